@@ -1,0 +1,25 @@
+//! Server configuration: flags, each with an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How to run the relay. Every flag can also be given through its `HUSH_*` variable.
+#[derive(Clone, Debug, clap::Parser)]
+#[command(
+    name = "hush-server",
+    version,
+    about = "The Hush relay and web app server"
+)]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port (printed at start).
+    #[arg(long, env = "HUSH_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Directory for the server's state: the SQLite database and the server keys.
+    #[arg(long, env = "HUSH_DATA", default_value = "./data")]
+    pub data: PathBuf,
+
+    /// Directory with the built web app (trunk's `dist`).
+    #[arg(long = "static-dir", env = "HUSH_STATIC", default_value = "dist")]
+    pub static_dir: PathBuf,
+}
