@@ -1,0 +1,19 @@
+//! Hush in the browser: the Leptos UI and the browser adapters (WebSocket, later IndexedDB and
+//! the service worker) around the `hush-client` engine.
+//!
+//! Everything that touches the DOM only exists on wasm32; pure logic such as [`backoff`] also
+//! builds natively so its unit tests run with the rest of the workspace.
+
+pub mod backoff;
+pub mod status;
+
+#[cfg(target_arch = "wasm32")]
+mod app;
+#[cfg(target_arch = "wasm32")]
+pub mod relay;
+
+/// Mounts the Hush app on the page's `<body>`.
+#[cfg(target_arch = "wasm32")]
+pub fn mount() {
+    leptos::mount::mount_to_body(app::App);
+}

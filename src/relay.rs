@@ -1,0 +1,222 @@
+//! The browser side of the relay link: one WebSocket to the relay, reopened with backoff when it
+//! drops, reporting a [`ConnectionStatus`] on every change.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::prelude::*;
+use web_sys::{BinaryType, Event, WebSocket};
+
+use crate::backoff::Backoff;
+use crate::status::ConnectionStatus;
+
+/// A self-healing WebSocket to the relay. Dropping it stops reconnecting and closes the socket.
+pub struct Relay {
+    inner: Rc<RefCell<Inner>>,
+}
+
+struct Inner {
+    url: String,
+    backoff: Backoff,
+    on_status: Rc<dyn Fn(ConnectionStatus)>,
+    socket: Option<WebSocket>,
+    retry_timer: Option<i32>,
+    closed: bool,
+    handlers: Option<Handlers>,
+}
+
+/// The JS callbacks, created once and shared by every socket, so none is ever dropped while it
+/// runs. Events from a socket that is no longer current are ignored.
+struct Handlers {
+    on_open: Closure<dyn FnMut(Event)>,
+    on_close: Closure<dyn FnMut(Event)>,
+    on_online: Closure<dyn FnMut(Event)>,
+}
+
+impl Relay {
+    /// The relay endpoint on the page's own origin (`wss:` when the page is `https:`).
+    pub fn same_origin_url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = match location.protocol().ok()?.as_str() {
+            "https:" => "wss",
+            _ => "ws",
+        };
+        Some(format!("{scheme}://{}/ws", location.host().ok()?))
+    }
+
+    /// Starts connecting to `url` at once, calling `on_status` on every status change.
+    pub fn connect(
+        url: impl Into<String>,
+        backoff: Backoff,
+        on_status: impl Fn(ConnectionStatus) + 'static,
+    ) -> Self {
+        let inner = Rc::new(RefCell::new(Inner {
+            url: url.into(),
+            backoff,
+            on_status: Rc::new(on_status),
+            socket: None,
+            retry_timer: None,
+            closed: false,
+            handlers: None,
+        }));
+        let handlers = Handlers {
+            on_open: handler(&inner, on_open),
+            on_close: handler(&inner, on_close),
+            on_online: handler(&inner, on_online),
+        };
+        if let Some(window) = web_sys::window() {
+            // Without the listener we still reconnect, just on the backoff schedule.
+            let _ = window.add_event_listener_with_callback(
+                "online",
+                handlers.on_online.as_ref().unchecked_ref(),
+            );
+        }
+        inner.borrow_mut().handlers = Some(handlers);
+        open(&inner);
+        Self { inner }
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        let mut me = self.inner.borrow_mut();
+        me.closed = true;
+        cancel_retry(&mut me);
+        if let Some(socket) = me.socket.take() {
+            detach(&socket);
+            let _ = socket.close();
+        }
+        if let (Some(window), Some(handlers)) = (web_sys::window(), me.handlers.as_ref()) {
+            let _ = window.remove_event_listener_with_callback(
+                "online",
+                handlers.on_online.as_ref().unchecked_ref(),
+            );
+        }
+    }
+}
+
+fn handler(
+    inner: &Rc<RefCell<Inner>>,
+    f: fn(&Rc<RefCell<Inner>>, Event),
+) -> Closure<dyn FnMut(Event)> {
+    let weak: Weak<RefCell<Inner>> = Rc::downgrade(inner);
+    Closure::new(move |event: Event| {
+        if let Some(inner) = weak.upgrade() {
+            f(&inner, event);
+        }
+    })
+}
+
+fn open(inner: &Rc<RefCell<Inner>>) {
+    let opened = {
+        let mut me = inner.borrow_mut();
+        if me.closed {
+            return;
+        }
+        cancel_retry(&mut me);
+        match WebSocket::new(&me.url) {
+            Ok(socket) => {
+                socket.set_binary_type(BinaryType::Arraybuffer);
+                if let Some(h) = &me.handlers {
+                    socket.set_onopen(Some(h.on_open.as_ref().unchecked_ref()));
+                    socket.set_onclose(Some(h.on_close.as_ref().unchecked_ref()));
+                }
+                me.socket = Some(socket);
+                true
+            }
+            // A malformed URL throws at once; treat it like a refused connection.
+            Err(_) => false,
+        }
+    };
+    if opened {
+        notify(inner, ConnectionStatus::Connecting);
+    } else {
+        notify(inner, ConnectionStatus::Offline);
+        schedule_retry(inner);
+    }
+}
+
+fn on_open(inner: &Rc<RefCell<Inner>>, event: Event) {
+    {
+        let mut me = inner.borrow_mut();
+        if !is_current(&me, &event) {
+            return;
+        }
+        me.backoff.reset();
+    }
+    notify(inner, ConnectionStatus::Connected);
+}
+
+fn on_close(inner: &Rc<RefCell<Inner>>, event: Event) {
+    {
+        let mut me = inner.borrow_mut();
+        if !is_current(&me, &event) {
+            return;
+        }
+        if let Some(socket) = me.socket.take() {
+            detach(&socket);
+        }
+    }
+    notify(inner, ConnectionStatus::Offline);
+    schedule_retry(inner);
+}
+
+/// The browser regained a network: waiting out the backoff would only delay the user.
+fn on_online(inner: &Rc<RefCell<Inner>>, _event: Event) {
+    {
+        let mut me = inner.borrow_mut();
+        if me.socket.is_some() || me.closed {
+            return;
+        }
+        me.backoff.reset();
+    }
+    open(inner);
+}
+
+fn schedule_retry(inner: &Rc<RefCell<Inner>>) {
+    let mut me = inner.borrow_mut();
+    if me.closed || me.retry_timer.is_some() {
+        return;
+    }
+    let delay = me.backoff.next_delay(js_sys::Math::random());
+    let weak = Rc::downgrade(inner);
+    // `once_into_js` frees the closure after it runs, so the timer needs no bookkeeping.
+    let retry = Closure::once_into_js(move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.borrow_mut().retry_timer = None;
+            open(&inner);
+        }
+    });
+    let millis = i32::try_from(delay.as_millis()).unwrap_or(i32::MAX);
+    me.retry_timer = web_sys::window().and_then(|w| {
+        w.set_timeout_with_callback_and_timeout_and_arguments_0(retry.unchecked_ref(), millis)
+            .ok()
+    });
+}
+
+fn cancel_retry(me: &mut Inner) {
+    if let (Some(id), Some(window)) = (me.retry_timer.take(), web_sys::window()) {
+        window.clear_timeout_with_handle(id);
+    }
+}
+
+fn is_current(me: &Inner, event: &Event) -> bool {
+    match (&me.socket, event.target()) {
+        (Some(socket), Some(target)) => {
+            let (socket, target): (&JsValue, &JsValue) = (socket.as_ref(), target.as_ref());
+            socket == target
+        }
+        _ => false,
+    }
+}
+
+fn detach(socket: &WebSocket) {
+    socket.set_onopen(None);
+    socket.set_onclose(None);
+}
+
+fn notify(inner: &Rc<RefCell<Inner>>, status: ConnectionStatus) {
+    // Called with no borrow held, so the callback may do anything.
+    let on_status = Rc::clone(&inner.borrow().on_status);
+    on_status(status);
+}
