@@ -1,0 +1,50 @@
+//! `cargo xtask bench`: every benchmark, each printing its figures.
+
+use std::path::Path;
+
+use crate::{setup, web, Result};
+
+const BENCHES: [&str; 1] = ["size"];
+
+/// First-load goal for the finished app (issue: web client).
+const FIRST_LOAD_GOAL: usize = 250 * 1024;
+
+pub(crate) fn run(args: &[String]) -> Result {
+    if let Some(unknown) = args.iter().find(|a| !BENCHES.contains(&a.as_str())) {
+        return Err(format!(
+            "unknown benchmark {unknown:?}; benchmarks: {}",
+            BENCHES.join(", ")
+        )
+        .into());
+    }
+    let tools = setup::ensure()?;
+    let dist = web::build_release(&tools)?;
+    first_load_size(&dist)
+}
+
+/// Brotli bytes of what a first visit downloads: HTML, JS, WASM and CSS.
+fn first_load_size(dist: &Path) -> Result {
+    println!("\nfirst-load size (release build, brotli q11):");
+    println!("  {:<40} {:>10} {:>10}", "file", "raw B", "brotli B");
+    let (mut raw_total, mut br_total) = (0, 0);
+    for file in web::files(dist, &["html", "js", "wasm", "css"])? {
+        let bytes = std::fs::read(&file)?;
+        let br = web::brotli(&bytes)?.len();
+        let name = file
+            .strip_prefix(dist)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        println!("  {name:<40} {:>10} {br:>10}", bytes.len());
+        raw_total += bytes.len();
+        br_total += br;
+    }
+    println!("  {:<40} {raw_total:>10} {br_total:>10}", "total");
+    println!(
+        "first-load: {:.1} KB brotli ({:.2} × the {} KB goal)",
+        br_total as f64 / 1024.0,
+        br_total as f64 / FIRST_LOAD_GOAL as f64,
+        FIRST_LOAD_GOAL / 1024
+    );
+    Ok(())
+}

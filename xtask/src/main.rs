@@ -1,0 +1,54 @@
+//! `cargo xtask`: everything a newcomer needs, from a fresh clone.
+//!
+//! - `setup`: installs (idempotently) the wasm target, trunk, wasm-bindgen-cli, Chromium and the
+//!   npm tools;
+//! - `run`: release build of the web app, then the server on `HUSH_ADDR`;
+//! - `test`: the whole suite, ending with `N passed, N failed`;
+//! - `bench`: every benchmark (today: the first-load size).
+
+mod bench;
+mod cmd;
+mod paths;
+mod relay;
+mod run;
+mod setup;
+mod test;
+mod web;
+
+use std::process::ExitCode;
+
+/// Errors carry a message that tells the user what to do.
+pub(crate) type Result<T = ()> = std::result::Result<T, Box<dyn std::error::Error>>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  setup          install what the project needs (safe to repeat)
+  run            build the web app (release) and start hush-server (HUSH_ADDR, HUSH_DATA)
+  test [STEP..]  the whole suite; steps: lint, native, wasm, e2e (default: all)
+  bench [NAME..] benchmarks; names: size (default: all)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rest = args.get(1..).unwrap_or_default();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::ensure().map(|_| ()),
+        Some("run") => run::run(),
+        Some("test") => test::run(rest),
+        Some("bench") => bench::run(rest),
+        Some("help" | "-h" | "--help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

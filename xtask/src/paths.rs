@@ -1,0 +1,37 @@
+//! Where things are: the workspace, the build output, and the per-user tool cache.
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the directory holding the top-level Cargo.toml).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Cargo's target directory (`CARGO_TARGET_DIR` when set, as in CI).
+pub(crate) fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => root().join(dir),
+        None => root().join("target"),
+    }
+}
+
+/// Where the release web app is built.
+pub(crate) fn dist() -> PathBuf {
+    root().join("dist")
+}
+
+/// Tools installed by `setup`, one directory per tool and version, so an upgrade never mixes
+/// with an old install and a reused machine skips what it has.
+pub(crate) fn tools_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("HUSH_CACHE") {
+        return PathBuf::from(dir).join("tools");
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| root().join("target"));
+    base.join("hush").join("tools")
+}

@@ -1,0 +1,250 @@
+//! `cargo xtask setup`: installs what the project needs, version-checked, skipping whatever is
+//! already there, and says what to do when it cannot.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{cmd, paths, Result};
+
+/// trunk 0.22 needs a newer rustc than the pinned 1.95 (see ../shared/TOOLCHAIN.md).
+const TRUNK_VERSION: &str = "0.21.14";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// Older wasm-opt (Debian's 108) corrupts what current rustc and wasm-bindgen emit.
+const MIN_WASM_OPT: u32 = 116;
+
+/// What the other commands need from setup.
+pub(crate) struct Tools {
+    /// PATH with the pinned trunk, wasm-bindgen and npm tools first.
+    pub path_env: OsString,
+    pub chromium: PathBuf,
+    pub chromedriver: PathBuf,
+}
+
+fn step(name: &str, state: &str) {
+    println!("setup: {name:<28} {state}");
+}
+
+/// Makes sure everything is installed; cheap when it already is.
+pub(crate) fn ensure() -> Result<Tools> {
+    let tools = paths::tools_dir();
+    wasm_target()?;
+    let bindgen = wasm_bindgen(&tools)?;
+    let trunk = cargo_tool("trunk", "trunk", TRUNK_VERSION, &tools, true)?;
+    let (chromium, chromedriver) = chromium()?;
+    npm_tools()?;
+    let node_bin = paths::root().join("node_modules").join(".bin");
+    wasm_opt(&node_bin)?;
+
+    let mut dirs = vec![trunk, bindgen, node_bin];
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    let path_env = std::env::join_paths(dirs)?;
+    Ok(Tools {
+        path_env,
+        chromium,
+        chromedriver,
+    })
+}
+
+fn wasm_target() -> Result {
+    let installed = Command::new("rustup")
+        .current_dir(paths::root())
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| {
+            format!("cannot run rustup ({e}): install Rust with rustup, https://rustup.rs")
+        })?;
+    if String::from_utf8_lossy(&installed.stdout)
+        .lines()
+        .any(|l| l.trim() == WASM_TARGET)
+    {
+        step(WASM_TARGET, "present");
+        return Ok(());
+    }
+    step(WASM_TARGET, "installing");
+    cmd::ok(
+        Command::new("rustup")
+            .current_dir(paths::root())
+            .args(["target", "add", WASM_TARGET]),
+    )
+}
+
+/// wasm-bindgen-cli must be exactly the `wasm-bindgen` in Cargo.lock.
+fn wasm_bindgen(tools: &Path) -> Result<PathBuf> {
+    let lock = std::fs::read_to_string(paths::root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock ({e}); run `cargo generate-lockfile`"))?;
+    let version = locked_version(&lock, "wasm-bindgen")
+        .ok_or("Cargo.lock has no wasm-bindgen entry; run `cargo generate-lockfile`")?;
+    // Without --locked: its locked webpki-roots is yanked (TOOLCHAIN.md).
+    cargo_tool("wasm-bindgen-cli", "wasm-bindgen", &version, tools, false)
+}
+
+/// The version of `package` recorded in a Cargo.lock.
+fn locked_version(lock: &str, package: &str) -> Option<String> {
+    let needle = format!("name = \"{package}\"\nversion = \"");
+    let start = lock.find(&needle)? + needle.len();
+    let len = lock.get(start..)?.find('"')?;
+    lock.get(start..start + len).map(str::to_owned)
+}
+
+/// `cargo install crate@version` into its own directory; returns that directory's `bin`.
+fn cargo_tool(
+    krate: &str,
+    bin: &str,
+    version: &str,
+    tools: &Path,
+    locked: bool,
+) -> Result<PathBuf> {
+    let root = tools.join(format!("{bin}-{version}"));
+    let bin_dir = root.join("bin");
+    let expected = format!("{bin} {version}");
+    let name = format!("{krate} {version}");
+    if cmd::version_of(bin_dir.join(bin), "--version").as_deref() == Some(expected.as_str()) {
+        step(&name, "present");
+        return Ok(bin_dir);
+    }
+    step(&name, "installing (a few minutes, once)");
+    let mut install = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    install
+        .current_dir(paths::root())
+        .args(["install", krate, "--version", version, "--root"])
+        .arg(&root);
+    if locked {
+        install.arg("--locked");
+    }
+    cmd::ok(&mut install)
+        .map_err(|e| format!("{e}: could not install {name}; check network access to crates.io"))?;
+    match cmd::version_of(bin_dir.join(bin), "--version") {
+        Some(found) if found == expected => Ok(bin_dir),
+        found => Err(format!("installed {name} but it reports {found:?}").into()),
+    }
+}
+
+fn find_on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+fn is_root() -> bool {
+    cmd::version_of("id", "-u").as_deref() == Some("0")
+}
+
+/// Debian's Chromium and its matching ChromeDriver (Playwright cannot download browsers here).
+fn chromium() -> Result<(PathBuf, PathBuf)> {
+    let locate = || {
+        let browser = std::env::var_os("HUSH_CHROMIUM")
+            .map(PathBuf::from)
+            .or_else(|| find_on_path("chromium"));
+        let driver = std::env::var_os("CHROMEDRIVER")
+            .map(PathBuf::from)
+            .or_else(|| find_on_path("chromedriver"));
+        browser.zip(driver)
+    };
+    let (browser, driver) = match locate() {
+        Some(found) => {
+            step("chromium + chromedriver", "present");
+            found
+        }
+        None if is_root() && find_on_path("apt-get").is_some() => {
+            step("chromium + chromedriver", "installing with apt-get");
+            cmd::ok(Command::new("apt-get").arg("update").arg("-qq"))?;
+            cmd::ok(
+                Command::new("apt-get")
+                    .args(["install", "-y", "-qq", "chromium", "chromium-driver"])
+                    .env("DEBIAN_FRONTEND", "noninteractive"),
+            )?;
+            locate().ok_or("apt-get installed chromium but it is not on PATH")?
+        }
+        None => {
+            return Err("Chromium and ChromeDriver are missing: install them \
+                        (Debian: `sudo apt-get install chromium chromium-driver`) or set \
+                        HUSH_CHROMIUM and CHROMEDRIVER to their paths"
+                .into())
+        }
+    };
+    let major = |program: &Path| {
+        cmd::version_of(program, "--version").and_then(|v| {
+            let number = v.split_whitespace().nth(1)?;
+            number.split('.').next().map(str::to_owned)
+        })
+    };
+    match (major(&browser), major(&driver)) {
+        (Some(b), Some(d)) if b == d => Ok((browser, driver)),
+        (b, d) => Err(format!(
+            "Chromium ({b:?}) and ChromeDriver ({d:?}) must have the same major version; \
+             reinstall both (`apt-get install chromium chromium-driver`)"
+        )
+        .into()),
+    }
+}
+
+/// `npm ci` from the committed lockfile, skipped when node_modules matches it.
+fn npm_tools() -> Result {
+    let root = paths::root();
+    let node = cmd::version_of("node", "--version")
+        .ok_or("Node.js is missing: install Node 18 or newer (with npm)")?;
+    let major: u32 = node
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if major < 18 {
+        return Err(format!("Node.js {node} is too old: install Node 18 or newer").into());
+    }
+    let lock = std::fs::read(root.join("package-lock.json"))?;
+    let stamp = root.join("node_modules").join(".hush-package-lock.json");
+    if std::fs::read(&stamp).ok().as_deref() == Some(lock.as_slice()) {
+        step("npm tools", "present");
+        return Ok(());
+    }
+    step("npm tools", "installing (npm ci)");
+    cmd::ok(Command::new("npm").current_dir(&root).args([
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]))
+    .map_err(|e| format!("{e}: check access to the npm registry"))?;
+    std::fs::write(stamp, lock)?;
+    Ok(())
+}
+
+fn wasm_opt(node_bin: &Path) -> Result {
+    let report = cmd::version_of(node_bin.join("wasm-opt"), "--version").unwrap_or_default();
+    // "wasm-opt version 132 (version_132)"
+    let version: u32 = report
+        .split_whitespace()
+        .nth(2)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    if version < MIN_WASM_OPT {
+        return Err(format!(
+            "wasm-opt from npm binaryen reports {report:?}; need version {MIN_WASM_OPT}+ \
+             (delete node_modules and run `cargo xtask setup`)"
+        )
+        .into());
+    }
+    step(&format!("wasm-opt {version}"), "present");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locked_version;
+
+    #[test]
+    fn reads_the_exact_locked_version() {
+        let lock = "[[package]]\nname = \"wasm-bindgen-shared\"\nversion = \"9.9.9\"\n\n\
+                    [[package]]\nname = \"wasm-bindgen\"\nversion = \"0.2.130\"\n";
+        assert_eq!(
+            locked_version(lock, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(locked_version(lock, "trunk"), None);
+    }
+}
