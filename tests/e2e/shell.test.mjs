@@ -1,0 +1,59 @@
+// The app shell in real Chromium against a real hush-server: it loads without errors, connects,
+// and reconnects by itself when the server is killed and restarted.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, waitForStatus, watchErrors } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the shell loads without console errors and shows Connected', { timeout: 60_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  const response = await page.goto(server.url);
+  assert.equal(response.status(), 200);
+  assert.match(response.headers()['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  await page.getByRole('heading', { name: 'Hush' }).waitFor();
+  await waitForStatus(page, 'Connected');
+  // The wasm came optimised and hashed, with a long-lived cache policy.
+  const wasm = await page.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.endsWith('.wasm')));
+  assert.match(wasm, /hush-[0-9a-f]{8,16}_bg\.wasm$/);
+  const asset = await page.request.get(wasm);
+  assert.equal(asset.headers()['cache-control'], 'public, max-age=31536000, immutable');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the status follows a server kill and restart by itself', { timeout: 90_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url);
+  await waitForStatus(page, 'Connected');
+
+  await server.kill('SIGKILL');
+  await page
+    .getByRole('status')
+    .filter({ hasText: /^(Offline|Connecting…)$/ })
+    .waitFor({ timeout: 20_000 });
+
+  await server.restart();
+  await waitForStatus(page, 'Connected', 30_000);
+
+  // While the server was down Chromium logs the refused connections; nothing else may appear.
+  const unexpected = errors.filter((e) => !/WebSocket connection to .* failed/.test(e));
+  assert.deepEqual(unexpected, []);
+  await page.close();
+});
