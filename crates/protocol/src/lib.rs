@@ -1,8 +1,35 @@
-//! hush-protocol: the cryptographic core of Hush (X3DH, Double Ratchet, sender keys, wire
-//! types). Pure Rust and sans-IO: no async, no clock and no RNG of its own, so it behaves the same
-//! natively and in wasm.
+//! hush-protocol: the cryptographic core of Hush. Pure Rust and sans-IO: no async, no clock and
+//! no RNG of its own (callers pass a [`rand_core::CryptoRng`]), so it behaves identically natively
+//! and in wasm.
 //!
-//! Only the wire version lives here yet; the protocol itself is tracked by its own issue.
+//! - [`keys`]: one type per kind of key; secrets are zeroized on drop and never printed.
+//! - [`x3dh`]: session setup from a prekey bundle (Signal's X3DH, rev. 1).
+//! - [`ratchet`]: one Double Ratchet session (Signal's Double Ratchet, rev. 1).
+//! - [`record`]: every session with one remote device (simultaneous initiation converges).
+//! - [`sender_key`]: group messages, encrypted once per sender chain and signed.
+//! - [`fingerprint`]: safety numbers.
+//! - [`wire`]: the versioned binary encoding of everything that leaves the device.
+//!
+//! `docs/protocol.md` documents every message, field and KDF label.
 
-/// The version byte every Hush wire message starts with.
+pub mod crypto;
+pub mod fingerprint;
+pub mod keys;
+pub mod ratchet;
+pub mod record;
+pub mod sender_key;
+pub mod wire;
+pub mod x3dh;
+
+mod codec;
+mod kdf;
+
+pub use codec::DecodeError;
+pub use keys::{DeviceAddress, IdentityKey, IdentityKeyPair};
+
+/// The version byte every Hush wire message and stored state starts with.
 pub const WIRE_VERSION: u8 = 1;
+
+/// Randomness as the protocol needs it: cryptographically secure, passed in by the caller.
+pub trait Rng: rand_core::RngCore + rand_core::CryptoRng {}
+impl<T: rand_core::RngCore + rand_core::CryptoRng> Rng for T {}
