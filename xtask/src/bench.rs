@@ -1,10 +1,12 @@
-//! `cargo xtask bench`: every benchmark, each printing its figures.
+//! `cargo xtask bench`: every benchmark, each printing its figures and its ratios against a
+//! reference measured in the same run.
 
 use std::path::Path;
 
-use crate::{setup, web, Result};
+use crate::setup::Tools;
+use crate::{cmd, setup, web, Result};
 
-const BENCHES: [&str; 1] = ["size"];
+const BENCHES: [&str; 3] = ["size", "protocol", "protocol-wasm"];
 
 /// First-load goal for the finished app (issue: web client).
 const FIRST_LOAD_GOAL: usize = 250 * 1024;
@@ -17,9 +19,40 @@ pub(crate) fn run(args: &[String]) -> Result {
         )
         .into());
     }
+    let wants = |name: &str| args.is_empty() || args.iter().any(|a| a == name);
     let tools = setup::ensure()?;
-    let dist = web::build_release(&tools)?;
-    first_load_size(&dist)
+    if wants("protocol") {
+        // Ours vs vodozemac vs the primitive floor, natively.
+        cmd::ok(cargo(&tools).args(["bench", "-p", "hush-protocol", "--bench", "protocol"]))?;
+    }
+    if wants("protocol-wasm") {
+        // The same scenarios in headless Chromium (release wasm).
+        cmd::ok(
+            cargo(&tools)
+                .args([
+                    "test",
+                    "-p",
+                    "hush-protocol",
+                    "--release",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "wasm_bench",
+                    "--",
+                    "--nocapture",
+                ])
+                .env("CHROMEDRIVER", &tools.chromedriver),
+        )?;
+    }
+    if wants("size") {
+        let dist = web::build_release(&tools)?;
+        first_load_size(&dist)?;
+    }
+    Ok(())
+}
+
+fn cargo(tools: &Tools) -> std::process::Command {
+    cmd::cargo(&tools.path_env)
 }
 
 /// Brotli bytes of what a first visit downloads: HTML, JS, WASM and CSS.

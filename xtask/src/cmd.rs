@@ -15,6 +15,14 @@ pub(crate) fn new(program: impl AsRef<OsStr>, path_env: &OsStr) -> Command {
     command
 }
 
+/// `cargo` (the one running xtask) with the tool PATH, from the workspace root.
+pub(crate) fn cargo(path_env: &OsStr) -> Command {
+    new(
+        std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+        path_env,
+    )
+}
+
 fn describe(command: &Command) -> String {
     let mut text = command.get_program().to_string_lossy().into_owned();
     for arg in command.get_args() {

@@ -8,6 +8,7 @@
 
 mod bench;
 mod cmd;
+mod fuzz;
 mod paths;
 mod relay;
 mod run;
@@ -24,8 +25,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   setup          install what the project needs (safe to repeat)
   run            build the web app (release) and start hush-server (HUSH_ADDR, HUSH_DATA)
-  test [STEP..]  the whole suite; steps: lint, native, wasm, e2e (default: all)
-  bench [NAME..] benchmarks; names: size (default: all)";
+  test [STEP..]  the whole suite; steps: lint, native, wasm, e2e, fuzz (default: all)
+  bench [NAME..] benchmarks; names: size (default: all)
+  fuzz [SECS]    fuzz hush-protocol, SECS per target (default 60; --smoke: 10; needs nightly)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,6 +37,7 @@ fn main() -> ExitCode {
         Some("run") => run::run(),
         Some("test") => test::run(rest),
         Some("bench") => bench::run(rest),
+        Some("fuzz") => fuzz::run(rest),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())

@@ -7,13 +7,7 @@ use crate::{cmd, paths, setup, web, Result};
 pub(crate) fn run() -> Result {
     let tools = setup::ensure()?;
     let dist = web::build_release(&tools)?;
-    cmd::ok(
-        cmd::new(
-            std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
-            &tools.path_env,
-        )
-        .args(["build", "--release", "-p", "hush-server"]),
-    )?;
+    cmd::ok(cmd::cargo(&tools.path_env).args(["build", "--release", "-p", "hush-server"]))?;
     let mut server = Command::new(paths::target_dir().join("release").join("hush-server"));
     // HUSH_ADDR and HUSH_DATA pass through from the environment; ./data is in the repo root.
     server

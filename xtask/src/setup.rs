@@ -90,7 +90,7 @@ fn locked_version(lock: &str, package: &str) -> Option<String> {
 }
 
 /// `cargo install crate@version` into its own directory; returns that directory's `bin`.
-fn cargo_tool(
+pub(crate) fn cargo_tool(
     krate: &str,
     bin: &str,
     version: &str,

@@ -2,13 +2,13 @@
 //! end-to-end browser tests against a real server. Ends with `N passed, N failed`.
 
 use std::path::PathBuf;
-use std::process::{Command, ExitStatus};
+use std::process::ExitStatus;
 
 use crate::relay::RelayProcess;
 use crate::setup::Tools;
 use crate::{cmd, paths, setup, web, Result};
 
-const STEPS: [&str; 4] = ["lint", "native", "wasm", "e2e"];
+const STEPS: [&str; 5] = ["lint", "native", "wasm", "e2e", "fuzz"];
 
 pub(crate) fn run(args: &[String]) -> Result {
     if let Some(unknown) = args.iter().find(|a| !STEPS.contains(&a.as_str())) {
@@ -40,6 +40,8 @@ pub(crate) fn run(args: &[String]) -> Result {
                 "clippy",
                 "-p",
                 "hush",
+                "-p",
+                "hush-protocol",
                 "--all-targets",
                 "--target",
                 "wasm32-unknown-unknown",
@@ -67,6 +69,13 @@ pub(crate) fn run(args: &[String]) -> Result {
             cargo_counts,
         );
     }
+    if wants("fuzz") {
+        // A short run of every cargo-fuzz target (nightly); `cargo xtask fuzz` runs longer.
+        match crate::fuzz::run(&["--smoke".to_owned()]) {
+            Ok(()) => tally.passed += 1,
+            Err(error) => tally.fail("fuzz smoke", error.to_string()),
+        }
+    }
     if wants("e2e") {
         tally.counted(
             "browser end-to-end (Playwright)",
@@ -77,23 +86,29 @@ pub(crate) fn run(args: &[String]) -> Result {
     tally.finish()
 }
 
-fn cargo(tools: &Tools) -> Command {
-    cmd::new(
-        std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
-        &tools.path_env,
-    )
+fn cargo(tools: &Tools) -> std::process::Command {
+    cmd::cargo(&tools.path_env)
 }
 
 fn server_binary() -> PathBuf {
     paths::target_dir().join("debug").join("hush-server")
 }
 
-/// wasm-bindgen-test in Chromium; the relay's URL is compiled into the test.
+/// wasm-bindgen-test in Chromium: the app's tests (the relay's URL is compiled in) and the
+/// protocol's core tests, the same ones that run natively.
 fn wasm_tests(tools: &Tools) -> Result<(ExitStatus, String)> {
     let relay = RelayProcess::start(&server_binary())?;
     cmd::tee(
         cargo(tools)
-            .args(["test", "-p", "hush", "--target", "wasm32-unknown-unknown"])
+            .args([
+                "test",
+                "-p",
+                "hush",
+                "-p",
+                "hush-protocol",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
             .env("HUSH_TEST_RELAY_WS", relay.ws_url())
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
