@@ -9,14 +9,18 @@
 //! - [`sender_key`]: group messages, encrypted once per sender chain and signed.
 //! - [`fingerprint`]: safety numbers.
 //! - [`wire`]: the versioned binary encoding of everything that leaves the device.
+//! - [`devices`]: the account's device list, signed by the account key.
+//! - [`relay`]: the frames exchanged with the relay over the WebSocket.
 //!
 //! `docs/protocol.md` documents every message, field and KDF label.
 
 pub mod crypto;
+pub mod devices;
 pub mod fingerprint;
 pub mod keys;
 pub mod ratchet;
 pub mod record;
+pub mod relay;
 pub mod sender_key;
 pub mod wire;
 pub mod x3dh;

@@ -1,0 +1,194 @@
+//! The account's device list, signed by the account key: the relay stores and serves it but
+//! cannot add a device to it, and senders encrypt only to devices it lists.
+
+use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+use crate::codec::{DecodeError, Reader, Writer};
+use crate::keys::{DeviceAddress, IdentityKey, MAX_ACCOUNT_LEN};
+use crate::Rng;
+
+/// The most devices one account may have.
+pub const MAX_DEVICES: usize = 16;
+const LIST_LABEL: &[u8] = b"Hush device list v1";
+const TYPE_DEVICE_LIST: u8 = 6;
+
+/// The account's own key: it signs the device list. Kept by the account's devices.
+#[derive(Clone)]
+pub struct AccountKey(SigningKey);
+
+impl core::fmt::Debug for AccountKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_tuple("AccountKey").field(&self.public()).finish()
+    }
+}
+
+impl AccountKey {
+    /// A fresh account key.
+    pub fn generate(rng: &mut impl Rng) -> Self {
+        Self(SigningKey::generate(rng))
+    }
+    /// The public key everyone verifies device lists with.
+    pub fn public(&self) -> [u8; 32] {
+        self.0.verifying_key().to_bytes()
+    }
+    /// For storage.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+    /// Restores what [`Self::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        Self(SigningKey::from_bytes(bytes))
+    }
+}
+
+/// One listed device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ListedDevice {
+    /// Its number within the account.
+    pub device_id: u32,
+    /// Its identity key.
+    pub identity: IdentityKey,
+}
+
+/// A device list with the account key's signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceList {
+    /// The account.
+    pub account: String,
+    /// Strictly increasing: an older list never replaces a newer one.
+    pub version: u64,
+    /// The devices, each at most once.
+    pub devices: Vec<ListedDevice>,
+    /// Ed25519 by the account key over the label and everything above.
+    pub signature: [u8; 64],
+}
+
+/// Why a device list was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeviceListError {
+    /// Not a valid encoding.
+    Decode(DecodeError),
+    /// The account key did not sign it.
+    BadSignature,
+    /// No device, too many, or one listed twice.
+    BadDevices,
+}
+
+impl core::fmt::Display for DeviceListError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Decode(e) => write!(f, "device list: {e}"),
+            Self::BadSignature => f.write_str("device list signature does not verify"),
+            Self::BadDevices => f.write_str("device list must name 1 to 16 distinct devices"),
+        }
+    }
+}
+
+impl std::error::Error for DeviceListError {}
+
+impl DeviceList {
+    /// Signs a list with the account key.
+    pub fn sign(
+        account: &str,
+        version: u64,
+        devices: Vec<ListedDevice>,
+        key: &AccountKey,
+    ) -> Result<Self, DeviceListError> {
+        DeviceAddress::new(account, 0).map_err(DeviceListError::Decode)?;
+        let mut list = Self {
+            account: account.to_owned(),
+            version,
+            devices,
+            signature: [0; 64],
+        };
+        list.check_devices()?;
+        list.signature = key.0.sign(&list.message()).to_bytes();
+        Ok(list)
+    }
+
+    fn check_devices(&self) -> Result<(), DeviceListError> {
+        let n = self.devices.len();
+        let distinct = self
+            .devices
+            .iter()
+            .enumerate()
+            .all(|(i, d)| self.devices[..i].iter().all(|e| e.device_id != d.device_id));
+        if n == 0 || n > MAX_DEVICES || !distinct {
+            return Err(DeviceListError::BadDevices);
+        }
+        Ok(())
+    }
+
+    /// What the account key signs: the label, then the encoding up to the signature.
+    fn message(&self) -> Vec<u8> {
+        let mut message = LIST_LABEL.to_vec();
+        message.extend_from_slice(&self.signed_bytes());
+        message
+    }
+
+    fn signed_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(64 + 68 * self.devices.len());
+        w.u8(crate::WIRE_VERSION)
+            .u8(TYPE_DEVICE_LIST)
+            .var(self.account.as_bytes());
+        w.raw(&self.version.to_be_bytes())
+            .u32(self.devices.len() as u32);
+        for d in &self.devices {
+            w.u32(d.device_id).raw(&d.identity.to_bytes());
+        }
+        w.buf
+    }
+
+    /// Whether `account_key` signed this list.
+    pub fn verify(&self, account_key: &[u8; 32]) -> Result<(), DeviceListError> {
+        self.check_devices()?;
+        let key =
+            VerifyingKey::from_bytes(account_key).map_err(|_| DeviceListError::BadSignature)?;
+        let signature = ed25519_dalek::Signature::from_bytes(&self.signature);
+        key.verify_strict(&self.message(), &signature)
+            .map_err(|_| DeviceListError::BadSignature)
+    }
+
+    /// The device with that id.
+    pub fn device(&self, device_id: u32) -> Option<&ListedDevice> {
+        self.devices.iter().find(|d| d.device_id == device_id)
+    }
+
+    /// The encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = self.signed_bytes();
+        bytes.extend_from_slice(&self.signature);
+        bytes
+    }
+
+    /// Decodes untrusted bytes (the signature is checked by [`Self::verify`]).
+    pub fn decode(bytes: &[u8]) -> Result<Self, DeviceListError> {
+        let mut r = Reader::new(bytes);
+        let decode = |r: &mut Reader<'_>| -> Result<Self, DecodeError> {
+            r.header(TYPE_DEVICE_LIST)?;
+            let name = r.var("account name", MAX_ACCOUNT_LEN)?;
+            let account = core::str::from_utf8(name)
+                .map_err(|_| DecodeError::Invalid("account name"))?
+                .to_owned();
+            let version = u64::from_be_bytes(r.array()?);
+            let n = r.count("devices", MAX_DEVICES, 68)?;
+            let mut devices = Vec::with_capacity(n);
+            for _ in 0..n {
+                devices.push(ListedDevice {
+                    device_id: r.u32()?,
+                    identity: IdentityKey::read(r)?,
+                });
+            }
+            Ok(Self {
+                account,
+                version,
+                devices,
+                signature: r.array()?,
+            })
+        };
+        let list = decode(&mut r).map_err(DeviceListError::Decode)?;
+        r.finish().map_err(DeviceListError::Decode)?;
+        Ok(list)
+    }
+}

@@ -1,0 +1,642 @@
+//! The frames client and relay exchange over the WebSocket (one binary message each). Same
+//! rules as [`crate::wire`]: version byte, type byte, big-endian, every length bounded, strict
+//! decoding. The relay sees only these envelopes; payloads are end-to-end encrypted messages.
+
+use x25519_dalek::PublicKey;
+
+use crate::codec::{DecodeError, Reader, Writer};
+use crate::devices::MAX_DEVICES;
+use crate::keys::{OneTimePreKey, SignedPreKey, MAX_ACCOUNT_LEN};
+use crate::wire::{PreKeyBundle, MAX_CIPHERTEXT};
+
+/// The largest frame either side sends.
+pub const MAX_FRAME: usize = 256 * 1024;
+/// The largest envelope payload (a prekey message around the largest ciphertext).
+pub const MAX_PAYLOAD: usize = MAX_CIPHERTEXT + 1024;
+/// One-time prekeys per upload.
+pub const MAX_PREKEYS_PER_UPLOAD: usize = 100;
+/// Envelope ids per ack.
+pub const MAX_ACKS: usize = 1000;
+/// Accounts per presence subscription.
+pub const MAX_SUBSCRIPTIONS: usize = 256;
+/// The largest device list encoding.
+pub const MAX_DEVICE_LIST: usize = 80 + 68 * MAX_DEVICES + 64;
+const MAX_ERROR_TEXT: usize = 256;
+const MAX_BUNDLE: usize = 300;
+
+/// Domain separation of the connection-authentication signature.
+const AUTH_LABEL: &[u8] = b"Hush relay auth v1";
+
+/// What a device signs with its identity key to authenticate a connection: the label, the
+/// relay's fresh challenge, the account and the device. A signature is good for one
+/// connection only (the challenge is new each time) and says which device it is for.
+pub fn auth_message(challenge: &[u8; 32], account: &str, device: u32) -> Vec<u8> {
+    let mut w = Writer::with_capacity(AUTH_LABEL.len() + 32 + 8 + account.len());
+    w.raw(AUTH_LABEL)
+        .raw(challenge)
+        .var(account.as_bytes())
+        .u32(device);
+    w.buf
+}
+
+/// One envelope of a send: the ciphertext for one device of the recipient.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingEnvelope {
+    /// The recipient's device.
+    pub device: u32,
+    /// The encrypted message for it.
+    pub payload: Vec<u8>,
+}
+
+/// A frame from a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientFrame {
+    /// Creates an account and authenticates this connection as its first device.
+    Register {
+        /// The account's Ed25519 key.
+        account_key: [u8; 32],
+        /// The first device list (encoded [`crate::devices::DeviceList`]), signed by that key.
+        device_list: Vec<u8>,
+        /// Which listed device this connection is.
+        device: u32,
+        /// The device identity's signature over [`auth_message`].
+        signature: [u8; 64],
+    },
+    /// Authenticates this connection as an existing device.
+    Authenticate {
+        /// The account.
+        account: String,
+        /// The device.
+        device: u32,
+        /// The device identity's signature over [`auth_message`].
+        signature: [u8; 64],
+    },
+    /// Publishes a signed prekey and one-time prekeys.
+    UploadPreKeys {
+        /// The new signed prekey.
+        signed_prekey: SignedPreKey,
+        /// More one-time prekeys.
+        one_time: Vec<OneTimePreKey>,
+    },
+    /// Asks for the device list and a prekey bundle per device of an account.
+    FetchBundles {
+        /// Echoed in the answer.
+        request: u32,
+        /// The account.
+        account: String,
+    },
+    /// One message to every device of one account.
+    Send {
+        /// Chosen by the sender; a resend with the same id is not stored twice.
+        client_id: [u8; 16],
+        /// The recipient account.
+        recipient: String,
+        /// One per recipient device.
+        envelopes: Vec<OutgoingEnvelope>,
+    },
+    /// The envelopes are committed on this device and may be deleted.
+    Ack {
+        /// Envelope ids.
+        ids: Vec<u64>,
+    },
+    /// Typing started or stopped in a chat with `to`.
+    Typing {
+        /// The other account.
+        to: String,
+        /// Started (true) or stopped.
+        typing: bool,
+    },
+    /// Presence updates wanted for these accounts.
+    Subscribe {
+        /// Accounts.
+        accounts: Vec<String>,
+    },
+}
+
+/// What became of a send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendOutcome {
+    /// Durably stored for every device (and delivered to those online).
+    Stored,
+    /// Nothing was stored: the envelopes do not match the recipient's current device list.
+    Mismatch {
+        /// Listed devices with no envelope.
+        missing: Vec<u32>,
+        /// Envelopes for devices not listed.
+        extra: Vec<u32>,
+    },
+    /// No such account.
+    UnknownRecipient,
+}
+
+/// Error codes of [`ServerFrame::Error`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u16)]
+pub enum ErrorCode {
+    /// The frame could not be decoded.
+    Malformed = 1,
+    /// The connection must authenticate first.
+    Unauthenticated = 2,
+    /// Authentication failed.
+    AuthFailed = 3,
+    /// The username is taken.
+    NameTaken = 4,
+    /// The request is invalid (a bad signature, a bad list...).
+    Invalid = 5,
+    /// Too many requests: slow down.
+    RateLimited = 6,
+    /// No such account or device.
+    NotFound = 7,
+    /// The relay failed; try again later.
+    Internal = 8,
+}
+
+impl ErrorCode {
+    fn from_u16(v: u16) -> Result<Self, DecodeError> {
+        Ok(match v {
+            1 => Self::Malformed,
+            2 => Self::Unauthenticated,
+            3 => Self::AuthFailed,
+            4 => Self::NameTaken,
+            5 => Self::Invalid,
+            6 => Self::RateLimited,
+            7 => Self::NotFound,
+            8 => Self::Internal,
+            _ => return Err(DecodeError::Invalid("error code")),
+        })
+    }
+}
+
+/// A frame from the relay.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ServerFrame {
+    /// Sent first on every connection.
+    Challenge {
+        /// Fresh random bytes to sign.
+        nonce: [u8; 32],
+    },
+    /// The connection now acts for the device.
+    Authenticated {
+        /// One-time prekeys the device has left on the relay.
+        one_time_prekeys: u32,
+    },
+    /// A request failed.
+    Error {
+        /// The request it answers (0 when none).
+        request: u32,
+        /// What went wrong.
+        code: ErrorCode,
+        /// For logs and developers.
+        message: String,
+    },
+    /// The answer to a send.
+    Sent {
+        /// The send's id.
+        client_id: [u8; 16],
+        /// What happened.
+        outcome: SendOutcome,
+    },
+    /// A message for this device. Ack it once it is committed locally.
+    Envelope {
+        /// The relay's id, to ack.
+        id: u64,
+        /// Sender account.
+        sender: String,
+        /// Sender device.
+        sender_device: u32,
+        /// When the relay accepted it (ms since the epoch).
+        received_ms: u64,
+        /// The encrypted message.
+        payload: Vec<u8>,
+    },
+    /// Every queued envelope has been sent; what follows is live.
+    QueueDrained,
+    /// The answer to [`ClientFrame::FetchBundles`].
+    Bundles {
+        /// The request it answers.
+        request: u32,
+        /// The account's signed device list, to verify before using the bundles.
+        device_list: Vec<u8>,
+        /// One bundle per device with prekeys.
+        bundles: Vec<PreKeyBundle>,
+    },
+    /// The device should upload more one-time prekeys.
+    PreKeysLow {
+        /// How many are left.
+        remaining: u32,
+    },
+    /// Someone is typing to this account.
+    Typing {
+        /// Who.
+        from: String,
+        /// Started or stopped.
+        typing: bool,
+    },
+    /// A subscribed account came online or went offline.
+    Presence {
+        /// Which account.
+        account: String,
+        /// Whether any of its devices is connected.
+        online: bool,
+        /// When it was last connected (ms since the epoch; 0 if never).
+        last_seen_ms: u64,
+    },
+    /// Envelopes of a send expired undelivered (after 30 days) for one device.
+    Expired {
+        /// The send's id.
+        client_id: [u8; 16],
+        /// Recipient account.
+        recipient: String,
+        /// Recipient device.
+        device: u32,
+    },
+}
+
+fn write_str(w: &mut Writer, s: &str) {
+    w.var(s.as_bytes());
+}
+
+fn read_str(r: &mut Reader<'_>, field: &'static str, limit: usize) -> Result<String, DecodeError> {
+    let bytes = r.var(field, limit)?;
+    core::str::from_utf8(bytes)
+        .map(str::to_owned)
+        .map_err(|_| DecodeError::Invalid(field))
+}
+
+fn read_account(r: &mut Reader<'_>) -> Result<String, DecodeError> {
+    let name = read_str(r, "account name", MAX_ACCOUNT_LEN)?;
+    if name.is_empty() {
+        return Err(DecodeError::Invalid("account name"));
+    }
+    Ok(name)
+}
+
+fn write_ids(w: &mut Writer, ids: &[u32]) {
+    w.u32(ids.len() as u32);
+    for id in ids {
+        w.u32(*id);
+    }
+}
+
+fn read_ids(r: &mut Reader<'_>) -> Result<Vec<u32>, DecodeError> {
+    let n = r.count("device ids", MAX_DEVICES, 4)?;
+    (0..n).map(|_| r.u32()).collect()
+}
+
+/// Reads the version and returns the type byte.
+fn frame_type(r: &mut Reader<'_>) -> Result<u8, DecodeError> {
+    let version = r.u8()?;
+    if version != crate::WIRE_VERSION {
+        return Err(DecodeError::UnsupportedVersion(version));
+    }
+    r.u8()
+}
+
+impl ClientFrame {
+    /// The encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(128);
+        w.u8(crate::WIRE_VERSION);
+        match self {
+            Self::Register {
+                account_key,
+                device_list,
+                device,
+                signature,
+            } => {
+                w.u8(0x20)
+                    .raw(account_key)
+                    .var(device_list)
+                    .u32(*device)
+                    .raw(signature);
+            }
+            Self::Authenticate {
+                account,
+                device,
+                signature,
+            } => {
+                w.u8(0x21);
+                write_str(&mut w, account);
+                w.u32(*device).raw(signature);
+            }
+            Self::UploadPreKeys {
+                signed_prekey,
+                one_time,
+            } => {
+                w.u8(0x22)
+                    .u32(signed_prekey.id)
+                    .raw(signed_prekey.public.as_bytes())
+                    .raw(&signed_prekey.signature)
+                    .u32(one_time.len() as u32);
+                for k in one_time {
+                    w.u32(k.id).raw(k.public.as_bytes());
+                }
+            }
+            Self::FetchBundles { request, account } => {
+                w.u8(0x23).u32(*request);
+                write_str(&mut w, account);
+            }
+            Self::Send {
+                client_id,
+                recipient,
+                envelopes,
+            } => {
+                w.u8(0x24).raw(client_id);
+                write_str(&mut w, recipient);
+                w.u32(envelopes.len() as u32);
+                for e in envelopes {
+                    w.u32(e.device).var(&e.payload);
+                }
+            }
+            Self::Ack { ids } => {
+                w.u8(0x25).u32(ids.len() as u32);
+                for id in ids {
+                    w.raw(&id.to_be_bytes());
+                }
+            }
+            Self::Typing { to, typing } => {
+                w.u8(0x26);
+                write_str(&mut w, to);
+                w.u8(u8::from(*typing));
+            }
+            Self::Subscribe { accounts } => {
+                w.u8(0x27).u32(accounts.len() as u32);
+                for a in accounts {
+                    write_str(&mut w, a);
+                }
+            }
+        }
+        w.buf
+    }
+
+    /// Decodes untrusted bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.len() > MAX_FRAME {
+            return Err(DecodeError::TooLong {
+                field: "frame",
+                limit: MAX_FRAME,
+            });
+        }
+        let mut r = Reader::new(bytes);
+        let frame = match frame_type(&mut r)? {
+            0x20 => Self::Register {
+                account_key: r.array()?,
+                device_list: r.var("device list", MAX_DEVICE_LIST)?.to_vec(),
+                device: r.u32()?,
+                signature: r.array()?,
+            },
+            0x21 => Self::Authenticate {
+                account: read_account(&mut r)?,
+                device: r.u32()?,
+                signature: r.array()?,
+            },
+            0x22 => {
+                let signed_prekey = SignedPreKey {
+                    id: r.u32()?,
+                    public: PublicKey::from(r.array::<32>()?),
+                    signature: r.array()?,
+                };
+                let n = r.count("one-time prekeys", MAX_PREKEYS_PER_UPLOAD, 36)?;
+                let mut one_time = Vec::with_capacity(n);
+                for _ in 0..n {
+                    one_time.push(OneTimePreKey {
+                        id: r.u32()?,
+                        public: PublicKey::from(r.array::<32>()?),
+                    });
+                }
+                Self::UploadPreKeys {
+                    signed_prekey,
+                    one_time,
+                }
+            }
+            0x23 => Self::FetchBundles {
+                request: r.u32()?,
+                account: read_account(&mut r)?,
+            },
+            0x24 => {
+                let client_id = r.array()?;
+                let recipient = read_account(&mut r)?;
+                let n = r.count("envelopes", MAX_DEVICES, 8)?;
+                let mut envelopes = Vec::with_capacity(n);
+                for _ in 0..n {
+                    envelopes.push(OutgoingEnvelope {
+                        device: r.u32()?,
+                        payload: r.var("payload", MAX_PAYLOAD)?.to_vec(),
+                    });
+                }
+                Self::Send {
+                    client_id,
+                    recipient,
+                    envelopes,
+                }
+            }
+            0x25 => {
+                let n = r.count("acks", MAX_ACKS, 8)?;
+                let ids = (0..n)
+                    .map(|_| r.array().map(u64::from_be_bytes))
+                    .collect::<Result<_, _>>()?;
+                Self::Ack { ids }
+            }
+            0x26 => Self::Typing {
+                to: read_account(&mut r)?,
+                typing: r.bool("typing flag")?,
+            },
+            0x27 => {
+                let n = r.count("subscriptions", MAX_SUBSCRIPTIONS, 5)?;
+                let accounts = (0..n)
+                    .map(|_| read_account(&mut r))
+                    .collect::<Result<_, _>>()?;
+                Self::Subscribe { accounts }
+            }
+            other => return Err(DecodeError::UnexpectedType(other)),
+        };
+        r.finish()?;
+        Ok(frame)
+    }
+}
+
+impl ServerFrame {
+    /// The encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(64);
+        w.u8(crate::WIRE_VERSION);
+        match self {
+            Self::Challenge { nonce } => {
+                w.u8(0x40).raw(nonce);
+            }
+            Self::Authenticated { one_time_prekeys } => {
+                w.u8(0x41).u32(*one_time_prekeys);
+            }
+            Self::Error {
+                request,
+                code,
+                message,
+            } => {
+                let text = truncate(message, MAX_ERROR_TEXT);
+                w.u8(0x42).u32(*request).raw(&(*code as u16).to_be_bytes());
+                write_str(&mut w, text);
+            }
+            Self::Sent { client_id, outcome } => {
+                w.u8(0x43).raw(client_id);
+                match outcome {
+                    SendOutcome::Stored => {
+                        w.u8(0);
+                    }
+                    SendOutcome::Mismatch { missing, extra } => {
+                        w.u8(1);
+                        write_ids(&mut w, missing);
+                        write_ids(&mut w, extra);
+                    }
+                    SendOutcome::UnknownRecipient => {
+                        w.u8(2);
+                    }
+                }
+            }
+            Self::Envelope {
+                id,
+                sender,
+                sender_device,
+                received_ms,
+                payload,
+            } => {
+                w.u8(0x44).raw(&id.to_be_bytes());
+                write_str(&mut w, sender);
+                w.u32(*sender_device)
+                    .raw(&received_ms.to_be_bytes())
+                    .var(payload);
+            }
+            Self::QueueDrained => {
+                w.u8(0x45);
+            }
+            Self::Bundles {
+                request,
+                device_list,
+                bundles,
+            } => {
+                w.u8(0x46)
+                    .u32(*request)
+                    .var(device_list)
+                    .u32(bundles.len() as u32);
+                for b in bundles {
+                    w.var(&b.encode());
+                }
+            }
+            Self::PreKeysLow { remaining } => {
+                w.u8(0x47).u32(*remaining);
+            }
+            Self::Typing { from, typing } => {
+                w.u8(0x48);
+                write_str(&mut w, from);
+                w.u8(u8::from(*typing));
+            }
+            Self::Presence {
+                account,
+                online,
+                last_seen_ms,
+            } => {
+                w.u8(0x49);
+                write_str(&mut w, account);
+                w.u8(u8::from(*online)).raw(&last_seen_ms.to_be_bytes());
+            }
+            Self::Expired {
+                client_id,
+                recipient,
+                device,
+            } => {
+                w.u8(0x4A).raw(client_id);
+                write_str(&mut w, recipient);
+                w.u32(*device);
+            }
+        }
+        w.buf
+    }
+
+    /// Decodes untrusted bytes.
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.len() > MAX_FRAME {
+            return Err(DecodeError::TooLong {
+                field: "frame",
+                limit: MAX_FRAME,
+            });
+        }
+        let mut r = Reader::new(bytes);
+        let frame = match frame_type(&mut r)? {
+            0x40 => Self::Challenge { nonce: r.array()? },
+            0x41 => Self::Authenticated {
+                one_time_prekeys: r.u32()?,
+            },
+            0x42 => Self::Error {
+                request: r.u32()?,
+                code: ErrorCode::from_u16(u16::from_be_bytes(r.array()?))?,
+                message: read_str(&mut r, "error text", MAX_ERROR_TEXT)?,
+            },
+            0x43 => {
+                let client_id = r.array()?;
+                let outcome = match r.u8()? {
+                    0 => SendOutcome::Stored,
+                    1 => SendOutcome::Mismatch {
+                        missing: read_ids(&mut r)?,
+                        extra: read_ids(&mut r)?,
+                    },
+                    2 => SendOutcome::UnknownRecipient,
+                    _ => return Err(DecodeError::Invalid("send outcome")),
+                };
+                Self::Sent { client_id, outcome }
+            }
+            0x44 => Self::Envelope {
+                id: u64::from_be_bytes(r.array()?),
+                sender: read_account(&mut r)?,
+                sender_device: r.u32()?,
+                received_ms: u64::from_be_bytes(r.array()?),
+                payload: r.var("payload", MAX_PAYLOAD)?.to_vec(),
+            },
+            0x45 => Self::QueueDrained,
+            0x46 => {
+                let request = r.u32()?;
+                let device_list = r.var("device list", MAX_DEVICE_LIST)?.to_vec();
+                let n = r.count("bundles", MAX_DEVICES, 4)?;
+                let mut bundles = Vec::with_capacity(n);
+                for _ in 0..n {
+                    bundles.push(PreKeyBundle::decode(r.var("bundle", MAX_BUNDLE)?)?);
+                }
+                Self::Bundles {
+                    request,
+                    device_list,
+                    bundles,
+                }
+            }
+            0x47 => Self::PreKeysLow {
+                remaining: r.u32()?,
+            },
+            0x48 => Self::Typing {
+                from: read_account(&mut r)?,
+                typing: r.bool("typing flag")?,
+            },
+            0x49 => Self::Presence {
+                account: read_account(&mut r)?,
+                online: r.bool("online flag")?,
+                last_seen_ms: u64::from_be_bytes(r.array()?),
+            },
+            0x4A => Self::Expired {
+                client_id: r.array()?,
+                recipient: read_account(&mut r)?,
+                device: r.u32()?,
+            },
+            other => return Err(DecodeError::UnexpectedType(other)),
+        };
+        r.finish()?;
+        Ok(frame)
+    }
+}
+
+/// At most `limit` bytes, cut on a character boundary.
+fn truncate(s: &str, limit: usize) -> &str {
+    if s.len() <= limit {
+        return s;
+    }
+    let mut end = limit;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}

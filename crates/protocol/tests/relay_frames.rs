@@ -1,0 +1,198 @@
+//! Relay frames and signed device lists: round trips, strict decoding, signatures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+
+use common::*;
+use hush_protocol::devices::{AccountKey, DeviceList, DeviceListError, ListedDevice};
+use hush_protocol::relay::{
+    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame, MAX_FRAME,
+};
+use hush_protocol::{DecodeError, IdentityKeyPair};
+
+fn listed(id: u32, rng: &mut TestRng) -> ListedDevice {
+    ListedDevice {
+        device_id: id,
+        identity: IdentityKeyPair::generate(rng).public(),
+    }
+}
+
+#[test]
+fn device_lists_verify_only_with_the_account_key_and_untouched() {
+    let mut rng = rng(1);
+    let key = AccountKey::generate(&mut rng);
+    let list = DeviceList::sign(
+        "alice",
+        3,
+        vec![listed(1, &mut rng), listed(2, &mut rng)],
+        &key,
+    )
+    .unwrap();
+    let decoded = DeviceList::decode(&list.encode()).unwrap();
+    assert_eq!(decoded, list);
+    assert_eq!(decoded.verify(&key.public()), Ok(()));
+    assert_eq!(
+        decoded.verify(&AccountKey::generate(&mut rng).public()),
+        Err(DeviceListError::BadSignature)
+    );
+    // The relay cannot add a device, bump the version or rename the account.
+    let mut added = list.clone();
+    added.devices.push(listed(3, &mut rng));
+    assert_eq!(
+        added.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    let mut bumped = list.clone();
+    bumped.version += 1;
+    assert_eq!(
+        bumped.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    let encoded = list.encode();
+    for i in 0..encoded.len() {
+        let mut bytes = encoded.clone();
+        bytes[i] ^= 1;
+        if let Ok(tampered) = DeviceList::decode(&bytes) {
+            assert!(
+                tampered.verify(&key.public()).is_err(),
+                "flip at {i} accepted"
+            );
+        }
+    }
+}
+
+#[test]
+fn device_lists_need_one_to_sixteen_distinct_devices() {
+    let mut rng = rng(2);
+    let key = AccountKey::generate(&mut rng);
+    assert!(DeviceList::sign("alice", 1, vec![], &key).is_err());
+    let twice = vec![listed(1, &mut rng), listed(1, &mut rng)];
+    assert_eq!(
+        DeviceList::sign("alice", 1, twice, &key).err(),
+        Some(DeviceListError::BadDevices)
+    );
+    let many = (0..17).map(|i| listed(i, &mut rng)).collect();
+    assert_eq!(
+        DeviceList::sign("alice", 1, many, &key).err(),
+        Some(DeviceListError::BadDevices)
+    );
+}
+
+#[test]
+fn auth_messages_bind_challenge_account_and_device() {
+    let a = auth_message(&[1; 32], "alice", 1);
+    assert_ne!(a, auth_message(&[2; 32], "alice", 1));
+    assert_ne!(a, auth_message(&[1; 32], "alicf", 1));
+    assert_ne!(a, auth_message(&[1; 32], "alice", 2));
+}
+
+#[test]
+fn frames_round_trip() {
+    let mut rng = rng(3);
+    let spk = hush_protocol::keys::SignedPreKeyPair::generate(
+        1,
+        &IdentityKeyPair::generate(&mut rng),
+        &mut rng,
+    );
+    let clients = vec![
+        ClientFrame::Authenticate {
+            account: "alice".into(),
+            device: 2,
+            signature: [7; 64],
+        },
+        ClientFrame::UploadPreKeys {
+            signed_prekey: spk.public(),
+            one_time: vec![hush_protocol::keys::OneTimePreKeyPair::generate(5, &mut rng).public()],
+        },
+        ClientFrame::Send {
+            client_id: [9; 16],
+            recipient: "bob".into(),
+            envelopes: vec![OutgoingEnvelope {
+                device: 1,
+                payload: vec![1, 2, 3],
+            }],
+        },
+        ClientFrame::Ack {
+            ids: vec![1, u64::MAX],
+        },
+        ClientFrame::Typing {
+            to: "bob".into(),
+            typing: true,
+        },
+        ClientFrame::Subscribe {
+            accounts: vec!["bob".into(), "carol".into()],
+        },
+    ];
+    for frame in clients {
+        assert_eq!(ClientFrame::decode(&frame.encode()).unwrap(), frame);
+    }
+    let servers = vec![
+        ServerFrame::Challenge { nonce: [3; 32] },
+        ServerFrame::Error {
+            request: 4,
+            code: ErrorCode::RateLimited,
+            message: "slow down".into(),
+        },
+        ServerFrame::Sent {
+            client_id: [1; 16],
+            outcome: SendOutcome::Mismatch {
+                missing: vec![1],
+                extra: vec![2, 3],
+            },
+        },
+        ServerFrame::Envelope {
+            id: 42,
+            sender: "alice".into(),
+            sender_device: 1,
+            received_ms: 1_700_000_000_000,
+            payload: vec![0; 100],
+        },
+        ServerFrame::QueueDrained,
+        ServerFrame::Presence {
+            account: "bob".into(),
+            online: false,
+            last_seen_ms: 5,
+        },
+        ServerFrame::Expired {
+            client_id: [2; 16],
+            recipient: "bob".into(),
+            device: 1,
+        },
+    ];
+    for frame in servers {
+        assert_eq!(ServerFrame::decode(&frame.encode()).unwrap(), frame);
+    }
+}
+
+#[test]
+fn bad_frames_are_clear_errors() {
+    assert_eq!(ClientFrame::decode(&[]).err(), Some(DecodeError::Truncated));
+    assert_eq!(
+        ClientFrame::decode(&[2, 0x20]).err(),
+        Some(DecodeError::UnsupportedVersion(2))
+    );
+    assert_eq!(
+        ClientFrame::decode(&[1, 0x40]).err(),
+        Some(DecodeError::UnexpectedType(0x40))
+    );
+    assert!(matches!(
+        ClientFrame::decode(&vec![1; MAX_FRAME + 1]),
+        Err(DecodeError::TooLong { .. })
+    ));
+    // An empty account name is refused.
+    let mut frame = ClientFrame::Typing {
+        to: "x".into(),
+        typing: true,
+    }
+    .encode();
+    frame[5] = 0; // length 1 → 0 (u32 BE at bytes 2..6)
+    frame.remove(6);
+    assert!(ClientFrame::decode(&frame).is_err());
+    // A count larger than the bytes that follow is refused before allocating.
+    assert!(ClientFrame::decode(&[1, 0x25, 0, 0, 3, 0xe8]).is_err());
+}
