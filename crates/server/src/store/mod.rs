@@ -1,0 +1,180 @@
+//! The relay's storage, behind one narrow trait so the backend is chosen once, at the edge
+//! (SQLite by default; PostgreSQL can follow). Everything stored is public keys, signed device
+//! lists and ciphertext: the relay holds nothing it could read.
+//!
+//! Methods are synchronous: the server calls them from `spawn_blocking`. Writes that come in
+//! bursts (envelopes, acks) are group-committed by the backend: many callers, one transaction.
+
+pub mod sqlite;
+
+use std::fmt;
+
+/// Milliseconds since the Unix epoch (the server's clock, passed in).
+pub type Millis = u64;
+
+/// A registered account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccountRecord {
+    /// The unique username.
+    pub name: String,
+    /// The account's Ed25519 public key; it signs the device list.
+    pub account_key: [u8; 32],
+    /// When it was registered.
+    pub created_ms: Millis,
+}
+
+/// A device of an account, as the current signed device list names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// The device number within the account.
+    pub device_id: u32,
+    /// The device's identity key (hush-protocol `IdentityKey`, 64 bytes): it authenticates the
+    /// device's connections and is what sessions are made with.
+    pub identity: [u8; 64],
+}
+
+/// The account's device list as signed by the account key (opaque to the store).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedDeviceList {
+    /// Strictly increasing; an older or equal version never replaces a newer one.
+    pub version: u64,
+    /// The encoded, signed list, served to senders as is.
+    pub bytes: Vec<u8>,
+    /// The devices it lists (already verified against `bytes` by the caller).
+    pub devices: Vec<DeviceRecord>,
+}
+
+/// What a sender needs to start a session with one device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredBundle {
+    /// The device.
+    pub device: DeviceRecord,
+    /// Its current signed prekey, encoded as uploaded (id, public key, signature).
+    pub signed_prekey: Vec<u8>,
+    /// One one-time prekey (id, public key), now removed from the store, if any was left.
+    pub one_time_prekey: Option<(u32, [u8; 32])>,
+    /// How many one-time prekeys that device has left after this one.
+    pub one_time_remaining: u32,
+}
+
+/// An envelope to store for one recipient device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewEnvelope {
+    /// Recipient account and device.
+    pub recipient: String,
+    /// Recipient device.
+    pub recipient_device: u32,
+    /// Sender account.
+    pub sender: String,
+    /// Sender device.
+    pub sender_device: u32,
+    /// Chosen by the sender: a resend with the same id is the same envelope.
+    pub client_id: [u8; 16],
+    /// The ciphertext (a hush-protocol message), opaque here.
+    pub payload: Vec<u8>,
+    /// When the relay accepted it.
+    pub received_ms: Millis,
+}
+
+/// A stored envelope; `id` orders a device's queue (increasing in arrival order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEnvelope {
+    /// The store's id, increasing in insertion order.
+    pub id: u64,
+    /// The envelope.
+    pub envelope: NewEnvelope,
+}
+
+/// Why a store operation failed.
+#[derive(Debug)]
+pub enum StoreError {
+    /// A unique value is taken (e.g. the username).
+    Conflict(&'static str),
+    /// The account or device does not exist.
+    NotFound(&'static str),
+    /// A device list older than (or as old as) the stored one.
+    Stale,
+    /// The backend failed (I/O, corruption); the message is for logs, not for clients.
+    Backend(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Conflict(what) => write!(f, "{what} already exists"),
+            Self::NotFound(what) => write!(f, "{what} not found"),
+            Self::Stale => f.write_str("an equal or newer device list is stored"),
+            Self::Backend(message) => write!(f, "storage failure: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// Storage for the relay. Every method is atomic: it fully happens or not at all.
+pub trait Store: Send + Sync + 'static {
+    /// Registers `account` with its first device list. `Conflict` if the name is taken.
+    fn create_account(
+        &self,
+        account: &AccountRecord,
+        devices: &SignedDeviceList,
+    ) -> Result<(), StoreError>;
+
+    /// The account, if registered.
+    fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError>;
+
+    /// The current signed device list.
+    fn device_list(&self, name: &str) -> Result<Option<SignedDeviceList>, StoreError>;
+
+    /// Replaces the device list if `list.version` is newer (`Stale` otherwise). Prekeys and
+    /// queued envelopes of devices no longer listed are deleted in the same transaction.
+    fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError>;
+
+    /// Sets a device's signed prekey (replacing the previous one).
+    fn set_signed_prekey(
+        &self,
+        name: &str,
+        device: u32,
+        signed_prekey: &[u8],
+    ) -> Result<(), StoreError>;
+
+    /// Adds one-time prekeys (ids already present are replaced); returns how many the device has.
+    fn add_one_time_prekeys(
+        &self,
+        name: &str,
+        device: u32,
+        keys: &[(u32, [u8; 32])],
+    ) -> Result<u32, StoreError>;
+
+    /// One bundle per listed device that has a signed prekey, each with at most one one-time
+    /// prekey, which is removed: no one-time prekey is ever handed out twice, even to
+    /// concurrent callers.
+    fn take_bundles(&self, name: &str) -> Result<Vec<StoredBundle>, StoreError>;
+
+    /// How many one-time prekeys a device has left.
+    fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError>;
+
+    /// Stores envelopes durably (committed when this returns) and returns their ids, in order.
+    /// An envelope whose (sender, sender device, client id, recipient, recipient device) is
+    /// already stored is not stored again: its existing id is returned.
+    fn insert_envelopes(&self, envelopes: &[NewEnvelope]) -> Result<Vec<u64>, StoreError>;
+
+    /// A device's queued envelopes with id greater than `after`, oldest first, at most `limit`.
+    fn pending(
+        &self,
+        name: &str,
+        device: u32,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError>;
+
+    /// Deletes acknowledged envelopes of that device (ids of other devices are ignored);
+    /// returns how many were deleted.
+    fn ack(&self, name: &str, device: u32, ids: &[u64]) -> Result<usize, StoreError>;
+
+    /// Deletes envelopes received before `cutoff` and returns them (so senders can be told).
+    fn expire(&self, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError>;
+
+    /// How many envelopes are queued in all.
+    fn queue_depth(&self) -> Result<u64, StoreError>;
+}

@@ -1,0 +1,148 @@
+//! The SQLite backend: one database file in WAL mode with `synchronous=FULL`, so a write is on
+//! disk when its call returns.
+//!
+//! - Writes go to one writer thread that owns the only write connection and group-commits
+//!   whatever is queued: many callers, one transaction, one fsync (see `writer`).
+//! - Reads use a few read-only connections that see the last commit without waiting for the
+//!   writer.
+//! - The schema is versioned in `PRAGMA user_version` and migrated on open (see `migrations`).
+
+mod convert;
+mod migrations;
+mod reads;
+mod schema;
+mod writer;
+mod writes;
+
+use std::path::Path;
+
+use super::{
+    AccountRecord, Millis, NewEnvelope, SignedDeviceList, Store, StoreError, StoredBundle,
+    StoredEnvelope,
+};
+
+/// Read connections per store.
+const READ_CONNECTIONS: usize = 4;
+
+/// A [`Store`] in a SQLite database file.
+pub struct SqliteStore {
+    writer: writer::Writer,
+    readers: reads::ReadPool,
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating it if needed, and migrates it to the current
+    /// schema. A database written by a newer hush-server is refused.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let conn = schema::open_writer(path)?;
+        let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
+        let writer = writer::Writer::start(conn)?;
+        Ok(Self { writer, readers })
+    }
+}
+
+impl Store for SqliteStore {
+    fn create_account(
+        &self,
+        account: &AccountRecord,
+        devices: &SignedDeviceList,
+    ) -> Result<(), StoreError> {
+        let (account, devices) = (account.clone(), devices.clone());
+        self.writer.call(1, move |conn| {
+            writes::create_account(conn, &account, &devices)
+        })
+    }
+
+    fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+        self.readers.with(|conn| reads::account(conn, name))
+    }
+
+    fn device_list(&self, name: &str) -> Result<Option<SignedDeviceList>, StoreError> {
+        self.readers.with(|conn| reads::device_list(conn, name))
+    }
+
+    fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError> {
+        let (name, list) = (name.to_owned(), list.clone());
+        self.writer.call(1, move |conn| {
+            writes::replace_device_list(conn, &name, &list)
+        })
+    }
+
+    fn set_signed_prekey(
+        &self,
+        name: &str,
+        device: u32,
+        signed_prekey: &[u8],
+    ) -> Result<(), StoreError> {
+        let (name, signed_prekey) = (name.to_owned(), signed_prekey.to_vec());
+        self.writer.call(1, move |conn| {
+            writes::set_signed_prekey(conn, &name, device, &signed_prekey)
+        })
+    }
+
+    fn add_one_time_prekeys(
+        &self,
+        name: &str,
+        device: u32,
+        keys: &[(u32, [u8; 32])],
+    ) -> Result<u32, StoreError> {
+        let (name, keys) = (name.to_owned(), keys.to_vec());
+        self.writer.call(keys.len().max(1), move |conn| {
+            writes::add_one_time_prekeys(conn, &name, device, &keys)
+        })
+    }
+
+    fn take_bundles(&self, name: &str) -> Result<Vec<StoredBundle>, StoreError> {
+        let name = name.to_owned();
+        self.writer
+            .call(1, move |conn| writes::take_bundles(conn, &name))
+    }
+
+    fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError> {
+        self.readers
+            .with(|conn| reads::one_time_prekey_count(conn, name, device))
+    }
+
+    fn insert_envelopes(&self, envelopes: &[NewEnvelope]) -> Result<Vec<u64>, StoreError> {
+        if envelopes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let envelopes = envelopes.to_vec();
+        self.writer.call(envelopes.len(), move |conn| {
+            writes::insert_envelopes(conn, &envelopes)
+        })
+    }
+
+    fn pending(
+        &self,
+        name: &str,
+        device: u32,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        self.readers
+            .with(|conn| reads::pending(conn, name, device, after, limit))
+    }
+
+    fn ack(&self, name: &str, device: u32, ids: &[u64]) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let (name, ids) = (name.to_owned(), ids.to_vec());
+        self.writer.call(ids.len(), move |conn| {
+            writes::ack(conn, &name, device, &ids)
+        })
+    }
+
+    fn expire(&self, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError> {
+        self.writer
+            .call(1, move |conn| writes::expire(conn, cutoff))
+    }
+
+    fn queue_depth(&self) -> Result<u64, StoreError> {
+        self.readers.with(|conn| reads::queue_depth(conn))
+    }
+}

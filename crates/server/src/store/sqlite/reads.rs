@@ -1,0 +1,154 @@
+//! The read side: a few read-only connections. In WAL mode a read sees the last commit and
+//! never waits for the writer.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, TryLockError};
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::convert::{envelope_from_row, get_u64, version_from_sql, OrBackend, ENVELOPE_COLUMNS};
+use super::{schema, writes};
+use crate::store::{AccountRecord, DeviceRecord, SignedDeviceList, StoreError, StoredEnvelope};
+
+/// Read connections, used by whichever caller finds one free.
+pub(super) struct ReadPool {
+    connections: Vec<Mutex<Connection>>,
+    next: AtomicUsize,
+}
+
+impl ReadPool {
+    /// Opens `size` (at least one) read connections to the database at `path`.
+    pub(super) fn open(path: &Path, size: usize) -> Result<Self, StoreError> {
+        let connections = (0..size.max(1))
+            .map(|_| schema::open_reader(path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            connections,
+            next: AtomicUsize::new(0),
+        })
+    }
+
+    /// Runs `read` on a free connection (or waits for one).
+    pub(super) fn with<T>(
+        &self,
+        read: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let count = self.connections.len().max(1);
+        let start = self.next.fetch_add(1, Ordering::Relaxed) % count;
+        for offset in 0..count {
+            let Some(slot) = self.connections.get((start + offset) % count) else {
+                continue;
+            };
+            match slot.try_lock() {
+                Ok(mut conn) => return read(&mut conn),
+                Err(TryLockError::WouldBlock) => {}
+                Err(TryLockError::Poisoned(_)) => return Err(poisoned()),
+            }
+        }
+        let slot = self
+            .connections
+            .get(start)
+            .ok_or_else(|| StoreError::Backend("the store has no read connection".to_owned()))?;
+        let mut conn = slot.lock().map_err(|_| poisoned())?;
+        read(&mut conn)
+    }
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Backend("a read connection was poisoned by a panic".to_owned())
+}
+
+pub(super) fn account(conn: &Connection, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+    conn.prepare_cached("SELECT name, account_key, created_ms FROM accounts WHERE name = ?1")
+        .db()?
+        .query_row([name], |row| {
+            Ok(AccountRecord {
+                name: row.get(0)?,
+                account_key: row.get(1)?,
+                created_ms: get_u64(row, 2)?,
+            })
+        })
+        .optional()
+        .db()
+}
+
+/// The list and its devices, from one snapshot. Devices come ordered by device id.
+pub(super) fn device_list(
+    conn: &mut Connection,
+    name: &str,
+) -> Result<Option<SignedDeviceList>, StoreError> {
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Deferred)
+        .db()?;
+    let list = tx
+        .prepare_cached("SELECT version, bytes FROM device_lists WHERE account = ?1")
+        .db()?
+        .query_row([name], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, Vec<u8>>(1)?))
+        })
+        .optional()
+        .db()?;
+    let Some((version, bytes)) = list else {
+        return Ok(None);
+    };
+    let devices = tx
+        .prepare_cached(
+            "SELECT device_id, identity FROM devices WHERE account = ?1 ORDER BY device_id",
+        )
+        .db()?
+        .query_map([name], |row| {
+            Ok(DeviceRecord {
+                device_id: row.get(0)?,
+                identity: row.get(1)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    tx.commit().db()?;
+    Ok(Some(SignedDeviceList {
+        version: version_from_sql(version),
+        bytes,
+        devices,
+    }))
+}
+
+pub(super) fn one_time_prekey_count(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+) -> Result<u32, StoreError> {
+    writes::one_time_count(conn, name, device)
+}
+
+pub(super) fn pending(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<StoredEnvelope>, StoreError> {
+    // No id is beyond INTEGER's range.
+    let Ok(after) = i64::try_from(after) else {
+        return Ok(Vec::new());
+    };
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.prepare_cached(&format!(
+        "SELECT {ENVELOPE_COLUMNS} FROM envelopes
+         WHERE recipient = ?1 AND recipient_device = ?2 AND id > ?3
+         ORDER BY id LIMIT ?4"
+    ))
+    .db()?
+    .query_map(params![name, device, after, limit], envelope_from_row)
+    .db()?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .db()
+}
+
+pub(super) fn queue_depth(conn: &Connection) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT count(*) FROM envelopes")
+        .db()?
+        .query_row([], |row| get_u64(row, 0))
+        .db()
+}

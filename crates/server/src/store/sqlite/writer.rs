@@ -1,0 +1,216 @@
+//! Group commit: one thread owns the only write connection and runs every write.
+//!
+//! Callers send a job and block on its reply. The thread takes everything queued (up to
+//! [`GROUP_LIMIT`] envelopes' worth), runs each job in its own savepoint inside one
+//! `BEGIN IMMEDIATE` transaction, commits once (one fsync for the whole group) and only then
+//! answers. A job that fails is rolled back to its savepoint alone; the rest of the group still
+//! commits. If the transaction itself is lost (commit failure, I/O error), every job that had
+//! succeeded is answered with that failure: no caller is told "stored" for something that is not.
+
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::thread::JoinHandle;
+
+use rusqlite::Connection;
+
+use crate::store::StoreError;
+
+/// The most envelopes (or acknowledged ids) one transaction takes from the queue. A single
+/// bigger call still runs, alone.
+pub(super) const GROUP_LIMIT: usize = 4096;
+
+/// A write waiting for the writer thread.
+trait Job: Send {
+    /// How much it counts towards [`GROUP_LIMIT`].
+    fn weight(&self) -> usize;
+    /// Runs it inside the open transaction; whether it succeeded.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Sends the outcome to the caller. `lost` is why the transaction did not commit, if it did
+    /// not: it replaces a success.
+    fn answer(self: Box<Self>, lost: Option<&str>);
+}
+
+struct Call<T, F> {
+    work: Option<F>,
+    weight: usize,
+    outcome: Option<Result<T, StoreError>>,
+    reply: SyncSender<Result<T, StoreError>>,
+}
+
+impl<T, F> Job for Call<T, F>
+where
+    T: Send,
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send,
+{
+    fn weight(&self) -> usize {
+        self.weight
+    }
+
+    fn run(&mut self, conn: &Connection) -> bool {
+        let outcome = match self.work.take() {
+            Some(work) => work(conn),
+            None => Err(StoreError::Backend("a write ran twice".to_owned())),
+        };
+        let succeeded = outcome.is_ok();
+        self.outcome = Some(outcome);
+        succeeded
+    }
+
+    fn answer(self: Box<Self>, lost: Option<&str>) {
+        let outcome = match (self.outcome, lost) {
+            (Some(Err(error)), _) => Err(error),
+            (Some(Ok(_)) | None, Some(why)) => Err(StoreError::Backend(why.to_owned())),
+            (Some(Ok(value)), None) => Ok(value),
+            (None, None) => Err(StoreError::Backend("a write never ran".to_owned())),
+        };
+        // The caller only goes away if its thread died; nothing to tell then.
+        let _ = self.reply.send(outcome);
+    }
+}
+
+/// The handle on the writer thread. Dropping it lets the thread finish what is queued, close
+/// the connection, and waits for that.
+pub(super) struct Writer {
+    jobs: Option<Sender<Box<dyn Job>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    /// Starts the thread; it owns `conn` from now on.
+    pub(super) fn start(conn: Connection) -> Result<Self, StoreError> {
+        let (jobs, queue) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("hush-store-writer".to_owned())
+            .spawn(move || run(&conn, &queue))
+            .map_err(|error| {
+                StoreError::Backend(format!("cannot start the store's writer thread: {error}"))
+            })?;
+        Ok(Self {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        })
+    }
+
+    /// Runs `work` in the next group and returns its outcome once the group has committed.
+    pub(super) fn call<T, F>(&self, weight: usize, work: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, answer) = mpsc::sync_channel(1);
+        let job = Box::new(Call {
+            work: Some(work),
+            weight,
+            outcome: None,
+            reply,
+        });
+        let jobs = self.jobs.as_ref().ok_or_else(stopped)?;
+        jobs.send(job).map_err(|_| stopped())?;
+        answer.recv().map_err(|_| stopped())?
+    }
+}
+
+impl Drop for Writer {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            // A panic in the thread has already failed its callers; nothing more to do here.
+            let _ = thread.join();
+        }
+    }
+}
+
+fn stopped() -> StoreError {
+    StoreError::Backend("the store's writer thread has stopped".to_owned())
+}
+
+/// The writer thread: group after group until every sender is gone.
+fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
+    let mut group: Vec<Box<dyn Job>> = Vec::new();
+    let (mut groups, mut jobs_total, mut t_run, mut t_commit) = (
+        0u64,
+        0u64,
+        std::time::Duration::ZERO,
+        std::time::Duration::ZERO,
+    );
+    let mut hist = [0u64; 8];
+    while let Ok(first) = queue.recv() {
+        let mut weight = first.weight();
+        group.push(first);
+        while weight < GROUP_LIMIT {
+            match queue.try_recv() {
+                Ok(job) => {
+                    weight = weight.saturating_add(job.weight());
+                    group.push(job);
+                }
+                Err(_) => break,
+            }
+        }
+        groups += 1;
+        jobs_total += group.len() as u64;
+        let b = (usize::BITS - group.len().leading_zeros()) as usize;
+        hist[b.min(7)] += 1;
+        let t0 = std::time::Instant::now();
+        let lost = commit_group(conn, &mut group, &mut t_commit).err();
+        t_run += t0.elapsed();
+        for job in group.drain(..) {
+            job.answer(lost.as_deref());
+        }
+    }
+    if std::env::var_os("HUSH_STORE_STATS").is_some() {
+        eprintln!(
+            "groups {groups} jobs {jobs_total} avg {:.1} busy {:?} commit {:?} hist(log2) {hist:?}",
+            jobs_total as f64 / groups.max(1) as f64,
+            t_run,
+            t_commit
+        );
+    }
+}
+
+/// Runs every job of the group in one transaction and commits it; `Err` says why the
+/// transaction did not commit (then nothing of it is stored).
+fn commit_group(
+    conn: &Connection,
+    group: &mut [Box<dyn Job>],
+    t_commit: &mut std::time::Duration,
+) -> Result<(), String> {
+    exec(conn, "BEGIN IMMEDIATE")?;
+    let mut outcome = Ok(());
+    for job in group.iter_mut() {
+        outcome = run_in_savepoint(conn, job.as_mut());
+        if outcome.is_err() {
+            break;
+        }
+    }
+    if outcome.is_ok() {
+        let t = std::time::Instant::now();
+        outcome = exec(conn, "COMMIT");
+        *t_commit += t.elapsed();
+    }
+    if outcome.is_err() && !conn.is_autocommit() {
+        // Best effort: if even ROLLBACK fails, SQLite rolls back when the next BEGIN fails or
+        // the connection closes.
+        let _ = conn.execute_batch("ROLLBACK");
+    }
+    outcome.map_err(|error| format!("the write was not committed: {error}"))
+}
+
+/// Runs one job so that its failure undoes its own changes only.
+fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Result<(), String> {
+    exec(conn, "SAVEPOINT job")?;
+    let succeeded = job.run(conn);
+    if conn.is_autocommit() {
+        // Some errors (I/O, full disk) make SQLite roll back the whole transaction.
+        return Err("SQLite rolled the transaction back".to_owned());
+    }
+    if !succeeded {
+        exec(conn, "ROLLBACK TO job")?;
+    }
+    exec(conn, "RELEASE job")
+}
+
+fn exec(conn: &Connection, sql: &str) -> Result<(), String> {
+    conn.prepare_cached(sql)
+        .and_then(|mut statement| statement.execute([]))
+        .map(drop)
+        .map_err(|error| format!("{sql}: {error}"))
+}

@@ -1,0 +1,350 @@
+//! The write operations, run by the writer thread inside a transaction (each in its own
+//! savepoint: an error undoes everything the operation did).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::convert::{
+    backend, envelope_from_row, get_u64, is_foreign_key_violation, millis_to_sql, version_from_sql,
+    version_to_sql, OrBackend, ENVELOPE_COLUMNS,
+};
+use crate::store::{
+    AccountRecord, DeviceRecord, Millis, NewEnvelope, SignedDeviceList, StoreError, StoredBundle,
+    StoredEnvelope,
+};
+
+pub(super) fn create_account(
+    conn: &Connection,
+    account: &AccountRecord,
+    list: &SignedDeviceList,
+) -> Result<(), StoreError> {
+    check_distinct(list)?;
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO accounts (name, account_key, created_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (name) DO NOTHING",
+        )
+        .db()?
+        .execute(params![
+            account.name,
+            account.account_key,
+            millis_to_sql(account.created_ms)?
+        ])
+        .db()?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict("account"));
+    }
+    conn.prepare_cached("INSERT INTO device_lists (account, version, bytes) VALUES (?1, ?2, ?3)")
+        .db()?
+        .execute(params![
+            account.name,
+            version_to_sql(list.version),
+            list.bytes
+        ])
+        .db()?;
+    for device in &list.devices {
+        insert_device(conn, &account.name, device)?;
+    }
+    Ok(())
+}
+
+pub(super) fn replace_device_list(
+    conn: &Connection,
+    name: &str,
+    list: &SignedDeviceList,
+) -> Result<(), StoreError> {
+    let stored: Option<i64> = conn
+        .prepare_cached("SELECT version FROM device_lists WHERE account = ?1")
+        .db()?
+        .query_row([name], |row| row.get(0))
+        .optional()
+        .db()?;
+    let Some(stored) = stored else {
+        return Err(StoreError::NotFound("account"));
+    };
+    if list.version <= version_from_sql(stored) {
+        return Err(StoreError::Stale);
+    }
+    check_distinct(list)?;
+    conn.prepare_cached("UPDATE device_lists SET version = ?2, bytes = ?3 WHERE account = ?1")
+        .db()?
+        .execute(params![name, version_to_sql(list.version), list.bytes])
+        .db()?;
+    let current = conn
+        .prepare_cached("SELECT device_id, identity FROM devices WHERE account = ?1")
+        .db()?
+        .query_map([name], |row| {
+            Ok(DeviceRecord {
+                device_id: row.get(0)?,
+                identity: row.get(1)?,
+            })
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    for device in current {
+        // A device number that now has another identity key is another device: the old one's
+        // prekeys and queue (encrypted to the old key) go with it.
+        if !list.devices.contains(&device) {
+            delete_device(conn, name, device.device_id)?;
+        }
+    }
+    for device in &list.devices {
+        insert_device(conn, name, device)?;
+    }
+    Ok(())
+}
+
+pub(super) fn set_signed_prekey(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    signed_prekey: &[u8],
+) -> Result<(), StoreError> {
+    require_device(conn, name, device)?;
+    conn.prepare_cached(
+        "INSERT INTO signed_prekeys (account, device, bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account, device) DO UPDATE SET bytes = excluded.bytes",
+    )
+    .db()?
+    .execute(params![name, device, signed_prekey])
+    .db()?;
+    Ok(())
+}
+
+pub(super) fn add_one_time_prekeys(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    keys: &[(u32, [u8; 32])],
+) -> Result<u32, StoreError> {
+    require_device(conn, name, device)?;
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO one_time_prekeys (account, device, key_id, public) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (account, device, key_id) DO UPDATE SET public = excluded.public",
+        )
+        .db()?;
+    for (key_id, public) in keys {
+        insert.execute(params![name, device, key_id, public]).db()?;
+    }
+    one_time_count(conn, name, device)
+}
+
+pub(super) fn take_bundles(conn: &Connection, name: &str) -> Result<Vec<StoredBundle>, StoreError> {
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM accounts WHERE name = ?1")
+        .db()?
+        .exists([name])
+        .db()?;
+    if !exists {
+        return Err(StoreError::NotFound("account"));
+    }
+    let devices = conn
+        .prepare_cached(
+            "SELECT d.device_id, d.identity, s.bytes
+             FROM devices d JOIN signed_prekeys s ON s.account = d.account AND s.device = d.device_id
+             WHERE d.account = ?1 ORDER BY d.device_id",
+        )
+        .db()?
+        .query_map([name], |row| {
+            let device = DeviceRecord {
+                device_id: row.get(0)?,
+                identity: row.get(1)?,
+            };
+            Ok((device, row.get::<_, Vec<u8>>(2)?))
+        })
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    let mut take = conn
+        .prepare_cached(
+            "DELETE FROM one_time_prekeys
+             WHERE account = ?1 AND device = ?2 AND key_id =
+                 (SELECT min(key_id) FROM one_time_prekeys WHERE account = ?1 AND device = ?2)
+             RETURNING key_id, public",
+        )
+        .db()?;
+    let mut bundles = Vec::with_capacity(devices.len());
+    for (device, signed_prekey) in devices {
+        // Select and delete in one statement, in the writer's transaction: no other caller can
+        // be handed the same key.
+        let one_time_prekey = take
+            .query_row(params![name, device.device_id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()
+            .db()?;
+        let one_time_remaining = one_time_count(conn, name, device.device_id)?;
+        bundles.push(StoredBundle {
+            device,
+            signed_prekey,
+            one_time_prekey,
+            one_time_remaining,
+        });
+    }
+    Ok(bundles)
+}
+
+pub(super) fn insert_envelopes(
+    conn: &Connection,
+    envelopes: &[NewEnvelope],
+) -> Result<Vec<u64>, StoreError> {
+    let mut insert = conn
+        .prepare_cached(
+            "INSERT INTO envelopes
+                 (recipient, recipient_device, sender, sender_device, client_id, payload, received_ms)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (sender, sender_device, client_id, recipient, recipient_device) DO NOTHING
+             RETURNING id",
+        )
+        .db()?;
+    let mut existing = conn
+        .prepare_cached(
+            "SELECT id FROM envelopes
+             WHERE sender = ?1 AND sender_device = ?2 AND client_id = ?3
+               AND recipient = ?4 AND recipient_device = ?5",
+        )
+        .db()?;
+    let mut ids = Vec::with_capacity(envelopes.len());
+    for envelope in envelopes {
+        let inserted = insert
+            .query_row(
+                params![
+                    envelope.recipient,
+                    envelope.recipient_device,
+                    envelope.sender,
+                    envelope.sender_device,
+                    envelope.client_id,
+                    envelope.payload,
+                    millis_to_sql(envelope.received_ms)?
+                ],
+                |row| get_u64(row, 0),
+            )
+            .optional()
+            .map_err(|error| {
+                if is_foreign_key_violation(&error) {
+                    StoreError::NotFound("recipient device")
+                } else {
+                    backend(error)
+                }
+            })?;
+        let id = match inserted {
+            Some(id) => id,
+            None => existing
+                .query_row(
+                    params![
+                        envelope.sender,
+                        envelope.sender_device,
+                        envelope.client_id,
+                        envelope.recipient,
+                        envelope.recipient_device
+                    ],
+                    |row| get_u64(row, 0),
+                )
+                .db()?,
+        };
+        ids.push(id);
+    }
+    Ok(ids)
+}
+
+pub(super) fn ack(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    ids: &[u64],
+) -> Result<usize, StoreError> {
+    let mut delete = conn
+        .prepare_cached(
+            "DELETE FROM envelopes WHERE id = ?1 AND recipient = ?2 AND recipient_device = ?3",
+        )
+        .db()?;
+    let mut deleted = 0;
+    for &id in ids {
+        // An id beyond INTEGER's range was never handed out.
+        let Ok(id) = i64::try_from(id) else {
+            continue;
+        };
+        deleted += delete.execute(params![id, name, device]).db()?;
+    }
+    Ok(deleted)
+}
+
+pub(super) fn expire(conn: &Connection, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError> {
+    // Every stored timestamp fits an INTEGER, so a larger cutoff means "all of them".
+    let cutoff = i64::try_from(cutoff).unwrap_or(i64::MAX);
+    let mut expired = conn
+        .prepare_cached(&format!(
+            "DELETE FROM envelopes WHERE received_ms < ?1 RETURNING {ENVELOPE_COLUMNS}"
+        ))
+        .db()?
+        .query_map([cutoff], envelope_from_row)
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    expired.sort_unstable_by_key(|stored| stored.id);
+    Ok(expired)
+}
+
+/// A device list naming a device number twice cannot be stored.
+fn check_distinct(list: &SignedDeviceList) -> Result<(), StoreError> {
+    let mut ids: Vec<u32> = list.devices.iter().map(|device| device.device_id).collect();
+    ids.sort_unstable();
+    if ids.windows(2).any(|pair| pair.first() == pair.get(1)) {
+        return Err(StoreError::Conflict("device id"));
+    }
+    Ok(())
+}
+
+/// Adds a listed device (a device already stored with the same identity stays as it is).
+fn insert_device(conn: &Connection, name: &str, device: &DeviceRecord) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO devices (account, device_id, identity) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account, device_id) DO NOTHING",
+    )
+    .db()?
+    .execute(params![name, device.device_id, device.identity])
+    .db()?;
+    Ok(())
+}
+
+/// Deletes a device with its prekeys and queued envelopes.
+fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), StoreError> {
+    for sql in [
+        "DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2",
+        "DELETE FROM one_time_prekeys WHERE account = ?1 AND device = ?2",
+        "DELETE FROM signed_prekeys WHERE account = ?1 AND device = ?2",
+        "DELETE FROM devices WHERE account = ?1 AND device_id = ?2",
+    ] {
+        conn.prepare_cached(sql)
+            .db()?
+            .execute(params![name, device])
+            .db()?;
+    }
+    Ok(())
+}
+
+fn require_device(conn: &Connection, name: &str, device: u32) -> Result<(), StoreError> {
+    let exists = conn
+        .prepare_cached("SELECT 1 FROM devices WHERE account = ?1 AND device_id = ?2")
+        .db()?
+        .exists(params![name, device])
+        .db()?;
+    if exists {
+        Ok(())
+    } else {
+        Err(StoreError::NotFound("device"))
+    }
+}
+
+/// How many one-time prekeys a device has (shared with the read side).
+pub(super) fn one_time_count(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+) -> Result<u32, StoreError> {
+    conn.prepare_cached("SELECT count(*) FROM one_time_prekeys WHERE account = ?1 AND device = ?2")
+        .db()?
+        .query_row(params![name, device], |row| row.get(0))
+        .db()
+}

@@ -1,0 +1,818 @@
+//! The storage contract (`hush_server::store::Store`) as a conformance suite.
+//!
+//! Every `check_*` function is generic over the backend: a new backend passes the suite by adding
+//! one `#[test]` per check that hands it a fresh store (or, for the reopen checks, a function that
+//! opens the same database again). Today SQLite is the only backend; the tests at the end of the
+//! file are specific to it (schema versions, SIGKILL durability).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use hush_server::store::sqlite::SqliteStore;
+use hush_server::store::{
+    AccountRecord, DeviceRecord, NewEnvelope, SignedDeviceList, Store, StoreError, StoredEnvelope,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Fixtures.
+
+fn identity(name: &str, device: u32, generation: u8) -> [u8; 64] {
+    let mut key = [generation; 64];
+    for (slot, byte) in key.iter_mut().zip(name.bytes().chain(device.to_le_bytes())) {
+        *slot ^= byte;
+    }
+    key
+}
+
+fn device(name: &str, device_id: u32) -> DeviceRecord {
+    DeviceRecord {
+        device_id,
+        identity: identity(name, device_id, 0),
+    }
+}
+
+fn list(name: &str, version: u64, devices: &[u32]) -> SignedDeviceList {
+    SignedDeviceList {
+        version,
+        bytes: format!("{name} list v{version} {devices:?}").into_bytes(),
+        devices: devices.iter().map(|&id| device(name, id)).collect(),
+    }
+}
+
+fn account(name: &str) -> AccountRecord {
+    AccountRecord {
+        name: name.to_owned(),
+        account_key: [name.len() as u8; 32],
+        created_ms: 1_700_000_000_000,
+    }
+}
+
+/// Registers `name` with a version-1 list of `devices`.
+fn register(store: &impl Store, name: &str, devices: &[u32]) {
+    store
+        .create_account(&account(name), &list(name, 1, devices))
+        .unwrap();
+}
+
+fn key(n: u32) -> [u8; 32] {
+    let mut key = [0xa5; 32];
+    key[..4].copy_from_slice(&n.to_le_bytes());
+    key
+}
+
+fn client_id(n: u64) -> [u8; 16] {
+    let mut id = [7; 16];
+    id[..8].copy_from_slice(&n.to_le_bytes());
+    id
+}
+
+fn envelope(from: (&str, u32), to: (&str, u32), n: u64, received_ms: u64) -> NewEnvelope {
+    NewEnvelope {
+        recipient: to.0.to_owned(),
+        recipient_device: to.1,
+        sender: from.0.to_owned(),
+        sender_device: from.1,
+        client_id: client_id(n),
+        payload: format!("ciphertext {n} from {}:{}", from.0, from.1).into_bytes(),
+        received_ms,
+    }
+}
+
+fn insert_one(store: &impl Store, envelope: NewEnvelope) -> u64 {
+    let ids = store.insert_envelopes(&[envelope]).unwrap();
+    assert_eq!(ids.len(), 1);
+    ids[0]
+}
+
+fn pending_ids(store: &impl Store, name: &str, device: u32) -> Vec<u64> {
+    store
+        .pending(name, device, 0, usize::MAX)
+        .unwrap()
+        .iter()
+        .map(|stored| stored.id)
+        .collect()
+}
+
+fn fresh() -> (tempfile::TempDir, SqliteStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("hush.db")).unwrap();
+    (dir, store)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The checks: any backend must pass them.
+
+/// Registration stores the account and its list; a taken name is a conflict that changes nothing.
+fn check_account_create_and_conflict(store: &impl Store) {
+    assert_eq!(store.account("alice").unwrap(), None);
+    assert_eq!(store.device_list("alice").unwrap(), None);
+
+    let alice = account("alice");
+    let alice_list = list("alice", 3, &[1, 2]);
+    store.create_account(&alice, &alice_list).unwrap();
+    assert_eq!(store.account("alice").unwrap(), Some(alice.clone()));
+    assert_eq!(
+        store.device_list("alice").unwrap(),
+        Some(alice_list.clone())
+    );
+
+    let impostor = AccountRecord {
+        account_key: [0xee; 32],
+        created_ms: 1,
+        ..alice.clone()
+    };
+    assert!(matches!(
+        store.create_account(&impostor, &list("alice", 9, &[5])),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.account("alice").unwrap(), Some(alice));
+    assert_eq!(store.device_list("alice").unwrap(), Some(alice_list));
+
+    // A list naming one device twice is refused, atomically.
+    let mut twice = list("carol", 1, &[1, 1]);
+    twice.devices[1].identity = identity("carol", 1, 9);
+    assert!(store.create_account(&account("carol"), &twice).is_err());
+    assert_eq!(store.account("carol").unwrap(), None);
+
+    register(store, "bob", &[1]);
+    assert_eq!(store.account("bob").unwrap(), Some(account("bob")));
+}
+
+/// Equal or older versions are stale; a newer one replaces the list and drops removed devices'
+/// prekeys and queues (and nothing else).
+fn check_device_list_versions(store: &impl Store) {
+    store
+        .create_account(&account("alice"), &list("alice", 5, &[1, 2]))
+        .unwrap();
+    register(store, "bob", &[1]);
+    for device in [1, 2] {
+        store.set_signed_prekey("alice", device, b"spk").unwrap();
+        store
+            .add_one_time_prekeys("alice", device, &[(1, key(1)), (2, key(2))])
+            .unwrap();
+    }
+    let to_1 = insert_one(store, envelope(("bob", 1), ("alice", 1), 1, 10));
+    insert_one(store, envelope(("bob", 1), ("alice", 2), 2, 10));
+    let from_2 = insert_one(store, envelope(("alice", 2), ("bob", 1), 3, 10));
+
+    for stale in [0, 4, 5] {
+        assert!(matches!(
+            store.replace_device_list("alice", &list("alice", stale, &[1])),
+            Err(StoreError::Stale)
+        ));
+    }
+    assert_eq!(store.device_list("alice").unwrap().unwrap().version, 5);
+    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 2);
+    assert!(matches!(
+        store.replace_device_list("nobody", &list("nobody", 9, &[1])),
+        Err(StoreError::NotFound(_))
+    ));
+
+    // Device 2 is removed, device 3 added.
+    let newer = list("alice", 6, &[1, 3]);
+    store.replace_device_list("alice", &newer).unwrap();
+    assert_eq!(store.device_list("alice").unwrap(), Some(newer));
+    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 0);
+    assert!(pending_ids(store, "alice", 2).is_empty());
+    assert!(matches!(
+        store.set_signed_prekey("alice", 2, b"spk"),
+        Err(StoreError::NotFound(_))
+    ));
+    assert!(matches!(
+        store.insert_envelopes(&[envelope(("bob", 1), ("alice", 2), 4, 10)]),
+        Err(StoreError::NotFound(_))
+    ));
+    // Device 1 keeps everything; what device 2 sent is still delivered.
+    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 2);
+    assert_eq!(pending_ids(store, "alice", 1), vec![to_1]);
+    assert_eq!(pending_ids(store, "bob", 1), vec![from_2]);
+    let bundles = store.take_bundles("alice").unwrap();
+    assert_eq!(bundles.len(), 1, "device 3 has no signed prekey yet");
+    assert_eq!(bundles[0].device, device("alice", 1));
+
+    // A device number listed with another identity key is another device.
+    let mut rekeyed = list("alice", 7, &[1, 3]);
+    rekeyed.devices[0].identity = identity("alice", 1, 1);
+    store.replace_device_list("alice", &rekeyed).unwrap();
+    assert_eq!(store.device_list("alice").unwrap(), Some(rekeyed));
+    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 0);
+    assert!(pending_ids(store, "alice", 1).is_empty());
+    assert!(store.take_bundles("alice").unwrap().is_empty());
+
+    // The whole u64 range orders correctly.
+    let top = list("alice", u64::MAX, &[1]);
+    store.replace_device_list("alice", &top).unwrap();
+    assert_eq!(store.device_list("alice").unwrap(), Some(top));
+    assert!(matches!(
+        store.replace_device_list("alice", &list("alice", u64::MAX - 1, &[1])),
+        Err(StoreError::Stale)
+    ));
+}
+
+/// Signed prekeys are replaced; one-time prekeys are added (same id replaces) and each handed out
+/// with its own public key; only listed devices take prekeys.
+fn check_prekeys(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    store.set_signed_prekey("alice", 1, b"spk one").unwrap();
+    store.set_signed_prekey("alice", 1, b"spk two").unwrap();
+    assert_eq!(
+        store
+            .add_one_time_prekeys("alice", 1, &[(1, key(1)), (2, key(2))])
+            .unwrap(),
+        2
+    );
+    let replaced = [0x11; 32];
+    assert_eq!(
+        store
+            .add_one_time_prekeys("alice", 1, &[(2, replaced), (3, key(3))])
+            .unwrap(),
+        3
+    );
+    assert_eq!(store.add_one_time_prekeys("alice", 1, &[]).unwrap(), 3);
+    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 3);
+    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 0);
+
+    let mut handed_out = Vec::new();
+    for remaining in [2, 1, 0] {
+        let bundles = store.take_bundles("alice").unwrap();
+        assert_eq!(bundles.len(), 1, "device 2 has no signed prekey");
+        let bundle = &bundles[0];
+        assert_eq!(bundle.device, device("alice", 1));
+        assert_eq!(bundle.signed_prekey, b"spk two");
+        assert_eq!(bundle.one_time_remaining, remaining);
+        handed_out.push(bundle.one_time_prekey.unwrap());
+    }
+    handed_out.sort_unstable();
+    assert_eq!(handed_out, vec![(1, key(1)), (2, replaced), (3, key(3))]);
+
+    for (name, device) in [("alice", 9), ("nobody", 1)] {
+        assert!(matches!(
+            store.set_signed_prekey(name, device, b"spk"),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.add_one_time_prekeys(name, device, &[(1, key(1))]),
+            Err(StoreError::NotFound(_))
+        ));
+    }
+    assert!(matches!(
+        store.take_bundles("nobody"),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+/// 8 threads racing for bundles never get the same one-time prekey, and get all of them.
+fn check_take_bundles_race(store: &impl Store) {
+    const PER_DEVICE: u32 = 600;
+    register(store, "alice", &[1, 2]);
+    for device in [1, 2] {
+        store.set_signed_prekey("alice", device, b"spk").unwrap();
+        for chunk in (0..PER_DEVICE).collect::<Vec<_>>().chunks(100) {
+            let keys: Vec<_> = chunk.iter().map(|&id| (id, key(id + device))).collect();
+            store.add_one_time_prekeys("alice", device, &keys).unwrap();
+        }
+    }
+    let taken: Vec<(u32, u32)> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut taken = Vec::new();
+                    loop {
+                        let bundles = store.take_bundles("alice").unwrap();
+                        assert_eq!(bundles.len(), 2);
+                        let mut got_any = false;
+                        for bundle in bundles {
+                            if let Some((id, public)) = bundle.one_time_prekey {
+                                assert_eq!(public, key(id + bundle.device.device_id));
+                                taken.push((bundle.device.device_id, id));
+                                got_any = true;
+                            }
+                        }
+                        if !got_any {
+                            return taken;
+                        }
+                    }
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|thread| thread.join().unwrap())
+            .collect()
+    });
+    let distinct: HashSet<_> = taken.iter().copied().collect();
+    assert_eq!(
+        distinct.len(),
+        taken.len(),
+        "a one-time prekey was handed out twice"
+    );
+    assert_eq!(taken.len(), 2 * PER_DEVICE as usize);
+    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 0);
+    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 0);
+}
+
+/// Without one-time prekeys a bundle still comes, with none.
+fn check_bundles_without_one_time_prekeys(store: &impl Store) {
+    register(store, "alice", &[4]);
+    store.set_signed_prekey("alice", 4, b"spk").unwrap();
+    let bundles = store.take_bundles("alice").unwrap();
+    assert_eq!(bundles.len(), 1);
+    assert_eq!(bundles[0].one_time_prekey, None);
+    assert_eq!(bundles[0].one_time_remaining, 0);
+
+    store
+        .add_one_time_prekeys("alice", 4, &[(8, key(8))])
+        .unwrap();
+    let first = store.take_bundles("alice").unwrap();
+    assert_eq!(first[0].one_time_prekey, Some((8, key(8))));
+    assert_eq!(first[0].one_time_remaining, 0);
+    let second = store.take_bundles("alice").unwrap();
+    assert_eq!(second[0].one_time_prekey, None);
+    assert_eq!(second[0].signed_prekey, b"spk");
+}
+
+/// The remaining count follows uploads and takes.
+fn check_remaining_count(store: &impl Store) {
+    register(store, "alice", &[1]);
+    store.set_signed_prekey("alice", 1, b"spk").unwrap();
+    let keys: Vec<_> = (10..15).map(|id| (id, key(id))).collect();
+    assert_eq!(store.add_one_time_prekeys("alice", 1, &keys).unwrap(), 5);
+    for left in (0..5).rev() {
+        let bundles = store.take_bundles("alice").unwrap();
+        assert_eq!(bundles[0].one_time_remaining, left);
+        assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), left);
+    }
+    assert_eq!(
+        store.add_one_time_prekeys("alice", 1, &keys[..2]).unwrap(),
+        2
+    );
+}
+
+/// A resend (same sender, sender device, client id, recipient and recipient device) is the same
+/// envelope; anything else is a new one.
+fn check_insert_idempotent(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    register(store, "bob", &[1, 2]);
+    let original = envelope(("bob", 1), ("alice", 1), 1, 10);
+    let id = insert_one(store, original.clone());
+
+    let resend = NewEnvelope {
+        payload: b"different bytes".to_vec(),
+        received_ms: 99,
+        ..original.clone()
+    };
+    assert_eq!(insert_one(store, resend), id);
+    let pending = store.pending("alice", 1, 0, 10).unwrap();
+    assert_eq!(
+        pending,
+        vec![StoredEnvelope {
+            id,
+            envelope: original.clone()
+        }]
+    );
+
+    let other_device = NewEnvelope {
+        recipient_device: 2,
+        ..original.clone()
+    };
+    let from_other_device = NewEnvelope {
+        sender_device: 2,
+        ..original.clone()
+    };
+    let other_id = NewEnvelope {
+        client_id: client_id(2),
+        ..original.clone()
+    };
+    let ids = store
+        .insert_envelopes(&[
+            original.clone(),
+            other_device.clone(),
+            from_other_device,
+            other_id,
+            other_device,
+        ])
+        .unwrap();
+    assert_eq!(ids[0], id);
+    assert_eq!(ids[4], ids[1], "a duplicate within one call is stored once");
+    let distinct: HashSet<_> = ids[..4].iter().collect();
+    assert_eq!(distinct.len(), 4);
+    assert_eq!(pending_ids(store, "alice", 1).len(), 3);
+    assert_eq!(pending_ids(store, "alice", 2), vec![ids[1]]);
+    assert_eq!(store.queue_depth().unwrap(), 4);
+}
+
+/// A device's queue comes oldest first, after the cursor, at most `limit` at a time.
+fn check_pending_order(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    register(store, "bob", &[1]);
+    let mut mine = Vec::new();
+    for n in 0..10 {
+        let ours = envelope(("bob", 1), ("alice", 1), n, 100 + n);
+        let theirs = envelope(("bob", 1), ("alice", 2), n, 100 + n);
+        let ids = if n % 3 == 0 {
+            store.insert_envelopes(&[theirs, ours.clone()]).unwrap()[1]
+        } else {
+            insert_one(store, theirs);
+            insert_one(store, ours.clone())
+        };
+        mine.push(StoredEnvelope {
+            id: ids,
+            envelope: ours,
+        });
+    }
+    assert!(mine.windows(2).all(|pair| pair[0].id < pair[1].id));
+
+    assert_eq!(store.pending("alice", 1, 0, 100).unwrap(), mine);
+    assert_eq!(store.pending("alice", 1, 0, 3).unwrap(), mine[..3]);
+    assert_eq!(
+        store.pending("alice", 1, mine[4].id, 100).unwrap(),
+        mine[5..]
+    );
+    assert_eq!(
+        store.pending("alice", 1, mine[4].id, 2).unwrap(),
+        mine[5..7]
+    );
+    assert!(store
+        .pending("alice", 1, mine[9].id, 100)
+        .unwrap()
+        .is_empty());
+    assert!(store.pending("alice", 1, 0, 0).unwrap().is_empty());
+    assert_eq!(store.pending("alice", 2, 0, 100).unwrap().len(), 10);
+}
+
+/// An ack deletes only that device's envelopes.
+fn check_ack(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    register(store, "bob", &[1]);
+    let a1: Vec<_> = (0..4)
+        .map(|n| insert_one(store, envelope(("bob", 1), ("alice", 1), n, 10)))
+        .collect();
+    let a2 = insert_one(store, envelope(("bob", 1), ("alice", 2), 9, 10));
+    let b1 = insert_one(store, envelope(("alice", 1), ("bob", 1), 9, 10));
+
+    assert_eq!(store.ack("alice", 1, &[a1[0], a1[2], a2, b1]).unwrap(), 2);
+    assert_eq!(pending_ids(store, "alice", 1), vec![a1[1], a1[3]]);
+    assert_eq!(pending_ids(store, "alice", 2), vec![a2]);
+    assert_eq!(pending_ids(store, "bob", 1), vec![b1]);
+    assert_eq!(store.ack("alice", 1, &[a1[0], a1[2]]).unwrap(), 0);
+    assert_eq!(store.ack("bob", 1, &[b1, b1]).unwrap(), 1);
+    assert_eq!(store.queue_depth().unwrap(), 3);
+}
+
+/// Expiry deletes and returns what was received before the cutoff.
+fn check_expire(store: &impl Store) {
+    register(store, "alice", &[1]);
+    register(store, "bob", &[1]);
+    let old = envelope(("bob", 1), ("alice", 1), 1, 100);
+    let edge = envelope(("alice", 1), ("bob", 1), 2, 200);
+    let new = envelope(("bob", 1), ("alice", 1), 3, 300);
+    let ids = store
+        .insert_envelopes(&[old.clone(), edge.clone(), new.clone()])
+        .unwrap();
+
+    assert_eq!(
+        store.expire(200).unwrap(),
+        vec![StoredEnvelope {
+            id: ids[0],
+            envelope: old
+        }]
+    );
+    assert!(store.expire(200).unwrap().is_empty());
+    assert_eq!(pending_ids(store, "alice", 1), vec![ids[2]]);
+    assert_eq!(
+        store.expire(u64::MAX).unwrap(),
+        vec![
+            StoredEnvelope {
+                id: ids[1],
+                envelope: edge
+            },
+            StoredEnvelope {
+                id: ids[2],
+                envelope: new
+            }
+        ]
+    );
+    assert_eq!(store.queue_depth().unwrap(), 0);
+}
+
+/// The queue depth counts every queued envelope.
+fn check_queue_depth(store: &impl Store) {
+    assert_eq!(store.queue_depth().unwrap(), 0);
+    register(store, "alice", &[1, 2]);
+    let ids = store
+        .insert_envelopes(&[
+            envelope(("alice", 1), ("alice", 2), 1, 10),
+            envelope(("alice", 2), ("alice", 1), 1, 10),
+            envelope(("alice", 2), ("alice", 1), 2, 20),
+        ])
+        .unwrap();
+    assert_eq!(store.queue_depth().unwrap(), 3);
+    store.ack("alice", 1, &ids[1..2]).unwrap();
+    assert_eq!(store.queue_depth().unwrap(), 2);
+    store.expire(15).unwrap();
+    assert_eq!(store.queue_depth().unwrap(), 1);
+}
+
+/// Everything survives closing and reopening; ids keep increasing and are never reused.
+fn check_reopen<S: Store>(open: impl Fn() -> S) {
+    let alice_list = list("alice", 4, &[1, 2]);
+    let (first, newest) = {
+        let store = open();
+        store
+            .create_account(&account("alice"), &alice_list)
+            .unwrap();
+        store.set_signed_prekey("alice", 1, b"spk").unwrap();
+        store
+            .add_one_time_prekeys("alice", 1, &[(1, key(1)), (2, key(2))])
+            .unwrap();
+        let ids = store
+            .insert_envelopes(&[
+                envelope(("alice", 2), ("alice", 1), 1, 10),
+                envelope(("alice", 1), ("alice", 2), 2, 10),
+            ])
+            .unwrap();
+        (ids[0], ids[1])
+    };
+    {
+        let store = open();
+        assert_eq!(store.account("alice").unwrap(), Some(account("alice")));
+        assert_eq!(
+            store.device_list("alice").unwrap(),
+            Some(alice_list.clone())
+        );
+        assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 2);
+        assert_eq!(pending_ids(&store, "alice", 1), vec![first]);
+        assert_eq!(pending_ids(&store, "alice", 2), vec![newest]);
+        let bundle = &store.take_bundles("alice").unwrap()[0];
+        assert_eq!(bundle.signed_prekey, b"spk");
+        assert_eq!(bundle.one_time_remaining, 1);
+        // Ack the newest, so nothing but the store's memory of ids stops reuse.
+        assert_eq!(store.ack("alice", 2, &[newest]).unwrap(), 1);
+    }
+    let store = open();
+    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 1);
+    assert!(pending_ids(&store, "alice", 2).is_empty());
+    let next = insert_one(&store, envelope(("alice", 1), ("alice", 2), 3, 10));
+    assert!(
+        next > newest,
+        "id {next} reused or went backwards after {newest}"
+    );
+}
+
+/// A stored envelope is durable as soon as the call returns: no flush, no clean shutdown needed
+/// beyond dropping the store.
+fn check_durable_without_flush<S: Store>(open: impl Fn() -> S) {
+    {
+        let store = open();
+        register(&store, "alice", &[1]);
+    }
+    let id = {
+        let store = open();
+        insert_one(&store, envelope(("alice", 1), ("alice", 1), 1, 10))
+    };
+    let store = open();
+    assert_eq!(pending_ids(&store, "alice", 1), vec![id]);
+}
+
+/// 8 threads inserting at once all get distinct, per-thread increasing ids; a failing call among
+/// them fails alone.
+fn check_concurrent_inserts(store: &impl Store) {
+    const THREADS: u64 = 8;
+    const PER_THREAD: u64 = 250;
+    register(store, "alice", &[1]);
+    register(store, "bob", &[1]);
+    let ids: Vec<u64> = std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                scope.spawn(move || {
+                    let mut ids = Vec::new();
+                    for n in 0..PER_THREAD {
+                        let unique = thread * PER_THREAD + n;
+                        if n % 25 == 0 {
+                            let lost = envelope(("bob", 1), ("alice", 7), unique, 10);
+                            assert!(matches!(
+                                store.insert_envelopes(&[lost]),
+                                Err(StoreError::NotFound(_))
+                            ));
+                        }
+                        ids.push(insert_one(
+                            store,
+                            envelope(("bob", 1), ("alice", 1), unique, 10),
+                        ));
+                    }
+                    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+                    ids
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .flat_map(|thread| thread.join().unwrap())
+            .collect()
+    });
+    let distinct: HashSet<_> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), (THREADS * PER_THREAD) as usize);
+    let mut sorted = ids;
+    sorted.sort_unstable();
+    assert_eq!(pending_ids(store, "alice", 1), sorted);
+    assert!(pending_ids(store, "alice", 7).is_empty());
+    assert_eq!(store.queue_depth().unwrap(), THREADS * PER_THREAD);
+}
+
+/// Odd or unknown input is harmless: empty answers, or `NotFound`, never a panic or a partial write.
+fn check_bad_input(store: &impl Store) {
+    register(store, "alice", &[1]);
+    let id = insert_one(store, envelope(("alice", 1), ("alice", 1), 1, 10));
+
+    assert_eq!(store.ack("alice", 1, &[]).unwrap(), 0);
+    assert_eq!(store.ack("alice", 1, &[id + 1000, 0, u64::MAX]).unwrap(), 0);
+    assert_eq!(store.ack("nobody", 3, &[id]).unwrap(), 0);
+    assert_eq!(store.ack("alice", 2, &[id]).unwrap(), 0);
+    assert!(store.pending("nobody", 1, 0, 10).unwrap().is_empty());
+    assert!(store.pending("alice", 9, 0, 10).unwrap().is_empty());
+    assert!(store
+        .pending("alice", 1, u64::MAX, usize::MAX)
+        .unwrap()
+        .is_empty());
+    assert_eq!(store.one_time_prekey_count("nobody", 1).unwrap(), 0);
+    assert_eq!(store.one_time_prekey_count("alice", u32::MAX).unwrap(), 0);
+    assert!(store.insert_envelopes(&[]).unwrap().is_empty());
+    assert!(store.expire(0).unwrap().is_empty());
+    assert_eq!(store.account("").unwrap(), None);
+    assert_eq!(store.device_list("nobody").unwrap(), None);
+
+    // One unknown recipient fails the whole call: nothing of it is stored.
+    let valid = envelope(("alice", 1), ("alice", 1), 2, 10);
+    let unknown = envelope(("alice", 1), ("nobody", 1), 3, 10);
+    assert!(matches!(
+        store.insert_envelopes(&[valid, unknown]),
+        Err(StoreError::NotFound(_))
+    ));
+    assert_eq!(pending_ids(store, "alice", 1), vec![id]);
+    assert_eq!(store.queue_depth().unwrap(), 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQLite.
+
+#[test]
+fn account_create_and_conflict() {
+    check_account_create_and_conflict(&fresh().1);
+}
+
+#[test]
+fn device_list_versions() {
+    check_device_list_versions(&fresh().1);
+}
+
+#[test]
+fn prekeys() {
+    check_prekeys(&fresh().1);
+}
+
+#[test]
+fn take_bundles_race() {
+    check_take_bundles_race(&fresh().1);
+}
+
+#[test]
+fn bundles_without_one_time_prekeys() {
+    check_bundles_without_one_time_prekeys(&fresh().1);
+}
+
+#[test]
+fn remaining_count() {
+    check_remaining_count(&fresh().1);
+}
+
+#[test]
+fn insert_idempotent() {
+    check_insert_idempotent(&fresh().1);
+}
+
+#[test]
+fn pending_order() {
+    check_pending_order(&fresh().1);
+}
+
+#[test]
+fn ack() {
+    check_ack(&fresh().1);
+}
+
+#[test]
+fn expire() {
+    check_expire(&fresh().1);
+}
+
+#[test]
+fn queue_depth() {
+    check_queue_depth(&fresh().1);
+}
+
+#[test]
+fn reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    check_reopen(|| SqliteStore::open(&path).unwrap());
+}
+
+#[test]
+fn durable_without_flush() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    check_durable_without_flush(|| SqliteStore::open(&path).unwrap());
+}
+
+#[test]
+fn concurrent_inserts() {
+    check_concurrent_inserts(&fresh().1);
+}
+
+#[test]
+fn bad_input() {
+    check_bad_input(&fresh().1);
+}
+
+/// A database from a newer build is refused with a clear message, and left alone.
+#[test]
+fn newer_schema_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    drop(SqliteStore::open(&path).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let journal: String = conn
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(journal, "wal");
+        conn.pragma_update(None, "user_version", 999).unwrap();
+    }
+    let Err(StoreError::Backend(message)) = SqliteStore::open(&path) else {
+        panic!("a newer database was opened");
+    };
+    assert!(message.contains("newer hush-server"), "{message}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 999);
+}
+
+/// Where [`sigkill_child`] keeps its database; set only in the child process.
+const CHILD_DIR: &str = "HUSH_STORE_TEST_SIGKILL_DIR";
+
+/// The child of [`envelopes_survive_sigkill`]: inserts envelopes one by one, printing each id once
+/// its insert has returned, until it is killed. Does nothing when run on its own.
+#[test]
+#[ignore = "run by envelopes_survive_sigkill in a child process"]
+fn sigkill_child() {
+    let Some(dir) = std::env::var_os(CHILD_DIR) else {
+        return;
+    };
+    let store = SqliteStore::open(&Path::new(&dir).join("hush.db")).unwrap();
+    for n in 0..1_000_000 {
+        let id = insert_one(&store, envelope(("alice", 1), ("alice", 1), n, 10));
+        println!("acked {id}");
+    }
+}
+
+/// Every envelope whose insert returned survives SIGKILL of the process at an arbitrary moment.
+#[test]
+fn envelopes_survive_sigkill() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    register(&SqliteStore::open(&path).unwrap(), "alice", &[1]);
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["sigkill_child", "--exact", "--ignored", "--nocapture"])
+        .env(CHILD_DIR, dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acked = Vec::new();
+    while acked.len() < 200 {
+        let line = lines.next().expect("the child stopped early").unwrap();
+        if let Some(id) = line.strip_prefix("acked ") {
+            acked.push(id.parse::<u64>().unwrap());
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    // Whatever it printed before dying was acked too.
+    for line in lines {
+        if let Some(id) = line.unwrap().strip_prefix("acked ") {
+            acked.push(id.parse::<u64>().unwrap());
+        }
+    }
+
+    let store = SqliteStore::open(&path).unwrap();
+    let stored: HashSet<u64> = pending_ids(&store, "alice", 1).into_iter().collect();
+    let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();
+    assert!(lost.is_empty(), "acked but lost after SIGKILL: {lost:?}");
+}
