@@ -6,14 +6,19 @@
 
 mod app_shell;
 pub mod config;
+mod connection;
 mod headers;
+mod hub;
+mod metrics;
+mod requests;
+pub mod store;
 mod ws;
 
 use std::future::Future;
 use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::routing::get;
 use axum::Router;
@@ -25,6 +30,18 @@ pub use config::Config;
 
 /// How long shutdown waits for open WebSockets to say goodbye.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// Queued envelopes older than this are dropped and their senders told.
+pub const ENVELOPE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// How often expired envelopes are looked for.
+const EXPIRY_EVERY: Duration = Duration::from_secs(3600);
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
 
 /// Why the server could not start.
 #[derive(Debug)]
@@ -36,6 +53,8 @@ pub enum StartError {
         /// What the OS said.
         source: io::Error,
     },
+    /// The database could not be opened.
+    Store(store::StoreError),
 }
 
 impl std::fmt::Display for StartError {
@@ -44,8 +63,9 @@ impl std::fmt::Display for StartError {
             Self::DataDir { path, source } => write!(
                 f,
                 "cannot create the data directory {} ({source}); set HUSH_DATA or --data to a writable directory",
-                path.display()
+                                path.display()
             ),
+            Self::Store(e) => write!(f, "cannot open the database in HUSH_DATA: {e}"),
         }
     }
 }
@@ -54,6 +74,7 @@ impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::DataDir { source, .. } => Some(source),
+            Self::Store(e) => Some(e),
         }
     }
 }
@@ -66,6 +87,9 @@ pub(crate) struct AppState {
     shutdown: CancellationToken,
     /// Every WebSocket task, so shutdown can wait for them.
     connections: TaskTracker,
+    store: Arc<dyn store::Store>,
+    hub: Arc<hub::Hub>,
+    metrics: Arc<metrics::Metrics>,
 }
 
 /// A configured relay, ready to serve.
@@ -80,6 +104,8 @@ impl Server {
             path: config.data.clone(),
             source,
         })?;
+        let store = store::sqlite::SqliteStore::open(&config.data.join("hush.db"))
+            .map_err(StartError::Store)?;
         let shell = app_shell::AppShell::load(&config.static_dir);
         if !shell.is_built() {
             tracing::warn!(
@@ -92,6 +118,9 @@ impl Server {
                 shell: Arc::new(shell),
                 shutdown: CancellationToken::new(),
                 connections: TaskTracker::new(),
+                store: Arc::new(store),
+                hub: Arc::new(hub::Hub::default()),
+                metrics: Arc::new(metrics::Metrics::default()),
             },
         })
     }
@@ -100,6 +129,7 @@ impl Server {
     pub fn router(&self) -> Router {
         Router::new()
             .route("/healthz", get(healthz))
+            .route("/metrics", get(metrics_text))
             .route("/ws", get(ws::upgrade))
             .merge(app_shell::routes(&self.state))
             .layer(axum::middleware::from_fn(headers::set_response_headers))
@@ -114,12 +144,14 @@ impl Server {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
         let token = self.state.shutdown.clone();
+        let expiry = tokio::spawn(expire_forever(self.state.clone()));
         axum::serve(listener, self.router())
             .with_graceful_shutdown(async move {
                 shutdown.await;
                 token.cancel();
             })
             .await?;
+        expiry.abort();
         let connections = &self.state.connections;
         connections.close();
         if tokio::time::timeout(DRAIN_TIMEOUT, connections.wait())
@@ -137,4 +169,46 @@ impl Server {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
+    let store = state.store.clone();
+    let depth = tokio::task::spawn_blocking(move || store.queue_depth().ok())
+        .await
+        .ok()
+        .flatten();
+    state.metrics.render(depth)
+}
+
+/// Drops envelopes nobody fetched within [`ENVELOPE_LIFETIME`] and tells their senders.
+async fn expire_forever(state: AppState) {
+    let mut tick = tokio::time::interval(EXPIRY_EVERY);
+    loop {
+        tick.tick().await;
+        let cutoff = now_ms().saturating_sub(ENVELOPE_LIFETIME.as_millis() as u64);
+        let store = state.store.clone();
+        let expired = match tokio::task::spawn_blocking(move || store.expire(cutoff)).await {
+            Ok(Ok(expired)) => expired,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "expiring envelopes failed");
+                continue;
+            }
+            Err(_) => continue,
+        };
+        for stored in expired {
+            let e = stored.envelope;
+            let sender = hub::DeviceKey {
+                account: e.sender,
+                device: e.sender_device,
+            };
+            state.hub.tell_device(
+                &sender,
+                hush_protocol::relay::ServerFrame::Expired {
+                    client_id: e.client_id,
+                    recipient: e.recipient,
+                    device: e.recipient_device,
+                },
+            );
+        }
+    }
 }

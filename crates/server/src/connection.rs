@@ -1,0 +1,276 @@
+//! One client connection: challenge, authentication (or registration), then the relay loop.
+//!
+//! Ordering and durability: an envelope is committed to the store before its sender hears
+//! `Sent`, and a device's connection only ever sends envelopes read back from the store in id
+//! order, whether they were queued while it was away or arrived live (a wake-up makes it read
+//! again). An envelope leaves the store only when that device acks it.
+
+use std::time::Duration;
+
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
+use futures::{SinkExt, StreamExt};
+use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
+use rand_core::{OsRng, RngCore};
+use tokio::sync::mpsc;
+
+use crate::hub::{DeviceKey, Notice};
+use crate::requests::{self, Reply};
+use crate::{now_ms, AppState};
+
+/// How often the server pings; two unanswered pings drop the connection.
+const PING_EVERY: Duration = Duration::from_secs(30);
+/// Envelopes read from the store per batch while catching up.
+const DELIVERY_BATCH: usize = 256;
+/// Frames that may wait for the socket before the connection counts as stuck.
+const OUTGOING_QUEUE: usize = 512;
+
+/// Runs a connection to its end.
+pub(crate) async fn run(socket: WebSocket, state: AppState) {
+    let (sink, mut stream) = socket.split();
+    let (out, out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
+    let writer = tokio::spawn(write_loop(sink, out_rx));
+
+    let mut nonce = [0u8; 32];
+    OsRng.fill_bytes(&mut nonce);
+    let _ = out.send(binary(&ServerFrame::Challenge { nonce })).await;
+
+    // No deadline to authenticate: a browser may sit on the sign-up screen for minutes. Pings
+    // (answered by the browser itself) still drop dead peers.
+    let authenticated = tokio::select! {
+        device = authenticate(&mut stream, &out, &state, &nonce) => device,
+        () = state.shutdown.cancelled() => None,
+    };
+    if let Some(device) = authenticated {
+        serve_device(&mut stream, &out, &state, device).await;
+    }
+    let _ = out.send(goodbye(&state)).await;
+    drop(out);
+    let _ = writer.await;
+}
+
+fn goodbye(state: &AppState) -> Message {
+    let (code, reason) = if state.shutdown.is_cancelled() {
+        (close_code::AWAY, "server shutting down")
+    } else {
+        (close_code::NORMAL, "bye")
+    };
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+async fn write_loop(
+    mut sink: futures::stream::SplitSink<WebSocket, Message>,
+    mut frames: mpsc::Receiver<Message>,
+) {
+    while let Some(frame) = frames.recv().await {
+        let closing = matches!(frame, Message::Close(_));
+        if sink.send(frame).await.is_err() || closing {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}
+
+pub(crate) fn binary(frame: &ServerFrame) -> Message {
+    Message::Binary(frame.encode().into())
+}
+
+fn error(request: u32, code: ErrorCode, message: impl Into<String>) -> Message {
+    binary(&ServerFrame::Error {
+        request,
+        code,
+        message: message.into(),
+    })
+}
+
+type Stream = futures::stream::SplitStream<WebSocket>;
+
+/// Waits for `Register` or `Authenticate`; anything else is refused with an error.
+async fn authenticate(
+    stream: &mut Stream,
+    out: &mpsc::Sender<Message>,
+    state: &AppState,
+    nonce: &[u8; 32],
+) -> Option<DeviceKey> {
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut unanswered = 0u8;
+    loop {
+        let message = tokio::select! {
+            _ = ping.tick() => {
+                if unanswered >= 2 || out.send(Message::Ping(Default::default())).await.is_err() {
+                    return None;
+                }
+                unanswered += 1;
+                continue;
+            }
+            message = stream.next() => match message {
+                Some(Ok(message)) => message,
+                _ => return None,
+            },
+        };
+        unanswered = 0;
+        let bytes = match message {
+            Message::Binary(bytes) => bytes,
+            Message::Close(_) => return None,
+            Message::Ping(_) | Message::Pong(_) => continue,
+            Message::Text(_) => {
+                let _ = out
+                    .send(error(0, ErrorCode::Malformed, "binary frames only"))
+                    .await;
+                continue;
+            }
+        };
+        let outcome = match ClientFrame::decode(&bytes) {
+            Ok(frame @ (ClientFrame::Register { .. } | ClientFrame::Authenticate { .. })) => {
+                requests::authenticate(state, frame, nonce).await
+            }
+            Ok(_) => Err((ErrorCode::Unauthenticated, "authenticate first".to_owned())),
+            Err(e) => Err((ErrorCode::Malformed, e.to_string())),
+        };
+        match outcome {
+            Ok(device) => return Some(device),
+            Err((code, message)) => {
+                let _ = out.send(error(0, code, message)).await;
+                // One failed authentication ends the connection: a new one gets a new challenge.
+                if matches!(
+                    code,
+                    ErrorCode::AuthFailed | ErrorCode::NameTaken | ErrorCode::Invalid
+                ) {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// The relay loop of an authenticated device.
+async fn serve_device(
+    stream: &mut Stream,
+    out: &mpsc::Sender<Message>,
+    state: &AppState,
+    device: DeviceKey,
+) {
+    let (notices_tx, mut notices) = mpsc::channel::<Notice>(64);
+    let id = state.hub.connect(&device, notices_tx);
+    state.metrics.connections.inc();
+    let remaining = requests::one_time_prekey_count(state, &device).await;
+    let _ = out
+        .send(binary(&ServerFrame::Authenticated {
+            one_time_prekeys: remaining,
+        }))
+        .await;
+
+    let mut delivered_up_to = 0u64;
+    let mut watching: Vec<String> = Vec::new();
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut unanswered = 0u8;
+    let mut alive = deliver(state, &device, &mut delivered_up_to, out).await;
+    if alive {
+        alive = out.send(binary(&ServerFrame::QueueDrained)).await.is_ok();
+    }
+
+    while alive {
+        tokio::select! {
+            () = state.shutdown.cancelled() => break,
+            _ = ping.tick() => {
+                if unanswered >= 2 || out.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+                unanswered += 1;
+            }
+            notice = notices.recv() => match notice {
+                Some(Notice::Wake) => alive = deliver(state, &device, &mut delivered_up_to, out).await,
+                Some(Notice::Frame(frame)) => alive = out.send(binary(&frame)).await.is_ok(),
+                Some(Notice::Replaced) | None => break,
+            },
+            message = stream.next() => {
+                unanswered = 0;
+                let bytes = match message {
+                    Some(Ok(Message::Binary(bytes))) => bytes,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                    Some(Ok(Message::Text(_))) => {
+                        alive = out.send(error(0, ErrorCode::Malformed, "binary frames only")).await.is_ok();
+                        continue;
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                };
+                let reply = match ClientFrame::decode(&bytes) {
+                    Ok(ClientFrame::Subscribe { accounts }) => {
+                        state.hub.unwatch(&device, &watching);
+                        let now = state.hub.watch(&device, &accounts);
+                        watching = accounts;
+                        Reply::Frames(now)
+                    }
+                    Ok(frame) => requests::handle(state, &device, frame).await,
+                    Err(e) => Reply::Error(0, ErrorCode::Malformed, e.to_string()),
+                };
+                alive = send_reply(out, reply).await;
+            }
+        }
+    }
+    state.hub.unwatch(&device, &watching);
+    state.hub.disconnect(&device, id, now_ms());
+    state.metrics.connections.dec();
+}
+
+async fn send_reply(out: &mpsc::Sender<Message>, reply: Reply) -> bool {
+    match reply {
+        Reply::None => true,
+        Reply::Frames(frames) => {
+            for frame in frames {
+                if out.send(binary(&frame)).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+        Reply::Error(request, code, message) => {
+            out.send(error(request, code, message)).await.is_ok()
+        }
+    }
+}
+
+/// Sends every queued envelope after `delivered_up_to`, in store order. Returns false when the
+/// connection is gone.
+async fn deliver(
+    state: &AppState,
+    device: &DeviceKey,
+    delivered_up_to: &mut u64,
+    out: &mpsc::Sender<Message>,
+) -> bool {
+    loop {
+        let batch = match requests::pending(state, device, *delivered_up_to, DELIVERY_BATCH).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the queue failed");
+                return out
+                    .send(error(0, ErrorCode::Internal, "queue unavailable"))
+                    .await
+                    .is_ok();
+            }
+        };
+        let full = batch.len() == DELIVERY_BATCH;
+        for stored in batch {
+            *delivered_up_to = stored.id;
+            let e = stored.envelope;
+            let frame = ServerFrame::Envelope {
+                id: stored.id,
+                sender: e.sender,
+                sender_device: e.sender_device,
+                received_ms: e.received_ms,
+                payload: e.payload,
+            };
+            if out.send(binary(&frame)).await.is_err() {
+                return false;
+            }
+            state.metrics.envelopes_out.inc();
+        }
+        if !full {
+            return true;
+        }
+    }
+}

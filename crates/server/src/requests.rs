@@ -1,0 +1,445 @@
+//! What the relay does for each request of an authenticated device (and for authentication
+//! itself). Store calls run on the blocking pool; nothing here holds a lock across an await.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use hush_protocol::devices::DeviceList;
+use hush_protocol::keys::{OneTimePreKey, SignedPreKey};
+use hush_protocol::relay::{
+    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame,
+};
+use hush_protocol::wire::PreKeyBundle;
+use hush_protocol::{DeviceAddress, IdentityKey};
+use x25519_dalek::PublicKey;
+
+use crate::hub::DeviceKey;
+use crate::store::{
+    AccountRecord, DeviceRecord, NewEnvelope, SignedDeviceList, Store, StoreError, StoredEnvelope,
+};
+use crate::{now_ms, AppState};
+
+/// Below this many one-time prekeys a device is asked for more.
+pub(crate) const LOW_PREKEYS: u32 = 20;
+
+/// What goes back to the client.
+pub(crate) enum Reply {
+    None,
+    Frames(Vec<ServerFrame>),
+    Error(u32, ErrorCode, String),
+}
+
+type Refusal = (ErrorCode, String);
+
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let store = state.store.clone();
+    let result = tokio::task::spawn_blocking(move || f(store.as_ref()))
+        .await
+        .map_err(|e| StoreError::Backend(e.to_string()))
+        .and_then(|r| r);
+    if let Err(e) = &result {
+        if matches!(e, StoreError::Backend(_)) {
+            state.metrics.store_errors.inc();
+            tracing::warn!(error = %e, "store operation failed");
+        }
+    }
+    result
+}
+
+fn internal(_: StoreError) -> Refusal {
+    (
+        ErrorCode::Internal,
+        "the relay could not complete the request; try again".to_owned(),
+    )
+}
+
+/// Usernames: 3 to 32 characters, a lowercase letter first, then lowercase letters, digits,
+/// `.`, `_` or `-`.
+pub(crate) fn valid_username(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (3..=32).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes.iter().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
+}
+
+/// Checks `Register` or `Authenticate` against the connection's challenge.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    frame: ClientFrame,
+    nonce: &[u8; 32],
+) -> Result<DeviceKey, Refusal> {
+    match frame {
+        ClientFrame::Register {
+            account_key,
+            device_list,
+            device,
+            signature,
+        } => {
+            let list = DeviceList::decode(&device_list)
+                .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+            if !valid_username(&list.account) {
+                return Err((
+                    ErrorCode::Invalid,
+                    "usernames are 3-32 characters: a-z first, then a-z, 0-9, '.', '_' or '-'"
+                        .to_owned(),
+                ));
+            }
+            list.verify(&account_key)
+                .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+            let listed = list.device(device).ok_or((
+                ErrorCode::Invalid,
+                "the device is not in the device list".to_owned(),
+            ))?;
+            if !listed
+                .identity
+                .verify(&auth_message(nonce, &list.account, device), &signature)
+            {
+                return Err((ErrorCode::AuthFailed, "authentication failed".to_owned()));
+            }
+            let account = AccountRecord {
+                name: list.account.clone(),
+                account_key,
+                created_ms: now_ms(),
+            };
+            let signed = stored_list(&list, device_list);
+            match blocking(state, move |s| s.create_account(&account, &signed)).await {
+                Ok(()) => Ok(DeviceKey {
+                    account: list.account,
+                    device,
+                }),
+                Err(StoreError::Conflict(_)) => {
+                    Err((ErrorCode::NameTaken, "that username is taken".to_owned()))
+                }
+                Err(e) => Err(internal(e)),
+            }
+        }
+        ClientFrame::Authenticate {
+            account,
+            device,
+            signature,
+        } => {
+            let name = account.clone();
+            let list = blocking(state, move |s| s.device_list(&name))
+                .await
+                .map_err(internal)?;
+            let identity = list
+                .and_then(|l| l.devices.into_iter().find(|d| d.device_id == device))
+                .and_then(|d| IdentityKey::from_bytes(&d.identity).ok());
+            match identity {
+                Some(identity)
+                    if identity.verify(&auth_message(nonce, &account, device), &signature) =>
+                {
+                    Ok(DeviceKey { account, device })
+                }
+                // The same answer for an unknown account, device or a bad signature.
+                _ => Err((ErrorCode::AuthFailed, "authentication failed".to_owned())),
+            }
+        }
+        _ => Err((ErrorCode::Unauthenticated, "authenticate first".to_owned())),
+    }
+}
+
+fn stored_list(list: &DeviceList, bytes: Vec<u8>) -> SignedDeviceList {
+    SignedDeviceList {
+        version: list.version,
+        bytes,
+        devices: list
+            .devices
+            .iter()
+            .map(|d| DeviceRecord {
+                device_id: d.device_id,
+                identity: d.identity.to_bytes(),
+            })
+            .collect(),
+    }
+}
+
+/// A request of an authenticated device.
+pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFrame) -> Reply {
+    let result = match frame {
+        ClientFrame::Register { .. } | ClientFrame::Authenticate { .. } => {
+            Err((0, (ErrorCode::Invalid, "already authenticated".to_owned())))
+        }
+        ClientFrame::UploadPreKeys {
+            signed_prekey,
+            one_time,
+        } => upload_prekeys(state, device, signed_prekey, one_time)
+            .await
+            .map_err(|r| (0, r)),
+        ClientFrame::FetchBundles { request, account } => fetch_bundles(state, request, account)
+            .await
+            .map_err(|r| (request, r)),
+        ClientFrame::Send {
+            client_id,
+            recipient,
+            envelopes,
+        } => send(state, device, client_id, recipient, envelopes)
+            .await
+            .map_err(|r| (0, r)),
+        ClientFrame::Ack { ids } => ack(state, device, ids).await.map_err(|r| (0, r)),
+        ClientFrame::Typing { to, typing } => {
+            let frame = ServerFrame::Typing {
+                from: device.account.clone(),
+                typing,
+            };
+            state.hub.tell_account(&to, &frame);
+            Ok(Reply::None)
+        }
+        // Presence subscriptions are per connection; the connection loop handles them.
+        ClientFrame::Subscribe { .. } => Ok(Reply::None),
+    };
+    result.unwrap_or_else(|(request, (code, message))| Reply::Error(request, code, message))
+}
+
+async fn device_identity(state: &AppState, device: &DeviceKey) -> Result<IdentityKey, Refusal> {
+    let account = device.account.clone();
+    let list = blocking(state, move |s| s.device_list(&account))
+        .await
+        .map_err(internal)?;
+    list.and_then(|l| l.devices.into_iter().find(|d| d.device_id == device.device))
+        .and_then(|d| IdentityKey::from_bytes(&d.identity).ok())
+        .ok_or((
+            ErrorCode::NotFound,
+            "this device is no longer listed".to_owned(),
+        ))
+}
+
+/// Signed prekeys are stored as id (u32 BE) ‖ public key ‖ signature.
+fn encode_signed_prekey(key: &SignedPreKey) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(100);
+    bytes.extend_from_slice(&key.id.to_be_bytes());
+    bytes.extend_from_slice(key.public.as_bytes());
+    bytes.extend_from_slice(&key.signature);
+    bytes
+}
+
+fn decode_signed_prekey(bytes: &[u8]) -> Option<SignedPreKey> {
+    if bytes.len() != 100 {
+        return None;
+    }
+    let mut id = [0u8; 4];
+    let mut public = [0u8; 32];
+    let mut signature = [0u8; 64];
+    id.copy_from_slice(&bytes[..4]);
+    public.copy_from_slice(&bytes[4..36]);
+    signature.copy_from_slice(&bytes[36..]);
+    Some(SignedPreKey {
+        id: u32::from_be_bytes(id),
+        public: PublicKey::from(public),
+        signature,
+    })
+}
+
+async fn upload_prekeys(
+    state: &AppState,
+    device: &DeviceKey,
+    signed_prekey: SignedPreKey,
+    one_time: Vec<OneTimePreKey>,
+) -> Result<Reply, Refusal> {
+    let identity = device_identity(state, device).await?;
+    if !signed_prekey.verify(&identity) {
+        return Err((
+            ErrorCode::Invalid,
+            "the signed prekey is not signed by this device".to_owned(),
+        ));
+    }
+    let (account, id) = (device.account.clone(), device.device);
+    let spk = encode_signed_prekey(&signed_prekey);
+    let keys: Vec<(u32, [u8; 32])> = one_time
+        .iter()
+        .map(|k| (k.id, k.public.to_bytes()))
+        .collect();
+    let remaining = blocking(state, move |s| {
+        s.set_signed_prekey(&account, id, &spk)?;
+        s.add_one_time_prekeys(&account, id, &keys)
+    })
+    .await
+    .map_err(internal)?;
+    Ok(if remaining < LOW_PREKEYS {
+        Reply::Frames(vec![ServerFrame::PreKeysLow { remaining }])
+    } else {
+        Reply::None
+    })
+}
+
+async fn fetch_bundles(state: &AppState, request: u32, account: String) -> Result<Reply, Refusal> {
+    let name = account.clone();
+    let (list, stored) = blocking(state, move |s| {
+        Ok((s.device_list(&name)?, s.take_bundles(&name)?))
+    })
+    .await
+    .map_err(internal)?;
+    let list = list.ok_or((ErrorCode::NotFound, "no such account".to_owned()))?;
+    let mut bundles = Vec::with_capacity(stored.len());
+    for b in stored {
+        let (Ok(identity), Some(signed_prekey), Ok(address)) = (
+            IdentityKey::from_bytes(&b.device.identity),
+            decode_signed_prekey(&b.signed_prekey),
+            DeviceAddress::new(account.clone(), b.device.device_id),
+        ) else {
+            continue;
+        };
+        if b.one_time_remaining < LOW_PREKEYS {
+            let key = DeviceKey {
+                account: account.clone(),
+                device: b.device.device_id,
+            };
+            state.hub.tell_device(
+                &key,
+                ServerFrame::PreKeysLow {
+                    remaining: b.one_time_remaining,
+                },
+            );
+        }
+        bundles.push(PreKeyBundle {
+            identity,
+            address,
+            signed_prekey,
+            one_time_prekey: b.one_time_prekey.map(|(id, public)| OneTimePreKey {
+                id,
+                public: PublicKey::from(public),
+            }),
+        });
+    }
+    Ok(Reply::Frames(vec![ServerFrame::Bundles {
+        request,
+        device_list: list.bytes,
+        bundles,
+    }]))
+}
+
+async fn send(
+    state: &AppState,
+    from: &DeviceKey,
+    client_id: [u8; 16],
+    recipient: String,
+    envelopes: Vec<OutgoingEnvelope>,
+) -> Result<Reply, Refusal> {
+    let sent = |outcome| {
+        Ok(Reply::Frames(vec![ServerFrame::Sent {
+            client_id,
+            outcome,
+        }]))
+    };
+    let name = recipient.clone();
+    let Some(list) = blocking(state, move |s| s.device_list(&name))
+        .await
+        .map_err(internal)?
+    else {
+        return sent(SendOutcome::UnknownRecipient);
+    };
+    let given: BTreeSet<u32> = envelopes.iter().map(|e| e.device).collect();
+    if given.len() != envelopes.len() {
+        return Err((ErrorCode::Invalid, "one envelope per device".to_owned()));
+    }
+    let listed: BTreeSet<u32> = list.devices.iter().map(|d| d.device_id).collect();
+    let missing: Vec<u32> = listed.difference(&given).copied().collect();
+    let extra: Vec<u32> = given.difference(&listed).copied().collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        return sent(SendOutcome::Mismatch { missing, extra });
+    }
+    let received_ms = now_ms();
+    let rows: Vec<NewEnvelope> = envelopes
+        .into_iter()
+        .map(|e| NewEnvelope {
+            recipient: recipient.clone(),
+            recipient_device: e.device,
+            sender: from.account.clone(),
+            sender_device: from.device,
+            client_id,
+            payload: e.payload,
+            received_ms,
+        })
+        .collect();
+    let count = rows.len() as u64;
+    let started = Instant::now();
+    blocking(state, move |s| s.insert_envelopes(&rows))
+        .await
+        .map_err(internal)?;
+    state
+        .metrics
+        .send_commit_us_sum
+        .add(started.elapsed().as_micros() as u64);
+    state.metrics.send_commit_count.inc();
+    state.metrics.envelopes_in.add(count);
+    for device in given {
+        state.hub.wake(&DeviceKey {
+            account: recipient.clone(),
+            device,
+        });
+    }
+    sent(SendOutcome::Stored)
+}
+
+async fn ack(state: &AppState, device: &DeviceKey, ids: Vec<u64>) -> Result<Reply, Refusal> {
+    let (account, id) = (device.account.clone(), device.device);
+    let n = blocking(state, move |s| s.ack(&account, id, &ids))
+        .await
+        .map_err(internal)?;
+    state.metrics.acks.add(n as u64);
+    Ok(Reply::None)
+}
+
+/// A device's queue after `after`.
+pub(crate) async fn pending(
+    state: &AppState,
+    device: &DeviceKey,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<StoredEnvelope>, StoreError> {
+    let (account, id) = (device.account.clone(), device.device);
+    blocking(state, move |s| s.pending(&account, id, after, limit)).await
+}
+
+/// One-time prekeys the device has left (0 when the store cannot say).
+pub(crate) async fn one_time_prekey_count(state: &AppState, device: &DeviceKey) -> u32 {
+    let (account, id) = (device.account.clone(), device.device);
+    blocking(state, move |s| s.one_time_prekey_count(&account, id))
+        .await
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_validated() {
+        for good in [
+            "bob",
+            "alice.smith",
+            "a-b_c.9",
+            "abcdefghijklmnopqrstuvwxyz012345",
+        ] {
+            assert!(valid_username(good), "{good}");
+        }
+        for bad in [
+            "",
+            "ab",
+            "Bob",
+            "9lives",
+            "_x",
+            "with space",
+            "émile",
+            "abcdefghijklmnopqrstuvwxyz0123456",
+        ] {
+            assert!(!valid_username(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn signed_prekeys_round_trip_through_storage() {
+        let key = SignedPreKey {
+            id: 7,
+            public: PublicKey::from([9u8; 32]),
+            signature: [3u8; 64],
+        };
+        assert_eq!(decode_signed_prekey(&encode_signed_prekey(&key)), Some(key));
+        assert_eq!(decode_signed_prekey(&[0; 99]), None);
+    }
+}

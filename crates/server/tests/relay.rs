@@ -1,0 +1,697 @@
+//! The relay over real WebSockets on port 0, driven by a native client built on hush-protocol's
+//! frames: authentication, prekeys, delivery, acks, ordering, idempotency, bad input, and a
+//! SIGKILL in the middle.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
+use hush_protocol::relay::{
+    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame,
+};
+use hush_protocol::IdentityKeyPair;
+use hush_server::{Config, Server};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+struct TestServer {
+    addr: SocketAddr,
+    _stop: oneshot::Sender<()>,
+    _data: tempfile::TempDir,
+}
+
+async fn start() -> TestServer {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data: data.path().to_path_buf(),
+        static_dir: data.path().join("no-app"),
+    };
+    let server = Server::new(&config).unwrap();
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        addr,
+        _stop: stop,
+        _data: data,
+    }
+}
+
+struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    nonce: [u8; 32],
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+            .await
+            .unwrap();
+        let mut client = Self { ws, nonce: [0; 32] };
+        match client.recv().await {
+            ServerFrame::Challenge { nonce } => client.nonce = nonce,
+            other => panic!("expected a challenge, got {other:?}"),
+        }
+        client
+    }
+
+    async fn send(&mut self, frame: &ClientFrame) {
+        self.ws.send(Message::binary(frame.encode())).await.unwrap();
+    }
+
+    async fn recv(&mut self) -> ServerFrame {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time")
+                .expect("the connection is open")
+                .unwrap();
+            match message {
+                Message::Binary(bytes) => return ServerFrame::decode(&bytes).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    /// True when the server closed the connection.
+    async fn closed(&mut self) -> bool {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await {
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    async fn quiet(&mut self, ms: u64) -> bool {
+        tokio::time::timeout(Duration::from_millis(ms), self.ws.next())
+            .await
+            .is_err()
+    }
+
+    /// Envelopes up to `QueueDrained`.
+    async fn drain(&mut self) -> Vec<(u64, String, Vec<u8>)> {
+        let mut got = Vec::new();
+        loop {
+            match self.recv().await {
+                ServerFrame::Envelope {
+                    id,
+                    sender,
+                    payload,
+                    ..
+                } => got.push((id, sender, payload)),
+                ServerFrame::QueueDrained => return got,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+struct Account {
+    name: String,
+    key: AccountKey,
+    identity: IdentityKeyPair,
+}
+
+impl Account {
+    fn new(name: &str, seed: u64) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        Self {
+            name: name.to_owned(),
+            key: AccountKey::generate(&mut rng),
+            identity: IdentityKeyPair::generate(&mut rng),
+        }
+    }
+
+    fn list(&self) -> DeviceList {
+        let device = ListedDevice {
+            device_id: 1,
+            identity: self.identity.public(),
+        };
+        DeviceList::sign(&self.name, 1, vec![device], &self.key).unwrap()
+    }
+
+    fn register_frame(&self, nonce: &[u8; 32]) -> ClientFrame {
+        ClientFrame::Register {
+            account_key: self.key.public(),
+            device_list: self.list().encode(),
+            device: 1,
+            signature: self.identity.sign(&auth_message(nonce, &self.name, 1)),
+        }
+    }
+
+    async fn register(&self, addr: SocketAddr) -> Client {
+        let mut client = Client::connect(addr).await;
+        client
+            .send(&self.register_frame(&client.nonce.clone()))
+            .await;
+        assert!(matches!(
+            client.recv().await,
+            ServerFrame::Authenticated { .. }
+        ));
+        assert_eq!(client.drain().await, vec![]);
+        client
+    }
+
+    async fn login(&self, addr: SocketAddr) -> Client {
+        let mut client = Client::connect(addr).await;
+        let signature = self
+            .identity
+            .sign(&auth_message(&client.nonce, &self.name, 1));
+        client
+            .send(&ClientFrame::Authenticate {
+                account: self.name.clone(),
+                device: 1,
+                signature,
+            })
+            .await;
+        match client.recv().await {
+            ServerFrame::Authenticated { .. } => client,
+            other => panic!("login failed: {other:?}"),
+        }
+    }
+}
+
+/// Requests are handled in order: once this answer arrives, everything sent before is done.
+async fn barrier(client: &mut Client) {
+    client
+        .send(&ClientFrame::FetchBundles {
+            request: 77,
+            account: "nobody".into(),
+        })
+        .await;
+    assert!(matches!(
+        client.recv().await,
+        ServerFrame::Error { request: 77, .. }
+    ));
+}
+
+fn message(to: &str, client_id: u8, payload: &[u8]) -> ClientFrame {
+    ClientFrame::Send {
+        client_id: [client_id; 16],
+        recipient: to.to_owned(),
+        envelopes: vec![OutgoingEnvelope {
+            device: 1,
+            payload: payload.to_vec(),
+        }],
+    }
+}
+
+async fn send_stored(client: &mut Client, frame: &ClientFrame) {
+    client.send(frame).await;
+    match client.recv().await {
+        ServerFrame::Sent {
+            outcome: SendOutcome::Stored,
+            ..
+        } => {}
+        other => panic!("expected Stored, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn register_then_authenticate_on_a_new_connection() {
+    let server = start().await;
+    let alice = Account::new("alice", 1);
+    drop(alice.register(server.addr).await);
+    let mut again = alice.login(server.addr).await;
+    assert_eq!(again.drain().await, vec![]);
+}
+
+#[tokio::test]
+async fn bad_and_replayed_authentication_is_refused() {
+    let server = start().await;
+    let alice = Account::new("alice", 2);
+    let first = alice.register(server.addr).await;
+    let used_nonce = first.nonce;
+    drop(first);
+
+    // A signature from an earlier connection (another challenge) does not work again.
+    let mut replay = Client::connect(server.addr).await;
+    let old = alice.identity.sign(&auth_message(&used_nonce, "alice", 1));
+    replay
+        .send(&ClientFrame::Authenticate {
+            account: "alice".into(),
+            device: 1,
+            signature: old,
+        })
+        .await;
+    assert!(matches!(
+        replay.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::AuthFailed,
+            ..
+        }
+    ));
+    assert!(replay.closed().await);
+
+    // Nor does another key, or another device number.
+    let mallory = Account::new("mallory", 3);
+    let mut forged = Client::connect(server.addr).await;
+    let signature = mallory
+        .identity
+        .sign(&auth_message(&forged.nonce, "alice", 1));
+    forged
+        .send(&ClientFrame::Authenticate {
+            account: "alice".into(),
+            device: 1,
+            signature,
+        })
+        .await;
+    assert!(matches!(
+        forged.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::AuthFailed,
+            ..
+        }
+    ));
+    let mut other_device = Client::connect(server.addr).await;
+    let signature = alice
+        .identity
+        .sign(&auth_message(&other_device.nonce, "alice", 2));
+    other_device
+        .send(&ClientFrame::Authenticate {
+            account: "alice".into(),
+            device: 2,
+            signature,
+        })
+        .await;
+    assert!(matches!(
+        other_device.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::AuthFailed,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn names_are_unique_and_validated_and_requests_need_authentication() {
+    let server = start().await;
+    Account::new("alice", 4).register(server.addr).await;
+    let imposter = Account::new("alice", 5);
+    let mut client = Client::connect(server.addr).await;
+    client
+        .send(&imposter.register_frame(&client.nonce.clone()))
+        .await;
+    assert!(matches!(
+        client.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::NameTaken,
+            ..
+        }
+    ));
+
+    let bad = Account::new("No Spaces", 6);
+    let mut client = Client::connect(server.addr).await;
+    client
+        .send(&bad.register_frame(&client.nonce.clone()))
+        .await;
+    assert!(matches!(
+        client.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+
+    let mut anonymous = Client::connect(server.addr).await;
+    anonymous.send(&message("alice", 1, b"hi")).await;
+    assert!(matches!(
+        anonymous.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Unauthenticated,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn one_time_prekeys_are_handed_out_at_most_once_under_concurrent_fetches() {
+    let server = start().await;
+    let bob = Account::new("bob", 7);
+    let mut bob_client = bob.register(server.addr).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let spk = SignedPreKeyPair::generate(1, &bob.identity, &mut rng);
+    let one_time: Vec<_> = (0..5)
+        .map(|id| OneTimePreKeyPair::generate(id, &mut rng).public())
+        .collect();
+    bob_client
+        .send(&ClientFrame::UploadPreKeys {
+            signed_prekey: spk.public(),
+            one_time,
+        })
+        .await;
+    assert!(matches!(
+        bob_client.recv().await,
+        ServerFrame::PreKeysLow { remaining: 5 }
+    ));
+
+    let mut fetchers = Vec::new();
+    for i in 0..8u64 {
+        let addr = server.addr;
+        fetchers.push(tokio::spawn(async move {
+            let fetcher = Account::new(&format!("fetcher{i}"), 100 + i);
+            let mut client = fetcher.register(addr).await;
+            client
+                .send(&ClientFrame::FetchBundles {
+                    request: 9,
+                    account: "bob".into(),
+                })
+                .await;
+            match client.recv().await {
+                ServerFrame::Bundles {
+                    request: 9,
+                    bundles,
+                    device_list,
+                } => {
+                    assert_eq!(DeviceList::decode(&device_list).unwrap().account, "bob");
+                    assert_eq!(bundles.len(), 1);
+                    assert_eq!(bundles[0].signed_prekey, spk_public_of(&bundles[0]));
+                    bundles[0].one_time_prekey.map(|k| k.id)
+                }
+                other => panic!("{other:?}"),
+            }
+        }));
+    }
+    let mut handed_out = Vec::new();
+    for f in fetchers {
+        handed_out.extend(f.await.unwrap());
+    }
+    handed_out.sort_unstable();
+    assert_eq!(
+        handed_out,
+        vec![0, 1, 2, 3, 4],
+        "each one-time prekey exactly once"
+    );
+}
+
+fn spk_public_of(bundle: &hush_protocol::wire::PreKeyBundle) -> hush_protocol::keys::SignedPreKey {
+    assert!(bundle.signed_prekey.verify(&bundle.identity));
+    bundle.signed_prekey
+}
+
+#[tokio::test]
+async fn a_signed_prekey_not_signed_by_the_device_is_refused() {
+    let server = start().await;
+    let bob = Account::new("bob", 9);
+    let mut client = bob.register(server.addr).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(10);
+    let someone_else = IdentityKeyPair::generate(&mut rng);
+    let spk = SignedPreKeyPair::generate(1, &someone_else, &mut rng);
+    client
+        .send(&ClientFrame::UploadPreKeys {
+            signed_prekey: spk.public(),
+            one_time: vec![],
+        })
+        .await;
+    assert!(matches!(
+        client.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn live_delivery_then_ack_means_never_again() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 11), Account::new("bob", 12));
+    let mut a = alice.register(server.addr).await;
+    let mut b = bob.register(server.addr).await;
+    send_stored(&mut a, &message("bob", 1, b"ciphertext 1")).await;
+    let id = match b.recv().await {
+        ServerFrame::Envelope {
+            id,
+            sender,
+            sender_device,
+            payload,
+            ..
+        } => {
+            assert_eq!(
+                (sender.as_str(), sender_device, payload.as_slice()),
+                ("alice", 1, &b"ciphertext 1"[..])
+            );
+            id
+        }
+        other => panic!("{other:?}"),
+    };
+    b.send(&ClientFrame::Ack { ids: vec![id] }).await;
+    barrier(&mut b).await;
+    drop(b);
+    let mut b = bob.login(server.addr).await;
+    assert_eq!(b.drain().await, vec![]);
+}
+
+#[tokio::test]
+async fn offline_queue_arrives_in_order_and_unacked_envelopes_come_back() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 13), Account::new("bob", 14));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
+    for i in 0..5u8 {
+        send_stored(&mut a, &message("bob", i, &[i])).await;
+    }
+    let mut b = bob.login(server.addr).await;
+    let got = b.drain().await;
+    assert_eq!(
+        got.iter().map(|(_, _, p)| p[0]).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, 4]
+    );
+    b.send(&ClientFrame::Ack {
+        ids: vec![got[0].0, got[1].0],
+    })
+    .await;
+    barrier(&mut b).await;
+    drop(b);
+    let mut b = bob.login(server.addr).await;
+    let again = b.drain().await;
+    assert_eq!(
+        again.iter().map(|(_, _, p)| p[0]).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
+}
+
+#[tokio::test]
+async fn a_resend_with_the_same_client_id_is_stored_once() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 15), Account::new("bob", 16));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
+    send_stored(&mut a, &message("bob", 7, b"once")).await;
+    send_stored(&mut a, &message("bob", 7, b"once")).await;
+    let mut b = bob.login(server.addr).await;
+    assert_eq!(b.drain().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_send_that_does_not_match_the_device_list_is_answered_with_the_difference() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 17), Account::new("bob", 18));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
+    a.send(&ClientFrame::Send {
+        client_id: [1; 16],
+        recipient: "bob".into(),
+        envelopes: vec![OutgoingEnvelope {
+            device: 2,
+            payload: b"x".to_vec(),
+        }],
+    })
+    .await;
+    match a.recv().await {
+        ServerFrame::Sent {
+            outcome: SendOutcome::Mismatch { missing, extra },
+            ..
+        } => assert_eq!((missing, extra), (vec![1], vec![2])),
+        other => panic!("{other:?}"),
+    }
+    a.send(&message("nobody", 2, b"x")).await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Sent {
+            outcome: SendOutcome::UnknownRecipient,
+            ..
+        }
+    ));
+    let mut b = bob.login(server.addr).await;
+    assert_eq!(
+        b.drain().await,
+        vec![],
+        "nothing was stored for a mismatched send"
+    );
+}
+
+#[tokio::test]
+async fn malformed_and_unknown_frames_get_errors_and_nobody_else_notices() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 19), Account::new("bob", 20));
+    let mut a = alice.register(server.addr).await;
+    let mut b = bob.register(server.addr).await;
+    for garbage in [
+        vec![],
+        vec![1],
+        vec![1, 0x2f],
+        vec![9, 9, 9],
+        vec![1, 0x24, 0xff, 0xff],
+    ] {
+        a.ws.send(Message::binary(garbage)).await.unwrap();
+        assert!(matches!(
+            a.recv().await,
+            ServerFrame::Error {
+                code: ErrorCode::Malformed,
+                ..
+            }
+        ));
+    }
+    a.ws.send(Message::text("hello")).await.unwrap();
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Malformed,
+            ..
+        }
+    ));
+    // An oversized frame closes that connection only.
+    let mut big = alice.login(server.addr).await;
+    let _ = big.ws.send(Message::binary(vec![0u8; 300 * 1024])).await;
+    assert!(big.closed().await);
+    // The others are served as before.
+    send_stored(&mut b, &message("bob", 3, b"to myself")).await;
+    assert!(matches!(b.recv().await, ServerFrame::Envelope { .. }));
+}
+
+#[tokio::test]
+async fn typing_and_presence_are_relayed() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 21), Account::new("bob", 22));
+    let mut a = alice.register(server.addr).await;
+    a.send(&ClientFrame::Subscribe {
+        accounts: vec!["bob".into()],
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Presence { online: false, .. }
+    ));
+    let mut b = bob.register(server.addr).await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Presence { online: true, .. }
+    ));
+    b.send(&ClientFrame::Typing {
+        to: "alice".into(),
+        typing: true,
+    })
+    .await;
+    match a.recv().await {
+        ServerFrame::Typing { from, typing } => assert_eq!((from.as_str(), typing), ("bob", true)),
+        other => panic!("{other:?}"),
+    }
+    drop(b);
+    match a.recv().await {
+        ServerFrame::Presence {
+            online,
+            last_seen_ms,
+            ..
+        } => assert!(!online && last_seen_ms > 0),
+        other => panic!("{other:?}"),
+    }
+    assert!(a.quiet(200).await);
+}
+
+#[tokio::test]
+async fn metrics_count_what_happened() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 23), Account::new("bob", 24));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
+    send_stored(&mut a, &message("bob", 1, b"x")).await;
+    let text = http_get(server.addr, "/metrics").await;
+    assert!(text.contains("hush_envelopes_in_total 1"), "{text}");
+    assert!(text.contains("hush_queue_depth 1"), "{text}");
+    assert!(text.contains("hush_connections 1"), "{text}");
+}
+
+async fn http_get(addr: SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).await.unwrap();
+    raw
+}
+
+/// The real binary, killed with SIGKILL mid-conversation and restarted on the same data.
+struct Process {
+    child: std::process::Child,
+    addr: SocketAddr,
+}
+
+fn spawn_server(data: &Path, addr: &str) -> Process {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hush-server"))
+        .args(["--addr", addr, "--data"])
+        .arg(data)
+        .arg("--static-dir")
+        .arg(data.join("no-app"))
+        .env("HUSH_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap();
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap();
+    Process { child, addr }
+}
+
+#[tokio::test]
+async fn sigkill_and_restart_loses_nothing_that_was_acknowledged() {
+    let data = tempfile::tempdir().unwrap();
+    let mut server = spawn_server(data.path(), "127.0.0.1:0");
+    let (alice, bob) = (Account::new("alice", 25), Account::new("bob", 26));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
+    for i in 0..50u8 {
+        send_stored(&mut a, &message("bob", i, &[i])).await;
+    }
+    server.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    server.child.wait().unwrap();
+    let addr = server.addr.to_string();
+    let mut server = spawn_server(data.path(), &addr);
+    let mut b = bob.login(server.addr).await;
+    let got = b.drain().await;
+    assert_eq!(
+        got.iter().map(|(_, _, p)| p[0]).collect::<Vec<_>>(),
+        (0..50).collect::<Vec<_>>()
+    );
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
