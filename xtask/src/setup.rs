@@ -186,15 +186,15 @@ fn chromium() -> Result<(PathBuf, PathBuf)> {
 fn npm_tools() -> Result {
     let root = paths::root();
     let node = cmd::version_of("node", "--version")
-        .ok_or("Node.js is missing: install Node 18 or newer (with npm)")?;
+        .ok_or("Node.js is missing: install Node 20 or newer (with npm)")?;
     let major: u32 = node
         .trim_start_matches('v')
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
-    if major < 18 {
-        return Err(format!("Node.js {node} is too old: install Node 18 or newer").into());
+    if major < 20 {
+        return Err(format!("Node.js {node} is too old: install Node 20 or newer").into());
     }
     let lock = std::fs::read(root.join("package-lock.json"))?;
     let stamp = root.join("node_modules").join(".hush-package-lock.json");

@@ -21,6 +21,8 @@ pub const MAX_ACKS: usize = 1000;
 pub const MAX_SUBSCRIPTIONS: usize = 256;
 /// The largest device list encoding.
 pub const MAX_DEVICE_LIST: usize = 80 + 68 * MAX_DEVICES + 64;
+/// The longest push endpoint URL.
+pub const MAX_PUSH_ENDPOINT: usize = 1024;
 const MAX_ERROR_TEXT: usize = 256;
 const MAX_BUNDLE: usize = 300;
 
@@ -111,6 +113,19 @@ pub enum ClientFrame {
         /// Accounts.
         accounts: Vec<String>,
     },
+    /// Asks the relay to wake this device with a Web Push (RFC 8030) while it is offline. The
+    /// push carries no message content and no sender. Replaces an earlier subscription.
+    PushSubscribe {
+        /// The push service's endpoint: an `https://` (or `http://`) URL of at most
+        /// [`MAX_PUSH_ENDPOINT`] bytes.
+        endpoint: String,
+        /// The subscription's P-256 public key (uncompressed point, RFC 8291).
+        p256dh: [u8; 65],
+        /// The subscription's authentication secret (RFC 8291).
+        auth: [u8; 16],
+    },
+    /// Drops this device's push subscription.
+    PushUnsubscribe,
 }
 
 /// What became of a send.
@@ -250,6 +265,8 @@ pub enum ServerFrame {
         /// Recipient device.
         device: u32,
     },
+    /// The answer to [`ClientFrame::PushSubscribe`] and [`ClientFrame::PushUnsubscribe`].
+    PushSubscribed,
 }
 
 fn write_str(w: &mut Writer, s: &str) {
@@ -281,6 +298,19 @@ fn write_ids(w: &mut Writer, ids: &[u32]) {
 fn read_ids(r: &mut Reader<'_>) -> Result<Vec<u32>, DecodeError> {
     let n = r.count("device ids", MAX_DEVICES, 4)?;
     (0..n).map(|_| r.u32()).collect()
+}
+
+/// A push endpoint: `https://` or `http://` then a host, printable ASCII only.
+fn read_endpoint(r: &mut Reader<'_>) -> Result<String, DecodeError> {
+    let url = read_str(r, "push endpoint", MAX_PUSH_ENDPOINT)?;
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or(DecodeError::Invalid("push endpoint"))?;
+    if rest.is_empty() || rest.starts_with('/') || !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(DecodeError::Invalid("push endpoint"));
+    }
+    Ok(url)
 }
 
 /// Reads the version and returns the type byte.
@@ -365,6 +395,18 @@ impl ClientFrame {
                     write_str(&mut w, a);
                 }
             }
+            Self::PushSubscribe {
+                endpoint,
+                p256dh,
+                auth,
+            } => {
+                w.u8(0x28);
+                write_str(&mut w, endpoint);
+                w.raw(p256dh).raw(auth);
+            }
+            Self::PushUnsubscribe => {
+                w.u8(0x29);
+            }
         }
         w.buf
     }
@@ -448,6 +490,12 @@ impl ClientFrame {
                     .collect::<Result<_, _>>()?;
                 Self::Subscribe { accounts }
             }
+            0x28 => Self::PushSubscribe {
+                endpoint: read_endpoint(&mut r)?,
+                p256dh: r.array()?,
+                auth: r.array()?,
+            },
+            0x29 => Self::PushUnsubscribe,
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -547,6 +595,9 @@ impl ServerFrame {
                 write_str(&mut w, recipient);
                 w.u32(*device);
             }
+            Self::PushSubscribed => {
+                w.u8(0x4B);
+            }
         }
         w.buf
     }
@@ -622,6 +673,7 @@ impl ServerFrame {
                 recipient: read_account(&mut r)?,
                 device: r.u32()?,
             },
+            0x4B => Self::PushSubscribed,
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

@@ -12,6 +12,7 @@ use common::*;
 use hush_protocol::devices::{AccountKey, DeviceList, DeviceListError, ListedDevice};
 use hush_protocol::relay::{
     auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame, MAX_FRAME,
+    MAX_PUSH_ENDPOINT,
 };
 use hush_protocol::{DecodeError, IdentityKeyPair};
 
@@ -127,6 +128,12 @@ fn frames_round_trip() {
         ClientFrame::Subscribe {
             accounts: vec!["bob".into(), "carol".into()],
         },
+        ClientFrame::PushSubscribe {
+            endpoint: "https://push.example.net/send/abc?x=1".into(),
+            p256dh: [4; 65],
+            auth: [5; 16],
+        },
+        ClientFrame::PushUnsubscribe,
     ];
     for frame in clients {
         assert_eq!(ClientFrame::decode(&frame.encode()).unwrap(), frame);
@@ -163,6 +170,7 @@ fn frames_round_trip() {
             recipient: "bob".into(),
             device: 1,
         },
+        ServerFrame::PushSubscribed,
     ];
     for frame in servers {
         assert_eq!(ServerFrame::decode(&frame.encode()).unwrap(), frame);
@@ -195,4 +203,38 @@ fn bad_frames_are_clear_errors() {
     assert!(ClientFrame::decode(&frame).is_err());
     // A count larger than the bytes that follow is refused before allocating.
     assert!(ClientFrame::decode(&[1, 0x25, 0, 0, 3, 0xe8]).is_err());
+}
+
+#[test]
+fn push_endpoints_are_checked() {
+    let frame = |endpoint: String| {
+        ClientFrame::PushSubscribe {
+            endpoint,
+            p256dh: [4; 65],
+            auth: [5; 16],
+        }
+        .encode()
+    };
+    assert!(ClientFrame::decode(&frame("http://127.0.0.1:9/notify/a".into())).is_ok());
+    let longest = format!("https://p.example/{}", "a".repeat(MAX_PUSH_ENDPOINT - 18));
+    assert_eq!(longest.len(), MAX_PUSH_ENDPOINT);
+    assert!(ClientFrame::decode(&frame(longest.clone())).is_ok());
+    for bad in [
+        format!("{longest}a"),
+        "ftp://push.example/x".into(),
+        "https://".into(),
+        "https:///path".into(),
+        "https://push.example/a b".into(),
+        "https://push.example/\u{e9}".into(),
+        String::new(),
+    ] {
+        assert!(ClientFrame::decode(&frame(bad.clone())).is_err(), "{bad}");
+    }
+    // The keys have fixed lengths: one byte short is truncated.
+    let mut short = frame("https://push.example/x".into());
+    short.pop();
+    assert_eq!(
+        ClientFrame::decode(&short).err(),
+        Some(DecodeError::Truncated)
+    );
 }

@@ -22,4 +22,12 @@ pub struct Config {
     /// Directory with the built web app (trunk's `dist`).
     #[arg(long = "static-dir", env = "HUSH_STATIC", default_value = "dist")]
     pub static_dir: PathBuf,
+
+    /// Frames (and envelopes) per second one device may send; twice that in a burst.
+    #[arg(
+        long = "frames-per-second",
+        env = "HUSH_FRAMES_PER_SECOND",
+        default_value_t = 500.0
+    )]
+    pub frames_per_second: f64,
 }

@@ -14,6 +14,7 @@ use rand_core::{OsRng, RngCore};
 use tokio::sync::mpsc;
 
 use crate::hub::{DeviceKey, Notice};
+use crate::limits::DeviceLimits;
 use crate::requests::{self, Reply};
 use crate::{now_ms, AppState};
 
@@ -163,6 +164,7 @@ async fn serve_device(
         }))
         .await;
 
+    let mut limits = DeviceLimits::new(state.frames_per_second, std::time::Instant::now());
     let mut delivered_up_to = 0u64;
     let mut watching: Vec<String> = Vec::new();
     let mut ping = tokio::time::interval(PING_EVERY);
@@ -198,7 +200,10 @@ async fn serve_device(
                     }
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 };
-                let reply = match ClientFrame::decode(&bytes) {
+                                let reply = match ClientFrame::decode(&bytes) {
+                    Ok(frame) if !within_limits(&mut limits, &frame) => {
+                        Reply::Error(request_of(&frame), ErrorCode::RateLimited, "too many requests; slow down".to_owned())
+                    }
                     Ok(ClientFrame::Subscribe { accounts }) => {
                         state.hub.unwatch(&device, &watching);
                         let now = state.hub.watch(&device, &accounts);
@@ -215,6 +220,29 @@ async fn serve_device(
     state.hub.unwatch(&device, &watching);
     state.hub.disconnect(&device, id, now_ms());
     state.metrics.connections.dec();
+}
+
+/// Charges the frame to the device's buckets: one token per frame or envelope, and the
+/// dedicated buckets for bundle fetches and prekey uploads.
+fn within_limits(limits: &mut DeviceLimits, frame: &ClientFrame) -> bool {
+    let now = std::time::Instant::now();
+    let cost = match frame {
+        ClientFrame::Send { envelopes, .. } => envelopes.len().max(1) as f64,
+        _ => 1.0,
+    };
+    let special = match frame {
+        ClientFrame::FetchBundles { .. } => limits.bundle_fetches.allow(1.0, now),
+        ClientFrame::UploadPreKeys { .. } => limits.prekey_uploads.allow(1.0, now),
+        _ => true,
+    };
+    special && limits.frames.allow(cost, now)
+}
+
+fn request_of(frame: &ClientFrame) -> u32 {
+    match frame {
+        ClientFrame::FetchBundles { request, .. } => *request,
+        _ => 0,
+    }
 }
 
 async fn send_reply(out: &mpsc::Sender<Message>, reply: Reply) -> bool {

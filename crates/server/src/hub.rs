@@ -109,11 +109,16 @@ impl Hub {
         }
     }
 
-    /// Wakes the device's connection, if it is online.
-    pub(crate) fn wake(&self, key: &DeviceKey) {
-        if let Some(c) = self.lock().online.get(key) {
-            // A full channel already holds a wake-up or more work: nothing is lost.
-            let _ = c.notices.try_send(Notice::Wake);
+    /// Wakes the device's connection; false when the device is not online (checked under the
+    /// same lock, so a device is either woken here or reads its queue when it connects).
+    pub(crate) fn wake(&self, key: &DeviceKey) -> bool {
+        match self.lock().online.get(key) {
+            Some(c) => {
+                // A full channel already holds a wake-up or more work: nothing is lost.
+                let _ = c.notices.try_send(Notice::Wake);
+                true
+            }
+            None => false,
         }
     }
 

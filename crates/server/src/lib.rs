@@ -9,7 +9,9 @@ pub mod config;
 mod connection;
 mod headers;
 mod hub;
+mod limits;
 mod metrics;
+mod push;
 mod requests;
 pub mod store;
 mod ws;
@@ -55,6 +57,13 @@ pub enum StartError {
     },
     /// The database could not be opened.
     Store(store::StoreError),
+    /// The Web Push (VAPID) key could not be read or made.
+    Vapid {
+        /// The key file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
 }
 
 impl std::fmt::Display for StartError {
@@ -66,6 +75,12 @@ impl std::fmt::Display for StartError {
                                 path.display()
             ),
             Self::Store(e) => write!(f, "cannot open the database in HUSH_DATA: {e}"),
+            Self::Vapid { path, message } => write!(
+                f,
+                "cannot load the Web Push key {} ({message}); delete it to make a new one \
+                 (existing push subscriptions then stop working)",
+                path.display()
+            ),
         }
     }
 }
@@ -75,6 +90,7 @@ impl std::error::Error for StartError {
         match self {
             Self::DataDir { source, .. } => Some(source),
             Self::Store(e) => Some(e),
+            Self::Vapid { .. } => None,
         }
     }
 }
@@ -90,6 +106,9 @@ pub(crate) struct AppState {
     store: Arc<dyn store::Store>,
     hub: Arc<hub::Hub>,
     metrics: Arc<metrics::Metrics>,
+    frames_per_second: f64,
+    /// Web Push wake-ups for offline devices.
+    push: Arc<push::Pusher>,
 }
 
 /// A configured relay, ready to serve.
@@ -106,6 +125,10 @@ impl Server {
         })?;
         let store = store::sqlite::SqliteStore::open(&config.data.join("hush.db"))
             .map_err(StartError::Store)?;
+        let push = push::Pusher::open(&config.data).map_err(|e| StartError::Vapid {
+            path: e.path,
+            message: e.message,
+        })?;
         let shell = app_shell::AppShell::load(&config.static_dir);
         if !shell.is_built() {
             tracing::warn!(
@@ -121,6 +144,8 @@ impl Server {
                 store: Arc::new(store),
                 hub: Arc::new(hub::Hub::default()),
                 metrics: Arc::new(metrics::Metrics::default()),
+                frames_per_second: config.frames_per_second,
+                push: Arc::new(push),
             },
         })
     }
@@ -130,6 +155,7 @@ impl Server {
         Router::new()
             .route("/healthz", get(healthz))
             .route("/metrics", get(metrics_text))
+            .route("/vapid-public-key", get(vapid_public_key))
             .route("/ws", get(ws::upgrade))
             .merge(app_shell::routes(&self.state))
             .layer(axum::middleware::from_fn(headers::set_response_headers))
@@ -169,6 +195,12 @@ impl Server {
 
 async fn healthz() -> &'static str {
     "ok"
+}
+
+/// The Web Push application server key (base64url, uncompressed P-256 point) for
+/// `pushManager.subscribe({ applicationServerKey })`.
+async fn vapid_public_key(axum::extract::State(state): axum::extract::State<AppState>) -> String {
+    state.push.public_key().to_owned()
 }
 
 async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {

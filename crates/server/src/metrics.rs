@@ -46,6 +46,10 @@ pub(crate) struct Metrics {
     /// Sum and count of store commit latencies for sends, in microseconds.
     pub(crate) send_commit_us_sum: Counter,
     pub(crate) send_commit_count: Counter,
+    /// Web Push wake-ups the push service accepted.
+    pub(crate) pushes_sent: Counter,
+    /// Web Push wake-ups that failed (refused, unreachable, timed out).
+    pub(crate) pushes_failed: Counter,
 }
 
 impl Metrics {
@@ -99,6 +103,18 @@ impl Metrics {
             "counter",
             "Sends committed.",
             self.send_commit_count.get().to_string(),
+        );
+        line(
+            "hush_pushes_sent_total",
+            "counter",
+            "Web Push wake-ups accepted by push services.",
+            self.pushes_sent.get().to_string(),
+        );
+        line(
+            "hush_pushes_failed_total",
+            "counter",
+            "Web Push wake-ups that failed.",
+            self.pushes_failed.get().to_string(),
         );
         if let Some(depth) = queue_depth {
             line(

@@ -15,7 +15,8 @@ use x25519_dalek::PublicKey;
 
 use crate::hub::DeviceKey;
 use crate::store::{
-    AccountRecord, DeviceRecord, NewEnvelope, SignedDeviceList, Store, StoreError, StoredEnvelope,
+    AccountRecord, DeviceRecord, NewEnvelope, PushSubscription, SignedDeviceList, Store,
+    StoreError, StoredEnvelope,
 };
 use crate::{now_ms, AppState};
 
@@ -192,8 +193,51 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         }
         // Presence subscriptions are per connection; the connection loop handles them.
         ClientFrame::Subscribe { .. } => Ok(Reply::None),
+        ClientFrame::PushSubscribe {
+            endpoint,
+            p256dh,
+            auth,
+        } => push_subscribe(
+            state,
+            device,
+            Some(PushSubscription {
+                endpoint,
+                p256dh,
+                auth,
+            }),
+        )
+        .await
+        .map_err(|r| (0, r)),
+        ClientFrame::PushUnsubscribe => push_subscribe(state, device, None)
+            .await
+            .map_err(|r| (0, r)),
     };
     result.unwrap_or_else(|(request, (code, message))| Reply::Error(request, code, message))
+}
+
+/// Sets (or with `None` drops) the device's push subscription.
+async fn push_subscribe(
+    state: &AppState,
+    device: &DeviceKey,
+    subscription: Option<PushSubscription>,
+) -> Result<Reply, Refusal> {
+    let (account, id) = (device.account.clone(), device.device);
+    let result = blocking(state, move |s| match &subscription {
+        Some(sub) => s.set_push_subscription(&account, id, sub),
+        None => s.delete_push_subscription(&account, id),
+    })
+    .await;
+    match result {
+        Ok(()) => {
+            state.push.forget(device);
+            Ok(Reply::Frames(vec![ServerFrame::PushSubscribed]))
+        }
+        Err(StoreError::NotFound(_)) => Err((
+            ErrorCode::NotFound,
+            "this device is no longer listed".to_owned(),
+        )),
+        Err(e) => Err(internal(e)),
+    }
 }
 
 async fn device_identity(state: &AppState, device: &DeviceKey) -> Result<IdentityKey, Refusal> {
@@ -368,10 +412,14 @@ async fn send(
     state.metrics.send_commit_count.inc();
     state.metrics.envelopes_in.add(count);
     for device in given {
-        state.hub.wake(&DeviceKey {
+        let key = DeviceKey {
             account: recipient.clone(),
             device,
-        });
+        };
+        if !state.hub.wake(&key) {
+            // Not online: a content-free Web Push, if the device subscribed.
+            crate::push::wake_offline(state, key);
+        }
     }
     sent(SendOutcome::Stored)
 }

@@ -31,11 +31,16 @@ struct TestServer {
 }
 
 async fn start() -> TestServer {
+    start_with_limit(500.0).await
+}
+
+async fn start_with_limit(frames_per_second: f64) -> TestServer {
     let data = tempfile::tempdir().unwrap();
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data: data.path().to_path_buf(),
         static_dir: data.path().join("no-app"),
+        frames_per_second,
     };
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
@@ -694,4 +699,83 @@ async fn sigkill_and_restart_loses_nothing_that_was_acknowledged() {
     );
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn rate_limits_bite_without_closing_the_connection() {
+    // 50 frames per second (100 in a burst), so the flood below outruns it however slow the
+    // machine is.
+    let server = start_with_limit(50.0).await;
+    let (alice, bob) = (Account::new("alice", 27), Account::new("bob", 28));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
+    // Bundle fetches drain one-time prekeys, so they have a small budget of their own.
+    let mut limited = 0;
+    for request in 0..25 {
+        a.send(&ClientFrame::FetchBundles {
+            request,
+            account: "bob".into(),
+        })
+        .await;
+        match a.recv().await {
+            ServerFrame::Bundles { .. } => {}
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                request: r,
+                ..
+            } => {
+                assert_eq!(r, request);
+                limited += 1;
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(limited >= 4, "only {limited} fetches limited");
+    // A flood of sends: some are refused, none of the refused ones is stored, and the
+    // connection keeps working.
+    let (mut stored, mut refused) = (0, 0);
+    for i in 0..400u32 {
+        a.send(&ClientFrame::Send {
+            client_id: [
+                (i % 251) as u8,
+                (i / 251) as u8,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+            ],
+            recipient: "bob".into(),
+            envelopes: vec![OutgoingEnvelope {
+                device: 1,
+                payload: i.to_be_bytes().to_vec(),
+            }],
+        })
+        .await;
+    }
+    for _ in 0..400 {
+        match a.recv().await {
+            ServerFrame::Sent { .. } => stored += 1,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } => refused += 1,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        refused > 0 && stored > 0,
+        "stored {stored}, refused {refused}"
+    );
+    let mut b = bob.login(server.addr).await;
+    assert_eq!(b.drain().await.len(), stored);
 }

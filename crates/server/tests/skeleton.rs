@@ -49,6 +49,7 @@ async fn start(with_app: bool) -> Running {
         addr: "127.0.0.1:0".parse().unwrap(),
         data: data.path().join("state"),
         static_dir: dist.path().to_path_buf(),
+        frames_per_second: 500.0,
     };
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
@@ -234,6 +235,7 @@ async fn unwritable_data_dir_is_a_clear_error() {
         addr: "127.0.0.1:0".parse().unwrap(),
         data: file.path().join("below-a-file"),
         static_dir: "dist".into(),
+        frames_per_second: 500.0,
     };
     let error = Server::new(&config).err().expect("must fail").to_string();
     assert!(error.contains("HUSH_DATA"), "{error}");

@@ -13,7 +13,8 @@ use std::process::{Command, Stdio};
 
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
-    AccountRecord, DeviceRecord, NewEnvelope, SignedDeviceList, Store, StoreError, StoredEnvelope,
+    AccountRecord, DeviceRecord, NewEnvelope, PushSubscription, SignedDeviceList, Store,
+    StoreError, StoredEnvelope,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -210,6 +211,78 @@ fn check_device_list_versions(store: &impl Store) {
         store.replace_device_list("alice", &list("alice", u64::MAX - 1, &[1])),
         Err(StoreError::Stale)
     ));
+}
+
+fn subscription(n: u8) -> PushSubscription {
+    PushSubscription {
+        endpoint: format!("https://push.example/{n}"),
+        p256dh: [n; 65],
+        auth: [n ^ 0xff; 16],
+    }
+}
+
+/// One push subscription per listed device: set replaces, delete is idempotent, unlisted devices
+/// have none, and a device dropped from the list loses its subscription.
+fn check_push_subscriptions(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    register(store, "bob", &[1]);
+    assert_eq!(store.push_subscription("alice", 1).unwrap(), None);
+    store
+        .set_push_subscription("alice", 1, &subscription(1))
+        .unwrap();
+    store
+        .set_push_subscription("alice", 2, &subscription(2))
+        .unwrap();
+    store
+        .set_push_subscription("alice", 1, &subscription(3))
+        .unwrap();
+    assert_eq!(
+        store.push_subscription("alice", 1).unwrap(),
+        Some(subscription(3))
+    );
+    assert_eq!(
+        store.push_subscription("alice", 2).unwrap(),
+        Some(subscription(2))
+    );
+    assert_eq!(store.push_subscription("bob", 1).unwrap(), None);
+    for (name, device) in [("alice", 9), ("nobody", 1)] {
+        assert!(matches!(
+            store.set_push_subscription(name, device, &subscription(4)),
+            Err(StoreError::NotFound(_))
+        ));
+        assert_eq!(store.push_subscription(name, device).unwrap(), None);
+        store.delete_push_subscription(name, device).unwrap();
+    }
+
+    store.delete_push_subscription("alice", 1).unwrap();
+    store.delete_push_subscription("alice", 1).unwrap();
+    assert_eq!(store.push_subscription("alice", 1).unwrap(), None);
+    assert_eq!(
+        store.push_subscription("alice", 2).unwrap(),
+        Some(subscription(2))
+    );
+
+    // Device 2 leaves the list: its subscription goes; a new device 2 starts without one.
+    store
+        .set_push_subscription("alice", 1, &subscription(5))
+        .unwrap();
+    store
+        .replace_device_list("alice", &list("alice", 2, &[1]))
+        .unwrap();
+    assert_eq!(store.push_subscription("alice", 2).unwrap(), None);
+    assert_eq!(
+        store.push_subscription("alice", 1).unwrap(),
+        Some(subscription(5))
+    );
+    store
+        .replace_device_list("alice", &list("alice", 3, &[1, 2]))
+        .unwrap();
+    assert_eq!(store.push_subscription("alice", 2).unwrap(), None);
+    // A rekeyed device number is another device: the old subscription goes with it.
+    let mut rekeyed = list("alice", 4, &[1, 2]);
+    rekeyed.devices[0].identity = identity("alice", 1, 1);
+    store.replace_device_list("alice", &rekeyed).unwrap();
+    assert_eq!(store.push_subscription("alice", 1).unwrap(), None);
 }
 
 /// Signed prekeys are replaced; one-time prekeys are added (same id replaces) and each handed out
@@ -528,6 +601,9 @@ fn check_reopen<S: Store>(open: impl Fn() -> S) {
         store
             .add_one_time_prekeys("alice", 1, &[(1, key(1)), (2, key(2))])
             .unwrap();
+        store
+            .set_push_subscription("alice", 2, &subscription(7))
+            .unwrap();
         let ids = store
             .insert_envelopes(&[
                 envelope(("alice", 2), ("alice", 1), 1, 10),
@@ -544,6 +620,10 @@ fn check_reopen<S: Store>(open: impl Fn() -> S) {
             Some(alice_list.clone())
         );
         assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 2);
+        assert_eq!(
+            store.push_subscription("alice", 2).unwrap(),
+            Some(subscription(7))
+        );
         assert_eq!(pending_ids(&store, "alice", 1), vec![first]);
         assert_eq!(pending_ids(&store, "alice", 2), vec![newest]);
         let bundle = &store.take_bundles("alice").unwrap()[0];
@@ -730,6 +810,12 @@ fn durable_without_flush() {
 #[test]
 fn concurrent_inserts() {
     check_concurrent_inserts(&fresh().1);
+}
+
+#[test]
+fn push_subscriptions() {
+    let (_dir, store) = fresh();
+    check_push_subscriptions(&store);
 }
 
 #[test]

@@ -85,6 +85,27 @@ pub struct StoredEnvelope {
     pub envelope: NewEnvelope,
 }
 
+/// Where to send a device's Web Push wake-ups (RFC 8030), with the keys that encrypt them
+/// (RFC 8291). Given by the device; it says nothing the relay could read messages with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PushSubscription {
+    /// The push service URL to POST to.
+    pub endpoint: String,
+    /// The subscription's P-256 public key (uncompressed point).
+    pub p256dh: [u8; 65],
+    /// The subscription's authentication secret.
+    pub auth: [u8; 16],
+}
+
+impl fmt::Debug for PushSubscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The endpoint is a capability: whoever knows it (and the keys) can wake the device.
+        f.debug_struct("PushSubscription")
+            .field("endpoint", &"…")
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a store operation failed.
 #[derive(Debug)]
 pub enum StoreError {
@@ -126,8 +147,9 @@ pub trait Store: Send + Sync + 'static {
     /// The current signed device list.
     fn device_list(&self, name: &str) -> Result<Option<SignedDeviceList>, StoreError>;
 
-    /// Replaces the device list if `list.version` is newer (`Stale` otherwise). Prekeys and
-    /// queued envelopes of devices no longer listed are deleted in the same transaction.
+    /// Replaces the device list if `list.version` is newer (`Stale` otherwise). Prekeys, push
+    /// subscriptions and queued envelopes of devices no longer listed are deleted in the same
+    /// transaction.
     fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError>;
 
     /// Sets a device's signed prekey (replacing the previous one).
@@ -177,4 +199,23 @@ pub trait Store: Send + Sync + 'static {
 
     /// How many envelopes are queued in all.
     fn queue_depth(&self) -> Result<u64, StoreError>;
+
+    /// Sets a device's push subscription (replacing the previous one). `NotFound` if the
+    /// device is not listed.
+    fn set_push_subscription(
+        &self,
+        name: &str,
+        device: u32,
+        subscription: &PushSubscription,
+    ) -> Result<(), StoreError>;
+
+    /// A device's push subscription, if it has one.
+    fn push_subscription(
+        &self,
+        name: &str,
+        device: u32,
+    ) -> Result<Option<PushSubscription>, StoreError>;
+
+    /// Drops a device's push subscription (nothing happens if it has none).
+    fn delete_push_subscription(&self, name: &str, device: u32) -> Result<(), StoreError>;
 }

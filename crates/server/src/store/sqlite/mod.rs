@@ -17,8 +17,8 @@ mod writes;
 use std::path::Path;
 
 use super::{
-    AccountRecord, Millis, NewEnvelope, SignedDeviceList, Store, StoreError, StoredBundle,
-    StoredEnvelope,
+    AccountRecord, Millis, NewEnvelope, PushSubscription, SignedDeviceList, Store, StoreError,
+    StoredBundle, StoredEnvelope,
 };
 
 /// Read connections per store.
@@ -34,9 +34,9 @@ impl SqliteStore {
     /// Opens the database at `path`, creating it if needed, and migrates it to the current
     /// schema. A database written by a newer hush-server is refused.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let conn = schema::open_writer(path)?;
+        let (conn, wal) = schema::open_writer(path)?;
         let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
-        let writer = writer::Writer::start(conn)?;
+        let writer = writer::Writer::start(conn, wal)?;
         Ok(Self { writer, readers })
     }
 }
@@ -144,5 +144,33 @@ impl Store for SqliteStore {
 
     fn queue_depth(&self) -> Result<u64, StoreError> {
         self.readers.with(|conn| reads::queue_depth(conn))
+    }
+
+    fn set_push_subscription(
+        &self,
+        name: &str,
+        device: u32,
+        subscription: &PushSubscription,
+    ) -> Result<(), StoreError> {
+        let (name, subscription) = (name.to_owned(), subscription.clone());
+        self.writer.call(1, move |conn| {
+            writes::set_push_subscription(conn, &name, device, &subscription)
+        })
+    }
+
+    fn push_subscription(
+        &self,
+        name: &str,
+        device: u32,
+    ) -> Result<Option<PushSubscription>, StoreError> {
+        self.readers
+            .with(|conn| reads::push_subscription(conn, name, device))
+    }
+
+    fn delete_push_subscription(&self, name: &str, device: u32) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.writer.call(1, move |conn| {
+            writes::delete_push_subscription(conn, &name, device)
+        })
     }
 }

@@ -9,7 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::convert::{envelope_from_row, get_u64, version_from_sql, OrBackend, ENVELOPE_COLUMNS};
 use super::{schema, writes};
-use crate::store::{AccountRecord, DeviceRecord, SignedDeviceList, StoreError, StoredEnvelope};
+use crate::store::{
+    AccountRecord, DeviceRecord, PushSubscription, SignedDeviceList, StoreError, StoredEnvelope,
+};
 
 /// Read connections, used by whichever caller finds one free.
 pub(super) struct ReadPool {
@@ -151,4 +153,24 @@ pub(super) fn queue_depth(conn: &Connection) -> Result<u64, StoreError> {
         .db()?
         .query_row([], |row| get_u64(row, 0))
         .db()
+}
+
+pub(super) fn push_subscription(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+) -> Result<Option<PushSubscription>, StoreError> {
+    conn.prepare_cached(
+        "SELECT endpoint, p256dh, auth FROM push_subscriptions WHERE account = ?1 AND device = ?2",
+    )
+    .db()?
+    .query_row(params![name, device], |row| {
+        Ok(PushSubscription {
+            endpoint: row.get(0)?,
+            p256dh: row.get(1)?,
+            auth: row.get(2)?,
+        })
+    })
+    .optional()
+    .db()
 }

@@ -8,8 +8,8 @@ use super::convert::{
     version_to_sql, OrBackend, ENVELOPE_COLUMNS,
 };
 use crate::store::{
-    AccountRecord, DeviceRecord, Millis, NewEnvelope, SignedDeviceList, StoreError, StoredBundle,
-    StoredEnvelope,
+    AccountRecord, DeviceRecord, Millis, NewEnvelope, PushSubscription, SignedDeviceList,
+    StoreError, StoredBundle, StoredEnvelope,
 };
 
 pub(super) fn create_account(
@@ -314,6 +314,7 @@ fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), Store
         "DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2",
         "DELETE FROM one_time_prekeys WHERE account = ?1 AND device = ?2",
         "DELETE FROM signed_prekeys WHERE account = ?1 AND device = ?2",
+        "DELETE FROM push_subscriptions WHERE account = ?1 AND device = ?2",
         "DELETE FROM devices WHERE account = ?1 AND device_id = ?2",
     ] {
         conn.prepare_cached(sql)
@@ -321,6 +322,43 @@ fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), Store
             .execute(params![name, device])
             .db()?;
     }
+    Ok(())
+}
+
+pub(super) fn set_push_subscription(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    subscription: &PushSubscription,
+) -> Result<(), StoreError> {
+    require_device(conn, name, device)?;
+    conn.prepare_cached(
+        "INSERT INTO push_subscriptions (account, device, endpoint, p256dh, auth)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account, device) DO UPDATE SET endpoint = excluded.endpoint,
+             p256dh = excluded.p256dh, auth = excluded.auth",
+    )
+    .db()?
+    .execute(params![
+        name,
+        device,
+        subscription.endpoint,
+        subscription.p256dh,
+        subscription.auth
+    ])
+    .db()?;
+    Ok(())
+}
+
+pub(super) fn delete_push_subscription(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM push_subscriptions WHERE account = ?1 AND device = ?2")
+        .db()?
+        .execute(params![name, device])
+        .db()?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! mid-migration leaves the previous version intact. Never edit a released migration: add one.
 
 mod v1;
+mod v2;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -13,7 +14,7 @@ use crate::store::StoreError;
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every migration, in order.
-const MIGRATIONS: &[Migration] = &[v1::apply];
+const MIGRATIONS: &[Migration] = &[v1::apply, v2::apply];
 
 /// Fails if the database was written by a newer build (before this one changes anything).
 pub(super) fn check_not_newer(conn: &Connection) -> Result<(), StoreError> {

@@ -1,0 +1,98 @@
+//! Rate limits per device connection: token buckets, refilled continuously. A request over the
+//! limit is answered with a `RateLimited` error and not carried out; the connection stays up.
+
+use std::time::Instant;
+
+#[cfg(test)]
+use std::time::Duration;
+
+/// A token bucket: `burst` tokens at most, `per_second` added back each second.
+#[derive(Clone, Debug)]
+pub(crate) struct Bucket {
+    tokens: f64,
+    burst: f64,
+    per_second: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    pub(crate) fn new(per_second: f64, burst: f64, now: Instant) -> Self {
+        Self {
+            tokens: burst,
+            burst,
+            per_second,
+            last: now,
+        }
+    }
+
+    /// Takes `cost` tokens if there are enough.
+    pub(crate) fn allow(&mut self, cost: f64, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
+        if self.tokens >= cost {
+            self.tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// The limits of one device connection.
+pub(crate) struct DeviceLimits {
+    /// Every frame, and each envelope of a send.
+    pub(crate) frames: Bucket,
+    /// Bundle fetches hand out one-time prekeys: unlimited fetching would drain them.
+    pub(crate) bundle_fetches: Bucket,
+    /// Prekey uploads write to the store.
+    pub(crate) prekey_uploads: Bucket,
+}
+
+impl DeviceLimits {
+    pub(crate) fn new(frames_per_second: f64, now: Instant) -> Self {
+        Self {
+            frames: Bucket::new(frames_per_second, frames_per_second * 2.0, now),
+            bundle_fetches: Bucket::new(1.0, 20.0, now),
+            prekey_uploads: Bucket::new(1.0 / 10.0, 3.0, now),
+        }
+    }
+}
+
+/// How long is "a while" for tests of refill.
+#[cfg(test)]
+const SECOND: Duration = Duration::from_secs(1);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_allows_its_burst_then_its_rate() {
+        let start = Instant::now();
+        let mut bucket = Bucket::new(10.0, 20.0, start);
+        assert_eq!((0..25).filter(|_| bucket.allow(1.0, start)).count(), 20);
+        assert!(!bucket.allow(1.0, start));
+        assert_eq!(
+            (0..25)
+                .filter(|_| bucket.allow(1.0, start + SECOND))
+                .count(),
+            10
+        );
+        // Refill never exceeds the burst.
+        assert_eq!(
+            (0..100)
+                .filter(|_| bucket.allow(1.0, start + SECOND * 60))
+                .count(),
+            20
+        );
+    }
+
+    #[test]
+    fn a_clock_going_backwards_does_not_refill() {
+        let start = Instant::now() + SECOND;
+        let mut bucket = Bucket::new(1.0, 1.0, start);
+        assert!(bucket.allow(1.0, start));
+        assert!(!bucket.allow(1.0, start - SECOND));
+    }
+}

@@ -1,0 +1,302 @@
+//! Web Push wake-ups (RFC 8030) for devices that are offline when envelopes arrive for them.
+//!
+//! The push says only "wake up": its payload (encrypted to the subscription, RFC 8291) is
+//! `{"t":"wake","h":"<random hint>"}`, with no sender, no message and no count. The relay signs
+//! each request with its VAPID key (RFC 8292), made once and kept in `HUSH_DATA/vapid.pem`; the
+//! public half is served at `GET /vapid-public-key` for clients to subscribe with.
+//!
+//! Pushes are coalesced: at most one per device every [`COALESCE`]. A suppressed push loses
+//! nothing, since a woken device fetches its whole queue. Requests are sent off the request
+//! path with a timeout; a subscription the push service calls gone (404/410) is deleted.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::Uri;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use rand_core::{OsRng, RngCore};
+use web_push_native::jwt_simple::algorithms::{ECDSAP256PublicKeyLike as _, ES256KeyPair};
+use web_push_native::{p256, Auth, WebPushBuilder};
+
+use crate::hub::DeviceKey;
+use crate::store::PushSubscription;
+use crate::AppState;
+
+/// At most one push per device in this long.
+pub(crate) const COALESCE: Duration = Duration::from_secs(5);
+/// How long the push service keeps an undelivered push (RFC 8030 `TTL`): four weeks, close to
+/// how long the relay keeps envelopes.
+const TTL_SECONDS: u64 = 28 * 24 * 3600;
+/// How long the VAPID token is good for; push services refuse more than 24 hours (RFC 8292).
+const VAPID_VALIDITY: Duration = Duration::from_secs(12 * 3600);
+/// One push request, connection included.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Past this many remembered devices, entries older than [`COALESCE`] are dropped.
+const PRUNE_AT: usize = 10_000;
+/// The VAPID `sub` claim when `HUSH_VAPID_SUBJECT` is unset.
+const DEFAULT_SUBJECT: &str = "mailto:relay@hush.invalid";
+
+/// Why the VAPID key could not be loaded or made.
+#[derive(Debug)]
+pub(crate) struct VapidKeyError {
+    /// The key file.
+    pub(crate) path: PathBuf,
+    /// What went wrong.
+    pub(crate) message: String,
+}
+
+/// Sends wake-ups; one per server.
+pub(crate) struct Pusher {
+    vapid: ES256KeyPair,
+    /// The public key, base64url (no padding) of the uncompressed point.
+    public_b64: String,
+    subject: String,
+    client: reqwest::Client,
+    coalescer: Coalescer,
+}
+
+impl Pusher {
+    /// Loads (or makes, the first time) the VAPID key in `data`.
+    pub(crate) fn open(data: &Path) -> Result<Self, VapidKeyError> {
+        let path = data.join("vapid.pem");
+        let vapid = load_or_create_key(&path)?;
+        let public_b64 =
+            URL_SAFE_NO_PAD.encode(vapid.public_key().public_key().to_bytes_uncompressed());
+        let client = reqwest::Client::builder()
+            .timeout(REQUEST_TIMEOUT)
+            .connect_timeout(REQUEST_TIMEOUT)
+            // Push services answer directly; a redirect is not followed anywhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| VapidKeyError {
+                path: path.clone(),
+                message: format!("cannot make the push HTTP client: {e}"),
+            })?;
+        let subject = std::env::var("HUSH_VAPID_SUBJECT")
+            .ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| DEFAULT_SUBJECT.to_owned());
+        Ok(Self {
+            vapid,
+            public_b64,
+            subject,
+            client,
+            coalescer: Coalescer::default(),
+        })
+    }
+
+    /// The VAPID public key for `applicationServerKey` (base64url, uncompressed P-256 point).
+    pub(crate) fn public_key(&self) -> &str {
+        &self.public_b64
+    }
+
+    /// A new subscription starts a new coalescing window.
+    pub(crate) fn forget(&self, device: &DeviceKey) {
+        self.coalescer.forget(device);
+    }
+
+    /// The encrypted, VAPID-signed request for one wake-up.
+    fn request(&self, sub: &PushSubscription) -> Result<reqwest::Request, String> {
+        let endpoint: Uri = sub
+            .endpoint
+            .parse()
+            .map_err(|e| format!("bad endpoint: {e}"))?;
+        let ua_public = p256::PublicKey::from_sec1_bytes(&sub.p256dh)
+            .map_err(|e| format!("bad p256dh: {e}"))?;
+        let auth = Auth::clone_from_slice(&sub.auth);
+        let mut hint = [0u8; 16];
+        OsRng.fill_bytes(&mut hint);
+        let payload = format!(r#"{{"t":"wake","h":"{}"}}"#, URL_SAFE_NO_PAD.encode(hint));
+        let mut request = WebPushBuilder::new(endpoint, ua_public, auth)
+            .with_valid_duration(VAPID_VALIDITY)
+            .with_vapid(&self.vapid, &self.subject)
+            .build(payload)
+            .map_err(|e| format!("cannot build the push: {e}"))?;
+        // The builder's TTL follows the token's validity; the push may wait longer than that.
+        let headers = request.headers_mut();
+        headers.insert("ttl", TTL_SECONDS.into());
+        headers.insert("urgency", axum::http::HeaderValue::from_static("high"));
+        reqwest::Request::try_from(request).map_err(|e| format!("cannot send the push: {e}"))
+    }
+}
+
+/// Wakes `device` with a push if it has a subscription and was not pushed within [`COALESCE`].
+/// Returns at once; the push is sent by a task of its own.
+pub(crate) fn wake_offline(state: &AppState, device: DeviceKey) {
+    if !state.push.coalescer.admit(&device, Instant::now()) {
+        return;
+    }
+    let state = state.clone();
+    tokio::spawn(async move {
+        let (account, id) = (device.account.clone(), device.device);
+        let store = state.store.clone();
+        let sub = match tokio::task::spawn_blocking(move || store.push_subscription(&account, id))
+            .await
+        {
+            Ok(Ok(Some(sub))) => sub,
+            Ok(Ok(None)) => return,
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "reading a push subscription failed");
+                return;
+            }
+            Err(_) => return,
+        };
+        let request = match state.push.request(&sub) {
+            Ok(request) => request,
+            Err(e) => {
+                state.metrics.pushes_failed.inc();
+                tracing::warn!(error = %e, "push not sent");
+                return;
+            }
+        };
+        match state.push.client.execute(request).await {
+            Ok(response) if response.status().is_success() => state.metrics.pushes_sent.inc(),
+            Ok(response) => {
+                state.metrics.pushes_failed.inc();
+                let status = response.status().as_u16();
+                if matches!(status, 404 | 410) {
+                    let store = state.store.clone();
+                    let (account, id) = (device.account.clone(), device.device);
+                    let _ = tokio::task::spawn_blocking(move || {
+                        // Only the subscription the service refused: the device may have sent
+                        // a new one meanwhile.
+                        if store.push_subscription(&account, id)?.as_ref() == Some(&sub) {
+                            store.delete_push_subscription(&account, id)?;
+                        }
+                        Ok::<_, crate::store::StoreError>(())
+                    })
+                    .await;
+                    tracing::info!(status, "push subscription gone; deleted");
+                } else {
+                    tracing::warn!(status, "the push service refused a push");
+                }
+            }
+            Err(e) => {
+                state.metrics.pushes_failed.inc();
+                tracing::warn!(error = %e, "push request failed");
+            }
+        }
+    });
+}
+
+/// When each device was last pushed (in memory only).
+#[derive(Default)]
+struct Coalescer {
+    last: Mutex<HashMap<DeviceKey, Instant>>,
+}
+
+impl Coalescer {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DeviceKey, Instant>> {
+        self.last
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Whether a push to `device` may go now (and if so, remembers it).
+    fn admit(&self, device: &DeviceKey, now: Instant) -> bool {
+        let mut last = self.lock();
+        if let Some(at) = last.get(device) {
+            if now.saturating_duration_since(*at) < COALESCE {
+                return false;
+            }
+        }
+        if last.len() >= PRUNE_AT {
+            last.retain(|_, at| now.saturating_duration_since(*at) < COALESCE);
+        }
+        last.insert(device.clone(), now);
+        true
+    }
+
+    fn forget(&self, device: &DeviceKey) {
+        self.lock().remove(device);
+    }
+}
+
+/// Reads the PEM key, or makes one and writes it readable by the owner only.
+fn load_or_create_key(path: &Path) -> Result<ES256KeyPair, VapidKeyError> {
+    let fail = |message: String| VapidKeyError {
+        path: path.to_path_buf(),
+        message,
+    };
+    match std::fs::read_to_string(path) {
+        Ok(pem) => {
+            return ES256KeyPair::from_pem(&pem)
+                .map_err(|e| fail(format!("not a P-256 private key in PEM: {e}")))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(fail(format!("cannot read: {e}"))),
+    }
+    let key = ES256KeyPair::generate();
+    let pem = key
+        .to_pem()
+        .map_err(|e| fail(format!("cannot encode the new key: {e}")))?;
+    // Written beside the final name and renamed, so a crash never leaves half a key.
+    let tmp = path.with_extension("pem.tmp");
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let written = options.open(&tmp).and_then(|mut file| {
+        file.write_all(pem.as_bytes())?;
+        file.sync_all()
+    });
+    written
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| fail(format!("cannot write: {e}")))?;
+    Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn key(device: u32) -> DeviceKey {
+        DeviceKey {
+            account: "bob".to_owned(),
+            device,
+        }
+    }
+
+    #[test]
+    fn pushes_are_coalesced_per_device() {
+        let c = Coalescer::default();
+        let t0 = Instant::now();
+        assert!(c.admit(&key(1), t0));
+        assert!(!c.admit(&key(1), t0 + Duration::from_secs(1)));
+        assert!(c.admit(&key(2), t0 + Duration::from_secs(1)));
+        assert!(!c.admit(&key(1), t0 + COALESCE - Duration::from_millis(1)));
+        assert!(c.admit(&key(1), t0 + COALESCE));
+        c.forget(&key(2));
+        assert!(c.admit(&key(2), t0 + Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn the_vapid_key_is_made_once_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = Pusher::open(dir.path()).unwrap();
+        let again = Pusher::open(dir.path()).unwrap();
+        assert_eq!(first.public_key(), again.public_key());
+        let point = URL_SAFE_NO_PAD.decode(first.public_key()).unwrap();
+        assert_eq!(point.len(), 65);
+        assert_eq!(point[0], 4);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join("vapid.pem"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        std::fs::write(dir.path().join("vapid.pem"), "junk").unwrap();
+        assert!(Pusher::open(dir.path()).is_err());
+    }
+}

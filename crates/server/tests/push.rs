@@ -1,0 +1,452 @@
+//! Web Push end to end: the relay wakes offline devices through a real (local) push service,
+//! npm's `web-push-testing`, which issues subscriptions, checks the VAPID signature and decrypts
+//! the aes128gcm payload. Needs `npm ci` (or `cargo xtask setup`) at the workspace root; skipped
+//! only when `node` itself is missing.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use futures::{SinkExt, StreamExt};
+use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::relay::{auth_message, ClientFrame, OutgoingEnvelope, SendOutcome, ServerFrame};
+use hush_protocol::IdentityKeyPair;
+use hush_server::store::sqlite::SqliteStore;
+use hush_server::store::Store;
+use hush_server::{Config, Server};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde_json::{json, Value};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const WAIT: Duration = Duration::from_secs(5);
+
+// ---------------------------------------------------------------------------------------------
+// The push service.
+
+/// `web-push-testing`'s server process, killed on drop. (Its `start` command detaches the server
+/// and remembers it in a file; the test runs the server script itself so it owns the process.)
+struct PushService {
+    child: Child,
+    base: String,
+}
+
+impl Drop for PushService {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn node_available() -> bool {
+    Command::new("node")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_push_service() -> PushService {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let script = root.join("node_modules/web-push-testing/src/bin/server.js");
+    assert!(
+        script.exists(),
+        "{} is missing: run `npm ci` at the workspace root (or `cargo xtask setup`)",
+        script.display()
+    );
+    let port = free_port();
+    let mut child = Command::new("node")
+        .arg(&script)
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let service = PushService {
+        child,
+        base: format!("http://localhost:{port}"),
+    };
+    // It prints "Server running on port N" once it listens.
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if line.contains("Server running") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    ready_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("web-push-testing started");
+    service
+}
+
+struct Subscription {
+    endpoint: String,
+    p256dh: [u8; 65],
+    auth: [u8; 16],
+    client_hash: String,
+}
+
+async fn post_json(url: &str, body: &Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+impl PushService {
+    async fn subscribe(&self, vapid_public_key: &str) -> Subscription {
+        let (status, body) = post_json(
+            &format!("{}/subscribe", self.base),
+            &json!({"userVisibleOnly": "true", "applicationServerKey": vapid_public_key}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let data = &body["data"];
+        let decode = |field: &Value| URL_SAFE_NO_PAD.decode(field.as_str().unwrap()).unwrap();
+        Subscription {
+            endpoint: data["endpoint"].as_str().unwrap().to_owned(),
+            p256dh: decode(&data["keys"]["p256dh"]).try_into().unwrap(),
+            auth: decode(&data["keys"]["auth"]).try_into().unwrap(),
+            client_hash: data["clientHash"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The decrypted payloads the service accepted for the subscription.
+    async fn messages(&self, sub: &Subscription) -> Vec<String> {
+        let (status, body) = post_json(
+            &format!("{}/get-notifications", self.base),
+            &json!({"clientHash": sub.client_hash}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        body["data"]["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m.as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// Waits until the subscription has received at least `n` messages (or the time is up).
+    async fn wait_for(&self, sub: &Subscription, n: usize) -> Vec<String> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let messages = self.messages(sub).await;
+            if messages.len() >= n || tokio::time::Instant::now() > deadline {
+                return messages;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn expire(&self, sub: &Subscription) {
+        let response = reqwest::Client::new()
+            .post(format!(
+                "{}/expire-subscription/{}",
+                self.base, sub.client_hash
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The relay and a minimal client (as in tests/relay.rs).
+
+struct TestServer {
+    addr: SocketAddr,
+    data: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+async fn start_relay() -> TestServer {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data: data.path().to_path_buf(),
+        static_dir: data.path().join("no-app"),
+        frames_per_second: 500.0,
+    };
+    let server = Server::new(&config).unwrap();
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        addr,
+        data,
+        _stop: stop,
+    }
+}
+
+async fn get(addr: SocketAddr, path: &str) -> String {
+    let response = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
+    assert!(response.status().is_success());
+    response.text().await.unwrap()
+}
+
+struct Client {
+    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    nonce: [u8; 32],
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+            .await
+            .unwrap();
+        let mut client = Self { ws, nonce: [0; 32] };
+        match client.recv().await {
+            ServerFrame::Challenge { nonce } => client.nonce = nonce,
+            other => panic!("expected a challenge, got {other:?}"),
+        }
+        client
+    }
+
+    async fn send(&mut self, frame: &ClientFrame) {
+        self.ws.send(Message::binary(frame.encode())).await.unwrap();
+    }
+
+    async fn recv(&mut self) -> ServerFrame {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time")
+                .expect("the connection is open")
+                .unwrap();
+            match message {
+                Message::Binary(bytes) => return ServerFrame::decode(&bytes).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    async fn send_to(&mut self, recipient: &str, n: u8, payload: &[u8]) {
+        let client_id = [n; 16];
+        self.send(&ClientFrame::Send {
+            client_id,
+            recipient: recipient.to_owned(),
+            envelopes: vec![OutgoingEnvelope {
+                device: 1,
+                payload: payload.to_vec(),
+            }],
+        })
+        .await;
+        assert_eq!(
+            self.recv().await,
+            ServerFrame::Sent {
+                client_id,
+                outcome: SendOutcome::Stored
+            }
+        );
+    }
+
+    async fn push_subscribe(&mut self, sub: &Subscription) {
+        self.send(&ClientFrame::PushSubscribe {
+            endpoint: sub.endpoint.clone(),
+            p256dh: sub.p256dh,
+            auth: sub.auth,
+        })
+        .await;
+        assert_eq!(self.recv().await, ServerFrame::PushSubscribed);
+    }
+}
+
+struct Account {
+    name: String,
+    key: AccountKey,
+    identity: IdentityKeyPair,
+}
+
+impl Account {
+    fn new(name: &str, seed: u64) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        Self {
+            name: name.to_owned(),
+            key: AccountKey::generate(&mut rng),
+            identity: IdentityKeyPair::generate(&mut rng),
+        }
+    }
+
+    async fn register(&self, addr: SocketAddr) -> Client {
+        let mut client = Client::connect(addr).await;
+        let device = ListedDevice {
+            device_id: 1,
+            identity: self.identity.public(),
+        };
+        let list = DeviceList::sign(&self.name, 1, vec![device], &self.key).unwrap();
+        let frame = ClientFrame::Register {
+            account_key: self.key.public(),
+            device_list: list.encode(),
+            device: 1,
+            signature: self
+                .identity
+                .sign(&auth_message(&client.nonce, &self.name, 1)),
+        };
+        client.send(&frame).await;
+        assert!(matches!(
+            client.recv().await,
+            ServerFrame::Authenticated { .. }
+        ));
+        assert_eq!(client.recv().await, ServerFrame::QueueDrained);
+        client
+    }
+}
+
+fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing from metrics:\n{text}"))
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
+    if !node_available() {
+        eprintln!("SKIPPED: node is not installed, so web-push-testing cannot run");
+        return;
+    }
+    let push = start_push_service();
+    let relay = start_relay().await;
+    let vapid = get(relay.addr, "/vapid-public-key").await;
+    let point = URL_SAFE_NO_PAD.decode(vapid.trim()).unwrap();
+    assert_eq!(
+        (point.len(), point[0]),
+        (65, 4),
+        "an uncompressed P-256 point"
+    );
+
+    let alice = Account::new("alice", 1);
+    let bob = Account::new("bob", 2);
+    let carol = Account::new("carol", 3);
+    let mut a = alice.register(relay.addr).await;
+    let mut b = bob.register(relay.addr).await;
+    let mut c = carol.register(relay.addr).await;
+    let bob_sub = push.subscribe(&vapid).await;
+    let carol_sub = push.subscribe(&vapid).await;
+    b.push_subscribe(&bob_sub).await;
+    c.push_subscribe(&carol_sub).await;
+
+    // Bob goes offline; alice learns it through presence, so the relay knows it too.
+    a.send(&ClientFrame::Subscribe {
+        accounts: vec!["bob".into()],
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Presence { online: true, .. }
+    ));
+    b.ws.close(None).await.unwrap();
+    drop(b);
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Presence { online: false, .. }
+    ));
+
+    // Carol is online: her envelope goes down the WebSocket, and no push is sent.
+    let secret: &[u8] = b"ciphertext-marker-7f3a";
+    a.send_to("carol", 1, secret).await;
+    assert!(matches!(c.recv().await, ServerFrame::Envelope { .. }));
+
+    // Bob is offline: one send, then a burst of five inside the coalescing window.
+    a.send_to("bob", 2, secret).await;
+    for n in 3..8 {
+        a.send_to("bob", n, secret).await;
+    }
+    let messages = push.wait_for(&bob_sub, 1).await;
+    assert_eq!(
+        messages.len(),
+        1,
+        "one push for the first send: {messages:?}"
+    );
+    // Nothing more arrives for the burst (or for carol).
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let messages = push.messages(&bob_sub).await;
+    assert_eq!(messages.len(), 1, "the burst was coalesced: {messages:?}");
+    assert_eq!(push.messages(&carol_sub).await, Vec::<String>::new());
+
+    // The service checked VAPID and decrypted the aes128gcm body: it holds a wake-up only.
+    let body: Value = serde_json::from_str(&messages[0]).unwrap();
+    assert_eq!(body["t"], "wake", "{body}");
+    let text = &messages[0];
+    assert!(!text.contains("alice"), "{text}");
+    assert!(!text.contains("ciphertext-marker"), "{text}");
+    assert!(!text.contains(&URL_SAFE_NO_PAD.encode(secret)), "{text}");
+    let metrics = get(relay.addr, "/metrics").await;
+    assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
+    assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 0);
+
+    // Bob's subscription expires at the service: after the window, the next push gets 410 and
+    // the relay drops the subscription.
+    push.expire(&bob_sub).await;
+    tokio::time::sleep(Duration::from_millis(5200)).await;
+    a.send_to("bob", 9, secret).await;
+    let store = SqliteStore::open(&relay.data.path().join("hush.db")).unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while store.push_subscription("bob", 1).unwrap().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the gone subscription was not deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let metrics = get(relay.addr, "/metrics").await;
+    assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
+    assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 1);
+    assert_eq!(push.messages(&bob_sub).await.len(), 1);
+}
+
+#[tokio::test]
+async fn push_subscriptions_can_be_dropped() {
+    let relay = start_relay().await;
+    let bob = Account::new("bob", 2);
+    let mut b = bob.register(relay.addr).await;
+    let sub = Subscription {
+        endpoint: "https://push.example/abc".into(),
+        p256dh: [4; 65],
+        auth: [1; 16],
+        client_hash: String::new(),
+    };
+    b.push_subscribe(&sub).await;
+    let store = SqliteStore::open(&relay.data.path().join("hush.db")).unwrap();
+    let stored = store.push_subscription("bob", 1).unwrap().unwrap();
+    assert_eq!(stored.endpoint, sub.endpoint);
+    b.send(&ClientFrame::PushUnsubscribe).await;
+    assert_eq!(b.recv().await, ServerFrame::PushSubscribed);
+    assert_eq!(store.push_subscription("bob", 1).unwrap(), None);
+}
