@@ -30,4 +30,9 @@ pub struct Config {
         default_value_t = 500.0
     )]
     pub frames_per_second: f64,
+
+    /// Let devices register push endpoints on loopback or private networks (for tests with a
+    /// local push service); off by default so clients cannot aim the relay at internal hosts.
+    #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]
+    pub push_allow_private: bool,
 }

@@ -107,6 +107,8 @@ pub(crate) struct AppState {
     hub: Arc<hub::Hub>,
     metrics: Arc<metrics::Metrics>,
     frames_per_second: f64,
+    /// Whether push endpoints on loopback or private networks are accepted (tests only).
+    push_allow_private: bool,
     /// Web Push wake-ups for offline devices.
     push: Arc<push::Pusher>,
 }
@@ -145,6 +147,7 @@ impl Server {
                 hub: Arc::new(hub::Hub::default()),
                 metrics: Arc::new(metrics::Metrics::default()),
                 frames_per_second: config.frames_per_second,
+                push_allow_private: config.push_allow_private,
                 push: Arc::new(push),
             },
         })

@@ -300,3 +300,74 @@ mod tests {
         assert!(Pusher::open(dir.path()).is_err());
     }
 }
+
+/// Whether a push endpoint may be contacted: `https`, and a host that is a name or a public IP
+/// address. Refuses loopback, private, link-local and unspecified addresses and `localhost`,
+/// so a client cannot make the relay POST into its own network. (A public name that resolves
+/// to a private address is not caught here.)
+pub(crate) fn is_public_endpoint(endpoint: &str) -> bool {
+    let Some(rest) = endpoint.strip_prefix("https://") else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return false;
+    }
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if host.is_empty() || host == "localhost" || host.ends_with(".localhost") {
+        return false;
+    }
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => {
+            !(ip.is_loopback()
+                || ip.is_private()
+                || ip.is_link_local()
+                || ip.is_unspecified()
+                || ip.is_broadcast()
+                || ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
+        }
+        Ok(std::net::IpAddr::V6(ip)) => {
+            !(ip.is_loopback()
+                || ip.is_unspecified()
+                || (ip.segments()[0] & 0xfe00) == 0xfc00
+                || (ip.segments()[0] & 0xffc0) == 0xfe80
+                || ip.to_ipv4_mapped().is_some())
+        }
+        Err(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::is_public_endpoint;
+
+    #[test]
+    fn only_public_https_endpoints_are_contacted() {
+        for ok in [
+            "https://fcm.googleapis.com/fcm/send/abc",
+            "https://updates.push.services.mozilla.com:443/wpush/v2/x",
+            "https://8.8.8.8/x",
+        ] {
+            assert!(is_public_endpoint(ok), "{ok}");
+        }
+        for bad in [
+            "http://push.example/x",
+            "https://localhost/x",
+            "https://127.0.0.1:8080/x",
+            "https://10.1.2.3/x",
+            "https://192.168.0.1/x",
+            "https://169.254.169.254/latest",
+            "https://[::1]/x",
+            "https://[fd00::1]/x",
+            "https://[::ffff:127.0.0.1]/x",
+            "https://user@evil/x",
+            "https:///x",
+        ] {
+            assert!(!is_public_endpoint(bad), "{bad}");
+        }
+    }
+}

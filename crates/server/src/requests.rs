@@ -221,6 +221,14 @@ async fn push_subscribe(
     device: &DeviceKey,
     subscription: Option<PushSubscription>,
 ) -> Result<Reply, Refusal> {
+    if let Some(sub) = &subscription {
+        if !state.push_allow_private && !crate::push::is_public_endpoint(&sub.endpoint) {
+            return Err((
+                ErrorCode::Invalid,
+                "push endpoints must be public https URLs".to_owned(),
+            ));
+        }
+    }
     let (account, id) = (device.account.clone(), device.device);
     let result = blocking(state, move |s| match &subscription {
         Some(sub) => s.set_push_subscription(&account, id, sub),

@@ -196,6 +196,7 @@ async fn start_relay() -> TestServer {
         data: data.path().to_path_buf(),
         static_dir: data.path().join("no-app"),
         frames_per_second: 500.0,
+        push_allow_private: true,
     };
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();

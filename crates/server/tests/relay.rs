@@ -41,6 +41,7 @@ async fn start_with_limit(frames_per_second: f64) -> TestServer {
         data: data.path().to_path_buf(),
         static_dir: data.path().join("no-app"),
         frames_per_second,
+        push_allow_private: false,
     };
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
@@ -778,4 +779,33 @@ async fn rate_limits_bite_without_closing_the_connection() {
     );
     let mut b = bob.login(server.addr).await;
     assert_eq!(b.drain().await.len(), stored);
+}
+
+#[tokio::test]
+async fn push_endpoints_inside_the_network_are_refused() {
+    let server = start().await;
+    let bob = Account::new("bob", 29);
+    let mut b = bob.register(server.addr).await;
+    for endpoint in [
+        "https://127.0.0.1:9/x",
+        "https://169.254.169.254/latest",
+        "http://push.example/x",
+    ] {
+        b.send(&ClientFrame::PushSubscribe {
+            endpoint: endpoint.into(),
+            p256dh: [4; 65],
+            auth: [1; 16],
+        })
+        .await;
+        assert!(
+            matches!(
+                b.recv().await,
+                ServerFrame::Error {
+                    code: ErrorCode::Invalid,
+                    ..
+                }
+            ),
+            "{endpoint}"
+        );
+    }
 }
