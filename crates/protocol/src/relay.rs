@@ -126,6 +126,13 @@ pub enum ClientFrame {
     },
     /// Drops this device's push subscription.
     PushUnsubscribe,
+    /// Asks for a one-time grant to upload one encrypted attachment of at most `size` bytes.
+    RequestUpload {
+        /// Echoed in the answer.
+        request: u32,
+        /// The blob's size in bytes.
+        size: u32,
+    },
 }
 
 /// What became of a send.
@@ -267,6 +274,14 @@ pub enum ServerFrame {
     },
     /// The answer to [`ClientFrame::PushSubscribe`] and [`ClientFrame::PushUnsubscribe`].
     PushSubscribed,
+    /// The answer to [`ClientFrame::RequestUpload`]: `PUT /blobs/<id>` (hex) within ten
+    /// minutes, once; the same id fetches it afterwards.
+    UploadGranted {
+        /// The request it answers.
+        request: u32,
+        /// The blob's unguessable id.
+        id: [u8; 32],
+    },
 }
 
 fn write_str(w: &mut Writer, s: &str) {
@@ -407,6 +422,9 @@ impl ClientFrame {
             Self::PushUnsubscribe => {
                 w.u8(0x29);
             }
+            Self::RequestUpload { request, size } => {
+                w.u8(0x2A).u32(*request).u32(*size);
+            }
         }
         w.buf
     }
@@ -496,6 +514,10 @@ impl ClientFrame {
                 auth: r.array()?,
             },
             0x29 => Self::PushUnsubscribe,
+            0x2A => Self::RequestUpload {
+                request: r.u32()?,
+                size: r.u32()?,
+            },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -598,6 +620,9 @@ impl ServerFrame {
             Self::PushSubscribed => {
                 w.u8(0x4B);
             }
+            Self::UploadGranted { request, id } => {
+                w.u8(0x4C).u32(*request).raw(id);
+            }
         }
         w.buf
     }
@@ -674,6 +699,10 @@ impl ServerFrame {
                 device: r.u32()?,
             },
             0x4B => Self::PushSubscribed,
+            0x4C => Self::UploadGranted {
+                request: r.u32()?,
+                id: r.array()?,
+            },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

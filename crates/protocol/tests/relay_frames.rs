@@ -160,6 +160,10 @@ fn frames_round_trip() {
             payload: vec![0; 100],
         },
         ServerFrame::QueueDrained,
+        ServerFrame::UploadGranted {
+            request: 3,
+            id: [8; 32],
+        },
         ServerFrame::Presence {
             account: "bob".into(),
             online: false,

@@ -240,7 +240,9 @@ fn within_limits(limits: &mut DeviceLimits, frame: &ClientFrame) -> bool {
 
 fn request_of(frame: &ClientFrame) -> u32 {
     match frame {
-        ClientFrame::FetchBundles { request, .. } => *request,
+        ClientFrame::FetchBundles { request, .. } | ClientFrame::RequestUpload { request, .. } => {
+            *request
+        }
         _ => 0,
     }
 }

@@ -5,6 +5,7 @@
 //! their own shutdown future; `main.rs` does the same with Ctrl-C / SIGTERM.
 
 mod app_shell;
+mod blobs;
 pub mod config;
 mod connection;
 mod headers;
@@ -109,6 +110,8 @@ pub(crate) struct AppState {
     frames_per_second: f64,
     /// Whether push endpoints on loopback or private networks are accepted (tests only).
     push_allow_private: bool,
+    /// Encrypted attachments.
+    blobs: Arc<blobs::Blobs>,
     /// Web Push wake-ups for offline devices.
     push: Arc<push::Pusher>,
 }
@@ -131,6 +134,10 @@ impl Server {
             path: e.path,
             message: e.message,
         })?;
+        let blobs = blobs::Blobs::open(&config.data).map_err(|source| StartError::DataDir {
+            path: config.data.join("blobs"),
+            source,
+        })?;
         let shell = app_shell::AppShell::load(&config.static_dir);
         if !shell.is_built() {
             tracing::warn!(
@@ -148,6 +155,7 @@ impl Server {
                 metrics: Arc::new(metrics::Metrics::default()),
                 frames_per_second: config.frames_per_second,
                 push_allow_private: config.push_allow_private,
+                blobs: Arc::new(blobs),
                 push: Arc::new(push),
             },
         })
@@ -158,6 +166,12 @@ impl Server {
         Router::new()
             .route("/healthz", get(healthz))
             .route("/metrics", get(metrics_text))
+            .route(
+                "/blobs/{id}",
+                axum::routing::put(blobs::upload).get(blobs::fetch).layer(
+                    axum::extract::DefaultBodyLimit::max(blobs::MAX_BLOB_BYTES as usize),
+                ),
+            )
             .route("/vapid-public-key", get(vapid_public_key))
             .route("/ws", get(ws::upgrade))
             .merge(app_shell::routes(&self.state))
@@ -220,6 +234,8 @@ async fn expire_forever(state: AppState) {
     let mut tick = tokio::time::interval(EXPIRY_EVERY);
     loop {
         tick.tick().await;
+        let blob_store = state.blobs.clone();
+        let _ = tokio::task::spawn_blocking(move || blob_store.expire()).await;
         let cutoff = now_ms().saturating_sub(ENVELOPE_LIFETIME.as_millis() as u64);
         let store = state.store.clone();
         let expired = match tokio::task::spawn_blocking(move || store.expire(cutoff)).await {

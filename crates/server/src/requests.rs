@@ -211,6 +211,26 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         ClientFrame::PushUnsubscribe => push_subscribe(state, device, None)
             .await
             .map_err(|r| (0, r)),
+        ClientFrame::RequestUpload { request, size } => match state.blobs.grant(size) {
+            Some(id) => Ok(Reply::Frames(vec![ServerFrame::UploadGranted {
+                request,
+                id,
+            }])),
+            None if size > crate::blobs::MAX_BLOB_BYTES => Err((
+                request,
+                (
+                    ErrorCode::Invalid,
+                    "attachments are limited to 25 MiB".to_owned(),
+                ),
+            )),
+            None => Err((
+                request,
+                (
+                    ErrorCode::RateLimited,
+                    "too many uploads pending; try again soon".to_owned(),
+                ),
+            )),
+        },
     };
     result.unwrap_or_else(|(request, (code, message))| Reply::Error(request, code, message))
 }

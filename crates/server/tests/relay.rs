@@ -809,3 +809,91 @@ async fn push_endpoints_inside_the_network_are_refused() {
         );
     }
 }
+
+async fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let _ = stream.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    let status = String::from_utf8_lossy(&raw[9..12]).parse().unwrap();
+    (status, raw[split + 4..].to_vec())
+}
+
+fn hex_id(id: &[u8; 32]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
+    let server = start().await;
+    let alice = Account::new("alice", 30);
+    let mut a = alice.register(server.addr).await;
+    a.send(&ClientFrame::RequestUpload {
+        request: 5,
+        size: 11,
+    })
+    .await;
+    let id = match a.recv().await {
+        ServerFrame::UploadGranted { request: 5, id } => id,
+        other => panic!("{other:?}"),
+    };
+    let path = format!("/blobs/{}", hex_id(&id));
+    // Without a grant, or bigger than granted: refused.
+    let (status, _) = http(
+        server.addr,
+        "PUT",
+        &format!("/blobs/{}", hex_id(&[7; 32])),
+        b"x",
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = http(server.addr, "PUT", &path, b"twelve bytes").await;
+    assert_eq!(status, 413);
+    // A refused upload used up its grant: ask again.
+    a.send(&ClientFrame::RequestUpload {
+        request: 6,
+        size: 11,
+    })
+    .await;
+    let id = match a.recv().await {
+        ServerFrame::UploadGranted { request: 6, id } => id,
+        other => panic!("{other:?}"),
+    };
+    let path = format!("/blobs/{}", hex_id(&id));
+    assert_eq!(http(server.addr, "PUT", &path, b"ciphertext!").await.0, 201);
+    assert_eq!(
+        http(server.addr, "PUT", &path, b"overwrite!!").await.0,
+        403,
+        "a grant works once"
+    );
+    assert_eq!(
+        http(server.addr, "GET", &path, b"").await,
+        (200, b"ciphertext!".to_vec())
+    );
+    assert_eq!(
+        http(server.addr, "GET", "/blobs/..%2F..%2Fetc%2Fpasswd", b"")
+            .await
+            .0,
+        404
+    );
+    a.send(&ClientFrame::RequestUpload {
+        request: 7,
+        size: 26 * 1024 * 1024,
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Error {
+            request: 7,
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+}
