@@ -126,6 +126,13 @@ pub enum ClientFrame {
     },
     /// Drops this device's push subscription.
     PushUnsubscribe,
+    /// Replaces the account's device list with a newer one signed by the account key.
+    PublishDeviceList {
+        /// Echoed in the answer.
+        request: u32,
+        /// The encoded [`crate::devices::DeviceList`].
+        device_list: Vec<u8>,
+    },
     /// Asks for a one-time grant to upload one encrypted attachment of at most `size` bytes.
     RequestUpload {
         /// Echoed in the answer.
@@ -274,6 +281,13 @@ pub enum ServerFrame {
     },
     /// The answer to [`ClientFrame::PushSubscribe`] and [`ClientFrame::PushUnsubscribe`].
     PushSubscribed,
+    /// The answer to [`ClientFrame::PublishDeviceList`]: the list is stored.
+    DeviceListPublished {
+        /// The request it answers.
+        request: u32,
+        /// The stored version.
+        version: u64,
+    },
     /// The answer to [`ClientFrame::RequestUpload`]: `PUT /blobs/<id>` (hex) within ten
     /// minutes, once; the same id fetches it afterwards.
     UploadGranted {
@@ -425,6 +439,12 @@ impl ClientFrame {
             Self::RequestUpload { request, size } => {
                 w.u8(0x2A).u32(*request).u32(*size);
             }
+            Self::PublishDeviceList {
+                request,
+                device_list,
+            } => {
+                w.u8(0x2B).u32(*request).var(device_list);
+            }
         }
         w.buf
     }
@@ -517,6 +537,10 @@ impl ClientFrame {
             0x2A => Self::RequestUpload {
                 request: r.u32()?,
                 size: r.u32()?,
+            },
+            0x2B => Self::PublishDeviceList {
+                request: r.u32()?,
+                device_list: r.var("device list", MAX_DEVICE_LIST)?.to_vec(),
             },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
@@ -623,6 +647,9 @@ impl ServerFrame {
             Self::UploadGranted { request, id } => {
                 w.u8(0x4C).u32(*request).raw(id);
             }
+            Self::DeviceListPublished { request, version } => {
+                w.u8(0x4D).u32(*request).raw(&version.to_be_bytes());
+            }
         }
         w.buf
     }
@@ -702,6 +729,10 @@ impl ServerFrame {
             0x4C => Self::UploadGranted {
                 request: r.u32()?,
                 id: r.array()?,
+            },
+            0x4D => Self::DeviceListPublished {
+                request: r.u32()?,
+                version: u64::from_be_bytes(r.array()?),
             },
             other => return Err(DecodeError::UnexpectedType(other)),
         };

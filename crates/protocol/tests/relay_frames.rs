@@ -164,6 +164,10 @@ fn frames_round_trip() {
             request: 3,
             id: [8; 32],
         },
+        ServerFrame::DeviceListPublished {
+            request: 4,
+            version: 9,
+        },
         ServerFrame::Presence {
             account: "bob".into(),
             online: false,

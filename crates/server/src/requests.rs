@@ -211,6 +211,12 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         ClientFrame::PushUnsubscribe => push_subscribe(state, device, None)
             .await
             .map_err(|r| (0, r)),
+        ClientFrame::PublishDeviceList {
+            request,
+            device_list,
+        } => publish_device_list(state, device, request, device_list)
+            .await
+            .map_err(|r| (request, r)),
         ClientFrame::RequestUpload { request, size } => match state.blobs.grant(size) {
             Some(id) => Ok(Reply::Frames(vec![ServerFrame::UploadGranted {
                 request,
@@ -233,6 +239,41 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         },
     };
     result.unwrap_or_else(|(request, (code, message))| Reply::Error(request, code, message))
+}
+
+/// A newer device list for the device's own account, verified with the stored account key: the
+/// relay stores what the account signed and cannot add a device itself.
+async fn publish_device_list(
+    state: &AppState,
+    device: &DeviceKey,
+    request: u32,
+    bytes: Vec<u8>,
+) -> Result<Reply, Refusal> {
+    let list = DeviceList::decode(&bytes).map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+    if list.account != device.account {
+        return Err((ErrorCode::Invalid, "a list for another account".to_owned()));
+    }
+    let name = device.account.clone();
+    let account = blocking(state, move |s| s.account(&name))
+        .await
+        .map_err(internal)?
+        .ok_or((ErrorCode::NotFound, "no such account".to_owned()))?;
+    list.verify(&account.account_key)
+        .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+    let version = list.version;
+    let signed = stored_list(&list, bytes);
+    let name = device.account.clone();
+    match blocking(state, move |s| s.replace_device_list(&name, &signed)).await {
+        Ok(()) => Ok(Reply::Frames(vec![ServerFrame::DeviceListPublished {
+            request,
+            version,
+        }])),
+        Err(StoreError::Stale) => Err((
+            ErrorCode::Invalid,
+            "an equal or newer device list is already published".to_owned(),
+        )),
+        Err(e) => Err(internal(e)),
+    }
 }
 
 /// Sets (or with `None` drops) the device's push subscription.

@@ -897,3 +897,77 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
         }
     ));
 }
+
+#[tokio::test]
+async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
+    let server = start().await;
+    let alice = Account::new("alice", 31);
+    let mut a = alice.register(server.addr).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(32);
+    let second = IdentityKeyPair::generate(&mut rng);
+    let devices = vec![
+        ListedDevice {
+            device_id: 1,
+            identity: alice.identity.public(),
+        },
+        ListedDevice {
+            device_id: 2,
+            identity: second.public(),
+        },
+    ];
+    // Signed by someone else's key: refused.
+    let forged =
+        DeviceList::sign("alice", 2, devices.clone(), &AccountKey::generate(&mut rng)).unwrap();
+    a.send(&ClientFrame::PublishDeviceList {
+        request: 1,
+        device_list: forged.encode(),
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Error {
+            request: 1,
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+    // Not newer: refused.
+    let same = DeviceList::sign("alice", 1, devices.clone(), &alice.key).unwrap();
+    a.send(&ClientFrame::PublishDeviceList {
+        request: 2,
+        device_list: same.encode(),
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Error {
+            request: 2,
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+    // Newer and signed: stored, and senders now must address both devices.
+    let newer = DeviceList::sign("alice", 2, devices, &alice.key).unwrap();
+    a.send(&ClientFrame::PublishDeviceList {
+        request: 3,
+        device_list: newer.encode(),
+    })
+    .await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::DeviceListPublished {
+            request: 3,
+            version: 2
+        }
+    ));
+    let bob = Account::new("bob", 33);
+    let mut b = bob.register(server.addr).await;
+    b.send(&message("alice", 1, b"only device 1")).await;
+    match b.recv().await {
+        ServerFrame::Sent {
+            outcome: SendOutcome::Mismatch { missing, extra },
+            ..
+        } => assert_eq!((missing, extra), (vec![2], vec![])),
+        other => panic!("{other:?}"),
+    }
+}
