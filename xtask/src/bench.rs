@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::setup::Tools;
 use crate::{cmd, setup, web, Result};
 
-const BENCHES: [&str; 3] = ["size", "protocol", "protocol-wasm"];
+const BENCHES: [&str; 4] = ["size", "protocol", "protocol-wasm", "relay"];
 
 /// First-load goal for the finished app (issue: web client).
 const FIRST_LOAD_GOAL: usize = 250 * 1024;
@@ -43,6 +43,18 @@ pub(crate) fn run(args: &[String]) -> Result {
                 ])
                 .env("CHROMEDRIVER", &tools.chromedriver),
         )?;
+    }
+    if wants("relay") {
+        // The relay on loopback under load (idle connections, throughput, latency at half
+        // rate) against a bare tokio-tungstenite relay, each in its own pinned process.
+        cmd::ok(cargo(&tools).args([
+            "run",
+            "--release",
+            "-p",
+            "hush-server",
+            "--example",
+            "relay_load",
+        ]))?;
     }
     if wants("size") {
         let dist = web::build_release(&tools)?;

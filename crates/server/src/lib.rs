@@ -188,6 +188,11 @@ impl Server {
     ) -> io::Result<()> {
         let token = self.state.shutdown.clone();
         let expiry = tokio::spawn(expire_forever(self.state.clone()));
+        // Small frames should leave at once, not wait for Nagle's algorithm.
+        let listener =
+            axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+                let _ = tcp.set_nodelay(true);
+            });
         axum::serve(listener, self.router())
             .with_graceful_shutdown(async move {
                 shutdown.await;
