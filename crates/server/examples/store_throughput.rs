@@ -3,8 +3,10 @@
 //! 64 threads insert 200,000 envelopes of 256 bytes, one envelope per call, then ack them, one id
 //! per call; every call returns only once its group is committed with `synchronous=FULL`.
 //!
-//! `cargo run --release -p hush-server --example store_throughput [DIR]` (DIR: where the database
-//! goes, a temporary directory under it; default: the system's temporary directory).
+//! `cargo run --release -p hush-server --example store_throughput [DIR [BATCH]]`
+//! - DIR: where the database goes (in a new temporary directory); default: the system's
+//!   temporary directory.
+//! - BATCH: envelopes per insert call and ids per ack call; default 1.
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -23,9 +25,16 @@ fn main() -> Result<(), Failure> {
     let base = std::env::args_os()
         .nth(1)
         .map_or_else(std::env::temp_dir, PathBuf::from);
+    let batch: usize = match std::env::args().nth(2) {
+        Some(batch) => batch.parse::<usize>()?.max(1),
+        None => 1,
+    };
     let dir = tempfile::tempdir_in(&base)?;
     let path = dir.path().join("hush.db");
-    println!("database: {}", path.display());
+    println!(
+        "database: {}; {THREADS} threads, {batch} per call",
+        path.display()
+    );
     let store = SqliteStore::open(&path)?;
 
     // One recipient account (one device) per thread, so acks are per device as in the relay.
@@ -58,9 +67,11 @@ fn main() -> Result<(), Failure> {
                 let store = &store;
                 scope.spawn(move || -> Result<Vec<u64>, Failure> {
                     let mut ids = Vec::with_capacity(per_thread);
-                    for n in 0..per_thread {
-                        let envelope = envelope(thread, n);
-                        ids.extend(store.insert_envelopes(std::slice::from_ref(&envelope))?);
+                    let numbers: Vec<usize> = (0..per_thread).collect();
+                    for chunk in numbers.chunks(batch) {
+                        let envelopes: Vec<_> =
+                            chunk.iter().map(|&n| envelope(thread, n)).collect();
+                        ids.extend(store.insert_envelopes(&envelopes)?);
                     }
                     Ok(ids)
                 })
@@ -87,9 +98,9 @@ fn main() -> Result<(), Failure> {
                 let store = &store;
                 scope.spawn(move || -> Result<(), Failure> {
                     let name = recipient(thread);
-                    for &id in ids {
-                        if store.ack(&name, 1, &[id])? != 1 {
-                            return Err(format!("envelope {id} was not acked").into());
+                    for chunk in ids.chunks(batch) {
+                        if store.ack(&name, 1, chunk)? != chunk.len() {
+                            return Err(format!("envelopes {chunk:?} were not all acked").into());
                         }
                     }
                     Ok(())

@@ -26,18 +26,20 @@ const READ_CONNECTIONS: usize = 4;
 
 /// A [`Store`] in a SQLite database file.
 pub struct SqliteStore {
-    writer: writer::Writer,
+    // Readers close first, so the writer's connection is the last one: closing it checkpoints
+    // the WAL into the database file.
     readers: reads::ReadPool,
+    writer: writer::Writer,
 }
 
 impl SqliteStore {
     /// Opens the database at `path`, creating it if needed, and migrates it to the current
     /// schema. A database written by a newer hush-server is refused.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let (conn, wal) = schema::open_writer(path)?;
+        let conn = schema::open_writer(path)?;
         let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
-        let writer = writer::Writer::start(conn, wal)?;
-        Ok(Self { writer, readers })
+        let writer = writer::Writer::start(conn)?;
+        Ok(Self { readers, writer })
     }
 }
 

@@ -1,6 +1,6 @@
 //! Opening connections: the pragmas every connection needs, and migrations for the writer.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -16,23 +16,19 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 /// memory instead of being read back from the WAL.
 const WRITER_CACHE_KIB: i64 = -65_536;
 
+/// After a burst grew the WAL (a checkpoint cannot finish while a long read holds old pages),
+/// it is truncated back to this size once checkpointed, in bytes.
+const WAL_SIZE_LIMIT: i64 = 64 << 20;
+
 /// Prepared statements each connection keeps.
 const STATEMENT_CACHE: usize = 64;
 
-/// Opens (creating if needed) the database for writing: WAL, foreign keys on; migrated to the
-/// newest schema. Also returns the WAL's path.
-///
-/// `synchronous=NORMAL`: a commit does not wait for the disk; the writer's sync thread
-/// fdatasyncs the WAL before anyone is told the commit happened, which makes it exactly as
-/// durable as `synchronous=FULL` (the only difference between the two in WAL mode is that
-/// fsync; checkpoints and WAL restarts sync the same way in both).
-pub(super) fn open_writer(path: &Path) -> Result<(Connection, PathBuf), StoreError> {
+/// Opens (creating if needed) the database for writing: WAL, `synchronous=FULL` (a commit is
+/// on disk when it returns), foreign keys on; migrated to the newest schema.
+pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let mut conn = open(path, OpenFlags::SQLITE_OPEN_CREATE)?;
     // A newer schema is refused before anything else touches the file.
     migrations::check_not_newer(&conn)?;
-    if let Ok(extra) = std::env::var("HUSH_STORE_PRE") {
-        conn.execute_batch(&extra).db()?;
-    }
     let mode: String = conn
         .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))
         .db()?;
@@ -42,23 +38,17 @@ pub(super) fn open_writer(path: &Path) -> Result<(Connection, PathBuf), StoreErr
             path.display()
         )));
     }
-    conn.pragma_update(None, "synchronous", "NORMAL").db()?;
+    conn.pragma_update(None, "synchronous", "FULL").db()?;
     conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)
         .db()?;
+    conn.pragma_update_and_check(None, "journal_size_limit", WAL_SIZE_LIMIT, |row| {
+        row.get::<_, i64>(0)
+    })
+    .db()?;
     conn.pragma_update(None, "foreign_keys", "ON").db()?;
     migrations::run(&mut conn)?;
-    if let Ok(extra) = std::env::var("HUSH_STORE_PRAGMAS") {
-        conn.execute_batch(&extra).db()?;
-    }
     sync_parent_dir(path)?;
-    // SQLite names the WAL after the database's full path (symbolic links resolved).
-    let mut wal = std::fs::canonicalize(path)
-        .map_err(|error| {
-            StoreError::Backend(format!("cannot resolve {}: {error}", path.display()))
-        })?
-        .into_os_string();
-    wal.push("-wal");
-    Ok((conn, PathBuf::from(wal)))
+    Ok(conn)
 }
 
 /// Opens a connection that only reads (it sees the last commit; in WAL mode it never waits for

@@ -1,24 +1,13 @@
 //! Group commit: one thread owns the only write connection and runs every write.
 //!
-//! Callers send a job and block on its reply. The writer thread takes everything queued (up to
+//! Callers send a job and block on its reply. The thread takes everything queued (up to
 //! [`GROUP_LIMIT`] envelopes' worth), runs each job in its own savepoint inside one
-//! `BEGIN IMMEDIATE` transaction and commits once. A job that fails is rolled back to its
-//! savepoint alone; the rest of the group still commits.
-//!
-//! The commit writes the group to the WAL without waiting for the disk (`synchronous=NORMAL`);
-//! the group then goes to the sync thread, which fdatasyncs the WAL once for every group that
-//! committed since its last sync and only then answers the callers. So an answer still means
-//! "on disk" (as with `synchronous=FULL`), but the writer runs the next group while the disk
-//! flushes the previous one. If the transaction is lost (commit failure, I/O error) or the sync
-//! fails, every job that had succeeded is answered with that failure: no caller is told "stored"
-//! for something that is not. After a failed sync the store refuses further writes (the kernel
-//! may have dropped the unsynced pages).
+//! `BEGIN IMMEDIATE` transaction, commits once (one fsync for the whole group) and only then
+//! answers. A job that fails is rolled back to its savepoint alone; the rest of the group still
+//! commits. If the transaction itself is lost (commit failure, I/O error), every job that had
+//! succeeded is answered with that failure: no caller is told "stored" for something that is not.
 
-use std::fs::OpenOptions;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
-use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use rusqlite::Connection;
@@ -33,16 +22,15 @@ pub(super) const GROUP_LIMIT: usize = 4096;
 trait Job: Send {
     /// How much it counts towards [`GROUP_LIMIT`].
     fn weight(&self) -> usize;
-    /// Runs it inside the open transaction (again, if the group is retried); whether it
-    /// succeeded.
+    /// Runs it inside the open transaction; whether it succeeded.
     fn run(&mut self, conn: &Connection) -> bool;
-    /// Sends the outcome to the caller. `lost` is why the group is not durably committed, if it
-    /// is not: it replaces a success.
+    /// Sends the outcome to the caller. `lost` is why the transaction did not commit, if it did
+    /// not: it replaces a success.
     fn answer(self: Box<Self>, lost: Option<&str>);
 }
 
 struct Call<T, F> {
-    work: F,
+    work: Option<F>,
     weight: usize,
     outcome: Option<Result<T, StoreError>>,
     reply: SyncSender<Result<T, StoreError>>,
@@ -51,14 +39,17 @@ struct Call<T, F> {
 impl<T, F> Job for Call<T, F>
 where
     T: Send,
-    F: Fn(&Connection) -> Result<T, StoreError> + Send,
+    F: FnOnce(&Connection) -> Result<T, StoreError> + Send,
 {
     fn weight(&self) -> usize {
         self.weight
     }
 
     fn run(&mut self, conn: &Connection) -> bool {
-        let outcome = (self.work)(conn);
+        let outcome = match self.work.take() {
+            Some(work) => work(conn),
+            None => Err(StoreError::Backend("a write ran twice".to_owned())),
+        };
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
@@ -76,51 +67,38 @@ where
     }
 }
 
-/// A group on its way from the writer thread to the sync thread.
-struct Committed {
-    jobs: Vec<Box<dyn Job>>,
-    /// Why the group did not commit, if it did not.
-    lost: Option<String>,
-}
-
-/// The handle on the writer and sync threads. Dropping it lets them finish what is queued,
-/// close the connection, and waits for that.
+/// The handle on the writer thread. Dropping it lets the thread finish what is queued, close
+/// the connection, and waits for that.
 pub(super) struct Writer {
     jobs: Option<Sender<Box<dyn Job>>>,
-    threads: Vec<JoinHandle<()>>,
+    thread: Option<JoinHandle<()>>,
 }
 
 impl Writer {
-    /// Starts the threads; the writer owns `conn` from now on. `wal` is the database's
-    /// write-ahead log, which the sync thread flushes.
-    pub(super) fn start(conn: Connection, wal: PathBuf) -> Result<Self, StoreError> {
-        let (jobs, queue) = mpsc::channel::<Box<dyn Job>>();
-        let (to_sync, committed) = mpsc::channel::<Committed>();
-        let broken = Arc::new(AtomicBool::new(false));
-        let sync_broken = Arc::clone(&broken);
-        let syncer = spawn("hush-store-sync", move || {
-            sync(&wal, &committed, &sync_broken)
-        })?;
-        let writer = spawn("hush-store-writer", move || {
-            write(&conn, &queue, &to_sync, &broken);
-        })?;
+    /// Starts the thread; it owns `conn` from now on.
+    pub(super) fn start(conn: Connection) -> Result<Self, StoreError> {
+        let (jobs, queue) = mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("hush-store-writer".to_owned())
+            .spawn(move || run(&conn, &queue))
+            .map_err(|error| {
+                StoreError::Backend(format!("cannot start the store's writer thread: {error}"))
+            })?;
         Ok(Self {
             jobs: Some(jobs),
-            threads: vec![writer, syncer],
+            thread: Some(thread),
         })
     }
 
-    /// Runs `work` in the next group and returns its outcome once the group is on disk.
-    /// `work` runs again if its group is retried, so it must not depend on anything but the
-    /// database.
+    /// Runs `work` in the next group and returns its outcome once the group has committed.
     pub(super) fn call<T, F>(&self, weight: usize, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: Fn(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, answer) = mpsc::sync_channel(1);
         let job = Box::new(Call {
-            work,
+            work: Some(work),
             weight,
             outcome: None,
             reply,
@@ -134,19 +112,11 @@ impl Writer {
 impl Drop for Writer {
     fn drop(&mut self) {
         drop(self.jobs.take());
-        // The writer first (it stops the syncer by going away).
-        for thread in self.threads.drain(..) {
-            // A panic in a thread has already failed its callers; nothing more to do here.
+        if let Some(thread) = self.thread.take() {
+            // A panic in the thread has already failed its callers; nothing more to do here.
             let _ = thread.join();
         }
     }
-}
-
-fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, StoreError> {
-    std::thread::Builder::new()
-        .name(name.to_owned())
-        .spawn(body)
-        .map_err(|error| StoreError::Backend(format!("cannot start the thread {name}: {error}")))
 }
 
 fn stopped() -> StoreError {
@@ -154,124 +124,66 @@ fn stopped() -> StoreError {
 }
 
 /// The writer thread: group after group until every sender is gone.
-fn write(
-    conn: &Connection,
-    queue: &Receiver<Box<dyn Job>>,
-    to_sync: &Sender<Committed>,
-    broken: &AtomicBool,
-) {
+fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
+    let mut group: Vec<Box<dyn Job>> = Vec::new();
     while let Ok(first) = queue.recv() {
         let mut weight = first.weight();
-        let mut jobs = vec![first];
+        group.push(first);
         while weight < GROUP_LIMIT {
             match queue.try_recv() {
                 Ok(job) => {
                     weight = weight.saturating_add(job.weight());
-                    jobs.push(job);
+                    group.push(job);
                 }
                 Err(_) => break,
             }
         }
-        let lost = if broken.load(Ordering::Acquire) {
-            Some("an earlier sync of the database failed; restart the server".to_owned())
-        } else {
-            commit_group(conn, &mut jobs).err()
-        };
-        if let Err(mpsc::SendError(group)) = to_sync.send(Committed { jobs, lost }) {
-            for job in group.jobs {
-                job.answer(Some("the store's sync thread has stopped"));
-            }
-        }
-    }
-}
-
-/// The sync thread: flushes the WAL once for everything committed since the last flush, then
-/// answers.
-fn sync(wal: &PathBuf, committed: &Receiver<Committed>, broken: &AtomicBool) {
-    while let Ok(first) = committed.recv() {
-        let mut groups = vec![first];
-        while let Ok(group) = committed.try_recv() {
-            groups.push(group);
-        }
-        let mut failure = None;
-        if groups.iter().any(|group| group.lost.is_none()) {
-            let flushed = OpenOptions::new()
-                .write(true)
-                .open(wal)
-                .and_then(|file| file.sync_data());
-            if let Err(error) = flushed {
-                broken.store(true, Ordering::Release);
-                failure = Some(format!("cannot sync {}: {error}", wal.display()));
-            }
-        }
-        for group in groups {
-            let lost = group.lost.as_deref().or(failure.as_deref());
-            for job in group.jobs {
-                job.answer(lost);
-            }
+        let lost = commit_group(conn, &mut group).err();
+        for job in group.drain(..) {
+            job.answer(lost.as_deref());
         }
     }
 }
 
 /// Runs every job of the group in one transaction and commits it; `Err` says why the
 /// transaction did not commit (then nothing of it is stored).
-///
-/// Jobs first run without savepoints (they cost a page copy per page touched); if one fails,
-/// the transaction is rolled back and the group runs again, each job in its own savepoint.
-fn commit_group(conn: &Connection, jobs: &mut [Box<dyn Job>]) -> Result<(), String> {
-    let outcome = match run_group(conn, jobs, false) {
-        Err(Retry::WithSavepoints) => run_group(conn, jobs, true),
-        outcome => outcome,
-    };
-    outcome.map_err(|retry| match retry {
-        Retry::WithSavepoints => "a write failed twice".to_owned(),
-        Retry::Lost(why) => format!("the write was not committed: {why}"),
-    })
-}
-
-enum Retry {
-    /// A job failed without a savepoint: the whole transaction had to be rolled back.
-    WithSavepoints,
-    /// The transaction cannot commit.
-    Lost(String),
-}
-
-fn run_group(conn: &Connection, jobs: &mut [Box<dyn Job>], savepoints: bool) -> Result<(), Retry> {
-    let outcome = run_jobs(conn, jobs, savepoints).and_then(|()| exec(conn, "COMMIT"));
+fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+    exec(conn, "BEGIN IMMEDIATE")?;
+    let mut outcome = Ok(());
+    for job in group.iter_mut() {
+        outcome = run_in_savepoint(conn, job.as_mut());
+        if outcome.is_err() {
+            break;
+        }
+    }
+    if outcome.is_ok() {
+        outcome = exec(conn, "COMMIT");
+    }
     if outcome.is_err() && !conn.is_autocommit() {
         // Best effort: if even ROLLBACK fails, SQLite rolls back when the next BEGIN fails or
         // the connection closes.
         let _ = conn.execute_batch("ROLLBACK");
     }
-    outcome
+    outcome.map_err(|error| format!("the write was not committed: {error}"))
 }
 
-fn run_jobs(conn: &Connection, jobs: &mut [Box<dyn Job>], savepoints: bool) -> Result<(), Retry> {
-    exec(conn, "BEGIN IMMEDIATE")?;
-    for job in jobs.iter_mut() {
-        if savepoints {
-            exec(conn, "SAVEPOINT job")?;
-        }
-        let succeeded = job.run(conn);
-        if conn.is_autocommit() {
-            // Some errors (I/O, full disk) make SQLite roll back the whole transaction.
-            return Err(Retry::Lost("SQLite rolled the transaction back".to_owned()));
-        }
-        if savepoints {
-            if !succeeded {
-                exec(conn, "ROLLBACK TO job")?;
-            }
-            exec(conn, "RELEASE job")?;
-        } else if !succeeded {
-            return Err(Retry::WithSavepoints);
-        }
+/// Runs one job so that its failure undoes its own changes only.
+fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Result<(), String> {
+    exec(conn, "SAVEPOINT job")?;
+    let succeeded = job.run(conn);
+    if conn.is_autocommit() {
+        // Some errors (I/O, full disk) make SQLite roll back the whole transaction.
+        return Err("SQLite rolled the transaction back".to_owned());
     }
-    Ok(())
+    if !succeeded {
+        exec(conn, "ROLLBACK TO job")?;
+    }
+    exec(conn, "RELEASE job")
 }
 
-fn exec(conn: &Connection, sql: &str) -> Result<(), Retry> {
+fn exec(conn: &Connection, sql: &str) -> Result<(), String> {
     conn.prepare_cached(sql)
         .and_then(|mut statement| statement.execute([]))
         .map(drop)
-        .map_err(|error| Retry::Lost(format!("{sql}: {error}")))
+        .map_err(|error| format!("{sql}: {error}"))
 }
