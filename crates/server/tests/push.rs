@@ -12,22 +12,14 @@ use std::time::Duration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use futures::{SinkExt, StreamExt};
-use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
-use hush_protocol::relay::{auth_message, ClientFrame, OutgoingEnvelope, SendOutcome, ServerFrame};
-use hush_protocol::IdentityKeyPair;
+use hush_protocol::relay::{ClientFrame, OutgoingEnvelope, SendOutcome, ServerFrame};
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::Store;
-use hush_server::{Config, Server};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-const WAIT: Duration = Duration::from_secs(5);
+mod support;
+
+use support::{Account, Client, TestServer};
 
 // ---------------------------------------------------------------------------------------------
 // The push service.
@@ -183,33 +175,8 @@ impl PushService {
 // ---------------------------------------------------------------------------------------------
 // The relay and a minimal client (as in tests/relay.rs).
 
-struct TestServer {
-    addr: SocketAddr,
-    data: tempfile::TempDir,
-    _stop: oneshot::Sender<()>,
-}
-
 async fn start_relay() -> TestServer {
-    let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: data.path().to_path_buf(),
-        static_dir: data.path().join("no-app"),
-        frames_per_second: 500.0,
-        push_allow_private: true,
-    };
-    let server = Server::new(&config).unwrap();
-    let listener = TcpListener::bind(config.addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve(listener, async move {
-        let _ = stopped.await;
-    }));
-    TestServer {
-        addr,
-        data,
-        _stop: stop,
-    }
+    support::start_relay(500.0, true).await
 }
 
 async fn get(addr: SocketAddr, path: &str) -> String {
@@ -218,43 +185,8 @@ async fn get(addr: SocketAddr, path: &str) -> String {
     response.text().await.unwrap()
 }
 
-struct Client {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    nonce: [u8; 32],
-}
-
+/// Push-specific requests of the shared test client.
 impl Client {
-    async fn connect(addr: SocketAddr) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
-            .await
-            .unwrap();
-        let mut client = Self { ws, nonce: [0; 32] };
-        match client.recv().await {
-            ServerFrame::Challenge { nonce } => client.nonce = nonce,
-            other => panic!("expected a challenge, got {other:?}"),
-        }
-        client
-    }
-
-    async fn send(&mut self, frame: &ClientFrame) {
-        self.ws.send(Message::binary(frame.encode())).await.unwrap();
-    }
-
-    async fn recv(&mut self) -> ServerFrame {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("a frame in time")
-                .expect("the connection is open")
-                .unwrap();
-            match message {
-                Message::Binary(bytes) => return ServerFrame::decode(&bytes).unwrap(),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
     async fn send_to(&mut self, recipient: &str, n: u8, payload: &[u8]) {
         let client_id = [n; 16];
         self.send(&ClientFrame::Send {
@@ -283,47 +215,6 @@ impl Client {
         })
         .await;
         assert_eq!(self.recv().await, ServerFrame::PushSubscribed);
-    }
-}
-
-struct Account {
-    name: String,
-    key: AccountKey,
-    identity: IdentityKeyPair,
-}
-
-impl Account {
-    fn new(name: &str, seed: u64) -> Self {
-        let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        Self {
-            name: name.to_owned(),
-            key: AccountKey::generate(&mut rng),
-            identity: IdentityKeyPair::generate(&mut rng),
-        }
-    }
-
-    async fn register(&self, addr: SocketAddr) -> Client {
-        let mut client = Client::connect(addr).await;
-        let device = ListedDevice {
-            device_id: 1,
-            identity: self.identity.public(),
-        };
-        let list = DeviceList::sign(&self.name, 1, vec![device], &self.key).unwrap();
-        let frame = ClientFrame::Register {
-            account_key: self.key.public(),
-            device_list: list.encode(),
-            device: 1,
-            signature: self
-                .identity
-                .sign(&auth_message(&client.nonce, &self.name, 1)),
-        };
-        client.send(&frame).await;
-        assert!(matches!(
-            client.recv().await,
-            ServerFrame::Authenticated { .. }
-        ));
-        assert_eq!(client.recv().await, ServerFrame::QueueDrained);
-        client
     }
 }
 

@@ -5,193 +5,30 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{
     auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame,
 };
 use hush_protocol::IdentityKeyPair;
-use hush_server::{Config, Server};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::oneshot;
+use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-const WAIT: Duration = Duration::from_secs(5);
+mod support;
 
-struct TestServer {
-    addr: SocketAddr,
-    _stop: oneshot::Sender<()>,
-    _data: tempfile::TempDir,
+use support::{Account, Client};
+
+/// A relay with the default limits.
+async fn start() -> support::TestServer {
+    support::start_relay(500.0, false).await
 }
 
-async fn start() -> TestServer {
-    start_with_limit(500.0).await
-}
-
-async fn start_with_limit(frames_per_second: f64) -> TestServer {
-    let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: data.path().to_path_buf(),
-        static_dir: data.path().join("no-app"),
-        frames_per_second,
-        push_allow_private: false,
-    };
-    let server = Server::new(&config).unwrap();
-    let listener = TcpListener::bind(config.addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve(listener, async move {
-        let _ = stopped.await;
-    }));
-    TestServer {
-        addr,
-        _stop: stop,
-        _data: data,
-    }
-}
-
-struct Client {
-    ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
-    nonce: [u8; 32],
-}
-
-impl Client {
-    async fn connect(addr: SocketAddr) -> Self {
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
-            .await
-            .unwrap();
-        let mut client = Self { ws, nonce: [0; 32] };
-        match client.recv().await {
-            ServerFrame::Challenge { nonce } => client.nonce = nonce,
-            other => panic!("expected a challenge, got {other:?}"),
-        }
-        client
-    }
-
-    async fn send(&mut self, frame: &ClientFrame) {
-        self.ws.send(Message::binary(frame.encode())).await.unwrap();
-    }
-
-    async fn recv(&mut self) -> ServerFrame {
-        loop {
-            let message = tokio::time::timeout(WAIT, self.ws.next())
-                .await
-                .expect("a frame in time")
-                .expect("the connection is open")
-                .unwrap();
-            match message {
-                Message::Binary(bytes) => return ServerFrame::decode(&bytes).unwrap(),
-                Message::Ping(_) | Message::Pong(_) => continue,
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    /// True when the server closed the connection.
-    async fn closed(&mut self) -> bool {
-        loop {
-            match tokio::time::timeout(WAIT, self.ws.next()).await {
-                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
-                Ok(Some(Ok(_))) => continue,
-                Err(_) => return false,
-            }
-        }
-    }
-
-    async fn quiet(&mut self, ms: u64) -> bool {
-        tokio::time::timeout(Duration::from_millis(ms), self.ws.next())
-            .await
-            .is_err()
-    }
-
-    /// Envelopes up to `QueueDrained`.
-    async fn drain(&mut self) -> Vec<(u64, String, Vec<u8>)> {
-        let mut got = Vec::new();
-        loop {
-            match self.recv().await {
-                ServerFrame::Envelope {
-                    id,
-                    sender,
-                    payload,
-                    ..
-                } => got.push((id, sender, payload)),
-                ServerFrame::QueueDrained => return got,
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-}
-
-struct Account {
-    name: String,
-    key: AccountKey,
-    identity: IdentityKeyPair,
-}
-
-impl Account {
-    fn new(name: &str, seed: u64) -> Self {
-        let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        Self {
-            name: name.to_owned(),
-            key: AccountKey::generate(&mut rng),
-            identity: IdentityKeyPair::generate(&mut rng),
-        }
-    }
-
-    fn list(&self) -> DeviceList {
-        let device = ListedDevice {
-            device_id: 1,
-            identity: self.identity.public(),
-        };
-        DeviceList::sign(&self.name, 1, vec![device], &self.key).unwrap()
-    }
-
-    fn register_frame(&self, nonce: &[u8; 32]) -> ClientFrame {
-        ClientFrame::Register {
-            account_key: self.key.public(),
-            device_list: self.list().encode(),
-            device: 1,
-            signature: self.identity.sign(&auth_message(nonce, &self.name, 1)),
-        }
-    }
-
-    async fn register(&self, addr: SocketAddr) -> Client {
-        let mut client = Client::connect(addr).await;
-        client
-            .send(&self.register_frame(&client.nonce.clone()))
-            .await;
-        assert!(matches!(
-            client.recv().await,
-            ServerFrame::Authenticated { .. }
-        ));
-        assert_eq!(client.drain().await, vec![]);
-        client
-    }
-
-    async fn login(&self, addr: SocketAddr) -> Client {
-        let mut client = Client::connect(addr).await;
-        let signature = self
-            .identity
-            .sign(&auth_message(&client.nonce, &self.name, 1));
-        client
-            .send(&ClientFrame::Authenticate {
-                account: self.name.clone(),
-                device: 1,
-                signature,
-            })
-            .await;
-        match client.recv().await {
-            ServerFrame::Authenticated { .. } => client,
-            other => panic!("login failed: {other:?}"),
-        }
-    }
+async fn start_with_limit(frames_per_second: f64) -> support::TestServer {
+    support::start_relay(frames_per_second, false).await
 }
 
 /// Requests are handled in order: once this answer arrives, everything sent before is done.

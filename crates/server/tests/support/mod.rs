@@ -1,0 +1,195 @@
+//! The relay test client shared by the integration tests: an in-process server on port 0, a
+//! WebSocket client speaking hush-protocol's relay frames, and test accounts.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::relay::{auth_message, ClientFrame, ServerFrame};
+use hush_protocol::IdentityKeyPair;
+use hush_server::{Config, Server};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::oneshot;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const WAIT: Duration = Duration::from_secs(5);
+
+/// A relay on a free loopback port with its own data directory; stops when dropped.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub data: tempfile::TempDir,
+    _stop: oneshot::Sender<()>,
+}
+
+/// Starts a relay with the given per-device frame rate; `push_allow_private` lets it push to a
+/// push service on loopback.
+pub async fn start_relay(frames_per_second: f64, push_allow_private: bool) -> TestServer {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data: data.path().to_path_buf(),
+        static_dir: data.path().join("no-app"),
+        frames_per_second,
+        push_allow_private,
+    };
+    let server = Server::new(&config).unwrap();
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        addr,
+        data,
+        _stop: stop,
+    }
+}
+
+pub struct Client {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    pub nonce: [u8; 32],
+}
+
+impl Client {
+    /// Connects and reads the relay's challenge.
+    pub async fn connect(addr: SocketAddr) -> Self {
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+            .await
+            .unwrap();
+        let mut client = Self { ws, nonce: [0; 32] };
+        match client.recv().await {
+            ServerFrame::Challenge { nonce } => client.nonce = nonce,
+            other => panic!("expected a challenge, got {other:?}"),
+        }
+        client
+    }
+
+    pub async fn send(&mut self, frame: &ClientFrame) {
+        self.ws.send(Message::binary(frame.encode())).await.unwrap();
+    }
+
+    /// The next frame (pings skipped), within [`WAIT`].
+    pub async fn recv(&mut self) -> ServerFrame {
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next())
+                .await
+                .expect("a frame in time")
+                .expect("the connection is open")
+                .unwrap();
+            match message {
+                Message::Binary(bytes) => return ServerFrame::decode(&bytes).unwrap(),
+                Message::Ping(_) | Message::Pong(_) => continue,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+
+    /// True when the server closed the connection.
+    pub async fn closed(&mut self) -> bool {
+        loop {
+            match tokio::time::timeout(WAIT, self.ws.next()).await {
+                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    /// True when nothing arrives for `ms`.
+    pub async fn quiet(&mut self, ms: u64) -> bool {
+        tokio::time::timeout(Duration::from_millis(ms), self.ws.next())
+            .await
+            .is_err()
+    }
+
+    /// Envelopes up to `QueueDrained`, as (id, sender, payload).
+    pub async fn drain(&mut self) -> Vec<(u64, String, Vec<u8>)> {
+        let mut got = Vec::new();
+        loop {
+            match self.recv().await {
+                ServerFrame::Envelope {
+                    id,
+                    sender,
+                    payload,
+                    ..
+                } => got.push((id, sender, payload)),
+                ServerFrame::QueueDrained => return got,
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+}
+
+/// A test account with one device (device 1).
+pub struct Account {
+    pub name: String,
+    pub key: AccountKey,
+    pub identity: IdentityKeyPair,
+}
+
+impl Account {
+    pub fn new(name: &str, seed: u64) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        Self {
+            name: name.to_owned(),
+            key: AccountKey::generate(&mut rng),
+            identity: IdentityKeyPair::generate(&mut rng),
+        }
+    }
+
+    pub fn list(&self) -> DeviceList {
+        let device = ListedDevice {
+            device_id: 1,
+            identity: self.identity.public(),
+        };
+        DeviceList::sign(&self.name, 1, vec![device], &self.key).unwrap()
+    }
+
+    pub fn register_frame(&self, nonce: &[u8; 32]) -> ClientFrame {
+        ClientFrame::Register {
+            account_key: self.key.public(),
+            device_list: self.list().encode(),
+            device: 1,
+            signature: self.identity.sign(&auth_message(nonce, &self.name, 1)),
+        }
+    }
+
+    /// Registers on a new connection, which is then authenticated with an empty queue.
+    pub async fn register(&self, addr: SocketAddr) -> Client {
+        let mut client = Client::connect(addr).await;
+        client
+            .send(&self.register_frame(&client.nonce.clone()))
+            .await;
+        assert!(matches!(
+            client.recv().await,
+            ServerFrame::Authenticated { .. }
+        ));
+        assert_eq!(client.drain().await, vec![]);
+        client
+    }
+
+    /// Authenticates device 1 on a new connection (its queue follows).
+    pub async fn login(&self, addr: SocketAddr) -> Client {
+        let mut client = Client::connect(addr).await;
+        let signature = self
+            .identity
+            .sign(&auth_message(&client.nonce, &self.name, 1));
+        client
+            .send(&ClientFrame::Authenticate {
+                account: self.name.clone(),
+                device: 1,
+                signature,
+            })
+            .await;
+        match client.recv().await {
+            ServerFrame::Authenticated { .. } => client,
+            other => panic!("login failed: {other:?}"),
+        }
+    }
+}
