@@ -342,13 +342,21 @@ fn read_endpoint(r: &mut Reader<'_>) -> Result<String, DecodeError> {
     Ok(url)
 }
 
-/// Reads the version and returns the type byte.
-fn frame_type(r: &mut Reader<'_>) -> Result<u8, DecodeError> {
+/// Checks a frame's size and version; returns a reader past them and the type byte.
+fn open_frame(bytes: &[u8]) -> Result<(Reader<'_>, u8), DecodeError> {
+    if bytes.len() > MAX_FRAME {
+        return Err(DecodeError::TooLong {
+            field: "frame",
+            limit: MAX_FRAME,
+        });
+    }
+    let mut r = Reader::new(bytes);
     let version = r.u8()?;
     if version != crate::WIRE_VERSION {
         return Err(DecodeError::UnsupportedVersion(version));
     }
-    r.u8()
+    let kind = r.u8()?;
+    Ok((r, kind))
 }
 
 impl ClientFrame {
@@ -451,14 +459,8 @@ impl ClientFrame {
 
     /// Decodes untrusted bytes.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        if bytes.len() > MAX_FRAME {
-            return Err(DecodeError::TooLong {
-                field: "frame",
-                limit: MAX_FRAME,
-            });
-        }
-        let mut r = Reader::new(bytes);
-        let frame = match frame_type(&mut r)? {
+        let (mut r, kind) = open_frame(bytes)?;
+        let frame = match kind {
             0x20 => Self::Register {
                 account_key: r.array()?,
                 device_list: r.var("device list", MAX_DEVICE_LIST)?.to_vec(),
@@ -656,14 +658,8 @@ impl ServerFrame {
 
     /// Decodes untrusted bytes.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
-        if bytes.len() > MAX_FRAME {
-            return Err(DecodeError::TooLong {
-                field: "frame",
-                limit: MAX_FRAME,
-            });
-        }
-        let mut r = Reader::new(bytes);
-        let frame = match frame_type(&mut r)? {
+        let (mut r, kind) = open_frame(bytes)?;
+        let frame = match kind {
             0x40 => Self::Challenge { nonce: r.array()? },
             0x41 => Self::Authenticated {
                 one_time_prekeys: r.u32()?,

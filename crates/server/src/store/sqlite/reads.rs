@@ -94,26 +94,30 @@ pub(super) fn device_list(
     let Some((version, bytes)) = list else {
         return Ok(None);
     };
-    let devices = tx
-        .prepare_cached(
-            "SELECT device_id, identity FROM devices WHERE account = ?1 ORDER BY device_id",
-        )
-        .db()?
-        .query_map([name], |row| {
-            Ok(DeviceRecord {
-                device_id: row.get(0)?,
-                identity: row.get(1)?,
-            })
-        })
-        .db()?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .db()?;
+    let devices = devices(&tx, name)?;
     tx.commit().db()?;
     Ok(Some(SignedDeviceList {
         version: version_from_sql(version),
         bytes,
         devices,
     }))
+}
+
+/// An account's devices, by device id (readers and the writer share this query).
+pub(super) fn devices(conn: &Connection, name: &str) -> Result<Vec<DeviceRecord>, StoreError> {
+    conn.prepare_cached(
+        "SELECT device_id, identity FROM devices WHERE account = ?1 ORDER BY device_id",
+    )
+    .db()?
+    .query_map([name], |row| {
+        Ok(DeviceRecord {
+            device_id: row.get(0)?,
+            identity: row.get(1)?,
+        })
+    })
+    .db()?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .db()
 }
 
 pub(super) fn one_time_prekey_count(

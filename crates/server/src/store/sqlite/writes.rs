@@ -69,18 +69,7 @@ pub(super) fn replace_device_list(
         .db()?
         .execute(params![name, version_to_sql(list.version), list.bytes])
         .db()?;
-    let current = conn
-        .prepare_cached("SELECT device_id, identity FROM devices WHERE account = ?1")
-        .db()?
-        .query_map([name], |row| {
-            Ok(DeviceRecord {
-                device_id: row.get(0)?,
-                identity: row.get(1)?,
-            })
-        })
-        .db()?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .db()?;
+    let current = super::reads::devices(conn, name)?;
     for device in current {
         // A device number that now has another identity key is another device: the old one's
         // prekeys and queue (encrypted to the old key) go with it.
