@@ -181,42 +181,40 @@ impl Session {
         let sending = RatchetKeyPair::generate(rng);
         let dh = crypto::dh(&sending.secret, &remote_ratchet_key)?;
         let (root, send_chain) = secret.ratchet(&dh);
-        Ok(Self {
-            ad: parties.associated_data(),
-            parties,
-            root,
-            sending,
-            send_chain: Some(send_chain),
-            send_index: 0,
-            previous_send_len: 0,
-            receiving: None,
-            skipped: VecDeque::new(),
-            previous_remote_keys: VecDeque::new(),
-            steps: 0,
-            confirmed: false,
-        })
+        Ok(Self::fresh(parties, root, sending, Some(send_chain), false))
     }
 
     /// Bob's side after X3DH, before the first message: his signed prekey is the ratchet key.
+    /// Confirmed from the start: it exists because Alice's message arrived.
     pub(crate) fn new_responder(
         parties: Parties,
         secret: RootKey,
         signed_prekey: RatchetKeyPair,
     ) -> Self {
+        Self::fresh(parties, secret, signed_prekey, None, true)
+    }
+
+    /// A session that has received nothing yet.
+    fn fresh(
+        parties: Parties,
+        root: RootKey,
+        sending: RatchetKeyPair,
+        send_chain: Option<ChainKey>,
+        confirmed: bool,
+    ) -> Self {
         Self {
             ad: parties.associated_data(),
             parties,
-            root: secret,
-            sending: signed_prekey,
-            send_chain: None,
+            root,
+            sending,
+            send_chain,
             send_index: 0,
             previous_send_len: 0,
             receiving: None,
             skipped: VecDeque::new(),
             previous_remote_keys: VecDeque::new(),
             steps: 0,
-            // Bob's session exists because Alice's message arrived.
-            confirmed: true,
+            confirmed,
         }
     }
 
