@@ -17,9 +17,10 @@
 //! Flags: `--connections C` (10000) `--pairs P` (200) `--window W` (32) `--seconds T` (10)
 //! `--latency-seconds L` (6) `--ack-batch N` (1: one `Ack` per envelope; more: envelopes already
 //! received are acked together) `--no-pin`; for the reference only, `--bare-nagle` (leave
-//! TCP_NODELAY off as ours does; by default the reference sets it, since with Nagle's algorithm
-//! and delayed ACKs its figures are stall-bound and vary severalfold run to run) and `--bare-read-buffer BYTES` (tungstenite's read buffer, 128 KiB
-//! by default and in ours). Only loopback addresses; every loop is bounded in count and time.
+//! TCP_NODELAY off; by default the reference sets it, as ours does, since with Nagle's algorithm
+//! and delayed ACKs its figures are stall-bound and vary severalfold run to run) and
+//! `--bare-read-buffer BYTES` (tungstenite's read buffer, 128 KiB by default; ours uses 4 KiB).
+//! Only loopback addresses; every loop is bounded in count and time.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -562,8 +563,8 @@ fn generate(args: &[String]) -> Result<(), Failure> {
         options.latency_seconds
     );
     println!(
-        "receivers ack up to {} envelope(s) per Ack; bare relay TCP_NODELAY: {} (ours: axum's \
-         default, off), read buffer: {} (ours and tungstenite's default: 128 KiB)",
+        "receivers ack up to {} envelope(s) per Ack; bare relay TCP_NODELAY: {} (ours: true), \
+         read buffer: {} (tungstenite's default: 128 KiB; ours: 4 KiB)",
         options.ack_batch,
         options.bare_nodelay,
         options

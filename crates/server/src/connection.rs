@@ -1,21 +1,30 @@
 //! One client connection: challenge, authentication (or registration), then the relay loop.
 //!
 //! Ordering and durability: an envelope is committed to the store before its sender hears
-//! `Sent`, and a device's connection only ever sends envelopes read back from the store in id
-//! order, whether they were queued while it was away or arrived live (a wake-up makes it read
-//! again). An envelope leaves the store only when that device acks it.
+//! `Sent`, and a device's connection sends envelopes in id order: first its queue read from the
+//! store, then the envelopes the store's commits hand it live (see `hub`), skipping any it has
+//! sent already; if it fell behind and missed some, it reads the store again. An envelope
+//! leaves the store only when that device acks it.
+//!
+//! Pipelining: writes (sends, acks) are submitted to the store's group commit and the loop goes
+//! on reading; their answers leave in request order as the commits land. Up to
+//! [`IN_FLIGHT`] requests may wait so; beyond that the loop stops reading the socket.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
-use futures::{SinkExt, StreamExt};
+use futures::future::BoxFuture;
+use futures::stream::FuturesOrdered;
+use futures::{FutureExt, SinkExt, StreamExt};
 use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
 use rand_core::{OsRng, RngCore};
 use tokio::sync::mpsc;
 
-use crate::hub::{DeviceKey, Notice};
+use crate::hub::{CatchUp, DeviceKey, Notice};
 use crate::limits::DeviceLimits;
 use crate::requests::{self, Reply};
+use crate::store::StoredEnvelope;
 use crate::{now_ms, AppState};
 
 /// How often the server pings; two unanswered pings drop the connection.
@@ -24,6 +33,11 @@ const PING_EVERY: Duration = Duration::from_secs(30);
 const DELIVERY_BATCH: usize = 256;
 /// Frames that may wait for the socket before the connection counts as stuck.
 const OUTGOING_QUEUE: usize = 512;
+/// Requests of one connection whose answers may wait for a commit at once.
+const IN_FLIGHT: usize = 256;
+/// Notices (mostly live envelopes) that may wait for a connection; past that it catches up
+/// from the store.
+const NOTICES: usize = 1024;
 
 /// Runs a connection to its end.
 pub(crate) async fn run(socket: WebSocket, state: AppState) {
@@ -65,9 +79,23 @@ async fn write_loop(
     mut sink: futures::stream::SplitSink<WebSocket, Message>,
     mut frames: mpsc::Receiver<Message>,
 ) {
-    while let Some(frame) = frames.recv().await {
-        let closing = matches!(frame, Message::Close(_));
-        if sink.send(frame).await.is_err() || closing {
+    // Everything already queued goes out with one flush: one write syscall for a burst, not one
+    // per frame.
+    'socket: while let Some(mut frame) = frames.recv().await {
+        loop {
+            let closing = matches!(frame, Message::Close(_));
+            if sink.feed(frame).await.is_err() {
+                break 'socket;
+            }
+            if closing {
+                break 'socket;
+            }
+            match frames.try_recv() {
+                Ok(next) => frame = next,
+                Err(_) => break,
+            }
+        }
+        if sink.flush().await.is_err() {
             break;
         }
     }
@@ -154,8 +182,9 @@ async fn serve_device(
     state: &AppState,
     device: DeviceKey,
 ) {
-    let (notices_tx, mut notices) = mpsc::channel::<Notice>(64);
-    let id = state.hub.connect(&device, notices_tx);
+    let (notices_tx, mut notices) = mpsc::channel::<Notice>(NOTICES);
+    let catch_up = Arc::new(CatchUp::default());
+    let id = state.hub.connect(&device, notices_tx, catch_up.clone());
     state.metrics.connections.inc();
     let remaining = requests::one_time_prekey_count(state, &device).await;
     let _ = out
@@ -170,6 +199,7 @@ async fn serve_device(
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut unanswered = 0u8;
+    let mut in_flight: FuturesOrdered<BoxFuture<'static, Reply>> = FuturesOrdered::new();
     let mut alive = deliver(state, &device, &mut delivered_up_to, out).await;
     if alive {
         alive = out.send(binary(&ServerFrame::QueueDrained)).await.is_ok();
@@ -184,12 +214,26 @@ async fn serve_device(
                 }
                 unanswered += 1;
             }
+            () = catch_up.wanted() => {
+                catch_up.start();
+                state.metrics.catch_ups.inc();
+                alive = deliver(state, &device, &mut delivered_up_to, out).await;
+            }
             notice = notices.recv() => match notice {
-                Some(Notice::Wake) => alive = deliver(state, &device, &mut delivered_up_to, out).await,
+                Some(Notice::Envelope(stored)) => {
+                    // Already sent by a read, or a read is due that will send it in order.
+                    if stored.id > delivered_up_to && !catch_up.pending() {
+                        delivered_up_to = stored.id;
+                        alive = send_envelope(state, out, stored).await;
+                    }
+                }
                 Some(Notice::Frame(frame)) => alive = out.send(binary(&frame)).await.is_ok(),
                 Some(Notice::Replaced) | None => break,
             },
-            message = stream.next() => {
+            Some(reply) = in_flight.next(), if !in_flight.is_empty() => {
+                alive = send_reply(out, reply).await;
+            }
+            message = stream.next(), if in_flight.len() < IN_FLIGHT => {
                 unanswered = 0;
                 let bytes = match message {
                     Some(Ok(Message::Binary(bytes))) => bytes,
@@ -213,10 +257,14 @@ async fn serve_device(
                     Ok(frame) => requests::handle(state, &device, frame).await,
                     Err(e) => Reply::Error(0, ErrorCode::Malformed, e.to_string()),
                 };
-                alive = send_reply(out, reply).await;
+                in_flight.push_back(match reply {
+                    Reply::Later(answer) => answer,
+                    now => futures::future::ready(now).boxed(),
+                });
             }
         }
     }
+    // Writes already submitted still commit; their answers just have nowhere to go.
     state.hub.unwatch(&device, &watching);
     state.hub.disconnect(&device, id, now_ms());
     state.metrics.connections.dec();
@@ -250,6 +298,8 @@ fn request_of(frame: &ClientFrame) -> u32 {
 async fn send_reply(out: &mpsc::Sender<Message>, reply: Reply) -> bool {
     match reply {
         Reply::None => true,
+        // The loop resolves these before answering; a nested one is answered in turn.
+        Reply::Later(answer) => Box::pin(send_reply(out, answer.await)).await,
         Reply::Frames(frames) => {
             for frame in frames {
                 if out.send(binary(&frame)).await.is_err() {
@@ -286,21 +336,32 @@ async fn deliver(
         let full = batch.len() == DELIVERY_BATCH;
         for stored in batch {
             *delivered_up_to = stored.id;
-            let e = stored.envelope;
-            let frame = ServerFrame::Envelope {
-                id: stored.id,
-                sender: e.sender,
-                sender_device: e.sender_device,
-                received_ms: e.received_ms,
-                payload: e.payload,
-            };
-            if out.send(binary(&frame)).await.is_err() {
+            if !send_envelope(state, out, stored).await {
                 return false;
             }
-            state.metrics.envelopes_out.inc();
         }
         if !full {
             return true;
         }
     }
+}
+
+async fn send_envelope(
+    state: &AppState,
+    out: &mpsc::Sender<Message>,
+    stored: StoredEnvelope,
+) -> bool {
+    let e = stored.envelope;
+    let frame = ServerFrame::Envelope {
+        id: stored.id,
+        sender: e.sender,
+        sender_device: e.sender_device,
+        received_ms: e.received_ms,
+        payload: e.payload,
+    };
+    let sent = out.send(binary(&frame)).await.is_ok();
+    if sent {
+        state.metrics.envelopes_out.inc();
+    }
+    sent
 }

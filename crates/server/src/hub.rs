@@ -1,18 +1,21 @@
-//! Who is connected right now: one entry per authenticated device connection. Senders wake the
-//! recipients' connections (which then read their queue from the store, so delivery order is
-//! the store's order), typing and presence go straight through, and nothing here is persisted.
+//! Who is connected right now: one entry per authenticated device connection. Newly stored
+//! envelopes are handed to their recipients' connections straight from the store's commit, in
+//! id order; typing and presence go straight through; nothing here is persisted.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 use hush_protocol::relay::ServerFrame;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
+
+use crate::store::{StoredEnvelope, StoredListener};
 
 /// What a connection is told.
 #[derive(Debug)]
 pub(crate) enum Notice {
-    /// New envelopes are queued for this device.
-    Wake,
+    /// An envelope just stored for this device (they come in id order).
+    Envelope(StoredEnvelope),
     /// A frame to pass on as is (typing, presence, prekeys low).
     Frame(ServerFrame),
     /// Another connection authenticated as the same device: this one must close.
@@ -29,6 +32,39 @@ pub(crate) struct DeviceKey {
 struct Connection {
     id: u64,
     notices: mpsc::Sender<Notice>,
+    catch_up: Arc<CatchUp>,
+}
+
+/// Set when an envelope could not be handed to a backed-up connection: the connection must then
+/// read its queue from the store (which has everything, in order) instead of trusting its
+/// notices until it has caught up.
+#[derive(Default)]
+pub(crate) struct CatchUp {
+    needed: AtomicBool,
+    wake: Notify,
+}
+
+impl CatchUp {
+    /// Waits until a catch-up read is needed.
+    pub(crate) async fn wanted(&self) {
+        self.wake.notified().await;
+    }
+
+    /// Whether notices are to be ignored because a read from the store is due.
+    pub(crate) fn pending(&self) -> bool {
+        self.needed.load(Ordering::SeqCst)
+    }
+
+    /// Called right before the catch-up read: anything missed from now on sets it again.
+    pub(crate) fn start(&self) {
+        self.needed.store(false, Ordering::SeqCst);
+    }
+
+    fn request(&self) {
+        self.needed.store(true, Ordering::SeqCst);
+        // One stored permit: a burst of misses costs one read.
+        self.wake.notify_one();
+    }
 }
 
 #[derive(Default)]
@@ -59,12 +95,24 @@ impl Hub {
 
     /// Registers a connection; a previous connection of the same device is told to close.
     /// Returns the connection's id.
-    pub(crate) fn connect(&self, key: &DeviceKey, notices: mpsc::Sender<Notice>) -> u64 {
+    pub(crate) fn connect(
+        &self,
+        key: &DeviceKey,
+        notices: mpsc::Sender<Notice>,
+        catch_up: Arc<CatchUp>,
+    ) -> u64 {
         let mut inner = self.lock();
         inner.next_id += 1;
         let id = inner.next_id;
         let was_online = account_online(&inner, &key.account);
-        if let Some(old) = inner.online.insert(key.clone(), Connection { id, notices }) {
+        if let Some(old) = inner.online.insert(
+            key.clone(),
+            Connection {
+                id,
+                notices,
+                catch_up,
+            },
+        ) {
             let _ = old.notices.try_send(Notice::Replaced);
         }
         inner
@@ -109,17 +157,9 @@ impl Hub {
         }
     }
 
-    /// Wakes the device's connection; false when the device is not online (checked under the
-    /// same lock, so a device is either woken here or reads its queue when it connects).
-    pub(crate) fn wake(&self, key: &DeviceKey) -> bool {
-        match self.lock().online.get(key) {
-            Some(c) => {
-                // A full channel already holds a wake-up or more work: nothing is lost.
-                let _ = c.notices.try_send(Notice::Wake);
-                true
-            }
-            None => false,
-        }
+    /// Whether the device has a connection now.
+    pub(crate) fn is_online(&self, key: &DeviceKey) -> bool {
+        self.lock().online.contains_key(key)
     }
 
     /// Passes a frame to every online device of `account`; ephemeral, dropped when a
@@ -164,6 +204,25 @@ impl Hub {
             });
         }
         now
+    }
+}
+
+impl StoredListener for Hub {
+    /// Runs right after the commit, under the hub's lock: a device is either online here and
+    /// gets its envelopes now, or connects later and reads them from the store.
+    fn stored(&self, envelopes: Vec<StoredEnvelope>) {
+        let inner = self.lock();
+        for stored in envelopes {
+            let key = DeviceKey {
+                account: stored.envelope.recipient.clone(),
+                device: stored.envelope.recipient_device,
+            };
+            if let Some(c) = inner.online.get(&key) {
+                if c.notices.try_send(Notice::Envelope(stored)).is_err() {
+                    c.catch_up.request();
+                }
+            }
+        }
     }
 }
 

@@ -8,6 +8,7 @@ mod app_shell;
 mod blobs;
 pub mod config;
 mod connection;
+mod device_lists;
 mod headers;
 mod hub;
 mod limits;
@@ -105,6 +106,8 @@ pub(crate) struct AppState {
     /// Every WebSocket task, so shutdown can wait for them.
     connections: TaskTracker,
     store: Arc<dyn store::Store>,
+    /// The store's device lists, cached for the send path.
+    device_lists: Arc<device_lists::DeviceLists>,
     hub: Arc<hub::Hub>,
     metrics: Arc<metrics::Metrics>,
     frames_per_second: f64,
@@ -128,8 +131,12 @@ impl Server {
             path: config.data.clone(),
             source,
         })?;
-        let store = store::sqlite::SqliteStore::open(&config.data.join("hush.db"))
-            .map_err(StartError::Store)?;
+        let hub = Arc::new(hub::Hub::default());
+        let store = store::sqlite::SqliteStore::open_with_listener(
+            &config.data.join("hush.db"),
+            Some(hub.clone()),
+        )
+        .map_err(StartError::Store)?;
         let push = push::Pusher::open(&config.data).map_err(|e| StartError::Vapid {
             path: e.path,
             message: e.message,
@@ -151,7 +158,8 @@ impl Server {
                 shutdown: CancellationToken::new(),
                 connections: TaskTracker::new(),
                 store: Arc::new(store),
-                hub: Arc::new(hub::Hub::default()),
+                device_lists: Arc::default(),
+                hub,
                 metrics: Arc::new(metrics::Metrics::default()),
                 frames_per_second: config.frames_per_second,
                 push_allow_private: config.push_allow_private,

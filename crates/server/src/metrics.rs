@@ -42,6 +42,8 @@ pub(crate) struct Metrics {
     pub(crate) envelopes_in: Counter,
     pub(crate) envelopes_out: Counter,
     pub(crate) acks: Counter,
+    /// Connections that fell behind their live envelopes and re-read their queue.
+    pub(crate) catch_ups: Counter,
     pub(crate) store_errors: Counter,
     /// Sum and count of store commit latencies for sends, in microseconds.
     pub(crate) send_commit_us_sum: Counter,
@@ -85,6 +87,12 @@ impl Metrics {
             "counter",
             "Envelopes acknowledged and deleted.",
             self.acks.get().to_string(),
+        );
+        line(
+            "hush_delivery_catch_ups_total",
+            "counter",
+            "Times a backed-up connection re-read its queue from the store.",
+            self.catch_ups.get().to_string(),
         );
         line(
             "hush_store_errors_total",

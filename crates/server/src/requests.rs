@@ -1,8 +1,14 @@
 //! What the relay does for each request of an authenticated device (and for authentication
-//! itself). Store calls run on the blocking pool; nothing here holds a lock across an await.
+//! itself). Store calls run on the blocking pool, except envelope and ack writes: those are
+//! submitted to the group-commit queue and answered later, so a connection never waits for an
+//! fsync before reading its next frame. Nothing here holds a lock across an await.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 use std::time::Instant;
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
 
 use hush_protocol::devices::DeviceList;
 use hush_protocol::keys::{OneTimePreKey, SignedPreKey};
@@ -28,6 +34,8 @@ pub(crate) enum Reply {
     None,
     Frames(Vec<ServerFrame>),
     Error(u32, ErrorCode, String),
+    /// The answer once a submitted write has committed (replies keep the requests' order).
+    Later(BoxFuture<'static, Reply>),
 }
 
 type Refusal = (ErrorCode, String);
@@ -42,12 +50,35 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| StoreError::Backend(e.to_string()))
         .and_then(|r| r);
     if let Err(e) = &result {
-        if matches!(e, StoreError::Backend(_)) {
-            state.metrics.store_errors.inc();
-            tracing::warn!(error = %e, "store operation failed");
-        }
+        store_failed(state, e);
     }
     result
+}
+
+/// Counts and logs a backend failure (refusals like `Conflict` are answers, not failures).
+fn store_failed(state: &AppState, error: &StoreError) {
+    if matches!(error, StoreError::Backend(_)) {
+        state.metrics.store_errors.inc();
+        tracing::warn!(%error, "store operation failed");
+    }
+}
+
+/// The account's current device list, from memory when it can be.
+async fn device_list(
+    state: &AppState,
+    account: &str,
+) -> Result<Option<Arc<SignedDeviceList>>, StoreError> {
+    let epoch = match state.device_lists.get(account) {
+        Ok(list) => return Ok(Some(list)),
+        Err(epoch) => epoch,
+    };
+    let name = account.to_owned();
+    let Some(list) = blocking(state, move |s| s.device_list(&name)).await? else {
+        return Ok(None);
+    };
+    let list = Arc::new(list);
+    state.device_lists.read(account, list.clone(), epoch);
+    Ok(Some(list))
 }
 
 fn internal(_: StoreError) -> Refusal {
@@ -108,11 +139,15 @@ pub(crate) async fn authenticate(
                 created_ms: now_ms(),
             };
             let signed = stored_list(&list, device_list);
+            let committed = signed.clone();
             match blocking(state, move |s| s.create_account(&account, &signed)).await {
-                Ok(()) => Ok(DeviceKey {
-                    account: list.account,
-                    device,
-                }),
+                Ok(()) => {
+                    state.device_lists.written(&list.account, committed);
+                    Ok(DeviceKey {
+                        account: list.account,
+                        device,
+                    })
+                }
                 Err(StoreError::Conflict(_)) => {
                     Err((ErrorCode::NameTaken, "that username is taken".to_owned()))
                 }
@@ -124,12 +159,9 @@ pub(crate) async fn authenticate(
             device,
             signature,
         } => {
-            let name = account.clone();
-            let list = blocking(state, move |s| s.device_list(&name))
-                .await
-                .map_err(internal)?;
+            let list = device_list(state, &account).await.map_err(internal)?;
             let identity = list
-                .and_then(|l| l.devices.into_iter().find(|d| d.device_id == device))
+                .and_then(|l| l.devices.iter().find(|d| d.device_id == device).cloned())
                 .and_then(|d| IdentityKey::from_bytes(&d.identity).ok());
             match identity {
                 Some(identity)
@@ -182,7 +214,7 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         } => send(state, device, client_id, recipient, envelopes)
             .await
             .map_err(|r| (0, r)),
-        ClientFrame::Ack { ids } => ack(state, device, ids).await.map_err(|r| (0, r)),
+        ClientFrame::Ack { ids } => Ok(ack(state, device, ids)),
         ClientFrame::Typing { to, typing } => {
             let frame = ServerFrame::Typing {
                 from: device.account.clone(),
@@ -262,12 +294,16 @@ async fn publish_device_list(
         .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
     let version = list.version;
     let signed = stored_list(&list, bytes);
+    let committed = signed.clone();
     let name = device.account.clone();
     match blocking(state, move |s| s.replace_device_list(&name, &signed)).await {
-        Ok(()) => Ok(Reply::Frames(vec![ServerFrame::DeviceListPublished {
-            request,
-            version,
-        }])),
+        Ok(()) => {
+            state.device_lists.written(&device.account, committed);
+            Ok(Reply::Frames(vec![ServerFrame::DeviceListPublished {
+                request,
+                version,
+            }]))
+        }
         Err(StoreError::Stale) => Err((
             ErrorCode::Invalid,
             "an equal or newer device list is already published".to_owned(),
@@ -310,16 +346,20 @@ async fn push_subscribe(
 }
 
 async fn device_identity(state: &AppState, device: &DeviceKey) -> Result<IdentityKey, Refusal> {
-    let account = device.account.clone();
-    let list = blocking(state, move |s| s.device_list(&account))
+    let list = device_list(state, &device.account)
         .await
         .map_err(internal)?;
-    list.and_then(|l| l.devices.into_iter().find(|d| d.device_id == device.device))
-        .and_then(|d| IdentityKey::from_bytes(&d.identity).ok())
-        .ok_or((
-            ErrorCode::NotFound,
-            "this device is no longer listed".to_owned(),
-        ))
+    list.and_then(|l| {
+        l.devices
+            .iter()
+            .find(|d| d.device_id == device.device)
+            .cloned()
+    })
+    .and_then(|d| IdentityKey::from_bytes(&d.identity).ok())
+    .ok_or((
+        ErrorCode::NotFound,
+        "this device is no longer listed".to_owned(),
+    ))
 }
 
 /// Signed prekeys are stored as id (u32 BE) ‖ public key ‖ signature.
@@ -433,18 +473,9 @@ async fn send(
     recipient: String,
     envelopes: Vec<OutgoingEnvelope>,
 ) -> Result<Reply, Refusal> {
-    let sent = |outcome| {
-        Ok(Reply::Frames(vec![ServerFrame::Sent {
-            client_id,
-            outcome,
-        }]))
-    };
-    let name = recipient.clone();
-    let Some(list) = blocking(state, move |s| s.device_list(&name))
-        .await
-        .map_err(internal)?
-    else {
-        return sent(SendOutcome::UnknownRecipient);
+    let sent = move |outcome| Reply::Frames(vec![ServerFrame::Sent { client_id, outcome }]);
+    let Some(list) = device_list(state, &recipient).await.map_err(internal)? else {
+        return Ok(sent(SendOutcome::UnknownRecipient));
     };
     let given: BTreeSet<u32> = envelopes.iter().map(|e| e.device).collect();
     if given.len() != envelopes.len() {
@@ -454,7 +485,7 @@ async fn send(
     let missing: Vec<u32> = listed.difference(&given).copied().collect();
     let extra: Vec<u32> = given.difference(&listed).copied().collect();
     if !missing.is_empty() || !extra.is_empty() {
-        return sent(SendOutcome::Mismatch { missing, extra });
+        return Ok(sent(SendOutcome::Mismatch { missing, extra }));
     }
     let received_ms = now_ms();
     let rows: Vec<NewEnvelope> = envelopes
@@ -471,35 +502,57 @@ async fn send(
         .collect();
     let count = rows.len() as u64;
     let started = Instant::now();
-    blocking(state, move |s| s.insert_envelopes(&rows))
-        .await
-        .map_err(internal)?;
-    state
-        .metrics
-        .send_commit_us_sum
-        .add(started.elapsed().as_micros() as u64);
-    state.metrics.send_commit_count.inc();
-    state.metrics.envelopes_in.add(count);
-    for device in given {
-        let key = DeviceKey {
-            account: recipient.clone(),
-            device,
-        };
-        if !state.hub.wake(&key) {
-            // Not online: a content-free Web Push, if the device subscribed.
-            crate::push::wake_offline(state, key);
+    let committed = state.store.submit_envelopes(rows);
+    let state = state.clone();
+    Ok(Reply::Later(
+        async move {
+            if let Err(e) = committed.await {
+                store_failed(&state, &e);
+                let (code, message) = internal(e);
+                return Reply::Error(0, code, message);
+            }
+            let metrics = &state.metrics;
+            metrics
+                .send_commit_us_sum
+                .add(started.elapsed().as_micros() as u64);
+            metrics.send_commit_count.inc();
+            metrics.envelopes_in.add(count);
+            for device in given {
+                let key = DeviceKey {
+                    account: recipient.clone(),
+                    device,
+                };
+                // Online devices got it from the commit itself (see `hub`).
+                if !state.hub.is_online(&key) {
+                    // Not online: a content-free Web Push, if the device subscribed.
+                    crate::push::wake_offline(&state, key);
+                }
+            }
+            sent(SendOutcome::Stored)
         }
-    }
-    sent(SendOutcome::Stored)
+        .boxed(),
+    ))
 }
 
-async fn ack(state: &AppState, device: &DeviceKey, ids: Vec<u64>) -> Result<Reply, Refusal> {
-    let (account, id) = (device.account.clone(), device.device);
-    let n = blocking(state, move |s| s.ack(&account, id, &ids))
-        .await
-        .map_err(internal)?;
-    state.metrics.acks.add(n as u64);
-    Ok(Reply::None)
+fn ack(state: &AppState, device: &DeviceKey, ids: Vec<u64>) -> Reply {
+    let committed = state.store.submit_ack(&device.account, device.device, ids);
+    let state = state.clone();
+    Reply::Later(
+        async move {
+            match committed.await {
+                Ok(n) => {
+                    state.metrics.acks.add(n as u64);
+                    Reply::None
+                }
+                Err(e) => {
+                    store_failed(&state, &e);
+                    let (code, message) = internal(e);
+                    Reply::Error(0, code, message)
+                }
+            }
+        }
+        .boxed(),
+    )
 }
 
 /// A device's queue after `after`.

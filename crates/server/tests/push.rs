@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 
 mod support;
 
-use support::{Account, Client, TestServer};
+use support::{get, metric, Account, Client, TestServer};
 
 // ---------------------------------------------------------------------------------------------
 // The push service.
@@ -179,12 +179,6 @@ async fn start_relay() -> TestServer {
     support::start_relay(500.0, true).await
 }
 
-async fn get(addr: SocketAddr, path: &str) -> String {
-    let response = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
-    assert!(response.status().is_success());
-    response.text().await.unwrap()
-}
-
 /// Push-specific requests of the shared test client.
 impl Client {
     async fn send_to(&mut self, recipient: &str, n: u8, payload: &[u8]) {
@@ -216,13 +210,6 @@ impl Client {
         .await;
         assert_eq!(self.recv().await, ServerFrame::PushSubscribed);
     }
-}
-
-fn metric(text: &str, name: &str) -> u64 {
-    text.lines()
-        .find_map(|line| line.strip_prefix(&format!("{name} ")))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("{name} missing from metrics:\n{text}"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 mod support;
 
-use support::{Account, Client};
+use support::{get, metric, Account, Client};
 
 /// A relay with the default limits.
 async fn start() -> support::TestServer {
@@ -415,9 +415,78 @@ async fn malformed_and_unknown_frames_get_errors_and_nobody_else_notices() {
     let mut big = alice.login(server.addr).await;
     let _ = big.ws.send(Message::binary(vec![0u8; 300 * 1024])).await;
     assert!(big.closed().await);
-    // The others are served as before.
-    send_stored(&mut b, &message("bob", 3, b"to myself")).await;
-    assert!(matches!(b.recv().await, ServerFrame::Envelope { .. }));
+    // The others are served as before. A note to self arrives live, possibly before `Sent`.
+    b.send(&message("bob", 3, b"to myself")).await;
+    let (first, second) = (b.recv().await, b.recv().await);
+    let stored = |f: &ServerFrame| {
+        matches!(
+            f,
+            ServerFrame::Sent {
+                outcome: SendOutcome::Stored,
+                ..
+            }
+        )
+    };
+    let envelope = |f: &ServerFrame| matches!(f, ServerFrame::Envelope { .. });
+    assert!(
+        (stored(&first) && envelope(&second)) || (envelope(&first) && stored(&second)),
+        "{first:?} then {second:?}"
+    );
+}
+
+/// A recipient that stops reading falls behind its live envelopes; once it reads again it gets
+/// every one, in order, exactly once (its connection re-reads the queue from the store).
+#[tokio::test]
+async fn a_backed_up_recipient_gets_everything_in_order() {
+    const COUNT: u32 = 4000;
+    let server = start_with_limit(1e9).await;
+    let (alice, bob) = (Account::new("alice", 41), Account::new("bob", 42));
+    let mut a = alice.register(server.addr).await;
+    let mut b = bob.register(server.addr).await;
+    // 32 MiB in all: more than bob's socket buffers, outgoing queue and notices together hold.
+    for n in 0..COUNT {
+        let mut payload = vec![0u8; 8192];
+        payload[..4].copy_from_slice(&n.to_be_bytes());
+        let mut client_id = [0u8; 16];
+        client_id[..4].copy_from_slice(&n.to_be_bytes());
+        a.ws.feed(Message::binary(
+            ClientFrame::Send {
+                client_id,
+                recipient: "bob".into(),
+                envelopes: vec![OutgoingEnvelope { device: 1, payload }],
+            }
+            .encode(),
+        ))
+        .await
+        .unwrap();
+    }
+    a.ws.flush().await.unwrap();
+    for _ in 0..COUNT {
+        assert!(matches!(
+            a.recv().await,
+            ServerFrame::Sent {
+                outcome: SendOutcome::Stored,
+                ..
+            }
+        ));
+    }
+    let mut last_id = 0;
+    for n in 0..COUNT {
+        match b.recv().await {
+            ServerFrame::Envelope { id, payload, .. } => {
+                assert!(id > last_id, "ids increase");
+                assert_eq!(payload[..4], n.to_be_bytes(), "envelope {n} in order");
+                last_id = id;
+            }
+            other => panic!("expected envelope {n}, got {other:?}"),
+        }
+    }
+    assert!(b.quiet(300).await, "nothing twice");
+    let metrics = get(server.addr, "/metrics").await;
+    assert!(
+        metric(&metrics, "hush_delivery_catch_ups_total") >= 1,
+        "the catch-up path ran"
+    );
 }
 
 #[tokio::test]

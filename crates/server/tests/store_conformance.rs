@@ -10,11 +10,12 @@ use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
-    AccountRecord, DeviceRecord, NewEnvelope, PushSubscription, SignedDeviceList, Store,
-    StoreError, StoredEnvelope,
+    AccountRecord, DeviceRecord, NewEnvelope, Pending, PushSubscription, SignedDeviceList, Store,
+    StoreError, StoredEnvelope, StoredListener,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +102,16 @@ fn fresh() -> (tempfile::TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("hush.db")).unwrap();
     (dir, store)
+}
+
+/// Records what the store reports as newly stored.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<StoredEnvelope>>);
+
+impl StoredListener for Recorder {
+    fn stored(&self, envelopes: Vec<StoredEnvelope>) {
+        self.0.lock().unwrap().extend(envelopes);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -737,6 +748,49 @@ fn check_bad_input(store: &impl Store) {
 
 // ---------------------------------------------------------------------------------------------
 // SQLite.
+
+/// Writes submitted without waiting commit in submission order; the listener hears of each new
+/// envelope once, in id order, and never of a resend or a refused write.
+fn check_submissions<S: Store>(open: impl FnOnce(Arc<dyn StoredListener>) -> S) {
+    let recorder = Arc::new(Recorder::default());
+    let store = open(recorder.clone());
+    register(&store, "alice", &[1]);
+    register(&store, "bob", &[1]);
+    let mut submitted: Vec<Pending<Vec<u64>>> = (0..50)
+        .map(|n| store.submit_envelopes(vec![envelope(("alice", 1), ("bob", 1), n, 10)]))
+        .collect();
+    let resend = store.submit_envelopes(vec![envelope(("alice", 1), ("bob", 1), 0, 10)]);
+    let refused = store.submit_envelopes(vec![envelope(("alice", 1), ("nobody", 1), 99, 10)]);
+    let acked = store.submit_ack("bob", 1, vec![]);
+    let last = submitted.pop().unwrap().wait().unwrap()[0];
+    let ids: Vec<u64> = submitted
+        .into_iter()
+        .map(|pending| pending.wait().unwrap()[0])
+        .collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(ids.last() < Some(&last));
+    assert_eq!(resend.wait().unwrap(), vec![ids[0]]);
+    assert!(matches!(refused.wait(), Err(StoreError::NotFound(_))));
+    assert_eq!(acked.wait().unwrap(), 0);
+
+    let heard: Vec<u64> = recorder.0.lock().unwrap().iter().map(|s| s.id).collect();
+    let mut expected = ids.clone();
+    expected.push(last);
+    assert_eq!(heard, expected);
+    let first = recorder.0.lock().unwrap()[0].clone();
+    assert_eq!(first.envelope, envelope(("alice", 1), ("bob", 1), 0, 10));
+
+    let acked = store.submit_ack("bob", 1, expected.clone());
+    assert_eq!(acked.wait().unwrap(), 50);
+    assert!(pending_ids(&store, "bob", 1).is_empty());
+}
+
+#[test]
+fn submissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    check_submissions(|listener| SqliteStore::open_with_listener(&path, Some(listener)).unwrap());
+}
 
 #[test]
 fn account_create_and_conflict() {

@@ -2,12 +2,17 @@
 //! (SQLite by default; PostgreSQL can follow). Everything stored is public keys, signed device
 //! lists and ciphertext: the relay holds nothing it could read.
 //!
-//! Methods are synchronous: the server calls them from `spawn_blocking`. Writes that come in
-//! bursts (envelopes, acks) are group-committed by the backend: many callers, one transaction.
+//! Methods are synchronous: the server calls them from `spawn_blocking`. The writes that come in
+//! bursts (envelopes, acks) also have a `submit_…` form that returns at once with a [`Pending`]
+//! outcome, so a connection can keep reading while its writes wait for the next group commit:
+//! many callers, one transaction, one fsync.
 
+mod pending;
 pub mod sqlite;
 
 use std::fmt;
+
+pub use pending::Pending;
 
 /// Milliseconds since the Unix epoch (the server's clock, passed in).
 pub type Millis = u64;
@@ -106,6 +111,13 @@ impl fmt::Debug for PushSubscription {
     }
 }
 
+/// Told of every newly stored envelope right after its commit, in commit (= id) order, so live
+/// delivery needs no read. Runs on the store's own thread: it must be quick and never block.
+pub trait StoredListener: Send + Sync + 'static {
+    /// `envelopes` were just committed (a resend already stored is not reported again).
+    fn stored(&self, envelopes: Vec<StoredEnvelope>);
+}
+
 /// Why a store operation failed.
 #[derive(Debug)]
 pub enum StoreError {
@@ -176,10 +188,16 @@ pub trait Store: Send + Sync + 'static {
     /// How many one-time prekeys a device has left.
     fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError>;
 
-    /// Stores envelopes durably (committed when this returns) and returns their ids, in order.
-    /// An envelope whose (sender, sender device, client id, recipient, recipient device) is
-    /// already stored is not stored again: its existing id is returned.
-    fn insert_envelopes(&self, envelopes: &[NewEnvelope]) -> Result<Vec<u64>, StoreError>;
+    /// Queues envelopes to be stored durably; the outcome (their ids, in order) is ready once
+    /// they are committed. Submissions commit in the order they were made. An envelope whose
+    /// (sender, sender device, client id, recipient, recipient device) is already stored is not
+    /// stored again: its existing id is returned.
+    fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>>;
+
+    /// [`Store::submit_envelopes`], waiting for the commit. Blocking: not for async code.
+    fn insert_envelopes(&self, envelopes: &[NewEnvelope]) -> Result<Vec<u64>, StoreError> {
+        self.submit_envelopes(envelopes.to_vec()).wait()
+    }
 
     /// A device's queued envelopes with id greater than `after`, oldest first, at most `limit`.
     fn pending(
@@ -190,9 +208,14 @@ pub trait Store: Send + Sync + 'static {
         limit: usize,
     ) -> Result<Vec<StoredEnvelope>, StoreError>;
 
-    /// Deletes acknowledged envelopes of that device (ids of other devices are ignored);
-    /// returns how many were deleted.
-    fn ack(&self, name: &str, device: u32, ids: &[u64]) -> Result<usize, StoreError>;
+    /// Queues the deletion of acknowledged envelopes of that device (ids of other devices are
+    /// ignored); the outcome, how many were deleted, is ready once that is committed.
+    fn submit_ack(&self, name: &str, device: u32, ids: Vec<u64>) -> Pending<usize>;
+
+    /// [`Store::submit_ack`], waiting for the commit. Blocking: not for async code.
+    fn ack(&self, name: &str, device: u32, ids: &[u64]) -> Result<usize, StoreError> {
+        self.submit_ack(name, device, ids.to_vec()).wait()
+    }
 
     /// Deletes envelopes received before `cutoff` and returns them (so senders can be told).
     fn expire(&self, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError>;

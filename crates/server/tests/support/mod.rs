@@ -51,6 +51,21 @@ pub async fn start_relay(frames_per_second: f64, push_allow_private: bool) -> Te
     }
 }
 
+/// The body of a successful GET.
+pub async fn get(addr: SocketAddr, path: &str) -> String {
+    let response = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
+    assert!(response.status().is_success());
+    response.text().await.unwrap()
+}
+
+/// One value from the relay's Prometheus text.
+pub fn metric(text: &str, name: &str) -> u64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(&format!("{name} ")))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("{name} missing from metrics:\n{text}"))
+}
+
 pub struct Client {
     pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     pub nonce: [u8; 32],

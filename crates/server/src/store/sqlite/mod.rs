@@ -15,10 +15,11 @@ mod writer;
 mod writes;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use super::{
-    AccountRecord, Millis, NewEnvelope, PushSubscription, SignedDeviceList, Store, StoreError,
-    StoredBundle, StoredEnvelope,
+    AccountRecord, Millis, NewEnvelope, Pending, PushSubscription, SignedDeviceList, Store,
+    StoreError, StoredBundle, StoredEnvelope, StoredListener,
 };
 
 /// Read connections per store.
@@ -36,9 +37,17 @@ impl SqliteStore {
     /// Opens the database at `path`, creating it if needed, and migrates it to the current
     /// schema. A database written by a newer hush-server is refused.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_listener(path, None)
+    }
+
+    /// [`SqliteStore::open`], telling `listener` of every envelope stored from now on.
+    pub fn open_with_listener(
+        path: &Path,
+        listener: Option<Arc<dyn StoredListener>>,
+    ) -> Result<Self, StoreError> {
         let conn = schema::open_writer(path)?;
         let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
-        let writer = writer::Writer::start(conn)?;
+        let writer = writer::Writer::start(conn, listener)?;
         Ok(Self { readers, writer })
     }
 }
@@ -105,14 +114,11 @@ impl Store for SqliteStore {
             .with(|conn| reads::one_time_prekey_count(conn, name, device))
     }
 
-    fn insert_envelopes(&self, envelopes: &[NewEnvelope]) -> Result<Vec<u64>, StoreError> {
+    fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>> {
         if envelopes.is_empty() {
-            return Ok(Vec::new());
+            return Pending::ready(Ok(Vec::new()));
         }
-        let envelopes = envelopes.to_vec();
-        self.writer.call(envelopes.len(), move |conn| {
-            writes::insert_envelopes(conn, &envelopes)
-        })
+        self.writer.submit_envelopes(envelopes)
     }
 
     fn pending(
@@ -129,12 +135,12 @@ impl Store for SqliteStore {
             .with(|conn| reads::pending(conn, name, device, after, limit))
     }
 
-    fn ack(&self, name: &str, device: u32, ids: &[u64]) -> Result<usize, StoreError> {
+    fn submit_ack(&self, name: &str, device: u32, ids: Vec<u64>) -> Pending<usize> {
         if ids.is_empty() {
-            return Ok(0);
+            return Pending::ready(Ok(0));
         }
-        let (name, ids) = (name.to_owned(), ids.to_vec());
-        self.writer.call(ids.len(), move |conn| {
+        let name = name.to_owned();
+        self.writer.submit(ids.len(), move |conn| {
             writes::ack(conn, &name, device, &ids)
         })
     }

@@ -1,18 +1,22 @@
 //! Group commit: one thread owns the only write connection and runs every write.
 //!
-//! Callers send a job and block on its reply. The thread takes everything queued (up to
+//! Callers submit a job and get a [`Pending`] outcome without blocking. The thread takes everything queued (up to
 //! [`GROUP_LIMIT`] envelopes' worth), runs each job in its own savepoint inside one
 //! `BEGIN IMMEDIATE` transaction, commits once (one fsync for the whole group) and only then
 //! answers. A job that fails is rolled back to its savepoint alone; the rest of the group still
 //! commits. If the transaction itself is lost (commit failure, I/O error), every job that had
 //! succeeded is answered with that failure: no caller is told "stored" for something that is not.
+//! After a commit, newly stored envelopes go to the [`StoredListener`], in commit order.
 
-use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use rusqlite::Connection;
+use tokio::sync::oneshot;
 
-use crate::store::StoreError;
+use super::writes;
+use crate::store::{NewEnvelope, Pending, StoreError, StoredEnvelope, StoredListener};
 
 /// The most envelopes (or acknowledged ids) one transaction takes from the queue. A single
 /// bigger call still runs, alone.
@@ -26,14 +30,24 @@ trait Job: Send {
     fn run(&mut self, conn: &Connection) -> bool;
     /// Sends the outcome to the caller. `lost` is why the transaction did not commit, if it did
     /// not: it replaces a success.
-    fn answer(self: Box<Self>, lost: Option<&str>);
+    fn answer(self: Box<Self>, lost: Option<&str>, listener: Option<&dyn StoredListener>);
+}
+
+/// What a job's caller is told: its own failure, else the transaction's, else its value.
+fn settle<T>(outcome: Option<Result<T, StoreError>>, lost: Option<&str>) -> Result<T, StoreError> {
+    match (outcome, lost) {
+        (Some(Err(error)), _) => Err(error),
+        (Some(Ok(_)) | None, Some(why)) => Err(StoreError::Backend(why.to_owned())),
+        (Some(Ok(value)), None) => Ok(value),
+        (None, None) => Err(StoreError::Backend("a write never ran".to_owned())),
+    }
 }
 
 struct Call<T, F> {
     work: Option<F>,
     weight: usize,
     outcome: Option<Result<T, StoreError>>,
-    reply: SyncSender<Result<T, StoreError>>,
+    reply: oneshot::Sender<Result<T, StoreError>>,
 }
 
 impl<T, F> Job for Call<T, F>
@@ -55,15 +69,54 @@ where
         succeeded
     }
 
-    fn answer(self: Box<Self>, lost: Option<&str>) {
-        let outcome = match (self.outcome, lost) {
-            (Some(Err(error)), _) => Err(error),
-            (Some(Ok(_)) | None, Some(why)) => Err(StoreError::Backend(why.to_owned())),
-            (Some(Ok(value)), None) => Ok(value),
-            (None, None) => Err(StoreError::Backend("a write never ran".to_owned())),
-        };
-        // The caller only goes away if its thread died; nothing to tell then.
-        let _ = self.reply.send(outcome);
+    fn answer(self: Box<Self>, lost: Option<&str>, _: Option<&dyn StoredListener>) {
+        // A caller that stopped waiting (its connection closed) needs no answer.
+        let _ = self.reply.send(settle(self.outcome, lost));
+    }
+}
+
+/// Stores envelopes; once they are committed, the new ones go to the listener.
+struct Insert {
+    envelopes: Vec<NewEnvelope>,
+    /// Each envelope's id and whether this job stored it.
+    outcome: Option<Result<Vec<(u64, bool)>, StoreError>>,
+    reply: oneshot::Sender<Result<Vec<u64>, StoreError>>,
+}
+
+impl Job for Insert {
+    fn weight(&self) -> usize {
+        self.envelopes.len()
+    }
+
+    fn run(&mut self, conn: &Connection) -> bool {
+        let outcome = writes::insert_envelopes(conn, &self.envelopes);
+        let succeeded = outcome.is_ok();
+        self.outcome = Some(outcome);
+        succeeded
+    }
+
+    fn answer(self: Box<Self>, lost: Option<&str>, listener: Option<&dyn StoredListener>) {
+        let Self {
+            envelopes,
+            outcome,
+            reply,
+        } = *self;
+        let answer = settle(outcome, lost).map(|stored| {
+            let ids = stored.iter().map(|&(id, _)| id).collect();
+            if let Some(listener) = listener {
+                let new: Vec<StoredEnvelope> = stored
+                    .into_iter()
+                    .zip(envelopes)
+                    .filter(|((_, new), _)| *new)
+                    .map(|((id, _), envelope)| StoredEnvelope { id, envelope })
+                    .collect();
+                if !new.is_empty() {
+                    listener.stored(new);
+                }
+            }
+            ids
+        });
+        let _ = reply.send(answer);
     }
 }
 
@@ -76,11 +129,14 @@ pub(super) struct Writer {
 
 impl Writer {
     /// Starts the thread; it owns `conn` from now on.
-    pub(super) fn start(conn: Connection) -> Result<Self, StoreError> {
+    pub(super) fn start(
+        conn: Connection,
+        listener: Option<Arc<dyn StoredListener>>,
+    ) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("hush-store-writer".to_owned())
-            .spawn(move || run(&conn, &queue))
+            .spawn(move || run(&conn, &queue, listener.as_deref()))
             .map_err(|error| {
                 StoreError::Backend(format!("cannot start the store's writer thread: {error}"))
             })?;
@@ -90,22 +146,52 @@ impl Writer {
         })
     }
 
-    /// Runs `work` in the next group and returns its outcome once the group has committed.
+    /// Queues `work` for the next group; its outcome is ready once the group has committed.
+    /// Jobs run in the order they were submitted.
+    pub(super) fn submit<T, F>(&self, weight: usize, work: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let (reply, outcome) = Pending::channel();
+        self.enqueue(
+            Box::new(Call {
+                work: Some(work),
+                weight,
+                outcome: None,
+                reply,
+            }),
+            outcome,
+        )
+    }
+
+    /// Queues envelopes to store; the listener hears of the new ones after the commit.
+    pub(super) fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>> {
+        let (reply, outcome) = Pending::channel();
+        self.enqueue(
+            Box::new(Insert {
+                envelopes,
+                outcome: None,
+                reply,
+            }),
+            outcome,
+        )
+    }
+
+    fn enqueue<T>(&self, job: Box<dyn Job>, outcome: Pending<T>) -> Pending<T> {
+        match &self.jobs {
+            Some(jobs) if jobs.send(job).is_ok() => outcome,
+            _ => Pending::ready(Err(stopped())),
+        }
+    }
+
+    /// [`Writer::submit`], blocking until the outcome is known.
     pub(super) fn call<T, F>(&self, weight: usize, work: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let (reply, answer) = mpsc::sync_channel(1);
-        let job = Box::new(Call {
-            work: Some(work),
-            weight,
-            outcome: None,
-            reply,
-        });
-        let jobs = self.jobs.as_ref().ok_or_else(stopped)?;
-        jobs.send(job).map_err(|_| stopped())?;
-        answer.recv().map_err(|_| stopped())?
+        self.submit(weight, work).wait()
     }
 }
 
@@ -124,7 +210,7 @@ fn stopped() -> StoreError {
 }
 
 /// The writer thread: group after group until every sender is gone.
-fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
+fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>, listener: Option<&dyn StoredListener>) {
     let mut group: Vec<Box<dyn Job>> = Vec::new();
     while let Ok(first) = queue.recv() {
         let mut weight = first.weight();
@@ -140,7 +226,7 @@ fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>) {
         }
         let lost = commit_group(conn, &mut group).err();
         for job in group.drain(..) {
-            job.answer(lost.as_deref());
+            job.answer(lost.as_deref(), listener);
         }
     }
 }

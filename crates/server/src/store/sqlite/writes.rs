@@ -174,10 +174,11 @@ pub(super) fn take_bundles(conn: &Connection, name: &str) -> Result<Vec<StoredBu
     Ok(bundles)
 }
 
+/// Each envelope's id, and whether this call stored it (false: it was stored before).
 pub(super) fn insert_envelopes(
     conn: &Connection,
     envelopes: &[NewEnvelope],
-) -> Result<Vec<u64>, StoreError> {
+) -> Result<Vec<(u64, bool)>, StoreError> {
     let mut insert = conn
         .prepare_cached(
             "INSERT INTO envelopes
@@ -218,7 +219,7 @@ pub(super) fn insert_envelopes(
                 }
             })?;
         let id = match inserted {
-            Some(id) => id,
+            Some(id) => (id, true),
             None => existing
                 .query_row(
                     params![
@@ -230,7 +231,8 @@ pub(super) fn insert_envelopes(
                     ],
                     |row| get_u64(row, 0),
                 )
-                .db()?,
+                .db()
+                .map(|id| (id, false))?,
         };
         ids.push(id);
     }
