@@ -3,8 +3,15 @@
 use std::path::{Path, PathBuf};
 
 /// The workspace root (the directory holding the top-level Cargo.toml).
+///
+/// Read at run time (`cargo run` sets `CARGO_MANIFEST_DIR`): with a target dir shared between
+/// clones, as in CI, cargo may reuse an xtask binary built in another clone, whose compile-time
+/// path can be gone.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."))

@@ -5,7 +5,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -56,7 +55,11 @@ fn free_port() -> u16 {
 }
 
 fn start_push_service() -> PushService {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    // At run time: a test binary reused from another clone's build keeps that clone's path.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    let root = manifest_dir.join("../..");
     let script = root.join("node_modules/web-push-testing/src/bin/server.js");
     assert!(
         script.exists(),
