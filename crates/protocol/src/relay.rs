@@ -133,6 +133,11 @@ pub enum ClientFrame {
         /// The encoded [`crate::devices::DeviceList`].
         device_list: Vec<u8>,
     },
+    /// The [`ServerFrame::Expired`] notices are recorded on this device and may be deleted.
+    AckExpired {
+        /// Notice ids.
+        ids: Vec<u64>,
+    },
     /// Asks for a one-time grant to upload one encrypted attachment of at most `size` bytes.
     RequestUpload {
         /// Echoed in the answer.
@@ -270,8 +275,12 @@ pub enum ServerFrame {
         /// When it was last connected (ms since the epoch; 0 if never).
         last_seen_ms: u64,
     },
-    /// Envelopes of a send expired undelivered (after 30 days) for one device.
+    /// Envelopes of a send expired undelivered (after 30 days) for one device. Kept by the
+    /// relay until acknowledged with [`ClientFrame::AckExpired`], and sent again on every
+    /// connection until then.
     Expired {
+        /// The notice's id (for [`ClientFrame::AckExpired`]).
+        id: u64,
         /// The send's id.
         client_id: [u8; 16],
         /// Recipient account.
@@ -453,6 +462,12 @@ impl ClientFrame {
             } => {
                 w.u8(0x2B).u32(*request).var(device_list);
             }
+            Self::AckExpired { ids } => {
+                w.u8(0x2C).u32(ids.len() as u32);
+                for id in ids {
+                    w.raw(&id.to_be_bytes());
+                }
+            }
         }
         w.buf
     }
@@ -544,6 +559,13 @@ impl ClientFrame {
                 request: r.u32()?,
                 device_list: r.var("device list", MAX_DEVICE_LIST)?.to_vec(),
             },
+            0x2C => {
+                let n = r.count("acks", MAX_ACKS, 8)?;
+                let ids = (0..n)
+                    .map(|_| r.array().map(u64::from_be_bytes))
+                    .collect::<Result<_, _>>()?;
+                Self::AckExpired { ids }
+            }
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -635,11 +657,12 @@ impl ServerFrame {
                 w.u8(u8::from(*online)).raw(&last_seen_ms.to_be_bytes());
             }
             Self::Expired {
+                id,
                 client_id,
                 recipient,
                 device,
             } => {
-                w.u8(0x4A).raw(client_id);
+                w.u8(0x4A).raw(&id.to_be_bytes()).raw(client_id);
                 write_str(&mut w, recipient);
                 w.u32(*device);
             }
@@ -717,6 +740,7 @@ impl ServerFrame {
                 last_seen_ms: u64::from_be_bytes(r.array()?),
             },
             0x4A => Self::Expired {
+                id: u64::from_be_bytes(r.array()?),
                 client_id: r.array()?,
                 recipient: read_account(&mut r)?,
                 device: r.u32()?,

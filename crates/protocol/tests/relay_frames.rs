@@ -134,6 +134,9 @@ fn frames_round_trip() {
             auth: [5; 16],
         },
         ClientFrame::PushUnsubscribe,
+        ClientFrame::AckExpired {
+            ids: vec![0, 3, u64::MAX],
+        },
     ];
     for frame in clients {
         assert_eq!(ClientFrame::decode(&frame.encode()).unwrap(), frame);
@@ -174,6 +177,7 @@ fn frames_round_trip() {
             last_seen_ms: 5,
         },
         ServerFrame::Expired {
+            id: 12,
             client_id: [2; 16],
             recipient: "bob".into(),
             device: 1,

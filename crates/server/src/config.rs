@@ -31,6 +31,15 @@ pub struct Config {
     )]
     pub frames_per_second: f64,
 
+    /// Seconds a queued envelope waits for its device before it expires and its sender is told
+    /// (30 days).
+    #[arg(
+        long = "envelope-lifetime",
+        env = "HUSH_ENVELOPE_LIFETIME_SECS",
+        default_value_t = 30 * 24 * 3600
+    )]
+    pub envelope_lifetime_secs: u64,
+
     /// Let devices register push endpoints on loopback or private networks (for tests with a
     /// local push service); off by default so clients cannot aim the relay at internal hosts.
     #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]

@@ -202,6 +202,9 @@ async fn serve_device(
     let mut in_flight: FuturesOrdered<BoxFuture<'static, Reply>> = FuturesOrdered::new();
     let mut alive = deliver(state, &device, &mut delivered_up_to, out).await;
     if alive {
+        alive = send_reply(out, expiry_notices(state, &device).await).await;
+    }
+    if alive {
         alive = out.send(binary(&ServerFrame::QueueDrained)).await.is_ok();
     }
 
@@ -311,6 +314,18 @@ async fn send_reply(out: &mpsc::Sender<Message>, reply: Reply) -> bool {
         Reply::Error(request, code, message) => {
             out.send(error(request, code, message)).await.is_ok()
         }
+    }
+}
+
+/// The device's stored expiry notices (they stay until it acknowledges them).
+async fn expiry_notices(state: &AppState, device: &DeviceKey) -> Reply {
+    match requests::expiry_notices(state, device).await {
+        Ok(frames) => Reply::Frames(frames),
+        Err(_) => Reply::Error(
+            0,
+            ErrorCode::Internal,
+            "expiry notices unavailable".to_owned(),
+        ),
     }
 }
 

@@ -34,9 +34,7 @@ pub use config::Config;
 
 /// How long shutdown waits for open WebSockets to say goodbye.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
-/// Queued envelopes older than this are dropped and their senders told.
-pub const ENVELOPE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
-/// How often expired envelopes are looked for.
+/// The longest wait between two looks for expired envelopes (and blobs).
 const EXPIRY_EVERY: Duration = Duration::from_secs(3600);
 
 /// Milliseconds since the Unix epoch.
@@ -111,6 +109,8 @@ pub(crate) struct AppState {
     hub: Arc<hub::Hub>,
     metrics: Arc<metrics::Metrics>,
     frames_per_second: f64,
+    /// Queued envelopes older than this are dropped and their senders told.
+    envelope_lifetime: Duration,
     /// Whether push endpoints on loopback or private networks are accepted (tests only).
     push_allow_private: bool,
     /// Encrypted attachments.
@@ -162,6 +162,7 @@ impl Server {
                 hub,
                 metrics: Arc::new(metrics::Metrics::default()),
                 frames_per_second: config.frames_per_second,
+                envelope_lifetime: Duration::from_secs(config.envelope_lifetime_secs),
                 push_allow_private: config.push_allow_private,
                 blobs: Arc::new(blobs),
                 push: Arc::new(push),
@@ -242,37 +243,35 @@ async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState
     state.metrics.render(depth)
 }
 
-/// Drops envelopes nobody fetched within [`ENVELOPE_LIFETIME`] and tells their senders.
+/// Drops envelopes nobody fetched within the envelope lifetime; their senders get a notice
+/// that is stored until acknowledged (and sent at once to those online).
 async fn expire_forever(state: AppState) {
-    let mut tick = tokio::time::interval(EXPIRY_EVERY);
+    // A few looks per lifetime, so nothing outlives it by much; at least every hour.
+    let every = (state.envelope_lifetime / 4).clamp(Duration::from_millis(100), EXPIRY_EVERY);
+    let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
         let blob_store = state.blobs.clone();
         let _ = tokio::task::spawn_blocking(move || blob_store.expire()).await;
-        let cutoff = now_ms().saturating_sub(ENVELOPE_LIFETIME.as_millis() as u64);
+        let lifetime = state.envelope_lifetime.as_millis() as u64;
+        let cutoff = now_ms().saturating_sub(lifetime);
         let store = state.store.clone();
-        let expired = match tokio::task::spawn_blocking(move || store.expire(cutoff)).await {
-            Ok(Ok(expired)) => expired,
+        let notices = match tokio::task::spawn_blocking(move || store.expire(cutoff)).await {
+            Ok(Ok(notices)) => notices,
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "expiring envelopes failed");
                 continue;
             }
             Err(_) => continue,
         };
-        for stored in expired {
-            let e = stored.envelope;
+        for notice in notices {
             let sender = hub::DeviceKey {
-                account: e.sender,
-                device: e.sender_device,
+                account: notice.account.clone(),
+                device: notice.device,
             };
-            state.hub.tell_device(
-                &sender,
-                hush_protocol::relay::ServerFrame::Expired {
-                    client_id: e.client_id,
-                    recipient: e.recipient,
-                    device: e.recipient_device,
-                },
-            );
+            state
+                .hub
+                .tell_device(&sender, requests::expired_frame(notice));
         }
     }
 }

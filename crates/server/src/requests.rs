@@ -21,8 +21,8 @@ use x25519_dalek::PublicKey;
 
 use crate::hub::DeviceKey;
 use crate::store::{
-    AccountRecord, DeviceRecord, NewEnvelope, PushSubscription, SignedDeviceList, Store,
-    StoreError, StoredEnvelope,
+    AccountRecord, DeviceRecord, ExpiryNotice, NewEnvelope, PushSubscription, SignedDeviceList,
+    Store, StoreError, StoredEnvelope,
 };
 use crate::{now_ms, AppState};
 
@@ -215,6 +215,13 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
             .await
             .map_err(|r| (0, r)),
         ClientFrame::Ack { ids } => Ok(ack(state, device, ids)),
+        ClientFrame::AckExpired { ids } => {
+            let (account, id) = (device.account.clone(), device.device);
+            blocking(state, move |s| s.ack_expiry_notices(&account, id, &ids))
+                .await
+                .map(|_| Reply::None)
+                .map_err(|e| (0, internal(e)))
+        }
         ClientFrame::Typing { to, typing } => {
             let frame = ServerFrame::Typing {
                 from: device.account.clone(),
@@ -564,6 +571,31 @@ pub(crate) async fn pending(
 ) -> Result<Vec<StoredEnvelope>, StoreError> {
     let (account, id) = (device.account.clone(), device.device);
     blocking(state, move |s| s.pending(&account, id, after, limit)).await
+}
+
+/// The device's expiry notices not yet acknowledged, as frames.
+pub(crate) async fn expiry_notices(
+    state: &AppState,
+    device: &DeviceKey,
+) -> Result<Vec<ServerFrame>, StoreError> {
+    let (account, id) = (device.account.clone(), device.device);
+    let notices = blocking(state, move |s| {
+        s.expiry_notices(&account, id, EXPIRY_NOTICES_PER_CONNECTION)
+    })
+    .await?;
+    Ok(notices.into_iter().map(expired_frame).collect())
+}
+
+/// Expiry notices sent when a device connects; acknowledging them makes room for the rest.
+const EXPIRY_NOTICES_PER_CONNECTION: usize = 1000;
+
+pub(crate) fn expired_frame(notice: ExpiryNotice) -> ServerFrame {
+    ServerFrame::Expired {
+        id: notice.id,
+        client_id: notice.client_id,
+        recipient: notice.recipient,
+        device: notice.recipient_device,
+    }
 }
 
 /// One-time prekeys the device has left (0 when the store cannot say).

@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 mod support;
 
-use support::{get, metric, Account, Client};
+use support::{get, metric, start_relay_with, Account, Client};
 
 /// A relay with the default limits.
 async fn start() -> support::TestServer {
@@ -487,6 +487,66 @@ async fn a_backed_up_recipient_gets_everything_in_order() {
         metric(&metrics, "hush_delivery_catch_ups_total") >= 1,
         "the catch-up path ran"
     );
+}
+
+/// Frames up to `QueueDrained` after a login: (envelope ids, expiry notices as (id, client id)).
+async fn queue_and_notices(client: &mut Client) -> (Vec<u64>, Vec<(u64, [u8; 16])>) {
+    let (mut envelopes, mut notices) = (Vec::new(), Vec::new());
+    loop {
+        match client.recv().await {
+            ServerFrame::Envelope { id, .. } => envelopes.push(id),
+            ServerFrame::Expired { id, client_id, .. } => notices.push((id, client_id)),
+            ServerFrame::QueueDrained => return (envelopes, notices),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+/// An envelope nobody fetches expires; its sender is told at once if online, else when it next
+/// connects, and again on every connection until it acknowledges the notice.
+#[tokio::test]
+async fn senders_are_told_of_expired_envelopes_until_they_ack() {
+    let server = start_relay_with(|config| config.envelope_lifetime_secs = 1).await;
+    let (alice, bob) = (Account::new("alice", 43), Account::new("bob", 44));
+    drop(bob.register(server.addr).await);
+    let mut a = alice.register(server.addr).await;
+
+    send_stored(&mut a, &message("bob", 1, b"never fetched")).await;
+    let first = match a.recv().await {
+        ServerFrame::Expired {
+            id,
+            client_id,
+            recipient,
+            device,
+        } => {
+            assert_eq!((client_id, recipient.as_str(), device), ([1; 16], "bob", 1));
+            id
+        }
+        other => panic!("expected an expiry notice, got {other:?}"),
+    };
+
+    // Offline when the second one expires: told on the next connection, with the first again.
+    send_stored(&mut a, &message("bob", 2, b"also never fetched")).await;
+    drop(a);
+    tokio::time::sleep(std::time::Duration::from_millis(2000)).await;
+    let mut a = alice.login(server.addr).await;
+    let (envelopes, notices) = queue_and_notices(&mut a).await;
+    assert!(envelopes.is_empty());
+    assert_eq!(notices.len(), 2, "{notices:?}");
+    assert_eq!(notices[0], (first, [1; 16]));
+    assert_eq!(notices[1].1, [2; 16]);
+
+    a.send(&ClientFrame::AckExpired {
+        ids: notices.iter().map(|(id, _)| *id).collect(),
+    })
+    .await;
+    assert!(a.quiet(300).await);
+    drop(a);
+    let mut a = alice.login(server.addr).await;
+    assert_eq!(queue_and_notices(&mut a).await, (vec![], vec![]));
+    // Bob's queue is empty: the envelopes are gone, not just hidden.
+    let mut b = bob.login(server.addr).await;
+    assert_eq!(queue_and_notices(&mut b).await, (vec![], vec![]));
 }
 
 #[tokio::test]

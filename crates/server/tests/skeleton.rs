@@ -50,6 +50,7 @@ async fn start(with_app: bool) -> Running {
         data: data.path().join("state"),
         static_dir: dist.path().to_path_buf(),
         frames_per_second: 500.0,
+        envelope_lifetime_secs: 30 * 24 * 3600,
         push_allow_private: false,
     };
     let server = Server::new(&config).unwrap();
@@ -237,6 +238,7 @@ async fn unwritable_data_dir_is_a_clear_error() {
         data: file.path().join("below-a-file"),
         static_dir: "dist".into(),
         frames_per_second: 500.0,
+        envelope_lifetime_secs: 30 * 24 * 3600,
         push_allow_private: false,
     };
     let error = Server::new(&config).err().expect("must fail").to_string();

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
-    AccountRecord, DeviceRecord, NewEnvelope, Pending, PushSubscription, SignedDeviceList, Store,
-    StoreError, StoredEnvelope, StoredListener,
+    AccountRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending, PushSubscription,
+    SignedDeviceList, Store, StoreError, StoredEnvelope, StoredListener,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -550,35 +550,73 @@ fn check_ack(store: &impl Store) {
 fn check_expire(store: &impl Store) {
     register(store, "alice", &[1]);
     register(store, "bob", &[1]);
-    let old = envelope(("bob", 1), ("alice", 1), 1, 100);
-    let edge = envelope(("alice", 1), ("bob", 1), 2, 200);
-    let new = envelope(("bob", 1), ("alice", 1), 3, 300);
     let ids = store
-        .insert_envelopes(&[old.clone(), edge.clone(), new.clone()])
+        .insert_envelopes(&[
+            envelope(("bob", 1), ("alice", 1), 1, 100),
+            envelope(("alice", 1), ("bob", 1), 2, 200),
+            envelope(("bob", 1), ("alice", 1), 3, 300),
+        ])
         .unwrap();
+    // The notice for `from` about its envelope `n` to `to`'s device 1.
+    let notice = |id: u64, from: &str, to: &str, n: u64| ExpiryNotice {
+        id,
+        account: from.to_owned(),
+        device: 1,
+        client_id: client_id(n),
+        recipient: to.to_owned(),
+        recipient_device: 1,
+    };
 
-    assert_eq!(
-        store.expire(200).unwrap(),
-        vec![StoredEnvelope {
-            id: ids[0],
-            envelope: old
-        }]
-    );
+    let first = store.expire(200).unwrap();
+    assert_eq!(first, vec![notice(first[0].id, "bob", "alice", 1)]);
     assert!(store.expire(200).unwrap().is_empty());
     assert_eq!(pending_ids(store, "alice", 1), vec![ids[2]]);
+
+    let rest = store.expire(u64::MAX).unwrap();
     assert_eq!(
-        store.expire(u64::MAX).unwrap(),
+        rest,
         vec![
-            StoredEnvelope {
-                id: ids[1],
-                envelope: edge
-            },
-            StoredEnvelope {
-                id: ids[2],
-                envelope: new
-            }
+            notice(rest[0].id, "alice", "bob", 2),
+            notice(rest[1].id, "bob", "alice", 3)
         ]
     );
+    assert!(first[0].id < rest[0].id && rest[0].id < rest[1].id);
+    assert_eq!(store.queue_depth().unwrap(), 0);
+    assert_eq!(
+        store.expiry_notices("bob", 1, 10).unwrap(),
+        vec![first[0].clone(), rest[1].clone()]
+    );
+    assert_eq!(
+        store.expiry_notices("bob", 1, 1).unwrap(),
+        vec![first[0].clone()]
+    );
+
+    // Notices stay until their own device acks them.
+    assert_eq!(
+        store.ack_expiry_notices("bob", 1, &[rest[0].id]).unwrap(),
+        0
+    );
+    assert_eq!(
+        store
+            .ack_expiry_notices("alice", 1, &[u64::MAX, 0])
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        store.ack_expiry_notices("alice", 1, &[rest[0].id]).unwrap(),
+        1
+    );
+    assert!(store.expiry_notices("alice", 1, 10).unwrap().is_empty());
+
+    // A device that leaves the list takes its notices with it, and gets no new ones.
+    store
+        .insert_envelopes(&[envelope(("bob", 1), ("alice", 1), 4, 400)])
+        .unwrap();
+    store
+        .replace_device_list("bob", &list("bob", 2, &[2]))
+        .unwrap();
+    assert!(store.expiry_notices("bob", 1, 10).unwrap().is_empty());
+    assert!(store.expire(u64::MAX).unwrap().is_empty());
     assert_eq!(store.queue_depth().unwrap(), 0);
 }
 

@@ -90,6 +90,23 @@ pub struct StoredEnvelope {
     pub envelope: NewEnvelope,
 }
 
+/// A sender device's notice that its envelope for one recipient device expired undelivered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpiryNotice {
+    /// Increasing in the order notices were recorded.
+    pub id: u64,
+    /// The sender account the notice is for.
+    pub account: String,
+    /// The sender device the notice is for.
+    pub device: u32,
+    /// The send's client id.
+    pub client_id: [u8; 16],
+    /// Who the envelope was for.
+    pub recipient: String,
+    /// Which of their devices.
+    pub recipient_device: u32,
+}
+
 /// Where to send a device's Web Push wake-ups (RFC 8030), with the keys that encrypt them
 /// (RFC 8291). Given by the device; it says nothing the relay could read messages with.
 #[derive(Clone, PartialEq, Eq)]
@@ -160,8 +177,8 @@ pub trait Store: Send + Sync + 'static {
     fn device_list(&self, name: &str) -> Result<Option<SignedDeviceList>, StoreError>;
 
     /// Replaces the device list if `list.version` is newer (`Stale` otherwise). Prekeys, push
-    /// subscriptions and queued envelopes of devices no longer listed are deleted in the same
-    /// transaction.
+    /// subscriptions, queued envelopes and expiry notices of devices no longer listed are
+    /// deleted in the same transaction.
     fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError>;
 
     /// Sets a device's signed prekey (replacing the previous one).
@@ -217,8 +234,23 @@ pub trait Store: Send + Sync + 'static {
         self.submit_ack(name, device, ids.to_vec()).wait()
     }
 
-    /// Deletes envelopes received before `cutoff` and returns them (so senders can be told).
-    fn expire(&self, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError>;
+    /// Deletes envelopes received before `cutoff` and, in the same transaction, records an
+    /// expiry notice for the sender device of each (if it is still listed); returns the new
+    /// notices, oldest envelope first.
+    fn expire(&self, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError>;
+
+    /// A device's expiry notices, oldest first, at most `limit`.
+    fn expiry_notices(
+        &self,
+        name: &str,
+        device: u32,
+        limit: usize,
+    ) -> Result<Vec<ExpiryNotice>, StoreError>;
+
+    /// Deletes acknowledged expiry notices of that device (others' ids are ignored); returns
+    /// how many were deleted.
+    fn ack_expiry_notices(&self, name: &str, device: u32, ids: &[u64])
+        -> Result<usize, StoreError>;
 
     /// How many envelopes are queued in all.
     fn queue_depth(&self) -> Result<u64, StoreError>;

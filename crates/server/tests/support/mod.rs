@@ -29,14 +29,25 @@ pub struct TestServer {
 /// Starts a relay with the given per-device frame rate; `push_allow_private` lets it push to a
 /// push service on loopback.
 pub async fn start_relay(frames_per_second: f64, push_allow_private: bool) -> TestServer {
+    start_relay_with(|config| {
+        config.frames_per_second = frames_per_second;
+        config.push_allow_private = push_allow_private;
+    })
+    .await
+}
+
+/// Starts a relay with the test defaults changed by `adjust`.
+pub async fn start_relay_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
+    let mut config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         data: data.path().to_path_buf(),
         static_dir: data.path().join("no-app"),
-        frames_per_second,
-        push_allow_private,
+        frames_per_second: 500.0,
+        envelope_lifetime_secs: 30 * 24 * 3600,
+        push_allow_private: false,
     };
+    adjust(&mut config);
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();

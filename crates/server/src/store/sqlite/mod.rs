@@ -18,8 +18,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{
-    AccountRecord, Millis, NewEnvelope, Pending, PushSubscription, SignedDeviceList, Store,
-    StoreError, StoredBundle, StoredEnvelope, StoredListener,
+    AccountRecord, ExpiryNotice, Millis, NewEnvelope, Pending, PushSubscription, SignedDeviceList,
+    Store, StoreError, StoredBundle, StoredEnvelope, StoredListener,
 };
 
 /// Read connections per store.
@@ -145,9 +145,34 @@ impl Store for SqliteStore {
         })
     }
 
-    fn expire(&self, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError> {
+    fn expire(&self, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError> {
         self.writer
             .call(1, move |conn| writes::expire(conn, cutoff))
+    }
+
+    fn expiry_notices(
+        &self,
+        name: &str,
+        device: u32,
+        limit: usize,
+    ) -> Result<Vec<ExpiryNotice>, StoreError> {
+        self.readers
+            .with(|conn| reads::expiry_notices(conn, name, device, limit))
+    }
+
+    fn ack_expiry_notices(
+        &self,
+        name: &str,
+        device: u32,
+        ids: &[u64],
+    ) -> Result<usize, StoreError> {
+        if ids.is_empty() {
+            return Ok(0);
+        }
+        let (name, ids) = (name.to_owned(), ids.to_vec());
+        self.writer.call(ids.len(), move |conn| {
+            writes::ack_expiry_notices(conn, &name, device, &ids)
+        })
     }
 
     fn queue_depth(&self) -> Result<u64, StoreError> {

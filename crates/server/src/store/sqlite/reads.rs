@@ -10,7 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::convert::{envelope_from_row, get_u64, version_from_sql, OrBackend, ENVELOPE_COLUMNS};
 use super::{schema, writes};
 use crate::store::{
-    AccountRecord, DeviceRecord, PushSubscription, SignedDeviceList, StoreError, StoredEnvelope,
+    AccountRecord, DeviceRecord, ExpiryNotice, PushSubscription, SignedDeviceList, StoreError,
+    StoredEnvelope,
 };
 
 /// Read connections, used by whichever caller finds one free.
@@ -147,6 +148,33 @@ pub(super) fn pending(
     ))
     .db()?
     .query_map(params![name, device, after, limit], envelope_from_row)
+    .db()?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .db()
+}
+
+pub(super) fn expiry_notices(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    limit: usize,
+) -> Result<Vec<ExpiryNotice>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    conn.prepare_cached(
+        "SELECT id, client_id, recipient, recipient_device FROM expiry_notices
+         WHERE account = ?1 AND device = ?2 ORDER BY id LIMIT ?3",
+    )
+    .db()?
+    .query_map(params![name, device, limit], |row| {
+        Ok(ExpiryNotice {
+            id: get_u64(row, 0)?,
+            account: name.to_owned(),
+            device,
+            client_id: row.get(1)?,
+            recipient: row.get(2)?,
+            recipient_device: row.get(3)?,
+        })
+    })
     .db()?
     .collect::<rusqlite::Result<Vec<_>>>()
     .db()

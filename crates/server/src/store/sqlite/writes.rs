@@ -8,8 +8,8 @@ use super::convert::{
     version_to_sql, OrBackend, ENVELOPE_COLUMNS,
 };
 use crate::store::{
-    AccountRecord, DeviceRecord, Millis, NewEnvelope, PushSubscription, SignedDeviceList,
-    StoreError, StoredBundle, StoredEnvelope,
+    AccountRecord, DeviceRecord, ExpiryNotice, Millis, NewEnvelope, PushSubscription,
+    SignedDeviceList, StoreError, StoredBundle,
 };
 
 pub(super) fn create_account(
@@ -245,11 +245,22 @@ pub(super) fn ack(
     device: u32,
     ids: &[u64],
 ) -> Result<usize, StoreError> {
-    let mut delete = conn
-        .prepare_cached(
-            "DELETE FROM envelopes WHERE id = ?1 AND recipient = ?2 AND recipient_device = ?3",
-        )
-        .db()?;
+    delete_ids(
+        conn,
+        "DELETE FROM envelopes WHERE id = ?1 AND recipient = ?2 AND recipient_device = ?3",
+        (name, device),
+        ids,
+    )
+}
+
+/// Runs `delete` (parameters: id, account, device) for each id; returns the rows deleted.
+fn delete_ids(
+    conn: &Connection,
+    delete: &str,
+    (name, device): (&str, u32),
+    ids: &[u64],
+) -> Result<usize, StoreError> {
+    let mut delete = conn.prepare_cached(delete).db()?;
     let mut deleted = 0;
     for &id in ids {
         // An id beyond INTEGER's range was never handed out.
@@ -261,7 +272,7 @@ pub(super) fn ack(
     Ok(deleted)
 }
 
-pub(super) fn expire(conn: &Connection, cutoff: Millis) -> Result<Vec<StoredEnvelope>, StoreError> {
+pub(super) fn expire(conn: &Connection, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError> {
     // Every stored timestamp fits an INTEGER, so a larger cutoff means "all of them".
     let cutoff = i64::try_from(cutoff).unwrap_or(i64::MAX);
     let mut expired = conn
@@ -274,7 +285,56 @@ pub(super) fn expire(conn: &Connection, cutoff: Millis) -> Result<Vec<StoredEnve
         .collect::<rusqlite::Result<Vec<_>>>()
         .db()?;
     expired.sort_unstable_by_key(|stored| stored.id);
-    Ok(expired)
+    let mut record = conn
+        .prepare_cached(
+            "INSERT INTO expiry_notices (account, device, client_id, recipient, recipient_device)
+             SELECT ?1, ?2, ?3, ?4, ?5
+             WHERE EXISTS (SELECT 1 FROM devices WHERE account = ?1 AND device_id = ?2)
+             RETURNING id",
+        )
+        .db()?;
+    let mut notices = Vec::with_capacity(expired.len());
+    for stored in expired {
+        let e = stored.envelope;
+        let id = record
+            .query_row(
+                params![
+                    e.sender,
+                    e.sender_device,
+                    e.client_id,
+                    e.recipient,
+                    e.recipient_device
+                ],
+                |row| get_u64(row, 0),
+            )
+            .optional()
+            .db()?;
+        if let Some(id) = id {
+            notices.push(ExpiryNotice {
+                id,
+                account: e.sender,
+                device: e.sender_device,
+                client_id: e.client_id,
+                recipient: e.recipient,
+                recipient_device: e.recipient_device,
+            });
+        }
+    }
+    Ok(notices)
+}
+
+pub(super) fn ack_expiry_notices(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    ids: &[u64],
+) -> Result<usize, StoreError> {
+    delete_ids(
+        conn,
+        "DELETE FROM expiry_notices WHERE id = ?1 AND account = ?2 AND device = ?3",
+        (name, device),
+        ids,
+    )
 }
 
 /// A device list naming a device number twice cannot be stored.
@@ -306,6 +366,7 @@ fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), Store
         "DELETE FROM one_time_prekeys WHERE account = ?1 AND device = ?2",
         "DELETE FROM signed_prekeys WHERE account = ?1 AND device = ?2",
         "DELETE FROM push_subscriptions WHERE account = ?1 AND device = ?2",
+        "DELETE FROM expiry_notices WHERE account = ?1 AND device = ?2",
         "DELETE FROM devices WHERE account = ?1 AND device_id = ?2",
     ] {
         conn.prepare_cached(sql)

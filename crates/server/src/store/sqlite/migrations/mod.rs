@@ -4,6 +4,7 @@
 
 mod v1;
 mod v2;
+mod v3;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -14,7 +15,7 @@ use crate::store::StoreError;
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every migration, in order.
-const MIGRATIONS: &[Migration] = &[v1::apply, v2::apply];
+const MIGRATIONS: &[Migration] = &[v1::apply, v2::apply, v3::apply];
 
 /// Fails if the database was written by a newer build (before this one changes anything).
 pub(super) fn check_not_newer(conn: &Connection) -> Result<(), StoreError> {
