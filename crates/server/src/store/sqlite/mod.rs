@@ -140,7 +140,7 @@ impl Store for SqliteStore {
             return Pending::ready(Ok(0));
         }
         let name = name.to_owned();
-        self.writer.submit(ids.len(), move |conn| {
+        self.writer.submit_idempotent(ids.len(), move |conn| {
             writes::ack(conn, &name, device, &ids)
         })
     }

@@ -26,6 +26,10 @@ pub(super) const GROUP_LIMIT: usize = 4096;
 trait Job: Send {
     /// How much it counts towards [`GROUP_LIMIT`].
     fn weight(&self) -> usize;
+    /// Whether a failure must undo the job's earlier statements (a savepoint of its own). Not
+    /// needed for one statement (SQLite undoes a failed statement itself) or for work whose
+    /// partial effect is harmless (a retry reaches the same end state).
+    fn needs_savepoint(&self) -> bool;
     /// Runs it inside the open transaction; whether it succeeded.
     fn run(&mut self, conn: &Connection) -> bool;
     /// Sends the outcome to the caller. `lost` is why the transaction did not commit, if it did
@@ -46,6 +50,7 @@ fn settle<T>(outcome: Option<Result<T, StoreError>>, lost: Option<&str>) -> Resu
 struct Call<T, F> {
     work: Option<F>,
     weight: usize,
+    savepoint: bool,
     outcome: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
 }
@@ -57,6 +62,10 @@ where
 {
     fn weight(&self) -> usize {
         self.weight
+    }
+
+    fn needs_savepoint(&self) -> bool {
+        self.savepoint
     }
 
     fn run(&mut self, conn: &Connection) -> bool {
@@ -86,6 +95,11 @@ struct Insert {
 impl Job for Insert {
     fn weight(&self) -> usize {
         self.envelopes.len()
+    }
+
+    fn needs_savepoint(&self) -> bool {
+        // One envelope is one INSERT; several must be stored all or none.
+        self.envelopes.len() > 1
     }
 
     fn run(&mut self, conn: &Connection) -> bool {
@@ -153,11 +167,30 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
+        self.submit_call(weight, true, work)
+    }
+
+    /// [`Writer::submit`] for work whose partial effect, should it fail midway, is harmless
+    /// (deleting acknowledged envelopes): it runs without a savepoint of its own.
+    pub(super) fn submit_idempotent<T, F>(&self, weight: usize, work: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.submit_call(weight, false, work)
+    }
+
+    fn submit_call<T, F>(&self, weight: usize, savepoint: bool, work: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
         let (reply, outcome) = Pending::channel();
         self.enqueue(
             Box::new(Call {
                 work: Some(work),
                 weight,
+                savepoint,
                 outcome: None,
                 reply,
             }),
@@ -255,6 +288,14 @@ fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), Str
 
 /// Runs one job so that its failure undoes its own changes only.
 fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Result<(), String> {
+    if !job.needs_savepoint() {
+        job.run(conn);
+        return if conn.is_autocommit() {
+            Err("SQLite rolled the transaction back".to_owned())
+        } else {
+            Ok(())
+        };
+    }
     exec(conn, "SAVEPOINT job")?;
     let succeeded = job.run(conn);
     if conn.is_autocommit() {
