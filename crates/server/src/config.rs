@@ -40,6 +40,14 @@ pub struct Config {
     )]
     pub envelope_lifetime_secs: u64,
 
+    /// Unauthenticated WebSockets one IP address may hold at once (more get HTTP 429).
+    #[arg(
+        long = "max-guests-per-ip",
+        env = "HUSH_MAX_GUESTS_PER_IP",
+        default_value_t = 256
+    )]
+    pub max_guests_per_ip: u32,
+
     /// Let devices register push endpoints on loopback or private networks (for tests with a
     /// local push service); off by default so clients cannot aim the relay at internal hosts.
     #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]

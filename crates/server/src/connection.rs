@@ -21,6 +21,7 @@ use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
 use rand_core::{OsRng, RngCore};
 use tokio::sync::mpsc;
 
+use crate::guests::GuestPass;
 use crate::hub::{CatchUp, DeviceKey, Notice};
 use crate::limits::DeviceLimits;
 use crate::requests::{self, Reply};
@@ -39,8 +40,9 @@ const IN_FLIGHT: usize = 256;
 /// from the store.
 const NOTICES: usize = 1024;
 
-/// Runs a connection to its end.
-pub(crate) async fn run(socket: WebSocket, state: AppState) {
+/// Runs a connection to its end. `guest` holds its place among its address's unauthenticated
+/// connections until it authenticates.
+pub(crate) async fn run(socket: WebSocket, state: AppState, guest: Option<GuestPass>) {
     let (sink, mut stream) = socket.split();
     let (out, out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
     let writer = tokio::spawn(write_loop(sink, out_rx));
@@ -55,6 +57,7 @@ pub(crate) async fn run(socket: WebSocket, state: AppState) {
         device = authenticate(&mut stream, &out, &state, &nonce) => device,
         () = state.shutdown.cancelled() => None,
     };
+    drop(guest);
     if let Some(device) = authenticated {
         serve_device(&mut stream, &out, &state, device).await;
     }

@@ -9,6 +9,7 @@ mod blobs;
 pub mod config;
 mod connection;
 mod device_lists;
+mod guests;
 mod headers;
 mod hub;
 mod limits;
@@ -104,6 +105,8 @@ pub(crate) struct AppState {
     /// Every WebSocket task, so shutdown can wait for them.
     connections: TaskTracker,
     store: Arc<dyn store::Store>,
+    /// Unauthenticated connections per address.
+    guests: Arc<guests::Guests>,
     /// The store's device lists, cached for the send path.
     device_lists: Arc<device_lists::DeviceLists>,
     hub: Arc<hub::Hub>,
@@ -159,6 +162,7 @@ impl Server {
                 connections: TaskTracker::new(),
                 store: Arc::new(store),
                 device_lists: Arc::default(),
+                guests: Arc::new(guests::Guests::new(config.max_guests_per_ip)),
                 hub,
                 metrics: Arc::new(metrics::Metrics::default()),
                 frames_per_second: config.frames_per_second,
@@ -202,12 +206,16 @@ impl Server {
             axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
                 let _ = tcp.set_nodelay(true);
             });
-        axum::serve(listener, self.router())
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                token.cancel();
-            })
-            .await?;
+        let router = self.router();
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            token.cancel();
+        })
+        .await?;
         expiry.abort();
         let connections = &self.state.connections;
         connections.close();

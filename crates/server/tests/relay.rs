@@ -549,6 +549,31 @@ async fn senders_are_told_of_expired_envelopes_until_they_ack() {
     assert_eq!(queue_and_notices(&mut b).await, (vec![], vec![]));
 }
 
+/// One address may hold only so many unauthenticated connections; authenticating frees a place.
+#[tokio::test]
+async fn unauthenticated_connections_are_limited_per_address() {
+    let server = start_relay_with(|config| config.max_guests_per_ip = 2).await;
+    let alice = Account::new("alice", 45);
+    let mut first = Client::connect(server.addr).await;
+    let _second = Client::connect(server.addr).await;
+    let refused = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr)).await;
+    match refused {
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+            assert_eq!(response.status(), 429);
+        }
+        other => panic!("expected 429, got {other:?}"),
+    }
+    // Registering turns the first into an account's connection: its place is free again.
+    first
+        .send(&alice.register_frame(&first.nonce.clone()))
+        .await;
+    assert!(matches!(
+        first.recv().await,
+        ServerFrame::Authenticated { .. }
+    ));
+    let _third = Client::connect(server.addr).await;
+}
+
 #[tokio::test]
 async fn typing_and_presence_are_relayed() {
     let server = start().await;

@@ -51,6 +51,7 @@ async fn start(with_app: bool) -> Running {
         static_dir: dist.path().to_path_buf(),
         frames_per_second: 500.0,
         envelope_lifetime_secs: 30 * 24 * 3600,
+        max_guests_per_ip: 256,
         push_allow_private: false,
     };
     let server = Server::new(&config).unwrap();
@@ -239,6 +240,7 @@ async fn unwritable_data_dir_is_a_clear_error() {
         static_dir: "dist".into(),
         frames_per_second: 500.0,
         envelope_lifetime_secs: 30 * 24 * 3600,
+        max_guests_per_ip: 256,
         push_allow_private: false,
     };
     let error = Server::new(&config).err().expect("must fail").to_string();

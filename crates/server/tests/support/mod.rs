@@ -45,6 +45,7 @@ pub async fn start_relay_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
         static_dir: data.path().join("no-app"),
         frames_per_second: 500.0,
         envelope_lifetime_secs: 30 * 24 * 3600,
+        max_guests_per_ip: 256,
         push_allow_private: false,
     };
     adjust(&mut config);
