@@ -42,6 +42,25 @@ pub(crate) fn run(args: &[String]) -> Result {
                 "hush",
                 "-p",
                 "hush-protocol",
+                "-p",
+                "hush-client",
+                "--lib",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ])),
+        );
+        // Test targets too, for the crates whose tests run in the browser.
+        tally.check(
+            "clippy (wasm32 tests)",
+            cmd::status(cargo(&tools).args([
+                "clippy",
+                "-p",
+                "hush",
+                "-p",
+                "hush-protocol",
                 "--all-targets",
                 "--target",
                 "wasm32-unknown-unknown",

@@ -1,7 +1,18 @@
-//! hush-client: the messaging engine (accounts, devices, sessions, conversations, outbox, sync)
-//! over a `Store` trait and a transport of frames, with no DOM: it runs in the browser and
-//! natively (tests, load tools, bots).
+//! hush-client: the messaging engine (accounts, devices, sessions, conversations, outbox and
+//! sync) over a [`Store`] and a transport of relay frames, with no DOM: it runs in the browser
+//! and natively (tests, load tools, bots).
 //!
-//! The engine is tracked by its own issue; this crate fixes its place in the workspace.
+//! The engine is sans-IO: the caller feeds it the relay's frames ([`Engine::handle`]) and the
+//! user's actions ([`Engine::send_text`]), and sends the frames it returns. Every step that
+//! changes state writes one [`Changes`] batch in one store transaction *before* any frame that
+//! depends on it leaves: a ratchet step is on disk before its ciphertext is sent, and a received
+//! message is on disk before the relay hears the ack.
 
-pub use hush_protocol::WIRE_VERSION;
+mod account;
+pub mod content;
+mod engine;
+pub mod store;
+
+pub use account::LocalAccount;
+pub use engine::{Engine, EngineError, Event, Output};
+pub use store::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, StoreError};

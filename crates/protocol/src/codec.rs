@@ -1,5 +1,6 @@
 //! Bounded binary reading and writing. Every length is checked against an explicit limit before
-//! anything is allocated, and reading past the end is an error, never a panic.
+//! anything is allocated, and reading past the end is an error, never a panic. Public so the
+//! client's own encodings (message content, stored state) share the same rules.
 
 /// Bytes that are not a valid encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,34 +41,51 @@ impl std::error::Error for DecodeError {}
 
 /// Appends big-endian fields to a buffer.
 #[derive(Default)]
-pub(crate) struct Writer {
+pub struct Writer {
     pub(crate) buf: Vec<u8>,
 }
 
 impl Writer {
-    pub(crate) fn with_capacity(n: usize) -> Self {
+    /// An empty buffer with room for `n` bytes.
+    pub fn with_capacity(n: usize) -> Self {
         Self {
             buf: Vec::with_capacity(n),
         }
     }
-    pub(crate) fn u8(&mut self, v: u8) -> &mut Self {
+    /// One byte.
+    pub fn u8(&mut self, v: u8) -> &mut Self {
         self.buf.push(v);
         self
     }
-    pub(crate) fn u32(&mut self, v: u32) -> &mut Self {
+    /// A big-endian u32.
+    pub fn u32(&mut self, v: u32) -> &mut Self {
         self.buf.extend_from_slice(&v.to_be_bytes());
         self
     }
-    pub(crate) fn raw(&mut self, v: &[u8]) -> &mut Self {
+    /// Bytes as they are (fixed-size fields).
+    pub fn raw(&mut self, v: &[u8]) -> &mut Self {
         self.buf.extend_from_slice(v);
         self
     }
     /// A u32 length, then the bytes. Callers only write values that respect the read limits.
-    pub(crate) fn var(&mut self, v: &[u8]) -> &mut Self {
+    pub fn var(&mut self, v: &[u8]) -> &mut Self {
         let len = u32::try_from(v.len()).unwrap_or(u32::MAX);
         self.u32(len).raw(v)
     }
-    pub(crate) fn opt_u32(&mut self, v: Option<u32>) -> &mut Self {
+    /// A big-endian u64.
+    pub fn u64(&mut self, v: u64) -> &mut Self {
+        self.raw(&v.to_be_bytes())
+    }
+    /// The version byte and a type byte: what [`Reader::header`] checks.
+    pub fn header(&mut self, kind: u8) -> &mut Self {
+        self.u8(crate::WIRE_VERSION).u8(kind)
+    }
+    /// The bytes written.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+    /// A presence byte, then the u32 if present.
+    pub fn opt_u32(&mut self, v: Option<u32>) -> &mut Self {
         match v {
             Some(x) => self.u8(1).u32(x),
             None => self.u8(0),
@@ -76,15 +94,17 @@ impl Writer {
 }
 
 /// Reads big-endian fields from a slice.
-pub(crate) struct Reader<'a> {
+pub struct Reader<'a> {
     buf: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn new(buf: &'a [u8]) -> Self {
+    /// Reads `buf` from its start.
+    pub fn new(buf: &'a [u8]) -> Self {
         Self { buf }
     }
-    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+    /// The next `n` bytes.
+    pub fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if self.buf.len() < n {
             return Err(DecodeError::Truncated);
         }
@@ -92,18 +112,32 @@ impl<'a> Reader<'a> {
         self.buf = rest;
         Ok(head)
     }
-    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+    /// The next `N` bytes as an array.
+    pub fn array<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
         let mut out = [0u8; N];
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
-    pub(crate) fn u8(&mut self) -> Result<u8, DecodeError> {
+    /// One byte.
+    pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.array::<1>()?[0])
     }
-    pub(crate) fn u32(&mut self) -> Result<u32, DecodeError> {
+    /// A big-endian u32.
+    pub fn u32(&mut self) -> Result<u32, DecodeError> {
         Ok(u32::from_be_bytes(self.array()?))
     }
-    pub(crate) fn bool(&mut self, field: &'static str) -> Result<bool, DecodeError> {
+    /// A big-endian u64.
+    pub fn u64(&mut self) -> Result<u64, DecodeError> {
+        Ok(u64::from_be_bytes(self.array()?))
+    }
+    /// A u32 length (at most `limit`), then that many bytes of UTF-8.
+    pub fn string(&mut self, field: &'static str, limit: usize) -> Result<String, DecodeError> {
+        core::str::from_utf8(self.var(field, limit)?)
+            .map(str::to_owned)
+            .map_err(|_| DecodeError::Invalid(field))
+    }
+    /// A byte that must be 0 or 1.
+    pub fn bool(&mut self, field: &'static str) -> Result<bool, DecodeError> {
         match self.u8()? {
             0 => Ok(false),
             1 => Ok(true),
@@ -111,11 +145,7 @@ impl<'a> Reader<'a> {
         }
     }
     /// A u32 length (at most `limit`), then that many bytes.
-    pub(crate) fn var(
-        &mut self,
-        field: &'static str,
-        limit: usize,
-    ) -> Result<&'a [u8], DecodeError> {
+    pub fn var(&mut self, field: &'static str, limit: usize) -> Result<&'a [u8], DecodeError> {
         let len = self.u32()? as usize;
         if len > limit {
             return Err(DecodeError::TooLong { field, limit });
@@ -124,7 +154,7 @@ impl<'a> Reader<'a> {
     }
     /// A u32 item count, checked against `limit` and against the bytes left (each item takes at
     /// least `min_item` bytes), so a forged count cannot make the caller allocate.
-    pub(crate) fn count(
+    pub fn count(
         &mut self,
         field: &'static str,
         limit: usize,
@@ -139,7 +169,8 @@ impl<'a> Reader<'a> {
         }
         Ok(n)
     }
-    pub(crate) fn opt_u32(&mut self, field: &'static str) -> Result<Option<u32>, DecodeError> {
+    /// A presence byte, then the u32 if present.
+    pub fn opt_u32(&mut self, field: &'static str) -> Result<Option<u32>, DecodeError> {
         Ok(if self.bool(field)? {
             Some(self.u32()?)
         } else {
@@ -147,7 +178,7 @@ impl<'a> Reader<'a> {
         })
     }
     /// The version byte and the type byte every encoding starts with.
-    pub(crate) fn header(&mut self, expected_type: u8) -> Result<(), DecodeError> {
+    pub fn header(&mut self, expected_type: u8) -> Result<(), DecodeError> {
         let version = self.u8()?;
         if version != crate::WIRE_VERSION {
             return Err(DecodeError::UnsupportedVersion(version));
@@ -158,7 +189,8 @@ impl<'a> Reader<'a> {
         }
         Ok(())
     }
-    pub(crate) fn finish(self) -> Result<(), DecodeError> {
+    /// Succeeds only if every byte was read.
+    pub fn finish(self) -> Result<(), DecodeError> {
         if self.buf.is_empty() {
             Ok(())
         } else {

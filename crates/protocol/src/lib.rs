@@ -25,7 +25,7 @@ pub mod sender_key;
 pub mod wire;
 pub mod x3dh;
 
-mod codec;
+pub mod codec;
 mod kdf;
 
 pub use codec::DecodeError;

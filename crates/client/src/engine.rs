@@ -1,0 +1,655 @@
+//! The engine: relay frames and user actions in, frames to send and events for the UI out.
+//!
+//! Ordering rules it keeps:
+//! - a ratchet step is committed before the ciphertext it made is handed out (a crash can never
+//!   make a message key be used twice);
+//! - a received envelope is decrypted on a copy of the session, committed with the message it
+//!   carried, and only then acknowledged;
+//! - a message is in the outbox (stored) before it is sent, and leaves it on the relay's `Sent`;
+//!   after a reconnect everything left is sent again with the same id, which the relay stores
+//!   once.
+
+use std::collections::HashMap;
+
+use hush_protocol::ratchet::DecryptError;
+use hush_protocol::record::SessionRecord;
+use hush_protocol::relay::{ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame};
+use hush_protocol::wire::{Message, PreKeyBundle};
+use hush_protocol::x3dh::{self, X3dhError};
+use hush_protocol::{DeviceAddress, Rng};
+
+use crate::account::LocalAccount;
+use crate::content::{Content, ReceiptKind};
+use crate::store::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, StoreError};
+
+/// Below this many one-time prekeys on the relay, a new batch is uploaded.
+const LOW_PREKEYS: u32 = 20;
+/// Sends of one message before it is marked failed (the user can retry).
+const MAX_ATTEMPTS: u32 = 5;
+
+/// What the UI hears about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The relay accepted the new account.
+    Registered,
+    /// The username is taken: choose another and call [`Engine::create_account`] again.
+    NameTaken,
+    /// The device is connected and authenticated.
+    Authenticated,
+    /// A message arrived and is stored.
+    Message(ChatMessage),
+    /// One of our messages moved on.
+    Status(MessageId, Status),
+    /// A message from this account could not be decrypted (it was dropped).
+    Undecryptable {
+        /// The sender account.
+        from: String,
+    },
+    /// The relay refused something.
+    RelayError(String),
+}
+
+/// What one step produced: frames for the relay, in order, and events for the UI.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// To send, in this order.
+    pub frames: Vec<ClientFrame>,
+    /// For the UI.
+    pub events: Vec<Event>,
+}
+
+/// Why a step failed; nothing it would have changed was stored.
+#[derive(Debug)]
+pub enum EngineError {
+    /// The store failed.
+    Store(StoreError),
+    /// No account on this device yet.
+    NoAccount,
+    /// This device already has a registered account.
+    AlreadyRegistered,
+    /// The input was not acceptable (the reason is for the user).
+    Invalid(&'static str),
+}
+
+impl core::fmt::Display for EngineError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Store(e) => e.fmt(f),
+            Self::NoAccount => f.write_str("no account on this device yet"),
+            Self::AlreadyRegistered => f.write_str("this device already has an account"),
+            Self::Invalid(why) => f.write_str(why),
+        }
+    }
+}
+
+impl std::error::Error for EngineError {}
+
+impl From<StoreError> for EngineError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+/// The engine over a store and a random number generator (both passed in: sans-IO).
+pub struct Engine<S, R> {
+    store: S,
+    rng: R,
+    account: Option<LocalAccount>,
+    /// The current connection's challenge, until it is answered.
+    challenge: Option<[u8; 32]>,
+    authenticated: bool,
+    /// A registration was asked for by this instance (a stored, unregistered account is not
+    /// registered on its own: its name may have been refused).
+    registering: bool,
+    next_request: u32,
+    /// Bundle requests in flight: request → account.
+    fetching: HashMap<u32, String>,
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Opens the engine on what `store` holds.
+    pub async fn open(store: S, rng: R) -> Result<Self, EngineError> {
+        let account = store.account().await?;
+        Ok(Self {
+            store,
+            rng,
+            account,
+            challenge: None,
+            authenticated: false,
+            registering: false,
+            next_request: 1,
+            fetching: HashMap::new(),
+        })
+    }
+
+    /// This device's account, if it has one.
+    pub fn account(&self) -> Option<&LocalAccount> {
+        self.account.as_ref()
+    }
+
+    /// The store (for reading chats).
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Makes a new account's keys and stores them; it is registered over the connection (now,
+    /// if one is waiting, else on the next). A name the relay refused may be replaced.
+    pub async fn create_account(&mut self, name: &str) -> Result<Output, EngineError> {
+        if self.account.as_ref().is_some_and(|a| a.registered) {
+            return Err(EngineError::AlreadyRegistered);
+        }
+        if DeviceAddress::new(name, 1).is_err() {
+            return Err(EngineError::Invalid("that username is not valid"));
+        }
+        let account = LocalAccount::generate(name, &mut self.rng);
+        self.store
+            .commit(Changes {
+                account: Some(account.clone()),
+                ..Changes::default()
+            })
+            .await?;
+        self.account = Some(account);
+        self.registering = true;
+        let mut out = Output::default();
+        self.answer_challenge(&mut out)?;
+        Ok(out)
+    }
+
+    /// A new connection is open: until its challenge is answered nothing is sent.
+    pub fn disconnected(&mut self) {
+        self.authenticated = false;
+        self.challenge = None;
+        self.fetching.clear();
+    }
+
+    fn answer_challenge(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let (Some(account), Some(nonce)) = (&self.account, self.challenge) else {
+            return Ok(());
+        };
+        if !account.registered && !self.registering {
+            return Ok(());
+        }
+        let frame = account
+            .answer_challenge(&nonce)
+            .map_err(|_| EngineError::Invalid("that username is not valid"))?;
+        self.challenge = None;
+        out.frames.push(frame);
+        Ok(())
+    }
+
+    /// Handles one frame from the relay.
+    pub async fn handle(&mut self, frame: ServerFrame) -> Result<Output, EngineError> {
+        let mut out = Output::default();
+        match frame {
+            ServerFrame::Challenge { nonce } => {
+                self.challenge = Some(nonce);
+                self.answer_challenge(&mut out)?;
+            }
+            ServerFrame::Authenticated { one_time_prekeys } => {
+                self.authenticated(one_time_prekeys, &mut out).await?;
+            }
+            ServerFrame::Error { code, message, .. } => match code {
+                ErrorCode::NameTaken => {
+                    // The relay closes this connection; the next one waits for another name.
+                    self.registering = false;
+                    out.events.push(Event::NameTaken);
+                }
+                _ => out.events.push(Event::RelayError(message)),
+            },
+            ServerFrame::PreKeysLow { .. } => self.upload_prekeys(&mut out).await?,
+            ServerFrame::Envelope {
+                id,
+                sender,
+                sender_device,
+                payload,
+                ..
+            } => {
+                self.receive(id, &sender, sender_device, &payload, &mut out)
+                    .await?;
+            }
+            ServerFrame::Bundles {
+                request, bundles, ..
+            } => {
+                if let Some(account) = self.fetching.remove(&request) {
+                    self.start_sessions(&account, &bundles, &mut out).await?;
+                }
+            }
+            ServerFrame::Sent { client_id, outcome } => {
+                self.sent(client_id, outcome, &mut out).await?;
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+
+    async fn authenticated(&mut self, remaining: u32, out: &mut Output) -> Result<(), EngineError> {
+        self.authenticated = true;
+        let account = self.account.as_mut().ok_or(EngineError::NoAccount)?;
+        if !account.registered {
+            account.registered = true;
+            out.events.push(Event::Registered);
+            self.upload_prekeys(out).await?;
+        } else if remaining < LOW_PREKEYS {
+            self.upload_prekeys(out).await?;
+        }
+        out.events.push(Event::Authenticated);
+        // Whatever was left unsent (a reconnect, a restart) goes again with the same ids.
+        let mut recipients: Vec<String> = Vec::new();
+        for entry in self.store.outbox().await? {
+            if !recipients.contains(&entry.to) {
+                recipients.push(entry.to);
+            }
+        }
+        for to in recipients {
+            self.dispatch(&to, out).await?;
+        }
+        Ok(())
+    }
+
+    /// A new batch of one-time prekeys, stored (with the account's counter) before upload.
+    async fn upload_prekeys(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        let prekeys = account.new_prekeys(&mut self.rng);
+        let one_time = prekeys.iter().map(|k| k.public()).collect();
+        let signed_prekey = account.signed_prekey.public();
+        self.store
+            .commit(Changes {
+                account: Some(account.clone()),
+                new_prekeys: prekeys,
+                ..Changes::default()
+            })
+            .await?;
+        self.account = Some(account);
+        out.frames.push(ClientFrame::UploadPreKeys {
+            signed_prekey,
+            one_time,
+        });
+        Ok(())
+    }
+
+    /// Stores a text in the chat with `to` and the outbox, and sends it if connected.
+    pub async fn send_text(
+        &mut self,
+        to: &str,
+        body: &str,
+        now_ms: u64,
+    ) -> Result<(MessageId, Output), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        if to == account.name {
+            return Err(EngineError::Invalid("notes to self are not supported yet"));
+        }
+        if DeviceAddress::new(to, 1).is_err() {
+            return Err(EngineError::Invalid("that username is not valid"));
+        }
+        if body.trim().is_empty() || body.len() > crate::content::MAX_TEXT {
+            return Err(EngineError::Invalid(
+                "a message is 1 to 65,536 bytes of text",
+            ));
+        }
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let content = Content::Text {
+            id,
+            sent_ms: now_ms,
+            body: body.to_owned(),
+        };
+        let message = ChatMessage {
+            id,
+            chat: to.to_owned(),
+            from_me: true,
+            body: body.to_owned(),
+            sent_ms: now_ms,
+            status: Status::Sending,
+        };
+        self.store
+            .commit(Changes {
+                messages: vec![message],
+                outbox: vec![OutboxEntry {
+                    id,
+                    to: to.to_owned(),
+                    content: content.encode(),
+                    attempts: 0,
+                }],
+                ..Changes::default()
+            })
+            .await?;
+        let mut out = Output::default();
+        if self.authenticated {
+            self.dispatch(to, &mut out).await?;
+        }
+        Ok((id, out))
+    }
+
+    /// Encrypts everything in the outbox for `to` to each of its devices and sends it; without
+    /// sessions, asks for bundles first.
+    async fn dispatch(&mut self, to: &str, out: &mut Output) -> Result<(), EngineError> {
+        let entries: Vec<OutboxEntry> = self
+            .store
+            .outbox()
+            .await?
+            .into_iter()
+            .filter(|e| e.to == to)
+            .collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut sessions = self.store.sessions_with(to).await?;
+        sessions.retain(|(_, record)| !record.is_empty());
+        if sessions.is_empty() {
+            self.fetch_bundles(to, out);
+            return Ok(());
+        }
+        let mut changes = Changes::default();
+        let mut frames = Vec::new();
+        for mut entry in entries {
+            let mut envelopes = Vec::with_capacity(sessions.len());
+            for (address, record) in &mut sessions {
+                match record.encrypt(&entry.content) {
+                    Ok(message) => envelopes.push(OutgoingEnvelope {
+                        device: address.device(),
+                        payload: message.encode(),
+                    }),
+                    // A session that cannot send (not started on our side) is replaced.
+                    Err(_) => {
+                        self.fetch_bundles(to, out);
+                        return Ok(());
+                    }
+                }
+            }
+            entry.attempts += 1;
+            frames.push(ClientFrame::Send {
+                client_id: entry.id,
+                recipient: to.to_owned(),
+                envelopes,
+            });
+            changes.outbox.push(entry);
+        }
+        changes.sessions = sessions;
+        // The ratchet steps are stored before any ciphertext leaves.
+        self.store.commit(changes).await?;
+        out.frames.extend(frames);
+        Ok(())
+    }
+
+    fn fetch_bundles(&mut self, account: &str, out: &mut Output) {
+        if self.fetching.values().any(|a| a == account) || !self.authenticated {
+            return;
+        }
+        let request = self.next_request;
+        self.next_request = self.next_request.wrapping_add(1);
+        self.fetching.insert(request, account.to_owned());
+        out.frames.push(ClientFrame::FetchBundles {
+            request,
+            account: account.to_owned(),
+        });
+    }
+
+    /// New sessions from fresh bundles (replacing any with those devices), then the outbox.
+    async fn start_sessions(
+        &mut self,
+        to: &str,
+        bundles: &[PreKeyBundle],
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let local = account
+            .address()
+            .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
+        let mut changes = Changes::default();
+        for bundle in bundles {
+            if bundle.address.account() != to {
+                continue;
+            }
+            // A bundle whose signature does not verify is skipped: that device gets nothing.
+            let Ok(session) = x3dh::initiate(&account.identity, &local, bundle, &mut self.rng)
+            else {
+                continue;
+            };
+            let mut record = self
+                .store
+                .session(&bundle.address)
+                .await?
+                .unwrap_or_default();
+            record.promote(session);
+            changes.sessions.push((bundle.address.clone(), record));
+        }
+        if changes.sessions.is_empty() {
+            // Nobody to send to: the account has no device with prekeys.
+            return self.fail_outbox(to, out).await;
+        }
+        self.store.commit(changes).await?;
+        self.dispatch(to, out).await
+    }
+
+    async fn fail_outbox(&mut self, to: &str, out: &mut Output) -> Result<(), EngineError> {
+        let ids: Vec<MessageId> = self
+            .store
+            .outbox()
+            .await?
+            .into_iter()
+            .filter(|e| e.to == to)
+            .map(|e| e.id)
+            .collect();
+        self.store
+            .commit(Changes {
+                statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
+                outbox_done: ids.clone(),
+                ..Changes::default()
+            })
+            .await?;
+        out.events
+            .extend(ids.into_iter().map(|id| Event::Status(id, Status::Failed)));
+        Ok(())
+    }
+
+    async fn sent(
+        &mut self,
+        id: MessageId,
+        outcome: SendOutcome,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let Some(entry) = self.store.outbox().await?.into_iter().find(|e| e.id == id) else {
+            return Ok(());
+        };
+        match outcome {
+            SendOutcome::Stored => {
+                self.store
+                    .commit(Changes {
+                        statuses: vec![(id, Status::Sent)],
+                        outbox_done: vec![id],
+                        ..Changes::default()
+                    })
+                    .await?;
+                if self.store.message(&id).await?.is_some() {
+                    out.events.push(Event::Status(id, Status::Sent));
+                }
+            }
+            // The recipient's devices changed: new bundles, new sessions, send again.
+            SendOutcome::Mismatch { extra, .. } => {
+                if entry.attempts >= MAX_ATTEMPTS {
+                    return self.fail_one(entry, out).await;
+                }
+                let mut changes = Changes::default();
+                for device in extra {
+                    if let Ok(address) = DeviceAddress::new(entry.to.clone(), device) {
+                        changes.sessions.push((address, SessionRecord::new()));
+                    }
+                }
+                self.store.commit(changes).await?;
+                self.fetch_bundles(&entry.to, out);
+            }
+            SendOutcome::UnknownRecipient => self.fail_one(entry, out).await?,
+        }
+        Ok(())
+    }
+
+    async fn fail_one(&mut self, entry: OutboxEntry, out: &mut Output) -> Result<(), EngineError> {
+        self.store
+            .commit(Changes {
+                statuses: vec![(entry.id, Status::Failed)],
+                outbox_done: vec![entry.id],
+                ..Changes::default()
+            })
+            .await?;
+        if self.store.message(&entry.id).await?.is_some() {
+            out.events.push(Event::Status(entry.id, Status::Failed));
+        }
+        Ok(())
+    }
+
+    /// Decrypt on a copy, commit with what it carried, then ack.
+    async fn receive(
+        &mut self,
+        envelope_id: u64,
+        sender: &str,
+        sender_device: u32,
+        payload: &[u8],
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let ack = ClientFrame::Ack {
+            ids: vec![envelope_id],
+        };
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let (Ok(from), Ok(local)) = (DeviceAddress::new(sender, sender_device), account.address())
+        else {
+            out.frames.push(ack);
+            return Ok(());
+        };
+        let Ok(message) = Message::decode(payload) else {
+            out.events.push(Event::Undecryptable {
+                from: sender.to_owned(),
+            });
+            out.frames.push(ack);
+            return Ok(());
+        };
+        let mut record = self.store.session(&from).await?.unwrap_or_default();
+        let mut changes = Changes::default();
+        let decrypted = match &message {
+            Message::PreKey(prekey) => {
+                let one_time = match prekey.one_time_prekey_id {
+                    Some(id) => self.store.prekey(id).await?,
+                    None => None,
+                };
+                let signed = (prekey.signed_prekey_id == account.signed_prekey.id())
+                    .then_some(&account.signed_prekey);
+                let result = record.decrypt_prekey(
+                    prekey,
+                    &account.identity,
+                    &local,
+                    signed,
+                    one_time.as_ref(),
+                    &mut self.rng,
+                );
+                if result.is_ok() {
+                    changes.used_prekeys.extend(prekey.one_time_prekey_id);
+                }
+                result
+            }
+            Message::Ratchet(ratchet) => record
+                .decrypt(ratchet, &mut self.rng)
+                .map_err(X3dhError::Decrypt),
+        };
+        let plaintext = match decrypted {
+            Ok(plaintext) => plaintext,
+            // Seen before (the ack was lost): nothing new.
+            Err(X3dhError::Decrypt(DecryptError::Duplicate)) => {
+                out.frames.push(ack);
+                return Ok(());
+            }
+            Err(_) => {
+                out.events.push(Event::Undecryptable {
+                    from: sender.to_owned(),
+                });
+                out.frames.push(ack);
+                return Ok(());
+            }
+        };
+        changes.sessions.push((from, record));
+        let mut events = Vec::new();
+        match Content::decode(&plaintext) {
+            Ok(Content::Text { id, sent_ms, body }) => {
+                if self.store.message(&id).await?.is_none() {
+                    let message = ChatMessage {
+                        id,
+                        chat: sender.to_owned(),
+                        from_me: false,
+                        body,
+                        sent_ms,
+                        status: Status::Delivered,
+                    };
+                    changes.messages.push(message.clone());
+                    events.push(Event::Message(message));
+                    // The delivery receipt is an encrypted message like any other.
+                    changes
+                        .outbox
+                        .push(self.receipt(sender, ReceiptKind::Delivered, vec![id]));
+                }
+            }
+            Ok(Content::Receipt { kind, ids }) => {
+                let status = match kind {
+                    ReceiptKind::Delivered => Status::Delivered,
+                    ReceiptKind::Read => Status::Read,
+                };
+                for id in ids {
+                    // Only the chat's own messages: a peer cannot mark others' messages.
+                    let ours = self.store.message(&id).await?;
+                    if let Some(message) = ours.filter(|m| m.from_me && m.chat == sender) {
+                        if message.status.can_become(status) {
+                            changes.statuses.push((id, status));
+                            events.push(Event::Status(id, status));
+                        }
+                    }
+                }
+            }
+            Err(_) => events.push(Event::Undecryptable {
+                from: sender.to_owned(),
+            }),
+        }
+        self.store.commit(changes).await?;
+        out.events.extend(events);
+        out.frames.push(ack);
+        if self.authenticated {
+            self.dispatch(sender, out).await?;
+        }
+        Ok(())
+    }
+
+    fn receipt(&mut self, to: &str, kind: ReceiptKind, ids: Vec<MessageId>) -> OutboxEntry {
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        OutboxEntry {
+            id,
+            to: to.to_owned(),
+            content: Content::Receipt { kind, ids }.encode(),
+            attempts: 0,
+        }
+    }
+
+    /// Marks a chat's received messages read and tells their sender.
+    pub async fn mark_read(&mut self, chat: &str) -> Result<Output, EngineError> {
+        let unread: Vec<MessageId> = self
+            .store
+            .messages(chat, usize::MAX)
+            .await?
+            .into_iter()
+            .filter(|m| !m.from_me && m.status != Status::Read)
+            .map(|m| m.id)
+            .collect();
+        let mut out = Output::default();
+        if unread.is_empty() {
+            return Ok(out);
+        }
+        let receipt = self.receipt(chat, ReceiptKind::Read, unread.clone());
+        self.store
+            .commit(Changes {
+                statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
+                outbox: vec![receipt],
+                ..Changes::default()
+            })
+            .await?;
+        if self.authenticated {
+            self.dispatch(chat, &mut out).await?;
+        }
+        Ok(out)
+    }
+}

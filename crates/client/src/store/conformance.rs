@@ -1,0 +1,247 @@
+//! The storage contract as checks any [`Store`] must pass: the memory store runs them natively,
+//! the IndexedDB store in headless Chromium. Each check takes a fresh, empty store and says
+//! what went wrong, if anything.
+
+use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
+use hush_protocol::record::SessionRecord;
+use hush_protocol::wire::PreKeyBundle;
+use hush_protocol::{x3dh, DeviceAddress, IdentityKeyPair, Rng};
+
+use super::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, StoreError};
+use crate::account::LocalAccount;
+
+/// What a failed check says.
+pub type Outcome = Result<(), String>;
+
+fn ensure(condition: bool, what: &str) -> Outcome {
+    if condition {
+        Ok(())
+    } else {
+        Err(what.to_owned())
+    }
+}
+
+fn store_error(e: StoreError) -> String {
+    e.to_string()
+}
+
+fn message(id: u8, chat: &str, status: Status) -> ChatMessage {
+    ChatMessage {
+        id: [id; 16],
+        chat: chat.to_owned(),
+        from_me: true,
+        body: format!("message {id}"),
+        sent_ms: u64::from(id),
+        status,
+    }
+}
+
+/// Every check, each on a store from `fresh`.
+pub async fn run_all<S: Store>(fresh: impl Fn() -> S, rng: &mut impl Rng) -> Outcome {
+    account_and_prekeys(&fresh(), rng).await?;
+    sessions(&fresh(), rng).await?;
+    messages_and_statuses(&fresh()).await?;
+    outbox(&fresh()).await
+}
+
+/// The account and one-time prekeys come back as written; used prekeys are gone.
+pub async fn account_and_prekeys(store: &impl Store, rng: &mut impl Rng) -> Outcome {
+    ensure(
+        store.account().await.map_err(store_error)?.is_none(),
+        "a fresh store has no account",
+    )?;
+    let mut account = LocalAccount::generate("alice", rng);
+    let prekeys = account.new_prekeys(rng);
+    let ids: Vec<u32> = prekeys.iter().map(OneTimePreKeyPair::id).collect();
+    let first_public = prekeys.first().map(OneTimePreKeyPair::public);
+    store
+        .commit(Changes {
+            account: Some(account.clone()),
+            new_prekeys: prekeys,
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let stored = store.account().await.map_err(store_error)?;
+    let stored = stored.ok_or("the account was not stored")?;
+    ensure(
+        stored.name == account.name
+            && stored.identity.public() == account.identity.public()
+            && stored.account_key.public() == account.account_key.public()
+            && stored.signed_prekey.public() == account.signed_prekey.public()
+            && stored.next_prekey_id == account.next_prekey_id,
+        "the account came back different",
+    )?;
+    let first = ids.first().copied().ok_or("no prekeys were made")?;
+    let prekey = store.prekey(first).await.map_err(store_error)?;
+    ensure(
+        prekey.map(|k| k.public()) == first_public,
+        "a prekey came back different",
+    )?;
+    store
+        .commit(Changes {
+            used_prekeys: vec![first],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.prekey(first).await.map_err(store_error)?.is_none(),
+        "a used prekey is still there",
+    )?;
+    ensure(
+        store.prekey(ids[1]).await.map_err(store_error)?.is_some(),
+        "an unused prekey went missing",
+    )
+}
+
+/// A record holding one real session (Alice's side of X3DH with a made-up Bob).
+fn some_record(rng: &mut impl Rng) -> Result<SessionRecord, String> {
+    let alice = IdentityKeyPair::generate(rng);
+    let bob = IdentityKeyPair::generate(rng);
+    let bundle = PreKeyBundle {
+        identity: bob.public(),
+        address: DeviceAddress::new("bob", 1).map_err(|e| e.to_string())?,
+        signed_prekey: SignedPreKeyPair::generate(1, &bob, rng).public(),
+        one_time_prekey: None,
+    };
+    let from = DeviceAddress::new("alice", 1).map_err(|e| e.to_string())?;
+    let session = x3dh::initiate(&alice, &from, &bundle, rng).map_err(|e| e.to_string())?;
+    let mut record = SessionRecord::new();
+    record.promote(session);
+    Ok(record)
+}
+
+/// Sessions are kept per device and listed per account.
+pub async fn sessions(store: &impl Store, rng: &mut impl Rng) -> Outcome {
+    let bob1 = DeviceAddress::new("bob", 1).map_err(|e| e.to_string())?;
+    let bob2 = DeviceAddress::new("bob", 2).map_err(|e| e.to_string())?;
+    let carol = DeviceAddress::new("carol", 1).map_err(|e| e.to_string())?;
+    ensure(
+        store.session(&bob1).await.map_err(store_error)?.is_none(),
+        "a fresh store has no session",
+    )?;
+    let record = some_record(rng)?;
+    store
+        .commit(Changes {
+            sessions: vec![
+                (bob1.clone(), record.clone()),
+                (bob2.clone(), SessionRecord::new()),
+                (carol, record.clone()),
+            ],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let back = store.session(&bob1).await.map_err(store_error)?;
+    ensure(
+        back.map(|r| r.to_bytes()) == Some(record.to_bytes()),
+        "a session came back different",
+    )?;
+    let bobs = store.sessions_with("bob").await.map_err(store_error)?;
+    let devices: Vec<u32> = bobs.iter().map(|(a, _)| a.device()).collect();
+    ensure(
+        devices == [1, 2],
+        "sessions_with lists each device of that account once",
+    )
+}
+
+/// Messages list per chat, oldest first, newest `limit`; statuses never move back.
+pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
+    let written = vec![
+        message(1, "bob", Status::Sending),
+        message(2, "carol", Status::Sending),
+        message(3, "bob", Status::Sending),
+        message(4, "bob", Status::Sending),
+    ];
+    store
+        .commit(Changes {
+            messages: written,
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let ids = |list: Vec<ChatMessage>| list.iter().map(|m| m.id[0]).collect::<Vec<u8>>();
+    ensure(
+        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4],
+        "a chat lists its messages oldest first",
+    )?;
+    ensure(
+        ids(store.messages("bob", 2).await.map_err(store_error)?) == [3, 4],
+        "a limit keeps the newest",
+    )?;
+    let set = |id: u8, status| Changes {
+        statuses: vec![([id; 16], status)],
+        ..Changes::default()
+    };
+    for status in [Status::Delivered, Status::Sent, Status::Failed] {
+        store.commit(set(1, status)).await.map_err(store_error)?;
+    }
+    let status_of = |id: MessageId| async move {
+        store
+            .message(&id)
+            .await
+            .map_err(store_error)?
+            .map(|m| m.status)
+            .ok_or_else(|| "a message went missing".to_owned())
+    };
+    ensure(
+        status_of([1; 16]).await? == Status::Delivered,
+        "a status never moves back",
+    )?;
+    store
+        .commit(set(3, Status::Failed))
+        .await
+        .map_err(store_error)?;
+    store
+        .commit(set(3, Status::Sending))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        status_of([3; 16]).await? == Status::Sending,
+        "a failed message can be retried",
+    )?;
+    // Replacing a message keeps its place in the chat.
+    store
+        .commit(Changes {
+            messages: vec![message(1, "bob", Status::Read)],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ensure(
+        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4],
+        "a replaced message keeps its place",
+    )
+}
+
+/// The outbox keeps entries in order until they are done.
+pub async fn outbox(store: &impl Store) -> Outcome {
+    let entry = |id: u8| OutboxEntry {
+        id: [id; 16],
+        to: "bob".into(),
+        content: vec![id],
+        attempts: 0,
+    };
+    store
+        .commit(Changes {
+            outbox: vec![entry(2), entry(1), entry(3)],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let mut retried = entry(2);
+    retried.attempts = 1;
+    store
+        .commit(Changes {
+            outbox: vec![retried.clone()],
+            outbox_done: vec![[1; 16]],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.outbox().await.map_err(store_error)? == vec![retried, entry(3)],
+        "the outbox keeps order, updates in place and drops what is done",
+    )
+}

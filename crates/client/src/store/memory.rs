@@ -1,0 +1,167 @@
+//! A [`Store`] in memory: for native tests, tools and bots. Clones share the same data, so a
+//! test can "restart" an engine on what the previous one wrote. Sessions are kept encoded, as a
+//! persistent store keeps them.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use hush_protocol::keys::OneTimePreKeyPair;
+use hush_protocol::record::SessionRecord;
+use hush_protocol::DeviceAddress;
+use zeroize::Zeroizing;
+
+use super::{Changes, ChatMessage, MessageId, OutboxEntry, Store, StoreError};
+use crate::account::LocalAccount;
+
+#[derive(Default)]
+struct Inner {
+    account: Option<LocalAccount>,
+    sessions: BTreeMap<(String, u32), Zeroizing<Vec<u8>>>,
+    prekeys: BTreeMap<u32, OneTimePreKeyPair>,
+    /// Insertion order, so chats list oldest first.
+    next_seq: u64,
+    messages: BTreeMap<MessageId, (u64, ChatMessage)>,
+    outbox: BTreeMap<MessageId, (u64, OutboxEntry)>,
+}
+
+/// The memory store; clones share their data.
+#[derive(Clone, Default)]
+pub struct MemoryStore {
+    inner: Rc<RefCell<Inner>>,
+    /// Makes the next commit fail (nothing written), as a full disk or a crash would.
+    fail_next_commit: Rc<Cell<bool>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The next [`Store::commit`] fails and writes nothing (for tests of failure paths).
+    pub fn fail_next_commit(&self) {
+        self.fail_next_commit.set(true);
+    }
+}
+
+fn decode_session(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
+    SessionRecord::from_bytes(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+impl Store for MemoryStore {
+    async fn account(&self) -> Result<Option<LocalAccount>, StoreError> {
+        Ok(self.inner.borrow().account.clone())
+    }
+
+    async fn session(&self, peer: &DeviceAddress) -> Result<Option<SessionRecord>, StoreError> {
+        let inner = self.inner.borrow();
+        let key = (peer.account().to_owned(), peer.device());
+        inner
+            .sessions
+            .get(&key)
+            .map(|bytes| decode_session(bytes))
+            .transpose()
+    }
+
+    async fn sessions_with(
+        &self,
+        account: &str,
+    ) -> Result<Vec<(DeviceAddress, SessionRecord)>, StoreError> {
+        let inner = self.inner.borrow();
+        let from = (account.to_owned(), 0);
+        let to = (account.to_owned(), u32::MAX);
+        inner
+            .sessions
+            .range(from..=to)
+            .map(|((name, device), bytes)| {
+                let address = DeviceAddress::new(name.clone(), *device)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                Ok((address, decode_session(bytes)?))
+            })
+            .collect()
+    }
+
+    async fn prekey(&self, id: u32) -> Result<Option<OneTimePreKeyPair>, StoreError> {
+        Ok(self.inner.borrow().prekeys.get(&id).cloned())
+    }
+
+    async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError> {
+        Ok(self.inner.borrow().messages.get(id).map(|(_, m)| m.clone()))
+    }
+
+    async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut found: Vec<&(u64, ChatMessage)> = inner
+            .messages
+            .values()
+            .filter(|(_, m)| m.chat == chat)
+            .collect();
+        found.sort_by_key(|(seq, _)| *seq);
+        let skip = found.len().saturating_sub(limit);
+        Ok(found
+            .into_iter()
+            .skip(skip)
+            .map(|(_, m)| m.clone())
+            .collect())
+    }
+
+    async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut entries: Vec<&(u64, OutboxEntry)> = inner.outbox.values().collect();
+        entries.sort_by_key(|(seq, _)| *seq);
+        Ok(entries.into_iter().map(|(_, e)| e.clone()).collect())
+    }
+
+    async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
+        if self.fail_next_commit.replace(false) {
+            return Err(StoreError::Backend("injected failure".to_owned()));
+        }
+        let mut inner = self.inner.borrow_mut();
+        let inner = &mut *inner;
+        if let Some(account) = changes.account {
+            inner.account = Some(account);
+        }
+        for (peer, record) in changes.sessions {
+            let key = (peer.account().to_owned(), peer.device());
+            inner.sessions.insert(key, record.to_bytes());
+        }
+        for prekey in changes.new_prekeys {
+            inner.prekeys.insert(prekey.id(), prekey);
+        }
+        for id in changes.used_prekeys {
+            inner.prekeys.remove(&id);
+        }
+        for message in changes.messages {
+            let seq = match inner.messages.get(&message.id) {
+                Some((seq, _)) => *seq,
+                None => {
+                    inner.next_seq += 1;
+                    inner.next_seq
+                }
+            };
+            inner.messages.insert(message.id, (seq, message));
+        }
+        for (id, status) in changes.statuses {
+            if let Some((_, message)) = inner.messages.get_mut(&id) {
+                if message.status.can_become(status) {
+                    message.status = status;
+                }
+            }
+        }
+        for entry in changes.outbox {
+            let seq = match inner.outbox.get(&entry.id) {
+                Some((seq, _)) => *seq,
+                None => {
+                    inner.next_seq += 1;
+                    inner.next_seq
+                }
+            };
+            inner.outbox.insert(entry.id, (seq, entry));
+        }
+        for id in changes.outbox_done {
+            inner.outbox.remove(&id);
+        }
+        Ok(())
+    }
+}

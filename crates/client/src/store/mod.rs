@@ -1,0 +1,172 @@
+//! What the engine keeps, behind one narrow trait so the browser (IndexedDB) and native code
+//! (memory) share the engine. Reads are by key; every write goes through
+//! [`Store::commit`], one [`Changes`] batch in one transaction: all of it or none of it.
+//!
+//! Methods are `async` for IndexedDB and not `Send` (the browser is single-threaded).
+
+pub mod conformance;
+pub mod memory;
+
+use hush_protocol::keys::OneTimePreKeyPair;
+use hush_protocol::record::SessionRecord;
+use hush_protocol::DeviceAddress;
+
+use crate::account::LocalAccount;
+
+/// A message's id: chosen by its sender, the relay's client id for its envelopes.
+pub type MessageId = [u8; 16];
+
+/// Where a message stands. Ours move forward only: Sending → Sent → Delivered → Read, or
+/// Failed (retry puts it back to Sending).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Stored here, not yet accepted by the relay.
+    Sending,
+    /// Stored by the relay.
+    Sent,
+    /// Stored on the recipient's device (for received messages: stored here).
+    Delivered,
+    /// Shown on the recipient's screen (for received messages: shown here).
+    Read,
+    /// Gave up; the user may retry.
+    Failed,
+}
+
+impl Status {
+    /// Whether `next` may replace `self`: receipts arrive out of order and never move back.
+    pub fn can_become(self, next: Status) -> bool {
+        match (self, next) {
+            // Only a message the relay never accepted can fail.
+            (Status::Sending, Status::Failed) => true,
+            (_, Status::Failed) => false,
+            // A retry, or an earlier attempt that got through after all.
+            (Status::Failed, _) => true,
+            _ => next > self,
+        }
+    }
+}
+
+/// One message of a 1:1 chat.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatMessage {
+    /// The sender's id for it.
+    pub id: MessageId,
+    /// The other account.
+    pub chat: String,
+    /// Written on this account (else received).
+    pub from_me: bool,
+    /// The text.
+    pub body: String,
+    /// When it was written (the sender's clock).
+    pub sent_ms: u64,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// A message waiting for the relay's `Sent`, kept across restarts and resent with the same id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The message id (the relay's client id: a resend is not stored twice).
+    pub id: MessageId,
+    /// The recipient account.
+    pub to: String,
+    /// The encoded [`crate::content::Content`].
+    pub content: Vec<u8>,
+    /// How many times it has been sent without a `Sent`.
+    pub attempts: u32,
+}
+
+/// Everything one processing step changes, written in one transaction.
+#[derive(Default)]
+pub struct Changes {
+    /// The account, replaced whole.
+    pub account: Option<LocalAccount>,
+    /// Session records, replaced whole.
+    pub sessions: Vec<(DeviceAddress, SessionRecord)>,
+    /// One-time prekeys to keep.
+    pub new_prekeys: Vec<OneTimePreKeyPair>,
+    /// One-time prekeys used up (deleted with the session they started).
+    pub used_prekeys: Vec<u32>,
+    /// Messages, inserted or replaced by id.
+    pub messages: Vec<ChatMessage>,
+    /// Status changes; a change that would move a status back is ignored.
+    pub statuses: Vec<(MessageId, Status)>,
+    /// Outbox entries, inserted or replaced by id.
+    pub outbox: Vec<OutboxEntry>,
+    /// Outbox entries done with.
+    pub outbox_done: Vec<MessageId>,
+}
+
+impl core::fmt::Debug for Changes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Counts only: sessions and prekeys are secrets, messages are private.
+        f.debug_struct("Changes")
+            .field("account", &self.account.is_some())
+            .field("sessions", &self.sessions.len())
+            .field("new_prekeys", &self.new_prekeys.len())
+            .field("used_prekeys", &self.used_prekeys.len())
+            .field("messages", &self.messages.len())
+            .field("statuses", &self.statuses.len())
+            .field("outbox", &self.outbox.len())
+            .field("outbox_done", &self.outbox_done.len())
+            .finish()
+    }
+}
+
+impl Changes {
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.account.is_none()
+            && self.sessions.is_empty()
+            && self.new_prekeys.is_empty()
+            && self.used_prekeys.is_empty()
+            && self.messages.is_empty()
+            && self.statuses.is_empty()
+            && self.outbox.is_empty()
+            && self.outbox_done.is_empty()
+    }
+}
+
+/// Why the store failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreError {
+    /// The storage itself failed (quota, I/O, a closed database); nothing was written.
+    Backend(String),
+    /// Stored bytes do not decode: the store was damaged or written by a newer build.
+    Corrupt(String),
+}
+
+impl core::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Backend(why) => write!(f, "storage failed: {why}"),
+            Self::Corrupt(why) => write!(f, "stored data is damaged: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The engine's storage. A backend passes [`conformance`] to be used.
+#[allow(async_fn_in_trait)]
+pub trait Store {
+    /// This device's account, if one was created here.
+    async fn account(&self) -> Result<Option<LocalAccount>, StoreError>;
+    /// The sessions with one device of another account.
+    async fn session(&self, peer: &DeviceAddress) -> Result<Option<SessionRecord>, StoreError>;
+    /// The sessions with every device of `account` that has one, by device number.
+    async fn sessions_with(
+        &self,
+        account: &str,
+    ) -> Result<Vec<(DeviceAddress, SessionRecord)>, StoreError>;
+    /// A one-time prekey not used up yet.
+    async fn prekey(&self, id: u32) -> Result<Option<OneTimePreKeyPair>, StoreError>;
+    /// One message.
+    async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError>;
+    /// The newest `limit` messages of a chat, oldest first.
+    async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
+    /// Everything in the outbox, oldest first.
+    async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// Writes `changes` in one transaction.
+    async fn commit(&self, changes: Changes) -> Result<(), StoreError>;
+}

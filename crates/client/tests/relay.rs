@@ -1,0 +1,352 @@
+//! The engine over the real relay on loopback: two (or more) devices, each an engine on a
+//! memory store with its own WebSocket, exchanging real frames.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use hush_client::store::memory::MemoryStore;
+use hush_client::store::Store;
+use hush_client::{Engine, Event, Output, Status};
+use hush_protocol::relay::{ClientFrame, ServerFrame};
+use hush_server::{Config, Server};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+const WAIT: Duration = Duration::from_secs(10);
+
+struct Relay {
+    addr: SocketAddr,
+    _data: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn relay() -> Relay {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        data: data.path().to_path_buf(),
+        static_dir: data.path().join("no-app"),
+        frames_per_second: 500.0,
+        envelope_lifetime_secs: 30 * 24 * 3600,
+        max_guests_per_ip: 256,
+        push_allow_private: false,
+    };
+    let server = Server::new(&config).unwrap();
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    Relay {
+        addr,
+        _data: data,
+        _stop: stop,
+    }
+}
+
+type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// One device: an engine, its store, and its connection.
+struct Device {
+    engine: Engine<MemoryStore, ChaCha20Rng>,
+    store: MemoryStore,
+    ws: Ws,
+    events: Vec<Event>,
+}
+
+fn now() -> u64 {
+    1_800_000_000_000
+}
+
+impl Device {
+    /// Opens an engine on `store` and connects it.
+    async fn open(relay: &Relay, store: MemoryStore, seed: u64) -> Self {
+        let engine = Engine::open(store.clone(), ChaCha20Rng::seed_from_u64(seed))
+            .await
+            .unwrap();
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr))
+            .await
+            .unwrap();
+        let mut device = Self {
+            engine,
+            store,
+            ws,
+            events: Vec::new(),
+        };
+        device
+            .pump_until(|_| false, Duration::from_millis(100))
+            .await;
+        device
+    }
+
+    /// A new account on a new device, with its prekeys on the relay.
+    async fn register(relay: &Relay, name: &str, seed: u64) -> Self {
+        let mut device = Self::open(relay, MemoryStore::new(), seed).await;
+        let out = device.engine.create_account(name).await.unwrap();
+        device.output(out).await;
+        device.expect(|e| matches!(e, Event::Authenticated)).await;
+        // The relay handles a connection's frames in order: once it answers this, the
+        // prekey upload before it is stored, and others can start sessions.
+        let probe = ClientFrame::FetchBundles {
+            request: u32::MAX,
+            account: name.to_owned(),
+        };
+        device
+            .ws
+            .send(Message::binary(probe.encode()))
+            .await
+            .unwrap();
+        loop {
+            let message = tokio::time::timeout(WAIT, device.ws.next()).await.unwrap();
+            let Message::Binary(bytes) = message.unwrap().unwrap() else {
+                continue;
+            };
+            match ServerFrame::decode(&bytes).unwrap() {
+                ServerFrame::Bundles {
+                    request: u32::MAX,
+                    bundles,
+                    ..
+                } => {
+                    assert_eq!(bundles.len(), 1);
+                    return device;
+                }
+                frame => {
+                    let out = device.engine.handle(frame).await.unwrap();
+                    device.output(out).await;
+                }
+            }
+        }
+    }
+
+    async fn output(&mut self, out: Output) {
+        for frame in out.frames {
+            self.ws.send(Message::binary(frame.encode())).await.unwrap();
+        }
+        self.events.extend(out.events);
+    }
+
+    /// Feeds the relay's frames to the engine until an event matches (returned) or `wait`
+    /// passes (None).
+    async fn pump_until(
+        &mut self,
+        wanted: impl Fn(&Event) -> bool,
+        wait: Duration,
+    ) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(i) = self.events.iter().position(&wanted) {
+                return Some(self.events.remove(i));
+            }
+            let next = tokio::time::timeout_at(deadline, self.ws.next()).await;
+            let Ok(Some(Ok(message))) = next else {
+                return None;
+            };
+            let Message::Binary(bytes) = message else {
+                continue;
+            };
+            let frame = ServerFrame::decode(&bytes).unwrap();
+            let out = self.engine.handle(frame).await.unwrap();
+            self.output(out).await;
+        }
+    }
+
+    async fn expect(&mut self, wanted: impl Fn(&Event) -> bool) -> Event {
+        match self.pump_until(wanted, WAIT).await {
+            Some(event) => event,
+            None => panic!("expected event not seen; had {:?}", self.events),
+        }
+    }
+
+    async fn send(&mut self, to: &str, body: &str) -> [u8; 16] {
+        let (id, out) = self.engine.send_text(to, body, now()).await.unwrap();
+        self.output(out).await;
+        id
+    }
+}
+
+fn message_from<'a>(body: &'a str) -> impl Fn(&Event) -> bool + 'a {
+    move |e| matches!(e, Event::Message(m) if m.body == body)
+}
+
+fn status(id: [u8; 16], wanted: Status) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::Status(i, s) if *i == id && *s == wanted)
+}
+
+#[tokio::test]
+async fn two_people_chat_with_delivery_and_read_receipts() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+
+    let id = alice.send("bob", "hello bob").await;
+    alice.expect(status(id, Status::Sent)).await;
+    let Event::Message(got) = bob.expect(message_from("hello bob")).await else {
+        unreachable!()
+    };
+    assert_eq!(
+        (got.chat.as_str(), got.from_me, got.id),
+        ("alice", false, id)
+    );
+    alice.expect(status(id, Status::Delivered)).await;
+
+    let out = bob.engine.mark_read("alice").await.unwrap();
+    bob.output(out).await;
+    alice.expect(status(id, Status::Read)).await;
+
+    // And back, on the session Bob's side now has.
+    let reply = bob.send("alice", "hi alice").await;
+    alice.expect(message_from("hi alice")).await;
+    bob.expect(status(reply, Status::Delivered)).await;
+
+    let chat = alice.store.messages("bob", 10).await.unwrap();
+    let bodies: Vec<(&str, bool, Status)> = chat
+        .iter()
+        .map(|m| (m.body.as_str(), m.from_me, m.status))
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            ("hello bob", true, Status::Read),
+            ("hi alice", false, Status::Delivered)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn messages_wait_for_an_offline_device_and_survive_its_restart() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 3).await;
+    let bob = Device::register(&relay, "bob", 4).await;
+    let bob_store = bob.store.clone();
+    drop(bob);
+
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        let id = alice.send("bob", &format!("note {n}")).await;
+        alice.expect(status(id, Status::Sent)).await;
+        ids.push(id);
+    }
+    // Bob's browser comes back: a new engine on what the old one stored.
+    let mut bob = Device::open(&relay, bob_store, 5).await;
+    for n in 0..3 {
+        bob.expect(message_from(&format!("note {n}"))).await;
+    }
+    let stored = bob.store.messages("alice", 10).await.unwrap();
+    assert_eq!(stored.iter().map(|m| m.id).collect::<Vec<_>>(), ids);
+    for id in ids {
+        alice.expect(status(id, Status::Delivered)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_outbox_survives_a_restart_and_is_sent_once() {
+    let relay = relay().await;
+    let mut bob = Device::register(&relay, "bob", 6).await;
+    let alice = Device::register(&relay, "alice", 7).await;
+    let alice_store = alice.store.clone();
+    drop(alice);
+
+    // Written while offline: stored as "sending", in the outbox.
+    let mut offline = Engine::open(alice_store.clone(), ChaCha20Rng::seed_from_u64(8))
+        .await
+        .unwrap();
+    let (id, out) = offline
+        .send_text("bob", "written offline", now())
+        .await
+        .unwrap();
+    assert!(
+        out.frames.is_empty(),
+        "nothing goes out before authentication"
+    );
+    assert_eq!(
+        alice_store.message(&id).await.unwrap().map(|m| m.status),
+        Some(Status::Sending)
+    );
+    drop(offline);
+
+    let mut alice = Device::open(&relay, alice_store, 9).await;
+    alice.expect(status(id, Status::Sent)).await;
+    bob.expect(message_from("written offline")).await;
+    assert!(alice
+        .store
+        .outbox()
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.id != id));
+    // Exactly once, even after everything settles.
+    assert!(bob
+        .pump_until(message_from("written offline"), Duration::from_millis(500))
+        .await
+        .is_none());
+    assert_eq!(bob.store.messages("alice", 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 10).await;
+    let mut bob = Device::register(&relay, "bob", 11).await;
+
+    bob.store.fail_next_commit();
+    let id = alice.send("bob", "first try fails").await;
+    alice.expect(status(id, Status::Sent)).await;
+    // Bob's engine reports the failure; no ack goes out, the session is unchanged.
+    let bytes = loop {
+        match tokio::time::timeout(WAIT, bob.ws.next())
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap()
+        {
+            Message::Binary(bytes) => break bytes,
+            _ => continue,
+        }
+    };
+    let frame = ServerFrame::decode(&bytes).unwrap();
+    assert!(matches!(frame, ServerFrame::Envelope { .. }));
+    assert!(bob.engine.handle(frame).await.is_err());
+    assert!(bob.store.messages("alice", 10).await.unwrap().is_empty());
+
+    // The relay still has it: after a reconnect it arrives and decrypts.
+    let store = bob.store.clone();
+    drop(bob);
+    let mut bob = Device::open(&relay, store, 12).await;
+    bob.expect(message_from("first try fails")).await;
+    assert_eq!(bob.store.messages("alice", 10).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_taken_name_is_reported_and_another_can_be_chosen() {
+    let relay = relay().await;
+    let _alice = Device::register(&relay, "alice", 13).await;
+    let mut other = Device::open(&relay, MemoryStore::new(), 14).await;
+    let out = other.engine.create_account("alice").await.unwrap();
+    other.output(out).await;
+    other.expect(|e| matches!(e, Event::NameTaken)).await;
+    // The relay closes after a refused registration: a new connection (which does not try the
+    // refused name again by itself), another name.
+    let store = other.store.clone();
+    drop(other);
+    let mut other = Device::open(&relay, store, 15).await;
+    assert!(other.events.is_empty(), "{:?}", other.events);
+    let out = other.engine.create_account("alicia").await.unwrap();
+    other.output(out).await;
+    other.expect(|e| matches!(e, Event::Registered)).await;
+}
+
+#[test]
+fn memory_store_passes_the_conformance_suite() {
+    let mut rng = ChaCha20Rng::seed_from_u64(16);
+    let outcome = futures::executor::block_on(hush_client::store::conformance::run_all(
+        MemoryStore::new,
+        &mut rng,
+    ));
+    assert_eq!(outcome, Ok(()));
+}
