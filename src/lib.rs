@@ -1,4 +1,4 @@
-//! Hush in the browser: the Leptos UI and the browser adapters (WebSocket, later IndexedDB and
+//! Hush in the browser: the Leptos UI and the browser adapters (WebSocket, IndexedDB, later
 //! the service worker) around the `hush-client` engine.
 //!
 //! Everything that touches the DOM only exists on wasm32; pure logic such as [`backoff`] also
@@ -11,6 +11,8 @@ pub mod status;
 mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod relay;
+#[cfg(target_arch = "wasm32")]
+pub mod store;
 
 /// Mounts the Hush app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

@@ -345,7 +345,7 @@ async fn a_taken_name_is_reported_and_another_can_be_chosen() {
 fn memory_store_passes_the_conformance_suite() {
     let mut rng = ChaCha20Rng::seed_from_u64(16);
     let outcome = futures::executor::block_on(hush_client::store::conformance::run_all(
-        MemoryStore::new,
+        || async { Ok(MemoryStore::new()) },
         &mut rng,
     ));
     assert_eq!(outcome, Ok(()));

@@ -2,6 +2,8 @@
 //! the IndexedDB store in headless Chromium. Each check takes a fresh, empty store and says
 //! what went wrong, if anything.
 
+use std::future::Future;
+
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::PreKeyBundle;
@@ -36,12 +38,17 @@ fn message(id: u8, chat: &str, status: Status) -> ChatMessage {
     }
 }
 
-/// Every check, each on a store from `fresh`.
-pub async fn run_all<S: Store>(fresh: impl Fn() -> S, rng: &mut impl Rng) -> Outcome {
-    account_and_prekeys(&fresh(), rng).await?;
-    sessions(&fresh(), rng).await?;
-    messages_and_statuses(&fresh()).await?;
-    outbox(&fresh()).await
+/// Every check, each on a new empty store from `fresh` (which may have to open a database).
+pub async fn run_all<S, F, Opened>(mut fresh: F, rng: &mut impl Rng) -> Outcome
+where
+    S: Store,
+    F: FnMut() -> Opened,
+    Opened: Future<Output = Result<S, StoreError>>,
+{
+    account_and_prekeys(&fresh().await.map_err(store_error)?, rng).await?;
+    sessions(&fresh().await.map_err(store_error)?, rng).await?;
+    messages_and_statuses(&fresh().await.map_err(store_error)?).await?;
+    outbox(&fresh().await.map_err(store_error)?).await
 }
 
 /// The account and one-time prekeys come back as written; used prekeys are gone.

@@ -5,6 +5,7 @@
 //! Methods are `async` for IndexedDB and not `Send` (the browser is single-threaded).
 
 pub mod conformance;
+pub mod encoding;
 pub mod memory;
 
 use hush_protocol::keys::OneTimePreKeyPair;
