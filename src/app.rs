@@ -1,39 +1,43 @@
-//! The app shell: the Hush name and the live connection status.
+//! The app shell: the Hush name, the live connection status, and the screen for where the user
+//! is (onboarding or chats). The engine task owns all state; components read its signals and
+//! send it commands through the [`Messenger`] in context.
 
 use leptos::prelude::*;
 
-use crate::backoff::Backoff;
-use crate::relay::Relay;
+use crate::messenger::{self, Phase, Ui};
 use crate::status::ConnectionStatus;
+use crate::ui::{Chats, Onboarding};
 
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let (status, set_status) = signal(ConnectionStatus::Connecting);
-    match Relay::same_origin_url() {
-        Some(url) => {
-            let relay = Relay::connect(url, Backoff::RELAY, move |s| set_status.set(s));
-            // Owned by the app's reactive owner: the socket lives exactly as long as the app.
-            let _ = StoredValue::new_local(relay);
-        }
-        None => set_status.set(ConnectionStatus::Offline),
-    }
+    let ui = Ui::new();
+    let messenger = messenger::start(ui);
+    provide_context(ui);
+    provide_context(messenger);
 
     view! {
         <header class="topbar">
             <h1 class="brand">"Hush"</h1>
-            <ConnectionBadge status />
+            <ConnectionBadge status=ui.connection />
         </header>
-        <main class="welcome">
-            <h2>"Private messages, right in your browser"</h2>
-            <p>"End-to-end encrypted: only the people in a chat can read it. Not even our server."</p>
-        </main>
+        {move || match ui.phase.get() {
+            Phase::Loading => view! { <main class="welcome"><p>"Opening Hush…"</p></main> }.into_any(),
+            Phase::Onboarding => view! { <Onboarding /> }.into_any(),
+            Phase::Ready => view! { <Chats /> }.into_any(),
+            Phase::Broken => view! {
+                <main class="welcome">
+                    <p role="alert">{move || ui.problem.get()}</p>
+                </main>
+            }
+            .into_any(),
+        }}
     }
 }
 
 /// The connection status, announced politely to screen readers.
 #[component]
-fn ConnectionBadge(status: ReadSignal<ConnectionStatus>) -> impl IntoView {
+fn ConnectionBadge(status: RwSignal<ConnectionStatus>) -> impl IntoView {
     view! {
         <p role="status" aria-live="polite" class="connection" data-state=move || status.get().key()>
             {move || status.get().label()}

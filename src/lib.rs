@@ -10,9 +10,13 @@ pub mod status;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod messenger;
+#[cfg(target_arch = "wasm32")]
 pub mod relay;
 #[cfg(target_arch = "wasm32")]
 pub mod store;
+#[cfg(target_arch = "wasm32")]
+mod ui;
 
 /// Mounts the Hush app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

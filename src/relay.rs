@@ -1,11 +1,11 @@
 //! The browser side of the relay link: one WebSocket to the relay, reopened with backoff when it
-//! drops, reporting a [`ConnectionStatus`] on every change.
+//! drops, reporting a [`ConnectionStatus`] on every change and handing over every binary frame.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use wasm_bindgen::prelude::*;
-use web_sys::{BinaryType, Event, WebSocket};
+use web_sys::{BinaryType, Event, MessageEvent, WebSocket};
 
 use crate::backoff::Backoff;
 use crate::status::ConnectionStatus;
@@ -19,6 +19,7 @@ struct Inner {
     url: String,
     backoff: Backoff,
     on_status: Rc<dyn Fn(ConnectionStatus)>,
+    on_frame: Rc<dyn Fn(Vec<u8>)>,
     socket: Option<WebSocket>,
     retry_timer: Option<i32>,
     closed: bool,
@@ -30,6 +31,7 @@ struct Inner {
 struct Handlers {
     on_open: Closure<dyn FnMut(Event)>,
     on_close: Closure<dyn FnMut(Event)>,
+    on_message: Closure<dyn FnMut(Event)>,
     on_online: Closure<dyn FnMut(Event)>,
 }
 
@@ -50,10 +52,21 @@ impl Relay {
         backoff: Backoff,
         on_status: impl Fn(ConnectionStatus) + 'static,
     ) -> Self {
+        Self::connect_with_frames(url, backoff, on_status, |_| {})
+    }
+
+    /// [`Relay::connect`], also handing every binary frame the relay sends to `on_frame`.
+    pub fn connect_with_frames(
+        url: impl Into<String>,
+        backoff: Backoff,
+        on_status: impl Fn(ConnectionStatus) + 'static,
+        on_frame: impl Fn(Vec<u8>) + 'static,
+    ) -> Self {
         let inner = Rc::new(RefCell::new(Inner {
             url: url.into(),
             backoff,
             on_status: Rc::new(on_status),
+            on_frame: Rc::new(on_frame),
             socket: None,
             retry_timer: None,
             closed: false,
@@ -62,6 +75,7 @@ impl Relay {
         let handlers = Handlers {
             on_open: handler(&inner, on_open),
             on_close: handler(&inner, on_close),
+            on_message: handler(&inner, on_message),
             on_online: handler(&inner, on_online),
         };
         if let Some(window) = web_sys::window() {
@@ -74,6 +88,18 @@ impl Relay {
         inner.borrow_mut().handlers = Some(handlers);
         open(&inner);
         Self { inner }
+    }
+
+    /// Sends one binary frame if the socket is open; false if it is not (the caller keeps what
+    /// it wanted to send and sends it again after reconnecting).
+    pub fn send(&self, frame: &[u8]) -> bool {
+        let me = self.inner.borrow();
+        match &me.socket {
+            Some(socket) if socket.ready_state() == WebSocket::OPEN => {
+                socket.send_with_u8_array(frame).is_ok()
+            }
+            _ => false,
+        }
     }
 }
 
@@ -120,6 +146,7 @@ fn open(inner: &Rc<RefCell<Inner>>) {
                 if let Some(h) = &me.handlers {
                     socket.set_onopen(Some(h.on_open.as_ref().unchecked_ref()));
                     socket.set_onclose(Some(h.on_close.as_ref().unchecked_ref()));
+                    socket.set_onmessage(Some(h.on_message.as_ref().unchecked_ref()));
                 }
                 me.socket = Some(socket);
                 true
@@ -213,6 +240,24 @@ fn is_current(me: &Inner, event: &Event) -> bool {
 fn detach(socket: &WebSocket) {
     socket.set_onopen(None);
     socket.set_onclose(None);
+    socket.set_onmessage(None);
+}
+
+fn on_message(inner: &Rc<RefCell<Inner>>, event: Event) {
+    let on_frame = {
+        let me = inner.borrow();
+        if !is_current(&me, &event) {
+            return;
+        }
+        Rc::clone(&me.on_frame)
+    };
+    let Some(message) = event.dyn_ref::<MessageEvent>() else {
+        return;
+    };
+    // Binary frames only (the relay sends nothing else); a text frame is ignored.
+    if let Some(buffer) = message.data().dyn_ref::<js_sys::ArrayBuffer>() {
+        on_frame(js_sys::Uint8Array::new(buffer).to_vec());
+    }
 }
 
 fn notify(inner: &Rc<RefCell<Inner>>, status: ConnectionStatus) {

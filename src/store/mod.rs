@@ -11,7 +11,9 @@ mod schema;
 use hush_client::store::encoding::{
     decode_account, decode_message, decode_outbox, encode_account, encode_message, encode_outbox,
 };
-use hush_client::store::{Changes, ChatMessage, MessageId, OutboxEntry, Store, StoreError};
+use hush_client::store::{
+    summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store, StoreError,
+};
 use hush_client::LocalAccount;
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
@@ -225,6 +227,32 @@ impl Store for IdbStore {
             .collect::<Result<Vec<_>, _>>()?;
         messages.reverse();
         Ok(messages)
+    }
+
+    async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
+        // Every message, in arrival order: fine for now; a per-chat summary store can follow.
+        let tx = self
+            .db
+            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let found = tx
+            .store(schema::MESSAGES)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        let mut messages = found
+            .iter()
+            .map(|value| {
+                let seq = field(value, "seq")?.as_f64().unwrap_or(0.0);
+                let message =
+                    decode_message(&bytes_of(&field(value, "bytes")?)?).map_err(corrupt)?;
+                Ok((seq, message))
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        messages.sort_by(|a, b| a.0.total_cmp(&b.0));
+        Ok(summarize(messages.iter().map(|(_, m)| m)))
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {

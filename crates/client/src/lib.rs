@@ -15,4 +15,6 @@ pub mod store;
 
 pub use account::LocalAccount;
 pub use engine::{Engine, EngineError, Event, Output};
-pub use store::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, StoreError};
+pub use store::{
+    Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Status, Store, StoreError,
+};

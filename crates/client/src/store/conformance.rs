@@ -219,6 +219,25 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
     ensure(
         ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4],
         "a replaced message keeps its place",
+    )?;
+    // The chat list: most recently active first, with the newest message and unread count.
+    let mut incoming = message(5, "carol", Status::Delivered);
+    incoming.from_me = false;
+    store
+        .commit(Changes {
+            messages: vec![incoming],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let chats = store.chats().await.map_err(store_error)?;
+    let summary: Vec<(&str, u8, u32)> = chats
+        .iter()
+        .map(|c| (c.chat.as_str(), c.last.id[0], c.unread))
+        .collect();
+    ensure(
+        summary == [("carol", 5, 1), ("bob", 4, 0)],
+        "the chat list is newest first with last message and unread count",
     )
 }
 

@@ -11,7 +11,9 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
 use zeroize::Zeroizing;
 
-use super::{Changes, ChatMessage, MessageId, OutboxEntry, Store, StoreError};
+use super::{
+    summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store, StoreError,
+};
 use crate::account::LocalAccount;
 
 #[derive(Default)]
@@ -104,6 +106,13 @@ impl Store for MemoryStore {
             .skip(skip)
             .map(|(_, m)| m.clone())
             .collect())
+    }
+
+    async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
+        ordered.sort_by_key(|(seq, _)| *seq);
+        Ok(summarize(ordered.into_iter().map(|(_, m)| m)))
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {

@@ -64,6 +64,17 @@ pub struct ChatMessage {
     pub status: Status,
 }
 
+/// One chat in the chat list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatSummary {
+    /// The other account.
+    pub chat: String,
+    /// Its newest message.
+    pub last: ChatMessage,
+    /// Received messages not read yet.
+    pub unread: u32,
+}
+
 /// A message waiting for the relay's `Sent`, kept across restarts and resent with the same id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutboxEntry {
@@ -128,6 +139,29 @@ impl Changes {
     }
 }
 
+/// The chat list from messages in arrival order (for stores that keep no summary of their own).
+pub fn summarize<'a>(messages: impl Iterator<Item = &'a ChatMessage>) -> Vec<ChatSummary> {
+    let mut chats: Vec<ChatSummary> = Vec::new();
+    for message in messages {
+        let unread = u32::from(!message.from_me && message.status != Status::Read);
+        match chats.iter().position(|c| c.chat == message.chat) {
+            Some(i) => {
+                let mut chat = chats.remove(i);
+                chat.last = message.clone();
+                chat.unread += unread;
+                chats.push(chat);
+            }
+            None => chats.push(ChatSummary {
+                chat: message.chat.clone(),
+                last: message.clone(),
+                unread,
+            }),
+        }
+    }
+    chats.reverse();
+    chats
+}
+
 /// Why the store failed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum StoreError {
@@ -166,6 +200,8 @@ pub trait Store {
     async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError>;
     /// The newest `limit` messages of a chat, oldest first.
     async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
+    /// Every chat with at least one message, the most recently active first.
+    async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
     /// Everything in the outbox, oldest first.
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
     /// Writes `changes` in one transaction.

@@ -1,0 +1,263 @@
+//! The engine in the page: one task owns it and serves commands one at a time (frames from the
+//! relay, the user's actions), so nothing ever runs two engine steps at once. What a step
+//! produces goes out on the WebSocket and into the UI's signals.
+
+use std::rc::Rc;
+
+use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
+use futures::StreamExt;
+use hush_client::{ChatMessage, ChatSummary, Engine, EngineError, Event, Output, Status, Store};
+use hush_protocol::relay::ServerFrame;
+use hush_protocol::Rng;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rand_core::OsRng;
+
+use crate::backoff::Backoff;
+use crate::relay::Relay;
+use crate::status::ConnectionStatus;
+use crate::store::IdbStore;
+
+/// This browser's Hush database.
+const DATABASE: &str = "hush";
+/// Messages shown when a chat opens (the newest).
+const PAGE: usize = 200;
+
+/// What the engine task is asked to do.
+pub(crate) enum Command {
+    Connected,
+    Disconnected,
+    Frame(Vec<u8>),
+    CreateAccount(String),
+    Send { to: String, body: String },
+    Open(String),
+}
+
+/// Where the app is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Loading,
+    Onboarding,
+    Ready,
+    /// Storage cannot be used (private mode without IndexedDB, a damaged profile).
+    Broken,
+}
+
+/// The UI's state, written only by the engine task.
+#[derive(Clone, Copy)]
+pub(crate) struct Ui {
+    pub(crate) phase: RwSignal<Phase>,
+    pub(crate) me: RwSignal<Option<String>>,
+    /// The last problem to show (a taken name, a storage failure).
+    pub(crate) problem: RwSignal<Option<String>>,
+    pub(crate) chats: RwSignal<Vec<ChatSummary>>,
+    pub(crate) current: RwSignal<Option<String>>,
+    pub(crate) messages: RwSignal<Vec<ChatMessage>>,
+    pub(crate) connection: RwSignal<ConnectionStatus>,
+}
+
+impl Ui {
+    pub(crate) fn new() -> Self {
+        Self {
+            phase: RwSignal::new(Phase::Loading),
+            me: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            chats: RwSignal::new(Vec::new()),
+            current: RwSignal::new(None),
+            messages: RwSignal::new(Vec::new()),
+            connection: RwSignal::new(ConnectionStatus::Connecting),
+        }
+    }
+}
+
+/// The handle components use to ask for things (cheap to copy into closures).
+#[derive(Clone)]
+pub(crate) struct Messenger {
+    commands: UnboundedSender<Command>,
+}
+
+impl Messenger {
+    pub(crate) fn tell(&self, command: Command) {
+        // The task lives as long as the page; a send can only fail while the page unloads.
+        let _ = self.commands.unbounded_send(command);
+    }
+}
+
+/// Connects to the relay and starts the engine task.
+pub(crate) fn start(ui: Ui) -> Messenger {
+    let (commands, queue) = unbounded();
+    let relay = Relay::same_origin_url().map(|url| {
+        let status_commands = commands.clone();
+        let frame_commands = commands.clone();
+        Relay::connect_with_frames(
+            url,
+            Backoff::RELAY,
+            move |status| {
+                ui.connection.set(status);
+                let command = match status {
+                    ConnectionStatus::Connected => Command::Connected,
+                    _ => Command::Disconnected,
+                };
+                let _ = status_commands.unbounded_send(command);
+            },
+            move |bytes| {
+                let _ = frame_commands.unbounded_send(Command::Frame(bytes));
+            },
+        )
+    });
+    if relay.is_none() {
+        ui.connection.set(ConnectionStatus::Offline);
+    }
+    spawn_local(run(ui, relay.map(Rc::new), queue));
+    Messenger { commands }
+}
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Command>) {
+    let engine = match IdbStore::open(DATABASE).await {
+        Ok(store) => Engine::open(store, OsRng).await,
+        Err(e) => Err(EngineError::Store(e)),
+    };
+    let mut engine = match engine {
+        Ok(engine) => engine,
+        Err(e) => {
+            ui.problem
+                .set(Some(format!("Hush cannot use this browser's storage: {e}")));
+            ui.phase.set(Phase::Broken);
+            return;
+        }
+    };
+    match engine.account() {
+        Some(account) if account.registered => {
+            ui.me.set(Some(account.name.clone()));
+            ui.phase.set(Phase::Ready);
+            refresh_chats(&engine, ui).await;
+        }
+        _ => ui.phase.set(Phase::Onboarding),
+    }
+    while let Some(command) = queue.next().await {
+        let step = match command {
+            Command::Connected | Command::Disconnected => {
+                engine.disconnected();
+                Ok(Output::default())
+            }
+            Command::Frame(bytes) => match ServerFrame::decode(&bytes) {
+                Ok(frame) => engine.handle(frame).await,
+                // Nothing the relay sends may break the app: an unreadable frame is skipped.
+                Err(_) => Ok(Output::default()),
+            },
+            Command::CreateAccount(name) => {
+                ui.problem.set(None);
+                engine.create_account(&name).await
+            }
+            Command::Send { to, body } => {
+                let sent = engine.send_text(&to, &body, now_ms()).await;
+                if sent.is_ok() {
+                    // Shown at once, as "Sending".
+                    ui.current.set(Some(to.clone()));
+                    load_chat(&engine, ui, &to).await;
+                    refresh_chats(&engine, ui).await;
+                }
+                sent.map(|(_, out)| out)
+            }
+            Command::Open(chat) => {
+                ui.current.set(Some(chat.clone()));
+                load_chat(&engine, ui, &chat).await;
+                engine.mark_read(&chat).await
+            }
+        };
+        let out = match step {
+            Ok(out) => out,
+            Err(e) => {
+                ui.problem.set(Some(e.to_string()));
+                continue;
+            }
+        };
+        let shown = apply(&engine, ui, relay.as_deref(), out).await;
+        // Messages that arrived in the open chat are on screen: they are read.
+        if let Some(chat) = shown {
+            match engine.mark_read(&chat).await {
+                Ok(out) => {
+                    apply(&engine, ui, relay.as_deref(), out).await;
+                }
+                Err(e) => ui.problem.set(Some(e.to_string())),
+            }
+        }
+    }
+}
+
+/// Sends the step's frames and shows its events; returns the open chat if a message arrived
+/// in it.
+async fn apply<S: Store, R: Rng>(
+    engine: &Engine<S, R>,
+    ui: Ui,
+    relay: Option<&Relay>,
+    out: Output,
+) -> Option<String> {
+    if let Some(relay) = relay {
+        for frame in &out.frames {
+            // A closed socket drops the frame: the outbox sends it again after reconnecting.
+            relay.send(&frame.encode());
+        }
+    }
+    let mut chats_changed = false;
+    let mut shown = None;
+    for event in out.events {
+        match event {
+            Event::Registered => {
+                ui.me.set(engine.account().map(|a| a.name.clone()));
+                ui.phase.set(Phase::Ready);
+            }
+            Event::NameTaken => {
+                ui.problem
+                    .set(Some("That username is taken. Try another one.".to_owned()));
+            }
+            Event::Message(message) => {
+                chats_changed = true;
+                if ui.current.get_untracked().as_deref() == Some(message.chat.as_str()) {
+                    shown = Some(message.chat.clone());
+                    ui.messages.update(|list| list.push(message));
+                }
+            }
+            Event::Status(id, status) => set_status(ui, id, status),
+            Event::Undecryptable { from } => {
+                ui.problem.set(Some(format!(
+                    "A message from {from} could not be decrypted."
+                )));
+            }
+            Event::RelayError(message) => ui.problem.set(Some(message)),
+            Event::Authenticated => {}
+        }
+    }
+    if chats_changed {
+        refresh_chats(engine, ui).await;
+    }
+    shown
+}
+
+fn set_status(ui: Ui, id: hush_client::MessageId, status: Status) {
+    ui.messages.update(|list| {
+        if let Some(message) = list.iter_mut().find(|m| m.id == id) {
+            if message.status.can_become(status) {
+                message.status = status;
+            }
+        }
+    });
+}
+
+async fn refresh_chats<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
+    match engine.store().chats().await {
+        Ok(chats) => ui.chats.set(chats),
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+async fn load_chat<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) {
+    match engine.store().messages(chat, PAGE).await {
+        Ok(messages) => ui.messages.set(messages),
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}

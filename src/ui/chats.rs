@@ -1,0 +1,94 @@
+//! The chat list (most recent first) with "New chat", beside the open conversation.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::conversation::Conversation;
+use super::time::clock;
+use crate::messenger::{Command, Messenger, Ui};
+
+#[component]
+pub(crate) fn Chats() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let adding = RwSignal::new(false);
+    let new_name = RwSignal::new(String::new());
+    let start = {
+        let messenger = messenger.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            let name = new_name.get_untracked().trim().to_lowercase();
+            if !name.is_empty() {
+                messenger.tell(Command::Open(name));
+                new_name.set(String::new());
+                adding.set(false);
+            }
+        }
+    };
+    view! {
+        <div class="layout">
+            <nav class="chatlist" aria-label="Chats">
+                <div class="chatlist-head">
+                    <p class="me">{move || ui.me.get()}</p>
+                    <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
+                </div>
+                <Show when=move || adding.get()>
+                    <form class="new-chat" on:submit=start.clone()>
+                        <label for="new-chat">"Username"</label>
+                        <input
+                            id="new-chat"
+                            autocapitalize="none"
+                            spellcheck="false"
+                            required
+                            prop:value=new_name
+                            on:input=move |ev| new_name.set(event_target_value(&ev))
+                        />
+                        <button type="submit">"Start chat"</button>
+                    </form>
+                </Show>
+                <ul class="chats">
+                    <For
+                        each=move || ui.chats.get()
+                        key=|c| (c.chat.clone(), c.last.id, c.last.status, c.unread)
+                        let:chat
+                    >
+                        {
+                            let name = chat.chat.clone();
+                            let open = {
+                                let messenger = messenger.clone();
+                                let name = name.clone();
+                                move |_| messenger.tell(Command::Open(name.clone()))
+                            };
+                            let current = {
+                                let name = name.clone();
+                                move || ui.current.get().as_deref() == Some(name.as_str())
+                            };
+                            let initial = name.chars().next().unwrap_or('?').to_uppercase().to_string();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        class="chat"
+                                        aria-current=move || current().then_some("true")
+                                        on:click=open
+                                    >
+                                        <span class="avatar" aria-hidden="true">{initial}</span>
+                                        <span class="name">{name.clone()}</span>
+                                        <span class="preview">{chat.last.body.clone()}</span>
+                                        <time class="when">{clock(chat.last.sent_ms)}</time>
+                                        {(chat.unread > 0).then(|| view! {
+                                            <span class="unread" aria-label=format!("{} unread", chat.unread)>
+                                                {chat.unread}
+                                            </span>
+                                        })}
+                                    </button>
+                                </li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </nav>
+            <Conversation />
+        </div>
+    }
+}

@@ -1,0 +1,9 @@
+//! The screens: onboarding, and the chat list beside the open conversation.
+
+mod chats;
+mod conversation;
+mod onboarding;
+mod time;
+
+pub(crate) use chats::Chats;
+pub(crate) use onboarding::Onboarding;

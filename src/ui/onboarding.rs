@@ -1,0 +1,42 @@
+//! Choosing a username: the account's keys are made on this device and registered with the
+//! relay.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use crate::messenger::{Command, Messenger, Ui};
+
+#[component]
+pub(crate) fn Onboarding() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let name = RwSignal::new(String::new());
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let chosen = name.get_untracked().trim().to_lowercase();
+        if !chosen.is_empty() {
+            messenger.tell(Command::CreateAccount(chosen));
+        }
+    };
+    view! {
+        <main class="onboarding">
+            <h2>"Private messages, right in your browser"</h2>
+            <p>"End-to-end encrypted: only the people in a chat can read it. Not even our server."</p>
+            <form on:submit=create>
+                <label for="username">"Username"</label>
+                <input
+                    id="username"
+                    autocomplete="username"
+                    autocapitalize="none"
+                    spellcheck="false"
+                    required
+                    prop:value=name
+                    on:input=move |ev| name.set(event_target_value(&ev))
+                />
+                <p class="hint">"3 to 32 characters: a letter first, then letters, digits, '.', '_' or '-'."</p>
+                <button type="submit">"Create account"</button>
+            </form>
+            <p role="alert" class="problem">{move || ui.problem.get()}</p>
+        </main>
+    }
+}

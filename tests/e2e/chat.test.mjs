@@ -1,0 +1,75 @@
+// Two people chatting in real Chromium (one browser context each) through a real hush-server:
+// registration, a chat both ways, ticks up to Read, HTML shown as text, history after reload.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, waitForStatus, watchErrors } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function register(page, name) {
+  await page.goto(server.url);
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
+}
+
+function bubble(page, text) {
+  return page.getByRole('log').locator('li', { hasText: text });
+}
+
+test('two people register and chat both ways, with ticks up to Read', { timeout: 120_000 }, async () => {
+  const alice = await browser.newPage();
+  const bob = await browser.newPage();
+  const errors = [...[alice, bob].map(watchErrors)];
+  await register(alice, 'alice');
+  await register(bob, 'bob');
+
+  await alice.getByRole('button', { name: 'New chat' }).click();
+  await alice.getByRole('textbox', { name: 'Username' }).fill('bob');
+  await alice.getByRole('button', { name: 'Start chat' }).click();
+  await alice.getByRole('textbox', { name: 'Message' }).fill('hello bob');
+  await alice.getByRole('button', { name: 'Send' }).click();
+  await bubble(alice, 'hello bob').getByText(/^(Sending|Sent|Delivered)$/).waitFor();
+  await bubble(alice, 'hello bob').getByText('Delivered', { exact: true }).waitFor();
+
+  // Bob's chat list shows Alice; opening it shows the message and tells Alice it was read.
+  await bob.getByRole('button', { name: /alice/ }).click();
+  await bubble(bob, 'hello bob').waitFor();
+  await bubble(alice, 'hello bob').getByText('Read', { exact: true }).waitFor();
+
+  // Enter sends; what looks like HTML is shown as text and runs nothing.
+  const html = '<img src=x onerror="window.pwned=1"><b>hi</b>';
+  await bob.getByRole('textbox', { name: 'Message' }).fill(html);
+  await bob.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await bubble(alice, html).waitFor();
+  await bubble(bob, html).getByText('Read', { exact: true }).waitFor();
+  assert.equal(await alice.evaluate(() => window.pwned), undefined);
+  assert.equal(await alice.getByRole('log').locator('img, b').count(), 0);
+
+  // A reload keeps the history (IndexedDB) and the conversation goes on.
+  await alice.reload();
+  await waitForStatus(alice, 'Connected');
+  await alice.getByRole('button', { name: /bob/ }).click();
+  await bubble(alice, 'hello bob').getByText('Read', { exact: true }).waitFor();
+  await bubble(alice, html).waitFor();
+  await alice.getByRole('textbox', { name: 'Message' }).fill('after reload');
+  await alice.getByRole('button', { name: 'Send' }).click();
+  await bubble(bob, 'after reload').waitFor();
+
+  assert.deepEqual(errors.flat(), []);
+  await alice.close();
+  await bob.close();
+});
