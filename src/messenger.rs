@@ -29,8 +29,13 @@ pub(crate) enum Command {
     Disconnected,
     Frame(Vec<u8>),
     CreateAccount(String),
-    Send { to: String, body: String },
+    Send {
+        to: String,
+        body: String,
+    },
     Open(String),
+    /// Back to the chat list (phones show one or the other).
+    Close,
 }
 
 /// Where the app is.
@@ -70,16 +75,18 @@ impl Ui {
     }
 }
 
-/// The handle components use to ask for things (cheap to copy into closures).
-#[derive(Clone)]
+/// The handle components use to ask for things (`Copy`, so closures just take it).
+#[derive(Clone, Copy)]
 pub(crate) struct Messenger {
-    commands: UnboundedSender<Command>,
+    commands: StoredValue<UnboundedSender<Command>>,
 }
 
 impl Messenger {
     pub(crate) fn tell(&self, command: Command) {
         // The task lives as long as the page; a send can only fail while the page unloads.
-        let _ = self.commands.unbounded_send(command);
+        self.commands.with_value(|commands| {
+            let _ = commands.unbounded_send(command);
+        });
     }
 }
 
@@ -109,7 +116,9 @@ pub(crate) fn start(ui: Ui) -> Messenger {
         ui.connection.set(ConnectionStatus::Offline);
     }
     spawn_local(run(ui, relay.map(Rc::new), queue));
-    Messenger { commands }
+    Messenger {
+        commands: StoredValue::new(commands),
+    }
 }
 
 fn now_ms() -> u64 {
@@ -166,7 +175,13 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             Command::Open(chat) => {
                 ui.current.set(Some(chat.clone()));
                 load_chat(&engine, ui, &chat).await;
-                engine.mark_read(&chat).await
+                let read = engine.mark_read(&chat).await;
+                refresh_chats(&engine, ui).await;
+                read
+            }
+            Command::Close => {
+                ui.current.set(None);
+                Ok(Output::default())
             }
         };
         let out = match step {
@@ -182,6 +197,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             match engine.mark_read(&chat).await {
                 Ok(out) => {
                     apply(&engine, ui, relay.as_deref(), out).await;
+                    refresh_chats(&engine, ui).await;
                 }
                 Err(e) => ui.problem.set(Some(e.to_string())),
             }

@@ -13,16 +13,13 @@ pub(crate) fn Chats() -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     let adding = RwSignal::new(false);
     let new_name = RwSignal::new(String::new());
-    let start = {
-        let messenger = messenger.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            let name = new_name.get_untracked().trim().to_lowercase();
-            if !name.is_empty() {
-                messenger.tell(Command::Open(name));
-                new_name.set(String::new());
-                adding.set(false);
-            }
+    let start = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let name = new_name.get_untracked().trim().to_lowercase();
+        if !name.is_empty() {
+            messenger.tell(Command::Open(name));
+            new_name.set(String::new());
+            adding.set(false);
         }
     };
     view! {
@@ -33,7 +30,7 @@ pub(crate) fn Chats() -> impl IntoView {
                     <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
                 </div>
                 <Show when=move || adding.get()>
-                    <form class="new-chat" on:submit=start.clone()>
+                    <form class="new-chat" on:submit=start>
                         <label for="new-chat">"Username"</label>
                         <input
                             id="new-chat"
@@ -55,7 +52,6 @@ pub(crate) fn Chats() -> impl IntoView {
                         {
                             let name = chat.chat.clone();
                             let open = {
-                                let messenger = messenger.clone();
                                 let name = name.clone();
                                 move |_| messenger.tell(Command::Open(name.clone()))
                             };

@@ -34,12 +34,9 @@ pub(crate) fn Conversation() -> impl IntoView {
             draft.set(String::new());
         }
     };
-    let on_submit = {
-        let send = send.clone();
-        move |ev: SubmitEvent| {
-            ev.prevent_default();
-            send();
-        }
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        send();
     };
     // Enter sends; Shift+Enter is a new line.
     let on_key = move |ev: KeyboardEvent| {
@@ -55,6 +52,14 @@ pub(crate) fn Conversation() -> impl IntoView {
                 fallback=|| view! { <p class="empty">"Choose a chat, or start a new one."</p> }
             >
                 <header class="conversation-head">
+                    <button
+                        type="button"
+                        class="back"
+                        aria-label="Back to chats"
+                        on:click=move |_| messenger.tell(Command::Close)
+                    >
+                        "‹"
+                    </button>
                     <h2>{move || ui.current.get()}</h2>
                 </header>
                 <ol role="log" aria-label="Messages" class="messages">
@@ -83,7 +88,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                         }
                     </For>
                 </ol>
-                <form class="composer" on:submit=on_submit.clone()>
+                <form class="composer" on:submit=on_submit>
                     <label for="composer" class="visually-hidden">"Message"</label>
                     <textarea
                         id="composer"
@@ -91,7 +96,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                         placeholder="Message"
                         prop:value=draft
                         on:input=move |ev| draft.set(event_target_value(&ev))
-                        on:keydown=on_key.clone()
+                        on:keydown=on_key
                     ></textarea>
                     <button type="submit">"Send"</button>
                 </form>
