@@ -36,6 +36,11 @@ pub(crate) enum Command {
     Open(String),
     /// Back to the chat list (phones show one or the other).
     Close,
+    /// We started (or stopped) typing in the open chat.
+    Typing {
+        to: String,
+        typing: bool,
+    },
 }
 
 /// Where the app is.
@@ -59,6 +64,10 @@ pub(crate) struct Ui {
     pub(crate) current: RwSignal<Option<String>>,
     pub(crate) messages: RwSignal<Vec<ChatMessage>>,
     pub(crate) connection: RwSignal<ConnectionStatus>,
+    /// Who is typing to us, each until when (ms since the epoch).
+    pub(crate) typing: RwSignal<Vec<(String, f64)>>,
+    /// Presence of the people we chat with: online, last seen (ms since the epoch).
+    pub(crate) presence: RwSignal<Vec<(String, bool, u64)>>,
 }
 
 impl Ui {
@@ -71,6 +80,8 @@ impl Ui {
             current: RwSignal::new(None),
             messages: RwSignal::new(Vec::new()),
             connection: RwSignal::new(ConnectionStatus::Connecting),
+            typing: RwSignal::new(Vec::new()),
+            presence: RwSignal::new(Vec::new()),
         }
     }
 }
@@ -175,10 +186,13 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             Command::Open(chat) => {
                 ui.current.set(Some(chat.clone()));
                 load_chat(&engine, ui, &chat).await;
+                let watch = engine.watch(&chat);
+                apply(&engine, ui, relay.as_deref(), watch).await;
                 let read = engine.mark_read(&chat).await;
                 refresh_chats(&engine, ui).await;
                 read
             }
+            Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
             Command::Close => {
                 ui.current.set(None);
                 Ok(Output::default())
@@ -233,6 +247,8 @@ async fn apply<S: Store, R: Rng>(
             }
             Event::Message(message) => {
                 chats_changed = true;
+                // Whoever sent a message has stopped typing it.
+                show_typing(ui, message.chat.clone(), false);
                 if ui.current.get_untracked().as_deref() == Some(message.chat.as_str()) {
                     shown = Some(message.chat.clone());
                     ui.messages.update(|list| list.push(message));
@@ -246,12 +262,44 @@ async fn apply<S: Store, R: Rng>(
             }
             Event::RelayError(message) => ui.problem.set(Some(message)),
             Event::Authenticated => {}
+            Event::Typing { from, typing } => show_typing(ui, from, typing),
+            Event::Presence {
+                account,
+                online,
+                last_seen_ms,
+            } => ui.presence.update(|list| {
+                list.retain(|(a, _, _)| *a != account);
+                list.push((account, online, last_seen_ms));
+            }),
         }
     }
     if chats_changed {
         refresh_chats(engine, ui).await;
     }
     shown
+}
+
+/// A typing notice lasts a few seconds unless renewed (the sender repeats it while typing).
+const TYPING_SHOWN_MS: f64 = 6000.0;
+
+fn show_typing(ui: Ui, from: String, typing: bool) {
+    let until = js_sys::Date::now() + TYPING_SHOWN_MS;
+    ui.typing.update(|list| {
+        list.retain(|(who, _)| *who != from);
+        if typing {
+            list.push((from, until));
+        }
+    });
+    if typing {
+        set_timeout(
+            move || {
+                let now = js_sys::Date::now();
+                ui.typing
+                    .update(|list| list.retain(|(_, until)| *until > now));
+            },
+            std::time::Duration::from_millis(TYPING_SHOWN_MS as u64 + 50),
+        );
+    }
 }
 
 fn set_status(ui: Ui, id: hush_client::MessageId, status: Status) {

@@ -8,6 +8,9 @@ use leptos::prelude::*;
 use super::time::clock;
 use crate::messenger::{Command, Messenger, Ui};
 
+/// While typing, the other side is told again this often (its notice fades after 6 s).
+const TYPING_REPEAT_MS: f64 = 3000.0;
+
 /// What a tick says, to the eye and to screen readers.
 fn tick(status: Status) -> (&'static str, &'static str) {
     match status {
@@ -24,6 +27,8 @@ pub(crate) fn Conversation() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let draft = RwSignal::new(String::new());
+    // When we last told the other side we are typing (repeated every few seconds while we are).
+    let typing_told = StoredValue::new(0.0f64);
     let send = move || {
         let body = draft.get_untracked();
         if body.trim().is_empty() {
@@ -32,6 +37,39 @@ pub(crate) fn Conversation() -> impl IntoView {
         if let Some(to) = ui.current.get_untracked() {
             messenger.tell(Command::Send { to, body });
             draft.set(String::new());
+            typing_told.set_value(0.0);
+        }
+    };
+    let on_input = move |ev| {
+        let text = event_target_value(&ev);
+        let now = js_sys::Date::now();
+        if let Some(to) = ui.current.get_untracked() {
+            if text.trim().is_empty() {
+                if typing_told.get_value() > 0.0 {
+                    messenger.tell(Command::Typing { to, typing: false });
+                    typing_told.set_value(0.0);
+                }
+            } else if now - typing_told.get_value() > TYPING_REPEAT_MS {
+                messenger.tell(Command::Typing { to, typing: true });
+                typing_told.set_value(now);
+            }
+        }
+        draft.set(text);
+    };
+    // The header's second line: typing, online, or last seen.
+    let about = move || {
+        let chat = ui.current.get()?;
+        if ui.typing.get().iter().any(|(who, _)| *who == chat) {
+            return Some("typing…".to_owned());
+        }
+        let presence = ui.presence.get();
+        let (_, online, seen) = presence.iter().find(|(who, _, _)| *who == chat)?;
+        if *online {
+            Some("online".to_owned())
+        } else if *seen > 0 {
+            Some(format!("last seen {}", clock(*seen)))
+        } else {
+            None
         }
     };
     let on_submit = move |ev: SubmitEvent| {
@@ -60,7 +98,10 @@ pub(crate) fn Conversation() -> impl IntoView {
                     >
                         "‹"
                     </button>
-                    <h2>{move || ui.current.get()}</h2>
+                    <div>
+                        <h2>{move || ui.current.get()}</h2>
+                        <p class="about" aria-live="polite">{about}</p>
+                    </div>
                 </header>
                 <ol role="log" aria-label="Messages" class="messages">
                     <For
@@ -95,7 +136,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                         rows="1"
                         placeholder="Message"
                         prop:value=draft
-                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:input=on_input
                         on:keydown=on_key
                     ></textarea>
                     <button type="submit">"Send"</button>

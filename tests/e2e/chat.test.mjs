@@ -50,6 +50,12 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   await bubble(bob, 'hello bob').waitFor();
   await bubble(alice, 'hello bob').getByText('Read', { exact: true }).waitFor();
 
+  // Typing shows on the other side, and presence in the header.
+  await alice.getByText('online', { exact: true }).waitFor();
+  await alice.getByRole('textbox', { name: 'Message' }).fill('typing th');
+  await bob.getByText('typing…', { exact: true }).waitFor();
+  await alice.getByRole('textbox', { name: 'Message' }).fill('');
+
   // Enter sends; what looks like HTML is shown as text and runs nothing.
   const html = '<img src=x onerror="window.pwned=1"><b>hi</b>';
   await bob.getByRole('textbox', { name: 'Message' }).fill(html);
@@ -72,4 +78,38 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   assert.deepEqual(errors.flat(), []);
   await alice.close();
   await bob.close();
+});
+
+test('a recipient whose tab was closed gets everything on return, in order', { timeout: 120_000 }, async () => {
+  const carol = await browser.newPage();
+  const dave = await browser.newPage();
+  const errors = [...[carol, dave].map(watchErrors)];
+  await register(carol, 'carol');
+  await register(dave, 'dave');
+  // Dave closes Hush (the page leaves; its IndexedDB stays with the browser profile).
+  await dave.goto('about:blank');
+
+  await carol.getByRole('button', { name: 'New chat' }).click();
+  await carol.getByRole('textbox', { name: 'Username' }).fill('dave');
+  await carol.getByRole('button', { name: 'Start chat' }).click();
+  const notes = ['one', 'two', 'three'];
+  for (const note of notes) {
+    await carol.getByRole('textbox', { name: 'Message' }).fill(note);
+    await carol.getByRole('button', { name: 'Send' }).click();
+  }
+  for (const note of notes) {
+    await bubble(carol, note).getByText('Sent', { exact: true }).waitFor();
+  }
+
+  await dave.goto(server.url);
+  await dave.getByRole('button', { name: /carol.*3 unread/ }).click();
+  await bubble(dave, 'three').waitFor();
+  const shown = await dave.getByRole('log').locator('li .body').allTextContents();
+  assert.deepEqual(shown, notes);
+  for (const note of notes) {
+    await bubble(carol, note).getByText('Read', { exact: true }).waitFor();
+  }
+  assert.deepEqual(errors.flat(), []);
+  await carol.close();
+  await dave.close();
 });

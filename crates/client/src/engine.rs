@@ -26,6 +26,8 @@ use crate::store::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, 
 const LOW_PREKEYS: u32 = 20;
 /// Sends of one message before it is marked failed (the user can retry).
 const MAX_ATTEMPTS: u32 = 5;
+/// Accounts whose presence is followed (the relay's limit).
+const MAX_WATCHED: usize = hush_protocol::relay::MAX_SUBSCRIPTIONS;
 
 /// What the UI hears about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,6 +49,22 @@ pub enum Event {
     },
     /// The relay refused something.
     RelayError(String),
+    /// Someone started or stopped typing to us.
+    Typing {
+        /// Who.
+        from: String,
+        /// Started (true) or stopped.
+        typing: bool,
+    },
+    /// A watched account came online or went offline.
+    Presence {
+        /// Which account.
+        account: String,
+        /// Whether any of its devices is connected.
+        online: bool,
+        /// When it was last connected (ms since the epoch; 0 if unknown).
+        last_seen_ms: u64,
+    },
 }
 
 /// What one step produced: frames for the relay, in order, and events for the UI.
@@ -104,6 +122,8 @@ pub struct Engine<S, R> {
     next_request: u32,
     /// Bundle requests in flight: request → account.
     fetching: HashMap<u32, String>,
+    /// Accounts whose presence this connection follows (the relay keeps at most 256).
+    watched: Vec<String>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -119,6 +139,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             registering: false,
             next_request: 1,
             fetching: HashMap::new(),
+            watched: Vec::new(),
         })
     }
 
@@ -217,6 +238,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ServerFrame::Sent { client_id, outcome } => {
                 self.sent(client_id, outcome, &mut out).await?;
             }
+            ServerFrame::Typing { from, typing } => out.events.push(Event::Typing { from, typing }),
+            ServerFrame::Presence {
+                account,
+                online,
+                last_seen_ms,
+            } => out.events.push(Event::Presence {
+                account,
+                online,
+                last_seen_ms,
+            }),
             _ => {}
         }
         Ok(out)
@@ -233,6 +264,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
             self.upload_prekeys(out).await?;
         }
         out.events.push(Event::Authenticated);
+        // Presence of everyone we chat with, most recent first.
+        self.watched = self
+            .store
+            .chats()
+            .await?
+            .into_iter()
+            .map(|c| c.chat)
+            .take(MAX_WATCHED)
+            .collect();
+        if !self.watched.is_empty() {
+            out.frames.push(ClientFrame::Subscribe {
+                accounts: self.watched.clone(),
+            });
+        }
         // Whatever was left unsent (a reconnect, a restart) goes again with the same ids.
         let mut recipients: Vec<String> = Vec::new();
         for entry in self.store.outbox().await? {
@@ -623,6 +668,35 @@ impl<S: Store, R: Rng> Engine<S, R> {
             content: Content::Receipt { kind, ids }.encode(),
             attempts: 0,
         }
+    }
+
+    /// Tells `to` that we started or stopped typing (not stored, not encrypted: the relay
+    /// already knows who talks to whom; the UI throttles it).
+    pub fn typing(&self, to: &str, typing: bool) -> Output {
+        let mut out = Output::default();
+        if self.authenticated && DeviceAddress::new(to, 1).is_ok() {
+            out.frames.push(ClientFrame::Typing {
+                to: to.to_owned(),
+                typing,
+            });
+        }
+        out
+    }
+
+    /// Follows `account`'s presence too (when a chat with it opens).
+    pub fn watch(&mut self, account: &str) -> Output {
+        let mut out = Output::default();
+        if self.watched.iter().any(|a| a == account) || DeviceAddress::new(account, 1).is_err() {
+            return out;
+        }
+        self.watched.insert(0, account.to_owned());
+        self.watched.truncate(MAX_WATCHED);
+        if self.authenticated {
+            out.frames.push(ClientFrame::Subscribe {
+                accounts: self.watched.clone(),
+            });
+        }
+        out
     }
 
     /// Marks a chat's received messages read and tells their sender.

@@ -350,3 +350,41 @@ fn memory_store_passes_the_conformance_suite() {
     ));
     assert_eq!(outcome, Ok(()));
 }
+
+#[tokio::test]
+async fn typing_and_presence_reach_the_other_side() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 17).await;
+    let mut bob = Device::register(&relay, "bob", 18).await;
+
+    let out = alice.engine.watch("bob");
+    alice.output(out).await;
+    alice
+        .expect(|e| matches!(e, Event::Presence { account, online: true, .. } if account == "bob"))
+        .await;
+
+    let out = bob.engine.typing("alice", true);
+    bob.output(out).await;
+    alice
+        .expect(|e| matches!(e, Event::Typing { from, typing: true } if from == "bob"))
+        .await;
+
+    drop(bob);
+    let Event::Presence { last_seen_ms, .. } = alice
+        .expect(|e| matches!(e, Event::Presence { account, online: false, .. } if account == "bob"))
+        .await
+    else {
+        unreachable!()
+    };
+    assert!(last_seen_ms > 0);
+
+    // A chat partner's presence is followed again after a reconnect, without asking.
+    let id = alice.send("bob", "are you there?").await;
+    alice.expect(status(id, Status::Sent)).await;
+    let store = alice.store.clone();
+    drop(alice);
+    let mut alice = Device::open(&relay, store, 19).await;
+    alice
+        .expect(|e| matches!(e, Event::Presence { account, online: false, .. } if account == "bob"))
+        .await;
+}
