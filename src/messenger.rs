@@ -41,6 +41,8 @@ pub(crate) enum Command {
         to: String,
         typing: bool,
     },
+    /// Send a failed message again.
+    Retry(hush_client::MessageId),
 }
 
 /// Where the app is.
@@ -186,13 +188,21 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             Command::Open(chat) => {
                 ui.current.set(Some(chat.clone()));
                 load_chat(&engine, ui, &chat).await;
+                ui.problem.set(None);
                 let watch = engine.watch(&chat);
                 apply(&engine, ui, relay.as_deref(), watch).await;
+                match engine.prepare_chat(&chat).await {
+                    Ok(out) => {
+                        apply(&engine, ui, relay.as_deref(), out).await;
+                    }
+                    Err(e) => ui.problem.set(Some(e.to_string())),
+                }
                 let read = engine.mark_read(&chat).await;
                 refresh_chats(&engine, ui).await;
                 read
             }
             Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
+            Command::Retry(id) => engine.retry(id).await,
             Command::Close => {
                 ui.current.set(None);
                 Ok(Output::default())
@@ -262,6 +272,10 @@ async fn apply<S: Store, R: Rng>(
             }
             Event::RelayError(message) => ui.problem.set(Some(message)),
             Event::Authenticated => {}
+            Event::UnknownUser(name) => {
+                ui.problem
+                    .set(Some(format!("There is no one called {name} on Hush.")));
+            }
             Event::Typing { from, typing } => show_typing(ui, from, typing),
             Event::Presence {
                 account,

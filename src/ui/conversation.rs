@@ -103,6 +103,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                         <p class="about" aria-live="polite">{about}</p>
                     </div>
                 </header>
+                <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <ol role="log" aria-label="Messages" class="messages">
                     <For
                         each=move || ui.messages.get()
@@ -122,6 +123,18 @@ pub(crate) fn Conversation() -> impl IntoView {
                                                 <span aria-hidden="true">{glyph}</span>
                                                 <span class="visually-hidden">{label}</span>
                                             </span>
+                                        })}
+                                        {(mine && message.status == Status::Failed).then(|| {
+                                            let id = message.id;
+                                            view! {
+                                                <button
+                                                    type="button"
+                                                    class="retry"
+                                                    on:click=move |_| messenger.tell(Command::Retry(id))
+                                                >
+                                                    "Retry"
+                                                </button>
+                                            }
                                         })}
                                     </p>
                                 </li>

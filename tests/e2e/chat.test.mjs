@@ -113,3 +113,26 @@ test('a recipient whose tab was closed gets everything on return, in order', { t
   await carol.close();
   await dave.close();
 });
+
+test('starting a chat with an unknown name says so; a failed message can be retried', { timeout: 120_000 }, async () => {
+  const erin = await browser.newPage();
+  const errors = watchErrors(erin);
+  await register(erin, 'erin');
+  await erin.getByRole('button', { name: 'New chat' }).click();
+  await erin.getByRole('textbox', { name: 'Username' }).fill('frank');
+  await erin.getByRole('button', { name: 'Start chat' }).click();
+  await erin.getByRole('alert').filter({ hasText: 'There is no one called frank on Hush.' }).waitFor();
+  await erin.getByRole('textbox', { name: 'Message' }).fill('are you there?');
+  await erin.getByRole('button', { name: 'Send' }).click();
+  await bubble(erin, 'are you there?').getByText('Failed', { exact: true }).waitFor();
+
+  const frank = await browser.newPage();
+  await register(frank, 'frank');
+  await bubble(erin, 'are you there?').getByRole('button', { name: 'Retry' }).click();
+  await bubble(erin, 'are you there?').getByText('Delivered', { exact: true }).waitFor();
+  await frank.getByRole('button', { name: /erin/ }).click();
+  await bubble(frank, 'are you there?').waitFor();
+  assert.deepEqual(errors, []);
+  await erin.close();
+  await frank.close();
+});

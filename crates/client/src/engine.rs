@@ -42,6 +42,8 @@ pub enum Event {
     Message(ChatMessage),
     /// One of our messages moved on.
     Status(MessageId, Status),
+    /// No account has this name (a chat with it cannot start; what was sent to it failed).
+    UnknownUser(String),
     /// A message from this account could not be decrypted (it was dropped).
     Undecryptable {
         /// The sender account.
@@ -209,11 +211,19 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ServerFrame::Authenticated { one_time_prekeys } => {
                 self.authenticated(one_time_prekeys, &mut out).await?;
             }
-            ServerFrame::Error { code, message, .. } => match code {
-                ErrorCode::NameTaken => {
+            ServerFrame::Error {
+                request,
+                code,
+                message,
+            } => match (code, self.fetching.remove(&request)) {
+                (ErrorCode::NameTaken, _) => {
                     // The relay closes this connection; the next one waits for another name.
                     self.registering = false;
                     out.events.push(Event::NameTaken);
+                }
+                (ErrorCode::NotFound, Some(account)) => {
+                    self.fail_outbox(&account, &mut out).await?;
+                    out.events.push(Event::UnknownUser(account));
                 }
                 _ => out.events.push(Event::RelayError(message)),
             },
@@ -668,6 +678,55 @@ impl<S: Store, R: Rng> Engine<S, R> {
             content: Content::Receipt { kind, ids }.encode(),
             attempts: 0,
         }
+    }
+
+    /// Gets ready to chat with `with`: without a session yet, fetches its bundles now (an
+    /// unknown name is reported at once, and the first message needs no round trip).
+    pub async fn prepare_chat(&mut self, with: &str) -> Result<Output, EngineError> {
+        let mut out = Output::default();
+        let mine = self.account.as_ref().is_some_and(|a| a.name == with);
+        if mine || DeviceAddress::new(with, 1).is_err() {
+            return Ok(out);
+        }
+        let sessions = self.store.sessions_with(with).await?;
+        if sessions.iter().all(|(_, record)| record.is_empty()) {
+            self.fetch_bundles(with, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Sends a failed message again (same id: if an earlier attempt did arrive, the relay
+    /// and the recipient keep one copy).
+    pub async fn retry(&mut self, id: MessageId) -> Result<Output, EngineError> {
+        let mut out = Output::default();
+        let Some(message) = self.store.message(&id).await? else {
+            return Ok(out);
+        };
+        if !message.from_me || message.status != Status::Failed {
+            return Ok(out);
+        }
+        let content = Content::Text {
+            id,
+            sent_ms: message.sent_ms,
+            body: message.body,
+        };
+        self.store
+            .commit(Changes {
+                statuses: vec![(id, Status::Sending)],
+                outbox: vec![OutboxEntry {
+                    id,
+                    to: message.chat.clone(),
+                    content: content.encode(),
+                    attempts: 0,
+                }],
+                ..Changes::default()
+            })
+            .await?;
+        out.events.push(Event::Status(id, Status::Sending));
+        if self.authenticated {
+            self.dispatch(&message.chat, &mut out).await?;
+        }
+        Ok(out)
     }
 
     /// Tells `to` that we started or stopped typing (not stored, not encrypted: the relay

@@ -388,3 +388,33 @@ async fn typing_and_presence_reach_the_other_side() {
         .expect(|e| matches!(e, Event::Presence { account, online: false, .. } if account == "bob"))
         .await;
 }
+
+#[tokio::test]
+async fn an_unknown_user_is_reported_and_a_failed_message_can_be_retried() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 20).await;
+
+    let out = alice.engine.prepare_chat("nobody").await.unwrap();
+    alice.output(out).await;
+    alice
+        .expect(|e| matches!(e, Event::UnknownUser(name) if name == "nobody"))
+        .await;
+
+    // Written to someone who is not there yet: it fails, and stays in the chat as failed.
+    let id = alice.send("ghost", "boo").await;
+    alice.expect(status(id, Status::Failed)).await;
+    alice
+        .expect(|e| matches!(e, Event::UnknownUser(name) if name == "ghost"))
+        .await;
+
+    // Once they exist, the same message (same id) goes through on retry.
+    let mut ghost = Device::register(&relay, "ghost", 21).await;
+    let out = alice.engine.retry(id).await.unwrap();
+    alice.output(out).await;
+    alice.expect(status(id, Status::Sent)).await;
+    let Event::Message(got) = ghost.expect(message_from("boo")).await else {
+        unreachable!()
+    };
+    assert_eq!(got.id, id);
+    alice.expect(status(id, Status::Delivered)).await;
+}

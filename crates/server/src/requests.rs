@@ -430,7 +430,11 @@ async fn upload_prekeys(
 async fn fetch_bundles(state: &AppState, request: u32, account: String) -> Result<Reply, Refusal> {
     let name = account.clone();
     let (list, stored) = blocking(state, move |s| {
-        Ok((s.device_list(&name)?, s.take_bundles(&name)?))
+        // An unknown account is an answer (NotFound below), not a store failure.
+        match s.device_list(&name)? {
+            Some(list) => Ok((Some(list), s.take_bundles(&name)?)),
+            None => Ok((None, Vec::new())),
+        }
     })
     .await
     .map_err(internal)?;

@@ -39,9 +39,14 @@ async fn barrier(client: &mut Client) {
             account: "nobody".into(),
         })
         .await;
+    // An unknown account is NotFound (not a store failure).
     assert!(matches!(
         client.recv().await,
-        ServerFrame::Error { request: 77, .. }
+        ServerFrame::Error {
+            request: 77,
+            code: ErrorCode::NotFound,
+            ..
+        }
     ));
 }
 
