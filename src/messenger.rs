@@ -70,6 +70,8 @@ pub(crate) struct Ui {
     pub(crate) typing: RwSignal<Vec<(String, f64)>>,
     /// Presence of the people we chat with: online, last seen (ms since the epoch).
     pub(crate) presence: RwSignal<Vec<(String, bool, u64)>>,
+    /// Whether the browser promised to keep Hush's data (None until it answers).
+    pub(crate) persisted: RwSignal<Option<bool>>,
 }
 
 impl Ui {
@@ -84,6 +86,7 @@ impl Ui {
             connection: RwSignal::new(ConnectionStatus::Connecting),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),
+            persisted: RwSignal::new(None),
         }
     }
 }
@@ -134,6 +137,17 @@ pub(crate) fn start(ui: Ui) -> Messenger {
     }
 }
 
+/// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`):
+/// without it, a full disk can silently take the keys and history.
+async fn ask_to_persist() -> Option<bool> {
+    let storage = web_sys::window()?.navigator().storage();
+    let promise = storage.persist().ok()?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .ok()?
+        .as_bool()
+}
+
 fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
@@ -143,6 +157,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
         Ok(store) => Engine::open(store, OsRng).await,
         Err(e) => Err(EngineError::Store(e)),
     };
+    spawn_local(async move { ui.persisted.set(ask_to_persist().await) });
     let mut engine = match engine {
         Ok(engine) => engine,
         Err(e) => {

@@ -83,6 +83,12 @@ pub(crate) fn Chats() -> impl IntoView {
                         }
                     </For>
                 </ul>
+                <p class="storage-note">
+                    {move || match ui.persisted.get() {
+                        Some(false) => "This browser may clear Hush's data when space runs low. Installing Hush or allowing storage keeps it.",
+                        _ => "",
+                    }}
+                </p>
             </nav>
             <Conversation />
         </div>

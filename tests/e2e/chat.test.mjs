@@ -26,8 +26,9 @@ async function register(page, name) {
   await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
 
+/** The message whose text is exactly `text`. */
 function bubble(page, text) {
-  return page.getByRole('log').locator('li', { hasText: text });
+  return page.getByRole('log').locator('li', { has: page.getByText(text, { exact: true }) });
 }
 
 test('two people register and chat both ways, with ticks up to Read', { timeout: 120_000 }, async () => {
@@ -135,4 +136,36 @@ test('starting a chat with an unknown name says so; a failed message can be retr
   assert.deepEqual(errors, []);
   await erin.close();
   await frank.close();
+});
+
+test('the server killed in the middle of a burst loses nothing and duplicates nothing', { timeout: 180_000 }, async () => {
+  const gina = await browser.newPage();
+  const hank = await browser.newPage();
+  await register(gina, 'gina');
+  await register(hank, 'hank');
+  await gina.getByRole('button', { name: 'New chat' }).click();
+  await gina.getByRole('textbox', { name: 'Username' }).fill('hank');
+  await gina.getByRole('button', { name: 'Start chat' }).click();
+
+  const burst = Array.from({ length: 12 }, (_, i) => `burst ${i + 1}`);
+  const composer = gina.getByRole('textbox', { name: 'Message' });
+  for (const [i, text] of burst.entries()) {
+    await composer.fill(text);
+    await composer.press('Enter');
+    if (i === 5) await server.kill('SIGKILL');
+  }
+  await server.restart();
+  await waitForStatus(gina, 'Connected', 30_000);
+
+  await hank.getByRole('button', { name: /gina/ }).click({ timeout: 30_000 });
+  await bubble(hank, 'burst 12').waitFor({ timeout: 30_000 });
+  // Give any duplicate the time to show up before counting.
+  await hank.waitForTimeout(1000);
+  const shown = await hank.getByRole('log').locator('li .body').allTextContents();
+  assert.deepEqual(shown, burst);
+  for (const text of burst) {
+    await bubble(gina, text).getByText('Read', { exact: true }).waitFor();
+  }
+  await gina.close();
+  await hank.close();
 });
