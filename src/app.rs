@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::messenger::{self, Phase, Ui};
+use crate::messenger::{self, Command, Phase, Ui};
 use crate::status::ConnectionStatus;
 use crate::ui::{Chats, Onboarding};
 
@@ -25,6 +25,17 @@ pub fn App() -> impl IntoView {
             Phase::Loading => view! { <main class="welcome"><p>"Opening Hush…"</p></main> }.into_any(),
             Phase::Onboarding => view! { <Onboarding /> }.into_any(),
             Phase::Ready => view! { <Chats /> }.into_any(),
+            Phase::Elsewhere => view! {
+                <main class="welcome">
+                    <h2>"Hush is open in another tab"</h2>
+                    <p>"Only one tab can use Hush at a time, so messages are never handled twice."</p>
+                    <button type="button" on:click=move |_| messenger.tell(Command::UseHere)>
+                        "Use here"
+                    </button>
+                    <p role="alert" class="problem">{move || ui.problem.get()}</p>
+                </main>
+            }
+            .into_any(),
             Phase::Broken => view! {
                 <main class="welcome">
                     <p role="alert">{move || ui.problem.get()}</p>

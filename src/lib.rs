@@ -12,6 +12,8 @@ mod app;
 #[cfg(target_arch = "wasm32")]
 mod messenger;
 #[cfg(target_arch = "wasm32")]
+mod owner;
+#[cfg(target_arch = "wasm32")]
 pub mod relay;
 #[cfg(target_arch = "wasm32")]
 pub mod store;

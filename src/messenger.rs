@@ -14,6 +14,7 @@ use leptos::task::spawn_local;
 use rand_core::OsRng;
 
 use crate::backoff::Backoff;
+use crate::owner;
 use crate::relay::Relay;
 use crate::status::ConnectionStatus;
 use crate::store::IdbStore;
@@ -43,6 +44,8 @@ pub(crate) enum Command {
     },
     /// Send a failed message again.
     Retry(hush_client::MessageId),
+    /// Take Hush over from the tab that has it.
+    UseHere,
 }
 
 /// Where the app is.
@@ -53,6 +56,8 @@ pub(crate) enum Phase {
     Ready,
     /// Storage cannot be used (private mode without IndexedDB, a damaged profile).
     Broken,
+    /// Hush is open in another tab of this browser, which owns it.
+    Elsewhere,
 }
 
 /// The UI's state, written only by the engine task.
@@ -108,33 +113,68 @@ impl Messenger {
 
 /// Connects to the relay and starts the engine task.
 pub(crate) fn start(ui: Ui) -> Messenger {
-    let (commands, queue) = unbounded();
+    let (commands, mut queue) = unbounded();
+    let messenger = Messenger {
+        commands: StoredValue::new(commands),
+    };
+    spawn_local(async move {
+        if !owner::claim(false, lost_ownership).await {
+            // Another tab has Hush: wait until the user asks to use it here, then take over.
+            ui.phase.set(Phase::Elsewhere);
+            ui.connection.set(ConnectionStatus::Offline);
+            loop {
+                match queue.next().await {
+                    Some(Command::UseHere) => {
+                        if owner::claim(true, lost_ownership).await {
+                            break;
+                        }
+                        ui.problem.set(Some(
+                            "Hush could not take over from the other tab.".to_owned(),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => return,
+                }
+            }
+            ui.problem.set(None);
+            ui.phase.set(Phase::Loading);
+        }
+        own(ui, messenger, queue).await;
+    });
+    messenger
+}
+
+/// Another tab took Hush over: this one reloads and offers "Use here".
+fn lost_ownership() {
+    reload();
+}
+
+fn reload() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().reload();
+    }
+}
+
+/// The owner's life: connect, open the engine, serve commands.
+async fn own(ui: Ui, messenger: Messenger, queue: UnboundedReceiver<Command>) {
     let relay = Relay::same_origin_url().map(|url| {
-        let status_commands = commands.clone();
-        let frame_commands = commands.clone();
         Relay::connect_with_frames(
             url,
             Backoff::RELAY,
             move |status| {
                 ui.connection.set(status);
-                let command = match status {
+                messenger.tell(match status {
                     ConnectionStatus::Connected => Command::Connected,
                     _ => Command::Disconnected,
-                };
-                let _ = status_commands.unbounded_send(command);
+                });
             },
-            move |bytes| {
-                let _ = frame_commands.unbounded_send(Command::Frame(bytes));
-            },
+            move |bytes| messenger.tell(Command::Frame(bytes)),
         )
     });
     if relay.is_none() {
         ui.connection.set(ConnectionStatus::Offline);
     }
-    spawn_local(run(ui, relay.map(Rc::new), queue));
-    Messenger {
-        commands: StoredValue::new(commands),
-    }
+    run(ui, relay.map(Rc::new), queue).await;
 }
 
 /// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`):
@@ -218,6 +258,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             }
             Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
             Command::Retry(id) => engine.retry(id).await,
+            Command::UseHere => Ok(Output::default()),
             Command::Close => {
                 ui.current.set(None);
                 Ok(Output::default())

@@ -169,3 +169,18 @@ test('the server killed in the middle of a burst loses nothing and duplicates no
   await gina.close();
   await hank.close();
 });
+
+test('one tab owns Hush; another offers "Use here" and takes over', { timeout: 120_000 }, async () => {
+  const context = await browser.newContext();
+  const first = await context.newPage();
+  await register(first, 'ivy');
+  const second = await context.newPage();
+  await second.goto(server.url);
+  await second.getByRole('heading', { name: 'Hush is open in another tab' }).waitFor();
+  await second.getByRole('button', { name: 'Use here' }).click();
+  await second.getByRole('button', { name: 'New chat' }).waitFor();
+  await waitForStatus(second, 'Connected');
+  // The first tab gave up its engine, socket and database, and offers to take them back.
+  await first.getByRole('heading', { name: 'Hush is open in another tab' }).waitFor();
+  await context.close();
+});
