@@ -46,6 +46,10 @@ pub(crate) enum Command {
     Retry(hush_client::MessageId),
     /// Take Hush over from the tab that has it.
     UseHere,
+    /// Show the open chat's safety number.
+    ContactInfo(String),
+    /// The user compared safety numbers with this contact and they matched.
+    MarkVerified(String),
 }
 
 /// Where the app is.
@@ -77,6 +81,8 @@ pub(crate) struct Ui {
     pub(crate) presence: RwSignal<Vec<(String, bool, u64)>>,
     /// Whether the browser promised to keep Hush's data (None until it answers).
     pub(crate) persisted: RwSignal<Option<bool>>,
+    /// The open contact's safety number (groups of five digits) and whether it is verified.
+    pub(crate) safety: RwSignal<Option<(Vec<String>, bool)>>,
 }
 
 impl Ui {
@@ -92,6 +98,7 @@ impl Ui {
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),
             persisted: RwSignal::new(None),
+            safety: RwSignal::new(None),
         }
     }
 }
@@ -222,7 +229,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 Ok(Output::default())
             }
             Command::Frame(bytes) => match ServerFrame::decode(&bytes) {
-                Ok(frame) => engine.handle(frame).await,
+                Ok(frame) => engine.handle(frame, now_ms()).await,
                 // Nothing the relay sends may break the app: an unreadable frame is skipped.
                 Err(_) => Ok(Output::default()),
             },
@@ -241,6 +248,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 sent.map(|(_, out)| out)
             }
             Command::Open(chat) => {
+                ui.safety.set(None);
                 ui.current.set(Some(chat.clone()));
                 load_chat(&engine, ui, &chat).await;
                 ui.problem.set(None);
@@ -259,6 +267,17 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
             Command::Retry(id) => engine.retry(id).await,
             Command::UseHere => Ok(Output::default()),
+            Command::ContactInfo(chat) => {
+                show_safety(&engine, ui, &chat).await;
+                Ok(Output::default())
+            }
+            Command::MarkVerified(chat) => {
+                if let Err(e) = engine.mark_verified(&chat).await {
+                    ui.problem.set(Some(e.to_string()));
+                }
+                show_safety(&engine, ui, &chat).await;
+                Ok(Output::default())
+            }
             Command::Close => {
                 ui.current.set(None);
                 Ok(Output::default())
@@ -313,6 +332,9 @@ async fn apply<S: Store, R: Rng>(
             }
             Event::Message(message) => {
                 chats_changed = true;
+                if message.kind == hush_client::Kind::SecurityCodeChanged {
+                    ui.safety.set(None);
+                }
                 // Whoever sent a message has stopped typing it.
                 show_typing(ui, message.chat.clone(), false);
                 if ui.current.get_untracked().as_deref() == Some(message.chat.as_str()) {
@@ -380,6 +402,28 @@ fn set_status(ui: Ui, id: hush_client::MessageId, status: Status) {
             }
         }
     });
+}
+
+async fn show_safety<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) {
+    let number = engine.safety_number(chat).await;
+    let verified = engine.is_verified(chat).await;
+    match (number, verified) {
+        (Ok(Some(number)), Ok(verified)) => {
+            let groups = number
+                .display_groups()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            ui.safety.set(Some((groups, verified)));
+        }
+        (Ok(None), _) => {
+            ui.safety.set(None);
+            ui.problem.set(Some(
+                "There is no safety number yet: send or receive a message first.".to_owned(),
+            ));
+        }
+        (Err(e), _) | (_, Err(e)) => ui.problem.set(Some(e.to_string())),
+    }
 }
 
 async fn refresh_chats<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {

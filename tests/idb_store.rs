@@ -6,7 +6,7 @@
 use std::cell::Cell;
 
 use hush::store::IdbStore;
-use hush_client::store::{conformance, Changes, ChatMessage, Status, Store};
+use hush_client::store::{conformance, Changes, ChatMessage, Kind, Status, Store};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use wasm_bindgen_test::*;
@@ -40,6 +40,7 @@ async fn what_was_committed_is_there_after_reopening() {
     let store = IdbStore::open(&name).await.unwrap();
     let message = ChatMessage {
         id: [3; 16],
+        kind: Kind::Text,
         chat: "bob".into(),
         from_me: false,
         body: "still here".into(),

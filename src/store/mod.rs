@@ -229,6 +229,18 @@ impl Store for IdbStore {
         Ok(messages)
     }
 
+    async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError> {
+        match self
+            .get(schema::VERIFIED, JsValue::from_str(account))
+            .await?
+        {
+            Some(value) => <[u8; 64]>::try_from(bytes_of(&value)?.as_slice())
+                .map(Some)
+                .map_err(|_| corrupt("a verified key is not 64 bytes")),
+            None => Ok(None),
+        }
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         // Every message, in arrival order: fine for now; a per-chat summary store can follow.
         let tx = self
@@ -416,6 +428,19 @@ impl Store for IdbStore {
         }
         for id in &changes.outbox_done {
             outbox_store.delete(hex(id)).await.map_err(backend)?;
+        }
+        let verified = store(schema::VERIFIED)?;
+        for (account, key) in &changes.verified {
+            let account = JsValue::from_str(account);
+            match key {
+                Some(key) => {
+                    verified
+                        .put(&Uint8Array::from(key.as_slice()).into(), Some(&account))
+                        .await
+                        .map_err(backend)?;
+                }
+                None => verified.delete(account).await.map_err(backend)?,
+            }
         }
         meta.put(&JsValue::from_f64(next_seq), Some(&seq_key))
             .await

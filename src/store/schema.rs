@@ -5,7 +5,7 @@
 use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 
 /// The current schema version.
-pub(crate) const VERSION: u32 = 1;
+pub(crate) const VERSION: u32 = 2;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub(crate) const ACCOUNT: &str = "account";
@@ -23,9 +23,11 @@ pub(crate) const OUTBOX_BY_SEQ: &str = "by_seq";
 /// Counters (key `next_seq`: the arrival order of messages and outbox entries).
 pub(crate) const META: &str = "meta";
 pub(crate) const NEXT_SEQ: &str = "next_seq";
+/// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
+pub(crate) const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub(crate) const ALL: [&str; 6] = [ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META];
+pub(crate) const ALL: [&str; 7] = [ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED];
 
 /// Version 1: the first schema.
 fn v1(builder: RexieBuilder) -> RexieBuilder {
@@ -46,7 +48,12 @@ fn v1(builder: RexieBuilder) -> RexieBuilder {
         .add_object_store(ObjectStore::new(META))
 }
 
+/// Version 2: verified contacts (safety numbers compared).
+fn v2(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(VERIFIED))
+}
+
 /// Opens (creating or upgrading) the database `name`.
 pub(crate) async fn open(name: &str) -> rexie::Result<Rexie> {
-    v1(Rexie::builder(name).version(VERSION)).build().await
+    v2(v1(Rexie::builder(name).version(VERSION))).build().await
 }

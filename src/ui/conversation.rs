@@ -1,7 +1,7 @@
 //! One conversation: the messages (a live log) and the composer. Text is always rendered as
 //! text: a message holding HTML shows the HTML.
 
-use hush_client::Status;
+use hush_client::{Kind, Status};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
@@ -98,11 +98,23 @@ pub(crate) fn Conversation() -> impl IntoView {
                     >
                         "‹"
                     </button>
-                    <div>
+                    <div class="who">
                         <h2>{move || ui.current.get()}</h2>
                         <p class="about" aria-live="polite">{about}</p>
                     </div>
+                    <button
+                        type="button"
+                        class="info"
+                        on:click=move |_| {
+                            if let Some(chat) = ui.current.get_untracked() {
+                                messenger.tell(Command::ContactInfo(chat));
+                            }
+                        }
+                    >
+                        "Contact info"
+                    </button>
                 </header>
+                <ContactInfo />
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <ol role="log" aria-label="Messages" class="messages">
                     <For
@@ -113,6 +125,13 @@ pub(crate) fn Conversation() -> impl IntoView {
                         {
                             let (glyph, label) = tick(message.status);
                             let mine = message.from_me;
+                            if message.kind == Kind::SecurityCodeChanged {
+                                let text = format!(
+                                    "{}'s security code changed. Compare safety numbers to be sure it is still them.",
+                                    message.chat,
+                                );
+                                return view! { <li class="notice">{text}</li> }.into_any();
+                            }
                             view! {
                                 <li class=if mine { "bubble mine" } else { "bubble theirs" }>
                                     <p class="body">{message.body.clone()}</p>
@@ -139,6 +158,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                                     </p>
                                 </li>
                             }
+                            .into_any()
                         }
                     </For>
                 </ol>
@@ -156,5 +176,39 @@ pub(crate) fn Conversation() -> impl IntoView {
                 </form>
             </Show>
         </section>
+    }
+}
+
+/// The safety number to compare with the contact, and "Mark as verified".
+#[component]
+fn ContactInfo() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    view! {
+        <Show when=move || ui.safety.get().is_some()>
+            <section class="contact-info" aria-label="Contact info">
+                <h3>"Safety number"</h3>
+                <p class="safety-number">
+                    {move || ui.safety.get().map(|(groups, _)| groups.join(" "))}
+                </p>
+                <p>"Compare it with the one on their screen. If they match, nobody is in the middle."</p>
+                {move || match ui.safety.get() {
+                    Some((_, true)) => view! { <p class="verified">"Verified"</p> }.into_any(),
+                    _ => view! {
+                        <button
+                            type="button"
+                            on:click=move |_| {
+                                if let Some(chat) = ui.current.get_untracked() {
+                                    messenger.tell(Command::MarkVerified(chat));
+                                }
+                            }
+                        >
+                            "Mark as verified"
+                        </button>
+                    }
+                    .into_any(),
+                }}
+            </section>
+        </Show>
     }
 }

@@ -51,6 +51,18 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   await bubble(bob, 'hello bob').waitFor();
   await bubble(alice, 'hello bob').getByText('Read', { exact: true }).waitFor();
 
+  // Both sides see the same safety number; Alice marks Bob verified.
+  await alice.getByRole('button', { name: 'Contact info' }).click();
+  await bob.getByRole('button', { name: 'Contact info' }).click();
+  const number = (page) => page.getByRole('region', { name: 'Contact info' }).locator('.safety-number');
+  await number(alice).waitFor();
+  await number(bob).waitFor();
+  const digits = await number(alice).textContent();
+  assert.match(digits, /^(\d{5} ){11}\d{5}$/);
+  assert.equal(await number(bob).textContent(), digits);
+  await alice.getByRole('button', { name: 'Mark as verified' }).click();
+  await alice.getByText('Verified', { exact: true }).waitFor();
+
   // Typing shows on the other side, and presence in the header.
   await alice.getByText('online', { exact: true }).waitFor();
   await alice.getByRole('textbox', { name: 'Message' }).fill('typing th');

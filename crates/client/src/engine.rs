@@ -11,16 +11,17 @@
 
 use std::collections::HashMap;
 
+use hush_protocol::fingerprint::SafetyNumber;
 use hush_protocol::ratchet::DecryptError;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::{ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame};
 use hush_protocol::wire::{Message, PreKeyBundle};
 use hush_protocol::x3dh::{self, X3dhError};
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, IdentityKey, Rng};
 
 use crate::account::LocalAccount;
 use crate::content::{Content, ReceiptKind};
-use crate::store::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, StoreError};
+use crate::store::{Changes, ChatMessage, Kind, MessageId, OutboxEntry, Status, Store, StoreError};
 
 /// Below this many one-time prekeys on the relay, a new batch is uploaded.
 const LOW_PREKEYS: u32 = 20;
@@ -200,8 +201,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Handles one frame from the relay.
-    pub async fn handle(&mut self, frame: ServerFrame) -> Result<Output, EngineError> {
+    /// Handles one frame from the relay (`now_ms`: the device's clock).
+    pub async fn handle(&mut self, frame: ServerFrame, now_ms: u64) -> Result<Output, EngineError> {
         let mut out = Output::default();
         match frame {
             ServerFrame::Challenge { nonce } => {
@@ -235,14 +236,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 payload,
                 ..
             } => {
-                self.receive(id, &sender, sender_device, &payload, &mut out)
+                self.receive(id, &sender, sender_device, &payload, now_ms, &mut out)
                     .await?;
             }
             ServerFrame::Bundles {
                 request, bundles, ..
             } => {
                 if let Some(account) = self.fetching.remove(&request) {
-                    self.start_sessions(&account, &bundles, &mut out).await?;
+                    self.start_sessions(&account, &bundles, now_ms, &mut out)
+                        .await?;
                 }
             }
             ServerFrame::Sent { client_id, outcome } => {
@@ -350,6 +352,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let message = ChatMessage {
             id,
+            kind: Kind::Text,
             chat: to.to_owned(),
             from_me: true,
             body: body.to_owned(),
@@ -444,6 +447,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         &mut self,
         to: &str,
         bundles: &[PreKeyBundle],
+        now_ms: u64,
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
@@ -451,6 +455,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .address()
             .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
         let mut changes = Changes::default();
+        let mut changed = false;
         for bundle in bundles {
             if bundle.address.account() != to {
                 continue;
@@ -465,8 +470,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 .session(&bundle.address)
                 .await?
                 .unwrap_or_default();
+            let before = record.current().map(|s| *s.remote_identity());
             record.promote(session);
             changes.sessions.push((bundle.address.clone(), record));
+            if before.is_some_and(|key| key != bundle.identity) {
+                changed = true;
+            }
+        }
+        if changed {
+            let notice = self.security_code_changed(to, now_ms, &mut changes);
+            out.events.push(Event::Message(notice));
         }
         if changes.sessions.is_empty() {
             // Nobody to send to: the account has no device with prekeys.
@@ -559,6 +572,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         sender: &str,
         sender_device: u32,
         payload: &[u8],
+        now_ms: u64,
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let ack = ClientFrame::Ack {
@@ -578,6 +592,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         };
         let mut record = self.store.session(&from).await?.unwrap_or_default();
+        let before = record.current().map(|s| *s.remote_identity());
         let mut changes = Changes::default();
         let decrypted = match &message {
             Message::PreKey(prekey) => {
@@ -619,13 +634,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 return Ok(());
             }
         };
+        let after = record.current().map(|s| *s.remote_identity());
         changes.sessions.push((from, record));
         let mut events = Vec::new();
+        if before.is_some() && after != before {
+            events.push(Event::Message(self.security_code_changed(
+                sender,
+                now_ms,
+                &mut changes,
+            )));
+        }
         match Content::decode(&plaintext) {
             Ok(Content::Text { id, sent_ms, body }) => {
                 if self.store.message(&id).await?.is_none() {
                     let message = ChatMessage {
                         id,
+                        kind: Kind::Text,
                         chat: sender.to_owned(),
                         from_me: false,
                         body,
@@ -667,6 +691,69 @@ impl<S: Store, R: Rng> Engine<S, R> {
             self.dispatch(sender, out).await?;
         }
         Ok(())
+    }
+
+    /// A contact's identity key changed (a new device, a reinstall, or someone in the middle):
+    /// a notice in the chat, and the contact is no longer verified.
+    fn security_code_changed(
+        &mut self,
+        chat: &str,
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> ChatMessage {
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let notice = ChatMessage {
+            id,
+            kind: Kind::SecurityCodeChanged,
+            chat: chat.to_owned(),
+            from_me: false,
+            body: String::new(),
+            sent_ms: now_ms,
+            status: Status::Read,
+        };
+        changes.messages.push(notice.clone());
+        changes.verified.push((chat.to_owned(), None));
+        notice
+    }
+
+    /// The identity key of `chat`'s first device with a session (the one safety numbers use).
+    pub async fn contact_identity(&self, chat: &str) -> Result<Option<IdentityKey>, EngineError> {
+        Ok(self
+            .store
+            .sessions_with(chat)
+            .await?
+            .iter()
+            .find_map(|(_, record)| record.current().map(|s| *s.remote_identity())))
+    }
+
+    /// The safety number to compare with `chat` (in person, or by scanning its QR code).
+    pub async fn safety_number(&self, chat: &str) -> Result<Option<SafetyNumber>, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        Ok(self.contact_identity(chat).await?.map(|theirs| {
+            SafetyNumber::new(&account.name, &account.identity.public(), chat, &theirs)
+        }))
+    }
+
+    /// Whether the user verified `chat`'s current identity key.
+    pub async fn is_verified(&self, chat: &str) -> Result<bool, EngineError> {
+        let current = self.contact_identity(chat).await?;
+        let verified = self.store.verified(chat).await?;
+        Ok(current.is_some() && current.map(|k| k.to_bytes()) == verified)
+    }
+
+    /// Records that the user compared safety numbers with `chat` and they matched.
+    pub async fn mark_verified(&mut self, chat: &str) -> Result<bool, EngineError> {
+        let Some(key) = self.contact_identity(chat).await? else {
+            return Ok(false);
+        };
+        self.store
+            .commit(Changes {
+                verified: vec![(chat.to_owned(), Some(key.to_bytes()))],
+                ..Changes::default()
+            })
+            .await?;
+        Ok(true)
     }
 
     fn receipt(&mut self, to: &str, kind: ReceiptKind, ids: Vec<MessageId>) -> OutboxEntry {

@@ -16,5 +16,5 @@ pub mod store;
 pub use account::LocalAccount;
 pub use engine::{Engine, EngineError, Event, Output};
 pub use store::{
-    Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Status, Store, StoreError,
+    Changes, ChatMessage, ChatSummary, Kind, MessageId, OutboxEntry, Status, Store, StoreError,
 };

@@ -117,7 +117,7 @@ impl Device {
                     return device;
                 }
                 frame => {
-                    let out = device.engine.handle(frame).await.unwrap();
+                    let out = device.engine.handle(frame, now()).await.unwrap();
                     device.output(out).await;
                 }
             }
@@ -151,7 +151,7 @@ impl Device {
                 continue;
             };
             let frame = ServerFrame::decode(&bytes).unwrap();
-            let out = self.engine.handle(frame).await.unwrap();
+            let out = self.engine.handle(frame, now()).await.unwrap();
             self.output(out).await;
         }
     }
@@ -311,7 +311,7 @@ async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
     };
     let frame = ServerFrame::decode(&bytes).unwrap();
     assert!(matches!(frame, ServerFrame::Envelope { .. }));
-    assert!(bob.engine.handle(frame).await.is_err());
+    assert!(bob.engine.handle(frame, now()).await.is_err());
     assert!(bob.store.messages("alice", 10).await.unwrap().is_empty());
 
     // The relay still has it: after a reconnect it arrives and decrypts.
@@ -417,4 +417,101 @@ async fn an_unknown_user_is_reported_and_a_failed_message_can_be_retried() {
     };
     assert_eq!(got.id, id);
     alice.expect(status(id, Status::Delivered)).await;
+}
+
+/// Bob reinstalls (a new identity key for his device, in a device list his account key signs):
+/// Alice's chat shows a notice, her safety number with him changes and he is no longer
+/// verified.
+#[tokio::test]
+async fn a_changed_identity_is_noticed_and_unverifies_the_contact() {
+    use hush_client::{Kind, LocalAccount};
+    use hush_protocol::devices::{DeviceList, ListedDevice};
+    use hush_protocol::keys::SignedPreKeyPair;
+    use hush_protocol::IdentityKeyPair;
+
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 22).await;
+    let mut bob = Device::register(&relay, "bob", 23).await;
+    let hi = alice.send("bob", "hi").await;
+    alice.expect(status(hi, Status::Sent)).await;
+    bob.expect(message_from("hi")).await;
+    let before = alice.engine.safety_number("bob").await.unwrap().unwrap();
+    assert!(alice.engine.mark_verified("bob").await.unwrap());
+    assert!(alice.engine.is_verified("bob").await.unwrap());
+
+    // Bob's browser is wiped; his account key (kept elsewhere) signs the new device.
+    let old: LocalAccount = bob.store.account().await.unwrap().unwrap();
+    let mut rng = ChaCha20Rng::seed_from_u64(24);
+    let identity = IdentityKeyPair::generate(&mut rng);
+    let list = DeviceList::sign(
+        "bob",
+        2,
+        vec![ListedDevice {
+            device_id: 1,
+            identity: identity.public(),
+        }],
+        &old.account_key,
+    )
+    .unwrap();
+    let publish = ClientFrame::PublishDeviceList {
+        request: 5,
+        device_list: list.encode(),
+    };
+    bob.ws
+        .send(Message::binary(publish.encode()))
+        .await
+        .unwrap();
+    loop {
+        let message = tokio::time::timeout(WAIT, bob.ws.next()).await.unwrap();
+        let Message::Binary(bytes) = message.unwrap().unwrap() else {
+            continue;
+        };
+        if matches!(
+            ServerFrame::decode(&bytes).unwrap(),
+            ServerFrame::DeviceListPublished { request: 5, .. }
+        ) {
+            break;
+        }
+    }
+    drop(bob);
+    let reinstalled = MemoryStore::new();
+    reinstalled
+        .commit(hush_client::Changes {
+            account: Some(LocalAccount {
+                signed_prekey: SignedPreKeyPair::generate(1, &identity, &mut rng),
+                identity,
+                registered: true,
+                next_prekey_id: 1,
+                ..old
+            }),
+            ..hush_client::Changes::default()
+        })
+        .await
+        .unwrap();
+    let mut bob = Device::open(&relay, reinstalled, 25).await;
+    bob.expect(|e| matches!(e, Event::Authenticated)).await;
+    let id = bob.send("alice", "new phone, same bob").await;
+    bob.expect(status(id, Status::Sent)).await;
+
+    let Event::Message(notice) = alice
+        .expect(|e| matches!(e, Event::Message(m) if m.kind == Kind::SecurityCodeChanged))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(notice.chat, "bob");
+    alice.expect(message_from("new phone, same bob")).await;
+    let after = alice.engine.safety_number("bob").await.unwrap().unwrap();
+    assert_ne!(before.digits(), after.digits());
+    assert!(!alice.engine.is_verified("bob").await.unwrap());
+    // The notice stays in the chat, before the message that revealed the change.
+    let kinds: Vec<Kind> = alice
+        .store
+        .messages("bob", 10)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(kinds, [Kind::Text, Kind::SecurityCodeChanged, Kind::Text]);
 }

@@ -9,7 +9,7 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{x3dh, DeviceAddress, IdentityKeyPair, Rng};
 
-use super::{Changes, ChatMessage, MessageId, OutboxEntry, Status, Store, StoreError};
+use super::{Changes, ChatMessage, Kind, MessageId, OutboxEntry, Status, Store, StoreError};
 use crate::account::LocalAccount;
 
 /// What a failed check says.
@@ -30,6 +30,7 @@ fn store_error(e: StoreError) -> String {
 fn message(id: u8, chat: &str, status: Status) -> ChatMessage {
     ChatMessage {
         id: [id; 16],
+        kind: Kind::Text,
         chat: chat.to_owned(),
         from_me: true,
         body: format!("message {id}"),
@@ -48,7 +49,38 @@ where
     account_and_prekeys(&fresh().await.map_err(store_error)?, rng).await?;
     sessions(&fresh().await.map_err(store_error)?, rng).await?;
     messages_and_statuses(&fresh().await.map_err(store_error)?).await?;
+    verified(&fresh().await.map_err(store_error)?).await?;
     outbox(&fresh().await.map_err(store_error)?).await
+}
+
+/// Verified keys are kept per contact until cleared.
+pub async fn verified(store: &impl Store) -> Outcome {
+    ensure(
+        store.verified("bob").await.map_err(store_error)?.is_none(),
+        "nobody is verified in a fresh store",
+    )?;
+    let set = |account: &str, key: Option<[u8; 64]>| Changes {
+        verified: vec![(account.to_owned(), key)],
+        ..Changes::default()
+    };
+    store
+        .commit(set("bob", Some([7; 64])))
+        .await
+        .map_err(store_error)?;
+    store
+        .commit(set("carol", Some([8; 64])))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.verified("bob").await.map_err(store_error)? == Some([7; 64]),
+        "a verified key comes back",
+    )?;
+    store.commit(set("bob", None)).await.map_err(store_error)?;
+    ensure(
+        store.verified("bob").await.map_err(store_error)?.is_none()
+            && store.verified("carol").await.map_err(store_error)? == Some([8; 64]),
+        "clearing one contact's key leaves the others",
+    )
 }
 
 /// The account and one-time prekeys come back as written; used prekeys are gone.

@@ -8,7 +8,7 @@ use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::{DecodeError, IdentityKeyPair};
 use zeroize::Zeroizing;
 
-use super::{ChatMessage, OutboxEntry, Status};
+use super::{ChatMessage, Kind, OutboxEntry, Status};
 use crate::account::LocalAccount;
 use crate::content::MAX_TEXT;
 
@@ -84,6 +84,10 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
     w.header(MESSAGE)
         .raw(&message.id)
+        .u8(match message.kind {
+            Kind::Text => 0,
+            Kind::SecurityCodeChanged => 1,
+        })
         .var(message.chat.as_bytes())
         .u8(u8::from(message.from_me))
         .var(message.body.as_bytes())
@@ -98,6 +102,11 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     r.header(MESSAGE)?;
     let message = ChatMessage {
         id: r.array()?,
+        kind: match r.u8()? {
+            0 => Kind::Text,
+            1 => Kind::SecurityCodeChanged,
+            _ => return Err(DecodeError::Invalid("message kind")),
+        },
         chat: r.string("chat", MAX_NAME)?,
         from_me: r.bool("from-me flag")?,
         body: r.string("text", MAX_TEXT)?,
@@ -152,6 +161,7 @@ mod tests {
 
         let message = ChatMessage {
             id: [7; 16],
+            kind: Kind::SecurityCodeChanged,
             chat: "bob".into(),
             from_me: true,
             body: "hi".into(),

@@ -25,6 +25,7 @@ struct Inner {
     next_seq: u64,
     messages: BTreeMap<MessageId, (u64, ChatMessage)>,
     outbox: BTreeMap<MessageId, (u64, OutboxEntry)>,
+    verified: BTreeMap<String, [u8; 64]>,
 }
 
 /// The memory store; clones share their data.
@@ -108,6 +109,10 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError> {
+        Ok(self.inner.borrow().verified.get(account).copied())
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let inner = self.inner.borrow();
         let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
@@ -170,6 +175,12 @@ impl Store for MemoryStore {
         }
         for id in changes.outbox_done {
             inner.outbox.remove(&id);
+        }
+        for (account, key) in changes.verified {
+            match key {
+                Some(key) => inner.verified.insert(account, key),
+                None => inner.verified.remove(&account),
+            };
         }
         Ok(())
     }

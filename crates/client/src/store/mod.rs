@@ -47,11 +47,22 @@ impl Status {
     }
 }
 
+/// What a chat line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A text someone wrote.
+    Text,
+    /// A notice from this device: the contact's security code (identity key) changed.
+    SecurityCodeChanged,
+}
+
 /// One message of a 1:1 chat.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatMessage {
     /// The sender's id for it.
     pub id: MessageId,
+    /// A text, or a notice.
+    pub kind: Kind,
     /// The other account.
     pub chat: String,
     /// Written on this account (else received).
@@ -107,6 +118,9 @@ pub struct Changes {
     pub outbox: Vec<OutboxEntry>,
     /// Outbox entries done with.
     pub outbox_done: Vec<MessageId>,
+    /// Contacts' verified identity keys: set when the user compared safety numbers, cleared
+    /// (`None`) when the key changed.
+    pub verified: Vec<(String, Option<[u8; 64]>)>,
 }
 
 impl core::fmt::Debug for Changes {
@@ -121,6 +135,7 @@ impl core::fmt::Debug for Changes {
             .field("statuses", &self.statuses.len())
             .field("outbox", &self.outbox.len())
             .field("outbox_done", &self.outbox_done.len())
+            .field("verified", &self.verified.len())
             .finish()
     }
 }
@@ -136,6 +151,7 @@ impl Changes {
             && self.statuses.is_empty()
             && self.outbox.is_empty()
             && self.outbox_done.is_empty()
+            && self.verified.is_empty()
     }
 }
 
@@ -143,7 +159,9 @@ impl Changes {
 pub fn summarize<'a>(messages: impl Iterator<Item = &'a ChatMessage>) -> Vec<ChatSummary> {
     let mut chats: Vec<ChatSummary> = Vec::new();
     for message in messages {
-        let unread = u32::from(!message.from_me && message.status != Status::Read);
+        let unread = u32::from(
+            !message.from_me && message.kind == Kind::Text && message.status != Status::Read,
+        );
         match chats.iter().position(|c| c.chat == message.chat) {
             Some(i) => {
                 let mut chat = chats.remove(i);
@@ -200,6 +218,8 @@ pub trait Store {
     async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError>;
     /// The newest `limit` messages of a chat, oldest first.
     async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
+    /// The identity key the user verified for `account`, if they did (and it has not changed).
+    async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError>;
     /// Every chat with at least one message, the most recently active first.
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
     /// Everything in the outbox, oldest first.
