@@ -1,12 +1,47 @@
 //! One conversation: the messages (a live log) and the composer. Text is always rendered as
 //! text: a message holding HTML shows the HTML.
 
-use hush_client::{Kind, Status};
+use hush_client::{ChatMessage, Kind, MessageId, Status};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
-use super::time::clock;
+use super::time::{clock, day, day_key};
 use crate::messenger::{Command, Messenger, Ui};
+
+/// A line of the log: a day separator or a message.
+#[derive(Clone)]
+enum Row {
+    Day(String),
+    Message(ChatMessage),
+}
+
+impl Row {
+    fn key(&self) -> (MessageId, Option<Status>, String) {
+        match self {
+            Row::Day(label) => ([0; 16], None, label.clone()),
+            Row::Message(m) => (m.id, Some(m.status), String::new()),
+        }
+    }
+}
+
+/// The messages with a separator before each new day.
+fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
+    let now = js_sys::Date::now();
+    let mut rows = Vec::with_capacity(messages.len() + 4);
+    let mut last_day = None;
+    for message in messages {
+        let key = day_key(message.sent_ms);
+        if last_day != Some(key) {
+            last_day = Some(key);
+            rows.push(Row::Day(day(message.sent_ms, now)));
+        }
+        rows.push(Row::Message(message));
+    }
+    rows
+}
+
+/// How close to the bottom (px) the log must be to follow new messages.
+const FOLLOW_WITHIN_PX: i32 = 240;
 
 /// While typing, the other side is told again this often (its notice fades after 6 s).
 const TYPING_REPEAT_MS: f64 = 3000.0;
@@ -56,6 +91,24 @@ pub(crate) fn Conversation() -> impl IntoView {
         }
         draft.set(text);
     };
+    // New messages scroll into view, unless the user scrolled up to read older ones (then the
+    // position is kept); opening a chat starts at the bottom.
+    let log = NodeRef::<leptos::html::Ol>::new();
+    Effect::new(move |_| {
+        ui.messages.track();
+        if let Some(list) = log.get() {
+            let from_bottom = list.scroll_height() - list.scroll_top() - list.client_height();
+            if from_bottom < FOLLOW_WITHIN_PX {
+                list.set_scroll_top(list.scroll_height());
+            }
+        }
+    });
+    Effect::new(move |_| {
+        ui.current.track();
+        if let Some(list) = log.get() {
+            list.set_scroll_top(list.scroll_height());
+        }
+    });
     // The header's second line: typing, online, or last seen.
     let about = move || {
         let chat = ui.current.get()?;
@@ -116,13 +169,22 @@ pub(crate) fn Conversation() -> impl IntoView {
                 </header>
                 <ContactInfo />
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
-                <ol role="log" aria-label="Messages" class="messages">
+                <ol role="log" aria-label="Messages" class="messages" node_ref=log>
                     <For
-                        each=move || ui.messages.get()
-                        key=|m| (m.id, m.status)
-                        let:message
+                        each=move || rows(ui.messages.get())
+                        key=|row| row.key()
+                        let:row
                     >
                         {
+                            let message = match row {
+                                Row::Day(label) => {
+                                    return view! {
+                                        <li class="day" role="separator">{label}</li>
+                                    }
+                                    .into_any();
+                                }
+                                Row::Message(message) => message,
+                            };
                             let (glyph, label) = tick(message.status);
                             let mine = message.from_me;
                             if message.kind == Kind::SecurityCodeChanged {
