@@ -23,6 +23,8 @@ use crate::store::IdbStore;
 const DATABASE: &str = "hush";
 /// Messages shown when a chat opens (the newest).
 const PAGE: usize = 200;
+/// The most relay frames handled as one batch.
+const MAX_BATCH: usize = 500;
 
 /// What the engine task is asked to do.
 pub(crate) enum Command {
@@ -222,17 +224,42 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
         }
         _ => ui.phase.set(Phase::Onboarding),
     }
-    while let Some(command) = queue.next().await {
+    // A command taken off the queue while gathering frames, to serve next.
+    let mut next: Option<Command> = None;
+    loop {
+        let command = match next.take() {
+            Some(command) => command,
+            None => match queue.next().await {
+                Some(command) => command,
+                None => break,
+            },
+        };
         let step = match command {
             Command::Connected | Command::Disconnected => {
                 engine.disconnected();
                 Ok(Output::default())
             }
-            Command::Frame(bytes) => match ServerFrame::decode(&bytes) {
-                Ok(frame) => engine.handle(frame, now_ms()).await,
-                // Nothing the relay sends may break the app: an unreadable frame is skipped.
-                Err(_) => Ok(Output::default()),
-            },
+            Command::Frame(bytes) => {
+                // Frames that are already waiting are handled together: a catch-up of many
+                // envelopes is one transaction and one ack, not one per message.
+                let mut frames = Vec::new();
+                frames.extend(ServerFrame::decode(&bytes).ok());
+                while frames.len() < MAX_BATCH {
+                    match queue.try_recv() {
+                        Ok(Command::Frame(bytes)) => {
+                            // Nothing the relay sends may break the app: an unreadable frame
+                            // is skipped.
+                            frames.extend(ServerFrame::decode(&bytes).ok());
+                        }
+                        Ok(other) => {
+                            next = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                engine.handle_all(frames, now_ms()).await
+            }
             Command::CreateAccount(name) => {
                 ui.problem.set(None);
                 engine.create_account(&name).await

@@ -322,6 +322,11 @@ impl Store for IdbStore {
             .iter()
             .map(|m| (m.id, m.chat.clone(), encode_message(m)))
             .collect();
+        let received: Vec<(MessageId, String, Vec<u8>)> = changes
+            .received
+            .iter()
+            .map(|m| (m.id, m.chat.clone(), encode_message(m)))
+            .collect();
         let outbox: Vec<(MessageId, Vec<u8>)> = changes
             .outbox
             .iter()
@@ -387,6 +392,24 @@ impl Store for IdbStore {
                 .put(&record(&id, Some(&chat), seq, &bytes)?, None)
                 .await
                 .map_err(backend)?;
+        }
+        // A catch-up brings hundreds: all lookups are placed at once, then all writes (the
+        // browser runs a transaction's requests in order), instead of a round trip each.
+        let lookups = received
+            .iter()
+            .map(|(id, _, _)| messages_store.get(hex(id)));
+        let found = futures::future::join_all(lookups).await;
+        let mut writes = Vec::with_capacity(received.len());
+        for ((id, chat, bytes), stored) in received.iter().zip(found) {
+            if stored.map_err(backend)?.is_some_and(|v| !v.is_undefined()) {
+                continue;
+            }
+            next_seq += 1.0;
+            writes.push(record(id, Some(chat), next_seq, bytes)?);
+        }
+        let puts = writes.iter().map(|value| messages_store.put(value, None));
+        for put in futures::future::join_all(puts).await {
+            put.map_err(backend)?;
         }
         for (id, status) in &changes.statuses {
             let Some(old) = messages_store.get(hex(id)).await.map_err(backend)? else {

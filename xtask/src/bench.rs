@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::setup::Tools;
 use crate::{cmd, setup, web, Result};
 
-const BENCHES: [&str; 4] = ["size", "protocol", "protocol-wasm", "relay"];
+const BENCHES: [&str; 5] = ["size", "protocol", "protocol-wasm", "relay", "catchup"];
 
 /// First-load goal for the finished app (issue: web client).
 const FIRST_LOAD_GOAL: usize = 250 * 1024;
@@ -41,6 +41,28 @@ pub(crate) fn run(args: &[String]) -> Result {
                     "--",
                     "--nocapture",
                 ])
+                .env("CHROMEDRIVER", &tools.chromedriver),
+        )?;
+    }
+    if wants("catchup") {
+        // 1,000 queued messages decrypted and stored in IndexedDB in headless Chromium,
+        // batched vs one transaction per message (release wasm).
+        cmd::ok(
+            cargo(&tools)
+                .args([
+                    "test",
+                    "-p",
+                    "hush",
+                    "--release",
+                    "--target",
+                    "wasm32-unknown-unknown",
+                    "--test",
+                    "catchup_bench",
+                    "--",
+                    "--nocapture",
+                ])
+                .env("HUSH_CATCHUP", "1000")
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
                 .env("CHROMEDRIVER", &tools.chromedriver),
         )?;
     }

@@ -9,7 +9,7 @@
 //!   after a reconnect everything left is sent again with the same id, which the relay stores
 //!   once.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use hush_protocol::fingerprint::SafetyNumber;
 use hush_protocol::ratchet::DecryptError;
@@ -29,6 +29,25 @@ const LOW_PREKEYS: u32 = 20;
 const MAX_ATTEMPTS: u32 = 5;
 /// Accounts whose presence is followed (the relay's limit).
 const MAX_WATCHED: usize = hush_protocol::relay::MAX_SUBSCRIPTIONS;
+
+/// The client ids of `Send` frames.
+fn sent_ids(frames: &[ClientFrame]) -> Vec<MessageId> {
+    frames
+        .iter()
+        .filter_map(|frame| match frame {
+            ClientFrame::Send { client_id, .. } => Some(*client_id),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One envelope from the relay.
+struct Incoming {
+    id: u64,
+    sender: String,
+    sender_device: u32,
+    payload: Vec<u8>,
+}
 
 /// What the UI hears about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +146,9 @@ pub struct Engine<S, R> {
     fetching: HashMap<u32, String>,
     /// Accounts whose presence this connection follows (the relay keeps at most 256).
     watched: Vec<String>,
+    /// Outbox entries sent on this connection and not yet answered: not sent again until the
+    /// next connection.
+    in_flight: HashSet<MessageId>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -143,6 +165,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             next_request: 1,
             fetching: HashMap::new(),
             watched: Vec::new(),
+            in_flight: HashSet::new(),
         })
     }
 
@@ -184,6 +207,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.authenticated = false;
         self.challenge = None;
         self.fetching.clear();
+        self.in_flight.clear();
     }
 
     fn answer_challenge(&mut self, out: &mut Output) -> Result<(), EngineError> {
@@ -236,8 +260,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 payload,
                 ..
             } => {
-                self.receive(id, &sender, sender_device, &payload, now_ms, &mut out)
-                    .await?;
+                let envelope = Incoming {
+                    id,
+                    sender,
+                    sender_device,
+                    payload,
+                };
+                self.receive_batch(vec![envelope], now_ms, &mut out).await?;
             }
             ServerFrame::Bundles {
                 request, bundles, ..
@@ -386,7 +415,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .outbox()
             .await?
             .into_iter()
-            .filter(|e| e.to == to)
+            .filter(|e| e.to == to && !self.in_flight.contains(&e.id))
             .collect();
         if entries.is_empty() {
             return Ok(());
@@ -425,6 +454,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         changes.sessions = sessions;
         // The ratchet steps are stored before any ciphertext leaves.
         self.store.commit(changes).await?;
+        self.in_flight.extend(sent_ids(&frames));
         out.frames.extend(frames);
         Ok(())
     }
@@ -516,6 +546,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         outcome: SendOutcome,
         out: &mut Output,
     ) -> Result<(), EngineError> {
+        self.in_flight.remove(&id);
         let Some(entry) = self.store.outbox().await?.into_iter().find(|e| e.id == id) else {
             return Ok(());
         };
@@ -565,132 +596,202 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Decrypt on a copy, commit with what it carried, then ack.
-    async fn receive(
+    /// Envelopes in a row: each decrypted on the batch's working copy of its session, then
+    /// everything (sessions, messages, used prekeys, receipts to send) committed in one
+    /// transaction, and only then acked, all at once.
+    async fn receive_batch(
         &mut self,
-        envelope_id: u64,
-        sender: &str,
-        sender_device: u32,
-        payload: &[u8],
+        envelopes: Vec<Incoming>,
         now_ms: u64,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let ack = ClientFrame::Ack {
-            ids: vec![envelope_id],
-        };
-        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
-        let (Ok(from), Ok(local)) = (DeviceAddress::new(sender, sender_device), account.address())
-        else {
-            out.frames.push(ack);
-            return Ok(());
-        };
-        let Ok(message) = Message::decode(payload) else {
-            out.events.push(Event::Undecryptable {
-                from: sender.to_owned(),
-            });
-            out.frames.push(ack);
-            return Ok(());
-        };
-        let mut record = self.store.session(&from).await?.unwrap_or_default();
-        let before = record.current().map(|s| *s.remote_identity());
+        let account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        let local = account
+            .address()
+            .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
+        let mut sessions: HashMap<DeviceAddress, SessionRecord> = HashMap::new();
+        let mut changed: Vec<DeviceAddress> = Vec::new();
+        let mut used_prekeys: Vec<u32> = Vec::new();
+        let mut new_ids: HashSet<MessageId> = HashSet::new();
+        let mut delivered: Vec<(String, Vec<MessageId>)> = Vec::new();
         let mut changes = Changes::default();
-        let decrypted = match &message {
-            Message::PreKey(prekey) => {
-                let one_time = match prekey.one_time_prekey_id {
-                    Some(id) => self.store.prekey(id).await?,
-                    None => None,
-                };
-                let signed = (prekey.signed_prekey_id == account.signed_prekey.id())
-                    .then_some(&account.signed_prekey);
-                let result = record.decrypt_prekey(
-                    prekey,
-                    &account.identity,
-                    &local,
-                    signed,
-                    one_time.as_ref(),
-                    &mut self.rng,
-                );
-                if result.is_ok() {
-                    changes.used_prekeys.extend(prekey.one_time_prekey_id);
-                }
-                result
-            }
-            Message::Ratchet(ratchet) => record
-                .decrypt(ratchet, &mut self.rng)
-                .map_err(X3dhError::Decrypt),
-        };
-        let plaintext = match decrypted {
-            Ok(plaintext) => plaintext,
-            // Seen before (the ack was lost): nothing new.
-            Err(X3dhError::Decrypt(DecryptError::Duplicate)) => {
-                out.frames.push(ack);
-                return Ok(());
-            }
-            Err(_) => {
-                out.events.push(Event::Undecryptable {
+        let mut events = Vec::new();
+        let mut acks = Vec::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            acks.push(envelope.id);
+            let sender = envelope.sender.as_str();
+            let Ok(from) = DeviceAddress::new(sender, envelope.sender_device) else {
+                continue;
+            };
+            let Ok(message) = Message::decode(&envelope.payload) else {
+                events.push(Event::Undecryptable {
                     from: sender.to_owned(),
                 });
-                out.frames.push(ack);
-                return Ok(());
+                continue;
+            };
+            if !sessions.contains_key(&from) {
+                let stored = self.store.session(&from).await?.unwrap_or_default();
+                sessions.insert(from.clone(), stored);
             }
-        };
-        let after = record.current().map(|s| *s.remote_identity());
-        changes.sessions.push((from, record));
-        let mut events = Vec::new();
-        if before.is_some() && after != before {
-            events.push(Event::Message(self.security_code_changed(
-                sender,
-                now_ms,
-                &mut changes,
-            )));
-        }
-        match Content::decode(&plaintext) {
-            Ok(Content::Text { id, sent_ms, body }) => {
-                if self.store.message(&id).await?.is_none() {
-                    let message = ChatMessage {
-                        id,
-                        kind: Kind::Text,
-                        chat: sender.to_owned(),
-                        from_me: false,
-                        body,
-                        sent_ms,
-                        status: Status::Delivered,
-                    };
-                    changes.messages.push(message.clone());
-                    events.push(Event::Message(message));
-                    // The delivery receipt is an encrypted message like any other.
-                    changes
-                        .outbox
-                        .push(self.receipt(sender, ReceiptKind::Delivered, vec![id]));
+            let one_time = match &message {
+                Message::PreKey(prekey) => match prekey.one_time_prekey_id {
+                    Some(id) if !used_prekeys.contains(&id) => self.store.prekey(id).await?,
+                    _ => None,
+                },
+                Message::Ratchet(_) => None,
+            };
+            let Some(record) = sessions.get_mut(&from) else {
+                continue;
+            };
+            let before = record.current().map(|s| *s.remote_identity());
+            // Each decrypt leaves the record unchanged unless it succeeds.
+            let decrypted = match &message {
+                Message::PreKey(prekey) => {
+                    let signed = (prekey.signed_prekey_id == account.signed_prekey.id())
+                        .then_some(&account.signed_prekey);
+                    let result = record.decrypt_prekey(
+                        prekey,
+                        &account.identity,
+                        &local,
+                        signed,
+                        one_time.as_ref(),
+                        &mut self.rng,
+                    );
+                    if result.is_ok() {
+                        used_prekeys.extend(prekey.one_time_prekey_id);
+                    }
+                    result
                 }
+                Message::Ratchet(ratchet) => record
+                    .decrypt(ratchet, &mut self.rng)
+                    .map_err(X3dhError::Decrypt),
+            };
+            let plaintext = match decrypted {
+                Ok(plaintext) => plaintext,
+                // Seen before (the ack was lost): nothing new.
+                Err(X3dhError::Decrypt(DecryptError::Duplicate)) => continue,
+                Err(_) => {
+                    events.push(Event::Undecryptable {
+                        from: sender.to_owned(),
+                    });
+                    continue;
+                }
+            };
+            let after = record.current().map(|s| *s.remote_identity());
+            if !changed.contains(&from) {
+                changed.push(from.clone());
             }
-            Ok(Content::Receipt { kind, ids }) => {
-                let status = match kind {
-                    ReceiptKind::Delivered => Status::Delivered,
-                    ReceiptKind::Read => Status::Read,
-                };
-                for id in ids {
-                    // Only the chat's own messages: a peer cannot mark others' messages.
-                    let ours = self.store.message(&id).await?;
-                    if let Some(message) = ours.filter(|m| m.from_me && m.chat == sender) {
-                        if message.status.can_become(status) {
-                            changes.statuses.push((id, status));
-                            events.push(Event::Status(id, status));
+            if before.is_some() && after != before {
+                let notice = self.security_code_changed(sender, now_ms, &mut changes);
+                events.push(Event::Message(notice));
+            }
+            match Content::decode(&plaintext) {
+                Ok(Content::Text { id, sent_ms, body }) => {
+                    // A repeat of a stored id is dropped by the store, in the same transaction.
+                    if new_ids.insert(id) {
+                        let message = ChatMessage {
+                            id,
+                            kind: Kind::Text,
+                            chat: sender.to_owned(),
+                            from_me: false,
+                            body,
+                            sent_ms,
+                            status: Status::Delivered,
+                        };
+                        changes.received.push(message.clone());
+                        events.push(Event::Message(message));
+                        match delivered.iter_mut().find(|(who, _)| who == sender) {
+                            Some((_, ids)) => ids.push(id),
+                            None => delivered.push((sender.to_owned(), vec![id])),
                         }
                     }
                 }
+                Ok(Content::Receipt { kind, ids }) => {
+                    let status = match kind {
+                        ReceiptKind::Delivered => Status::Delivered,
+                        ReceiptKind::Read => Status::Read,
+                    };
+                    for id in ids {
+                        // Only the chat's own messages: a peer cannot mark others' messages.
+                        let ours = self.store.message(&id).await?;
+                        if let Some(message) = ours.filter(|m| m.from_me && m.chat == sender) {
+                            if message.status.can_become(status) {
+                                changes.statuses.push((id, status));
+                                events.push(Event::Status(id, status));
+                            }
+                        }
+                    }
+                }
+                Err(_) => events.push(Event::Undecryptable {
+                    from: sender.to_owned(),
+                }),
             }
-            Err(_) => events.push(Event::Undecryptable {
-                from: sender.to_owned(),
-            }),
+        }
+        changes.sessions = changed
+            .iter()
+            .filter_map(|address| sessions.remove_entry(address))
+            .collect();
+        changes.used_prekeys = used_prekeys;
+        // The delivery receipts are encrypted messages like any other: one per sender.
+        for (sender, ids) in &delivered {
+            for chunk in ids.chunks(crate::content::MAX_RECEIPT_IDS) {
+                let receipt = self.receipt(sender, ReceiptKind::Delivered, chunk.to_vec());
+                changes.outbox.push(receipt);
+            }
         }
         self.store.commit(changes).await?;
         out.events.extend(events);
-        out.frames.push(ack);
+        for chunk in acks.chunks(hush_protocol::relay::MAX_ACKS) {
+            out.frames.push(ClientFrame::Ack {
+                ids: chunk.to_vec(),
+            });
+        }
         if self.authenticated {
-            self.dispatch(sender, out).await?;
+            for (sender, _) in delivered {
+                self.dispatch(&sender, out).await?;
+            }
         }
         Ok(())
+    }
+
+    /// Handles frames that arrived together: envelopes in a row are received as one batch (one
+    /// transaction, one ack), everything else in order.
+    pub async fn handle_all(
+        &mut self,
+        frames: Vec<ServerFrame>,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let mut out = Output::default();
+        let mut batch = Vec::new();
+        for frame in frames {
+            match frame {
+                ServerFrame::Envelope {
+                    id,
+                    sender,
+                    sender_device,
+                    payload,
+                    ..
+                } => batch.push(Incoming {
+                    id,
+                    sender,
+                    sender_device,
+                    payload,
+                }),
+                other => {
+                    if !batch.is_empty() {
+                        self.receive_batch(std::mem::take(&mut batch), now_ms, &mut out)
+                            .await?;
+                    }
+                    let more = self.handle(other, now_ms).await?;
+                    out.frames.extend(more.frames);
+                    out.events.extend(more.events);
+                }
+            }
+        }
+        if !batch.is_empty() {
+            self.receive_batch(batch, now_ms, &mut out).await?;
+        }
+        Ok(out)
     }
 
     /// A contact's identity key changed (a new device, a reinstall, or someone in the middle):

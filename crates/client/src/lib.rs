@@ -11,6 +11,7 @@
 mod account;
 pub mod content;
 mod engine;
+pub mod loopback;
 pub mod store;
 
 pub use account::LocalAccount;

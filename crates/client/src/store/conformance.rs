@@ -240,6 +240,25 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         status_of([3; 16]).await? == Status::Sending,
         "a failed message can be retried",
     )?;
+    // A received message is only inserted where no message has its id.
+    let mut repeat = message(1, "bob", Status::Delivered);
+    repeat.body = "a repeat".into();
+    store
+        .commit(Changes {
+            received: vec![repeat, message(9, "bob", Status::Delivered)],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let kept = store.message(&[1; 16]).await.map_err(store_error)?;
+    ensure(
+        kept.is_some_and(|m| m.body == "message 1" && m.status == Status::Delivered),
+        "a received repeat leaves the stored message alone",
+    )?;
+    ensure(
+        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        "a received message goes to the end of its chat",
+    )?;
     // Replacing a message keeps its place in the chat.
     store
         .commit(Changes {
@@ -249,7 +268,7 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         .await
         .map_err(store_error)?;
     ensure(
-        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4],
+        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4, 9],
         "a replaced message keeps its place",
     )?;
     // The chat list: most recently active first, with the newest message and unread count.
@@ -268,7 +287,7 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         .map(|c| (c.chat.as_str(), c.last.id[0], c.unread))
         .collect();
     ensure(
-        summary == [("carol", 5, 1), ("bob", 4, 0)],
+        summary == [("carol", 5, 1), ("bob", 9, 0)],
         "the chat list is newest first with last message and unread count",
     )
 }

@@ -156,6 +156,12 @@ impl Store for MemoryStore {
             };
             inner.messages.insert(message.id, (seq, message));
         }
+        for message in changes.received {
+            if !inner.messages.contains_key(&message.id) {
+                inner.next_seq += 1;
+                inner.messages.insert(message.id, (inner.next_seq, message));
+            }
+        }
         for (id, status) in changes.statuses {
             if let Some((_, message)) = inner.messages.get_mut(&id) {
                 if message.status.can_become(status) {

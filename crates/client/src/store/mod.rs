@@ -112,6 +112,9 @@ pub struct Changes {
     pub used_prekeys: Vec<u32>,
     /// Messages, inserted or replaced by id.
     pub messages: Vec<ChatMessage>,
+    /// Received messages, inserted only where no message has that id yet (a sender's repeat
+    /// never resets what is stored); checked inside the transaction, not read beforehand.
+    pub received: Vec<ChatMessage>,
     /// Status changes; a change that would move a status back is ignored.
     pub statuses: Vec<(MessageId, Status)>,
     /// Outbox entries, inserted or replaced by id.
@@ -132,6 +135,7 @@ impl core::fmt::Debug for Changes {
             .field("new_prekeys", &self.new_prekeys.len())
             .field("used_prekeys", &self.used_prekeys.len())
             .field("messages", &self.messages.len())
+            .field("received", &self.received.len())
             .field("statuses", &self.statuses.len())
             .field("outbox", &self.outbox.len())
             .field("outbox_done", &self.outbox_done.len())
@@ -148,6 +152,7 @@ impl Changes {
             && self.new_prekeys.is_empty()
             && self.used_prekeys.is_empty()
             && self.messages.is_empty()
+            && self.received.is_empty()
             && self.statuses.is_empty()
             && self.outbox.is_empty()
             && self.outbox_done.is_empty()

@@ -1,0 +1,103 @@
+//! Engines wired together without a relay, for tests and benchmarks: the caller plays the
+//! relay by turning one engine's frames into the other's (the engine is sans-IO, so this is
+//! all a relay is to it).
+
+use hush_protocol::relay::{ClientFrame, ServerFrame};
+use hush_protocol::wire::PreKeyBundle;
+use hush_protocol::{DeviceAddress, Rng};
+
+use crate::{Engine, EngineError, Store};
+
+/// Opens an engine on `store`, registers `name` as if a relay accepted it, and returns it with
+/// the bundle others start sessions with.
+pub async fn registered<S: Store, R: Rng>(
+    store: S,
+    rng: R,
+    name: &str,
+    now_ms: u64,
+) -> Result<(Engine<S, R>, PreKeyBundle), EngineError> {
+    let mut engine = Engine::open(store, rng).await?;
+    engine
+        .handle(ServerFrame::Challenge { nonce: [7; 32] }, now_ms)
+        .await?;
+    engine.create_account(name).await?;
+    let out = engine
+        .handle(
+            ServerFrame::Authenticated {
+                one_time_prekeys: 0,
+            },
+            now_ms,
+        )
+        .await?;
+    let upload = out.frames.into_iter().find_map(|frame| match frame {
+        ClientFrame::UploadPreKeys {
+            signed_prekey,
+            one_time,
+        } => Some((signed_prekey, one_time)),
+        _ => None,
+    });
+    let (Some((signed_prekey, one_time)), Some(account)) = (upload, engine.account()) else {
+        return Err(EngineError::Invalid("the engine did not upload prekeys"));
+    };
+    let address = DeviceAddress::new(name, account.device_id)
+        .map_err(|_| EngineError::Invalid("that username is not valid"))?;
+    let bundle = PreKeyBundle {
+        identity: account.identity.public(),
+        address,
+        signed_prekey,
+        one_time_prekey: one_time.first().copied(),
+    };
+    Ok((engine, bundle))
+}
+
+/// `from` writes `count` texts to the owner of `to` (a session starts from the bundle); returns
+/// them as the envelopes a relay would deliver, ids from 1.
+pub async fn texts<S: Store, R: Rng>(
+    from: &mut Engine<S, R>,
+    to: &PreKeyBundle,
+    count: usize,
+    now_ms: u64,
+) -> Result<Vec<ServerFrame>, EngineError> {
+    let sender = from
+        .account()
+        .map(|a| (a.name.clone(), a.device_id))
+        .ok_or(EngineError::NoAccount)?;
+    let recipient = to.address.account().to_owned();
+    let mut sends = Vec::with_capacity(count);
+    for n in 0..count {
+        let (_, out) = from
+            .send_text(&recipient, &format!("text {n}"), now_ms)
+            .await?;
+        for frame in out.frames {
+            match frame {
+                ClientFrame::FetchBundles { request, .. } => {
+                    let bundles = ServerFrame::Bundles {
+                        request,
+                        device_list: Vec::new(),
+                        bundles: vec![to.clone()],
+                    };
+                    sends.extend(from.handle(bundles, now_ms).await?.frames);
+                }
+                other => sends.push(other),
+            }
+        }
+    }
+    let mut envelopes = Vec::with_capacity(sends.len());
+    for frame in sends {
+        if let ClientFrame::Send {
+            envelopes: mut e, ..
+        } = frame
+        {
+            if let Some(envelope) = e.pop() {
+                envelopes.push(ServerFrame::Envelope {
+                    id: envelopes.len() as u64 + 1,
+                    sender: sender.0.clone(),
+                    sender_device: sender.1,
+                    received_ms: now_ms,
+                    payload: envelope.payload,
+                });
+            }
+        }
+    }
+    Ok(envelopes)
+}
