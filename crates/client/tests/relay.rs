@@ -27,15 +27,7 @@ struct Relay {
 
 async fn relay() -> Relay {
     let data = tempfile::tempdir().unwrap();
-    let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: data.path().to_path_buf(),
-        static_dir: data.path().join("no-app"),
-        frames_per_second: 500.0,
-        envelope_lifetime_secs: 30 * 24 * 3600,
-        max_guests_per_ip: 256,
-        push_allow_private: false,
-    };
+    let config = Config::local(data.path());
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -53,3 +53,19 @@ pub struct Config {
     #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]
     pub push_allow_private: bool,
 }
+
+impl Config {
+    /// A relay on a free loopback port (`127.0.0.1:0`) with its state in `data` and no web app,
+    /// every other setting at its default: what tests and tools start.
+    pub fn local(data: &std::path::Path) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: data.to_path_buf(),
+            static_dir: data.join("no-app"),
+            frames_per_second: 500.0,
+            envelope_lifetime_secs: 30 * 24 * 3600,
+            max_guests_per_ip: 256,
+            push_allow_private: false,
+        }
+    }
+}

@@ -46,13 +46,8 @@ async fn start(with_app: bool) -> Running {
         fake_dist(dist.path());
     }
     let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: data.path().join("state"),
         static_dir: dist.path().to_path_buf(),
-        frames_per_second: 500.0,
-        envelope_lifetime_secs: 30 * 24 * 3600,
-        max_guests_per_ip: 256,
-        push_allow_private: false,
+        ..Config::local(&data.path().join("state"))
     };
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
@@ -235,13 +230,8 @@ async fn oversized_websocket_frames_close_the_connection_but_not_the_server() {
 async fn unwritable_data_dir_is_a_clear_error() {
     let file = tempfile::NamedTempFile::new().unwrap();
     let config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: file.path().join("below-a-file"),
         static_dir: "dist".into(),
-        frames_per_second: 500.0,
-        envelope_lifetime_secs: 30 * 24 * 3600,
-        max_guests_per_ip: 256,
-        push_allow_private: false,
+        ..Config::local(&file.path().join("below-a-file"))
     };
     let error = Server::new(&config).err().expect("must fail").to_string();
     assert!(error.contains("HUSH_DATA"), "{error}");

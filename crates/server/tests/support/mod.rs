@@ -39,15 +39,7 @@ pub async fn start_relay(frames_per_second: f64, push_allow_private: bool) -> Te
 /// Starts a relay with the test defaults changed by `adjust`.
 pub async fn start_relay_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
     let data = tempfile::tempdir().unwrap();
-    let mut config = Config {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        data: data.path().to_path_buf(),
-        static_dir: data.path().join("no-app"),
-        frames_per_second: 500.0,
-        envelope_lifetime_secs: 30 * 24 * 3600,
-        max_guests_per_ip: 256,
-        push_allow_private: false,
-    };
+    let mut config = Config::local(data.path());
     adjust(&mut config);
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
