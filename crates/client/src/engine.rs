@@ -49,6 +49,27 @@ struct Incoming {
     payload: Vec<u8>,
 }
 
+impl Incoming {
+    /// The envelope in `frame`; any other frame is handed back.
+    fn from_frame(frame: ServerFrame) -> Result<Self, ServerFrame> {
+        match frame {
+            ServerFrame::Envelope {
+                id,
+                sender,
+                sender_device,
+                payload,
+                ..
+            } => Ok(Self {
+                id,
+                sender,
+                sender_device,
+                payload,
+            }),
+            other => Err(other),
+        }
+    }
+}
+
 /// What the UI hears about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {
@@ -253,20 +274,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 _ => out.events.push(Event::RelayError(message)),
             },
             ServerFrame::PreKeysLow { .. } => self.upload_prekeys(&mut out).await?,
-            ServerFrame::Envelope {
-                id,
-                sender,
-                sender_device,
-                payload,
-                ..
-            } => {
-                let envelope = Incoming {
-                    id,
-                    sender,
-                    sender_device,
-                    payload,
-                };
-                self.receive_batch(vec![envelope], now_ms, &mut out).await?;
+            envelope @ ServerFrame::Envelope { .. } => {
+                let batch = Incoming::from_frame(envelope).into_iter().collect();
+                self.receive_batch(batch, now_ms, &mut out).await?;
             }
             ServerFrame::Bundles {
                 request, bundles, ..
@@ -519,6 +529,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.dispatch(to, out).await
     }
 
+    /// Everything in the outbox for `to` fails (the account cannot be reached).
     async fn fail_outbox(&mut self, to: &str, out: &mut Output) -> Result<(), EngineError> {
         let ids: Vec<MessageId> = self
             .store
@@ -528,6 +539,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .filter(|e| e.to == to)
             .map(|e| e.id)
             .collect();
+        self.fail(ids, out).await
+    }
+
+    /// Marks outbox entries failed and drops them from the outbox; the chat's messages among
+    /// them are reported (receipts are not).
+    async fn fail(&mut self, ids: Vec<MessageId>, out: &mut Output) -> Result<(), EngineError> {
         self.store
             .commit(Changes {
                 statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
@@ -535,8 +552,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 ..Changes::default()
             })
             .await?;
-        out.events
-            .extend(ids.into_iter().map(|id| Event::Status(id, Status::Failed)));
+        for id in ids {
+            if self.store.message(&id).await?.is_some() {
+                out.events.push(Event::Status(id, Status::Failed));
+            }
+        }
         Ok(())
     }
 
@@ -566,7 +586,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             // The recipient's devices changed: new bundles, new sessions, send again.
             SendOutcome::Mismatch { extra, .. } => {
                 if entry.attempts >= MAX_ATTEMPTS {
-                    return self.fail_one(entry, out).await;
+                    return self.fail(vec![entry.id], out).await;
                 }
                 let mut changes = Changes::default();
                 for device in extra {
@@ -577,21 +597,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.store.commit(changes).await?;
                 self.fetch_bundles(&entry.to, out);
             }
-            SendOutcome::UnknownRecipient => self.fail_one(entry, out).await?,
-        }
-        Ok(())
-    }
-
-    async fn fail_one(&mut self, entry: OutboxEntry, out: &mut Output) -> Result<(), EngineError> {
-        self.store
-            .commit(Changes {
-                statuses: vec![(entry.id, Status::Failed)],
-                outbox_done: vec![entry.id],
-                ..Changes::default()
-            })
-            .await?;
-        if self.store.message(&entry.id).await?.is_some() {
-            out.events.push(Event::Status(entry.id, Status::Failed));
+            SendOutcome::UnknownRecipient => self.fail(vec![entry.id], out).await?,
         }
         Ok(())
     }
@@ -764,20 +770,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut out = Output::default();
         let mut batch = Vec::new();
         for frame in frames {
-            match frame {
-                ServerFrame::Envelope {
-                    id,
-                    sender,
-                    sender_device,
-                    payload,
-                    ..
-                } => batch.push(Incoming {
-                    id,
-                    sender,
-                    sender_device,
-                    payload,
-                }),
-                other => {
+            match Incoming::from_frame(frame) {
+                Ok(envelope) => batch.push(envelope),
+                Err(other) => {
                     if !batch.is_empty() {
                         self.receive_batch(std::mem::take(&mut batch), now_ms, &mut out)
                             .await?;
