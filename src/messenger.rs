@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::StreamExt;
+use hush_client::store::add_to_chats;
 use hush_client::{ChatMessage, ChatSummary, Engine, EngineError, Event, Output, Status, Store};
 use hush_protocol::relay::ServerFrame;
 use hush_protocol::Rng;
@@ -270,7 +271,9 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                     // Shown at once, as "Sending".
                     ui.current.set(Some(to.clone()));
                     load_chat(&engine, ui, &to).await;
-                    refresh_chats(&engine, ui).await;
+                    if let Some(message) = ui.messages.get_untracked().last() {
+                        ui.chats.update(|chats| add_to_chats(chats, message));
+                    }
                 }
                 sent.map(|(_, out)| out)
             }
@@ -288,7 +291,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                     Err(e) => ui.problem.set(Some(e.to_string())),
                 }
                 let read = engine.mark_read(&chat).await;
-                refresh_chats(&engine, ui).await;
+                read_in_list(ui, &chat);
                 read
             }
             Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
@@ -323,7 +326,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             match engine.mark_read(&chat).await {
                 Ok(out) => {
                     apply(&engine, ui, relay.as_deref(), out).await;
-                    refresh_chats(&engine, ui).await;
+                    read_in_list(ui, &chat);
                 }
                 Err(e) => ui.problem.set(Some(e.to_string())),
             }
@@ -345,7 +348,6 @@ async fn apply<S: Store, R: Rng>(
             relay.send(&frame.encode());
         }
     }
-    let mut chats_changed = false;
     let mut shown = None;
     for event in out.events {
         match event {
@@ -358,7 +360,8 @@ async fn apply<S: Store, R: Rng>(
                     .set(Some("That username is taken. Try another one.".to_owned()));
             }
             Event::Message(message) => {
-                chats_changed = true;
+                // The chat list follows from the events; it is read from storage only at start.
+                ui.chats.update(|chats| add_to_chats(chats, &message));
                 if message.kind == hush_client::Kind::SecurityCodeChanged {
                     ui.safety.set(None);
                 }
@@ -392,10 +395,16 @@ async fn apply<S: Store, R: Rng>(
             }),
         }
     }
-    if chats_changed {
-        refresh_chats(engine, ui).await;
-    }
     shown
+}
+
+/// The chat's messages were just marked read: no unread count in the list.
+fn read_in_list(ui: Ui, chat: &str) {
+    ui.chats.update(|chats| {
+        if let Some(summary) = chats.iter_mut().find(|c| c.chat == chat) {
+            summary.unread = 0;
+        }
+    });
 }
 
 /// A typing notice lasts a few seconds unless renewed (the sender repeats it while typing).

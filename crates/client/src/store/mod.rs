@@ -162,27 +162,32 @@ impl Changes {
 
 /// The chat list from messages in arrival order (for stores that keep no summary of their own).
 pub fn summarize<'a>(messages: impl Iterator<Item = &'a ChatMessage>) -> Vec<ChatSummary> {
-    let mut chats: Vec<ChatSummary> = Vec::new();
+    let mut chats = Vec::new();
     for message in messages {
-        let unread = u32::from(
-            !message.from_me && message.kind == Kind::Text && message.status != Status::Read,
-        );
-        match chats.iter().position(|c| c.chat == message.chat) {
-            Some(i) => {
-                let mut chat = chats.remove(i);
-                chat.last = message.clone();
-                chat.unread += unread;
-                chats.push(chat);
-            }
-            None => chats.push(ChatSummary {
-                chat: message.chat.clone(),
-                last: message.clone(),
-                unread,
-            }),
-        }
+        add_to_chats(&mut chats, message);
     }
-    chats.reverse();
     chats
+}
+
+/// Puts a newer message into a chat list (most recently active first): its chat moves to the
+/// top with it as the last message, one more unread if it is someone's text not read yet.
+pub fn add_to_chats(chats: &mut Vec<ChatSummary>, message: &ChatMessage) {
+    let unread =
+        u32::from(!message.from_me && message.kind == Kind::Text && message.status != Status::Read);
+    let summary = match chats.iter().position(|c| c.chat == message.chat) {
+        Some(i) => {
+            let mut chat = chats.remove(i);
+            chat.last = message.clone();
+            chat.unread += unread;
+            chat
+        }
+        None => ChatSummary {
+            chat: message.chat.clone(),
+            last: message.clone(),
+            unread,
+        },
+    };
+    chats.insert(0, summary);
 }
 
 /// Why the store failed.
