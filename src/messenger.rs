@@ -45,6 +45,8 @@ pub(crate) enum Command {
         to: String,
         typing: bool,
     },
+    /// Show the open chat's page of messages before the oldest shown.
+    LoadEarlier,
     /// Send a failed message again.
     Retry(hush_client::MessageId),
     /// Take Hush over from the tab that has it.
@@ -77,6 +79,8 @@ pub(crate) struct Ui {
     pub(crate) chats: RwSignal<Vec<ChatSummary>>,
     pub(crate) current: RwSignal<Option<String>>,
     pub(crate) messages: RwSignal<Vec<ChatMessage>>,
+    /// The open chat may have messages older than those shown.
+    pub(crate) earlier: RwSignal<bool>,
     pub(crate) connection: RwSignal<ConnectionStatus>,
     /// Who is typing to us, each until when (ms since the epoch).
     pub(crate) typing: RwSignal<Vec<(String, f64)>>,
@@ -97,6 +101,7 @@ impl Ui {
             chats: RwSignal::new(Vec::new()),
             current: RwSignal::new(None),
             messages: RwSignal::new(Vec::new()),
+            earlier: RwSignal::new(false),
             connection: RwSignal::new(ConnectionStatus::Connecting),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),
@@ -267,13 +272,9 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             }
             Command::Send { to, body } => {
                 let sent = engine.send_text(&to, &body, now_ms()).await;
-                if sent.is_ok() {
+                if let Ok((id, _)) = &sent {
                     // Shown at once, as "Sending".
-                    ui.current.set(Some(to.clone()));
-                    load_chat(&engine, ui, &to).await;
-                    if let Some(message) = ui.messages.get_untracked().last() {
-                        ui.chats.update(|chats| add_to_chats(chats, message));
-                    }
+                    show_sent(&engine, ui, &to, id).await;
                 }
                 sent.map(|(_, out)| out)
             }
@@ -293,6 +294,10 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 let read = engine.mark_read(&chat).await;
                 read_in_list(ui, &chat);
                 read
+            }
+            Command::LoadEarlier => {
+                load_earlier(&engine, ui).await;
+                Ok(Output::default())
             }
             Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
             Command::Retry(id) => engine.retry(id).await,
@@ -469,9 +474,61 @@ async fn refresh_chats<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
     }
 }
 
+/// Shows a chat's newest page (however long the chat, only that page is read).
 async fn load_chat<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) {
-    match engine.store().messages(chat, PAGE).await {
-        Ok(messages) => ui.messages.set(messages),
+    match engine.store().messages(chat, None, PAGE).await {
+        Ok(messages) => {
+            ui.earlier.set(messages.len() == PAGE);
+            ui.messages.set(messages);
+        }
         Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+/// Puts the page before the oldest message shown above it.
+async fn load_earlier<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
+    let Some(chat) = ui.current.get_untracked() else {
+        return;
+    };
+    let Some(oldest) = ui
+        .messages
+        .with_untracked(|list| list.first().map(|m| m.id))
+    else {
+        return;
+    };
+    let mut page = match engine.store().messages(&chat, Some(&oldest), PAGE).await {
+        Ok(page) => page,
+        Err(e) => {
+            ui.problem.set(Some(e.to_string()));
+            Vec::new()
+        }
+    };
+    ui.earlier.set(page.len() == PAGE);
+    // Updated even when nothing came: the view waits for this to place its scroll position.
+    ui.messages.update(|list| {
+        page.append(list);
+        *list = page;
+    });
+}
+
+/// A message just written: into its chat (opened if it was not) and to the top of the list.
+async fn show_sent<S: Store, R: Rng>(
+    engine: &Engine<S, R>,
+    ui: Ui,
+    to: &str,
+    id: &hush_client::MessageId,
+) {
+    if ui.current.get_untracked().as_deref() != Some(to) {
+        ui.current.set(Some(to.to_owned()));
+        load_chat(engine, ui, to).await;
+    } else {
+        match engine.store().message(id).await {
+            Ok(Some(message)) => ui.messages.update(|list| list.push(message)),
+            Ok(None) => {}
+            Err(e) => ui.problem.set(Some(e.to_string())),
+        }
+    }
+    if let Some(message) = ui.messages.with_untracked(|list| list.last().cloned()) {
+        ui.chats.update(|chats| add_to_chats(chats, &message));
     }
 }

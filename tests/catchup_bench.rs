@@ -46,7 +46,14 @@ async fn catching_up_on_queued_messages() {
     let started = js_sys::Date::now();
     let out = bob.handle_all(envelopes, NOW).await.unwrap();
     let batched_ms = js_sys::Date::now() - started;
-    assert_eq!(bob.store().messages("alice", n + 1).await.unwrap().len(), n);
+    assert_eq!(
+        bob.store()
+            .messages("alice", None, n + 1)
+            .await
+            .unwrap()
+            .len(),
+        n
+    );
     assert!(!out.frames.is_empty());
 
     // Reference: the same, one envelope per step (one transaction and one ack each).
@@ -59,12 +66,19 @@ async fn catching_up_on_queued_messages() {
         rob.handle(envelope, NOW).await.unwrap();
     }
     let single_ms = js_sys::Date::now() - started;
-    assert_eq!(rob.store().messages("alice", n + 1).await.unwrap().len(), n);
+    assert_eq!(
+        rob.store()
+            .messages("alice", None, n + 1)
+            .await
+            .unwrap()
+            .len(),
+        n
+    );
 
     // The storage alone: the same number of received messages in one commit.
     let store_db = database("store");
     let store = IdbStore::open(&store_db).await.unwrap();
-    let received = bob.store().messages("alice", n + 1).await.unwrap();
+    let received = bob.store().messages("alice", None, n + 1).await.unwrap();
     let started = js_sys::Date::now();
     store
         .commit(hush_client::Changes {

@@ -56,7 +56,105 @@ async fn what_was_committed_is_there_after_reopening() {
         .unwrap();
     store.close();
     let store = IdbStore::open(&name).await.unwrap();
-    assert_eq!(store.messages("bob", 10).await.unwrap(), vec![message]);
+    assert_eq!(
+        store.messages("bob", None, 10).await.unwrap(),
+        vec![message]
+    );
+    store.close();
+    IdbStore::delete(&name).await.unwrap();
+}
+
+/// A database written by schema version 2 (frozen here as it was), with messages in two chats.
+async fn version_2_database(name: &str, messages: &[(ChatMessage, f64)]) {
+    use hush_client::store::encoding::encode_message;
+    use js_sys::{Object, Reflect, Uint8Array};
+    use rexie::{Index, ObjectStore, Rexie, TransactionMode};
+    use wasm_bindgen::JsValue;
+
+    let db = Rexie::builder(name)
+        .version(2)
+        .add_object_store(ObjectStore::new("account"))
+        .add_object_store(ObjectStore::new("sessions"))
+        .add_object_store(ObjectStore::new("prekeys"))
+        .add_object_store(
+            ObjectStore::new("messages")
+                .key_path("id")
+                .add_index(Index::new_array("by_chat", ["chat", "seq"])),
+        )
+        .add_object_store(
+            ObjectStore::new("outbox")
+                .key_path("id")
+                .add_index(Index::new("by_seq", "seq")),
+        )
+        .add_object_store(ObjectStore::new("meta"))
+        .add_object_store(ObjectStore::new("verified"))
+        .build()
+        .await
+        .unwrap();
+    let tx = db
+        .transaction(&["messages"], TransactionMode::ReadWrite)
+        .unwrap();
+    let store = tx.store("messages").unwrap();
+    for (message, seq) in messages {
+        let record = Object::new();
+        let id: String = message.id.iter().map(|b| format!("{b:02x}")).collect();
+        let bytes = Uint8Array::from(encode_message(message).as_slice());
+        for (field, value) in [
+            ("id", JsValue::from_str(&id)),
+            ("chat", JsValue::from_str(&message.chat)),
+            ("seq", JsValue::from_f64(*seq)),
+            ("bytes", bytes.into()),
+        ] {
+            Reflect::set(&record, &JsValue::from_str(field), &value).unwrap();
+        }
+        store.put(&record.into(), None).await.unwrap();
+    }
+    tx.done().await.unwrap();
+    db.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
+    let name = fresh_name("v2");
+    let text = |id: u8, chat: &str, from_me: bool, status| ChatMessage {
+        id: [id; 16],
+        kind: Kind::Text,
+        chat: chat.into(),
+        from_me,
+        body: format!("text {id}"),
+        sent_ms: u64::from(id),
+        status,
+    };
+    let old = [
+        (text(1, "bob", false, Status::Read), 1.0),
+        (text(2, "carol", false, Status::Delivered), 2.0),
+        (text(3, "bob", false, Status::Delivered), 3.0),
+        (text(4, "bob", true, Status::Sent), 4.0),
+        (text(5, "carol", false, Status::Delivered), 5.0),
+    ];
+    version_2_database(&name, &old).await;
+    let store = IdbStore::open(&name).await.unwrap();
+    let chats: Vec<(String, u8, u32)> = store
+        .chats()
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| (c.chat.clone(), c.last.id[0], c.unread))
+        .collect();
+    assert_eq!(
+        chats,
+        [("carol".to_owned(), 5, 2), ("bob".to_owned(), 4, 1)],
+        "the chat list is rebuilt from the stored messages"
+    );
+    assert_eq!(store.unread("bob").await.unwrap(), [[3; 16]]);
+    assert_eq!(
+        store.messages("bob", Some(&[4; 16]), 10).await.unwrap(),
+        [old[0].0.clone(), old[2].0.clone()]
+    );
+    // Opened again: the migration does not run twice (nothing changes either way).
+    store.close();
+    let store = IdbStore::open(&name).await.unwrap();
+    assert_eq!(store.chats().await.unwrap().len(), 2);
     store.close();
     IdbStore::delete(&name).await.unwrap();
 }

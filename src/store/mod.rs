@@ -12,7 +12,7 @@ use hush_client::store::encoding::{
     decode_account, decode_message, decode_outbox, encode_account, encode_message, encode_outbox,
 };
 use hush_client::store::{
-    summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store, StoreError,
+    is_unread, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store, StoreError,
 };
 use hush_client::LocalAccount;
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -60,34 +60,135 @@ fn session_key(peer: &DeviceAddress) -> JsValue {
     .into()
 }
 
-/// `{id, <index field>, seq, bytes}`.
-fn record(
-    id: &MessageId,
-    chat: Option<&str>,
-    seq: f64,
-    bytes: &[u8],
-) -> Result<JsValue, StoreError> {
+fn object(fields: &[(&str, &JsValue)]) -> Result<JsValue, StoreError> {
     let object = Object::new();
-    let set = |name: &str, value: &JsValue| {
+    for (name, value) in fields {
         Reflect::set(&object, &JsValue::from_str(name), value)
-            .map(drop)
-            .map_err(|_| StoreError::Backend("cannot build a record".to_owned()))
-    };
-    set("id", &hex(id))?;
-    if let Some(chat) = chat {
-        set("chat", &JsValue::from_str(chat))?;
+            .map_err(|_| StoreError::Backend("cannot build a record".to_owned()))?;
     }
-    set("seq", &JsValue::from_f64(seq))?;
-    set("bytes", &Uint8Array::from(bytes).into())?;
     Ok(object.into())
+}
+
+/// An outbox record `{id, seq, bytes}`.
+fn outbox_record(id: &MessageId, seq: f64, bytes: &[u8]) -> Result<JsValue, StoreError> {
+    object(&[
+        ("id", &hex(id)),
+        ("seq", &JsValue::from_f64(seq)),
+        ("bytes", &Uint8Array::from(bytes).into()),
+    ])
+}
+
+/// A message record `{id, chat, bytes}`, plus `unread: chat` while it is unread (the field
+/// the unread index holds); [`place`] adds its `seq`.
+fn message_record(message: &ChatMessage) -> Result<JsValue, StoreError> {
+    let chat = JsValue::from_str(&message.chat);
+    let bytes: JsValue = Uint8Array::from(encode_message(message).as_slice()).into();
+    let id = hex(&message.id);
+    let mut fields = vec![("id", &id), ("chat", &chat), ("bytes", &bytes)];
+    if is_unread(message) {
+        fields.push((schema::UNREAD, &chat));
+    }
+    object(&fields)
+}
+
+/// Message records, built before a transaction opens.
+fn records(messages: &[ChatMessage]) -> Result<Vec<(&ChatMessage, JsValue)>, StoreError> {
+    messages
+        .iter()
+        .map(|m| Ok((m, message_record(m)?)))
+        .collect()
+}
+
+/// Notes `message`, placed at `seq`, as its chat's newest.
+fn newer<'a>(newest: &mut Vec<(&'a str, f64, MessageId)>, message: &'a ChatMessage, seq: f64) {
+    newest.retain(|(chat, _, _)| *chat != message.chat);
+    newest.push((&message.chat, seq, message.id));
+}
+
+/// Data for version 3, for databases written before it: the `unread` field on unread
+/// messages and each chat's newest message. Runs once (then `data_version` says 3), in one
+/// transaction; running it again would change nothing.
+async fn migrate_v3(db: &Rexie) -> Result<(), StoreError> {
+    let tx = db
+        .transaction(
+            &[schema::META, schema::MESSAGES, schema::CHATS],
+            TransactionMode::ReadWrite,
+        )
+        .map_err(backend)?;
+    let meta = tx.store(schema::META).map_err(backend)?;
+    let version_key = JsValue::from_str(schema::DATA_VERSION);
+    let done = meta.get(version_key.clone()).await.map_err(backend)?;
+    if done.and_then(|v| v.as_f64()).is_some_and(|v| v >= 3.0) {
+        return tx.done().await.map(drop).map_err(backend);
+    }
+    let messages = tx.store(schema::MESSAGES).map_err(backend)?;
+    let all = messages.get_all(None, None).await.map_err(backend)?;
+    let mut newest: Vec<(String, f64, MessageId)> = Vec::new();
+    let mut rewritten = Vec::with_capacity(all.len());
+    for old in &all {
+        let message = decode_record(old)?;
+        let seq = seq_of(old)?;
+        match newest.iter_mut().find(|(chat, _, _)| *chat == message.chat) {
+            Some(entry) if entry.1 < seq => *entry = (message.chat.clone(), seq, message.id),
+            Some(_) => {}
+            None => newest.push((message.chat.clone(), seq, message.id)),
+        }
+        let record = message_record(&message)?;
+        place(&record, seq)?;
+        rewritten.push(record);
+    }
+    let puts = rewritten.iter().map(|record| messages.put(record, None));
+    for put in futures::future::join_all(puts).await {
+        put.map_err(backend)?;
+    }
+    let chats = tx.store(schema::CHATS).map_err(backend)?;
+    for (chat, seq, id) in &newest {
+        chats
+            .put(&chat_record(*seq, id)?, Some(&JsValue::from_str(chat)))
+            .await
+            .map_err(backend)?;
+    }
+    meta.put(&JsValue::from(3), Some(&version_key))
+        .await
+        .map_err(backend)?;
+    match tx.done().await.map_err(backend)? {
+        TransactionResult::Committed => Ok(()),
+        TransactionResult::Aborted => Err(StoreError::Backend(
+            "the browser aborted the version 3 migration".to_owned(),
+        )),
+    }
+}
+
+/// Sets a record's place in arrival order.
+fn place(record: &JsValue, seq: f64) -> Result<(), StoreError> {
+    Reflect::set(record, &JsValue::from_str("seq"), &JsValue::from_f64(seq))
+        .map(drop)
+        .map_err(|_| StoreError::Backend("cannot build a record".to_owned()))
+}
+
+/// A chat's record: where its newest message is.
+fn chat_record(seq: f64, id: &MessageId) -> Result<JsValue, StoreError> {
+    object(&[("seq", &JsValue::from_f64(seq)), ("id", &hex(id))])
+}
+
+fn seq_of(record: &JsValue) -> Result<f64, StoreError> {
+    field(record, "seq")?
+        .as_f64()
+        .ok_or_else(|| corrupt("a stored record lacks its place"))
+}
+
+fn decode_record(record: &JsValue) -> Result<ChatMessage, StoreError> {
+    decode_message(&bytes_of(&field(record, "bytes")?)?).map_err(corrupt)
 }
 
 impl IdbStore {
     /// Opens (creating or upgrading) the database `name`.
     pub async fn open(name: &str) -> Result<Self, StoreError> {
-        Ok(Self {
+        let store = Self {
             db: schema::open(name).await.map_err(backend)?,
-        })
+        };
+        migrate_v3(&store.db).await?;
+        Ok(store)
     }
 
     /// [`IdbStore::open`] for callers that build the name on the fly.
@@ -198,23 +299,36 @@ impl Store for IdbStore {
         }
     }
 
-    async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+    async fn messages(
+        &self,
+        chat: &str,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
         let name = JsValue::from_str(chat);
-        let range = KeyRange::bound(
-            &Array::of2(&name, &JsValue::from(0)).into(),
-            &Array::of2(&name, &JsValue::from_f64(f64::MAX)).into(),
-            None,
-            None,
-        )
-        .map_err(|e| backend(e.into()))?;
         let tx = self
             .db
             .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
             .map_err(backend)?;
+        let store = tx.store(schema::MESSAGES).map_err(backend)?;
+        let end = match before {
+            Some(id) => match store.get(hex(id)).await.map_err(backend)? {
+                Some(found) if field(&found, "chat")?.as_string().as_deref() == Some(chat) => {
+                    seq_of(&found)?
+                }
+                _ => return Ok(Vec::new()),
+            },
+            None => f64::MAX,
+        };
+        let range = KeyRange::bound(
+            &Array::of2(&name, &JsValue::from(0)).into(),
+            &Array::of2(&name, &JsValue::from_f64(end)).into(),
+            None,
+            Some(true),
+        )
+        .map_err(|e| backend(e.into()))?;
         let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        let found = tx
-            .store(schema::MESSAGES)
-            .map_err(backend)?
+        let found = store
             .index(schema::MESSAGES_BY_CHAT)
             .map_err(backend)?
             .scan(Some(range), Some(limit), None, Some(Direction::Prev))
@@ -222,11 +336,32 @@ impl Store for IdbStore {
             .map_err(backend)?;
         tx.done().await.map_err(backend)?;
         let mut messages = found
-            .into_iter()
-            .map(|(_, value)| decode_message(&bytes_of(&field(&value, "bytes")?)?).map_err(corrupt))
+            .iter()
+            .map(|(_, value)| decode_record(value))
             .collect::<Result<Vec<_>, _>>()?;
         messages.reverse();
         Ok(messages)
+    }
+
+    async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let only = KeyRange::only(&JsValue::from_str(chat)).map_err(|e| backend(e.into()))?;
+        let found = tx
+            .store(schema::MESSAGES)
+            .map_err(backend)?
+            .index(schema::MESSAGES_UNREAD)
+            .map_err(backend)?
+            .get_all(Some(only), None)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        found
+            .iter()
+            .map(|value| Ok(decode_record(value)?.id))
+            .collect()
     }
 
     async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError> {
@@ -242,29 +377,49 @@ impl Store for IdbStore {
     }
 
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
-        // Every message, in arrival order: fine for now; a per-chat summary store can follow.
         let tx = self
             .db
-            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
+            .transaction(
+                &[schema::CHATS, schema::MESSAGES],
+                TransactionMode::ReadOnly,
+            )
             .map_err(backend)?;
-        let found = tx
-            .store(schema::MESSAGES)
+        let chats = tx
+            .store(schema::CHATS)
             .map_err(backend)?
-            .get_all(None, None)
+            .scan(None, None, None, None)
             .await
             .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        let mut messages = found
+        let messages = tx.store(schema::MESSAGES).map_err(backend)?;
+        let unread = messages.index(schema::MESSAGES_UNREAD).map_err(backend)?;
+        // Per chat: its newest message and how many are unread, all requests placed at once.
+        let lasts = chats
             .iter()
-            .map(|value| {
-                let seq = field(value, "seq")?.as_f64().unwrap_or(0.0);
-                let message =
-                    decode_message(&bytes_of(&field(value, "bytes")?)?).map_err(corrupt)?;
-                Ok((seq, message))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        messages.sort_by(|a, b| a.0.total_cmp(&b.0));
-        Ok(summarize(messages.iter().map(|(_, m)| m)))
+            .map(|(_, chat)| async { messages.get(field(chat, "id")?).await.map_err(backend) });
+        let counts = chats.iter().map(|(name, _)| async {
+            let only = KeyRange::only(name).map_err(|e| backend(e.into()))?;
+            unread.count(Some(only)).await.map_err(backend)
+        });
+        let (lasts, counts) = futures::future::join(
+            futures::future::join_all(lasts),
+            futures::future::join_all(counts),
+        )
+        .await;
+        tx.done().await.map_err(backend)?;
+        let mut summaries = Vec::with_capacity(chats.len());
+        for (((name, chat), last), count) in chats.iter().zip(lasts).zip(counts) {
+            let last = last?.ok_or_else(|| corrupt("a chat's newest message is missing"))?;
+            summaries.push((
+                seq_of(chat)?,
+                ChatSummary {
+                    chat: name.as_string().unwrap_or_default(),
+                    last: decode_record(&last)?,
+                    unread: count?,
+                },
+            ));
+        }
+        summaries.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Ok(summaries.into_iter().map(|(_, summary)| summary).collect())
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
@@ -317,16 +472,8 @@ impl Store for IdbStore {
                 )
             })
             .collect();
-        let messages: Vec<(MessageId, String, Vec<u8>)> = changes
-            .messages
-            .iter()
-            .map(|m| (m.id, m.chat.clone(), encode_message(m)))
-            .collect();
-        let received: Vec<(MessageId, String, Vec<u8>)> = changes
-            .received
-            .iter()
-            .map(|m| (m.id, m.chat.clone(), encode_message(m)))
-            .collect();
+        let messages = records(&changes.messages)?;
+        let received = records(&changes.received)?;
         let outbox: Vec<(MessageId, Vec<u8>)> = changes
             .outbox
             .iter()
@@ -377,37 +524,42 @@ impl Store for IdbStore {
             .and_then(|v| v.as_f64())
             .unwrap_or(1.0);
         let messages_store = store(schema::MESSAGES)?;
-        for (id, chat, bytes) in messages {
+        // Each chat's newest message, where this batch added one.
+        let mut newest: Vec<(&str, f64, MessageId)> = Vec::new();
+        for (message, record) in &messages {
             // A replaced message keeps its place in the chat.
-            let seq = match messages_store.get(hex(&id)).await.map_err(backend)? {
-                Some(old) if !old.is_undefined() => {
-                    field(&old, "seq")?.as_f64().unwrap_or(next_seq)
-                }
+            let seq = match messages_store
+                .get(hex(&message.id))
+                .await
+                .map_err(backend)?
+            {
+                Some(old) if !old.is_undefined() => seq_of(&old)?,
                 _ => {
                     next_seq += 1.0;
+                    newer(&mut newest, message, next_seq);
                     next_seq
                 }
             };
-            messages_store
-                .put(&record(&id, Some(&chat), seq, &bytes)?, None)
-                .await
-                .map_err(backend)?;
+            place(record, seq)?;
+            messages_store.put(record, None).await.map_err(backend)?;
         }
         // A catch-up brings hundreds: all lookups are placed at once, then all writes (the
         // browser runs a transaction's requests in order), instead of a round trip each.
         let lookups = received
             .iter()
-            .map(|(id, _, _)| messages_store.get(hex(id)));
+            .map(|(message, _)| messages_store.get(hex(&message.id)));
         let found = futures::future::join_all(lookups).await;
         let mut writes = Vec::with_capacity(received.len());
-        for ((id, chat, bytes), stored) in received.iter().zip(found) {
+        for ((message, record), stored) in received.iter().zip(found) {
             if stored.map_err(backend)?.is_some_and(|v| !v.is_undefined()) {
                 continue;
             }
             next_seq += 1.0;
-            writes.push(record(id, Some(chat), next_seq, bytes)?);
+            newer(&mut newest, message, next_seq);
+            place(record, next_seq)?;
+            writes.push(record);
         }
-        let puts = writes.iter().map(|value| messages_store.put(value, None));
+        let puts = writes.iter().map(|record| messages_store.put(record, None));
         for put in futures::future::join_all(puts).await {
             put.map_err(backend)?;
         }
@@ -418,18 +570,19 @@ impl Store for IdbStore {
             if old.is_undefined() {
                 continue;
             }
-            let mut message =
-                decode_message(&bytes_of(&field(&old, "bytes")?)?).map_err(corrupt)?;
+            let mut message = decode_record(&old)?;
             if !message.status.can_become(*status) {
                 continue;
             }
             message.status = *status;
-            let seq = field(&old, "seq")?.as_f64().unwrap_or(next_seq);
-            messages_store
-                .put(
-                    &record(id, Some(&message.chat), seq, &encode_message(&message))?,
-                    None,
-                )
+            let record = message_record(&message)?;
+            place(&record, seq_of(&old)?)?;
+            messages_store.put(&record, None).await.map_err(backend)?;
+        }
+        let chats_store = store(schema::CHATS)?;
+        for (chat, seq, id) in newest {
+            chats_store
+                .put(&chat_record(seq, &id)?, Some(&JsValue::from_str(chat)))
                 .await
                 .map_err(backend)?;
         }
@@ -445,7 +598,7 @@ impl Store for IdbStore {
                 }
             };
             outbox_store
-                .put(&record(&id, None, seq, &bytes)?, None)
+                .put(&outbox_record(&id, seq, &bytes)?, None)
                 .await
                 .map_err(backend)?;
         }

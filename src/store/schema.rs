@@ -5,7 +5,7 @@
 use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 
 /// The current schema version.
-pub(crate) const VERSION: u32 = 2;
+pub(crate) const VERSION: u32 = 3;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub(crate) const ACCOUNT: &str = "account";
@@ -14,20 +14,38 @@ pub(crate) const ACCOUNT_KEY: &str = "self";
 pub(crate) const SESSIONS: &str = "sessions";
 /// One-time prekeys not used yet, key: prekey id.
 pub(crate) const PREKEYS: &str = "prekeys";
-/// Messages `{id, chat, seq, bytes}` by id (hex), indexed by chat and arrival.
+/// Messages `{id, chat, seq, bytes, unread?}` by id (hex), indexed by chat and arrival.
 pub(crate) const MESSAGES: &str = "messages";
 pub(crate) const MESSAGES_BY_CHAT: &str = "by_chat";
+/// Since version 3: the chat of a message still unread, a field only unread messages have, so
+/// this index holds nothing else (counting a chat's unread messages never reads the chat).
+pub(crate) const UNREAD: &str = "unread";
+pub(crate) const MESSAGES_UNREAD: &str = "unread";
 /// The outbox `{id, seq, bytes}` by id (hex), indexed by arrival.
 pub(crate) const OUTBOX: &str = "outbox";
 pub(crate) const OUTBOX_BY_SEQ: &str = "by_seq";
-/// Counters (key `next_seq`: the arrival order of messages and outbox entries).
+/// Counters (key `next_seq`: the arrival order of messages and outbox entries; key
+/// `data_version`: the newest version whose data migration ran).
 pub(crate) const META: &str = "meta";
 pub(crate) const NEXT_SEQ: &str = "next_seq";
+pub(crate) const DATA_VERSION: &str = "data_version";
+/// Since version 3: each chat's newest message `{seq, id}`, key: the chat (the chat list
+/// without reading every message).
+pub(crate) const CHATS: &str = "chats";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub(crate) const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub(crate) const ALL: [&str; 7] = [ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED];
+pub(crate) const ALL: [&str; 8] = [
+    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS,
+];
+
+/// The messages store as of version 1.
+fn messages_v1() -> ObjectStore {
+    ObjectStore::new(MESSAGES)
+        .key_path("id")
+        .add_index(Index::new_array(MESSAGES_BY_CHAT, ["chat", "seq"]))
+}
 
 /// Version 1: the first schema.
 fn v1(builder: RexieBuilder) -> RexieBuilder {
@@ -35,11 +53,7 @@ fn v1(builder: RexieBuilder) -> RexieBuilder {
         .add_object_store(ObjectStore::new(ACCOUNT))
         .add_object_store(ObjectStore::new(SESSIONS))
         .add_object_store(ObjectStore::new(PREKEYS))
-        .add_object_store(
-            ObjectStore::new(MESSAGES)
-                .key_path("id")
-                .add_index(Index::new_array(MESSAGES_BY_CHAT, ["chat", "seq"])),
-        )
+        .add_object_store(messages_v1())
         .add_object_store(
             ObjectStore::new(OUTBOX)
                 .key_path("id")
@@ -53,7 +67,19 @@ fn v2(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(VERIFIED))
 }
 
+/// Version 3: the chat list and unread counts kept up to date, not computed from every
+/// message. Messages stored before it get their `unread` field and chats their record from
+/// [`super::migrate_v3`], run after opening.
+fn v3(builder: RexieBuilder) -> RexieBuilder {
+    // Re-adding a store replaces its definition: the index is added to the existing store.
+    builder
+        .add_object_store(messages_v1().add_index(Index::new(MESSAGES_UNREAD, UNREAD)))
+        .add_object_store(ObjectStore::new(CHATS))
+}
+
 /// Opens (creating or upgrading) the database `name`.
 pub(crate) async fn open(name: &str) -> rexie::Result<Rexie> {
-    v2(v1(Rexie::builder(name).version(VERSION))).build().await
+    v3(v2(v1(Rexie::builder(name).version(VERSION))))
+        .build()
+        .await
 }

@@ -43,6 +43,9 @@ fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
 /// How close to the bottom (px) the log must be to follow new messages.
 const FOLLOW_WITHIN_PX: i32 = 240;
 
+/// How close to the top (px) scrolling must come to load older messages.
+const EARLIER_WITHIN_PX: i32 = 120;
+
 /// While typing, the other side is told again this often (its notice fades after 6 s).
 const TYPING_REPEAT_MS: f64 = 3000.0;
 
@@ -92,23 +95,52 @@ pub(crate) fn Conversation() -> impl IntoView {
         draft.set(text);
     };
     // New messages scroll into view, unless the user scrolled up to read older ones (then the
-    // position is kept); opening a chat starts at the bottom.
+    // position is kept); opening a chat starts at the bottom. Scrolling waits for the next
+    // frame, when the list on screen has the new messages.
     let log = NodeRef::<leptos::html::Ol>::new();
-    Effect::new(move |_| {
-        ui.messages.track();
-        if let Some(list) = log.get() {
-            let from_bottom = list.scroll_height() - list.scroll_top() - list.client_height();
-            if from_bottom < FOLLOW_WITHIN_PX {
-                list.set_scroll_top(list.scroll_height());
-            }
-        }
-    });
+    // Whether the view was at (near) the bottom when last scrolled.
+    let following = StoredValue::new(true);
+    // While an earlier page loads: the distance from the bottom to keep, so older messages
+    // appear above what the user is reading instead of pushing it away.
+    let anchor = StoredValue::new(None::<i32>);
     Effect::new(move |_| {
         ui.current.track();
-        if let Some(list) = log.get() {
-            list.set_scroll_top(list.scroll_height());
-        }
+        following.set_value(true);
+        anchor.set_value(None);
     });
+    Effect::new(move |_| {
+        ui.messages.track();
+        request_animation_frame(move || {
+            let Some(list) = log.get_untracked() else {
+                return;
+            };
+            if let Some(from_bottom) = anchor.get_value() {
+                anchor.set_value(None);
+                list.set_scroll_top(list.scroll_height() - from_bottom);
+            } else if following.get_value() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    });
+    let load_earlier = move || {
+        if anchor.get_value().is_some() || !ui.earlier.get_untracked() {
+            return;
+        }
+        if let Some(list) = log.get_untracked() {
+            anchor.set_value(Some(list.scroll_height() - list.scroll_top()));
+        }
+        messenger.tell(Command::LoadEarlier);
+    };
+    // Scrolling near the top loads the page before.
+    let on_scroll = move |_| {
+        if let Some(list) = log.get_untracked() {
+            let from_bottom = list.scroll_height() - list.scroll_top() - list.client_height();
+            following.set_value(from_bottom < FOLLOW_WITHIN_PX);
+            if list.scroll_top() < EARLIER_WITHIN_PX {
+                load_earlier();
+            }
+        }
+    };
     // The header's second line: typing, online, or last seen.
     let about = move || {
         let chat = ui.current.get()?;
@@ -169,7 +201,20 @@ pub(crate) fn Conversation() -> impl IntoView {
                 </header>
                 <ContactInfo />
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
-                <ol role="log" aria-label="Messages" class="messages" node_ref=log>
+                <ol
+                    role="log"
+                    aria-label="Messages"
+                    class="messages"
+                    node_ref=log
+                    on:scroll=on_scroll
+                >
+                    <Show when=move || ui.earlier.get()>
+                        <li class="earlier">
+                            <button type="button" on:click=move |_| load_earlier()>
+                                "Load earlier messages"
+                            </button>
+                        </li>
+                    </Show>
                     <For
                         each=move || rows(ui.messages.get())
                         key=|row| row.key()

@@ -26,6 +26,23 @@ async function register(page, name) {
   await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
 
+/** Whether a message is inside the visible part of the scrolled log. */
+function inView(item) {
+  return item.evaluate((element) => {
+    const [shown, list] = [element.getBoundingClientRect(), element.closest('ol').getBoundingClientRect()];
+    return shown.bottom > list.top && shown.top < list.bottom;
+  });
+}
+
+/** Polls `check` (async, truthy when done) for a few seconds. */
+async function waitUntil(check, what, timeout = 5_000) {
+  const until = Date.now() + timeout;
+  while (!(await check())) {
+    if (Date.now() > until) assert.fail(`timed out: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The message whose text is exactly `text`. */
 function bubble(page, text) {
   return page.getByRole('log').locator('li', { has: page.getByText(text, { exact: true }) });
@@ -195,4 +212,47 @@ test('one tab owns Hush; another offers "Use here" and takes over', { timeout: 1
   // The first tab gave up its engine, socket and database, and offers to take them back.
   await first.getByRole('heading', { name: 'Hush is open in another tab' }).waitFor();
   await context.close();
+});
+
+test('a long chat opens at its newest page and loads earlier messages on scroll', { timeout: 180_000 }, async () => {
+  const june = await browser.newPage();
+  const kim = await browser.newPage();
+  const errors = [...[june, kim].map(watchErrors)];
+  await register(june, 'june');
+  await register(kim, 'kim');
+  await june.getByRole('button', { name: 'New chat' }).click();
+  await june.getByRole('textbox', { name: 'Username' }).fill('kim');
+  await june.getByRole('button', { name: 'Start chat' }).click();
+  // More than one page (the app shows 200 at first).
+  const total = 230;
+  const composer = june.getByRole('textbox', { name: 'Message' });
+  for (let i = 0; i < total; i += 1) {
+    await composer.fill(`note ${i}`);
+    await composer.press('Enter');
+  }
+  await bubble(june, `note ${total - 1}`).getByText(/^(Sent|Delivered)$/).waitFor({ timeout: 60_000 });
+
+  await kim.getByRole('button', { name: new RegExp(`june.*${total} unread`) }).click({ timeout: 60_000 });
+  await bubble(kim, `note ${total - 1}`).waitFor();
+  await waitUntil(() => inView(bubble(kim, `note ${total - 1}`)), 'the chat opens at its newest message');
+  const log = kim.getByRole('log');
+  assert.equal(await log.locator('li .body').count(), 200);
+  const earlier = kim.getByRole('button', { name: 'Load earlier messages' });
+  await earlier.waitFor();
+
+  // Scrolling to the top brings the rest, above what was being read.
+  const reading = bubble(kim, 'note 30');
+  await log.evaluate((list) => { list.scrollTop = 0; });
+  await bubble(kim, 'note 0').waitFor();
+  assert.equal(await log.locator('li .body').count(), total);
+  await earlier.waitFor({ state: 'detached' });
+  const shown = await log.locator('li .body').allTextContents();
+  assert.deepEqual(shown, Array.from({ length: total }, (_, i) => `note ${i}`));
+  assert.ok(await inView(reading), 'the message at the top before loading stays in view');
+  // Everything was read: June's newest message says so.
+  await bubble(june, `note ${total - 1}`).getByText('Read', { exact: true }).waitFor();
+
+  assert.deepEqual(errors.flat(), []);
+  await june.close();
+  await kim.close();
 });

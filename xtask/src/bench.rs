@@ -46,7 +46,8 @@ pub(crate) fn run(args: &[String]) -> Result {
     }
     if wants("catchup") {
         // 1,000 queued messages decrypted and stored in IndexedDB in headless Chromium,
-        // batched vs one transaction per message (release wasm).
+        // batched vs one transaction per message; and opening a chat of 10,000 messages
+        // (release wasm).
         cmd::ok(
             cargo(&tools)
                 .args([
@@ -58,10 +59,13 @@ pub(crate) fn run(args: &[String]) -> Result {
                     "wasm32-unknown-unknown",
                     "--test",
                     "catchup_bench",
+                    "--test",
+                    "long_chat",
                     "--",
                     "--nocapture",
                 ])
                 .env("HUSH_CATCHUP", "1000")
+                .env("HUSH_LONG_CHAT", "10000")
                 .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
                 .env("CHROMEDRIVER", &tools.chromedriver),
         )?;

@@ -943,14 +943,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Marks a chat's received messages read and tells their sender.
     pub async fn mark_read(&mut self, chat: &str) -> Result<Output, EngineError> {
-        let unread: Vec<MessageId> = self
-            .store
-            .messages(chat, usize::MAX)
-            .await?
-            .into_iter()
-            .filter(|m| !m.from_me && m.status != Status::Read)
-            .map(|m| m.id)
-            .collect();
+        let unread = self.store.unread(chat).await?;
         let mut out = Output::default();
         if unread.is_empty() {
             return Ok(out);

@@ -196,7 +196,7 @@ async fn two_people_chat_with_delivery_and_read_receipts() {
     alice.expect(message_from("hi alice")).await;
     bob.expect(status(reply, Status::Delivered)).await;
 
-    let chat = alice.store.messages("bob", 10).await.unwrap();
+    let chat = alice.store.messages("bob", None, 10).await.unwrap();
     let bodies: Vec<(&str, bool, Status)> = chat
         .iter()
         .map(|m| (m.body.as_str(), m.from_me, m.status))
@@ -229,7 +229,7 @@ async fn messages_wait_for_an_offline_device_and_survive_its_restart() {
     for n in 0..3 {
         bob.expect(message_from(&format!("note {n}"))).await;
     }
-    let stored = bob.store.messages("alice", 10).await.unwrap();
+    let stored = bob.store.messages("alice", None, 10).await.unwrap();
     assert_eq!(stored.iter().map(|m| m.id).collect::<Vec<_>>(), ids);
     for id in ids {
         alice.expect(status(id, Status::Delivered)).await;
@@ -277,7 +277,10 @@ async fn the_outbox_survives_a_restart_and_is_sent_once() {
         .pump_until(message_from("written offline"), Duration::from_millis(500))
         .await
         .is_none());
-    assert_eq!(bob.store.messages("alice", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        bob.store.messages("alice", None, 10).await.unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -304,14 +307,22 @@ async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
     let frame = ServerFrame::decode(&bytes).unwrap();
     assert!(matches!(frame, ServerFrame::Envelope { .. }));
     assert!(bob.engine.handle(frame, now()).await.is_err());
-    assert!(bob.store.messages("alice", 10).await.unwrap().is_empty());
+    assert!(bob
+        .store
+        .messages("alice", None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     // The relay still has it: after a reconnect it arrives and decrypts.
     let store = bob.store.clone();
     drop(bob);
     let mut bob = Device::open(&relay, store, 12).await;
     bob.expect(message_from("first try fails")).await;
-    assert_eq!(bob.store.messages("alice", 10).await.unwrap().len(), 1);
+    assert_eq!(
+        bob.store.messages("alice", None, 10).await.unwrap().len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -499,7 +510,7 @@ async fn a_changed_identity_is_noticed_and_unverifies_the_contact() {
     // The notice stays in the chat, before the message that revealed the change.
     let kinds: Vec<Kind> = alice
         .store
-        .messages("bob", 10)
+        .messages("bob", None, 10)
         .await
         .unwrap()
         .iter()

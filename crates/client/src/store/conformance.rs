@@ -49,6 +49,7 @@ where
     account_and_prekeys(&fresh().await.map_err(store_error)?, rng).await?;
     sessions(&fresh().await.map_err(store_error)?, rng).await?;
     messages_and_statuses(&fresh().await.map_err(store_error)?).await?;
+    pages(&fresh().await.map_err(store_error)?).await?;
     verified(&fresh().await.map_err(store_error)?).await?;
     outbox(&fresh().await.map_err(store_error)?).await
 }
@@ -202,12 +203,36 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         .map_err(store_error)?;
     let ids = |list: Vec<ChatMessage>| list.iter().map(|m| m.id[0]).collect::<Vec<u8>>();
     ensure(
-        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4],
+        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4],
         "a chat lists its messages oldest first",
     )?;
     ensure(
-        ids(store.messages("bob", 2).await.map_err(store_error)?) == [3, 4],
+        ids(store.messages("bob", None, 2).await.map_err(store_error)?) == [3, 4],
         "a limit keeps the newest",
+    )?;
+    ensure(
+        ids(store
+            .messages("bob", Some(&[4; 16]), 10)
+            .await
+            .map_err(store_error)?)
+            == [1, 3],
+        "a page before a message holds what arrived before it",
+    )?;
+    ensure(
+        ids(store
+            .messages("bob", Some(&[4; 16]), 1)
+            .await
+            .map_err(store_error)?)
+            == [3],
+        "a page before a message keeps the newest of them",
+    )?;
+    ensure(
+        store
+            .messages("bob", Some(&[2; 16]), 10)
+            .await
+            .map_err(store_error)?
+            .is_empty(),
+        "a page before another chat's message is empty",
     )?;
     let set = |id: u8, status| Changes {
         statuses: vec![([id; 16], status)],
@@ -256,7 +281,7 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         "a received repeat leaves the stored message alone",
     )?;
     ensure(
-        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
         "a received message goes to the end of its chat",
     )?;
     // Replacing a message keeps its place in the chat.
@@ -268,7 +293,7 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         .await
         .map_err(store_error)?;
     ensure(
-        ids(store.messages("bob", 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
         "a replaced message keeps its place",
     )?;
     // The chat list: most recently active first, with the newest message and unread count.
@@ -281,14 +306,79 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
         })
         .await
         .map_err(store_error)?;
-    let chats = store.chats().await.map_err(store_error)?;
-    let summary: Vec<(&str, u8, u32)> = chats
-        .iter()
-        .map(|c| (c.chat.as_str(), c.last.id[0], c.unread))
-        .collect();
+    let summary = || async {
+        let chats = store.chats().await.map_err(store_error)?;
+        Ok::<_, String>(
+            chats
+                .iter()
+                .map(|c| (c.chat.clone(), c.last.id[0], c.unread))
+                .collect::<Vec<_>>(),
+        )
+    };
     ensure(
-        summary == [("carol", 5, 1), ("bob", 9, 0)],
+        summary().await? == [("carol".into(), 5, 1), ("bob".into(), 9, 0)],
         "the chat list is newest first with last message and unread count",
+    )?;
+    ensure(
+        store.unread("carol").await.map_err(store_error)? == [[5; 16]],
+        "a received text not read yet is unread",
+    )?;
+    store
+        .commit(set(5, Status::Read))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.unread("carol").await.map_err(store_error)?.is_empty(),
+        "a text read is no longer unread",
+    )?;
+    ensure(
+        summary().await? == [("carol".into(), 5, 0), ("bob".into(), 9, 0)],
+        "reading a chat clears its unread count and keeps its place",
+    )?;
+    // A status change is not activity: the chat list keeps its order.
+    store
+        .commit(set(9, Status::Read))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        summary().await?.first().is_some_and(|c| c.0 == "carol"),
+        "a status change does not move a chat up",
+    )
+}
+
+/// A long chat read page by page from the newest back: every message once, in order.
+pub async fn pages(store: &impl Store) -> Outcome {
+    let chat: Vec<ChatMessage> = (1..=25).map(|i| message(i, "bob", Status::Sent)).collect();
+    // Another chat's messages interleaved, which pages must skip.
+    for (i, m) in chat.iter().enumerate() {
+        let mut other = vec![m.clone()];
+        if i % 3 == 0 {
+            other.push(message(100 + i as u8, "carol", Status::Sent));
+        }
+        store
+            .commit(Changes {
+                messages: other,
+                ..Changes::default()
+            })
+            .await
+            .map_err(store_error)?;
+    }
+    let mut seen: Vec<u8> = Vec::new();
+    let mut before: Option<MessageId> = None;
+    for _ in 0..10 {
+        let page = store
+            .messages("bob", before.as_ref(), 10)
+            .await
+            .map_err(store_error)?;
+        let Some(first) = page.first() else { break };
+        before = Some(first.id);
+        let mut ids: Vec<u8> = page.iter().map(|m| m.id[0]).collect();
+        ids.append(&mut seen);
+        seen = ids;
+    }
+    ensure(
+        seen == (1..=25).collect::<Vec<u8>>(),
+        "paging back from the newest lists every message once, in order",
     )
 }
 

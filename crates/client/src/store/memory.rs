@@ -12,7 +12,8 @@ use hush_protocol::DeviceAddress;
 use zeroize::Zeroizing;
 
 use super::{
-    summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store, StoreError,
+    is_unread, summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store,
+    StoreError,
 };
 use crate::account::LocalAccount;
 
@@ -93,12 +94,24 @@ impl Store for MemoryStore {
         Ok(self.inner.borrow().messages.get(id).map(|(_, m)| m.clone()))
     }
 
-    async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+    async fn messages(
+        &self,
+        chat: &str,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
         let inner = self.inner.borrow();
+        let end = match before {
+            Some(id) => match inner.messages.get(id) {
+                Some((seq, m)) if m.chat == chat => *seq,
+                _ => return Ok(Vec::new()),
+            },
+            None => u64::MAX,
+        };
         let mut found: Vec<&(u64, ChatMessage)> = inner
             .messages
             .values()
-            .filter(|(_, m)| m.chat == chat)
+            .filter(|(seq, m)| m.chat == chat && *seq < end)
             .collect();
         found.sort_by_key(|(seq, _)| *seq);
         let skip = found.len().saturating_sub(limit);
@@ -106,6 +119,16 @@ impl Store for MemoryStore {
             .into_iter()
             .skip(skip)
             .map(|(_, m)| m.clone())
+            .collect())
+    }
+
+    async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError> {
+        let inner = self.inner.borrow();
+        Ok(inner
+            .messages
+            .values()
+            .filter(|(_, m)| m.chat == chat && is_unread(m))
+            .map(|(_, m)| m.id)
             .collect())
     }
 

@@ -169,11 +169,15 @@ pub fn summarize<'a>(messages: impl Iterator<Item = &'a ChatMessage>) -> Vec<Cha
     chats
 }
 
+/// Whether a message counts as unread: someone else's text not shown here yet.
+pub fn is_unread(message: &ChatMessage) -> bool {
+    !message.from_me && message.kind == Kind::Text && message.status != Status::Read
+}
+
 /// Puts a newer message into a chat list (most recently active first): its chat moves to the
 /// top with it as the last message, one more unread if it is someone's text not read yet.
 pub fn add_to_chats(chats: &mut Vec<ChatSummary>, message: &ChatMessage) {
-    let unread =
-        u32::from(!message.from_me && message.kind == Kind::Text && message.status != Status::Read);
+    let unread = u32::from(is_unread(message));
     let summary = match chats.iter().position(|c| c.chat == message.chat) {
         Some(i) => {
             let mut chat = chats.remove(i);
@@ -226,11 +230,21 @@ pub trait Store {
     async fn prekey(&self, id: u32) -> Result<Option<OneTimePreKeyPair>, StoreError>;
     /// One message.
     async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError>;
-    /// The newest `limit` messages of a chat, oldest first.
-    async fn messages(&self, chat: &str, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
+    /// Up to `limit` messages of a chat, oldest first: the newest, or with `before` the ones
+    /// that arrived just before that message (a page further back). A `before` that is not a
+    /// message of this chat gives none.
+    async fn messages(
+        &self,
+        chat: &str,
+        before: Option<&MessageId>,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
+    /// The chat's received texts not read yet ([`is_unread`]), in no particular order.
+    async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError>;
     /// The identity key the user verified for `account`, if they did (and it has not changed).
     async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError>;
-    /// Every chat with at least one message, the most recently active first.
+    /// Every chat with at least one message, the most recently active first. Cheap however
+    /// long the chats are (read at every start).
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
     /// Everything in the outbox, oldest first.
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
