@@ -271,12 +271,16 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 engine.create_account(&name).await
             }
             Command::Send { to, body } => {
-                let sent = engine.send_text(&to, &body, now_ms()).await;
-                if let Ok((id, _)) = &sent {
-                    // Shown at once, as "Sending".
-                    show_sent(&engine, ui, &to, id).await;
+                match engine.send_text(&to, &body, now_ms()).await {
+                    Ok((id, out)) => {
+                        // On its way first, then on screen (as "Sending" until the relay
+                        // answers).
+                        apply(&engine, ui, relay.as_deref(), out).await;
+                        show_sent(&engine, ui, &to, &id).await;
+                        Ok(Output::default())
+                    }
+                    Err(e) => Err(e),
                 }
-                sent.map(|(_, out)| out)
             }
             Command::Open(chat) => {
                 ui.safety.set(None);

@@ -18,6 +18,8 @@ use hush_client::LocalAccount;
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
+use std::collections::HashMap;
+
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use rexie::{Direction, KeyRange, Rexie, TransactionMode, TransactionResult};
 use wasm_bindgen::{JsCast, JsValue};
@@ -69,13 +71,9 @@ fn object(fields: &[(&str, &JsValue)]) -> Result<JsValue, StoreError> {
     Ok(object.into())
 }
 
-/// An outbox record `{id, seq, bytes}`.
-fn outbox_record(id: &MessageId, seq: f64, bytes: &[u8]) -> Result<JsValue, StoreError> {
-    object(&[
-        ("id", &hex(id)),
-        ("seq", &JsValue::from_f64(seq)),
-        ("bytes", &Uint8Array::from(bytes).into()),
-    ])
+/// An outbox record `{id, bytes}`; [`place`] adds its `seq`.
+fn outbox_record(id: &MessageId, bytes: &[u8]) -> Result<JsValue, StoreError> {
+    object(&[("id", &hex(id)), ("bytes", &Uint8Array::from(bytes).into())])
 }
 
 /// A message record `{id, chat, bytes}`, plus `unread: chat` while it is unread (the field
@@ -260,15 +258,21 @@ impl Store for IdbStore {
             .db
             .transaction(&[schema::SESSIONS], TransactionMode::ReadOnly)
             .map_err(backend)?;
-        let found = tx
-            .store(schema::SESSIONS)
-            .map_err(backend)?
-            .scan(Some(range), None, None, None)
-            .await
-            .map_err(backend)?;
+        let sessions = tx.store(schema::SESSIONS).map_err(backend)?;
+        // Keys and values in two requests placed at once (a cursor would be a round trip per
+        // session); both come in key order.
+        let (keys, values) = futures::future::join(
+            sessions.get_all_keys(Some(range.clone()), None),
+            sessions.get_all(Some(range), None),
+        )
+        .await;
         tx.done().await.map_err(backend)?;
-        found
-            .into_iter()
+        let (keys, values) = (keys.map_err(backend)?, values.map_err(backend)?);
+        if keys.len() != values.len() {
+            return Err(corrupt("sessions changed while being read"));
+        }
+        keys.into_iter()
+            .zip(values)
             .map(|(key, value)| {
                 let device = Reflect::get(&key, &JsValue::from(1))
                     .ok()
@@ -447,180 +451,180 @@ impl Store for IdbStore {
             return Ok(());
         }
         // Everything is encoded before the transaction opens: inside it, only IndexedDB
-        // requests are awaited.
-        let account = changes
-            .account
-            .as_ref()
-            .map(|a| Uint8Array::from(encode_account(a).as_slice()));
-        let sessions: Vec<(JsValue, Uint8Array)> = changes
+        // requests are awaited. Requests are placed in two rounds (every read, then every
+        // write), not one round trip each: the browser runs them in order.
+        let bytes = |b: &[u8]| -> JsValue { Uint8Array::from(b).into() };
+        let account = changes.account.as_ref().map(|a| bytes(&encode_account(a)));
+        let sessions: Vec<(JsValue, JsValue)> = changes
             .sessions
             .iter()
-            .map(|(peer, record)| {
-                (
-                    session_key(peer),
-                    Uint8Array::from(record.to_bytes().as_slice()),
-                )
-            })
+            .map(|(peer, record)| (session_key(peer), bytes(&record.to_bytes())))
             .collect();
-        let prekeys: Vec<(JsValue, Uint8Array)> = changes
+        let prekeys: Vec<(JsValue, JsValue)> = changes
             .new_prekeys
             .iter()
-            .map(|k| {
-                (
-                    JsValue::from(k.id()),
-                    Uint8Array::from(k.to_bytes().as_slice()),
-                )
-            })
+            .map(|k| (JsValue::from(k.id()), bytes(&k.to_bytes())))
             .collect();
         let messages = records(&changes.messages)?;
         let received = records(&changes.received)?;
-        let outbox: Vec<(MessageId, Vec<u8>)> = changes
+        let outbox = changes
             .outbox
             .iter()
-            .map(|e| (e.id, encode_outbox(e)))
-            .collect();
+            .map(|e| Ok((e.id, outbox_record(&e.id, &encode_outbox(e))?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
 
         let tx = self
             .db
             .transaction(&schema::ALL, TransactionMode::ReadWrite)
             .map_err(backend)?;
         let store = |name: &str| tx.store(name).map_err(backend);
-        if let Some(account) = account {
-            store(schema::ACCOUNT)?
-                .put(
-                    &account.into(),
-                    Some(&JsValue::from_str(schema::ACCOUNT_KEY)),
-                )
-                .await
-                .map_err(backend)?;
-        }
-        let sessions_store = store(schema::SESSIONS)?;
-        for (key, value) in sessions {
-            sessions_store
-                .put(&value.into(), Some(&key))
-                .await
-                .map_err(backend)?;
-        }
-        let prekeys_store = store(schema::PREKEYS)?;
-        for (key, value) in prekeys {
-            prekeys_store
-                .put(&value.into(), Some(&key))
-                .await
-                .map_err(backend)?;
-        }
-        for id in &changes.used_prekeys {
-            prekeys_store
-                .delete(JsValue::from(*id))
-                .await
-                .map_err(backend)?;
-        }
+        let (account_store, sessions_store, prekeys_store) = (
+            store(schema::ACCOUNT)?,
+            store(schema::SESSIONS)?,
+            store(schema::PREKEYS)?,
+        );
+        let (meta, messages_store, outbox_store) = (
+            store(schema::META)?,
+            store(schema::MESSAGES)?,
+            store(schema::OUTBOX)?,
+        );
+        let (verified_store, chats_store) = (store(schema::VERIFIED)?, store(schema::CHATS)?);
 
-        let meta = store(schema::META)?;
+        // Round 1, reads: the arrival counter and what is stored under every id written.
         let seq_key = JsValue::from_str(schema::NEXT_SEQ);
-        let mut next_seq = meta
-            .get(seq_key.clone())
-            .await
-            .map_err(backend)?
-            .and_then(|v| v.as_f64())
-            .unwrap_or(1.0);
-        let messages_store = store(schema::MESSAGES)?;
-        // Each chat's newest message, where this batch added one.
+        let message_ids = messages
+            .iter()
+            .chain(&received)
+            .map(|(m, _)| m.id)
+            .chain(changes.statuses.iter().map(|(id, _)| *id));
+        let (next_seq, stored_messages, stored_outbox) = futures::future::join3(
+            meta.get(seq_key.clone()),
+            futures::future::join_all(message_ids.map(|id| messages_store.get(hex(&id)))),
+            futures::future::join_all(outbox.iter().map(|(id, _)| outbox_store.get(hex(id)))),
+        )
+        .await;
+        let stored = |found: rexie::Result<Option<JsValue>>| {
+            found
+                .map(|v| v.filter(|v| !v.is_undefined()))
+                .map_err(backend)
+        };
+        let mut next_seq = stored(next_seq)?.and_then(|v| v.as_f64()).unwrap_or(1.0);
+        let mut stored_messages = stored_messages.into_iter();
+        let mut stored_outbox = stored_outbox.into_iter();
+
+        // Deciding, without awaiting anything: places, repeats, statuses, each chat's newest.
+        let mut puts: Vec<(&rexie::Store, JsValue, Option<JsValue>)> = Vec::new();
+        let mut deletes: Vec<(&rexie::Store, JsValue)> = Vec::new();
+        // Messages as this batch leaves them, with their place.
+        let mut written: HashMap<MessageId, (ChatMessage, f64)> = HashMap::new();
         let mut newest: Vec<(&str, f64, MessageId)> = Vec::new();
         for (message, record) in &messages {
             // A replaced message keeps its place in the chat.
-            let seq = match messages_store
-                .get(hex(&message.id))
-                .await
-                .map_err(backend)?
-            {
-                Some(old) if !old.is_undefined() => seq_of(&old)?,
-                _ => {
+            let seq = match stored(stored_messages.next().unwrap_or(Ok(None)))? {
+                Some(old) => seq_of(&old)?,
+                None => {
                     next_seq += 1.0;
                     newer(&mut newest, message, next_seq);
                     next_seq
                 }
             };
             place(record, seq)?;
-            messages_store.put(record, None).await.map_err(backend)?;
+            puts.push((&messages_store, record.clone(), None));
+            written.insert(message.id, ((*message).clone(), seq));
         }
-        // A catch-up brings hundreds: all lookups are placed at once, then all writes (the
-        // browser runs a transaction's requests in order), instead of a round trip each.
-        let lookups = received
-            .iter()
-            .map(|(message, _)| messages_store.get(hex(&message.id)));
-        let found = futures::future::join_all(lookups).await;
-        let mut writes = Vec::with_capacity(received.len());
-        for ((message, record), stored) in received.iter().zip(found) {
-            if stored.map_err(backend)?.is_some_and(|v| !v.is_undefined()) {
+        for (message, record) in &received {
+            // Only where no message has this id: a sender's repeat changes nothing.
+            let known = stored(stored_messages.next().unwrap_or(Ok(None)))?.is_some();
+            if known || written.contains_key(&message.id) {
                 continue;
             }
             next_seq += 1.0;
             newer(&mut newest, message, next_seq);
             place(record, next_seq)?;
-            writes.push(record);
-        }
-        let puts = writes.iter().map(|record| messages_store.put(record, None));
-        for put in futures::future::join_all(puts).await {
-            put.map_err(backend)?;
+            puts.push((&messages_store, record.clone(), None));
+            written.insert(message.id, ((*message).clone(), next_seq));
         }
         for (id, status) in &changes.statuses {
-            let Some(old) = messages_store.get(hex(id)).await.map_err(backend)? else {
+            let found = stored(stored_messages.next().unwrap_or(Ok(None)))?;
+            let current = match written.remove(id) {
+                Some(current) => Some(current),
+                None => found
+                    .map(|old| Ok::<_, StoreError>((decode_record(&old)?, seq_of(&old)?)))
+                    .transpose()?,
+            };
+            let Some((mut message, seq)) = current else {
                 continue;
             };
-            if old.is_undefined() {
-                continue;
+            if message.status.can_become(*status) {
+                message.status = *status;
+                let record = message_record(&message)?;
+                place(&record, seq)?;
+                puts.push((&messages_store, record, None));
             }
-            let mut message = decode_record(&old)?;
-            if !message.status.can_become(*status) {
-                continue;
-            }
-            message.status = *status;
-            let record = message_record(&message)?;
-            place(&record, seq_of(&old)?)?;
-            messages_store.put(&record, None).await.map_err(backend)?;
+            written.insert(*id, (message, seq));
         }
-        let chats_store = store(schema::CHATS)?;
-        for (chat, seq, id) in newest {
-            chats_store
-                .put(&chat_record(seq, &id)?, Some(&JsValue::from_str(chat)))
-                .await
-                .map_err(backend)?;
-        }
-        let outbox_store = store(schema::OUTBOX)?;
-        for (id, bytes) in outbox {
-            let seq = match outbox_store.get(hex(&id)).await.map_err(backend)? {
-                Some(old) if !old.is_undefined() => {
-                    field(&old, "seq")?.as_f64().unwrap_or(next_seq)
-                }
-                _ => {
+        for ((_, record), found) in outbox.iter().zip(&mut stored_outbox) {
+            let seq = match stored(found)? {
+                Some(old) => seq_of(&old)?,
+                None => {
                     next_seq += 1.0;
                     next_seq
                 }
             };
-            outbox_store
-                .put(&outbox_record(&id, seq, &bytes)?, None)
-                .await
-                .map_err(backend)?;
+            place(record, seq)?;
+            puts.push((&outbox_store, record.clone(), None));
+        }
+        for (chat, seq, id) in newest {
+            puts.push((
+                &chats_store,
+                chat_record(seq, &id)?,
+                Some(JsValue::from_str(chat)),
+            ));
+        }
+        if let Some(account) = account {
+            let key = JsValue::from_str(schema::ACCOUNT_KEY);
+            puts.push((&account_store, account, Some(key)));
+        }
+        for (key, value) in sessions {
+            puts.push((&sessions_store, value, Some(key)));
+        }
+        for (key, value) in prekeys {
+            puts.push((&prekeys_store, value, Some(key)));
+        }
+        for id in &changes.used_prekeys {
+            deletes.push((&prekeys_store, JsValue::from(*id)));
         }
         for id in &changes.outbox_done {
-            outbox_store.delete(hex(id)).await.map_err(backend)?;
+            deletes.push((&outbox_store, hex(id)));
         }
-        let verified = store(schema::VERIFIED)?;
-        for (account, key) in &changes.verified {
+        for (i, (account, key)) in changes.verified.iter().enumerate() {
+            // The last change for an account is the one that holds.
+            if changes.verified[i + 1..].iter().any(|(a, _)| a == account) {
+                continue;
+            }
             let account = JsValue::from_str(account);
             match key {
-                Some(key) => {
-                    verified
-                        .put(&Uint8Array::from(key.as_slice()).into(), Some(&account))
-                        .await
-                        .map_err(backend)?;
-                }
-                None => verified.delete(account).await.map_err(backend)?,
+                Some(key) => puts.push((&verified_store, bytes(key), Some(account))),
+                None => deletes.push((&verified_store, account)),
             }
         }
-        meta.put(&JsValue::from_f64(next_seq), Some(&seq_key))
-            .await
-            .map_err(backend)?;
+        puts.push((&meta, JsValue::from_f64(next_seq), Some(seq_key)));
+
+        // Round 2, writes: every put, then every delete (no key is both put and deleted).
+        let (put_results, delete_results) = futures::future::join(
+            futures::future::join_all(
+                puts.iter()
+                    .map(|(store, value, key)| store.put(value, key.as_ref())),
+            ),
+            futures::future::join_all(deletes.into_iter().map(|(store, key)| store.delete(key))),
+        )
+        .await;
+        for result in put_results {
+            result.map_err(backend)?;
+        }
+        for result in delete_results {
+            result.map_err(backend)?;
+        }
         match tx.done().await.map_err(backend)? {
             TransactionResult::Committed => Ok(()),
             TransactionResult::Aborted => Err(StoreError::Backend(

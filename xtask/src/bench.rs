@@ -6,7 +6,14 @@ use std::path::Path;
 use crate::setup::Tools;
 use crate::{cmd, setup, web, Result};
 
-const BENCHES: [&str; 5] = ["size", "protocol", "protocol-wasm", "relay", "catchup"];
+const BENCHES: [&str; 6] = [
+    "size",
+    "protocol",
+    "protocol-wasm",
+    "relay",
+    "catchup",
+    "latency",
+];
 
 /// First-load goal for the finished app (issue: web client).
 const FIRST_LOAD_GOAL: usize = 250 * 1024;
@@ -81,6 +88,28 @@ pub(crate) fn run(args: &[String]) -> Result {
             "--example",
             "relay_load",
         ]))?;
+    }
+    if wants("latency") {
+        // Browser to browser through a local relay (release app, release server), Playwright.
+        cmd::ok(cargo(&tools).args(["build", "--release", "-p", "hush-server"]))?;
+        let dist = web::build_release(&tools)?;
+        let script = crate::paths::root()
+            .join("tests")
+            .join("e2e")
+            .join("bench")
+            .join("latency.mjs");
+        cmd::ok(
+            cmd::new("node", &tools.path_env)
+                .arg(script)
+                .env(
+                    "HUSH_SERVER_BIN",
+                    crate::paths::target_dir()
+                        .join("release")
+                        .join("hush-server"),
+                )
+                .env("HUSH_DIST", dist)
+                .env("HUSH_CHROMIUM", &tools.chromium),
+        )?;
     }
     if wants("size") {
         let dist = web::build_release(&tools)?;

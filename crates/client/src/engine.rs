@@ -31,6 +31,29 @@ const MAX_ATTEMPTS: u32 = 5;
 const MAX_WATCHED: usize = hush_protocol::relay::MAX_SUBSCRIPTIONS;
 
 /// The client ids of `Send` frames.
+/// Outbox entries encrypted for sending: to be committed (entries with their attempt counted,
+/// the sessions advanced) before the frames leave.
+struct Sealed {
+    entries: Vec<OutboxEntry>,
+    sessions: Vec<(DeviceAddress, SessionRecord)>,
+    frames: Vec<ClientFrame>,
+}
+
+/// The sessions with every device of `account` in a batch's working copies that can send,
+/// by device.
+fn sessions_of(
+    account: &str,
+    working: &HashMap<DeviceAddress, SessionRecord>,
+) -> Vec<(DeviceAddress, SessionRecord)> {
+    let mut found: Vec<(DeviceAddress, SessionRecord)> = working
+        .iter()
+        .filter(|(address, record)| address.account() == account && !record.is_empty())
+        .map(|(address, record)| (address.clone(), record.clone()))
+        .collect();
+    found.sort_by_key(|(address, _)| address.device());
+    found
+}
+
 fn sent_ids(frames: &[ClientFrame]) -> Vec<MessageId> {
     frames
         .iter()
@@ -398,21 +421,43 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sent_ms: now_ms,
             status: Status::Sending,
         };
-        self.store
-            .commit(Changes {
-                messages: vec![message],
-                outbox: vec![OutboxEntry {
-                    id,
-                    to: to.to_owned(),
-                    content: content.encode(),
-                    attempts: 0,
-                }],
-                ..Changes::default()
-            })
-            .await?;
+        let entry = OutboxEntry {
+            id,
+            to: to.to_owned(),
+            content: content.encode(),
+            attempts: 0,
+        };
+        let mut changes = Changes {
+            messages: vec![message],
+            ..Changes::default()
+        };
         let mut out = Output::default();
-        if self.authenticated {
-            self.dispatch(to, &mut out).await?;
+        // With sessions ready and nothing else waiting for `to`, the message is encrypted now
+        // and stored with its ratchet step in one transaction; otherwise it waits in the
+        // outbox behind the others.
+        let ready = self.authenticated && !self.fetching.values().any(|a| a == to);
+        let sealed = if ready {
+            let mut sessions = self.store.sessions_with(to).await?;
+            sessions.retain(|(_, record)| !record.is_empty());
+            self.seal(to, vec![entry.clone()], &sessions)
+        } else {
+            None
+        };
+        match sealed {
+            Some(sealed) => {
+                changes.outbox = sealed.entries;
+                changes.sessions = sealed.sessions;
+                self.store.commit(changes).await?;
+                self.in_flight.extend(sent_ids(&sealed.frames));
+                out.frames.extend(sealed.frames);
+            }
+            None => {
+                changes.outbox = vec![entry];
+                self.store.commit(changes).await?;
+                if self.authenticated {
+                    self.dispatch(to, &mut out).await?;
+                }
+            }
         }
         Ok((id, out))
     }
@@ -432,41 +477,58 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         let mut sessions = self.store.sessions_with(to).await?;
         sessions.retain(|(_, record)| !record.is_empty());
-        if sessions.is_empty() {
+        let Some(sealed) = self.seal(to, entries, &sessions) else {
             self.fetch_bundles(to, out);
             return Ok(());
+        };
+        // The ratchet steps are stored before any ciphertext leaves.
+        self.store
+            .commit(Changes {
+                outbox: sealed.entries,
+                sessions: sealed.sessions,
+                ..Changes::default()
+            })
+            .await?;
+        self.in_flight.extend(sent_ids(&sealed.frames));
+        out.frames.extend(sealed.frames);
+        Ok(())
+    }
+
+    /// Encrypts outbox entries for every device of `to`, on copies of `sessions`. `None` when
+    /// there is no session or one cannot send (not started on our side): new bundles are
+    /// needed, and nothing was encrypted.
+    fn seal(
+        &self,
+        to: &str,
+        entries: Vec<OutboxEntry>,
+        sessions: &[(DeviceAddress, SessionRecord)],
+    ) -> Option<Sealed> {
+        if sessions.is_empty() {
+            return None;
         }
-        let mut changes = Changes::default();
-        let mut frames = Vec::new();
+        let mut sealed = Sealed {
+            entries: Vec::with_capacity(entries.len()),
+            sessions: sessions.to_vec(),
+            frames: Vec::with_capacity(entries.len()),
+        };
         for mut entry in entries {
-            let mut envelopes = Vec::with_capacity(sessions.len());
-            for (address, record) in &mut sessions {
-                match record.encrypt(&entry.content) {
-                    Ok(message) => envelopes.push(OutgoingEnvelope {
-                        device: address.device(),
-                        payload: message.encode(),
-                    }),
-                    // A session that cannot send (not started on our side) is replaced.
-                    Err(_) => {
-                        self.fetch_bundles(to, out);
-                        return Ok(());
-                    }
-                }
+            let mut envelopes = Vec::with_capacity(sealed.sessions.len());
+            for (address, record) in &mut sealed.sessions {
+                let message = record.encrypt(&entry.content).ok()?;
+                envelopes.push(OutgoingEnvelope {
+                    device: address.device(),
+                    payload: message.encode(),
+                });
             }
             entry.attempts += 1;
-            frames.push(ClientFrame::Send {
+            sealed.frames.push(ClientFrame::Send {
                 client_id: entry.id,
                 recipient: to.to_owned(),
                 envelopes,
             });
-            changes.outbox.push(entry);
+            sealed.entries.push(entry);
         }
-        changes.sessions = sessions;
-        // The ratchet steps are stored before any ciphertext leaves.
-        self.store.commit(changes).await?;
-        self.in_flight.extend(sent_ids(&frames));
-        out.frames.extend(frames);
-        Ok(())
+        Some(sealed)
     }
 
     fn fetch_bundles(&mut self, account: &str, out: &mut Output) {
@@ -616,6 +678,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .address()
             .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
         let mut sessions: HashMap<DeviceAddress, SessionRecord> = HashMap::new();
+        let mut loaded: HashSet<String> = HashSet::new();
         let mut changed: Vec<DeviceAddress> = Vec::new();
         let mut used_prekeys: Vec<u32> = Vec::new();
         let mut new_ids: HashSet<MessageId> = HashSet::new();
@@ -635,10 +698,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 });
                 continue;
             };
-            if !sessions.contains_key(&from) {
-                let stored = self.store.session(&from).await?.unwrap_or_default();
-                sessions.insert(from.clone(), stored);
+            // Every session with the sender's account at once: the receipt goes to all its
+            // devices, on the same working copies.
+            if !loaded.contains(sender) {
+                loaded.insert(sender.to_owned());
+                sessions.extend(self.store.sessions_with(sender).await?);
             }
+            sessions.entry(from.clone()).or_default();
             let one_time = match &message {
                 Message::PreKey(prekey) => match prekey.one_time_prekey_id {
                     Some(id) if !used_prekeys.contains(&id) => self.store.prekey(id).await?,
@@ -733,18 +799,42 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }),
             }
         }
+        changes.used_prekeys = used_prekeys;
+        // The delivery receipts are encrypted messages like any other, one per sender, sealed
+        // on the batch's sessions and stored in the same transaction as what they confirm.
+        let mut receipt_frames = Vec::new();
+        let mut unsealed = Vec::new();
+        for (sender, ids) in &delivered {
+            let receipts: Vec<OutboxEntry> = ids
+                .chunks(crate::content::MAX_RECEIPT_IDS)
+                .map(|chunk| self.receipt(sender, ReceiptKind::Delivered, chunk.to_vec()))
+                .collect();
+            let sealed = if self.authenticated {
+                self.seal(sender, receipts.clone(), &sessions_of(sender, &sessions))
+            } else {
+                None
+            };
+            match sealed {
+                Some(sealed) => {
+                    for (address, record) in sealed.sessions {
+                        if !changed.contains(&address) {
+                            changed.push(address.clone());
+                        }
+                        sessions.insert(address, record);
+                    }
+                    changes.outbox.extend(sealed.entries);
+                    receipt_frames.extend(sealed.frames);
+                }
+                None => {
+                    changes.outbox.extend(receipts);
+                    unsealed.push(sender.clone());
+                }
+            }
+        }
         changes.sessions = changed
             .iter()
             .filter_map(|address| sessions.remove_entry(address))
             .collect();
-        changes.used_prekeys = used_prekeys;
-        // The delivery receipts are encrypted messages like any other: one per sender.
-        for (sender, ids) in &delivered {
-            for chunk in ids.chunks(crate::content::MAX_RECEIPT_IDS) {
-                let receipt = self.receipt(sender, ReceiptKind::Delivered, chunk.to_vec());
-                changes.outbox.push(receipt);
-            }
-        }
         self.store.commit(changes).await?;
         out.events.extend(events);
         for chunk in acks.chunks(hush_protocol::relay::MAX_ACKS) {
@@ -752,8 +842,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 ids: chunk.to_vec(),
             });
         }
+        self.in_flight.extend(sent_ids(&receipt_frames));
+        out.frames.extend(receipt_frames);
         if self.authenticated {
-            for (sender, _) in delivered {
+            for sender in unsealed {
                 self.dispatch(&sender, out).await?;
             }
         }

@@ -518,3 +518,72 @@ async fn a_changed_identity_is_noticed_and_unverifies_the_contact() {
         .collect();
     assert_eq!(kinds, [Kind::Text, Kind::SecurityCodeChanged, Kind::Text]);
 }
+
+#[tokio::test]
+async fn three_people_keep_their_conversations_apart_and_in_order() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 11).await;
+    let mut bob = Device::register(&relay, "bob", 12).await;
+    let mut carol = Device::register(&relay, "carol", 13).await;
+
+    // Alice writes to both, interleaved; Carol writes to Bob too.
+    let mut sent = Vec::new();
+    for i in 0..5 {
+        sent.push(alice.send("bob", &format!("to bob {i}")).await);
+        sent.push(alice.send("carol", &format!("to carol {i}")).await);
+    }
+    // Alice's side fetches both bundles, starts both sessions and sends everything.
+    for id in &sent {
+        alice.expect(status(*id, Status::Sent)).await;
+    }
+    let carols = carol.send("bob", "carol to bob").await;
+    for i in 0..5 {
+        bob.expect(message_from(&format!("to bob {i}"))).await;
+        carol.expect(message_from(&format!("to carol {i}"))).await;
+    }
+    carol.expect(status(carols, Status::Sent)).await;
+    bob.expect(message_from("carol to bob")).await;
+    bob.send("alice", "bob to alice").await;
+    alice.expect(message_from("bob to alice")).await;
+    carol.send("alice", "carol to alice").await;
+    alice.expect(message_from("carol to alice")).await;
+    for id in sent {
+        alice.expect(status(id, Status::Delivered)).await;
+    }
+
+    let bodies = |list: Vec<hush_client::ChatMessage>| {
+        list.into_iter()
+            .map(|m| (m.from_me, m.body))
+            .collect::<Vec<_>>()
+    };
+    let from = |me: bool, prefix: &str| {
+        (0..5)
+            .map(|i| (me, format!("{prefix} {i}")))
+            .collect::<Vec<_>>()
+    };
+    let mut expected = from(false, "to bob");
+    expected.push((true, "bob to alice".to_owned()));
+    assert_eq!(
+        bodies(bob.store.messages("alice", None, 50).await.unwrap()),
+        expected
+    );
+    assert_eq!(
+        bodies(bob.store.messages("carol", None, 50).await.unwrap()),
+        [(false, "carol to bob".to_owned())]
+    );
+    let mut expected = from(true, "to carol");
+    expected.push((false, "carol to alice".to_owned()));
+    assert_eq!(
+        bodies(alice.store.messages("carol", None, 50).await.unwrap()),
+        expected
+    );
+    let chats: Vec<String> = alice
+        .store
+        .chats()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.chat)
+        .collect();
+    assert_eq!(chats, ["carol", "bob"], "most recently active first");
+}
