@@ -32,7 +32,11 @@ pub(crate) enum Command {
     Connected,
     Disconnected,
     Frame(Vec<u8>),
-    CreateAccount(String),
+    CreateAccount {
+        name: String,
+        /// How contacts will see us named (may be blank).
+        display_name: String,
+    },
     Send {
         to: String,
         body: String,
@@ -77,6 +81,8 @@ pub(crate) struct Ui {
     /// The last problem to show (a taken name, a storage failure).
     pub(crate) problem: RwSignal<Option<String>>,
     pub(crate) chats: RwSignal<Vec<ChatSummary>>,
+    /// Contacts' display names, by account.
+    pub(crate) names: RwSignal<std::collections::HashMap<String, String>>,
     pub(crate) current: RwSignal<Option<String>>,
     pub(crate) messages: RwSignal<Vec<ChatMessage>>,
     /// The open chat may have messages older than those shown.
@@ -88,17 +94,25 @@ pub(crate) struct Ui {
     pub(crate) presence: RwSignal<Vec<(String, bool, u64)>>,
     /// Whether the browser promised to keep Hush's data (None until it answers).
     pub(crate) persisted: RwSignal<Option<bool>>,
-    /// The open contact's safety number (groups of five digits) and whether it is verified.
-    pub(crate) safety: RwSignal<Option<(Vec<String>, bool)>>,
+    /// The open contact's safety number, when Contact info is open.
+    pub(crate) safety: RwSignal<Option<Safety>>,
 }
 
 impl Ui {
+    /// What to call an account: its display name if it told us one, else its username.
+    pub(crate) fn display(&self, account: &str) -> String {
+        self.names
+            .with(|names| names.get(account).cloned())
+            .unwrap_or_else(|| account.to_owned())
+    }
+
     pub(crate) fn new() -> Self {
         Self {
             phase: RwSignal::new(Phase::Loading),
             me: RwSignal::new(None),
             problem: RwSignal::new(None),
             chats: RwSignal::new(Vec::new()),
+            names: RwSignal::new(std::collections::HashMap::new()),
             current: RwSignal::new(None),
             messages: RwSignal::new(Vec::new()),
             earlier: RwSignal::new(false),
@@ -109,6 +123,17 @@ impl Ui {
             safety: RwSignal::new(None),
         }
     }
+}
+
+/// A safety number as Contact info shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Safety {
+    /// Twelve groups of five digits.
+    pub(crate) groups: Vec<String>,
+    /// The same as a QR code: width in modules and the SVG path of the dark ones.
+    pub(crate) qr: Option<(i32, String)>,
+    /// The user marked this contact verified (and its key has not changed since).
+    pub(crate) verified: bool,
 }
 
 /// The handle components use to ask for things (`Copy`, so closures just take it).
@@ -227,6 +252,10 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             ui.me.set(Some(account.name.clone()));
             ui.phase.set(Phase::Ready);
             refresh_chats(&engine, ui).await;
+            match engine.store().names().await {
+                Ok(names) => ui.names.set(names.into_iter().collect()),
+                Err(e) => ui.problem.set(Some(e.to_string())),
+            }
         }
         _ => ui.phase.set(Phase::Onboarding),
     }
@@ -266,9 +295,19 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 }
                 engine.handle_all(frames, now_ms()).await
             }
-            Command::CreateAccount(name) => {
+            Command::CreateAccount { name, display_name } => {
                 ui.problem.set(None);
-                engine.create_account(&name).await
+                match engine.create_account(&name).await {
+                    Ok(mut out) => match engine.set_display_name(&display_name).await {
+                        Ok(more) => {
+                            out.frames.extend(more.frames);
+                            out.events.extend(more.events);
+                            Ok(out)
+                        }
+                        Err(e) => Err(e),
+                    },
+                    Err(e) => Err(e),
+                }
             }
             Command::Send { to, body } => {
                 match engine.send_text(&to, &body, now_ms()).await {
@@ -394,6 +433,12 @@ async fn apply<S: Store, R: Rng>(
                     .set(Some(format!("There is no one called {name} on Hush.")));
             }
             Event::Typing { from, typing } => show_typing(ui, from, typing),
+            Event::Profile {
+                account,
+                display_name,
+            } => ui.names.update(|names| {
+                names.insert(account, display_name);
+            }),
             Event::Presence {
                 account,
                 online,
@@ -459,7 +504,11 @@ async fn show_safety<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str
                 .into_iter()
                 .map(str::to_owned)
                 .collect();
-            ui.safety.set(Some((groups, verified)));
+            ui.safety.set(Some(Safety {
+                groups,
+                qr: crate::ui::qr_svg_path(&number.qr_payload()),
+                verified,
+            }));
         }
         (Ok(None), _) => {
             ui.safety.set(None);

@@ -380,6 +380,27 @@ impl Store for IdbStore {
         }
     }
 
+    async fn names(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::NAMES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let names = tx.store(schema::NAMES).map_err(backend)?;
+        let (keys, values) =
+            futures::future::join(names.get_all_keys(None, None), names.get_all(None, None)).await;
+        tx.done().await.map_err(backend)?;
+        let (keys, values) = (keys.map_err(backend)?, values.map_err(backend)?);
+        keys.iter()
+            .zip(&values)
+            .map(
+                |(account, name)| match (account.as_string(), name.as_string()) {
+                    (Some(account), Some(name)) => Ok((account, name)),
+                    _ => Err(corrupt("a stored name is not text")),
+                },
+            )
+            .collect()
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let tx = self
             .db
@@ -488,7 +509,11 @@ impl Store for IdbStore {
             store(schema::MESSAGES)?,
             store(schema::OUTBOX)?,
         );
-        let (verified_store, chats_store) = (store(schema::VERIFIED)?, store(schema::CHATS)?);
+        let (verified_store, chats_store, names_store) = (
+            store(schema::VERIFIED)?,
+            store(schema::CHATS)?,
+            store(schema::NAMES)?,
+        );
 
         // Round 1, reads: the arrival counter and what is stored under every id written.
         let seq_key = JsValue::from_str(schema::NEXT_SEQ);
@@ -607,6 +632,10 @@ impl Store for IdbStore {
                 Some(key) => puts.push((&verified_store, bytes(key), Some(account))),
                 None => deletes.push((&verified_store, account)),
             }
+        }
+        for (account, name) in &changes.names {
+            let (account, name) = (JsValue::from_str(account), JsValue::from_str(name));
+            puts.push((&names_store, name, Some(account)));
         }
         puts.push((&meta, JsValue::from_f64(next_seq), Some(seq_key)));
 

@@ -5,7 +5,7 @@
 use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 
 /// The current schema version.
-pub(crate) const VERSION: u32 = 3;
+pub(crate) const VERSION: u32 = 4;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub(crate) const ACCOUNT: &str = "account";
@@ -32,12 +32,14 @@ pub(crate) const DATA_VERSION: &str = "data_version";
 /// Since version 3: each chat's newest message `{seq, id}`, key: the chat (the chat list
 /// without reading every message).
 pub(crate) const CHATS: &str = "chats";
+/// Since version 4: contacts' display names (strings), key: account name.
+pub(crate) const NAMES: &str = "names";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub(crate) const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub(crate) const ALL: [&str; 8] = [
-    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS,
+pub(crate) const ALL: [&str; 9] = [
+    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES,
 ];
 
 /// The messages store as of version 1.
@@ -77,9 +79,14 @@ fn v3(builder: RexieBuilder) -> RexieBuilder {
         .add_object_store(ObjectStore::new(CHATS))
 }
 
+/// Version 4: contacts' display names.
+fn v4(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(NAMES))
+}
+
 /// Opens (creating or upgrading) the database `name`.
 pub(crate) async fn open(name: &str) -> rexie::Result<Rexie> {
-    v3(v2(v1(Rexie::builder(name).version(VERSION))))
+    v4(v3(v2(v1(Rexie::builder(name).version(VERSION)))))
         .build()
         .await
 }

@@ -59,7 +59,18 @@ pub(crate) fn Chats() -> impl IntoView {
                                 let name = name.clone();
                                 move || ui.current.get().as_deref() == Some(name.as_str())
                             };
-                            let initial = name.chars().next().unwrap_or('?').to_uppercase().to_string();
+                            let shown = {
+                                let name = name.clone();
+                                move || ui.display(&name)
+                            };
+                            let handle = {
+                                let name = name.clone();
+                                move || (ui.display(&name) != name).then(|| name.clone())
+                            };
+                            let initial = {
+                                let shown = shown.clone();
+                                move || shown().chars().next().unwrap_or('?').to_uppercase().to_string()
+                            };
                             view! {
                                 <li>
                                     <button
@@ -69,7 +80,10 @@ pub(crate) fn Chats() -> impl IntoView {
                                         on:click=open
                                     >
                                         <span class="avatar" aria-hidden="true">{initial}</span>
-                                        <span class="name">{name.clone()}</span>
+                                        <span class="name">
+                                            {shown}
+                                            <span class="handle">{handle}</span>
+                                        </span>
                                         <span class="preview">{chat.last.body.clone()}</span>
                                         <time class="when">{clock(chat.last.sent_ms)}</time>
                                         {(chat.unread > 0).then(|| view! {

@@ -6,7 +6,7 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
 use super::time::{clock, day, day_key};
-use crate::messenger::{Command, Messenger, Ui};
+use crate::messenger::{Command, Messenger, Safety, Ui};
 
 /// A line of the log: a day separator or a message.
 #[derive(Clone)]
@@ -184,7 +184,16 @@ pub(crate) fn Conversation() -> impl IntoView {
                         "‹"
                     </button>
                     <div class="who">
-                        <h2>{move || ui.current.get()}</h2>
+                        <h2>
+                            {move || ui.current.get().map(|chat| ui.display(&chat))}
+                            <span class="handle">
+                                {move || {
+                                    ui.current
+                                        .get()
+                                        .filter(|chat| ui.display(chat) != *chat)
+                                }}
+                            </span>
+                        </h2>
                         <p class="about" aria-live="polite">{about}</p>
                     </div>
                     <button
@@ -296,11 +305,31 @@ fn ContactInfo() -> impl IntoView {
             <section class="contact-info" aria-label="Contact info">
                 <h3>"Safety number"</h3>
                 <p class="safety-number">
-                    {move || ui.safety.get().map(|(groups, _)| groups.join(" "))}
+                    {move || ui.safety.get().map(|safety| safety.groups.join(" "))}
                 </p>
-                <p>"Compare it with the one on their screen. If they match, nobody is in the middle."</p>
+                {move || {
+                    ui.safety.get().and_then(|safety| safety.qr).map(|(width, path)| {
+                        view! {
+                            <svg
+                                class="safety-qr"
+                                role="img"
+                                aria-label="Safety number QR code"
+                                viewBox=format!("0 0 {width} {width}")
+                                shape-rendering="crispEdges"
+                            >
+                                <rect width="100%" height="100%" fill="#fff"></rect>
+                                <path d=path fill="#000"></path>
+                            </svg>
+                        }
+                    })
+                }}
+                <p>
+                    "Compare it with the one on their screen, or scan their code. If they match, nobody is in the middle."
+                </p>
                 {move || match ui.safety.get() {
-                    Some((_, true)) => view! { <p class="verified">"Verified"</p> }.into_any(),
+                    Some(Safety { verified: true, .. }) => {
+                        view! { <p class="verified">"Verified"</p> }.into_any()
+                    }
                     _ => view! {
                         <button
                             type="button"

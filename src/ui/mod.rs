@@ -3,7 +3,9 @@
 mod chats;
 mod conversation;
 mod onboarding;
+mod qr;
 mod time;
 
 pub(crate) use chats::Chats;
 pub(crate) use onboarding::Onboarding;
+pub(crate) use qr::svg_path as qr_svg_path;

@@ -11,11 +11,15 @@ pub(crate) fn Onboarding() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let name = RwSignal::new(String::new());
+    let display_name = RwSignal::new(String::new());
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();
         let chosen = name.get_untracked().trim().to_lowercase();
         if !chosen.is_empty() {
-            messenger.tell(Command::CreateAccount(chosen));
+            messenger.tell(Command::CreateAccount {
+                name: chosen,
+                display_name: display_name.get_untracked(),
+            });
         }
     };
     view! {
@@ -34,6 +38,15 @@ pub(crate) fn Onboarding() -> impl IntoView {
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
                 <p class="hint">"3 to 32 characters: a letter first, then letters, digits, '.', '_' or '-'."</p>
+                <label for="display-name">"Display name (optional)"</label>
+                <input
+                    id="display-name"
+                    autocomplete="name"
+                    maxlength="64"
+                    prop:value=display_name
+                    on:input=move |ev| display_name.set(event_target_value(&ev))
+                />
+                <p class="hint">"What the people you chat with see. Sent to them end-to-end encrypted."</p>
                 <button type="submit">"Create account"</button>
             </form>
             <p role="alert" class="problem">{move || ui.problem.get()}</p>

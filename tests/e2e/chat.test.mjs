@@ -19,9 +19,10 @@ after(async () => {
   await server?.stop();
 });
 
-async function register(page, name) {
+async function register(page, name, displayName) {
   await page.goto(server.url);
   await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  if (displayName) await page.getByRole('textbox', { name: 'Display name' }).fill(displayName);
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
@@ -52,7 +53,7 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   const alice = await browser.newPage();
   const bob = await browser.newPage();
   const errors = [...[alice, bob].map(watchErrors)];
-  await register(alice, 'alice');
+  await register(alice, 'alice', 'Alice Liddell');
   await register(bob, 'bob');
 
   await alice.getByRole('button', { name: 'New chat' }).click();
@@ -63,8 +64,10 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   await bubble(alice, 'hello bob').getByText(/^(Sending|Sent|Delivered)$/).waitFor();
   await bubble(alice, 'hello bob').getByText('Delivered', { exact: true }).waitFor();
 
-  // Bob's chat list shows Alice; opening it shows the message and tells Alice it was read.
-  await bob.getByRole('button', { name: /alice/ }).click();
+  // Bob's chat list shows Alice by the name she chose; opening it shows the message and tells
+  // Alice it was read.
+  await bob.getByRole('button', { name: /Alice Liddell/ }).click();
+  await bob.getByRole('heading', { name: /Alice Liddell/ }).waitFor();
   await bubble(bob, 'hello bob').waitFor();
   await bubble(alice, 'hello bob').getByText('Read', { exact: true }).waitFor();
 
@@ -77,6 +80,10 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   const digits = await number(alice).textContent();
   assert.match(digits, /^(\d{5} ){11}\d{5}$/);
   assert.equal(await number(bob).textContent(), digits);
+  // The same number as a QR code to scan.
+  for (const page of [alice, bob]) {
+    await page.getByRole('img', { name: 'Safety number QR code' }).waitFor();
+  }
   await alice.getByRole('button', { name: 'Mark as verified' }).click();
   await alice.getByText('Verified', { exact: true }).waitFor();
 

@@ -26,6 +26,8 @@ pub struct LocalAccount {
     pub registered: bool,
     /// The id the next one-time prekey gets.
     pub next_prekey_id: u32,
+    /// How contacts see this account named (empty: by its username).
+    pub display_name: String,
 }
 
 impl core::fmt::Debug for LocalAccount {
@@ -52,6 +54,7 @@ impl LocalAccount {
             signed_prekey,
             registered: false,
             next_prekey_id: 1,
+            display_name: String::new(),
         }
     }
 

@@ -1,5 +1,5 @@
-//! What travels inside an end-to-end encrypted message: a text, or a receipt for texts. The
-//! relay never sees any of it.
+//! What travels inside an end-to-end encrypted message: a text, a receipt for texts, or the
+//! sender's profile. The relay never sees any of it.
 
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::DecodeError;
@@ -11,8 +11,23 @@ pub const MAX_TEXT: usize = 64 * 1024;
 /// The most messages one receipt covers.
 pub const MAX_RECEIPT_IDS: usize = 1000;
 
+/// The longest display name (characters).
+pub const MAX_DISPLAY_NAME: usize = 64;
+
 const TEXT: u8 = 0x10;
 const RECEIPT: u8 = 0x11;
+const PROFILE: u8 = 0x12;
+
+/// A display name fit to show: trimmed, 1 to [`MAX_DISPLAY_NAME`] characters, no control
+/// characters (no line breaks, no bidirectional overrides). `None` for anything else.
+pub fn clean_display_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    let fine = !name.is_empty()
+        && name.chars().count() <= MAX_DISPLAY_NAME
+        && !name.chars().any(|c| c.is_control() || bidi(c));
+    fine.then(|| name.to_owned())
+}
 
 /// Which receipt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +57,11 @@ pub enum Content {
         /// The texts' ids.
         ids: Vec<MessageId>,
     },
+    /// How the sender wants to be called (sent when a session starts, and on a change).
+    Profile {
+        /// Their display name.
+        display_name: String,
+    },
 }
 
 impl Content {
@@ -61,6 +81,9 @@ impl Content {
                 for id in ids {
                     w.raw(id);
                 }
+            }
+            Self::Profile { display_name } => {
+                w.header(PROFILE).var(display_name.as_bytes());
             }
         }
         w.into_bytes()
@@ -87,6 +110,9 @@ impl Content {
                 let ids = (0..n).map(|_| r.array()).collect::<Result<_, _>>()?;
                 Self::Receipt { kind, ids }
             }
+            PROFILE => Self::Profile {
+                display_name: r.string("display name", MAX_DISPLAY_NAME * 4)?,
+            },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -110,6 +136,9 @@ mod tests {
                 kind: ReceiptKind::Read,
                 ids: vec![[2; 16], [3; 16]],
             },
+            Content::Profile {
+                display_name: "Zoë Q.".into(),
+            },
         ] {
             let bytes = content.encode();
             assert_eq!(Content::decode(&bytes), Ok(content));
@@ -119,5 +148,16 @@ mod tests {
         }
         assert!(Content::decode(&[1, 0x11, 7, 0, 0, 0, 0]).is_err());
         assert!(Content::decode(&[1, 0x99]).is_err());
+    }
+
+    #[test]
+    fn display_names_are_cleaned_or_refused() {
+        assert_eq!(clean_display_name("  Ada L. "), Some("Ada L.".into()));
+        assert_eq!(clean_display_name("Zoë 🌻"), Some("Zoë 🌻".into()));
+        for bad in ["", "   ", "two\nlines", "evil\u{202E}txt", "tab\there"] {
+            assert_eq!(clean_display_name(bad), None, "{bad:?}");
+        }
+        assert!(clean_display_name(&"x".repeat(MAX_DISPLAY_NAME)).is_some());
+        assert!(clean_display_name(&"x".repeat(MAX_DISPLAY_NAME + 1)).is_none());
     }
 }

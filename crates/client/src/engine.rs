@@ -20,7 +20,7 @@ use hush_protocol::x3dh::{self, X3dhError};
 use hush_protocol::{DeviceAddress, IdentityKey, Rng};
 
 use crate::account::LocalAccount;
-use crate::content::{Content, ReceiptKind};
+use crate::content::{clean_display_name, Content, ReceiptKind};
 use crate::store::{Changes, ChatMessage, Kind, MessageId, OutboxEntry, Status, Store, StoreError};
 
 /// Below this many one-time prekeys on the relay, a new batch is uploaded.
@@ -121,6 +121,13 @@ pub enum Event {
         from: String,
         /// Started (true) or stopped.
         typing: bool,
+    },
+    /// A contact told us their display name.
+    Profile {
+        /// Which account.
+        account: String,
+        /// The name to show for it.
+        display_name: String,
     },
     /// A watched account came online or went offline.
     Presence {
@@ -587,6 +594,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             // Nobody to send to: the account has no device with prekeys.
             return self.fail_outbox(to, out).await;
         }
+        // A new session: they get our profile with what we send.
+        changes.outbox.extend(self.profile_for(to));
         self.store.commit(changes).await?;
         self.dispatch(to, out).await
     }
@@ -679,6 +688,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
         let mut sessions: HashMap<DeviceAddress, SessionRecord> = HashMap::new();
         let mut loaded: HashSet<String> = HashSet::new();
+        // Senders with a new session here, to be sent our profile.
+        let mut introduce: Vec<String> = Vec::new();
         let mut changed: Vec<DeviceAddress> = Vec::new();
         let mut used_prekeys: Vec<u32> = Vec::new();
         let mut new_ids: HashSet<MessageId> = HashSet::new();
@@ -757,6 +768,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let notice = self.security_code_changed(sender, now_ms, &mut changes);
                 events.push(Event::Message(notice));
             }
+            // A new session (a new contact, or a new key): they get our profile.
+            if after != before && !introduce.iter().any(|a| a == sender) {
+                introduce.push(sender.to_owned());
+            }
             match Content::decode(&plaintext) {
                 Ok(Content::Text { id, sent_ms, body }) => {
                     // A repeat of a stored id is dropped by the store, in the same transaction.
@@ -794,6 +809,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         }
                     }
                 }
+                Ok(Content::Profile { display_name }) => {
+                    // A name that cannot be shown safely is ignored.
+                    if let Some(name) = clean_display_name(&display_name) {
+                        changes.names.retain(|(account, _)| account != sender);
+                        changes.names.push((sender.to_owned(), name.clone()));
+                        events.push(Event::Profile {
+                            account: sender.to_owned(),
+                            display_name: name,
+                        });
+                    }
+                }
                 Err(_) => events.push(Event::Undecryptable {
                     from: sender.to_owned(),
                 }),
@@ -804,11 +830,19 @@ impl<S: Store, R: Rng> Engine<S, R> {
         // on the batch's sessions and stored in the same transaction as what they confirm.
         let mut receipt_frames = Vec::new();
         let mut unsealed = Vec::new();
+        for sender in &introduce {
+            if !delivered.iter().any(|(who, _)| who == sender) {
+                delivered.push((sender.clone(), Vec::new()));
+            }
+        }
         for (sender, ids) in &delivered {
-            let receipts: Vec<OutboxEntry> = ids
+            let mut receipts: Vec<OutboxEntry> = ids
                 .chunks(crate::content::MAX_RECEIPT_IDS)
                 .map(|chunk| self.receipt(sender, ReceiptKind::Delivered, chunk.to_vec()))
                 .collect();
+            if introduce.contains(sender) {
+                receipts.extend(self.profile_for(sender));
+            }
             let sealed = if self.authenticated {
                 self.seal(sender, receipts.clone(), &sessions_of(sender, &sessions))
             } else {
@@ -945,14 +979,59 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     fn receipt(&mut self, to: &str, kind: ReceiptKind, ids: Vec<MessageId>) -> OutboxEntry {
+        self.entry(to, Content::Receipt { kind, ids })
+    }
+
+    /// An outbox entry (a new id) for content the chat does not show.
+    fn entry(&mut self, to: &str, content: Content) -> OutboxEntry {
         let mut id = [0u8; 16];
         self.rng.fill_bytes(&mut id);
         OutboxEntry {
             id,
             to: to.to_owned(),
-            content: Content::Receipt { kind, ids }.encode(),
+            content: content.encode(),
             attempts: 0,
         }
+    }
+
+    /// Our display name for `to`, if we have one.
+    fn profile_for(&mut self, to: &str) -> Option<OutboxEntry> {
+        let display_name = self.account.as_ref()?.display_name.clone();
+        (!display_name.is_empty()).then(|| self.entry(to, Content::Profile { display_name }))
+    }
+
+    /// Sets how contacts see this account named (blank: by its username). Everyone we chat
+    /// with is told now; new contacts when their session starts.
+    pub async fn set_display_name(&mut self, name: &str) -> Result<Output, EngineError> {
+        let display_name = if name.trim().is_empty() {
+            String::new()
+        } else {
+            clean_display_name(name).ok_or(EngineError::Invalid(
+                "a display name is 1 to 64 characters, on one line",
+            ))?
+        };
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        account.display_name = display_name;
+        let previous = self.account.replace(account.clone());
+        let chats = self.store.chats().await?;
+        let mut changes = Changes {
+            account: Some(account),
+            ..Changes::default()
+        };
+        for chat in &chats {
+            changes.outbox.extend(self.profile_for(&chat.chat));
+        }
+        if let Err(e) = self.store.commit(changes).await {
+            self.account = previous;
+            return Err(e.into());
+        }
+        let mut out = Output::default();
+        if self.authenticated {
+            for chat in chats {
+                self.dispatch(&chat.chat, &mut out).await?;
+            }
+        }
+        Ok(out)
     }
 
     /// Gets ready to chat with `with`: without a session yet, fetches its bundles now (an

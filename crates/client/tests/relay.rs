@@ -587,3 +587,43 @@ async fn three_people_keep_their_conversations_apart_and_in_order() {
         .collect();
     assert_eq!(chats, ["carol", "bob"], "most recently active first");
 }
+
+fn profile_of<'a>(account: &'a str, name: &'a str) -> impl Fn(&Event) -> bool + 'a {
+    move |e| matches!(e, Event::Profile { account: a, display_name: n } if a == account && n == name)
+}
+
+#[tokio::test]
+async fn display_names_travel_end_to_end_when_a_session_starts_and_on_a_change() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 31).await;
+    let mut bob = Device::register(&relay, "bob", 32).await;
+    assert!(alice.engine.set_display_name("two\nlines").await.is_err());
+    for (device, name) in [(&mut alice, "Alice A."), (&mut bob, "Bob B.")] {
+        let out = device.engine.set_display_name(name).await.unwrap();
+        device.output(out).await;
+    }
+
+    // Alice starts the chat: Bob learns her name with her first message, and answers with his.
+    let hello = alice.send("bob", "hello").await;
+    alice.expect(status(hello, Status::Sent)).await;
+    bob.expect(message_from("hello")).await;
+    bob.expect(profile_of("alice", "Alice A.")).await;
+    alice.expect(profile_of("bob", "Bob B.")).await;
+    assert_eq!(
+        bob.store.names().await.unwrap(),
+        [("alice".to_owned(), "Alice A.".to_owned())]
+    );
+    assert_eq!(
+        alice.store.names().await.unwrap(),
+        [("bob".to_owned(), "Bob B.".to_owned())]
+    );
+
+    // A new name reaches everyone she chats with, and survives a restart on her side.
+    let out = alice.engine.set_display_name("  Alice Z. ").await.unwrap();
+    alice.output(out).await;
+    bob.expect(profile_of("alice", "Alice Z.")).await;
+    assert_eq!(
+        alice.store.account().await.unwrap().unwrap().display_name,
+        "Alice Z."
+    );
+}

@@ -51,7 +51,40 @@ where
     messages_and_statuses(&fresh().await.map_err(store_error)?).await?;
     pages(&fresh().await.map_err(store_error)?).await?;
     verified(&fresh().await.map_err(store_error)?).await?;
+    names(&fresh().await.map_err(store_error)?).await?;
     outbox(&fresh().await.map_err(store_error)?).await
+}
+
+/// Contacts' display names: kept per account, the latest one holding.
+pub async fn names(store: &impl Store) -> Outcome {
+    ensure(
+        store.names().await.map_err(store_error)?.is_empty(),
+        "a fresh store knows no names",
+    )?;
+    let named = |pairs: &[(&str, &str)]| Changes {
+        names: pairs
+            .iter()
+            .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
+            .collect(),
+        ..Changes::default()
+    };
+    store
+        .commit(named(&[("carol", "Carol C."), ("bob", "Bob")]))
+        .await
+        .map_err(store_error)?;
+    store
+        .commit(named(&[("bob", "Bobby B.")]))
+        .await
+        .map_err(store_error)?;
+    let names = store.names().await.map_err(store_error)?;
+    ensure(
+        names
+            == [
+                ("bob".to_owned(), "Bobby B.".to_owned()),
+                ("carol".to_owned(), "Carol C.".to_owned()),
+            ],
+        "names are listed by account, the latest kept",
+    )
 }
 
 /// Verified keys are kept per contact until cleared.

@@ -10,11 +10,14 @@ use zeroize::Zeroizing;
 
 use super::{ChatMessage, Kind, OutboxEntry, Status};
 use crate::account::LocalAccount;
-use crate::content::MAX_TEXT;
+use crate::content::{MAX_DISPLAY_NAME, MAX_TEXT};
 
-const ACCOUNT: u8 = 0xA0;
+/// An account as first stored (no display name).
+const ACCOUNT_V1: u8 = 0xA0;
 const MESSAGE: u8 = 0xA1;
 const OUTBOX: u8 = 0xA2;
+/// An account with its display name at the end.
+const ACCOUNT: u8 = 0xA3;
 /// An account name is at most 64 bytes (the relay allows 32).
 const MAX_NAME: usize = 64;
 /// The largest encoded content an outbox entry holds.
@@ -30,14 +33,20 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
         .raw(account.identity.to_bytes().as_slice())
         .var(&account.signed_prekey.to_bytes())
         .u8(u8::from(account.registered))
-        .u32(account.next_prekey_id);
+        .u32(account.next_prekey_id)
+        .var(account.display_name.as_bytes());
     Zeroizing::new(w.into_bytes())
 }
 
 /// Restores [`encode_account`]'s bytes.
 pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let mut r = Reader::new(bytes);
-    r.header(ACCOUNT)?;
+    let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
+    if kind != ACCOUNT_V1 {
+        r.header(ACCOUNT)?;
+    } else {
+        r.header(ACCOUNT_V1)?;
+    }
     let name = r.string("account name", MAX_NAME)?;
     let device_id = r.u32()?;
     let account_key = AccountKey::from_bytes(&Zeroizing::new(r.array::<32>()?));
@@ -45,6 +54,10 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let signed_prekey = SignedPreKeyPair::from_bytes(r.var("signed prekey", 128)?)?;
     let registered = r.bool("registered flag")?;
     let next_prekey_id = r.u32()?;
+    let display_name = match kind {
+        ACCOUNT_V1 => String::new(),
+        _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
+    };
     r.finish()?;
     Ok(LocalAccount {
         name,
@@ -54,6 +67,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         signed_prekey,
         registered,
         next_prekey_id,
+        display_name,
     })
 }
 
@@ -154,10 +168,28 @@ mod tests {
         let mut account = LocalAccount::generate("alice", &mut rng);
         account.registered = true;
         account.next_prekey_id = 101;
+        account.display_name = "Alice A.".into();
         let bytes = encode_account(&account);
         let back = decode_account(&bytes).unwrap();
         assert_eq!(encode_account(&back), bytes);
         assert_eq!(back.identity.public(), account.identity.public());
+        assert_eq!(back.display_name, "Alice A.");
+        // An account stored before display names existed reads back without one.
+        let mut v1 = Writer::default();
+        v1.header(ACCOUNT_V1)
+            .var(account.name.as_bytes())
+            .u32(account.device_id)
+            .raw(account.account_key.to_bytes().as_slice())
+            .raw(account.identity.to_bytes().as_slice())
+            .var(&account.signed_prekey.to_bytes())
+            .u8(1)
+            .u32(101);
+        let old = decode_account(&v1.into_bytes()).unwrap();
+        assert_eq!(
+            (old.name.as_str(), old.display_name.as_str()),
+            ("alice", "")
+        );
+        assert_eq!(old.identity.public(), account.identity.public());
 
         let message = ChatMessage {
             id: [7; 16],

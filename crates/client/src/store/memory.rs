@@ -27,6 +27,7 @@ struct Inner {
     messages: BTreeMap<MessageId, (u64, ChatMessage)>,
     outbox: BTreeMap<MessageId, (u64, OutboxEntry)>,
     verified: BTreeMap<String, [u8; 64]>,
+    names: BTreeMap<String, String>,
 }
 
 /// The memory store; clones share their data.
@@ -136,6 +137,15 @@ impl Store for MemoryStore {
         Ok(self.inner.borrow().verified.get(account).copied())
     }
 
+    async fn names(&self) -> Result<Vec<(String, String)>, StoreError> {
+        let inner = self.inner.borrow();
+        Ok(inner
+            .names
+            .iter()
+            .map(|(account, name)| (account.clone(), name.clone()))
+            .collect())
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let inner = self.inner.borrow();
         let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
@@ -211,6 +221,7 @@ impl Store for MemoryStore {
                 None => inner.verified.remove(&account),
             };
         }
+        inner.names.extend(changes.names);
         Ok(())
     }
 }

@@ -124,6 +124,8 @@ pub struct Changes {
     /// Contacts' verified identity keys: set when the user compared safety numbers, cleared
     /// (`None`) when the key changed.
     pub verified: Vec<(String, Option<[u8; 64]>)>,
+    /// Contacts' display names as they last sent them, replaced whole.
+    pub names: Vec<(String, String)>,
 }
 
 impl core::fmt::Debug for Changes {
@@ -140,6 +142,7 @@ impl core::fmt::Debug for Changes {
             .field("outbox", &self.outbox.len())
             .field("outbox_done", &self.outbox_done.len())
             .field("verified", &self.verified.len())
+            .field("names", &self.names.len())
             .finish()
     }
 }
@@ -157,6 +160,7 @@ impl Changes {
             && self.outbox.is_empty()
             && self.outbox_done.is_empty()
             && self.verified.is_empty()
+            && self.names.is_empty()
     }
 }
 
@@ -243,6 +247,8 @@ pub trait Store {
     async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError>;
     /// The identity key the user verified for `account`, if they did (and it has not changed).
     async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError>;
+    /// Contacts' display names (account, name), by account.
+    async fn names(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// Every chat with at least one message, the most recently active first. Cheap however
     /// long the chats are (read at every start).
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
