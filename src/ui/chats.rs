@@ -15,7 +15,7 @@ pub(crate) fn Chats() -> impl IntoView {
     let new_name = RwSignal::new(String::new());
     let start = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let name = new_name.get_untracked().trim().to_lowercase();
+        let name = new_name.get_untracked().trim().to_ascii_lowercase();
         if !name.is_empty() {
             messenger.tell(Command::Open(name));
             new_name.set(String::new());
@@ -69,7 +69,8 @@ pub(crate) fn Chats() -> impl IntoView {
                             };
                             let initial = {
                                 let shown = shown.clone();
-                                move || shown().chars().next().unwrap_or('?').to_uppercase().to_string()
+                                // Capitalised by the stylesheet: no case tables in the app.
+                                move || shown().chars().next().unwrap_or('?').to_string()
                             };
                             view! {
                                 <li>

@@ -14,7 +14,7 @@ pub(crate) fn Onboarding() -> impl IntoView {
     let display_name = RwSignal::new(String::new());
     let create = move |ev: SubmitEvent| {
         ev.prevent_default();
-        let chosen = name.get_untracked().trim().to_lowercase();
+        let chosen = name.get_untracked().trim().to_ascii_lowercase();
         if !chosen.is_empty() {
             messenger.tell(Command::CreateAccount {
                 name: chosen,
