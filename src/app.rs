@@ -21,6 +21,7 @@ pub fn App() -> impl IntoView {
             <h1 class="brand">"Hush"</h1>
             <ConnectionBadge status=ui.connection />
         </header>
+
         {move || match ui.phase.get() {
             Phase::Loading => view! { <main class="welcome"><p>"Opening Hush…"</p></main> }.into_any(),
             Phase::Onboarding => view! { <Onboarding /> }.into_any(),

@@ -9,6 +9,9 @@ use crate::{cmd, paths, Result};
 /// File kinds worth compressing (and counted in the first-load size).
 const TEXT_LIKE: [&str; 6] = ["html", "js", "wasm", "css", "svg", "webmanifest"];
 
+/// What the service worker precaches: every file of the build but itself.
+const SHELL_FILES: [&str; 7] = ["html", "js", "wasm", "css", "svg", "webmanifest", "png"];
+
 /// `trunk build --release` (with wasm-opt) into `dist/`, then precompresses it.
 pub(crate) fn build_release(tools: &Tools) -> Result<PathBuf> {
     let dist = paths::dist();
@@ -17,12 +20,54 @@ pub(crate) fn build_release(tools: &Tools) -> Result<PathBuf> {
             .args(["build", "--release", "--offline", "--dist"])
             .arg(&dist),
     )?;
+    write_service_worker(&dist)?;
     for file in files(&dist, &TEXT_LIKE)? {
         let bytes = std::fs::read(&file)?;
         std::fs::write(with_suffix(&file, "br"), brotli(&bytes)?)?;
         std::fs::write(with_suffix(&file, "gz"), gzip(&bytes)?)?;
     }
     Ok(dist)
+}
+
+/// Fills in `sw.js`: the build's name (a hash of every shell file's name and bytes, so any
+/// change is a new build the worker installs beside the old one) and the URLs it precaches.
+fn write_service_worker(dist: &Path) -> Result {
+    use std::hash::{DefaultHasher, Hasher};
+
+    let worker = dist.join("sw.js");
+    let template = std::fs::read_to_string(&worker)?;
+    let mut hasher = DefaultHasher::new();
+    let mut urls = Vec::new();
+    for file in files(dist, &SHELL_FILES)? {
+        let relative = file.strip_prefix(dist).unwrap_or(&file);
+        let url = relative.to_string_lossy().replace('\\', "/");
+        if url == "sw.js" {
+            continue;
+        }
+        hasher.write(url.as_bytes());
+        hasher.write(&std::fs::read(&file)?);
+        // The page is cached as the navigation target, `/`.
+        urls.push(if url == "index.html" {
+            "/".to_owned()
+        } else {
+            format!("/{url}")
+        });
+    }
+    let shell = format!(
+        "[{}]",
+        urls.iter()
+            .map(|u| format!("{u:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let filled = template
+        .replace("__HUSH_BUILD__", &format!("{:016x}", hasher.finish()))
+        .replace("__HUSH_SHELL__", &shell);
+    if filled == template {
+        return Err("sw.js has no placeholders to fill".into());
+    }
+    std::fs::write(worker, filled)?;
+    Ok(())
 }
 
 fn with_suffix(file: &Path, suffix: &str) -> PathBuf {

@@ -14,13 +14,17 @@ function required(name) {
   return value;
 }
 
-/** Starts the server; `restart()` brings it back on the same port and data after `kill()`. */
-export async function startServer() {
+/**
+ * Starts the server; `restart()` brings it back on the same port and data after `kill()`.
+ * `options.dist` serves another copy of the app (an update test changes it).
+ */
+export async function startServer(options = {}) {
+  const app = options.dist ?? dist;
   const data = mkdtempSync(join(tmpdir(), 'hush-e2e-'));
   const server = { data, child: null, url: null };
 
   async function launch(addr) {
-    const child = spawn(binary, ['--addr', addr, '--data', data, '--static-dir', dist], {
+    const child = spawn(binary, ['--addr', addr, '--data', data, '--static-dir', app], {
       env: { ...process.env, HUSH_LOG: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
