@@ -76,6 +76,9 @@ test('Chrome finds Hush installable, and the shell and stored chats open offline
   assert.deepEqual(installabilityErrors, []);
   const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
   assert.equal(manifest.display, 'standalone');
+  // The browser offers installation, so the app does; in a tab it knows it is not installed.
+  await page.getByRole('button', { name: 'Install Hush' }).waitFor({ timeout: 20_000 });
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.standalone), 'false');
 
   await chat(page, server.url, 'pat');
   // No network at all, and no server either: the page, its code and the chats still open.
