@@ -467,6 +467,15 @@ impl Store for IdbStore {
             .collect()
     }
 
+    async fn outbox_entry(&self, id: &MessageId) -> Result<Option<OutboxEntry>, StoreError> {
+        match self.get(schema::OUTBOX, hex(id)).await? {
+            Some(value) => decode_outbox(&bytes_of(&field(&value, "bytes")?)?)
+                .map(Some)
+                .map_err(corrupt),
+            None => Ok(None),
+        }
+    }
+
     async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
         if changes.is_empty() {
             return Ok(());

@@ -685,7 +685,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         self.in_flight.remove(&id);
-        let Some(entry) = self.store.outbox().await?.into_iter().find(|e| e.id == id) else {
+        let Some(entry) = self.store.outbox_entry(&id).await? else {
             return Ok(());
         };
         match outcome {

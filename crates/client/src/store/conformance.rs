@@ -441,7 +441,16 @@ pub async fn outbox(store: &impl Store) -> Outcome {
         .await
         .map_err(store_error)?;
     ensure(
-        store.outbox().await.map_err(store_error)? == vec![retried, entry(3)],
+        store.outbox().await.map_err(store_error)? == vec![retried.clone(), entry(3)],
         "the outbox keeps order, updates in place and drops what is done",
+    )?;
+    ensure(
+        store.outbox_entry(&[2; 16]).await.map_err(store_error)? == Some(retried)
+            && store
+                .outbox_entry(&[1; 16])
+                .await
+                .map_err(store_error)?
+                .is_none(),
+        "one outbox entry reads as stored, and not once it is done",
     )
 }

@@ -160,6 +160,10 @@ impl Store for MemoryStore {
         Ok(entries.into_iter().map(|(_, e)| e.clone()).collect())
     }
 
+    async fn outbox_entry(&self, id: &MessageId) -> Result<Option<OutboxEntry>, StoreError> {
+        Ok(self.inner.borrow().outbox.get(id).map(|(_, e)| e.clone()))
+    }
+
     async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
         if self.fail_next_commit.replace(false) {
             return Err(StoreError::Backend("injected failure".to_owned()));

@@ -254,6 +254,8 @@ pub trait Store {
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
     /// Everything in the outbox, oldest first.
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
+    /// One outbox entry, if it is still there.
+    async fn outbox_entry(&self, id: &MessageId) -> Result<Option<OutboxEntry>, StoreError>;
     /// Writes `changes` in one transaction.
     async fn commit(&self, changes: Changes) -> Result<(), StoreError>;
 }
