@@ -200,13 +200,7 @@ pub struct Engine<S, R> {
     /// Outbox entries sent on this connection and not yet answered: not sent again until the
     /// next connection.
     in_flight: HashSet<MessageId>,
-    /// Sessions as last committed, by account, for accounts read since the engine opened (this
-    /// engine is the store's only writer): a message sent or received reads no session.
-    sessions: HashMap<String, Vec<(DeviceAddress, SessionRecord)>>,
 }
-
-/// The most accounts whose sessions are kept in memory.
-const CACHED_ACCOUNTS: usize = 256;
 
 impl<S: Store, R: Rng> Engine<S, R> {
     /// Opens the engine on what `store` holds.
@@ -223,52 +217,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             fetching: HashMap::new(),
             watched: Vec::new(),
             in_flight: HashSet::new(),
-            sessions: HashMap::new(),
         })
-    }
-
-    /// Writes `changes` in one transaction, and keeps the session cache in step with it.
-    async fn commit(&mut self, changes: Changes) -> Result<(), StoreError> {
-        let written: Vec<(DeviceAddress, SessionRecord)> = changes
-            .sessions
-            .iter()
-            .filter(|(address, _)| self.sessions.contains_key(address.account()))
-            .cloned()
-            .collect();
-        if let Err(e) = self.store.commit(changes).await {
-            // Nothing was written, but nothing is assumed either.
-            self.sessions.clear();
-            return Err(e);
-        }
-        for (address, record) in written {
-            let Some(list) = self.sessions.get_mut(address.account()) else {
-                continue;
-            };
-            match list.iter_mut().find(|(a, _)| *a == address) {
-                Some((_, cached)) => *cached = record,
-                None => {
-                    list.push((address, record));
-                    list.sort_by_key(|(a, _)| a.device());
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The committed sessions with every device of `account` that has one, by device.
-    async fn sessions_with(
-        &mut self,
-        account: &str,
-    ) -> Result<Vec<(DeviceAddress, SessionRecord)>, StoreError> {
-        if let Some(found) = self.sessions.get(account) {
-            return Ok(found.clone());
-        }
-        let found = self.store.sessions_with(account).await?;
-        if self.sessions.len() >= CACHED_ACCOUNTS {
-            self.sessions.clear();
-        }
-        self.sessions.insert(account.to_owned(), found.clone());
-        Ok(found)
     }
 
     /// This device's account, if it has one.
@@ -291,11 +240,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Err(EngineError::Invalid("that username is not valid"));
         }
         let account = LocalAccount::generate(name, &mut self.rng);
-        self.commit(Changes {
-            account: Some(account.clone()),
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                account: Some(account.clone()),
+                ..Changes::default()
+            })
+            .await?;
         self.account = Some(account);
         self.registering = true;
         let mut out = Output::default();
@@ -428,12 +378,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let prekeys = account.new_prekeys(&mut self.rng);
         let one_time = prekeys.iter().map(|k| k.public()).collect();
         let signed_prekey = account.signed_prekey.public();
-        self.commit(Changes {
-            account: Some(account.clone()),
-            new_prekeys: prekeys,
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                account: Some(account.clone()),
+                new_prekeys: prekeys,
+                ..Changes::default()
+            })
+            .await?;
         self.account = Some(account);
         out.frames.push(ClientFrame::UploadPreKeys {
             signed_prekey,
@@ -493,7 +444,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         // outbox behind the others.
         let ready = self.authenticated && !self.fetching.values().any(|a| a == to);
         let sealed = if ready {
-            let mut sessions = self.sessions_with(to).await?;
+            let mut sessions = self.store.sessions_with(to).await?;
             sessions.retain(|(_, record)| !record.is_empty());
             self.seal(to, vec![entry.clone()], &sessions)
         } else {
@@ -503,13 +454,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Some(sealed) => {
                 changes.outbox = sealed.entries;
                 changes.sessions = sealed.sessions;
-                self.commit(changes).await?;
+                self.store.commit(changes).await?;
                 self.in_flight.extend(sent_ids(&sealed.frames));
                 out.frames.extend(sealed.frames);
             }
             None => {
                 changes.outbox = vec![entry];
-                self.commit(changes).await?;
+                self.store.commit(changes).await?;
                 if self.authenticated {
                     self.dispatch(to, &mut out).await?;
                 }
@@ -531,19 +482,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut sessions = self.sessions_with(to).await?;
+        let mut sessions = self.store.sessions_with(to).await?;
         sessions.retain(|(_, record)| !record.is_empty());
         let Some(sealed) = self.seal(to, entries, &sessions) else {
             self.fetch_bundles(to, out);
             return Ok(());
         };
         // The ratchet steps are stored before any ciphertext leaves.
-        self.commit(Changes {
-            outbox: sealed.entries,
-            sessions: sealed.sessions,
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                outbox: sealed.entries,
+                sessions: sealed.sessions,
+                ..Changes::default()
+            })
+            .await?;
         self.in_flight.extend(sent_ids(&sealed.frames));
         out.frames.extend(sealed.frames);
         Ok(())
@@ -644,7 +596,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         // A new session: they get our profile with what we send.
         changes.outbox.extend(self.profile_for(to));
-        self.commit(changes).await?;
+        self.store.commit(changes).await?;
         self.dispatch(to, out).await
     }
 
@@ -664,12 +616,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Marks outbox entries failed and drops them from the outbox; the chat's messages among
     /// them are reported (receipts are not).
     async fn fail(&mut self, ids: Vec<MessageId>, out: &mut Output) -> Result<(), EngineError> {
-        self.commit(Changes {
-            statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
-            outbox_done: ids.clone(),
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
+                outbox_done: ids.clone(),
+                ..Changes::default()
+            })
+            .await?;
         for id in ids {
             if self.store.message(&id).await?.is_some() {
                 out.events.push(Event::Status(id, Status::Failed));
@@ -690,12 +643,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         match outcome {
             SendOutcome::Stored => {
-                self.commit(Changes {
-                    statuses: vec![(id, Status::Sent)],
-                    outbox_done: vec![id],
-                    ..Changes::default()
-                })
-                .await?;
+                self.store
+                    .commit(Changes {
+                        statuses: vec![(id, Status::Sent)],
+                        outbox_done: vec![id],
+                        ..Changes::default()
+                    })
+                    .await?;
                 if self.store.message(&id).await?.is_some() {
                     out.events.push(Event::Status(id, Status::Sent));
                 }
@@ -711,7 +665,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         changes.sessions.push((address, SessionRecord::new()));
                     }
                 }
-                self.commit(changes).await?;
+                self.store.commit(changes).await?;
                 self.fetch_bundles(&entry.to, out);
             }
             SendOutcome::UnknownRecipient => self.fail(vec![entry.id], out).await?,
@@ -759,7 +713,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             // devices, on the same working copies.
             if !loaded.contains(sender) {
                 loaded.insert(sender.to_owned());
-                sessions.extend(self.sessions_with(sender).await?);
+                sessions.extend(self.store.sessions_with(sender).await?);
             }
             sessions.entry(from.clone()).or_default();
             let one_time = match &message {
@@ -915,7 +869,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .iter()
             .filter_map(|address| sessions.remove_entry(address))
             .collect();
-        self.commit(changes).await?;
+        self.store.commit(changes).await?;
         out.events.extend(events);
         for chunk in acks.chunks(hush_protocol::relay::MAX_ACKS) {
             out.frames.push(ClientFrame::Ack {
@@ -1015,11 +969,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let Some(key) = self.contact_identity(chat).await? else {
             return Ok(false);
         };
-        self.commit(Changes {
-            verified: vec![(chat.to_owned(), Some(key.to_bytes()))],
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                verified: vec![(chat.to_owned(), Some(key.to_bytes()))],
+                ..Changes::default()
+            })
+            .await?;
         Ok(true)
     }
 
@@ -1066,7 +1021,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         for chat in &chats {
             changes.outbox.extend(self.profile_for(&chat.chat));
         }
-        if let Err(e) = self.commit(changes).await {
+        if let Err(e) = self.store.commit(changes).await {
             self.account = previous;
             return Err(e.into());
         }
@@ -1087,7 +1042,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if mine || DeviceAddress::new(with, 1).is_err() {
             return Ok(out);
         }
-        let sessions = self.sessions_with(with).await?;
+        let sessions = self.store.sessions_with(with).await?;
         if sessions.iter().all(|(_, record)| record.is_empty()) {
             self.fetch_bundles(with, &mut out);
         }
@@ -1109,17 +1064,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sent_ms: message.sent_ms,
             body: message.body,
         };
-        self.commit(Changes {
-            statuses: vec![(id, Status::Sending)],
-            outbox: vec![OutboxEntry {
-                id,
-                to: message.chat.clone(),
-                content: content.encode(),
-                attempts: 0,
-            }],
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                statuses: vec![(id, Status::Sending)],
+                outbox: vec![OutboxEntry {
+                    id,
+                    to: message.chat.clone(),
+                    content: content.encode(),
+                    attempts: 0,
+                }],
+                ..Changes::default()
+            })
+            .await?;
         out.events.push(Event::Status(id, Status::Sending));
         if self.authenticated {
             self.dispatch(&message.chat, &mut out).await?;
@@ -1164,12 +1120,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(out);
         }
         let receipt = self.receipt(chat, ReceiptKind::Read, unread.clone());
-        self.commit(Changes {
-            statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
-            outbox: vec![receipt],
-            ..Changes::default()
-        })
-        .await?;
+        self.store
+            .commit(Changes {
+                statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
+                outbox: vec![receipt],
+                ..Changes::default()
+            })
+            .await?;
         if self.authenticated {
             self.dispatch(chat, &mut out).await?;
         }
