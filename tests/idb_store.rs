@@ -158,3 +158,25 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
     store.close();
     IdbStore::delete(&name).await.unwrap();
 }
+
+#[wasm_bindgen_test]
+async fn a_database_from_a_newer_build_is_refused_with_a_clear_reason() {
+    let name = fresh_name("newer");
+    // A later build's schema: one version up.
+    let db = rexie::Rexie::builder(&name)
+        .version(1000)
+        .add_object_store(rexie::ObjectStore::new("from_the_future"))
+        .build()
+        .await
+        .unwrap();
+    db.close();
+    let refused = IdbStore::open(&name)
+        .await
+        .err()
+        .expect("an older build cannot open it");
+    assert!(
+        refused.to_string().contains("newer version of Hush"),
+        "{refused}"
+    );
+    IdbStore::delete(&name).await.unwrap();
+}

@@ -182,9 +182,19 @@ fn decode_record(record: &JsValue) -> Result<ChatMessage, StoreError> {
 impl IdbStore {
     /// Opens (creating or upgrading) the database `name`.
     pub async fn open(name: &str) -> Result<Self, StoreError> {
-        let store = Self {
-            db: schema::open(name).await.map_err(backend)?,
-        };
+        let db = schema::open(name).await.map_err(|e| {
+            // Another tab already runs a newer build, which upgraded the database: this one
+            // must not touch it (two builds never write at once).
+            if format!("{e:?}").contains("VersionError") {
+                StoreError::Backend(
+                    "a newer version of Hush has updated this browser's data: reload to use it"
+                        .to_owned(),
+                )
+            } else {
+                backend(e)
+            }
+        })?;
+        let store = Self { db };
         migrate_v3(&store.db).await?;
         Ok(store)
     }
