@@ -179,6 +179,10 @@ fn decode_record(record: &JsValue) -> Result<ChatMessage, StoreError> {
     decode_message(&bytes_of(&field(record, "bytes")?)?).map_err(corrupt)
 }
 
+fn decode_outbox_record(record: &JsValue) -> Result<OutboxEntry, StoreError> {
+    decode_outbox(&bytes_of(&field(record, "bytes")?)?).map_err(corrupt)
+}
+
 impl IdbStore {
     /// Opens (creating or upgrading) the database `name`.
     pub async fn open(name: &str) -> Result<Self, StoreError> {
@@ -305,12 +309,8 @@ impl Store for IdbStore {
     }
 
     async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError> {
-        match self.get(schema::MESSAGES, hex(id)).await? {
-            Some(value) => decode_message(&bytes_of(&field(&value, "bytes")?)?)
-                .map(Some)
-                .map_err(corrupt),
-            None => Ok(None),
-        }
+        let found = self.get(schema::MESSAGES, hex(id)).await?;
+        found.as_ref().map(decode_record).transpose()
     }
 
     async fn messages(
@@ -471,19 +471,12 @@ impl Store for IdbStore {
             .await
             .map_err(backend)?;
         tx.done().await.map_err(backend)?;
-        found
-            .iter()
-            .map(|value| decode_outbox(&bytes_of(&field(value, "bytes")?)?).map_err(corrupt))
-            .collect()
+        found.iter().map(decode_outbox_record).collect()
     }
 
     async fn outbox_entry(&self, id: &MessageId) -> Result<Option<OutboxEntry>, StoreError> {
-        match self.get(schema::OUTBOX, hex(id)).await? {
-            Some(value) => decode_outbox(&bytes_of(&field(&value, "bytes")?)?)
-                .map(Some)
-                .map_err(corrupt),
-            None => Ok(None),
-        }
+        let found = self.get(schema::OUTBOX, hex(id)).await?;
+        found.as_ref().map(decode_outbox_record).transpose()
     }
 
     async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
