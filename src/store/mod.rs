@@ -24,6 +24,9 @@ use js_sys::{Array, Object, Reflect, Uint8Array};
 use rexie::{Direction, KeyRange, Rexie, TransactionMode, TransactionResult};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// This browser's Hush database (the tabs and the service worker open the same one).
+pub const DATABASE: &str = "hush";
+
 /// The engine's store in one IndexedDB database.
 pub struct IdbStore {
     db: Rexie,
@@ -390,6 +393,27 @@ impl Store for IdbStore {
         }
     }
 
+    async fn muted(&self) -> Result<Vec<String>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::MUTED], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let keys = tx
+            .store(schema::MUTED)
+            .map_err(backend)?
+            .get_all_keys(None, None)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        // IndexedDB lists keys in order: sorted already.
+        keys.iter()
+            .map(|chat| {
+                chat.as_string()
+                    .ok_or_else(|| corrupt("a muted chat is not text"))
+            })
+            .collect()
+    }
+
     async fn names(&self) -> Result<Vec<(String, String)>, StoreError> {
         let tx = self
             .db
@@ -526,6 +550,7 @@ impl Store for IdbStore {
             store(schema::CHATS)?,
             store(schema::NAMES)?,
         );
+        let muted_store = store(schema::MUTED)?;
 
         // Round 1, reads: the arrival counter and what is stored under every id written.
         let seq_key = JsValue::from_str(schema::NEXT_SEQ);
@@ -648,6 +673,17 @@ impl Store for IdbStore {
         for (account, name) in &changes.names {
             let (account, name) = (JsValue::from_str(account), JsValue::from_str(name));
             puts.push((&names_store, name, Some(account)));
+        }
+        for (i, (chat, muted)) in changes.muted.iter().enumerate() {
+            // As for verified keys: a chat's last change holds.
+            if changes.muted[i + 1..].iter().any(|(c, _)| c == chat) {
+                continue;
+            }
+            let chat = JsValue::from_str(chat);
+            match muted {
+                true => puts.push((&muted_store, JsValue::TRUE, Some(chat))),
+                false => deletes.push((&muted_store, chat)),
+            }
         }
         puts.push((&meta, JsValue::from_f64(next_seq), Some(seq_key)));
 

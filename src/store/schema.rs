@@ -5,7 +5,7 @@
 use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 
 /// The current schema version.
-pub(crate) const VERSION: u32 = 4;
+pub(crate) const VERSION: u32 = 5;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub(crate) const ACCOUNT: &str = "account";
@@ -34,12 +34,14 @@ pub(crate) const DATA_VERSION: &str = "data_version";
 pub(crate) const CHATS: &str = "chats";
 /// Since version 4: contacts' display names (strings), key: account name.
 pub(crate) const NAMES: &str = "names";
+/// Since version 5: chats muted on this device (value `true`), key: the chat.
+pub(crate) const MUTED: &str = "muted";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub(crate) const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub(crate) const ALL: [&str; 9] = [
-    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES,
+pub(crate) const ALL: [&str; 10] = [
+    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED,
 ];
 
 /// The messages store as of version 1.
@@ -84,9 +86,14 @@ fn v4(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(NAMES))
 }
 
+/// Version 5: muted chats (they never notify).
+fn v5(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(MUTED))
+}
+
 /// Opens (creating or upgrading) the database `name`.
 pub(crate) async fn open(name: &str) -> rexie::Result<Rexie> {
-    v4(v3(v2(v1(Rexie::builder(name).version(VERSION)))))
+    v5(v4(v3(v2(v1(Rexie::builder(name).version(VERSION))))))
         .build()
         .await
 }

@@ -978,6 +978,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(true)
     }
 
+    /// Mutes (or unmutes) `chat` on this device: a muted chat never notifies.
+    pub async fn set_muted(&self, chat: &str, muted: bool) -> Result<(), EngineError> {
+        self.store
+            .commit(Changes {
+                muted: vec![(chat.to_owned(), muted)],
+                ..Changes::default()
+            })
+            .await?;
+        Ok(())
+    }
+
     fn receipt(&mut self, to: &str, kind: ReceiptKind, ids: Vec<MessageId>) -> OutboxEntry {
         self.entry(to, Content::Receipt { kind, ids })
     }

@@ -12,6 +12,7 @@ mod account;
 pub mod content;
 mod engine;
 pub mod loopback;
+pub mod notices;
 pub mod store;
 
 pub use account::LocalAccount;

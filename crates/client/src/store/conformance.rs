@@ -52,6 +52,7 @@ where
     pages(&fresh().await.map_err(store_error)?).await?;
     verified(&fresh().await.map_err(store_error)?).await?;
     names(&fresh().await.map_err(store_error)?).await?;
+    muted(&fresh().await.map_err(store_error)?).await?;
     outbox(&fresh().await.map_err(store_error)?).await
 }
 
@@ -84,6 +85,30 @@ pub async fn names(store: &impl Store) -> Outcome {
                 ("carol".to_owned(), "Carol C.".to_owned()),
             ],
         "names are listed by account, the latest kept",
+    )
+}
+
+/// Muted chats: listed sorted, the last change for a chat holding, unmuting removes.
+pub async fn muted(store: &impl Store) -> Outcome {
+    ensure(
+        store.muted().await.map_err(store_error)?.is_empty(),
+        "a fresh store has no muted chat",
+    )?;
+    let change = |pairs: &[(&str, bool)]| Changes {
+        muted: pairs.iter().map(|(c, m)| ((*c).to_owned(), *m)).collect(),
+        ..Changes::default()
+    };
+    store
+        .commit(change(&[("dave", true), ("bob", true), ("carol", true)]))
+        .await
+        .map_err(store_error)?;
+    store
+        .commit(change(&[("carol", false), ("erin", true), ("erin", false)]))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.muted().await.map_err(store_error)? == ["bob".to_owned(), "dave".to_owned()],
+        "muted chats are listed sorted, unmuted ones gone",
     )
 }
 

@@ -28,6 +28,7 @@ struct Inner {
     outbox: BTreeMap<MessageId, (u64, OutboxEntry)>,
     verified: BTreeMap<String, [u8; 64]>,
     names: BTreeMap<String, String>,
+    muted: std::collections::BTreeSet<String>,
 }
 
 /// The memory store; clones share their data.
@@ -146,6 +147,10 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    async fn muted(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self.inner.borrow().muted.iter().cloned().collect())
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let inner = self.inner.borrow();
         let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
@@ -226,6 +231,13 @@ impl Store for MemoryStore {
             };
         }
         inner.names.extend(changes.names);
+        for (chat, muted) in changes.muted {
+            if muted {
+                inner.muted.insert(chat);
+            } else {
+                inner.muted.remove(&chat);
+            }
+        }
         Ok(())
     }
 }

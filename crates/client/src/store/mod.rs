@@ -126,6 +126,8 @@ pub struct Changes {
     pub verified: Vec<(String, Option<[u8; 64]>)>,
     /// Contacts' display names as they last sent them, replaced whole.
     pub names: Vec<(String, String)>,
+    /// Chats muted (true) or unmuted on this device: a muted chat never notifies.
+    pub muted: Vec<(String, bool)>,
 }
 
 impl core::fmt::Debug for Changes {
@@ -143,6 +145,7 @@ impl core::fmt::Debug for Changes {
             .field("outbox_done", &self.outbox_done.len())
             .field("verified", &self.verified.len())
             .field("names", &self.names.len())
+            .field("muted", &self.muted.len())
             .finish()
     }
 }
@@ -161,6 +164,7 @@ impl Changes {
             && self.outbox_done.is_empty()
             && self.verified.is_empty()
             && self.names.is_empty()
+            && self.muted.is_empty()
     }
 }
 
@@ -249,6 +253,8 @@ pub trait Store {
     async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError>;
     /// Contacts' display names (account, name), by account.
     async fn names(&self) -> Result<Vec<(String, String)>, StoreError>;
+    /// The chats muted on this device, sorted.
+    async fn muted(&self) -> Result<Vec<String>, StoreError>;
     /// Every chat with at least one message, the most recently active first. Cheap however
     /// long the chats are (read at every start).
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;

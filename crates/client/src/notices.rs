@@ -1,0 +1,150 @@
+//! What to tell the user about messages that arrived while they were not looking (a closed or
+//! hidden tab, another chat open): one notice per chat, from the events of one engine step.
+//! The browser shows them as notifications, one per chat (its tag), whoever produced them (the
+//! service worker woken by a push, or the tab that owns the engine).
+
+use crate::{Event, Kind};
+
+/// The longest preview, in characters: a notification shows a line or two.
+const PREVIEW_CHARS: usize = 120;
+
+/// One chat's new messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// The chat (the other account).
+    pub chat: String,
+    /// Who wrote: their display name, else their username.
+    pub title: String,
+    /// The newest message's text, shortened.
+    pub body: String,
+    /// How many new messages this is.
+    pub count: u32,
+}
+
+/// The notices for `events`: received texts only (not our own, not notices from this device),
+/// none for a muted chat or for `skip` (the chat the user is looking at), chats in the order
+/// their newest message arrived. `names` are contacts' display names.
+pub fn notices(
+    events: &[Event],
+    names: &[(String, String)],
+    muted: &[String],
+    skip: Option<&str>,
+) -> Vec<Notice> {
+    let mut notices: Vec<Notice> = Vec::new();
+    for event in events {
+        let Event::Message(message) = event else {
+            continue;
+        };
+        if message.from_me
+            || message.kind != Kind::Text
+            || muted.contains(&message.chat)
+            || skip == Some(message.chat.as_str())
+        {
+            continue;
+        }
+        let count = match notices.iter().position(|n| n.chat == message.chat) {
+            Some(at) => notices.remove(at).count + 1,
+            None => 1,
+        };
+        let title = names
+            .iter()
+            .find(|(account, _)| *account == message.chat)
+            .map_or_else(|| message.chat.clone(), |(_, name)| name.clone());
+        notices.push(Notice {
+            chat: message.chat.clone(),
+            title,
+            body: preview(&message.body),
+            count,
+        });
+    }
+    notices
+}
+
+/// The text on one line, cut to [`PREVIEW_CHARS`] with an ellipsis.
+fn preview(body: &str) -> String {
+    let line = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(PREVIEW_CHARS) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ChatMessage, Status};
+
+    fn received(n: u8, chat: &str, body: &str) -> Event {
+        Event::Message(ChatMessage {
+            id: [n; 16],
+            kind: Kind::Text,
+            chat: chat.to_owned(),
+            from_me: false,
+            body: body.to_owned(),
+            sent_ms: u64::from(n),
+            status: Status::Delivered,
+        })
+    }
+
+    #[test]
+    fn one_notice_per_chat_with_the_newest_text_and_a_count() {
+        let events = [
+            received(1, "alice", "hi"),
+            received(2, "bob", "yo"),
+            Event::Typing {
+                from: "alice".to_owned(),
+                typing: true,
+            },
+            received(3, "alice", "are you\nthere?"),
+        ];
+        let names = [("alice".to_owned(), "Alice A.".to_owned())];
+        let got = notices(&events, &names, &[], None);
+        assert_eq!(
+            got,
+            [
+                Notice {
+                    chat: "bob".to_owned(),
+                    title: "bob".to_owned(),
+                    body: "yo".to_owned(),
+                    count: 1,
+                },
+                Notice {
+                    chat: "alice".to_owned(),
+                    title: "Alice A.".to_owned(),
+                    body: "are you there?".to_owned(),
+                    count: 2,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn muted_open_own_and_notice_messages_are_silent() {
+        let mut mine = received(4, "carol", "mine");
+        if let Event::Message(m) = &mut mine {
+            m.from_me = true;
+        }
+        let mut notice = received(5, "dave", "");
+        if let Event::Message(m) = &mut notice {
+            m.kind = Kind::SecurityCodeChanged;
+        }
+        let events = [
+            received(1, "alice", "muted"),
+            received(2, "bob", "looking at it"),
+            mine,
+            notice,
+            received(3, "erin", "shown"),
+        ];
+        let got = notices(&events, &[], &["alice".to_owned()], Some("bob"));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].chat, "erin");
+    }
+
+    #[test]
+    fn long_texts_are_cut_on_a_character_boundary() {
+        let body = "é".repeat(PREVIEW_CHARS + 10);
+        let got = notices(&[received(1, "alice", &body)], &[], &[], None);
+        assert_eq!(got[0].body.chars().count(), PREVIEW_CHARS + 1);
+        assert!(got[0].body.ends_with('…'));
+    }
+}
