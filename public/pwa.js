@@ -33,6 +33,7 @@
   });
   addEventListener('appinstalled', () => document.querySelector('.install')?.remove());
 
+  notifications();
   if (!('serviceWorker' in navigator)) return;
   const container = navigator.serviceWorker;
 
@@ -66,5 +67,94 @@
     });
   }
 
+  // A click on a notification: the worker asks this tab to open that chat.
+  container.addEventListener('message', (event) => {
+    if (event.data?.type === 'hush-open') openChat(event.data.chat);
+  });
+  const asked = new URLSearchParams(location.search).get('chat');
+  if (asked) {
+    history.replaceState(null, '', '/');
+    openChat(asked);
+  }
+
   container.register('/sw.js').then(watch, (error) => console.warn('Hush works without offline support here:', error));
+
+  // Opens a chat as a click in the list would, once the list shows it (the app may still be
+  // starting).
+  function openChat(chat) {
+    const started = Date.now();
+    const attempt = () => {
+      const button = [...document.querySelectorAll('button[data-chat]')].find((b) => b.dataset.chat === chat);
+      if (button) button.click();
+      else if (Date.now() - started < 15000) setTimeout(attempt, 100);
+    };
+    attempt();
+  }
+
+  // Notifications, for the app (`window.hushPush`): the setting, the permission, the push
+  // subscription the relay wakes this device with, and showing notices (the service worker
+  // shows them all, so one chat keeps one notification whoever notifies).
+  function notifications() {
+    const SETTING = 'hush-notifications';
+    const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+    const state = () => {
+      if (!supported) return 'unsupported';
+      if (Notification.permission === 'denied') return 'denied';
+      return Notification.permission === 'granted' && localStorage.getItem(SETTING) === 'on' ? 'on' : 'off';
+    };
+    const base64url = (text) => {
+      const base64 = text.replace(/-/g, '+').replace(/_/g, '/');
+      return Uint8Array.from(atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    };
+    const plain = (sub) => ({
+      endpoint: sub.endpoint,
+      p256dh: new Uint8Array(sub.getKey('p256dh')),
+      auth: new Uint8Array(sub.getKey('auth')),
+    });
+    async function subscription() {
+      const registration = await navigator.serviceWorker.ready;
+      const existing = await registration.pushManager.getSubscription();
+      if (existing) return existing;
+      const response = await fetch('/vapid-public-key');
+      if (!response.ok) throw new Error('the relay offers no push key');
+      const key = base64url((await response.text()).trim());
+      // A browser whose push service is out of reach may never answer.
+      return Promise.race([
+        registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer from the push service')), 15000)),
+      ]);
+    }
+    const worker = async (message) => (await navigator.serviceWorker.ready).active?.postMessage(message);
+    window.hushPush = {
+      state,
+      async enable() {
+        if (!supported) throw new Error('This browser cannot show Hush notifications.');
+        const permission = await Notification.requestPermission();
+        if (permission === 'denied') throw new Error("Notifications are blocked for Hush in this browser's site settings.");
+        if (permission !== 'granted') throw new Error('Notifications stay off: the browser was not allowed to show them.');
+        let sub;
+        try {
+          sub = await subscription();
+        } catch (error) {
+          throw new Error(`This browser could not subscribe to push messages (${error.message}): Hush cannot notify here.`);
+        }
+        localStorage.setItem(SETTING, 'on');
+        return plain(sub);
+      },
+      async current() {
+        return state() === 'on' ? plain(await subscription()) : null;
+      },
+      async disable() {
+        localStorage.setItem(SETTING, 'off');
+        const registration = await navigator.serviceWorker.ready;
+        await (await registration.pushManager.getSubscription())?.unsubscribe();
+      },
+      notify(notices) {
+        if (state() === 'on') worker({ type: 'hush-notify', notices });
+      },
+      read(chat) {
+        if (supported) worker({ type: 'hush-read', chat });
+      },
+    };
+  }
 })();

@@ -1,10 +1,16 @@
 // Hush's service worker: the app shell, cached under a name that is the build's, served
 // offline. A new build installs beside the old one and waits: the page offers "Update
 // available, reload", and only on that (or once no Hush tab is left) does it take over.
-// `cargo xtask` fills in BUILD and SHELL when it builds the app.
+//
+// Woken by a push (which says only "wake up"), it does what a tab would: under the tabs' Web
+// Lock it runs Hush's engine (its own wasm, never loaded by the page) to receive, store and
+// acknowledge what waits on the relay, then notifies, one notification per chat.
+// `cargo xtask` fills in BUILD, SHELL and the engine's file names when it builds the app.
 const BUILD = '__HUSH_BUILD__';
 const SHELL = __HUSH_SHELL__;
 const CACHE = `hush-shell-${BUILD}`;
+
+importScripts('__HUSH_WORKER_JS__');
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(SHELL)));
@@ -21,9 +27,87 @@ self.addEventListener('activate', (event) => {
   );
 });
 
-// The page asks a waiting build to take over when the user accepts the update.
+// The page asks a waiting build to take over when the user accepts the update; the tab that
+// owns the engine hands over notices (and says which chat was read).
 self.addEventListener('message', (event) => {
-  if (event.data === 'hush-update') self.skipWaiting();
+  const data = event.data;
+  if (data === 'hush-update') self.skipWaiting();
+  else if (data?.type === 'hush-notify') event.waitUntil(show(data.notices));
+  else if (data?.type === 'hush-read') event.waitUntil(clear(data.chat));
+});
+
+self.addEventListener('push', (event) => event.waitUntil(woken()));
+
+async function woken() {
+  let notices;
+  try {
+    // A tab that owns Hush is connected (the relay pushes only to a device without a socket,
+    // so this is a race) and notifies by itself: nothing to do here.
+    notices = self.navigator.locks
+      ? await self.navigator.locks.request('hush-owner', { ifAvailable: true }, (lock) =>
+          // `hush-worker` tells a tab opening meanwhile to wait for the lock, not offer "Use here".
+          lock ? self.navigator.locks.request('hush-worker', wake) : null,
+        )
+      : await wake();
+  } catch (error) {
+    // Nothing could be read (the relay unreachable, storage refused): say only that
+    // something came.
+    console.warn('Hush could not read the new messages:', error);
+    await self.registration.showNotification('Hush', { body: 'New message', tag: 'hush-new', icon: '/icons/icon-192.png' });
+    return;
+  }
+  if (notices) await show(notices);
+}
+
+let engine = null;
+async function wake() {
+  if (!engine) {
+    await wasm_bindgen({ module_or_path: '__HUSH_WORKER_WASM__' });
+    engine = wasm_bindgen;
+  }
+  const relay = new URL('/ws', self.location.href);
+  relay.protocol = relay.protocol === 'https:' ? 'wss:' : 'ws:';
+  return engine.wake(relay.href);
+}
+
+// One notification per chat (its tag), counting what it has announced until the chat is read.
+async function show(notices) {
+  for (const notice of notices) {
+    const tag = `chat:${notice.chat}`;
+    const [earlier] = await self.registration.getNotifications({ tag });
+    const count = (earlier?.data?.count ?? 0) + notice.count;
+    await self.registration.showNotification(notice.title, {
+      tag,
+      renotify: true,
+      body: count > 1 ? `${notice.body}\n${count} new messages` : notice.body,
+      icon: '/icons/icon-192.png',
+      data: { chat: notice.chat, count },
+    });
+  }
+}
+
+async function clear(chat) {
+  for (const notification of await self.registration.getNotifications({ tag: `chat:${chat}` })) {
+    notification.close();
+  }
+}
+
+// A click opens that chat: in a Hush tab if one is open, else in a new one.
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const chat = event.notification.data?.chat;
+  event.waitUntil(
+    (async () => {
+      const tabs = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const tab = tabs.find((t) => t.visibilityState === 'visible') ?? tabs[0];
+      if (tab) {
+        await tab.focus();
+        if (chat) tab.postMessage({ type: 'hush-open', chat });
+      } else {
+        await self.clients.openWindow(chat ? `/?chat=${encodeURIComponent(chat)}` : '/');
+      }
+    })(),
+  );
 });
 
 self.addEventListener('fetch', (event) => {

@@ -8,7 +8,7 @@ use futures::channel::mpsc::{unbounded, UnboundedReceiver, UnboundedSender};
 use futures::StreamExt;
 use hush_client::store::add_to_chats;
 use hush_client::{ChatMessage, ChatSummary, Engine, EngineError, Event, Output, Status, Store};
-use hush_protocol::relay::ServerFrame;
+use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::Rng;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -16,12 +16,11 @@ use rand_core::OsRng;
 
 use crate::backoff::Backoff;
 use crate::owner;
+use crate::push::{self, Notifications, Subscription};
 use crate::relay::Relay;
 use crate::status::ConnectionStatus;
-use crate::store::IdbStore;
+use crate::store::{IdbStore, DATABASE};
 
-/// This browser's Hush database.
-const DATABASE: &str = "hush";
 /// Messages shown when a chat opens (the newest).
 const PAGE: usize = 200;
 /// The most relay frames handled as one batch.
@@ -59,6 +58,13 @@ pub(crate) enum Command {
     ContactInfo(String),
     /// The user compared safety numbers with this contact and they matched.
     MarkVerified(String),
+    /// Mute (or unmute) a chat's notifications on this device.
+    Mute {
+        chat: String,
+        muted: bool,
+    },
+    /// Give the relay this device's push subscription (or take it back).
+    Push(Option<Subscription>),
 }
 
 /// Where the app is.
@@ -96,6 +102,9 @@ pub(crate) struct Ui {
     pub(crate) persisted: RwSignal<Option<bool>>,
     /// The open contact's safety number, when Contact info is open.
     pub(crate) safety: RwSignal<Option<Safety>>,
+    /// Chats that never notify on this device.
+    pub(crate) muted: RwSignal<Vec<String>>,
+    pub(crate) notifications: RwSignal<Notifications>,
 }
 
 impl Ui {
@@ -121,6 +130,8 @@ impl Ui {
             presence: RwSignal::new(Vec::new()),
             persisted: RwSignal::new(None),
             safety: RwSignal::new(None),
+            muted: RwSignal::new(Vec::new()),
+            notifications: RwSignal::new(push::state()),
         }
     }
 }
@@ -214,7 +225,7 @@ async fn own(ui: Ui, messenger: Messenger, queue: UnboundedReceiver<Command>) {
     if relay.is_none() {
         ui.connection.set(ConnectionStatus::Offline);
     }
-    run(ui, relay.map(Rc::new), queue).await;
+    run(ui, messenger, relay.map(Rc::new), queue).await;
 }
 
 /// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`):
@@ -232,7 +243,12 @@ fn now_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Command>) {
+async fn run(
+    ui: Ui,
+    messenger: Messenger,
+    relay: Option<Rc<Relay>>,
+    mut queue: UnboundedReceiver<Command>,
+) {
     let engine = match IdbStore::open(DATABASE).await {
         Ok(store) => Engine::open(store, OsRng).await,
         Err(e) => Err(EngineError::Store(e)),
@@ -254,6 +270,10 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
             refresh_chats(&engine, ui).await;
             match engine.store().names().await {
                 Ok(names) => ui.names.set(names.into_iter().collect()),
+                Err(e) => ui.problem.set(Some(e.to_string())),
+            }
+            match engine.store().muted().await {
+                Ok(muted) => ui.muted.set(muted),
                 Err(e) => ui.problem.set(Some(e.to_string())),
             }
         }
@@ -336,6 +356,7 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 }
                 let read = engine.mark_read(&chat).await;
                 read_in_list(ui, &chat);
+                push::read(&chat);
                 read
             }
             Command::LoadEarlier => {
@@ -360,6 +381,29 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 ui.current.set(None);
                 Ok(Output::default())
             }
+            Command::Mute { chat, muted } => match engine.set_muted(&chat, muted).await {
+                Ok(()) => {
+                    ui.muted.update(|list| {
+                        list.retain(|c| *c != chat);
+                        if muted {
+                            list.push(chat);
+                        }
+                    });
+                    Ok(Output::default())
+                }
+                Err(e) => Err(e),
+            },
+            Command::Push(subscription) => Ok(Output {
+                frames: vec![match subscription {
+                    Some(s) => ClientFrame::PushSubscribe {
+                        endpoint: s.endpoint,
+                        p256dh: s.p256dh,
+                        auth: s.auth,
+                    },
+                    None => ClientFrame::PushUnsubscribe,
+                }],
+                events: Vec::new(),
+            }),
         };
         let out = match step {
             Ok(out) => out,
@@ -368,6 +412,9 @@ async fn run(ui: Ui, relay: Option<Rc<Relay>>, mut queue: UnboundedReceiver<Comm
                 continue;
             }
         };
+        if out.events.contains(&Event::Authenticated) {
+            resubscribe(ui, messenger);
+        }
         let shown = apply(&engine, ui, relay.as_deref(), out).await;
         // Messages that arrived in the open chat are on screen: they are read.
         if let Some(chat) = shown {
@@ -396,6 +443,7 @@ async fn apply<S: Store, R: Rng>(
             relay.send(&frame.encode());
         }
     }
+    notify(ui, &out.events);
     let mut shown = None;
     for event in out.events {
         match event {
@@ -450,6 +498,44 @@ async fn apply<S: Store, R: Rng>(
         }
     }
     shown
+}
+
+/// The relay wakes this device by push only if it has the subscription: it gets the current
+/// one on every connection (the browser may have renewed it).
+fn resubscribe(ui: Ui, messenger: Messenger) {
+    if ui.notifications.get_untracked() == Notifications::On {
+        spawn_local(async move {
+            if let Some(subscription) = push::current().await {
+                messenger.tell(Command::Push(Some(subscription)));
+            }
+        });
+    }
+}
+
+/// Notifies of messages the user is not looking at: any chat while the page is hidden, else
+/// every chat but the open one (muted chats never).
+fn notify(ui: Ui, events: &[Event]) {
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::Message(m) if !m.from_me))
+    {
+        return;
+    }
+    let hidden = web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.hidden());
+    let open = if hidden {
+        None
+    } else {
+        ui.current.get_untracked()
+    };
+    let names: Vec<(String, String)> = ui
+        .names
+        .with_untracked(|names| names.iter().map(|(a, n)| (a.clone(), n.clone())).collect());
+    let notices = ui.muted.with_untracked(|muted| {
+        hush_client::notices::notices(events, &names, muted, open.as_deref())
+    });
+    push::notify(&notices);
 }
 
 /// The chat's messages were just marked read: no unread count in the list.

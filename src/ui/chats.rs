@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::conversation::Conversation;
 use super::time::clock;
 use crate::messenger::{Command, Messenger, Ui};
+use crate::push::{self, Notifications};
 
 #[component]
 pub(crate) fn Chats() -> impl IntoView {
@@ -29,6 +30,7 @@ pub(crate) fn Chats() -> impl IntoView {
                     <p class="me">{move || ui.me.get()}</p>
                     <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
                 </div>
+                <NotificationSetting />
                 <Show when=move || adding.get()>
                     <form class="new-chat" on:submit=start>
                         <label for="new-chat">"Username"</label>
@@ -77,6 +79,7 @@ pub(crate) fn Chats() -> impl IntoView {
                                     <button
                                         type="button"
                                         class="chat"
+                                        data-chat=name.clone()
                                         aria-current=move || current().then_some("true")
                                         on:click=open
                                     >
@@ -107,5 +110,43 @@ pub(crate) fn Chats() -> impl IntoView {
             </nav>
             <Conversation />
         </div>
+    }
+}
+
+/// Notifications on this device: on or off, or why they cannot be.
+#[component]
+fn NotificationSetting() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    // From the click: browsers ask for permission only while a user gesture is fresh.
+    let toggle = move |_| {
+        let on = ui.notifications.get_untracked() == Notifications::On;
+        leptos::task::spawn_local(async move {
+            if on {
+                push::disable().await;
+                ui.notifications.set(Notifications::Off);
+                messenger.tell(Command::Push(None));
+            } else {
+                match push::enable().await {
+                    Ok(subscription) => {
+                        ui.notifications.set(Notifications::On);
+                        messenger.tell(Command::Push(Some(subscription)));
+                    }
+                    Err(why) => ui.notifications.set(Notifications::Unavailable(why)),
+                }
+            }
+        });
+    };
+    move || match ui.notifications.get() {
+        Notifications::Unavailable(why) => view! { <p class="note">{why}</p> }.into_any(),
+        state => {
+            let on = state == Notifications::On;
+            view! {
+                <button type="button" class="notify" aria-pressed=on.to_string() on:click=toggle>
+                    "Notifications"
+                </button>
+            }
+            .into_any()
+        }
     }
 }

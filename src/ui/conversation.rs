@@ -157,6 +157,11 @@ pub(crate) fn Conversation() -> impl IntoView {
             None
         }
     };
+    let muted = move || {
+        let chat = ui.current.get();
+        ui.muted
+            .with(|list| chat.is_some_and(|c| list.contains(&c)))
+    };
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
         send();
@@ -206,6 +211,18 @@ pub(crate) fn Conversation() -> impl IntoView {
                         }
                     >
                         "Contact info"
+                    </button>
+                    <button
+                        type="button"
+                        class="mute"
+                        aria-pressed=move || muted().to_string()
+                        on:click=move |_| {
+                            if let Some(chat) = ui.current.get_untracked() {
+                                messenger.tell(Command::Mute { chat, muted: !muted() });
+                            }
+                        }
+                    >
+                        "Mute"
                     </button>
                 </header>
                 <ContactInfo />

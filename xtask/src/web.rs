@@ -17,7 +17,14 @@ pub(crate) fn build_release(tools: &Tools) -> Result<PathBuf> {
     let dist = paths::dist();
     cmd::ok(
         cmd::new("trunk", &tools.path_env)
-            .args(["build", "--release", "--offline", "--dist"])
+            .args([
+                "build",
+                "--release",
+                "--cargo-profile",
+                "web",
+                "--offline",
+                "--dist",
+            ])
             .arg(&dist),
     )?;
     write_service_worker(&dist)?;
@@ -60,14 +67,33 @@ fn write_service_worker(dist: &Path) -> Result {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let engine_js = worker_file(&urls, ".js")?;
+    let engine_wasm = worker_file(&urls, "_bg.wasm")?;
     let filled = template
         .replace("__HUSH_BUILD__", &format!("{:016x}", hasher.finish()))
-        .replace("__HUSH_SHELL__", &shell);
+        .replace("__HUSH_SHELL__", &shell)
+        .replace("__HUSH_WORKER_JS__", &engine_js)
+        .replace("__HUSH_WORKER_WASM__", &engine_wasm);
     if filled == template {
         return Err("sw.js has no placeholders to fill".into());
     }
     std::fs::write(worker, filled)?;
     Ok(())
+}
+
+/// The URL of the service worker's engine file ending in `suffix` (trunk names it after the
+/// `hush-worker` binary).
+fn worker_file(urls: &[String], suffix: &str) -> Result<String> {
+    urls.iter()
+        .find(|url| url.starts_with("/hush-worker") && url.ends_with(suffix))
+        .cloned()
+        .ok_or_else(|| format!("the build has no hush-worker*{suffix}").into())
+}
+
+/// Whether a built file is the service worker or its engine: fetched after the page runs,
+/// not part of what it needs to start.
+pub(crate) fn is_service_worker(name: &str) -> bool {
+    name == "sw.js" || name.starts_with("hush-worker")
 }
 
 fn with_suffix(file: &Path, suffix: &str) -> PathBuf {

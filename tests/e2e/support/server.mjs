@@ -16,7 +16,8 @@ function required(name) {
 
 /**
  * Starts the server; `restart()` brings it back on the same port and data after `kill()`.
- * `options.dist` serves another copy of the app (an update test changes it).
+ * `options.dist` serves another copy of the app (an update test changes it); `options.args`
+ * are more command-line flags.
  */
 export async function startServer(options = {}) {
   const app = options.dist ?? dist;
@@ -24,7 +25,7 @@ export async function startServer(options = {}) {
   const server = { data, child: null, url: null };
 
   async function launch(addr) {
-    const child = spawn(binary, ['--addr', addr, '--data', data, '--static-dir', app], {
+    const child = spawn(binary, ['--addr', addr, '--data', data, '--static-dir', app, ...(options.args ?? [])], {
       env: { ...process.env, HUSH_LOG: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

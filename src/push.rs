@@ -1,0 +1,128 @@
+//! Notifications, from the page's side. The browser work (permission, the push subscription,
+//! showing a notification) is plain JS in `public/pwa.js` (`window.hushPush`), which costs the
+//! wasm nothing; this module calls it and turns its answers into Rust values.
+
+use hush_client::notices::Notice;
+use js_sys::{Function, Promise, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Whether this device notifies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Notifications {
+    Off,
+    On,
+    /// Not possible here, and why (for the user).
+    Unavailable(String),
+}
+
+/// A push subscription to hand to the relay.
+pub(crate) struct Subscription {
+    pub(crate) endpoint: String,
+    pub(crate) p256dh: [u8; 65],
+    pub(crate) auth: [u8; 16],
+}
+
+/// The setting as the browser has it now.
+pub(crate) fn state() -> Notifications {
+    match call("state", JsValue::UNDEFINED)
+        .ok()
+        .and_then(|v| v.as_string())
+        .as_deref()
+    {
+        Some("on") => Notifications::On,
+        Some("off") => Notifications::Off,
+        Some("denied") => Notifications::Unavailable(
+            "Notifications are blocked for Hush in this browser's site settings.".to_owned(),
+        ),
+        _ => Notifications::Unavailable("This browser cannot show Hush notifications.".to_owned()),
+    }
+}
+
+/// Turns notifications on: asks permission (call it from a click, browsers allow the prompt
+/// only on a user gesture) and subscribes. The error is for the user.
+pub(crate) async fn enable() -> Result<Subscription, String> {
+    let promise = call("enable", JsValue::UNDEFINED).map_err(message)?;
+    let value = JsFuture::from(Promise::from(promise))
+        .await
+        .map_err(message)?;
+    subscription(&value).ok_or_else(|| "The browser gave no usable push subscription.".to_owned())
+}
+
+/// The current subscription when notifications are on (sent again on every connection, so the
+/// relay follows a subscription the browser renewed).
+pub(crate) async fn current() -> Option<Subscription> {
+    let promise = call("current", JsValue::UNDEFINED).ok()?;
+    let value = JsFuture::from(Promise::from(promise)).await.ok()?;
+    subscription(&value)
+}
+
+/// Turns notifications off on this device (the caller tells the relay).
+pub(crate) async fn disable() {
+    if let Ok(promise) = call("disable", JsValue::UNDEFINED) {
+        let _ = JsFuture::from(Promise::from(promise)).await;
+    }
+}
+
+/// Shows notices (through the service worker, which owns the notifications), if on.
+pub(crate) fn notify(notices: &[Notice]) {
+    if !notices.is_empty() {
+        let _ = call("notify", notices_to_js(notices));
+    }
+}
+
+/// The user is looking at `chat`: its notification goes.
+pub(crate) fn read(chat: &str) {
+    let _ = call("read", JsValue::from_str(chat));
+}
+
+/// Notices as JS objects `{chat, title, body, count}` for the notification code.
+pub fn notices_to_js(notices: &[Notice]) -> JsValue {
+    let list = js_sys::Array::new();
+    for notice in notices {
+        let object = js_sys::Object::new();
+        let fields = [
+            ("chat", JsValue::from_str(&notice.chat)),
+            ("title", JsValue::from_str(&notice.title)),
+            ("body", JsValue::from_str(&notice.body)),
+            ("count", JsValue::from(notice.count)),
+        ];
+        for (name, value) in fields {
+            let _ = Reflect::set(&object, &JsValue::from_str(name), &value);
+        }
+        list.push(&object);
+    }
+    list.into()
+}
+
+/// Calls `window.hushPush[name](argument)`.
+fn call(name: &str, argument: JsValue) -> Result<JsValue, JsValue> {
+    let api = Reflect::get(&js_sys::global(), &JsValue::from_str("hushPush"))?;
+    let function: Function = Reflect::get(&api, &JsValue::from_str(name))?.dyn_into()?;
+    function.call1(&api, &argument)
+}
+
+/// `{endpoint, p256dh, auth}` (the keys as bytes), as `hushPush` resolves it.
+fn subscription(value: &JsValue) -> Option<Subscription> {
+    let field = |name: &str| Reflect::get(value, &JsValue::from_str(name)).ok();
+    let bytes = |name: &str| {
+        field(name)?
+            .dyn_into::<Uint8Array>()
+            .ok()
+            .map(|a| a.to_vec())
+    };
+    Some(Subscription {
+        endpoint: field("endpoint")?.as_string()?,
+        p256dh: bytes("p256dh")?.try_into().ok()?,
+        auth: bytes("auth")?.try_into().ok()?,
+    })
+}
+
+/// What a rejected promise or a throw says, for the user.
+fn message(error: JsValue) -> String {
+    Reflect::get(&error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "Notifications could not be turned on.".to_owned())
+}

@@ -1,0 +1,260 @@
+// Notifications with the tab closed, in real Chromium against the real relay: the service
+// worker, woken by a push, runs Hush's engine to receive and decrypt what waits, and notifies
+// with the sender and the text; it stays silent when the chat is on screen or muted. End to end,
+// the relay's pushes go to npm's web-push-testing (a push service on loopback that checks VAPID
+// and decrypts the payload): one push for a burst, and nothing readable in it. An open tab on
+// another chat notifies into the same notification.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM_ARGS, launchBrowser, waitForStatus } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+let browser;
+const cleanup = [];
+
+before(async () => {
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  for (const undo of cleanup.reverse()) await undo();
+});
+
+/** A persistent profile (the service worker and its notifications outlive the tab). */
+async function persistentContext(url) {
+  const profile = mkdtempSync(join(tmpdir(), 'hush-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.HUSH_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  await context.grantPermissions(['notifications'], { origin: url });
+  cleanup.push(async () => {
+    await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  });
+  return context;
+}
+
+async function register(page, url, name) {
+  await page.goto(url);
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
+}
+
+async function openChat(page, to) {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(to);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+}
+
+/** Sends `texts` in the open chat and waits until the relay has them all. */
+async function send(page, texts, state = 'Sent') {
+  for (const text of texts) {
+    await page.getByRole('textbox', { name: 'Message' }).fill(text);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+  }
+  const log = page.getByRole('log');
+  for (const text of texts) {
+    await log.getByRole('listitem').filter({ hasText: text }).getByText(state, { exact: true }).waitFor();
+  }
+}
+
+/**
+ * Bob's Hush in a persistent profile, his tab then closed. Another page of the same origin (one
+ * the service worker leaves alone) stays open: through it the test pushes and lists
+ * notifications. `before(page)` runs in Hush's tab before it closes.
+ */
+async function bobWithTabClosed(url, context, name, before = async () => {}) {
+  const hush = await context.newPage();
+  await register(hush, url, name);
+  await hush.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+  await before(hush);
+  const page = await context.newPage();
+  const cdp = await context.newCDPSession(page);
+  const registered = new Promise((resolve) => {
+    cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+      const mine = registrations.find((r) => r.scopeURL.startsWith(url) && !r.isDeleted);
+      if (mine) resolve(mine.registrationId);
+    });
+  });
+  await cdp.send('ServiceWorker.enable');
+  await page.goto(new URL('/healthz', url).href);
+  const registrationId = await registered;
+  await hush.close();
+  return {
+    /** Opens Hush in a new tab. */
+    open: async () => {
+      const tab = await context.newPage();
+      await tab.goto(url);
+      return tab;
+    },
+    push: (data = '{"t":"wake","h":"test"}') =>
+      cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(url).origin, registrationId, data }),
+    notifications: () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.getRegistration()).getNotifications()).map((n) => ({
+          title: n.title,
+          body: n.body,
+          tag: n.tag,
+        })),
+      ),
+  };
+}
+
+/** Reads until `done` holds (or 30 s pass), then returns the last reading. */
+async function until(read, done) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+test('a push with no Hush tab open notifies with the decrypted message; an open chat or a muted one stays silent', { timeout: 180_000 }, async () => {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const context = await persistentContext(server.url);
+  const bob = await bobWithTabClosed(server.url, context, 'bob');
+
+  const alice = await browser.newPage();
+  await register(alice, server.url, 'alice');
+  await openChat(alice, 'bob');
+  await send(alice, ['first, while bob is away']);
+  assert.deepEqual(await bob.notifications(), []);
+
+  // The push carries nothing: the worker fetches, decrypts and stores, and Alice sees it
+  // delivered although Bob has no tab open.
+  await bob.push();
+  let shown = await until(bob.notifications, (list) => list.length > 0);
+  assert.deepEqual(shown, [{ title: 'alice', body: 'first, while bob is away', tag: 'chat:alice' }]);
+  await alice.getByRole('log').getByText('Delivered', { exact: true }).waitFor();
+
+  // More from the same chat: still one notification, counting.
+  await send(alice, ['second', 'third']);
+  await bob.push();
+  shown = await until(bob.notifications, (list) => /3 new messages/.test(list[0]?.body));
+  assert.deepEqual(shown, [{ title: 'alice', body: 'third\n3 new messages', tag: 'chat:alice' }]);
+
+  // Bob opens Hush on that chat: its notification goes, and while it is on screen a push
+  // (the tab owns Hush) shows nothing.
+  const tab = await bob.open();
+  await tab.getByRole('button', { name: /alice/ }).click();
+  await tab.getByRole('log').getByText('third', { exact: true }).waitFor();
+  await waitForStatus(tab, 'Connected');
+  assert.deepEqual(await until(bob.notifications, (list) => list.length === 0), []);
+  await send(alice, ['while bob looks'], 'Read');
+  await bob.push();
+  await tab.getByRole('log').getByText('while bob looks', { exact: true }).waitFor();
+  assert.deepEqual(await bob.notifications(), []);
+
+  // Muted: the worker still receives (Alice sees it delivered) but says nothing.
+  await tab.getByRole('button', { name: 'Mute' }).click();
+  await tab.getByRole('button', { name: 'Mute', pressed: true }).waitFor();
+  await tab.close();
+  await send(alice, ['muted message']);
+  await bob.push();
+  await alice.getByRole('log').getByRole('listitem').filter({ hasText: 'muted message' })
+    .getByText('Delivered', { exact: true }).waitFor({ timeout: 30_000 });
+  assert.deepEqual(await bob.notifications(), []);
+  await alice.close();
+});
+
+/** npm web-push-testing on loopback, in this process. */
+async function startPushService() {
+  const require = createRequire(import.meta.url);
+  const Service = require('web-push-testing/src/server.js');
+  const { PushApiModel } = require('web-push-testing/src/PushApiModel.js');
+  const port = await new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const model = new PushApiModel();
+  const service = new Service(model, port);
+  model.notifyUrl = `http://127.0.0.1:${port}/notify/`;
+  service._server = service._app.listen(port, '127.0.0.1');
+  service.setRequestHandlers();
+  await new Promise((resolve) => service._server.once('listening', resolve));
+  cleanup.push(() => new Promise((resolve) => service._server.close(resolve)));
+  const base = `http://127.0.0.1:${port}`;
+  const post = async (path, body) => (await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  })).json();
+  return {
+    subscribe: async (applicationServerKey) =>
+      (await post('/subscribe', { userVisibleOnly: 'true', applicationServerKey })).data,
+    messages: async (clientHash) => (await post('/get-notifications', { clientHash })).data.messages,
+  };
+}
+
+test('end to end: a burst to a closed tab makes one push, with nothing readable in it', { timeout: 180_000 }, async () => {
+  const pushService = await startPushService();
+  const server = await startServer({ args: ['--push-allow-private-endpoints'] });
+  cleanup.push(() => server.stop());
+  const vapid = (await (await fetch(new URL('/vapid-public-key', server.url))).text()).trim();
+  const subscription = await pushService.subscribe(vapid);
+  assert.ok(subscription?.endpoint, 'the push service issued a subscription');
+
+  const context = await persistentContext(server.url);
+  // Chromium's own push service is out of reach here: the browser subscribes at the local one.
+  await context.addInitScript((sub) => {
+    const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0)).buffer;
+    const local = { endpoint: sub.endpoint, getKey: (name) => bytes(sub.keys[name]), unsubscribe: async () => true };
+    PushManager.prototype.subscribe = async () => local;
+    PushManager.prototype.getSubscription = async () => (localStorage.getItem('hush-notifications') === 'on' ? local : null);
+  }, subscription);
+
+  const bob = await bobWithTabClosed(server.url, context, 'bob', async (page) => {
+    await page.getByRole('button', { name: 'Notifications', pressed: false }).click();
+    await page.getByRole('button', { name: 'Notifications', pressed: true }).waitFor();
+    // The next connection sends the subscription again: by then the relay has the first one.
+    await page.reload();
+    await waitForStatus(page, 'Connected');
+  });
+
+  const alice = await browser.newPage();
+  await register(alice, server.url, 'alice');
+  await openChat(alice, 'bob');
+  const burst = ['one secret', 'two secrets', 'three secrets', 'four secrets', 'five secrets'];
+  await send(alice, burst);
+
+  let pushes = await until(() => pushService.messages(subscription.clientHash), (list) => list.length > 0);
+  assert.equal(pushes.length, 1, 'one push for the burst');
+  const payload = JSON.parse(pushes[0]);
+  assert.equal(payload.t, 'wake');
+  for (const secret of [...burst, 'alice', 'bob']) assert.ok(!pushes[0].includes(secret), `"${secret}" is not in the push`);
+
+  // That push, handed to Bob's worker as the browser would: it reads everything and notifies.
+  await bob.push(pushes[0]);
+  const shown = await until(bob.notifications, (list) => list.length > 0);
+  assert.deepEqual(shown, [{ title: 'alice', body: 'five secrets\n5 new messages', tag: 'chat:alice' }]);
+  // Nothing was queued after the burst, so nothing more was pushed.
+  pushes = await pushService.messages(subscription.clientHash);
+  assert.equal(pushes.length, 1);
+
+  // With Hush open on another chat, the tab itself notifies (the relay does not push to a
+  // connected device), into the same notification; opening the chat clears it.
+  const tab = await bob.open();
+  await waitForStatus(tab, 'Connected');
+  await send(alice, ['six, with the tab open'], 'Delivered');
+  const updated = await until(bob.notifications, (list) => /6 new messages/.test(list[0]?.body));
+  assert.deepEqual(updated, [{ title: 'alice', body: 'six, with the tab open\n6 new messages', tag: 'chat:alice' }]);
+  await tab.getByRole('button', { name: /alice/ }).click();
+  assert.deepEqual(await until(bob.notifications, (list) => list.length === 0), []);
+  assert.equal((await pushService.messages(subscription.clientHash)).length, 1);
+  await alice.close();
+});
