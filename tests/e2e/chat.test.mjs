@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, waitForStatus, watchErrors } from './support/browser.mjs';
+import { launchBrowser, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let server;
@@ -19,12 +19,8 @@ after(async () => {
   await server?.stop();
 });
 
-async function register(page, name, displayName) {
-  await page.goto(server.url);
-  await page.getByRole('textbox', { name: 'Username' }).fill(name);
-  if (displayName) await page.getByRole('textbox', { name: 'Display name' }).fill(displayName);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
+function register(page, name, displayName) {
+  return registerAt(page, server.url, name, displayName);
 }
 
 /** Whether a message is inside the visible part of the scrolled log. */

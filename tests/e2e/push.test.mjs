@@ -5,15 +5,11 @@
 // and decrypts the payload): one push for a burst, and nothing readable in it. An open tab on
 // another chat notifies into the same notification.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, launchBrowser, waitForStatus } from './support/browser.mjs';
+import { launchBrowser, launchPersistent, register, waitForStatus } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let browser;
@@ -30,25 +26,10 @@ after(async () => {
 
 /** A persistent profile (the service worker and its notifications outlive the tab). */
 async function persistentContext(url) {
-  const profile = mkdtempSync(join(tmpdir(), 'hush-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.HUSH_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const { context, close } = await launchPersistent();
+  cleanup.push(close);
   await context.grantPermissions(['notifications'], { origin: url });
-  cleanup.push(async () => {
-    await context.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
-  });
   return context;
-}
-
-async function register(page, url, name) {
-  await page.goto(url);
-  await page.getByRole('textbox', { name: 'Username' }).fill(name);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
 
 async function openChat(page, to) {

@@ -6,9 +6,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium } from 'playwright-core';
 
-import { CHROMIUM_ARGS, launchBrowser, waitForStatus, watchErrors } from './support/browser.mjs';
+import { launchBrowser, launchPersistent, register, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let browser;
@@ -25,24 +24,9 @@ after(async () => {
 
 /** A persistent Chromium profile (installability is only judged in one). */
 async function persistentContext() {
-  const profile = mkdtempSync(join(tmpdir(), 'hush-profile-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.HUSH_CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
-  cleanup.push(async () => {
-    await context.close().catch(() => {});
-    rmSync(profile, { recursive: true, force: true });
-  });
+  const { context, close } = await launchPersistent();
+  cleanup.push(close);
   return context;
-}
-
-async function register(page, url, name) {
-  await page.goto(url);
-  await page.getByRole('textbox', { name: 'Username' }).fill(name);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
 
 async function controlled(page) {

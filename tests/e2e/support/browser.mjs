@@ -1,4 +1,7 @@
 // Debian's Chromium driven by playwright-core (Playwright cannot download browsers here).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM_ARGS = [
@@ -18,6 +21,33 @@ export function launchBrowser() {
     headless: true,
     args: CHROMIUM_ARGS,
   });
+}
+
+/**
+ * Chromium with a persistent profile (as an installed app has: installability is only judged
+ * in one, and service workers and notifications outlive tabs). `close()` also deletes it.
+ */
+export async function launchPersistent() {
+  const profile = mkdtempSync(join(tmpdir(), 'hush-profile-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.HUSH_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const close = async () => {
+    await context.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return { context, close };
+}
+
+/** Opens Hush at `url` and creates the account `name` (with a display name, if given). */
+export async function register(page, url, name, displayName) {
+  await page.goto(url);
+  await page.getByRole('textbox', { name: 'Username' }).fill(name);
+  if (displayName) await page.getByRole('textbox', { name: 'Display name' }).fill(displayName);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
 
 /** Collects console errors and uncaught exceptions of a page. */
