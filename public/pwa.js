@@ -97,9 +97,12 @@
   function notifications() {
     const SETTING = 'hush-notifications';
     const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+    const UNSUPPORTED = 'This browser cannot show Hush notifications.';
+    const DENIED = "Notifications are blocked for Hush in this browser's site settings.";
+    // 'on', 'off', or why notifications are unavailable (shown to the user as it is).
     const state = () => {
-      if (!supported) return 'unsupported';
-      if (Notification.permission === 'denied') return 'denied';
+      if (!supported) return UNSUPPORTED;
+      if (Notification.permission === 'denied') return DENIED;
       return Notification.permission === 'granted' && localStorage.getItem(SETTING) === 'on' ? 'on' : 'off';
     };
     const base64url = (text) => {
@@ -128,9 +131,9 @@
     window.hushPush = {
       state,
       async enable() {
-        if (!supported) throw new Error('This browser cannot show Hush notifications.');
+        if (!supported) throw new Error(UNSUPPORTED);
         const permission = await Notification.requestPermission();
-        if (permission === 'denied') throw new Error("Notifications are blocked for Hush in this browser's site settings.");
+        if (permission === 'denied') throw new Error(DENIED);
         if (permission !== 'granted') throw new Error('Notifications stay off: the browser was not allowed to show them.');
         let sub;
         try {

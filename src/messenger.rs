@@ -102,6 +102,8 @@ pub(crate) struct Ui {
     pub(crate) persisted: RwSignal<Option<bool>>,
     /// The open contact's safety number, when Contact info is open.
     pub(crate) safety: RwSignal<Option<Safety>>,
+    /// The status of each message on screen, one signal per row (see [`Ui::status_of`]).
+    ticks: StoredValue<std::collections::HashMap<hush_client::MessageId, RwSignal<Status>>>,
     /// Chats that never notify on this device.
     pub(crate) muted: RwSignal<Vec<String>>,
     pub(crate) notifications: RwSignal<Notifications>,
@@ -113,6 +115,16 @@ impl Ui {
         self.names
             .with(|names| names.get(account).cloned())
             .unwrap_or_else(|| account.to_owned())
+    }
+
+    /// The status signal of a message's row, made when the row is: a status change sets it
+    /// and redraws that tick alone.
+    pub(crate) fn status_of(&self, message: &ChatMessage) -> RwSignal<Status> {
+        let status = RwSignal::new(message.status);
+        self.ticks.update_value(|ticks| {
+            ticks.insert(message.id, status);
+        });
+        status
     }
 
     pub(crate) fn new() -> Self {
@@ -130,6 +142,7 @@ impl Ui {
             presence: RwSignal::new(Vec::new()),
             persisted: RwSignal::new(None),
             safety: RwSignal::new(None),
+            ticks: StoredValue::new(std::collections::HashMap::new()),
             muted: RwSignal::new(Vec::new()),
             notifications: RwSignal::new(push::state()),
         }
@@ -570,14 +583,23 @@ fn show_typing(ui: Ui, from: String, typing: bool) {
     }
 }
 
+/// A message's status moves on: kept in the list without redrawing it (a later redraw shows
+/// it), and shown by the row's own signal.
 fn set_status(ui: Ui, id: hush_client::MessageId, status: Status) {
-    ui.messages.update(|list| {
-        if let Some(message) = list.iter_mut().find(|m| m.id == id) {
-            if message.status.can_become(status) {
-                message.status = status;
-            }
-        }
+    let moved = ui.messages.try_update_untracked(|list| {
+        let message = list.iter_mut().rev().find(|m| m.id == id)?;
+        message
+            .status
+            .can_become(status)
+            .then(|| message.status = status)
     });
+    if moved.flatten().is_some() {
+        ui.ticks.with_value(|ticks| {
+            if let Some(signal) = ticks.get(&id) {
+                signal.try_set(status);
+            }
+        });
+    }
 }
 
 async fn show_safety<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) {
@@ -617,6 +639,10 @@ async fn refresh_chats<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
 async fn load_chat<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) {
     match engine.store().messages(chat, None, PAGE).await {
         Ok(messages) => {
+            // Rows gone with an earlier chat took their status signals with them. (Not all
+            // are cleared: reopening the chat shown keeps its rows, and their signals.)
+            ui.ticks
+                .update_value(|ticks| ticks.retain(|_, signal| !signal.is_disposed()));
             ui.earlier.set(messages.len() == PAGE);
             ui.messages.set(messages);
         }

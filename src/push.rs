@@ -23,19 +23,18 @@ pub(crate) struct Subscription {
     pub(crate) auth: [u8; 16],
 }
 
-/// The setting as the browser has it now.
+/// The setting as the browser has it now (`hushPush` words why it is unavailable).
 pub(crate) fn state() -> Notifications {
     match call("state", JsValue::UNDEFINED)
         .ok()
         .and_then(|v| v.as_string())
-        .as_deref()
     {
-        Some("on") => Notifications::On,
-        Some("off") => Notifications::Off,
-        Some("denied") => Notifications::Unavailable(
-            "Notifications are blocked for Hush in this browser's site settings.".to_owned(),
-        ),
-        _ => Notifications::Unavailable("This browser cannot show Hush notifications.".to_owned()),
+        Some(on) if on == "on" => Notifications::On,
+        Some(off) if off == "off" => Notifications::Off,
+        Some(why) => Notifications::Unavailable(why),
+        None => {
+            Notifications::Unavailable("This browser cannot show Hush notifications.".to_owned())
+        }
     }
 }
 

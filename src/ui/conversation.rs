@@ -16,10 +16,12 @@ enum Row {
 }
 
 impl Row {
-    fn key(&self) -> (MessageId, Option<Status>, String) {
+    /// A message keeps its row while its status moves on (the tick follows a signal of its
+    /// own), so a status change redraws one tick, not the log.
+    fn key(&self) -> (MessageId, String) {
         match self {
-            Row::Day(label) => ([0; 16], None, label.clone()),
-            Row::Message(m) => (m.id, Some(m.status), String::new()),
+            Row::Day(label) => ([0; 16], label.clone()),
+            Row::Message(m) => (m.id, String::new()),
         }
     }
 }
@@ -256,7 +258,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                                 }
                                 Row::Message(message) => message,
                             };
-                            let (glyph, label) = tick(message.status);
+                            let status = ui.status_of(&message);
                             let mine = message.from_me;
                             if message.kind == Kind::SecurityCodeChanged {
                                 let text = format!(
@@ -270,13 +272,16 @@ pub(crate) fn Conversation() -> impl IntoView {
                                     <p class="body">{message.body.clone()}</p>
                                     <p class="meta">
                                         <time>{clock(message.sent_ms)}</time>
-                                        {mine.then(|| view! {
-                                            <span class="tick" data-status=label>
-                                                <span aria-hidden="true">{glyph}</span>
-                                                <span class="visually-hidden">{label}</span>
-                                            </span>
+                                        {mine.then_some(move || {
+                                            let (glyph, label) = tick(status.get());
+                                            view! {
+                                                <span class="tick" data-status=label>
+                                                    <span aria-hidden="true">{glyph}</span>
+                                                    <span class="visually-hidden">{label}</span>
+                                                </span>
+                                            }
                                         })}
-                                        {(mine && message.status == Status::Failed).then(|| {
+                                        {move || (mine && status.get() == Status::Failed).then(|| {
                                             let id = message.id;
                                             view! {
                                                 <button

@@ -37,17 +37,22 @@ try {
   const watch = () => {
     window.hushTimes = {};
     const log = document.querySelector('[role=log]');
+    const note = (node, now) => {
+      const row = node.closest?.('li');
+      const body = row?.querySelector('.body')?.textContent;
+      if (!body?.startsWith('latency ')) return;
+      const tick = row.querySelector('.tick')?.dataset.status;
+      window.hushTimes[tick ? `${body}|${tick}` : body] ??= now;
+    };
+    // A new bubble is an added row; a tick moving on changes its `data-status` (or, drawn
+    // anew, is added).
     new MutationObserver((records) => {
       const now = performance.timeOrigin + performance.now();
       for (const record of records) {
-        for (const node of record.addedNodes) {
-          const body = node.querySelector?.('.body')?.textContent;
-          if (!body?.startsWith('latency ')) continue;
-          const tick = node.querySelector('.tick')?.dataset.status;
-          window.hushTimes[tick ? `${body}|${tick}` : body] ??= now;
-        }
+        if (record.type === 'attributes') note(record.target, now);
+        for (const node of record.addedNodes) note(node, now);
       }
-    }).observe(log, { childList: true, subtree: true });
+    }).observe(log, { childList: true, subtree: true, attributes: true, attributeFilter: ['data-status'] });
   };
   await bob.evaluate(watch);
   await alice.evaluate(watch);
