@@ -344,11 +344,11 @@ async fn run(
             }
             Command::Send { to, body } => {
                 match engine.send_text(&to, &body, now_ms()).await {
-                    Ok((id, out)) => {
+                    Ok((message, out)) => {
                         // On its way first, then on screen (as "Sending" until the relay
                         // answers).
                         apply(&engine, ui, relay.as_deref(), out).await;
-                        show_sent(&engine, ui, &to, &id).await;
+                        show_sent(&engine, ui, message).await;
                         Ok(Output::default())
                     }
                     Err(e) => Err(e),
@@ -677,23 +677,12 @@ async fn load_earlier<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
 }
 
 /// A message just written: into its chat (opened if it was not) and to the top of the list.
-async fn show_sent<S: Store, R: Rng>(
-    engine: &Engine<S, R>,
-    ui: Ui,
-    to: &str,
-    id: &hush_client::MessageId,
-) {
-    if ui.current.get_untracked().as_deref() != Some(to) {
-        ui.current.set(Some(to.to_owned()));
-        load_chat(engine, ui, to).await;
+async fn show_sent<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, message: ChatMessage) {
+    ui.chats.update(|chats| add_to_chats(chats, &message));
+    if ui.current.get_untracked().as_deref() != Some(message.chat.as_str()) {
+        ui.current.set(Some(message.chat.clone()));
+        load_chat(engine, ui, &message.chat).await;
     } else {
-        match engine.store().message(id).await {
-            Ok(Some(message)) => ui.messages.update(|list| list.push(message)),
-            Ok(None) => {}
-            Err(e) => ui.problem.set(Some(e.to_string())),
-        }
-    }
-    if let Some(message) = ui.messages.with_untracked(|list| list.last().cloned()) {
-        ui.chats.update(|chats| add_to_chats(chats, &message));
+        ui.messages.update(|list| list.push(message));
     }
 }

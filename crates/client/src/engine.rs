@@ -399,7 +399,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         to: &str,
         body: &str,
         now_ms: u64,
-    ) -> Result<(MessageId, Output), EngineError> {
+    ) -> Result<(ChatMessage, Output), EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         if to == account.name {
             return Err(EngineError::Invalid("notes to self are not supported yet"));
@@ -435,7 +435,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             attempts: 0,
         };
         let mut changes = Changes {
-            messages: vec![message],
+            messages: vec![message.clone()],
             ..Changes::default()
         };
         let mut out = Output::default();
@@ -466,7 +466,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
             }
         }
-        Ok((id, out))
+        Ok((message, out))
     }
 
     /// Encrypts everything in the outbox for `to` to each of its devices and sends it; without

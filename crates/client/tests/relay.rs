@@ -156,9 +156,9 @@ impl Device {
     }
 
     async fn send(&mut self, to: &str, body: &str) -> [u8; 16] {
-        let (id, out) = self.engine.send_text(to, body, now()).await.unwrap();
+        let (message, out) = self.engine.send_text(to, body, now()).await.unwrap();
         self.output(out).await;
-        id
+        message.id
     }
 }
 
@@ -248,10 +248,11 @@ async fn the_outbox_survives_a_restart_and_is_sent_once() {
     let mut offline = Engine::open(alice_store.clone(), ChaCha20Rng::seed_from_u64(8))
         .await
         .unwrap();
-    let (id, out) = offline
+    let (message, out) = offline
         .send_text("bob", "written offline", now())
         .await
         .unwrap();
+    let id = message.id;
     assert!(
         out.frames.is_empty(),
         "nothing goes out before authentication"
