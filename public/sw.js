@@ -62,7 +62,9 @@ async function woken() {
 let engine = null;
 async function wake() {
   if (!engine) {
-    await wasm_bindgen({ module_or_path: '__HUSH_WORKER_WASM__' });
+    // From this build's cache (the worker's own fetches skip its fetch handler).
+    const code = '__HUSH_WORKER_WASM__';
+    await wasm_bindgen({ module_or_path: caches.match(code, { cacheName: CACHE }).then((hit) => hit ?? fetch(code)) });
     engine = wasm_bindgen;
   }
   const relay = new URL('/ws', self.location.href);
