@@ -33,6 +33,12 @@
   });
   addEventListener('appinstalled', () => document.querySelector('.install')?.remove());
 
+  // Messages that came into the open chat while the page was hidden are unread until it shows
+  // again: then the chat is opened anew, which marks them read.
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) document.querySelector('button.chat[aria-current="true"]:has(.unread)')?.click();
+  });
+
   notifications();
   if (!('serviceWorker' in navigator)) return;
   const container = navigator.serviceWorker;

@@ -429,8 +429,9 @@ async fn run(
             resubscribe(ui, messenger);
         }
         let shown = apply(&engine, ui, relay.as_deref(), out).await;
-        // Messages that arrived in the open chat are on screen: they are read.
-        if let Some(chat) = shown {
+        // Messages that arrived in the open chat are on screen: they are read, unless the page
+        // is hidden (then the chat shows unread, and `pwa.js` reopens it when the page shows).
+        if let Some(chat) = shown.filter(|_| !page_hidden()) {
             match engine.mark_read(&chat).await {
                 Ok(out) => {
                     apply(&engine, ui, relay.as_deref(), out).await;
@@ -534,10 +535,7 @@ fn notify(ui: Ui, events: &[Event]) {
     {
         return;
     }
-    let hidden = web_sys::window()
-        .and_then(|w| w.document())
-        .is_none_or(|d| d.hidden());
-    let open = if hidden {
+    let open = if page_hidden() {
         None
     } else {
         ui.current.get_untracked()
@@ -549,6 +547,12 @@ fn notify(ui: Ui, events: &[Event]) {
         hush_client::notices::notices(events, &names, muted, open.as_deref())
     });
     push::notify(&notices);
+}
+
+fn page_hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.hidden())
 }
 
 /// The chat's messages were just marked read: no unread count in the list.

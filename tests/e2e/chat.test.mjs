@@ -113,6 +113,45 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   await bob.close();
 });
 
+/** Makes the page report itself hidden (or visible again), as switching tabs would. */
+async function setHidden(page, hidden) {
+  await page.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { value: hidden, configurable: true });
+    Object.defineProperty(document, 'visibilityState', { value: hidden ? 'hidden' : 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  }, hidden);
+}
+
+test('a message into a chat open in a hidden tab is read only once the tab shows again', { timeout: 120_000 }, async () => {
+  const hana = await browser.newPage();
+  const ivan = await browser.newPage();
+  await register(hana, 'hana');
+  await register(ivan, 'ivan');
+  await hana.getByRole('button', { name: 'New chat' }).click();
+  await hana.getByRole('textbox', { name: 'Username' }).fill('ivan');
+  await hana.getByRole('button', { name: 'Start chat' }).click();
+  await hana.getByRole('textbox', { name: 'Message' }).fill('are you there?');
+  await hana.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await ivan.getByRole('button', { name: /hana/ }).click();
+  await bubble(hana, 'are you there?').getByText('Read', { exact: true }).waitFor();
+
+  // Ivan switches away with the chat open: the next message arrives, unread.
+  await setHidden(ivan, true);
+  await hana.getByRole('textbox', { name: 'Message' }).fill('while you were away');
+  await hana.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await bubble(ivan, 'while you were away').waitFor();
+  await ivan.getByLabel('1 unread').waitFor();
+  await bubble(hana, 'while you were away').getByText('Delivered', { exact: true }).waitFor();
+  assert.equal(await ivan.getByLabel('1 unread').count(), 1, 'still unread while hidden');
+
+  // Back on the tab: now it is read.
+  await setHidden(ivan, false);
+  await bubble(hana, 'while you were away').getByText('Read', { exact: true }).waitFor();
+  await ivan.getByLabel('1 unread').waitFor({ state: 'detached' });
+  await hana.close();
+  await ivan.close();
+});
+
 test('a recipient whose tab was closed gets everything on return, in order', { timeout: 120_000 }, async () => {
   const carol = await browser.newPage();
   const dave = await browser.newPage();
