@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
+import { launchBrowser, openChat, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let server;
@@ -52,9 +52,7 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   await register(alice, 'alice', 'Alice Liddell');
   await register(bob, 'bob');
 
-  await alice.getByRole('button', { name: 'New chat' }).click();
-  await alice.getByRole('textbox', { name: 'Username' }).fill('bob');
-  await alice.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(alice, 'bob');
   await alice.getByRole('textbox', { name: 'Message' }).fill('hello bob');
   await alice.getByRole('button', { name: 'Send' }).click();
   await bubble(alice, 'hello bob').getByText(/^(Sending|Sent|Delivered)$/).waitFor();
@@ -127,9 +125,7 @@ test('a message into a chat open in a hidden tab is read only once the tab shows
   const ivan = await browser.newPage();
   await register(hana, 'hana');
   await register(ivan, 'ivan');
-  await hana.getByRole('button', { name: 'New chat' }).click();
-  await hana.getByRole('textbox', { name: 'Username' }).fill('ivan');
-  await hana.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(hana, 'ivan');
   await hana.getByRole('textbox', { name: 'Message' }).fill('are you there?');
   await hana.getByRole('textbox', { name: 'Message' }).press('Enter');
   await ivan.getByRole('button', { name: /hana/ }).click();
@@ -161,9 +157,7 @@ test('a recipient whose tab was closed gets everything on return, in order', { t
   // Dave closes Hush (the page leaves; its IndexedDB stays with the browser profile).
   await dave.goto('about:blank');
 
-  await carol.getByRole('button', { name: 'New chat' }).click();
-  await carol.getByRole('textbox', { name: 'Username' }).fill('dave');
-  await carol.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(carol, 'dave');
   const notes = ['one', 'two', 'three'];
   for (const note of notes) {
     await carol.getByRole('textbox', { name: 'Message' }).fill(note);
@@ -190,9 +184,7 @@ test('starting a chat with an unknown name says so; a failed message can be retr
   const erin = await browser.newPage();
   const errors = watchErrors(erin);
   await register(erin, 'erin');
-  await erin.getByRole('button', { name: 'New chat' }).click();
-  await erin.getByRole('textbox', { name: 'Username' }).fill('frank');
-  await erin.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(erin, 'frank');
   await erin.getByRole('alert').filter({ hasText: 'There is no one called frank on Hush.' }).waitFor();
   await erin.getByRole('textbox', { name: 'Message' }).fill('are you there?');
   await erin.getByRole('button', { name: 'Send' }).click();
@@ -214,9 +206,7 @@ test('the server killed in the middle of a burst loses nothing and duplicates no
   const hank = await browser.newPage();
   await register(gina, 'gina');
   await register(hank, 'hank');
-  await gina.getByRole('button', { name: 'New chat' }).click();
-  await gina.getByRole('textbox', { name: 'Username' }).fill('hank');
-  await gina.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(gina, 'hank');
 
   const burst = Array.from({ length: 12 }, (_, i) => `burst ${i + 1}`);
   const composer = gina.getByRole('textbox', { name: 'Message' });
@@ -262,9 +252,7 @@ test('a long chat opens at its newest page and loads earlier messages on scroll'
   const errors = [...[june, kim].map(watchErrors)];
   await register(june, 'june');
   await register(kim, 'kim');
-  await june.getByRole('button', { name: 'New chat' }).click();
-  await june.getByRole('textbox', { name: 'Username' }).fill('kim');
-  await june.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(june, 'kim');
   // More than one page (the app shows 200 at first).
   const total = 230;
   const composer = june.getByRole('textbox', { name: 'Message' });

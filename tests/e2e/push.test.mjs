@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, launchPersistent, register, waitForStatus } from './support/browser.mjs';
+import { launchBrowser, launchPersistent, openChat, register, waitForStatus } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let browser;
@@ -30,12 +30,6 @@ async function persistentContext(url) {
   cleanup.push(close);
   await context.grantPermissions(['notifications'], { origin: url });
   return context;
-}
-
-async function openChat(page, to) {
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await page.getByRole('textbox', { name: 'Username' }).fill(to);
-  await page.getByRole('button', { name: 'Start chat' }).click();
 }
 
 /** Sends `texts` in the open chat and waits until the relay has them all. */

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, launchPersistent, register, waitForStatus, watchErrors } from './support/browser.mjs';
+import { launchBrowser, launchPersistent, openChat, register, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let browser;
@@ -37,9 +37,7 @@ async function controlled(page) {
 async function chat(page, url, to) {
   const other = await browser.newPage();
   await register(other, url, to);
-  await page.getByRole('button', { name: 'New chat' }).click();
-  await page.getByRole('textbox', { name: 'Username' }).fill(to);
-  await page.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(page, to);
   await page.getByRole('textbox', { name: 'Message' }).fill(`hello ${to}`);
   await page.getByRole('textbox', { name: 'Message' }).press('Enter');
   await page.getByRole('log').getByText('Delivered', { exact: true }).waitFor();

@@ -5,7 +5,7 @@
 //
 // Printed: p50/p99/max from Enter on Alice's side to the bubble in Bob's log, and, from the
 // same messages, the part until Alice's tick says Delivered (the relay's durable acceptance).
-import { launchBrowser } from '../support/browser.mjs';
+import { launchBrowser, openChat } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 
 const COUNT = Number(process.env.HUSH_LATENCY_MESSAGES || 300);
@@ -24,9 +24,7 @@ try {
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
   }
-  await alice.getByRole('button', { name: 'New chat' }).click();
-  await alice.getByRole('textbox', { name: 'Username' }).fill('bob');
-  await alice.getByRole('button', { name: 'Start chat' }).click();
+  await openChat(alice, 'bob');
   await alice.getByRole('textbox', { name: 'Message' }).fill('hello');
   await alice.getByRole('textbox', { name: 'Message' }).press('Enter');
   await bob.getByRole('button', { name: /alice/ }).click();

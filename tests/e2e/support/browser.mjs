@@ -50,6 +50,13 @@ export async function register(page, url, name, displayName) {
   await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
 }
 
+/** Starts (or opens) the chat with `to` through "New chat". */
+export async function openChat(page, to) {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.getByRole('textbox', { name: 'Username' }).fill(to);
+  await page.getByRole('button', { name: 'Start chat' }).click();
+}
+
 /** Collects console errors and uncaught exceptions of a page. */
 export function watchErrors(page) {
   const errors = [];
