@@ -18,6 +18,7 @@ use hush_client::LocalAccount;
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::{Array, Object, Reflect, Uint8Array};
@@ -27,9 +28,18 @@ use wasm_bindgen::{JsCast, JsValue};
 /// This browser's Hush database (the tabs and the service worker open the same one).
 pub const DATABASE: &str = "hush";
 
+/// A session with one device.
+type Encoded = (DeviceAddress, SessionRecord);
+
 /// The engine's store in one IndexedDB database.
 pub struct IdbStore {
     db: Rexie,
+    /// Every session with the accounts read so far, encoded as stored and as last committed.
+    /// Whoever runs the engine (the tab holding the Web Lock, or the service worker instead of
+    /// any tab) is the only writer while it runs, so what it committed is what is stored: a
+    /// message sent or received then costs no read transaction (under load, the slowest step
+    /// of either). Decoding is cheap, and keeping bytes keeps this code small.
+    sessions: RefCell<Vec<(String, Vec<Encoded>)>>,
 }
 
 fn backend(e: rexie::Error) -> StoreError {
@@ -201,7 +211,10 @@ impl IdbStore {
                 backend(e)
             }
         })?;
-        let store = Self { db };
+        let store = Self {
+            db,
+            sessions: RefCell::default(),
+        };
         migrate_v3(&store.db).await?;
         Ok(store)
     }
@@ -209,6 +222,63 @@ impl IdbStore {
     /// [`IdbStore::open`] for callers that build the name on the fly.
     pub async fn open_owned(name: String) -> Result<Self, StoreError> {
         Self::open(&name).await
+    }
+
+    /// Sessions just committed replace the ones remembered (an account not read yet is read
+    /// whole when first needed).
+    fn remember(&self, committed: Vec<Encoded>) {
+        let mut known = self.sessions.borrow_mut();
+        for (peer, record) in committed {
+            let Some((_, list)) = known.iter_mut().find(|(a, _)| a == peer.account()) else {
+                continue;
+            };
+            // Kept in device order, as read.
+            match list.binary_search_by(|(address, _)| address.cmp(&peer)) {
+                Ok(at) => list[at].1 = record,
+                Err(at) => list.insert(at, (peer, record)),
+            }
+        }
+    }
+
+    /// Every session with `account`, from the database.
+    async fn read_sessions_with(&self, account: &str) -> Result<Vec<Encoded>, StoreError> {
+        let name = JsValue::from_str(account);
+        let range = KeyRange::bound(
+            &Array::of2(&name, &JsValue::from(0)).into(),
+            &Array::of2(&name, &JsValue::from(u32::MAX)).into(),
+            None,
+            None,
+        )
+        .map_err(|e| backend(e.into()))?;
+        let tx = self
+            .db
+            .transaction(&[schema::SESSIONS], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let sessions = tx.store(schema::SESSIONS).map_err(backend)?;
+        // Keys and values in two requests placed at once (a cursor would be a round trip per
+        // session); both come in key order.
+        let (keys, values) = futures::future::join(
+            sessions.get_all_keys(Some(range.clone()), None),
+            sessions.get_all(Some(range), None),
+        )
+        .await;
+        tx.done().await.map_err(backend)?;
+        let (keys, values) = (keys.map_err(backend)?, values.map_err(backend)?);
+        if keys.len() != values.len() {
+            return Err(corrupt("sessions changed while being read"));
+        }
+        keys.into_iter()
+            .zip(values)
+            .map(|(key, value)| {
+                let device = Reflect::get(&key, &JsValue::from(1))
+                    .ok()
+                    .and_then(|d| d.as_f64())
+                    .ok_or_else(|| corrupt("a session key lacks its device"))?;
+                let address = DeviceAddress::new(account, device as u32).map_err(corrupt)?;
+                let record = SessionRecord::from_bytes(&bytes_of(&value)?).map_err(corrupt)?;
+                Ok((address, record))
+            })
+            .collect()
     }
 
     /// Closes the database (another version may then upgrade it).
@@ -251,6 +321,18 @@ impl Store for IdbStore {
     }
 
     async fn session(&self, peer: &DeviceAddress) -> Result<Option<SessionRecord>, StoreError> {
+        if let Some((_, known)) = self
+            .sessions
+            .borrow()
+            .iter()
+            .find(|(a, _)| a == peer.account())
+        {
+            return known
+                .iter()
+                .find(|(address, _)| address == peer)
+                .map(|(_, record)| Ok(record.clone()))
+                .transpose();
+        }
         match self.get(schema::SESSIONS, session_key(peer)).await? {
             Some(value) => SessionRecord::from_bytes(&bytes_of(&value)?)
                 .map(Some)
@@ -263,43 +345,15 @@ impl Store for IdbStore {
         &self,
         account: &str,
     ) -> Result<Vec<(DeviceAddress, SessionRecord)>, StoreError> {
-        let name = JsValue::from_str(account);
-        let range = KeyRange::bound(
-            &Array::of2(&name, &JsValue::from(0)).into(),
-            &Array::of2(&name, &JsValue::from(u32::MAX)).into(),
-            None,
-            None,
-        )
-        .map_err(|e| backend(e.into()))?;
-        let tx = self
-            .db
-            .transaction(&[schema::SESSIONS], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let sessions = tx.store(schema::SESSIONS).map_err(backend)?;
-        // Keys and values in two requests placed at once (a cursor would be a round trip per
-        // session); both come in key order.
-        let (keys, values) = futures::future::join(
-            sessions.get_all_keys(Some(range.clone()), None),
-            sessions.get_all(Some(range), None),
-        )
-        .await;
-        tx.done().await.map_err(backend)?;
-        let (keys, values) = (keys.map_err(backend)?, values.map_err(backend)?);
-        if keys.len() != values.len() {
-            return Err(corrupt("sessions changed while being read"));
+        if !self.sessions.borrow().iter().any(|(a, _)| a == account) {
+            let read = self.read_sessions_with(account).await?;
+            self.sessions.borrow_mut().push((account.to_owned(), read));
         }
-        keys.into_iter()
-            .zip(values)
-            .map(|(key, value)| {
-                let device = Reflect::get(&key, &JsValue::from(1))
-                    .ok()
-                    .and_then(|d| d.as_f64())
-                    .ok_or_else(|| corrupt("a session key lacks its device"))?;
-                let address = DeviceAddress::new(account, device as u32).map_err(corrupt)?;
-                let record = SessionRecord::from_bytes(&bytes_of(&value)?).map_err(corrupt)?;
-                Ok((address, record))
-            })
-            .collect()
+        self.sessions
+            .borrow()
+            .iter()
+            .find(|(a, _)| a == account)
+            .map_or(Ok(Vec::new()), |(_, known)| Ok(known.clone()))
     }
 
     async fn prekey(&self, id: u32) -> Result<Option<OneTimePreKeyPair>, StoreError> {
@@ -477,7 +531,7 @@ impl Store for IdbStore {
                 },
             ));
         }
-        summaries.sort_by(|a, b| b.0.total_cmp(&a.0));
+        summaries.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
         Ok(summaries.into_iter().map(|(_, summary)| summary).collect())
     }
 
@@ -703,7 +757,10 @@ impl Store for IdbStore {
             result.map_err(backend)?;
         }
         match tx.done().await.map_err(backend)? {
-            TransactionResult::Committed => Ok(()),
+            TransactionResult::Committed => {
+                self.remember(changes.sessions);
+                Ok(())
+            }
             TransactionResult::Aborted => Err(StoreError::Backend(
                 "the browser aborted the transaction; nothing was written".to_owned(),
             )),

@@ -241,6 +241,28 @@ pub async fn sessions(store: &impl Store, rng: &mut impl Rng) -> Outcome {
     ensure(
         devices == [1, 2],
         "sessions_with lists each device of that account once",
+    )?;
+    // Read once, then changed: what is read next is what was committed last (a store that
+    // keeps sessions in memory must follow its own commits).
+    let newer = some_record(rng)?;
+    let bob3 = DeviceAddress::new("bob", 3).map_err(|e| e.to_string())?;
+    store
+        .commit(Changes {
+            sessions: vec![(bob3, record.clone()), (bob1.clone(), newer.clone())],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let back = store.session(&bob1).await.map_err(store_error)?;
+    ensure(
+        back.map(|r| r.to_bytes()) == Some(newer.to_bytes()),
+        "a session committed again did not replace the old one",
+    )?;
+    let bobs = store.sessions_with("bob").await.map_err(store_error)?;
+    let devices: Vec<u32> = bobs.iter().map(|(a, _)| a.device()).collect();
+    ensure(
+        devices == [1, 2, 3] && bobs[0].1.to_bytes() == newer.to_bytes(),
+        "sessions_with does not follow the sessions committed since it was last read",
     )
 }
 
