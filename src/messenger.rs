@@ -292,6 +292,9 @@ async fn run(
         }
         _ => ui.phase.set(Phase::Onboarding),
     }
+    // A message into the open chat is drawn while it is being stored (the commit is the
+    // slowest part of receiving); if storing fails, the chat is read back from storage.
+    engine.preview_received(move |message| show_in_chat(ui, message));
     // A command taken off the queue while gathering frames, to serve next.
     let mut next: Option<Command> = None;
     loop {
@@ -422,6 +425,10 @@ async fn run(
             Ok(out) => out,
             Err(e) => {
                 ui.problem.set(Some(e.to_string()));
+                // What the screen drew ahead of a failed commit goes (it will come again).
+                if let Some(chat) = ui.current.get_untracked() {
+                    load_chat(&engine, ui, &chat).await;
+                }
                 continue;
             }
         };
@@ -479,7 +486,7 @@ async fn apply<S: Store, R: Rng>(
                 show_typing(ui, message.chat.clone(), false);
                 if ui.current.get_untracked().as_deref() == Some(message.chat.as_str()) {
                     shown = Some(message.chat.clone());
-                    ui.messages.update(|list| list.push(message));
+                    show_in_chat(ui, &message);
                 }
             }
             Event::Status(id, status) => set_status(ui, id, status),
@@ -512,6 +519,19 @@ async fn apply<S: Store, R: Rng>(
         }
     }
     shown
+}
+
+/// Adds a message to the open chat's log, unless it is not that chat's or already there (drawn
+/// before its commit).
+fn show_in_chat(ui: Ui, message: &ChatMessage) {
+    if ui.current.get_untracked().as_deref() != Some(message.chat.as_str())
+        || ui
+            .messages
+            .with_untracked(|list| list.iter().rev().any(|m| m.id == message.id))
+    {
+        return;
+    }
+    ui.messages.update(|list| list.push(message.clone()));
 }
 
 /// The relay wakes this device by push only if it has the subscription: it gets the current

@@ -50,7 +50,7 @@ fn sessions_of(
         .filter(|(address, record)| address.account() == account && !record.is_empty())
         .map(|(address, record)| (address.clone(), record.clone()))
         .collect();
-    found.sort_by_key(|(address, _)| address.device());
+    found.sort_unstable_by_key(|(address, _)| address.device());
     found
 }
 
@@ -181,6 +181,9 @@ impl From<StoreError> for EngineError {
     }
 }
 
+/// What [`Engine::preview_received`] calls.
+type Preview = Box<dyn FnMut(&ChatMessage)>;
+
 /// The engine over a store and a random number generator (both passed in: sans-IO).
 pub struct Engine<S, R> {
     store: S,
@@ -200,6 +203,9 @@ pub struct Engine<S, R> {
     /// Outbox entries sent on this connection and not yet answered: not sent again until the
     /// next connection.
     in_flight: HashSet<MessageId>,
+    /// Shown each received message once decrypted, before its commit (see
+    /// [`Engine::preview_received`]).
+    preview: Option<Preview>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -217,7 +223,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
             fetching: HashMap::new(),
             watched: Vec::new(),
             in_flight: HashSet::new(),
+            preview: None,
         })
+    }
+
+    /// Has `show` called with every message received, as soon as it is decrypted and while
+    /// its commit is still running: a screen can draw it a commit sooner. Nothing else waits:
+    /// the relay's ack and the receipts still leave only after the commit, and if the commit
+    /// fails the step returns the error (the message was not stored and comes again).
+    pub fn preview_received(&mut self, show: impl FnMut(&ChatMessage) + 'static) {
+        self.preview = Some(Box::new(show));
     }
 
     /// This device's account, if it has one.
@@ -869,6 +884,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .iter()
             .filter_map(|address| sessions.remove_entry(address))
             .collect();
+        if let Some(show) = self.preview.as_mut() {
+            for event in &events {
+                if let Event::Message(message) = event {
+                    show(message);
+                }
+            }
+        }
         self.store.commit(changes).await?;
         out.events.extend(events);
         for chunk in acks.chunks(hush_protocol::relay::MAX_ACKS) {

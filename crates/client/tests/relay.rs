@@ -291,6 +291,11 @@ async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
     let mut bob = Device::register(&relay, "bob", 11).await;
 
     bob.store.fail_next_commit();
+    // A screen may draw a message before its commit ends...
+    let previewed = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let seen = previewed.clone();
+    bob.engine
+        .preview_received(move |m| seen.borrow_mut().push(m.body.clone()));
     let id = alice.send("bob", "first try fails").await;
     alice.expect(status(id, Status::Sent)).await;
     // Bob's engine reports the failure; no ack goes out, the session is unchanged.
@@ -308,6 +313,8 @@ async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
     let frame = ServerFrame::decode(&bytes).unwrap();
     assert!(matches!(frame, ServerFrame::Envelope { .. }));
     assert!(bob.engine.handle(frame, now()).await.is_err());
+    assert_eq!(*previewed.borrow(), ["first try fails"]);
+    // ...but nothing else follows from it when the commit fails.
     assert!(bob
         .store
         .messages("alice", None, 10)
