@@ -10,6 +10,7 @@
 //! - [`fingerprint`]: safety numbers.
 //! - [`wire`]: the versioned binary encoding of everything that leaves the device.
 //! - [`devices`]: the account's device list, signed by the account key.
+//! - [`linking`]: link codes and the provisioning of a new device of an account.
 //! - [`relay`]: the frames exchanged with the relay over the WebSocket.
 //!
 //! `docs/protocol.md` documents every message, field and KDF label.
@@ -18,6 +19,7 @@ pub mod crypto;
 pub mod devices;
 pub mod fingerprint;
 pub mod keys;
+pub mod linking;
 pub mod ratchet;
 pub mod record;
 pub mod relay;
