@@ -73,6 +73,7 @@ pub async fn texts<S: Store, R: Rng>(
                 ClientFrame::FetchBundles { request, .. } => {
                     let bundles = ServerFrame::Bundles {
                         request,
+                        account_key: [0; 32],
                         device_list: Vec::new(),
                         bundles: vec![to.clone()],
                     };

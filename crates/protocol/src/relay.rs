@@ -21,6 +21,10 @@ pub const MAX_ACKS: usize = 1000;
 pub const MAX_SUBSCRIPTIONS: usize = 256;
 /// The largest device list encoding.
 pub const MAX_DEVICE_LIST: usize = 80 + 68 * MAX_DEVICES + 64;
+/// The largest link announcement (`crate::linking::Announcement`).
+pub const MAX_ANNOUNCEMENT: usize = 256;
+/// The largest sealed provisioning message.
+pub const MAX_PROVISIONING: usize = 1024;
 /// The longest push endpoint URL.
 pub const MAX_PUSH_ENDPOINT: usize = 1024;
 const MAX_ERROR_TEXT: usize = 256;
@@ -145,6 +149,30 @@ pub enum ClientFrame {
         /// The blob's size in bytes.
         size: u32,
     },
+    /// A browser to be linked (not authenticated) waits at `address` with its announcement,
+    /// for one provisioning message, for a few minutes.
+    OpenLink {
+        /// The link code's address.
+        address: [u8; crate::linking::ADDRESS_LEN],
+        /// The encoded [`crate::linking::Announcement`].
+        announcement: Vec<u8>,
+    },
+    /// Asks for the announcement waiting at a link code's address.
+    FetchLink {
+        /// Echoed in the answer.
+        request: u32,
+        /// The link code's address.
+        address: [u8; crate::linking::ADDRESS_LEN],
+    },
+    /// Hands the browser waiting at `address` its provisioning message (once).
+    Provision {
+        /// Echoed in the answer.
+        request: u32,
+        /// The link code's address.
+        address: [u8; crate::linking::ADDRESS_LEN],
+        /// `crate::linking::seal`'s output.
+        sealed: Vec<u8>,
+    },
 }
 
 /// What became of a send.
@@ -249,6 +277,9 @@ pub enum ServerFrame {
     Bundles {
         /// The request it answers.
         request: u32,
+        /// The account key the relay holds for the account (senders pin the first one they
+        /// see, and compare safety numbers to confirm it).
+        account_key: [u8; 32],
         /// The account's signed device list, to verify before using the bundles.
         device_list: Vec<u8>,
         /// One bundle per device with prekeys.
@@ -304,6 +335,28 @@ pub enum ServerFrame {
         request: u32,
         /// The blob's unguessable id.
         id: [u8; 32],
+    },
+    /// The answer to [`ClientFrame::OpenLink`]: the address is open.
+    LinkOpened {
+        /// Seconds until it closes.
+        expires_in_s: u32,
+    },
+    /// The answer to [`ClientFrame::FetchLink`].
+    LinkAnnouncement {
+        /// The request it answers.
+        request: u32,
+        /// The encoded [`crate::linking::Announcement`], to verify with the code.
+        announcement: Vec<u8>,
+    },
+    /// The answer to [`ClientFrame::Provision`]: the waiting browser has it.
+    Provisioned {
+        /// The request it answers.
+        request: u32,
+    },
+    /// To the browser waiting at a link address: its provisioning message.
+    Provisioning {
+        /// `crate::linking::seal`'s output.
+        sealed: Vec<u8>,
     },
 }
 
@@ -468,6 +521,22 @@ impl ClientFrame {
                     w.raw(&id.to_be_bytes());
                 }
             }
+            Self::OpenLink {
+                address,
+                announcement,
+            } => {
+                w.u8(0x2D).raw(address).var(announcement);
+            }
+            Self::FetchLink { request, address } => {
+                w.u8(0x2E).u32(*request).raw(address);
+            }
+            Self::Provision {
+                request,
+                address,
+                sealed,
+            } => {
+                w.u8(0x2F).u32(*request).raw(address).var(sealed);
+            }
         }
         w.buf
     }
@@ -566,6 +635,19 @@ impl ClientFrame {
                     .collect::<Result<_, _>>()?;
                 Self::AckExpired { ids }
             }
+            0x2D => Self::OpenLink {
+                address: r.array()?,
+                announcement: r.var("announcement", MAX_ANNOUNCEMENT)?.to_vec(),
+            },
+            0x2E => Self::FetchLink {
+                request: r.u32()?,
+                address: r.array()?,
+            },
+            0x2F => Self::Provision {
+                request: r.u32()?,
+                address: r.array()?,
+                sealed: r.var("provisioning", MAX_PROVISIONING)?.to_vec(),
+            },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -628,11 +710,13 @@ impl ServerFrame {
             }
             Self::Bundles {
                 request,
+                account_key,
                 device_list,
                 bundles,
             } => {
                 w.u8(0x46)
                     .u32(*request)
+                    .raw(account_key)
                     .var(device_list)
                     .u32(bundles.len() as u32);
                 for b in bundles {
@@ -675,6 +759,21 @@ impl ServerFrame {
             Self::DeviceListPublished { request, version } => {
                 w.u8(0x4D).u32(*request).raw(&version.to_be_bytes());
             }
+            Self::LinkOpened { expires_in_s } => {
+                w.u8(0x4E).u32(*expires_in_s);
+            }
+            Self::LinkAnnouncement {
+                request,
+                announcement,
+            } => {
+                w.u8(0x4F).u32(*request).var(announcement);
+            }
+            Self::Provisioned { request } => {
+                w.u8(0x50).u32(*request);
+            }
+            Self::Provisioning { sealed } => {
+                w.u8(0x51).var(sealed);
+            }
         }
         w.buf
     }
@@ -715,6 +814,7 @@ impl ServerFrame {
             0x45 => Self::QueueDrained,
             0x46 => {
                 let request = r.u32()?;
+                let account_key = r.array()?;
                 let device_list = r.var("device list", MAX_DEVICE_LIST)?.to_vec();
                 let n = r.count("bundles", MAX_DEVICES, 4)?;
                 let mut bundles = Vec::with_capacity(n);
@@ -723,6 +823,7 @@ impl ServerFrame {
                 }
                 Self::Bundles {
                     request,
+                    account_key,
                     device_list,
                     bundles,
                 }
@@ -753,6 +854,17 @@ impl ServerFrame {
             0x4D => Self::DeviceListPublished {
                 request: r.u32()?,
                 version: u64::from_be_bytes(r.array()?),
+            },
+            0x4E => Self::LinkOpened {
+                expires_in_s: r.u32()?,
+            },
+            0x4F => Self::LinkAnnouncement {
+                request: r.u32()?,
+                announcement: r.var("announcement", MAX_ANNOUNCEMENT)?.to_vec(),
+            },
+            0x50 => Self::Provisioned { request: r.u32()? },
+            0x51 => Self::Provisioning {
+                sealed: r.var("provisioning", MAX_PROVISIONING)?.to_vec(),
             },
             other => return Err(DecodeError::UnexpectedType(other)),
         };

@@ -137,6 +137,19 @@ fn frames_round_trip() {
         ClientFrame::AckExpired {
             ids: vec![0, 3, u64::MAX],
         },
+        ClientFrame::OpenLink {
+            address: [1, 2, 3, 4, 5, 6],
+            announcement: vec![7; 198],
+        },
+        ClientFrame::FetchLink {
+            request: 8,
+            address: [6; 6],
+        },
+        ClientFrame::Provision {
+            request: 9,
+            address: [6; 6],
+            sealed: vec![3; 600],
+        },
     ];
     for frame in clients {
         assert_eq!(ClientFrame::decode(&frame.encode()).unwrap(), frame);
@@ -183,6 +196,15 @@ fn frames_round_trip() {
             device: 1,
         },
         ServerFrame::PushSubscribed,
+        ServerFrame::LinkOpened { expires_in_s: 300 },
+        ServerFrame::LinkAnnouncement {
+            request: 5,
+            announcement: vec![4; 198],
+        },
+        ServerFrame::Provisioned { request: 6 },
+        ServerFrame::Provisioning {
+            sealed: vec![5; 500],
+        },
     ];
     for frame in servers {
         assert_eq!(ServerFrame::decode(&frame.encode()).unwrap(), frame);

@@ -11,7 +11,7 @@
 //! [`IN_FLIGHT`] requests may wait so; beyond that the loop stops reading the socket.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use futures::future::BoxFuture;
@@ -24,6 +24,7 @@ use tokio::sync::mpsc;
 use crate::guests::GuestPass;
 use crate::hub::{CatchUp, DeviceKey, Notice};
 use crate::limits::DeviceLimits;
+use crate::links::{OpenRefused, LINK_LIFETIME};
 use crate::requests::{self, Reply};
 use crate::store::StoredEnvelope;
 use crate::{now_ms, AppState};
@@ -119,7 +120,9 @@ fn error(request: u32, code: ErrorCode, message: impl Into<String>) -> Message {
 
 type Stream = futures::stream::SplitStream<WebSocket>;
 
-/// Waits for `Register` or `Authenticate`; anything else is refused with an error.
+/// Waits for `Register` or `Authenticate`; anything else is refused with an error, except
+/// `OpenLink`: a browser being linked waits here for its provisioning message (then
+/// authenticates as its new device on the same connection).
 async fn authenticate(
     stream: &mut Stream,
     out: &mpsc::Sender<Message>,
@@ -129,6 +132,8 @@ async fn authenticate(
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut unanswered = 0u8;
+    // The provisioning message of the link this connection opened (None once it expired).
+    let mut link: Option<BoxFuture<'static, Option<Vec<u8>>>> = None;
     loop {
         let message = tokio::select! {
             _ = ping.tick() => {
@@ -136,6 +141,17 @@ async fn authenticate(
                     return None;
                 }
                 unanswered += 1;
+                continue;
+            }
+            sealed = async { link.as_mut()?.await }, if link.is_some() => {
+                link = None;
+                let reply = match sealed {
+                    Some(sealed) => binary(&ServerFrame::Provisioning { sealed }),
+                    None => error(0, ErrorCode::NotFound, crate::links::GONE),
+                };
+                if out.send(reply).await.is_err() {
+                    return None;
+                }
                 continue;
             }
             message = stream.next() => match message {
@@ -158,6 +174,38 @@ async fn authenticate(
         let outcome = match ClientFrame::decode(&bytes) {
             Ok(frame @ (ClientFrame::Register { .. } | ClientFrame::Authenticate { .. })) => {
                 requests::authenticate(state, frame, nonce).await
+            }
+            Ok(ClientFrame::OpenLink {
+                address,
+                announcement,
+            }) if link.is_none() => {
+                let reply = match state.links.open(address, announcement, Instant::now()) {
+                    Ok(waiting) => {
+                        link = Some(Box::pin(async move {
+                            tokio::time::timeout(LINK_LIFETIME, waiting)
+                                .await
+                                .ok()?
+                                .ok()
+                        }));
+                        binary(&ServerFrame::LinkOpened {
+                            expires_in_s: LINK_LIFETIME.as_secs() as u32,
+                        })
+                    }
+                    Err(OpenRefused::Taken) => error(
+                        0,
+                        ErrorCode::Invalid,
+                        "that link address is taken: make a new code",
+                    ),
+                    Err(OpenRefused::Full) => error(
+                        0,
+                        ErrorCode::RateLimited,
+                        "too many links pending; try again soon",
+                    ),
+                };
+                if out.send(reply).await.is_err() {
+                    return None;
+                }
+                continue;
             }
             Ok(_) => Err((ErrorCode::Unauthenticated, "authenticate first".to_owned())),
             Err(e) => Err((ErrorCode::Malformed, e.to_string())),
@@ -294,9 +342,11 @@ fn within_limits(limits: &mut DeviceLimits, frame: &ClientFrame) -> bool {
 
 fn request_of(frame: &ClientFrame) -> u32 {
     match frame {
-        ClientFrame::FetchBundles { request, .. } | ClientFrame::RequestUpload { request, .. } => {
-            *request
-        }
+        ClientFrame::FetchBundles { request, .. }
+        | ClientFrame::RequestUpload { request, .. }
+        | ClientFrame::PublishDeviceList { request, .. }
+        | ClientFrame::FetchLink { request, .. }
+        | ClientFrame::Provision { request, .. } => *request,
         _ => 0,
     }
 }

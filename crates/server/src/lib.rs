@@ -13,6 +13,7 @@ mod guests;
 mod headers;
 mod hub;
 mod limits;
+mod links;
 mod metrics;
 mod push;
 mod requests;
@@ -118,6 +119,8 @@ pub(crate) struct AppState {
     push_allow_private: bool,
     /// Encrypted attachments.
     blobs: Arc<blobs::Blobs>,
+    /// Provisioning addresses of browsers being linked.
+    links: Arc<links::Links>,
     /// Web Push wake-ups for offline devices.
     push: Arc<push::Pusher>,
 }
@@ -169,6 +172,7 @@ impl Server {
                 envelope_lifetime: Duration::from_secs(config.envelope_lifetime_secs),
                 push_allow_private: config.push_allow_private,
                 blobs: Arc::new(blobs),
+                links: Arc::default(),
                 push: Arc::new(push),
             },
         })

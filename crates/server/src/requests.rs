@@ -195,8 +195,42 @@ fn stored_list(list: &DeviceList, bytes: Vec<u8>) -> SignedDeviceList {
 /// A request of an authenticated device.
 pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFrame) -> Reply {
     let result = match frame {
-        ClientFrame::Register { .. } | ClientFrame::Authenticate { .. } => {
+        ClientFrame::Register { .. }
+        | ClientFrame::Authenticate { .. }
+        | ClientFrame::OpenLink { .. } => {
             Err((0, (ErrorCode::Invalid, "already authenticated".to_owned())))
+        }
+        ClientFrame::FetchLink { request, address } => {
+            match state
+                .links
+                .announcement(&address, std::time::Instant::now())
+            {
+                Some(announcement) => Ok(Reply::Frames(vec![ServerFrame::LinkAnnouncement {
+                    request,
+                    announcement,
+                }])),
+                None => Err((
+                    request,
+                    (ErrorCode::NotFound, crate::links::GONE.to_owned()),
+                )),
+            }
+        }
+        ClientFrame::Provision {
+            request,
+            address,
+            sealed,
+        } => {
+            if state
+                .links
+                .provision(&address, sealed, std::time::Instant::now())
+            {
+                Ok(Reply::Frames(vec![ServerFrame::Provisioned { request }]))
+            } else {
+                Err((
+                    request,
+                    (ErrorCode::NotFound, crate::links::GONE.to_owned()),
+                ))
+            }
         }
         ClientFrame::UploadPreKeys {
             signed_prekey,
@@ -431,14 +465,16 @@ async fn fetch_bundles(state: &AppState, request: u32, account: String) -> Resul
     let name = account.clone();
     let (list, stored) = blocking(state, move |s| {
         // An unknown account is an answer (NotFound below), not a store failure.
-        match s.device_list(&name)? {
-            Some(list) => Ok((Some(list), s.take_bundles(&name)?)),
-            None => Ok((None, Vec::new())),
+        match (s.account(&name)?, s.device_list(&name)?) {
+            (Some(account), Some(list)) => {
+                Ok((Some((account.account_key, list)), s.take_bundles(&name)?))
+            }
+            _ => Ok((None, Vec::new())),
         }
     })
     .await
     .map_err(internal)?;
-    let list = list.ok_or((ErrorCode::NotFound, "no such account".to_owned()))?;
+    let (account_key, list) = list.ok_or((ErrorCode::NotFound, "no such account".to_owned()))?;
     let mut bundles = Vec::with_capacity(stored.len());
     for b in stored {
         let (Ok(identity), Some(signed_prekey), Ok(address)) = (
@@ -472,6 +508,7 @@ async fn fetch_bundles(state: &AppState, request: u32, account: String) -> Resul
     }
     Ok(Reply::Frames(vec![ServerFrame::Bundles {
         request,
+        account_key,
         device_list: list.bytes,
         bundles,
     }]))

@@ -210,6 +210,7 @@ async fn one_time_prekeys_are_handed_out_at_most_once_under_concurrent_fetches()
         ServerFrame::PreKeysLow { remaining: 5 }
     ));
 
+    let bob_key = bob.key.public();
     let mut fetchers = Vec::new();
     for i in 0..8u64 {
         let addr = server.addr;
@@ -227,8 +228,10 @@ async fn one_time_prekeys_are_handed_out_at_most_once_under_concurrent_fetches()
                     request: 9,
                     bundles,
                     device_list,
+                    account_key,
                 } => {
                     assert_eq!(DeviceList::decode(&device_list).unwrap().account, "bob");
+                    assert_eq!(account_key, bob_key);
                     assert_eq!(bundles.len(), 1);
                     assert_eq!(bundles[0].signed_prekey, spk_public_of(&bundles[0]));
                     bundles[0].one_time_prekey.map(|k| k.id)

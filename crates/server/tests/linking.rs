@@ -1,0 +1,211 @@
+//! Linking a browser to an account through the relay: a one-time provisioning address that an
+//! unauthenticated connection opens, a device of the account fetches and provisions, and that
+//! then works no more.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use hush_protocol::devices::{DeviceList, ListedDevice};
+use hush_protocol::linking::{self, Announcement, LinkCode, LinkKey, Provisioning};
+use hush_protocol::relay::{auth_message, ClientFrame, ErrorCode, ServerFrame};
+use hush_protocol::{DeviceAddress, IdentityKeyPair};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+mod support;
+
+use support::{Account, Client};
+
+fn gone(frame: ServerFrame, want_request: u32) {
+    match frame {
+        ServerFrame::Error {
+            request,
+            code: ErrorCode::NotFound,
+            message,
+        } => {
+            assert_eq!(request, want_request);
+            assert!(message.contains("expired or was already used"), "{message}");
+        }
+        other => panic!("expected a clear refusal, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_browser_is_linked_once_through_its_provisioning_address() {
+    let server = support::start_relay(500.0, false).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let alice = Account::new("alice", 2);
+    let mut first = alice.register(server.addr).await;
+
+    // The new browser: not authenticated, it opens its address with its announcement.
+    let code = LinkCode::generate(&mut rng);
+    let link_key = LinkKey::generate(&mut rng);
+    let identity = IdentityKeyPair::generate(&mut rng);
+    let announcement =
+        Announcement::new(&code, &link_key, identity.public(), "Firefox on Linux").unwrap();
+    let mut browser = Client::connect(server.addr).await;
+    browser
+        .send(&ClientFrame::OpenLink {
+            address: code.address,
+            announcement: announcement.encode(),
+        })
+        .await;
+    assert_eq!(
+        browser.recv().await,
+        ServerFrame::LinkOpened { expires_in_s: 300 }
+    );
+    // Nobody else may wait at the same address.
+    let mut squatter = Client::connect(server.addr).await;
+    squatter
+        .send(&ClientFrame::OpenLink {
+            address: code.address,
+            announcement: announcement.encode(),
+        })
+        .await;
+    assert!(matches!(
+        squatter.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+    // Fetching needs an authenticated device.
+    squatter
+        .send(&ClientFrame::FetchLink {
+            request: 1,
+            address: code.address,
+        })
+        .await;
+    assert!(matches!(
+        squatter.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Unauthenticated,
+            ..
+        }
+    ));
+
+    // Alice's device fetches the announcement and checks it with the typed code.
+    let typed = LinkCode::parse(&code.to_text()).unwrap();
+    first
+        .send(&ClientFrame::FetchLink {
+            request: 7,
+            address: typed.address,
+        })
+        .await;
+    let fetched = match first.recv().await {
+        ServerFrame::LinkAnnouncement {
+            request: 7,
+            announcement,
+        } => Announcement::decode(&announcement).unwrap(),
+        other => panic!("{other:?}"),
+    };
+    fetched.verify(&typed).unwrap();
+
+    // She lists the new device, then provisions it.
+    let devices = vec![
+        ListedDevice {
+            device_id: 1,
+            identity: alice.identity.public(),
+        },
+        ListedDevice {
+            device_id: 2,
+            identity: fetched.identity,
+        },
+    ];
+    let list = DeviceList::sign("alice", 2, devices, &alice.key).unwrap();
+    first
+        .send(&ClientFrame::PublishDeviceList {
+            request: 8,
+            device_list: list.encode(),
+        })
+        .await;
+    assert!(matches!(
+        first.recv().await,
+        ServerFrame::DeviceListPublished { request: 8, .. }
+    ));
+    let provisioning = Provisioning {
+        address: DeviceAddress::new("alice", 2).unwrap(),
+        account_key: alice.key.clone(),
+        display_name: "Alice".to_owned(),
+        history: None,
+    };
+    let sealed = linking::seal(&typed, &fetched, &provisioning, &mut rng).unwrap();
+    first
+        .send(&ClientFrame::Provision {
+            request: 9,
+            address: typed.address,
+            sealed: sealed.clone(),
+        })
+        .await;
+    assert_eq!(first.recv().await, ServerFrame::Provisioned { request: 9 });
+
+    // The browser gets it, opens it, and authenticates as device 2 on the same connection.
+    let received = match browser.recv().await {
+        ServerFrame::Provisioning { sealed } => sealed,
+        other => panic!("{other:?}"),
+    };
+    let opened = linking::open(&code, &link_key, &received).unwrap();
+    assert_eq!(opened.address.device(), 2);
+    browser
+        .send(&ClientFrame::Authenticate {
+            account: "alice".into(),
+            device: 2,
+            signature: identity.sign(&auth_message(&browser.nonce, "alice", 2)),
+        })
+        .await;
+    assert!(matches!(
+        browser.recv().await,
+        ServerFrame::Authenticated { .. }
+    ));
+
+    // Used: the address is gone for fetching and for provisioning.
+    first
+        .send(&ClientFrame::FetchLink {
+            request: 10,
+            address: typed.address,
+        })
+        .await;
+    gone(first.recv().await, 10);
+    first
+        .send(&ClientFrame::Provision {
+            request: 11,
+            address: typed.address,
+            sealed,
+        })
+        .await;
+    gone(first.recv().await, 11);
+}
+
+#[tokio::test]
+async fn an_address_closes_when_its_browser_leaves() {
+    let server = support::start_relay(500.0, false).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(3);
+    let alice = Account::new("alice", 4);
+    let mut first = alice.register(server.addr).await;
+    let code = LinkCode::generate(&mut rng);
+    let announcement = Announcement::new(
+        &code,
+        &LinkKey::generate(&mut rng),
+        IdentityKeyPair::generate(&mut rng).public(),
+        "Chrome on Android",
+    )
+    .unwrap();
+    let mut browser = Client::connect(server.addr).await;
+    browser
+        .send(&ClientFrame::OpenLink {
+            address: code.address,
+            announcement: announcement.encode(),
+        })
+        .await;
+    assert!(matches!(
+        browser.recv().await,
+        ServerFrame::LinkOpened { .. }
+    ));
+    drop(browser);
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    first
+        .send(&ClientFrame::FetchLink {
+            request: 1,
+            address: code.address,
+        })
+        .await;
+    gone(first.recv().await, 1);
+}
