@@ -496,6 +496,9 @@ async fn apply<S: Store, R: Rng>(
                 )));
             }
             Event::RelayError(message) => ui.problem.set(Some(message)),
+            Event::DevicesRefused { account, reason } => {
+                ui.problem.set(Some(format!("{account}: {reason}")));
+            }
             Event::Authenticated => {}
             Event::UnknownUser(name) => {
                 ui.problem

@@ -9,10 +9,12 @@
 mod schema;
 
 use hush_client::store::encoding::{
-    decode_account, decode_message, decode_outbox, encode_account, encode_message, encode_outbox,
+    decode_account, decode_message, decode_outbox, decode_pinned, encode_account, encode_message,
+    encode_outbox, encode_pinned,
 };
 use hush_client::store::{
-    is_unread, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store, StoreError,
+    is_unread, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, PinnedDevices, Store,
+    StoreError,
 };
 use hush_client::LocalAccount;
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -447,6 +449,13 @@ impl Store for IdbStore {
         }
     }
 
+    async fn pinned_devices(&self, account: &str) -> Result<Option<PinnedDevices>, StoreError> {
+        match self.get(schema::PINNED, JsValue::from_str(account)).await? {
+            Some(value) => decode_pinned(&bytes_of(&value)?).map(Some).map_err(corrupt),
+            None => Ok(None),
+        }
+    }
+
     async fn muted(&self) -> Result<Vec<String>, StoreError> {
         let tx = self
             .db
@@ -604,7 +613,7 @@ impl Store for IdbStore {
             store(schema::CHATS)?,
             store(schema::NAMES)?,
         );
-        let muted_store = store(schema::MUTED)?;
+        let (muted_store, pinned_store) = (store(schema::MUTED)?, store(schema::PINNED)?);
 
         // Round 1, reads: the arrival counter and what is stored under every id written.
         let seq_key = JsValue::from_str(schema::NEXT_SEQ);
@@ -738,6 +747,10 @@ impl Store for IdbStore {
                 true => puts.push((&muted_store, JsValue::TRUE, Some(chat))),
                 false => deletes.push((&muted_store, chat)),
             }
+        }
+        for pinned in &changes.pinned_devices {
+            let account = JsValue::from_str(&pinned.list.account);
+            puts.push((&pinned_store, bytes(&encode_pinned(pinned)), Some(account)));
         }
         puts.push((&meta, JsValue::from_f64(next_seq), Some(seq_key)));
 

@@ -5,7 +5,7 @@
 use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 
 /// The current schema version.
-pub(crate) const VERSION: u32 = 5;
+pub(crate) const VERSION: u32 = 6;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub(crate) const ACCOUNT: &str = "account";
@@ -36,12 +36,15 @@ pub(crate) const CHATS: &str = "chats";
 pub(crate) const NAMES: &str = "names";
 /// Since version 5: chats muted on this device (value `true`), key: the chat.
 pub(crate) const MUTED: &str = "muted";
+/// Since version 6: contacts' pinned account keys and device lists (encoded
+/// `PinnedDevices`), key: account name.
+pub(crate) const PINNED: &str = "pinned_devices";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub(crate) const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub(crate) const ALL: [&str; 10] = [
-    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED,
+pub(crate) const ALL: [&str; 11] = [
+    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED, PINNED,
 ];
 
 /// The messages store as of version 1.
@@ -91,9 +94,14 @@ fn v5(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(MUTED))
 }
 
+/// Version 6: contacts' pinned account keys and device lists.
+fn v6(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(PINNED))
+}
+
 /// Opens (creating or upgrading) the database `name`.
 pub(crate) async fn open(name: &str) -> rexie::Result<Rexie> {
-    v5(v4(v3(v2(v1(Rexie::builder(name).version(VERSION))))))
+    v6(v5(v4(v3(v2(v1(Rexie::builder(name).version(VERSION)))))))
         .build()
         .await
 }

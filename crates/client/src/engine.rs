@@ -21,7 +21,10 @@ use hush_protocol::{DeviceAddress, IdentityKey, Rng};
 
 use crate::account::LocalAccount;
 use crate::content::{clean_display_name, Content, ReceiptKind};
-use crate::store::{Changes, ChatMessage, Kind, MessageId, OutboxEntry, Status, Store, StoreError};
+use crate::devices::{check_list, listed, Refusal};
+use crate::store::{
+    Changes, ChatMessage, Kind, MessageId, OutboxEntry, PinnedDevices, Status, Store, StoreError,
+};
 
 /// Below this many one-time prekeys on the relay, a new batch is uploaded.
 const LOW_PREKEYS: u32 = 20;
@@ -128,6 +131,14 @@ pub enum Event {
         account: String,
         /// The name to show for it.
         display_name: String,
+    },
+    /// The relay served devices of `account` that its account did not sign (or an older list):
+    /// they get nothing, and what could only go to them fails.
+    DevicesRefused {
+        /// Which account.
+        account: String,
+        /// What was wrong.
+        reason: crate::devices::Refusal,
     },
     /// A watched account came online or went offline.
     Presence {
@@ -324,11 +335,26 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.receive_batch(batch, now_ms, &mut out).await?;
             }
             ServerFrame::Bundles {
-                request, bundles, ..
+                request,
+                account_key,
+                device_list,
+                bundles,
             } => {
                 if let Some(account) = self.fetching.remove(&request) {
-                    self.start_sessions(&account, &bundles, now_ms, &mut out)
-                        .await?;
+                    let pinned = self.store.pinned_devices(&account).await?;
+                    match check_list(&account, account_key, &device_list, pinned.as_ref()) {
+                        Ok(pinned) => {
+                            self.start_sessions(&account, pinned, &bundles, now_ms, &mut out)
+                                .await?;
+                        }
+                        Err(reason) => {
+                            out.events.push(Event::DevicesRefused {
+                                account: account.clone(),
+                                reason,
+                            });
+                            self.fail_outbox(&account, &mut out).await?;
+                        }
+                    }
                 }
             }
             ServerFrame::Sent { client_id, outcome } => {
@@ -570,6 +596,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     async fn start_sessions(
         &mut self,
         to: &str,
+        pinned: PinnedDevices,
         bundles: &[PreKeyBundle],
         now_ms: u64,
         out: &mut Output,
@@ -582,6 +609,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut changed = false;
         for bundle in bundles {
             if bundle.address.account() != to {
+                continue;
+            }
+            if !listed(&pinned, bundle) {
+                out.events.push(Event::DevicesRefused {
+                    account: to.to_owned(),
+                    reason: Refusal::Unlisted(bundle.address.device()),
+                });
                 continue;
             }
             // A bundle whose signature does not verify is skipped: that device gets nothing.
@@ -605,8 +639,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let notice = self.security_code_changed(to, now_ms, &mut changes);
             out.events.push(Event::Message(notice));
         }
+        changes.pinned_devices.push(pinned);
         if changes.sessions.is_empty() {
-            // Nobody to send to: the account has no device with prekeys.
+            // Nobody to send to: the account has no (signed) device with prekeys.
+            self.store.commit(changes).await?;
             return self.fail_outbox(to, out).await;
         }
         // A new session: they get our profile with what we send.

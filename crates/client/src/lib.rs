@@ -10,6 +10,7 @@
 
 mod account;
 pub mod content;
+pub mod devices;
 mod engine;
 pub mod loopback;
 pub mod notices;
@@ -18,5 +19,6 @@ pub mod store;
 pub use account::LocalAccount;
 pub use engine::{Engine, EngineError, Event, Output};
 pub use store::{
-    Changes, ChatMessage, ChatSummary, Kind, MessageId, OutboxEntry, Status, Store, StoreError,
+    Changes, ChatMessage, ChatSummary, Kind, MessageId, OutboxEntry, PinnedDevices, Status, Store,
+    StoreError,
 };

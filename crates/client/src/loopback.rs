@@ -2,20 +2,33 @@
 //! relay by turning one engine's frames into the other's (the engine is sans-IO, so this is
 //! all a relay is to it).
 
+use hush_protocol::devices::{DeviceList, ListedDevice};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{DeviceAddress, Rng};
 
 use crate::{Engine, EngineError, Store};
 
+/// What a relay would serve others for a registered account: its key, its signed device list
+/// and a bundle.
+#[derive(Clone, Debug)]
+pub struct Published {
+    /// The account key.
+    pub account_key: [u8; 32],
+    /// The encoded, signed device list.
+    pub device_list: Vec<u8>,
+    /// The bundle of its one device.
+    pub bundle: PreKeyBundle,
+}
+
 /// Opens an engine on `store`, registers `name` as if a relay accepted it, and returns it with
-/// the bundle others start sessions with.
+/// what others start sessions from.
 pub async fn registered<S: Store, R: Rng>(
     store: S,
     rng: R,
     name: &str,
     now_ms: u64,
-) -> Result<(Engine<S, R>, PreKeyBundle), EngineError> {
+) -> Result<(Engine<S, R>, Published), EngineError> {
     let mut engine = Engine::open(store, rng).await?;
     engine
         .handle(ServerFrame::Challenge { nonce: [7; 32] }, now_ms)
@@ -47,14 +60,25 @@ pub async fn registered<S: Store, R: Rng>(
         signed_prekey,
         one_time_prekey: one_time.first().copied(),
     };
-    Ok((engine, bundle))
+    let device = ListedDevice {
+        device_id: account.device_id,
+        identity: account.identity.public(),
+    };
+    let list = DeviceList::sign(name, 1, vec![device], &account.account_key)
+        .map_err(|_| EngineError::Invalid("the device list could not be signed"))?;
+    let published = Published {
+        account_key: account.account_key.public(),
+        device_list: list.encode(),
+        bundle,
+    };
+    Ok((engine, published))
 }
 
 /// `from` writes `count` texts to the owner of `to` (a session starts from the bundle); returns
 /// them as the envelopes a relay would deliver, ids from 1.
 pub async fn texts<S: Store, R: Rng>(
     from: &mut Engine<S, R>,
-    to: &PreKeyBundle,
+    to: &Published,
     count: usize,
     now_ms: u64,
 ) -> Result<Vec<ServerFrame>, EngineError> {
@@ -62,7 +86,7 @@ pub async fn texts<S: Store, R: Rng>(
         .account()
         .map(|a| (a.name.clone(), a.device_id))
         .ok_or(EngineError::NoAccount)?;
-    let recipient = to.address.account().to_owned();
+    let recipient = to.bundle.address.account().to_owned();
     let mut sends = Vec::with_capacity(count);
     for n in 0..count {
         let (_, out) = from
@@ -73,9 +97,9 @@ pub async fn texts<S: Store, R: Rng>(
                 ClientFrame::FetchBundles { request, .. } => {
                     let bundles = ServerFrame::Bundles {
                         request,
-                        account_key: [0; 32],
-                        device_list: Vec::new(),
-                        bundles: vec![to.clone()],
+                        account_key: to.account_key,
+                        device_list: to.device_list.clone(),
+                        bundles: vec![to.bundle.clone()],
                     };
                     sends.extend(from.handle(bundles, now_ms).await?.frames);
                 }

@@ -21,7 +21,7 @@ const WAIT: Duration = Duration::from_secs(10);
 
 struct Relay {
     addr: SocketAddr,
-    _data: tempfile::TempDir,
+    data: tempfile::TempDir,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -37,7 +37,7 @@ async fn relay() -> Relay {
     }));
     Relay {
         addr,
-        _data: data,
+        data,
         _stop: stop,
     }
 }
@@ -634,4 +634,68 @@ async fn display_names_travel_end_to_end_when_a_session_starts_and_on_a_change()
         alice.store.account().await.unwrap().unwrap().display_name,
         "Alice Z."
     );
+}
+
+#[tokio::test]
+async fn a_device_the_relay_adds_without_the_accounts_signature_gets_nothing() {
+    use hush_client::devices::Refusal;
+    use hush_protocol::keys::SignedPreKeyPair;
+    use hush_protocol::IdentityKeyPair;
+    use hush_server::store::sqlite::SqliteStore;
+    use hush_server::store::{DeviceRecord, Store as _};
+
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 40).await;
+    let _bob = Device::register(&relay, "bob", 41).await;
+    // The relay (its database, written beside it) gives Bob's account a device of its own:
+    // listed, with a signed prekey, but not in the list Bob's account key signed.
+    let path = relay.data.path().join("hush.db");
+    let db_path = path.clone();
+    tokio::task::spawn_blocking(move || {
+        let db = SqliteStore::open(&db_path).unwrap();
+        let mut list = db.device_list("bob").unwrap().unwrap();
+        let mut rng = ChaCha20Rng::seed_from_u64(42);
+        let mallory = IdentityKeyPair::generate(&mut rng);
+        let spk = SignedPreKeyPair::generate(1, &mallory, &mut rng).public();
+        list.version += 1;
+        list.devices.push(DeviceRecord {
+            device_id: 2,
+            identity: mallory.public().to_bytes(),
+        });
+        db.replace_device_list("bob", &list).unwrap();
+        let mut encoded = spk.id.to_be_bytes().to_vec();
+        encoded.extend_from_slice(spk.public.as_bytes());
+        encoded.extend_from_slice(&spk.signature);
+        db.set_signed_prekey("bob", 2, &encoded).unwrap();
+    })
+    .await
+    .unwrap();
+
+    let id = alice.send("bob", "for Bob's own devices").await;
+    let refused = alice
+        .expect(|e| matches!(e, Event::DevicesRefused { .. }))
+        .await;
+    assert_eq!(
+        refused,
+        Event::DevicesRefused {
+            account: "bob".into(),
+            reason: Refusal::Unlisted(2),
+        }
+    );
+    // No session with it, so nothing is ever encrypted to it; whatever the relay then answers
+    // (stored for device 1, or a mismatch until the message fails), it never gets an envelope.
+    let injected = hush_protocol::DeviceAddress::new("bob", 2).unwrap();
+    assert!(alice.store.session(&injected).await.unwrap().is_none());
+    alice
+        .expect(|e| matches!(e, Event::Status(i, Status::Sent | Status::Failed) if *i == id))
+        .await;
+    let queued = tokio::task::spawn_blocking(move || {
+        SqliteStore::open(&path)
+            .unwrap()
+            .pending("bob", 2, 0, 10)
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(queued.is_empty());
 }

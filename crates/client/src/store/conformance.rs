@@ -4,12 +4,15 @@
 
 use std::future::Future;
 
+use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{x3dh, DeviceAddress, IdentityKeyPair, Rng};
 
-use super::{Changes, ChatMessage, Kind, MessageId, OutboxEntry, Status, Store, StoreError};
+use super::{
+    Changes, ChatMessage, Kind, MessageId, OutboxEntry, PinnedDevices, Status, Store, StoreError,
+};
 use crate::account::LocalAccount;
 
 /// What a failed check says.
@@ -53,7 +56,53 @@ where
     verified(&fresh().await.map_err(store_error)?).await?;
     names(&fresh().await.map_err(store_error)?).await?;
     muted(&fresh().await.map_err(store_error)?).await?;
+    pinned_devices(&fresh().await.map_err(store_error)?, rng).await?;
     outbox(&fresh().await.map_err(store_error)?).await
+}
+
+/// Contacts' pinned account keys and device lists: kept per account, the latest one holding.
+pub async fn pinned_devices(store: &impl Store, rng: &mut impl Rng) -> Outcome {
+    let key = AccountKey::generate(rng);
+    let mut device = |id| ListedDevice {
+        device_id: id,
+        identity: IdentityKeyPair::generate(rng).public(),
+    };
+    let (one, two) = (device(1), device(2));
+    let first = DeviceList::sign("bob", 1, vec![one], &key).map_err(|e| e.to_string())?;
+    let second = DeviceList::sign("bob", 2, vec![one, two], &key).map_err(|e| e.to_string())?;
+    let pinned = |list: &DeviceList| PinnedDevices {
+        account_key: key.public(),
+        list: list.clone(),
+    };
+    ensure(
+        store
+            .pinned_devices("bob")
+            .await
+            .map_err(store_error)?
+            .is_none(),
+        "a fresh store has pinned no devices",
+    )?;
+    for list in [&first, &second] {
+        store
+            .commit(Changes {
+                pinned_devices: vec![pinned(list)],
+                ..Changes::default()
+            })
+            .await
+            .map_err(store_error)?;
+    }
+    ensure(
+        store.pinned_devices("bob").await.map_err(store_error)? == Some(pinned(&second)),
+        "the newest pinned list is kept whole",
+    )?;
+    ensure(
+        store
+            .pinned_devices("carol")
+            .await
+            .map_err(store_error)?
+            .is_none(),
+        "pinned lists are per account",
+    )
 }
 
 /// Contacts' display names: kept per account, the latest one holding.

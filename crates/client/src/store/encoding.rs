@@ -8,7 +8,10 @@ use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::{DecodeError, IdentityKeyPair};
 use zeroize::Zeroizing;
 
-use super::{ChatMessage, Kind, OutboxEntry, Status};
+use hush_protocol::devices::DeviceList;
+use hush_protocol::relay::MAX_DEVICE_LIST;
+
+use super::{ChatMessage, Kind, OutboxEntry, PinnedDevices, Status};
 use crate::account::LocalAccount;
 use crate::content::{MAX_DISPLAY_NAME, MAX_TEXT};
 
@@ -18,6 +21,7 @@ const MESSAGE: u8 = 0xA1;
 const OUTBOX: u8 = 0xA2;
 /// An account with its display name at the end.
 const ACCOUNT: u8 = 0xA3;
+const PINNED_DEVICES: u8 = 0xA4;
 /// An account name is at most 64 bytes (the relay allows 32).
 const MAX_NAME: usize = 64;
 /// The largest encoded content an outbox entry holds.
@@ -154,6 +158,26 @@ pub fn decode_outbox(bytes: &[u8]) -> Result<OutboxEntry, DecodeError> {
     };
     r.finish()?;
     Ok(entry)
+}
+
+/// A contact's pinned account key and device list.
+pub fn encode_pinned(pinned: &PinnedDevices) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.header(PINNED_DEVICES)
+        .raw(&pinned.account_key)
+        .var(&pinned.list.encode());
+    w.into_bytes()
+}
+
+/// Restores [`encode_pinned`]'s bytes (the list is decoded, not verified again).
+pub fn decode_pinned(bytes: &[u8]) -> Result<PinnedDevices, DecodeError> {
+    let mut r = Reader::new(bytes);
+    r.header(PINNED_DEVICES)?;
+    let account_key = r.array()?;
+    let list = DeviceList::decode(r.var("device list", MAX_DEVICE_LIST)?)
+        .map_err(|_| DecodeError::Invalid("device list"))?;
+    r.finish()?;
+    Ok(PinnedDevices { account_key, list })
 }
 
 #[cfg(test)]

@@ -11,9 +11,10 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
 use zeroize::Zeroizing;
 
+use super::encoding::{decode_pinned, encode_pinned};
 use super::{
-    is_unread, summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, Store,
-    StoreError,
+    is_unread, summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, PinnedDevices,
+    Store, StoreError,
 };
 use crate::account::LocalAccount;
 
@@ -29,6 +30,8 @@ struct Inner {
     verified: BTreeMap<String, [u8; 64]>,
     names: BTreeMap<String, String>,
     muted: std::collections::BTreeSet<String>,
+    /// Encoded, as a persistent store keeps them.
+    pinned: BTreeMap<String, Vec<u8>>,
 }
 
 /// The memory store; clones share their data.
@@ -151,6 +154,15 @@ impl Store for MemoryStore {
         Ok(self.inner.borrow().muted.iter().cloned().collect())
     }
 
+    async fn pinned_devices(&self, account: &str) -> Result<Option<PinnedDevices>, StoreError> {
+        self.inner
+            .borrow()
+            .pinned
+            .get(account)
+            .map(|bytes| decode_pinned(bytes).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let inner = self.inner.borrow();
         let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
@@ -237,6 +249,11 @@ impl Store for MemoryStore {
             } else {
                 inner.muted.remove(&chat);
             }
+        }
+        for pinned in changes.pinned_devices {
+            inner
+                .pinned
+                .insert(pinned.list.account.clone(), encode_pinned(&pinned));
         }
         Ok(())
     }

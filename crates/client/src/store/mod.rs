@@ -8,6 +8,7 @@ pub mod conformance;
 pub mod encoding;
 pub mod memory;
 
+use hush_protocol::devices::DeviceList;
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
@@ -99,6 +100,17 @@ pub struct OutboxEntry {
     pub attempts: u32,
 }
 
+/// A contact's devices as its account last signed them, with the account key pinned the first
+/// time a list was fetched (comparing safety numbers confirms it). Lists that do not verify
+/// under the key, or are older, are refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedDevices {
+    /// The contact's account key.
+    pub account_key: [u8; 32],
+    /// The newest verified list (its `account` names the contact).
+    pub list: DeviceList,
+}
+
 /// Everything one processing step changes, written in one transaction.
 #[derive(Default)]
 pub struct Changes {
@@ -128,6 +140,8 @@ pub struct Changes {
     pub names: Vec<(String, String)>,
     /// Chats muted (true) or unmuted on this device: a muted chat never notifies.
     pub muted: Vec<(String, bool)>,
+    /// Contacts' verified device lists, replaced whole (by `list.account`).
+    pub pinned_devices: Vec<PinnedDevices>,
 }
 
 impl core::fmt::Debug for Changes {
@@ -146,6 +160,7 @@ impl core::fmt::Debug for Changes {
             .field("verified", &self.verified.len())
             .field("names", &self.names.len())
             .field("muted", &self.muted.len())
+            .field("pinned_devices", &self.pinned_devices.len())
             .finish()
     }
 }
@@ -165,6 +180,7 @@ impl Changes {
             && self.verified.is_empty()
             && self.names.is_empty()
             && self.muted.is_empty()
+            && self.pinned_devices.is_empty()
     }
 }
 
@@ -255,6 +271,8 @@ pub trait Store {
     async fn names(&self) -> Result<Vec<(String, String)>, StoreError>;
     /// The chats muted on this device, sorted.
     async fn muted(&self) -> Result<Vec<String>, StoreError>;
+    /// A contact's pinned account key and newest verified device list, if fetched before.
+    async fn pinned_devices(&self, account: &str) -> Result<Option<PinnedDevices>, StoreError>;
     /// Every chat with at least one message, the most recently active first. Cheap however
     /// long the chats are (read at every start).
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;

@@ -1,0 +1,129 @@
+//! What a sender checks before encrypting to a contact's devices (`docs/protocol.md`, "Linked
+//! devices"): the device list the relay serves must be signed by the contact's account key,
+//! pinned the first time it is seen, and must not be older than the newest one seen. The relay
+//! stores and serves lists, but cannot add a device of its own or roll a list back.
+
+use hush_protocol::devices::DeviceList;
+use hush_protocol::wire::PreKeyBundle;
+
+use crate::store::PinnedDevices;
+
+/// Why a contact's devices were refused (nothing is encrypted to them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The list does not decode, names another account, or its signature does not verify.
+    Unsigned,
+    /// The account key is not the one pinned for this contact.
+    KeyChanged,
+    /// Older than a list already seen (or the same version with other devices).
+    RolledBack,
+    /// The relay offered a device the account did not sign (or with another identity key).
+    Unlisted(u32),
+}
+
+impl core::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Unsigned => {
+                f.write_str("the relay served a device list the account did not sign")
+            }
+            Self::KeyChanged => f.write_str(
+                "the relay served a different account key than before: messages are held",
+            ),
+            Self::RolledBack => f.write_str("the relay served an older device list than before"),
+            Self::Unlisted(device) => write!(
+                f,
+                "the relay offered device {device}, which the account did not sign: it gets nothing"
+            ),
+        }
+    }
+}
+
+/// Verifies the list the relay served for `account` against what is pinned; the result is what
+/// to pin now.
+pub fn check_list(
+    account: &str,
+    account_key: [u8; 32],
+    bytes: &[u8],
+    pinned: Option<&PinnedDevices>,
+) -> Result<PinnedDevices, Refusal> {
+    let list = DeviceList::decode(bytes).map_err(|_| Refusal::Unsigned)?;
+    if list.account != account || list.verify(&account_key).is_err() {
+        return Err(Refusal::Unsigned);
+    }
+    if let Some(pinned) = pinned {
+        if pinned.account_key != account_key {
+            return Err(Refusal::KeyChanged);
+        }
+        let forked = list.version == pinned.list.version && list != pinned.list;
+        if list.version < pinned.list.version || forked {
+            return Err(Refusal::RolledBack);
+        }
+    }
+    Ok(PinnedDevices { account_key, list })
+}
+
+/// Whether `bundle` is for a device the list names, with the identity key it names.
+pub fn listed(pinned: &PinnedDevices, bundle: &PreKeyBundle) -> bool {
+    pinned
+        .list
+        .device(bundle.address.device())
+        .is_some_and(|d| d.identity == bundle.identity)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use hush_protocol::devices::{AccountKey, ListedDevice};
+    use hush_protocol::IdentityKeyPair;
+    use rand_chacha::rand_core::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn lists_must_be_signed_by_the_pinned_key_and_never_go_back() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+        let key = AccountKey::generate(&mut rng);
+        let one = ListedDevice {
+            device_id: 1,
+            identity: IdentityKeyPair::generate(&mut rng).public(),
+        };
+        let two = ListedDevice {
+            device_id: 2,
+            identity: IdentityKeyPair::generate(&mut rng).public(),
+        };
+        let v1 = DeviceList::sign("bob", 1, vec![one], &key).unwrap();
+        let v2 = DeviceList::sign("bob", 2, vec![one, two], &key).unwrap();
+        let k = key.public();
+
+        let first = check_list("bob", k, &v1.encode(), None).unwrap();
+        assert_eq!(first.list, v1);
+        let second = check_list("bob", k, &v2.encode(), Some(&first)).unwrap();
+        assert_eq!(
+            check_list("bob", k, &v1.encode(), Some(&second)),
+            Err(Refusal::RolledBack)
+        );
+        let fork = DeviceList::sign("bob", 2, vec![two], &key).unwrap();
+        assert_eq!(
+            check_list("bob", k, &fork.encode(), Some(&second)),
+            Err(Refusal::RolledBack)
+        );
+        assert!(check_list("bob", k, &v2.encode(), Some(&second)).is_ok());
+
+        let other = AccountKey::generate(&mut rng);
+        let forged = DeviceList::sign("bob", 3, vec![one, two], &other).unwrap();
+        assert_eq!(
+            check_list("bob", k, &forged.encode(), Some(&second)),
+            Err(Refusal::Unsigned)
+        );
+        assert_eq!(
+            check_list("bob", other.public(), &forged.encode(), Some(&second)),
+            Err(Refusal::KeyChanged)
+        );
+        assert_eq!(
+            check_list("carol", k, &v2.encode(), None),
+            Err(Refusal::Unsigned)
+        );
+        assert_eq!(check_list("bob", k, &[], None), Err(Refusal::Unsigned));
+    }
+}

@@ -1,0 +1,132 @@
+//! A sender's checks of the device lists the relay serves, played frame by frame (the engine is
+//! sans-IO, so the test answers for the relay): once a contact's account key is pinned, a list
+//! signed by another key, or older than one already seen, is refused, reported, and gets
+//! nothing; the pinned list stays.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use futures::executor::block_on;
+use hush_client::devices::Refusal;
+use hush_client::loopback::registered;
+use hush_client::store::memory::MemoryStore;
+use hush_client::store::Store;
+use hush_client::{Event, Output, Status};
+use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::relay::{ClientFrame, SendOutcome, ServerFrame};
+use hush_protocol::IdentityKeyPair;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+const NOW: u64 = 1_800_000_000_000;
+
+fn fetch_request(out: &Output) -> u32 {
+    out.frames
+        .iter()
+        .find_map(|f| match f {
+            ClientFrame::FetchBundles { request, .. } => Some(*request),
+            _ => None,
+        })
+        .expect("a bundle fetch")
+}
+
+fn refused(out: &Output) -> Vec<Refusal> {
+    out.events
+        .iter()
+        .filter_map(|e| match e {
+            Event::DevicesRefused { reason, .. } => Some(reason.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
+    block_on(async {
+        let rng = |seed| ChaCha20Rng::seed_from_u64(seed);
+        let alice_store = MemoryStore::new();
+        let (mut alice, _) = registered(alice_store.clone(), rng(1), "alice", NOW)
+            .await
+            .unwrap();
+        let (bob, published) = registered(MemoryStore::new(), rng(2), "bob", NOW)
+            .await
+            .unwrap();
+        let bob_key = bob.account().unwrap().account_key.clone();
+        let one = ListedDevice {
+            device_id: 1,
+            identity: published.bundle.identity,
+        };
+        let two = ListedDevice {
+            device_id: 2,
+            identity: IdentityKeyPair::generate(&mut rng(3)).public(),
+        };
+        let v2 = DeviceList::sign("bob", 2, vec![one, two], &bob_key).unwrap();
+        let bundles = |request, account_key: [u8; 32], list: &DeviceList| ServerFrame::Bundles {
+            request,
+            account_key,
+            device_list: list.encode(),
+            bundles: vec![published.bundle.clone()],
+        };
+
+        // First contact: Bob's key is pinned with his version 2 list.
+        let (first, out) = alice.send_text("bob", "one", NOW).await.unwrap();
+        let answer = bundles(fetch_request(&out), published.account_key, &v2);
+        let out = alice.handle(answer, NOW).await.unwrap();
+        assert!(refused(&out).is_empty());
+        assert!(out
+            .frames
+            .iter()
+            .any(|f| matches!(f, ClientFrame::Send { .. })));
+        let pinned = alice_store.pinned_devices("bob").await.unwrap().unwrap();
+        assert_eq!(pinned.list, v2);
+
+        // The relay says the devices changed, then serves a list under a key of its own.
+        let mismatch = |client_id| ServerFrame::Sent {
+            client_id,
+            outcome: SendOutcome::Mismatch {
+                missing: vec![2],
+                extra: vec![],
+            },
+        };
+        let out = alice.handle(mismatch(first.id), NOW).await.unwrap();
+        let relays_key = AccountKey::generate(&mut rng(4));
+        let forged = DeviceList::sign("bob", 3, vec![one, two], &relays_key).unwrap();
+        let out = alice
+            .handle(
+                bundles(fetch_request(&out), relays_key.public(), &forged),
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(refused(&out), [Refusal::KeyChanged]);
+        assert!(out
+            .events
+            .contains(&Event::Status(first.id, Status::Failed)));
+        assert!(!out
+            .frames
+            .iter()
+            .any(|f| matches!(f, ClientFrame::Send { .. })));
+
+        // Then it rolls Bob's list back to version 1 (really signed by Bob, but old).
+        let (second, out) = alice.send_text("bob", "two", NOW).await.unwrap();
+        assert!(out
+            .frames
+            .iter()
+            .any(|f| matches!(f, ClientFrame::Send { .. })));
+        let out = alice.handle(mismatch(second.id), NOW).await.unwrap();
+        let v1 = DeviceList::decode(&published.device_list).unwrap();
+        let out = alice
+            .handle(
+                bundles(fetch_request(&out), published.account_key, &v1),
+                NOW,
+            )
+            .await
+            .unwrap();
+        assert_eq!(refused(&out), [Refusal::RolledBack]);
+        assert!(out
+            .events
+            .contains(&Event::Status(second.id, Status::Failed)));
+
+        // Neither replaced what was pinned.
+        let still = alice_store.pinned_devices("bob").await.unwrap().unwrap();
+        assert_eq!(still, pinned);
+    });
+}
