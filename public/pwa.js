@@ -33,6 +33,35 @@
   });
   addEventListener('appinstalled', () => document.querySelector('.install')?.remove());
 
+  // One owner per browser (src/owner.rs): only the tab holding the `hush-owner` Web Lock runs
+  // Hush. `claim(false)` takes it if free, or waits while the service worker has it (it holds
+  // `hush-worker` meanwhile, for seconds); `claim(true)` steals it ("Use here"). A tab whose
+  // lock is stolen reloads, into "Use here". Without Web Locks a tab is alone.
+  window.hushOwner = {
+    async claim(steal) {
+      const locks = navigator.locks;
+      if (!locks) return true;
+      const ask = (options) =>
+        new Promise((granted) => {
+          locks
+            .request('hush-owner', options, (lock) => {
+              granted(lock !== null);
+              // Held for the life of the page.
+              return lock && new Promise(() => {});
+            })
+            .catch(() => location.reload());
+        });
+      try {
+        if (steal) return await ask({ steal: true });
+        if (await ask({ ifAvailable: true })) return true;
+        const { held } = await locks.query();
+        return held.some((lock) => lock.name === 'hush-worker') && (await ask({}));
+      } catch {
+        return true;
+      }
+    },
+  };
+
   // Messages that came into the open chat while the page was hidden are unread until it shows
   // again: then the chat is opened anew, which marks them read.
   document.addEventListener('visibilitychange', () => {

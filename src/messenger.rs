@@ -182,14 +182,14 @@ pub(crate) fn start(ui: Ui) -> Messenger {
         commands: StoredValue::new(commands),
     };
     spawn_local(async move {
-        if !owner::claim(false, lost_ownership).await {
+        if !owner::claim(false).await {
             // Another tab has Hush: wait until the user asks to use it here, then take over.
             ui.phase.set(Phase::Elsewhere);
             ui.connection.set(ConnectionStatus::Offline);
             loop {
                 match queue.next().await {
                     Some(Command::UseHere) => {
-                        if owner::claim(true, lost_ownership).await {
+                        if owner::claim(true).await {
                             break;
                         }
                         ui.problem.set(Some(
@@ -206,17 +206,6 @@ pub(crate) fn start(ui: Ui) -> Messenger {
         own(ui, messenger, queue).await;
     });
     messenger
-}
-
-/// Another tab took Hush over: this one reloads and offers "Use here".
-fn lost_ownership() {
-    reload();
-}
-
-fn reload() {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().reload();
-    }
 }
 
 /// The owner's life: connect, open the engine, serve commands.
