@@ -28,6 +28,40 @@ fn gone(frame: ServerFrame, want_request: u32) {
     }
 }
 
+/// A browser to be linked: its code, keys and announcement.
+struct NewBrowser {
+    code: LinkCode,
+    link_key: LinkKey,
+    identity: IdentityKeyPair,
+    announcement: Announcement,
+}
+
+impl NewBrowser {
+    fn new(seed: u64, name: &str) -> Self {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let code = LinkCode::generate(&mut rng);
+        let link_key = LinkKey::generate(&mut rng);
+        let identity = IdentityKeyPair::generate(&mut rng);
+        let announcement = Announcement::new(&code, &link_key, identity.public(), name).unwrap();
+        Self {
+            code,
+            link_key,
+            identity,
+            announcement,
+        }
+    }
+
+    /// Asks to wait at its address on `client`'s (unauthenticated) connection.
+    async fn open(&self, client: &mut Client) {
+        client
+            .send(&ClientFrame::OpenLink {
+                address: self.code.address,
+                announcement: self.announcement.encode(),
+            })
+            .await;
+    }
+}
+
 #[tokio::test]
 async fn a_browser_is_linked_once_through_its_provisioning_address() {
     let server = support::start_relay(500.0, false).await;
@@ -36,30 +70,17 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
     let mut first = alice.register(server.addr).await;
 
     // The new browser: not authenticated, it opens its address with its announcement.
-    let code = LinkCode::generate(&mut rng);
-    let link_key = LinkKey::generate(&mut rng);
-    let identity = IdentityKeyPair::generate(&mut rng);
-    let announcement =
-        Announcement::new(&code, &link_key, identity.public(), "Firefox on Linux").unwrap();
+    let new = NewBrowser::new(5, "Firefox on Linux");
+    let (code, link_key, identity) = (&new.code, &new.link_key, &new.identity);
     let mut browser = Client::connect(server.addr).await;
-    browser
-        .send(&ClientFrame::OpenLink {
-            address: code.address,
-            announcement: announcement.encode(),
-        })
-        .await;
+    new.open(&mut browser).await;
     assert_eq!(
         browser.recv().await,
         ServerFrame::LinkOpened { expires_in_s: 300 }
     );
     // Nobody else may wait at the same address.
     let mut squatter = Client::connect(server.addr).await;
-    squatter
-        .send(&ClientFrame::OpenLink {
-            address: code.address,
-            announcement: announcement.encode(),
-        })
-        .await;
+    new.open(&mut squatter).await;
     assert!(matches!(
         squatter.recv().await,
         ServerFrame::Error {
@@ -142,7 +163,7 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         ServerFrame::Provisioning { sealed } => sealed,
         other => panic!("{other:?}"),
     };
-    let opened = linking::open(&code, &link_key, &received).unwrap();
+    let opened = linking::open(code, link_key, &received).unwrap();
     assert_eq!(opened.address.device(), 2);
     browser
         .send(&ClientFrame::Authenticate {
@@ -177,24 +198,12 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
 #[tokio::test]
 async fn an_address_closes_when_its_browser_leaves() {
     let server = support::start_relay(500.0, false).await;
-    let mut rng = ChaCha20Rng::seed_from_u64(3);
     let alice = Account::new("alice", 4);
     let mut first = alice.register(server.addr).await;
-    let code = LinkCode::generate(&mut rng);
-    let announcement = Announcement::new(
-        &code,
-        &LinkKey::generate(&mut rng),
-        IdentityKeyPair::generate(&mut rng).public(),
-        "Chrome on Android",
-    )
-    .unwrap();
+    let new = NewBrowser::new(3, "Chrome on Android");
+    let code = &new.code;
     let mut browser = Client::connect(server.addr).await;
-    browser
-        .send(&ClientFrame::OpenLink {
-            address: code.address,
-            announcement: announcement.encode(),
-        })
-        .await;
+    new.open(&mut browser).await;
     assert!(matches!(
         browser.recv().await,
         ServerFrame::LinkOpened { .. }
