@@ -62,6 +62,9 @@
     },
   };
 
+  // Asks the browser not to evict Hush's data under pressure (the app shows a refusal).
+  window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };
+
   // Messages that came into the open chat while the page was hidden are unread until it shows
   // again: then the chat is opened anew, which marks them read.
   document.addEventListener('visibilitychange', () => {

@@ -10,6 +10,8 @@ pub mod status;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod glue;
+#[cfg(target_arch = "wasm32")]
 mod messenger;
 #[cfg(target_arch = "wasm32")]
 mod owner;

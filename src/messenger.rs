@@ -13,6 +13,7 @@ use hush_protocol::Rng;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rand_core::OsRng;
+use wasm_bindgen::JsValue;
 
 use crate::backoff::Backoff;
 use crate::owner;
@@ -230,12 +231,10 @@ async fn own(ui: Ui, messenger: Messenger, queue: UnboundedReceiver<Command>) {
     run(ui, messenger, relay.map(Rc::new), queue).await;
 }
 
-/// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`):
-/// without it, a full disk can silently take the keys and history.
+/// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`,
+/// in `pwa.js`): without it, a full disk can silently take the keys and history.
 async fn ask_to_persist() -> Option<bool> {
-    let storage = web_sys::window()?.navigator().storage();
-    let promise = storage.persist().ok()?;
-    wasm_bindgen_futures::JsFuture::from(promise)
+    crate::glue::call_async("hushStorage", "persist", &JsValue::UNDEFINED)
         .await
         .ok()?
         .as_bool()

@@ -3,9 +3,10 @@
 //! wasm nothing; this module calls it and turns its answers into Rust values.
 
 use hush_client::notices::Notice;
-use js_sys::{Function, Promise, Reflect, Uint8Array};
+use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+
+use crate::glue;
 
 /// Whether this device notifies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,8 +42,7 @@ pub(crate) fn state() -> Notifications {
 /// Turns notifications on: asks permission (call it from a click, browsers allow the prompt
 /// only on a user gesture) and subscribes. The error is for the user.
 pub(crate) async fn enable() -> Result<Subscription, String> {
-    let promise = call("enable", JsValue::UNDEFINED).map_err(message)?;
-    let value = JsFuture::from(Promise::from(promise))
+    let value = glue::call_async("hushPush", "enable", &JsValue::UNDEFINED)
         .await
         .map_err(message)?;
     subscription(&value).ok_or_else(|| "The browser gave no usable push subscription.".to_owned())
@@ -51,16 +51,15 @@ pub(crate) async fn enable() -> Result<Subscription, String> {
 /// The current subscription when notifications are on (sent again on every connection, so the
 /// relay follows a subscription the browser renewed).
 pub(crate) async fn current() -> Option<Subscription> {
-    let promise = call("current", JsValue::UNDEFINED).ok()?;
-    let value = JsFuture::from(Promise::from(promise)).await.ok()?;
+    let value = glue::call_async("hushPush", "current", &JsValue::UNDEFINED)
+        .await
+        .ok()?;
     subscription(&value)
 }
 
 /// Turns notifications off on this device (the caller tells the relay).
 pub(crate) async fn disable() {
-    if let Ok(promise) = call("disable", JsValue::UNDEFINED) {
-        let _ = JsFuture::from(Promise::from(promise)).await;
-    }
+    let _ = glue::call_async("hushPush", "disable", &JsValue::UNDEFINED).await;
 }
 
 /// Shows notices (through the service worker, which owns the notifications), if on.
@@ -96,9 +95,7 @@ pub fn notices_to_js(notices: &[Notice]) -> JsValue {
 
 /// Calls `window.hushPush[name](argument)`.
 fn call(name: &str, argument: JsValue) -> Result<JsValue, JsValue> {
-    let api = Reflect::get(&js_sys::global(), &JsValue::from_str("hushPush"))?;
-    let function: Function = Reflect::get(&api, &JsValue::from_str(name))?.dyn_into()?;
-    function.call1(&api, &argument)
+    glue::call("hushPush", name, &argument)
 }
 
 /// `{endpoint, p256dh, auth}` (the keys as bytes), as `hushPush` resolves it.
