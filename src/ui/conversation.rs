@@ -260,11 +260,17 @@ pub(crate) fn Conversation() -> impl IntoView {
                             };
                             let status = ui.status_of(&message);
                             let mine = message.from_me;
-                            if message.kind == Kind::SecurityCodeChanged {
-                                let text = format!(
+                            let notice = match message.kind {
+                                Kind::Text => None,
+                                Kind::SecurityCodeChanged => Some(format!(
                                     "{}'s security code changed. Compare safety numbers to be sure it is still them.",
                                     message.chat,
-                                );
+                                )),
+                                Kind::DeviceLinked => {
+                                    Some(format!("{} linked a new device.", ui.display(&message.chat)))
+                                }
+                            };
+                            if let Some(text) = notice {
                                 return view! { <li class="notice">{text}</li> }.into_any();
                             }
                             view! {

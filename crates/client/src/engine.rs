@@ -341,11 +341,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 bundles,
             } => {
                 if let Some(account) = self.fetching.remove(&request) {
-                    let pinned = self.store.pinned_devices(&account).await?;
-                    match check_list(&account, account_key, &device_list, pinned.as_ref()) {
+                    let before = self.store.pinned_devices(&account).await?;
+                    match check_list(&account, account_key, &device_list, before.as_ref()) {
                         Ok(pinned) => {
-                            self.start_sessions(&account, pinned, &bundles, now_ms, &mut out)
-                                .await?;
+                            // A device the account signed since the list seen before.
+                            let linked = before.is_some_and(|old| {
+                                pinned
+                                    .list
+                                    .devices
+                                    .iter()
+                                    .any(|d| old.list.device(d.device_id).is_none())
+                            });
+                            self.start_sessions(
+                                &account, pinned, linked, &bundles, now_ms, &mut out,
+                            )
+                            .await?;
                         }
                         Err(reason) => {
                             out.events.push(Event::DevicesRefused {
@@ -597,6 +607,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         &mut self,
         to: &str,
         pinned: PinnedDevices,
+        linked: bool,
         bundles: &[PreKeyBundle],
         now_ms: u64,
         out: &mut Output,
@@ -637,6 +648,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         if changed {
             let notice = self.security_code_changed(to, now_ms, &mut changes);
+            out.events.push(Event::Message(notice));
+        }
+        if linked {
+            let notice = self.notice(to, Kind::DeviceLinked, now_ms, &mut changes);
             out.events.push(Event::Message(notice));
         }
         changes.pinned_devices.push(pinned);
@@ -981,11 +996,23 @@ impl<S: Store, R: Rng> Engine<S, R> {
         now_ms: u64,
         changes: &mut Changes,
     ) -> ChatMessage {
+        changes.verified.push((chat.to_owned(), None));
+        self.notice(chat, Kind::SecurityCodeChanged, now_ms, changes)
+    }
+
+    /// A line in `chat` written by this device (not a message anyone sent).
+    fn notice(
+        &mut self,
+        chat: &str,
+        kind: Kind,
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> ChatMessage {
         let mut id = [0u8; 16];
         self.rng.fill_bytes(&mut id);
         let notice = ChatMessage {
             id,
-            kind: Kind::SecurityCodeChanged,
+            kind,
             chat: chat.to_owned(),
             from_me: false,
             body: String::new(),
@@ -993,7 +1020,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
             status: Status::Read,
         };
         changes.messages.push(notice.clone());
-        changes.verified.push((chat.to_owned(), None));
         notice
     }
 

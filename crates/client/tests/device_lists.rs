@@ -9,7 +9,7 @@ use hush_client::devices::Refusal;
 use hush_client::loopback::registered;
 use hush_client::store::memory::MemoryStore;
 use hush_client::store::Store;
-use hush_client::{Event, Output, Status};
+use hush_client::{Event, Kind, Output, Status};
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
 use hush_protocol::relay::{ClientFrame, SendOutcome, ServerFrame};
 use hush_protocol::IdentityKeyPair;
@@ -128,5 +128,71 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
         // Neither replaced what was pinned.
         let still = alice_store.pinned_devices("bob").await.unwrap().unwrap();
         assert_eq!(still, pinned);
+    });
+}
+
+#[test]
+fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
+    block_on(async {
+        let rng = |seed| ChaCha20Rng::seed_from_u64(seed);
+        let alice_store = MemoryStore::new();
+        let (mut alice, _) = registered(alice_store.clone(), rng(5), "alice", NOW)
+            .await
+            .unwrap();
+        let (bob, published) = registered(MemoryStore::new(), rng(6), "bob", NOW)
+            .await
+            .unwrap();
+        let linked = |out: &Output| {
+            out.events
+                .iter()
+                .filter(|e| matches!(e, Event::Message(m) if m.kind == Kind::DeviceLinked && m.chat == "bob"))
+                .count()
+        };
+        let answer = |request, list: &[u8]| ServerFrame::Bundles {
+            request,
+            account_key: published.account_key,
+            device_list: list.to_vec(),
+            bundles: vec![published.bundle.clone()],
+        };
+
+        // First contact: nothing to compare with, no notice.
+        let (first, out) = alice.send_text("bob", "one", NOW).await.unwrap();
+        let out = alice
+            .handle(answer(fetch_request(&out), &published.device_list), NOW)
+            .await
+            .unwrap();
+        assert_eq!(linked(&out), 0);
+
+        // Bob links a second browser: his account signs version 2, and sends to him now miss
+        // it; the list fetched again names a device that was not there.
+        let one = ListedDevice {
+            device_id: 1,
+            identity: published.bundle.identity,
+        };
+        let two = ListedDevice {
+            device_id: 2,
+            identity: IdentityKeyPair::generate(&mut rng(7)).public(),
+        };
+        let key = &bob.account().unwrap().account_key;
+        let v2 = DeviceList::sign("bob", 2, vec![one, two], key).unwrap();
+        let mismatch = ServerFrame::Sent {
+            client_id: first.id,
+            outcome: SendOutcome::Mismatch {
+                missing: vec![2],
+                extra: vec![],
+            },
+        };
+        let out = alice.handle(mismatch, NOW).await.unwrap();
+        let out = alice
+            .handle(answer(fetch_request(&out), &v2.encode()), NOW)
+            .await
+            .unwrap();
+        assert_eq!(linked(&out), 1);
+        let chat = alice_store.messages("bob", None, 10).await.unwrap();
+        assert_eq!(
+            chat.iter().filter(|m| m.kind == Kind::DeviceLinked).count(),
+            1,
+            "the notice is stored in the chat"
+        );
     });
 }

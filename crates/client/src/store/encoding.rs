@@ -105,6 +105,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
         .u8(match message.kind {
             Kind::Text => 0,
             Kind::SecurityCodeChanged => 1,
+            Kind::DeviceLinked => 2,
         })
         .var(message.chat.as_bytes())
         .u8(u8::from(message.from_me))
@@ -123,6 +124,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
         kind: match r.u8()? {
             0 => Kind::Text,
             1 => Kind::SecurityCodeChanged,
+            2 => Kind::DeviceLinked,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: r.string("chat", MAX_NAME)?,

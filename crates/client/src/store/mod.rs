@@ -55,6 +55,8 @@ pub enum Kind {
     Text,
     /// A notice from this device: the contact's security code (identity key) changed.
     SecurityCodeChanged,
+    /// A notice from this device: the contact's account signed a new device into its list.
+    DeviceLinked,
 }
 
 /// One message of a 1:1 chat.
