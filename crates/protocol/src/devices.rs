@@ -8,8 +8,11 @@ use crate::codec::{DecodeError, Reader, Writer};
 use crate::keys::{DeviceAddress, IdentityKey, MAX_ACCOUNT_LEN};
 use crate::Rng;
 
-/// The most devices one account may have.
+/// The most devices any wire field names (room to grow; frames are bounded by it).
 pub const MAX_DEVICES: usize = 16;
+/// The most devices one account may have now: its first and 5 linked ones. A list naming more
+/// is refused when signed and when verified, by the relay and by senders.
+pub const MAX_ACCOUNT_DEVICES: usize = 6;
 const LIST_LABEL: &[u8] = b"Hush device list v1";
 const TYPE_DEVICE_LIST: u8 = 6;
 
@@ -80,7 +83,9 @@ impl core::fmt::Display for DeviceListError {
         match self {
             Self::Decode(e) => write!(f, "device list: {e}"),
             Self::BadSignature => f.write_str("device list signature does not verify"),
-            Self::BadDevices => f.write_str("device list must name 1 to 16 distinct devices"),
+            Self::BadDevices => f.write_str(
+                "device list must name 1 to 6 distinct devices (the first and 5 linked)",
+            ),
         }
     }
 }
@@ -114,7 +119,7 @@ impl DeviceList {
             .iter()
             .enumerate()
             .all(|(i, d)| self.devices[..i].iter().all(|e| e.device_id != d.device_id));
-        if n == 0 || n > MAX_DEVICES || !distinct {
+        if n == 0 || n > MAX_ACCOUNT_DEVICES || !distinct {
             return Err(DeviceListError::BadDevices);
         }
         Ok(())

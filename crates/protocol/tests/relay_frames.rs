@@ -68,7 +68,7 @@ fn device_lists_verify_only_with_the_account_key_and_untouched() {
 }
 
 #[test]
-fn device_lists_need_one_to_sixteen_distinct_devices() {
+fn device_lists_name_one_to_six_distinct_devices() {
     let mut rng = rng(2);
     let key = AccountKey::generate(&mut rng);
     assert!(DeviceList::sign("alice", 1, vec![], &key).is_err());
@@ -77,10 +77,25 @@ fn device_lists_need_one_to_sixteen_distinct_devices() {
         DeviceList::sign("alice", 1, twice, &key).err(),
         Some(DeviceListError::BadDevices)
     );
-    let many = (0..17).map(|i| listed(i, &mut rng)).collect();
+    // The first device and 5 linked ones; a seventh is refused when signing and verifying.
+    let six: Vec<_> = (1..=6).map(|i| listed(i, &mut rng)).collect();
+    let list = DeviceList::sign("alice", 1, six.clone(), &key).unwrap();
+    assert_eq!(list.verify(&key.public()), Ok(()));
+    let mut seven = six;
+    seven.push(listed(7, &mut rng));
     assert_eq!(
-        DeviceList::sign("alice", 1, many, &key).err(),
+        DeviceList::sign("alice", 1, seven.clone(), &key).err(),
         Some(DeviceListError::BadDevices)
+    );
+    let mut grown = list;
+    grown.devices = seven;
+    assert_eq!(
+        grown.verify(&key.public()),
+        Err(DeviceListError::BadDevices)
+    );
+    assert!(
+        DeviceList::decode(&grown.encode()).is_ok(),
+        "the wire allows up to 16"
     );
 }
 
