@@ -81,6 +81,11 @@ impl IdentityKey {
         let mut dh = [0u8; 32];
         signing.copy_from_slice(&bytes[..32]);
         dh.copy_from_slice(&bytes[32..]);
+        // X25519 ignores a key's top bit (RFC 7748), so it would give one key two encodings,
+        // and a message two accepted forms: only the canonical one (top bit clear) is read.
+        if dh[31] & 0x80 != 0 {
+            return Err(DecodeError::Invalid("identity key"));
+        }
         Ok(Self {
             signing: VerifyingKey::from_bytes(&signing)
                 .map_err(|_| DecodeError::Invalid("identity key"))?,

@@ -521,3 +521,20 @@ fn a_repeated_prekey_message_with_any_altered_field_is_refused() {
     );
     assert!(result.is_err());
 }
+
+#[test]
+fn an_identity_key_has_one_encoding() {
+    // X25519 ignores the top bit, so a set one would make a second encoding of the same key
+    // (and a second accepted form of a prekey message): it is refused.
+    let identity = IdentityKeyPair::generate(&mut rng(90)).public();
+    let mut bytes = identity.to_bytes();
+    assert_eq!(
+        hush_protocol::IdentityKey::from_bytes(&bytes).unwrap(),
+        identity
+    );
+    bytes[63] |= 0x80;
+    assert_eq!(
+        hush_protocol::IdentityKey::from_bytes(&bytes).err(),
+        Some(DecodeError::Invalid("identity key"))
+    );
+}
