@@ -118,6 +118,16 @@ impl<'a> Reader<'a> {
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
+    /// An X25519 public key in its one canonical encoding: X25519 ignores the top bit, so a
+    /// key with it set would be a second encoding of another (and a message a second accepted
+    /// form); it is refused.
+    pub fn x25519(&mut self, field: &'static str) -> Result<x25519_dalek::PublicKey, DecodeError> {
+        let bytes: [u8; 32] = self.array()?;
+        if bytes[31] & 0x80 != 0 {
+            return Err(DecodeError::Invalid(field));
+        }
+        Ok(x25519_dalek::PublicKey::from(bytes))
+    }
     /// One byte.
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         Ok(self.array::<1>()?[0])

@@ -2,8 +2,6 @@
 //! rules as [`crate::wire`]: version byte, type byte, big-endian, every length bounded, strict
 //! decoding. The relay sees only these envelopes; payloads are end-to-end encrypted messages.
 
-use x25519_dalek::PublicKey;
-
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::MAX_DEVICES;
 use crate::keys::{OneTimePreKey, SignedPreKey, MAX_ACCOUNT_LEN};
@@ -559,7 +557,7 @@ impl ClientFrame {
             0x22 => {
                 let signed_prekey = SignedPreKey {
                     id: r.u32()?,
-                    public: PublicKey::from(r.array::<32>()?),
+                    public: r.x25519("signed prekey")?,
                     signature: r.array()?,
                 };
                 let n = r.count("one-time prekeys", MAX_PREKEYS_PER_UPLOAD, 36)?;
@@ -567,7 +565,7 @@ impl ClientFrame {
                 for _ in 0..n {
                     one_time.push(OneTimePreKey {
                         id: r.u32()?,
-                        public: PublicKey::from(r.array::<32>()?),
+                        public: r.x25519("one-time prekey")?,
                     });
                 }
                 Self::UploadPreKeys {

@@ -78,7 +78,7 @@ impl RatchetMessage {
     fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         r.header(TYPE_RATCHET)?;
         let header = RatchetHeader {
-            ratchet_key: PublicKey::from(r.array::<32>()?),
+            ratchet_key: r.x25519("ratchet key")?,
             previous_chain_len: r.u32()?,
             index: r.u32()?,
         };
@@ -131,7 +131,7 @@ impl PreKeyMessage {
         let sender_identity = IdentityKey::read(&mut r)?;
         let sender = DeviceAddress::read(&mut r)?;
         let recipient = DeviceAddress::read(&mut r)?;
-        let base_key = PublicKey::from(r.array::<32>()?);
+        let base_key = r.x25519("base key")?;
         let signed_prekey_id = r.u32()?;
         let one_time_prekey_id = r.opt_u32("one-time prekey flag")?;
         let message = RatchetMessage::decode(r.var("inner message", MAX_CIPHERTEXT + 64)?)?;
@@ -221,13 +221,13 @@ impl PreKeyBundle {
         let address = DeviceAddress::read(&mut r)?;
         let signed_prekey = SignedPreKey {
             id: r.u32()?,
-            public: PublicKey::from(r.array::<32>()?),
+            public: r.x25519("signed prekey")?,
             signature: r.array()?,
         };
         let one_time_prekey = if r.bool("one-time prekey flag")? {
             Some(OneTimePreKey {
                 id: r.u32()?,
-                public: PublicKey::from(r.array::<32>()?),
+                public: r.x25519("one-time prekey")?,
             })
         } else {
             None

@@ -538,3 +538,31 @@ fn an_identity_key_has_one_encoding() {
         Some(DecodeError::Invalid("identity key"))
     );
 }
+
+#[test]
+fn x25519_keys_on_the_wire_have_one_encoding() {
+    // The same for every X25519 key a peer sends: the ratchet key of a message, and the base
+    // key of a prekey message.
+    let (_, mut a, _, _, _) = pair(91, false);
+    let first = a.encrypt(b"hi").unwrap();
+    let Message::PreKey(prekey) = first else {
+        panic!("an unconfirmed session sends prekey messages");
+    };
+    let bytes = prekey.message.encode();
+    assert!(RatchetMessage::decode(&bytes).is_ok());
+    let mut flipped = bytes.clone();
+    flipped[2 + 31] |= 0x80;
+    assert_eq!(
+        RatchetMessage::decode(&flipped).err(),
+        Some(DecodeError::Invalid("ratchet key"))
+    );
+    let whole = Message::PreKey(prekey.clone()).encode();
+    let base_key_end = whole
+        .windows(32)
+        .position(|w| w == prekey.base_key.as_bytes())
+        .unwrap()
+        + 31;
+    let mut flipped = whole.clone();
+    flipped[base_key_end] |= 0x80;
+    assert!(Message::decode(&flipped).is_err());
+}
