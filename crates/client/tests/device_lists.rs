@@ -6,7 +6,7 @@
 
 use futures::executor::block_on;
 use hush_client::devices::Refusal;
-use hush_client::loopback::registered;
+use hush_client::loopback::{registered, Published};
 use hush_client::store::memory::MemoryStore;
 use hush_client::store::Store;
 use hush_client::{Event, Kind, Output, Status};
@@ -38,17 +38,39 @@ fn refused(out: &Output) -> Vec<Refusal> {
         .collect()
 }
 
+type Device = hush_client::Engine<MemoryStore, ChaCha20Rng>;
+
+fn rng(seed: u64) -> ChaCha20Rng {
+    ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// Alice (with her store, to look into) and Bob (with what the relay would serve of him).
+async fn alice_and_bob(seed: u64) -> (Device, MemoryStore, Device, Published) {
+    let alice_store = MemoryStore::new();
+    let (alice, _) = registered(alice_store.clone(), rng(seed), "alice", NOW)
+        .await
+        .unwrap();
+    let (bob, published) = registered(MemoryStore::new(), rng(seed + 1), "bob", NOW)
+        .await
+        .unwrap();
+    (alice, alice_store, bob, published)
+}
+
+/// The relay's answer to a send: Bob's devices changed, device 2 is missing.
+fn missing_device_2(client_id: [u8; 16]) -> ServerFrame {
+    ServerFrame::Sent {
+        client_id,
+        outcome: SendOutcome::Mismatch {
+            missing: vec![2],
+            extra: vec![],
+        },
+    }
+}
+
 #[test]
 fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
     block_on(async {
-        let rng = |seed| ChaCha20Rng::seed_from_u64(seed);
-        let alice_store = MemoryStore::new();
-        let (mut alice, _) = registered(alice_store.clone(), rng(1), "alice", NOW)
-            .await
-            .unwrap();
-        let (bob, published) = registered(MemoryStore::new(), rng(2), "bob", NOW)
-            .await
-            .unwrap();
+        let (mut alice, alice_store, bob, published) = alice_and_bob(1).await;
         let bob_key = bob.account().unwrap().account_key.clone();
         let one = ListedDevice {
             device_id: 1,
@@ -79,14 +101,7 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
         assert_eq!(pinned.list, v2);
 
         // The relay says the devices changed, then serves a list under a key of its own.
-        let mismatch = |client_id| ServerFrame::Sent {
-            client_id,
-            outcome: SendOutcome::Mismatch {
-                missing: vec![2],
-                extra: vec![],
-            },
-        };
-        let out = alice.handle(mismatch(first.id), NOW).await.unwrap();
+        let out = alice.handle(missing_device_2(first.id), NOW).await.unwrap();
         let relays_key = AccountKey::generate(&mut rng(4));
         let forged = DeviceList::sign("bob", 3, vec![one, two], &relays_key).unwrap();
         let out = alice
@@ -111,7 +126,10 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
             .frames
             .iter()
             .any(|f| matches!(f, ClientFrame::Send { .. })));
-        let out = alice.handle(mismatch(second.id), NOW).await.unwrap();
+        let out = alice
+            .handle(missing_device_2(second.id), NOW)
+            .await
+            .unwrap();
         let v1 = DeviceList::decode(&published.device_list).unwrap();
         let out = alice
             .handle(
@@ -134,14 +152,7 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
 #[test]
 fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
     block_on(async {
-        let rng = |seed| ChaCha20Rng::seed_from_u64(seed);
-        let alice_store = MemoryStore::new();
-        let (mut alice, _) = registered(alice_store.clone(), rng(5), "alice", NOW)
-            .await
-            .unwrap();
-        let (bob, published) = registered(MemoryStore::new(), rng(6), "bob", NOW)
-            .await
-            .unwrap();
+        let (mut alice, alice_store, bob, published) = alice_and_bob(5).await;
         let linked = |out: &Output| {
             out.events
                 .iter()
@@ -175,14 +186,7 @@ fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
         };
         let key = &bob.account().unwrap().account_key;
         let v2 = DeviceList::sign("bob", 2, vec![one, two], key).unwrap();
-        let mismatch = ServerFrame::Sent {
-            client_id: first.id,
-            outcome: SendOutcome::Mismatch {
-                missing: vec![2],
-                extra: vec![],
-            },
-        };
-        let out = alice.handle(mismatch, NOW).await.unwrap();
+        let out = alice.handle(missing_device_2(first.id), NOW).await.unwrap();
         let out = alice
             .handle(answer(fetch_request(&out), &v2.encode()), NOW)
             .await
