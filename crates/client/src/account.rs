@@ -5,6 +5,9 @@ use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{auth_message, ClientFrame};
 use hush_protocol::{DeviceAddress, IdentityKeyPair, Rng};
 
+/// What a device is called until it is told otherwise.
+pub const DEFAULT_DEVICE_NAME: &str = "Browser";
+
 /// One-time prekeys uploaded at registration and whenever the relay says the stock is low.
 pub(crate) const PREKEY_BATCH: u32 = 100;
 
@@ -28,6 +31,8 @@ pub struct LocalAccount {
     pub next_prekey_id: u32,
     /// How contacts see this account named (empty: by its username).
     pub display_name: String,
+    /// What this device is called in the account's device list ("Chrome on Linux").
+    pub device_name: String,
 }
 
 impl core::fmt::Debug for LocalAccount {
@@ -43,7 +48,7 @@ impl core::fmt::Debug for LocalAccount {
 
 impl LocalAccount {
     /// Fresh keys for a new account whose first device this is.
-    pub(crate) fn generate(name: &str, rng: &mut impl Rng) -> Self {
+    pub(crate) fn generate(name: &str, device_name: &str, rng: &mut impl Rng) -> Self {
         let identity = IdentityKeyPair::generate(rng);
         let signed_prekey = SignedPreKeyPair::generate(1, &identity, rng);
         Self {
@@ -55,6 +60,7 @@ impl LocalAccount {
             registered: false,
             next_prekey_id: 1,
             display_name: String::new(),
+            device_name: device_name.to_owned(),
         }
     }
 
@@ -79,10 +85,15 @@ impl LocalAccount {
                 signature,
             });
         }
-        let device = ListedDevice {
-            device_id: self.device_id,
-            identity: self.identity.public(),
-        };
+        // The first device: "linked" when the account was made (0: not shown).
+        let device = ListedDevice::certify(
+            &self.name,
+            self.device_id,
+            self.identity.public(),
+            &self.device_name,
+            0,
+            &self.account_key,
+        )?;
         let list = DeviceList::sign(&self.name, 1, vec![device], &self.account_key)?;
         Ok(ClientFrame::Register {
             account_key: self.account_key.public(),

@@ -84,16 +84,13 @@ mod tests {
     fn lists_must_be_signed_by_the_pinned_key_and_never_go_back() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
         let key = AccountKey::generate(&mut rng);
-        let one = ListedDevice {
-            device_id: 1,
-            identity: IdentityKeyPair::generate(&mut rng).public(),
+        let mut device = |id| {
+            let identity = IdentityKeyPair::generate(&mut rng).public();
+            ListedDevice::certify("bob", id, identity, "Chrome on Linux", 0, &key).unwrap()
         };
-        let two = ListedDevice {
-            device_id: 2,
-            identity: IdentityKeyPair::generate(&mut rng).public(),
-        };
-        let v1 = DeviceList::sign("bob", 1, vec![one], &key).unwrap();
-        let v2 = DeviceList::sign("bob", 2, vec![one, two], &key).unwrap();
+        let (one, two) = (device(1), device(2));
+        let v1 = DeviceList::sign("bob", 1, vec![one.clone()], &key).unwrap();
+        let v2 = DeviceList::sign("bob", 2, vec![one.clone(), two.clone()], &key).unwrap();
         let k = key.public();
 
         let first = check_list("bob", k, &v1.encode(), None).unwrap();
@@ -103,7 +100,7 @@ mod tests {
             check_list("bob", k, &v1.encode(), Some(&second)),
             Err(Refusal::RolledBack)
         );
-        let fork = DeviceList::sign("bob", 2, vec![two], &key).unwrap();
+        let fork = DeviceList::sign("bob", 2, vec![two.clone()], &key).unwrap();
         assert_eq!(
             check_list("bob", k, &fork.encode(), Some(&second)),
             Err(Refusal::RolledBack)
@@ -111,7 +108,9 @@ mod tests {
         assert!(check_list("bob", k, &v2.encode(), Some(&second)).is_ok());
 
         let other = AccountKey::generate(&mut rng);
-        let forged = DeviceList::sign("bob", 3, vec![one, two], &other).unwrap();
+        let identity = two.identity;
+        let two = ListedDevice::certify("bob", 2, identity, "Chrome on Linux", 0, &other).unwrap();
+        let forged = DeviceList::sign("bob", 3, vec![two], &other).unwrap();
         assert_eq!(
             check_list("bob", k, &forged.encode(), Some(&second)),
             Err(Refusal::Unsigned)

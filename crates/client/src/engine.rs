@@ -217,6 +217,8 @@ pub struct Engine<S, R> {
     /// Shown each received message once decrypted, before its commit (see
     /// [`Engine::preview_received`]).
     preview: Option<Preview>,
+    /// What a new account's first device is called (see [`Engine::set_device_name`]).
+    device_name: String,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -235,7 +237,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
             watched: Vec::new(),
             in_flight: HashSet::new(),
             preview: None,
+            device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
         })
+    }
+
+    /// What this browser is called in its account's device list ("Chrome on Linux") when it
+    /// makes a new account or is linked to one.
+    pub fn set_device_name(&mut self, name: &str) {
+        if let Some(name) = hush_protocol::devices::clean_device_name(name) {
+            self.device_name = name;
+        }
     }
 
     /// Has `show` called with every message received, as soon as it is decrypted and while
@@ -265,7 +276,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if DeviceAddress::new(name, 1).is_err() {
             return Err(EngineError::Invalid("that username is not valid"));
         }
-        let account = LocalAccount::generate(name, &mut self.rng);
+        let account = LocalAccount::generate(name, &self.device_name, &mut self.rng);
         self.store
             .commit(Changes {
                 account: Some(account.clone()),

@@ -60,10 +60,15 @@ pub async fn registered<S: Store, R: Rng>(
         signed_prekey,
         one_time_prekey: one_time.first().copied(),
     };
-    let device = ListedDevice {
-        device_id: account.device_id,
-        identity: account.identity.public(),
-    };
+    let device = ListedDevice::certify(
+        name,
+        account.device_id,
+        account.identity.public(),
+        &account.device_name,
+        0,
+        &account.account_key,
+    )
+    .map_err(|_| EngineError::Invalid("the device could not be certified"))?;
     let list = DeviceList::sign(name, 1, vec![device], &account.account_key)
         .map_err(|_| EngineError::Invalid("the device list could not be signed"))?;
     let published = Published {

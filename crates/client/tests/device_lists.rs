@@ -57,6 +57,11 @@ async fn alice_and_bob(seed: u64) -> (Device, MemoryStore, Device, Published) {
 }
 
 /// The relay's answer to a send: Bob's devices changed, device 2 is missing.
+/// Bob's device `id`, certified by `key`.
+fn bobs(id: u32, identity: hush_protocol::IdentityKey, key: &AccountKey) -> ListedDevice {
+    ListedDevice::certify("bob", id, identity, "Chrome on Linux", 0, key).unwrap()
+}
+
 fn missing_device_2(client_id: [u8; 16]) -> ServerFrame {
     ServerFrame::Sent {
         client_id,
@@ -72,15 +77,9 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
     block_on(async {
         let (mut alice, alice_store, bob, published) = alice_and_bob(1).await;
         let bob_key = bob.account().unwrap().account_key.clone();
-        let one = ListedDevice {
-            device_id: 1,
-            identity: published.bundle.identity,
-        };
-        let two = ListedDevice {
-            device_id: 2,
-            identity: IdentityKeyPair::generate(&mut rng(3)).public(),
-        };
-        let v2 = DeviceList::sign("bob", 2, vec![one, two], &bob_key).unwrap();
+        let one = bobs(1, published.bundle.identity, &bob_key);
+        let two = bobs(2, IdentityKeyPair::generate(&mut rng(3)).public(), &bob_key);
+        let v2 = DeviceList::sign("bob", 2, vec![one.clone(), two.clone()], &bob_key).unwrap();
         let bundles = |request, account_key: [u8; 32], list: &DeviceList| ServerFrame::Bundles {
             request,
             account_key,
@@ -103,7 +102,11 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
         // The relay says the devices changed, then serves a list under a key of its own.
         let out = alice.handle(missing_device_2(first.id), NOW).await.unwrap();
         let relays_key = AccountKey::generate(&mut rng(4));
-        let forged = DeviceList::sign("bob", 3, vec![one, two], &relays_key).unwrap();
+        let devices = vec![
+            bobs(1, one.identity, &relays_key),
+            bobs(2, two.identity, &relays_key),
+        ];
+        let forged = DeviceList::sign("bob", 3, devices, &relays_key).unwrap();
         let out = alice
             .handle(
                 bundles(fetch_request(&out), relays_key.public(), &forged),
@@ -176,15 +179,9 @@ fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
 
         // Bob links a second browser: his account signs version 2, and sends to him now miss
         // it; the list fetched again names a device that was not there.
-        let one = ListedDevice {
-            device_id: 1,
-            identity: published.bundle.identity,
-        };
-        let two = ListedDevice {
-            device_id: 2,
-            identity: IdentityKeyPair::generate(&mut rng(7)).public(),
-        };
         let key = &bob.account().unwrap().account_key;
+        let one = bobs(1, published.bundle.identity, key);
+        let two = bobs(2, IdentityKeyPair::generate(&mut rng(7)).public(), key);
         let v2 = DeviceList::sign("bob", 2, vec![one, two], key).unwrap();
         let out = alice.handle(missing_device_2(first.id), NOW).await.unwrap();
         let out = alice

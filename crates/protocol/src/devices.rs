@@ -14,6 +14,9 @@ pub const MAX_DEVICES: usize = 16;
 /// is refused when signed and when verified, by the relay and by senders.
 pub const MAX_ACCOUNT_DEVICES: usize = 6;
 const LIST_LABEL: &[u8] = b"Hush device list v1";
+const CERTIFICATE_LABEL: &[u8] = b"Hush device v1";
+/// The longest device name ("Chrome on Linux"), in bytes.
+pub const MAX_DEVICE_NAME: usize = 64;
 const TYPE_DEVICE_LIST: u8 = 6;
 
 /// The account's own key: it signs the device list. Kept by the account's devices.
@@ -45,13 +48,73 @@ impl AccountKey {
     }
 }
 
-/// One listed device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One listed device, with its certificate: the account key's signature over the device's
+/// identity and metadata, so a device can be shown (and checked) on its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedDevice {
     /// Its number within the account.
     pub device_id: u32,
     /// Its identity key.
     pub identity: IdentityKey,
+    /// What people call it ("Chrome on Linux"): 1 to 64 bytes, clean (see [`clean_device_name`]).
+    pub name: String,
+    /// When it was linked (ms since the epoch, the approving device's clock).
+    pub linked_ms: u64,
+    /// Ed25519 by the account key over `"Hush device v1" ‖ account ‖ everything above`.
+    pub certificate: [u8; 64],
+}
+
+impl ListedDevice {
+    /// A device of `account` certified by the account key.
+    pub fn certify(
+        account: &str,
+        device_id: u32,
+        identity: IdentityKey,
+        name: &str,
+        linked_ms: u64,
+        key: &AccountKey,
+    ) -> Result<Self, DeviceListError> {
+        let mut device = Self {
+            device_id,
+            identity,
+            name: clean_device_name(name).ok_or(DeviceListError::BadName)?,
+            linked_ms,
+            certificate: [0; 64],
+        };
+        device.certificate = key.0.sign(&device.certified(account)).to_bytes();
+        Ok(device)
+    }
+
+    /// What the certificate signs.
+    fn certified(&self, account: &str) -> Vec<u8> {
+        let mut w = Writer::with_capacity(128 + self.name.len());
+        w.raw(CERTIFICATE_LABEL)
+            .var(account.as_bytes())
+            .u32(self.device_id)
+            .raw(&self.identity.to_bytes())
+            .var(self.name.as_bytes())
+            .u64(self.linked_ms);
+        w.buf
+    }
+
+    /// Whether the account key certified this device of `account` as it is.
+    pub fn verify(&self, account: &str, key: &VerifyingKey) -> Result<(), DeviceListError> {
+        if clean_device_name(&self.name).as_deref() != Some(self.name.as_str()) {
+            return Err(DeviceListError::BadName);
+        }
+        let signature = ed25519_dalek::Signature::from_bytes(&self.certificate);
+        key.verify_strict(&self.certified(account), &signature)
+            .map_err(|_| DeviceListError::BadSignature)
+    }
+}
+
+/// A device name as shown to people: trimmed, 1 to 64 bytes, no control or bidirectional
+/// formatting characters; `None` if nothing acceptable is left.
+pub fn clean_device_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let unclean = |c: char| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c);
+    let ok = !name.is_empty() && name.len() <= MAX_DEVICE_NAME && !name.chars().any(unclean);
+    ok.then(|| name.to_owned())
 }
 
 /// A device list with the account key's signature.
@@ -76,6 +139,8 @@ pub enum DeviceListError {
     BadSignature,
     /// No device, too many, or one listed twice.
     BadDevices,
+    /// A device name is empty, too long, or has control characters.
+    BadName,
 }
 
 impl core::fmt::Display for DeviceListError {
@@ -86,6 +151,7 @@ impl core::fmt::Display for DeviceListError {
             Self::BadDevices => f.write_str(
                 "device list must name 1 to 6 distinct devices (the first and 5 linked)",
             ),
+            Self::BadName => f.write_str("a device name is 1 to 64 characters, on one line"),
         }
     }
 }
@@ -133,14 +199,18 @@ impl DeviceList {
     }
 
     fn signed_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::with_capacity(64 + 68 * self.devices.len());
+        let mut w = Writer::with_capacity(64 + 220 * self.devices.len());
         w.u8(crate::WIRE_VERSION)
             .u8(TYPE_DEVICE_LIST)
             .var(self.account.as_bytes());
         w.raw(&self.version.to_be_bytes())
             .u32(self.devices.len() as u32);
         for d in &self.devices {
-            w.u32(d.device_id).raw(&d.identity.to_bytes());
+            w.u32(d.device_id)
+                .raw(&d.identity.to_bytes())
+                .var(d.name.as_bytes())
+                .u64(d.linked_ms)
+                .raw(&d.certificate);
         }
         w.buf
     }
@@ -152,7 +222,10 @@ impl DeviceList {
             VerifyingKey::from_bytes(account_key).map_err(|_| DeviceListError::BadSignature)?;
         let signature = ed25519_dalek::Signature::from_bytes(&self.signature);
         key.verify_strict(&self.message(), &signature)
-            .map_err(|_| DeviceListError::BadSignature)
+            .map_err(|_| DeviceListError::BadSignature)?;
+        self.devices
+            .iter()
+            .try_for_each(|d| d.verify(&self.account, &key))
     }
 
     /// The device with that id.
@@ -177,12 +250,15 @@ impl DeviceList {
                 .map_err(|_| DecodeError::Invalid("account name"))?
                 .to_owned();
             let version = u64::from_be_bytes(r.array()?);
-            let n = r.count("devices", MAX_DEVICES, 68)?;
+            let n = r.count("devices", MAX_DEVICES, 144)?;
             let mut devices = Vec::with_capacity(n);
             for _ in 0..n {
                 devices.push(ListedDevice {
                     device_id: r.u32()?,
                     identity: IdentityKey::read(r)?,
+                    name: r.string("device name", MAX_DEVICE_NAME)?,
+                    linked_ms: r.u64()?,
+                    certificate: r.array()?,
                 });
             }
             Ok(Self {

@@ -16,8 +16,7 @@ use crate::Rng;
 pub const ADDRESS_LEN: usize = 6;
 /// Bytes of the linking secret in a link code.
 pub const SECRET_LEN: usize = 10;
-/// The longest device name ("Chrome on Linux"), in bytes.
-pub const MAX_DEVICE_NAME: usize = 64;
+pub use crate::devices::MAX_DEVICE_NAME;
 /// The longest display name carried over, in bytes.
 const MAX_DISPLAY_NAME: usize = 256;
 const TAG_LABEL: &[u8] = b"Hush link v1";
@@ -281,15 +280,9 @@ impl Announcement {
     }
 }
 
-/// A device name as shown to people: trimmed, 1 to 64 bytes, no control or bidirectional
-/// formatting characters.
+/// A device name as shown to people (see [`crate::devices::clean_device_name`]).
 fn clean_name(name: &str) -> Result<String, LinkError> {
-    let name = name.trim();
-    let unclean = |c: char| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c);
-    if name.is_empty() || name.len() > MAX_DEVICE_NAME || name.chars().any(unclean) {
-        return Err(LinkError::BadName);
-    }
-    Ok(name.to_owned())
+    crate::devices::clean_device_name(name).ok_or(LinkError::BadName)
 }
 
 /// Where the approving device put the history it sends (a relay blob) and its key.

@@ -18,7 +18,7 @@ pub const MAX_ACKS: usize = 1000;
 /// Accounts per presence subscription.
 pub const MAX_SUBSCRIPTIONS: usize = 256;
 /// The largest device list encoding.
-pub const MAX_DEVICE_LIST: usize = 80 + 68 * MAX_DEVICES + 64;
+pub const MAX_DEVICE_LIST: usize = 80 + (144 + crate::devices::MAX_DEVICE_NAME) * MAX_DEVICES + 64;
 /// The largest link announcement (`crate::linking::Announcement`).
 pub const MAX_ANNOUNCEMENT: usize = 256;
 /// The largest sealed provisioning message.
@@ -355,6 +355,13 @@ pub enum ServerFrame {
     Provisioning {
         /// `crate::linking::seal`'s output.
         sealed: Vec<u8>,
+    },
+    /// The device's own account's signed list: after authentication, whenever a device of the
+    /// account publishes a new one, and to a device that tries to authenticate but is no longer
+    /// listed (it verifies the list with its account key before believing it was unlinked).
+    OwnDevices {
+        /// The encoded [`crate::devices::DeviceList`].
+        device_list: Vec<u8>,
     },
 }
 
@@ -769,6 +776,9 @@ impl ServerFrame {
             Self::Provisioned { request } => {
                 w.u8(0x50).u32(*request);
             }
+            Self::OwnDevices { device_list } => {
+                w.u8(0x52).var(device_list);
+            }
             Self::Provisioning { sealed } => {
                 w.u8(0x51).var(sealed);
             }
@@ -863,6 +873,9 @@ impl ServerFrame {
             0x50 => Self::Provisioned { request: r.u32()? },
             0x51 => Self::Provisioning {
                 sealed: r.var("provisioning", MAX_PROVISIONING)?.to_vec(),
+            },
+            0x52 => Self::OwnDevices {
+                device_list: r.var("device list", MAX_DEVICE_LIST)?.to_vec(),
             },
             other => return Err(DecodeError::UnexpectedType(other)),
         };

@@ -16,11 +16,9 @@ use hush_protocol::relay::{
 };
 use hush_protocol::{DecodeError, IdentityKeyPair};
 
-fn listed(id: u32, rng: &mut TestRng) -> ListedDevice {
-    ListedDevice {
-        device_id: id,
-        identity: IdentityKeyPair::generate(rng).public(),
-    }
+fn listed(id: u32, key: &AccountKey, rng: &mut TestRng) -> ListedDevice {
+    let identity = IdentityKeyPair::generate(rng).public();
+    ListedDevice::certify("alice", id, identity, "Chrome on Linux", 0, key).unwrap()
 }
 
 #[test]
@@ -30,7 +28,7 @@ fn device_lists_verify_only_with_the_account_key_and_untouched() {
     let list = DeviceList::sign(
         "alice",
         3,
-        vec![listed(1, &mut rng), listed(2, &mut rng)],
+        vec![listed(1, &key, &mut rng), listed(2, &key, &mut rng)],
         &key,
     )
     .unwrap();
@@ -43,7 +41,7 @@ fn device_lists_verify_only_with_the_account_key_and_untouched() {
     );
     // The relay cannot add a device, bump the version or rename the account.
     let mut added = list.clone();
-    added.devices.push(listed(3, &mut rng));
+    added.devices.push(listed(3, &key, &mut rng));
     assert_eq!(
         added.verify(&key.public()),
         Err(DeviceListError::BadSignature)
@@ -68,21 +66,69 @@ fn device_lists_verify_only_with_the_account_key_and_untouched() {
 }
 
 #[test]
+fn each_device_carries_the_account_keys_certificate_over_its_identity_and_name() {
+    let mut rng = rng(3);
+    let key = AccountKey::generate(&mut rng);
+    let device = listed(2, &key, &mut rng);
+    let list = DeviceList::sign(
+        "alice",
+        2,
+        vec![listed(1, &key, &mut rng), device.clone()],
+        &key,
+    )
+    .unwrap();
+    assert_eq!(list.verify(&key.public()), Ok(()));
+    assert_eq!(list.devices[1].name, "Chrome on Linux");
+
+    // A list the account key signed around a device it did not certify (a certificate by
+    // another key, or a renamed device) is refused, as is a name with control characters.
+    let other = AccountKey::generate(&mut rng);
+    let foreign = listed(2, &other, &mut rng);
+    let list =
+        DeviceList::sign("alice", 2, vec![listed(1, &key, &mut rng), foreign], &key).unwrap();
+    assert_eq!(
+        list.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    let mut renamed = device.clone();
+    renamed.name = "Evil twin".into();
+    let list = DeviceList::sign("alice", 3, vec![renamed], &key).unwrap();
+    assert_eq!(
+        list.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    // A certificate for Alice's device does not hold in Bob's list.
+    let list = DeviceList::sign("bob", 3, vec![device.clone()], &key).unwrap();
+    assert_eq!(
+        list.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    let identity = device.identity;
+    for bad in ["", " ", "a\u{202e}b", "line\nbreak", &"x".repeat(65)] {
+        assert_eq!(
+            ListedDevice::certify("alice", 4, identity, bad, 0, &key).err(),
+            Some(DeviceListError::BadName),
+            "{bad:?}"
+        );
+    }
+}
+
+#[test]
 fn device_lists_name_one_to_six_distinct_devices() {
     let mut rng = rng(2);
     let key = AccountKey::generate(&mut rng);
     assert!(DeviceList::sign("alice", 1, vec![], &key).is_err());
-    let twice = vec![listed(1, &mut rng), listed(1, &mut rng)];
+    let twice = vec![listed(1, &key, &mut rng), listed(1, &key, &mut rng)];
     assert_eq!(
         DeviceList::sign("alice", 1, twice, &key).err(),
         Some(DeviceListError::BadDevices)
     );
     // The first device and 5 linked ones; a seventh is refused when signing and verifying.
-    let six: Vec<_> = (1..=6).map(|i| listed(i, &mut rng)).collect();
+    let six: Vec<_> = (1..=6).map(|i| listed(i, &key, &mut rng)).collect();
     let list = DeviceList::sign("alice", 1, six.clone(), &key).unwrap();
     assert_eq!(list.verify(&key.public()), Ok(()));
     let mut seven = six;
-    seven.push(listed(7, &mut rng));
+    seven.push(listed(7, &key, &mut rng));
     assert_eq!(
         DeviceList::sign("alice", 1, seven.clone(), &key).err(),
         Some(DeviceListError::BadDevices)
@@ -219,6 +265,9 @@ fn frames_round_trip() {
         ServerFrame::Provisioned { request: 6 },
         ServerFrame::Provisioning {
             sealed: vec![5; 500],
+        },
+        ServerFrame::OwnDevices {
+            device_list: vec![6; 700],
         },
     ];
     for frame in servers {

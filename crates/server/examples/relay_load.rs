@@ -780,10 +780,8 @@ impl Account {
     }
 
     fn register_frame(&self, nonce: &[u8; 32]) -> Result<ClientFrame, Failure> {
-        let device = ListedDevice {
-            device_id: 1,
-            identity: self.identity.public(),
-        };
+        let identity = self.identity.public();
+        let device = ListedDevice::certify(&self.name, 1, identity, "Load bot", 0, &self.key)?;
         let list = DeviceList::sign(&self.name, 1, vec![device], &self.key)?;
         Ok(ClientFrame::Register {
             account_key: self.key.public(),

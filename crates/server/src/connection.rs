@@ -173,7 +173,12 @@ async fn authenticate(
         };
         let outcome = match ClientFrame::decode(&bytes) {
             Ok(frame @ (ClientFrame::Register { .. } | ClientFrame::Authenticate { .. })) => {
-                requests::authenticate(state, frame, nonce).await
+                let unlisted = requests::unlisted(state, &frame).await;
+                let outcome = requests::authenticate(state, frame, nonce).await;
+                if let (Err(_), Some(list)) = (&outcome, unlisted) {
+                    let _ = out.send(binary(&list)).await;
+                }
+                outcome
             }
             Ok(ClientFrame::OpenLink {
                 address,
@@ -243,6 +248,9 @@ async fn serve_device(
             one_time_prekeys: remaining,
         }))
         .await;
+    if let Some(list) = requests::own_devices(state, &device.account).await {
+        let _ = out.send(binary(&list)).await;
+    }
 
     let mut limits = DeviceLimits::new(state.frames_per_second, std::time::Instant::now());
     let mut delivered_up_to = 0u64;

@@ -180,6 +180,14 @@ impl Hub {
         }
     }
 
+    /// Passes `frame` to a device that was unlinked, then closes its connection.
+    pub(crate) fn unlinked(&self, key: &DeviceKey, frame: ServerFrame) {
+        if let Some(c) = self.lock().online.get(key) {
+            let _ = c.notices.try_send(Notice::Frame(frame));
+            let _ = c.notices.try_send(Notice::Replaced);
+        }
+    }
+
     /// Passes a frame to one device, if online.
     pub(crate) fn tell_device(&self, key: &DeviceKey, frame: ServerFrame) {
         if let Some(c) = self.lock().online.get(key) {

@@ -99,6 +99,32 @@ pub(crate) fn valid_username(name: &str) -> bool {
         })
 }
 
+/// The account's signed list, for one of its devices.
+pub(crate) async fn own_devices(state: &AppState, account: &str) -> Option<ServerFrame> {
+    let list = device_list(state, account).await.ok()??;
+    Some(ServerFrame::OwnDevices {
+        device_list: list.bytes.clone(),
+    })
+}
+
+/// The account's list, if `device` tried to authenticate with it and is not listed (anyone
+/// may fetch a list, so this tells nothing new; the device verifies it before acting on it).
+pub(crate) async fn unlisted(state: &AppState, frame: &ClientFrame) -> Option<ServerFrame> {
+    let ClientFrame::Authenticate {
+        account, device, ..
+    } = frame
+    else {
+        return None;
+    };
+    let list = device_list(state, account).await.ok()??;
+    if list.devices.iter().any(|d| d.device_id == *device) {
+        return None;
+    }
+    Some(ServerFrame::OwnDevices {
+        device_list: list.bytes.clone(),
+    })
+}
+
 /// Checks `Register` or `Authenticate` against the connection's challenge.
 pub(crate) async fn authenticate(
     state: &AppState,
@@ -238,9 +264,11 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         } => upload_prekeys(state, device, signed_prekey, one_time)
             .await
             .map_err(|r| (0, r)),
-        ClientFrame::FetchBundles { request, account } => fetch_bundles(state, request, account)
-            .await
-            .map_err(|r| (request, r)),
+        ClientFrame::FetchBundles { request, account } => {
+            fetch_bundles(state, device, request, account)
+                .await
+                .map_err(|r| (request, r))
+        }
         ClientFrame::Send {
             client_id,
             recipient,
@@ -334,12 +362,28 @@ async fn publish_device_list(
     list.verify(&account.account_key)
         .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
     let version = list.version;
-    let signed = stored_list(&list, bytes);
+    let before = device_list(state, &device.account)
+        .await
+        .map_err(internal)?;
+    let signed = stored_list(&list, bytes.clone());
     let committed = signed.clone();
     let name = device.account.clone();
     match blocking(state, move |s| s.replace_device_list(&name, &signed)).await {
         Ok(()) => {
             state.device_lists.written(&device.account, committed);
+            // Every device of the account hears of it; one no longer listed is told (it checks
+            // the signature itself) and disconnected.
+            let frame = ServerFrame::OwnDevices { device_list: bytes };
+            for old in before.iter().flat_map(|l| l.devices.iter()) {
+                if !list.devices.iter().any(|d| d.device_id == old.device_id) {
+                    let key = DeviceKey {
+                        account: device.account.clone(),
+                        device: old.device_id,
+                    };
+                    state.hub.unlinked(&key, frame.clone());
+                }
+            }
+            state.hub.tell_account(&device.account, &frame);
             Ok(Reply::Frames(vec![ServerFrame::DeviceListPublished {
                 request,
                 version,
@@ -461,14 +505,23 @@ async fn upload_prekeys(
     })
 }
 
-async fn fetch_bundles(state: &AppState, request: u32, account: String) -> Result<Reply, Refusal> {
+async fn fetch_bundles(
+    state: &AppState,
+    from: &DeviceKey,
+    request: u32,
+    account: String,
+) -> Result<Reply, Refusal> {
     let name = account.clone();
+    // A device asking for its own account's bundles (to reach its other devices) gets none
+    // of its own.
+    let except = (from.account == account).then_some(from.device);
     let (list, stored) = blocking(state, move |s| {
         // An unknown account is an answer (NotFound below), not a store failure.
         match (s.account(&name)?, s.device_list(&name)?) {
-            (Some(account), Some(list)) => {
-                Ok((Some((account.account_key, list)), s.take_bundles(&name)?))
-            }
+            (Some(account), Some(list)) => Ok((
+                Some((account.account_key, list)),
+                s.take_bundles_except(&name, except)?,
+            )),
             _ => Ok((None, Vec::new())),
         }
     })
@@ -529,9 +582,25 @@ async fn send(
     if given.len() != envelopes.len() {
         return Err((ErrorCode::Invalid, "one envelope per device".to_owned()));
     }
-    let listed: BTreeSet<u32> = list.devices.iter().map(|d| d.device_id).collect();
-    let missing: Vec<u32> = listed.difference(&given).copied().collect();
+    // A message to the sender's own account goes to its other devices.
+    let own = recipient == from.account;
+    let listed: BTreeSet<u32> = list
+        .devices
+        .iter()
+        .map(|d| d.device_id)
+        .filter(|d| !own || *d != from.device)
+        .collect();
+    let mut missing: Vec<u32> = listed.difference(&given).copied().collect();
     let extra: Vec<u32> = given.difference(&listed).copied().collect();
+    if !missing.is_empty() {
+        // A device listed but not set up yet (no signed prekey: a link in progress, or one
+        // that never finished) cannot be sent to, and must not block everyone else.
+        let name = recipient.clone();
+        let reachable = blocking(state, move |s| s.reachable_devices(&name))
+            .await
+            .map_err(internal)?;
+        missing.retain(|d| reachable.contains(d));
+    }
     if !missing.is_empty() || !extra.is_empty() {
         return Ok(sent(SendOutcome::Mismatch { missing, extra }));
     }

@@ -122,14 +122,16 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
 
     // She lists the new device, then provisions it.
     let devices = vec![
-        ListedDevice {
-            device_id: 1,
-            identity: alice.identity.public(),
-        },
-        ListedDevice {
-            device_id: 2,
-            identity: fetched.identity,
-        },
+        ListedDevice::certify(
+            "alice",
+            1,
+            alice.identity.public(),
+            "Test browser",
+            0,
+            &alice.key,
+        )
+        .unwrap(),
+        ListedDevice::certify("alice", 2, fetched.identity, &fetched.name, 9, &alice.key).unwrap(),
     ];
     let list = DeviceList::sign("alice", 2, devices, &alice.key).unwrap();
     first
@@ -176,6 +178,14 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         browser.recv().await,
         ServerFrame::Authenticated { .. }
     ));
+    // Its account's list follows, as after every authentication.
+    assert_eq!(
+        browser.recv_any().await,
+        ServerFrame::OwnDevices {
+            device_list: list.encode()
+        }
+    );
+    assert_eq!(browser.drain().await, vec![]);
 
     // Used: the address is gone for fetching and for provisioning.
     first
@@ -193,6 +203,45 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         })
         .await;
     gone(first.recv().await, 11);
+
+    // Unlinked: device 1 publishes a list without device 2, which is shown that signed list
+    // and disconnected, and from then on shown it and refused.
+    let only_first =
+        DeviceList::sign("alice", 3, vec![list.devices[0].clone()], &alice.key).unwrap();
+    first
+        .send(&ClientFrame::PublishDeviceList {
+            request: 12,
+            device_list: only_first.encode(),
+        })
+        .await;
+    assert!(matches!(
+        first.recv().await,
+        ServerFrame::DeviceListPublished { request: 12, .. }
+    ));
+    let told = |frame: ServerFrame| match frame {
+        ServerFrame::OwnDevices { device_list } => {
+            assert_eq!(DeviceList::decode(&device_list).unwrap(), only_first);
+        }
+        other => panic!("expected the new list, got {other:?}"),
+    };
+    told(browser.recv_any().await);
+    assert!(browser.closed().await);
+    let mut again = Client::connect(server.addr).await;
+    again
+        .send(&ClientFrame::Authenticate {
+            account: "alice".into(),
+            device: 2,
+            signature: identity.sign(&auth_message(&again.nonce, "alice", 2)),
+        })
+        .await;
+    told(again.recv_any().await);
+    assert!(matches!(
+        again.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::AuthFailed,
+            ..
+        }
+    ));
 }
 
 #[tokio::test]

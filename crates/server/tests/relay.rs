@@ -139,6 +139,14 @@ async fn bad_and_replayed_authentication_is_refused() {
             signature,
         })
         .await;
+    // A device the list does not name is shown the list (signed: it can check it was
+    // unlinked), then refused.
+    match other_device.recv_any().await {
+        ServerFrame::OwnDevices { device_list } => {
+            assert_eq!(DeviceList::decode(&device_list).unwrap(), alice.list());
+        }
+        other => panic!("expected the list, got {other:?}"),
+    }
     assert!(matches!(
         other_device.recv().await,
         ServerFrame::Error {
@@ -356,7 +364,9 @@ async fn a_send_that_does_not_match_the_device_list_is_answered_with_the_differe
     let server = start().await;
     let (alice, bob) = (Account::new("alice", 17), Account::new("bob", 18));
     let mut a = alice.register(server.addr).await;
-    drop(bob.register(server.addr).await);
+    let mut b = bob.register(server.addr).await;
+    bob.upload(&mut b, 0).await;
+    assert!(matches!(b.recv().await, ServerFrame::PreKeysLow { .. }));
     a.send(&ClientFrame::Send {
         client_id: [1; 16],
         recipient: "bob".into(),
@@ -423,23 +433,24 @@ async fn malformed_and_unknown_frames_get_errors_and_nobody_else_notices() {
     let mut big = alice.login(server.addr).await;
     let _ = big.ws.send(Message::binary(vec![0u8; 300 * 1024])).await;
     assert!(big.closed().await);
-    // The others are served as before. A note to self arrives live, possibly before `Sent`.
-    b.send(&message("bob", 3, b"to myself")).await;
-    let (first, second) = (b.recv().await, b.recv().await);
-    let stored = |f: &ServerFrame| {
-        matches!(
-            f,
-            ServerFrame::Sent {
-                outcome: SendOutcome::Stored,
-                ..
-            }
-        )
-    };
-    let envelope = |f: &ServerFrame| matches!(f, ServerFrame::Envelope { .. });
-    assert!(
-        (stored(&first) && envelope(&second)) || (envelope(&first) && stored(&second)),
-        "{first:?} then {second:?}"
-    );
+    // The others are served as before.
+    b.send(&message("alice", 3, b"still here")).await;
+    assert!(matches!(
+        b.recv().await,
+        ServerFrame::Sent {
+            outcome: SendOutcome::Stored,
+            ..
+        }
+    ));
+    // A message to one's own account goes to its other devices: the sender's own is extra.
+    b.send(&message("bob", 4, b"to myself")).await;
+    match b.recv().await {
+        ServerFrame::Sent {
+            outcome: SendOutcome::Mismatch { missing, extra },
+            ..
+        } => assert_eq!((missing, extra), (vec![], vec![1])),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// A recipient that stops reading falls behind its live envelopes; once it reads again it gets
@@ -905,14 +916,8 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     let mut rng = ChaCha20Rng::seed_from_u64(32);
     let second = IdentityKeyPair::generate(&mut rng);
     let devices = vec![
-        ListedDevice {
-            device_id: 1,
-            identity: alice.identity.public(),
-        },
-        ListedDevice {
-            device_id: 2,
-            identity: second.public(),
-        },
+        ListedDevice::certify("alice", 1, alice.identity.public(), "One", 0, &alice.key).unwrap(),
+        ListedDevice::certify("alice", 2, second.public(), "Two", 0, &alice.key).unwrap(),
     ];
     // Signed by someone else's key: refused.
     let forged =
@@ -959,9 +964,38 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
             version: 2
         }
     ));
+    // Device 2 has not set itself up (a link in progress, or one never finished): it does not
+    // hold up messages to device 1.
     let bob = Account::new("bob", 33);
     let mut b = bob.register(server.addr).await;
     b.send(&message("alice", 1, b"only device 1")).await;
+    assert!(matches!(
+        b.recv().await,
+        ServerFrame::Sent {
+            outcome: SendOutcome::Stored,
+            ..
+        }
+    ));
+    // Once it has its signed prekey, senders must address it too.
+    let mut two = Client::connect(server.addr).await;
+    two.send(&ClientFrame::Authenticate {
+        account: "alice".into(),
+        device: 2,
+        signature: second.sign(&auth_message(&two.nonce, "alice", 2)),
+    })
+    .await;
+    assert!(matches!(
+        two.recv().await,
+        ServerFrame::Authenticated { .. }
+    ));
+    two.send(&ClientFrame::UploadPreKeys {
+        signed_prekey: SignedPreKeyPair::generate(1, &second, &mut rng).public(),
+        one_time: vec![],
+    })
+    .await;
+    assert!(matches!(two.recv().await, ServerFrame::QueueDrained));
+    assert!(matches!(two.recv().await, ServerFrame::PreKeysLow { .. }));
+    b.send(&message("alice", 2, b"only device 1")).await;
     match b.recv().await {
         ServerFrame::Sent {
             outcome: SendOutcome::Mismatch { missing, extra },

@@ -63,12 +63,15 @@ where
 /// Contacts' pinned account keys and device lists: kept per account, the latest one holding.
 pub async fn pinned_devices(store: &impl Store, rng: &mut impl Rng) -> Outcome {
     let key = AccountKey::generate(rng);
-    let mut device = |id| ListedDevice {
-        device_id: id,
-        identity: IdentityKeyPair::generate(rng).public(),
+    let mut device = |id| {
+        let identity = IdentityKeyPair::generate(rng).public();
+        ListedDevice::certify("bob", id, identity, "Chrome on Linux", 0, &key)
     };
-    let (one, two) = (device(1), device(2));
-    let first = DeviceList::sign("bob", 1, vec![one], &key).map_err(|e| e.to_string())?;
+    let (one, two) = (
+        device(1).map_err(|e| e.to_string())?,
+        device(2).map_err(|e| e.to_string())?,
+    );
+    let first = DeviceList::sign("bob", 1, vec![one.clone()], &key).map_err(|e| e.to_string())?;
     let second = DeviceList::sign("bob", 2, vec![one, two], &key).map_err(|e| e.to_string())?;
     let pinned = |list: &DeviceList| PinnedDevices {
         account_key: key.public(),
@@ -197,7 +200,7 @@ pub async fn account_and_prekeys(store: &impl Store, rng: &mut impl Rng) -> Outc
         store.account().await.map_err(store_error)?.is_none(),
         "a fresh store has no account",
     )?;
-    let mut account = LocalAccount::generate("alice", rng);
+    let mut account = LocalAccount::generate("alice", "Firefox on Linux", rng);
     let prekeys = account.new_prekeys(rng);
     let ids: Vec<u32> = prekeys.iter().map(OneTimePreKeyPair::id).collect();
     let first_public = prekeys.first().map(OneTimePreKeyPair::public);

@@ -3,12 +3,11 @@
 //! profile, a newer build), so decoding never panics and says what is wrong.
 
 use hush_protocol::codec::{Reader, Writer};
-use hush_protocol::devices::AccountKey;
+use hush_protocol::devices::{AccountKey, DeviceList, MAX_DEVICE_NAME};
 use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::{DecodeError, IdentityKeyPair};
 use zeroize::Zeroizing;
 
-use hush_protocol::devices::DeviceList;
 use hush_protocol::relay::MAX_DEVICE_LIST;
 
 use super::{ChatMessage, Kind, OutboxEntry, PinnedDevices, Status};
@@ -20,8 +19,10 @@ const ACCOUNT_V1: u8 = 0xA0;
 const MESSAGE: u8 = 0xA1;
 const OUTBOX: u8 = 0xA2;
 /// An account with its display name at the end.
-const ACCOUNT: u8 = 0xA3;
+const ACCOUNT_V2: u8 = 0xA3;
 const PINNED_DEVICES: u8 = 0xA4;
+/// An account with its display name, then this device's name.
+const ACCOUNT: u8 = 0xA5;
 /// An account name is at most 64 bytes (the relay allows 32).
 const MAX_NAME: usize = 64;
 /// The largest encoded content an outbox entry holds.
@@ -38,7 +39,8 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
         .var(&account.signed_prekey.to_bytes())
         .u8(u8::from(account.registered))
         .u32(account.next_prekey_id)
-        .var(account.display_name.as_bytes());
+        .var(account.display_name.as_bytes())
+        .var(account.device_name.as_bytes());
     Zeroizing::new(w.into_bytes())
 }
 
@@ -46,10 +48,9 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
 pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let mut r = Reader::new(bytes);
     let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
-    if kind != ACCOUNT_V1 {
-        r.header(ACCOUNT)?;
-    } else {
-        r.header(ACCOUNT_V1)?;
+    match kind {
+        ACCOUNT_V1 | ACCOUNT_V2 => r.header(kind)?,
+        _ => r.header(ACCOUNT)?,
     }
     let name = r.string("account name", MAX_NAME)?;
     let device_id = r.u32()?;
@@ -62,6 +63,10 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         ACCOUNT_V1 => String::new(),
         _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
     };
+    let device_name = match kind {
+        ACCOUNT => r.string("device name", MAX_DEVICE_NAME)?,
+        _ => crate::account::DEFAULT_DEVICE_NAME.to_owned(),
+    };
     r.finish()?;
     Ok(LocalAccount {
         name,
@@ -72,6 +77,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         registered,
         next_prekey_id,
         display_name,
+        device_name,
     })
 }
 
@@ -191,7 +197,7 @@ mod tests {
     #[test]
     fn records_round_trip_and_damage_is_an_error() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-        let mut account = LocalAccount::generate("alice", &mut rng);
+        let mut account = LocalAccount::generate("alice", "Firefox on Linux", &mut rng);
         account.registered = true;
         account.next_prekey_id = 101;
         account.display_name = "Alice A.".into();

@@ -200,7 +200,20 @@ pub trait Store: Send + Sync + 'static {
     /// One bundle per listed device that has a signed prekey, each with at most one one-time
     /// prekey, which is removed: no one-time prekey is ever handed out twice, even to
     /// concurrent callers.
-    fn take_bundles(&self, name: &str) -> Result<Vec<StoredBundle>, StoreError>;
+    fn take_bundles(&self, name: &str) -> Result<Vec<StoredBundle>, StoreError> {
+        self.take_bundles_except(name, None)
+    }
+
+    /// [`Store::take_bundles`] without device `except` (a device fetching its own account's
+    /// bundles does not use up its own prekeys).
+    fn take_bundles_except(
+        &self,
+        name: &str,
+        except: Option<u32>,
+    ) -> Result<Vec<StoredBundle>, StoreError>;
+
+    /// The listed devices that have a signed prekey (that a sender can reach), in order.
+    fn reachable_devices(&self, name: &str) -> Result<Vec<u32>, StoreError>;
 
     /// How many one-time prekeys a device has left.
     fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError>;

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{auth_message, ClientFrame, ServerFrame};
 use hush_protocol::IdentityKeyPair;
 use hush_server::{Config, Server};
@@ -93,8 +94,18 @@ impl Client {
         self.ws.send(Message::binary(frame.encode())).await.unwrap();
     }
 
-    /// The next frame (pings skipped), within [`WAIT`].
+    /// The next frame (pings and the account's own device list skipped), within [`WAIT`].
     pub async fn recv(&mut self) -> ServerFrame {
+        loop {
+            match self.recv_any().await {
+                ServerFrame::OwnDevices { .. } => continue,
+                frame => return frame,
+            }
+        }
+    }
+
+    /// The next frame (pings skipped), within [`WAIT`].
+    pub async fn recv_any(&mut self) -> ServerFrame {
         loop {
             let message = tokio::time::timeout(WAIT, self.ws.next())
                 .await
@@ -163,10 +174,9 @@ impl Account {
     }
 
     pub fn list(&self) -> DeviceList {
-        let device = ListedDevice {
-            device_id: 1,
-            identity: self.identity.public(),
-        };
+        let identity = self.identity.public();
+        let device =
+            ListedDevice::certify(&self.name, 1, identity, "Test browser", 0, &self.key).unwrap();
         DeviceList::sign(&self.name, 1, vec![device], &self.key).unwrap()
     }
 
@@ -177,6 +187,21 @@ impl Account {
             device: 1,
             signature: self.identity.sign(&auth_message(nonce, &self.name, 1)),
         }
+    }
+
+    /// Uploads a signed prekey and `count` one-time prekeys for device 1 (then reachable).
+    pub async fn upload(&self, client: &mut Client, count: u32) {
+        let mut rng = ChaCha20Rng::seed_from_u64(u64::from(count) + 99);
+        let signed_prekey = SignedPreKeyPair::generate(1, &self.identity, &mut rng).public();
+        let one_time = (0..count)
+            .map(|id| OneTimePreKeyPair::generate(id, &mut rng).public())
+            .collect();
+        client
+            .send(&ClientFrame::UploadPreKeys {
+                signed_prekey,
+                one_time,
+            })
+            .await;
     }
 
     /// Registers on a new connection, which is then authenticated with an empty queue.

@@ -103,10 +103,19 @@ impl Store for SqliteStore {
         })
     }
 
-    fn take_bundles(&self, name: &str) -> Result<Vec<StoredBundle>, StoreError> {
+    fn take_bundles_except(
+        &self,
+        name: &str,
+        except: Option<u32>,
+    ) -> Result<Vec<StoredBundle>, StoreError> {
         let name = name.to_owned();
         self.writer
-            .call(1, move |conn| writes::take_bundles(conn, &name))
+            .call(1, move |conn| writes::take_bundles(conn, &name, except))
+    }
+
+    fn reachable_devices(&self, name: &str) -> Result<Vec<u32>, StoreError> {
+        self.readers
+            .with(|conn| reads::reachable_devices(conn, name))
     }
 
     fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError> {

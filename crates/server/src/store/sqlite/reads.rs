@@ -129,6 +129,19 @@ pub(super) fn one_time_prekey_count(
     writes::one_time_count(conn, name, device)
 }
 
+pub(super) fn reachable_devices(conn: &Connection, name: &str) -> Result<Vec<u32>, StoreError> {
+    conn.prepare_cached(
+        "SELECT d.device_id FROM devices d
+         JOIN signed_prekeys s ON s.account = d.account AND s.device = d.device_id
+         WHERE d.account = ?1 ORDER BY d.device_id",
+    )
+    .db()?
+    .query_map([name], |row| row.get(0))
+    .db()?
+    .collect::<rusqlite::Result<Vec<u32>>>()
+    .db()
+}
+
 pub(super) fn pending(
     conn: &Connection,
     name: &str,

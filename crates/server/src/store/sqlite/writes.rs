@@ -119,7 +119,11 @@ pub(super) fn add_one_time_prekeys(
     one_time_count(conn, name, device)
 }
 
-pub(super) fn take_bundles(conn: &Connection, name: &str) -> Result<Vec<StoredBundle>, StoreError> {
+pub(super) fn take_bundles(
+    conn: &Connection,
+    name: &str,
+    except: Option<u32>,
+) -> Result<Vec<StoredBundle>, StoreError> {
     let exists = conn
         .prepare_cached("SELECT 1 FROM accounts WHERE name = ?1")
         .db()?
@@ -155,6 +159,9 @@ pub(super) fn take_bundles(conn: &Connection, name: &str) -> Result<Vec<StoredBu
         .db()?;
     let mut bundles = Vec::with_capacity(devices.len());
     for (device, signed_prekey) in devices {
+        if Some(device.device_id) == except {
+            continue;
+        }
         // Select and delete in one statement, in the writer's transaction: no other caller can
         // be handed the same key.
         let one_time_prekey = take
