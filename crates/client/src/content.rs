@@ -1,5 +1,6 @@
-//! What travels inside an end-to-end encrypted message: a text, a receipt for texts, or the
-//! sender's profile. The relay never sees any of it.
+//! What travels inside an end-to-end encrypted message: a text, a receipt for texts, the
+//! sender's profile, or (between an account's own devices) a transcript of a sent text and the
+//! chats read. The relay never sees any of it.
 
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::DecodeError;
@@ -11,12 +12,17 @@ pub const MAX_TEXT: usize = 64 * 1024;
 /// The most messages one receipt covers.
 pub const MAX_RECEIPT_IDS: usize = 1000;
 
+/// The longest chat (account) name in a transcript.
+const MAX_CHAT_NAME: usize = 64;
+
 /// The longest display name (characters).
 pub const MAX_DISPLAY_NAME: usize = 64;
 
 const TEXT: u8 = 0x10;
 const RECEIPT: u8 = 0x11;
 const PROFILE: u8 = 0x12;
+const SENT: u8 = 0x13;
+const READ_SYNC: u8 = 0x14;
 
 /// A display name fit to show: trimmed, 1 to [`MAX_DISPLAY_NAME`] characters, no control
 /// characters (no line breaks, no bidirectional overrides). `None` for anything else.
@@ -62,6 +68,24 @@ pub enum Content {
         /// Their display name.
         display_name: String,
     },
+    /// To the sender's own other devices: a text it sent to `to` (they show it as sent by me).
+    Sent {
+        /// The chat it was sent in.
+        to: String,
+        /// The text's id (the same as the recipient's).
+        id: MessageId,
+        /// When it was written.
+        sent_ms: u64,
+        /// The text.
+        body: String,
+    },
+    /// To the sender's own other devices: these received messages of `chat` were read.
+    ReadSync {
+        /// The chat.
+        chat: String,
+        /// The messages read.
+        ids: Vec<MessageId>,
+    },
 }
 
 impl Content {
@@ -84,6 +108,26 @@ impl Content {
             }
             Self::Profile { display_name } => {
                 w.header(PROFILE).var(display_name.as_bytes());
+            }
+            Self::Sent {
+                to,
+                id,
+                sent_ms,
+                body,
+            } => {
+                w.header(SENT)
+                    .var(to.as_bytes())
+                    .raw(id)
+                    .u64(*sent_ms)
+                    .var(body.as_bytes());
+            }
+            Self::ReadSync { chat, ids } => {
+                w.header(READ_SYNC)
+                    .var(chat.as_bytes())
+                    .u32(ids.len() as u32);
+                for id in ids {
+                    w.raw(id);
+                }
             }
         }
         w.into_bytes()
@@ -113,6 +157,18 @@ impl Content {
             PROFILE => Self::Profile {
                 display_name: r.string("display name", MAX_DISPLAY_NAME * 4)?,
             },
+            SENT => Self::Sent {
+                to: r.string("chat", MAX_CHAT_NAME)?,
+                id: r.array()?,
+                sent_ms: r.u64()?,
+                body: r.string("text", MAX_TEXT)?,
+            },
+            READ_SYNC => {
+                let chat = r.string("chat", MAX_CHAT_NAME)?;
+                let n = r.count("read ids", MAX_RECEIPT_IDS, 16)?;
+                let ids = (0..n).map(|_| r.array()).collect::<Result<_, _>>()?;
+                Self::ReadSync { chat, ids }
+            }
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -138,6 +194,16 @@ mod tests {
             },
             Content::Profile {
                 display_name: "Zoë Q.".into(),
+            },
+            Content::Sent {
+                to: "bob".into(),
+                id: [4; 16],
+                sent_ms: 43,
+                body: "sent from my other browser".into(),
+            },
+            Content::ReadSync {
+                chat: "bob".into(),
+                ids: vec![[5; 16]],
             },
         ] {
             let bytes = content.encode();

@@ -9,6 +9,9 @@
 //!   after a reconnect everything left is sent again with the same id, which the relay stores
 //!   once.
 
+mod linking;
+mod own_devices;
+
 use std::collections::{HashMap, HashSet};
 
 use hush_protocol::fingerprint::SafetyNumber;
@@ -140,6 +143,46 @@ pub enum Event {
         /// What was wrong.
         reason: crate::devices::Refusal,
     },
+    /// This device was removed from the account (by a list our account key signed): the
+    /// caller wipes its data and returns to onboarding.
+    Unlinked,
+    /// The account's own device list changed (a device linked, renamed or unlinked).
+    OwnDevicesChanged,
+    /// Another of our devices read messages of this chat.
+    ReadElsewhere {
+        /// The chat.
+        chat: String,
+    },
+    /// The new browser's link address is open (the code works for this long).
+    LinkOpened {
+        /// Seconds left.
+        expires_in_s: u32,
+    },
+    /// This browser is now a device of the account; its history, if sent, is to be fetched
+    /// (`GET /blobs/<id>`) and given to [`Engine::import_history`].
+    Linked {
+        /// Where the history is, and its key.
+        history: Option<hush_protocol::linking::HistoryBlob>,
+    },
+    /// A browser waits to be linked: show its name and ask ([`Engine::allow_link`]).
+    LinkRequest {
+        /// The name it gave ("Chrome on Linux").
+        device_name: String,
+    },
+    /// Upload `blob` with `PUT /blobs/<id>`, then call [`Engine::history_uploaded`].
+    UploadHistory {
+        /// The blob id the relay granted.
+        id: [u8; 32],
+        /// The encrypted history.
+        blob: Vec<u8>,
+    },
+    /// The new device has everything it needs.
+    LinkDone {
+        /// Its name.
+        device_name: String,
+    },
+    /// Linking stopped (the reason is for the user).
+    LinkFailed(String),
     /// A watched account came online or went offline.
     Presence {
         /// Which account.
@@ -219,12 +262,24 @@ pub struct Engine<S, R> {
     preview: Option<Preview>,
     /// What a new account's first device is called (see [`Engine::set_device_name`]).
     device_name: String,
+    /// Our account's device list as last verified.
+    own: Option<PinnedDevices>,
+    /// Waiting to be linked (a browser with no account).
+    joining: Option<linking::Joining>,
+    /// Linking another browser.
+    approving: Option<linking::Approving>,
+    /// The encrypted history of the link being approved, until its upload is granted.
+    history_upload: Option<Vec<u8>>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
     /// Opens the engine on what `store` holds.
     pub async fn open(store: S, rng: R) -> Result<Self, EngineError> {
         let account = store.account().await?;
+        let own = match &account {
+            Some(a) => store.pinned_devices(&a.name).await?,
+            None => None,
+        };
         Ok(Self {
             store,
             rng,
@@ -238,7 +293,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
             in_flight: HashSet::new(),
             preview: None,
             device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
+            own,
+            joining: None,
+            approving: None,
+            history_upload: None,
         })
+    }
+
+    /// A new request id for the relay.
+    fn request_id(&mut self) -> u32 {
+        let request = self.next_request;
+        self.next_request = self.next_request.wrapping_add(1).max(1);
+        request
     }
 
     /// What this browser is called in its account's device list ("Chrome on Linux") when it
@@ -285,6 +351,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .await?;
         self.account = Some(account);
         self.registering = true;
+        self.joining = None;
         let mut out = Output::default();
         self.answer_challenge(&mut out)?;
         Ok(out)
@@ -320,15 +387,24 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ServerFrame::Challenge { nonce } => {
                 self.challenge = Some(nonce);
                 self.answer_challenge(&mut out)?;
+                // A link code on screen stays good across a reconnect.
+                self.open_link(&mut out)?;
             }
             ServerFrame::Authenticated { one_time_prekeys } => {
                 self.authenticated(one_time_prekeys, &mut out).await?;
             }
             ServerFrame::Error {
+                request, message, ..
+            } if request != 0 && self.link_refused(request, &message, now_ms, &mut out)? => {}
+            ServerFrame::Error {
                 request,
                 code,
                 message,
             } => match (code, self.fetching.remove(&request)) {
+                (ErrorCode::NotFound, None) if request == 0 && self.joining.is_some() => {
+                    self.joining = None;
+                    out.events.push(Event::LinkFailed(message));
+                }
                 (ErrorCode::NameTaken, _) => {
                     // The relay closes this connection; the next one waits for another name.
                     self.registering = false;
@@ -353,16 +429,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
             } => {
                 if let Some(account) = self.fetching.remove(&request) {
                     let before = self.store.pinned_devices(&account).await?;
-                    match check_list(&account, account_key, &device_list, before.as_ref()) {
+                    // Our own account's list must be signed by the key we hold.
+                    let own = self.is_own(&account);
+                    let ours = self.account.as_ref().map(|a| a.account_key.public());
+                    let checked = if own && ours != Some(account_key) {
+                        Err(Refusal::KeyChanged)
+                    } else {
+                        check_list(&account, account_key, &device_list, before.as_ref())
+                    };
+                    match checked {
                         Ok(pinned) => {
                             // A device the account signed since the list seen before.
-                            let linked = before.is_some_and(|old| {
-                                pinned
-                                    .list
-                                    .devices
-                                    .iter()
-                                    .any(|d| old.list.device(d.device_id).is_none())
-                            });
+                            let linked = !own
+                                && before.is_some_and(|old| {
+                                    pinned
+                                        .list
+                                        .devices
+                                        .iter()
+                                        .any(|d| old.list.device(d.device_id).is_none())
+                                });
                             self.start_sessions(
                                 &account, pinned, linked, &bundles, now_ms, &mut out,
                             )
@@ -382,6 +467,24 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.sent(client_id, outcome, &mut out).await?;
             }
             ServerFrame::Typing { from, typing } => out.events.push(Event::Typing { from, typing }),
+            ServerFrame::OwnDevices { device_list } => {
+                self.own_list(&device_list, &mut out).await?
+            }
+            ServerFrame::LinkOpened { expires_in_s } => {
+                out.events.push(Event::LinkOpened { expires_in_s });
+            }
+            ServerFrame::Provisioning { sealed } => self.provisioned(&sealed, &mut out).await?,
+            ServerFrame::LinkAnnouncement {
+                request,
+                announcement,
+            } => self.link_announcement(request, &announcement, &mut out),
+            ServerFrame::UploadGranted { request, id } => {
+                self.upload_granted(request, id, &mut out);
+            }
+            ServerFrame::DeviceListPublished { request, .. } => {
+                self.list_published(request, &mut out)?;
+            }
+            ServerFrame::Provisioned { request } => self.provision_delivered(request, &mut out),
             ServerFrame::Presence {
                 account,
                 online,
@@ -500,6 +603,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             messages: vec![message.clone()],
             ..Changes::default()
         };
+        self.transcript(&message, &mut changes);
         let mut out = Output::default();
         // With sessions ready and nothing else waiting for `to`, the message is encrypted now
         // and stored with its ratchet step in one transaction; otherwise it waits in the
@@ -514,20 +618,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         match sealed {
             Some(sealed) => {
-                changes.outbox = sealed.entries;
+                changes.outbox.extend(sealed.entries);
                 changes.sessions = sealed.sessions;
                 self.store.commit(changes).await?;
                 self.in_flight.extend(sent_ids(&sealed.frames));
                 out.frames.extend(sealed.frames);
             }
             None => {
-                changes.outbox = vec![entry];
+                changes.outbox.push(entry);
                 self.store.commit(changes).await?;
                 if self.authenticated {
                     self.dispatch(to, &mut out).await?;
                 }
             }
         }
+        self.dispatch_own(&mut out).await?;
         Ok((message, out))
     }
 
@@ -604,8 +709,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if self.fetching.values().any(|a| a == account) || !self.authenticated {
             return;
         }
-        let request = self.next_request;
-        self.next_request = self.next_request.wrapping_add(1);
+        let request = self.request_id();
         self.fetching.insert(request, account.to_owned());
         out.frames.push(ClientFrame::FetchBundles {
             request,
@@ -657,7 +761,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 changed = true;
             }
         }
-        if changed {
+        let own = self.is_own(to);
+        if changed && !own {
             let notice = self.security_code_changed(to, now_ms, &mut changes);
             out.events.push(Event::Message(notice));
         }
@@ -665,15 +770,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let notice = self.notice(to, Kind::DeviceLinked, now_ms, &mut changes);
             out.events.push(Event::Message(notice));
         }
-        changes.pinned_devices.push(pinned);
-        if changes.sessions.is_empty() {
+        changes.pinned_devices.push(pinned.clone());
+        let reachable = !changes.sessions.is_empty();
+        // A new session: they get our profile with what we send.
+        if reachable && !own {
+            changes.outbox.extend(self.profile_for(to));
+        }
+        self.store.commit(changes).await?;
+        if own {
+            self.own = Some(pinned);
+        }
+        if !reachable {
             // Nobody to send to: the account has no (signed) device with prekeys.
-            self.store.commit(changes).await?;
             return self.fail_outbox(to, out).await;
         }
-        // A new session: they get our profile with what we send.
-        changes.outbox.extend(self.profile_for(to));
-        self.store.commit(changes).await?;
         self.dispatch(to, out).await
     }
 
@@ -841,6 +951,19 @@ impl<S: Store, R: Rng> Engine<S, R> {
             if !changed.contains(&from) {
                 changed.push(from.clone());
             }
+            if sender == account.name {
+                // One of our other devices: transcripts and read state, no receipts.
+                match Content::decode(&plaintext) {
+                    Ok(content) => {
+                        self.receive_from_own_device(content, &mut changes, &mut events)
+                            .await?;
+                    }
+                    Err(_) => events.push(Event::Undecryptable {
+                        from: sender.to_owned(),
+                    }),
+                }
+                continue;
+            }
             if before.is_some() && after != before {
                 let notice = self.security_code_changed(sender, now_ms, &mut changes);
                 events.push(Event::Message(notice));
@@ -897,6 +1020,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         });
                     }
                 }
+                // Only our own devices send these.
+                Ok(Content::Sent { .. } | Content::ReadSync { .. }) => {}
                 Err(_) => events.push(Event::Undecryptable {
                     from: sender.to_owned(),
                 }),
@@ -1226,16 +1351,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(out);
         }
         let receipt = self.receipt(chat, ReceiptKind::Read, unread.clone());
-        self.store
-            .commit(Changes {
-                statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
-                outbox: vec![receipt],
-                ..Changes::default()
-            })
-            .await?;
+        let mut changes = Changes {
+            statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
+            outbox: vec![receipt],
+            ..Changes::default()
+        };
+        self.read_sync(chat, &unread, &mut changes);
+        self.store.commit(changes).await?;
         if self.authenticated {
             self.dispatch(chat, &mut out).await?;
         }
+        self.dispatch_own(&mut out).await?;
         Ok(out)
     }
 }

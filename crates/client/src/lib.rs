@@ -12,6 +12,7 @@ mod account;
 pub mod content;
 pub mod devices;
 mod engine;
+pub mod history;
 pub mod loopback;
 pub mod notices;
 pub mod store;

@@ -2,174 +2,19 @@
 //! memory store with its own WebSocket, exchanging real frames.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::net::SocketAddr;
+mod support;
+
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use hush_client::store::memory::MemoryStore;
 use hush_client::store::Store;
-use hush_client::{Engine, Event, Output, Status};
+use hush_client::{Engine, Event, Status};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
-use hush_server::{Config, Server};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use tokio::net::{TcpListener, TcpStream};
+use support::{message_from, now, relay, status, Device, WAIT};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-const WAIT: Duration = Duration::from_secs(10);
-
-struct Relay {
-    addr: SocketAddr,
-    data: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
-
-async fn relay() -> Relay {
-    let data = tempfile::tempdir().unwrap();
-    let config = Config::local(data.path());
-    let server = Server::new(&config).unwrap();
-    let listener = TcpListener::bind(config.addr).await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server.serve(listener, async move {
-        let _ = stopped.await;
-    }));
-    Relay {
-        addr,
-        data,
-        _stop: stop,
-    }
-}
-
-type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
-
-/// One device: an engine, its store, and its connection.
-struct Device {
-    engine: Engine<MemoryStore, ChaCha20Rng>,
-    store: MemoryStore,
-    ws: Ws,
-    events: Vec<Event>,
-}
-
-fn now() -> u64 {
-    1_800_000_000_000
-}
-
-impl Device {
-    /// Opens an engine on `store` and connects it.
-    async fn open(relay: &Relay, store: MemoryStore, seed: u64) -> Self {
-        let engine = Engine::open(store.clone(), ChaCha20Rng::seed_from_u64(seed))
-            .await
-            .unwrap();
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr))
-            .await
-            .unwrap();
-        let mut device = Self {
-            engine,
-            store,
-            ws,
-            events: Vec::new(),
-        };
-        device
-            .pump_until(|_| false, Duration::from_millis(100))
-            .await;
-        device
-    }
-
-    /// A new account on a new device, with its prekeys on the relay.
-    async fn register(relay: &Relay, name: &str, seed: u64) -> Self {
-        let mut device = Self::open(relay, MemoryStore::new(), seed).await;
-        let out = device.engine.create_account(name).await.unwrap();
-        device.output(out).await;
-        device.expect(|e| matches!(e, Event::Authenticated)).await;
-        // The relay handles a connection's frames in order: once it answers this, the
-        // prekey upload before it is stored, and others can start sessions.
-        let probe = ClientFrame::FetchBundles {
-            request: u32::MAX,
-            account: name.to_owned(),
-        };
-        device
-            .ws
-            .send(Message::binary(probe.encode()))
-            .await
-            .unwrap();
-        loop {
-            let message = tokio::time::timeout(WAIT, device.ws.next()).await.unwrap();
-            let Message::Binary(bytes) = message.unwrap().unwrap() else {
-                continue;
-            };
-            match ServerFrame::decode(&bytes).unwrap() {
-                ServerFrame::Bundles {
-                    request: u32::MAX,
-                    bundles,
-                    ..
-                } => {
-                    // Its own device's bundle is not handed to itself.
-                    assert_eq!(bundles.len(), 0);
-                    return device;
-                }
-                frame => {
-                    let out = device.engine.handle(frame, now()).await.unwrap();
-                    device.output(out).await;
-                }
-            }
-        }
-    }
-
-    async fn output(&mut self, out: Output) {
-        for frame in out.frames {
-            self.ws.send(Message::binary(frame.encode())).await.unwrap();
-        }
-        self.events.extend(out.events);
-    }
-
-    /// Feeds the relay's frames to the engine until an event matches (returned) or `wait`
-    /// passes (None).
-    async fn pump_until(
-        &mut self,
-        wanted: impl Fn(&Event) -> bool,
-        wait: Duration,
-    ) -> Option<Event> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            if let Some(i) = self.events.iter().position(&wanted) {
-                return Some(self.events.remove(i));
-            }
-            let next = tokio::time::timeout_at(deadline, self.ws.next()).await;
-            let Ok(Some(Ok(message))) = next else {
-                return None;
-            };
-            let Message::Binary(bytes) = message else {
-                continue;
-            };
-            let frame = ServerFrame::decode(&bytes).unwrap();
-            let out = self.engine.handle(frame, now()).await.unwrap();
-            self.output(out).await;
-        }
-    }
-
-    async fn expect(&mut self, wanted: impl Fn(&Event) -> bool) -> Event {
-        match self.pump_until(wanted, WAIT).await {
-            Some(event) => event,
-            None => panic!("expected event not seen; had {:?}", self.events),
-        }
-    }
-
-    async fn send(&mut self, to: &str, body: &str) -> [u8; 16] {
-        let (message, out) = self.engine.send_text(to, body, now()).await.unwrap();
-        self.output(out).await;
-        message.id
-    }
-}
-
-fn message_from<'a>(body: &'a str) -> impl Fn(&Event) -> bool + 'a {
-    move |e| matches!(e, Event::Message(m) if m.body == body)
-}
-
-fn status(id: [u8; 16], wanted: Status) -> impl Fn(&Event) -> bool {
-    move |e| matches!(e, Event::Status(i, s) if *i == id && *s == wanted)
-}
 
 #[tokio::test]
 async fn two_people_chat_with_delivery_and_read_receipts() {

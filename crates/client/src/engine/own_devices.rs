@@ -1,0 +1,167 @@
+//! The account's own other devices: its signed list as the relay last showed it (verified
+//! with our own account key), transcripts of what this device sends, and read state, so every
+//! device of the account shows the same chats.
+
+use hush_protocol::Rng;
+
+use super::{Engine, EngineError, Event, Output};
+use crate::content::Content;
+use crate::devices::{check_list, Refusal};
+use crate::store::{Changes, ChatMessage, Kind, MessageId, Status, Store};
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// The account's devices as last verified (for the device list screen).
+    pub fn own_devices(&self) -> Option<&hush_protocol::devices::DeviceList> {
+        self.own.as_ref().map(|pinned| &pinned.list)
+    }
+
+    /// Whether the account has devices besides this one (they get transcripts).
+    pub(super) fn has_other_devices(&self) -> bool {
+        self.own.as_ref().is_some_and(|p| p.list.devices.len() > 1)
+    }
+
+    /// Whether `account` is this device's own account.
+    pub(super) fn is_own(&self, account: &str) -> bool {
+        self.account.as_ref().is_some_and(|a| a.name == account)
+    }
+
+    /// The relay showed us our account's list: verified with our own key, never older than the
+    /// one we hold. A list without this device means it was unlinked.
+    pub(super) async fn own_list(
+        &mut self,
+        bytes: &[u8],
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let Some(account) = self.account.clone() else {
+            return Ok(());
+        };
+        let key = account.account_key.public();
+        let pinned = match check_list(&account.name, key, bytes, self.own.as_ref()) {
+            Ok(pinned) => pinned,
+            // Older than what we hold: the relay is behind or replaying; nothing changes.
+            Err(Refusal::RolledBack) => return Ok(()),
+            Err(reason) => {
+                out.events.push(Event::DevicesRefused {
+                    account: account.name,
+                    reason,
+                });
+                return Ok(());
+            }
+        };
+        let me = pinned.list.device(account.device_id);
+        if me.is_none_or(|d| d.identity != account.identity.public()) {
+            // Only a registered device can have been unlinked (a new account's first list
+            // comes after its registration).
+            if account.registered {
+                out.events.push(Event::Unlinked);
+            }
+            return Ok(());
+        }
+        if self.own.as_ref() == Some(&pinned) {
+            return Ok(());
+        }
+        self.store
+            .commit(Changes {
+                pinned_devices: vec![pinned.clone()],
+                ..Changes::default()
+            })
+            .await?;
+        self.own = Some(pinned);
+        out.events.push(Event::OwnDevicesChanged);
+        Ok(())
+    }
+
+    /// A transcript of a text sent to `to`, for the account's other devices (none if it has
+    /// no other device).
+    pub(super) fn transcript(&mut self, message: &ChatMessage, changes: &mut Changes) {
+        if !self.has_other_devices() {
+            return;
+        }
+        let Some(own) = self.account.as_ref().map(|a| a.name.clone()) else {
+            return;
+        };
+        let content = Content::Sent {
+            to: message.chat.clone(),
+            id: message.id,
+            sent_ms: message.sent_ms,
+            body: message.body.clone(),
+        };
+        changes.outbox.push(self.entry(&own, content));
+    }
+
+    /// Tells the account's other devices that `ids` of `chat` were read here.
+    pub(super) fn read_sync(&mut self, chat: &str, ids: &[MessageId], changes: &mut Changes) {
+        if !self.has_other_devices() {
+            return;
+        }
+        let Some(own) = self.account.as_ref().map(|a| a.name.clone()) else {
+            return;
+        };
+        for chunk in ids.chunks(crate::content::MAX_RECEIPT_IDS) {
+            let content = Content::ReadSync {
+                chat: chat.to_owned(),
+                ids: chunk.to_vec(),
+            };
+            changes.outbox.push(self.entry(&own, content));
+        }
+    }
+
+    /// Sends what waits for the account's other devices.
+    pub(super) async fn dispatch_own(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        if !self.authenticated || !self.has_other_devices() {
+            return Ok(());
+        }
+        if let Some(own) = self.account.as_ref().map(|a| a.name.clone()) {
+            self.dispatch(&own, out).await?;
+        }
+        Ok(())
+    }
+
+    /// What one of our other devices sent us: a transcript or read state (anything else from
+    /// our own account is ignored).
+    pub(super) async fn receive_from_own_device(
+        &mut self,
+        content: Content,
+        changes: &mut Changes,
+        events: &mut Vec<Event>,
+    ) -> Result<(), EngineError> {
+        match content {
+            Content::Sent {
+                to,
+                id,
+                sent_ms,
+                body,
+            } => {
+                let valid = hush_protocol::DeviceAddress::new(to.as_str(), 1).is_ok();
+                if !valid || self.is_own(&to) || changes.received.iter().any(|m| m.id == id) {
+                    return Ok(());
+                }
+                let message = ChatMessage {
+                    id,
+                    kind: Kind::Text,
+                    chat: to,
+                    from_me: true,
+                    body,
+                    sent_ms,
+                    status: Status::Sent,
+                };
+                changes.received.push(message.clone());
+                events.push(Event::Message(message));
+            }
+            Content::ReadSync { chat, ids } => {
+                for id in ids {
+                    let theirs = self.store.message(&id).await?;
+                    let unread = theirs.is_some_and(|m| {
+                        !m.from_me && m.chat == chat && m.status.can_become(Status::Read)
+                    });
+                    if unread {
+                        changes.statuses.push((id, Status::Read));
+                    }
+                }
+                events.push(Event::ReadElsewhere { chat });
+            }
+            Content::Text { .. } | Content::Receipt { .. } | Content::Profile { .. } => {}
+        }
+        Ok(())
+    }
+}

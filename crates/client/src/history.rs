@@ -1,0 +1,162 @@
+//! The history a device sends to one it links (`docs/protocol.md`, "History transfer"): the
+//! last 30 days of every chat, newest first up to 8 MiB, and contacts' display names, encrypted
+//! under a fresh key that travels only inside the provisioning message. The relay stores the
+//! ciphertext as a blob it cannot read.
+
+use hush_protocol::codec::{Reader, Writer};
+use hush_protocol::crypto;
+use hush_protocol::DecodeError;
+use zeroize::Zeroizing;
+
+use crate::store::encoding::{decode_message, encode_message};
+use crate::store::ChatMessage;
+
+/// How far back the history goes.
+pub const HISTORY_MS: u64 = 30 * 24 * 3600 * 1000;
+/// The most plaintext one history holds (older messages past it are left out).
+pub const MAX_HISTORY_BYTES: usize = 8 * 1024 * 1024;
+const HISTORY: u8 = 0xB0;
+const AD: &[u8] = b"Hush history v1";
+/// Messages one history may hold (a bound for decoding; the size bound comes first).
+const MAX_MESSAGES: usize = 200_000;
+
+/// What a history holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct History {
+    /// Messages, oldest first.
+    pub messages: Vec<ChatMessage>,
+    /// Contacts' display names.
+    pub names: Vec<(String, String)>,
+}
+
+impl History {
+    /// The history to send from `messages` (any order) at `now_ms`: the last 30 days, newest
+    /// first while the total stays under [`MAX_HISTORY_BYTES`], then put back in order.
+    pub fn recent(
+        mut messages: Vec<ChatMessage>,
+        names: Vec<(String, String)>,
+        now_ms: u64,
+    ) -> Self {
+        let since = now_ms.saturating_sub(HISTORY_MS);
+        messages.retain(|m| m.sent_ms >= since);
+        // Stable: messages of the same time keep the store's order.
+        messages.sort_by_key(|m| m.sent_ms);
+        let mut total = 0usize;
+        let keep = messages
+            .iter()
+            .rev()
+            .take_while(|m| {
+                total += 64 + m.chat.len() + m.body.len();
+                total <= MAX_HISTORY_BYTES
+            })
+            .count();
+        messages.drain(..messages.len() - keep);
+        Self { messages, names }
+    }
+
+    fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut w = Writer::default();
+        w.header(HISTORY).u32(self.messages.len() as u32);
+        for message in &self.messages {
+            w.var(&encode_message(message));
+        }
+        w.u32(self.names.len() as u32);
+        for (account, name) in &self.names {
+            w.var(account.as_bytes()).var(name.as_bytes());
+        }
+        Zeroizing::new(w.into_bytes())
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(bytes);
+        r.header(HISTORY)?;
+        let n = r.count("messages", MAX_MESSAGES, 40)?;
+        let messages = (0..n)
+            .map(|_| decode_message(r.var("message", MAX_HISTORY_BYTES)?))
+            .collect::<Result<Vec<_>, _>>()?;
+        let n = r.count("names", MAX_MESSAGES, 8)?;
+        let names = (0..n)
+            .map(|_| Ok((r.string("account", 64)?, r.string("display name", 256)?)))
+            .collect::<Result<Vec<_>, DecodeError>>()?;
+        r.finish()?;
+        Ok(Self { messages, names })
+    }
+
+    /// Encrypts under a fresh `key` (used for this one blob, so the nonce is fixed).
+    pub fn seal(&self, key: &[u8; 32]) -> Vec<u8> {
+        crypto::seal(key, &[0; 12], &self.encode(), AD)
+    }
+
+    /// Decrypts and decodes a blob; a wrong key, a changed byte or a bad encoding fails.
+    pub fn open(key: &[u8; 32], blob: &[u8]) -> Result<Self, HistoryError> {
+        let plaintext =
+            Zeroizing::new(crypto::open(key, &[0; 12], blob, AD).map_err(|_| HistoryError)?);
+        Self::decode(&plaintext).map_err(|_| HistoryError)
+    }
+}
+
+/// The history could not be read (a wrong key, a changed byte, or a bad encoding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HistoryError;
+
+impl core::fmt::Display for HistoryError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("the history from the other device could not be read")
+    }
+}
+
+impl std::error::Error for HistoryError {}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::store::{Kind, Status};
+
+    fn text(id: u8, sent_ms: u64, body: &str) -> ChatMessage {
+        ChatMessage {
+            id: [id; 16],
+            kind: Kind::Text,
+            chat: "bob".into(),
+            from_me: id.is_multiple_of(2),
+            body: body.into(),
+            sent_ms,
+            status: Status::Read,
+        }
+    }
+
+    #[test]
+    fn the_last_30_days_newest_first_within_the_size_bound() {
+        let now = 100 * 24 * 3600 * 1000;
+        let old = text(1, now - HISTORY_MS - 1, "too old");
+        let big = "x".repeat(MAX_HISTORY_BYTES / 2);
+        let kept = vec![
+            text(2, now - 1000, &big),
+            text(3, now - 10, &big[1..]),
+            text(4, now, "newest"),
+        ];
+        let mut all = kept.clone();
+        all.insert(0, old);
+        let history = History::recent(all, vec![("bob".into(), "Bob".into())], now);
+        // The oldest half-sized text does not fit next to the two newer ones.
+        assert_eq!(history.messages, kept[1..].to_vec());
+        assert_eq!(history.names, vec![("bob".into(), "Bob".into())]);
+    }
+
+    #[test]
+    fn sealed_history_opens_only_untouched_and_with_its_key() {
+        let history = History {
+            messages: vec![text(1, 5, "hello"), text(2, 6, "hi")],
+            names: vec![("bob".into(), "Bob".into())],
+        };
+        let blob = history.seal(&[7; 32]);
+        assert_eq!(History::open(&[7; 32], &blob), Ok(history));
+        assert_eq!(History::open(&[8; 32], &blob), Err(HistoryError));
+        for i in [0, blob.len() / 2, blob.len() - 1] {
+            let mut bad = blob.clone();
+            bad[i] ^= 1;
+            assert_eq!(History::open(&[7; 32], &bad), Err(HistoryError));
+        }
+        assert_eq!(History::open(&[7; 32], &blob[..10]), Err(HistoryError));
+    }
+}

@@ -1,0 +1,272 @@
+//! Devices over the real relay on loopback: each an engine on a memory store with its own
+//! WebSocket, exchanging real frames. Shared by the engine's relay tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use hush_client::store::memory::MemoryStore;
+use hush_client::{Engine, Event, Output, Status};
+use hush_protocol::relay::{ClientFrame, ServerFrame};
+use hush_server::{Config, Server};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Relay {
+    pub addr: SocketAddr,
+    pub data: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+pub async fn relay() -> Relay {
+    let data = tempfile::tempdir().unwrap();
+    let config = Config::local(data.path());
+    let server = Server::new(&config).unwrap();
+    let listener = TcpListener::bind(config.addr).await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    Relay {
+        addr,
+        data,
+        _stop: stop,
+    }
+}
+
+pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// One device: an engine, its store, and its connection.
+pub struct Device {
+    pub engine: Engine<MemoryStore, ChaCha20Rng>,
+    pub store: MemoryStore,
+    pub ws: Ws,
+    pub events: Vec<Event>,
+}
+
+pub fn now() -> u64 {
+    1_800_000_000_000
+}
+
+impl Device {
+    /// Opens an engine on `store` and connects it.
+    pub async fn open(relay: &Relay, store: MemoryStore, seed: u64) -> Self {
+        let engine = Engine::open(store.clone(), ChaCha20Rng::seed_from_u64(seed))
+            .await
+            .unwrap();
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr))
+            .await
+            .unwrap();
+        let mut device = Self {
+            engine,
+            store,
+            ws,
+            events: Vec::new(),
+        };
+        device
+            .pump_until(|_| false, Duration::from_millis(100))
+            .await;
+        device
+    }
+
+    /// A new account on a new device, with its prekeys on the relay.
+    pub async fn register(relay: &Relay, name: &str, seed: u64) -> Self {
+        let mut device = Self::open(relay, MemoryStore::new(), seed).await;
+        let out = device.engine.create_account(name).await.unwrap();
+        device.output(out).await;
+        device.expect(|e| matches!(e, Event::Authenticated)).await;
+        device.settle().await;
+        device
+    }
+
+    /// Waits until the relay has handled everything this device sent so far (it handles a
+    /// connection's frames in order: once it answers a probe, an earlier prekey upload is
+    /// stored and others can start sessions). Other frames go to the engine meanwhile.
+    pub async fn settle(&mut self) {
+        let name = self.engine.account().unwrap().name.clone();
+        let probe = ClientFrame::FetchBundles {
+            request: u32::MAX,
+            account: name,
+        };
+        self.ws.send(Message::binary(probe.encode())).await.unwrap();
+        loop {
+            let message = tokio::time::timeout(WAIT, self.ws.next()).await.unwrap();
+            let Message::Binary(bytes) = message.unwrap().unwrap() else {
+                continue;
+            };
+            match ServerFrame::decode(&bytes).unwrap() {
+                ServerFrame::Bundles {
+                    request: u32::MAX, ..
+                } => return,
+                frame => {
+                    let out = self.engine.handle(frame, now()).await.unwrap();
+                    self.output(out).await;
+                }
+            }
+        }
+    }
+
+    /// A new browser named `name`, linked to `approver`'s account by its code, with the
+    /// history the approver sent imported; returns it and how many messages it imported.
+    pub async fn link(
+        relay: &Relay,
+        approver: &mut Device,
+        name: &str,
+        seed: u64,
+    ) -> (Self, usize) {
+        let (device, imported, _) = Self::link_by_code(relay, approver, name, seed).await;
+        (device, imported)
+    }
+
+    /// [`Device::link`], also returning the code it used.
+    pub async fn link_by_code(
+        relay: &Relay,
+        approver: &mut Device,
+        name: &str,
+        seed: u64,
+    ) -> (Self, usize, String) {
+        let mut new = Self::open(relay, MemoryStore::new(), seed).await;
+        new.engine.set_device_name(name);
+        let (code, out) = new.engine.start_link().unwrap();
+        new.output(out).await;
+        new.expect(|e| matches!(e, Event::LinkOpened { expires_in_s: 300 }))
+            .await;
+
+        let out = approver.engine.fetch_link(&code).unwrap();
+        approver.output(out).await;
+        let asked = approver
+            .expect(|e| matches!(e, Event::LinkRequest { .. }))
+            .await;
+        assert_eq!(
+            asked,
+            Event::LinkRequest {
+                device_name: name.to_owned()
+            }
+        );
+        let out = approver.engine.allow_link(now()).await.unwrap();
+        approver.output(out).await;
+        let Event::UploadHistory { id, blob } = approver
+            .expect(|e| matches!(e, Event::UploadHistory { .. }))
+            .await
+        else {
+            unreachable!()
+        };
+        put_blob(relay.addr, &id, blob).await;
+        let out = approver.engine.history_uploaded(true, now()).unwrap();
+        approver.output(out).await;
+        approver
+            .expect(|e| matches!(e, Event::LinkDone { device_name } if device_name == name))
+            .await;
+
+        let Event::Linked { history } = new.expect(|e| matches!(e, Event::Linked { .. })).await
+        else {
+            unreachable!()
+        };
+        let history = history.expect("the approver sent history");
+        let blob = get_blob(relay.addr, &history.blob).await;
+        let imported = new.engine.import_history(&history, &blob).await.unwrap();
+        new.expect(|e| matches!(e, Event::Authenticated)).await;
+        new.settle().await;
+        (new, imported, code.to_string())
+    }
+
+    pub async fn output(&mut self, out: Output) {
+        for frame in out.frames {
+            self.ws.send(Message::binary(frame.encode())).await.unwrap();
+        }
+        self.events.extend(out.events);
+    }
+
+    /// Feeds the relay's frames to the engine until an event matches (returned) or `wait`
+    /// passes (None).
+    pub async fn pump_until(
+        &mut self,
+        wanted: impl Fn(&Event) -> bool,
+        wait: Duration,
+    ) -> Option<Event> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(i) = self.events.iter().position(&wanted) {
+                return Some(self.events.remove(i));
+            }
+            let next = tokio::time::timeout_at(deadline, self.ws.next()).await;
+            let Ok(Some(Ok(message))) = next else {
+                if std::env::var_os("HUSH_TRACE").is_some() {
+                    eprintln!("pump ended: {next:?}");
+                }
+                return None;
+            };
+            let Message::Binary(bytes) = message else {
+                continue;
+            };
+            let frame = ServerFrame::decode(&bytes).unwrap();
+            if std::env::var_os("HUSH_TRACE").is_some() {
+                let who = self.engine.account().map(|a| (a.name.clone(), a.device_id));
+                eprintln!("{who:?} <- {frame:?}");
+            }
+            let out = self.engine.handle(frame, now()).await.unwrap();
+            self.output(out).await;
+        }
+    }
+
+    pub async fn expect(&mut self, wanted: impl Fn(&Event) -> bool) -> Event {
+        match self.pump_until(wanted, WAIT).await {
+            Some(event) => event,
+            None => panic!("expected event not seen; had {:?}", self.events),
+        }
+    }
+
+    /// Sends and waits until the relay stored it (bundles fetched and sessions made on the
+    /// way), and until the transcript for our other devices has left too.
+    pub async fn deliver(&mut self, to: &str, body: &str) -> [u8; 16] {
+        let id = self.send(to, body).await;
+        self.expect(status(id, Status::Sent)).await;
+        self.settle().await;
+        id
+    }
+
+    pub async fn send(&mut self, to: &str, body: &str) -> [u8; 16] {
+        let (message, out) = self.engine.send_text(to, body, now()).await.unwrap();
+        self.output(out).await;
+        message.id
+    }
+}
+
+fn hex(id: &[u8; 32]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Uploads a granted blob.
+pub async fn put_blob(addr: SocketAddr, id: &[u8; 32], blob: Vec<u8>) {
+    let response = reqwest::Client::new()
+        .put(format!("http://{addr}/blobs/{}", hex(id)))
+        .body(blob)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+}
+
+/// Fetches a blob.
+pub async fn get_blob(addr: SocketAddr, id: &[u8; 32]) -> Vec<u8> {
+    let response = reqwest::get(format!("http://{addr}/blobs/{}", hex(id)))
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    response.bytes().await.unwrap().to_vec()
+}
+
+pub fn message_from<'a>(body: &'a str) -> impl Fn(&Event) -> bool + 'a {
+    move |e| matches!(e, Event::Message(m) if m.body == body)
+}
+
+pub fn status(id: [u8; 16], wanted: Status) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e, Event::Status(i, s) if *i == id && *s == wanted)
+}
