@@ -65,6 +65,32 @@
   // Asks the browser not to evict Hush's data under pressure (the app shows a refusal).
   window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };
 
+  // The history a device sends to one it links: an encrypted blob through the relay.
+  window.hushBlobs = {
+    async put([id, bytes]) {
+      const response = await fetch(`/blobs/${id}`, { method: 'PUT', body: bytes });
+      return response.ok;
+    },
+    async get(id) {
+      const response = await fetch(`/blobs/${id}`);
+      if (!response.ok) throw new Error(`history: ${response.status}`);
+      return new Uint8Array(await response.arrayBuffer());
+    },
+  };
+
+  // What this browser is called in the account's device list: "Chrome on Linux".
+  window.hushDevice = {
+    name() {
+      const ua = navigator.userAgent;
+      const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox'
+        : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+      const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
+        : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS'
+        : /CrOS/.test(ua) ? 'ChromeOS' : /Linux/.test(ua) ? 'Linux' : 'this device';
+      return `${browser} on ${os}`;
+    },
+  };
+
   // Messages that came into the open chat while the page was hidden are unread until it shows
   // again: then the chat is opened anew, which marks them read.
   document.addEventListener('visibilitychange', () => {

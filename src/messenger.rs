@@ -16,6 +16,7 @@ use rand_core::OsRng;
 use wasm_bindgen::JsValue;
 
 use crate::backoff::Backoff;
+use crate::linking::{self, DeviceRow, Link};
 use crate::owner;
 use crate::push::{self, Notifications, Subscription};
 use crate::relay::Relay;
@@ -66,6 +67,30 @@ pub(crate) enum Command {
     },
     /// Give the relay this device's push subscription (or take it back).
     Push(Option<Subscription>),
+    /// Show a link code on this browser and wait to be linked.
+    StartLink,
+    /// Stop linking (either side).
+    CancelLink,
+    /// Look up the browser waiting behind a link code.
+    FetchLink(String),
+    /// The user allowed the browser asking to be linked.
+    AllowLink,
+    /// The history for the new device was uploaded (or the upload failed).
+    HistoryUploaded(bool),
+    /// This browser was linked; here is the history's blob (None if it could not be fetched).
+    ImportHistory {
+        history: hush_protocol::linking::HistoryBlob,
+        blob: Option<Vec<u8>>,
+    },
+    /// This browser was linked (and any history imported): on to the chats.
+    Linked,
+    /// Remove a device from the account.
+    Unlink(u32),
+    /// Rename a device of the account.
+    RenameDevice {
+        id: u32,
+        name: String,
+    },
 }
 
 /// Where the app is.
@@ -108,6 +133,10 @@ pub(crate) struct Ui {
     /// Chats that never notify on this device.
     pub(crate) muted: RwSignal<Vec<String>>,
     pub(crate) notifications: RwSignal<Notifications>,
+    /// A link in progress, on either side.
+    pub(crate) link: RwSignal<Link>,
+    /// The account's devices.
+    pub(crate) devices: RwSignal<Vec<DeviceRow>>,
 }
 
 impl Ui {
@@ -146,6 +175,8 @@ impl Ui {
             ticks: StoredValue::new(std::collections::HashMap::new()),
             muted: RwSignal::new(Vec::new()),
             notifications: RwSignal::new(push::state()),
+            link: RwSignal::new(Link::Idle),
+            devices: RwSignal::new(Vec::new()),
         }
     }
 }
@@ -280,6 +311,8 @@ async fn run(
         }
         _ => ui.phase.set(Phase::Onboarding),
     }
+    engine.set_device_name(&linking::browser_name());
+    ui.devices.set(linking::devices(&engine));
     // A message into the open chat is drawn while it is being stored (the commit is the
     // slowest part of receiving); if storing fails, the chat is read back from storage.
     engine.preview_received(move |message| show_in_chat(ui, message));
@@ -397,6 +430,56 @@ async fn run(
                 }
                 Err(e) => Err(e),
             },
+            Command::StartLink => match engine.start_link() {
+                Ok((code, out)) => {
+                    ui.link.set(linking::showing(&code));
+                    Ok(out)
+                }
+                Err(e) => Err(e),
+            },
+            Command::CancelLink => {
+                engine.cancel_link();
+                ui.link.set(Link::Idle);
+                Ok(Output::default())
+            }
+            Command::FetchLink(code) => {
+                ui.link
+                    .set(Link::Working("Looking up the code…".to_owned()));
+                engine.fetch_link(&code)
+            }
+            Command::AllowLink => {
+                ui.link
+                    .set(Link::Working("Encrypting your recent history…".to_owned()));
+                engine.allow_link(now_ms()).await
+            }
+            Command::HistoryUploaded(ok) => {
+                ui.link.set(Link::Working("Adding the device…".to_owned()));
+                engine.history_uploaded(ok, now_ms())
+            }
+            Command::ImportHistory { history, blob } => {
+                let imported = match blob {
+                    Some(blob) => engine.import_history(&history, &blob).await,
+                    None => Err(EngineError::Invalid("the history could not be fetched")),
+                };
+                if let Err(e) = imported {
+                    ui.problem
+                        .set(Some(format!("Linked, but without history: {e}")));
+                }
+                messenger.tell(Command::Linked);
+                Ok(Output::default())
+            }
+            Command::Linked => {
+                ui.link.set(Link::Idle);
+                ui.me.set(engine.account().map(|a| a.name.clone()));
+                refresh_chats(&engine, ui).await;
+                if let Ok(names) = engine.store().names().await {
+                    ui.names.set(names.into_iter().collect());
+                }
+                ui.phase.set(Phase::Ready);
+                Ok(Output::default())
+            }
+            Command::Unlink(id) => engine.unlink(id),
+            Command::RenameDevice { id, name } => engine.rename_device(id, &name),
             Command::Push(subscription) => Ok(Output {
                 frames: vec![match subscription {
                     Some(s) => ClientFrame::PushSubscribe {
@@ -422,6 +505,15 @@ async fn run(
         };
         if out.events.contains(&Event::Authenticated) {
             resubscribe(ui, messenger);
+        }
+        if out.events.contains(&Event::Unlinked) {
+            // Another device of the account removed this one (the list says so, signed by
+            // the account key): its data goes, and it starts over.
+            wipe(engine, ui).await;
+            return;
+        }
+        for event in &out.events {
+            linking::show(ui, messenger, event.clone());
         }
         let shown = apply(&engine, ui, relay.as_deref(), out).await;
         // Messages that arrived in the open chat are on screen: they are read, unless the page
@@ -507,9 +599,37 @@ async fn apply<S: Store, R: Rng>(
                 list.retain(|(a, _, _)| *a != account);
                 list.push((account, online, last_seen_ms));
             }),
+            Event::OwnDevicesChanged => ui.devices.set(linking::devices(engine)),
+            Event::ReadElsewhere { chat } => {
+                read_in_list(ui, &chat);
+                push::read(&chat);
+            }
+            // Shown by `linking::show`; `Unlinked` ends the run loop.
+            Event::Unlinked
+            | Event::LinkOpened { .. }
+            | Event::Linked { .. }
+            | Event::LinkRequest { .. }
+            | Event::UploadHistory { .. }
+            | Event::LinkDone { .. }
+            | Event::LinkFailed(_) => {}
         }
     }
     shown
+}
+
+/// Wipes this browser's Hush data after it was unlinked, and starts over at onboarding.
+async fn wipe(engine: Engine<IdbStore, OsRng>, ui: Ui) {
+    engine.into_store().close();
+    push::disable().await;
+    if let Err(e) = IdbStore::delete(DATABASE).await {
+        ui.problem
+            .set(Some(format!("Hush could not clear its data: {e}")));
+        ui.phase.set(Phase::Broken);
+        return;
+    }
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace("/?unlinked");
+    }
 }
 
 /// Adds a message to the open chat's log, unless it is not that chat's or already there (drawn

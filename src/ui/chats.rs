@@ -4,6 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::conversation::Conversation;
+use super::devices::LinkedDevices;
 use super::time::clock;
 use crate::messenger::{Command, Messenger, Ui};
 use crate::push::{self, Notifications};
@@ -13,6 +14,9 @@ pub(crate) fn Chats() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let adding = RwSignal::new(false);
+    // A link code in the URL (a scanned QR code) opens Linked devices with it.
+    let code = crate::linking::code_in_url();
+    let devices = RwSignal::new(code.is_some());
     let new_name = RwSignal::new(String::new());
     let start = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -31,6 +35,17 @@ pub(crate) fn Chats() -> impl IntoView {
                     <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
                 </div>
                 <NotificationSetting />
+                <button
+                    type="button"
+                    class="notify"
+                    aria-expanded=move || devices.get().to_string()
+                    on:click=move |_| devices.update(|open| *open = !*open)
+                >
+                    "Linked devices"
+                </button>
+                <Show when=move || devices.get()>
+                    <LinkedDevices code=code.clone() />
+                </Show>
                 <Show when=move || adding.get()>
                     <form class="new-chat" on:submit=start>
                         <label for="new-chat">"Username"</label>

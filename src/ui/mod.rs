@@ -2,6 +2,7 @@
 
 mod chats;
 mod conversation;
+mod devices;
 mod onboarding;
 mod qr;
 mod time;

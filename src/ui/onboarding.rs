@@ -4,10 +4,38 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::devices::LinkThisBrowser;
 use crate::messenger::{Command, Messenger, Ui};
 
+/// A new account, or linking this browser to one the user has.
 #[component]
 pub(crate) fn Onboarding() -> impl IntoView {
+    let messenger = expect_context::<Messenger>();
+    let linking = RwSignal::new(false);
+    let link = move |_| {
+        messenger.tell(Command::StartLink);
+        linking.set(true);
+    };
+    move || {
+        if linking.get() {
+            view! { <LinkThisBrowser on_back=move || linking.set(false) /> }.into_any()
+        } else {
+            view! {
+                <NewAccount />
+                <p class="onboarding link-offer">
+                    "Already use Hush on another device? "
+                    <button type="button" class="secondary" on:click=link>
+                        "Link to existing account"
+                    </button>
+                </p>
+            }
+            .into_any()
+        }
+    }
+}
+
+#[component]
+fn NewAccount() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let name = RwSignal::new(String::new());

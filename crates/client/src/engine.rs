@@ -333,6 +333,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         &self.store
     }
 
+    /// Ends the engine, handing back its store (to close it, or to wipe it after an unlink).
+    pub fn into_store(self) -> S {
+        self.store
+    }
+
     /// Makes a new account's keys and stores them; it is registered over the connection (now,
     /// if one is waiting, else on the next). A name the relay refused may be replaced.
     pub async fn create_account(&mut self, name: &str) -> Result<Output, EngineError> {

@@ -1,0 +1,185 @@
+//! Linked devices: on the new browser, the code to link it with; on a device of the account,
+//! the list of its devices (rename, unlink) and "Link a device" (code in, who asks, Allow).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use super::time::day;
+use crate::linking::{DeviceRow, Link};
+use crate::messenger::{Command, Messenger, Ui};
+
+/// The new browser: its link code as text, QR code and URL, until another device allows it.
+#[component]
+pub(crate) fn LinkThisBrowser(on_back: impl Fn() + Copy + 'static) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let back = move |_| {
+        messenger.tell(Command::CancelLink);
+        on_back();
+    };
+    view! {
+        <main class="onboarding link">
+            <h2>"Link to your account"</h2>
+            <p>
+                "On a device where you use Hush, open Linked devices, choose Link a device, and type or scan this code."
+            </p>
+            {move || match ui.link.get() {
+                Link::Showing { code, url, qr } => view! {
+                    <p class="link-code" aria-label="Link code">{code}</p>
+                    {qr.map(|(width, path)| view! {
+                        <svg
+                            class="safety-qr"
+                            role="img"
+                            aria-label="QR code to scan with your other device"
+                            viewBox=format!("0 0 {width} {width}")
+                            shape-rendering="crispEdges"
+                        >
+                            <rect width="100%" height="100%" fill="#fff" />
+                            <path d=path fill="#000" />
+                        </svg>
+                    })}
+                    <p class="hint">"Or open " <span class="link-url">{url}</span></p>
+                    <p role="status">"Waiting for your other device… The code works once, for 5 minutes."</p>
+                }
+                .into_any(),
+                Link::Working(what) => view! { <p role="status">{what}</p> }.into_any(),
+                Link::Failed(why) => view! {
+                    <p role="alert" class="problem">{why}</p>
+                    <button type="button" on:click=move |_| messenger.tell(Command::StartLink)>
+                        "New code"
+                    </button>
+                }
+                .into_any(),
+                _ => view! { <p role="status">"Making a code…"</p> }.into_any(),
+            }}
+            <button type="button" class="secondary" on:click=back>"Back"</button>
+            <p role="alert" class="problem">{move || ui.problem.get()}</p>
+        </main>
+    }
+}
+
+/// The account's devices and linking another one.
+#[component]
+pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let adding = RwSignal::new(code.is_some());
+    let typed = RwSignal::new(code.unwrap_or_default());
+    let link = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let code = typed.get_untracked();
+        if !code.trim().is_empty() {
+            messenger.tell(Command::FetchLink(code));
+        }
+    };
+    view! {
+        <section class="devices" aria-label="Linked devices">
+            <h3>"Linked devices"</h3>
+            <ul class="device-list">
+                <For each=move || ui.devices.get() key=|d| d.clone() let:device>
+                    <DeviceItem device=device />
+                </For>
+            </ul>
+            <button type="button" on:click=move |_| {
+                adding.set(true);
+                ui.link.set(Link::Idle);
+            }>"Link a device"</button>
+            <Show when=move || adding.get()>
+                <form class="new-chat" on:submit=link>
+                    <label for="link-code">"Link code"</label>
+                    <input
+                        id="link-code"
+                        autocapitalize="characters"
+                        autocomplete="off"
+                        spellcheck="false"
+                        required
+                        prop:value=typed
+                        on:input=move |ev| typed.set(event_target_value(&ev))
+                    />
+                    <p class="hint">"Shown on the new browser under Link to existing account."</p>
+                    <button type="submit">"Link"</button>
+                </form>
+            </Show>
+            {move || match ui.link.get() {
+                Link::Asking { device_name } => view! {
+                    <div class="confirm" role="group" aria-label="Allow this device?">
+                        <p><strong>{device_name}</strong>" wants to join your account."</p>
+                        <p>"This browser will be able to read and send all your messages."</p>
+                        <button type="button" on:click=move |_| messenger.tell(Command::AllowLink)>
+                            "Allow"
+                        </button>
+                        <button type="button" class="secondary" on:click=move |_| {
+                            messenger.tell(Command::CancelLink);
+                        }>"Cancel"</button>
+                    </div>
+                }
+                .into_any(),
+                Link::Working(what) => view! { <p role="status">{what}</p> }.into_any(),
+                Link::Done(what) => view! { <p role="status">{what}</p> }.into_any(),
+                Link::Failed(why) => view! { <p role="alert" class="problem">{why}</p> }.into_any(),
+                Link::Idle | Link::Showing { .. } => ().into_any(),
+            }}
+        </section>
+    }
+}
+
+/// One device: its name, when it was linked, and (for the others) rename and unlink.
+#[component]
+fn DeviceItem(device: DeviceRow) -> impl IntoView {
+    let messenger = expect_context::<Messenger>();
+    let renaming = RwSignal::new(false);
+    let name = RwSignal::new(device.name.clone());
+    let id = device.id;
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        messenger.tell(Command::RenameDevice {
+            id,
+            name: name.get_untracked(),
+        });
+        renaming.set(false);
+    };
+    let since = if device.linked_ms == 0 {
+        "Created the account".to_owned()
+    } else {
+        format!("Linked {}", day(device.linked_ms, js_sys::Date::now()))
+    };
+    let label = device.name.clone();
+    view! {
+        <li class="device" data-device=id>
+            <span class="name">{device.name.clone()}</span>
+            {device.this.then(|| view! { <span class="handle">"This browser"</span> })}
+            <span class="hint">{since}</span>
+            <button
+                type="button"
+                class="secondary"
+                aria-label=format!("Rename {label}")
+                on:click=move |_| renaming.update(|r| *r = !*r)
+            >
+                "Rename"
+            </button>
+            {(!device.this).then(|| view! {
+                <button
+                    type="button"
+                    class="secondary"
+                    aria-label=format!("Unlink {}", device.name)
+                    on:click=move |_| messenger.tell(Command::Unlink(id))
+                >
+                    "Unlink"
+                </button>
+            })}
+            <Show when=move || renaming.get()>
+                <form on:submit=save>
+                    <label for=format!("device-name-{id}")>"Device name"</label>
+                    <input
+                        id=format!("device-name-{id}")
+                        maxlength="64"
+                        required
+                        prop:value=name
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Save"</button>
+                </form>
+            </Show>
+        </li>
+    }
+}

@@ -1,0 +1,101 @@
+// Linked devices in real Chromium, three browser contexts through a real hush-server: Alice's
+// first browser links her second by the typed code; Bob's messages reach both; what the second
+// sends shows on the first as sent; history from before the link is on the second; unlinking
+// the second logs it out and it stops receiving.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, openChat, register as registerAt, watchErrors } from './support/browser.mjs';
+import { startServer } from './support/server.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The message whose text is exactly `text`. */
+function bubble(page, text) {
+  return page.getByRole('log').locator('li', { has: page.getByText(text, { exact: true }) });
+}
+
+async function send(page, text) {
+  await page.getByRole('textbox', { name: 'Message' }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await bubble(page, text).getByText(/^(Sent|Delivered|Read)$/).waitFor();
+}
+
+test('a second browser is linked by code, gets history, receives, sends, and is unlinked', { timeout: 180_000 }, async () => {
+  const first = await browser.newPage();
+  const second = await browser.newPage();
+  const bob = await browser.newPage();
+  const errors = [first, second, bob].map(watchErrors);
+
+  await registerAt(bob, server.url, 'bob');
+  await registerAt(first, server.url, 'alice');
+  await openChat(bob, 'alice');
+  await send(bob, 'hello before the link');
+  await first.getByRole('button', { name: /^bob/ }).click();
+  await bubble(first, 'hello before the link').waitFor();
+  await send(first, 'my reply before the link');
+
+  // The new browser shows a code; the first types it and allows the device it names.
+  await second.goto(server.url);
+  await second.getByRole('button', { name: 'Link to existing account' }).click();
+  const shown = second.getByLabel('Link code');
+  await shown.waitFor();
+  const code = (await shown.textContent()).trim();
+  assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{2,4}){6}$/);
+  await second.getByRole('img', { name: 'QR code to scan with your other device' }).waitFor();
+
+  await first.getByRole('button', { name: 'Linked devices' }).click();
+  await first.getByRole('button', { name: 'Link a device' }).click();
+  await first.getByRole('textbox', { name: 'Link code' }).fill(code.toLowerCase());
+  await first.getByRole('button', { name: 'Link', exact: true }).click();
+  await first.getByText('This browser will be able to read and send all your messages').waitFor();
+  await first.getByText('Chrome on Linux', { exact: true }).first().waitFor();
+  await first.getByRole('button', { name: 'Allow', exact: true }).click();
+  await first.getByText('Chrome on Linux is linked.').waitFor({ timeout: 20_000 });
+  const list = first.getByRole('region', { name: 'Linked devices' });
+  await list.locator('li.device').nth(1).waitFor();
+  assert.equal(await list.locator('li.device').count(), 2);
+
+  // The second browser is Alice now, with the history from before the link.
+  await second.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
+  await second.getByRole('button', { name: /^bob/ }).click();
+  await bubble(second, 'hello before the link').waitFor();
+  await bubble(second, 'my reply before the link').waitFor();
+
+  // Bob → Alice arrives on both of her browsers.
+  await send(bob, 'to both of your browsers');
+  await bubble(first, 'to both of your browsers').waitFor({ timeout: 20_000 });
+  await bubble(second, 'to both of your browsers').waitFor({ timeout: 20_000 });
+  await bob.getByText('alice linked a new device.').waitFor();
+
+  // The second browser sends; Bob gets it and the first shows it as sent by her.
+  await send(second, 'from my second browser');
+  await bubble(bob, 'from my second browser').waitFor({ timeout: 20_000 });
+  const mine = bubble(first, 'from my second browser');
+  await mine.waitFor({ timeout: 20_000 });
+  assert.match(await mine.getAttribute('class'), /\bmine\b/);
+
+  // Unlinking the second logs it out (back to onboarding, its data gone) and it stops receiving.
+  await list.getByRole('button', { name: 'Unlink Chrome on Linux' }).click();
+  await second.getByRole('button', { name: 'Create account' }).waitFor({ timeout: 20_000 });
+  await list.locator('li.device').nth(1).waitFor({ state: 'detached' });
+  await send(bob, 'after the unlink');
+  await bubble(first, 'after the unlink').waitFor({ timeout: 20_000 });
+  await second.waitForTimeout(1_000);
+  assert.equal(await second.getByText('after the unlink').count(), 0);
+  await second.reload();
+  await second.getByRole('button', { name: 'Create account' }).waitFor({ timeout: 20_000 });
+
+  assert.deepEqual(errors.flat().filter((e) => !/WebSocket|Failed to load resource/.test(e)), []);
+});
