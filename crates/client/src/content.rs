@@ -23,6 +23,7 @@ const RECEIPT: u8 = 0x11;
 const PROFILE: u8 = 0x12;
 const SENT: u8 = 0x13;
 const READ_SYNC: u8 = 0x14;
+const ATTESTED: u8 = 0x15;
 
 /// A display name fit to show: trimmed, 1 to [`MAX_DISPLAY_NAME`] characters, no control
 /// characters (no line breaks, no bidirectional overrides). `None` for anything else.
@@ -86,6 +87,17 @@ pub enum Content {
         /// The messages read.
         ids: Vec<MessageId>,
     },
+    /// Every message of a new session (until the other side replies) carries the sender's
+    /// account key and signed device list, so the receiver can check the sending device is
+    /// one the account signed before it accepts anything from it.
+    Attested {
+        /// The sender's account key.
+        account_key: [u8; 32],
+        /// The sender's signed device list (encoded).
+        device_list: Vec<u8>,
+        /// The content itself (encoded; never `Attested` again).
+        inner: Vec<u8>,
+    },
 }
 
 impl Content {
@@ -120,6 +132,16 @@ impl Content {
                     .raw(id)
                     .u64(*sent_ms)
                     .var(body.as_bytes());
+            }
+            Self::Attested {
+                account_key,
+                device_list,
+                inner,
+            } => {
+                w.header(ATTESTED)
+                    .raw(account_key)
+                    .var(device_list)
+                    .var(inner);
             }
             Self::ReadSync { chat, ids } => {
                 w.header(READ_SYNC)
@@ -163,6 +185,13 @@ impl Content {
                 sent_ms: r.u64()?,
                 body: r.string("text", MAX_TEXT)?,
             },
+            ATTESTED => Self::Attested {
+                account_key: r.array()?,
+                device_list: r
+                    .var("device list", hush_protocol::relay::MAX_DEVICE_LIST)?
+                    .to_vec(),
+                inner: r.var("content", MAX_TEXT + 1024)?.to_vec(),
+            },
             READ_SYNC => {
                 let chat = r.string("chat", MAX_CHAT_NAME)?;
                 let n = r.count("read ids", MAX_RECEIPT_IDS, 16)?;
@@ -204,6 +233,11 @@ mod tests {
             Content::ReadSync {
                 chat: "bob".into(),
                 ids: vec![[5; 16]],
+            },
+            Content::Attested {
+                account_key: [6; 32],
+                device_list: vec![7; 300],
+                inner: vec![8; 40],
             },
         ] {
             let bytes = content.encode();

@@ -11,6 +11,7 @@
 
 mod linking;
 mod own_devices;
+mod senders;
 
 use std::collections::{HashMap, HashSet};
 
@@ -692,8 +693,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         for mut entry in entries {
             let mut envelopes = Vec::with_capacity(sealed.sessions.len());
+            let mut attested = None;
             for (address, record) in &mut sealed.sessions {
-                let message = record.encrypt(&entry.content).ok()?;
+                // Until the other side replies, it is shown which devices our account signed.
+                let new = record.current().is_some_and(|s| !s.is_confirmed());
+                let plaintext = match self.own.as_ref().filter(|_| new) {
+                    Some(own) => attested.get_or_insert_with(|| {
+                        Content::Attested {
+                            account_key: own.account_key,
+                            device_list: own.list.encode(),
+                            inner: entry.content.clone(),
+                        }
+                        .encode()
+                    }),
+                    None => &entry.content,
+                };
+                let message = record.encrypt(plaintext).ok()?;
                 envelopes.push(OutgoingEnvelope {
                     device: address.device(),
                     payload: message.encode(),
@@ -889,6 +904,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut changes = Changes::default();
         let mut events = Vec::new();
         let mut acks = Vec::with_capacity(envelopes.len());
+        let mut pins = senders::Pins::default();
         for envelope in envelopes {
             acks.push(envelope.id);
             let sender = envelope.sender.as_str();
@@ -915,10 +931,27 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 },
                 Message::Ratchet(_) => None,
             };
+            self.load_pin(&mut pins, sender).await?;
             let Some(record) = sessions.get_mut(&from) else {
                 continue;
             };
             let before = record.current().map(|s| *s.remote_identity());
+            // Only a device the account signed may send: one already listed with this identity,
+            // or (a new session) one whose message shows a list naming it. Until that is
+            // checked, the session is changed on a copy.
+            let claimed = match &message {
+                Message::PreKey(prekey) => Some(prekey.sender_identity),
+                Message::Ratchet(_) => before,
+            };
+            let listed = pins.lists(&from, claimed.as_ref());
+            if !listed && matches!(message, Message::Ratchet(_)) {
+                events.push(Event::DevicesRefused {
+                    account: sender.to_owned(),
+                    reason: Refusal::Unlisted(from.device()),
+                });
+                continue;
+            }
+            let saved = (!listed).then(|| record.clone());
             // Each decrypt leaves the record unchanged unless it succeeds.
             let decrypted = match &message {
                 Message::PreKey(prekey) => {
@@ -932,9 +965,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         one_time.as_ref(),
                         &mut self.rng,
                     );
-                    if result.is_ok() {
-                        used_prekeys.extend(prekey.one_time_prekey_id);
-                    }
                     result
                 }
                 Message::Ratchet(ratchet) => record
@@ -952,13 +982,61 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     continue;
                 }
             };
+            let (content, attested) = match Content::decode(&plaintext) {
+                Ok(Content::Attested {
+                    account_key,
+                    device_list,
+                    inner,
+                }) => (
+                    Content::decode(&inner).and_then(|c| match c {
+                        Content::Attested { .. } => Err(hush_protocol::DecodeError::Invalid(
+                            "attested content inside attested content",
+                        )),
+                        c => Ok(c),
+                    }),
+                    Some((account_key, device_list)),
+                ),
+                other => (other, None),
+            };
+            let vouched = match attested {
+                Some((key, list)) => self.attest(
+                    &mut pins,
+                    &from,
+                    key,
+                    &list,
+                    now_ms,
+                    &mut changes,
+                    &mut events,
+                ),
+                None => true,
+            };
+            if !(vouched && pins.lists(&from, claimed.as_ref())) {
+                // Not a device its account signed: as if it never came.
+                if let (Some(saved), Some(record)) = (saved, sessions.get_mut(&from)) {
+                    *record = saved;
+                }
+                if vouched {
+                    events.push(Event::DevicesRefused {
+                        account: sender.to_owned(),
+                        reason: Refusal::Unlisted(from.device()),
+                    });
+                }
+                continue;
+            }
+            // Accepted: the one-time prekey it used is gone with the session it started.
+            if let Message::PreKey(prekey) = &message {
+                used_prekeys.extend(prekey.one_time_prekey_id);
+            }
+            let Some(record) = sessions.get(&from) else {
+                continue;
+            };
             let after = record.current().map(|s| *s.remote_identity());
             if !changed.contains(&from) {
                 changed.push(from.clone());
             }
             if sender == account.name {
                 // One of our other devices: transcripts and read state, no receipts.
-                match Content::decode(&plaintext) {
+                match content {
                     Ok(content) => {
                         self.receive_from_own_device(content, &mut changes, &mut events)
                             .await?;
@@ -977,7 +1055,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             if after != before && !introduce.iter().any(|a| a == sender) {
                 introduce.push(sender.to_owned());
             }
-            match Content::decode(&plaintext) {
+            match content {
                 Ok(Content::Text { id, sent_ms, body }) => {
                     // A repeat of a stored id is dropped by the store, in the same transaction.
                     if new_ids.insert(id) {
@@ -1025,14 +1103,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         });
                     }
                 }
-                // Only our own devices send these.
-                Ok(Content::Sent { .. } | Content::ReadSync { .. }) => {}
+                // Only our own devices send these; attested content was unwrapped above.
+                Ok(Content::Sent { .. } | Content::ReadSync { .. } | Content::Attested { .. }) => {}
                 Err(_) => events.push(Event::Undecryptable {
                     from: sender.to_owned(),
                 }),
             }
         }
         changes.used_prekeys = used_prekeys;
+        let own_list = pins.into_changes(&account.name, &mut changes);
         // The delivery receipts are encrypted messages like any other, one per sender, sealed
         // on the batch's sessions and stored in the same transaction as what they confirm.
         let mut receipt_frames = Vec::new();
@@ -1084,6 +1163,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         self.store.commit(changes).await?;
+        if let Some(list) = own_list {
+            self.own = Some(list);
+        }
         out.events.extend(events);
         for chunk in acks.chunks(hush_protocol::relay::MAX_ACKS) {
             out.frames.push(ClientFrame::Ack {

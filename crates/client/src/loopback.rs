@@ -76,6 +76,15 @@ pub async fn registered<S: Store, R: Rng>(
         device_list: list.encode(),
         bundle,
     };
+    // As a relay would: the engine learns its own list (it shows it in new sessions).
+    engine
+        .handle(
+            ServerFrame::OwnDevices {
+                device_list: published.device_list.clone(),
+            },
+            now_ms,
+        )
+        .await?;
     Ok((engine, published))
 }
 

@@ -545,3 +545,112 @@ async fn a_device_the_relay_adds_without_the_accounts_signature_gets_nothing() {
     .unwrap();
     assert!(queued.is_empty());
 }
+
+#[tokio::test]
+async fn a_device_the_relay_adds_cannot_send_as_the_account() {
+    use hush_client::devices::Refusal;
+    use hush_client::{Changes, LocalAccount};
+    use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+    use hush_protocol::keys::SignedPreKeyPair;
+    use hush_protocol::IdentityKeyPair;
+    use hush_server::store::sqlite::SqliteStore;
+    use hush_server::store::{DeviceRecord, Store as _};
+
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 50).await;
+    let mut bob = Device::register(&relay, "bob", 51).await;
+    // Bob has written to Alice: her account key and list are pinned.
+    bob.deliver("alice", "hi alice").await;
+    alice.expect(message_from("hi alice")).await;
+
+    // The relay lists a device of its own in Alice's account and signs in as it.
+    let mut rng = ChaCha20Rng::seed_from_u64(52);
+    let mallory = IdentityKeyPair::generate(&mut rng);
+    let spk = SignedPreKeyPair::generate(1, &mallory, &mut rng);
+    let (identity, public) = (mallory.public(), spk.public());
+    let db_path = relay.data.path().join("hush.db");
+    tokio::task::spawn_blocking(move || {
+        let db = SqliteStore::open(&db_path).unwrap();
+        let mut list = db.device_list("alice").unwrap().unwrap();
+        list.version += 1;
+        list.devices.push(DeviceRecord {
+            device_id: 2,
+            identity: identity.to_bytes(),
+        });
+        db.replace_device_list("alice", &list).unwrap();
+        let mut encoded = public.id.to_be_bytes().to_vec();
+        encoded.extend_from_slice(public.public.as_bytes());
+        encoded.extend_from_slice(&public.signature);
+        db.set_signed_prekey("alice", 2, &encoded).unwrap();
+    })
+    .await
+    .unwrap();
+    // Started again on that database, as a relay that did this itself would run.
+    let relay = support::restart(relay).await;
+    let (alice_store, bob_store) = (alice.store.clone(), bob.store.clone());
+    drop((alice, bob));
+    let mut alice = Device::open(&relay, alice_store, 54).await;
+    let mut bob = Device::open(&relay, bob_store, 55).await;
+    let fake_key = AccountKey::generate(&mut rng);
+    let store = MemoryStore::new();
+    let forged = LocalAccount {
+        name: "alice".into(),
+        device_id: 2,
+        account_key: fake_key.clone(),
+        identity: mallory,
+        signed_prekey: spk,
+        registered: true,
+        next_prekey_id: 1,
+        display_name: String::new(),
+        device_name: "Mallory".into(),
+    };
+    store
+        .commit(Changes {
+            account: Some(forged),
+            ..Changes::default()
+        })
+        .await
+        .unwrap();
+    let mut fake = Device::open(&relay, store, 53).await;
+
+    // Without a list: refused, unread.
+    fake.deliver("bob", "it is me, alice").await;
+    let unlisted = Event::DevicesRefused {
+        account: "alice".into(),
+        reason: Refusal::Unlisted(2),
+    };
+    bob.expect(|e| *e == unlisted).await;
+
+    // With a list the relay signed under a key of its own: refused as another key.
+    let alice_identity = alice.engine.account().unwrap().identity.public();
+    let devices = vec![
+        ListedDevice::certify("alice", 1, alice_identity, "Browser", 0, &fake_key).unwrap(),
+        ListedDevice::certify("alice", 2, identity, "Mallory", 0, &fake_key).unwrap(),
+    ];
+    let list = DeviceList::sign("alice", 9, devices, &fake_key).unwrap();
+    let out = fake
+        .engine
+        .handle(
+            ServerFrame::OwnDevices {
+                device_list: list.encode(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    fake.output(out).await;
+    fake.deliver("bob", "really, it is alice").await;
+    let key_changed = Event::DevicesRefused {
+        account: "alice".into(),
+        reason: Refusal::KeyChanged,
+    };
+    bob.expect(|e| *e == key_changed).await;
+
+    // Bob shows neither, has no session with it, and Alice still gets through.
+    let chat = bob.store.messages("alice", None, 10).await.unwrap();
+    assert!(chat.iter().all(|m| !m.body.contains("it is")), "{chat:?}");
+    let injected = hush_protocol::DeviceAddress::new("alice", 2).unwrap();
+    assert!(bob.store.session(&injected).await.unwrap().is_none());
+    alice.deliver("bob", "the real alice").await;
+    bob.expect(message_from("the real alice")).await;
+}

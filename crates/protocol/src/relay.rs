@@ -356,7 +356,7 @@ pub enum ServerFrame {
         /// `crate::linking::seal`'s output.
         sealed: Vec<u8>,
     },
-    /// The device's own account's signed list: after authentication, whenever a device of the
+    /// The device's own account's signed list: just before `Authenticated`, whenever a device of the
     /// account publishes a new one, and to a device that tries to authenticate but is no longer
     /// listed (it verifies the list with its account key before believing it was unlinked).
     OwnDevices {

@@ -11,7 +11,7 @@ use crate::codec::{DecodeError, Reader, Writer};
 use crate::keys::{DeviceAddress, IdentityKey, OneTimePreKey, SenderChainKey, SignedPreKey};
 
 /// The largest plaintext a message may carry (attachments travel as encrypted blobs).
-pub const MAX_PLAINTEXT: usize = 64 * 1024;
+pub const MAX_PLAINTEXT: usize = 72 * 1024;
 /// The largest ciphertext: the plaintext plus the 16-byte Poly1305 tag.
 pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 16;
 

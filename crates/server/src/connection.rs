@@ -243,14 +243,15 @@ async fn serve_device(
     let id = state.hub.connect(&device, notices_tx, catch_up.clone());
     state.metrics.connections.inc();
     let remaining = requests::one_time_prekey_count(state, &device).await;
+    // The account's list first: the device knows its own devices before it sends anything.
+    if let Some(list) = requests::own_devices(state, &device.account).await {
+        let _ = out.send(binary(&list)).await;
+    }
     let _ = out
         .send(binary(&ServerFrame::Authenticated {
             one_time_prekeys: remaining,
         }))
         .await;
-    if let Some(list) = requests::own_devices(state, &device.account).await {
-        let _ = out.send(binary(&list)).await;
-    }
 
     let mut limits = DeviceLimits::new(state.frames_per_second, std::time::Instant::now());
     let mut delivered_up_to = 0u64;

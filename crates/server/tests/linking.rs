@@ -174,17 +174,17 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
             signature: identity.sign(&auth_message(&browser.nonce, "alice", 2)),
         })
         .await;
-    assert!(matches!(
-        browser.recv().await,
-        ServerFrame::Authenticated { .. }
-    ));
-    // Its account's list follows, as after every authentication.
+    // Its account's list comes first, as on every authentication.
     assert_eq!(
         browser.recv_any().await,
         ServerFrame::OwnDevices {
             device_list: list.encode()
         }
     );
+    assert!(matches!(
+        browser.recv().await,
+        ServerFrame::Authenticated { .. }
+    ));
     assert_eq!(browser.drain().await, vec![]);
 
     // Used: the address is gone for fetching and for provisioning.

@@ -160,7 +160,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
                 events.push(Event::ReadElsewhere { chat });
             }
-            Content::Text { .. } | Content::Receipt { .. } | Content::Profile { .. } => {}
+            Content::Text { .. }
+            | Content::Receipt { .. }
+            | Content::Profile { .. }
+            | Content::Attested { .. } => {}
         }
         Ok(())
     }

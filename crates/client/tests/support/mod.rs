@@ -25,7 +25,18 @@ pub struct Relay {
 }
 
 pub async fn relay() -> Relay {
-    let data = tempfile::tempdir().unwrap();
+    start_on(tempfile::tempdir().unwrap()).await
+}
+
+/// Stops the relay and starts it again on the same data (nothing cached from before).
+pub async fn restart(relay: Relay) -> Relay {
+    let Relay { data, _stop, .. } = relay;
+    drop(_stop);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    start_on(data).await
+}
+
+async fn start_on(data: tempfile::TempDir) -> Relay {
     let config = Config::local(data.path());
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();

@@ -1,0 +1,125 @@
+//! Who may send to us: only a device its account signed (`docs/protocol.md`, "What receivers
+//! check"). A message from a device our pinned list for that account names, with the identity
+//! key it names, is accepted. A new session's messages carry the sender's account key and
+//! signed list ([`Content::Attested`]): a list that verifies under the pinned key (or, at first
+//! contact, is pinned) and names the device lets it in. Anything else is refused, unread.
+
+use std::collections::HashMap;
+
+use hush_protocol::{DeviceAddress, IdentityKey, Rng};
+
+use super::{Engine, EngineError, Event};
+use crate::devices::{check_list, Refusal};
+use crate::store::{Changes, Kind, PinnedDevices, Store};
+
+/// The senders' lists during one batch of envelopes (read once, updated by attested
+/// messages, written with the batch).
+#[derive(Default)]
+pub(super) struct Pins {
+    lists: HashMap<String, Option<PinnedDevices>>,
+    changed: Vec<String>,
+}
+
+impl Pins {
+    /// Whether `from` is listed with `identity`.
+    pub(super) fn lists(&self, from: &DeviceAddress, identity: Option<&IdentityKey>) -> bool {
+        let Some(Some(pinned)) = self.lists.get(from.account()) else {
+            return false;
+        };
+        pinned
+            .list
+            .device(from.device())
+            .is_some_and(|d| Some(&d.identity) == identity)
+    }
+
+    /// Puts every list that changed into the batch; returns our own account's, if it changed.
+    pub(super) fn into_changes(
+        mut self,
+        own: &str,
+        changes: &mut Changes,
+    ) -> Option<PinnedDevices> {
+        let mut own_list = None;
+        for account in self.changed {
+            if let Some(Some(pinned)) = self.lists.remove(&account) {
+                if account == own {
+                    own_list = Some(pinned.clone());
+                }
+                changes.pinned_devices.retain(|p| p.list.account != account);
+                changes.pinned_devices.push(pinned);
+            }
+        }
+        own_list
+    }
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Loads `account`'s pinned list into `pins` (our own from memory).
+    pub(super) async fn load_pin(&self, pins: &mut Pins, account: &str) -> Result<(), EngineError> {
+        if pins.lists.contains_key(account) {
+            return Ok(());
+        }
+        let pinned = if self.is_own(account) {
+            self.own.clone()
+        } else {
+            self.store.pinned_devices(account).await?
+        };
+        pins.lists.insert(account.to_owned(), pinned);
+        Ok(())
+    }
+
+    /// An attested message from `from`: its list is checked against what is pinned (and our
+    /// own key for our own account) and, if newer, pinned. A device new to an older pinned list
+    /// puts "linked a new device" in the chat. False if the list is refused.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn attest(
+        &mut self,
+        pins: &mut Pins,
+        from: &DeviceAddress,
+        account_key: [u8; 32],
+        list: &[u8],
+        now_ms: u64,
+        changes: &mut Changes,
+        events: &mut Vec<Event>,
+    ) -> bool {
+        let account = from.account();
+        let own = self.is_own(account);
+        let ours = self.account.as_ref().map(|a| a.account_key.public());
+        let old = pins.lists.get(account).cloned().flatten();
+        let checked = if own && ours != Some(account_key) {
+            Err(Refusal::KeyChanged)
+        } else {
+            check_list(account, account_key, list, old.as_ref())
+        };
+        let pinned = match checked {
+            Ok(pinned) => pinned,
+            // An older list than ours: what we hold decides.
+            Err(Refusal::RolledBack) => return true,
+            Err(reason) => {
+                events.push(Event::DevicesRefused {
+                    account: account.to_owned(),
+                    reason,
+                });
+                return false;
+            }
+        };
+        if old.as_ref() == Some(&pinned) {
+            return true;
+        }
+        let linked = old.is_some_and(|old| {
+            pinned
+                .list
+                .devices
+                .iter()
+                .any(|d| old.list.device(d.device_id).is_none())
+        });
+        if linked && !own {
+            let notice = self.notice(account, Kind::DeviceLinked, now_ms, changes);
+            events.push(Event::Message(notice));
+        }
+        pins.lists.insert(account.to_owned(), Some(pinned));
+        if !pins.changed.iter().any(|a| a == account) {
+            pins.changed.push(account.to_owned());
+        }
+        true
+    }
+}
