@@ -21,7 +21,7 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::{ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame};
 use hush_protocol::wire::{Message, PreKeyBundle};
 use hush_protocol::x3dh::{self, X3dhError};
-use hush_protocol::{DeviceAddress, IdentityKey, Rng};
+use hush_protocol::{DeviceAddress, Rng};
 
 use crate::account::LocalAccount;
 use crate::content::{clean_display_name, Content, ReceiptKind};
@@ -59,6 +59,13 @@ fn sessions_of(
         .collect();
     found.sort_unstable_by_key(|(address, _)| address.device());
     found
+}
+
+/// How a verified account key is stored (the record holds 64 bytes: the key, then zeros).
+fn verified_form(key: [u8; 32]) -> [u8; 64] {
+    let mut stored = [0u8; 64];
+    stored[..32].copy_from_slice(&key);
+    stored
 }
 
 fn sent_ids(frames: &[ClientFrame]) -> Vec<MessageId> {
@@ -782,13 +789,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         let own = self.is_own(to);
-        if changed && !own {
-            let notice = self.security_code_changed(to, now_ms, &mut changes);
-            out.events.push(Event::Message(notice));
-        }
-        if linked {
-            let notice = self.notice(to, Kind::DeviceLinked, now_ms, &mut changes);
-            out.events.push(Event::Message(notice));
+        if (changed || linked) && !own {
+            if let Some(notice) = self.device_replaced(to, now_ms, &mut changes) {
+                out.events.push(Event::Message(notice));
+            }
         }
         changes.pinned_devices.push(pinned.clone());
         let reachable = !changes.sessions.is_empty();
@@ -1048,8 +1052,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 continue;
             }
             if before.is_some() && after != before {
-                let notice = self.security_code_changed(sender, now_ms, &mut changes);
-                events.push(Event::Message(notice));
+                if let Some(notice) = self.device_replaced(sender, now_ms, &mut changes) {
+                    events.push(Event::Message(notice));
+                }
             }
             // A new session (a new contact, or a new key): they get our profile.
             if after != before && !introduce.iter().any(|a| a == sender) {
@@ -1211,16 +1216,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(out)
     }
 
-    /// A contact's identity key changed (a new device, a reinstall, or someone in the middle):
-    /// a notice in the chat, and the contact is no longer verified.
-    fn security_code_changed(
+    /// A device of `chat` has a new identity key, under a list its (pinned) account key
+    /// signed: the account set that device up again. The safety number (over the account key)
+    /// stays; the chat says a device was linked, once per batch.
+    fn device_replaced(
         &mut self,
         chat: &str,
         now_ms: u64,
         changes: &mut Changes,
-    ) -> ChatMessage {
-        changes.verified.push((chat.to_owned(), None));
-        self.notice(chat, Kind::SecurityCodeChanged, now_ms, changes)
+    ) -> Option<ChatMessage> {
+        let said = changes
+            .messages
+            .iter()
+            .any(|m| m.chat == chat && m.kind == Kind::DeviceLinked);
+        (!said).then(|| self.notice(chat, Kind::DeviceLinked, now_ms, changes))
     }
 
     /// A line in `chat` written by this device (not a message anyone sent).
@@ -1246,39 +1255,42 @@ impl<S: Store, R: Rng> Engine<S, R> {
         notice
     }
 
-    /// The identity key of `chat`'s first device with a session (the one safety numbers use).
-    pub async fn contact_identity(&self, chat: &str) -> Result<Option<IdentityKey>, EngineError> {
+    /// `chat`'s account key as pinned: what safety numbers and "Verified" are about (the same
+    /// for all its devices).
+    pub async fn contact_key(&self, chat: &str) -> Result<Option<[u8; 32]>, EngineError> {
         Ok(self
             .store
-            .sessions_with(chat)
+            .pinned_devices(chat)
             .await?
-            .iter()
-            .find_map(|(_, record)| record.current().map(|s| *s.remote_identity())))
+            .map(|p| p.account_key))
     }
 
-    /// The safety number to compare with `chat` (in person, or by scanning its QR code).
+    /// The safety number to compare with `chat` (in person, or by scanning its QR code): over
+    /// both account keys, so every device of either account shows the same one.
     pub async fn safety_number(&self, chat: &str) -> Result<Option<SafetyNumber>, EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
-        Ok(self.contact_identity(chat).await?.map(|theirs| {
-            SafetyNumber::new(&account.name, &account.identity.public(), chat, &theirs)
-        }))
+        let ours = account.account_key.public();
+        Ok(self
+            .contact_key(chat)
+            .await?
+            .map(|theirs| SafetyNumber::of_accounts(&account.name, &ours, chat, &theirs)))
     }
 
-    /// Whether the user verified `chat`'s current identity key.
+    /// Whether the user verified `chat`'s current account key.
     pub async fn is_verified(&self, chat: &str) -> Result<bool, EngineError> {
-        let current = self.contact_identity(chat).await?;
+        let current = self.contact_key(chat).await?;
         let verified = self.store.verified(chat).await?;
-        Ok(current.is_some() && current.map(|k| k.to_bytes()) == verified)
+        Ok(current.is_some() && current.map(verified_form) == verified)
     }
 
     /// Records that the user compared safety numbers with `chat` and they matched.
     pub async fn mark_verified(&mut self, chat: &str) -> Result<bool, EngineError> {
-        let Some(key) = self.contact_identity(chat).await? else {
+        let Some(key) = self.contact_key(chat).await? else {
             return Ok(false);
         };
         self.store
             .commit(Changes {
-                verified: vec![(chat.to_owned(), Some(key.to_bytes()))],
+                verified: vec![(chat.to_owned(), Some(verified_form(key)))],
                 ..Changes::default()
             })
             .await?;

@@ -50,12 +50,19 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
         .collect();
     assert_eq!(names, [(1, "Browser"), (2, "Firefox on Linux")]);
 
+    // Both of Alice's browsers show Bob the same safety number, the one he shows.
+    let at_bob = bob.engine.safety_number("alice").await.unwrap().unwrap();
+    let at_first = alice.engine.safety_number("bob").await.unwrap().unwrap();
+    assert_eq!(at_first.digits(), at_bob.digits());
+
     // Bob → Alice reaches both of her browsers; Bob's chat says she linked a device.
     bob.deliver("alice", "to both of you").await;
     alice.expect(message_from("to both of you")).await;
     second.expect(message_from("to both of you")).await;
     let bobs_chat = bob.store.messages("alice", None, 10).await.unwrap();
     assert!(bobs_chat.iter().any(|m| m.kind == Kind::DeviceLinked));
+    let at_second = second.engine.safety_number("bob").await.unwrap().unwrap();
+    assert_eq!(at_second.digits(), at_bob.digits());
 
     // The second browser sends like any other; the first shows it as sent by me.
     let from_second = second.deliver("bob", "from my other browser").await;

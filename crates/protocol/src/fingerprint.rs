@@ -1,12 +1,16 @@
 //! Safety numbers: what two people compare (60 digits, or a QR code) to know that no one sits
 //! between them. Signal's numeric fingerprint construction, version 1 layout: per side, SHA-512
-//! iterated 5200 times over the identity key and a stable id, 30 digits from 30 bytes.
+//! iterated 5200 times over a key and a stable id, 30 digits from 30 bytes. Hush compares
+//! account keys ([`SafetyNumber::of_accounts`]): every device of an account shows the same
+//! number, and linking a device does not change it.
 
 use sha2::{Digest, Sha512};
 
 use crate::keys::IdentityKey;
 
 const VERSION: u16 = 0;
+/// The fingerprint version for account keys (a different input than identity keys).
+const ACCOUNT_VERSION: u16 = 1;
 const ITERATIONS: usize = 5200;
 /// First byte of the QR payload.
 const QR_VERSION: u8 = 1;
@@ -22,8 +26,25 @@ pub struct SafetyNumber {
 impl SafetyNumber {
     /// `stable_id`s are the account names; the keys are the identities being compared.
     pub fn new(local_id: &str, local: &IdentityKey, remote_id: &str, remote: &IdentityKey) -> Self {
-        let local_fp = fingerprint(local_id, local);
-        let remote_fp = fingerprint(remote_id, remote);
+        let local_fp = fingerprint(VERSION, local_id, &local.to_bytes());
+        let remote_fp = fingerprint(VERSION, remote_id, &remote.to_bytes());
+        Self::of_fingerprints(local_fp, remote_fp)
+    }
+
+    /// The safety number of two accounts (names and account keys), the same on every device
+    /// of either.
+    pub fn of_accounts(
+        local_id: &str,
+        local: &[u8; 32],
+        remote_id: &str,
+        remote: &[u8; 32],
+    ) -> Self {
+        let local_fp = fingerprint(ACCOUNT_VERSION, local_id, local);
+        let remote_fp = fingerprint(ACCOUNT_VERSION, remote_id, remote);
+        Self::of_fingerprints(local_fp, remote_fp)
+    }
+
+    fn of_fingerprints(local_fp: [u8; 32], remote_fp: [u8; 32]) -> Self {
         let (a, b) = if local_fp <= remote_fp {
             (&local_fp, &remote_fp)
         } else {
@@ -68,10 +89,9 @@ impl SafetyNumber {
     }
 }
 
-fn fingerprint(stable_id: &str, key: &IdentityKey) -> [u8; 32] {
-    let key = key.to_bytes();
+fn fingerprint(version: u16, stable_id: &str, key: &[u8]) -> [u8; 32] {
     let mut hash = Sha512::new()
-        .chain_update(VERSION.to_be_bytes())
+        .chain_update(version.to_be_bytes())
         .chain_update(key)
         .chain_update(stable_id.as_bytes())
         .finalize();

@@ -145,3 +145,25 @@ fn safety_numbers_match_on_both_sides_and_change_with_a_key() {
     assert_ne!(changed.digits(), at_alice.digits());
     assert!(!changed.matches_scanned(&at_bob.qr_payload()));
 }
+
+#[test]
+fn account_safety_numbers_match_on_both_sides_and_change_with_an_account_key() {
+    let (alice, bob, other) = ([1u8; 32], [2u8; 32], [3u8; 32]);
+    let at_alice = SafetyNumber::of_accounts("alice", &alice, "bob", &bob);
+    let at_bob = SafetyNumber::of_accounts("bob", &bob, "alice", &alice);
+    assert_eq!(at_alice.digits(), at_bob.digits());
+    assert_eq!(at_alice.digits().len(), 60);
+    assert!(at_alice.matches_scanned(&at_bob.qr_payload()));
+    assert_ne!(
+        SafetyNumber::of_accounts("alice", &alice, "bob", &other).digits(),
+        at_alice.digits()
+    );
+    // The same name and bytes as a different kind of key give another number.
+    let mut rng = rng(8);
+    let identity = IdentityKeyPair::generate(&mut rng).public();
+    let bytes: [u8; 32] = identity.to_bytes()[..32].try_into().unwrap();
+    assert_ne!(
+        SafetyNumber::of_accounts("alice", &alice, "bob", &bytes).digits(),
+        SafetyNumber::new("alice", &identity, "bob", &identity).digits()
+    );
+}

@@ -10,7 +10,7 @@ use hush_protocol::{DeviceAddress, IdentityKey, Rng};
 
 use super::{Engine, EngineError, Event};
 use crate::devices::{check_list, Refusal};
-use crate::store::{Changes, Kind, PinnedDevices, Store};
+use crate::store::{Changes, PinnedDevices, Store};
 
 /// The senders' lists during one batch of envelopes (read once, updated by attested
 /// messages, written with the batch).
@@ -113,8 +113,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 .any(|d| old.list.device(d.device_id).is_none())
         });
         if linked && !own {
-            let notice = self.notice(account, Kind::DeviceLinked, now_ms, changes);
-            events.push(Event::Message(notice));
+            if let Some(notice) = self.device_replaced(account, now_ms, changes) {
+                events.push(Event::Message(notice));
+            }
         }
         pins.lists.insert(account.to_owned(), Some(pinned));
         if !pins.changed.iter().any(|a| a == account) {
