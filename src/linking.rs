@@ -42,6 +42,8 @@ pub(crate) struct DeviceRow {
     pub(crate) linked_ms: u64,
     /// The browser this page runs in.
     pub(crate) this: bool,
+    /// When it was last connected, as the relay said (ms since the epoch; 0 if unknown).
+    pub(crate) last_active_ms: u64,
 }
 
 /// The account's devices as the engine last verified them.
@@ -57,6 +59,7 @@ pub(crate) fn devices<S: Store, R: Rng>(engine: &Engine<S, R>) -> Vec<DeviceRow>
                     name: d.name.clone(),
                     linked_ms: d.linked_ms,
                     this: Some(d.device_id) == me,
+                    last_active_ms: engine.last_active(d.device_id),
                 })
                 .collect()
         })

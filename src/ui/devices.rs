@@ -143,12 +143,20 @@ fn DeviceItem(device: DeviceRow) -> impl IntoView {
     } else {
         format!("Linked {}", day(device.linked_ms, js_sys::Date::now()))
     };
+    let now = js_sys::Date::now();
+    let active = if device.this || now - (device.last_active_ms as f64) < 120_000.0 {
+        "Active now".to_owned()
+    } else if device.last_active_ms == 0 {
+        "Not connected yet".to_owned()
+    } else {
+        format!("Last active {}", day(device.last_active_ms, now))
+    };
     let label = device.name.clone();
     view! {
         <li class="device" data-device=id>
             <span class="name">{device.name.clone()}</span>
             {device.this.then(|| view! { <span class="handle">"This browser"</span> })}
-            <span class="hint">{since}</span>
+            <span class="hint">{since}" · "{active}</span>
             <button
                 type="button"
                 class="secondary"

@@ -67,6 +67,9 @@ test('a second browser is linked by code, gets history, receives, sends, and is 
   await list.locator('li.device').nth(1).waitFor();
   assert.equal(await list.locator('li.device').count(), 2);
 
+  // The first browser hears when the second comes online.
+  await list.locator('li.device').nth(1).getByText(/Active now/).waitFor({ timeout: 20_000 });
+
   // The second browser is Alice now, with the history from before the link.
   await second.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
   await second.getByRole('button', { name: /^bob/ }).click();

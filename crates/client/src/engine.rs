@@ -154,7 +154,7 @@ pub enum Event {
     /// This device was removed from the account (by a list our account key signed): the
     /// caller wipes its data and returns to onboarding.
     Unlinked,
-    /// The account's own device list changed (a device linked, renamed or unlinked).
+    /// The account's own device list, or when its devices were last connected, changed.
     OwnDevicesChanged,
     /// Another of our devices read messages of this chat.
     ReadElsewhere {
@@ -272,6 +272,8 @@ pub struct Engine<S, R> {
     device_name: String,
     /// Our account's device list as last verified.
     own: Option<PinnedDevices>,
+    /// When each of our devices was last connected, as the relay last said.
+    own_active: Vec<(u32, u64)>,
     /// Waiting to be linked (a browser with no account).
     joining: Option<linking::Joining>,
     /// Linking another browser.
@@ -302,6 +304,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             preview: None,
             device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
             own,
+            own_active: Vec::new(),
             joining: None,
             approving: None,
             history_upload: None,
@@ -480,7 +483,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.sent(client_id, outcome, &mut out).await?;
             }
             ServerFrame::Typing { from, typing } => out.events.push(Event::Typing { from, typing }),
-            ServerFrame::OwnDevices { device_list } => {
+            ServerFrame::OwnDevices {
+                device_list,
+                last_active,
+            } => {
+                self.own_active = last_active;
                 self.own_list(&device_list, &mut out).await?
             }
             ServerFrame::LinkOpened { expires_in_s } => {

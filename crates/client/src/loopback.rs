@@ -81,6 +81,7 @@ pub async fn registered<S: Store, R: Rng>(
         .handle(
             ServerFrame::OwnDevices {
                 device_list: published.device_list.clone(),
+                last_active: Vec::new(),
             },
             now_ms,
         )

@@ -59,6 +59,8 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
     bob.deliver("alice", "to both of you").await;
     alice.expect(message_from("to both of you")).await;
     second.expect(message_from("to both of you")).await;
+    // The first browser heard when the second connected.
+    assert!(alice.engine.last_active(2) > 0);
     let bobs_chat = bob.store.messages("alice", None, 10).await.unwrap();
     assert!(bobs_chat.iter().any(|m| m.kind == Kind::DeviceLinked));
     let at_second = second.engine.safety_number("bob").await.unwrap().unwrap();
@@ -144,21 +146,32 @@ async fn an_unlinked_browser_is_told_and_receives_nothing_more() {
     alice.events.clear();
     let out = alice.engine.rename_device(2, "Work laptop").unwrap();
     alice.output(out).await;
+    let name_of_2 = |d: &Device| {
+        d.engine
+            .own_devices()
+            .unwrap()
+            .device(2)
+            .unwrap()
+            .name
+            .clone()
+    };
     for device in [&mut alice, &mut second] {
-        device
-            .expect(|e| matches!(e, Event::OwnDevicesChanged))
-            .await;
+        // Lists come again as devices come and go; wait for the renamed one.
+        while name_of_2(device) != "Work laptop" {
+            device
+                .expect(|e| matches!(e, Event::OwnDevicesChanged))
+                .await;
+        }
     }
-    let renamed = second.engine.own_devices().unwrap().device(2).unwrap();
-    assert_eq!(renamed.name, "Work laptop");
 
     let out = alice.engine.unlink(2).unwrap();
     alice.output(out).await;
     second.expect(|e| matches!(e, Event::Unlinked)).await;
-    alice
-        .expect(|e| matches!(e, Event::OwnDevicesChanged))
-        .await;
-    assert_eq!(alice.engine.own_devices().unwrap().devices.len(), 1);
+    while alice.engine.own_devices().unwrap().devices.len() != 1 {
+        alice
+            .expect(|e| matches!(e, Event::OwnDevicesChanged))
+            .await;
+    }
 
     // Bob's next message goes to the first browser only.
     bob.deliver("alice", "after the unlink").await;

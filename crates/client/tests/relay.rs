@@ -635,6 +635,7 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
         .handle(
             ServerFrame::OwnDevices {
                 device_list: list.encode(),
+                last_active: Vec::new(),
             },
             now(),
         )

@@ -362,6 +362,9 @@ pub enum ServerFrame {
     OwnDevices {
         /// The encoded [`crate::devices::DeviceList`].
         device_list: Vec<u8>,
+        /// When each listed device was last connected, as the relay saw it (ms since the
+        /// epoch; 0: never; now for a connected one), by device id.
+        last_active: Vec<(u32, u64)>,
     },
 }
 
@@ -776,8 +779,14 @@ impl ServerFrame {
             Self::Provisioned { request } => {
                 w.u8(0x50).u32(*request);
             }
-            Self::OwnDevices { device_list } => {
-                w.u8(0x52).var(device_list);
+            Self::OwnDevices {
+                device_list,
+                last_active,
+            } => {
+                w.u8(0x52).var(device_list).u32(last_active.len() as u32);
+                for (device, ms) in last_active {
+                    w.u32(*device).u64(*ms);
+                }
             }
             Self::Provisioning { sealed } => {
                 w.u8(0x51).var(sealed);
@@ -874,9 +883,17 @@ impl ServerFrame {
             0x51 => Self::Provisioning {
                 sealed: r.var("provisioning", MAX_PROVISIONING)?.to_vec(),
             },
-            0x52 => Self::OwnDevices {
-                device_list: r.var("device list", MAX_DEVICE_LIST)?.to_vec(),
-            },
+            0x52 => {
+                let device_list = r.var("device list", MAX_DEVICE_LIST)?.to_vec();
+                let n = r.count("devices", crate::devices::MAX_DEVICES, 12)?;
+                let last_active = (0..n)
+                    .map(|_| Ok((r.u32()?, r.u64()?)))
+                    .collect::<Result<_, DecodeError>>()?;
+                Self::OwnDevices {
+                    device_list,
+                    last_active,
+                }
+            }
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

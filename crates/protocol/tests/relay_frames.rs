@@ -268,6 +268,7 @@ fn frames_round_trip() {
         },
         ServerFrame::OwnDevices {
             device_list: vec![6; 700],
+            last_active: vec![(1, 0), (2, 1_800_000_000_000)],
         },
     ];
     for frame in servers {

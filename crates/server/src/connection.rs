@@ -243,9 +243,14 @@ async fn serve_device(
     let id = state.hub.connect(&device, notices_tx, catch_up.clone());
     state.metrics.connections.inc();
     let remaining = requests::one_time_prekey_count(state, &device).await;
+    requests::touch(state, &device).await;
     // The account's list first: the device knows its own devices before it sends anything.
+    // Its other devices hear it is active.
     if let Some(list) = requests::own_devices(state, &device.account).await {
         let _ = out.send(binary(&list)).await;
+        state
+            .hub
+            .tell_others(&device.account, Some(device.device), &list);
     }
     let _ = out
         .send(binary(&ServerFrame::Authenticated {
@@ -331,6 +336,11 @@ async fn serve_device(
     state.hub.unwatch(&device, &watching);
     state.hub.disconnect(&device, id, now_ms());
     state.metrics.connections.dec();
+    // When it was last here, for its account's other devices.
+    requests::touch(state, &device).await;
+    if let Some(list) = requests::own_devices(state, &device.account).await {
+        state.hub.tell_account(&device.account, &list);
+    }
 }
 
 /// Charges the frame to the device's buckets: one token per frame or envelope, and the

@@ -165,11 +165,16 @@ impl Hub {
     /// Passes a frame to every online device of `account`; ephemeral, dropped when a
     /// connection is backed up.
     pub(crate) fn tell_account(&self, account: &str, frame: &ServerFrame) {
+        self.tell_others(account, None, frame);
+    }
+
+    /// Passes a frame to every online device of `account` but `except`.
+    pub(crate) fn tell_others(&self, account: &str, except: Option<u32>, frame: &ServerFrame) {
         let inner = self.lock();
         let Some(devices) = inner.accounts.get(account) else {
             return;
         };
-        for device in devices {
+        for device in devices.iter().filter(|d| Some(**d) != except) {
             let key = DeviceKey {
                 account: account.to_owned(),
                 device: *device,

@@ -99,12 +99,38 @@ pub(crate) fn valid_username(name: &str) -> bool {
         })
 }
 
-/// The account's signed list, for one of its devices.
+/// The account's signed list, for one of its devices, with when each was last connected.
 pub(crate) async fn own_devices(state: &AppState, account: &str) -> Option<ServerFrame> {
     let list = device_list(state, account).await.ok()??;
-    Some(ServerFrame::OwnDevices {
-        device_list: list.bytes.clone(),
-    })
+    Some(own_devices_frame(state, account, list.bytes.clone()).await)
+}
+
+/// `OwnDevices` with `bytes` and the account's devices' activity (now for a connected one).
+async fn own_devices_frame(state: &AppState, account: &str, bytes: Vec<u8>) -> ServerFrame {
+    let name = account.to_owned();
+    let now = now_ms();
+    let last_active = blocking(state, move |s| s.last_active(&name))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(device, ms)| {
+            let key = DeviceKey {
+                account: account.to_owned(),
+                device,
+            };
+            (device, if state.hub.is_online(&key) { now } else { ms })
+        })
+        .collect();
+    ServerFrame::OwnDevices {
+        device_list: bytes,
+        last_active,
+    }
+}
+
+/// Records that `device` is connected now (at authentication and when it leaves).
+pub(crate) async fn touch(state: &AppState, device: &DeviceKey) {
+    let (name, id, now) = (device.account.clone(), device.device, now_ms());
+    let _ = blocking(state, move |s| s.set_last_active(&name, id, now)).await;
 }
 
 /// The account's list, if `device` tried to authenticate with it and is not listed (anyone
@@ -120,8 +146,10 @@ pub(crate) async fn unlisted(state: &AppState, frame: &ClientFrame) -> Option<Se
     if list.devices.iter().any(|d| d.device_id == *device) {
         return None;
     }
+    // Not authenticated: the list (which anyone may fetch), not when its devices were seen.
     Some(ServerFrame::OwnDevices {
         device_list: list.bytes.clone(),
+        last_active: Vec::new(),
     })
 }
 
@@ -373,7 +401,7 @@ async fn publish_device_list(
             state.device_lists.written(&device.account, committed);
             // Every device of the account hears of it; one no longer listed is told (it checks
             // the signature itself) and disconnected.
-            let frame = ServerFrame::OwnDevices { device_list: bytes };
+            let frame = own_devices_frame(state, &device.account, bytes).await;
             for old in before.iter().flat_map(|l| l.devices.iter()) {
                 if !list.devices.iter().any(|d| d.device_id == old.device_id) {
                     let key = DeviceKey {

@@ -175,12 +175,18 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         })
         .await;
     // Its account's list comes first, as on every authentication.
-    assert_eq!(
-        browser.recv_any().await,
+    match browser.recv_any().await {
         ServerFrame::OwnDevices {
-            device_list: list.encode()
+            device_list,
+            last_active,
+        } => {
+            assert_eq!(device_list, list.encode());
+            // Device 1 is connected now; device 2 too (this connection).
+            assert_eq!(last_active.len(), 2);
+            assert!(last_active.iter().all(|(_, ms)| *ms > 0), "{last_active:?}");
         }
-    );
+        other => panic!("expected the list, got {other:?}"),
+    }
     assert!(matches!(
         browser.recv().await,
         ServerFrame::Authenticated { .. }
@@ -219,7 +225,7 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         ServerFrame::DeviceListPublished { request: 12, .. }
     ));
     let told = |frame: ServerFrame| match frame {
-        ServerFrame::OwnDevices { device_list } => {
+        ServerFrame::OwnDevices { device_list, .. } => {
             assert_eq!(DeviceList::decode(&device_list).unwrap(), only_first);
         }
         other => panic!("expected the new list, got {other:?}"),

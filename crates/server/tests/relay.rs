@@ -142,7 +142,12 @@ async fn bad_and_replayed_authentication_is_refused() {
     // A device the list does not name is shown the list (signed: it can check it was
     // unlinked), then refused.
     match other_device.recv_any().await {
-        ServerFrame::OwnDevices { device_list } => {
+        ServerFrame::OwnDevices {
+            device_list,
+            last_active,
+        } => {
+            // Not authenticated: no activity is shown.
+            assert!(last_active.is_empty());
             assert_eq!(DeviceList::decode(&device_list).unwrap(), alice.list());
         }
         other => panic!("expected the list, got {other:?}"),

@@ -418,6 +418,41 @@ fn check_bundles_without_one_time_prekeys(store: &impl Store) {
     assert_eq!(second[0].signed_prekey, b"spk");
 }
 
+/// A device's own account's fetch skips it; only devices with a signed prekey are reachable;
+/// last-active times are kept per listed device.
+fn check_own_devices(store: &impl Store) {
+    register(store, "alice", &[1, 2, 3]);
+    store.set_signed_prekey("alice", 1, b"spk1").unwrap();
+    store.set_signed_prekey("alice", 2, b"spk2").unwrap();
+    store
+        .add_one_time_prekeys("alice", 1, &[(1, key(1))])
+        .unwrap();
+    let others = store.take_bundles_except("alice", Some(1)).unwrap();
+    assert_eq!(
+        others
+            .iter()
+            .map(|b| b.device.device_id)
+            .collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 1);
+    assert_eq!(store.reachable_devices("alice").unwrap(), [1, 2]);
+
+    assert_eq!(
+        store.last_active("alice").unwrap(),
+        [(1, 0), (2, 0), (3, 0)]
+    );
+    store
+        .set_last_active("alice", 2, 1_800_000_000_000)
+        .unwrap();
+    store.set_last_active("alice", 9, 5).unwrap();
+    assert_eq!(
+        store.last_active("alice").unwrap(),
+        [(1, 0), (2, 1_800_000_000_000), (3, 0)]
+    );
+    assert!(store.last_active("nobody").unwrap().is_empty());
+}
+
 /// The remaining count follows uploads and takes.
 fn check_remaining_count(store: &impl Store) {
     register(store, "alice", &[1]);
@@ -853,6 +888,11 @@ fn take_bundles_race() {
 #[test]
 fn bundles_without_one_time_prekeys() {
     check_bundles_without_one_time_prekeys(&fresh().1);
+}
+
+#[test]
+fn own_devices() {
+    check_own_devices(&fresh().1);
 }
 
 #[test]

@@ -15,6 +15,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.own.as_ref().map(|pinned| &pinned.list)
     }
 
+    /// When `device` was last connected, as the relay last said (ms; 0 if unknown).
+    pub fn last_active(&self, device: u32) -> u64 {
+        self.own_active
+            .iter()
+            .find(|(d, _)| *d == device)
+            .map_or(0, |(_, ms)| *ms)
+    }
+
     /// Whether the account has devices besides this one (they get transcripts).
     pub(super) fn has_other_devices(&self) -> bool {
         self.own.as_ref().is_some_and(|p| p.list.devices.len() > 1)
@@ -58,6 +66,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         if self.own.as_ref() == Some(&pinned) {
+            // The same list; when its devices were last seen may be news.
+            out.events.push(Event::OwnDevicesChanged);
             return Ok(());
         }
         self.store

@@ -215,6 +215,12 @@ pub trait Store: Send + Sync + 'static {
     /// The listed devices that have a signed prekey (that a sender can reach), in order.
     fn reachable_devices(&self, name: &str) -> Result<Vec<u32>, StoreError>;
 
+    /// Records that a device was connected at `ms` (a device no longer listed is ignored).
+    fn set_last_active(&self, name: &str, device: u32, ms: Millis) -> Result<(), StoreError>;
+
+    /// When each listed device was last connected (0: never), by device id.
+    fn last_active(&self, name: &str) -> Result<Vec<(u32, Millis)>, StoreError>;
+
     /// How many one-time prekeys a device has left.
     fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError>;
 

@@ -113,6 +113,17 @@ impl Store for SqliteStore {
             .call(1, move |conn| writes::take_bundles(conn, &name, except))
     }
 
+    fn set_last_active(&self, name: &str, device: u32, ms: Millis) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.writer.call(1, move |conn| {
+            writes::set_last_active(conn, &name, device, ms)
+        })
+    }
+
+    fn last_active(&self, name: &str) -> Result<Vec<(u32, Millis)>, StoreError> {
+        self.readers.with(|conn| reads::last_active(conn, name))
+    }
+
     fn reachable_devices(&self, name: &str) -> Result<Vec<u32>, StoreError> {
         self.readers
             .with(|conn| reads::reachable_devices(conn, name))

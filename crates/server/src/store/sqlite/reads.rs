@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use super::convert::{envelope_from_row, get_u64, version_from_sql, OrBackend, ENVELOPE_COLUMNS};
 use super::{schema, writes};
 use crate::store::{
-    AccountRecord, DeviceRecord, ExpiryNotice, PushSubscription, SignedDeviceList, StoreError,
-    StoredEnvelope,
+    AccountRecord, DeviceRecord, ExpiryNotice, Millis, PushSubscription, SignedDeviceList,
+    StoreError, StoredEnvelope,
 };
 
 /// Read connections, used by whichever caller finds one free.
@@ -127,6 +127,17 @@ pub(super) fn one_time_prekey_count(
     device: u32,
 ) -> Result<u32, StoreError> {
     writes::one_time_count(conn, name, device)
+}
+
+pub(super) fn last_active(conn: &Connection, name: &str) -> Result<Vec<(u32, Millis)>, StoreError> {
+    conn.prepare_cached(
+        "SELECT device_id, last_active_ms FROM devices WHERE account = ?1 ORDER BY device_id",
+    )
+    .db()?
+    .query_map([name], |row| Ok((row.get(0)?, get_u64(row, 1)?)))
+    .db()?
+    .collect::<rusqlite::Result<Vec<_>>>()
+    .db()
 }
 
 pub(super) fn reachable_devices(conn: &Connection, name: &str) -> Result<Vec<u32>, StoreError> {

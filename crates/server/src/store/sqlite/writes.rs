@@ -366,6 +366,21 @@ fn insert_device(conn: &Connection, name: &str, device: &DeviceRecord) -> Result
     Ok(())
 }
 
+pub(super) fn set_last_active(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    ms: Millis,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE devices SET last_active_ms = ?3 WHERE account = ?1 AND device_id = ?2",
+    )
+    .db()?
+    .execute(params![name, device, millis_to_sql(ms)?])
+    .db()?;
+    Ok(())
+}
+
 /// Deletes a device with its prekeys and queued envelopes.
 fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), StoreError> {
     for sql in [
