@@ -78,6 +78,29 @@
     },
   };
 
+  // Scanning a link code's QR code with the camera, where the browser can detect QR codes.
+  window.hushScan = {
+    available: () => 'BarcodeDetector' in window && !!navigator.mediaDevices?.getUserMedia,
+    async scan(video) {
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+      try {
+        video.srcObject = stream;
+        await video.play();
+        const detector = new BarcodeDetector({ formats: ['qr_code'] });
+        // Until a code with a link is seen, or the video is taken off the page (Cancel).
+        while (video.isConnected) {
+          const values = (await detector.detect(video)).map((code) => code.rawValue);
+          const link = values.find((value) => value.includes('link='));
+          if (link) return new URL(link, location.href).searchParams.get('link');
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        return null;
+      } finally {
+        stream.getTracks().forEach((track) => track.stop());
+      }
+    },
+  };
+
   // What this browser is called in the account's device list: "Chrome on Linux".
   window.hushDevice = {
     name() {

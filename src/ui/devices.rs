@@ -65,6 +65,32 @@ pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     let adding = RwSignal::new(code.is_some());
     let typed = RwSignal::new(code.unwrap_or_default());
+    let scanning = RwSignal::new(false);
+    let video = NodeRef::<leptos::html::Video>::new();
+    let can_scan = crate::glue::call("hushScan", "available", &wasm_bindgen::JsValue::UNDEFINED)
+        .ok()
+        .and_then(|v| v.as_bool())
+        == Some(true);
+    // The camera runs while the video is on the page; a code found is looked up at once.
+    Effect::new(move |_| {
+        let Some(element) = video.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let found = crate::glue::call_async("hushScan", "scan", &element.into()).await;
+            scanning.set(false);
+            match found.map(|v| v.as_string()) {
+                Ok(Some(code)) => {
+                    typed.set(code.clone());
+                    messenger.tell(Command::FetchLink(code));
+                }
+                Ok(None) => {}
+                Err(_) => ui
+                    .link
+                    .set(Link::Failed("The camera could not be used.".into())),
+            }
+        });
+    });
     let link = move |ev: SubmitEvent| {
         ev.prevent_default();
         let code = typed.get_untracked();
@@ -98,7 +124,19 @@ pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
                     />
                     <p class="hint">"Shown on the new browser under Link to existing account."</p>
                     <button type="submit">"Link"</button>
+                    {can_scan.then(|| view! {
+                        <button
+                            type="button"
+                            class="secondary"
+                            on:click=move |_| scanning.update(|s| *s = !*s)
+                        >
+                            {move || if scanning.get() { "Stop scanning" } else { "Scan QR code" }}
+                        </button>
+                    })}
                 </form>
+                <Show when=move || scanning.get()>
+                    <video class="scanner" node_ref=video muted=true playsinline=true aria-label="Camera"></video>
+                </Show>
             </Show>
             {move || match ui.link.get() {
                 Link::Asking { device_name } => view! {
