@@ -102,3 +102,34 @@ test('a second browser is linked by code, gets history, receives, sends, and is 
 
   assert.deepEqual(errors.flat().filter((e) => !/WebSocket|Failed to load resource/.test(e)), []);
 });
+
+test('a link code is scanned with the camera where the browser detects QR codes', { timeout: 120_000 }, async () => {
+  const first = await browser.newPage();
+  const fresh = await browser.newPage();
+  // Chromium on Linux has no QR detector: this one reports what the test puts in front of the
+  // (fake) camera. The camera, the page's scanning and the lookup that follows are real.
+  await first.addInitScript(() => {
+    window.BarcodeDetector = class {
+      async detect(video) {
+        return video.readyState >= 2 && window.shownToCamera ? [{ rawValue: window.shownToCamera }] : [];
+      }
+    };
+  });
+  await registerAt(first, server.url, 'carol');
+  await fresh.goto(server.url);
+  await fresh.getByRole('button', { name: 'Link to existing account' }).click();
+  const url = (await fresh.locator('.link-url').textContent()).trim();
+  assert.match(url, /\/\?link=[0-9A-Z-]{32}$/);
+
+  await first.getByRole('button', { name: 'Linked devices' }).click();
+  await first.getByRole('button', { name: 'Link a device' }).click();
+  await first.getByRole('button', { name: 'Scan QR code' }).click();
+  await first.getByLabel('Camera').waitFor();
+  await first.evaluate((shown) => {
+    window.shownToCamera = shown;
+  }, url);
+  await first.getByText('This browser will be able to read and send all your messages').waitFor();
+  await first.getByRole('button', { name: 'Allow', exact: true }).click();
+  await first.getByText('Chrome on Linux is linked.').waitFor({ timeout: 20_000 });
+  await fresh.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
+});

@@ -13,6 +13,9 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
   '--no-first-run',
   '--disable-sync',
+  // A camera that shows a test pattern, allowed without asking (scanning link codes).
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
 ];
 
 export function launchBrowser() {
