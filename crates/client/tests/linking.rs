@@ -254,3 +254,45 @@ async fn used_abandoned_and_mistyped_codes_and_a_tampered_provisioning_fail_clea
         "{used:?}"
     );
 }
+
+#[tokio::test]
+async fn a_browser_that_leaves_before_it_is_provisioned_comes_off_the_list_again() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 41).await;
+    let mut leaving = Device::open(&relay, MemoryStore::new(), 42).await;
+    let (code, out) = leaving.engine.start_link().unwrap();
+    leaving.output(out).await;
+    leaving
+        .expect(|e| matches!(e, Event::LinkOpened { .. }))
+        .await;
+    let out = alice.engine.fetch_link(&code).unwrap();
+    alice.output(out).await;
+    alice
+        .expect(|e| matches!(e, Event::LinkRequest { .. }))
+        .await;
+    // It closes its tab while Alice reads the prompt.
+    drop(leaving);
+    let out = alice.engine.allow_link(now()).await.unwrap();
+    alice.output(out).await;
+    let Event::UploadHistory { id, blob } = alice
+        .expect(|e| matches!(e, Event::UploadHistory { .. }))
+        .await
+    else {
+        unreachable!()
+    };
+    support::put_blob(relay.addr, &id, blob).await;
+    let out = alice.engine.history_uploaded(true, now()).unwrap();
+    alice.output(out).await;
+    let failed = alice.expect(|e| matches!(e, Event::LinkFailed(_))).await;
+    assert!(
+        matches!(&failed, Event::LinkFailed(m) if m.contains("expired or was already used")),
+        "{failed:?}"
+    );
+    // The device listed for it is unlisted again.
+    while alice.engine.own_devices().unwrap().devices.len() != 1 {
+        alice
+            .expect(|e| matches!(e, Event::OwnDevicesChanged))
+            .await;
+    }
+    assert_eq!(alice.engine.own_devices().unwrap().version, 3);
+}

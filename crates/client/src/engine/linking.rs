@@ -55,8 +55,12 @@ pub(super) enum Approving {
         device_id: u32,
         history: Option<HistoryBlob>,
     },
-    /// The provisioning message was sent.
-    Provisioning { request: u32, name: String },
+    /// The provisioning message was sent (to the device listed as `device_id`).
+    Provisioning {
+        request: u32,
+        name: String,
+        device_id: u32,
+    },
 }
 
 impl Approving {
@@ -331,15 +335,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// The relay refused the upload (too large, too many pending): link without history.
-    fn upload_refused(&mut self, now_ms: u64, out: &mut Output) -> Result<(), EngineError> {
-        if let Some(Approving::Uploading {
-            code, announcement, ..
-        }) = self.approving.take()
-        {
-            self.history_upload = None;
-            let more = self.publish_with(code, announcement, None, now_ms)?;
-            out.frames.extend(more.frames);
-        }
+    fn upload_refused(
+        &mut self,
+        code: LinkCode,
+        announcement: Announcement,
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        self.history_upload = None;
+        let more = self.publish_with(code, announcement, None, now_ms)?;
+        out.frames.extend(more.frames);
         Ok(())
     }
 
@@ -382,18 +387,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.approving = Some(Approving::Provisioning {
             request,
             name: announcement.name,
+            device_id,
         });
         Ok(())
     }
 
     /// The new device has its provisioning message.
     pub(super) fn provision_delivered(&mut self, request: u32, out: &mut Output) {
-        if let Some(Approving::Provisioning { request: r, name }) = self.approving.take() {
-            if r == request {
+        match self.approving.take() {
+            Some(Approving::Provisioning {
+                request: r, name, ..
+            }) if r == request => {
                 out.events.push(Event::LinkDone { device_name: name });
-            } else {
-                self.approving = Some(Approving::Provisioning { request: r, name });
             }
+            other => self.approving = other,
         }
     }
 
@@ -412,11 +419,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if step.request() != Some(request) {
             return Ok(false);
         }
-        if matches!(step, Approving::Uploading { .. }) {
-            self.upload_refused(now_ms, out)?;
-        } else {
-            self.approving = None;
-            out.events.push(Event::LinkFailed(message.to_owned()));
+        match self.approving.take() {
+            Some(Approving::Uploading {
+                code, announcement, ..
+            }) => self.upload_refused(code, announcement, now_ms, out)?,
+            Some(Approving::Provisioning { device_id, .. }) => {
+                out.events.push(Event::LinkFailed(message.to_owned()));
+                // Listed but never told it was: it comes off the list again.
+                out.frames.extend(self.unlink(device_id)?.frames);
+            }
+            _ => out.events.push(Event::LinkFailed(message.to_owned())),
         }
         Ok(true)
     }
