@@ -66,15 +66,43 @@
   window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };
 
   // The history a device sends to one it links: an encrypted blob through the relay.
+  // Progress shows in the page's <progress class="transfer"> while one is on screen.
+  const progress = (done, total) => {
+    const bar = document.querySelector('progress.transfer');
+    if (bar && total > 0) bar.value = Math.min(1, done / total);
+  };
   window.hushBlobs = {
-    async put([id, bytes]) {
-      const response = await fetch(`/blobs/${id}`, { method: 'PUT', body: bytes });
-      return response.ok;
+    put([id, bytes]) {
+      return new Promise((resolve) => {
+        const request = new XMLHttpRequest();
+        request.open('PUT', `/blobs/${id}`);
+        request.upload.onprogress = (event) => progress(event.loaded, event.total);
+        request.onload = () => resolve(request.status >= 200 && request.status < 300);
+        request.onerror = () => resolve(false);
+        request.send(bytes);
+      });
     },
     async get(id) {
       const response = await fetch(`/blobs/${id}`);
       if (!response.ok) throw new Error(`history: ${response.status}`);
-      return new Uint8Array(await response.arrayBuffer());
+      const total = Number(response.headers.get('content-length')) || 0;
+      const reader = response.body.getReader();
+      const chunks = [];
+      let received = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        received += value.length;
+        progress(received, total);
+      }
+      const bytes = new Uint8Array(received);
+      let at = 0;
+      for (const chunk of chunks) {
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      return bytes;
     },
   };
 

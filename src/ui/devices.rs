@@ -42,7 +42,11 @@ pub(crate) fn LinkThisBrowser(on_back: impl Fn() + Copy + 'static) -> impl IntoV
                     <p role="status">"Waiting for your other device… The code works once, for 5 minutes."</p>
                 }
                 .into_any(),
-                Link::Working(what) => view! { <p role="status">{what}</p> }.into_any(),
+                Link::Working(what) => view! {
+                    <p role="status">{what}</p>
+                    <progress class="transfer" max="1" aria-label="History"></progress>
+                }
+                .into_any(),
                 Link::Failed(why) => view! {
                     <p role="alert" class="problem">{why}</p>
                     <button type="button" on:click=move |_| messenger.tell(Command::StartLink)>
@@ -152,7 +156,11 @@ pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
                     </div>
                 }
                 .into_any(),
-                Link::Working(what) => view! { <p role="status">{what}</p> }.into_any(),
+                Link::Working(what) => view! {
+                    <p role="status">{what}</p>
+                    <progress class="transfer" max="1" aria-label="History"></progress>
+                }
+                .into_any(),
                 Link::Done(what) => view! { <p role="status">{what}</p> }.into_any(),
                 Link::Failed(why) => view! { <p role="alert" class="problem">{why}</p> }.into_any(),
                 Link::Idle | Link::Showing { .. } => ().into_any(),
