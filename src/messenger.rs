@@ -329,6 +329,16 @@ async fn run(
         let step = match command {
             Command::Connected | Command::Disconnected => {
                 engine.disconnected();
+                // A link being approved waited for answers that will not come.
+                let approving = matches!(
+                    ui.link.get_untracked(),
+                    Link::Asking { .. } | Link::Working(_)
+                );
+                if approving && ui.phase.get_untracked() == Phase::Ready {
+                    ui.link.set(Link::Failed(
+                        "The connection dropped. Link the device again.".to_owned(),
+                    ));
+                }
                 Ok(Output::default())
             }
             Command::Frame(bytes) => {

@@ -280,6 +280,11 @@ pub struct Engine<S, R> {
     approving: Option<linking::Approving>,
     /// The encrypted history of the link being approved, until its upload is granted.
     history_upload: Option<Vec<u8>>,
+    /// Our own list change (unlink, rename) waiting for the relay: request and list.
+    publishing: Option<(u32, hush_protocol::devices::DeviceList)>,
+    /// A device listed for a link that a dropped connection interrupted before its
+    /// provisioning message: unlisted on the next connection.
+    unfinished: Option<u32>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -308,6 +313,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             joining: None,
             approving: None,
             history_upload: None,
+            publishing: None,
+            unfinished: None,
         })
     }
 
@@ -375,6 +382,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// A new connection is open: until its challenge is answered nothing is sent.
     pub fn disconnected(&mut self) {
+        self.link_disconnected();
         self.authenticated = false;
         self.challenge = None;
         self.fetching.clear();
@@ -502,7 +510,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.upload_granted(request, id, &mut out);
             }
             ServerFrame::DeviceListPublished { request, .. } => {
-                self.list_published(request, &mut out)?;
+                self.list_published(request, &mut out).await?;
             }
             ServerFrame::Provisioned { request } => self.provision_delivered(request, &mut out),
             ServerFrame::Presence {
@@ -530,6 +538,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             self.upload_prekeys(out).await?;
         }
         out.events.push(Event::Authenticated);
+        self.finish_unfinished(out)?;
         // Presence of everyone we chat with, most recent first.
         self.watched = self
             .store
@@ -962,23 +971,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 });
                 continue;
             }
-            let saved = (!listed).then(|| record.clone());
-            // Each decrypt leaves the record unchanged unless it succeeds.
+            // Decrypted on a copy: it replaces the record only once the sender is accepted.
+            let mut working = record.clone();
             let decrypted = match &message {
                 Message::PreKey(prekey) => {
                     let signed = (prekey.signed_prekey_id == account.signed_prekey.id())
                         .then_some(&account.signed_prekey);
-                    let result = record.decrypt_prekey(
+                    working.decrypt_prekey(
                         prekey,
                         &account.identity,
                         &local,
                         signed,
                         one_time.as_ref(),
                         &mut self.rng,
-                    );
-                    result
+                    )
                 }
-                Message::Ratchet(ratchet) => record
+                Message::Ratchet(ratchet) => working
                     .decrypt(ratchet, &mut self.rng)
                     .map_err(X3dhError::Decrypt),
             };
@@ -1021,11 +1029,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 ),
                 None => true,
             };
-            if !(vouched && pins.lists(&from, claimed.as_ref())) {
+            // The identity of the session that decrypted it (an older one may have).
+            let after = working.current().map(|s| *s.remote_identity());
+            if !(vouched && pins.lists(&from, after.as_ref())) {
                 // Not a device its account signed: as if it never came.
-                if let (Some(saved), Some(record)) = (saved, sessions.get_mut(&from)) {
-                    *record = saved;
-                }
                 if vouched {
                     events.push(Event::DevicesRefused {
                         account: sender.to_owned(),
@@ -1038,10 +1045,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             if let Message::PreKey(prekey) = &message {
                 used_prekeys.extend(prekey.one_time_prekey_id);
             }
-            let Some(record) = sessions.get(&from) else {
-                continue;
-            };
-            let after = record.current().map(|s| *s.remote_identity());
+            sessions.insert(from.clone(), working);
             if !changed.contains(&from) {
                 changed.push(from.clone());
             }

@@ -1,5 +1,7 @@
 //! The history a device sends to one it links (`docs/protocol.md`, "History transfer"): the
-//! last 30 days of every chat, newest first up to 8 MiB, and contacts' display names, encrypted
+//! last 30 days of every chat, newest first up to 8 MiB, contacts' display names, and what the
+//! device trusts of them (pinned account keys and device lists, verified keys), so the new
+//! device does not start trusting on first use again. Encrypted
 //! under a fresh key that travels only inside the provisioning message. The relay stores the
 //! ciphertext as a blob it cannot read.
 
@@ -8,8 +10,8 @@ use hush_protocol::crypto;
 use hush_protocol::DecodeError;
 use zeroize::Zeroizing;
 
-use crate::store::encoding::{decode_message, encode_message};
-use crate::store::ChatMessage;
+use crate::store::encoding::{decode_message, decode_pinned, encode_message, encode_pinned};
+use crate::store::{ChatMessage, PinnedDevices};
 
 /// How far back the history goes.
 pub const HISTORY_MS: u64 = 30 * 24 * 3600 * 1000;
@@ -27,6 +29,10 @@ pub struct History {
     pub messages: Vec<ChatMessage>,
     /// Contacts' display names.
     pub names: Vec<(String, String)>,
+    /// Contacts' pinned account keys and device lists.
+    pub pins: Vec<PinnedDevices>,
+    /// Contacts whose safety number the user verified, with the key verified.
+    pub verified: Vec<(String, [u8; 64])>,
 }
 
 impl History {
@@ -51,7 +57,11 @@ impl History {
             })
             .count();
         messages.drain(..messages.len() - keep);
-        Self { messages, names }
+        Self {
+            messages,
+            names,
+            ..Self::default()
+        }
     }
 
     fn encode(&self) -> Zeroizing<Vec<u8>> {
@@ -63,6 +73,14 @@ impl History {
         w.u32(self.names.len() as u32);
         for (account, name) in &self.names {
             w.var(account.as_bytes()).var(name.as_bytes());
+        }
+        w.u32(self.pins.len() as u32);
+        for pinned in &self.pins {
+            w.var(&encode_pinned(pinned));
+        }
+        w.u32(self.verified.len() as u32);
+        for (account, key) in &self.verified {
+            w.var(account.as_bytes()).raw(key);
         }
         Zeroizing::new(w.into_bytes())
     }
@@ -78,8 +96,21 @@ impl History {
         let names = (0..n)
             .map(|_| Ok((r.string("account", 64)?, r.string("display name", 256)?)))
             .collect::<Result<Vec<_>, DecodeError>>()?;
+        let n = r.count("pins", MAX_MESSAGES, 40)?;
+        let pins = (0..n)
+            .map(|_| decode_pinned(r.var("pin", 16 * 1024)?))
+            .collect::<Result<Vec<_>, _>>()?;
+        let n = r.count("verified", MAX_MESSAGES, 68)?;
+        let verified = (0..n)
+            .map(|_| Ok((r.string("account", 64)?, r.array()?)))
+            .collect::<Result<Vec<_>, DecodeError>>()?;
         r.finish()?;
-        Ok(Self { messages, names })
+        Ok(Self {
+            messages,
+            names,
+            pins,
+            verified,
+        })
     }
 
     /// Encrypts under a fresh `key` (used for this one blob, so the nonce is fixed).
@@ -148,6 +179,8 @@ mod tests {
         let history = History {
             messages: vec![text(1, 5, "hello"), text(2, 6, "hi")],
             names: vec![("bob".into(), "Bob".into())],
+            pins: Vec::new(),
+            verified: vec![("bob".into(), [3; 64])],
         };
         let blob = history.seal(&[7; 32]);
         assert_eq!(History::open(&[7; 32], &blob), Ok(history));

@@ -32,8 +32,28 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
     bob.expect(message_from("before the link")).await;
     alice.expect(status(before, Status::Delivered)).await;
 
+    let before_link = alice.engine.own_devices().unwrap().encode();
     let (mut second, imported) = Device::link(&relay, &mut alice, "Firefox on Linux", 3).await;
     assert_eq!(imported, 2);
+    // It trusts Bob as the first browser does (no trust on first use again).
+    assert_eq!(
+        second.store.pinned_devices("bob").await.unwrap(),
+        alice.store.pinned_devices("bob").await.unwrap()
+    );
+    // The list from before the link (signed, but older than the one it was given) cannot
+    // make it believe it was unlinked.
+    let out = second
+        .engine
+        .handle(
+            ServerFrame::OwnDevices {
+                device_list: before_link,
+                last_active: Vec::new(),
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(!out.events.contains(&Event::Unlinked), "{:?}", out.events);
     let history = second.store.messages("bob", None, 10).await.unwrap();
     let seen: Vec<(&str, bool)> = history
         .iter()
@@ -187,6 +207,10 @@ async fn an_unlinked_browser_is_told_and_receives_nothing_more() {
         .pump_until(message_from("after the unlink"), Duration::from_millis(300))
         .await
         .is_none());
+    // A browser linked next gets a new device number, never the unlinked one's.
+    let (next, _) = Device::link(&relay, &mut alice, "New laptop", 25).await;
+    let id = next.engine.account().unwrap().device_id;
+    assert!(id > 2, "{id}");
 }
 
 #[tokio::test]
@@ -243,6 +267,13 @@ async fn used_abandoned_and_mistyped_codes_and_a_tampered_provisioning_fail_clea
     assert!(matches!(&out.events[..], [Event::LinkFailed(_)]));
     assert!(waiting.engine.account().is_none());
     assert!(waiting.store.account().await.unwrap().is_none());
+    // And it still waits: its code is still good.
+    let out = alice.engine.fetch_link(&code).unwrap();
+    alice.output(out).await;
+    alice
+        .expect(|e| matches!(e, Event::LinkRequest { .. }))
+        .await;
+    alice.engine.cancel_link();
 
     // A code used once does not work again.
     let (_linked, _, code) = Device::link_by_code(&relay, &mut alice, "Tablet", 35).await;

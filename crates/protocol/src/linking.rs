@@ -315,6 +315,9 @@ pub struct Provisioning {
     pub display_name: String,
     /// Recent history, if sent.
     pub history: Option<HistoryBlob>,
+    /// The account's signed device list naming the new device (encoded): the new device pins
+    /// it, so the relay cannot show it an older list (one without it) to make it wipe itself.
+    pub device_list: Vec<u8>,
 }
 
 impl core::fmt::Debug for Provisioning {
@@ -337,6 +340,7 @@ impl Provisioning {
             Some(h) => w.u8(1).raw(&h.blob).raw(h.key.as_ref()).u32(h.size),
             None => w.u8(0),
         };
+        w.var(&self.device_list);
         Zeroizing::new(w.into_bytes())
     }
 
@@ -355,12 +359,16 @@ impl Provisioning {
         } else {
             None
         };
+        let device_list = r
+            .var("device list", crate::relay::MAX_DEVICE_LIST)?
+            .to_vec();
         r.finish()?;
         Ok(Self {
             address,
             account_key,
             display_name,
             history,
+            device_list,
         })
     }
 }

@@ -22,7 +22,7 @@ pub const MAX_DEVICE_LIST: usize = 80 + (144 + crate::devices::MAX_DEVICE_NAME) 
 /// The largest link announcement (`crate::linking::Announcement`).
 pub const MAX_ANNOUNCEMENT: usize = 256;
 /// The largest sealed provisioning message.
-pub const MAX_PROVISIONING: usize = 1024;
+pub const MAX_PROVISIONING: usize = 1024 + MAX_DEVICE_LIST;
 /// The longest push endpoint URL.
 pub const MAX_PUSH_ENDPOINT: usize = 1024;
 const MAX_ERROR_TEXT: usize = 256;

@@ -48,6 +48,7 @@ fn provisioning(seed: u64) -> Provisioning {
             key: Zeroizing::new([9; 32]),
             size: 12_345,
         }),
+        device_list: vec![3; 600],
     }
 }
 

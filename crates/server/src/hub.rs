@@ -187,10 +187,14 @@ impl Hub {
 
     /// Passes `frame` to a device that was unlinked, then closes its connection.
     pub(crate) fn unlinked(&self, key: &DeviceKey, frame: ServerFrame) {
-        if let Some(c) = self.lock().online.get(key) {
-            let _ = c.notices.try_send(Notice::Frame(frame));
-            let _ = c.notices.try_send(Notice::Replaced);
-        }
+        let Some(notices) = self.lock().online.get(key).map(|c| c.notices.clone()) else {
+            return;
+        };
+        // Waits for room rather than dropping: a backed-up connection still closes.
+        tokio::spawn(async move {
+            let _ = notices.send(Notice::Frame(frame)).await;
+            let _ = notices.send(Notice::Replaced).await;
+        });
     }
 
     /// Passes a frame to one device, if online.

@@ -603,6 +603,14 @@ async fn send(
     envelopes: Vec<OutgoingEnvelope>,
 ) -> Result<Reply, Refusal> {
     let sent = move |outcome| Reply::Frames(vec![ServerFrame::Sent { client_id, outcome }]);
+    // A device unlinked while connected sends nothing more (its connection is closing).
+    let own = device_list(state, &from.account).await.map_err(internal)?;
+    if !own.is_some_and(|l| l.devices.iter().any(|d| d.device_id == from.device)) {
+        return Err((
+            ErrorCode::NotFound,
+            "this device is no longer listed".to_owned(),
+        ));
+    }
     let Some(list) = device_list(state, &recipient).await.map_err(internal)? else {
         return Ok(sent(SendOutcome::UnknownRecipient));
     };

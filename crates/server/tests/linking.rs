@@ -149,6 +149,7 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         account_key: alice.key.clone(),
         display_name: "Alice".to_owned(),
         history: None,
+        device_list: list.encode(),
     };
     let sealed = linking::seal(&typed, &fetched, &provisioning, &mut rng).unwrap();
     first

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use super::{Engine, EngineError, Event, Output};
 use crate::account::LocalAccount;
+use crate::devices::check_list;
 use crate::history::History;
 use crate::store::{Changes, Store};
 
@@ -52,6 +53,7 @@ pub(super) enum Approving {
         request: u32,
         code: LinkCode,
         announcement: Announcement,
+        list: DeviceList,
         device_id: u32,
         history: Option<HistoryBlob>,
     },
@@ -77,6 +79,38 @@ impl Approving {
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
+    /// The step waiting for `request`, taken out; any other step stays as it is.
+    fn take_step(&mut self, request: u32) -> Option<Approving> {
+        let waiting = self.approving.as_ref().and_then(Approving::request);
+        (waiting == Some(request))
+            .then(|| self.approving.take())
+            .flatten()
+    }
+
+    /// The connection dropped: answers to a link step will not come. A device listed for a
+    /// link whose provisioning message was not sent yet comes off the list on the next
+    /// connection.
+    pub(super) fn link_disconnected(&mut self) {
+        if let Some(Approving::Publishing { device_id, .. }) = self.approving.take() {
+            self.unfinished = Some(device_id);
+        }
+        self.publishing = None;
+    }
+
+    /// After authentication: unlists a device a dropped connection left half linked.
+    pub(super) fn finish_unfinished(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let Some(device_id) = self.unfinished.take() else {
+            return Ok(());
+        };
+        if self
+            .own_devices()
+            .is_some_and(|l| l.device(device_id).is_some())
+        {
+            out.frames.extend(self.unlink(device_id)?.frames);
+        }
+        Ok(())
+    }
+
     /// On a browser with no account: a new link code (to show as text, QR and URL) and the
     /// frame that opens its provisioning address. The code works once, for 5 minutes; a new
     /// call replaces it.
@@ -129,22 +163,42 @@ impl<S: Store, R: Rng> Engine<S, R> {
         sealed: &[u8],
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let Some(joining) = self.joining.take() else {
+        let Some(joining) = &self.joining else {
             return Ok(());
         };
-        let provisioning = match linking::open(&joining.code, &joining.link_key, sealed) {
-            Ok(p) => p,
+        // Anyone who knows the address could send something: only a message that opens, with
+        // a list signed by the account key that names this browser, ends the wait.
+        let opened = linking::open(&joining.code, &joining.link_key, sealed).and_then(|p| {
+            let me = (p.address.device(), joining.identity.public());
+            let pinned = check_list(
+                p.address.account(),
+                p.account_key.public(),
+                &p.device_list,
+                None,
+            )
+            .map_err(|_| linking::LinkError::NotSealed)?;
+            let named = pinned.list.device(me.0).is_some_and(|d| d.identity == me.1);
+            named
+                .then_some((p, pinned))
+                .ok_or(linking::LinkError::NotSealed)
+        });
+        let (provisioning, own) = match opened {
+            Ok(opened) => opened,
             Err(e) => {
                 out.events
                     .push(Event::LinkFailed(format!("the link failed: {e}")));
                 return Ok(());
             }
         };
+        let Some(joining) = self.joining.take() else {
+            return Ok(());
+        };
         let Provisioning {
             address,
             account_key,
             display_name,
             history,
+            ..
         } = provisioning;
         let signed_prekey = SignedPreKeyPair::generate(1, &joining.identity, &mut self.rng);
         let account = LocalAccount {
@@ -161,10 +215,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.store
             .commit(Changes {
                 account: Some(account.clone()),
+                pinned_devices: vec![own.clone()],
                 ..Changes::default()
             })
             .await?;
         self.account = Some(account);
+        self.own = Some(own);
         out.events.push(Event::Linked { history });
         self.answer_challenge(out)
     }
@@ -195,12 +251,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// The announcement behind the code: checked with the code's secret (the relay cannot
     /// swap in a key of its own), then shown to the user.
     pub(super) fn link_announcement(&mut self, request: u32, bytes: &[u8], out: &mut Output) {
-        let Some(Approving::Fetching { request: r, code }) = self.approving.take() else {
+        let Some(Approving::Fetching { code, .. }) = self.take_step(request) else {
             return;
         };
-        if r != request {
-            return;
-        }
         let announcement = Announcement::decode(bytes).and_then(|a| a.verify(&code).map(|()| a));
         match announcement {
             Ok(announcement) => {
@@ -224,7 +277,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         for chat in self.store.chats().await? {
             messages.extend(self.store.messages(&chat.chat, None, usize::MAX).await?);
         }
-        let history = History::recent(messages, self.store.names().await?, now_ms);
+        let mut history = History::recent(messages, self.store.names().await?, now_ms);
+        for chat in self.store.chats().await? {
+            history
+                .pins
+                .extend(self.store.pinned_devices(&chat.chat).await?);
+            if let Some(key) = self.store.verified(&chat.chat).await? {
+                history.verified.push((chat.chat, key));
+            }
+        }
         let mut key = Zeroizing::new([0u8; 32]);
         self.rng.fill_bytes(key.as_mut());
         let blob = history.seal(&key);
@@ -248,18 +309,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// [`Engine::history_uploaded`].
     pub(super) fn upload_granted(&mut self, request: u32, id: [u8; 32], out: &mut Output) {
         let Some(Approving::Uploading {
-            request: r,
             code,
             announcement,
             key,
             size,
-        }) = self.approving.take()
+            ..
+        }) = self.take_step(request)
         else {
             return;
         };
-        if r != request {
-            return;
-        }
         let blob = self.history_upload.take().unwrap_or_default();
         out.events.push(Event::UploadHistory { id, blob });
         let history = HistoryBlob {
@@ -300,8 +358,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let list = self
             .own_devices()
             .ok_or(EngineError::Invalid("this device's list is not known yet"))?;
-        // Ids are never reused: the newest device gets the next one.
-        let device_id = list.devices.iter().map(|d| d.device_id).max().unwrap_or(1) + 1;
+        let version = list.version + 1;
+        // A new device's id is the list version that adds it: versions only grow, so an id is
+        // never given twice (not even one an unlinked device had).
+        let device_id = u32::try_from(version)
+            .map_err(|_| EngineError::Invalid("this account cannot link more devices"))?;
         let device = ListedDevice::certify(
             &account.name,
             device_id,
@@ -313,7 +374,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
         .map_err(|_| EngineError::Invalid("the new device's name cannot be used"))?;
         let mut devices = list.devices.clone();
         devices.push(device);
-        let version = list.version + 1;
         let signed = DeviceList::sign(&account.name, version, devices, &account.account_key)
             .map_err(|_| {
                 EngineError::Invalid("an account has at most 5 linked devices: unlink one first")
@@ -328,6 +388,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             request,
             code,
             announcement,
+            list: signed,
             device_id,
             history,
         });
@@ -348,25 +409,29 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// The list naming the new device is stored: it gets its provisioning message.
-    pub(super) fn list_published(
+    /// A list we published is stored: we hold it from now on (not waiting for the relay's
+    /// echo), and if it names a device being linked, that device gets its provisioning message.
+    pub(super) async fn list_published(
         &mut self,
         request: u32,
         out: &mut Output,
     ) -> Result<(), EngineError> {
+        if let Some((_, list)) = self.publishing.take_if(|(r, _)| *r == request) {
+            return self.pin_own(list, out).await;
+        }
         let Some(Approving::Publishing {
-            request: r,
             code,
             announcement,
+            list,
             device_id,
             history,
-        }) = self.approving.take()
+            ..
+        }) = self.take_step(request)
         else {
             return Ok(());
         };
-        if r != request {
-            return Ok(());
-        }
+        let device_list = list.encode();
+        self.pin_own(list, out).await?;
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let address = DeviceAddress::new(account.name.clone(), device_id)
             .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
@@ -375,6 +440,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             account_key: account.account_key.clone(),
             display_name: account.display_name.clone(),
             history,
+            device_list,
         };
         let sealed = linking::seal(&code, &announcement, &provisioning, &mut self.rng)
             .map_err(|_| EngineError::Invalid("the provisioning message could not be sealed"))?;
@@ -394,13 +460,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// The new device has its provisioning message.
     pub(super) fn provision_delivered(&mut self, request: u32, out: &mut Output) {
-        match self.approving.take() {
-            Some(Approving::Provisioning {
-                request: r, name, ..
-            }) if r == request => {
-                out.events.push(Event::LinkDone { device_name: name });
-            }
-            other => self.approving = other,
+        if let Some(Approving::Provisioning { name, .. }) = self.take_step(request) {
+            out.events.push(Event::LinkDone { device_name: name });
         }
     }
 
@@ -413,13 +474,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         now_ms: u64,
         out: &mut Output,
     ) -> Result<bool, EngineError> {
-        let Some(step) = &self.approving else {
+        if self.publishing.take_if(|(r, _)| *r == request).is_some() {
+            // Our own list change was refused: the message says why.
+            out.events.push(Event::RelayError(message.to_owned()));
+            return Ok(true);
+        }
+        let Some(step) = self.take_step(request) else {
             return Ok(false);
         };
-        if step.request() != Some(request) {
-            return Ok(false);
-        }
-        match self.approving.take() {
+        match Some(step) {
             Some(Approving::Uploading {
                 code, announcement, ..
             }) => self.upload_refused(code, announcement, now_ms, out)?,
@@ -444,10 +507,31 @@ impl<S: Store, R: Rng> Engine<S, R> {
             EngineError::Invalid("the history from the other device could not be read")
         })?;
         let count = history.messages.len();
+        // What this device learnt itself meanwhile (a newer list) is kept.
+        let mut pins = Vec::new();
+        for pinned in history.pins {
+            let here = self.store.pinned_devices(&pinned.list.account).await?;
+            let signed = pinned.list.verify(&pinned.account_key).is_ok();
+            let own = self.is_own(&pinned.list.account);
+            // Our other device's trust wins over what this one met on its own so far (a key
+            // the relay showed only this new device is replaced).
+            let better = here.is_none_or(|h| {
+                h.list.version < pinned.list.version || h.account_key != pinned.account_key
+            });
+            if signed && !own && better {
+                pins.push(pinned);
+            }
+        }
         self.store
             .commit(Changes {
                 received: history.messages,
                 names: history.names,
+                pinned_devices: pins,
+                verified: history
+                    .verified
+                    .into_iter()
+                    .map(|(account, key)| (account, Some(key)))
+                    .collect(),
                 ..Changes::default()
             })
             .await?;
@@ -517,6 +601,32 @@ impl<S: Store, R: Rng> Engine<S, R> {
             request,
             device_list: signed.encode(),
         });
+        self.publishing = Some((request, signed));
         Ok(out)
+    }
+
+    /// Holds `list` as our own from now on, if it is newer than the one held.
+    async fn pin_own(&mut self, list: DeviceList, out: &mut Output) -> Result<(), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        if self
+            .own
+            .as_ref()
+            .is_some_and(|o| o.list.version >= list.version)
+        {
+            return Ok(());
+        }
+        let pinned = crate::store::PinnedDevices {
+            account_key: account.account_key.public(),
+            list,
+        };
+        self.store
+            .commit(Changes {
+                pinned_devices: vec![pinned.clone()],
+                ..Changes::default()
+            })
+            .await?;
+        self.own = Some(pinned);
+        out.events.push(Event::OwnDevicesChanged);
+        Ok(())
     }
 }

@@ -58,9 +58,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let me = pinned.list.device(account.device_id);
         if me.is_none_or(|d| d.identity != account.identity.public()) {
-            // Only a registered device can have been unlinked (a new account's first list
-            // comes after its registration).
-            if account.registered {
+            // Only a device that held a list naming it can have been unlinked, by a newer one
+            // (check_list refused older ones): the relay cannot show a list from before this
+            // device was linked to make it wipe itself.
+            if account.registered && self.own.is_some() {
                 out.events.push(Event::Unlinked);
             }
             return Ok(());
