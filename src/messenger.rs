@@ -114,7 +114,8 @@ pub(crate) struct Ui {
     pub(crate) problem: RwSignal<Option<String>>,
     pub(crate) chats: RwSignal<Vec<ChatSummary>>,
     /// Contacts' display names, by account.
-    pub(crate) names: RwSignal<std::collections::HashMap<String, String>>,
+    /// (Lists, not maps: each map type costs the wasm a copy of the hash table code.)
+    pub(crate) names: RwSignal<Vec<(String, String)>>,
     pub(crate) current: RwSignal<Option<String>>,
     pub(crate) messages: RwSignal<Vec<ChatMessage>>,
     /// The open chat may have messages older than those shown.
@@ -129,7 +130,7 @@ pub(crate) struct Ui {
     /// The open contact's safety number, when Contact info is open.
     pub(crate) safety: RwSignal<Option<Safety>>,
     /// The status of each message on screen, one signal per row (see [`Ui::status_of`]).
-    ticks: StoredValue<std::collections::HashMap<hush_client::MessageId, RwSignal<Status>>>,
+    ticks: StoredValue<Vec<(hush_client::MessageId, RwSignal<Status>)>>,
     /// Chats that never notify on this device.
     pub(crate) muted: RwSignal<Vec<String>>,
     pub(crate) notifications: RwSignal<Notifications>,
@@ -143,7 +144,12 @@ impl Ui {
     /// What to call an account: its display name if it told us one, else its username.
     pub(crate) fn display(&self, account: &str) -> String {
         self.names
-            .with(|names| names.get(account).cloned())
+            .with(|names| {
+                names
+                    .iter()
+                    .find(|(a, _)| a == account)
+                    .map(|(_, n)| n.clone())
+            })
             .unwrap_or_else(|| account.to_owned())
     }
 
@@ -152,7 +158,8 @@ impl Ui {
     pub(crate) fn status_of(&self, message: &ChatMessage) -> RwSignal<Status> {
         let status = RwSignal::new(message.status);
         self.ticks.update_value(|ticks| {
-            ticks.insert(message.id, status);
+            ticks.retain(|(id, _)| *id != message.id);
+            ticks.push((message.id, status));
         });
         status
     }
@@ -163,7 +170,7 @@ impl Ui {
             me: RwSignal::new(None),
             problem: RwSignal::new(None),
             chats: RwSignal::new(Vec::new()),
-            names: RwSignal::new(std::collections::HashMap::new()),
+            names: RwSignal::new(Vec::new()),
             current: RwSignal::new(None),
             messages: RwSignal::new(Vec::new()),
             earlier: RwSignal::new(false),
@@ -172,7 +179,7 @@ impl Ui {
             presence: RwSignal::new(Vec::new()),
             persisted: RwSignal::new(None),
             safety: RwSignal::new(None),
-            ticks: StoredValue::new(std::collections::HashMap::new()),
+            ticks: StoredValue::new(Vec::new()),
             muted: RwSignal::new(Vec::new()),
             notifications: RwSignal::new(push::state()),
             link: RwSignal::new(Link::Idle),
@@ -301,7 +308,7 @@ async fn run(
             ui.phase.set(Phase::Ready);
             refresh_chats(&engine, ui).await;
             match engine.store().names().await {
-                Ok(names) => ui.names.set(names.into_iter().collect()),
+                Ok(names) => ui.names.set(names),
                 Err(e) => ui.problem.set(Some(e.to_string())),
             }
             match engine.store().muted().await {
@@ -483,7 +490,7 @@ async fn run(
                 ui.me.set(engine.account().map(|a| a.name.clone()));
                 refresh_chats(&engine, ui).await;
                 if let Ok(names) = engine.store().names().await {
-                    ui.names.set(names.into_iter().collect());
+                    ui.names.set(names);
                 }
                 ui.phase.set(Phase::Ready);
                 Ok(Output::default())
@@ -599,7 +606,8 @@ async fn apply<S: Store, R: Rng>(
                 account,
                 display_name,
             } => ui.names.update(|names| {
-                names.insert(account, display_name);
+                names.retain(|(a, _)| *a != account);
+                names.push((account, display_name));
             }),
             Event::Presence {
                 account,
@@ -681,9 +689,7 @@ fn notify(ui: Ui, events: &[Event]) {
     } else {
         ui.current.get_untracked()
     };
-    let names: Vec<(String, String)> = ui
-        .names
-        .with_untracked(|names| names.iter().map(|(a, n)| (a.clone(), n.clone())).collect());
+    let names: Vec<(String, String)> = ui.names.with_untracked(|names| names.clone());
     let notices = ui.muted.with_untracked(|muted| {
         hush_client::notices::notices(events, &names, muted, open.as_deref())
     });
@@ -740,7 +746,7 @@ fn set_status(ui: Ui, id: hush_client::MessageId, status: Status) {
     });
     if moved.flatten().is_some() {
         ui.ticks.with_value(|ticks| {
-            if let Some(signal) = ticks.get(&id) {
+            if let Some((_, signal)) = ticks.iter().find(|(i, _)| *i == id) {
                 signal.try_set(status);
             }
         });
@@ -787,7 +793,7 @@ async fn load_chat<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) 
             // Rows gone with an earlier chat took their status signals with them. (Not all
             // are cleared: reopening the chat shown keeps its rows, and their signals.)
             ui.ticks
-                .update_value(|ticks| ticks.retain(|_, signal| !signal.is_disposed()));
+                .update_value(|ticks| ticks.retain(|(_, signal)| !signal.is_disposed()));
             ui.earlier.set(messages.len() == PAGE);
             ui.messages.set(messages);
         }

@@ -13,8 +13,6 @@ mod linking;
 mod own_devices;
 mod senders;
 
-use std::collections::{HashMap, HashSet};
-
 use hush_protocol::fingerprint::SafetyNumber;
 use hush_protocol::ratchet::DecryptError;
 use hush_protocol::record::SessionRecord;
@@ -46,13 +44,37 @@ struct Sealed {
     frames: Vec<ClientFrame>,
 }
 
+/// A batch's working copies of sessions, by device. A few devices per sender: a list, not a
+/// map (each map type costs the wasm a copy of the hash table code).
+#[derive(Default)]
+struct Working(Vec<(DeviceAddress, SessionRecord)>);
+
+impl Working {
+    fn get_mut(&mut self, address: &DeviceAddress) -> Option<&mut SessionRecord> {
+        self.0
+            .iter_mut()
+            .find(|(a, _)| a == address)
+            .map(|(_, r)| r)
+    }
+
+    fn insert(&mut self, address: DeviceAddress, record: SessionRecord) {
+        match self.get_mut(&address) {
+            Some(slot) => *slot = record,
+            None => self.0.push((address, record)),
+        }
+    }
+
+    fn take(&mut self, address: &DeviceAddress) -> Option<(DeviceAddress, SessionRecord)> {
+        let i = self.0.iter().position(|(a, _)| a == address)?;
+        Some(self.0.swap_remove(i))
+    }
+}
+
 /// The sessions with every device of `account` in a batch's working copies that can send,
 /// by device.
-fn sessions_of(
-    account: &str,
-    working: &HashMap<DeviceAddress, SessionRecord>,
-) -> Vec<(DeviceAddress, SessionRecord)> {
+fn sessions_of(account: &str, working: &Working) -> Vec<(DeviceAddress, SessionRecord)> {
     let mut found: Vec<(DeviceAddress, SessionRecord)> = working
+        .0
         .iter()
         .filter(|(address, record)| address.account() == account && !record.is_empty())
         .map(|(address, record)| (address.clone(), record.clone()))
@@ -259,12 +281,12 @@ pub struct Engine<S, R> {
     registering: bool,
     next_request: u32,
     /// Bundle requests in flight: request → account.
-    fetching: HashMap<u32, String>,
+    fetching: Vec<(u32, String)>,
     /// Accounts whose presence this connection follows (the relay keeps at most 256).
     watched: Vec<String>,
     /// Outbox entries sent on this connection and not yet answered: not sent again until the
     /// next connection.
-    in_flight: HashSet<MessageId>,
+    in_flight: Vec<MessageId>,
     /// Shown each received message once decrypted, before its commit (see
     /// [`Engine::preview_received`]).
     preview: Option<Preview>,
@@ -303,9 +325,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             authenticated: false,
             registering: false,
             next_request: 1,
-            fetching: HashMap::new(),
+            fetching: Vec::new(),
             watched: Vec::new(),
-            in_flight: HashSet::new(),
+            in_flight: Vec::new(),
             preview: None,
             device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
             own,
@@ -316,6 +338,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
             publishing: None,
             unfinished: None,
         })
+    }
+
+    /// The account whose bundles request `request` asked for, no longer waited for.
+    fn fetched(&mut self, request: u32) -> Option<String> {
+        let i = self.fetching.iter().position(|(r, _)| *r == request)?;
+        Some(self.fetching.swap_remove(i).1)
     }
 
     /// A new request id for the relay.
@@ -424,7 +452,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 request,
                 code,
                 message,
-            } => match (code, self.fetching.remove(&request)) {
+            } => match (code, self.fetched(request)) {
                 (ErrorCode::NotFound, None) if request == 0 && self.joining.is_some() => {
                     self.joining = None;
                     out.events.push(Event::LinkFailed(message));
@@ -451,7 +479,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 device_list,
                 bundles,
             } => {
-                if let Some(account) = self.fetching.remove(&request) {
+                if let Some(account) = self.fetched(request) {
                     let before = self.store.pinned_devices(&account).await?;
                     // Our own account's list must be signed by the key we hold.
                     let own = self.is_own(&account);
@@ -637,7 +665,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         // With sessions ready and nothing else waiting for `to`, the message is encrypted now
         // and stored with its ratchet step in one transaction; otherwise it waits in the
         // outbox behind the others.
-        let ready = self.authenticated && !self.fetching.values().any(|a| a == to);
+        let ready = self.authenticated && !self.fetching.iter().any(|(_, a)| a == to);
         let sealed = if ready {
             let mut sessions = self.store.sessions_with(to).await?;
             sessions.retain(|(_, record)| !record.is_empty());
@@ -749,11 +777,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     fn fetch_bundles(&mut self, account: &str, out: &mut Output) {
-        if self.fetching.values().any(|a| a == account) || !self.authenticated {
+        if self.fetching.iter().any(|(_, a)| a == account) || !self.authenticated {
             return;
         }
         let request = self.request_id();
-        self.fetching.insert(request, account.to_owned());
+        self.fetching.push((request, account.to_owned()));
         out.frames.push(ClientFrame::FetchBundles {
             request,
             account: account.to_owned(),
@@ -864,7 +892,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         outcome: SendOutcome,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        self.in_flight.remove(&id);
+        self.in_flight.retain(|i| *i != id);
         let Some(entry) = self.store.outbox_entry(&id).await? else {
             return Ok(());
         };
@@ -913,13 +941,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let local = account
             .address()
             .map_err(|_| EngineError::Invalid("the account name is not valid"))?;
-        let mut sessions: HashMap<DeviceAddress, SessionRecord> = HashMap::new();
-        let mut loaded: HashSet<String> = HashSet::new();
+        let mut sessions = Working::default();
+        let mut loaded: Vec<String> = Vec::new();
         // Senders with a new session here, to be sent our profile.
         let mut introduce: Vec<String> = Vec::new();
         let mut changed: Vec<DeviceAddress> = Vec::new();
         let mut used_prekeys: Vec<u32> = Vec::new();
-        let mut new_ids: HashSet<MessageId> = HashSet::new();
+        let mut new_ids: Vec<MessageId> = Vec::new();
         let mut delivered: Vec<(String, Vec<MessageId>)> = Vec::new();
         let mut changes = Changes::default();
         let mut events = Vec::new();
@@ -939,11 +967,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
             };
             // Every session with the sender's account at once: the receipt goes to all its
             // devices, on the same working copies.
-            if !loaded.contains(sender) {
-                loaded.insert(sender.to_owned());
-                sessions.extend(self.store.sessions_with(sender).await?);
+            if !loaded.iter().any(|a| a == sender) {
+                loaded.push(sender.to_owned());
+                for (address, record) in self.store.sessions_with(sender).await? {
+                    sessions.insert(address, record);
+                }
             }
-            sessions.entry(from.clone()).or_default();
+            if sessions.get_mut(&from).is_none() {
+                sessions.insert(from.clone(), SessionRecord::default());
+            }
             let one_time = match &message {
                 Message::PreKey(prekey) => match prekey.one_time_prekey_id {
                     Some(id) if !used_prekeys.contains(&id) => self.store.prekey(id).await?,
@@ -1074,7 +1106,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             match content {
                 Ok(Content::Text { id, sent_ms, body }) => {
                     // A repeat of a stored id is dropped by the store, in the same transaction.
-                    if new_ids.insert(id) {
+                    if !new_ids.contains(&id) {
+                        new_ids.push(id);
                         let message = ChatMessage {
                             id,
                             kind: Kind::Text,
@@ -1169,7 +1202,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         changes.sessions = changed
             .iter()
-            .filter_map(|address| sessions.remove_entry(address))
+            .filter_map(|address| sessions.take(address))
             .collect();
         if let Some(show) = self.preview.as_mut() {
             for event in &events {

@@ -4,8 +4,6 @@
 //! signed list ([`Content::Attested`]): a list that verifies under the pinned key (or, at first
 //! contact, is pinned) and names the device lets it in. Anything else is refused, unread.
 
-use std::collections::HashMap;
-
 use hush_protocol::{DeviceAddress, IdentityKey, Rng};
 
 use super::{Engine, EngineError, Event};
@@ -14,16 +12,31 @@ use crate::store::{Changes, PinnedDevices, Store};
 
 /// The senders' lists during one batch of envelopes (read once, updated by attested
 /// messages, written with the batch).
+/// (A few senders per batch: a list, not a map, keeps the wasm smaller.)
 #[derive(Default)]
 pub(super) struct Pins {
-    lists: HashMap<String, Option<PinnedDevices>>,
+    lists: Vec<(String, Option<PinnedDevices>)>,
     changed: Vec<String>,
 }
 
 impl Pins {
+    fn get(&self, account: &str) -> Option<&Option<PinnedDevices>> {
+        self.lists
+            .iter()
+            .find(|(a, _)| a == account)
+            .map(|(_, p)| p)
+    }
+
+    fn set(&mut self, account: &str, pinned: PinnedDevices) {
+        match self.lists.iter_mut().find(|(a, _)| a == account) {
+            Some((_, slot)) => *slot = Some(pinned),
+            None => self.lists.push((account.to_owned(), Some(pinned))),
+        }
+    }
+
     /// Whether `from` is listed with `identity`.
     pub(super) fn lists(&self, from: &DeviceAddress, identity: Option<&IdentityKey>) -> bool {
-        let Some(Some(pinned)) = self.lists.get(from.account()) else {
+        let Some(Some(pinned)) = self.get(from.account()) else {
             return false;
         };
         pinned
@@ -33,20 +46,17 @@ impl Pins {
     }
 
     /// Puts every list that changed into the batch; returns our own account's, if it changed.
-    pub(super) fn into_changes(
-        mut self,
-        own: &str,
-        changes: &mut Changes,
-    ) -> Option<PinnedDevices> {
+    pub(super) fn into_changes(self, own: &str, changes: &mut Changes) -> Option<PinnedDevices> {
         let mut own_list = None;
-        for account in self.changed {
-            if let Some(Some(pinned)) = self.lists.remove(&account) {
-                if account == own {
-                    own_list = Some(pinned.clone());
-                }
-                changes.pinned_devices.retain(|p| p.list.account != account);
-                changes.pinned_devices.push(pinned);
+        for (account, pinned) in self.lists {
+            let Some(pinned) = pinned.filter(|_| self.changed.contains(&account)) else {
+                continue;
+            };
+            if account == own {
+                own_list = Some(pinned.clone());
             }
+            changes.pinned_devices.retain(|p| p.list.account != account);
+            changes.pinned_devices.push(pinned);
         }
         own_list
     }
@@ -55,7 +65,7 @@ impl Pins {
 impl<S: Store, R: Rng> Engine<S, R> {
     /// Loads `account`'s pinned list into `pins` (our own from memory).
     pub(super) async fn load_pin(&self, pins: &mut Pins, account: &str) -> Result<(), EngineError> {
-        if pins.lists.contains_key(account) {
+        if pins.get(account).is_some() {
             return Ok(());
         }
         let pinned = if self.is_own(account) {
@@ -63,7 +73,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         } else {
             self.store.pinned_devices(account).await?
         };
-        pins.lists.insert(account.to_owned(), pinned);
+        pins.lists.push((account.to_owned(), pinned));
         Ok(())
     }
 
@@ -84,7 +94,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let account = from.account();
         let own = self.is_own(account);
         let ours = self.account.as_ref().map(|a| a.account_key.public());
-        let old = pins.lists.get(account).cloned().flatten();
+        let old = pins.get(account).cloned().flatten();
         // The list pinned already (every message of a new session carries it): nothing to
         // verify again.
         if old
@@ -125,7 +135,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 events.push(Event::Message(notice));
             }
         }
-        pins.lists.insert(account.to_owned(), Some(pinned));
+        pins.set(account, pinned);
         if !pins.changed.iter().any(|a| a == account) {
             pins.changed.push(account.to_owned());
         }
