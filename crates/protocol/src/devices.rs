@@ -38,6 +38,11 @@ impl AccountKey {
     pub fn public(&self) -> [u8; 32] {
         self.0.verifying_key().to_bytes()
     }
+    /// Signs `message` (what each caller signs starts with its own label).
+    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.0.sign(message).to_bytes()
+    }
+
     /// For storage.
     pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
         Zeroizing::new(self.0.to_bytes())
@@ -46,6 +51,17 @@ impl AccountKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Self {
         Self(SigningKey::from_bytes(bytes))
     }
+}
+
+/// Whether the account key `key` signed `message` (strict Ed25519).
+pub(crate) fn verify_signature(
+    key: &[u8; 32],
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Result<(), DeviceListError> {
+    let key = VerifyingKey::from_bytes(key).map_err(|_| DeviceListError::BadSignature)?;
+    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
+        .map_err(|_| DeviceListError::BadSignature)
 }
 
 /// One listed device, with its certificate: the account key's signature over the device's

@@ -1,0 +1,561 @@
+//! Group membership authorised end to end (`docs/protocol.md`, "Groups"): a group is a chain of
+//! changes, each signed by its author's account key and checked by every member against the
+//! state before it (who is admin, what the settings allow). The relay carries changes but
+//! cannot make one: it has no member's account key.
+//!
+//! Concurrent changes (two admins acting on the same state) meet at the same epoch; the one
+//! with the smaller hash wins everywhere, so every member converges on the same chain. The
+//! loser comes back in [`Accepted::Replaced`]: its author issues it again on top.
+
+use sha2::{Digest, Sha256};
+
+use crate::codec::{DecodeError, Reader, Writer};
+use crate::devices::AccountKey;
+use crate::keys::MAX_ACCOUNT_LEN;
+
+/// The most members of one group.
+pub const MAX_MEMBERS: usize = 1024;
+/// The longest group name, in bytes.
+pub const MAX_GROUP_NAME: usize = 100;
+/// The longest description, in bytes.
+pub const MAX_DESCRIPTION: usize = 1024;
+/// States kept behind the head, so a concurrent change that wins can replace the head.
+const KEPT: usize = 8;
+const TYPE_CHANGE: u8 = 9;
+const CHANGE_LABEL: &[u8] = b"Hush group change v1";
+
+/// A member's role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// May change the group.
+    Admin,
+    /// May send (unless only admins may) and leave.
+    Member,
+}
+
+/// One member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Member {
+    /// The account.
+    pub account: String,
+    /// Its role.
+    pub role: Role,
+}
+
+/// What one change does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// Makes the group: the author is its first admin, `members` the others.
+    Create {
+        /// The name.
+        name: String,
+        /// The description (may be empty).
+        description: String,
+        /// The other members.
+        members: Vec<String>,
+    },
+    /// Adds a member (admins).
+    Add(String),
+    /// Removes a member (admins).
+    Remove(String),
+    /// Makes a member admin (admins).
+    Promote(String),
+    /// Makes an admin a member again (admins; never the last admin).
+    Demote(String),
+    /// Changes the name and description (admins, or anyone unless only admins may).
+    EditInfo {
+        /// The new name.
+        name: String,
+        /// The new description.
+        description: String,
+    },
+    /// Restricts sending or editing the info to admins (admins).
+    Permissions {
+        /// Only admins may send.
+        only_admins_send: bool,
+        /// Only admins may edit the name and description.
+        only_admins_edit: bool,
+    },
+    /// The author leaves (anyone). If the last admin leaves, the longest-standing member
+    /// becomes admin.
+    Leave,
+}
+
+/// A signed change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    /// The group.
+    pub group: [u8; 16],
+    /// 1 for the creation, then one more per change.
+    pub epoch: u64,
+    /// The hash of the change before it (zeros for the creation).
+    pub parent: [u8; 32],
+    /// Who made it (an account; its account key signs).
+    pub author: String,
+    /// What it does.
+    pub op: Op,
+    /// Ed25519 by the author's account key over the label and everything above.
+    pub signature: [u8; 64],
+}
+
+/// The group as its chain of changes made it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupState {
+    /// The group.
+    pub group: [u8; 16],
+    /// The epoch of the last change.
+    pub epoch: u64,
+    /// The hash of the last change.
+    pub head: [u8; 32],
+    /// The name.
+    pub name: String,
+    /// The description.
+    pub description: String,
+    /// The members, in the order they joined.
+    pub members: Vec<Member>,
+    /// Only admins may send.
+    pub only_admins_send: bool,
+    /// Only admins may edit the name and description.
+    pub only_admins_edit: bool,
+}
+
+/// Why a change was refused (the state is unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupError {
+    /// Not a valid encoding, or names and sizes out of bounds.
+    Decode(DecodeError),
+    /// The author's account key did not sign it.
+    BadSignature,
+    /// The author may not do this in the state it applies to.
+    NotAllowed,
+    /// It does not make sense in that state (adding a member twice, removing a stranger,
+    /// demoting the last admin, too many members).
+    Invalid,
+    /// For another group.
+    WrongGroup,
+    /// It builds on changes not seen yet (ask for them).
+    Gap,
+    /// Older than what is held, or a concurrent change that lost: nothing to do.
+    Stale,
+}
+
+impl core::fmt::Display for GroupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Decode(e) => write!(f, "group change: {e}"),
+            Self::BadSignature => f.write_str("the group change was not signed by its author"),
+            Self::NotAllowed => f.write_str("the author may not make that group change"),
+            Self::Invalid => f.write_str("that group change does not apply"),
+            Self::WrongGroup => f.write_str("a change for another group"),
+            Self::Gap => f.write_str("earlier group changes are missing"),
+            Self::Stale => f.write_str("an older group change"),
+        }
+    }
+}
+
+impl std::error::Error for GroupError {}
+
+impl From<DecodeError> for GroupError {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(e)
+    }
+}
+
+fn clean(text: &str, limit: usize, empty_ok: bool) -> bool {
+    (empty_ok || !text.trim().is_empty())
+        && text.len() <= limit
+        && !text.chars().any(|c| c.is_control() && c != '\n')
+        && !text.chars().any(|c| ('\u{202a}'..='\u{202e}').contains(&c))
+}
+
+fn valid_account(account: &str) -> bool {
+    !account.is_empty() && account.len() <= MAX_ACCOUNT_LEN
+}
+
+impl Op {
+    fn write(&self, w: &mut Writer) {
+        match self {
+            Self::Create {
+                name,
+                description,
+                members,
+            } => {
+                w.u8(0)
+                    .var(name.as_bytes())
+                    .var(description.as_bytes())
+                    .u32(members.len() as u32);
+                for member in members {
+                    w.var(member.as_bytes());
+                }
+            }
+            Self::Add(a) => {
+                w.u8(1).var(a.as_bytes());
+            }
+            Self::Remove(a) => {
+                w.u8(2).var(a.as_bytes());
+            }
+            Self::Promote(a) => {
+                w.u8(3).var(a.as_bytes());
+            }
+            Self::Demote(a) => {
+                w.u8(4).var(a.as_bytes());
+            }
+            Self::EditInfo { name, description } => {
+                w.u8(5).var(name.as_bytes()).var(description.as_bytes());
+            }
+            Self::Permissions {
+                only_admins_send,
+                only_admins_edit,
+            } => {
+                w.u8(6)
+                    .u8(u8::from(*only_admins_send))
+                    .u8(u8::from(*only_admins_edit));
+            }
+            Self::Leave => {
+                w.u8(7);
+            }
+        }
+    }
+
+    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let account = |r: &mut Reader<'_>| r.string("member", MAX_ACCOUNT_LEN);
+        Ok(match r.u8()? {
+            0 => {
+                let name = r.string("group name", MAX_GROUP_NAME)?;
+                let description = r.string("description", MAX_DESCRIPTION)?;
+                let n = r.count("members", MAX_MEMBERS, 5)?;
+                let members = (0..n).map(|_| account(r)).collect::<Result<_, _>>()?;
+                Self::Create {
+                    name,
+                    description,
+                    members,
+                }
+            }
+            1 => Self::Add(account(r)?),
+            2 => Self::Remove(account(r)?),
+            3 => Self::Promote(account(r)?),
+            4 => Self::Demote(account(r)?),
+            5 => Self::EditInfo {
+                name: r.string("group name", MAX_GROUP_NAME)?,
+                description: r.string("description", MAX_DESCRIPTION)?,
+            },
+            6 => Self::Permissions {
+                only_admins_send: r.bool("permission")?,
+                only_admins_edit: r.bool("permission")?,
+            },
+            7 => Self::Leave,
+            _ => return Err(DecodeError::Invalid("group change")),
+        })
+    }
+}
+
+impl Change {
+    /// A change by `author`, signed with its account key, on top of `state` (`None` for a
+    /// creation).
+    pub fn sign(
+        state: Option<&GroupState>,
+        group: [u8; 16],
+        author: &str,
+        op: Op,
+        key: &AccountKey,
+    ) -> Self {
+        let mut change = Self {
+            group,
+            epoch: state.map_or(1, |s| s.epoch + 1),
+            parent: state.map_or([0; 32], |s| s.head),
+            author: author.to_owned(),
+            op,
+            signature: [0; 64],
+        };
+        change.signature = key.sign(&change.message());
+        change
+    }
+
+    fn signed_bytes(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(128);
+        w.header(TYPE_CHANGE)
+            .raw(&self.group)
+            .u64(self.epoch)
+            .raw(&self.parent)
+            .var(self.author.as_bytes());
+        self.op.write(&mut w);
+        w.into_bytes()
+    }
+
+    fn message(&self) -> Vec<u8> {
+        let mut message = CHANGE_LABEL.to_vec();
+        message.extend_from_slice(&self.signed_bytes());
+        message
+    }
+
+    /// The encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut bytes = self.signed_bytes();
+        bytes.extend_from_slice(&self.signature);
+        bytes
+    }
+
+    /// Decodes untrusted bytes (the signature is checked when the change is applied).
+    pub fn decode(bytes: &[u8]) -> Result<Self, GroupError> {
+        let mut r = Reader::new(bytes);
+        r.header(TYPE_CHANGE)?;
+        let change = Self {
+            group: r.array()?,
+            epoch: r.u64()?,
+            parent: r.array()?,
+            author: r.string("author", MAX_ACCOUNT_LEN)?,
+            op: Op::read(&mut r)?,
+            signature: r.array()?,
+        };
+        r.finish()?;
+        Ok(change)
+    }
+
+    /// What later changes name as their parent.
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.encode()).into()
+    }
+
+    /// Whether `author_key` (the author's account key, as the member pinned it) signed it.
+    pub fn verify(&self, author_key: &[u8; 32]) -> Result<(), GroupError> {
+        crate::devices::verify_signature(author_key, &self.message(), &self.signature)
+            .map_err(|_| GroupError::BadSignature)
+    }
+}
+
+impl GroupState {
+    /// The group as its creation makes it.
+    pub fn create(change: &Change, author_key: &[u8; 32]) -> Result<Self, GroupError> {
+        change.verify(author_key)?;
+        let Op::Create {
+            name,
+            description,
+            members,
+        } = &change.op
+        else {
+            return Err(GroupError::Invalid);
+        };
+        if change.epoch != 1 || change.parent != [0; 32] {
+            return Err(GroupError::Invalid);
+        }
+        if !clean(name, MAX_GROUP_NAME, false) || !clean(description, MAX_DESCRIPTION, true) {
+            return Err(GroupError::Invalid);
+        }
+        let mut state = Self {
+            group: change.group,
+            epoch: 1,
+            head: change.hash(),
+            name: name.clone(),
+            description: description.clone(),
+            members: vec![Member {
+                account: change.author.clone(),
+                role: Role::Admin,
+            }],
+            only_admins_send: false,
+            only_admins_edit: false,
+        };
+        for member in members {
+            if !valid_account(member) || state.member(member).is_some() {
+                return Err(GroupError::Invalid);
+            }
+            state.members.push(Member {
+                account: member.clone(),
+                role: Role::Member,
+            });
+        }
+        if state.members.len() > MAX_MEMBERS {
+            return Err(GroupError::Invalid);
+        }
+        Ok(state)
+    }
+
+    /// The member `account`, if it is one.
+    pub fn member(&self, account: &str) -> Option<&Member> {
+        self.members.iter().find(|m| m.account == account)
+    }
+
+    /// Whether `account` is an admin.
+    pub fn is_admin(&self, account: &str) -> bool {
+        self.member(account).is_some_and(|m| m.role == Role::Admin)
+    }
+
+    /// Whether `account` may send to the group now.
+    pub fn may_send(&self, account: &str) -> bool {
+        self.member(account)
+            .is_some_and(|m| !self.only_admins_send || m.role == Role::Admin)
+    }
+
+    /// The state after `change`, which must come right after this one and be signed by its
+    /// author (`author_key`, as this member pinned it) and allowed to it.
+    pub fn apply(&self, change: &Change, author_key: &[u8; 32]) -> Result<Self, GroupError> {
+        if change.group != self.group {
+            return Err(GroupError::WrongGroup);
+        }
+        if change.epoch <= self.epoch {
+            return Err(GroupError::Stale);
+        }
+        if change.epoch != self.epoch + 1 || change.parent != self.head {
+            return Err(GroupError::Gap);
+        }
+        change.verify(author_key)?;
+        let author = self.member(&change.author).ok_or(GroupError::NotAllowed)?;
+        let admin = author.role == Role::Admin;
+        let mut next = self.clone();
+        let position =
+            |state: &Self, account: &str| state.members.iter().position(|m| m.account == account);
+        match &change.op {
+            Op::Create { .. } => return Err(GroupError::Invalid),
+            Op::Add(account) => {
+                if !admin {
+                    return Err(GroupError::NotAllowed);
+                }
+                if !valid_account(account)
+                    || next.member(account).is_some()
+                    || next.members.len() >= MAX_MEMBERS
+                {
+                    return Err(GroupError::Invalid);
+                }
+                next.members.push(Member {
+                    account: account.clone(),
+                    role: Role::Member,
+                });
+            }
+            Op::Remove(account) => {
+                if !admin {
+                    return Err(GroupError::NotAllowed);
+                }
+                let i = position(&next, account).ok_or(GroupError::Invalid)?;
+                if *account == change.author {
+                    return Err(GroupError::Invalid);
+                }
+                next.members.remove(i);
+            }
+            Op::Promote(account) | Op::Demote(account) => {
+                if !admin {
+                    return Err(GroupError::NotAllowed);
+                }
+                let promote = matches!(change.op, Op::Promote(_));
+                let i = position(&next, account).ok_or(GroupError::Invalid)?;
+                let admins = next
+                    .members
+                    .iter()
+                    .filter(|m| m.role == Role::Admin)
+                    .count();
+                if !promote && next.members[i].role == Role::Admin && admins == 1 {
+                    return Err(GroupError::Invalid);
+                }
+                next.members[i].role = if promote { Role::Admin } else { Role::Member };
+            }
+            Op::EditInfo { name, description } => {
+                if next.only_admins_edit && !admin {
+                    return Err(GroupError::NotAllowed);
+                }
+                if !clean(name, MAX_GROUP_NAME, false) || !clean(description, MAX_DESCRIPTION, true)
+                {
+                    return Err(GroupError::Invalid);
+                }
+                next.name = name.clone();
+                next.description = description.clone();
+            }
+            Op::Permissions {
+                only_admins_send,
+                only_admins_edit,
+            } => {
+                if !admin {
+                    return Err(GroupError::NotAllowed);
+                }
+                next.only_admins_send = *only_admins_send;
+                next.only_admins_edit = *only_admins_edit;
+            }
+            Op::Leave => {
+                let i = position(&next, &change.author).ok_or(GroupError::NotAllowed)?;
+                next.members.remove(i);
+                // A group always has an admin while it has members.
+                if !next.members.is_empty() && !next.members.iter().any(|m| m.role == Role::Admin) {
+                    next.members[0].role = Role::Admin;
+                }
+            }
+        }
+        next.epoch = change.epoch;
+        next.head = change.hash();
+        Ok(next)
+    }
+}
+
+/// What [`GroupLog::accept`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Accepted {
+    /// It came next and is applied.
+    Applied,
+    /// It was concurrent with a change held (same parent) and won (smaller hash): that change
+    /// and any built on it were undone and this applied instead. The undone ones are
+    /// returned, oldest first; the ones we made, we issue again on top.
+    Replaced(Vec<Change>),
+}
+
+/// A group's recent states: the head and a few before it, so a concurrent change that wins
+/// can take the head's place.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupLog {
+    /// Oldest first; the last is the head. Each with the change that made it.
+    states: Vec<(Change, GroupState)>,
+}
+
+impl GroupLog {
+    /// A log starting at a creation.
+    pub fn create(change: Change, author_key: &[u8; 32]) -> Result<Self, GroupError> {
+        let state = GroupState::create(&change, author_key)?;
+        Ok(Self {
+            states: vec![(change, state)],
+        })
+    }
+
+    /// The current state.
+    pub fn state(&self) -> &GroupState {
+        // Never empty: made with one state, and `accept` only ever replaces the last.
+        &self.states[self.states.len() - 1].1
+    }
+
+    /// Takes a change: the next one is applied; one concurrent with the head (same parent)
+    /// replaces it if its hash is smaller. `author_key` is the change author's account key
+    /// as this member pinned it. On any error nothing changes.
+    pub fn accept(
+        &mut self,
+        change: Change,
+        author_key: &[u8; 32],
+    ) -> Result<Accepted, GroupError> {
+        let head = self.state();
+        if change.group != head.group {
+            return Err(GroupError::WrongGroup);
+        }
+        if change.epoch <= head.epoch {
+            // Concurrent with one we hold: the smaller hash wins, here as everywhere.
+            let Some(i) = self
+                .states
+                .iter()
+                .position(|(c, _)| c.epoch == change.epoch)
+            else {
+                return Err(GroupError::Stale);
+            };
+            let held = &self.states[i].0;
+            if i == 0 || change.parent != held.parent || change.hash() >= held.hash() {
+                return Err(GroupError::Stale);
+            }
+            let next = self.states[i - 1].1.apply(&change, author_key)?;
+            let undone = self
+                .states
+                .split_off(i)
+                .into_iter()
+                .map(|(c, _)| c)
+                .collect();
+            self.states.push((change, next));
+            return Ok(Accepted::Replaced(undone));
+        }
+        let next = head.apply(&change, author_key)?;
+        self.states.push((change, next));
+        if self.states.len() > KEPT {
+            self.states.remove(0);
+        }
+        Ok(Accepted::Applied)
+    }
+}

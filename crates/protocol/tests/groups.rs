@@ -1,0 +1,267 @@
+//! Group membership changes: signed by the author's account key, allowed by the state before
+//! them, and converging when two admins act at once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::*;
+use hush_protocol::devices::AccountKey;
+use hush_protocol::groups::{Accepted, Change, GroupError, GroupLog, Op, Role};
+use rand_chacha::rand_core::RngCore;
+
+const GROUP: [u8; 16] = [7; 16];
+
+/// Accounts and their keys (what each member has pinned for the others).
+struct People {
+    keys: HashMap<String, AccountKey>,
+}
+
+impl People {
+    fn new(names: &[&str], seed: u64) -> Self {
+        let mut rng = rng(seed);
+        Self {
+            keys: names
+                .iter()
+                .map(|n| (n.to_string(), AccountKey::generate(&mut rng)))
+                .collect(),
+        }
+    }
+    fn key(&self, name: &str) -> [u8; 32] {
+        self.keys[name].public()
+    }
+    fn change(&self, log: &GroupLog, author: &str, op: Op) -> Change {
+        Change::sign(Some(log.state()), GROUP, author, op, &self.keys[author])
+    }
+    fn accept(&self, log: &mut GroupLog, change: Change) -> Result<Accepted, GroupError> {
+        let key = self.key(&change.author);
+        log.accept(change, &key)
+    }
+}
+
+fn created(people: &People, members: &[&str]) -> (Change, GroupLog) {
+    let create = Change::sign(
+        None,
+        GROUP,
+        "alice",
+        Op::Create {
+            name: "Climbing".into(),
+            description: "Thursdays".into(),
+            members: members.iter().map(|m| m.to_string()).collect(),
+        },
+        &people.keys["alice"],
+    );
+    let log = GroupLog::create(create.clone(), &people.key("alice")).unwrap();
+    (create, log)
+}
+
+fn members(log: &GroupLog) -> Vec<(String, Role)> {
+    log.state()
+        .members
+        .iter()
+        .map(|m| (m.account.clone(), m.role))
+        .collect()
+}
+
+#[test]
+fn admins_change_the_group_and_members_may_only_leave_or_edit_when_allowed() {
+    let people = People::new(&["alice", "bob", "carol", "dave"], 1);
+    let (_, mut log) = created(&people, &["bob"]);
+    assert_eq!(log.state().name, "Climbing");
+    assert!(log.state().is_admin("alice") && !log.state().is_admin("bob"));
+
+    // Bob is not an admin: he cannot add, remove or restrict.
+    for op in [
+        Op::Add("carol".into()),
+        Op::Remove("alice".into()),
+        Op::Promote("bob".into()),
+        Op::Permissions {
+            only_admins_send: true,
+            only_admins_edit: true,
+        },
+    ] {
+        let change = people.change(&log, "bob", op);
+        assert_eq!(people.accept(&mut log, change), Err(GroupError::NotAllowed));
+    }
+    let before = log.clone();
+
+    let add = people.change(&log, "alice", Op::Add("carol".into()));
+    assert_eq!(people.accept(&mut log, add), Ok(Accepted::Applied));
+    let edit = people.change(
+        &log,
+        "bob",
+        Op::EditInfo {
+            name: "Bouldering".into(),
+            description: String::new(),
+        },
+    );
+    assert_eq!(people.accept(&mut log, edit), Ok(Accepted::Applied));
+    assert_eq!(log.state().name, "Bouldering");
+    let restrict = people.change(
+        &log,
+        "alice",
+        Op::Permissions {
+            only_admins_send: true,
+            only_admins_edit: true,
+        },
+    );
+    people.accept(&mut log, restrict).unwrap();
+    assert!(log.state().may_send("alice") && !log.state().may_send("bob"));
+    let edit = people.change(
+        &log,
+        "bob",
+        Op::EditInfo {
+            name: "Mine now".into(),
+            description: String::new(),
+        },
+    );
+    assert_eq!(people.accept(&mut log, edit), Err(GroupError::NotAllowed));
+
+    let promote = people.change(&log, "alice", Op::Promote("bob".into()));
+    people.accept(&mut log, promote).unwrap();
+    let remove = people.change(&log, "bob", Op::Remove("carol".into()));
+    people.accept(&mut log, remove).unwrap();
+    assert_eq!(
+        members(&log),
+        [("alice".into(), Role::Admin), ("bob".into(), Role::Admin)]
+    );
+    assert!(!log.state().may_send("carol"));
+
+    // The last admin cannot be demoted; when the last admin leaves, the longest-standing
+    // member takes over.
+    let demote = people.change(&log, "alice", Op::Demote("bob".into()));
+    people.accept(&mut log, demote).unwrap();
+    let demote_self = people.change(&log, "alice", Op::Demote("alice".into()));
+    assert_eq!(
+        people.accept(&mut log, demote_self),
+        Err(GroupError::Invalid)
+    );
+    let add_dave = people.change(&log, "alice", Op::Add("dave".into()));
+    people.accept(&mut log, add_dave).unwrap();
+    let leave = people.change(&log, "alice", Op::Leave);
+    people.accept(&mut log, leave).unwrap();
+    assert_eq!(
+        members(&log),
+        [("bob".into(), Role::Admin), ("dave".into(), Role::Member)]
+    );
+    assert_ne!(log, before);
+}
+
+#[test]
+fn the_relay_cannot_forge_replay_or_skip_changes() {
+    let people = People::new(&["alice", "bob", "mallory"], 2);
+    let (create, mut log) = created(&people, &["bob"]);
+    let add = people.change(&log, "alice", Op::Add("carol".into()));
+
+    // Signed by another key than the author's (the relay's own, say): refused.
+    let mut forged = add.clone();
+    forged.signature = people
+        .change(&log, "mallory", Op::Add("carol".into()))
+        .signature;
+    assert_eq!(
+        people.accept(&mut log, forged.clone()),
+        Err(GroupError::BadSignature)
+    );
+    let mut relabelled = people.change(&log, "mallory", Op::Add("mallory".into()));
+    relabelled.author = "alice".into();
+    assert_eq!(
+        people.accept(&mut log, relabelled),
+        Err(GroupError::BadSignature)
+    );
+    // By someone who is not a member: not allowed, even signed.
+    let stranger = people.change(&log, "mallory", Op::Add("mallory".into()));
+    assert_eq!(
+        people.accept(&mut log, stranger),
+        Err(GroupError::NotAllowed)
+    );
+    // A changed byte anywhere breaks it.
+    let bytes = add.encode();
+    for i in 0..bytes.len() {
+        let mut tampered = bytes.clone();
+        tampered[i] ^= 1;
+        if let Ok(change) = Change::decode(&tampered) {
+            let mut copy = log.clone();
+            let key = people.key("alice");
+            assert!(copy.accept(change, &key).is_err(), "flip at {i} accepted");
+        }
+    }
+    assert!(Change::decode(&bytes[..bytes.len() - 1]).is_err());
+    assert_eq!(Change::decode(&bytes).unwrap(), add);
+
+    people.accept(&mut log, add.clone()).unwrap();
+    // Replayed: stale. The creation again: stale. Another group's change: refused.
+    assert_eq!(people.accept(&mut log, add), Err(GroupError::Stale));
+    assert_eq!(people.accept(&mut log, create), Err(GroupError::Stale));
+    let mut elsewhere = people.change(&log, "alice", Op::Add("dave".into()));
+    elsewhere.group = [9; 16];
+    assert_eq!(
+        people.accept(&mut log, elsewhere),
+        Err(GroupError::WrongGroup)
+    );
+    // Skipping one: a gap, until the missing change is there.
+    let next = people.change(&log, "alice", Op::Add("dave".into()));
+    let mut ahead = log.clone();
+    people.accept(&mut ahead, next.clone()).unwrap();
+    let after_next = people.change(&ahead, "alice", Op::Add("erin".into()));
+    assert_eq!(
+        people.accept(&mut log, after_next.clone()),
+        Err(GroupError::Gap)
+    );
+    people.accept(&mut log, next).unwrap();
+    people.accept(&mut log, after_next.clone()).unwrap();
+    people.accept(&mut ahead, after_next).unwrap();
+    assert_eq!(log.state(), ahead.state());
+}
+
+#[test]
+fn concurrent_changes_by_two_admins_converge_everywhere() {
+    let people = People::new(&["alice", "bob", "carol"], 3);
+    let (_, mut base) = created(&people, &["bob", "carol"]);
+    let promote = people.change(&base, "alice", Op::Promote("bob".into()));
+    people.accept(&mut base, promote).unwrap();
+
+    let mut rng = rng(4);
+    for round in 0..20u64 {
+        // Alice and Bob, both admins, each change the group on the same state.
+        let mut logs = vec![base.clone(), base.clone(), base.clone()];
+        let a = people.change(&logs[0], "alice", Op::Add(format!("a{round}")));
+        let b = people.change(&logs[1], "bob", Op::Add(format!("b{round}")));
+        // Each author has applied its own; the third replica gets both, in either order.
+        people.accept(&mut logs[0], a.clone()).unwrap();
+        people.accept(&mut logs[1], b.clone()).unwrap();
+        let (first, second) = if rng.next_u32().is_multiple_of(2) {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        let _ = people.accept(&mut logs[2], first);
+        let _ = people.accept(&mut logs[2], second);
+        // Everyone gets the other author's change; a loser's author issues it again on top.
+        let mut reissued = Vec::new();
+        for (i, other) in [(0, b.clone()), (1, a.clone())] {
+            if let Ok(Accepted::Replaced(undone)) = people.accept(&mut logs[i], other) {
+                for change in undone {
+                    let again = people.change(&logs[i], &change.author, change.op);
+                    people.accept(&mut logs[i], again.clone()).unwrap();
+                    reissued.push(again);
+                }
+            }
+        }
+        for again in reissued {
+            for log in &mut logs {
+                let _ = people.accept(log, again.clone());
+            }
+        }
+        let heads: Vec<_> = logs.iter().map(|l| l.state().clone()).collect();
+        assert_eq!(heads[0], heads[1], "round {round}");
+        assert_eq!(heads[1], heads[2], "round {round}");
+        let names: Vec<String> = heads[0].members.iter().map(|m| m.account.clone()).collect();
+        assert!(names.contains(&format!("a{round}")) && names.contains(&format!("b{round}")));
+    }
+}
