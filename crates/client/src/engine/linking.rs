@@ -619,14 +619,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
             account_key: account.account_key.public(),
             list,
         };
-        self.store
-            .commit(Changes {
-                pinned_devices: vec![pinned.clone()],
-                ..Changes::default()
-            })
-            .await?;
-        self.own = Some(pinned);
-        out.events.push(Event::OwnDevicesChanged);
-        Ok(())
+        self.hold_own(pinned, out).await
     }
 }

@@ -7,7 +7,7 @@ use hush_protocol::Rng;
 use super::{Engine, EngineError, Event, Output};
 use crate::content::Content;
 use crate::devices::{check_list, Refusal};
-use crate::store::{Changes, ChatMessage, Kind, MessageId, Status, Store};
+use crate::store::{Changes, ChatMessage, Kind, MessageId, PinnedDevices, Status, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
     /// The account's devices as last verified (for the device list screen).
@@ -71,6 +71,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
             out.events.push(Event::OwnDevicesChanged);
             return Ok(());
         }
+        self.hold_own(pinned, out).await
+    }
+
+    /// Stores `pinned` as our own list and holds it from now on.
+    pub(super) async fn hold_own(
+        &mut self,
+        pinned: PinnedDevices,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
         self.store
             .commit(Changes {
                 pinned_devices: vec![pinned.clone()],
