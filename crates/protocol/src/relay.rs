@@ -162,6 +162,17 @@ pub enum ClientFrame {
         /// The link code's address.
         address: [u8; crate::linking::ADDRESS_LEN],
     },
+    /// One group message, encrypted once with the sender's sender key, for every device of
+    /// every member (the sender's own other devices included). The relay does not know who is
+    /// in a group: the sender names the members, and only they hold the sender key.
+    GroupSend {
+        /// Chosen by the sender; a resend with the same id is not stored twice.
+        client_id: [u8; 16],
+        /// The members' accounts (at most [`crate::groups::MAX_MEMBERS`], each once).
+        members: Vec<String>,
+        /// The same for every device.
+        payload: Vec<u8>,
+    },
     /// Hands the browser waiting at `address` its provisioning message (once).
     Provision {
         /// Echoed in the answer.
@@ -545,6 +556,17 @@ impl ClientFrame {
             } => {
                 w.u8(0x2F).u32(*request).raw(address).var(sealed);
             }
+            Self::GroupSend {
+                client_id,
+                members,
+                payload,
+            } => {
+                w.u8(0x30).raw(client_id).u32(members.len() as u32);
+                for member in members {
+                    write_str(&mut w, member);
+                }
+                w.var(payload);
+            }
         }
         w.buf
     }
@@ -656,6 +678,18 @@ impl ClientFrame {
                 address: r.array()?,
                 sealed: r.var("provisioning", MAX_PROVISIONING)?.to_vec(),
             },
+            0x30 => {
+                let client_id = r.array()?;
+                let n = r.count("members", crate::groups::MAX_MEMBERS, 5)?;
+                let members = (0..n)
+                    .map(|_| read_account(&mut r))
+                    .collect::<Result<_, _>>()?;
+                Self::GroupSend {
+                    client_id,
+                    members,
+                    payload: r.var("payload", MAX_PAYLOAD)?.to_vec(),
+                }
+            }
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

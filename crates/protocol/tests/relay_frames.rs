@@ -215,6 +215,12 @@ fn frames_round_trip() {
     for frame in clients {
         assert_eq!(ClientFrame::decode(&frame.encode()).unwrap(), frame);
     }
+    let group = ClientFrame::GroupSend {
+        client_id: [3; 16],
+        members: vec!["alice".into(), "bob".into()],
+        payload: vec![1; 100],
+    };
+    assert_eq!(ClientFrame::decode(&group.encode()).unwrap(), group);
     let servers = vec![
         ServerFrame::Challenge { nonce: [3; 32] },
         ServerFrame::Error {

@@ -304,6 +304,13 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
         } => send(state, device, client_id, recipient, envelopes)
             .await
             .map_err(|r| (0, r)),
+        ClientFrame::GroupSend {
+            client_id,
+            members,
+            payload,
+        } => group_send(state, device, client_id, members, payload)
+            .await
+            .map_err(|r| (0, r)),
         ClientFrame::Ack { ids } => Ok(ack(state, device, ids)),
         ClientFrame::AckExpired { ids } => {
             let (account, id) = (device.account.clone(), device.device);
@@ -653,11 +660,24 @@ async fn send(
             received_ms,
         })
         .collect();
+    Ok(commit_envelopes(state, client_id, rows))
+}
+
+/// Stores envelopes (one group commit) and answers `Sent` once they are on disk; devices not
+/// online are woken by push.
+fn commit_envelopes(state: &AppState, client_id: [u8; 16], rows: Vec<NewEnvelope>) -> Reply {
     let count = rows.len() as u64;
+    let targets: Vec<DeviceKey> = rows
+        .iter()
+        .map(|r| DeviceKey {
+            account: r.recipient.clone(),
+            device: r.recipient_device,
+        })
+        .collect();
     let started = Instant::now();
     let committed = state.store.submit_envelopes(rows);
     let state = state.clone();
-    Ok(Reply::Later(
+    Reply::Later(
         async move {
             if let Err(e) = committed.await {
                 store_failed(&state, &e);
@@ -670,21 +690,65 @@ async fn send(
                 .add(started.elapsed().as_micros() as u64);
             metrics.send_commit_count.inc();
             metrics.envelopes_in.add(count);
-            for device in given {
-                let key = DeviceKey {
-                    account: recipient.clone(),
-                    device,
-                };
+            for key in targets {
                 // Online devices got it from the commit itself (see `hub`).
                 if !state.hub.is_online(&key) {
                     // Not online: a content-free Web Push, if the device subscribed.
                     crate::push::wake_offline(&state, key);
                 }
             }
-            sent(SendOutcome::Stored)
+            Reply::Frames(vec![ServerFrame::Sent {
+                client_id,
+                outcome: SendOutcome::Stored,
+            }])
         }
         .boxed(),
-    ))
+    )
+}
+
+/// A group message: the same payload for every listed device of every named member (the
+/// sender's own device left out). Members that are not accounts are skipped: the relay does
+/// not know groups, and cannot tell a departed account from a typo.
+async fn group_send(
+    state: &AppState,
+    from: &DeviceKey,
+    client_id: [u8; 16],
+    members: Vec<String>,
+    payload: Vec<u8>,
+) -> Result<Reply, Refusal> {
+    let distinct: BTreeSet<&String> = members.iter().collect();
+    if distinct.len() != members.len() {
+        return Err((ErrorCode::Invalid, "each member once".to_owned()));
+    }
+    let own = device_list(state, &from.account).await.map_err(internal)?;
+    if !own.is_some_and(|l| l.devices.iter().any(|d| d.device_id == from.device)) {
+        return Err((
+            ErrorCode::NotFound,
+            "this device is no longer listed".to_owned(),
+        ));
+    }
+    let received_ms = now_ms();
+    let mut rows = Vec::new();
+    for member in members {
+        let Some(list) = device_list(state, &member).await.map_err(internal)? else {
+            continue;
+        };
+        for device in &list.devices {
+            if member == from.account && device.device_id == from.device {
+                continue;
+            }
+            rows.push(NewEnvelope {
+                recipient: member.clone(),
+                recipient_device: device.device_id,
+                sender: from.account.clone(),
+                sender_device: from.device,
+                client_id,
+                payload: payload.clone(),
+                received_ms,
+            });
+        }
+    }
+    Ok(commit_envelopes(state, client_id, rows))
 }
 
 fn ack(state: &AppState, device: &DeviceKey, ids: Vec<u64>) -> Reply {

@@ -1009,3 +1009,50 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_group_message_is_stored_once_per_member_device_and_not_for_the_sender() {
+    let server = start().await;
+    let (alice, bob, carol) = (
+        Account::new("alice", 61),
+        Account::new("bob", 62),
+        Account::new("carol", 63),
+    );
+    let mut a = alice.register(server.addr).await;
+    let mut b = bob.register(server.addr).await;
+    let mut c = carol.register(server.addr).await;
+    let group = |members: &[&str], id: u8| ClientFrame::GroupSend {
+        client_id: [id; 16],
+        members: members.iter().map(|m| m.to_string()).collect(),
+        payload: b"one ciphertext for all".to_vec(),
+    };
+    // "nobody" is not an account: skipped (the relay does not know who is in a group).
+    send_stored(&mut a, &group(&["alice", "bob", "carol", "nobody"], 1)).await;
+    for member in [&mut b, &mut c] {
+        match member.recv().await {
+            ServerFrame::Envelope {
+                sender,
+                sender_device,
+                payload,
+                ..
+            } => {
+                assert_eq!((sender.as_str(), sender_device), ("alice", 1));
+                assert_eq!(payload, b"one ciphertext for all");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(a.quiet(200).await, "the sender's own device gets nothing");
+    // The same client id again is stored once.
+    send_stored(&mut a, &group(&["bob"], 1)).await;
+    assert!(b.quiet(200).await);
+    // A member named twice is refused.
+    a.send(&group(&["bob", "bob"], 2)).await;
+    assert!(matches!(
+        a.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::Invalid,
+            ..
+        }
+    ));
+}
