@@ -5,6 +5,7 @@ use hush_client::{ChatMessage, Kind, MessageId, Status};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
+use super::qr::QrImage;
 use super::time::{clock, day, day_key};
 use crate::messenger::{Command, Messenger, Safety, Ui};
 
@@ -337,18 +338,7 @@ fn ContactInfo() -> impl IntoView {
                 </p>
                 {move || {
                     ui.safety.get().and_then(|safety| safety.qr).map(|(width, path)| {
-                        view! {
-                            <svg
-                                class="safety-qr"
-                                role="img"
-                                aria-label="Safety number QR code"
-                                viewBox=format!("0 0 {width} {width}")
-                                shape-rendering="crispEdges"
-                            >
-                                <rect width="100%" height="100%" fill="#fff"></rect>
-                                <path d=path fill="#000"></path>
-                            </svg>
-                        }
+                        view! { <QrImage width path label="Safety number QR code" /> }
                     })
                 }}
                 <p>

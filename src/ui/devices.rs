@@ -4,6 +4,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::qr::QrImage;
 use super::time::day;
 use crate::linking::{DeviceRow, Link};
 use crate::messenger::{Command, Messenger, Ui};
@@ -27,16 +28,7 @@ pub(crate) fn LinkThisBrowser(on_back: impl Fn() + Copy + 'static) -> impl IntoV
                 Link::Showing { code, url, qr } => view! {
                     <p class="link-code" aria-label="Link code">{code}</p>
                     {qr.map(|(width, path)| view! {
-                        <svg
-                            class="safety-qr"
-                            role="img"
-                            aria-label="QR code to scan with your other device"
-                            viewBox=format!("0 0 {width} {width}")
-                            shape-rendering="crispEdges"
-                        >
-                            <rect width="100%" height="100%" fill="#fff" />
-                            <path d=path fill="#000" />
-                        </svg>
+                        <QrImage width path label="QR code to scan with your other device" />
                     })}
                     <p class="hint">"Or open " <span class="link-url">{url}</span></p>
                     <p role="status">"Waiting for your other device… The code works once, for 5 minutes."</p>

@@ -1,6 +1,25 @@
-//! QR codes drawn as one SVG path (a square per dark module), for safety numbers.
+//! QR codes drawn as one SVG path (a square per dark module), for safety numbers and link
+//! codes.
 
+use leptos::prelude::*;
 use qrcodegen::{QrCode, QrCodeEcc};
+
+/// A QR code from [`svg_path`]'s output, as an image named `label`.
+#[component]
+pub(crate) fn QrImage(width: i32, path: String, label: &'static str) -> impl IntoView {
+    view! {
+        <svg
+            class="safety-qr"
+            role="img"
+            aria-label=label
+            viewBox=format!("0 0 {width} {width}")
+            shape-rendering="crispEdges"
+        >
+            <rect width="100%" height="100%" fill="#fff"></rect>
+            <path d=path fill="#000"></path>
+        </svg>
+    }
+}
 
 /// Modules of light margin around the code (the standard's quiet zone).
 const QUIET: i32 = 4;
