@@ -23,7 +23,7 @@ use hush_protocol::{DeviceAddress, Rng};
 
 use crate::account::LocalAccount;
 use crate::content::{clean_display_name, Content, ReceiptKind};
-use crate::devices::{check_list, listed, Refusal};
+use crate::devices::{listed, Refusal};
 use crate::store::{
     Changes, ChatMessage, Kind, MessageId, OutboxEntry, PinnedDevices, Status, Store, StoreError,
 };
@@ -483,12 +483,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     let before = self.store.pinned_devices(&account).await?;
                     // Our own account's list must be signed by the key we hold.
                     let own = self.is_own(&account);
-                    let ours = self.account.as_ref().map(|a| a.account_key.public());
-                    let checked = if own && ours != Some(account_key) {
-                        Err(Refusal::KeyChanged)
-                    } else {
-                        check_list(&account, account_key, &device_list, before.as_ref())
-                    };
+                    let checked = self.check_sender_list(
+                        &account,
+                        account_key,
+                        &device_list,
+                        before.as_ref(),
+                    );
                     match checked {
                         Ok(pinned) => {
                             // A device the account signed since the list seen before.

@@ -63,6 +63,22 @@ impl Pins {
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
+    /// Verifies a list `account` (or the relay for it) showed, against what is pinned: for our
+    /// own account only under our own account key.
+    pub(super) fn check_sender_list(
+        &self,
+        account: &str,
+        account_key: [u8; 32],
+        list: &[u8],
+        pinned: Option<&PinnedDevices>,
+    ) -> Result<PinnedDevices, Refusal> {
+        let ours = self.account.as_ref().map(|a| a.account_key.public());
+        if self.is_own(account) && ours != Some(account_key) {
+            return Err(Refusal::KeyChanged);
+        }
+        check_list(account, account_key, list, pinned)
+    }
+
     /// Loads `account`'s pinned list into `pins` (our own from memory).
     pub(super) async fn load_pin(&self, pins: &mut Pins, account: &str) -> Result<(), EngineError> {
         if pins.get(account).is_some() {
@@ -93,7 +109,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> bool {
         let account = from.account();
         let own = self.is_own(account);
-        let ours = self.account.as_ref().map(|a| a.account_key.public());
         let old = pins.get(account).cloned().flatten();
         // The list pinned already (every message of a new session carries it): nothing to
         // verify again.
@@ -103,12 +118,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         {
             return true;
         }
-        let checked = if own && ours != Some(account_key) {
-            Err(Refusal::KeyChanged)
-        } else {
-            check_list(account, account_key, list, old.as_ref())
-        };
-        let pinned = match checked {
+        let pinned = match self.check_sender_list(account, account_key, list, old.as_ref()) {
             Ok(pinned) => pinned,
             // An older list than ours: what we hold decides.
             Err(Refusal::RolledBack) => return true,
