@@ -19,9 +19,16 @@ pub const MAX_MEMBERS: usize = 1024;
 pub const MAX_GROUP_NAME: usize = 100;
 /// The longest description, in bytes.
 pub const MAX_DESCRIPTION: usize = 1024;
+/// The longest encoded change (a creation naming every member).
+pub const MAX_CHANGE: usize =
+    256 + MAX_GROUP_NAME + MAX_DESCRIPTION + MAX_MEMBERS * (MAX_ACCOUNT_LEN + 4);
+/// The longest encoded state.
+const MAX_STATE: usize = MAX_CHANGE + 64;
 /// States kept behind the head, so a concurrent change that wins can replace the head.
 const KEPT: usize = 8;
 const TYPE_CHANGE: u8 = 9;
+const TYPE_STATE: u8 = 10;
+const TYPE_LOG: u8 = 11;
 const CHANGE_LABEL: &[u8] = b"Hush group change v1";
 
 /// A member's role.
@@ -385,6 +392,61 @@ impl GroupState {
             .is_some_and(|m| !self.only_admins_send || m.role == Role::Admin)
     }
 
+    /// The encoding (for storage, and for inviting a member: the inviter vouches for it).
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(128 + self.members.len() * 16);
+        w.header(TYPE_STATE)
+            .raw(&self.group)
+            .u64(self.epoch)
+            .raw(&self.head)
+            .var(self.name.as_bytes())
+            .var(self.description.as_bytes())
+            .u8(u8::from(self.only_admins_send))
+            .u8(u8::from(self.only_admins_edit))
+            .u32(self.members.len() as u32);
+        for member in &self.members {
+            w.var(member.account.as_bytes())
+                .u8(u8::from(member.role == Role::Admin));
+        }
+        w.into_bytes()
+    }
+
+    /// Decodes untrusted bytes: sizes and names are checked, a member named twice or a group
+    /// without an admin is refused.
+    pub fn decode(bytes: &[u8]) -> Result<Self, GroupError> {
+        let mut r = Reader::new(bytes);
+        r.header(TYPE_STATE)?;
+        let mut state = Self {
+            group: r.array()?,
+            epoch: r.u64()?,
+            head: r.array()?,
+            name: r.string("group name", MAX_GROUP_NAME)?,
+            description: r.string("description", MAX_DESCRIPTION)?,
+            only_admins_send: r.bool("permission")?,
+            only_admins_edit: r.bool("permission")?,
+            members: Vec::new(),
+        };
+        let n = r.count("members", MAX_MEMBERS, 6)?;
+        for _ in 0..n {
+            let account = r.string("member", MAX_ACCOUNT_LEN)?;
+            let role = if r.bool("role")? {
+                Role::Admin
+            } else {
+                Role::Member
+            };
+            if !valid_account(&account) || state.member(&account).is_some() {
+                return Err(GroupError::Invalid);
+            }
+            state.members.push(Member { account, role });
+        }
+        r.finish()?;
+        let admin = state.members.iter().any(|m| m.role == Role::Admin);
+        if (!state.members.is_empty() && !admin) || !clean(&state.name, MAX_GROUP_NAME, false) {
+            return Err(GroupError::Invalid);
+        }
+        Ok(state)
+    }
+
     /// The state after `change`, which must come right after this one and be signed by its
     /// author (`author_key`, as this member pinned it) and allowed to it.
     pub fn apply(&self, change: &Change, author_key: &[u8; 32]) -> Result<Self, GroupError> {
@@ -508,6 +570,61 @@ impl GroupLog {
         Ok(Self {
             states: vec![(change, state)],
         })
+    }
+
+    /// A log starting where an invitation puts a new member: `change` (signed by its author,
+    /// whose key is `author_key`) and the state after it, as the inviter sent them. Earlier
+    /// changes are not known to the new member; the inviter vouches for the state.
+    pub fn joined(
+        change: Change,
+        state: GroupState,
+        author_key: &[u8; 32],
+    ) -> Result<Self, GroupError> {
+        change.verify(author_key)?;
+        let fits = change.group == state.group
+            && change.epoch == state.epoch
+            && change.hash() == state.head
+            && state.member(&change.author).is_some();
+        if !fits {
+            return Err(GroupError::Invalid);
+        }
+        Ok(Self {
+            states: vec![(change, state)],
+        })
+    }
+
+    /// The changes held, oldest first (sent along with a new one, so a member that missed
+    /// one can catch up).
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.states.iter().map(|(change, _)| change)
+    }
+
+    /// For storage: each change held with the state after it.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::default();
+        w.header(TYPE_LOG).u32(self.states.len() as u32);
+        for (change, state) in &self.states {
+            w.var(&change.encode()).var(&state.encode());
+        }
+        w.into_bytes()
+    }
+
+    /// Restores [`GroupLog::encode`]'s bytes (stored data: decoded, not verified again).
+    pub fn decode(bytes: &[u8]) -> Result<Self, GroupError> {
+        let mut r = Reader::new(bytes);
+        r.header(TYPE_LOG)?;
+        let n = r.count("group states", KEPT, 2)?;
+        let mut states = Vec::with_capacity(n);
+        for _ in 0..n {
+            let change = Change::decode(r.var("change", MAX_CHANGE)?)?;
+            let state = GroupState::decode(r.var("group state", MAX_STATE)?)?;
+            states.push((change, state));
+        }
+        r.finish()?;
+        if states.is_empty() {
+            return Err(GroupError::Invalid);
+        }
+        Ok(Self { states })
     }
 
     /// The current state.

@@ -265,3 +265,46 @@ fn concurrent_changes_by_two_admins_converge_everywhere() {
         assert!(names.contains(&format!("a{round}")) && names.contains(&format!("b{round}")));
     }
 }
+
+#[test]
+fn a_stored_log_reads_back_and_damage_is_an_error() {
+    let people = People::new(&["alice", "bob", "carol"], 41);
+    let (_, mut log) = created(&people, &["bob"]);
+    let add = people.change(&log, "alice", Op::Add("carol".into()));
+    people.accept(&mut log, add).unwrap();
+    let bytes = log.encode();
+    let back = GroupLog::decode(&bytes).unwrap();
+    assert_eq!(back, log);
+    for cut in 0..bytes.len() {
+        assert!(GroupLog::decode(&bytes[..cut]).is_err());
+    }
+    let state = log.state().encode();
+    assert_eq!(
+        hush_protocol::groups::GroupState::decode(&state).unwrap(),
+        *log.state()
+    );
+}
+
+#[test]
+fn an_invited_member_starts_from_the_inviters_state_and_only_a_signed_one() {
+    let people = People::new(&["alice", "bob", "carol", "mallory"], 42);
+    let (_, mut log) = created(&people, &["bob"]);
+    let add = people.change(&log, "alice", Op::Add("carol".into()));
+    people.accept(&mut log, add.clone()).unwrap();
+    let state = log.state().clone();
+    let mut joined = GroupLog::joined(add.clone(), state.clone(), &people.key("alice")).unwrap();
+    // Carol follows what comes next like everyone else.
+    let next = people.change(&log, "alice", Op::Promote("bob".into()));
+    people.accept(&mut log, next.clone()).unwrap();
+    people.accept(&mut joined, next).unwrap();
+    assert_eq!(joined.state(), log.state());
+    // Under the wrong key, or with a state that does not follow the change, it is refused.
+    assert!(GroupLog::joined(add.clone(), state.clone(), &people.key("mallory")).is_err());
+    let mut padded = state.clone();
+    padded.members.push(hush_protocol::groups::Member {
+        account: "mallory".into(),
+        role: Role::Admin,
+    });
+    let forged = people.change(&log, "mallory", Op::Add("eve".into()));
+    assert!(GroupLog::joined(forged, padded, &people.key("mallory")).is_err());
+}
