@@ -40,6 +40,7 @@ async fn what_was_committed_is_there_after_reopening() {
     let store = IdbStore::open(&name).await.unwrap();
     let message = ChatMessage {
         id: [3; 16],
+        group: None,
         kind: Kind::Text,
         chat: "bob".into(),
         from_me: false,
@@ -118,6 +119,7 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
     let name = fresh_name("v2");
     let text = |id: u8, chat: &str, from_me: bool, status| ChatMessage {
         id: [id; 16],
+        group: None,
         kind: Kind::Text,
         chat: chat.into(),
         from_me,

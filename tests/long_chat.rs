@@ -31,6 +31,7 @@ fn message(n: usize, chat: &str) -> ChatMessage {
     id[8..8 + chat.len().min(8)].copy_from_slice(&chat.as_bytes()[..chat.len().min(8)]);
     ChatMessage {
         id,
+        group: None,
         kind: Kind::Text,
         chat: chat.to_owned(),
         from_me: n.is_multiple_of(2),

@@ -9,12 +9,12 @@
 mod schema;
 
 use hush_client::store::encoding::{
-    decode_account, decode_message, decode_outbox, decode_pinned, encode_account, encode_message,
-    encode_outbox, encode_pinned,
+    decode_account, decode_group, decode_message, decode_outbox, decode_pinned, encode_account,
+    encode_group, encode_message, encode_outbox, encode_pinned,
 };
 use hush_client::store::{
-    is_unread, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, PinnedDevices, Store,
-    StoreError,
+    group_chat, is_unread, Changes, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+    PinnedDevices, Store, StoreError,
 };
 use hush_client::LocalAccount;
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -456,6 +456,32 @@ impl Store for IdbStore {
         }
     }
 
+    async fn group(&self, id: &[u8; 16]) -> Result<Option<GroupRecord>, StoreError> {
+        let key = JsValue::from_str(&group_chat(id));
+        match self.get(schema::GROUPS, key).await? {
+            Some(value) => decode_group(&bytes_of(&value)?).map(Some).map_err(corrupt),
+            None => Ok(None),
+        }
+    }
+
+    async fn groups(&self) -> Result<Vec<GroupRecord>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::GROUPS], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let values = tx
+            .store(schema::GROUPS)
+            .map_err(backend)?
+            .get_all(None, None)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        values
+            .iter()
+            .map(|value| decode_group(&bytes_of(value)?).map_err(corrupt))
+            .collect()
+    }
+
     async fn muted(&self) -> Result<Vec<String>, StoreError> {
         let tx = self
             .db
@@ -585,6 +611,16 @@ impl Store for IdbStore {
             .iter()
             .map(|k| (JsValue::from(k.id()), bytes(&k.to_bytes())))
             .collect();
+        let groups: Vec<(JsValue, JsValue)> = changes
+            .groups
+            .iter()
+            .map(|g| {
+                (
+                    JsValue::from_str(&group_chat(&g.id())),
+                    bytes(&encode_group(g)),
+                )
+            })
+            .collect();
         let messages = records(&changes.messages)?;
         let received = records(&changes.received)?;
         let outbox = changes
@@ -613,7 +649,11 @@ impl Store for IdbStore {
             store(schema::CHATS)?,
             store(schema::NAMES)?,
         );
-        let (muted_store, pinned_store) = (store(schema::MUTED)?, store(schema::PINNED)?);
+        let (muted_store, pinned_store, groups_store) = (
+            store(schema::MUTED)?,
+            store(schema::PINNED)?,
+            store(schema::GROUPS)?,
+        );
 
         // Round 1, reads: the arrival counter and what is stored under every id written.
         let seq_key = JsValue::from_str(schema::NEXT_SEQ);
@@ -751,6 +791,9 @@ impl Store for IdbStore {
         for pinned in &changes.pinned_devices {
             let account = JsValue::from_str(&pinned.list.account);
             puts.push((&pinned_store, bytes(&encode_pinned(pinned)), Some(account)));
+        }
+        for (key, value) in groups {
+            puts.push((&groups_store, value, Some(key)));
         }
         puts.push((&meta, JsValue::from_f64(next_seq), Some(seq_key)));
 

@@ -5,7 +5,7 @@
 use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
 
 /// The current schema version.
-pub(crate) const VERSION: u32 = 6;
+pub(crate) const VERSION: u32 = 7;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub(crate) const ACCOUNT: &str = "account";
@@ -39,12 +39,15 @@ pub(crate) const MUTED: &str = "muted";
 /// Since version 6: contacts' pinned account keys and device lists (encoded
 /// `PinnedDevices`), key: account name.
 pub(crate) const PINNED: &str = "pinned_devices";
+/// Since version 7: groups (encoded `GroupRecord`, keys included), key: the group chat name.
+pub(crate) const GROUPS: &str = "groups";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub(crate) const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub(crate) const ALL: [&str; 11] = [
+pub(crate) const ALL: [&str; 12] = [
     ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED, PINNED,
+    GROUPS,
 ];
 
 /// The messages store as of version 1.
@@ -99,9 +102,16 @@ fn v6(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(PINNED))
 }
 
+/// Version 7: groups.
+fn v7(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(GROUPS))
+}
+
 /// Opens (creating or upgrading) the database `name`.
 pub(crate) async fn open(name: &str) -> rexie::Result<Rexie> {
-    v6(v5(v4(v3(v2(v1(Rexie::builder(name).version(VERSION)))))))
-        .build()
-        .await
+    v7(v6(v5(v4(v3(v2(
+        v1(Rexie::builder(name).version(VERSION)),
+    ))))))
+    .build()
+    .await
 }

@@ -270,6 +270,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                                 Kind::DeviceLinked => {
                                     Some(format!("{} linked a new device.", ui.display(&message.chat)))
                                 }
+                                Kind::GroupChange => Some(message.body.clone()),
                             };
                             if let Some(text) = notice {
                                 return view! { <li class="notice">{text}</li> }.into_any();

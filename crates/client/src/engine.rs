@@ -643,6 +643,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let message = ChatMessage {
             id,
+            group: None,
             kind: Kind::Text,
             chat: to.to_owned(),
             from_me: true,
@@ -1110,6 +1111,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         new_ids.push(id);
                         let message = ChatMessage {
                             id,
+                            group: None,
                             kind: Kind::Text,
                             chat: sender.to_owned(),
                             from_me: false,
@@ -1288,6 +1290,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.rng.fill_bytes(&mut id);
         let notice = ChatMessage {
             id,
+            group: None,
             kind,
             chat: chat.to_owned(),
             from_me: false,

@@ -147,6 +147,7 @@ mod tests {
     fn text(id: u8, sent_ms: u64, body: &str) -> ChatMessage {
         ChatMessage {
             id: [id; 16],
+            group: None,
             kind: Kind::Text,
             chat: "bob".into(),
             from_me: id.is_multiple_of(2),

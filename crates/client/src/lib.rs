@@ -20,6 +20,6 @@ pub mod store;
 pub use account::LocalAccount;
 pub use engine::{Engine, EngineError, Event, Output};
 pub use store::{
-    Changes, ChatMessage, ChatSummary, Kind, MessageId, OutboxEntry, PinnedDevices, Status, Store,
-    StoreError,
+    group_chat, group_id, Changes, ChatMessage, ChatSummary, GroupLine, GroupRecord, Kind,
+    MessageId, OutboxEntry, PinnedDevices, Status, Store, StoreError,
 };

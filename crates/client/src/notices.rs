@@ -77,6 +77,7 @@ mod tests {
     fn received(n: u8, chat: &str, body: &str) -> Event {
         Event::Message(ChatMessage {
             id: [n; 16],
+            group: None,
             kind: Kind::Text,
             chat: chat.to_owned(),
             from_me: false,

@@ -158,6 +158,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
                 let message = ChatMessage {
                     id,
+                    group: None,
                     kind: Kind::Text,
                     chat: to,
                     from_me: true,

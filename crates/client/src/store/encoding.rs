@@ -4,13 +4,16 @@
 
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::devices::{AccountKey, DeviceList, MAX_DEVICE_NAME};
+use hush_protocol::groups::{GroupLog, MAX_MEMBERS};
 use hush_protocol::keys::SignedPreKeyPair;
+use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
+use hush_protocol::DeviceAddress;
 use hush_protocol::{DecodeError, IdentityKeyPair};
 use zeroize::Zeroizing;
 
 use hush_protocol::relay::MAX_DEVICE_LIST;
 
-use super::{ChatMessage, Kind, OutboxEntry, PinnedDevices, Status};
+use super::{ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status};
 use crate::account::LocalAccount;
 use crate::content::{MAX_DISPLAY_NAME, MAX_TEXT};
 
@@ -23,6 +26,13 @@ const ACCOUNT_V2: u8 = 0xA3;
 const PINNED_DEVICES: u8 = 0xA4;
 /// An account with its display name, then this device's name.
 const ACCOUNT: u8 = 0xA5;
+/// A message with its group line (if any) at the end.
+const MESSAGE_V2: u8 = 0xA6;
+const GROUP: u8 = 0xA7;
+/// The largest stored group log (8 changes and states of a full group).
+const MAX_GROUP_LOG: usize = 16 * hush_protocol::groups::MAX_CHANGE;
+/// The most member devices a group record keeps keys of.
+const MAX_GROUP_DEVICES: usize = MAX_MEMBERS * 8;
 /// An account name is at most 64 bytes (the relay allows 32).
 const MAX_NAME: usize = 64;
 /// The largest encoded content an outbox entry holds.
@@ -106,39 +116,69 @@ pub fn status_from_byte(byte: u8) -> Result<Status, DecodeError> {
 /// One message.
 pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
-    w.header(MESSAGE)
+    w.header(MESSAGE_V2)
         .raw(&message.id)
         .u8(match message.kind {
             Kind::Text => 0,
             Kind::SecurityCodeChanged => 1,
             Kind::DeviceLinked => 2,
+            Kind::GroupChange => 3,
         })
         .var(message.chat.as_bytes())
         .u8(u8::from(message.from_me))
         .var(message.body.as_bytes())
         .u64(message.sent_ms)
         .u8(status_byte(message.status));
+    match &message.group {
+        None => {
+            w.u8(0);
+        }
+        Some(line) => {
+            w.u8(1)
+                .var(line.author.as_bytes())
+                .u32(line.receipts.len() as u32);
+            for (member, status) in &line.receipts {
+                w.var(member.as_bytes()).u8(status_byte(*status));
+            }
+        }
+    }
     w.into_bytes()
 }
 
 /// Restores [`encode_message`]'s bytes.
 pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
-    r.header(MESSAGE)?;
-    let message = ChatMessage {
+    let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
+    r.header(if version == MESSAGE {
+        MESSAGE
+    } else {
+        MESSAGE_V2
+    })?;
+    let mut message = ChatMessage {
         id: r.array()?,
         kind: match r.u8()? {
             0 => Kind::Text,
             1 => Kind::SecurityCodeChanged,
             2 => Kind::DeviceLinked,
+            3 => Kind::GroupChange,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: r.string("chat", MAX_NAME)?,
+        group: None,
         from_me: r.bool("from-me flag")?,
         body: r.string("text", MAX_TEXT)?,
         sent_ms: r.u64()?,
         status: status_from_byte(r.u8()?)?,
     };
+    if version != MESSAGE && r.bool("group flag")? {
+        let author = r.string("author", MAX_NAME)?;
+        let n = r.count("receipts", MAX_MEMBERS, 2)?;
+        let mut receipts = Vec::with_capacity(n);
+        for _ in 0..n {
+            receipts.push((r.string("member", MAX_NAME)?, status_from_byte(r.u8()?)?));
+        }
+        message.group = Some(GroupLine { author, receipts });
+    }
     r.finish()?;
     Ok(message)
 }
@@ -188,6 +228,65 @@ pub fn decode_pinned(bytes: &[u8]) -> Result<PinnedDevices, DecodeError> {
     Ok(PinnedDevices { account_key, list })
 }
 
+fn write_address(w: &mut Writer, address: &DeviceAddress) {
+    w.var(address.account().as_bytes()).u32(address.device());
+}
+
+fn read_address(r: &mut Reader<'_>) -> Result<DeviceAddress, DecodeError> {
+    let account = r.string("account", MAX_NAME)?;
+    DeviceAddress::new(account, r.u32()?).map_err(|_| DecodeError::Invalid("device address"))
+}
+
+/// A group record, keys included (zeroized when dropped).
+pub fn encode_group(group: &GroupRecord) -> Zeroizing<Vec<u8>> {
+    let mut w = Writer::default();
+    w.header(GROUP).var(&group.log.encode());
+    match &group.own_key {
+        Some(key) => w.u8(1).var(&key.to_bytes()),
+        None => w.u8(0),
+    };
+    w.u32(group.shared_with.len() as u32);
+    for address in &group.shared_with {
+        write_address(&mut w, address);
+    }
+    w.u32(group.senders.len() as u32);
+    for (address, record) in &group.senders {
+        write_address(&mut w, address);
+        w.var(&record.to_bytes());
+    }
+    Zeroizing::new(w.into_bytes())
+}
+
+/// Restores [`encode_group`]'s bytes (the log is decoded, not verified again).
+pub fn decode_group(bytes: &[u8]) -> Result<GroupRecord, DecodeError> {
+    let mut r = Reader::new(bytes);
+    r.header(GROUP)?;
+    let log = GroupLog::decode(r.var("group log", MAX_GROUP_LOG)?)
+        .map_err(|_| DecodeError::Invalid("group log"))?;
+    let own_key = match r.bool("sender key flag")? {
+        true => Some(OwnSenderKey::from_bytes(r.var("sender key", 256)?)?),
+        false => None,
+    };
+    let n = r.count("devices", MAX_GROUP_DEVICES, 5)?;
+    let shared_with = (0..n)
+        .map(|_| read_address(&mut r))
+        .collect::<Result<_, _>>()?;
+    let n = r.count("sender keys", MAX_GROUP_DEVICES, 9)?;
+    let mut senders = Vec::with_capacity(n);
+    for _ in 0..n {
+        let address = read_address(&mut r)?;
+        let record = SenderKeyRecord::from_bytes(r.var("sender key record", 1 << 20)?)?;
+        senders.push((address, record));
+    }
+    r.finish()?;
+    Ok(GroupRecord {
+        log,
+        own_key,
+        shared_with,
+        senders,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use rand_chacha::rand_core::SeedableRng;
@@ -225,6 +324,7 @@ mod tests {
 
         let message = ChatMessage {
             id: [7; 16],
+            group: None,
             kind: Kind::SecurityCodeChanged,
             chat: "bob".into(),
             from_me: true,
@@ -256,7 +356,19 @@ mod tests {
             }
         }
         let mut bad = encode_message(&message);
-        *bad.last_mut().unwrap() = 9;
+        let at = bad.len() - 2;
+        bad[at] = 9;
         assert_eq!(decode_message(&bad), Err(DecodeError::Invalid("status")));
+        // A group line reads back; a message stored before groups reads back without one.
+        let mut in_group = message.clone();
+        in_group.group = Some(GroupLine {
+            author: "carol".into(),
+            receipts: vec![("bob".into(), Status::Delivered)],
+        });
+        assert_eq!(decode_message(&encode_message(&in_group)), Ok(in_group));
+        let mut v1 = encode_message(&message);
+        v1.pop();
+        v1[1] = MESSAGE;
+        assert_eq!(decode_message(&v1), Ok(message));
     }
 }

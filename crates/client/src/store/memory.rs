@@ -11,10 +11,10 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
 use zeroize::Zeroizing;
 
-use super::encoding::{decode_pinned, encode_pinned};
+use super::encoding::{decode_group, decode_pinned, encode_group, encode_pinned};
 use super::{
-    is_unread, summarize, Changes, ChatMessage, ChatSummary, MessageId, OutboxEntry, PinnedDevices,
-    Store, StoreError,
+    is_unread, summarize, Changes, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+    PinnedDevices, Store, StoreError,
 };
 use crate::account::LocalAccount;
 
@@ -32,6 +32,8 @@ struct Inner {
     muted: std::collections::BTreeSet<String>,
     /// Encoded, as a persistent store keeps them.
     pinned: BTreeMap<String, Vec<u8>>,
+    /// Encoded too.
+    groups: BTreeMap<[u8; 16], Zeroizing<Vec<u8>>>,
 }
 
 /// The memory store; clones share their data.
@@ -52,6 +54,10 @@ impl MemoryStore {
     pub fn fail_next_commit(&self) {
         self.fail_next_commit.set(true);
     }
+}
+
+fn corrupt(e: impl core::fmt::Display) -> StoreError {
+    StoreError::Corrupt(e.to_string())
 }
 
 fn decode_session(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
@@ -163,6 +169,21 @@ impl Store for MemoryStore {
             .transpose()
     }
 
+    async fn group(&self, id: &[u8; 16]) -> Result<Option<GroupRecord>, StoreError> {
+        let inner = self.inner.borrow();
+        let found = inner.groups.get(id);
+        found
+            .map(|bytes| decode_group(bytes).map_err(corrupt))
+            .transpose()
+    }
+
+    async fn groups(&self) -> Result<Vec<GroupRecord>, StoreError> {
+        let inner = self.inner.borrow();
+        let all = inner.groups.values();
+        all.map(|bytes| decode_group(bytes).map_err(corrupt))
+            .collect()
+    }
+
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
         let inner = self.inner.borrow();
         let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
@@ -254,6 +275,9 @@ impl Store for MemoryStore {
             inner
                 .pinned
                 .insert(pinned.list.account.clone(), encode_pinned(&pinned));
+        }
+        for group in changes.groups {
+            inner.groups.insert(group.id(), encode_group(&group));
         }
         Ok(())
     }

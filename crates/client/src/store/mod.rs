@@ -9,8 +9,10 @@ pub mod encoding;
 pub mod memory;
 
 use hush_protocol::devices::DeviceList;
+use hush_protocol::groups::GroupLog;
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
+use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::DeviceAddress;
 
 use crate::account::LocalAccount;
@@ -57,6 +59,18 @@ pub enum Kind {
     SecurityCodeChanged,
     /// A notice from this device: the contact's account signed a new device into its list.
     DeviceLinked,
+    /// A group's membership, roles or info changed; the body says how ("alice added carol").
+    GroupChange,
+}
+
+/// What a group chat's message adds: who wrote it and, for ours, how far it got with each
+/// member.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupLine {
+    /// The account that wrote it (ours for our own).
+    pub author: String,
+    /// For ours: each member that confirmed it, delivered or read.
+    pub receipts: Vec<(String, Status)>,
 }
 
 /// One message of a 1:1 chat.
@@ -66,8 +80,10 @@ pub struct ChatMessage {
     pub id: MessageId,
     /// A text, or a notice.
     pub kind: Kind,
-    /// The other account.
+    /// The other account, or a group's [`group_chat`] name.
     pub chat: String,
+    /// In a group chat: the author and the members' receipts.
+    pub group: Option<GroupLine>,
     /// Written on this account (else received).
     pub from_me: bool,
     /// The text.
@@ -113,6 +129,63 @@ pub struct PinnedDevices {
     pub list: DeviceList,
 }
 
+/// A group chat's name in chats and the outbox: `#` and its id in hex (no account name has a
+/// `#`).
+pub fn group_chat(id: &[u8; 16]) -> String {
+    let mut chat = String::with_capacity(33);
+    chat.push('#');
+    for byte in id {
+        chat.push_str(&format!("{byte:02x}"));
+    }
+    chat
+}
+
+/// The group id in a [`group_chat`] name; `None` for an account's chat.
+pub fn group_id(chat: &str) -> Option<[u8; 16]> {
+    let hex = chat.strip_prefix('#')?;
+    if hex.len() != 32 || !hex.is_ascii() {
+        return None;
+    }
+    let mut id = [0u8; 16];
+    for (i, byte) in id.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(id)
+}
+
+/// A group as this device keeps it: its membership log, our sender key and who has it, and
+/// every member device's sender key.
+#[derive(Clone)]
+pub struct GroupRecord {
+    /// The signed changes and the state they make.
+    pub log: GroupLog,
+    /// Our sender key for it (a new one after anyone leaves).
+    pub own_key: Option<OwnSenderKey>,
+    /// The devices our current sender key was sent to.
+    pub shared_with: Vec<DeviceAddress>,
+    /// Member devices' sender keys, by device.
+    pub senders: Vec<(DeviceAddress, SenderKeyRecord)>,
+}
+
+impl GroupRecord {
+    /// The group's id.
+    pub fn id(&self) -> [u8; 16] {
+        self.log.state().group
+    }
+}
+
+impl core::fmt::Debug for GroupRecord {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the keys.
+        f.debug_struct("GroupRecord")
+            .field("epoch", &self.log.state().epoch)
+            .field("members", &self.log.state().members.len())
+            .field("shared_with", &self.shared_with.len())
+            .field("senders", &self.senders.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Everything one processing step changes, written in one transaction.
 #[derive(Default)]
 pub struct Changes {
@@ -144,6 +217,8 @@ pub struct Changes {
     pub muted: Vec<(String, bool)>,
     /// Contacts' verified device lists, replaced whole (by `list.account`).
     pub pinned_devices: Vec<PinnedDevices>,
+    /// Groups, replaced whole (by id).
+    pub groups: Vec<GroupRecord>,
 }
 
 impl core::fmt::Debug for Changes {
@@ -163,6 +238,7 @@ impl core::fmt::Debug for Changes {
             .field("names", &self.names.len())
             .field("muted", &self.muted.len())
             .field("pinned_devices", &self.pinned_devices.len())
+            .field("groups", &self.groups.len())
             .finish()
     }
 }
@@ -183,6 +259,7 @@ impl Changes {
             && self.names.is_empty()
             && self.muted.is_empty()
             && self.pinned_devices.is_empty()
+            && self.groups.is_empty()
     }
 }
 
@@ -275,6 +352,10 @@ pub trait Store {
     async fn muted(&self) -> Result<Vec<String>, StoreError>;
     /// A contact's pinned account key and newest verified device list, if fetched before.
     async fn pinned_devices(&self, account: &str) -> Result<Option<PinnedDevices>, StoreError>;
+    /// One group, if this device is or was in it.
+    async fn group(&self, id: &[u8; 16]) -> Result<Option<GroupRecord>, StoreError>;
+    /// Every group this device is or was in.
+    async fn groups(&self) -> Result<Vec<GroupRecord>, StoreError>;
     /// Every chat with at least one message, the most recently active first. Cheap however
     /// long the chats are (read at every start).
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
