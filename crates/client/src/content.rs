@@ -24,6 +24,11 @@ const PROFILE: u8 = 0x12;
 const SENT: u8 = 0x13;
 const READ_SYNC: u8 = 0x14;
 const ATTESTED: u8 = 0x15;
+const GROUP_UPDATE: u8 = 0x16;
+const SENDER_KEY: u8 = 0x17;
+
+/// The most changes one group update carries (what a member keeps).
+const MAX_UPDATE_CHANGES: usize = 8;
 
 /// A display name fit to show: trimmed, 1 to [`MAX_DISPLAY_NAME`] characters, no control
 /// characters (no line breaks, no bidirectional overrides). `None` for anything else.
@@ -98,6 +103,19 @@ pub enum Content {
         /// The content itself (encoded; never `Attested` again).
         inner: Vec<u8>,
     },
+    /// A group's newest signed changes (oldest first, the new one last), and for a member
+    /// just added the state after the last one, which the sender vouches for.
+    GroupUpdate {
+        /// Encoded [`hush_protocol::groups::Change`]s.
+        changes: Vec<Vec<u8>>,
+        /// An encoded [`hush_protocol::groups::GroupState`], for a new member.
+        state: Option<Vec<u8>>,
+    },
+    /// The sender device's sender key for a group (its distribution id is the group id).
+    SenderKey {
+        /// An encoded [`hush_protocol::wire::SenderKeyDistribution`].
+        distribution: Vec<u8>,
+    },
 }
 
 impl Content {
@@ -142,6 +160,19 @@ impl Content {
                     .raw(account_key)
                     .var(device_list)
                     .var(inner);
+            }
+            Self::GroupUpdate { changes, state } => {
+                w.header(GROUP_UPDATE).u32(changes.len() as u32);
+                for change in changes {
+                    w.var(change);
+                }
+                match state {
+                    Some(state) => w.u8(1).var(state),
+                    None => w.u8(0),
+                };
+            }
+            Self::SenderKey { distribution } => {
+                w.header(SENDER_KEY).var(distribution);
             }
             Self::ReadSync { chat, ids } => {
                 w.header(READ_SYNC)
@@ -198,6 +229,21 @@ impl Content {
                 let ids = (0..n).map(|_| r.array()).collect::<Result<_, _>>()?;
                 Self::ReadSync { chat, ids }
             }
+            GROUP_UPDATE => {
+                let limit = hush_protocol::groups::MAX_CHANGE;
+                let n = r.count("changes", MAX_UPDATE_CHANGES, 1)?;
+                let changes = (0..n)
+                    .map(|_| r.var("change", limit).map(<[u8]>::to_vec))
+                    .collect::<Result<_, _>>()?;
+                let state = match r.bool("state flag")? {
+                    true => Some(r.var("group state", limit + 64)?.to_vec()),
+                    false => None,
+                };
+                Self::GroupUpdate { changes, state }
+            }
+            SENDER_KEY => Self::SenderKey {
+                distribution: r.var("sender key", 256)?.to_vec(),
+            },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -238,6 +284,17 @@ mod tests {
                 account_key: [6; 32],
                 device_list: vec![7; 300],
                 inner: vec![8; 40],
+            },
+            Content::GroupUpdate {
+                changes: vec![vec![9; 120], vec![10; 90]],
+                state: Some(vec![11; 200]),
+            },
+            Content::GroupUpdate {
+                changes: vec![vec![12; 50]],
+                state: None,
+            },
+            Content::SenderKey {
+                distribution: vec![13; 120],
             },
         ] {
             let bytes = content.encode();

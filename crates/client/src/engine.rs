@@ -9,6 +9,7 @@
 //!   after a reconnect everything left is sent again with the same id, which the relay stores
 //!   once.
 
+mod groups;
 mod linking;
 mod own_devices;
 mod senders;
@@ -25,7 +26,8 @@ use crate::account::LocalAccount;
 use crate::content::{clean_display_name, Content, ReceiptKind};
 use crate::devices::{listed, Refusal};
 use crate::store::{
-    Changes, ChatMessage, Kind, MessageId, OutboxEntry, PinnedDevices, Status, Store, StoreError,
+    group_chat, group_id, Changes, ChatMessage, Kind, MessageId, OutboxEntry, PinnedDevices,
+    Status, Store, StoreError,
 };
 
 /// Below this many one-time prekeys on the relay, a new batch is uploaded.
@@ -94,7 +96,9 @@ fn sent_ids(frames: &[ClientFrame]) -> Vec<MessageId> {
     frames
         .iter()
         .filter_map(|frame| match frame {
-            ClientFrame::Send { client_id, .. } => Some(*client_id),
+            ClientFrame::Send { client_id, .. } | ClientFrame::GroupSend { client_id, .. } => {
+                Some(*client_id)
+            }
             _ => None,
         })
         .collect()
@@ -213,6 +217,20 @@ pub enum Event {
     },
     /// Linking stopped (the reason is for the user).
     LinkFailed(String),
+    /// A group's members, roles or info changed (or we joined or left it).
+    GroupChanged {
+        /// The group's chat.
+        chat: String,
+    },
+    /// A member started or stopped typing in a group.
+    GroupTyping {
+        /// The group's chat.
+        chat: String,
+        /// Who.
+        from: String,
+        /// Started (true) or stopped.
+        typing: bool,
+    },
     /// A watched account came online or went offline.
     Presence {
         /// Which account.
@@ -307,6 +325,9 @@ pub struct Engine<S, R> {
     /// A device listed for a link that a dropped connection interrupted before its
     /// provisioning message: unlisted on the next connection.
     unfinished: Option<u32>,
+    /// Group members whose devices were fetched on this connection for a group send (not
+    /// fetched again if some still have no session).
+    group_asked: Vec<String>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -337,6 +358,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             history_upload: None,
             publishing: None,
             unfinished: None,
+            group_asked: Vec::new(),
         })
     }
 
@@ -415,6 +437,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.challenge = None;
         self.fetching.clear();
         self.in_flight.clear();
+        self.group_asked.clear();
     }
 
     fn answer_challenge(&mut self, out: &mut Output) -> Result<(), EngineError> {
@@ -465,6 +488,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 (ErrorCode::NotFound, Some(account)) => {
                     self.fail_outbox(&account, &mut out).await?;
                     out.events.push(Event::UnknownUser(account));
+                    self.dispatch_waiting_groups(&mut out).await?;
                 }
                 _ => out.events.push(Event::RelayError(message)),
             },
@@ -511,6 +535,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                                 reason,
                             });
                             self.fail_outbox(&account, &mut out).await?;
+                            self.dispatch_waiting_groups(&mut out).await?;
                         }
                     }
                 }
@@ -519,6 +544,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.sent(client_id, outcome, &mut out).await?;
             }
             ServerFrame::Typing { from, typing } => out.events.push(Event::Typing { from, typing }),
+            ServerFrame::GroupTyping {
+                group,
+                from,
+                typing,
+            } => {
+                // Only a member's typing shows.
+                let record = self.store.group(&group).await?;
+                if record.is_some_and(|r| r.log.state().member(&from).is_some()) {
+                    out.events.push(Event::GroupTyping {
+                        chat: group_chat(&group),
+                        from,
+                        typing,
+                    });
+                }
+            }
             ServerFrame::OwnDevices {
                 device_list,
                 last_active,
@@ -574,6 +614,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .await?
             .into_iter()
             .map(|c| c.chat)
+            .filter(|chat| group_id(chat).is_none())
             .take(MAX_WATCHED)
             .collect();
         if !self.watched.is_empty() {
@@ -588,6 +629,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 recipients.push(entry.to);
             }
         }
+        // Accounts first: a sender key waiting in a pairwise message goes ahead of the group
+        // messages it opens.
+        recipients.sort_by_key(|to| group_id(to).is_some());
         for to in recipients {
             self.dispatch(&to, out).await?;
         }
@@ -626,13 +670,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if to == account.name {
             return Err(EngineError::Invalid("notes to self are not supported yet"));
         }
-        if DeviceAddress::new(to, 1).is_err() {
+        let is_group = group_id(to).is_some();
+        if !is_group && DeviceAddress::new(to, 1).is_err() {
             return Err(EngineError::Invalid("that username is not valid"));
         }
         if body.trim().is_empty() || body.len() > crate::content::MAX_TEXT {
             return Err(EngineError::Invalid(
                 "a message is 1 to 65,536 bytes of text",
             ));
+        }
+        if is_group {
+            return self.send_group_text(to, body, now_ms).await;
         }
         let mut id = [0u8; 16];
         self.rng.fill_bytes(&mut id);
@@ -697,6 +745,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Encrypts everything in the outbox for `to` to each of its devices and sends it; without
     /// sessions, asks for bundles first.
     async fn dispatch(&mut self, to: &str, out: &mut Output) -> Result<(), EngineError> {
+        if let Some(id) = group_id(to) {
+            return self.dispatch_group(id, out).await;
+        }
         let entries: Vec<OutboxEntry> = self
             .store
             .outbox()
@@ -851,9 +902,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         if !reachable {
             // Nobody to send to: the account has no (signed) device with prekeys.
-            return self.fail_outbox(to, out).await;
+            self.fail_outbox(to, out).await?;
+        } else {
+            self.dispatch(to, out).await?;
         }
-        self.dispatch(to, out).await
+        // Group messages may have waited for these sessions.
+        self.dispatch_waiting_groups(out).await
     }
 
     /// Everything in the outbox for `to` fails (the account cannot be reached).
@@ -954,16 +1008,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut events = Vec::new();
         let mut acks = Vec::with_capacity(envelopes.len());
         let mut pins = senders::Pins::default();
+        let mut groups = groups::Groups::default();
+        let mut reissue = groups::Reissue::default();
         for envelope in envelopes {
             acks.push(envelope.id);
             let sender = envelope.sender.as_str();
             let Ok(from) = DeviceAddress::new(sender, envelope.sender_device) else {
-                continue;
-            };
-            let Ok(message) = Message::decode(&envelope.payload) else {
-                events.push(Event::Undecryptable {
-                    from: sender.to_owned(),
-                });
                 continue;
             };
             // Every session with the sender's account at once: the receipt goes to all its
@@ -974,6 +1024,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     sessions.insert(address, record);
                 }
             }
+            if groups::is_group_message(&envelope.payload) {
+                self.receive_group_message(
+                    &mut groups,
+                    &from,
+                    &envelope.payload,
+                    &mut changes,
+                    &mut events,
+                    &mut new_ids,
+                    &mut delivered,
+                )
+                .await?;
+                continue;
+            }
+            let Ok(message) = Message::decode(&envelope.payload) else {
+                events.push(Event::Undecryptable {
+                    from: sender.to_owned(),
+                });
+                continue;
+            };
             if sessions.get_mut(&from).is_none() {
                 sessions.insert(from.clone(), SessionRecord::default());
             }
@@ -1083,8 +1152,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 changed.push(from.clone());
             }
             if sender == account.name {
-                // One of our other devices: transcripts and read state, no receipts.
+                // One of our other devices: transcripts, read state and groups, no receipts.
                 match content {
+                    Ok(group @ (Content::GroupUpdate { .. } | Content::SenderKey { .. })) => {
+                        let key = Some(account.account_key.public());
+                        self.receive_group_content(
+                            &group,
+                            &from,
+                            key,
+                            &mut groups,
+                            now_ms,
+                            &mut changes,
+                            &mut events,
+                            &mut reissue,
+                        )
+                        .await?;
+                    }
                     Ok(content) => {
                         self.receive_from_own_device(content, &mut changes, &mut events)
                             .await?;
@@ -1134,14 +1217,33 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     };
                     for id in ids {
                         // Only the chat's own messages: a peer cannot mark others' messages.
-                        let ours = self.store.message(&id).await?;
-                        if let Some(message) = ours.filter(|m| m.from_me && m.chat == sender) {
-                            if message.status.can_become(status) {
-                                changes.statuses.push((id, status));
-                                events.push(Event::Status(id, status));
-                            }
+                        let Some(ours) = self.store.message(&id).await?.filter(|m| m.from_me)
+                        else {
+                            continue;
+                        };
+                        if group_id(&ours.chat).is_some() {
+                            // A member's receipt (checked against the group there).
+                            self.member_receipt(ours, sender, kind, &mut changes, &mut events)
+                                .await?;
+                        } else if ours.chat == sender && ours.status.can_become(status) {
+                            changes.statuses.push((id, status));
+                            events.push(Event::Status(id, status));
                         }
                     }
+                }
+                Ok(group @ (Content::GroupUpdate { .. } | Content::SenderKey { .. })) => {
+                    let key = pins.key(sender);
+                    self.receive_group_content(
+                        &group,
+                        &from,
+                        key,
+                        &mut groups,
+                        now_ms,
+                        &mut changes,
+                        &mut events,
+                        &mut reissue,
+                    )
+                    .await?;
                 }
                 Ok(Content::Profile { display_name }) => {
                     // A name that cannot be shown safely is ignored.
@@ -1162,6 +1264,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         changes.used_prekeys = used_prekeys;
+        groups.into_changes(&mut changes);
         let own_list = pins.into_changes(&account.name, &mut changes);
         // The delivery receipts are encrypted messages like any other, one per sender, sealed
         // on the batch's sessions and stored in the same transaction as what they confirm.
@@ -1230,7 +1333,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.dispatch(&sender, out).await?;
             }
         }
-        Ok(())
+        self.reissue(reissue, now_ms, out).await
     }
 
     /// Handles frames that arrived together: envelopes in a row are received as one batch (one
@@ -1495,6 +1598,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut out = Output::default();
         if unread.is_empty() {
             return Ok(out);
+        }
+        if group_id(chat).is_some() {
+            return self.mark_group_read(chat, unread).await;
         }
         let receipt = self.receipt(chat, ReceiptKind::Read, unread.clone());
         let mut changes = Changes {

@@ -110,6 +110,15 @@ pub enum ClientFrame {
         /// Started (true) or stopped.
         typing: bool,
     },
+    /// Typing started or stopped in a group: told to the members' connected devices.
+    GroupTyping {
+        /// The group (members check the sender is in it).
+        group: [u8; 16],
+        /// The members' accounts (as for [`ClientFrame::GroupSend`]).
+        members: Vec<String>,
+        /// Started (true) or stopped.
+        typing: bool,
+    },
     /// Presence updates wanted for these accounts.
     Subscribe {
         /// Accounts.
@@ -301,6 +310,15 @@ pub enum ServerFrame {
     },
     /// Someone is typing to this account.
     Typing {
+        /// Who.
+        from: String,
+        /// Started or stopped.
+        typing: bool,
+    },
+    /// Someone is typing in a group this account is in (as the sender says).
+    GroupTyping {
+        /// The group.
+        group: [u8; 16],
         /// Who.
         from: String,
         /// Started or stopped.
@@ -507,6 +525,17 @@ impl ClientFrame {
                 write_str(&mut w, to);
                 w.u8(u8::from(*typing));
             }
+            Self::GroupTyping {
+                group,
+                members,
+                typing,
+            } => {
+                w.u8(0x31).raw(group).u32(members.len() as u32);
+                for member in members {
+                    write_str(&mut w, member);
+                }
+                w.u8(u8::from(*typing));
+            }
             Self::Subscribe { accounts } => {
                 w.u8(0x27).u32(accounts.len() as u32);
                 for a in accounts {
@@ -637,6 +666,18 @@ impl ClientFrame {
                 to: read_account(&mut r)?,
                 typing: r.bool("typing flag")?,
             },
+            0x31 => {
+                let group = r.array()?;
+                let n = r.count("members", crate::groups::MAX_MEMBERS, 5)?;
+                let members = (0..n)
+                    .map(|_| read_account(&mut r))
+                    .collect::<Result<_, _>>()?;
+                Self::GroupTyping {
+                    group,
+                    members,
+                    typing: r.bool("typing flag")?,
+                }
+            }
             0x27 => {
                 let n = r.count("subscriptions", MAX_SUBSCRIPTIONS, 5)?;
                 let accounts = (0..n)
@@ -773,6 +814,15 @@ impl ServerFrame {
                 write_str(&mut w, from);
                 w.u8(u8::from(*typing));
             }
+            Self::GroupTyping {
+                group,
+                from,
+                typing,
+            } => {
+                w.u8(0x53).raw(group);
+                write_str(&mut w, from);
+                w.u8(u8::from(*typing));
+            }
             Self::Presence {
                 account,
                 online,
@@ -883,6 +933,11 @@ impl ServerFrame {
                 remaining: r.u32()?,
             },
             0x48 => Self::Typing {
+                from: read_account(&mut r)?,
+                typing: r.bool("typing flag")?,
+            },
+            0x53 => Self::GroupTyping {
+                group: r.array()?,
                 from: read_account(&mut r)?,
                 typing: r.bool("typing flag")?,
             },

@@ -186,6 +186,11 @@ fn frames_round_trip() {
             to: "bob".into(),
             typing: true,
         },
+        ClientFrame::GroupTyping {
+            group: [3; 16],
+            members: vec!["bob".into(), "carol".into()],
+            typing: false,
+        },
         ClientFrame::Subscribe {
             accounts: vec!["bob".into(), "carol".into()],
         },
@@ -255,6 +260,11 @@ fn frames_round_trip() {
             account: "bob".into(),
             online: false,
             last_seen_ms: 5,
+        },
+        ServerFrame::GroupTyping {
+            group: [4; 16],
+            from: "carol".into(),
+            typing: true,
         },
         ServerFrame::Expired {
             id: 12,

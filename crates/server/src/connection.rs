@@ -349,7 +349,9 @@ fn within_limits(limits: &mut DeviceLimits, frame: &ClientFrame) -> bool {
     let now = std::time::Instant::now();
     let cost = match frame {
         ClientFrame::Send { envelopes, .. } => envelopes.len().max(1) as f64,
-        ClientFrame::GroupSend { members, .. } => members.len().max(1) as f64,
+        ClientFrame::GroupSend { members, .. } | ClientFrame::GroupTyping { members, .. } => {
+            members.len().max(1) as f64
+        }
         _ => 1.0,
     };
     let special = match frame {

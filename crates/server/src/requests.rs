@@ -327,6 +327,21 @@ pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFr
             state.hub.tell_account(&to, &frame);
             Ok(Reply::None)
         }
+        ClientFrame::GroupTyping {
+            group,
+            members,
+            typing,
+        } => {
+            let frame = ServerFrame::GroupTyping {
+                group,
+                from: device.account.clone(),
+                typing,
+            };
+            for member in members.iter().filter(|m| **m != device.account) {
+                state.hub.tell_account(member, &frame);
+            }
+            Ok(Reply::None)
+        }
         // Presence subscriptions are per connection; the connection loop handles them.
         ClientFrame::Subscribe { .. } => Ok(Reply::None),
         ClientFrame::PushSubscribe {

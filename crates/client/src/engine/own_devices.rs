@@ -184,7 +184,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Content::Text { .. }
             | Content::Receipt { .. }
             | Content::Profile { .. }
-            | Content::Attested { .. } => {}
+            | Content::Attested { .. }
+            | Content::GroupUpdate { .. }
+            | Content::SenderKey { .. } => {}
         }
         Ok(())
     }

@@ -34,6 +34,11 @@ impl Pins {
         }
     }
 
+    /// `account`'s key as pinned (loaded for this batch).
+    pub(super) fn key(&self, account: &str) -> Option<[u8; 32]> {
+        self.get(account)?.as_ref().map(|p| p.account_key)
+    }
+
     /// Whether `from` is listed with `identity`.
     pub(super) fn lists(&self, from: &DeviceAddress, identity: Option<&IdentityKey>) -> bool {
         let Some(Some(pinned)) = self.get(from.account()) else {

@@ -87,12 +87,14 @@ pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
         own_key: Some(own.clone()),
         shared_with: vec![bob.clone()],
         senders: vec![(bob.clone(), theirs)],
+        pending: Vec::new(),
     };
     let second = GroupRecord {
         log: log(2)?,
         own_key: None,
         shared_with: Vec::new(),
         senders: Vec::new(),
+        pending: Vec::new(),
     };
     ensure(
         store.group(&[1; 16]).await.map_err(store_error)?.is_none(),

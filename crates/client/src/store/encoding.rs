@@ -4,7 +4,7 @@
 
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::devices::{AccountKey, DeviceList, MAX_DEVICE_NAME};
-use hush_protocol::groups::{GroupLog, MAX_MEMBERS};
+use hush_protocol::groups::{Change, GroupLog, MAX_CHANGE, MAX_MEMBERS};
 use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::DeviceAddress;
@@ -31,6 +31,8 @@ const MESSAGE_V2: u8 = 0xA6;
 const GROUP: u8 = 0xA7;
 /// The largest stored group log (8 changes and states of a full group).
 const MAX_GROUP_LOG: usize = 16 * hush_protocol::groups::MAX_CHANGE;
+/// The most changes a group holds until the ones they build on arrive.
+pub const MAX_PENDING: usize = 8;
 /// The most member devices a group record keeps keys of.
 const MAX_GROUP_DEVICES: usize = MAX_MEMBERS * 8;
 /// An account name is at most 64 bytes (the relay allows 32).
@@ -254,6 +256,10 @@ pub fn encode_group(group: &GroupRecord) -> Zeroizing<Vec<u8>> {
         write_address(&mut w, address);
         w.var(&record.to_bytes());
     }
+    w.u32(group.pending.len() as u32);
+    for change in &group.pending {
+        w.var(&change.encode());
+    }
     Zeroizing::new(w.into_bytes())
 }
 
@@ -278,12 +284,20 @@ pub fn decode_group(bytes: &[u8]) -> Result<GroupRecord, DecodeError> {
         let record = SenderKeyRecord::from_bytes(r.var("sender key record", 1 << 20)?)?;
         senders.push((address, record));
     }
+    let n = r.count("pending changes", MAX_PENDING, 1)?;
+    let mut pending = Vec::with_capacity(n);
+    for _ in 0..n {
+        let change = Change::decode(r.var("change", MAX_CHANGE)?)
+            .map_err(|_| DecodeError::Invalid("pending change"))?;
+        pending.push(change);
+    }
     r.finish()?;
     Ok(GroupRecord {
         log,
         own_key,
         shared_with,
         senders,
+        pending,
     })
 }
 

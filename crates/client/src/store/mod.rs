@@ -9,7 +9,7 @@ pub mod encoding;
 pub mod memory;
 
 use hush_protocol::devices::DeviceList;
-use hush_protocol::groups::GroupLog;
+use hush_protocol::groups::{Change, GroupLog};
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
@@ -165,6 +165,9 @@ pub struct GroupRecord {
     pub shared_with: Vec<DeviceAddress>,
     /// Member devices' sender keys, by device.
     pub senders: Vec<(DeviceAddress, SenderKeyRecord)>,
+    /// Changes that came before the ones they build on (from different members), held until
+    /// those arrive.
+    pub pending: Vec<Change>,
 }
 
 impl GroupRecord {

@@ -1,0 +1,976 @@
+//! Groups (`docs/protocol.md`, "Groups"): membership is a chain of changes signed by account
+//! keys ([`hush_protocol::groups`]) carried over the pairwise sessions; messages are encrypted
+//! once with this device's sender key and fanned out by the relay (`GroupSend`).
+//!
+//! Before each send the engine checks who holds our sender key: a device that is no longer a
+//! member's (a member left or was removed, a device unlinked) means a new key first, so it
+//! cannot read what follows; a member device without it gets it over its pairwise session,
+//! ahead of the message on the same connection. A new member gets the key as it is now, so
+//! nothing sent before they joined opens for them.
+
+use hush_protocol::groups::{Accepted, Change, GroupError, GroupLog, GroupState, Op};
+use hush_protocol::record::SessionRecord;
+use hush_protocol::relay::ClientFrame;
+use hush_protocol::sender_key::{OwnSenderKey, SenderKeyError, SenderKeyRecord};
+use hush_protocol::wire::{SenderKeyDistribution, SenderKeyMessage, TYPE_SENDER_KEY};
+use hush_protocol::{DeviceAddress, Rng};
+
+use super::{sent_ids, Engine, EngineError, Event, Output};
+use crate::content::{Content, ReceiptKind};
+use crate::store::encoding::MAX_PENDING;
+use crate::store::{
+    group_chat, group_id, Changes, ChatMessage, GroupLine, GroupRecord, Kind, MessageId,
+    OutboxEntry, Status, Store,
+};
+
+/// The groups one batch of envelopes touched: working copies, written with the batch.
+#[derive(Default)]
+pub(super) struct Groups {
+    records: Vec<GroupRecord>,
+    unknown: Vec<[u8; 16]>,
+}
+
+impl Groups {
+    /// The working copy of group `id` (read from `store` the first time), if we know it.
+    async fn get(
+        &mut self,
+        store: &impl Store,
+        id: &[u8; 16],
+    ) -> Result<Option<&mut GroupRecord>, EngineError> {
+        let held = self.records.iter().any(|r| r.id() == *id);
+        if !held && !self.unknown.contains(id) {
+            match store.group(id).await? {
+                Some(record) => self.records.push(record),
+                None => self.unknown.push(*id),
+            }
+        }
+        Ok(self.records.iter_mut().find(|r| r.id() == *id))
+    }
+
+    fn put(&mut self, record: GroupRecord) {
+        let id = record.id();
+        self.unknown.retain(|u| *u != id);
+        self.records.retain(|r| r.id() != id);
+        self.records.push(record);
+    }
+
+    /// Every group read is written back (decrypting moves a chain on; cheap to rewrite).
+    pub(super) fn into_changes(self, changes: &mut Changes) {
+        changes.groups.extend(self.records);
+    }
+}
+
+/// What a batch hands back for after its commit: changes of ours a concurrent one undid, to
+/// issue again on top.
+#[derive(Default)]
+pub(super) struct Reissue(Vec<([u8; 16], Op)>);
+
+/// Whether an envelope's payload is a group message (not a pairwise one).
+pub(super) fn is_group_message(payload: &[u8]) -> bool {
+    payload.get(1) == Some(&TYPE_SENDER_KEY)
+}
+
+/// The chat line for a change, as `me` reads it.
+fn describe(change: &Change, me: &str) -> String {
+    let who = |a: &str| {
+        if a == me {
+            "You".to_owned()
+        } else {
+            a.to_owned()
+        }
+    };
+    let whom = |a: &str| {
+        if a == me {
+            "you".to_owned()
+        } else {
+            a.to_owned()
+        }
+    };
+    let author = who(&change.author);
+    match &change.op {
+        Op::Create { name, .. } => format!("{author} created the group \u{201c}{name}\u{201d}"),
+        Op::Add(a) => format!("{author} added {}", whom(a)),
+        Op::Remove(a) => format!("{author} removed {}", whom(a)),
+        Op::Promote(a) => format!("{author} made {} an admin", whom(a)),
+        Op::Demote(a) => format!("{author} made {} a member, not an admin", whom(a)),
+        Op::EditInfo { name, .. } => format!("{author} set the group info: \u{201c}{name}\u{201d}"),
+        Op::Permissions {
+            only_admins_send,
+            only_admins_edit,
+        } => {
+            let who_may = |only: bool| if only { "only admins" } else { "everyone" };
+            format!(
+                "{author} set who may send ({}) and edit the info ({})",
+                who_may(*only_admins_send),
+                who_may(*only_admins_edit)
+            )
+        }
+        Op::Leave => format!("{author} left"),
+    }
+}
+
+fn refused(e: GroupError) -> EngineError {
+    EngineError::Invalid(match e {
+        GroupError::NotAllowed => "only admins can do that in this group",
+        _ => "that change does not apply to the group as it is now",
+    })
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Makes a group with us as its admin and `members` (usernames) in it; returns its chat.
+    pub async fn create_group(
+        &mut self,
+        name: &str,
+        description: &str,
+        members: &[String],
+        now_ms: u64,
+    ) -> Result<(String, Output), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let mut others: Vec<String> = Vec::with_capacity(members.len());
+        for member in members {
+            let member = member.trim();
+            if DeviceAddress::new(member, 1).is_err() {
+                return Err(EngineError::Invalid("a member's username is not valid"));
+            }
+            if member != account.name && !others.iter().any(|o| o == member) {
+                others.push(member.to_owned());
+            }
+        }
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let op = Op::Create {
+            name: name.trim().to_owned(),
+            description: description.trim().to_owned(),
+            members: others,
+        };
+        let change = Change::sign(None, id, &account.name, op, &account.account_key);
+        let log =
+            GroupLog::create(change.clone(), &account.account_key.public()).map_err(|_| {
+                EngineError::Invalid(
+                    "a group needs a name (1 to 100 characters) and at most 1,024 members",
+                )
+            })?;
+        let record = GroupRecord {
+            log,
+            own_key: None,
+            shared_with: Vec::new(),
+            senders: Vec::new(),
+            pending: Vec::new(),
+        };
+        let out = self.publish_change(record, None, &change, now_ms).await?;
+        Ok((group_chat(&id), out))
+    }
+
+    /// Adds `member` (admins).
+    pub async fn add_member(
+        &mut self,
+        chat: &str,
+        member: &str,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let member = member.trim();
+        if DeviceAddress::new(member, 1).is_err() {
+            return Err(EngineError::Invalid("that username is not valid"));
+        }
+        self.change_group(chat, Op::Add(member.to_owned()), now_ms)
+            .await
+    }
+
+    /// Removes `member` (admins); everyone left uses a new sender key from then on.
+    pub async fn remove_member(
+        &mut self,
+        chat: &str,
+        member: &str,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        self.change_group(chat, Op::Remove(member.to_owned()), now_ms)
+            .await
+    }
+
+    /// Makes `member` an admin, or a member again (admins).
+    pub async fn set_admin(
+        &mut self,
+        chat: &str,
+        member: &str,
+        admin: bool,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let op = match admin {
+            true => Op::Promote(member.to_owned()),
+            false => Op::Demote(member.to_owned()),
+        };
+        self.change_group(chat, op, now_ms).await
+    }
+
+    /// Changes the name and description.
+    pub async fn edit_group(
+        &mut self,
+        chat: &str,
+        name: &str,
+        description: &str,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let op = Op::EditInfo {
+            name: name.trim().to_owned(),
+            description: description.trim().to_owned(),
+        };
+        self.change_group(chat, op, now_ms).await
+    }
+
+    /// Restricts sending or editing the info to admins (admins).
+    pub async fn set_group_permissions(
+        &mut self,
+        chat: &str,
+        only_admins_send: bool,
+        only_admins_edit: bool,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let op = Op::Permissions {
+            only_admins_send,
+            only_admins_edit,
+        };
+        self.change_group(chat, op, now_ms).await
+    }
+
+    /// Leaves the group (its chat stays, read-only).
+    pub async fn leave_group(&mut self, chat: &str, now_ms: u64) -> Result<Output, EngineError> {
+        self.change_group(chat, Op::Leave, now_ms).await
+    }
+
+    /// A group's state as this device holds it.
+    pub async fn group(&self, chat: &str) -> Result<Option<GroupState>, EngineError> {
+        let Some(id) = group_id(chat) else {
+            return Ok(None);
+        };
+        Ok(self.store.group(&id).await?.map(|r| r.log.state().clone()))
+    }
+
+    /// Signs `op` on the group's current state, applies it here and sends it to the members.
+    async fn change_group(
+        &mut self,
+        chat: &str,
+        op: Op,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let id = group_id(chat).ok_or(EngineError::Invalid("that is not a group"))?;
+        let mut record = self
+            .store
+            .group(&id)
+            .await?
+            .ok_or(EngineError::Invalid("that is not a group"))?;
+        let before = record.log.state().clone();
+        let change = Change::sign(Some(&before), id, &account.name, op, &account.account_key);
+        let key = account.account_key.public();
+        record.log.accept(change.clone(), &key).map_err(refused)?;
+        self.publish_change(record, Some(&before), &change, now_ms)
+            .await
+    }
+
+    /// Stores a change of ours (already in `record`) with its chat line, and sends it to
+    /// everyone in the group before or after it: those already in it get the newest changes,
+    /// a new member the state too.
+    async fn publish_change(
+        &mut self,
+        mut record: GroupRecord,
+        before: Option<&GroupState>,
+        change: &Change,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
+        let after = record.log.state().clone();
+        let chat = group_chat(&after.group);
+        let mut changes = Changes::default();
+        let line = self.group_line(&chat, describe(change, &me), now_ms, &mut changes);
+        let invite = Content::GroupUpdate {
+            changes: vec![change.encode()],
+            state: Some(after.encode()),
+        };
+        let update = Content::GroupUpdate {
+            changes: record.log.changes().map(Change::encode).collect(),
+            state: None,
+        };
+        let mut recipients: Vec<String> = Vec::new();
+        let everyone = before.iter().flat_map(|b| &b.members).chain(&after.members);
+        for member in everyone {
+            let skip = member.account == me && !self.has_other_devices();
+            if !skip && !recipients.contains(&member.account) {
+                recipients.push(member.account.clone());
+            }
+        }
+        for to in &recipients {
+            let new = before.is_none_or(|b| b.member(to).is_none());
+            let content = if new { invite.clone() } else { update.clone() };
+            let entry = self.entry(to, content);
+            changes.outbox.push(entry);
+        }
+        if after.member(&me).is_none() {
+            forget_keys(&mut record);
+        }
+        changes.groups.push(record);
+        self.store.commit(changes).await?;
+        let mut out = Output::default();
+        out.events.push(Event::Message(line));
+        out.events.push(Event::GroupChanged { chat });
+        if self.authenticated {
+            for to in recipients {
+                self.dispatch(&to, &mut out).await?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// A line in a group chat that says what changed.
+    fn group_line(
+        &mut self,
+        chat: &str,
+        body: String,
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> ChatMessage {
+        let mut line = self.notice(chat, Kind::GroupChange, now_ms, changes);
+        line.body = body;
+        if let Some(stored) = changes.messages.iter_mut().find(|m| m.id == line.id) {
+            stored.body = line.body.clone();
+        }
+        line
+    }
+
+    /// Stores a text for a group chat and the outbox, and sends it if connected.
+    pub(super) async fn send_group_text(
+        &mut self,
+        chat: &str,
+        body: &str,
+        now_ms: u64,
+    ) -> Result<(ChatMessage, Output), EngineError> {
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
+        let id = group_id(chat).ok_or(EngineError::Invalid("that is not a group"))?;
+        let record = self.store.group(&id).await?;
+        let state = record
+            .as_ref()
+            .map(|r| r.log.state())
+            .filter(|s| s.member(&me).is_some())
+            .ok_or(EngineError::Invalid("you are not a member of this group"))?;
+        if !state.may_send(&me) {
+            return Err(EngineError::Invalid("only admins can send in this group"));
+        }
+        let mut message_id = [0u8; 16];
+        self.rng.fill_bytes(&mut message_id);
+        let content = Content::Text {
+            id: message_id,
+            sent_ms: now_ms,
+            body: body.to_owned(),
+        };
+        let message = ChatMessage {
+            id: message_id,
+            group: Some(GroupLine {
+                author: me,
+                receipts: Vec::new(),
+            }),
+            kind: Kind::Text,
+            chat: chat.to_owned(),
+            from_me: true,
+            body: body.to_owned(),
+            sent_ms: now_ms,
+            status: Status::Sending,
+        };
+        self.store
+            .commit(Changes {
+                messages: vec![message.clone()],
+                outbox: vec![OutboxEntry {
+                    id: message_id,
+                    to: chat.to_owned(),
+                    content: content.encode(),
+                    attempts: 0,
+                }],
+                ..Changes::default()
+            })
+            .await?;
+        let mut out = Output::default();
+        if self.authenticated {
+            self.dispatch_group(id, &mut out).await?;
+        }
+        Ok((message, out))
+    }
+
+    /// Sends what waits in the outbox for group `id`: our sender key first to member devices
+    /// without it (a new key if a device that has it is no longer a member's), then each
+    /// message encrypted once. Waits while a member's devices are being fetched.
+    pub(super) async fn dispatch_group(
+        &mut self,
+        id: [u8; 16],
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let chat = group_chat(&id);
+        let entries: Vec<OutboxEntry> = self
+            .store
+            .outbox()
+            .await?
+            .into_iter()
+            .filter(|e| e.to == chat && !self.in_flight.contains(&e.id))
+            .collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let me = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let (me, my_device) = (me.name.clone(), me.device_id);
+        let record = self.store.group(&id).await?;
+        let Some(mut record) = record.filter(|r| r.log.state().may_send(&me)) else {
+            return self.fail(entries.iter().map(|e| e.id).collect(), out).await;
+        };
+        let state = record.log.state().clone();
+        // Every member device we may give our key to, and the sessions with them.
+        let mut devices: Vec<DeviceAddress> = Vec::new();
+        let mut targets: Vec<(String, Vec<(DeviceAddress, SessionRecord)>)> = Vec::new();
+        let mut waiting = false;
+        for member in &state.members {
+            let account = member.account.as_str();
+            let listed: Vec<u32> = if self.is_own(account) {
+                let own = self.own.iter().flat_map(|o| o.list.devices.iter());
+                own.map(|d| d.device_id)
+                    .filter(|d| *d != my_device)
+                    .collect()
+            } else {
+                let pinned = self.store.pinned_devices(account).await?;
+                let theirs = pinned.iter().flat_map(|p| p.list.devices.iter());
+                theirs.map(|d| d.device_id).collect()
+            };
+            let mut sessions = self.store.sessions_with(account).await?;
+            sessions.retain(|(a, r)| !r.is_empty() && listed.contains(&a.device()));
+            let unknown = listed.is_empty() && !self.is_own(account);
+            let missing = unknown || sessions.len() < listed.len();
+            if self.fetching.iter().any(|(_, a)| a == account) {
+                waiting = true;
+            } else if missing && !self.group_asked.iter().any(|a| a == account) {
+                self.group_asked.push(account.to_owned());
+                self.fetch_bundles(account, out);
+                waiting = true;
+            }
+            for device in listed {
+                devices.extend(DeviceAddress::new(account, device));
+            }
+            if !sessions.is_empty() {
+                targets.push((account.to_owned(), sessions));
+            }
+        }
+        if waiting {
+            return Ok(());
+        }
+        let stale = record.shared_with.iter().any(|a| !devices.contains(a));
+        if record.own_key.is_none() || stale {
+            record.own_key = Some(OwnSenderKey::generate(id, &mut self.rng));
+            record.shared_with.clear();
+        }
+        let Some(key) = record.own_key.as_mut() else {
+            return Ok(());
+        };
+        let distribution = Content::SenderKey {
+            distribution: key.distribution().encode().to_vec(),
+        };
+        let mut changes = Changes::default();
+        let mut frames = Vec::new();
+        for (account, sessions) in targets {
+            if sessions.iter().all(|(a, _)| record.shared_with.contains(a)) {
+                continue;
+            }
+            let entry = self.entry(&account, distribution.clone());
+            // A device we cannot encrypt to yet gets the key on a later send.
+            let Some(sealed) = self.seal(&account, vec![entry], &sessions) else {
+                continue;
+            };
+            for (address, _) in &sessions {
+                if !record.shared_with.contains(address) {
+                    record.shared_with.push(address.clone());
+                }
+            }
+            changes.sessions.extend(sealed.sessions);
+            changes.outbox.extend(sealed.entries);
+            frames.extend(sealed.frames);
+        }
+        let members: Vec<String> = state.members.iter().map(|m| m.account.clone()).collect();
+        let Some(key) = record.own_key.as_mut() else {
+            return Ok(());
+        };
+        for mut entry in entries {
+            let Ok(message) = key.encrypt(&entry.content) else {
+                continue;
+            };
+            entry.attempts += 1;
+            frames.push(ClientFrame::GroupSend {
+                client_id: entry.id,
+                members: members.clone(),
+                payload: message.encode(),
+            });
+            changes.outbox.push(entry);
+        }
+        changes.groups.push(record);
+        // Our chain's step and the sessions' are stored before any ciphertext leaves.
+        self.store.commit(changes).await?;
+        self.in_flight.extend(sent_ids(&frames));
+        out.frames.extend(frames);
+        Ok(())
+    }
+
+    /// Groups with messages waiting (for a member's devices to be fetched): tried again.
+    pub(super) async fn dispatch_waiting_groups(
+        &mut self,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let mut waiting: Vec<[u8; 16]> = Vec::new();
+        for entry in self.store.outbox().await? {
+            if let Some(id) = group_id(&entry.to).filter(|id| !waiting.contains(id)) {
+                waiting.push(id);
+            }
+        }
+        for id in waiting {
+            self.dispatch_group(id, out).await?;
+        }
+        Ok(())
+    }
+
+    /// A group message from `from`: decrypted with the sender key that device gave us, if it
+    /// is a member allowed to send. Anything else is reported undecryptable.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn receive_group_message(
+        &mut self,
+        groups: &mut Groups,
+        from: &DeviceAddress,
+        payload: &[u8],
+        changes: &mut Changes,
+        events: &mut Vec<Event>,
+        new_ids: &mut Vec<MessageId>,
+        delivered: &mut Vec<(String, Vec<MessageId>)>,
+    ) -> Result<(), EngineError> {
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
+        let sender = from.account();
+        let undecryptable = Event::Undecryptable {
+            from: sender.to_owned(),
+        };
+        let Ok(message) = SenderKeyMessage::decode(payload) else {
+            events.push(undecryptable);
+            return Ok(());
+        };
+        let id = message.distribution_id;
+        let Some(record) = groups.get(&self.store, &id).await? else {
+            events.push(undecryptable);
+            return Ok(());
+        };
+        let state = record.log.state();
+        let allowed = state.member(&me).is_some() && state.may_send(sender);
+        let keys = record.senders.iter_mut().find(|(a, _)| a == from);
+        let Some((_, keys)) = keys.filter(|_| allowed) else {
+            events.push(undecryptable);
+            return Ok(());
+        };
+        let plaintext = match keys.decrypt(&message) {
+            Ok(plaintext) => plaintext,
+            Err(SenderKeyError::Duplicate) => return Ok(()),
+            Err(_) => {
+                events.push(undecryptable);
+                return Ok(());
+            }
+        };
+        let Ok(Content::Text {
+            id: message_id,
+            sent_ms,
+            body,
+        }) = Content::decode(&plaintext)
+        else {
+            events.push(undecryptable);
+            return Ok(());
+        };
+        if new_ids.contains(&message_id) {
+            return Ok(());
+        }
+        new_ids.push(message_id);
+        let mine = sender == me;
+        let line = ChatMessage {
+            id: message_id,
+            group: Some(GroupLine {
+                author: sender.to_owned(),
+                receipts: Vec::new(),
+            }),
+            kind: Kind::Text,
+            chat: group_chat(&id),
+            from_me: mine,
+            body,
+            sent_ms,
+            status: if mine {
+                Status::Sent
+            } else {
+                Status::Delivered
+            },
+        };
+        changes.received.push(line.clone());
+        events.push(Event::Message(line));
+        if !mine {
+            match delivered.iter_mut().find(|(who, _)| who == sender) {
+                Some((_, ids)) => ids.push(message_id),
+                None => delivered.push((sender.to_owned(), vec![message_id])),
+            }
+        }
+        Ok(())
+    }
+
+    /// Group content that came over a pairwise session from `from`: changes, or its sender
+    /// key. Returns `false` for any other content.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn receive_group_content(
+        &mut self,
+        content: &Content,
+        from: &DeviceAddress,
+        sender_key: Option<[u8; 32]>,
+        groups: &mut Groups,
+        now_ms: u64,
+        changes: &mut Changes,
+        events: &mut Vec<Event>,
+        reissue: &mut Reissue,
+    ) -> Result<bool, EngineError> {
+        match content {
+            Content::GroupUpdate {
+                changes: updates,
+                state,
+            } => {
+                let (updates, state) = (updates.as_slice(), state.as_deref());
+                self.take_changes(
+                    from.account(),
+                    sender_key,
+                    updates,
+                    state,
+                    groups,
+                    now_ms,
+                    changes,
+                    events,
+                    reissue,
+                )
+                .await?;
+            }
+            Content::SenderKey { distribution } => {
+                let Ok(distribution) = SenderKeyDistribution::decode(distribution) else {
+                    return Ok(true);
+                };
+                let id = distribution.distribution_id;
+                let Some(record) = groups.get(&self.store, &id).await? else {
+                    return Ok(true);
+                };
+                if record.log.state().member(from.account()).is_none() {
+                    return Ok(true);
+                }
+                match record.senders.iter_mut().find(|(a, _)| a == from) {
+                    Some((_, keys)) => keys.process(&distribution),
+                    None => {
+                        let mut keys = SenderKeyRecord::new();
+                        keys.process(&distribution);
+                        record.senders.push((from.clone(), keys));
+                    }
+                }
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// Changes `sender` sent for one group: an invitation puts us in it (from the change's
+    /// author, with the state it vouches for); otherwise each change is checked against our
+    /// state with its author's pinned key, and the ones that follow are applied.
+    #[allow(clippy::too_many_arguments)]
+    async fn take_changes(
+        &mut self,
+        sender: &str,
+        sender_key: Option<[u8; 32]>,
+        updates: &[Vec<u8>],
+        state: Option<&[u8]>,
+        groups: &mut Groups,
+        now_ms: u64,
+        changes: &mut Changes,
+        events: &mut Vec<Event>,
+        reissue: &mut Reissue,
+    ) -> Result<(), EngineError> {
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
+        let Ok(updates) = updates
+            .iter()
+            .map(|bytes| Change::decode(bytes))
+            .collect::<Result<Vec<Change>, _>>()
+        else {
+            return Ok(());
+        };
+        let Some(last) = updates.last() else {
+            return Ok(());
+        };
+        let id = last.group;
+        if updates.iter().any(|c| c.group != id) {
+            return Ok(());
+        }
+        let chat = group_chat(&id);
+        let known = groups.get(&self.store, &id).await?;
+        if known.is_none_or(|r| r.log.state().member(&me).is_none()) {
+            // Not in it here: only its author's invitation, naming us, puts us in.
+            let (Some(state), Some(key)) = (state, sender_key) else {
+                return Ok(());
+            };
+            let Ok(state) = GroupState::decode(state) else {
+                return Ok(());
+            };
+            if last.author != sender || state.member(&me).is_none() {
+                return Ok(());
+            }
+            let Ok(log) = GroupLog::joined(last.clone(), state, &key) else {
+                return Ok(());
+            };
+            groups.put(GroupRecord {
+                log,
+                own_key: None,
+                shared_with: Vec::new(),
+                senders: Vec::new(),
+                pending: Vec::new(),
+            });
+            let line = self.group_line(&chat, describe(last, &me), now_ms, changes);
+            events.push(Event::Message(line));
+            events.push(Event::GroupChanged { chat });
+            return Ok(());
+        }
+        // Changes from different members can arrive out of order: one that does not follow
+        // yet is held, and everything held is tried again after each one that applies.
+        let mut waiting = updates;
+        let mut applied = false;
+        loop {
+            let mut progress = false;
+            let mut held = Vec::new();
+            for change in waiting {
+                let key = match change.author == sender {
+                    true => sender_key,
+                    false => self.author_key(&change.author).await?,
+                };
+                let Some(record) = groups.get(&self.store, &id).await? else {
+                    return Ok(());
+                };
+                let outcome = match key {
+                    Some(key) => record.log.accept(change.clone(), &key),
+                    None => Err(GroupError::Gap),
+                };
+                let undone = match outcome {
+                    Ok(Accepted::Applied) => Vec::new(),
+                    Ok(Accepted::Replaced(undone)) => undone,
+                    Err(GroupError::Gap) => {
+                        held.push(change);
+                        continue;
+                    }
+                    // Seen already, or not allowed: nothing changes.
+                    Err(_) => continue,
+                };
+                if record.log.state().member(&me).is_none() {
+                    forget_keys(record);
+                }
+                for change in undone.into_iter().filter(|c| c.author == me) {
+                    reissue.0.push((id, change.op));
+                }
+                progress = true;
+                applied = true;
+                let line = self.group_line(&chat, describe(&change, &me), now_ms, changes);
+                events.push(Event::Message(line));
+            }
+            let Some(record) = groups.get(&self.store, &id).await? else {
+                return Ok(());
+            };
+            if !progress {
+                // Held for later: the newest few, each once.
+                for change in held {
+                    if !record.pending.contains(&change) {
+                        record.pending.push(change);
+                    }
+                }
+                let extra = record.pending.len().saturating_sub(MAX_PENDING);
+                record.pending.drain(..extra);
+                break;
+            }
+            held.append(&mut record.pending);
+            waiting = held;
+        }
+        if applied {
+            events.push(Event::GroupChanged { chat });
+        }
+        Ok(())
+    }
+
+    /// The account key a change's author signs with, as pinned here.
+    async fn author_key(&self, author: &str) -> Result<Option<[u8; 32]>, EngineError> {
+        if self.is_own(author) {
+            return Ok(self.account.as_ref().map(|a| a.account_key.public()));
+        }
+        Ok(self
+            .store
+            .pinned_devices(author)
+            .await?
+            .map(|p| p.account_key))
+    }
+
+    /// Issues again our changes that a concurrent change undid (on top of the new head; one
+    /// that no longer applies is dropped).
+    pub(super) async fn reissue(
+        &mut self,
+        reissue: Reissue,
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        for (id, op) in reissue.0 {
+            match self.change_group(&group_chat(&id), op, now_ms).await {
+                Ok(more) => {
+                    out.frames.extend(more.frames);
+                    out.events.extend(more.events);
+                }
+                Err(EngineError::Invalid(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// A member's receipt for one of our group messages: kept per member; the message's own
+    /// status is the least any other member reached.
+    pub(super) async fn member_receipt(
+        &mut self,
+        message: ChatMessage,
+        member: &str,
+        kind: ReceiptKind,
+        changes: &mut Changes,
+        events: &mut Vec<Event>,
+    ) -> Result<(), EngineError> {
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
+        let Some(id) = group_id(&message.chat) else {
+            return Ok(());
+        };
+        let Some(record) = self.store.group(&id).await? else {
+            return Ok(());
+        };
+        let state = record.log.state();
+        if state.member(member).is_none() || member == me {
+            return Ok(());
+        }
+        // This batch may have updated the message already.
+        let mut message = match changes.messages.iter().position(|m| m.id == message.id) {
+            Some(i) => changes.messages.swap_remove(i),
+            None => message,
+        };
+        let status = match kind {
+            ReceiptKind::Delivered => Status::Delivered,
+            ReceiptKind::Read => Status::Read,
+        };
+        let line = message.group.get_or_insert_with(GroupLine::default);
+        match line.receipts.iter_mut().find(|(m, _)| m == member) {
+            Some((_, held)) if held.can_become(status) => *held = status,
+            Some(_) => {}
+            None => line.receipts.push((member.to_owned(), status)),
+        }
+        let reached = |account: &str| {
+            line.receipts
+                .iter()
+                .find(|(m, _)| m == account)
+                .map_or(Status::Sent, |(_, s)| *s)
+        };
+        let least = state
+            .members
+            .iter()
+            .filter(|m| m.account != me)
+            .map(|m| reached(&m.account))
+            .min()
+            .unwrap_or(Status::Sent);
+        if message.status.can_become(least) && message.status != Status::Sending {
+            message.status = least;
+        }
+        events.push(Event::Status(message.id, message.status));
+        changes.messages.push(message);
+        Ok(())
+    }
+
+    /// Marks a group chat's received messages read and tells each author.
+    pub(super) async fn mark_group_read(
+        &mut self,
+        chat: &str,
+        unread: Vec<MessageId>,
+    ) -> Result<Output, EngineError> {
+        let mut authors: Vec<(String, Vec<MessageId>)> = Vec::new();
+        for id in &unread {
+            let author = self.store.message(id).await?.and_then(|m| m.group);
+            let Some(author) = author.map(|g| g.author) else {
+                continue;
+            };
+            match authors.iter_mut().find(|(a, _)| *a == author) {
+                Some((_, ids)) => ids.push(*id),
+                None => authors.push((author, vec![*id])),
+            }
+        }
+        let mut changes = Changes {
+            statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
+            ..Changes::default()
+        };
+        for (author, ids) in &authors {
+            for chunk in ids.chunks(crate::content::MAX_RECEIPT_IDS) {
+                let receipt = self.receipt(author, ReceiptKind::Read, chunk.to_vec());
+                changes.outbox.push(receipt);
+            }
+        }
+        self.read_sync(chat, &unread, &mut changes);
+        self.store.commit(changes).await?;
+        let mut out = Output::default();
+        if self.authenticated {
+            for (author, _) in authors {
+                self.dispatch(&author, &mut out).await?;
+            }
+        }
+        self.dispatch_own(&mut out).await?;
+        Ok(out)
+    }
+
+    /// Tells the group's members we started or stopped typing there (not stored).
+    pub async fn group_typing(&self, chat: &str, typing: bool) -> Output {
+        let mut out = Output::default();
+        let (Some(id), Some(me)) = (group_id(chat), self.account.as_ref()) else {
+            return out;
+        };
+        let Ok(Some(record)) = self.store.group(&id).await else {
+            return out;
+        };
+        let state = record.log.state();
+        if self.authenticated && state.member(&me.name).is_some() {
+            out.frames.push(ClientFrame::GroupTyping {
+                group: id,
+                members: state.members.iter().map(|m| m.account.clone()).collect(),
+                typing,
+            });
+        }
+        out
+    }
+}
+
+/// We are no longer in the group: nothing sent from now on may open here, and we send
+/// nothing.
+fn forget_keys(record: &mut GroupRecord) {
+    record.own_key = None;
+    record.shared_with.clear();
+    record.senders.clear();
+}
