@@ -16,6 +16,7 @@ use rand_core::OsRng;
 use wasm_bindgen::JsValue;
 
 use crate::backoff::Backoff;
+use crate::groups::{self, GroupCommand};
 use crate::linking::{self, DeviceRow, Link};
 use crate::owner;
 use crate::push::{self, Notifications, Subscription};
@@ -86,6 +87,8 @@ pub(crate) enum Command {
     Linked,
     /// Remove a device from the account.
     Unlink(u32),
+    /// Make or change a group, or look at one.
+    Group(GroupCommand),
     /// Rename a device of the account.
     RenameDevice {
         id: u32,
@@ -138,11 +141,20 @@ pub(crate) struct Ui {
     pub(crate) link: RwSignal<Link>,
     /// The account's devices.
     pub(crate) devices: RwSignal<Vec<DeviceRow>>,
+    /// Every group's state as this device holds it.
+    pub(crate) groups: RwSignal<Vec<hush_protocol::groups::GroupState>>,
+    /// Group info is open (for the open group chat).
+    pub(crate) group_info: RwSignal<bool>,
+    /// One of our group messages and the members' receipts for it, while its info is open.
+    pub(crate) message_info: RwSignal<Option<(hush_client::MessageId, Vec<(String, Status)>)>>,
 }
 
 impl Ui {
     /// What to call an account: its display name if it told us one, else its username.
     pub(crate) fn display(&self, account: &str) -> String {
+        if let Some(group) = groups::state(self, account) {
+            return group.name;
+        }
         self.names
             .with(|names| {
                 names
@@ -184,6 +196,9 @@ impl Ui {
             notifications: RwSignal::new(push::state()),
             link: RwSignal::new(Link::Idle),
             devices: RwSignal::new(Vec::new()),
+            groups: RwSignal::new(Vec::new()),
+            group_info: RwSignal::new(false),
+            message_info: RwSignal::new(None),
         }
     }
 }
@@ -306,6 +321,7 @@ async fn run(
         Some(account) if account.registered => {
             ui.me.set(Some(account.name.clone()));
             ui.phase.set(Phase::Ready);
+            groups::load(&engine, ui).await;
             refresh_chats(&engine, ui).await;
             match engine.store().names().await {
                 Ok(names) => ui.names.set(names),
@@ -397,6 +413,8 @@ async fn run(
             }
             Command::Open(chat) => {
                 ui.safety.set(None);
+                ui.group_info.set(false);
+                ui.message_info.set(None);
                 ui.current.set(Some(chat.clone()));
                 load_chat(&engine, ui, &chat).await;
                 ui.problem.set(None);
@@ -417,7 +435,21 @@ async fn run(
                 load_earlier(&engine, ui).await;
                 Ok(Output::default())
             }
+            Command::Typing { to, typing } if hush_client::group_id(&to).is_some() => {
+                Ok(engine.group_typing(&to, typing).await)
+            }
             Command::Typing { to, typing } => Ok(engine.typing(&to, typing)),
+            Command::Group(command) => {
+                match groups::run(&mut engine, ui, command, now_ms()).await {
+                    Ok((out, open)) => {
+                        if let Some(chat) = open {
+                            messenger.tell(Command::Open(chat));
+                        }
+                        Ok(out)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             Command::Retry(id) => engine.retry(id).await,
             Command::UseHere => Ok(Output::default()),
             Command::ContactInfo(chat) => {
@@ -488,6 +520,7 @@ async fn run(
             Command::Linked => {
                 ui.link.set(Link::Idle);
                 ui.me.set(engine.account().map(|a| a.name.clone()));
+                groups::load(&engine, ui).await;
                 refresh_chats(&engine, ui).await;
                 if let Ok(names) = engine.store().names().await {
                     ui.names.set(names);
@@ -580,13 +613,20 @@ async fn apply<S: Store, R: Rng>(
                     ui.safety.set(None);
                 }
                 // Whoever sent a message has stopped typing it.
-                show_typing(ui, message.chat.clone(), false);
+                let typist = match &message.group {
+                    Some(line) => format!("{} {}", message.chat, line.author),
+                    None => message.chat.clone(),
+                };
+                show_typing(ui, typist, false);
                 if ui.current.get_untracked().as_deref() == Some(message.chat.as_str()) {
                     shown = Some(message.chat.clone());
                     show_in_chat(ui, &message);
                 }
             }
-            Event::Status(id, status) => set_status(ui, id, status),
+            Event::Status(id, status) => {
+                set_status(ui, id, status);
+                groups::refresh_info(engine, ui, id).await;
+            }
             Event::Undecryptable { from } => {
                 ui.problem.set(Some(format!(
                     "A message from {from} could not be decrypted."
@@ -602,6 +642,11 @@ async fn apply<S: Store, R: Rng>(
                     .set(Some(format!("There is no one called {name} on Hush.")));
             }
             Event::Typing { from, typing } => show_typing(ui, from, typing),
+            // Kept as "<group chat> <member>".
+            Event::GroupTyping { chat, from, typing } => {
+                show_typing(ui, format!("{chat} {from}"), typing);
+            }
+            Event::GroupChanged { chat } => groups::refresh(engine, ui, &chat).await,
             Event::Profile {
                 account,
                 display_name,

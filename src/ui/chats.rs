@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use super::conversation::Conversation;
 use super::devices::LinkedDevices;
+use super::groups::NewGroup;
 use super::time::clock;
 use crate::messenger::{Command, Messenger, Ui};
 use crate::push::{self, Notifications};
@@ -14,6 +15,7 @@ pub(crate) fn Chats() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let adding = RwSignal::new(false);
+    let grouping = RwSignal::new(false);
     // A link code in the URL (a scanned QR code) opens Linked devices with it.
     let code = crate::linking::code_in_url();
     let devices = RwSignal::new(code.is_some());
@@ -33,7 +35,13 @@ pub(crate) fn Chats() -> impl IntoView {
                 <div class="chatlist-head">
                     <p class="me">{move || ui.me.get()}</p>
                     <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
+                    <button type="button" on:click=move |_| grouping.update(|o| *o = !*o)>
+                        "New group"
+                    </button>
                 </div>
+                <Show when=move || grouping.get()>
+                    <NewGroup open=grouping />
+                </Show>
                 <NotificationSetting />
                 <button
                     type="button"

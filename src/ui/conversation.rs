@@ -5,6 +5,7 @@ use hush_client::{ChatMessage, Kind, MessageId, Status};
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
+use super::groups::{GroupInfo, MessageInfo};
 use super::qr::QrImage;
 use super::time::{clock, day, day_key};
 use crate::messenger::{Command, Messenger, Safety, Ui};
@@ -144,9 +145,29 @@ pub(crate) fn Conversation() -> impl IntoView {
             }
         }
     };
-    // The header's second line: typing, online, or last seen.
+    let in_group = move || {
+        ui.current
+            .get()
+            .and_then(|c| hush_client::group_id(&c))
+            .is_some()
+    };
+    // The header's second line: typing, online, or last seen (in a group: who is typing, or
+    // how many members).
     let about = move || {
         let chat = ui.current.get()?;
+        if let Some(group) = crate::groups::state(&ui, &chat) {
+            let prefix = format!("{chat} ");
+            let typists: Vec<String> = ui.typing.with(|list| {
+                list.iter()
+                    .filter_map(|(key, _)| key.strip_prefix(&prefix))
+                    .map(|who| ui.display(who))
+                    .collect()
+            });
+            return Some(match typists.is_empty() {
+                true => format!("{} members", group.members.len()),
+                false => format!("{} typing…", typists.join(", ")),
+            });
+        }
         if ui.typing.get().iter().any(|(who, _)| *who == chat) {
             return Some("typing…".to_owned());
         }
@@ -208,12 +229,14 @@ pub(crate) fn Conversation() -> impl IntoView {
                         type="button"
                         class="info"
                         on:click=move |_| {
-                            if let Some(chat) = ui.current.get_untracked() {
+                            if in_group() {
+                                ui.group_info.update(|open| *open = !*open);
+                            } else if let Some(chat) = ui.current.get_untracked() {
                                 messenger.tell(Command::ContactInfo(chat));
                             }
                         }
                     >
-                        "Contact info"
+                        {move || if in_group() { "Group info" } else { "Contact info" }}
                     </button>
                     <button
                         type="button"
@@ -229,6 +252,9 @@ pub(crate) fn Conversation() -> impl IntoView {
                     </button>
                 </header>
                 <ContactInfo />
+                <Show when=move || in_group() && ui.group_info.get()>
+                    <GroupInfo />
+                </Show>
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <ol
                     role="log"
@@ -275,8 +301,11 @@ pub(crate) fn Conversation() -> impl IntoView {
                             if let Some(text) = notice {
                                 return view! { <li class="notice">{text}</li> }.into_any();
                             }
+                            let author = message.group.as_ref().filter(|_| !mine).map(|g| ui.display(&g.author));
+                            let info = (mine && message.group.is_some()).then_some(message.id);
                             view! {
                                 <li class=if mine { "bubble mine" } else { "bubble theirs" }>
+                                    {author.map(|name| view! { <p class="author">{name}</p> })}
                                     <p class="body">{message.body.clone()}</p>
                                     <p class="meta">
                                         <time>{clock(message.sent_ms)}</time>
@@ -301,6 +330,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                                                 </button>
                                             }
                                         })}
+                                        {info.map(|id| view! { <MessageInfo id /> })}
                                     </p>
                                 </li>
                             }
@@ -308,6 +338,22 @@ pub(crate) fn Conversation() -> impl IntoView {
                         }
                     </For>
                 </ol>
+                <Show when=move || {
+                    let chat = ui.current.get().unwrap_or_default();
+                    let me = ui.me.get().unwrap_or_default();
+                    crate::groups::state(&ui, &chat).is_some_and(|g| !g.may_send(&me))
+                }>
+                    <p class="note" role="note">
+                        {move || {
+                            let chat = ui.current.get().unwrap_or_default();
+                            let me = ui.me.get().unwrap_or_default();
+                            match crate::groups::state(&ui, &chat) {
+                                Some(g) if g.member(&me).is_none() => "You are no longer a member of this group.",
+                                _ => "Only admins can send messages in this group.",
+                            }
+                        }}
+                    </p>
+                </Show>
                 <form class="composer" on:submit=on_submit>
                     <label for="composer" class="visually-hidden">"Message"</label>
                     <textarea

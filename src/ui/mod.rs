@@ -3,6 +3,7 @@
 mod chats;
 mod conversation;
 mod devices;
+mod groups;
 mod onboarding;
 mod qr;
 mod time;

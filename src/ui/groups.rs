@@ -1,0 +1,277 @@
+//! Group screens: "New group" (a name and members by username), Group info (members and
+//! roles, and what admins may do), and a message's info (who got it, who read it).
+
+use hush_client::{MessageId, Status};
+use hush_protocol::groups::Role;
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+
+use crate::groups::{receipts_by_status, state, GroupCommand};
+use crate::messenger::{Command, Messenger, Ui};
+
+/// The form behind "New group".
+#[component]
+pub(crate) fn NewGroup(open: RwSignal<bool>) -> impl IntoView {
+    let messenger = expect_context::<Messenger>();
+    let name = RwSignal::new(String::new());
+    let member = RwSignal::new(String::new());
+    let members = RwSignal::new(Vec::<String>::new());
+    // Enter in "Add member" (or its button) puts the name on the list.
+    let add = move || {
+        let who = member.get_untracked().trim().to_ascii_lowercase();
+        if !who.is_empty() {
+            members.update(|list| {
+                if !list.contains(&who) {
+                    list.push(who);
+                }
+            });
+            member.set(String::new());
+        }
+    };
+    let create = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        add();
+        let group = name.get_untracked();
+        if group.trim().is_empty() {
+            return;
+        }
+        let chosen = members.get_untracked();
+        messenger.tell(Command::Group(GroupCommand::Create {
+            name: group,
+            members: chosen,
+        }));
+        name.set(String::new());
+        members.set(Vec::new());
+        open.set(false);
+    };
+    view! {
+        <form class="new-chat" on:submit=create>
+            <label for="group-name">"Group name"</label>
+            <input
+                id="group-name"
+                required
+                maxlength="100"
+                prop:value=name
+                on:input=move |ev| name.set(event_target_value(&ev))
+            />
+            <MemberInput member on_add=add />
+            <ul class="chosen" aria-label="Members">
+                <For each=move || members.get() key=|m| m.clone() let:who>
+                    <li>{who}</li>
+                </For>
+            </ul>
+            <button type="submit">"Create group"</button>
+        </form>
+    }
+}
+
+/// The textbox "Add member" and its button; Enter adds too.
+#[component]
+fn MemberInput(member: RwSignal<String>, on_add: impl Fn() + Copy + 'static) -> impl IntoView {
+    view! {
+        <label for="add-member">"Add member"</label>
+        <input
+            id="add-member"
+            autocapitalize="none"
+            spellcheck="false"
+            prop:value=member
+            on:input=move |ev| member.set(event_target_value(&ev))
+            on:keydown=move |ev| {
+                if ev.key() == "Enter" {
+                    ev.prevent_default();
+                    on_add();
+                }
+            }
+        />
+        <button type="button" on:click=move |_| on_add()>"Add"</button>
+    }
+}
+
+/// The open group's members, roles and actions.
+#[component]
+pub(crate) fn GroupInfo() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let chat = move || ui.current.get().unwrap_or_default();
+    let me = move || ui.me.get().unwrap_or_default();
+    let group = move || state(&ui, &chat());
+    let admin = move || group().is_some_and(|g| g.is_admin(&me()));
+    let member = RwSignal::new(String::new());
+    let add = move || {
+        let who = member.get_untracked();
+        if !who.trim().is_empty() {
+            messenger.tell(Command::Group(GroupCommand::Add {
+                chat: chat(),
+                member: who,
+            }));
+            member.set(String::new());
+        }
+    };
+    let rename = RwSignal::new(String::new());
+    let save_name = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let name = rename.get_untracked();
+        let description = group().map(|g| g.description).unwrap_or_default();
+        if !name.trim().is_empty() {
+            messenger.tell(Command::Group(GroupCommand::Rename {
+                chat: chat(),
+                name,
+                description,
+            }));
+        }
+    };
+    let permission = move |send: bool| {
+        move |_| {
+            if let Some(g) = group() {
+                let (s, e) = (g.only_admins_send, g.only_admins_edit);
+                let (only_admins_send, only_admins_edit) = if send { (!s, e) } else { (s, !e) };
+                messenger.tell(Command::Group(GroupCommand::Permissions {
+                    chat: chat(),
+                    only_admins_send,
+                    only_admins_edit,
+                }));
+            }
+        }
+    };
+    let may_edit = move || group().is_some_and(|g| !g.only_admins_edit || g.is_admin(&me()));
+    view! {
+        <section class="contact-info" aria-label="Group info">
+            <h3>{move || group().map(|g| g.name)}</h3>
+            <p>{move || group().map(|g| format!("{} members", g.members.len()))}</p>
+            <ul class="members" aria-label="Group members">
+                <For
+                    each=move || group().map(|g| g.members).unwrap_or_default()
+                    key=|m| (m.account.clone(), m.role == Role::Admin)
+                    let:person
+                >
+                    {
+                        let account = person.account.clone();
+                        let is_admin = person.role == Role::Admin;
+                        let mine = account == me();
+                        let shown = ui.display(&account);
+                        let (remove, role) = (account.clone(), account.clone());
+                        view! {
+                            <li>
+                                <span class="name">{if mine { "You".to_owned() } else { shown }}</span>
+                                {is_admin.then_some(view! { <span class="role">"Admin"</span> })}
+                                {move || (admin() && !mine).then(|| {
+                                    let (remove, role) = (remove.clone(), role.clone());
+                                    view! {
+                                        <button
+                                            type="button"
+                                            on:click=move |_| messenger.tell(Command::Group(GroupCommand::SetAdmin {
+                                                chat: chat(),
+                                                member: role.clone(),
+                                                admin: !is_admin,
+                                            }))
+                                        >
+                                            {if is_admin { "Dismiss as admin" } else { "Make admin" }}
+                                        </button>
+                                        <button
+                                            type="button"
+                                            on:click=move |_| messenger.tell(Command::Group(GroupCommand::Remove {
+                                                chat: chat(),
+                                                member: remove.clone(),
+                                            }))
+                                        >
+                                            "Remove"
+                                        </button>
+                                    }
+                                })}
+                            </li>
+                        }
+                    }
+                </For>
+            </ul>
+            <Show when=admin>
+                <MemberInput member on_add=add />
+                <label>
+                    <input
+                        type="checkbox"
+                        prop:checked=move || group().is_some_and(|g| g.only_admins_send)
+                        on:change=permission(true)
+                    />
+                    "Only admins can send"
+                </label>
+                <label>
+                    <input
+                        type="checkbox"
+                        prop:checked=move || group().is_some_and(|g| g.only_admins_edit)
+                        on:change=permission(false)
+                    />
+                    "Only admins can edit the group info"
+                </label>
+            </Show>
+            <Show when=may_edit>
+                <form on:submit=save_name>
+                    <label for="rename-group">"New group name"</label>
+                    <input
+                        id="rename-group"
+                        maxlength="100"
+                        prop:value=rename
+                        on:input=move |ev| rename.set(event_target_value(&ev))
+                    />
+                    <button type="submit">"Rename"</button>
+                </form>
+            </Show>
+            <Show when=move || group().is_some_and(|g| g.member(&me()).is_some())>
+                <button
+                    type="button"
+                    class="danger"
+                    on:click=move |_| messenger.tell(Command::Group(GroupCommand::Leave(chat())))
+                >
+                    "Leave group"
+                </button>
+            </Show>
+        </section>
+    }
+}
+
+/// Who one of our group messages reached, and who read it (asked for with its Info button).
+#[component]
+pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let open = move || {
+        ui.message_info
+            .with(|info| info.as_ref().is_some_and(|(i, _)| *i == id))
+    };
+    let line = move |status: Status| {
+        ui.message_info.with(|info| {
+            let receipts = info.as_ref().map(|(_, r)| r.as_slice()).unwrap_or_default();
+            let names: Vec<String> = receipts_by_status(receipts, status)
+                .iter()
+                .map(|m| ui.display(m))
+                .collect();
+            if names.is_empty() {
+                "nobody yet".to_owned()
+            } else {
+                names.join(", ")
+            }
+        })
+    };
+    view! {
+        <button
+            type="button"
+            class="retry"
+            aria-expanded=move || open().to_string()
+            on:click=move |_| {
+                if open() {
+                    ui.message_info.set(None);
+                } else {
+                    messenger.tell(Command::Group(GroupCommand::MessageInfo(id)));
+                }
+            }
+        >
+            "Info"
+        </button>
+        <Show when=open>
+            <dl class="message-info" aria-label="Message info">
+                <dt>"Read by"</dt>
+                <dd>{move || line(Status::Read)}</dd>
+                <dt>"Delivered to"</dt>
+                <dd>{move || line(Status::Delivered)}</dd>
+            </dl>
+        </Show>
+    }
+}
