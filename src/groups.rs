@@ -8,6 +8,9 @@ use leptos::prelude::*;
 
 use crate::messenger::Ui;
 
+/// One of our group messages and each member's receipt for it.
+pub(crate) type MessageReceipts = (MessageId, Vec<(String, Status)>);
+
 /// What the group screens ask for.
 pub(crate) enum GroupCommand {
     Create {

@@ -146,7 +146,7 @@ pub(crate) struct Ui {
     /// Group info is open (for the open group chat).
     pub(crate) group_info: RwSignal<bool>,
     /// One of our group messages and the members' receipts for it, while its info is open.
-    pub(crate) message_info: RwSignal<Option<(hush_client::MessageId, Vec<(String, Status)>)>>,
+    pub(crate) message_info: RwSignal<Option<groups::MessageReceipts>>,
 }
 
 impl Ui {
