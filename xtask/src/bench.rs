@@ -6,13 +6,14 @@ use std::path::Path;
 use crate::setup::Tools;
 use crate::{cmd, setup, web, Result};
 
-const BENCHES: [&str; 6] = [
+const BENCHES: [&str; 7] = [
     "size",
     "protocol",
     "protocol-wasm",
     "relay",
     "catchup",
     "latency",
+    "group",
 ];
 
 /// First-load goal for the finished app (issue: web client).
@@ -89,6 +90,18 @@ pub(crate) fn run(args: &[String]) -> Result {
             "hush-server",
             "--example",
             "relay_load",
+        ]))?;
+    }
+    if wants("group") {
+        // One message to a group of 100 over a real relay on loopback (encrypt once, relay
+        // fan-out) against sending it 1:1 to each member.
+        cmd::ok(cargo(&tools).args([
+            "run",
+            "--release",
+            "-p",
+            "hush-client",
+            "--example",
+            "group_send",
         ]))?;
     }
     if wants("latency") {

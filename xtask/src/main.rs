@@ -26,7 +26,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   setup          install what the project needs (safe to repeat)
   run            build the web app (release) and start hush-server (HUSH_ADDR, HUSH_DATA)
   test [STEP..]  the whole suite; steps: lint, native, wasm, e2e, fuzz (default: all)
-  bench [NAME..] benchmarks; names: protocol, protocol-wasm, relay, size (default: all)
+  bench [NAME..] benchmarks; names: size, protocol, protocol-wasm, relay, catchup, latency, group (default: all)
   fuzz [SECS]    fuzz hush-protocol, SECS per target (default 60; --smoke: 10; needs nightly)";
 
 fn main() -> ExitCode {

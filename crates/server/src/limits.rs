@@ -39,6 +39,9 @@ impl Bucket {
     }
 }
 
+/// Bundle fetches one device may make at once (a group's worth, and a few).
+const GROUP_FETCH_BURST: f64 = hush_protocol::groups::MAX_MEMBERS as f64 + 64.0;
+
 /// The limits of one device connection.
 pub(crate) struct DeviceLimits {
     /// Every frame, and each envelope of a send.
@@ -53,7 +56,8 @@ impl DeviceLimits {
     pub(crate) fn new(frames_per_second: f64, now: Instant) -> Self {
         Self {
             frames: Bucket::new(frames_per_second, frames_per_second * 2.0, now),
-            bundle_fetches: Bucket::new(1.0, 20.0, now),
+            // A burst as large as a group: making one fetches every member's bundles.
+            bundle_fetches: Bucket::new(2.0, GROUP_FETCH_BURST, now),
             prekey_uploads: Bucket::new(1.0 / 10.0, 3.0, now),
         }
     }

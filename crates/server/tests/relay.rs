@@ -718,23 +718,24 @@ async fn sigkill_and_restart_loses_nothing_that_was_acknowledged() {
 }
 
 #[tokio::test]
-async fn rate_limits_bite_without_closing_the_connection() {
-    // 50 frames per second (100 in a burst), so the flood below outruns it however slow the
-    // machine is.
-    let server = start_with_limit(50.0).await;
-    let (alice, bob) = (Account::new("alice", 27), Account::new("bob", 28));
+async fn bundle_fetches_have_a_budget_of_their_own_as_large_as_a_group() {
+    // Frames are not what limits here: only the fetches' own budget.
+    let server = start_with_limit(1_000_000.0).await;
+    let (alice, bob) = (Account::new("alice", 29), Account::new("bob", 30));
     let mut a = alice.register(server.addr).await;
     drop(bob.register(server.addr).await);
-    // Bundle fetches drain one-time prekeys, so they have a small budget of their own.
-    let mut limited = 0;
-    for request in 0..25 {
+    // Making a group fetches every member's bundles at once; beyond that, they drain one-time
+    // prekeys, so they are refused.
+    let group = hush_protocol::groups::MAX_MEMBERS as u32;
+    let (mut served, mut limited) = (0, 0);
+    for request in 0..group + 100 {
         a.send(&ClientFrame::FetchBundles {
             request,
             account: "bob".into(),
         })
         .await;
         match a.recv().await {
-            ServerFrame::Bundles { .. } => {}
+            ServerFrame::Bundles { .. } => served += 1,
             ServerFrame::Error {
                 code: ErrorCode::RateLimited,
                 request: r,
@@ -746,7 +747,18 @@ async fn rate_limits_bite_without_closing_the_connection() {
             other => panic!("{other:?}"),
         }
     }
-    assert!(limited >= 4, "only {limited} fetches limited");
+    assert!(served >= group, "only {served} fetches served");
+    assert!(limited >= 20, "only {limited} fetches limited");
+}
+
+#[tokio::test]
+async fn rate_limits_bite_without_closing_the_connection() {
+    // 50 frames per second (100 in a burst), so the flood below outruns it however slow the
+    // machine is.
+    let server = start_with_limit(50.0).await;
+    let (alice, bob) = (Account::new("alice", 27), Account::new("bob", 28));
+    let mut a = alice.register(server.addr).await;
+    drop(bob.register(server.addr).await);
     // A flood of sends: some are refused, none of the refused ones is stored, and the
     // connection keeps working.
     let (mut stored, mut refused) = (0, 0);

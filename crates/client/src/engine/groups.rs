@@ -429,10 +429,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return self.fail(entries.iter().map(|e| e.id).collect(), out).await;
         };
         let state = record.log.state().clone();
-        // Every member device we may give our key to, and the sessions with them.
+        // Every member device we may give our key to (as their accounts signed them).
         let mut devices: Vec<DeviceAddress> = Vec::new();
-        let mut targets: Vec<(String, Vec<(DeviceAddress, SessionRecord)>)> = Vec::new();
-        let mut waiting = false;
+        let mut listed_by: Vec<(String, Vec<u32>)> = Vec::with_capacity(state.members.len());
         for member in &state.members {
             let account = member.account.as_str();
             let listed: Vec<u32> = if self.is_own(account) {
@@ -445,31 +444,45 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let theirs = pinned.iter().flat_map(|p| p.list.devices.iter());
                 theirs.map(|d| d.device_id).collect()
             };
-            let mut sessions = self.store.sessions_with(account).await?;
-            sessions.retain(|(a, r)| !r.is_empty() && listed.contains(&a.device()));
-            let unknown = listed.is_empty() && !self.is_own(account);
-            let missing = unknown || sessions.len() < listed.len();
-            if self.fetching.iter().any(|(_, a)| a == account) {
-                waiting = true;
-            } else if missing && !self.group_asked.iter().any(|a| a == account) {
-                self.group_asked.push(account.to_owned());
-                self.fetch_bundles(account, out);
-                waiting = true;
+            for device in &listed {
+                devices.extend(DeviceAddress::new(account, *device));
             }
-            for device in listed {
-                devices.extend(DeviceAddress::new(account, device));
-            }
-            if !sessions.is_empty() {
-                targets.push((account.to_owned(), sessions));
-            }
+            listed_by.push((account.to_owned(), listed));
         }
-        if waiting {
-            return Ok(());
-        }
+        // A device that has our key but is no member's any more: a new key, for everyone.
         let stale = record.shared_with.iter().any(|a| !devices.contains(a));
         if record.own_key.is_none() || stale {
             record.own_key = Some(OwnSenderKey::generate(id, &mut self.rng));
             record.shared_with.clear();
+        }
+        // Sessions only with accounts that have a device without our key.
+        let mut targets: Vec<(String, Vec<(DeviceAddress, SessionRecord)>)> = Vec::new();
+        let mut waiting = false;
+        for (account, listed) in listed_by {
+            let own = self.is_own(&account);
+            let has_key = |d: &u32| {
+                let address = DeviceAddress::new(account.as_str(), *d);
+                address.is_ok_and(|a| record.shared_with.contains(&a))
+            };
+            if (own || !listed.is_empty()) && listed.iter().all(has_key) {
+                continue;
+            }
+            let mut sessions = self.store.sessions_with(&account).await?;
+            sessions.retain(|(a, r)| !r.is_empty() && listed.contains(&a.device()));
+            let missing = (listed.is_empty() && !own) || sessions.len() < listed.len();
+            if self.fetching.iter().any(|(_, a)| *a == account) {
+                waiting = true;
+            } else if missing && !self.group_asked.contains(&account) {
+                self.fetch_bundles(&account, out);
+                self.group_asked.push(account.clone());
+                waiting = true;
+            }
+            if !sessions.is_empty() {
+                targets.push((account, sessions));
+            }
+        }
+        if waiting {
+            return Ok(());
         }
         let Some(key) = record.own_key.as_mut() else {
             return Ok(());

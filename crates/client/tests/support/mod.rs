@@ -28,6 +28,14 @@ pub async fn relay() -> Relay {
     start_on(tempfile::tempdir().unwrap()).await
 }
 
+/// A relay that lets each device send `frames_per_second` (for load tools).
+pub async fn relay_at_rate(frames_per_second: f64) -> Relay {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::local(data.path());
+    config.frames_per_second = frames_per_second;
+    start_with(config, data).await
+}
+
 /// Stops the relay and starts it again on the same data (nothing cached from before).
 pub async fn restart(relay: Relay) -> Relay {
     let Relay { data, _stop, .. } = relay;
@@ -38,6 +46,10 @@ pub async fn restart(relay: Relay) -> Relay {
 
 async fn start_on(data: tempfile::TempDir) -> Relay {
     let config = Config::local(data.path());
+    start_with(config, data).await
+}
+
+async fn start_with(config: Config, data: tempfile::TempDir) -> Relay {
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
