@@ -33,6 +33,8 @@ pub struct History {
     pub pins: Vec<PinnedDevices>,
     /// Contacts whose safety number the user verified, with the key verified.
     pub verified: Vec<(String, [u8; 64])>,
+    /// The groups' logs (encoded [`hush_protocol::groups::GroupLog`]s; no keys).
+    pub groups: Vec<Vec<u8>>,
 }
 
 impl History {
@@ -82,6 +84,10 @@ impl History {
         for (account, key) in &self.verified {
             w.var(account.as_bytes()).raw(key);
         }
+        w.u32(self.groups.len() as u32);
+        for group in &self.groups {
+            w.var(group);
+        }
         Zeroizing::new(w.into_bytes())
     }
 
@@ -104,12 +110,17 @@ impl History {
         let verified = (0..n)
             .map(|_| Ok((r.string("account", 64)?, r.array()?)))
             .collect::<Result<Vec<_>, DecodeError>>()?;
+        let n = r.count("groups", MAX_MESSAGES, 40)?;
+        let groups = (0..n)
+            .map(|_| Ok(r.var("group", MAX_HISTORY_BYTES)?.to_vec()))
+            .collect::<Result<Vec<_>, DecodeError>>()?;
         r.finish()?;
         Ok(Self {
             messages,
             names,
             pins,
             verified,
+            groups,
         })
     }
 
@@ -182,6 +193,7 @@ mod tests {
             names: vec![("bob".into(), "Bob".into())],
             pins: Vec::new(),
             verified: vec![("bob".into(), [3; 64])],
+            groups: vec![vec![4; 50]],
         };
         let blob = history.seal(&[7; 32]);
         assert_eq!(History::open(&[7; 32], &blob), Ok(history));

@@ -389,3 +389,34 @@ async fn a_membership_change_the_relay_forges_is_refused() {
     assert_eq!(bob.engine.group(&chat).await.unwrap().unwrap(), before);
     assert!(bob.store.outbox().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_newly_linked_device_has_the_groups_and_chats_in_them() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 31).await;
+    let mut bob = Device::register(&relay, "bob", 32).await;
+    let chat = create(&mut alice, "Family", &["bob"]).await;
+    say(&mut alice, &chat, "before the new browser").await;
+    quiet(&mut [&mut alice, &mut bob]).await;
+    bob.expect(text_in(&chat, "before the new browser")).await;
+
+    // Alice's new browser comes with the group (from the history), and its sender key goes
+    // to Bob (and to her first device) before its first message.
+    let (mut second, _) = Device::link(&relay, &mut alice, "Firefox on Linux", 33).await;
+    assert_eq!(members(&second, &chat).await, ["alice", "bob"]);
+    let history = second.store.messages(&chat, None, 10).await.unwrap();
+    assert!(history.iter().any(|m| m.body == "before the new browser"));
+    say(&mut second, &chat, "from the new browser").await;
+    quiet(&mut [&mut alice, &mut bob, &mut second]).await;
+    bob.expect(text_in(&chat, "from the new browser")).await;
+    let Event::Message(own) = alice.expect(text_in(&chat, "from the new browser")).await else {
+        unreachable!()
+    };
+    assert!(own.from_me);
+
+    // Bob's next message reaches both of Alice's devices.
+    say(&mut bob, &chat, "to both of you").await;
+    quiet(&mut [&mut alice, &mut bob, &mut second]).await;
+    alice.expect(text_in(&chat, "to both of you")).await;
+    second.expect(text_in(&chat, "to both of you")).await;
+}

@@ -278,12 +278,24 @@ impl<S: Store, R: Rng> Engine<S, R> {
             messages.extend(self.store.messages(&chat.chat, None, usize::MAX).await?);
         }
         let mut history = History::recent(messages, self.store.names().await?, now_ms);
+        // Everyone we chat with, alone or in a group: what we trust of them goes along.
+        let mut contacts: Vec<String> = Vec::new();
         for chat in self.store.chats().await? {
+            contacts.push(chat.chat);
+        }
+        for group in self.store.groups().await? {
+            history.groups.push(group.log.encode());
+            let members = group.log.state().members.iter();
+            contacts.extend(members.map(|m| m.account.clone()));
+        }
+        contacts.sort_unstable();
+        contacts.dedup();
+        for account in contacts.into_iter().filter(|c| !self.is_own(c)) {
             history
                 .pins
-                .extend(self.store.pinned_devices(&chat.chat).await?);
-            if let Some(key) = self.store.verified(&chat.chat).await? {
-                history.verified.push((chat.chat, key));
+                .extend(self.store.pinned_devices(&account).await?);
+            if let Some(key) = self.store.verified(&account).await? {
+                history.verified.push((account, key));
             }
         }
         let mut key = Zeroizing::new([0u8; 32]);
@@ -522,11 +534,29 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 pins.push(pinned);
             }
         }
+        // Groups as the other device holds them (its own and everyone's sender keys stay
+        // there: this device gets its own, and theirs as they next send).
+        let mut groups = Vec::new();
+        for bytes in &history.groups {
+            let Ok(log) = hush_protocol::groups::GroupLog::decode(bytes) else {
+                continue;
+            };
+            if self.store.group(&log.state().group).await?.is_none() {
+                groups.push(crate::store::GroupRecord {
+                    log,
+                    own_key: None,
+                    shared_with: Vec::new(),
+                    senders: Vec::new(),
+                    pending: Vec::new(),
+                });
+            }
+        }
         self.store
             .commit(Changes {
                 received: history.messages,
                 names: history.names,
                 pinned_devices: pins,
+                groups,
                 verified: history
                     .verified
                     .into_iter()
