@@ -26,6 +26,8 @@ const READ_SYNC: u8 = 0x14;
 const ATTESTED: u8 = 0x15;
 const GROUP_UPDATE: u8 = 0x16;
 const SENDER_KEY: u8 = 0x17;
+/// The type byte of [`Content::SenderKey`] (the outbox looks for it).
+pub const SENDER_KEY_CONTENT: u8 = SENDER_KEY;
 
 /// The most changes one group update carries (what a member keeps).
 const MAX_UPDATE_CHANGES: usize = 8;
@@ -39,6 +41,16 @@ pub fn clean_display_name(name: &str) -> Option<String> {
         && name.chars().count() <= MAX_DISPLAY_NAME
         && !name.chars().any(|c| c.is_control() || bidi(c));
     fine.then(|| name.to_owned())
+}
+
+/// Secret bytes (a sender key): zeroized when dropped, never shown in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub zeroize::Zeroizing<Vec<u8>>);
+
+impl core::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// Which receipt.
@@ -113,8 +125,8 @@ pub enum Content {
     },
     /// The sender device's sender key for a group (its distribution id is the group id).
     SenderKey {
-        /// An encoded [`hush_protocol::wire::SenderKeyDistribution`].
-        distribution: Vec<u8>,
+        /// An encoded [`hush_protocol::wire::SenderKeyDistribution`] (secret: never shown).
+        distribution: Secret,
     },
 }
 
@@ -172,7 +184,7 @@ impl Content {
                 };
             }
             Self::SenderKey { distribution } => {
-                w.header(SENDER_KEY).var(distribution);
+                w.header(SENDER_KEY).var(&distribution.0);
             }
             Self::ReadSync { chat, ids } => {
                 w.header(READ_SYNC)
@@ -242,7 +254,7 @@ impl Content {
                 Self::GroupUpdate { changes, state }
             }
             SENDER_KEY => Self::SenderKey {
-                distribution: r.var("sender key", 256)?.to_vec(),
+                distribution: Secret(zeroize::Zeroizing::new(r.var("sender key", 256)?.to_vec())),
             },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
@@ -294,7 +306,7 @@ mod tests {
                 state: None,
             },
             Content::SenderKey {
-                distribution: vec![13; 120],
+                distribution: Secret(zeroize::Zeroizing::new(vec![13; 120])),
             },
         ] {
             let bytes = content.encode();

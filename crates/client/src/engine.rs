@@ -328,6 +328,9 @@ pub struct Engine<S, R> {
     /// Group members whose devices were fetched on this connection for a group send (not
     /// fetched again if some still have no session).
     group_asked: Vec<String>,
+    /// Sender keys that came before the change making their sender a member (a few, kept
+    /// until it comes; see `groups`).
+    orphan_keys: Vec<(DeviceAddress, hush_protocol::wire::SenderKeyDistribution)>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -359,6 +362,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             publishing: None,
             unfinished: None,
             group_asked: Vec::new(),
+            orphan_keys: Vec::new(),
         })
     }
 
@@ -926,13 +930,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Marks outbox entries failed and drops them from the outbox; the chat's messages among
     /// them are reported (receipts are not).
     async fn fail(&mut self, ids: Vec<MessageId>, out: &mut Output) -> Result<(), EngineError> {
-        self.store
-            .commit(Changes {
-                statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
-                outbox_done: ids.clone(),
-                ..Changes::default()
-            })
-            .await?;
+        let mut changes = Changes {
+            statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
+            outbox_done: ids.clone(),
+            ..Changes::default()
+        };
+        let mut given_up = Vec::new();
+        for id in &ids {
+            given_up.extend(self.store.outbox_entry(id).await?);
+        }
+        self.unshare(&given_up, &mut changes).await?;
+        self.store.commit(changes).await?;
         for id in ids {
             if self.store.message(&id).await?.is_some() {
                 out.events.push(Event::Status(id, Status::Failed));
@@ -962,6 +970,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     .await?;
                 if self.store.message(&id).await?.is_some() {
                     out.events.push(Event::Status(id, Status::Sent));
+                }
+                // A sender key stored: the group messages it opens may go.
+                if groups::sender_key_group(&entry.content).is_some() {
+                    self.dispatch_waiting_groups(out).await?;
                 }
             }
             // The recipient's devices changed: new bundles, new sessions, send again.
@@ -1027,6 +1039,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             if groups::is_group_message(&envelope.payload) {
                 self.receive_group_message(
                     &mut groups,
+                    &mut pins,
                     &from,
                     &envelope.payload,
                     &mut changes,

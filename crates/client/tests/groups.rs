@@ -147,18 +147,22 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
         .send_text(&chat, "after carol left", now())
         .await
         .unwrap();
-    let mut forged = None;
-    for frame in &out.frames {
-        if let ClientFrame::GroupSend {
-            members, payload, ..
-        } = frame
-        {
-            assert!(!members.contains(&"carol".to_string()));
-            forged = Some(payload.clone());
-        }
-    }
     alice.output(out).await;
     alice.expect(status(message.id, Status::Sent)).await;
+    let mut forged = None;
+    for frame in &alice.sent {
+        if let ClientFrame::GroupSend {
+            client_id,
+            members,
+            payload,
+        } = frame
+        {
+            if *client_id == message.id {
+                assert!(!members.contains(&"carol".to_string()));
+                forged = Some(payload.clone());
+            }
+        }
+    }
     let payload = forged.expect("a group send");
     let ciphertext = hush_protocol::wire::SenderKeyMessage::decode(&payload).unwrap();
     for (_, mut keys) in carols_keys.senders.clone() {

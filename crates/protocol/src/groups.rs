@@ -268,7 +268,7 @@ impl Change {
     ) -> Self {
         let mut change = Self {
             group,
-            epoch: state.map_or(1, |s| s.epoch + 1),
+            epoch: state.map_or(1, |s| s.epoch.saturating_add(1)),
             parent: state.map_or([0; 32], |s| s.head),
             author: author.to_owned(),
             op,
@@ -456,7 +456,7 @@ impl GroupState {
         if change.epoch <= self.epoch {
             return Err(GroupError::Stale);
         }
-        if change.epoch != self.epoch + 1 || change.parent != self.head {
+        if Some(change.epoch) != self.epoch.checked_add(1) || change.parent != self.head {
             return Err(GroupError::Gap);
         }
         change.verify(author_key)?;
@@ -646,7 +646,7 @@ impl GroupLog {
             return Err(GroupError::WrongGroup);
         }
         if change.epoch <= head.epoch {
-            // Concurrent with one we hold: the smaller hash wins, here as everywhere.
+            // Concurrent with one we hold: decided the same way everywhere (see `wins`).
             let Some(i) = self
                 .states
                 .iter()
@@ -655,7 +655,11 @@ impl GroupLog {
                 return Err(GroupError::Stale);
             };
             let held = &self.states[i].0;
-            if i == 0 || change.parent != held.parent || change.hash() >= held.hash() {
+            if i == 0 || change.parent != held.parent || *held == change {
+                return Err(GroupError::Stale);
+            }
+            let ours: Vec<&Change> = self.states[i..].iter().map(|(c, _)| c).collect();
+            if !wins(&[&change], &ours) {
                 return Err(GroupError::Stale);
             }
             let next = self.states[i - 1].1.apply(&change, author_key)?;
@@ -669,10 +673,123 @@ impl GroupLog {
             return Ok(Accepted::Replaced(undone));
         }
         let next = head.apply(&change, author_key)?;
-        self.states.push((change, next));
+        self.push(change, next);
+        Ok(Accepted::Applied)
+    }
+
+    fn push(&mut self, change: Change, state: GroupState) {
+        self.states.push((change, state));
         if self.states.len() > KEPT {
             self.states.remove(0);
         }
-        Ok(Accepted::Applied)
+    }
+
+    /// Takes the changes another member holds (oldest first, as [`GroupLog::changes`] gives
+    /// them): those we hold are skipped, those that follow our head are applied, and a run that
+    /// forks from our chain (a concurrent change at an epoch we hold, and what it carries built
+    /// on it) replaces our branch if it wins (see [`Accepted::Replaced`]). `key_of` gives an
+    /// author's account key as this member pinned it. Nothing that fails its checks changes
+    /// anything; changes that come before the ones they build on are handed back to hold.
+    pub fn take(&mut self, changes: &[Change], key_of: &dyn Fn(&str) -> Option<[u8; 32]>) -> Taken {
+        let mut taken = Taken::default();
+        let mut next = 0;
+        while let Some(change) = changes.get(next) {
+            next += 1;
+            let head = self.state();
+            let Some(key) = key_of(&change.author).filter(|_| change.group == head.group) else {
+                if change.group == head.group && change.epoch > head.epoch {
+                    taken.held.push(change.clone());
+                }
+                continue;
+            };
+            if change.epoch > head.epoch {
+                match head.apply(change, &key) {
+                    Ok(state) => {
+                        self.push(change.clone(), state);
+                        taken.applied.push(change.clone());
+                    }
+                    Err(GroupError::Gap) => taken.held.push(change.clone()),
+                    Err(_) => {}
+                }
+                continue;
+            }
+            let Some(at) = self
+                .states
+                .iter()
+                .position(|(c, _)| c.epoch == change.epoch)
+            else {
+                continue;
+            };
+            let held = &self.states[at].0;
+            if at == 0 || held == change || held.parent != change.parent {
+                continue;
+            }
+            // A fork: this change and the ones after it that build on it, each checked.
+            let Ok(first) = self.states[at - 1].1.apply(change, &key) else {
+                continue;
+            };
+            let mut branch = vec![(change.clone(), first)];
+            while let Some(following) = changes.get(next) {
+                let (last, state) = &branch[branch.len() - 1];
+                if following.parent != last.hash() {
+                    break;
+                }
+                let Some(key) = key_of(&following.author) else {
+                    break;
+                };
+                let Ok(after) = state.apply(following, &key) else {
+                    break;
+                };
+                branch.push((following.clone(), after));
+                next += 1;
+            }
+            let theirs: Vec<&Change> = branch.iter().map(|(c, _)| c).collect();
+            let ours: Vec<&Change> = self.states[at..].iter().map(|(c, _)| c).collect();
+            if !wins(&theirs, &ours) {
+                continue;
+            }
+            let undone = self.states.split_off(at);
+            taken.undone.extend(undone.into_iter().map(|(c, _)| c));
+            for (change, state) in branch {
+                taken.applied.push(change.clone());
+                self.push(change, state);
+            }
+        }
+        taken
+    }
+}
+
+/// What [`GroupLog::take`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Taken {
+    /// Changes now in our chain that were not, in order.
+    pub applied: Vec<Change>,
+    /// Changes of ours a winning branch undid (their authors issue them again on top).
+    pub undone: Vec<Change>,
+    /// Changes that came before the ones they build on (or whose author we cannot check
+    /// yet): to be offered again later.
+    pub held: Vec<Change>,
+}
+
+/// Whether a branch removes or demotes an author of the other.
+fn hits(branch: &[&Change], other: &[&Change]) -> bool {
+    branch.iter().any(|c| match &c.op {
+        Op::Remove(a) | Op::Demote(a) => other.iter().any(|o| o.author == *a),
+        _ => false,
+    })
+}
+
+/// Whether `theirs` replaces `ours` (two branches from the same state): a branch that removes
+/// or demotes an author of the other wins, so a removed or demoted member cannot undo that by
+/// racing a change of its own; otherwise (both or neither do) the smaller hash of the first
+/// change, the same on every member.
+fn wins(theirs: &[&Change], ours: &[&Change]) -> bool {
+    let (they_hit, we_hit) = (hits(theirs, ours), hits(ours, theirs));
+    if they_hit != we_hit {
+        return they_hit;
+    }
+    match (theirs.first(), ours.first()) {
+        (Some(t), Some(o)) => t.hash() < o.hash(),
+        _ => false,
     }
 }

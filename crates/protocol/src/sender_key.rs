@@ -255,12 +255,16 @@ impl SenderKeyRecord {
             skipped.push((iteration, key));
             current = next;
         }
+        let after = message
+            .iteration
+            .checked_add(1)
+            .ok_or(SenderKeyError::TooFarAhead)?;
         let (next, key) = current.step();
         let plaintext = key
             .open(&message.ciphertext, &ad)
             .map_err(|_| SenderKeyError::BadMessage)?;
         chain.chain = next;
-        chain.next_iteration = message.iteration + 1;
+        chain.next_iteration = after;
         for entry in skipped {
             if chain.skipped.len() >= MAX_SENDER_SKIPPED_KEYS {
                 chain.skipped.pop_front();

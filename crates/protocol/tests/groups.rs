@@ -308,3 +308,56 @@ fn an_invited_member_starts_from_the_inviters_state_and_only_a_signed_one() {
     let forged = people.change(&log, "mallory", Op::Add("eve".into()));
     assert!(GroupLog::joined(forged, padded, &people.key("mallory")).is_err());
 }
+
+#[test]
+fn a_removed_member_cannot_undo_its_removal_with_a_concurrent_change() {
+    let people = People::new(&["alice", "bob", "mallory"], 43);
+    let (_, mut log) = created(&people, &["bob", "mallory"]);
+    let before = log.clone();
+    let edit = people.change(
+        &log,
+        "alice",
+        Op::EditInfo {
+            name: "Climbing".into(),
+            description: "Fridays now".into(),
+        },
+    );
+    people.accept(&mut log, edit.clone()).unwrap();
+    let remove = people.change(&log, "alice", Op::Remove("mallory".into()));
+    people.accept(&mut log, remove.clone()).unwrap();
+    // Mallory answers with a change on the state before both, its hash ground below the
+    // edit's (any member may edit the info here).
+    let mut n = 0;
+    let forked = loop {
+        n += 1;
+        let change = people.change(
+            &before,
+            "mallory",
+            Op::EditInfo {
+                name: "Climbing".into(),
+                description: format!("try {n}"),
+            },
+        );
+        if change.hash() < edit.hash() {
+            break change;
+        }
+    };
+    let key_of = |a: &str| Some(people.key(a));
+    // Where the removal is held, the fork is refused.
+    let mut removed = log.clone();
+    assert_eq!(
+        people.accept(&mut removed, forked.clone()),
+        Err(GroupError::Stale)
+    );
+    let taken = removed.take(std::slice::from_ref(&forked), &key_of);
+    assert!(taken.applied.is_empty() && taken.undone.is_empty());
+    assert_eq!(removed.state(), log.state());
+    // Where the fork came first, the branch that removes its author wins when it arrives.
+    let mut other = before.clone();
+    people.accept(&mut other, forked).unwrap();
+    let taken = other.take(&[edit, remove], &key_of);
+    assert_eq!(taken.applied.len(), 2);
+    assert_eq!(taken.undone.len(), 1);
+    assert_eq!(other.state(), log.state());
+    assert!(other.state().member("mallory").is_none());
+}

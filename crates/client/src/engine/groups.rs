@@ -8,15 +8,16 @@
 //! ahead of the message on the same connection. A new member gets the key as it is now, so
 //! nothing sent before they joined opens for them.
 
-use hush_protocol::groups::{Accepted, Change, GroupError, GroupLog, GroupState, Op};
+use hush_protocol::groups::{Change, GroupError, GroupLog, GroupState, Op};
 use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::ClientFrame;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyError, SenderKeyRecord};
 use hush_protocol::wire::{SenderKeyDistribution, SenderKeyMessage, TYPE_SENDER_KEY};
 use hush_protocol::{DeviceAddress, Rng};
 
+use super::senders::Pins;
 use super::{sent_ids, Engine, EngineError, Event, Output};
-use crate::content::{Content, ReceiptKind};
+use crate::content::{Content, ReceiptKind, Secret, SENDER_KEY_CONTENT};
 use crate::store::encoding::MAX_PENDING;
 use crate::store::{
     group_chat, group_id, Changes, ChatMessage, GroupLine, GroupRecord, Kind, MessageId,
@@ -65,6 +66,9 @@ impl Groups {
 #[derive(Default)]
 pub(super) struct Reissue(Vec<([u8; 16], Op)>);
 
+/// The largest group update we send (it must fit one pairwise message with room to spare).
+const MAX_UPDATE: usize = hush_protocol::wire::MAX_PLAINTEXT - 4096;
+
 /// Whether an envelope's payload is a group message (not a pairwise one).
 pub(super) fn is_group_message(payload: &[u8]) -> bool {
     payload.get(1) == Some(&TYPE_SENDER_KEY)
@@ -106,6 +110,21 @@ fn describe(change: &Change, me: &str) -> String {
             )
         }
         Op::Leave => format!("{author} left"),
+    }
+}
+
+/// Sender keys kept while the change that makes their sender (or us) a member is on its way.
+const MAX_ORPHAN_KEYS: usize = 64;
+
+/// Takes a member device's sender key into the group.
+fn keep_sender_key(record: &mut GroupRecord, from: &DeviceAddress, key: &SenderKeyDistribution) {
+    match record.senders.iter_mut().find(|(a, _)| a == from) {
+        Some((_, keys)) => keys.process(key),
+        None => {
+            let mut keys = SenderKeyRecord::new();
+            keys.process(key);
+            record.senders.push((from.clone(), keys));
+        }
     }
 }
 
@@ -287,14 +306,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let chat = group_chat(&after.group);
         let mut changes = Changes::default();
         let line = self.group_line(&chat, describe(change, &me), now_ms, &mut changes);
-        let invite = Content::GroupUpdate {
-            changes: vec![change.encode()],
-            state: Some(after.encode()),
-        };
+        // Everyone gets the newest changes and the state after them: a new member starts
+        // from it (we vouch for it), a member who missed too much catches up with it.
         let update = Content::GroupUpdate {
             changes: record.log.changes().map(Change::encode).collect(),
-            state: None,
+            state: Some(after.encode()),
         };
+        if update.encode().len() > MAX_UPDATE {
+            return Err(EngineError::Invalid("that group is too large"));
+        }
         let mut recipients: Vec<String> = Vec::new();
         let everyone = before.iter().flat_map(|b| &b.members).chain(&after.members);
         for member in everyone {
@@ -304,9 +324,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         for to in &recipients {
-            let new = before.is_none_or(|b| b.member(to).is_none());
-            let content = if new { invite.clone() } else { update.clone() };
-            let entry = self.entry(to, content);
+            let entry = self.entry(to, update.clone());
             changes.outbox.push(entry);
         }
         if after.member(&me).is_none() {
@@ -488,7 +506,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         };
         let distribution = Content::SenderKey {
-            distribution: key.distribution().encode().to_vec(),
+            distribution: Secret(key.distribution().encode()),
         };
         let mut changes = Changes::default();
         let mut frames = Vec::new();
@@ -510,8 +528,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
             changes.outbox.extend(sealed.entries);
             frames.extend(sealed.frames);
         }
+        // The messages wait until the relay stored our key for everyone (a device list that
+        // changed meanwhile makes it refuse that send, and nothing it opens may go first).
+        let waiting_keys = !frames.is_empty() || self.distributing(id).await?;
         let members: Vec<String> = state.members.iter().map(|m| m.account.clone()).collect();
-        let Some(key) = record.own_key.as_mut() else {
+        let Some(key) = record.own_key.as_mut().filter(|_| !waiting_keys) else {
+            changes.groups.push(record);
+            self.store.commit(changes).await?;
+            self.in_flight.extend(sent_ids(&frames));
+            out.frames.extend(frames);
             return Ok(());
         };
         for mut entry in entries {
@@ -531,6 +556,41 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.store.commit(changes).await?;
         self.in_flight.extend(sent_ids(&frames));
         out.frames.extend(frames);
+        Ok(())
+    }
+
+    /// Whether one of our sender keys for group `id` still waits in the outbox.
+    async fn distributing(&self, id: [u8; 16]) -> Result<bool, EngineError> {
+        for entry in self.store.outbox().await? {
+            if sender_key_group(&entry.content) == Some(id) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Outbox entries given up on: a sender key among them did not reach that account, so its
+    /// devices count as without it (they get it on the next send).
+    pub(super) async fn unshare(
+        &self,
+        entries: &[OutboxEntry],
+        changes: &mut Changes,
+    ) -> Result<(), EngineError> {
+        for entry in entries {
+            let Some(id) = sender_key_group(&entry.content) else {
+                continue;
+            };
+            let held = changes.groups.iter().position(|g| g.id() == id);
+            let mut record = match held {
+                Some(i) => changes.groups.swap_remove(i),
+                None => match self.store.group(&id).await? {
+                    Some(record) => record,
+                    None => continue,
+                },
+            };
+            record.shared_with.retain(|a| a.account() != entry.to);
+            changes.groups.push(record);
+        }
         Ok(())
     }
 
@@ -557,6 +617,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     pub(super) async fn receive_group_message(
         &mut self,
         groups: &mut Groups,
+        pins: &mut Pins,
         from: &DeviceAddress,
         payload: &[u8],
         changes: &mut Changes,
@@ -579,12 +640,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         };
         let id = message.distribution_id;
+        // Only from a device its account still lists (not one unlinked since).
+        self.load_pin(pins, sender).await?;
+        let listed = pins.names(from);
         let Some(record) = groups.get(&self.store, &id).await? else {
             events.push(undecryptable);
             return Ok(());
         };
         let state = record.log.state();
-        let allowed = state.member(&me).is_some() && state.may_send(sender);
+        let allowed = state.member(&me).is_some() && state.may_send(sender) && listed;
         let keys = record.senders.iter_mut().find(|(a, _)| a == from);
         let Some((_, keys)) = keys.filter(|_| allowed) else {
             events.push(undecryptable);
@@ -674,22 +738,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 .await?;
             }
             Content::SenderKey { distribution } => {
-                let Ok(distribution) = SenderKeyDistribution::decode(distribution) else {
+                let Ok(distribution) = SenderKeyDistribution::decode(&distribution.0) else {
                     return Ok(true);
                 };
                 let id = distribution.distribution_id;
-                let Some(record) = groups.get(&self.store, &id).await? else {
-                    return Ok(true);
-                };
-                if record.log.state().member(from.account()).is_none() {
-                    return Ok(true);
-                }
-                match record.senders.iter_mut().find(|(a, _)| a == from) {
-                    Some((_, keys)) => keys.process(&distribution),
+                let record = groups.get(&self.store, &id).await?;
+                match record.filter(|r| r.log.state().member(from.account()).is_some()) {
+                    Some(record) => keep_sender_key(record, from, &distribution),
+                    // Before the change that adds them (or us) arrived: kept for a while.
                     None => {
-                        let mut keys = SenderKeyRecord::new();
-                        keys.process(&distribution);
-                        record.senders.push((from.clone(), keys));
+                        self.orphan_keys
+                            .retain(|(a, d)| !(a == from && d.distribution_id == id));
+                        if self.orphan_keys.len() >= MAX_ORPHAN_KEYS {
+                            self.orphan_keys.remove(0);
+                        }
+                        self.orphan_keys.push((from.clone(), distribution));
                     }
                 }
             }
@@ -698,9 +761,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(true)
     }
 
-    /// Changes `sender` sent for one group: an invitation puts us in it (from the change's
-    /// author, with the state it vouches for); otherwise each change is checked against our
-    /// state with its author's pinned key, and the ones that follow are applied.
+    /// Changes `sender` sent for one group, with the state after the last one, which the
+    /// sender vouches for. Each change is checked against our state with its author's pinned
+    /// key, and the ones that follow (or win a fork) are applied. The state alone is taken
+    /// only from an admin's own change that puts us in (an invitation) or that we cannot
+    /// otherwise catch up with (we missed too much).
     #[allow(clippy::too_many_arguments)]
     async fn take_changes(
         &mut self,
@@ -727,7 +792,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         else {
             return Ok(());
         };
-        let Some(last) = updates.last() else {
+        let Some(last) = updates.last().cloned() else {
             return Ok(());
         };
         let id = last.group;
@@ -735,94 +800,142 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         let chat = group_chat(&id);
-        let known = groups.get(&self.store, &id).await?;
-        if known.is_none_or(|r| r.log.state().member(&me).is_none()) {
-            // Not in it here: only its author's invitation, naming us, puts us in.
-            let (Some(state), Some(key)) = (state, sender_key) else {
+        // The authors' keys as pinned here (the sender's from this batch).
+        let mut keys: Vec<(String, [u8; 32])> = Vec::new();
+        let held = match groups.get(&self.store, &id).await? {
+            Some(record) => record.pending.clone(),
+            None => Vec::new(),
+        };
+        for author in updates.iter().chain(&held).map(|c| c.author.as_str()) {
+            if keys.iter().any(|(a, _)| a == author) {
+                continue;
+            }
+            let key = match author == sender {
+                true => sender_key,
+                false => self.author_key(author).await?,
+            };
+            keys.extend(key.map(|k| (author.to_owned(), k)));
+        }
+        let key_of = |author: &str| keys.iter().find(|(a, _)| a == author).map(|(_, k)| *k);
+        let vouched = state
+            .and_then(|s| GroupState::decode(s).ok())
+            .filter(|s| last.author == sender && s.head == last.hash() && s.member(&me).is_some());
+        let record = groups.get(&self.store, &id).await?;
+        let member = record
+            .as_ref()
+            .is_some_and(|r| r.log.state().member(&me).is_some());
+        if !member {
+            // Not in it here: only an admin's change that adds us (or a creation naming us)
+            // puts us in, newer than what we held.
+            let invited = match &last.op {
+                Op::Add(who) => *who == me,
+                Op::Create { .. } => true,
+                _ => false,
+            };
+            let newer = record.is_none_or(|r| r.log.state().epoch < last.epoch);
+            let (Some(state), Some(key)) = (vouched, key_of(sender)) else {
                 return Ok(());
             };
-            let Ok(state) = GroupState::decode(state) else {
-                return Ok(());
+            let created =
+                matches!(last.op, Op::Create { .. }).then(|| GroupState::create(&last, &key).ok());
+            let sound = match created {
+                Some(made) => made.as_ref() == Some(&state),
+                None => state.is_admin(sender),
             };
-            if last.author != sender || state.member(&me).is_none() {
+            if !(invited && newer && sound) {
                 return Ok(());
             }
             let Ok(log) = GroupLog::joined(last.clone(), state, &key) else {
                 return Ok(());
             };
-            groups.put(GroupRecord {
+            let mut record = GroupRecord {
                 log,
                 own_key: None,
                 shared_with: Vec::new(),
                 senders: Vec::new(),
                 pending: Vec::new(),
-            });
-            let line = self.group_line(&chat, describe(last, &me), now_ms, changes);
+            };
+            self.adopt_orphan_keys(&mut record);
+            groups.put(record);
+            let line = self.group_line(&chat, describe(&last, &me), now_ms, changes);
             events.push(Event::Message(line));
             events.push(Event::GroupChanged { chat });
             return Ok(());
         }
-        // Changes from different members can arrive out of order: one that does not follow
-        // yet is held, and everything held is tried again after each one that applies.
-        let mut waiting = updates;
-        let mut applied = false;
+        let Some(record) = groups.get(&self.store, &id).await? else {
+            return Ok(());
+        };
+        // Changes from different members can arrive out of order: one that comes early is
+        // held, and what is held is offered again after each change that applies.
+        let mut offered = updates;
+        offered.append(&mut record.pending);
+        let mut applied = Vec::new();
         loop {
-            let mut progress = false;
-            let mut held = Vec::new();
-            for change in waiting {
-                let key = match change.author == sender {
-                    true => sender_key,
-                    false => self.author_key(&change.author).await?,
-                };
-                let Some(record) = groups.get(&self.store, &id).await? else {
-                    return Ok(());
-                };
-                let outcome = match key {
-                    Some(key) => record.log.accept(change.clone(), &key),
-                    None => Err(GroupError::Gap),
-                };
-                let undone = match outcome {
-                    Ok(Accepted::Applied) => Vec::new(),
-                    Ok(Accepted::Replaced(undone)) => undone,
-                    Err(GroupError::Gap) => {
-                        held.push(change);
-                        continue;
-                    }
-                    // Seen already, or not allowed: nothing changes.
-                    Err(_) => continue,
-                };
-                if record.log.state().member(&me).is_none() {
-                    forget_keys(record);
+            let taken = record.log.take(&offered, &key_of);
+            for change in taken.undone.iter().filter(|c| c.author == me) {
+                if !taken.applied.contains(change) {
+                    reissue.0.push((id, change.op.clone()));
                 }
-                for change in undone.into_iter().filter(|c| c.author == me) {
-                    reissue.0.push((id, change.op));
-                }
-                progress = true;
-                applied = true;
-                let line = self.group_line(&chat, describe(&change, &me), now_ms, changes);
-                events.push(Event::Message(line));
             }
-            let Some(record) = groups.get(&self.store, &id).await? else {
-                return Ok(());
-            };
-            if !progress {
-                // Held for later: the newest few, each once.
-                for change in held {
-                    if !record.pending.contains(&change) {
-                        record.pending.push(change);
-                    }
-                }
-                let extra = record.pending.len().saturating_sub(MAX_PENDING);
-                record.pending.drain(..extra);
+            let progress = !taken.applied.is_empty();
+            applied.extend(taken.applied);
+            offered = taken.held;
+            if !progress || offered.is_empty() {
                 break;
             }
-            held.append(&mut record.pending);
-            waiting = held;
         }
-        if applied {
+        // Too far behind to catch up from the changes carried: an admin's own newest change
+        // with the state after it (the same trust as an invitation).
+        let behind = !applied.contains(&last) && record.log.state().head != last.hash();
+        let admin = record.log.state().is_admin(sender);
+        if let (true, true, Some(state), Some(key)) = (behind, admin, vouched, key_of(sender)) {
+            if state.epoch > record.log.state().epoch && state.is_admin(sender) {
+                if let Ok(log) = GroupLog::joined(last.clone(), state, &key) {
+                    record.log = log;
+                    applied.push(last.clone());
+                    offered.clear();
+                }
+            }
+        }
+        // The newest few held, each once.
+        for change in offered {
+            if !record.pending.contains(&change) {
+                record.pending.push(change);
+            }
+        }
+        let extra = record.pending.len().saturating_sub(MAX_PENDING);
+        record.pending.drain(..extra);
+        let state = record.log.state().clone();
+        if state.member(&me).is_none() {
+            forget_keys(record);
+        }
+        // Keys of devices whose accounts left go (they send nothing we would accept).
+        record
+            .senders
+            .retain(|(a, _)| state.member(a.account()).is_some());
+        self.adopt_orphan_keys(record);
+        for change in &applied {
+            let line = self.group_line(&chat, describe(change, &me), now_ms, changes);
+            events.push(Event::Message(line));
+        }
+        if !applied.is_empty() {
             events.push(Event::GroupChanged { chat });
         }
         Ok(())
+    }
+
+    /// Sender keys that came before their sender was a member here, now that it is.
+    fn adopt_orphan_keys(&mut self, record: &mut GroupRecord) {
+        let (id, state) = (record.id(), record.log.state().clone());
+        let mut kept = Vec::new();
+        for (from, key) in std::mem::take(&mut self.orphan_keys) {
+            let member = state.member(from.account()).is_some();
+            match key.distribution_id == id && member {
+                true => keep_sender_key(record, &from, &key),
+                false => kept.push((from, key)),
+            }
+        }
+        self.orphan_keys = kept;
     }
 
     /// The account key a change's author signs with, as pinned here.
@@ -977,6 +1090,19 @@ impl<S: Store, R: Rng> Engine<S, R> {
             });
         }
         out
+    }
+}
+
+/// The group an outbox entry's sender key is for, if it is one.
+pub(super) fn sender_key_group(content: &[u8]) -> Option<[u8; 16]> {
+    if content.get(1) != Some(&SENDER_KEY_CONTENT) {
+        return None;
+    }
+    match Content::decode(content) {
+        Ok(Content::SenderKey { distribution }) => SenderKeyDistribution::decode(&distribution.0)
+            .ok()
+            .map(|d| d.distribution_id),
+        _ => None,
     }
 }
 

@@ -39,6 +39,14 @@ impl Pins {
         self.get(account)?.as_ref().map(|p| p.account_key)
     }
 
+    /// Whether `from`'s account lists that device (with whatever identity).
+    pub(super) fn names(&self, from: &DeviceAddress) -> bool {
+        let Some(Some(pinned)) = self.get(from.account()) else {
+            return false;
+        };
+        pinned.list.device(from.device()).is_some()
+    }
+
     /// Whether `from` is listed with `identity`.
     pub(super) fn lists(&self, from: &DeviceAddress, identity: Option<&IdentityKey>) -> bool {
         let Some(Some(pinned)) = self.get(from.account()) else {

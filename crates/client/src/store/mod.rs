@@ -106,7 +106,7 @@ pub struct ChatSummary {
 }
 
 /// A message waiting for the relay's `Sent`, kept across restarts and resent with the same id.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct OutboxEntry {
     /// The message id (the relay's client id: a resend is not stored twice).
     pub id: MessageId,
@@ -116,6 +116,17 @@ pub struct OutboxEntry {
     pub content: Vec<u8>,
     /// How many times it has been sent without a `Sent`.
     pub attempts: u32,
+}
+
+impl core::fmt::Debug for OutboxEntry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Not the content: texts are private, sender keys secret.
+        f.debug_struct("OutboxEntry")
+            .field("to", &self.to)
+            .field("content_len", &self.content.len())
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A contact's devices as its account last signed them, with the account key pinned the first
@@ -150,7 +161,8 @@ pub fn group_id(chat: &str) -> Option<[u8; 16]> {
     for (i, byte) in id.iter_mut().enumerate() {
         *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
     }
-    Some(id)
+    // Only the one spelling `group_chat` writes (no upper case, no signs).
+    (group_chat(&id) == chat).then_some(id)
 }
 
 /// A group as this device keeps it: its membership log, our sender key and who has it, and

@@ -72,6 +72,8 @@ pub struct Device {
     pub store: MemoryStore,
     pub ws: Ws,
     pub events: Vec<Event>,
+    /// Every frame this device sent, in order.
+    pub sent: Vec<ClientFrame>,
 }
 
 pub fn now() -> u64 {
@@ -92,6 +94,7 @@ impl Device {
             store,
             ws,
             events: Vec::new(),
+            sent: Vec::new(),
         };
         device
             .pump_until(|_| false, Duration::from_millis(100))
@@ -203,6 +206,7 @@ impl Device {
     pub async fn output(&mut self, out: Output) {
         for frame in out.frames {
             self.ws.send(Message::binary(frame.encode())).await.unwrap();
+            self.sent.push(frame);
         }
         self.events.extend(out.events);
     }
