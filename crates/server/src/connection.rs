@@ -313,7 +313,7 @@ async fn serve_device(
                     Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
                 };
                                 let reply = match ClientFrame::decode(&bytes) {
-                    Ok(frame) if !within_limits(&mut limits, &frame) => {
+                    Ok(frame) if !within_limits(&mut limits, &device.account, &frame) => {
                         Reply::Error(request_of(&frame), ErrorCode::RateLimited, "too many requests; slow down".to_owned())
                     }
                     Ok(ClientFrame::Subscribe { accounts }) => {
@@ -345,7 +345,7 @@ async fn serve_device(
 
 /// Charges the frame to the device's buckets: one token per frame or envelope, and the
 /// dedicated buckets for bundle fetches and prekey uploads.
-fn within_limits(limits: &mut DeviceLimits, frame: &ClientFrame) -> bool {
+fn within_limits(limits: &mut DeviceLimits, own: &str, frame: &ClientFrame) -> bool {
     let now = std::time::Instant::now();
     let cost = match frame {
         ClientFrame::Send { envelopes, .. } => envelopes.len().max(1) as f64,
@@ -355,7 +355,11 @@ fn within_limits(limits: &mut DeviceLimits, frame: &ClientFrame) -> bool {
         _ => 1.0,
     };
     let special = match frame {
-        ClientFrame::FetchBundles { .. } => limits.bundle_fetches.allow(1.0, now),
+        // Our own account's bundles take only our own prekeys.
+        ClientFrame::FetchBundles { account, .. } if account == own => {
+            limits.bundle_fetches.allow(1.0, now)
+        }
+        ClientFrame::FetchBundles { account, .. } => limits.fetch(account, now),
         ClientFrame::UploadPreKeys { .. } => limits.prekey_uploads.allow(1.0, now),
         _ => true,
     };

@@ -1,10 +1,7 @@
 //! Rate limits per device connection: token buckets, refilled continuously. A request over the
 //! limit is answered with a `RateLimited` error and not carried out; the connection stays up.
 
-use std::time::Instant;
-
-#[cfg(test)]
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A token bucket: `burst` tokens at most, `per_second` added back each second.
 #[derive(Clone, Debug)]
@@ -50,6 +47,10 @@ pub(crate) struct DeviceLimits {
     pub(crate) bundle_fetches: Bucket,
     /// Prekey uploads write to the store.
     pub(crate) prekey_uploads: Bucket,
+    /// The accounts whose bundles were fetched lately, and when: many accounts may be fetched
+    /// at once (a new group), one account only a few times a minute (each fetch takes one of
+    /// its one-time prekeys).
+    recent_fetches: Vec<(String, Instant)>,
 }
 
 impl DeviceLimits {
@@ -59,9 +60,30 @@ impl DeviceLimits {
             // A burst as large as a group: making one fetches every member's bundles.
             bundle_fetches: Bucket::new(2.0, GROUP_FETCH_BURST, now),
             prekey_uploads: Bucket::new(1.0 / 10.0, 3.0, now),
+            recent_fetches: Vec::new(),
         }
     }
+
+    /// Whether `account`'s bundles may be fetched now (and counts it if so).
+    pub(crate) fn fetch(&mut self, account: &str, now: Instant) -> bool {
+        self.recent_fetches
+            .retain(|(_, at)| now.duration_since(*at) < FETCH_WINDOW);
+        let recent = self
+            .recent_fetches
+            .iter()
+            .filter(|(a, _)| a == account)
+            .count();
+        if recent >= FETCHES_PER_ACCOUNT || !self.bundle_fetches.allow(1.0, now) {
+            return false;
+        }
+        self.recent_fetches.push((account.to_owned(), now));
+        true
+    }
 }
+
+/// How often one account's bundles may be fetched by one device within [`FETCH_WINDOW`].
+const FETCHES_PER_ACCOUNT: usize = 5;
+const FETCH_WINDOW: Duration = Duration::from_secs(60);
 
 /// How long is "a while" for tests of refill.
 #[cfg(test)]
