@@ -237,6 +237,12 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
     let history = carol.store.messages(&chat, None, 100).await.unwrap();
     assert!(!history.iter().any(|m| m.body == "after carol left"));
     assert!(!history.iter().any(|m| m.body == "bob after carol"));
+    // Read by everyone it went to (Bob alone, while Carol was out): read, whoever joined since.
+    let out = bob.engine.mark_read(&chat).await.unwrap();
+    bob.output(out).await;
+    quiet(&mut [&mut alice, &mut bob, &mut carol]).await;
+    let while_out = alice.store.message(&message.id).await.unwrap().unwrap();
+    assert_eq!(while_out.status, Status::Read);
     say(&mut carol, &chat, "glad to be back").await;
     quiet(&mut [&mut alice, &mut bob, &mut carol]).await;
     alice.expect(text_in(&chat, "glad to be back")).await;

@@ -389,11 +389,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sent_ms: now_ms,
             body: body.to_owned(),
         };
+        // Everyone it goes to, each to confirm it.
+        let receipts = state
+            .members
+            .iter()
+            .filter(|m| m.account != me)
+            .map(|m| (m.account.clone(), Status::Sent))
+            .collect();
         let message = ChatMessage {
             id: message_id,
             group: Some(GroupLine {
                 author: me,
-                receipts: Vec::new(),
+                receipts,
             }),
             kind: Kind::Text,
             chat: chat.to_owned(),
@@ -971,8 +978,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// A member's receipt for one of our group messages: kept per member; the message's own
-    /// status is the least any other member reached.
+    /// A member's receipt for one of our group messages: kept per member it was sent to; the
+    /// message's own status is the least any of them reached.
     pub(super) async fn member_receipt(
         &mut self,
         message: ChatMessage,
@@ -987,14 +994,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .ok_or(EngineError::NoAccount)?
             .name
             .clone();
-        let Some(id) = group_id(&message.chat) else {
-            return Ok(());
-        };
-        let Some(record) = self.store.group(&id).await? else {
-            return Ok(());
-        };
-        let state = record.log.state();
-        if state.member(member).is_none() || member == me {
+        if group_id(&message.chat).is_none() || member == me {
             return Ok(());
         }
         // This batch may have updated the message already.
@@ -1006,27 +1006,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ReceiptKind::Delivered => Status::Delivered,
             ReceiptKind::Read => Status::Read,
         };
+        // Only from someone it was sent to (the members when it was sent).
         let line = message.group.get_or_insert_with(GroupLine::default);
         match line.receipts.iter_mut().find(|(m, _)| m == member) {
             Some((_, held)) if held.can_become(status) => *held = status,
             Some(_) => {}
-            None => line.receipts.push((member.to_owned(), status)),
+            None => {
+                changes.messages.push(message);
+                return Ok(());
+            }
         }
-        let reached = |account: &str| {
-            line.receipts
-                .iter()
-                .find(|(m, _)| m == account)
-                .map_or(Status::Sent, |(_, s)| *s)
-        };
-        let least = state
-            .members
-            .iter()
-            .filter(|m| m.account != me)
-            .map(|m| reached(&m.account))
-            .min()
-            .unwrap_or(Status::Sent);
-        if message.status.can_become(least) && message.status != Status::Sending {
-            message.status = least;
+        let least = line.receipts.iter().map(|(_, s)| *s).min();
+        if let Some(least) = least.filter(|l| *l > Status::Sent) {
+            if message.status.can_become(least) {
+                message.status = least;
+            }
         }
         events.push(Event::Status(message.id, message.status));
         changes.messages.push(message);
