@@ -185,22 +185,18 @@ pub(crate) fn GroupInfo() -> impl IntoView {
             </ul>
             <Show when=admin>
                 <MemberInput member on_add=add />
-                <label>
-                    <input
-                        type="checkbox"
-                        prop:checked=move || group().is_some_and(|g| g.only_admins_send)
-                        on:change=permission(true)
-                    />
-                    "Only admins can send"
-                </label>
-                <label>
-                    <input
-                        type="checkbox"
-                        prop:checked=move || group().is_some_and(|g| g.only_admins_edit)
-                        on:change=permission(false)
-                    />
-                    "Only admins can edit the group info"
-                </label>
+                {[(true, "Only admins can send"), (false, "Only admins can edit the group info")]
+                    .map(|(send, label)| {
+                        let on = move || {
+                            group().is_some_and(|g| if send { g.only_admins_send } else { g.only_admins_edit })
+                        };
+                        view! {
+                            <label>
+                                <input type="checkbox" prop:checked=on on:change=permission(send) />
+                                {label}
+                            </label>
+                        }
+                    })}
             </Show>
             <Show when=may_edit>
                 <form on:submit=save_name>
