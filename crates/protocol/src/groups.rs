@@ -3,9 +3,10 @@
 //! state before it (who is admin, what the settings allow). The relay carries changes but
 //! cannot make one: it has no member's account key.
 //!
-//! Concurrent changes (two admins acting on the same state) meet at the same epoch; the one
-//! with the smaller hash wins everywhere, so every member converges on the same chain. The
-//! loser comes back in [`Accepted::Replaced`]: its author issues it again on top.
+//! Concurrent changes (two admins acting on the same state) fork the chain; every member picks
+//! the same branch (one that removes or demotes an author of the other wins, else the smaller
+//! hash), so every member converges on the same chain. The loser comes back in
+//! [`Accepted::Replaced`] or [`Taken::undone`]: its author issues it again on top.
 
 use sha2::{Digest, Sha256};
 
@@ -549,8 +550,8 @@ impl GroupState {
 pub enum Accepted {
     /// It came next and is applied.
     Applied,
-    /// It was concurrent with a change held (same parent) and won (smaller hash): that change
-    /// and any built on it were undone and this applied instead. The undone ones are
+    /// It was concurrent with a change held (same parent) and won (see [`GroupLog::take`]):
+    /// that change and any built on it were undone and this applied instead. The undone ones are
     /// returned, oldest first; the ones we made, we issue again on top.
     Replaced(Vec<Change>),
 }
