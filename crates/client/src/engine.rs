@@ -1236,8 +1236,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                         };
                         if group_id(&ours.chat).is_some() {
                             // A member's receipt (checked against the group there).
-                            self.member_receipt(ours, sender, kind, &mut changes, &mut events)
-                                .await?;
+                            self.member_receipt(ours, sender, kind, &mut changes, &mut events)?;
                         } else if ours.chat == sender && ours.status.can_become(status) {
                             changes.statuses.push((id, status));
                             events.push(Event::Status(id, status));

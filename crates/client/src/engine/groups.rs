@@ -437,10 +437,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let chat = group_chat(&id);
-        let entries: Vec<OutboxEntry> = self
-            .store
-            .outbox()
-            .await?
+        let outbox = self.store.outbox().await?;
+        // One of our sender keys for it still waiting for the relay.
+        let distributing = outbox
+            .iter()
+            .any(|e| sender_key_group(&e.content) == Some(id));
+        let entries: Vec<OutboxEntry> = outbox
             .into_iter()
             .filter(|e| e.to == chat && !self.in_flight.contains(&e.id))
             .collect();
@@ -537,7 +539,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         // The messages wait until the relay stored our key for everyone (a device list that
         // changed meanwhile makes it refuse that send, and nothing it opens may go first).
-        let waiting_keys = !frames.is_empty() || self.distributing(id).await?;
+        let waiting_keys = !frames.is_empty() || distributing;
         let members: Vec<String> = state.members.iter().map(|m| m.account.clone()).collect();
         let Some(key) = record.own_key.as_mut().filter(|_| !waiting_keys) else {
             changes.groups.push(record);
@@ -564,16 +566,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.in_flight.extend(sent_ids(&frames));
         out.frames.extend(frames);
         Ok(())
-    }
-
-    /// Whether one of our sender keys for group `id` still waits in the outbox.
-    async fn distributing(&self, id: [u8; 16]) -> Result<bool, EngineError> {
-        for entry in self.store.outbox().await? {
-            if sender_key_group(&entry.content) == Some(id) {
-                return Ok(true);
-            }
-        }
-        Ok(false)
     }
 
     /// Outbox entries given up on: a sender key among them did not reach that account, so its
@@ -980,7 +972,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// A member's receipt for one of our group messages: kept per member it was sent to; the
     /// message's own status is the least any of them reached.
-    pub(super) async fn member_receipt(
+    pub(super) fn member_receipt(
         &mut self,
         message: ChatMessage,
         member: &str,
