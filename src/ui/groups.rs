@@ -54,7 +54,7 @@ pub(crate) fn NewGroup(open: RwSignal<bool>) -> impl IntoView {
                 prop:value=name
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
-            <MemberInput member on_add=add />
+            <MemberInput id="new-group-member" member on_add=add />
             <ul class="chosen" aria-label="Members">
                 <For each=move || members.get() key=|m| m.clone() let:who>
                     <li>{who}</li>
@@ -65,13 +65,17 @@ pub(crate) fn NewGroup(open: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// The textbox "Add member" and its button; Enter adds too.
+/// The textbox "Add member" (element id `id`) and its button; Enter adds too.
 #[component]
-fn MemberInput(member: RwSignal<String>, on_add: impl Fn() + Copy + 'static) -> impl IntoView {
+fn MemberInput(
+    id: &'static str,
+    member: RwSignal<String>,
+    on_add: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     view! {
-        <label for="add-member">"Add member"</label>
+        <label for=id>"Add member"</label>
         <input
-            id="add-member"
+            id=id
             autocapitalize="none"
             spellcheck="false"
             prop:value=member
@@ -184,7 +188,7 @@ pub(crate) fn GroupInfo() -> impl IntoView {
                 </For>
             </ul>
             <Show when=admin>
-                <MemberInput member on_add=add />
+                <MemberInput id="add-member" member on_add=add />
                 {[(true, "Only admins can send"), (false, "Only admins can edit the group info")]
                     .map(|(send, label)| {
                         let on = move || {
