@@ -211,6 +211,12 @@ impl SenderKeyRecord {
         });
     }
 
+    /// Whether a chain held here verifies with `key` (one device's signing key offered as
+    /// another's is refused: it would let a member pass off someone else's messages).
+    pub fn uses_signing_key(&self, key: &VerifyingKey) -> bool {
+        self.chains.iter().any(|c| c.signing_key == *key)
+    }
+
     /// Verifies and decrypts a group message, committing only on success.
     pub fn decrypt(&mut self, message: &SenderKeyMessage) -> Result<Vec<u8>, SenderKeyError> {
         if self.distribution_id != Some(message.distribution_id) {

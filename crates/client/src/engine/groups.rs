@@ -116,8 +116,16 @@ fn describe(change: &Change, me: &str) -> String {
 /// Sender keys kept while the change that makes their sender (or us) a member is on its way.
 const MAX_ORPHAN_KEYS: usize = 64;
 
-/// Takes a member device's sender key into the group.
+/// Takes a member device's sender key into the group, unless its signing key is another
+/// device's (a member replaying someone else's messages as its own).
 fn keep_sender_key(record: &mut GroupRecord, from: &DeviceAddress, key: &SenderKeyDistribution) {
+    let borrowed = record
+        .senders
+        .iter()
+        .any(|(a, keys)| a != from && keys.uses_signing_key(&key.signing_key));
+    if borrowed {
+        return;
+    }
     match record.senders.iter_mut().find(|(a, _)| a == from) {
         Some((_, keys)) => keys.process(key),
         None => {
@@ -1098,4 +1106,45 @@ fn forget_keys(record: &mut GroupRecord) {
     record.own_key = None;
     record.shared_with.clear();
     record.senders.clear();
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use hush_protocol::devices::AccountKey;
+    use rand_chacha::rand_core::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn a_member_cannot_offer_another_devices_sender_key_as_its_own() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+        let key = AccountKey::generate(&mut rng);
+        let op = Op::Create {
+            name: "Climbing".into(),
+            description: String::new(),
+            members: vec!["bob".into(), "mallory".into()],
+        };
+        let change = Change::sign(None, [5; 16], "alice", op, &key);
+        let mut record = GroupRecord {
+            log: GroupLog::create(change, &key.public()).unwrap(),
+            own_key: None,
+            shared_with: Vec::new(),
+            senders: Vec::new(),
+            pending: Vec::new(),
+        };
+        let bob = DeviceAddress::new("bob", 1).unwrap();
+        let mallory = DeviceAddress::new("mallory", 1).unwrap();
+        let mut bobs = OwnSenderKey::generate([5; 16], &mut rng);
+        keep_sender_key(&mut record, &bob, &bobs.distribution());
+        // Mallory hands out Bob's key as hers: refused, so Bob's messages never show as hers.
+        keep_sender_key(&mut record, &mallory, &bobs.distribution());
+        assert_eq!(record.senders.len(), 1);
+        let message = bobs.encrypt(b"from bob").unwrap();
+        assert!(record.senders[0].1.decrypt(&message).is_ok());
+        // Her own key is taken.
+        let hers = OwnSenderKey::generate([5; 16], &mut rng);
+        keep_sender_key(&mut record, &mallory, &hers.distribution());
+        assert_eq!(record.senders.len(), 2);
+    }
 }
