@@ -408,6 +408,19 @@ fn read_str(r: &mut Reader<'_>, field: &'static str, limit: usize) -> Result<Str
         .map_err(|_| DecodeError::Invalid(field))
 }
 
+/// A group's member list (as `GroupSend` and `GroupTyping` name it).
+fn write_members(w: &mut Writer, members: &[String]) {
+    w.u32(members.len() as u32);
+    for member in members {
+        write_str(w, member);
+    }
+}
+
+fn read_members(r: &mut Reader<'_>) -> Result<Vec<String>, DecodeError> {
+    let n = r.count("members", crate::groups::MAX_MEMBERS, 5)?;
+    (0..n).map(|_| read_account(r)).collect()
+}
+
 fn read_account(r: &mut Reader<'_>) -> Result<String, DecodeError> {
     let name = read_str(r, "account name", MAX_ACCOUNT_LEN)?;
     if name.is_empty() {
@@ -530,10 +543,8 @@ impl ClientFrame {
                 members,
                 typing,
             } => {
-                w.u8(0x31).raw(group).u32(members.len() as u32);
-                for member in members {
-                    write_str(&mut w, member);
-                }
+                w.u8(0x31).raw(group);
+                write_members(&mut w, members);
                 w.u8(u8::from(*typing));
             }
             Self::Subscribe { accounts } => {
@@ -590,10 +601,8 @@ impl ClientFrame {
                 members,
                 payload,
             } => {
-                w.u8(0x30).raw(client_id).u32(members.len() as u32);
-                for member in members {
-                    write_str(&mut w, member);
-                }
+                w.u8(0x30).raw(client_id);
+                write_members(&mut w, members);
                 w.var(payload);
             }
         }
@@ -666,18 +675,11 @@ impl ClientFrame {
                 to: read_account(&mut r)?,
                 typing: r.bool("typing flag")?,
             },
-            0x31 => {
-                let group = r.array()?;
-                let n = r.count("members", crate::groups::MAX_MEMBERS, 5)?;
-                let members = (0..n)
-                    .map(|_| read_account(&mut r))
-                    .collect::<Result<_, _>>()?;
-                Self::GroupTyping {
-                    group,
-                    members,
-                    typing: r.bool("typing flag")?,
-                }
-            }
+            0x31 => Self::GroupTyping {
+                group: r.array()?,
+                members: read_members(&mut r)?,
+                typing: r.bool("typing flag")?,
+            },
             0x27 => {
                 let n = r.count("subscriptions", MAX_SUBSCRIPTIONS, 5)?;
                 let accounts = (0..n)
@@ -719,18 +721,11 @@ impl ClientFrame {
                 address: r.array()?,
                 sealed: r.var("provisioning", MAX_PROVISIONING)?.to_vec(),
             },
-            0x30 => {
-                let client_id = r.array()?;
-                let n = r.count("members", crate::groups::MAX_MEMBERS, 5)?;
-                let members = (0..n)
-                    .map(|_| read_account(&mut r))
-                    .collect::<Result<_, _>>()?;
-                Self::GroupSend {
-                    client_id,
-                    members,
-                    payload: r.var("payload", MAX_PAYLOAD)?.to_vec(),
-                }
-            }
+            0x30 => Self::GroupSend {
+                client_id: r.array()?,
+                members: read_members(&mut r)?,
+                payload: r.var("payload", MAX_PAYLOAD)?.to_vec(),
+            },
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
