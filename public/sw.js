@@ -39,6 +39,7 @@ self.addEventListener('message', (event) => {
 self.addEventListener('push', (event) => event.waitUntil(woken()));
 
 async function woken() {
+  console.info('Hush: woken by a push');
   let notices;
   try {
     // A tab that owns Hush is connected (the relay pushes only to a device without a socket,
@@ -56,7 +57,9 @@ async function woken() {
     await self.registration.showNotification('Hush', { body: 'New message', tag: 'hush-new', icon: '/icons/icon-192.png' });
     return;
   }
-  if (notices) await show(notices);
+  if (notices === null) console.info('Hush: a tab owns the engine and notifies by itself');
+  else if (notices.length === 0) console.info('Hush: woken, but nothing new to notify');
+  else await show(notices);
 }
 
 let engine = null;

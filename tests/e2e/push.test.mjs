@@ -50,6 +50,18 @@ async function send(page, texts, state = 'Sent') {
  * notifications. `before(page)` runs in Hush's tab before it closes.
  */
 async function bobWithTabClosed(url, context, name, before = async () => {}) {
+  // What the service worker says and does, told when a notification does not come.
+  const trace = [];
+  const start = Date.now();
+  const note = (line) => trace.push(`${((Date.now() - start) / 1000).toFixed(1)}s ${line}`);
+  let woken = 0;
+  context.on('serviceworker', (worker) => {
+    note(`worker started: ${worker.url()}`);
+    worker.on('console', (message) => {
+      note(`worker ${message.type()}: ${message.text()}`);
+      if (message.text().startsWith('Hush: woken by a push')) woken += 1;
+    });
+  });
   const hush = await context.newPage();
   await register(hush, url, name);
   await hush.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
@@ -62,6 +74,11 @@ async function bobWithTabClosed(url, context, name, before = async () => {}) {
       if (mine) resolve(mine.registrationId);
     });
   });
+  cdp.on('ServiceWorker.workerVersionUpdated', ({ versions }) => {
+    for (const v of versions) note(`version ${v.versionId}: ${v.status}, ${v.runningStatus}`);
+  });
+  cdp.on('ServiceWorker.workerErrorReported', ({ errorMessage }) =>
+    note(`worker error: ${errorMessage.errorMessage} at ${errorMessage.sourceURL}:${errorMessage.lineNumber}`));
   await cdp.send('ServiceWorker.enable');
   await page.goto(new URL('/healthz', url).href);
   const registrationId = await registered;
@@ -73,8 +90,24 @@ async function bobWithTabClosed(url, context, name, before = async () => {}) {
       await tab.goto(url);
       return tab;
     },
-    push: (data = '{"t":"wake","h":"test"}') =>
-      cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(url).origin, registrationId, data }),
+    /**
+     * Hands the worker a push, as the browser's push service would. DevTools' delivery has
+     * been seen to be lost (no push event in the worker at all): a push the worker has not
+     * received within 10 s is delivered once more, and the trace says so.
+     */
+    push: async (data = '{"t":"wake","h":"test"}') => {
+      const deliver = () =>
+        cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(url).origin, registrationId, data });
+      const before = woken;
+      note('push delivered');
+      await deliver();
+      if (await until(() => woken, (count) => count > before, 10_000) > before) return;
+      note('the worker never received that push: delivered again');
+      console.log('push.test: DevTools lost a push; delivering it again');
+      await deliver();
+    },
+    /** The worker's trace so far, for an assertion's message. */
+    trace: () => `service worker trace:\n${trace.join('\n')}`,
     notifications: () =>
       page.evaluate(async () =>
         (await (await navigator.serviceWorker.getRegistration()).getNotifications()).map((n) => ({
@@ -86,9 +119,9 @@ async function bobWithTabClosed(url, context, name, before = async () => {}) {
   };
 }
 
-/** Reads until `done` holds (or 30 s pass), then returns the last reading. */
-async function until(read, done) {
-  const deadline = Date.now() + 30_000;
+/** Reads until `done` holds (or `limit` ms pass), then returns the last reading. */
+async function until(read, done, limit = 30_000) {
+  const deadline = Date.now() + limit;
   for (;;) {
     const value = await read();
     if (done(value) || Date.now() > deadline) return value;
@@ -112,14 +145,14 @@ test('a push with no Hush tab open notifies with the decrypted message; an open 
   // delivered although Bob has no tab open.
   await bob.push();
   let shown = await until(bob.notifications, (list) => list.length > 0);
-  assert.deepEqual(shown, [{ title: 'alice', body: 'first, while bob is away', tag: 'chat:alice' }]);
+  assert.deepEqual(shown, [{ title: 'alice', body: 'first, while bob is away', tag: 'chat:alice' }], bob.trace());
   await alice.getByRole('log').getByText('Delivered', { exact: true }).waitFor();
 
   // More from the same chat: still one notification, counting.
   await send(alice, ['second', 'third']);
   await bob.push();
   shown = await until(bob.notifications, (list) => /3 new messages/.test(list[0]?.body));
-  assert.deepEqual(shown, [{ title: 'alice', body: 'third\n3 new messages', tag: 'chat:alice' }]);
+  assert.deepEqual(shown, [{ title: 'alice', body: 'third\n3 new messages', tag: 'chat:alice' }], bob.trace());
 
   // Bob opens Hush on that chat: its notification goes, and while it is on screen a push
   // (the tab owns Hush) shows nothing.
@@ -216,7 +249,7 @@ test('end to end: a burst to a closed tab makes one push, with nothing readable 
   // That push, handed to Bob's worker as the browser would: it reads everything and notifies.
   await bob.push(pushes[0]);
   const shown = await until(bob.notifications, (list) => list.length > 0);
-  assert.deepEqual(shown, [{ title: 'alice', body: 'five secrets\n5 new messages', tag: 'chat:alice' }]);
+  assert.deepEqual(shown, [{ title: 'alice', body: 'five secrets\n5 new messages', tag: 'chat:alice' }], bob.trace());
   // Nothing was queued after the burst, so nothing more was pushed.
   pushes = await pushService.messages(subscription.clientHash);
   assert.equal(pushes.length, 1);
@@ -227,7 +260,7 @@ test('end to end: a burst to a closed tab makes one push, with nothing readable 
   await waitForStatus(tab, 'Connected');
   await send(alice, ['six, with the tab open'], 'Delivered');
   const updated = await until(bob.notifications, (list) => /6 new messages/.test(list[0]?.body));
-  assert.deepEqual(updated, [{ title: 'alice', body: 'six, with the tab open\n6 new messages', tag: 'chat:alice' }]);
+  assert.deepEqual(updated, [{ title: 'alice', body: 'six, with the tab open\n6 new messages', tag: 'chat:alice' }], bob.trace());
   await tab.getByRole('button', { name: /alice/ }).click();
   assert.deepEqual(await until(bob.notifications, (list) => list.length === 0), []);
   assert.equal((await pushService.messages(subscription.clientHash)).length, 1);
