@@ -510,12 +510,15 @@ async fn run(
                     Some(blob) => engine.import_history(&history, &blob).await,
                     None => Err(EngineError::Invalid("the history could not be fetched")),
                 };
-                if let Err(e) = imported {
-                    ui.problem
-                        .set(Some(format!("Linked, but without history: {e}")));
-                }
                 messenger.tell(Command::Linked);
-                Ok(Output::default())
+                match imported {
+                    Ok((_, out)) => Ok(out),
+                    Err(e) => {
+                        ui.problem
+                            .set(Some(format!("Linked, but without history: {e}")));
+                        Ok(Output::default())
+                    }
+                }
             }
             Command::Linked => {
                 ui.link.set(Link::Idle);

@@ -331,6 +331,10 @@ pub struct Engine<S, R> {
     /// Sender keys that came before the change making their sender a member (a few, kept
     /// until it comes; see `groups`).
     orphan_keys: Vec<(DeviceAddress, hush_protocol::wire::SenderKeyDistribution)>,
+    /// Groups whose member devices do not have our key yet, though nothing waits to be sent
+    /// (a newly linked browser): it goes to them now, so that they notice this device and
+    /// give it theirs before their next message (see `groups::announce_groups`).
+    announcing: Vec<[u8; 16]>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -363,6 +367,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             unfinished: None,
             group_asked: Vec::new(),
             orphan_keys: Vec::new(),
+            announcing: Vec::new(),
         })
     }
 
@@ -639,7 +644,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         for to in recipients {
             self.dispatch(&to, out).await?;
         }
-        Ok(())
+        self.announce_groups(out).await
     }
 
     /// A new batch of one-time prekeys, stored (with the account's counter) before upload.

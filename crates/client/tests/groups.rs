@@ -409,6 +409,12 @@ async fn a_newly_linked_device_has_the_groups_and_chats_in_them() {
     say(&mut alice, &chat, "before the new browser").await;
     quiet(&mut [&mut alice, &mut bob]).await;
     bob.expect(text_in(&chat, "before the new browser")).await;
+    // Bob's sender key is with Alice's first browser from here on.
+    say(&mut bob, &chat, "bob, before the new browser").await;
+    quiet(&mut [&mut alice, &mut bob]).await;
+    alice
+        .expect(text_in(&chat, "bob, before the new browser"))
+        .await;
 
     // Alice's new browser comes with the group (from the history), and its sender key goes
     // to Bob (and to her first device) before its first message.
@@ -416,6 +422,15 @@ async fn a_newly_linked_device_has_the_groups_and_chats_in_them() {
     assert_eq!(members(&second, &chat).await, ["alice", "bob"]);
     let history = second.store.messages(&chat, None, 10).await.unwrap();
     assert!(history.iter().any(|m| m.body == "before the new browser"));
+
+    // It makes itself known to the members at once (its key, over pairwise sessions): Bob's
+    // next message reaches it before it has said anything in the group.
+    quiet(&mut [&mut alice, &mut bob, &mut second]).await;
+    say(&mut bob, &chat, "welcome, new browser").await;
+    quiet(&mut [&mut alice, &mut bob, &mut second]).await;
+    second.expect(text_in(&chat, "welcome, new browser")).await;
+    alice.expect(text_in(&chat, "welcome, new browser")).await;
+
     say(&mut second, &chat, "from the new browser").await;
     quiet(&mut [&mut alice, &mut bob, &mut second]).await;
     bob.expect(text_in(&chat, "from the new browser")).await;

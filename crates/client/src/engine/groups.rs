@@ -454,13 +454,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .into_iter()
             .filter(|e| e.to == chat && !self.in_flight.contains(&e.id))
             .collect();
-        if entries.is_empty() {
+        let announcing = self.announcing.contains(&id);
+        if entries.is_empty() && !announcing {
             return Ok(());
         }
         let me = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let (me, my_device) = (me.name.clone(), me.device_id);
         let record = self.store.group(&id).await?;
-        let Some(mut record) = record.filter(|r| r.log.state().may_send(&me)) else {
+        let Some(mut record) = record.filter(|r| {
+            let state = r.log.state();
+            if entries.is_empty() {
+                state.member(&me).is_some()
+            } else {
+                state.may_send(&me)
+            }
+        }) else {
+            self.announcing.retain(|g| *g != id);
             return self.fail(entries.iter().map(|e| e.id).collect(), out).await;
         };
         let state = record.log.state().clone();
@@ -519,6 +528,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if waiting {
             return Ok(());
         }
+        // Every member device we can reach gets our key below: announced.
+        self.announcing.retain(|g| *g != id);
         let Some(key) = record.own_key.as_mut() else {
             return Ok(());
         };
@@ -601,12 +612,41 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Groups with messages waiting (for a member's devices to be fetched): tried again.
+    /// Gives our key, unasked, in each group where we have one that no member device holds
+    /// yet: a newly linked browser (its groups came with the history) tells the members about
+    /// itself this way. They pin it from the device list its pairwise messages carry, and
+    /// their next message gives it their keys; without this it read nothing of theirs until
+    /// it had sent something itself.
+    pub(super) async fn announce_groups(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
+        self.announcing = self
+            .store
+            .groups()
+            .await?
+            .iter()
+            .filter(|r| r.own_key.is_some() && r.shared_with.is_empty())
+            .map(|r| r.log.state())
+            .filter(|state| state.member(&me).is_some())
+            .map(|state| state.group)
+            .collect();
+        for id in self.announcing.clone() {
+            self.dispatch_group(id, out).await?;
+        }
+        Ok(())
+    }
+
+    /// Groups with messages (or our key alone) waiting for a member's devices to be
+    /// fetched: tried again.
     pub(super) async fn dispatch_waiting_groups(
         &mut self,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let mut waiting: Vec<[u8; 16]> = Vec::new();
+        let mut waiting: Vec<[u8; 16]> = self.announcing.clone();
         for entry in self.store.outbox().await? {
             if let Some(id) = group_id(&entry.to).filter(|id| !waiting.contains(id)) {
                 waiting.push(id);

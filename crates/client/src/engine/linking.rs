@@ -9,6 +9,7 @@ use hush_protocol::devices::{DeviceList, ListedDevice, MAX_ACCOUNT_DEVICES};
 use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::linking::{self, Announcement, HistoryBlob, LinkCode, LinkKey, Provisioning};
 use hush_protocol::relay::ClientFrame;
+use hush_protocol::sender_key::OwnSenderKey;
 use hush_protocol::{DeviceAddress, IdentityKeyPair, Rng};
 use zeroize::Zeroizing;
 
@@ -509,12 +510,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Imports the history the approving device sent (the blob fetched with `history.blob`):
-    /// messages already here are kept as they are. Returns how many messages it held.
+    /// messages already here are kept as they are. Returns how many messages it held, and
+    /// what to send: this device's sender key for each of its groups (see
+    /// `announce_groups`).
     pub async fn import_history(
         &mut self,
         history: &HistoryBlob,
         blob: &[u8],
-    ) -> Result<usize, EngineError> {
+    ) -> Result<(usize, Output), EngineError> {
         let history = History::open(&history.key, blob).map_err(|_| {
             EngineError::Invalid("the history from the other device could not be read")
         })?;
@@ -535,16 +538,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         // Groups as the other device holds them (its own and everyone's sender keys stay
-        // there: this device gets its own, and theirs as they next send).
+        // there). This device makes a key of its own, given out once connected; the others'
+        // come after that.
         let mut groups = Vec::new();
         for bytes in &history.groups {
             let Ok(log) = hush_protocol::groups::GroupLog::decode(bytes) else {
                 continue;
             };
-            if self.store.group(&log.state().group).await?.is_none() {
+            let id = log.state().group;
+            if self.store.group(&id).await?.is_none() {
                 groups.push(crate::store::GroupRecord {
                     log,
-                    own_key: None,
+                    own_key: Some(OwnSenderKey::generate(id, &mut self.rng)),
                     shared_with: Vec::new(),
                     senders: Vec::new(),
                     pending: Vec::new(),
@@ -565,7 +570,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 ..Changes::default()
             })
             .await?;
-        Ok(count)
+        let mut out = Output::default();
+        // Otherwise the connection does it once authenticated.
+        if self.authenticated {
+            self.announce_groups(&mut out).await?;
+        }
+        Ok((count, out))
     }
 
     /// Removes `device_id` from the account (it is told, wipes itself and stops receiving).

@@ -197,7 +197,8 @@ impl Device {
         };
         let history = history.expect("the approver sent history");
         let blob = get_blob(relay.addr, &history.blob).await;
-        let imported = new.engine.import_history(&history, &blob).await.unwrap();
+        let (imported, out) = new.engine.import_history(&history, &blob).await.unwrap();
+        new.output(out).await;
         new.expect(|e| matches!(e, Event::Authenticated)).await;
         new.settle().await;
         (new, imported, code.to_string())
@@ -205,6 +206,10 @@ impl Device {
 
     pub async fn output(&mut self, out: Output) {
         for frame in out.frames {
+            if std::env::var_os("HUSH_TRACE").is_some() {
+                let who = self.engine.account().map(|a| (a.name.clone(), a.device_id));
+                eprintln!("{who:?} -> {frame:?}");
+            }
             self.ws.send(Message::binary(frame.encode())).await.unwrap();
             self.sent.push(frame);
         }
