@@ -32,6 +32,7 @@ pub async fn wake(relay_url: &str) -> Result<Vec<Notice>, String> {
     let mut engine = Engine::open(store, OsRng)
         .await
         .map_err(|e| e.to_string())?;
+    engine.set_brief();
     if !engine.account().is_some_and(|a| a.registered) {
         return Ok(Vec::new());
     }

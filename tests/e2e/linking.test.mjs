@@ -1,7 +1,7 @@
 // Linked devices in real Chromium, three browser contexts through a real hush-server: Alice's
-// first browser links her second by the typed code; Bob's messages reach both; what the second
-// sends shows on the first as sent; history from before the link is on the second; unlinking
-// the second logs it out and it stops receiving.
+// first browser links her second by the typed code; Bob's messages reach both, in their chat
+// and in a group; what the second sends shows on the first as sent; history from before the
+// link is on the second; unlinking the second logs it out and it stops receiving.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -46,6 +46,19 @@ test('a second browser is linked by code, gets history, receives, sends, and is 
   await bubble(first, 'hello before the link').waitFor();
   await send(first, 'my reply before the link');
 
+  // A group of the two, where Bob's sender key is with Alice's first browser before the link.
+  await bob.getByRole('button', { name: 'New group' }).click();
+  await bob.getByRole('textbox', { name: 'Group name' }).fill('Climbing');
+  await bob.getByRole('textbox', { name: 'Add member' }).fill('alice');
+  await bob.getByRole('textbox', { name: 'Add member' }).press('Enter');
+  await bob.getByRole('button', { name: 'Create group' }).click();
+  await bob.getByRole('heading', { name: 'Climbing' }).waitFor();
+  await send(bob, 'group hello before the link');
+  await first.getByRole('button', { name: /^Climbing/ }).click({ timeout: 20_000 });
+  await bubble(first, 'group hello before the link').waitFor({ timeout: 20_000 });
+  await first.getByRole('button', { name: /^bob/ }).click();
+  await bob.getByRole('button', { name: /^alice/ }).click();
+
   // The new browser shows a code; the first types it and allows the device it names.
   await second.goto(server.url);
   await second.getByRole('button', { name: 'Link to existing account' }).click();
@@ -75,6 +88,18 @@ test('a second browser is linked by code, gets history, receives, sends, and is 
   await second.getByRole('button', { name: /^bob/ }).click();
   await bubble(second, 'hello before the link').waitFor();
   await bubble(second, 'my reply before the link').waitFor();
+
+  // The second browser has the group and tells its members about itself at once (its key,
+  // over pairwise sessions): Bob sees the new device before anything else came from it, and
+  // his next group message reaches it though it has said nothing there.
+  await bob.getByText('alice linked a new device.').waitFor({ timeout: 20_000 });
+  await bob.getByRole('button', { name: /^Climbing/ }).click();
+  await send(bob, 'group message after the link');
+  await second.getByRole('button', { name: /^Climbing/ }).click();
+  await bubble(second, 'group hello before the link').waitFor();
+  await bubble(second, 'group message after the link').waitFor({ timeout: 20_000 });
+  await second.getByRole('button', { name: /^bob/ }).click();
+  await bob.getByRole('button', { name: /^alice/ }).click();
 
   // Bob → Alice arrives on both of her browsers.
   await send(bob, 'to both of your browsers');

@@ -119,6 +119,17 @@ async function bobWithTabClosed(url, context, name, before = async () => {}) {
   };
 }
 
+/** Runs the assertion `check`; a failure also says what the service worker did. */
+function traced(bob, check) {
+  try {
+    check();
+  } catch (error) {
+    // The report prints the stack, made when the error was.
+    error.stack += `\n${bob.trace()}`;
+    throw error;
+  }
+}
+
 /** Reads until `done` holds (or `limit` ms pass), then returns the last reading. */
 async function until(read, done, limit = 30_000) {
   const deadline = Date.now() + limit;
@@ -145,14 +156,14 @@ test('a push with no Hush tab open notifies with the decrypted message; an open 
   // delivered although Bob has no tab open.
   await bob.push();
   let shown = await until(bob.notifications, (list) => list.length > 0);
-  assert.deepEqual(shown, [{ title: 'alice', body: 'first, while bob is away', tag: 'chat:alice' }], bob.trace());
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: 'first, while bob is away', tag: 'chat:alice' }]));
   await alice.getByRole('log').getByText('Delivered', { exact: true }).waitFor();
 
   // More from the same chat: still one notification, counting.
   await send(alice, ['second', 'third']);
   await bob.push();
   shown = await until(bob.notifications, (list) => /3 new messages/.test(list[0]?.body));
-  assert.deepEqual(shown, [{ title: 'alice', body: 'third\n3 new messages', tag: 'chat:alice' }], bob.trace());
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: 'third\n3 new messages', tag: 'chat:alice' }]));
 
   // Bob opens Hush on that chat: its notification goes, and while it is on screen a push
   // (the tab owns Hush) shows nothing.
@@ -249,7 +260,7 @@ test('end to end: a burst to a closed tab makes one push, with nothing readable 
   // That push, handed to Bob's worker as the browser would: it reads everything and notifies.
   await bob.push(pushes[0]);
   const shown = await until(bob.notifications, (list) => list.length > 0);
-  assert.deepEqual(shown, [{ title: 'alice', body: 'five secrets\n5 new messages', tag: 'chat:alice' }], bob.trace());
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: 'five secrets\n5 new messages', tag: 'chat:alice' }]));
   // Nothing was queued after the burst, so nothing more was pushed.
   pushes = await pushService.messages(subscription.clientHash);
   assert.equal(pushes.length, 1);
@@ -260,7 +271,7 @@ test('end to end: a burst to a closed tab makes one push, with nothing readable 
   await waitForStatus(tab, 'Connected');
   await send(alice, ['six, with the tab open'], 'Delivered');
   const updated = await until(bob.notifications, (list) => /6 new messages/.test(list[0]?.body));
-  assert.deepEqual(updated, [{ title: 'alice', body: 'six, with the tab open\n6 new messages', tag: 'chat:alice' }], bob.trace());
+  traced(bob, () => assert.deepEqual(updated, [{ title: 'alice', body: 'six, with the tab open\n6 new messages', tag: 'chat:alice' }]));
   await tab.getByRole('button', { name: /alice/ }).click();
   assert.deepEqual(await until(bob.notifications, (list) => list.length === 0), []);
   assert.equal((await pushService.messages(subscription.clientHash)).length, 1);

@@ -335,6 +335,9 @@ pub struct Engine<S, R> {
     /// (a newly linked browser): it goes to them now, so that they notice this device and
     /// give it theirs before their next message (see `groups::announce_groups`).
     announcing: Vec<[u8; 16]>,
+    /// A service worker's short connection, woken by a push: it receives, and starts no
+    /// more than what waits in the outbox (answers would come after it closed).
+    brief: bool,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -368,7 +371,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
             group_asked: Vec::new(),
             orphan_keys: Vec::new(),
             announcing: Vec::new(),
+            brief: false,
         })
+    }
+
+    /// Marks this engine as a service worker's short wake-up (see `brief`): it does not give
+    /// out unused group keys, whose bundle fetches would be answered after it closed.
+    pub fn set_brief(&mut self) {
+        self.brief = true;
     }
 
     /// The account whose bundles request `request` asked for, no longer waited for.
@@ -447,6 +457,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.fetching.clear();
         self.in_flight.clear();
         self.group_asked.clear();
+        self.announcing.clear();
     }
 
     fn answer_challenge(&mut self, out: &mut Output) -> Result<(), EngineError> {
@@ -499,7 +510,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     out.events.push(Event::UnknownUser(account));
                     self.dispatch_waiting_groups(&mut out).await?;
                 }
-                _ => out.events.push(Event::RelayError(message)),
+                (_, fetched) => {
+                    out.events.push(Event::RelayError(message));
+                    // A member's devices could not be fetched: groups waiting for them go on
+                    // without (they are not asked for again on this connection).
+                    if fetched.is_some() {
+                        self.dispatch_waiting_groups(&mut out).await?;
+                    }
+                }
             },
             ServerFrame::PreKeysLow { .. } => self.upload_prekeys(&mut out).await?,
             envelope @ ServerFrame::Envelope { .. } => {
@@ -643,6 +661,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         recipients.sort_by_key(|to| group_id(to).is_some());
         for to in recipients {
             self.dispatch(&to, out).await?;
+        }
+        if self.brief {
+            return Ok(());
         }
         self.announce_groups(out).await
     }

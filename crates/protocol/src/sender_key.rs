@@ -86,6 +86,11 @@ impl OwnSenderKey {
         }
     }
 
+    /// How many messages this chain has encrypted (0: not used yet).
+    pub fn iteration(&self) -> u32 {
+        self.iteration
+    }
+
     /// What the other members need to decrypt from the current iteration on.
     pub fn distribution(&self) -> SenderKeyDistribution {
         SenderKeyDistribution {

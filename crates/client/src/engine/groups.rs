@@ -450,7 +450,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let distributing = outbox
             .iter()
             .any(|e| sender_key_group(&e.content) == Some(id));
-        let entries: Vec<OutboxEntry> = outbox
+        let mut entries: Vec<OutboxEntry> = outbox
             .into_iter()
             .filter(|e| e.to == chat && !self.in_flight.contains(&e.id))
             .collect();
@@ -461,17 +461,19 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let me = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let (me, my_device) = (me.name.clone(), me.device_id);
         let record = self.store.group(&id).await?;
-        let Some(mut record) = record.filter(|r| {
-            let state = r.log.state();
-            if entries.is_empty() {
-                state.member(&me).is_some()
-            } else {
-                state.may_send(&me)
-            }
-        }) else {
+        let Some(mut record) = record.filter(|r| r.log.state().member(&me).is_some()) else {
             self.announcing.retain(|g| *g != id);
             return self.fail(entries.iter().map(|e| e.id).collect(), out).await;
         };
+        // Messages we may no longer send fail; our key still goes out if announcing.
+        if !entries.is_empty() && !record.log.state().may_send(&me) {
+            self.fail(entries.iter().map(|e| e.id).collect(), out)
+                .await?;
+            if !announcing {
+                return Ok(());
+            }
+            entries.clear();
+        }
         let state = record.log.state().clone();
         // Every member device we may give our key to (as their accounts signed them).
         let mut devices: Vec<DeviceAddress> = Vec::new();
@@ -495,7 +497,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         // A device that has our key but is no member's any more: a new key, for everyone.
         let stale = record.shared_with.iter().any(|a| !devices.contains(a));
-        if record.own_key.is_none() || stale {
+        let rotated = record.own_key.is_none() || stale;
+        if rotated {
             record.own_key = Some(OwnSenderKey::generate(id, &mut self.rng));
             record.shared_with.clear();
         }
@@ -559,6 +562,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         // The messages wait until the relay stored our key for everyone (a device list that
         // changed meanwhile makes it refuse that send, and nothing it opens may go first).
         let waiting_keys = !frames.is_empty() || distributing;
+        if entries.is_empty() && frames.is_empty() && !rotated {
+            // Announcing, and every member device we can reach has our key: nothing to store.
+            return Ok(());
+        }
         let members: Vec<String> = state.members.iter().map(|m| m.account.clone()).collect();
         let Some(key) = record.own_key.as_mut().filter(|_| !waiting_keys) else {
             changes.groups.push(record);
@@ -612,11 +619,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Gives our key, unasked, in each group where we have one that no member device holds
-    /// yet: a newly linked browser (its groups came with the history) tells the members about
-    /// itself this way. They pin it from the device list its pairwise messages carry, and
-    /// their next message gives it their keys; without this it read nothing of theirs until
-    /// it had sent something itself.
+    /// Gives our key, unasked, to the member devices without it, in each group where our key
+    /// has not encrypted anything yet: a newly linked browser (its groups came with the
+    /// history, each with a new key) tells the members about itself this way, on every
+    /// connection until it speaks there. They pin it from the device list its pairwise
+    /// messages carry, and their next message gives it their keys; without this it read
+    /// nothing of theirs until it had sent something itself.
     pub(super) async fn announce_groups(&mut self, out: &mut Output) -> Result<(), EngineError> {
         let me = self
             .account
@@ -629,7 +637,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .groups()
             .await?
             .iter()
-            .filter(|r| r.own_key.is_some() && r.shared_with.is_empty())
+            .filter(|r| r.own_key.as_ref().is_some_and(|k| k.iteration() == 0))
             .map(|r| r.log.state())
             .filter(|state| state.member(&me).is_some())
             .map(|state| state.group)

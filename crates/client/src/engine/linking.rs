@@ -538,18 +538,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         // Groups as the other device holds them (its own and everyone's sender keys stay
-        // there). This device makes a key of its own, given out once connected; the others'
-        // come after that.
+        // there). This device makes a key of its own where it is a member, given out once
+        // connected; the others' come after that.
+        let me = self
+            .account
+            .as_ref()
+            .ok_or(EngineError::NoAccount)?
+            .name
+            .clone();
         let mut groups = Vec::new();
         for bytes in &history.groups {
             let Ok(log) = hush_protocol::groups::GroupLog::decode(bytes) else {
                 continue;
             };
             let id = log.state().group;
+            let member = log.state().member(&me).is_some();
             if self.store.group(&id).await?.is_none() {
                 groups.push(crate::store::GroupRecord {
                     log,
-                    own_key: Some(OwnSenderKey::generate(id, &mut self.rng)),
+                    own_key: member.then(|| OwnSenderKey::generate(id, &mut self.rng)),
                     shared_with: Vec::new(),
                     senders: Vec::new(),
                     pending: Vec::new(),
@@ -571,9 +578,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             })
             .await?;
         let mut out = Output::default();
-        // Otherwise the connection does it once authenticated.
+        // Otherwise the connection does it once authenticated. The history is in either way:
+        // a failure here is tried again on the next connection.
         if self.authenticated {
-            self.announce_groups(&mut out).await?;
+            let _ = self.announce_groups(&mut out).await;
         }
         Ok((count, out))
     }
