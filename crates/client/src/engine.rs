@@ -381,6 +381,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.brief = true;
     }
 
+    /// Our account's name.
+    fn account_name(&self) -> Result<String, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        Ok(account.name.clone())
+    }
+
     /// The account whose bundles request `request` asked for, no longer waited for.
     fn fetched(&mut self, request: u32) -> Option<String> {
         let i = self.fetching.iter().position(|(r, _)| *r == request)?;

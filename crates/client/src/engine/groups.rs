@@ -304,12 +304,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         change: &Change,
         now_ms: u64,
     ) -> Result<Output, EngineError> {
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         let after = record.log.state().clone();
         let chat = group_chat(&after.group);
         let mut changes = Changes::default();
@@ -374,12 +369,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         body: &str,
         now_ms: u64,
     ) -> Result<(ChatMessage, Output), EngineError> {
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         let id = group_id(chat).ok_or(EngineError::Invalid("that is not a group"))?;
         let record = self.store.group(&id).await?;
         let state = record
@@ -626,12 +616,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// messages carry, and their next message gives it their keys; without this it read
     /// nothing of theirs until it had sent something itself.
     pub(super) async fn announce_groups(&mut self, out: &mut Output) -> Result<(), EngineError> {
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         self.announcing = self
             .store
             .groups()
@@ -680,12 +665,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         new_ids: &mut Vec<MessageId>,
         delivered: &mut Vec<(String, Vec<MessageId>)>,
     ) -> Result<(), EngineError> {
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         let sender = from.account();
         let undecryptable = Event::Undecryptable {
             from: sender.to_owned(),
@@ -834,12 +814,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         events: &mut Vec<Event>,
         reissue: &mut Reissue,
     ) -> Result<(), EngineError> {
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         let Ok(updates) = updates
             .iter()
             .map(|bytes| Change::decode(bytes))
@@ -1036,12 +1011,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         changes: &mut Changes,
         events: &mut Vec<Event>,
     ) -> Result<(), EngineError> {
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         if group_id(&message.chat).is_none() || member == me {
             return Ok(());
         }

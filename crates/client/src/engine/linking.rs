@@ -540,12 +540,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         // Groups as the other device holds them (its own and everyone's sender keys stay
         // there). This device makes a key of its own where it is a member, given out once
         // connected; the others' come after that.
-        let me = self
-            .account
-            .as_ref()
-            .ok_or(EngineError::NoAccount)?
-            .name
-            .clone();
+        let me = self.account_name()?;
         let mut groups = Vec::new();
         for bytes in &history.groups {
             let Ok(log) = hush_protocol::groups::GroupLog::decode(bytes) else {
