@@ -566,3 +566,36 @@ fn x25519_keys_on_the_wire_have_one_encoding() {
     flipped[base_key_end] |= 0x80;
     assert!(Message::decode(&flipped).is_err());
 }
+
+/// Found by the `ratchet_decrypt` fuzz target: once Bob has the session, the ratchet message
+/// inside a later prekey message also decrypts alone (as in Signal; a relay may strip the
+/// wrapper). It is the same message: same plaintext, and its key is then used up, so neither
+/// form decrypts again.
+#[test]
+fn a_prekey_messages_inner_message_is_the_same_message_once_the_session_exists() {
+    let mut rng = rng(19);
+    let alice = Device::new("alice", 3, &mut rng);
+    let bob = Device::new("bob", 1, &mut rng);
+    let mut a =
+        x3dh::initiate(&alice.identity, &alice.address, &bob.bundle(true), &mut rng).unwrap();
+    let mut record = SessionRecord::new();
+    let first = a.encrypt(b"first").unwrap();
+    deliver(&mut record, &bob, &first, &mut rng).unwrap();
+    let second = prekey(a.encrypt(b"second").unwrap());
+    let inner = Message::Ratchet(second.message.clone());
+    assert_eq!(
+        deliver(&mut record, &bob, &inner, &mut rng).unwrap(),
+        b"second"
+    );
+    let before = record.to_bytes();
+    for again in [inner, Message::PreKey(second)] {
+        assert!(deliver(&mut record, &bob, &again, &mut rng).is_err());
+        assert_eq!(record.to_bytes(), before);
+    }
+    // To a record without the session, the inner message alone starts nothing.
+    let mut fresh = SessionRecord::new();
+    let third = prekey(a.encrypt(b"third").unwrap());
+    let alone = Message::Ratchet(third.message);
+    assert!(deliver(&mut fresh, &bob, &alone, &mut rng).is_err());
+    assert!(fresh.to_bytes() == SessionRecord::new().to_bytes());
+}

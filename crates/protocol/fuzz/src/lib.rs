@@ -86,7 +86,8 @@ pub struct Fixture {
     pub signed_prekey: SignedPreKeyPair,
     /// Bob's one-time prekey (id 8): still available to the fresh record, consumed in the used one.
     pub one_time_prekey: OneTimePreKeyPair,
-    /// 16 valid messages, each for one target.
+    /// 20 valid messages, each for one target: 16 for the mutating selector, then the inner
+    /// ratchet messages of the used record's prekey messages (the same messages to it).
     pub cases: Vec<Case>,
     /// Valid stored states: sessions, records, sender keys.
     pub state_templates: Vec<Vec<u8>>,
@@ -254,7 +255,19 @@ fn build() -> Fixture {
     case(Target::UsedRecord, p1.encode(), b"p1", false);
     case(Target::UsedRecord, q0.encode(), b"q0", true);
     case(Target::UsedRecord, q1.encode(), b"q1", false);
-    assert_eq!(cases.len(), 16);
+    // To a record that has the session, a prekey message's inner ratchet message alone is the
+    // same message (the relay may strip the wrapper; same key, same plaintext, used once).
+    // These four come after the 16 the mutating selector picks from.
+    for (message, text, delivered) in [
+        (&p0, b"p0", true),
+        (&p1, b"p1", false),
+        (&q0, b"q0", true),
+        (&q1, b"q1", false),
+    ] {
+        let inner = Message::Ratchet(prekey(message.clone()).message);
+        case(Target::UsedRecord, inner.encode(), text, delivered);
+    }
+    assert_eq!(cases.len(), 20);
 
     // Sender keys: a record with two chains, the first holding skipped keys.
     let mut own = OwnSenderKey::generate([0x11; 16], &mut rng);
