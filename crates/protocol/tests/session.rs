@@ -455,11 +455,10 @@ fn secrets_never_show_in_debug_output() {
     assert!(!shown.contains(&hex::encode(&alice.signed_prekey.to_bytes()[4..12])));
 }
 
-/// Found by the `ratchet_decrypt` fuzz target: a repeated prekey message whose outer X3DH
-/// fields were rewritten used to be accepted by the session it started.
-#[test]
-fn a_repeated_prekey_message_with_any_altered_field_is_refused() {
-    let mut rng = rng(18);
+/// Alice's session towards Bob (with his one-time prekey), and Bob's record after her first
+/// message: she has not heard from him, so her next messages are prekey messages too.
+fn started_by_alice(seed: u64) -> (Device, Device, Session, SessionRecord, TestRng) {
+    let mut rng = rng(seed);
     let alice = Device::new("alice", 3, &mut rng);
     let bob = Device::new("bob", 1, &mut rng);
     let mut a =
@@ -467,6 +466,14 @@ fn a_repeated_prekey_message_with_any_altered_field_is_refused() {
     let mut record = SessionRecord::new();
     let first = a.encrypt(b"first").unwrap();
     deliver(&mut record, &bob, &first, &mut rng).unwrap();
+    (alice, bob, a, record, rng)
+}
+
+/// Found by the `ratchet_decrypt` fuzz target: a repeated prekey message whose outer X3DH
+/// fields were rewritten used to be accepted by the session it started.
+#[test]
+fn a_repeated_prekey_message_with_any_altered_field_is_refused() {
+    let (alice, bob, mut a, mut record, mut rng) = started_by_alice(18);
     let second = prekey(a.encrypt(b"second").unwrap());
     type Alteration = Box<dyn Fn(&mut hush_protocol::wire::PreKeyMessage)>;
     let alterations: Vec<Alteration> = vec![
@@ -573,14 +580,7 @@ fn x25519_keys_on_the_wire_have_one_encoding() {
 /// form decrypts again.
 #[test]
 fn a_prekey_messages_inner_message_is_the_same_message_once_the_session_exists() {
-    let mut rng = rng(19);
-    let alice = Device::new("alice", 3, &mut rng);
-    let bob = Device::new("bob", 1, &mut rng);
-    let mut a =
-        x3dh::initiate(&alice.identity, &alice.address, &bob.bundle(true), &mut rng).unwrap();
-    let mut record = SessionRecord::new();
-    let first = a.encrypt(b"first").unwrap();
-    deliver(&mut record, &bob, &first, &mut rng).unwrap();
+    let (_, bob, mut a, mut record, mut rng) = started_by_alice(19);
     let second = prekey(a.encrypt(b"second").unwrap());
     let inner = Message::Ratchet(second.message.clone());
     assert_eq!(
