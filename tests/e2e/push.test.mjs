@@ -106,7 +106,7 @@ async function bobWithTabClosed(url, context, name, before = async () => {}) {
       console.log('push.test: DevTools lost a push; delivering it again');
       await deliver();
     },
-    /** The worker's trace so far, for an assertion's message. */
+    /** The worker's trace so far (`traced` adds it to a failed assertion's report). */
     trace: () => `service worker trace:\n${trace.join('\n')}`,
     notifications: () =>
       page.evaluate(async () =>

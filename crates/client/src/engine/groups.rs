@@ -453,6 +453,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let record = self.store.group(&id).await?;
         let Some(mut record) = record.filter(|r| r.log.state().member(&me).is_some()) else {
             self.announcing.retain(|g| *g != id);
+            // No longer a member: queued messages fail (announcing alone has none to fail).
+            if entries.is_empty() {
+                return Ok(());
+            }
             return self.fail(entries.iter().map(|e| e.id).collect(), out).await;
         };
         // Messages we may no longer send fail; our key still goes out if announcing.
