@@ -17,7 +17,9 @@ mod senders;
 use hush_protocol::fingerprint::SafetyNumber;
 use hush_protocol::ratchet::DecryptError;
 use hush_protocol::record::SessionRecord;
-use hush_protocol::relay::{ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame};
+use hush_protocol::relay::{
+    ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame, LOW_PREKEYS,
+};
 use hush_protocol::wire::{Message, PreKeyBundle};
 use hush_protocol::x3dh::{self, X3dhError};
 use hush_protocol::{DeviceAddress, Rng};
@@ -30,8 +32,6 @@ use crate::store::{
     Status, Store, StoreError,
 };
 
-/// Below this many one-time prekeys on the relay, a new batch is uploaded.
-const LOW_PREKEYS: u32 = 20;
 /// Sends of one message before it is marked failed (the user can retry).
 const MAX_ATTEMPTS: u32 = 5;
 /// Accounts whose presence is followed (the relay's limit).

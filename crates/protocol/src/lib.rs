@@ -19,6 +19,7 @@ pub mod crypto;
 pub mod devices;
 pub mod fingerprint;
 pub mod groups;
+pub mod hex;
 pub mod keys;
 pub mod linking;
 pub mod ratchet;

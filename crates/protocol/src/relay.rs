@@ -17,6 +17,9 @@ pub const MAX_PREKEYS_PER_UPLOAD: usize = 100;
 pub const MAX_ACKS: usize = 1000;
 /// Accounts per presence subscription.
 pub const MAX_SUBSCRIPTIONS: usize = 256;
+/// Below this many one-time prekeys on the relay a device uploads more (the relay says
+/// `PreKeysLow` under it, and a device checks it on each connection).
+pub const LOW_PREKEYS: u32 = 20;
 /// The largest device list encoding.
 pub const MAX_DEVICE_LIST: usize = 80 + (144 + crate::devices::MAX_DEVICE_NAME) * MAX_DEVICES + 64;
 /// The largest link announcement (`crate::linking::Announcement`).

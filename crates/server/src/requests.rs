@@ -13,7 +13,7 @@ use futures::FutureExt;
 use hush_protocol::devices::DeviceList;
 use hush_protocol::keys::{OneTimePreKey, SignedPreKey};
 use hush_protocol::relay::{
-    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame,
+    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame, LOW_PREKEYS,
 };
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{DeviceAddress, IdentityKey};
@@ -26,8 +26,6 @@ use crate::store::{
 };
 use crate::{now_ms, AppState};
 
-/// Below this many one-time prekeys a device is asked for more.
-pub(crate) const LOW_PREKEYS: u32 = 20;
 
 /// What goes back to the client.
 pub(crate) enum Reply {
