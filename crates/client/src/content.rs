@@ -5,7 +5,7 @@
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::DecodeError;
 
-use crate::store::MessageId;
+use crate::model::MessageId;
 
 /// The longest text (bytes of UTF-8).
 pub const MAX_TEXT: usize = 64 * 1024;

@@ -6,7 +6,7 @@
 use hush_protocol::devices::DeviceList;
 use hush_protocol::wire::PreKeyBundle;
 
-use crate::store::PinnedDevices;
+use crate::model::PinnedDevices;
 
 /// Why a contact's devices were refused (nothing is encrypted to them).
 #[derive(Clone, Debug, PartialEq, Eq)]

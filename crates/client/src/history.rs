@@ -10,8 +10,8 @@ use hush_protocol::crypto;
 use hush_protocol::DecodeError;
 use zeroize::Zeroizing;
 
+use crate::model::{ChatMessage, PinnedDevices};
 use crate::store::encoding::{decode_message, decode_pinned, encode_message, encode_pinned};
-use crate::store::{ChatMessage, PinnedDevices};
 
 /// How far back the history goes.
 pub const HISTORY_MS: u64 = 30 * 24 * 3600 * 1000;
@@ -153,7 +153,7 @@ impl std::error::Error for HistoryError {}
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::store::{Kind, Status};
+    use crate::model::{Kind, Status};
 
     fn text(id: u8, sent_ms: u64, body: &str) -> ChatMessage {
         ChatMessage {

@@ -7,19 +7,30 @@
 //! changes state writes one [`Changes`] batch in one store transaction *before* any frame that
 //! depends on it leaves: a ratchet step is on disk before its ciphertext is sent, and a received
 //! message is on disk before the relay hears the ack.
+//!
+//! - [`model`]: messages, statuses, chats, the outbox, pinned lists and groups.
+//! - [`store`]: the [`Store`] trait, [`Changes`] and the record encodings (with the
+//!   `testing` feature: the memory store and the conformance suite every store passes).
+//! - [`error`]: why a step failed, by concern.
+//! - [`content`]: what travels inside an encrypted message.
 
 mod account;
 pub mod content;
 pub mod devices;
 mod engine;
+pub mod error;
 pub mod history;
+#[cfg(any(test, feature = "testing"))]
 pub mod loopback;
+pub mod model;
 pub mod notices;
 pub mod store;
 
 pub use account::LocalAccount;
-pub use engine::{Engine, EngineError, Event, Output};
-pub use store::{
-    group_chat, group_id, Changes, ChatMessage, ChatSummary, GroupLine, GroupRecord, Kind,
-    MessageId, OutboxEntry, PinnedDevices, Status, Store, StoreError,
+pub use engine::{Engine, Event, Output};
+pub use error::EngineError;
+pub use model::{
+    group_chat, group_id, ChatMessage, ChatSummary, GroupLine, GroupRecord, Kind, MessageId,
+    OutboxEntry, PinnedDevices, Status,
 };
+pub use store::{Changes, Store, StoreError};

@@ -7,7 +7,8 @@ use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{DeviceAddress, Rng};
 
-use crate::{Engine, EngineError, Store};
+use crate::error::{Broken, EngineError, InputError};
+use crate::{Engine, Store};
 
 /// What a relay would serve others for a registered account: its key, its signed device list
 /// and a bundle.
@@ -50,10 +51,9 @@ pub async fn registered<S: Store, R: Rng>(
         _ => None,
     });
     let (Some((signed_prekey, one_time)), Some(account)) = (upload, engine.account()) else {
-        return Err(EngineError::Invalid("the engine did not upload prekeys"));
+        return Err(Broken::NoPrekeyUpload.into());
     };
-    let address = DeviceAddress::new(name, account.device_id)
-        .map_err(|_| EngineError::Invalid("that username is not valid"))?;
+    let address = DeviceAddress::new(name, account.device_id).map_err(|_| InputError::Username)?;
     let bundle = PreKeyBundle {
         identity: account.identity.public(),
         address,
@@ -68,9 +68,9 @@ pub async fn registered<S: Store, R: Rng>(
         0,
         &account.account_key,
     )
-    .map_err(|_| EngineError::Invalid("the device could not be certified"))?;
+    .map_err(|_| Broken::Certificate)?;
     let list = DeviceList::sign(name, 1, vec![device], &account.account_key)
-        .map_err(|_| EngineError::Invalid("the device list could not be signed"))?;
+        .map_err(|_| Broken::ListSigning)?;
     let published = Published {
         account_key: account.account_key.public(),
         device_list: list.encode(),

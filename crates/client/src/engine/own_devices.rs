@@ -1,13 +1,18 @@
 //! The account's own other devices: its signed list as the relay last showed it (verified
 //! with our own account key), transcripts of what this device sends, and read state, so every
-//! device of the account shows the same chats.
+//! device of the account shows the same chats; and our own list changes (unlink, rename).
 
+use hush_protocol::devices::{DeviceList, ListedDevice};
+use hush_protocol::relay::ClientFrame;
 use hush_protocol::Rng;
 
-use super::{Engine, EngineError, Event, Output};
+use super::receive::Batch;
+use super::{Engine, Event, Output};
 use crate::content::Content;
 use crate::devices::{check_list, Refusal};
-use crate::store::{Changes, ChatMessage, Kind, MessageId, PinnedDevices, Status, Store};
+use crate::error::{Broken, DeviceActionError, EngineError, InputError};
+use crate::model::{ChatMessage, Kind, MessageId, PinnedDevices, Status};
+use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
     /// The account's devices as last verified (for the device list screen).
@@ -128,7 +133,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Sends what waits for the account's other devices.
     pub(super) async fn dispatch_own(&mut self, out: &mut Output) -> Result<(), EngineError> {
-        if !self.authenticated || !self.has_other_devices() {
+        if !self.connection.authenticated || !self.has_other_devices() {
             return Ok(());
         }
         if let Some(own) = self.account.as_ref().map(|a| a.name.clone()) {
@@ -141,10 +146,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// our own account is ignored).
     pub(super) async fn receive_from_own_device(
         &mut self,
+        batch: &mut Batch,
         content: Content,
-        changes: &mut Changes,
-        events: &mut Vec<Event>,
     ) -> Result<(), EngineError> {
+        let (changes, events) = (&mut batch.changes, &mut batch.events);
         match content {
             Content::Sent {
                 to,
@@ -189,5 +194,102 @@ impl<S: Store, R: Rng> Engine<S, R> {
             | Content::SenderKey { .. } => {}
         }
         Ok(())
+    }
+
+    /// After authentication: unlists a device a dropped connection left half linked.
+    pub(super) fn finish_unfinished(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let Some(device_id) = self.linking.unfinished.take() else {
+            return Ok(());
+        };
+        if self
+            .own_devices()
+            .is_some_and(|l| l.device(device_id).is_some())
+        {
+            out.frames.extend(self.unlink(device_id)?.frames);
+        }
+        Ok(())
+    }
+
+    /// Removes `device_id` from the account (it is told, wipes itself and stops receiving).
+    pub fn unlink(&mut self, device_id: u32) -> Result<Output, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        if device_id == account.device_id {
+            return Err(DeviceActionError::UnlinkSelf.into());
+        }
+        self.republish(|devices| devices.retain(|d| d.device_id != device_id))
+    }
+
+    /// Renames `device_id` (a new certificate and list).
+    pub fn rename_device(&mut self, device_id: u32, name: &str) -> Result<Output, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let (account_name, key) = (account.name.clone(), account.account_key.clone());
+        let list = self.own_devices().ok_or(DeviceActionError::ListUnknown)?;
+        let old = list
+            .device(device_id)
+            .ok_or(DeviceActionError::NoSuchDevice)?;
+        let renamed = ListedDevice::certify(
+            &account_name,
+            device_id,
+            old.identity,
+            name,
+            old.linked_ms,
+            &key,
+        )
+        .map_err(|_| InputError::DeviceName)?;
+        self.republish(|devices| {
+            for d in devices.iter_mut().filter(|d| d.device_id == device_id) {
+                *d = renamed.clone();
+            }
+        })
+    }
+
+    /// `OwnDevices` echo updates what we hold.
+    fn republish(
+        &mut self,
+        change: impl FnOnce(&mut Vec<ListedDevice>),
+    ) -> Result<Output, EngineError> {
+        if !self.connection.authenticated {
+            return Err(EngineError::NotConnected);
+        }
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let list = self.own_devices().ok_or(DeviceActionError::ListUnknown)?;
+        let mut devices = list.devices.clone();
+        change(&mut devices);
+        let signed = DeviceList::sign(
+            &account.name,
+            list.version + 1,
+            devices,
+            &account.account_key,
+        )
+        .map_err(|_| Broken::ListSigning)?;
+        let request = self.requests.next();
+        let mut out = Output::default();
+        out.frames.push(ClientFrame::PublishDeviceList {
+            request,
+            device_list: signed.encode(),
+        });
+        self.linking.publishing = Some((request, signed));
+        Ok(out)
+    }
+
+    /// Holds `list` as our own from now on, if it is newer than the one held.
+    pub(super) async fn pin_own(
+        &mut self,
+        list: DeviceList,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        if self
+            .own
+            .as_ref()
+            .is_some_and(|o| o.list.version >= list.version)
+        {
+            return Ok(());
+        }
+        let pinned = crate::model::PinnedDevices {
+            account_key: account.account_key.public(),
+            list,
+        };
+        self.hold_own(pinned, out).await
     }
 }

@@ -6,9 +6,12 @@
 
 use hush_protocol::{DeviceAddress, IdentityKey, Rng};
 
-use super::{Engine, EngineError, Event};
+use super::receive::Batch;
+use super::{Engine, Event};
 use crate::devices::{check_list, Refusal};
-use crate::store::{Changes, PinnedDevices, Store};
+use crate::error::EngineError;
+use crate::model::PinnedDevices;
+use crate::store::{Changes, Store};
 
 /// The senders' lists during one batch of envelopes (read once, updated by attested
 /// messages, written with the batch).
@@ -109,17 +112,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// An attested message from `from`: its list is checked against what is pinned (and our
     /// own key for our own account) and, if newer, pinned. A device new to an older pinned list
     /// puts "linked a new device" in the chat. False if the list is refused.
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn attest(
         &mut self,
-        pins: &mut Pins,
+        batch: &mut Batch,
         from: &DeviceAddress,
         account_key: [u8; 32],
         list: &[u8],
-        now_ms: u64,
-        changes: &mut Changes,
-        events: &mut Vec<Event>,
     ) -> bool {
+        let (pins, events) = (&mut batch.pins, &mut batch.events);
         let account = from.account();
         let own = self.is_own(account);
         let old = pins.get(account).cloned().flatten();
@@ -154,7 +154,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 .any(|d| old.list.device(d.device_id).is_none())
         });
         if linked && !own {
-            if let Some(notice) = self.device_replaced(account, now_ms, changes) {
+            if let Some(notice) = self.device_replaced(account, batch.now_ms, &mut batch.changes) {
                 events.push(Event::Message(notice));
             }
         }

@@ -10,11 +10,12 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{x3dh, DeviceAddress, IdentityKeyPair, Rng};
 
-use super::{
-    group_chat, Changes, ChatMessage, GroupLine, GroupRecord, Kind, MessageId, OutboxEntry,
-    PinnedDevices, Status, Store, StoreError,
-};
+use super::{Changes, Store, StoreError};
 use crate::account::LocalAccount;
+use crate::model::{
+    group_chat, ChatMessage, GroupLine, GroupRecord, Kind, MessageId, OutboxEntry, PinnedDevices,
+    Status,
+};
 
 /// What a failed check says.
 pub type Outcome = Result<(), String>;

@@ -13,9 +13,9 @@ use zeroize::Zeroizing;
 
 use hush_protocol::relay::MAX_DEVICE_LIST;
 
-use super::{ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status};
 use crate::account::LocalAccount;
 use crate::content::{MAX_DISPLAY_NAME, MAX_TEXT};
+use crate::model::{ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status};
 
 /// An account as first stored (no display name).
 const ACCOUNT_V1: u8 = 0xA0;

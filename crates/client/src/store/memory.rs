@@ -12,11 +12,12 @@ use hush_protocol::DeviceAddress;
 use zeroize::Zeroizing;
 
 use super::encoding::{decode_group, decode_pinned, encode_group, encode_pinned};
-use super::{
-    is_unread, summarize, Changes, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
-    PinnedDevices, Store, StoreError,
-};
+use super::{Changes, Store, StoreError};
 use crate::account::LocalAccount;
+use crate::model::{
+    is_unread, summarize, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+    PinnedDevices,
+};
 
 #[derive(Default)]
 struct Inner {

@@ -1,0 +1,152 @@
+//! Sessions from an account's fetched devices: its signed list is checked against what is
+//! pinned (`crate::devices`), each listed device's bundle starts a session (X3DH), and what
+//! waited in the outbox for that account goes.
+
+use hush_protocol::wire::PreKeyBundle;
+use hush_protocol::x3dh;
+use hush_protocol::Rng;
+
+use super::{Engine, Event, Output};
+use crate::devices::{listed, Refusal};
+use crate::error::{Broken, EngineError};
+use crate::model::PinnedDevices;
+use crate::store::{Changes, Store};
+
+/// What the relay served for one account.
+pub(super) struct Fetched {
+    /// The account key the relay says signed the list.
+    pub(super) account_key: [u8; 32],
+    /// The encoded, signed list.
+    pub(super) device_list: Vec<u8>,
+    /// One bundle per device with prekeys.
+    pub(super) bundles: Vec<PreKeyBundle>,
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// `account`'s devices arrived: sessions with the ones its pinned key signed, or (a list
+    /// that does not verify) nothing, and what waited for them fails.
+    pub(super) async fn bundles_fetched(
+        &mut self,
+        account: &str,
+        fetched: Fetched,
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let before = self.store.pinned_devices(account).await?;
+        // Our own account's list must be signed by the key we hold.
+        let own = self.is_own(account);
+        let checked = self.check_sender_list(
+            account,
+            fetched.account_key,
+            &fetched.device_list,
+            before.as_ref(),
+        );
+        match checked {
+            Ok(pinned) => {
+                // A device the account signed since the list seen before.
+                let linked = !own
+                    && before.is_some_and(|old| {
+                        pinned
+                            .list
+                            .devices
+                            .iter()
+                            .any(|d| old.list.device(d.device_id).is_none())
+                    });
+                self.start_sessions(account, pinned, linked, &fetched.bundles, now_ms, out)
+                    .await
+            }
+            Err(reason) => {
+                out.events.push(Event::DevicesRefused {
+                    account: account.to_owned(),
+                    reason,
+                });
+                self.fail_outbox(account, out).await?;
+                self.dispatch_waiting_groups(out).await
+            }
+        }
+    }
+
+    /// New sessions from fresh bundles (replacing any with those devices), then the outbox.
+    async fn start_sessions(
+        &mut self,
+        to: &str,
+        pinned: PinnedDevices,
+        linked: bool,
+        bundles: &[PreKeyBundle],
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let mut changes = Changes::default();
+        let changed = self
+            .sessions_from(to, &pinned, bundles, &mut changes, out)
+            .await?;
+        let own = self.is_own(to);
+        if (changed || linked) && !own {
+            if let Some(notice) = self.device_replaced(to, now_ms, &mut changes) {
+                out.events.push(Event::Message(notice));
+            }
+        }
+        changes.pinned_devices.push(pinned.clone());
+        let reachable = !changes.sessions.is_empty();
+        // A new session: they get our profile with what we send.
+        if reachable && !own {
+            changes.outbox.extend(self.profile_for(to));
+        }
+        self.store.commit(changes).await?;
+        if own {
+            self.own = Some(pinned);
+        }
+        if !reachable {
+            // Nobody to send to: the account has no (signed) device with prekeys.
+            self.fail_outbox(to, out).await?;
+        } else {
+            self.dispatch(to, out).await?;
+        }
+        // Group messages may have waited for these sessions.
+        self.dispatch_waiting_groups(out).await
+    }
+
+    /// A session with each device of `to` that `pinned` lists, put in `changes`; an unlisted
+    /// one is reported. True if a device's identity key changed.
+    async fn sessions_from(
+        &mut self,
+        to: &str,
+        pinned: &PinnedDevices,
+        bundles: &[PreKeyBundle],
+        changes: &mut Changes,
+        out: &mut Output,
+    ) -> Result<bool, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let local = account.address().map_err(|_| Broken::AccountName)?;
+        let mut changed = false;
+        for bundle in bundles {
+            if bundle.address.account() != to {
+                continue;
+            }
+            if !listed(pinned, bundle) {
+                out.events.push(Event::DevicesRefused {
+                    account: to.to_owned(),
+                    reason: Refusal::Unlisted(bundle.address.device()),
+                });
+                continue;
+            }
+            // A bundle whose signature does not verify is skipped: that device gets nothing.
+            let Ok(session) = x3dh::initiate(&account.identity, &local, bundle, &mut self.rng)
+            else {
+                continue;
+            };
+            let mut record = self
+                .store
+                .session(&bundle.address)
+                .await?
+                .unwrap_or_default();
+            let before = record.current().map(|s| *s.remote_identity());
+            record.promote(session);
+            changes.sessions.push((bundle.address.clone(), record));
+            if before.is_some_and(|key| key != bundle.identity) {
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+}

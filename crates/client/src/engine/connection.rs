@@ -1,0 +1,231 @@
+//! One connection to the relay: its challenge, authentication, the prekey stock, and what this
+//! connection has asked for and sent. A new connection starts from [`Connection::default`].
+
+use hush_protocol::relay::{ClientFrame, LOW_PREKEYS};
+use hush_protocol::Rng;
+
+use super::{Engine, Event, Output};
+use crate::error::{EngineError, InputError};
+use crate::model::{group_id, MessageId};
+use crate::store::{Changes, Store};
+
+/// Accounts whose presence is followed (the relay's limit).
+pub(super) const MAX_WATCHED: usize = hush_protocol::relay::MAX_SUBSCRIPTIONS;
+
+/// What the current connection has said and asked.
+#[derive(Default)]
+pub(super) struct Connection {
+    /// The challenge, until it is answered.
+    pub(super) challenge: Option<[u8; 32]>,
+    /// Whether the relay accepted our answer.
+    pub(super) authenticated: bool,
+    /// Bundle requests in flight: request → account.
+    pub(super) fetching: Vec<(u32, String)>,
+    /// Accounts whose presence this connection follows (the relay keeps at most 256).
+    pub(super) watched: Vec<String>,
+    /// Outbox entries sent on this connection and not yet answered: not sent again until the
+    /// next connection.
+    pub(super) in_flight: Vec<MessageId>,
+    /// Group members whose devices were fetched on this connection for a group send (not
+    /// fetched again if some still have no session).
+    pub(super) group_asked: Vec<String>,
+    /// Groups whose member devices do not have our key yet, though nothing waits to be sent
+    /// (a newly linked browser): it goes to them now, so that they notice this device and
+    /// give it theirs before their next message (see `groups::send::announce_groups`).
+    pub(super) announcing: Vec<[u8; 16]>,
+}
+
+impl Connection {
+    /// Whether bundles for `account` are being fetched.
+    pub(super) fn is_fetching(&self, account: &str) -> bool {
+        self.fetching.iter().any(|(_, a)| a == account)
+    }
+
+    /// Notes that `frames` (`Send`, `GroupSend`) are on their way: not sent again on this
+    /// connection.
+    pub(super) fn sending(&mut self, frames: &[ClientFrame]) {
+        self.in_flight.extend(sent_ids(frames));
+    }
+}
+
+/// The client ids of the `Send` and `GroupSend` frames among `frames`.
+fn sent_ids(frames: &[ClientFrame]) -> impl Iterator<Item = MessageId> + '_ {
+    frames.iter().filter_map(|frame| match frame {
+        ClientFrame::Send { client_id, .. } | ClientFrame::GroupSend { client_id, .. } => {
+            Some(*client_id)
+        }
+        _ => None,
+    })
+}
+
+/// Ids for relay requests, never 0 (the relay's "no request").
+pub(super) struct RequestIds(u32);
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        Self(1)
+    }
+}
+
+impl RequestIds {
+    /// A new request id.
+    pub(super) fn next(&mut self) -> u32 {
+        let request = self.0;
+        self.0 = self.0.wrapping_add(1).max(1);
+        request
+    }
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// A new connection is open: until its challenge is answered nothing is sent, and what the
+    /// last one asked will not be answered.
+    pub fn reset_connection(&mut self) {
+        self.linking.connection_lost();
+        self.connection = Connection::default();
+    }
+
+    /// Makes a new account's keys and stores them; it is registered over the connection (now,
+    /// if one is waiting, else on the next). A name the relay refused may be replaced.
+    pub async fn create_account(&mut self, name: &str) -> Result<Output, EngineError> {
+        if self.account.as_ref().is_some_and(|a| a.registered) {
+            return Err(EngineError::AlreadyRegistered);
+        }
+        if hush_protocol::DeviceAddress::new(name, 1).is_err() {
+            return Err(InputError::Username.into());
+        }
+        let account =
+            crate::account::LocalAccount::generate(name, &self.device_name, &mut self.rng);
+        self.store
+            .commit(Changes {
+                account: Some(account.clone()),
+                ..Changes::default()
+            })
+            .await?;
+        self.account = Some(account);
+        self.registering = true;
+        self.linking.stop_joining();
+        let mut out = Output::default();
+        self.answer_challenge(&mut out)?;
+        Ok(out)
+    }
+
+    /// Answers the connection's challenge (registering or signing in), if there is one and an
+    /// account to answer with.
+    pub(super) fn answer_challenge(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let (Some(account), Some(nonce)) = (&self.account, self.connection.challenge) else {
+            return Ok(());
+        };
+        if !account.registered && !self.registering {
+            return Ok(());
+        }
+        let frame = account
+            .answer_challenge(&nonce)
+            .map_err(|_| InputError::Username)?;
+        self.connection.challenge = None;
+        out.frames.push(frame);
+        Ok(())
+    }
+
+    /// The relay accepted us: prekeys topped up, presence followed, and everything left in the
+    /// outbox sent again.
+    pub(super) async fn authenticated(
+        &mut self,
+        remaining: u32,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        self.connection.authenticated = true;
+        let account = self.account.as_mut().ok_or(EngineError::NoAccount)?;
+        if !account.registered {
+            account.registered = true;
+            out.events.push(Event::Registered);
+            self.upload_prekeys(out).await?;
+        } else if remaining < LOW_PREKEYS {
+            self.upload_prekeys(out).await?;
+        }
+        out.events.push(Event::Authenticated);
+        self.finish_unfinished(out)?;
+        self.watch_chats(out).await?;
+        self.resend_outbox(out).await?;
+        if self.brief {
+            return Ok(());
+        }
+        self.announce_groups(out).await
+    }
+
+    /// Follows the presence of everyone we chat with, most recent first.
+    async fn watch_chats(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        self.connection.watched = self
+            .store
+            .chats()
+            .await?
+            .into_iter()
+            .map(|c| c.chat)
+            .filter(|chat| group_id(chat).is_none())
+            .take(MAX_WATCHED)
+            .collect();
+        if !self.connection.watched.is_empty() {
+            out.frames.push(ClientFrame::Subscribe {
+                accounts: self.connection.watched.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whatever was left unsent (a reconnect, a restart) goes again with the same ids.
+    async fn resend_outbox(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let mut recipients: Vec<String> = Vec::new();
+        for entry in self.store.outbox().await? {
+            if !recipients.contains(&entry.to) {
+                recipients.push(entry.to);
+            }
+        }
+        // Accounts first: a sender key waiting in a pairwise message goes ahead of the group
+        // messages it opens.
+        recipients.sort_by_key(|to| group_id(to).is_some());
+        for to in recipients {
+            self.dispatch(&to, out).await?;
+        }
+        Ok(())
+    }
+
+    /// A new batch of one-time prekeys, stored (with the account's counter) before upload.
+    pub(super) async fn upload_prekeys(&mut self, out: &mut Output) -> Result<(), EngineError> {
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        let prekeys = account.new_prekeys(&mut self.rng);
+        let one_time = prekeys.iter().map(|k| k.public()).collect();
+        let signed_prekey = account.signed_prekey.public();
+        self.store
+            .commit(Changes {
+                account: Some(account.clone()),
+                new_prekeys: prekeys,
+                ..Changes::default()
+            })
+            .await?;
+        self.account = Some(account);
+        out.frames.push(ClientFrame::UploadPreKeys {
+            signed_prekey,
+            one_time,
+        });
+        Ok(())
+    }
+
+    /// Asks for `account`'s bundles, unless they are being fetched already.
+    pub(super) fn fetch_bundles(&mut self, account: &str, out: &mut Output) {
+        if self.connection.is_fetching(account) || !self.connection.authenticated {
+            return;
+        }
+        let request = self.requests.next();
+        self.connection.fetching.push((request, account.to_owned()));
+        out.frames.push(ClientFrame::FetchBundles {
+            request,
+            account: account.to_owned(),
+        });
+    }
+
+    /// The account whose bundles request `request` asked for, no longer waited for.
+    pub(super) fn fetched(&mut self, request: u32) -> Option<String> {
+        let fetching = &mut self.connection.fetching;
+        let i = fetching.iter().position(|(r, _)| *r == request)?;
+        Some(fetching.swap_remove(i).1)
+    }
+}

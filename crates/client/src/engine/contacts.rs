@@ -1,0 +1,198 @@
+//! The people we chat with: safety numbers and verification (over account keys), display
+//! names both ways, muting, presence and typing, and the notices a chat shows about them.
+
+use hush_protocol::fingerprint::SafetyNumber;
+use hush_protocol::relay::ClientFrame;
+use hush_protocol::{DeviceAddress, Rng};
+
+use super::connection::MAX_WATCHED;
+use super::{Engine, Output};
+use crate::content::{clean_display_name, Content};
+use crate::error::{EngineError, InputError};
+use crate::model::{ChatMessage, Kind, OutboxEntry, Status};
+use crate::store::{Changes, Store};
+
+/// How a verified account key is stored (the record holds 64 bytes: the key, then zeros).
+fn verified_form(key: [u8; 32]) -> [u8; 64] {
+    let mut stored = [0u8; 64];
+    stored[..32].copy_from_slice(&key);
+    stored
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// `chat`'s account key as pinned: what safety numbers and "Verified" are about (the same
+    /// for all its devices).
+    pub async fn contact_key(&self, chat: &str) -> Result<Option<[u8; 32]>, EngineError> {
+        Ok(self
+            .store
+            .pinned_devices(chat)
+            .await?
+            .map(|p| p.account_key))
+    }
+
+    /// The safety number to compare with `chat` (in person, or by scanning its QR code): over
+    /// both account keys, so every device of either account shows the same one.
+    pub async fn safety_number(&self, chat: &str) -> Result<Option<SafetyNumber>, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let ours = account.account_key.public();
+        Ok(self
+            .contact_key(chat)
+            .await?
+            .map(|theirs| SafetyNumber::of_accounts(&account.name, &ours, chat, &theirs)))
+    }
+
+    /// Whether the user verified `chat`'s current account key.
+    pub async fn is_verified(&self, chat: &str) -> Result<bool, EngineError> {
+        let current = self.contact_key(chat).await?;
+        let verified = self.store.verified(chat).await?;
+        Ok(current.is_some() && current.map(verified_form) == verified)
+    }
+
+    /// Records that the user compared safety numbers with `chat` and they matched.
+    pub async fn mark_verified(&mut self, chat: &str) -> Result<bool, EngineError> {
+        let Some(key) = self.contact_key(chat).await? else {
+            return Ok(false);
+        };
+        self.store
+            .commit(Changes {
+                verified: vec![(chat.to_owned(), Some(verified_form(key)))],
+                ..Changes::default()
+            })
+            .await?;
+        Ok(true)
+    }
+
+    /// Mutes (or unmutes) `chat` on this device: a muted chat never notifies.
+    pub async fn set_muted(&self, chat: &str, muted: bool) -> Result<(), EngineError> {
+        self.store
+            .commit(Changes {
+                muted: vec![(chat.to_owned(), muted)],
+                ..Changes::default()
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Our display name for `to`, if we have one.
+    pub(super) fn profile_for(&mut self, to: &str) -> Option<OutboxEntry> {
+        let display_name = self.account.as_ref()?.display_name.clone();
+        (!display_name.is_empty()).then(|| self.entry(to, Content::Profile { display_name }))
+    }
+
+    /// Sets how contacts see this account named (blank: by its username). Everyone we chat
+    /// with is told now; new contacts when their session starts.
+    pub async fn set_display_name(&mut self, name: &str) -> Result<Output, EngineError> {
+        let display_name = if name.trim().is_empty() {
+            String::new()
+        } else {
+            clean_display_name(name).ok_or(InputError::DisplayName)?
+        };
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        account.display_name = display_name;
+        let previous = self.account.replace(account.clone());
+        let chats = self.store.chats().await?;
+        let mut changes = Changes {
+            account: Some(account),
+            ..Changes::default()
+        };
+        for chat in &chats {
+            changes.outbox.extend(self.profile_for(&chat.chat));
+        }
+        if let Err(e) = self.store.commit(changes).await {
+            self.account = previous;
+            return Err(e.into());
+        }
+        let mut out = Output::default();
+        if self.connection.authenticated {
+            for chat in chats {
+                self.dispatch(&chat.chat, &mut out).await?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Gets ready to chat with `with`: without a session yet, fetches its bundles now (an
+    /// unknown name is reported at once, and the first message needs no round trip).
+    pub async fn prepare_chat(&mut self, with: &str) -> Result<Output, EngineError> {
+        let mut out = Output::default();
+        let mine = self.account.as_ref().is_some_and(|a| a.name == with);
+        if mine || DeviceAddress::new(with, 1).is_err() {
+            return Ok(out);
+        }
+        let sessions = self.store.sessions_with(with).await?;
+        if sessions.iter().all(|(_, record)| record.is_empty()) {
+            self.fetch_bundles(with, &mut out);
+        }
+        Ok(out)
+    }
+
+    /// Tells `to` that we started or stopped typing (not stored, not encrypted: the relay
+    /// already knows who talks to whom; the UI throttles it).
+    pub fn typing(&self, to: &str, typing: bool) -> Output {
+        let mut out = Output::default();
+        if self.connection.authenticated && DeviceAddress::new(to, 1).is_ok() {
+            out.frames.push(ClientFrame::Typing {
+                to: to.to_owned(),
+                typing,
+            });
+        }
+        out
+    }
+
+    /// Follows `account`'s presence too (when a chat with it opens).
+    pub fn watch(&mut self, account: &str) -> Output {
+        let mut out = Output::default();
+        let watched = &mut self.connection.watched;
+        if watched.iter().any(|a| a == account) || DeviceAddress::new(account, 1).is_err() {
+            return out;
+        }
+        watched.insert(0, account.to_owned());
+        watched.truncate(MAX_WATCHED);
+        if self.connection.authenticated {
+            out.frames.push(ClientFrame::Subscribe {
+                accounts: watched.clone(),
+            });
+        }
+        out
+    }
+
+    /// A device of `chat` has a new identity key, under a list its (pinned) account key
+    /// signed: the account set that device up again. The safety number (over the account key)
+    /// stays; the chat says a device was linked, once per batch.
+    pub(super) fn device_replaced(
+        &mut self,
+        chat: &str,
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> Option<ChatMessage> {
+        let said = changes
+            .messages
+            .iter()
+            .any(|m| m.chat == chat && m.kind == Kind::DeviceLinked);
+        (!said).then(|| self.notice(chat, Kind::DeviceLinked, now_ms, changes))
+    }
+
+    /// A line in `chat` written by this device (not a message anyone sent).
+    pub(super) fn notice(
+        &mut self,
+        chat: &str,
+        kind: Kind,
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> ChatMessage {
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let notice = ChatMessage {
+            id,
+            group: None,
+            kind,
+            chat: chat.to_owned(),
+            from_me: false,
+            body: String::new(),
+            sent_ms: now_ms,
+            status: Status::Read,
+        };
+        changes.messages.push(notice.clone());
+        notice
+    }
+}

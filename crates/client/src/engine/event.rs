@@ -1,0 +1,123 @@
+//! What a step hands back: frames for the relay and events for the UI.
+
+use hush_protocol::relay::ClientFrame;
+
+use crate::model::{ChatMessage, MessageId, Status};
+
+/// What the UI hears about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The relay accepted the new account.
+    Registered,
+    /// The username is taken: choose another and call [`crate::Engine::create_account`] again.
+    NameTaken,
+    /// The device is connected and authenticated.
+    Authenticated,
+    /// A message arrived and is stored.
+    Message(ChatMessage),
+    /// One of our messages moved on.
+    Status(MessageId, Status),
+    /// No account has this name (a chat with it cannot start; what was sent to it failed).
+    UnknownUser(String),
+    /// A message from this account could not be decrypted (it was dropped).
+    Undecryptable {
+        /// The sender account.
+        from: String,
+    },
+    /// The relay refused something.
+    RelayError(String),
+    /// Someone started or stopped typing to us.
+    Typing {
+        /// Who.
+        from: String,
+        /// Started (true) or stopped.
+        typing: bool,
+    },
+    /// A contact told us their display name.
+    Profile {
+        /// Which account.
+        account: String,
+        /// The name to show for it.
+        display_name: String,
+    },
+    /// The relay served devices of `account` that its account did not sign (or an older list):
+    /// they get nothing, and what could only go to them fails.
+    DevicesRefused {
+        /// Which account.
+        account: String,
+        /// What was wrong.
+        reason: crate::devices::Refusal,
+    },
+    /// This device was removed from the account (by a list our account key signed): the
+    /// caller wipes its data and returns to onboarding.
+    Unlinked,
+    /// The account's own device list, or when its devices were last connected, changed.
+    OwnDevicesChanged,
+    /// Another of our devices read messages of this chat.
+    ReadElsewhere {
+        /// The chat.
+        chat: String,
+    },
+    /// The new browser's link address is open (the code works for this long).
+    LinkOpened {
+        /// Seconds left.
+        expires_in_s: u32,
+    },
+    /// This browser is now a device of the account; its history, if sent, is to be fetched
+    /// (`GET /blobs/<id>`) and given to [`crate::Engine::import_history`].
+    Linked {
+        /// Where the history is, and its key.
+        history: Option<hush_protocol::linking::HistoryBlob>,
+    },
+    /// A browser waits to be linked: show its name and ask ([`crate::Engine::allow_link`]).
+    LinkRequest {
+        /// The name it gave ("Chrome on Linux").
+        device_name: String,
+    },
+    /// Upload `blob` with `PUT /blobs/<id>`, then call [`crate::Engine::history_uploaded`].
+    UploadHistory {
+        /// The blob id the relay granted.
+        id: [u8; 32],
+        /// The encrypted history.
+        blob: Vec<u8>,
+    },
+    /// The new device has everything it needs.
+    LinkDone {
+        /// Its name.
+        device_name: String,
+    },
+    /// Linking stopped (the reason is for the user).
+    LinkFailed(String),
+    /// A group's members, roles or info changed (or we joined or left it).
+    GroupChanged {
+        /// The group's chat.
+        chat: String,
+    },
+    /// A member started or stopped typing in a group.
+    GroupTyping {
+        /// The group's chat.
+        chat: String,
+        /// Who.
+        from: String,
+        /// Started (true) or stopped.
+        typing: bool,
+    },
+    /// A watched account came online or went offline.
+    Presence {
+        /// Which account.
+        account: String,
+        /// Whether any of its devices is connected.
+        online: bool,
+        /// When it was last connected (ms since the epoch; 0 if unknown).
+        last_seen_ms: u64,
+    },
+}
+
+/// What one step produced: frames for the relay, in order, and events for the UI.
+#[derive(Debug, Default)]
+pub struct Output {
+    /// To send, in this order.
+    pub frames: Vec<ClientFrame>,
+    /// For the UI.
+    pub events: Vec<Event>,
+}

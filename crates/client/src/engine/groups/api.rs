@@ -1,0 +1,241 @@
+//! What the user does to a group: create it, add and remove members, promote and demote,
+//! edit the info and permissions, leave. Each change is signed with our account key on the
+//! group's current state, applied here, and sent to every member with the state after it.
+
+use hush_protocol::groups::{Change, GroupLog, GroupState, Op};
+use hush_protocol::{DeviceAddress, Rng};
+
+use super::{describe, forget_keys, refused, MAX_UPDATE};
+use crate::content::Content;
+use crate::engine::{Engine, Event, Output};
+use crate::error::{EngineError, GroupActionError, InputError};
+use crate::model::{group_chat, group_id, ChatMessage, GroupRecord, Kind};
+use crate::store::{Changes, Store};
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Makes a group with us as its admin and `members` (usernames) in it; returns its chat.
+    pub async fn create_group(
+        &mut self,
+        name: &str,
+        description: &str,
+        members: &[String],
+        now_ms: u64,
+    ) -> Result<(String, Output), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let mut others: Vec<String> = Vec::with_capacity(members.len());
+        for member in members {
+            let member = member.trim();
+            if DeviceAddress::new(member, 1).is_err() {
+                return Err(InputError::MemberUsername.into());
+            }
+            if member != account.name && !others.iter().any(|o| o == member) {
+                others.push(member.to_owned());
+            }
+        }
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let op = Op::Create {
+            name: name.trim().to_owned(),
+            description: description.trim().to_owned(),
+            members: others,
+        };
+        let change = Change::sign(None, id, &account.name, op, &account.account_key);
+        let log = GroupLog::create(change.clone(), &account.account_key.public())
+            .map_err(|_| InputError::NewGroup)?;
+        let record = GroupRecord {
+            log,
+            own_key: None,
+            shared_with: Vec::new(),
+            senders: Vec::new(),
+            pending: Vec::new(),
+        };
+        let out = self.publish_change(record, None, &change, now_ms).await?;
+        Ok((group_chat(&id), out))
+    }
+
+    /// Adds `member` (admins).
+    pub async fn add_member(
+        &mut self,
+        chat: &str,
+        member: &str,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let member = member.trim();
+        if DeviceAddress::new(member, 1).is_err() {
+            return Err(InputError::Username.into());
+        }
+        self.change_group(chat, Op::Add(member.to_owned()), now_ms)
+            .await
+    }
+
+    /// Removes `member` (admins); everyone left uses a new sender key from then on.
+    pub async fn remove_member(
+        &mut self,
+        chat: &str,
+        member: &str,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        self.change_group(chat, Op::Remove(member.to_owned()), now_ms)
+            .await
+    }
+
+    /// Makes `member` an admin, or a member again (admins).
+    pub async fn set_admin(
+        &mut self,
+        chat: &str,
+        member: &str,
+        admin: bool,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let op = match admin {
+            true => Op::Promote(member.to_owned()),
+            false => Op::Demote(member.to_owned()),
+        };
+        self.change_group(chat, op, now_ms).await
+    }
+
+    /// Changes the name and description.
+    pub async fn edit_group(
+        &mut self,
+        chat: &str,
+        name: &str,
+        description: &str,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let op = Op::EditInfo {
+            name: name.trim().to_owned(),
+            description: description.trim().to_owned(),
+        };
+        self.change_group(chat, op, now_ms).await
+    }
+
+    /// Restricts sending or editing the info to admins (admins).
+    pub async fn set_group_permissions(
+        &mut self,
+        chat: &str,
+        only_admins_send: bool,
+        only_admins_edit: bool,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let op = Op::Permissions {
+            only_admins_send,
+            only_admins_edit,
+        };
+        self.change_group(chat, op, now_ms).await
+    }
+
+    /// Leaves the group (its chat stays, read-only).
+    pub async fn leave_group(&mut self, chat: &str, now_ms: u64) -> Result<Output, EngineError> {
+        self.change_group(chat, Op::Leave, now_ms).await
+    }
+
+    /// A group's state as this device holds it.
+    pub async fn group(&self, chat: &str) -> Result<Option<GroupState>, EngineError> {
+        let Some(id) = group_id(chat) else {
+            return Ok(None);
+        };
+        Ok(self.store.group(&id).await?.map(|r| r.log.state().clone()))
+    }
+
+    /// Signs `op` on the group's current state, applies it here and sends it to the members.
+    pub(super) async fn change_group(
+        &mut self,
+        chat: &str,
+        op: Op,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let id = group_id(chat).ok_or(GroupActionError::NotAGroup)?;
+        let mut record = self
+            .store
+            .group(&id)
+            .await?
+            .ok_or(GroupActionError::NotAGroup)?;
+        let before = record.log.state().clone();
+        let change = Change::sign(Some(&before), id, &account.name, op, &account.account_key);
+        let key = account.account_key.public();
+        record.log.accept(change.clone(), &key).map_err(refused)?;
+        self.publish_change(record, Some(&before), &change, now_ms)
+            .await
+    }
+
+    /// Stores a change of ours (already in `record`) with its chat line, and sends it to
+    /// everyone in the group before or after it: those already in it get the newest changes,
+    /// a new member the state too.
+    async fn publish_change(
+        &mut self,
+        mut record: GroupRecord,
+        before: Option<&GroupState>,
+        change: &Change,
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
+        let me = self.account_name()?;
+        let after = record.log.state().clone();
+        let chat = group_chat(&after.group);
+        let mut changes = Changes::default();
+        let line = self.group_line(&chat, describe(change, &me), now_ms, &mut changes);
+        // Everyone gets the newest changes and the state after them: a new member starts
+        // from it (we vouch for it), a member who missed too much catches up with it.
+        let update = Content::GroupUpdate {
+            changes: record.log.changes().map(Change::encode).collect(),
+            state: Some(after.encode()),
+        };
+        if update.encode().len() > MAX_UPDATE {
+            return Err(GroupActionError::TooLarge.into());
+        }
+        let recipients = self.update_recipients(before, &after, &me);
+        for to in &recipients {
+            let entry = self.entry(to, update.clone());
+            changes.outbox.push(entry);
+        }
+        if after.member(&me).is_none() {
+            forget_keys(&mut record);
+        }
+        changes.groups.push(record);
+        self.store.commit(changes).await?;
+        let mut out = Output::default();
+        out.events.push(Event::Message(line));
+        out.events.push(Event::GroupChanged { chat });
+        if self.connection.authenticated {
+            for to in recipients {
+                self.dispatch(&to, &mut out).await?;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every member before or after a change, once each; our own account only if it has
+    /// other devices.
+    fn update_recipients(
+        &self,
+        before: Option<&GroupState>,
+        after: &GroupState,
+        me: &str,
+    ) -> Vec<String> {
+        let mut recipients: Vec<String> = Vec::new();
+        let everyone = before.iter().flat_map(|b| &b.members).chain(&after.members);
+        for member in everyone {
+            let skip = member.account == me && !self.has_other_devices();
+            if !skip && !recipients.contains(&member.account) {
+                recipients.push(member.account.clone());
+            }
+        }
+        recipients
+    }
+
+    /// A line in a group chat that says what changed.
+    pub(super) fn group_line(
+        &mut self,
+        chat: &str,
+        body: String,
+        now_ms: u64,
+        changes: &mut Changes,
+    ) -> ChatMessage {
+        let mut line = self.notice(chat, Kind::GroupChange, now_ms, changes);
+        line.body = body;
+        if let Some(stored) = changes.messages.iter_mut().find(|m| m.id == line.id) {
+            stored.body = line.body.clone();
+        }
+        line
+    }
+}

@@ -1,0 +1,98 @@
+//! What an accepted pairwise message carries, applied to the batch: a text, receipts, a
+//! profile, group changes or a sender key; from our own devices also transcripts and read
+//! state (`own_devices`).
+
+use hush_protocol::{DecodeError, DeviceAddress, Rng};
+
+use super::Batch;
+use crate::content::{clean_display_name, Content};
+use crate::engine::{Engine, Event};
+use crate::error::EngineError;
+use crate::model::{ChatMessage, Kind, MessageId, Status};
+use crate::store::Store;
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Content from a contact's device.
+    pub(super) async fn apply_content(
+        &mut self,
+        batch: &mut Batch,
+        from: &DeviceAddress,
+        content: Content,
+    ) -> Result<(), EngineError> {
+        match content {
+            Content::Text { id, sent_ms, body } => receive_text(batch, from, id, sent_ms, body),
+            Content::Receipt { kind, ids } => {
+                self.receive_receipt(batch, from, kind, ids).await?;
+            }
+            group @ (Content::GroupUpdate { .. } | Content::SenderKey { .. }) => {
+                let key = batch.pins.key(from.account());
+                self.receive_group_content(batch, &group, from, key).await?;
+            }
+            Content::Profile { display_name } => receive_profile(batch, from, &display_name),
+            // Only our own devices send these; attested content was unwrapped before.
+            Content::Sent { .. } | Content::ReadSync { .. } | Content::Attested { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Content from one of our own other devices.
+    pub(super) async fn apply_own(
+        &mut self,
+        batch: &mut Batch,
+        from: &DeviceAddress,
+        content: Result<Content, DecodeError>,
+    ) -> Result<(), EngineError> {
+        match content {
+            Ok(group @ (Content::GroupUpdate { .. } | Content::SenderKey { .. })) => {
+                let key = self.account.as_ref().map(|a| a.account_key.public());
+                self.receive_group_content(batch, &group, from, key).await?;
+            }
+            Ok(content) => self.receive_from_own_device(batch, content).await?,
+            Err(_) => batch.undecryptable(from),
+        }
+        Ok(())
+    }
+}
+
+/// A contact's text: stored once (a repeat of a stored id is dropped by the store, in the same
+/// transaction) and confirmed as delivered.
+fn receive_text(
+    batch: &mut Batch,
+    from: &DeviceAddress,
+    id: MessageId,
+    sent_ms: u64,
+    body: String,
+) {
+    if batch.new_ids.contains(&id) {
+        return;
+    }
+    batch.new_ids.push(id);
+    let sender = from.account();
+    let message = ChatMessage {
+        id,
+        group: None,
+        kind: Kind::Text,
+        chat: sender.to_owned(),
+        from_me: false,
+        body,
+        sent_ms,
+        status: Status::Delivered,
+    };
+    batch.changes.received.push(message.clone());
+    batch.events.push(Event::Message(message));
+    batch.deliver(sender, id);
+}
+
+/// A contact's display name; one that cannot be shown safely is ignored.
+fn receive_profile(batch: &mut Batch, from: &DeviceAddress, display_name: &str) {
+    let Some(name) = clean_display_name(display_name) else {
+        return;
+    };
+    let sender = from.account();
+    batch.changes.names.retain(|(account, _)| account != sender);
+    batch.changes.names.push((sender.to_owned(), name.clone()));
+    batch.events.push(Event::Profile {
+        account: sender.to_owned(),
+        display_name: name,
+    });
+}

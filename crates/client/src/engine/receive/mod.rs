@@ -1,0 +1,256 @@
+//! Receiving a batch of envelopes (`docs/architecture.md`, "How one message flows"): each is
+//! decrypted on the batch's working copy of its session (`pairwise`) or with its sender's
+//! group key (`groups::receive`), what it carries is applied (`content`), then everything
+//! (sessions, messages, used prekeys, the delivery receipts sealed on the same sessions,
+//! `receipts`) is committed in one transaction, and only then acked, all at once.
+//!
+//! Every step takes the [`Batch`] as `&mut`, as matrix-sdk-crypto's receive steps take their
+//! `Changes`: nothing is stored until the batch is.
+
+mod content;
+mod pairwise;
+mod receipts;
+
+use hush_protocol::record::SessionRecord;
+use hush_protocol::relay::{ClientFrame, ServerFrame};
+use hush_protocol::{DeviceAddress, Rng};
+
+use super::groups::{is_group_message, Groups, Reissue};
+use super::senders::Pins;
+use super::{Engine, Event, Output};
+use crate::error::{Broken, EngineError};
+use crate::model::MessageId;
+use crate::store::{Changes, Store};
+
+/// One envelope from the relay.
+pub(super) struct Incoming {
+    id: u64,
+    sender: String,
+    sender_device: u32,
+    payload: Vec<u8>,
+}
+
+impl Incoming {
+    /// The envelope in `frame`; any other frame is handed back.
+    pub(super) fn from_frame(frame: ServerFrame) -> Result<Self, ServerFrame> {
+        match frame {
+            ServerFrame::Envelope {
+                id,
+                sender,
+                sender_device,
+                payload,
+                ..
+            } => Ok(Self {
+                id,
+                sender,
+                sender_device,
+                payload,
+            }),
+            other => Err(other),
+        }
+    }
+}
+
+/// A batch's working copies of sessions, by device. A few devices per sender: a list, not a
+/// map (each map type costs the wasm a copy of the hash table code).
+#[derive(Default)]
+pub(super) struct Working(Vec<(DeviceAddress, SessionRecord)>);
+
+impl Working {
+    fn get_mut(&mut self, address: &DeviceAddress) -> Option<&mut SessionRecord> {
+        self.0
+            .iter_mut()
+            .find(|(a, _)| a == address)
+            .map(|(_, r)| r)
+    }
+
+    fn insert(&mut self, address: DeviceAddress, record: SessionRecord) {
+        match self.get_mut(&address) {
+            Some(slot) => *slot = record,
+            None => self.0.push((address, record)),
+        }
+    }
+
+    fn take(&mut self, address: &DeviceAddress) -> Option<(DeviceAddress, SessionRecord)> {
+        let i = self.0.iter().position(|(a, _)| a == address)?;
+        Some(self.0.swap_remove(i))
+    }
+
+    /// The sessions with every device of `account` that can send, by device.
+    fn of(&self, account: &str) -> Vec<(DeviceAddress, SessionRecord)> {
+        let mut found: Vec<(DeviceAddress, SessionRecord)> = self
+            .0
+            .iter()
+            .filter(|(address, record)| address.account() == account && !record.is_empty())
+            .map(|(address, record)| (address.clone(), record.clone()))
+            .collect();
+        found.sort_unstable_by_key(|(address, _)| address.device());
+        found
+    }
+}
+
+/// Everything one batch of envelopes reads and changes, until its one commit.
+pub(super) struct Batch {
+    /// The device's clock for the whole batch.
+    pub(super) now_ms: u64,
+    /// Working copies of the senders' sessions.
+    sessions: Working,
+    /// Senders whose sessions are in `sessions` already.
+    loaded: Vec<String>,
+    /// Sessions that changed (written with the batch).
+    changed: Vec<DeviceAddress>,
+    /// Senders with a new session here, to be sent our profile.
+    introduce: Vec<String>,
+    /// One-time prekeys used up by new sessions.
+    used_prekeys: Vec<u32>,
+    /// Ids of the messages this batch stores (a repeat within it is dropped).
+    pub(super) new_ids: Vec<MessageId>,
+    /// Received messages to confirm as delivered, by sender.
+    pub(super) delivered: Vec<(String, Vec<MessageId>)>,
+    /// What the batch writes.
+    pub(super) changes: Changes,
+    /// What the UI hears, once the batch is stored.
+    pub(super) events: Vec<Event>,
+    /// The envelopes to ack, once the batch is stored.
+    acks: Vec<u64>,
+    /// The senders' pinned device lists.
+    pub(super) pins: Pins,
+    /// The groups the batch touched.
+    pub(super) groups: Groups,
+    /// Our group changes a concurrent one undid, issued again after the commit.
+    pub(super) reissue: Reissue,
+}
+
+impl Batch {
+    fn new(now_ms: u64, envelopes: usize) -> Self {
+        Self {
+            now_ms,
+            sessions: Working::default(),
+            loaded: Vec::new(),
+            changed: Vec::new(),
+            introduce: Vec::new(),
+            used_prekeys: Vec::new(),
+            new_ids: Vec::new(),
+            delivered: Vec::new(),
+            changes: Changes::default(),
+            events: Vec::new(),
+            acks: Vec::with_capacity(envelopes),
+            pins: Pins::default(),
+            groups: Groups::default(),
+            reissue: Reissue::default(),
+        }
+    }
+
+    /// A message from `from` could not be read (it is dropped).
+    pub(super) fn undecryptable(&mut self, from: &DeviceAddress) {
+        self.events.push(Event::Undecryptable {
+            from: from.account().to_owned(),
+        });
+    }
+
+    /// Message `id` from `sender` is to be confirmed as delivered.
+    pub(super) fn deliver(&mut self, sender: &str, id: MessageId) {
+        match self.delivered.iter_mut().find(|(who, _)| who == sender) {
+            Some((_, ids)) => ids.push(id),
+            None => self.delivered.push((sender.to_owned(), vec![id])),
+        }
+    }
+
+    /// `address`'s session changed: written with the batch.
+    fn session_changed(&mut self, address: DeviceAddress, record: SessionRecord) {
+        if !self.changed.contains(&address) {
+            self.changed.push(address.clone());
+        }
+        self.sessions.insert(address, record);
+    }
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Envelopes in a row: each decrypted and applied to the batch, then the batch committed
+    /// in one transaction, and only then acked, all at once.
+    pub(super) async fn receive_batch(
+        &mut self,
+        envelopes: Vec<Incoming>,
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        account.address().map_err(|_| Broken::AccountName)?;
+        let mut batch = Batch::new(now_ms, envelopes.len());
+        for envelope in envelopes {
+            self.receive_envelope(&mut batch, envelope).await?;
+        }
+        self.commit_batch(batch, out).await
+    }
+
+    /// One envelope into the batch (acked with it, whatever it held).
+    async fn receive_envelope(
+        &mut self,
+        batch: &mut Batch,
+        envelope: Incoming,
+    ) -> Result<(), EngineError> {
+        batch.acks.push(envelope.id);
+        let sender = envelope.sender.as_str();
+        let Ok(from) = DeviceAddress::new(sender, envelope.sender_device) else {
+            return Ok(());
+        };
+        // Every session with the sender's account at once: the receipt goes to all its
+        // devices, on the same working copies.
+        if !batch.loaded.iter().any(|a| a == sender) {
+            batch.loaded.push(sender.to_owned());
+            for (address, record) in self.store.sessions_with(sender).await? {
+                batch.sessions.insert(address, record);
+            }
+        }
+        if is_group_message(&envelope.payload) {
+            return self
+                .receive_group_message(batch, &from, &envelope.payload)
+                .await;
+        }
+        self.receive_pairwise(batch, &from, &envelope.payload).await
+    }
+
+    /// Seals the delivery receipts on the batch's sessions, commits everything, then acks and
+    /// sends.
+    async fn commit_batch(
+        &mut self,
+        mut batch: Batch,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let account = self.account_name()?;
+        batch.changes.used_prekeys = std::mem::take(&mut batch.used_prekeys);
+        std::mem::take(&mut batch.groups).into_changes(&mut batch.changes);
+        let own_list = std::mem::take(&mut batch.pins).into_changes(&account, &mut batch.changes);
+        let sealed = self.seal_receipts(&mut batch);
+        let changed = std::mem::take(&mut batch.changed);
+        batch.changes.sessions = changed
+            .iter()
+            .filter_map(|address| batch.sessions.take(address))
+            .collect();
+        if let Some(show) = self.preview.as_mut() {
+            for event in &batch.events {
+                if let Event::Message(message) = event {
+                    show(message);
+                }
+            }
+        }
+        self.store.commit(batch.changes).await?;
+        if let Some(list) = own_list {
+            self.own = Some(list);
+        }
+        out.events.extend(batch.events);
+        for chunk in batch.acks.chunks(hush_protocol::relay::MAX_ACKS) {
+            out.frames.push(ClientFrame::Ack {
+                ids: chunk.to_vec(),
+            });
+        }
+        self.connection.sending(&sealed.frames);
+        out.frames.extend(sealed.frames);
+        if self.connection.authenticated {
+            for sender in sealed.unsealed {
+                self.dispatch(&sender, out).await?;
+            }
+        }
+        self.reissue(batch.reissue, batch.now_ms, out).await
+    }
+}

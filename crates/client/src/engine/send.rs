@@ -1,0 +1,387 @@
+//! Sending: texts into the outbox, outbox entries sealed to every device of their account
+//! (ratchet steps stored before the ciphertext leaves), the relay's `Sent`, failures and
+//! retries, read receipts.
+
+use hush_protocol::record::SessionRecord;
+use hush_protocol::relay::{ClientFrame, OutgoingEnvelope, SendOutcome};
+use hush_protocol::{DeviceAddress, Rng};
+
+use super::{Engine, Event, Output};
+use crate::content::{Content, ReceiptKind};
+use crate::error::{EngineError, InputError};
+use crate::model::{group_id, ChatMessage, Kind, MessageId, OutboxEntry, Status};
+use crate::store::{Changes, Store};
+
+/// Sends of one message before it is marked failed (the user can retry).
+const MAX_ATTEMPTS: u32 = 5;
+
+/// Outbox entries encrypted for sending: to be committed (entries with their attempt counted,
+/// the sessions advanced) before the frames leave.
+pub(super) struct Sealed {
+    pub(super) entries: Vec<OutboxEntry>,
+    pub(super) sessions: Vec<(DeviceAddress, SessionRecord)>,
+    pub(super) frames: Vec<ClientFrame>,
+}
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Stores a text in the chat with `to` and the outbox, and sends it if connected.
+    pub async fn send_text(
+        &mut self,
+        to: &str,
+        body: &str,
+        now_ms: u64,
+    ) -> Result<(ChatMessage, Output), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        if to == account.name {
+            return Err(InputError::NoteToSelf.into());
+        }
+        let is_group = group_id(to).is_some();
+        if !is_group && DeviceAddress::new(to, 1).is_err() {
+            return Err(InputError::Username.into());
+        }
+        if body.trim().is_empty() || body.len() > crate::content::MAX_TEXT {
+            return Err(InputError::TextLength.into());
+        }
+        if is_group {
+            return self.send_group_text(to, body, now_ms).await;
+        }
+        let (message, entry) = self.new_text(to, body, now_ms);
+        let mut changes = Changes {
+            messages: vec![message.clone()],
+            ..Changes::default()
+        };
+        self.transcript(&message, &mut changes);
+        let mut out = Output::default();
+        self.send_entry(to, entry, changes, &mut out).await?;
+        self.dispatch_own(&mut out).await?;
+        Ok((message, out))
+    }
+
+    /// A new text of ours to `to` (a new id), as the chat shows it and as the outbox keeps it.
+    fn new_text(&mut self, to: &str, body: &str, now_ms: u64) -> (ChatMessage, OutboxEntry) {
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        let content = Content::Text {
+            id,
+            sent_ms: now_ms,
+            body: body.to_owned(),
+        };
+        let message = ChatMessage {
+            id,
+            group: None,
+            kind: Kind::Text,
+            chat: to.to_owned(),
+            from_me: true,
+            body: body.to_owned(),
+            sent_ms: now_ms,
+            status: Status::Sending,
+        };
+        let entry = OutboxEntry {
+            id,
+            to: to.to_owned(),
+            content: content.encode(),
+            attempts: 0,
+        };
+        (message, entry)
+    }
+
+    /// With sessions ready and nothing else waiting for `to`, `entry` is encrypted now and
+    /// stored with its ratchet step and `changes` in one transaction; otherwise it waits in
+    /// the outbox behind the others.
+    async fn send_entry(
+        &mut self,
+        to: &str,
+        entry: OutboxEntry,
+        mut changes: Changes,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let ready = self.connection.authenticated && !self.connection.is_fetching(to);
+        let sealed = if ready {
+            let mut sessions = self.store.sessions_with(to).await?;
+            sessions.retain(|(_, record)| !record.is_empty());
+            self.seal(to, vec![entry.clone()], &sessions)
+        } else {
+            None
+        };
+        match sealed {
+            Some(sealed) => {
+                changes.outbox.extend(sealed.entries);
+                changes.sessions = sealed.sessions;
+                self.store.commit(changes).await?;
+                self.connection.sending(&sealed.frames);
+                out.frames.extend(sealed.frames);
+            }
+            None => {
+                changes.outbox.push(entry);
+                self.store.commit(changes).await?;
+                if self.connection.authenticated {
+                    self.dispatch(to, out).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Encrypts everything in the outbox for `to` to each of its devices and sends it; without
+    /// sessions, asks for bundles first.
+    pub(super) async fn dispatch(&mut self, to: &str, out: &mut Output) -> Result<(), EngineError> {
+        if let Some(id) = group_id(to) {
+            return self.dispatch_group(id, out).await;
+        }
+        let entries: Vec<OutboxEntry> = self
+            .store
+            .outbox()
+            .await?
+            .into_iter()
+            .filter(|e| e.to == to && !self.connection.in_flight.contains(&e.id))
+            .collect();
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let mut sessions = self.store.sessions_with(to).await?;
+        sessions.retain(|(_, record)| !record.is_empty());
+        let Some(sealed) = self.seal(to, entries, &sessions) else {
+            self.fetch_bundles(to, out);
+            return Ok(());
+        };
+        // The ratchet steps are stored before any ciphertext leaves.
+        self.store
+            .commit(Changes {
+                outbox: sealed.entries,
+                sessions: sealed.sessions,
+                ..Changes::default()
+            })
+            .await?;
+        self.connection.sending(&sealed.frames);
+        out.frames.extend(sealed.frames);
+        Ok(())
+    }
+
+    /// Encrypts outbox entries for every device of `to`, on copies of `sessions`. `None` when
+    /// there is no session or one cannot send (not started on our side): new bundles are
+    /// needed, and nothing was encrypted.
+    pub(super) fn seal(
+        &self,
+        to: &str,
+        entries: Vec<OutboxEntry>,
+        sessions: &[(DeviceAddress, SessionRecord)],
+    ) -> Option<Sealed> {
+        if sessions.is_empty() {
+            return None;
+        }
+        let mut sealed = Sealed {
+            entries: Vec::with_capacity(entries.len()),
+            sessions: sessions.to_vec(),
+            frames: Vec::with_capacity(entries.len()),
+        };
+        for mut entry in entries {
+            let mut envelopes = Vec::with_capacity(sealed.sessions.len());
+            let mut attested = None;
+            for (address, record) in &mut sealed.sessions {
+                // Until the other side replies, it is shown which devices our account signed.
+                let new = record.current().is_some_and(|s| !s.is_confirmed());
+                let plaintext = match self.own.as_ref().filter(|_| new) {
+                    Some(own) => attested.get_or_insert_with(|| {
+                        Content::Attested {
+                            account_key: own.account_key,
+                            device_list: own.list.encode(),
+                            inner: entry.content.clone(),
+                        }
+                        .encode()
+                    }),
+                    None => &entry.content,
+                };
+                let message = record.encrypt(plaintext).ok()?;
+                envelopes.push(OutgoingEnvelope {
+                    device: address.device(),
+                    payload: message.encode(),
+                });
+            }
+            entry.attempts += 1;
+            sealed.frames.push(ClientFrame::Send {
+                client_id: entry.id,
+                recipient: to.to_owned(),
+                envelopes,
+            });
+            sealed.entries.push(entry);
+        }
+        Some(sealed)
+    }
+
+    /// Everything in the outbox for `to` fails (the account cannot be reached).
+    pub(super) async fn fail_outbox(
+        &mut self,
+        to: &str,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let ids: Vec<MessageId> = self
+            .store
+            .outbox()
+            .await?
+            .into_iter()
+            .filter(|e| e.to == to)
+            .map(|e| e.id)
+            .collect();
+        self.fail(ids, out).await
+    }
+
+    /// Marks outbox entries failed and drops them from the outbox; the chat's messages among
+    /// them are reported (receipts are not).
+    pub(super) async fn fail(
+        &mut self,
+        ids: Vec<MessageId>,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let mut changes = Changes {
+            statuses: ids.iter().map(|id| (*id, Status::Failed)).collect(),
+            outbox_done: ids.clone(),
+            ..Changes::default()
+        };
+        let mut given_up = Vec::new();
+        for id in &ids {
+            given_up.extend(self.store.outbox_entry(id).await?);
+        }
+        self.unshare(&given_up, &mut changes).await?;
+        self.store.commit(changes).await?;
+        for id in ids {
+            if self.store.message(&id).await?.is_some() {
+                out.events.push(Event::Status(id, Status::Failed));
+            }
+        }
+        Ok(())
+    }
+
+    /// The relay answered a send: stored (the entry leaves the outbox), devices changed (new
+    /// bundles, then again), or no such account.
+    pub(super) async fn sent(
+        &mut self,
+        id: MessageId,
+        outcome: SendOutcome,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        self.connection.in_flight.retain(|i| *i != id);
+        let Some(entry) = self.store.outbox_entry(&id).await? else {
+            return Ok(());
+        };
+        match outcome {
+            SendOutcome::Stored => self.stored(entry, out).await?,
+            // The recipient's devices changed: new bundles, new sessions, send again.
+            SendOutcome::Mismatch { extra, .. } => {
+                if entry.attempts >= MAX_ATTEMPTS {
+                    return self.fail(vec![entry.id], out).await;
+                }
+                let mut changes = Changes::default();
+                for device in extra {
+                    if let Ok(address) = DeviceAddress::new(entry.to.clone(), device) {
+                        changes.sessions.push((address, SessionRecord::new()));
+                    }
+                }
+                self.store.commit(changes).await?;
+                self.fetch_bundles(&entry.to, out);
+            }
+            SendOutcome::UnknownRecipient => self.fail(vec![entry.id], out).await?,
+        }
+        Ok(())
+    }
+
+    /// The relay stored `entry` for every device: it leaves the outbox, its message is Sent.
+    async fn stored(&mut self, entry: OutboxEntry, out: &mut Output) -> Result<(), EngineError> {
+        let id = entry.id;
+        self.store
+            .commit(Changes {
+                statuses: vec![(id, Status::Sent)],
+                outbox_done: vec![id],
+                ..Changes::default()
+            })
+            .await?;
+        if self.store.message(&id).await?.is_some() {
+            out.events.push(Event::Status(id, Status::Sent));
+        }
+        // A sender key stored: the group messages it opens may go.
+        if super::groups::sender_key_group(&entry.content).is_some() {
+            self.dispatch_waiting_groups(out).await?;
+        }
+        Ok(())
+    }
+
+    /// Sends a failed message again (same id: if an earlier attempt did arrive, the relay
+    /// and the recipient keep one copy).
+    pub async fn retry(&mut self, id: MessageId) -> Result<Output, EngineError> {
+        let mut out = Output::default();
+        let Some(message) = self.store.message(&id).await? else {
+            return Ok(out);
+        };
+        if !message.from_me || message.status != Status::Failed {
+            return Ok(out);
+        }
+        let content = Content::Text {
+            id,
+            sent_ms: message.sent_ms,
+            body: message.body,
+        };
+        self.store
+            .commit(Changes {
+                statuses: vec![(id, Status::Sending)],
+                outbox: vec![OutboxEntry {
+                    id,
+                    to: message.chat.clone(),
+                    content: content.encode(),
+                    attempts: 0,
+                }],
+                ..Changes::default()
+            })
+            .await?;
+        out.events.push(Event::Status(id, Status::Sending));
+        if self.connection.authenticated {
+            self.dispatch(&message.chat, &mut out).await?;
+        }
+        Ok(out)
+    }
+
+    /// Marks a chat's received messages read and tells their sender.
+    pub async fn mark_read(&mut self, chat: &str) -> Result<Output, EngineError> {
+        let unread = self.store.unread(chat).await?;
+        let mut out = Output::default();
+        if unread.is_empty() {
+            return Ok(out);
+        }
+        if group_id(chat).is_some() {
+            return self.mark_group_read(chat, unread).await;
+        }
+        let receipt = self.receipt(chat, ReceiptKind::Read, unread.clone());
+        let mut changes = Changes {
+            statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
+            outbox: vec![receipt],
+            ..Changes::default()
+        };
+        self.read_sync(chat, &unread, &mut changes);
+        self.store.commit(changes).await?;
+        if self.connection.authenticated {
+            self.dispatch(chat, &mut out).await?;
+        }
+        self.dispatch_own(&mut out).await?;
+        Ok(out)
+    }
+
+    /// A receipt for `ids` to `to`, as an outbox entry.
+    pub(super) fn receipt(
+        &mut self,
+        to: &str,
+        kind: ReceiptKind,
+        ids: Vec<MessageId>,
+    ) -> OutboxEntry {
+        self.entry(to, Content::Receipt { kind, ids })
+    }
+
+    /// An outbox entry (a new id) for content the chat does not show.
+    pub(super) fn entry(&mut self, to: &str, content: Content) -> OutboxEntry {
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        OutboxEntry {
+            id,
+            to: to.to_owned(),
+            content: content.encode(),
+            attempts: 0,
+        }
+    }
+}

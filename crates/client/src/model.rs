@@ -1,0 +1,226 @@
+//! The engine's domain: messages and where they stand, chats, the outbox, contacts' pinned
+//! device lists and groups. Stores keep these ([`crate::store`]); the engine and the UI read
+//! them.
+
+use hush_protocol::devices::DeviceList;
+use hush_protocol::groups::{Change, GroupLog};
+use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
+use hush_protocol::DeviceAddress;
+
+/// A message's id: chosen by its sender, the relay's client id for its envelopes.
+pub type MessageId = [u8; 16];
+
+/// Where a message stands. Ours move forward only: Sending → Sent → Delivered → Read, or
+/// Failed (retry puts it back to Sending).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Stored here, not yet accepted by the relay.
+    Sending,
+    /// Stored by the relay.
+    Sent,
+    /// Stored on the recipient's device (for received messages: stored here).
+    Delivered,
+    /// Shown on the recipient's screen (for received messages: shown here).
+    Read,
+    /// Gave up; the user may retry.
+    Failed,
+}
+
+impl Status {
+    /// Whether `next` may replace `self`: receipts arrive out of order and never move back.
+    pub fn can_become(self, next: Status) -> bool {
+        match (self, next) {
+            // Only a message the relay never accepted can fail.
+            (Status::Sending, Status::Failed) => true,
+            (_, Status::Failed) => false,
+            // A retry, or an earlier attempt that got through after all.
+            (Status::Failed, _) => true,
+            _ => next > self,
+        }
+    }
+}
+
+/// What a chat line is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A text someone wrote.
+    Text,
+    /// A notice from this device: the contact's security code (identity key) changed.
+    SecurityCodeChanged,
+    /// A notice from this device: the contact's account signed a new device into its list.
+    DeviceLinked,
+    /// A group's membership, roles or info changed; the body says how ("alice added carol").
+    GroupChange,
+}
+
+/// What a group chat's message adds: who wrote it and, for ours, how far it got with each
+/// member.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GroupLine {
+    /// The account that wrote it (ours for our own).
+    pub author: String,
+    /// For ours: each member that confirmed it, delivered or read.
+    pub receipts: Vec<(String, Status)>,
+}
+
+/// One message of a 1:1 chat.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatMessage {
+    /// The sender's id for it.
+    pub id: MessageId,
+    /// A text, or a notice.
+    pub kind: Kind,
+    /// The other account, or a group's [`group_chat`] name.
+    pub chat: String,
+    /// In a group chat: the author and the members' receipts.
+    pub group: Option<GroupLine>,
+    /// Written on this account (else received).
+    pub from_me: bool,
+    /// The text.
+    pub body: String,
+    /// When it was written (the sender's clock).
+    pub sent_ms: u64,
+    /// Where it stands.
+    pub status: Status,
+}
+
+/// One chat in the chat list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatSummary {
+    /// The other account.
+    pub chat: String,
+    /// Its newest message.
+    pub last: ChatMessage,
+    /// Received messages not read yet.
+    pub unread: u32,
+}
+
+/// A message waiting for the relay's `Sent`, kept across restarts and resent with the same id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OutboxEntry {
+    /// The message id (the relay's client id: a resend is not stored twice).
+    pub id: MessageId,
+    /// The recipient account.
+    pub to: String,
+    /// The encoded [`crate::content::Content`].
+    pub content: Vec<u8>,
+    /// How many times it has been sent without a `Sent`.
+    pub attempts: u32,
+}
+
+impl core::fmt::Debug for OutboxEntry {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Not the content: texts are private, sender keys secret.
+        f.debug_struct("OutboxEntry")
+            .field("to", &self.to)
+            .field("content_len", &self.content.len())
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A contact's devices as its account last signed them, with the account key pinned the first
+/// time a list was fetched (comparing safety numbers confirms it). Lists that do not verify
+/// under the key, or are older, are refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedDevices {
+    /// The contact's account key.
+    pub account_key: [u8; 32],
+    /// The newest verified list (its `account` names the contact).
+    pub list: DeviceList,
+}
+
+/// A group chat's name in chats and the outbox: `#` and its id in hex (no account name has a
+/// `#`).
+pub fn group_chat(id: &[u8; 16]) -> String {
+    let mut chat = String::with_capacity(33);
+    chat.push('#');
+    for byte in id {
+        chat.push_str(&format!("{byte:02x}"));
+    }
+    chat
+}
+
+/// The group id in a [`group_chat`] name; `None` for an account's chat.
+pub fn group_id(chat: &str) -> Option<[u8; 16]> {
+    let hex = chat.strip_prefix('#')?;
+    if hex.len() != 32 || !hex.is_ascii() {
+        return None;
+    }
+    let mut id = [0u8; 16];
+    for (i, byte) in id.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
+    }
+    // Only the one spelling `group_chat` writes (no upper case, no signs).
+    (group_chat(&id) == chat).then_some(id)
+}
+
+/// A group as this device keeps it: its membership log, our sender key and who has it, and
+/// every member device's sender key.
+#[derive(Clone)]
+pub struct GroupRecord {
+    /// The signed changes and the state they make.
+    pub log: GroupLog,
+    /// Our sender key for it (a new one after anyone leaves).
+    pub own_key: Option<OwnSenderKey>,
+    /// The devices our current sender key was sent to.
+    pub shared_with: Vec<DeviceAddress>,
+    /// Member devices' sender keys, by device.
+    pub senders: Vec<(DeviceAddress, SenderKeyRecord)>,
+    /// Changes that came before the ones they build on (from different members), held until
+    /// those arrive.
+    pub pending: Vec<Change>,
+}
+
+impl GroupRecord {
+    /// The group's id.
+    pub fn id(&self) -> [u8; 16] {
+        self.log.state().group
+    }
+}
+
+impl core::fmt::Debug for GroupRecord {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the keys.
+        f.debug_struct("GroupRecord")
+            .field("epoch", &self.log.state().epoch)
+            .field("members", &self.log.state().members.len())
+            .field("shared_with", &self.shared_with.len())
+            .field("senders", &self.senders.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The chat list from messages in arrival order (for stores that keep no summary of their own).
+pub fn summarize<'a>(messages: impl Iterator<Item = &'a ChatMessage>) -> Vec<ChatSummary> {
+    let mut chats = Vec::new();
+    for message in messages {
+        add_to_chats(&mut chats, message);
+    }
+    chats
+}
+
+/// Whether a message counts as unread: someone else's text not shown here yet.
+pub fn is_unread(message: &ChatMessage) -> bool {
+    !message.from_me && message.kind == Kind::Text && message.status != Status::Read
+}
+
+/// Puts a newer message into a chat list (most recently active first): its chat moves to the
+/// top with it as the last message, one more unread if it is someone's text not read yet.
+pub fn add_to_chats(chats: &mut Vec<ChatSummary>, message: &ChatMessage) {
+    let unread = u32::from(is_unread(message));
+    let summary = match chats.iter().position(|c| c.chat == message.chat) {
+        Some(i) => {
+            let mut chat = chats.remove(i);
+            chat.last = message.clone();
+            chat.unread += unread;
+            chat
+        }
+        None => ChatSummary {
+            chat: message.chat.clone(),
+            last: message.clone(),
+            unread,
+        },
+    };
+    chats.insert(0, summary);
+}
