@@ -133,26 +133,13 @@ pub struct PinnedDevices {
 /// A group chat's name in chats and the outbox: `#` and its id in hex (no account name has a
 /// `#`).
 pub fn group_chat(id: &[u8; 16]) -> String {
-    let mut chat = String::with_capacity(33);
-    chat.push('#');
-    for byte in id {
-        chat.push_str(&format!("{byte:02x}"));
-    }
-    chat
+    format!("#{}", hush_protocol::hex::encode(id))
 }
 
-/// The group id in a [`group_chat`] name; `None` for an account's chat.
+/// The group id in a [`group_chat`] name (only the one spelling it writes); `None` for an
+/// account's chat.
 pub fn group_id(chat: &str) -> Option<[u8; 16]> {
-    let hex = chat.strip_prefix('#')?;
-    if hex.len() != 32 || !hex.is_ascii() {
-        return None;
-    }
-    let mut id = [0u8; 16];
-    for (i, byte) in id.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok()?;
-    }
-    // Only the one spelling `group_chat` writes (no upper case, no signs).
-    (group_chat(&id) == chat).then_some(id)
+    hush_protocol::hex::decode(chat.strip_prefix('#')?)
 }
 
 /// A group as this device keeps it: its membership log, our sender key and who has it, and

@@ -1,0 +1,232 @@
+//! Messages: lists and pages per chat, statuses, received repeats, the chat list.
+
+use super::{ensure, message, store_error, Outcome};
+use crate::model::{ChatMessage, MessageId, Status};
+use crate::store::{Changes, Store};
+
+/// Messages list per chat, oldest first, newest `limit`; statuses never move back; a received
+/// repeat changes nothing; the chat list follows activity.
+pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
+    lists(store).await?;
+    statuses(store).await?;
+    received(store).await?;
+    chat_list(store).await
+}
+
+/// The ids (first byte) of `list`, in order.
+fn ids(list: Vec<ChatMessage>) -> Vec<u8> {
+    list.iter().map(|m| m.id[0]).collect()
+}
+
+/// A change of one message's status.
+fn set(id: u8, status: Status) -> Changes {
+    Changes {
+        statuses: vec![([id; 16], status)],
+        ..Changes::default()
+    }
+}
+
+/// Where message `id` stands.
+async fn status_of(store: &impl Store, id: MessageId) -> Result<Status, String> {
+    store
+        .message(&id)
+        .await
+        .map_err(store_error)?
+        .map(|m| m.status)
+        .ok_or_else(|| "a message went missing".to_owned())
+}
+
+/// Chats list their messages oldest first, the newest `limit`, a page before a message.
+async fn lists(store: &impl Store) -> Outcome {
+    let written = vec![
+        message(1, "bob", Status::Sending),
+        message(2, "carol", Status::Sending),
+        message(3, "bob", Status::Sending),
+        message(4, "bob", Status::Sending),
+    ];
+    store
+        .commit(Changes {
+            messages: written,
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ensure(
+        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4],
+        "a chat lists its messages oldest first",
+    )?;
+    ensure(
+        ids(store.messages("bob", None, 2).await.map_err(store_error)?) == [3, 4],
+        "a limit keeps the newest",
+    )?;
+    ensure(
+        ids(store
+            .messages("bob", Some(&[4; 16]), 10)
+            .await
+            .map_err(store_error)?)
+            == [1, 3],
+        "a page before a message holds what arrived before it",
+    )?;
+    ensure(
+        ids(store
+            .messages("bob", Some(&[4; 16]), 1)
+            .await
+            .map_err(store_error)?)
+            == [3],
+        "a page before a message keeps the newest of them",
+    )?;
+    ensure(
+        store
+            .messages("bob", Some(&[2; 16]), 10)
+            .await
+            .map_err(store_error)?
+            .is_empty(),
+        "a page before another chat's message is empty",
+    )
+}
+
+/// Statuses never move back, but a failed message can be retried.
+async fn statuses(store: &impl Store) -> Outcome {
+    for status in [Status::Delivered, Status::Sent, Status::Failed] {
+        store.commit(set(1, status)).await.map_err(store_error)?;
+    }
+    ensure(
+        status_of(store, [1; 16]).await? == Status::Delivered,
+        "a status never moves back",
+    )?;
+    store
+        .commit(set(3, Status::Failed))
+        .await
+        .map_err(store_error)?;
+    store
+        .commit(set(3, Status::Sending))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        status_of(store, [3; 16]).await? == Status::Sending,
+        "a failed message can be retried",
+    )
+}
+
+/// A received message is only inserted where no message has its id; replacing a message keeps
+/// its place.
+async fn received(store: &impl Store) -> Outcome {
+    let mut repeat = message(1, "bob", Status::Delivered);
+    repeat.body = "a repeat".into();
+    store
+        .commit(Changes {
+            received: vec![repeat, message(9, "bob", Status::Delivered)],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let kept = store.message(&[1; 16]).await.map_err(store_error)?;
+    ensure(
+        kept.is_some_and(|m| m.body == "message 1" && m.status == Status::Delivered),
+        "a received repeat leaves the stored message alone",
+    )?;
+    ensure(
+        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        "a received message goes to the end of its chat",
+    )?;
+    // Replacing a message keeps its place in the chat.
+    store
+        .commit(Changes {
+            messages: vec![message(1, "bob", Status::Read)],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ensure(
+        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        "a replaced message keeps its place",
+    )
+}
+
+/// The chat list: most recently active first, with the newest message and unread count; a
+/// status change is not activity.
+async fn chat_list(store: &impl Store) -> Outcome {
+    let mut incoming = message(5, "carol", Status::Delivered);
+    incoming.from_me = false;
+    store
+        .commit(Changes {
+            messages: vec![incoming],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let summary = || async {
+        let chats = store.chats().await.map_err(store_error)?;
+        Ok::<_, String>(
+            chats
+                .iter()
+                .map(|c| (c.chat.clone(), c.last.id[0], c.unread))
+                .collect::<Vec<_>>(),
+        )
+    };
+    ensure(
+        summary().await? == [("carol".into(), 5, 1), ("bob".into(), 9, 0)],
+        "the chat list is newest first with last message and unread count",
+    )?;
+    ensure(
+        store.unread("carol").await.map_err(store_error)? == [[5; 16]],
+        "a received text not read yet is unread",
+    )?;
+    store
+        .commit(set(5, Status::Read))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.unread("carol").await.map_err(store_error)?.is_empty(),
+        "a text read is no longer unread",
+    )?;
+    ensure(
+        summary().await? == [("carol".into(), 5, 0), ("bob".into(), 9, 0)],
+        "reading a chat clears its unread count and keeps its place",
+    )?;
+    // A status change is not activity: the chat list keeps its order.
+    store
+        .commit(set(9, Status::Read))
+        .await
+        .map_err(store_error)?;
+    ensure(
+        summary().await?.first().is_some_and(|c| c.0 == "carol"),
+        "a status change does not move a chat up",
+    )
+}
+
+/// A long chat read page by page from the newest back: every message once, in order.
+pub async fn pages(store: &impl Store) -> Outcome {
+    let chat: Vec<ChatMessage> = (1..=25).map(|i| message(i, "bob", Status::Sent)).collect();
+    // Another chat's messages interleaved, which pages must skip.
+    for (i, m) in chat.iter().enumerate() {
+        let mut other = vec![m.clone()];
+        if i % 3 == 0 {
+            other.push(message(100 + i as u8, "carol", Status::Sent));
+        }
+        store
+            .commit(Changes {
+                messages: other,
+                ..Changes::default()
+            })
+            .await
+            .map_err(store_error)?;
+    }
+    let mut seen: Vec<u8> = Vec::new();
+    let mut before: Option<MessageId> = None;
+    for _ in 0..10 {
+        let page = store
+            .messages("bob", before.as_ref(), 10)
+            .await
+            .map_err(store_error)?;
+        let Some(first) = page.first() else { break };
+        before = Some(first.id);
+        let mut ids: Vec<u8> = page.iter().map(|m| m.id[0]).collect();
+        ids.append(&mut seen);
+        seen = ids;
+    }
+    ensure(
+        seen == (1..=25).collect::<Vec<u8>>(),
+        "paging back from the newest lists every message once, in order",
+    )
+}

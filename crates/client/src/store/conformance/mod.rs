@@ -1,0 +1,69 @@
+//! The storage contract as checks any [`Store`] must pass: the memory store runs them natively,
+//! the IndexedDB store in headless Chromium. Each check takes a fresh, empty store and says
+//! what went wrong, if anything.
+
+mod contacts;
+mod groups;
+mod keys;
+mod messages;
+mod outbox;
+
+use std::future::Future;
+
+use hush_protocol::Rng;
+
+use super::{Store, StoreError};
+use crate::model::{ChatMessage, Kind, Status};
+
+/// What a failed check says.
+pub type Outcome = Result<(), String>;
+
+fn ensure(condition: bool, what: &str) -> Outcome {
+    if condition {
+        Ok(())
+    } else {
+        Err(what.to_owned())
+    }
+}
+
+fn store_error(e: StoreError) -> String {
+    e.to_string()
+}
+
+fn message(id: u8, chat: &str, status: Status) -> ChatMessage {
+    ChatMessage {
+        id: [id; 16],
+        group: None,
+        kind: Kind::Text,
+        chat: chat.to_owned(),
+        from_me: true,
+        body: format!("message {id}"),
+        sent_ms: u64::from(id),
+        status,
+    }
+}
+
+/// Every check, each on a new empty store from `fresh` (which may have to open a database).
+pub async fn run_all<S, F, Opened>(mut fresh: F, rng: &mut impl Rng) -> Outcome
+where
+    S: Store,
+    F: FnMut() -> Opened,
+    Opened: Future<Output = Result<S, StoreError>>,
+{
+    account_and_prekeys(&fresh().await.map_err(store_error)?, rng).await?;
+    sessions(&fresh().await.map_err(store_error)?, rng).await?;
+    messages_and_statuses(&fresh().await.map_err(store_error)?).await?;
+    pages(&fresh().await.map_err(store_error)?).await?;
+    verified(&fresh().await.map_err(store_error)?).await?;
+    names(&fresh().await.map_err(store_error)?).await?;
+    muted(&fresh().await.map_err(store_error)?).await?;
+    pinned_devices(&fresh().await.map_err(store_error)?, rng).await?;
+    groups(&fresh().await.map_err(store_error)?, rng).await?;
+    outbox(&fresh().await.map_err(store_error)?).await
+}
+
+pub use contacts::{muted, names, pinned_devices, verified};
+pub use groups::groups;
+pub use keys::{account_and_prekeys, sessions};
+pub use messages::{messages_and_statuses, pages};
+pub use outbox::outbox;

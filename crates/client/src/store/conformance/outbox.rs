@@ -1,0 +1,45 @@
+//! The outbox.
+
+use super::{ensure, store_error, Outcome};
+use crate::model::OutboxEntry;
+use crate::store::{Changes, Store};
+
+/// The outbox keeps entries in order until they are done.
+pub async fn outbox(store: &impl Store) -> Outcome {
+    let entry = |id: u8| OutboxEntry {
+        id: [id; 16],
+        to: "bob".into(),
+        content: vec![id],
+        attempts: 0,
+    };
+    store
+        .commit(Changes {
+            outbox: vec![entry(2), entry(1), entry(3)],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let mut retried = entry(2);
+    retried.attempts = 1;
+    store
+        .commit(Changes {
+            outbox: vec![retried.clone()],
+            outbox_done: vec![[1; 16]],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ensure(
+        store.outbox().await.map_err(store_error)? == vec![retried.clone(), entry(3)],
+        "the outbox keeps order, updates in place and drops what is done",
+    )?;
+    ensure(
+        store.outbox_entry(&[2; 16]).await.map_err(store_error)? == Some(retried)
+            && store
+                .outbox_entry(&[1; 16])
+                .await
+                .map_err(store_error)?
+                .is_none(),
+        "one outbox entry reads as stored, and not once it is done",
+    )
+}
