@@ -73,7 +73,6 @@ pub fn listed(pinned: &PinnedDevices, bundle: &PreKeyBundle) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use hush_protocol::devices::{AccountKey, ListedDevice};
     use hush_protocol::IdentityKeyPair;
     use rand_chacha::rand_core::SeedableRng;

@@ -151,7 +151,6 @@ impl std::error::Error for HistoryError {}
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::model::{Kind, Status};
 

@@ -1,6 +1,5 @@
 //! Receiving in batches, without a relay: the engine is sans-IO, so the test plays the relay
 //! by turning one engine's frames into the other's.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::executor::block_on;
 use hush_client::loopback::{registered, texts};

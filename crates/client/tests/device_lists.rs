@@ -2,6 +2,7 @@
 //! sans-IO, so the test answers for the relay): once a contact's account key is pinned, a list
 //! signed by another key, or older than one already seen, is refused, reported, and gets
 //! nothing; the pinned list stays.
+// clippy.toml's allow-*-in-tests does not reach the helpers outside #[test] functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use futures::executor::block_on;

@@ -1,6 +1,7 @@
 //! Groups over the real relay on loopback: membership signed by admins' account keys and
 //! checked by every member, messages encrypted once with sender keys and fanned out by the
 //! relay, and new sender keys whenever someone leaves.
+// clippy.toml's allow-*-in-tests does not reach the helpers outside #[test] functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;

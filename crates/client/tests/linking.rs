@@ -1,7 +1,6 @@
 //! Linked devices over the real relay on loopback: linking by code with history, fan-out to
 //! every device of both sides, sent and read sync between one's own devices, unlinking, and
 //! codes that are used, abandoned or wrong.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 

@@ -1,6 +1,5 @@
 //! The engine over the real relay on loopback: two (or more) devices, each an engine on a
 //! memory store with its own WebSocket, exchanging real frames.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
