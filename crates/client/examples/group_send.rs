@@ -47,7 +47,9 @@ async fn main() {
     for i in 0..MEMBERS {
         people.push(Device::register(&relay, &format!("member{i:03}"), 1_000 + i as u64).await);
     }
-    let names: Vec<String> = (1..MEMBERS).map(|i| format!("member{i:03}")).collect();
+    let names: Vec<hush_client::Username> = (1..MEMBERS)
+        .map(|i| hush_client::Username::parse(&format!("member{i:03}")).unwrap())
+        .collect();
     let sender = &mut people[0];
     let (chat, out) = sender
         .engine
@@ -94,7 +96,7 @@ async fn main() {
         for name in &names {
             let (message, out) = sender
                 .engine
-                .send_text(name, &format!("one by one {round}"), now())
+                .send_text(&name.clone().into(), &format!("one by one {round}"), now())
                 .await
                 .unwrap();
             sender.output(out).await;

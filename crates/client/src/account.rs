@@ -3,7 +3,7 @@
 use hush_protocol::devices::{AccountKey, DeviceList, DeviceListError, ListedDevice};
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{auth_message, ClientFrame};
-use hush_protocol::{DeviceAddress, IdentityKeyPair, Rng};
+use hush_protocol::{DeviceAddress, IdentityKeyPair, Rng, Username};
 
 /// What a device is called until it is told otherwise.
 pub const DEFAULT_DEVICE_NAME: &str = "Browser";
@@ -16,7 +16,7 @@ pub(crate) const PREKEY_BATCH: u32 = 100;
 #[derive(Clone)]
 pub struct LocalAccount {
     /// The username.
-    pub name: String,
+    pub name: Username,
     /// This device's number in the account.
     pub device_id: u32,
     /// Signs the account's device list.
@@ -48,11 +48,11 @@ impl core::fmt::Debug for LocalAccount {
 
 impl LocalAccount {
     /// Fresh keys for a new account whose first device this is.
-    pub(crate) fn generate(name: &str, device_name: &str, rng: &mut impl Rng) -> Self {
+    pub(crate) fn generate(name: &Username, device_name: &str, rng: &mut impl Rng) -> Self {
         let identity = IdentityKeyPair::generate(rng);
         let signed_prekey = SignedPreKeyPair::generate(1, &identity, rng);
         Self {
-            name: name.to_owned(),
+            name: name.clone(),
             device_id: 1,
             account_key: AccountKey::generate(rng),
             identity,
@@ -66,7 +66,7 @@ impl LocalAccount {
 
     /// This device's address.
     pub fn address(&self) -> Result<DeviceAddress, hush_protocol::DecodeError> {
-        DeviceAddress::new(self.name.clone(), self.device_id)
+        DeviceAddress::new(self.name.as_str(), self.device_id)
     }
 
     /// The frame that answers the relay's challenge: registration until it is accepted, then
@@ -80,7 +80,7 @@ impl LocalAccount {
             .sign(&auth_message(nonce, &self.name, self.device_id));
         if self.registered {
             return Ok(ClientFrame::Authenticate {
-                account: self.name.clone(),
+                account: self.name.to_string(),
                 device: self.device_id,
                 signature,
             });

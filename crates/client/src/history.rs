@@ -7,7 +7,7 @@
 
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::crypto;
-use hush_protocol::DecodeError;
+use hush_protocol::{DecodeError, Username};
 use zeroize::Zeroizing;
 
 use crate::model::{ChatMessage, PinnedDevices};
@@ -28,11 +28,11 @@ pub struct History {
     /// Messages, oldest first.
     pub messages: Vec<ChatMessage>,
     /// Contacts' display names.
-    pub names: Vec<(String, String)>,
+    pub names: Vec<(Username, String)>,
     /// Contacts' pinned account keys and device lists.
     pub pins: Vec<PinnedDevices>,
     /// Contacts whose safety number the user verified, with the key verified.
-    pub verified: Vec<(String, [u8; 64])>,
+    pub verified: Vec<(Username, [u8; 64])>,
     /// The groups' logs (encoded [`hush_protocol::groups::GroupLog`]s; no keys).
     pub groups: Vec<Vec<u8>>,
 }
@@ -42,7 +42,7 @@ impl History {
     /// first while the total stays under [`MAX_HISTORY_BYTES`], then put back in order.
     pub fn recent(
         mut messages: Vec<ChatMessage>,
-        names: Vec<(String, String)>,
+        names: Vec<(Username, String)>,
         now_ms: u64,
     ) -> Self {
         let since = now_ms.saturating_sub(HISTORY_MS);
@@ -54,7 +54,7 @@ impl History {
             .iter()
             .rev()
             .take_while(|m| {
-                total += 64 + m.chat.len() + m.body.len();
+                total += 64 + m.chat.to_string().len() + m.body.len();
                 total <= MAX_HISTORY_BYTES
             })
             .count();
@@ -100,7 +100,10 @@ impl History {
             .collect::<Result<Vec<_>, _>>()?;
         let n = r.count("names", MAX_MESSAGES, 8)?;
         let names = (0..n)
-            .map(|_| Ok((r.string("account", 64)?, r.string("display name", 256)?)))
+            .map(|_| {
+                let account = Username::new(r.string("account", 64)?)?;
+                Ok((account, r.string("display name", 256)?))
+            })
             .collect::<Result<Vec<_>, DecodeError>>()?;
         let n = r.count("pins", MAX_MESSAGES, 40)?;
         let pins = (0..n)
@@ -108,7 +111,7 @@ impl History {
             .collect::<Result<Vec<_>, _>>()?;
         let n = r.count("verified", MAX_MESSAGES, 68)?;
         let verified = (0..n)
-            .map(|_| Ok((r.string("account", 64)?, r.array()?)))
+            .map(|_| Ok((Username::new(r.string("account", 64)?)?, r.array()?)))
             .collect::<Result<Vec<_>, DecodeError>>()?;
         let n = r.count("groups", MAX_MESSAGES, 40)?;
         let groups = (0..n)
@@ -152,14 +155,18 @@ impl std::error::Error for HistoryError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Kind, Status};
+    use crate::model::{ChatId, Kind, Status};
+
+    fn bob() -> Username {
+        Username::parse("bob").unwrap()
+    }
 
     fn text(id: u8, sent_ms: u64, body: &str) -> ChatMessage {
         ChatMessage {
             id: [id; 16],
             group: None,
             kind: Kind::Text,
-            chat: "bob".into(),
+            chat: ChatId::parse("bob").unwrap(),
             from_me: id.is_multiple_of(2),
             body: body.into(),
             sent_ms,
@@ -179,19 +186,19 @@ mod tests {
         ];
         let mut all = kept.clone();
         all.insert(0, old);
-        let history = History::recent(all, vec![("bob".into(), "Bob".into())], now);
+        let history = History::recent(all, vec![(bob(), "Bob".into())], now);
         // The oldest half-sized text does not fit next to the two newer ones.
         assert_eq!(history.messages, kept[1..].to_vec());
-        assert_eq!(history.names, vec![("bob".into(), "Bob".into())]);
+        assert_eq!(history.names, vec![(bob(), "Bob".into())]);
     }
 
     #[test]
     fn sealed_history_opens_only_untouched_and_with_its_key() {
         let history = History {
             messages: vec![text(1, 5, "hello"), text(2, 6, "hi")],
-            names: vec![("bob".into(), "Bob".into())],
+            names: vec![(bob(), "Bob".into())],
             pins: Vec::new(),
-            verified: vec![("bob".into(), [3; 64])],
+            verified: vec![(bob(), [3; 64])],
             groups: vec![vec![4; 50]],
         };
         let blob = history.seal(&[7; 32]);

@@ -29,8 +29,9 @@ pub mod store;
 pub use account::LocalAccount;
 pub use engine::{Engine, Event, Output};
 pub use error::EngineError;
+pub use hush_protocol::Username;
 pub use model::{
-    group_chat, group_id, ChatMessage, ChatSummary, GroupLine, GroupRecord, Kind, MessageId,
+    ChatId, ChatMessage, ChatSummary, GroupId, GroupLine, GroupRecord, Kind, MessageId,
     OutboxEntry, PinnedDevices, Status,
 };
 pub use store::{Changes, Store, StoreError};

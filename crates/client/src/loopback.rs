@@ -5,10 +5,10 @@
 use hush_protocol::devices::{DeviceList, ListedDevice};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::wire::PreKeyBundle;
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 
 use crate::error::{Broken, EngineError, InputError};
-use crate::{Engine, Store};
+use crate::{ChatId, Engine, Store};
 
 /// What a relay would serve others for a registered account: its key, its signed device list
 /// and a bundle.
@@ -34,7 +34,8 @@ pub async fn registered<S: Store, R: Rng>(
     engine
         .handle(ServerFrame::Challenge { nonce: [7; 32] }, now_ms)
         .await?;
-    engine.create_account(name).await?;
+    let username = Username::parse(name).map_err(|_| InputError::Username)?;
+    engine.create_account(&username).await?;
     let out = engine
         .handle(
             ServerFrame::Authenticated {
@@ -101,7 +102,7 @@ pub async fn texts<S: Store, R: Rng>(
         .account()
         .map(|a| (a.name.clone(), a.device_id))
         .ok_or(EngineError::NoAccount)?;
-    let recipient = to.bundle.address.account().to_owned();
+    let recipient = ChatId::Direct(to.bundle.address.username());
     let mut sends = Vec::with_capacity(count);
     for n in 0..count {
         let (_, out) = from
@@ -131,7 +132,7 @@ pub async fn texts<S: Store, R: Rng>(
             if let Some(envelope) = e.pop() {
                 envelopes.push(ServerFrame::Envelope {
                     id: envelopes.len() as u64 + 1,
-                    sender: sender.0.clone(),
+                    sender: sender.0.to_string(),
                     sender_device: sender.1,
                     received_ms: now_ms,
                     payload: envelope.payload,

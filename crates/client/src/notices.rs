@@ -3,7 +3,9 @@
 //! The browser shows them as notifications, one per chat (its tag), whoever produced them (the
 //! service worker woken by a push, or the tab that owns the engine).
 
-use crate::{Event, Kind};
+use hush_protocol::Username;
+
+use crate::{ChatId, Event, Kind};
 
 /// The longest preview, in characters: a notification shows a line or two.
 const PREVIEW_CHARS: usize = 120;
@@ -11,8 +13,8 @@ const PREVIEW_CHARS: usize = 120;
 /// One chat's new messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
-    /// The chat (the other account).
-    pub chat: String,
+    /// The chat.
+    pub chat: ChatId,
     /// Who wrote: their display name, else their username.
     pub title: String,
     /// The newest message's text, shortened.
@@ -26,9 +28,9 @@ pub struct Notice {
 /// their newest message arrived. `names` are contacts' display names.
 pub fn notices(
     events: &[Event],
-    names: &[(String, String)],
-    muted: &[String],
-    skip: Option<&str>,
+    names: &[(Username, String)],
+    muted: &[ChatId],
+    skip: Option<&ChatId>,
 ) -> Vec<Notice> {
     let mut notices: Vec<Notice> = Vec::new();
     for event in events {
@@ -38,7 +40,7 @@ pub fn notices(
         if message.from_me
             || message.kind != Kind::Text
             || muted.contains(&message.chat)
-            || skip == Some(message.chat.as_str())
+            || skip == Some(&message.chat)
         {
             continue;
         }
@@ -48,8 +50,8 @@ pub fn notices(
         };
         let title = names
             .iter()
-            .find(|(account, _)| *account == message.chat)
-            .map_or_else(|| message.chat.clone(), |(_, name)| name.clone());
+            .find(|(account, _)| message.chat.is_with(account))
+            .map_or_else(|| message.chat.to_string(), |(_, name)| name.clone());
         notices.push(Notice {
             chat: message.chat.clone(),
             title,
@@ -79,7 +81,7 @@ mod tests {
             id: [n; 16],
             group: None,
             kind: Kind::Text,
-            chat: chat.to_owned(),
+            chat: ChatId::parse(chat).unwrap(),
             from_me: false,
             body: body.to_owned(),
             sent_ms: u64::from(n),
@@ -93,24 +95,24 @@ mod tests {
             received(1, "alice", "hi"),
             received(2, "bob", "yo"),
             Event::Typing {
-                from: "alice".to_owned(),
+                from: Username::parse("alice").unwrap(),
                 typing: true,
             },
             received(3, "alice", "are you\nthere?"),
         ];
-        let names = [("alice".to_owned(), "Alice A.".to_owned())];
+        let names = [(Username::parse("alice").unwrap(), "Alice A.".to_owned())];
         let got = notices(&events, &names, &[], None);
         assert_eq!(
             got,
             [
                 Notice {
-                    chat: "bob".to_owned(),
+                    chat: ChatId::parse("bob").unwrap(),
                     title: "bob".to_owned(),
                     body: "yo".to_owned(),
                     count: 1,
                 },
                 Notice {
-                    chat: "alice".to_owned(),
+                    chat: ChatId::parse("alice").unwrap(),
                     title: "Alice A.".to_owned(),
                     body: "are you there?".to_owned(),
                     count: 2,
@@ -136,9 +138,11 @@ mod tests {
             notice,
             received(3, "erin", "shown"),
         ];
-        let got = notices(&events, &[], &["alice".to_owned()], Some("bob"));
+        let muted = [ChatId::parse("alice").unwrap()];
+        let open = ChatId::parse("bob").unwrap();
+        let got = notices(&events, &[], &muted, Some(&open));
         assert_eq!(got.len(), 1);
-        assert_eq!(got[0].chat, "erin");
+        assert_eq!(got[0].chat.to_string(), "erin");
     }
 
     #[test]

@@ -40,7 +40,7 @@ fn a_batch_is_one_commit_one_ack_and_survives_reordering_duplicates_and_garbage(
         bob_store.fail_next_commit();
         assert!(bob.handle_all(envelopes.clone(), NOW).await.is_err());
         assert!(bob_store
-            .messages("alice", None, 100)
+            .messages(&hush_client::ChatId::parse("alice").unwrap(), None, 100)
             .await
             .unwrap()
             .is_empty());
@@ -61,7 +61,10 @@ fn a_batch_is_one_commit_one_ack_and_survives_reordering_duplicates_and_garbage(
             42,
             "every envelope acked, the duplicate and garbage too"
         );
-        let stored = bob_store.messages("alice", None, 100).await.unwrap();
+        let stored = bob_store
+            .messages(&hush_client::ChatId::parse("alice").unwrap(), None, 100)
+            .await
+            .unwrap();
         assert_eq!(stored.len(), 40);
         let mut bodies: Vec<String> = stored.iter().map(|m| m.body.clone()).collect();
         bodies.sort_by_key(|b| b[5..].parse::<u32>().unwrap());

@@ -89,7 +89,10 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
         };
 
         // First contact: Bob's key is pinned with his version 2 list.
-        let (first, out) = alice.send_text("bob", "one", NOW).await.unwrap();
+        let (first, out) = alice
+            .send_text(&hush_client::ChatId::parse("bob").unwrap(), "one", NOW)
+            .await
+            .unwrap();
         let answer = bundles(fetch_request(&out), published.account_key, &v2);
         let out = alice.handle(answer, NOW).await.unwrap();
         assert!(refused(&out).is_empty());
@@ -125,7 +128,10 @@ fn lists_signed_by_another_key_or_older_are_refused_and_the_pinned_one_stays() {
             .any(|f| matches!(f, ClientFrame::Send { .. })));
 
         // Then it rolls Bob's list back to version 1 (really signed by Bob, but old).
-        let (second, out) = alice.send_text("bob", "two", NOW).await.unwrap();
+        let (second, out) = alice
+            .send_text(&hush_client::ChatId::parse("bob").unwrap(), "two", NOW)
+            .await
+            .unwrap();
         assert!(out
             .frames
             .iter()
@@ -160,7 +166,7 @@ fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
         let linked = |out: &Output| {
             out.events
                 .iter()
-                .filter(|e| matches!(e, Event::Message(m) if m.kind == Kind::DeviceLinked && m.chat == "bob"))
+                .filter(|e| matches!(e, Event::Message(m) if m.kind == Kind::DeviceLinked && m.chat.to_string() == "bob"))
                 .count()
         };
         let answer = |request, list: &[u8]| ServerFrame::Bundles {
@@ -171,7 +177,10 @@ fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
         };
 
         // First contact: nothing to compare with, no notice.
-        let (first, out) = alice.send_text("bob", "one", NOW).await.unwrap();
+        let (first, out) = alice
+            .send_text(&hush_client::ChatId::parse("bob").unwrap(), "one", NOW)
+            .await
+            .unwrap();
         let out = alice
             .handle(answer(fetch_request(&out), &published.device_list), NOW)
             .await
@@ -190,7 +199,10 @@ fn a_device_the_account_signed_since_the_last_list_is_noticed_in_the_chat() {
             .await
             .unwrap();
         assert_eq!(linked(&out), 1);
-        let chat = alice_store.messages("bob", None, 10).await.unwrap();
+        let chat = alice_store
+            .messages(&hush_client::ChatId::parse("bob").unwrap(), None, 10)
+            .await
+            .unwrap();
         assert_eq!(
             chat.iter().filter(|m| m.kind == Kind::DeviceLinked).count(),
             1,

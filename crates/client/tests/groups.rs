@@ -8,7 +8,7 @@ mod support;
 
 use std::time::Duration;
 
-use hush_client::{group_id, Event, GroupLine, Kind, Status, Store};
+use hush_client::{ChatId, Event, GroupLine, Kind, Status, Store, Username};
 use hush_protocol::groups::Role;
 use hush_protocol::relay::ClientFrame;
 use support::*;
@@ -36,21 +36,21 @@ async fn quiet(devices: &mut [&mut Device]) {
     panic!("devices did not go quiet");
 }
 
-fn text_in<'a>(chat: &'a str, body: &'a str) -> impl Fn(&Event) -> bool + 'a {
-    move |e| matches!(e, Event::Message(m) if m.chat == chat && m.body == body && m.kind == Kind::Text)
+fn text_in<'a>(chat: &'a ChatId, body: &'a str) -> impl Fn(&Event) -> bool + 'a {
+    move |e| matches!(e, Event::Message(m) if m.chat == *chat && m.body == body && m.kind == Kind::Text)
 }
 
-fn line_in<'a>(chat: &'a str, body: &'a str) -> impl Fn(&Event) -> bool + 'a {
-    move |e| matches!(e, Event::Message(m) if m.chat == chat && m.kind == Kind::GroupChange && m.body == body)
+fn line_in<'a>(chat: &'a ChatId, body: &'a str) -> impl Fn(&Event) -> bool + 'a {
+    move |e| matches!(e, Event::Message(m) if m.chat == *chat && m.kind == Kind::GroupChange && m.body == body)
 }
 
-async fn members(device: &Device, chat: &str) -> Vec<String> {
+async fn members(device: &Device, chat: &ChatId) -> Vec<String> {
     let state = device.engine.group(chat).await.unwrap().unwrap();
     state.members.into_iter().map(|m| m.account).collect()
 }
 
-async fn create(admin: &mut Device, name: &str, members: &[&str]) -> String {
-    let members: Vec<String> = members.iter().map(|m| m.to_string()).collect();
+async fn create(admin: &mut Device, name: &str, members: &[&str]) -> ChatId {
+    let members: Vec<Username> = members.iter().map(|m| user(m)).collect();
     let (chat, out) = admin
         .engine
         .create_group(name, "", &members, now())
@@ -60,7 +60,7 @@ async fn create(admin: &mut Device, name: &str, members: &[&str]) -> String {
     chat
 }
 
-async fn say(device: &mut Device, chat: &str, body: &str) -> [u8; 16] {
+async fn say(device: &mut Device, chat: &ChatId, body: &str) -> [u8; 16] {
     let (message, out) = device.engine.send_text(chat, body, now()).await.unwrap();
     device.output(out).await;
     message.id
@@ -105,11 +105,11 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
     let mine = alice.store.message(&hello).await.unwrap().unwrap();
     let receipts = mine.group.unwrap().receipts;
     assert!(
-        receipts.contains(&("bob".into(), Status::Read)),
+        receipts.contains(&(user("bob"), Status::Read)),
         "{receipts:?}"
     );
     assert!(
-        receipts.contains(&("carol".into(), Status::Delivered)),
+        receipts.contains(&(user("carol"), Status::Delivered)),
         "{receipts:?}"
     );
     assert_eq!(mine.status, Status::Delivered);
@@ -125,12 +125,12 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
     carol.expect(text_in(&chat, "hi from bob")).await;
 
     // Carol is removed. She sees it; the others do too.
-    let id = group_id(&chat).unwrap();
+    let id = chat.group().unwrap();
     let carols_keys = carol.store.group(&id).await.unwrap().unwrap();
     assert_eq!(carols_keys.senders.len(), 2);
     let out = alice
         .engine
-        .remove_member(&chat, "carol", now())
+        .remove_member(&chat, &user("carol"), now())
         .await
         .unwrap();
     alice.output(out).await;
@@ -217,7 +217,7 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
     // Re-added, Carol reads what comes next, not what was said while she was out.
     let out = alice
         .engine
-        .add_member(&chat, "carol", now())
+        .add_member(&chat, &user("carol"), now())
         .await
         .unwrap();
     alice.output(out).await;
@@ -280,7 +280,7 @@ async fn ten_members_each_send_and_everyone_reads_everything() {
             assert_eq!(found.from_me, i == j);
             assert_eq!(
                 found.group.as_ref().map(|g: &GroupLine| g.author.clone()),
-                Some(name.clone())
+                Some(user(name))
             );
         }
         let state = device.engine.group(&chat).await.unwrap().unwrap();
@@ -301,7 +301,7 @@ async fn concurrent_changes_by_two_admins_converge_on_every_member() {
     quiet(&mut [&mut alice, &mut bob, &mut carol]).await;
     let out = alice
         .engine
-        .set_admin(&chat, "bob", true, now())
+        .set_admin(&chat, &user("bob"), true, now())
         .await
         .unwrap();
     alice.output(out).await;
@@ -315,8 +315,16 @@ async fn concurrent_changes_by_two_admins_converge_on_every_member() {
         .is_admin("bob"));
 
     // Both admins act on the same state before hearing of each other.
-    let a = alice.engine.add_member(&chat, "dave", now()).await.unwrap();
-    let b = bob.engine.add_member(&chat, "erin", now()).await.unwrap();
+    let a = alice
+        .engine
+        .add_member(&chat, &user("dave"), now())
+        .await
+        .unwrap();
+    let b = bob
+        .engine
+        .add_member(&chat, &user("erin"), now())
+        .await
+        .unwrap();
     alice.output(a).await;
     bob.output(b).await;
     quiet(&mut [&mut alice, &mut bob, &mut carol]).await;

@@ -12,11 +12,11 @@ use hush_client::{Event, Kind, Status};
 use hush_protocol::linking::LinkCode;
 use hush_protocol::relay::ServerFrame;
 use rand_chacha::rand_core::SeedableRng;
-use support::{message_from, now, relay, status, Device};
+use support::{chat, message_from, now, relay, status, user, Device};
 
 /// A message shown as sent by me in `chat` (a transcript from another of our devices).
 fn sent_by_me<'a>(chat: &'a str, body: &'a str) -> impl Fn(&Event) -> bool + 'a {
-    move |e| matches!(e, Event::Message(m) if m.from_me && m.chat == chat && m.body == body)
+    move |e| matches!(e, Event::Message(m) if m.from_me && m.chat.to_string() == chat && m.body == body)
 }
 
 #[tokio::test]
@@ -53,7 +53,7 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
         .await
         .unwrap();
     assert!(!out.events.contains(&Event::Unlinked), "{:?}", out.events);
-    let history = second.store.messages("bob", None, 10).await.unwrap();
+    let history = second.store.messages(&chat("bob"), None, 10).await.unwrap();
     let seen: Vec<(&str, bool)> = history
         .iter()
         .map(|m| (m.body.as_str(), m.from_me))
@@ -70,8 +70,18 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
     assert_eq!(names, [(1, "Browser"), (2, "Firefox on Linux")]);
 
     // Both of Alice's browsers show Bob the same safety number, the one he shows.
-    let at_bob = bob.engine.safety_number("alice").await.unwrap().unwrap();
-    let at_first = alice.engine.safety_number("bob").await.unwrap().unwrap();
+    let at_bob = bob
+        .engine
+        .safety_number(&user("alice"))
+        .await
+        .unwrap()
+        .unwrap();
+    let at_first = alice
+        .engine
+        .safety_number(&user("bob"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(at_first.digits(), at_bob.digits());
 
     // Bob → Alice reaches both of her browsers; Bob's chat says she linked a device.
@@ -80,9 +90,14 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
     second.expect(message_from("to both of you")).await;
     // The first browser heard when the second connected.
     assert!(alice.engine.last_active(2) > 0);
-    let bobs_chat = bob.store.messages("alice", None, 10).await.unwrap();
+    let bobs_chat = bob.store.messages(&chat("alice"), None, 10).await.unwrap();
     assert!(bobs_chat.iter().any(|m| m.kind == Kind::DeviceLinked));
-    let at_second = second.engine.safety_number("bob").await.unwrap().unwrap();
+    let at_second = second
+        .engine
+        .safety_number(&user("bob"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(at_second.digits(), at_bob.digits());
 
     // The second browser sends like any other; the first shows it as sent by me.
@@ -103,14 +118,14 @@ async fn a_linked_browser_gets_history_receives_and_sends_and_both_stay_in_sync(
         .await;
 
     // Reading on one browser marks the chat read on the other.
-    let unread = alice.store.unread("bob").await.unwrap();
+    let unread = alice.store.unread(&chat("bob")).await.unwrap();
     assert!(!unread.is_empty());
-    let out = second.engine.mark_read("bob").await.unwrap();
+    let out = second.engine.mark_read(&chat("bob")).await.unwrap();
     second.output(out).await;
     alice
-        .expect(|e| matches!(e, Event::ReadElsewhere { chat } if chat == "bob"))
+        .expect(|e| matches!(e, Event::ReadElsewhere { chat: c } if *c == chat("bob")))
         .await;
-    assert!(alice.store.unread("bob").await.unwrap().is_empty());
+    assert!(alice.store.unread(&chat("bob")).await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -140,7 +155,7 @@ async fn every_message_fans_out_to_two_plus_two_devices() {
         };
         let texts: Vec<String> = device
             .store
-            .messages(chat, None, 20)
+            .messages(&self::chat(chat), None, 20)
             .await
             .unwrap()
             .into_iter()
@@ -200,7 +215,7 @@ async fn an_unlinked_browser_is_told_and_receives_nothing_more() {
     // Coming back, the old browser is shown the signed list without it, and told again.
     let mut again = Device::open(&relay, store.clone(), 24).await;
     again.expect(|e| matches!(e, Event::Unlinked)).await;
-    let chat = store.messages("alice", None, 10).await.unwrap();
+    let chat = store.messages(&chat("alice"), None, 10).await.unwrap();
     assert!(chat.iter().all(|m| m.body != "after the unlink"));
     assert!(again
         .pump_until(message_from("after the unlink"), Duration::from_millis(300))

@@ -12,7 +12,7 @@ use hush_client::{Engine, Event, Status};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use support::{message_from, now, relay, status, Device, WAIT};
+use support::{chat, message_from, now, relay, status, user, Device, WAIT};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
@@ -27,12 +27,12 @@ async fn two_people_chat_with_delivery_and_read_receipts() {
         unreachable!()
     };
     assert_eq!(
-        (got.chat.as_str(), got.from_me, got.id),
+        (got.chat.to_string().as_str(), got.from_me, got.id),
         ("alice", false, id)
     );
     alice.expect(status(id, Status::Delivered)).await;
 
-    let out = bob.engine.mark_read("alice").await.unwrap();
+    let out = bob.engine.mark_read(&chat("alice")).await.unwrap();
     bob.output(out).await;
     alice.expect(status(id, Status::Read)).await;
 
@@ -41,7 +41,7 @@ async fn two_people_chat_with_delivery_and_read_receipts() {
     alice.expect(message_from("hi alice")).await;
     bob.expect(status(reply, Status::Delivered)).await;
 
-    let chat = alice.store.messages("bob", None, 10).await.unwrap();
+    let chat = alice.store.messages(&chat("bob"), None, 10).await.unwrap();
     let bodies: Vec<(&str, bool, Status)> = chat
         .iter()
         .map(|m| (m.body.as_str(), m.from_me, m.status))
@@ -74,7 +74,7 @@ async fn messages_wait_for_an_offline_device_and_survive_its_restart() {
     for n in 0..3 {
         bob.expect(message_from(&format!("note {n}"))).await;
     }
-    let stored = bob.store.messages("alice", None, 10).await.unwrap();
+    let stored = bob.store.messages(&chat("alice"), None, 10).await.unwrap();
     assert_eq!(stored.iter().map(|m| m.id).collect::<Vec<_>>(), ids);
     for id in ids {
         alice.expect(status(id, Status::Delivered)).await;
@@ -94,7 +94,7 @@ async fn the_outbox_survives_a_restart_and_is_sent_once() {
         .await
         .unwrap();
     let (message, out) = offline
-        .send_text("bob", "written offline", now())
+        .send_text(&chat("bob"), "written offline", now())
         .await
         .unwrap();
     let id = message.id;
@@ -124,7 +124,11 @@ async fn the_outbox_survives_a_restart_and_is_sent_once() {
         .await
         .is_none());
     assert_eq!(
-        bob.store.messages("alice", None, 10).await.unwrap().len(),
+        bob.store
+            .messages(&chat("alice"), None, 10)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -162,7 +166,7 @@ async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
     // ...but nothing else follows from it when the commit fails.
     assert!(bob
         .store
-        .messages("alice", None, 10)
+        .messages(&chat("alice"), None, 10)
         .await
         .unwrap()
         .is_empty());
@@ -173,7 +177,11 @@ async fn a_failed_commit_is_not_acked_and_the_message_comes_again() {
     let mut bob = Device::open(&relay, store, 12).await;
     bob.expect(message_from("first try fails")).await;
     assert_eq!(
-        bob.store.messages("alice", None, 10).await.unwrap().len(),
+        bob.store
+            .messages(&chat("alice"), None, 10)
+            .await
+            .unwrap()
+            .len(),
         1
     );
 }
@@ -183,7 +191,7 @@ async fn a_taken_name_is_reported_and_another_can_be_chosen() {
     let relay = relay().await;
     let _alice = Device::register(&relay, "alice", 13).await;
     let mut other = Device::open(&relay, MemoryStore::new(), 14).await;
-    let out = other.engine.create_account("alice").await.unwrap();
+    let out = other.engine.create_account(&user("alice")).await.unwrap();
     other.output(out).await;
     other.expect(|e| matches!(e, Event::NameTaken)).await;
     // The relay closes after a refused registration: a new connection (which does not try the
@@ -192,7 +200,7 @@ async fn a_taken_name_is_reported_and_another_can_be_chosen() {
     drop(other);
     let mut other = Device::open(&relay, store, 15).await;
     assert!(other.events.is_empty(), "{:?}", other.events);
-    let out = other.engine.create_account("alicia").await.unwrap();
+    let out = other.engine.create_account(&user("alicia")).await.unwrap();
     other.output(out).await;
     other.expect(|e| matches!(e, Event::Registered)).await;
 }
@@ -213,13 +221,13 @@ async fn typing_and_presence_reach_the_other_side() {
     let mut alice = Device::register(&relay, "alice", 17).await;
     let mut bob = Device::register(&relay, "bob", 18).await;
 
-    let out = alice.engine.watch("bob");
+    let out = alice.engine.watch(&user("bob"));
     alice.output(out).await;
     alice
         .expect(|e| matches!(e, Event::Presence { account, online: true, .. } if account == "bob"))
         .await;
 
-    let out = bob.engine.typing("alice", true);
+    let out = bob.engine.typing(&user("alice"), true);
     bob.output(out).await;
     alice
         .expect(|e| matches!(e, Event::Typing { from, typing: true } if from == "bob"))
@@ -250,7 +258,7 @@ async fn an_unknown_user_is_reported_and_a_failed_message_can_be_retried() {
     let relay = relay().await;
     let mut alice = Device::register(&relay, "alice", 20).await;
 
-    let out = alice.engine.prepare_chat("nobody").await.unwrap();
+    let out = alice.engine.prepare_chat(&user("nobody")).await.unwrap();
     alice.output(out).await;
     alice
         .expect(|e| matches!(e, Event::UnknownUser(name) if name == "nobody"))
@@ -291,9 +299,14 @@ async fn a_device_set_up_again_under_the_same_account_key_keeps_the_safety_numbe
     let hi = alice.send("bob", "hi").await;
     alice.expect(status(hi, Status::Sent)).await;
     bob.expect(message_from("hi")).await;
-    let before = alice.engine.safety_number("bob").await.unwrap().unwrap();
-    assert!(alice.engine.mark_verified("bob").await.unwrap());
-    assert!(alice.engine.is_verified("bob").await.unwrap());
+    let before = alice
+        .engine
+        .safety_number(&user("bob"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(alice.engine.mark_verified(&user("bob")).await.unwrap());
+    assert!(alice.engine.is_verified(&user("bob")).await.unwrap());
 
     // Bob's browser is wiped; his account key (kept elsewhere) signs the new device.
     let old: LocalAccount = bob.store.account().await.unwrap().unwrap();
@@ -357,15 +370,20 @@ async fn a_device_set_up_again_under_the_same_account_key_keeps_the_safety_numbe
     else {
         unreachable!()
     };
-    assert_eq!(notice.chat, "bob");
+    assert_eq!(notice.chat, chat("bob"));
     alice.expect(message_from("new phone, same bob")).await;
-    let after = alice.engine.safety_number("bob").await.unwrap().unwrap();
+    let after = alice
+        .engine
+        .safety_number(&user("bob"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(before.digits(), after.digits());
-    assert!(alice.engine.is_verified("bob").await.unwrap());
+    assert!(alice.engine.is_verified(&user("bob")).await.unwrap());
     // The notice stays in the chat, before the message that revealed the change.
     let kinds: Vec<Kind> = alice
         .store
-        .messages("bob", None, 10)
+        .messages(&chat("bob"), None, 10)
         .await
         .unwrap()
         .iter()
@@ -419,17 +437,23 @@ async fn three_people_keep_their_conversations_apart_and_in_order() {
     let mut expected = from(false, "to bob");
     expected.push((true, "bob to alice".to_owned()));
     assert_eq!(
-        bodies(bob.store.messages("alice", None, 50).await.unwrap()),
+        bodies(bob.store.messages(&chat("alice"), None, 50).await.unwrap()),
         expected
     );
     assert_eq!(
-        bodies(bob.store.messages("carol", None, 50).await.unwrap()),
+        bodies(bob.store.messages(&chat("carol"), None, 50).await.unwrap()),
         [(false, "carol to bob".to_owned())]
     );
     let mut expected = from(true, "to carol");
     expected.push((false, "carol to alice".to_owned()));
     assert_eq!(
-        bodies(alice.store.messages("carol", None, 50).await.unwrap()),
+        bodies(
+            alice
+                .store
+                .messages(&chat("carol"), None, 50)
+                .await
+                .unwrap()
+        ),
         expected
     );
     let chats: Vec<String> = alice
@@ -438,7 +462,7 @@ async fn three_people_keep_their_conversations_apart_and_in_order() {
         .await
         .unwrap()
         .into_iter()
-        .map(|c| c.chat)
+        .map(|c| c.chat.to_string())
         .collect();
     assert_eq!(chats, ["carol", "bob"], "most recently active first");
 }
@@ -466,11 +490,11 @@ async fn display_names_travel_end_to_end_when_a_session_starts_and_on_a_change()
     alice.expect(profile_of("bob", "Bob B.")).await;
     assert_eq!(
         bob.store.names().await.unwrap(),
-        [("alice".to_owned(), "Alice A.".to_owned())]
+        [(user("alice"), "Alice A.".to_owned())]
     );
     assert_eq!(
         alice.store.names().await.unwrap(),
-        [("bob".to_owned(), "Bob B.".to_owned())]
+        [(user("bob"), "Bob B.".to_owned())]
     );
 
     // A new name reaches everyone she chats with, and survives a restart on her side.
@@ -525,7 +549,7 @@ async fn a_device_the_relay_adds_without_the_accounts_signature_gets_nothing() {
     assert_eq!(
         refused,
         Event::DevicesRefused {
-            account: "bob".into(),
+            account: user("bob"),
             reason: Refusal::Unlisted(2),
         }
     );
@@ -595,7 +619,7 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
     let fake_key = AccountKey::generate(&mut rng);
     let store = MemoryStore::new();
     let forged = LocalAccount {
-        name: "alice".into(),
+        name: user("alice"),
         device_id: 2,
         account_key: fake_key.clone(),
         identity: mallory,
@@ -617,7 +641,7 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
     // Without a list: refused, unread.
     fake.deliver("bob", "it is me, alice").await;
     let unlisted = Event::DevicesRefused {
-        account: "alice".into(),
+        account: user("alice"),
         reason: Refusal::Unlisted(2),
     };
     bob.expect(|e| *e == unlisted).await;
@@ -643,13 +667,13 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
     fake.output(out).await;
     fake.deliver("bob", "really, it is alice").await;
     let key_changed = Event::DevicesRefused {
-        account: "alice".into(),
+        account: user("alice"),
         reason: Refusal::KeyChanged,
     };
     bob.expect(|e| *e == key_changed).await;
 
     // Bob shows neither, has no session with it, and Alice still gets through.
-    let chat = bob.store.messages("alice", None, 10).await.unwrap();
+    let chat = bob.store.messages(&chat("alice"), None, 10).await.unwrap();
     assert!(chat.iter().all(|m| !m.body.contains("it is")), "{chat:?}");
     let injected = hush_protocol::DeviceAddress::new("alice", 2).unwrap();
     assert!(bob.store.session(&injected).await.unwrap().is_none());

@@ -12,6 +12,7 @@
 //! - [`devices`]: the account's device list, signed by the account key.
 //! - [`linking`]: link codes and the provisioning of a new device of an account.
 //! - [`relay`]: the frames exchanged with the relay over the WebSocket.
+//! - [`username`]: an account's name, checked once where it enters.
 //!
 //! `docs/protocol.md` documents every message, field and KDF label.
 
@@ -26,6 +27,7 @@ pub mod ratchet;
 pub mod record;
 pub mod relay;
 pub mod sender_key;
+pub mod username;
 pub mod wire;
 pub mod x3dh;
 
@@ -34,6 +36,7 @@ mod kdf;
 
 pub use codec::DecodeError;
 pub use keys::{DeviceAddress, IdentityKey, IdentityKeyPair};
+pub use username::Username;
 
 /// The version byte every Hush wire message and stored state starts with.
 pub const WIRE_VERSION: u8 = 1;

@@ -4,7 +4,7 @@
 
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::x3dh;
-use hush_protocol::Rng;
+use hush_protocol::{Rng, Username};
 
 use super::{Engine, Event, Output};
 use crate::devices::{listed, Refusal};
@@ -27,7 +27,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// that does not verify) nothing, and what waited for them fails.
     pub(super) async fn bundles_fetched(
         &mut self,
-        account: &str,
+        account: &Username,
         fetched: Fetched,
         now_ms: u64,
         out: &mut Output,
@@ -57,7 +57,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
             Err(reason) => {
                 out.events.push(Event::DevicesRefused {
-                    account: account.to_owned(),
+                    account: account.clone(),
                     reason,
                 });
                 self.fail_outbox(account, out).await?;
@@ -69,7 +69,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// New sessions from fresh bundles (replacing any with those devices), then the outbox.
     async fn start_sessions(
         &mut self,
-        to: &str,
+        to: &Username,
         pinned: PinnedDevices,
         linked: bool,
         bundles: &[PreKeyBundle],
@@ -100,7 +100,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             // Nobody to send to: the account has no (signed) device with prekeys.
             self.fail_outbox(to, out).await?;
         } else {
-            self.dispatch(to, out).await?;
+            self.dispatch_direct(to, out).await?;
         }
         // Group messages may have waited for these sessions.
         self.dispatch_waiting_groups(out).await
@@ -110,7 +110,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// one is reported. True if a device's identity key changed.
     async fn sessions_from(
         &mut self,
-        to: &str,
+        to: &Username,
         pinned: &PinnedDevices,
         bundles: &[PreKeyBundle],
         changes: &mut Changes,
@@ -120,12 +120,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let local = account.address().map_err(|_| Broken::AccountName)?;
         let mut changed = false;
         for bundle in bundles {
-            if bundle.address.account() != to {
+            if bundle.address.account() != to.as_str() {
                 continue;
             }
             if !listed(pinned, bundle) {
                 out.events.push(Event::DevicesRefused {
-                    account: to.to_owned(),
+                    account: to.clone(),
                     reason: Refusal::Unlisted(bundle.address.device()),
                 });
                 continue;

@@ -2,11 +2,11 @@
 //! connection has asked for and sent. A new connection starts from [`Connection::default`].
 
 use hush_protocol::relay::{ClientFrame, LOW_PREKEYS};
-use hush_protocol::Rng;
+use hush_protocol::{Rng, Username};
 
 use super::{Engine, Event, Output};
 use crate::error::{EngineError, InputError};
-use crate::model::{group_id, MessageId};
+use crate::model::{ChatId, MessageId};
 use crate::store::{Changes, Store};
 
 /// Accounts whose presence is followed (the relay's limit).
@@ -20,15 +20,15 @@ pub(super) struct Connection {
     /// Whether the relay accepted our answer.
     pub(super) authenticated: bool,
     /// Bundle requests in flight: request → account.
-    pub(super) fetching: Vec<(u32, String)>,
+    pub(super) fetching: Vec<(u32, Username)>,
     /// Accounts whose presence this connection follows (the relay keeps at most 256).
-    pub(super) watched: Vec<String>,
+    pub(super) watched: Vec<Username>,
     /// Outbox entries sent on this connection and not yet answered: not sent again until the
     /// next connection.
     pub(super) in_flight: Vec<MessageId>,
     /// Group members whose devices were fetched on this connection for a group send (not
     /// fetched again if some still have no session).
-    pub(super) group_asked: Vec<String>,
+    pub(super) group_asked: Vec<Username>,
     /// Groups whose member devices do not have our key yet, though nothing waits to be sent
     /// (a newly linked browser): it goes to them now, so that they notice this device and
     /// give it theirs before their next message (see `groups::send::announce_groups`).
@@ -37,8 +37,15 @@ pub(super) struct Connection {
 
 impl Connection {
     /// Whether bundles for `account` are being fetched.
-    pub(super) fn is_fetching(&self, account: &str) -> bool {
+    pub(super) fn is_fetching(&self, account: &Username) -> bool {
         self.fetching.iter().any(|(_, a)| a == account)
+    }
+
+    /// The frame that follows every watched account's presence.
+    pub(super) fn subscribe(&self) -> ClientFrame {
+        ClientFrame::Subscribe {
+            accounts: self.watched.iter().map(Username::to_string).collect(),
+        }
     }
 
     /// Notes that `frames` (`Send`, `GroupSend`) are on their way: not sent again on this
@@ -86,12 +93,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Makes a new account's keys and stores them; it is registered over the connection (now,
     /// if one is waiting, else on the next). A name the relay refused may be replaced.
-    pub async fn create_account(&mut self, name: &str) -> Result<Output, EngineError> {
+    pub async fn create_account(&mut self, name: &Username) -> Result<Output, EngineError> {
         if self.account.as_ref().is_some_and(|a| a.registered) {
             return Err(EngineError::AlreadyRegistered);
-        }
-        if hush_protocol::DeviceAddress::new(name, 1).is_err() {
-            return Err(InputError::Username.into());
         }
         let account =
             crate::account::LocalAccount::generate(name, &self.device_name, &mut self.rng);
@@ -159,21 +163,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .chats()
             .await?
             .into_iter()
-            .map(|c| c.chat)
-            .filter(|chat| group_id(chat).is_none())
+            .filter_map(|c| match c.chat {
+                ChatId::Direct(account) => Some(account),
+                ChatId::Group(_) => None,
+            })
             .take(MAX_WATCHED)
             .collect();
         if !self.connection.watched.is_empty() {
-            out.frames.push(ClientFrame::Subscribe {
-                accounts: self.connection.watched.clone(),
-            });
+            out.frames.push(self.connection.subscribe());
         }
         Ok(())
     }
 
     /// Whatever was left unsent (a reconnect, a restart) goes again with the same ids.
     async fn resend_outbox(&mut self, out: &mut Output) -> Result<(), EngineError> {
-        let mut recipients: Vec<String> = Vec::new();
+        let mut recipients: Vec<ChatId> = Vec::new();
         for entry in self.store.outbox().await? {
             if !recipients.contains(&entry.to) {
                 recipients.push(entry.to);
@@ -181,7 +185,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         // Accounts first: a sender key waiting in a pairwise message goes ahead of the group
         // messages it opens.
-        recipients.sort_by_key(|to| group_id(to).is_some());
+        recipients.sort_by_key(|to| to.group().is_some());
         for to in recipients {
             self.dispatch(&to, out).await?;
         }
@@ -210,20 +214,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Asks for `account`'s bundles, unless they are being fetched already.
-    pub(super) fn fetch_bundles(&mut self, account: &str, out: &mut Output) {
+    pub(super) fn fetch_bundles(&mut self, account: &Username, out: &mut Output) {
         if self.connection.is_fetching(account) || !self.connection.authenticated {
             return;
         }
         let request = self.requests.next();
-        self.connection.fetching.push((request, account.to_owned()));
+        self.connection.fetching.push((request, account.clone()));
         out.frames.push(ClientFrame::FetchBundles {
             request,
-            account: account.to_owned(),
+            account: account.to_string(),
         });
     }
 
     /// The account whose bundles request `request` asked for, no longer waited for.
-    pub(super) fn fetched(&mut self, request: u32) -> Option<String> {
+    pub(super) fn fetched(&mut self, request: u32) -> Option<Username> {
         let fetching = &mut self.connection.fetching;
         let i = fetching.iter().position(|(r, _)| *r == request)?;
         Some(fetching.swap_remove(i).1)

@@ -3,13 +3,13 @@
 
 use hush_protocol::fingerprint::SafetyNumber;
 use hush_protocol::relay::ClientFrame;
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{Rng, Username};
 
 use super::connection::MAX_WATCHED;
 use super::{Engine, Output};
 use crate::content::{clean_display_name, Content};
 use crate::error::{EngineError, InputError};
-use crate::model::{ChatMessage, Kind, OutboxEntry, Status};
+use crate::model::{ChatId, ChatMessage, Kind, OutboxEntry, Status};
 use crate::store::{Changes, Store};
 
 /// How a verified account key is stored (the record holds 64 bytes: the key, then zeros).
@@ -22,7 +22,7 @@ fn verified_form(key: [u8; 32]) -> [u8; 64] {
 impl<S: Store, R: Rng> Engine<S, R> {
     /// `chat`'s account key as pinned: what safety numbers and "Verified" are about (the same
     /// for all its devices).
-    pub async fn contact_key(&self, chat: &str) -> Result<Option<[u8; 32]>, EngineError> {
+    pub async fn contact_key(&self, chat: &Username) -> Result<Option<[u8; 32]>, EngineError> {
         Ok(self
             .store
             .pinned_devices(chat)
@@ -32,7 +32,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// The safety number to compare with `chat` (in person, or by scanning its QR code): over
     /// both account keys, so every device of either account shows the same one.
-    pub async fn safety_number(&self, chat: &str) -> Result<Option<SafetyNumber>, EngineError> {
+    pub async fn safety_number(
+        &self,
+        chat: &Username,
+    ) -> Result<Option<SafetyNumber>, EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let ours = account.account_key.public();
         Ok(self
@@ -42,20 +45,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Whether the user verified `chat`'s current account key.
-    pub async fn is_verified(&self, chat: &str) -> Result<bool, EngineError> {
+    pub async fn is_verified(&self, chat: &Username) -> Result<bool, EngineError> {
         let current = self.contact_key(chat).await?;
         let verified = self.store.verified(chat).await?;
         Ok(current.is_some() && current.map(verified_form) == verified)
     }
 
     /// Records that the user compared safety numbers with `chat` and they matched.
-    pub async fn mark_verified(&mut self, chat: &str) -> Result<bool, EngineError> {
+    pub async fn mark_verified(&mut self, chat: &Username) -> Result<bool, EngineError> {
         let Some(key) = self.contact_key(chat).await? else {
             return Ok(false);
         };
         self.store
             .commit(Changes {
-                verified: vec![(chat.to_owned(), Some(verified_form(key)))],
+                verified: vec![(chat.clone(), Some(verified_form(key)))],
                 ..Changes::default()
             })
             .await?;
@@ -63,10 +66,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Mutes (or unmutes) `chat` on this device: a muted chat never notifies.
-    pub async fn set_muted(&self, chat: &str, muted: bool) -> Result<(), EngineError> {
+    pub async fn set_muted(&self, chat: &ChatId, muted: bool) -> Result<(), EngineError> {
         self.store
             .commit(Changes {
-                muted: vec![(chat.to_owned(), muted)],
+                muted: vec![(chat.clone(), muted)],
                 ..Changes::default()
             })
             .await?;
@@ -74,13 +77,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Our display name for `to`, if we have one.
-    pub(super) fn profile_for(&mut self, to: &str) -> Option<OutboxEntry> {
+    pub(super) fn profile_for(&mut self, to: &Username) -> Option<OutboxEntry> {
         let display_name = self.account.as_ref()?.display_name.clone();
         (!display_name.is_empty()).then(|| self.entry(to, Content::Profile { display_name }))
     }
 
     /// Sets how contacts see this account named (blank: by its username). Everyone we chat
-    /// with is told now; new contacts when their session starts.
+    /// with alone is told now; new contacts when their session starts.
     pub async fn set_display_name(&mut self, name: &str) -> Result<Output, EngineError> {
         let display_name = if name.trim().is_empty() {
             String::new()
@@ -90,13 +93,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
         account.display_name = display_name;
         let previous = self.account.replace(account.clone());
-        let chats = self.store.chats().await?;
+        // Not group chats: a group message carries texts only.
+        let contacts: Vec<Username> = (self.store.chats().await?.into_iter())
+            .filter_map(|chat| chat.chat.account().cloned())
+            .collect();
         let mut changes = Changes {
             account: Some(account),
             ..Changes::default()
         };
-        for chat in &chats {
-            changes.outbox.extend(self.profile_for(&chat.chat));
+        for contact in &contacts {
+            changes.outbox.extend(self.profile_for(contact));
         }
         if let Err(e) = self.store.commit(changes).await {
             self.account = previous;
@@ -104,8 +110,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         let mut out = Output::default();
         if self.connection.authenticated {
-            for chat in chats {
-                self.dispatch(&chat.chat, &mut out).await?;
+            for contact in contacts {
+                self.dispatch_direct(&contact, &mut out).await?;
             }
         }
         Ok(out)
@@ -113,10 +119,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Gets ready to chat with `with`: without a session yet, fetches its bundles now (an
     /// unknown name is reported at once, and the first message needs no round trip).
-    pub async fn prepare_chat(&mut self, with: &str) -> Result<Output, EngineError> {
+    pub async fn prepare_chat(&mut self, with: &Username) -> Result<Output, EngineError> {
         let mut out = Output::default();
-        let mine = self.account.as_ref().is_some_and(|a| a.name == with);
-        if mine || DeviceAddress::new(with, 1).is_err() {
+        if self.is_own(with) {
             return Ok(out);
         }
         let sessions = self.store.sessions_with(with).await?;
@@ -128,11 +133,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Tells `to` that we started or stopped typing (not stored, not encrypted: the relay
     /// already knows who talks to whom; the UI throttles it).
-    pub fn typing(&self, to: &str, typing: bool) -> Output {
+    pub fn typing(&self, to: &Username, typing: bool) -> Output {
         let mut out = Output::default();
-        if self.connection.authenticated && DeviceAddress::new(to, 1).is_ok() {
+        if self.connection.authenticated {
             out.frames.push(ClientFrame::Typing {
-                to: to.to_owned(),
+                to: to.to_string(),
                 typing,
             });
         }
@@ -140,18 +145,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Follows `account`'s presence too (when a chat with it opens).
-    pub fn watch(&mut self, account: &str) -> Output {
+    pub fn watch(&mut self, account: &Username) -> Output {
         let mut out = Output::default();
         let watched = &mut self.connection.watched;
-        if watched.iter().any(|a| a == account) || DeviceAddress::new(account, 1).is_err() {
+        if watched.contains(account) {
             return out;
         }
-        watched.insert(0, account.to_owned());
+        watched.insert(0, account.clone());
         watched.truncate(MAX_WATCHED);
         if self.connection.authenticated {
-            out.frames.push(ClientFrame::Subscribe {
-                accounts: watched.clone(),
-            });
+            out.frames.push(self.connection.subscribe());
         }
         out
     }
@@ -161,21 +164,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// stays; the chat says a device was linked, once per batch.
     pub(super) fn device_replaced(
         &mut self,
-        chat: &str,
+        chat: &Username,
         now_ms: u64,
         changes: &mut Changes,
     ) -> Option<ChatMessage> {
         let said = changes
             .messages
             .iter()
-            .any(|m| m.chat == chat && m.kind == Kind::DeviceLinked);
-        (!said).then(|| self.notice(chat, Kind::DeviceLinked, now_ms, changes))
+            .any(|m| m.chat.is_with(chat) && m.kind == Kind::DeviceLinked);
+        let chat = ChatId::Direct(chat.clone());
+        (!said).then(|| self.notice(&chat, Kind::DeviceLinked, now_ms, changes))
     }
 
     /// A line in `chat` written by this device (not a message anyone sent).
     pub(super) fn notice(
         &mut self,
-        chat: &str,
+        chat: &ChatId,
         kind: Kind,
         now_ms: u64,
         changes: &mut Changes,
@@ -186,7 +190,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             id,
             group: None,
             kind,
-            chat: chat.to_owned(),
+            chat: chat.clone(),
             from_me: false,
             body: String::new(),
             sent_ms: now_ms,

@@ -2,7 +2,9 @@
 
 use hush_protocol::relay::ClientFrame;
 
-use crate::model::{ChatMessage, MessageId, Status};
+use hush_protocol::Username;
+
+use crate::model::{ChatId, ChatMessage, MessageId, Status};
 
 /// What the UI hears about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,25 +20,25 @@ pub enum Event {
     /// One of our messages moved on.
     Status(MessageId, Status),
     /// No account has this name (a chat with it cannot start; what was sent to it failed).
-    UnknownUser(String),
+    UnknownUser(Username),
     /// A message from this account could not be decrypted (it was dropped).
     Undecryptable {
         /// The sender account.
-        from: String,
+        from: Username,
     },
     /// The relay refused something.
     RelayError(String),
     /// Someone started or stopped typing to us.
     Typing {
         /// Who.
-        from: String,
+        from: Username,
         /// Started (true) or stopped.
         typing: bool,
     },
     /// A contact told us their display name.
     Profile {
         /// Which account.
-        account: String,
+        account: Username,
         /// The name to show for it.
         display_name: String,
     },
@@ -44,7 +46,7 @@ pub enum Event {
     /// they get nothing, and what could only go to them fails.
     DevicesRefused {
         /// Which account.
-        account: String,
+        account: Username,
         /// What was wrong.
         reason: crate::devices::Refusal,
     },
@@ -56,7 +58,7 @@ pub enum Event {
     /// Another of our devices read messages of this chat.
     ReadElsewhere {
         /// The chat.
-        chat: String,
+        chat: ChatId,
     },
     /// The new browser's link address is open (the code works for this long).
     LinkOpened {
@@ -91,21 +93,21 @@ pub enum Event {
     /// A group's members, roles or info changed (or we joined or left it).
     GroupChanged {
         /// The group's chat.
-        chat: String,
+        chat: ChatId,
     },
     /// A member started or stopped typing in a group.
     GroupTyping {
         /// The group's chat.
-        chat: String,
+        chat: ChatId,
         /// Who.
-        from: String,
+        from: Username,
         /// Started (true) or stopped.
         typing: bool,
     },
     /// A watched account came online or went offline.
     Presence {
         /// Which account.
-        account: String,
+        account: Username,
         /// Whether any of its devices is connected.
         online: bool,
         /// When it was last connected (ms since the epoch; 0 if unknown).

@@ -27,13 +27,13 @@ mod send;
 mod senders;
 
 use hush_protocol::relay::{ErrorCode, ServerFrame};
-use hush_protocol::Rng;
+use hush_protocol::{Rng, Username};
 
 pub use event::{Event, Output};
 
 use crate::account::LocalAccount;
 use crate::error::EngineError;
-use crate::model::{group_chat, ChatMessage, PinnedDevices};
+use crate::model::{ChatId, ChatMessage, PinnedDevices};
 use crate::store::Store;
 use connection::{Connection, RequestIds};
 use groups::OrphanKeys;
@@ -107,7 +107,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Our account's name.
-    fn account_name(&self) -> Result<String, EngineError> {
+    fn account_name(&self) -> Result<Username, EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         Ok(account.name.clone())
     }
@@ -201,7 +201,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         match frame {
-            ServerFrame::Typing { from, typing } => out.events.push(Event::Typing { from, typing }),
+            ServerFrame::Typing { from, typing } => {
+                if let Ok(from) = Username::new(from) {
+                    out.events.push(Event::Typing { from, typing });
+                }
+            }
             ServerFrame::GroupTyping {
                 group,
                 from,
@@ -209,9 +213,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             } => {
                 // Only a member's typing shows.
                 let record = self.store.group(&group).await?;
-                if record.is_some_and(|r| r.log.state().member(&from).is_some()) {
+                let member = record.is_some_and(|r| r.log.state().member(&from).is_some());
+                if let (true, Ok(from)) = (member, Username::new(from)) {
                     out.events.push(Event::GroupTyping {
-                        chat: group_chat(&group),
+                        chat: ChatId::Group(group),
                         from,
                         typing,
                     });
@@ -241,11 +246,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 account,
                 online,
                 last_seen_ms,
-            } => out.events.push(Event::Presence {
-                account,
-                online,
-                last_seen_ms,
-            }),
+            } => {
+                if let Ok(account) = Username::new(account) {
+                    out.events.push(Event::Presence {
+                        account,
+                        online,
+                        last_seen_ms,
+                    });
+                }
+            }
             _ => {}
         }
         Ok(())

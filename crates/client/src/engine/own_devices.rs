@@ -11,7 +11,7 @@ use super::{Engine, Event, Output};
 use crate::content::Content;
 use crate::devices::{check_list, Refusal};
 use crate::error::{Broken, DeviceActionError, EngineError, InputError};
-use crate::model::{ChatMessage, Kind, MessageId, PinnedDevices, Status};
+use crate::model::{ChatId, ChatMessage, Kind, MessageId, PinnedDevices, Status};
 use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -106,7 +106,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return;
         };
         let content = Content::Sent {
-            to: message.chat.clone(),
+            to: message.chat.to_string(),
             id: message.id,
             sent_ms: message.sent_ms,
             body: message.body.clone(),
@@ -115,7 +115,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Tells the account's other devices that `ids` of `chat` were read here.
-    pub(super) fn read_sync(&mut self, chat: &str, ids: &[MessageId], changes: &mut Changes) {
+    pub(super) fn read_sync(&mut self, chat: &ChatId, ids: &[MessageId], changes: &mut Changes) {
         if !self.has_other_devices() {
             return;
         }
@@ -124,7 +124,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         for chunk in ids.chunks(crate::content::MAX_RECEIPT_IDS) {
             let content = Content::ReadSync {
-                chat: chat.to_owned(),
+                chat: chat.to_string(),
                 ids: chunk.to_vec(),
             };
             changes.outbox.push(self.entry(&own, content));
@@ -137,7 +137,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         if let Some(own) = self.account.as_ref().map(|a| a.name.clone()) {
-            self.dispatch(&own, out).await?;
+            self.dispatch_direct(&own, out).await?;
         }
         Ok(())
     }
@@ -157,15 +157,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 sent_ms,
                 body,
             } => {
-                let valid = hush_protocol::DeviceAddress::new(to.as_str(), 1).is_ok();
-                if !valid || self.is_own(&to) || changes.received.iter().any(|m| m.id == id) {
+                let Ok(chat) = ChatId::parse(&to) else {
+                    return Ok(());
+                };
+                if self.is_own(&to) || changes.received.iter().any(|m| m.id == id) {
                     return Ok(());
                 }
                 let message = ChatMessage {
                     id,
                     group: None,
                     kind: Kind::Text,
-                    chat: to,
+                    chat,
                     from_me: true,
                     body,
                     sent_ms,
@@ -175,6 +177,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 events.push(Event::Message(message));
             }
             Content::ReadSync { chat, ids } => {
+                let Ok(chat) = ChatId::parse(&chat) else {
+                    return Ok(());
+                };
                 for id in ids {
                     let theirs = self.store.message(&id).await?;
                     let unread = theirs.is_some_and(|m| {

@@ -4,12 +4,12 @@
 
 use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::{ClientFrame, OutgoingEnvelope, SendOutcome};
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 
 use super::{Engine, Event, Output};
 use crate::content::{Content, ReceiptKind};
 use crate::error::{EngineError, InputError};
-use crate::model::{group_id, ChatMessage, Kind, MessageId, OutboxEntry, Status};
+use crate::model::{ChatId, ChatMessage, Kind, MessageId, OutboxEntry, Status};
 use crate::store::{Changes, Store};
 
 /// Sends of one message before it is marked failed (the user can retry).
@@ -27,24 +27,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Stores a text in the chat with `to` and the outbox, and sends it if connected.
     pub async fn send_text(
         &mut self,
-        to: &str,
+        to: &ChatId,
         body: &str,
         now_ms: u64,
     ) -> Result<(ChatMessage, Output), EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
-        if to == account.name {
+        if to.is_with(&account.name) {
             return Err(InputError::NoteToSelf.into());
-        }
-        let is_group = group_id(to).is_some();
-        if !is_group && DeviceAddress::new(to, 1).is_err() {
-            return Err(InputError::Username.into());
         }
         if body.trim().is_empty() || body.len() > crate::content::MAX_TEXT {
             return Err(InputError::TextLength.into());
         }
-        if is_group {
-            return self.send_group_text(to, body, now_ms).await;
-        }
+        let account = match to {
+            ChatId::Group(id) => return self.send_group_text(*id, body, now_ms).await,
+            ChatId::Direct(account) => account,
+        };
         let (message, entry) = self.new_text(to, body, now_ms);
         let mut changes = Changes {
             messages: vec![message.clone()],
@@ -52,13 +49,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         self.transcript(&message, &mut changes);
         let mut out = Output::default();
-        self.send_entry(to, entry, changes, &mut out).await?;
+        self.send_entry(account, entry, changes, &mut out).await?;
         self.dispatch_own(&mut out).await?;
         Ok((message, out))
     }
 
     /// A new text of ours to `to` (a new id), as the chat shows it and as the outbox keeps it.
-    fn new_text(&mut self, to: &str, body: &str, now_ms: u64) -> (ChatMessage, OutboxEntry) {
+    fn new_text(&mut self, to: &ChatId, body: &str, now_ms: u64) -> (ChatMessage, OutboxEntry) {
         let mut id = [0u8; 16];
         self.rng.fill_bytes(&mut id);
         let content = Content::Text {
@@ -70,7 +67,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             id,
             group: None,
             kind: Kind::Text,
-            chat: to.to_owned(),
+            chat: to.clone(),
             from_me: true,
             body: body.to_owned(),
             sent_ms: now_ms,
@@ -78,7 +75,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let entry = OutboxEntry {
             id,
-            to: to.to_owned(),
+            to: to.clone(),
             content: content.encode(),
             attempts: 0,
         };
@@ -90,7 +87,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// the outbox behind the others.
     async fn send_entry(
         &mut self,
-        to: &str,
+        to: &Username,
         entry: OutboxEntry,
         mut changes: Changes,
         out: &mut Output,
@@ -115,7 +112,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 changes.outbox.push(entry);
                 self.store.commit(changes).await?;
                 if self.connection.authenticated {
-                    self.dispatch(to, out).await?;
+                    self.dispatch_direct(to, out).await?;
                 }
             }
         }
@@ -124,16 +121,30 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Encrypts everything in the outbox for `to` to each of its devices and sends it; without
     /// sessions, asks for bundles first.
-    pub(super) async fn dispatch(&mut self, to: &str, out: &mut Output) -> Result<(), EngineError> {
-        if let Some(id) = group_id(to) {
-            return self.dispatch_group(id, out).await;
+    pub(super) async fn dispatch(
+        &mut self,
+        to: &ChatId,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        match to {
+            ChatId::Group(id) => self.dispatch_group(*id, out).await,
+            ChatId::Direct(account) => self.dispatch_direct(account, out).await,
         }
+    }
+
+    /// Encrypts everything in the outbox for account `to` to each of its devices and sends it;
+    /// without sessions, asks for bundles first.
+    pub(super) async fn dispatch_direct(
+        &mut self,
+        to: &Username,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
         let entries: Vec<OutboxEntry> = self
             .store
             .outbox()
             .await?
             .into_iter()
-            .filter(|e| e.to == to && !self.connection.in_flight.contains(&e.id))
+            .filter(|e| e.to.is_with(to) && !self.connection.in_flight.contains(&e.id))
             .collect();
         if entries.is_empty() {
             return Ok(());
@@ -162,7 +173,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// needed, and nothing was encrypted.
     pub(super) fn seal(
         &self,
-        to: &str,
+        to: &Username,
         entries: Vec<OutboxEntry>,
         sessions: &[(DeviceAddress, SessionRecord)],
     ) -> Option<Sealed> {
@@ -200,7 +211,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             entry.attempts += 1;
             sealed.frames.push(ClientFrame::Send {
                 client_id: entry.id,
-                recipient: to.to_owned(),
+                recipient: to.to_string(),
                 envelopes,
             });
             sealed.entries.push(entry);
@@ -211,7 +222,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Everything in the outbox for `to` fails (the account cannot be reached).
     pub(super) async fn fail_outbox(
         &mut self,
-        to: &str,
+        to: &Username,
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let ids: Vec<MessageId> = self
@@ -219,7 +230,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .outbox()
             .await?
             .into_iter()
-            .filter(|e| e.to == to)
+            .filter(|e| e.to.is_with(to))
             .map(|e| e.id)
             .collect();
         self.fail(ids, out).await
@@ -270,14 +281,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 if entry.attempts >= MAX_ATTEMPTS {
                     return self.fail(vec![entry.id], out).await;
                 }
+                let Some(account) = entry.to.account() else {
+                    return Ok(());
+                };
                 let mut changes = Changes::default();
                 for device in extra {
-                    if let Ok(address) = DeviceAddress::new(entry.to.clone(), device) {
+                    if let Ok(address) = DeviceAddress::new(account.as_str(), device) {
                         changes.sessions.push((address, SessionRecord::new()));
                     }
                 }
                 self.store.commit(changes).await?;
-                self.fetch_bundles(&entry.to, out);
+                self.fetch_bundles(account, out);
             }
             SendOutcome::UnknownRecipient => self.fail(vec![entry.id], out).await?,
         }
@@ -339,16 +353,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Marks a chat's received messages read and tells their sender.
-    pub async fn mark_read(&mut self, chat: &str) -> Result<Output, EngineError> {
+    pub async fn mark_read(&mut self, chat: &ChatId) -> Result<Output, EngineError> {
         let unread = self.store.unread(chat).await?;
         let mut out = Output::default();
         if unread.is_empty() {
             return Ok(out);
         }
-        if group_id(chat).is_some() {
-            return self.mark_group_read(chat, unread).await;
-        }
-        let receipt = self.receipt(chat, ReceiptKind::Read, unread.clone());
+        let account = match chat {
+            ChatId::Group(_) => return self.mark_group_read(chat, unread).await,
+            ChatId::Direct(account) => account,
+        };
+        let receipt = self.receipt(account, ReceiptKind::Read, unread.clone());
         let mut changes = Changes {
             statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
             outbox: vec![receipt],
@@ -366,7 +381,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// A receipt for `ids` to `to`, as an outbox entry.
     pub(super) fn receipt(
         &mut self,
-        to: &str,
+        to: &Username,
         kind: ReceiptKind,
         ids: Vec<MessageId>,
     ) -> OutboxEntry {
@@ -374,12 +389,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// An outbox entry (a new id) for content the chat does not show.
-    pub(super) fn entry(&mut self, to: &str, content: Content) -> OutboxEntry {
+    pub(super) fn entry(&mut self, to: &Username, content: Content) -> OutboxEntry {
         let mut id = [0u8; 16];
         self.rng.fill_bytes(&mut id);
         OutboxEntry {
             id,
-            to: to.to_owned(),
+            to: ChatId::Direct(to.clone()),
             content: content.encode(),
             attempts: 0,
         }

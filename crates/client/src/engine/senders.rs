@@ -137,7 +137,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Err(Refusal::RolledBack) => return true,
             Err(reason) => {
                 events.push(Event::DevicesRefused {
-                    account: account.to_owned(),
+                    account: from.username(),
                     reason,
                 });
                 return false;
@@ -154,7 +154,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 .any(|d| old.list.device(d.device_id).is_none())
         });
         if linked && !own {
-            if let Some(notice) = self.device_replaced(account, batch.now_ms, &mut batch.changes) {
+            let chat = from.username();
+            if let Some(notice) = self.device_replaced(&chat, batch.now_ms, &mut batch.changes) {
                 events.push(Event::Message(notice));
             }
         }

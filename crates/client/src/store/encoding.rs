@@ -8,14 +8,16 @@ use hush_protocol::groups::{Change, GroupLog, MAX_CHANGE, MAX_MEMBERS};
 use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::DeviceAddress;
-use hush_protocol::{DecodeError, IdentityKeyPair};
+use hush_protocol::{DecodeError, IdentityKeyPair, Username};
 use zeroize::Zeroizing;
 
 use hush_protocol::relay::MAX_DEVICE_LIST;
 
 use crate::account::LocalAccount;
 use crate::content::{MAX_DISPLAY_NAME, MAX_TEXT};
-use crate::model::{ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status};
+use crate::model::{
+    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status,
+};
 
 /// An account as first stored (no display name).
 const ACCOUNT_V1: u8 = 0xA0;
@@ -64,7 +66,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         ACCOUNT_V1 | ACCOUNT_V2 => r.header(kind)?,
         _ => r.header(ACCOUNT)?,
     }
-    let name = r.string("account name", MAX_NAME)?;
+    let name = Username::new(r.string("account name", MAX_NAME)?)?;
     let device_id = r.u32()?;
     let account_key = AccountKey::from_bytes(&Zeroizing::new(r.array::<32>()?));
     let identity = IdentityKeyPair::from_bytes(&Zeroizing::new(r.array::<64>()?));
@@ -126,7 +128,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             Kind::DeviceLinked => 2,
             Kind::GroupChange => 3,
         })
-        .var(message.chat.as_bytes())
+        .var(message.chat.to_string().as_bytes())
         .u8(u8::from(message.from_me))
         .var(message.body.as_bytes())
         .u64(message.sent_ms)
@@ -165,7 +167,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             3 => Kind::GroupChange,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
-        chat: r.string("chat", MAX_NAME)?,
+        chat: ChatId::parse(&r.string("chat", MAX_NAME)?)?,
         group: None,
         from_me: r.bool("from-me flag")?,
         body: r.string("text", MAX_TEXT)?,
@@ -173,11 +175,12 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
         status: status_from_byte(r.u8()?)?,
     };
     if version != MESSAGE && r.bool("group flag")? {
-        let author = r.string("author", MAX_NAME)?;
+        let author = Username::new(r.string("author", MAX_NAME)?)?;
         let n = r.count("receipts", MAX_MEMBERS, 2)?;
         let mut receipts = Vec::with_capacity(n);
         for _ in 0..n {
-            receipts.push((r.string("member", MAX_NAME)?, status_from_byte(r.u8()?)?));
+            let member = Username::new(r.string("member", MAX_NAME)?)?;
+            receipts.push((member, status_from_byte(r.u8()?)?));
         }
         message.group = Some(GroupLine { author, receipts });
     }
@@ -190,7 +193,7 @@ pub fn encode_outbox(entry: &OutboxEntry) -> Vec<u8> {
     let mut w = Writer::default();
     w.header(OUTBOX)
         .raw(&entry.id)
-        .var(entry.to.as_bytes())
+        .var(entry.to.to_string().as_bytes())
         .var(&entry.content)
         .u32(entry.attempts);
     w.into_bytes()
@@ -202,7 +205,7 @@ pub fn decode_outbox(bytes: &[u8]) -> Result<OutboxEntry, DecodeError> {
     r.header(OUTBOX)?;
     let entry = OutboxEntry {
         id: r.array()?,
-        to: r.string("recipient", MAX_NAME)?,
+        to: ChatId::parse(&r.string("recipient", MAX_NAME)?)?,
         content: r.var("content", MAX_CONTENT)?.to_vec(),
         attempts: r.u32()?,
     };
@@ -310,7 +313,11 @@ mod tests {
     #[test]
     fn records_round_trip_and_damage_is_an_error() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
-        let mut account = LocalAccount::generate("alice", "Firefox on Linux", &mut rng);
+        let mut account = LocalAccount::generate(
+            &Username::parse("alice").unwrap(),
+            "Firefox on Linux",
+            &mut rng,
+        );
         account.registered = true;
         account.next_prekey_id = 101;
         account.display_name = "Alice A.".into();
@@ -340,7 +347,7 @@ mod tests {
             id: [7; 16],
             group: None,
             kind: Kind::SecurityCodeChanged,
-            chat: "bob".into(),
+            chat: ChatId::parse("bob").unwrap(),
             from_me: true,
             body: "hi".into(),
             sent_ms: 5,
@@ -352,7 +359,7 @@ mod tests {
         );
         let entry = OutboxEntry {
             id: [8; 16],
-            to: "bob".into(),
+            to: ChatId::parse("bob").unwrap(),
             content: vec![1, 2, 3],
             attempts: 2,
         };
@@ -376,8 +383,8 @@ mod tests {
         // A group line reads back; a message stored before groups reads back without one.
         let mut in_group = message.clone();
         in_group.group = Some(GroupLine {
-            author: "carol".into(),
-            receipts: vec![("bob".into(), Status::Delivered)],
+            author: Username::parse("carol").unwrap(),
+            receipts: vec![(Username::parse("bob").unwrap(), Status::Delivered)],
         });
         assert_eq!(decode_message(&encode_message(&in_group)), Ok(in_group));
         let mut v1 = encode_message(&message);

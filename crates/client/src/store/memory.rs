@@ -8,14 +8,14 @@ use std::rc::Rc;
 
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
-use hush_protocol::DeviceAddress;
+use hush_protocol::{DeviceAddress, Username};
 use zeroize::Zeroizing;
 
 use super::encoding::{decode_group, decode_pinned, encode_group, encode_pinned};
 use super::{Changes, Store, StoreError};
 use crate::account::LocalAccount;
 use crate::model::{
-    is_unread, summarize, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+    is_unread, summarize, ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
     PinnedDevices,
 };
 
@@ -28,8 +28,9 @@ struct Inner {
     next_seq: u64,
     messages: BTreeMap<MessageId, (u64, ChatMessage)>,
     outbox: BTreeMap<MessageId, (u64, OutboxEntry)>,
-    verified: BTreeMap<String, [u8; 64]>,
-    names: BTreeMap<String, String>,
+    verified: BTreeMap<Username, [u8; 64]>,
+    names: BTreeMap<Username, String>,
+    /// By spelling, as a persistent store sorts them.
     muted: std::collections::BTreeSet<String>,
     /// Encoded, as a persistent store keeps them.
     pinned: BTreeMap<String, Vec<u8>>,
@@ -108,14 +109,14 @@ impl Store for MemoryStore {
 
     async fn messages(
         &self,
-        chat: &str,
+        chat: &ChatId,
         before: Option<&MessageId>,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let inner = self.inner.borrow();
         let end = match before {
             Some(id) => match inner.messages.get(id) {
-                Some((seq, m)) if m.chat == chat => *seq,
+                Some((seq, m)) if m.chat == *chat => *seq,
                 _ => return Ok(Vec::new()),
             },
             None => u64::MAX,
@@ -123,7 +124,7 @@ impl Store for MemoryStore {
         let mut found: Vec<&(u64, ChatMessage)> = inner
             .messages
             .values()
-            .filter(|(seq, m)| m.chat == chat && *seq < end)
+            .filter(|(seq, m)| m.chat == *chat && *seq < end)
             .collect();
         found.sort_by_key(|(seq, _)| *seq);
         let skip = found.len().saturating_sub(limit);
@@ -134,21 +135,21 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError> {
+    async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError> {
         let inner = self.inner.borrow();
         Ok(inner
             .messages
             .values()
-            .filter(|(_, m)| m.chat == chat && is_unread(m))
+            .filter(|(_, m)| m.chat == *chat && is_unread(m))
             .map(|(_, m)| m.id)
             .collect())
     }
 
-    async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError> {
+    async fn verified(&self, account: &Username) -> Result<Option<[u8; 64]>, StoreError> {
         Ok(self.inner.borrow().verified.get(account).copied())
     }
 
-    async fn names(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {
         let inner = self.inner.borrow();
         Ok(inner
             .names
@@ -157,8 +158,13 @@ impl Store for MemoryStore {
             .collect())
     }
 
-    async fn muted(&self) -> Result<Vec<String>, StoreError> {
-        Ok(self.inner.borrow().muted.iter().cloned().collect())
+    async fn muted(&self) -> Result<Vec<ChatId>, StoreError> {
+        let inner = self.inner.borrow();
+        inner
+            .muted
+            .iter()
+            .map(|chat| ChatId::parse(chat).map_err(corrupt))
+            .collect()
     }
 
     async fn pinned_devices(&self, account: &str) -> Result<Option<PinnedDevices>, StoreError> {
@@ -266,6 +272,7 @@ impl Store for MemoryStore {
         }
         inner.names.extend(changes.names);
         for (chat, muted) in changes.muted {
+            let chat = chat.to_string();
             if muted {
                 inner.muted.insert(chat);
             } else {

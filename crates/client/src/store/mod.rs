@@ -12,11 +12,11 @@ pub mod memory;
 
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
-use hush_protocol::DeviceAddress;
+use hush_protocol::{DeviceAddress, Username};
 
 use crate::account::LocalAccount;
 use crate::model::{
-    ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices, Status,
+    ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices, Status,
 };
 
 /// Everything one processing step changes, written in one transaction.
@@ -43,11 +43,11 @@ pub struct Changes {
     pub outbox_done: Vec<MessageId>,
     /// Contacts' verified identity keys: set when the user compared safety numbers, cleared
     /// (`None`) when the key changed.
-    pub verified: Vec<(String, Option<[u8; 64]>)>,
+    pub verified: Vec<(Username, Option<[u8; 64]>)>,
     /// Contacts' display names as they last sent them, replaced whole.
-    pub names: Vec<(String, String)>,
+    pub names: Vec<(Username, String)>,
     /// Chats muted (true) or unmuted on this device: a muted chat never notifies.
-    pub muted: Vec<(String, bool)>,
+    pub muted: Vec<(ChatId, bool)>,
     /// Contacts' verified device lists, replaced whole (by `list.account`).
     pub pinned_devices: Vec<PinnedDevices>,
     /// Groups, replaced whole (by id).
@@ -137,18 +137,18 @@ pub trait Store {
     /// message of this chat gives none.
     async fn messages(
         &self,
-        chat: &str,
+        chat: &ChatId,
         before: Option<&MessageId>,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError>;
     /// The chat's received texts not read yet ([`crate::model::is_unread`]), in no particular order.
-    async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError>;
+    async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError>;
     /// The identity key the user verified for `account`, if they did (and it has not changed).
-    async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError>;
+    async fn verified(&self, account: &Username) -> Result<Option<[u8; 64]>, StoreError>;
     /// Contacts' display names (account, name), by account.
-    async fn names(&self) -> Result<Vec<(String, String)>, StoreError>;
+    async fn names(&self) -> Result<Vec<(Username, String)>, StoreError>;
     /// The chats muted on this device, sorted.
-    async fn muted(&self) -> Result<Vec<String>, StoreError>;
+    async fn muted(&self) -> Result<Vec<ChatId>, StoreError>;
     /// A contact's pinned account key and newest verified device list, if fetched before.
     async fn pinned_devices(&self, account: &str) -> Result<Option<PinnedDevices>, StoreError>;
     /// One group, if this device is or was in it.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use hush_client::store::memory::MemoryStore;
-use hush_client::{Engine, Event, Output, Status};
+use hush_client::{ChatId, Engine, Event, Output, Status, Username};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_server::{Config, Server};
 use rand_chacha::rand_core::SeedableRng;
@@ -105,7 +105,7 @@ impl Device {
     /// A new account on a new device, with its prekeys on the relay.
     pub async fn register(relay: &Relay, name: &str, seed: u64) -> Self {
         let mut device = Self::open(relay, MemoryStore::new(), seed).await;
-        let out = device.engine.create_account(name).await.unwrap();
+        let out = device.engine.create_account(&user(name)).await.unwrap();
         device.output(out).await;
         device.expect(|e| matches!(e, Event::Authenticated)).await;
         device.settle().await;
@@ -119,7 +119,7 @@ impl Device {
         let name = self.engine.account().unwrap().name.clone();
         let probe = ClientFrame::FetchBundles {
             request: u32::MAX,
-            account: name,
+            account: name.to_string(),
         };
         self.ws.send(Message::binary(probe.encode())).await.unwrap();
         loop {
@@ -265,20 +265,19 @@ impl Device {
     }
 
     pub async fn send(&mut self, to: &str, body: &str) -> [u8; 16] {
-        let (message, out) = self.engine.send_text(to, body, now()).await.unwrap();
+        let (message, out) = self.engine.send_text(&chat(to), body, now()).await.unwrap();
         self.output(out).await;
         message.id
     }
 }
 
-fn hex(id: &[u8; 32]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Uploads a granted blob.
 pub async fn put_blob(addr: SocketAddr, id: &[u8; 32], blob: Vec<u8>) {
     let response = reqwest::Client::new()
-        .put(format!("http://{addr}/blobs/{}", hex(id)))
+        .put(format!(
+            "http://{addr}/blobs/{}",
+            hush_protocol::hex::encode(id)
+        ))
         .body(blob)
         .send()
         .await
@@ -288,11 +287,24 @@ pub async fn put_blob(addr: SocketAddr, id: &[u8; 32], blob: Vec<u8>) {
 
 /// Fetches a blob.
 pub async fn get_blob(addr: SocketAddr, id: &[u8; 32]) -> Vec<u8> {
-    let response = reqwest::get(format!("http://{addr}/blobs/{}", hex(id)))
-        .await
-        .unwrap();
+    let response = reqwest::get(format!(
+        "http://{addr}/blobs/{}",
+        hush_protocol::hex::encode(id)
+    ))
+    .await
+    .unwrap();
     assert!(response.status().is_success(), "{}", response.status());
     response.bytes().await.unwrap().to_vec()
+}
+
+/// The account `name`.
+pub fn user(name: &str) -> Username {
+    Username::parse(name).unwrap()
+}
+
+/// The chat `name` (an account's, or `#` and a group id in hex).
+pub fn chat(name: &str) -> ChatId {
+    ChatId::parse(name).unwrap()
 }
 
 pub fn message_from<'a>(body: &'a str) -> impl Fn(&Event) -> bool + 'a {

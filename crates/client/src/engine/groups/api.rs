@@ -3,33 +3,29 @@
 //! group's current state, applied here, and sent to every member with the state after it.
 
 use hush_protocol::groups::{Change, GroupLog, GroupState, Op};
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{Rng, Username};
 
 use super::{describe, forget_keys, refused, MAX_UPDATE};
 use crate::content::Content;
 use crate::engine::{Engine, Event, Output};
 use crate::error::{EngineError, GroupActionError, InputError};
-use crate::model::{group_chat, group_id, ChatMessage, GroupRecord, Kind};
+use crate::model::{ChatId, ChatMessage, GroupRecord, Kind};
 use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
-    /// Makes a group with us as its admin and `members` (usernames) in it; returns its chat.
+    /// Makes a group with us as its admin and `members` in it; returns its chat.
     pub async fn create_group(
         &mut self,
         name: &str,
         description: &str,
-        members: &[String],
+        members: &[Username],
         now_ms: u64,
-    ) -> Result<(String, Output), EngineError> {
+    ) -> Result<(ChatId, Output), EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let mut others: Vec<String> = Vec::with_capacity(members.len());
         for member in members {
-            let member = member.trim();
-            if DeviceAddress::new(member, 1).is_err() {
-                return Err(InputError::MemberUsername.into());
-            }
-            if member != account.name && !others.iter().any(|o| o == member) {
-                others.push(member.to_owned());
+            if *member != account.name && !others.iter().any(|o| o == member) {
+                others.push(member.to_string());
             }
         }
         let mut id = [0u8; 16];
@@ -50,46 +46,42 @@ impl<S: Store, R: Rng> Engine<S, R> {
             pending: Vec::new(),
         };
         let out = self.publish_change(record, None, &change, now_ms).await?;
-        Ok((group_chat(&id), out))
+        Ok((ChatId::Group(id), out))
     }
 
     /// Adds `member` (admins).
     pub async fn add_member(
         &mut self,
-        chat: &str,
-        member: &str,
+        chat: &ChatId,
+        member: &Username,
         now_ms: u64,
     ) -> Result<Output, EngineError> {
-        let member = member.trim();
-        if DeviceAddress::new(member, 1).is_err() {
-            return Err(InputError::Username.into());
-        }
-        self.change_group(chat, Op::Add(member.to_owned()), now_ms)
+        self.change_group(chat, Op::Add(member.to_string()), now_ms)
             .await
     }
 
     /// Removes `member` (admins); everyone left uses a new sender key from then on.
     pub async fn remove_member(
         &mut self,
-        chat: &str,
-        member: &str,
+        chat: &ChatId,
+        member: &Username,
         now_ms: u64,
     ) -> Result<Output, EngineError> {
-        self.change_group(chat, Op::Remove(member.to_owned()), now_ms)
+        self.change_group(chat, Op::Remove(member.to_string()), now_ms)
             .await
     }
 
     /// Makes `member` an admin, or a member again (admins).
     pub async fn set_admin(
         &mut self,
-        chat: &str,
-        member: &str,
+        chat: &ChatId,
+        member: &Username,
         admin: bool,
         now_ms: u64,
     ) -> Result<Output, EngineError> {
         let op = match admin {
-            true => Op::Promote(member.to_owned()),
-            false => Op::Demote(member.to_owned()),
+            true => Op::Promote(member.to_string()),
+            false => Op::Demote(member.to_string()),
         };
         self.change_group(chat, op, now_ms).await
     }
@@ -97,7 +89,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Changes the name and description.
     pub async fn edit_group(
         &mut self,
-        chat: &str,
+        chat: &ChatId,
         name: &str,
         description: &str,
         now_ms: u64,
@@ -112,7 +104,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Restricts sending or editing the info to admins (admins).
     pub async fn set_group_permissions(
         &mut self,
-        chat: &str,
+        chat: &ChatId,
         only_admins_send: bool,
         only_admins_edit: bool,
         now_ms: u64,
@@ -125,13 +117,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Leaves the group (its chat stays, read-only).
-    pub async fn leave_group(&mut self, chat: &str, now_ms: u64) -> Result<Output, EngineError> {
+    pub async fn leave_group(&mut self, chat: &ChatId, now_ms: u64) -> Result<Output, EngineError> {
         self.change_group(chat, Op::Leave, now_ms).await
     }
 
     /// A group's state as this device holds it.
-    pub async fn group(&self, chat: &str) -> Result<Option<GroupState>, EngineError> {
-        let Some(id) = group_id(chat) else {
+    pub async fn group(&self, chat: &ChatId) -> Result<Option<GroupState>, EngineError> {
+        let Some(id) = chat.group() else {
             return Ok(None);
         };
         Ok(self.store.group(&id).await?.map(|r| r.log.state().clone()))
@@ -140,12 +132,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Signs `op` on the group's current state, applies it here and sends it to the members.
     pub(super) async fn change_group(
         &mut self,
-        chat: &str,
+        chat: &ChatId,
         op: Op,
         now_ms: u64,
     ) -> Result<Output, EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
-        let id = group_id(chat).ok_or(GroupActionError::NotAGroup)?;
+        let id = chat.group().ok_or(GroupActionError::NotAGroup)?;
         let mut record = self
             .store
             .group(&id)
@@ -171,7 +163,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> Result<Output, EngineError> {
         let me = self.account_name()?;
         let after = record.log.state().clone();
-        let chat = group_chat(&after.group);
+        let chat = ChatId::Group(after.group);
         let mut changes = Changes::default();
         let line = self.group_line(&chat, describe(change, &me), now_ms, &mut changes);
         // Everyone gets the newest changes and the state after them: a new member starts
@@ -198,7 +190,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out.events.push(Event::GroupChanged { chat });
         if self.connection.authenticated {
             for to in recipients {
-                self.dispatch(&to, &mut out).await?;
+                self.dispatch_direct(&to, &mut out).await?;
             }
         }
         Ok(out)
@@ -210,14 +202,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
         &self,
         before: Option<&GroupState>,
         after: &GroupState,
-        me: &str,
-    ) -> Vec<String> {
-        let mut recipients: Vec<String> = Vec::new();
+        me: &Username,
+    ) -> Vec<Username> {
+        let mut recipients: Vec<Username> = Vec::new();
         let everyone = before.iter().flat_map(|b| &b.members).chain(&after.members);
-        for member in everyone {
-            let skip = member.account == me && !self.has_other_devices();
-            if !skip && !recipients.contains(&member.account) {
-                recipients.push(member.account.clone());
+        for member in everyone.filter_map(|m| Username::parse(&m.account).ok()) {
+            let skip = member == *me && !self.has_other_devices();
+            if !skip && !recipients.contains(&member) {
+                recipients.push(member);
             }
         }
         recipients
@@ -226,7 +218,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// A line in a group chat that says what changed.
     pub(super) fn group_line(
         &mut self,
-        chat: &str,
+        chat: &ChatId,
         body: String,
         now_ms: u64,
         changes: &mut Changes,

@@ -5,14 +5,14 @@
 use hush_protocol::groups::{Change, GroupLog, GroupState, Op};
 use hush_protocol::sender_key::SenderKeyError;
 use hush_protocol::wire::{SenderKeyDistribution, SenderKeyMessage};
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 
 use super::{describe, forget_keys, keep_sender_key, Reissue};
 use crate::content::{Content, ReceiptKind};
 use crate::engine::receive::Batch;
 use crate::engine::{Engine, Event, Output};
 use crate::error::EngineError;
-use crate::model::{group_chat, group_id, ChatMessage, GroupLine, GroupRecord, Kind, Status};
+use crate::model::{ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Status};
 use crate::store::encoding::MAX_PENDING;
 use crate::store::Store;
 
@@ -47,21 +47,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         payload: &[u8],
     ) -> Result<(), EngineError> {
         let me = self.account_name()?;
-        let sender = from.account();
+        let sender = from.username();
         let Ok(message) = SenderKeyMessage::decode(payload) else {
             batch.undecryptable(from);
             return Ok(());
         };
         let id = message.distribution_id;
         // Only from a device its account still lists (not one unlinked since).
-        self.load_pin(&mut batch.pins, sender).await?;
+        self.load_pin(&mut batch.pins, &sender).await?;
         let listed = batch.pins.names(from);
         let Some(record) = batch.groups.get(&self.store, &id).await? else {
             batch.undecryptable(from);
             return Ok(());
         };
         let state = record.log.state();
-        let allowed = state.member(&me).is_some() && state.may_send(sender) && listed;
+        let allowed = state.member(&me).is_some() && state.may_send(&sender) && listed;
         let keys = record.senders.iter_mut().find(|(a, _)| a == from);
         let Some((_, keys)) = keys.filter(|_| allowed) else {
             batch.undecryptable(from);
@@ -92,11 +92,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let line = ChatMessage {
             id: message_id,
             group: Some(GroupLine {
-                author: sender.to_owned(),
+                author: sender.clone(),
                 receipts: Vec::new(),
             }),
             kind: Kind::Text,
-            chat: group_chat(&id),
+            chat: ChatId::Group(id),
             from_me: mine,
             body,
             sent_ms,
@@ -109,7 +109,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         batch.changes.received.push(line.clone());
         batch.events.push(Event::Message(line));
         if !mine {
-            batch.deliver(sender, message_id);
+            batch.deliver(&sender, message_id);
         }
         Ok(())
     }
@@ -258,7 +258,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         self.orphan_keys.adopt(&mut record);
         batch.groups.put(record);
-        let chat = group_chat(&last.group);
+        let chat = ChatId::Group(last.group);
         let line = self.group_line(&chat, describe(last, &me), batch.now_ms, &mut batch.changes);
         batch.events.push(Event::Message(line));
         batch.events.push(Event::GroupChanged { chat });
@@ -301,7 +301,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .senders
             .retain(|(a, _)| state.member(a.account()).is_some());
         self.orphan_keys.adopt(record);
-        let chat = group_chat(&id);
+        let chat = ChatId::Group(id);
         for change in &applied {
             let line = self.group_line(
                 &chat,
@@ -338,7 +338,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         for (id, op) in reissue.0 {
-            match self.change_group(&group_chat(&id), op, now_ms).await {
+            match self.change_group(&ChatId::Group(id), op, now_ms).await {
                 Ok(more) => {
                     out.frames.extend(more.frames);
                     out.events.extend(more.events);
@@ -356,11 +356,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         &mut self,
         batch: &mut Batch,
         message: ChatMessage,
-        member: &str,
+        member: &Username,
         kind: ReceiptKind,
     ) -> Result<(), EngineError> {
         let me = self.account_name()?;
-        if group_id(&message.chat).is_none() || member == me {
+        if message.chat.group().is_none() || *member == me {
             return Ok(());
         }
         let changes = &mut batch.changes;
@@ -374,7 +374,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ReceiptKind::Read => Status::Read,
         };
         // Only from someone it was sent to (the members when it was sent).
-        let line = message.group.get_or_insert_with(GroupLine::default);
+        let Some(line) = message.group.as_mut() else {
+            changes.messages.push(message);
+            return Ok(());
+        };
         match line.receipts.iter_mut().find(|(m, _)| m == member) {
             Some((_, held)) if held.can_become(status) => *held = status,
             Some(_) => {}

@@ -5,14 +5,14 @@
 use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::ClientFrame;
 use hush_protocol::sender_key::OwnSenderKey;
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 
 use super::sender_key_group;
 use crate::content::{Content, ReceiptKind, Secret};
 use crate::engine::{Engine, Output};
 use crate::error::{EngineError, GroupActionError};
 use crate::model::{
-    group_chat, group_id, ChatMessage, GroupLine, GroupRecord, Kind, MessageId, OutboxEntry, Status,
+    ChatId, ChatMessage, GroupId, GroupLine, GroupRecord, Kind, MessageId, OutboxEntry, Status,
 };
 use crate::store::{Changes, Store};
 
@@ -27,18 +27,20 @@ struct GroupOutbox {
 }
 
 /// Member accounts with devices that lack our key, and our sessions with those devices.
-type Targets = Vec<(String, Vec<(DeviceAddress, SessionRecord)>)>;
+type Targets = Vec<(Username, Vec<(DeviceAddress, SessionRecord)>)>;
+
+/// Member accounts and the numbers of their devices that may have our key.
+type Listed = Vec<(Username, Vec<u32>)>;
 
 impl<S: Store, R: Rng> Engine<S, R> {
     /// Stores a text for a group chat and the outbox, and sends it if connected.
     pub(in crate::engine) async fn send_group_text(
         &mut self,
-        chat: &str,
+        id: GroupId,
         body: &str,
         now_ms: u64,
     ) -> Result<(ChatMessage, Output), EngineError> {
         let me = self.account_name()?;
-        let id = group_id(chat).ok_or(GroupActionError::NotAGroup)?;
         let record = self.store.group(&id).await?;
         let state = record
             .as_ref()
@@ -56,11 +58,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             body: body.to_owned(),
         };
         // Everyone it goes to, each to confirm it.
-        let receipts = state
-            .members
-            .iter()
-            .filter(|m| m.account != me)
-            .map(|m| (m.account.clone(), Status::Sent))
+        let receipts = (state.members.iter())
+            .filter_map(|m| Username::parse(&m.account).ok())
+            .filter(|m| *m != me)
+            .map(|m| (m, Status::Sent))
             .collect();
         let message = ChatMessage {
             id: message_id,
@@ -69,7 +70,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 receipts,
             }),
             kind: Kind::Text,
-            chat: chat.to_owned(),
+            chat: ChatId::Group(id),
             from_me: true,
             body: body.to_owned(),
             sent_ms: now_ms,
@@ -80,7 +81,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 messages: vec![message.clone()],
                 outbox: vec![OutboxEntry {
                     id: message_id,
-                    to: chat.to_owned(),
+                    to: ChatId::Group(id),
                     content: content.encode(),
                     attempts: 0,
                 }],
@@ -95,8 +96,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// What waits in the outbox for group `id`.
-    async fn group_outbox(&self, id: [u8; 16]) -> Result<GroupOutbox, EngineError> {
-        let chat = group_chat(&id);
+    async fn group_outbox(&self, id: GroupId) -> Result<GroupOutbox, EngineError> {
+        let chat = ChatId::Group(id);
         let outbox = self.store.outbox().await?;
         let distributing = outbox
             .iter()
@@ -160,8 +161,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let devices: Vec<DeviceAddress> = listed_by
             .iter()
             .flat_map(|(account, listed)| {
-                listed
-                    .iter()
+                (listed.iter())
                     .filter_map(|device| DeviceAddress::new(account.as_str(), *device).ok())
             })
             .collect();
@@ -199,26 +199,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Every member account with the devices we may give our key to, as their accounts signed
     /// them (ours without this device).
-    async fn member_devices(
-        &self,
-        record: &GroupRecord,
-    ) -> Result<Vec<(String, Vec<u32>)>, EngineError> {
+    async fn member_devices(&self, record: &GroupRecord) -> Result<Listed, EngineError> {
         let my_device = self.account.as_ref().map(|a| a.device_id);
         let members = &record.log.state().members;
-        let mut listed_by: Vec<(String, Vec<u32>)> = Vec::with_capacity(members.len());
+        let mut listed_by: Listed = Vec::with_capacity(members.len());
         for member in members {
-            let account = member.account.as_str();
-            let listed: Vec<u32> = if self.is_own(account) {
+            let Ok(account) = Username::parse(&member.account) else {
+                continue;
+            };
+            let listed: Vec<u32> = if self.is_own(&account) {
                 let own = self.own.iter().flat_map(|o| o.list.devices.iter());
                 own.map(|d| d.device_id)
                     .filter(|d| Some(*d) != my_device)
                     .collect()
             } else {
-                let pinned = self.store.pinned_devices(account).await?;
+                let pinned = self.store.pinned_devices(&account).await?;
                 let theirs = pinned.iter().flat_map(|p| p.list.devices.iter());
                 theirs.map(|d| d.device_id).collect()
             };
-            listed_by.push((account.to_owned(), listed));
+            listed_by.push((account, listed));
         }
         Ok(listed_by)
     }
@@ -228,7 +227,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     async fn key_targets(
         &mut self,
         record: &GroupRecord,
-        listed_by: Vec<(String, Vec<u32>)>,
+        listed_by: Listed,
         out: &mut Output,
     ) -> Result<Option<Targets>, EngineError> {
         let mut targets = Vec::new();
@@ -311,7 +310,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     None => continue,
                 },
             };
-            record.shared_with.retain(|a| a.account() != entry.to);
+            record
+                .shared_with
+                .retain(|a| !entry.to.is_with(a.account()));
             changes.groups.push(record);
         }
         Ok(())
@@ -350,9 +351,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         &mut self,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let mut waiting: Vec<[u8; 16]> = self.connection.announcing.clone();
+        let mut waiting: Vec<GroupId> = self.connection.announcing.clone();
         for entry in self.store.outbox().await? {
-            if let Some(id) = group_id(&entry.to).filter(|id| !waiting.contains(id)) {
+            if let Some(id) = entry.to.group().filter(|id| !waiting.contains(id)) {
                 waiting.push(id);
             }
         }
@@ -365,10 +366,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// Marks a group chat's received messages read and tells each author.
     pub(in crate::engine) async fn mark_group_read(
         &mut self,
-        chat: &str,
+        chat: &ChatId,
         unread: Vec<MessageId>,
     ) -> Result<Output, EngineError> {
-        let mut authors: Vec<(String, Vec<MessageId>)> = Vec::new();
+        let mut authors: Vec<(Username, Vec<MessageId>)> = Vec::new();
         for id in &unread {
             let author = self.store.message(id).await?.and_then(|m| m.group);
             let Some(author) = author.map(|g| g.author) else {
@@ -394,7 +395,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut out = Output::default();
         if self.connection.authenticated {
             for (author, _) in authors {
-                self.dispatch(&author, &mut out).await?;
+                self.dispatch_direct(&author, &mut out).await?;
             }
         }
         self.dispatch_own(&mut out).await?;
@@ -402,9 +403,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Tells the group's members we started or stopped typing there (not stored).
-    pub async fn group_typing(&self, chat: &str, typing: bool) -> Output {
+    pub async fn group_typing(&self, chat: &ChatId, typing: bool) -> Output {
         let mut out = Output::default();
-        let (Some(id), Some(me)) = (group_id(chat), self.account.as_ref()) else {
+        let (Some(id), Some(me)) = (chat.group(), self.account.as_ref()) else {
             return out;
         };
         let Ok(Some(record)) = self.store.group(&id).await else {

@@ -47,7 +47,10 @@ async fn frames_on_connect(brief: bool) -> Vec<ClientFrame> {
     let rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
     let store = crate::store::memory::MemoryStore::new();
     let mut engine = Engine::open(store, rng).await.unwrap();
-    engine.create_account("alice").await.unwrap();
+    engine
+        .create_account(&hush_protocol::Username::parse("alice").unwrap())
+        .await
+        .unwrap();
     let registered = ServerFrame::Authenticated {
         one_time_prekeys: 100,
     };

@@ -5,7 +5,7 @@
 use hush_protocol::devices::{DeviceList, ListedDevice, MAX_ACCOUNT_DEVICES};
 use hush_protocol::linking::{self, Announcement, HistoryBlob, LinkCode, Provisioning};
 use hush_protocol::relay::ClientFrame;
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 use zeroize::Zeroizing;
 
 use super::Approving;
@@ -69,14 +69,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         let mut history = History::recent(messages, self.store.names().await?, now_ms);
         // Everyone we chat with, alone or in a group: what we trust of them goes along.
-        let mut contacts: Vec<String> = Vec::new();
+        let mut contacts: Vec<Username> = Vec::new();
         for chat in self.store.chats().await? {
-            contacts.push(chat.chat);
+            contacts.extend(chat.chat.account().cloned());
         }
         for group in self.store.groups().await? {
             history.groups.push(group.log.encode());
             let members = group.log.state().members.iter();
-            contacts.extend(members.map(|m| m.account.clone()));
+            contacts.extend(members.filter_map(|m| Username::parse(&m.account).ok()));
         }
         contacts.sort_unstable();
         contacts.dedup();

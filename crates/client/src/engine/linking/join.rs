@@ -105,7 +105,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         } = provisioning;
         let signed_prekey = SignedPreKeyPair::generate(1, &joining.identity, &mut self.rng);
         let account = LocalAccount {
-            name: address.account().to_owned(),
+            name: address.username(),
             device_id: address.device(),
             account_key,
             identity: joining.identity,

@@ -8,7 +8,7 @@ use super::Batch;
 use crate::content::{clean_display_name, Content};
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatMessage, Kind, MessageId, Status};
+use crate::model::{ChatId, ChatMessage, Kind, MessageId, Status};
 use crate::store::Store;
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -67,12 +67,12 @@ fn receive_text(
         return;
     }
     batch.new_ids.push(id);
-    let sender = from.account();
+    let sender = from.username();
     let message = ChatMessage {
         id,
         group: None,
         kind: Kind::Text,
-        chat: sender.to_owned(),
+        chat: ChatId::Direct(sender.clone()),
         from_me: false,
         body,
         sent_ms,
@@ -80,7 +80,7 @@ fn receive_text(
     };
     batch.changes.received.push(message.clone());
     batch.events.push(Event::Message(message));
-    batch.deliver(sender, id);
+    batch.deliver(&sender, id);
 }
 
 /// A contact's display name; one that cannot be shown safely is ignored.
@@ -88,11 +88,14 @@ fn receive_profile(batch: &mut Batch, from: &DeviceAddress, display_name: &str) 
     let Some(name) = clean_display_name(display_name) else {
         return;
     };
-    let sender = from.account();
-    batch.changes.names.retain(|(account, _)| account != sender);
-    batch.changes.names.push((sender.to_owned(), name.clone()));
+    let sender = from.username();
+    batch
+        .changes
+        .names
+        .retain(|(account, _)| *account != sender);
+    batch.changes.names.push((sender.clone(), name.clone()));
     batch.events.push(Event::Profile {
-        account: sender.to_owned(),
+        account: sender,
         display_name: name,
     });
 }

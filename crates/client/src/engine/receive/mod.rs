@@ -13,7 +13,7 @@ mod receipts;
 
 use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::{ClientFrame, ServerFrame};
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 
 use super::groups::{is_group_message, Groups, Reissue};
 use super::senders::Pins;
@@ -96,17 +96,17 @@ pub(super) struct Batch {
     /// Working copies of the senders' sessions.
     sessions: Working,
     /// Senders whose sessions are in `sessions` already.
-    loaded: Vec<String>,
+    loaded: Vec<Username>,
     /// Sessions that changed (written with the batch).
     changed: Vec<DeviceAddress>,
     /// Senders with a new session here, to be sent our profile.
-    introduce: Vec<String>,
+    introduce: Vec<Username>,
     /// One-time prekeys used up by new sessions.
     used_prekeys: Vec<u32>,
     /// Ids of the messages this batch stores (a repeat within it is dropped).
     pub(super) new_ids: Vec<MessageId>,
     /// Received messages to confirm as delivered, by sender.
-    pub(super) delivered: Vec<(String, Vec<MessageId>)>,
+    pub(super) delivered: Vec<(Username, Vec<MessageId>)>,
     /// What the batch writes.
     pub(super) changes: Changes,
     /// What the UI hears, once the batch is stored.
@@ -144,15 +144,15 @@ impl Batch {
     /// A message from `from` could not be read (it is dropped).
     pub(super) fn undecryptable(&mut self, from: &DeviceAddress) {
         self.events.push(Event::Undecryptable {
-            from: from.account().to_owned(),
+            from: from.username(),
         });
     }
 
     /// Message `id` from `sender` is to be confirmed as delivered.
-    pub(super) fn deliver(&mut self, sender: &str, id: MessageId) {
+    pub(super) fn deliver(&mut self, sender: &Username, id: MessageId) {
         match self.delivered.iter_mut().find(|(who, _)| who == sender) {
             Some((_, ids)) => ids.push(id),
-            None => self.delivered.push((sender.to_owned(), vec![id])),
+            None => self.delivered.push((sender.clone(), vec![id])),
         }
     }
 
@@ -190,15 +190,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         envelope: Incoming,
     ) -> Result<(), EngineError> {
         batch.acks.push(envelope.id);
-        let sender = envelope.sender.as_str();
-        let Ok(from) = DeviceAddress::new(sender, envelope.sender_device) else {
+        let Ok(from) = DeviceAddress::new(envelope.sender, envelope.sender_device) else {
             return Ok(());
         };
+        let sender = from.username();
         // Every session with the sender's account at once: the receipt goes to all its
         // devices, on the same working copies.
-        if !batch.loaded.iter().any(|a| a == sender) {
-            batch.loaded.push(sender.to_owned());
-            for (address, record) in self.store.sessions_with(sender).await? {
+        if !batch.loaded.contains(&sender) {
+            batch.loaded.push(sender.clone());
+            for (address, record) in self.store.sessions_with(&sender).await? {
                 batch.sessions.insert(address, record);
             }
         }
@@ -248,7 +248,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out.frames.extend(sealed.frames);
         if self.connection.authenticated {
             for sender in sealed.unsealed {
-                self.dispatch(&sender, out).await?;
+                self.dispatch_direct(&sender, out).await?;
             }
         }
         self.reissue(batch.reissue, batch.now_ms, out).await

@@ -184,7 +184,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// A message from a device its account's pinned list does not name (with that identity).
     fn refuse_unlisted(&self, batch: &mut Batch, from: &DeviceAddress) {
         batch.events.push(Event::DevicesRefused {
-            account: from.account().to_owned(),
+            account: from.username(),
             reason: Refusal::Unlisted(from.device()),
         });
     }
@@ -196,20 +196,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         from: &DeviceAddress,
         opened: Opened,
     ) -> Result<(), EngineError> {
-        let sender = from.account();
-        if self.is_own(sender) {
+        let sender = from.username();
+        if self.is_own(&sender) {
             // One of our other devices: transcripts, read state and groups, no receipts.
             return self.apply_own(batch, from, opened.content).await;
         }
         let (before, after) = (opened.before, opened.after);
         if before.is_some() && after != before {
-            if let Some(notice) = self.device_replaced(sender, batch.now_ms, &mut batch.changes) {
+            if let Some(notice) = self.device_replaced(&sender, batch.now_ms, &mut batch.changes) {
                 batch.events.push(Event::Message(notice));
             }
         }
         // A new session (a new contact, or a new key): they get our profile.
-        if after != before && !batch.introduce.iter().any(|a| a == sender) {
-            batch.introduce.push(sender.to_owned());
+        if after != before && !batch.introduce.contains(&sender) {
+            batch.introduce.push(sender);
         }
         match opened.content {
             Ok(content) => self.apply_content(batch, from, content).await,

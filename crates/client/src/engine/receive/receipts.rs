@@ -3,20 +3,20 @@
 //! confirm; and receipts for our messages, which only move a status forward.
 
 use hush_protocol::relay::ClientFrame;
-use hush_protocol::{DeviceAddress, Rng};
+use hush_protocol::{DeviceAddress, Rng, Username};
 
 use super::Batch;
 use crate::content::{ReceiptKind, MAX_RECEIPT_IDS};
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{group_id, MessageId, OutboxEntry, Status};
+use crate::model::{MessageId, OutboxEntry, Status};
 use crate::store::Store;
 
 /// The batch's receipts once sealed: frames to send after the commit, and the senders whose
 /// receipts wait in the outbox (no session that can send yet, or not connected).
 pub(super) struct SealedReceipts {
     pub(super) frames: Vec<ClientFrame>,
-    pub(super) unsealed: Vec<String>,
+    pub(super) unsealed: Vec<Username>,
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -70,7 +70,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         kind: ReceiptKind,
         ids: Vec<MessageId>,
     ) -> Result<(), EngineError> {
-        let sender = from.account();
+        let sender = from.username();
         let status = match kind {
             ReceiptKind::Delivered => Status::Delivered,
             ReceiptKind::Read => Status::Read,
@@ -79,10 +79,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let Some(ours) = self.store.message(&id).await?.filter(|m| m.from_me) else {
                 continue;
             };
-            if group_id(&ours.chat).is_some() {
+            if ours.chat.group().is_some() {
                 // A member's receipt (checked against the group there).
-                self.member_receipt(batch, ours, sender, kind)?;
-            } else if ours.chat == sender && ours.status.can_become(status) {
+                self.member_receipt(batch, ours, &sender, kind)?;
+            } else if ours.chat.is_with(&sender) && ours.status.can_become(status) {
                 batch.changes.statuses.push((id, status));
                 batch.events.push(Event::Status(id, status));
             }

@@ -1,38 +1,39 @@
 //! What is kept of contacts: verified keys, display names, muted chats, pinned lists.
 
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
-use hush_protocol::{IdentityKeyPair, Rng};
+use hush_protocol::{IdentityKeyPair, Rng, Username};
 
-use super::{ensure, store_error, Outcome};
+use super::{chat, ensure, store_error, user, Outcome};
 use crate::model::PinnedDevices;
 use crate::store::{Changes, Store};
 
 /// Verified keys are kept per contact until cleared.
 pub async fn verified(store: &impl Store) -> Outcome {
+    let (bob, carol) = (user("bob")?, user("carol")?);
     ensure(
-        store.verified("bob").await.map_err(store_error)?.is_none(),
+        store.verified(&bob).await.map_err(store_error)?.is_none(),
         "nobody is verified in a fresh store",
     )?;
-    let set = |account: &str, key: Option<[u8; 64]>| Changes {
-        verified: vec![(account.to_owned(), key)],
+    let set = |account: &Username, key: Option<[u8; 64]>| Changes {
+        verified: vec![(account.clone(), key)],
         ..Changes::default()
     };
     store
-        .commit(set("bob", Some([7; 64])))
+        .commit(set(&bob, Some([7; 64])))
         .await
         .map_err(store_error)?;
     store
-        .commit(set("carol", Some([8; 64])))
+        .commit(set(&carol, Some([8; 64])))
         .await
         .map_err(store_error)?;
     ensure(
-        store.verified("bob").await.map_err(store_error)? == Some([7; 64]),
+        store.verified(&bob).await.map_err(store_error)? == Some([7; 64]),
         "a verified key comes back",
     )?;
-    store.commit(set("bob", None)).await.map_err(store_error)?;
+    store.commit(set(&bob, None)).await.map_err(store_error)?;
     ensure(
-        store.verified("bob").await.map_err(store_error)?.is_none()
-            && store.verified("carol").await.map_err(store_error)? == Some([8; 64]),
+        store.verified(&bob).await.map_err(store_error)?.is_none()
+            && store.verified(&carol).await.map_err(store_error)? == Some([8; 64]),
         "clearing one contact's key leaves the others",
     )
 }
@@ -43,27 +44,30 @@ pub async fn names(store: &impl Store) -> Outcome {
         store.names().await.map_err(store_error)?.is_empty(),
         "a fresh store knows no names",
     )?;
-    let named = |pairs: &[(&str, &str)]| Changes {
-        names: pairs
+    let named = |pairs: &[(&str, &str)]| -> Result<Changes, String> {
+        let names = pairs
             .iter()
-            .map(|(a, n)| ((*a).to_owned(), (*n).to_owned()))
-            .collect(),
-        ..Changes::default()
+            .map(|(a, n)| Ok((user(a)?, (*n).to_owned())))
+            .collect::<Result<_, String>>()?;
+        Ok(Changes {
+            names,
+            ..Changes::default()
+        })
     };
     store
-        .commit(named(&[("carol", "Carol C."), ("bob", "Bob")]))
+        .commit(named(&[("carol", "Carol C."), ("bob", "Bob")])?)
         .await
         .map_err(store_error)?;
     store
-        .commit(named(&[("bob", "Bobby B.")]))
+        .commit(named(&[("bob", "Bobby B.")])?)
         .await
         .map_err(store_error)?;
     let names = store.names().await.map_err(store_error)?;
     ensure(
         names
             == [
-                ("bob".to_owned(), "Bobby B.".to_owned()),
-                ("carol".to_owned(), "Carol C.".to_owned()),
+                (user("bob")?, "Bobby B.".to_owned()),
+                (user("carol")?, "Carol C.".to_owned()),
             ],
         "names are listed by account, the latest kept",
     )
@@ -75,21 +79,31 @@ pub async fn muted(store: &impl Store) -> Outcome {
         store.muted().await.map_err(store_error)?.is_empty(),
         "a fresh store has no muted chat",
     )?;
-    let change = |pairs: &[(&str, bool)]| Changes {
-        muted: pairs.iter().map(|(c, m)| ((*c).to_owned(), *m)).collect(),
-        ..Changes::default()
+    let change = |pairs: &[(&str, bool)]| -> Result<Changes, String> {
+        let muted = pairs
+            .iter()
+            .map(|(c, m)| Ok((chat(c)?, *m)))
+            .collect::<Result<_, String>>()?;
+        Ok(Changes {
+            muted,
+            ..Changes::default()
+        })
     };
     store
-        .commit(change(&[("dave", true), ("bob", true), ("carol", true)]))
+        .commit(change(&[("dave", true), ("bob", true), ("carol", true)])?)
         .await
         .map_err(store_error)?;
     store
-        .commit(change(&[("carol", false), ("erin", true), ("erin", false)]))
+        .commit(change(&[
+            ("carol", false),
+            ("erin", true),
+            ("erin", false),
+        ])?)
         .await
         .map_err(store_error)?;
     ensure(
-        store.muted().await.map_err(store_error)? == ["bob".to_owned(), "dave".to_owned()],
-        "muted chats are listed sorted, unmuted ones gone",
+        store.muted().await.map_err(store_error)? == [chat("bob")?, chat("dave")?],
+        "muted chats are listed sorted (as spelled), unmuted ones gone",
     )
 }
 

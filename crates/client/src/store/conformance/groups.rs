@@ -5,8 +5,8 @@ use hush_protocol::groups::{Change, GroupLog, Op};
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::{DeviceAddress, Rng};
 
-use super::{ensure, message, store_error, Outcome};
-use crate::model::{group_chat, GroupLine, GroupRecord, Status};
+use super::{ensure, message, store_error, user, Outcome};
+use crate::model::{ChatId, GroupLine, GroupRecord, Status};
 use crate::store::{Changes, Store};
 
 /// Two groups of Alice's, the first with our sender key, who has it, and Bob's key.
@@ -107,13 +107,13 @@ pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
 /// A group chat's line: the author, then receipts as members confirm; a replaced message
 /// keeps its place.
 async fn group_lines(store: &impl Store) -> Outcome {
-    let chat = group_chat(&[1; 16]);
-    let mut line = message(9, &chat, Status::Sent);
+    let chat = ChatId::Group([1; 16]);
+    let mut line = message(9, &chat.to_string(), Status::Sent)?;
     line.group = Some(GroupLine {
-        author: "alice".into(),
+        author: user("alice")?,
         receipts: Vec::new(),
     });
-    let other = message(10, &chat, Status::Sent);
+    let other = message(10, &chat.to_string(), Status::Sent)?;
     store
         .commit(Changes {
             messages: vec![line.clone(), other.clone()],
@@ -122,10 +122,10 @@ async fn group_lines(store: &impl Store) -> Outcome {
         .await
         .map_err(store_error)?;
     line.group = Some(GroupLine {
-        author: "alice".into(),
+        author: user("alice")?,
         receipts: vec![
-            ("bob".into(), Status::Read),
-            ("carol".into(), Status::Delivered),
+            (user("bob")?, Status::Read),
+            (user("carol")?, Status::Delivered),
         ],
     });
     store

@@ -5,7 +5,7 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::PreKeyBundle;
 use hush_protocol::{x3dh, DeviceAddress, IdentityKeyPair, Rng};
 
-use super::{ensure, store_error, Outcome};
+use super::{ensure, store_error, user, Outcome};
 use crate::account::LocalAccount;
 use crate::store::{Changes, Store};
 
@@ -15,7 +15,7 @@ pub async fn account_and_prekeys(store: &impl Store, rng: &mut impl Rng) -> Outc
         store.account().await.map_err(store_error)?.is_none(),
         "a fresh store has no account",
     )?;
-    let mut account = LocalAccount::generate("alice", "Firefox on Linux", rng);
+    let mut account = LocalAccount::generate(&user("alice")?, "Firefox on Linux", rng);
     let prekeys = account.new_prekeys(rng);
     let ids: Vec<u32> = prekeys.iter().map(OneTimePreKeyPair::id).collect();
     let first_public = prekeys.first().map(OneTimePreKeyPair::public);

@@ -1,6 +1,6 @@
 //! Messages: lists and pages per chat, statuses, received repeats, the chat list.
 
-use super::{ensure, message, store_error, Outcome};
+use super::{chat, ensure, message, store_error, Outcome};
 use crate::model::{ChatMessage, MessageId, Status};
 use crate::store::{Changes, Store};
 
@@ -38,11 +38,12 @@ async fn status_of(store: &impl Store, id: MessageId) -> Result<Status, String> 
 
 /// Chats list their messages oldest first, the newest `limit`, a page before a message.
 async fn lists(store: &impl Store) -> Outcome {
+    let bob = chat("bob")?;
     let written = vec![
-        message(1, "bob", Status::Sending),
-        message(2, "carol", Status::Sending),
-        message(3, "bob", Status::Sending),
-        message(4, "bob", Status::Sending),
+        message(1, "bob", Status::Sending)?,
+        message(2, "carol", Status::Sending)?,
+        message(3, "bob", Status::Sending)?,
+        message(4, "bob", Status::Sending)?,
     ];
     store
         .commit(Changes {
@@ -52,16 +53,16 @@ async fn lists(store: &impl Store) -> Outcome {
         .await
         .map_err(store_error)?;
     ensure(
-        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4],
+        ids(store.messages(&bob, None, 10).await.map_err(store_error)?) == [1, 3, 4],
         "a chat lists its messages oldest first",
     )?;
     ensure(
-        ids(store.messages("bob", None, 2).await.map_err(store_error)?) == [3, 4],
+        ids(store.messages(&bob, None, 2).await.map_err(store_error)?) == [3, 4],
         "a limit keeps the newest",
     )?;
     ensure(
         ids(store
-            .messages("bob", Some(&[4; 16]), 10)
+            .messages(&bob, Some(&[4; 16]), 10)
             .await
             .map_err(store_error)?)
             == [1, 3],
@@ -69,7 +70,7 @@ async fn lists(store: &impl Store) -> Outcome {
     )?;
     ensure(
         ids(store
-            .messages("bob", Some(&[4; 16]), 1)
+            .messages(&bob, Some(&[4; 16]), 1)
             .await
             .map_err(store_error)?)
             == [3],
@@ -77,7 +78,7 @@ async fn lists(store: &impl Store) -> Outcome {
     )?;
     ensure(
         store
-            .messages("bob", Some(&[2; 16]), 10)
+            .messages(&bob, Some(&[2; 16]), 10)
             .await
             .map_err(store_error)?
             .is_empty(),
@@ -111,11 +112,12 @@ async fn statuses(store: &impl Store) -> Outcome {
 /// A received message is only inserted where no message has its id; replacing a message keeps
 /// its place.
 async fn received(store: &impl Store) -> Outcome {
-    let mut repeat = message(1, "bob", Status::Delivered);
+    let bob = chat("bob")?;
+    let mut repeat = message(1, "bob", Status::Delivered)?;
     repeat.body = "a repeat".into();
     store
         .commit(Changes {
-            received: vec![repeat, message(9, "bob", Status::Delivered)],
+            received: vec![repeat, message(9, "bob", Status::Delivered)?],
             ..Changes::default()
         })
         .await
@@ -126,19 +128,19 @@ async fn received(store: &impl Store) -> Outcome {
         "a received repeat leaves the stored message alone",
     )?;
     ensure(
-        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        ids(store.messages(&bob, None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
         "a received message goes to the end of its chat",
     )?;
     // Replacing a message keeps its place in the chat.
     store
         .commit(Changes {
-            messages: vec![message(1, "bob", Status::Read)],
+            messages: vec![message(1, "bob", Status::Read)?],
             ..Changes::default()
         })
         .await
         .map_err(store_error)?;
     ensure(
-        ids(store.messages("bob", None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
+        ids(store.messages(&bob, None, 10).await.map_err(store_error)?) == [1, 3, 4, 9],
         "a replaced message keeps its place",
     )
 }
@@ -146,7 +148,8 @@ async fn received(store: &impl Store) -> Outcome {
 /// The chat list: most recently active first, with the newest message and unread count; a
 /// status change is not activity.
 async fn chat_list(store: &impl Store) -> Outcome {
-    let mut incoming = message(5, "carol", Status::Delivered);
+    let carol = chat("carol")?;
+    let mut incoming = message(5, "carol", Status::Delivered)?;
     incoming.from_me = false;
     store
         .commit(Changes {
@@ -160,7 +163,7 @@ async fn chat_list(store: &impl Store) -> Outcome {
         Ok::<_, String>(
             chats
                 .iter()
-                .map(|c| (c.chat.clone(), c.last.id[0], c.unread))
+                .map(|c| (c.chat.to_string(), c.last.id[0], c.unread))
                 .collect::<Vec<_>>(),
         )
     };
@@ -169,7 +172,7 @@ async fn chat_list(store: &impl Store) -> Outcome {
         "the chat list is newest first with last message and unread count",
     )?;
     ensure(
-        store.unread("carol").await.map_err(store_error)? == [[5; 16]],
+        store.unread(&carol).await.map_err(store_error)? == [[5; 16]],
         "a received text not read yet is unread",
     )?;
     store
@@ -177,7 +180,7 @@ async fn chat_list(store: &impl Store) -> Outcome {
         .await
         .map_err(store_error)?;
     ensure(
-        store.unread("carol").await.map_err(store_error)?.is_empty(),
+        store.unread(&carol).await.map_err(store_error)?.is_empty(),
         "a text read is no longer unread",
     )?;
     ensure(
@@ -197,12 +200,15 @@ async fn chat_list(store: &impl Store) -> Outcome {
 
 /// A long chat read page by page from the newest back: every message once, in order.
 pub async fn pages(store: &impl Store) -> Outcome {
-    let chat: Vec<ChatMessage> = (1..=25).map(|i| message(i, "bob", Status::Sent)).collect();
+    let bob = chat("bob")?;
+    let chat: Vec<ChatMessage> = (1..=25)
+        .map(|i| message(i, "bob", Status::Sent))
+        .collect::<Result<_, _>>()?;
     // Another chat's messages interleaved, which pages must skip.
     for (i, m) in chat.iter().enumerate() {
         let mut other = vec![m.clone()];
         if i % 3 == 0 {
-            other.push(message(100 + i as u8, "carol", Status::Sent));
+            other.push(message(100 + i as u8, "carol", Status::Sent)?);
         }
         store
             .commit(Changes {
@@ -216,7 +222,7 @@ pub async fn pages(store: &impl Store) -> Outcome {
     let mut before: Option<MessageId> = None;
     for _ in 0..10 {
         let page = store
-            .messages("bob", before.as_ref(), 10)
+            .messages(&bob, before.as_ref(), 10)
             .await
             .map_err(store_error)?;
         let Some(first) = page.first() else { break };

@@ -10,10 +10,10 @@ mod outbox;
 
 use std::future::Future;
 
-use hush_protocol::Rng;
+use hush_protocol::{Rng, Username};
 
 use super::{Store, StoreError};
-use crate::model::{ChatMessage, Kind, Status};
+use crate::model::{ChatId, ChatMessage, Kind, Status};
 
 /// What a failed check says.
 pub type Outcome = Result<(), String>;
@@ -30,17 +30,28 @@ fn store_error(e: StoreError) -> String {
     e.to_string()
 }
 
-fn message(id: u8, chat: &str, status: Status) -> ChatMessage {
-    ChatMessage {
+/// The account `name`.
+fn user(name: &str) -> Result<Username, String> {
+    Username::parse(name).map_err(|e| e.to_string())
+}
+
+/// The chat `name` (an account's, or `#` and a group id in hex).
+fn chat(name: &str) -> Result<ChatId, String> {
+    ChatId::parse(name).map_err(|e| e.to_string())
+}
+
+/// A text of ours in `chat`, its id all `id`.
+fn message(id: u8, chat: &str, status: Status) -> Result<ChatMessage, String> {
+    Ok(ChatMessage {
         id: [id; 16],
         group: None,
         kind: Kind::Text,
-        chat: chat.to_owned(),
+        chat: self::chat(chat)?,
         from_me: true,
         body: format!("message {id}"),
         sent_ms: u64::from(id),
         status,
-    }
+    })
 }
 
 /// Every check, each on a new empty store from `fresh` (which may have to open a database).

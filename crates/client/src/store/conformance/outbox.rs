@@ -1,14 +1,15 @@
 //! The outbox.
 
-use super::{ensure, store_error, Outcome};
+use super::{chat, ensure, store_error, Outcome};
 use crate::model::OutboxEntry;
 use crate::store::{Changes, Store};
 
 /// The outbox keeps entries in order until they are done.
 pub async fn outbox(store: &impl Store) -> Outcome {
+    let bob = chat("bob")?;
     let entry = |id: u8| OutboxEntry {
         id: [id; 16],
-        to: "bob".into(),
+        to: bob.clone(),
         content: vec![id],
         attempts: 0,
     };

@@ -5,7 +5,11 @@
 use hush_protocol::devices::DeviceList;
 use hush_protocol::groups::{Change, GroupLog};
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
-use hush_protocol::DeviceAddress;
+use hush_protocol::{DeviceAddress, Username};
+
+mod chat_id;
+
+pub use chat_id::{ChatId, GroupId};
 
 /// A message's id: chosen by its sender, the relay's client id for its envelopes.
 pub type MessageId = [u8; 16];
@@ -55,12 +59,12 @@ pub enum Kind {
 
 /// What a group chat's message adds: who wrote it and, for ours, how far it got with each
 /// member.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GroupLine {
     /// The account that wrote it (ours for our own).
-    pub author: String,
+    pub author: Username,
     /// For ours: each member that confirmed it, delivered or read.
-    pub receipts: Vec<(String, Status)>,
+    pub receipts: Vec<(Username, Status)>,
 }
 
 /// One message of a 1:1 chat.
@@ -70,8 +74,8 @@ pub struct ChatMessage {
     pub id: MessageId,
     /// A text, or a notice.
     pub kind: Kind,
-    /// The other account, or a group's [`group_chat`] name.
-    pub chat: String,
+    /// The chat it belongs to.
+    pub chat: ChatId,
     /// In a group chat: the author and the members' receipts.
     pub group: Option<GroupLine>,
     /// Written on this account (else received).
@@ -87,8 +91,8 @@ pub struct ChatMessage {
 /// One chat in the chat list.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatSummary {
-    /// The other account.
-    pub chat: String,
+    /// The chat.
+    pub chat: ChatId,
     /// Its newest message.
     pub last: ChatMessage,
     /// Received messages not read yet.
@@ -100,8 +104,8 @@ pub struct ChatSummary {
 pub struct OutboxEntry {
     /// The message id (the relay's client id: a resend is not stored twice).
     pub id: MessageId,
-    /// The recipient account.
-    pub to: String,
+    /// The recipient: an account (every device of it), or a group (every member).
+    pub to: ChatId,
     /// The encoded [`crate::content::Content`].
     pub content: Vec<u8>,
     /// How many times it has been sent without a `Sent`.
@@ -128,18 +132,6 @@ pub struct PinnedDevices {
     pub account_key: [u8; 32],
     /// The newest verified list (its `account` names the contact).
     pub list: DeviceList,
-}
-
-/// A group chat's name in chats and the outbox: `#` and its id in hex (no account name has a
-/// `#`).
-pub fn group_chat(id: &[u8; 16]) -> String {
-    format!("#{}", hush_protocol::hex::encode(id))
-}
-
-/// The group id in a [`group_chat`] name (only the one spelling it writes); `None` for an
-/// account's chat.
-pub fn group_id(chat: &str) -> Option<[u8; 16]> {
-    hush_protocol::hex::decode(chat.strip_prefix('#')?)
 }
 
 /// A group as this device keeps it: its membership log, our sender key and who has it, and
