@@ -26,7 +26,6 @@ use crate::store::{
 };
 use crate::{now_ms, AppState};
 
-
 /// What goes back to the client.
 pub(crate) enum Reply {
     None,
