@@ -13,13 +13,11 @@ use sha2::{Digest, Sha256};
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::AccountKey;
 use crate::keys::MAX_ACCOUNT_LEN;
+use crate::text::{is_clean_description, is_clean_group_name};
+pub use crate::text::{MAX_DESCRIPTION, MAX_GROUP_NAME};
 
 /// The most members of one group.
 pub const MAX_MEMBERS: usize = 1024;
-/// The longest group name, in bytes.
-pub const MAX_GROUP_NAME: usize = 100;
-/// The longest description, in bytes.
-pub const MAX_DESCRIPTION: usize = 1024;
 /// The longest encoded change (a creation naming every member).
 pub const MAX_CHANGE: usize =
     256 + MAX_GROUP_NAME + MAX_DESCRIPTION + MAX_MEMBERS * (MAX_ACCOUNT_LEN + 4);
@@ -167,13 +165,6 @@ impl From<DecodeError> for GroupError {
     fn from(e: DecodeError) -> Self {
         Self::Decode(e)
     }
-}
-
-fn clean(text: &str, limit: usize, empty_ok: bool) -> bool {
-    (empty_ok || !text.trim().is_empty())
-        && text.len() <= limit
-        && !text.chars().any(|c| c.is_control() && c != '\n')
-        && !text.chars().any(|c| ('\u{202a}'..='\u{202e}').contains(&c))
 }
 
 fn valid_account(account: &str) -> bool {
@@ -346,7 +337,7 @@ impl GroupState {
         if change.epoch != 1 || change.parent != [0; 32] {
             return Err(GroupError::Invalid);
         }
-        if !clean(name, MAX_GROUP_NAME, false) || !clean(description, MAX_DESCRIPTION, true) {
+        if !is_clean_group_name(name) || !is_clean_description(description) {
             return Err(GroupError::Invalid);
         }
         let mut state = Self {
@@ -442,7 +433,7 @@ impl GroupState {
         }
         r.finish()?;
         let admin = state.members.iter().any(|m| m.role == Role::Admin);
-        if (!state.members.is_empty() && !admin) || !clean(&state.name, MAX_GROUP_NAME, false) {
+        if (!state.members.is_empty() && !admin) || !is_clean_group_name(&state.name) {
             return Err(GroupError::Invalid);
         }
         Ok(state)
@@ -513,8 +504,7 @@ impl GroupState {
                 if next.only_admins_edit && !admin {
                     return Err(GroupError::NotAllowed);
                 }
-                if !clean(name, MAX_GROUP_NAME, false) || !clean(description, MAX_DESCRIPTION, true)
-                {
+                if !is_clean_group_name(name) || !is_clean_description(description) {
                     return Err(GroupError::Invalid);
                 }
                 next.name = name.clone();

@@ -183,7 +183,15 @@ fn names_are_one_clean_line_and_secrets_stay_out_of_debug() {
     let code = LinkCode::generate(&mut rng);
     let key = LinkKey::generate(&mut rng);
     let identity = IdentityKeyPair::generate(&mut rng).public();
-    for bad in ["", "   ", "two\nlines", "\u{202e}evil", &"x".repeat(65)] {
+    for bad in [
+        "",
+        "   ",
+        "two\nlines",
+        "\u{202e}evil",
+        "evil\u{2069}",
+        "ev\u{061c}il",
+        &"x".repeat(65),
+    ] {
         assert_eq!(
             Announcement::new(&code, &key, identity, bad).unwrap_err(),
             LinkError::BadName

@@ -104,7 +104,15 @@ fn each_device_carries_the_account_keys_certificate_over_its_identity_and_name()
         Err(DeviceListError::BadSignature)
     );
     let identity = device.identity;
-    for bad in ["", " ", "a\u{202e}b", "line\nbreak", &"x".repeat(65)] {
+    for bad in [
+        "",
+        " ",
+        "a\u{202e}b",
+        "a\u{2067}b",
+        "\u{200f}ab",
+        "line\nbreak",
+        &"x".repeat(65),
+    ] {
         assert_eq!(
             ListedDevice::certify("alice", 4, identity, bad, 0, &key).err(),
             Some(DeviceListError::BadName),
