@@ -14,6 +14,8 @@ pub const MAX_DEVICES: usize = 16;
 /// The most devices one account may have now: its first and 5 linked ones. A list naming more
 /// is refused when signed and when verified, by the relay and by senders.
 pub const MAX_ACCOUNT_DEVICES: usize = 6;
+/// The largest device list encoding ([`MAX_DEVICES`] devices with the longest names).
+pub const MAX_DEVICE_LIST: usize = 80 + (144 + MAX_DEVICE_NAME) * MAX_DEVICES + 64;
 const LIST_LABEL: &[u8] = b"Hush device list v1";
 const CERTIFICATE_LABEL: &[u8] = b"Hush device v1";
 const TYPE_DEVICE_LIST: u8 = 6;

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::crypto::{self, AeadError, NonContributory};
-use crate::devices::AccountKey;
+use crate::devices::{AccountKey, MAX_DEVICE_LIST};
 use crate::keys::{DeviceAddress, IdentityKey};
 use crate::Rng;
 
@@ -358,9 +358,7 @@ impl Provisioning {
         } else {
             None
         };
-        let device_list = r
-            .var("device list", crate::relay::MAX_DEVICE_LIST)?
-            .to_vec();
+        let device_list = r.var("device list", MAX_DEVICE_LIST)?.to_vec();
         r.finish()?;
         Ok(Self {
             address,

@@ -4,6 +4,7 @@
 
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::MAX_DEVICES;
+pub use crate::devices::MAX_DEVICE_LIST;
 use crate::keys::{OneTimePreKey, SignedPreKey, MAX_ACCOUNT_LEN};
 use crate::wire::{PreKeyBundle, MAX_CIPHERTEXT};
 
@@ -20,8 +21,6 @@ pub const MAX_SUBSCRIPTIONS: usize = 256;
 /// Below this many one-time prekeys on the relay a device uploads more (the relay says
 /// `PreKeysLow` under it, and a device checks it on each connection).
 pub const LOW_PREKEYS: u32 = 20;
-/// The largest device list encoding.
-pub const MAX_DEVICE_LIST: usize = 80 + (144 + crate::devices::MAX_DEVICE_NAME) * MAX_DEVICES + 64;
 /// The largest link announcement (`crate::linking::Announcement`).
 pub const MAX_ANNOUNCEMENT: usize = 256;
 /// The largest sealed provisioning message.
