@@ -450,9 +450,13 @@ fn oversized_plaintext_is_refused() {
 fn secrets_never_show_in_debug_output() {
     let (alice, a, _, _, _) = pair(17, true);
     let shown = format!("{a:?} {:?} {:?}", alice.identity, alice.signed_prekey);
-    assert!(!shown.contains(&hex::encode(&alice.identity.to_bytes()[..8])));
-    assert!(!shown.contains(&hex::encode(&alice.identity.to_bytes()[32..40])));
-    assert!(!shown.contains(&hex::encode(&alice.signed_prekey.to_bytes()[4..12])));
+    assert!(!shown.contains(&hush_protocol::hex::encode(&alice.identity.to_bytes()[..8])));
+    assert!(!shown.contains(&hush_protocol::hex::encode(
+        &alice.identity.to_bytes()[32..40]
+    )));
+    assert!(!shown.contains(&hush_protocol::hex::encode(
+        &alice.signed_prekey.to_bytes()[4..12]
+    )));
 }
 
 /// Alice's session towards Bob (with his one-time prekey), and Bob's record after her first

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use futures::SinkExt;
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::hex;
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{
     auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame,
@@ -875,10 +876,6 @@ async fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, 
     (status, raw[split + 4..].to_vec())
 }
 
-fn hex_id(id: &[u8; 32]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[tokio::test]
 async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
     let server = start().await;
@@ -893,12 +890,12 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
         ServerFrame::UploadGranted { request: 5, id } => id,
         other => panic!("{other:?}"),
     };
-    let path = format!("/blobs/{}", hex_id(&id));
+    let path = format!("/blobs/{}", hex::encode(&id));
     // Without a grant, or bigger than granted: refused.
     let (status, _) = http(
         server.addr,
         "PUT",
-        &format!("/blobs/{}", hex_id(&[7; 32])),
+        &format!("/blobs/{}", hex::encode(&[7; 32])),
         b"x",
     )
     .await;
@@ -915,7 +912,7 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
         ServerFrame::UploadGranted { request: 6, id } => id,
         other => panic!("{other:?}"),
     };
-    let path = format!("/blobs/{}", hex_id(&id));
+    let path = format!("/blobs/{}", hex::encode(&id));
     assert_eq!(http(server.addr, "PUT", &path, b"ciphertext!").await.0, 201);
     assert_eq!(
         http(server.addr, "PUT", &path, b"overwrite!!").await.0,

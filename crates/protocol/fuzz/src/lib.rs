@@ -353,8 +353,3 @@ pub fn mutate(template: &[u8], op: u8, edit: &[u8]) -> Vec<u8> {
     }
     out
 }
-
-/// Lower-case hex, for assertion messages.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
