@@ -314,7 +314,7 @@ async fn serve_device(
                 };
                                 let reply = match ClientFrame::decode(&bytes) {
                     Ok(frame) if !within_limits(&mut limits, &device.account, &frame) => {
-                        Reply::Error(request_of(&frame), ErrorCode::RateLimited, "too many requests; slow down".to_owned())
+                        Reply::Error(requests::request_id(&frame), ErrorCode::RateLimited, "too many requests; slow down".to_owned())
                     }
                     Ok(ClientFrame::Subscribe { accounts }) => {
                         state.hub.unwatch(&device, &watching);
@@ -364,17 +364,6 @@ fn within_limits(limits: &mut DeviceLimits, own: &str, frame: &ClientFrame) -> b
         _ => true,
     };
     special && limits.frames.allow(cost, now)
-}
-
-fn request_of(frame: &ClientFrame) -> u32 {
-    match frame {
-        ClientFrame::FetchBundles { request, .. }
-        | ClientFrame::RequestUpload { request, .. }
-        | ClientFrame::PublishDeviceList { request, .. }
-        | ClientFrame::FetchLink { request, .. }
-        | ClientFrame::Provision { request, .. } => *request,
-        _ => 0,
-    }
 }
 
 async fn send_reply(out: &mpsc::Sender<Message>, reply: Reply) -> bool {
