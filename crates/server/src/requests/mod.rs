@@ -33,8 +33,8 @@ pub(crate) use auth::{authenticate, unlisted};
 pub(crate) use devices::{own_devices, touch};
 pub(crate) use prekeys::one_time_prekey_count;
 pub(crate) use queue::{expired_frame, expiry_notices, pending};
-use reply::{answer, Refusal};
-pub(crate) use reply::{request_id, Reply};
+use reply::answer;
+pub(crate) use reply::{request_id, Refusal, Reply};
 
 /// A request of an authenticated device.
 pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFrame) -> Reply {
