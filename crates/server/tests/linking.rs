@@ -1,7 +1,6 @@
 //! Linking a browser to an account through the relay: a one-time provisioning address that an
 //! unauthenticated connection opens, a device of the account fetches and provisions, and that
 //! then works no more.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hush_protocol::devices::{DeviceList, ListedDevice};
 use hush_protocol::linking::{self, Announcement, LinkCode, LinkKey, Provisioning};
@@ -14,6 +13,7 @@ mod support;
 
 use support::{Account, Client};
 
+#[allow(clippy::panic)]
 fn gone(frame: ServerFrame, want_request: u32) {
     match frame {
         ServerFrame::Error {
@@ -37,6 +37,7 @@ struct NewBrowser {
 }
 
 impl NewBrowser {
+    #[allow(clippy::unwrap_used)]
     fn new(seed: u64, name: &str) -> Self {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let code = LinkCode::generate(&mut rng);

@@ -2,7 +2,6 @@
 //! npm's `web-push-testing`, which issues subscriptions, checks the VAPID signature and decrypts
 //! the aes128gcm payload. Needs `npm ci` (or `cargo xtask setup`) at the workspace root; skipped
 //! only when `node` itself is missing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -46,6 +45,7 @@ fn node_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+#[allow(clippy::unwrap_used)]
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -54,6 +54,7 @@ fn free_port() -> u16 {
         .port()
 }
 
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 fn start_push_service() -> PushService {
     // At run time: a test binary reused from another clone's build keeps that clone's path.
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -103,6 +104,7 @@ struct Subscription {
     client_hash: String,
 }
 
+#[allow(clippy::unwrap_used)]
 async fn post_json(url: &str, body: &Value) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(url)
@@ -116,6 +118,7 @@ async fn post_json(url: &str, body: &Value) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+#[allow(clippy::unwrap_used)]
 impl PushService {
     async fn subscribe(&self, vapid_public_key: &str) -> Subscription {
         let (status, body) = post_json(

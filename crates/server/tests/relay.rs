@@ -1,7 +1,6 @@
 //! The relay over real WebSockets on port 0, driven by a native client built on hush-protocol's
 //! frames: authentication, prekeys, delivery, acks, ordering, idempotency, bad input, and a
 //! SIGKILL in the middle.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -62,6 +61,7 @@ fn message(to: &str, client_id: u8, payload: &[u8]) -> ClientFrame {
     }
 }
 
+#[allow(clippy::panic)]
 async fn send_stored(client: &mut Client, frame: &ClientFrame) {
     client.send(frame).await;
     match client.recv().await {
@@ -515,6 +515,7 @@ async fn a_backed_up_recipient_gets_everything_in_order() {
 }
 
 /// Frames up to `QueueDrained` after a login: (envelope ids, expiry notices as (id, client id)).
+#[allow(clippy::panic)]
 async fn queue_and_notices(client: &mut Client) -> (Vec<u64>, Vec<(u64, [u8; 16])>) {
     let (mut envelopes, mut notices) = (Vec::new(), Vec::new());
     loop {
@@ -651,6 +652,7 @@ async fn metrics_count_what_happened() {
     assert!(text.contains("hush_connections 1"), "{text}");
 }
 
+#[allow(clippy::unwrap_used)]
 async fn http_get(addr: SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -667,6 +669,7 @@ struct Process {
     addr: SocketAddr,
 }
 
+#[allow(clippy::unwrap_used)]
 fn spawn_server(data: &Path, addr: &str) -> Process {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hush-server"))
@@ -860,6 +863,7 @@ async fn push_endpoints_inside_the_network_are_refused() {
     }
 }
 
+#[allow(clippy::unwrap_used)]
 async fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.unwrap();
