@@ -286,19 +286,35 @@ async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
     assert_eq!(push.messages(&carol_sub).await, Vec::<String>::new());
 
     // The service checked VAPID and decrypted the aes128gcm body: it holds a wake-up only.
-    let body: Value = serde_json::from_str(&messages[0]).unwrap();
-    assert_eq!(body["t"], "wake", "{body}");
-    let text = &messages[0];
-    assert!(!text.contains("alice"), "{text}");
-    assert!(!text.contains("ciphertext-marker"), "{text}");
-    assert!(!text.contains(&URL_SAFE_NO_PAD.encode(secret)), "{text}");
+    assert_wake_up_only(&messages[0], secret);
     let metrics = get(relay.addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
     assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 0);
 
-    // Bob's subscription expires at the service: after the window, the next push gets 410 and
-    // the relay drops the subscription.
-    push.expire(&bob_sub).await;
+    a_gone_subscription_is_dropped(&push, &relay, &mut a, &bob_sub, secret).await;
+}
+
+/// A push's decrypted body: a wake-up, naming neither the sender nor anything of the message.
+#[allow(clippy::unwrap_used)]
+fn assert_wake_up_only(text: &str, secret: &[u8]) {
+    let body: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(body["t"], "wake", "{body}");
+    assert!(!text.contains("alice"), "{text}");
+    assert!(!text.contains("ciphertext-marker"), "{text}");
+    assert!(!text.contains(&URL_SAFE_NO_PAD.encode(secret)), "{text}");
+}
+
+/// Bob's subscription expires at the service: after the coalescing window, the next push gets
+/// 410 and the relay drops the subscription.
+#[allow(clippy::unwrap_used)]
+async fn a_gone_subscription_is_dropped(
+    push: &PushService,
+    relay: &TestServer,
+    a: &mut Client,
+    bob_sub: &Subscription,
+    secret: &[u8],
+) {
+    push.expire(bob_sub).await;
     tokio::time::sleep(Duration::from_millis(5200)).await;
     a.send_to("bob", 9, secret).await;
     let store = SqliteStore::open(&relay.data.path().join("hush.db")).unwrap();
@@ -313,7 +329,7 @@ async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
     let metrics = get(relay.addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
     assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 1);
-    assert_eq!(push.messages(&bob_sub).await.len(), 1);
+    assert_eq!(push.messages(bob_sub).await.len(), 1);
 }
 
 #[tokio::test]

@@ -948,6 +948,17 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
     ));
 }
 
+/// Publishes `list` on `client` and returns the answer.
+async fn publish(client: &mut Client, request: u32, list: &DeviceList) -> ServerFrame {
+    client
+        .send(&ClientFrame::PublishDeviceList {
+            request,
+            device_list: list.encode(),
+        })
+        .await;
+    client.recv().await
+}
+
 #[tokio::test]
 async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     let server = start().await;
@@ -962,13 +973,8 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     // Signed by someone else's key: refused.
     let forged =
         DeviceList::sign("alice", 2, devices.clone(), &AccountKey::generate(&mut rng)).unwrap();
-    a.send(&ClientFrame::PublishDeviceList {
-        request: 1,
-        device_list: forged.encode(),
-    })
-    .await;
     assert!(matches!(
-        a.recv().await,
+        publish(&mut a, 1, &forged).await,
         ServerFrame::Error {
             request: 1,
             code: ErrorCode::Invalid,
@@ -977,13 +983,8 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     ));
     // Not newer: refused.
     let same = DeviceList::sign("alice", 1, devices.clone(), &alice.key).unwrap();
-    a.send(&ClientFrame::PublishDeviceList {
-        request: 2,
-        device_list: same.encode(),
-    })
-    .await;
     assert!(matches!(
-        a.recv().await,
+        publish(&mut a, 2, &same).await,
         ServerFrame::Error {
             request: 2,
             code: ErrorCode::Invalid,
@@ -992,22 +993,27 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     ));
     // Newer and signed: stored, and senders now must address both devices.
     let newer = DeviceList::sign("alice", 2, devices, &alice.key).unwrap();
-    a.send(&ClientFrame::PublishDeviceList {
-        request: 3,
-        device_list: newer.encode(),
-    })
-    .await;
     assert!(matches!(
-        a.recv().await,
+        publish(&mut a, 3, &newer).await,
         ServerFrame::DeviceListPublished {
             request: 3,
             version: 2
         }
     ));
-    // Device 2 has not set itself up (a link in progress, or one never finished): it does not
-    // hold up messages to device 1.
+    a_listed_device_counts_once_set_up(server.addr, &second, &mut rng).await;
+}
+
+/// Alice's device 2 (`second`) is listed but has not set itself up (a link in progress, or one
+/// never finished): it does not hold up messages to device 1. Once it has its signed prekey,
+/// senders must address it too.
+#[allow(clippy::panic)]
+async fn a_listed_device_counts_once_set_up(
+    addr: SocketAddr,
+    second: &IdentityKeyPair,
+    rng: &mut ChaCha20Rng,
+) {
     let bob = Account::new("bob", 33);
-    let mut b = bob.register(server.addr).await;
+    let mut b = bob.register(addr).await;
     b.send(&message("alice", 1, b"only device 1")).await;
     assert!(matches!(
         b.recv().await,
@@ -1016,8 +1022,7 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
             ..
         }
     ));
-    // Once it has its signed prekey, senders must address it too.
-    let mut two = Client::connect(server.addr).await;
+    let mut two = Client::connect(addr).await;
     two.send(&ClientFrame::Authenticate {
         account: "alice".into(),
         device: 2,
@@ -1029,7 +1034,7 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
         ServerFrame::Authenticated { .. }
     ));
     two.send(&ClientFrame::UploadPreKeys {
-        signed_prekey: SignedPreKeyPair::generate(1, &second, &mut rng).public(),
+        signed_prekey: SignedPreKeyPair::generate(1, second, rng).public(),
         one_time: vec![],
     })
     .await;
