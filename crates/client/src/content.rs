@@ -3,6 +3,7 @@
 //! chats read. The relay never sees any of it.
 
 use hush_protocol::codec::{Reader, Writer};
+use hush_protocol::text::MAX_DISPLAY_NAME_BYTES;
 use hush_protocol::DecodeError;
 
 use crate::model::MessageId;
@@ -15,8 +16,8 @@ pub const MAX_RECEIPT_IDS: usize = 1000;
 /// The longest chat (account) name in a transcript.
 const MAX_CHAT_NAME: usize = 64;
 
-/// The longest display name (characters).
-pub const MAX_DISPLAY_NAME: usize = 64;
+/// Display names are cleaned by the protocol's one rule for names people see.
+pub use hush_protocol::text::{clean_display_name, MAX_DISPLAY_NAME};
 
 const TEXT: u8 = 0x10;
 const RECEIPT: u8 = 0x11;
@@ -31,17 +32,6 @@ pub const SENDER_KEY_CONTENT: u8 = SENDER_KEY;
 
 /// The most changes one group update carries (what a member keeps).
 const MAX_UPDATE_CHANGES: usize = 8;
-
-/// A display name fit to show: trimmed, 1 to [`MAX_DISPLAY_NAME`] characters, no control
-/// characters (no line breaks, no bidirectional overrides). `None` for anything else.
-pub fn clean_display_name(name: &str) -> Option<String> {
-    let name = name.trim();
-    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    let fine = !name.is_empty()
-        && name.chars().count() <= MAX_DISPLAY_NAME
-        && !name.chars().any(|c| c.is_control() || bidi(c));
-    fine.then(|| name.to_owned())
-}
 
 /// Secret bytes (a sender key): zeroized when dropped, never shown in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -220,7 +210,7 @@ impl Content {
                 Self::Receipt { kind, ids }
             }
             PROFILE => Self::Profile {
-                display_name: r.string("display name", MAX_DISPLAY_NAME * 4)?,
+                display_name: r.string("display name", MAX_DISPLAY_NAME_BYTES)?,
             },
             SENT => Self::Sent {
                 to: r.string("chat", MAX_CHAT_NAME)?,

@@ -6,6 +6,7 @@ use zeroize::Zeroizing;
 
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::keys::{DeviceAddress, IdentityKey, MAX_ACCOUNT_LEN};
+pub use crate::text::{clean_device_name, MAX_DEVICE_NAME};
 use crate::Rng;
 
 /// The most devices any wire field names (room to grow; frames are bounded by it).
@@ -13,10 +14,10 @@ pub const MAX_DEVICES: usize = 16;
 /// The most devices one account may have now: its first and 5 linked ones. A list naming more
 /// is refused when signed and when verified, by the relay and by senders.
 pub const MAX_ACCOUNT_DEVICES: usize = 6;
+/// The largest device list encoding ([`MAX_DEVICES`] devices with the longest names).
+pub const MAX_DEVICE_LIST: usize = 80 + (144 + MAX_DEVICE_NAME) * MAX_DEVICES + 64;
 const LIST_LABEL: &[u8] = b"Hush device list v1";
 const CERTIFICATE_LABEL: &[u8] = b"Hush device v1";
-/// The longest device name ("Chrome on Linux"), in bytes.
-pub const MAX_DEVICE_NAME: usize = 64;
 const TYPE_DEVICE_LIST: u8 = 6;
 
 /// The account's own key: it signs the device list. Kept by the account's devices.
@@ -122,15 +123,6 @@ impl ListedDevice {
         key.verify_strict(&self.certified(account), &signature)
             .map_err(|_| DeviceListError::BadSignature)
     }
-}
-
-/// A device name as shown to people: trimmed, 1 to 64 bytes, no control or bidirectional
-/// formatting characters; `None` if nothing acceptable is left.
-pub fn clean_device_name(name: &str) -> Option<String> {
-    let name = name.trim();
-    let unclean = |c: char| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c);
-    let ok = !name.is_empty() && name.len() <= MAX_DEVICE_NAME && !name.chars().any(unclean);
-    ok.then(|| name.to_owned())
 }
 
 /// A device list with the account key's signature.

@@ -106,11 +106,10 @@ impl IdentityKey {
 
 impl fmt::Debug for IdentityKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let b = self.to_bytes();
         write!(
             f,
-            "IdentityKey({:02x}{:02x}{:02x}{:02x}…)",
-            b[0], b[1], b[2], b[3]
+            "IdentityKey({}…)",
+            crate::hex::encode(&self.to_bytes()[..4])
         )
     }
 }
@@ -410,8 +409,10 @@ mod tests {
             ChainKey([7; 32]),
             SignedPreKeyPair::generate(1, &identity, &mut rng)
         );
-        let hex: String = secret[..4].iter().map(|b| format!("{b:02x}")).collect();
-        assert!(!shown.contains(&hex), "{shown}");
+        assert!(
+            !shown.contains(&crate::hex::encode(&secret[..4])),
+            "{shown}"
+        );
         assert!(shown.contains("<secret>"));
     }
 

@@ -12,6 +12,7 @@
 //! - [`devices`]: the account's device list, signed by the account key.
 //! - [`linking`]: link codes and the provisioning of a new device of an account.
 //! - [`relay`]: the frames exchanged with the relay over the WebSocket.
+//! - [`text`]: what names people see (display, device and group names) may hold.
 //! - [`username`]: an account's name, checked once where it enters.
 //!
 //! `docs/protocol.md` documents every message, field and KDF label.
@@ -27,6 +28,7 @@ pub mod ratchet;
 pub mod record;
 pub mod relay;
 pub mod sender_key;
+pub mod text;
 pub mod username;
 pub mod wire;
 pub mod x3dh;

@@ -8,7 +8,7 @@ use zeroize::Zeroizing;
 
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::crypto::{self, AeadError, NonContributory};
-use crate::devices::AccountKey;
+use crate::devices::{AccountKey, MAX_DEVICE_LIST};
 use crate::keys::{DeviceAddress, IdentityKey};
 use crate::Rng;
 
@@ -16,9 +16,8 @@ use crate::Rng;
 pub const ADDRESS_LEN: usize = 6;
 /// Bytes of the linking secret in a link code.
 pub const SECRET_LEN: usize = 10;
-pub use crate::devices::MAX_DEVICE_NAME;
-/// The longest display name carried over, in bytes.
-const MAX_DISPLAY_NAME: usize = 256;
+pub use crate::text::MAX_DEVICE_NAME;
+use crate::text::MAX_DISPLAY_NAME_BYTES;
 const TAG_LABEL: &[u8] = b"Hush link v1";
 const PROVISIONING_INFO: &[u8] = b"Hush provisioning v1";
 const TYPE_ANNOUNCEMENT: u8 = 7;
@@ -280,9 +279,9 @@ impl Announcement {
     }
 }
 
-/// A device name as shown to people (see [`crate::devices::clean_device_name`]).
+/// A device name as shown to people (see [`crate::text::clean_device_name`]).
 fn clean_name(name: &str) -> Result<String, LinkError> {
-    crate::devices::clean_device_name(name).ok_or(LinkError::BadName)
+    crate::text::clean_device_name(name).ok_or(LinkError::BadName)
 }
 
 /// Where the approving device put the history it sends (a relay blob) and its key.
@@ -349,7 +348,7 @@ impl Provisioning {
         r.header(TYPE_PROVISIONING)?;
         let address = DeviceAddress::read(&mut r)?;
         let account_key = AccountKey::from_bytes(&Zeroizing::new(r.array()?));
-        let display_name = r.string("display name", MAX_DISPLAY_NAME)?;
+        let display_name = r.string("display name", MAX_DISPLAY_NAME_BYTES)?;
         let history = if r.bool("history")? {
             Some(HistoryBlob {
                 blob: r.array()?,
@@ -359,9 +358,7 @@ impl Provisioning {
         } else {
             None
         };
-        let device_list = r
-            .var("device list", crate::relay::MAX_DEVICE_LIST)?
-            .to_vec();
+        let device_list = r.var("device list", MAX_DEVICE_LIST)?.to_vec();
         r.finish()?;
         Ok(Self {
             address,

@@ -2,12 +2,10 @@
 //! random send / deliver / drop / duplicate / reorder / save-and-restore on two parties, and on
 //! a group of four with sender keys. Whatever decrypts must equal what was sent, nothing may
 //! decrypt twice, and the parties must talk normally again within two round trips.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::needless_range_loop
-)]
+// On wasm32 the tests are #[wasm_bindgen_test] functions: clippy.toml's test allowances
+// do not reach them.
+#![cfg_attr(target_arch = "wasm32", allow(clippy::unwrap_used))]
+#![allow(clippy::needless_range_loop)]
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -41,150 +39,183 @@ fn pick(rng: &mut TestRng, len: usize) -> usize {
     (rng.next_u64() % len as u64) as usize
 }
 
-#[test]
-fn two_parties_survive_loss_duplication_reordering_and_restarts() {
-    for run in 0..RUNS {
-        let mut rng = rng(1000 + run);
-        let devices = [
-            Device::new("alice", 1, &mut rng),
-            Device::new("bob", 1, &mut rng),
-        ];
+/// Two parties, and what the test knows: what was sent, what decrypted, what is on the wire.
+struct TwoParties {
+    run: u64,
+    devices: [Device; 2],
+    records: [SessionRecord; 2],
+    sent: HashMap<u64, Vec<u8>>,
+    decrypted: HashSet<u64>,
+    network: Vec<InFlight>,
+    next_id: u64,
+}
+
+impl TwoParties {
+    /// Alice has started a session with Bob; nothing is sent yet.
+    #[allow(clippy::unwrap_used)]
+    fn new(run: u64, rng: &mut TestRng) -> Self {
+        let devices = [Device::new("alice", 1, rng), Device::new("bob", 1, rng)];
         let mut records = [SessionRecord::new(), SessionRecord::new()];
         records[0].promote(
             x3dh::initiate(
                 &devices[0].identity,
                 &devices[0].address,
                 &devices[1].bundle(true),
-                &mut rng,
+                rng,
             )
             .unwrap(),
         );
-        let mut sent: HashMap<u64, Vec<u8>> = HashMap::new();
-        let mut decrypted: HashSet<u64> = HashSet::new();
-        let mut network: Vec<InFlight> = Vec::new();
-        let mut next_id = 0u64;
+        Self {
+            run,
+            devices,
+            records,
+            sent: HashMap::new(),
+            decrypted: HashSet::new(),
+            network: Vec::new(),
+            next_id: 0,
+        }
+    }
 
-        let deliver_one = |records: &mut [SessionRecord; 2],
-                           item: InFlight,
-                           rng: &mut TestRng,
-                           decrypted: &mut HashSet<u64>,
-                           sent: &HashMap<u64, Vec<u8>>| {
-            let message = Message::decode(&item.bytes).unwrap();
-            match deliver(&mut records[item.to], &devices[item.to], &message, rng) {
-                Ok(plaintext) => {
-                    assert_eq!(&plaintext, &sent[&item.id], "run {run}: wrong plaintext");
-                    assert!(
-                        decrypted.insert(item.id),
-                        "run {run}: message {} decrypted twice",
-                        item.id
-                    );
-                    true
-                }
-                Err(error) => {
-                    // Refusing is fine for a copy already read, or a key expired by age.
-                    assert!(error.contains("Duplicate"), "run {run}: unexpected {error}");
-                    false
-                }
+    /// `text` encrypted by `from`, remembered as sent, not on the network yet.
+    #[allow(clippy::unwrap_used)]
+    fn encrypt(&mut self, from: usize, text: Vec<u8>) -> InFlight {
+        let bytes = self.records[from].encrypt(&text).unwrap().encode();
+        let id = self.next_id;
+        self.sent.insert(id, text);
+        self.next_id += 1;
+        InFlight {
+            to: 1 - from,
+            id,
+            bytes,
+        }
+    }
+
+    /// Whether `item` decrypted (to what was sent, and only once).
+    #[allow(clippy::unwrap_used)]
+    fn deliver(&mut self, item: InFlight, rng: &mut TestRng) -> bool {
+        let run = self.run;
+        let message = Message::decode(&item.bytes).unwrap();
+        match deliver(
+            &mut self.records[item.to],
+            &self.devices[item.to],
+            &message,
+            rng,
+        ) {
+            Ok(plaintext) => {
+                assert_eq!(
+                    &plaintext, &self.sent[&item.id],
+                    "run {run}: wrong plaintext"
+                );
+                assert!(
+                    self.decrypted.insert(item.id),
+                    "run {run}: message {} decrypted twice",
+                    item.id
+                );
+                true
             }
-        };
-
-        for _ in 0..OPS {
-            match rng.next_u32() % 100 {
-                op @ 0..=44 => {
-                    let from = usize::from(op >= 25);
-                    if records[from].is_empty() {
-                        continue;
-                    }
-                    let text = format!("{next_id}:{}", rng.next_u64()).into_bytes();
-                    let bytes = records[from].encrypt(&text).unwrap().encode();
-                    sent.insert(next_id, text);
-                    network.push(InFlight {
-                        to: 1 - from,
-                        id: next_id,
-                        bytes,
-                    });
-                    next_id += 1;
-                }
-                45..=74 if !network.is_empty() => {
-                    let i = pick(&mut rng, network.len());
-                    let item = network.swap_remove(i);
-                    deliver_one(&mut records, item, &mut rng, &mut decrypted, &sent);
-                }
-                75..=84 if !network.is_empty() => {
-                    let i = pick(&mut rng, network.len());
-                    let copy = InFlight {
-                        to: network[i].to,
-                        id: network[i].id,
-                        bytes: network[i].bytes.clone(),
-                    };
-                    network.push(copy);
-                }
-                85..=91 if !network.is_empty() => {
-                    let i = pick(&mut rng, network.len());
-                    network.swap_remove(i);
-                }
-                92..=99 => {
-                    let who = pick(&mut rng, 2);
-                    records[who] = SessionRecord::from_bytes(&records[who].to_bytes()).unwrap();
-                }
-                _ => {}
+            Err(error) => {
+                // Refusing is fine for a copy already read, or a key expired by age.
+                assert!(error.contains("Duplicate"), "run {run}: unexpected {error}");
+                false
             }
         }
-        // Drain the network, then two round trips must simply work.
-        while let Some(item) = network.pop() {
-            deliver_one(&mut records, item, &mut rng, &mut decrypted, &sent);
+    }
+
+    /// One random step: send, deliver, duplicate, drop, or save and restore a record.
+    #[allow(clippy::unwrap_used)]
+    fn step(&mut self, rng: &mut TestRng) {
+        match rng.next_u32() % 100 {
+            op @ 0..=44 => {
+                let from = usize::from(op >= 25);
+                if self.records[from].is_empty() {
+                    return;
+                }
+                let text = format!("{}:{}", self.next_id, rng.next_u64()).into_bytes();
+                let item = self.encrypt(from, text);
+                self.network.push(item);
+            }
+            45..=74 if !self.network.is_empty() => {
+                let i = pick(rng, self.network.len());
+                let item = self.network.swap_remove(i);
+                self.deliver(item, rng);
+            }
+            75..=84 if !self.network.is_empty() => {
+                let i = pick(rng, self.network.len());
+                let copy = InFlight {
+                    to: self.network[i].to,
+                    id: self.network[i].id,
+                    bytes: self.network[i].bytes.clone(),
+                };
+                self.network.push(copy);
+            }
+            85..=91 if !self.network.is_empty() => {
+                let i = pick(rng, self.network.len());
+                self.network.swap_remove(i);
+            }
+            92..=99 => {
+                let who = pick(rng, 2);
+                let restored = SessionRecord::from_bytes(&self.records[who].to_bytes()).unwrap();
+                self.records[who] = restored;
+            }
+            _ => {}
         }
-        if records[1].is_empty() {
+    }
+
+    /// Drains the network; then two round trips must simply work.
+    fn recover(&mut self, rng: &mut TestRng) {
+        while let Some(item) = self.network.pop() {
+            self.deliver(item, rng);
+        }
+        if self.records[1].is_empty() {
             // Every message from Alice was dropped: her next one still starts the session.
-            let text = b"late start".to_vec();
-            let bytes = records[0].encrypt(&text).unwrap().encode();
-            sent.insert(next_id, text);
-            assert!(deliver_one(
-                &mut records,
-                InFlight {
-                    to: 1,
-                    id: next_id,
-                    bytes
-                },
-                &mut rng,
-                &mut decrypted,
-                &sent
-            ));
-            next_id += 1;
+            let item = self.encrypt(0, b"late start".to_vec());
+            assert!(self.deliver(item, rng));
         }
         for round in 0..4 {
-            let from = round % 2;
-            let text = format!("recovery {round}").into_bytes();
-            let bytes = records[from].encrypt(&text).unwrap().encode();
-            sent.insert(next_id, text);
+            let item = self.encrypt(round % 2, format!("recovery {round}").into_bytes());
+            let run = self.run;
             assert!(
-                deliver_one(
-                    &mut records,
-                    InFlight {
-                        to: 1 - from,
-                        id: next_id,
-                        bytes
-                    },
-                    &mut rng,
-                    &mut decrypted,
-                    &sent
-                ),
+                self.deliver(item, rng),
                 "run {run}: no recovery in round {round}"
             );
-            next_id += 1;
         }
     }
 }
 
 #[test]
-fn a_group_of_four_survives_chaos_and_rotations() {
-    const GROUP: [u8; 16] = *b"chaos-group-0001";
+fn two_parties_survive_loss_duplication_reordering_and_restarts() {
     for run in 0..RUNS {
-        let mut rng = rng(2000 + run);
-        let mut own: Vec<OwnSenderKey> = (0..4)
-            .map(|_| OwnSenderKey::generate(GROUP, &mut rng))
-            .collect();
-        // records[receiver][sender]
+        let mut rng = rng(1000 + run);
+        let mut parties = TwoParties::new(run, &mut rng);
+        for _ in 0..OPS {
+            parties.step(&mut rng);
+        }
+        parties.recover(&mut rng);
+    }
+}
+
+const GROUP: [u8; 16] = *b"chaos-group-0001";
+
+/// A group message on its way: sender, receiver, id, bytes.
+type InTransit = (usize, usize, u64, Vec<u8>);
+
+/// Four members with sender keys, and what the test knows.
+struct Group {
+    run: u64,
+    own: Vec<OwnSenderKey>,
+    /// `records[receiver][sender]`.
+    records: Vec<Vec<SenderKeyRecord>>,
+    sent: HashMap<u64, Vec<u8>>,
+    decrypted: HashSet<(u64, usize)>,
+    network: Vec<InTransit>,
+    next_id: u64,
+    rotations: u32,
+}
+
+impl Group {
+    /// Every member holds every member's sender key.
+    fn new(run: u64, rng: &mut TestRng) -> Self {
+        let own: Vec<OwnSenderKey> = (0..4).map(|_| OwnSenderKey::generate(GROUP, rng)).collect();
         let mut records: Vec<Vec<SenderKeyRecord>> = (0..4)
             .map(|_| (0..4).map(|_| SenderKeyRecord::new()).collect())
             .collect();
@@ -193,90 +224,112 @@ fn a_group_of_four_survives_chaos_and_rotations() {
                 records[receiver][sender].process(&own[sender].distribution());
             }
         }
-        let mut sent: HashMap<u64, Vec<u8>> = HashMap::new();
-        let mut decrypted: HashSet<(u64, usize)> = HashSet::new();
-        let mut network: Vec<(usize, usize, u64, Vec<u8>)> = Vec::new(); // sender, receiver, id, bytes
-        let mut next_id = 0u64;
-        let mut rotations = 0;
+        Self {
+            run,
+            own,
+            records,
+            sent: HashMap::new(),
+            decrypted: HashSet::new(),
+            network: Vec::new(),
+            next_id: 0,
+            rotations: 0,
+        }
+    }
 
-        let deliver = |records: &mut Vec<Vec<SenderKeyRecord>>,
-                       (sender, receiver, id, bytes): (usize, usize, u64, Vec<u8>),
-                       decrypted: &mut HashSet<(u64, usize)>,
-                       sent: &HashMap<u64, Vec<u8>>| {
-            let message = SenderKeyMessage::decode(&bytes).unwrap();
-            match records[receiver][sender].decrypt(&message) {
-                Ok(plaintext) => {
-                    assert_eq!(&plaintext, &sent[&id]);
-                    assert!(decrypted.insert((id, receiver)), "decrypted twice");
-                    true
-                }
-                Err(error) => {
-                    assert_eq!(error, SenderKeyError::Duplicate, "run {run}");
-                    false
-                }
+    /// A new message from `sender`: one copy per other member.
+    #[allow(clippy::unwrap_used)]
+    fn send(&mut self, sender: usize) -> Vec<InTransit> {
+        let id = self.next_id;
+        let text = format!("{id}").into_bytes();
+        let bytes = self.own[sender].encrypt(&text).unwrap().encode();
+        self.sent.insert(id, text);
+        self.next_id += 1;
+        (0..4)
+            .filter(|r| *r != sender)
+            .map(|receiver| (sender, receiver, id, bytes.clone()))
+            .collect()
+    }
+
+    /// Whether the copy decrypted (to what was sent, and only once).
+    #[allow(clippy::unwrap_used)]
+    fn deliver(&mut self, (sender, receiver, id, bytes): InTransit) -> bool {
+        let message = SenderKeyMessage::decode(&bytes).unwrap();
+        match self.records[receiver][sender].decrypt(&message) {
+            Ok(plaintext) => {
+                assert_eq!(&plaintext, &self.sent[&id]);
+                assert!(self.decrypted.insert((id, receiver)), "decrypted twice");
+                true
             }
-        };
-
-        for _ in 0..OPS {
-            match rng.next_u32() % 100 {
-                0..=29 => {
-                    let sender = pick(&mut rng, 4);
-                    let text = format!("{next_id}").into_bytes();
-                    let bytes = own[sender].encrypt(&text).unwrap().encode();
-                    sent.insert(next_id, text);
-                    for receiver in (0..4).filter(|r| *r != sender) {
-                        network.push((sender, receiver, next_id, bytes.clone()));
-                    }
-                    next_id += 1;
-                }
-                30..=69 if !network.is_empty() => {
-                    let i = pick(&mut rng, network.len());
-                    let item = network.swap_remove(i);
-                    deliver(&mut records, item, &mut decrypted, &sent);
-                }
-                70..=79 if !network.is_empty() => {
-                    let i = pick(&mut rng, network.len());
-                    let copy = network[i].clone();
-                    network.push(copy);
-                }
-                80..=89 if !network.is_empty() => {
-                    let i = pick(&mut rng, network.len());
-                    network.swap_remove(i);
-                }
-                90..=96 => {
-                    let who = pick(&mut rng, 4);
-                    for record in &mut records[who] {
-                        *record = SenderKeyRecord::from_bytes(&record.to_bytes()).unwrap();
-                    }
-                    own[who] = OwnSenderKey::from_bytes(&own[who].to_bytes()).unwrap();
-                }
-                97..=99 if rotations < 3 => {
-                    let who = pick(&mut rng, 4);
-                    own[who] = OwnSenderKey::generate(GROUP, &mut rng);
-                    for receiver in 0..4 {
-                        records[receiver][who].process(&own[who].distribution());
-                    }
-                    rotations += 1;
-                }
-                _ => {}
+            Err(error) => {
+                assert_eq!(error, SenderKeyError::Duplicate, "run {}", self.run);
+                false
             }
         }
-        while let Some(item) = network.pop() {
-            deliver(&mut records, item, &mut decrypted, &sent);
+    }
+
+    /// One random step: send, deliver, duplicate, drop, save and restore a member, or rotate
+    /// a member's sender key (three times at most).
+    #[allow(clippy::unwrap_used)]
+    fn step(&mut self, rng: &mut TestRng) {
+        match rng.next_u32() % 100 {
+            0..=29 => {
+                let copies = self.send(pick(rng, 4));
+                self.network.extend(copies);
+            }
+            30..=69 if !self.network.is_empty() => {
+                let i = pick(rng, self.network.len());
+                let item = self.network.swap_remove(i);
+                self.deliver(item);
+            }
+            70..=79 if !self.network.is_empty() => {
+                let i = pick(rng, self.network.len());
+                let copy = self.network[i].clone();
+                self.network.push(copy);
+            }
+            80..=89 if !self.network.is_empty() => {
+                let i = pick(rng, self.network.len());
+                self.network.swap_remove(i);
+            }
+            90..=96 => {
+                let who = pick(rng, 4);
+                for record in &mut self.records[who] {
+                    *record = SenderKeyRecord::from_bytes(&record.to_bytes()).unwrap();
+                }
+                self.own[who] = OwnSenderKey::from_bytes(&self.own[who].to_bytes()).unwrap();
+            }
+            97..=99 if self.rotations < 3 => {
+                let who = pick(rng, 4);
+                self.own[who] = OwnSenderKey::generate(GROUP, rng);
+                for receiver in 0..4 {
+                    self.records[receiver][who].process(&self.own[who].distribution());
+                }
+                self.rotations += 1;
+            }
+            _ => {}
+        }
+    }
+
+    /// Drains the network; then every member's next message reaches every other member.
+    fn recover(&mut self) {
+        while let Some(item) = self.network.pop() {
+            self.deliver(item);
         }
         for sender in 0..4 {
-            let text = format!("{next_id}").into_bytes();
-            let bytes = own[sender].encrypt(&text).unwrap().encode();
-            sent.insert(next_id, text);
-            for receiver in (0..4).filter(|r| *r != sender) {
-                assert!(deliver(
-                    &mut records,
-                    (sender, receiver, next_id, bytes.clone()),
-                    &mut decrypted,
-                    &sent
-                ));
+            for copy in self.send(sender) {
+                assert!(self.deliver(copy));
             }
-            next_id += 1;
         }
+    }
+}
+
+#[test]
+fn a_group_of_four_survives_chaos_and_rotations() {
+    for run in 0..RUNS {
+        let mut rng = rng(2000 + run);
+        let mut group = Group::new(run, &mut rng);
+        for _ in 0..OPS {
+            group.step(&mut rng);
+        }
+        group.recover();
     }
 }

@@ -1,7 +1,6 @@
 //! Property tests: any delivery order within the window decrypts, and no decoder panics on
 //! arbitrary bytes. Native only (proptest).
 #![cfg(not(target_arch = "wasm32"))]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

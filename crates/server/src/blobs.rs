@@ -13,6 +13,7 @@ use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
+use hush_protocol::hex;
 use rand_core::{OsRng, RngCore};
 
 use crate::AppState;
@@ -67,7 +68,7 @@ impl Blobs {
     }
 
     fn path(&self, id: &[u8; 32]) -> PathBuf {
-        self.dir.join(hex(id))
+        self.dir.join(hex::encode(id))
     }
 
     /// Deletes blobs older than [`BLOB_LIFETIME`]; returns how many.
@@ -90,19 +91,9 @@ impl Blobs {
     }
 }
 
-fn hex(id: &[u8; 32]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+/// A blob id as its URL spells it: 64 lower-case hex digits (the one spelling).
 fn parse_id(text: &str) -> Option<[u8; 32]> {
-    if text.len() != 64 {
-        return None;
-    }
-    let mut id = [0u8; 32];
-    for (i, byte) in id.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(id)
+    hex::decode(text)
 }
 
 /// `PUT /blobs/<id>`: the one upload a grant allows.
@@ -172,12 +163,13 @@ mod tests {
     #[test]
     fn ids_round_trip_as_hex_and_junk_is_refused() {
         let id = [0xabu8; 32];
-        assert_eq!(parse_id(&hex(&id)), Some(id));
+        assert_eq!(parse_id(&hex::encode(&id)), Some(id));
         for junk in [
             "",
             "zz",
             &"g".repeat(64),
             &"a".repeat(63),
+            &"AB".repeat(32),
             "../../etc/passwd",
         ] {
             assert_eq!(parse_id(junk), None, "{junk}");

@@ -255,7 +255,6 @@ fn load_or_create_key(path: &Path) -> Result<ES256KeyPair, VapidKeyError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn key(device: u32) -> DeviceKey {

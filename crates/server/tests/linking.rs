@@ -1,7 +1,6 @@
 //! Linking a browser to an account through the relay: a one-time provisioning address that an
 //! unauthenticated connection opens, a device of the account fetches and provisions, and that
 //! then works no more.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hush_protocol::devices::{DeviceList, ListedDevice};
 use hush_protocol::linking::{self, Announcement, LinkCode, LinkKey, Provisioning};
@@ -14,6 +13,7 @@ mod support;
 
 use support::{Account, Client};
 
+#[allow(clippy::panic)]
 fn gone(frame: ServerFrame, want_request: u32) {
     match frame {
         ServerFrame::Error {
@@ -37,6 +37,7 @@ struct NewBrowser {
 }
 
 impl NewBrowser {
+    #[allow(clippy::unwrap_used)]
     fn new(seed: u64, name: &str) -> Self {
         let mut rng = ChaCha20Rng::seed_from_u64(seed);
         let code = LinkCode::generate(&mut rng);
@@ -62,24 +63,16 @@ impl NewBrowser {
     }
 }
 
-#[tokio::test]
-async fn a_browser_is_linked_once_through_its_provisioning_address() {
-    let server = support::start_relay(500.0, false).await;
-    let mut rng = ChaCha20Rng::seed_from_u64(1);
-    let alice = Account::new("alice", 2);
-    let mut first = alice.register(server.addr).await;
-
-    // The new browser: not authenticated, it opens its address with its announcement.
-    let new = NewBrowser::new(5, "Firefox on Linux");
-    let (code, link_key, identity) = (&new.code, &new.link_key, &new.identity);
-    let mut browser = Client::connect(server.addr).await;
+/// The new browser opens its address, which nobody else may then open; fetching it needs an
+/// authenticated device. Returns the browser's connection, waiting there.
+async fn open_address(addr: std::net::SocketAddr, new: &NewBrowser) -> Client {
+    let mut browser = Client::connect(addr).await;
     new.open(&mut browser).await;
     assert_eq!(
         browser.recv().await,
         ServerFrame::LinkOpened { expires_in_s: 300 }
     );
-    // Nobody else may wait at the same address.
-    let mut squatter = Client::connect(server.addr).await;
+    let mut squatter = Client::connect(addr).await;
     new.open(&mut squatter).await;
     assert!(matches!(
         squatter.recv().await,
@@ -88,11 +81,10 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
             ..
         }
     ));
-    // Fetching needs an authenticated device.
     squatter
         .send(&ClientFrame::FetchLink {
             request: 1,
-            address: code.address,
+            address: new.code.address,
         })
         .await;
     assert!(matches!(
@@ -102,25 +94,38 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
             ..
         }
     ));
+    browser
+}
 
-    // Alice's device fetches the announcement and checks it with the typed code.
-    let typed = LinkCode::parse(&code.to_text()).unwrap();
-    first
+/// A device of the account fetches the announcement at the typed code's address and checks it.
+#[allow(clippy::unwrap_used, clippy::panic)]
+async fn fetch_announcement(device: &mut Client, typed: &LinkCode) -> Announcement {
+    device
         .send(&ClientFrame::FetchLink {
             request: 7,
             address: typed.address,
         })
         .await;
-    let fetched = match first.recv().await {
+    let fetched = match device.recv().await {
         ServerFrame::LinkAnnouncement {
             request: 7,
             announcement,
         } => Announcement::decode(&announcement).unwrap(),
         other => panic!("{other:?}"),
     };
-    fetched.verify(&typed).unwrap();
+    fetched.verify(typed).unwrap();
+    fetched
+}
 
-    // She lists the new device, then provisions it.
+/// The account's device lists the new device as device 2, then provisions it. Returns the
+/// list and the sealed provisioning message.
+#[allow(clippy::unwrap_used)]
+async fn list_and_provision(
+    device: &mut Client,
+    alice: &Account,
+    typed: &LinkCode,
+    fetched: &Announcement,
+) -> (DeviceList, Vec<u8>) {
     let devices = vec![
         ListedDevice::certify(
             "alice",
@@ -134,14 +139,14 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         ListedDevice::certify("alice", 2, fetched.identity, &fetched.name, 9, &alice.key).unwrap(),
     ];
     let list = DeviceList::sign("alice", 2, devices, &alice.key).unwrap();
-    first
+    device
         .send(&ClientFrame::PublishDeviceList {
             request: 8,
             device_list: list.encode(),
         })
         .await;
     assert!(matches!(
-        first.recv().await,
+        device.recv().await,
         ServerFrame::DeviceListPublished { request: 8, .. }
     ));
     let provisioning = Provisioning {
@@ -151,28 +156,34 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         history: None,
         device_list: list.encode(),
     };
-    let sealed = linking::seal(&typed, &fetched, &provisioning, &mut rng).unwrap();
-    first
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let sealed = linking::seal(typed, fetched, &provisioning, &mut rng).unwrap();
+    device
         .send(&ClientFrame::Provision {
             request: 9,
             address: typed.address,
             sealed: sealed.clone(),
         })
         .await;
-    assert_eq!(first.recv().await, ServerFrame::Provisioned { request: 9 });
+    assert_eq!(device.recv().await, ServerFrame::Provisioned { request: 9 });
+    (list, sealed)
+}
 
-    // The browser gets it, opens it, and authenticates as device 2 on the same connection.
+/// The browser gets its provisioning message, opens it, and authenticates as device 2 on the
+/// same connection.
+#[allow(clippy::unwrap_used, clippy::panic)]
+async fn authenticate_provisioned(browser: &mut Client, new: &NewBrowser, list: &DeviceList) {
     let received = match browser.recv().await {
         ServerFrame::Provisioning { sealed } => sealed,
         other => panic!("{other:?}"),
     };
-    let opened = linking::open(code, link_key, &received).unwrap();
+    let opened = linking::open(&new.code, &new.link_key, &received).unwrap();
     assert_eq!(opened.address.device(), 2);
     browser
         .send(&ClientFrame::Authenticate {
             account: "alice".into(),
             device: 2,
-            signature: identity.sign(&auth_message(&browser.nonce, "alice", 2)),
+            signature: new.identity.sign(&auth_message(&browser.nonce, "alice", 2)),
         })
         .await;
     // Its account's list comes first, as on every authentication.
@@ -193,26 +204,38 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
         ServerFrame::Authenticated { .. }
     ));
     assert_eq!(browser.drain().await, vec![]);
+}
 
-    // Used: the address is gone for fetching and for provisioning.
-    first
+/// Used: the address is gone for fetching and for provisioning.
+async fn address_is_used_up(device: &mut Client, typed: &LinkCode, sealed: Vec<u8>) {
+    device
         .send(&ClientFrame::FetchLink {
             request: 10,
             address: typed.address,
         })
         .await;
-    gone(first.recv().await, 10);
-    first
+    gone(device.recv().await, 10);
+    device
         .send(&ClientFrame::Provision {
             request: 11,
             address: typed.address,
             sealed,
         })
         .await;
-    gone(first.recv().await, 11);
+    gone(device.recv().await, 11);
+}
 
-    // Unlinked: device 1 publishes a list without device 2, which is shown that signed list
-    // and disconnected, and from then on shown it and refused.
+/// Unlinked: device 1 publishes a list without device 2, which is shown that signed list and
+/// disconnected, and from then on shown it and refused.
+#[allow(clippy::unwrap_used, clippy::panic)]
+async fn unlink_device_2(
+    addr: std::net::SocketAddr,
+    first: &mut Client,
+    browser: &mut Client,
+    alice: &Account,
+    list: &DeviceList,
+    identity: &IdentityKeyPair,
+) {
     let only_first =
         DeviceList::sign("alice", 3, vec![list.devices[0].clone()], &alice.key).unwrap();
     first
@@ -233,7 +256,7 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
     };
     told(browser.recv_any().await);
     assert!(browser.closed().await);
-    let mut again = Client::connect(server.addr).await;
+    let mut again = Client::connect(addr).await;
     again
         .send(&ClientFrame::Authenticate {
             account: "alice".into(),
@@ -249,6 +272,31 @@ async fn a_browser_is_linked_once_through_its_provisioning_address() {
             ..
         }
     ));
+}
+
+#[tokio::test]
+async fn a_browser_is_linked_once_through_its_provisioning_address() {
+    let server = support::start_relay(500.0, false).await;
+    let alice = Account::new("alice", 2);
+    let mut first = alice.register(server.addr).await;
+    // The new browser: not authenticated, it opens its address with its announcement.
+    let new = NewBrowser::new(5, "Firefox on Linux");
+    let mut browser = open_address(server.addr, &new).await;
+    // Alice's device fetches the announcement and checks it with the typed code.
+    let typed = LinkCode::parse(&new.code.to_text()).unwrap();
+    let fetched = fetch_announcement(&mut first, &typed).await;
+    let (list, sealed) = list_and_provision(&mut first, &alice, &typed, &fetched).await;
+    authenticate_provisioned(&mut browser, &new, &list).await;
+    address_is_used_up(&mut first, &typed, sealed).await;
+    unlink_device_2(
+        server.addr,
+        &mut first,
+        &mut browser,
+        &alice,
+        &list,
+        &new.identity,
+    )
+    .await;
 }
 
 #[tokio::test]

@@ -2,7 +2,6 @@
 //! npm's `web-push-testing`, which issues subscriptions, checks the VAPID signature and decrypts
 //! the aes128gcm payload. Needs `npm ci` (or `cargo xtask setup`) at the workspace root; skipped
 //! only when `node` itself is missing.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -46,6 +45,7 @@ fn node_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+#[allow(clippy::unwrap_used)]
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -54,6 +54,7 @@ fn free_port() -> u16 {
         .port()
 }
 
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 fn start_push_service() -> PushService {
     // At run time: a test binary reused from another clone's build keeps that clone's path.
     let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
@@ -103,6 +104,7 @@ struct Subscription {
     client_hash: String,
 }
 
+#[allow(clippy::unwrap_used)]
 async fn post_json(url: &str, body: &Value) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(url)
@@ -116,6 +118,7 @@ async fn post_json(url: &str, body: &Value) -> (u16, Value) {
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+#[allow(clippy::unwrap_used)]
 impl PushService {
     async fn subscribe(&self, vapid_public_key: &str) -> Subscription {
         let (status, body) = post_json(
@@ -283,19 +286,35 @@ async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
     assert_eq!(push.messages(&carol_sub).await, Vec::<String>::new());
 
     // The service checked VAPID and decrypted the aes128gcm body: it holds a wake-up only.
-    let body: Value = serde_json::from_str(&messages[0]).unwrap();
-    assert_eq!(body["t"], "wake", "{body}");
-    let text = &messages[0];
-    assert!(!text.contains("alice"), "{text}");
-    assert!(!text.contains("ciphertext-marker"), "{text}");
-    assert!(!text.contains(&URL_SAFE_NO_PAD.encode(secret)), "{text}");
+    assert_wake_up_only(&messages[0], secret);
     let metrics = get(relay.addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
     assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 0);
 
-    // Bob's subscription expires at the service: after the window, the next push gets 410 and
-    // the relay drops the subscription.
-    push.expire(&bob_sub).await;
+    a_gone_subscription_is_dropped(&push, &relay, &mut a, &bob_sub, secret).await;
+}
+
+/// A push's decrypted body: a wake-up, naming neither the sender nor anything of the message.
+#[allow(clippy::unwrap_used)]
+fn assert_wake_up_only(text: &str, secret: &[u8]) {
+    let body: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(body["t"], "wake", "{body}");
+    assert!(!text.contains("alice"), "{text}");
+    assert!(!text.contains("ciphertext-marker"), "{text}");
+    assert!(!text.contains(&URL_SAFE_NO_PAD.encode(secret)), "{text}");
+}
+
+/// Bob's subscription expires at the service: after the coalescing window, the next push gets
+/// 410 and the relay drops the subscription.
+#[allow(clippy::unwrap_used)]
+async fn a_gone_subscription_is_dropped(
+    push: &PushService,
+    relay: &TestServer,
+    a: &mut Client,
+    bob_sub: &Subscription,
+    secret: &[u8],
+) {
+    push.expire(bob_sub).await;
     tokio::time::sleep(Duration::from_millis(5200)).await;
     a.send_to("bob", 9, secret).await;
     let store = SqliteStore::open(&relay.data.path().join("hush.db")).unwrap();
@@ -310,7 +329,7 @@ async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
     let metrics = get(relay.addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
     assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 1);
-    assert_eq!(push.messages(&bob_sub).await.len(), 1);
+    assert_eq!(push.messages(bob_sub).await.len(), 1);
 }
 
 #[tokio::test]

@@ -1,13 +1,13 @@
 //! The relay over real WebSockets on port 0, driven by a native client built on hush-protocol's
 //! frames: authentication, prekeys, delivery, acks, ordering, idempotency, bad input, and a
 //! SIGKILL in the middle.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::path::Path;
 
 use futures::SinkExt;
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
+use hush_protocol::hex;
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{
     auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame,
@@ -61,6 +61,7 @@ fn message(to: &str, client_id: u8, payload: &[u8]) -> ClientFrame {
     }
 }
 
+#[allow(clippy::panic)]
 async fn send_stored(client: &mut Client, frame: &ClientFrame) {
     client.send(frame).await;
     match client.recv().await {
@@ -514,6 +515,7 @@ async fn a_backed_up_recipient_gets_everything_in_order() {
 }
 
 /// Frames up to `QueueDrained` after a login: (envelope ids, expiry notices as (id, client id)).
+#[allow(clippy::panic)]
 async fn queue_and_notices(client: &mut Client) -> (Vec<u64>, Vec<(u64, [u8; 16])>) {
     let (mut envelopes, mut notices) = (Vec::new(), Vec::new());
     loop {
@@ -650,6 +652,7 @@ async fn metrics_count_what_happened() {
     assert!(text.contains("hush_connections 1"), "{text}");
 }
 
+#[allow(clippy::unwrap_used)]
 async fn http_get(addr: SocketAddr, path: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -666,6 +669,7 @@ struct Process {
     addr: SocketAddr,
 }
 
+#[allow(clippy::unwrap_used)]
 fn spawn_server(data: &Path, addr: &str) -> Process {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hush-server"))
@@ -859,6 +863,7 @@ async fn push_endpoints_inside_the_network_are_refused() {
     }
 }
 
+#[allow(clippy::unwrap_used)]
 async fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = TcpStream::connect(addr).await.unwrap();
@@ -875,10 +880,6 @@ async fn http(addr: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, 
     (status, raw[split + 4..].to_vec())
 }
 
-fn hex_id(id: &[u8; 32]) -> String {
-    id.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 #[tokio::test]
 async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
     let server = start().await;
@@ -893,12 +894,12 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
         ServerFrame::UploadGranted { request: 5, id } => id,
         other => panic!("{other:?}"),
     };
-    let path = format!("/blobs/{}", hex_id(&id));
+    let path = format!("/blobs/{}", hex::encode(&id));
     // Without a grant, or bigger than granted: refused.
     let (status, _) = http(
         server.addr,
         "PUT",
-        &format!("/blobs/{}", hex_id(&[7; 32])),
+        &format!("/blobs/{}", hex::encode(&[7; 32])),
         b"x",
     )
     .await;
@@ -915,7 +916,7 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
         ServerFrame::UploadGranted { request: 6, id } => id,
         other => panic!("{other:?}"),
     };
-    let path = format!("/blobs/{}", hex_id(&id));
+    let path = format!("/blobs/{}", hex::encode(&id));
     assert_eq!(http(server.addr, "PUT", &path, b"ciphertext!").await.0, 201);
     assert_eq!(
         http(server.addr, "PUT", &path, b"overwrite!!").await.0,
@@ -947,6 +948,17 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
     ));
 }
 
+/// Publishes `list` on `client` and returns the answer.
+async fn publish(client: &mut Client, request: u32, list: &DeviceList) -> ServerFrame {
+    client
+        .send(&ClientFrame::PublishDeviceList {
+            request,
+            device_list: list.encode(),
+        })
+        .await;
+    client.recv().await
+}
+
 #[tokio::test]
 async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     let server = start().await;
@@ -961,13 +973,8 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     // Signed by someone else's key: refused.
     let forged =
         DeviceList::sign("alice", 2, devices.clone(), &AccountKey::generate(&mut rng)).unwrap();
-    a.send(&ClientFrame::PublishDeviceList {
-        request: 1,
-        device_list: forged.encode(),
-    })
-    .await;
     assert!(matches!(
-        a.recv().await,
+        publish(&mut a, 1, &forged).await,
         ServerFrame::Error {
             request: 1,
             code: ErrorCode::Invalid,
@@ -976,13 +983,8 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     ));
     // Not newer: refused.
     let same = DeviceList::sign("alice", 1, devices.clone(), &alice.key).unwrap();
-    a.send(&ClientFrame::PublishDeviceList {
-        request: 2,
-        device_list: same.encode(),
-    })
-    .await;
     assert!(matches!(
-        a.recv().await,
+        publish(&mut a, 2, &same).await,
         ServerFrame::Error {
             request: 2,
             code: ErrorCode::Invalid,
@@ -991,22 +993,27 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
     ));
     // Newer and signed: stored, and senders now must address both devices.
     let newer = DeviceList::sign("alice", 2, devices, &alice.key).unwrap();
-    a.send(&ClientFrame::PublishDeviceList {
-        request: 3,
-        device_list: newer.encode(),
-    })
-    .await;
     assert!(matches!(
-        a.recv().await,
+        publish(&mut a, 3, &newer).await,
         ServerFrame::DeviceListPublished {
             request: 3,
             version: 2
         }
     ));
-    // Device 2 has not set itself up (a link in progress, or one never finished): it does not
-    // hold up messages to device 1.
+    a_listed_device_counts_once_set_up(server.addr, &second, &mut rng).await;
+}
+
+/// Alice's device 2 (`second`) is listed but has not set itself up (a link in progress, or one
+/// never finished): it does not hold up messages to device 1. Once it has its signed prekey,
+/// senders must address it too.
+#[allow(clippy::panic)]
+async fn a_listed_device_counts_once_set_up(
+    addr: SocketAddr,
+    second: &IdentityKeyPair,
+    rng: &mut ChaCha20Rng,
+) {
     let bob = Account::new("bob", 33);
-    let mut b = bob.register(server.addr).await;
+    let mut b = bob.register(addr).await;
     b.send(&message("alice", 1, b"only device 1")).await;
     assert!(matches!(
         b.recv().await,
@@ -1015,8 +1022,7 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
             ..
         }
     ));
-    // Once it has its signed prekey, senders must address it too.
-    let mut two = Client::connect(server.addr).await;
+    let mut two = Client::connect(addr).await;
     two.send(&ClientFrame::Authenticate {
         account: "alice".into(),
         device: 2,
@@ -1028,7 +1034,7 @@ async fn only_newer_device_lists_signed_by_the_account_key_are_published() {
         ServerFrame::Authenticated { .. }
     ));
     two.send(&ClientFrame::UploadPreKeys {
-        signed_prekey: SignedPreKeyPair::generate(1, &second, &mut rng).public(),
+        signed_prekey: SignedPreKeyPair::generate(1, second, rng).public(),
         one_time: vec![],
     })
     .await;

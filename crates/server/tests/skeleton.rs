@@ -1,6 +1,5 @@
 //! The server over real TCP on port 0: health, the app shell with its headers, and the
 //! WebSocket's behaviour at shutdown and with oversized frames.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -25,6 +24,7 @@ struct Running {
 }
 
 /// A built-looking app: an index with trunk's inline loader and a hashed script.
+#[allow(clippy::unwrap_used)]
 fn fake_dist(dir: &Path) {
     std::fs::write(
         dir.join("index.html"),
@@ -39,6 +39,7 @@ fn fake_dist(dir: &Path) {
     std::fs::write(dir.join("favicon.svg"), "<svg/>").unwrap();
 }
 
+#[allow(clippy::unwrap_used)]
 async fn start(with_app: bool) -> Running {
     let data = tempfile::tempdir().unwrap();
     let dist = tempfile::tempdir().unwrap();
@@ -80,6 +81,7 @@ impl Reply {
 }
 
 /// A plain HTTP/1.1 GET over TCP, so the test sees exactly what a browser would.
+#[allow(clippy::unwrap_used)]
 async fn get(addr: SocketAddr, path: &str) -> Reply {
     let mut stream = TcpStream::connect(addr).await.unwrap();
     let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");

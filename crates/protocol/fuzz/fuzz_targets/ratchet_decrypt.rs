@@ -10,8 +10,9 @@
 //! which reaches the AEAD and the code behind it.
 #![no_main]
 
+use hush_protocol::hex;
 use hush_protocol::wire::{Message, RatchetMessage};
-use hush_protocol_fuzz::{fixture, hex, mutate, rng, Fixture, Target};
+use hush_protocol_fuzz::{fixture, mutate, rng, Fixture, Target};
 use libfuzzer_sys::fuzz_target;
 
 /// An accepted message must be one of the valid, undelivered messages for that state.
@@ -23,20 +24,20 @@ fn check_accepted(f: &Fixture, target: Target, bytes: &[u8], plaintext: &[u8]) {
     else {
         panic!(
             "{target:?} accepted a message that was never sent: {}",
-            hex(bytes)
+            hex::encode(bytes)
         );
     };
     assert!(
         !case.delivered,
         "{target:?} accepted a replay: {}",
-        hex(bytes)
+        hex::encode(bytes)
     );
     assert!(
         plaintext == case.plaintext,
         "{target:?} decrypted {} to {} instead of {}",
-        hex(bytes),
-        hex(plaintext),
-        hex(&case.plaintext)
+        hex::encode(bytes),
+        hex::encode(plaintext),
+        hex::encode(&case.plaintext)
     );
 }
 
@@ -44,7 +45,7 @@ fn check_unchanged(target: Target, before: &[u8], after: &[u8], error: &str, byt
     assert!(
         before == after,
         "{target:?}: rejected message ({error}) changed the state; message {}",
-        hex(bytes)
+        hex::encode(bytes)
     );
 }
 

@@ -2,11 +2,12 @@
 //! must never panic, and whatever it accepts must re-encode to the same bytes, which decode again.
 #![no_main]
 
+use hush_protocol::hex;
 use hush_protocol::ratchet::Session;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::DecodeError;
-use hush_protocol_fuzz::{fixture, hex, mutate};
+use hush_protocol_fuzz::{fixture, mutate};
 use libfuzzer_sys::fuzz_target;
 
 fn round_trip<T>(
@@ -21,18 +22,18 @@ fn round_trip<T>(
         Ok(again) => assert!(
             encode(&again) == bytes,
             "{name}: decoding its own encoding changed it: {}",
-            hex(&bytes)
+            hex::encode(&bytes)
         ),
         Err(e) => panic!(
             "{name}: its own encoding does not decode ({e}): {}",
-            hex(&bytes)
+            hex::encode(&bytes)
         ),
     }
     assert!(
         bytes == input,
         "{name}: non-canonical encoding accepted: input {} re-encodes as {}",
-        hex(input),
-        hex(&bytes)
+        hex::encode(input),
+        hex::encode(&bytes)
     );
 }
 

@@ -4,11 +4,12 @@
 
 use std::fmt::Debug;
 
+use hush_protocol::hex;
 use hush_protocol::wire::{
     Message, PreKeyBundle, PreKeyMessage, RatchetMessage, SenderKeyDistribution, SenderKeyMessage,
 };
 use hush_protocol::DecodeError;
-use hush_protocol_fuzz::{fixture, hex, mutate};
+use hush_protocol_fuzz::{fixture, mutate};
 use libfuzzer_sys::fuzz_target;
 
 fn round_trip<T: PartialEq + Debug>(
@@ -23,14 +24,14 @@ fn round_trip<T: PartialEq + Debug>(
         Ok(again) => assert_eq!(again, value, "{name}: encode then decode changed the value"),
         Err(e) => panic!(
             "{name}: its own encoding does not decode ({e}): {}",
-            hex(&bytes)
+            hex::encode(&bytes)
         ),
     }
     assert!(
         bytes == input,
         "{name}: non-canonical encoding accepted: input {} re-encodes as {}",
-        hex(input),
-        hex(&bytes)
+        hex::encode(input),
+        hex::encode(&bytes)
     );
 }
 

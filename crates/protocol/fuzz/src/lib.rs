@@ -135,59 +135,96 @@ fn prekey(message: Message) -> PreKeyMessage {
     }
 }
 
-fn build() -> Fixture {
-    let mut rng = rng(0x4855_5348);
-    let alice_identity = IdentityKeyPair::generate(&mut rng);
-    let bob_identity = IdentityKeyPair::generate(&mut rng);
-    let alice_address = DeviceAddress::new("alice", 1).expect("address");
-    let bob_address = DeviceAddress::new("bob", 1).expect("address");
-    let signed_prekey = SignedPreKeyPair::generate(1, &bob_identity, &mut rng);
-    let first_otk = OneTimePreKeyPair::generate(7, &mut rng);
-    let one_time_prekey = OneTimePreKeyPair::generate(8, &mut rng);
-    let bundle = |otk: Option<&OneTimePreKeyPair>| PreKeyBundle {
-        identity: bob_identity.public(),
-        address: bob_address.clone(),
-        signed_prekey: signed_prekey.public(),
-        one_time_prekey: otk.map(OneTimePreKeyPair::public),
-    };
-    let mut cases = Vec::new();
-    let mut case = |target, message: Vec<u8>, plaintext: &[u8], delivered| {
-        cases.push(Case {
-            target,
-            message,
-            plaintext: plaintext.to_vec(),
-            delivered,
-        })
-    };
+/// Bob's keys and both devices' addresses (Alice's first session uses `first_otk`).
+struct Keys {
+    alice_identity: IdentityKeyPair,
+    bob_identity: IdentityKeyPair,
+    alice_address: DeviceAddress,
+    bob_address: DeviceAddress,
+    signed_prekey: SignedPreKeyPair,
+    first_otk: OneTimePreKeyPair,
+    one_time_prekey: OneTimePreKeyPair,
+}
 
-    // The established pair: Alice initiates, Bob responds, Bob replies, Alice reads the reply.
+impl Keys {
+    fn generate(rng: &mut ChaCha20Rng) -> Self {
+        let alice_identity = IdentityKeyPair::generate(rng);
+        let bob_identity = IdentityKeyPair::generate(rng);
+        let signed_prekey = SignedPreKeyPair::generate(1, &bob_identity, rng);
+        Self {
+            alice_identity,
+            alice_address: DeviceAddress::new("alice", 1).expect("address"),
+            bob_address: DeviceAddress::new("bob", 1).expect("address"),
+            signed_prekey,
+            first_otk: OneTimePreKeyPair::generate(7, rng),
+            one_time_prekey: OneTimePreKeyPair::generate(8, rng),
+            bob_identity,
+        }
+    }
+
+    /// Bob's bundle, with or without a one-time prekey.
+    fn bundle(&self, otk: Option<&OneTimePreKeyPair>) -> PreKeyBundle {
+        PreKeyBundle {
+            identity: self.bob_identity.public(),
+            address: self.bob_address.clone(),
+            signed_prekey: self.signed_prekey.public(),
+            one_time_prekey: otk.map(OneTimePreKeyPair::public),
+        }
+    }
+}
+
+/// Adds a case.
+fn case(
+    cases: &mut Vec<Case>,
+    target: Target,
+    message: Vec<u8>,
+    plaintext: &[u8],
+    delivered: bool,
+) {
+    cases.push(Case {
+        target,
+        message,
+        plaintext: plaintext.to_vec(),
+        delivered,
+    });
+}
+
+/// Alice's and Bob's confirmed sessions, and Alice's messages Bob has not read yet.
+struct Pair {
+    alice: Session,
+    bob: Session,
+    alices: Vec<RatchetMessage>,
+}
+
+/// The established pair: Alice initiates, Bob responds, Bob replies, Alice reads the reply.
+fn established_pair(keys: &Keys, rng: &mut ChaCha20Rng, cases: &mut Vec<Case>) -> Pair {
     let mut alice = x3dh::initiate(
-        &alice_identity,
-        &alice_address,
-        &bundle(Some(&first_otk)),
-        &mut rng,
+        &keys.alice_identity,
+        &keys.alice_address,
+        &keys.bundle(Some(&keys.first_otk)),
+        rng,
     )
     .expect("initiate");
     let first = prekey(alice.encrypt(b"hello bob").expect("encrypt"));
     let (mut bob, text) = x3dh::respond(
-        &bob_identity,
-        &bob_address,
-        &signed_prekey,
-        Some(&first_otk),
+        &keys.bob_identity,
+        &keys.bob_address,
+        &keys.signed_prekey,
+        Some(&keys.first_otk),
         &first,
-        &mut rng,
+        rng,
     )
     .expect("respond");
     assert_eq!(text, b"hello bob");
     let reply = ratchet(bob.encrypt(b"hi alice").expect("encrypt"));
-    alice.decrypt(&reply, &mut rng).expect("decrypt reply");
+    alice.decrypt(&reply, rng).expect("decrypt reply");
     assert!(alice.is_confirmed() && bob.is_confirmed());
 
     // Bob sends 1..=4 in his chain; Alice reads only 3, so she keeps the keys of 1 and 2.
     let bobs: Vec<RatchetMessage> = (1..=4)
         .map(|i| ratchet(bob.encrypt(format!("bob {i}").as_bytes()).expect("encrypt")))
         .collect();
-    alice.decrypt(&bobs[2], &mut rng).expect("decrypt bob 3");
+    alice.decrypt(&bobs[2], rng).expect("decrypt bob 3");
     // Alice (already ratcheted by the reply) sends 0..=2 under a ratchet key Bob has not seen.
     let alices: Vec<RatchetMessage> = (0..=2)
         .map(|i| {
@@ -199,78 +236,105 @@ fn build() -> Fixture {
         })
         .collect();
 
-    case(Target::Alice, bobs[0].encode(), b"bob 1", false); // from the skipped keys
-    case(Target::Alice, bobs[1].encode(), b"bob 2", false); // from the skipped keys
-    case(Target::Alice, bobs[3].encode(), b"bob 4", false); // current chain
-    case(Target::Alice, bobs[2].encode(), b"bob 3", true);
-    case(Target::Alice, reply.encode(), b"hi alice", true);
-    case(Target::Bob, alices[0].encode(), b"alice 0", false); // DH ratchet step
-    case(Target::Bob, alices[2].encode(), b"alice 2", false); // step, skipping 0 and 1
-    case(Target::Bob, first.message.encode(), b"hello bob", true);
+    case(cases, Target::Alice, bobs[0].encode(), b"bob 1", false); // from the skipped keys
+    case(cases, Target::Alice, bobs[1].encode(), b"bob 2", false); // from the skipped keys
+    case(cases, Target::Alice, bobs[3].encode(), b"bob 4", false); // current chain
+    case(cases, Target::Alice, bobs[2].encode(), b"bob 3", true);
+    case(cases, Target::Alice, reply.encode(), b"hi alice", true);
+    case(cases, Target::Bob, alices[0].encode(), b"alice 0", false); // DH ratchet step
+    case(cases, Target::Bob, alices[2].encode(), b"alice 2", false); // step, skipping 0 and 1
+    case(
+        cases,
+        Target::Bob,
+        first.message.encode(),
+        b"hello bob",
+        true,
+    );
+    Pair { alice, bob, alices }
+}
 
-    // Two more sessions towards Bob's record: P used the one-time prekey, Q did not.
+/// Bob's records, and the two further sessions towards them with their first messages.
+struct Records {
+    fresh_record: SessionRecord,
+    used_record: SessionRecord,
+    /// The session that used the one-time prekey (still unconfirmed).
+    p: Session,
+    p0: Message,
+    q1: Message,
+}
+
+/// Two more sessions towards Bob's record: P used the one-time prekey, Q did not.
+fn bobs_records(keys: &Keys, rng: &mut ChaCha20Rng, cases: &mut Vec<Case>) -> Records {
     let alice2 = DeviceAddress::new("alice", 2).expect("address");
     let alice3 = DeviceAddress::new("alice", 3).expect("address");
     let mut p = x3dh::initiate(
-        &alice_identity,
+        &keys.alice_identity,
         &alice2,
-        &bundle(Some(&one_time_prekey)),
-        &mut rng,
+        &keys.bundle(Some(&keys.one_time_prekey)),
+        rng,
     )
     .expect("initiate");
     let mut q =
-        x3dh::initiate(&alice_identity, &alice3, &bundle(None), &mut rng).expect("initiate");
+        x3dh::initiate(&keys.alice_identity, &alice3, &keys.bundle(None), rng).expect("initiate");
     let p0 = p.encrypt(b"p0").expect("encrypt");
     let p1 = p.encrypt(b"p1").expect("encrypt");
     let q0 = q.encrypt(b"q0").expect("encrypt");
     let q1 = q.encrypt(b"q1").expect("encrypt");
     let fresh_record = SessionRecord::new();
     let mut used_record = SessionRecord::new();
-    let text = used_record
-        .decrypt_prekey(
-            &prekey(p0.clone()),
-            &bob_identity,
-            &bob_address,
-            Some(&signed_prekey),
-            Some(&one_time_prekey),
-            &mut rng,
-        )
-        .expect("decrypt p0");
-    assert_eq!(text, b"p0");
-    let text = used_record
-        .decrypt_prekey(
-            &prekey(q0.clone()),
-            &bob_identity,
-            &bob_address,
-            Some(&signed_prekey),
-            None,
-            &mut rng,
-        )
-        .expect("decrypt q0");
-    assert_eq!(text, b"q0");
-    for (message, text) in [(&p0, b"p0"), (&p1, b"p1"), (&q0, b"q0"), (&q1, b"q1")] {
-        case(Target::FreshRecord, message.encode(), text, false);
+    for (message, otk, text) in [
+        (&p0, Some(&keys.one_time_prekey), b"p0"),
+        (&q0, None, b"q0"),
+    ] {
+        let plaintext = used_record
+            .decrypt_prekey(
+                &prekey(message.clone()),
+                &keys.bob_identity,
+                &keys.bob_address,
+                Some(&keys.signed_prekey),
+                otk,
+                rng,
+            )
+            .expect("decrypt the first message");
+        assert_eq!(plaintext, text);
     }
-    case(Target::UsedRecord, p0.encode(), b"p0", true);
-    case(Target::UsedRecord, p1.encode(), b"p1", false);
-    case(Target::UsedRecord, q0.encode(), b"q0", true);
-    case(Target::UsedRecord, q1.encode(), b"q1", false);
+    for (message, text) in [(&p0, b"p0"), (&p1, b"p1"), (&q0, b"q0"), (&q1, b"q1")] {
+        case(cases, Target::FreshRecord, message.encode(), text, false);
+    }
     // To a record that has the session, a prekey message's inner ratchet message alone is the
     // same message (the relay may strip the wrapper; same key, same plaintext, used once).
-    // These four come after the 16 the mutating selector picks from.
-    for (message, text, delivered) in [
+    // The inner ones come after the 16 the mutating selector picks from.
+    let used = [
         (&p0, b"p0", true),
         (&p1, b"p1", false),
         (&q0, b"q0", true),
         (&q1, b"q1", false),
-    ] {
-        let inner = Message::Ratchet(prekey(message.clone()).message);
-        case(Target::UsedRecord, inner.encode(), text, delivered);
+    ];
+    for (message, text, delivered) in used {
+        case(cases, Target::UsedRecord, message.encode(), text, delivered);
     }
-    assert_eq!(cases.len(), 20);
+    for (message, text, delivered) in used {
+        let inner = Message::Ratchet(prekey(message.clone()).message);
+        case(cases, Target::UsedRecord, inner.encode(), text, delivered);
+    }
+    Records {
+        fresh_record,
+        used_record,
+        p,
+        p0,
+        q1,
+    }
+}
 
-    // Sender keys: a record with two chains, the first holding skipped keys.
-    let mut own = OwnSenderKey::generate([0x11; 16], &mut rng);
+/// Sender keys: a record with two chains, the first holding skipped keys.
+struct SenderKeys {
+    record: SenderKeyRecord,
+    rotated: OwnSenderKey,
+    group: Vec<Vec<u8>>,
+}
+
+fn sender_keys(rng: &mut ChaCha20Rng) -> SenderKeys {
+    let mut own = OwnSenderKey::generate([0x11; 16], rng);
     let mut record = SenderKeyRecord::new();
     record.process(&own.distribution());
     let group: Vec<_> = (0..4)
@@ -280,42 +344,55 @@ fn build() -> Fixture {
         })
         .collect();
     record.decrypt(&group[3]).expect("decrypt group");
-    let mut rotated = OwnSenderKey::generate([0x11; 16], &mut rng);
+    let mut rotated = OwnSenderKey::generate([0x11; 16], rng);
     record.process(&rotated.distribution());
     let after = rotated.encrypt(b"rotated").expect("encrypt");
     record.decrypt(&after).expect("decrypt rotated");
+    SenderKeys {
+        record,
+        rotated,
+        group: group.iter().map(|m| m.encode()).collect(),
+    }
+}
 
+fn build() -> Fixture {
+    let mut rng = rng(0x4855_5348);
+    let keys = Keys::generate(&mut rng);
+    let mut cases = Vec::new();
+    let Pair { alice, bob, alices } = established_pair(&keys, &mut rng, &mut cases);
+    let records = bobs_records(&keys, &mut rng, &mut cases);
+    assert_eq!(cases.len(), 20);
+    let senders = sender_keys(&mut rng);
     let state_templates = vec![
         alice.to_bytes().to_vec(),
         bob.to_bytes().to_vec(),
-        used_record.to_bytes().to_vec(),
-        record.to_bytes().to_vec(),
-        rotated.to_bytes().to_vec(),
-        p.to_bytes().to_vec(), // unconfirmed: has the pending prekey fields
+        records.used_record.to_bytes().to_vec(),
+        senders.record.to_bytes().to_vec(),
+        senders.rotated.to_bytes().to_vec(),
+        records.p.to_bytes().to_vec(), // unconfirmed: has the pending prekey fields
     ];
     let wire_templates = vec![
-        p0.encode(),
-        q1.encode(),
+        records.p0.encode(),
+        records.q1.encode(),
         alices[2].encode(),
-        bundle(Some(&one_time_prekey)).encode(),
-        bundle(None).encode(),
-        group[1].encode(),
-        rotated.distribution().encode().to_vec(),
+        keys.bundle(Some(&keys.one_time_prekey)).encode(),
+        keys.bundle(None).encode(),
+        senders.group[1].clone(),
+        senders.rotated.distribution().encode().to_vec(),
     ];
-
     Fixture {
         alice_state: alice.to_bytes().to_vec(),
         alice,
         bob_state: bob.to_bytes().to_vec(),
         bob,
-        fresh_record_state: fresh_record.to_bytes().to_vec(),
-        fresh_record,
-        used_record_state: used_record.to_bytes().to_vec(),
-        used_record,
-        bob_identity,
-        bob_address,
-        signed_prekey,
-        one_time_prekey,
+        fresh_record_state: records.fresh_record.to_bytes().to_vec(),
+        fresh_record: records.fresh_record,
+        used_record_state: records.used_record.to_bytes().to_vec(),
+        used_record: records.used_record,
+        bob_identity: keys.bob_identity,
+        bob_address: keys.bob_address,
+        signed_prekey: keys.signed_prekey,
+        one_time_prekey: keys.one_time_prekey,
         cases,
         state_templates,
         wire_templates,
@@ -352,9 +429,4 @@ pub fn mutate(template: &[u8], op: u8, edit: &[u8]) -> Vec<u8> {
         _ => {}
     }
     out
-}
-
-/// Lower-case hex, for assertion messages.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

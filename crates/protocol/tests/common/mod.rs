@@ -1,4 +1,5 @@
 //! Shared set-up for the protocol tests: deterministic RNG, devices, established sessions.
+// Helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};

@@ -1,5 +1,6 @@
 //! The relay test client shared by the integration tests: an in-process server on port 0, a
 //! WebSocket client speaking hush-protocol's relay frames, and test accounts.
+// Helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;

@@ -9,6 +9,7 @@
 
 mod convert;
 mod migrations;
+mod queries;
 mod reads;
 mod schema;
 mod writer;
@@ -131,7 +132,7 @@ impl Store for SqliteStore {
 
     fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError> {
         self.readers
-            .with(|conn| reads::one_time_prekey_count(conn, name, device))
+            .with(|conn| queries::one_time_count(conn, name, device))
     }
 
     fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>> {

@@ -8,10 +8,11 @@ use std::sync::{Mutex, TryLockError};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
 use super::convert::{envelope_from_row, get_u64, version_from_sql, OrBackend, ENVELOPE_COLUMNS};
-use super::{schema, writes};
+use super::queries::devices;
+use super::schema;
 use crate::store::{
-    AccountRecord, DeviceRecord, ExpiryNotice, Millis, PushSubscription, SignedDeviceList,
-    StoreError, StoredEnvelope,
+    AccountRecord, ExpiryNotice, Millis, PushSubscription, SignedDeviceList, StoreError,
+    StoredEnvelope,
 };
 
 /// Read connections, used by whichever caller finds one free.
@@ -102,31 +103,6 @@ pub(super) fn device_list(
         bytes,
         devices,
     }))
-}
-
-/// An account's devices, by device id (readers and the writer share this query).
-pub(super) fn devices(conn: &Connection, name: &str) -> Result<Vec<DeviceRecord>, StoreError> {
-    conn.prepare_cached(
-        "SELECT device_id, identity FROM devices WHERE account = ?1 ORDER BY device_id",
-    )
-    .db()?
-    .query_map([name], |row| {
-        Ok(DeviceRecord {
-            device_id: row.get(0)?,
-            identity: row.get(1)?,
-        })
-    })
-    .db()?
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .db()
-}
-
-pub(super) fn one_time_prekey_count(
-    conn: &Connection,
-    name: &str,
-    device: u32,
-) -> Result<u32, StoreError> {
-    writes::one_time_count(conn, name, device)
 }
 
 pub(super) fn last_active(conn: &Connection, name: &str) -> Result<Vec<(u32, Millis)>, StoreError> {

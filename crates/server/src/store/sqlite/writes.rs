@@ -7,6 +7,7 @@ use super::convert::{
     backend, envelope_from_row, get_u64, is_foreign_key_violation, millis_to_sql, version_from_sql,
     version_to_sql, OrBackend, ENVELOPE_COLUMNS,
 };
+use super::queries::{devices, one_time_count};
 use crate::store::{
     AccountRecord, DeviceRecord, ExpiryNotice, Millis, NewEnvelope, PushSubscription,
     SignedDeviceList, StoreError, StoredBundle,
@@ -69,7 +70,7 @@ pub(super) fn replace_device_list(
         .db()?
         .execute(params![name, version_to_sql(list.version), list.bytes])
         .db()?;
-    let current = super::reads::devices(conn, name)?;
+    let current = devices(conn, name)?;
     for device in current {
         // A device number that now has another identity key is another device: the old one's
         // prekeys and queue (encrypted to the old key) go with it.
@@ -447,16 +448,4 @@ fn require_device(conn: &Connection, name: &str, device: u32) -> Result<(), Stor
     } else {
         Err(StoreError::NotFound("device"))
     }
-}
-
-/// How many one-time prekeys a device has (shared with the read side).
-pub(super) fn one_time_count(
-    conn: &Connection,
-    name: &str,
-    device: u32,
-) -> Result<u32, StoreError> {
-    conn.prepare_cached("SELECT count(*) FROM one_time_prekeys WHERE account = ?1 AND device = ?2")
-        .db()?
-        .query_row(params![name, device], |row| row.get(0))
-        .db()
 }

@@ -1,0 +1,45 @@
+//! Why a change was refused.
+
+use crate::codec::DecodeError;
+
+/// Why a change was refused (the state is unchanged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GroupError {
+    /// Not a valid encoding, or names and sizes out of bounds.
+    Decode(DecodeError),
+    /// The author's account key did not sign it.
+    BadSignature,
+    /// The author may not do this in the state it applies to.
+    NotAllowed,
+    /// It does not make sense in that state (adding a member twice, removing a stranger,
+    /// demoting the last admin, too many members).
+    Invalid,
+    /// For another group.
+    WrongGroup,
+    /// It builds on changes not seen yet (ask for them).
+    Gap,
+    /// Older than what is held, or a concurrent change that lost: nothing to do.
+    Stale,
+}
+
+impl core::fmt::Display for GroupError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Decode(e) => write!(f, "group change: {e}"),
+            Self::BadSignature => f.write_str("the group change was not signed by its author"),
+            Self::NotAllowed => f.write_str("the author may not make that group change"),
+            Self::Invalid => f.write_str("that group change does not apply"),
+            Self::WrongGroup => f.write_str("a change for another group"),
+            Self::Gap => f.write_str("earlier group changes are missing"),
+            Self::Stale => f.write_str("an older group change"),
+        }
+    }
+}
+
+impl std::error::Error for GroupError {}
+
+impl From<DecodeError> for GroupError {
+    fn from(e: DecodeError) -> Self {
+        Self::Decode(e)
+    }
+}

@@ -1,0 +1,24 @@
+//! The frames client and relay exchange over the WebSocket (one binary message each). Same
+//! rules as [`crate::wire`]: version byte, type byte, big-endian, every length bounded, strict
+//! decoding. The relay sees only these envelopes; payloads are end-to-end encrypted messages.
+//!
+//! - `limits`: the bounds every frame is checked against.
+//! - `auth`: what a device signs to authenticate a connection.
+//! - `client_frames` and `server_frames`: the frames of each direction and their encodings.
+//! - `fields`: the field encodings both directions share.
+
+mod auth;
+mod client_frames;
+mod fields;
+mod limits;
+mod server_frames;
+
+pub use auth::auth_message;
+pub use client_frames::{ClientFrame, OutgoingEnvelope};
+pub use limits::{
+    LOW_PREKEYS, MAX_ACKS, MAX_ANNOUNCEMENT, MAX_FRAME, MAX_PAYLOAD, MAX_PREKEYS_PER_UPLOAD,
+    MAX_PROVISIONING, MAX_PUSH_ENDPOINT, MAX_SUBSCRIPTIONS,
+};
+pub use server_frames::{ErrorCode, SendOutcome, ServerFrame};
+
+pub use crate::devices::MAX_DEVICE_LIST;

@@ -1,0 +1,300 @@
+//! The relay loop of an authenticated device: its queue first, then live envelopes, notices
+//! and the answers to its requests, in order.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::ws::Message;
+use futures::future::BoxFuture;
+use futures::stream::FuturesOrdered;
+use futures::{FutureExt, StreamExt};
+use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
+use tokio::sync::mpsc;
+
+use super::socket::{binary, error, Out, Pings, Stream};
+use crate::hub::{CatchUp, DeviceKey, Notice};
+use crate::limits::DeviceLimits;
+use crate::requests::{self, Reply};
+use crate::store::StoredEnvelope;
+use crate::{now_ms, AppState};
+
+/// Envelopes read from the store per batch while catching up.
+const DELIVERY_BATCH: usize = 256;
+/// Requests of one connection whose answers may wait for a commit at once.
+const IN_FLIGHT: usize = 256;
+/// Notices (mostly live envelopes) that may wait for a connection; past that it catches up
+/// from the store.
+const NOTICES: usize = 1024;
+
+/// What one message from the socket leads to.
+enum Incoming {
+    /// A request whose answer waits its turn among the answers in flight.
+    Request(BoxFuture<'static, Reply>),
+    /// Nothing to answer in turn; whether the connection is still alive.
+    Handled(bool),
+}
+
+/// An authenticated device's connection: what the relay loop keeps between frames.
+struct DeviceConnection<'a> {
+    state: &'a AppState,
+    out: &'a Out,
+    device: DeviceKey,
+    /// Set by the hub when live envelopes were missed: the store is read again.
+    catch_up: Arc<CatchUp>,
+    limits: DeviceLimits,
+    /// The id of the last envelope sent.
+    delivered_up_to: u64,
+    /// The accounts whose presence the device follows.
+    watching: Vec<String>,
+}
+
+/// The relay loop of an authenticated device.
+pub(super) async fn serve_device(
+    stream: &mut Stream,
+    out: &Out,
+    state: &AppState,
+    device: DeviceKey,
+) {
+    let (notices_tx, mut notices) = mpsc::channel::<Notice>(NOTICES);
+    let catch_up = Arc::new(CatchUp::default());
+    let id = state.hub.connect(&device, notices_tx, catch_up.clone());
+    state.metrics.connections.inc();
+    greet(state, out, &device).await;
+    let mut connection = DeviceConnection {
+        state,
+        out,
+        device,
+        catch_up,
+        limits: DeviceLimits::new(state.frames_per_second, Instant::now()),
+        delivered_up_to: 0,
+        watching: Vec::new(),
+    };
+    let mut pings = Pings::start().await;
+    let mut in_flight: FuturesOrdered<BoxFuture<'static, Reply>> = FuturesOrdered::new();
+    let mut alive = connection.send_queue().await;
+    while alive {
+        tokio::select! {
+            () = state.shutdown.cancelled() => break,
+            () = pings.due() => alive = pings.ping(out).await,
+            () = connection.catch_up.wanted() => alive = connection.catch_up().await,
+            notice = notices.recv() => alive = connection.notice(notice).await,
+            Some(reply) = in_flight.next(), if !in_flight.is_empty() => {
+                alive = send_reply(out, reply).await;
+            }
+            message = stream.next(), if in_flight.len() < IN_FLIGHT => {
+                pings.answered();
+                match connection.message(message).await {
+                    Incoming::Request(answer) => in_flight.push_back(answer),
+                    Incoming::Handled(still) => alive = still,
+                }
+            }
+        }
+    }
+    // Writes already submitted still commit; their answers just have nowhere to go.
+    connection.leave(id).await;
+}
+
+/// What a device hears first: its account's list (so it knows its own devices before it sends
+/// anything; its other devices hear it is active), then `Authenticated`.
+async fn greet(state: &AppState, out: &Out, device: &DeviceKey) {
+    let remaining = requests::one_time_prekey_count(state, device).await;
+    requests::touch(state, device).await;
+    if let Some(list) = requests::own_devices(state, &device.account).await {
+        let _ = out.send(binary(&list)).await;
+        state
+            .hub
+            .tell_others(&device.account, Some(device.device), &list);
+    }
+    let _ = out
+        .send(binary(&ServerFrame::Authenticated {
+            one_time_prekeys: remaining,
+        }))
+        .await;
+}
+
+impl DeviceConnection<'_> {
+    /// The device's queue, its expiry notices, then `QueueDrained`. False when the connection
+    /// is gone.
+    async fn send_queue(&mut self) -> bool {
+        self.deliver().await
+            && send_reply(self.out, expiry_notices(self.state, &self.device).await).await
+            && self
+                .out
+                .send(binary(&ServerFrame::QueueDrained))
+                .await
+                .is_ok()
+    }
+
+    /// Reads the store again: live envelopes were missed.
+    async fn catch_up(&mut self) -> bool {
+        self.catch_up.start();
+        self.state.metrics.catch_ups.inc();
+        self.deliver().await
+    }
+
+    /// A notice from the hub: a live envelope or a frame to pass on. False when the connection
+    /// is gone or replaced.
+    async fn notice(&mut self, notice: Option<Notice>) -> bool {
+        match notice {
+            Some(Notice::Envelope(stored)) => {
+                // Already sent by a read, or a read is due that will send it in order.
+                if stored.id > self.delivered_up_to && !self.catch_up.pending() {
+                    self.delivered_up_to = stored.id;
+                    return send_envelope(self.state, self.out, stored).await;
+                }
+                true
+            }
+            Some(Notice::Frame(frame)) => self.out.send(binary(&frame)).await.is_ok(),
+            Some(Notice::Replaced) | None => false,
+        }
+    }
+
+    /// One message from the socket.
+    async fn message(&mut self, message: Option<Result<Message, axum::Error>>) -> Incoming {
+        let bytes = match message {
+            Some(Ok(Message::Binary(bytes))) => bytes,
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => return Incoming::Handled(true),
+            Some(Ok(Message::Text(_))) => {
+                let refused = error(0, ErrorCode::Malformed, "binary frames only");
+                return Incoming::Handled(self.out.send(refused).await.is_ok());
+            }
+            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Incoming::Handled(false),
+        };
+        let reply = match ClientFrame::decode(&bytes) {
+            Ok(frame) if !within_limits(&mut self.limits, &self.device.account, &frame) => {
+                Reply::Error(
+                    requests::request_id(&frame),
+                    ErrorCode::RateLimited,
+                    "too many requests; slow down".to_owned(),
+                )
+            }
+            Ok(ClientFrame::Subscribe { accounts }) => {
+                self.state.hub.unwatch(&self.device, &self.watching);
+                let now = self.state.hub.watch(&self.device, &accounts);
+                self.watching = accounts;
+                Reply::Frames(now)
+            }
+            Ok(frame) => requests::handle(self.state, &self.device, frame).await,
+            Err(e) => Reply::Error(0, ErrorCode::Malformed, e.to_string()),
+        };
+        Incoming::Request(match reply {
+            Reply::Later(answer) => answer,
+            now => futures::future::ready(now).boxed(),
+        })
+    }
+
+    /// Sends every queued envelope after `delivered_up_to`, in store order. Returns false when
+    /// the connection is gone.
+    async fn deliver(&mut self) -> bool {
+        loop {
+            let after = self.delivered_up_to;
+            let batch =
+                match requests::pending(self.state, &self.device, after, DELIVERY_BATCH).await {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading the queue failed");
+                        return self
+                            .out
+                            .send(error(0, ErrorCode::Internal, "queue unavailable"))
+                            .await
+                            .is_ok();
+                    }
+                };
+            let full = batch.len() == DELIVERY_BATCH;
+            for stored in batch {
+                self.delivered_up_to = stored.id;
+                if !send_envelope(self.state, self.out, stored).await {
+                    return false;
+                }
+            }
+            if !full {
+                return true;
+            }
+        }
+    }
+
+    /// The device leaves: the hub forgets it, and its account's other devices hear when it was
+    /// last here.
+    async fn leave(self, id: u64) {
+        let (state, device) = (self.state, &self.device);
+        state.hub.unwatch(device, &self.watching);
+        state.hub.disconnect(device, id, now_ms());
+        state.metrics.connections.dec();
+        requests::touch(state, device).await;
+        if let Some(list) = requests::own_devices(state, &device.account).await {
+            state.hub.tell_account(&device.account, &list);
+        }
+    }
+}
+
+/// Charges the frame to the device's buckets: one token per frame or envelope, and the
+/// dedicated buckets for bundle fetches and prekey uploads.
+fn within_limits(limits: &mut DeviceLimits, own: &str, frame: &ClientFrame) -> bool {
+    let now = Instant::now();
+    let cost = match frame {
+        ClientFrame::Send { envelopes, .. } => envelopes.len().max(1) as f64,
+        ClientFrame::GroupSend { members, .. } | ClientFrame::GroupTyping { members, .. } => {
+            members.len().max(1) as f64
+        }
+        _ => 1.0,
+    };
+    let special = match frame {
+        // Our own account's bundles take only our own prekeys.
+        ClientFrame::FetchBundles { account, .. } if account == own => {
+            limits.bundle_fetches.allow(1.0, now)
+        }
+        ClientFrame::FetchBundles { account, .. } => limits.fetch(account, now),
+        ClientFrame::UploadPreKeys { .. } => limits.prekey_uploads.allow(1.0, now),
+        _ => true,
+    };
+    special && limits.frames.allow(cost, now)
+}
+
+/// Sends a reply (waiting for a later one); false when the connection is gone.
+async fn send_reply(out: &Out, reply: Reply) -> bool {
+    match reply {
+        Reply::None => true,
+        // The loop resolves these before answering; a nested one is answered in turn.
+        Reply::Later(answer) => Box::pin(send_reply(out, answer.await)).await,
+        Reply::Frames(frames) => {
+            for frame in frames {
+                if out.send(binary(&frame)).await.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+        Reply::Error(request, code, message) => {
+            out.send(error(request, code, message)).await.is_ok()
+        }
+    }
+}
+
+/// The device's stored expiry notices (they stay until it acknowledges them).
+async fn expiry_notices(state: &AppState, device: &DeviceKey) -> Reply {
+    match requests::expiry_notices(state, device).await {
+        Ok(frames) => Reply::Frames(frames),
+        Err(_) => Reply::Error(
+            0,
+            ErrorCode::Internal,
+            "expiry notices unavailable".to_owned(),
+        ),
+    }
+}
+
+/// One envelope to the device; false when the connection is gone.
+async fn send_envelope(state: &AppState, out: &Out, stored: StoredEnvelope) -> bool {
+    let e = stored.envelope;
+    let frame = ServerFrame::Envelope {
+        id: stored.id,
+        sender: e.sender,
+        sender_device: e.sender_device,
+        received_ms: e.received_ms,
+        payload: e.payload,
+    };
+    let sent = out.send(binary(&frame)).await.is_ok();
+    if sent {
+        state.metrics.envelopes_out.inc();
+    }
+    sent
+}

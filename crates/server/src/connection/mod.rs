@@ -1,0 +1,99 @@
+//! One client connection: challenge, authentication (or registration), then the relay loop.
+//!
+//! Ordering and durability: an envelope is committed to the store before its sender hears
+//! `Sent`, and a device's connection sends envelopes in id order: first its queue read from the
+//! store, then the envelopes the store's commits hand it live (see `hub`), skipping any it has
+//! sent already; if it fell behind and missed some, it reads the store again. An envelope
+//! leaves the store only when that device acks it.
+//!
+//! Pipelining: writes (sends, acks) are submitted to the store's group commit and the loop goes
+//! on reading; their answers leave in request order as the commits land. Up to
+//! `IN_FLIGHT` requests may wait so; beyond that the loop stops reading the socket.
+//!
+//! - `guest`: before authentication (and a browser waiting to be linked).
+//! - `device`: the relay loop of an authenticated device.
+//! - `socket`: frames as WebSocket messages, and pings.
+
+mod device;
+mod guest;
+mod socket;
+
+use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
+use futures::{SinkExt, StreamExt};
+use hush_protocol::relay::ServerFrame;
+use rand_core::{OsRng, RngCore};
+use tokio::sync::mpsc;
+
+use crate::guests::GuestPass;
+use crate::AppState;
+use device::serve_device;
+use guest::authenticate;
+use socket::binary;
+
+/// Frames that may wait for the socket before the connection counts as stuck.
+const OUTGOING_QUEUE: usize = 512;
+
+/// Runs a connection to its end. `guest` holds its place among its address's unauthenticated
+/// connections until it authenticates.
+pub(crate) async fn run(socket: WebSocket, state: AppState, guest: Option<GuestPass>) {
+    let (sink, mut stream) = socket.split();
+    let (out, out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
+    let writer = tokio::spawn(write_loop(sink, out_rx));
+
+    let mut nonce = [0u8; 32];
+    OsRng.fill_bytes(&mut nonce);
+    let _ = out.send(binary(&ServerFrame::Challenge { nonce })).await;
+
+    // No deadline to authenticate: a browser may sit on the sign-up screen for minutes. Pings
+    // (answered by the browser itself) still drop dead peers.
+    let authenticated = tokio::select! {
+        device = authenticate(&mut stream, &out, &state, &nonce) => device,
+        () = state.shutdown.cancelled() => None,
+    };
+    drop(guest);
+    if let Some(device) = authenticated {
+        serve_device(&mut stream, &out, &state, device).await;
+    }
+    let _ = out.send(goodbye(&state)).await;
+    drop(out);
+    let _ = writer.await;
+}
+
+fn goodbye(state: &AppState) -> Message {
+    let (code, reason) = if state.shutdown.is_cancelled() {
+        (close_code::AWAY, "server shutting down")
+    } else {
+        (close_code::NORMAL, "bye")
+    };
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+async fn write_loop(
+    mut sink: futures::stream::SplitSink<WebSocket, Message>,
+    mut frames: mpsc::Receiver<Message>,
+) {
+    // Everything already queued goes out with one flush: one write syscall for a burst, not one
+    // per frame.
+    'socket: while let Some(mut frame) = frames.recv().await {
+        loop {
+            let closing = matches!(frame, Message::Close(_));
+            if sink.feed(frame).await.is_err() {
+                break 'socket;
+            }
+            if closing {
+                break 'socket;
+            }
+            match frames.try_recv() {
+                Ok(next) => frame = next,
+                Err(_) => break,
+            }
+        }
+        if sink.flush().await.is_err() {
+            break;
+        }
+    }
+    let _ = sink.close().await;
+}

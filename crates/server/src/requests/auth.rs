@@ -1,0 +1,167 @@
+//! Authentication: registering a new account, or signing in as a listed device, against the
+//! connection's challenge.
+
+use hush_protocol::devices::DeviceList;
+use hush_protocol::relay::{auth_message, ClientFrame, ErrorCode, ServerFrame};
+use hush_protocol::IdentityKey;
+
+use super::devices::stored_list;
+use super::reply::{internal, Refusal};
+use super::store_calls::{blocking, device_list};
+use crate::hub::DeviceKey;
+use crate::store::{AccountRecord, StoreError};
+use crate::{now_ms, AppState};
+
+/// Usernames: 3 to 32 characters, a lowercase letter first, then lowercase letters, digits,
+/// `.`, `_` or `-`.
+fn valid_username(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (3..=32).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes.iter().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
+}
+
+/// The account's list, if `device` tried to authenticate with it and is not listed (anyone
+/// may fetch a list, so this tells nothing new; the device verifies it before acting on it).
+pub(crate) async fn unlisted(state: &AppState, frame: &ClientFrame) -> Option<ServerFrame> {
+    let ClientFrame::Authenticate {
+        account, device, ..
+    } = frame
+    else {
+        return None;
+    };
+    let list = device_list(state, account).await.ok()??;
+    if list.devices.iter().any(|d| d.device_id == *device) {
+        return None;
+    }
+    // Not authenticated: the list (which anyone may fetch), not when its devices were seen.
+    Some(ServerFrame::OwnDevices {
+        device_list: list.bytes.clone(),
+        last_active: Vec::new(),
+    })
+}
+
+/// Checks `Register` or `Authenticate` against the connection's challenge.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    frame: ClientFrame,
+    nonce: &[u8; 32],
+) -> Result<DeviceKey, Refusal> {
+    match frame {
+        ClientFrame::Register {
+            account_key,
+            device_list,
+            device,
+            signature,
+        } => register(state, nonce, account_key, device_list, device, signature).await,
+        ClientFrame::Authenticate {
+            account,
+            device,
+            signature,
+        } => sign_in(state, nonce, account, device, signature).await,
+        _ => Err((ErrorCode::Unauthenticated, "authenticate first".to_owned())),
+    }
+}
+
+/// A new account: its first device list, signed by `account_key`, and the first device's
+/// signature over the challenge.
+async fn register(
+    state: &AppState,
+    nonce: &[u8; 32],
+    account_key: [u8; 32],
+    device_list: Vec<u8>,
+    device: u32,
+    signature: [u8; 64],
+) -> Result<DeviceKey, Refusal> {
+    let list = DeviceList::decode(&device_list).map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+    if !valid_username(&list.account) {
+        return Err((
+            ErrorCode::Invalid,
+            "usernames are 3-32 characters: a-z first, then a-z, 0-9, '.', '_' or '-'".to_owned(),
+        ));
+    }
+    list.verify(&account_key)
+        .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+    let listed = list.device(device).ok_or((
+        ErrorCode::Invalid,
+        "the device is not in the device list".to_owned(),
+    ))?;
+    if !listed
+        .identity
+        .verify(&auth_message(nonce, &list.account, device), &signature)
+    {
+        return Err((ErrorCode::AuthFailed, "authentication failed".to_owned()));
+    }
+    let account = AccountRecord {
+        name: list.account.clone(),
+        account_key,
+        created_ms: now_ms(),
+    };
+    let signed = stored_list(&list, device_list);
+    let committed = signed.clone();
+    match blocking(state, move |s| s.create_account(&account, &signed)).await {
+        Ok(()) => {
+            state.device_lists.written(&list.account, committed);
+            Ok(DeviceKey {
+                account: list.account,
+                device,
+            })
+        }
+        Err(StoreError::Conflict(_)) => {
+            Err((ErrorCode::NameTaken, "that username is taken".to_owned()))
+        }
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// A listed device of an existing account, by its signature over the challenge.
+async fn sign_in(
+    state: &AppState,
+    nonce: &[u8; 32],
+    account: String,
+    device: u32,
+    signature: [u8; 64],
+) -> Result<DeviceKey, Refusal> {
+    let list = device_list(state, &account).await.map_err(internal)?;
+    let identity = list
+        .and_then(|l| l.devices.iter().find(|d| d.device_id == device).cloned())
+        .and_then(|d| IdentityKey::from_bytes(&d.identity).ok());
+    match identity {
+        Some(identity) if identity.verify(&auth_message(nonce, &account, device), &signature) => {
+            Ok(DeviceKey { account, device })
+        }
+        // The same answer for an unknown account, device or a bad signature.
+        _ => Err((ErrorCode::AuthFailed, "authentication failed".to_owned())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_validated() {
+        for good in [
+            "bob",
+            "alice.smith",
+            "a-b_c.9",
+            "abcdefghijklmnopqrstuvwxyz012345",
+        ] {
+            assert!(valid_username(good), "{good}");
+        }
+        for bad in [
+            "",
+            "ab",
+            "Bob",
+            "9lives",
+            "_x",
+            "with space",
+            "émile",
+            "abcdefghijklmnopqrstuvwxyz0123456",
+        ] {
+            assert!(!valid_username(bad), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! The account's device list: publishing a newer one, and telling its devices about it.
+
+use hush_protocol::devices::DeviceList;
+use hush_protocol::relay::{ErrorCode, ServerFrame};
+use hush_protocol::IdentityKey;
+
+use super::reply::{internal, Refusal, Reply};
+use super::store_calls::{blocking, device_list};
+use crate::hub::DeviceKey;
+use crate::store::{DeviceRecord, SignedDeviceList, StoreError};
+use crate::{now_ms, AppState};
+
+/// The account's signed list, for one of its devices, with when each was last connected.
+pub(crate) async fn own_devices(state: &AppState, account: &str) -> Option<ServerFrame> {
+    let list = device_list(state, account).await.ok()??;
+    Some(own_devices_frame(state, account, list.bytes.clone()).await)
+}
+
+/// `OwnDevices` with `bytes` and the account's devices' activity (now for a connected one).
+async fn own_devices_frame(state: &AppState, account: &str, bytes: Vec<u8>) -> ServerFrame {
+    let name = account.to_owned();
+    let now = now_ms();
+    let last_active = blocking(state, move |s| s.last_active(&name))
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(device, ms)| {
+            let key = DeviceKey {
+                account: account.to_owned(),
+                device,
+            };
+            (device, if state.hub.is_online(&key) { now } else { ms })
+        })
+        .collect();
+    ServerFrame::OwnDevices {
+        device_list: bytes,
+        last_active,
+    }
+}
+
+/// Records that `device` is connected now (at authentication and when it leaves).
+pub(crate) async fn touch(state: &AppState, device: &DeviceKey) {
+    let (name, id, now) = (device.account.clone(), device.device, now_ms());
+    let _ = blocking(state, move |s| s.set_last_active(&name, id, now)).await;
+}
+
+/// The list as the store keeps it: its bytes, version and devices.
+pub(super) fn stored_list(list: &DeviceList, bytes: Vec<u8>) -> SignedDeviceList {
+    SignedDeviceList {
+        version: list.version,
+        bytes,
+        devices: list
+            .devices
+            .iter()
+            .map(|d| DeviceRecord {
+                device_id: d.device_id,
+                identity: d.identity.to_bytes(),
+            })
+            .collect(),
+    }
+}
+
+/// A newer device list for the device's own account, verified with the stored account key: the
+/// relay stores what the account signed and cannot add a device itself.
+pub(super) async fn publish_device_list(
+    state: &AppState,
+    device: &DeviceKey,
+    request: u32,
+    bytes: Vec<u8>,
+) -> Result<Reply, Refusal> {
+    let list = DeviceList::decode(&bytes).map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+    if list.account != device.account {
+        return Err((ErrorCode::Invalid, "a list for another account".to_owned()));
+    }
+    let name = device.account.clone();
+    let account = blocking(state, move |s| s.account(&name))
+        .await
+        .map_err(internal)?
+        .ok_or((ErrorCode::NotFound, "no such account".to_owned()))?;
+    list.verify(&account.account_key)
+        .map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
+    let version = list.version;
+    let before = device_list(state, &device.account)
+        .await
+        .map_err(internal)?;
+    let signed = stored_list(&list, bytes.clone());
+    let committed = signed.clone();
+    let name = device.account.clone();
+    match blocking(state, move |s| s.replace_device_list(&name, &signed)).await {
+        Ok(()) => {
+            state.device_lists.written(&device.account, committed);
+            // Every device of the account hears of it; one no longer listed is told (it checks
+            // the signature itself) and disconnected.
+            let frame = own_devices_frame(state, &device.account, bytes).await;
+            for old in before.iter().flat_map(|l| l.devices.iter()) {
+                if !list.devices.iter().any(|d| d.device_id == old.device_id) {
+                    let key = DeviceKey {
+                        account: device.account.clone(),
+                        device: old.device_id,
+                    };
+                    state.hub.unlinked(&key, frame.clone());
+                }
+            }
+            state.hub.tell_account(&device.account, &frame);
+            Ok(Reply::Frames(vec![ServerFrame::DeviceListPublished {
+                request,
+                version,
+            }]))
+        }
+        Err(StoreError::Stale) => Err((
+            ErrorCode::Invalid,
+            "an equal or newer device list is already published".to_owned(),
+        )),
+        Err(e) => Err(internal(e)),
+    }
+}
+
+/// The identity key this device has in its account's current list.
+pub(super) async fn device_identity(
+    state: &AppState,
+    device: &DeviceKey,
+) -> Result<IdentityKey, Refusal> {
+    let list = device_list(state, &device.account)
+        .await
+        .map_err(internal)?;
+    list.and_then(|l| {
+        l.devices
+            .iter()
+            .find(|d| d.device_id == device.device)
+            .cloned()
+    })
+    .and_then(|d| IdentityKey::from_bytes(&d.identity).ok())
+    .ok_or((
+        ErrorCode::NotFound,
+        "this device is no longer listed".to_owned(),
+    ))
+}

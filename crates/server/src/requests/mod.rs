@@ -1,0 +1,114 @@
+//! What the relay does for each request of an authenticated device (and for authentication
+//! itself). Store calls run on the blocking pool, except envelope and ack writes: those are
+//! submitted to the group-commit queue and answered later, so a connection never waits for an
+//! fsync before reading its next frame. Nothing here holds a lock across an await.
+//!
+//! - `auth`: registering and signing in.
+//! - `devices`: the account's device list and its devices' activity.
+//! - `prekeys`: uploading prekeys and fetching bundles.
+//! - `sends`, `queue`: storing envelopes; reading and acknowledging a device's queue.
+//! - `presence`, `push`, `uploads`, `linking`: typing, push subscriptions, attachment grants
+//!   and linking a new browser.
+//! - `reply`, `store_calls`: what every request shares.
+
+mod auth;
+mod devices;
+mod linking;
+mod prekeys;
+mod presence;
+mod push;
+mod queue;
+mod reply;
+mod sends;
+mod store_calls;
+mod uploads;
+
+use hush_protocol::relay::{ClientFrame, ErrorCode};
+
+use crate::hub::DeviceKey;
+use crate::store::PushSubscription;
+use crate::AppState;
+
+pub(crate) use auth::{authenticate, unlisted};
+pub(crate) use devices::{own_devices, touch};
+pub(crate) use prekeys::one_time_prekey_count;
+pub(crate) use queue::{expired_frame, expiry_notices, pending};
+use reply::answer;
+pub(crate) use reply::{request_id, Refusal, Reply};
+
+/// A request of an authenticated device.
+pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFrame) -> Reply {
+    let request = request_id(&frame);
+    answer(request, respond(state, device, frame).await)
+}
+
+async fn respond(
+    state: &AppState,
+    device: &DeviceKey,
+    frame: ClientFrame,
+) -> Result<Reply, Refusal> {
+    match frame {
+        ClientFrame::Register { .. }
+        | ClientFrame::Authenticate { .. }
+        | ClientFrame::OpenLink { .. } => {
+            Err((ErrorCode::Invalid, "already authenticated".to_owned()))
+        }
+        ClientFrame::FetchLink { request, address } => {
+            linking::fetch_link(state, request, &address)
+        }
+        ClientFrame::Provision {
+            request,
+            address,
+            sealed,
+        } => linking::provision(state, request, &address, sealed),
+        ClientFrame::UploadPreKeys {
+            signed_prekey,
+            one_time,
+        } => prekeys::upload_prekeys(state, device, signed_prekey, one_time).await,
+        ClientFrame::FetchBundles { request, account } => {
+            prekeys::fetch_bundles(state, device, request, account).await
+        }
+        ClientFrame::Send {
+            client_id,
+            recipient,
+            envelopes,
+        } => sends::send(state, device, client_id, recipient, envelopes).await,
+        ClientFrame::GroupSend {
+            client_id,
+            members,
+            payload,
+        } => sends::group_send(state, device, client_id, members, payload).await,
+        ClientFrame::Ack { ids } => Ok(queue::ack(state, device, ids)),
+        ClientFrame::AckExpired { ids } => queue::ack_expired(state, device, ids).await,
+        ClientFrame::Typing { to, typing } => Ok(presence::typing(state, device, &to, typing)),
+        ClientFrame::GroupTyping {
+            group,
+            members,
+            typing,
+        } => Ok(presence::group_typing(
+            state, device, group, &members, typing,
+        )),
+        // Presence subscriptions are per connection; the connection loop handles them.
+        ClientFrame::Subscribe { .. } => Ok(Reply::None),
+        ClientFrame::PushSubscribe {
+            endpoint,
+            p256dh,
+            auth,
+        } => {
+            let subscription = PushSubscription {
+                endpoint,
+                p256dh,
+                auth,
+            };
+            push::push_subscribe(state, device, Some(subscription)).await
+        }
+        ClientFrame::PushUnsubscribe => push::push_subscribe(state, device, None).await,
+        ClientFrame::PublishDeviceList {
+            request,
+            device_list,
+        } => devices::publish_device_list(state, device, request, device_list).await,
+        ClientFrame::RequestUpload { request, size } => {
+            uploads::request_upload(state, request, size)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Typing notices: told to the connected devices of the other account, or of a group's
+//! members (the sender names them; the relay does not know groups).
+
+use hush_protocol::relay::ServerFrame;
+
+use super::reply::Reply;
+use crate::hub::DeviceKey;
+use crate::AppState;
+
+/// Typing started or stopped in the chat with `to`.
+pub(super) fn typing(state: &AppState, device: &DeviceKey, to: &str, typing: bool) -> Reply {
+    let frame = ServerFrame::Typing {
+        from: device.account.clone(),
+        typing,
+    };
+    state.hub.tell_account(to, &frame);
+    Reply::None
+}
+
+/// Typing started or stopped in `group`: every named member but the sender hears it.
+pub(super) fn group_typing(
+    state: &AppState,
+    device: &DeviceKey,
+    group: [u8; 16],
+    members: &[String],
+    typing: bool,
+) -> Reply {
+    let frame = ServerFrame::GroupTyping {
+        group,
+        from: device.account.clone(),
+        typing,
+    };
+    for member in members.iter().filter(|m| **m != device.account) {
+        state.hub.tell_account(member, &frame);
+    }
+    Reply::None
+}
