@@ -87,8 +87,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             "run",
             "--release",
             "-p",
-            "hush-server",
-            "--example",
+            "hush-bench",
+            "--bin",
             "relay_load",
         ]))?;
     }
@@ -99,8 +99,8 @@ pub(crate) fn run(args: &[String]) -> Result {
             "run",
             "--release",
             "-p",
-            "hush-client",
-            "--example",
+            "hush-bench",
+            "--bin",
             "group_send",
         ]))?;
     }
