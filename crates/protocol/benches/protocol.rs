@@ -3,12 +3,11 @@
 //! perform for the same step, timed here with the same crates.
 //!
 //! `cargo bench -p hush-protocol --bench protocol` (natively); `tests/wasm_bench.rs` includes
-//! this file to run the same scenarios in headless Chromium.
+//! this file to run the same scenarios in headless Chromium. With `HUSH_BENCH_SMOKE=1` (at run
+//! time here, at build time for wasm) every case runs for a moment only: a smoke run.
 //!
-//! `cargo bench` builds with the release profile, which this workspace sets to `opt-level = "z"`
-//! for the wasm app; natively that makes Ed25519 verification about 60 times slower than at
-//! opt-level 3. For native speed as a native build would ship, override it:
-//! `CARGO_PROFILE_BENCH_OPT_LEVEL=3 cargo bench -p hush-protocol --bench protocol`.
+//! `cargo bench` builds with the workspace's `bench` profile: the release profile (made for the
+//! wasm app's size) at `opt-level = 3`, as a native build would ship.
 //!
 //! Scenarios (each "op" is one of these):
 //! - `steady`: Alice → Bob, one 256-byte message, session confirmed, same chain (encrypt + decrypt).
@@ -142,6 +141,17 @@ impl Config {
         rounds: 13,
         extras: false,
     };
+
+    /// The same cases in a fraction of a second (`HUSH_BENCH_SMOKE=1`, as `cargo xtask bench
+    /// --smoke` sets): that everything still runs, not how fast.
+    pub const fn smoke(self) -> Config {
+        Config {
+            warmup_us: 2_000.0,
+            round_us: 1_000.0,
+            rounds: 3,
+            extras: self.extras,
+        }
+    }
 }
 
 /// Something to time: `prepare(n)` (not timed) readies `n` operations, `run(n)` does them.
@@ -927,5 +937,11 @@ pub fn run(config: &Config, tag: &str, out: &mut dyn FnMut(&str)) {
 
 #[allow(dead_code)] // Unused when tests/wasm_bench.rs includes this file.
 fn main() {
-    run(&Config::NATIVE, "protocol", &mut |line| println!("{line}"));
+    let smoke = std::env::var("HUSH_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
+    let config = if smoke {
+        Config::NATIVE.smoke()
+    } else {
+        Config::NATIVE
+    };
+    run(&config, "protocol", &mut |line| println!("{line}"));
 }
