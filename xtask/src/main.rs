@@ -3,10 +3,12 @@
 //! - `setup`: installs (idempotently) the wasm target, trunk, wasm-bindgen-cli, Chromium and the
 //!   npm tools;
 //! - `run`: release build of the web app, then the server on `HUSH_ADDR`;
-//! - `test`: the whole suite, ending with `N passed, N failed`;
-//! - `bench`: every benchmark (today: the first-load size).
+//! - `test`: the whole suite, ending with the minutes each step took and `N passed, N failed`;
+//! - `bench`: every benchmark with its same-run reference (`--smoke`: each small, seconds);
+//! - `fuzz`: the protocol's cargo-fuzz targets.
 
 mod bench;
+mod builds;
 mod cmd;
 mod fuzz;
 mod paths;
@@ -14,6 +16,7 @@ mod relay;
 mod run;
 mod setup;
 mod test;
+mod timing;
 mod web;
 
 use std::process::ExitCode;
@@ -25,8 +28,10 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   setup          install what the project needs (safe to repeat)
   run            build the web app (release) and start hush-server (HUSH_ADDR, HUSH_DATA)
-  test [STEP..]  the whole suite; steps: lint, native, wasm, e2e, fuzz (default: all)
-  bench [NAME..] benchmarks; names: size, protocol, protocol-wasm, relay, catchup, latency, group (default: all)
+  test [STEP..]  the whole suite; steps: lint, native, wasm, e2e, fuzz, bench (default: all)
+  bench [--smoke] [NAME..]
+                 benchmarks; names: protocol, protocol-wasm, catchup, relay, store, group,
+                 latency, size (default: all); --smoke: each with tiny sizes, seconds
   fuzz [SECS]    fuzz hush-protocol, SECS per target (default 60; --smoke: 10; needs nightly)";
 
 fn main() -> ExitCode {

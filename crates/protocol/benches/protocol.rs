@@ -3,12 +3,11 @@
 //! perform for the same step, timed here with the same crates.
 //!
 //! `cargo bench -p hush-protocol --bench protocol` (natively); `tests/wasm_bench.rs` includes
-//! this file to run the same scenarios in headless Chromium.
+//! this file to run the same scenarios in headless Chromium. With `HUSH_BENCH_SMOKE=1` (at run
+//! time here, at build time for wasm) every case runs for a moment only: a smoke run.
 //!
-//! `cargo bench` builds with the release profile, which this workspace sets to `opt-level = "z"`
-//! for the wasm app; natively that makes Ed25519 verification about 60 times slower than at
-//! opt-level 3. For native speed as a native build would ship, override it:
-//! `CARGO_PROFILE_BENCH_OPT_LEVEL=3 cargo bench -p hush-protocol --bench protocol`.
+//! `cargo bench` builds with the workspace's `bench` profile: the release profile (made for the
+//! wasm app's size) at `opt-level = 3`, as a native build would ship.
 //!
 //! Scenarios (each "op" is one of these):
 //! - `steady`: Alice → Bob, one 256-byte message, session confirmed, same chain (encrypt + decrypt).
@@ -174,5 +173,11 @@ fn report_notes(get: &dyn Fn(&str) -> Option<f64>, out: &mut dyn FnMut(&str)) {
 
 #[allow(dead_code)] // Unused when tests/wasm_bench.rs includes this file.
 fn main() {
-    run(&Config::NATIVE, "protocol", &mut |line| println!("{line}"));
+    let smoke = std::env::var("HUSH_BENCH_SMOKE").is_ok_and(|v| !v.is_empty() && v != "0");
+    let config = if smoke {
+        Config::NATIVE.smoke()
+    } else {
+        Config::NATIVE
+    };
+    run(&config, "protocol", &mut |line| println!("{line}"));
 }

@@ -18,7 +18,12 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test::wasm_bindgen_test]
 fn protocol_speed_in_the_browser() {
-    bench::run(&bench::Config::WASM, "protocol_wasm", &mut |line| {
+    // `HUSH_BENCH_SMOKE=1` at build time (`cargo xtask bench --smoke`): a moment per case.
+    let config = match option_env!("HUSH_BENCH_SMOKE") {
+        Some(on) if !on.is_empty() && on != "0" => bench::Config::WASM.smoke(),
+        _ => bench::Config::WASM,
+    };
+    bench::run(&config, "protocol_wasm", &mut |line| {
         wasm_bindgen_test::console_log!("{line}")
     });
 }

@@ -1,15 +1,18 @@
 // Browser-to-browser latency through a local relay: Alice's page sends, Bob's page shows.
 // Run by `cargo xtask bench latency` (release app, release server). Each message leaves when the
-// previous one was read and its receipts are back, so this is latency without load. Both pages share the machine's
-// clock (performance.timeOrigin + performance.now()), so send and arrival times compare.
+// previous one was read and its receipts are back, so this is latency without load. Both pages
+// share the machine's clock (performance.timeOrigin + performance.now()), so send and arrival
+// times compare.
 //
 // Printed: p50/p99/max from Enter on Alice's side to the bubble in Bob's log, and, from the
 // same messages, the part until Alice's tick says Delivered (the relay's durable acceptance).
-import { launchBrowser, openChat } from '../support/browser.mjs';
+// With HUSH_BENCH_SMOKE=1 (`cargo xtask bench --smoke`), a dozen messages: does it still run?
+import { launchBrowser, openChat, register } from '../support/browser.mjs';
 import { startServer } from '../support/server.mjs';
 
-const COUNT = Number(process.env.HUSH_LATENCY_MESSAGES || 300);
-const WARM_UP = 20;
+const SMOKE = !['', '0', undefined].includes(process.env.HUSH_BENCH_SMOKE);
+const COUNT = Number(process.env.HUSH_LATENCY_MESSAGES || (SMOKE ? 12 : 300));
+const WARM_UP = SMOKE ? 2 : 20;
 const GOAL_P50_MS = 20;
 const GOAL_P99_MS = 50;
 
@@ -19,10 +22,7 @@ try {
   const alice = await (await browser.newContext()).newPage();
   const bob = await (await browser.newContext()).newPage();
   for (const [page, name] of [[alice, 'alice'], [bob, 'bob']]) {
-    await page.goto(server.url);
-    await page.getByRole('textbox', { name: 'Username' }).fill(name);
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByRole('button', { name: 'New chat' }).waitFor({ timeout: 20_000 });
+    await register(page, server.url, name);
   }
   await openChat(alice, 'bob');
   await alice.getByRole('textbox', { name: 'Message' }).fill('hello');

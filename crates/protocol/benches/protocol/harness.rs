@@ -32,6 +32,17 @@ impl Config {
         rounds: 13,
         extras: false,
     };
+
+    /// The same cases in a fraction of a second (`HUSH_BENCH_SMOKE=1`, as `cargo xtask bench
+    /// --smoke` sets): that everything still runs, not how fast.
+    pub const fn smoke(self) -> Config {
+        Config {
+            warmup_us: 2_000.0,
+            round_us: 1_000.0,
+            rounds: 3,
+            extras: self.extras,
+        }
+    }
 }
 
 /// Something to time: `prepare(n)` (not timed) readies `n` operations, `run(n)` does them.

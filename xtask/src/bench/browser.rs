@@ -1,0 +1,77 @@
+//! The benchmarks in headless Chromium: the protocol in wasm, catch-up and long chats in
+//! IndexedDB, and browser-to-browser latency.
+
+use crate::builds::Builds;
+use crate::{cmd, paths, Result};
+
+use super::mode::Mode;
+
+/// `protocol-wasm`: the protocol benchmark's scenarios in the browser.
+pub(crate) fn protocol_wasm(mode: Mode, builds: &Builds) -> Result {
+    let tools = builds.tools();
+    let mut cargo = cmd::cargo(&tools.path_env);
+    cargo
+        .args(["test", "-p", "hush-protocol"])
+        .args(mode.wasm_profile())
+        .args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "wasm_bench",
+            "--",
+            "--nocapture",
+        ])
+        .env("CHROMEDRIVER", &tools.chromedriver);
+    cmd::ok(mode.mark(&mut cargo))
+}
+
+/// `catchup`: 1,000 queued messages decrypted and stored in IndexedDB, batched vs one
+/// transaction per message; and opening a chat of 10,000 messages. A smoke run keeps the
+/// tests' own small sizes (100 and 1,000), as the wasm test step builds them.
+pub(crate) fn catchup(mode: Mode, builds: &Builds) -> Result {
+    let tools = builds.tools();
+    let mut cargo = cmd::cargo(&tools.path_env);
+    cargo
+        .args(["test", "-p", "hush"])
+        .args(mode.wasm_profile())
+        .args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "catchup_bench",
+            "--test",
+            "long_chat",
+            "--",
+            "--nocapture",
+        ])
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
+        .env("CHROMEDRIVER", &tools.chromedriver);
+    if mode == Mode::Full {
+        cargo
+            .env("HUSH_CATCHUP", "1000")
+            .env("HUSH_LONG_CHAT", "10000");
+    }
+    cmd::ok(mode.mark(&mut cargo))
+}
+
+/// `latency`: browser to browser through a local relay (the release app; the release relay,
+/// or in a smoke run the debug one the end-to-end tests use), Playwright.
+pub(crate) fn latency(mode: Mode, builds: &mut Builds) -> Result {
+    let server = match mode {
+        Mode::Full => builds.release_server()?,
+        Mode::Smoke => builds.debug_server()?,
+    };
+    let dist = builds.release_app()?;
+    let tools = builds.tools();
+    let script = paths::root()
+        .join("tests")
+        .join("e2e")
+        .join("bench")
+        .join("latency.mjs");
+    let mut node = cmd::new("node", &tools.path_env);
+    node.arg(script)
+        .env("HUSH_SERVER_BIN", server)
+        .env("HUSH_DIST", dist)
+        .env("HUSH_CHROMIUM", &tools.chromium);
+    cmd::ok(mode.mark(&mut node))
+}

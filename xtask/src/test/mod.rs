@@ -1,0 +1,181 @@
+//! `cargo xtask test`: format, lints, native tests, wasm tests in headless Chromium, fuzzing,
+//! end-to-end browser tests against a real server, and a smoke run of every benchmark. Each
+//! step says how long it took; the end prints a table of the steps' minutes, then
+//! `N passed, N failed`.
+
+mod counts;
+mod tally;
+
+use std::process::ExitStatus;
+
+use crate::bench::{self, Bench, Mode};
+use crate::builds::Builds;
+use crate::relay::RelayProcess;
+use crate::setup::Tools;
+use crate::timing::StepTimes;
+use crate::{cmd, paths, setup, Result};
+
+use self::counts::{cargo_counts, node_counts};
+use self::tally::Tally;
+
+const STEPS: [&str; 6] = ["lint", "native", "wasm", "e2e", "fuzz", "bench"];
+
+pub(crate) fn run(args: &[String]) -> Result {
+    if let Some(unknown) = args.iter().find(|a| !STEPS.contains(&a.as_str())) {
+        return Err(format!("unknown test step {unknown:?}; steps: {}", STEPS.join(", ")).into());
+    }
+    let wants = |step: &str| args.is_empty() || args.iter().any(|a| a == step);
+    let mut times = StepTimes::default();
+    let tools = times.time("setup", setup::ensure)?;
+    let mut builds = Builds::new(&tools);
+    let mut tally = Tally::default();
+
+    if wants("lint") {
+        times.time("lint", || lint(&tools, &mut tally));
+    }
+    if wants("native") {
+        times.time("native", || {
+            tally.counted(
+                "native tests",
+                cmd::tee(cargo(&tools).args(["test", "--workspace"])),
+                cargo_counts,
+            );
+        });
+    }
+    if wants("wasm") {
+        times.time("wasm", || {
+            tally.counted(
+                "wasm tests (headless Chromium)",
+                wasm_tests(&mut builds),
+                cargo_counts,
+            );
+        });
+    }
+    if wants("fuzz") {
+        // A short run of every cargo-fuzz target (nightly); `cargo xtask fuzz` runs longer.
+        times.time("fuzz", || match crate::fuzz::run(&["--smoke".to_owned()]) {
+            Ok(()) => tally.passed += 1,
+            Err(error) => tally.fail("fuzz smoke", error.to_string()),
+        });
+    }
+    if wants("e2e") {
+        times.time("e2e", || {
+            tally.counted(
+                "browser end-to-end (Playwright)",
+                end_to_end(&mut builds),
+                node_counts,
+            );
+        });
+    }
+    if wants("bench") {
+        times.time("bench", || bench_smoke(&mut builds, &mut tally));
+    }
+    tally.finish(&times)
+}
+
+fn cargo(tools: &Tools) -> std::process::Command {
+    cmd::cargo(&tools.path_env)
+}
+
+/// `cargo fmt --check` and clippy with `-D warnings`, natively and for wasm32.
+fn lint(tools: &Tools, tally: &mut Tally) {
+    tally.check(
+        "cargo fmt",
+        cmd::status(cargo(tools).args(["fmt", "--all", "--", "--check"])),
+    );
+    let deny = ["--", "-D", "warnings"];
+    tally.check(
+        "clippy (native)",
+        cmd::status(
+            cargo(tools)
+                .args(["clippy", "--workspace", "--all-targets"])
+                .args(deny),
+        ),
+    );
+    let wasm = ["--target", "wasm32-unknown-unknown"];
+    tally.check(
+        "clippy (wasm32)",
+        cmd::status(
+            cargo(tools)
+                .args([
+                    "clippy",
+                    "-p",
+                    "hush",
+                    "-p",
+                    "hush-protocol",
+                    "-p",
+                    "hush-client",
+                ])
+                .args(["--lib"])
+                .args(wasm)
+                .args(deny),
+        ),
+    );
+    // Test targets too, for the crates whose tests run in the browser.
+    tally.check(
+        "clippy (wasm32 tests)",
+        cmd::status(
+            cargo(tools)
+                .args([
+                    "clippy",
+                    "-p",
+                    "hush",
+                    "-p",
+                    "hush-protocol",
+                    "--all-targets",
+                ])
+                .args(wasm)
+                .args(deny),
+        ),
+    );
+}
+
+/// wasm-bindgen-test in Chromium: the app's tests (the relay's URL is compiled in) and the
+/// protocol's core tests, the same ones that run natively.
+fn wasm_tests(builds: &mut Builds) -> Result<(ExitStatus, String)> {
+    let relay = RelayProcess::start(&builds.debug_server()?)?;
+    let tools = builds.tools();
+    cmd::tee(
+        cargo(tools)
+            .args([
+                "test",
+                "-p",
+                "hush",
+                "-p",
+                "hush-protocol",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .env("HUSH_TEST_RELAY_WS", relay.ws_url())
+            .env("CHROMEDRIVER", &tools.chromedriver)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
+    )
+}
+
+/// Playwright tests (node's test runner) against the release app and the real server.
+fn end_to_end(builds: &mut Builds) -> Result<(ExitStatus, String)> {
+    let server = builds.debug_server()?;
+    let dist = builds.release_app()?;
+    let tools = builds.tools();
+    let specs = crate::web::files(&paths::root().join("tests").join("e2e"), &["mjs"])?
+        .into_iter()
+        .filter(|f| f.to_string_lossy().ends_with(".test.mjs"))
+        .collect::<Vec<_>>();
+    let mut node = cmd::new("node", &tools.path_env);
+    node.args(["--test", "--test-reporter=spec"])
+        .args(&specs)
+        .env("HUSH_SERVER_BIN", server)
+        .env("HUSH_DIST", dist)
+        .env("HUSH_CHROMIUM", &tools.chromium);
+    cmd::tee(&mut node)
+}
+
+/// Every benchmark once, small: each that runs to completion passes, each other fails.
+fn bench_smoke(builds: &mut Builds, tally: &mut Tally) {
+    for outcome in bench::run_all(&Bench::ALL, Mode::Smoke, builds) {
+        match outcome.failure {
+            None => tally.passed += 1,
+            Some(why) => tally.fail(&format!("bench {} (smoke)", outcome.bench.name()), why),
+        }
+    }
+}
