@@ -1,7 +1,9 @@
 //! The IndexedDB store in a real headless Chromium: the engine's store conformance suite (the
 //! same checks the memory store passes natively), and persistence across reopening.
+// One allow for the file: clippy's allow-*-in-tests settings do not reach `#[wasm_bindgen_test]`
+// functions or their helpers.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::Cell;
 
