@@ -98,7 +98,7 @@ async fn own(ui: Ui, messenger: Messenger, queue: UnboundedReceiver<Command>) {
 async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab> {
     let engine = match IdbStore::open(DATABASE).await {
         Ok(store) => Engine::open(store, OsRng).await,
-        Err(e) => Err(EngineError::Store(e)),
+        Err(e) => Err(EngineError::Store(e.into())),
     };
     spawn_local(async move { ui.persisted.set(page::ask_to_persist().await) });
     let engine = match engine {
