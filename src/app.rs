@@ -1,18 +1,20 @@
 //! The app shell: the Hush name, the live connection status, and the screen for where the user
-//! is (onboarding or chats). The engine task owns all state; components read its signals and
-//! send it commands through the [`Messenger`] in context.
+//! is (onboarding or chats). The runner owns all state; components read its signals and send
+//! it commands through the [`Messenger`] in context.
 
 use leptos::prelude::*;
 
-use crate::messenger::{self, Command, Phase, Ui};
+use crate::command::Command;
+use crate::platform::push;
+use crate::state::{Phase, Ui};
 use crate::status::ConnectionStatus;
 use crate::ui::{Chats, Onboarding};
 
 /// The root component.
 #[component]
 pub fn App() -> impl IntoView {
-    let ui = Ui::new();
-    let messenger = messenger::start(ui);
+    let ui = Ui::new(push::state());
+    let messenger = crate::runner::start(ui);
     provide_context(ui);
     provide_context(messenger);
 

@@ -1,34 +1,36 @@
 //! Hush in the browser: the Leptos UI and the browser adapters (WebSocket, IndexedDB, the
 //! service worker's engine) around the `hush-client` engine.
 //!
-//! Everything that touches the DOM only exists on wasm32; pure logic such as [`backoff`] also
-//! builds natively so its unit tests run with the rest of the workspace.
+//! The shape, from the screens down:
+//! - `app` and `ui/`: the components. They read [`state`]'s signals and send `command`s.
+//! - `runner/`: the one task that owns the engine, serves commands and writes the state.
+//! - `inbox`: frames from the relay handled as one step (the runner's and the service
+//!   worker's).
+//! - [`platform`]: the browser adapters (relay socket, push, Web Locks, the page), and
+//!   [`store`]: the engine's storage in IndexedDB.
+//!
+//! Everything that touches the DOM only exists on wasm32; pure logic (the reconnect
+//! [`platform::backoff`], what a [`store`] commit writes, [`status`]) also builds natively so
+//! its unit tests run with the rest of the workspace.
 
-pub mod backoff;
+pub mod platform;
 pub mod status;
+pub mod store;
 
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
-mod glue;
+mod command;
 #[cfg(target_arch = "wasm32")]
-mod groups;
+mod inbox;
 #[cfg(target_arch = "wasm32")]
-mod linking;
+mod qr;
 #[cfg(target_arch = "wasm32")]
-mod messenger;
+mod runner;
 #[cfg(target_arch = "wasm32")]
-mod owner;
-#[cfg(target_arch = "wasm32")]
-pub mod push;
-#[cfg(target_arch = "wasm32")]
-pub mod relay;
-#[cfg(target_arch = "wasm32")]
-pub mod store;
+mod state;
 #[cfg(target_arch = "wasm32")]
 mod ui;
-#[cfg(target_arch = "wasm32")]
-pub mod wake;
 
 /// Mounts the Hush app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]

@@ -3,8 +3,10 @@
 //!
 //! In `cargo xtask test` it runs small (a correctness check); `cargo xtask bench catchup`
 //! builds it in release with `HUSH_CATCHUP=1000` and prints the figures.
+// One allow for the file: clippy's allow-*-in-tests settings do not reach `#[wasm_bindgen_test]`
+// functions or their helpers.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used)]
 
 use hush::store::IdbStore;
 use hush_client::loopback::{registered, texts};

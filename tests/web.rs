@@ -2,15 +2,17 @@
 //!
 //! `cargo xtask test` starts the server and bakes its WebSocket URL in through
 //! `HUSH_TEST_RELAY_WS`.
+// One allow for the file: clippy's allow-*-in-tests settings do not reach `#[wasm_bindgen_test]`
+// functions or their helpers.
 #![cfg(target_arch = "wasm32")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use hush::backoff::Backoff;
-use hush::relay::Relay;
+use hush::platform::backoff::Backoff;
+use hush::platform::relay::Relay;
 use hush::status::ConnectionStatus::{self, Connected, Connecting, Offline};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -28,6 +30,11 @@ async fn sleep(ms: i32) {
             .unwrap();
     });
     JsFuture::from(promise).await.unwrap();
+}
+
+/// Connects to `url`, reporting every status to `on_status` (the frames are not needed here).
+fn connect(url: &str, backoff: Backoff, on_status: impl Fn(ConnectionStatus) + 'static) -> Relay {
+    Relay::connect_with_frames(url, backoff, on_status, |_| {})
 }
 
 /// Records every status a relay reports.
@@ -63,7 +70,7 @@ fn relay_url() -> &'static str {
 #[wasm_bindgen_test]
 async fn reports_connecting_then_connected_against_the_real_relay() {
     let (seen, sink) = recorder();
-    let relay = Relay::connect(relay_url(), FAST, sink);
+    let relay = connect(relay_url(), FAST, sink);
     wait_until(&seen, |s| s.contains(&Connected)).await;
     assert_eq!(&seen.borrow()[..2], &[Connecting, Connected]);
     // Stays connected: nothing closes a healthy socket.
@@ -76,7 +83,7 @@ async fn reports_connecting_then_connected_against_the_real_relay() {
 async fn goes_offline_and_keeps_retrying_when_nothing_listens() {
     let (seen, sink) = recorder();
     // Port 9 (discard) is closed on loopback here: every attempt is refused.
-    let relay = Relay::connect("ws://127.0.0.1:9/ws", FAST, sink);
+    let relay = connect("ws://127.0.0.1:9/ws", FAST, sink);
     wait_until(&seen, |s| {
         s.iter().filter(|x| **x == Connecting).count() >= 3
     })
@@ -90,7 +97,7 @@ async fn goes_offline_and_keeps_retrying_when_nothing_listens() {
 #[wasm_bindgen_test]
 async fn dropping_the_relay_stops_reconnecting() {
     let (seen, sink) = recorder();
-    let relay = Relay::connect("ws://127.0.0.1:9/ws", FAST, sink);
+    let relay = connect("ws://127.0.0.1:9/ws", FAST, sink);
     wait_until(&seen, |s| s.contains(&Offline)).await;
     drop(relay);
     let count = seen.borrow().len();
@@ -106,7 +113,7 @@ async fn dropping_the_relay_stops_reconnecting() {
 fn a_malformed_url_is_reported_offline_not_a_panic() {
     let (seen, sink) = recorder();
     // The constructor throws a SyntaxError for schemes other than ws(s)/http(s).
-    let relay = Relay::connect("ftp://127.0.0.1/ws", FAST, sink);
+    let relay = connect("ftp://127.0.0.1/ws", FAST, sink);
     assert_eq!(seen.borrow().first(), Some(&Offline));
     drop(relay);
 }

@@ -1,39 +1,55 @@
-//! The engine's [`Store`] in IndexedDB (through rexie), for the browser.
+//! The engine's [`Store`] in IndexedDB (through rexie): the browser's storage adapter, the one
+//! outside `platform/`.
 //!
-//! Records are kept as the engine's own versioned encodings (`hush_client::store::encoding`),
-//! wrapped in small objects only where an index needs a field. [`Store::commit`] writes a whole
-//! [`Changes`] batch in one read-write transaction over every store: everything is encoded
-//! first, and inside the transaction only IndexedDB requests are awaited, so the browser cannot
-//! commit it half done. A tab closed mid-way leaves the previous state.
+//! Records are kept as the engine's own versioned encodings, wrapped in small objects only
+//! where an index needs a field (`records`). This file reads; [`Store::commit`] writes a whole
+//! [`Changes`] batch in one read-write transaction (`commit`), as `plan` decides; `schema`
+//! names every store and `migrations` brings an older database up to date.
+//!
+//! Natively only the pure parts build ([`plan`], [`schema`], [`OpenError`]), so the rules of a
+//! commit are tested with the rest of the workspace.
 
-mod schema;
+mod error;
+pub mod plan;
+pub mod schema;
 
-use hush_client::store::encoding::{
-    decode_account, decode_group, decode_message, decode_outbox, decode_pinned, encode_account,
-    encode_group, encode_message, encode_outbox, encode_pinned,
+#[cfg(target_arch = "wasm32")]
+mod commit;
+#[cfg(target_arch = "wasm32")]
+mod migrations;
+#[cfg(target_arch = "wasm32")]
+mod records;
+
+pub use error::OpenError;
+pub use schema::DATABASE;
+
+#[cfg(target_arch = "wasm32")]
+use {
+    hush_client::store::encoding::{decode_account, decode_group, decode_pinned},
+    hush_client::store::{
+        group_chat, Changes, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+        PinnedDevices, Store, StoreError,
+    },
+    hush_client::LocalAccount,
+    hush_protocol::keys::OneTimePreKeyPair,
+    hush_protocol::record::SessionRecord,
+    hush_protocol::DeviceAddress,
+    js_sys::{Array, Reflect},
+    records::{
+        backend, bytes_of, corrupt, decode_message_record, decode_outbox_record, field, id_key,
+        seq_of, session_key,
+    },
+    rexie::{Direction, KeyRange, Rexie, TransactionMode},
+    std::cell::RefCell,
+    wasm_bindgen::JsValue,
 };
-use hush_client::store::{
-    group_chat, is_unread, Changes, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
-    PinnedDevices, Store, StoreError,
-};
-use hush_client::LocalAccount;
-use hush_protocol::keys::OneTimePreKeyPair;
-use hush_protocol::record::SessionRecord;
-use hush_protocol::DeviceAddress;
-use std::cell::RefCell;
-use std::collections::HashMap;
-
-use js_sys::{Array, Object, Reflect, Uint8Array};
-use rexie::{Direction, KeyRange, Rexie, TransactionMode, TransactionResult};
-use wasm_bindgen::{JsCast, JsValue};
-
-/// This browser's Hush database (the tabs and the service worker open the same one).
-pub const DATABASE: &str = "hush";
 
 /// A session with one device.
+#[cfg(target_arch = "wasm32")]
 type Encoded = (DeviceAddress, SessionRecord);
 
 /// The engine's store in one IndexedDB database.
+#[cfg(target_arch = "wasm32")]
 pub struct IdbStore {
     db: Rexie,
     /// Every session with the accounts read so far, encoded as stored and as last committed.
@@ -44,186 +60,15 @@ pub struct IdbStore {
     sessions: RefCell<Vec<(String, Vec<Encoded>)>>,
 }
 
-fn backend(e: rexie::Error) -> StoreError {
-    StoreError::Backend(format!("{e:?}"))
-}
-
-fn corrupt(what: impl core::fmt::Display) -> StoreError {
-    StoreError::Corrupt(what.to_string())
-}
-
-fn bytes_of(value: &JsValue) -> Result<Vec<u8>, StoreError> {
-    value
-        .dyn_ref::<Uint8Array>()
-        .map(Uint8Array::to_vec)
-        .ok_or_else(|| corrupt("a stored value is not bytes"))
-}
-
-fn field(object: &JsValue, name: &str) -> Result<JsValue, StoreError> {
-    Reflect::get(object, &JsValue::from_str(name))
-        .map_err(|_| corrupt("a stored record lacks a field"))
-}
-
-fn hex(id: &MessageId) -> JsValue {
-    let text: String = id.iter().map(|b| format!("{b:02x}")).collect();
-    JsValue::from_str(&text)
-}
-
-fn session_key(peer: &DeviceAddress) -> JsValue {
-    Array::of2(
-        &JsValue::from_str(peer.account()),
-        &JsValue::from(peer.device()),
-    )
-    .into()
-}
-
-fn object(fields: &[(&str, &JsValue)]) -> Result<JsValue, StoreError> {
-    let object = Object::new();
-    for (name, value) in fields {
-        Reflect::set(&object, &JsValue::from_str(name), value)
-            .map_err(|_| StoreError::Backend("cannot build a record".to_owned()))?;
-    }
-    Ok(object.into())
-}
-
-/// An outbox record `{id, bytes}`; [`place`] adds its `seq`.
-fn outbox_record(id: &MessageId, bytes: &[u8]) -> Result<JsValue, StoreError> {
-    object(&[("id", &hex(id)), ("bytes", &Uint8Array::from(bytes).into())])
-}
-
-/// A message record `{id, chat, bytes}`, plus `unread: chat` while it is unread (the field
-/// the unread index holds); [`place`] adds its `seq`.
-fn message_record(message: &ChatMessage) -> Result<JsValue, StoreError> {
-    let chat = JsValue::from_str(&message.chat);
-    let bytes: JsValue = Uint8Array::from(encode_message(message).as_slice()).into();
-    let id = hex(&message.id);
-    let mut fields = vec![("id", &id), ("chat", &chat), ("bytes", &bytes)];
-    if is_unread(message) {
-        fields.push((schema::UNREAD, &chat));
-    }
-    object(&fields)
-}
-
-/// Message records, built before a transaction opens.
-fn records(messages: &[ChatMessage]) -> Result<Vec<(&ChatMessage, JsValue)>, StoreError> {
-    messages
-        .iter()
-        .map(|m| Ok((m, message_record(m)?)))
-        .collect()
-}
-
-/// Notes `message`, placed at `seq`, as its chat's newest.
-fn newer<'a>(newest: &mut Vec<(&'a str, f64, MessageId)>, message: &'a ChatMessage, seq: f64) {
-    newest.retain(|(chat, _, _)| *chat != message.chat);
-    newest.push((&message.chat, seq, message.id));
-}
-
-/// Data for version 3, for databases written before it: the `unread` field on unread
-/// messages and each chat's newest message. Runs once (then `data_version` says 3), in one
-/// transaction; running it again would change nothing.
-async fn migrate_v3(db: &Rexie) -> Result<(), StoreError> {
-    let tx = db
-        .transaction(
-            &[schema::META, schema::MESSAGES, schema::CHATS],
-            TransactionMode::ReadWrite,
-        )
-        .map_err(backend)?;
-    let meta = tx.store(schema::META).map_err(backend)?;
-    let version_key = JsValue::from_str(schema::DATA_VERSION);
-    let done = meta.get(version_key.clone()).await.map_err(backend)?;
-    if done.and_then(|v| v.as_f64()).is_some_and(|v| v >= 3.0) {
-        return tx.done().await.map(drop).map_err(backend);
-    }
-    let messages = tx.store(schema::MESSAGES).map_err(backend)?;
-    let all = messages.get_all(None, None).await.map_err(backend)?;
-    let mut newest: Vec<(String, f64, MessageId)> = Vec::new();
-    let mut rewritten = Vec::with_capacity(all.len());
-    for old in &all {
-        let message = decode_record(old)?;
-        let seq = seq_of(old)?;
-        match newest.iter_mut().find(|(chat, _, _)| *chat == message.chat) {
-            Some(entry) if entry.1 < seq => *entry = (message.chat.clone(), seq, message.id),
-            Some(_) => {}
-            None => newest.push((message.chat.clone(), seq, message.id)),
-        }
-        let record = message_record(&message)?;
-        place(&record, seq)?;
-        rewritten.push(record);
-    }
-    let puts = rewritten.iter().map(|record| messages.put(record, None));
-    for put in futures::future::join_all(puts).await {
-        put.map_err(backend)?;
-    }
-    let chats = tx.store(schema::CHATS).map_err(backend)?;
-    for (chat, seq, id) in &newest {
-        chats
-            .put(&chat_record(*seq, id)?, Some(&JsValue::from_str(chat)))
-            .await
-            .map_err(backend)?;
-    }
-    meta.put(&JsValue::from(3), Some(&version_key))
-        .await
-        .map_err(backend)?;
-    match tx.done().await.map_err(backend)? {
-        TransactionResult::Committed => Ok(()),
-        TransactionResult::Aborted => Err(StoreError::Backend(
-            "the browser aborted the version 3 migration".to_owned(),
-        )),
-    }
-}
-
-/// Sets a record's place in arrival order.
-fn place(record: &JsValue, seq: f64) -> Result<(), StoreError> {
-    Reflect::set(record, &JsValue::from_str("seq"), &JsValue::from_f64(seq))
-        .map(drop)
-        .map_err(|_| StoreError::Backend("cannot build a record".to_owned()))
-}
-
-/// A chat's record: where its newest message is.
-fn chat_record(seq: f64, id: &MessageId) -> Result<JsValue, StoreError> {
-    object(&[("seq", &JsValue::from_f64(seq)), ("id", &hex(id))])
-}
-
-fn seq_of(record: &JsValue) -> Result<f64, StoreError> {
-    field(record, "seq")?
-        .as_f64()
-        .ok_or_else(|| corrupt("a stored record lacks its place"))
-}
-
-fn decode_record(record: &JsValue) -> Result<ChatMessage, StoreError> {
-    decode_message(&bytes_of(&field(record, "bytes")?)?).map_err(corrupt)
-}
-
-fn decode_outbox_record(record: &JsValue) -> Result<OutboxEntry, StoreError> {
-    decode_outbox(&bytes_of(&field(record, "bytes")?)?).map_err(corrupt)
-}
-
+#[cfg(target_arch = "wasm32")]
 impl IdbStore {
-    /// Opens (creating or upgrading) the database `name`.
-    pub async fn open(name: &str) -> Result<Self, StoreError> {
-        let db = schema::open(name).await.map_err(|e| {
-            // Another tab already runs a newer build, which upgraded the database: this one
-            // must not touch it (two builds never write at once).
-            if format!("{e:?}").contains("VersionError") {
-                StoreError::Backend(
-                    "a newer version of Hush has updated this browser's data: reload to use it"
-                        .to_owned(),
-                )
-            } else {
-                backend(e)
-            }
-        })?;
-        let store = Self {
-            db,
+    /// Opens (creating or upgrading) the database `name`. One that a newer build upgraded is
+    /// refused ([`OpenError::SchemaTooNew`]) and left as it is.
+    pub async fn open(name: &str) -> Result<Self, OpenError> {
+        Ok(Self {
+            db: migrations::open(name).await?,
             sessions: RefCell::default(),
-        };
-        migrate_v3(&store.db).await?;
-        Ok(store)
-    }
-
-    /// [`IdbStore::open`] for callers that build the name on the fly.
-    pub async fn open_owned(name: String) -> Result<Self, StoreError> {
-        Self::open(&name).await
+        })
     }
 
     /// Sessions just committed replace the ones remembered (an account not read yet is read
@@ -309,6 +154,7 @@ impl IdbStore {
     }
 }
 
+#[cfg(target_arch = "wasm32")]
 impl Store for IdbStore {
     async fn account(&self) -> Result<Option<LocalAccount>, StoreError> {
         match self
@@ -368,8 +214,8 @@ impl Store for IdbStore {
     }
 
     async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError> {
-        let found = self.get(schema::MESSAGES, hex(id)).await?;
-        found.as_ref().map(decode_record).transpose()
+        let found = self.get(schema::MESSAGES, id_key(id)).await?;
+        found.as_ref().map(decode_message_record).transpose()
     }
 
     async fn messages(
@@ -385,7 +231,7 @@ impl Store for IdbStore {
             .map_err(backend)?;
         let store = tx.store(schema::MESSAGES).map_err(backend)?;
         let end = match before {
-            Some(id) => match store.get(hex(id)).await.map_err(backend)? {
+            Some(id) => match store.get(id_key(id)).await.map_err(backend)? {
                 Some(found) if field(&found, "chat")?.as_string().as_deref() == Some(chat) => {
                     seq_of(&found)?
                 }
@@ -410,7 +256,7 @@ impl Store for IdbStore {
         tx.done().await.map_err(backend)?;
         let mut messages = found
             .iter()
-            .map(|(_, value)| decode_record(value))
+            .map(|(_, value)| decode_message_record(value))
             .collect::<Result<Vec<_>, _>>()?;
         messages.reverse();
         Ok(messages)
@@ -433,7 +279,7 @@ impl Store for IdbStore {
         tx.done().await.map_err(backend)?;
         found
             .iter()
-            .map(|value| Ok(decode_record(value)?.id))
+            .map(|value| Ok(decode_message_record(value)?.id))
             .collect()
     }
 
@@ -561,7 +407,7 @@ impl Store for IdbStore {
                 seq_of(chat)?,
                 ChatSummary {
                     chat: name.as_string().unwrap_or_default(),
-                    last: decode_record(&last)?,
+                    last: decode_message_record(&last)?,
                     unread: count?,
                 },
             ));
@@ -588,7 +434,7 @@ impl Store for IdbStore {
     }
 
     async fn outbox_entry(&self, id: &MessageId) -> Result<Option<OutboxEntry>, StoreError> {
-        let found = self.get(schema::OUTBOX, hex(id)).await?;
+        let found = self.get(schema::OUTBOX, id_key(id)).await?;
         found.as_ref().map(decode_outbox_record).transpose()
     }
 
@@ -596,230 +442,8 @@ impl Store for IdbStore {
         if changes.is_empty() {
             return Ok(());
         }
-        // Everything is encoded before the transaction opens: inside it, only IndexedDB
-        // requests are awaited. Requests are placed in two rounds (every read, then every
-        // write), not one round trip each: the browser runs them in order.
-        let bytes = |b: &[u8]| -> JsValue { Uint8Array::from(b).into() };
-        let account = changes.account.as_ref().map(|a| bytes(&encode_account(a)));
-        let sessions: Vec<(JsValue, JsValue)> = changes
-            .sessions
-            .iter()
-            .map(|(peer, record)| (session_key(peer), bytes(&record.to_bytes())))
-            .collect();
-        let prekeys: Vec<(JsValue, JsValue)> = changes
-            .new_prekeys
-            .iter()
-            .map(|k| (JsValue::from(k.id()), bytes(&k.to_bytes())))
-            .collect();
-        let groups: Vec<(JsValue, JsValue)> = changes
-            .groups
-            .iter()
-            .map(|g| {
-                (
-                    JsValue::from_str(&group_chat(&g.id())),
-                    bytes(&encode_group(g)),
-                )
-            })
-            .collect();
-        let messages = records(&changes.messages)?;
-        let received = records(&changes.received)?;
-        let outbox = changes
-            .outbox
-            .iter()
-            .map(|e| Ok((e.id, outbox_record(&e.id, &encode_outbox(e))?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-
-        let tx = self
-            .db
-            .transaction(&schema::ALL, TransactionMode::ReadWrite)
-            .map_err(backend)?;
-        let store = |name: &str| tx.store(name).map_err(backend);
-        let (account_store, sessions_store, prekeys_store) = (
-            store(schema::ACCOUNT)?,
-            store(schema::SESSIONS)?,
-            store(schema::PREKEYS)?,
-        );
-        let (meta, messages_store, outbox_store) = (
-            store(schema::META)?,
-            store(schema::MESSAGES)?,
-            store(schema::OUTBOX)?,
-        );
-        let (verified_store, chats_store, names_store) = (
-            store(schema::VERIFIED)?,
-            store(schema::CHATS)?,
-            store(schema::NAMES)?,
-        );
-        let (muted_store, pinned_store, groups_store) = (
-            store(schema::MUTED)?,
-            store(schema::PINNED)?,
-            store(schema::GROUPS)?,
-        );
-
-        // Round 1, reads: the arrival counter and what is stored under every id written.
-        let seq_key = JsValue::from_str(schema::NEXT_SEQ);
-        let message_ids = messages
-            .iter()
-            .chain(&received)
-            .map(|(m, _)| m.id)
-            .chain(changes.statuses.iter().map(|(id, _)| *id));
-        let (next_seq, stored_messages, stored_outbox) = futures::future::join3(
-            meta.get(seq_key.clone()),
-            futures::future::join_all(message_ids.map(|id| messages_store.get(hex(&id)))),
-            futures::future::join_all(outbox.iter().map(|(id, _)| outbox_store.get(hex(id)))),
-        )
-        .await;
-        let stored = |found: rexie::Result<Option<JsValue>>| {
-            found
-                .map(|v| v.filter(|v| !v.is_undefined()))
-                .map_err(backend)
-        };
-        let mut next_seq = stored(next_seq)?.and_then(|v| v.as_f64()).unwrap_or(1.0);
-        let mut stored_messages = stored_messages.into_iter();
-        let mut stored_outbox = stored_outbox.into_iter();
-
-        // Deciding, without awaiting anything: places, repeats, statuses, each chat's newest.
-        let mut puts: Vec<(&rexie::Store, JsValue, Option<JsValue>)> = Vec::new();
-        let mut deletes: Vec<(&rexie::Store, JsValue)> = Vec::new();
-        // Messages as this batch leaves them, with their place.
-        let mut written: HashMap<MessageId, (ChatMessage, f64)> = HashMap::new();
-        let mut newest: Vec<(&str, f64, MessageId)> = Vec::new();
-        for (message, record) in &messages {
-            // A replaced message keeps its place in the chat.
-            let seq = match stored(stored_messages.next().unwrap_or(Ok(None)))? {
-                Some(old) => seq_of(&old)?,
-                None => {
-                    next_seq += 1.0;
-                    newer(&mut newest, message, next_seq);
-                    next_seq
-                }
-            };
-            place(record, seq)?;
-            puts.push((&messages_store, record.clone(), None));
-            written.insert(message.id, ((*message).clone(), seq));
-        }
-        for (message, record) in &received {
-            // Only where no message has this id: a sender's repeat changes nothing.
-            let known = stored(stored_messages.next().unwrap_or(Ok(None)))?.is_some();
-            if known || written.contains_key(&message.id) {
-                continue;
-            }
-            next_seq += 1.0;
-            newer(&mut newest, message, next_seq);
-            place(record, next_seq)?;
-            puts.push((&messages_store, record.clone(), None));
-            written.insert(message.id, ((*message).clone(), next_seq));
-        }
-        for (id, status) in &changes.statuses {
-            let found = stored(stored_messages.next().unwrap_or(Ok(None)))?;
-            let current = match written.remove(id) {
-                Some(current) => Some(current),
-                None => found
-                    .map(|old| Ok::<_, StoreError>((decode_record(&old)?, seq_of(&old)?)))
-                    .transpose()?,
-            };
-            let Some((mut message, seq)) = current else {
-                continue;
-            };
-            if message.status.can_become(*status) {
-                message.status = *status;
-                let record = message_record(&message)?;
-                place(&record, seq)?;
-                puts.push((&messages_store, record, None));
-            }
-            written.insert(*id, (message, seq));
-        }
-        for ((_, record), found) in outbox.iter().zip(&mut stored_outbox) {
-            let seq = match stored(found)? {
-                Some(old) => seq_of(&old)?,
-                None => {
-                    next_seq += 1.0;
-                    next_seq
-                }
-            };
-            place(record, seq)?;
-            puts.push((&outbox_store, record.clone(), None));
-        }
-        for (chat, seq, id) in newest {
-            puts.push((
-                &chats_store,
-                chat_record(seq, &id)?,
-                Some(JsValue::from_str(chat)),
-            ));
-        }
-        if let Some(account) = account {
-            let key = JsValue::from_str(schema::ACCOUNT_KEY);
-            puts.push((&account_store, account, Some(key)));
-        }
-        for (key, value) in sessions {
-            puts.push((&sessions_store, value, Some(key)));
-        }
-        for (key, value) in prekeys {
-            puts.push((&prekeys_store, value, Some(key)));
-        }
-        for id in &changes.used_prekeys {
-            deletes.push((&prekeys_store, JsValue::from(*id)));
-        }
-        for id in &changes.outbox_done {
-            deletes.push((&outbox_store, hex(id)));
-        }
-        for (i, (account, key)) in changes.verified.iter().enumerate() {
-            // The last change for an account is the one that holds.
-            if changes.verified[i + 1..].iter().any(|(a, _)| a == account) {
-                continue;
-            }
-            let account = JsValue::from_str(account);
-            match key {
-                Some(key) => puts.push((&verified_store, bytes(key), Some(account))),
-                None => deletes.push((&verified_store, account)),
-            }
-        }
-        for (account, name) in &changes.names {
-            let (account, name) = (JsValue::from_str(account), JsValue::from_str(name));
-            puts.push((&names_store, name, Some(account)));
-        }
-        for (i, (chat, muted)) in changes.muted.iter().enumerate() {
-            // As for verified keys: a chat's last change holds.
-            if changes.muted[i + 1..].iter().any(|(c, _)| c == chat) {
-                continue;
-            }
-            let chat = JsValue::from_str(chat);
-            match muted {
-                true => puts.push((&muted_store, JsValue::TRUE, Some(chat))),
-                false => deletes.push((&muted_store, chat)),
-            }
-        }
-        for pinned in &changes.pinned_devices {
-            let account = JsValue::from_str(&pinned.list.account);
-            puts.push((&pinned_store, bytes(&encode_pinned(pinned)), Some(account)));
-        }
-        for (key, value) in groups {
-            puts.push((&groups_store, value, Some(key)));
-        }
-        puts.push((&meta, JsValue::from_f64(next_seq), Some(seq_key)));
-
-        // Round 2, writes: every put, then every delete (no key is both put and deleted).
-        let (put_results, delete_results) = futures::future::join(
-            futures::future::join_all(
-                puts.iter()
-                    .map(|(store, value, key)| store.put(value, key.as_ref())),
-            ),
-            futures::future::join_all(deletes.into_iter().map(|(store, key)| store.delete(key))),
-        )
-        .await;
-        for result in put_results {
-            result.map_err(backend)?;
-        }
-        for result in delete_results {
-            result.map_err(backend)?;
-        }
-        match tx.done().await.map_err(backend)? {
-            TransactionResult::Committed => {
-                self.remember(changes.sessions);
-                Ok(())
-            }
-            TransactionResult::Aborted => Err(StoreError::Backend(
-                "the browser aborted the transaction; nothing was written".to_owned(),
-            )),
-        }
+        commit::commit(&self.db, &changes).await?;
+        self.remember(changes.sessions);
+        Ok(())
     }
 }

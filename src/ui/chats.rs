@@ -1,5 +1,6 @@
 //! The chat list (most recent first) with "New chat", beside the open conversation.
 
+use hush_client::ChatSummary;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -7,18 +8,81 @@ use super::conversation::Conversation;
 use super::devices::LinkedDevices;
 use super::groups::NewGroup;
 use super::time::clock;
-use crate::messenger::{Command, Messenger, Ui};
-use crate::push::{self, Notifications};
+use crate::command::{Command, Messenger};
+use crate::platform::page;
+use crate::platform::push::{self, Notifications};
+use crate::state::Ui;
 
+/// The signed-in screen: the chat list beside the open conversation.
 #[component]
 pub(crate) fn Chats() -> impl IntoView {
+    view! {
+        <div class="layout">
+            <ChatList />
+            <Conversation />
+        </div>
+    }
+}
+
+/// The chat list and what sits above it: New chat, New group, notifications, linked devices.
+#[component]
+fn ChatList() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
     let adding = RwSignal::new(false);
     let grouping = RwSignal::new(false);
     // A link code in the URL (a scanned QR code) opens Linked devices with it.
-    let code = crate::linking::code_in_url();
+    let code = page::link_code_in_url();
     let devices = RwSignal::new(code.is_some());
+    view! {
+        <nav class="chatlist" aria-label="Chats">
+            <div class="chatlist-head">
+                <p class="me">{move || ui.me.get()}</p>
+                <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
+                <button type="button" on:click=move |_| grouping.update(|o| *o = !*o)>
+                    "New group"
+                </button>
+            </div>
+            <Show when=move || grouping.get()>
+                <NewGroup open=grouping />
+            </Show>
+            <NotificationSetting />
+            <button
+                type="button"
+                class="notify"
+                aria-expanded=move || devices.get().to_string()
+                on:click=move |_| devices.update(|open| *open = !*open)
+            >
+                "Linked devices"
+            </button>
+            <Show when=move || devices.get()>
+                <LinkedDevices code=code.clone() />
+            </Show>
+            <Show when=move || adding.get()>
+                <NewChat adding />
+            </Show>
+            <ul class="chats">
+                <For
+                    each=move || ui.chats.get()
+                    key=|c| (c.chat.clone(), c.last.id, c.last.status, c.unread)
+                    let:chat
+                >
+                    <ChatRow chat />
+                </For>
+            </ul>
+            <p class="storage-note">
+                {move || match ui.persisted.get() {
+                    Some(false) => "This browser may clear Hush's data when space runs low. Installing Hush or allowing storage keeps it.",
+                    _ => "",
+                }}
+            </p>
+        </nav>
+    }
+}
+
+/// "New chat": a username to start a chat with (`adding` closes it).
+#[component]
+fn NewChat(adding: RwSignal<bool>) -> impl IntoView {
+    let messenger = expect_context::<Messenger>();
     let new_name = RwSignal::new(String::new());
     let start = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -30,109 +94,71 @@ pub(crate) fn Chats() -> impl IntoView {
         }
     };
     view! {
-        <div class="layout">
-            <nav class="chatlist" aria-label="Chats">
-                <div class="chatlist-head">
-                    <p class="me">{move || ui.me.get()}</p>
-                    <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
-                    <button type="button" on:click=move |_| grouping.update(|o| *o = !*o)>
-                        "New group"
-                    </button>
-                </div>
-                <Show when=move || grouping.get()>
-                    <NewGroup open=grouping />
-                </Show>
-                <NotificationSetting />
-                <button
-                    type="button"
-                    class="notify"
-                    aria-expanded=move || devices.get().to_string()
-                    on:click=move |_| devices.update(|open| *open = !*open)
-                >
-                    "Linked devices"
-                </button>
-                <Show when=move || devices.get()>
-                    <LinkedDevices code=code.clone() />
-                </Show>
-                <Show when=move || adding.get()>
-                    <form class="new-chat" on:submit=start>
-                        <label for="new-chat">"Username"</label>
-                        <input
-                            id="new-chat"
-                            autocapitalize="none"
-                            spellcheck="false"
-                            required
-                            prop:value=new_name
-                            on:input=move |ev| new_name.set(event_target_value(&ev))
-                        />
-                        <button type="submit">"Start chat"</button>
-                    </form>
-                </Show>
-                <ul class="chats">
-                    <For
-                        each=move || ui.chats.get()
-                        key=|c| (c.chat.clone(), c.last.id, c.last.status, c.unread)
-                        let:chat
-                    >
-                        {
-                            let name = chat.chat.clone();
-                            let open = {
-                                let name = name.clone();
-                                move |_| messenger.tell(Command::Open(name.clone()))
-                            };
-                            let current = {
-                                let name = name.clone();
-                                move || ui.current.get().as_deref() == Some(name.as_str())
-                            };
-                            let shown = {
-                                let name = name.clone();
-                                move || ui.display(&name)
-                            };
-                            let handle = {
-                                let name = name.clone();
-                                move || (ui.display(&name) != name).then(|| name.clone())
-                            };
-                            let initial = {
-                                let shown = shown.clone();
-                                // Capitalised by the stylesheet: no case tables in the app.
-                                move || shown().chars().next().unwrap_or('?').to_string()
-                            };
-                            view! {
-                                <li>
-                                    <button
-                                        type="button"
-                                        class="chat"
-                                        data-chat=name.clone()
-                                        aria-current=move || current().then_some("true")
-                                        on:click=open
-                                    >
-                                        <span class="avatar" aria-hidden="true">{initial}</span>
-                                        <span class="name">
-                                            {shown}
-                                            <span class="handle">{handle}</span>
-                                        </span>
-                                        <span class="preview">{chat.last.body.clone()}</span>
-                                        <time class="when">{clock(chat.last.sent_ms)}</time>
-                                        {(chat.unread > 0).then(|| view! {
-                                            <span class="unread" aria-label=format!("{} unread", chat.unread)>
-                                                {chat.unread}
-                                            </span>
-                                        })}
-                                    </button>
-                                </li>
-                            }
-                        }
-                    </For>
-                </ul>
-                <p class="storage-note">
-                    {move || match ui.persisted.get() {
-                        Some(false) => "This browser may clear Hush's data when space runs low. Installing Hush or allowing storage keeps it.",
-                        _ => "",
-                    }}
-                </p>
-            </nav>
-            <Conversation />
-        </div>
+        <form class="new-chat" on:submit=start>
+            <label for="new-chat">"Username"</label>
+            <input
+                id="new-chat"
+                autocapitalize="none"
+                spellcheck="false"
+                required
+                prop:value=new_name
+                on:input=move |ev| new_name.set(event_target_value(&ev))
+            />
+            <button type="submit">"Start chat"</button>
+        </form>
+    }
+}
+
+/// One chat in the list: who, the newest message, when, and how many are unread.
+#[component]
+fn ChatRow(chat: ChatSummary) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let name = chat.chat.clone();
+    let open = {
+        let name = name.clone();
+        move |_| messenger.tell(Command::Open(name.clone()))
+    };
+    let current = {
+        let name = name.clone();
+        move || ui.current.get().as_deref() == Some(name.as_str())
+    };
+    let shown = {
+        let name = name.clone();
+        move || ui.display(&name)
+    };
+    let handle = {
+        let name = name.clone();
+        move || (ui.display(&name) != name).then(|| name.clone())
+    };
+    let initial = {
+        let shown = shown.clone();
+        // Capitalised by the stylesheet: no case tables in the app.
+        move || shown().chars().next().unwrap_or('?').to_string()
+    };
+    view! {
+        <li>
+            <button
+                type="button"
+                class="chat"
+                data-chat=name.clone()
+                aria-current=move || current().then_some("true")
+                on:click=open
+            >
+                <span class="avatar" aria-hidden="true">{initial}</span>
+                <span class="name">
+                    {shown}
+                    <span class="handle">{handle}</span>
+                </span>
+                <span class="preview">{chat.last.body.clone()}</span>
+                <time class="when">{clock(chat.last.sent_ms)}</time>
+                {(chat.unread > 0).then(|| view! {
+                    <span class="unread" aria-label=format!("{} unread", chat.unread)>
+                        {chat.unread}
+                    </span>
+                })}
+            </button>
+        </li>
     }
 }
 

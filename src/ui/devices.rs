@@ -5,9 +5,10 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::qr::QrImage;
-use super::time::day;
-use crate::linking::{DeviceRow, Link};
-use crate::messenger::{Command, Messenger, Ui};
+use super::time::{day, now};
+use crate::command::{Command, Messenger};
+use crate::platform::scan;
+use crate::state::{DeviceRow, Link, Ui};
 
 /// The new browser: its link code as text, QR code and URL, until another device allows it.
 #[component]
@@ -58,42 +59,8 @@ pub(crate) fn LinkThisBrowser(on_back: impl Fn() + Copy + 'static) -> impl IntoV
 #[component]
 pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
     let adding = RwSignal::new(code.is_some());
     let typed = RwSignal::new(code.unwrap_or_default());
-    let scanning = RwSignal::new(false);
-    let video = NodeRef::<leptos::html::Video>::new();
-    let can_scan = crate::glue::call("hushScan", "available", &wasm_bindgen::JsValue::UNDEFINED)
-        .ok()
-        .and_then(|v| v.as_bool())
-        == Some(true);
-    // The camera runs while the video is on the page; a code found is looked up at once.
-    Effect::new(move |_| {
-        let Some(element) = video.get() else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            let found = crate::glue::call_async("hushScan", "scan", &element.into()).await;
-            scanning.set(false);
-            match found.map(|v| v.as_string()) {
-                Ok(Some(code)) => {
-                    typed.set(code.clone());
-                    messenger.tell(Command::FetchLink(code));
-                }
-                Ok(None) => {}
-                Err(_) => ui
-                    .link
-                    .set(Link::Failed("The camera could not be used.".into())),
-            }
-        });
-    });
-    let link = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let code = typed.get_untracked();
-        if !code.trim().is_empty() {
-            messenger.tell(Command::FetchLink(code));
-        }
-    };
     view! {
         <section class="devices" aria-label="Linked devices">
             <h3>"Linked devices"</h3>
@@ -107,57 +74,105 @@ pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
                 ui.link.set(Link::Idle);
             }>"Link a device"</button>
             <Show when=move || adding.get()>
-                <form class="new-chat" on:submit=link>
-                    <label for="link-code">"Link code"</label>
-                    <input
-                        id="link-code"
-                        autocapitalize="characters"
-                        autocomplete="off"
-                        spellcheck="false"
-                        required
-                        prop:value=typed
-                        on:input=move |ev| typed.set(event_target_value(&ev))
-                    />
-                    <p class="hint">"Shown on the new browser under Link to existing account."</p>
-                    <button type="submit">"Link"</button>
-                    {can_scan.then(|| view! {
-                        <button
-                            type="button"
-                            class="secondary"
-                            on:click=move |_| scanning.update(|s| *s = !*s)
-                        >
-                            {move || if scanning.get() { "Stop scanning" } else { "Scan QR code" }}
-                        </button>
-                    })}
-                </form>
-                <Show when=move || scanning.get()>
-                    <video class="scanner" node_ref=video muted=true playsinline=true aria-label="Camera"></video>
-                </Show>
+                <LinkForm typed />
             </Show>
-            {move || match ui.link.get() {
-                Link::Asking { device_name } => view! {
-                    <div class="confirm" role="group" aria-label="Allow this device?">
-                        <p><strong>{device_name}</strong>" wants to join your account."</p>
-                        <p>"This browser will be able to read and send all your messages."</p>
-                        <button type="button" on:click=move |_| messenger.tell(Command::AllowLink)>
-                            "Allow"
-                        </button>
-                        <button type="button" class="secondary" on:click=move |_| {
-                            messenger.tell(Command::CancelLink);
-                        }>"Cancel"</button>
-                    </div>
-                }
-                .into_any(),
-                Link::Working(what) => view! {
-                    <p role="status">{what}</p>
-                    <progress class="transfer" max="1" aria-label="History"></progress>
-                }
-                .into_any(),
-                Link::Done(what) => view! { <p role="status">{what}</p> }.into_any(),
-                Link::Failed(why) => view! { <p role="alert" class="problem">{why}</p> }.into_any(),
-                Link::Idle | Link::Showing { .. } => ().into_any(),
-            }}
+            <LinkProgress />
         </section>
+    }
+}
+
+/// "Link a device": the code shown on the new browser, typed or scanned (into `typed`).
+#[component]
+fn LinkForm(typed: RwSignal<String>) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let scanning = RwSignal::new(false);
+    let video = NodeRef::<leptos::html::Video>::new();
+    let can_scan = scan::available();
+    // The camera runs while the video is on the page; a code found is looked up at once.
+    Effect::new(move |_| {
+        let Some(element) = video.get() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let found = scan::scan(element).await;
+            scanning.set(false);
+            match found {
+                Ok(Some(code)) => {
+                    typed.set(code.clone());
+                    messenger.tell(Command::FetchLink(code));
+                }
+                Ok(None) => {}
+                Err(scan::CameraFailed) => ui
+                    .link
+                    .set(Link::Failed("The camera could not be used.".into())),
+            }
+        });
+    });
+    let link = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let code = typed.get_untracked();
+        if !code.trim().is_empty() {
+            messenger.tell(Command::FetchLink(code));
+        }
+    };
+    view! {
+        <form class="new-chat" on:submit=link>
+            <label for="link-code">"Link code"</label>
+            <input
+                id="link-code"
+                autocapitalize="characters"
+                autocomplete="off"
+                spellcheck="false"
+                required
+                prop:value=typed
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+            <p class="hint">"Shown on the new browser under Link to existing account."</p>
+            <button type="submit">"Link"</button>
+            {can_scan.then(|| view! {
+                <button
+                    type="button"
+                    class="secondary"
+                    on:click=move |_| scanning.update(|s| *s = !*s)
+                >
+                    {move || if scanning.get() { "Stop scanning" } else { "Scan QR code" }}
+                </button>
+            })}
+        </form>
+        <Show when=move || scanning.get()>
+            <video class="scanner" node_ref=video muted=true playsinline=true aria-label="Camera"></video>
+        </Show>
+    }
+}
+
+/// Where linking a new device is: the browser asking to join, a step running, or how it ended.
+#[component]
+fn LinkProgress() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    move || match ui.link.get() {
+        Link::Asking { device_name } => view! {
+            <div class="confirm" role="group" aria-label="Allow this device?">
+                <p><strong>{device_name}</strong>" wants to join your account."</p>
+                <p>"This browser will be able to read and send all your messages."</p>
+                <button type="button" on:click=move |_| messenger.tell(Command::AllowLink)>
+                    "Allow"
+                </button>
+                <button type="button" class="secondary" on:click=move |_| {
+                    messenger.tell(Command::CancelLink);
+                }>"Cancel"</button>
+            </div>
+        }
+        .into_any(),
+        Link::Working(what) => view! {
+            <p role="status">{what}</p>
+            <progress class="transfer" max="1" aria-label="History"></progress>
+        }
+        .into_any(),
+        Link::Done(what) => view! { <p role="status">{what}</p> }.into_any(),
+        Link::Failed(why) => view! { <p role="alert" class="problem">{why}</p> }.into_any(),
+        Link::Idle | Link::Showing { .. } => ().into_any(),
     }
 }
 
@@ -179,9 +194,9 @@ fn DeviceItem(device: DeviceRow) -> impl IntoView {
     let since = if device.linked_ms == 0 {
         "Created the account".to_owned()
     } else {
-        format!("Linked {}", day(device.linked_ms, js_sys::Date::now()))
+        format!("Linked {}", day(device.linked_ms, now()))
     };
-    let now = js_sys::Date::now();
+    let now = now();
     let active = if device.this || now - (device.last_active_ms as f64) < 120_000.0 {
         "Active now".to_owned()
     } else if device.last_active_ms == 0 {

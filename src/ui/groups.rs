@@ -6,8 +6,8 @@ use hush_protocol::groups::Role;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::groups::{receipts_by_status, state, GroupCommand};
-use crate::messenger::{Command, Messenger, Ui};
+use crate::command::{Command, GroupCommand, Messenger};
+use crate::state::Ui;
 
 /// The form behind "New group".
 #[component]
@@ -95,12 +95,89 @@ fn MemberInput(
 #[component]
 pub(crate) fn GroupInfo() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
     let chat = move || ui.current.get().unwrap_or_default();
     let me = move || ui.me.get().unwrap_or_default();
-    let group = move || state(&ui, &chat());
-    let admin = move || group().is_some_and(|g| g.is_admin(&me()));
+    let group = move || ui.group(&chat());
+    let admin = move || ui.admin_here();
+    let may_edit = move || group().is_some_and(|g| !g.only_admins_edit || g.is_admin(&me()));
+    // Kept while the forms come and go with the user's role.
     let member = RwSignal::new(String::new());
+    let rename = RwSignal::new(String::new());
+    view! {
+        <section class="contact-info" aria-label="Group info">
+            <h3>{move || group().map(|g| g.name)}</h3>
+            <p>{move || group().map(|g| format!("{} members", g.members.len()))}</p>
+            <ul class="members" aria-label="Group members">
+                <For
+                    each=move || group().map(|g| g.members).unwrap_or_default()
+                    key=|m| (m.account.clone(), m.role == Role::Admin)
+                    let:person
+                >
+                    <MemberRow account=person.account is_admin=person.role == Role::Admin />
+                </For>
+            </ul>
+            <Show when=admin>
+                <AdminSettings member />
+            </Show>
+            <Show when=may_edit>
+                <RenameGroup rename />
+            </Show>
+            <Show when=move || group().is_some_and(|g| g.member(&me()).is_some())>
+                <LeaveGroup />
+            </Show>
+        </section>
+    }
+}
+
+/// A member of the open group: their name and role, and for admins, their actions.
+#[component]
+fn MemberRow(account: String, is_admin: bool) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let chat = move || ui.current.get().unwrap_or_default();
+    let mine = account == ui.me.get().unwrap_or_default();
+    let shown = ui.display(&account);
+    let (remove, role) = (account.clone(), account);
+    view! {
+        <li>
+            <span class="name">{if mine { "You".to_owned() } else { shown }}</span>
+            {is_admin.then_some(view! { <span class="role">"Admin"</span> })}
+            {move || (ui.admin_here() && !mine).then(|| {
+                let (remove, role) = (remove.clone(), role.clone());
+                view! {
+                    <button
+                        type="button"
+                        on:click=move |_| messenger.tell(Command::Group(GroupCommand::SetAdmin {
+                            chat: chat(),
+                            member: role.clone(),
+                            admin: !is_admin,
+                        }))
+                    >
+                        {if is_admin { "Dismiss as admin" } else { "Make admin" }}
+                    </button>
+                    <button
+                        type="button"
+                        on:click=move |_| messenger.tell(Command::Group(GroupCommand::Remove {
+                            chat: chat(),
+                            member: remove.clone(),
+                        }))
+                    >
+                        "Remove"
+                    </button>
+                }
+            })}
+        </li>
+    }
+}
+
+/// What only admins see: adding members (the name typed in `member`), and who may send and
+/// edit.
+#[component]
+fn AdminSettings(member: RwSignal<String>) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let chat = move || ui.current.get().unwrap_or_default();
+    let group = move || ui.group(&chat());
     let add = move || {
         let who = member.get_untracked();
         if !who.trim().is_empty() {
@@ -109,19 +186,6 @@ pub(crate) fn GroupInfo() -> impl IntoView {
                 member: who,
             }));
             member.set(String::new());
-        }
-    };
-    let rename = RwSignal::new(String::new());
-    let save_name = move |ev: SubmitEvent| {
-        ev.prevent_default();
-        let name = rename.get_untracked();
-        let description = group().map(|g| g.description).unwrap_or_default();
-        if !name.trim().is_empty() {
-            messenger.tell(Command::Group(GroupCommand::Rename {
-                chat: chat(),
-                name,
-                description,
-            }));
         }
     };
     let permission = move |send: bool| {
@@ -137,93 +201,69 @@ pub(crate) fn GroupInfo() -> impl IntoView {
             }
         }
     };
-    let may_edit = move || group().is_some_and(|g| !g.only_admins_edit || g.is_admin(&me()));
     view! {
-        <section class="contact-info" aria-label="Group info">
-            <h3>{move || group().map(|g| g.name)}</h3>
-            <p>{move || group().map(|g| format!("{} members", g.members.len()))}</p>
-            <ul class="members" aria-label="Group members">
-                <For
-                    each=move || group().map(|g| g.members).unwrap_or_default()
-                    key=|m| (m.account.clone(), m.role == Role::Admin)
-                    let:person
-                >
-                    {
-                        let account = person.account.clone();
-                        let is_admin = person.role == Role::Admin;
-                        let mine = account == me();
-                        let shown = ui.display(&account);
-                        let (remove, role) = (account.clone(), account.clone());
-                        view! {
-                            <li>
-                                <span class="name">{if mine { "You".to_owned() } else { shown }}</span>
-                                {is_admin.then_some(view! { <span class="role">"Admin"</span> })}
-                                {move || (admin() && !mine).then(|| {
-                                    let (remove, role) = (remove.clone(), role.clone());
-                                    view! {
-                                        <button
-                                            type="button"
-                                            on:click=move |_| messenger.tell(Command::Group(GroupCommand::SetAdmin {
-                                                chat: chat(),
-                                                member: role.clone(),
-                                                admin: !is_admin,
-                                            }))
-                                        >
-                                            {if is_admin { "Dismiss as admin" } else { "Make admin" }}
-                                        </button>
-                                        <button
-                                            type="button"
-                                            on:click=move |_| messenger.tell(Command::Group(GroupCommand::Remove {
-                                                chat: chat(),
-                                                member: remove.clone(),
-                                            }))
-                                        >
-                                            "Remove"
-                                        </button>
-                                    }
-                                })}
-                            </li>
-                        }
-                    }
-                </For>
-            </ul>
-            <Show when=admin>
-                <MemberInput id="add-member" member on_add=add />
-                {[(true, "Only admins can send"), (false, "Only admins can edit the group info")]
-                    .map(|(send, label)| {
-                        let on = move || {
-                            group().is_some_and(|g| if send { g.only_admins_send } else { g.only_admins_edit })
-                        };
-                        view! {
-                            <label>
-                                <input type="checkbox" prop:checked=on on:change=permission(send) />
-                                {label}
-                            </label>
-                        }
-                    })}
-            </Show>
-            <Show when=may_edit>
-                <form on:submit=save_name>
-                    <label for="rename-group">"New group name"</label>
-                    <input
-                        id="rename-group"
-                        maxlength="100"
-                        prop:value=rename
-                        on:input=move |ev| rename.set(event_target_value(&ev))
-                    />
-                    <button type="submit">"Rename"</button>
-                </form>
-            </Show>
-            <Show when=move || group().is_some_and(|g| g.member(&me()).is_some())>
-                <button
-                    type="button"
-                    class="danger"
-                    on:click=move |_| messenger.tell(Command::Group(GroupCommand::Leave(chat())))
-                >
-                    "Leave group"
-                </button>
-            </Show>
-        </section>
+        <MemberInput id="add-member" member on_add=add />
+        {[(true, "Only admins can send"), (false, "Only admins can edit the group info")]
+            .map(|(send, label)| {
+                let on = move || {
+                    group().is_some_and(|g| if send { g.only_admins_send } else { g.only_admins_edit })
+                };
+                view! {
+                    <label>
+                        <input type="checkbox" prop:checked=on on:change=permission(send) />
+                        {label}
+                    </label>
+                }
+            })}
+    }
+}
+
+/// Renaming the open group (the new name typed in `rename`).
+#[component]
+fn RenameGroup(rename: RwSignal<String>) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let chat = move || ui.current.get().unwrap_or_default();
+    let save_name = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        let name = rename.get_untracked();
+        let description = ui.group(&chat()).map(|g| g.description).unwrap_or_default();
+        if !name.trim().is_empty() {
+            messenger.tell(Command::Group(GroupCommand::Rename {
+                chat: chat(),
+                name,
+                description,
+            }));
+        }
+    };
+    view! {
+        <form on:submit=save_name>
+            <label for="rename-group">"New group name"</label>
+            <input
+                id="rename-group"
+                maxlength="100"
+                prop:value=rename
+                on:input=move |ev| rename.set(event_target_value(&ev))
+            />
+            <button type="submit">"Rename"</button>
+        </form>
+    }
+}
+
+/// Leaving the open group.
+#[component]
+fn LeaveGroup() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let chat = move || ui.current.get().unwrap_or_default();
+    view! {
+        <button
+            type="button"
+            class="danger"
+            on:click=move |_| messenger.tell(Command::Group(GroupCommand::Leave(chat())))
+        >
+            "Leave group"
+        </button>
     }
 }
 
@@ -274,4 +314,14 @@ pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
             </dl>
         </Show>
     }
+}
+
+/// How far a message got with each member, for its info: the members whose receipt is
+/// `wanted`.
+fn receipts_by_status(receipts: &[(String, Status)], wanted: Status) -> Vec<String> {
+    receipts
+        .iter()
+        .filter(|(_, s)| *s == wanted)
+        .map(|(m, _)| m.clone())
+        .collect()
 }

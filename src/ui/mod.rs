@@ -10,4 +10,3 @@ mod time;
 
 pub(crate) use chats::Chats;
 pub(crate) use onboarding::Onboarding;
-pub(crate) use qr::svg_path as qr_svg_path;

@@ -5,7 +5,8 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
 use super::devices::LinkThisBrowser;
-use crate::messenger::{Command, Messenger, Ui};
+use crate::command::{Command, Messenger};
+use crate::state::Ui;
 
 /// A new account, or linking this browser to one the user has.
 #[component]

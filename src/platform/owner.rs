@@ -11,7 +11,7 @@
 
 use wasm_bindgen::JsValue;
 
-use crate::glue;
+use super::glue;
 
 /// Tries to become the owner: with `steal`, takes the lock from whichever tab has it.
 pub(crate) async fn claim(steal: bool) -> bool {

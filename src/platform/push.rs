@@ -6,7 +6,7 @@ use hush_client::notices::Notice;
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::glue;
+use super::glue;
 
 /// Whether this device notifies.
 #[derive(Clone, Debug, PartialEq, Eq)]

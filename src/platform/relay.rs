@@ -4,10 +4,11 @@
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use hush_protocol::relay::ClientFrame;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, Event, MessageEvent, WebSocket};
 
-use crate::backoff::Backoff;
+use super::backoff::Backoff;
 use crate::status::ConnectionStatus;
 
 /// A self-healing WebSocket to the relay. Dropping it stops reconnecting and closes the socket.
@@ -46,16 +47,8 @@ impl Relay {
         Some(format!("{scheme}://{}/ws", location.host().ok()?))
     }
 
-    /// Starts connecting to `url` at once, calling `on_status` on every status change.
-    pub fn connect(
-        url: impl Into<String>,
-        backoff: Backoff,
-        on_status: impl Fn(ConnectionStatus) + 'static,
-    ) -> Self {
-        Self::connect_with_frames(url, backoff, on_status, |_| {})
-    }
-
-    /// [`Relay::connect`], also handing every binary frame the relay sends to `on_frame`.
+    /// Starts connecting to `url` at once, calling `on_status` on every status change and
+    /// handing every binary frame the relay sends to `on_frame`.
     pub fn connect_with_frames(
         url: impl Into<String>,
         backoff: Backoff,
@@ -99,6 +92,14 @@ impl Relay {
                 socket.send_with_u8_array(frame).is_ok()
             }
             _ => false,
+        }
+    }
+
+    /// Sends what an engine step put out, in order. A closed socket drops the frames: the
+    /// engine's outbox sends them again after reconnecting.
+    pub fn send_all(&self, frames: &[ClientFrame]) {
+        for frame in frames {
+            self.send(&frame.encode());
         }
     }
 }

@@ -1,53 +1,16 @@
-//! Groups in the browser: what the screens ask for, handed to the engine, and the groups'
-//! states kept for the screens (names in the chat list, members in Group info).
+//! Groups: what the group screens ask for, handed to the engine, and the groups' states kept
+//! for the screens (names in the chat list, members in Group info).
 
-use hush_client::{group_id, Engine, EngineError, MessageId, Output, Status, Store};
-use hush_protocol::groups::GroupState;
-use hush_protocol::Rng;
+use hush_client::{EngineError, MessageId, Output, Store};
 use leptos::prelude::*;
 
-use crate::messenger::Ui;
+use super::tab::AppEngine;
+use crate::command::GroupCommand;
+use crate::state::Ui;
 
-/// One of our group messages and each member's receipt for it.
-pub(crate) type MessageReceipts = (MessageId, Vec<(String, Status)>);
-
-/// What the group screens ask for.
-pub(crate) enum GroupCommand {
-    Create {
-        name: String,
-        members: Vec<String>,
-    },
-    Add {
-        chat: String,
-        member: String,
-    },
-    Remove {
-        chat: String,
-        member: String,
-    },
-    SetAdmin {
-        chat: String,
-        member: String,
-        admin: bool,
-    },
-    Rename {
-        chat: String,
-        name: String,
-        description: String,
-    },
-    Permissions {
-        chat: String,
-        only_admins_send: bool,
-        only_admins_edit: bool,
-    },
-    Leave(String),
-    /// Show who got one of our messages and who read it.
-    MessageInfo(MessageId),
-}
-
-/// Carries out a group command; a new group opens.
-pub(crate) async fn run<S: Store, R: Rng>(
-    engine: &mut Engine<S, R>,
+/// Carries out a group command; a group just made is returned, to open.
+pub(super) async fn run(
+    engine: &mut AppEngine,
     ui: Ui,
     command: GroupCommand,
     now_ms: u64,
@@ -98,7 +61,7 @@ pub(crate) async fn run<S: Store, R: Rng>(
 }
 
 /// A receipt came for `id`: its info, if open, shows it.
-pub(crate) async fn refresh_info<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, id: MessageId) {
+pub(super) async fn refresh_info(engine: &AppEngine, ui: Ui, id: MessageId) {
     let open = ui
         .message_info
         .with_untracked(|info| info.as_ref().is_some_and(|(i, _)| *i == id));
@@ -112,7 +75,7 @@ pub(crate) async fn refresh_info<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui
 }
 
 /// Every group's state, for the screens (read at start).
-pub(crate) async fn load<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
+pub(super) async fn load(engine: &AppEngine, ui: Ui) {
     match engine.store().groups().await {
         Ok(groups) => ui
             .groups
@@ -122,7 +85,7 @@ pub(crate) async fn load<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui) {
 }
 
 /// A group changed: its state is read again.
-pub(crate) async fn refresh<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, chat: &str) {
+pub(super) async fn refresh(engine: &AppEngine, ui: Ui, chat: &str) {
     let Ok(Some(state)) = engine.group(chat).await else {
         return;
     };
@@ -130,20 +93,4 @@ pub(crate) async fn refresh<S: Store, R: Rng>(engine: &Engine<S, R>, ui: Ui, cha
         groups.retain(|g| g.group != state.group);
         groups.push(state);
     });
-}
-
-/// The state of the group `chat`, if it is one.
-pub(crate) fn state(ui: &Ui, chat: &str) -> Option<GroupState> {
-    let id = group_id(chat)?;
-    ui.groups
-        .with(|groups| groups.iter().find(|g| g.group == id).cloned())
-}
-
-/// How far a message got with each member, for its info: read by, then delivered to.
-pub(crate) fn receipts_by_status(receipts: &[(String, Status)], wanted: Status) -> Vec<String> {
-    receipts
-        .iter()
-        .filter(|(_, s)| *s == wanted)
-        .map(|(m, _)| m.clone())
-        .collect()
 }

@@ -13,16 +13,18 @@ use futures::channel::mpsc::{unbounded, UnboundedReceiver};
 use futures::StreamExt;
 use hush_client::notices::{notices, Notice};
 use hush_client::{Engine, Event, Store};
-use hush_protocol::relay::ServerFrame;
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 
-use crate::backoff::Backoff;
-use crate::relay::Relay;
+use super::backoff::Backoff;
+use super::clock;
+use super::relay::Relay;
+use crate::inbox;
 use crate::status::ConnectionStatus;
 use crate::store::{IdbStore, DATABASE};
 
-/// A wake-up that has not read the queue by then gives up (what was committed stays): a push event may not hold the worker, or the tabs' lock, for long.
+/// A wake-up that has not read the queue by then gives up (what was committed stays): a push
+/// event may not hold the worker, or the tabs' lock, for long.
 const WAKE_LIMIT_MS: i32 = 25_000;
 
 /// Receives what waits on the relay and returns one notice per chat with new messages (muted
@@ -44,20 +46,13 @@ pub async fn wake(relay_url: &str) -> Result<Vec<Notice>, String> {
         while let Ok(more) = frames.try_recv() {
             batch.push(more);
         }
-        let batch: Vec<ServerFrame> = batch
-            .iter()
-            .filter_map(|bytes| ServerFrame::decode(bytes).ok())
-            .collect();
-        drained = batch.iter().any(|f| matches!(f, ServerFrame::QueueDrained));
-        let out = engine
-            .handle_all(batch, js_sys::Date::now() as u64)
+        let received = inbox::receive(&mut engine, &batch, clock::now_ms())
             .await
             .map_err(|e| e.to_string())?;
-        for frame in &out.frames {
-            // A frame that cannot go is sent again by the next connection (the outbox keeps it).
-            relay.send(&frame.encode());
-        }
-        events.extend(out.events);
+        // A frame that cannot go is sent again by the next connection (the outbox keeps it).
+        relay.send_all(&received.out.frames);
+        events.extend(received.out.events);
+        drained = received.drained;
         if drained {
             break;
         }

@@ -1,0 +1,137 @@
+//! What the screens ask the runner for, and the handle they ask through.
+
+use futures::channel::mpsc::UnboundedSender;
+use hush_client::MessageId;
+use hush_protocol::linking::HistoryBlob;
+use leptos::prelude::*;
+
+use crate::platform::push::Subscription;
+
+/// What the runner is asked to do: the user's actions, and what the relay and the browser
+/// report.
+pub(crate) enum Command {
+    /// The WebSocket to the relay opened.
+    Connected,
+    /// The WebSocket to the relay closed.
+    Disconnected,
+    /// A binary frame from the relay.
+    Frame(Vec<u8>),
+    CreateAccount {
+        name: String,
+        /// How contacts will see us named (may be blank).
+        display_name: String,
+    },
+    Send {
+        to: String,
+        body: String,
+    },
+    /// Open a chat (starting it if new).
+    Open(String),
+    /// Back to the chat list (phones show one or the other).
+    Close,
+    /// We started (or stopped) typing in the open chat.
+    Typing {
+        to: String,
+        typing: bool,
+    },
+    /// Show the open chat's page of messages before the oldest shown.
+    LoadEarlier,
+    /// Send a failed message again.
+    Retry(MessageId),
+    /// Take Hush over from the tab that has it.
+    UseHere,
+    /// Show the open chat's safety number.
+    ContactInfo(String),
+    /// The user compared safety numbers with this contact and they matched.
+    MarkVerified(String),
+    /// Mute (or unmute) a chat's notifications on this device.
+    Mute {
+        chat: String,
+        muted: bool,
+    },
+    /// Give the relay this device's push subscription (or take it back).
+    Push(Option<Subscription>),
+    /// Show a link code on this browser and wait to be linked.
+    StartLink,
+    /// Stop linking (either side).
+    CancelLink,
+    /// Look up the browser waiting behind a link code.
+    FetchLink(String),
+    /// The user allowed the browser asking to be linked.
+    AllowLink,
+    /// The history for the new device was uploaded (or the upload failed).
+    HistoryUploaded(bool),
+    /// This browser was linked; here is the history's blob (None if it could not be fetched).
+    ImportHistory {
+        history: HistoryBlob,
+        blob: Option<Vec<u8>>,
+    },
+    /// This browser was linked (and any history imported): on to the chats.
+    Linked,
+    /// Remove a device from the account.
+    Unlink(u32),
+    /// Make or change a group, or look at one.
+    Group(GroupCommand),
+    /// Rename a device of the account.
+    RenameDevice {
+        id: u32,
+        name: String,
+    },
+}
+
+/// What the group screens ask for.
+pub(crate) enum GroupCommand {
+    Create {
+        name: String,
+        members: Vec<String>,
+    },
+    Add {
+        chat: String,
+        member: String,
+    },
+    Remove {
+        chat: String,
+        member: String,
+    },
+    SetAdmin {
+        chat: String,
+        member: String,
+        admin: bool,
+    },
+    Rename {
+        chat: String,
+        name: String,
+        description: String,
+    },
+    Permissions {
+        chat: String,
+        only_admins_send: bool,
+        only_admins_edit: bool,
+    },
+    Leave(String),
+    /// Show who got one of our messages and who read it.
+    MessageInfo(MessageId),
+}
+
+/// The handle components use to ask for things (`Copy`, so closures just take it).
+#[derive(Clone, Copy)]
+pub(crate) struct Messenger {
+    commands: StoredValue<UnboundedSender<Command>>,
+}
+
+impl Messenger {
+    /// A handle sending to `commands`.
+    pub(crate) fn new(commands: UnboundedSender<Command>) -> Self {
+        Self {
+            commands: StoredValue::new(commands),
+        }
+    }
+
+    /// Queues `command` for the runner.
+    pub(crate) fn tell(&self, command: Command) {
+        // The runner lives as long as the page; a send can only fail while the page unloads.
+        self.commands.with_value(|commands| {
+            let _ = commands.unbounded_send(command);
+        });
+    }
+}

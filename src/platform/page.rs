@@ -1,0 +1,53 @@
+//! The page itself: whether it is hidden, where it was loaded from, what the browser is called,
+//! and asking it to keep Hush's storage.
+
+use wasm_bindgen::JsValue;
+
+use super::glue;
+
+/// Whether the page is hidden (another tab, a minimised window), or has no document.
+pub(crate) fn hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .is_none_or(|d| d.hidden())
+}
+
+/// The page's origin (`https://host:port`), empty if it has none.
+pub(crate) fn origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
+}
+
+/// The link code in this page's URL (`/?link=<code>`), opened by scanning a QR code.
+pub(crate) fn link_code_in_url() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let code = search.strip_prefix("?link=")?;
+    (!code.is_empty() && code.len() <= 64).then(|| code.to_owned())
+}
+
+/// Starts the page over at `/?unlinked` (this browser's data is gone).
+pub(crate) fn restart_unlinked() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace("/?unlinked");
+    }
+}
+
+/// "Chrome on Linux": what this browser is called in the account's device list (`pwa.js`
+/// reads it from the user agent).
+pub(crate) fn browser_name() -> String {
+    glue::call("hushDevice", "name", &JsValue::UNDEFINED)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| "Browser".to_owned())
+}
+
+/// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`,
+/// in `pwa.js`): without it, a full disk can silently take the keys and history. `None` if
+/// the browser did not answer.
+pub(crate) async fn ask_to_persist() -> Option<bool> {
+    glue::call_async("hushStorage", "persist", &JsValue::UNDEFINED)
+        .await
+        .ok()?
+        .as_bool()
+}

@@ -1,0 +1,97 @@
+//! The open chat's pages of messages (however long the chat, a page at a time), the chat list
+//! as stored, and the open contact's safety number.
+
+use hush_client::store::add_to_chats;
+use hush_client::{ChatMessage, Store};
+use leptos::prelude::*;
+
+use super::tab::{AppEngine, Tab};
+use crate::state::{Safety, Ui};
+
+/// Messages shown when a chat opens (the newest).
+const PAGE: usize = 200;
+
+/// Shows the contact's safety number (Contact info).
+pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &str) {
+    let number = engine.safety_number(chat).await;
+    let verified = engine.is_verified(chat).await;
+    match (number, verified) {
+        (Ok(Some(number)), Ok(verified)) => {
+            let groups = number
+                .display_groups()
+                .into_iter()
+                .map(str::to_owned)
+                .collect();
+            ui.safety.set(Some(Safety {
+                groups,
+                qr: crate::qr::svg_path(&number.qr_payload()),
+                verified,
+            }));
+        }
+        (Ok(None), _) => {
+            ui.safety.set(None);
+            ui.problem.set(Some(
+                "There is no safety number yet: send or receive a message first.".to_owned(),
+            ));
+        }
+        (Err(e), _) | (_, Err(e)) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+/// The chat list, read from storage (at start; then it follows from the events).
+pub(super) async fn refresh_chats(engine: &AppEngine, ui: Ui) {
+    match engine.store().chats().await {
+        Ok(chats) => ui.chats.set(chats),
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+/// Shows a chat's newest page (however long the chat, only that page is read).
+pub(super) async fn load_chat(engine: &AppEngine, ui: Ui, chat: &str) {
+    match engine.store().messages(chat, None, PAGE).await {
+        Ok(messages) => {
+            ui.forget_gone_rows();
+            ui.earlier.set(messages.len() == PAGE);
+            ui.messages.set(messages);
+        }
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+/// Puts the page before the oldest message shown above it.
+pub(super) async fn load_earlier(engine: &AppEngine, ui: Ui) {
+    let Some(chat) = ui.current.get_untracked() else {
+        return;
+    };
+    let Some(oldest) = ui
+        .messages
+        .with_untracked(|list| list.first().map(|m| m.id))
+    else {
+        return;
+    };
+    let mut page = match engine.store().messages(&chat, Some(&oldest), PAGE).await {
+        Ok(page) => page,
+        Err(e) => {
+            ui.problem.set(Some(e.to_string()));
+            Vec::new()
+        }
+    };
+    ui.earlier.set(page.len() == PAGE);
+    // Updated even when nothing came: the view waits for this to place its scroll position.
+    ui.messages.update(|list| {
+        page.append(list);
+        *list = page;
+    });
+}
+
+/// A message just written: into its chat (opened if it was not) and to the top of the list.
+pub(super) async fn show_sent(tab: &Tab, message: ChatMessage) {
+    let ui = tab.ui;
+    ui.chats.update(|chats| add_to_chats(chats, &message));
+    if ui.current.get_untracked().as_deref() != Some(message.chat.as_str()) {
+        ui.current.set(Some(message.chat.clone()));
+        load_chat(&tab.engine, ui, &message.chat).await;
+    } else {
+        ui.messages.update(|list| list.push(message));
+    }
+}

@@ -1,0 +1,169 @@
+//! One command served: the engine step it asks for, and what it changes on screen. What the
+//! step puts out is applied by the caller (opening a chat and sending apply theirs as they go).
+
+use hush_client::{EngineError, Output};
+use hush_protocol::relay::ClientFrame;
+use leptos::prelude::*;
+
+use super::tab::Tab;
+use super::{chat, events, groups, linking};
+use crate::command::Command;
+use crate::platform::clock;
+use crate::platform::push::{self, Subscription};
+use crate::state::Link;
+
+/// Serves one command (relay frames aside: the runner receives those in batches).
+pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, EngineError> {
+    let ui = tab.ui;
+    match command {
+        Command::Connected | Command::Disconnected => {
+            tab.engine.disconnected();
+            linking::connection_lost(ui);
+            Ok(Output::default())
+        }
+        Command::Frame(_) | Command::UseHere => Ok(Output::default()),
+        Command::CreateAccount { name, display_name } => {
+            ui.problem.set(None);
+            let mut out = tab.engine.create_account(&name).await?;
+            let more = tab.engine.set_display_name(&display_name).await?;
+            out.frames.extend(more.frames);
+            out.events.extend(more.events);
+            Ok(out)
+        }
+        Command::Send { to, body } => send(tab, &to, &body).await,
+        Command::Open(chat) => open_chat(tab, chat).await,
+        Command::LoadEarlier => {
+            chat::load_earlier(&tab.engine, ui).await;
+            Ok(Output::default())
+        }
+        Command::Typing { to, typing } if hush_client::group_id(&to).is_some() => {
+            Ok(tab.engine.group_typing(&to, typing).await)
+        }
+        Command::Typing { to, typing } => Ok(tab.engine.typing(&to, typing)),
+        Command::Group(command) => {
+            let (out, open) = groups::run(&mut tab.engine, ui, command, clock::now_ms()).await?;
+            if let Some(chat) = open {
+                tab.messenger.tell(Command::Open(chat));
+            }
+            Ok(out)
+        }
+        Command::Retry(id) => tab.engine.retry(id).await,
+        Command::ContactInfo(chat) => {
+            chat::show_safety(&tab.engine, ui, &chat).await;
+            Ok(Output::default())
+        }
+        Command::MarkVerified(chat) => {
+            if let Err(e) = tab.engine.mark_verified(&chat).await {
+                ui.problem.set(Some(e.to_string()));
+            }
+            chat::show_safety(&tab.engine, ui, &chat).await;
+            Ok(Output::default())
+        }
+        Command::Close => {
+            ui.current.set(None);
+            Ok(Output::default())
+        }
+        Command::Mute { chat, muted } => {
+            tab.engine.set_muted(&chat, muted).await?;
+            ui.muted.update(|list| {
+                list.retain(|c| *c != chat);
+                if muted {
+                    list.push(chat);
+                }
+            });
+            Ok(Output::default())
+        }
+        Command::Push(subscription) => Ok(push_subscription(subscription)),
+        link @ (Command::StartLink
+        | Command::CancelLink
+        | Command::FetchLink(_)
+        | Command::AllowLink
+        | Command::HistoryUploaded(_)
+        | Command::ImportHistory { .. }
+        | Command::Linked
+        | Command::Unlink(_)
+        | Command::RenameDevice { .. }) => serve_link(tab, link).await,
+    }
+}
+
+/// Opens `chat`: its newest page, the engine told to watch it (typing, presence), its session
+/// prepared, and its messages marked read.
+async fn open_chat(tab: &mut Tab, chat: String) -> Result<Output, EngineError> {
+    let ui = tab.ui;
+    ui.safety.set(None);
+    ui.group_info.set(false);
+    ui.message_info.set(None);
+    ui.current.set(Some(chat.clone()));
+    chat::load_chat(&tab.engine, ui, &chat).await;
+    ui.problem.set(None);
+    let watch = tab.engine.watch(&chat);
+    events::apply(tab, watch).await;
+    match tab.engine.prepare_chat(&chat).await {
+        Ok(out) => {
+            events::apply(tab, out).await;
+        }
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+    let read = tab.engine.mark_read(&chat).await;
+    ui.read_in_list(&chat);
+    push::read(&chat);
+    read
+}
+
+/// Sends a text: on its way first, then on screen (as "Sending" until the relay answers).
+async fn send(tab: &mut Tab, to: &str, body: &str) -> Result<Output, EngineError> {
+    let (message, out) = tab.engine.send_text(to, body, clock::now_ms()).await?;
+    events::apply(tab, out).await;
+    chat::show_sent(tab, message).await;
+    Ok(Output::default())
+}
+
+/// Serves a command of linking devices.
+async fn serve_link(tab: &mut Tab, command: Command) -> Result<Output, EngineError> {
+    let ui = tab.ui;
+    match command {
+        Command::StartLink => linking::start(tab),
+        Command::CancelLink => {
+            tab.engine.cancel_link();
+            ui.link.set(Link::Idle);
+            Ok(Output::default())
+        }
+        Command::FetchLink(code) => {
+            ui.link
+                .set(Link::Working("Looking up the code…".to_owned()));
+            tab.engine.fetch_link(&code)
+        }
+        Command::AllowLink => {
+            ui.link
+                .set(Link::Working("Encrypting your recent history…".to_owned()));
+            tab.engine.allow_link(clock::now_ms()).await
+        }
+        Command::HistoryUploaded(ok) => linking::history_uploaded(tab, ok),
+        Command::ImportHistory { history, blob } => {
+            Ok(linking::import_history(tab, history, blob).await)
+        }
+        Command::Linked => {
+            linking::linked(tab).await;
+            Ok(Output::default())
+        }
+        Command::Unlink(id) => tab.engine.unlink(id),
+        Command::RenameDevice { id, name } => tab.engine.rename_device(id, &name),
+        // Served by `serve`.
+        _ => Ok(Output::default()),
+    }
+}
+
+/// Gives the relay this device's push subscription, or takes it back.
+fn push_subscription(subscription: Option<Subscription>) -> Output {
+    Output {
+        frames: vec![match subscription {
+            Some(s) => ClientFrame::PushSubscribe {
+                endpoint: s.endpoint,
+                p256dh: s.p256dh,
+                auth: s.auth,
+            },
+            None => ClientFrame::PushUnsubscribe,
+        }],
+        events: Vec::new(),
+    }
+}

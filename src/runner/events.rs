@@ -1,0 +1,174 @@
+//! What a step of the engine produced, applied: its frames sent, its events shown.
+
+use hush_client::store::add_to_chats;
+use hush_client::{ChatMessage, Event, Kind, Output};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::tab::Tab;
+use super::{groups, linking};
+use crate::command::{Command, Messenger};
+use crate::platform::push::{self, Notifications};
+use crate::platform::{clock, page};
+use crate::state::Ui;
+
+/// A typing notice lasts a few seconds unless renewed (the sender repeats it while typing).
+const TYPING_SHOWN_MS: f64 = 6000.0;
+
+/// Sends the step's frames and shows its events; returns the open chat if a message arrived
+/// in it.
+pub(super) async fn apply(tab: &Tab, out: Output) -> Option<String> {
+    tab.send(&out.frames);
+    notify(tab.ui, &out.events);
+    let mut shown = None;
+    for event in out.events {
+        if let Some(chat) = show(tab, event).await {
+            shown = Some(chat);
+        }
+    }
+    shown
+}
+
+/// Shows one event; returns the open chat if it is a message that arrived in it.
+async fn show(tab: &Tab, event: Event) -> Option<String> {
+    let ui = tab.ui;
+    match event {
+        Event::Registered => {
+            ui.me.set(tab.engine.account().map(|a| a.name.clone()));
+            ui.phase.set(crate::state::Phase::Ready);
+        }
+        Event::NameTaken => {
+            ui.problem
+                .set(Some("That username is taken. Try another one.".to_owned()));
+        }
+        Event::Message(message) => return show_message(ui, message),
+        Event::Status(id, status) => {
+            ui.set_status(id, status);
+            groups::refresh_info(&tab.engine, ui, id).await;
+        }
+        Event::Undecryptable { from } => {
+            ui.problem.set(Some(format!(
+                "A message from {from} could not be decrypted."
+            )));
+        }
+        Event::RelayError(message) => ui.problem.set(Some(message)),
+        Event::DevicesRefused { account, reason } => {
+            ui.problem.set(Some(format!("{account}: {reason}")));
+        }
+        Event::Authenticated => {}
+        Event::UnknownUser(name) => {
+            ui.problem
+                .set(Some(format!("There is no one called {name} on Hush.")));
+        }
+        Event::Typing { from, typing } => show_typing(ui, from, typing),
+        // Kept as "<group chat> <member>".
+        Event::GroupTyping { chat, from, typing } => {
+            show_typing(ui, format!("{chat} {from}"), typing);
+        }
+        Event::GroupChanged { chat } => groups::refresh(&tab.engine, ui, &chat).await,
+        Event::Profile {
+            account,
+            display_name,
+        } => ui.names.update(|names| {
+            names.retain(|(a, _)| *a != account);
+            names.push((account, display_name));
+        }),
+        Event::Presence {
+            account,
+            online,
+            last_seen_ms,
+        } => ui.presence.update(|list| {
+            list.retain(|(a, _, _)| *a != account);
+            list.push((account, online, last_seen_ms));
+        }),
+        Event::OwnDevicesChanged => ui.devices.set(linking::devices(&tab.engine)),
+        Event::ReadElsewhere { chat } => {
+            ui.read_in_list(&chat);
+            push::read(&chat);
+        }
+        // Shown by `linking::show`; `Unlinked` ends the runner.
+        Event::Unlinked
+        | Event::LinkOpened { .. }
+        | Event::Linked { .. }
+        | Event::LinkRequest { .. }
+        | Event::UploadHistory { .. }
+        | Event::LinkDone { .. }
+        | Event::LinkFailed(_) => {}
+    }
+    None
+}
+
+/// A message into its chat in the list, and into the log if that chat is open (then returns
+/// it).
+fn show_message(ui: Ui, message: ChatMessage) -> Option<String> {
+    // The chat list follows from the events; it is read from storage only at start.
+    ui.chats.update(|chats| add_to_chats(chats, &message));
+    if message.kind == Kind::SecurityCodeChanged {
+        ui.safety.set(None);
+    }
+    // Whoever sent a message has stopped typing it.
+    let typist = match &message.group {
+        Some(line) => format!("{} {}", message.chat, line.author),
+        None => message.chat.clone(),
+    };
+    show_typing(ui, typist, false);
+    if ui.current.get_untracked().as_deref() != Some(message.chat.as_str()) {
+        return None;
+    }
+    ui.show_in_chat(&message);
+    Some(message.chat)
+}
+
+/// The relay wakes this device by push only if it has the subscription: it gets the current
+/// one on every connection (the browser may have renewed it).
+pub(super) fn resubscribe(ui: Ui, messenger: Messenger) {
+    if ui.notifications.get_untracked() == Notifications::On {
+        spawn_local(async move {
+            if let Some(subscription) = push::current().await {
+                messenger.tell(Command::Push(Some(subscription)));
+            }
+        });
+    }
+}
+
+/// Notifies of messages the user is not looking at: any chat while the page is hidden, else
+/// every chat but the open one (muted chats never).
+fn notify(ui: Ui, events: &[Event]) {
+    if !events
+        .iter()
+        .any(|e| matches!(e, Event::Message(m) if !m.from_me))
+    {
+        return;
+    }
+    let open = if page::hidden() {
+        None
+    } else {
+        ui.current.get_untracked()
+    };
+    let names: Vec<(String, String)> = ui.names.with_untracked(|names| names.clone());
+    let notices = ui.muted.with_untracked(|muted| {
+        hush_client::notices::notices(events, &names, muted, open.as_deref())
+    });
+    push::notify(&notices);
+}
+
+/// Shows (or stops showing) that `from` is typing; the notice fades unless renewed.
+fn show_typing(ui: Ui, from: String, typing: bool) {
+    let until = clock::now() + TYPING_SHOWN_MS;
+    ui.typing.update(|list| {
+        list.retain(|(who, _)| *who != from);
+        if typing {
+            list.push((from, until));
+        }
+    });
+    if typing {
+        set_timeout(
+            move || {
+                let now = clock::now();
+                ui.typing
+                    .update(|list| list.retain(|(_, until)| *until > now));
+            },
+            std::time::Duration::from_millis(TYPING_SHOWN_MS as u64 + 50),
+        );
+    }
+}

@@ -1,0 +1,33 @@
+//! The engine as this tab owns it, with what its steps need beside it: the screens' state, the
+//! command queue's handle and the relay socket.
+
+use hush_client::Engine;
+use hush_protocol::relay::ClientFrame;
+use rand_core::OsRng;
+
+use crate::command::Messenger;
+use crate::platform::relay::Relay;
+use crate::state::Ui;
+use crate::store::IdbStore;
+
+/// The engine the app runs: IndexedDB storage, the browser's randomness.
+pub(super) type AppEngine = Engine<IdbStore, OsRng>;
+
+/// Everything a step of the runner works with.
+pub(super) struct Tab {
+    pub(super) engine: AppEngine,
+    pub(super) ui: Ui,
+    /// For steps that queue a follow-up command.
+    pub(super) messenger: Messenger,
+    /// None if the page has no origin to reach the relay at.
+    pub(super) relay: Option<Relay>,
+}
+
+impl Tab {
+    /// Sends a step's frames (see [`Relay::send_all`]).
+    pub(super) fn send(&self, frames: &[ClientFrame]) {
+        if let Some(relay) = &self.relay {
+            relay.send_all(frames);
+        }
+    }
+}

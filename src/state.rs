@@ -1,0 +1,243 @@
+//! What the screens show: the signals the runner writes and the components read. Nothing here
+//! talks to the engine or the browser; the runner (`runner/`) is the only writer.
+
+use hush_client::{ChatMessage, ChatSummary, MessageId, Status};
+use hush_protocol::groups::GroupState;
+use leptos::prelude::*;
+
+use crate::platform::push::Notifications;
+use crate::status::ConnectionStatus;
+
+/// Where the app is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    /// Opening the database and the engine.
+    Loading,
+    /// No account on this browser yet: make one, or link to one.
+    Onboarding,
+    /// Signed in: the chats.
+    Ready,
+    /// Storage cannot be used (private mode without IndexedDB, a damaged profile).
+    Broken,
+    /// Hush is open in another tab of this browser, which owns it.
+    Elsewhere,
+}
+
+/// A safety number as Contact info shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Safety {
+    /// Twelve groups of five digits.
+    pub(crate) groups: Vec<String>,
+    /// The same as a QR code: width in modules and the SVG path of the dark ones.
+    pub(crate) qr: Option<(i32, String)>,
+    /// The user marked this contact verified (and its key has not changed since).
+    pub(crate) verified: bool,
+}
+
+/// Where a link is, on either side.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Link {
+    /// No link in progress.
+    Idle,
+    /// The new browser shows its code (as text, QR and URL) and waits.
+    Showing {
+        code: String,
+        url: String,
+        qr: Option<(i32, String)>,
+    },
+    /// A device of the account asks the user to allow the browser that gave its name.
+    Asking { device_name: String },
+    /// A step is running (what it is, for the user).
+    Working(String),
+    /// Finished (what happened).
+    Done(String),
+    /// Stopped (why).
+    Failed(String),
+}
+
+/// One row of the device list.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct DeviceRow {
+    pub(crate) id: u32,
+    pub(crate) name: String,
+    /// When it was linked (ms since the epoch; 0 for the account's first device).
+    pub(crate) linked_ms: u64,
+    /// The browser this page runs in.
+    pub(crate) this: bool,
+    /// When it was last connected, as the relay said (ms since the epoch; 0 if unknown).
+    pub(crate) last_active_ms: u64,
+}
+
+/// One of our group messages and each member's receipt for it.
+pub(crate) type MessageReceipts = (MessageId, Vec<(String, Status)>);
+
+/// The UI's state, written only by the runner.
+#[derive(Clone, Copy)]
+pub(crate) struct Ui {
+    pub(crate) phase: RwSignal<Phase>,
+    /// This device's account name, once it has one.
+    pub(crate) me: RwSignal<Option<String>>,
+    /// The last problem to show (a taken name, a storage failure).
+    pub(crate) problem: RwSignal<Option<String>>,
+    /// The chat list, most recent first.
+    pub(crate) chats: RwSignal<Vec<ChatSummary>>,
+    /// Contacts' display names, by account.
+    /// (Lists, not maps: each map type costs the wasm a copy of the hash table code.)
+    pub(crate) names: RwSignal<Vec<(String, String)>>,
+    /// The open chat.
+    pub(crate) current: RwSignal<Option<String>>,
+    /// The open chat's messages on screen, oldest first.
+    pub(crate) messages: RwSignal<Vec<ChatMessage>>,
+    /// The open chat may have messages older than those shown.
+    pub(crate) earlier: RwSignal<bool>,
+    pub(crate) connection: RwSignal<ConnectionStatus>,
+    /// Who is typing to us, each until when (ms since the epoch).
+    pub(crate) typing: RwSignal<Vec<(String, f64)>>,
+    /// Presence of the people we chat with: online, last seen (ms since the epoch).
+    pub(crate) presence: RwSignal<Vec<(String, bool, u64)>>,
+    /// Whether the browser promised to keep Hush's data (None until it answers).
+    pub(crate) persisted: RwSignal<Option<bool>>,
+    /// The open contact's safety number, when Contact info is open.
+    pub(crate) safety: RwSignal<Option<Safety>>,
+    /// The status of each message on screen, one signal per row (see [`Ui::status_of`]).
+    ticks: StoredValue<Vec<(MessageId, RwSignal<Status>)>>,
+    /// Chats that never notify on this device.
+    pub(crate) muted: RwSignal<Vec<String>>,
+    pub(crate) notifications: RwSignal<Notifications>,
+    /// A link in progress, on either side.
+    pub(crate) link: RwSignal<Link>,
+    /// The account's devices.
+    pub(crate) devices: RwSignal<Vec<DeviceRow>>,
+    /// Every group's state as this device holds it.
+    pub(crate) groups: RwSignal<Vec<GroupState>>,
+    /// Group info is open (for the open group chat).
+    pub(crate) group_info: RwSignal<bool>,
+    /// One of our group messages and the members' receipts for it, while its info is open.
+    pub(crate) message_info: RwSignal<Option<MessageReceipts>>,
+}
+
+impl Ui {
+    /// The state at start: loading, nothing known yet; notifications as the browser has them.
+    pub(crate) fn new(notifications: Notifications) -> Self {
+        Self {
+            phase: RwSignal::new(Phase::Loading),
+            me: RwSignal::new(None),
+            problem: RwSignal::new(None),
+            chats: RwSignal::new(Vec::new()),
+            names: RwSignal::new(Vec::new()),
+            current: RwSignal::new(None),
+            messages: RwSignal::new(Vec::new()),
+            earlier: RwSignal::new(false),
+            connection: RwSignal::new(ConnectionStatus::Connecting),
+            typing: RwSignal::new(Vec::new()),
+            presence: RwSignal::new(Vec::new()),
+            persisted: RwSignal::new(None),
+            safety: RwSignal::new(None),
+            ticks: StoredValue::new(Vec::new()),
+            muted: RwSignal::new(Vec::new()),
+            notifications: RwSignal::new(notifications),
+            link: RwSignal::new(Link::Idle),
+            devices: RwSignal::new(Vec::new()),
+            groups: RwSignal::new(Vec::new()),
+            group_info: RwSignal::new(false),
+            message_info: RwSignal::new(None),
+        }
+    }
+
+    /// What to call an account: its display name if it told us one, else its username (a
+    /// group chat: the group's name).
+    pub(crate) fn display(&self, account: &str) -> String {
+        if let Some(group) = self.group(account) {
+            return group.name;
+        }
+        self.names
+            .with(|names| {
+                names
+                    .iter()
+                    .find(|(a, _)| a == account)
+                    .map(|(_, n)| n.clone())
+            })
+            .unwrap_or_else(|| account.to_owned())
+    }
+
+    /// The state of the group `chat`, if it is one.
+    pub(crate) fn group(&self, chat: &str) -> Option<GroupState> {
+        let id = hush_client::group_id(chat)?;
+        self.groups
+            .with(|groups| groups.iter().find(|g| g.group == id).cloned())
+    }
+
+    /// Whether we are an admin of the open chat's group (tracked).
+    pub(crate) fn admin_here(&self) -> bool {
+        let chat = self.current.get().unwrap_or_default();
+        let me = self.me.get().unwrap_or_default();
+        self.group(&chat).is_some_and(|g| g.is_admin(&me))
+    }
+
+    /// Whether the open chat is a group (tracked).
+    pub(crate) fn group_open(&self) -> bool {
+        self.current
+            .get()
+            .and_then(|chat| hush_client::group_id(&chat))
+            .is_some()
+    }
+
+    /// The status signal of a message's row, made when the row is: a status change sets it
+    /// and redraws that tick alone.
+    pub(crate) fn status_of(&self, message: &ChatMessage) -> RwSignal<Status> {
+        let status = RwSignal::new(message.status);
+        self.ticks.update_value(|ticks| {
+            ticks.retain(|(id, _)| *id != message.id);
+            ticks.push((message.id, status));
+        });
+        status
+    }
+
+    /// A message's status moves on: kept in the list without redrawing it (a later redraw
+    /// shows it), and shown by the row's own signal.
+    pub(crate) fn set_status(&self, id: MessageId, status: Status) {
+        let moved = self.messages.try_update_untracked(|list| {
+            let message = list.iter_mut().rev().find(|m| m.id == id)?;
+            message
+                .status
+                .can_become(status)
+                .then(|| message.status = status)
+        });
+        if moved.flatten().is_some() {
+            self.ticks.with_value(|ticks| {
+                if let Some((_, signal)) = ticks.iter().find(|(i, _)| *i == id) {
+                    signal.try_set(status);
+                }
+            });
+        }
+    }
+
+    /// Rows gone with an earlier chat took their status signals with them. (Not all are
+    /// cleared: reopening the chat shown keeps its rows, and their signals.)
+    pub(crate) fn forget_gone_rows(&self) {
+        self.ticks
+            .update_value(|ticks| ticks.retain(|(_, signal)| !signal.is_disposed()));
+    }
+
+    /// Adds a message to the open chat's log, unless it is not that chat's or already there
+    /// (drawn before its commit).
+    pub(crate) fn show_in_chat(&self, message: &ChatMessage) {
+        if self.current.get_untracked().as_deref() != Some(message.chat.as_str())
+            || self
+                .messages
+                .with_untracked(|list| list.iter().rev().any(|m| m.id == message.id))
+        {
+            return;
+        }
+        self.messages.update(|list| list.push(message.clone()));
+    }
+
+    /// The chat's messages were just marked read: no unread count in the list.
+    pub(crate) fn read_in_list(&self, chat: &str) {
+        self.chats.update(|chats| {
+            if let Some(summary) = chats.iter_mut().find(|c| c.chat == chat) {
+                summary.unread = 0;
+            }
+        });
+    }
+}

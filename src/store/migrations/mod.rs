@@ -1,0 +1,112 @@
+//! How the database came to its current schema, one version at a time, and the data
+//! migrations that go with some versions.
+//!
+//! The browser tracks the schema version: rexie creates what a version adds when the browser's
+//! copy is older. A version that changes data rather than adding stores also gets a data
+//! migration, in its own file here (`v3`), run after opening; `data_version` in the meta store
+//! says which ran. Never change a released version: add one.
+
+mod v3;
+
+use hush_client::store::StoreError;
+use rexie::{Index, ObjectStore, Rexie, RexieBuilder};
+
+use super::error::OpenError;
+use super::records::backend;
+use super::schema::{self, VERSION};
+
+/// The messages store as of version 1.
+fn messages_v1() -> ObjectStore {
+    ObjectStore::new(schema::MESSAGES)
+        .key_path("id")
+        .add_index(Index::new_array(schema::MESSAGES_BY_CHAT, ["chat", "seq"]))
+}
+
+/// Version 1: the first schema.
+fn v1(builder: RexieBuilder) -> RexieBuilder {
+    builder
+        .add_object_store(ObjectStore::new(schema::ACCOUNT))
+        .add_object_store(ObjectStore::new(schema::SESSIONS))
+        .add_object_store(ObjectStore::new(schema::PREKEYS))
+        .add_object_store(messages_v1())
+        .add_object_store(
+            ObjectStore::new(schema::OUTBOX)
+                .key_path("id")
+                .add_index(Index::new(schema::OUTBOX_BY_SEQ, "seq")),
+        )
+        .add_object_store(ObjectStore::new(schema::META))
+}
+
+/// Version 2: verified contacts (safety numbers compared).
+fn v2(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::VERIFIED))
+}
+
+/// Version 3: the chat list and unread counts kept up to date, not computed from every
+/// message. Messages stored before it get their `unread` field and chats their record from
+/// the data migration [`v3::apply`].
+fn v3(builder: RexieBuilder) -> RexieBuilder {
+    // Re-adding a store replaces its definition: the index is added to the existing store.
+    builder
+        .add_object_store(
+            messages_v1().add_index(Index::new(schema::MESSAGES_UNREAD, schema::UNREAD)),
+        )
+        .add_object_store(ObjectStore::new(schema::CHATS))
+}
+
+/// Version 4: contacts' display names.
+fn v4(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::NAMES))
+}
+
+/// Version 5: muted chats (they never notify).
+fn v5(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::MUTED))
+}
+
+/// Version 6: contacts' pinned account keys and device lists.
+fn v6(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::PINNED))
+}
+
+/// Version 7: groups.
+fn v7(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::GROUPS))
+}
+
+/// Opens (creating or upgrading) the database `name` at [`VERSION`], and runs the data
+/// migrations it has not had. A database of a newer version is refused untouched.
+pub(super) async fn open(name: &str) -> Result<Rexie, OpenError> {
+    let builder = v7(v6(v5(v4(v3(v2(
+        v1(Rexie::builder(name).version(VERSION)),
+    ))))));
+    let db = match builder.build().await {
+        Ok(db) => db,
+        Err(error) => {
+            // The browser refuses to open a database at a version older than its own.
+            return Err(match stored_version(name).await {
+                Some(current_version) if current_version > VERSION => OpenError::SchemaTooNew {
+                    current_version,
+                    max_supported_version: VERSION,
+                },
+                _ => OpenError::Store(backend(error)),
+            });
+        }
+    };
+    run_data_migrations(&db).await?;
+    Ok(db)
+}
+
+/// The version the database `name` has, opened without asking for one (so nothing is
+/// upgraded); None if it cannot be opened.
+async fn stored_version(name: &str) -> Option<u32> {
+    let db = Rexie::builder(name).build().await.ok()?;
+    let version = db.version().ok();
+    db.close();
+    version
+}
+
+/// Every data migration, in order; each checks `data_version` and does nothing if it ran.
+async fn run_data_migrations(db: &Rexie) -> Result<(), StoreError> {
+    v3::apply(db).await
+}

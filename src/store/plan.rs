@@ -1,0 +1,590 @@
+//! What a commit writes, decided without IndexedDB. From the engine's [`Changes`] and what the
+//! commit's first round read (the arrival counter, and what is stored under every id it
+//! writes), the puts and deletes of its second round. Pure: its rules (places in arrival order,
+//! a sender's repeat ignored, statuses that only move on, each chat's newest message, the last
+//! change to a key holding) are tested natively, and `commit.rs` only turns the plan into
+//! IndexedDB requests and awaits them.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use hush_client::store::{
+    group_chat, Changes, ChatMessage, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
+    StoreError,
+};
+use hush_client::LocalAccount;
+use hush_protocol::keys::OneTimePreKeyPair;
+use hush_protocol::record::SessionRecord;
+use hush_protocol::DeviceAddress;
+
+use super::schema;
+
+/// A record read in the first round: a JS object in the browser, a plain value in tests.
+pub trait Stored {
+    /// Its place in arrival order.
+    fn seq(&self) -> Result<f64, StoreError>;
+    /// The message it holds (decoded only where a status changes).
+    fn message(&self) -> Result<ChatMessage, StoreError>;
+}
+
+/// What the first round read.
+pub struct Found<S> {
+    /// The arrival counter, if one is stored.
+    pub next_seq: Option<f64>,
+    /// What is stored under each id of [`message_ids`], in that order.
+    pub messages: Vec<Option<S>>,
+    /// What is stored under each outbox entry's id, in order.
+    pub outbox: Vec<Option<S>>,
+}
+
+/// The ids whose stored messages the first round reads: every message written, every message
+/// received and every status change's, in that order.
+pub fn message_ids(changes: &Changes) -> impl Iterator<Item = MessageId> + '_ {
+    changes
+        .messages
+        .iter()
+        .chain(&changes.received)
+        .map(|m| m.id)
+        .chain(changes.statuses.iter().map(|(id, _)| *id))
+}
+
+/// A record's key, for the stores that have no key path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Key<'a> {
+    /// A text key: an account or chat name, an id in hex, a fixed name.
+    Text(Cow<'a, str>),
+    /// A one-time prekey's id.
+    Prekey(u32),
+    /// A session's `[account, device]`.
+    Session(&'a DeviceAddress),
+}
+
+/// A value to store, before it becomes a JS value.
+pub enum Record<'a> {
+    /// A message at its place in arrival order.
+    Message {
+        /// The message as stored.
+        message: Cow<'a, ChatMessage>,
+        /// Its place.
+        seq: f64,
+    },
+    /// An outbox entry at its place in arrival order.
+    Outbox {
+        /// The entry.
+        entry: &'a OutboxEntry,
+        /// Its place.
+        seq: f64,
+    },
+    /// Where a chat's newest message is.
+    Chat {
+        /// The newest message's place.
+        seq: f64,
+        /// The newest message's id.
+        newest: MessageId,
+    },
+    /// This device's account, secrets included.
+    Account(&'a LocalAccount),
+    /// A session with one device.
+    Session(&'a SessionRecord),
+    /// A one-time prekey not used yet.
+    Prekey(&'a OneTimePreKeyPair),
+    /// A contact's verified identity key.
+    Verified(&'a [u8; 64]),
+    /// A contact's display name.
+    Name(&'a str),
+    /// A chat muted on this device.
+    Muted,
+    /// A contact's pinned account key and device list.
+    Pinned(&'a PinnedDevices),
+    /// A group, keys included.
+    Group(&'a GroupRecord),
+    /// The arrival counter.
+    NextSeq(f64),
+}
+
+/// One put: `record` into `store`, under `key` (None where the store has a key path).
+pub struct Put<'a> {
+    /// The object store.
+    pub store: &'static str,
+    /// The key, for stores without a key path.
+    pub key: Option<Key<'a>>,
+    /// What is stored.
+    pub record: Record<'a>,
+}
+
+/// One delete: `key` from `store`.
+pub struct Delete<'a> {
+    /// The object store.
+    pub store: &'static str,
+    /// The key.
+    pub key: Key<'a>,
+}
+
+/// Everything a commit writes, in the order the requests are placed: every put, then every
+/// delete (no key is both put and deleted).
+#[derive(Default)]
+pub struct Plan<'a> {
+    /// The puts, in order (a later put of a key wins).
+    pub puts: Vec<Put<'a>>,
+    /// The deletes.
+    pub deletes: Vec<Delete<'a>>,
+}
+
+impl<'a> Plan<'a> {
+    fn put(&mut self, store: &'static str, key: Option<Key<'a>>, record: Record<'a>) {
+        self.puts.push(Put { store, key, record });
+    }
+
+    fn delete(&mut self, store: &'static str, key: Key<'a>) {
+        self.deletes.push(Delete { store, key });
+    }
+}
+
+/// Places in arrival order as they are handed out, and each chat's newest message.
+struct Arrivals<'a> {
+    /// The last place handed out.
+    last: f64,
+    newest: Vec<(&'a str, f64, MessageId)>,
+}
+
+impl<'a> Arrivals<'a> {
+    /// The next place.
+    fn next(&mut self) -> f64 {
+        self.last += 1.0;
+        self.last
+    }
+
+    /// The next place, for `message`, which becomes its chat's newest.
+    fn next_in_chat(&mut self, message: &'a ChatMessage) -> f64 {
+        let seq = self.next();
+        self.newest.retain(|(chat, _, _)| *chat != message.chat);
+        self.newest.push((&message.chat, seq, message.id));
+        seq
+    }
+}
+
+/// Messages as this commit leaves them, with their place.
+type Written = HashMap<MessageId, (ChatMessage, f64)>;
+
+/// Decides what committing `changes` writes, given what the first round `found`.
+pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan<'a>, StoreError> {
+    let mut plan = Plan::default();
+    let mut arrivals = Arrivals {
+        last: found.next_seq.unwrap_or(1.0),
+        newest: Vec::new(),
+    };
+    let mut stored = found.messages.into_iter();
+    let mut written = Written::new();
+    for message in &changes.messages {
+        // A replaced message keeps its place in the chat.
+        let seq = match stored.next().flatten() {
+            Some(old) => old.seq()?,
+            None => arrivals.next_in_chat(message),
+        };
+        put_message(&mut plan, Cow::Borrowed(message), seq);
+        written.insert(message.id, (message.clone(), seq));
+    }
+    for message in &changes.received {
+        // Only where no message has this id: a sender's repeat changes nothing.
+        let known = stored.next().flatten().is_some();
+        if known || written.contains_key(&message.id) {
+            continue;
+        }
+        let seq = arrivals.next_in_chat(message);
+        put_message(&mut plan, Cow::Borrowed(message), seq);
+        written.insert(message.id, (message.clone(), seq));
+    }
+    for (id, status) in &changes.statuses {
+        let found = stored.next().flatten();
+        move_status(&mut plan, &mut written, (*id, *status), found)?;
+    }
+    for (entry, found) in changes.outbox.iter().zip(found.outbox) {
+        let seq = match found {
+            Some(old) => old.seq()?,
+            None => arrivals.next(),
+        };
+        plan.put(schema::OUTBOX, None, Record::Outbox { entry, seq });
+    }
+    for (chat, seq, newest) in arrivals.newest {
+        let key = Some(Key::Text(Cow::Borrowed(chat)));
+        plan.put(schema::CHATS, key, Record::Chat { seq, newest });
+    }
+    plan_the_rest(&mut plan, changes);
+    let key = Some(Key::Text(Cow::Borrowed(schema::NEXT_SEQ)));
+    plan.put(schema::META, key, Record::NextSeq(arrivals.last));
+    Ok(plan)
+}
+
+/// A status change: onto the message as this commit leaves it, else as `found` stored (an id
+/// neither knows is ignored); a change that would move the status back is ignored.
+fn move_status<S: Stored>(
+    plan: &mut Plan<'_>,
+    written: &mut Written,
+    (id, status): (MessageId, hush_client::Status),
+    found: Option<S>,
+) -> Result<(), StoreError> {
+    let current = match written.remove(&id) {
+        Some(current) => Some(current),
+        None => found
+            .map(|old| Ok::<_, StoreError>((old.message()?, old.seq()?)))
+            .transpose()?,
+    };
+    let Some((mut message, seq)) = current else {
+        return Ok(());
+    };
+    if message.status.can_become(status) {
+        message.status = status;
+        put_message(plan, Cow::Owned(message.clone()), seq);
+    }
+    written.insert(id, (message, seq));
+    Ok(())
+}
+
+fn put_message<'a>(plan: &mut Plan<'a>, message: Cow<'a, ChatMessage>, seq: f64) {
+    plan.put(schema::MESSAGES, None, Record::Message { message, seq });
+}
+
+/// What needs no first round: records replaced whole, and deletes.
+fn plan_the_rest<'a>(plan: &mut Plan<'a>, changes: &'a Changes) {
+    let text = |key: &'a str| Key::Text(Cow::Borrowed(key));
+    if let Some(account) = &changes.account {
+        let key = Some(text(schema::ACCOUNT_KEY));
+        plan.put(schema::ACCOUNT, key, Record::Account(account));
+    }
+    for (peer, record) in &changes.sessions {
+        let key = Some(Key::Session(peer));
+        plan.put(schema::SESSIONS, key, Record::Session(record));
+    }
+    for prekey in &changes.new_prekeys {
+        let key = Some(Key::Prekey(prekey.id()));
+        plan.put(schema::PREKEYS, key, Record::Prekey(prekey));
+    }
+    for id in &changes.used_prekeys {
+        plan.delete(schema::PREKEYS, Key::Prekey(*id));
+    }
+    for id in &changes.outbox_done {
+        let key = Key::Text(Cow::Owned(hush_protocol::hex::encode(id)));
+        plan.delete(schema::OUTBOX, key);
+    }
+    for (account, key) in last_changes(&changes.verified) {
+        match key {
+            Some(key) => plan.put(schema::VERIFIED, Some(text(account)), Record::Verified(key)),
+            None => plan.delete(schema::VERIFIED, text(account)),
+        }
+    }
+    for (account, name) in &changes.names {
+        plan.put(schema::NAMES, Some(text(account)), Record::Name(name));
+    }
+    for (chat, muted) in last_changes(&changes.muted) {
+        match muted {
+            true => plan.put(schema::MUTED, Some(text(chat)), Record::Muted),
+            false => plan.delete(schema::MUTED, text(chat)),
+        }
+    }
+    for pinned in &changes.pinned_devices {
+        let key = Some(text(&pinned.list.account));
+        plan.put(schema::PINNED, key, Record::Pinned(pinned));
+    }
+    for group in &changes.groups {
+        let key = Some(Key::Text(Cow::Owned(group_chat(&group.id()))));
+        plan.put(schema::GROUPS, key, Record::Group(group));
+    }
+}
+
+/// Of changes keyed by name, the last one for each name (the one that holds), in order.
+fn last_changes<T>(changes: &[(String, T)]) -> impl Iterator<Item = (&str, &T)> {
+    changes
+        .iter()
+        .enumerate()
+        .filter(|(i, (name, _))| !changes[i + 1..].iter().any(|(other, _)| other == name))
+        .map(|(_, (name, value))| (name.as_str(), value))
+}
+
+#[cfg(test)]
+mod tests {
+    use hush_client::store::{Changes, ChatMessage, Kind, Status, StoreError};
+
+    use super::*;
+
+    /// A stored message record, as the first round finds it.
+    struct Row {
+        seq: f64,
+        message: ChatMessage,
+    }
+
+    impl Stored for Row {
+        fn seq(&self) -> Result<f64, StoreError> {
+            Ok(self.seq)
+        }
+
+        fn message(&self) -> Result<ChatMessage, StoreError> {
+            Ok(self.message.clone())
+        }
+    }
+
+    fn text(id: u8, chat: &str, status: Status) -> ChatMessage {
+        ChatMessage {
+            id: [id; 16],
+            kind: Kind::Text,
+            chat: chat.to_owned(),
+            group: None,
+            from_me: false,
+            body: format!("text {id}"),
+            sent_ms: u64::from(id),
+            status,
+        }
+    }
+
+    fn stored(seq: f64, message: ChatMessage) -> Option<Row> {
+        Some(Row { seq, message })
+    }
+
+    /// Found with nothing stored under any id the changes name.
+    fn nothing_found(changes: &Changes, next_seq: Option<f64>) -> Found<Row> {
+        Found {
+            next_seq,
+            messages: message_ids(changes).map(|_| None).collect(),
+            outbox: changes.outbox.iter().map(|_| None).collect(),
+        }
+    }
+
+    /// The message puts: (first id byte, place, status).
+    fn messages(plan: &Plan<'_>) -> Vec<(u8, f64, Status)> {
+        plan.puts
+            .iter()
+            .filter_map(|put| match &put.record {
+                Record::Message { message, seq } => Some((message.id[0], *seq, message.status)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The chat puts: (chat, newest's place, newest's first id byte).
+    fn chats(plan: &Plan<'_>) -> Vec<(String, f64, u8)> {
+        plan.puts
+            .iter()
+            .filter_map(|put| match (&put.key, &put.record) {
+                (Some(Key::Text(chat)), Record::Chat { seq, newest }) => {
+                    Some((chat.to_string(), *seq, newest[0]))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn next_seq(plan: &Plan<'_>) -> Option<f64> {
+        plan.puts.iter().find_map(|put| match put.record {
+            Record::NextSeq(seq) => Some(seq),
+            _ => None,
+        })
+    }
+
+    /// The keys put into `store` (as text), in order.
+    fn keys_put(plan: &Plan<'_>, store: &str) -> Vec<String> {
+        plan.puts
+            .iter()
+            .filter(|put| put.store == store)
+            .map(|put| format!("{:?}", put.key))
+            .collect()
+    }
+
+    fn keys_deleted(plan: &Plan<'_>, store: &str) -> Vec<String> {
+        plan.deletes
+            .iter()
+            .filter(|delete| delete.store == store)
+            .map(|delete| format!("{:?}", delete.key))
+            .collect()
+    }
+
+    #[test]
+    fn new_messages_take_the_next_places_and_become_their_chats_newest() {
+        let changes = Changes {
+            messages: vec![text(1, "bob", Status::Sending)],
+            received: vec![
+                text(2, "carol", Status::Delivered),
+                text(3, "bob", Status::Delivered),
+            ],
+            ..Changes::default()
+        };
+        let plan = plan(&changes, nothing_found(&changes, Some(10.0))).unwrap();
+        assert_eq!(
+            messages(&plan),
+            [
+                (1, 11.0, Status::Sending),
+                (2, 12.0, Status::Delivered),
+                (3, 13.0, Status::Delivered)
+            ]
+        );
+        assert_eq!(
+            chats(&plan),
+            [("carol".to_owned(), 12.0, 2), ("bob".to_owned(), 13.0, 3)]
+        );
+        assert_eq!(next_seq(&plan), Some(13.0));
+    }
+
+    #[test]
+    fn a_first_commit_starts_counting_after_one() {
+        let changes = Changes {
+            received: vec![text(1, "bob", Status::Delivered)],
+            ..Changes::default()
+        };
+        let plan = plan(&changes, nothing_found(&changes, None)).unwrap();
+        assert_eq!(messages(&plan), [(1, 2.0, Status::Delivered)]);
+        assert_eq!(next_seq(&plan), Some(2.0));
+    }
+
+    #[test]
+    fn a_replaced_message_keeps_its_place_and_its_chat_keeps_its_newest() {
+        let changes = Changes {
+            messages: vec![text(1, "bob", Status::Sent)],
+            ..Changes::default()
+        };
+        let found = Found {
+            next_seq: Some(7.0),
+            messages: vec![stored(3.0, text(1, "bob", Status::Sending))],
+            outbox: Vec::new(),
+        };
+        let plan = plan(&changes, found).unwrap();
+        assert_eq!(messages(&plan), [(1, 3.0, Status::Sent)]);
+        assert_eq!(chats(&plan), []);
+        assert_eq!(next_seq(&plan), Some(7.0));
+    }
+
+    #[test]
+    fn a_senders_repeat_changes_nothing() {
+        let changes = Changes {
+            received: vec![
+                text(1, "bob", Status::Delivered),
+                text(2, "bob", Status::Delivered),
+                // Twice in one batch: the first holds.
+                text(2, "bob", Status::Read),
+            ],
+            ..Changes::default()
+        };
+        let found = Found {
+            next_seq: Some(5.0),
+            messages: vec![stored(4.0, text(1, "bob", Status::Read)), None, None],
+            outbox: Vec::new(),
+        };
+        let plan = plan(&changes, found).unwrap();
+        assert_eq!(messages(&plan), [(2, 6.0, Status::Delivered)]);
+        assert_eq!(chats(&plan), [("bob".to_owned(), 6.0, 2)]);
+    }
+
+    #[test]
+    fn statuses_only_move_on_and_land_where_the_message_is() {
+        let changes = Changes {
+            messages: vec![text(1, "bob", Status::Sending)],
+            statuses: vec![
+                // Onto the message written in this commit, at its new place.
+                (([1; 16]), Status::Sent),
+                // Onto a stored message, at its stored place.
+                ([2; 16], Status::Read),
+                // Back from Read: ignored.
+                ([3; 16], Status::Delivered),
+                // An id nobody knows: ignored.
+                ([4; 16], Status::Read),
+                // Again for a message this commit moved on: it goes on from Read, so not
+                // back to Delivered.
+                ([2; 16], Status::Delivered),
+            ],
+            ..Changes::default()
+        };
+        let found = Found {
+            next_seq: Some(8.0),
+            messages: vec![
+                None,
+                None,
+                stored(2.0, text(2, "bob", Status::Delivered)),
+                stored(3.0, text(3, "bob", Status::Read)),
+                None,
+                stored(2.0, text(2, "bob", Status::Delivered)),
+            ],
+            outbox: Vec::new(),
+        };
+        let plan = plan(&changes, found).unwrap();
+        assert_eq!(
+            messages(&plan),
+            [
+                (1, 9.0, Status::Sending),
+                (1, 9.0, Status::Sent),
+                (2, 2.0, Status::Read)
+            ]
+        );
+    }
+
+    #[test]
+    fn outbox_entries_share_the_arrival_order_and_keep_their_place() {
+        let entry = |id: u8| OutboxEntry {
+            id: [id; 16],
+            to: "bob".to_owned(),
+            content: vec![id],
+            attempts: 0,
+        };
+        let changes = Changes {
+            received: vec![text(1, "bob", Status::Delivered)],
+            outbox: vec![entry(7), entry(8)],
+            outbox_done: vec![[9; 16]],
+            ..Changes::default()
+        };
+        let mut found = nothing_found(&changes, Some(1.0));
+        found.outbox[0] = stored(0.5, text(7, "bob", Status::Sending));
+        let plan = plan(&changes, found).unwrap();
+        let places: Vec<(u8, f64)> = plan
+            .puts
+            .iter()
+            .filter_map(|put| match put.record {
+                Record::Outbox { entry, seq } => Some((entry.id[0], seq)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(places, [(7, 0.5), (8, 3.0)]);
+        assert_eq!(next_seq(&plan), Some(3.0));
+        assert_eq!(
+            keys_deleted(&plan, schema::OUTBOX),
+            [format!("Text({:?})", "09".repeat(16))]
+        );
+    }
+
+    #[test]
+    fn the_last_change_to_a_verified_key_or_a_muted_chat_holds() {
+        let changes = Changes {
+            verified: vec![
+                ("bob".to_owned(), Some([1; 64])),
+                ("carol".to_owned(), Some([2; 64])),
+                ("bob".to_owned(), None),
+            ],
+            muted: vec![
+                ("dave".to_owned(), false),
+                ("erin".to_owned(), true),
+                ("dave".to_owned(), true),
+                ("erin".to_owned(), false),
+            ],
+            names: vec![("bob".to_owned(), "Bob".to_owned())],
+            ..Changes::default()
+        };
+        let plan = plan(&changes, nothing_found(&changes, Some(1.0))).unwrap();
+        assert_eq!(keys_put(&plan, schema::VERIFIED), ["Some(Text(\"carol\"))"]);
+        assert_eq!(keys_deleted(&plan, schema::VERIFIED), ["Text(\"bob\")"]);
+        assert_eq!(keys_put(&plan, schema::MUTED), ["Some(Text(\"dave\"))"]);
+        assert_eq!(keys_deleted(&plan, schema::MUTED), ["Text(\"erin\")"]);
+        assert_eq!(keys_put(&plan, schema::NAMES), ["Some(Text(\"bob\"))"]);
+        // Nothing placed: the counter is written back as it was.
+        assert_eq!(next_seq(&plan), Some(1.0));
+        assert_eq!(plan.puts.last().map(|put| put.store), Some(schema::META));
+    }
+
+    #[test]
+    fn prekeys_used_up_are_deleted() {
+        let changes = Changes {
+            used_prekeys: vec![4, 5],
+            ..Changes::default()
+        };
+        let plan = plan(&changes, nothing_found(&changes, None)).unwrap();
+        assert_eq!(
+            keys_deleted(&plan, schema::PREKEYS),
+            ["Prekey(4)", "Prekey(5)"]
+        );
+        assert_eq!(keys_put(&plan, schema::PREKEYS), Vec::<String>::new());
+    }
+}

@@ -1,0 +1,50 @@
+//! Contact info: the safety number to compare with the contact, and "Mark as verified".
+
+use leptos::prelude::*;
+
+use crate::command::{Command, Messenger};
+use crate::state::{Safety, Ui};
+use crate::ui::qr::QrImage;
+
+/// The open contact's safety number, while Contact info is open.
+#[component]
+pub(super) fn ContactInfo() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    view! {
+        <Show when=move || ui.safety.get().is_some()>
+            <section class="contact-info" aria-label="Contact info">
+                <h3>"Safety number"</h3>
+                <p class="safety-number">
+                    {move || ui.safety.get().map(|safety| safety.groups.join(" "))}
+                </p>
+                {move || {
+                    ui.safety.get().and_then(|safety| safety.qr).map(|(width, path)| {
+                        view! { <QrImage width path label="Safety number QR code" /> }
+                    })
+                }}
+                <p>
+                    "Compare it with the one on their screen, or scan their code. If they match, nobody is in the middle."
+                </p>
+                {move || match ui.safety.get() {
+                    Some(Safety { verified: true, .. }) => {
+                        view! { <p class="verified">"Verified"</p> }.into_any()
+                    }
+                    _ => view! {
+                        <button
+                            type="button"
+                            on:click=move |_| {
+                                if let Some(chat) = ui.current.get_untracked() {
+                                    messenger.tell(Command::MarkVerified(chat));
+                                }
+                            }
+                        >
+                            "Mark as verified"
+                        </button>
+                    }
+                    .into_any(),
+                }}
+            </section>
+        </Show>
+    }
+}

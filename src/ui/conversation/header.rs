@@ -1,0 +1,97 @@
+//! The conversation's header: back, who it is with and what they are doing, Contact or Group
+//! info, and Mute.
+
+use leptos::prelude::*;
+
+use crate::command::{Command, Messenger};
+use crate::state::Ui;
+use crate::ui::time::clock;
+
+/// The header of the open chat.
+#[component]
+pub(super) fn ChatHeader() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let muted = move || {
+        let chat = ui.current.get();
+        ui.muted
+            .with(|list| chat.is_some_and(|c| list.contains(&c)))
+    };
+    view! {
+        <header class="conversation-head">
+            <button
+                type="button"
+                class="back"
+                aria-label="Back to chats"
+                on:click=move |_| messenger.tell(Command::Close)
+            >
+                "‹"
+            </button>
+            <div class="who">
+                <h2>
+                    {move || ui.current.get().map(|chat| ui.display(&chat))}
+                    <span class="handle">
+                        {move || ui.current.get().filter(|chat| ui.display(chat) != *chat)}
+                    </span>
+                </h2>
+                <p class="about" aria-live="polite">{move || about(ui)}</p>
+            </div>
+            <button
+                type="button"
+                class="info"
+                on:click=move |_| {
+                    if ui.group_open() {
+                        ui.group_info.update(|open| *open = !*open);
+                    } else if let Some(chat) = ui.current.get_untracked() {
+                        messenger.tell(Command::ContactInfo(chat));
+                    }
+                }
+            >
+                {move || if ui.group_open() { "Group info" } else { "Contact info" }}
+            </button>
+            <button
+                type="button"
+                class="mute"
+                aria-pressed=move || muted().to_string()
+                on:click=move |_| {
+                    if let Some(chat) = ui.current.get_untracked() {
+                        messenger.tell(Command::Mute { chat, muted: !muted() });
+                    }
+                }
+            >
+                "Mute"
+            </button>
+        </header>
+    }
+}
+
+/// The header's second line: typing, online, or last seen (in a group: who is typing, or how
+/// many members).
+fn about(ui: Ui) -> Option<String> {
+    let chat = ui.current.get()?;
+    if let Some(group) = ui.group(&chat) {
+        let prefix = format!("{chat} ");
+        let typists: Vec<String> = ui.typing.with(|list| {
+            list.iter()
+                .filter_map(|(key, _)| key.strip_prefix(&prefix))
+                .map(|who| ui.display(who))
+                .collect()
+        });
+        return Some(match typists.is_empty() {
+            true => format!("{} members", group.members.len()),
+            false => format!("{} typing…", typists.join(", ")),
+        });
+    }
+    if ui.typing.get().iter().any(|(who, _)| *who == chat) {
+        return Some("typing…".to_owned());
+    }
+    let presence = ui.presence.get();
+    let (_, online, seen) = presence.iter().find(|(who, _, _)| *who == chat)?;
+    if *online {
+        Some("online".to_owned())
+    } else if *seen > 0 {
+        Some(format!("last seen {}", clock(*seen)))
+    } else {
+        None
+    }
+}

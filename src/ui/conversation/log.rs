@@ -1,0 +1,133 @@
+//! The messages of the open chat, as a live log: a day separator before each new day, older
+//! pages loaded when scrolling to the top, new messages followed at the bottom.
+
+use hush_client::{ChatMessage, MessageId};
+use leptos::prelude::*;
+
+use super::row::MessageRow;
+use crate::command::{Command, Messenger};
+use crate::state::Ui;
+use crate::ui::time::{day, day_key, now};
+
+/// How close to the bottom (px) the log must be to follow new messages.
+const FOLLOW_WITHIN_PX: i32 = 240;
+
+/// How close to the top (px) scrolling must come to load older messages.
+const EARLIER_WITHIN_PX: i32 = 120;
+
+/// A line of the log: a day separator or a message.
+#[derive(Clone)]
+enum Row {
+    Day(String),
+    Message(ChatMessage),
+}
+
+impl Row {
+    /// A message keeps its row while its status moves on (the tick follows a signal of its
+    /// own), so a status change redraws one tick, not the log.
+    fn key(&self) -> (MessageId, String) {
+        match self {
+            Row::Day(label) => ([0; 16], label.clone()),
+            Row::Message(m) => (m.id, String::new()),
+        }
+    }
+}
+
+/// The messages with a separator before each new day.
+fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
+    let now = now();
+    let mut rows = Vec::with_capacity(messages.len() + 4);
+    let mut last_day = None;
+    for message in messages {
+        let key = day_key(message.sent_ms);
+        if last_day != Some(key) {
+            last_day = Some(key);
+            rows.push(Row::Day(day(message.sent_ms, now)));
+        }
+        rows.push(Row::Message(message));
+    }
+    rows
+}
+
+/// The log of the open chat.
+#[component]
+pub(super) fn MessageLog() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    // New messages scroll into view, unless the user scrolled up to read older ones (then the
+    // position is kept); opening a chat starts at the bottom. Scrolling waits for the next
+    // frame, when the list on screen has the new messages.
+    let log = NodeRef::<leptos::html::Ol>::new();
+    // Whether the view was at (near) the bottom when last scrolled.
+    let following = StoredValue::new(true);
+    // While an earlier page loads: the distance from the bottom to keep, so older messages
+    // appear above what the user is reading instead of pushing it away.
+    let anchor = StoredValue::new(None::<i32>);
+    keep_scroll_place(ui, log, following, anchor);
+    let load_earlier = move || {
+        if anchor.get_value().is_some() || !ui.earlier.get_untracked() {
+            return;
+        }
+        if let Some(list) = log.get_untracked() {
+            anchor.set_value(Some(list.scroll_height() - list.scroll_top()));
+        }
+        messenger.tell(Command::LoadEarlier);
+    };
+    // Scrolling near the top loads the page before.
+    let on_scroll = move |_| {
+        if let Some(list) = log.get_untracked() {
+            let from_bottom = list.scroll_height() - list.scroll_top() - list.client_height();
+            following.set_value(from_bottom < FOLLOW_WITHIN_PX);
+            if list.scroll_top() < EARLIER_WITHIN_PX {
+                load_earlier();
+            }
+        }
+    };
+    view! {
+        <ol role="log" aria-label="Messages" class="messages" node_ref=log on:scroll=on_scroll>
+            <Show when=move || ui.earlier.get()>
+                <li class="earlier">
+                    <button type="button" on:click=move |_| load_earlier()>
+                        "Load earlier messages"
+                    </button>
+                </li>
+            </Show>
+            <For each=move || rows(ui.messages.get()) key=|row| row.key() let:row>
+                {match row {
+                    Row::Day(label) => view! { <li class="day" role="separator">{label}</li> }.into_any(),
+                    Row::Message(message) => view! { <MessageRow message /> }.into_any(),
+                }}
+            </For>
+        </ol>
+    }
+}
+
+/// After the messages change, on the next frame: the bottom stays in view while following, and
+/// the place kept by `anchor` stays put while an earlier page comes in. A new chat starts
+/// following.
+fn keep_scroll_place(
+    ui: Ui,
+    log: NodeRef<leptos::html::Ol>,
+    following: StoredValue<bool>,
+    anchor: StoredValue<Option<i32>>,
+) {
+    Effect::new(move |_| {
+        ui.current.track();
+        following.set_value(true);
+        anchor.set_value(None);
+    });
+    Effect::new(move |_| {
+        ui.messages.track();
+        request_animation_frame(move || {
+            let Some(list) = log.get_untracked() else {
+                return;
+            };
+            if let Some(from_bottom) = anchor.get_value() {
+                anchor.set_value(None);
+                list.set_scroll_top(list.scroll_height() - from_bottom);
+            } else if following.get_value() {
+                list.set_scroll_top(list.scroll_height());
+            }
+        });
+    });
+}

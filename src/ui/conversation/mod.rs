@@ -1,0 +1,41 @@
+//! One conversation: its header, the messages (a live log) and the composer. Text is always
+//! rendered as text: a message holding HTML shows the HTML.
+
+mod composer;
+mod contact_info;
+mod header;
+mod log;
+mod row;
+
+use leptos::prelude::*;
+
+use super::groups::GroupInfo;
+use crate::state::Ui;
+use composer::{Composer, SendingNote};
+use contact_info::ContactInfo;
+use header::ChatHeader;
+use log::MessageLog;
+
+/// The open chat, or a hint to choose one.
+#[component]
+pub(crate) fn Conversation() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    view! {
+        <section class="conversation" aria-label="Conversation">
+            <Show
+                when=move || ui.current.get().is_some()
+                fallback=|| view! { <p class="empty">"Choose a chat, or start a new one."</p> }
+            >
+                <ChatHeader />
+                <ContactInfo />
+                <Show when=move || ui.group_open() && ui.group_info.get()>
+                    <GroupInfo />
+                </Show>
+                <p role="alert" class="problem">{move || ui.problem.get()}</p>
+                <MessageLog />
+                <SendingNote />
+                <Composer />
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,97 @@
+//! One message in the log: a notice (a changed security code, a linked device, a group change)
+//! or a bubble with its time, and on ours a tick, Retry and Info.
+
+use hush_client::{ChatMessage, Kind, Status};
+use leptos::prelude::*;
+
+use crate::command::{Command, Messenger};
+use crate::state::Ui;
+use crate::ui::groups::MessageInfo;
+use crate::ui::time::clock;
+
+/// What a tick says, to the eye and to screen readers.
+fn tick(status: Status) -> (&'static str, &'static str) {
+    match status {
+        Status::Sending => ("🕓", "Sending"),
+        Status::Sent => ("✓", "Sent"),
+        Status::Delivered => ("✓✓", "Delivered"),
+        Status::Read => ("✓✓", "Read"),
+        Status::Failed => ("!", "Failed"),
+    }
+}
+
+/// The notice a message of another kind than text shows instead of a bubble.
+fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
+    match message.kind {
+        Kind::Text => None,
+        Kind::SecurityCodeChanged => Some(format!(
+            "{}'s security code changed. Compare safety numbers to be sure it is still them.",
+            message.chat,
+        )),
+        Kind::DeviceLinked => Some(format!(
+            "{} linked a new device.",
+            ui.display(&message.chat)
+        )),
+        Kind::GroupChange => Some(message.body.clone()),
+    }
+}
+
+/// A message's row.
+#[component]
+pub(super) fn MessageRow(message: ChatMessage) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    if let Some(text) = notice(ui, &message) {
+        return view! { <li class="notice">{text}</li> }.into_any();
+    }
+    view! { <Bubble message /> }.into_any()
+}
+
+/// A text message: who wrote it (in a group), what, when, and how far ours got.
+#[component]
+fn Bubble(message: ChatMessage) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let status = ui.status_of(&message);
+    let mine = message.from_me;
+    let author = message
+        .group
+        .as_ref()
+        .filter(|_| !mine)
+        .map(|g| ui.display(&g.author));
+    let info = (mine && message.group.is_some()).then_some(message.id);
+    let id = message.id;
+    view! {
+        <li class=if mine { "bubble mine" } else { "bubble theirs" }>
+            {author.map(|name| view! { <p class="author">{name}</p> })}
+            <p class="body">{message.body.clone()}</p>
+            <p class="meta">
+                <time>{clock(message.sent_ms)}</time>
+                {mine.then(|| view! { <Tick status /> })}
+                {move || (mine && status.get() == Status::Failed).then(|| view! {
+                    <button
+                        type="button"
+                        class="retry"
+                        on:click=move |_| messenger.tell(Command::Retry(id))
+                    >
+                        "Retry"
+                    </button>
+                })}
+                {info.map(|id| view! { <MessageInfo id /> })}
+            </p>
+        </li>
+    }
+}
+
+/// Our message's status, redrawn alone when it moves on.
+#[component]
+fn Tick(status: RwSignal<Status>) -> impl IntoView {
+    move || {
+        let (glyph, label) = tick(status.get());
+        view! {
+            <span class="tick" data-status=label>
+                <span aria-hidden="true">{glyph}</span>
+                <span class="visually-hidden">{label}</span>
+            </span>
+        }
+    }
+}
