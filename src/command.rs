@@ -1,7 +1,7 @@
 //! What the screens ask the runner for, and the handle they ask through.
 
 use futures::channel::mpsc::UnboundedSender;
-use hush_client::MessageId;
+use hush_client::{ChatId, MessageId, Username};
 use hush_protocol::linking::HistoryBlob;
 use leptos::prelude::*;
 
@@ -22,16 +22,16 @@ pub(crate) enum Command {
         display_name: String,
     },
     Send {
-        to: String,
+        to: ChatId,
         body: String,
     },
     /// Open a chat (starting it if new).
-    Open(String),
+    Open(ChatId),
     /// Back to the chat list (phones show one or the other).
     Close,
     /// We started (or stopped) typing in the open chat.
     Typing {
-        to: String,
+        to: ChatId,
         typing: bool,
     },
     /// Show the open chat's page of messages before the oldest shown.
@@ -41,12 +41,12 @@ pub(crate) enum Command {
     /// Take Hush over from the tab that has it.
     UseHere,
     /// Show the open chat's safety number.
-    ContactInfo(String),
+    ContactInfo(Username),
     /// The user compared safety numbers with this contact and they matched.
-    MarkVerified(String),
+    MarkVerified(Username),
     /// Mute (or unmute) a chat's notifications on this device.
     Mute {
-        chat: String,
+        chat: ChatId,
         muted: bool,
     },
     /// Give the relay this device's push subscription (or take it back).
@@ -80,35 +80,36 @@ pub(crate) enum Command {
 }
 
 /// What the group screens ask for.
+/// (Members typed by the user come as typed, and are checked by the runner.)
 pub(crate) enum GroupCommand {
     Create {
         name: String,
         members: Vec<String>,
     },
     Add {
-        chat: String,
+        chat: ChatId,
         member: String,
     },
     Remove {
-        chat: String,
-        member: String,
+        chat: ChatId,
+        member: Username,
     },
     SetAdmin {
-        chat: String,
-        member: String,
+        chat: ChatId,
+        member: Username,
         admin: bool,
     },
     Rename {
-        chat: String,
+        chat: ChatId,
         name: String,
         description: String,
     },
     Permissions {
-        chat: String,
+        chat: ChatId,
         only_admins_send: bool,
         only_admins_edit: bool,
     },
-    Leave(String),
+    Leave(ChatId),
     /// Show who got one of our messages and who read it.
     MessageInfo(MessageId),
 }

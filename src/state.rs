@@ -1,7 +1,7 @@
 //! What the screens show: the signals the runner writes and the components read. Nothing here
 //! talks to the engine or the browser; the runner (`runner/`) is the only writer.
 
-use hush_client::{ChatMessage, ChatSummary, MessageId, Status};
+use hush_client::{ChatId, ChatMessage, ChatSummary, MessageId, Status, Username};
 use hush_protocol::groups::GroupState;
 use leptos::prelude::*;
 
@@ -69,32 +69,41 @@ pub(crate) struct DeviceRow {
 }
 
 /// One of our group messages and each member's receipt for it.
-pub(crate) type MessageReceipts = (MessageId, Vec<(String, Status)>);
+pub(crate) type MessageReceipts = (MessageId, Vec<(Username, Status)>);
+
+/// Who is typing where: in a chat with one account, that account; in a group, a member.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Typist {
+    /// The chat the notice shows in.
+    pub(crate) chat: ChatId,
+    /// Who types.
+    pub(crate) who: Username,
+}
 
 /// The UI's state, written only by the runner.
 #[derive(Clone, Copy)]
 pub(crate) struct Ui {
     pub(crate) phase: RwSignal<Phase>,
     /// This device's account name, once it has one.
-    pub(crate) me: RwSignal<Option<String>>,
+    pub(crate) me: RwSignal<Option<Username>>,
     /// The last problem to show (a taken name, a storage failure).
     pub(crate) problem: RwSignal<Option<String>>,
     /// The chat list, most recent first.
     pub(crate) chats: RwSignal<Vec<ChatSummary>>,
     /// Contacts' display names, by account.
     /// (Lists, not maps: each map type costs the wasm a copy of the hash table code.)
-    pub(crate) names: RwSignal<Vec<(String, String)>>,
+    pub(crate) names: RwSignal<Vec<(Username, String)>>,
     /// The open chat.
-    pub(crate) current: RwSignal<Option<String>>,
+    pub(crate) current: RwSignal<Option<ChatId>>,
     /// The open chat's messages on screen, oldest first.
     pub(crate) messages: RwSignal<Vec<ChatMessage>>,
     /// The open chat may have messages older than those shown.
     pub(crate) earlier: RwSignal<bool>,
     pub(crate) connection: RwSignal<ConnectionStatus>,
     /// Who is typing to us, each until when (ms since the epoch).
-    pub(crate) typing: RwSignal<Vec<(String, f64)>>,
+    pub(crate) typing: RwSignal<Vec<(Typist, f64)>>,
     /// Presence of the people we chat with: online, last seen (ms since the epoch).
-    pub(crate) presence: RwSignal<Vec<(String, bool, u64)>>,
+    pub(crate) presence: RwSignal<Vec<(Username, bool, u64)>>,
     /// Whether the browser promised to keep Hush's data (None until it answers).
     pub(crate) persisted: RwSignal<Option<bool>>,
     /// The open contact's safety number, when Contact info is open.
@@ -102,7 +111,7 @@ pub(crate) struct Ui {
     /// The status of each message on screen, one signal per row (see [`Ui::status_of`]).
     ticks: StoredValue<Vec<(MessageId, RwSignal<Status>)>>,
     /// Chats that never notify on this device.
-    pub(crate) muted: RwSignal<Vec<String>>,
+    pub(crate) muted: RwSignal<Vec<ChatId>>,
     pub(crate) notifications: RwSignal<Notifications>,
     /// A link in progress, on either side.
     pub(crate) link: RwSignal<Link>,
@@ -144,42 +153,45 @@ impl Ui {
         }
     }
 
-    /// What to call an account: its display name if it told us one, else its username (a
-    /// group chat: the group's name).
-    pub(crate) fn display(&self, account: &str) -> String {
-        if let Some(group) = self.group(account) {
-            return group.name;
+    /// What to call a chat: the group's name, or the other account's ([`Ui::name_of`]).
+    pub(crate) fn display(&self, chat: &ChatId) -> String {
+        match chat {
+            ChatId::Group(_) => self.group(chat).map(|g| g.name).unwrap_or_default(),
+            ChatId::Direct(account) => self.name_of(account),
         }
+    }
+
+    /// What to call an account: its display name if it told us one, else its username.
+    pub(crate) fn name_of(&self, account: &str) -> String {
         self.names
             .with(|names| {
                 names
                     .iter()
-                    .find(|(a, _)| a == account)
+                    .find(|(a, _)| a.as_str() == account)
                     .map(|(_, n)| n.clone())
             })
             .unwrap_or_else(|| account.to_owned())
     }
 
     /// The state of the group `chat`, if it is one.
-    pub(crate) fn group(&self, chat: &str) -> Option<GroupState> {
-        let id = hush_client::group_id(chat)?;
+    pub(crate) fn group(&self, chat: &ChatId) -> Option<GroupState> {
+        let id = chat.group()?;
         self.groups
             .with(|groups| groups.iter().find(|g| g.group == id).cloned())
     }
 
     /// Whether we are an admin of the open chat's group (tracked).
     pub(crate) fn admin_here(&self) -> bool {
-        let chat = self.current.get().unwrap_or_default();
-        let me = self.me.get().unwrap_or_default();
+        let (Some(chat), Some(me)) = (self.current.get(), self.me.get()) else {
+            return false;
+        };
         self.group(&chat).is_some_and(|g| g.is_admin(&me))
     }
 
     /// Whether the open chat is a group (tracked).
     pub(crate) fn group_open(&self) -> bool {
         self.current
-            .get()
-            .and_then(|chat| hush_client::group_id(&chat))
-            .is_some()
+            .with(|chat| chat.as_ref().and_then(ChatId::group).is_some())
     }
 
     /// The status signal of a message's row, made when the row is: a status change sets it
@@ -222,7 +234,7 @@ impl Ui {
     /// Adds a message to the open chat's log, unless it is not that chat's or already there
     /// (drawn before its commit).
     pub(crate) fn show_in_chat(&self, message: &ChatMessage) {
-        if self.current.get_untracked().as_deref() != Some(message.chat.as_str())
+        if self.current.get_untracked().as_ref() != Some(&message.chat)
             || self
                 .messages
                 .with_untracked(|list| list.iter().rev().any(|m| m.id == message.id))
@@ -233,9 +245,9 @@ impl Ui {
     }
 
     /// The chat's messages were just marked read: no unread count in the list.
-    pub(crate) fn read_in_list(&self, chat: &str) {
+    pub(crate) fn read_in_list(&self, chat: &ChatId) {
         self.chats.update(|chats| {
-            if let Some(summary) = chats.iter_mut().find(|c| c.chat == chat) {
+            if let Some(summary) = chats.iter_mut().find(|c| c.chat == *chat) {
                 summary.unread = 0;
             }
         });

@@ -50,7 +50,7 @@ async fn catching_up_on_queued_messages() {
     let batched_ms = js_sys::Date::now() - started;
     assert_eq!(
         bob.store()
-            .messages("alice", None, n + 1)
+            .messages(&hush_client::ChatId::parse("alice").unwrap(), None, n + 1)
             .await
             .unwrap()
             .len(),
@@ -70,7 +70,7 @@ async fn catching_up_on_queued_messages() {
     let single_ms = js_sys::Date::now() - started;
     assert_eq!(
         rob.store()
-            .messages("alice", None, n + 1)
+            .messages(&hush_client::ChatId::parse("alice").unwrap(), None, n + 1)
             .await
             .unwrap()
             .len(),
@@ -80,7 +80,11 @@ async fn catching_up_on_queued_messages() {
     // The storage alone: the same number of received messages in one commit.
     let store_db = database("store");
     let store = IdbStore::open(&store_db).await.unwrap();
-    let received = bob.store().messages("alice", None, n + 1).await.unwrap();
+    let received = bob
+        .store()
+        .messages(&hush_client::ChatId::parse("alice").unwrap(), None, n + 1)
+        .await
+        .unwrap();
     let started = js_sys::Date::now();
     store
         .commit(hush_client::Changes {

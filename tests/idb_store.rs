@@ -9,7 +9,8 @@ use std::cell::Cell;
 
 use hush::store::schema::VERSION;
 use hush::store::{IdbStore, OpenError};
-use hush_client::store::{conformance, Changes, ChatMessage, Kind, Status, Store, StoreError};
+use hush_client::store::{conformance, Changes, Store, StoreError};
+use hush_client::{ChatId, ChatMessage, Kind, Status};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use wasm_bindgen_test::*;
@@ -48,7 +49,7 @@ async fn what_was_committed_is_there_after_reopening() {
         id: [3; 16],
         group: None,
         kind: Kind::Text,
-        chat: "bob".into(),
+        chat: ChatId::parse("bob").unwrap(),
         from_me: false,
         body: "still here".into(),
         sent_ms: 9,
@@ -64,7 +65,10 @@ async fn what_was_committed_is_there_after_reopening() {
     store.close();
     let store = IdbStore::open(&name).await.unwrap();
     assert_eq!(
-        store.messages("bob", None, 10).await.unwrap(),
+        store
+            .messages(&ChatId::parse("bob").unwrap(), None, 10)
+            .await
+            .unwrap(),
         vec![message]
     );
     store.close();
@@ -108,7 +112,7 @@ async fn version_2_database(name: &str, messages: &[(ChatMessage, f64)]) {
         let bytes = Uint8Array::from(encode_message(message).as_slice());
         for (field, value) in [
             ("id", JsValue::from_str(&id)),
-            ("chat", JsValue::from_str(&message.chat)),
+            ("chat", JsValue::from_str(&message.chat.to_string())),
             ("seq", JsValue::from_f64(*seq)),
             ("bytes", bytes.into()),
         ] {
@@ -127,7 +131,7 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
         id: [id; 16],
         group: None,
         kind: Kind::Text,
-        chat: chat.into(),
+        chat: ChatId::parse(chat).unwrap(),
         from_me,
         body: format!("text {id}"),
         sent_ms: u64::from(id),
@@ -147,16 +151,22 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
         .await
         .unwrap()
         .iter()
-        .map(|c| (c.chat.clone(), c.last.id[0], c.unread))
+        .map(|c| (c.chat.to_string(), c.last.id[0], c.unread))
         .collect();
     assert_eq!(
         chats,
         [("carol".to_owned(), 5, 2), ("bob".to_owned(), 4, 1)],
         "the chat list is rebuilt from the stored messages"
     );
-    assert_eq!(store.unread("bob").await.unwrap(), [[3; 16]]);
     assert_eq!(
-        store.messages("bob", Some(&[4; 16]), 10).await.unwrap(),
+        store.unread(&ChatId::parse("bob").unwrap()).await.unwrap(),
+        [[3; 16]]
+    );
+    assert_eq!(
+        store
+            .messages(&ChatId::parse("bob").unwrap(), Some(&[4; 16]), 10)
+            .await
+            .unwrap(),
         [old[0].0.clone(), old[2].0.clone()]
     );
     // Opened again: the migration does not run twice (nothing changes either way).

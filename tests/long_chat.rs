@@ -9,7 +9,8 @@
 #![allow(clippy::unwrap_used)]
 
 use hush::store::IdbStore;
-use hush_client::store::{Changes, ChatMessage, Kind, Status, Store};
+use hush_client::store::{Changes, Store};
+use hush_client::{ChatId, ChatMessage, Kind, Status};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -35,7 +36,7 @@ fn message(n: usize, chat: &str) -> ChatMessage {
         id,
         group: None,
         kind: Kind::Text,
-        chat: chat.to_owned(),
+        chat: ChatId::parse(chat).unwrap(),
         from_me: n.is_multiple_of(2),
         body: format!("message number {n} in a long conversation about nothing much"),
         sent_ms: 1_800_000_000_000 + n as u64 * 1000,
@@ -86,19 +87,20 @@ async fn a_long_chat_opens_from_one_page() {
     let (chats, chats_ms) = timed(store.chats()).await;
     let chats = chats.unwrap();
     assert_eq!(chats.len(), OTHER_CHATS + 1);
-    let bob = chats.iter().find(|c| c.chat == "bob").unwrap();
+    let bob = chats.iter().find(|c| c.chat.to_string() == "bob").unwrap();
     assert_eq!(bob.last, all[n - 1]);
     assert_eq!(bob.unread as usize, n / 2, "every other message is unread");
-    let (newest, page_ms) = timed(store.messages("bob", None, PAGE)).await;
+    let (newest, page_ms) = timed(store.messages(&ChatId::parse("bob").unwrap(), None, PAGE)).await;
     let newest = newest.unwrap();
     assert_eq!(newest, all[n - PAGE..]);
-    let (earlier, earlier_ms) = timed(store.messages("bob", Some(&newest[0].id), PAGE)).await;
+    let (earlier, earlier_ms) =
+        timed(store.messages(&ChatId::parse("bob").unwrap(), Some(&newest[0].id), PAGE)).await;
     assert_eq!(earlier.unwrap(), all[n - 2 * PAGE..n - PAGE]);
-    let (unread, unread_ms) = timed(store.unread("bob")).await;
+    let (unread, unread_ms) = timed(store.unread(&ChatId::parse("bob").unwrap())).await;
     assert_eq!(unread.unwrap().len(), n / 2);
 
     // Reference: the whole chat read at once.
-    let (whole, whole_ms) = timed(store.messages("bob", None, n)).await;
+    let (whole, whole_ms) = timed(store.messages(&ChatId::parse("bob").unwrap(), None, n)).await;
     assert_eq!(whole.unwrap().len(), n);
 
     let opened = chats_ms + page_ms;

@@ -70,8 +70,8 @@ pub(crate) fn notify(notices: &[Notice]) {
 }
 
 /// The user is looking at `chat`: its notification goes.
-pub(crate) fn read(chat: &str) {
-    let _ = call("read", JsValue::from_str(chat));
+pub(crate) fn read(chat: &hush_client::ChatId) {
+    let _ = call("read", JsValue::from_str(&chat.to_string()));
 }
 
 /// Notices as JS objects `{chat, title, body, count}` for the notification code.
@@ -80,7 +80,7 @@ pub fn notices_to_js(notices: &[Notice]) -> JsValue {
     for notice in notices {
         let object = js_sys::Object::new();
         let fields = [
-            ("chat", JsValue::from_str(&notice.chat)),
+            ("chat", JsValue::from_str(&notice.chat.to_string())),
             ("title", JsValue::from_str(&notice.title)),
             ("body", JsValue::from_str(&notice.body)),
             ("count", JsValue::from(notice.count)),

@@ -1,8 +1,8 @@
 //! The open chat's pages of messages (however long the chat, a page at a time), the chat list
 //! as stored, and the open contact's safety number.
 
-use hush_client::store::add_to_chats;
-use hush_client::{ChatMessage, Store};
+use hush_client::model::add_to_chats;
+use hush_client::{ChatId, ChatMessage, Store, Username};
 use leptos::prelude::*;
 
 use super::tab::{AppEngine, Tab};
@@ -12,7 +12,7 @@ use crate::state::{Safety, Ui};
 const PAGE: usize = 200;
 
 /// Shows the contact's safety number (Contact info).
-pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &str) {
+pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &Username) {
     let number = engine.safety_number(chat).await;
     let verified = engine.is_verified(chat).await;
     match (number, verified) {
@@ -47,7 +47,7 @@ pub(super) async fn refresh_chats(engine: &AppEngine, ui: Ui) {
 }
 
 /// Shows a chat's newest page (however long the chat, only that page is read).
-pub(super) async fn load_chat(engine: &AppEngine, ui: Ui, chat: &str) {
+pub(super) async fn load_chat(engine: &AppEngine, ui: Ui, chat: &ChatId) {
     match engine.store().messages(chat, None, PAGE).await {
         Ok(messages) => {
             ui.forget_gone_rows();
@@ -88,7 +88,7 @@ pub(super) async fn load_earlier(engine: &AppEngine, ui: Ui) {
 pub(super) async fn show_sent(tab: &Tab, message: ChatMessage) {
     let ui = tab.ui;
     ui.chats.update(|chats| add_to_chats(chats, &message));
-    if ui.current.get_untracked().as_deref() != Some(message.chat.as_str()) {
+    if ui.current.get_untracked().as_ref() != Some(&message.chat) {
         ui.current.set(Some(message.chat.clone()));
         load_chat(&tab.engine, ui, &message.chat).await;
     } else {

@@ -1,7 +1,8 @@
 //! One command served: the engine step it asks for, and what it changes on screen. What the
 //! step puts out is applied by the caller (opening a chat and sending apply theirs as they go).
 
-use hush_client::{EngineError, Output};
+use hush_client::error::InputError;
+use hush_client::{ChatId, EngineError, Output, Username};
 use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
@@ -17,13 +18,14 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
     let ui = tab.ui;
     match command {
         Command::Connected | Command::Disconnected => {
-            tab.engine.disconnected();
+            tab.engine.reset_connection();
             linking::connection_lost(ui);
             Ok(Output::default())
         }
         Command::Frame(_) | Command::UseHere => Ok(Output::default()),
         Command::CreateAccount { name, display_name } => {
             ui.problem.set(None);
+            let name = Username::parse(&name).map_err(|_| InputError::Username)?;
             let mut out = tab.engine.create_account(&name).await?;
             let more = tab.engine.set_display_name(&display_name).await?;
             out.frames.extend(more.frames);
@@ -36,10 +38,11 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             chat::load_earlier(&tab.engine, ui).await;
             Ok(Output::default())
         }
-        Command::Typing { to, typing } if hush_client::group_id(&to).is_some() => {
-            Ok(tab.engine.group_typing(&to, typing).await)
-        }
-        Command::Typing { to, typing } => Ok(tab.engine.typing(&to, typing)),
+        Command::Typing {
+            to: ChatId::Direct(to),
+            typing,
+        } => Ok(tab.engine.typing(&to, typing)),
+        Command::Typing { to, typing } => Ok(tab.engine.group_typing(&to, typing).await),
         Command::Group(command) => {
             let (out, open) = groups::run(&mut tab.engine, ui, command, clock::now_ms()).await?;
             if let Some(chat) = open {
@@ -88,7 +91,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
 
 /// Opens `chat`: its newest page, the engine told to watch it (typing, presence), its session
 /// prepared, and its messages marked read.
-async fn open_chat(tab: &mut Tab, chat: String) -> Result<Output, EngineError> {
+async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, EngineError> {
     let ui = tab.ui;
     ui.safety.set(None);
     ui.group_info.set(false);
@@ -96,13 +99,15 @@ async fn open_chat(tab: &mut Tab, chat: String) -> Result<Output, EngineError> {
     ui.current.set(Some(chat.clone()));
     chat::load_chat(&tab.engine, ui, &chat).await;
     ui.problem.set(None);
-    let watch = tab.engine.watch(&chat);
-    events::apply(tab, watch).await;
-    match tab.engine.prepare_chat(&chat).await {
-        Ok(out) => {
-            events::apply(tab, out).await;
+    if let ChatId::Direct(account) = &chat {
+        let watch = tab.engine.watch(account);
+        events::apply(tab, watch).await;
+        match tab.engine.prepare_chat(account).await {
+            Ok(out) => {
+                events::apply(tab, out).await;
+            }
+            Err(e) => ui.problem.set(Some(e.to_string())),
         }
-        Err(e) => ui.problem.set(Some(e.to_string())),
     }
     let read = tab.engine.mark_read(&chat).await;
     ui.read_in_list(&chat);
@@ -111,7 +116,7 @@ async fn open_chat(tab: &mut Tab, chat: String) -> Result<Output, EngineError> {
 }
 
 /// Sends a text: on its way first, then on screen (as "Sending" until the relay answers).
-async fn send(tab: &mut Tab, to: &str, body: &str) -> Result<Output, EngineError> {
+async fn send(tab: &mut Tab, to: &ChatId, body: &str) -> Result<Output, EngineError> {
     let (message, out) = tab.engine.send_text(to, body, clock::now_ms()).await?;
     events::apply(tab, out).await;
     chat::show_sent(tab, message).await;

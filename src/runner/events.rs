@@ -1,7 +1,7 @@
 //! What a step of the engine produced, applied: its frames sent, its events shown.
 
-use hush_client::store::add_to_chats;
-use hush_client::{ChatMessage, Event, Kind, Output};
+use hush_client::model::add_to_chats;
+use hush_client::{ChatId, ChatMessage, Event, Kind, Output, Username};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -10,14 +10,14 @@ use super::{groups, linking};
 use crate::command::{Command, Messenger};
 use crate::platform::push::{self, Notifications};
 use crate::platform::{clock, page};
-use crate::state::Ui;
+use crate::state::{Typist, Ui};
 
 /// A typing notice lasts a few seconds unless renewed (the sender repeats it while typing).
 const TYPING_SHOWN_MS: f64 = 6000.0;
 
 /// Sends the step's frames and shows its events; returns the open chat if a message arrived
 /// in it.
-pub(super) async fn apply(tab: &Tab, out: Output) -> Option<String> {
+pub(super) async fn apply(tab: &Tab, out: Output) -> Option<ChatId> {
     tab.send(&out.frames);
     notify(tab.ui, &out.events);
     let mut shown = None;
@@ -30,7 +30,7 @@ pub(super) async fn apply(tab: &Tab, out: Output) -> Option<String> {
 }
 
 /// Shows one event; returns the open chat if it is a message that arrived in it.
-async fn show(tab: &Tab, event: Event) -> Option<String> {
+async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
     let ui = tab.ui;
     match event {
         Event::Registered => {
@@ -60,10 +60,12 @@ async fn show(tab: &Tab, event: Event) -> Option<String> {
             ui.problem
                 .set(Some(format!("There is no one called {name} on Hush.")));
         }
-        Event::Typing { from, typing } => show_typing(ui, from, typing),
-        // Kept as "<group chat> <member>".
+        Event::Typing { from, typing } => {
+            let chat = ChatId::Direct(from.clone());
+            show_typing(ui, Typist { chat, who: from }, typing);
+        }
         Event::GroupTyping { chat, from, typing } => {
-            show_typing(ui, format!("{chat} {from}"), typing);
+            show_typing(ui, Typist { chat, who: from }, typing);
         }
         Event::GroupChanged { chat } => groups::refresh(&tab.engine, ui, &chat).await,
         Event::Profile {
@@ -100,19 +102,23 @@ async fn show(tab: &Tab, event: Event) -> Option<String> {
 
 /// A message into its chat in the list, and into the log if that chat is open (then returns
 /// it).
-fn show_message(ui: Ui, message: ChatMessage) -> Option<String> {
+fn show_message(ui: Ui, message: ChatMessage) -> Option<ChatId> {
     // The chat list follows from the events; it is read from storage only at start.
     ui.chats.update(|chats| add_to_chats(chats, &message));
     if message.kind == Kind::SecurityCodeChanged {
         ui.safety.set(None);
     }
     // Whoever sent a message has stopped typing it.
-    let typist = match &message.group {
-        Some(line) => format!("{} {}", message.chat, line.author),
-        None => message.chat.clone(),
+    let who = match (&message.group, &message.chat) {
+        (Some(line), _) => Some(line.author.clone()),
+        (None, ChatId::Direct(account)) => Some(account.clone()),
+        (None, ChatId::Group(_)) => None,
     };
-    show_typing(ui, typist, false);
-    if ui.current.get_untracked().as_deref() != Some(message.chat.as_str()) {
+    if let Some(who) = who {
+        let chat = message.chat.clone();
+        show_typing(ui, Typist { chat, who }, false);
+    }
+    if ui.current.get_untracked().as_ref() != Some(&message.chat) {
         return None;
     }
     ui.show_in_chat(&message);
@@ -145,15 +151,15 @@ fn notify(ui: Ui, events: &[Event]) {
     } else {
         ui.current.get_untracked()
     };
-    let names: Vec<(String, String)> = ui.names.with_untracked(|names| names.clone());
+    let names: Vec<(Username, String)> = ui.names.with_untracked(|names| names.clone());
     let notices = ui.muted.with_untracked(|muted| {
-        hush_client::notices::notices(events, &names, muted, open.as_deref())
+        hush_client::notices::notices(events, &names, muted, open.as_ref())
     });
     push::notify(&notices);
 }
 
 /// Shows (or stops showing) that `from` is typing; the notice fades unless renewed.
-fn show_typing(ui: Ui, from: String, typing: bool) {
+fn show_typing(ui: Ui, from: Typist, typing: bool) {
     let until = clock::now() + TYPING_SHOWN_MS;
     ui.typing.update(|list| {
         list.retain(|(who, _)| *who != from);

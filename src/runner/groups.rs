@@ -1,7 +1,8 @@
 //! Groups: what the group screens ask for, handed to the engine, and the groups' states kept
 //! for the screens (names in the chat list, members in Group info).
 
-use hush_client::{EngineError, MessageId, Output, Store};
+use hush_client::error::InputError;
+use hush_client::{ChatId, EngineError, MessageId, Output, Store, Username};
 use leptos::prelude::*;
 
 use super::tab::AppEngine;
@@ -14,14 +15,19 @@ pub(super) async fn run(
     ui: Ui,
     command: GroupCommand,
     now_ms: u64,
-) -> Result<(Output, Option<String>), EngineError> {
+) -> Result<(Output, Option<ChatId>), EngineError> {
     let out = match command {
         GroupCommand::Create { name, members } => {
+            let members = members
+                .iter()
+                .map(|m| Username::parse(m.trim()).map_err(|_| InputError::MemberUsername))
+                .collect::<Result<Vec<_>, _>>()?;
             let (chat, out) = engine.create_group(&name, "", &members, now_ms).await?;
             return Ok((out, Some(chat)));
         }
         GroupCommand::Add { chat, member } => {
-            let member = member.trim().to_ascii_lowercase();
+            let member = Username::parse(&member.trim().to_ascii_lowercase())
+                .map_err(|_| InputError::Username)?;
             engine.add_member(&chat, &member, now_ms).await?
         }
         GroupCommand::Remove { chat, member } => {
@@ -85,7 +91,7 @@ pub(super) async fn load(engine: &AppEngine, ui: Ui) {
 }
 
 /// A group changed: its state is read again.
-pub(super) async fn refresh(engine: &AppEngine, ui: Ui, chat: &str) {
+pub(super) async fn refresh(engine: &AppEngine, ui: Ui, chat: &ChatId) {
     let Ok(Some(state)) = engine.group(chat).await else {
         return;
     };

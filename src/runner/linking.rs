@@ -2,6 +2,7 @@
 //! wiping this browser when another device unlinks it. The engine does the protocol; this
 //! turns its events into screens.
 
+use hush_client::error::DeviceActionError;
 use hush_client::{EngineError, Event, Output, Store};
 use hush_protocol::linking::HistoryBlob;
 use leptos::prelude::*;
@@ -67,7 +68,7 @@ pub(super) async fn import_history(
 ) -> Output {
     let imported = match blob {
         Some(blob) => tab.engine.import_history(&history, &blob).await,
-        None => Err(EngineError::Invalid("the history could not be fetched")),
+        None => Err(DeviceActionError::HistoryUnavailable.into()),
     };
     tab.messenger.tell(Command::Linked);
     match imported {

@@ -226,7 +226,7 @@ async fn finish(tab: &mut Tab, out: Output) {
 
 /// Messages that arrived in the open chat are on screen: they are read, unless the page is
 /// hidden (then the chat shows unread, and `pwa.js` reopens it when the page shows).
-async fn read_arrivals(tab: &mut Tab, chat: &str) {
+async fn read_arrivals(tab: &mut Tab, chat: &hush_client::ChatId) {
     if page::hidden() {
         return;
     }

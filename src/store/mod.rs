@@ -25,12 +25,12 @@ pub use schema::DATABASE;
 
 #[cfg(target_arch = "wasm32")]
 use {
-    hush_client::store::encoding::{decode_account, decode_group, decode_pinned},
-    hush_client::store::{
-        group_chat, Changes, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
-        PinnedDevices, Store, StoreError,
+    hush_client::model::{
+        ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
     },
-    hush_client::LocalAccount,
+    hush_client::store::encoding::{decode_account, decode_group, decode_pinned},
+    hush_client::store::{Changes, Store, StoreError},
+    hush_client::{ChatId, LocalAccount, Username},
     hush_protocol::keys::OneTimePreKeyPair,
     hush_protocol::record::SessionRecord,
     hush_protocol::DeviceAddress,
@@ -220,11 +220,12 @@ impl Store for IdbStore {
 
     async fn messages(
         &self,
-        chat: &str,
+        chat: &ChatId,
         before: Option<&MessageId>,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        let name = JsValue::from_str(chat);
+        let chat = chat.to_string();
+        let name = JsValue::from_str(&chat);
         let tx = self
             .db
             .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
@@ -232,9 +233,7 @@ impl Store for IdbStore {
         let store = tx.store(schema::MESSAGES).map_err(backend)?;
         let end = match before {
             Some(id) => match store.get(id_key(id)).await.map_err(backend)? {
-                Some(found) if field(&found, "chat")?.as_string().as_deref() == Some(chat) => {
-                    seq_of(&found)?
-                }
+                Some(found) if field(&found, "chat")?.as_string() == Some(chat) => seq_of(&found)?,
                 _ => return Ok(Vec::new()),
             },
             None => f64::MAX,
@@ -262,12 +261,13 @@ impl Store for IdbStore {
         Ok(messages)
     }
 
-    async fn unread(&self, chat: &str) -> Result<Vec<MessageId>, StoreError> {
+    async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError> {
         let tx = self
             .db
             .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
             .map_err(backend)?;
-        let only = KeyRange::only(&JsValue::from_str(chat)).map_err(|e| backend(e.into()))?;
+        let only =
+            KeyRange::only(&JsValue::from_str(&chat.to_string())).map_err(|e| backend(e.into()))?;
         let found = tx
             .store(schema::MESSAGES)
             .map_err(backend)?
@@ -283,7 +283,7 @@ impl Store for IdbStore {
             .collect()
     }
 
-    async fn verified(&self, account: &str) -> Result<Option<[u8; 64]>, StoreError> {
+    async fn verified(&self, account: &Username) -> Result<Option<[u8; 64]>, StoreError> {
         match self
             .get(schema::VERIFIED, JsValue::from_str(account))
             .await?
@@ -303,7 +303,7 @@ impl Store for IdbStore {
     }
 
     async fn group(&self, id: &[u8; 16]) -> Result<Option<GroupRecord>, StoreError> {
-        let key = JsValue::from_str(&group_chat(id));
+        let key = JsValue::from_str(&ChatId::Group(*id).to_string());
         match self.get(schema::GROUPS, key).await? {
             Some(value) => decode_group(&bytes_of(&value)?).map(Some).map_err(corrupt),
             None => Ok(None),
@@ -328,7 +328,7 @@ impl Store for IdbStore {
             .collect()
     }
 
-    async fn muted(&self) -> Result<Vec<String>, StoreError> {
+    async fn muted(&self) -> Result<Vec<ChatId>, StoreError> {
         let tx = self
             .db
             .transaction(&[schema::MUTED], TransactionMode::ReadOnly)
@@ -343,13 +343,14 @@ impl Store for IdbStore {
         // IndexedDB lists keys in order: sorted already.
         keys.iter()
             .map(|chat| {
-                chat.as_string()
-                    .ok_or_else(|| corrupt("a muted chat is not text"))
+                let chat = chat.as_string();
+                let chat = chat.ok_or_else(|| corrupt("a muted chat is not text"))?;
+                ChatId::parse(&chat).map_err(corrupt)
             })
             .collect()
     }
 
-    async fn names(&self) -> Result<Vec<(String, String)>, StoreError> {
+    async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {
         let tx = self
             .db
             .transaction(&[schema::NAMES], TransactionMode::ReadOnly)
@@ -363,7 +364,9 @@ impl Store for IdbStore {
             .zip(&values)
             .map(
                 |(account, name)| match (account.as_string(), name.as_string()) {
-                    (Some(account), Some(name)) => Ok((account, name)),
+                    (Some(account), Some(name)) => {
+                        Ok((Username::new(account).map_err(corrupt)?, name))
+                    }
                     _ => Err(corrupt("a stored name is not text")),
                 },
             )
@@ -406,7 +409,7 @@ impl Store for IdbStore {
             summaries.push((
                 seq_of(chat)?,
                 ChatSummary {
-                    chat: name.as_string().unwrap_or_default(),
+                    chat: ChatId::parse(&name.as_string().unwrap_or_default()).map_err(corrupt)?,
                     last: decode_message_record(&last)?,
                     unread: count?,
                 },

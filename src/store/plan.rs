@@ -8,11 +8,9 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use hush_client::store::{
-    group_chat, Changes, ChatMessage, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
-    StoreError,
-};
-use hush_client::LocalAccount;
+use hush_client::model::{ChatMessage, GroupRecord, MessageId, OutboxEntry, PinnedDevices};
+use hush_client::store::{Changes, StoreError};
+use hush_client::{ChatId, LocalAccount};
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
 use hush_protocol::DeviceAddress;
@@ -144,7 +142,7 @@ impl<'a> Plan<'a> {
 struct Arrivals<'a> {
     /// The last place handed out.
     last: f64,
-    newest: Vec<(&'a str, f64, MessageId)>,
+    newest: Vec<(&'a ChatId, f64, MessageId)>,
 }
 
 impl<'a> Arrivals<'a> {
@@ -157,7 +155,7 @@ impl<'a> Arrivals<'a> {
     /// The next place, for `message`, which becomes its chat's newest.
     fn next_in_chat(&mut self, message: &'a ChatMessage) -> f64 {
         let seq = self.next();
-        self.newest.retain(|(chat, _, _)| *chat != message.chat);
+        self.newest.retain(|(chat, _, _)| **chat != message.chat);
         self.newest.push((&message.chat, seq, message.id));
         seq
     }
@@ -206,7 +204,7 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
         plan.put(schema::OUTBOX, None, Record::Outbox { entry, seq });
     }
     for (chat, seq, newest) in arrivals.newest {
-        let key = Some(Key::Text(Cow::Borrowed(chat)));
+        let key = Some(Key::Text(Cow::Owned(chat.to_string())));
         plan.put(schema::CHATS, key, Record::Chat { seq, newest });
     }
     plan_the_rest(&mut plan, changes);
@@ -268,17 +266,26 @@ fn plan_the_rest<'a>(plan: &mut Plan<'a>, changes: &'a Changes) {
     }
     for (account, key) in last_changes(&changes.verified) {
         match key {
-            Some(key) => plan.put(schema::VERIFIED, Some(text(account)), Record::Verified(key)),
-            None => plan.delete(schema::VERIFIED, text(account)),
+            Some(key) => plan.put(
+                schema::VERIFIED,
+                Some(text(account.as_str())),
+                Record::Verified(key),
+            ),
+            None => plan.delete(schema::VERIFIED, text(account.as_str())),
         }
     }
     for (account, name) in &changes.names {
-        plan.put(schema::NAMES, Some(text(account)), Record::Name(name));
+        plan.put(
+            schema::NAMES,
+            Some(text(account.as_str())),
+            Record::Name(name),
+        );
     }
     for (chat, muted) in last_changes(&changes.muted) {
+        let key = Key::Text(Cow::Owned(chat.to_string()));
         match muted {
-            true => plan.put(schema::MUTED, Some(text(chat)), Record::Muted),
-            false => plan.delete(schema::MUTED, text(chat)),
+            true => plan.put(schema::MUTED, Some(key), Record::Muted),
+            false => plan.delete(schema::MUTED, key),
         }
     }
     for pinned in &changes.pinned_devices {
@@ -286,25 +293,34 @@ fn plan_the_rest<'a>(plan: &mut Plan<'a>, changes: &'a Changes) {
         plan.put(schema::PINNED, key, Record::Pinned(pinned));
     }
     for group in &changes.groups {
-        let key = Some(Key::Text(Cow::Owned(group_chat(&group.id()))));
+        let key = Some(Key::Text(Cow::Owned(ChatId::Group(group.id()).to_string())));
         plan.put(schema::GROUPS, key, Record::Group(group));
     }
 }
 
 /// Of changes keyed by name, the last one for each name (the one that holds), in order.
-fn last_changes<T>(changes: &[(String, T)]) -> impl Iterator<Item = (&str, &T)> {
+fn last_changes<K: PartialEq, T>(changes: &[(K, T)]) -> impl Iterator<Item = (&K, &T)> {
     changes
         .iter()
         .enumerate()
         .filter(|(i, (name, _))| !changes[i + 1..].iter().any(|(other, _)| other == name))
-        .map(|(_, (name, value))| (name.as_str(), value))
+        .map(|(_, (name, value))| (name, value))
 }
 
 #[cfg(test)]
 mod tests {
-    use hush_client::store::{Changes, ChatMessage, Kind, Status, StoreError};
+    use hush_client::store::{Changes, StoreError};
+    use hush_client::{ChatMessage, Kind, Status, Username};
 
     use super::*;
+
+    fn user(name: &str) -> Username {
+        Username::parse(name).unwrap()
+    }
+
+    fn chat(name: &str) -> ChatId {
+        ChatId::parse(name).unwrap()
+    }
 
     /// A stored message record, as the first round finds it.
     struct Row {
@@ -326,7 +342,7 @@ mod tests {
         ChatMessage {
             id: [id; 16],
             kind: Kind::Text,
-            chat: chat.to_owned(),
+            chat: self::chat(chat),
             group: None,
             from_me: false,
             body: format!("text {id}"),
@@ -517,7 +533,7 @@ mod tests {
     fn outbox_entries_share_the_arrival_order_and_keep_their_place() {
         let entry = |id: u8| OutboxEntry {
             id: [id; 16],
-            to: "bob".to_owned(),
+            to: chat("bob"),
             content: vec![id],
             attempts: 0,
         };
@@ -550,17 +566,17 @@ mod tests {
     fn the_last_change_to_a_verified_key_or_a_muted_chat_holds() {
         let changes = Changes {
             verified: vec![
-                ("bob".to_owned(), Some([1; 64])),
-                ("carol".to_owned(), Some([2; 64])),
-                ("bob".to_owned(), None),
+                (user("bob"), Some([1; 64])),
+                (user("carol"), Some([2; 64])),
+                (user("bob"), None),
             ],
             muted: vec![
-                ("dave".to_owned(), false),
-                ("erin".to_owned(), true),
-                ("dave".to_owned(), true),
-                ("erin".to_owned(), false),
+                (chat("dave"), false),
+                (chat("erin"), true),
+                (chat("dave"), true),
+                (chat("erin"), false),
             ],
-            names: vec![("bob".to_owned(), "Bob".to_owned())],
+            names: vec![(user("bob"), "Bob".to_owned())],
             ..Changes::default()
         };
         let plan = plan(&changes, nothing_found(&changes, Some(1.0))).unwrap();

@@ -2,11 +2,12 @@
 //! (`hush_client::store::encoding`) as bytes, wrapped in small objects only where an index
 //! needs a field. Reading them back, and building them from a commit's [`Record`]s.
 
+use hush_client::model::{is_unread, ChatMessage, MessageId, OutboxEntry};
 use hush_client::store::encoding::{
     decode_message, decode_outbox, encode_account, encode_group, encode_message, encode_outbox,
     encode_pinned,
 };
-use hush_client::store::{is_unread, ChatMessage, MessageId, OutboxEntry, StoreError};
+use hush_client::store::StoreError;
 use hush_protocol::DeviceAddress;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -68,7 +69,7 @@ fn bytes(bytes: &[u8]) -> JsValue {
 /// A message record `{id, chat, seq, bytes}`, plus `unread: chat` while it is unread (the
 /// field the unread index holds).
 pub(super) fn message_record(message: &ChatMessage, seq: f64) -> Result<JsValue, StoreError> {
-    let chat = JsValue::from_str(&message.chat);
+    let chat = JsValue::from_str(&message.chat.to_string());
     let encoded = bytes(&encode_message(message));
     let (id, seq) = (id_key(&message.id), JsValue::from_f64(seq));
     let mut fields = vec![

@@ -1,6 +1,6 @@
 //! The chat list (most recent first) with "New chat", beside the open conversation.
 
-use hush_client::ChatSummary;
+use hush_client::{ChatId, ChatSummary, Username};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
@@ -36,7 +36,7 @@ fn ChatList() -> impl IntoView {
     view! {
         <nav class="chatlist" aria-label="Chats">
             <div class="chatlist-head">
-                <p class="me">{move || ui.me.get()}</p>
+                <p class="me">{move || ui.me.get().map(|me| me.to_string())}</p>
                 <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
                 <button type="button" on:click=move |_| grouping.update(|o| *o = !*o)>
                     "New group"
@@ -87,8 +87,9 @@ fn NewChat(adding: RwSignal<bool>) -> impl IntoView {
     let start = move |ev: SubmitEvent| {
         ev.prevent_default();
         let name = new_name.get_untracked().trim().to_ascii_lowercase();
-        if !name.is_empty() {
-            messenger.tell(Command::Open(name));
+        // `required` keeps it from being empty; a name no account can have opens nothing.
+        if let Ok(name) = Username::parse(&name) {
+            messenger.tell(Command::Open(ChatId::Direct(name)));
             new_name.set(String::new());
             adding.set(false);
         }
@@ -121,7 +122,7 @@ fn ChatRow(chat: ChatSummary) -> impl IntoView {
     };
     let current = {
         let name = name.clone();
-        move || ui.current.get().as_deref() == Some(name.as_str())
+        move || ui.current.get().as_ref() == Some(&name)
     };
     let shown = {
         let name = name.clone();
@@ -129,7 +130,10 @@ fn ChatRow(chat: ChatSummary) -> impl IntoView {
     };
     let handle = {
         let name = name.clone();
-        move || (ui.display(&name) != name).then(|| name.clone())
+        move || {
+            let spelled = name.to_string();
+            (ui.display(&name) != spelled).then_some(spelled)
+        }
     };
     let initial = {
         let shown = shown.clone();
@@ -141,7 +145,7 @@ fn ChatRow(chat: ChatSummary) -> impl IntoView {
             <button
                 type="button"
                 class="chat"
-                data-chat=name.clone()
+                data-chat=name.to_string()
                 aria-current=move || current().then_some("true")
                 on:click=open
             >

@@ -1,7 +1,7 @@
 //! Group screens: "New group" (a name and members by username), Group info (members and
 //! roles, and what admins may do), and a message's info (who got it, who read it).
 
-use hush_client::{MessageId, Status};
+use hush_client::{ChatId, MessageId, Status, Username};
 use hush_protocol::groups::Role;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -95,9 +95,8 @@ fn MemberInput(
 #[component]
 pub(crate) fn GroupInfo() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let chat = move || ui.current.get().unwrap_or_default();
-    let me = move || ui.me.get().unwrap_or_default();
-    let group = move || ui.group(&chat());
+    let me = move || ui.me.get().map(|me| me.to_string()).unwrap_or_default();
+    let group = move || ui.current.get().and_then(|chat| ui.group(&chat));
     let admin = move || ui.admin_here();
     let may_edit = move || group().is_some_and(|g| !g.only_admins_edit || g.is_admin(&me()));
     // Kept while the forms come and go with the user's role.
@@ -134,33 +133,32 @@ pub(crate) fn GroupInfo() -> impl IntoView {
 fn MemberRow(account: String, is_admin: bool) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    let chat = move || ui.current.get().unwrap_or_default();
-    let mine = account == ui.me.get().unwrap_or_default();
-    let shown = ui.display(&account);
-    let (remove, role) = (account.clone(), account);
+    let mine = ui.me.get().is_some_and(|me| me == account);
+    let shown = ui.name_of(&account);
+    // A member's name, as the group state holds it, names an account.
+    let member = Username::parse(&account).ok();
+    let tell = move |command: fn(ChatId, Username) -> GroupCommand| {
+        if let (Some(chat), Some(member)) = (ui.current.get_untracked(), member.clone()) {
+            messenger.tell(Command::Group(command(chat, member)));
+        }
+    };
     view! {
         <li>
             <span class="name">{if mine { "You".to_owned() } else { shown }}</span>
             {is_admin.then_some(view! { <span class="role">"Admin"</span> })}
             {move || (ui.admin_here() && !mine).then(|| {
-                let (remove, role) = (remove.clone(), role.clone());
+                let tell = tell.clone();
+                let tell_too = tell.clone();
                 view! {
                     <button
                         type="button"
-                        on:click=move |_| messenger.tell(Command::Group(GroupCommand::SetAdmin {
-                            chat: chat(),
-                            member: role.clone(),
-                            admin: !is_admin,
-                        }))
+                        on:click=move |_| tell(if is_admin { dismiss } else { promote })
                     >
                         {if is_admin { "Dismiss as admin" } else { "Make admin" }}
                     </button>
                     <button
                         type="button"
-                        on:click=move |_| messenger.tell(Command::Group(GroupCommand::Remove {
-                            chat: chat(),
-                            member: remove.clone(),
-                        }))
+                        on:click=move |_| tell_too(remove)
                     >
                         "Remove"
                     </button>
@@ -176,25 +174,22 @@ fn MemberRow(account: String, is_admin: bool) -> impl IntoView {
 fn AdminSettings(member: RwSignal<String>) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    let chat = move || ui.current.get().unwrap_or_default();
-    let group = move || ui.group(&chat());
+    let chat = move || ui.current.get();
+    let group = move || chat().and_then(|chat| ui.group(&chat));
     let add = move || {
         let who = member.get_untracked();
-        if !who.trim().is_empty() {
-            messenger.tell(Command::Group(GroupCommand::Add {
-                chat: chat(),
-                member: who,
-            }));
+        if let (false, Some(chat)) = (who.trim().is_empty(), chat()) {
+            messenger.tell(Command::Group(GroupCommand::Add { chat, member: who }));
             member.set(String::new());
         }
     };
     let permission = move |send: bool| {
         move |_| {
-            if let Some(g) = group() {
+            if let (Some(g), Some(chat)) = (group(), chat()) {
                 let (s, e) = (g.only_admins_send, g.only_admins_edit);
                 let (only_admins_send, only_admins_edit) = if send { (!s, e) } else { (s, !e) };
                 messenger.tell(Command::Group(GroupCommand::Permissions {
-                    chat: chat(),
+                    chat,
                     only_admins_send,
                     only_admins_edit,
                 }));
@@ -223,14 +218,16 @@ fn AdminSettings(member: RwSignal<String>) -> impl IntoView {
 fn RenameGroup(rename: RwSignal<String>) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    let chat = move || ui.current.get().unwrap_or_default();
     let save_name = move |ev: SubmitEvent| {
         ev.prevent_default();
         let name = rename.get_untracked();
-        let description = ui.group(&chat()).map(|g| g.description).unwrap_or_default();
+        let Some(chat) = ui.current.get_untracked() else {
+            return;
+        };
+        let description = ui.group(&chat).map(|g| g.description).unwrap_or_default();
         if !name.trim().is_empty() {
             messenger.tell(Command::Group(GroupCommand::Rename {
-                chat: chat(),
+                chat,
                 name,
                 description,
             }));
@@ -255,12 +252,16 @@ fn RenameGroup(rename: RwSignal<String>) -> impl IntoView {
 fn LeaveGroup() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    let chat = move || ui.current.get().unwrap_or_default();
+    let leave = move |_| {
+        if let Some(chat) = ui.current.get_untracked() {
+            messenger.tell(Command::Group(GroupCommand::Leave(chat)));
+        }
+    };
     view! {
         <button
             type="button"
             class="danger"
-            on:click=move |_| messenger.tell(Command::Group(GroupCommand::Leave(chat())))
+            on:click=leave
         >
             "Leave group"
         </button>
@@ -281,7 +282,7 @@ pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
             let receipts = info.as_ref().map(|(_, r)| r.as_slice()).unwrap_or_default();
             let names: Vec<String> = receipts_by_status(receipts, status)
                 .iter()
-                .map(|m| ui.display(m))
+                .map(|m| ui.name_of(m))
                 .collect();
             if names.is_empty() {
                 "nobody yet".to_owned()
@@ -318,10 +319,33 @@ pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
 
 /// How far a message got with each member, for its info: the members whose receipt is
 /// `wanted`.
-fn receipts_by_status(receipts: &[(String, Status)], wanted: Status) -> Vec<String> {
+fn receipts_by_status(receipts: &[(Username, Status)], wanted: Status) -> Vec<Username> {
     receipts
         .iter()
         .filter(|(_, s)| *s == wanted)
         .map(|(m, _)| m.clone())
         .collect()
+}
+
+/// Make `member` an admin of the group `chat`.
+fn promote(chat: ChatId, member: Username) -> GroupCommand {
+    GroupCommand::SetAdmin {
+        chat,
+        member,
+        admin: true,
+    }
+}
+
+/// Make `member` a plain member of the group `chat`.
+fn dismiss(chat: ChatId, member: Username) -> GroupCommand {
+    GroupCommand::SetAdmin {
+        chat,
+        member,
+        admin: false,
+    }
+}
+
+/// Remove `member` from the group `chat`.
+fn remove(chat: ChatId, member: Username) -> GroupCommand {
+    GroupCommand::Remove { chat, member }
 }

@@ -119,6 +119,9 @@ pub enum DeviceActionError {
     /// The history blob does not open with its key, or does not decode.
     #[error("the history from the other device could not be read")]
     History,
+    /// The history blob could not be downloaded.
+    #[error("the history could not be fetched")]
+    HistoryUnavailable,
 }
 
 /// Something that should always hold did not: a bug, or damaged stored state.

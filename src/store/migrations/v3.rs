@@ -3,7 +3,8 @@
 //! running it again would change nothing.
 
 use futures::future::join_all;
-use hush_client::store::{MessageId, StoreError};
+use hush_client::store::StoreError;
+use hush_client::MessageId;
 use rexie::{Rexie, TransactionMode, TransactionResult};
 use wasm_bindgen::JsValue;
 
@@ -31,10 +32,11 @@ pub(super) async fn apply(db: &Rexie) -> Result<(), StoreError> {
     for old in &all {
         let message = decode_message_record(old)?;
         let seq = seq_of(old)?;
-        match newest.iter_mut().find(|(chat, _, _)| *chat == message.chat) {
-            Some(entry) if entry.1 < seq => *entry = (message.chat.clone(), seq, message.id),
+        let chat = message.chat.to_string();
+        match newest.iter_mut().find(|(known, _, _)| *known == chat) {
+            Some(entry) if entry.1 < seq => *entry = (chat, seq, message.id),
             Some(_) => {}
-            None => newest.push((message.chat.clone(), seq, message.id)),
+            None => newest.push((chat, seq, message.id)),
         }
         rewritten.push(message_record(&message, seq)?);
     }

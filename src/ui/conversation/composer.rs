@@ -1,6 +1,7 @@
 //! Writing a message: the composer (Enter sends, Shift+Enter is a new line), the typing
 //! notices it sends, and why a group may not take messages from us.
 
+use hush_client::ChatId;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
@@ -16,9 +17,9 @@ const TYPING_REPEAT_MS: f64 = 3000.0;
 pub(super) fn SendingNote() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let open_group = move || {
-        let chat = ui.current.get().unwrap_or_default();
-        let me = ui.me.get().unwrap_or_default();
-        (ui.group(&chat), me)
+        let group = ui.current.get().and_then(|chat| ui.group(&chat));
+        let me = ui.me.get().map(|me| me.to_string()).unwrap_or_default();
+        (group, me)
     };
     view! {
         <Show when=move || {
@@ -90,7 +91,7 @@ pub(super) fn Composer() -> impl IntoView {
 
 /// Tells `to` we are typing (again every [`TYPING_REPEAT_MS`]), or that we stopped once the
 /// draft is empty; `told` is when we last said we were.
-fn tell_typing(messenger: Messenger, told: StoredValue<f64>, to: String, typing: bool) {
+fn tell_typing(messenger: Messenger, told: StoredValue<f64>, to: ChatId, typing: bool) {
     let now = now();
     if !typing {
         if told.get_value() > 0.0 {

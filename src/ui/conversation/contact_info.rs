@@ -1,5 +1,6 @@
 //! Contact info: the safety number to compare with the contact, and "Mark as verified".
 
+use hush_client::ChatId;
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
@@ -34,8 +35,8 @@ pub(super) fn ContactInfo() -> impl IntoView {
                         <button
                             type="button"
                             on:click=move |_| {
-                                if let Some(chat) = ui.current.get_untracked() {
-                                    messenger.tell(Command::MarkVerified(chat));
+                                if let Some(ChatId::Direct(contact)) = ui.current.get_untracked() {
+                                    messenger.tell(Command::MarkVerified(contact));
                                 }
                             }
                         >

@@ -1,6 +1,7 @@
 //! The conversation's header: back, who it is with and what they are doing, Contact or Group
 //! info, and Mute.
 
+use hush_client::ChatId;
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
@@ -31,7 +32,11 @@ pub(super) fn ChatHeader() -> impl IntoView {
                 <h2>
                     {move || ui.current.get().map(|chat| ui.display(&chat))}
                     <span class="handle">
-                        {move || ui.current.get().filter(|chat| ui.display(chat) != *chat)}
+                        {move || {
+                            let chat = ui.current.get()?;
+                            let spelled = chat.to_string();
+                            (ui.display(&chat) != spelled).then_some(spelled)
+                        }}
                     </span>
                 </h2>
                 <p class="about" aria-live="polite">{move || about(ui)}</p>
@@ -42,8 +47,8 @@ pub(super) fn ChatHeader() -> impl IntoView {
                 on:click=move |_| {
                     if ui.group_open() {
                         ui.group_info.update(|open| *open = !*open);
-                    } else if let Some(chat) = ui.current.get_untracked() {
-                        messenger.tell(Command::ContactInfo(chat));
+                    } else if let Some(ChatId::Direct(contact)) = ui.current.get_untracked() {
+                        messenger.tell(Command::ContactInfo(contact));
                     }
                 }
             >
@@ -70,11 +75,10 @@ pub(super) fn ChatHeader() -> impl IntoView {
 fn about(ui: Ui) -> Option<String> {
     let chat = ui.current.get()?;
     if let Some(group) = ui.group(&chat) {
-        let prefix = format!("{chat} ");
         let typists: Vec<String> = ui.typing.with(|list| {
             list.iter()
-                .filter_map(|(key, _)| key.strip_prefix(&prefix))
-                .map(|who| ui.display(who))
+                .filter(|(typist, _)| typist.chat == chat)
+                .map(|(typist, _)| ui.name_of(&typist.who))
                 .collect()
         });
         return Some(match typists.is_empty() {
@@ -82,11 +86,16 @@ fn about(ui: Ui) -> Option<String> {
             false => format!("{} typing…", typists.join(", ")),
         });
     }
-    if ui.typing.get().iter().any(|(who, _)| *who == chat) {
+    if ui
+        .typing
+        .get()
+        .iter()
+        .any(|(typist, _)| typist.chat == chat)
+    {
         return Some("typing…".to_owned());
     }
     let presence = ui.presence.get();
-    let (_, online, seen) = presence.iter().find(|(who, _, _)| *who == chat)?;
+    let (_, online, seen) = presence.iter().find(|(who, _, _)| chat.is_with(who))?;
     if *online {
         Some("online".to_owned())
     } else if *seen > 0 {

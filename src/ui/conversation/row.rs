@@ -57,7 +57,7 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
         .group
         .as_ref()
         .filter(|_| !mine)
-        .map(|g| ui.display(&g.author));
+        .map(|g| ui.name_of(&g.author));
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
     view! {
