@@ -9,6 +9,7 @@
 
 mod content;
 mod pairwise;
+mod pins;
 mod receipts;
 
 use hush_protocol::record::SessionRecord;
@@ -16,11 +17,11 @@ use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::{DeviceAddress, Rng, Username};
 
 use super::groups::{is_group_message, Groups, Reissue};
-use super::senders::Pins;
 use super::{Engine, Event, Output};
 use crate::error::{Broken, EngineError};
 use crate::model::MessageId;
 use crate::store::{Changes, Store};
+pub(super) use pins::Pins;
 
 /// One envelope from the relay.
 pub(super) struct Incoming {
