@@ -6,7 +6,6 @@
 //! IndexedDB requests and awaits them.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use hush_client::model::{ChatMessage, GroupRecord, MessageId, OutboxEntry, PinnedDevices};
 use hush_client::store::{Changes, StoreError};
@@ -161,8 +160,27 @@ impl<'a> Arrivals<'a> {
     }
 }
 
-/// Messages as this commit leaves them, with their place.
-type Written = HashMap<MessageId, (ChatMessage, f64)>;
+/// Messages as this commit leaves them, with their place. (A list, not a map: each map type
+/// costs the wasm its own copy of the hash table code, and a commit holds few messages.)
+#[derive(Default)]
+struct Written(Vec<(MessageId, ChatMessage, f64)>);
+
+impl Written {
+    fn insert(&mut self, id: MessageId, (message, seq): (ChatMessage, f64)) {
+        self.remove(&id);
+        self.0.push((id, message, seq));
+    }
+
+    fn contains_key(&self, id: &MessageId) -> bool {
+        self.0.iter().any(|(i, _, _)| i == id)
+    }
+
+    fn remove(&mut self, id: &MessageId) -> Option<(ChatMessage, f64)> {
+        let at = self.0.iter().position(|(i, _, _)| i == id)?;
+        let (_, message, seq) = self.0.swap_remove(at);
+        Some((message, seq))
+    }
+}
 
 /// Decides what committing `changes` writes, given what the first round `found`.
 pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan<'a>, StoreError> {
@@ -172,7 +190,7 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
         newest: Vec::new(),
     };
     let mut stored = found.messages.into_iter();
-    let mut written = Written::new();
+    let mut written = Written::default();
     for message in &changes.messages {
         // A replaced message keeps its place in the chat.
         let seq = match stored.next().flatten() {

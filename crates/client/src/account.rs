@@ -80,7 +80,7 @@ impl LocalAccount {
             .sign(&auth_message(nonce, &self.name, self.device_id));
         if self.registered {
             return Ok(ClientFrame::Authenticate {
-                account: self.name.to_string(),
+                account: self.name.clone(),
                 device: self.device_id,
                 signature,
             });

@@ -132,7 +132,7 @@ pub async fn texts<S: Store, R: Rng>(
             if let Some(envelope) = e.pop() {
                 envelopes.push(ServerFrame::Envelope {
                     id: envelopes.len() as u64 + 1,
-                    sender: sender.0.to_string(),
+                    sender: sender.0.clone(),
                     sender_device: sender.1,
                     received_ms: now_ms,
                     payload: envelope.payload,

@@ -30,7 +30,7 @@ fn a_batch_is_one_commit_one_ack_and_survives_reordering_duplicates_and_garbage(
         envelopes.push(envelopes[5].clone());
         envelopes.push(ServerFrame::Envelope {
             id: 999,
-            sender: "alice".into(),
+            sender: hush_client::Username::parse("alice").unwrap(),
             sender_device: 1,
             received_ms: NOW,
             payload: vec![1, 2, 3],

@@ -159,7 +159,7 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
         } = frame
         {
             if *client_id == message.id {
-                assert!(!members.contains(&"carol".to_string()));
+                assert!(!members.contains(&user("carol")));
                 forged = Some(payload.clone());
             }
         }
@@ -181,7 +181,7 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
         .is_none());
     let resend = ClientFrame::GroupSend {
         client_id: [9; 16],
-        members: vec!["carol".into()],
+        members: vec![user("carol")],
         payload: payload.clone(),
     };
     alice

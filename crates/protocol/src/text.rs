@@ -60,9 +60,10 @@ pub fn is_clean_group_name(name: &str) -> bool {
 }
 
 /// Whether `description` may describe a group: empty, or at most [`MAX_DESCRIPTION`] bytes
-/// with nothing blocked (see [`is_blocked`]). Checked as it is, not trimmed: it is signed.
+/// with nothing blocked (see [`is_blocked`]) but line breaks (`\n`): a description is shown
+/// as a block of its own, in paragraphs. Checked as it is, not trimmed: it is signed.
 pub fn is_clean_description(description: &str) -> bool {
-    description.len() <= MAX_DESCRIPTION && !has_blocked(description)
+    description.len() <= MAX_DESCRIPTION && !description.chars().any(|c| c != '\n' && is_blocked(c))
 }
 
 #[cfg(test)]
@@ -103,9 +104,17 @@ mod tests {
 
     #[test]
     fn control_characters_and_line_breaks_are_refused() {
-        refused_everywhere(&[
-            '\n', '\r', '\t', '\0', '\u{1B}', '\u{7F}', '\u{85}', '\u{9F}',
-        ]);
+        refused_everywhere(&['\r', '\t', '\0', '\u{1B}', '\u{7F}', '\u{85}', '\u{9F}']);
+    }
+
+    #[test]
+    fn only_a_description_may_break_lines() {
+        let text = "first\nsecond";
+        for (kind, ok) in accepted_as(text) {
+            assert_eq!(ok, kind == "description", "{kind} {text:?}");
+        }
+        assert!(!is_clean_description("first\r\nsecond"));
+        assert!(!is_clean_description("first\n\u{202E}second"));
     }
 
     #[test]

@@ -174,7 +174,7 @@ fn client_frames() -> Vec<ClientFrame> {
     );
     vec![
         ClientFrame::Authenticate {
-            account: "alice".into(),
+            account: user("alice"),
             device: 2,
             signature: [7; 64],
         },
@@ -184,7 +184,7 @@ fn client_frames() -> Vec<ClientFrame> {
         },
         ClientFrame::Send {
             client_id: [9; 16],
-            recipient: "bob".into(),
+            recipient: user("bob"),
             envelopes: vec![OutgoingEnvelope {
                 device: 1,
                 payload: vec![1, 2, 3],
@@ -194,16 +194,16 @@ fn client_frames() -> Vec<ClientFrame> {
             ids: vec![1, u64::MAX],
         },
         ClientFrame::Typing {
-            to: "bob".into(),
+            to: user("bob"),
             typing: true,
         },
         ClientFrame::GroupTyping {
             group: [3; 16],
-            members: vec!["bob".into(), "carol".into()],
+            members: vec![user("bob"), user("carol")],
             typing: false,
         },
         ClientFrame::Subscribe {
-            accounts: vec!["bob".into(), "carol".into()],
+            accounts: vec![user("bob"), user("carol")],
         },
         ClientFrame::PushSubscribe {
             endpoint: "https://push.example.net/send/abc?x=1".into(),
@@ -248,7 +248,7 @@ fn server_frames() -> Vec<ServerFrame> {
         },
         ServerFrame::Envelope {
             id: 42,
-            sender: "alice".into(),
+            sender: user("alice"),
             sender_device: 1,
             received_ms: 1_700_000_000_000,
             payload: vec![0; 100],
@@ -263,19 +263,19 @@ fn server_frames() -> Vec<ServerFrame> {
             version: 9,
         },
         ServerFrame::Presence {
-            account: "bob".into(),
+            account: user("bob"),
             online: false,
             last_seen_ms: 5,
         },
         ServerFrame::GroupTyping {
             group: [4; 16],
-            from: "carol".into(),
+            from: user("carol"),
             typing: true,
         },
         ServerFrame::Expired {
             id: 12,
             client_id: [2; 16],
-            recipient: "bob".into(),
+            recipient: user("bob"),
             device: 1,
         },
         ServerFrame::PushSubscribed,
@@ -302,7 +302,7 @@ fn frames_round_trip() {
     }
     let group = ClientFrame::GroupSend {
         client_id: [3; 16],
-        members: vec!["alice".into(), "bob".into()],
+        members: vec![user("alice"), user("bob")],
         payload: vec![1; 100],
     };
     assert_eq!(ClientFrame::decode(&group.encode()).unwrap(), group);
@@ -328,7 +328,7 @@ fn bad_frames_are_clear_errors() {
     ));
     // An empty account name is refused.
     let mut frame = ClientFrame::Typing {
-        to: "x".into(),
+        to: user("x"),
         typing: true,
     }
     .encode();

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hush_protocol::relay::ServerFrame;
+use hush_protocol::Username;
 use tokio::sync::{mpsc, Notify};
 
 use crate::store::{StoredEnvelope, StoredListener};
@@ -205,19 +206,19 @@ impl Hub {
     }
 
     /// Subscribes `watcher` to the presence of `accounts`; returns their current presence.
-    pub(crate) fn watch(&self, watcher: &DeviceKey, accounts: &[String]) -> Vec<ServerFrame> {
+    pub(crate) fn watch(&self, watcher: &DeviceKey, accounts: &[Username]) -> Vec<ServerFrame> {
         let mut inner = self.lock();
         let mut now = Vec::with_capacity(accounts.len());
         for account in accounts {
             inner
                 .watchers
-                .entry(account.clone())
+                .entry(account.to_string())
                 .or_default()
                 .insert(watcher.clone());
             now.push(ServerFrame::Presence {
                 account: account.clone(),
                 online: account_online(&inner, account),
-                last_seen_ms: inner.last_seen.get(account).copied().unwrap_or(0),
+                last_seen_ms: inner.last_seen.get(account.as_str()).copied().unwrap_or(0),
             });
         }
         now
@@ -251,8 +252,11 @@ fn announce(inner: &Inner, account: &str, online: bool, last_seen_ms: u64) {
     let Some(watchers) = inner.watchers.get(account) else {
         return;
     };
+    let Some(account) = crate::names::stored(account) else {
+        return;
+    };
     let frame = ServerFrame::Presence {
-        account: account.to_owned(),
+        account,
         online,
         last_seen_ms,
     };

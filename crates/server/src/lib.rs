@@ -15,6 +15,7 @@ mod hub;
 mod limits;
 mod links;
 mod metrics;
+mod names;
 mod push;
 mod requests;
 pub mod store;
@@ -281,9 +282,9 @@ async fn expire_forever(state: AppState) {
                 account: notice.account.clone(),
                 device: notice.device,
             };
-            state
-                .hub
-                .tell_device(&sender, requests::expired_frame(notice));
+            if let Some(frame) = requests::expired_frame(notice) {
+                state.hub.tell_device(&sender, frame);
+            }
         }
     }
 }

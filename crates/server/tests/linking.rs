@@ -11,7 +11,7 @@ use rand_chacha::ChaCha20Rng;
 
 mod support;
 
-use support::{Account, Client};
+use support::{user, Account, Client};
 
 #[allow(clippy::panic)]
 fn gone(frame: ServerFrame, want_request: u32) {
@@ -181,7 +181,7 @@ async fn authenticate_provisioned(browser: &mut Client, new: &NewBrowser, list: 
     assert_eq!(opened.address.device(), 2);
     browser
         .send(&ClientFrame::Authenticate {
-            account: "alice".into(),
+            account: user("alice"),
             device: 2,
             signature: new.identity.sign(&auth_message(&browser.nonce, "alice", 2)),
         })
@@ -259,7 +259,7 @@ async fn unlink_device_2(
     let mut again = Client::connect(addr).await;
     again
         .send(&ClientFrame::Authenticate {
-            account: "alice".into(),
+            account: user("alice"),
             device: 2,
             signature: identity.sign(&auth_message(&again.nonce, "alice", 2)),
         })

@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 
 mod support;
 
-use support::{get, metric, Account, Client, TestServer};
+use support::{get, metric, user, Account, Client, TestServer};
 
 // ---------------------------------------------------------------------------------------------
 // The push service.
@@ -191,7 +191,7 @@ impl Client {
         let client_id = [n; 16];
         self.send(&ClientFrame::Send {
             client_id,
-            recipient: recipient.to_owned(),
+            recipient: user(recipient),
             envelopes: vec![OutgoingEnvelope {
                 device: 1,
                 payload: payload.to_vec(),
@@ -249,7 +249,7 @@ async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
 
     // Bob goes offline; alice learns it through presence, so the relay knows it too.
     a.send(&ClientFrame::Subscribe {
-        accounts: vec!["bob".into()],
+        accounts: vec![user("bob")],
     })
     .await;
     assert!(matches!(

@@ -20,7 +20,7 @@ use tokio_tungstenite::tungstenite::Message;
 
 mod support;
 
-use support::{get, metric, start_relay_with, Account, Client};
+use support::{get, metric, start_relay_with, user, Account, Client};
 
 /// A relay with the default limits.
 async fn start() -> support::TestServer {
@@ -36,7 +36,7 @@ async fn barrier(client: &mut Client) {
     client
         .send(&ClientFrame::FetchBundles {
             request: 77,
-            account: "nobody".into(),
+            account: user("nobody"),
         })
         .await;
     // An unknown account is NotFound (not a store failure).
@@ -53,7 +53,7 @@ async fn barrier(client: &mut Client) {
 fn message(to: &str, client_id: u8, payload: &[u8]) -> ClientFrame {
     ClientFrame::Send {
         client_id: [client_id; 16],
-        recipient: to.to_owned(),
+        recipient: user(to),
         envelopes: vec![OutgoingEnvelope {
             device: 1,
             payload: payload.to_vec(),
@@ -95,7 +95,7 @@ async fn bad_and_replayed_authentication_is_refused() {
     let old = alice.identity.sign(&auth_message(&used_nonce, "alice", 1));
     replay
         .send(&ClientFrame::Authenticate {
-            account: "alice".into(),
+            account: user("alice"),
             device: 1,
             signature: old,
         })
@@ -117,7 +117,7 @@ async fn bad_and_replayed_authentication_is_refused() {
         .sign(&auth_message(&forged.nonce, "alice", 1));
     forged
         .send(&ClientFrame::Authenticate {
-            account: "alice".into(),
+            account: user("alice"),
             device: 1,
             signature,
         })
@@ -135,7 +135,7 @@ async fn bad_and_replayed_authentication_is_refused() {
         .sign(&auth_message(&other_device.nonce, "alice", 2));
     other_device
         .send(&ClientFrame::Authenticate {
-            account: "alice".into(),
+            account: user("alice"),
             device: 2,
             signature,
         })
@@ -234,7 +234,7 @@ async fn one_time_prekeys_are_handed_out_at_most_once_under_concurrent_fetches()
             client
                 .send(&ClientFrame::FetchBundles {
                     request: 9,
-                    account: "bob".into(),
+                    account: user("bob"),
                 })
                 .await;
             match client.recv().await {
@@ -375,7 +375,7 @@ async fn a_send_that_does_not_match_the_device_list_is_answered_with_the_differe
     assert!(matches!(b.recv().await, ServerFrame::PreKeysLow { .. }));
     a.send(&ClientFrame::Send {
         client_id: [1; 16],
-        recipient: "bob".into(),
+        recipient: user("bob"),
         envelopes: vec![OutgoingEnvelope {
             device: 2,
             payload: b"x".to_vec(),
@@ -477,7 +477,7 @@ async fn a_backed_up_recipient_gets_everything_in_order() {
         a.ws.feed(Message::binary(
             ClientFrame::Send {
                 client_id,
-                recipient: "bob".into(),
+                recipient: user("bob"),
                 envelopes: vec![OutgoingEnvelope { device: 1, payload }],
             }
             .encode(),
@@ -606,7 +606,7 @@ async fn typing_and_presence_are_relayed() {
     let (alice, bob) = (Account::new("alice", 21), Account::new("bob", 22));
     let mut a = alice.register(server.addr).await;
     a.send(&ClientFrame::Subscribe {
-        accounts: vec!["bob".into()],
+        accounts: vec![user("bob")],
     })
     .await;
     assert!(matches!(
@@ -619,7 +619,7 @@ async fn typing_and_presence_are_relayed() {
         ServerFrame::Presence { online: true, .. }
     ));
     b.send(&ClientFrame::Typing {
-        to: "alice".into(),
+        to: user("alice"),
         typing: true,
     })
     .await;
@@ -734,7 +734,7 @@ async fn bundle_fetches_have_a_budget_of_their_own_as_large_as_a_group() {
     for request in 0..10 {
         a.send(&ClientFrame::FetchBundles {
             request,
-            account: "bob".into(),
+            account: user("bob"),
         })
         .await;
         match a.recv().await {
@@ -758,7 +758,7 @@ async fn bundle_fetches_have_a_budget_of_their_own_as_large_as_a_group() {
     for request in 0..group + 100 {
         a.send(&ClientFrame::FetchBundles {
             request,
-            account: format!("member{request}"),
+            account: user(&format!("member{request}")),
         })
         .await;
         match a.recv().await {
@@ -808,7 +808,7 @@ async fn rate_limits_bite_without_closing_the_connection() {
                 0,
                 0,
             ],
-            recipient: "bob".into(),
+            recipient: user("bob"),
             envelopes: vec![OutgoingEnvelope {
                 device: 1,
                 payload: i.to_be_bytes().to_vec(),
@@ -1024,7 +1024,7 @@ async fn a_listed_device_counts_once_set_up(
     ));
     let mut two = Client::connect(addr).await;
     two.send(&ClientFrame::Authenticate {
-        account: "alice".into(),
+        account: user("alice"),
         device: 2,
         signature: second.sign(&auth_message(&two.nonce, "alice", 2)),
     })
@@ -1063,7 +1063,7 @@ async fn a_group_message_is_stored_once_per_member_device_and_not_for_the_sender
     let mut c = carol.register(server.addr).await;
     let group = |members: &[&str], id: u8| ClientFrame::GroupSend {
         client_id: [id; 16],
-        members: members.iter().map(|m| m.to_string()).collect(),
+        members: members.iter().map(|m| user(m)).collect(),
         payload: b"one ciphertext for all".to_vec(),
     };
     // "nobody" is not an account: skipped (the relay does not know who is in a group).

@@ -44,7 +44,7 @@ impl Connection {
     /// The frame that follows every watched account's presence.
     pub(super) fn subscribe(&self) -> ClientFrame {
         ClientFrame::Subscribe {
-            accounts: self.watched.iter().map(Username::to_string).collect(),
+            accounts: self.watched.clone(),
         }
     }
 
@@ -222,7 +222,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.connection.fetching.push((request, account.clone()));
         out.frames.push(ClientFrame::FetchBundles {
             request,
-            account: account.to_string(),
+            account: account.clone(),
         });
     }
 

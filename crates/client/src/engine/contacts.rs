@@ -137,7 +137,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut out = Output::default();
         if self.connection.authenticated {
             out.frames.push(ClientFrame::Typing {
-                to: to.to_string(),
+                to: to.clone(),
                 typing,
             });
         }

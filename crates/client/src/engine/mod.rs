@@ -201,11 +201,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         match frame {
-            ServerFrame::Typing { from, typing } => {
-                if let Ok(from) = Username::new(from) {
-                    out.events.push(Event::Typing { from, typing });
-                }
-            }
+            ServerFrame::Typing { from, typing } => out.events.push(Event::Typing { from, typing }),
             ServerFrame::GroupTyping {
                 group,
                 from,
@@ -214,7 +210,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 // Only a member's typing shows.
                 let record = self.store.group(&group).await?;
                 let member = record.is_some_and(|r| r.log.state().member(&from).is_some());
-                if let (true, Ok(from)) = (member, Username::new(from)) {
+                if member {
                     out.events.push(Event::GroupTyping {
                         chat: ChatId::Group(group),
                         from,
@@ -246,15 +242,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 account,
                 online,
                 last_seen_ms,
-            } => {
-                if let Ok(account) = Username::new(account) {
-                    out.events.push(Event::Presence {
-                        account,
-                        online,
-                        last_seen_ms,
-                    });
-                }
-            }
+            } => out.events.push(Event::Presence {
+                account,
+                online,
+                last_seen_ms,
+            }),
             _ => {}
         }
         Ok(())

@@ -211,7 +211,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             entry.attempts += 1;
             sealed.frames.push(ClientFrame::Send {
                 client_id: entry.id,
-                recipient: to.to_string(),
+                recipient: to.clone(),
                 envelopes,
             });
             sealed.entries.push(entry);

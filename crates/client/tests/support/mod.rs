@@ -119,7 +119,7 @@ impl Device {
         let name = self.engine.account().unwrap().name.clone();
         let probe = ClientFrame::FetchBundles {
             request: u32::MAX,
-            account: name.to_string(),
+            account: name,
         };
         self.ws.send(Message::binary(probe.encode())).await.unwrap();
         loop {

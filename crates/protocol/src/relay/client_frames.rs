@@ -10,6 +10,7 @@ use super::limits::{
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::{MAX_DEVICES, MAX_DEVICE_LIST};
 use crate::keys::{OneTimePreKey, SignedPreKey};
+use crate::Username;
 
 /// One envelope of a send: the ciphertext for one device of the recipient.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub enum ClientFrame {
     /// Authenticates this connection as an existing device.
     Authenticate {
         /// The account.
-        account: String,
+        account: Username,
         /// The device.
         device: u32,
         /// The device identity's signature over [`crate::relay::auth_message`].
@@ -55,14 +56,14 @@ pub enum ClientFrame {
         /// Echoed in the answer.
         request: u32,
         /// The account.
-        account: String,
+        account: Username,
     },
     /// One message to every device of one account.
     Send {
         /// Chosen by the sender; a resend with the same id is not stored twice.
         client_id: [u8; 16],
         /// The recipient account.
-        recipient: String,
+        recipient: Username,
         /// One per recipient device.
         envelopes: Vec<OutgoingEnvelope>,
     },
@@ -74,7 +75,7 @@ pub enum ClientFrame {
     /// Typing started or stopped in a chat with `to`.
     Typing {
         /// The other account.
-        to: String,
+        to: Username,
         /// Started (true) or stopped.
         typing: bool,
     },
@@ -83,14 +84,14 @@ pub enum ClientFrame {
         /// The group (members check the sender is in it).
         group: [u8; 16],
         /// The members' accounts (as for [`ClientFrame::GroupSend`]).
-        members: Vec<String>,
+        members: Vec<Username>,
         /// Started (true) or stopped.
         typing: bool,
     },
     /// Presence updates wanted for these accounts.
     Subscribe {
         /// Accounts.
-        accounts: Vec<String>,
+        accounts: Vec<Username>,
     },
     /// Asks the relay to wake this device with a Web Push (RFC 8030) while it is offline. The
     /// push carries no message content and no sender. Replaces an earlier subscription.
@@ -146,7 +147,7 @@ pub enum ClientFrame {
         /// Chosen by the sender; a resend with the same id is not stored twice.
         client_id: [u8; 16],
         /// The members' accounts (at most [`crate::groups::MAX_MEMBERS`], each once).
-        members: Vec<String>,
+        members: Vec<Username>,
         /// The same for every device.
         payload: Vec<u8>,
     },

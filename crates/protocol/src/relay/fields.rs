@@ -5,6 +5,7 @@ use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::MAX_DEVICES;
 use crate::groups::MAX_MEMBERS;
 use crate::keys::MAX_ACCOUNT_LEN;
+use crate::Username;
 
 /// Checks a frame's size and version; returns a reader past them and the type byte.
 pub(super) fn open_frame(bytes: &[u8]) -> Result<(Reader<'_>, u8), DecodeError> {
@@ -38,24 +39,20 @@ pub(super) fn read_str(
         .map_err(|_| DecodeError::Invalid(field))
 }
 
-/// An account name: 1 to [`MAX_ACCOUNT_LEN`] bytes of UTF-8.
-pub(super) fn read_account(r: &mut Reader<'_>) -> Result<String, DecodeError> {
-    let name = read_str(r, "account name", MAX_ACCOUNT_LEN)?;
-    if name.is_empty() {
-        return Err(DecodeError::Invalid("account name"));
-    }
-    Ok(name)
+/// An account name: a [`Username`].
+pub(super) fn read_account(r: &mut Reader<'_>) -> Result<Username, DecodeError> {
+    Username::new(read_str(r, "account name", MAX_ACCOUNT_LEN)?)
 }
 
 /// A group's member list (as `GroupSend` and `GroupTyping` name it).
-pub(super) fn write_members(w: &mut Writer, members: &[String]) {
+pub(super) fn write_members(w: &mut Writer, members: &[Username]) {
     w.u32(members.len() as u32);
     for member in members {
         write_str(w, member);
     }
 }
 
-pub(super) fn read_members(r: &mut Reader<'_>) -> Result<Vec<String>, DecodeError> {
+pub(super) fn read_members(r: &mut Reader<'_>) -> Result<Vec<Username>, DecodeError> {
     let n = r.count("members", MAX_MEMBERS, 5)?;
     (0..n).map(|_| read_account(r)).collect()
 }

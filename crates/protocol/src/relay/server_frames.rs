@@ -5,6 +5,7 @@ use super::limits::{MAX_ANNOUNCEMENT, MAX_BUNDLE, MAX_ERROR_TEXT, MAX_PAYLOAD, M
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::{MAX_DEVICES, MAX_DEVICE_LIST};
 use crate::wire::PreKeyBundle;
+use crate::Username;
 
 /// What became of a send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -94,7 +95,7 @@ pub enum ServerFrame {
         /// The relay's id, to ack.
         id: u64,
         /// Sender account.
-        sender: String,
+        sender: Username,
         /// Sender device.
         sender_device: u32,
         /// When the relay accepted it (ms since the epoch).
@@ -124,7 +125,7 @@ pub enum ServerFrame {
     /// Someone is typing to this account.
     Typing {
         /// Who.
-        from: String,
+        from: Username,
         /// Started or stopped.
         typing: bool,
     },
@@ -133,14 +134,14 @@ pub enum ServerFrame {
         /// The group.
         group: [u8; 16],
         /// Who.
-        from: String,
+        from: Username,
         /// Started or stopped.
         typing: bool,
     },
     /// A subscribed account came online or went offline.
     Presence {
         /// Which account.
-        account: String,
+        account: Username,
         /// Whether any of its devices is connected.
         online: bool,
         /// When it was last connected (ms since the epoch; 0 if never).
@@ -155,7 +156,7 @@ pub enum ServerFrame {
         /// The send's id.
         client_id: [u8; 16],
         /// Recipient account.
-        recipient: String,
+        recipient: Username,
         /// Recipient device.
         device: u32,
     },

@@ -10,6 +10,11 @@ use hush_protocol::{x3dh, DeviceAddress, IdentityKeyPair};
 use rand_chacha::rand_core::SeedableRng;
 pub use rand_chacha::ChaCha20Rng as TestRng;
 
+/// The account `name`.
+pub fn user(name: &str) -> hush_protocol::Username {
+    hush_protocol::Username::parse(name).unwrap()
+}
+
 pub fn rng(seed: u64) -> TestRng {
     TestRng::seed_from_u64(seed)
 }

@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesOrdered;
 use futures::{FutureExt, StreamExt};
 use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
+use hush_protocol::Username;
 use tokio::sync::mpsc;
 
 use super::socket::{binary, error, Out, Pings, Stream};
@@ -171,7 +172,7 @@ impl DeviceConnection<'_> {
             Ok(ClientFrame::Subscribe { accounts }) => {
                 self.state.hub.unwatch(&self.device, &self.watching);
                 let now = self.state.hub.watch(&self.device, &accounts);
-                self.watching = accounts;
+                self.watching = accounts.into_iter().map(Username::into_string).collect();
                 Reply::Frames(now)
             }
             Ok(frame) => requests::handle(self.state, &self.device, frame).await,
@@ -285,9 +286,12 @@ async fn expiry_notices(state: &AppState, device: &DeviceKey) -> Reply {
 /// One envelope to the device; false when the connection is gone.
 async fn send_envelope(state: &AppState, out: &Out, stored: StoredEnvelope) -> bool {
     let e = stored.envelope;
+    let Some(sender) = crate::names::stored(&e.sender) else {
+        return true;
+    };
     let frame = ServerFrame::Envelope {
         id: stored.id,
-        sender: e.sender,
+        sender,
         sender_device: e.sender_device,
         received_ms: e.received_ms,
         payload: e.payload,

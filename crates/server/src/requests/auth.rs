@@ -60,7 +60,7 @@ pub(crate) async fn authenticate(
             account,
             device,
             signature,
-        } => sign_in(state, nonce, account, device, signature).await,
+        } => sign_in(state, nonce, account.into_string(), device, signature).await,
         _ => Err((ErrorCode::Unauthenticated, "authenticate first".to_owned())),
     }
 }

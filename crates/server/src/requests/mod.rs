@@ -24,6 +24,7 @@ mod store_calls;
 mod uploads;
 
 use hush_protocol::relay::{ClientFrame, ErrorCode};
+use hush_protocol::Username;
 
 use crate::hub::DeviceKey;
 use crate::store::PushSubscription;
@@ -66,18 +67,21 @@ async fn respond(
             one_time,
         } => prekeys::upload_prekeys(state, device, signed_prekey, one_time).await,
         ClientFrame::FetchBundles { request, account } => {
-            prekeys::fetch_bundles(state, device, request, account).await
+            prekeys::fetch_bundles(state, device, request, account.into_string()).await
         }
         ClientFrame::Send {
             client_id,
             recipient,
             envelopes,
-        } => sends::send(state, device, client_id, recipient, envelopes).await,
+        } => sends::send(state, device, client_id, recipient.into_string(), envelopes).await,
         ClientFrame::GroupSend {
             client_id,
             members,
             payload,
-        } => sends::group_send(state, device, client_id, members, payload).await,
+        } => {
+            let members = members.into_iter().map(Username::into_string).collect();
+            sends::group_send(state, device, client_id, members, payload).await
+        }
         ClientFrame::Ack { ids } => Ok(queue::ack(state, device, ids)),
         ClientFrame::AckExpired { ids } => queue::ack_expired(state, device, ids).await,
         ClientFrame::Typing { to, typing } => Ok(presence::typing(state, device, &to, typing)),

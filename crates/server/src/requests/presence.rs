@@ -2,6 +2,7 @@
 //! members (the sender names them; the relay does not know groups).
 
 use hush_protocol::relay::ServerFrame;
+use hush_protocol::Username;
 
 use super::reply::Reply;
 use crate::hub::DeviceKey;
@@ -9,10 +10,10 @@ use crate::AppState;
 
 /// Typing started or stopped in the chat with `to`.
 pub(super) fn typing(state: &AppState, device: &DeviceKey, to: &str, typing: bool) -> Reply {
-    let frame = ServerFrame::Typing {
-        from: device.account.clone(),
-        typing,
+    let Some(from) = crate::names::stored(&device.account) else {
+        return Reply::None;
     };
+    let frame = ServerFrame::Typing { from, typing };
     state.hub.tell_account(to, &frame);
     Reply::None
 }
@@ -22,15 +23,18 @@ pub(super) fn group_typing(
     state: &AppState,
     device: &DeviceKey,
     group: [u8; 16],
-    members: &[String],
+    members: &[Username],
     typing: bool,
 ) -> Reply {
+    let Some(from) = crate::names::stored(&device.account) else {
+        return Reply::None;
+    };
     let frame = ServerFrame::GroupTyping {
         group,
-        from: device.account.clone(),
+        from,
         typing,
     };
-    for member in members.iter().filter(|m| **m != device.account) {
+    for member in members.iter().filter(|m| m.as_str() != device.account) {
         state.hub.tell_account(member, &frame);
     }
     Reply::None

@@ -66,18 +66,18 @@ pub(crate) async fn expiry_notices(
         s.expiry_notices(&account, id, EXPIRY_NOTICES_PER_CONNECTION)
     })
     .await?;
-    Ok(notices.into_iter().map(expired_frame).collect())
+    Ok(notices.into_iter().filter_map(expired_frame).collect())
 }
 
 /// Expiry notices sent when a device connects; acknowledging them makes room for the rest.
 const EXPIRY_NOTICES_PER_CONNECTION: usize = 1000;
 
 /// An expiry notice as the device hears it.
-pub(crate) fn expired_frame(notice: ExpiryNotice) -> ServerFrame {
-    ServerFrame::Expired {
+pub(crate) fn expired_frame(notice: ExpiryNotice) -> Option<ServerFrame> {
+    Some(ServerFrame::Expired {
         id: notice.id,
         client_id: notice.client_id,
-        recipient: notice.recipient,
+        recipient: crate::names::stored(&notice.recipient)?,
         device: notice.recipient_device,
-    }
+    })
 }

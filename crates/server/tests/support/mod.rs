@@ -149,7 +149,7 @@ impl Client {
                     sender,
                     payload,
                     ..
-                } => got.push((id, sender, payload)),
+                } => got.push((id, sender.into_string(), payload)),
                 ServerFrame::QueueDrained => return got,
                 other => panic!("unexpected {other:?}"),
             }
@@ -227,7 +227,7 @@ impl Account {
             .sign(&auth_message(&client.nonce, &self.name, 1));
         client
             .send(&ClientFrame::Authenticate {
-                account: self.name.clone(),
+                account: user(&self.name),
                 device: 1,
                 signature,
             })
@@ -237,4 +237,9 @@ impl Account {
             other => panic!("login failed: {other:?}"),
         }
     }
+}
+
+/// The account `name`.
+pub fn user(name: &str) -> hush_protocol::Username {
+    hush_protocol::Username::parse(name).unwrap()
 }

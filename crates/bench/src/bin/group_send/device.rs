@@ -119,7 +119,7 @@ impl Device {
     async fn settle(&mut self, name: &str) -> Result<(), Failure> {
         let probe = ClientFrame::FetchBundles {
             request: u32::MAX,
-            account: name.to_owned(),
+            account: Username::parse(name)?,
         };
         self.ws.send(Message::binary(probe.encode())).await?;
         loop {

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 
 use futures::StreamExt;
 use hush_bench::Failure;
+use hush_protocol::Username;
 
 use crate::account::open;
 use crate::connect::{Sink, Stream, Ws};
@@ -15,7 +16,7 @@ pub struct Pair {
     /// K.
     pub index: usize,
     /// The receiver's account (ours).
-    pub to: String,
+    pub to: Username,
     /// The sender's connection.
     pub sender: (Sink, Stream),
     /// The receiver's connection.
@@ -23,8 +24,8 @@ pub struct Pair {
 }
 
 /// The receiver's account name of pair `index`.
-fn receiver_name(index: usize) -> String {
-    format!("load-r-{index:05}")
+fn receiver_name(index: usize) -> Result<Username, Failure> {
+    Ok(Username::parse(&format!("load-r-{index:05}"))?)
 }
 
 /// Opens `count` pairs; fails if any connection fails.
@@ -40,7 +41,7 @@ pub async fn open_pairs(
     for (index, (receiver, sender)) in receivers.into_iter().zip(senders).enumerate() {
         pairs.push(Pair {
             index,
-            to: receiver_name(index),
+            to: receiver_name(index)?,
             sender: sender?.split(),
             receiver: receiver?.split(),
         });

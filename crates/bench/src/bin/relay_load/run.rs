@@ -63,7 +63,7 @@ impl Run {
 /// A pair's two running tasks.
 struct Running {
     index: usize,
-    to: String,
+    to: hush_protocol::Username,
     sending: JoinHandle<(Sink, Stream)>,
     receiving: JoinHandle<(Sink, Stream, Vec<u32>)>,
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
 use hush_protocol::relay::{ClientFrame, OutgoingEnvelope, SendOutcome, ServerFrame};
+use hush_protocol::Username;
 use tokio::time::{Instant, Interval, MissedTickBehavior};
 use tokio_tungstenite::tungstenite::Message;
 
@@ -21,7 +22,7 @@ pub struct Sender {
     /// Reading half (the relay's answers).
     pub stream: Stream,
     /// The receiver's account.
-    pub to: String,
+    pub to: Username,
     /// The pair's index (in every client id).
     pub index: usize,
 }
@@ -115,7 +116,7 @@ async fn send_burst(
 }
 
 /// A `Send` of one timestamped envelope, its client id made of the pair and `seq`.
-fn send_frame(phase: &Phase, to: &str, index: usize, seq: u64) -> Message {
+fn send_frame(phase: &Phase, to: &Username, index: usize, seq: u64) -> Message {
     let mut payload = vec![0u8; PAYLOAD];
     payload[..8].copy_from_slice(&phase.now_ns().to_be_bytes());
     let mut client_id = [0u8; 16];
@@ -123,7 +124,7 @@ fn send_frame(phase: &Phase, to: &str, index: usize, seq: u64) -> Message {
     client_id[8..].copy_from_slice(&seq.to_be_bytes());
     let frame = ClientFrame::Send {
         client_id,
-        recipient: to.to_owned(),
+        recipient: to.clone(),
         envelopes: vec![OutgoingEnvelope { device: 1, payload }],
     };
     Message::binary(frame.encode())

@@ -415,7 +415,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if self.connection.authenticated && state.member(&me.name).is_some() {
             out.frames.push(ClientFrame::GroupTyping {
                 group: id,
-                members: state.members.iter().map(|m| m.account.clone()).collect(),
+                members: (state.members.iter())
+                    .filter_map(|m| Username::parse(&m.account).ok())
+                    .collect(),
                 typing,
             });
         }
@@ -435,12 +437,8 @@ fn encrypt_once(
     entries: Vec<OutboxEntry>,
     changes: &mut Changes,
 ) -> Vec<ClientFrame> {
-    let members: Vec<String> = record
-        .log
-        .state()
-        .members
-        .iter()
-        .map(|m| m.account.clone())
+    let members: Vec<Username> = (record.log.state().members.iter())
+        .filter_map(|m| Username::parse(&m.account).ok())
         .collect();
     let mut frames = Vec::new();
     let Some(key) = record.own_key.as_mut() else {

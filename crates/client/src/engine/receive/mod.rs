@@ -26,7 +26,7 @@ pub(super) use pins::Pins;
 /// One envelope from the relay.
 pub(super) struct Incoming {
     id: u64,
-    sender: String,
+    sender: Username,
     sender_device: u32,
     payload: Vec<u8>,
 }
@@ -191,10 +191,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         envelope: Incoming,
     ) -> Result<(), EngineError> {
         batch.acks.push(envelope.id);
-        let Ok(from) = DeviceAddress::new(envelope.sender, envelope.sender_device) else {
+        let sender = envelope.sender;
+        let Ok(from) = DeviceAddress::new(sender.as_str(), envelope.sender_device) else {
             return Ok(());
         };
-        let sender = from.username();
         // Every session with the sender's account at once: the receipt goes to all its
         // devices, on the same working copies.
         if !batch.loaded.contains(&sender) {
