@@ -181,13 +181,17 @@ fn group_texts_that_could_break_or_reorder_what_is_around_them_are_refused() {
         "a\u{2066}b",
         "\u{200e}x",
         "x\u{061c}",
-        "two\nlines",
+        "tab\tbed",
     ] {
         assert_eq!(create(bad, "").err(), Some(GroupError::Invalid), "{bad:?}");
         assert_eq!(create("Climbing", bad).err(), Some(GroupError::Invalid));
         assert_eq!(edit(bad, ""), Err(GroupError::Invalid), "{bad:?}");
         assert_eq!(edit("Climbing", bad), Err(GroupError::Invalid));
     }
+    // A name is one line; a description may have paragraphs.
+    assert_eq!(create("two\nlines", "").err(), Some(GroupError::Invalid));
+    assert_eq!(edit("two\nlines", ""), Err(GroupError::Invalid));
+    assert!(create("Climbing", "Thursdays.\nBring shoes.").is_ok());
     assert!(create("Escalade 🧗 مساء", "Jeudis, 18 h").is_ok());
     assert_eq!(edit("Klettern", "Donnerstags"), Ok(Accepted::Applied));
 }
