@@ -88,6 +88,8 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             ui.read_in_list(&chat);
             push::read(&chat);
         }
+        // Nothing a user can act on: the relay's operator sees these in its metrics.
+        Event::NoOneTimePreKey { .. } => {}
         // Shown by `linking::show`; `Unlinked` ends the runner.
         Event::Unlinked
         | Event::LinkOpened { .. }

@@ -17,7 +17,12 @@ use crate::{cmd, paths, setup, Result};
 /// `cargo-fuzz --version` prints `cargo-fuzz 0.13.2`, which is what `setup::cargo_tool` checks.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
 /// Every target in `crates/protocol/fuzz/fuzz_targets`.
-const TARGETS: [&str; 3] = ["wire_decode", "ratchet_decrypt", "state_decode"];
+const TARGETS: [&str; 4] = [
+    "wire_decode",
+    "ratchet_decrypt",
+    "state_decode",
+    "group_take",
+];
 const DEFAULT_SECONDS: u64 = 60;
 const SMOKE_SECONDS: u64 = 10;
 

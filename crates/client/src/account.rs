@@ -11,6 +11,36 @@ pub const DEFAULT_DEVICE_NAME: &str = "Browser";
 /// One-time prekeys uploaded at registration and whenever the relay says the stock is low.
 pub(crate) const PREKEY_BATCH: u32 = 100;
 
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+/// A signed prekey is replaced after a week (Signal replaces its own every few days to a
+/// week), so a leaked one opens only the first messages of sessions started in that week.
+pub const SIGNED_PREKEY_LIFETIME_MS: u64 = 7 * DAY_MS;
+/// A replaced signed prekey still opens first messages for two weeks: a sender may have
+/// fetched the bundle just before the rotation and been offline since.
+pub const SIGNED_PREKEY_GRACE_MS: u64 = 14 * DAY_MS;
+/// The most replaced signed prekeys kept (two weeks of weekly rotations, and one spare).
+pub const MAX_RETIRED_PREKEYS: usize = 3;
+
+/// A signed prekey that was replaced, kept until its grace period ends.
+#[derive(Clone)]
+pub struct RetiredPreKey {
+    /// The key pair (zeroized when dropped).
+    pub key: SignedPreKeyPair,
+    /// When it was replaced (ms, the device's clock).
+    pub retired_ms: u64,
+}
+
+/// What a rotation check changed in the account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Rotation {
+    /// Nothing: the current signed prekey is young and no replaced one expired.
+    Unchanged,
+    /// Only what is stored changed (a replaced key forgotten, or the current one's age started).
+    Stored,
+    /// A new signed prekey replaced the current one: it is to be uploaded.
+    Replaced,
+}
+
 /// The account as this device holds it: its secrets never leave the device except as
 /// signatures and public keys.
 #[derive(Clone)]
@@ -25,6 +55,11 @@ pub struct LocalAccount {
     pub identity: IdentityKeyPair,
     /// The current signed prekey.
     pub signed_prekey: SignedPreKeyPair,
+    /// When the current signed prekey was first handed out (ms, the device's clock; `None`
+    /// until the account first connects).
+    pub signed_prekey_since_ms: Option<u64>,
+    /// Signed prekeys replaced less than [`SIGNED_PREKEY_GRACE_MS`] ago, oldest first.
+    pub retired_prekeys: Vec<RetiredPreKey>,
     /// Whether the relay accepted the registration.
     pub registered: bool,
     /// The id the next one-time prekey gets.
@@ -57,6 +92,8 @@ impl LocalAccount {
             account_key: AccountKey::generate(rng),
             identity,
             signed_prekey,
+            signed_prekey_since_ms: None,
+            retired_prekeys: Vec::new(),
             registered: false,
             next_prekey_id: 1,
             display_name: String::new(),
@@ -103,6 +140,55 @@ impl LocalAccount {
         })
     }
 
+    /// The signed prekey with `id`: the current one, or a replaced one still in its grace
+    /// period (a first message may name either).
+    pub(crate) fn signed_prekey_by_id(&self, id: u32) -> Option<&SignedPreKeyPair> {
+        if self.signed_prekey.id() == id {
+            return Some(&self.signed_prekey);
+        }
+        self.retired_prekeys
+            .iter()
+            .map(|retired| &retired.key)
+            .find(|key| key.id() == id)
+    }
+
+    /// Replaces a signed prekey older than [`SIGNED_PREKEY_LIFETIME_MS`] (the new one's id is
+    /// the next) and forgets replaced ones past [`SIGNED_PREKEY_GRACE_MS`].
+    pub(crate) fn rotate_signed_prekey(&mut self, now_ms: u64, rng: &mut impl Rng) -> Rotation {
+        let before = self.retired_prekeys.len();
+        self.retired_prekeys
+            .retain(|retired| within(retired.retired_ms, now_ms, SIGNED_PREKEY_GRACE_MS));
+        let rotation = if self.retired_prekeys.len() == before {
+            Rotation::Unchanged
+        } else {
+            Rotation::Stored
+        };
+        let Some(since) = self.signed_prekey_since_ms else {
+            // A new account's (or newly linked device's) key: its week starts now.
+            self.signed_prekey_since_ms = Some(now_ms);
+            return Rotation::Stored;
+        };
+        if within(since, now_ms, SIGNED_PREKEY_LIFETIME_MS) {
+            return rotation;
+        }
+        // Ids only grow (a first message on an older one than a session's is stale); at
+        // u32::MAX, some 80 million years of weeks on, the key stays.
+        let Some(id) = self.signed_prekey.id().checked_add(1) else {
+            return rotation;
+        };
+        let next = SignedPreKeyPair::generate(id, &self.identity, rng);
+        let replaced = core::mem::replace(&mut self.signed_prekey, next);
+        if self.retired_prekeys.len() >= MAX_RETIRED_PREKEYS {
+            self.retired_prekeys.remove(0);
+        }
+        self.retired_prekeys.push(RetiredPreKey {
+            key: replaced,
+            retired_ms: now_ms,
+        });
+        self.signed_prekey_since_ms = Some(now_ms);
+        Rotation::Replaced
+    }
+
     /// The next batch of one-time prekeys (the account's counter moves past them).
     pub(crate) fn new_prekeys(&mut self, rng: &mut impl Rng) -> Vec<OneTimePreKeyPair> {
         let first = self.next_prekey_id;
@@ -111,4 +197,10 @@ impl LocalAccount {
             .map(|i| OneTimePreKeyPair::generate(first.wrapping_add(i), rng))
             .collect()
     }
+}
+
+/// Whether `now_ms` is less than `period_ms` away from `since_ms`. A clock set back by more than
+/// the period counts as past it too, so a wrong clock cannot keep a key for ever.
+fn within(since_ms: u64, now_ms: u64, period_ms: u64) -> bool {
+    since_ms.abs_diff(now_ms) < period_ms
 }

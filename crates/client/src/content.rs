@@ -8,8 +8,8 @@ use hush_protocol::DecodeError;
 
 use crate::model::MessageId;
 
-/// The longest text (bytes of UTF-8).
-pub const MAX_TEXT: usize = 64 * 1024;
+/// The longest text (bytes of UTF-8): `hush_protocol::limits` holds every size limit.
+pub use hush_protocol::limits::MAX_TEXT;
 /// The most messages one receipt covers.
 pub const MAX_RECEIPT_IDS: usize = 1000;
 
@@ -31,7 +31,7 @@ const SENDER_KEY: u8 = 0x17;
 pub const SENDER_KEY_CONTENT: u8 = SENDER_KEY;
 
 /// The most changes one group update carries (what a member keeps).
-const MAX_UPDATE_CHANGES: usize = 8;
+const MAX_UPDATE_CHANGES: usize = hush_protocol::groups::MAX_CHAIN;
 
 /// Secret bytes (a sender key): zeroized when dropped, never shown in `Debug`.
 #[derive(Clone, PartialEq, Eq)]
@@ -102,15 +102,16 @@ pub enum Content {
         account_key: [u8; 32],
         /// The sender's signed device list (encoded).
         device_list: Vec<u8>,
-        /// The content itself (encoded; never `Attested` again).
-        inner: Vec<u8>,
+        /// The content itself (encoded; never `Attested` again; it may be a sender key).
+        inner: Secret,
     },
-    /// A group's newest signed changes (oldest first, the new one last), and for a member
-    /// just added the state after the last one, which the sender vouches for.
+    /// A group's newest signed changes (oldest first, the new one last); for a member just
+    /// added, the whole chain from the creation (it proves the group from it).
     GroupUpdate {
         /// Encoded [`hush_protocol::groups::Change`]s.
         changes: Vec<Vec<u8>>,
-        /// An encoded [`hush_protocol::groups::GroupState`], for a new member.
+        /// A state the first version sent a new member; ignored (never taken from a peer),
+        /// kept so the encoding stays the same.
         state: Option<Vec<u8>>,
     },
     /// The sender device's sender key for a group (its distribution id is the group id).
@@ -158,10 +159,12 @@ impl Content {
                 device_list,
                 inner,
             } => {
+                // Sized up front, as for a sender key: the inner content may be one.
+                w = Writer::with_capacity(2 + 32 + 4 + device_list.len() + 4 + inner.0.len());
                 w.header(ATTESTED)
                     .raw(account_key)
                     .var(device_list)
-                    .var(inner);
+                    .var(&inner.0);
             }
             Self::GroupUpdate { changes, state } => {
                 w.header(GROUP_UPDATE).u32(changes.len() as u32);
@@ -174,6 +177,8 @@ impl Content {
                 };
             }
             Self::SenderKey { distribution } => {
+                // Sized up front: a buffer that grows leaves copies of the key behind.
+                w = Writer::with_capacity(2 + 4 + distribution.0.len());
                 w.header(SENDER_KEY).var(&distribution.0);
             }
             Self::ReadSync { chat, ids } => {
@@ -188,11 +193,34 @@ impl Content {
         w.into_bytes()
     }
 
-    /// Decodes a peer's plaintext; anything malformed is an error.
+    /// Decodes a peer's plaintext; anything malformed is an error, and another wire version
+    /// than ours is [`DecodeError::Outdated`].
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
         r.header(kind)?;
+        Self::read(r, kind)
+    }
+
+    /// Content an earlier build stored (in the outbox) in this build's encoding, so a peer on
+    /// this version reads it; bytes that do not decode stay as they are (the outbox must still
+    /// load). A sender key keeps its old form inside: peers ignore it, and the group record's
+    /// migration makes a new key.
+    pub fn upgrade(bytes: &[u8]) -> Vec<u8> {
+        let mut r = Reader::new(bytes);
+        let Some(kind) = bytes.get(1).copied() else {
+            return bytes.to_vec();
+        };
+        match r.stored_header(kind) {
+            Ok(v) if v < hush_protocol::WIRE_VERSION => match Self::read(r, kind) {
+                Ok(content) => content.encode(),
+                Err(_) => bytes.to_vec(),
+            },
+            _ => bytes.to_vec(),
+        }
+    }
+
+    fn read(mut r: Reader<'_>, kind: u8) -> Result<Self, DecodeError> {
         let content = match kind {
             TEXT => Self::Text {
                 id: r.array()?,
@@ -223,7 +251,10 @@ impl Content {
                 device_list: r
                     .var("device list", hush_protocol::relay::MAX_DEVICE_LIST)?
                     .to_vec(),
-                inner: r.var("content", MAX_TEXT + 1024)?.to_vec(),
+                inner: Secret(zeroize::Zeroizing::new(
+                    r.var("content", hush_protocol::limits::MAX_CONTENT)?
+                        .to_vec(),
+                )),
             },
             READ_SYNC => {
                 let chat = r.string("chat", MAX_CHAT_NAME)?;
@@ -258,6 +289,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_largest_update_attested_fits_one_message_and_decodes() {
+        use hush_protocol::limits::{MAX_PLAINTEXT, MAX_UPDATE};
+        let attested = Content::Attested {
+            account_key: [1; 32],
+            device_list: vec![2; hush_protocol::relay::MAX_DEVICE_LIST],
+            inner: Secret(zeroize::Zeroizing::new(vec![3; MAX_UPDATE])),
+        };
+        let bytes = attested.encode();
+        assert!(bytes.len() <= MAX_PLAINTEXT, "{} bytes", bytes.len());
+        assert!(Content::decode(&bytes).is_ok_and(|c| c == attested));
+    }
+
+    #[test]
     fn contents_round_trip_and_garbage_is_an_error() {
         for content in [
             Content::Text {
@@ -285,7 +329,7 @@ mod tests {
             Content::Attested {
                 account_key: [6; 32],
                 device_list: vec![7; 300],
-                inner: vec![8; 40],
+                inner: Secret(zeroize::Zeroizing::new(vec![8; 40])),
             },
             Content::GroupUpdate {
                 changes: vec![vec![9; 120], vec![10; 90]],

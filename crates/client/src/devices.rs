@@ -4,7 +4,9 @@
 //! stores and serves lists, but cannot add a device of its own or roll a list back.
 
 use hush_protocol::devices::DeviceList;
+use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::PreKeyBundle;
+use hush_protocol::DeviceAddress;
 
 use crate::model::PinnedDevices;
 
@@ -19,6 +21,9 @@ pub enum Refusal {
     RolledBack,
     /// The relay offered a device the account did not sign (or with another identity key).
     Unlisted(u32),
+    /// A first message naming this sender came from another address (the relay re-addressed
+    /// it): refused unread, nothing changed.
+    Misaddressed(DeviceAddress),
 }
 
 impl core::fmt::Display for Refusal {
@@ -34,6 +39,12 @@ impl core::fmt::Display for Refusal {
             Self::Unlisted(device) => write!(
                 f,
                 "the relay offered device {device}, which the account did not sign: it gets nothing"
+            ),
+            Self::Misaddressed(claimed) => write!(
+                f,
+                "the relay delivered a message of {}'s device {} as another's: it was not read",
+                claimed.account(),
+                claimed.device()
             ),
         }
     }
@@ -69,6 +80,47 @@ pub fn listed(pinned: &PinnedDevices, bundle: &PreKeyBundle) -> bool {
         .list
         .device(bundle.address.device())
         .is_some_and(|d| d.identity == bundle.identity)
+}
+
+/// Whether `pinned` names `address`'s device with the identity key of `record`'s current
+/// session: only such a session may be encrypted to.
+pub fn names_session(
+    pinned: &PinnedDevices,
+    address: &DeviceAddress,
+    record: &SessionRecord,
+) -> bool {
+    let Some(session) = record.current() else {
+        return false;
+    };
+    address.account() == pinned.list.account
+        && (pinned.list.device(address.device()))
+            .is_some_and(|d| d.identity == *session.remote_identity())
+}
+
+/// An account's sessions split by its pinned list: the ones with a device it names with that
+/// identity (kept), and the addresses of the others (a device unlinked or with a new identity:
+/// dropped). Empty records are in neither. Without a pinned list nothing is kept, and nothing
+/// dropped: the list is fetched first.
+pub fn split_listed(
+    pinned: Option<&PinnedDevices>,
+    sessions: Vec<(DeviceAddress, SessionRecord)>,
+) -> (Vec<(DeviceAddress, SessionRecord)>, Vec<DeviceAddress>) {
+    let Some(pinned) = pinned else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut dropped = Vec::new();
+    let mut kept = Vec::with_capacity(sessions.len());
+    for (address, record) in sessions {
+        if record.is_empty() {
+            continue;
+        }
+        if names_session(pinned, &address, &record) {
+            kept.push((address, record));
+        } else {
+            dropped.push(address);
+        }
+    }
+    (kept, dropped)
 }
 
 #[cfg(test)]

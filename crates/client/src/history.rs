@@ -93,7 +93,7 @@ impl History {
 
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        r.header(HISTORY)?;
+        r.stored_header(HISTORY)?;
         let n = r.count("messages", MAX_MESSAGES, 40)?;
         let messages = (0..n)
             .map(|_| decode_message(r.var("message", MAX_HISTORY_BYTES)?))

@@ -32,6 +32,6 @@ pub use error::EngineError;
 pub use hush_protocol::Username;
 pub use model::{
     ChatId, ChatMessage, ChatSummary, GroupId, GroupLine, GroupRecord, Kind, MessageId,
-    OutboxEntry, PinnedDevices, Status,
+    OutboxEntry, PinnedDevices, Status, UPDATE_NEEDED,
 };
 pub use store::{Changes, Store, StoreError};

@@ -33,7 +33,8 @@ fn a_batch_is_one_commit_one_ack_and_survives_reordering_duplicates_and_garbage(
             sender: hush_client::Username::parse("alice").unwrap(),
             sender_device: 1,
             received_ms: NOW,
-            payload: vec![1, 2, 3],
+            // Garbage in our version (another version would be shown as "update needed").
+            payload: vec![hush_protocol::WIRE_VERSION, 2, 3],
         });
 
         // A failed commit: nothing stored, nothing acked.

@@ -166,8 +166,8 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
     }
     let payload = forged.expect("a group send");
     let ciphertext = hush_protocol::wire::SenderKeyMessage::decode(&payload).unwrap();
-    for (_, mut keys) in carols_keys.senders.clone() {
-        assert!(keys.decrypt(&ciphertext).is_err());
+    for (sender, mut keys) in carols_keys.senders.clone() {
+        assert!(keys.decrypt(&sender, &ciphertext).is_err());
     }
     quiet(&mut [&mut alice, &mut bob, &mut carol]).await;
     bob.expect(text_in(&chat, "after carol left")).await;
@@ -206,13 +206,14 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
         .unwrap()
         .own_key
         .unwrap();
-    let probe = bobs_key.encrypt(b"probe").unwrap();
-    let (_, carol_had) = carols_keys
+    let bob_device = bob.engine.account().unwrap().address().unwrap();
+    let probe = bobs_key.encrypt(&bob_device, b"probe").unwrap();
+    let (bob_at, carol_had) = carols_keys
         .senders
         .iter()
         .find(|(a, _)| a.account() == "bob")
         .unwrap();
-    assert!(carol_had.clone().decrypt(&probe).is_err());
+    assert!(carol_had.clone().decrypt(bob_at, &probe).is_err());
 
     // Re-added, Carol reads what comes next, not what was said while she was out.
     let out = alice
@@ -232,7 +233,7 @@ async fn three_members_chat_see_receipts_and_a_removed_member_reads_nothing_new(
     let readmitted = carol.store.group(&id).await.unwrap().unwrap();
     for (address, keys) in &readmitted.senders {
         if address.account() == "alice" {
-            assert!(keys.clone().decrypt(&ciphertext).is_err());
+            assert!(keys.clone().decrypt(address, &ciphertext).is_err());
         }
     }
     let history = carol.store.messages(&chat, None, 100).await.unwrap();
@@ -366,19 +367,16 @@ async fn a_membership_change_the_relay_forges_is_refused() {
     // The relay writes envelopes "from Alice" into Bob's queue: a change adding Mallory as
     // plain content, signed by a key of its own, and a group message it cannot sign.
     let relay_key = AccountKey::generate(&mut seeded());
-    let change = Change::sign(
-        Some(&before),
-        before.group,
-        "alice",
-        Op::Add("mallory".into()),
-        &relay_key,
-    );
+    let change = Change::sign(&before, "alice", Op::Add("mallory".into()), &relay_key);
     let update = Content::GroupUpdate {
         changes: vec![change.encode()],
         state: None,
     }
     .encode();
-    let mut fake_group_message = vec![1, hush_protocol::wire::TYPE_SENDER_KEY];
+    let mut fake_group_message = vec![
+        hush_protocol::WIRE_VERSION,
+        hush_protocol::wire::TYPE_SENDER_KEY,
+    ];
     fake_group_message.extend_from_slice(&before.group);
     fake_group_message.extend_from_slice(&[0; 100]);
     let path = relay.data.path().join("hush.db");

@@ -348,6 +348,8 @@ async fn a_device_set_up_again_under_the_same_account_key_keeps_the_safety_numbe
         .commit(hush_client::Changes {
             account: Some(LocalAccount {
                 signed_prekey: SignedPreKeyPair::generate(1, &identity, &mut rng),
+                signed_prekey_since_ms: None,
+                retired_prekeys: Vec::new(),
                 identity,
                 registered: true,
                 next_prekey_id: 1,
@@ -624,6 +626,8 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
         account_key: fake_key.clone(),
         identity: mallory,
         signed_prekey: spk,
+        signed_prekey_since_ms: None,
+        retired_prekeys: Vec::new(),
         registered: true,
         next_prekey_id: 1,
         display_name: String::new(),

@@ -2,6 +2,11 @@
 //! anything is allocated, and reading past the end is an error, never a panic. Public so the
 //! client's own encodings (message content, stored state) share the same rules.
 
+/// The version byte of formats whose bytes are signed or hashed (device lists, group changes,
+/// states and logs, link announcements): fixed at the first version, so what earlier builds
+/// signed still verifies and hashes still chain. A change to one of them takes a new type byte.
+pub const SIGNED_VERSION: u8 = 1;
+
 /// Bytes that are not a valid encoding.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DecodeError {
@@ -11,6 +16,9 @@ pub enum DecodeError {
     TrailingBytes,
     /// The version byte is not one this build understands.
     UnsupportedVersion(u8),
+    /// A peer's message in another wire version than this build's ([`crate::WIRE_VERSION`]):
+    /// one side must update. Shown to the user, never dropped silently.
+    Outdated(u8),
     /// The type byte does not name the expected kind of message.
     UnexpectedType(u8),
     /// A length field is larger than the limit for that field.
@@ -30,6 +38,7 @@ impl core::fmt::Display for DecodeError {
             Self::Truncated => f.write_str("input ends early"),
             Self::TrailingBytes => f.write_str("unexpected bytes after the end"),
             Self::UnsupportedVersion(v) => write!(f, "unsupported version {v}"),
+            Self::Outdated(v) => write!(f, "message of wire version {v}: update Hush"),
             Self::UnexpectedType(t) => write!(f, "unexpected message type {t}"),
             Self::TooLong { field, limit } => write!(f, "{field} is longer than {limit}"),
             Self::Invalid(field) => write!(f, "invalid {field}"),
@@ -76,9 +85,14 @@ impl Writer {
     pub fn u64(&mut self, v: u64) -> &mut Self {
         self.raw(&v.to_be_bytes())
     }
-    /// The version byte and a type byte: what [`Reader::header`] checks.
+    /// The version byte and a type byte: what [`Reader::header`] (or, stored,
+    /// [`Reader::stored_header`]) checks.
     pub fn header(&mut self, kind: u8) -> &mut Self {
         self.u8(crate::WIRE_VERSION).u8(kind)
+    }
+    /// [`SIGNED_VERSION`] and a type byte, for formats whose bytes are signed or hashed.
+    pub fn signed_header(&mut self, kind: u8) -> &mut Self {
+        self.u8(SIGNED_VERSION).u8(kind)
     }
     /// The bytes written.
     pub fn into_bytes(self) -> Vec<u8> {
@@ -187,12 +201,34 @@ impl<'a> Reader<'a> {
             None
         })
     }
-    /// The version byte and the type byte every encoding starts with.
+    /// The version byte and the type byte of a peer's message: any other version than
+    /// [`crate::WIRE_VERSION`] is [`DecodeError::Outdated`].
     pub fn header(&mut self, expected_type: u8) -> Result<(), DecodeError> {
         let version = self.u8()?;
         if version != crate::WIRE_VERSION {
+            return Err(DecodeError::Outdated(version));
+        }
+        self.kind(expected_type)
+    }
+    /// The header of a stored record: any version from the first to this build's is read
+    /// (older stores stay readable); returns the version.
+    pub fn stored_header(&mut self, expected_type: u8) -> Result<u8, DecodeError> {
+        let version = self.u8()?;
+        if !(1..=crate::WIRE_VERSION).contains(&version) {
             return Err(DecodeError::UnsupportedVersion(version));
         }
+        self.kind(expected_type)?;
+        Ok(version)
+    }
+    /// The header of a signed or hashed format ([`SIGNED_VERSION`]).
+    pub fn signed_header(&mut self, expected_type: u8) -> Result<(), DecodeError> {
+        let version = self.u8()?;
+        if version != SIGNED_VERSION {
+            return Err(DecodeError::UnsupportedVersion(version));
+        }
+        self.kind(expected_type)
+    }
+    fn kind(&mut self, expected_type: u8) -> Result<(), DecodeError> {
         let kind = self.u8()?;
         if kind != expected_type {
             return Err(DecodeError::UnexpectedType(kind));

@@ -83,13 +83,17 @@ pub fn seal(key: &[u8; 32], nonce: &[u8; 12], plaintext: &[u8], ad: &[u8]) -> Ve
         .unwrap_or_default()
 }
 
+/// Decrypted bytes: wiped when dropped, since a pairwise plaintext may carry key material (a
+/// sender key, a linked device's account key) from the moment it is opened.
+pub type Plaintext = Zeroizing<Vec<u8>>;
+
 /// ChaCha20-Poly1305 (RFC 8439) open.
 pub fn open(
     key: &[u8; 32],
     nonce: &[u8; 12],
     ciphertext: &[u8],
     ad: &[u8],
-) -> Result<Vec<u8>, AeadError> {
+) -> Result<Plaintext, AeadError> {
     let cipher = ChaCha20Poly1305::new(key.into());
     cipher
         .decrypt(
@@ -99,5 +103,6 @@ pub fn open(
                 aad: ad,
             },
         )
+        .map(Zeroizing::new)
         .map_err(|_| AeadError)
 }

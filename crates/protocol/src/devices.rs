@@ -208,8 +208,7 @@ impl DeviceList {
 
     fn signed_bytes(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(64 + 220 * self.devices.len());
-        w.u8(crate::WIRE_VERSION)
-            .u8(TYPE_DEVICE_LIST)
+        w.signed_header(TYPE_DEVICE_LIST)
             .var(self.account.as_bytes());
         w.raw(&self.version.to_be_bytes())
             .u32(self.devices.len() as u32);
@@ -252,7 +251,7 @@ impl DeviceList {
     pub fn decode(bytes: &[u8]) -> Result<Self, DeviceListError> {
         let mut r = Reader::new(bytes);
         let decode = |r: &mut Reader<'_>| -> Result<Self, DecodeError> {
-            r.header(TYPE_DEVICE_LIST)?;
+            r.signed_header(TYPE_DEVICE_LIST)?;
             let name = r.var("account name", MAX_ACCOUNT_LEN)?;
             let account = core::str::from_utf8(name)
                 .map_err(|_| DecodeError::Invalid("account name"))?

@@ -4,7 +4,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::crypto::{self, AeadError};
+use crate::crypto::{self, AeadError, Plaintext};
 use crate::keys::{ChainKey, MessageKey, RootKey, SenderChainKey};
 
 /// HKDF info of the X3DH secret.
@@ -78,7 +78,7 @@ impl MessageKey {
     pub(crate) fn seal(&self, plaintext: &[u8], ad: &[u8]) -> Vec<u8> {
         crypto::seal(&self.0, &NONCE, plaintext, ad)
     }
-    pub(crate) fn open(&self, ciphertext: &[u8], ad: &[u8]) -> Result<Vec<u8>, AeadError> {
+    pub(crate) fn open(&self, ciphertext: &[u8], ad: &[u8]) -> Result<Plaintext, AeadError> {
         crypto::open(&self.0, &NONCE, ciphertext, ad)
     }
 }

@@ -32,7 +32,8 @@ impl DeviceAddress {
     /// `account` must be 1 to [`MAX_ACCOUNT_LEN`] bytes.
     pub fn new(account: impl Into<String>, device: u32) -> Result<Self, DecodeError> {
         let account = account.into();
-        if account.is_empty() || account.len() > MAX_ACCOUNT_LEN {
+        // The relay's grammar: an address always holds a valid username.
+        if account.len() > MAX_ACCOUNT_LEN || !crate::username::is_valid(&account) {
             return Err(DecodeError::Invalid("account name"));
         }
         Ok(Self { account, device })

@@ -12,6 +12,7 @@
 //! - [`devices`]: the account's device list, signed by the account key.
 //! - [`linking`]: link codes and the provisioning of a new device of an account.
 //! - [`relay`]: the frames exchanged with the relay over the WebSocket.
+//! - [`limits`]: every size limit, derived from one another in one place.
 //! - [`text`]: what names people see (display, device and group names) may hold.
 //! - [`username`]: an account's name, checked once where it enters.
 //!
@@ -23,6 +24,7 @@ pub mod fingerprint;
 pub mod groups;
 pub mod hex;
 pub mod keys;
+pub mod limits;
 pub mod linking;
 pub mod ratchet;
 pub mod record;
@@ -40,8 +42,12 @@ pub use codec::DecodeError;
 pub use keys::{DeviceAddress, IdentityKey, IdentityKeyPair};
 pub use username::Username;
 
-/// The version byte every Hush wire message and stored state starts with.
-pub const WIRE_VERSION: u8 = 1;
+/// The version byte of what goes between peers and to the relay (messages, content, frames),
+/// and of stored state written by this build. 2: sender keys bound to their sender (issue 18).
+/// A peer's message of another version is [`DecodeError::Outdated`]; stored state of any
+/// earlier version is still read ([`codec::Reader::stored_header`]). Signed formats keep
+/// [`codec::SIGNED_VERSION`].
+pub const WIRE_VERSION: u8 = 2;
 
 /// Randomness as the protocol needs it: cryptographically secure, passed in by the caller.
 pub trait Rng: rand_core::RngCore + rand_core::CryptoRng {}

@@ -256,7 +256,7 @@ impl Announcement {
     /// The encoding.
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(2 + 32 + 64 + 4 + self.name.len() + 32);
-        w.header(TYPE_ANNOUNCEMENT)
+        w.signed_header(TYPE_ANNOUNCEMENT)
             .raw(&self.link_key)
             .raw(&self.identity.to_bytes())
             .var(self.name.as_bytes())
@@ -267,7 +267,7 @@ impl Announcement {
     /// Decodes untrusted bytes (the tag is checked by [`Self::verify`]).
     pub fn decode(bytes: &[u8]) -> Result<Self, LinkError> {
         let mut r = Reader::new(bytes);
-        r.header(TYPE_ANNOUNCEMENT)?;
+        r.signed_header(TYPE_ANNOUNCEMENT)?;
         let announcement = Self {
             link_key: r.array()?,
             identity: IdentityKey::read(&mut r)?,
@@ -331,7 +331,7 @@ impl core::fmt::Debug for Provisioning {
 impl Provisioning {
     fn encode(&self) -> Zeroizing<Vec<u8>> {
         let mut w = Writer::with_capacity(128 + self.display_name.len());
-        w.header(TYPE_PROVISIONING);
+        w.signed_header(TYPE_PROVISIONING);
         self.address.write(&mut w);
         w.raw(self.account_key.to_bytes().as_ref())
             .var(self.display_name.as_bytes());
@@ -345,7 +345,7 @@ impl Provisioning {
 
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        r.header(TYPE_PROVISIONING)?;
+        r.signed_header(TYPE_PROVISIONING)?;
         let address = DeviceAddress::read(&mut r)?;
         let account_key = AccountKey::from_bytes(&Zeroizing::new(r.array()?));
         let display_name = r.string("display name", MAX_DISPLAY_NAME_BYTES)?;
@@ -416,6 +416,6 @@ pub fn open(code: &LinkCode, link_key: &LinkKey, sealed: &[u8]) -> Result<Provis
         .ok_or(LinkError::Decode(DecodeError::Truncated))?;
     let shared = crypto::dh(&link_key.0, &PublicKey::from(*ephemeral))?;
     let (key, ad) = provisioning_key(code, &shared, &link_key.public(), ephemeral);
-    let plaintext = Zeroizing::new(crypto::open(&key, &[0; 12], ciphertext, &ad)?);
+    let plaintext = crypto::open(&key, &[0; 12], ciphertext, &ad)?;
     Ok(Provisioning::decode(&plaintext)?)
 }

@@ -11,7 +11,7 @@ use x25519_dalek::PublicKey;
 use zeroize::Zeroizing;
 
 use crate::codec::{DecodeError, Reader, Writer};
-use crate::crypto::{self, AeadError};
+use crate::crypto::{self, AeadError, Plaintext};
 use crate::keys::{ChainKey, DeviceAddress, IdentityKey, MessageKey, RatchetKeyPair, RootKey};
 use crate::wire::{Message, PreKeyMessage, RatchetHeader, RatchetMessage, MAX_PLAINTEXT};
 use crate::Rng;
@@ -51,6 +51,8 @@ pub enum DecryptError {
     InvalidRatchetKey,
     /// Authentication failed: forged or garbled, or not for this session.
     BadMessage,
+    /// A counter the message claims is at the end of its range (no honest sender gets there).
+    CounterOverflow,
 }
 
 impl From<AeadError> for DecryptError {
@@ -66,6 +68,7 @@ impl core::fmt::Display for DecryptError {
             Self::TooFarAhead => "message too far ahead in its chain",
             Self::InvalidRatchetKey => "invalid ratchet key",
             Self::BadMessage => "message failed authentication",
+            Self::CounterOverflow => "message counter out of range",
         })
     }
 }
@@ -90,7 +93,8 @@ struct ReceivingChain {
 struct SkippedKey {
     ratchet_key: [u8; 32],
     index: u32,
-    key: MessageKey,
+    /// Boxed: the deque moves only pointers when it grows, never a key (no copy left behind).
+    key: Box<MessageKey>,
     /// The DH ratchet step at which it was stored.
     step: u32,
 }
@@ -249,6 +253,12 @@ impl Session {
             && p.prekeys.one_time == message.one_time_prekey_id
     }
 
+    /// The signed prekey this session's first message named, if the remote device started it
+    /// (a first message to us); `None` for a session we started.
+    pub fn started_on_signed_prekey(&self) -> Option<u32> {
+        (!self.parties.initiator).then_some(self.parties.prekeys.signed)
+    }
+
     /// Whether the remote side has replied (until then messages carry the X3DH header).
     pub fn is_confirmed(&self) -> bool {
         self.confirmed
@@ -306,7 +316,7 @@ impl Session {
         &mut self,
         message: &RatchetMessage,
         rng: &mut impl Rng,
-    ) -> Result<Vec<u8>, DecryptError> {
+    ) -> Result<Plaintext, DecryptError> {
         let header = &message.header;
         let remote_key = header.ratchet_key.to_bytes();
         let ad = self.aead_ad(header);
@@ -328,12 +338,16 @@ impl Session {
                     return Err(DecryptError::Duplicate);
                 }
                 check_skip(current.next_index, header.index)?;
+                let next_index = header
+                    .index
+                    .checked_add(1)
+                    .ok_or(DecryptError::CounterOverflow)?;
                 let walk = walk_chain(&current.chain, current.next_index, header.index);
                 let plaintext = walk.key.open(&message.ciphertext, &ad)?;
                 let receiving = ReceivingChain {
                     ratchet_key: header.ratchet_key,
                     chain: walk.next_chain,
-                    next_index: header.index + 1,
+                    next_index,
                 };
                 self.receiving = Some(receiving);
                 self.store_skipped(remote_key, walk.skipped);
@@ -349,7 +363,7 @@ impl Session {
         message: &RatchetMessage,
         ad: &[u8],
         rng: &mut impl Rng,
-    ) -> Result<Vec<u8>, DecryptError> {
+    ) -> Result<Plaintext, DecryptError> {
         let header = &message.header;
         let remote_key = header.ratchet_key.to_bytes();
         if self.previous_remote_keys.contains(&remote_key) {
@@ -370,6 +384,10 @@ impl Session {
             None => None,
         };
         check_skip(0, header.index)?;
+        let next_index = header
+            .index
+            .checked_add(1)
+            .ok_or(DecryptError::CounterOverflow)?;
         let dh_receive = crypto::dh(&self.sending.secret, &header.ratchet_key)
             .map_err(|_| DecryptError::InvalidRatchetKey)?;
         let (root, receive_chain) = self.root.ratchet(&dh_receive);
@@ -400,7 +418,7 @@ impl Session {
         self.receiving = Some(ReceivingChain {
             ratchet_key: header.ratchet_key,
             chain: walk.next_chain,
-            next_index: header.index + 1,
+            next_index,
         });
         self.root = root;
         self.sending = sending;
@@ -419,7 +437,7 @@ impl Session {
             self.skipped.push_back(SkippedKey {
                 ratchet_key,
                 index,
-                key,
+                key: Box::new(key),
                 step: self.steps,
             });
         }
@@ -477,7 +495,7 @@ impl Session {
     }
 
     pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        r.header(STATE_TYPE)?;
+        r.stored_header(STATE_TYPE)?;
         let initiator = r.bool("initiator flag")?;
         let parties = Parties {
             initiator,
@@ -516,7 +534,7 @@ impl Session {
             skipped.push_back(SkippedKey {
                 ratchet_key: r.array()?,
                 index: r.u32()?,
-                key: MessageKey(r.array()?),
+                key: Box::new(MessageKey(r.array()?)),
                 step: r.u32()?,
             });
         }
@@ -584,3 +602,7 @@ fn walk_chain(chain: &ChainKey, from: u32, to: u32) -> Walk {
         next_chain,
     }
 }
+
+#[cfg(test)]
+#[path = "ratchet_tests.rs"]
+mod tests;

@@ -5,6 +5,7 @@
 use zeroize::Zeroizing;
 
 use crate::codec::{DecodeError, Reader, Writer};
+use crate::crypto::Plaintext;
 use crate::keys::{DeviceAddress, IdentityKeyPair, OneTimePreKeyPair, SignedPreKeyPair};
 use crate::ratchet::{DecryptError, EncryptError, Session};
 use crate::wire::{Message, PreKeyMessage, RatchetMessage};
@@ -65,7 +66,7 @@ impl SessionRecord {
         &mut self,
         message: &RatchetMessage,
         rng: &mut impl Rng,
-    ) -> Result<Vec<u8>, DecryptError> {
+    ) -> Result<Plaintext, DecryptError> {
         let mut first_error = None;
         for i in 0..self.sessions.len() {
             match self.sessions[i].decrypt(message, rng) {
@@ -95,7 +96,7 @@ impl SessionRecord {
         signed_prekey: Option<&SignedPreKeyPair>,
         one_time_prekey: Option<&OneTimePreKeyPair>,
         rng: &mut impl Rng,
-    ) -> Result<Vec<u8>, X3dhError> {
+    ) -> Result<Plaintext, X3dhError> {
         let base_key = message.base_key.as_bytes();
         if let Some(i) = self
             .sessions
@@ -114,6 +115,14 @@ impl SessionRecord {
             let session = self.sessions.remove(i);
             self.sessions.insert(0, session);
             return Ok(plaintext);
+        }
+        // Signed prekey ids only grow: a first message on an older one than a session the
+        // same device already started here was made before it (a replay).
+        let newest = (self.sessions.iter())
+            .filter_map(Session::started_on_signed_prekey)
+            .max();
+        if newest.is_some_and(|id| id > message.signed_prekey_id) {
+            return Err(X3dhError::Stale);
         }
         let signed_prekey = signed_prekey.ok_or(X3dhError::SignedPreKeyMismatch)?;
         let (session, plaintext) = x3dh::respond(
@@ -143,11 +152,17 @@ impl SessionRecord {
     /// Restores a stored record; anything malformed is an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        r.header(RECORD_TYPE)?;
+        let version = r.stored_header(RECORD_TYPE)?;
         let n = r.count("sessions", MAX_ARCHIVED_SESSIONS + 1, MIN_SESSION_BYTES)?;
         let mut sessions = Vec::with_capacity(n);
         for _ in 0..n {
-            sessions.push(Session::from_bytes(r.var("session", MAX_SESSION_BYTES)?)?);
+            let session = r.var("session", MAX_SESSION_BYTES)?;
+            // This build writes a record and its sessions in one version: only an earlier
+            // build's record may hold earlier sessions (migrated as they load).
+            if version == crate::WIRE_VERSION && session.first() != Some(&crate::WIRE_VERSION) {
+                return Err(DecodeError::Invalid("session of an earlier version"));
+            }
+            sessions.push(Session::from_bytes(session)?);
         }
         r.finish()?;
         Ok(Self { sessions })

@@ -9,15 +9,22 @@ use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::codec::{DecodeError, Reader, Writer};
-use crate::keys::{MessageKey, SenderChainKey};
+use crate::crypto::Plaintext;
+use crate::keys::{DeviceAddress, MessageKey, SenderChainKey};
 use crate::ratchet::EncryptError;
 use crate::wire::{SenderKeyDistribution, SenderKeyMessage, MAX_PLAINTEXT};
 use crate::Rng;
 
-/// The most iterations one message may jump ahead.
-pub const MAX_SENDER_SKIP: u32 = 2000;
-/// The most skipped keys kept per chain (oldest evicted first).
-pub const MAX_SENDER_SKIPPED_KEYS: usize = 2000;
+/// The most iterations one message may jump ahead: as far as a pairwise message may.
+pub const MAX_SENDER_SKIP: u32 = crate::ratchet::MAX_SKIP;
+/// The most skipped keys kept per sender device, all its chains together (oldest evicted
+/// first), as per pairwise session. Also the most one stored chain may hold.
+pub const MAX_SENDER_SKIPPED_KEYS: usize = crate::ratchet::MAX_SKIPPED_KEYS;
+/// A skipped key goes once its chain is more than this many iterations past it. Sender chains
+/// have no DH steps to count age in (pairwise keys go after
+/// [`crate::ratchet::MAX_SKIPPED_AGE`] steps); a message this late is as late as one may be
+/// early.
+pub const MAX_SENDER_SKIPPED_AGE: u32 = MAX_SENDER_SKIP;
 /// How many chains of one sender are kept (old ones decrypt late messages after a rotation).
 pub const MAX_SENDER_CHAINS: usize = 5;
 
@@ -29,14 +36,19 @@ const RECORD_TYPE: u8 = 0x84;
 pub enum SenderKeyError {
     /// No distribution message for this sender key and chain was processed.
     UnknownChain,
-    /// The signature does not verify.
+    /// The signature does not verify (for a message: not by this chain's key, or not for the
+    /// device it came from).
     BadSignature,
+    /// A distribution names another device than the one it came from, or another group.
+    WrongSender,
     /// Already decrypted, or its key was discarded.
     Duplicate,
     /// More than [`MAX_SENDER_SKIP`] iterations ahead.
     TooFarAhead,
     /// Authentication of the ciphertext failed.
     BadMessage,
+    /// The iteration is at the end of its range (no honest sender gets there).
+    CounterOverflow,
 }
 
 impl core::fmt::Display for SenderKeyError {
@@ -44,9 +56,11 @@ impl core::fmt::Display for SenderKeyError {
         f.write_str(match self {
             Self::UnknownChain => "unknown sender key chain",
             Self::BadSignature => "group message signature does not verify",
+            Self::WrongSender => "sender key of another device or group",
             Self::Duplicate => "duplicate or expired group message",
             Self::TooFarAhead => "group message too far ahead",
             Self::BadMessage => "group message failed authentication",
+            Self::CounterOverflow => "group message counter out of range",
         })
     }
 }
@@ -91,19 +105,28 @@ impl OwnSenderKey {
         self.iteration
     }
 
-    /// What the other members need to decrypt from the current iteration on.
-    pub fn distribution(&self) -> SenderKeyDistribution {
-        SenderKeyDistribution {
+    /// What the other members need to decrypt from the current iteration on, signed for
+    /// `owner` (this device) and the group.
+    pub fn distribution(&self, owner: &DeviceAddress) -> SenderKeyDistribution {
+        let mut distribution = SenderKeyDistribution {
             distribution_id: self.distribution_id,
+            sender: owner.clone(),
             chain_id: self.chain_id,
             iteration: self.iteration,
             chain_key: self.chain.clone(),
             signing_key: self.signing.verifying_key(),
-        }
+            signature: [0; 64],
+        };
+        distribution.signature = self.signing.sign(&distribution.signed_bytes()).to_bytes();
+        distribution
     }
 
-    /// Encrypts and signs one group message.
-    pub fn encrypt(&mut self, plaintext: &[u8]) -> Result<SenderKeyMessage, EncryptError> {
+    /// Encrypts and signs one group message sent by `owner` (this device).
+    pub fn encrypt(
+        &mut self,
+        owner: &DeviceAddress,
+        plaintext: &[u8],
+    ) -> Result<SenderKeyMessage, EncryptError> {
         if plaintext.len() > MAX_PLAINTEXT {
             return Err(EncryptError::TooLong);
         }
@@ -121,7 +144,7 @@ impl OwnSenderKey {
             ciphertext: key.seal(plaintext, &ad),
             signature: [0; 64],
         };
-        message.signature = self.signing.sign(&message.signed_bytes()).to_bytes();
+        message.signature = self.signing.sign(&message.signed_bytes(owner)).to_bytes();
         self.chain = next;
         self.iteration = next_iteration;
         Ok(message)
@@ -143,7 +166,7 @@ impl OwnSenderKey {
     /// Restores what [`Self::to_bytes`] wrote.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        r.header(OWN_TYPE)?;
+        r.stored_header(OWN_TYPE)?;
         let key = Self {
             distribution_id: r.array()?,
             chain_id: r.u32()?,
@@ -162,7 +185,8 @@ struct ReceivingChain {
     next_iteration: u32,
     chain: SenderChainKey,
     signing_key: VerifyingKey,
-    skipped: VecDeque<(u32, MessageKey)>,
+    /// Boxed: the deque moves only pointers when it grows, never a key (no copy left behind).
+    skipped: VecDeque<(u32, Box<MessageKey>)>,
 }
 
 /// What this device knows of one sender's sender key in one group.
@@ -186,9 +210,16 @@ impl SenderKeyRecord {
         Self::default()
     }
 
-    /// Takes in a distribution message (received over a pairwise session). A chain already known
-    /// is kept as is: a replayed distribution cannot rewind it.
-    pub fn process(&mut self, distribution: &SenderKeyDistribution) {
+    /// Takes in a distribution message that came over a pairwise session from `from`, for
+    /// group `group`: refused unless it names that device and group and its signing key signed
+    /// it. A chain already known is kept as is: a replayed distribution cannot rewind it.
+    pub fn process(
+        &mut self,
+        group: &[u8; 16],
+        from: &DeviceAddress,
+        distribution: &SenderKeyDistribution,
+    ) -> Result<(), SenderKeyError> {
+        distribution.check(group, from)?;
         if self
             .distribution_id
             .is_some_and(|id| id != distribution.distribution_id)
@@ -202,7 +233,7 @@ impl SenderKeyRecord {
             .iter()
             .any(|c| c.chain_id == distribution.chain_id)
         {
-            return;
+            return Ok(());
         }
         if self.chains.len() >= MAX_SENDER_CHAINS {
             self.chains.pop_back();
@@ -214,16 +245,16 @@ impl SenderKeyRecord {
             signing_key: distribution.signing_key,
             skipped: VecDeque::new(),
         });
+        Ok(())
     }
 
-    /// Whether a chain held here verifies with `key` (one device's signing key offered as
-    /// another's is refused: it would let a member pass off someone else's messages).
-    pub fn uses_signing_key(&self, key: &VerifyingKey) -> bool {
-        self.chains.iter().any(|c| c.signing_key == *key)
-    }
-
-    /// Verifies and decrypts a group message, committing only on success.
-    pub fn decrypt(&mut self, message: &SenderKeyMessage) -> Result<Vec<u8>, SenderKeyError> {
+    /// Verifies (as sent by `from`, the envelope's sender) and decrypts a group message,
+    /// committing only on success.
+    pub fn decrypt(
+        &mut self,
+        from: &DeviceAddress,
+        message: &SenderKeyMessage,
+    ) -> Result<Plaintext, SenderKeyError> {
         if self.distribution_id != Some(message.distribution_id) {
             return Err(SenderKeyError::UnknownChain);
         }
@@ -235,7 +266,7 @@ impl SenderKeyRecord {
         let signature = ed25519_dalek::Signature::from_bytes(&message.signature);
         chain
             .signing_key
-            .verify_strict(&message.signed_bytes(), &signature)
+            .verify_strict(&message.signed_bytes(from), &signature)
             .map_err(|_| SenderKeyError::BadSignature)?;
         let ad = SenderKeyMessage::header_bytes(
             &message.distribution_id,
@@ -259,30 +290,49 @@ impl SenderKeyRecord {
         if message.iteration - chain.next_iteration > MAX_SENDER_SKIP {
             return Err(SenderKeyError::TooFarAhead);
         }
-        let mut skipped = Vec::new();
-        let mut current = chain.chain.clone();
-        for iteration in chain.next_iteration..message.iteration {
-            let (next, key) = current.step();
-            skipped.push((iteration, key));
-            current = next;
-        }
+        // Checked before any key is derived: no honest sender reaches the last iteration.
         let after = message
             .iteration
             .checked_add(1)
-            .ok_or(SenderKeyError::TooFarAhead)?;
+            .ok_or(SenderKeyError::CounterOverflow)?;
+        let mut skipped = Vec::with_capacity((message.iteration - chain.next_iteration) as usize);
+        let mut current = chain.chain.clone();
+        for iteration in chain.next_iteration..message.iteration {
+            let (next, key) = current.step();
+            skipped.push((iteration, Box::new(key)));
+            current = next;
+        }
         let (next, key) = current.step();
         let plaintext = key
             .open(&message.ciphertext, &ad)
             .map_err(|_| SenderKeyError::BadMessage)?;
         chain.chain = next;
         chain.next_iteration = after;
-        for entry in skipped {
-            if chain.skipped.len() >= MAX_SENDER_SKIPPED_KEYS {
-                chain.skipped.pop_front();
-            }
-            chain.skipped.push_back(entry);
-        }
+        chain.skipped.extend(skipped);
+        self.expire();
         Ok(plaintext)
+    }
+
+    /// Drops skipped keys older than [`MAX_SENDER_SKIPPED_AGE`], then the oldest (oldest chain
+    /// first) beyond [`MAX_SENDER_SKIPPED_KEYS`] for this sender.
+    fn expire(&mut self) {
+        for c in &mut self.chains {
+            let next = c.next_iteration;
+            c.skipped
+                .retain(|(i, _)| next.saturating_sub(*i) <= MAX_SENDER_SKIPPED_AGE);
+        }
+        let mut total: usize = self.chains.iter().map(|c| c.skipped.len()).sum();
+        // Newest chain first in the deque: evict from the back.
+        for c in self.chains.iter_mut().rev() {
+            while total > MAX_SENDER_SKIPPED_KEYS && c.skipped.pop_front().is_some() {
+                total -= 1;
+            }
+        }
+    }
+
+    /// How many skipped keys are kept (all chains).
+    pub fn skipped_keys(&self) -> usize {
+        self.chains.iter().map(|c| c.skipped.len()).sum()
     }
 
     /// For storage; zeroized when dropped.
@@ -310,7 +360,7 @@ impl SenderKeyRecord {
     /// Restores a stored record; anything malformed is an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        r.header(RECORD_TYPE)?;
+        let version = r.stored_header(RECORD_TYPE)?;
         let distribution_id = if r.bool("distribution flag")? {
             Some(r.array()?)
         } else {
@@ -327,7 +377,7 @@ impl SenderKeyRecord {
             let m = r.count("skipped sender keys", MAX_SENDER_SKIPPED_KEYS, 36)?;
             let mut skipped = VecDeque::with_capacity(m);
             for _ in 0..m {
-                skipped.push_back((r.u32()?, MessageKey(r.array()?)));
+                skipped.push_back((r.u32()?, Box::new(MessageKey(r.array()?))));
             }
             chains.push_back(ReceivingChain {
                 chain_id,
@@ -338,9 +388,34 @@ impl SenderKeyRecord {
             });
         }
         r.finish()?;
-        Ok(Self {
+        let mut record = Self {
             distribution_id,
             chains,
-        })
+        };
+        // A record an earlier build stored may hold more, or older, keys; this build expires
+        // them on every decrypt, so its own records never do (and stay canonical).
+        let kept = record.skipped_keys();
+        record.expire();
+        if version == crate::WIRE_VERSION && record.skipped_keys() != kept {
+            return Err(DecodeError::Invalid("expired sender keys"));
+        }
+        Ok(record)
     }
 }
+
+impl SenderKeyDistribution {
+    /// Whether it is `from`'s key for `group`, signed by its own signing key.
+    pub fn check(&self, group: &[u8; 16], from: &DeviceAddress) -> Result<(), SenderKeyError> {
+        if self.sender != *from || self.distribution_id != *group {
+            return Err(SenderKeyError::WrongSender);
+        }
+        let signature = ed25519_dalek::Signature::from_bytes(&self.signature);
+        self.signing_key
+            .verify_strict(&self.signed_bytes(), &signature)
+            .map_err(|_| SenderKeyError::BadSignature)
+    }
+}
+
+#[cfg(test)]
+#[path = "sender_key_tests.rs"]
+mod tests;

@@ -3,10 +3,23 @@
 
 use core::fmt;
 
-use crate::keys::MAX_ACCOUNT_LEN;
 use crate::DecodeError;
 
-/// A valid account name: 1 to [`MAX_ACCOUNT_LEN`] bytes of UTF-8.
+/// The longest username (the relay's grammar).
+pub const MAX_USERNAME_LEN: usize = 32;
+
+/// The relay's username grammar: 3 to 32 bytes, a lowercase ASCII letter first, then lowercase
+/// letters, digits, `.`, `_` or `-`. (So no name is spelled like a group chat, `#` and hex.)
+pub fn is_valid(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (3..=MAX_USERNAME_LEN).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && (bytes.iter()).all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
+        })
+}
+
+/// A valid account name, in the relay's grammar ([`is_valid`]).
 ///
 /// It derefs to `str` and compares with `str`, so it reads like the name it holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,7 +33,7 @@ impl Username {
 
     /// `name` as a username, if it is one (without copying it).
     pub fn new(name: String) -> Result<Self, DecodeError> {
-        if name.is_empty() || name.len() > MAX_ACCOUNT_LEN {
+        if !is_valid(&name) {
             return Err(DecodeError::Invalid("account name"));
         }
         Ok(Self(name))
@@ -142,11 +155,17 @@ mod tests {
 
     #[test]
     fn accepts_exactly_the_names_an_address_accepts() {
-        for name in ["a", "bob", "#notagroup", &"x".repeat(MAX_ACCOUNT_LEN)] {
+        for name in ["bob", "x.y_z-1", &"x".repeat(MAX_USERNAME_LEN)] {
             assert!(Username::parse(name).is_ok(), "{name}");
             assert!(crate::DeviceAddress::new(name, 1).is_ok(), "{name}");
         }
-        for name in ["", &"x".repeat(MAX_ACCOUNT_LEN + 1)] {
+        for name in [
+            "",
+            "a",
+            "#notagroup",
+            "Bob",
+            &"x".repeat(MAX_USERNAME_LEN + 1),
+        ] {
             assert!(Username::parse(name).is_err(), "{name}");
             assert!(crate::DeviceAddress::new(name, 1).is_err(), "{name}");
         }

@@ -10,10 +10,7 @@ use zeroize::Zeroizing;
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::keys::{DeviceAddress, IdentityKey, OneTimePreKey, SenderChainKey, SignedPreKey};
 
-/// The largest plaintext a message may carry (attachments travel as encrypted blobs).
-pub const MAX_PLAINTEXT: usize = 72 * 1024;
-/// The largest ciphertext: the plaintext plus the 16-byte Poly1305 tag.
-pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 16;
+pub use crate::limits::{MAX_CIPHERTEXT, MAX_PLAINTEXT};
 
 /// Type byte of a [`RatchetMessage`].
 pub const TYPE_RATCHET: u8 = 1;
@@ -176,7 +173,7 @@ impl Message {
             Some(&other) if bytes.first() == Some(&crate::WIRE_VERSION) => {
                 Err(DecodeError::UnexpectedType(other))
             }
-            Some(_) => Err(DecodeError::UnsupportedVersion(bytes[0])),
+            Some(_) => Err(DecodeError::Outdated(bytes[0])),
             None => Err(DecodeError::Truncated),
         }
     }
@@ -253,7 +250,8 @@ pub struct SenderKeyMessage {
     pub iteration: u32,
     /// ChaCha20-Poly1305 ciphertext and tag.
     pub ciphertext: Vec<u8>,
-    /// Ed25519 signature over all the bytes before it.
+    /// Ed25519 signature over the bytes before it and the sender's address
+    /// ([`Self::signed_bytes`]).
     pub signature: [u8; 64],
 }
 
@@ -273,21 +271,25 @@ impl SenderKeyMessage {
         w.buf
     }
 
-    /// Everything the signature covers.
-    pub(crate) fn signed_bytes(&self) -> Vec<u8> {
-        let mut bytes = Self::header_bytes(&self.distribution_id, self.chain_id, self.iteration);
+    /// Everything the signature covers: the header, the sending device (not sent: the
+    /// receiver puts in the envelope's sender, so a message passed off as another device's
+    /// does not verify), and the ciphertext. The distribution id is the group id.
+    pub(crate) fn signed_bytes(&self, sender: &DeviceAddress) -> Vec<u8> {
         let mut w = Writer {
-            buf: core::mem::take(&mut bytes),
+            buf: Self::header_bytes(&self.distribution_id, self.chain_id, self.iteration),
         };
+        sender.write(&mut w);
         w.var(&self.ciphertext);
         w.buf
     }
 
-    /// The encoding.
+    /// The encoding: header, ciphertext, signature.
     pub fn encode(&self) -> Vec<u8> {
-        let mut bytes = self.signed_bytes();
-        bytes.extend_from_slice(&self.signature);
-        bytes
+        let mut w = Writer {
+            buf: Self::header_bytes(&self.distribution_id, self.chain_id, self.iteration),
+        };
+        w.var(&self.ciphertext).raw(&self.signature);
+        w.buf
     }
 
     /// Decodes untrusted bytes. The signature is checked when decrypting.
@@ -310,11 +312,23 @@ impl SenderKeyMessage {
     }
 }
 
-/// Hands a sender key to a group member (always inside a pairwise-encrypted message).
+/// The largest encoded distribution: version, type, id, address (u32 length, name, device),
+/// chain id, iteration, chain key, signing key, signature.
+pub const MAX_DISTRIBUTION: usize =
+    2 + 16 + 4 + crate::keys::MAX_ACCOUNT_LEN + 4 + 8 + 32 + 32 + 64;
+
+/// Label of what a distribution's signature covers.
+const DISTRIBUTION_LABEL: &[u8] = b"Hush sender key distribution";
+
+/// Hands a sender key to a group member (always inside a pairwise-encrypted message). Signed
+/// with the chain's signing key over the group and the owning device: a member holding someone
+/// else's chain cannot hand it out as its own.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SenderKeyDistribution {
-    /// Which sender key.
+    /// Which sender key (the group id).
     pub distribution_id: [u8; 16],
+    /// The device whose key it is (must be the device it came from).
+    pub sender: DeviceAddress,
     /// Which chain.
     pub chain_id: u32,
     /// The iteration `chain_key` is at.
@@ -322,12 +336,15 @@ pub struct SenderKeyDistribution {
     pub(crate) chain_key: SenderChainKey,
     /// The public key group messages of this chain are signed with.
     pub signing_key: VerifyingKey,
+    /// By `signing_key`, over [`DISTRIBUTION_LABEL`] and every field before it.
+    pub signature: [u8; 64],
 }
 
 impl core::fmt::Debug for SenderKeyDistribution {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SenderKeyDistribution")
             .field("distribution_id", &self.distribution_id)
+            .field("sender", &self.sender)
             .field("chain_id", &self.chain_id)
             .field("iteration", &self.iteration)
             .finish_non_exhaustive()
@@ -342,36 +359,60 @@ impl PartialEq for SenderChainKey {
 impl Eq for SenderChainKey {}
 
 impl SenderKeyDistribution {
-    /// The encoding; it holds a chain key, so it is zeroized when dropped.
-    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
-        let mut w = Writer::with_capacity(90);
+    /// The fields before the signature (secret: zeroized when dropped), with room for the
+    /// signature: the buffer never grows, so it leaves no copy of the chain key behind.
+    fn unsigned(&self) -> Zeroizing<Vec<u8>> {
+        let mut w = Writer::with_capacity(MAX_DISTRIBUTION);
         w.u8(crate::WIRE_VERSION)
             .u8(TYPE_SENDER_KEY_DISTRIBUTION)
-            .raw(&self.distribution_id)
-            .u32(self.chain_id)
+            .raw(&self.distribution_id);
+        self.sender.write(&mut w);
+        w.u32(self.chain_id)
             .u32(self.iteration)
             .raw(&self.chain_key.0)
             .raw(self.signing_key.as_bytes());
         Zeroizing::new(w.buf)
     }
 
-    /// Decodes untrusted bytes.
+    /// What the signature covers (secret: zeroized when dropped).
+    pub(crate) fn signed_bytes(&self) -> Zeroizing<Vec<u8>> {
+        let mut bytes = Zeroizing::new(Vec::with_capacity(
+            DISTRIBUTION_LABEL.len() + MAX_DISTRIBUTION,
+        ));
+        bytes.extend_from_slice(DISTRIBUTION_LABEL);
+        bytes.extend_from_slice(&self.unsigned());
+        bytes
+    }
+
+    /// The encoding; it holds a chain key, so it is zeroized when dropped.
+    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut bytes = self.unsigned();
+        bytes.extend_from_slice(&self.signature);
+        bytes
+    }
+
+    /// Decodes untrusted bytes (the signature is checked by
+    /// [`crate::sender_key::SenderKeyRecord::process`]).
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         r.header(TYPE_SENDER_KEY_DISTRIBUTION)?;
         let distribution_id = r.array()?;
+        let sender = DeviceAddress::read(&mut r)?;
         let chain_id = r.u32()?;
         let iteration = r.u32()?;
         let chain_key = SenderChainKey(r.array()?);
         let signing_key = VerifyingKey::from_bytes(&r.array()?)
             .map_err(|_| DecodeError::Invalid("sender signing key"))?;
+        let signature = r.array()?;
         r.finish()?;
         Ok(Self {
             distribution_id,
+            sender,
             chain_id,
             iteration,
             chain_key,
             signing_key,
+            signature,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! X3DH (Signal's spec, rev. 1): a session from a published prekey bundle, with no round trip.
 
-use crate::crypto::{self, NonContributory};
+use crate::crypto::{self, NonContributory, Plaintext};
 use crate::kdf;
 use crate::keys::{
     DeviceAddress, IdentityKeyPair, OneTimePreKeyPair, RatchetKeyPair, SignedPreKeyPair,
@@ -22,6 +22,10 @@ pub enum X3dhError {
     SignedPreKeyMismatch,
     /// The prekey message names a one-time prekey that was not supplied (used or never existed).
     OneTimePreKeyMissing,
+    /// The first message names an older signed prekey than one the same device already
+    /// started a session on: it was made before that session (a replay), so it never starts a
+    /// new current session.
+    Stale,
     /// The first message did not decrypt.
     Decrypt(DecryptError),
 }
@@ -40,6 +44,7 @@ impl core::fmt::Display for X3dhError {
             Self::WrongRecipient => f.write_str("prekey message addressed to another device"),
             Self::SignedPreKeyMismatch => f.write_str("unknown signed prekey"),
             Self::OneTimePreKeyMissing => f.write_str("unknown or used one-time prekey"),
+            Self::Stale => f.write_str("first message older than the current session"),
             Self::Decrypt(e) => write!(f, "first message: {e}"),
         }
     }
@@ -95,7 +100,7 @@ pub fn respond(
     one_time_prekey: Option<&OneTimePreKeyPair>,
     message: &PreKeyMessage,
     rng: &mut impl Rng,
-) -> Result<(Session, Vec<u8>), X3dhError> {
+) -> Result<(Session, Plaintext), X3dhError> {
     if &message.recipient != local_address {
         return Err(X3dhError::WrongRecipient);
     }

@@ -199,6 +199,12 @@ const GROUP: [u8; 16] = *b"chaos-group-0001";
 /// A group message on its way: sender, receiver, id, bytes.
 type InTransit = (usize, usize, u64, Vec<u8>);
 
+/// Member `n`'s device.
+#[allow(clippy::unwrap_used)]
+fn member(n: usize) -> hush_protocol::DeviceAddress {
+    hush_protocol::DeviceAddress::new(format!("member{n}"), 1).unwrap()
+}
+
 /// Four members with sender keys, and what the test knows.
 struct Group {
     run: u64,
@@ -214,6 +220,7 @@ struct Group {
 
 impl Group {
     /// Every member holds every member's sender key.
+    #[allow(clippy::unwrap_used)]
     fn new(run: u64, rng: &mut TestRng) -> Self {
         let own: Vec<OwnSenderKey> = (0..4).map(|_| OwnSenderKey::generate(GROUP, rng)).collect();
         let mut records: Vec<Vec<SenderKeyRecord>> = (0..4)
@@ -221,7 +228,13 @@ impl Group {
             .collect();
         for sender in 0..4 {
             for receiver in 0..4 {
-                records[receiver][sender].process(&own[sender].distribution());
+                records[receiver][sender]
+                    .process(
+                        &GROUP,
+                        &member(sender),
+                        &own[sender].distribution(&member(sender)),
+                    )
+                    .unwrap();
             }
         }
         Self {
@@ -241,7 +254,10 @@ impl Group {
     fn send(&mut self, sender: usize) -> Vec<InTransit> {
         let id = self.next_id;
         let text = format!("{id}").into_bytes();
-        let bytes = self.own[sender].encrypt(&text).unwrap().encode();
+        let bytes = self.own[sender]
+            .encrypt(&member(sender), &text)
+            .unwrap()
+            .encode();
         self.sent.insert(id, text);
         self.next_id += 1;
         (0..4)
@@ -254,9 +270,9 @@ impl Group {
     #[allow(clippy::unwrap_used)]
     fn deliver(&mut self, (sender, receiver, id, bytes): InTransit) -> bool {
         let message = SenderKeyMessage::decode(&bytes).unwrap();
-        match self.records[receiver][sender].decrypt(&message) {
+        match self.records[receiver][sender].decrypt(&member(sender), &message) {
             Ok(plaintext) => {
-                assert_eq!(&plaintext, &self.sent[&id]);
+                assert_eq!(&*plaintext, &self.sent[&id]);
                 assert!(self.decrypted.insert((id, receiver)), "decrypted twice");
                 true
             }
@@ -301,7 +317,10 @@ impl Group {
                 let who = pick(rng, 4);
                 self.own[who] = OwnSenderKey::generate(GROUP, rng);
                 for receiver in 0..4 {
-                    self.records[receiver][who].process(&self.own[who].distribution());
+                    let distribution = self.own[who].distribution(&member(who));
+                    self.records[receiver][who]
+                        .process(&GROUP, &member(who), &distribution)
+                        .unwrap();
                 }
                 self.rotations += 1;
             }

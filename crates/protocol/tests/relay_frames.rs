@@ -202,6 +202,15 @@ fn client_frames() -> Vec<ClientFrame> {
             members: vec![user("bob"), user("carol")],
             typing: false,
         },
+        ClientFrame::GroupCommit {
+            group: [3; 16],
+            epoch: u64::MAX,
+            hash: [6; 32],
+        },
+        ClientFrame::GroupOrder {
+            group: [3; 16],
+            after: 7,
+        },
         ClientFrame::Subscribe {
             accounts: vec![user("bob"), user("carol")],
         },
@@ -272,6 +281,29 @@ fn server_frames() -> Vec<ServerFrame> {
             from: user("carol"),
             typing: true,
         },
+        ServerFrame::GroupCommitted {
+            group: [4; 16],
+            epoch: 3,
+            hash: [8; 32],
+        },
+        ServerFrame::GroupCommitRefused {
+            group: [4; 16],
+            epoch: 3,
+            head: 9,
+        },
+        ServerFrame::GroupOrder {
+            group: [4; 16],
+            entries: vec![
+                hush_protocol::groups::Ordered {
+                    epoch: 1,
+                    hash: [1; 32],
+                },
+                hush_protocol::groups::Ordered {
+                    epoch: 2,
+                    hash: [2; 32],
+                },
+            ],
+        },
         ServerFrame::Expired {
             id: 12,
             client_id: [2; 16],
@@ -315,11 +347,11 @@ fn frames_round_trip() {
 fn bad_frames_are_clear_errors() {
     assert_eq!(ClientFrame::decode(&[]).err(), Some(DecodeError::Truncated));
     assert_eq!(
-        ClientFrame::decode(&[2, 0x20]).err(),
-        Some(DecodeError::UnsupportedVersion(2))
+        ClientFrame::decode(&[1, 0x20]).err(),
+        Some(DecodeError::UnsupportedVersion(1))
     );
     assert_eq!(
-        ClientFrame::decode(&[1, 0x40]).err(),
+        ClientFrame::decode(&[2, 0x40]).err(),
         Some(DecodeError::UnexpectedType(0x40))
     );
     assert!(matches!(
@@ -328,15 +360,15 @@ fn bad_frames_are_clear_errors() {
     ));
     // An empty account name is refused.
     let mut frame = ClientFrame::Typing {
-        to: user("x"),
+        to: user("xyz"),
         typing: true,
     }
     .encode();
-    frame[5] = 0; // length 1 → 0 (u32 BE at bytes 2..6)
-    frame.remove(6);
+    frame[5] = 0; // length 3 → 0 (u32 BE at bytes 2..6)
+    frame.drain(6..9);
     assert!(ClientFrame::decode(&frame).is_err());
     // A count larger than the bytes that follow is refused before allocating.
-    assert!(ClientFrame::decode(&[1, 0x25, 0, 0, 3, 0xe8]).is_err());
+    assert!(ClientFrame::decode(&[2, 0x25, 0, 0, 3, 0xe8]).is_err());
 }
 
 #[test]

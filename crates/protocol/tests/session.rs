@@ -12,6 +12,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 
 use common::*;
+use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::ratchet::{DecryptError, EncryptError, Session, MAX_SKIP};
 use hush_protocol::record::SessionRecord;
 use hush_protocol::wire::{Message, RatchetMessage, MAX_PLAINTEXT};
@@ -34,7 +35,7 @@ fn long_conversation_in_both_directions() {
                 (&mut b, &mut a)
             };
             let message = ratchet(from.encrypt(text.as_bytes()).unwrap());
-            assert_eq!(to.decrypt(&message, &mut rng).unwrap(), text.as_bytes());
+            assert_eq!(*to.decrypt(&message, &mut rng).unwrap(), text.as_bytes());
         }
     }
     assert_eq!(a.skipped_keys() + b.skipped_keys(), 0);
@@ -69,7 +70,7 @@ fn out_of_order_across_ratchet_steps() {
     }
     // Deliver backwards: every one needs a skipped key or a new chain.
     for (message, text) in sent.iter().rev() {
-        assert_eq!(b.decrypt(message, &mut rng).unwrap(), text.as_bytes());
+        assert_eq!(*b.decrypt(message, &mut rng).unwrap(), text.as_bytes());
     }
     assert_eq!(
         b.skipped_keys(),
@@ -328,7 +329,7 @@ fn a_missing_one_time_prekey_is_a_clear_error() {
         &mut rng,
     )
     .unwrap();
-    assert_eq!(plaintext, b"hi");
+    assert_eq!(*plaintext, b"hi");
 }
 
 #[test]
@@ -392,12 +393,12 @@ fn stored_state_round_trips_mid_conversation() {
     assert_eq!(b.skipped_keys(), 7);
     for (i, message) in pending.iter().enumerate().filter(|(i, _)| *i != 7) {
         assert_eq!(
-            b.decrypt(message, &mut rng).unwrap(),
+            *b.decrypt(message, &mut rng).unwrap(),
             format!("{i}").as_bytes()
         );
     }
     let reply = ratchet(b.encrypt(b"after restart").unwrap());
-    assert_eq!(a.decrypt(&reply, &mut rng).unwrap(), b"after restart");
+    assert_eq!(*a.decrypt(&reply, &mut rng).unwrap(), b"after restart");
     let record = {
         let mut r = SessionRecord::new();
         r.promote(a.clone());
@@ -427,6 +428,10 @@ fn corrupted_or_foreign_state_is_a_clear_error() {
         Session::from_bytes(&future).err(),
         Some(DecodeError::UnsupportedVersion(99))
     );
+    // A session an earlier build stored (version 1, same layout) still loads.
+    let mut earlier = good.to_vec();
+    earlier[0] = 1;
+    assert!(Session::from_bytes(&earlier).is_ok());
     assert!(matches!(
         SessionRecord::from_bytes(&good),
         Err(DecodeError::UnexpectedType(_))
@@ -605,4 +610,78 @@ fn a_prekey_messages_inner_message_is_the_same_message_once_the_session_exists()
     let alone = Message::Ratchet(third.message);
     assert!(deliver(&mut fresh, &bob, &alone, &mut rng).is_err());
     assert!(fresh.to_bytes() == SessionRecord::new().to_bytes());
+}
+
+#[test]
+fn a_first_message_on_an_older_signed_prekey_never_replaces_a_newer_session() {
+    let mut rng = rng(40);
+    let alice = Device::new("alice", 1, &mut rng);
+    let mut bob = Device::new("bob", 1, &mut rng);
+    // Alice's first message on Bob's signed prekey 1, kept by the relay, not delivered.
+    let mut old = x3dh::initiate(
+        &alice.identity,
+        &alice.address,
+        &bob.bundle(false),
+        &mut rng,
+    )
+    .unwrap();
+    let replayed = prekey(old.encrypt(b"old").unwrap());
+    // Bob rotates to signed prekey 2; Alice's newer session on it is Bob's current one.
+    let newer = SignedPreKeyPair::generate(2, &bob.identity, &mut rng);
+    let old_spk = std::mem::replace(&mut bob.signed_prekey, newer);
+    let mut new = x3dh::initiate(
+        &alice.identity,
+        &alice.address,
+        &bob.bundle(false),
+        &mut rng,
+    )
+    .unwrap();
+    let first = prekey(new.encrypt(b"new").unwrap());
+    let mut record = SessionRecord::new();
+    record
+        .decrypt_prekey(
+            &first,
+            &bob.identity,
+            &bob.address,
+            Some(&bob.signed_prekey),
+            None,
+            &mut rng,
+        )
+        .unwrap();
+    let before = record.to_bytes();
+    // Even with the old signed prekey still held (its grace period), the older message is
+    // refused and nothing changes.
+    let result = record.decrypt_prekey(
+        &replayed,
+        &bob.identity,
+        &bob.address,
+        Some(&old_spk),
+        None,
+        &mut rng,
+    );
+    assert_eq!(result.err(), Some(X3dhError::Stale));
+    assert_eq!(record.to_bytes(), before);
+}
+
+/// Found by fuzzing (state_decode): a record of this version holding a session of the first
+/// version loaded and re-encoded differently. This build writes both in one version, so only an
+/// earlier build's record may hold earlier sessions; such a record still loads.
+#[test]
+fn a_stored_record_of_this_version_holding_an_earlier_session_is_refused() {
+    let hex = "0282000000020000017b018100d65db97d14d97709d859bb2862ac457b4ac45593524386e09215d87736e07323fd36d3cb15f10bb7af1ba5244f377dc5e7701849a6c61319e24378c9d37f602c55af3278c67d3cf5ac5072fa9726613cea389eab6c5f62ba119f5694f1358f17628835faba79d3263f9808e46c2046f8cdae7043d9fbcd50661979c1e706a26c00000003626f620000000100000005616c69636500000003eeb3257156ccb7a426bf442deb651c8bac66f7525ddd201bb93dc3618cfd9b190000000100019980a089d3a7b6d679b263ca137b22cefc9ddfb62bff7420714613753461d60dc45a3a9431b7c40a2171c11eb295f36358cee28f0d055f298a50ab23fcb0991e01390624b92b60d62b037d597852c95b2d79cea936f8a417bf487fc6c0a29fc198000000000000000001ba7d2af74dfd382f74818bdbd443b865432a57881e12f2af9c8576af5dc9a1762c4e63f5f5970d17325767cf379f205f378573f89f010690affb62da9c146064000000010000000000000000000000010000017f028100d65db97d14d97709d859bb2862ac457b4ac45593524386e09215d87736e07323fd36d3cb15f10bb7af1ba5244f377dc5e7701849a6c61319e24378c9d37f602c55af3278c67d3cf5ac5072fa9726613cea389eab6c5f62ba119f5694f1358f17628835faba84d3263f9808e46c2046f8cdae7043d9fbcd50661979c1e706a26c00000003626f620000000100000005616c696365000000027f5237d6478bf5235ec0613377abdb9fe9d2d09aecfc0f1611624c2290169b2f00000001010000000801300a1f42ee84a8b51ba004d34f90c82d957cd7b78b62929086f3026fbdb49bd164c7185917c990d6b78f08002f3c37304fb8c68cb51714d0fc6e55d1a5ae7bb401732d976e8ca2e7019328c68350d29f25cc651e84a3d8289c5b652d8d8dd8c7ad000000000000000001ea27e604c5988bc347cfdd1cb44ce46de1d8f644dd63b5c6bd217acfaecb6c1b97f4a0dbd553576cf7e282c6c7c059a7a25654114bb9d3b35c70319f074e3d1a00000001000000000000000000000001";
+    let bytes: Vec<u8> = (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+        .collect();
+    assert_eq!(
+        SessionRecord::from_bytes(&bytes).err(),
+        Some(hush_protocol::DecodeError::Invalid(
+            "session of an earlier version"
+        ))
+    );
+    let mut older = bytes.clone();
+    older[0] = 1;
+    let migrated = SessionRecord::from_bytes(&older).unwrap();
+    let again = SessionRecord::from_bytes(&migrated.to_bytes()).unwrap();
+    assert_eq!(again.to_bytes(), migrated.to_bytes());
 }

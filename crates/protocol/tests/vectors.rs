@@ -160,7 +160,7 @@ fn rfc8439_aead_sunscreen() {
     assert_eq!(crypto::seal(&key, &nonce, SUNSCREEN, &ad), sealed);
     assert_eq!(
         crypto::open(&key, &nonce, &sealed, &ad),
-        Ok(SUNSCREEN.to_vec())
+        Ok(zeroize::Zeroizing::new(SUNSCREEN.to_vec()))
     );
 }
 
@@ -190,7 +190,7 @@ fn rfc8439_appendix_a5_decryption() {
 
     assert_eq!(
         crypto::open(&key, &nonce, &sealed, &ad),
-        Ok(plaintext.as_bytes().to_vec())
+        Ok(zeroize::Zeroizing::new(plaintext.as_bytes().to_vec()))
     );
     // Encryption is deterministic, so sealing the plaintext gives the published bytes back.
     assert_eq!(
@@ -283,7 +283,7 @@ fn aead_tampering_is_rejected() {
     // The untouched message still opens (the failures above are the tampering's doing).
     assert_eq!(
         crypto::open(&key, &nonce, &sealed, &ad),
-        Ok(SUNSCREEN.to_vec())
+        Ok(zeroize::Zeroizing::new(SUNSCREEN.to_vec()))
     );
 }
 
@@ -503,7 +503,7 @@ fn wycheproof_chacha20_poly1305() {
                     );
                     assert_eq!(
                         opened,
-                        Ok(test.pt.to_vec()),
+                        Ok(zeroize::Zeroizing::new(test.pt.to_vec())),
                         "tcId {id}: open ({:?})",
                         test.flags
                     );

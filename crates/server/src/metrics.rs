@@ -52,6 +52,8 @@ pub(crate) struct Metrics {
     pub(crate) pushes_sent: Counter,
     /// Web Push wake-ups that failed (refused, unreachable, timed out).
     pub(crate) pushes_failed: Counter,
+    /// Bundles served without a one-time prekey (the device ran out).
+    pub(crate) bundles_without_one_time_prekey: Counter,
 }
 
 impl Metrics {
@@ -123,6 +125,12 @@ impl Metrics {
             "counter",
             "Web Push wake-ups that failed.",
             self.pushes_failed.get().to_string(),
+        );
+        line(
+            "hush_bundles_without_one_time_prekey_total",
+            "counter",
+            "Bundles served without a one-time prekey (their device ran out).",
+            self.bundles_without_one_time_prekey.get().to_string(),
         );
         if let Some(depth) = queue_depth {
             line(

@@ -179,18 +179,13 @@ async fn names_are_unique_and_validated_and_requests_need_authentication() {
         }
     ));
 
+    // A name outside the grammar cannot even be signed into a list: every address and
+    // username is parsed in the relay's grammar (`hush_protocol::username`), so such a
+    // registration does not decode.
     let bad = Account::new("No Spaces", 6);
-    let mut client = Client::connect(server.addr).await;
-    client
-        .send(&bad.register_frame(&client.nonce.clone()))
-        .await;
-    assert!(matches!(
-        client.recv().await,
-        ServerFrame::Error {
-            code: ErrorCode::Invalid,
-            ..
-        }
-    ));
+    let identity = bad.identity.public();
+    let device = ListedDevice::certify("No Spaces", 1, identity, "Test", 0, &bad.key).unwrap();
+    assert!(DeviceList::sign("No Spaces", 1, vec![device], &bad.key).is_err());
 
     let mut anonymous = Client::connect(server.addr).await;
     anonymous.send(&message("alice", 1, b"hi")).await;
@@ -414,9 +409,9 @@ async fn malformed_and_unknown_frames_get_errors_and_nobody_else_notices() {
     for garbage in [
         vec![],
         vec![1],
-        vec![1, 0x2f],
+        vec![2, 0x2f],
         vec![9, 9, 9],
-        vec![1, 0x24, 0xff, 0xff],
+        vec![2, 0x24, 0xff, 0xff],
     ] {
         a.ws.send(Message::binary(garbage)).await.unwrap();
         assert!(matches!(
@@ -1095,4 +1090,60 @@ async fn a_group_message_is_stored_once_per_member_device_and_not_for_the_sender
             ..
         }
     ));
+}
+
+/// Finding 9 (issue 18): a device replaces its signed prekey and the relay serves the new one;
+/// a bundle served without a one-time prekey (the device ran out) is counted, so an operator
+/// sees when users run out.
+#[tokio::test]
+async fn a_rotated_signed_prekey_is_served_and_bundles_without_one_time_prekeys_are_counted() {
+    let server = start().await;
+    let (alice, bob) = (Account::new("alice", 31), Account::new("bob", 32));
+    let mut a = alice.register(server.addr).await;
+    let mut b = bob.register(server.addr).await;
+    bob.upload(&mut b, 1).await;
+    let mut rng = ChaCha20Rng::seed_from_u64(33);
+    let rotated = SignedPreKeyPair::generate(2, &bob.identity, &mut rng).public();
+    b.send(&ClientFrame::UploadPreKeys {
+        signed_prekey: rotated,
+        one_time: Vec::new(),
+    })
+    .await;
+    // Both uploads are stored once Bob's connection answers what came after them (each
+    // upload leaves the stock low, and says so first).
+    b.send(&ClientFrame::FetchBundles {
+        request: 77,
+        account: user("nobody"),
+    })
+    .await;
+    let mut lows = 0;
+    loop {
+        match b.recv().await {
+            ServerFrame::PreKeysLow { remaining: 1 } => lows += 1,
+            ServerFrame::Error { request: 77, .. } => break,
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(lows, 2);
+    let mut served = Vec::new();
+    for request in 0..2 {
+        a.send(&ClientFrame::FetchBundles {
+            request,
+            account: user("bob"),
+        })
+        .await;
+        match a.recv().await {
+            ServerFrame::Bundles { bundles, .. } => served.extend(bundles),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Both carry the rotated signed prekey; the first took the one one-time prekey.
+    assert!(served.iter().all(|b| b.signed_prekey == rotated));
+    let one_time: Vec<bool> = served.iter().map(|b| b.one_time_prekey.is_some()).collect();
+    assert_eq!(one_time, [true, false]);
+    let text = get(server.addr, "/metrics").await;
+    assert!(
+        text.contains("hush_bundles_without_one_time_prekey_total 1"),
+        "the bundle without a one-time prekey is missing from metrics:\n{text}"
+    );
 }

@@ -1035,3 +1035,67 @@ fn envelopes_survive_sigkill() {
     let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();
     assert!(lost.is_empty(), "acked but lost after SIGKILL: {lost:?}");
 }
+
+/// The first change hash submitted for a group's next epoch is kept; a later one for that epoch,
+/// or one that skips ahead, is refused with the head; the same hash again is accepted; the
+/// newest `MAX_ORDERED` epochs are kept, and every row survives a reopen.
+fn check_group_order<S: Store>(open: impl Fn() -> S) {
+    use hush_protocol::relay::MAX_ORDERED;
+    use hush_server::store::GroupCommit;
+    let store = open();
+    let (g, other) = ([1; 16], [2; 16]);
+    // The first epoch the relay sees for a group starts its order (groups older than it).
+    assert_eq!(
+        store.commit_group_change(g, 5, [5; 32]).unwrap(),
+        GroupCommit::Accepted
+    );
+    assert_eq!(
+        store.commit_group_change(g, 6, [6; 32]).unwrap(),
+        GroupCommit::Accepted
+    );
+    let refused = GroupCommit::Refused { head: 6 };
+    assert_eq!(store.commit_group_change(g, 6, [7; 32]).unwrap(), refused);
+    assert_eq!(store.commit_group_change(g, 8, [8; 32]).unwrap(), refused);
+    assert_eq!(store.commit_group_change(g, 4, [4; 32]).unwrap(), refused);
+    assert_eq!(
+        store.commit_group_change(g, 6, [6; 32]).unwrap(),
+        GroupCommit::Accepted
+    );
+    assert_eq!(
+        store.commit_group_change(g, u64::MAX, [1; 32]).unwrap(),
+        refused
+    );
+    // Another group is ordered on its own.
+    assert_eq!(
+        store.commit_group_change(other, 1, [1; 32]).unwrap(),
+        GroupCommit::Accepted
+    );
+    assert_eq!(
+        store.group_order(&g, 0).unwrap(),
+        vec![(5, [5; 32]), (6, [6; 32])]
+    );
+    assert_eq!(store.group_order(&g, 5).unwrap(), vec![(6, [6; 32])]);
+    assert_eq!(store.group_order(&[3; 16], 0).unwrap(), vec![]);
+    for epoch in 7..(7 + MAX_ORDERED as u64 + 10) {
+        let hash = [epoch as u8; 32];
+        assert_eq!(
+            store.commit_group_change(g, epoch, hash).unwrap(),
+            GroupCommit::Accepted
+        );
+    }
+    drop(store);
+    let store = open();
+    let kept = store.group_order(&g, 0).unwrap();
+    assert_eq!(kept.len(), MAX_ORDERED);
+    let head = 6 + MAX_ORDERED as u64 + 10;
+    assert_eq!(kept.last().unwrap().0, head);
+    assert_eq!(kept[0].0, head + 1 - MAX_ORDERED as u64);
+    assert_eq!(store.group_order(&other, 0).unwrap(), vec![(1, [1; 32])]);
+}
+
+#[test]
+fn group_order_first_wins_and_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    check_group_order(|| SqliteStore::open(&path).unwrap());
+}

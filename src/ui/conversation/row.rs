@@ -32,7 +32,7 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
             "{} linked a new device.",
             ui.display(&message.chat)
         )),
-        Kind::GroupChange => Some(message.body.clone()),
+        Kind::GroupChange | Kind::UpdateNeeded => Some(message.body.clone()),
     }
 }
 

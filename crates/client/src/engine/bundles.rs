@@ -53,7 +53,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                             .any(|d| old.list.device(d.device_id).is_none())
                     });
                 self.start_sessions(account, pinned, linked, &fetched.bundles, now_ms, out)
-                    .await
+                    .await?;
+                // A group change by this account may have waited for its key.
+                self.ask_waiting(out).await
             }
             Err(reason) => {
                 out.events.push(Event::DevicesRefused {
@@ -77,19 +79,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let mut changes = Changes::default();
-        let changed = self
+        let (changed, reachable) = self
             .sessions_from(to, &pinned, bundles, &mut changes, out)
             .await?;
+        let fresh = !changes.sessions.is_empty();
         let own = self.is_own(to);
         if (changed || linked) && !own {
             if let Some(notice) = self.device_replaced(to, now_ms, &mut changes) {
                 out.events.push(Event::Message(notice));
             }
         }
+        // Devices the new list no longer names lose their sessions with it.
+        self.drop_unlisted(to, &pinned, &mut changes).await?;
         changes.pinned_devices.push(pinned.clone());
-        let reachable = !changes.sessions.is_empty();
         // A new session: they get our profile with what we send.
-        if reachable && !own {
+        if fresh && !own {
             changes.outbox.extend(self.profile_for(to));
         }
         self.store.commit(changes).await?;
@@ -106,8 +110,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.dispatch_waiting_groups(out).await
     }
 
-    /// A session with each device of `to` that `pinned` lists, put in `changes`; an unlisted
-    /// one is reported. True if a device's identity key changed.
+    /// A session with each device of `to` that `pinned` lists and we hold none with (with that
+    /// identity), put in `changes`; an unlisted one is reported. Returns whether a device's
+    /// identity key changed, and whether any listed device can be sent to.
     async fn sessions_from(
         &mut self,
         to: &Username,
@@ -115,10 +120,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         bundles: &[PreKeyBundle],
         changes: &mut Changes,
         out: &mut Output,
-    ) -> Result<bool, EngineError> {
+    ) -> Result<(bool, bool), EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let local = account.address().map_err(|_| Broken::AccountName)?;
-        let mut changed = false;
+        let (mut changed, mut reachable) = (false, false);
         for bundle in bundles {
             if bundle.address.account() != to.as_str() {
                 continue;
@@ -130,23 +135,35 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 });
                 continue;
             }
-            // A bundle whose signature does not verify is skipped: that device gets nothing.
-            let Ok(session) = x3dh::initiate(&account.identity, &local, bundle, &mut self.rng)
-            else {
-                continue;
-            };
             let mut record = self
                 .store
                 .session(&bundle.address)
                 .await?
                 .unwrap_or_default();
             let before = record.current().map(|s| *s.remote_identity());
+            // A session with this device and identity goes on: a fetch the relay caused (a
+            // `Mismatch`) cannot replace it, and replays of older first messages stay old.
+            if before == Some(bundle.identity) {
+                reachable = true;
+                continue;
+            }
+            // A bundle whose signature does not verify is skipped: that device gets nothing.
+            let Ok(session) = x3dh::initiate(&account.identity, &local, bundle, &mut self.rng)
+            else {
+                continue;
+            };
+            reachable = true;
+            if bundle.one_time_prekey.is_none() {
+                out.events.push(Event::NoOneTimePreKey {
+                    device: bundle.address.clone(),
+                });
+            }
             record.promote(session);
             changes.sessions.push((bundle.address.clone(), record));
             if before.is_some_and(|key| key != bundle.identity) {
                 changed = true;
             }
         }
-        Ok(changed)
+        Ok((changed, reachable))
     }
 }

@@ -5,6 +5,7 @@ use hush_protocol::relay::{ClientFrame, LOW_PREKEYS};
 use hush_protocol::{Rng, Username};
 
 use super::{Engine, Event, Output};
+use crate::account::Rotation;
 use crate::error::{EngineError, InputError};
 use crate::model::{ChatId, MessageId};
 use crate::store::{Changes, Store};
@@ -130,26 +131,31 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// The relay accepted us: prekeys topped up, presence followed, and everything left in the
-    /// outbox sent again.
+    /// The relay accepted us: prekeys topped up (the signed one replaced when due), presence
+    /// followed, and everything left in the outbox sent again.
     pub(super) async fn authenticated(
         &mut self,
         remaining: u32,
+        now_ms: u64,
         out: &mut Output,
     ) -> Result<(), EngineError> {
         self.connection.authenticated = true;
         let account = self.account.as_mut().ok_or(EngineError::NoAccount)?;
+        let rotation = account.rotate_signed_prekey(now_ms, &mut self.rng);
         if !account.registered {
             account.registered = true;
             out.events.push(Event::Registered);
             self.upload_prekeys(out).await?;
         } else if remaining < LOW_PREKEYS {
             self.upload_prekeys(out).await?;
+        } else if rotation != Rotation::Unchanged {
+            self.store_rotation(rotation, out).await?;
         }
         out.events.push(Event::Authenticated);
         self.finish_unfinished(out)?;
         self.watch_chats(out).await?;
         self.resend_outbox(out).await?;
+        self.resume_ordering(out).await?;
         if self.brief {
             return Ok(());
         }
@@ -180,7 +186,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut recipients: Vec<ChatId> = Vec::new();
         for entry in self.store.outbox().await? {
             if !recipients.contains(&entry.to) {
-                recipients.push(entry.to);
+                recipients.push(entry.to.clone());
             }
         }
         // Accounts first: a sender key waiting in a pairwise message goes ahead of the group
@@ -188,6 +194,30 @@ impl<S: Store, R: Rng> Engine<S, R> {
         recipients.sort_by_key(|to| to.group().is_some());
         for to in recipients {
             self.dispatch(&to, out).await?;
+        }
+        Ok(())
+    }
+
+    /// The account after a signed prekey rotation, stored before the new key is uploaded
+    /// (alone: the relay's one-time stock is not low).
+    async fn store_rotation(
+        &mut self,
+        rotation: Rotation,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        let signed_prekey = account.signed_prekey.public();
+        self.store
+            .commit(Changes {
+                account: Some(account),
+                ..Changes::default()
+            })
+            .await?;
+        if rotation == Rotation::Replaced {
+            out.frames.push(ClientFrame::UploadPreKeys {
+                signed_prekey,
+                one_time: Vec::new(),
+            });
         }
         Ok(())
     }

@@ -50,6 +50,13 @@ pub enum Event {
         /// What was wrong.
         reason: crate::devices::Refusal,
     },
+    /// A session with this device started from a bundle without a one-time prekey (the device
+    /// ran out): its first message rests on the signed prekey alone, which is replaced weekly.
+    /// Nothing for a user to do; the relay counts these for its operator, and a tool may log it.
+    NoOneTimePreKey {
+        /// The device.
+        device: hush_protocol::DeviceAddress,
+    },
     /// This device was removed from the account (by a list our account key signed): the
     /// caller wipes its data and returns to onboarding.
     Unlinked,

@@ -36,7 +36,7 @@ use crate::error::EngineError;
 use crate::model::{ChatId, ChatMessage, PinnedDevices};
 use crate::store::Store;
 use connection::{Connection, RequestIds};
-use groups::OrphanKeys;
+use groups::{HeldMessages, Ordering, OrphanKeys};
 use linking::Linking;
 use receive::Incoming;
 
@@ -65,6 +65,10 @@ pub struct Engine<S, R> {
     own_active: Vec<(u32, u64)>,
     /// Sender keys that came before the change making their sender a member.
     orphan_keys: OrphanKeys,
+    /// Group changes waiting for the relay's order.
+    ordering: Ordering,
+    /// Group messages waiting for their group's changes.
+    held_messages: HeldMessages,
     /// Shown each received message once decrypted, before its commit (see
     /// [`Engine::preview_received`]).
     preview: Option<Preview>,
@@ -94,6 +98,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             own,
             own_active: Vec::new(),
             orphan_keys: OrphanKeys::default(),
+            ordering: Ordering::default(),
+            held_messages: HeldMessages::default(),
             preview: None,
             device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
             brief: false,
@@ -154,7 +160,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.open_link(&mut out)?;
             }
             ServerFrame::Authenticated { one_time_prekeys } => {
-                self.authenticated(one_time_prekeys, &mut out).await?;
+                self.authenticated(one_time_prekeys, now_ms, &mut out)
+                    .await?;
             }
             ServerFrame::Error {
                 request,
@@ -187,6 +194,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
             ServerFrame::Sent { client_id, outcome } => {
                 self.sent(client_id, outcome, &mut out).await?;
+            }
+            ServerFrame::GroupCommitted { group, hash, .. } => {
+                self.group_committed(group, hash, now_ms, &mut out).await?;
+            }
+            ServerFrame::GroupCommitRefused { group, epoch, head } => {
+                self.group_commit_refused(group, epoch, head, &mut out)
+                    .await?;
+            }
+            ServerFrame::GroupOrder { group, entries } => {
+                self.group_order(group, entries, now_ms, &mut out).await?;
             }
             other => self.handle_notice(other, &mut out).await?,
         }

@@ -85,12 +85,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         pinned: PinnedDevices,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        self.store
-            .commit(Changes {
-                pinned_devices: vec![pinned.clone()],
-                ..Changes::default()
-            })
-            .await?;
+        let mut changes = Changes {
+            pinned_devices: vec![pinned.clone()],
+            ..Changes::default()
+        };
+        // Our devices the list no longer names (unlinked, re-keyed) get no more transcripts.
+        if let Some(account) = self.account.as_ref().map(|a| a.name.clone()) {
+            self.drop_unlisted(&account, &pinned, &mut changes).await?;
+        }
+        self.store.commit(changes).await?;
         self.own = Some(pinned);
         out.events.push(Event::OwnDevicesChanged);
         Ok(())
@@ -262,7 +265,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         change(&mut devices);
         let signed = DeviceList::sign(
             &account.name,
-            list.version + 1,
+            list.version
+                .checked_add(1)
+                .ok_or(DeviceActionError::NoDeviceNumberLeft)?,
             devices,
             &account.account_key,
         )

@@ -5,9 +5,10 @@
 use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::{ClientFrame, OutgoingEnvelope, SendOutcome};
 use hush_protocol::{DeviceAddress, Rng, Username};
+use zeroize::Zeroizing;
 
 use super::{Engine, Event, Output};
-use crate::content::{Content, ReceiptKind};
+use crate::content::{Content, ReceiptKind, Secret};
 use crate::error::{EngineError, InputError};
 use crate::model::{ChatId, ChatMessage, Kind, MessageId, OutboxEntry, Status};
 use crate::store::{Changes, Store};
@@ -94,8 +95,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> Result<(), EngineError> {
         let ready = self.connection.authenticated && !self.connection.is_fetching(to);
         let sealed = if ready {
-            let mut sessions = self.store.sessions_with(to).await?;
-            sessions.retain(|(_, record)| !record.is_empty());
+            let sessions = self.listed_sessions(to, &mut changes).await?;
             self.seal(to, vec![entry.clone()], &sessions)
         } else {
             None
@@ -103,7 +103,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         match sealed {
             Some(sealed) => {
                 changes.outbox.extend(sealed.entries);
-                changes.sessions = sealed.sessions;
+                changes.sessions.extend(sealed.sessions);
                 self.store.commit(changes).await?;
                 self.connection.sending(&sealed.frames);
                 out.frames.extend(sealed.frames);
@@ -149,22 +149,59 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if entries.is_empty() {
             return Ok(());
         }
-        let mut sessions = self.store.sessions_with(to).await?;
-        sessions.retain(|(_, record)| !record.is_empty());
+        let mut changes = Changes::default();
+        let sessions = self.listed_sessions(to, &mut changes).await?;
         let Some(sealed) = self.seal(to, entries, &sessions) else {
+            if !changes.is_empty() {
+                self.store.commit(changes).await?;
+            }
             self.fetch_bundles(to, out);
             return Ok(());
         };
         // The ratchet steps are stored before any ciphertext leaves.
-        self.store
-            .commit(Changes {
-                outbox: sealed.entries,
-                sessions: sealed.sessions,
-                ..Changes::default()
-            })
-            .await?;
+        changes.outbox = sealed.entries;
+        changes.sessions.extend(sealed.sessions);
+        self.store.commit(changes).await?;
         self.connection.sending(&sealed.frames);
         out.frames.extend(sealed.frames);
+        Ok(())
+    }
+
+    /// `to`'s sessions with the devices its pinned list names with that identity key (ours:
+    /// our own list); sessions with devices it no longer names are dropped in `changes`, so
+    /// nothing is encrypted to an unlinked or replaced device whatever the relay says.
+    pub(super) async fn listed_sessions(
+        &self,
+        to: &Username,
+        changes: &mut Changes,
+    ) -> Result<Vec<(DeviceAddress, SessionRecord)>, EngineError> {
+        let pinned = match self.is_own(to) {
+            true => self.own.clone(),
+            false => self.store.pinned_devices(to).await?,
+        };
+        let sessions = self.store.sessions_with(to).await?;
+        let (kept, dropped) = crate::devices::split_listed(pinned.as_ref(), sessions);
+        let dropped = dropped.into_iter().map(|a| (a, SessionRecord::new()));
+        changes.sessions.extend(dropped);
+        Ok(kept)
+    }
+
+    /// Drops, in `changes`, `account`'s stored sessions with devices `pinned` does not name
+    /// (with that identity), unless `changes` replaces them already: in the same commit as the
+    /// list is pinned.
+    pub(super) async fn drop_unlisted(
+        &self,
+        account: &str,
+        pinned: &crate::model::PinnedDevices,
+        changes: &mut Changes,
+    ) -> Result<(), EngineError> {
+        let sessions = self.store.sessions_with(account).await?;
+        let (_, dropped) = crate::devices::split_listed(Some(pinned), sessions);
+        for address in dropped {
+            if !changes.sessions.iter().any(|(a, _)| *a == address) {
+                changes.sessions.push((address, SessionRecord::new()));
+            }
+        }
         Ok(())
     }
 
@@ -192,15 +229,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 // Until the other side replies, it is shown which devices our account signed.
                 let new = record.current().is_some_and(|s| !s.is_confirmed());
                 let plaintext = match self.own.as_ref().filter(|_| new) {
-                    Some(own) => attested.get_or_insert_with(|| {
-                        Content::Attested {
-                            account_key: own.account_key,
-                            device_list: own.list.encode(),
-                            inner: entry.content.clone(),
-                        }
-                        .encode()
-                    }),
-                    None => &entry.content,
+                    Some(own) => attested
+                        .get_or_insert_with(|| {
+                            let inner = Zeroizing::new(entry.content.clone());
+                            Zeroizing::new(
+                                Content::Attested {
+                                    account_key: own.account_key,
+                                    device_list: own.list.encode(),
+                                    inner: Secret(inner),
+                                }
+                                .encode(),
+                            )
+                        })
+                        .as_slice(),
+                    None => entry.content.as_slice(),
                 };
                 let message = record.encrypt(plaintext).ok()?;
                 envelopes.push(OutgoingEnvelope {
@@ -284,16 +326,37 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let Some(account) = entry.to.account() else {
                     return Ok(());
                 };
-                let mut changes = Changes::default();
-                for device in extra {
-                    if let Ok(address) = DeviceAddress::new(account.as_str(), device) {
-                        changes.sessions.push((address, SessionRecord::new()));
-                    }
-                }
-                self.store.commit(changes).await?;
+                self.forget_extra(account, &extra).await?;
                 self.fetch_bundles(account, out);
             }
             SendOutcome::UnknownRecipient => self.fail(vec![entry.id], out).await?,
+        }
+        Ok(())
+    }
+
+    /// The relay says `extra` are not devices of `account`: only the sessions with devices
+    /// our pinned list does not name either go. A listed device keeps its session whatever the
+    /// relay says; the list fetched next decides (a newer signed list without it drops it).
+    async fn forget_extra(&mut self, account: &Username, extra: &[u32]) -> Result<(), EngineError> {
+        let pinned = match self.is_own(account) {
+            true => self.own.clone(),
+            false => self.store.pinned_devices(account).await?,
+        };
+        let listed = |device: u32| {
+            pinned
+                .as_ref()
+                .is_some_and(|p| p.list.device(device).is_some())
+        };
+        let changes = Changes {
+            sessions: (extra.iter().copied())
+                .filter(|device| !listed(*device))
+                .filter_map(|device| DeviceAddress::new(account.as_str(), device).ok())
+                .map(|address| (address, SessionRecord::new()))
+                .collect(),
+            ..Changes::default()
+        };
+        if !changes.is_empty() {
+            self.store.commit(changes).await?;
         }
         Ok(())
     }

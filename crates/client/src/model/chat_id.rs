@@ -88,9 +88,10 @@ mod tests {
         let bob = ChatId::parse("bob").unwrap();
         assert_eq!(bob, ChatId::Direct(Username::parse("bob").unwrap()));
         assert_eq!(bob.to_string(), "bob");
-        // Not the one spelling of a group: a name, as before.
+        // Not the one spelling of a group, and no username either (the relay's grammar has no
+        // `#`): nothing can be confused with a group's chat.
         let upper = format!("#{}", "AB".repeat(16));
-        assert!(matches!(ChatId::parse(&upper), Ok(ChatId::Direct(_))));
+        assert!(ChatId::parse(&upper).is_err());
         assert!(ChatId::parse("").is_err());
     }
 }

@@ -55,7 +55,13 @@ pub enum Kind {
     DeviceLinked,
     /// A group's membership, roles or info changed; the body says how ("alice added carol").
     GroupChange,
+    /// A notice from this device: a message came in a wire version this build does not read
+    /// (the sender runs an older or newer Hush); the body is [`UPDATE_NEEDED`].
+    UpdateNeeded,
 }
+
+/// The text of a [`Kind::UpdateNeeded`] line.
+pub const UPDATE_NEEDED: &str = "Update Hush to read this message";
 
 /// What a group chat's message adds: who wrote it and, for ours, how far it got with each
 /// member.
@@ -112,6 +118,14 @@ pub struct OutboxEntry {
     pub attempts: u32,
 }
 
+// A queued sender key (`Content::SenderKey`) is a chain key: every copy of an entry is wiped
+// when it goes, like the key types themselves.
+impl Drop for OutboxEntry {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.content);
+    }
+}
+
 impl core::fmt::Debug for OutboxEntry {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         // Not the content: texts are private, sender keys secret.
@@ -146,9 +160,12 @@ pub struct GroupRecord {
     pub shared_with: Vec<DeviceAddress>,
     /// Member devices' sender keys, by device.
     pub senders: Vec<(DeviceAddress, SenderKeyRecord)>,
-    /// Changes that came before the ones they build on (from different members), held until
-    /// those arrive.
+    /// Members' changes held until the relay's order says which apply (see
+    /// `docs/protocol.md`, "Groups").
     pub pending: Vec<Change>,
+    /// Changes of ours submitted to the relay and not accepted yet (kept, so a change the
+    /// relay accepted is sent to the members even if the app closed meanwhile).
+    pub proposed: Vec<Change>,
 }
 
 impl GroupRecord {

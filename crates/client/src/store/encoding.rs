@@ -4,20 +4,22 @@
 
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::devices::{AccountKey, DeviceList, MAX_DEVICE_NAME};
-use hush_protocol::groups::{Change, GroupLog, MAX_CHANGE, MAX_MEMBERS};
+use hush_protocol::groups::{Change, GroupError, GroupLog, MAX_CHANGE, MAX_MEMBERS};
 use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::DeviceAddress;
-use hush_protocol::{DecodeError, IdentityKeyPair, Username};
+use hush_protocol::{DecodeError, IdentityKeyPair, Username, WIRE_VERSION};
 use zeroize::Zeroizing;
 
 use hush_protocol::relay::MAX_DEVICE_LIST;
 
-use crate::account::LocalAccount;
-use crate::content::{MAX_DISPLAY_NAME, MAX_TEXT};
+use crate::account::{LocalAccount, RetiredPreKey, MAX_RETIRED_PREKEYS};
+use crate::content::{Content, MAX_DISPLAY_NAME, MAX_TEXT};
+// An outbox entry holds up to the longest content (`hush_protocol::limits`).
 use crate::model::{
     ChatId, ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status,
 };
+use hush_protocol::limits::MAX_CONTENT;
 
 /// An account as first stored (no display name).
 const ACCOUNT_V1: u8 = 0xA0;
@@ -27,20 +29,26 @@ const OUTBOX: u8 = 0xA2;
 const ACCOUNT_V2: u8 = 0xA3;
 const PINNED_DEVICES: u8 = 0xA4;
 /// An account with its display name, then this device's name.
-const ACCOUNT: u8 = 0xA5;
+const ACCOUNT_V3: u8 = 0xA5;
+/// An account with when its signed prekey was handed out and the replaced ones still kept.
+const ACCOUNT: u8 = 0xA9;
 /// A message with its group line (if any) at the end.
 const MESSAGE_V2: u8 = 0xA6;
-const GROUP: u8 = 0xA7;
-/// The largest stored group log (8 changes and states of a full group).
-const MAX_GROUP_LOG: usize = 16 * hush_protocol::groups::MAX_CHANGE;
-/// The most changes a group holds until the ones they build on arrive.
-pub const MAX_PENDING: usize = 8;
+/// A group record whose log holds its chain from the creation (relay-ordered changes).
+const GROUP: u8 = 0xA8;
+/// The first form: a log of up to 8 states, pending changes of the first form (migrated on
+/// read: the log keeps its state, old-form pending changes are dropped).
+const GROUP_V1: u8 = 0xA7;
+/// The largest stored group log (a full chain and the head's state).
+const MAX_GROUP_LOG: usize = hush_protocol::groups::MAX_LOG;
+/// The most members' changes a group holds until the relay's order says which apply.
+pub const MAX_PENDING: usize = 64;
+/// The most changes of ours a group keeps waiting for the relay.
+pub const MAX_PROPOSED: usize = 8;
 /// The most member devices a group record keeps keys of.
 const MAX_GROUP_DEVICES: usize = MAX_MEMBERS * 8;
 /// An account name is at most 64 bytes (the relay allows 32).
 const MAX_NAME: usize = 64;
-/// The largest encoded content an outbox entry holds.
-const MAX_CONTENT: usize = MAX_TEXT + 1024;
 
 /// The account, secrets included (zeroized when dropped).
 pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
@@ -55,7 +63,43 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
         .u32(account.next_prekey_id)
         .var(account.display_name.as_bytes())
         .var(account.device_name.as_bytes());
+    match account.signed_prekey_since_ms {
+        Some(since) => w.u8(1).u64(since),
+        None => w.u8(0),
+    };
+    // At most MAX_RETIRED_PREKEYS (3), so the count fits a byte.
+    w.u8(account.retired_prekeys.len().min(MAX_RETIRED_PREKEYS) as u8);
+    for retired in account.retired_prekeys.iter().take(MAX_RETIRED_PREKEYS) {
+        w.var(&retired.key.to_bytes()).u64(retired.retired_ms);
+    }
     Zeroizing::new(w.into_bytes())
+}
+
+/// When the signed prekey was handed out and the replaced ones kept. An account stored before
+/// rotation existed has had its key since (at least) it was made: time 0, replaced at once.
+fn decode_rotation(
+    r: &mut Reader<'_>,
+    kind: u8,
+) -> Result<(Option<u64>, Vec<RetiredPreKey>), DecodeError> {
+    if kind != ACCOUNT {
+        return Ok((Some(0), Vec::new()));
+    }
+    let since = match r.u8()? {
+        0 => None,
+        1 => Some(r.u64()?),
+        _ => return Err(DecodeError::Invalid("signed prekey age")),
+    };
+    let count = usize::from(r.u8()?);
+    if count > MAX_RETIRED_PREKEYS {
+        return Err(DecodeError::Invalid("too many replaced signed prekeys"));
+    }
+    let mut retired = Vec::with_capacity(count);
+    for _ in 0..count {
+        let key = SignedPreKeyPair::from_bytes(r.var("replaced signed prekey", 128)?)?;
+        let retired_ms = r.u64()?;
+        retired.push(RetiredPreKey { key, retired_ms });
+    }
+    Ok((since, retired))
 }
 
 /// Restores [`encode_account`]'s bytes.
@@ -63,9 +107,9 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let mut r = Reader::new(bytes);
     let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     match kind {
-        ACCOUNT_V1 | ACCOUNT_V2 => r.header(kind)?,
-        _ => r.header(ACCOUNT)?,
-    }
+        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 => r.stored_header(kind)?,
+        _ => r.stored_header(ACCOUNT)?,
+    };
     let name = Username::new(r.string("account name", MAX_NAME)?)?;
     let device_id = r.u32()?;
     let account_key = AccountKey::from_bytes(&Zeroizing::new(r.array::<32>()?));
@@ -78,9 +122,10 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
     };
     let device_name = match kind {
-        ACCOUNT => r.string("device name", MAX_DEVICE_NAME)?,
+        ACCOUNT | ACCOUNT_V3 => r.string("device name", MAX_DEVICE_NAME)?,
         _ => crate::account::DEFAULT_DEVICE_NAME.to_owned(),
     };
+    let (signed_prekey_since_ms, retired_prekeys) = decode_rotation(&mut r, kind)?;
     r.finish()?;
     Ok(LocalAccount {
         name,
@@ -88,6 +133,8 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         account_key,
         identity,
         signed_prekey,
+        signed_prekey_since_ms,
+        retired_prekeys,
         registered,
         next_prekey_id,
         display_name,
@@ -127,6 +174,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             Kind::SecurityCodeChanged => 1,
             Kind::DeviceLinked => 2,
             Kind::GroupChange => 3,
+            Kind::UpdateNeeded => 4,
         })
         .var(message.chat.to_string().as_bytes())
         .u8(u8::from(message.from_me))
@@ -153,7 +201,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
 pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
     let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
-    r.header(if version == MESSAGE {
+    r.stored_header(if version == MESSAGE {
         MESSAGE
     } else {
         MESSAGE_V2
@@ -165,6 +213,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             1 => Kind::SecurityCodeChanged,
             2 => Kind::DeviceLinked,
             3 => Kind::GroupChange,
+            4 => Kind::UpdateNeeded,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: ChatId::parse(&r.string("chat", MAX_NAME)?)?,
@@ -202,11 +251,11 @@ pub fn encode_outbox(entry: &OutboxEntry) -> Vec<u8> {
 /// Restores [`encode_outbox`]'s bytes.
 pub fn decode_outbox(bytes: &[u8]) -> Result<OutboxEntry, DecodeError> {
     let mut r = Reader::new(bytes);
-    r.header(OUTBOX)?;
+    r.stored_header(OUTBOX)?;
     let entry = OutboxEntry {
         id: r.array()?,
         to: ChatId::parse(&r.string("recipient", MAX_NAME)?)?,
-        content: r.var("content", MAX_CONTENT)?.to_vec(),
+        content: Content::upgrade(r.var("content", MAX_CONTENT)?),
         attempts: r.u32()?,
     };
     r.finish()?;
@@ -225,7 +274,7 @@ pub fn encode_pinned(pinned: &PinnedDevices) -> Vec<u8> {
 /// Restores [`encode_pinned`]'s bytes (the list is decoded, not verified again).
 pub fn decode_pinned(bytes: &[u8]) -> Result<PinnedDevices, DecodeError> {
     let mut r = Reader::new(bytes);
-    r.header(PINNED_DEVICES)?;
+    r.stored_header(PINNED_DEVICES)?;
     let account_key = r.array()?;
     let list = DeviceList::decode(r.var("device list", MAX_DEVICE_LIST)?)
         .map_err(|_| DecodeError::Invalid("device list"))?;
@@ -259,9 +308,11 @@ pub fn encode_group(group: &GroupRecord) -> Zeroizing<Vec<u8>> {
         write_address(&mut w, address);
         w.var(&record.to_bytes());
     }
-    w.u32(group.pending.len() as u32);
-    for change in &group.pending {
-        w.var(&change.encode());
+    for changes in [&group.pending, &group.proposed] {
+        w.u32(changes.len() as u32);
+        for change in changes {
+            w.var(&change.encode());
+        }
     }
     Zeroizing::new(w.into_bytes())
 }
@@ -269,17 +320,34 @@ pub fn encode_group(group: &GroupRecord) -> Zeroizing<Vec<u8>> {
 /// Restores [`encode_group`]'s bytes (the log is decoded, not verified again).
 pub fn decode_group(bytes: &[u8]) -> Result<GroupRecord, DecodeError> {
     let mut r = Reader::new(bytes);
-    r.header(GROUP)?;
+    let first_form = bytes.get(1) == Some(&GROUP_V1);
+    match first_form {
+        true => r.stored_header(GROUP_V1)?,
+        false => r.stored_header(GROUP)?,
+    };
     let log = GroupLog::decode(r.var("group log", MAX_GROUP_LOG)?)
         .map_err(|_| DecodeError::Invalid("group log"))?;
     let own_key = match r.bool("sender key flag")? {
-        true => Some(OwnSenderKey::from_bytes(r.var("sender key", 256)?)?),
+        true => Some(r.var("sender key", 256)?),
         false => None,
     };
     let n = r.count("devices", MAX_GROUP_DEVICES, 5)?;
-    let shared_with = (0..n)
+    let mut shared_with: Vec<DeviceAddress> = (0..n)
         .map(|_| read_address(&mut r))
         .collect::<Result<_, _>>()?;
+    // A key stored by a build before WIRE_VERSION 2 went out in the unbound form (possibly
+    // still in the outbox): a new one goes to every member in the bound form.
+    let own_key = match own_key {
+        Some(bytes) if bytes.first() == Some(&WIRE_VERSION) => {
+            Some(OwnSenderKey::from_bytes(bytes)?)
+        }
+        Some(bytes) => {
+            OwnSenderKey::from_bytes(bytes)?;
+            shared_with.clear();
+            None
+        }
+        None => None,
+    };
     let n = r.count("sender keys", MAX_GROUP_DEVICES, 9)?;
     let mut senders = Vec::with_capacity(n);
     for _ in 0..n {
@@ -290,10 +358,21 @@ pub fn decode_group(bytes: &[u8]) -> Result<GroupRecord, DecodeError> {
     let n = r.count("pending changes", MAX_PENDING, 1)?;
     let mut pending = Vec::with_capacity(n);
     for _ in 0..n {
-        let change = Change::decode(r.var("change", MAX_CHANGE)?)
-            .map_err(|_| DecodeError::Invalid("pending change"))?;
-        pending.push(change);
+        match Change::decode(r.var("change", MAX_CHANGE)?) {
+            Ok(change) => pending.push(change),
+            // Held from a peer on an older build: it can never apply now.
+            Err(GroupError::Outdated) => {}
+            Err(_) => return Err(DecodeError::Invalid("pending change")),
+        }
     }
+    let n = match first_form {
+        true => 0,
+        false => r.count("proposed changes", MAX_PROPOSED, 1)?,
+    };
+    let proposed = (0..n)
+        .map(|_| Change::decode(r.var("change", MAX_CHANGE)?))
+        .collect::<Result<_, _>>()
+        .map_err(|_| DecodeError::Invalid("proposed change"))?;
     r.finish()?;
     Ok(GroupRecord {
         log,
@@ -301,6 +380,7 @@ pub fn decode_group(bytes: &[u8]) -> Result<GroupRecord, DecodeError> {
         shared_with,
         senders,
         pending,
+        proposed,
     })
 }
 
@@ -337,6 +417,9 @@ mod tests {
             .u8(1)
             .u32(101);
         let old = decode_account(&v1.into_bytes()).unwrap();
+        // Stored before signed prekeys were rotated: its key is due at once.
+        assert_eq!(old.signed_prekey_since_ms, Some(0));
+        assert!(old.retired_prekeys.is_empty());
         assert_eq!(
             (old.name.as_str(), old.display_name.as_str()),
             ("alice", "")
@@ -391,5 +474,145 @@ mod tests {
         v1.pop();
         v1[1] = MESSAGE;
         assert_eq!(decode_message(&v1), Ok(message));
+    }
+
+    /// `bytes` as a build of wire version 1 wrote them (same layout, version byte 1).
+    fn as_v1(bytes: &[u8]) -> Vec<u8> {
+        let mut bytes = bytes.to_vec();
+        bytes[0] = 1;
+        bytes
+    }
+
+    #[test]
+    fn records_an_earlier_build_stored_still_load() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+        let account = LocalAccount::generate(&Username::parse("alice").unwrap(), "Phone", &mut rng);
+        let back = decode_account(&as_v1(&encode_account(&account))).unwrap();
+        assert_eq!(back.identity.public(), account.identity.public());
+        let message = ChatMessage {
+            id: [7; 16],
+            group: None,
+            kind: Kind::UpdateNeeded,
+            chat: ChatId::parse("bob").unwrap(),
+            from_me: false,
+            body: crate::model::UPDATE_NEEDED.into(),
+            sent_ms: 5,
+            status: Status::Read,
+        };
+        assert_eq!(
+            decode_message(&encode_message(&message)),
+            Ok(message.clone())
+        );
+        assert_eq!(
+            decode_message(&as_v1(&encode_message(&message))),
+            Ok(message)
+        );
+        // An outbox entry's content of version 1 is rewritten in ours (a peer reads it).
+        let text = Content::Text {
+            id: [8; 16],
+            sent_ms: 9,
+            body: "queued before the update".into(),
+        };
+        let entry = OutboxEntry {
+            id: [8; 16],
+            to: ChatId::parse("bob").unwrap(),
+            content: as_v1(&text.encode()),
+            attempts: 0,
+        };
+        let back = decode_outbox(&as_v1(&encode_outbox(&entry))).unwrap();
+        assert_eq!(back.content, text.encode());
+        assert_eq!(Content::decode(&back.content), Ok(text));
+    }
+
+    #[test]
+    fn a_group_record_of_the_first_form_reads_back_migrated() {
+        use hush_protocol::groups::Op;
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+        let key = AccountKey::generate(&mut rng);
+        let op = Op::Create {
+            name: "Climbing".into(),
+            description: String::new(),
+            members: vec!["bob".into()],
+        };
+        let creation = Change::create("alice", op, [3; 32], &key);
+        let log = GroupLog::create(creation.clone(), &key.public()).unwrap();
+        // Its log of the first form (type 11: changes with their states) and a held change of
+        // the first form (type 9).
+        let mut old_log = Writer::default();
+        old_log.u8(1).u8(11).u32(1);
+        old_log.var(&creation.encode()).var(&log.state().encode());
+        let mut old_change = creation.encode();
+        old_change[1] = 9;
+        let mut v1 = Writer::default();
+        v1.u8(1).u8(GROUP_V1).var(&old_log.into_bytes());
+        v1.u8(0).u32(0).u32(0).u32(1).var(&old_change);
+        let old = decode_group(&v1.into_bytes()).unwrap();
+        assert_eq!(old.log.state(), log.state());
+        assert!(old.pending.is_empty() && old.own_key.is_none());
+        // Written back in the new form, it reads back the same.
+        let again = decode_group(&encode_group(&old)).unwrap();
+        assert_eq!(again.log, old.log);
+        let new = GroupRecord {
+            log,
+            own_key: None,
+            shared_with: Vec::new(),
+            senders: Vec::new(),
+            pending: vec![creation.clone()],
+            proposed: vec![creation],
+        };
+        let back = decode_group(&encode_group(&new)).unwrap();
+        assert_eq!(
+            (back.log, back.pending, back.proposed),
+            (new.log, new.pending, new.proposed)
+        );
+    }
+
+    #[test]
+    fn an_account_keeps_its_rotation_and_one_of_the_third_form_reads_as_due() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+        let mut account =
+            LocalAccount::generate(&Username::parse("bob").unwrap(), "Browser", &mut rng);
+        let first = account.signed_prekey.public();
+        assert_eq!(
+            account.rotate_signed_prekey(5, &mut rng),
+            crate::account::Rotation::Stored
+        );
+        let week = crate::account::SIGNED_PREKEY_LIFETIME_MS;
+        assert_eq!(
+            account.rotate_signed_prekey(5 + week, &mut rng),
+            crate::account::Rotation::Replaced
+        );
+        let back = decode_account(&encode_account(&account)).unwrap();
+        assert_eq!(back.signed_prekey_since_ms, Some(5 + week));
+        assert_eq!(back.signed_prekey.id(), 2);
+        let kept: Vec<_> = back
+            .retired_prekeys
+            .iter()
+            .map(|r| r.key.public())
+            .collect();
+        assert_eq!(kept, [first]);
+        assert_eq!(back.signed_prekey_by_id(1).map(|k| k.public()), Some(first));
+        // The form before (0xA5): no rotation fields.
+        let mut v3 = Writer::default();
+        v3.header(ACCOUNT_V3)
+            .var(account.name.as_bytes())
+            .u32(account.device_id)
+            .raw(account.account_key.to_bytes().as_slice())
+            .raw(account.identity.to_bytes().as_slice())
+            .var(&account.signed_prekey.to_bytes())
+            .u8(1)
+            .u32(101)
+            .var(b"Bob")
+            .var(b"Firefox");
+        let old = decode_account(&v3.into_bytes()).unwrap();
+        assert_eq!(
+            (old.device_name.as_str(), old.signed_prekey_since_ms),
+            ("Firefox", Some(0))
+        );
+        // More replaced keys than are ever kept is damage.
+        let mut bytes = encode_account(&account).to_vec();
+        let count_at = bytes.len() - (1 + 4 + 100 + 8);
+        bytes[count_at] = 4;
+        assert!(decode_account(&bytes).is_err());
     }
 }

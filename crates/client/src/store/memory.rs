@@ -1,6 +1,7 @@
 //! A [`Store`] in memory: for native tests, tools and bots. Clones share the same data, so a
-//! test can "restart" an engine on what the previous one wrote. Sessions are kept encoded, as a
-//! persistent store keeps them.
+//! test can "restart" an engine on what the previous one wrote. Every record is kept encoded,
+//! with the encodings the IndexedDB store writes (`encoding.rs`, the protocol's own), and
+//! decoded on every read: a record one store could not read back fails here too, natively.
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
@@ -11,7 +12,10 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::{DeviceAddress, Username};
 use zeroize::Zeroizing;
 
-use super::encoding::{decode_group, decode_pinned, encode_group, encode_pinned};
+use super::encoding::{
+    decode_account, decode_group, decode_message, decode_outbox, decode_pinned, encode_account,
+    encode_group, encode_message, encode_outbox, encode_pinned,
+};
 use super::{Changes, Store, StoreError};
 use crate::account::LocalAccount;
 use crate::model::{
@@ -21,13 +25,13 @@ use crate::model::{
 
 #[derive(Default)]
 struct Inner {
-    account: Option<LocalAccount>,
+    account: Option<Zeroizing<Vec<u8>>>,
     sessions: BTreeMap<(String, u32), Zeroizing<Vec<u8>>>,
-    prekeys: BTreeMap<u32, OneTimePreKeyPair>,
+    prekeys: BTreeMap<u32, Zeroizing<Vec<u8>>>,
     /// Insertion order, so chats list oldest first.
     next_seq: u64,
-    messages: BTreeMap<MessageId, (u64, ChatMessage)>,
-    outbox: BTreeMap<MessageId, (u64, OutboxEntry)>,
+    messages: BTreeMap<MessageId, (u64, Vec<u8>)>,
+    outbox: BTreeMap<MessageId, (u64, Vec<u8>)>,
     verified: BTreeMap<Username, [u8; 64]>,
     names: BTreeMap<Username, String>,
     /// By spelling, as a persistent store sorts them.
@@ -66,9 +70,35 @@ fn decode_session(bytes: &[u8]) -> Result<SessionRecord, StoreError> {
     SessionRecord::from_bytes(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+impl Inner {
+    /// Every message with its insertion order, decoded.
+    fn all_messages(&self) -> Result<Vec<(u64, ChatMessage)>, StoreError> {
+        (self.messages.values())
+            .map(|(seq, bytes)| Ok((*seq, decode_message(bytes).map_err(corrupt)?)))
+            .collect()
+    }
+
+    fn message(&self, id: &MessageId) -> Result<Option<(u64, ChatMessage)>, StoreError> {
+        let found = self.messages.get(id);
+        found
+            .map(|(seq, bytes)| Ok((*seq, decode_message(bytes).map_err(corrupt)?)))
+            .transpose()
+    }
+
+    /// The next insertion order number.
+    fn next(&mut self) -> u64 {
+        self.next_seq += 1;
+        self.next_seq
+    }
+}
+
 impl Store for MemoryStore {
     async fn account(&self) -> Result<Option<LocalAccount>, StoreError> {
-        Ok(self.inner.borrow().account.clone())
+        let inner = self.inner.borrow();
+        let found = inner.account.as_ref();
+        found
+            .map(|bytes| decode_account(bytes).map_err(corrupt))
+            .transpose()
     }
 
     async fn session(&self, peer: &DeviceAddress) -> Result<Option<SessionRecord>, StoreError> {
@@ -100,11 +130,15 @@ impl Store for MemoryStore {
     }
 
     async fn prekey(&self, id: u32) -> Result<Option<OneTimePreKeyPair>, StoreError> {
-        Ok(self.inner.borrow().prekeys.get(&id).cloned())
+        let inner = self.inner.borrow();
+        let found = inner.prekeys.get(&id);
+        found
+            .map(|bytes| OneTimePreKeyPair::from_bytes(bytes).map_err(corrupt))
+            .transpose()
     }
 
     async fn message(&self, id: &MessageId) -> Result<Option<ChatMessage>, StoreError> {
-        Ok(self.inner.borrow().messages.get(id).map(|(_, m)| m.clone()))
+        Ok(self.inner.borrow().message(id)?.map(|(_, m)| m))
     }
 
     async fn messages(
@@ -115,31 +149,23 @@ impl Store for MemoryStore {
     ) -> Result<Vec<ChatMessage>, StoreError> {
         let inner = self.inner.borrow();
         let end = match before {
-            Some(id) => match inner.messages.get(id) {
-                Some((seq, m)) if m.chat == *chat => *seq,
+            Some(id) => match inner.message(id)? {
+                Some((seq, m)) if m.chat == *chat => seq,
                 _ => return Ok(Vec::new()),
             },
             None => u64::MAX,
         };
-        let mut found: Vec<&(u64, ChatMessage)> = inner
-            .messages
-            .values()
+        let mut found: Vec<(u64, ChatMessage)> = (inner.all_messages()?.into_iter())
             .filter(|(seq, m)| m.chat == *chat && *seq < end)
             .collect();
         found.sort_by_key(|(seq, _)| *seq);
         let skip = found.len().saturating_sub(limit);
-        Ok(found
-            .into_iter()
-            .skip(skip)
-            .map(|(_, m)| m.clone())
-            .collect())
+        Ok(found.into_iter().skip(skip).map(|(_, m)| m).collect())
     }
 
     async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError> {
         let inner = self.inner.borrow();
-        Ok(inner
-            .messages
-            .values()
+        Ok((inner.all_messages()?.into_iter())
             .filter(|(_, m)| m.chat == *chat && is_unread(m))
             .map(|(_, m)| m.id)
             .collect())
@@ -192,21 +218,26 @@ impl Store for MemoryStore {
     }
 
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError> {
-        let inner = self.inner.borrow();
-        let mut ordered: Vec<&(u64, ChatMessage)> = inner.messages.values().collect();
+        let mut ordered = self.inner.borrow().all_messages()?;
         ordered.sort_by_key(|(seq, _)| *seq);
-        Ok(summarize(ordered.into_iter().map(|(_, m)| m)))
+        Ok(summarize(ordered.iter().map(|(_, m)| m)))
     }
 
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let inner = self.inner.borrow();
-        let mut entries: Vec<&(u64, OutboxEntry)> = inner.outbox.values().collect();
+        let mut entries: Vec<&(u64, Vec<u8>)> = inner.outbox.values().collect();
         entries.sort_by_key(|(seq, _)| *seq);
-        Ok(entries.into_iter().map(|(_, e)| e.clone()).collect())
+        (entries.into_iter())
+            .map(|(_, bytes)| decode_outbox(bytes).map_err(corrupt))
+            .collect()
     }
 
     async fn outbox_entry(&self, id: &MessageId) -> Result<Option<OutboxEntry>, StoreError> {
-        Ok(self.inner.borrow().outbox.get(id).map(|(_, e)| e.clone()))
+        let inner = self.inner.borrow();
+        let found = inner.outbox.get(id);
+        found
+            .map(|(_, bytes)| decode_outbox(bytes).map_err(corrupt))
+            .transpose()
     }
 
     async fn commit(&self, changes: Changes) -> Result<(), StoreError> {
@@ -216,14 +247,14 @@ impl Store for MemoryStore {
         let mut inner = self.inner.borrow_mut();
         let inner = &mut *inner;
         if let Some(account) = changes.account {
-            inner.account = Some(account);
+            inner.account = Some(encode_account(&account));
         }
         for (peer, record) in changes.sessions {
             let key = (peer.account().to_owned(), peer.device());
             inner.sessions.insert(key, record.to_bytes());
         }
         for prekey in changes.new_prekeys {
-            inner.prekeys.insert(prekey.id(), prekey);
+            inner.prekeys.insert(prekey.id(), prekey.to_bytes());
         }
         for id in changes.used_prekeys {
             inner.prekeys.remove(&id);
@@ -231,35 +262,34 @@ impl Store for MemoryStore {
         for message in changes.messages {
             let seq = match inner.messages.get(&message.id) {
                 Some((seq, _)) => *seq,
-                None => {
-                    inner.next_seq += 1;
-                    inner.next_seq
-                }
+                None => inner.next(),
             };
-            inner.messages.insert(message.id, (seq, message));
+            inner
+                .messages
+                .insert(message.id, (seq, encode_message(&message)));
         }
         for message in changes.received {
             if !inner.messages.contains_key(&message.id) {
-                inner.next_seq += 1;
-                inner.messages.insert(message.id, (inner.next_seq, message));
+                let seq = inner.next();
+                inner
+                    .messages
+                    .insert(message.id, (seq, encode_message(&message)));
             }
         }
         for (id, status) in changes.statuses {
-            if let Some((_, message)) = inner.messages.get_mut(&id) {
+            if let Some((seq, mut message)) = inner.message(&id)? {
                 if message.status.can_become(status) {
                     message.status = status;
+                    inner.messages.insert(id, (seq, encode_message(&message)));
                 }
             }
         }
         for entry in changes.outbox {
             let seq = match inner.outbox.get(&entry.id) {
                 Some((seq, _)) => *seq,
-                None => {
-                    inner.next_seq += 1;
-                    inner.next_seq
-                }
+                None => inner.next(),
             };
-            inner.outbox.insert(entry.id, (seq, entry));
+            inner.outbox.insert(entry.id, (seq, encode_outbox(&entry)));
         }
         for id in changes.outbox_done {
             inner.outbox.remove(&id);

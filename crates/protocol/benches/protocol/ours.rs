@@ -46,7 +46,7 @@ fn ours_send(from: &mut Session, to: &mut Session, text: &[u8], rng: &mut ChaCha
     let Ok(Message::Ratchet(message)) = from.encrypt(text) else {
         panic!("session not confirmed");
     };
-    to.decrypt(&message, rng).unwrap()
+    to.decrypt(&message, rng).unwrap().to_vec()
 }
 
 /// A confirmed pair of sessions (Bob has replied once).
@@ -67,7 +67,7 @@ fn ours_pair(rng: &mut ChaCha20Rng, text: &[u8]) -> (Session, Session) {
         rng,
     )
     .unwrap();
-    assert_eq!(got, text);
+    assert_eq!(*got, text);
     assert_eq!(ours_send(&mut bob, &mut alice, text, rng), text);
     assert_eq!(ours_send(&mut alice, &mut bob, text, rng), text);
     (alice, bob)

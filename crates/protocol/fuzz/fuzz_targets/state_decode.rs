@@ -1,5 +1,6 @@
 //! Every stored-state decoder on untrusted bytes (storage can be corrupted or tampered with): it
-//! must never panic, and whatever it accepts must re-encode to the same bytes, which decode again.
+//! must never panic, and whatever it accepts must re-encode to bytes that decode again to the same
+//! value, and, for this version's records, to the same bytes.
 #![no_main]
 
 use hush_protocol::hex;
@@ -29,8 +30,9 @@ fn round_trip<T>(
             hex::encode(&bytes)
         ),
     }
+    // A record of an earlier version is migrated on load, so only this version's are canonical.
     assert!(
-        bytes == input,
+        input.first() != Some(&hush_protocol::WIRE_VERSION) || bytes == input,
         "{name}: non-canonical encoding accepted: input {} re-encodes as {}",
         hex::encode(input),
         hex::encode(&bytes)

@@ -334,20 +334,25 @@ struct SenderKeys {
 }
 
 fn sender_keys(rng: &mut ChaCha20Rng) -> SenderKeys {
+    let from = DeviceAddress::new("bob", 1).expect("address");
     let mut own = OwnSenderKey::generate([0x11; 16], rng);
     let mut record = SenderKeyRecord::new();
-    record.process(&own.distribution());
+    record
+        .process(&[0x11; 16], &from, &own.distribution(&from))
+        .expect("distribution");
     let group: Vec<_> = (0..4)
         .map(|i| {
-            own.encrypt(format!("group {i}").as_bytes())
+            own.encrypt(&from, format!("group {i}").as_bytes())
                 .expect("encrypt")
         })
         .collect();
-    record.decrypt(&group[3]).expect("decrypt group");
+    record.decrypt(&from, &group[3]).expect("decrypt group");
     let mut rotated = OwnSenderKey::generate([0x11; 16], rng);
-    record.process(&rotated.distribution());
-    let after = rotated.encrypt(b"rotated").expect("encrypt");
-    record.decrypt(&after).expect("decrypt rotated");
+    record
+        .process(&[0x11; 16], &from, &rotated.distribution(&from))
+        .expect("distribution");
+    let after = rotated.encrypt(&from, b"rotated").expect("encrypt");
+    record.decrypt(&from, &after).expect("decrypt rotated");
     SenderKeys {
         record,
         rotated,
@@ -378,7 +383,11 @@ fn build() -> Fixture {
         keys.bundle(Some(&keys.one_time_prekey)).encode(),
         keys.bundle(None).encode(),
         senders.group[1].clone(),
-        senders.rotated.distribution().encode().to_vec(),
+        senders
+            .rotated
+            .distribution(&DeviceAddress::new("bob", 1).expect("address"))
+            .encode()
+            .to_vec(),
     ];
     Fixture {
         alice_state: alice.to_bytes().to_vec(),

@@ -10,8 +10,12 @@ use crate::devices::AccountKey;
 use crate::keys::MAX_ACCOUNT_LEN;
 use crate::text::{MAX_DESCRIPTION, MAX_GROUP_NAME};
 
-const TYPE_CHANGE: u8 = 9;
-const CHANGE_LABEL: &[u8] = b"Hush group change v1";
+/// Changes of the first form (forks decided by hash; any id): refused as outdated.
+const TYPE_CHANGE_V1: u8 = 9;
+/// Changes ordered by the relay, in groups whose id is derived from their creation.
+const TYPE_CHANGE: u8 = 12;
+const CHANGE_LABEL: &[u8] = b"Hush group change v2";
+const GROUP_ID_LABEL: &[u8] = b"Hush group id v2";
 
 /// What one change does.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,7 +63,8 @@ pub struct Change {
     pub group: [u8; 16],
     /// 1 for the creation, then one more per change.
     pub epoch: u64,
-    /// The hash of the change before it (zeros for the creation).
+    /// The hash of the change before it; for the creation, the random salt its group id is
+    /// derived from (see [`group_id`]).
     pub parent: [u8; 32],
     /// Who made it (an account; its account key signs).
     pub author: String,
@@ -147,19 +152,31 @@ impl Op {
 }
 
 impl Change {
-    /// A change by `author`, signed with its account key, on top of `state` (`None` for a
-    /// creation).
-    pub fn sign(
-        state: Option<&GroupState>,
+    /// A creation by `author`: its group id is derived from it (see [`group_id`]), so nobody
+    /// else can make another creation for that group.
+    pub fn create(author: &str, op: Op, salt: [u8; 32], key: &AccountKey) -> Self {
+        let group = group_id(author, &salt, &op);
+        Self::signed(group, 1, salt, author, op, key)
+    }
+
+    /// A change by `author`, signed with its account key, on top of `state`.
+    pub fn sign(state: &GroupState, author: &str, op: Op, key: &AccountKey) -> Self {
+        let epoch = state.epoch.saturating_add(1);
+        Self::signed(state.group, epoch, state.head, author, op, key)
+    }
+
+    fn signed(
         group: [u8; 16],
+        epoch: u64,
+        parent: [u8; 32],
         author: &str,
         op: Op,
         key: &AccountKey,
     ) -> Self {
         let mut change = Self {
             group,
-            epoch: state.map_or(1, |s| s.epoch.saturating_add(1)),
-            parent: state.map_or([0; 32], |s| s.head),
+            epoch,
+            parent,
             author: author.to_owned(),
             op,
             signature: [0; 64],
@@ -170,7 +187,7 @@ impl Change {
 
     fn signed_bytes(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(128);
-        w.header(TYPE_CHANGE)
+        w.signed_header(TYPE_CHANGE)
             .raw(&self.group)
             .u64(self.epoch)
             .raw(&self.parent)
@@ -192,10 +209,18 @@ impl Change {
         bytes
     }
 
-    /// Decodes untrusted bytes (the signature is checked when the change is applied).
+    /// Decodes untrusted bytes (the signature is checked when the change is applied). A change
+    /// of the first form (a peer on an older build) is [`GroupError::Outdated`].
     pub fn decode(bytes: &[u8]) -> Result<Self, GroupError> {
+        if bytes.get(1) == Some(&TYPE_CHANGE_V1) {
+            return Err(GroupError::Outdated);
+        }
+        Self::read(bytes, TYPE_CHANGE)
+    }
+
+    fn read(bytes: &[u8], kind: u8) -> Result<Self, GroupError> {
         let mut r = Reader::new(bytes);
-        r.header(TYPE_CHANGE)?;
+        r.signed_header(kind)?;
         let change = Self {
             group: r.array()?,
             epoch: r.u64()?,
@@ -213,9 +238,32 @@ impl Change {
         Sha256::digest(self.encode()).into()
     }
 
+    /// Whether this is a creation whose group id is derived from it.
+    pub fn creates_its_group(&self) -> bool {
+        matches!(self.op, Op::Create { .. })
+            && self.epoch == 1
+            && self.group == group_id(&self.author, &self.parent, &self.op)
+    }
+
     /// Whether `author_key` (the author's account key, as the member pinned it) signed it.
     pub fn verify(&self, author_key: &[u8; 32]) -> Result<(), GroupError> {
         crate::devices::verify_signature(author_key, &self.message(), &self.signature)
             .map_err(|_| GroupError::BadSignature)
     }
+}
+
+/// A group's id: derived from its creator, a random salt and the creation's op, so only the
+/// creator's signed creation starts a chain for it (nobody else can make a counterfeit group
+/// under that id, and the creator cannot make two different ones).
+pub fn group_id(creator: &str, salt: &[u8; 32], op: &Op) -> [u8; 16] {
+    let mut w = Writer::with_capacity(128);
+    w.var(creator.as_bytes()).raw(salt);
+    op.write(&mut w);
+    let digest = Sha256::new()
+        .chain_update(GROUP_ID_LABEL)
+        .chain_update(w.into_bytes())
+        .finalize();
+    let mut id = [0u8; 16];
+    id.copy_from_slice(&digest[..16]);
+    id
 }

@@ -18,8 +18,15 @@ pub enum GroupError {
     WrongGroup,
     /// It builds on changes not seen yet (ask for them).
     Gap,
-    /// Older than what is held, or a concurrent change that lost: nothing to do.
+    /// Older than what is held: nothing to do.
     Stale,
+    /// Not the change the relay ordered for its epoch (a concurrent one that lost, or one
+    /// never submitted to the relay): nothing to do.
+    NotOrdered,
+    /// A chain that does not start at its group's creation, or does not contain what we hold.
+    Unproven,
+    /// A change of the first form, from a peer on an older build.
+    Outdated,
 }
 
 impl core::fmt::Display for GroupError {
@@ -32,6 +39,9 @@ impl core::fmt::Display for GroupError {
             Self::WrongGroup => f.write_str("a change for another group"),
             Self::Gap => f.write_str("earlier group changes are missing"),
             Self::Stale => f.write_str("an older group change"),
+            Self::NotOrdered => f.write_str("a group change the relay did not order"),
+            Self::Unproven => f.write_str("a group chain that is not proven from its creation"),
+            Self::Outdated => f.write_str("a group change from an older version of Hush"),
         }
     }
 }

@@ -19,7 +19,8 @@ impl GroupState {
         else {
             return Err(GroupError::Invalid);
         };
-        if change.epoch != 1 || change.parent != [0; 32] {
+        // Only the creator's own creation starts a chain under its group id.
+        if !change.creates_its_group() {
             return Err(GroupError::Invalid);
         }
         if !is_clean_group_name(name) || !is_clean_description(description) {

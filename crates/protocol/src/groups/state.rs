@@ -64,10 +64,10 @@ impl GroupState {
             .is_some_and(|m| !self.only_admins_send || m.role == Role::Admin)
     }
 
-    /// The encoding (for storage, and for inviting a member: the inviter vouches for it).
+    /// The encoding (for storage).
     pub fn encode(&self) -> Vec<u8> {
         let mut w = Writer::with_capacity(128 + self.members.len() * 16);
-        w.header(TYPE_STATE)
+        w.signed_header(TYPE_STATE)
             .raw(&self.group)
             .u64(self.epoch)
             .raw(&self.head)
@@ -83,11 +83,12 @@ impl GroupState {
         w.into_bytes()
     }
 
-    /// Decodes untrusted bytes: sizes and names are checked, a member named twice or a group
-    /// without an admin is refused.
+    /// Decodes stored bytes: sizes and names are checked, a member named twice or a group
+    /// without an admin is refused. (A state is never taken from a peer: members rebuild it
+    /// from signed changes.)
     pub fn decode(bytes: &[u8]) -> Result<Self, GroupError> {
         let mut r = Reader::new(bytes);
-        r.header(TYPE_STATE)?;
+        r.signed_header(TYPE_STATE)?;
         let mut state = Self {
             group: r.array()?,
             epoch: r.u64()?,

@@ -151,6 +151,24 @@ pub enum ClientFrame {
         /// The same for every device.
         payload: Vec<u8>,
     },
+    /// Asks the relay to order a signed group change: the first hash submitted for a group's
+    /// next epoch is accepted ([`ServerFrame::GroupCommitted`](crate::relay::ServerFrame::GroupCommitted)),
+    /// any other refused. Only then is the change sent to the members.
+    GroupCommit {
+        /// The group.
+        group: [u8; 16],
+        /// The change's epoch.
+        epoch: u64,
+        /// The hash of the signed change (the change itself never goes to the relay).
+        hash: [u8; 32],
+    },
+    /// Asks which change hashes the relay accepted for a group's epochs after `after`.
+    GroupOrder {
+        /// The group.
+        group: [u8; 16],
+        /// The epoch the member holds.
+        after: u64,
+    },
     /// Hands the browser waiting at `address` its provisioning message (once).
     Provision {
         /// Echoed in the answer.
@@ -186,6 +204,7 @@ impl ClientFrame {
             Self::OpenLink { .. } | Self::FetchLink { .. } | Self::Provision { .. } => {
                 self.write_linking(&mut w)
             }
+            Self::GroupCommit { .. } | Self::GroupOrder { .. } => self.write_group_order(&mut w),
         }
         w.buf
     }
@@ -198,6 +217,7 @@ impl ClientFrame {
             0x24 | 0x25 | 0x2A | 0x2C | 0x30 => Self::read_messages(kind, &mut r)?,
             0x26..=0x29 | 0x31 => Self::read_presence(kind, &mut r)?,
             0x2D..=0x2F => Self::read_linking(kind, &mut r)?,
+            0x32 | 0x33 => Self::read_group_order(kind, &mut r)?,
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

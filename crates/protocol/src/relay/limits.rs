@@ -1,12 +1,10 @@
 //! The bounds every relay frame is checked against.
 
 use crate::devices::MAX_DEVICE_LIST;
-use crate::wire::MAX_CIPHERTEXT;
+pub use crate::limits::MAX_PAYLOAD;
 
 /// The largest frame either side sends.
 pub const MAX_FRAME: usize = 256 * 1024;
-/// The largest envelope payload (a prekey message around the largest ciphertext).
-pub const MAX_PAYLOAD: usize = MAX_CIPHERTEXT + 1024;
 /// One-time prekeys per upload.
 pub const MAX_PREKEYS_PER_UPLOAD: usize = 100;
 /// Envelope ids per ack.

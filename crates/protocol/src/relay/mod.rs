@@ -6,15 +6,18 @@
 //! - `auth`: what a device signs to authenticate a connection.
 //! - `client_frames` and `server_frames`: the frames of each direction and their encodings.
 //! - `fields`: the field encodings both directions share.
+//! - `group_order`: the frames by which the relay orders group changes.
 
 mod auth;
 mod client_frames;
 mod fields;
+mod group_order;
 mod limits;
 mod server_frames;
 
 pub use auth::auth_message;
 pub use client_frames::{ClientFrame, OutgoingEnvelope};
+pub use group_order::MAX_ORDERED;
 pub use limits::{
     LOW_PREKEYS, MAX_ACKS, MAX_ANNOUNCEMENT, MAX_FRAME, MAX_PAYLOAD, MAX_PREKEYS_PER_UPLOAD,
     MAX_PROVISIONING, MAX_PUSH_ENDPOINT, MAX_SUBSCRIPTIONS,

@@ -209,6 +209,36 @@ pub enum ServerFrame {
         /// epoch; 0: never; now for a connected one), by device id.
         last_active: Vec<(u32, u64)>,
     },
+    /// The answer to [`ClientFrame::GroupCommit`](crate::relay::ClientFrame::GroupCommit): this
+    /// hash is the group's change for that epoch (the first submitted, or this one again).
+    GroupCommitted {
+        /// The group.
+        group: [u8; 16],
+        /// The epoch.
+        epoch: u64,
+        /// The accepted hash.
+        hash: [u8; 32],
+    },
+    /// The answer to [`ClientFrame::GroupCommit`](crate::relay::ClientFrame::GroupCommit): not
+    /// accepted (another change holds that epoch, or it does not follow the head); the author
+    /// catches up to `head` and signs its change again on top.
+    GroupCommitRefused {
+        /// The group.
+        group: [u8; 16],
+        /// The epoch submitted.
+        epoch: u64,
+        /// The newest epoch the relay ordered.
+        head: u64,
+    },
+    /// The answer to [`ClientFrame::GroupOrder`](crate::relay::ClientFrame::GroupOrder): the
+    /// hashes accepted for the epochs asked for, oldest first (at most
+    /// [`crate::relay::MAX_ORDERED`], the newest kept).
+    GroupOrder {
+        /// The group.
+        group: [u8; 16],
+        /// Epoch and hash, oldest first.
+        entries: Vec<crate::groups::Ordered>,
+    },
 }
 
 impl ServerFrame {
@@ -237,6 +267,9 @@ impl ServerFrame {
             | Self::LinkAnnouncement { .. }
             | Self::Provisioned { .. }
             | Self::Provisioning { .. } => self.write_linking(&mut w),
+            Self::GroupCommitted { .. }
+            | Self::GroupCommitRefused { .. }
+            | Self::GroupOrder { .. } => self.write_group_order(&mut w),
         }
         w.buf
     }
@@ -249,6 +282,7 @@ impl ServerFrame {
             0x43..=0x45 | 0x4A | 0x4C => Self::read_messages(kind, &mut r)?,
             0x48 | 0x49 | 0x4B | 0x53 => Self::read_presence(kind, &mut r)?,
             0x4E..=0x51 => Self::read_linking(kind, &mut r)?,
+            0x54..=0x56 => Self::read_group_order(kind, &mut r)?,
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

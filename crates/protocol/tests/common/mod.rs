@@ -88,10 +88,10 @@ pub fn pair(seed: u64, confirmed: bool) -> (Device, Session, Device, Session, Te
         &mut rng,
     )
     .unwrap();
-    assert_eq!(plaintext, b"hello bob");
+    assert_eq!(*plaintext, b"hello bob");
     if confirmed {
         let reply = ratchet(b.encrypt(b"hi alice").unwrap());
-        assert_eq!(a.decrypt(&reply, &mut rng).unwrap(), b"hi alice");
+        assert_eq!(*a.decrypt(&reply, &mut rng).unwrap(), b"hi alice");
     }
     (alice, a, bob, b, rng)
 }
@@ -104,7 +104,10 @@ pub fn deliver(
     rng: &mut TestRng,
 ) -> Result<Vec<u8>, String> {
     match message {
-        Message::Ratchet(m) => record.decrypt(m, rng).map_err(|e| format!("{e:?}")),
+        Message::Ratchet(m) => record
+            .decrypt(m, rng)
+            .map(|p| p.to_vec())
+            .map_err(|e| format!("{e:?}")),
         Message::PreKey(m) => record
             .decrypt_prekey(
                 m,
@@ -114,6 +117,7 @@ pub fn deliver(
                 to.one_time(m.one_time_prekey_id),
                 rng,
             )
+            .map(|p| p.to_vec())
             .map_err(|e| format!("{e:?}")),
     }
 }

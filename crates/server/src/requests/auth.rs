@@ -15,12 +15,7 @@ use crate::{now_ms, AppState};
 /// Usernames: 3 to 32 characters, a lowercase letter first, then lowercase letters, digits,
 /// `.`, `_` or `-`.
 fn valid_username(name: &str) -> bool {
-    let bytes = name.as_bytes();
-    (3..=32).contains(&bytes.len())
-        && bytes[0].is_ascii_lowercase()
-        && bytes.iter().all(|b| {
-            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'.' | b'_' | b'-')
-        })
+    hush_protocol::username::is_valid(name)
 }
 
 /// The account's list, if `device` tried to authenticate with it and is not listed (anyone

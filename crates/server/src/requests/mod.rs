@@ -9,10 +9,12 @@
 //! - `sends`, `queue`: storing envelopes; reading and acknowledging a device's queue.
 //! - `presence`, `push`, `uploads`, `linking`: typing, push subscriptions, attachment grants
 //!   and linking a new browser.
+//! - `group_order`: ordering group changes.
 //! - `reply`, `store_calls`: what every request shares.
 
 mod auth;
 mod devices;
+mod group_order;
 mod linking;
 mod prekeys;
 mod presence;
@@ -114,5 +116,9 @@ async fn respond(
         ClientFrame::RequestUpload { request, size } => {
             uploads::request_upload(state, request, size)
         }
+        ClientFrame::GroupCommit { group, epoch, hash } => {
+            group_order::commit(state, group, epoch, hash).await
+        }
+        ClientFrame::GroupOrder { group, after } => group_order::order(state, group, after).await,
     }
 }

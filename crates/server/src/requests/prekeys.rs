@@ -117,6 +117,9 @@ pub(super) async fn fetch_bundles(
                 },
             );
         }
+        if b.one_time_prekey.is_none() {
+            state.metrics.bundles_without_one_time_prekey.inc();
+        }
         bundles.push(PreKeyBundle {
             identity,
             address,

@@ -107,6 +107,18 @@ pub struct ExpiryNotice {
     pub recipient_device: u32,
 }
 
+/// What became of a submitted group change.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupCommit {
+    /// It is the group's change for its epoch.
+    Accepted,
+    /// Another holds that epoch, or it does not follow the head.
+    Refused {
+        /// The newest epoch ordered (0: none).
+        head: u64,
+    },
+}
+
 /// Where to send a device's Web Push wake-ups (RFC 8030), with the keys that encrypt them
 /// (RFC 8291). Given by the device; it says nothing the relay could read messages with.
 #[derive(Clone, PartialEq, Eq)]
@@ -163,6 +175,22 @@ impl std::error::Error for StoreError {}
 
 /// Storage for the relay. Every method is atomic: it fully happens or not at all.
 pub trait Store: Send + Sync + 'static {
+    /// Orders a group change (`docs/protocol.md`, "Groups"): `hash` becomes `group`'s change
+    /// for `epoch` if that epoch holds it already, or if it is the first the relay sees for
+    /// the group or the one after its head; anything else is refused with the head. The
+    /// newest [`hush_protocol::relay::MAX_ORDERED`] epochs are kept per group.
+    fn commit_group_change(
+        &self,
+        group: [u8; 16],
+        epoch: u64,
+        hash: [u8; 32],
+    ) -> Result<GroupCommit, StoreError>;
+
+    /// The epochs ordered for `group` after `after`, oldest first (at most
+    /// [`hush_protocol::relay::MAX_ORDERED`]).
+    fn group_order(&self, group: &[u8; 16], after: u64)
+        -> Result<Vec<(u64, [u8; 32])>, StoreError>;
+
     /// Registers `account` with its first device list. `Conflict` if the name is taken.
     fn create_account(
         &self,

@@ -1,6 +1,8 @@
 //! What the user does to a group: create it, add and remove members, promote and demote,
 //! edit the info and permissions, leave. Each change is signed with our account key on the
-//! group's current state, applied here, and sent to every member with the state after it.
+//! group's current state and submitted to the relay to be ordered (see `order`); once the
+//! relay accepted it, it is applied here and sent to every member: the newest changes to
+//! those in the group, the whole chain from the creation to a new member, who proves it.
 
 use hush_protocol::groups::{Change, GroupLog, GroupState, Op};
 use hush_protocol::{Rng, Username};
@@ -10,6 +12,7 @@ use crate::content::Content;
 use crate::engine::{Engine, Event, Output};
 use crate::error::{EngineError, GroupActionError, InputError};
 use crate::model::{ChatId, ChatMessage, GroupRecord, Kind};
+use crate::store::encoding::MAX_PENDING;
 use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -28,14 +31,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 others.push(member.to_string());
             }
         }
-        let mut id = [0u8; 16];
-        self.rng.fill_bytes(&mut id);
+        // The group id is derived from the creation and this salt.
+        let mut salt = [0u8; 32];
+        self.rng.fill_bytes(&mut salt);
         let op = Op::Create {
             name: name.trim().to_owned(),
             description: description.trim().to_owned(),
             members: others,
         };
-        let change = Change::sign(None, id, &account.name, op, &account.account_key);
+        let change = Change::create(&account.name, op, salt, &account.account_key);
+        let id = change.group;
         let log = GroupLog::create(change.clone(), &account.account_key.public())
             .map_err(|_| InputError::NewGroup)?;
         let record = GroupRecord {
@@ -44,6 +49,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             shared_with: Vec::new(),
             senders: Vec::new(),
             pending: Vec::new(),
+            proposed: Vec::new(),
         };
         let out = self.publish_change(record, None, &change, now_ms).await?;
         Ok((ChatId::Group(id), out))
@@ -129,32 +135,53 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(self.store.group(&id).await?.map(|r| r.log.state().clone()))
     }
 
-    /// Signs `op` on the group's current state, applies it here and sends it to the members.
+    /// Signs `op` on the group's current state and submits it to the relay (it is applied and
+    /// sent to the members once the relay accepted it; see `order`).
     pub(super) async fn change_group(
         &mut self,
         chat: &ChatId,
         op: Op,
-        now_ms: u64,
+        _now_ms: u64,
     ) -> Result<Output, EngineError> {
-        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let id = chat.group().ok_or(GroupActionError::NotAGroup)?;
-        let mut record = self
+        if !self.connection.authenticated {
+            return Err(EngineError::NotConnected);
+        }
+        let record = self
             .store
             .group(&id)
             .await?
             .ok_or(GroupActionError::NotAGroup)?;
-        let before = record.log.state().clone();
-        let change = Change::sign(Some(&before), id, &account.name, op, &account.account_key);
+        if matches!(op, Op::Add(_)) {
+            invitable(&record)?;
+        }
+        let change = self.sign_change(&record, op)?.map_err(refused)?;
+        let mut out = Output::default();
+        self.submit_change(record, change, &mut out).await?;
+        Ok(out)
+    }
+
+    /// `op` signed by us on the group's current state, if it applies there (checked here
+    /// first, as every member will).
+    pub(super) fn sign_change(
+        &self,
+        record: &GroupRecord,
+        op: Op,
+    ) -> Result<Result<Change, hush_protocol::groups::GroupError>, EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let change = Change::sign(record.log.state(), &account.name, op, &account.account_key);
         let key = account.account_key.public();
-        record.log.accept(change.clone(), &key).map_err(refused)?;
-        self.publish_change(record, Some(&before), &change, now_ms)
-            .await
+        Ok(record
+            .log
+            .clone()
+            .accept(change.clone(), &key)
+            .map(|()| change))
     }
 
     /// Stores a change of ours (already in `record`) with its chat line, and sends it to
     /// everyone in the group before or after it: those already in it get the newest changes,
-    /// a new member the state too.
-    async fn publish_change(
+    /// a new member the whole chain from the creation (it proves the group from it).
+    pub(super) async fn publish_change(
         &mut self,
         mut record: GroupRecord,
         before: Option<&GroupState>,
@@ -166,18 +193,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let chat = ChatId::Group(after.group);
         let mut changes = Changes::default();
         let line = self.group_line(&chat, describe(change, &me), now_ms, &mut changes);
-        // Everyone gets the newest changes and the state after them: a new member starts
-        // from it (we vouch for it), a member who missed too much catches up with it.
-        let update = Content::GroupUpdate {
-            changes: record.log.changes().map(Change::encode).collect(),
-            state: Some(after.encode()),
-        };
-        if update.encode().len() > MAX_UPDATE {
-            return Err(GroupActionError::TooLarge.into());
-        }
+        let (newest, whole) = updates(&record)?;
         let recipients = self.update_recipients(before, &after, &me);
         for to in &recipients {
-            let entry = self.entry(to, update.clone());
+            let new = before.is_none_or(|b| b.member(to).is_none());
+            let update = if new { whole.clone() } else { newest.clone() };
+            let entry = self.entry(to, update);
             changes.outbox.push(entry);
         }
         if after.member(&me).is_none() {
@@ -229,5 +250,49 @@ impl<S: Store, R: Rng> Engine<S, R> {
             stored.body = line.body.clone();
         }
         line
+    }
+}
+
+/// What a change of ours sends: the newest changes that fit one update (for members, who
+/// hold the rest) and the whole chain from the creation (for a new member, who proves the
+/// group from it; [`invitable`] checked that it fits before the change was submitted).
+fn updates(record: &GroupRecord) -> Result<(Content, Content), EngineError> {
+    let update = |changes: &[Change]| Content::GroupUpdate {
+        changes: changes.iter().map(Change::encode).collect(),
+        state: None,
+    };
+    let chain = record.log.changes();
+    let mut tail = chain.len().saturating_sub(MAX_PENDING);
+    let newest = loop {
+        let newest = update(&chain[tail..]);
+        if newest.encode().len() <= MAX_UPDATE {
+            break newest;
+        }
+        if tail + 1 >= chain.len() {
+            return Err(GroupActionError::TooLarge.into());
+        }
+        tail += 1;
+    };
+    let whole = update(chain);
+    let fits = record.log.from_creation() && whole.encode().len() <= MAX_UPDATE;
+    Ok((newest.clone(), if fits { whole } else { newest }))
+}
+
+/// Whether a new member could prove the group from what we would send it: our chain starts at
+/// the creation (not so for a group kept from the first version) and fits one update with
+/// room for one more change.
+fn invitable(record: &GroupRecord) -> Result<(), GroupActionError> {
+    if !record.log.from_creation() {
+        return Err(GroupActionError::DoesNotApply);
+    }
+    let chain: usize = record
+        .log
+        .changes()
+        .iter()
+        .map(|c| c.encode().len() + 4)
+        .sum();
+    match chain + 2 * hush_protocol::groups::MAX_LATER_CHANGE <= MAX_UPDATE {
+        true => Ok(()),
+        false => Err(GroupActionError::TooLarge),
     }
 }

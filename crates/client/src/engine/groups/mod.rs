@@ -8,15 +8,24 @@
 //! ahead of the message on the same connection. A new member gets the key as it is now, so
 //! nothing sent before they joined opens for them.
 //!
-//! Rooms: `api` (what the user does to a group), `send` (our messages and sender key),
-//! `receive` (members' messages, changes and keys).
+//! Rooms: `api` (what the user does to a group), `commit` (our changes submitted to the
+//! relay, and signed again when refused), `order` (members' changes and invitations taken in
+//! the relay's order), `send` (our messages and sender key), `receive` (members' messages,
+//! changes and keys).
 
 mod api;
+mod commit;
+mod order;
 mod receive;
 mod send;
 
+pub(super) use order::{AskOrder, Ordering};
+
 use hush_protocol::groups::{Change, GroupError, Op};
 use hush_protocol::sender_key::SenderKeyRecord;
+// The largest group update we send: read back from the outbox and decoded inside an
+// attestation like any content (`hush_protocol::limits`).
+pub(super) use hush_protocol::limits::MAX_UPDATE;
 use hush_protocol::wire::{SenderKeyDistribution, TYPE_SENDER_KEY};
 use hush_protocol::DeviceAddress;
 
@@ -25,11 +34,11 @@ use crate::error::GroupActionError;
 use crate::model::GroupRecord;
 use crate::store::{Changes, Store};
 
-/// The largest group update we send (it must fit one pairwise message with room to spare).
-const MAX_UPDATE: usize = hush_protocol::wire::MAX_PLAINTEXT - 4096;
-
 /// Sender keys kept while the change that makes their sender (or us) a member is on its way.
 const MAX_ORPHAN_KEYS: usize = 64;
+
+/// Group messages kept while their group's changes wait for the relay's order.
+const MAX_HELD_MESSAGES: usize = 64;
 
 /// Whether an envelope's payload is a group message (not a pairwise one).
 pub(super) fn is_group_message(payload: &[u8]) -> bool {
@@ -73,10 +82,38 @@ impl Groups {
     }
 }
 
-/// What a batch hands back for after its commit: changes of ours a concurrent one undid, to
-/// issue again on top.
+/// Group messages that came while their group's changes (or our invitation) waited for the
+/// relay's order: kept in memory, the newest few, and read again once a change applied there
+/// (a member's message right after it was added, a welcome right after our invitation).
 #[derive(Default)]
-pub(super) struct Reissue(Vec<([u8; 16], Op)>);
+pub(super) struct HeldMessages(Vec<([u8; 16], DeviceAddress, Vec<u8>)>);
+
+impl HeldMessages {
+    /// Keeps a message of group `id` from `from`; when full, the oldest goes (its sender is
+    /// returned, to report it undecryptable).
+    fn keep(
+        &mut self,
+        id: [u8; 16],
+        from: &DeviceAddress,
+        payload: &[u8],
+    ) -> Option<DeviceAddress> {
+        let evicted = (self.0.len() >= MAX_HELD_MESSAGES).then(|| self.0.remove(0).1);
+        self.0.push((id, from.clone(), payload.to_vec()));
+        evicted
+    }
+
+    /// The messages held for group `id`, oldest first.
+    fn take(&mut self, id: &[u8; 16]) -> Vec<(DeviceAddress, Vec<u8>)> {
+        let (theirs, rest) = std::mem::take(&mut self.0)
+            .into_iter()
+            .partition(|(group, _, _)| group == id);
+        self.0 = rest;
+        theirs
+            .into_iter()
+            .map(|(_, from, payload)| (from, payload))
+            .collect()
+    }
+}
 
 /// Sender keys that came before the change that makes their sender (or us) a member: the
 /// newest few are kept (in memory) and taken in when that change comes.
@@ -95,14 +132,18 @@ impl OrphanKeys {
         self.0.push((from.clone(), key));
     }
 
-    /// Takes into `record` the keys kept for it whose senders are members now.
-    fn adopt(&mut self, record: &mut GroupRecord) {
+    /// Takes into `record` the keys kept for it whose senders are members now (none while
+    /// `me` is not one).
+    fn adopt(&mut self, record: &mut GroupRecord, me: &str) {
         let (id, state) = (record.id(), record.log.state().clone());
+        if state.member(me).is_none() {
+            return;
+        }
         let mut kept = Vec::new();
         for (from, key) in std::mem::take(&mut self.0) {
             let member = state.member(from.account()).is_some();
             match key.distribution_id == id && member {
-                true => keep_sender_key(record, &from, &key),
+                true => keep_sender_key(record, me, &from, &key),
                 false => kept.push((from, key)),
             }
         }
@@ -143,22 +184,29 @@ fn describe(change: &Change, me: &str) -> String {
     }
 }
 
-/// Takes a member device's sender key into the group, unless its signing key is another
-/// device's (a member replaying someone else's messages as its own).
-fn keep_sender_key(record: &mut GroupRecord, from: &DeviceAddress, key: &SenderKeyDistribution) {
-    let borrowed = record
-        .senders
-        .iter()
-        .any(|(a, keys)| a != from && keys.uses_signing_key(&key.signing_key));
-    if borrowed {
+/// Takes a member device's sender key into the group if it is that device's key for this
+/// group, signed with its own signing key (`SenderKeyRecord::process`): a member cannot hand
+/// out another device's chain as its own, and the real owner's key is still taken.
+/// Nothing is kept while `me` is not a member: a member keeps no sender keys once it left or
+/// was removed.
+fn keep_sender_key(
+    record: &mut GroupRecord,
+    me: &str,
+    from: &DeviceAddress,
+    key: &SenderKeyDistribution,
+) {
+    if record.log.state().member(me).is_none() {
         return;
     }
+    let group = record.id();
     match record.senders.iter_mut().find(|(a, _)| a == from) {
-        Some((_, keys)) => keys.process(key),
+        // Refused, the record stays as it was.
+        Some((_, keys)) => keys.process(&group, from, key).unwrap_or_default(),
         None => {
             let mut keys = SenderKeyRecord::new();
-            keys.process(key);
-            record.senders.push((from.clone(), keys));
+            if keys.process(&group, from, key).is_ok() {
+                record.senders.push((from.clone(), keys));
+            }
         }
     }
 }

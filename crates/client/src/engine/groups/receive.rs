@@ -1,40 +1,33 @@
 //! Members' side of a group, as a batch receives it: their messages (decrypted with the key
-//! each member device gave us), their signed changes (checked and applied in order, held when
-//! early), their sender keys, and their receipts for our messages.
+//! each member device gave us), their signed changes (held until the relay's order says which
+//! apply, see `order`), their sender keys, and their receipts for our messages.
 
-use hush_protocol::groups::{Change, GroupLog, GroupState, Op};
+use hush_protocol::groups::{Change, GroupError, GroupLog, Op};
 use hush_protocol::sender_key::SenderKeyError;
 use hush_protocol::wire::{SenderKeyDistribution, SenderKeyMessage};
 use hush_protocol::{DeviceAddress, Rng, Username};
 
-use super::{describe, forget_keys, keep_sender_key, Reissue};
+use super::order::hold;
+use super::{describe, keep_sender_key};
 use crate::content::{Content, ReceiptKind};
-use crate::engine::receive::Batch;
-use crate::engine::{Engine, Event, Output};
+use crate::engine::receive::{is_outdated, Batch};
+use crate::engine::{Engine, Event};
 use crate::error::EngineError;
 use crate::model::{ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Status};
-use crate::store::encoding::MAX_PENDING;
 use crate::store::Store;
 
-/// The account keys of a batch of changes' authors, as pinned here.
-#[derive(Default)]
-struct AuthorKeys(Vec<(String, [u8; 32])>);
-
-impl AuthorKeys {
-    fn of(&self, author: &str) -> Option<[u8; 32]> {
-        self.0.iter().find(|(a, _)| a == author).map(|(_, k)| *k)
-    }
-}
-
-/// Changes as they came: all decoded, at least one, all for one group. `None` otherwise.
-fn decode_updates(updates: &[Vec<u8>]) -> Option<Vec<Change>> {
+/// Changes as they came: all decoded, at least one, all for one group. Otherwise why not
+/// (`Outdated` for changes of the first form, from a peer on an older build).
+fn decode_updates(updates: &[Vec<u8>]) -> Result<Vec<Change>, GroupError> {
     let changes = updates
         .iter()
         .map(|bytes| Change::decode(bytes))
-        .collect::<Result<Vec<Change>, _>>()
-        .ok()?;
-    let id = changes.last()?.group;
-    changes.iter().all(|c| c.group == id).then_some(changes)
+        .collect::<Result<Vec<Change>, _>>()?;
+    let id = changes.last().ok_or(GroupError::Invalid)?.group;
+    match changes.iter().all(|c| c.group == id) {
+        true => Ok(changes),
+        false => Err(GroupError::Invalid),
+    }
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -48,7 +41,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> Result<(), EngineError> {
         let me = self.account_name()?;
         let sender = from.username();
-        let Ok(message) = SenderKeyMessage::decode(payload) else {
+        let decoded = SenderKeyMessage::decode(payload);
+        if is_outdated(&decoded) {
+            let chat = self.outdated_chat(batch, from, payload).await?;
+            self.update_needed(batch, chat);
+            return Ok(());
+        }
+        let Ok(message) = decoded else {
             batch.undecryptable(from);
             return Ok(());
         };
@@ -57,17 +56,23 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.load_pin(&mut batch.pins, &sender).await?;
         let listed = batch.pins.names(from);
         let Some(record) = batch.groups.get(&self.store, &id).await? else {
-            batch.undecryptable(from);
+            // Our invitation may be waiting for the relay's order.
+            self.hold_message(batch, id, from, payload);
             return Ok(());
         };
         let state = record.log.state();
         let allowed = state.member(&me).is_some() && state.may_send(&sender) && listed;
+        let waiting = !record.pending.is_empty();
         let keys = record.senders.iter_mut().find(|(a, _)| a == from);
         let Some((_, keys)) = keys.filter(|_| allowed) else {
-            batch.undecryptable(from);
+            match waiting {
+                // The change that makes the sender a member may be what waits.
+                true => self.hold_message(batch, id, from, payload),
+                false => batch.undecryptable(from),
+            }
             return Ok(());
         };
-        let plaintext = match keys.decrypt(&message) {
+        let plaintext = match keys.decrypt(from, &message) {
             Ok(plaintext) => plaintext,
             Err(SenderKeyError::Duplicate) => return Ok(()),
             Err(_) => {
@@ -114,8 +119,48 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
+    /// Where a group message we cannot read for its version is shown: its group (the
+    /// distribution id stands where every version so far put it) if we are in it, else the
+    /// chat with its sender.
+    async fn outdated_chat(
+        &mut self,
+        batch: &mut Batch,
+        from: &DeviceAddress,
+        payload: &[u8],
+    ) -> Result<ChatId, EngineError> {
+        let me = self.account_name()?;
+        let id: Option<[u8; 16]> = payload.get(2..18).and_then(|b| b.try_into().ok());
+        if let Some(id) = id {
+            let record = batch.groups.get(&self.store, &id).await?;
+            if record.is_some_and(|r| r.log.state().member(&me).is_some()) {
+                return Ok(ChatId::Group(id));
+            }
+        }
+        Ok(ChatId::Direct(from.username()))
+    }
+
+    /// A group message we cannot read yet while group `id`'s changes wait for the relay's
+    /// order: held and read again once a change applied (see `HeldMessages`); when read again
+    /// already, undecryptable.
+    fn hold_message(
+        &mut self,
+        batch: &mut Batch,
+        id: [u8; 16],
+        from: &DeviceAddress,
+        payload: &[u8],
+    ) {
+        if batch.retrying {
+            batch.undecryptable(from);
+            return;
+        }
+        if let Some(evicted) = self.held_messages.keep(id, from, payload) {
+            batch.undecryptable(&evicted);
+        }
+    }
+
     /// Group content that came over a pairwise session from `from`: changes, or its sender
-    /// key (`sender_key`: the sender's account key as pinned). Other content is ignored.
+    /// key (`sender_key`: the sender's account key as pinned, for a creation naming us).
+    /// Other content is ignored.
     pub(in crate::engine) async fn receive_group_content(
         &mut self,
         batch: &mut Batch,
@@ -124,23 +169,38 @@ impl<S: Store, R: Rng> Engine<S, R> {
         sender_key: Option<[u8; 32]>,
     ) -> Result<(), EngineError> {
         match content {
-            Content::GroupUpdate { changes, state } => {
-                let Some(updates) = decode_updates(changes) else {
-                    return Ok(());
+            Content::GroupUpdate { changes, .. } => {
+                let updates = match decode_updates(changes) {
+                    Ok(updates) => updates,
+                    // Not silently: the sender's build is older than ours.
+                    Err(GroupError::Outdated) => {
+                        batch.undecryptable(from);
+                        return Ok(());
+                    }
+                    Err(_) => return Ok(()),
                 };
-                let state = state.as_deref().and_then(|s| GroupState::decode(s).ok());
-                self.take_changes(batch, from.account(), sender_key, updates, state)
-                    .await
+                let sender = (from.account(), sender_key);
+                self.take_changes(batch, sender, updates).await
             }
             Content::SenderKey { distribution } => {
                 let Ok(distribution) = SenderKeyDistribution::decode(&distribution.0) else {
                     return Ok(());
                 };
                 let id = distribution.distribution_id;
+                // Another device's key, or not signed by its key: refused before anything.
+                if distribution.check(&id, from).is_err() {
+                    return Ok(());
+                }
+                let me = self.account_name()?;
                 let record = batch.groups.get(&self.store, &id).await?;
-                match record.filter(|r| r.log.state().member(from.account()).is_some()) {
-                    Some(record) => keep_sender_key(record, from, &distribution),
-                    // Before the change that adds them (or us) arrived: kept for a while.
+                let members = |r: &&mut GroupRecord| {
+                    let state = r.log.state();
+                    state.member(from.account()).is_some() && state.member(&me).is_some()
+                };
+                match record.filter(members) {
+                    Some(record) => keep_sender_key(record, &me, from, &distribution),
+                    // Before the change that adds them (or us) arrived: kept for a while, in
+                    // memory only.
                     None => self.orphan_keys.keep(from, distribution),
                 }
                 Ok(())
@@ -149,105 +209,62 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
     }
 
-    /// Changes `sender` sent for one group, with the state after the last one, which the
-    /// sender vouches for. Each change is checked against our state with its author's pinned
-    /// key, and the ones that follow (or win a fork) are applied. The state alone is taken
-    /// only from an admin's own change that puts us in (an invitation) or that we cannot
-    /// otherwise catch up with (we missed too much).
+    /// Changes `sender` sent for one group. Nothing applies here: a group we are in holds
+    /// them until the relay's order says which apply; a chain that would put us in waits for
+    /// the order too (see `order`). A state the sender made up is never taken.
     async fn take_changes(
         &mut self,
         batch: &mut Batch,
-        sender: &str,
-        sender_key: Option<[u8; 32]>,
+        (sender, sender_key): (&str, Option<[u8; 32]>),
         updates: Vec<Change>,
-        state: Option<GroupState>,
     ) -> Result<(), EngineError> {
         let me = self.account_name()?;
-        let Some(last) = updates.last().cloned() else {
-            return Ok(());
-        };
-        let keys = self
-            .author_keys(batch, sender, sender_key, &updates)
-            .await?;
-        let vouched = state
-            .filter(|s| last.author == sender && s.head == last.hash() && s.member(&me).is_some());
-        let record = batch.groups.get(&self.store, &last.group).await?;
-        let member = record
-            .as_ref()
-            .is_some_and(|r| r.log.state().member(&me).is_some());
-        if !member {
-            return self.join_group(batch, sender, &last, vouched, &keys).await;
-        }
-        let offered = Offered {
-            sender,
-            updates,
-            vouched,
-        };
-        self.apply_updates(batch, offered, &keys).await
-    }
-
-    /// The account keys of the authors of `updates` and of the changes held for that group
-    /// (the sender's as this batch knows it).
-    async fn author_keys(
-        &mut self,
-        batch: &mut Batch,
-        sender: &str,
-        sender_key: Option<[u8; 32]>,
-        updates: &[Change],
-    ) -> Result<AuthorKeys, EngineError> {
         let Some(id) = updates.last().map(|c| c.group) else {
-            return Ok(AuthorKeys::default());
+            return Ok(());
         };
-        let held = match batch.groups.get(&self.store, &id).await? {
-            Some(record) => record.pending.clone(),
-            None => Vec::new(),
-        };
-        let mut keys = AuthorKeys::default();
-        for author in updates.iter().chain(&held).map(|c| c.author.as_str()) {
-            if keys.0.iter().any(|(a, _)| a == author) {
-                continue;
+        if let ([creation], Some(key)) = (updates.as_slice(), sender_key) {
+            if creation.author == sender && self.created(batch, creation, &key).await? {
+                return Ok(());
             }
-            let key = match author == sender {
-                true => sender_key,
-                false => self.author_key(author).await?,
-            };
-            keys.0.extend(key.map(|k| (author.to_owned(), k)));
         }
-        Ok(keys)
+        let record = batch.groups.get(&self.store, &id).await?;
+        match record.filter(|r| r.log.state().member(&me).is_some()) {
+            Some(record) => {
+                hold(record, updates);
+                if !record.pending.is_empty() {
+                    batch.ask_order.push(id, record.log.state().epoch);
+                }
+            }
+            None => {
+                self.ordering.invite(sender, updates);
+                batch.ask_order.push(id, 0);
+            }
+        }
+        Ok(())
     }
 
-    /// Not in the group here: only an admin's change that adds us (or a creation naming us)
-    /// puts us in, newer than what we held, with the state the admin vouches for.
-    async fn join_group(
+    /// A creation naming us, by its creator (whose key is `key`), of a group we never held:
+    /// taken at once (only the creator can make a creation for its group id, so the relay
+    /// has nothing to order). True if it was.
+    async fn created(
         &mut self,
         batch: &mut Batch,
-        sender: &str,
-        last: &Change,
-        vouched: Option<GroupState>,
-        keys: &AuthorKeys,
-    ) -> Result<(), EngineError> {
+        creation: &Change,
+        key: &[u8; 32],
+    ) -> Result<bool, EngineError> {
         let me = self.account_name()?;
-        let invited = match &last.op {
-            Op::Add(who) => *who == me,
-            Op::Create { .. } => true,
-            _ => false,
-        };
-        let record = batch.groups.get(&self.store, &last.group).await?;
-        let newer = record.is_none_or(|r| r.log.state().epoch < last.epoch);
-        let (Some(state), Some(key)) = (vouched, keys.of(sender)) else {
-            return Ok(());
-        };
-        let created =
-            matches!(last.op, Op::Create { .. }).then(|| GroupState::create(last, &key).ok());
-        let sound = match created {
-            Some(made) => made.as_ref() == Some(&state),
-            None => state.is_admin(sender),
-        };
-        if !(invited && newer && sound) {
-            return Ok(());
-        }
-        let Ok(log) = GroupLog::joined(last.clone(), state, &key) else {
-            return Ok(());
+        let names_me =
+            matches!(&creation.op, Op::Create { members, .. } if members.iter().any(|m| *m == me));
+        let known = batch
+            .groups
+            .get(&self.store, &creation.group)
+            .await?
+            .is_some();
+        let Some(log) = (names_me && !known)
+            .then(|| GroupLog::create(creation.clone(), key).ok())
+            .flatten()
+        else {
+            return Ok(false);
         };
         let mut record = GroupRecord {
             log,
@@ -255,70 +272,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
             shared_with: Vec::new(),
             senders: Vec::new(),
             pending: Vec::new(),
+            proposed: Vec::new(),
         };
-        self.orphan_keys.adopt(&mut record);
+        self.orphan_keys.adopt(&mut record, &me);
         batch.groups.put(record);
-        let chat = ChatId::Group(last.group);
-        let line = self.group_line(&chat, describe(last, &me), batch.now_ms, &mut batch.changes);
+        let chat = ChatId::Group(creation.group);
+        let body = describe(creation, &me);
+        let line = self.group_line(&chat, body, batch.now_ms, &mut batch.changes);
         batch.events.push(Event::Message(line));
         batch.events.push(Event::GroupChanged { chat });
-        Ok(())
-    }
-
-    /// Changes for a group we are in: applied in order (held when early, re-offered after each
-    /// change that applies), or, too far behind, the sending admin's vouched state taken.
-    async fn apply_updates(
-        &mut self,
-        batch: &mut Batch,
-        offered: Offered<'_>,
-        keys: &AuthorKeys,
-    ) -> Result<(), EngineError> {
-        let me = self.account_name()?;
-        let Some(last) = offered.updates.last().cloned() else {
-            return Ok(());
-        };
-        let id = last.group;
-        let Some(record) = batch.groups.get(&self.store, &id).await? else {
-            return Ok(());
-        };
-        let (mut applied, held) =
-            take_in_order(record, offered.updates, keys, &me, &mut batch.reissue);
-        let vouched = (offered.sender, offered.vouched);
-        let held = match catch_up(record, vouched, &last, keys, &applied) {
-            true => {
-                applied.push(last.clone());
-                Vec::new()
-            }
-            false => held,
-        };
-        hold(record, held);
-        let state = record.log.state().clone();
-        if state.member(&me).is_none() {
-            forget_keys(record);
-        }
-        // Keys of devices whose accounts left go (they send nothing we would accept).
-        record
-            .senders
-            .retain(|(a, _)| state.member(a.account()).is_some());
-        self.orphan_keys.adopt(record);
-        let chat = ChatId::Group(id);
-        for change in &applied {
-            let line = self.group_line(
-                &chat,
-                describe(change, &me),
-                batch.now_ms,
-                &mut batch.changes,
-            );
-            batch.events.push(Event::Message(line));
-        }
-        if !applied.is_empty() {
-            batch.events.push(Event::GroupChanged { chat });
-        }
-        Ok(())
+        Ok(true)
     }
 
     /// The account key a change's author signs with, as pinned here.
-    async fn author_key(&self, author: &str) -> Result<Option<[u8; 32]>, EngineError> {
+    pub(super) async fn author_key(&self, author: &str) -> Result<Option<[u8; 32]>, EngineError> {
         if self.is_own(author) {
             return Ok(self.account.as_ref().map(|a| a.account_key.public()));
         }
@@ -327,27 +294,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
             .pinned_devices(author)
             .await?
             .map(|p| p.account_key))
-    }
-
-    /// Issues again our changes that a concurrent change undid (on top of the new head; one
-    /// that no longer applies is dropped).
-    pub(in crate::engine) async fn reissue(
-        &mut self,
-        reissue: Reissue,
-        now_ms: u64,
-        out: &mut Output,
-    ) -> Result<(), EngineError> {
-        for (id, op) in reissue.0 {
-            match self.change_group(&ChatId::Group(id), op, now_ms).await {
-                Ok(more) => {
-                    out.frames.extend(more.frames);
-                    out.events.extend(more.events);
-                }
-                Err(EngineError::Group(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(())
     }
 
     /// A member's receipt for one of our group messages: kept per member it was sent to; the
@@ -396,84 +342,4 @@ impl<S: Store, R: Rng> Engine<S, R> {
         changes.messages.push(message);
         Ok(())
     }
-}
-
-/// Changes a member sent for a group we are in.
-struct Offered<'a> {
-    /// Who sent them.
-    sender: &'a str,
-    /// The changes, oldest first.
-    updates: Vec<Change>,
-    /// The state after the last, which the sender vouches for (checked to name us and to
-    /// follow the last change).
-    vouched: Option<GroupState>,
-}
-
-/// Changes from different members can arrive out of order: one that comes early is held, and
-/// what is held is offered again after each change that applies. Returns what applied and
-/// what is still held; ours that a concurrent change undid are noted for reissue.
-fn take_in_order(
-    record: &mut GroupRecord,
-    updates: Vec<Change>,
-    keys: &AuthorKeys,
-    me: &str,
-    reissue: &mut Reissue,
-) -> (Vec<Change>, Vec<Change>) {
-    let id = record.id();
-    let mut offered = updates;
-    offered.append(&mut record.pending);
-    let mut applied = Vec::new();
-    let key_of = |author: &str| keys.of(author);
-    loop {
-        let taken = record.log.take(&offered, &key_of);
-        for change in taken.undone.iter().filter(|c| c.author == me) {
-            if !taken.applied.contains(change) {
-                reissue.0.push((id, change.op.clone()));
-            }
-        }
-        let progress = !taken.applied.is_empty();
-        applied.extend(taken.applied);
-        offered = taken.held;
-        if !progress || offered.is_empty() {
-            break;
-        }
-    }
-    (applied, offered)
-}
-
-/// Too far behind to catch up from the changes carried: an admin's own newest change with the
-/// state after it (the same trust as an invitation). True if it was taken.
-fn catch_up(
-    record: &mut GroupRecord,
-    (sender, vouched): (&str, Option<GroupState>),
-    last: &Change,
-    keys: &AuthorKeys,
-    applied: &[Change],
-) -> bool {
-    let behind = !applied.contains(last) && record.log.state().head != last.hash();
-    let admin = record.log.state().is_admin(sender);
-    let (true, true, Some(state), Some(key)) = (behind, admin, vouched, keys.of(sender)) else {
-        return false;
-    };
-    if state.epoch <= record.log.state().epoch || !state.is_admin(sender) {
-        return false;
-    }
-    match GroupLog::joined(last.clone(), state, &key) {
-        Ok(log) => {
-            record.log = log;
-            true
-        }
-        Err(_) => false,
-    }
-}
-
-/// Keeps the newest few held changes, each once.
-fn hold(record: &mut GroupRecord, held: Vec<Change>) {
-    for change in held {
-        if !record.pending.contains(&change) {
-            record.pending.push(change);
-        }
-    }
-    let extra = record.pending.len().saturating_sub(MAX_PENDING);
-    record.pending.drain(..extra);
 }

@@ -187,7 +187,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         if !waiting_keys {
-            frames.extend(encrypt_once(&mut record, waiting.entries, &mut changes));
+            let owner = self.account.as_ref().map(|a| a.address());
+            let Some(Ok(owner)) = owner else {
+                return Err(EngineError::NoAccount);
+            };
+            frames.extend(encrypt_once(
+                &owner,
+                &mut record,
+                waiting.entries,
+                &mut changes,
+            ));
         }
         changes.groups.push(record);
         // Our chain's step and the sessions' are stored before any ciphertext leaves.
@@ -265,9 +274,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         record: &mut GroupRecord,
         targets: Targets,
     ) -> Option<(Changes, Vec<ClientFrame>)> {
+        let owner = self.account.as_ref()?.address().ok()?;
         let key = record.own_key.as_mut()?;
         let distribution = Content::SenderKey {
-            distribution: Secret(key.distribution().encode()),
+            distribution: Secret(key.distribution(&owner).encode()),
         };
         let mut changes = Changes::default();
         let mut frames = Vec::new();
@@ -433,6 +443,7 @@ fn ids(entries: &[OutboxEntry]) -> Vec<MessageId> {
 /// Each message encrypted once with our sender key, as one `GroupSend` naming every member;
 /// the entries (attempt counted) go into `changes`.
 fn encrypt_once(
+    owner: &DeviceAddress,
     record: &mut GroupRecord,
     entries: Vec<OutboxEntry>,
     changes: &mut Changes,
@@ -445,7 +456,7 @@ fn encrypt_once(
         return frames;
     };
     for mut entry in entries {
-        let Ok(message) = key.encrypt(&entry.content) else {
+        let Ok(message) = key.encrypt(owner, &entry.content) else {
             continue;
         };
         entry.attempts += 1;

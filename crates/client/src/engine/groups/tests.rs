@@ -9,36 +9,79 @@ use rand_chacha::rand_core::SeedableRng;
 use super::*;
 use crate::engine::Engine;
 
-#[test]
-fn a_member_cannot_offer_another_devices_sender_key_as_its_own() {
-    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
-    let key = AccountKey::generate(&mut rng);
+/// A group of Alice, Bob and Mallory, as Alice holds it.
+fn group_of_three(rng: &mut rand_chacha::ChaCha20Rng) -> GroupRecord {
+    let key = AccountKey::generate(rng);
     let op = Op::Create {
         name: "Climbing".into(),
         description: String::new(),
         members: vec!["bob".into(), "mallory".into()],
     };
-    let change = Change::sign(None, [5; 16], "alice", op, &key);
-    let mut record = GroupRecord {
+    let change = Change::create("alice", op, [5; 32], &key);
+    GroupRecord {
         log: GroupLog::create(change, &key.public()).unwrap(),
         own_key: None,
         shared_with: Vec::new(),
         senders: Vec::new(),
         pending: Vec::new(),
-    };
+        proposed: Vec::new(),
+    }
+}
+
+#[test]
+fn a_sender_key_handed_out_as_anothers_is_refused_and_the_real_one_taken() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    let mut record = group_of_three(&mut rng);
+    let id = record.log.state().group;
     let bob = DeviceAddress::new("bob", 1).unwrap();
     let mallory = DeviceAddress::new("mallory", 1).unwrap();
-    let mut bobs = OwnSenderKey::generate([5; 16], &mut rng);
-    keep_sender_key(&mut record, &bob, &bobs.distribution());
-    // Mallory hands out Bob's key as hers: refused, so Bob's messages never show as hers.
-    keep_sender_key(&mut record, &mallory, &bobs.distribution());
-    assert_eq!(record.senders.len(), 1);
-    let message = bobs.encrypt(b"from bob").unwrap();
-    assert!(record.senders[0].1.decrypt(&message).is_ok());
+    let mut bobs = OwnSenderKey::generate(id, &mut rng);
+    // Mallory, holding Bob's chain and signing key, hands it out as hers before Bob does.
+    keep_sender_key(&mut record, "alice", &mallory, &bobs.distribution(&bob));
+    assert!(
+        record.senders.iter().all(|(a, _)| *a != mallory),
+        "refused as Mallory's"
+    );
+    // Bob's own is taken, and his messages open as his.
+    keep_sender_key(&mut record, "alice", &bob, &bobs.distribution(&bob));
+    let message = bobs.encrypt(&bob, b"from bob").unwrap();
+    let (_, keys) = (record.senders.iter_mut())
+        .find(|(a, _)| *a == bob)
+        .expect("Bob's real key is taken");
+    assert_eq!(*keys.decrypt(&bob, &message).unwrap(), b"from bob");
+    // Passed off as Mallory's (her envelope), it does not verify.
+    let mut as_hers = SenderKeyRecord::new();
+    as_hers
+        .process(&id, &bob, &bobs.distribution(&bob))
+        .unwrap();
+    assert_eq!(
+        as_hers.decrypt(&mallory, &message),
+        Err(hush_protocol::sender_key::SenderKeyError::BadSignature)
+    );
     // Her own key is taken.
-    let hers = OwnSenderKey::generate([5; 16], &mut rng);
-    keep_sender_key(&mut record, &mallory, &hers.distribution());
+    let hers = OwnSenderKey::generate(id, &mut rng);
+    keep_sender_key(&mut record, "alice", &mallory, &hers.distribution(&mallory));
     assert_eq!(record.senders.len(), 2);
+}
+
+#[test]
+fn a_group_we_are_not_in_takes_no_sender_keys() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(8);
+    // Alice, Bob and Mallory: we are Carol, removed (or never added).
+    let mut record = group_of_three(&mut rng);
+    let id = record.log.state().group;
+    let bob = DeviceAddress::new("bob", 1).unwrap();
+    let bobs = OwnSenderKey::generate(id, &mut rng);
+    keep_sender_key(&mut record, "carol", &bob, &bobs.distribution(&bob));
+    assert!(record.senders.is_empty(), "no key kept once out");
+    // Nor from the keys that came early (kept in memory until their change).
+    let mut orphans = OrphanKeys::default();
+    orphans.keep(&bob, bobs.distribution(&bob));
+    orphans.adopt(&mut record, "carol");
+    assert!(record.senders.is_empty());
+    // A member takes it.
+    keep_sender_key(&mut record, "alice", &bob, &bobs.distribution(&bob));
+    assert_eq!(record.senders.len(), 1);
 }
 
 /// The frames one connection's `Authenticated` makes an engine send, with a group of
@@ -62,13 +105,15 @@ async fn frames_on_connect(brief: bool) -> Vec<ClientFrame> {
         description: String::new(),
         members: vec!["bob".into()],
     };
-    let change = Change::sign(None, [5; 16], "alice", op, &key);
+    let change = Change::create("alice", op, [5; 32], &key);
+    let id = change.group;
     let record = GroupRecord {
         log: GroupLog::create(change, &key.public()).unwrap(),
-        own_key: Some(OwnSenderKey::generate([5; 16], &mut engine.rng)),
+        own_key: Some(OwnSenderKey::generate(id, &mut engine.rng)),
         shared_with: Vec::new(),
         senders: Vec::new(),
         pending: Vec::new(),
+        proposed: Vec::new(),
     };
     let groups = vec![record];
     let changes = Changes {

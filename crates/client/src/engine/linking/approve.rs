@@ -161,7 +161,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> Result<Output, EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         let list = self.own_devices().ok_or(DeviceActionError::ListUnknown)?;
-        let version = list.version + 1;
+        let version = list
+            .version
+            .checked_add(1)
+            .ok_or(DeviceActionError::NoDeviceNumberLeft)?;
         // A new device's id is the list version that adds it: versions only grow, so an id is
         // never given twice (not even one an unlinked device had).
         let device_id =

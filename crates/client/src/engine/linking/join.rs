@@ -110,6 +110,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             account_key,
             identity: joining.identity,
             signed_prekey,
+            signed_prekey_since_ms: None,
+            retired_prekeys: Vec::new(),
             registered: true,
             next_prekey_id: 1,
             display_name,
@@ -169,6 +171,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     shared_with: Vec::new(),
                     senders: Vec::new(),
                     pending: Vec::new(),
+                    proposed: Vec::new(),
                 });
             }
         }

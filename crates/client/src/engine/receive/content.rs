@@ -20,6 +20,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         content: Content,
     ) -> Result<(), EngineError> {
         match content {
+            // A text stored already (a sender's retry on a new session) is confirmed again,
+            // never shown twice.
+            Content::Text { id, .. } if self.store.message(&id).await?.is_some() => {
+                batch.deliver(&from.username(), id);
+            }
             Content::Text { id, sent_ms, body } => receive_text(batch, from, id, sent_ms, body),
             Content::Receipt { kind, ids } => {
                 self.receive_receipt(batch, from, kind, ids).await?;

@@ -8,6 +8,7 @@
 //! `Changes`: nothing is stored until the batch is.
 
 mod content;
+mod outdated;
 mod pairwise;
 mod pins;
 mod receipts;
@@ -16,16 +17,18 @@ use hush_protocol::record::SessionRecord;
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::{DeviceAddress, Rng, Username};
 
-use super::groups::{is_group_message, Groups, Reissue};
+use super::groups::{is_group_message, AskOrder, Groups};
 use super::{Engine, Event, Output};
 use crate::error::{Broken, EngineError};
 use crate::model::MessageId;
 use crate::store::{Changes, Store};
+pub(super) use outdated::is_outdated;
 pub(super) use pins::Pins;
 
 /// One envelope from the relay.
 pub(super) struct Incoming {
-    id: u64,
+    /// The relay's id (`None` for a group message held here and read again, acked already).
+    id: Option<u64>,
     sender: Username,
     sender_device: u32,
     payload: Vec<u8>,
@@ -42,7 +45,7 @@ impl Incoming {
                 payload,
                 ..
             } => Ok(Self {
-                id,
+                id: Some(id),
                 sender,
                 sender_device,
                 payload,
@@ -118,8 +121,10 @@ pub(super) struct Batch {
     pub(super) pins: Pins,
     /// The groups the batch touched.
     pub(super) groups: Groups,
-    /// Our group changes a concurrent one undid, issued again after the commit.
-    pub(super) reissue: Reissue,
+    /// Groups whose held changes wait for the relay's order, asked for after the commit.
+    pub(super) ask_order: AskOrder,
+    /// Group messages held until a change was applied, read again: not held twice.
+    pub(super) retrying: bool,
 }
 
 impl Batch {
@@ -138,7 +143,8 @@ impl Batch {
             acks: Vec::with_capacity(envelopes),
             pins: Pins::default(),
             groups: Groups::default(),
-            reissue: Reissue::default(),
+            ask_order: AskOrder::default(),
+            retrying: false,
         }
     }
 
@@ -154,6 +160,28 @@ impl Batch {
         match self.delivered.iter_mut().find(|(who, _)| who == sender) {
             Some((_, ids)) => ids.push(id),
             None => self.delivered.push((sender.clone(), vec![id])),
+        }
+    }
+
+    /// The working sessions with `account`'s devices its pinned list names (with that identity).
+    pub(super) fn listed_sessions(&self, account: &str) -> Vec<(DeviceAddress, SessionRecord)> {
+        let mut sessions = self.sessions.of(account);
+        sessions.retain(|(address, record)| {
+            let identity = record.current().map(|s| *s.remote_identity());
+            self.pins.lists(address, identity.as_ref())
+        });
+        sessions
+    }
+
+    /// Sessions with devices a list pinned in this batch no longer names are dropped with it.
+    fn drop_unlisted(&mut self) {
+        for account in self.pins.changed.clone() {
+            for (address, record) in self.sessions.of(&account) {
+                let identity = record.current().map(|s| *s.remote_identity());
+                if !self.pins.lists(&address, identity.as_ref()) {
+                    self.session_changed(address, SessionRecord::new());
+                }
+            }
         }
     }
 
@@ -184,13 +212,35 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.commit_batch(batch, out).await
     }
 
+    /// Group messages held until their group's changes applied (see `HeldMessages`), read
+    /// again; what still fails now is undecryptable.
+    pub(super) async fn receive_held(
+        &mut self,
+        held: Vec<(DeviceAddress, Vec<u8>)>,
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let mut batch = Batch::new(now_ms, 0);
+        batch.retrying = true;
+        for (from, payload) in held {
+            let envelope = Incoming {
+                id: None,
+                sender: from.username(),
+                sender_device: from.device(),
+                payload,
+            };
+            self.receive_envelope(&mut batch, envelope).await?;
+        }
+        self.commit_batch(batch, out).await
+    }
+
     /// One envelope into the batch (acked with it, whatever it held).
     async fn receive_envelope(
         &mut self,
         batch: &mut Batch,
         envelope: Incoming,
     ) -> Result<(), EngineError> {
-        batch.acks.push(envelope.id);
+        batch.acks.extend(envelope.id);
         let sender = envelope.sender;
         let Ok(from) = DeviceAddress::new(sender.as_str(), envelope.sender_device) else {
             return Ok(());
@@ -220,6 +270,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> Result<(), EngineError> {
         let account = self.account_name()?;
         batch.changes.used_prekeys = std::mem::take(&mut batch.used_prekeys);
+        batch.drop_unlisted();
         std::mem::take(&mut batch.groups).into_changes(&mut batch.changes);
         let own_list = std::mem::take(&mut batch.pins).into_changes(&account, &mut batch.changes);
         let sealed = self.seal_receipts(&mut batch);
@@ -252,6 +303,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.dispatch_direct(&sender, out).await?;
             }
         }
-        self.reissue(batch.reissue, batch.now_ms, out).await
+        self.ask_order(batch.ask_order, out);
+        Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! taken (the copy replaces the session) only once the sender is a device its account signed
 //! (`senders`): listed already, or shown by the signed list a new session's messages carry.
 
+use hush_protocol::crypto::Plaintext;
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::ratchet::DecryptError;
 use hush_protocol::record::SessionRecord;
@@ -15,6 +16,7 @@ use crate::content::Content;
 use crate::devices::Refusal;
 use crate::engine::{Engine, Event};
 use crate::error::{Broken, EngineError};
+use crate::model::ChatId;
 use crate::store::Store;
 
 /// A pairwise message that decrypted and whose sender is accepted.
@@ -39,7 +41,7 @@ fn unwrap_attested(plaintext: &[u8]) -> Unwrapped {
             device_list,
             inner,
         }) => (
-            Content::decode(&inner).and_then(|c| match c {
+            Content::decode(&inner.0).and_then(|c| match c {
                 Content::Attested { .. } => Err(DecodeError::Invalid(
                     "attested content inside attested content",
                 )),
@@ -49,6 +51,23 @@ fn unwrap_attested(plaintext: &[u8]) -> Unwrapped {
         ),
         other => (other, None),
     }
+}
+
+/// Whether `message` is a first message naming another sender than the address it was
+/// delivered from (the relay re-addressed it): refused unread and reported, before any key or
+/// session is touched.
+fn misaddressed(batch: &mut Batch, from: &DeviceAddress, message: &Message) -> bool {
+    let Message::PreKey(prekey) = message else {
+        return false;
+    };
+    if prekey.sender == *from {
+        return false;
+    }
+    batch.events.push(Event::DevicesRefused {
+        account: from.username(),
+        reason: Refusal::Misaddressed(prekey.sender.clone()),
+    });
+    true
 }
 
 /// A copy of a session to decrypt on, with what our side of it needs.
@@ -65,11 +84,11 @@ impl SessionCopy<'_> {
         message: &Message,
         one_time: Option<&OneTimePreKeyPair>,
         rng: &mut impl Rng,
-    ) -> Result<(SessionRecord, Vec<u8>), X3dhError> {
+    ) -> Result<(SessionRecord, Plaintext), X3dhError> {
         let plaintext = match message {
             Message::PreKey(prekey) => {
-                let signed = (prekey.signed_prekey_id == self.account.signed_prekey.id())
-                    .then_some(&self.account.signed_prekey);
+                // The current signed prekey or one replaced less than two weeks ago.
+                let signed = self.account.signed_prekey_by_id(prekey.signed_prekey_id);
                 self.record.decrypt_prekey(
                     prekey,
                     &self.account.identity,
@@ -96,7 +115,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         from: &DeviceAddress,
         payload: &[u8],
     ) -> Result<(), EngineError> {
-        let Ok(message) = Message::decode(payload) else {
+        let decoded = Message::decode(payload);
+        if super::is_outdated(&decoded) {
+            self.update_needed(batch, ChatId::Direct(from.username()));
+            return Ok(());
+        }
+        let Ok(message) = decoded else {
             batch.undecryptable(from);
             return Ok(());
         };
@@ -115,6 +139,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         from: &DeviceAddress,
         message: &Message,
     ) -> Result<Option<Opened>, EngineError> {
+        if misaddressed(batch, from, message) {
+            return Ok(None);
+        }
         let one_time = match message {
             Message::PreKey(prekey) => match prekey.one_time_prekey_id {
                 Some(id) if !batch.used_prekeys.contains(&id) => self.store.prekey(id).await?,
@@ -148,14 +175,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let (working, plaintext) = match copy.decrypt(message, one_time.as_ref(), &mut self.rng) {
             Ok(decrypted) => decrypted,
-            // Seen before (the ack was lost): nothing new.
-            Err(X3dhError::Decrypt(DecryptError::Duplicate)) => return Ok(None),
+            // Seen before, or a first message older than the session it would replace (a
+            // replay): nothing new.
+            Err(X3dhError::Decrypt(DecryptError::Duplicate) | X3dhError::Stale) => return Ok(None),
             Err(_) => {
                 batch.undecryptable(from);
                 return Ok(None);
             }
         };
         let (content, attested) = unwrap_attested(&plaintext);
+        if super::is_outdated(&content) {
+            // Another version inside: shown, and the session copy is dropped (no step taken).
+            self.update_needed(batch, ChatId::Direct(from.username()));
+            return Ok(None);
+        }
         let vouched = match attested {
             Some((key, list)) => self.attest(batch, from, key, &list),
             None => true,

@@ -41,7 +41,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 receipts.extend(self.profile_for(&sender));
             }
             let sealed = match self.connection.authenticated {
-                true => self.seal(&sender, receipts.clone(), &batch.sessions.of(&sender)),
+                true => self.seal(&sender, receipts.clone(), &batch.listed_sessions(&sender)),
                 false => None,
             };
             match sealed {

@@ -18,19 +18,23 @@ fn two_groups(rng: &mut impl Rng) -> Result<(GroupRecord, GroupRecord), String> 
             description: String::new(),
             members: vec!["bob".into()],
         };
-        let change = Change::sign(None, [id; 16], "alice", op, &key);
+        let change = Change::create("alice", op, [id; 32], &key);
         GroupLog::create(change, &key.public()).map_err(|e| e.to_string())
     };
     let own = OwnSenderKey::generate([1; 16], rng);
-    let mut theirs = SenderKeyRecord::new();
-    theirs.process(&OwnSenderKey::generate([1; 16], rng).distribution());
     let bob = DeviceAddress::new("bob", 2).map_err(|e| e.to_string())?;
+    let mut theirs = SenderKeyRecord::new();
+    let distribution = OwnSenderKey::generate([1; 16], rng).distribution(&bob);
+    theirs
+        .process(&[1; 16], &bob, &distribution)
+        .map_err(|e| e.to_string())?;
     let first = GroupRecord {
         log: log(1)?,
         own_key: Some(own.clone()),
         shared_with: vec![bob.clone()],
         senders: vec![(bob.clone(), theirs)],
         pending: Vec::new(),
+        proposed: Vec::new(),
     };
     let second = GroupRecord {
         log: log(2)?,
@@ -38,6 +42,7 @@ fn two_groups(rng: &mut impl Rng) -> Result<(GroupRecord, GroupRecord), String> 
         shared_with: Vec::new(),
         senders: Vec::new(),
         pending: Vec::new(),
+        proposed: Vec::new(),
     };
     Ok((first, second))
 }
@@ -46,10 +51,11 @@ fn two_groups(rng: &mut impl Rng) -> Result<(GroupRecord, GroupRecord), String> 
 /// their author and receipts, and a replaced message keeps its place.
 pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
     let (first, second) = two_groups(rng)?;
+    let (one, two) = (first.id(), second.id());
     let own = first.own_key.clone().ok_or("no sender key")?;
     let bob = DeviceAddress::new("bob", 2).map_err(|e| e.to_string())?;
     ensure(
-        store.group(&[1; 16]).await.map_err(store_error)?.is_none(),
+        store.group(&one).await.map_err(store_error)?.is_none(),
         "an unknown group was found",
     )?;
     store
@@ -59,7 +65,7 @@ pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
         })
         .await
         .map_err(store_error)?;
-    let back = store.group(&[1; 16]).await.map_err(store_error)?;
+    let back = store.group(&one).await.map_err(store_error)?;
     let back = back.ok_or("a stored group was not found")?;
     ensure(back.log == first.log, "a group's log changed in storage")?;
     ensure(
@@ -84,7 +90,7 @@ pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
         })
         .await
         .map_err(store_error)?;
-    let again = store.group(&[1; 16]).await.map_err(store_error)?;
+    let again = store.group(&one).await.map_err(store_error)?;
     ensure(
         again.is_some_and(|g| g.own_key.is_none() && g.shared_with.is_empty()),
         "a group was not replaced whole",
@@ -97,17 +103,16 @@ pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
         .map(GroupRecord::id)
         .collect();
     ids.sort_unstable();
-    ensure(
-        ids == vec![[1; 16], [2; 16]],
-        "the groups are not all listed",
-    )?;
-    group_lines(store).await
+    let mut both = vec![one, two];
+    both.sort_unstable();
+    ensure(ids == both, "the groups are not all listed")?;
+    group_lines(store, one).await
 }
 
 /// A group chat's line: the author, then receipts as members confirm; a replaced message
 /// keeps its place.
-async fn group_lines(store: &impl Store) -> Outcome {
-    let chat = ChatId::Group([1; 16]);
+async fn group_lines(store: &impl Store, id: [u8; 16]) -> Outcome {
+    let chat = ChatId::Group(id);
     let mut line = message(9, &chat.to_string(), Status::Sent)?;
     line.group = Some(GroupLine {
         author: user("alice")?,

@@ -70,11 +70,12 @@ where
     muted(&fresh().await.map_err(store_error)?).await?;
     pinned_devices(&fresh().await.map_err(store_error)?, rng).await?;
     groups(&fresh().await.map_err(store_error)?, rng).await?;
-    outbox(&fresh().await.map_err(store_error)?).await
+    outbox(&fresh().await.map_err(store_error)?).await?;
+    largest_update(&fresh().await.map_err(store_error)?).await
 }
 
 pub use contacts::{muted, names, pinned_devices, verified};
 pub use groups::groups;
 pub use keys::{account_and_prekeys, sessions};
 pub use messages::{messages_and_statuses, pages};
-pub use outbox::outbox;
+pub use outbox::{largest_update, outbox};

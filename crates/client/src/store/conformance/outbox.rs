@@ -44,3 +44,31 @@ pub async fn outbox(store: &impl Store) -> Outcome {
         "one outbox entry reads as stored, and not once it is done",
     )
 }
+
+/// The largest group update we send is stored and read back from the outbox as it was (an
+/// update the outbox cannot decode would wedge every connection).
+pub async fn largest_update(store: &impl Store) -> Outcome {
+    let group = chat(&format!("#{}", "ab".repeat(16)))?;
+    let entry = OutboxEntry {
+        id: [9; 16],
+        to: group,
+        content: vec![0x5A; hush_protocol::limits::MAX_UPDATE],
+        attempts: 0,
+    };
+    store
+        .commit(Changes {
+            outbox: vec![entry.clone()],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let read = store.outbox().await.map_err(store_error)?;
+    ensure(
+        read == vec![entry.clone()],
+        "the largest group update is read back from the outbox",
+    )?;
+    ensure(
+        store.outbox_entry(&entry.id).await.map_err(store_error)? == Some(entry),
+        "the largest group update is read back by its id",
+    )
+}

@@ -8,6 +8,7 @@
 //! - The schema is versioned in `PRAGMA user_version` and migrated on open (see `migrations`).
 
 mod convert;
+mod group_order;
 mod migrations;
 mod queries;
 mod reads;
@@ -19,8 +20,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{
-    AccountRecord, ExpiryNotice, Millis, NewEnvelope, Pending, PushSubscription, SignedDeviceList,
-    Store, StoreError, StoredBundle, StoredEnvelope, StoredListener,
+    AccountRecord, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending, PushSubscription,
+    SignedDeviceList, Store, StoreError, StoredBundle, StoredEnvelope, StoredListener,
 };
 
 /// Read connections per store.
@@ -54,6 +55,25 @@ impl SqliteStore {
 }
 
 impl Store for SqliteStore {
+    fn commit_group_change(
+        &self,
+        group: [u8; 16],
+        epoch: u64,
+        hash: [u8; 32],
+    ) -> Result<GroupCommit, StoreError> {
+        self.writer
+            .call(1, move |conn| group_order::commit(conn, group, epoch, hash))
+    }
+
+    fn group_order(
+        &self,
+        group: &[u8; 16],
+        after: u64,
+    ) -> Result<Vec<(u64, [u8; 32])>, StoreError> {
+        self.readers
+            .with(|conn| group_order::order(conn, group, after))
+    }
+
     fn create_account(
         &self,
         account: &AccountRecord,
