@@ -354,6 +354,27 @@ mod tests {
     }
 
     #[test]
+    fn secret_bytes_stay_out_of_debug_output() {
+        // A sender key, alone or inside an attestation, decodes into `Secret` (zeroized on
+        // drop) and never shows in logs.
+        let key = Content::SenderKey {
+            distribution: Secret(zeroize::Zeroizing::new(vec![0xAB; 40])),
+        };
+        let attested = Content::Attested {
+            account_key: [1; 32],
+            device_list: vec![2; 8],
+            inner: Secret(zeroize::Zeroizing::new(key.encode())),
+        };
+        for content in [key, attested] {
+            let decoded = Content::decode(&content.encode()).unwrap();
+            assert_eq!(decoded, content);
+            let shown = format!("{decoded:?}");
+            assert!(shown.contains("Secret(..)"), "{shown}");
+            assert!(!shown.contains("171"), "{shown}");
+        }
+    }
+
+    #[test]
     fn display_names_are_cleaned_or_refused() {
         assert_eq!(clean_display_name("  Ada L. "), Some("Ada L.".into()));
         assert_eq!(clean_display_name("Zoë 🌻"), Some("Zoë 🌻".into()));

@@ -215,7 +215,7 @@ fn established_pair(keys: &Keys, rng: &mut ChaCha20Rng, cases: &mut Vec<Case>) -
         rng,
     )
     .expect("respond");
-    assert_eq!(text, b"hello bob");
+    assert_eq!(*text, b"hello bob");
     let reply = ratchet(bob.encrypt(b"hi alice").expect("encrypt"));
     alice.decrypt(&reply, rng).expect("decrypt reply");
     assert!(alice.is_confirmed() && bob.is_confirmed());
@@ -296,7 +296,7 @@ fn bobs_records(keys: &Keys, rng: &mut ChaCha20Rng, cases: &mut Vec<Case>) -> Re
                 rng,
             )
             .expect("decrypt the first message");
-        assert_eq!(plaintext, text);
+        assert_eq!(*plaintext, text);
     }
     for (message, text) in [(&p0, b"p0"), (&p1, b"p1"), (&q0, b"q0"), (&q1, b"q1")] {
         case(cases, Target::FreshRecord, message.encode(), text, false);
