@@ -220,6 +220,14 @@ fn client_frames() -> Vec<ClientFrame> {
             auth: [5; 16],
         },
         ClientFrame::PushUnsubscribe,
+        ClientFrame::RequestUpload {
+            request: 7,
+            size: 1_000,
+        },
+        ClientFrame::RenewBlob {
+            request: 8,
+            id: [9; 32],
+        },
         ClientFrame::AckExpired {
             ids: vec![0, 3, u64::MAX],
         },
@@ -266,6 +274,12 @@ fn server_frames() -> Vec<ServerFrame> {
         ServerFrame::UploadGranted {
             request: 3,
             id: [8; 32],
+        },
+        ServerFrame::BlobRenewed { request: 5 },
+        ServerFrame::Error {
+            request: 6,
+            code: ErrorCode::QuotaExceeded,
+            message: "storage quota reached".to_owned(),
         },
         ServerFrame::DeviceListPublished {
             request: 4,

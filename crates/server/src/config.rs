@@ -48,6 +48,15 @@ pub struct Config {
     )]
     pub max_guests_per_ip: u32,
 
+    /// Bytes one device may keep on the relay in attachments that have not expired (uploads
+    /// it was granted count too); past it, grants are refused with "storage quota reached".
+    #[arg(
+        long = "blob-quota-bytes",
+        env = "HUSH_BLOB_QUOTA_BYTES",
+        default_value_t = crate::blobs::DEFAULT_BLOB_QUOTA
+    )]
+    pub blob_quota_bytes: u64,
+
     /// Let devices register push endpoints on loopback or private networks (for tests with a
     /// local push service); off by default so clients cannot aim the relay at internal hosts.
     #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]
@@ -65,6 +74,7 @@ impl Config {
             frames_per_second: 500.0,
             envelope_lifetime_secs: 30 * 24 * 3600,
             max_guests_per_ip: 256,
+            blob_quota_bytes: crate::blobs::DEFAULT_BLOB_QUOTA,
             push_allow_private: false,
         }
     }

@@ -148,10 +148,13 @@ impl Server {
             path: e.path,
             message: e.message,
         })?;
-        let blobs = blobs::Blobs::open(&config.data).map_err(|source| StartError::DataDir {
-            path: config.data.join("blobs"),
-            source,
-        })?;
+        let blobs =
+            blobs::Blobs::open(&config.data, config.blob_quota_bytes).map_err(|source| {
+                StartError::DataDir {
+                    path: config.data.join("blobs"),
+                    source,
+                }
+            })?;
         let shell = app_shell::AppShell::load(&config.static_dir);
         if !shell.is_built() {
             tracing::warn!(
@@ -186,9 +189,8 @@ impl Server {
             .route("/metrics", get(metrics_text))
             .route(
                 "/blobs/{id}",
-                axum::routing::put(blobs::upload).get(blobs::fetch).layer(
-                    axum::extract::DefaultBodyLimit::max(blobs::MAX_BLOB_BYTES as usize),
-                ),
+                // Bodies are streamed and limited by their grant (`blobs::upload`).
+                axum::routing::put(blobs::upload).get(blobs::fetch),
             )
             .route("/vapid-public-key", get(vapid_public_key))
             .route("/ws", get(ws::upgrade))
@@ -264,8 +266,11 @@ async fn expire_forever(state: AppState) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        let blob_store = state.blobs.clone();
-        let _ = tokio::task::spawn_blocking(move || blob_store.expire()).await;
+        let (blobs, store) = (state.blobs.clone(), state.store.clone());
+        let swept = tokio::task::spawn_blocking(move || blobs.expire(&*store, now_ms())).await;
+        if let Ok(Err(e)) = swept {
+            tracing::warn!(error = %e, "expiring blobs failed");
+        }
         let lifetime = state.envelope_lifetime.as_millis() as u64;
         let cutoff = now_ms().saturating_sub(lifetime);
         let store = state.store.clone();

@@ -54,6 +54,8 @@ pub(crate) struct Metrics {
     pub(crate) pushes_failed: Counter,
     /// Bundles served without a one-time prekey (the device ran out).
     pub(crate) bundles_without_one_time_prekey: Counter,
+    /// Upload grants and uploads refused (too many grants, quota, no grant, too large).
+    pub(crate) blob_refusals: Counter,
 }
 
 impl Metrics {
@@ -131,6 +133,12 @@ impl Metrics {
             "counter",
             "Bundles served without a one-time prekey (their device ran out).",
             self.bundles_without_one_time_prekey.get().to_string(),
+        );
+        line(
+            "hush_blob_refusals_total",
+            "counter",
+            "Upload grants and uploads refused (grants, quota, no grant, too large).",
+            self.blob_refusals.get().to_string(),
         );
         if let Some(depth) = queue_depth {
             line(

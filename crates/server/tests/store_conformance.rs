@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
-    AccountRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending, PushSubscription,
+    AccountRecord, BlobRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending, PushSubscription,
     SignedDeviceList, Store, StoreError, StoredEnvelope, StoredListener,
 };
 
@@ -674,6 +674,47 @@ fn check_queue_depth(store: &impl Store) {
     assert_eq!(store.queue_depth().unwrap(), 1);
 }
 
+fn blob(n: u8, device: u32, size: u64, expires_ms: u64) -> BlobRecord {
+    BlobRecord {
+        id: [n; 32],
+        account: "alice".to_owned(),
+        device,
+        size,
+        expires_ms,
+    }
+}
+
+/// Blobs: bytes per uploading device (unexpired only), renewal only by the uploader and only
+/// before expiry, expired ones taken in bounded batches, each once.
+fn check_blobs(store: &impl Store) {
+    assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 0);
+    for (n, device, size, expires) in [
+        (1, 1, 100, 50),
+        (2, 1, 20, 10),
+        (3, 2, 7, 50),
+        (4, 1, 1, 30),
+    ] {
+        store.add_blob(&blob(n, device, size, expires)).unwrap();
+    }
+    assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 121);
+    assert_eq!(store.blob_bytes("alice", 1, 10).unwrap(), 101);
+    assert_eq!(store.blob_bytes("alice", 2, 10).unwrap(), 7);
+    // Another device, another account, or an expired blob: not renewed.
+    assert!(!store.renew_blob(&[1; 32], "alice", 2, 20, 500).unwrap());
+    assert!(!store.renew_blob(&[1; 32], "bob", 1, 20, 500).unwrap());
+    assert!(!store.renew_blob(&[2; 32], "alice", 1, 20, 500).unwrap());
+    assert!(!store.renew_blob(&[9; 32], "alice", 1, 20, 500).unwrap());
+    assert!(store.renew_blob(&[1; 32], "alice", 1, 20, 500).unwrap());
+    // At 60: blobs 2 and 4 (device 1) and 3 expired; 1 was renewed. Two at a time, oldest first.
+    let first = store.take_expired_blobs(60, 2).unwrap();
+    assert_eq!(first, vec![[2; 32], [4; 32]]);
+    assert_eq!(store.take_expired_blobs(60, 2).unwrap(), vec![[3; 32]]);
+    assert!(store.take_expired_blobs(60, 2).unwrap().is_empty());
+    assert_eq!(store.blob_bytes("alice", 1, 60).unwrap(), 100);
+    assert_eq!(store.take_expired_blobs(500, 10).unwrap(), vec![[1; 32]]);
+    assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 0);
+}
+
 /// Everything survives closing and reopening; ids keep increasing and are never reused.
 fn check_reopen<S: Store>(open: impl Fn() -> S) {
     let alice_list = list("alice", 4, &[1, 2]);
@@ -924,6 +965,11 @@ fn expire() {
 #[test]
 fn queue_depth() {
     check_queue_depth(&fresh().1);
+}
+
+#[test]
+fn blobs() {
+    check_blobs(&fresh().1);
 }
 
 #[test]

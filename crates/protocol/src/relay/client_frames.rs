@@ -125,6 +125,13 @@ pub enum ClientFrame {
         /// The blob's size in bytes.
         size: u32,
     },
+    /// Keeps a blob this device uploaded for another blob lifetime (30 days) from now.
+    RenewBlob {
+        /// Echoed in the answer.
+        request: u32,
+        /// The blob's id.
+        id: [u8; 32],
+    },
     /// A browser to be linked (not authenticated) waits at `address` with its announcement,
     /// for one provisioning message, for a few minutes.
     OpenLink {
@@ -195,7 +202,8 @@ impl ClientFrame {
             | Self::GroupSend { .. }
             | Self::Ack { .. }
             | Self::AckExpired { .. }
-            | Self::RequestUpload { .. } => self.write_messages(&mut w),
+            | Self::RequestUpload { .. }
+            | Self::RenewBlob { .. } => self.write_messages(&mut w),
             Self::Typing { .. }
             | Self::GroupTyping { .. }
             | Self::Subscribe { .. }
@@ -214,7 +222,7 @@ impl ClientFrame {
         let (mut r, kind) = open_frame(bytes)?;
         let frame = match kind {
             0x20..=0x23 | 0x2B => Self::read_session(kind, &mut r)?,
-            0x24 | 0x25 | 0x2A | 0x2C | 0x30 => Self::read_messages(kind, &mut r)?,
+            0x24 | 0x25 | 0x2A | 0x2C | 0x30 | 0x34 => Self::read_messages(kind, &mut r)?,
             0x26..=0x29 | 0x31 => Self::read_presence(kind, &mut r)?,
             0x2D..=0x2F => Self::read_linking(kind, &mut r)?,
             0x32 | 0x33 => Self::read_group_order(kind, &mut r)?,
@@ -354,6 +362,9 @@ impl ClientFrame {
             Self::RequestUpload { request, size } => {
                 w.u8(0x2A).u32(*request).u32(*size);
             }
+            Self::RenewBlob { request, id } => {
+                w.u8(0x34).u32(*request).raw(id);
+            }
             _ => {}
         }
     }
@@ -387,6 +398,10 @@ impl ClientFrame {
             0x2A => Self::RequestUpload {
                 request: r.u32()?,
                 size: r.u32()?,
+            },
+            0x34 => Self::RenewBlob {
+                request: r.u32()?,
+                id: r.array()?,
             },
             other => return Err(DecodeError::UnexpectedType(other)),
         })

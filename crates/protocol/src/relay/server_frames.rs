@@ -43,6 +43,9 @@ pub enum ErrorCode {
     NotFound = 7,
     /// The relay failed; try again later.
     Internal = 8,
+    /// This device's storage quota on the relay is used up (blobs it uploaded that have not
+    /// expired): wait for some to expire.
+    QuotaExceeded = 9,
 }
 
 impl ErrorCode {
@@ -56,6 +59,7 @@ impl ErrorCode {
             6 => Self::RateLimited,
             7 => Self::NotFound,
             8 => Self::Internal,
+            9 => Self::QuotaExceeded,
             _ => return Err(DecodeError::Invalid("error code")),
         })
     }
@@ -177,6 +181,12 @@ pub enum ServerFrame {
         /// The blob's unguessable id.
         id: [u8; 32],
     },
+    /// The answer to [`ClientFrame::RenewBlob`](crate::relay::ClientFrame::RenewBlob): the
+    /// blob is kept for another blob lifetime from now.
+    BlobRenewed {
+        /// The request it answers.
+        request: u32,
+    },
     /// The answer to [`ClientFrame::OpenLink`](crate::relay::ClientFrame::OpenLink): the address is open.
     LinkOpened {
         /// Seconds until it closes.
@@ -258,7 +268,8 @@ impl ServerFrame {
             | Self::Envelope { .. }
             | Self::QueueDrained
             | Self::Expired { .. }
-            | Self::UploadGranted { .. } => self.write_messages(&mut w),
+            | Self::UploadGranted { .. }
+            | Self::BlobRenewed { .. } => self.write_messages(&mut w),
             Self::Typing { .. }
             | Self::GroupTyping { .. }
             | Self::Presence { .. }
@@ -279,7 +290,7 @@ impl ServerFrame {
         let (mut r, kind) = open_frame(bytes)?;
         let frame = match kind {
             0x40..=0x42 | 0x46 | 0x47 | 0x4D | 0x52 => Self::read_session(kind, &mut r)?,
-            0x43..=0x45 | 0x4A | 0x4C => Self::read_messages(kind, &mut r)?,
+            0x43..=0x45 | 0x4A | 0x4C | 0x57 => Self::read_messages(kind, &mut r)?,
             0x48 | 0x49 | 0x4B | 0x53 => Self::read_presence(kind, &mut r)?,
             0x4E..=0x51 => Self::read_linking(kind, &mut r)?,
             0x54..=0x56 => Self::read_group_order(kind, &mut r)?,
@@ -427,6 +438,9 @@ impl ServerFrame {
             Self::UploadGranted { request, id } => {
                 w.u8(0x4C).u32(*request).raw(id);
             }
+            Self::BlobRenewed { request } => {
+                w.u8(0x57).u32(*request);
+            }
             _ => {}
         }
     }
@@ -455,6 +469,7 @@ impl ServerFrame {
                 request: r.u32()?,
                 id: r.array()?,
             },
+            0x57 => Self::BlobRenewed { request: r.u32()? },
             other => return Err(DecodeError::UnexpectedType(other)),
         })
     }

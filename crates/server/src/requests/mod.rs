@@ -114,7 +114,10 @@ async fn respond(
             device_list,
         } => devices::publish_device_list(state, device, request, device_list).await,
         ClientFrame::RequestUpload { request, size } => {
-            uploads::request_upload(state, request, size)
+            uploads::request_upload(state, device, request, size).await
+        }
+        ClientFrame::RenewBlob { request, id } => {
+            uploads::renew_blob(state, device, request, id).await
         }
         ClientFrame::GroupCommit { group, epoch, hash } => {
             group_order::commit(state, group, epoch, hash).await

@@ -26,6 +26,7 @@ pub(crate) fn request_id(frame: &ClientFrame) -> u32 {
     match frame {
         ClientFrame::FetchBundles { request, .. }
         | ClientFrame::RequestUpload { request, .. }
+        | ClientFrame::RenewBlob { request, .. }
         | ClientFrame::PublishDeviceList { request, .. }
         | ClientFrame::FetchLink { request, .. }
         | ClientFrame::Provision { request, .. } => *request,

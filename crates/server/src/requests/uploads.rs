@@ -1,25 +1,72 @@
-//! Attachments: a one-time grant to upload one encrypted blob (see `crate::blobs`).
+//! Attachments: a one-time grant to upload one encrypted blob, and its renewal by the uploader
+//! (see `crate::blobs`).
 
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 
-use super::reply::{Refusal, Reply};
-use crate::blobs::MAX_BLOB_BYTES;
-use crate::AppState;
+use super::reply::{internal, Refusal, Reply};
+use super::store_calls::blocking;
+use crate::blobs::{Refused, BLOB_LIFETIME};
+use crate::hub::DeviceKey;
+use crate::{now_ms, AppState};
 
-/// A grant for one upload of at most `size` bytes.
-pub(super) fn request_upload(state: &AppState, request: u32, size: u32) -> Result<Reply, Refusal> {
-    match state.blobs.grant(size) {
-        Some(id) => Ok(Reply::Frames(vec![ServerFrame::UploadGranted {
-            request,
-            id,
-        }])),
-        None if size > MAX_BLOB_BYTES => Err((
+/// A grant for one upload of at most `size` bytes, within the device's grants and quota.
+pub(super) async fn request_upload(
+    state: &AppState,
+    device: &DeviceKey,
+    request: u32,
+    size: u32,
+) -> Result<Reply, Refusal> {
+    let (account, id) = (device.account.clone(), device.device);
+    let stored = blocking(state, move |s| s.blob_bytes(&account, id, now_ms()))
+        .await
+        .map_err(internal)?;
+    let refused = match state.blobs.grant(device, size, stored) {
+        Ok(id) => {
+            return Ok(Reply::Frames(vec![ServerFrame::UploadGranted {
+                request,
+                id,
+            }]))
+        }
+        Err(refused) => refused,
+    };
+    state.metrics.blob_refusals.inc();
+    Err(match refused {
+        Refused::TooLarge => (
             ErrorCode::Invalid,
             "attachments are limited to 25 MiB".to_owned(),
-        )),
-        None => Err((
+        ),
+        Refused::TooManyGrants => (
             ErrorCode::RateLimited,
             "too many uploads pending; try again soon".to_owned(),
-        )),
+        ),
+        Refused::Quota => (
+            ErrorCode::QuotaExceeded,
+            "storage quota reached: older attachments must expire first".to_owned(),
+        ),
+    })
+}
+
+/// Keeps a blob this device uploaded for another lifetime from now.
+pub(super) async fn renew_blob(
+    state: &AppState,
+    device: &DeviceKey,
+    request: u32,
+    blob: [u8; 32],
+) -> Result<Reply, Refusal> {
+    let (account, id) = (device.account.clone(), device.device);
+    let now = now_ms();
+    let expires = now.saturating_add(BLOB_LIFETIME.as_millis() as u64);
+    let renewed = blocking(state, move |s| {
+        s.renew_blob(&blob, &account, id, now, expires)
+    })
+    .await
+    .map_err(internal)?;
+    if !renewed {
+        return Err((
+            ErrorCode::NotFound,
+            "no such blob of this device (or it expired)".to_owned(),
+        ));
     }
+    state.blobs.touch(&blob);
+    Ok(Reply::Frames(vec![ServerFrame::BlobRenewed { request }]))
 }

@@ -49,6 +49,22 @@ pub struct SignedDeviceList {
     pub devices: Vec<DeviceRecord>,
 }
 
+/// An uploaded blob: who uploaded it, its size, and when it expires (the file itself is
+/// `crate::blobs`'s).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlobRecord {
+    /// The blob's id.
+    pub id: [u8; 32],
+    /// The uploader's account.
+    pub account: String,
+    /// The uploader's device.
+    pub device: u32,
+    /// Bytes stored.
+    pub size: u64,
+    /// When it expires unless renewed.
+    pub expires_ms: Millis,
+}
+
 /// What a sender needs to start a session with one device.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredBundle {
@@ -320,4 +336,25 @@ pub trait Store: Send + Sync + 'static {
 
     /// Drops a device's push subscription (nothing happens if it has none).
     fn delete_push_subscription(&self, name: &str, device: u32) -> Result<(), StoreError>;
+
+    /// Records an uploaded blob (replacing a record with its id).
+    fn add_blob(&self, blob: &BlobRecord) -> Result<(), StoreError>;
+
+    /// Bytes of the blobs that device uploaded that have not expired at `now`.
+    fn blob_bytes(&self, name: &str, device: u32, now: Millis) -> Result<u64, StoreError>;
+
+    /// Moves blob `id`'s expiry to `expires_ms` if that device uploaded it and it has not
+    /// expired at `now`; returns whether it did.
+    fn renew_blob(
+        &self,
+        id: &[u8; 32],
+        name: &str,
+        device: u32,
+        now: Millis,
+        expires_ms: Millis,
+    ) -> Result<bool, StoreError>;
+
+    /// Forgets up to `limit` blobs expired at `now` and returns their ids (the caller deletes
+    /// the files): bounded, so a sweep never holds many in memory or in one transaction.
+    fn take_expired_blobs(&self, now: Millis, limit: usize) -> Result<Vec<[u8; 32]>, StoreError>;
 }

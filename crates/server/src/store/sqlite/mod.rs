@@ -7,6 +7,7 @@
 //!   writer.
 //! - The schema is versioned in `PRAGMA user_version` and migrated on open (see `migrations`).
 
+mod blobs;
 mod convert;
 mod group_order;
 mod migrations;
@@ -20,8 +21,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::{
-    AccountRecord, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending, PushSubscription,
-    SignedDeviceList, Store, StoreError, StoredBundle, StoredEnvelope, StoredListener,
+    AccountRecord, BlobRecord, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
+    PushSubscription, SignedDeviceList, Store, StoreError, StoredBundle, StoredEnvelope,
+    StoredListener,
 };
 
 /// Read connections per store.
@@ -246,5 +248,34 @@ impl Store for SqliteStore {
         self.writer.call(1, move |conn| {
             writes::delete_push_subscription(conn, &name, device)
         })
+    }
+
+    fn add_blob(&self, blob: &BlobRecord) -> Result<(), StoreError> {
+        let blob = blob.clone();
+        self.writer.call(1, move |conn| blobs::add(conn, &blob))
+    }
+
+    fn blob_bytes(&self, name: &str, device: u32, now: Millis) -> Result<u64, StoreError> {
+        self.readers
+            .with(|conn| blobs::bytes(conn, name, device, now))
+    }
+
+    fn renew_blob(
+        &self,
+        id: &[u8; 32],
+        name: &str,
+        device: u32,
+        now: Millis,
+        expires_ms: Millis,
+    ) -> Result<bool, StoreError> {
+        let (id, name) = (*id, name.to_owned());
+        self.writer.call(1, move |conn| {
+            blobs::renew(conn, &id, (&name, device), now, expires_ms)
+        })
+    }
+
+    fn take_expired_blobs(&self, now: Millis, limit: usize) -> Result<Vec<[u8; 32]>, StoreError> {
+        self.writer
+            .call(1, move |conn| blobs::take_expired(conn, now, limit))
     }
 }

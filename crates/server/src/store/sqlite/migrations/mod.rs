@@ -7,6 +7,7 @@ mod v2;
 mod v3;
 mod v4;
 mod v5;
+mod v6;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -17,7 +18,14 @@ use crate::store::StoreError;
 type Migration = fn(&Transaction<'_>) -> rusqlite::Result<()>;
 
 /// Every migration, in order.
-const MIGRATIONS: &[Migration] = &[v1::apply, v2::apply, v3::apply, v4::apply, v5::apply];
+const MIGRATIONS: &[Migration] = &[
+    v1::apply,
+    v2::apply,
+    v3::apply,
+    v4::apply,
+    v5::apply,
+    v6::apply,
+];
 
 /// Fails if the database was written by a newer build (before this one changes anything).
 pub(super) fn check_not_newer(conn: &Connection) -> Result<(), StoreError> {

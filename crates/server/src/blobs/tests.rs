@@ -1,0 +1,85 @@
+use super::*;
+use crate::store::sqlite::SqliteStore;
+use crate::store::BlobRecord;
+
+fn device(n: u32) -> DeviceKey {
+    DeviceKey {
+        account: "alice".to_owned(),
+        device: n,
+    }
+}
+
+#[test]
+fn ids_round_trip_as_hex_and_junk_is_refused() {
+    let id = [0xabu8; 32];
+    assert_eq!(parse_id(&hex::encode(&id)), Some(id));
+    for junk in [
+        "",
+        "zz",
+        &"g".repeat(64),
+        &"a".repeat(63),
+        &"AB".repeat(32),
+        "../../etc/passwd",
+    ] {
+        assert_eq!(parse_id(junk), None, "{junk}");
+    }
+}
+
+#[test]
+fn a_grant_works_once_and_only_up_to_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::open(dir.path(), DEFAULT_BLOB_QUOTA).unwrap();
+    assert_eq!(
+        blobs.grant(&device(1), MAX_BLOB_BYTES + 1, 0),
+        Err(Refused::TooLarge)
+    );
+    let id = blobs.grant(&device(1), 10, 0).unwrap();
+    assert_eq!(blobs.take_grant(&id).map(|g| g.size), Some(10));
+    assert!(blobs.take_grant(&id).is_none());
+}
+
+#[test]
+fn a_device_holds_few_grants_and_its_quota_counts_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::open(dir.path(), 1_000).unwrap();
+    let ids: Vec<_> = (0..MAX_GRANTS_PER_DEVICE)
+        .map(|_| blobs.grant(&device(1), 10, 0).unwrap())
+        .collect();
+    assert_eq!(blobs.grant(&device(1), 10, 0), Err(Refused::TooManyGrants));
+    // Another device is not held up; a used grant frees its slot.
+    assert!(blobs.grant(&device(2), 10, 0).is_ok());
+    blobs.take_grant(&ids[0]).unwrap();
+    assert!(blobs.grant(&device(1), 10, 0).is_ok());
+    // Quota (1,000): what is stored, plus what is granted and not yet uploaded.
+    assert_eq!(blobs.grant(&device(3), 30, 990), Err(Refused::Quota));
+    assert!(blobs.grant(&device(3), 10, 990).is_ok());
+    assert!(blobs.grant(&device(4), 500, 0).is_ok());
+    assert_eq!(blobs.grant(&device(4), 450, 100), Err(Refused::Quota));
+    assert!(blobs.grant(&device(4), 400, 100).is_ok());
+}
+
+#[test]
+fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs = Blobs::open(dir.path(), DEFAULT_BLOB_QUOTA).unwrap();
+    let store = SqliteStore::open(&dir.path().join("hush.db")).unwrap();
+    let now = crate::now_ms();
+    let count = EXPIRY_BATCH + 3;
+    for n in 0..count {
+        let mut id = [0u8; 32];
+        id[..4].copy_from_slice(&(n as u32).to_be_bytes());
+        std::fs::write(blobs.path(&id), b"x").unwrap();
+        let record = BlobRecord {
+            id,
+            account: "alice".to_owned(),
+            device: 1,
+            size: 1,
+            expires_ms: if n == 0 { now + 10_000 } else { now - 1 },
+        };
+        store.add_blob(&record).unwrap();
+    }
+    assert_eq!(blobs.expire(&store, now).unwrap(), count - 1);
+    let left: Vec<_> = std::fs::read_dir(&blobs.dir).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1);
+    assert_eq!(store.blob_bytes("alice", 1, now).unwrap(), 1);
+}

@@ -1,0 +1,94 @@
+//! Blob records: uploader, size and expiry of each uploaded blob (the files live under the
+//! data directory, see `crate::blobs`).
+
+use rusqlite::{params, Connection};
+
+use super::convert::{get_u64, millis_to_sql, OrBackend};
+use crate::store::{BlobRecord, Millis, StoreError};
+
+pub(super) fn add(conn: &Connection, blob: &BlobRecord) -> Result<(), StoreError> {
+    let size = i64::try_from(blob.size)
+        .map_err(|_| StoreError::Backend("blob size out of range".to_owned()))?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO blobs (id, account, device, size, expires_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .db()?
+    .execute(params![
+        &blob.id[..],
+        blob.account,
+        blob.device,
+        size,
+        millis_to_sql(blob.expires_ms)?
+    ])
+    .db()?;
+    Ok(())
+}
+
+pub(super) fn bytes(
+    conn: &Connection,
+    name: &str,
+    device: u32,
+    now: Millis,
+) -> Result<u64, StoreError> {
+    conn.prepare_cached(
+        "SELECT COALESCE(SUM(size), 0) FROM blobs
+         WHERE account = ?1 AND device = ?2 AND expires_ms > ?3",
+    )
+    .db()?
+    .query_row(params![name, device, millis_to_sql(now)?], |row| {
+        get_u64(row, 0)
+    })
+    .db()
+}
+
+pub(super) fn renew(
+    conn: &Connection,
+    id: &[u8; 32],
+    (name, device): (&str, u32),
+    now: Millis,
+    expires_ms: Millis,
+) -> Result<bool, StoreError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE blobs SET expires_ms = ?4
+             WHERE id = ?1 AND account = ?2 AND device = ?3 AND expires_ms > ?5",
+        )
+        .db()?
+        .execute(params![
+            &id[..],
+            name,
+            device,
+            millis_to_sql(expires_ms)?,
+            millis_to_sql(now)?
+        ])
+        .db()?;
+    Ok(changed == 1)
+}
+
+pub(super) fn take_expired(
+    conn: &Connection,
+    now: Millis,
+    limit: usize,
+) -> Result<Vec<[u8; 32]>, StoreError> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let ids: Vec<Vec<u8>> = conn
+        .prepare_cached("SELECT id FROM blobs WHERE expires_ms <= ?1 ORDER BY expires_ms LIMIT ?2")
+        .db()?
+        .query_map(params![millis_to_sql(now)?, limit], |row| row.get(0))
+        .db()?
+        .collect::<Result<_, _>>()
+        .db()?;
+    let mut delete = conn
+        .prepare_cached("DELETE FROM blobs WHERE id = ?1")
+        .db()?;
+    let mut taken = Vec::with_capacity(ids.len());
+    for id in ids {
+        delete.execute([&id]).db()?;
+        // Ids are written as 32 bytes; anything else is forgotten, not returned.
+        if let Ok(id) = <[u8; 32]>::try_from(id.as_slice()) {
+            taken.push(id);
+        }
+    }
+    Ok(taken)
+}
