@@ -248,12 +248,8 @@ async fn vapid_public_key(axum::extract::State(state): axum::extract::State<AppS
 }
 
 async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
-    let store = state.store.clone();
-    let depth = tokio::task::spawn_blocking(move || store.queue_depth().ok())
-        .await
-        .ok()
-        .flatten();
-    state.metrics.render(depth)
+    // Kept in memory by the store: no query per scrape.
+    state.metrics.render(state.store.queue_depth().ok())
 }
 
 /// Drops envelopes nobody fetched within the envelope lifetime; their senders get a notice
@@ -267,17 +263,28 @@ async fn expire_forever(state: AppState) {
         let blob_store = state.blobs.clone();
         let _ = tokio::task::spawn_blocking(move || blob_store.expire()).await;
         let lifetime = state.envelope_lifetime.as_millis() as u64;
-        let cutoff = now_ms().saturating_sub(lifetime);
-        let store = state.store.clone();
-        let notices = match tokio::task::spawn_blocking(move || store.expire(cutoff)).await {
-            Ok(Ok(notices)) => notices,
+        expire_envelopes(&state, now_ms().saturating_sub(lifetime)).await;
+    }
+}
+
+/// Expires what was received before `cutoff`, one bounded batch (one short transaction) at a
+/// time, so a backlog (after a long stop, at startup) neither fills memory nor holds the writer.
+async fn expire_envelopes(state: &AppState, cutoff: u64) {
+    loop {
+        let backend = state.store.clone();
+        let batch =
+            tokio::task::spawn_blocking(move || backend.expire_batch(cutoff, store::EXPIRY_BATCH))
+                .await;
+        let expired = match batch {
+            Ok(Ok(expired)) => expired,
             Ok(Err(e)) => {
+                state.metrics.store_errors.inc();
                 tracing::warn!(error = %e, "expiring envelopes failed");
-                continue;
+                return;
             }
-            Err(_) => continue,
+            Err(_) => return,
         };
-        for notice in notices {
+        for notice in expired.notices {
             let sender = hub::DeviceKey {
                 account: notice.account.clone(),
                 device: notice.device,
@@ -285,6 +292,9 @@ async fn expire_forever(state: AppState) {
             if let Some(frame) = requests::expired_frame(notice) {
                 state.hub.tell_device(&sender, frame);
             }
+        }
+        if expired.deleted < store::EXPIRY_BATCH {
+            return;
         }
     }
 }
