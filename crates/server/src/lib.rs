@@ -2,7 +2,9 @@
 //! web app, the WebSocket and the HTTP API on one origin.
 //!
 //! Tests and tools build a [`Server`], bind a listener on port 0 and call [`Server::serve`] with
-//! their own shutdown future; `main.rs` does the same with Ctrl-C / SIGTERM.
+//! their own shutdown future; `main.rs` does the same with Ctrl-C / SIGTERM. Prometheus metrics
+//! are served on a listener of their own ([`Server::serve_with_metrics`]), never on the public
+//! one.
 
 mod app_shell;
 mod blobs;
@@ -179,11 +181,10 @@ impl Server {
         })
     }
 
-    /// Every route: health, the WebSocket, and the web app.
+    /// Every public route: health, the WebSocket, and the web app.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/healthz", get(healthz))
-            .route("/metrics", get(metrics_text))
             .route(
                 "/blobs/{id}",
                 axum::routing::put(blobs::upload).get(blobs::fetch).layer(
@@ -197,6 +198,13 @@ impl Server {
             .with_state(self.state.clone())
     }
 
+    /// The operator's routes: `GET /metrics` (Prometheus text), from counters in memory.
+    pub fn metrics_router(&self) -> Router {
+        Router::new()
+            .route("/metrics", get(metrics_text))
+            .with_state(self.state.clone())
+    }
+
     /// Serves `listener` until `shutdown` resolves, then stops accepting, lets HTTP requests
     /// finish, closes WebSockets with "going away" and waits (briefly) for them.
     pub async fn serve(
@@ -204,7 +212,26 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
+        self.serve_with_metrics(listener, None, shutdown).await
+    }
+
+    /// [`Server::serve`], with the metrics on `metrics` (until the same shutdown).
+    pub async fn serve_with_metrics(
+        self,
+        listener: TcpListener,
+        metrics: Option<TcpListener>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
         let token = self.state.shutdown.clone();
+        let metrics = metrics.map(|listener| {
+            let stopped = token.clone().cancelled_owned();
+            let router = self.metrics_router();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        });
         let expiry = tokio::spawn(expire_forever(self.state.clone()));
         // Small frames should leave at once, not wait for Nagle's algorithm.
         let listener =
@@ -222,6 +249,12 @@ impl Server {
         })
         .await?;
         expiry.abort();
+        if let Some(metrics) = metrics {
+            // The metrics listener failing never stopped the relay; it is only logged.
+            if let Ok(Err(error)) = metrics.await {
+                tracing::warn!(%error, "the metrics listener failed");
+            }
+        }
         let connections = &self.state.connections;
         connections.close();
         if tokio::time::timeout(DRAIN_TIMEOUT, connections.wait())

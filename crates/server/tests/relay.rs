@@ -502,7 +502,7 @@ async fn a_backed_up_recipient_gets_everything_in_order() {
         }
     }
     assert!(b.quiet(300).await, "nothing twice");
-    let metrics = get(server.addr, "/metrics").await;
+    let metrics = get(server.metrics_addr, "/metrics").await;
     assert!(
         metric(&metrics, "hush_delivery_catch_ups_total") >= 1,
         "the catch-up path ran"
@@ -641,7 +641,7 @@ async fn metrics_count_what_happened() {
     let mut a = alice.register(server.addr).await;
     drop(bob.register(server.addr).await);
     send_stored(&mut a, &message("bob", 1, b"x")).await;
-    let text = http_get(server.addr, "/metrics").await;
+    let text = http_get(server.metrics_addr, "/metrics").await;
     assert!(text.contains("hush_envelopes_in_total 1"), "{text}");
     assert!(text.contains("hush_queue_depth 1"), "{text}");
     assert!(text.contains("hush_connections 1"), "{text}");
@@ -1141,7 +1141,7 @@ async fn a_rotated_signed_prekey_is_served_and_bundles_without_one_time_prekeys_
     assert!(served.iter().all(|b| b.signed_prekey == rotated));
     let one_time: Vec<bool> = served.iter().map(|b| b.one_time_prekey.is_some()).collect();
     assert_eq!(one_time, [true, false]);
-    let text = get(server.addr, "/metrics").await;
+    let text = get(server.metrics_addr, "/metrics").await;
     assert!(
         text.contains("hush_bundles_without_one_time_prekey_total 1"),
         "the bundle without a one-time prekey is missing from metrics:\n{text}"
