@@ -54,6 +54,8 @@ pub(crate) struct Metrics {
     pub(crate) pushes_failed: Counter,
     /// Bundles served without a one-time prekey (the device ran out).
     pub(crate) bundles_without_one_time_prekey: Counter,
+    /// Requests refused by a device's rate limits.
+    pub(crate) rate_limited: Counter,
 }
 
 impl Metrics {
@@ -131,6 +133,12 @@ impl Metrics {
             "counter",
             "Bundles served without a one-time prekey (their device ran out).",
             self.bundles_without_one_time_prekey.get().to_string(),
+        );
+        line(
+            "hush_rate_limited_total",
+            "counter",
+            "Requests refused by a device's rate limits.",
+            self.rate_limited.get().to_string(),
         );
         if let Some(depth) = queue_depth {
             line(

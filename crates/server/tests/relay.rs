@@ -813,9 +813,16 @@ async fn rate_limits_bite_without_closing_the_connection() {
     }
     for _ in 0..400 {
         match a.recv().await {
-            ServerFrame::Sent { .. } => stored += 1,
-            ServerFrame::Error {
-                code: ErrorCode::RateLimited,
+            ServerFrame::Sent {
+                outcome: SendOutcome::Stored,
+                ..
+            } => stored += 1,
+            ServerFrame::Sent {
+                outcome:
+                    SendOutcome::Refused {
+                        code: ErrorCode::RateLimited,
+                        ..
+                    },
                 ..
             } => refused += 1,
             other => panic!("{other:?}"),
@@ -1081,13 +1088,16 @@ async fn a_group_message_is_stored_once_per_member_device_and_not_for_the_sender
     // The same client id again is stored once.
     send_stored(&mut a, &group(&["bob"], 1)).await;
     assert!(b.quiet(200).await);
-    // A member named twice is refused.
+    // A member named twice is refused, and the refusal names the send.
     a.send(&group(&["bob", "bob"], 2)).await;
     assert!(matches!(
         a.recv().await,
-        ServerFrame::Error {
-            code: ErrorCode::Invalid,
-            ..
+        ServerFrame::Sent {
+            client_id: [2, ..],
+            outcome: SendOutcome::Refused {
+                code: ErrorCode::Invalid,
+                ..
+            },
         }
     ));
 }

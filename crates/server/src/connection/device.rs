@@ -172,11 +172,14 @@ impl DeviceConnection<'_> {
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Incoming::Handled(false),
         };
         let reply = match ClientFrame::decode(&bytes) {
-            Ok(frame) if !within_limits(&mut self.limits, &self.device.account, &frame) => {
-                Reply::Error(
-                    requests::request_id(&frame),
-                    ErrorCode::RateLimited,
-                    "too many requests; slow down".to_owned(),
+            Ok(frame) if !self.limits.allow(&self.device.account, &frame) => {
+                self.state.metrics.rate_limited.inc();
+                requests::refuse(
+                    &frame,
+                    (
+                        ErrorCode::RateLimited,
+                        "too many requests; slow down".to_owned(),
+                    ),
                 )
             }
             Ok(ClientFrame::Subscribe { accounts }) => {
@@ -236,29 +239,6 @@ impl DeviceConnection<'_> {
             state.hub.tell_account(&device.account, &list);
         }
     }
-}
-
-/// Charges the frame to the device's buckets: one token per frame or envelope, and the
-/// dedicated buckets for bundle fetches and prekey uploads.
-fn within_limits(limits: &mut DeviceLimits, own: &str, frame: &ClientFrame) -> bool {
-    let now = Instant::now();
-    let cost = match frame {
-        ClientFrame::Send { envelopes, .. } => envelopes.len().max(1) as f64,
-        ClientFrame::GroupSend { members, .. } | ClientFrame::GroupTyping { members, .. } => {
-            members.len().max(1) as f64
-        }
-        _ => 1.0,
-    };
-    let special = match frame {
-        // Our own account's bundles take only our own prekeys.
-        ClientFrame::FetchBundles { account, .. } if account == own => {
-            limits.bundle_fetches.allow(1.0, now)
-        }
-        ClientFrame::FetchBundles { account, .. } => limits.fetch(account, now),
-        ClientFrame::UploadPreKeys { .. } => limits.prekey_uploads.allow(1.0, now),
-        _ => true,
-    };
-    special && limits.frames.allow(cost, now)
 }
 
 /// Sends a reply (waiting for a later one); false when the connection is gone.
