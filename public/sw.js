@@ -121,7 +121,7 @@ self.addEventListener('fetch', (event) => {
   if (request.method !== 'GET' || url.origin !== self.location.origin) return;
   // The relay's own endpoints are never cached.
   if (url.pathname === '/ws' || url.pathname.startsWith('/blobs/') || url.pathname === '/healthz'
-    || url.pathname === '/metrics' || url.pathname === '/vapid-public-key') return;
+    || url.pathname === '/vapid-public-key') return;
   if (request.mode === 'navigate') {
     // This build's page, from the cache: the page and its code always match (the server may
     // already run a newer build, which arrives as an update).

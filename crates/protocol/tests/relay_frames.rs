@@ -263,6 +263,13 @@ fn server_frames() -> Vec<ServerFrame> {
                 extra: vec![2, 3],
             },
         },
+        ServerFrame::Sent {
+            client_id: [2; 16],
+            outcome: SendOutcome::Refused {
+                code: ErrorCode::RateLimited,
+                message: "too many requests; slow down".into(),
+            },
+        },
         ServerFrame::Envelope {
             id: 42,
             sender: user("alice"),

@@ -15,6 +15,11 @@ pub struct Config {
     #[arg(long, env = "HUSH_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
 
+    /// Address for the operator's Prometheus metrics (`GET /metrics`), e.g. `127.0.0.1:9090`.
+    /// Off unless given; keep it on loopback or a private network, never the public address.
+    #[arg(long = "metrics-addr", env = "HUSH_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Directory for the server's state: the SQLite database and the server keys.
     #[arg(long, env = "HUSH_DATA", default_value = "./data")]
     pub data: PathBuf,
@@ -64,11 +69,13 @@ pub struct Config {
 }
 
 impl Config {
-    /// A relay on a free loopback port (`127.0.0.1:0`) with its state in `data` and no web app,
-    /// every other setting at its default: what tests and tools start.
+    /// A relay on a free loopback port (`127.0.0.1:0`), its metrics on another, with its state
+    /// in `data` and no web app, every other setting at its default: what tests and tools
+    /// start.
     pub fn local(data: &std::path::Path) -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            metrics_addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             data: data.to_path_buf(),
             static_dir: data.join("no-app"),
             frames_per_second: 500.0,
@@ -77,5 +84,23 @@ impl Config {
             blob_quota_bytes: crate::blobs::DEFAULT_BLOB_QUOTA,
             push_allow_private: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn metrics_are_off_unless_an_address_is_given() {
+        let plain = Config::try_parse_from(["hush-server"]).ok();
+        assert_eq!(plain.map(|c| c.metrics_addr), Some(None));
+        let given = Config::try_parse_from(["hush-server", "--metrics-addr", "127.0.0.1:9090"]);
+        assert_eq!(
+            given.ok().and_then(|c| c.metrics_addr),
+            Some(SocketAddr::from(([127, 0, 0, 1], 9090)))
+        );
     }
 }

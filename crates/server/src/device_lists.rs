@@ -2,8 +2,9 @@
 //! reading it from SQLite each time cost a trip to the blocking pool per envelope.
 //!
 //! This process is the only writer of device lists, so the cache is updated right after each
-//! commit. A list read from the store is only cached if no list was written meanwhile (the
-//! epoch), so a slow read can never put an older list back.
+//! commit. Only a newer version replaces a cached list (two publishes may reach the cache in
+//! either order), and a list read from the store is only cached if no list was written
+//! meanwhile (the epoch), so a slow read can never put an older list back either.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -57,6 +58,14 @@ impl DeviceLists {
 }
 
 fn insert(inner: &mut Inner, account: &str, list: Arc<SignedDeviceList>) {
+    // An older list would let a device removed since log in again.
+    if inner
+        .lists
+        .get(account)
+        .is_some_and(|cached| cached.version >= list.version)
+    {
+        return;
+    }
     if inner.lists.len() >= CAPACITY && !inner.lists.contains_key(account) {
         inner.lists.clear();
     }
@@ -85,6 +94,15 @@ mod tests {
         cache.written("alice", list(2));
         cache.read("alice", Arc::new(list(1)), epoch);
         assert_eq!(cache.get("alice").map(|l| l.version).ok(), Some(2));
+    }
+
+    #[test]
+    fn an_older_write_finishing_last_does_not_replace_a_newer_list() {
+        let cache = DeviceLists::default();
+        // Two publishes commit versions 2 then 3, but the second one reaches the cache first.
+        cache.written("carol", list(3));
+        cache.written("carol", list(2));
+        assert_eq!(cache.get("carol").map(|l| l.version).ok(), Some(3));
     }
 
     #[test]

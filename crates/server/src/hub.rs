@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use hush_protocol::relay::ServerFrame;
 use hush_protocol::Username;
 use tokio::sync::{mpsc, Notify};
+use tokio_util::sync::CancellationToken;
 
 use crate::store::{StoredEnvelope, StoredListener};
 
@@ -19,8 +20,6 @@ pub(crate) enum Notice {
     Envelope(StoredEnvelope),
     /// A frame to pass on as is (typing, presence, prekeys low).
     Frame(ServerFrame),
-    /// Another connection authenticated as the same device: this one must close.
-    Replaced,
 }
 
 /// Identifies one connection of one device.
@@ -34,6 +33,42 @@ struct Connection {
     id: u64,
     notices: mpsc::Sender<Notice>,
     catch_up: Arc<CatchUp>,
+    close: Arc<Close>,
+}
+
+/// Tells a connection to close (replaced by a newer one of its device, or unlinked). Not a
+/// notice: a full queue cannot lose it, and telling it never waits.
+#[derive(Default)]
+pub(crate) struct Close {
+    token: CancellationToken,
+    /// A frame to send before closing, if there is room (an unlinked device hears its list).
+    last_words: Mutex<Option<ServerFrame>>,
+}
+
+impl Close {
+    /// Waits until the connection must close.
+    pub(crate) async fn requested(&self) {
+        self.token.cancelled().await;
+    }
+
+    /// The frame to send before closing, if any.
+    pub(crate) fn last_words(&self) -> Option<ServerFrame> {
+        self.words().take()
+    }
+
+    fn now(&self, last_words: Option<ServerFrame>) {
+        if last_words.is_some() {
+            *self.words() = last_words;
+        }
+        self.token.cancel();
+    }
+
+    fn words(&self) -> std::sync::MutexGuard<'_, Option<ServerFrame>> {
+        // Only ever replaced whole: a panic cannot leave it half written.
+        self.last_words
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 /// Set when an envelope could not be handed to a backed-up connection: the connection must then
@@ -101,6 +136,7 @@ impl Hub {
         key: &DeviceKey,
         notices: mpsc::Sender<Notice>,
         catch_up: Arc<CatchUp>,
+        close: Arc<Close>,
     ) -> u64 {
         let mut inner = self.lock();
         inner.next_id += 1;
@@ -112,9 +148,10 @@ impl Hub {
                 id,
                 notices,
                 catch_up,
+                close,
             },
         ) {
-            let _ = old.notices.try_send(Notice::Replaced);
+            old.close.now(None);
         }
         inner
             .accounts
@@ -186,16 +223,12 @@ impl Hub {
         }
     }
 
-    /// Passes `frame` to a device that was unlinked, then closes its connection.
+    /// Closes the connection of a device that was unlinked; `frame` (its account's new list)
+    /// is its last. A device that misses it is shown the list when it next authenticates.
     pub(crate) fn unlinked(&self, key: &DeviceKey, frame: ServerFrame) {
-        let Some(notices) = self.lock().online.get(key).map(|c| c.notices.clone()) else {
-            return;
-        };
-        // Waits for room rather than dropping: a backed-up connection still closes.
-        tokio::spawn(async move {
-            let _ = notices.send(Notice::Frame(frame)).await;
-            let _ = notices.send(Notice::Replaced).await;
-        });
+        if let Some(c) = self.lock().online.get(key) {
+            c.close.now(Some(frame));
+        }
     }
 
     /// Passes a frame to one device, if online.
@@ -264,5 +297,55 @@ fn announce(inner: &Inner, account: &str, online: bool, last_seen_ms: u64) {
         if let Some(c) = inner.online.get(watcher) {
             let _ = c.notices.try_send(Notice::Frame(frame.clone()));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alice() -> DeviceKey {
+        DeviceKey {
+            account: "alice".to_owned(),
+            device: 1,
+        }
+    }
+
+    fn frame() -> ServerFrame {
+        ServerFrame::PushSubscribed
+    }
+
+    /// A connection whose queue holds one notice, already full.
+    fn backed_up(hub: &Hub) -> (Arc<Close>, mpsc::Receiver<Notice>) {
+        let (notices, queue) = mpsc::channel(1);
+        let close = Arc::new(Close::default());
+        hub.connect(&alice(), notices, Arc::default(), close.clone());
+        hub.tell_device(&alice(), frame());
+        (close, queue)
+    }
+
+    #[tokio::test]
+    async fn a_replaced_connection_is_told_to_close_even_when_its_queue_is_full() {
+        let hub = Hub::default();
+        let (old, _queue) = backed_up(&hub);
+        let (new, _new_queue) = mpsc::channel(1);
+        hub.connect(&alice(), new, Arc::default(), Arc::default());
+        assert!(
+            old.token.is_cancelled(),
+            "the replaced connection was not told to close"
+        );
+        assert_eq!(old.last_words(), None);
+    }
+
+    #[tokio::test]
+    async fn an_unlinked_connection_is_told_to_close_even_when_it_reads_nothing() {
+        let hub = Hub::default();
+        let (close, _queue) = backed_up(&hub);
+        hub.unlinked(&alice(), frame());
+        assert!(
+            close.token.is_cancelled(),
+            "the unlinked connection was not told to close"
+        );
+        assert_eq!(close.last_words(), Some(frame()));
     }
 }

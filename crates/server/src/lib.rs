@@ -2,7 +2,9 @@
 //! web app, the WebSocket and the HTTP API on one origin.
 //!
 //! Tests and tools build a [`Server`], bind a listener on port 0 and call [`Server::serve`] with
-//! their own shutdown future; `main.rs` does the same with Ctrl-C / SIGTERM.
+//! their own shutdown future; `main.rs` does the same with Ctrl-C / SIGTERM. Prometheus metrics
+//! are served on a listener of their own ([`Server::serve_with_metrics`]), never on the public
+//! one.
 
 mod app_shell;
 mod blobs;
@@ -182,11 +184,10 @@ impl Server {
         })
     }
 
-    /// Every route: health, the WebSocket, and the web app.
+    /// Every public route: health, the WebSocket, and the web app.
     pub fn router(&self) -> Router {
         Router::new()
             .route("/healthz", get(healthz))
-            .route("/metrics", get(metrics_text))
             .route(
                 "/blobs/{id}",
                 // Bodies are streamed and limited by their grant (`blobs::upload`).
@@ -199,6 +200,13 @@ impl Server {
             .with_state(self.state.clone())
     }
 
+    /// The operator's routes: `GET /metrics` (Prometheus text), from counters in memory.
+    pub fn metrics_router(&self) -> Router {
+        Router::new()
+            .route("/metrics", get(metrics_text))
+            .with_state(self.state.clone())
+    }
+
     /// Serves `listener` until `shutdown` resolves, then stops accepting, lets HTTP requests
     /// finish, closes WebSockets with "going away" and waits (briefly) for them.
     pub async fn serve(
@@ -206,7 +214,26 @@ impl Server {
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> io::Result<()> {
+        self.serve_with_metrics(listener, None, shutdown).await
+    }
+
+    /// [`Server::serve`], with the metrics on `metrics` (until the same shutdown).
+    pub async fn serve_with_metrics(
+        self,
+        listener: TcpListener,
+        metrics: Option<TcpListener>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> io::Result<()> {
         let token = self.state.shutdown.clone();
+        let metrics = metrics.map(|listener| {
+            let stopped = token.clone().cancelled_owned();
+            let router = self.metrics_router();
+            tokio::spawn(async move {
+                axum::serve(listener, router)
+                    .with_graceful_shutdown(stopped)
+                    .await
+            })
+        });
         let expiry = tokio::spawn(expire_forever(self.state.clone()));
         // Small frames should leave at once, not wait for Nagle's algorithm.
         let listener =
@@ -224,6 +251,12 @@ impl Server {
         })
         .await?;
         expiry.abort();
+        if let Some(metrics) = metrics {
+            // The metrics listener failing never stopped the relay; it is only logged.
+            if let Ok(Err(error)) = metrics.await {
+                tracing::warn!(%error, "the metrics listener failed");
+            }
+        }
         let connections = &self.state.connections;
         connections.close();
         if tokio::time::timeout(DRAIN_TIMEOUT, connections.wait())
@@ -250,12 +283,8 @@ async fn vapid_public_key(axum::extract::State(state): axum::extract::State<AppS
 }
 
 async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
-    let store = state.store.clone();
-    let depth = tokio::task::spawn_blocking(move || store.queue_depth().ok())
-        .await
-        .ok()
-        .flatten();
-    state.metrics.render(depth)
+    // Kept in memory by the store: no query per scrape.
+    state.metrics.render(state.store.queue_depth().ok())
 }
 
 /// Drops envelopes nobody fetched within the envelope lifetime; their senders get a notice
@@ -272,17 +301,28 @@ async fn expire_forever(state: AppState) {
             tracing::warn!(error = %e, "expiring blobs failed");
         }
         let lifetime = state.envelope_lifetime.as_millis() as u64;
-        let cutoff = now_ms().saturating_sub(lifetime);
-        let store = state.store.clone();
-        let notices = match tokio::task::spawn_blocking(move || store.expire(cutoff)).await {
-            Ok(Ok(notices)) => notices,
+        expire_envelopes(&state, now_ms().saturating_sub(lifetime)).await;
+    }
+}
+
+/// Expires what was received before `cutoff`, one bounded batch (one short transaction) at a
+/// time, so a backlog (after a long stop, at startup) neither fills memory nor holds the writer.
+async fn expire_envelopes(state: &AppState, cutoff: u64) {
+    loop {
+        let backend = state.store.clone();
+        let batch =
+            tokio::task::spawn_blocking(move || backend.expire_batch(cutoff, store::EXPIRY_BATCH))
+                .await;
+        let expired = match batch {
+            Ok(Ok(expired)) => expired,
             Ok(Err(e)) => {
+                state.metrics.store_errors.inc();
                 tracing::warn!(error = %e, "expiring envelopes failed");
-                continue;
+                return;
             }
-            Err(_) => continue,
+            Err(_) => return,
         };
-        for notice in notices {
+        for notice in expired.notices {
             let sender = hub::DeviceKey {
                 account: notice.account.clone(),
                 device: notice.device,
@@ -290,6 +330,9 @@ async fn expire_forever(state: AppState) {
             if let Some(frame) = requests::expired_frame(notice) {
                 state.hub.tell_device(&sender, frame);
             }
+        }
+        if expired.deleted < store::EXPIRY_BATCH {
+            return;
         }
     }
 }

@@ -3,6 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use hush_protocol::groups::MAX_MEMBERS;
+use hush_protocol::relay::ClientFrame;
+
 /// A token bucket: `burst` tokens at most, `per_second` added back each second.
 #[derive(Clone, Debug)]
 pub(crate) struct Bucket {
@@ -22,11 +25,13 @@ impl Bucket {
         }
     }
 
-    /// Takes `cost` tokens if there are enough.
+    /// Takes `cost` tokens if there are enough. A cost above the burst takes a full bucket: a
+    /// frame as large as the protocol allows must be able to pass, whatever the rate.
     pub(crate) fn allow(&mut self, cost: f64, now: Instant) -> bool {
         let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
         self.last = now;
         self.tokens = (self.tokens + elapsed * self.per_second).min(self.burst);
+        let cost = cost.min(self.burst);
         if self.tokens >= cost {
             self.tokens -= cost;
             true
@@ -37,7 +42,7 @@ impl Bucket {
 }
 
 /// Bundle fetches one device may make at once (a group's worth, and a few).
-const GROUP_FETCH_BURST: f64 = hush_protocol::groups::MAX_MEMBERS as f64 + 64.0;
+const GROUP_FETCH_BURST: f64 = MAX_MEMBERS as f64 + 64.0;
 
 /// The limits of one device connection.
 pub(crate) struct DeviceLimits {
@@ -81,6 +86,37 @@ impl DeviceLimits {
     }
 }
 
+impl DeviceLimits {
+    /// Charges `frame` to the buckets: one token per frame or envelope (a group message or
+    /// typing notice costs one per member), and the dedicated buckets for bundle fetches and
+    /// prekey uploads. False: refuse it.
+    pub(crate) fn allow(&mut self, own: &str, frame: &ClientFrame) -> bool {
+        let now = Instant::now();
+        let special = match frame {
+            // Our own account's bundles take only our own prekeys.
+            ClientFrame::FetchBundles { account, .. } if account == own => {
+                self.bundle_fetches.allow(1.0, now)
+            }
+            ClientFrame::FetchBundles { account, .. } => self.fetch(account, now),
+            ClientFrame::UploadPreKeys { .. } => self.prekey_uploads.allow(1.0, now),
+            _ => true,
+        };
+        special && self.frames.allow(cost(frame), now)
+    }
+}
+
+/// What a frame costs in the frame bucket (at most `MAX_MEMBERS`: the decoder refuses more).
+fn cost(frame: &ClientFrame) -> f64 {
+    let n = match frame {
+        ClientFrame::Send { envelopes, .. } => envelopes.len(),
+        ClientFrame::GroupSend { members, .. } | ClientFrame::GroupTyping { members, .. } => {
+            members.len()
+        }
+        _ => 1,
+    };
+    n.max(1) as f64
+}
+
 /// How often one account's bundles may be fetched by one device within [`FETCH_WINDOW`].
 const FETCHES_PER_ACCOUNT: usize = 5;
 const FETCH_WINDOW: Duration = Duration::from_secs(60);
@@ -112,6 +148,14 @@ mod tests {
                 .count(),
             20
         );
+    }
+
+    #[test]
+    fn a_frame_costing_more_than_the_burst_passes_a_full_bucket() {
+        let start = Instant::now();
+        let mut bucket = Bucket::new(500.0, 1000.0, start);
+        assert!(bucket.allow(MAX_MEMBERS as f64, start));
+        assert!(!bucket.allow(1.0, start));
     }
 
     #[test]

@@ -31,11 +31,24 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             config.addr
         )
     })?;
+    let metrics = match config.metrics_addr {
+        Some(at) => Some(TcpListener::bind(at).await.map_err(|e| {
+            format!(
+                "cannot listen on {at} for metrics: {e}; set HUSH_METRICS_ADDR or --metrics-addr"
+            )
+        })?),
+        None => None,
+    };
     let addr = listener.local_addr()?;
-    // Tests and `cargo xtask` read this line to find the port.
+    // Tests and `cargo xtask` read this line (and only this one) to find the port.
     println!("Hush is running at http://{addr}/");
     tracing::info!(%addr, data = %config.data.display(), app = %config.static_dir.display(), "listening");
-    server.serve(listener, shutdown_signal()).await?;
+    if let Some(metrics) = &metrics {
+        tracing::info!(addr = %metrics.local_addr()?, "metrics at /metrics");
+    }
+    server
+        .serve_with_metrics(listener, metrics, shutdown_signal())
+        .await?;
     tracing::info!("stopped cleanly");
     Ok(())
 }

@@ -56,6 +56,8 @@ pub(crate) struct Metrics {
     pub(crate) bundles_without_one_time_prekey: Counter,
     /// Upload grants and uploads refused (too many grants, quota, no grant, too large).
     pub(crate) blob_refusals: Counter,
+    /// Requests refused by a device's rate limits.
+    pub(crate) rate_limited: Counter,
 }
 
 impl Metrics {
@@ -139,6 +141,12 @@ impl Metrics {
             "counter",
             "Upload grants and uploads refused (grants, quota, no grant, too large).",
             self.blob_refusals.get().to_string(),
+        );
+        line(
+            "hush_rate_limited_total",
+            "counter",
+            "Requests refused by a device's rate limits.",
+            self.rate_limited.get().to_string(),
         );
         if let Some(depth) = queue_depth {
             line(

@@ -128,7 +128,7 @@ async fn a_device_past_its_quota_gets_a_typed_error_and_keeps_what_it_has() {
     assert!(grant(&mut a, 3, 40).await.is_ok());
     let path = format!("/blobs/{}", hex::encode(&id));
     assert_eq!(get(server.addr, &path).await.as_bytes(), [5; 60]);
-    let metrics = get(server.addr, "/metrics").await;
+    let metrics = get(server.metrics_addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_blob_refusals_total"), 1);
 }
 

@@ -287,7 +287,7 @@ async fn offline_devices_are_woken_by_content_free_coalesced_pushes() {
 
     // The service checked VAPID and decrypted the aes128gcm body: it holds a wake-up only.
     assert_wake_up_only(&messages[0], secret);
-    let metrics = get(relay.addr, "/metrics").await;
+    let metrics = get(relay.metrics_addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
     assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 0);
 
@@ -326,7 +326,7 @@ async fn a_gone_subscription_is_dropped(
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let metrics = get(relay.addr, "/metrics").await;
+    let metrics = get(relay.metrics_addr, "/metrics").await;
     assert_eq!(metric(&metrics, "hush_pushes_sent_total"), 1);
     assert_eq!(metric(&metrics, "hush_pushes_failed_total"), 1);
     assert_eq!(push.messages(bob_sub).await.len(), 1);

@@ -502,7 +502,7 @@ async fn a_backed_up_recipient_gets_everything_in_order() {
         }
     }
     assert!(b.quiet(300).await, "nothing twice");
-    let metrics = get(server.addr, "/metrics").await;
+    let metrics = get(server.metrics_addr, "/metrics").await;
     assert!(
         metric(&metrics, "hush_delivery_catch_ups_total") >= 1,
         "the catch-up path ran"
@@ -641,7 +641,7 @@ async fn metrics_count_what_happened() {
     let mut a = alice.register(server.addr).await;
     drop(bob.register(server.addr).await);
     send_stored(&mut a, &message("bob", 1, b"x")).await;
-    let text = http_get(server.addr, "/metrics").await;
+    let text = http_get(server.metrics_addr, "/metrics").await;
     assert!(text.contains("hush_envelopes_in_total 1"), "{text}");
     assert!(text.contains("hush_queue_depth 1"), "{text}");
     assert!(text.contains("hush_connections 1"), "{text}");
@@ -813,9 +813,16 @@ async fn rate_limits_bite_without_closing_the_connection() {
     }
     for _ in 0..400 {
         match a.recv().await {
-            ServerFrame::Sent { .. } => stored += 1,
-            ServerFrame::Error {
-                code: ErrorCode::RateLimited,
+            ServerFrame::Sent {
+                outcome: SendOutcome::Stored,
+                ..
+            } => stored += 1,
+            ServerFrame::Sent {
+                outcome:
+                    SendOutcome::Refused {
+                        code: ErrorCode::RateLimited,
+                        ..
+                    },
                 ..
             } => refused += 1,
             other => panic!("{other:?}"),
@@ -1081,13 +1088,16 @@ async fn a_group_message_is_stored_once_per_member_device_and_not_for_the_sender
     // The same client id again is stored once.
     send_stored(&mut a, &group(&["bob"], 1)).await;
     assert!(b.quiet(200).await);
-    // A member named twice is refused.
+    // A member named twice is refused, and the refusal names the send.
     a.send(&group(&["bob", "bob"], 2)).await;
     assert!(matches!(
         a.recv().await,
-        ServerFrame::Error {
-            code: ErrorCode::Invalid,
-            ..
+        ServerFrame::Sent {
+            client_id: [2, ..],
+            outcome: SendOutcome::Refused {
+                code: ErrorCode::Invalid,
+                ..
+            },
         }
     ));
 }
@@ -1141,7 +1151,7 @@ async fn a_rotated_signed_prekey_is_served_and_bundles_without_one_time_prekeys_
     assert!(served.iter().all(|b| b.signed_prekey == rotated));
     let one_time: Vec<bool> = served.iter().map(|b| b.one_time_prekey.is_some()).collect();
     assert_eq!(one_time, [true, false]);
-    let text = get(server.addr, "/metrics").await;
+    let text = get(server.metrics_addr, "/metrics").await;
     assert!(
         text.contains("hush_bundles_without_one_time_prekey_total 1"),
         "the bundle without a one-time prekey is missing from metrics:\n{text}"

@@ -656,6 +656,33 @@ fn check_expire(store: &impl Store) {
     assert_eq!(store.queue_depth().unwrap(), 0);
 }
 
+/// Finding 13 (issue 19): expiry deletes in bounded batches, oldest first, each its own
+/// transaction, so a backlog never loads every expired payload at once.
+fn check_expire_in_batches(store: &impl Store) {
+    register(store, "alice", &[1]);
+    register(store, "bob", &[1]);
+    let old: Vec<NewEnvelope> = (1..=5)
+        .map(|n| envelope(("alice", 1), ("bob", 1), n, n * 10))
+        .collect();
+    store.insert_envelopes(&old).unwrap();
+    let first = store.expire_batch(u64::MAX, 2).unwrap();
+    assert_eq!(first.deleted, 2);
+    let numbers = |notices: &[ExpiryNotice]| -> Vec<[u8; 16]> {
+        notices.iter().map(|n| n.client_id).collect()
+    };
+    assert_eq!(numbers(&first.notices), vec![client_id(1), client_id(2)]);
+    assert_eq!(store.queue_depth().unwrap(), 3);
+    let second = store.expire_batch(u64::MAX, 2).unwrap();
+    assert_eq!(numbers(&second.notices), vec![client_id(3), client_id(4)]);
+    let last = store.expire_batch(u64::MAX, 2).unwrap();
+    assert_eq!(
+        (last.deleted, numbers(&last.notices)),
+        (1, vec![client_id(5)])
+    );
+    assert_eq!(store.expire_batch(u64::MAX, 2).unwrap().deleted, 0);
+    assert_eq!(store.queue_depth().unwrap(), 0);
+}
+
 /// The queue depth counts every queued envelope.
 fn check_queue_depth(store: &impl Store) {
     assert_eq!(store.queue_depth().unwrap(), 0);
@@ -960,6 +987,11 @@ fn ack() {
 #[test]
 fn expire() {
     check_expire(&fresh().1);
+}
+
+#[test]
+fn expire_in_batches() {
+    check_expire_in_batches(&fresh().1);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! retries, read receipts.
 
 use hush_protocol::record::SessionRecord;
-use hush_protocol::relay::{ClientFrame, OutgoingEnvelope, SendOutcome};
+use hush_protocol::relay::{ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome};
 use hush_protocol::{DeviceAddress, Rng, Username};
 use zeroize::Zeroizing;
 
@@ -305,7 +305,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// The relay answered a send: stored (the entry leaves the outbox), devices changed (new
-    /// bundles, then again), or no such account.
+    /// bundles, then again), no such account, or refused.
     pub(super) async fn sent(
         &mut self,
         id: MessageId,
@@ -330,6 +330,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.fetch_bundles(account, out);
             }
             SendOutcome::UnknownRecipient => self.fail(vec![entry.id], out).await?,
+            // Nothing was stored. Slowing down or a relay failure passes: the entry stays in
+            // the outbox and goes again (it is no longer in flight); anything else will not.
+            SendOutcome::Refused { code, message } => {
+                out.events.push(Event::RelayError(message));
+                if !matches!(code, ErrorCode::RateLimited | ErrorCode::Internal) {
+                    self.fail(vec![entry.id], out).await?;
+                }
+            }
         }
         Ok(())
     }

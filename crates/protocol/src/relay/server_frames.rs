@@ -21,6 +21,14 @@ pub enum SendOutcome {
     },
     /// No such account.
     UnknownRecipient,
+    /// Nothing was stored: the relay refused the send (too many requests, an invalid send, or
+    /// its own failure). `RateLimited` and `Internal` may be sent again later.
+    Refused {
+        /// Why.
+        code: ErrorCode,
+        /// For logs and developers.
+        message: String,
+    },
 }
 
 /// Error codes of [`ServerFrame::Error`].
@@ -582,6 +590,10 @@ impl SendOutcome {
             Self::UnknownRecipient => {
                 w.u8(2);
             }
+            Self::Refused { code, message } => {
+                w.u8(3).raw(&(*code as u16).to_be_bytes());
+                write_str(w, truncate(message, MAX_ERROR_TEXT));
+            }
         }
     }
 
@@ -593,6 +605,10 @@ impl SendOutcome {
                 extra: read_ids(r)?,
             },
             2 => Self::UnknownRecipient,
+            3 => Self::Refused {
+                code: ErrorCode::from_u16(u16::from_be_bytes(r.array()?))?,
+                message: read_str(r, "error text", MAX_ERROR_TEXT)?,
+            },
             _ => return Err(DecodeError::Invalid("send outcome")),
         })
     }

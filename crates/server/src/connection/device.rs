@@ -13,7 +13,7 @@ use hush_protocol::Username;
 use tokio::sync::mpsc;
 
 use super::socket::{binary, error, Out, Pings, Stream};
-use crate::hub::{CatchUp, DeviceKey, Notice};
+use crate::hub::{CatchUp, Close, DeviceKey, Notice};
 use crate::limits::DeviceLimits;
 use crate::requests::{self, Reply};
 use crate::store::StoredEnvelope;
@@ -58,7 +58,10 @@ pub(super) async fn serve_device(
 ) {
     let (notices_tx, mut notices) = mpsc::channel::<Notice>(NOTICES);
     let catch_up = Arc::new(CatchUp::default());
-    let id = state.hub.connect(&device, notices_tx, catch_up.clone());
+    let close = Arc::new(Close::default());
+    let id = state
+        .hub
+        .connect(&device, notices_tx, catch_up.clone(), close.clone());
     state.metrics.connections.inc();
     greet(state, out, &device).await;
     let mut connection = DeviceConnection {
@@ -76,6 +79,13 @@ pub(super) async fn serve_device(
     while alive {
         tokio::select! {
             () = state.shutdown.cancelled() => break,
+            () = close.requested() => {
+                // No waiting for a stuck peer: without room the last words are dropped.
+                if let Some(frame) = close.last_words() {
+                    let _ = out.try_send(binary(&frame));
+                }
+                break;
+            }
             () = pings.due() => alive = pings.ping(out).await,
             () = connection.catch_up.wanted() => alive = connection.catch_up().await,
             notice = notices.recv() => alive = connection.notice(notice).await,
@@ -134,7 +144,7 @@ impl DeviceConnection<'_> {
     }
 
     /// A notice from the hub: a live envelope or a frame to pass on. False when the connection
-    /// is gone or replaced.
+    /// is gone.
     async fn notice(&mut self, notice: Option<Notice>) -> bool {
         match notice {
             Some(Notice::Envelope(stored)) => {
@@ -146,7 +156,7 @@ impl DeviceConnection<'_> {
                 true
             }
             Some(Notice::Frame(frame)) => self.out.send(binary(&frame)).await.is_ok(),
-            Some(Notice::Replaced) | None => false,
+            None => false,
         }
     }
 
@@ -162,11 +172,14 @@ impl DeviceConnection<'_> {
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Incoming::Handled(false),
         };
         let reply = match ClientFrame::decode(&bytes) {
-            Ok(frame) if !within_limits(&mut self.limits, &self.device.account, &frame) => {
-                Reply::Error(
-                    requests::request_id(&frame),
-                    ErrorCode::RateLimited,
-                    "too many requests; slow down".to_owned(),
+            Ok(frame) if !self.limits.allow(&self.device.account, &frame) => {
+                self.state.metrics.rate_limited.inc();
+                requests::refuse(
+                    &frame,
+                    (
+                        ErrorCode::RateLimited,
+                        "too many requests; slow down".to_owned(),
+                    ),
                 )
             }
             Ok(ClientFrame::Subscribe { accounts }) => {
@@ -226,29 +239,6 @@ impl DeviceConnection<'_> {
             state.hub.tell_account(&device.account, &list);
         }
     }
-}
-
-/// Charges the frame to the device's buckets: one token per frame or envelope, and the
-/// dedicated buckets for bundle fetches and prekey uploads.
-fn within_limits(limits: &mut DeviceLimits, own: &str, frame: &ClientFrame) -> bool {
-    let now = Instant::now();
-    let cost = match frame {
-        ClientFrame::Send { envelopes, .. } => envelopes.len().max(1) as f64,
-        ClientFrame::GroupSend { members, .. } | ClientFrame::GroupTyping { members, .. } => {
-            members.len().max(1) as f64
-        }
-        _ => 1.0,
-    };
-    let special = match frame {
-        // Our own account's bundles take only our own prekeys.
-        ClientFrame::FetchBundles { account, .. } if account == own => {
-            limits.bundle_fetches.allow(1.0, now)
-        }
-        ClientFrame::FetchBundles { account, .. } => limits.fetch(account, now),
-        ClientFrame::UploadPreKeys { .. } => limits.prekey_uploads.allow(1.0, now),
-        _ => true,
-    };
-    special && limits.frames.allow(cost, now)
 }
 
 /// Sends a reply (waiting for a later one); false when the connection is gone.

@@ -32,13 +32,15 @@ use socket::binary;
 
 /// Frames that may wait for the socket before the connection counts as stuck.
 const OUTGOING_QUEUE: usize = 512;
+/// How long a closing connection's last frames may take to leave.
+const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs a connection to its end. `guest` holds its place among its address's unauthenticated
 /// connections until it authenticates.
 pub(crate) async fn run(socket: WebSocket, state: AppState, guest: Option<GuestPass>) {
     let (sink, mut stream) = socket.split();
     let (out, out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
-    let writer = tokio::spawn(write_loop(sink, out_rx));
+    let mut writer = tokio::spawn(write_loop(sink, out_rx));
 
     let mut nonce = [0u8; 32];
     OsRng.fill_bytes(&mut nonce);
@@ -54,9 +56,13 @@ pub(crate) async fn run(socket: WebSocket, state: AppState, guest: Option<GuestP
     if let Some(device) = authenticated {
         serve_device(&mut stream, &out, &state, device).await;
     }
-    let _ = out.send(goodbye(&state)).await;
+    // A peer that stopped reading does not keep the connection: the close frame goes if there
+    // is room, and the writer gets a while to finish before the socket is dropped.
+    let _ = out.try_send(goodbye(&state));
     drop(out);
-    let _ = writer.await;
+    if tokio::time::timeout(CLOSE_WAIT, &mut writer).await.is_err() {
+        writer.abort();
+    }
 }
 
 fn goodbye(state: &AppState) -> Message {

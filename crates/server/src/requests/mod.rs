@@ -37,12 +37,13 @@ pub(crate) use devices::{own_devices, touch};
 pub(crate) use prekeys::one_time_prekey_count;
 pub(crate) use queue::{expired_frame, expiry_notices, pending};
 use reply::answer;
-pub(crate) use reply::{request_id, Refusal, Reply};
+use reply::Named;
+pub(crate) use reply::{refuse, Refusal, Reply};
 
 /// A request of an authenticated device.
 pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFrame) -> Reply {
-    let request = request_id(&frame);
-    answer(request, respond(state, device, frame).await)
+    let named = Named::of(&frame);
+    answer(named, respond(state, device, frame).await)
 }
 
 async fn respond(

@@ -1,7 +1,7 @@
 //! What goes back to the client, and how a refused request is answered.
 
 use futures::future::BoxFuture;
-use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
+use hush_protocol::relay::{ClientFrame, ErrorCode, SendOutcome, ServerFrame};
 
 use crate::store::StoreError;
 
@@ -34,9 +34,46 @@ pub(crate) fn request_id(frame: &ClientFrame) -> u32 {
     }
 }
 
-/// The reply to the request with id `request` (0 when it has none): its answer, or its refusal.
-pub(super) fn answer(request: u32, result: Result<Reply, Refusal>) -> Reply {
-    result.unwrap_or_else(|(code, message)| Reply::Error(request, code, message))
+/// What names the request an answer is for: a send's client id, else its request id.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Named {
+    /// A request with an id (0 when it has none).
+    Request(u32),
+    /// A send: refusals come back as `Sent` with its client id.
+    Send([u8; 16]),
+}
+
+impl Named {
+    /// What an answer to `frame` names.
+    pub(crate) fn of(frame: &ClientFrame) -> Self {
+        match frame {
+            ClientFrame::Send { client_id, .. } | ClientFrame::GroupSend { client_id, .. } => {
+                Self::Send(*client_id)
+            }
+            other => Self::Request(request_id(other)),
+        }
+    }
+
+    /// The refusal as the client hears it: about this request.
+    pub(crate) fn refused(self, (code, message): Refusal) -> Reply {
+        match self {
+            Self::Request(request) => Reply::Error(request, code, message),
+            Self::Send(client_id) => Reply::Frames(vec![ServerFrame::Sent {
+                client_id,
+                outcome: SendOutcome::Refused { code, message },
+            }]),
+        }
+    }
+}
+
+/// The refusal of `frame`, named after it.
+pub(crate) fn refuse(frame: &ClientFrame, refusal: Refusal) -> Reply {
+    Named::of(frame).refused(refusal)
+}
+
+/// The reply to the request named `named`: its answer, or its refusal.
+pub(super) fn answer(named: Named, result: Result<Reply, Refusal>) -> Reply {
+    result.unwrap_or_else(|refusal| named.refused(refusal))
 }
 
 /// A store failure, as the client hears it.

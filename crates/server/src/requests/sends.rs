@@ -7,7 +7,7 @@ use std::time::Instant;
 use futures::FutureExt;
 use hush_protocol::relay::{ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame};
 
-use super::reply::{internal, Refusal, Reply};
+use super::reply::{internal, Named, Refusal, Reply};
 use super::store_calls::{blocking, device_list, store_failed};
 use crate::hub::DeviceKey;
 use crate::store::NewEnvelope;
@@ -87,8 +87,7 @@ fn commit_envelopes(state: &AppState, client_id: [u8; 16], rows: Vec<NewEnvelope
         async move {
             if let Err(e) = committed.await {
                 store_failed(&state, &e);
-                let (code, message) = internal(e);
-                return Reply::Error(0, code, message);
+                return Named::Send(client_id).refused(internal(e));
             }
             let metrics = &state.metrics;
             metrics

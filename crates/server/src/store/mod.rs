@@ -123,6 +123,18 @@ pub struct ExpiryNotice {
     pub recipient_device: u32,
 }
 
+/// One batch of expired envelopes, deleted in one transaction.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expired {
+    /// How many envelopes were deleted (a full batch: more may be left).
+    pub deleted: usize,
+    /// The notices recorded for their senders, oldest envelope first.
+    pub notices: Vec<ExpiryNotice>,
+}
+
+/// Envelopes [`Store::expire`] deletes per transaction.
+pub const EXPIRY_BATCH: usize = 1000;
+
 /// What became of a submitted group change.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupCommit {
@@ -297,10 +309,24 @@ pub trait Store: Send + Sync + 'static {
         self.submit_ack(name, device, ids.to_vec()).wait()
     }
 
-    /// Deletes envelopes received before `cutoff` and, in the same transaction, records an
-    /// expiry notice for the sender device of each (if it is still listed); returns the new
-    /// notices, oldest envelope first.
-    fn expire(&self, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError>;
+    /// Deletes at most `limit` envelopes received before `cutoff`, the oldest, and in the same
+    /// transaction records an expiry notice for the sender device of each (if it is still
+    /// listed). Payloads are never read: a backlog costs a batch's notices in memory at most.
+    fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError>;
+
+    /// Every envelope received before `cutoff`, batch after batch (each its own transaction);
+    /// returns all their notices (for tests and tools; the relay's sweep takes one batch at a
+    /// time).
+    fn expire(&self, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError> {
+        let mut notices = Vec::new();
+        loop {
+            let batch = self.expire_batch(cutoff, EXPIRY_BATCH)?;
+            notices.extend(batch.notices);
+            if batch.deleted < EXPIRY_BATCH {
+                return Ok(notices);
+            }
+        }
+    }
 
     /// A device's expiry notices, oldest first, at most `limit`.
     fn expiry_notices(
@@ -315,7 +341,7 @@ pub trait Store: Send + Sync + 'static {
     fn ack_expiry_notices(&self, name: &str, device: u32, ids: &[u64])
         -> Result<usize, StoreError>;
 
-    /// How many envelopes are queued in all.
+    /// How many envelopes are queued in all (cheap: the relay's metrics read it often).
     fn queue_depth(&self) -> Result<u64, StoreError>;
 
     /// Sets a device's push subscription (replacing the previous one). `NotFound` if the

@@ -24,6 +24,8 @@ pub const WAIT: Duration = Duration::from_secs(5);
 /// A relay on a free loopback port with its own data directory; stops when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
+    /// Where the metrics are served (`Config::local` puts them on a loopback port of their own).
+    pub metrics_addr: SocketAddr,
     pub data: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
 }
@@ -46,12 +48,19 @@ pub async fn start_relay_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
     let server = Server::new(&config).unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let metrics = TcpListener::bind(config.metrics_addr.expect("tests read metrics"))
+        .await
+        .unwrap();
+    let metrics_addr = metrics.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(server.serve(listener, async move {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(
+        server.serve_with_metrics(listener, Some(metrics), async move {
+            let _ = stopped.await;
+        }),
+    );
     TestServer {
         addr,
+        metrics_addr,
         data,
         _stop: stop,
     }
@@ -62,6 +71,11 @@ pub async fn get(addr: SocketAddr, path: &str) -> String {
     let response = reqwest::get(format!("http://{addr}{path}")).await.unwrap();
     assert!(response.status().is_success());
     response.text().await.unwrap()
+}
+
+/// The relay's Prometheus text, from its metrics address.
+pub async fn metrics(server: &TestServer) -> String {
+    get(server.metrics_addr, "/metrics").await
 }
 
 /// One value from the relay's Prometheus text.

@@ -28,7 +28,7 @@ type Accepted = WebSocketStream<TcpStream>;
 /// Accepts until stdin closes.
 pub async fn serve_bare(nodelay: bool, config: Option<WebSocketConfig>) -> Result<(), Failure> {
     let listener = TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
-    announce(listener.local_addr()?)?;
+    announce(listener.local_addr()?, None)?;
     let receivers = Receivers::default();
     let stop = stdin_closed();
     tokio::pin!(stop);

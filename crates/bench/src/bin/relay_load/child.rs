@@ -19,6 +19,8 @@ pub struct Relayed {
     child: Child,
     /// Where it listens.
     pub addr: SocketAddr,
+    /// Where it serves its metrics (ours only).
+    pub metrics: Option<SocketAddr>,
     _data: Option<tempfile::TempDir>,
 }
 
@@ -34,9 +36,10 @@ impl Relayed {
             .stdout(Stdio::piped())
             .spawn()?;
         match listening_on(&mut child) {
-            Ok(addr) => Ok(Self {
+            Ok((addr, metrics)) => Ok(Self {
                 child,
                 addr,
+                metrics,
                 _data: data,
             }),
             Err(error) => {
@@ -93,8 +96,8 @@ fn command(
     Ok((command, data))
 }
 
-/// Reads the child's `listening ADDR` line.
-fn listening_on(child: &mut Child) -> Result<SocketAddr, Failure> {
+/// Reads the child's `listening ADDR [metrics ADDR]` line.
+fn listening_on(child: &mut Child) -> Result<(SocketAddr, Option<SocketAddr>), Failure> {
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -105,8 +108,11 @@ fn listening_on(child: &mut Child) -> Result<SocketAddr, Failure> {
     let line = rx
         .recv_timeout(START_WAIT)
         .map_err(|_| "the relay did not start")?;
-    line.trim()
-        .strip_prefix("listening ")
-        .and_then(|a| a.parse::<SocketAddr>().ok())
-        .ok_or_else(|| format!("the relay said {line:?}").into())
+    let said = || format!("the relay said {line:?}");
+    let rest = line.trim().strip_prefix("listening ").ok_or_else(said)?;
+    let (addr, metrics) = match rest.split_once(" metrics ") {
+        Some((addr, metrics)) => (addr, Some(metrics.parse().map_err(|_| said())?)),
+        None => (rest, None),
+    };
+    Ok((addr.parse().map_err(|_| said())?, metrics))
 }

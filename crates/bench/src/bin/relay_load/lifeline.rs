@@ -6,10 +6,14 @@ use std::net::SocketAddr;
 
 use hush_bench::Failure;
 
-/// Prints `listening ADDR`: the line [`crate::child::Relayed::start`] waits for.
-pub fn announce(addr: SocketAddr) -> Result<(), Failure> {
+/// Prints `listening ADDR` (then ` metrics ADDR` if it serves metrics): the line
+/// [`crate::child::Relayed::start`] waits for.
+pub fn announce(addr: SocketAddr, metrics: Option<SocketAddr>) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    writeln!(out, "listening {addr}")?;
+    match metrics {
+        Some(metrics) => writeln!(out, "listening {addr} metrics {metrics}")?,
+        None => writeln!(out, "listening {addr}")?,
+    }
     out.flush()?;
     Ok(())
 }

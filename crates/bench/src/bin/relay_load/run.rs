@@ -156,16 +156,17 @@ async fn count_window(
         counters.delivered.load(Ordering::Relaxed),
     );
     let (server0, generator0) = (cpu_seconds(&pid), cpu_seconds("self"));
-    if relay == Relay::Hush {
-        run.metrics_before = metrics(server.addr).await;
+    let scrape = server.metrics.filter(|_| relay == Relay::Hush);
+    if let Some(at) = scrape {
+        run.metrics_before = metrics(at).await;
     }
     tokio::time::sleep_until(window_end).await;
     run.stored = counters.stored.load(Ordering::Relaxed) - stored0;
     run.delivered = counters.delivered.load(Ordering::Relaxed) - delivered0;
     run.server_cpu = cpu_seconds(&pid) - server0;
     run.generator_cpu = cpu_seconds("self") - generator0;
-    if relay == Relay::Hush {
-        run.metrics_after = metrics(server.addr).await;
+    if let Some(at) = scrape {
+        run.metrics_after = metrics(at).await;
     }
     run
 }

@@ -56,7 +56,11 @@ async fn serve_hush(data: PathBuf) -> Result<(), Failure> {
     ])?;
     let server = Server::new(&config)?;
     let listener = TcpListener::bind(config.addr).await?;
-    announce(listener.local_addr()?)?;
-    server.serve(listener, stdin_closed()).await?;
+    // The relay's counters, read before and after each window, on a port of their own.
+    let metrics = TcpListener::bind("127.0.0.1:0").await?;
+    announce(listener.local_addr()?, Some(metrics.local_addr()?))?;
+    server
+        .serve_with_metrics(listener, Some(metrics), stdin_closed())
+        .await?;
     Ok(())
 }

@@ -18,10 +18,11 @@ mod writer;
 mod writes;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use super::{
-    AccountRecord, BlobRecord, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
+    AccountRecord, BlobRecord, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
     PushSubscription, SignedDeviceList, Store, StoreError, StoredBundle, StoredEnvelope,
     StoredListener,
 };
@@ -35,6 +36,9 @@ pub struct SqliteStore {
     // the WAL into the database file.
     readers: reads::ReadPool,
     writer: writer::Writer,
+    /// Envelopes in the store: counted once at open, then kept by the writer after each
+    /// commit, so reading it costs no query.
+    queued: Arc<AtomicU64>,
 }
 
 impl SqliteStore {
@@ -51,8 +55,13 @@ impl SqliteStore {
     ) -> Result<Self, StoreError> {
         let conn = schema::open_writer(path)?;
         let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
-        let writer = writer::Writer::start(conn, listener)?;
-        Ok(Self { readers, writer })
+        let queued = Arc::new(AtomicU64::new(reads::queue_depth(&conn)?));
+        let writer = writer::Writer::start(conn, listener, queued.clone())?;
+        Ok(Self {
+            readers,
+            writer,
+            queued,
+        })
     }
 }
 
@@ -97,9 +106,11 @@ impl Store for SqliteStore {
 
     fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError> {
         let (name, list) = (name.to_owned(), list.clone());
-        self.writer.call(1, move |conn| {
-            writes::replace_device_list(conn, &name, &list)
-        })
+        self.writer
+            .call_queued(1, writer::deleted, move |conn| {
+                writes::replace_device_list(conn, &name, &list)
+            })
+            .map(drop)
     }
 
     fn set_signed_prekey(
@@ -188,9 +199,11 @@ impl Store for SqliteStore {
         })
     }
 
-    fn expire(&self, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError> {
-        self.writer
-            .call(1, move |conn| writes::expire(conn, cutoff))
+    fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError> {
+        let deleted = |expired: &Expired| writer::deleted(&expired.deleted);
+        self.writer.call_queued(limit.max(1), deleted, move |conn| {
+            writes::expire_batch(conn, cutoff, limit)
+        })
     }
 
     fn expiry_notices(
@@ -219,7 +232,7 @@ impl Store for SqliteStore {
     }
 
     fn queue_depth(&self) -> Result<u64, StoreError> {
-        self.readers.with(|conn| reads::queue_depth(conn))
+        Ok(self.queued.load(Ordering::Relaxed))
     }
 
     fn set_push_subscription(

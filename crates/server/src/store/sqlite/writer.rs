@@ -6,8 +6,10 @@
 //! answers. A job that fails is rolled back to its savepoint alone; the rest of the group still
 //! commits. If the transaction itself is lost (commit failure, I/O error), every job that had
 //! succeeded is answered with that failure: no caller is told "stored" for something that is not.
-//! After a commit, newly stored envelopes go to the [`StoredListener`], in commit order.
+//! After a commit, newly stored envelopes go to the [`StoredListener`], in commit order, and
+//! the queue depth kept in memory takes the group's envelopes stored and deleted.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -32,6 +34,8 @@ trait Job: Send {
     fn needs_savepoint(&self) -> bool;
     /// Runs it inside the open transaction; whether it succeeded.
     fn run(&mut self, conn: &Connection) -> bool;
+    /// Envelopes it stored (positive) or deleted (negative), once it has run.
+    fn queued_change(&self) -> i64;
     /// Sends the outcome to the caller. `lost` is why the transaction did not commit, if it did
     /// not: it replaces a success.
     fn answer(self: Box<Self>, lost: Option<&str>, listener: Option<&dyn StoredListener>);
@@ -51,8 +55,20 @@ struct Call<T, F> {
     work: Option<F>,
     weight: usize,
     savepoint: bool,
+    /// What a success did to the queue.
+    queued: fn(&T) -> i64,
     outcome: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
+}
+
+/// For writes that neither store nor delete envelopes.
+pub(super) fn no_envelopes<T>(_: &T) -> i64 {
+    0
+}
+
+/// For writes that return how many envelopes they deleted.
+pub(super) fn deleted(n: &usize) -> i64 {
+    -(*n as i64)
 }
 
 impl<T, F> Job for Call<T, F>
@@ -76,6 +92,13 @@ where
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
+    }
+
+    fn queued_change(&self) -> i64 {
+        match &self.outcome {
+            Some(Ok(value)) => (self.queued)(value),
+            _ => 0,
+        }
     }
 
     fn answer(self: Box<Self>, lost: Option<&str>, _: Option<&dyn StoredListener>) {
@@ -107,6 +130,13 @@ impl Job for Insert {
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
+    }
+
+    fn queued_change(&self) -> i64 {
+        match &self.outcome {
+            Some(Ok(stored)) => stored.iter().filter(|(_, new)| *new).count() as i64,
+            _ => 0,
+        }
     }
 
     fn answer(self: Box<Self>, lost: Option<&str>, listener: Option<&dyn StoredListener>) {
@@ -142,15 +172,17 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread; it owns `conn` from now on.
+    /// Starts the thread; it owns `conn` from now on and keeps `queued` (the envelopes in the
+    /// store) up to date.
     pub(super) fn start(
         conn: Connection,
         listener: Option<Arc<dyn StoredListener>>,
+        queued: Arc<AtomicU64>,
     ) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("hush-store-writer".to_owned())
-            .spawn(move || run(&conn, &queue, listener.as_deref()))
+            .spawn(move || run(&conn, &queue, listener.as_deref(), &queued))
             .map_err(|error| {
                 StoreError::Backend(format!("cannot start the store's writer thread: {error}"))
             })?;
@@ -167,20 +199,40 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.submit_call(weight, true, work)
+        self.submit_call(weight, true, no_envelopes, work)
     }
 
     /// [`Writer::submit`] for work whose partial effect, should it fail midway, is harmless
-    /// (deleting acknowledged envelopes): it runs without a savepoint of its own.
-    pub(super) fn submit_idempotent<T, F>(&self, weight: usize, work: F) -> Pending<T>
+    /// (deleting acknowledged envelopes): it runs without a savepoint of its own. It returns
+    /// how many envelopes it deleted.
+    pub(super) fn submit_idempotent<F>(&self, weight: usize, work: F) -> Pending<usize>
+    where
+        F: FnOnce(&Connection) -> Result<usize, StoreError> + Send + 'static,
+    {
+        self.submit_call(weight, false, deleted, work)
+    }
+
+    /// [`Writer::call`] for work that stores or deletes envelopes: `queued` says how many.
+    pub(super) fn call_queued<T, F>(
+        &self,
+        weight: usize,
+        queued: fn(&T) -> i64,
+        work: F,
+    ) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.submit_call(weight, false, work)
+        self.submit_call(weight, true, queued, work).wait()
     }
 
-    fn submit_call<T, F>(&self, weight: usize, savepoint: bool, work: F) -> Pending<T>
+    fn submit_call<T, F>(
+        &self,
+        weight: usize,
+        savepoint: bool,
+        queued: fn(&T) -> i64,
+        work: F,
+    ) -> Pending<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
@@ -191,6 +243,7 @@ impl Writer {
                 work: Some(work),
                 weight,
                 savepoint,
+                queued,
                 outcome: None,
                 reply,
             }),
@@ -243,7 +296,12 @@ fn stopped() -> StoreError {
 }
 
 /// The writer thread: group after group until every sender is gone.
-fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>, listener: Option<&dyn StoredListener>) {
+fn run(
+    conn: &Connection,
+    queue: &Receiver<Box<dyn Job>>,
+    listener: Option<&dyn StoredListener>,
+    queued: &AtomicU64,
+) {
     let mut group: Vec<Box<dyn Job>> = Vec::new();
     while let Ok(first) = queue.recv() {
         let mut weight = first.weight();
@@ -258,9 +316,27 @@ fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>, listener: Option<&dyn 
             }
         }
         let lost = commit_group(conn, &mut group).err();
+        if lost.is_none() {
+            count_queued(queued, &group);
+        }
         for job in group.drain(..) {
             job.answer(lost.as_deref(), listener);
         }
+    }
+}
+
+/// Adds what a committed group stored and deleted to the queue depth. A job that failed
+/// without a savepoint (an ack cut short) is not counted: the depth may then run a little high.
+fn count_queued(queued: &AtomicU64, group: &[Box<dyn Job>]) {
+    let change: i64 = group.iter().map(|job| job.queued_change()).sum();
+    let magnitude = change.unsigned_abs();
+    if change >= 0 {
+        queued.fetch_add(magnitude, Ordering::Relaxed);
+    } else {
+        // Never below zero, whatever a miscount says.
+        let _ = queued.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |depth| {
+            Some(depth.saturating_sub(magnitude))
+        });
     }
 }
 

@@ -4,12 +4,12 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::convert::{
-    backend, envelope_from_row, get_u64, is_foreign_key_violation, millis_to_sql, version_from_sql,
-    version_to_sql, OrBackend, ENVELOPE_COLUMNS,
+    backend, get_u64, is_foreign_key_violation, millis_to_sql, version_from_sql, version_to_sql,
+    OrBackend,
 };
 use super::queries::{devices, one_time_count};
 use crate::store::{
-    AccountRecord, DeviceRecord, ExpiryNotice, Millis, NewEnvelope, PushSubscription,
+    AccountRecord, DeviceRecord, Expired, ExpiryNotice, Millis, NewEnvelope, PushSubscription,
     SignedDeviceList, StoreError, StoredBundle,
 };
 
@@ -48,11 +48,12 @@ pub(super) fn create_account(
     Ok(())
 }
 
+/// Returns how many queued envelopes went with the devices it dropped.
 pub(super) fn replace_device_list(
     conn: &Connection,
     name: &str,
     list: &SignedDeviceList,
-) -> Result<(), StoreError> {
+) -> Result<usize, StoreError> {
     let stored: Option<i64> = conn
         .prepare_cached("SELECT version FROM device_lists WHERE account = ?1")
         .db()?
@@ -71,17 +72,18 @@ pub(super) fn replace_device_list(
         .execute(params![name, version_to_sql(list.version), list.bytes])
         .db()?;
     let current = devices(conn, name)?;
+    let mut dropped = 0;
     for device in current {
         // A device number that now has another identity key is another device: the old one's
         // prekeys and queue (encrypted to the old key) go with it.
         if !list.devices.contains(&device) {
-            delete_device(conn, name, device.device_id)?;
+            dropped += delete_device(conn, name, device.device_id)?;
         }
     }
     for device in &list.devices {
         insert_device(conn, name, device)?;
     }
-    Ok(())
+    Ok(dropped)
 }
 
 pub(super) fn set_signed_prekey(
@@ -280,55 +282,87 @@ fn delete_ids(
     Ok(deleted)
 }
 
-pub(super) fn expire(conn: &Connection, cutoff: Millis) -> Result<Vec<ExpiryNotice>, StoreError> {
+/// What an expiry notice needs of an envelope: everything but its payload.
+struct Undelivered {
+    id: u64,
+    sender: String,
+    sender_device: u32,
+    client_id: [u8; 16],
+    recipient: String,
+    recipient_device: u32,
+}
+
+/// Deletes at most `limit` envelopes received before `cutoff` (the oldest), recording a notice
+/// for each sender device still listed.
+pub(super) fn expire_batch(
+    conn: &Connection,
+    cutoff: Millis,
+    limit: usize,
+) -> Result<Expired, StoreError> {
     // Every stored timestamp fits an INTEGER, so a larger cutoff means "all of them".
     let cutoff = i64::try_from(cutoff).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    // The age index gives the oldest first without reading the rest; payloads stay on disk.
     let mut expired = conn
-        .prepare_cached(&format!(
-            "DELETE FROM envelopes WHERE received_ms < ?1 RETURNING {ENVELOPE_COLUMNS}"
-        ))
+        .prepare_cached(
+            "DELETE FROM envelopes WHERE id IN (
+                 SELECT id FROM envelopes WHERE received_ms < ?1
+                 ORDER BY received_ms, id LIMIT ?2)
+             RETURNING id, sender, sender_device, client_id, recipient, recipient_device",
+        )
         .db()?
-        .query_map([cutoff], envelope_from_row)
+        .query_map([cutoff, limit], |row| {
+            Ok(Undelivered {
+                id: get_u64(row, 0)?,
+                sender: row.get(1)?,
+                sender_device: row.get(2)?,
+                client_id: row.get(3)?,
+                recipient: row.get(4)?,
+                recipient_device: row.get(5)?,
+            })
+        })
         .db()?
         .collect::<rusqlite::Result<Vec<_>>>()
         .db()?;
-    expired.sort_unstable_by_key(|stored| stored.id);
-    let mut record = conn
+    expired.sort_unstable_by_key(|e| e.id);
+    let deleted = expired.len();
+    let mut notices = Vec::with_capacity(deleted);
+    for e in expired {
+        notices.extend(record_expiry(conn, e)?);
+    }
+    Ok(Expired { deleted, notices })
+}
+
+/// The sender device's notice about `e`, if that device is still listed.
+fn record_expiry(conn: &Connection, e: Undelivered) -> Result<Option<ExpiryNotice>, StoreError> {
+    let id = conn
         .prepare_cached(
             "INSERT INTO expiry_notices (account, device, client_id, recipient, recipient_device)
              SELECT ?1, ?2, ?3, ?4, ?5
              WHERE EXISTS (SELECT 1 FROM devices WHERE account = ?1 AND device_id = ?2)
              RETURNING id",
         )
+        .db()?
+        .query_row(
+            params![
+                e.sender,
+                e.sender_device,
+                e.client_id,
+                e.recipient,
+                e.recipient_device
+            ],
+            |row| get_u64(row, 0),
+        )
+        .optional()
         .db()?;
-    let mut notices = Vec::with_capacity(expired.len());
-    for stored in expired {
-        let e = stored.envelope;
-        let id = record
-            .query_row(
-                params![
-                    e.sender,
-                    e.sender_device,
-                    e.client_id,
-                    e.recipient,
-                    e.recipient_device
-                ],
-                |row| get_u64(row, 0),
-            )
-            .optional()
-            .db()?;
-        if let Some(id) = id {
-            notices.push(ExpiryNotice {
-                id,
-                account: e.sender,
-                device: e.sender_device,
-                client_id: e.client_id,
-                recipient: e.recipient,
-                recipient_device: e.recipient_device,
-            });
-        }
-    }
-    Ok(notices)
+    Ok(id.map(|id| ExpiryNotice {
+        id,
+        account: e.sender,
+        device: e.sender_device,
+        client_id: e.client_id,
+        recipient: e.recipient,
+        recipient_device: e.recipient_device,
+    }))
 }
 
 pub(super) fn ack_expiry_notices(
@@ -382,10 +416,14 @@ pub(super) fn set_last_active(
     Ok(())
 }
 
-/// Deletes a device with its prekeys and queued envelopes.
-fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), StoreError> {
+/// Deletes a device with its prekeys and queued envelopes; returns how many envelopes.
+fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<usize, StoreError> {
+    let envelopes = conn
+        .prepare_cached("DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2")
+        .db()?
+        .execute(params![name, device])
+        .db()?;
     for sql in [
-        "DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2",
         "DELETE FROM one_time_prekeys WHERE account = ?1 AND device = ?2",
         "DELETE FROM signed_prekeys WHERE account = ?1 AND device = ?2",
         "DELETE FROM push_subscriptions WHERE account = ?1 AND device = ?2",
@@ -397,7 +435,7 @@ fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<(), Store
             .execute(params![name, device])
             .db()?;
     }
-    Ok(())
+    Ok(envelopes)
 }
 
 pub(super) fn set_push_subscription(
