@@ -52,6 +52,10 @@ pub struct Config {
     /// local push service); off by default so clients cannot aim the relay at internal hosts.
     #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]
     pub push_allow_private: bool,
+
+    /// Milliseconds between two Web Push wake-ups of one device: at most one per window.
+    #[arg(long = "push-window-ms", env = "HUSH_PUSH_WINDOW_MS", default_value_t = 5000)]
+    pub push_window_ms: u64,
 }
 
 impl Config {
@@ -66,6 +70,7 @@ impl Config {
             envelope_lifetime_secs: 30 * 24 * 3600,
             max_guests_per_ip: 256,
             push_allow_private: false,
+            push_window_ms: 5000,
         }
     }
 }

@@ -144,7 +144,8 @@ impl Server {
             Some(hub.clone()),
         )
         .map_err(StartError::Store)?;
-        let push = push::Pusher::open(&config.data).map_err(|e| StartError::Vapid {
+        let window = Duration::from_millis(config.push_window_ms);
+        let push = push::Pusher::open(&config.data, window).map_err(|e| StartError::Vapid {
             path: e.path,
             message: e.message,
         })?;

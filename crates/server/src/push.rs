@@ -5,7 +5,7 @@
 //! each request with its VAPID key (RFC 8292), made once and kept in `HUSH_DATA/vapid.pem`; the
 //! public half is served at `GET /vapid-public-key` for clients to subscribe with.
 //!
-//! Pushes are coalesced: at most one per device every [`COALESCE`]. A suppressed push loses
+//! Pushes are coalesced: at most one per device per window (`--push-window-ms`). A suppressed push loses
 //! nothing, since a woken device fetches its whole queue. Requests are sent off the request
 //! path with a timeout; a subscription the push service calls gone (404/410) is deleted.
 
@@ -26,8 +26,9 @@ use crate::hub::DeviceKey;
 use crate::store::PushSubscription;
 use crate::AppState;
 
-/// At most one push per device in this long.
-pub(crate) const COALESCE: Duration = Duration::from_secs(5);
+/// The default window, for the unit tests.
+#[cfg(test)]
+const COALESCE: Duration = Duration::from_secs(5);
 /// How long the push service keeps an undelivered push (RFC 8030 `TTL`): four weeks, close to
 /// how long the relay keeps envelopes.
 const TTL_SECONDS: u64 = 28 * 24 * 3600;
@@ -35,7 +36,7 @@ const TTL_SECONDS: u64 = 28 * 24 * 3600;
 const VAPID_VALIDITY: Duration = Duration::from_secs(12 * 3600);
 /// One push request, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Past this many remembered devices, entries older than [`COALESCE`] are dropped.
+/// Past this many remembered devices, entries older than the window are dropped.
 const PRUNE_AT: usize = 10_000;
 /// The VAPID `sub` claim when `HUSH_VAPID_SUBJECT` is unset.
 const DEFAULT_SUBJECT: &str = "mailto:relay@hush.invalid";
@@ -61,7 +62,7 @@ pub(crate) struct Pusher {
 
 impl Pusher {
     /// Loads (or makes, the first time) the VAPID key in `data`.
-    pub(crate) fn open(data: &Path) -> Result<Self, VapidKeyError> {
+    pub(crate) fn open(data: &Path, window: Duration) -> Result<Self, VapidKeyError> {
         let path = data.join("vapid.pem");
         let vapid = load_or_create_key(&path)?;
         let public_b64 =
@@ -85,7 +86,7 @@ impl Pusher {
             public_b64,
             subject,
             client,
-            coalescer: Coalescer::default(),
+            coalescer: Coalescer::new(window),
         })
     }
 
@@ -124,7 +125,7 @@ impl Pusher {
     }
 }
 
-/// Wakes `device` with a push if it has a subscription and was not pushed within [`COALESCE`].
+/// Wakes `device` with a push if it has a subscription and was not pushed within the window.
 /// Returns at once; the push is sent by a task of its own.
 pub(crate) fn wake_offline(state: &AppState, device: DeviceKey) {
     if !state.push.coalescer.admit(&device, Instant::now()) {
@@ -184,12 +185,19 @@ pub(crate) fn wake_offline(state: &AppState, device: DeviceKey) {
 }
 
 /// When each device was last pushed (in memory only).
-#[derive(Default)]
 struct Coalescer {
+    window: Duration,
     last: Mutex<HashMap<DeviceKey, Instant>>,
 }
 
 impl Coalescer {
+    fn new(window: Duration) -> Self {
+        Self {
+            window,
+            last: Mutex::default(),
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DeviceKey, Instant>> {
         self.last
             .lock()
@@ -200,12 +208,12 @@ impl Coalescer {
     fn admit(&self, device: &DeviceKey, now: Instant) -> bool {
         let mut last = self.lock();
         if let Some(at) = last.get(device) {
-            if now.saturating_duration_since(*at) < COALESCE {
+            if now.saturating_duration_since(*at) < self.window {
                 return false;
             }
         }
         if last.len() >= PRUNE_AT {
-            last.retain(|_, at| now.saturating_duration_since(*at) < COALESCE);
+            last.retain(|_, at| now.saturating_duration_since(*at) < self.window);
         }
         last.insert(device.clone(), now);
         true
@@ -266,7 +274,7 @@ mod tests {
 
     #[test]
     fn pushes_are_coalesced_per_device() {
-        let c = Coalescer::default();
+        let c = Coalescer::new(COALESCE);
         let t0 = Instant::now();
         assert!(c.admit(&key(1), t0));
         assert!(!c.admit(&key(1), t0 + Duration::from_secs(1)));
@@ -280,8 +288,8 @@ mod tests {
     #[test]
     fn the_vapid_key_is_made_once_and_private() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Pusher::open(dir.path()).unwrap();
-        let again = Pusher::open(dir.path()).unwrap();
+        let first = Pusher::open(dir.path(), COALESCE).unwrap();
+        let again = Pusher::open(dir.path(), COALESCE).unwrap();
         assert_eq!(first.public_key(), again.public_key());
         let point = URL_SAFE_NO_PAD.decode(first.public_key()).unwrap();
         assert_eq!(point.len(), 65);
@@ -296,7 +304,7 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(dir.path().join("vapid.pem"), "junk").unwrap();
-        assert!(Pusher::open(dir.path()).is_err());
+        assert!(Pusher::open(dir.path(), COALESCE).is_err());
     }
 }
 
