@@ -5,9 +5,11 @@
 //! each request with its VAPID key (RFC 8292), made once and kept in `HUSH_DATA/vapid.pem`; the
 //! public half is served at `GET /vapid-public-key` for clients to subscribe with.
 //!
-//! Pushes are coalesced: at most one per device per window (`--push-window-ms`). A suppressed push loses
-//! nothing, since a woken device fetches its whole queue. Requests are sent off the request
-//! path with a timeout; a subscription the push service calls gone (404/410) is deleted.
+//! Pushes are coalesced: at most one per device per window (`--push-window-ms`). A wake-up
+//! inside the window is delayed, not dropped: one push goes when the window ends if the device
+//! is still offline with envelopes queued (the woken device may have drained its queue before
+//! they came). Requests are sent off the request path with a timeout; a subscription the push
+//! service calls gone (404/410) is deleted.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -125,98 +127,175 @@ impl Pusher {
     }
 }
 
-/// Wakes `device` with a push if it has a subscription and was not pushed within the window.
-/// Returns at once; the push is sent by a task of its own.
+/// Wakes `device` with a push if it has a subscription: at once if it was not pushed within the
+/// window, else once when the window ends (if something is still queued for it then). Returns
+/// at once; the push is sent by a task of its own.
 pub(crate) fn wake_offline(state: &AppState, device: DeviceKey) {
-    if !state.push.coalescer.admit(&device, Instant::now()) {
-        return;
-    }
+    let delay = match state.push.coalescer.admit(&device, Instant::now()) {
+        Admission::Now => None,
+        Admission::Later(delay) => Some(delay),
+        Admission::Pending => return,
+    };
     let state = state.clone();
     tokio::spawn(async move {
-        let (account, id) = (device.account.clone(), device.device);
-        let store = state.store.clone();
-        let sub = match tokio::task::spawn_blocking(move || store.push_subscription(&account, id))
-            .await
-        {
-            Ok(Ok(Some(sub))) => sub,
-            Ok(Ok(None)) => return,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "reading a push subscription failed");
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+            // Cleared before the queue is read: a wake-up after this schedules its own push.
+            state.push.coalescer.settle(&device);
+            if !still_waiting(&state, &device).await {
                 return;
             }
-            Err(_) => return,
-        };
-        let request = match state.push.request(&sub) {
-            Ok(request) => request,
-            Err(e) => {
-                state.metrics.pushes_failed.inc();
-                tracing::warn!(error = %e, "push not sent");
-                return;
-            }
-        };
-        match state.push.client.execute(request).await {
-            Ok(response) if response.status().is_success() => state.metrics.pushes_sent.inc(),
-            Ok(response) => {
-                state.metrics.pushes_failed.inc();
-                let status = response.status().as_u16();
-                if matches!(status, 404 | 410) {
-                    let store = state.store.clone();
-                    let (account, id) = (device.account.clone(), device.device);
-                    let _ = tokio::task::spawn_blocking(move || {
-                        // Only the subscription the service refused: the device may have sent
-                        // a new one meanwhile.
-                        if store.push_subscription(&account, id)?.as_ref() == Some(&sub) {
-                            store.delete_push_subscription(&account, id)?;
-                        }
-                        Ok::<_, crate::store::StoreError>(())
-                    })
-                    .await;
-                    tracing::info!(status, "push subscription gone; deleted");
-                } else {
-                    tracing::warn!(status, "the push service refused a push");
-                }
-            }
-            Err(e) => {
-                state.metrics.pushes_failed.inc();
-                tracing::warn!(error = %e, "push request failed");
-            }
+            state.push.coalescer.sent(&device, Instant::now());
         }
+        push_now(&state, &device).await;
     });
 }
 
-/// When each device was last pushed (in memory only).
+/// Whether a delayed push is still wanted: the device is offline and has envelopes queued.
+async fn still_waiting(state: &AppState, device: &DeviceKey) -> bool {
+    if state.hub.is_online(device) {
+        return false;
+    }
+    let store = state.store.clone();
+    let (account, id) = (device.account.clone(), device.device);
+    matches!(
+        tokio::task::spawn_blocking(move || store.pending(&account, id, 0, 1)).await,
+        Ok(Ok(queued)) if !queued.is_empty()
+    )
+}
+
+/// Sends one wake-up to the device's subscription, if it has one.
+async fn push_now(state: &AppState, device: &DeviceKey) {
+    let (account, id) = (device.account.clone(), device.device);
+    let store = state.store.clone();
+    let sub = match tokio::task::spawn_blocking(move || store.push_subscription(&account, id)).await
+    {
+        Ok(Ok(Some(sub))) => sub,
+        Ok(Ok(None)) => return,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "reading a push subscription failed");
+            return;
+        }
+        Err(_) => return,
+    };
+    let request = match state.push.request(&sub) {
+        Ok(request) => request,
+        Err(e) => {
+            state.metrics.pushes_failed.inc();
+            tracing::warn!(error = %e, "push not sent");
+            return;
+        }
+    };
+    match state.push.client.execute(request).await {
+        Ok(response) if response.status().is_success() => state.metrics.pushes_sent.inc(),
+        Ok(response) => {
+            state.metrics.pushes_failed.inc();
+            let status = response.status().as_u16();
+            if matches!(status, 404 | 410) {
+                drop_subscription(state, device, sub).await;
+                tracing::info!(status, "push subscription gone; deleted");
+            } else {
+                tracing::warn!(status, "the push service refused a push");
+            }
+        }
+        Err(e) => {
+            state.metrics.pushes_failed.inc();
+            tracing::warn!(error = %e, "push request failed");
+        }
+    }
+}
+
+/// Deletes the subscription the push service called gone, unless the device replaced it
+/// meanwhile.
+async fn drop_subscription(state: &AppState, device: &DeviceKey, sub: PushSubscription) {
+    let store = state.store.clone();
+    let (account, id) = (device.account.clone(), device.device);
+    let _ = tokio::task::spawn_blocking(move || {
+        if store.push_subscription(&account, id)?.as_ref() == Some(&sub) {
+            store.delete_push_subscription(&account, id)?;
+        }
+        Ok::<_, crate::store::StoreError>(())
+    })
+    .await;
+}
+
+/// What a wake-up leads to.
+#[derive(Debug, PartialEq, Eq)]
+enum Admission {
+    /// Push now: the last push was a window ago or more.
+    Now,
+    /// Push after this long, when the window ends.
+    Later(Duration),
+    /// A push is already scheduled for the end of the window.
+    Pending,
+}
+
+/// One device's window: when its last push went, and whether another is scheduled.
+struct Window {
+    started: Instant,
+    pending: bool,
+}
+
+/// Each device's window (in memory only).
 struct Coalescer {
     window: Duration,
-    last: Mutex<HashMap<DeviceKey, Instant>>,
+    devices: Mutex<HashMap<DeviceKey, Window>>,
 }
 
 impl Coalescer {
     fn new(window: Duration) -> Self {
         Self {
             window,
-            last: Mutex::default(),
+            devices: Mutex::default(),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DeviceKey, Instant>> {
-        self.last
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DeviceKey, Window>> {
+        self.devices
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether a push to `device` may go now (and if so, remembers it).
-    fn admit(&self, device: &DeviceKey, now: Instant) -> bool {
-        let mut last = self.lock();
-        if let Some(at) = last.get(device) {
-            if now.saturating_duration_since(*at) < self.window {
-                return false;
+    /// Whether a push to `device` may go now, later, or is scheduled already (and remembers
+    /// which).
+    fn admit(&self, device: &DeviceKey, now: Instant) -> Admission {
+        let mut devices = self.lock();
+        if let Some(w) = devices.get_mut(device) {
+            let elapsed = now.saturating_duration_since(w.started);
+            if elapsed < self.window {
+                if w.pending {
+                    return Admission::Pending;
+                }
+                w.pending = true;
+                return Admission::Later(self.window - elapsed);
             }
         }
-        if last.len() >= PRUNE_AT {
-            last.retain(|_, at| now.saturating_duration_since(*at) < self.window);
+        if devices.len() >= PRUNE_AT {
+            let window = self.window;
+            devices.retain(|_, w| w.pending || now.saturating_duration_since(w.started) < window);
         }
-        last.insert(device.clone(), now);
-        true
+        devices.insert(
+            device.clone(),
+            Window {
+                started: now,
+                pending: false,
+            },
+        );
+        Admission::Now
+    }
+
+    /// The scheduled push is due: wake-ups from now on are admitted afresh.
+    fn settle(&self, device: &DeviceKey) {
+        if let Some(w) = self.lock().get_mut(device) {
+            w.pending = false;
+        }
+    }
+
+    /// A delayed push goes now: a new window starts.
+    fn sent(&self, device: &DeviceKey, now: Instant) {
+        if let Some(w) = self.lock().get_mut(device) {
+            w.started = w.started.max(now);
+        }
     }
 
     fn forget(&self, device: &DeviceKey) {
@@ -273,16 +352,35 @@ mod tests {
     }
 
     #[test]
-    fn pushes_are_coalesced_per_device() {
+    fn pushes_are_delayed_to_the_end_of_the_window_not_dropped() {
         let c = Coalescer::new(COALESCE);
         let t0 = Instant::now();
-        assert!(c.admit(&key(1), t0));
-        assert!(!c.admit(&key(1), t0 + Duration::from_secs(1)));
-        assert!(c.admit(&key(2), t0 + Duration::from_secs(1)));
-        assert!(!c.admit(&key(1), t0 + COALESCE - Duration::from_millis(1)));
-        assert!(c.admit(&key(1), t0 + COALESCE));
+        let second = Duration::from_secs(1);
+        assert_eq!(c.admit(&key(1), t0), Admission::Now);
+        assert_eq!(
+            c.admit(&key(1), t0 + second),
+            Admission::Later(COALESCE - second)
+        );
+        assert_eq!(c.admit(&key(1), t0 + second * 2), Admission::Pending);
+        assert_eq!(c.admit(&key(2), t0 + second), Admission::Now);
+        // The delayed push went at the end of the window: the next window starts then.
+        c.settle(&key(1));
+        c.sent(&key(1), t0 + COALESCE);
+        assert_eq!(
+            c.admit(&key(1), t0 + COALESCE + second),
+            Admission::Later(COALESCE - second)
+        );
+        // A new subscription starts afresh.
         c.forget(&key(2));
-        assert!(c.admit(&key(2), t0 + Duration::from_secs(2)));
+        assert_eq!(c.admit(&key(2), t0 + second * 2), Admission::Now);
+        // Nothing was queued at the end of the window: no push, and the old window ends.
+        assert_eq!(c.admit(&key(3), t0), Admission::Now);
+        assert_eq!(
+            c.admit(&key(3), t0 + second),
+            Admission::Later(COALESCE - second)
+        );
+        c.settle(&key(3));
+        assert_eq!(c.admit(&key(3), t0 + COALESCE), Admission::Now);
     }
 
     #[test]
