@@ -48,9 +48,10 @@ pub struct Config {
     )]
     pub max_guests_per_ip: u32,
 
-    /// Let devices register push endpoints on loopback or private networks (for tests with a
-    /// local push service); off by default so clients cannot aim the relay at internal hosts.
-    #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]
+    /// Let devices register push endpoints on loopback or private networks: for tests with a
+    /// local push service only, so it is no flag; otherwise clients could aim the relay at
+    /// internal hosts.
+    #[arg(skip)]
     pub push_allow_private: bool,
 
     /// Milliseconds between two Web Push wake-ups of one device: at most one per window.

@@ -145,10 +145,13 @@ impl Server {
         )
         .map_err(StartError::Store)?;
         let window = Duration::from_millis(config.push_window_ms);
-        let push = push::Pusher::open(&config.data, window).map_err(|e| StartError::Vapid {
-            path: e.path,
-            message: e.message,
-        })?;
+        let push =
+            push::Pusher::open(&config.data, window, config.push_allow_private).map_err(|e| {
+                StartError::Vapid {
+                    path: e.path,
+                    message: e.message,
+                }
+            })?;
         let blobs = blobs::Blobs::open(&config.data).map_err(|source| StartError::DataDir {
             path: config.data.join("blobs"),
             source,

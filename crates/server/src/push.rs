@@ -13,8 +13,9 @@
 
 use std::collections::HashMap;
 use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::Uri;
@@ -59,26 +60,37 @@ pub(crate) struct Pusher {
     public_b64: String,
     subject: String,
     client: reqwest::Client,
+    /// Whether endpoints on loopback and private networks may be contacted (tests only).
+    allow_private: bool,
     coalescer: Coalescer,
 }
 
 impl Pusher {
     /// Loads (or makes, the first time) the VAPID key in `data`.
-    pub(crate) fn open(data: &Path, window: Duration) -> Result<Self, VapidKeyError> {
+    /// `allow_private` (tests only) lets it push to loopback and private networks.
+    pub(crate) fn open(
+        data: &Path,
+        window: Duration,
+        allow_private: bool,
+    ) -> Result<Self, VapidKeyError> {
         let path = data.join("vapid.pem");
         let vapid = load_or_create_key(&path)?;
         let public_b64 =
             URL_SAFE_NO_PAD.encode(vapid.public_key().public_key().to_bytes_uncompressed());
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(REQUEST_TIMEOUT)
             // Push services answer directly; a redirect is not followed anywhere.
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| VapidKeyError {
-                path: path.clone(),
-                message: format!("cannot make the push HTTP client: {e}"),
-            })?;
+            // A proxy would connect wherever it is told: the address check would be moot.
+            .no_proxy();
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder.build().map_err(|e| VapidKeyError {
+            path: path.clone(),
+            message: format!("cannot make the push HTTP client: {e}"),
+        })?;
         let subject = std::env::var("HUSH_VAPID_SUBJECT")
             .ok()
             .filter(|s| !s.is_empty())
@@ -88,6 +100,7 @@ impl Pusher {
             public_b64,
             subject,
             client,
+            allow_private,
             coalescer: Coalescer::new(window),
         })
     }
@@ -123,7 +136,39 @@ impl Pusher {
         let headers = request.headers_mut();
         headers.insert("ttl", TTL_SECONDS.into());
         headers.insert("urgency", axum::http::HeaderValue::from_static("high"));
-        reqwest::Request::try_from(request).map_err(|e| format!("cannot send the push: {e}"))
+        reqwest::Request::try_from(request)
+            .map_err(|e| format!("cannot send the push: {}", e.without_url()))
+    }
+
+    /// Sends `request` unless its host is an address that is not public. (Names are checked
+    /// by [`PublicOnly`] when they are resolved; an address in the URL is not resolved.)
+    async fn send(&self, request: reqwest::Request) -> Result<reqwest::Response, String> {
+        if !self.allow_private && !request.url().host_str().is_some_and(is_public_host) {
+            return Err("the push endpoint is not a public address".to_owned());
+        }
+        // The error would name the URL, which is a capability: it stays out of the logs.
+        self.client
+            .execute(request)
+            .await
+            .map_err(|e| e.without_url().to_string())
+    }
+}
+
+/// Resolves names to their public addresses only, so that a name pointing into the relay's
+/// own network is never contacted (checked when connecting, not when subscribing).
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = addrs.filter(|a| is_public_ip(a.ip())).collect();
+            if public.is_empty() {
+                return Err("the push endpoint's name has no public address".into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -186,7 +231,7 @@ async fn push_now(state: &AppState, device: &DeviceKey) {
             return;
         }
     };
-    match state.push.client.execute(request).await {
+    match state.push.send(request).await {
         Ok(response) if response.status().is_success() => state.metrics.pushes_sent.inc(),
         Ok(response) => {
             state.metrics.pushes_failed.inc();
@@ -386,8 +431,8 @@ mod tests {
     #[test]
     fn the_vapid_key_is_made_once_and_private() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Pusher::open(dir.path(), COALESCE).unwrap();
-        let again = Pusher::open(dir.path(), COALESCE).unwrap();
+        let first = Pusher::open(dir.path(), COALESCE, false).unwrap();
+        let again = Pusher::open(dir.path(), COALESCE, false).unwrap();
         assert_eq!(first.public_key(), again.public_key());
         let point = URL_SAFE_NO_PAD.decode(first.public_key()).unwrap();
         assert_eq!(point.len(), 65);
@@ -402,48 +447,80 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(dir.path().join("vapid.pem"), "junk").unwrap();
-        assert!(Pusher::open(dir.path(), COALESCE).is_err());
+        assert!(Pusher::open(dir.path(), COALESCE, false).is_err());
     }
 }
 
-/// Whether a push endpoint may be contacted: `https`, and a host that is a name or a public IP
-/// address. Refuses loopback, private, link-local and unspecified addresses and `localhost`,
-/// so a client cannot make the relay POST into its own network. (A public name that resolves
-/// to a private address is not caught here.)
+/// Whether a push endpoint may be subscribed: `https`, no user name, and a host that is a name
+/// or a public IP address, read as the HTTP client reads it (`127.1` and `2130706433` are
+/// 127.0.0.1). A name that resolves to a private address is refused when connecting instead.
 pub(crate) fn is_public_endpoint(endpoint: &str) -> bool {
     let Some(rest) = endpoint.strip_prefix("https://") else {
         return false;
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    // URL parsers skip extra slashes after the scheme; such an endpoint is not a push service.
+    if rest.starts_with(['/', '\\']) {
         return false;
     }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    let Ok(url) = reqwest::Url::parse(endpoint) else {
+        return false;
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() || host == "localhost" || host.ends_with(".localhost") {
-        return false;
+    url.username().is_empty()
+        && url.password().is_none()
+        && url.host_str().is_some_and(is_public_host)
+}
+
+/// A URL's host (IPv6 in brackets) that is a name other than `localhost`, or a public address.
+fn is_public_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return is_public_ip(ip);
     }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => {
-            !(ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
-        }
-        Ok(std::net::IpAddr::V6(ip)) => {
-            !(ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some())
-        }
-        Err(_) => true,
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    !(name.is_empty() || name == "localhost" || name.ends_with(".localhost"))
+}
+
+/// Whether `ip` is a public unicast address.
+pub(crate) fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
     }
+}
+
+/// Not "this network" (0/8), private (10/8, 172.16/12, 192.168/16), shared (100.64/10),
+/// loopback, link-local, IETF (192.0.0/24), documentation, the 6to4 relay (192.88.99/24),
+/// benchmarking (198.18/15), multicast, reserved or broadcast (224/3).
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(a == 0
+        || a == 10
+        || a == 127
+        || a >= 224
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 169 && b == 254)
+        || (a == 172 && (16..32).contains(&b))
+        || (a == 192 && b == 168)
+        || (a == 192 && b == 0 && (c == 0 || c == 2))
+        || (a == 192 && b == 88 && c == 99)
+        || (a == 198 && (b & 0xfe) == 18)
+        || (a == 198 && b == 51 && c == 100)
+        || (a == 203 && b == 0 && c == 113))
+}
+
+/// Global unicast (2000::/3) only, which leaves out loopback, unspecified, IPv4-mapped and
+/// -compatible, NAT64 (64:ff9b::/96), unique local, link-local and multicast; and within it
+/// not the IETF block (2001::/23, Teredo included), documentation (2001:db8::/32) or 6to4
+/// (2002::/16), which embed or stand for other addresses.
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    (s[0] & 0xe000) == 0x2000
+        && !(s[0] == 0x2001 && s[1] < 0x0200)
+        && !(s[0] == 0x2001 && s[1] == 0x0db8)
+        && s[0] != 0x2002
 }
 
 #[cfg(test)]
@@ -456,6 +533,7 @@ mod endpoint_tests {
             "https://fcm.googleapis.com/fcm/send/abc",
             "https://updates.push.services.mozilla.com:443/wpush/v2/x",
             "https://8.8.8.8/x",
+            "https://[2a00:1450:4001::1]/x",
         ] {
             assert!(is_public_endpoint(ok), "{ok}");
         }
@@ -471,8 +549,53 @@ mod endpoint_tests {
             "https://[::ffff:127.0.0.1]/x",
             "https://user@evil/x",
             "https:///x",
+            // Shorthand and integer IPv4 forms, as URL parsers read them.
+            "https://127.1/x",
+            "https://2130706433/x",
+            "https://0x7f000001/x",
+            "https://0.0.0.0/x",
+            "https://0.1.2.3/x",
+            "https://198.18.0.1/x",
+            "https://[64:ff9b::7f00:1]/x",
+            "https://[2002:7f00:1::]/x",
+            "https://[fe80::1%25eth0]/x",
         ] {
             assert!(!is_public_endpoint(bad), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod connect_tests {
+    use super::*;
+
+    /// The push client itself refuses loopback, whatever the endpoint's spelling: nothing
+    /// reaches a listener on 127.0.0.1.
+    #[tokio::test]
+    async fn the_push_client_never_connects_to_a_private_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let pusher = Pusher::open(dir.path(), COALESCE, false).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for host in ["localhost", "127.1", "2130706433", "[::ffff:127.0.0.1]"] {
+            let url = format!("https://{host}:{port}/push");
+            let request = pusher.client.post(&url).build().unwrap();
+            let refused = pusher.send(request).await.unwrap_err();
+            assert!(
+                !refused.contains("/push"),
+                "the URL is in the error: {refused}"
+            );
+            // A connection the client made would be waiting to be accepted by now.
+            assert!(listener.accept().is_err(), "{url} was contacted");
+        }
+    }
+
+    /// Names are checked when resolved: one with only loopback addresses resolves to nothing.
+    #[tokio::test]
+    async fn names_resolve_to_public_addresses_only() {
+        use reqwest::dns::Resolve as _;
+        let resolved = PublicOnly.resolve("localhost".parse().unwrap()).await;
+        assert!(resolved.is_err());
     }
 }
