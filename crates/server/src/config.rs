@@ -1,7 +1,8 @@
 //! Server configuration: flags, each with an environment variable.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 /// How to run the relay. Every flag can also be given through its `HUSH_*` variable.
 #[derive(Clone, Debug, clap::Parser)]
@@ -45,7 +46,8 @@ pub struct Config {
     )]
     pub envelope_lifetime_secs: u64,
 
-    /// Unauthenticated WebSockets one IP address may hold at once (more get HTTP 429).
+    /// Unauthenticated WebSockets one client address (IPv6: one /64) may hold at once; more are
+    /// told `RateLimited` and closed.
     #[arg(
         long = "max-guests-per-ip",
         env = "HUSH_MAX_GUESTS_PER_IP",
@@ -62,10 +64,126 @@ pub struct Config {
     )]
     pub blob_quota_bytes: u64,
 
-    /// Let devices register push endpoints on loopback or private networks (for tests with a
-    /// local push service); off by default so clients cannot aim the relay at internal hosts.
-    #[arg(long = "push-allow-private-endpoints", env = "HUSH_PUSH_ALLOW_PRIVATE")]
+    /// Let devices register push endpoints on loopback or private networks: for tests with a
+    /// local push service only, so it is no flag; otherwise clients could aim the relay at
+    /// internal hosts.
+    #[arg(skip)]
     pub push_allow_private: bool,
+
+    /// Milliseconds between two Web Push wake-ups of one device: at most one per window.
+    #[arg(
+        long = "push-window-ms",
+        env = "HUSH_PUSH_WINDOW_MS",
+        default_value_t = 5000
+    )]
+    pub push_window_ms: u64,
+
+    /// Proxies (CIDR ranges, e.g. `127.0.0.1/32`; repeat the flag or separate with commas) whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the client. Unset, every peer is the client.
+    #[arg(
+        long = "trusted-proxy",
+        env = "HUSH_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<Cidr>,
+
+    /// Link codes one client address may have open at once (browsers waiting to be linked).
+    #[arg(
+        long = "max-links-per-ip",
+        env = "HUSH_MAX_LINKS_PER_IP",
+        default_value_t = 8
+    )]
+    pub max_links_per_ip: u32,
+
+    /// Unauthenticated WebSockets all addresses together may hold at once.
+    #[arg(long = "max-guests", env = "HUSH_MAX_GUESTS", default_value_t = 10_000)]
+    pub max_guests: u32,
+
+    /// Milliseconds an unauthenticated WebSocket has to authenticate or open a link (one
+    /// holding an open link lives until the link expires).
+    #[arg(
+        long = "guest-deadline-ms",
+        env = "HUSH_GUEST_DEADLINE_MS",
+        default_value_t = 10_000
+    )]
+    pub guest_deadline_ms: u64,
+
+    /// Milliseconds a client has to send a request's headers, and between two pieces of a body.
+    #[arg(
+        long = "http-timeout-ms",
+        env = "HUSH_HTTP_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    pub http_timeout_ms: u64,
+
+    /// Origins (`https://host[:port]`) whose pages may open the WebSocket besides the relay's
+    /// own (an `Origin` whose host is the request's `Host`); repeat or separate with commas.
+    /// Clients that send no `Origin` (native ones) are always let in.
+    #[arg(
+        long = "allowed-origin",
+        env = "HUSH_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
+}
+
+/// An IP address range: an address and how many leading bits of it count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    /// Whether `ip` is in the range (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.addr, canonical(ip)) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `ip`, with an IPv4-mapped IPv6 address turned back into IPv4.
+pub(crate) fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+
+    /// `10.0.0.0/8`, `fd00::/8`, or a single address.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (addr, prefix) = text.trim().split_once('/').unwrap_or((text.trim(), ""));
+        let addr = canonical(
+            addr.parse::<IpAddr>()
+                .map_err(|e| format!("{text:?} is not an address or CIDR range: {e}"))?,
+        );
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            "" => max,
+            bits => bits
+                .parse::<u8>()
+                .ok()
+                .filter(|b| *b <= max)
+                .ok_or_else(|| format!("{text:?}: the prefix must be 0 to {max}"))?,
+        };
+        Ok(Self { addr, prefix })
+    }
 }
 
 impl Config {
@@ -83,6 +201,13 @@ impl Config {
             max_guests_per_ip: 256,
             blob_quota_bytes: crate::blobs::DEFAULT_BLOB_QUOTA,
             push_allow_private: false,
+            push_window_ms: 5000,
+            trusted_proxies: Vec::new(),
+            max_links_per_ip: 8,
+            max_guests: 10_000,
+            guest_deadline_ms: 10_000,
+            http_timeout_ms: 30_000,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -92,6 +217,27 @@ mod tests {
     use clap::Parser;
 
     use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn cidr_ranges_parse_and_match() {
+        let lan: Cidr = "10.0.0.0/8".parse().unwrap();
+        assert!(lan.contains(ip("10.200.1.1")));
+        assert!(lan.contains(ip("::ffff:10.0.0.1")));
+        assert!(!lan.contains(ip("11.0.0.1")));
+        let one: Cidr = "127.0.0.1".parse().unwrap();
+        assert!(one.contains(ip("127.0.0.1")) && !one.contains(ip("127.0.0.2")));
+        let v6: Cidr = "2001:db8::/32".parse().unwrap();
+        assert!(v6.contains(ip("2001:db8:1::1")) && !v6.contains(ip("2001:db9::1")));
+        let all: Cidr = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains(ip("8.8.8.8")) && !all.contains(ip("::1")));
+        for bad in ["", "10.0.0.0/33", "fd00::/129", "example.com", "10.0.0.0/x"] {
+            assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn metrics_are_off_unless_an_address_is_given() {

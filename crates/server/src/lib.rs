@@ -8,6 +8,7 @@
 
 mod app_shell;
 mod blobs;
+mod client_addr;
 pub mod config;
 mod connection;
 mod device_lists;
@@ -25,6 +26,7 @@ mod ws;
 
 use std::future::Future;
 use std::io;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -39,6 +41,8 @@ pub use config::Config;
 
 /// How long shutdown waits for open WebSockets to say goodbye.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long to wait after a failed accept before the next.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// The longest wait between two looks for expired envelopes (and blobs).
 const EXPIRY_EVERY: Duration = Duration::from_secs(3600);
 
@@ -111,6 +115,12 @@ pub(crate) struct AppState {
     store: Arc<dyn store::Store>,
     /// Unauthenticated connections per address.
     guests: Arc<guests::Guests>,
+    /// How long a guest has to authenticate or open a link.
+    guest_deadline: Duration,
+    /// Proxies whose forwarding headers name the client.
+    trusted_proxies: Arc<[config::Cidr]>,
+    /// Origins besides the relay's own whose pages may open the WebSocket.
+    allowed_origins: Arc<[String]>,
     /// The store's device lists, cached for the send path.
     device_lists: Arc<device_lists::DeviceLists>,
     hub: Arc<hub::Hub>,
@@ -120,6 +130,8 @@ pub(crate) struct AppState {
     envelope_lifetime: Duration,
     /// Whether push endpoints on loopback or private networks are accepted (tests only).
     push_allow_private: bool,
+    /// How long a client may take to send request headers, or between two pieces of a body.
+    http_timeout: Duration,
     /// Encrypted attachments.
     blobs: Arc<blobs::Blobs>,
     /// Provisioning addresses of browsers being linked.
@@ -146,10 +158,14 @@ impl Server {
             Some(hub.clone()),
         )
         .map_err(StartError::Store)?;
-        let push = push::Pusher::open(&config.data).map_err(|e| StartError::Vapid {
-            path: e.path,
-            message: e.message,
-        })?;
+        let window = Duration::from_millis(config.push_window_ms);
+        let push =
+            push::Pusher::open(&config.data, window, config.push_allow_private).map_err(|e| {
+                StartError::Vapid {
+                    path: e.path,
+                    message: e.message,
+                }
+            })?;
         let blobs =
             blobs::Blobs::open(&config.data, config.blob_quota_bytes).map_err(|source| {
                 StartError::DataDir {
@@ -171,14 +187,21 @@ impl Server {
                 connections: TaskTracker::new(),
                 store: Arc::new(store),
                 device_lists: Arc::default(),
-                guests: Arc::new(guests::Guests::new(config.max_guests_per_ip)),
+                guests: Arc::new(guests::Guests::new(
+                    config.max_guests_per_ip,
+                    config.max_guests,
+                )),
+                guest_deadline: Duration::from_millis(config.guest_deadline_ms),
+                trusted_proxies: config.trusted_proxies.clone().into(),
+                allowed_origins: config.allowed_origins.clone().into(),
                 hub,
                 metrics: Arc::new(metrics::Metrics::default()),
                 frames_per_second: config.frames_per_second,
                 envelope_lifetime: Duration::from_secs(config.envelope_lifetime_secs),
                 push_allow_private: config.push_allow_private,
+                http_timeout: Duration::from_millis(config.http_timeout_ms),
                 blobs: Arc::new(blobs),
-                links: Arc::default(),
+                links: Arc::new(links::Links::new(config.max_links_per_ip as usize)),
                 push: Arc::new(push),
             },
         })
@@ -197,6 +220,10 @@ impl Server {
             .route("/ws", get(ws::upgrade))
             .merge(app_shell::routes(&self.state))
             .layer(axum::middleware::from_fn(headers::set_response_headers))
+            // A body that stalls (a slow-loris upload) ends the request.
+            .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+                self.state.http_timeout,
+            ))
             .with_state(self.state.clone())
     }
 
@@ -207,8 +234,8 @@ impl Server {
             .with_state(self.state.clone())
     }
 
-    /// Serves `listener` until `shutdown` resolves, then stops accepting, lets HTTP requests
-    /// finish, closes WebSockets with "going away" and waits (briefly) for them.
+    /// Serves `listener` until `shutdown` resolves, then stops accepting, closes WebSockets with
+    /// "going away" and waits (briefly) for them and for HTTP requests in progress.
     pub async fn serve(
         self,
         listener: TcpListener,
@@ -235,22 +262,34 @@ impl Server {
             })
         });
         let expiry = tokio::spawn(expire_forever(self.state.clone()));
-        // Small frames should leave at once, not wait for Nagle's algorithm.
-        let listener =
-            axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-                let _ = tcp.set_nodelay(true);
-            });
         let router = self.router();
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            token.cancel();
-        })
-        .await?;
+        let http = TaskTracker::new();
+        tokio::pin!(shutdown);
+        loop {
+            let (tcp, peer) = tokio::select! {
+                () = &mut shutdown => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors, mostly: give connections time to close.
+                        tracing::warn!(error = %e, "accepting a connection failed");
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                        continue;
+                    }
+                },
+            };
+            let timeout = self.state.http_timeout;
+            http.spawn(serve_http(
+                tcp,
+                peer,
+                router.clone(),
+                timeout,
+                token.clone(),
+            ));
+        }
+        token.cancel();
         expiry.abort();
+        http.close();
         if let Some(metrics) = metrics {
             // The metrics listener failing never stopped the relay; it is only logged.
             if let Ok(Err(error)) = metrics.await {
@@ -259,16 +298,50 @@ impl Server {
         }
         let connections = &self.state.connections;
         connections.close();
-        if tokio::time::timeout(DRAIN_TIMEOUT, connections.wait())
-            .await
-            .is_err()
-        {
+        let drained = async {
+            http.wait().await;
+            connections.wait().await;
+        };
+        if tokio::time::timeout(DRAIN_TIMEOUT, drained).await.is_err() {
             tracing::warn!(
                 open = connections.len(),
-                "WebSockets still open after the drain timeout"
+                "connections still open after the drain timeout"
             );
         }
         Ok(())
+    }
+}
+
+/// One HTTP connection: requests (with the peer's address for [`ws`]) until it closes, is
+/// upgraded, or the server shuts down. Headers must arrive within `timeout`.
+async fn serve_http(
+    tcp: tokio::net::TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    timeout: Duration,
+    shutdown: CancellationToken,
+) {
+    // Small frames should leave at once, not wait for Nagle's algorithm.
+    let _ = tcp.set_nodelay(true);
+    let service =
+        tower_http::add_extension::AddExtension::new(router, axum::extract::ConnectInfo(peer));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(timeout);
+    let connection = builder
+        .serve_connection(
+            hyper_util::rt::TokioIo::new(tcp),
+            hyper_util::service::TowerToHyperService::new(service),
+        )
+        .with_upgrades();
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = shutdown.cancelled() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
     }
 }
 

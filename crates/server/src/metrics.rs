@@ -58,6 +58,18 @@ pub(crate) struct Metrics {
     pub(crate) blob_refusals: Counter,
     /// Requests refused by a device's rate limits.
     pub(crate) rate_limited: Counter,
+    // Refusals of unauthenticated clients and of push endpoints (issue 19: links, guests,
+    // origins, SSRF).
+    /// Link addresses refused: too many from one client address, or in all.
+    pub(crate) links_refused: Counter,
+    /// Unauthenticated WebSockets refused: too many from one client address, or in all.
+    pub(crate) guests_refused: Counter,
+    /// Unauthenticated WebSockets closed for not authenticating or opening a link in time.
+    pub(crate) guests_timed_out: Counter,
+    /// WebSocket upgrades refused for their `Origin`.
+    pub(crate) origins_refused: Counter,
+    /// Push subscriptions refused for an endpoint that is not a public https URL.
+    pub(crate) push_endpoints_refused: Counter,
 }
 
 impl Metrics {
@@ -148,6 +160,7 @@ impl Metrics {
             "Requests refused by a device's rate limits.",
             self.rate_limited.get().to_string(),
         );
+        self.render_refusals(&mut line);
         if let Some(depth) = queue_depth {
             line(
                 "hush_queue_depth",
@@ -157,5 +170,38 @@ impl Metrics {
             );
         }
         out
+    }
+
+    /// The refusals of unauthenticated clients and push endpoints.
+    fn render_refusals(&self, line: &mut impl FnMut(&str, &str, &str, String)) {
+        for (name, help, counter) in [
+            (
+                "hush_links_refused_total",
+                "Link addresses refused (too many from one address, or in all).",
+                &self.links_refused,
+            ),
+            (
+                "hush_guests_refused_total",
+                "Unauthenticated WebSockets refused (too many from one address, or in all).",
+                &self.guests_refused,
+            ),
+            (
+                "hush_guests_timed_out_total",
+                "Unauthenticated WebSockets closed for not signing in or opening a link in time.",
+                &self.guests_timed_out,
+            ),
+            (
+                "hush_origins_refused_total",
+                "WebSocket upgrades refused for their Origin.",
+                &self.origins_refused,
+            ),
+            (
+                "hush_push_endpoints_refused_total",
+                "Push subscriptions refused for an endpoint that is not public.",
+                &self.push_endpoints_refused,
+            ),
+        ] {
+            line(name, "counter", help, counter.get().to_string());
+        }
     }
 }

@@ -5,14 +5,17 @@
 //! each request with its VAPID key (RFC 8292), made once and kept in `HUSH_DATA/vapid.pem`; the
 //! public half is served at `GET /vapid-public-key` for clients to subscribe with.
 //!
-//! Pushes are coalesced: at most one per device every [`COALESCE`]. A suppressed push loses
-//! nothing, since a woken device fetches its whole queue. Requests are sent off the request
-//! path with a timeout; a subscription the push service calls gone (404/410) is deleted.
+//! Pushes are coalesced: at most one per device per window (`--push-window-ms`). A wake-up
+//! inside the window is delayed, not dropped: one push goes when the window ends if the device
+//! is still offline with envelopes queued (the woken device may have drained its queue before
+//! they came). Requests are sent off the request path with a timeout; a subscription the push
+//! service calls gone (404/410) is deleted.
 
 use std::collections::HashMap;
 use std::io::Write as _;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::http::Uri;
@@ -26,8 +29,9 @@ use crate::hub::DeviceKey;
 use crate::store::PushSubscription;
 use crate::AppState;
 
-/// At most one push per device in this long.
-pub(crate) const COALESCE: Duration = Duration::from_secs(5);
+/// The default window, for the unit tests.
+#[cfg(test)]
+const COALESCE: Duration = Duration::from_secs(5);
 /// How long the push service keeps an undelivered push (RFC 8030 `TTL`): four weeks, close to
 /// how long the relay keeps envelopes.
 const TTL_SECONDS: u64 = 28 * 24 * 3600;
@@ -35,7 +39,7 @@ const TTL_SECONDS: u64 = 28 * 24 * 3600;
 const VAPID_VALIDITY: Duration = Duration::from_secs(12 * 3600);
 /// One push request, connection included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
-/// Past this many remembered devices, entries older than [`COALESCE`] are dropped.
+/// Past this many remembered devices, entries older than the window are dropped.
 const PRUNE_AT: usize = 10_000;
 /// The VAPID `sub` claim when `HUSH_VAPID_SUBJECT` is unset.
 const DEFAULT_SUBJECT: &str = "mailto:relay@hush.invalid";
@@ -56,26 +60,37 @@ pub(crate) struct Pusher {
     public_b64: String,
     subject: String,
     client: reqwest::Client,
+    /// Whether endpoints on loopback and private networks may be contacted (tests only).
+    allow_private: bool,
     coalescer: Coalescer,
 }
 
 impl Pusher {
     /// Loads (or makes, the first time) the VAPID key in `data`.
-    pub(crate) fn open(data: &Path) -> Result<Self, VapidKeyError> {
+    /// `allow_private` (tests only) lets it push to loopback and private networks.
+    pub(crate) fn open(
+        data: &Path,
+        window: Duration,
+        allow_private: bool,
+    ) -> Result<Self, VapidKeyError> {
         let path = data.join("vapid.pem");
         let vapid = load_or_create_key(&path)?;
         let public_b64 =
             URL_SAFE_NO_PAD.encode(vapid.public_key().public_key().to_bytes_uncompressed());
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(REQUEST_TIMEOUT)
             .connect_timeout(REQUEST_TIMEOUT)
             // Push services answer directly; a redirect is not followed anywhere.
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| VapidKeyError {
-                path: path.clone(),
-                message: format!("cannot make the push HTTP client: {e}"),
-            })?;
+            // A proxy would connect wherever it is told: the address check would be moot.
+            .no_proxy();
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder.build().map_err(|e| VapidKeyError {
+            path: path.clone(),
+            message: format!("cannot make the push HTTP client: {e}"),
+        })?;
         let subject = std::env::var("HUSH_VAPID_SUBJECT")
             .ok()
             .filter(|s| !s.is_empty())
@@ -85,7 +100,8 @@ impl Pusher {
             public_b64,
             subject,
             client,
-            coalescer: Coalescer::default(),
+            allow_private,
+            coalescer: Coalescer::new(window),
         })
     }
 
@@ -120,95 +136,211 @@ impl Pusher {
         let headers = request.headers_mut();
         headers.insert("ttl", TTL_SECONDS.into());
         headers.insert("urgency", axum::http::HeaderValue::from_static("high"));
-        reqwest::Request::try_from(request).map_err(|e| format!("cannot send the push: {e}"))
+        reqwest::Request::try_from(request)
+            .map_err(|e| format!("cannot send the push: {}", e.without_url()))
+    }
+
+    /// Sends `request` unless its host is an address that is not public. (Names are checked
+    /// by [`PublicOnly`] when they are resolved; an address in the URL is not resolved.)
+    async fn send(&self, request: reqwest::Request) -> Result<reqwest::Response, String> {
+        if !self.allow_private && !request.url().host_str().is_some_and(is_public_host) {
+            return Err("the push endpoint is not a public address".to_owned());
+        }
+        // The error would name the URL, which is a capability: it stays out of the logs.
+        self.client
+            .execute(request)
+            .await
+            .map_err(|e| e.without_url().to_string())
     }
 }
 
-/// Wakes `device` with a push if it has a subscription and was not pushed within [`COALESCE`].
-/// Returns at once; the push is sent by a task of its own.
-pub(crate) fn wake_offline(state: &AppState, device: DeviceKey) {
-    if !state.push.coalescer.admit(&device, Instant::now()) {
-        return;
+/// Resolves names to their public addresses only, so that a name pointing into the relay's
+/// own network is never contacted (checked when connecting, not when subscribing).
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let addrs = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public: Vec<SocketAddr> = addrs.filter(|a| is_public_ip(a.ip())).collect();
+            if public.is_empty() {
+                return Err("the push endpoint's name has no public address".into());
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
+}
+
+/// Wakes `device` with a push if it has a subscription: at once if it was not pushed within the
+/// window, else once when the window ends (if something is still queued for it then). Returns
+/// at once; the push is sent by a task of its own.
+pub(crate) fn wake_offline(state: &AppState, device: DeviceKey) {
+    let delay = match state.push.coalescer.admit(&device, Instant::now()) {
+        Admission::Now => None,
+        Admission::Later(delay) => Some(delay),
+        Admission::Pending => return,
+    };
     let state = state.clone();
     tokio::spawn(async move {
-        let (account, id) = (device.account.clone(), device.device);
-        let store = state.store.clone();
-        let sub = match tokio::task::spawn_blocking(move || store.push_subscription(&account, id))
-            .await
-        {
-            Ok(Ok(Some(sub))) => sub,
-            Ok(Ok(None)) => return,
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "reading a push subscription failed");
+        if let Some(delay) = delay {
+            tokio::time::sleep(delay).await;
+            // Cleared before the queue is read: a wake-up after this schedules its own push.
+            state.push.coalescer.settle(&device);
+            if !still_waiting(&state, &device).await {
                 return;
             }
-            Err(_) => return,
-        };
-        let request = match state.push.request(&sub) {
-            Ok(request) => request,
-            Err(e) => {
-                state.metrics.pushes_failed.inc();
-                tracing::warn!(error = %e, "push not sent");
-                return;
-            }
-        };
-        match state.push.client.execute(request).await {
-            Ok(response) if response.status().is_success() => state.metrics.pushes_sent.inc(),
-            Ok(response) => {
-                state.metrics.pushes_failed.inc();
-                let status = response.status().as_u16();
-                if matches!(status, 404 | 410) {
-                    let store = state.store.clone();
-                    let (account, id) = (device.account.clone(), device.device);
-                    let _ = tokio::task::spawn_blocking(move || {
-                        // Only the subscription the service refused: the device may have sent
-                        // a new one meanwhile.
-                        if store.push_subscription(&account, id)?.as_ref() == Some(&sub) {
-                            store.delete_push_subscription(&account, id)?;
-                        }
-                        Ok::<_, crate::store::StoreError>(())
-                    })
-                    .await;
-                    tracing::info!(status, "push subscription gone; deleted");
-                } else {
-                    tracing::warn!(status, "the push service refused a push");
-                }
-            }
-            Err(e) => {
-                state.metrics.pushes_failed.inc();
-                tracing::warn!(error = %e, "push request failed");
-            }
+            state.push.coalescer.sent(&device, Instant::now());
         }
+        push_now(&state, &device).await;
     });
 }
 
-/// When each device was last pushed (in memory only).
-#[derive(Default)]
+/// Whether a delayed push is still wanted: the device is offline and has envelopes queued.
+async fn still_waiting(state: &AppState, device: &DeviceKey) -> bool {
+    if state.hub.is_online(device) {
+        return false;
+    }
+    let store = state.store.clone();
+    let (account, id) = (device.account.clone(), device.device);
+    matches!(
+        tokio::task::spawn_blocking(move || store.pending(&account, id, 0, 1)).await,
+        Ok(Ok(queued)) if !queued.is_empty()
+    )
+}
+
+/// Sends one wake-up to the device's subscription, if it has one.
+async fn push_now(state: &AppState, device: &DeviceKey) {
+    let (account, id) = (device.account.clone(), device.device);
+    let store = state.store.clone();
+    let sub = match tokio::task::spawn_blocking(move || store.push_subscription(&account, id)).await
+    {
+        Ok(Ok(Some(sub))) => sub,
+        Ok(Ok(None)) => return,
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "reading a push subscription failed");
+            return;
+        }
+        Err(_) => return,
+    };
+    let request = match state.push.request(&sub) {
+        Ok(request) => request,
+        Err(e) => {
+            state.metrics.pushes_failed.inc();
+            tracing::warn!(error = %e, "push not sent");
+            return;
+        }
+    };
+    match state.push.send(request).await {
+        Ok(response) if response.status().is_success() => state.metrics.pushes_sent.inc(),
+        Ok(response) => {
+            state.metrics.pushes_failed.inc();
+            let status = response.status().as_u16();
+            if matches!(status, 404 | 410) {
+                drop_subscription(state, device, sub).await;
+                tracing::info!(status, "push subscription gone; deleted");
+            } else {
+                tracing::warn!(status, "the push service refused a push");
+            }
+        }
+        Err(e) => {
+            state.metrics.pushes_failed.inc();
+            tracing::warn!(error = %e, "push request failed");
+        }
+    }
+}
+
+/// Deletes the subscription the push service called gone, unless the device replaced it
+/// meanwhile.
+async fn drop_subscription(state: &AppState, device: &DeviceKey, sub: PushSubscription) {
+    let store = state.store.clone();
+    let (account, id) = (device.account.clone(), device.device);
+    let _ = tokio::task::spawn_blocking(move || {
+        if store.push_subscription(&account, id)?.as_ref() == Some(&sub) {
+            store.delete_push_subscription(&account, id)?;
+        }
+        Ok::<_, crate::store::StoreError>(())
+    })
+    .await;
+}
+
+/// What a wake-up leads to.
+#[derive(Debug, PartialEq, Eq)]
+enum Admission {
+    /// Push now: the last push was a window ago or more.
+    Now,
+    /// Push after this long, when the window ends.
+    Later(Duration),
+    /// A push is already scheduled for the end of the window.
+    Pending,
+}
+
+/// One device's window: when its last push went, and whether another is scheduled.
+struct Window {
+    started: Instant,
+    pending: bool,
+}
+
+/// Each device's window (in memory only).
 struct Coalescer {
-    last: Mutex<HashMap<DeviceKey, Instant>>,
+    window: Duration,
+    devices: Mutex<HashMap<DeviceKey, Window>>,
 }
 
 impl Coalescer {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DeviceKey, Instant>> {
-        self.last
+    fn new(window: Duration) -> Self {
+        Self {
+            window,
+            devices: Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<DeviceKey, Window>> {
+        self.devices
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Whether a push to `device` may go now (and if so, remembers it).
-    fn admit(&self, device: &DeviceKey, now: Instant) -> bool {
-        let mut last = self.lock();
-        if let Some(at) = last.get(device) {
-            if now.saturating_duration_since(*at) < COALESCE {
-                return false;
+    /// Whether a push to `device` may go now, later, or is scheduled already (and remembers
+    /// which).
+    fn admit(&self, device: &DeviceKey, now: Instant) -> Admission {
+        let mut devices = self.lock();
+        if let Some(w) = devices.get_mut(device) {
+            let elapsed = now.saturating_duration_since(w.started);
+            if elapsed < self.window {
+                if w.pending {
+                    return Admission::Pending;
+                }
+                w.pending = true;
+                return Admission::Later(self.window - elapsed);
             }
         }
-        if last.len() >= PRUNE_AT {
-            last.retain(|_, at| now.saturating_duration_since(*at) < COALESCE);
+        if devices.len() >= PRUNE_AT {
+            let window = self.window;
+            devices.retain(|_, w| w.pending || now.saturating_duration_since(w.started) < window);
         }
-        last.insert(device.clone(), now);
-        true
+        devices.insert(
+            device.clone(),
+            Window {
+                started: now,
+                pending: false,
+            },
+        );
+        Admission::Now
+    }
+
+    /// The scheduled push is due: wake-ups from now on are admitted afresh.
+    fn settle(&self, device: &DeviceKey) {
+        if let Some(w) = self.lock().get_mut(device) {
+            w.pending = false;
+        }
+    }
+
+    /// A delayed push goes now: a new window starts.
+    fn sent(&self, device: &DeviceKey, now: Instant) {
+        if let Some(w) = self.lock().get_mut(device) {
+            w.started = w.started.max(now);
+        }
     }
 
     fn forget(&self, device: &DeviceKey) {
@@ -265,23 +397,42 @@ mod tests {
     }
 
     #[test]
-    fn pushes_are_coalesced_per_device() {
-        let c = Coalescer::default();
+    fn pushes_are_delayed_to_the_end_of_the_window_not_dropped() {
+        let c = Coalescer::new(COALESCE);
         let t0 = Instant::now();
-        assert!(c.admit(&key(1), t0));
-        assert!(!c.admit(&key(1), t0 + Duration::from_secs(1)));
-        assert!(c.admit(&key(2), t0 + Duration::from_secs(1)));
-        assert!(!c.admit(&key(1), t0 + COALESCE - Duration::from_millis(1)));
-        assert!(c.admit(&key(1), t0 + COALESCE));
+        let second = Duration::from_secs(1);
+        assert_eq!(c.admit(&key(1), t0), Admission::Now);
+        assert_eq!(
+            c.admit(&key(1), t0 + second),
+            Admission::Later(COALESCE - second)
+        );
+        assert_eq!(c.admit(&key(1), t0 + second * 2), Admission::Pending);
+        assert_eq!(c.admit(&key(2), t0 + second), Admission::Now);
+        // The delayed push went at the end of the window: the next window starts then.
+        c.settle(&key(1));
+        c.sent(&key(1), t0 + COALESCE);
+        assert_eq!(
+            c.admit(&key(1), t0 + COALESCE + second),
+            Admission::Later(COALESCE - second)
+        );
+        // A new subscription starts afresh.
         c.forget(&key(2));
-        assert!(c.admit(&key(2), t0 + Duration::from_secs(2)));
+        assert_eq!(c.admit(&key(2), t0 + second * 2), Admission::Now);
+        // Nothing was queued at the end of the window: no push, and the old window ends.
+        assert_eq!(c.admit(&key(3), t0), Admission::Now);
+        assert_eq!(
+            c.admit(&key(3), t0 + second),
+            Admission::Later(COALESCE - second)
+        );
+        c.settle(&key(3));
+        assert_eq!(c.admit(&key(3), t0 + COALESCE), Admission::Now);
     }
 
     #[test]
     fn the_vapid_key_is_made_once_and_private() {
         let dir = tempfile::tempdir().unwrap();
-        let first = Pusher::open(dir.path()).unwrap();
-        let again = Pusher::open(dir.path()).unwrap();
+        let first = Pusher::open(dir.path(), COALESCE, false).unwrap();
+        let again = Pusher::open(dir.path(), COALESCE, false).unwrap();
         assert_eq!(first.public_key(), again.public_key());
         let point = URL_SAFE_NO_PAD.decode(first.public_key()).unwrap();
         assert_eq!(point.len(), 65);
@@ -296,48 +447,80 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         std::fs::write(dir.path().join("vapid.pem"), "junk").unwrap();
-        assert!(Pusher::open(dir.path()).is_err());
+        assert!(Pusher::open(dir.path(), COALESCE, false).is_err());
     }
 }
 
-/// Whether a push endpoint may be contacted: `https`, and a host that is a name or a public IP
-/// address. Refuses loopback, private, link-local and unspecified addresses and `localhost`,
-/// so a client cannot make the relay POST into its own network. (A public name that resolves
-/// to a private address is not caught here.)
+/// Whether a push endpoint may be subscribed: `https`, no user name, and a host that is a name
+/// or a public IP address, read as the HTTP client reads it (`127.1` and `2130706433` are
+/// 127.0.0.1). A name that resolves to a private address is refused when connecting instead.
 pub(crate) fn is_public_endpoint(endpoint: &str) -> bool {
     let Some(rest) = endpoint.strip_prefix("https://") else {
         return false;
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+    // URL parsers skip extra slashes after the scheme; such an endpoint is not a push service.
+    if rest.starts_with(['/', '\\']) {
         return false;
     }
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    let Ok(url) = reqwest::Url::parse(endpoint) else {
+        return false;
     };
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if host.is_empty() || host == "localhost" || host.ends_with(".localhost") {
-        return false;
+    url.username().is_empty()
+        && url.password().is_none()
+        && url.host_str().is_some_and(is_public_host)
+}
+
+/// A URL's host (IPv6 in brackets) that is a name other than `localhost`, or a public address.
+fn is_public_host(host: &str) -> bool {
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return is_public_ip(ip);
     }
-    match host.parse::<std::net::IpAddr>() {
-        Ok(std::net::IpAddr::V4(ip)) => {
-            !(ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || ip.octets()[0] == 100 && (64..128).contains(&ip.octets()[1]))
-        }
-        Ok(std::net::IpAddr::V6(ip)) => {
-            !(ip.is_loopback()
-                || ip.is_unspecified()
-                || (ip.segments()[0] & 0xfe00) == 0xfc00
-                || (ip.segments()[0] & 0xffc0) == 0xfe80
-                || ip.to_ipv4_mapped().is_some())
-        }
-        Err(_) => true,
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    !(name.is_empty() || name == "localhost" || name.ends_with(".localhost"))
+}
+
+/// Whether `ip` is a public unicast address.
+pub(crate) fn is_public_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => is_public_v4(v4),
+        IpAddr::V6(v6) => is_public_v6(v6),
     }
+}
+
+/// Not "this network" (0/8), private (10/8, 172.16/12, 192.168/16), shared (100.64/10),
+/// loopback, link-local, IETF (192.0.0/24), documentation, the 6to4 relay (192.88.99/24),
+/// benchmarking (198.18/15), multicast, reserved or broadcast (224/3).
+fn is_public_v4(ip: Ipv4Addr) -> bool {
+    let [a, b, c, _] = ip.octets();
+    !(a == 0
+        || a == 10
+        || a == 127
+        || a >= 224
+        || (a == 100 && (64..128).contains(&b))
+        || (a == 169 && b == 254)
+        || (a == 172 && (16..32).contains(&b))
+        || (a == 192 && b == 168)
+        || (a == 192 && b == 0 && (c == 0 || c == 2))
+        || (a == 192 && b == 88 && c == 99)
+        || (a == 198 && (b & 0xfe) == 18)
+        || (a == 198 && b == 51 && c == 100)
+        || (a == 203 && b == 0 && c == 113))
+}
+
+/// Global unicast (2000::/3) only, which leaves out loopback, unspecified, IPv4-mapped and
+/// -compatible, NAT64 (64:ff9b::/96), unique local, link-local and multicast; and within it
+/// not the IETF block (2001::/23, Teredo included), documentation (2001:db8::/32) or 6to4
+/// (2002::/16), which embed or stand for other addresses.
+fn is_public_v6(ip: Ipv6Addr) -> bool {
+    let s = ip.segments();
+    (s[0] & 0xe000) == 0x2000
+        && !(s[0] == 0x2001 && s[1] < 0x0200)
+        && !(s[0] == 0x2001 && s[1] == 0x0db8)
+        && s[0] != 0x2002
 }
 
 #[cfg(test)]
@@ -350,6 +533,7 @@ mod endpoint_tests {
             "https://fcm.googleapis.com/fcm/send/abc",
             "https://updates.push.services.mozilla.com:443/wpush/v2/x",
             "https://8.8.8.8/x",
+            "https://[2a00:1450:4001::1]/x",
         ] {
             assert!(is_public_endpoint(ok), "{ok}");
         }
@@ -365,8 +549,53 @@ mod endpoint_tests {
             "https://[::ffff:127.0.0.1]/x",
             "https://user@evil/x",
             "https:///x",
+            // Shorthand and integer IPv4 forms, as URL parsers read them.
+            "https://127.1/x",
+            "https://2130706433/x",
+            "https://0x7f000001/x",
+            "https://0.0.0.0/x",
+            "https://0.1.2.3/x",
+            "https://198.18.0.1/x",
+            "https://[64:ff9b::7f00:1]/x",
+            "https://[2002:7f00:1::]/x",
+            "https://[fe80::1%25eth0]/x",
         ] {
             assert!(!is_public_endpoint(bad), "{bad}");
         }
+    }
+}
+
+#[cfg(test)]
+mod connect_tests {
+    use super::*;
+
+    /// The push client itself refuses loopback, whatever the endpoint's spelling: nothing
+    /// reaches a listener on 127.0.0.1.
+    #[tokio::test]
+    async fn the_push_client_never_connects_to_a_private_address() {
+        let dir = tempfile::tempdir().unwrap();
+        let pusher = Pusher::open(dir.path(), COALESCE, false).unwrap();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        for host in ["localhost", "127.1", "2130706433", "[::ffff:127.0.0.1]"] {
+            let url = format!("https://{host}:{port}/push");
+            let request = pusher.client.post(&url).build().unwrap();
+            let refused = pusher.send(request).await.unwrap_err();
+            assert!(
+                !refused.contains("/push"),
+                "the URL is in the error: {refused}"
+            );
+            // A connection the client made would be waiting to be accepted by now.
+            assert!(listener.accept().is_err(), "{url} was contacted");
+        }
+    }
+
+    /// Names are checked when resolved: one with only loopback addresses resolves to nothing.
+    #[tokio::test]
+    async fn names_resolve_to_public_addresses_only() {
+        use reqwest::dns::Resolve as _;
+        let resolved = PublicOnly.resolve("localhost".parse().unwrap()).await;
+        assert!(resolved.is_err());
     }
 }

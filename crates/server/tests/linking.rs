@@ -322,3 +322,51 @@ async fn an_address_closes_when_its_browser_leaves() {
         .await;
     gone(first.recv().await, 1);
 }
+
+/// One address may hold only a few open links, so nobody can fill the table for everyone else.
+/// The refused browser hears why, and gets a place as soon as one of its links closes.
+#[tokio::test]
+#[allow(clippy::panic)]
+async fn open_links_are_limited_per_address() {
+    const PER_ADDRESS: u64 = 8;
+    let server = support::start_relay(500.0, false).await;
+    let mut waiting = Vec::new();
+    for seed in 0..PER_ADDRESS {
+        let browser = NewBrowser::new(500 + seed, "Laptop");
+        let mut client = Client::connect(server.addr).await;
+        browser.open(&mut client).await;
+        assert_eq!(
+            client.recv().await,
+            ServerFrame::LinkOpened { expires_in_s: 300 }
+        );
+        waiting.push(client);
+    }
+    let extra = NewBrowser::new(600, "Laptop");
+    let mut client = Client::connect(server.addr).await;
+    extra.open(&mut client).await;
+    match client.recv().await {
+        ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            message,
+            ..
+        } => assert!(message.contains("links"), "{message}"),
+        other => panic!("one more link from the same address was opened: {other:?}"),
+    }
+    let metrics = support::get(server.metrics_addr, "/metrics").await;
+    assert_eq!(support::metric(&metrics, "hush_links_refused_total"), 1);
+    // One browser leaves: its place is free again (once the relay has seen it go).
+    drop(waiting.pop());
+    let deadline = tokio::time::Instant::now() + support::WAIT;
+    loop {
+        extra.open(&mut client).await;
+        match client.recv().await {
+            ServerFrame::LinkOpened { .. } => break,
+            ServerFrame::Error {
+                code: ErrorCode::RateLimited,
+                ..
+            } => assert!(tokio::time::Instant::now() < deadline, "no place came back"),
+            other => panic!("unexpected {other:?}"),
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -577,13 +577,19 @@ async fn unauthenticated_connections_are_limited_per_address() {
     let alice = Account::new("alice", 45);
     let mut first = Client::connect(server.addr).await;
     let _second = Client::connect(server.addr).await;
-    let refused = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr)).await;
-    match refused {
-        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
-            assert_eq!(response.status(), 429);
+    // The third is told why (a frame the app can show), then closed.
+    let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", server.addr))
+        .await
+        .unwrap();
+    let mut refused = Client { ws, nonce: [0; 32] };
+    assert!(matches!(
+        refused.recv().await,
+        ServerFrame::Error {
+            code: ErrorCode::RateLimited,
+            ..
         }
-        other => panic!("expected 429, got {other:?}"),
-    }
+    ));
+    assert!(refused.closed().await);
     // Registering turns the first into an account's connection: its place is free again.
     first
         .send(&alice.register_frame(&first.nonce.clone()))

@@ -1,6 +1,7 @@
 //! A connection before it authenticates: it registers, signs in, or (a browser being linked)
 //! opens a link address and waits there for its provisioning message.
 
+use std::net::IpAddr;
 use std::time::Instant;
 
 use axum::extract::ws::Message;
@@ -28,45 +29,62 @@ enum Guest {
     Gone,
 }
 
+/// Why a connection left before authenticating.
+pub(super) enum Left {
+    /// It neither authenticated nor opened a link before its deadline.
+    TooLate,
+    /// It closed, failed to authenticate, or the relay is shutting down.
+    Gone,
+}
+
 /// Waits for `Register` or `Authenticate`; anything else is refused with an error, except
 /// `OpenLink`: a browser being linked waits here for its provisioning message (then
-/// authenticates as its new device on the same connection).
+/// authenticates as its new device on the same connection). Without an open link, the
+/// connection has `state.guest_deadline` to do either (again from when its link closes), so
+/// idle sockets cannot pile up; `client` is the address its links count against.
 pub(super) async fn authenticate(
     stream: &mut Stream,
     out: &Out,
     state: &AppState,
     nonce: &[u8; 32],
-) -> Option<DeviceKey> {
+    client: IpAddr,
+) -> Result<DeviceKey, Left> {
     let mut pings = Pings::start().await;
     let mut link: Option<Provisioning> = None;
+    let deadline = tokio::time::sleep(state.guest_deadline);
+    tokio::pin!(deadline);
     loop {
         let message = tokio::select! {
+            () = &mut deadline, if link.is_none() => return Err(Left::TooLate),
             () = pings.due() => {
                 if !pings.ping(out).await {
-                    return None;
+                    return Err(Left::Gone);
                 }
                 continue;
             }
             sealed = async { link.as_mut()?.await }, if link.is_some() => {
                 link = None;
+                deadline
+                    .as_mut()
+                    .reset(tokio::time::Instant::now() + state.guest_deadline);
                 let reply = match sealed {
                     Some(sealed) => binary(&ServerFrame::Provisioning { sealed }),
                     None => error(0, ErrorCode::NotFound, GONE),
                 };
                 if out.send(reply).await.is_err() {
-                    return None;
+                    return Err(Left::Gone);
                 }
                 continue;
             }
             message = stream.next() => match message {
                 Some(Ok(message)) => message,
-                _ => return None,
+                _ => return Err(Left::Gone),
             },
         };
         pings.answered();
         let bytes = match message {
             Message::Binary(bytes) => bytes,
-            Message::Close(_) => return None,
+            Message::Close(_) => return Err(Left::Gone),
             Message::Ping(_) | Message::Pong(_) => continue,
             Message::Text(_) => {
                 let _ = out
@@ -75,10 +93,10 @@ pub(super) async fn authenticate(
                 continue;
             }
         };
-        match guest_frame(out, state, nonce, &bytes, &mut link).await {
+        match guest_frame(out, state, nonce, &bytes, &mut link, client).await {
             Guest::Waiting => {}
-            Guest::Authenticated(device) => return Some(device),
-            Guest::Gone => return None,
+            Guest::Authenticated(device) => return Ok(device),
+            Guest::Gone => return Err(Left::Gone),
         }
     }
 }
@@ -90,6 +108,7 @@ async fn guest_frame(
     nonce: &[u8; 32],
     bytes: &[u8],
     link: &mut Option<Provisioning>,
+    client: IpAddr,
 ) -> Guest {
     let outcome = match ClientFrame::decode(bytes) {
         Ok(frame @ (ClientFrame::Register { .. } | ClientFrame::Authenticate { .. })) => {
@@ -104,7 +123,7 @@ async fn guest_frame(
             address,
             announcement,
         }) if link.is_none() => {
-            let (reply, waiting) = open_link(state, address, announcement);
+            let (reply, waiting) = open_link(state, address, announcement, client);
             *link = waiting;
             return match out.send(reply).await {
                 Ok(()) => Guest::Waiting,
@@ -137,15 +156,27 @@ async fn refused_or_in(out: &Out, outcome: Result<DeviceKey, Refusal>) -> Guest 
 }
 
 /// Opens `address` for a browser to be linked: the answer, and its provisioning message to
-/// wait for (for [`LINK_LIFETIME`] at most) if the address was free.
+/// wait for (for [`LINK_LIFETIME`] at most) if the address was free. The address stays open
+/// while that future lives.
 fn open_link(
     state: &AppState,
     address: [u8; ADDRESS_LEN],
     announcement: Vec<u8>,
+    client: IpAddr,
 ) -> (Message, Option<Provisioning>) {
-    match state.links.open(address, announcement, Instant::now()) {
-        Ok(waiting) => {
+    let opened = state
+        .links
+        .open(address, announcement, client, Instant::now());
+    if matches!(
+        opened,
+        Err(OpenRefused::TooManyFromAddress | OpenRefused::Full)
+    ) {
+        state.metrics.links_refused.inc();
+    }
+    match opened {
+        Ok((waiting, hold)) => {
             let provisioning: Provisioning = Box::pin(async move {
+                let _hold = hold;
                 tokio::time::timeout(LINK_LIFETIME, waiting)
                     .await
                     .ok()?
@@ -161,6 +192,14 @@ fn open_link(
                 0,
                 ErrorCode::Invalid,
                 "that link address is taken: make a new code",
+            ),
+            None,
+        ),
+        Err(OpenRefused::TooManyFromAddress) => (
+            error(
+                0,
+                ErrorCode::RateLimited,
+                "too many links are open from your network; try again in a few minutes",
             ),
             None,
         ),

@@ -18,6 +18,8 @@ mod device;
 mod guest;
 mod socket;
 
+use std::net::IpAddr;
+
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
 use futures::{SinkExt, StreamExt};
 use hush_protocol::relay::ServerFrame;
@@ -27,7 +29,7 @@ use tokio::sync::mpsc;
 use crate::guests::GuestPass;
 use crate::AppState;
 use device::serve_device;
-use guest::authenticate;
+use guest::{authenticate, Left};
 use socket::binary;
 
 /// Frames that may wait for the socket before the connection counts as stuck.
@@ -36,8 +38,13 @@ const OUTGOING_QUEUE: usize = 512;
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Runs a connection to its end. `guest` holds its place among its address's unauthenticated
-/// connections until it authenticates.
-pub(crate) async fn run(socket: WebSocket, state: AppState, guest: Option<GuestPass>) {
+/// connections until it authenticates; `client` is that address.
+pub(crate) async fn run(
+    socket: WebSocket,
+    state: AppState,
+    guest: Option<GuestPass>,
+    client: IpAddr,
+) {
     let (sink, mut stream) = socket.split();
     let (out, out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
     let mut writer = tokio::spawn(write_loop(sink, out_rx));
@@ -46,23 +53,38 @@ pub(crate) async fn run(socket: WebSocket, state: AppState, guest: Option<GuestP
     OsRng.fill_bytes(&mut nonce);
     let _ = out.send(binary(&ServerFrame::Challenge { nonce })).await;
 
-    // No deadline to authenticate: a browser may sit on the sign-up screen for minutes. Pings
-    // (answered by the browser itself) still drop dead peers.
+    // A guest has a deadline to authenticate or open a link (see `guest`).
     let authenticated = tokio::select! {
-        device = authenticate(&mut stream, &out, &state, &nonce) => device,
-        () = state.shutdown.cancelled() => None,
+        device = authenticate(&mut stream, &out, &state, &nonce, client) => device,
+        () = state.shutdown.cancelled() => Err(Left::Gone),
     };
     drop(guest);
-    if let Some(device) = authenticated {
-        serve_device(&mut stream, &out, &state, device).await;
-    }
-    // A peer that stopped reading does not keep the connection: the close frame goes if there
+    let last = match authenticated {
+        Ok(device) => {
+            serve_device(&mut stream, &out, &state, device).await;
+            goodbye(&state)
+        }
+        Err(Left::TooLate) => too_late(&state),
+        Err(Left::Gone) => goodbye(&state),
+    };
+    // A peer that stopped reading does not keep the connection: the last frame goes if there
     // is room, and the writer gets a while to finish before the socket is dropped.
-    let _ = out.try_send(goodbye(&state));
+    let _ = out.try_send(last);
     drop(out);
     if tokio::time::timeout(CLOSE_WAIT, &mut writer).await.is_err() {
         writer.abort();
     }
+}
+
+/// The close for a guest that neither authenticated nor opened a link in time. A close, not an
+/// error frame: a browser idling on the sign-up screen just connects again, with nothing to
+/// show.
+fn too_late(state: &AppState) -> Message {
+    state.metrics.guests_timed_out.inc();
+    Message::Close(Some(CloseFrame {
+        code: close_code::POLICY,
+        reason: "authenticate or open a link sooner".into(),
+    }))
 }
 
 fn goodbye(state: &AppState) -> Message {

@@ -16,6 +16,7 @@ pub(super) async fn push_subscribe(
 ) -> Result<Reply, Refusal> {
     if let Some(sub) = &subscription {
         if !state.push_allow_private && !crate::push::is_public_endpoint(&sub.endpoint) {
+            state.metrics.push_endpoints_refused.inc();
             return Err((
                 ErrorCode::Invalid,
                 "push endpoints must be public https URLs".to_owned(),
