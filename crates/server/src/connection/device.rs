@@ -284,7 +284,7 @@ async fn send_envelope(state: &AppState, out: &Out, stored: StoredEnvelope) -> b
         sender,
         sender_device: e.sender_device,
         received_ms: e.received_ms,
-        payload: e.payload,
+        payload: e.payload.to_vec(),
     };
     let sent = out.send(binary(&frame)).await.is_ok();
     if sent {

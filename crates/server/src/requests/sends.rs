@@ -62,7 +62,7 @@ pub(super) async fn send(
             sender: from.account.clone(),
             sender_device: from.device,
             client_id,
-            payload: e.payload,
+            payload: e.payload.into(),
             received_ms,
         })
         .collect();
@@ -127,6 +127,8 @@ pub(super) async fn group_send(
     }
     require_listed(state, from).await?;
     let received_ms = now_ms();
+    // One allocation for every row: the store keeps it as one payload.
+    let payload: std::sync::Arc<[u8]> = payload.into();
     let mut rows = Vec::new();
     for member in members {
         let Some(list) = device_list(state, &member).await.map_err(internal)? else {

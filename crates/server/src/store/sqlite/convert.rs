@@ -62,7 +62,7 @@ pub(super) fn envelope_from_row(row: &Row<'_>) -> rusqlite::Result<StoredEnvelop
             sender: row.get(3)?,
             sender_device: row.get(4)?,
             client_id: row.get(5)?,
-            payload: row.get(6)?,
+            payload: row.get::<_, Vec<u8>>(6)?.into(),
             received_ms: get_u64(row, 7)?,
         },
     })

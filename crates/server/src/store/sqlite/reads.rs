@@ -206,3 +206,27 @@ pub(super) fn push_subscription(
     .optional()
     .db()
 }
+
+pub(super) fn queued_bytes(conn: &Connection, name: &str, device: u32) -> Result<u64, StoreError> {
+    conn.prepare_cached(
+        "SELECT COALESCE(sum(length(payload)), 0) FROM envelopes
+         WHERE recipient = ?1 AND recipient_device = ?2",
+    )
+    .db()?
+    .query_row(params![name, device], |row| get_u64(row, 0))
+    .db()
+}
+
+pub(super) fn sent_bytes(conn: &Connection, name: &str) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT COALESCE(sum(length(payload)), 0) FROM envelopes WHERE sender = ?1")
+        .db()?
+        .query_row([name], |row| get_u64(row, 0))
+        .db()
+}
+
+pub(super) fn queue_bytes(conn: &Connection) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT COALESCE(sum(length(payload)), 0) FROM envelopes")
+        .db()?
+        .query_row([], |row| get_u64(row, 0))
+        .db()
+}

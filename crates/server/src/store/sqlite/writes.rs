@@ -215,7 +215,7 @@ pub(super) fn insert_envelopes(
                     envelope.sender,
                     envelope.sender_device,
                     envelope.client_id,
-                    envelope.payload,
+                    &envelope.payload[..],
                     millis_to_sql(envelope.received_ms)?
                 ],
                 |row| get_u64(row, 0),
