@@ -730,7 +730,7 @@ fn check_queue_quotas(store: &impl Store) {
     register(store, "bob", &[1, 2]);
     register(store, "carol", &[1]);
     let limits = QueueLimits {
-        per_device: 100,
+        per_device: 200,
         per_sender: 250,
     };
     let first = store
@@ -740,7 +740,7 @@ fn check_queue_quotas(store: &impl Store) {
     let refused = store.insert_envelopes_within(
         &[
             sized(("alice", 1), ("bob", 2), 2, 10),
-            sized(("alice", 1), ("bob", 1), 2, 50),
+            sized(("alice", 1), ("bob", 1), 2, 150),
         ],
         limits,
     );

@@ -9,6 +9,7 @@
 
 mod blobs;
 mod convert;
+mod envelopes;
 mod group_order;
 mod migrations;
 mod queries;
@@ -171,12 +172,12 @@ impl Store for SqliteStore {
     fn submit_envelopes_within(
         &self,
         envelopes: Vec<NewEnvelope>,
-        _limits: QueueLimits,
+        limits: QueueLimits,
     ) -> Pending<Vec<u64>> {
         if envelopes.is_empty() {
             return Pending::ready(Ok(Vec::new()));
         }
-        self.writer.submit_envelopes(envelopes)
+        self.writer.submit_envelopes(envelopes, limits)
     }
 
     fn queued_bytes(&self, name: &str, device: u32) -> Result<u64, StoreError> {
