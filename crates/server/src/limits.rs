@@ -114,8 +114,9 @@ impl DeviceLimits {
     }
 
     fn charge_rows_at(&mut self, paid: usize, rows: usize, now: Instant) -> bool {
-        let _ = (paid, rows, now);
-        true
+        let burst = self.frames.burst;
+        let owed = (rows as f64).min(burst) - (paid as f64).min(burst);
+        self.frames.allow(owed.max(0.0), now)
     }
 }
 

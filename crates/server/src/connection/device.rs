@@ -188,7 +188,7 @@ impl DeviceConnection<'_> {
                 self.watching = accounts.into_iter().map(Username::into_string).collect();
                 Reply::Frames(now)
             }
-            Ok(frame) => requests::handle(self.state, &self.device, frame).await,
+            Ok(frame) => requests::handle(self.state, &self.device, &mut self.limits, frame).await,
             Err(e) => Reply::Error(0, ErrorCode::Malformed, e.to_string()),
         };
         Incoming::Request(match reply {
