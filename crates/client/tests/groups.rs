@@ -388,7 +388,7 @@ async fn a_membership_change_the_relay_forges_is_refused() {
             sender: "alice".into(),
             sender_device: 1,
             client_id: [n; 16],
-            payload,
+            payload: payload.into(),
             received_ms: now(),
         };
         db.insert_envelopes(&[envelope(1, update), envelope(2, fake_group_message)])

@@ -12,7 +12,7 @@ use hush_client::{Engine, Event, Status};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
-use support::{chat, message_from, now, relay, status, user, Device, WAIT};
+use support::{chat, message_from, now, relay, relay_with, status, user, Device, WAIT};
 use tokio_tungstenite::tungstenite::Message;
 
 #[tokio::test]
@@ -281,6 +281,19 @@ async fn an_unknown_user_is_reported_and_a_failed_message_can_be_retried() {
     };
     assert_eq!(got.id, id);
     alice.expect(status(id, Status::Delivered)).await;
+}
+
+/// Issue 19: a send the relay refuses for storage (`QuotaExceeded`: here bob's queue can hold
+/// nothing) is shown as failed and leaves the outbox: it is not sent again by itself, the user
+/// can retry.
+#[tokio::test]
+async fn a_send_refused_for_storage_fails_and_is_not_retried() {
+    let relay = relay_with(|config| config.max_queued_bytes_per_device = 1).await;
+    let mut alice = Device::register(&relay, "alice", 40).await;
+    let _bob = Device::register(&relay, "bob", 41).await;
+    let id = alice.send("bob", "too much for the relay").await;
+    alice.expect(status(id, Status::Failed)).await;
+    assert!(alice.store.outbox().await.unwrap().is_empty());
 }
 
 /// Bob reinstalls (a new identity key for his device, in a device list his account key signs):

@@ -64,6 +64,33 @@ pub struct Config {
     )]
     pub blob_quota_bytes: u64,
 
+    /// Bytes of envelopes one device may have waiting in its queue; a send that would pass it
+    /// is refused with "storage quota reached" (what is queued stays).
+    #[arg(
+        long = "max-queued-bytes-per-device",
+        env = "HUSH_MAX_QUEUED_BYTES_PER_DEVICE",
+        default_value_t = DEFAULT_QUEUED_PER_DEVICE
+    )]
+    pub max_queued_bytes_per_device: u64,
+
+    /// Bytes of payloads one account may have stored for others, not yet delivered (a group
+    /// message counts once); past it, its sends are refused with "storage quota reached".
+    #[arg(
+        long = "max-queued-bytes-per-account",
+        env = "HUSH_MAX_QUEUED_BYTES_PER_ACCOUNT",
+        default_value_t = DEFAULT_QUEUED_PER_ACCOUNT
+    )]
+    pub max_queued_bytes_per_account: u64,
+
+    /// Free bytes the data directory's disk must keep: below it, sends and uploads are
+    /// refused ("the relay is low on storage") instead of failing at commit. 0: no floor.
+    #[arg(
+        long = "min-free-disk-bytes",
+        env = "HUSH_MIN_FREE_DISK_BYTES",
+        default_value_t = DEFAULT_MIN_FREE_DISK
+    )]
+    pub min_free_disk_bytes: u64,
+
     /// Let devices register push endpoints on loopback or private networks: for tests with a
     /// local push service only, so it is no flag; otherwise clients could aim the relay at
     /// internal hosts.
@@ -126,6 +153,13 @@ pub struct Config {
     )]
     pub allowed_origins: Vec<String>,
 }
+
+/// Default of `--max-queued-bytes-per-device`: 64 MiB.
+pub const DEFAULT_QUEUED_PER_DEVICE: u64 = 64 << 20;
+/// Default of `--max-queued-bytes-per-account`: 128 MiB.
+pub const DEFAULT_QUEUED_PER_ACCOUNT: u64 = 128 << 20;
+/// Default of `--min-free-disk-bytes`: 256 MiB.
+pub const DEFAULT_MIN_FREE_DISK: u64 = 256 << 20;
 
 /// An IP address range: an address and how many leading bits of it count.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,6 +234,9 @@ impl Config {
             envelope_lifetime_secs: 30 * 24 * 3600,
             max_guests_per_ip: 256,
             blob_quota_bytes: crate::blobs::DEFAULT_BLOB_QUOTA,
+            max_queued_bytes_per_device: DEFAULT_QUEUED_PER_DEVICE,
+            max_queued_bytes_per_account: DEFAULT_QUEUED_PER_ACCOUNT,
+            min_free_disk_bytes: DEFAULT_MIN_FREE_DISK,
             push_allow_private: false,
             push_window_ms: 5000,
             trusted_proxies: Vec::new(),

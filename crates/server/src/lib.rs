@@ -12,6 +12,7 @@ mod client_addr;
 pub mod config;
 mod connection;
 mod device_lists;
+mod disk;
 mod guests;
 mod headers;
 mod hub;
@@ -134,6 +135,10 @@ pub(crate) struct AppState {
     http_timeout: Duration,
     /// Encrypted attachments.
     blobs: Arc<blobs::Blobs>,
+    /// The data directory's free space, and the floor under which sends and uploads stop.
+    disk: Arc<disk::Disk>,
+    /// What one device may have queued, and one account stored for others.
+    queue_limits: store::QueueLimits,
     /// Provisioning addresses of browsers being linked.
     links: Arc<links::Links>,
     /// Web Push wake-ups for offline devices.
@@ -201,6 +206,11 @@ impl Server {
                 push_allow_private: config.push_allow_private,
                 http_timeout: Duration::from_millis(config.http_timeout_ms),
                 blobs: Arc::new(blobs),
+                disk: Arc::new(disk::Disk::new(&config.data, config.min_free_disk_bytes)),
+                queue_limits: store::QueueLimits {
+                    per_device: config.max_queued_bytes_per_device,
+                    per_sender: config.max_queued_bytes_per_account,
+                },
                 links: Arc::new(links::Links::new(config.max_links_per_ip as usize)),
                 push: Arc::new(push),
             },
@@ -356,8 +366,16 @@ async fn vapid_public_key(axum::extract::State(state): axum::extract::State<AppS
 }
 
 async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
-    // Kept in memory by the store: no query per scrape.
-    state.metrics.render(state.store.queue_depth().ok())
+    // Kept up to date by the store (in memory, and a one-row table): no scan per scrape.
+    let (store, disk) = (state.store.clone(), state.disk.clone());
+    let storage = tokio::task::spawn_blocking(move || metrics::Storage {
+        queue_depth: store.queue_depth().ok(),
+        queue_bytes: store.queue_bytes().ok(),
+        free_disk: disk.free(),
+    })
+    .await
+    .unwrap_or_default();
+    state.metrics.render(&storage)
 }
 
 /// Drops envelopes nobody fetched within the envelope lifetime; their senders get a notice

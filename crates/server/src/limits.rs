@@ -105,6 +105,21 @@ impl DeviceLimits {
     }
 }
 
+impl DeviceLimits {
+    /// Charges a group message for the rows it stores beyond the one per member its frame paid
+    /// (`paid`): its cost is one token per stored row, capped at the burst like a frame's.
+    /// False: refuse it.
+    pub(crate) fn charge_rows(&mut self, paid: usize, rows: usize) -> bool {
+        self.charge_rows_at(paid, rows, Instant::now())
+    }
+
+    fn charge_rows_at(&mut self, paid: usize, rows: usize, now: Instant) -> bool {
+        let burst = self.frames.burst;
+        let owed = (rows as f64).min(burst) - (paid as f64).min(burst);
+        self.frames.allow(owed.max(0.0), now)
+    }
+}
+
 /// What a frame costs in the frame bucket (at most `MAX_MEMBERS`: the decoder refuses more).
 fn cost(frame: &ClientFrame) -> f64 {
     let n = match frame {
@@ -148,6 +163,24 @@ mod tests {
                 .count(),
             20
         );
+    }
+
+    /// Issue 19, finding 1: a group message pays one token per stored row (device), not
+    /// per member.
+    #[test]
+    fn a_group_message_pays_for_each_stored_row() {
+        let start = Instant::now();
+        let mut limits = DeviceLimits::new(50.0, start);
+        // Ten members (paid with the frame), six devices each: 50 more.
+        assert!(limits.frames.allow(10.0, start));
+        assert!(limits.charge_rows_at(10, 60, start));
+        // 40 left: the frame of a second one passes, its rows do not.
+        assert!(limits.frames.allow(10.0, start));
+        assert!(!limits.charge_rows_at(10, 60, start));
+        // More rows than the burst pass a full bucket, as a frame does.
+        let mut full = DeviceLimits::new(50.0, start);
+        assert!(full.frames.allow(MAX_MEMBERS as f64, start));
+        assert!(full.charge_rows_at(MAX_MEMBERS, MAX_MEMBERS * 6, start));
     }
 
     #[test]

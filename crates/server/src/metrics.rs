@@ -70,11 +70,28 @@ pub(crate) struct Metrics {
     pub(crate) origins_refused: Counter,
     /// Push subscriptions refused for an endpoint that is not a public https URL.
     pub(crate) push_endpoints_refused: Counter,
+    // What the relay stores (issue 19, findings 1 and 2).
+    /// Sends refused because a recipient device's queue or the sender's stored bytes are at
+    /// their quota.
+    pub(crate) queue_quota_refusals: Counter,
+    /// Sends and uploads refused because free disk is under the floor.
+    pub(crate) low_disk_refusals: Counter,
+}
+
+/// What the store and the disk say at scrape time (None: unknown, left out).
+#[derive(Default)]
+pub(crate) struct Storage {
+    /// Envelopes waiting for acks.
+    pub(crate) queue_depth: Option<u64>,
+    /// Payload bytes they hold (each payload once).
+    pub(crate) queue_bytes: Option<u64>,
+    /// Free bytes on the data directory's disk.
+    pub(crate) free_disk: Option<u64>,
 }
 
 impl Metrics {
-    /// The Prometheus text exposition; `queue_depth` is read from the store by the caller.
-    pub(crate) fn render(&self, queue_depth: Option<u64>) -> String {
+    /// The Prometheus text exposition; `storage` is read from the store and disk by the caller.
+    pub(crate) fn render(&self, storage: &Storage) -> String {
         let mut out = String::with_capacity(1024);
         let mut line = |name: &str, kind: &str, help: &str, value: String| {
             let _ = writeln!(
@@ -161,15 +178,47 @@ impl Metrics {
             self.rate_limited.get().to_string(),
         );
         self.render_refusals(&mut line);
-        if let Some(depth) = queue_depth {
-            line(
-                "hush_queue_depth",
-                "gauge",
-                "Envelopes waiting for acks.",
-                depth.to_string(),
-            );
-        }
+        self.render_storage(storage, &mut line);
         out
+    }
+
+    /// What is stored, the disk's free space, and the refusals that keep them bounded.
+    fn render_storage(&self, storage: &Storage, line: &mut impl FnMut(&str, &str, &str, String)) {
+        for (name, help, value) in [
+            (
+                "hush_queue_depth",
+                "Envelopes waiting for acks.",
+                storage.queue_depth,
+            ),
+            (
+                "hush_queue_bytes",
+                "Payload bytes queued, each payload once.",
+                storage.queue_bytes,
+            ),
+            (
+                "hush_free_disk_bytes",
+                "Free bytes on the data directory's disk.",
+                storage.free_disk,
+            ),
+        ] {
+            if let Some(value) = value {
+                line(name, "gauge", help, value.to_string());
+            }
+        }
+        for (name, help, counter) in [
+            (
+                "hush_queue_quota_refusals_total",
+                "Sends refused: a recipient device's queue or the sender's bytes at quota.",
+                &self.queue_quota_refusals,
+            ),
+            (
+                "hush_low_disk_refusals_total",
+                "Sends and uploads refused: free disk under the floor.",
+                &self.low_disk_refusals,
+            ),
+        ] {
+            line(name, "counter", help, counter.get().to_string());
+        }
     }
 
     /// The refusals of unauthenticated clients and push endpoints.

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
     AccountRecord, BlobRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending, PushSubscription,
-    SignedDeviceList, Store, StoreError, StoredEnvelope, StoredListener,
+    QueueLimits, Quota, SignedDeviceList, Store, StoreError, StoredEnvelope, StoredListener,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -79,7 +79,9 @@ fn envelope(from: (&str, u32), to: (&str, u32), n: u64, received_ms: u64) -> New
         sender: from.0.to_owned(),
         sender_device: from.1,
         client_id: client_id(n),
-        payload: format!("ciphertext {n} from {}:{}", from.0, from.1).into_bytes(),
+        payload: format!("ciphertext {n} from {}:{}", from.0, from.1)
+            .into_bytes()
+            .into(),
         received_ms,
     }
 }
@@ -480,7 +482,7 @@ fn check_insert_idempotent(store: &impl Store) {
     let id = insert_one(store, original.clone());
 
     let resend = NewEnvelope {
-        payload: b"different bytes".to_vec(),
+        payload: b"different bytes".to_vec().into(),
         received_ms: 99,
         ..original.clone()
     };
@@ -699,6 +701,105 @@ fn check_queue_depth(store: &impl Store) {
     assert_eq!(store.queue_depth().unwrap(), 2);
     store.expire(15).unwrap();
     assert_eq!(store.queue_depth().unwrap(), 1);
+}
+
+/// Envelope `n` from `from` to `to` with a payload of `size` bytes.
+fn sized(from: (&str, u32), to: (&str, u32), n: u64, size: usize) -> NewEnvelope {
+    NewEnvelope {
+        payload: vec![n as u8; size].into(),
+        ..envelope(from, to, n, 10 * n)
+    }
+}
+
+/// Envelope `n` from `from` to each of `to`, all with one shared payload (a group message).
+fn group(from: (&str, u32), to: &[(&str, u32)], n: u64, size: usize) -> Vec<NewEnvelope> {
+    let payload: Arc<[u8]> = vec![n as u8; size].into();
+    to.iter()
+        .map(|&to| NewEnvelope {
+            payload: payload.clone(),
+            ..envelope(from, to, n, 10 * n)
+        })
+        .collect()
+}
+
+/// Issue 19, findings 1 and 2: payload bytes are counted per device queue and per sender (a
+/// shared payload once for the sender), acks and expiry give them back, and a submission past
+/// a quota stores nothing and says which quota.
+fn check_queue_quotas(store: &impl Store) {
+    register(store, "alice", &[1]);
+    register(store, "bob", &[1, 2]);
+    register(store, "carol", &[1]);
+    let limits = QueueLimits {
+        per_device: 200,
+        per_sender: 250,
+    };
+    let first = store
+        .insert_envelopes_within(&[sized(("alice", 1), ("bob", 1), 1, 60)], limits)
+        .unwrap();
+    // Past bob 1's queue: the whole send is refused, bob 2's envelope too.
+    let refused = store.insert_envelopes_within(
+        &[
+            sized(("alice", 1), ("bob", 2), 2, 10),
+            sized(("alice", 1), ("bob", 1), 2, 150),
+        ],
+        limits,
+    );
+    assert!(
+        matches!(refused, Err(StoreError::Quota(Quota::Device))),
+        "{refused:?}"
+    );
+    assert!(pending_ids(store, "bob", 2).is_empty());
+    assert_eq!(store.queued_bytes("bob", 1).unwrap(), 60);
+    assert_eq!(store.sent_bytes("alice").unwrap(), 60);
+    // A resend of what is stored is answered with its id, whatever the quota.
+    let tight = QueueLimits {
+        per_device: 1,
+        per_sender: 1,
+    };
+    let resend = sized(("alice", 1), ("bob", 1), 1, 60);
+    assert_eq!(
+        store.insert_envelopes_within(&[resend], tight).unwrap(),
+        first
+    );
+    // A group payload counts once for its sender, and for each device it is queued for.
+    let shared = group(("alice", 1), &[("bob", 2), ("carol", 1)], 3, 100);
+    let ids = store.insert_envelopes_within(&shared, limits).unwrap();
+    assert_eq!(store.sent_bytes("alice").unwrap(), 160);
+    assert_eq!(store.queued_bytes("bob", 2).unwrap(), 100);
+    assert_eq!(store.queued_bytes("carol", 1).unwrap(), 100);
+    assert_eq!(store.queue_bytes().unwrap(), 160);
+    // Past alice's quota (160 + 100 > 250): refused, nothing stored.
+    let over = store.insert_envelopes_within(&[sized(("alice", 1), ("carol", 1), 4, 100)], limits);
+    assert!(
+        matches!(over, Err(StoreError::Quota(Quota::Sender))),
+        "{over:?}"
+    );
+    assert_eq!(pending_ids(store, "carol", 1), vec![ids[1]]);
+    // Others' quotas are their own.
+    store
+        .insert_envelopes_within(&[sized(("bob", 1), ("alice", 1), 5, 100)], limits)
+        .unwrap();
+    // The shared payload stays until its last device acks it.
+    assert_eq!(store.ack("carol", 1, &ids[1..]).unwrap(), 1);
+    assert_eq!(store.sent_bytes("alice").unwrap(), 160);
+    assert_eq!(store.queued_bytes("carol", 1).unwrap(), 0);
+    assert_eq!(store.ack("bob", 2, &ids[..1]).unwrap(), 1);
+    assert_eq!(store.sent_bytes("alice").unwrap(), 60);
+    store
+        .insert_envelopes_within(&[sized(("alice", 1), ("carol", 1), 4, 100)], limits)
+        .unwrap();
+    // Expiry gives back the rest; a device leaving its list takes its queue's bytes along.
+    store
+        .replace_device_list("bob", &list("bob", 2, &[2]))
+        .unwrap();
+    assert_eq!(store.sent_bytes("alice").unwrap(), 100);
+    store.expire(u64::MAX).unwrap();
+    for (name, device) in [("alice", 1), ("bob", 2), ("carol", 1)] {
+        assert_eq!(store.queued_bytes(name, device).unwrap(), 0);
+    }
+    assert_eq!(store.sent_bytes("alice").unwrap(), 0);
+    assert_eq!(store.sent_bytes("bob").unwrap(), 0);
+    assert_eq!(store.queue_bytes().unwrap(), 0);
 }
 
 fn blob(n: u8, device: u32, size: u64, expires_ms: u64) -> BlobRecord {
@@ -997,6 +1098,46 @@ fn expire_in_batches() {
 #[test]
 fn queue_depth() {
     check_queue_depth(&fresh().1);
+}
+
+#[test]
+fn queue_quotas() {
+    check_queue_quotas(&fresh().1);
+}
+
+/// SQLite: a group message is one payload row, deleted in the transaction that removes its last
+/// envelope (ack or expiry); a resend adds none.
+#[test]
+fn group_payloads_are_stored_once_and_go_with_their_last_envelope() {
+    let (dir, store) = fresh();
+    register(&store, "alice", &[1]);
+    register(&store, "bob", &[1, 2, 3]);
+    let payload_rows = || -> i64 {
+        let conn = rusqlite::Connection::open(dir.path().join("hush.db")).unwrap();
+        conn.query_row("SELECT count(*) FROM payloads", [], |row| row.get(0))
+            .unwrap()
+    };
+    let to = [("bob", 1), ("bob", 2), ("bob", 3)];
+    let ids = store
+        .insert_envelopes(&group(("alice", 1), &to, 1, 1000))
+        .unwrap();
+    assert_eq!(payload_rows(), 1);
+    store
+        .insert_envelopes(&group(("alice", 1), &to, 1, 1000))
+        .unwrap();
+    assert_eq!(payload_rows(), 1, "a resend stores no payload");
+    store.ack("bob", 1, &ids[..1]).unwrap();
+    store.ack("bob", 2, &ids[1..2]).unwrap();
+    assert_eq!(payload_rows(), 1);
+    assert_eq!(
+        store.pending("bob", 3, 0, 10).unwrap()[0]
+            .envelope
+            .payload
+            .len(),
+        1000
+    );
+    store.expire(u64::MAX).unwrap();
+    assert_eq!(payload_rows(), 0);
 }
 
 #[test]

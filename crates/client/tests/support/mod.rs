@@ -36,6 +36,14 @@ pub async fn relay_at_rate(frames_per_second: f64) -> Relay {
     start_with(config, data).await
 }
 
+/// A relay with the test defaults changed by `adjust`.
+pub async fn relay_with(adjust: impl FnOnce(&mut Config)) -> Relay {
+    let data = tempfile::tempdir().unwrap();
+    let mut config = Config::local(data.path());
+    adjust(&mut config);
+    start_with(config, data).await
+}
+
 /// Stops the relay and starts it again on the same data (nothing cached from before).
 pub async fn restart(relay: Relay) -> Relay {
     let Relay { data, _stop, .. } = relay;

@@ -51,8 +51,9 @@ pub enum ErrorCode {
     NotFound = 7,
     /// The relay failed; try again later.
     Internal = 8,
-    /// This device's storage quota on the relay is used up (blobs it uploaded that have not
-    /// expired): wait for some to expire.
+    /// Storage on the relay is used up for this request: the device's unexpired blobs, a
+    /// recipient device's queue, the sender's undelivered messages, or the relay's free disk.
+    /// Not retried by itself: the user can try again later.
     QuotaExceeded = 9,
 }
 

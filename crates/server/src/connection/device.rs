@@ -188,7 +188,7 @@ impl DeviceConnection<'_> {
                 self.watching = accounts.into_iter().map(Username::into_string).collect();
                 Reply::Frames(now)
             }
-            Ok(frame) => requests::handle(self.state, &self.device, frame).await,
+            Ok(frame) => requests::handle(self.state, &self.device, &mut self.limits, frame).await,
             Err(e) => Reply::Error(0, ErrorCode::Malformed, e.to_string()),
         };
         Incoming::Request(match reply {
@@ -284,7 +284,7 @@ async fn send_envelope(state: &AppState, out: &Out, stored: StoredEnvelope) -> b
         sender,
         sender_device: e.sender_device,
         received_ms: e.received_ms,
-        payload: e.payload,
+        payload: e.payload.to_vec(),
     };
     let sent = out.send(binary(&frame)).await.is_ok();
     if sent {

@@ -10,6 +10,7 @@
 //! - `presence`, `push`, `uploads`, `linking`: typing, push subscriptions, attachment grants
 //!   and linking a new browser.
 //! - `group_order`: ordering group changes.
+//! - `storage`: the refusals that bound what the relay stores (quotas, free disk).
 //! - `reply`, `store_calls`: what every request shares.
 
 mod auth;
@@ -22,6 +23,7 @@ mod push;
 mod queue;
 mod reply;
 mod sends;
+mod storage;
 mod store_calls;
 mod uploads;
 
@@ -29,6 +31,7 @@ use hush_protocol::relay::{ClientFrame, ErrorCode};
 use hush_protocol::Username;
 
 use crate::hub::DeviceKey;
+use crate::limits::DeviceLimits;
 use crate::store::PushSubscription;
 use crate::AppState;
 
@@ -40,15 +43,22 @@ use reply::answer;
 use reply::Named;
 pub(crate) use reply::{refuse, Refusal, Reply};
 
-/// A request of an authenticated device.
-pub(crate) async fn handle(state: &AppState, device: &DeviceKey, frame: ClientFrame) -> Reply {
+/// A request of an authenticated device (`limits`: its connection's, already charged for the
+/// frame; a group message pays there for the rows it stores).
+pub(crate) async fn handle(
+    state: &AppState,
+    device: &DeviceKey,
+    limits: &mut DeviceLimits,
+    frame: ClientFrame,
+) -> Reply {
     let named = Named::of(&frame);
-    answer(named, respond(state, device, frame).await)
+    answer(named, respond(state, device, limits, frame).await)
 }
 
 async fn respond(
     state: &AppState,
     device: &DeviceKey,
+    limits: &mut DeviceLimits,
     frame: ClientFrame,
 ) -> Result<Reply, Refusal> {
     match frame {
@@ -83,7 +93,7 @@ async fn respond(
             payload,
         } => {
             let members = members.into_iter().map(Username::into_string).collect();
-            sends::group_send(state, device, client_id, members, payload).await
+            sends::group_send(state, device, limits, client_id, members, payload).await
         }
         ClientFrame::Ack { ids } => Ok(queue::ack(state, device, ids)),
         ClientFrame::AckExpired { ids } => queue::ack_expired(state, device, ids).await,

@@ -8,9 +8,11 @@ use futures::FutureExt;
 use hush_protocol::relay::{ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame};
 
 use super::reply::{internal, Named, Refusal, Reply};
+use super::storage::{over_quota, require_free_disk};
 use super::store_calls::{blocking, device_list, store_failed};
 use crate::hub::DeviceKey;
-use crate::store::NewEnvelope;
+use crate::limits::DeviceLimits;
+use crate::store::{NewEnvelope, StoreError};
 use crate::{now_ms, AppState};
 
 /// One message to every device of `recipient` (the sender's other devices, for its own
@@ -24,6 +26,7 @@ pub(super) async fn send(
 ) -> Result<Reply, Refusal> {
     let sent = move |outcome| Reply::Frames(vec![ServerFrame::Sent { client_id, outcome }]);
     require_listed(state, from).await?;
+    require_free_disk(state)?;
     let Some(list) = device_list(state, &recipient).await.map_err(internal)? else {
         return Ok(sent(SendOutcome::UnknownRecipient));
     };
@@ -62,15 +65,15 @@ pub(super) async fn send(
             sender: from.account.clone(),
             sender_device: from.device,
             client_id,
-            payload: e.payload,
+            payload: e.payload.into(),
             received_ms,
         })
         .collect();
     Ok(commit_envelopes(state, client_id, rows))
 }
 
-/// Stores envelopes (one group commit) and answers `Sent` once they are on disk; devices not
-/// online are woken by push.
+/// Stores envelopes (one group commit, within the queue quotas) and answers `Sent` once they
+/// are on disk; devices not online are woken by push.
 fn commit_envelopes(state: &AppState, client_id: [u8; 16], rows: Vec<NewEnvelope>) -> Reply {
     let count = rows.len() as u64;
     let targets: Vec<DeviceKey> = rows
@@ -81,13 +84,21 @@ fn commit_envelopes(state: &AppState, client_id: [u8; 16], rows: Vec<NewEnvelope
         })
         .collect();
     let started = Instant::now();
-    let committed = state.store.submit_envelopes(rows);
+    let committed = state
+        .store
+        .submit_envelopes_within(rows, state.queue_limits);
     let state = state.clone();
     Reply::Later(
         async move {
-            if let Err(e) = committed.await {
-                store_failed(&state, &e);
-                return Named::Send(client_id).refused(internal(e));
+            match committed.await {
+                Ok(_) => {}
+                Err(StoreError::Quota(quota)) => {
+                    return Named::Send(client_id).refused(over_quota(&state, quota));
+                }
+                Err(e) => {
+                    store_failed(&state, &e);
+                    return Named::Send(client_id).refused(internal(e));
+                }
             }
             let metrics = &state.metrics;
             metrics
@@ -112,11 +123,13 @@ fn commit_envelopes(state: &AppState, client_id: [u8; 16], rows: Vec<NewEnvelope
 }
 
 /// A group message: the same payload for every listed device of every named member (the
-/// sender's own device left out). Members that are not accounts are skipped: the relay does
-/// not know groups, and cannot tell a departed account from a typo.
+/// sender's own device left out), stored once. Members that are not accounts are skipped: the
+/// relay does not know groups, and cannot tell a departed account from a typo. It pays one
+/// token per stored row: the frame paid one per member, `limits` takes the rest.
 pub(super) async fn group_send(
     state: &AppState,
     from: &DeviceKey,
+    limits: &mut DeviceLimits,
     client_id: [u8; 16],
     members: Vec<String>,
     payload: Vec<u8>,
@@ -126,7 +139,11 @@ pub(super) async fn group_send(
         return Err((ErrorCode::Invalid, "each member once".to_owned()));
     }
     require_listed(state, from).await?;
+    require_free_disk(state)?;
+    let paid = members.len();
     let received_ms = now_ms();
+    // One allocation for every row: the store keeps it as one payload.
+    let payload: std::sync::Arc<[u8]> = payload.into();
     let mut rows = Vec::new();
     for member in members {
         let Some(list) = device_list(state, &member).await.map_err(internal)? else {
@@ -146,6 +163,13 @@ pub(super) async fn group_send(
                 received_ms,
             });
         }
+    }
+    if !limits.charge_rows(paid, rows.len()) {
+        state.metrics.rate_limited.inc();
+        return Err((
+            ErrorCode::RateLimited,
+            "too many requests; slow down".to_owned(),
+        ));
     }
     Ok(commit_envelopes(state, client_id, rows))
 }

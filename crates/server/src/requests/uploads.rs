@@ -4,6 +4,7 @@
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 
 use super::reply::{internal, Refusal, Reply};
+use super::storage::require_free_disk;
 use super::store_calls::blocking;
 use crate::blobs::{Refused, BLOB_LIFETIME};
 use crate::hub::DeviceKey;
@@ -16,6 +17,7 @@ pub(super) async fn request_upload(
     request: u32,
     size: u32,
 ) -> Result<Reply, Refusal> {
+    require_free_disk(state)?;
     let (account, id) = (device.account.clone(), device.device);
     let stored = blocking(state, move |s| s.blob_bytes(&account, id, now_ms()))
         .await

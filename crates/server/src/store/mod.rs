@@ -11,6 +11,7 @@ mod pending;
 pub mod sqlite;
 
 use std::fmt;
+use std::sync::Arc;
 
 pub use pending::Pending;
 
@@ -91,10 +92,38 @@ pub struct NewEnvelope {
     pub sender_device: u32,
     /// Chosen by the sender: a resend with the same id is the same envelope.
     pub client_id: [u8; 16],
-    /// The ciphertext (a hush-protocol message), opaque here.
-    pub payload: Vec<u8>,
+    /// The ciphertext (a hush-protocol message), opaque here. Envelopes of one submission that
+    /// share one allocation (a group message) are stored as one payload.
+    pub payload: Arc<[u8]>,
     /// When the relay accepted it.
     pub received_ms: Millis,
+}
+
+/// The byte quotas a submission of envelopes must stay within (payload bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueueLimits {
+    /// What one device may have queued (a shared payload counts for each device it is for).
+    pub per_device: u64,
+    /// What one account may have stored for others, not yet acknowledged or expired (a shared
+    /// payload counts once).
+    pub per_sender: u64,
+}
+
+impl QueueLimits {
+    /// No quota.
+    pub const NONE: Self = Self {
+        per_device: u64::MAX,
+        per_sender: u64::MAX,
+    };
+}
+
+/// Which quota a refused submission would have passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quota {
+    /// A recipient device's queue.
+    Device,
+    /// The sender's stored payloads.
+    Sender,
 }
 
 /// A stored envelope; `id` orders a device's queue (increasing in arrival order).
@@ -184,6 +213,8 @@ pub enum StoreError {
     NotFound(&'static str),
     /// A device list older than (or as old as) the stored one.
     Stale,
+    /// The write would pass a quota; nothing of it was stored.
+    Quota(Quota),
     /// The backend failed (I/O, corruption); the message is for logs, not for clients.
     Backend(String),
 }
@@ -194,6 +225,8 @@ impl fmt::Display for StoreError {
             Self::Conflict(what) => write!(f, "{what} already exists"),
             Self::NotFound(what) => write!(f, "{what} not found"),
             Self::Stale => f.write_str("an equal or newer device list is stored"),
+            Self::Quota(Quota::Device) => f.write_str("a recipient device's queue is full"),
+            Self::Quota(Quota::Sender) => f.write_str("the sender's stored bytes are at quota"),
             Self::Backend(message) => write!(f, "storage failure: {message}"),
         }
     }
@@ -284,12 +317,42 @@ pub trait Store: Send + Sync + 'static {
     /// they are committed. Submissions commit in the order they were made. An envelope whose
     /// (sender, sender device, client id, recipient, recipient device) is already stored is not
     /// stored again: its existing id is returned.
-    fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>>;
+    fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>> {
+        self.submit_envelopes_within(envelopes, QueueLimits::NONE)
+    }
+
+    /// [`Store::submit_envelopes`] within `limits`: if the envelopes it newly stores would take
+    /// a recipient device or the sender past its quota, none is stored and the outcome is
+    /// [`StoreError::Quota`]. Resends of stored envelopes pass.
+    fn submit_envelopes_within(
+        &self,
+        envelopes: Vec<NewEnvelope>,
+        limits: QueueLimits,
+    ) -> Pending<Vec<u64>>;
 
     /// [`Store::submit_envelopes`], waiting for the commit. Blocking: not for async code.
     fn insert_envelopes(&self, envelopes: &[NewEnvelope]) -> Result<Vec<u64>, StoreError> {
         self.submit_envelopes(envelopes.to_vec()).wait()
     }
+
+    /// [`Store::submit_envelopes_within`], waiting for the commit. Blocking.
+    fn insert_envelopes_within(
+        &self,
+        envelopes: &[NewEnvelope],
+        limits: QueueLimits,
+    ) -> Result<Vec<u64>, StoreError> {
+        self.submit_envelopes_within(envelopes.to_vec(), limits)
+            .wait()
+    }
+
+    /// Payload bytes queued for a device (0 for one not listed).
+    fn queued_bytes(&self, name: &str, device: u32) -> Result<u64, StoreError>;
+
+    /// Payload bytes an account has stored for others (each payload once).
+    fn sent_bytes(&self, name: &str) -> Result<u64, StoreError>;
+
+    /// Payload bytes stored in all, each payload once (cheap: the relay's metrics read it).
+    fn queue_bytes(&self) -> Result<u64, StoreError>;
 
     /// A device's queued envelopes with id greater than `after`, oldest first, at most `limit`.
     fn pending(

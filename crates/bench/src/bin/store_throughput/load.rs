@@ -87,7 +87,7 @@ fn envelope(thread: usize, n: usize) -> NewEnvelope {
         sender: "sender".to_owned(),
         sender_device: 1,
         client_id,
-        payload,
+        payload: payload.into(),
         received_ms: 1_700_000_000_000,
     }
 }

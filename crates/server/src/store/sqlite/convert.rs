@@ -4,9 +4,9 @@ use rusqlite::{ffi, Row};
 
 use crate::store::{Millis, NewEnvelope, StoreError, StoredEnvelope};
 
-/// The columns [`envelope_from_row`] reads, in order.
-pub(super) const ENVELOPE_COLUMNS: &str =
-    "id, recipient, recipient_device, sender, sender_device, client_id, payload, received_ms";
+/// The columns [`envelope_from_row`] reads, in order, from `envelopes e JOIN payloads p`.
+pub(super) const ENVELOPE_COLUMNS: &str = "e.id, e.recipient, e.recipient_device, e.sender, \
+     e.sender_device, e.client_id, p.bytes, e.received_ms";
 
 /// `?` for rusqlite results: any SQLite failure is a backend failure.
 pub(super) trait OrBackend<T> {
@@ -62,7 +62,7 @@ pub(super) fn envelope_from_row(row: &Row<'_>) -> rusqlite::Result<StoredEnvelop
             sender: row.get(3)?,
             sender_device: row.get(4)?,
             client_id: row.get(5)?,
-            payload: row.get(6)?,
+            payload: row.get::<_, Vec<u8>>(6)?.into(),
             received_ms: get_u64(row, 7)?,
         },
     })

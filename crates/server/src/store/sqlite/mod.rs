@@ -9,6 +9,7 @@
 
 mod blobs;
 mod convert;
+mod envelopes;
 mod group_order;
 mod migrations;
 mod queries;
@@ -23,8 +24,8 @@ use std::sync::Arc;
 
 use super::{
     AccountRecord, BlobRecord, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
-    PushSubscription, SignedDeviceList, Store, StoreError, StoredBundle, StoredEnvelope,
-    StoredListener,
+    PushSubscription, QueueLimits, SignedDeviceList, Store, StoreError, StoredBundle,
+    StoredEnvelope, StoredListener,
 };
 
 /// Read connections per store.
@@ -168,11 +169,28 @@ impl Store for SqliteStore {
             .with(|conn| queries::one_time_count(conn, name, device))
     }
 
-    fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>> {
+    fn submit_envelopes_within(
+        &self,
+        envelopes: Vec<NewEnvelope>,
+        limits: QueueLimits,
+    ) -> Pending<Vec<u64>> {
         if envelopes.is_empty() {
             return Pending::ready(Ok(Vec::new()));
         }
-        self.writer.submit_envelopes(envelopes)
+        self.writer.submit_envelopes(envelopes, limits)
+    }
+
+    fn queued_bytes(&self, name: &str, device: u32) -> Result<u64, StoreError> {
+        self.readers
+            .with(|conn| reads::queued_bytes(conn, name, device))
+    }
+
+    fn sent_bytes(&self, name: &str) -> Result<u64, StoreError> {
+        self.readers.with(|conn| reads::sent_bytes(conn, name))
+    }
+
+    fn queue_bytes(&self) -> Result<u64, StoreError> {
+        self.readers.with(|conn| reads::queue_bytes(conn))
     }
 
     fn pending(

@@ -142,9 +142,9 @@ pub(super) fn pending(
     };
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     conn.prepare_cached(&format!(
-        "SELECT {ENVELOPE_COLUMNS} FROM envelopes
-         WHERE recipient = ?1 AND recipient_device = ?2 AND id > ?3
-         ORDER BY id LIMIT ?4"
+        "SELECT {ENVELOPE_COLUMNS} FROM envelopes e JOIN payloads p ON p.id = e.payload_id
+         WHERE e.recipient = ?1 AND e.recipient_device = ?2 AND e.id > ?3
+         ORDER BY e.id LIMIT ?4"
     ))
     .db()?
     .query_map(params![name, device, after, limit], envelope_from_row)
@@ -205,4 +205,30 @@ pub(super) fn push_subscription(
     })
     .optional()
     .db()
+}
+
+/// Kept by the schema's triggers: no sum over the queue.
+pub(super) fn queued_bytes(conn: &Connection, name: &str, device: u32) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT queued_bytes FROM devices WHERE account = ?1 AND device_id = ?2")
+        .db()?
+        .query_row(params![name, device], |row| get_u64(row, 0))
+        .optional()
+        .db()
+        .map(Option::unwrap_or_default)
+}
+
+pub(super) fn sent_bytes(conn: &Connection, name: &str) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT sent_bytes FROM accounts WHERE name = ?1")
+        .db()?
+        .query_row([name], |row| get_u64(row, 0))
+        .optional()
+        .db()
+        .map(Option::unwrap_or_default)
+}
+
+pub(super) fn queue_bytes(conn: &Connection) -> Result<u64, StoreError> {
+    conn.prepare_cached("SELECT payload_bytes FROM totals")
+        .db()?
+        .query_row([], |row| get_u64(row, 0))
+        .db()
 }

@@ -17,8 +17,8 @@ use std::thread::JoinHandle;
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
-use super::writes;
-use crate::store::{NewEnvelope, Pending, StoreError, StoredEnvelope, StoredListener};
+use super::envelopes;
+use crate::store::{NewEnvelope, Pending, QueueLimits, StoreError, StoredEnvelope, StoredListener};
 
 /// The most envelopes (or acknowledged ids) one transaction takes from the queue. A single
 /// bigger call still runs, alone.
@@ -110,6 +110,7 @@ where
 /// Stores envelopes; once they are committed, the new ones go to the listener.
 struct Insert {
     envelopes: Vec<NewEnvelope>,
+    limits: QueueLimits,
     /// Each envelope's id and whether this job stored it.
     outcome: Option<Result<Vec<(u64, bool)>, StoreError>>,
     reply: oneshot::Sender<Result<Vec<u64>, StoreError>>,
@@ -121,12 +122,12 @@ impl Job for Insert {
     }
 
     fn needs_savepoint(&self) -> bool {
-        // One envelope is one INSERT; several must be stored all or none.
-        self.envelopes.len() > 1
+        // A payload and its envelopes are stored all or none, and a quota refusal undoes them.
+        true
     }
 
     fn run(&mut self, conn: &Connection) -> bool {
-        let outcome = writes::insert_envelopes(conn, &self.envelopes);
+        let outcome = envelopes::insert_envelopes(conn, &self.envelopes, self.limits);
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
@@ -144,6 +145,7 @@ impl Job for Insert {
             envelopes,
             outcome,
             reply,
+            ..
         } = *self;
         let answer = settle(outcome, lost).map(|stored| {
             let ids = stored.iter().map(|&(id, _)| id).collect();
@@ -251,12 +253,18 @@ impl Writer {
         )
     }
 
-    /// Queues envelopes to store; the listener hears of the new ones after the commit.
-    pub(super) fn submit_envelopes(&self, envelopes: Vec<NewEnvelope>) -> Pending<Vec<u64>> {
+    /// Queues envelopes to store within `limits`; the listener hears of the new ones after the
+    /// commit.
+    pub(super) fn submit_envelopes(
+        &self,
+        envelopes: Vec<NewEnvelope>,
+        limits: QueueLimits,
+    ) -> Pending<Vec<u64>> {
         let (reply, outcome) = Pending::channel();
         self.enqueue(
             Box::new(Insert {
                 envelopes,
+                limits,
                 outcome: None,
                 reply,
             }),

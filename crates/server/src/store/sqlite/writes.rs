@@ -3,14 +3,11 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::convert::{
-    backend, get_u64, is_foreign_key_violation, millis_to_sql, version_from_sql, version_to_sql,
-    OrBackend,
-};
+use super::convert::{get_u64, millis_to_sql, version_from_sql, version_to_sql, OrBackend};
 use super::queries::{devices, one_time_count};
 use crate::store::{
-    AccountRecord, DeviceRecord, Expired, ExpiryNotice, Millis, NewEnvelope, PushSubscription,
-    SignedDeviceList, StoreError, StoredBundle,
+    AccountRecord, DeviceRecord, Expired, ExpiryNotice, Millis, PushSubscription, SignedDeviceList,
+    StoreError, StoredBundle,
 };
 
 pub(super) fn create_account(
@@ -182,71 +179,6 @@ pub(super) fn take_bundles(
         });
     }
     Ok(bundles)
-}
-
-/// Each envelope's id, and whether this call stored it (false: it was stored before).
-pub(super) fn insert_envelopes(
-    conn: &Connection,
-    envelopes: &[NewEnvelope],
-) -> Result<Vec<(u64, bool)>, StoreError> {
-    let mut insert = conn
-        .prepare_cached(
-            "INSERT INTO envelopes
-                 (recipient, recipient_device, sender, sender_device, client_id, payload, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (sender, sender_device, client_id, recipient, recipient_device) DO NOTHING
-             RETURNING id",
-        )
-        .db()?;
-    let mut existing = conn
-        .prepare_cached(
-            "SELECT id FROM envelopes
-             WHERE sender = ?1 AND sender_device = ?2 AND client_id = ?3
-               AND recipient = ?4 AND recipient_device = ?5",
-        )
-        .db()?;
-    let mut ids = Vec::with_capacity(envelopes.len());
-    for envelope in envelopes {
-        let inserted = insert
-            .query_row(
-                params![
-                    envelope.recipient,
-                    envelope.recipient_device,
-                    envelope.sender,
-                    envelope.sender_device,
-                    envelope.client_id,
-                    envelope.payload,
-                    millis_to_sql(envelope.received_ms)?
-                ],
-                |row| get_u64(row, 0),
-            )
-            .optional()
-            .map_err(|error| {
-                if is_foreign_key_violation(&error) {
-                    StoreError::NotFound("recipient device")
-                } else {
-                    backend(error)
-                }
-            })?;
-        let id = match inserted {
-            Some(id) => (id, true),
-            None => existing
-                .query_row(
-                    params![
-                        envelope.sender,
-                        envelope.sender_device,
-                        envelope.client_id,
-                        envelope.recipient,
-                        envelope.recipient_device
-                    ],
-                    |row| get_u64(row, 0),
-                )
-                .db()
-                .map(|id| (id, false))?,
-        };
-        ids.push(id);
-    }
-    Ok(ids)
 }
 
 pub(super) fn ack(

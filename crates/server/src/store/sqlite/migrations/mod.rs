@@ -8,6 +8,10 @@ mod v3;
 mod v4;
 mod v5;
 mod v6;
+mod v7;
+
+#[cfg(test)]
+mod tests;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -25,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     v4::apply,
     v5::apply,
     v6::apply,
+    v7::apply,
 ];
 
 /// Fails if the database was written by a newer build (before this one changes anything).
