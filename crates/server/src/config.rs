@@ -125,6 +125,15 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Milliseconds a device's connection may take to accept a frame (the peer reading
+    /// nothing); then it is closed and its envelopes stay queued for its next connection.
+    #[arg(
+        long = "write-deadline-ms",
+        env = "HUSH_WRITE_DEADLINE_MS",
+        default_value_t = 30_000
+    )]
+    pub write_deadline_ms: u64,
 }
 
 /// An IP address range: an address and how many leading bits of it count.
@@ -208,6 +217,7 @@ impl Config {
             guest_deadline_ms: 10_000,
             http_timeout_ms: 30_000,
             allowed_origins: Vec::new(),
+            write_deadline_ms: 30_000,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 mod app_shell;
 mod blobs;
+mod byte_queue;
 mod client_addr;
 pub mod config;
 mod connection;
@@ -132,6 +133,8 @@ pub(crate) struct AppState {
     push_allow_private: bool,
     /// How long a client may take to send request headers, or between two pieces of a body.
     http_timeout: Duration,
+    /// How long a connection's socket may take to accept a frame before it is closed.
+    write_deadline: Duration,
     /// Encrypted attachments.
     blobs: Arc<blobs::Blobs>,
     /// Provisioning addresses of browsers being linked.
@@ -200,6 +203,7 @@ impl Server {
                 envelope_lifetime: Duration::from_secs(config.envelope_lifetime_secs),
                 push_allow_private: config.push_allow_private,
                 http_timeout: Duration::from_millis(config.http_timeout_ms),
+                write_deadline: Duration::from_millis(config.write_deadline_ms),
                 blobs: Arc::new(blobs),
                 links: Arc::new(links::Links::new(config.max_links_per_ip as usize)),
                 push: Arc::new(push),

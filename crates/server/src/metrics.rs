@@ -70,6 +70,14 @@ pub(crate) struct Metrics {
     pub(crate) origins_refused: Counter,
     /// Push subscriptions refused for an endpoint that is not a public https URL.
     pub(crate) push_endpoints_refused: Counter,
+    // What limits on authenticated clients refused or closed (issue 19: stuck readers,
+    // registrations, prekeys).
+    /// Device connections closed for taking no frame within the write deadline.
+    pub(crate) write_timeouts: Counter,
+    /// Registrations refused: too many from one client address.
+    pub(crate) registrations_refused: Counter,
+    /// Prekey uploads of which some one-time prekeys were not stored (the device's cap).
+    pub(crate) prekeys_refused: Counter,
 }
 
 impl Metrics {
@@ -161,6 +169,7 @@ impl Metrics {
             self.rate_limited.get().to_string(),
         );
         self.render_refusals(&mut line);
+        self.render_device_limits(&mut line);
         if let Some(depth) = queue_depth {
             line(
                 "hush_queue_depth",
@@ -199,6 +208,29 @@ impl Metrics {
                 "hush_push_endpoints_refused_total",
                 "Push subscriptions refused for an endpoint that is not public.",
                 &self.push_endpoints_refused,
+            ),
+        ] {
+            line(name, "counter", help, counter.get().to_string());
+        }
+    }
+
+    /// What the limits on authenticated clients refused or closed.
+    fn render_device_limits(&self, line: &mut impl FnMut(&str, &str, &str, String)) {
+        for (name, help, counter) in [
+            (
+                "hush_write_timeouts_total",
+                "Device connections closed for taking no frame within the write deadline.",
+                &self.write_timeouts,
+            ),
+            (
+                "hush_registrations_refused_total",
+                "Registrations refused (too many from one client address).",
+                &self.registrations_refused,
+            ),
+            (
+                "hush_prekeys_refused_total",
+                "Prekey uploads cut to the per-device cap on one-time prekeys.",
+                &self.prekeys_refused,
             ),
         ] {
             line(name, "counter", help, counter.get().to_string());

@@ -4,28 +4,27 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::socket::{binary, error, Out, Pings, Stream};
+use crate::byte_queue;
+use crate::hub::{CatchUp, Close, DeviceKey, Notice};
+use crate::limits::DeviceLimits;
+use crate::requests::{self, Reply};
+use crate::store::StoredEnvelope;
+use crate::{now_ms, AppState};
 use axum::extract::ws::Message;
 use futures::future::BoxFuture;
 use futures::stream::FuturesOrdered;
 use futures::{FutureExt, StreamExt};
 use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
 use hush_protocol::Username;
-use tokio::sync::mpsc;
-
-use super::socket::{binary, error, Out, Pings, Stream};
-use crate::hub::{CatchUp, Close, DeviceKey, Notice};
-use crate::limits::DeviceLimits;
-use crate::requests::{self, Reply};
-use crate::store::StoredEnvelope;
-use crate::{now_ms, AppState};
 
 /// Envelopes read from the store per batch while catching up.
 const DELIVERY_BATCH: usize = 256;
 /// Requests of one connection whose answers may wait for a commit at once.
 const IN_FLIGHT: usize = 256;
-/// Notices (mostly live envelopes) that may wait for a connection; past that it catches up
-/// from the store.
-const NOTICES: usize = 1024;
+/// Bytes of notices (mostly live envelopes) that may wait for a connection; past that it
+/// catches up from the store.
+const NOTICE_BYTES: usize = 1024 * 1024;
 
 /// What one message from the socket leads to.
 enum Incoming {
@@ -56,7 +55,7 @@ pub(super) async fn serve_device(
     state: &AppState,
     device: DeviceKey,
 ) {
-    let (notices_tx, mut notices) = mpsc::channel::<Notice>(NOTICES);
+    let (notices_tx, mut notices) = byte_queue::channel::<Notice>(NOTICE_BYTES);
     let catch_up = Arc::new(CatchUp::default());
     let close = Arc::new(Close::default());
     let id = state
@@ -79,6 +78,8 @@ pub(super) async fn serve_device(
     while alive {
         tokio::select! {
             () = state.shutdown.cancelled() => break,
+            // The writer stopped: the peer took nothing within the write deadline.
+            () = out.closed() => break,
             () = close.requested() => {
                 // No waiting for a stuck peer: without room the last words are dropped.
                 if let Some(frame) = close.last_words() {
@@ -155,7 +156,7 @@ impl DeviceConnection<'_> {
                 }
                 true
             }
-            Some(Notice::Frame(frame)) => self.out.send(binary(&frame)).await.is_ok(),
+            Some(Notice::Frame(bytes)) => self.out.send(Message::Binary(bytes)).await.is_ok(),
             None => false,
         }
     }
