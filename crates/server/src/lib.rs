@@ -126,7 +126,10 @@ pub(crate) struct AppState {
     device_lists: Arc<device_lists::DeviceLists>,
     hub: Arc<hub::Hub>,
     metrics: Arc<metrics::Metrics>,
-    frames_per_second: f64,
+    /// Rate limits per device and per client address, kept across connections.
+    limits: Arc<limits::Limits>,
+    /// One-time prekeys kept per device.
+    max_one_time_prekeys: u32,
     /// Queued envelopes older than this are dropped and their senders told.
     envelope_lifetime: Duration,
     /// Whether push endpoints on loopback or private networks are accepted (tests only).
@@ -199,7 +202,12 @@ impl Server {
                 allowed_origins: config.allowed_origins.clone().into(),
                 hub,
                 metrics: Arc::new(metrics::Metrics::default()),
-                frames_per_second: config.frames_per_second,
+                limits: Arc::new(limits::Limits::new(
+                    config.frames_per_second,
+                    config.registrations_per_minute,
+                    config.fetches_per_account_per_address,
+                )),
+                max_one_time_prekeys: config.max_one_time_prekeys,
                 envelope_lifetime: Duration::from_secs(config.envelope_lifetime_secs),
                 push_allow_private: config.push_allow_private,
                 http_timeout: Duration::from_millis(config.http_timeout_ms),

@@ -1,13 +1,13 @@
 //! The relay loop of an authenticated device: its queue first, then live envelopes, notices
 //! and the answers to its requests, in order.
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::socket::{binary, error, Out, Pings, Stream};
 use crate::byte_queue;
 use crate::hub::{CatchUp, Close, DeviceKey, Notice};
-use crate::limits::DeviceLimits;
+use crate::limits::SharedDeviceLimits;
 use crate::requests::{self, Reply};
 use crate::store::StoredEnvelope;
 use crate::{now_ms, AppState};
@@ -41,7 +41,10 @@ struct DeviceConnection<'a> {
     device: DeviceKey,
     /// Set by the hub when live envelopes were missed: the store is read again.
     catch_up: Arc<CatchUp>,
-    limits: DeviceLimits,
+    /// The device's rate limits, as its last connection left them.
+    limits: SharedDeviceLimits,
+    /// The client address its connection comes from (for the per-address limits).
+    client: IpAddr,
     /// The id of the last envelope sent.
     delivered_up_to: u64,
     /// The accounts whose presence the device follows.
@@ -54,6 +57,7 @@ pub(super) async fn serve_device(
     out: &Out,
     state: &AppState,
     device: DeviceKey,
+    client: IpAddr,
 ) {
     let (notices_tx, mut notices) = byte_queue::channel::<Notice>(NOTICE_BYTES);
     let catch_up = Arc::new(CatchUp::default());
@@ -63,12 +67,14 @@ pub(super) async fn serve_device(
         .connect(&device, notices_tx, catch_up.clone(), close.clone());
     state.metrics.connections.inc();
     greet(state, out, &device).await;
+    let limits = state.limits.device(&device);
     let mut connection = DeviceConnection {
         state,
         out,
         device,
         catch_up,
-        limits: DeviceLimits::new(state.frames_per_second, Instant::now()),
+        limits,
+        client,
         delivered_up_to: 0,
         watching: Vec::new(),
     };
@@ -173,7 +179,14 @@ impl DeviceConnection<'_> {
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Incoming::Handled(false),
         };
         let reply = match ClientFrame::decode(&bytes) {
-            Ok(frame) if !self.limits.allow(&self.device.account, &frame) => {
+            Ok(frame)
+                if !self.state.limits.allow(
+                    &self.limits,
+                    self.client,
+                    &self.device.account,
+                    &frame,
+                ) =>
+            {
                 self.state.metrics.rate_limited.inc();
                 requests::refuse(
                     &frame,

@@ -69,7 +69,7 @@ pub(crate) async fn run(
     drop(guest);
     let last = match authenticated {
         Ok(device) => {
-            serve_device(&mut stream, &out, &state, device).await;
+            serve_device(&mut stream, &out, &state, device, client).await;
             goodbye(&state)
         }
         Err(Left::TooLate) => too_late(&state),
