@@ -72,7 +72,7 @@ pub(crate) struct Metrics {
     pub(crate) push_endpoints_refused: Counter,
     // What limits on authenticated clients refused or closed (issue 19: stuck readers,
     // registrations, prekeys).
-    /// Device connections closed for taking no frame within the write deadline.
+    /// Connections closed for taking no frame within the write deadline.
     pub(crate) write_timeouts: Counter,
     /// Registrations refused: too many from one client address.
     pub(crate) registrations_refused: Counter,
@@ -219,7 +219,7 @@ impl Metrics {
         for (name, help, counter) in [
             (
                 "hush_write_timeouts_total",
-                "Device connections closed for taking no frame within the write deadline.",
+                "Connections closed for taking no frame within the write deadline.",
                 &self.write_timeouts,
             ),
             (
