@@ -1,4 +1,6 @@
-//! A real hush-server in a child process, on a free loopback port with a throw-away data dir.
+//! A real hush-server in a child process, on a free loopback port with a throw-away data dir,
+//! its per-address limits on registrations and bundle fetches lifted: every test client is on
+//! loopback, one address.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -21,6 +23,8 @@ impl RelayProcess {
             .arg(data.path())
             .arg("--static-dir")
             .arg(data.path().join("no-app"))
+            .args(["--registrations-per-minute", "1000000"])
+            .args(["--fetches-per-account-per-address", "1000000"])
             .env("HUSH_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

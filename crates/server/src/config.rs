@@ -152,6 +152,43 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Milliseconds a device's connection may take to accept a frame (the peer reading
+    /// nothing); then it is closed and its envelopes stay queued for its next connection.
+    #[arg(
+        long = "write-deadline-ms",
+        env = "HUSH_WRITE_DEADLINE_MS",
+        default_value_t = 30_000
+    )]
+    pub write_deadline_ms: u64,
+
+    /// Accounts one client address (IPv6: one /64) may register per minute; more are refused
+    /// with `RateLimited`. Raise it for tests and benchmarks registering thousands from one
+    /// host.
+    #[arg(
+        long = "registrations-per-minute",
+        env = "HUSH_REGISTRATIONS_PER_MINUTE",
+        default_value_t = 20
+    )]
+    pub registrations_per_minute: u32,
+
+    /// Times one client address may fetch one account's bundles per minute (each fetch takes
+    /// one of its one-time prekeys), whichever devices ask; one device may fetch it 5 times.
+    #[arg(
+        long = "fetches-per-account-per-address",
+        env = "HUSH_FETCHES_PER_ACCOUNT_PER_ADDRESS",
+        default_value_t = 10
+    )]
+    pub fetches_per_account_per_address: u32,
+
+    /// One-time prekeys the relay keeps per device; an upload past it keeps the first ones up
+    /// to the cap and is answered `QuotaExceeded`.
+    #[arg(
+        long = "max-one-time-prekeys",
+        env = "HUSH_MAX_ONE_TIME_PREKEYS",
+        default_value_t = 400
+    )]
+    pub max_one_time_prekeys: u32,
 }
 
 /// Default of `--max-queued-bytes-per-device`: 64 MiB.
@@ -222,8 +259,9 @@ impl FromStr for Cidr {
 
 impl Config {
     /// A relay on a free loopback port (`127.0.0.1:0`), its metrics on another, with its state
-    /// in `data` and no web app, every other setting at its default: what tests and tools
-    /// start.
+    /// in `data` and no web app, the per-address limits on registrations and bundle fetches
+    /// lifted (every client is on loopback), every other setting at its default: what tests
+    /// and tools start.
     pub fn local(data: &std::path::Path) -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -245,6 +283,12 @@ impl Config {
             guest_deadline_ms: 10_000,
             http_timeout_ms: 30_000,
             allowed_origins: Vec::new(),
+            write_deadline_ms: 30_000,
+            // Every client of a local relay has one address (loopback): the per-address limits
+            // would count them all as one. Tests of those limits set them back.
+            registrations_per_minute: 1_000_000,
+            fetches_per_account_per_address: 1_000_000,
+            max_one_time_prekeys: 400,
         }
     }
 }

@@ -6,11 +6,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use axum::body::Bytes;
 use hush_protocol::relay::ServerFrame;
 use hush_protocol::Username;
-use tokio::sync::{mpsc, Notify};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::byte_queue::{self, Weight, ITEM_OVERHEAD};
 use crate::store::{StoredEnvelope, StoredListener};
 
 /// What a connection is told.
@@ -18,8 +20,29 @@ use crate::store::{StoredEnvelope, StoredListener};
 pub(crate) enum Notice {
     /// An envelope just stored for this device (they come in id order).
     Envelope(StoredEnvelope),
-    /// A frame to pass on as is (typing, presence, prekeys low).
-    Frame(ServerFrame),
+    /// A frame to pass on as is (typing, presence, prekeys low), encoded once for everyone.
+    Frame(Bytes),
+}
+
+impl Weight for Notice {
+    fn weight(&self) -> usize {
+        ITEM_OVERHEAD
+            + match self {
+                Notice::Envelope(stored) => {
+                    stored.envelope.payload.len() + stored.envelope.sender.len()
+                }
+                Notice::Frame(bytes) => bytes.len(),
+            }
+    }
+}
+
+/// Where a connection's notices queue (bounded in bytes: past it, live envelopes are read
+/// from the store instead, and ephemeral frames are dropped).
+pub(crate) type Notices = byte_queue::Sender<Notice>;
+
+/// A frame as a notice.
+fn encoded(frame: &ServerFrame) -> Bytes {
+    Bytes::from(frame.encode())
 }
 
 /// Identifies one connection of one device.
@@ -31,7 +54,7 @@ pub(crate) struct DeviceKey {
 
 struct Connection {
     id: u64,
-    notices: mpsc::Sender<Notice>,
+    notices: Notices,
     catch_up: Arc<CatchUp>,
     close: Arc<Close>,
 }
@@ -134,7 +157,7 @@ impl Hub {
     pub(crate) fn connect(
         &self,
         key: &DeviceKey,
-        notices: mpsc::Sender<Notice>,
+        notices: Notices,
         catch_up: Arc<CatchUp>,
         close: Arc<Close>,
     ) -> u64 {
@@ -212,13 +235,14 @@ impl Hub {
         let Some(devices) = inner.accounts.get(account) else {
             return;
         };
+        let bytes = encoded(frame);
         for device in devices.iter().filter(|d| Some(**d) != except) {
             let key = DeviceKey {
                 account: account.to_owned(),
                 device: *device,
             };
             if let Some(c) = inner.online.get(&key) {
-                let _ = c.notices.try_send(Notice::Frame(frame.clone()));
+                let _ = c.notices.try_send(Notice::Frame(bytes.clone()));
             }
         }
     }
@@ -234,7 +258,7 @@ impl Hub {
     /// Passes a frame to one device, if online.
     pub(crate) fn tell_device(&self, key: &DeviceKey, frame: ServerFrame) {
         if let Some(c) = self.lock().online.get(key) {
-            let _ = c.notices.try_send(Notice::Frame(frame));
+            let _ = c.notices.try_send(Notice::Frame(encoded(&frame)));
         }
     }
 
@@ -288,14 +312,14 @@ fn announce(inner: &Inner, account: &str, online: bool, last_seen_ms: u64) {
     let Some(account) = crate::names::stored(account) else {
         return;
     };
-    let frame = ServerFrame::Presence {
+    let bytes = encoded(&ServerFrame::Presence {
         account,
         online,
         last_seen_ms,
-    };
+    });
     for watcher in watchers {
         if let Some(c) = inner.online.get(watcher) {
-            let _ = c.notices.try_send(Notice::Frame(frame.clone()));
+            let _ = c.notices.try_send(Notice::Frame(bytes.clone()));
         }
     }
 }
@@ -316,8 +340,8 @@ mod tests {
     }
 
     /// A connection whose queue holds one notice, already full.
-    fn backed_up(hub: &Hub) -> (Arc<Close>, mpsc::Receiver<Notice>) {
-        let (notices, queue) = mpsc::channel(1);
+    fn backed_up(hub: &Hub) -> (Arc<Close>, byte_queue::Receiver<Notice>) {
+        let (notices, queue) = byte_queue::channel(1);
         let close = Arc::new(Close::default());
         hub.connect(&alice(), notices, Arc::default(), close.clone());
         hub.tell_device(&alice(), frame());
@@ -328,7 +352,7 @@ mod tests {
     async fn a_replaced_connection_is_told_to_close_even_when_its_queue_is_full() {
         let hub = Hub::default();
         let (old, _queue) = backed_up(&hub);
-        let (new, _new_queue) = mpsc::channel(1);
+        let (new, _new_queue) = byte_queue::channel(1);
         hub.connect(&alice(), new, Arc::default(), Arc::default());
         assert!(
             old.token.is_cancelled(),

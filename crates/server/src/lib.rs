@@ -8,6 +8,7 @@
 
 mod app_shell;
 mod blobs;
+mod byte_queue;
 mod client_addr;
 pub mod config;
 mod connection;
@@ -126,13 +127,18 @@ pub(crate) struct AppState {
     device_lists: Arc<device_lists::DeviceLists>,
     hub: Arc<hub::Hub>,
     metrics: Arc<metrics::Metrics>,
-    frames_per_second: f64,
+    /// Rate limits per device and per client address, kept across connections.
+    limits: Arc<limits::Limits>,
+    /// One-time prekeys kept per device.
+    max_one_time_prekeys: u32,
     /// Queued envelopes older than this are dropped and their senders told.
     envelope_lifetime: Duration,
     /// Whether push endpoints on loopback or private networks are accepted (tests only).
     push_allow_private: bool,
     /// How long a client may take to send request headers, or between two pieces of a body.
     http_timeout: Duration,
+    /// How long a connection's socket may take to accept a frame before it is closed.
+    write_deadline: Duration,
     /// Encrypted attachments.
     blobs: Arc<blobs::Blobs>,
     /// The data directory's free space, and the floor under which sends and uploads stop.
@@ -201,10 +207,16 @@ impl Server {
                 allowed_origins: config.allowed_origins.clone().into(),
                 hub,
                 metrics: Arc::new(metrics::Metrics::default()),
-                frames_per_second: config.frames_per_second,
+                limits: Arc::new(limits::Limits::new(
+                    config.frames_per_second,
+                    config.registrations_per_minute,
+                    config.fetches_per_account_per_address,
+                )),
+                max_one_time_prekeys: config.max_one_time_prekeys,
                 envelope_lifetime: Duration::from_secs(config.envelope_lifetime_secs),
                 push_allow_private: config.push_allow_private,
                 http_timeout: Duration::from_millis(config.http_timeout_ms),
+                write_deadline: Duration::from_millis(config.write_deadline_ms),
                 blobs: Arc::new(blobs),
                 disk: Arc::new(disk::Disk::new(&config.data, config.min_free_disk_bytes)),
                 queue_limits: store::QueueLimits {

@@ -76,6 +76,14 @@ pub(crate) struct Metrics {
     pub(crate) queue_quota_refusals: Counter,
     /// Sends and uploads refused because free disk is under the floor.
     pub(crate) low_disk_refusals: Counter,
+    // What limits on authenticated clients refused or closed (issue 19: stuck readers,
+    // registrations, prekeys).
+    /// Connections closed for taking no frame within the write deadline.
+    pub(crate) write_timeouts: Counter,
+    /// Registrations refused: too many from one client address.
+    pub(crate) registrations_refused: Counter,
+    /// Prekey uploads of which some one-time prekeys were not stored (the device's cap).
+    pub(crate) prekeys_refused: Counter,
 }
 
 /// What the store and the disk say at scrape time (None: unknown, left out).
@@ -179,6 +187,7 @@ impl Metrics {
         );
         self.render_refusals(&mut line);
         self.render_storage(storage, &mut line);
+        self.render_device_limits(&mut line);
         out
     }
 
@@ -248,6 +257,29 @@ impl Metrics {
                 "hush_push_endpoints_refused_total",
                 "Push subscriptions refused for an endpoint that is not public.",
                 &self.push_endpoints_refused,
+            ),
+        ] {
+            line(name, "counter", help, counter.get().to_string());
+        }
+    }
+
+    /// What the limits on authenticated clients refused or closed.
+    fn render_device_limits(&self, line: &mut impl FnMut(&str, &str, &str, String)) {
+        for (name, help, counter) in [
+            (
+                "hush_write_timeouts_total",
+                "Connections closed for taking no frame within the write deadline.",
+                &self.write_timeouts,
+            ),
+            (
+                "hush_registrations_refused_total",
+                "Registrations refused (too many from one client address).",
+                &self.registrations_refused,
+            ),
+            (
+                "hush_prekeys_refused_total",
+                "Prekey uploads cut to the per-device cap on one-time prekeys.",
+                &self.prekeys_refused,
             ),
         ] {
             line(name, "counter", help, counter.get().to_string());

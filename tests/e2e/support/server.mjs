@@ -7,6 +7,9 @@ import { createInterface } from 'node:readline';
 
 const binary = required('HUSH_SERVER_BIN');
 const dist = required('HUSH_DIST');
+// Every browser here is on loopback, one client address: the per-address limits on
+// registrations and bundle fetches would count them all as one.
+const loopbackLimits = ['--registrations-per-minute', '1000000', '--fetches-per-account-per-address', '1000000'];
 
 function required(name) {
   const value = process.env[name];
@@ -25,7 +28,8 @@ export async function startServer(options = {}) {
   const server = { data, child: null, url: null };
 
   async function launch(addr) {
-    const child = spawn(binary, ['--addr', addr, '--data', data, '--static-dir', app, ...(options.args ?? [])], {
+    const args = ['--addr', addr, '--data', data, '--static-dir', app, ...loopbackLimits, ...(options.args ?? [])];
+    const child = spawn(binary, args, {
       env: { ...process.env, HUSH_LOG: 'warn' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -1,31 +1,30 @@
 //! The relay loop of an authenticated device: its queue first, then live envelopes, notices
 //! and the answers to its requests, in order.
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
+use super::socket::{binary, error, Out, Pings, Stream};
+use crate::byte_queue;
+use crate::hub::{CatchUp, Close, DeviceKey, Notice};
+use crate::limits::SharedDeviceLimits;
+use crate::requests::{self, Reply};
+use crate::store::StoredEnvelope;
+use crate::{now_ms, AppState};
 use axum::extract::ws::Message;
 use futures::future::BoxFuture;
 use futures::stream::FuturesOrdered;
 use futures::{FutureExt, StreamExt};
 use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
 use hush_protocol::Username;
-use tokio::sync::mpsc;
-
-use super::socket::{binary, error, Out, Pings, Stream};
-use crate::hub::{CatchUp, Close, DeviceKey, Notice};
-use crate::limits::DeviceLimits;
-use crate::requests::{self, Reply};
-use crate::store::StoredEnvelope;
-use crate::{now_ms, AppState};
 
 /// Envelopes read from the store per batch while catching up.
 const DELIVERY_BATCH: usize = 256;
 /// Requests of one connection whose answers may wait for a commit at once.
 const IN_FLIGHT: usize = 256;
-/// Notices (mostly live envelopes) that may wait for a connection; past that it catches up
-/// from the store.
-const NOTICES: usize = 1024;
+/// Bytes of notices (mostly live envelopes) that may wait for a connection; past that it
+/// catches up from the store.
+const NOTICE_BYTES: usize = 1024 * 1024;
 
 /// What one message from the socket leads to.
 enum Incoming {
@@ -42,7 +41,10 @@ struct DeviceConnection<'a> {
     device: DeviceKey,
     /// Set by the hub when live envelopes were missed: the store is read again.
     catch_up: Arc<CatchUp>,
-    limits: DeviceLimits,
+    /// The device's rate limits, as its last connection left them.
+    limits: SharedDeviceLimits,
+    /// The client address its connection comes from (for the per-address limits).
+    client: IpAddr,
     /// The id of the last envelope sent.
     delivered_up_to: u64,
     /// The accounts whose presence the device follows.
@@ -55,8 +57,9 @@ pub(super) async fn serve_device(
     out: &Out,
     state: &AppState,
     device: DeviceKey,
+    client: IpAddr,
 ) {
-    let (notices_tx, mut notices) = mpsc::channel::<Notice>(NOTICES);
+    let (notices_tx, mut notices) = byte_queue::channel::<Notice>(NOTICE_BYTES);
     let catch_up = Arc::new(CatchUp::default());
     let close = Arc::new(Close::default());
     let id = state
@@ -64,12 +67,14 @@ pub(super) async fn serve_device(
         .connect(&device, notices_tx, catch_up.clone(), close.clone());
     state.metrics.connections.inc();
     greet(state, out, &device).await;
+    let limits = state.limits.device(&device);
     let mut connection = DeviceConnection {
         state,
         out,
         device,
         catch_up,
-        limits: DeviceLimits::new(state.frames_per_second, Instant::now()),
+        limits,
+        client,
         delivered_up_to: 0,
         watching: Vec::new(),
     };
@@ -79,6 +84,8 @@ pub(super) async fn serve_device(
     while alive {
         tokio::select! {
             () = state.shutdown.cancelled() => break,
+            // The writer stopped: the peer took nothing within the write deadline.
+            () = out.closed() => break,
             () = close.requested() => {
                 // No waiting for a stuck peer: without room the last words are dropped.
                 if let Some(frame) = close.last_words() {
@@ -155,7 +162,7 @@ impl DeviceConnection<'_> {
                 }
                 true
             }
-            Some(Notice::Frame(frame)) => self.out.send(binary(&frame)).await.is_ok(),
+            Some(Notice::Frame(bytes)) => self.out.send(Message::Binary(bytes)).await.is_ok(),
             None => false,
         }
     }
@@ -172,7 +179,14 @@ impl DeviceConnection<'_> {
             Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Incoming::Handled(false),
         };
         let reply = match ClientFrame::decode(&bytes) {
-            Ok(frame) if !self.limits.allow(&self.device.account, &frame) => {
+            Ok(frame)
+                if !self.state.limits.allow(
+                    &self.limits,
+                    self.client,
+                    &self.device.account,
+                    &frame,
+                ) =>
+            {
                 self.state.metrics.rate_limited.inc();
                 requests::refuse(
                     &frame,
@@ -188,7 +202,7 @@ impl DeviceConnection<'_> {
                 self.watching = accounts.into_iter().map(Username::into_string).collect();
                 Reply::Frames(now)
             }
-            Ok(frame) => requests::handle(self.state, &self.device, &mut self.limits, frame).await,
+            Ok(frame) => requests::handle(self.state, &self.device, &self.limits, frame).await,
             Err(e) => Reply::Error(0, ErrorCode::Malformed, e.to_string()),
         };
         Incoming::Request(match reply {

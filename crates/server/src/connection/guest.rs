@@ -113,7 +113,7 @@ async fn guest_frame(
     let outcome = match ClientFrame::decode(bytes) {
         Ok(frame @ (ClientFrame::Register { .. } | ClientFrame::Authenticate { .. })) => {
             let unlisted = requests::unlisted(state, &frame).await;
-            let outcome = requests::authenticate(state, frame, nonce).await;
+            let outcome = requests::authenticate(state, frame, nonce, client).await;
             if let (Err(_), Some(list)) = (&outcome, unlisted) {
                 let _ = out.send(binary(&list)).await;
             }

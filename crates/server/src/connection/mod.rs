@@ -13,27 +13,35 @@
 //! - `guest`: before authentication (and a browser waiting to be linked).
 //! - `device`: the relay loop of an authenticated device.
 //! - `socket`: frames as WebSocket messages, and pings.
+//! - `writer`: the socket's writing half, with its write deadline.
+//!
+//! Memory: what waits for a peer is bounded in bytes (`OUTGOING_BYTES` here, the notices'
+//! budget in `device`), and a peer that takes no frame within the write deadline is closed
+//! (its envelopes stay queued in the store until its next connection acks them).
 
 mod device;
 mod guest;
 mod socket;
+mod writer;
 
 use std::net::IpAddr;
 
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket};
-use futures::{SinkExt, StreamExt};
+use futures::StreamExt;
 use hush_protocol::relay::ServerFrame;
 use rand_core::{OsRng, RngCore};
-use tokio::sync::mpsc;
 
+use crate::byte_queue;
 use crate::guests::GuestPass;
 use crate::AppState;
 use device::serve_device;
 use guest::{authenticate, Left};
 use socket::binary;
+use writer::{write_loop, Ended};
 
-/// Frames that may wait for the socket before the connection counts as stuck.
-const OUTGOING_QUEUE: usize = 512;
+/// Bytes of frames that may wait for the socket; past it the connection stops reading
+/// requests and taking envelopes until the peer takes some.
+const OUTGOING_BYTES: usize = 1024 * 1024;
 /// How long a closing connection's last frames may take to leave.
 const CLOSE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -46,8 +54,8 @@ pub(crate) async fn run(
     client: IpAddr,
 ) {
     let (sink, mut stream) = socket.split();
-    let (out, out_rx) = mpsc::channel::<Message>(OUTGOING_QUEUE);
-    let mut writer = tokio::spawn(write_loop(sink, out_rx));
+    let (out, out_rx) = byte_queue::channel::<Message>(OUTGOING_BYTES);
+    let mut writer = tokio::spawn(write_loop(sink, out_rx, state.write_deadline));
 
     let mut nonce = [0u8; 32];
     OsRng.fill_bytes(&mut nonce);
@@ -61,7 +69,7 @@ pub(crate) async fn run(
     drop(guest);
     let last = match authenticated {
         Ok(device) => {
-            serve_device(&mut stream, &out, &state, device).await;
+            serve_device(&mut stream, &out, &state, device, client).await;
             goodbye(&state)
         }
         Err(Left::TooLate) => too_late(&state),
@@ -71,8 +79,10 @@ pub(crate) async fn run(
     // is room, and the writer gets a while to finish before the socket is dropped.
     let _ = out.try_send(last);
     drop(out);
-    if tokio::time::timeout(CLOSE_WAIT, &mut writer).await.is_err() {
-        writer.abort();
+    match tokio::time::timeout(CLOSE_WAIT, &mut writer).await {
+        Ok(Ok(Ended::Stuck)) => state.metrics.write_timeouts.inc(),
+        Ok(_) => {}
+        Err(_) => writer.abort(),
     }
 }
 
@@ -97,31 +107,4 @@ fn goodbye(state: &AppState) -> Message {
         code,
         reason: reason.into(),
     }))
-}
-
-async fn write_loop(
-    mut sink: futures::stream::SplitSink<WebSocket, Message>,
-    mut frames: mpsc::Receiver<Message>,
-) {
-    // Everything already queued goes out with one flush: one write syscall for a burst, not one
-    // per frame.
-    'socket: while let Some(mut frame) = frames.recv().await {
-        loop {
-            let closing = matches!(frame, Message::Close(_));
-            if sink.feed(frame).await.is_err() {
-                break 'socket;
-            }
-            if closing {
-                break 'socket;
-            }
-            match frames.try_recv() {
-                Ok(next) => frame = next,
-                Err(_) => break,
-            }
-        }
-        if sink.flush().await.is_err() {
-            break;
-        }
-    }
-    let _ = sink.close().await;
 }

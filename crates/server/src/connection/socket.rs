@@ -4,16 +4,28 @@ use std::time::Duration;
 
 use axum::extract::ws::{Message, WebSocket};
 use hush_protocol::relay::{ErrorCode, ServerFrame};
-use tokio::sync::mpsc;
 use tokio::time::Interval;
+
+use crate::byte_queue::{self, Weight, ITEM_OVERHEAD};
 
 /// How often the server pings; two unanswered pings drop the connection.
 const PING_EVERY: Duration = Duration::from_secs(30);
 
 /// The messages a connection reads.
 pub(super) type Stream = futures::stream::SplitStream<WebSocket>;
-/// Where a connection's outgoing messages queue for the socket.
-pub(super) type Out = mpsc::Sender<Message>;
+/// Where a connection's outgoing messages queue for the socket (bounded in bytes).
+pub(super) type Out = byte_queue::Sender<Message>;
+
+impl Weight for Message {
+    fn weight(&self) -> usize {
+        ITEM_OVERHEAD
+            + match self {
+                Message::Binary(bytes) | Message::Ping(bytes) | Message::Pong(bytes) => bytes.len(),
+                Message::Text(text) => text.len(),
+                Message::Close(_) => 0,
+            }
+    }
+}
 
 /// A frame as one binary message.
 pub(super) fn binary(frame: &ServerFrame) -> Message {

@@ -1,5 +1,7 @@
 //! Authentication: registering a new account, or signing in as a listed device, against the
-//! connection's challenge.
+//! connection's challenge. Registrations are limited per client address.
+
+use std::net::IpAddr;
 
 use hush_protocol::devices::DeviceList;
 use hush_protocol::relay::{auth_message, ClientFrame, ErrorCode, ServerFrame};
@@ -38,11 +40,13 @@ pub(crate) async fn unlisted(state: &AppState, frame: &ClientFrame) -> Option<Se
     })
 }
 
-/// Checks `Register` or `Authenticate` against the connection's challenge.
+/// Checks `Register` or `Authenticate` against the connection's challenge; `client` is the
+/// address a registration counts against.
 pub(crate) async fn authenticate(
     state: &AppState,
     frame: ClientFrame,
     nonce: &[u8; 32],
+    client: IpAddr,
 ) -> Result<DeviceKey, Refusal> {
     match frame {
         ClientFrame::Register {
@@ -50,7 +54,15 @@ pub(crate) async fn authenticate(
             device_list,
             device,
             signature,
-        } => register(state, nonce, account_key, device_list, device, signature).await,
+        } => {
+            let registration = Registration {
+                account_key,
+                device_list,
+                device,
+                signature,
+            };
+            register(state, nonce, registration, client).await
+        }
         ClientFrame::Authenticate {
             account,
             device,
@@ -60,16 +72,33 @@ pub(crate) async fn authenticate(
     }
 }
 
-/// A new account: its first device list, signed by `account_key`, and the first device's
-/// signature over the challenge.
-async fn register(
-    state: &AppState,
-    nonce: &[u8; 32],
+/// What `Register` carries.
+struct Registration {
     account_key: [u8; 32],
     device_list: Vec<u8>,
     device: u32,
     signature: [u8; 64],
+}
+
+/// Told to a client whose address registered all the accounts it may this minute.
+const TOO_MANY_REGISTRATIONS: &str =
+    "too many accounts were made from your network; try again in a minute";
+
+/// A new account: its first device list, signed by `account_key`, and the first device's
+/// signature over the challenge. Only a valid one takes one of `client`'s registrations, and
+/// gets it back if the name is taken.
+async fn register(
+    state: &AppState,
+    nonce: &[u8; 32],
+    registration: Registration,
+    client: IpAddr,
 ) -> Result<DeviceKey, Refusal> {
+    let Registration {
+        account_key,
+        device_list,
+        device,
+        signature,
+    } = registration;
     let list = DeviceList::decode(&device_list).map_err(|e| (ErrorCode::Invalid, e.to_string()))?;
     if !valid_username(&list.account) {
         return Err((
@@ -94,9 +123,17 @@ async fn register(
         account_key,
         created_ms: now_ms(),
     };
+    if !state.limits.register(client) {
+        state.metrics.registrations_refused.inc();
+        return Err((ErrorCode::RateLimited, TOO_MANY_REGISTRATIONS.to_owned()));
+    }
     let signed = stored_list(&list, device_list);
     let committed = signed.clone();
-    match blocking(state, move |s| s.create_account(&account, &signed)).await {
+    let created = blocking(state, move |s| s.create_account(&account, &signed)).await;
+    if created.is_err() {
+        state.limits.registration_failed(client);
+    }
+    match created {
         Ok(()) => {
             state.device_lists.written(&list.account, committed);
             Ok(DeviceKey {

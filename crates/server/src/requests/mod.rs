@@ -31,7 +31,7 @@ use hush_protocol::relay::{ClientFrame, ErrorCode};
 use hush_protocol::Username;
 
 use crate::hub::DeviceKey;
-use crate::limits::DeviceLimits;
+use crate::limits::SharedDeviceLimits;
 use crate::store::PushSubscription;
 use crate::AppState;
 
@@ -48,7 +48,7 @@ pub(crate) use reply::{refuse, Refusal, Reply};
 pub(crate) async fn handle(
     state: &AppState,
     device: &DeviceKey,
-    limits: &mut DeviceLimits,
+    limits: &SharedDeviceLimits,
     frame: ClientFrame,
 ) -> Reply {
     let named = Named::of(&frame);
@@ -58,7 +58,7 @@ pub(crate) async fn handle(
 async fn respond(
     state: &AppState,
     device: &DeviceKey,
-    limits: &mut DeviceLimits,
+    limits: &SharedDeviceLimits,
     frame: ClientFrame,
 ) -> Result<Reply, Refusal> {
     match frame {

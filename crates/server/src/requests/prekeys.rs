@@ -38,7 +38,10 @@ fn decode_signed_prekey(bytes: &[u8]) -> Option<SignedPreKey> {
     })
 }
 
-/// Stores a new signed prekey and more one-time prekeys (asking for more if still low).
+/// Stores a new signed prekey and more one-time prekeys (asking for more if still low). The
+/// device keeps at most `state.max_one_time_prekeys`: past it, the first ones up to the cap
+/// are kept and the upload is answered `QuotaExceeded` (an honest client never gets there: it
+/// uploads a batch only when it runs low).
 pub(super) async fn upload_prekeys(
     state: &AppState,
     device: &DeviceKey,
@@ -54,16 +57,28 @@ pub(super) async fn upload_prekeys(
     }
     let (account, id) = (device.account.clone(), device.device);
     let spk = encode_signed_prekey(&signed_prekey);
-    let keys: Vec<(u32, [u8; 32])> = one_time
+    let mut keys: Vec<(u32, [u8; 32])> = one_time
         .iter()
         .map(|k| (k.id, k.public.to_bytes()))
         .collect();
-    let remaining = blocking(state, move |s| {
+    let cap = state.max_one_time_prekeys;
+    let (remaining, cut) = blocking(state, move |s| {
         s.set_signed_prekey(&account, id, &spk)?;
-        s.add_one_time_prekeys(&account, id, &keys)
+        // One device uploads on one connection at a time, so nothing adds in between.
+        let room = cap.saturating_sub(s.one_time_prekey_count(&account, id)?) as usize;
+        let cut = keys.len() > room;
+        keys.truncate(room);
+        Ok((s.add_one_time_prekeys(&account, id, &keys)?, cut))
     })
     .await
     .map_err(internal)?;
+    if cut {
+        state.metrics.prekeys_refused.inc();
+        return Err((
+            ErrorCode::QuotaExceeded,
+            format!("the relay keeps {cap} one-time prekeys per device; the rest were not stored"),
+        ));
+    }
     Ok(if remaining < LOW_PREKEYS {
         Reply::Frames(vec![ServerFrame::PreKeysLow { remaining }])
     } else {

@@ -11,7 +11,7 @@ use super::reply::{internal, Named, Refusal, Reply};
 use super::storage::{over_quota, require_free_disk};
 use super::store_calls::{blocking, device_list, store_failed};
 use crate::hub::DeviceKey;
-use crate::limits::DeviceLimits;
+use crate::limits::SharedDeviceLimits;
 use crate::store::{NewEnvelope, StoreError};
 use crate::{now_ms, AppState};
 
@@ -129,7 +129,7 @@ fn commit_envelopes(state: &AppState, client_id: [u8; 16], rows: Vec<NewEnvelope
 pub(super) async fn group_send(
     state: &AppState,
     from: &DeviceKey,
-    limits: &mut DeviceLimits,
+    limits: &SharedDeviceLimits,
     client_id: [u8; 16],
     members: Vec<String>,
     payload: Vec<u8>,
@@ -164,7 +164,7 @@ pub(super) async fn group_send(
             });
         }
     }
-    if !limits.charge_rows(paid, rows.len()) {
+    if !crate::limits::charge_rows(limits, paid, rows.len()) {
         state.metrics.rate_limited.inc();
         return Err((
             ErrorCode::RateLimited,

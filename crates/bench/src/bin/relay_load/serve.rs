@@ -39,12 +39,17 @@ pub fn serve(args: &[String]) -> Result<(), Failure> {
 
 async fn serve_hush(data: PathBuf) -> Result<(), Failure> {
     // Parsed like the binary's flags, so fields added later keep their defaults. The per-device
-    // frame limit and the per-address limit on unauthenticated connections are lifted (every
-    // client here is on 127.0.0.1): this measures capacity, not the policy.
+    // frame limit and the per-address limits (unauthenticated connections, registrations,
+    // fetches of one account) are lifted (every client here is on 127.0.0.1): this measures
+    // capacity, not the policy.
     let config = <Config as clap::Parser>::try_parse_from([
         "hush-server".as_ref(),
         "--max-guests-per-ip".as_ref(),
         "1000000".as_ref(),
+        "--registrations-per-minute".as_ref(),
+        "1000000000".as_ref(),
+        "--fetches-per-account-per-address".as_ref(),
+        "1000000000".as_ref(),
         "--addr".as_ref(),
         "127.0.0.1:0".as_ref(),
         "--data".as_ref(),
