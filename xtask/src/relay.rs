@@ -16,7 +16,9 @@ pub(crate) struct RelayProcess {
 }
 
 impl RelayProcess {
-    pub(crate) fn start(binary: &Path) -> Result<Self> {
+    /// Starts the relay; `extra` are more flags (`--allowed-origin` for a test page served
+    /// elsewhere).
+    pub(crate) fn start(binary: &Path, extra: &[String]) -> Result<Self> {
         let data = tempfile::Builder::new().prefix("hush-relay-").tempdir()?;
         let mut child = Command::new(binary)
             .args(["--addr", "127.0.0.1:0", "--data"])
@@ -25,6 +27,7 @@ impl RelayProcess {
             .arg(data.path().join("no-app"))
             .args(["--registrations-per-minute", "1000000"])
             .args(["--fetches-per-account-per-address", "1000000"])
+            .args(extra)
             .env("HUSH_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

@@ -91,10 +91,10 @@ pub struct Config {
     )]
     pub min_free_disk_bytes: u64,
 
-    /// Let devices register push endpoints on loopback or private networks: for tests with a
-    /// local push service only, so it is no flag; otherwise clients could aim the relay at
-    /// internal hosts.
-    #[arg(skip)]
+    /// Let devices register push endpoints on loopback or private networks. For end-to-end
+    /// tests with a local push service only (hidden from `--help`): otherwise clients could aim
+    /// the relay at internal hosts.
+    #[arg(long = "push-allow-private-endpoints", hide = true)]
     pub push_allow_private: bool,
 
     /// Milliseconds between two Web Push wake-ups of one device: at most one per window.

@@ -133,7 +133,14 @@ fn lint(tools: &Tools, tally: &mut Tally) {
 /// wasm-bindgen-test in Chromium: the app's tests (the relay's URL is compiled in) and the
 /// protocol's core tests, the same ones that run natively.
 fn wasm_tests(builds: &mut Builds) -> Result<(ExitStatus, String)> {
-    let relay = RelayProcess::start(&builds.debug_server()?)?;
+    // The test page is served by wasm-bindgen-test-runner on its own port: the relay checks
+    // the WebSocket's Origin, so the page's address is fixed here and allowed there.
+    let page = free_loopback_address()?;
+    let origin = format!("http://{page}");
+    let relay = RelayProcess::start(
+        &builds.debug_server()?,
+        &["--allowed-origin".to_owned(), origin],
+    )?;
     let tools = builds.tools();
     cmd::tee(
         cargo(tools)
@@ -147,9 +154,16 @@ fn wasm_tests(builds: &mut Builds) -> Result<(ExitStatus, String)> {
                 "wasm32-unknown-unknown",
             ])
             .env("HUSH_TEST_RELAY_WS", relay.ws_url())
+            .env("WASM_BINDGEN_TEST_ADDRESS", page.to_string())
             .env("CHROMEDRIVER", &tools.chromedriver)
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120"),
     )
+}
+
+/// A loopback address with a port free right now (for a server started just after).
+fn free_loopback_address() -> Result<std::net::SocketAddr> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?)
 }
 
 /// Playwright tests (node's test runner) against the release app and the real server.
