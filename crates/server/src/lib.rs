@@ -11,6 +11,7 @@ mod blobs;
 mod client_addr;
 pub mod config;
 mod connection;
+mod correspondents;
 mod device_lists;
 mod disk;
 mod guests;
