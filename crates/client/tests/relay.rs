@@ -227,6 +227,9 @@ async fn typing_and_presence_reach_the_other_side() {
         .expect(|e| matches!(e, Event::Presence { account, online: true, .. } if account == "bob"))
         .await;
 
+    // Typing reaches an account only from accounts it exchanged an envelope with.
+    let id = alice.send("bob", "hi").await;
+    alice.expect(status(id, Status::Sent)).await;
     let out = bob.engine.typing(&user("alice"), true);
     bob.output(out).await;
     alice

@@ -1,6 +1,7 @@
 //! Who is connected right now: one entry per authenticated device connection. Newly stored
 //! envelopes are handed to their recipients' connections straight from the store's commit, in
-//! id order; typing and presence go straight through; nothing here is persisted.
+//! id order (and their sender and recipient accounts noted, for typing); typing and presence
+//! go straight through; nothing here is persisted.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +14,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::byte_queue::{self, Weight, ITEM_OVERHEAD};
+use crate::correspondents::Correspondents;
 use crate::store::{StoredEnvelope, StoredListener};
 
 /// What a connection is told.
@@ -142,6 +144,8 @@ struct Inner {
 #[derive(Default)]
 pub(crate) struct Hub {
     inner: Mutex<Inner>,
+    /// Accounts that exchanged envelopes, learned from each commit (for typing).
+    correspondents: Correspondents,
 }
 
 impl Hub {
@@ -255,6 +259,11 @@ impl Hub {
         }
     }
 
+    /// Whether `a` and `b` exchanged an envelope, as far as the relay remembers.
+    pub(crate) fn corresponded(&self, a: &str, b: &str) -> bool {
+        self.correspondents.known(a, b)
+    }
+
     /// Passes a frame to one device, if online.
     pub(crate) fn tell_device(&self, key: &DeviceKey, frame: ServerFrame) {
         if let Some(c) = self.lock().online.get(key) {
@@ -286,6 +295,19 @@ impl StoredListener for Hub {
     /// Runs right after the commit, under the hub's lock: a device is either online here and
     /// gets its envelopes now, or connects later and reads them from the store.
     fn stored(&self, envelopes: Vec<StoredEnvelope>) {
+        // Before delivery: a recipient may type back as soon as it has the envelope.
+        let mut last: Option<(&str, &str)> = None;
+        for stored in &envelopes {
+            let pair = (
+                stored.envelope.sender.as_str(),
+                stored.envelope.recipient.as_str(),
+            );
+            // A message to several devices of one account is one pair.
+            if last != Some(pair) {
+                self.correspondents.exchanged(pair.0, pair.1);
+                last = Some(pair);
+            }
+        }
         let inner = self.lock();
         for stored in envelopes {
             let key = DeviceKey {

@@ -12,6 +12,7 @@ mod byte_queue;
 mod client_addr;
 pub mod config;
 mod connection;
+mod correspondents;
 mod device_lists;
 mod disk;
 mod guests;

@@ -84,6 +84,12 @@ pub(crate) struct Metrics {
     pub(crate) registrations_refused: Counter,
     /// Prekey uploads of which some one-time prekeys were not stored (the device's cap).
     pub(crate) prekeys_refused: Counter,
+    // What strangers learn (issue 19, finding 11).
+    /// Failed authentications (unknown account or device, or a bad signature: one answer).
+    pub(crate) auth_failures: Counter,
+    /// Typing notices dropped: from an account that has exchanged no envelope with the
+    /// recipient.
+    pub(crate) typing_dropped: Counter,
 }
 
 /// What the store and the disk say at scrape time (None: unknown, left out).
@@ -257,6 +263,16 @@ impl Metrics {
                 "hush_push_endpoints_refused_total",
                 "Push subscriptions refused for an endpoint that is not public.",
                 &self.push_endpoints_refused,
+            ),
+            (
+                "hush_auth_failures_total",
+                "Failed authentications (unknown account or device, or a bad signature).",
+                &self.auth_failures,
+            ),
+            (
+                "hush_typing_dropped_total",
+                "Typing notices dropped: no envelope exchanged with the recipient.",
+                &self.typing_dropped,
             ),
         ] {
             line(name, "counter", help, counter.get().to_string());

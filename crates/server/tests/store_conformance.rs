@@ -17,6 +17,7 @@ use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
     AccountRecord, BlobRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending, PushSubscription,
     QueueLimits, Quota, SignedDeviceList, Store, StoreError, StoredEnvelope, StoredListener,
+    REMOVED_DEVICES_KEPT,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -225,6 +226,50 @@ fn check_device_list_versions(store: &impl Store) {
         store.replace_device_list("alice", &list("alice", u64::MAX - 1, &[1])),
         Err(StoreError::Stale)
     ));
+}
+
+/// Issue 19, finding 11: the identity keys of removed (or rekeyed) devices are kept, the newest
+/// `REMOVED_DEVICES_KEPT` per account, and only for the account and device number they had.
+fn check_removed_identities(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    register(store, "bob", &[2]);
+    assert!(store.removed_identities("alice", 2).unwrap().is_empty());
+    assert!(store.removed_identities("nobody", 2).unwrap().is_empty());
+    store
+        .replace_device_list("alice", &list("alice", 2, &[1]))
+        .unwrap();
+    assert_eq!(
+        store.removed_identities("alice", 2).unwrap(),
+        vec![identity("alice", 2, 0)]
+    );
+    assert!(store.removed_identities("alice", 1).unwrap().is_empty());
+    assert!(store.removed_identities("bob", 2).unwrap().is_empty());
+    // Device 1 rekeyed: its old key is remembered too.
+    let mut rekeyed = list("alice", 3, &[1]);
+    rekeyed.devices[0].identity = identity("alice", 1, 1);
+    store.replace_device_list("alice", &rekeyed).unwrap();
+    assert_eq!(
+        store.removed_identities("alice", 1).unwrap(),
+        vec![identity("alice", 1, 0)]
+    );
+    // Bounded: after that many more removals, the oldest are forgotten.
+    for n in 0..REMOVED_DEVICES_KEPT as u64 {
+        let id = 10 + n as u32;
+        let version = 4 + 2 * n;
+        let mut with = list("alice", version, &[1, id]);
+        with.devices[0].identity = identity("alice", 1, 1);
+        store.replace_device_list("alice", &with).unwrap();
+        let mut without = list("alice", version + 1, &[1]);
+        without.devices[0].identity = identity("alice", 1, 1);
+        store.replace_device_list("alice", &without).unwrap();
+    }
+    assert!(store.removed_identities("alice", 2).unwrap().is_empty());
+    assert!(store.removed_identities("alice", 1).unwrap().is_empty());
+    let newest = 10 + REMOVED_DEVICES_KEPT as u32 - 1;
+    assert_eq!(
+        store.removed_identities("alice", newest).unwrap(),
+        vec![identity("alice", newest, 0)]
+    );
 }
 
 fn subscription(n: u8) -> PushSubscription {
@@ -1043,6 +1088,11 @@ fn account_create_and_conflict() {
 #[test]
 fn device_list_versions() {
     check_device_list_versions(&fresh().1);
+}
+
+#[test]
+fn removed_identities() {
+    check_removed_identities(&fresh().1);
 }
 
 #[test]

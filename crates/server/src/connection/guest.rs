@@ -112,10 +112,13 @@ async fn guest_frame(
 ) -> Guest {
     let outcome = match ClientFrame::decode(bytes) {
         Ok(frame @ (ClientFrame::Register { .. } | ClientFrame::Authenticate { .. })) => {
-            let unlisted = requests::unlisted(state, &frame).await;
+            let claim = frame.clone();
             let outcome = requests::authenticate(state, frame, nonce, client).await;
-            if let (Err(_), Some(list)) = (&outcome, unlisted) {
-                let _ = out.send(binary(&list)).await;
+            if outcome.is_err() {
+                // Only a removed device that proves it is one is shown its account's list.
+                if let Some(list) = requests::unlinked(state, &claim, nonce).await {
+                    let _ = out.send(binary(&list)).await;
+                }
             }
             outcome
         }

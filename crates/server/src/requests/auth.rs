@@ -20,20 +20,36 @@ fn valid_username(name: &str) -> bool {
     hush_protocol::username::is_valid(name)
 }
 
-/// The account's list, if `device` tried to authenticate with it and is not listed (anyone
-/// may fetch a list, so this tells nothing new; the device verifies it before acting on it).
-pub(crate) async fn unlisted(state: &AppState, frame: &ClientFrame) -> Option<ServerFrame> {
+/// The account's current signed list, for a failed `Authenticate` whose signature verifies
+/// under an identity key an earlier list gave that device number: only the removed device
+/// itself learns the list (and so that it was unlinked). Anyone else learns nothing.
+pub(crate) async fn unlinked(
+    state: &AppState,
+    frame: &ClientFrame,
+    nonce: &[u8; 32],
+) -> Option<ServerFrame> {
     let ClientFrame::Authenticate {
-        account, device, ..
+        account,
+        device,
+        signature,
     } = frame
     else {
         return None;
     };
-    let list = device_list(state, account).await.ok()??;
-    if list.devices.iter().any(|d| d.device_id == *device) {
+    let (name, id) = (account.to_string(), *device);
+    let removed = blocking(state, move |s| s.removed_identities(&name, id))
+        .await
+        .ok()?;
+    let message = auth_message(nonce, account, *device);
+    let proven = removed
+        .iter()
+        .filter_map(|key| IdentityKey::from_bytes(key).ok())
+        .any(|key| key.verify(&message, signature));
+    if !proven {
         return None;
     }
-    // Not authenticated: the list (which anyone may fetch), not when its devices were seen.
+    let list = device_list(state, account).await.ok()??;
+    // Not authenticated: the list, not when its devices were seen.
     Some(ServerFrame::OwnDevices {
         device_list: list.bytes.clone(),
         last_active: Vec::new(),
@@ -116,7 +132,7 @@ async fn register(
         .identity
         .verify(&auth_message(nonce, &list.account, device), &signature)
     {
-        return Err((ErrorCode::AuthFailed, "authentication failed".to_owned()));
+        return Err(auth_failed(state));
     }
     let account = AccountRecord {
         name: list.account.clone(),
@@ -165,8 +181,14 @@ async fn sign_in(
             Ok(DeviceKey { account, device })
         }
         // The same answer for an unknown account, device or a bad signature.
-        _ => Err((ErrorCode::AuthFailed, "authentication failed".to_owned())),
+        _ => Err(auth_failed(state)),
     }
+}
+
+/// The one refusal of a failed authentication, counted.
+fn auth_failed(state: &AppState) -> Refusal {
+    state.metrics.auth_failures.inc();
+    (ErrorCode::AuthFailed, "authentication failed".to_owned())
 }
 
 #[cfg(test)]

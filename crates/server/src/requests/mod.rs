@@ -35,7 +35,7 @@ use crate::limits::SharedDeviceLimits;
 use crate::store::PushSubscription;
 use crate::AppState;
 
-pub(crate) use auth::{authenticate, unlisted};
+pub(crate) use auth::{authenticate, unlinked};
 pub(crate) use devices::{own_devices, touch};
 pub(crate) use prekeys::one_time_prekey_count;
 pub(crate) use queue::{expired_frame, expiry_notices, pending};

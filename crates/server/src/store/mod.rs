@@ -161,6 +161,10 @@ pub struct Expired {
     pub notices: Vec<ExpiryNotice>,
 }
 
+/// Devices removed from an account's list whose identity keys [`Store::removed_identities`]
+/// keeps, the newest, per account.
+pub const REMOVED_DEVICES_KEPT: usize = 32;
+
 /// Envelopes [`Store::expire`] deletes per transaction.
 pub const EXPIRY_BATCH: usize = 1000;
 
@@ -267,8 +271,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Replaces the device list if `list.version` is newer (`Stale` otherwise). Prekeys, push
     /// subscriptions, queued envelopes and expiry notices of devices no longer listed are
-    /// deleted in the same transaction.
+    /// deleted in the same transaction, and their identity keys remembered as removed.
     fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError>;
+
+    /// The identity keys device number `device` of `name` had in earlier lists, if it was
+    /// removed from the list (or listed again with another key) among the newest
+    /// [`REMOVED_DEVICES_KEPT`] removals of the account.
+    fn removed_identities(&self, name: &str, device: u32) -> Result<Vec<[u8; 64]>, StoreError>;
 
     /// Sets a device's signed prekey (replacing the previous one).
     fn set_signed_prekey(

@@ -14,6 +14,7 @@ mod group_order;
 mod migrations;
 mod queries;
 mod reads;
+mod removed;
 mod schema;
 mod writer;
 mod writes;
@@ -112,6 +113,11 @@ impl Store for SqliteStore {
                 writes::replace_device_list(conn, &name, &list)
             })
             .map(drop)
+    }
+
+    fn removed_identities(&self, name: &str, device: u32) -> Result<Vec<[u8; 64]>, StoreError> {
+        self.readers
+            .with(|conn| removed::identities(conn, name, device))
     }
 
     fn set_signed_prekey(

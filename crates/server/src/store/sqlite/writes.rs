@@ -75,6 +75,7 @@ pub(super) fn replace_device_list(
         // prekeys and queue (encrypted to the old key) go with it.
         if !list.devices.contains(&device) {
             dropped += delete_device(conn, name, device.device_id)?;
+            super::removed::remember(conn, name, &device)?;
         }
     }
     for device in &list.devices {

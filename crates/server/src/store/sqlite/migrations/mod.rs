@@ -9,6 +9,7 @@ mod v4;
 mod v5;
 mod v6;
 mod v7;
+mod v8;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     v5::apply,
     v6::apply,
     v7::apply,
+    v8::apply,
 ];
 
 /// Fails if the database was written by a newer build (before this one changes anything).
