@@ -153,3 +153,24 @@ async fn only_the_uploader_renews_a_blob() {
     }
     assert_eq!(a.recv().await, ServerFrame::BlobRenewed { request: 3 });
 }
+
+#[tokio::test]
+async fn an_upload_cut_off_mid_body_leaves_nothing_on_disk() {
+    let server = start_relay(500.0, false).await;
+    let alice = Account::new("alice", 46);
+    let mut a = alice.register(server.addr).await;
+    let id = grant(&mut a, 1, 1_000).await.unwrap();
+    let mut stream = put_head(server.addr, &id, "Content-Length: 1000\r\n").await;
+    stream.write_all(&[1; 100]).await.unwrap();
+    drop(stream);
+    let dir = server.data.path().join("blobs");
+    let mut left = usize::MAX;
+    for _ in 0..100 {
+        left = std::fs::read_dir(&dir).unwrap().count();
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(left, 0, "a partial upload stayed on disk");
+}

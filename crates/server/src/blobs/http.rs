@@ -90,23 +90,42 @@ fn declared_length(headers: &HeaderMap) -> Option<u64> {
         .ok()
 }
 
+/// A file removed when dropped unless kept: an upload whose client goes away mid-body drops
+/// the handler, and its partial file must not stay behind, counted against no quota.
+struct Unkept {
+    path: std::path::PathBuf,
+    kept: bool,
+}
+
+impl Drop for Unkept {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 /// Streams `body` into `path` (through a temporary file, synced, renamed, the directory
-/// synced), refusing past `limit` bytes; returns the size.
+/// synced), refusing past `limit` bytes; returns the size. On any failure, or if the request
+/// is dropped, nothing is left on disk.
 async fn receive(body: Body, path: &Path, limit: u64) -> Result<u64, Failed> {
     let part = path.with_extension("part");
-    let written = write_part(body, &part, limit).await;
-    let size = match written {
-        Ok(size) => size,
-        Err(failed) => {
-            let _ = tokio::fs::remove_file(&part).await;
-            return Err(failed);
-        }
+    let mut part_guard = Unkept {
+        path: part.clone(),
+        kept: false,
     };
-    if tokio::fs::rename(&part, path).await.is_err() {
-        let _ = tokio::fs::remove_file(&part).await;
-        return Err(Failed::Io);
-    }
+    let size = write_part(body, &part, limit).await?;
+    tokio::fs::rename(&part, path)
+        .await
+        .map_err(|_| Failed::Io)?;
+    part_guard.kept = true;
+    // Renamed: from here the blob itself goes unless its directory entry is durable.
+    let mut blob_guard = Unkept {
+        path: path.to_path_buf(),
+        kept: false,
+    };
     sync_dir(path).await.map_err(|_| Failed::Io)?;
+    blob_guard.kept = true;
     Ok(size)
 }
 

@@ -185,8 +185,12 @@ impl Blobs {
         };
         let now = SystemTime::UNIX_EPOCH + Duration::from_millis(now);
         let cutoff = now.checked_sub(BLOB_LIFETIME);
+        // A partial upload outlives its request only if the relay stopped mid-upload.
+        let part_cutoff = now.checked_sub(GRANT_LIFETIME);
         let mut removed = 0;
         for entry in entries.flatten() {
+            let part = entry.path().extension().is_some_and(|e| e == "part");
+            let cutoff = if part { part_cutoff } else { cutoff };
             let old = entry
                 .metadata()
                 .and_then(|m| m.modified())
