@@ -5,7 +5,7 @@ use hush_protocol::relay::{ClientFrame, LOW_PREKEYS};
 use hush_protocol::{Rng, Username};
 
 use super::{Engine, Event, Output};
-use crate::account::Rotation;
+use crate::account::{LocalAccount, Rotation};
 use crate::error::{EngineError, InputError};
 use crate::model::{ChatId, MessageId};
 use crate::store::{Changes, Store};
@@ -140,16 +140,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         self.connection.authenticated = true;
-        let account = self.account.as_mut().ok_or(EngineError::NoAccount)?;
+        // Changed on a copy: the engine takes it once it is stored.
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
         let rotation = account.rotate_signed_prekey(now_ms, &mut self.rng);
         if !account.registered {
             account.registered = true;
             out.events.push(Event::Registered);
-            self.upload_prekeys(out).await?;
+            self.upload_prekeys_for(account, out).await?;
         } else if remaining < LOW_PREKEYS {
-            self.upload_prekeys(out).await?;
+            self.upload_prekeys_for(account, out).await?;
         } else if rotation != Rotation::Unchanged {
-            self.store_rotation(rotation, out).await?;
+            self.store_rotation(account, rotation, out).await?;
         }
         out.events.push(Event::Authenticated);
         self.finish_unfinished(out)?;
@@ -202,17 +203,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// (alone: the relay's one-time stock is not low).
     async fn store_rotation(
         &mut self,
+        account: LocalAccount,
         rotation: Rotation,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let account = self.account.clone().ok_or(EngineError::NoAccount)?;
         let signed_prekey = account.signed_prekey.public();
         self.store
             .commit(Changes {
-                account: Some(account),
+                account: Some(account.clone()),
                 ..Changes::default()
             })
             .await?;
+        self.account = Some(account);
         if rotation == Rotation::Replaced {
             out.frames.push(ClientFrame::UploadPreKeys {
                 signed_prekey,
@@ -224,7 +226,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// A new batch of one-time prekeys, stored (with the account's counter) before upload.
     pub(super) async fn upload_prekeys(&mut self, out: &mut Output) -> Result<(), EngineError> {
-        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        let account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        self.upload_prekeys_for(account, out).await
+    }
+
+    /// [`Self::upload_prekeys`] from `account` (changed, not yet stored): the engine takes it
+    /// once it is stored with the new prekeys.
+    async fn upload_prekeys_for(
+        &mut self,
+        mut account: LocalAccount,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
         let prekeys = account.new_prekeys(&mut self.rng);
         let one_time = prekeys.iter().map(|k| k.public()).collect();
         let signed_prekey = account.signed_prekey.public();

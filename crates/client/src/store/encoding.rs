@@ -239,10 +239,12 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
 
 /// One outbox entry.
 pub fn encode_outbox(entry: &OutboxEntry) -> Vec<u8> {
-    let mut w = Writer::default();
+    let to = entry.to.to_string();
+    // Sized up front: the content may be a sender key, and a growing buffer leaves copies.
+    let mut w = Writer::with_capacity(2 + 16 + 4 + to.len() + 4 + entry.content.len() + 4);
     w.header(OUTBOX)
         .raw(&entry.id)
-        .var(entry.to.to_string().as_bytes())
+        .var(to.as_bytes())
         .var(&entry.content)
         .u32(entry.attempts);
     w.into_bytes()
