@@ -386,70 +386,8 @@ fn load_or_create_key(path: &Path) -> Result<ES256KeyPair, VapidKeyError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn key(device: u32) -> DeviceKey {
-        DeviceKey {
-            account: "bob".to_owned(),
-            device,
-        }
-    }
-
-    #[test]
-    fn pushes_are_delayed_to_the_end_of_the_window_not_dropped() {
-        let c = Coalescer::new(COALESCE);
-        let t0 = Instant::now();
-        let second = Duration::from_secs(1);
-        assert_eq!(c.admit(&key(1), t0), Admission::Now);
-        assert_eq!(
-            c.admit(&key(1), t0 + second),
-            Admission::Later(COALESCE - second)
-        );
-        assert_eq!(c.admit(&key(1), t0 + second * 2), Admission::Pending);
-        assert_eq!(c.admit(&key(2), t0 + second), Admission::Now);
-        // The delayed push went at the end of the window: the next window starts then.
-        c.settle(&key(1));
-        c.sent(&key(1), t0 + COALESCE);
-        assert_eq!(
-            c.admit(&key(1), t0 + COALESCE + second),
-            Admission::Later(COALESCE - second)
-        );
-        // A new subscription starts afresh.
-        c.forget(&key(2));
-        assert_eq!(c.admit(&key(2), t0 + second * 2), Admission::Now);
-        // Nothing was queued at the end of the window: no push, and the old window ends.
-        assert_eq!(c.admit(&key(3), t0), Admission::Now);
-        assert_eq!(
-            c.admit(&key(3), t0 + second),
-            Admission::Later(COALESCE - second)
-        );
-        c.settle(&key(3));
-        assert_eq!(c.admit(&key(3), t0 + COALESCE), Admission::Now);
-    }
-
-    #[test]
-    fn the_vapid_key_is_made_once_and_private() {
-        let dir = tempfile::tempdir().unwrap();
-        let first = Pusher::open(dir.path(), COALESCE, false).unwrap();
-        let again = Pusher::open(dir.path(), COALESCE, false).unwrap();
-        assert_eq!(first.public_key(), again.public_key());
-        let point = URL_SAFE_NO_PAD.decode(first.public_key()).unwrap();
-        assert_eq!(point.len(), 65);
-        assert_eq!(point[0], 4);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(dir.path().join("vapid.pem"))
-                .unwrap()
-                .permissions()
-                .mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        std::fs::write(dir.path().join("vapid.pem"), "junk").unwrap();
-        assert!(Pusher::open(dir.path(), COALESCE, false).is_err());
-    }
-}
+#[path = "push_tests/tests.rs"]
+mod tests;
 
 /// Whether a push endpoint may be subscribed: `https`, no user name, and a host that is a name
 /// or a public IP address, read as the HTTP client reads it (`127.1` and `2130706433` are
@@ -524,78 +462,9 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 }
 
 #[cfg(test)]
-mod endpoint_tests {
-    use super::is_public_endpoint;
-
-    #[test]
-    fn only_public_https_endpoints_are_contacted() {
-        for ok in [
-            "https://fcm.googleapis.com/fcm/send/abc",
-            "https://updates.push.services.mozilla.com:443/wpush/v2/x",
-            "https://8.8.8.8/x",
-            "https://[2a00:1450:4001::1]/x",
-        ] {
-            assert!(is_public_endpoint(ok), "{ok}");
-        }
-        for bad in [
-            "http://push.example/x",
-            "https://localhost/x",
-            "https://127.0.0.1:8080/x",
-            "https://10.1.2.3/x",
-            "https://192.168.0.1/x",
-            "https://169.254.169.254/latest",
-            "https://[::1]/x",
-            "https://[fd00::1]/x",
-            "https://[::ffff:127.0.0.1]/x",
-            "https://user@evil/x",
-            "https:///x",
-            // Shorthand and integer IPv4 forms, as URL parsers read them.
-            "https://127.1/x",
-            "https://2130706433/x",
-            "https://0x7f000001/x",
-            "https://0.0.0.0/x",
-            "https://0.1.2.3/x",
-            "https://198.18.0.1/x",
-            "https://[64:ff9b::7f00:1]/x",
-            "https://[2002:7f00:1::]/x",
-            "https://[fe80::1%25eth0]/x",
-        ] {
-            assert!(!is_public_endpoint(bad), "{bad}");
-        }
-    }
-}
+#[path = "push_tests/endpoint_tests.rs"]
+mod endpoint_tests;
 
 #[cfg(test)]
-mod connect_tests {
-    use super::*;
-
-    /// The push client itself refuses loopback, whatever the endpoint's spelling: nothing
-    /// reaches a listener on 127.0.0.1.
-    #[tokio::test]
-    async fn the_push_client_never_connects_to_a_private_address() {
-        let dir = tempfile::tempdir().unwrap();
-        let pusher = Pusher::open(dir.path(), COALESCE, false).unwrap();
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        for host in ["localhost", "127.1", "2130706433", "[::ffff:127.0.0.1]"] {
-            let url = format!("https://{host}:{port}/push");
-            let request = pusher.client.post(&url).build().unwrap();
-            let refused = pusher.send(request).await.unwrap_err();
-            assert!(
-                !refused.contains("/push"),
-                "the URL is in the error: {refused}"
-            );
-            // A connection the client made would be waiting to be accepted by now.
-            assert!(listener.accept().is_err(), "{url} was contacted");
-        }
-    }
-
-    /// Names are checked when resolved: one with only loopback addresses resolves to nothing.
-    #[tokio::test]
-    async fn names_resolve_to_public_addresses_only() {
-        use reqwest::dns::Resolve as _;
-        let resolved = PublicOnly.resolve("localhost".parse().unwrap()).await;
-        assert!(resolved.is_err());
-    }
-}
+#[path = "push_tests/connect_tests.rs"]
+mod connect_tests;

@@ -5,11 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use clap::Parser;
-use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
 use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
 use hush_server::Config;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 
 mod support;
 
@@ -19,21 +16,6 @@ use support::{metric, metrics, start_relay_with, user, Account, Client};
 /// limits for tests that do not test them).
 fn defaults() -> Config {
     Config::try_parse_from(["hush-server"]).unwrap()
-}
-
-/// Uploads a signed prekey and one-time prekeys `ids` for device 1.
-async fn upload(account: &Account, client: &mut Client, ids: std::ops::Range<u32>) {
-    let mut rng = ChaCha20Rng::seed_from_u64(u64::from(ids.start) + 7);
-    let signed_prekey = SignedPreKeyPair::generate(1, &account.identity, &mut rng).public();
-    let one_time = ids
-        .map(|id| OneTimePreKeyPair::generate(id, &mut rng).public())
-        .collect();
-    client
-        .send(&ClientFrame::UploadPreKeys {
-            signed_prekey,
-            one_time,
-        })
-        .await;
 }
 
 /// Requests are answered in order: every frame up to this fetch's `NotFound`.
@@ -61,7 +43,7 @@ async fn frames_until_barrier(client: &mut Client) -> Vec<ServerFrame> {
 async fn offline_bob(server: &support::TestServer, count: u32) -> Account {
     let bob = Account::new("bob", 701);
     let mut b = bob.register(server.addr).await;
-    upload(&bob, &mut b, 0..count).await;
+    bob.upload_ids(&mut b, 0..count).await;
     frames_until_barrier(&mut b).await;
     bob
 }
@@ -238,8 +220,8 @@ async fn one_time_prekeys_past_the_cap_are_not_kept_and_the_upload_is_told() {
     let server = start_relay_with(|config| config.max_one_time_prekeys = 150).await;
     let alice = Account::new("alice", 730);
     let mut a = alice.register(server.addr).await;
-    upload(&alice, &mut a, 0..100).await;
-    upload(&alice, &mut a, 100..200).await;
+    alice.upload_ids(&mut a, 0..100).await;
+    alice.upload_ids(&mut a, 100..200).await;
     let answers = frames_until_barrier(&mut a).await;
     drop(a);
     assert_eq!(

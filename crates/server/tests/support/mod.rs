@@ -206,9 +206,14 @@ impl Account {
 
     /// Uploads a signed prekey and `count` one-time prekeys for device 1 (then reachable).
     pub async fn upload(&self, client: &mut Client, count: u32) {
-        let mut rng = ChaCha20Rng::seed_from_u64(u64::from(count) + 99);
+        self.upload_ids(client, 0..count).await;
+    }
+
+    /// Uploads a signed prekey and the one-time prekeys numbered `ids` for device 1.
+    pub async fn upload_ids(&self, client: &mut Client, ids: std::ops::Range<u32>) {
+        let mut rng = ChaCha20Rng::seed_from_u64(u64::from(ids.start) + u64::from(ids.end) + 99);
         let signed_prekey = SignedPreKeyPair::generate(1, &self.identity, &mut rng).public();
-        let one_time = (0..count)
+        let one_time = ids
             .map(|id| OneTimePreKeyPair::generate(id, &mut rng).public())
             .collect();
         client

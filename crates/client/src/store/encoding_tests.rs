@@ -1,0 +1,225 @@
+use rand_chacha::rand_core::SeedableRng;
+
+use super::*;
+
+/// The fields every earlier account form starts with (registered, next prekey id 101), under
+/// `header`.
+fn earlier_account(header: u8, account: &LocalAccount) -> Writer {
+    let mut w = Writer::default();
+    w.header(header)
+        .var(account.name.as_bytes())
+        .u32(account.device_id)
+        .raw(account.account_key.to_bytes().as_slice())
+        .raw(account.identity.to_bytes().as_slice())
+        .var(&account.signed_prekey.to_bytes())
+        .u8(1)
+        .u32(101);
+    w
+}
+
+#[test]
+fn records_round_trip_and_damage_is_an_error() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    let mut account = LocalAccount::generate(
+        &Username::parse("alice").unwrap(),
+        "Firefox on Linux",
+        &mut rng,
+    );
+    account.registered = true;
+    account.next_prekey_id = 101;
+    account.display_name = "Alice A.".into();
+    let bytes = encode_account(&account);
+    let back = decode_account(&bytes).unwrap();
+    assert_eq!(encode_account(&back), bytes);
+    assert_eq!(back.identity.public(), account.identity.public());
+    assert_eq!(back.display_name, "Alice A.");
+    // An account stored before display names existed reads back without one.
+    let old = decode_account(&earlier_account(ACCOUNT_V1, &account).into_bytes()).unwrap();
+    // Stored before signed prekeys were rotated: its key is due at once.
+    assert_eq!(old.signed_prekey_since_ms, Some(0));
+    assert!(old.retired_prekeys.is_empty());
+    assert_eq!(
+        (old.name.as_str(), old.display_name.as_str()),
+        ("alice", "")
+    );
+    assert_eq!(old.identity.public(), account.identity.public());
+
+    let message = ChatMessage {
+        id: [7; 16],
+        group: None,
+        kind: Kind::SecurityCodeChanged,
+        chat: ChatId::parse("bob").unwrap(),
+        from_me: true,
+        body: "hi".into(),
+        sent_ms: 5,
+        status: Status::Read,
+    };
+    assert_eq!(
+        decode_message(&encode_message(&message)),
+        Ok(message.clone())
+    );
+    let entry = OutboxEntry {
+        id: [8; 16],
+        to: ChatId::parse("bob").unwrap(),
+        content: vec![1, 2, 3],
+        attempts: 2,
+    };
+    assert_eq!(decode_outbox(&encode_outbox(&entry)), Ok(entry.clone()));
+
+    for bytes in [
+        bytes.to_vec(),
+        encode_message(&message),
+        encode_outbox(&entry),
+    ] {
+        for cut in 0..bytes.len() {
+            assert!(decode_account(&bytes[..cut]).is_err());
+            assert!(decode_message(&bytes[..cut]).is_err());
+            assert!(decode_outbox(&bytes[..cut]).is_err());
+        }
+    }
+    let mut bad = encode_message(&message);
+    let at = bad.len() - 2;
+    bad[at] = 9;
+    assert_eq!(decode_message(&bad), Err(DecodeError::Invalid("status")));
+    // A group line reads back; a message stored before groups reads back without one.
+    let mut in_group = message.clone();
+    in_group.group = Some(GroupLine {
+        author: Username::parse("carol").unwrap(),
+        receipts: vec![(Username::parse("bob").unwrap(), Status::Delivered)],
+    });
+    assert_eq!(decode_message(&encode_message(&in_group)), Ok(in_group));
+    let mut v1 = encode_message(&message);
+    v1.pop();
+    v1[1] = MESSAGE;
+    assert_eq!(decode_message(&v1), Ok(message));
+}
+
+/// `bytes` as a build of wire version 1 wrote them (same layout, version byte 1).
+fn as_v1(bytes: &[u8]) -> Vec<u8> {
+    let mut bytes = bytes.to_vec();
+    bytes[0] = 1;
+    bytes
+}
+
+#[test]
+fn records_an_earlier_build_stored_still_load() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+    let account = LocalAccount::generate(&Username::parse("alice").unwrap(), "Phone", &mut rng);
+    let back = decode_account(&as_v1(&encode_account(&account))).unwrap();
+    assert_eq!(back.identity.public(), account.identity.public());
+    let message = ChatMessage {
+        id: [7; 16],
+        group: None,
+        kind: Kind::UpdateNeeded,
+        chat: ChatId::parse("bob").unwrap(),
+        from_me: false,
+        body: crate::model::UPDATE_NEEDED.into(),
+        sent_ms: 5,
+        status: Status::Read,
+    };
+    assert_eq!(
+        decode_message(&encode_message(&message)),
+        Ok(message.clone())
+    );
+    assert_eq!(
+        decode_message(&as_v1(&encode_message(&message))),
+        Ok(message)
+    );
+    // An outbox entry's content of version 1 is rewritten in ours (a peer reads it).
+    let text = Content::Text {
+        id: [8; 16],
+        sent_ms: 9,
+        body: "queued before the update".into(),
+    };
+    let entry = OutboxEntry {
+        id: [8; 16],
+        to: ChatId::parse("bob").unwrap(),
+        content: as_v1(&text.encode()),
+        attempts: 0,
+    };
+    let back = decode_outbox(&as_v1(&encode_outbox(&entry))).unwrap();
+    assert_eq!(back.content, text.encode());
+    assert_eq!(Content::decode(&back.content), Ok(text));
+}
+
+#[test]
+fn a_group_record_of_the_first_form_reads_back_migrated() {
+    use hush_protocol::groups::Op;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+    let key = AccountKey::generate(&mut rng);
+    let op = Op::Create {
+        name: "Climbing".into(),
+        description: String::new(),
+        members: vec!["bob".into()],
+    };
+    let creation = Change::create("alice", op, [3; 32], &key);
+    let log = GroupLog::create(creation.clone(), &key.public()).unwrap();
+    // Its log of the first form (type 11: changes with their states) and a held change of
+    // the first form (type 9).
+    let mut old_log = Writer::default();
+    old_log.u8(1).u8(11).u32(1);
+    old_log.var(&creation.encode()).var(&log.state().encode());
+    let mut old_change = creation.encode();
+    old_change[1] = 9;
+    let mut v1 = Writer::default();
+    v1.u8(1).u8(GROUP_V1).var(&old_log.into_bytes());
+    v1.u8(0).u32(0).u32(0).u32(1).var(&old_change);
+    let old = decode_group(&v1.into_bytes()).unwrap();
+    assert_eq!(old.log.state(), log.state());
+    assert!(old.pending.is_empty() && old.own_key.is_none());
+    // Written back in the new form, it reads back the same.
+    let again = decode_group(&encode_group(&old)).unwrap();
+    assert_eq!(again.log, old.log);
+    let new = GroupRecord {
+        log,
+        own_key: None,
+        shared_with: Vec::new(),
+        senders: Vec::new(),
+        pending: vec![creation.clone()],
+        proposed: vec![creation],
+    };
+    let back = decode_group(&encode_group(&new)).unwrap();
+    assert_eq!(
+        (back.log, back.pending, back.proposed),
+        (new.log, new.pending, new.proposed)
+    );
+}
+
+#[test]
+fn an_account_keeps_its_rotation_and_one_of_the_third_form_reads_as_due() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2);
+    let mut account = LocalAccount::generate(&Username::parse("bob").unwrap(), "Browser", &mut rng);
+    let first = account.signed_prekey.public();
+    assert_eq!(
+        account.rotate_signed_prekey(5, &mut rng),
+        crate::account::Rotation::Stored
+    );
+    let week = crate::account::SIGNED_PREKEY_LIFETIME_MS;
+    assert_eq!(
+        account.rotate_signed_prekey(5 + week, &mut rng),
+        crate::account::Rotation::Replaced
+    );
+    let back = decode_account(&encode_account(&account)).unwrap();
+    assert_eq!(back.signed_prekey_since_ms, Some(5 + week));
+    assert_eq!(back.signed_prekey.id(), 2);
+    let kept: Vec<_> = back
+        .retired_prekeys
+        .iter()
+        .map(|r| r.key.public())
+        .collect();
+    assert_eq!(kept, [first]);
+    assert_eq!(back.signed_prekey_by_id(1).map(|k| k.public()), Some(first));
+    // The form before (0xA5): no rotation fields.
+    let mut v3 = earlier_account(ACCOUNT_V3, &account);
+    v3.var(b"Bob").var(b"Firefox");
+    let old = decode_account(&v3.into_bytes()).unwrap();
+    assert_eq!(
+        (old.device_name.as_str(), old.signed_prekey_since_ms),
+        ("Firefox", Some(0))
+    );
+    // More replaced keys than are ever kept is damage.
+    let mut bytes = encode_account(&account).to_vec();
+    let count_at = bytes.len() - (1 + 4 + 100 + 8);
+    bytes[count_at] = 4;
+    assert!(decode_account(&bytes).is_err());
+}
