@@ -33,12 +33,17 @@ pub(crate) fn dist() -> PathBuf {
 /// Tools installed by `setup`, one directory per tool and version, so an upgrade never mixes
 /// with an old install and a reused machine skips what it has.
 pub(crate) fn tools_dir() -> PathBuf {
+    cache_dir().join("tools")
+}
+
+/// The per-user cache: `HUSH_CACHE`, else `~/.cache/hush`.
+pub(crate) fn cache_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("HUSH_CACHE") {
-        return PathBuf::from(dir).join("tools");
+        return PathBuf::from(dir);
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
         .unwrap_or_else(|| root().join("target"));
-    base.join("hush").join("tools")
+    base.join("hush")
 }

@@ -2,6 +2,7 @@
 //! ratios against a reference measured in the same run. `--smoke` runs each with tiny sizes
 //! (`cargo xtask test` does, so that none stops working unseen).
 
+mod before;
 mod browser;
 mod mode;
 mod native;
@@ -24,7 +25,8 @@ pub(crate) enum Bench {
     ProtocolWasm,
     /// Catch-up and a long chat in IndexedDB, in Chromium.
     Catchup,
-    /// The relay under load against a bare WebSocket relay.
+    /// The relay under load against a bare WebSocket relay (and, in a full run, against
+    /// itself before the hardening).
     Relay,
     /// The relay's SQLite store: envelopes in, acks.
     Store,
@@ -68,7 +70,7 @@ impl Bench {
             Bench::Protocol => native::protocol(mode, builds),
             Bench::ProtocolWasm => browser::protocol_wasm(mode, builds),
             Bench::Catchup => browser::catchup(mode, builds),
-            Bench::Relay => native::load_tool("relay_load", mode, builds),
+            Bench::Relay => native::relay(mode, builds),
             Bench::Store => native::load_tool("store_throughput", mode, builds),
             Bench::Group => native::load_tool("group_send", mode, builds),
             Bench::Latency => browser::latency(mode, builds),

@@ -55,9 +55,10 @@ pub async fn open(
     seed: u64,
     bare_path: &str,
 ) -> Result<Ws, Failure> {
-    match relay {
-        Relay::Bare => connect(addr, bare_path).await,
-        Relay::Hush => register(addr, Account::new(name, seed)).await,
+    if relay.speaks_hush() {
+        register(addr, Account::new(name, seed)).await
+    } else {
+        connect(addr, bare_path).await
     }
 }
 

@@ -74,10 +74,16 @@ fn command(
     relay: Relay,
     options: &Options,
 ) -> Result<(Command, Option<tempfile::TempDir>), Failure> {
-    let mut command = Command::new(std::env::current_exe()?);
+    let exe = match (relay, &options.before_exe) {
+        (Relay::Before, Some(exe)) => exe.clone(),
+        (Relay::Before, None) => return Err("the relay before the hardening needs --before-exe".into()),
+        _ => std::env::current_exe()?,
+    };
+    let mut command = Command::new(exe);
     command.arg("--serve");
     let data = match relay {
-        Relay::Hush => {
+        // The build before the hardening serves `--serve hush DIR` the same way.
+        Relay::Hush | Relay::Before => {
             let dir = tempfile::tempdir()?;
             command.arg("hush").arg(dir.path());
             Some(dir)

@@ -35,20 +35,31 @@ pub fn generate(args: &[String]) -> Result<(), Failure> {
         .enable_all()
         .build()?;
     let mut results: Vec<Figures> = Vec::new();
-    for relay in [Relay::Hush, Relay::Bare] {
+    for relay in relays(&options) {
         let server = Relayed::start(relay, placement.server, &options)?;
+        // The others are measured again at our half rate, so the latencies compare.
         let same_rate = match relay {
             Relay::Hush => None,
-            Relay::Bare => results.first().map(|ours| ours.latency_rate),
+            Relay::Before | Relay::Bare => results.first().map(|ours| ours.latency_rate),
         };
         let outcome = runtime.block_on(measure(relay, &server, &options, connections, same_rate));
         server.stop();
         results.push(outcome?);
     }
-    if let [ours, bare] = results.as_slice() {
-        report(ours, bare, connections);
+    match results.as_slice() {
+        [ours, bare] => report(ours, None, bare, connections),
+        [ours, before, bare] => report(ours, Some(before), bare, connections),
+        _ => {}
     }
     Ok(())
+}
+
+/// Ours, then ours before the hardening when its build was given, then the reference.
+fn relays(options: &Options) -> Vec<Relay> {
+    match options.before_exe {
+        Some(_) => vec![Relay::Hush, Relay::Before, Relay::Bare],
+        None => vec![Relay::Hush, Relay::Bare],
+    }
 }
 
 /// The first two allowed CPUs, relay then generator, unless told not to pin.

@@ -20,6 +20,9 @@
 //! TCP_NODELAY off; by default the reference sets it, as ours does, since with Nagle's algorithm
 //! and delayed ACKs its figures are stall-bound and vary severalfold run to run) and
 //! `--bare-read-buffer BYTES` (tungstenite's read buffer, 128 KiB by default; ours uses 4 KiB).
+//! `--before-exe PATH` measures a third relay between ours and the reference: ours as it was
+//! before issue 19's hardening (`PATH` is this program built from that commit; `cargo xtask
+//! bench relay` builds it), so the hardening's cost is a same-run ratio.
 //! With `HUSH_BENCH_SMOKE=1` the defaults are tiny (a run of seconds: does it still work?).
 //! Only loopback addresses; every loop is bounded in count and time.
 

@@ -3,7 +3,7 @@
 use hush_bench::Failure;
 
 /// Flags that take a value.
-const VALUED: [&str; 7] = [
+const VALUED: [&str; 8] = [
     "--connections",
     "--pairs",
     "--window",
@@ -11,6 +11,7 @@ const VALUED: [&str; 7] = [
     "--latency-seconds",
     "--ack-batch",
     "--bare-read-buffer",
+    "--before-exe",
 ];
 
 /// Flags on their own.
@@ -36,6 +37,9 @@ pub struct Options {
     pub bare_nodelay: bool,
     /// The reference relay's read buffer, when not tungstenite's default.
     pub bare_read_buffer: Option<usize>,
+    /// This program built from the commit before the relay hardening: its relay is measured
+    /// too, between ours and the reference.
+    pub before_exe: Option<std::path::PathBuf>,
 }
 
 /// The sizes of a run, before flags change them.
@@ -121,6 +125,7 @@ pub fn parse(args: &[String], smoke: bool) -> Result<Options, Failure> {
         pin: !args.iter().any(|a| a == "--no-pin"),
         bare_nodelay: !args.iter().any(|a| a == "--bare-nagle"),
         bare_read_buffer: flag(args, "--bare-read-buffer")?,
+        before_exe: flag(args, "--before-exe")?,
     })
 }
 
@@ -141,6 +146,9 @@ mod tests {
         );
         let smoke = parse(&args("--pairs 2 --no-pin"), true).unwrap();
         assert_eq!((smoke.connections, smoke.pairs, smoke.pin), (50, 2, false));
+        assert_eq!(smoke.before_exe, None);
+        let before = parse(&args("--before-exe /tmp/old"), false).unwrap();
+        assert_eq!(before.before_exe, Some("/tmp/old".into()));
     }
 
     #[test]

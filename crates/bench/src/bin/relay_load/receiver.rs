@@ -118,23 +118,23 @@ fn take_envelope(
 }
 
 fn received(relay: Relay, bytes: &[u8]) -> Received {
-    match relay {
-        Relay::Hush => match ServerFrame::decode(bytes) {
+    if relay.speaks_hush() {
+        return match ServerFrame::decode(bytes) {
             Ok(ServerFrame::Envelope { id, payload, .. }) => Received::Envelope { id, payload },
             Ok(_) => Received::Other,
             Err(_) => Received::Garbled,
+        };
+    }
+    // The bare relay forwards the sender's frame as it was.
+    match ClientFrame::decode(bytes) {
+        Ok(ClientFrame::Send { envelopes, .. }) => Received::Envelope {
+            id: 0,
+            payload: envelopes
+                .into_iter()
+                .next()
+                .map(|e| e.payload)
+                .unwrap_or_default(),
         },
-        // The bare relay forwards the sender's frame as it was.
-        Relay::Bare => match ClientFrame::decode(bytes) {
-            Ok(ClientFrame::Send { envelopes, .. }) => Received::Envelope {
-                id: 0,
-                payload: envelopes
-                    .into_iter()
-                    .next()
-                    .map(|e| e.payload)
-                    .unwrap_or_default(),
-            },
-            _ => Received::Garbled,
-        },
+        _ => Received::Garbled,
     }
 }
