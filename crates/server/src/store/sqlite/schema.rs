@@ -46,6 +46,10 @@ pub(super) fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     })
     .db()?;
     conn.pragma_update(None, "foreign_keys", "ON").db()?;
+    // Each job runs in a savepoint; its statement journal (the pages it changed, kept to undo
+    // it) stays in memory instead of a temporary file that every page change wrote to (that
+    // file's writes were a third of the writer's time under load).
+    conn.pragma_update(None, "temp_store", "MEMORY").db()?;
     migrations::run(&mut conn)?;
     sync_parent_dir(path)?;
     Ok(conn)
