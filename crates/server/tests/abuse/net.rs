@@ -34,7 +34,7 @@ impl Target {
 /// How opening a WebSocket went.
 pub enum Opened {
     /// Let in: the challenge came.
-    In(Client),
+    In(Box<Client>),
     /// Refused with this code (the guest limits).
     Refused(ErrorCode),
 }
@@ -68,7 +68,7 @@ pub async fn open_with(addr: SocketAddr, from: &str, window: Option<u32>) -> Ope
     match client.recv_any().await {
         ServerFrame::Challenge { nonce } => {
             client.nonce = nonce;
-            Opened::In(client)
+            Opened::In(Box::new(client))
         }
         ServerFrame::Error { code, .. } => Opened::Refused(code),
         other => panic!("expected a challenge, got {other:?}"),
@@ -78,7 +78,7 @@ pub async fn open_with(addr: SocketAddr, from: &str, window: Option<u32>) -> Ope
 /// Opens a WebSocket from `from` that must be let in.
 pub async fn admitted(addr: SocketAddr, from: &str) -> Client {
     match open(addr, from).await {
-        Opened::In(client) => client,
+        Opened::In(client) => *client,
         Opened::Refused(code) => panic!("{from} was refused a connection: {code:?}"),
     }
 }

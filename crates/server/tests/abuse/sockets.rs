@@ -23,7 +23,7 @@ pub async fn slow_reader(target: Target, from: &str, sloth: Account, deadline: D
     let mut closed = Vec::new();
     while target.on() && closed.len() < 20 {
         let client = match open_with(target.addr, from, Some(SMALL_WINDOW)).await {
-            Opened::In(client) => client,
+            Opened::In(client) => *client,
             Opened::Refused(code) => panic!("the slow reader was refused a connection: {code:?}"),
         };
         let mut stuck = sign_in(client, &sloth).await;
@@ -64,7 +64,11 @@ pub async fn idle_guests(
             Opened::In(client) => {
                 let now = live.fetch_add(1, Relaxed) + 1;
                 most.fetch_max(now, Relaxed);
-                watchers.push(tokio::spawn(closed_in_time(client, deadline, live.clone())));
+                watchers.push(tokio::spawn(closed_in_time(
+                    *client,
+                    deadline,
+                    live.clone(),
+                )));
             }
             Opened::Refused(ErrorCode::RateLimited) => refused += 1,
             Opened::Refused(code) => panic!("a guest was refused with {code:?}"),
@@ -105,7 +109,7 @@ pub async fn link_flood(target: Target, from: &str, per_address: usize) -> Strin
             break;
         }
         let mut guest = match open(target.addr, from).await {
-            Opened::In(client) => client,
+            Opened::In(client) => *client,
             // Its guest places are full of refused link holders on their deadline.
             Opened::Refused(ErrorCode::RateLimited) => continue,
             Opened::Refused(code) => panic!("a link guest was refused with {code:?}"),
