@@ -20,6 +20,7 @@ const STARVED: Duration = Duration::from_secs(20);
 /// Which part of the run a round trip started in.
 pub const BEFORE: u8 = 0;
 pub const DURING: u8 = 1;
+pub const AFTER: u8 = 2;
 
 /// One pair's round trips: the phase each started in, and how long it took.
 pub type Samples = Vec<(u8, Duration)>;
