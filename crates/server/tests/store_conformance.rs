@@ -608,6 +608,24 @@ fn check_pending_order(store: &impl Store) {
         .is_empty());
     assert!(store.pending("alice", 1, 0, 0).unwrap().is_empty());
     assert_eq!(store.pending("alice", 2, 0, 100).unwrap().len(), 10);
+    // A byte budget ends the batch with the envelope that reaches it; one always comes.
+    let two = mine[0].envelope.payload.len() + mine[1].envelope.payload.len();
+    assert_eq!(
+        store.pending_within("alice", 1, 0, 100, two).unwrap(),
+        mine[..2]
+    );
+    assert_eq!(
+        store.pending_within("alice", 1, 0, 100, two + 1).unwrap(),
+        mine[..3]
+    );
+    assert_eq!(
+        store.pending_within("alice", 1, 0, 100, 1).unwrap(),
+        mine[..1]
+    );
+    assert_eq!(
+        store.pending_within("alice", 1, 0, 2, usize::MAX).unwrap(),
+        mine[..2]
+    );
 }
 
 /// An ack deletes only that device's envelopes.

@@ -20,6 +20,12 @@ use hush_protocol::Username;
 
 /// Envelopes read from the store per batch while catching up.
 const DELIVERY_BATCH: usize = 256;
+/// Payload bytes read from the store per batch (the envelope that passes it ends the batch):
+/// a batch waits in memory while its envelopes go out, so a peer that reads nothing must not
+/// make it hold 256 envelopes as large as they get (~19 MiB).
+const DELIVERY_BYTES: usize = 256 * 1024;
+/// Both, as the store takes them.
+const BATCH: (usize, usize) = (DELIVERY_BATCH, DELIVERY_BYTES);
 /// Requests of one connection whose answers may wait for a commit at once.
 const IN_FLIGHT: usize = 256;
 /// Bytes of notices (mostly live envelopes) that may wait for a connection; past that it
@@ -216,19 +222,19 @@ impl DeviceConnection<'_> {
     async fn deliver(&mut self) -> bool {
         loop {
             let after = self.delivered_up_to;
-            let batch =
-                match requests::pending(self.state, &self.device, after, DELIVERY_BATCH).await {
-                    Ok(batch) => batch,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "reading the queue failed");
-                        return self
-                            .out
-                            .send(error(0, ErrorCode::Internal, "queue unavailable"))
-                            .await
-                            .is_ok();
-                    }
-                };
-            let full = batch.len() == DELIVERY_BATCH;
+            let batch = match requests::pending(self.state, &self.device, after, BATCH).await {
+                Ok(batch) => batch,
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading the queue failed");
+                    return self
+                        .out
+                        .send(error(0, ErrorCode::Internal, "queue unavailable"))
+                        .await
+                        .is_ok();
+                }
+            };
+            let bytes: usize = batch.iter().map(|s| s.envelope.payload.len()).sum();
+            let full = batch.len() == DELIVERY_BATCH || bytes >= DELIVERY_BYTES;
             for stored in batch {
                 self.delivered_up_to = stored.id;
                 if !send_envelope(self.state, self.out, stored).await {

@@ -45,15 +45,19 @@ pub(super) async fn ack_expired(
         .map_err(internal)
 }
 
-/// A device's queue after `after`.
+/// A device's queue after `after`: at most `limit` envelopes, ending with the one that brings
+/// their payloads to `max_bytes`.
 pub(crate) async fn pending(
     state: &AppState,
     device: &DeviceKey,
     after: u64,
-    limit: usize,
+    (limit, max_bytes): (usize, usize),
 ) -> Result<Vec<StoredEnvelope>, StoreError> {
     let (account, id) = (device.account.clone(), device.device);
-    blocking(state, move |s| s.pending(&account, id, after, limit)).await
+    blocking(state, move |s| {
+        s.pending_within(&account, id, after, limit, max_bytes)
+    })
+    .await
 }
 
 /// The device's expiry notices not yet acknowledged, as frames.

@@ -370,6 +370,20 @@ pub trait Store: Send + Sync + 'static {
         device: u32,
         after: u64,
         limit: usize,
+    ) -> Result<Vec<StoredEnvelope>, StoreError> {
+        self.pending_within(name, device, after, limit, usize::MAX)
+    }
+
+    /// [`Store::pending`], ending with the envelope whose payload brings the batch's payload
+    /// bytes to `max_bytes` or past (so at least one comes): what a connection holds while it
+    /// sends a batch is bounded in bytes, not only in envelopes (up to ~75 KiB each).
+    fn pending_within(
+        &self,
+        name: &str,
+        device: u32,
+        after: u64,
+        limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<StoredEnvelope>, StoreError>;
 
     /// Queues the deletion of acknowledged envelopes of that device (ids of other devices are

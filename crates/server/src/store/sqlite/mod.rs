@@ -199,18 +199,19 @@ impl Store for SqliteStore {
         self.readers.with(|conn| reads::queue_bytes(conn))
     }
 
-    fn pending(
+    fn pending_within(
         &self,
         name: &str,
         device: u32,
         after: u64,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<StoredEnvelope>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         self.readers
-            .with(|conn| reads::pending(conn, name, device, after, limit))
+            .with(|conn| reads::pending(conn, name, device, after, (limit, max_bytes)))
     }
 
     fn submit_ack(&self, name: &str, device: u32, ids: Vec<u64>) -> Pending<usize> {

@@ -134,23 +134,34 @@ pub(super) fn pending(
     name: &str,
     device: u32,
     after: u64,
-    limit: usize,
+    (limit, max_bytes): (usize, usize),
 ) -> Result<Vec<StoredEnvelope>, StoreError> {
     // No id is beyond INTEGER's range.
     let Ok(after) = i64::try_from(after) else {
         return Ok(Vec::new());
     };
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-    conn.prepare_cached(&format!(
-        "SELECT {ENVELOPE_COLUMNS} FROM envelopes e JOIN payloads p ON p.id = e.payload_id
-         WHERE e.recipient = ?1 AND e.recipient_device = ?2 AND e.id > ?3
-         ORDER BY e.id LIMIT ?4"
-    ))
-    .db()?
-    .query_map(params![name, device, after, limit], envelope_from_row)
-    .db()?
-    .collect::<rusqlite::Result<Vec<_>>>()
-    .db()
+    let mut statement = conn
+        .prepare_cached(&format!(
+            "SELECT {ENVELOPE_COLUMNS} FROM envelopes e JOIN payloads p ON p.id = e.payload_id
+             WHERE e.recipient = ?1 AND e.recipient_device = ?2 AND e.id > ?3
+             ORDER BY e.id LIMIT ?4"
+        ))
+        .db()?;
+    let rows = statement
+        .query_map(params![name, device, after, limit], envelope_from_row)
+        .db()?;
+    // Rows are read one at a time: stopping here leaves the rest unread.
+    let (mut batch, mut bytes) = (Vec::new(), 0usize);
+    for row in rows {
+        let envelope = row.db()?;
+        bytes = bytes.saturating_add(envelope.envelope.payload.len());
+        batch.push(envelope);
+        if bytes >= max_bytes {
+            break;
+        }
+    }
+    Ok(batch)
 }
 
 pub(super) fn expiry_notices(
