@@ -41,18 +41,19 @@ impl Relay {
         connection::fuzzing::replay(&self.state, nonce, signed_in, frames).await
     }
 
-    /// Closes the relay, reopens its database, and checks that the envelopes the store counts
-    /// (kept in memory after each commit) are those the reopened database holds.
+    /// Closes the relay, reopens its database, and checks that the store counted (in memory,
+    /// after each commit) at least the envelopes the reopened database holds. It may count a
+    /// few more: an ack cut short by a failure is not subtracted (see the store's writer).
     pub fn close(self) -> Result<(), String> {
         let counted = self.state.store.queue_depth().map_err(|e| e.to_string())?;
         drop(self.state);
         let reopened = store::sqlite::SqliteStore::open(&self.database)
             .map_err(|e| format!("the database does not open again: {e}"))?;
         let stored = reopened.queue_depth().map_err(|e| e.to_string())?;
-        if stored == counted {
+        if stored <= counted {
             Ok(())
         } else {
-            Err(format!("{counted} envelopes counted, {stored} stored"))
+            Err(format!("{counted} envelopes counted, but {stored} stored"))
         }
     }
 }

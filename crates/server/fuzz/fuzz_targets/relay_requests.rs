@@ -2,7 +2,7 @@
 //! alice or bob signed in; see `hush_server_fuzz::split`) served by the real handlers over the
 //! real SQLite store. Nothing may panic, every request must be answered (a hang is a libFuzzer
 //! timeout), everything the relay sends must decode as a `ServerFrame`, and each relay, closed
-//! after `INPUTS_PER_RELAY` inputs, must open again with the envelopes it counted.
+//! after `INPUTS_PER_RELAY` inputs, must open again holding no more envelopes than it counted.
 #![no_main]
 
 use std::cell::RefCell;
@@ -55,10 +55,14 @@ fn fresh(runtime: &Runtime) -> Live {
     let relay = Relay::open(&config).expect("the relay opens");
     for account in [Account::alice(), Account::bob()] {
         let frames = [account.register().encode(), account.upload().encode()];
-        let said = runtime.block_on(relay.connection(&NONCE, None, frames.iter().map(Vec::as_slice)));
-        let authenticated = said
-            .iter()
-            .any(|bytes| matches!(ServerFrame::decode(bytes), Ok(ServerFrame::Authenticated { .. })));
+        let said =
+            runtime.block_on(relay.connection(&NONCE, None, frames.iter().map(Vec::as_slice)));
+        let authenticated = said.iter().any(|bytes| {
+            matches!(
+                ServerFrame::decode(bytes),
+                Ok(ServerFrame::Authenticated { .. })
+            )
+        });
         assert!(authenticated, "{} could not register", account.name);
     }
     Live {
@@ -77,7 +81,10 @@ fn serve(harness: &mut Harness, input: &[u8]) {
     let said = runtime.block_on(live.relay.connection(&NONCE, who.device(), frames));
     for bytes in &said {
         if let Err(e) = ServerFrame::decode(bytes) {
-            panic!("the relay sent a frame that does not decode ({e}): {}", hex::encode(bytes));
+            panic!(
+                "the relay sent a frame that does not decode ({e}): {}",
+                hex::encode(bytes)
+            );
         }
     }
     live.served += 1;

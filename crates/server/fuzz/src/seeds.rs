@@ -165,7 +165,10 @@ mod tests {
                 std::fs::write(&path, &input).unwrap();
             }
             let committed = std::fs::read(&path).unwrap_or_default();
-            assert!(committed == input, "{name} is stale: HUSH_WRITE_SEEDS=1 cargo test");
+            assert!(
+                committed == input,
+                "{name} is stale: HUSH_WRITE_SEEDS=1 cargo test"
+            );
         }
     }
 }
