@@ -6,13 +6,11 @@
 #![no_main]
 
 use std::cell::RefCell;
-use std::path::Path;
 
 use hush_protocol::hex;
 use hush_protocol::relay::ServerFrame;
 use hush_server::fuzzing::Relay;
-use hush_server::Config;
-use hush_server_fuzz::{split, Account, NONCE};
+use hush_server_fuzz::{split, NONCE};
 use libfuzzer_sys::fuzz_target;
 use tempfile::TempDir;
 use tokio::runtime::Runtime;
@@ -38,33 +36,9 @@ thread_local! {
     static HARNESS: RefCell<Option<Harness>> = const { RefCell::new(None) };
 }
 
-/// A fresh relay where alice and bob are registered, each with prekeys to fetch.
+/// A fresh relay for the next `INPUTS_PER_RELAY` inputs.
 fn fresh(runtime: &Runtime) -> Live {
-    // tmpfs where there is one: the store fsyncs every commit, which costs nothing there.
-    let shm = Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::tempdir_in(shm)
-    } else {
-        tempfile::tempdir()
-    }
-    .expect("a scratch directory");
-    let mut config = Config::local(dir.path());
-    // Rate limits depend on the clock: a fuzz input must do the same thing every run.
-    config.frames_per_second = 1e12;
-    config.min_free_disk_bytes = 0;
-    let relay = Relay::open(&config).expect("the relay opens");
-    for account in [Account::alice(), Account::bob()] {
-        let frames = [account.register().encode(), account.upload().encode()];
-        let said =
-            runtime.block_on(relay.connection(&NONCE, None, frames.iter().map(Vec::as_slice)));
-        let authenticated = said.iter().any(|bytes| {
-            matches!(
-                ServerFrame::decode(bytes),
-                Ok(ServerFrame::Authenticated { .. })
-            )
-        });
-        assert!(authenticated, "{} could not register", account.name);
-    }
+    let (relay, dir) = hush_server_fuzz::relay::fresh(runtime);
     Live {
         relay,
         _dir: dir,
@@ -101,10 +75,7 @@ fuzz_target!(|input: &[u8]| {
     HARNESS.with(|cell| {
         let mut cell = cell.borrow_mut();
         let harness = cell.get_or_insert_with(|| Harness {
-            runtime: tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime"),
+            runtime: hush_server_fuzz::relay::runtime(),
             live: None,
         });
         serve(harness, input);

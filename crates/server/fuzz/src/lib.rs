@@ -7,6 +7,7 @@
 // A fuzz harness: a broken fixture is a bug to stop on, not an error to handle.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod relay;
 pub mod seeds;
 
 use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};

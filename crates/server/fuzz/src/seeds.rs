@@ -153,6 +153,51 @@ fn push_subscribe() -> ClientFrame {
 mod tests {
     use std::path::PathBuf;
 
+    use hush_protocol::relay::{ErrorCode, ServerFrame};
+
+    /// What the relay says to each seed: the seeds reach the handlers behind authentication,
+    /// which arbitrary bytes alone would not.
+    #[test]
+    fn seeds_are_served() {
+        let runtime = crate::relay::runtime();
+        let (relay, _dir) = crate::relay::fresh(&runtime);
+        for (name, input) in super::all() {
+            let (who, frames) = crate::split(&input).unwrap();
+            let said: Vec<ServerFrame> = runtime
+                .block_on(relay.connection(&crate::NONCE, who.device(), frames))
+                .iter()
+                .map(|bytes| ServerFrame::decode(bytes).unwrap())
+                .collect();
+            let kinds: Vec<String> = said
+                .iter()
+                .map(|frame| format!("{frame:?}").chars().take(40).collect())
+                .collect();
+            let refused = said.iter().any(|frame| {
+                matches!(
+                    frame,
+                    ServerFrame::Error {
+                        code: ErrorCode::Malformed | ErrorCode::Unauthenticated,
+                        ..
+                    }
+                )
+            });
+            assert!(!refused, "{name}: {kinds:#?}");
+            let expected = match name {
+                "guest_register" | "alice_fetch_send" => "Bundles",
+                "guest_authenticate_send" => "Sent",
+                "guest_link" => "LinkOpened",
+                "alice_group" => "GroupCommitted",
+                "alice_devices" => "DeviceListPublished",
+                _ => "PushSubscribed",
+            };
+            assert!(
+                kinds.iter().any(|kind| kind.starts_with(expected)),
+                "{name}: no {expected} in {kinds:#?}"
+            );
+        }
+        relay.close().unwrap();
+    }
+
     /// The committed seeds are the current encodings (or are written again on request).
     #[test]
     fn committed_seeds_are_current() {
