@@ -1,27 +1,50 @@
 //! `cargo xtask fuzz [SECONDS | --smoke]`: runs every cargo-fuzz target of hush-protocol
-//! (`crates/protocol/fuzz`) for SECONDS each (default 60; `--smoke`, for CI, is 10), then prints
-//! one line per target and fails if any found a crash.
+//! (`crates/protocol/fuzz`) and hush-server (`crates/server/fuzz`) for SECONDS each (default 60;
+//! `--smoke`, for CI, is 10), then prints one line per target and fails if any found a crash.
 //!
 //! cargo-fuzz is installed, pinned, into the tool cache like the other tools; libFuzzer needs the
 //! nightly toolchain, which must already be installed (`cargo +nightly` must work). The corpus
-//! grows in `crates/protocol/fuzz/corpus/<target>` across runs; crashes are written to
-//! `crates/protocol/fuzz/artifacts/<target>/` (both ignored by git).
+//! grows in `<crate>/fuzz/corpus/<target>` across runs, starting from the committed inputs in
+//! `<crate>/fuzz/seeds/<target>` where there are some; crashes are written to
+//! `<crate>/fuzz/artifacts/<target>/` (corpus and artifacts are ignored by git).
 
 use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::{Command, ExitStatus, Stdio};
 
 use crate::{cmd, paths, setup, Result};
 
 /// `cargo-fuzz --version` prints `cargo-fuzz 0.13.2`, which is what `setup::cargo_tool` checks.
 const CARGO_FUZZ_VERSION: &str = "0.13.2";
-/// Every target in `crates/protocol/fuzz/fuzz_targets`.
-const TARGETS: [&str; 4] = [
-    "wire_decode",
-    "ratchet_decrypt",
-    "state_decode",
-    "group_take",
+/// A crate with cargo-fuzz targets in its `fuzz/`.
+struct FuzzCrate {
+    /// From the workspace root.
+    dir: &'static str,
+    /// Every target in its `fuzz/fuzz_targets`.
+    targets: &'static [&'static str],
+    /// cargo-fuzz's `--sanitizer`.
+    sanitizer: &'static str,
+}
+
+const CRATES: [FuzzCrate; 2] = [
+    FuzzCrate {
+        dir: "crates/protocol",
+        targets: &[
+            "wire_decode",
+            "ratchet_decrypt",
+            "state_decode",
+            "group_take",
+        ],
+        sanitizer: "address",
+    },
+    // Safe Rust over SQLite (which is not instrumented anyway): AddressSanitizer would find
+    // nothing there, and its allocator and leak checks made the relay ten times slower.
+    FuzzCrate {
+        dir: "crates/server",
+        targets: &["relay_requests"],
+        sanitizer: "none",
+    },
 ];
 const DEFAULT_SECONDS: u64 = 60;
 const SMOKE_SECONDS: u64 = 10;
@@ -41,17 +64,22 @@ pub(crate) fn run(args: &[String]) -> Result {
         dirs.extend(std::env::split_paths(&path));
     }
     let path_env = std::env::join_paths(dirs)?;
-    let protocol = paths::root().join("crates").join("protocol");
 
-    // One build first, so a compile error stops everything with the compiler's message.
-    cmd::ok(cargo_fuzz(&path_env, &protocol).arg("build"))
-        .map_err(|e| format!("{e}: the fuzz targets do not build"))?;
+    // Every build first, so a compile error stops everything with the compiler's message.
+    for krate in &CRATES {
+        cmd::ok(&mut cargo_fuzz(&path_env, krate, "build"))
+            .map_err(|e| format!("{e}: the fuzz targets of {} do not build", krate.dir))?;
+    }
 
     let mut outcomes = Vec::new();
-    for target in TARGETS {
-        let mut command = cargo_fuzz(&path_env, &protocol);
-        command.args(["run", target, "--", &format!("-max_total_time={seconds}")]);
-        outcomes.push(run_target(target, &mut command)?);
+    for krate in &CRATES {
+        for target in krate.targets {
+            let mut command = cargo_fuzz(&path_env, krate, "run");
+            command.arg(target).args(corpus(krate, target)?);
+            // An input that runs this long hangs: libFuzzer's default waits 20 minutes.
+            command.args(["--", &format!("-max_total_time={seconds}"), "-timeout=10"]);
+            outcomes.push(run_target(krate.dir, target, &mut command)?);
+        }
     }
 
     println!("\nfuzz: {seconds} s per target");
@@ -69,7 +97,9 @@ pub(crate) fn run(args: &[String]) -> Result {
     for outcome in outcomes.iter().filter(|o| !o.status.success()) {
         if let Some(artifact) = &outcome.artifact {
             println!(
-                "reproduce: (cd crates/protocol && cargo +nightly fuzz run {} {artifact})",
+                "reproduce: (cd {} && cargo +nightly fuzz run -s {} {} {artifact})",
+                outcome.dir,
+                sanitizer(outcome.dir),
                 outcome.target
             );
         }
@@ -108,15 +138,46 @@ fn nightly() -> Result {
     }
 }
 
-/// `cargo +nightly fuzz` in `crates/protocol` (the rustup proxy resolves `+nightly`).
-fn cargo_fuzz(path_env: &OsString, dir: &Path) -> Command {
+/// `cargo +nightly fuzz <action> --sanitizer S` in the crate's directory (the rustup proxy
+/// resolves `+nightly`). Build and run name the same sanitizer, so the run reuses the build.
+fn cargo_fuzz(path_env: &OsString, krate: &FuzzCrate, action: &str) -> Command {
     let mut command = cmd::new("cargo", path_env);
-    command.current_dir(dir).args(["+nightly", "fuzz"]);
+    command.current_dir(paths::root().join(krate.dir)).args([
+        "+nightly",
+        "fuzz",
+        action,
+        "--sanitizer",
+        krate.sanitizer,
+    ]);
     command
+}
+
+/// The corpus directories of a target: the one that grows (made if missing; libFuzzer writes new
+/// inputs to the first), then its committed seeds if it has any.
+fn corpus(krate: &FuzzCrate, target: &str) -> Result<Vec<PathBuf>> {
+    let fuzz = PathBuf::from("fuzz");
+    let grown = fuzz.join("corpus").join(target);
+    std::fs::create_dir_all(paths::root().join(krate.dir).join(&grown))?;
+    let seeds = fuzz.join("seeds").join(target);
+    let mut dirs = vec![grown];
+    if paths::root().join(krate.dir).join(&seeds).is_dir() {
+        dirs.push(seeds);
+    }
+    Ok(dirs)
+}
+
+/// The sanitizer of the crate in `dir`, for the line that reproduces a crash.
+fn sanitizer(dir: &str) -> &'static str {
+    CRATES
+        .iter()
+        .find(|krate| krate.dir == dir)
+        .map_or("address", |krate| krate.sanitizer)
 }
 
 /// What one target's run reported.
 struct Outcome {
+    /// The crate's directory, from the workspace root.
+    dir: &'static str,
     target: &'static str,
     status: ExitStatus,
     /// libFuzzer's last status line (`#N ... exec/s: X ...`).
@@ -162,13 +223,14 @@ impl Outcome {
 }
 
 /// Runs one target with its (libFuzzer's) stderr shown and read for the figures.
-fn run_target(target: &'static str, command: &mut Command) -> Result<Outcome> {
-    println!("\n$ cargo +nightly fuzz run {target} (in crates/protocol)");
+fn run_target(dir: &'static str, target: &'static str, command: &mut Command) -> Result<Outcome> {
+    println!("\n$ cargo +nightly fuzz run {target} (in {dir})");
     let mut child = command
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run cargo +nightly fuzz: {e}"))?;
     let mut outcome = Outcome {
+        dir,
         target,
         status: ExitStatus::default(),
         last_status: None,

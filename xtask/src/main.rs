@@ -5,7 +5,7 @@
 //! - `run`: release build of the web app, then the server on `HUSH_ADDR`;
 //! - `test`: the whole suite, ending with the minutes each step took and `N passed, N failed`;
 //! - `bench`: every benchmark with its same-run reference (`--smoke`: each small, seconds);
-//! - `fuzz`: the protocol's cargo-fuzz targets.
+//! - `fuzz`: the protocol's and the relay's cargo-fuzz targets.
 
 mod bench;
 mod builds;
@@ -32,7 +32,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [--smoke] [NAME..]
                  benchmarks; names: protocol, protocol-wasm, catchup, relay, store, group,
                  latency, size (default: all); --smoke: each with tiny sizes, seconds
-  fuzz [SECS]    fuzz hush-protocol, SECS per target (default 60; --smoke: 10; needs nightly)";
+  fuzz [SECS]    fuzz hush-protocol and hush-server, SECS per target (default 60; --smoke: 10; needs nightly)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

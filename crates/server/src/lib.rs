@@ -15,6 +15,9 @@ mod connection;
 mod correspondents;
 mod device_lists;
 mod disk;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod guests;
 mod headers;
 mod hub;

@@ -18,6 +18,9 @@ use futures::{FutureExt, StreamExt};
 use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
 use hush_protocol::Username;
 
+#[cfg(feature = "fuzzing")]
+pub(super) mod replay;
+
 /// Envelopes read from the store per batch while catching up.
 const DELIVERY_BATCH: usize = 256;
 /// Payload bytes read from the store per batch (the envelope that passes it ends the batch):
@@ -57,15 +60,25 @@ struct DeviceConnection<'a> {
     watching: Vec<String>,
 }
 
-/// The relay loop of an authenticated device.
-pub(super) async fn serve_device(
-    stream: &mut Stream,
-    out: &Out,
-    state: &AppState,
+/// A device's connection once it joined: in the hub, greeted, its limits loaded.
+struct Joined<'a> {
+    connection: DeviceConnection<'a>,
+    /// What the hub passes on to it.
+    notices: byte_queue::Receiver<Notice>,
+    /// Set by the hub when another connection replaced it, or it was unlinked.
+    close: Arc<Close>,
+    /// Its id in the hub.
+    id: u64,
+}
+
+/// Joins the hub as `device` and greets it (see [`greet`]).
+async fn join<'a>(
+    state: &'a AppState,
+    out: &'a Out,
     device: DeviceKey,
     client: IpAddr,
-) {
-    let (notices_tx, mut notices) = byte_queue::channel::<Notice>(NOTICE_BYTES);
+) -> Joined<'a> {
+    let (notices_tx, notices) = byte_queue::channel::<Notice>(NOTICE_BYTES);
     let catch_up = Arc::new(CatchUp::default());
     let close = Arc::new(Close::default());
     let id = state
@@ -74,7 +87,7 @@ pub(super) async fn serve_device(
     state.metrics.connections.inc();
     greet(state, out, &device).await;
     let limits = state.limits.device(&device);
-    let mut connection = DeviceConnection {
+    let connection = DeviceConnection {
         state,
         out,
         device,
@@ -84,6 +97,28 @@ pub(super) async fn serve_device(
         delivered_up_to: 0,
         watching: Vec::new(),
     };
+    Joined {
+        connection,
+        notices,
+        close,
+        id,
+    }
+}
+
+/// The relay loop of an authenticated device.
+pub(super) async fn serve_device(
+    stream: &mut Stream,
+    out: &Out,
+    state: &AppState,
+    device: DeviceKey,
+    client: IpAddr,
+) {
+    let Joined {
+        mut connection,
+        mut notices,
+        close,
+        id,
+    } = join(state, out, device, client).await;
     let mut pings = Pings::start().await;
     let mut in_flight: FuturesOrdered<BoxFuture<'static, Reply>> = FuturesOrdered::new();
     let mut alive = connection.send_queue().await;

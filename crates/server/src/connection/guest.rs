@@ -20,7 +20,7 @@ use crate::AppState;
 type Provisioning = BoxFuture<'static, Option<Vec<u8>>>;
 
 /// What one frame from a connection that has not authenticated leads to.
-enum Guest {
+pub(super) enum Guest {
     /// It is still waiting (to authenticate, or for its provisioning message).
     Waiting,
     /// It is this device now.
@@ -102,7 +102,7 @@ pub(super) async fn authenticate(
 }
 
 /// One frame of a connection that has not authenticated yet.
-async fn guest_frame(
+pub(super) async fn guest_frame(
     out: &Out,
     state: &AppState,
     nonce: &[u8; 32],

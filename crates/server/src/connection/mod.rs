@@ -20,6 +20,8 @@
 //! (its envelopes stay queued in the store until its next connection acks them).
 
 mod device;
+#[cfg(feature = "fuzzing")]
+pub(crate) mod fuzzing;
 mod guest;
 mod socket;
 mod writer;
