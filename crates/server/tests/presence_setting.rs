@@ -13,6 +13,7 @@ async fn start() -> TestServer {
 }
 
 /// A presence frame as (account, online, last seen).
+#[allow(clippy::panic)]
 fn presence(frame: ServerFrame) -> (String, bool, u64) {
     match frame {
         ServerFrame::Presence {
