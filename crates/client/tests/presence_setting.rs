@@ -53,7 +53,11 @@ async fn the_setting_is_the_accounts_on_every_device_and_survives_being_offline(
         .set_presence_visibility(PresenceVisibility::Everyone)
         .await
         .unwrap();
-    assert!(out.frames.is_empty(), "sent while offline: {:?}", out.frames);
+    assert!(
+        out.frames.is_empty(),
+        "sent while offline: {:?}",
+        out.frames
+    );
     let store = second.store.clone();
     drop(second);
     let mut again = Device::open(&relay, store, 4).await;
