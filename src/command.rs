@@ -3,6 +3,7 @@
 use futures::channel::mpsc::UnboundedSender;
 use hush_client::{ChatId, MessageId, Username};
 use hush_protocol::linking::HistoryBlob;
+use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
 use crate::platform::push::Subscription;
@@ -72,6 +73,8 @@ pub(crate) enum Command {
     Unlink(u32),
     /// Make or change a group, or look at one.
     Group(GroupCommand),
+    /// Who may see the account's last seen and online (applied at once).
+    SetPresenceVisibility(PresenceVisibility),
     /// Rename a device of the account.
     RenameDevice {
         id: u32,

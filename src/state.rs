@@ -3,6 +3,7 @@
 
 use hush_client::{ChatId, ChatMessage, ChatSummary, MessageId, Status, Username};
 use hush_protocol::groups::GroupState;
+use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
 use crate::platform::push::Notifications;
@@ -104,6 +105,8 @@ pub(crate) struct Ui {
     pub(crate) typing: RwSignal<Vec<(Typist, f64)>>,
     /// Presence of the people we chat with: online, last seen (ms since the epoch).
     pub(crate) presence: RwSignal<Vec<(Username, bool, u64)>>,
+    /// Who may see our presence (the account's setting).
+    pub(crate) presence_visibility: RwSignal<PresenceVisibility>,
     /// Whether the browser promised to keep Hush's data (None until it answers).
     pub(crate) persisted: RwSignal<Option<bool>>,
     /// The open contact's safety number, when Contact info is open.
@@ -140,6 +143,7 @@ impl Ui {
             connection: RwSignal::new(ConnectionStatus::Connecting),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),
+            presence_visibility: RwSignal::new(PresenceVisibility::default()),
             persisted: RwSignal::new(None),
             safety: RwSignal::new(None),
             ticks: StoredValue::new(Vec::new()),

@@ -77,6 +77,9 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(Output::default())
         }
         Command::Push(subscription) => Ok(push_subscription(subscription)),
+        Command::SetPresenceVisibility(visibility) => {
+            tab.engine.set_presence_visibility(visibility).await
+        }
         link @ (Command::StartLink
         | Command::CancelLink
         | Command::FetchLink(_)

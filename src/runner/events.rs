@@ -84,6 +84,7 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             list.push((account, online, last_seen_ms));
         }),
         Event::OwnDevicesChanged => ui.devices.set(linking::devices(&tab.engine)),
+        Event::PresenceVisibility(visibility) => ui.presence_visibility.set(visibility),
         Event::ReadElsewhere { chat } => {
             ui.read_in_list(&chat);
             push::read(&chat);

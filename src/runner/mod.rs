@@ -132,6 +132,7 @@ async fn show_account(tab: &Tab) {
     match engine.account() {
         Some(account) if account.registered => {
             ui.me.set(Some(account.name.clone()));
+            ui.presence_visibility.set(engine.presence_visibility());
             ui.phase.set(Phase::Ready);
             groups::load(engine, ui).await;
             chat::refresh_chats(engine, ui).await;

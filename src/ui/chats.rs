@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::conversation::Conversation;
 use super::devices::LinkedDevices;
 use super::groups::NewGroup;
+use super::settings::Settings;
 use super::time::clock;
 use crate::command::{Command, Messenger};
 use crate::platform::page;
@@ -24,7 +25,8 @@ pub(crate) fn Chats() -> impl IntoView {
     }
 }
 
-/// The chat list and what sits above it: New chat, New group, notifications, linked devices.
+/// The chat list and what sits above it: New chat, New group, notifications, linked devices,
+/// settings.
 #[component]
 fn ChatList() -> impl IntoView {
     let ui = expect_context::<Ui>();
@@ -33,6 +35,7 @@ fn ChatList() -> impl IntoView {
     // A link code in the URL (a scanned QR code) opens Linked devices with it.
     let code = page::link_code_in_url();
     let devices = RwSignal::new(code.is_some());
+    let settings = RwSignal::new(false);
     view! {
         <nav class="chatlist" aria-label="Chats">
             <div class="chatlist-head">
@@ -54,8 +57,19 @@ fn ChatList() -> impl IntoView {
             >
                 "Linked devices"
             </button>
+            <button
+                type="button"
+                class="notify"
+                aria-expanded=move || settings.get().to_string()
+                on:click=move |_| settings.update(|open| *open = !*open)
+            >
+                "Settings"
+            </button>
             <Show when=move || devices.get()>
                 <LinkedDevices code=code.clone() />
+            </Show>
+            <Show when=move || settings.get()>
+                <Settings />
             </Show>
             <Show when=move || adding.get()>
                 <NewChat adding />

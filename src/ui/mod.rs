@@ -6,6 +6,7 @@ mod devices;
 mod groups;
 mod onboarding;
 mod qr;
+mod settings;
 mod time;
 
 pub(crate) use chats::Chats;

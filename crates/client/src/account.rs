@@ -2,7 +2,7 @@
 
 use hush_protocol::devices::{AccountKey, DeviceList, DeviceListError, ListedDevice};
 use hush_protocol::keys::{OneTimePreKeyPair, SignedPreKeyPair};
-use hush_protocol::relay::{auth_message, ClientFrame};
+use hush_protocol::relay::{auth_message, ClientFrame, PresenceVisibility};
 use hush_protocol::{DeviceAddress, IdentityKeyPair, Rng, Username};
 
 /// What a device is called until it is told otherwise.
@@ -68,6 +68,11 @@ pub struct LocalAccount {
     pub display_name: String,
     /// What this device is called in the account's device list ("Chrome on Linux").
     pub device_name: String,
+    /// Who may see the account's presence, as last chosen here or told by the relay.
+    pub presence: PresenceVisibility,
+    /// Whether `presence` was chosen here and the relay has not confirmed it yet (it is sent
+    /// again after every authentication until it has).
+    pub presence_unsent: bool,
 }
 
 impl core::fmt::Debug for LocalAccount {
@@ -98,6 +103,8 @@ impl LocalAccount {
             next_prekey_id: 1,
             display_name: String::new(),
             device_name: device_name.to_owned(),
+            presence: PresenceVisibility::default(),
+            presence_unsent: false,
         }
     }
 

@@ -648,6 +648,8 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
         next_prekey_id: 1,
         display_name: String::new(),
         device_name: "Mallory".into(),
+        presence: Default::default(),
+        presence_unsent: false,
     };
     store
         .commit(Changes {

@@ -13,8 +13,8 @@ mod common;
 use common::*;
 use hush_protocol::devices::{AccountKey, DeviceList, DeviceListError, ListedDevice};
 use hush_protocol::relay::{
-    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame, MAX_FRAME,
-    MAX_PUSH_ENDPOINT,
+    auth_message, ClientFrame, ErrorCode, OutgoingEnvelope, PresenceVisibility, SendOutcome,
+    ServerFrame, MAX_FRAME, MAX_PUSH_ENDPOINT,
 };
 use hush_protocol::{DecodeError, IdentityKeyPair};
 
@@ -244,6 +244,14 @@ fn client_frames() -> Vec<ClientFrame> {
             address: [6; 6],
             sealed: vec![3; 600],
         },
+        ClientFrame::SetPresenceVisibility {
+            request: 10,
+            visibility: PresenceVisibility::Nobody,
+        },
+        ClientFrame::SetPresenceVisibility {
+            request: 11,
+            visibility: PresenceVisibility::Everyone,
+        },
     ]
 }
 
@@ -345,6 +353,14 @@ fn server_frames() -> Vec<ServerFrame> {
             device_list: vec![6; 700],
             last_active: vec![(1, 0), (2, 1_800_000_000_000)],
         },
+        ServerFrame::PresenceVisibility {
+            request: 7,
+            visibility: PresenceVisibility::Nobody,
+        },
+        ServerFrame::PresenceVisibility {
+            request: 0,
+            visibility: PresenceVisibility::Everyone,
+        },
     ]
 }
 
@@ -390,6 +406,28 @@ fn bad_frames_are_clear_errors() {
     assert!(ClientFrame::decode(&frame).is_err());
     // A count larger than the bytes that follow is refused before allocating.
     assert!(ClientFrame::decode(&[2, 0x25, 0, 0, 3, 0xe8]).is_err());
+}
+
+#[test]
+fn unknown_presence_visibilities_are_refused() {
+    let invalid = Some(DecodeError::Invalid("presence visibility"));
+    // Version, 0x35, request 1, then the setting: 2 is no setting.
+    assert_eq!(
+        ClientFrame::decode(&[2, 0x35, 0, 0, 0, 1, 2]).err(),
+        invalid
+    );
+    assert_eq!(
+        ServerFrame::decode(&[2, 0x58, 0, 0, 0, 1, 0xFF]).err(),
+        invalid
+    );
+    assert_eq!(
+        ClientFrame::decode(&[2, 0x35, 0, 0, 0, 1]).err(),
+        Some(DecodeError::Truncated)
+    );
+    assert_eq!(
+        PresenceVisibility::from_byte(1),
+        Ok(PresenceVisibility::Nobody)
+    );
 }
 
 #[test]

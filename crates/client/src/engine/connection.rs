@@ -154,6 +154,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         out.events.push(Event::Authenticated);
         self.finish_unfinished(out)?;
+        // Before the subscriptions: the relay answers them as the setting allows.
+        self.send_presence_visibility(out);
         self.watch_chats(out).await?;
         self.resend_outbox(out).await?;
         self.resume_ordering(out).await?;

@@ -1,6 +1,6 @@
 //! What a step hands back: frames for the relay and events for the UI.
 
-use hush_protocol::relay::ClientFrame;
+use hush_protocol::relay::{ClientFrame, PresenceVisibility};
 
 use hush_protocol::Username;
 
@@ -120,6 +120,8 @@ pub enum Event {
         /// When it was last connected (ms since the epoch; 0 if unknown).
         last_seen_ms: u64,
     },
+    /// Who may see our presence changed (chosen here, or on another of our devices).
+    PresenceVisibility(PresenceVisibility),
 }
 
 /// What one step produced: frames for the relay, in order, and events for the UI.

@@ -13,7 +13,8 @@
 //! `send` (the outbox, sealing, the relay's `Sent`), `receive` (a batch of envelopes: decrypt,
 //! apply, commit, ack), `bundles` (sessions from fetched devices), `contacts` (safety numbers,
 //! verification, profiles, presence), `senders` (who may send to us), `own_devices` (our own
-//! list, transcripts, read sync), `groups` and `linking`.
+//! list, transcripts, read sync), `presence_setting` (who may see our presence), `groups` and
+//! `linking`.
 
 mod bundles;
 mod connection;
@@ -22,6 +23,7 @@ mod event;
 mod groups;
 mod linking;
 mod own_devices;
+mod presence_setting;
 mod receive;
 mod send;
 mod senders;
@@ -264,6 +266,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 online,
                 last_seen_ms,
             }),
+            ServerFrame::PresenceVisibility {
+                request,
+                visibility,
+            } => {
+                self.presence_visibility_told(request, visibility, out)
+                    .await?
+            }
             _ => {}
         }
         Ok(())

@@ -11,7 +11,7 @@ use hush_protocol::DeviceAddress;
 use hush_protocol::{DecodeError, IdentityKeyPair, Username, WIRE_VERSION};
 use zeroize::Zeroizing;
 
-use hush_protocol::relay::MAX_DEVICE_LIST;
+use hush_protocol::relay::{PresenceVisibility, MAX_DEVICE_LIST};
 
 use crate::account::{LocalAccount, RetiredPreKey, MAX_RETIRED_PREKEYS};
 use crate::content::{Content, MAX_DISPLAY_NAME, MAX_TEXT};
@@ -31,7 +31,9 @@ const PINNED_DEVICES: u8 = 0xA4;
 /// An account with its display name, then this device's name.
 const ACCOUNT_V3: u8 = 0xA5;
 /// An account with when its signed prekey was handed out and the replaced ones still kept.
-const ACCOUNT: u8 = 0xA9;
+const ACCOUNT_V4: u8 = 0xA9;
+/// An account with its presence setting at the end (and whether the relay has it yet).
+const ACCOUNT: u8 = 0xAA;
 /// A message with its group line (if any) at the end.
 const MESSAGE_V2: u8 = 0xA6;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
@@ -72,6 +74,8 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
     for retired in account.retired_prekeys.iter().take(MAX_RETIRED_PREKEYS) {
         w.var(&retired.key.to_bytes()).u64(retired.retired_ms);
     }
+    w.u8(account.presence.to_byte())
+        .u8(u8::from(account.presence_unsent));
     Zeroizing::new(w.into_bytes())
 }
 
@@ -81,7 +85,7 @@ fn decode_rotation(
     r: &mut Reader<'_>,
     kind: u8,
 ) -> Result<(Option<u64>, Vec<RetiredPreKey>), DecodeError> {
-    if kind != ACCOUNT {
+    if kind != ACCOUNT && kind != ACCOUNT_V4 {
         return Ok((Some(0), Vec::new()));
     }
     let since = match r.u8()? {
@@ -107,7 +111,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let mut r = Reader::new(bytes);
     let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     match kind {
-        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 => r.stored_header(kind)?,
+        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 | ACCOUNT_V4 => r.stored_header(kind)?,
         _ => r.stored_header(ACCOUNT)?,
     };
     let name = Username::new(r.string("account name", MAX_NAME)?)?;
@@ -122,10 +126,18 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
     };
     let device_name = match kind {
-        ACCOUNT | ACCOUNT_V3 => r.string("device name", MAX_DEVICE_NAME)?,
+        ACCOUNT | ACCOUNT_V4 | ACCOUNT_V3 => r.string("device name", MAX_DEVICE_NAME)?,
         _ => crate::account::DEFAULT_DEVICE_NAME.to_owned(),
     };
     let (signed_prekey_since_ms, retired_prekeys) = decode_rotation(&mut r, kind)?;
+    // Stored before the setting existed: the relay's default, which it tells on connecting.
+    let (presence, presence_unsent) = match kind {
+        ACCOUNT => (
+            PresenceVisibility::from_byte(r.u8()?)?,
+            r.bool("presence unsent flag")?,
+        ),
+        _ => (PresenceVisibility::Everyone, false),
+    };
     r.finish()?;
     Ok(LocalAccount {
         name,
@@ -139,6 +151,8 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         next_prekey_id,
         display_name,
         device_name,
+        presence,
+        presence_unsent,
     })
 }
 

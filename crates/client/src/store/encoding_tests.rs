@@ -219,7 +219,41 @@ fn an_account_keeps_its_rotation_and_one_of_the_third_form_reads_as_due() {
     );
     // More replaced keys than are ever kept is damage.
     let mut bytes = encode_account(&account).to_vec();
-    let count_at = bytes.len() - (1 + 4 + 100 + 8);
+    // The count, then one key (a length and 100 bytes) and its time, then the presence setting.
+    let count_at = bytes.len() - (1 + 4 + 100 + 8 + 2);
     bytes[count_at] = 4;
     assert!(decode_account(&bytes).is_err());
+}
+
+/// Issue 19, finding 11: the presence setting is kept with the account; an account stored
+/// before it existed reads back with the relay's default and nothing to send, and a setting
+/// byte this build does not know is damage.
+#[test]
+fn the_presence_setting_is_kept_and_earlier_accounts_read_back_with_the_default() {
+    use hush_protocol::relay::PresenceVisibility;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(3);
+    let mut account = LocalAccount::generate(&Username::parse("bob").unwrap(), "Firefox", &mut rng);
+    account.presence = PresenceVisibility::Nobody;
+    account.presence_unsent = true;
+    let bytes = encode_account(&account);
+    let back = decode_account(&bytes).unwrap();
+    assert_eq!(
+        (back.presence, back.presence_unsent),
+        (PresenceVisibility::Nobody, true)
+    );
+    // The form before (0xA9) is the same without the last two bytes.
+    let mut v4 = bytes[..bytes.len() - 2].to_vec();
+    v4[1] = ACCOUNT_V4;
+    let old = decode_account(&v4).unwrap();
+    assert_eq!(
+        (old.presence, old.presence_unsent),
+        (PresenceVisibility::Everyone, false)
+    );
+    let mut damaged = bytes.to_vec();
+    let at = damaged.len() - 2;
+    damaged[at] = 7;
+    assert_eq!(
+        decode_account(&damaged).err(),
+        Some(DecodeError::Invalid("presence visibility"))
+    );
 }

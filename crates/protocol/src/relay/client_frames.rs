@@ -7,6 +7,7 @@ use super::fields::{
 use super::limits::{
     MAX_ANNOUNCEMENT, MAX_PAYLOAD, MAX_PREKEYS_PER_UPLOAD, MAX_PROVISIONING, MAX_SUBSCRIPTIONS,
 };
+use super::presence_visibility::PresenceVisibility;
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::devices::{MAX_DEVICES, MAX_DEVICE_LIST};
 use crate::keys::{OneTimePreKey, SignedPreKey};
@@ -185,6 +186,14 @@ pub enum ClientFrame {
         /// `crate::linking::seal`'s output.
         sealed: Vec<u8>,
     },
+    /// Sets who sees the account's presence, for all its devices; answered with
+    /// [`ServerFrame::PresenceVisibility`](crate::relay::ServerFrame::PresenceVisibility).
+    SetPresenceVisibility {
+        /// Echoed in the answer.
+        request: u32,
+        /// The new setting.
+        visibility: PresenceVisibility,
+    },
 }
 
 impl ClientFrame {
@@ -213,6 +222,7 @@ impl ClientFrame {
                 self.write_linking(&mut w)
             }
             Self::GroupCommit { .. } | Self::GroupOrder { .. } => self.write_group_order(&mut w),
+            Self::SetPresenceVisibility { .. } => self.write_presence_visibility(&mut w),
         }
         w.buf
     }
@@ -226,6 +236,7 @@ impl ClientFrame {
             0x26..=0x29 | 0x31 => Self::read_presence(kind, &mut r)?,
             0x2D..=0x2F => Self::read_linking(kind, &mut r)?,
             0x32 | 0x33 => Self::read_group_order(kind, &mut r)?,
+            0x35 => Self::read_presence_visibility(kind, &mut r)?,
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;

@@ -7,12 +7,16 @@
 //! - `client_frames` and `server_frames`: the frames of each direction and their encodings.
 //! - `fields`: the field encodings both directions share.
 //! - `group_order`: the frames by which the relay orders group changes.
+//! - `presence_visibility`: the account setting of who sees its presence, and its frames.
+//! - `outcomes`: what became of a send, and the relay's error codes.
 
 mod auth;
 mod client_frames;
 mod fields;
 mod group_order;
 mod limits;
+mod outcomes;
+mod presence_visibility;
 mod server_frames;
 
 pub use auth::auth_message;
@@ -22,6 +26,8 @@ pub use limits::{
     LOW_PREKEYS, MAX_ACKS, MAX_ANNOUNCEMENT, MAX_FRAME, MAX_PAYLOAD, MAX_PREKEYS_PER_UPLOAD,
     MAX_PROVISIONING, MAX_PUSH_ENDPOINT, MAX_SUBSCRIPTIONS,
 };
-pub use server_frames::{ErrorCode, SendOutcome, ServerFrame};
+pub use outcomes::{ErrorCode, SendOutcome};
+pub use presence_visibility::PresenceVisibility;
+pub use server_frames::ServerFrame;
 
 pub use crate::devices::MAX_DEVICE_LIST;

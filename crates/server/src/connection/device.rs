@@ -15,7 +15,7 @@ use axum::extract::ws::Message;
 use futures::future::BoxFuture;
 use futures::stream::FuturesOrdered;
 use futures::{FutureExt, StreamExt};
-use hush_protocol::relay::{ClientFrame, ErrorCode, ServerFrame};
+use hush_protocol::relay::{ClientFrame, ErrorCode, PresenceVisibility, ServerFrame};
 use hush_protocol::Username;
 
 #[cfg(feature = "fuzzing")]
@@ -81,11 +81,13 @@ async fn join<'a>(
     let (notices_tx, notices) = byte_queue::channel::<Notice>(NOTICE_BYTES);
     let catch_up = Arc::new(CatchUp::default());
     let close = Arc::new(Close::default());
+    // Before `connect` announces the device online: a hidden account is never announced.
+    let visibility = requests::learn_visibility(state, &device.account).await;
     let id = state
         .hub
         .connect(&device, notices_tx, catch_up.clone(), close.clone());
     state.metrics.connections.inc();
-    greet(state, out, &device).await;
+    greet(state, out, &device, visibility).await;
     let limits = state.limits.device(&device);
     let connection = DeviceConnection {
         state,
@@ -154,8 +156,9 @@ pub(super) async fn serve_device(
 }
 
 /// What a device hears first: its account's list (so it knows its own devices before it sends
-/// anything; its other devices hear it is active), then `Authenticated`.
-async fn greet(state: &AppState, out: &Out, device: &DeviceKey) {
+/// anything; its other devices hear it is active), its account's presence setting (so all its
+/// devices agree), then `Authenticated`.
+async fn greet(state: &AppState, out: &Out, device: &DeviceKey, visibility: PresenceVisibility) {
     let remaining = requests::one_time_prekey_count(state, device).await;
     requests::touch(state, device).await;
     if let Some(list) = requests::own_devices(state, &device.account).await {
@@ -164,6 +167,11 @@ async fn greet(state: &AppState, out: &Out, device: &DeviceKey) {
             .hub
             .tell_others(&device.account, Some(device.device), &list);
     }
+    let setting = ServerFrame::PresenceVisibility {
+        request: 0,
+        visibility,
+    };
+    let _ = out.send(binary(&setting)).await;
     let _ = out
         .send(binary(&ServerFrame::Authenticated {
             one_time_prekeys: remaining,

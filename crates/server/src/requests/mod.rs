@@ -10,6 +10,7 @@
 //! - `presence`, `push`, `uploads`, `linking`: typing, push subscriptions, attachment grants
 //!   and linking a new browser.
 //! - `group_order`: ordering group changes.
+//! - `visibility`: who may see the account's presence.
 //! - `storage`: the refusals that bound what the relay stores (quotas, free disk).
 //! - `reply`, `store_calls`: what every request shares.
 
@@ -26,6 +27,7 @@ mod sends;
 mod storage;
 mod store_calls;
 mod uploads;
+mod visibility;
 
 use hush_protocol::relay::{ClientFrame, ErrorCode};
 use hush_protocol::Username;
@@ -42,6 +44,7 @@ pub(crate) use queue::{expired_frame, expiry_notices, pending};
 use reply::answer;
 use reply::Named;
 pub(crate) use reply::{refuse, Refusal, Reply};
+pub(crate) use visibility::learn_visibility;
 
 /// A request of an authenticated device (`limits`: its connection's, already charged for the
 /// frame; a group message pays there for the rows it stores).
@@ -134,5 +137,9 @@ async fn respond(
             group_order::commit(state, group, epoch, hash).await
         }
         ClientFrame::GroupOrder { group, after } => group_order::order(state, group, after).await,
+        ClientFrame::SetPresenceVisibility {
+            request,
+            visibility,
+        } => visibility::set_visibility(state, device, request, visibility).await,
     }
 }

@@ -29,7 +29,8 @@ pub(crate) fn request_id(frame: &ClientFrame) -> u32 {
         | ClientFrame::RenewBlob { request, .. }
         | ClientFrame::PublishDeviceList { request, .. }
         | ClientFrame::FetchLink { request, .. }
-        | ClientFrame::Provision { request, .. } => *request,
+        | ClientFrame::Provision { request, .. }
+        | ClientFrame::SetPresenceVisibility { request, .. } => *request,
         _ => 0,
     }
 }

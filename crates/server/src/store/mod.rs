@@ -13,6 +13,7 @@ pub mod sqlite;
 use std::fmt;
 use std::sync::Arc;
 
+pub use hush_protocol::relay::PresenceVisibility;
 pub use pending::Pending;
 
 /// Milliseconds since the Unix epoch (the server's clock, passed in).
@@ -278,6 +279,17 @@ pub trait Store: Send + Sync + 'static {
     /// removed from the list (or listed again with another key) among the newest
     /// [`REMOVED_DEVICES_KEPT`] removals of the account.
     fn removed_identities(&self, name: &str, device: u32) -> Result<Vec<[u8; 64]>, StoreError>;
+
+    /// Who may see `name`'s presence (`Everyone` if it never chose).
+    fn presence_visibility(&self, name: &str) -> Result<PresenceVisibility, StoreError>;
+
+    /// Sets who may see `name`'s presence, for all its devices. `NotFound` if there is no such
+    /// account.
+    fn set_presence_visibility(
+        &self,
+        name: &str,
+        visibility: PresenceVisibility,
+    ) -> Result<(), StoreError>;
 
     /// Sets a device's signed prekey (replacing the previous one).
     fn set_signed_prekey(

@@ -109,11 +109,13 @@ impl Client {
         self.ws.send(Message::binary(frame.encode())).await.unwrap();
     }
 
-    /// The next frame (pings and the account's own device list skipped), within [`WAIT`].
+    /// The next frame (pings, the account's own device list and its presence setting as told
+    /// on every authentication skipped), within [`WAIT`].
     pub async fn recv(&mut self) -> ServerFrame {
         loop {
             match self.recv_any().await {
-                ServerFrame::OwnDevices { .. } => continue,
+                ServerFrame::OwnDevices { .. }
+                | ServerFrame::PresenceVisibility { request: 0, .. } => continue,
                 frame => return frame,
             }
         }

@@ -116,6 +116,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             next_prekey_id: 1,
             display_name,
             device_name: self.device_name.clone(),
+            // The relay tells the account's setting on the first authentication.
+            presence: Default::default(),
+            presence_unsent: false,
         };
         self.store
             .commit(Changes {

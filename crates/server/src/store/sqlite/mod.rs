@@ -12,6 +12,7 @@ mod convert;
 mod envelopes;
 mod group_order;
 mod migrations;
+mod presence;
 mod queries;
 mod reads;
 mod removed;
@@ -25,8 +26,8 @@ use std::sync::Arc;
 
 use super::{
     AccountRecord, BlobRecord, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
-    PushSubscription, QueueLimits, SignedDeviceList, Store, StoreError, StoredBundle,
-    StoredEnvelope, StoredListener,
+    PresenceVisibility, PushSubscription, QueueLimits, SignedDeviceList, Store, StoreError,
+    StoredBundle, StoredEnvelope, StoredListener,
 };
 
 /// Read connections per store.
@@ -118,6 +119,20 @@ impl Store for SqliteStore {
     fn removed_identities(&self, name: &str, device: u32) -> Result<Vec<[u8; 64]>, StoreError> {
         self.readers
             .with(|conn| removed::identities(conn, name, device))
+    }
+
+    fn presence_visibility(&self, name: &str) -> Result<PresenceVisibility, StoreError> {
+        self.readers.with(|conn| presence::get(conn, name))
+    }
+
+    fn set_presence_visibility(
+        &self,
+        name: &str,
+        visibility: PresenceVisibility,
+    ) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.writer
+            .call(1, move |conn| presence::set(conn, &name, visibility))
     }
 
     fn set_signed_prekey(

@@ -10,6 +10,7 @@ mod v5;
 mod v6;
 mod v7;
 mod v8;
+mod v9;
 
 #[cfg(test)]
 mod tests;
@@ -32,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     v6::apply,
     v7::apply,
     v8::apply,
+    v9::apply,
 ];
 
 /// Fails if the database was written by a newer build (before this one changes anything).

@@ -92,3 +92,30 @@ fn a_v6_database_with_queued_envelopes_opens_and_delivers_them() {
         .unwrap();
     assert_eq!(payloads, 3);
 }
+
+/// Issue 19, finding 11: v9 adds the presence setting. The accounts of a v8 database show
+/// their presence to everyone, as before; a choice of `Nobody` is kept until set back, and a
+/// choice for no account is refused.
+#[test]
+fn a_v8_database_keeps_presence_visible_until_an_account_hides_it() {
+    use hush_protocol::relay::PresenceVisibility::{Everyone, Nobody};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    {
+        let conn = at_version(&path, 8);
+        add_device(&conn, "alice", 1);
+        add_device(&conn, "bob", 1);
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(store.presence_visibility("alice").unwrap(), Everyone);
+    store.set_presence_visibility("alice", Nobody).unwrap();
+    store.set_presence_visibility("alice", Nobody).unwrap();
+    assert_eq!(store.presence_visibility("alice").unwrap(), Nobody);
+    assert_eq!(store.presence_visibility("bob").unwrap(), Everyone);
+    store.set_presence_visibility("alice", Everyone).unwrap();
+    assert_eq!(store.presence_visibility("alice").unwrap(), Everyone);
+    assert!(matches!(
+        store.set_presence_visibility("nobody", Nobody),
+        Err(crate::store::StoreError::NotFound(_))
+    ));
+}

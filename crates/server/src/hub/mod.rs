@@ -1,7 +1,8 @@
 //! Who is connected right now: one entry per authenticated device connection. Newly stored
 //! envelopes are handed to their recipients' connections straight from the store's commit, in
 //! id order (and their sender and recipient accounts noted, for typing); typing and presence
-//! go straight through; nothing here is persisted.
+//! go straight through (presence as each account's setting allows, see `presence`); nothing
+//! here is persisted.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -9,13 +10,15 @@ use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use hush_protocol::relay::ServerFrame;
-use hush_protocol::Username;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::byte_queue::{self, Weight, ITEM_OVERHEAD};
 use crate::correspondents::Correspondents;
 use crate::store::{StoredEnvelope, StoredListener};
+use presence::{account_online, announce};
+
+mod presence;
 
 /// What a connection is told.
 #[derive(Debug)]
@@ -138,12 +141,18 @@ struct Inner {
     last_seen: HashMap<String, u64>,
     /// Watched account → the devices that want its presence.
     watchers: HashMap<String, HashSet<DeviceKey>>,
+    /// Whether each account hides its presence, for the accounts that connected since the
+    /// relay started (the others have no presence here to show: offline, never seen).
+    hidden: HashMap<String, bool>,
 }
 
 /// The registry; cheap to share (`Arc`).
 #[derive(Default)]
 pub(crate) struct Hub {
     inner: Mutex<Inner>,
+    /// Held across a presence setting's store write and its change here, so that the two
+    /// agree when devices of one account change it at once.
+    pub(crate) visibility_writes: tokio::sync::Mutex<()>,
     /// Accounts that exchanged envelopes, learned from each commit (for typing).
     correspondents: Correspondents,
 }
@@ -209,19 +218,6 @@ impl Hub {
         }
     }
 
-    /// Stops `watcher`'s presence subscriptions (when it disconnects).
-    pub(crate) fn unwatch(&self, watcher: &DeviceKey, accounts: &[String]) {
-        let mut inner = self.lock();
-        for account in accounts {
-            if let Some(watchers) = inner.watchers.get_mut(account) {
-                watchers.remove(watcher);
-                if watchers.is_empty() {
-                    inner.watchers.remove(account);
-                }
-            }
-        }
-    }
-
     /// Whether the device has a connection now.
     pub(crate) fn is_online(&self, key: &DeviceKey) -> bool {
         self.lock().online.contains_key(key)
@@ -270,25 +266,6 @@ impl Hub {
             let _ = c.notices.try_send(Notice::Frame(encoded(&frame)));
         }
     }
-
-    /// Subscribes `watcher` to the presence of `accounts`; returns their current presence.
-    pub(crate) fn watch(&self, watcher: &DeviceKey, accounts: &[Username]) -> Vec<ServerFrame> {
-        let mut inner = self.lock();
-        let mut now = Vec::with_capacity(accounts.len());
-        for account in accounts {
-            inner
-                .watchers
-                .entry(account.to_string())
-                .or_default()
-                .insert(watcher.clone());
-            now.push(ServerFrame::Presence {
-                account: account.clone(),
-                online: account_online(&inner, account),
-                last_seen_ms: inner.last_seen.get(account.as_str()).copied().unwrap_or(0),
-            });
-        }
-        now
-    }
 }
 
 impl StoredListener for Hub {
@@ -319,29 +296,6 @@ impl StoredListener for Hub {
                     c.catch_up.request();
                 }
             }
-        }
-    }
-}
-
-fn account_online(inner: &Inner, account: &str) -> bool {
-    inner.accounts.contains_key(account)
-}
-
-fn announce(inner: &Inner, account: &str, online: bool, last_seen_ms: u64) {
-    let Some(watchers) = inner.watchers.get(account) else {
-        return;
-    };
-    let Some(account) = crate::names::stored(account) else {
-        return;
-    };
-    let bytes = encoded(&ServerFrame::Presence {
-        account,
-        online,
-        last_seen_ms,
-    });
-    for watcher in watchers {
-        if let Some(c) = inner.online.get(watcher) {
-            let _ = c.notices.try_send(Notice::Frame(bytes.clone()));
         }
     }
 }
