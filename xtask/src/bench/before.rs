@@ -24,7 +24,14 @@ pub(crate) fn relay_load(tools: &Tools) -> Result<PathBuf> {
         cmd::cargo(&tools.path_env)
             .current_dir(&source)
             .env("CARGO_TARGET_DIR", &target)
-            .args(["build", "--release", "-p", "hush-bench", "--bin", "relay_load"]),
+            .args([
+                "build",
+                "--release",
+                "-p",
+                "hush-bench",
+                "--bin",
+                "relay_load",
+            ]),
     )
     .map_err(|e| format!("{e}: the relay before the hardening does not build"))?;
     Ok(target.join("release").join("relay_load"))

@@ -76,7 +76,9 @@ fn command(
 ) -> Result<(Command, Option<tempfile::TempDir>), Failure> {
     let exe = match (relay, &options.before_exe) {
         (Relay::Before, Some(exe)) => exe.clone(),
-        (Relay::Before, None) => return Err("the relay before the hardening needs --before-exe".into()),
+        (Relay::Before, None) => {
+            return Err("the relay before the hardening needs --before-exe".into())
+        }
         _ => std::env::current_exe()?,
     };
     let mut command = Command::new(exe);

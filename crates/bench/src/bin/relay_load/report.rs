@@ -116,10 +116,22 @@ fn machine_lines(ours: &Figures, before: Option<&Figures>, bare: &Figures, asked
         }
         println!("{text}");
     };
-    line("kb_per_idle_connection", |f| f.idle.kb_each, |f| f.idle.kb_each);
+    line(
+        "kb_per_idle_connection",
+        |f| f.idle.kb_each,
+        |f| f.idle.kb_each,
+    );
     line("throughput", |f| f.delivered_per_s, |f| f.delivered_per_s);
     line("p50_us_half_rate", |f| f.p50_us, |f| f.p50_us);
     line("p99_us_half_rate", |f| f.p99_us, |f| f.p99_us);
-    line("p50_us_at_our_half_rate", |f| f.p50_us, |f| f.same_rate_p50_us);
-    line("p99_us_at_our_half_rate", |f| f.p99_us, |f| f.same_rate_p99_us);
+    line(
+        "p50_us_at_our_half_rate",
+        |f| f.p50_us,
+        |f| f.same_rate_p50_us,
+    );
+    line(
+        "p99_us_at_our_half_rate",
+        |f| f.p99_us,
+        |f| f.same_rate_p99_us,
+    );
 }
