@@ -73,7 +73,8 @@ async fn register(addr: SocketAddr, account: Account) -> Result<Ws, Failure> {
     loop {
         match next_frame(&mut ws).await? {
             ServerFrame::Authenticated { .. } => break,
-            // The account's own device list comes just before `Authenticated`.
+            // The account's own device list and presence setting come just before
+            // `Authenticated`.
             frame if is_notice(&frame) => continue,
             other => return Err(format!("registration refused: {other:?}").into()),
         }
@@ -91,7 +92,9 @@ async fn register(addr: SocketAddr, account: Account) -> Result<Ws, Failure> {
 fn is_notice(frame: &ServerFrame) -> bool {
     matches!(
         frame,
-        ServerFrame::OwnDevices { .. } | ServerFrame::PreKeysLow { .. }
+        ServerFrame::OwnDevices { .. }
+            | ServerFrame::PresenceVisibility { .. }
+            | ServerFrame::PreKeysLow { .. }
     )
 }
 
