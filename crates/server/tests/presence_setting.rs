@@ -93,9 +93,23 @@ async fn choosing_everyone_again_shows_presence_both_ways() {
     assert_eq!(subscribe(&mut b, "alice").await, hidden("alice"));
 
     // Back to Everyone: each is shown the other as they are now, and live again.
-    set(&mut b, 2, PresenceVisibility::Everyone).await;
+    // Bob's answer and Alice's presence reach him by two paths, in either order.
+    b.send(&ClientFrame::SetPresenceVisibility {
+        request: 2,
+        visibility: PresenceVisibility::Everyone,
+    })
+    .await;
+    let answer = ServerFrame::PresenceVisibility {
+        request: 2,
+        visibility: PresenceVisibility::Everyone,
+    };
+    let (first, second) = (b.recv().await, b.recv().await);
+    let alice_seen = match (first, second) {
+        (frame, other) | (other, frame) if frame == answer => presence(other),
+        (first, second) => panic!("expected the answer and a presence, got {first:?}, {second:?}"),
+    };
+    assert_eq!(alice_seen, ("alice".to_owned(), true, 0));
     assert_eq!(presence(a.recv().await), ("bob".to_owned(), true, 0));
-    assert_eq!(presence(b.recv().await), ("alice".to_owned(), true, 0));
     drop(a);
     let (name, online, last_seen_ms) = presence(b.recv().await);
     assert_eq!((name.as_str(), online), ("alice", false));
