@@ -18,6 +18,7 @@ mod limits;
 mod outcomes;
 mod presence_visibility;
 mod server_frames;
+mod visibility_frames;
 
 pub use auth::auth_message;
 pub use client_frames::{ClientFrame, OutgoingEnvelope};

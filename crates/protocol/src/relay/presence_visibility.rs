@@ -2,9 +2,7 @@
 //! enforced by the relay for all its devices. An account that hides its presence is shown as
 //! "unknown" to everyone, and sees everyone's as unknown in turn.
 
-use super::client_frames::ClientFrame;
-use super::server_frames::ServerFrame;
-use crate::codec::{DecodeError, Reader, Writer};
+use crate::codec::{DecodeError, Reader};
 
 /// Who sees an account's presence.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -34,57 +32,7 @@ impl PresenceVisibility {
         }
     }
 
-    fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+    pub(super) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         Self::from_byte(r.u8()?)
-    }
-}
-
-impl ClientFrame {
-    pub(super) fn write_presence_visibility(&self, w: &mut Writer) {
-        if let Self::SetPresenceVisibility {
-            request,
-            visibility,
-        } = self
-        {
-            w.u8(0x35).u32(*request).u8(visibility.to_byte());
-        }
-    }
-
-    pub(super) fn read_presence_visibility(
-        kind: u8,
-        r: &mut Reader<'_>,
-    ) -> Result<Self, DecodeError> {
-        match kind {
-            0x35 => Ok(Self::SetPresenceVisibility {
-                request: r.u32()?,
-                visibility: PresenceVisibility::read(r)?,
-            }),
-            other => Err(DecodeError::UnexpectedType(other)),
-        }
-    }
-}
-
-impl ServerFrame {
-    pub(super) fn write_presence_visibility(&self, w: &mut Writer) {
-        if let Self::PresenceVisibility {
-            request,
-            visibility,
-        } = self
-        {
-            w.u8(0x58).u32(*request).u8(visibility.to_byte());
-        }
-    }
-
-    pub(super) fn read_presence_visibility(
-        kind: u8,
-        r: &mut Reader<'_>,
-    ) -> Result<Self, DecodeError> {
-        match kind {
-            0x58 => Ok(Self::PresenceVisibility {
-                request: r.u32()?,
-                visibility: PresenceVisibility::read(r)?,
-            }),
-            other => Err(DecodeError::UnexpectedType(other)),
-        }
     }
 }
