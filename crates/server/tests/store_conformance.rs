@@ -959,6 +959,38 @@ fn check_reopen<S: Store>(open: impl Fn() -> S) {
     );
 }
 
+/// What the queue holds is counted again on reopen: per device, per sender (a shared payload
+/// once), in all, and the envelopes; acking after the reopen frees the shared payload.
+fn check_counts_survive_reopen<S: Store>(open: impl Fn() -> S) {
+    let ids = {
+        let store = open();
+        register(&store, "alice", &[1]);
+        register(&store, "bob", &[1, 2]);
+        store
+            .insert_envelopes(&[sized(("alice", 1), ("bob", 1), 1, 30)])
+            .unwrap();
+        store
+            .insert_envelopes(&group(("alice", 1), &[("bob", 1), ("bob", 2)], 2, 100))
+            .unwrap()
+    };
+    let store = open();
+    assert_eq!(store.queued_bytes("bob", 1).unwrap(), 130);
+    assert_eq!(store.queued_bytes("bob", 2).unwrap(), 100);
+    assert_eq!(store.sent_bytes("alice").unwrap(), 130);
+    assert_eq!(store.queue_bytes().unwrap(), 130);
+    assert_eq!(store.queue_depth().unwrap(), 3);
+    store.ack("bob", 1, &ids[..1]).unwrap();
+    assert_eq!(
+        store.sent_bytes("alice").unwrap(),
+        130,
+        "bob 2 still holds it"
+    );
+    store.ack("bob", 2, &ids[1..]).unwrap();
+    assert_eq!(store.sent_bytes("alice").unwrap(), 30);
+    assert_eq!(store.queue_bytes().unwrap(), 30);
+    assert_eq!(store.queue_depth().unwrap(), 1);
+}
+
 /// A stored envelope is durable as soon as the call returns: no flush, no clean shutdown needed
 /// beyond dropping the store.
 fn check_durable_without_flush<S: Store>(open: impl Fn() -> S) {
@@ -1218,6 +1250,13 @@ fn reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
     check_reopen(|| SqliteStore::open(&path).unwrap());
+}
+
+#[test]
+fn counts_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    check_counts_survive_reopen(|| SqliteStore::open(&path).unwrap());
 }
 
 #[test]

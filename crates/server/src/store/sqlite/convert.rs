@@ -4,9 +4,10 @@ use rusqlite::{ffi, Row};
 
 use crate::store::{Millis, NewEnvelope, StoreError, StoredEnvelope};
 
-/// The columns [`envelope_from_row`] reads, in order, from `envelopes e JOIN payloads p`.
+/// The columns [`envelope_from_row`] reads, in order, from `envelopes e LEFT JOIN payloads p`
+/// (a payload is inline in its envelope, or shared in `payloads`).
 pub(super) const ENVELOPE_COLUMNS: &str = "e.id, e.recipient, e.recipient_device, e.sender, \
-     e.sender_device, e.client_id, p.bytes, e.received_ms";
+     e.sender_device, e.client_id, COALESCE(e.payload, p.bytes), e.received_ms";
 
 /// `?` for rusqlite results: any SQLite failure is a backend failure.
 pub(super) trait OrBackend<T> {

@@ -17,12 +17,12 @@ mod queries;
 mod reads;
 mod removed;
 mod schema;
+mod usage;
 mod writer;
 mod writes;
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::{
     AccountRecord, BlobRecord, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
@@ -39,9 +39,9 @@ pub struct SqliteStore {
     // the WAL into the database file.
     readers: reads::ReadPool,
     writer: writer::Writer,
-    /// Envelopes in the store: counted once at open, then kept by the writer after each
-    /// commit, so reading it costs no query.
-    queued: Arc<AtomicU64>,
+    /// What the queue holds: counted once at open, then kept by the writer after each commit,
+    /// so reading it costs no query.
+    usage: Arc<Mutex<usage::Usage>>,
 }
 
 impl SqliteStore {
@@ -58,12 +58,12 @@ impl SqliteStore {
     ) -> Result<Self, StoreError> {
         let conn = schema::open_writer(path)?;
         let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
-        let queued = Arc::new(AtomicU64::new(reads::queue_depth(&conn)?));
-        let writer = writer::Writer::start(conn, listener, queued.clone())?;
+        let usage = Arc::new(Mutex::new(usage::Usage::count(&conn)?));
+        let writer = writer::Writer::start(conn, listener, usage.clone())?;
         Ok(Self {
             readers,
             writer,
-            queued,
+            usage,
         })
     }
 }
@@ -110,9 +110,10 @@ impl Store for SqliteStore {
     fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError> {
         let (name, list) = (name.to_owned(), list.clone());
         self.writer
-            .call_queued(1, writer::deleted, move |conn| {
-                writes::replace_device_list(conn, &name, &list)
+            .submit_counted(1, move |conn, tally| {
+                writes::replace_device_list(conn, tally, &name, &list)
             })
+            .wait()
             .map(drop)
     }
 
@@ -202,16 +203,15 @@ impl Store for SqliteStore {
     }
 
     fn queued_bytes(&self, name: &str, device: u32) -> Result<u64, StoreError> {
-        self.readers
-            .with(|conn| reads::queued_bytes(conn, name, device))
+        Ok(usage::read(&self.usage, |usage| usage.device(name, device)))
     }
 
     fn sent_bytes(&self, name: &str) -> Result<u64, StoreError> {
-        self.readers.with(|conn| reads::sent_bytes(conn, name))
+        Ok(usage::read(&self.usage, |usage| usage.sender(name)))
     }
 
     fn queue_bytes(&self) -> Result<u64, StoreError> {
-        self.readers.with(|conn| reads::queue_bytes(conn))
+        Ok(usage::read(&self.usage, usage::Usage::payload_bytes))
     }
 
     fn pending_within(
@@ -234,16 +234,18 @@ impl Store for SqliteStore {
             return Pending::ready(Ok(0));
         }
         let name = name.to_owned();
-        self.writer.submit_idempotent(ids.len(), move |conn| {
-            writes::ack(conn, &name, device, &ids)
-        })
+        self.writer
+            .submit_idempotent(ids.len(), move |conn, tally| {
+                writes::ack(conn, tally, &name, device, &ids)
+            })
     }
 
     fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError> {
-        let deleted = |expired: &Expired| writer::deleted(&expired.deleted);
-        self.writer.call_queued(limit.max(1), deleted, move |conn| {
-            writes::expire_batch(conn, cutoff, limit)
-        })
+        self.writer
+            .submit_counted(limit.max(1), move |conn, tally| {
+                writes::expire_batch(conn, tally, cutoff, limit)
+            })
+            .wait()
     }
 
     fn expiry_notices(
@@ -272,7 +274,7 @@ impl Store for SqliteStore {
     }
 
     fn queue_depth(&self) -> Result<u64, StoreError> {
-        Ok(self.queued.load(Ordering::Relaxed))
+        Ok(usage::read(&self.usage, usage::Usage::envelopes))
     }
 
     fn set_push_subscription(

@@ -143,7 +143,7 @@ pub(super) fn pending(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut statement = conn
         .prepare_cached(&format!(
-            "SELECT {ENVELOPE_COLUMNS} FROM envelopes e JOIN payloads p ON p.id = e.payload_id
+            "SELECT {ENVELOPE_COLUMNS} FROM envelopes e LEFT JOIN payloads p ON p.id = e.payload_id
              WHERE e.recipient = ?1 AND e.recipient_device = ?2 AND e.id > ?3
              ORDER BY e.id LIMIT ?4"
         ))
@@ -191,13 +191,6 @@ pub(super) fn expiry_notices(
     .db()
 }
 
-pub(super) fn queue_depth(conn: &Connection) -> Result<u64, StoreError> {
-    conn.prepare_cached("SELECT count(*) FROM envelopes")
-        .db()?
-        .query_row([], |row| get_u64(row, 0))
-        .db()
-}
-
 pub(super) fn push_subscription(
     conn: &Connection,
     name: &str,
@@ -216,30 +209,4 @@ pub(super) fn push_subscription(
     })
     .optional()
     .db()
-}
-
-/// Kept by the schema's triggers: no sum over the queue.
-pub(super) fn queued_bytes(conn: &Connection, name: &str, device: u32) -> Result<u64, StoreError> {
-    conn.prepare_cached("SELECT queued_bytes FROM devices WHERE account = ?1 AND device_id = ?2")
-        .db()?
-        .query_row(params![name, device], |row| get_u64(row, 0))
-        .optional()
-        .db()
-        .map(Option::unwrap_or_default)
-}
-
-pub(super) fn sent_bytes(conn: &Connection, name: &str) -> Result<u64, StoreError> {
-    conn.prepare_cached("SELECT sent_bytes FROM accounts WHERE name = ?1")
-        .db()?
-        .query_row([name], |row| get_u64(row, 0))
-        .optional()
-        .db()
-        .map(Option::unwrap_or_default)
-}
-
-pub(super) fn queue_bytes(conn: &Connection) -> Result<u64, StoreError> {
-    conn.prepare_cached("SELECT payload_bytes FROM totals")
-        .db()?
-        .query_row([], |row| get_u64(row, 0))
-        .db()
 }

@@ -7,17 +7,17 @@
 //! commits. If the transaction itself is lost (commit failure, I/O error), every job that had
 //! succeeded is answered with that failure: no caller is told "stored" for something that is not.
 //! After a commit, newly stored envelopes go to the [`StoredListener`], in commit order, and
-//! the queue depth kept in memory takes the group's envelopes stored and deleted.
+//! the counts in [`Usage`] take the group's changes.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::envelopes;
+use super::usage::{Tally, Usage};
 use crate::store::{NewEnvelope, Pending, QueueLimits, StoreError, StoredEnvelope, StoredListener};
 
 /// The most envelopes (or acknowledged ids) one transaction takes from the queue. A single
@@ -32,10 +32,9 @@ trait Job: Send {
     /// needed for one statement (SQLite undoes a failed statement itself) or for work whose
     /// partial effect is harmless (a retry reaches the same end state).
     fn needs_savepoint(&self) -> bool;
-    /// Runs it inside the open transaction; whether it succeeded.
-    fn run(&mut self, conn: &Connection) -> bool;
-    /// Envelopes it stored (positive) or deleted (negative), once it has run.
-    fn queued_change(&self) -> i64;
+    /// Runs it inside the open transaction, noting what it stored and deleted in `tally`;
+    /// whether it succeeded.
+    fn run(&mut self, conn: &Connection, tally: &mut Tally<'_>) -> bool;
     /// Sends the outcome to the caller. `lost` is why the transaction did not commit, if it did
     /// not: it replaces a success.
     fn answer(self: Box<Self>, lost: Option<&str>, listener: Option<&dyn StoredListener>);
@@ -55,26 +54,14 @@ struct Call<T, F> {
     work: Option<F>,
     weight: usize,
     savepoint: bool,
-    /// What a success did to the queue.
-    queued: fn(&T) -> i64,
     outcome: Option<Result<T, StoreError>>,
     reply: oneshot::Sender<Result<T, StoreError>>,
-}
-
-/// For writes that neither store nor delete envelopes.
-pub(super) fn no_envelopes<T>(_: &T) -> i64 {
-    0
-}
-
-/// For writes that return how many envelopes they deleted.
-pub(super) fn deleted(n: &usize) -> i64 {
-    -(*n as i64)
 }
 
 impl<T, F> Job for Call<T, F>
 where
     T: Send,
-    F: FnOnce(&Connection) -> Result<T, StoreError> + Send,
+    F: FnOnce(&Connection, &mut Tally<'_>) -> Result<T, StoreError> + Send,
 {
     fn weight(&self) -> usize {
         self.weight
@@ -84,21 +71,14 @@ where
         self.savepoint
     }
 
-    fn run(&mut self, conn: &Connection) -> bool {
+    fn run(&mut self, conn: &Connection, tally: &mut Tally<'_>) -> bool {
         let outcome = match self.work.take() {
-            Some(work) => work(conn),
+            Some(work) => work(conn, tally),
             None => Err(StoreError::Backend("a write ran twice".to_owned())),
         };
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
-    }
-
-    fn queued_change(&self) -> i64 {
-        match &self.outcome {
-            Some(Ok(value)) => (self.queued)(value),
-            _ => 0,
-        }
     }
 
     fn answer(self: Box<Self>, lost: Option<&str>, _: Option<&dyn StoredListener>) {
@@ -122,22 +102,16 @@ impl Job for Insert {
     }
 
     fn needs_savepoint(&self) -> bool {
-        // A payload and its envelopes are stored all or none, and a quota refusal undoes them.
-        true
+        // Several envelopes are stored all or none, and a quota refusal undoes them. One is one
+        // INSERT, its quota checked before it runs.
+        self.envelopes.len() > 1
     }
 
-    fn run(&mut self, conn: &Connection) -> bool {
-        let outcome = envelopes::insert_envelopes(conn, &self.envelopes, self.limits);
+    fn run(&mut self, conn: &Connection, tally: &mut Tally<'_>) -> bool {
+        let outcome = envelopes::insert_envelopes(conn, tally, &self.envelopes, self.limits);
         let succeeded = outcome.is_ok();
         self.outcome = Some(outcome);
         succeeded
-    }
-
-    fn queued_change(&self) -> i64 {
-        match &self.outcome {
-            Some(Ok(stored)) => stored.iter().filter(|(_, new)| *new).count() as i64,
-            _ => 0,
-        }
     }
 
     fn answer(self: Box<Self>, lost: Option<&str>, listener: Option<&dyn StoredListener>) {
@@ -174,17 +148,17 @@ pub(super) struct Writer {
 }
 
 impl Writer {
-    /// Starts the thread; it owns `conn` from now on and keeps `queued` (the envelopes in the
-    /// store) up to date.
+    /// Starts the thread; it owns `conn` from now on and keeps `usage` (what the queue holds)
+    /// up to date.
     pub(super) fn start(
         conn: Connection,
         listener: Option<Arc<dyn StoredListener>>,
-        queued: Arc<AtomicU64>,
+        usage: Arc<Mutex<Usage>>,
     ) -> Result<Self, StoreError> {
         let (jobs, queue) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("hush-store-writer".to_owned())
-            .spawn(move || run(&conn, &queue, listener.as_deref(), &queued))
+            .spawn(move || run(&conn, &queue, listener.as_deref(), &usage))
             .map_err(|error| {
                 StoreError::Backend(format!("cannot start the store's writer thread: {error}"))
             })?;
@@ -201,43 +175,33 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.submit_call(weight, true, no_envelopes, work)
+        self.submit_call(weight, true, move |conn, _: &mut Tally<'_>| work(conn))
     }
 
-    /// [`Writer::submit`] for work whose partial effect, should it fail midway, is harmless
-    /// (deleting acknowledged envelopes): it runs without a savepoint of its own. It returns
-    /// how many envelopes it deleted.
-    pub(super) fn submit_idempotent<F>(&self, weight: usize, work: F) -> Pending<usize>
-    where
-        F: FnOnce(&Connection) -> Result<usize, StoreError> + Send + 'static,
-    {
-        self.submit_call(weight, false, deleted, work)
-    }
-
-    /// [`Writer::call`] for work that stores or deletes envelopes: `queued` says how many.
-    pub(super) fn call_queued<T, F>(
-        &self,
-        weight: usize,
-        queued: fn(&T) -> i64,
-        work: F,
-    ) -> Result<T, StoreError>
+    /// [`Writer::submit`] for work that stores or deletes envelopes or payloads: it notes
+    /// them in the tally.
+    pub(super) fn submit_counted<T, F>(&self, weight: usize, work: F) -> Pending<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &mut Tally<'_>) -> Result<T, StoreError> + Send + 'static,
     {
-        self.submit_call(weight, true, queued, work).wait()
+        self.submit_call(weight, true, work)
     }
 
-    fn submit_call<T, F>(
-        &self,
-        weight: usize,
-        savepoint: bool,
-        queued: fn(&T) -> i64,
-        work: F,
-    ) -> Pending<T>
+    /// [`Writer::submit_counted`] for work whose partial effect, should it fail midway, is
+    /// harmless (deleting acknowledged envelopes): it runs without a savepoint of its own.
+    pub(super) fn submit_idempotent<T, F>(&self, weight: usize, work: F) -> Pending<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &mut Tally<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        self.submit_call(weight, false, work)
+    }
+
+    fn submit_call<T, F>(&self, weight: usize, savepoint: bool, work: F) -> Pending<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut Tally<'_>) -> Result<T, StoreError> + Send + 'static,
     {
         let (reply, outcome) = Pending::channel();
         self.enqueue(
@@ -245,7 +209,6 @@ impl Writer {
                 work: Some(work),
                 weight,
                 savepoint,
-                queued,
                 outcome: None,
                 reply,
             }),
@@ -308,7 +271,7 @@ fn run(
     conn: &Connection,
     queue: &Receiver<Box<dyn Job>>,
     listener: Option<&dyn StoredListener>,
-    queued: &AtomicU64,
+    usage: &Mutex<Usage>,
 ) {
     let mut group: Vec<Box<dyn Job>> = Vec::new();
     while let Ok(first) = queue.recv() {
@@ -323,9 +286,10 @@ fn run(
                 Err(_) => break,
             }
         }
-        let lost = commit_group(conn, &mut group).err();
+        let mut tally = Tally::new(usage);
+        let lost = commit_group(conn, &mut group, &mut tally).err();
         if lost.is_none() {
-            count_queued(queued, &group);
+            tally.commit();
         }
         for job in group.drain(..) {
             job.answer(lost.as_deref(), listener);
@@ -333,28 +297,17 @@ fn run(
     }
 }
 
-/// Adds what a committed group stored and deleted to the queue depth. A job that failed
-/// without a savepoint (an ack cut short) is not counted: the depth may then run a little high.
-fn count_queued(queued: &AtomicU64, group: &[Box<dyn Job>]) {
-    let change: i64 = group.iter().map(|job| job.queued_change()).sum();
-    let magnitude = change.unsigned_abs();
-    if change >= 0 {
-        queued.fetch_add(magnitude, Ordering::Relaxed);
-    } else {
-        // Never below zero, whatever a miscount says.
-        let _ = queued.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |depth| {
-            Some(depth.saturating_sub(magnitude))
-        });
-    }
-}
-
 /// Runs every job of the group in one transaction and commits it; `Err` says why the
 /// transaction did not commit (then nothing of it is stored).
-fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+fn commit_group(
+    conn: &Connection,
+    group: &mut [Box<dyn Job>],
+    tally: &mut Tally<'_>,
+) -> Result<(), String> {
     exec(conn, "BEGIN IMMEDIATE")?;
     let mut outcome = Ok(());
     for job in group.iter_mut() {
-        outcome = run_in_savepoint(conn, job.as_mut());
+        outcome = run_in_savepoint(conn, job.as_mut(), tally);
         if outcome.is_err() {
             break;
         }
@@ -371,9 +324,15 @@ fn commit_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), Str
 }
 
 /// Runs one job so that its failure undoes its own changes only.
-fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Result<(), String> {
+fn run_in_savepoint(
+    conn: &Connection,
+    job: &mut dyn Job,
+    tally: &mut Tally<'_>,
+) -> Result<(), String> {
     if !job.needs_savepoint() {
-        job.run(conn);
+        // A failed statement undoes itself; those before it stay, and so do their counts.
+        job.run(conn, tally);
+        tally.keep_job();
         return if conn.is_autocommit() {
             Err("SQLite rolled the transaction back".to_owned())
         } else {
@@ -381,12 +340,15 @@ fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Result<(), String> 
         };
     }
     exec(conn, "SAVEPOINT job")?;
-    let succeeded = job.run(conn);
+    let succeeded = job.run(conn, tally);
     if conn.is_autocommit() {
         // Some errors (I/O, full disk) make SQLite roll back the whole transaction.
         return Err("SQLite rolled the transaction back".to_owned());
     }
-    if !succeeded {
+    if succeeded {
+        tally.keep_job();
+    } else {
+        tally.drop_job();
         exec(conn, "ROLLBACK TO job")?;
     }
     exec(conn, "RELEASE job")

@@ -4,7 +4,9 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::convert::{get_u64, millis_to_sql, version_from_sql, version_to_sql, OrBackend};
+use super::envelopes::{release, Deleted, DELETED_COLUMNS};
 use super::queries::{devices, one_time_count};
+use super::usage::Tally;
 use crate::store::{
     AccountRecord, DeviceRecord, Expired, ExpiryNotice, Millis, PushSubscription, SignedDeviceList,
     StoreError, StoredBundle,
@@ -48,6 +50,7 @@ pub(super) fn create_account(
 /// Returns how many queued envelopes went with the devices it dropped.
 pub(super) fn replace_device_list(
     conn: &Connection,
+    tally: &mut Tally<'_>,
     name: &str,
     list: &SignedDeviceList,
 ) -> Result<usize, StoreError> {
@@ -74,7 +77,7 @@ pub(super) fn replace_device_list(
         // A device number that now has another identity key is another device: the old one's
         // prekeys and queue (encrypted to the old key) go with it.
         if !list.devices.contains(&device) {
-            dropped += delete_device(conn, name, device.device_id)?;
+            dropped += delete_device(conn, tally, name, device.device_id)?;
             super::removed::remember(conn, name, &device)?;
         }
     }
@@ -182,18 +185,36 @@ pub(super) fn take_bundles(
     Ok(bundles)
 }
 
+/// Deletes the device's envelopes `ids` (others' ids are ignored); returns how many.
 pub(super) fn ack(
     conn: &Connection,
+    tally: &mut Tally<'_>,
     name: &str,
     device: u32,
     ids: &[u64],
 ) -> Result<usize, StoreError> {
-    delete_ids(
-        conn,
-        "DELETE FROM envelopes WHERE id = ?1 AND recipient = ?2 AND recipient_device = ?3",
-        (name, device),
-        ids,
-    )
+    let mut delete = conn
+        .prepare_cached(&format!(
+            "DELETE FROM envelopes WHERE id = ?1 AND recipient = ?2 AND recipient_device = ?3
+             RETURNING {DELETED_COLUMNS}"
+        ))
+        .db()?;
+    let mut deleted = 0;
+    for &id in ids {
+        // An id beyond INTEGER's range was never handed out.
+        let Ok(id) = i64::try_from(id) else {
+            continue;
+        };
+        let gone = delete
+            .query_row(params![id, name, device], Deleted::from_row)
+            .optional()
+            .db()?;
+        if let Some(gone) = gone {
+            release(conn, tally, &gone)?;
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
 }
 
 /// Runs `delete` (parameters: id, account, device) for each id; returns the rows deleted.
@@ -218,17 +239,16 @@ fn delete_ids(
 /// What an expiry notice needs of an envelope: everything but its payload.
 struct Undelivered {
     id: u64,
-    sender: String,
     sender_device: u32,
     client_id: [u8; 16],
-    recipient: String,
-    recipient_device: u32,
+    gone: Deleted,
 }
 
 /// Deletes at most `limit` envelopes received before `cutoff` (the oldest), recording a notice
 /// for each sender device still listed.
 pub(super) fn expire_batch(
     conn: &Connection,
+    tally: &mut Tally<'_>,
     cutoff: Millis,
     limit: usize,
 ) -> Result<Expired, StoreError> {
@@ -237,21 +257,19 @@ pub(super) fn expire_batch(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     // The age index gives the oldest first without reading the rest; payloads stay on disk.
     let mut expired = conn
-        .prepare_cached(
+        .prepare_cached(&format!(
             "DELETE FROM envelopes WHERE id IN (
                  SELECT id FROM envelopes WHERE received_ms < ?1
                  ORDER BY received_ms, id LIMIT ?2)
-             RETURNING id, sender, sender_device, client_id, recipient, recipient_device",
-        )
+             RETURNING {DELETED_COLUMNS}, id, sender_device, client_id"
+        ))
         .db()?
         .query_map([cutoff, limit], |row| {
             Ok(Undelivered {
-                id: get_u64(row, 0)?,
-                sender: row.get(1)?,
-                sender_device: row.get(2)?,
-                client_id: row.get(3)?,
-                recipient: row.get(4)?,
-                recipient_device: row.get(5)?,
+                gone: Deleted::from_row(row)?,
+                id: get_u64(row, 5)?,
+                sender_device: row.get(6)?,
+                client_id: row.get(7)?,
             })
         })
         .db()?
@@ -261,6 +279,7 @@ pub(super) fn expire_batch(
     let deleted = expired.len();
     let mut notices = Vec::with_capacity(deleted);
     for e in expired {
+        release(conn, tally, &e.gone)?;
         notices.extend(record_expiry(conn, e)?);
     }
     Ok(Expired { deleted, notices })
@@ -278,11 +297,11 @@ fn record_expiry(conn: &Connection, e: Undelivered) -> Result<Option<ExpiryNotic
         .db()?
         .query_row(
             params![
-                e.sender,
+                e.gone.sender,
                 e.sender_device,
                 e.client_id,
-                e.recipient,
-                e.recipient_device
+                e.gone.recipient,
+                e.gone.recipient_device
             ],
             |row| get_u64(row, 0),
         )
@@ -290,11 +309,11 @@ fn record_expiry(conn: &Connection, e: Undelivered) -> Result<Option<ExpiryNotic
         .db()?;
     Ok(id.map(|id| ExpiryNotice {
         id,
-        account: e.sender,
+        account: e.gone.sender,
         device: e.sender_device,
         client_id: e.client_id,
-        recipient: e.recipient,
-        recipient_device: e.recipient_device,
+        recipient: e.gone.recipient,
+        recipient_device: e.gone.recipient_device,
     }))
 }
 
@@ -350,12 +369,25 @@ pub(super) fn set_last_active(
 }
 
 /// Deletes a device with its prekeys and queued envelopes; returns how many envelopes.
-fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<usize, StoreError> {
-    let envelopes = conn
-        .prepare_cached("DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2")
+fn delete_device(
+    conn: &Connection,
+    tally: &mut Tally<'_>,
+    name: &str,
+    device: u32,
+) -> Result<usize, StoreError> {
+    let queued = conn
+        .prepare_cached(&format!(
+            "DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2
+             RETURNING {DELETED_COLUMNS}"
+        ))
         .db()?
-        .execute(params![name, device])
+        .query_map(params![name, device], Deleted::from_row)
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
         .db()?;
+    for gone in &queued {
+        release(conn, tally, gone)?;
+    }
     for sql in [
         "DELETE FROM one_time_prekeys WHERE account = ?1 AND device = ?2",
         "DELETE FROM signed_prekeys WHERE account = ?1 AND device = ?2",
@@ -368,7 +400,7 @@ fn delete_device(conn: &Connection, name: &str, device: u32) -> Result<usize, St
             .execute(params![name, device])
             .db()?;
     }
-    Ok(envelopes)
+    Ok(queued.len())
 }
 
 pub(super) fn set_push_subscription(

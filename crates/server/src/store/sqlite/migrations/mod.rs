@@ -3,6 +3,7 @@
 //! mid-migration leaves the previous version intact. Never edit a released migration: add one.
 
 mod v1;
+mod v10;
 mod v2;
 mod v3;
 mod v4;
@@ -34,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     v7::apply,
     v8::apply,
     v9::apply,
+    v10::apply,
 ];
 
 /// Fails if the database was written by a newer build (before this one changes anything).
