@@ -259,11 +259,17 @@ pub(super) struct Deleted {
     pub(super) payload_id: Option<i64>,
 }
 
-/// The columns a `DELETE FROM envelopes ... RETURNING` lists for [`Deleted::from_row`], first.
-pub(super) const DELETED_COLUMNS: &str = "recipient, recipient_device, sender, size, payload_id";
+/// The columns a `DELETE FROM envelopes ... RETURNING` lists for [`Deleted::from_row`], first
+/// (a macro, so that the statements stay `&'static str`: no formatting per call).
+macro_rules! deleted_columns {
+    () => {
+        "recipient, recipient_device, sender, size, payload_id"
+    };
+}
+pub(super) use deleted_columns;
 
 impl Deleted {
-    /// Reads [`DELETED_COLUMNS`] from the start of `row`.
+    /// Reads [`deleted_columns`] from the start of `row`.
     pub(super) fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             recipient: row.get(0)?,

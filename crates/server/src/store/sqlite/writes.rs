@@ -4,7 +4,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::convert::{get_u64, millis_to_sql, version_from_sql, version_to_sql, OrBackend};
-use super::envelopes::{release, Deleted, DELETED_COLUMNS};
+use super::envelopes::{deleted_columns, release, Deleted};
 use super::queries::{devices, one_time_count};
 use super::usage::Tally;
 use crate::store::{
@@ -194,9 +194,10 @@ pub(super) fn ack(
     ids: &[u64],
 ) -> Result<usize, StoreError> {
     let mut delete = conn
-        .prepare_cached(&format!(
+        .prepare_cached(concat!(
             "DELETE FROM envelopes WHERE id = ?1 AND recipient = ?2 AND recipient_device = ?3
-             RETURNING {DELETED_COLUMNS}"
+             RETURNING ",
+            deleted_columns!()
         ))
         .db()?;
     let mut deleted = 0;
@@ -257,11 +258,13 @@ pub(super) fn expire_batch(
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     // The age index gives the oldest first without reading the rest; payloads stay on disk.
     let mut expired = conn
-        .prepare_cached(&format!(
+        .prepare_cached(concat!(
             "DELETE FROM envelopes WHERE id IN (
                  SELECT id FROM envelopes WHERE received_ms < ?1
                  ORDER BY received_ms, id LIMIT ?2)
-             RETURNING {DELETED_COLUMNS}, id, sender_device, client_id"
+             RETURNING ",
+            deleted_columns!(),
+            ", id, sender_device, client_id"
         ))
         .db()?
         .query_map([cutoff, limit], |row| {
@@ -376,9 +379,9 @@ fn delete_device(
     device: u32,
 ) -> Result<usize, StoreError> {
     let queued = conn
-        .prepare_cached(&format!(
-            "DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2
-             RETURNING {DELETED_COLUMNS}"
+        .prepare_cached(concat!(
+            "DELETE FROM envelopes WHERE recipient = ?1 AND recipient_device = ?2 RETURNING ",
+            deleted_columns!()
         ))
         .db()?
         .query_map(params![name, device], Deleted::from_row)
