@@ -13,11 +13,13 @@ use crate::error::{EngineError, InputError};
 use crate::model::{ChatId, ChatMessage, Kind, MessageId, OutboxEntry, Status};
 use crate::store::{Changes, Store};
 
-/// Sends of one message before it is marked failed (the user can retry).
+/// `Mismatch` answers to one message before it is marked failed (the user can retry). Only
+/// those count: sending again after a reconnect (the relay restarted, the network dropped) is
+/// the same attempt, however often it happens.
 const MAX_ATTEMPTS: u32 = 5;
 
-/// Outbox entries encrypted for sending: to be committed (entries with their attempt counted,
-/// the sessions advanced) before the frames leave.
+/// Outbox entries encrypted for sending: to be committed (the entries, the sessions advanced)
+/// before the frames leave.
 pub(super) struct Sealed {
     pub(super) entries: Vec<OutboxEntry>,
     pub(super) sessions: Vec<(DeviceAddress, SessionRecord)>,
@@ -250,7 +252,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     payload: message.encode(),
                 });
             }
-            entry.attempts += 1;
             sealed.frames.push(ClientFrame::Send {
                 client_id: entry.id,
                 recipient: to.clone(),
@@ -320,12 +321,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
             SendOutcome::Stored => self.stored(entry, out).await?,
             // The recipient's devices changed: new bundles, new sessions, send again.
             SendOutcome::Mismatch { extra, .. } => {
+                let mut entry = entry;
+                entry.attempts += 1;
                 if entry.attempts >= MAX_ATTEMPTS {
                     return self.fail(vec![entry.id], out).await;
                 }
-                let Some(account) = entry.to.account() else {
+                let Some(account) = entry.to.account().cloned() else {
                     return Ok(());
                 };
+                self.store
+                    .commit(Changes {
+                        outbox: vec![entry],
+                        ..Changes::default()
+                    })
+                    .await?;
+                let account = &account;
                 self.forget_extra(account, &extra).await?;
                 self.fetch_bundles(account, out);
             }
