@@ -88,6 +88,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// With sessions ready and nothing else waiting for `to`, `entry` is encrypted now and
     /// stored with its ratchet step and `changes` in one transaction; otherwise it waits in
     /// the outbox behind the others.
+    ///
+    /// Order per recipient: a message leaves only behind everything written before it for the
+    /// same account. One that waits (its `Mismatch` retry waiting for new bundles, or refused
+    /// for slowing down) holds every later one in the outbox, and they go together in their
+    /// order once it can ([`Self::dispatch_direct`], which also waits while bundles are
+    /// fetched). Sends already in flight when a `Mismatch` comes are not held back: the relay
+    /// checks one connection's sends in order, so those sent on the same sessions mismatch
+    /// too and are sent again in order. Only a device list changing between two such sends
+    /// could let the later one in first; closing that would take one send in flight per
+    /// recipient, which costs every chat its pipelining.
     async fn send_entry(
         &mut self,
         to: &Username,
@@ -95,7 +105,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         mut changes: Changes,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let ready = self.connection.authenticated && !self.connection.is_fetching(to);
+        let ready = self.connection.authenticated
+            && !self.connection.is_fetching(to)
+            && !self.waiting_for(to).await?;
         let sealed = if ready {
             let sessions = self.listed_sessions(to, &mut changes).await?;
             self.seal(to, vec![entry.clone()], &sessions)
@@ -134,13 +146,26 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
     }
 
+    /// Whether something for account `to` waits in the outbox, not sent on this connection.
+    async fn waiting_for(&self, to: &Username) -> Result<bool, EngineError> {
+        let outbox = self.store.outbox().await?;
+        let in_flight = &self.connection.in_flight;
+        Ok(outbox
+            .iter()
+            .any(|e| e.to.is_with(to) && !in_flight.contains(&e.id)))
+    }
+
     /// Encrypts everything in the outbox for account `to` to each of its devices and sends it;
-    /// without sessions, asks for bundles first.
+    /// without sessions, asks for bundles first. While `to`'s bundles are being fetched it
+    /// waits: their answer sends it all, in order, on the new sessions.
     pub(super) async fn dispatch_direct(
         &mut self,
         to: &Username,
         out: &mut Output,
     ) -> Result<(), EngineError> {
+        if self.connection.is_fetching(to) {
+            return Ok(());
+        }
         let entries: Vec<OutboxEntry> = self
             .store
             .outbox()
