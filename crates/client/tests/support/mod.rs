@@ -127,6 +127,39 @@ impl Device {
         device
     }
 
+    /// Opens an engine on `store` on a new connection (a browser restarted) and runs it for
+    /// `wait`, losing every `Sent` the relay answers meanwhile, as if each connection died
+    /// before its answer came: what it sends again after this, it sends as a resend.
+    pub async fn open_losing_sent(relay: &impl At, store: MemoryStore, seed: u64) -> Self {
+        let engine = Engine::open(store.clone(), ChaCha20Rng::seed_from_u64(seed))
+            .await
+            .unwrap();
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
+            .await
+            .unwrap();
+        let mut device = Self {
+            engine,
+            store,
+            ws,
+            events: Vec::new(),
+            sent: Vec::new(),
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, device.ws.next()).await
+        {
+            let Message::Binary(bytes) = message else {
+                continue;
+            };
+            let frame = ServerFrame::decode(&bytes).unwrap();
+            if matches!(frame, ServerFrame::Sent { .. }) {
+                continue;
+            }
+            let out = device.engine.handle(frame, now()).await.unwrap();
+            device.output(out).await;
+        }
+        device
+    }
+
     /// A new account on a new device, with its prekeys on the relay.
     pub async fn register(relay: &impl At, name: &str, seed: u64) -> Self {
         let mut device = Self::open(relay, MemoryStore::new(), seed).await;
