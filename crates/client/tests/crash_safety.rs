@@ -144,6 +144,12 @@ async fn every_text_arrives_exactly_once_and_in_order_across_relay_kills() {
         }
     }
     let set_up = started.elapsed();
+    eprintln!(
+        "crash safety: set up {} devices and {GROUPS} groups in {:.1} s; {messages} texts, \
+         {kills} kills",
+        net.nodes.len(),
+        set_up.as_secs_f64()
+    );
 
     // Kill points: distinct texts before which the relay dies.
     let mut kill_at = HashSet::new();
@@ -161,6 +167,14 @@ async fn every_text_arrives_exactly_once_and_in_order_across_relay_kills() {
                     net.pending.len()
                 );
             }
+        }
+        if n % 1000 == 0 && n > 0 {
+            eprintln!(
+                "crash safety: {n} texts written, {} kills, {:.1} s; {}",
+                net.kills,
+                started.elapsed().as_secs_f64(),
+                net.ledger
+            );
         }
         if kill_at.contains(&n) {
             // At a random point of the traffic: after a random number of frames more.

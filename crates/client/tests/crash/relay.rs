@@ -31,7 +31,7 @@ pub fn serve(data: &Path) {
         let server = Server::new(&config).expect("relay starts on its data");
         let listener = TcpListener::bind(config.addr).await.expect("loopback port");
         let port = listener.local_addr().expect("bound").port();
-        println!("{PORT_LINE}{port}");
+        println!("\n{PORT_LINE}{port}");
         server
             .serve(listener, std::future::pending())
             .await
@@ -63,12 +63,14 @@ impl RelayProcess {
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
         let port = loop {
-            let line = lines
-                .next_line()
+            let next = tokio::time::timeout(std::time::Duration::from_secs(60), lines.next_line());
+            let line = next
                 .await
+                .expect("the relay process printed its port within a minute")
                 .expect("relay process output")
                 .expect("relay process printed its port before ending");
-            if let Some(port) = line.strip_prefix(PORT_LINE) {
+            // The test harness may print the test's name on the same line first.
+            if let Some((_, port)) = line.split_once(PORT_LINE) {
                 break port.trim().parse::<u16>().expect("a port number");
             }
         };
