@@ -249,7 +249,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sessions: sessions.to_vec(),
             frames: Vec::with_capacity(entries.len()),
         };
-        for mut entry in entries {
+        for entry in entries {
             let mut envelopes = Vec::with_capacity(sealed.sessions.len());
             let mut attested = None;
             for (address, record) in &mut sealed.sessions {
