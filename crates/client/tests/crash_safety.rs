@@ -244,7 +244,10 @@ async fn every_text_arrives_exactly_once_and_in_order_across_relay_kills() {
         elapsed.as_secs_f64(),
     );
     if !ledger.complete() {
-        println!("some lost (text, sender, device): {:?}", ledger.some_lost(20));
+        println!(
+            "some lost (text, sender, device): {:?}",
+            ledger.some_lost(20)
+        );
     }
     assert_eq!(ledger.duplicated, 0, "texts shown twice");
     assert_eq!(ledger.lost(), 0, "texts lost");

@@ -157,7 +157,10 @@ async fn a_send_refused_for_slowing_down_holds_the_later_ones_which_follow_in_or
         alice.send("bob", &body).await;
         written.push(body);
         let refused = alice
-            .pump_until(|e| matches!(e, Event::RelayError(_)), Duration::from_millis(20))
+            .pump_until(
+                |e| matches!(e, Event::RelayError(_)),
+                Duration::from_millis(20),
+            )
             .await;
         if refused.is_some() {
             break;

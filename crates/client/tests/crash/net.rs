@@ -109,7 +109,14 @@ impl Net {
             while let Some(Ok(message)) = stream.next().await {
                 if let Message::Binary(bytes) = message {
                     let frame = Some(bytes.to_vec());
-                    if tx.send(Heard { device, generation, frame }).is_err() {
+                    if tx
+                        .send(Heard {
+                            device,
+                            generation,
+                            frame,
+                        })
+                        .is_err()
+                    {
                         return;
                     }
                 }
