@@ -132,13 +132,16 @@ impl Net {
     /// A new connection for `device` to the current relay.
     async fn connect(&mut self, device: usize) {
         let url = format!("ws://{}/ws", self.addr());
+        let mut tries = 0;
         let ws = loop {
             match tokio_tungstenite::connect_async(url.as_str()).await {
                 Ok((ws, _)) => break ws,
-                Err(error) => {
+                Err(error) if tries < 100 => {
+                    tries += 1;
                     eprintln!("device {device}: connecting again after {error}");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                 }
+                Err(error) => panic!("device {device} cannot reach the relay: {error}"),
             }
         };
         let (sink, stream) = ws.split();
