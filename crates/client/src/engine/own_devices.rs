@@ -163,7 +163,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let Ok(chat) = ChatId::parse(&to) else {
                     return Ok(());
                 };
-                if self.is_own(&to) || changes.received.iter().any(|m| m.id == id) {
+                // A transcript held already (sent again after its `Sent` was lost) is
+                // never shown twice.
+                if self.is_own(&to)
+                    || changes.received.iter().any(|m| m.id == id)
+                    || self.store.message(&id).await?.is_some()
+                {
                     return Ok(());
                 }
                 let message = ChatMessage {

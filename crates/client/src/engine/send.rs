@@ -13,11 +13,13 @@ use crate::error::{EngineError, InputError};
 use crate::model::{ChatId, ChatMessage, Kind, MessageId, OutboxEntry, Status};
 use crate::store::{Changes, Store};
 
-/// Sends of one message before it is marked failed (the user can retry).
+/// `Mismatch` answers to one message before it is marked failed (the user can retry). Only
+/// those count: sending again after a reconnect (the relay restarted, the network dropped) is
+/// the same attempt, however often it happens.
 const MAX_ATTEMPTS: u32 = 5;
 
-/// Outbox entries encrypted for sending: to be committed (entries with their attempt counted,
-/// the sessions advanced) before the frames leave.
+/// Outbox entries encrypted for sending: to be committed (the entries, the sessions advanced)
+/// before the frames leave.
 pub(super) struct Sealed {
     pub(super) entries: Vec<OutboxEntry>,
     pub(super) sessions: Vec<(DeviceAddress, SessionRecord)>,
@@ -86,6 +88,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// With sessions ready and nothing else waiting for `to`, `entry` is encrypted now and
     /// stored with its ratchet step and `changes` in one transaction; otherwise it waits in
     /// the outbox behind the others.
+    ///
+    /// Order per recipient: a message leaves only behind everything written before it for the
+    /// same account. One that waits (its `Mismatch` retry waiting for new bundles, or refused
+    /// for slowing down) holds every later one in the outbox, and they go together in their
+    /// order once it can ([`Self::dispatch_direct`], which also waits while bundles are
+    /// fetched). Sends already in flight when a `Mismatch` comes are not held back: the relay
+    /// checks one connection's sends in order, so those sent on the same sessions mismatch
+    /// too and are sent again in order. Only a device list changing between two such sends
+    /// could let the later one in first; closing that would take one send in flight per
+    /// recipient, which costs every chat its pipelining.
     async fn send_entry(
         &mut self,
         to: &Username,
@@ -93,7 +105,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         mut changes: Changes,
         out: &mut Output,
     ) -> Result<(), EngineError> {
-        let ready = self.connection.authenticated && !self.connection.is_fetching(to);
+        let ready = self.connection.authenticated
+            && !self.connection.is_fetching(to)
+            && !self.waiting_for(to).await?;
         let sealed = if ready {
             let sessions = self.listed_sessions(to, &mut changes).await?;
             self.seal(to, vec![entry.clone()], &sessions)
@@ -132,13 +146,26 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
     }
 
+    /// Whether something for account `to` waits in the outbox, not sent on this connection.
+    async fn waiting_for(&self, to: &Username) -> Result<bool, EngineError> {
+        let outbox = self.store.outbox().await?;
+        let in_flight = &self.connection.in_flight;
+        Ok(outbox
+            .iter()
+            .any(|e| e.to.is_with(to) && !in_flight.contains(&e.id)))
+    }
+
     /// Encrypts everything in the outbox for account `to` to each of its devices and sends it;
-    /// without sessions, asks for bundles first.
+    /// without sessions, asks for bundles first. While `to`'s bundles are being fetched it
+    /// waits: their answer sends it all, in order, on the new sessions.
     pub(super) async fn dispatch_direct(
         &mut self,
         to: &Username,
         out: &mut Output,
     ) -> Result<(), EngineError> {
+        if self.connection.is_fetching(to) {
+            return Ok(());
+        }
         let entries: Vec<OutboxEntry> = self
             .store
             .outbox()
@@ -222,7 +249,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sessions: sessions.to_vec(),
             frames: Vec::with_capacity(entries.len()),
         };
-        for mut entry in entries {
+        for entry in entries {
             let mut envelopes = Vec::with_capacity(sealed.sessions.len());
             let mut attested = None;
             for (address, record) in &mut sealed.sessions {
@@ -250,7 +277,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     payload: message.encode(),
                 });
             }
-            entry.attempts += 1;
             sealed.frames.push(ClientFrame::Send {
                 client_id: entry.id,
                 recipient: to.clone(),
@@ -320,12 +346,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
             SendOutcome::Stored => self.stored(entry, out).await?,
             // The recipient's devices changed: new bundles, new sessions, send again.
             SendOutcome::Mismatch { extra, .. } => {
+                let mut entry = entry;
+                entry.attempts += 1;
                 if entry.attempts >= MAX_ATTEMPTS {
                     return self.fail(vec![entry.id], out).await;
                 }
-                let Some(account) = entry.to.account() else {
+                let Some(account) = entry.to.account().cloned() else {
                     return Ok(());
                 };
+                self.store
+                    .commit(Changes {
+                        outbox: vec![entry],
+                        ..Changes::default()
+                    })
+                    .await?;
+                let account = &account;
                 self.forget_extra(account, &extra).await?;
                 self.fetch_bundles(account, out);
             }

@@ -74,6 +74,23 @@ async fn start_with(config: Config, data: tempfile::TempDir) -> Relay {
 
 pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// Where a relay listens: one started here, or one in another process (the crash suite's).
+pub trait At {
+    fn addr(&self) -> SocketAddr;
+}
+
+impl At for Relay {
+    fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+}
+
+impl At for SocketAddr {
+    fn addr(&self) -> SocketAddr {
+        *self
+    }
+}
+
 /// One device: an engine, its store, and its connection.
 pub struct Device {
     pub engine: Engine<MemoryStore, ChaCha20Rng>,
@@ -90,11 +107,11 @@ pub fn now() -> u64 {
 
 impl Device {
     /// Opens an engine on `store` and connects it.
-    pub async fn open(relay: &Relay, store: MemoryStore, seed: u64) -> Self {
+    pub async fn open(relay: &impl At, store: MemoryStore, seed: u64) -> Self {
         let engine = Engine::open(store.clone(), ChaCha20Rng::seed_from_u64(seed))
             .await
             .unwrap();
-        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr))
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
             .await
             .unwrap();
         let mut device = Self {
@@ -110,8 +127,41 @@ impl Device {
         device
     }
 
+    /// Opens an engine on `store` on a new connection (a browser restarted) and runs it for
+    /// `wait`, losing every `Sent` the relay answers meanwhile, as if each connection died
+    /// before its answer came: what it sends again after this, it sends as a resend.
+    pub async fn open_losing_sent(relay: &impl At, store: MemoryStore, seed: u64) -> Self {
+        let engine = Engine::open(store.clone(), ChaCha20Rng::seed_from_u64(seed))
+            .await
+            .unwrap();
+        let (ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", relay.addr()))
+            .await
+            .unwrap();
+        let mut device = Self {
+            engine,
+            store,
+            ws,
+            events: Vec::new(),
+            sent: Vec::new(),
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(300);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, device.ws.next()).await
+        {
+            let Message::Binary(bytes) = message else {
+                continue;
+            };
+            let frame = ServerFrame::decode(&bytes).unwrap();
+            if matches!(frame, ServerFrame::Sent { .. }) {
+                continue;
+            }
+            let out = device.engine.handle(frame, now()).await.unwrap();
+            device.output(out).await;
+        }
+        device
+    }
+
     /// A new account on a new device, with its prekeys on the relay.
-    pub async fn register(relay: &Relay, name: &str, seed: u64) -> Self {
+    pub async fn register(relay: &impl At, name: &str, seed: u64) -> Self {
         let mut device = Self::open(relay, MemoryStore::new(), seed).await;
         let out = device.engine.create_account(&user(name)).await.unwrap();
         device.output(out).await;
@@ -150,7 +200,7 @@ impl Device {
     /// A new browser named `name`, linked to `approver`'s account by its code, with the
     /// history the approver sent imported; returns it and how many messages it imported.
     pub async fn link(
-        relay: &Relay,
+        relay: &impl At,
         approver: &mut Device,
         name: &str,
         seed: u64,
@@ -161,7 +211,7 @@ impl Device {
 
     /// [`Device::link`], also returning the code it used.
     pub async fn link_by_code(
-        relay: &Relay,
+        relay: &impl At,
         approver: &mut Device,
         name: &str,
         seed: u64,
@@ -192,7 +242,7 @@ impl Device {
         else {
             unreachable!()
         };
-        put_blob(relay.addr, &id, blob).await;
+        put_blob(relay.addr(), &id, blob).await;
         let out = approver.engine.history_uploaded(true, now()).unwrap();
         approver.output(out).await;
         approver
@@ -204,7 +254,7 @@ impl Device {
             unreachable!()
         };
         let history = history.expect("the approver sent history");
-        let blob = get_blob(relay.addr, &history.blob).await;
+        let blob = get_blob(relay.addr(), &history.blob).await;
         let (imported, out) = new.engine.import_history(&history, &blob).await.unwrap();
         new.output(out).await;
         new.expect(|e| matches!(e, Event::Authenticated)).await;

@@ -92,8 +92,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if batch.new_ids.contains(&message_id) {
             return Ok(());
         }
-        batch.new_ids.push(message_id);
         let mine = sender == me;
+        // A text held already: its sender sent it again (the relay's `Sent` was lost, say to
+        // a relay crash, after we had acked the first copy; encrypted again, it is a new
+        // envelope). Confirmed again, never shown twice.
+        if self.store.message(&message_id).await?.is_some() {
+            if !mine {
+                batch.deliver(&sender, message_id);
+            }
+            return Ok(());
+        }
+        batch.new_ids.push(message_id);
         let line = ChatMessage {
             id: message_id,
             group: Some(GroupLine {

@@ -441,7 +441,7 @@ fn ids(entries: &[OutboxEntry]) -> Vec<MessageId> {
 }
 
 /// Each message encrypted once with our sender key, as one `GroupSend` naming every member;
-/// the entries (attempt counted) go into `changes`.
+/// the entries go into `changes`.
 fn encrypt_once(
     owner: &DeviceAddress,
     record: &mut GroupRecord,
@@ -455,11 +455,10 @@ fn encrypt_once(
     let Some(key) = record.own_key.as_mut() else {
         return frames;
     };
-    for mut entry in entries {
+    for entry in entries {
         let Ok(message) = key.encrypt(owner, &entry.content) else {
             continue;
         };
-        entry.attempts += 1;
         frames.push(ClientFrame::GroupSend {
             client_id: entry.id,
             members: members.clone(),
