@@ -64,6 +64,22 @@ pub struct Config {
     )]
     pub blob_quota_bytes: u64,
 
+    /// The largest attachment, in bytes (its ciphertext, padded).
+    #[arg(
+        long = "max-blob-bytes",
+        env = "HUSH_MAX_BLOB_BYTES",
+        default_value_t = crate::blobs::DEFAULT_MAX_BLOB_BYTES
+    )]
+    pub max_blob_bytes: u32,
+
+    /// Days an attachment is kept after its upload, unless its uploader renews it.
+    #[arg(
+        long = "blob-lifetime-days",
+        env = "HUSH_BLOB_LIFETIME_DAYS",
+        default_value_t = 30
+    )]
+    pub blob_lifetime_days: u64,
+
     /// Bytes of envelopes one device may have waiting in its queue; a send that would pass it
     /// is refused with "storage quota reached" (what is queued stays).
     #[arg(
@@ -272,6 +288,8 @@ impl Config {
             envelope_lifetime_secs: 30 * 24 * 3600,
             max_guests_per_ip: 256,
             blob_quota_bytes: crate::blobs::DEFAULT_BLOB_QUOTA,
+            max_blob_bytes: crate::blobs::DEFAULT_MAX_BLOB_BYTES,
+            blob_lifetime_days: 30,
             max_queued_bytes_per_device: DEFAULT_QUEUED_PER_DEVICE,
             max_queued_bytes_per_account: DEFAULT_QUEUED_PER_ACCOUNT,
             min_free_disk_bytes: DEFAULT_MIN_FREE_DISK,

@@ -181,13 +181,17 @@ impl Server {
                     message: e.message,
                 }
             })?;
-        let blobs =
-            blobs::Blobs::open(&config.data, config.blob_quota_bytes).map_err(|source| {
-                StartError::DataDir {
-                    path: config.data.join("blobs"),
-                    source,
-                }
-            })?;
+        let blob_limits = blobs::BlobLimits {
+            quota: config.blob_quota_bytes,
+            max_bytes: config.max_blob_bytes,
+            lifetime: Duration::from_secs(config.blob_lifetime_days.saturating_mul(24 * 3600)),
+        };
+        let blobs = blobs::Blobs::open(&config.data, blob_limits).map_err(|source| {
+            StartError::DataDir {
+                path: config.data.join("blobs"),
+                source,
+            }
+        })?;
         let shell = app_shell::AppShell::load(&config.static_dir);
         if !shell.is_built() {
             tracing::warn!(
@@ -241,6 +245,15 @@ impl Server {
                 "/blobs/{id}",
                 // Bodies are streamed and limited by their grant (`blobs::upload`).
                 axum::routing::put(blobs::upload).get(blobs::fetch),
+            )
+            // Uploads in pieces (`blobs::resumable`), each checked against its grant first.
+            .route(
+                "/uploads/{id}",
+                axum::routing::head(blobs::upload_offset).patch(blobs::continue_upload),
+            )
+            .route(
+                "/uploads/{id}/commit",
+                axum::routing::post(blobs::commit_upload),
             )
             .route("/vapid-public-key", get(vapid_public_key))
             .route("/ws", get(ws::upgrade))

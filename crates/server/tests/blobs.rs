@@ -174,3 +174,160 @@ async fn an_upload_cut_off_mid_body_leaves_nothing_on_disk() {
     }
     assert_eq!(left, 0, "a partial upload stayed on disk");
 }
+
+/// Media issue (relay): `HEAD`, `PATCH` and `POST .../commit` on `/uploads/<id>`.
+mod pieces {
+    use std::net::SocketAddr;
+
+    use reqwest::{Method, StatusCode};
+
+    pub fn url(addr: SocketAddr, id: &[u8; 32], tail: &str) -> String {
+        format!(
+            "http://{addr}/uploads/{}{tail}",
+            hush_protocol::hex::encode(id)
+        )
+    }
+
+    /// The status and `Upload-Offset` of a request.
+    pub async fn send(
+        method: Method,
+        url: String,
+        header: (&str, u64),
+        body: Vec<u8>,
+    ) -> (StatusCode, Option<u64>) {
+        let response = reqwest::Client::new()
+            .request(method, url)
+            .header(header.0, header.1)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let offset = response
+            .headers()
+            .get("upload-offset")
+            .map(|v| v.to_str().unwrap().parse().unwrap());
+        (response.status(), offset)
+    }
+
+    pub async fn offset(addr: SocketAddr, id: &[u8; 32]) -> (StatusCode, Option<u64>) {
+        send(Method::HEAD, url(addr, id, ""), ("x-none", 0), Vec::new()).await
+    }
+
+    pub async fn patch(
+        addr: SocketAddr,
+        id: &[u8; 32],
+        at: u64,
+        body: &[u8],
+    ) -> (StatusCode, Option<u64>) {
+        let url = url(addr, id, "");
+        send(Method::PATCH, url, ("upload-offset", at), body.to_vec()).await
+    }
+
+    pub async fn commit(addr: SocketAddr, id: &[u8; 32], length: u64) -> StatusCode {
+        let url = url(addr, id, "/commit");
+        send(Method::POST, url, ("upload-length", length), Vec::new())
+            .await
+            .0
+    }
+}
+
+fn file_bytes(n: usize) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 % 251) as u8).collect()
+}
+
+#[tokio::test]
+async fn an_upload_in_pieces_goes_on_where_it_stopped_and_only_at_the_offset_held() {
+    use reqwest::StatusCode as S;
+    let server = start_relay(500.0, false).await;
+    let mut a = Account::new("alice", 47).register(server.addr).await;
+    let bytes = file_bytes(10_000);
+    let id = grant(&mut a, 1, 10_000).await.unwrap();
+    let addr = server.addr;
+    assert_eq!(pieces::offset(addr, &id).await, (S::NO_CONTENT, Some(0)));
+    let first = pieces::patch(addr, &id, 0, &bytes[..4_000]).await;
+    assert_eq!(first, (S::NO_CONTENT, Some(4_000)));
+    // A piece sent again (its answer was lost) is refused with where to go on from.
+    let again = pieces::patch(addr, &id, 0, &bytes[..4_000]).await;
+    assert_eq!(again, (S::CONFLICT, Some(4_000)));
+    // Past the grant: refused, what is held stays.
+    let over = pieces::patch(addr, &id, 4_000, &[0; 6_001]).await;
+    assert_eq!(over.0, S::PAYLOAD_TOO_LARGE);
+    assert_eq!(pieces::offset(addr, &id).await.1, Some(4_000));
+    let rest = pieces::patch(addr, &id, 4_000, &bytes[4_000..]).await;
+    assert_eq!(rest, (S::NO_CONTENT, Some(10_000)));
+    // The commit names the size: another one is refused.
+    assert_eq!(pieces::commit(addr, &id, 9_999).await, S::CONFLICT);
+    assert_eq!(pieces::commit(addr, &id, 10_000).await, S::CREATED);
+    let url = format!("http://{addr}/blobs/{}", hex::encode(&id));
+    let got = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(&got[..], &bytes[..]);
+    // The grant is used up.
+    assert_eq!(pieces::offset(addr, &id).await.0, S::FORBIDDEN);
+    assert_eq!(pieces::patch(addr, &id, 0, b"x").await.0, S::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn an_upload_in_pieces_resumes_after_the_relay_restarts() {
+    use reqwest::StatusCode as S;
+    let server = start_relay(500.0, false).await;
+    let mut a = Account::new("alice", 48).register(server.addr).await;
+    let bytes = file_bytes(50_000);
+    let id = grant(&mut a, 1, 50_000).await.unwrap();
+    let first = pieces::patch(server.addr, &id, 0, &bytes[..20_000]).await;
+    assert_eq!(first, (S::NO_CONTENT, Some(20_000)));
+    drop(a);
+    let server = server.restart().await;
+    let addr = server.addr;
+    assert_eq!(
+        pieces::offset(addr, &id).await,
+        (S::NO_CONTENT, Some(20_000))
+    );
+    let rest = pieces::patch(addr, &id, 20_000, &bytes[20_000..]).await;
+    assert_eq!(rest, (S::NO_CONTENT, Some(50_000)));
+    assert_eq!(pieces::commit(addr, &id, 50_000).await, S::CREATED);
+    let url = format!("http://{addr}/blobs/{}", hex::encode(&id));
+    let got = reqwest::get(&url).await.unwrap().bytes().await.unwrap();
+    assert_eq!(&got[..], &bytes[..]);
+}
+
+#[tokio::test]
+async fn a_piece_without_a_grant_is_refused_before_its_body_is_read() {
+    let server = start_relay(500.0, false).await;
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    let head = format!(
+        "PATCH /uploads/{} HTTP/1.1\r\nHost: {}\r\nUpload-Offset: 0\r\nContent-Length: {}\r\n\r\n",
+        hex::encode(&[9; 32]),
+        server.addr,
+        25 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&[0; 1024]).await.unwrap();
+    assert_eq!(status_within(&mut stream).await, Some(403));
+}
+
+#[tokio::test]
+async fn a_blob_is_served_by_range() {
+    let server = start_relay(500.0, false).await;
+    let mut a = Account::new("alice", 49).register(server.addr).await;
+    let bytes = file_bytes(1_000);
+    let id = grant(&mut a, 1, 1_000).await.unwrap();
+    assert_eq!(put(server.addr, &id, &bytes).await, Some(201));
+    let url = format!("http://{}/blobs/{}", server.addr, hex::encode(&id));
+    let client = reqwest::Client::new();
+    let ranged = |range: &'static str| {
+        let request = client.get(&url).header("range", range);
+        async move { request.send().await.unwrap() }
+    };
+    let part = ranged("bytes=100-199").await;
+    assert_eq!(part.status().as_u16(), 206);
+    assert_eq!(part.headers()["content-range"], "bytes 100-199/1000");
+    assert_eq!(&part.bytes().await.unwrap()[..], &bytes[100..200]);
+    let tail = ranged("bytes=-10").await;
+    assert_eq!(&tail.bytes().await.unwrap()[..], &bytes[990..]);
+    let past = ranged("bytes=1000-").await;
+    assert_eq!(past.status().as_u16(), 416);
+    assert_eq!(past.headers()["content-range"], "bytes */1000");
+    let whole = ranged("bytes=0-1,5-6").await;
+    assert_eq!(whole.status().as_u16(), 200);
+    assert_eq!(whole.bytes().await.unwrap().len(), 1_000);
+}

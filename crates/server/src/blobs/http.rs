@@ -1,6 +1,6 @@
-//! `PUT` and `GET /blobs/<id>`, streamed: an upload is checked against its grant before a byte
-//! of its body is read and goes to disk chunk by chunk; a download is read from disk the same
-//! way. Memory stays constant whatever the size.
+//! `PUT /blobs/<id>`, streamed: an upload is checked against its grant before a byte of its
+//! body is read and goes to disk chunk by chunk, in constant memory whatever the size. Making
+//! a complete partial file a blob ([`keep`]) is shared with uploads in pieces.
 
 use std::path::Path;
 
@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
-use super::{parse_id, BLOB_LIFETIME};
+use super::parse_id;
+use crate::hub::DeviceKey;
 use crate::store::BlobRecord;
 use crate::{now_ms, AppState};
 
@@ -42,12 +43,17 @@ pub(crate) async fn upload(
         )
             .into_response();
     };
-    if declared_length(&headers).is_some_and(|len| len > u64::from(grant.size)) {
+    if header_bytes(&headers, header::CONTENT_LENGTH).is_some_and(|len| len > u64::from(grant.size))
+    {
         state.metrics.blob_refusals.inc();
         return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
     }
-    let path = state.blobs.path(&id);
-    let size = match receive(body, &path, u64::from(grant.size)).await {
+    let part = state.blobs.path(&id).with_extension("part");
+    let mut part_guard = Unkept {
+        path: part.clone(),
+        kept: false,
+    };
+    let size = match write_part(body, &part, u64::from(grant.size)).await {
         Ok(size) => size,
         Err(Failed::TooLarge) => {
             state.metrics.blob_refusals.inc();
@@ -55,25 +61,55 @@ pub(crate) async fn upload(
         }
         Err(Failed::Io) => return stored_nothing(),
     };
+    part_guard.kept = true;
+    keep(&state, &id, &part, grant.owner, size).await
+}
+
+/// Makes the complete, synced partial file `part` the blob `id` of `owner`: renamed, its
+/// directory synced, recorded in the store. On any failure nothing of it is left.
+pub(super) async fn keep(
+    state: &AppState,
+    id: &[u8; 32],
+    part: &Path,
+    owner: DeviceKey,
+    size: u64,
+) -> Response {
+    let path = state.blobs.path(id);
+    let mut part_guard = Unkept {
+        path: part.to_path_buf(),
+        kept: false,
+    };
+    if tokio::fs::rename(part, &path).await.is_err() {
+        return stored_nothing();
+    }
+    part_guard.kept = true;
+    // Renamed: from here the blob itself goes unless it is durable and recorded.
+    let mut blob_guard = Unkept {
+        path: path.clone(),
+        kept: false,
+    };
+    if sync_dir(&path).await.is_err() {
+        return stored_nothing();
+    }
     let record = BlobRecord {
-        id,
-        account: grant.owner.account,
-        device: grant.owner.device,
+        id: *id,
+        account: owner.account,
+        device: owner.device,
         size,
-        expires_ms: now_ms().saturating_add(BLOB_LIFETIME.as_millis() as u64),
+        expires_ms: state.blobs.expiry_from(now_ms()),
     };
     let store = state.store.clone();
     match tokio::task::spawn_blocking(move || store.add_blob(&record)).await {
-        Ok(Ok(())) => StatusCode::CREATED.into_response(),
-        _ => {
-            // Unrecorded, it would count against no quota: it goes.
-            let _ = tokio::fs::remove_file(&path).await;
-            stored_nothing()
+        Ok(Ok(())) => {
+            blob_guard.kept = true;
+            StatusCode::CREATED.into_response()
         }
+        // Unrecorded, it would count against no quota: it goes.
+        _ => stored_nothing(),
     }
 }
 
-fn stored_nothing() -> Response {
+pub(super) fn stored_nothing() -> Response {
     (
         StatusCode::INTERNAL_SERVER_ERROR,
         "could not store the blob",
@@ -81,20 +117,16 @@ fn stored_nothing() -> Response {
         .into_response()
 }
 
-fn declared_length(headers: &HeaderMap) -> Option<u64> {
-    headers
-        .get(header::CONTENT_LENGTH)?
-        .to_str()
-        .ok()?
-        .parse()
-        .ok()
+/// A header's value as a number of bytes.
+pub(super) fn header_bytes(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<u64> {
+    headers.get(name)?.to_str().ok()?.parse().ok()
 }
 
 /// A file removed when dropped unless kept: an upload whose client goes away mid-body drops
 /// the handler, and its partial file must not stay behind, counted against no quota.
-struct Unkept {
-    path: std::path::PathBuf,
-    kept: bool,
+pub(super) struct Unkept {
+    pub(super) path: std::path::PathBuf,
+    pub(super) kept: bool,
 }
 
 impl Drop for Unkept {
@@ -105,30 +137,7 @@ impl Drop for Unkept {
     }
 }
 
-/// Streams `body` into `path` (through a temporary file, synced, renamed, the directory
-/// synced), refusing past `limit` bytes; returns the size. On any failure, or if the request
-/// is dropped, nothing is left on disk.
-async fn receive(body: Body, path: &Path, limit: u64) -> Result<u64, Failed> {
-    let part = path.with_extension("part");
-    let mut part_guard = Unkept {
-        path: part.clone(),
-        kept: false,
-    };
-    let size = write_part(body, &part, limit).await?;
-    tokio::fs::rename(&part, path)
-        .await
-        .map_err(|_| Failed::Io)?;
-    part_guard.kept = true;
-    // Renamed: from here the blob itself goes unless its directory entry is durable.
-    let mut blob_guard = Unkept {
-        path: path.to_path_buf(),
-        kept: false,
-    };
-    sync_dir(path).await.map_err(|_| Failed::Io)?;
-    blob_guard.kept = true;
-    Ok(size)
-}
-
+/// Streams `body` into `part`, refusing past `limit` bytes, and syncs it; returns the size.
 async fn write_part(body: Body, part: &Path, limit: u64) -> Result<u64, Failed> {
     let mut file = tokio::fs::File::create(part)
         .await
@@ -148,38 +157,11 @@ async fn write_part(body: Body, part: &Path, limit: u64) -> Result<u64, Failed> 
 }
 
 /// Syncs the directory holding `path`, so the rename survives a power cut.
-async fn sync_dir(path: &Path) -> std::io::Result<()> {
+pub(super) async fn sync_dir(path: &Path) -> std::io::Result<()> {
     let Some(dir) = path.parent().map(Path::to_path_buf) else {
         return Ok(());
     };
     tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
         .await
         .map_err(std::io::Error::other)?
-}
-
-/// `GET /blobs/<id>`: the ciphertext, streamed from disk, cacheable forever (an id never
-/// changes content).
-pub(crate) async fn fetch(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return (StatusCode::NOT_FOUND, "no such blob").into_response();
-    };
-    let Ok(file) = tokio::fs::File::open(state.blobs.path(&id)).await else {
-        return (StatusCode::NOT_FOUND, "no such blob").into_response();
-    };
-    let Ok(metadata) = file.metadata().await else {
-        return (StatusCode::NOT_FOUND, "no such blob").into_response();
-    };
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-    (
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (
-                header::CACHE_CONTROL,
-                "private, max-age=31536000, immutable".to_owned(),
-            ),
-            (header::CONTENT_LENGTH, metadata.len().to_string()),
-        ],
-        body,
-    )
-        .into_response()
 }

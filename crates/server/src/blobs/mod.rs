@@ -1,55 +1,75 @@
 //! Encrypted attachments: a device asks for a grant over its authenticated WebSocket, uploads
-//! the ciphertext once with `PUT /blobs/<id>`, and anyone holding the unguessable id (sent
-//! inside an end-to-end encrypted message) fetches it with `GET /blobs/<id>` until it expires.
-//! Blobs are files under `HUSH_DATA/blobs` (streamed to a temporary file, synced, renamed, the
-//! directory synced); the store records who uploaded each, its size and its expiry.
+//! the ciphertext (at once with `PUT /blobs/<id>`, or in pieces that survive a lost connection
+//! or a relay restart with `/uploads/<id>`, see `resumable`), and anyone holding the
+//! unguessable id (sent inside an end-to-end encrypted message) fetches it, whole or by range,
+//! with `GET /blobs/<id>` until it expires. Blobs are files under `HUSH_DATA/blobs` (written to
+//! a partial file, synced, renamed, the directory synced); the store records who uploaded
+//! each, its size and its expiry.
 //!
 //! Bounds: a device holds at most [`MAX_GRANTS_PER_DEVICE`] unused grants (all devices
 //! [`MAX_GRANTS`]), and at most its quota in unexpired blobs and granted uploads together.
-//! A blob expires [`BLOB_LIFETIME`] after its upload unless its uploader renews it.
+//! A blob expires a configured lifetime (30 days by default) after its upload unless its
+//! uploader renews it.
 
+mod grants;
 mod http;
+mod range;
+mod resumable;
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use hush_protocol::hex;
 use rand_core::{OsRng, RngCore};
 
-pub(crate) use http::{fetch, upload};
+pub(crate) use grants::Grant;
+use grants::{Grants, GRANT_LIFETIME};
+pub(crate) use http::upload;
+pub(crate) use range::fetch;
+pub(crate) use resumable::{commit_upload, continue_upload, upload_offset};
 
 use crate::hub::DeviceKey;
 use crate::store::{Millis, Store, StoreError};
 
-/// The largest attachment.
-pub const MAX_BLOB_BYTES: u32 = 25 * 1024 * 1024;
-/// How long a grant may wait for its upload.
-const GRANT_LIFETIME: Duration = Duration::from_secs(600);
+/// The largest attachment by default (`--max-blob-bytes`).
+pub const DEFAULT_MAX_BLOB_BYTES: u32 = 100 * 1024 * 1024;
 /// Unused grants at once across all devices, so grants cannot eat memory.
 const MAX_GRANTS: usize = 10_000;
 /// Unused grants one device may hold: one device cannot fill the table (linking needs it too).
 pub const MAX_GRANTS_PER_DEVICE: usize = 8;
-/// How long a blob is kept after its upload or its last renewal.
-pub(crate) const BLOB_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
-/// Bytes one device may hold on the relay by default: forty full-size attachments.
-pub const DEFAULT_BLOB_QUOTA: u64 = 40 * MAX_BLOB_BYTES as u64;
+/// How long a blob is kept after its upload or its last renewal, by default.
+pub const DEFAULT_BLOB_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
+/// Bytes one device may hold on the relay by default: ten full-size attachments.
+pub const DEFAULT_BLOB_QUOTA: u64 = 10 * DEFAULT_MAX_BLOB_BYTES as u64;
 /// Expired blobs forgotten per store call, so a sweep holds few ids at a time.
 const EXPIRY_BATCH: usize = 256;
 
-/// An unused grant: whose it is, how large its upload may be, when it was given.
-#[derive(Clone, Debug)]
-pub(crate) struct Grant {
-    pub(crate) owner: DeviceKey,
-    pub(crate) size: u32,
-    at: Instant,
+/// The operator's settings for attachments.
+#[derive(Clone, Copy, Debug)]
+pub struct BlobLimits {
+    /// Bytes one device may keep in unexpired blobs and granted uploads.
+    pub quota: u64,
+    /// The largest attachment.
+    pub max_bytes: u32,
+    /// How long a blob is kept after its upload or its last renewal.
+    pub lifetime: Duration,
+}
+
+impl Default for BlobLimits {
+    fn default() -> Self {
+        Self {
+            quota: DEFAULT_BLOB_QUOTA,
+            max_bytes: DEFAULT_MAX_BLOB_BYTES,
+            lifetime: DEFAULT_BLOB_LIFETIME,
+        }
+    }
 }
 
 /// Why a grant was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Refused {
-    /// Larger than [`MAX_BLOB_BYTES`].
+    /// Larger than the largest attachment.
     TooLarge,
     /// The device (or the relay) holds too many unused grants.
     TooManyGrants,
@@ -57,60 +77,48 @@ pub(crate) enum Refused {
     Quota,
 }
 
-#[derive(Default)]
-struct Grants {
-    by_id: HashMap<[u8; 32], Grant>,
-    per_device: HashMap<DeviceKey, (usize, u64)>,
-}
-
-impl Grants {
-    fn insert(&mut self, id: [u8; 32], grant: Grant) {
-        let slot = self.per_device.entry(grant.owner.clone()).or_default();
-        slot.0 += 1;
-        slot.1 += u64::from(grant.size);
-        self.by_id.insert(id, grant);
-    }
-
-    fn remove(&mut self, id: &[u8; 32]) -> Option<Grant> {
-        let grant = self.by_id.remove(id)?;
-        if let Some(slot) = self.per_device.get_mut(&grant.owner) {
-            slot.0 = slot.0.saturating_sub(1);
-            slot.1 = slot.1.saturating_sub(u64::from(grant.size));
-            if slot.0 == 0 {
-                self.per_device.remove(&grant.owner);
-            }
-        }
-        Some(grant)
-    }
-
-    /// Drops grants past their lifetime.
-    fn prune(&mut self, now: Instant) {
-        let stale: Vec<[u8; 32]> = (self.by_id.iter())
-            .filter(|(_, g)| now.duration_since(g.at) >= GRANT_LIFETIME)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in stale {
-            self.remove(&id);
-        }
-    }
+/// Why a piece of an upload cannot be written now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Unwritable {
+    /// No grant for this id (never given, used, or expired).
+    NoGrant,
+    /// Another request is writing this upload.
+    Busy,
 }
 
 /// Outstanding grants and the blob directory.
 pub(crate) struct Blobs {
     dir: PathBuf,
-    quota: u64,
+    limits: BlobLimits,
     grants: Mutex<Grants>,
 }
 
 impl Blobs {
-    pub(crate) fn open(data: &Path, quota: u64) -> std::io::Result<Self> {
+    /// The blob directory under `data`, with the grants of uploads a previous run left
+    /// unfinished.
+    pub(crate) fn open(data: &Path, limits: BlobLimits) -> std::io::Result<Self> {
         let dir = data.join("blobs");
         std::fs::create_dir_all(&dir)?;
+        let grants = grants::load(&dir, MAX_GRANTS);
         Ok(Self {
             dir,
-            quota,
-            grants: Mutex::default(),
+            limits,
+            grants: Mutex::new(grants),
         })
+    }
+
+    pub(crate) fn limits(&self) -> BlobLimits {
+        self.limits
+    }
+
+    /// When a blob uploaded or renewed at `now` expires.
+    pub(crate) fn expiry_from(&self, now: Millis) -> Millis {
+        let lifetime = u64::try_from(self.limits.lifetime.as_millis()).unwrap_or(u64::MAX);
+        now.saturating_add(lifetime)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Grants> {
+        self.grants.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// A fresh id `owner` may upload once with at most `size` bytes; `stored` is what its
@@ -121,12 +129,14 @@ impl Blobs {
         size: u32,
         stored: u64,
     ) -> Result<[u8; 32], Refused> {
-        if size > MAX_BLOB_BYTES {
+        if size > self.limits.max_bytes {
             return Err(Refused::TooLarge);
         }
-        let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
+        let mut grants = self.lock();
         let now = Instant::now();
-        grants.prune(now);
+        for id in grants.prune(now) {
+            grants::forget(&self.dir, &id);
+        }
         let (held, granted) = grants.per_device.get(owner).copied().unwrap_or_default();
         if held >= MAX_GRANTS_PER_DEVICE || grants.by_id.len() >= MAX_GRANTS {
             return Err(Refused::TooManyGrants);
@@ -134,29 +144,54 @@ impl Blobs {
         if stored
             .saturating_add(granted)
             .saturating_add(u64::from(size))
-            > self.quota
+            > self.limits.quota
         {
             return Err(Refused::Quota);
         }
         let mut id = [0u8; 32];
         OsRng.fill_bytes(&mut id);
-        let grant = Grant {
-            owner: owner.clone(),
-            size,
-            at: now,
-        };
+        let grant = Grant::new(owner.clone(), size, now);
+        grants::save(&self.dir, &id, &grant);
         grants.insert(id, grant);
         Ok(id)
     }
 
-    /// The grant for `id`, used up (an upload is tried once).
-    pub(crate) fn take_grant(&self, id: &[u8; 32]) -> Option<Grant> {
-        let mut grants = self.grants.lock().unwrap_or_else(|p| p.into_inner());
-        let grant = grants.remove(id)?;
-        (grant.at.elapsed() < GRANT_LIFETIME).then_some(grant)
+    /// The grant for `id` as it stands (unused and not expired), without holding it.
+    pub(crate) fn grant_of(&self, id: &[u8; 32]) -> Option<Grant> {
+        let grants = self.lock();
+        let grant = grants.by_id.get(id)?;
+        (!grant.expired(Instant::now())).then(|| grant.clone())
     }
 
-    fn path(&self, id: &[u8; 32]) -> PathBuf {
+    /// The grant for `id`, used up (a whole upload is tried once).
+    pub(crate) fn take_grant(&self, id: &[u8; 32]) -> Option<Grant> {
+        let grant = self.lock().remove(id)?;
+        let _ = std::fs::remove_file(grants::grant_path(&self.dir, id));
+        (!grant.busy && !grant.expired(Instant::now())).then_some(grant)
+    }
+
+    /// The grant for `id`, held for one request that writes or commits a piece of its upload;
+    /// the hold ends (and the grant's lifetime starts again) when the guard is dropped.
+    pub(crate) fn hold_grant(self: &Arc<Self>, id: &[u8; 32]) -> Result<Held, Unwritable> {
+        let mut grants = self.lock();
+        let now = Instant::now();
+        let grant = match grants.by_id.get_mut(id) {
+            Some(grant) if !grant.expired(now) => grant,
+            _ => return Err(Unwritable::NoGrant),
+        };
+        if grant.busy {
+            return Err(Unwritable::Busy);
+        }
+        grant.busy = true;
+        Ok(Held {
+            blobs: self.clone(),
+            id: *id,
+            grant: grant.clone(),
+            done: false,
+        })
+    }
+
+    pub(crate) fn path(&self, id: &[u8; 32]) -> PathBuf {
         self.dir.join(hex::encode(id))
     }
 
@@ -184,12 +219,12 @@ impl Blobs {
             return 0;
         };
         let now = SystemTime::UNIX_EPOCH + Duration::from_millis(now);
-        let cutoff = now.checked_sub(BLOB_LIFETIME);
-        // A partial upload outlives its request only if the relay stopped mid-upload.
+        let cutoff = now.checked_sub(self.limits.lifetime);
+        // A partial upload (and its grant) outlives its grant only if the relay stopped.
         let part_cutoff = now.checked_sub(GRANT_LIFETIME);
         let mut removed = 0;
         for entry in entries.flatten() {
-            let part = entry.path().extension().is_some_and(|e| e == "part");
+            let part = (entry.path().extension()).is_some_and(|e| e == "part" || e == "grant");
             let cutoff = if part { part_cutoff } else { cutoff };
             let old = entry
                 .metadata()
@@ -207,6 +242,43 @@ impl Blobs {
         let file = std::fs::File::options().write(true).open(self.path(id));
         if let Ok(file) = file {
             let _ = file.set_modified(SystemTime::now());
+        }
+    }
+}
+
+/// A grant held by one request (see [`Blobs::hold_grant`]).
+pub(crate) struct Held {
+    blobs: Arc<Blobs>,
+    id: [u8; 32],
+    grant: Grant,
+    done: bool,
+}
+
+impl Held {
+    pub(crate) fn grant(&self) -> &Grant {
+        &self.grant
+    }
+
+    pub(crate) fn part_path(&self) -> PathBuf {
+        grants::part_path(&self.blobs.dir, &self.id)
+    }
+
+    /// The upload is a blob now: the grant is used up.
+    pub(crate) fn finish(mut self) {
+        self.done = true;
+        self.blobs.lock().remove(&self.id);
+        let _ = std::fs::remove_file(grants::grant_path(&self.blobs.dir, &self.id));
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if let Some(grant) = self.blobs.lock().by_id.get_mut(&self.id) {
+            grant.busy = false;
+            grant.at = Instant::now();
         }
     }
 }

@@ -28,9 +28,9 @@ fn ids_round_trip_as_hex_and_junk_is_refused() {
 #[test]
 fn a_grant_works_once_and_only_up_to_the_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let blobs = Blobs::open(dir.path(), DEFAULT_BLOB_QUOTA).unwrap();
+    let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
     assert_eq!(
-        blobs.grant(&device(1), MAX_BLOB_BYTES + 1, 0),
+        blobs.grant(&device(1), DEFAULT_MAX_BLOB_BYTES + 1, 0),
         Err(Refused::TooLarge)
     );
     let id = blobs.grant(&device(1), 10, 0).unwrap();
@@ -41,7 +41,14 @@ fn a_grant_works_once_and_only_up_to_the_limit() {
 #[test]
 fn a_device_holds_few_grants_and_its_quota_counts_them() {
     let dir = tempfile::tempdir().unwrap();
-    let blobs = Blobs::open(dir.path(), 1_000).unwrap();
+    let blobs = Blobs::open(
+        dir.path(),
+        BlobLimits {
+            quota: 1_000,
+            ..BlobLimits::default()
+        },
+    )
+    .unwrap();
     let ids: Vec<_> = (0..MAX_GRANTS_PER_DEVICE)
         .map(|_| blobs.grant(&device(1), 10, 0).unwrap())
         .collect();
@@ -61,7 +68,7 @@ fn a_device_holds_few_grants_and_its_quota_counts_them() {
 #[test]
 fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
     let dir = tempfile::tempdir().unwrap();
-    let blobs = Blobs::open(dir.path(), DEFAULT_BLOB_QUOTA).unwrap();
+    let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
     let store = SqliteStore::open(&dir.path().join("hush.db")).unwrap();
     let now = crate::now_ms();
     let count = EXPIRY_BATCH + 3;
@@ -82,4 +89,38 @@ fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
     let left: Vec<_> = std::fs::read_dir(&blobs.dir).unwrap().flatten().collect();
     assert_eq!(left.len(), 1);
     assert_eq!(store.blob_bytes("alice", 1, now).unwrap(), 1);
+}
+
+#[test]
+fn an_unfinished_upload_keeps_its_grant_across_a_restart_and_a_used_one_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let (kept, used) = {
+        let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
+        let kept = blobs.grant(&device(1), 10, 0).unwrap();
+        let used = blobs.grant(&device(1), 20, 0).unwrap();
+        blobs.take_grant(&used).unwrap();
+        (kept, used)
+    };
+    let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
+    let grant = blobs.grant_of(&kept).unwrap();
+    assert_eq!((grant.owner, grant.size), (device(1), 10));
+    assert!(blobs.grant_of(&used).is_none());
+    // It still counts towards the device's grants.
+    for _ in 1..MAX_GRANTS_PER_DEVICE {
+        blobs.grant(&device(1), 1, 0).unwrap();
+    }
+    assert_eq!(blobs.grant(&device(1), 1, 0), Err(Refused::TooManyGrants));
+}
+
+#[test]
+fn a_grant_file_that_is_junk_is_dropped_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let blobs_dir = dir.path().join("blobs");
+    std::fs::create_dir_all(&blobs_dir).unwrap();
+    let id = [3u8; 32];
+    std::fs::write(grants::grant_path(&blobs_dir, &id), "alice\nnot a number\n").unwrap();
+    std::fs::write(grants::part_path(&blobs_dir, &id), b"partial").unwrap();
+    let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
+    assert!(blobs.grant_of(&id).is_none());
+    assert_eq!(std::fs::read_dir(&blobs_dir).unwrap().count(), 0);
 }

@@ -6,7 +6,7 @@ use hush_protocol::relay::{ErrorCode, ServerFrame};
 use super::reply::{internal, Refusal, Reply};
 use super::storage::require_free_disk;
 use super::store_calls::blocking;
-use crate::blobs::{Refused, BLOB_LIFETIME};
+use crate::blobs::Refused;
 use crate::hub::DeviceKey;
 use crate::{now_ms, AppState};
 
@@ -35,7 +35,10 @@ pub(super) async fn request_upload(
     Err(match refused {
         Refused::TooLarge => (
             ErrorCode::Invalid,
-            "attachments are limited to 25 MiB".to_owned(),
+            format!(
+                "attachments are limited to {} MiB",
+                state.blobs.limits().max_bytes / (1024 * 1024)
+            ),
         ),
         Refused::TooManyGrants => (
             ErrorCode::RateLimited,
@@ -57,7 +60,7 @@ pub(super) async fn renew_blob(
 ) -> Result<Reply, Refusal> {
     let (account, id) = (device.account.clone(), device.device);
     let now = now_ms();
-    let expires = now.saturating_add(BLOB_LIFETIME.as_millis() as u64);
+    let expires = state.blobs.expiry_from(now);
     let renewed = blocking(state, move |s| {
         s.renew_blob(&blob, &account, id, now, expires)
     })

@@ -28,6 +28,8 @@ pub struct TestServer {
     pub metrics_addr: SocketAddr,
     pub data: tempfile::TempDir,
     _stop: oneshot::Sender<()>,
+    /// Fires once the relay has stopped.
+    finished: oneshot::Receiver<()>,
 }
 
 /// Starts a relay with the given per-device frame rate; `push_allow_private` lets it push to a
@@ -42,7 +44,14 @@ pub async fn start_relay(frames_per_second: f64, push_allow_private: bool) -> Te
 
 /// Starts a relay with the test defaults changed by `adjust`.
 pub async fn start_relay_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
-    let data = tempfile::tempdir().unwrap();
+    start_relay_in(tempfile::tempdir().unwrap(), adjust).await
+}
+
+/// Starts a relay on the data directory `data` (a new one, or one a stopped relay left).
+pub async fn start_relay_in(
+    data: tempfile::TempDir,
+    adjust: impl FnOnce(&mut Config),
+) -> TestServer {
     let mut config = Config::local(data.path());
     adjust(&mut config);
     let server = Server::new(&config).unwrap();
@@ -53,16 +62,37 @@ pub async fn start_relay_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
         .unwrap();
     let metrics_addr = metrics.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(
-        server.serve_with_metrics(listener, Some(metrics), async move {
-            let _ = stopped.await;
-        }),
-    );
+    let (done, finished) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let _ = server
+            .serve_with_metrics(listener, Some(metrics), async move {
+                let _ = stopped.await;
+            })
+            .await;
+        let _ = done.send(());
+    });
     TestServer {
         addr,
         metrics_addr,
         data,
         _stop: stop,
+        finished,
+    }
+}
+
+impl TestServer {
+    /// Stops this relay (waiting until it has) and starts another on its data directory, on
+    /// a new port: a restart.
+    pub async fn restart(self) -> TestServer {
+        let TestServer {
+            data,
+            _stop,
+            finished,
+            ..
+        } = self;
+        drop(_stop);
+        let _ = tokio::time::timeout(Duration::from_secs(10), finished).await;
+        start_relay_in(data, |_| {}).await
     }
 }
 
