@@ -1,14 +1,12 @@
 //! Upload grants: who may upload which id, how much, until when. Kept in memory and, so that an
-//! upload resumes after a relay restart, in a small file beside the upload's partial file
-//! (`<id>.grant`: account, device, size). A grant lives [`GRANT_LIFETIME`] from its last use:
-//! a long upload that keeps sending keeps it.
+//! upload resumes after a relay restart, saved beside the upload (a record of three lines:
+//! account, device, size). A grant lives [`GRANT_LIFETIME`] from its last use: a long upload
+//! that keeps sending keeps it.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use hush_protocol::hex;
-
+use super::files::BlobFiles;
 use crate::hub::DeviceKey;
 
 /// How long a grant waits for the next piece of its upload.
@@ -80,78 +78,36 @@ impl Grants {
     }
 }
 
-/// The files of an upload in progress in `dir`.
-pub(super) fn grant_path(dir: &Path, id: &[u8; 32]) -> PathBuf {
-    dir.join(format!("{}.grant", hex::encode(id)))
-}
-
-pub(super) fn part_path(dir: &Path, id: &[u8; 32]) -> PathBuf {
-    dir.join(format!("{}.part", hex::encode(id)))
-}
-
-/// Writes the grant's file. Best effort: without it, an upload cut by a restart starts over
-/// with a new grant.
-pub(super) fn save(dir: &Path, id: &[u8; 32], grant: &Grant) {
-    let text = format!(
+/// A grant as [`BlobFiles::save_grant`] keeps it.
+pub(super) fn record(grant: &Grant) -> String {
+    format!(
         "{}\n{}\n{}\n",
         grant.owner.account, grant.owner.device, grant.size
-    );
-    let _ = std::fs::write(grant_path(dir, id), text);
+    )
 }
 
-/// Removes an upload's files (its grant and what was received).
-pub(super) fn forget(dir: &Path, id: &[u8; 32]) {
-    let _ = std::fs::remove_file(grant_path(dir, id));
-    let _ = std::fs::remove_file(part_path(dir, id));
-}
-
-/// The grants saved in `dir` (at most `limit`), as of their last use: the newer of the grant
-/// file's and the partial upload's modification times. Expired or unreadable ones are removed
-/// with their partial uploads.
-pub(super) fn load(dir: &Path, limit: usize) -> Grants {
+/// The grants `files` kept (at most `limit`), as of their uploads' last use. Expired or
+/// unreadable ones are discarded with their uploads.
+pub(super) fn load(files: &dyn BlobFiles, limit: usize) -> Grants {
     let mut grants = Grants::default();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return grants;
-    };
     let now = Instant::now();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.extension().is_none_or(|e| e != "grant") {
-            continue;
-        }
-        let Some(id) = path
-            .file_stem()
-            .and_then(|s| s.to_str())
-            .and_then(hex::decode)
-        else {
-            let _ = std::fs::remove_file(&path);
-            continue;
-        };
-        match read(dir, &id, now) {
-            Some(grant) if grants.by_id.len() < limit => {
-                grants.insert(id, grant);
+    for (id, text, used) in files.saved_grants() {
+        let age = SystemTime::now().duration_since(used).unwrap_or_default();
+        match read(&text) {
+            Some((owner, size)) if age < GRANT_LIFETIME && grants.by_id.len() < limit => {
+                let at = now.checked_sub(age).unwrap_or(now);
+                grants.insert(id, Grant::new(owner, size, at));
             }
-            _ => forget(dir, &id),
+            _ => files.discard(&id),
         }
     }
     grants
 }
 
-fn read(dir: &Path, id: &[u8; 32], now: Instant) -> Option<Grant> {
-    let path = grant_path(dir, id);
-    let text = std::fs::read_to_string(&path).ok()?;
-    let mut lines = text.lines();
+fn read(record: &str) -> Option<(DeviceKey, u32)> {
+    let mut lines = record.lines();
     let account = lines.next()?.to_owned();
     let device = lines.next()?.parse().ok()?;
     let size = lines.next()?.parse().ok()?;
-    let used = [path, part_path(dir, id)]
-        .iter()
-        .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
-        .max()?;
-    let age = SystemTime::now().duration_since(used).unwrap_or_default();
-    if age >= GRANT_LIFETIME {
-        return None;
-    }
-    let at = now.checked_sub(age).unwrap_or(now);
-    Some(Grant::new(DeviceKey { account, device }, size, at))
+    Some((DeviceKey { account, device }, size))
 }

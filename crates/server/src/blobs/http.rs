@@ -1,8 +1,8 @@
 //! `PUT /blobs/<id>`, streamed: an upload is checked against its grant before a byte of its
-//! body is read and goes to disk chunk by chunk, in constant memory whatever the size. Making
-//! a complete partial file a blob ([`keep`]) is shared with uploads in pieces.
+//! body is read and goes to storage chunk by chunk, in constant memory whatever the size.
+//! Making a complete upload a blob ([`keep`]) is shared with uploads in pieces.
 
-use std::path::Path;
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
@@ -11,16 +11,17 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use tokio::io::AsyncWriteExt;
 
+use super::files::{BlobFiles, Writer};
 use super::parse_id;
 use crate::hub::DeviceKey;
 use crate::store::BlobRecord;
 use crate::{now_ms, AppState};
 
-/// Why a streamed upload did not become a blob.
-enum Failed {
-    /// More bytes came than were granted.
+/// Why a streamed body did not all go to storage.
+pub(super) enum Failed {
+    /// More bytes came than were granted (what came before is written).
     TooLarge,
-    /// The body broke off, or the disk refused.
+    /// The body broke off, or the storage refused (what arrived is written).
     Io,
 }
 
@@ -43,17 +44,19 @@ pub(crate) async fn upload(
         )
             .into_response();
     };
-    if header_bytes(&headers, header::CONTENT_LENGTH).is_some_and(|len| len > u64::from(grant.size))
-    {
+    let limit = u64::from(grant.size);
+    if header_bytes(&headers, header::CONTENT_LENGTH).is_some_and(|len| len > limit) {
         state.metrics.blob_refusals.inc();
         return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
     }
-    let part = state.blobs.path(&id).with_extension("part");
-    let mut part_guard = Unkept {
-        path: part.clone(),
-        kept: false,
+    let files = state.blobs.files().clone();
+    // Tried once: if the request ends before its blob is kept (refused, cut off, dropped),
+    // what it wrote goes.
+    let _upload = Discarded(files.clone(), id);
+    let Ok(writer) = files.writer(&id, true).await else {
+        return stored_nothing();
     };
-    let size = match write_part(body, &part, u64::from(grant.size)).await {
+    let size = match write_body(body, writer, 0, limit).await {
         Ok(size) => size,
         Err(Failed::TooLarge) => {
             state.metrics.blob_refusals.inc();
@@ -61,34 +64,54 @@ pub(crate) async fn upload(
         }
         Err(Failed::Io) => return stored_nothing(),
     };
-    part_guard.kept = true;
-    keep(&state, &id, &part, grant.owner, size).await
+    keep(&state, &id, grant.owner, size).await
 }
 
-/// Makes the complete, synced partial file `part` the blob `id` of `owner`: renamed, its
-/// directory synced, recorded in the store. On any failure nothing of it is left.
-pub(super) async fn keep(
-    state: &AppState,
-    id: &[u8; 32],
-    part: &Path,
-    owner: DeviceKey,
-    size: u64,
-) -> Response {
-    let path = state.blobs.path(id);
-    let mut part_guard = Unkept {
-        path: part.to_path_buf(),
-        kept: false,
-    };
-    if tokio::fs::rename(part, &path).await.is_err() {
-        return stored_nothing();
+/// Discards an upload's bytes when dropped (a committed upload has none left to discard).
+struct Discarded(Arc<dyn BlobFiles>, [u8; 32]);
+
+impl Drop for Discarded {
+    fn drop(&mut self) {
+        self.0.discard(&self.1);
     }
-    part_guard.kept = true;
-    // Renamed: from here the blob itself goes unless it is durable and recorded.
-    let mut blob_guard = Unkept {
-        path: path.clone(),
-        kept: false,
-    };
-    if sync_dir(&path).await.is_err() {
+}
+
+/// Appends `body` to `writer`, which holds `offset` bytes, refusing past `limit` in all;
+/// returns the size in all. What was written is flushed, whatever the outcome.
+pub(super) async fn write_body(
+    body: Body,
+    mut writer: Writer,
+    offset: u64,
+    limit: u64,
+) -> Result<u64, Failed> {
+    let mut chunks = body.into_data_stream();
+    let mut size = offset;
+    let mut outcome = Ok(());
+    while let Some(chunk) = chunks.next().await {
+        let Ok(chunk) = chunk else {
+            outcome = Err(Failed::Io);
+            break;
+        };
+        size = size.saturating_add(chunk.len() as u64);
+        if size > limit {
+            outcome = Err(Failed::TooLarge);
+            break;
+        }
+        if writer.write_all(&chunk).await.is_err() {
+            outcome = Err(Failed::Io);
+            break;
+        }
+    }
+    // Made durable by the commit; flushed here so the next `HEAD` counts these bytes.
+    let flushed = writer.flush().await.map_err(|_| Failed::Io);
+    outcome.and(flushed).map(|()| size)
+}
+
+/// Makes `id`'s complete upload the blob of `owner`: durable, then recorded in the store. On
+/// any failure nothing of it is left.
+pub(super) async fn keep(state: &AppState, id: &[u8; 32], owner: DeviceKey, size: u64) -> Response {
+    let files = state.blobs.files().clone();
+    if files.commit(id).await.is_err() {
         return stored_nothing();
     }
     let record = BlobRecord {
@@ -100,12 +123,12 @@ pub(super) async fn keep(
     };
     let store = state.store.clone();
     match tokio::task::spawn_blocking(move || store.add_blob(&record)).await {
-        Ok(Ok(())) => {
-            blob_guard.kept = true;
-            StatusCode::CREATED.into_response()
+        Ok(Ok(())) => StatusCode::CREATED.into_response(),
+        _ => {
+            // Unrecorded, it would count against no quota: it goes.
+            files.remove(id);
+            stored_nothing()
         }
-        // Unrecorded, it would count against no quota: it goes.
-        _ => stored_nothing(),
     }
 }
 
@@ -120,48 +143,4 @@ pub(super) fn stored_nothing() -> Response {
 /// A header's value as a number of bytes.
 pub(super) fn header_bytes(headers: &HeaderMap, name: impl header::AsHeaderName) -> Option<u64> {
     headers.get(name)?.to_str().ok()?.parse().ok()
-}
-
-/// A file removed when dropped unless kept: an upload whose client goes away mid-body drops
-/// the handler, and its partial file must not stay behind, counted against no quota.
-pub(super) struct Unkept {
-    pub(super) path: std::path::PathBuf,
-    pub(super) kept: bool,
-}
-
-impl Drop for Unkept {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(&self.path);
-        }
-    }
-}
-
-/// Streams `body` into `part`, refusing past `limit` bytes, and syncs it; returns the size.
-async fn write_part(body: Body, part: &Path, limit: u64) -> Result<u64, Failed> {
-    let mut file = tokio::fs::File::create(part)
-        .await
-        .map_err(|_| Failed::Io)?;
-    let mut chunks = body.into_data_stream();
-    let mut size = 0u64;
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|_| Failed::Io)?;
-        size = size.saturating_add(chunk.len() as u64);
-        if size > limit {
-            return Err(Failed::TooLarge);
-        }
-        file.write_all(&chunk).await.map_err(|_| Failed::Io)?;
-    }
-    file.sync_all().await.map_err(|_| Failed::Io)?;
-    Ok(size)
-}
-
-/// Syncs the directory holding `path`, so the rename survives a power cut.
-pub(super) async fn sync_dir(path: &Path) -> std::io::Result<()> {
-    let Some(dir) = path.parent().map(Path::to_path_buf) else {
-        return Ok(());
-    };
-    tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
-        .await
-        .map_err(std::io::Error::other)?
 }

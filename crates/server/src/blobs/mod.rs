@@ -11,17 +11,20 @@
 //! A blob expires a configured lifetime (30 days by default) after its upload unless its
 //! uploader renews it.
 
+mod files;
 mod grants;
 mod http;
 mod range;
 mod resumable;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime};
 
 use hush_protocol::hex;
 use rand_core::{OsRng, RngCore};
+
+use files::{BlobFiles, LocalDir};
 
 pub(crate) use grants::Grant;
 use grants::{Grants, GRANT_LIFETIME};
@@ -86,25 +89,29 @@ pub(crate) enum Unwritable {
     Busy,
 }
 
-/// Outstanding grants and the blob directory.
+/// Outstanding grants, and where the bytes are.
 pub(crate) struct Blobs {
-    dir: PathBuf,
+    files: Arc<dyn BlobFiles>,
     limits: BlobLimits,
     grants: Mutex<Grants>,
 }
 
 impl Blobs {
-    /// The blob directory under `data`, with the grants of uploads a previous run left
-    /// unfinished.
+    /// Blobs in the directory `blobs` under `data` (the one backend today), with the grants
+    /// of uploads a previous run left unfinished.
     pub(crate) fn open(data: &Path, limits: BlobLimits) -> std::io::Result<Self> {
-        let dir = data.join("blobs");
-        std::fs::create_dir_all(&dir)?;
-        let grants = grants::load(&dir, MAX_GRANTS);
+        let files: Arc<dyn BlobFiles> = Arc::new(LocalDir::open(data.join("blobs"))?);
+        let grants = grants::load(&*files, MAX_GRANTS);
         Ok(Self {
-            dir,
+            files,
             limits,
             grants: Mutex::new(grants),
         })
+    }
+
+    /// Where the bytes are.
+    pub(crate) fn files(&self) -> &Arc<dyn BlobFiles> {
+        &self.files
     }
 
     pub(crate) fn limits(&self) -> BlobLimits {
@@ -135,7 +142,7 @@ impl Blobs {
         let mut grants = self.lock();
         let now = Instant::now();
         for id in grants.prune(now) {
-            grants::forget(&self.dir, &id);
+            self.files.discard(&id);
         }
         let (held, granted) = grants.per_device.get(owner).copied().unwrap_or_default();
         if held >= MAX_GRANTS_PER_DEVICE || grants.by_id.len() >= MAX_GRANTS {
@@ -151,7 +158,8 @@ impl Blobs {
         let mut id = [0u8; 32];
         OsRng.fill_bytes(&mut id);
         let grant = Grant::new(owner.clone(), size, now);
-        grants::save(&self.dir, &id, &grant);
+        // Saved while the table is locked: a grant used meanwhile cannot be saved again after.
+        self.files.save_grant(&id, &grants::record(&grant));
         grants.insert(id, grant);
         Ok(id)
     }
@@ -166,7 +174,7 @@ impl Blobs {
     /// The grant for `id`, used up (a whole upload is tried once).
     pub(crate) fn take_grant(&self, id: &[u8; 32]) -> Option<Grant> {
         let grant = self.lock().remove(id)?;
-        let _ = std::fs::remove_file(grants::grant_path(&self.dir, id));
+        self.files.forget_grant(id);
         (!grant.busy && !grant.expired(Instant::now())).then_some(grant)
     }
 
@@ -191,58 +199,33 @@ impl Blobs {
         })
     }
 
-    pub(crate) fn path(&self, id: &[u8; 32]) -> PathBuf {
-        self.dir.join(hex::encode(id))
-    }
-
     /// Deletes blobs expired at `now` (in batches from the store), and files last written
-    /// more than [`BLOB_LIFETIME`] ago (uploaded by an earlier build without a record, or a
-    /// record lost). Returns how many files went.
+    /// more than the blob lifetime ago (uploaded by an earlier build without a record, or a
+    /// record lost) or uploads unused past their grant's lifetime. Returns how many files went.
     pub(crate) fn expire(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
         let mut removed = 0;
         loop {
             let ids = store.take_expired_blobs(now, EXPIRY_BATCH)?;
             for id in &ids {
-                removed += usize::from(std::fs::remove_file(self.path(id)).is_ok());
+                removed += usize::from(self.files.remove(id));
             }
             if ids.len() < EXPIRY_BATCH {
                 break;
             }
         }
-        Ok(removed + self.expire_old_files(now))
-    }
-
-    /// Files past the lifetime by their modification time. A renewal touches the file, so
-    /// this agrees with the store's expiry.
-    fn expire_old_files(&self, now: Millis) -> usize {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
-            return 0;
-        };
+        // A renewal touches the blob, so this agrees with the store's expiry. An upload in
+        // progress outlives its grant only if the relay stopped.
         let now = SystemTime::UNIX_EPOCH + Duration::from_millis(now);
-        let cutoff = now.checked_sub(self.limits.lifetime);
-        // A partial upload (and its grant) outlives its grant only if the relay stopped.
-        let part_cutoff = now.checked_sub(GRANT_LIFETIME);
-        let mut removed = 0;
-        for entry in entries.flatten() {
-            let part = (entry.path().extension()).is_some_and(|e| e == "part" || e == "grant");
-            let cutoff = if part { part_cutoff } else { cutoff };
-            let old = entry
-                .metadata()
-                .and_then(|m| m.modified())
-                .is_ok_and(|modified| cutoff.is_some_and(|c| modified < c));
-            if old && std::fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
-        }
-        removed
+        let swept = (self.files).sweep(
+            now.checked_sub(self.limits.lifetime),
+            now.checked_sub(GRANT_LIFETIME),
+        );
+        Ok(removed + swept)
     }
 
-    /// Marks the blob's file as fresh (a renewal), so the file sweep agrees with the store.
+    /// Marks the blob as fresh (a renewal), so the file sweep agrees with the store.
     pub(crate) fn touch(&self, id: &[u8; 32]) {
-        let file = std::fs::File::options().write(true).open(self.path(id));
-        if let Ok(file) = file {
-            let _ = file.set_modified(SystemTime::now());
-        }
+        self.files.touch(id);
     }
 }
 
@@ -259,15 +242,11 @@ impl Held {
         &self.grant
     }
 
-    pub(crate) fn part_path(&self) -> PathBuf {
-        grants::part_path(&self.blobs.dir, &self.id)
-    }
-
     /// The upload is a blob now: the grant is used up.
     pub(crate) fn finish(mut self) {
         self.done = true;
         self.blobs.lock().remove(&self.id);
-        let _ = std::fs::remove_file(grants::grant_path(&self.blobs.dir, &self.id));
+        self.blobs.files.forget_grant(&self.id);
     }
 }
 

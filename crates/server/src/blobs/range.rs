@@ -2,13 +2,10 @@
 //! range (`Range: bytes=a-b`, `bytes=a-`, `bytes=-n`), so a client resumes a download or
 //! fetches the chunk it needs. Cacheable forever: an id never changes content.
 
-use std::io::SeekFrom;
-
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::parse_id;
 use crate::AppState;
@@ -61,10 +58,8 @@ pub(crate) async fn fetch(
     let Some(id) = parse_id(&id) else {
         return not_found();
     };
-    let Ok(mut file) = tokio::fs::File::open(state.blobs.path(&id)).await else {
-        return not_found();
-    };
-    let Ok(len) = file.metadata().await.map(|m| m.len()) else {
+    let files = state.blobs.files();
+    let Some(len) = files.len(&id).await else {
         return not_found();
     };
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
@@ -80,10 +75,10 @@ pub(crate) async fn fetch(
                 .into_response();
         }
     };
-    if file.seek(SeekFrom::Start(start)).await.is_err() {
+    let Ok(reader) = files.read(&id, start, end - start).await else {
         return not_found();
-    }
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file.take(end - start)));
+    };
+    let body = Body::from_stream(tokio_util::io::ReaderStream::new(reader));
     let mut response = (
         status,
         [

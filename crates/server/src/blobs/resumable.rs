@@ -11,16 +11,12 @@
 //! The grant is checked before a byte of a body is read, one request at a time writes an
 //! upload, and nothing is ever held in memory but the piece in flight.
 
-use std::path::Path;
-
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use futures::StreamExt;
-use tokio::io::AsyncWriteExt;
 
-use super::http::{header_bytes, keep, stored_nothing};
+use super::http::{header_bytes, keep, stored_nothing, write_body, Failed};
 use super::{parse_id, Unwritable};
 use crate::AppState;
 
@@ -37,7 +33,7 @@ pub(crate) async fn upload_offset(
         return refused(&state, Unwritable::NoGrant);
     };
     let (id, grant) = grant;
-    let held = part_len(&state.blobs.path(&id).with_extension("part")).await;
+    let held = state.blobs.files().held(&id).await;
     (
         StatusCode::NO_CONTENT,
         [
@@ -66,8 +62,8 @@ pub(crate) async fn continue_upload(
     let Some(offset) = header_bytes(&headers, UPLOAD_OFFSET) else {
         return (StatusCode::BAD_REQUEST, "Upload-Offset is required").into_response();
     };
-    let part = held.part_path();
-    let have = part_len(&part).await;
+    let files = state.blobs.files().clone();
+    let have = files.held(&id).await;
     if offset != have {
         return conflict(have);
     }
@@ -77,16 +73,17 @@ pub(crate) async fn continue_upload(
         state.metrics.blob_refusals.inc();
         return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
     }
-    match append(body, &part, offset, limit).await {
-        Appended::Done(now) => {
-            (StatusCode::NO_CONTENT, [(UPLOAD_OFFSET, now.to_string())]).into_response()
-        }
-        Appended::TooLarge => {
+    let Ok(writer) = files.writer(&id, false).await else {
+        return stored_nothing();
+    };
+    match write_body(body, writer, offset, limit).await {
+        Ok(now) => (StatusCode::NO_CONTENT, [(UPLOAD_OFFSET, now.to_string())]).into_response(),
+        Err(Failed::TooLarge) => {
             state.metrics.blob_refusals.inc();
             (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response()
         }
-        // The client asks `HEAD` where to go on from.
-        Appended::Broken => stored_nothing(),
+        // What arrived is kept: the client asks `HEAD` where to go on from.
+        Err(Failed::Io) => stored_nothing(),
     }
 }
 
@@ -106,73 +103,16 @@ pub(crate) async fn commit_upload(
     let Some(length) = header_bytes(&headers, UPLOAD_LENGTH) else {
         return (StatusCode::BAD_REQUEST, "Upload-Length is required").into_response();
     };
-    let part = held.part_path();
-    let have = part_len(&part).await;
+    let have = state.blobs.files().held(&id).await;
     if length != have {
         return conflict(have);
     }
-    if sync_file(&part).await.is_err() {
-        return stored_nothing();
-    }
     let owner = held.grant().owner.clone();
-    let response = keep(&state, &id, &part, owner, length).await;
+    let response = keep(&state, &id, owner, length).await;
     if response.status() == StatusCode::CREATED {
         held.finish();
     }
     response
-}
-
-/// How a piece's body went.
-enum Appended {
-    /// All of it is held: the new offset.
-    Done(u64),
-    /// It would pass the grant (what came before the excess is held).
-    TooLarge,
-    /// The body broke off or the disk refused (what arrived is held).
-    Broken,
-}
-
-async fn append(body: Body, part: &Path, offset: u64, limit: u64) -> Appended {
-    let file = tokio::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(part)
-        .await;
-    let Ok(mut file) = file else {
-        return Appended::Broken;
-    };
-    let mut chunks = body.into_data_stream();
-    let mut size = offset;
-    let mut outcome = None;
-    while let Some(chunk) = chunks.next().await {
-        let Ok(chunk) = chunk else {
-            outcome = Some(Appended::Broken);
-            break;
-        };
-        size = size.saturating_add(chunk.len() as u64);
-        if size > limit {
-            outcome = Some(Appended::TooLarge);
-            break;
-        }
-        if file.write_all(&chunk).await.is_err() {
-            outcome = Some(Appended::Broken);
-            break;
-        }
-    }
-    // Synced at the commit; flushed here so the next piece's `HEAD` counts these bytes.
-    if file.flush().await.is_err() {
-        return Appended::Broken;
-    }
-    outcome.unwrap_or(Appended::Done(size))
-}
-
-/// Bytes of the partial upload on disk (0 before the first piece).
-async fn part_len(part: &Path) -> u64 {
-    tokio::fs::metadata(part).await.map_or(0, |m| m.len())
-}
-
-async fn sync_file(part: &Path) -> std::io::Result<()> {
-    tokio::fs::File::open(part).await?.sync_all().await
 }
 
 fn conflict(have: u64) -> Response {

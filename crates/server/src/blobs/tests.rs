@@ -2,6 +2,11 @@ use super::*;
 use crate::store::sqlite::SqliteStore;
 use crate::store::BlobRecord;
 
+/// The files of a relay whose data directory is `dir`.
+fn local(dir: &tempfile::TempDir) -> LocalDir {
+    LocalDir::open(dir.path().join("blobs")).unwrap()
+}
+
 fn device(n: u32) -> DeviceKey {
     DeviceKey {
         account: "alice".to_owned(),
@@ -75,7 +80,7 @@ fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
     for n in 0..count {
         let mut id = [0u8; 32];
         id[..4].copy_from_slice(&(n as u32).to_be_bytes());
-        std::fs::write(blobs.path(&id), b"x").unwrap();
+        std::fs::write(local(&dir).blob_path(&id), b"x").unwrap();
         let record = BlobRecord {
             id,
             account: "alice".to_owned(),
@@ -86,7 +91,10 @@ fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
         store.add_blob(&record).unwrap();
     }
     assert_eq!(blobs.expire(&store, now).unwrap(), count - 1);
-    let left: Vec<_> = std::fs::read_dir(&blobs.dir).unwrap().flatten().collect();
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("blobs"))
+        .unwrap()
+        .flatten()
+        .collect();
     assert_eq!(left.len(), 1);
     assert_eq!(store.blob_bytes("alice", 1, now).unwrap(), 1);
 }
@@ -116,10 +124,10 @@ fn an_unfinished_upload_keeps_its_grant_across_a_restart_and_a_used_one_does_not
 fn a_grant_file_that_is_junk_is_dropped_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let blobs_dir = dir.path().join("blobs");
-    std::fs::create_dir_all(&blobs_dir).unwrap();
+    let files = local(&dir);
     let id = [3u8; 32];
-    std::fs::write(grants::grant_path(&blobs_dir, &id), "alice\nnot a number\n").unwrap();
-    std::fs::write(grants::part_path(&blobs_dir, &id), b"partial").unwrap();
+    std::fs::write(files.grant_path(&id), "alice\nnot a number\n").unwrap();
+    std::fs::write(files.part_path(&id), b"partial").unwrap();
     let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
     assert!(blobs.grant_of(&id).is_none());
     assert_eq!(std::fs::read_dir(&blobs_dir).unwrap().count(), 0);
