@@ -12,6 +12,8 @@
 
 use core::fmt;
 
+use zeroize::Zeroizing;
+
 use super::{padding, stream, AttachmentKey};
 use crate::codec::{DecodeError, Reader, Writer};
 use crate::limits::{MAX_ATTACHMENT, MAX_CAPTION, MAX_FILE_NAME, MAX_THUMBNAIL, MAX_WAVEFORM};
@@ -213,7 +215,7 @@ impl AttachmentPointer {
     /// Reads one pointer and checks it ([`Self::check`]).
     pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let blob = r.array()?;
-        let key = AttachmentKey::from_bytes(&r.array()?);
+        let key = AttachmentKey::from_bytes(&Zeroizing::new(r.array()?));
         let sha256 = r.array()?;
         let ciphertext_len = r.u64()?;
         let mime = Mime::from_code(r.u8()?);

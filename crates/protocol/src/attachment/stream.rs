@@ -96,7 +96,9 @@ fn check_ciphertext_size(
 
 /// Opens chunk `index` of a stream on its own (nothing else of the stream is needed): for a
 /// ranged download, or to check one chunk. `last` must say whether it is the stream's last chunk
-/// (see [`chunk_range`]).
+/// (see [`chunk_range`]). An attachment's chunks hold its framing ([`super::padding`]): byte
+/// `n` of the file is byte `n + 8` of the stream, and the file's SHA-256 can only be checked
+/// over the whole file.
 pub fn decrypt_chunk_at(
     key: &AttachmentKey,
     index: u32,
