@@ -35,6 +35,7 @@ const CRATES: [FuzzCrate; 2] = [
             "ratchet_decrypt",
             "state_decode",
             "group_take",
+            "attachment_decode",
         ],
         sanitizer: "address",
     },

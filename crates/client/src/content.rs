@@ -1,7 +1,8 @@
-//! What travels inside an end-to-end encrypted message: a text, a receipt for texts, the
-//! sender's profile, or (between an account's own devices) a transcript of a sent text and the
-//! chats read. The relay never sees any of it.
+//! What travels inside an end-to-end encrypted message: a text, an attachment, a receipt for
+//! texts, the sender's profile, or (between an account's own devices) a transcript of a sent
+//! text or attachment and the chats read. The relay never sees any of it.
 
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::text::MAX_DISPLAY_NAME_BYTES;
 use hush_protocol::DecodeError;
@@ -27,6 +28,8 @@ const READ_SYNC: u8 = 0x14;
 const ATTESTED: u8 = 0x15;
 const GROUP_UPDATE: u8 = 0x16;
 const SENDER_KEY: u8 = 0x17;
+const ATTACHMENT: u8 = 0x18;
+const SENT_ATTACHMENT: u8 = 0x19;
 /// The type byte of [`Content::SenderKey`] (the outbox looks for it).
 pub const SENDER_KEY_CONTENT: u8 = SENDER_KEY;
 
@@ -86,6 +89,29 @@ pub enum Content {
         sent_ms: u64,
         /// The text.
         body: String,
+    },
+    /// A file: the pointer to its encrypted blob, with its key (in a group, sent once with the
+    /// sender key; forwarding sends the same pointer again).
+    Attachment {
+        /// Chosen by the sender, as a text's.
+        id: MessageId,
+        /// When it was sent.
+        sent_ms: u64,
+        /// The blob, its key and SHA-256, and how to show it (secret: the key never shows in
+        /// `Debug`).
+        pointer: AttachmentPointer,
+    },
+    /// To the sender's own other devices: an attachment it sent to `to` (a sibling of
+    /// [`Content::Sent`], whose encoding stays as it was).
+    SentAttachment {
+        /// The chat it was sent in.
+        to: String,
+        /// The message's id (the same as the recipient's).
+        id: MessageId,
+        /// When it was sent.
+        sent_ms: u64,
+        /// The attachment.
+        pointer: AttachmentPointer,
     },
     /// To the sender's own other devices: these received messages of `chat` were read.
     ReadSync {
@@ -153,6 +179,30 @@ impl Content {
                     .raw(id)
                     .u64(*sent_ms)
                     .var(body.as_bytes());
+            }
+            Self::Attachment {
+                id,
+                sent_ms,
+                pointer,
+            } => {
+                // Sized up front: a buffer that grows leaves copies of the key behind.
+                w = Writer::with_capacity(2 + 16 + 8 + pointer.encoded_len());
+                w.header(ATTACHMENT).raw(id).u64(*sent_ms);
+                pointer.write(&mut w);
+            }
+            Self::SentAttachment {
+                to,
+                id,
+                sent_ms,
+                pointer,
+            } => {
+                let len = 2 + 4 + to.len() + 16 + 8 + pointer.encoded_len();
+                w = Writer::with_capacity(len);
+                w.header(SENT_ATTACHMENT)
+                    .var(to.as_bytes())
+                    .raw(id)
+                    .u64(*sent_ms);
+                pointer.write(&mut w);
             }
             Self::Attested {
                 account_key,
@@ -246,6 +296,17 @@ impl Content {
                 sent_ms: r.u64()?,
                 body: r.string("text", MAX_TEXT)?,
             },
+            ATTACHMENT => Self::Attachment {
+                id: r.array()?,
+                sent_ms: r.u64()?,
+                pointer: AttachmentPointer::read(&mut r)?,
+            },
+            SENT_ATTACHMENT => Self::SentAttachment {
+                to: r.string("chat", MAX_CHAT_NAME)?,
+                id: r.array()?,
+                sent_ms: r.u64()?,
+                pointer: AttachmentPointer::read(&mut r)?,
+            },
             ATTESTED => Self::Attested {
                 account_key: r.array()?,
                 device_list: r
@@ -287,6 +348,88 @@ impl Content {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hush_protocol::attachment::pointer::Dimensions;
+    use hush_protocol::attachment::{padding, stream, AttachmentKey, Mime};
+
+    /// A photo's pointer (a valid padded length; the blob itself is not needed here).
+    fn pointer() -> AttachmentPointer {
+        let framed = padding::framed_len(123_456).unwrap();
+        AttachmentPointer {
+            blob: [0x21; 32],
+            key: AttachmentKey::from_bytes(&[0xAB; AttachmentKey::LEN]),
+            sha256: [0x22; 32],
+            ciphertext_len: stream::ciphertext_len(framed).unwrap(),
+            mime: Mime::Png,
+            file_name: "diagram.png".into(),
+            dimensions: Some(Dimensions {
+                width: 800,
+                height: 600,
+            }),
+            duration_ms: None,
+            thumbnail: vec![0x23; 2000],
+            waveform: Vec::new(),
+            caption: "the plan".into(),
+        }
+    }
+
+    #[test]
+    fn the_largest_attachment_attested_fits_one_message_and_decodes() {
+        use hush_protocol::limits::{
+            MAX_CAPTION, MAX_CONTENT, MAX_FILE_NAME, MAX_PLAINTEXT, MAX_THUMBNAIL,
+        };
+        let mut largest = pointer();
+        largest.file_name = "x".repeat(MAX_FILE_NAME);
+        largest.thumbnail = vec![1; MAX_THUMBNAIL];
+        largest.caption = "c".repeat(MAX_CAPTION);
+        let sent = Content::SentAttachment {
+            to: "x".repeat(MAX_CHAT_NAME),
+            id: [1; 16],
+            sent_ms: 2,
+            pointer: largest,
+        };
+        let bytes = sent.encode();
+        assert!(bytes.len() <= MAX_CONTENT, "{} bytes", bytes.len());
+        let attested = Content::Attested {
+            account_key: [1; 32],
+            device_list: vec![2; hush_protocol::relay::MAX_DEVICE_LIST],
+            inner: Secret(zeroize::Zeroizing::new(bytes)),
+        };
+        let attested_bytes = attested.encode();
+        assert!(attested_bytes.len() <= MAX_PLAINTEXT);
+        assert!(Content::decode(&attested_bytes).is_ok_and(|c| c == attested));
+        let Content::Attested { inner, .. } = attested else {
+            unreachable!()
+        };
+        assert_eq!(Content::decode(&inner.0), Ok(sent));
+    }
+
+    #[test]
+    fn attachments_stay_out_of_debug_output_and_bad_pointers_are_refused() {
+        let content = Content::Attachment {
+            id: [3; 16],
+            sent_ms: 4,
+            pointer: pointer(),
+        };
+        let shown = format!("{content:?}");
+        assert!(shown.contains("AttachmentKey(<secret>)"), "{shown}");
+        assert!(
+            !shown.contains("171") && !shown.to_lowercase().contains("abab"),
+            "{shown}"
+        );
+        // A file name that names a path is refused with the whole message.
+        let mut bad = pointer();
+        bad.file_name = "../../x".into();
+        let bytes = Content::Attachment {
+            id: [3; 16],
+            sent_ms: 4,
+            pointer: bad,
+        }
+        .encode();
+        assert_eq!(
+            Content::decode(&bytes),
+            Err(DecodeError::Invalid("file name"))
+        );
+    }
 
     #[test]
     fn the_largest_update_attested_fits_one_message_and_decodes() {
@@ -341,6 +484,17 @@ mod tests {
             },
             Content::SenderKey {
                 distribution: Secret(zeroize::Zeroizing::new(vec![13; 120])),
+            },
+            Content::Attachment {
+                id: [14; 16],
+                sent_ms: 44,
+                pointer: pointer(),
+            },
+            Content::SentAttachment {
+                to: "bob".into(),
+                id: [15; 16],
+                sent_ms: 45,
+                pointer: pointer(),
             },
         ] {
             let bytes = content.encode();

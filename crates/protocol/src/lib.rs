@@ -2,6 +2,7 @@
 //! no RNG of its own (callers pass a [`rand_core::CryptoRng`]), so it behaves identically natively
 //! and in wasm.
 //!
+//! - [`attachment`]: files, encrypted once as a padded STREAM and sent as a pointer.
 //! - [`keys`]: one type per kind of key; secrets are zeroized on drop and never printed.
 //! - [`x3dh`]: session setup from a prekey bundle (Signal's X3DH, rev. 1).
 //! - [`ratchet`]: one Double Ratchet session (Signal's Double Ratchet, rev. 1).
@@ -18,6 +19,7 @@
 //!
 //! `docs/protocol.md` documents every message, field and KDF label.
 
+pub mod attachment;
 pub mod crypto;
 pub mod devices;
 pub mod fingerprint;

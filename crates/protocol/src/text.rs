@@ -53,6 +53,16 @@ pub fn clean_device_name(name: &str) -> Option<String> {
     (fits && !has_blocked(name)).then(|| name.to_owned())
 }
 
+/// An attachment's file name fit to show and to save under: trimmed, 1 to
+/// [`MAX_FILE_NAME`](crate::limits::MAX_FILE_NAME) bytes, nothing blocked (see [`is_blocked`]),
+/// and no path: no `/` or `\`, and not `.` or `..`. `None` for anything else.
+pub fn clean_file_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let fits = !name.is_empty() && name.len() <= crate::limits::MAX_FILE_NAME;
+    let path = name.contains(['/', '\\']) || name == "." || name == "..";
+    (fits && !path && !has_blocked(name)).then(|| name.to_owned())
+}
+
 /// Whether `name` may name a group: not blank, at most [`MAX_GROUP_NAME`] bytes, nothing
 /// blocked (see [`is_blocked`]). Checked as it is, not trimmed: group names are signed.
 pub fn is_clean_group_name(name: &str) -> bool {
@@ -169,6 +179,28 @@ mod tests {
         assert!(is_clean_description(&at(MAX_DESCRIPTION)));
         assert!(!is_clean_description(&at(MAX_DESCRIPTION + 1)));
         assert_eq!(MAX_DISPLAY_NAME_BYTES, 256);
+    }
+
+    #[test]
+    fn file_names_are_cleaned_and_never_name_a_path() {
+        assert_eq!(clean_file_name(" report.pdf "), Some("report.pdf".into()));
+        assert_eq!(clean_file_name("Zoë 🌻.jpg"), Some("Zoë 🌻.jpg".into()));
+        for bad in [
+            "",
+            "  ",
+            ".",
+            "..",
+            "../etc/passwd",
+            "dir/file",
+            "C:\\file",
+            "a\nb",
+            "photo\u{202E}gpj.exe",
+        ] {
+            assert_eq!(clean_file_name(bad), None, "{bad:?}");
+        }
+        let max = crate::limits::MAX_FILE_NAME;
+        assert!(clean_file_name(&"x".repeat(max)).is_some());
+        assert!(clean_file_name(&"x".repeat(max + 1)).is_none());
     }
 
     #[test]

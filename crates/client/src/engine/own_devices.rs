@@ -199,7 +199,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
                 events.push(Event::ReadElsewhere { chat });
             }
+            // Attachment transcripts are not shown yet (the engine's part of issue 20).
+            Content::SentAttachment { .. } => {}
             Content::Text { .. }
+            | Content::Attachment { .. }
             | Content::Receipt { .. }
             | Content::Profile { .. }
             | Content::Attested { .. }

@@ -34,8 +34,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.receive_group_content(batch, &group, from, key).await?;
             }
             Content::Profile { display_name } => receive_profile(batch, from, &display_name),
+            // Attachments are not shown yet (the engine's part of issue 20 comes next).
+            Content::Attachment { .. } => {}
             // Only our own devices send these; attested content was unwrapped before.
-            Content::Sent { .. } | Content::ReadSync { .. } | Content::Attested { .. } => {}
+            Content::Sent { .. }
+            | Content::SentAttachment { .. }
+            | Content::ReadSync { .. }
+            | Content::Attested { .. } => {}
         }
         Ok(())
     }
