@@ -54,6 +54,7 @@ async fn what_was_committed_is_there_after_reopening() {
         body: "still here".into(),
         sent_ms: 9,
         status: Status::Delivered,
+        attachment: None,
     };
     store
         .commit(Changes {
@@ -136,6 +137,7 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
         body: format!("text {id}"),
         sent_ms: u64::from(id),
         status,
+        attachment: None,
     };
     let old = [
         (text(1, "bob", false, Status::Read), 1.0),

@@ -45,6 +45,7 @@ fn message(n: usize, chat: &str) -> ChatMessage {
         } else {
             Status::Delivered
         },
+        attachment: None,
     }
 }
 

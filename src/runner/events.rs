@@ -91,6 +91,9 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         }
         // Nothing a user can act on: the relay's operator sees these in its metrics.
         Event::NoOneTimePreKey { .. } => {}
+        // The app does not send attachments yet (issue 20's screens come next).
+        Event::UploadGranted { .. } => {}
+        Event::UploadRefused { reason, .. } => ui.problem.set(Some(reason)),
         // Shown by `linking::show`; `Unlinked` ends the runner.
         Event::Unlinked
         | Event::LinkOpened { .. }

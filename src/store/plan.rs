@@ -366,6 +366,7 @@ mod tests {
             body: format!("text {id}"),
             sent_ms: u64::from(id),
             status,
+            attachment: None,
         }
     }
 

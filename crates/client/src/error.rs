@@ -61,6 +61,12 @@ pub enum InputError {
     /// A group's name or member count is out of bounds.
     #[error("a group needs a name (1 to 100 characters) and at most 1,024 members")]
     NewGroup,
+    /// An attachment larger than Hush carries, or a pointer that does not check.
+    #[error("attachments are limited to 100 MiB")]
+    AttachmentSize,
+    /// Too many uploads are waiting for the relay's grant.
+    #[error("too many uploads are waiting; try again soon")]
+    TooManyUploads,
 }
 
 /// A group action that the group as it is now does not allow.

@@ -171,6 +171,7 @@ mod tests {
             body: body.into(),
             sent_ms,
             status: Status::Read,
+            attachment: None,
         }
     }
 

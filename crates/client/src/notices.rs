@@ -86,6 +86,7 @@ mod tests {
             body: body.to_owned(),
             sent_ms: u64::from(n),
             status: Status::Delivered,
+            attachment: None,
         })
     }
 

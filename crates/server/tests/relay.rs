@@ -935,7 +935,7 @@ async fn attachments_upload_once_with_a_grant_and_fetch_by_id() {
     );
     a.send(&ClientFrame::RequestUpload {
         request: 7,
-        size: 26 * 1024 * 1024,
+        size: 100 * 1024 * 1024 + 1,
     })
     .await;
     assert!(matches!(

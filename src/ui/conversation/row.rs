@@ -23,7 +23,7 @@ fn tick(status: Status) -> (&'static str, &'static str) {
 /// The notice a message of another kind than text shows instead of a bubble.
 fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
     match message.kind {
-        Kind::Text => None,
+        Kind::Text | Kind::Attachment => None,
         Kind::SecurityCodeChanged => Some(format!(
             "{}'s security code changed. Compare safety numbers to be sure it is still them.",
             message.chat,

@@ -34,6 +34,9 @@ pub(super) struct Connection {
     /// (a newly linked browser): it goes to them now, so that they notice this device and
     /// give it theirs before their next message (see `groups::send::announce_groups`).
     pub(super) announcing: Vec<[u8; 16]>,
+    /// Upload grants asked for attachments, not answered yet (at most
+    /// [`super::attachments::MAX_UPLOADS_ASKED`]).
+    pub(super) uploads_asked: Vec<u32>,
 }
 
 impl Connection {

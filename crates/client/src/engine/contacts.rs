@@ -195,6 +195,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             body: String::new(),
             sent_ms: now_ms,
             status: Status::Read,
+            attachment: None,
         };
         changes.messages.push(notice.clone());
         notice

@@ -83,6 +83,23 @@ pub enum Event {
         /// The name it gave ("Chrome on Linux").
         device_name: String,
     },
+    /// The relay granted the upload asked with [`crate::Engine::request_upload`]: upload the
+    /// encrypted file as blob `id` (`PUT /blobs/<id>`, or in pieces on `/uploads/<id>`), then
+    /// send its pointer with [`crate::Engine::send_attachment`].
+    UploadGranted {
+        /// The request id `request_upload` returned.
+        request: u32,
+        /// The blob id to upload to.
+        id: [u8; 32],
+    },
+    /// The relay refused the upload asked with [`crate::Engine::request_upload`] (too large,
+    /// too many uploads waiting, storage quota reached).
+    UploadRefused {
+        /// The request id `request_upload` returned.
+        request: u32,
+        /// The relay's words, to show.
+        reason: String,
+    },
     /// Upload `blob` with `PUT /blobs/<id>`, then call [`crate::Engine::history_uploaded`].
     UploadHistory {
         /// The blob id the relay granted.

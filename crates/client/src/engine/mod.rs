@@ -16,6 +16,7 @@
 //! list, transcripts, read sync), `presence_setting` (who may see our presence), `groups` and
 //! `linking`.
 
+mod attachments;
 mod bundles;
 mod connection;
 mod contacts;
@@ -252,7 +253,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 request,
                 announcement,
             } => self.link_announcement(request, &announcement, out),
-            ServerFrame::UploadGranted { request, id } => self.upload_granted(request, id, out),
+            ServerFrame::UploadGranted { request, id }
+                if !self.attachment_granted(request, id, out) =>
+            {
+                self.upload_granted(request, id, out);
+            }
+            ServerFrame::UploadGranted { .. } => {}
             ServerFrame::DeviceListPublished { request, .. } => {
                 self.list_published(request, out).await?;
             }
@@ -289,6 +295,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         if request != 0 && self.link_refused(request, &message, now_ms, out)? {
+            return Ok(());
+        }
+        if request != 0 && self.attachment_refused(request, &message, out) {
             return Ok(());
         }
         match (code, self.fetched(request)) {

@@ -6,6 +6,7 @@ use hush_protocol::devices::{DeviceList, ListedDevice};
 use hush_protocol::relay::ClientFrame;
 use hush_protocol::Rng;
 
+use super::attachments::attachment_message;
 use super::receive::Batch;
 use super::{Engine, Event, Output};
 use crate::content::Content;
@@ -108,11 +109,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let Some(own) = self.account.as_ref().map(|a| a.name.clone()) else {
             return;
         };
-        let content = Content::Sent {
-            to: message.chat.to_string(),
-            id: message.id,
-            sent_ms: message.sent_ms,
-            body: message.body.clone(),
+        let to = message.chat.to_string();
+        let (id, sent_ms) = (message.id, message.sent_ms);
+        let content = match &message.attachment {
+            Some(pointer) => Content::SentAttachment {
+                to,
+                id,
+                sent_ms,
+                pointer: (**pointer).clone(),
+            },
+            None => Content::Sent {
+                to,
+                id,
+                sent_ms,
+                body: message.body.clone(),
+            },
         };
         changes.outbox.push(self.entry(&own, content));
     }
@@ -145,6 +156,23 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
+    /// The chat of a transcript to `to` of message `id`, unless it is not one to show: to our
+    /// own account, not a chat, or held already (sent again after its `Sent` was lost: never
+    /// shown twice).
+    async fn new_transcript(
+        &self,
+        changes: &Changes,
+        to: &str,
+        id: &MessageId,
+    ) -> Result<Option<ChatId>, EngineError> {
+        let Ok(chat) = ChatId::parse(to) else {
+            return Ok(None);
+        };
+        let held =
+            changes.received.iter().any(|m| m.id == *id) || self.store.message(id).await?.is_some();
+        Ok((!self.is_own(to) && !held).then_some(chat))
+    }
+
     /// What one of our other devices sent us: a transcript or read state (anything else from
     /// our own account is ignored).
     pub(super) async fn receive_from_own_device(
@@ -160,17 +188,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 sent_ms,
                 body,
             } => {
-                let Ok(chat) = ChatId::parse(&to) else {
+                let Some(chat) = self.new_transcript(changes, &to, &id).await? else {
                     return Ok(());
                 };
-                // A transcript held already (sent again after its `Sent` was lost) is
-                // never shown twice.
-                if self.is_own(&to)
-                    || changes.received.iter().any(|m| m.id == id)
-                    || self.store.message(&id).await?.is_some()
-                {
-                    return Ok(());
-                }
                 let message = ChatMessage {
                     id,
                     group: None,
@@ -180,6 +200,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     body,
                     sent_ms,
                     status: Status::Sent,
+                    attachment: None,
                 };
                 changes.received.push(message.clone());
                 events.push(Event::Message(message));
@@ -199,8 +220,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
                 events.push(Event::ReadElsewhere { chat });
             }
-            // Attachment transcripts are not shown yet (the engine's part of issue 20).
-            Content::SentAttachment { .. } => {}
+            Content::SentAttachment {
+                to,
+                id,
+                sent_ms,
+                pointer,
+            } => {
+                let Some(chat) = self.new_transcript(changes, &to, &id).await? else {
+                    return Ok(());
+                };
+                let mut message = attachment_message(id, chat, true, sent_ms, pointer);
+                message.status = Status::Sent;
+                changes.received.push(message.clone());
+                events.push(Event::Message(message));
+            }
             Content::Text { .. }
             | Content::Attachment { .. }
             | Content::Receipt { .. }

@@ -34,31 +34,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         body: &str,
         now_ms: u64,
     ) -> Result<(ChatMessage, Output), EngineError> {
-        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
-        if to.is_with(&account.name) {
-            return Err(InputError::NoteToSelf.into());
-        }
         if body.trim().is_empty() || body.len() > crate::content::MAX_TEXT {
             return Err(InputError::TextLength.into());
         }
-        let account = match to {
-            ChatId::Group(id) => return self.send_group_text(*id, body, now_ms).await,
-            ChatId::Direct(account) => account,
-        };
-        let (message, entry) = self.new_text(to, body, now_ms);
-        let mut changes = Changes {
-            messages: vec![message.clone()],
-            ..Changes::default()
-        };
-        self.transcript(&message, &mut changes);
-        let mut out = Output::default();
-        self.send_entry(account, entry, changes, &mut out).await?;
-        self.dispatch_own(&mut out).await?;
-        Ok((message, out))
-    }
-
-    /// A new text of ours to `to` (a new id), as the chat shows it and as the outbox keeps it.
-    fn new_text(&mut self, to: &ChatId, body: &str, now_ms: u64) -> (ChatMessage, OutboxEntry) {
         let mut id = [0u8; 16];
         self.rng.fill_bytes(&mut id);
         let content = Content::Text {
@@ -75,14 +53,43 @@ impl<S: Store, R: Rng> Engine<S, R> {
             body: body.to_owned(),
             sent_ms: now_ms,
             status: Status::Sending,
+            attachment: None,
+        };
+        self.send_message(to, message, content).await
+    }
+
+    /// Stores a new message of ours (`content` as it travels) in its chat and the outbox, and
+    /// sends it if connected: to a contact's devices with a transcript to our other devices,
+    /// or to a group with our sender key.
+    pub(super) async fn send_message(
+        &mut self,
+        to: &ChatId,
+        message: ChatMessage,
+        content: Content,
+    ) -> Result<(ChatMessage, Output), EngineError> {
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        if to.is_with(&account.name) {
+            return Err(InputError::NoteToSelf.into());
+        }
+        let account = match to {
+            ChatId::Group(id) => return self.send_group_message(*id, message, content).await,
+            ChatId::Direct(account) => account,
         };
         let entry = OutboxEntry {
-            id,
+            id: message.id,
             to: to.clone(),
             content: content.encode(),
             attempts: 0,
         };
-        (message, entry)
+        let mut changes = Changes {
+            messages: vec![message.clone()],
+            ..Changes::default()
+        };
+        self.transcript(&message, &mut changes);
+        let mut out = Output::default();
+        self.send_entry(account, entry, changes, &mut out).await?;
+        self.dispatch_own(&mut out).await?;
+        Ok((message, out))
     }
 
     /// With sessions ready and nothing else waiting for `to`, `entry` is encrypted now and

@@ -2,6 +2,7 @@
 //! device lists and groups. Stores keep these ([`crate::store`]); the engine and the UI read
 //! them.
 
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::devices::DeviceList;
 use hush_protocol::groups::{Change, GroupLog};
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
@@ -58,6 +59,9 @@ pub enum Kind {
     /// A notice from this device: a message came in a wire version this build does not read
     /// (the sender runs an older or newer Hush); the body is [`UPDATE_NEEDED`].
     UpdateNeeded,
+    /// A photo, video, file or voice note ([`ChatMessage::attachment`]); the body is its
+    /// caption.
+    Attachment,
 }
 
 /// The text of a [`Kind::UpdateNeeded`] line.
@@ -92,6 +96,8 @@ pub struct ChatMessage {
     pub sent_ms: u64,
     /// Where it stands.
     pub status: Status,
+    /// For [`Kind::Attachment`]: the blob, its key and how to show it.
+    pub attachment: Option<Box<AttachmentPointer>>,
 }
 
 /// One chat in the chat list.

@@ -2,6 +2,7 @@
 //! versioned and bounded like the wire formats: stored bytes are untrusted input too (a damaged
 //! profile, a newer build), so decoding never panics and says what is wrong.
 
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::devices::{AccountKey, DeviceList, MAX_DEVICE_NAME};
 use hush_protocol::groups::{Change, GroupError, GroupLog, MAX_CHANGE, MAX_MEMBERS};
@@ -36,6 +37,9 @@ const ACCOUNT_V4: u8 = 0xA9;
 const ACCOUNT: u8 = 0xAA;
 /// A message with its group line (if any) at the end.
 const MESSAGE_V2: u8 = 0xA6;
+/// A message with an attachment: [`MESSAGE_V2`] and the pointer after it (messages without
+/// one keep the second form, which older builds read).
+const MESSAGE_V3: u8 = 0xAB;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
 const GROUP: u8 = 0xA8;
 /// The first form: a log of up to 8 states, pending changes of the first form (migrated on
@@ -181,7 +185,12 @@ pub fn status_from_byte(byte: u8) -> Result<Status, DecodeError> {
 /// One message.
 pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
-    w.header(MESSAGE_V2)
+    let form = if message.attachment.is_some() {
+        MESSAGE_V3
+    } else {
+        MESSAGE_V2
+    };
+    w.header(form)
         .raw(&message.id)
         .u8(match message.kind {
             Kind::Text => 0,
@@ -189,6 +198,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             Kind::DeviceLinked => 2,
             Kind::GroupChange => 3,
             Kind::UpdateNeeded => 4,
+            Kind::Attachment => 5,
         })
         .var(message.chat.to_string().as_bytes())
         .u8(u8::from(message.from_me))
@@ -208,6 +218,9 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             }
         }
     }
+    if let Some(pointer) = &message.attachment {
+        pointer.write(&mut w);
+    }
     w.into_bytes()
 }
 
@@ -215,11 +228,11 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
 pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
     let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
-    r.stored_header(if version == MESSAGE {
-        MESSAGE
-    } else {
-        MESSAGE_V2
-    })?;
+    let form = match version {
+        MESSAGE | MESSAGE_V3 => version,
+        _ => MESSAGE_V2,
+    };
+    r.stored_header(form)?;
     let mut message = ChatMessage {
         id: r.array()?,
         kind: match r.u8()? {
@@ -228,6 +241,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             2 => Kind::DeviceLinked,
             3 => Kind::GroupChange,
             4 => Kind::UpdateNeeded,
+            5 => Kind::Attachment,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: ChatId::parse(&r.string("chat", MAX_NAME)?)?,
@@ -236,6 +250,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
         body: r.string("text", MAX_TEXT)?,
         sent_ms: r.u64()?,
         status: status_from_byte(r.u8()?)?,
+        attachment: None,
     };
     if version != MESSAGE && r.bool("group flag")? {
         let author = Username::new(r.string("author", MAX_NAME)?)?;
@@ -246,6 +261,9 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             receipts.push((member, status_from_byte(r.u8()?)?));
         }
         message.group = Some(GroupLine { author, receipts });
+    }
+    if form == MESSAGE_V3 {
+        message.attachment = Some(Box::new(AttachmentPointer::read(&mut r)?));
     }
     r.finish()?;
     Ok(message)

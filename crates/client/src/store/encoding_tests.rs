@@ -53,6 +53,7 @@ fn records_round_trip_and_damage_is_an_error() {
         body: "hi".into(),
         sent_ms: 5,
         status: Status::Read,
+        attachment: None,
     };
     assert_eq!(
         decode_message(&encode_message(&message)),
@@ -116,6 +117,7 @@ fn records_an_earlier_build_stored_still_load() {
         body: crate::model::UPDATE_NEEDED.into(),
         sent_ms: 5,
         status: Status::Read,
+        attachment: None,
     };
     assert_eq!(
         decode_message(&encode_message(&message)),
@@ -256,4 +258,44 @@ fn the_presence_setting_is_kept_and_earlier_accounts_read_back_with_the_default(
         decode_account(&damaged).err(),
         Some(DecodeError::Invalid("presence visibility"))
     );
+}
+
+/// Issue 20: a message with an attachment keeps its pointer (a third form); one without keeps
+/// the second form, which earlier builds read. A cut record is an error.
+#[test]
+fn a_message_with_an_attachment_keeps_its_pointer() {
+    use hush_protocol::attachment::{padding, stream, AttachmentKey};
+    let framed = padding::framed_len(5_000).unwrap();
+    let pointer = AttachmentPointer {
+        blob: [1; 32],
+        key: AttachmentKey::from_bytes(&[2; AttachmentKey::LEN]),
+        sha256: [3; 32],
+        ciphertext_len: stream::ciphertext_len(framed).unwrap(),
+        mime: hush_protocol::attachment::Mime::File,
+        file_name: "notes.txt".into(),
+        dimensions: None,
+        duration_ms: None,
+        thumbnail: Vec::new(),
+        waveform: Vec::new(),
+        caption: String::new(),
+    };
+    let mut message = ChatMessage {
+        id: [7; 16],
+        group: None,
+        kind: Kind::Attachment,
+        chat: ChatId::parse("bob").unwrap(),
+        from_me: false,
+        body: "notes.txt".into(),
+        sent_ms: 5,
+        status: Status::Delivered,
+        attachment: Some(Box::new(pointer)),
+    };
+    let bytes = encode_message(&message);
+    assert_eq!(bytes[1], MESSAGE_V3);
+    assert_eq!(decode_message(&bytes), Ok(message.clone()));
+    for cut in 0..bytes.len() {
+        assert!(decode_message(&bytes[..cut]).is_err());
+    }
+    message.attachment = None;
+    assert_eq!(encode_message(&message)[1], MESSAGE_V2);
 }

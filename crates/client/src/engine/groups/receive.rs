@@ -10,6 +10,7 @@ use hush_protocol::{DeviceAddress, Rng, Username};
 use super::order::hold;
 use super::{describe, keep_sender_key};
 use crate::content::{Content, ReceiptKind};
+use crate::engine::attachments::attachment_body;
 use crate::engine::receive::{is_outdated, Batch};
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
@@ -80,14 +81,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 return Ok(());
             }
         };
-        let Ok(Content::Text {
-            id: message_id,
-            sent_ms,
-            body,
-        }) = Content::decode(&plaintext)
-        else {
-            batch.undecryptable(from);
-            return Ok(());
+        let (message_id, sent_ms, body, attachment) = match Content::decode(&plaintext) {
+            Ok(Content::Text { id, sent_ms, body }) => (id, sent_ms, body, None),
+            Ok(Content::Attachment {
+                id,
+                sent_ms,
+                pointer,
+            }) => (
+                id,
+                sent_ms,
+                attachment_body(&pointer),
+                Some(Box::new(pointer)),
+            ),
+            _ => {
+                batch.undecryptable(from);
+                return Ok(());
+            }
         };
         if batch.new_ids.contains(&message_id) {
             return Ok(());
@@ -109,7 +118,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 author: sender.clone(),
                 receipts: Vec::new(),
             }),
-            kind: Kind::Text,
+            kind: if attachment.is_some() {
+                Kind::Attachment
+            } else {
+                Kind::Text
+            },
             chat: ChatId::Group(id),
             from_me: mine,
             body,
@@ -119,6 +132,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             } else {
                 Status::Delivered
             },
+            attachment,
         };
         batch.changes.received.push(line.clone());
         batch.events.push(Event::Message(line));

@@ -12,7 +12,7 @@ use crate::content::{Content, ReceiptKind, Secret};
 use crate::engine::{Engine, Output};
 use crate::error::{EngineError, GroupActionError};
 use crate::model::{
-    ChatId, ChatMessage, GroupId, GroupLine, GroupRecord, Kind, MessageId, OutboxEntry, Status,
+    ChatId, ChatMessage, GroupId, GroupLine, GroupRecord, MessageId, OutboxEntry, Status,
 };
 use crate::store::{Changes, Store};
 
@@ -33,12 +33,13 @@ type Targets = Vec<(Username, Vec<(DeviceAddress, SessionRecord)>)>;
 type Listed = Vec<(Username, Vec<u32>)>;
 
 impl<S: Store, R: Rng> Engine<S, R> {
-    /// Stores a text for a group chat and the outbox, and sends it if connected.
-    pub(in crate::engine) async fn send_group_text(
+    /// Stores our new message to group `id` (`content` as it travels, sealed with our sender
+    /// key) in the chat and the outbox, and sends it if connected.
+    pub(in crate::engine) async fn send_group_message(
         &mut self,
         id: GroupId,
-        body: &str,
-        now_ms: u64,
+        mut message: ChatMessage,
+        content: Content,
     ) -> Result<(ChatMessage, Output), EngineError> {
         let me = self.account_name()?;
         let record = self.store.group(&id).await?;
@@ -50,37 +51,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if !state.may_send(&me) {
             return Err(GroupActionError::OnlyAdminsSend.into());
         }
-        let mut message_id = [0u8; 16];
-        self.rng.fill_bytes(&mut message_id);
-        let content = Content::Text {
-            id: message_id,
-            sent_ms: now_ms,
-            body: body.to_owned(),
-        };
         // Everyone it goes to, each to confirm it.
         let receipts = (state.members.iter())
             .filter_map(|m| Username::parse(&m.account).ok())
             .filter(|m| *m != me)
             .map(|m| (m, Status::Sent))
             .collect();
-        let message = ChatMessage {
-            id: message_id,
-            group: Some(GroupLine {
-                author: me,
-                receipts,
-            }),
-            kind: Kind::Text,
-            chat: ChatId::Group(id),
-            from_me: true,
-            body: body.to_owned(),
-            sent_ms: now_ms,
-            status: Status::Sending,
-        };
+        message.group = Some(GroupLine {
+            author: me,
+            receipts,
+        });
         self.store
             .commit(Changes {
                 messages: vec![message.clone()],
                 outbox: vec![OutboxEntry {
-                    id: message_id,
+                    id: message.id,
                     to: ChatId::Group(id),
                     content: content.encode(),
                     attempts: 0,

@@ -6,9 +6,10 @@ use hush_protocol::{DecodeError, DeviceAddress, Rng};
 
 use super::Batch;
 use crate::content::{clean_display_name, Content};
+use crate::engine::attachments::attachment_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatId, ChatMessage, Kind, MessageId, Status};
+use crate::model::{ChatId, ChatMessage, Kind, Status};
 use crate::store::Store;
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -20,12 +21,37 @@ impl<S: Store, R: Rng> Engine<S, R> {
         content: Content,
     ) -> Result<(), EngineError> {
         match content {
-            // A text stored already (a sender's retry on a new session) is confirmed again,
-            // never shown twice.
-            Content::Text { id, .. } if self.store.message(&id).await?.is_some() => {
+            // A message stored already (a sender's retry on a new session) is confirmed
+            // again, never shown twice.
+            Content::Text { id, .. } | Content::Attachment { id, .. }
+                if self.store.message(&id).await?.is_some() =>
+            {
                 batch.deliver(&from.username(), id);
             }
-            Content::Text { id, sent_ms, body } => receive_text(batch, from, id, sent_ms, body),
+            Content::Text { id, sent_ms, body } => {
+                let chat = ChatId::Direct(from.username());
+                let message = ChatMessage {
+                    id,
+                    group: None,
+                    kind: Kind::Text,
+                    chat,
+                    from_me: false,
+                    body,
+                    sent_ms,
+                    status: Status::Delivered,
+                    attachment: None,
+                };
+                receive_message(batch, from, message);
+            }
+            Content::Attachment {
+                id,
+                sent_ms,
+                pointer,
+            } => {
+                let chat = ChatId::Direct(from.username());
+                let message = attachment_message(id, chat, false, sent_ms, pointer);
+                receive_message(batch, from, message);
+            }
             Content::Receipt { kind, ids } => {
                 self.receive_receipt(batch, from, kind, ids).await?;
             }
@@ -34,8 +60,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.receive_group_content(batch, &group, from, key).await?;
             }
             Content::Profile { display_name } => receive_profile(batch, from, &display_name),
-            // Attachments are not shown yet (the engine's part of issue 20 comes next).
-            Content::Attachment { .. } => {}
             // Only our own devices send these; attested content was unwrapped before.
             Content::Sent { .. }
             | Content::SentAttachment { .. }
@@ -64,33 +88,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 }
 
-/// A contact's text: stored once (a repeat of a stored id is dropped by the store, in the same
-/// transaction) and confirmed as delivered.
-fn receive_text(
-    batch: &mut Batch,
-    from: &DeviceAddress,
-    id: MessageId,
-    sent_ms: u64,
-    body: String,
-) {
-    if batch.new_ids.contains(&id) {
+/// A contact's message (a text or an attachment): stored once (a repeat of a stored id is
+/// dropped by the store, in the same transaction) and confirmed as delivered.
+fn receive_message(batch: &mut Batch, from: &DeviceAddress, message: ChatMessage) {
+    if batch.new_ids.contains(&message.id) {
         return;
     }
-    batch.new_ids.push(id);
-    let sender = from.username();
-    let message = ChatMessage {
-        id,
-        group: None,
-        kind: Kind::Text,
-        chat: ChatId::Direct(sender.clone()),
-        from_me: false,
-        body,
-        sent_ms,
-        status: Status::Delivered,
-    };
+    batch.new_ids.push(message.id);
+    let id = message.id;
     batch.changes.received.push(message.clone());
     batch.events.push(Event::Message(message));
-    batch.deliver(&sender, id);
+    batch.deliver(&from.username(), id);
 }
 
 /// A contact's display name; one that cannot be shown safely is ignored.

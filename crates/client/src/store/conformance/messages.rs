@@ -10,7 +10,43 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
     lists(store).await?;
     statuses(store).await?;
     received(store).await?;
-    chat_list(store).await
+    chat_list(store).await?;
+    attachment(store).await
+}
+
+/// A message with an attachment keeps its pointer (issue 20).
+async fn attachment(store: &impl Store) -> Outcome {
+    use hush_protocol::attachment::{padding, stream, AttachmentKey, AttachmentPointer, Mime};
+    let framed = padding::framed_len(1_000).ok_or_else(|| "no padded length".to_owned())?;
+    let pointer = AttachmentPointer {
+        blob: [9; 32],
+        key: AttachmentKey::from_bytes(&[8; AttachmentKey::LEN]),
+        sha256: [7; 32],
+        ciphertext_len: stream::ciphertext_len(framed)
+            .ok_or_else(|| "no stream length".to_owned())?,
+        mime: Mime::Pdf,
+        file_name: "plan.pdf".to_owned(),
+        dimensions: None,
+        duration_ms: None,
+        thumbnail: Vec::new(),
+        waveform: Vec::new(),
+        caption: "the plan".to_owned(),
+    };
+    let mut sent = message(40, "dave", Status::Sending)?;
+    sent.kind = crate::model::Kind::Attachment;
+    sent.attachment = Some(Box::new(pointer));
+    store
+        .commit(Changes {
+            messages: vec![sent.clone()],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let stored = store.message(&sent.id).await.map_err(store_error)?;
+    ensure(
+        stored == Some(sent),
+        "a message keeps its attachment's pointer",
+    )
 }
 
 /// The ids (first byte) of `list`, in order.

@@ -51,6 +51,7 @@ fn message(id: u8, chat: &str, status: Status) -> Result<ChatMessage, String> {
         body: format!("message {id}"),
         sent_ms: u64::from(id),
         status,
+        attachment: None,
     })
 }
 

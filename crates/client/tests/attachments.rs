@@ -1,0 +1,180 @@
+//! Attachments over the real relay on loopback (issue 20, the engine's part): a file encrypted
+//! once, uploaded with the relay's grant, its pointer sent in a message; a contact, every
+//! member of a group and our own linked device download the same blob and open identical bytes
+//! (SHA-256 checked). The relay's data directory never holds a plaintext run of the file.
+// clippy.toml's allow-*-in-tests does not reach the helpers outside #[test] functions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::time::Duration;
+
+use hush_client::{ChatId, ChatMessage, Event, Kind, Status, Store, Username};
+use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use support::*;
+
+/// A file nothing else could contain by chance.
+fn file(len: usize) -> Vec<u8> {
+    let mut rng = ChaCha20Rng::seed_from_u64(len as u64);
+    let mut bytes = vec![0u8; len];
+    rand_chacha::rand_core::RngCore::fill_bytes(&mut rng, &mut bytes);
+    bytes
+}
+
+/// Encrypts `plaintext`, asks `device`'s relay for a grant, uploads it: the pointer to send.
+async fn upload(
+    relay: &Relay,
+    device: &mut Device,
+    plaintext: &[u8],
+    name: &str,
+) -> AttachmentPointer {
+    let mut rng = ChaCha20Rng::seed_from_u64(7);
+    let sealed = seal(&mut rng, plaintext).unwrap();
+    let (request, out) = device
+        .engine
+        .request_upload(sealed.ciphertext.len() as u64)
+        .unwrap();
+    device.output(out).await;
+    let granted = device
+        .expect(|e| matches!(e, Event::UploadGranted { request: r, .. } if *r == request))
+        .await;
+    let Event::UploadGranted { id, .. } = granted else {
+        unreachable!()
+    };
+    let ciphertext_len = sealed.ciphertext.len() as u64;
+    put_blob(relay.addr, &id, sealed.ciphertext).await;
+    AttachmentPointer {
+        blob: id,
+        key: sealed.key,
+        sha256: sealed.sha256,
+        ciphertext_len,
+        mime: Mime::File,
+        file_name: name.to_owned(),
+        dimensions: None,
+        duration_ms: None,
+        thumbnail: Vec::new(),
+        waveform: Vec::new(),
+        caption: String::new(),
+    }
+}
+
+fn attachment_in(chat: &ChatId) -> impl Fn(&Event) -> bool + '_ {
+    move |e| matches!(e, Event::Message(m) if m.chat == *chat && m.kind == Kind::Attachment)
+}
+
+/// Downloads and opens what `message` points to.
+async fn download(relay: &Relay, message: &ChatMessage) -> Vec<u8> {
+    let pointer = message.attachment.as_deref().expect("an attachment");
+    let blob = get_blob(relay.addr, &pointer.blob).await;
+    assert_eq!(blob.len() as u64, pointer.ciphertext_len);
+    open(&pointer.key, &blob, &pointer.sha256).unwrap()
+}
+
+/// Whether any file under `dir` holds `needle`.
+fn holds(dir: &std::path::Path, needle: &[u8]) -> bool {
+    std::fs::read_dir(dir).unwrap().flatten().any(|entry| {
+        let path = entry.path();
+        if path.is_dir() {
+            return holds(&path, needle);
+        }
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        bytes.windows(needle.len()).any(|w| w == needle)
+    })
+}
+
+async fn received(device: &mut Device, chat: &ChatId) -> ChatMessage {
+    let Event::Message(message) = device.expect(attachment_in(chat)).await else {
+        unreachable!()
+    };
+    message
+}
+
+#[tokio::test]
+async fn a_contact_and_our_linked_device_open_the_same_file() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let (mut laptop, _) = Device::link(&relay, &mut alice, "laptop", 3).await;
+    let plaintext = file(300_000);
+    let pointer = upload(&relay, &mut alice, &plaintext, "report.pdf").await;
+    let (sent, out) = alice
+        .engine
+        .send_attachment(&chat("bob"), pointer, now())
+        .await
+        .unwrap();
+    alice.output(out).await;
+    assert_eq!(
+        (sent.kind, sent.body.as_str()),
+        (Kind::Attachment, "report.pdf")
+    );
+    alice.expect(status(sent.id, Status::Sent)).await;
+
+    let got = received(&mut bob, &chat("alice")).await;
+    assert!(!got.from_me);
+    assert_eq!(got.id, sent.id);
+    assert_eq!(download(&relay, &got).await, plaintext);
+    // Kept across a reload: the store holds the pointer.
+    let stored = bob.store.message(&got.id).await.unwrap().unwrap();
+    assert_eq!(stored.attachment, got.attachment);
+
+    let mine = received(&mut laptop, &chat("bob")).await;
+    assert!(mine.from_me);
+    assert_eq!(download(&relay, &mine).await, plaintext);
+
+    // The relay saw ciphertext only.
+    assert!(!holds(relay.data.path(), &plaintext[1_000..1_064]));
+}
+
+#[tokio::test]
+async fn every_member_of_a_group_of_ten_opens_a_file_uploaded_once() {
+    let relay = relay().await;
+    let names: Vec<String> = (0..10).map(|n| format!("member{n}")).collect();
+    let mut devices = Vec::new();
+    for (n, name) in names.iter().enumerate() {
+        devices.push(Device::register(&relay, name, 100 + n as u64).await);
+    }
+    let others: Vec<Username> = names[1..].iter().map(|m| user(m)).collect();
+    let (group, out) = devices[0]
+        .engine
+        .create_group("Photos", "", &others, now())
+        .await
+        .unwrap();
+    devices[0].output(out).await;
+    settle_all(&mut devices).await;
+
+    let plaintext = file(200_001);
+    let pointer = upload(&relay, &mut devices[0], &plaintext, "trip.mov").await;
+    let (_, out) = devices[0]
+        .engine
+        .send_attachment(&group, pointer, now())
+        .await
+        .unwrap();
+    devices[0].output(out).await;
+    settle_all(&mut devices).await;
+    for device in &mut devices[1..] {
+        let got = received(device, &group).await;
+        assert_eq!(got.group.as_ref().unwrap().author, "member0");
+        assert_eq!(download(&relay, &got).await, plaintext);
+    }
+}
+
+/// Lets every device send and receive until all are idle.
+async fn settle_all(devices: &mut [Device]) {
+    for _ in 0..6 {
+        for device in devices.iter_mut() {
+            device
+                .pump_until(|_| false, Duration::from_millis(60))
+                .await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_upload_too_large_is_refused_before_it_is_asked() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let too_large = hush_protocol::limits::MAX_ATTACHMENT + 1;
+    assert!(alice.engine.request_upload(too_large).is_err());
+}
