@@ -30,6 +30,10 @@ const GROUP_UPDATE: u8 = 0x16;
 const SENDER_KEY: u8 = 0x17;
 const ATTACHMENT: u8 = 0x18;
 const SENT_ATTACHMENT: u8 = 0x19;
+/// Types in this range are messages people see, of kinds later builds add: each starts with
+/// its id (16) and when it was sent (u64), so a build that does not know one still shows that
+/// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
+pub const SHOWN_KINDS_AHEAD: std::ops::RangeInclusive<u8> = 0x40..=0x7F;
 /// The type byte of [`Content::SenderKey`] (the outbox looks for it).
 pub const SENDER_KEY_CONTENT: u8 = SENDER_KEY;
 
@@ -145,6 +149,16 @@ pub enum Content {
         /// An encoded [`hush_protocol::wire::SenderKeyDistribution`] (secret: never shown).
         distribution: Secret,
     },
+    /// A message of a kind a later build added ([`SHOWN_KINDS_AHEAD`]): only its id and time
+    /// are read, the rest is left as it is.
+    Unknown {
+        /// Its type byte.
+        kind: u8,
+        /// Chosen by the sender, as a text's.
+        id: MessageId,
+        /// When it was sent.
+        sent_ms: u64,
+    },
 }
 
 impl Content {
@@ -154,6 +168,9 @@ impl Content {
         match self {
             Self::Text { id, sent_ms, body } => {
                 w.header(TEXT).raw(id).u64(*sent_ms).var(body.as_bytes());
+            }
+            Self::Unknown { kind, id, sent_ms } => {
+                w.header(*kind).raw(id).u64(*sent_ms);
             }
             Self::Receipt { kind, ids } => {
                 let kind = match kind {
@@ -338,6 +355,14 @@ impl Content {
             SENDER_KEY => Self::SenderKey {
                 distribution: Secret(zeroize::Zeroizing::new(r.var("sender key", 256)?.to_vec())),
             },
+            kind if SHOWN_KINDS_AHEAD.contains(&kind) => {
+                // The rest is the later build's; only what every such kind starts with is read.
+                return Ok(Self::Unknown {
+                    kind,
+                    id: r.array()?,
+                    sent_ms: r.u64()?,
+                });
+            }
             other => return Err(DecodeError::UnexpectedType(other)),
         };
         r.finish()?;
@@ -537,5 +562,29 @@ mod tests {
         }
         assert!(clean_display_name(&"x".repeat(MAX_DISPLAY_NAME)).is_some());
         assert!(clean_display_name(&"x".repeat(MAX_DISPLAY_NAME + 1)).is_none());
+    }
+
+    /// A kind of message a later build adds is read as far as every such kind goes (its id and
+    /// time); other unknown types stay errors, and so does a cut one.
+    #[test]
+    fn a_later_kind_of_message_reads_as_unknown() {
+        let mut bytes = vec![hush_protocol::WIRE_VERSION, 0x41];
+        bytes.extend_from_slice(&[5; 16]);
+        bytes.extend_from_slice(&9u64.to_be_bytes());
+        bytes.extend_from_slice(b"fields of a later build");
+        assert_eq!(
+            Content::decode(&bytes),
+            Ok(Content::Unknown {
+                kind: 0x41,
+                id: [5; 16],
+                sent_ms: 9
+            })
+        );
+        assert!(Content::decode(&bytes[..20]).is_err());
+        bytes[1] = 0x3F;
+        assert_eq!(
+            Content::decode(&bytes),
+            Err(DecodeError::UnexpectedType(0x3F))
+        );
     }
 }

@@ -178,3 +178,63 @@ async fn an_upload_too_large_is_refused_before_it_is_asked() {
     let too_large = hush_protocol::limits::MAX_ATTACHMENT + 1;
     assert!(alice.engine.request_upload(too_large).is_err());
 }
+
+/// Issue 20: a message of a kind a later build adds (an installed app that has not reloaded
+/// yet) is stored as "Update Hush to see this message", acknowledged and confirmed: never lost,
+/// and what follows it is read as usual.
+#[tokio::test]
+async fn a_message_of_a_kind_a_later_build_added_is_shown_and_confirmed() {
+    use hush_client::{Changes, OutboxEntry, UPDATE_TO_SEE};
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    // What a later build sends: a type in the range kept for messages people see, starting
+    // with its id and time, then fields this build does not know.
+    let id = [0x41; 16];
+    let mut content = vec![hush_protocol::WIRE_VERSION, 0x41];
+    content.extend_from_slice(&id);
+    content.extend_from_slice(&now().to_be_bytes());
+    content.extend_from_slice(b"a later build's fields");
+    let entry = OutboxEntry {
+        id,
+        to: chat("bob"),
+        content,
+        attempts: 0,
+    };
+    // As the later build shows it on its own side, to follow its receipts.
+    let mine = ChatMessage {
+        id,
+        group: None,
+        kind: Kind::Text,
+        chat: chat("bob"),
+        from_me: true,
+        body: "something new".to_owned(),
+        sent_ms: now(),
+        status: Status::Sending,
+        attachment: None,
+    };
+    alice
+        .store
+        .commit(Changes {
+            messages: vec![mine],
+            outbox: vec![entry],
+            ..Changes::default()
+        })
+        .await
+        .unwrap();
+    // Sent in order, ahead of a text.
+    alice.deliver("bob", "and a text after it").await;
+    let Event::Message(shown) = bob
+        .expect(|e| matches!(e, Event::Message(m) if m.id == id))
+        .await
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        (shown.kind, shown.body.as_str(), shown.chat.clone()),
+        (Kind::UpdateNeeded, UPDATE_TO_SEE, chat("alice"))
+    );
+    assert!(bob.store.message(&id).await.unwrap().is_some(), "stored");
+    bob.expect(message_from("and a text after it")).await;
+    alice.expect(status(id, Status::Delivered)).await;
+}

@@ -235,6 +235,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 events.push(Event::Message(message));
             }
             Content::Text { .. }
+            | Content::Unknown { .. }
             | Content::Attachment { .. }
             | Content::Receipt { .. }
             | Content::Profile { .. }

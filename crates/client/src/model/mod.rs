@@ -66,6 +66,8 @@ pub enum Kind {
 
 /// The text of a [`Kind::UpdateNeeded`] line.
 pub const UPDATE_NEEDED: &str = "Update Hush to read this message";
+/// The text of a [`Kind::UpdateNeeded`] line for a kind of message a later build added.
+pub const UPDATE_TO_SEE: &str = "Update Hush to see this message";
 
 /// What a group chat's message adds: who wrote it and, for ours, how far it got with each
 /// member.

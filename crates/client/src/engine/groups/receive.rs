@@ -14,7 +14,7 @@ use crate::engine::attachments::attachment_body;
 use crate::engine::receive::{is_outdated, Batch};
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Status};
+use crate::model::{ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Status, UPDATE_TO_SEE};
 use crate::store::Store;
 
 /// Changes as they came: all decoded, at least one, all for one group. Otherwise why not
@@ -81,18 +81,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 return Ok(());
             }
         };
-        let (message_id, sent_ms, body, attachment) = match Content::decode(&plaintext) {
-            Ok(Content::Text { id, sent_ms, body }) => (id, sent_ms, body, None),
+        let (message_id, sent_ms, kind, body, attachment) = match Content::decode(&plaintext) {
+            Ok(Content::Text { id, sent_ms, body }) => (id, sent_ms, Kind::Text, body, None),
             Ok(Content::Attachment {
                 id,
                 sent_ms,
                 pointer,
-            }) => (
-                id,
-                sent_ms,
-                attachment_body(&pointer),
-                Some(Box::new(pointer)),
-            ),
+            }) => {
+                let body = attachment_body(&pointer);
+                (id, sent_ms, Kind::Attachment, body, Some(Box::new(pointer)))
+            }
+            // A kind a later build added: shown as such and confirmed, never lost.
+            Ok(Content::Unknown { id, sent_ms, .. }) => {
+                let body = UPDATE_TO_SEE.to_owned();
+                (id, sent_ms, Kind::UpdateNeeded, body, None)
+            }
             _ => {
                 batch.undecryptable(from);
                 return Ok(());
@@ -118,11 +121,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 author: sender.clone(),
                 receipts: Vec::new(),
             }),
-            kind: if attachment.is_some() {
-                Kind::Attachment
-            } else {
-                Kind::Text
-            },
+            kind,
             chat: ChatId::Group(id),
             from_me: mine,
             body,

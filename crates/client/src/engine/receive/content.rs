@@ -9,7 +9,7 @@ use crate::content::{clean_display_name, Content};
 use crate::engine::attachments::attachment_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatId, ChatMessage, Kind, Status};
+use crate::model::{ChatId, ChatMessage, Kind, MessageId, Status, UPDATE_TO_SEE};
 use crate::store::Store;
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -23,7 +23,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         match content {
             // A message stored already (a sender's retry on a new session) is confirmed
             // again, never shown twice.
-            Content::Text { id, .. } | Content::Attachment { id, .. }
+            Content::Text { id, .. }
+            | Content::Attachment { id, .. }
+            | Content::Unknown { id, .. }
                 if self.store.message(&id).await?.is_some() =>
             {
                 batch.deliver(&from.username(), id);
@@ -51,6 +53,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let chat = ChatId::Direct(from.username());
                 let message = attachment_message(id, chat, false, sent_ms, pointer);
                 receive_message(batch, from, message);
+            }
+            // A kind of message a later build added: shown as such and confirmed, never lost.
+            Content::Unknown { id, sent_ms, .. } => {
+                let chat = ChatId::Direct(from.username());
+                receive_message(batch, from, update_to_see(id, chat, sent_ms));
             }
             Content::Receipt { kind, ids } => {
                 self.receive_receipt(batch, from, kind, ids).await?;
@@ -99,6 +106,21 @@ fn receive_message(batch: &mut Batch, from: &DeviceAddress, message: ChatMessage
     batch.changes.received.push(message.clone());
     batch.events.push(Event::Message(message));
     batch.deliver(&from.username(), id);
+}
+
+/// The line a message of an unknown kind shows (from a contact, delivered).
+pub(in crate::engine) fn update_to_see(id: MessageId, chat: ChatId, sent_ms: u64) -> ChatMessage {
+    ChatMessage {
+        id,
+        group: None,
+        kind: Kind::UpdateNeeded,
+        chat,
+        from_me: false,
+        body: UPDATE_TO_SEE.to_owned(),
+        sent_ms,
+        status: Status::Delivered,
+        attachment: None,
+    }
 }
 
 /// A contact's display name; one that cannot be shown safely is ignored.
