@@ -67,6 +67,9 @@ pub enum InputError {
     /// Too many uploads are waiting for the relay's grant.
     #[error("too many uploads are waiting; try again soon")]
     TooManyUploads,
+    /// Not a text or attachment this device holds.
+    #[error("only texts and attachments can be forwarded")]
+    NotForwardable,
 }
 
 /// A group action that the group as it is now does not allow.

@@ -238,3 +238,44 @@ async fn a_message_of_a_kind_a_later_build_added_is_shown_and_confirmed() {
     bob.expect(message_from("and a text after it")).await;
     alice.expect(status(id, Status::Delivered)).await;
 }
+
+/// Issue 20: forwarding sends the same blob and key again; nothing is uploaded again.
+#[tokio::test]
+async fn a_forwarded_file_opens_without_a_new_upload() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let mut carol = Device::register(&relay, "carol", 3).await;
+    let plaintext = file(70_000);
+    let pointer = upload(&relay, &mut alice, &plaintext, "song.ogg").await;
+    let (sent, out) = alice
+        .engine
+        .send_attachment(&chat("bob"), pointer, now())
+        .await
+        .unwrap();
+    alice.output(out).await;
+    alice.expect(status(sent.id, Status::Sent)).await;
+    let got = received(&mut bob, &chat("alice")).await;
+
+    let (forwarded, out) = bob
+        .engine
+        .forward(&got.id, &chat("carol"), now())
+        .await
+        .unwrap();
+    bob.output(out).await;
+    assert_ne!(forwarded.id, got.id, "a new message of Bob's");
+    bob.expect(status(forwarded.id, Status::Sent)).await;
+    let at_carol = received(&mut carol, &chat("bob")).await;
+    assert_eq!(at_carol.attachment, got.attachment);
+    assert_eq!(download(&relay, &at_carol).await, plaintext);
+    let blobs = std::fs::read_dir(relay.data.path().join("blobs"))
+        .unwrap()
+        .count();
+    assert_eq!(blobs, 1, "one blob on the relay");
+    // Only texts and attachments can be forwarded.
+    assert!(bob
+        .engine
+        .forward(&[0; 16], &chat("carol"), now())
+        .await
+        .is_err());
+}
