@@ -279,3 +279,102 @@ async fn a_forwarded_file_opens_without_a_new_upload() {
         .await
         .is_err());
 }
+
+/// One request on `/uploads/<id>`: its status and `Upload-Offset`.
+async fn piece(
+    relay: &Relay,
+    method: reqwest::Method,
+    tail: &str,
+    header: (&str, u64),
+    body: Vec<u8>,
+) -> (u16, Option<u64>) {
+    let response = reqwest::Client::new()
+        .request(method, format!("http://{}/uploads/{tail}", relay.addr))
+        .header(header.0, header.1)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let offset = response
+        .headers()
+        .get("upload-offset")
+        .map(|v| v.to_str().unwrap().parse().unwrap());
+    (response.status().as_u16(), offset)
+}
+
+/// Issue 20: an upload in pieces goes on after the relay restarts mid-upload, and the file
+/// then reaches its recipient whole.
+#[tokio::test]
+async fn an_upload_resumes_after_the_relay_restarts_mid_upload() {
+    use reqwest::Method;
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let bob = Device::register(&relay, "bob", 2).await;
+    let plaintext = file(300_000);
+    let mut rng = ChaCha20Rng::seed_from_u64(8);
+    let sealed = seal(&mut rng, &plaintext).unwrap();
+    let total = sealed.ciphertext.len() as u64;
+    let (request, out) = alice.engine.request_upload(total).unwrap();
+    alice.output(out).await;
+    let Event::UploadGranted { id, .. } = alice
+        .expect(|e| matches!(e, Event::UploadGranted { request: r, .. } if *r == request))
+        .await
+    else {
+        unreachable!()
+    };
+    let hex = hush_protocol::hex::encode(&id);
+    let half = sealed.ciphertext[..100_000].to_vec();
+    let first = piece(&relay, Method::PATCH, &hex, ("upload-offset", 0), half).await;
+    assert_eq!(first, (204, Some(100_000)));
+
+    let (alice_store, bob_store) = (alice.store.clone(), bob.store.clone());
+    drop((alice, bob));
+    let relay = restart(relay).await;
+    let mut alice = Device::open(&relay, alice_store, 11).await;
+    let mut bob = Device::open(&relay, bob_store, 12).await;
+    let held = piece(&relay, Method::HEAD, &hex, ("x-none", 0), Vec::new()).await;
+    assert_eq!(held, (204, Some(100_000)));
+    let rest = sealed.ciphertext[100_000..].to_vec();
+    let second = piece(
+        &relay,
+        Method::PATCH,
+        &hex,
+        ("upload-offset", 100_000),
+        rest,
+    )
+    .await;
+    assert_eq!(second, (204, Some(total)));
+    let commit = format!("{hex}/commit");
+    let done = piece(
+        &relay,
+        Method::POST,
+        &commit,
+        ("upload-length", total),
+        Vec::new(),
+    )
+    .await;
+    assert_eq!(done.0, 201);
+
+    let pointer = AttachmentPointer {
+        blob: id,
+        key: sealed.key,
+        sha256: sealed.sha256,
+        ciphertext_len: total,
+        mime: Mime::File,
+        file_name: "big.bin".to_owned(),
+        dimensions: None,
+        duration_ms: None,
+        thumbnail: Vec::new(),
+        waveform: Vec::new(),
+        caption: String::new(),
+    };
+    let (sent, out) = alice
+        .engine
+        .send_attachment(&chat("bob"), pointer, now())
+        .await
+        .unwrap();
+    alice.output(out).await;
+    alice.expect(status(sent.id, Status::Sent)).await;
+    let got = received(&mut bob, &chat("alice")).await;
+    assert_eq!(download(&relay, &got).await, plaintext);
+}
