@@ -106,6 +106,37 @@
     },
   };
 
+  // Attachments: the files picked in the composer's file input, and a downloaded file saved
+  // as an ordinary browser download (an <a download> of a blob: URL, revoked after).
+  window.hushFiles = {
+    choose(inputId) {
+      document.getElementById(inputId)?.click();
+      return true;
+    },
+    async read(inputId) {
+      const input = document.getElementById(inputId);
+      if (!input) return [];
+      const files = Array.from(input.files || []);
+      input.value = '';
+      return Promise.all(files.map(async (file) =>
+        [file.name, file.type, new Uint8Array(await file.arrayBuffer())]));
+    },
+    url([type, bytes]) {
+      return URL.createObjectURL(new Blob([bytes], { type }));
+    },
+    save([name, type, bytes]) {
+      const url = URL.createObjectURL(new Blob([bytes], { type: type || 'application/octet-stream' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name || 'file';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+      return true;
+    },
+  };
+
   // Scanning a link code's QR code with the camera, where the browser can detect QR codes.
   window.hushScan = {
     available: () => 'BarcodeDetector' in window && !!navigator.mediaDevices?.getUserMedia,

@@ -2,10 +2,12 @@
 
 use futures::channel::mpsc::UnboundedSender;
 use hush_client::{ChatId, MessageId, Username};
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::linking::HistoryBlob;
 use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
+use crate::platform::files::PickedFile;
 use crate::platform::push::Subscription;
 
 /// What the runner is asked to do: the user's actions, and what the relay and the browser
@@ -26,6 +28,21 @@ pub(crate) enum Command {
         to: ChatId,
         body: String,
     },
+    /// Encrypt, upload and send these files to `to` (the caption goes with the first).
+    SendFiles {
+        to: ChatId,
+        files: Vec<PickedFile>,
+        caption: String,
+    },
+    /// A file of ours is uploaded: send its pointer to `to`.
+    Uploaded {
+        to: ChatId,
+        pointer: Box<AttachmentPointer>,
+    },
+    /// Download, check and save the file message `id` carries.
+    Download(MessageId),
+    /// Download and check the photo message `id` carries, to show it in its bubble.
+    ShowPhoto(MessageId),
     /// Open a chat (starting it if new).
     Open(ChatId),
     /// Back to the chat list (phones show one or the other).

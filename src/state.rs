@@ -126,6 +126,8 @@ pub(crate) struct Ui {
     pub(crate) group_info: RwSignal<bool>,
     /// One of our group messages and the members' receipts for it, while its info is open.
     pub(crate) message_info: RwSignal<Option<MessageReceipts>>,
+    /// Photos downloaded and checked, as `blob:` URLs, by message.
+    pub(crate) photos: RwSignal<Vec<(MessageId, String)>>,
 }
 
 impl Ui {
@@ -154,6 +156,7 @@ impl Ui {
             groups: RwSignal::new(Vec::new()),
             group_info: RwSignal::new(false),
             message_info: RwSignal::new(None),
+            photos: RwSignal::new(Vec::new()),
         }
     }
 

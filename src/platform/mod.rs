@@ -12,6 +12,8 @@ pub(crate) mod blobs;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod clock;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod files;
+#[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod owner;

@@ -7,7 +7,7 @@ use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
 use super::tab::Tab;
-use super::{chat, events, groups, linking};
+use super::{chat, events, groups, linking, uploads};
 use crate::command::Command;
 use crate::platform::clock;
 use crate::platform::push::{self, Subscription};
@@ -33,6 +33,24 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(out)
         }
         Command::Send { to, body } => send(tab, &to, &body).await,
+        Command::SendFiles { to, files, caption } => uploads::start(tab, to, files, caption),
+        Command::Uploaded { to, pointer } => {
+            let (message, out) = tab
+                .engine
+                .send_attachment(&to, *pointer, clock::now_ms())
+                .await?;
+            events::apply(tab, out).await;
+            chat::show_sent(tab, message).await;
+            Ok(Output::default())
+        }
+        Command::Download(id) => {
+            uploads::download(tab, id).await;
+            Ok(Output::default())
+        }
+        Command::ShowPhoto(id) => {
+            uploads::show_photo(tab, id).await;
+            Ok(Output::default())
+        }
         Command::Open(chat) => open_chat(tab, chat).await,
         Command::LoadEarlier => {
             chat::load_earlier(&tab.engine, ui).await;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::tab::Tab;
-use super::{groups, linking};
+use super::{groups, linking, uploads};
 use crate::command::{Command, Messenger};
 use crate::platform::push::{self, Notifications};
 use crate::platform::{clock, page};
@@ -91,9 +91,8 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         }
         // Nothing a user can act on: the relay's operator sees these in its metrics.
         Event::NoOneTimePreKey { .. } => {}
-        // The app does not send attachments yet (issue 20's screens come next).
-        Event::UploadGranted { .. } => {}
-        Event::UploadRefused { reason, .. } => ui.problem.set(Some(reason)),
+        Event::UploadGranted { request, id } => uploads::granted(tab, request, id),
+        Event::UploadRefused { request, reason } => uploads::refused(tab, request, reason),
         // Shown by `linking::show`; `Unlinked` ends the runner.
         Event::Unlinked
         | Event::LinkOpened { .. }

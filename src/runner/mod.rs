@@ -11,6 +11,7 @@ mod events;
 mod groups;
 mod linking;
 mod tab;
+mod uploads;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
 use futures::StreamExt;
@@ -115,6 +116,8 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
         ui,
         messenger,
         relay,
+        uploads: Default::default(),
+        photos: Default::default(),
     };
     show_account(&tab).await;
     tab.engine.set_device_name(&page::browser_name());

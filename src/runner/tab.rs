@@ -21,6 +21,10 @@ pub(super) struct Tab {
     pub(super) messenger: Messenger,
     /// None if the page has no origin to reach the relay at.
     pub(super) relay: Option<Relay>,
+    /// Files of ours waiting for the relay's grant.
+    pub(super) uploads: super::uploads::Uploads,
+    /// Photos asked for on this page (each is downloaded once).
+    pub(super) photos: std::cell::RefCell<Vec<hush_client::MessageId>>,
 }
 
 impl Tab {

@@ -54,7 +54,7 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
 
   await openChat(alice, 'bob');
   await alice.getByRole('textbox', { name: 'Message' }).fill('hello bob');
-  await alice.getByRole('button', { name: 'Send' }).click();
+  await alice.getByRole('button', { name: 'Send', exact: true }).click();
   await bubble(alice, 'hello bob').getByText(/^(Sending|Sent|Delivered)$/).waitFor();
   await bubble(alice, 'hello bob').getByText('Delivered', { exact: true }).waitFor();
 
@@ -103,7 +103,7 @@ test('two people register and chat both ways, with ticks up to Read', { timeout:
   await bubble(alice, 'hello bob').getByText('Read', { exact: true }).waitFor();
   await bubble(alice, html).waitFor();
   await alice.getByRole('textbox', { name: 'Message' }).fill('after reload');
-  await alice.getByRole('button', { name: 'Send' }).click();
+  await alice.getByRole('button', { name: 'Send', exact: true }).click();
   await bubble(bob, 'after reload').waitFor();
 
   assert.deepEqual(errors.flat(), []);
@@ -161,7 +161,7 @@ test('a recipient whose tab was closed gets everything on return, in order', { t
   const notes = ['one', 'two', 'three'];
   for (const note of notes) {
     await carol.getByRole('textbox', { name: 'Message' }).fill(note);
-    await carol.getByRole('button', { name: 'Send' }).click();
+    await carol.getByRole('button', { name: 'Send', exact: true }).click();
   }
   for (const note of notes) {
     await bubble(carol, note).getByText('Sent', { exact: true }).waitFor();
@@ -187,7 +187,7 @@ test('starting a chat with an unknown name says so; a failed message can be retr
   await openChat(erin, 'frank');
   await erin.getByRole('alert').filter({ hasText: 'There is no one called frank on Hush.' }).waitFor();
   await erin.getByRole('textbox', { name: 'Message' }).fill('are you there?');
-  await erin.getByRole('button', { name: 'Send' }).click();
+  await erin.getByRole('button', { name: 'Send', exact: true }).click();
   await bubble(erin, 'are you there?').getByText('Failed', { exact: true }).waitFor();
 
   const frank = await browser.newPage();

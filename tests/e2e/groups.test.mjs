@@ -27,7 +27,7 @@ function line(page, text) {
 
 async function send(page, text) {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
   await line(page, text).getByText(/^(Sent|Delivered|Read)$/).waitFor({ timeout: 20_000 });
 }
 

@@ -28,7 +28,7 @@ function bubble(page, text) {
 
 async function send(page, text) {
   await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send' }).click();
+  await page.getByRole('button', { name: 'Send', exact: true }).click();
   await bubble(page, text).getByText(/^(Sent|Delivered|Read)$/).waitFor();
 }
 

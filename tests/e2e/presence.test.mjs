@@ -41,7 +41,7 @@ test('Nobody hides last seen and online both ways; Everyone shows them again', {
   // A chat both ways: each follows the other's presence.
   await openChat(alice, 'bob');
   await alice.getByRole('textbox', { name: 'Message' }).fill('hi bob');
-  await alice.getByRole('button', { name: 'Send' }).click();
+  await alice.getByRole('button', { name: 'Send', exact: true }).click();
   await bob.getByRole('button', { name: /^alice/ }).click();
   await online(alice).waitFor();
   await online(bob).waitFor();

@@ -1,6 +1,7 @@
 //! One conversation: its header, the messages (a live log) and the composer. Text is always
 //! rendered as text: a message holding HTML shows the HTML.
 
+mod attach;
 mod composer;
 mod contact_info;
 mod header;
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 
 use super::groups::GroupInfo;
 use crate::state::Ui;
+use attach::Attach;
 use composer::{Composer, SendingNote};
 use contact_info::ContactInfo;
 use header::ChatHeader;
@@ -34,7 +36,10 @@ pub(crate) fn Conversation() -> impl IntoView {
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <MessageLog />
                 <SendingNote />
-                <Composer />
+                <div class="compose">
+                    <Attach />
+                    <Composer />
+                </div>
             </Show>
         </section>
     }

@@ -1,7 +1,7 @@
 //! One message in the log: a notice (a changed security code, a linked device, a group change)
 //! or a bubble with its time, and on ours a tick, Retry and Info.
 
-use hush_client::{ChatMessage, Kind, Status};
+use hush_client::{ChatMessage, Kind, MessageId, Status};
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
@@ -60,10 +60,32 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
         .map(|g| ui.name_of(&g.author));
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
+    let photo = message
+        .attachment
+        .as_ref()
+        .is_some_and(|pointer| pointer.mime.is_image());
+    // A file: saved on click, as an ordinary download, once checked.
+    let file = message
+        .attachment
+        .as_ref()
+        .map(|pointer| match pointer.file_name.as_str() {
+            "" => format!("Download {}", message.body),
+            name => format!("Download {name}"),
+        });
     view! {
         <li class=if mine { "bubble mine" } else { "bubble theirs" }>
             {author.map(|name| view! { <p class="author">{name}</p> })}
+            {photo.then(|| view! { <Photo id alt=message.body.clone() /> })}
             <p class="body">{message.body.clone()}</p>
+            {file.map(|label| view! {
+                <button
+                    type="button"
+                    class="download"
+                    on:click=move |_| messenger.tell(Command::Download(id))
+                >
+                    {label}
+                </button>
+            })}
             <p class="meta">
                 <time>{clock(message.sent_ms)}</time>
                 {mine.then(|| view! { <Tick status /> })}
@@ -80,6 +102,26 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
             </p>
         </li>
     }
+}
+
+/// A photo in its bubble once downloaded and checked (asked for when first drawn); its
+/// text alternative is its caption, or "Photo".
+#[component]
+fn Photo(id: MessageId, alt: String) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let url = move || {
+        ui.photos.with(|photos| {
+            photos
+                .iter()
+                .find(|(m, _)| *m == id)
+                .map(|(_, url)| url.clone())
+        })
+    };
+    if url().is_none() {
+        messenger.tell(Command::ShowPhoto(id));
+    }
+    move || url().map(|src| view! { <img class="photo" src=src alt=alt.clone() /> })
 }
 
 /// Our message's status, redrawn alone when it moves on.

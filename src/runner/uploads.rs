@@ -1,0 +1,180 @@
+//! Files sent from this tab, and files saved from a chat. A file is encrypted here
+//! (`hush_protocol::attachment::seal`), a grant asked of the relay, the ciphertext uploaded,
+//! and only then is its pointer sent. A download is checked (every chunk, then the SHA-256)
+//! before it is saved.
+
+use std::cell::RefCell;
+
+use hush_client::error::InputError;
+use hush_client::{ChatId, EngineError, MessageId, Output, Store};
+use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime, Sealed};
+use hush_protocol::limits::MAX_CAPTION;
+use hush_protocol::text::clean_file_name;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rand_core::OsRng;
+
+use super::tab::Tab;
+use crate::command::Command;
+use crate::platform::blobs;
+use crate::platform::files::{self, PickedFile};
+
+/// Files waiting for their grant at once (the engine asks for at most 16).
+const MAX_WAITING: usize = 16;
+
+/// A file encrypted and waiting for the relay's grant.
+pub(super) struct Waiting {
+    to: ChatId,
+    sealed: Sealed,
+    name: String,
+    mime: Mime,
+    caption: String,
+}
+
+/// The files of this tab waiting for their grants, by request id.
+#[derive(Default)]
+pub(super) struct Uploads(RefCell<Vec<(u32, Waiting)>>);
+
+/// Encrypts each file and asks for its grant (the caption goes with the first).
+pub(super) fn start(
+    tab: &mut Tab,
+    to: ChatId,
+    files: Vec<PickedFile>,
+    caption: String,
+) -> Result<Output, EngineError> {
+    if caption.len() > MAX_CAPTION {
+        return Err(InputError::TextLength.into());
+    }
+    let mut out = Output::default();
+    for (n, file) in files.into_iter().enumerate() {
+        if tab.uploads.0.borrow().len() >= MAX_WAITING {
+            return Err(InputError::TooManyUploads.into());
+        }
+        let sealed = seal(&mut OsRng, &file.bytes).map_err(|_| InputError::AttachmentSize)?;
+        let (request, more) = tab.engine.request_upload(sealed.ciphertext.len() as u64)?;
+        out.frames.extend(more.frames);
+        let waiting = Waiting {
+            to: to.clone(),
+            sealed,
+            name: clean_file_name(&file.name).unwrap_or_default(),
+            mime: Mime::parse(&file.mime),
+            caption: if n == 0 {
+                caption.clone()
+            } else {
+                String::new()
+            },
+        };
+        tab.uploads.0.borrow_mut().push((request, waiting));
+    }
+    Ok(out)
+}
+
+/// The relay's grant for file `request`: it is uploaded, then its pointer sent.
+pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
+    let Some(waiting) = take(tab, request) else {
+        return;
+    };
+    let (ui, messenger) = (tab.ui, tab.messenger);
+    spawn_local(async move {
+        let Waiting {
+            to,
+            sealed,
+            name,
+            mime,
+            caption,
+        } = waiting;
+        let ciphertext_len = sealed.ciphertext.len() as u64;
+        if !blobs::put(&id, &sealed.ciphertext).await {
+            ui.problem
+                .set(Some(format!("{name} could not be uploaded. Try again.")));
+            return;
+        }
+        let pointer = AttachmentPointer {
+            blob: id,
+            key: sealed.key,
+            sha256: sealed.sha256,
+            ciphertext_len,
+            mime,
+            file_name: name,
+            dimensions: None,
+            duration_ms: None,
+            thumbnail: Vec::new(),
+            waveform: Vec::new(),
+            caption,
+        };
+        messenger.tell(Command::Uploaded {
+            to,
+            pointer: Box::new(pointer),
+        });
+    });
+}
+
+/// The relay refused file `request`'s grant: it is dropped, and the reason shown.
+pub(super) fn refused(tab: &Tab, request: u32, reason: String) {
+    if let Some(waiting) = take(tab, request) {
+        tab.ui
+            .problem
+            .set(Some(format!("{} was not sent: {reason}", waiting.name)));
+    }
+}
+
+fn take(tab: &Tab, request: u32) -> Option<Waiting> {
+    let mut waiting = tab.uploads.0.borrow_mut();
+    let at = waiting.iter().position(|(r, _)| *r == request)?;
+    Some(waiting.swap_remove(at).1)
+}
+
+/// Downloads the file message `id` carries, checks it and saves it as a download.
+pub(super) async fn download(tab: &Tab, id: MessageId) {
+    let message = tab.engine.store().message(&id).await.ok().flatten();
+    let Some(pointer) = message.and_then(|m| m.attachment) else {
+        return;
+    };
+    if let Some(bytes) = fetch(tab.ui, &pointer).await {
+        files::save(&pointer.file_name, pointer.mime.as_str(), &bytes);
+    }
+}
+
+/// Photos up to this size download by themselves to show in their bubble.
+const AUTO_PHOTO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Downloads and checks the photo message `id` carries (once), to show it in its bubble.
+pub(super) async fn show_photo(tab: &Tab, id: MessageId) {
+    let ui = tab.ui;
+    if tab.photos.borrow().contains(&id) {
+        return;
+    }
+    tab.photos.borrow_mut().push(id);
+    let message = tab.engine.store().message(&id).await.ok().flatten();
+    let Some(pointer) = message.and_then(|m| m.attachment) else {
+        return;
+    };
+    if !pointer.mime.is_image() || pointer.ciphertext_len > AUTO_PHOTO_BYTES {
+        return;
+    }
+    // Downloaded beside the runner: other commands go on meanwhile.
+    spawn_local(async move {
+        let Some(bytes) = fetch(ui, &pointer).await else {
+            return;
+        };
+        if let Some(url) = files::object_url(pointer.mime.as_str(), &bytes) {
+            ui.photos.update(|photos| photos.push((id, url)));
+        }
+    });
+}
+
+/// The file `pointer` names, downloaded, every chunk and its SHA-256 checked; None (and the
+/// reason shown) if it is gone or not intact.
+async fn fetch(ui: crate::state::Ui, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
+    let Some(blob) = blobs::get(&pointer.blob).await else {
+        ui.problem
+            .set(Some("This file is no longer available.".to_owned()));
+        return None;
+    };
+    let opened = open(&pointer.key, &blob, &pointer.sha256);
+    if opened.is_err() {
+        ui.problem
+            .set(Some("This file did not arrive intact.".to_owned()));
+    }
+    opened.ok()
+}
