@@ -19,6 +19,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
     match command {
         Command::Connected | Command::Disconnected => {
             tab.engine.reset_connection();
+            uploads::connection_lost(tab);
             linking::connection_lost(ui);
             Ok(Output::default())
         }

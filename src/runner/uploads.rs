@@ -45,13 +45,24 @@ pub(super) fn start(
     if caption.len() > MAX_CAPTION {
         return Err(InputError::TextLength.into());
     }
+    // A file that cannot go is named and left out; the others still go (their grants are
+    // asked in `out`, so none waits for an answer never asked for).
     let mut out = Output::default();
     for (n, file) in files.into_iter().enumerate() {
-        if tab.uploads.0.borrow().len() >= MAX_WAITING {
-            return Err(InputError::TooManyUploads.into());
-        }
-        let sealed = seal(&mut OsRng, &file.bytes).map_err(|_| InputError::AttachmentSize)?;
-        let (request, more) = tab.engine.request_upload(sealed.ciphertext.len() as u64)?;
+        let asked = if tab.uploads.0.borrow().len() >= MAX_WAITING {
+            Err(InputError::TooManyUploads.into())
+        } else {
+            ask(tab, &file.bytes)
+        };
+        let (request, sealed, more) = match asked {
+            Ok(asked) => asked,
+            Err(e) => {
+                tab.ui
+                    .problem
+                    .set(Some(format!("{} was not sent: {e}", file.name)));
+                continue;
+            }
+        };
         out.frames.extend(more.frames);
         let waiting = Waiting {
             to: to.clone(),
@@ -67,6 +78,25 @@ pub(super) fn start(
         tab.uploads.0.borrow_mut().push((request, waiting));
     }
     Ok(out)
+}
+
+/// Encrypts a file and asks for its grant: the request id, the sealed file, the frame.
+fn ask(tab: &mut Tab, bytes: &[u8]) -> Result<(u32, Sealed, Output), EngineError> {
+    let sealed = seal(&mut OsRng, bytes).map_err(|_| InputError::AttachmentSize)?;
+    let (request, out) = tab.engine.request_upload(sealed.ciphertext.len() as u64)?;
+    Ok((request, sealed, out))
+}
+
+/// The connection was lost: grants asked on it will not come, so the files waiting for them
+/// are dropped (and said so).
+pub(super) fn connection_lost(tab: &Tab) {
+    let dropped = std::mem::take(&mut *tab.uploads.0.borrow_mut());
+    if let Some((_, first)) = dropped.first() {
+        tab.ui.problem.set(Some(format!(
+            "{} was not sent: the connection was lost. Attach it again.",
+            first.name
+        )));
+    }
 }
 
 /// The relay's grant for file `request`: it is uploaded, then its pointer sent.

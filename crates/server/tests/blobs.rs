@@ -331,3 +331,19 @@ async fn a_blob_is_served_by_range() {
     assert_eq!(whole.status().as_u16(), 200);
     assert_eq!(whole.bytes().await.unwrap().len(), 1_000);
 }
+
+/// Review finding (issue 20's relay): a whole upload in progress still counts against its
+/// device's quota and grants, so slow uploads cannot be stacked past the quota.
+#[tokio::test]
+async fn an_upload_in_progress_still_counts_against_the_quota() {
+    let server = start_relay_with(|config| config.blob_quota_bytes = 100).await;
+    let mut a = Account::new("alice", 50).register(server.addr).await;
+    let id = grant(&mut a, 1, 60).await.unwrap();
+    // The body is announced whole and sent in part: the upload is in progress.
+    let mut stream = put_head(server.addr, &id, "Content-Length: 60\r\n").await;
+    stream.write_all(&[1; 10]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(grant(&mut a, 2, 60).await, Err(ErrorCode::QuotaExceeded));
+    stream.write_all(&[1; 50]).await.unwrap();
+    assert_eq!(status_within(&mut stream).await, Some(201));
+}

@@ -35,8 +35,10 @@ pub(crate) async fn upload(
     let Some(id) = parse_id(&id) else {
         return (StatusCode::NOT_FOUND, "no such upload").into_response();
     };
-    // The grant first: without one, the body is never read.
-    let Some(grant) = state.blobs.take_grant(&id) else {
+    // The grant first: without one, the body is never read. It stays in the table, counted
+    // against the device's grants and quota, while the body arrives; then it is used up,
+    // whatever the outcome (a whole upload is tried once).
+    let Ok(held) = state.blobs.hold_grant(&id) else {
         state.metrics.blob_refusals.inc();
         return (
             StatusCode::FORBIDDEN,
@@ -44,8 +46,22 @@ pub(crate) async fn upload(
         )
             .into_response();
     };
+    let grant = held.grant().clone();
+    let response = put_body(&state, id, grant, &headers, body).await;
+    held.finish();
+    response
+}
+
+/// The body of a whole upload under `grant`, kept as blob `id` if it fits.
+async fn put_body(
+    state: &AppState,
+    id: [u8; 32],
+    grant: super::Grant,
+    headers: &HeaderMap,
+    body: Body,
+) -> Response {
     let limit = u64::from(grant.size);
-    if header_bytes(&headers, header::CONTENT_LENGTH).is_some_and(|len| len > limit) {
+    if header_bytes(headers, header::CONTENT_LENGTH).is_some_and(|len| len > limit) {
         state.metrics.blob_refusals.inc();
         return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
     }
@@ -64,7 +80,7 @@ pub(crate) async fn upload(
         }
         Err(Failed::Io) => return stored_nothing(),
     };
-    keep(&state, &id, grant.owner, size).await
+    keep(state, &id, grant.owner, size).await
 }
 
 /// Discards an upload's bytes when dropped (a committed upload has none left to discard).

@@ -171,11 +171,16 @@ impl Blobs {
         (!grant.expired(Instant::now())).then(|| grant.clone())
     }
 
-    /// The grant for `id`, used up (a whole upload is tried once).
+    /// The grant for `id`, used up; None (and the grant left alone) while a request holds it.
+    #[cfg(test)]
     pub(crate) fn take_grant(&self, id: &[u8; 32]) -> Option<Grant> {
-        let grant = self.lock().remove(id)?;
+        let mut grants = self.lock();
+        if grants.by_id.get(id)?.busy {
+            return None;
+        }
+        let grant = grants.remove(id)?;
         self.files.forget_grant(id);
-        (!grant.busy && !grant.expired(Instant::now())).then_some(grant)
+        (!grant.expired(Instant::now())).then_some(grant)
     }
 
     /// The grant for `id`, held for one request that writes or commits a piece of its upload;
@@ -258,6 +263,10 @@ impl Drop for Held {
         if let Some(grant) = self.blobs.lock().by_id.get_mut(&self.id) {
             grant.busy = false;
             grant.at = Instant::now();
+            // Saved again: the saved grant's age is its last use, for the sweep and a restart.
+            self.blobs
+                .files
+                .save_grant(&self.id, &grants::record(grant));
         }
     }
 }

@@ -234,10 +234,10 @@ impl Store for SqliteStore {
             return Pending::ready(Ok(0));
         }
         let name = name.to_owned();
-        self.writer
-            .submit_idempotent(ids.len(), move |conn, tally| {
-                writes::ack(conn, tally, &name, device, &ids)
-            })
+        // In a savepoint: an envelope and its shared payload's reference go together.
+        self.writer.submit_counted(ids.len(), move |conn, tally| {
+            writes::ack(conn, tally, &name, device, &ids)
+        })
     }
 
     fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError> {

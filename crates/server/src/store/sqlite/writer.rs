@@ -188,16 +188,6 @@ impl Writer {
         self.submit_call(weight, true, work)
     }
 
-    /// [`Writer::submit_counted`] for work whose partial effect, should it fail midway, is
-    /// harmless (deleting acknowledged envelopes): it runs without a savepoint of its own.
-    pub(super) fn submit_idempotent<T, F>(&self, weight: usize, work: F) -> Pending<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection, &mut Tally<'_>) -> Result<T, StoreError> + Send + 'static,
-    {
-        self.submit_call(weight, false, work)
-    }
-
     fn submit_call<T, F>(&self, weight: usize, savepoint: bool, work: F) -> Pending<T>
     where
         T: Send + 'static,
