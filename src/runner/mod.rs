@@ -12,6 +12,7 @@ mod groups;
 mod linking;
 mod tab;
 mod uploads;
+mod waiting;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
 use futures::StreamExt;

@@ -22,7 +22,7 @@ pub(super) struct Tab {
     /// None if the page has no origin to reach the relay at.
     pub(super) relay: Option<Relay>,
     /// Files of ours waiting for the relay's grant.
-    pub(super) uploads: super::uploads::Uploads,
+    pub(super) uploads: super::waiting::Uploads,
     /// Photos asked for on this page (each is downloaded once).
     pub(super) photos: std::cell::RefCell<Vec<hush_client::MessageId>>,
 }

@@ -3,8 +3,6 @@
 //! and only then is its pointer sent. A download is checked (every chunk, then the SHA-256)
 //! before it is saved.
 
-use std::cell::RefCell;
-
 use hush_client::error::InputError;
 use hush_client::{ChatId, EngineError, MessageId, Output, Store};
 use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime, Sealed};
@@ -15,25 +13,13 @@ use leptos::task::spawn_local;
 use rand_core::OsRng;
 
 use super::tab::Tab;
+use super::waiting::Waiting;
 use crate::command::Command;
 use crate::platform::blobs;
 use crate::platform::files::{self, PickedFile};
 
 /// Files waiting for their grant at once (the engine asks for at most 16).
 const MAX_WAITING: usize = 16;
-
-/// A file encrypted and waiting for the relay's grant.
-pub(super) struct Waiting {
-    to: ChatId,
-    sealed: Sealed,
-    name: String,
-    mime: Mime,
-    caption: String,
-}
-
-/// The files of this tab waiting for their grants, by request id.
-#[derive(Default)]
-pub(super) struct Uploads(RefCell<Vec<(u32, Waiting)>>);
 
 /// Encrypts each file and asks for its grant (the caption goes with the first).
 pub(super) fn start(
@@ -49,7 +35,7 @@ pub(super) fn start(
     // asked in `out`, so none waits for an answer never asked for).
     let mut out = Output::default();
     for (n, file) in files.into_iter().enumerate() {
-        let asked = if tab.uploads.0.borrow().len() >= MAX_WAITING {
+        let asked = if tab.uploads.len() >= MAX_WAITING {
             Err(InputError::TooManyUploads.into())
         } else {
             ask(tab, &file.bytes)
@@ -75,7 +61,7 @@ pub(super) fn start(
                 String::new()
             },
         };
-        tab.uploads.0.borrow_mut().push((request, waiting));
+        tab.uploads.push(request, waiting);
     }
     Ok(out)
 }
@@ -90,8 +76,8 @@ fn ask(tab: &mut Tab, bytes: &[u8]) -> Result<(u32, Sealed, Output), EngineError
 /// The connection was lost: grants asked on it will not come, so the files waiting for them
 /// are dropped (and said so).
 pub(super) fn connection_lost(tab: &Tab) {
-    let dropped = std::mem::take(&mut *tab.uploads.0.borrow_mut());
-    if let Some((_, first)) = dropped.first() {
+    let dropped = tab.uploads.take_all();
+    if let Some(first) = dropped.first() {
         tab.ui.problem.set(Some(format!(
             "{} was not sent: the connection was lost. Attach it again.",
             first.name
@@ -101,7 +87,7 @@ pub(super) fn connection_lost(tab: &Tab) {
 
 /// The relay's grant for file `request`: it is uploaded, then its pointer sent.
 pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
-    let Some(waiting) = take(tab, request) else {
+    let Some(waiting) = tab.uploads.take(request) else {
         return;
     };
     let (ui, messenger) = (tab.ui, tab.messenger);
@@ -141,17 +127,11 @@ pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
 
 /// The relay refused file `request`'s grant: it is dropped, and the reason shown.
 pub(super) fn refused(tab: &Tab, request: u32, reason: String) {
-    if let Some(waiting) = take(tab, request) {
+    if let Some(waiting) = tab.uploads.take(request) {
         tab.ui
             .problem
             .set(Some(format!("{} was not sent: {reason}", waiting.name)));
     }
-}
-
-fn take(tab: &Tab, request: u32) -> Option<Waiting> {
-    let mut waiting = tab.uploads.0.borrow_mut();
-    let at = waiting.iter().position(|(r, _)| *r == request)?;
-    Some(waiting.swap_remove(at).1)
 }
 
 /// Downloads the file message `id` carries, checks it and saves it as a download.

@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use hush_client::{ChatId, ChatMessage, Event, Kind, Status, Store, Username};
-use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime};
+use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime, Sealed};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use support::*;
@@ -43,13 +43,17 @@ async fn upload(
     let Event::UploadGranted { id, .. } = granted else {
         unreachable!()
     };
-    let ciphertext_len = sealed.ciphertext.len() as u64;
-    put_blob(relay.addr, &id, sealed.ciphertext).await;
+    put_blob(relay.addr, &id, sealed.ciphertext.clone()).await;
+    pointer_to(id, sealed, name)
+}
+
+/// The pointer to `sealed`, uploaded as blob `id`, a plain file named `name`.
+fn pointer_to(id: [u8; 32], sealed: Sealed, name: &str) -> AttachmentPointer {
     AttachmentPointer {
         blob: id,
+        ciphertext_len: sealed.ciphertext.len() as u64,
         key: sealed.key,
         sha256: sealed.sha256,
-        ciphertext_len,
         mime: Mime::File,
         file_name: name.to_owned(),
         dimensions: None,
@@ -355,19 +359,7 @@ async fn an_upload_resumes_after_the_relay_restarts_mid_upload() {
     .await;
     assert_eq!(done.0, 201);
 
-    let pointer = AttachmentPointer {
-        blob: id,
-        key: sealed.key,
-        sha256: sealed.sha256,
-        ciphertext_len: total,
-        mime: Mime::File,
-        file_name: "big.bin".to_owned(),
-        dimensions: None,
-        duration_ms: None,
-        thumbnail: Vec::new(),
-        waveform: Vec::new(),
-        caption: String::new(),
-    };
+    let pointer = pointer_to(id, sealed, "big.bin");
     let (sent, out) = alice
         .engine
         .send_attachment(&chat("bob"), pointer, now())

@@ -62,8 +62,7 @@ async fn put_body(
 ) -> Response {
     let limit = u64::from(grant.size);
     if header_bytes(headers, header::CONTENT_LENGTH).is_some_and(|len| len > limit) {
-        state.metrics.blob_refusals.inc();
-        return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
+        return too_large(state);
     }
     let files = state.blobs.files().clone();
     // Tried once: if the request ends before its blob is kept (refused, cut off, dropped),
@@ -74,10 +73,7 @@ async fn put_body(
     };
     let size = match write_body(body, writer, 0, limit).await {
         Ok(size) => size,
-        Err(Failed::TooLarge) => {
-            state.metrics.blob_refusals.inc();
-            return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
-        }
+        Err(Failed::TooLarge) => return too_large(state),
         Err(Failed::Io) => return stored_nothing(),
     };
     keep(state, &id, grant.owner, size).await
@@ -146,6 +142,12 @@ pub(super) async fn keep(state: &AppState, id: &[u8; 32], owner: DeviceKey, size
             stored_nothing()
         }
     }
+}
+
+/// A body past its grant: refused, and counted.
+pub(super) fn too_large(state: &AppState) -> Response {
+    state.metrics.blob_refusals.inc();
+    (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response()
 }
 
 pub(super) fn stored_nothing() -> Response {

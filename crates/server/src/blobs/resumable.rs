@@ -16,8 +16,8 @@ use axum::extract::{Path as UrlPath, State};
 use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::http::{header_bytes, keep, stored_nothing, write_body, Failed};
-use super::{parse_id, Unwritable};
+use super::http::{header_bytes, keep, stored_nothing, too_large, write_body, Failed};
+use super::{parse_id, Held, Unwritable};
 use crate::AppState;
 
 const UPLOAD_OFFSET: HeaderName = HeaderName::from_static("upload-offset");
@@ -51,37 +51,21 @@ pub(crate) async fn continue_upload(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return refused(&state, Unwritable::NoGrant);
+    let (id, held, offset) = match hold_at(&state, &id, &headers, UPLOAD_OFFSET).await {
+        Ok(at) => at,
+        Err(refusal) => return refusal,
     };
-    // The grant first: without one, the body is never read.
-    let held = match state.blobs.hold_grant(&id) {
-        Ok(held) => held,
-        Err(why) => return refused(&state, why),
-    };
-    let Some(offset) = header_bytes(&headers, UPLOAD_OFFSET) else {
-        return (StatusCode::BAD_REQUEST, "Upload-Offset is required").into_response();
-    };
-    let files = state.blobs.files().clone();
-    let have = files.held(&id).await;
-    if offset != have {
-        return conflict(have);
-    }
     let limit = u64::from(held.grant().size);
     let declared = header_bytes(&headers, header::CONTENT_LENGTH);
     if declared.is_some_and(|len| offset.saturating_add(len) > limit) {
-        state.metrics.blob_refusals.inc();
-        return (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response();
+        return too_large(&state);
     }
-    let Ok(writer) = files.writer(&id, false).await else {
+    let Ok(writer) = state.blobs.files().writer(&id, false).await else {
         return stored_nothing();
     };
     match write_body(body, writer, offset, limit).await {
         Ok(now) => (StatusCode::NO_CONTENT, [(UPLOAD_OFFSET, now.to_string())]).into_response(),
-        Err(Failed::TooLarge) => {
-            state.metrics.blob_refusals.inc();
-            (StatusCode::PAYLOAD_TOO_LARGE, "larger than granted").into_response()
-        }
+        Err(Failed::TooLarge) => too_large(&state),
         // What arrived is kept: the client asks `HEAD` where to go on from.
         Err(Failed::Io) => stored_nothing(),
     }
@@ -93,26 +77,40 @@ pub(crate) async fn commit_upload(
     UrlPath(id): UrlPath<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(id) = parse_id(&id) else {
-        return refused(&state, Unwritable::NoGrant);
+    let (id, held, length) = match hold_at(&state, &id, &headers, UPLOAD_LENGTH).await {
+        Ok(at) => at,
+        Err(refusal) => return refusal,
     };
-    let held = match state.blobs.hold_grant(&id) {
-        Ok(held) => held,
-        Err(why) => return refused(&state, why),
-    };
-    let Some(length) = header_bytes(&headers, UPLOAD_LENGTH) else {
-        return (StatusCode::BAD_REQUEST, "Upload-Length is required").into_response();
-    };
-    let have = state.blobs.files().held(&id).await;
-    if length != have {
-        return conflict(have);
-    }
     let owner = held.grant().owner.clone();
     let response = keep(&state, &id, owner, length).await;
     if response.status() == StatusCode::CREATED {
         held.finish();
     }
     response
+}
+
+/// The upload `id` names with its grant held (checked before a byte of a body is read), and
+/// the byte count the header `name` gives, which must be what the relay holds of it.
+async fn hold_at(
+    state: &AppState,
+    id: &str,
+    headers: &HeaderMap,
+    name: HeaderName,
+) -> Result<([u8; 32], Held, u64), Response> {
+    let id = parse_id(id).ok_or_else(|| refused(state, Unwritable::NoGrant))?;
+    let held = state
+        .blobs
+        .hold_grant(&id)
+        .map_err(|why| refused(state, why))?;
+    let Some(at) = header_bytes(headers, name.clone()) else {
+        let required = format!("{name} is required");
+        return Err((StatusCode::BAD_REQUEST, required).into_response());
+    };
+    let have = state.blobs.files().held(&id).await;
+    if at != have {
+        return Err(conflict(have));
+    }
+    Ok((id, held, at))
 }
 
 fn conflict(have: u64) -> Response {

@@ -72,11 +72,39 @@ fn insert_inline(
     tally: &mut Tally<'_>,
     envelope: &NewEnvelope,
 ) -> Result<(u64, bool), StoreError> {
+    match insert_row(conn, tally, envelope, Payload::Inline)? {
+        Some(id) => {
+            tally.payload(&envelope.sender, size(envelope), false);
+            Ok((id, true))
+        }
+        None => stored_before(conn, envelope),
+    }
+}
+
+/// Where an envelope's payload is stored.
+enum Payload {
+    /// In the envelope's own row.
+    Inline,
+    /// In `payloads`, under this id.
+    Shared(i64),
+}
+
+/// Inserts the envelope's row and counts it; `None` if it is stored already (a resend).
+fn insert_row(
+    conn: &Connection,
+    tally: &mut Tally<'_>,
+    envelope: &NewEnvelope,
+    payload: Payload,
+) -> Result<Option<u64>, StoreError> {
+    let (payload_id, inline) = match payload {
+        Payload::Inline => (None, Some(&envelope.payload[..])),
+        Payload::Shared(id) => (Some(id), None),
+    };
     let inserted = conn
         .prepare_cached(
             "INSERT INTO envelopes (recipient, recipient_device, sender, sender_device, client_id,
-                 size, received_ms, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 size, received_ms, payload_id, payload)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
              ON CONFLICT (sender, sender_device, client_id, recipient, recipient_device) DO NOTHING
              RETURNING id",
         )
@@ -90,20 +118,17 @@ fn insert_inline(
                 envelope.client_id,
                 size(envelope),
                 millis_to_sql(envelope.received_ms)?,
-                &envelope.payload[..]
+                payload_id,
+                inline
             ],
             |row| get_u64(row, 0),
         )
         .optional()
         .map_err(insert_error)?;
-    match inserted {
-        Some(id) => {
-            tally.envelope(recipient(envelope), size(envelope), false);
-            tally.payload(&envelope.sender, size(envelope), false);
-            Ok((id, true))
-        }
-        None => stored_before(conn, envelope),
+    if inserted.is_some() {
+        tally.envelope(recipient(envelope), size(envelope), false);
     }
+    Ok(inserted)
 }
 
 /// Envelopes that share one payload: the payload is stored once, referenced by each new one.
@@ -124,7 +149,10 @@ fn insert_sharing(
             Some(id) => id,
             None => *payload.insert(insert_payload(conn, tally, envelope)?),
         };
-        ids.push((insert_referencing(conn, tally, envelope, payload_id)?, true));
+        let id = insert_row(conn, tally, envelope, Payload::Shared(payload_id))?;
+        let id =
+            id.ok_or_else(|| StoreError::Backend("a checked envelope conflicted".to_owned()))?;
+        ids.push((id, true));
         refs += 1;
     }
     if let Some(id) = payload {
@@ -206,38 +234,6 @@ fn insert_payload(
         )
         .db()?;
     tally.payload(&envelope.sender, size(envelope), false);
-    Ok(id)
-}
-
-fn insert_referencing(
-    conn: &Connection,
-    tally: &mut Tally<'_>,
-    envelope: &NewEnvelope,
-    payload_id: i64,
-) -> Result<u64, StoreError> {
-    let id = conn
-        .prepare_cached(
-            "INSERT INTO envelopes (recipient, recipient_device, sender, sender_device, client_id,
-                 payload_id, size, received_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-             RETURNING id",
-        )
-        .db()?
-        .query_row(
-            params![
-                envelope.recipient,
-                envelope.recipient_device,
-                envelope.sender,
-                envelope.sender_device,
-                envelope.client_id,
-                payload_id,
-                size(envelope),
-                millis_to_sql(envelope.received_ms)?
-            ],
-            |row| get_u64(row, 0),
-        )
-        .map_err(insert_error)?;
-    tally.envelope(recipient(envelope), size(envelope), false);
     Ok(id)
 }
 

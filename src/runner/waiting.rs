@@ -1,0 +1,45 @@
+//! Files of this tab encrypted and waiting for the relay's grant, by request id (what the
+//! runner's `Tab` keeps for `uploads`).
+
+use std::cell::RefCell;
+
+use hush_client::ChatId;
+use hush_protocol::attachment::{Mime, Sealed};
+
+/// A file encrypted and waiting for the relay's grant.
+pub(super) struct Waiting {
+    pub(super) to: ChatId,
+    pub(super) sealed: Sealed,
+    pub(super) name: String,
+    pub(super) mime: Mime,
+    pub(super) caption: String,
+}
+
+/// The files waiting, by request id.
+#[derive(Default)]
+pub(super) struct Uploads(RefCell<Vec<(u32, Waiting)>>);
+
+impl Uploads {
+    pub(super) fn len(&self) -> usize {
+        self.0.borrow().len()
+    }
+
+    pub(super) fn push(&self, request: u32, waiting: Waiting) {
+        self.0.borrow_mut().push((request, waiting));
+    }
+
+    /// The file waiting for grant `request`, no longer waiting.
+    pub(super) fn take(&self, request: u32) -> Option<Waiting> {
+        let mut waiting = self.0.borrow_mut();
+        let at = waiting.iter().position(|(r, _)| *r == request)?;
+        Some(waiting.swap_remove(at).1)
+    }
+
+    /// Every file waiting, none left.
+    pub(super) fn take_all(&self) -> Vec<Waiting> {
+        std::mem::take(&mut *self.0.borrow_mut())
+            .into_iter()
+            .map(|(_, waiting)| waiting)
+            .collect()
+    }
+}
