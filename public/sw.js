@@ -59,12 +59,16 @@ async function woken() {
   }
   if (notices === null) console.info('Hush: a tab owns the engine and notifies by itself');
   else if (notices.length === 0) console.info('Hush: woken, but nothing new to notify');
-  else await show(notices);
+  else {
+    await show(notices);
+    console.info(`Hush: notified (${notices.length} chats)`);
+  }
 }
 
 let engine = null;
 async function wake() {
   if (!engine) {
+    console.info('Hush: wake: loading the engine');
     // From this build's cache (the worker's own fetches skip its fetch handler).
     const code = '__HUSH_WORKER_WASM__';
     await wasm_bindgen({ module_or_path: caches.match(code, { cacheName: CACHE }).then((hit) => hit ?? fetch(code)) });

@@ -6,10 +6,12 @@
 //! a tab and the worker never write ratchet state at once. It runs in a separate wasm binary
 //! (`src/bin/hush-worker.rs`): none of this is in the page's first load.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
+use futures::channel::oneshot;
+use futures::future::{select, Either};
 use futures::StreamExt;
 use hush_client::notices::{notices, Notice};
 use hush_client::{Engine, Event, Store};
@@ -23,13 +25,41 @@ use crate::inbox;
 use crate::status::ConnectionStatus;
 use crate::store::{IdbStore, DATABASE};
 
-/// A wake-up that has not read the queue by then gives up (what was committed stays): a push
-/// event may not hold the worker, or the tabs' lock, for long.
+/// A wake-up that has not read the queue by then stops reading (what was committed stays): a
+/// push event may not hold the worker, or the tabs' lock, for long.
 const WAKE_LIMIT_MS: i32 = 25_000;
+
+/// A wake-up still not done by then (stuck anywhere, not only reading) gives up, saying where.
+const GIVE_UP_MS: i32 = 28_000;
 
 /// Receives what waits on the relay and returns one notice per chat with new messages (muted
 /// chats left out). An error means nothing could be read: the caller shows a generic notice.
+/// Each step is said on the worker's console, so a wake-up that never notifies tells where it
+/// stopped.
 pub async fn wake(relay_url: &str) -> Result<Vec<Notice>, String> {
+    let step = Rc::new(Cell::new("opening the store"));
+    let work = std::pin::pin!(receive_and_notice(relay_url, Rc::clone(&step)));
+    match select(work, std::pin::pin!(sleep(GIVE_UP_MS))).await {
+        Either::Left((result, _)) => result,
+        Either::Right(((), _)) => Err(format!(
+            "gave up after {} s, still {}",
+            GIVE_UP_MS / 1000,
+            step.get()
+        )),
+    }
+}
+
+/// Says what the wake-up does now, on the console and in `step`.
+fn enter(step: &Cell<&'static str>, now: &'static str) {
+    step.set(now);
+    say(&format!("Hush: wake: {now}"));
+}
+
+async fn receive_and_notice(
+    relay_url: &str,
+    step: Rc<Cell<&'static str>>,
+) -> Result<Vec<Notice>, String> {
+    enter(&step, "opening the store");
     let store = IdbStore::open(DATABASE).await.map_err(|e| e.to_string())?;
     let mut engine = Engine::open(store, OsRng)
         .await
@@ -38,10 +68,12 @@ pub async fn wake(relay_url: &str) -> Result<Vec<Notice>, String> {
     if !engine.account().is_some_and(|a| a.registered) {
         return Ok(Vec::new());
     }
+    enter(&step, "connecting to the relay");
     let (relay, mut frames) = connect(relay_url);
     let mut events: Vec<Event> = Vec::new();
     let mut drained = false;
     while let Some(first) = frames.next().await {
+        enter(&step, "receiving");
         let mut batch = vec![first];
         while let Ok(more) = frames.try_recv() {
             batch.push(more);
@@ -59,9 +91,18 @@ pub async fn wake(relay_url: &str) -> Result<Vec<Notice>, String> {
     }
     // Closes the socket after what was sent (the browser flushes it first).
     drop(relay);
+    enter(
+        &step,
+        if drained {
+            "done: the queue was read"
+        } else {
+            "done: the connection ended"
+        },
+    );
     if !drained && events.is_empty() {
         return Err("the relay closed the connection before the queue was read".to_owned());
     }
+    enter(&step, "reading names and muted chats");
     let names = engine.store().names().await.map_err(|e| e.to_string())?;
     let muted = engine.store().muted().await.map_err(|e| e.to_string())?;
     Ok(notices(&events, &names, &muted, None))
@@ -95,14 +136,40 @@ fn connect(url: &str) -> (Relay, UnboundedReceiver<Vec<u8>>) {
     (relay, received)
 }
 
-/// Runs `end` after [`WAKE_LIMIT_MS`] (a worker has no `window`: `setTimeout` is the global
-/// scope's).
+/// Runs `end` after [`WAKE_LIMIT_MS`].
 fn give_up_later(end: impl FnOnce() + 'static) {
-    let end = Closure::once_into_js(end);
-    let set_timeout = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("setTimeout"))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-    if let Some(set_timeout) = set_timeout {
-        let _ = set_timeout.call2(&JsValue::NULL, &end, &JsValue::from(WAKE_LIMIT_MS));
+    set_timeout(Closure::once_into_js(end), WAKE_LIMIT_MS);
+}
+
+/// Resolves after `ms`.
+async fn sleep(ms: i32) {
+    let (done, waited) = oneshot::channel::<()>();
+    set_timeout(
+        Closure::once_into_js(move || {
+            let _ = done.send(());
+        }),
+        ms,
+    );
+    let _ = waited.await;
+}
+
+/// The global scope's `setTimeout` (a worker has no `window`).
+fn set_timeout(callback: JsValue, ms: i32) {
+    if let Some(set_timeout) = global_function(&js_sys::global(), "setTimeout") {
+        let _ = set_timeout.call2(&JsValue::NULL, &callback, &JsValue::from(ms));
     }
+}
+
+/// `console.info(line)` in the worker (what the e2e tests' trace records).
+fn say(line: &str) {
+    let console = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("console"));
+    if let Some(info) = console.ok().and_then(|c| global_function(&c, "info")) {
+        let _ = info.call1(&JsValue::NULL, &JsValue::from_str(line));
+    }
+}
+
+fn global_function(owner: &JsValue, name: &str) -> Option<js_sys::Function> {
+    js_sys::Reflect::get(owner, &JsValue::from_str(name))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
 }
