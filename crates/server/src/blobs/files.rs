@@ -22,8 +22,10 @@ pub(crate) type Reader = Box<dyn AsyncRead + Send + Unpin>;
 pub(crate) trait BlobFiles: Send + Sync {
     /// Bytes held of `id`'s upload in progress (0 before its first).
     fn held(&self, id: &[u8; 32]) -> BoxFuture<'_, u64>;
-    /// A writer at the end of `id`'s upload in progress; `fresh`: it starts over.
-    fn writer(&self, id: &[u8; 32], fresh: bool) -> BoxFuture<'_, io::Result<Writer>>;
+    /// A writer at byte `at` of `id`'s upload in progress, what lies from there on dropped
+    /// (`at` 0 starts it over). Each writer writes at its own place, so a late write of an
+    /// abandoned request lands where it was meant to, never after a newer request's bytes.
+    fn writer(&self, id: &[u8; 32], at: u64) -> BoxFuture<'_, io::Result<Writer>>;
     /// Makes `id`'s upload in progress the blob `id`, durable before it returns.
     fn commit(&self, id: &[u8; 32]) -> BoxFuture<'_, io::Result<()>>;
     /// The blob's length, if it is there.
@@ -90,16 +92,18 @@ impl BlobFiles for LocalDir {
         async move { tokio::fs::metadata(part).await.map_or(0, |m| m.len()) }.boxed()
     }
 
-    fn writer(&self, id: &[u8; 32], fresh: bool) -> BoxFuture<'_, io::Result<Writer>> {
+    fn writer(&self, id: &[u8; 32], at: u64) -> BoxFuture<'_, io::Result<Writer>> {
         let part = self.part_path(id);
         async move {
-            let mut options = tokio::fs::OpenOptions::new();
-            if fresh {
-                options.write(true).create(true).truncate(true);
-            } else {
-                options.append(true).create(true);
-            }
-            let file = options.open(part).await?;
+            // Not `append`: that puts every write at the end, wherever it was meant to go.
+            let mut file = tokio::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(part)
+                .await?;
+            file.set_len(at).await?;
+            file.seek(io::SeekFrom::Start(at)).await?;
             Ok(Box::new(file) as Writer)
         }
         .boxed()
@@ -211,4 +215,34 @@ async fn sync_dir(dir: PathBuf) -> io::Result<()> {
     tokio::task::spawn_blocking(move || std::fs::File::open(dir)?.sync_all())
         .await
         .map_err(io::Error::other)?
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::io::AsyncWriteExt;
+
+    use super::*;
+
+    /// A request cut off mid-body may still have a write in flight when the next one starts
+    /// (tokio's file writes finish on a blocking thread). That late write carries the same
+    /// bytes for the same place, so it must land there, not after the next request's bytes.
+    #[tokio::test]
+    async fn a_late_write_of_an_abandoned_request_lands_at_its_own_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = LocalDir::open(dir.path().to_owned()).unwrap();
+        let id = [7u8; 32];
+        let mut abandoned = files.writer(&id, 0).await.unwrap();
+        abandoned.write_all(b"abcd").await.unwrap();
+        abandoned.flush().await.unwrap();
+        // The client asks where to go on (4) and sends the rest again.
+        assert_eq!(files.held(&id).await, 4);
+        let mut next = files.writer(&id, 4).await.unwrap();
+        next.write_all(b"efgh").await.unwrap();
+        next.flush().await.unwrap();
+        // The abandoned request's last piece lands now.
+        abandoned.write_all(b"efgh").await.unwrap();
+        abandoned.flush().await.unwrap();
+        let part = std::fs::read(files.part_path(&id)).unwrap();
+        assert_eq!(part, b"abcdefgh");
+    }
 }

@@ -68,7 +68,7 @@ async fn put_body(
     // Tried once: if the request ends before its blob is kept (refused, cut off, dropped),
     // what it wrote goes.
     let _upload = Discarded(files.clone(), id);
-    let Ok(writer) = files.writer(&id, true).await else {
+    let Ok(writer) = files.writer(&id, 0).await else {
         return stored_nothing();
     };
     let size = match write_body(body, writer, 0, limit).await {

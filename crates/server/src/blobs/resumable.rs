@@ -60,7 +60,7 @@ pub(crate) async fn continue_upload(
     if declared.is_some_and(|len| offset.saturating_add(len) > limit) {
         return too_large(&state);
     }
-    let Ok(writer) = state.blobs.files().writer(&id, false).await else {
+    let Ok(writer) = state.blobs.files().writer(&id, offset).await else {
         return stored_nothing();
     };
     match write_body(body, writer, offset, limit).await {
