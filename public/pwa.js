@@ -82,10 +82,12 @@
         request.send(bytes);
       });
     },
-    async get(id) {
+    // At most `max` bytes: a relay that says or sends more is refused before it is all read.
+    async get([id, max]) {
       const response = await fetch(`/blobs/${id}`);
-      if (!response.ok) throw new Error(`history: ${response.status}`);
+      if (!response.ok) throw new Error(`blob: ${response.status}`);
       const total = Number(response.headers.get('content-length')) || 0;
+      if (total > max) throw new Error('blob: larger than announced');
       const reader = response.body.getReader();
       const chunks = [];
       let received = 0;
@@ -94,6 +96,10 @@
         if (done) break;
         chunks.push(value);
         received += value.length;
+        if (received > max) {
+          await reader.cancel();
+          throw new Error('blob: larger than announced');
+        }
         progress(received, total);
       }
       const bytes = new Uint8Array(received);
@@ -103,6 +109,38 @@
         at += chunk.length;
       }
       return bytes;
+    },
+  };
+
+  // An attachment's upload in pieces (the relay's resumable uploads): each call is one
+  // request; the app decides what comes next (and whether the user cancelled).
+  window.hushUploads = {
+    // Appends `bytes` at `offset`; resolves to the relay's offset after it (also when the
+    // relay holds another offset than asked: 409 says which).
+    async patch([id, offset, bytes]) {
+      const response = await fetch(`/uploads/${id}`, {
+        method: 'PATCH',
+        headers: { 'upload-offset': String(offset) },
+        body: bytes,
+      });
+      const held = Number(response.headers.get('upload-offset'));
+      if ((response.ok || response.status === 409) && Number.isSafeInteger(held)) return held;
+      throw new Error(`upload: ${response.status}`);
+    },
+    // How many bytes the relay holds of the upload.
+    async held(id) {
+      const response = await fetch(`/uploads/${id}`, { method: 'HEAD' });
+      const held = Number(response.headers.get('upload-offset'));
+      if (response.ok && Number.isSafeInteger(held)) return held;
+      throw new Error(`upload: ${response.status}`);
+    },
+    // Ends the upload at `length` bytes: the blob is kept.
+    async commit([id, length]) {
+      const response = await fetch(`/uploads/${id}/commit`, {
+        method: 'POST',
+        headers: { 'upload-length': String(length) },
+      });
+      return response.ok;
     },
   };
 
@@ -120,6 +158,41 @@
       input.value = '';
       return Promise.all(files.map(async (file) =>
         [file.name, file.type, new Uint8Array(await file.arrayBuffer())]));
+    },
+    // A photo as it is sent: decoded (turned upright as its EXIF says), scaled to at most
+    // `longest` px, drawn on white and encoded again as JPEG, which leaves every byte of
+    // metadata (the place it was taken) behind; with a thumbnail of at most 48 px. Null if
+    // the browser cannot decode it (it then goes as a file).
+    async photo([type, bytes, longest]) {
+      let bitmap;
+      try {
+        bitmap = await createImageBitmap(new Blob([bytes], { type }));
+      } catch {
+        return null;
+      }
+      const draw = async (edge, quality) => {
+        const scale = Math.min(1, edge / Math.max(bitmap.width, bitmap.height));
+        const width = Math.max(1, Math.round(bitmap.width * scale));
+        const height = Math.max(1, Math.round(bitmap.height * scale));
+        const canvas = new OffscreenCanvas(width, height);
+        const context = canvas.getContext('2d');
+        context.fillStyle = '#fff';
+        context.fillRect(0, 0, width, height);
+        context.drawImage(bitmap, 0, 0, width, height);
+        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality });
+        return [width, height, new Uint8Array(await blob.arrayBuffer())];
+      };
+      try {
+        const [width, height, full] = await draw(longest, 0.85);
+        const [, , thumbnail] = await draw(48, 0.5);
+        return [full, width, height, thumbnail];
+      } finally {
+        bitmap.close();
+      }
+    },
+    revoke(url) {
+      URL.revokeObjectURL(url);
+      return true;
     },
     url([type, bytes]) {
       return URL.createObjectURL(new Blob([bytes], { type }));

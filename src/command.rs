@@ -39,6 +39,8 @@ pub(crate) enum Command {
         to: ChatId,
         pointer: Box<AttachmentPointer>,
     },
+    /// Stop sending the file whose grant was asked with this request id.
+    CancelUpload(u32),
     /// Download, check and save the file message `id` carries.
     Download(MessageId),
     /// Download and check the photo message `id` carries, to show it in its bubble.

@@ -128,6 +128,23 @@ pub(crate) struct Ui {
     pub(crate) message_info: RwSignal<Option<MessageReceipts>>,
     /// Photos downloaded and checked, as `blob:` URLs, by message.
     pub(crate) photos: RwSignal<Vec<(MessageId, String)>>,
+    /// Files of ours on their way, each shown in its chat until its message is sent.
+    pub(crate) transfers: RwSignal<Vec<Transfer>>,
+}
+
+/// A file of ours on its way to the relay (uploads go one at a time, in order).
+#[derive(Clone)]
+pub(crate) struct Transfer {
+    /// The request its grant was asked with (what `Cancel upload` names).
+    pub(crate) request: u32,
+    pub(crate) chat: ChatId,
+    pub(crate) name: String,
+    /// A photo's thumbnail, as a `blob:` URL.
+    pub(crate) thumbnail: Option<String>,
+    /// How much of it the relay holds, 0 to 1.
+    pub(crate) done: RwSignal<f64>,
+    /// It is the one uploading now (the others wait their turn).
+    pub(crate) active: RwSignal<bool>,
 }
 
 impl Ui {
@@ -157,6 +174,7 @@ impl Ui {
             group_info: RwSignal::new(false),
             message_info: RwSignal::new(None),
             photos: RwSignal::new(Vec::new()),
+            transfers: RwSignal::new(Vec::new()),
         }
     }
 

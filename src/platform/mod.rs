@@ -26,4 +26,6 @@ pub mod relay;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod scan;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod timer;
+#[cfg(target_arch = "wasm32")]
 pub mod wake;

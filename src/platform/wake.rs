@@ -10,7 +10,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
-use futures::channel::oneshot;
 use futures::future::{select, Either};
 use futures::StreamExt;
 use hush_client::notices::{notices, Notice};
@@ -21,6 +20,7 @@ use wasm_bindgen::prelude::*;
 use super::backoff::Backoff;
 use super::clock;
 use super::relay::Relay;
+use super::timer::{function_of, set_timeout, sleep};
 use crate::inbox;
 use crate::status::ConnectionStatus;
 use crate::store::{IdbStore, DATABASE};
@@ -141,35 +141,10 @@ fn give_up_later(end: impl FnOnce() + 'static) {
     set_timeout(Closure::once_into_js(end), WAKE_LIMIT_MS);
 }
 
-/// Resolves after `ms`.
-async fn sleep(ms: i32) {
-    let (done, waited) = oneshot::channel::<()>();
-    set_timeout(
-        Closure::once_into_js(move || {
-            let _ = done.send(());
-        }),
-        ms,
-    );
-    let _ = waited.await;
-}
-
-/// The global scope's `setTimeout` (a worker has no `window`).
-fn set_timeout(callback: JsValue, ms: i32) {
-    if let Some(set_timeout) = global_function(&js_sys::global(), "setTimeout") {
-        let _ = set_timeout.call2(&JsValue::NULL, &callback, &JsValue::from(ms));
-    }
-}
-
 /// `console.info(line)` in the worker (what the e2e tests' trace records).
 fn say(line: &str) {
     let console = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("console"));
-    if let Some(info) = console.ok().and_then(|c| global_function(&c, "info")) {
+    if let Some(info) = console.ok().and_then(|c| function_of(&c, "info")) {
         let _ = info.call1(&JsValue::NULL, &JsValue::from_str(line));
     }
-}
-
-fn global_function(owner: &JsValue, name: &str) -> Option<js_sys::Function> {
-    js_sys::Reflect::get(owner, &JsValue::from_str(name))
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
 }

@@ -44,6 +44,10 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             chat::show_sent(tab, message).await;
             Ok(Output::default())
         }
+        Command::CancelUpload(request) => {
+            uploads::cancel(tab, request);
+            Ok(Output::default())
+        }
         Command::Download(id) => {
             uploads::download(tab, id).await;
             Ok(Output::default())

@@ -121,7 +121,7 @@ pub(super) fn show(ui: Ui, messenger: Messenger, event: Event) {
                     "Receiving your history ({size} KB)…"
                 )));
                 spawn_local(async move {
-                    let blob = blobs::get(&history.blob).await;
+                    let blob = blobs::get(&history.blob, u64::from(history.size)).await;
                     messenger.tell(Command::ImportHistory { history, blob });
                 });
             }

@@ -10,6 +10,7 @@ mod commands;
 mod events;
 mod groups;
 mod linking;
+mod pieces;
 mod tab;
 mod uploads;
 mod waiting;
@@ -118,6 +119,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
         messenger,
         relay,
         uploads: Default::default(),
+        turns: Default::default(),
         photos: Default::default(),
     };
     show_account(&tab).await;

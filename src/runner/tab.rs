@@ -23,6 +23,8 @@ pub(super) struct Tab {
     pub(super) relay: Option<Relay>,
     /// Files of ours waiting for the relay's grant.
     pub(super) uploads: super::waiting::Uploads,
+    /// Uploads under way (shared with their tasks).
+    pub(super) turns: std::rc::Rc<super::waiting::Turns>,
     /// Photos asked for on this page (each is downloaded once).
     pub(super) photos: std::cell::RefCell<Vec<hush_client::MessageId>>,
 }

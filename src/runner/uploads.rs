@@ -1,27 +1,33 @@
 //! Files sent from this tab, and files saved from a chat. A file is encrypted here
-//! (`hush_protocol::attachment::seal`), a grant asked of the relay, the ciphertext uploaded,
-//! and only then is its pointer sent. A download is checked (every chunk, then the SHA-256)
+//! (`hush_protocol::attachment::seal`), a grant asked of the relay, the ciphertext uploaded in
+//! pieces (one file at a time, with its progress on screen and `Cancel upload`), and only then
+//! is its pointer sent. A download is checked (every chunk, then the SHA-256)
 //! before it is saved.
 
 use hush_client::error::InputError;
 use hush_client::{ChatId, EngineError, MessageId, Output, Store};
-use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime, Sealed};
+use std::rc::Rc;
+
+use hush_protocol::attachment::{open, seal, AttachmentPointer, Dimensions, Mime, Sealed};
 use hush_protocol::limits::MAX_CAPTION;
 use hush_protocol::text::clean_file_name;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rand_core::OsRng;
 
+use super::pieces::{self, Stopped};
 use super::tab::Tab;
 use super::waiting::Waiting;
 use crate::command::Command;
 use crate::platform::blobs;
 use crate::platform::files::{self, PickedFile};
+use crate::state::{Transfer, Ui};
 
 /// Files waiting for their grant at once (the engine asks for at most 16).
 const MAX_WAITING: usize = 16;
 
-/// Encrypts each file and asks for its grant (the caption goes with the first).
+/// Encrypts each file and asks for its grant (the caption goes with the first); each shows
+/// in its chat at once, waiting its turn.
 pub(super) fn start(
     tab: &mut Tab,
     to: ChatId,
@@ -60,7 +66,12 @@ pub(super) fn start(
             } else {
                 String::new()
             },
+            dimensions: file
+                .dimensions
+                .map(|(width, height)| Dimensions { width, height }),
+            thumbnail: file.thumbnail,
         };
+        show_transfer(tab.ui, request, &waiting);
         tab.uploads.push(request, waiting);
     }
     Ok(out)
@@ -73,11 +84,43 @@ fn ask(tab: &mut Tab, bytes: &[u8]) -> Result<(u32, Sealed, Output), EngineError
     Ok((request, sealed, out))
 }
 
+/// Shows file `request` in its chat, waiting its turn.
+fn show_transfer(ui: Ui, request: u32, waiting: &Waiting) {
+    let thumbnail = (!waiting.thumbnail.is_empty())
+        .then(|| files::object_url("image/jpeg", &waiting.thumbnail))
+        .flatten();
+    ui.transfers.update(|transfers| {
+        transfers.push(Transfer {
+            request,
+            chat: waiting.to.clone(),
+            name: waiting.name.clone(),
+            thumbnail,
+            done: RwSignal::new(0.0),
+            active: RwSignal::new(false),
+        });
+    });
+}
+
+/// Takes file `request` off the screen.
+fn end_transfer(ui: Ui, request: u32) {
+    ui.transfers.update(|transfers| {
+        if let Some(at) = transfers.iter().position(|t| t.request == request) {
+            let transfer = transfers.remove(at);
+            if let Some(url) = transfer.thumbnail {
+                files::revoke_url(&url);
+            }
+        }
+    });
+}
+
 /// The connection was lost: grants asked on it will not come, so the files waiting for them
-/// are dropped (and said so).
+/// are dropped (and said so). Uploads under way go on (they are plain HTTP).
 pub(super) fn connection_lost(tab: &Tab) {
     let dropped = tab.uploads.take_all();
-    if let Some(first) = dropped.first() {
+    for (request, _) in &dropped {
+        end_transfer(tab.ui, *request);
+    }
+    if let Some((_, first)) = dropped.first() {
         tab.ui.problem.set(Some(format!(
             "{} was not sent: the connection was lost. Attach it again.",
             first.name
@@ -85,49 +128,75 @@ pub(super) fn connection_lost(tab: &Tab) {
     }
 }
 
-/// The relay's grant for file `request`: it is uploaded, then its pointer sent.
+/// `Cancel upload` for file `request`: dropped if it still waits for its grant, else its
+/// upload stops before its next piece.
+pub(super) fn cancel(tab: &Tab, request: u32) {
+    if tab.uploads.take(request).is_none() {
+        tab.turns.cancelled.borrow_mut().push(request);
+    }
+    end_transfer(tab.ui, request);
+}
+
+/// The relay's grant for file `request`: when its turn comes it is uploaded in pieces, then
+/// its pointer sent.
 pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
     let Some(waiting) = tab.uploads.take(request) else {
         return;
     };
-    let (ui, messenger) = (tab.ui, tab.messenger);
+    let (ui, messenger, turns) = (tab.ui, tab.messenger, Rc::clone(&tab.turns));
     spawn_local(async move {
-        let Waiting {
-            to,
-            sealed,
-            name,
-            mime,
-            caption,
-        } = waiting;
-        let ciphertext_len = sealed.ciphertext.len() as u64;
-        if !blobs::put(&id, &sealed.ciphertext).await {
-            ui.problem
-                .set(Some(format!("{name} could not be uploaded. Try again.")));
+        let _turn = turns.turn.lock().await;
+        let transfer = ui
+            .transfers
+            .with_untracked(|all| all.iter().find(|t| t.request == request).cloned());
+        let Some(transfer) = transfer.filter(|_| !turns.take_cancelled(request)) else {
             return;
-        }
-        let pointer = AttachmentPointer {
-            blob: id,
-            key: sealed.key,
-            sha256: sealed.sha256,
-            ciphertext_len,
-            mime,
-            file_name: name,
-            dimensions: None,
-            duration_ms: None,
-            thumbnail: Vec::new(),
-            waveform: Vec::new(),
-            caption,
         };
-        messenger.tell(Command::Uploaded {
-            to,
-            pointer: Box::new(pointer),
-        });
+        transfer.active.set(true);
+        let total = waiting.sealed.ciphertext.len().max(1) as f64;
+        let uploaded = pieces::upload(
+            &id,
+            &waiting.sealed.ciphertext,
+            |held| transfer.done.set(held as f64 / total),
+            || turns.take_cancelled(request),
+        )
+        .await;
+        end_transfer(ui, request);
+        match uploaded {
+            Ok(()) => messenger.tell(Command::Uploaded {
+                to: waiting.to.clone(),
+                pointer: Box::new(pointer_of(waiting, id)),
+            }),
+            Err(Stopped::Cancelled) => {}
+            Err(Stopped::Failed) => ui.problem.set(Some(format!(
+                "{} could not be uploaded. Try again.",
+                waiting.name
+            ))),
+        }
     });
+}
+
+/// What the message of uploaded file `waiting` (blob `id`) carries.
+fn pointer_of(waiting: Waiting, id: [u8; 32]) -> AttachmentPointer {
+    AttachmentPointer {
+        blob: id,
+        ciphertext_len: waiting.sealed.ciphertext.len() as u64,
+        key: waiting.sealed.key,
+        sha256: waiting.sealed.sha256,
+        mime: waiting.mime,
+        file_name: waiting.name,
+        dimensions: waiting.dimensions,
+        duration_ms: None,
+        thumbnail: waiting.thumbnail,
+        waveform: Vec::new(),
+        caption: waiting.caption,
+    }
 }
 
 /// The relay refused file `request`'s grant: it is dropped, and the reason shown.
 pub(super) fn refused(tab: &Tab, request: u32, reason: String) {
     if let Some(waiting) = tab.uploads.take(request) {
+        end_transfer(tab.ui, request);
         tab.ui
             .problem
             .set(Some(format!("{} was not sent: {reason}", waiting.name)));
@@ -175,8 +244,8 @@ pub(super) async fn show_photo(tab: &Tab, id: MessageId) {
 
 /// The file `pointer` names, downloaded, every chunk and its SHA-256 checked; None (and the
 /// reason shown) if it is gone or not intact.
-async fn fetch(ui: crate::state::Ui, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
-    let Some(blob) = blobs::get(&pointer.blob).await else {
+async fn fetch(ui: Ui, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
+    let Some(blob) = blobs::get(&pointer.blob, pointer.ciphertext_len).await else {
         ui.problem
             .set(Some("This file is no longer available.".to_owned()));
         return None;

@@ -3,8 +3,9 @@
 
 use std::cell::RefCell;
 
+use futures::lock::Mutex;
 use hush_client::ChatId;
-use hush_protocol::attachment::{Mime, Sealed};
+use hush_protocol::attachment::{Dimensions, Mime, Sealed};
 
 /// A file encrypted and waiting for the relay's grant.
 pub(super) struct Waiting {
@@ -13,6 +14,25 @@ pub(super) struct Waiting {
     pub(super) name: String,
     pub(super) mime: Mime,
     pub(super) caption: String,
+    pub(super) dimensions: Option<Dimensions>,
+    pub(super) thumbnail: Vec<u8>,
+}
+
+/// Uploads under way: one at a time (in the order their grants came), and the ones the user
+/// cancelled, by request id, until their upload hears it.
+#[derive(Default)]
+pub(super) struct Turns {
+    pub(super) turn: Mutex<()>,
+    pub(super) cancelled: RefCell<Vec<u32>>,
+}
+
+impl Turns {
+    /// Whether upload `request` was cancelled (it is forgotten once asked and so).
+    pub(super) fn take_cancelled(&self, request: u32) -> bool {
+        let mut cancelled = self.cancelled.borrow_mut();
+        let found = cancelled.iter().position(|r| *r == request);
+        found.map(|at| cancelled.swap_remove(at)).is_some()
+    }
 }
 
 /// The files waiting, by request id.
@@ -35,11 +55,8 @@ impl Uploads {
         Some(waiting.swap_remove(at).1)
     }
 
-    /// Every file waiting, none left.
-    pub(super) fn take_all(&self) -> Vec<Waiting> {
+    /// Every file waiting, with its request id, none left.
+    pub(super) fn take_all(&self) -> Vec<(u32, Waiting)> {
         std::mem::take(&mut *self.0.borrow_mut())
-            .into_iter()
-            .map(|(_, waiting)| waiting)
-            .collect()
     }
 }

@@ -1,6 +1,8 @@
 // Issue 20: a file sent from the composer (Attach, the "Send files" dialog with its Caption) is
-// encrypted in the page, uploaded, and reaches the other side, whose "Download <name>" saves
-// the same bytes as an ordinary browser download.
+// encrypted in the page, uploaded in pieces with its progress shown (and `Cancel upload`), and
+// reaches the other side, whose "Download <name>" saves the same bytes as an ordinary browser
+// download. A photo goes scaled to at most 1600 px, without its metadata, with a thumbnail
+// that shows before the photo itself arrives.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -22,7 +24,7 @@ after(async () => {
   await server?.stop();
 });
 
-test('a file sent with a caption downloads on the other side with identical bytes', { timeout: 120_000 }, async () => {
+test('a 20 MiB file sent with a caption downloads on the other side with identical bytes', { timeout: 180_000 }, async () => {
   const alice = await browser.newPage();
   const bob = await browser.newPage();
   const errors = [alice, bob].map(watchErrors);
@@ -30,7 +32,7 @@ test('a file sent with a caption downloads on the other side with identical byte
   await registerAt(bob, server.url, 'bob');
   await openChat(alice, 'bob');
 
-  const bytes = randomBytes(2 * 1024 * 1024 + 17);
+  const bytes = randomBytes(20 * 1024 * 1024 + 17);
   // "Attach" is the label of the file input "Files to send": the files go into that input.
   await alice.getByRole('button', { name: 'Attach', exact: true }).waitFor();
   await alice.getByLabel('Files to send').setInputFiles({ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes });
@@ -39,7 +41,7 @@ test('a file sent with a caption downloads on the other side with identical byte
   await dialog.getByRole('textbox', { name: 'Caption' }).fill('the numbers');
   await dialog.getByRole('button', { name: 'Send files' }).click();
   await dialog.waitFor({ state: 'detached' });
-  await alice.getByRole('log').getByText('the numbers').waitFor({ timeout: 30_000 });
+  await alice.getByRole('log').getByText('the numbers').waitFor({ timeout: 60_000 });
 
   await bob.getByRole('button', { name: /^alice/ }).click({ timeout: 30_000 });
   await bob.getByRole('log').getByText('the numbers').waitFor();
@@ -78,4 +80,117 @@ test('a photo shows in its bubble on both sides, named by its caption or "Photo"
   const width = await theirs.evaluate((img) => img.decode().then(() => img.naturalWidth));
   assert.equal(width, 2, 'the photo decodes as the picture sent');
   assert.deepEqual(errors.flat(), []);
+});
+
+/** Resolves after `ms`. */
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('an upload shows its progress and "Cancel upload" stops it: nothing reaches the other side', { timeout: 120_000 }, async () => {
+  const alice = await browser.newPage();
+  const bob = await browser.newPage();
+  const errors = [alice, bob].map(watchErrors);
+  await registerAt(alice, server.url, 'erin');
+  await registerAt(bob, server.url, 'frank');
+  await openChat(alice, 'frank');
+  await alice.getByRole('textbox', { name: 'Message' }).fill('before the file');
+  await alice.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await bob.getByRole('button', { name: /^erin/ }).click({ timeout: 30_000 });
+  await bob.getByRole('log').getByText('before the file').waitFor();
+
+  // Each piece (1 MiB) is held back a little, so the upload is seen under way.
+  await alice.route('**/uploads/*', async (route) => {
+    await pause(400);
+    // Unrouted meanwhile (the test went on): the request already went its way.
+    await route.continue().catch(() => {});
+  });
+  await alice.getByLabel('Files to send').setInputFiles({ name: 'slow.bin', mimeType: 'application/octet-stream', buffer: randomBytes(8 * 1024 * 1024) });
+  await alice.getByRole('dialog', { name: 'Send files' }).getByRole('button', { name: 'Send files' }).click();
+  const log = alice.getByRole('log');
+  const bar = log.getByRole('progressbar', { name: 'Uploading slow.bin' });
+  await bar.waitFor({ timeout: 30_000 });
+  await alice.waitForFunction(() => Number(document.querySelector('.transfer progress')?.value) > 0, null, { timeout: 30_000 });
+  const cancel = log.getByRole('listitem')
+    .filter({ has: alice.getByRole('progressbar', { name: 'Uploading slow.bin' }) })
+    .getByRole('button', { name: 'Cancel upload' });
+  await cancel.click();
+  await bar.waitFor({ state: 'detached' });
+  await alice.unroute('**/uploads/*');
+
+  // Nothing was sent: Bob's chat ends with the text, also after the next message arrives.
+  await alice.getByRole('textbox', { name: 'Message' }).fill('after the file');
+  await alice.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await bob.getByRole('log').getByText('after the file').waitFor({ timeout: 30_000 });
+  assert.equal(await bob.getByRole('log').getByText('slow.bin').count(), 0);
+  assert.equal(await log.getByText('slow.bin').count(), 0);
+  assert.deepEqual(errors.flat(), []);
+});
+
+/** A JPEG of `width`×`height` drawn in `page`, with an EXIF segment naming a place spliced in. */
+async function jpegWithPlace(page, width, height) {
+  const drawn = await page.evaluate(async ([w, h]) => {
+    const canvas = new OffscreenCanvas(w, h);
+    const context = canvas.getContext('2d');
+    context.fillStyle = '#c33';
+    context.fillRect(0, 0, w, h);
+    context.fillStyle = '#36c';
+    context.fillRect(0, 0, w / 2, h / 2);
+    const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.9 });
+    return Array.from(new Uint8Array(await blob.arrayBuffer()));
+  }, [width, height]);
+  const jpeg = Buffer.from(drawn);
+  // APP1 "Exif": a big-endian TIFF header with no entries, then the words a GPS tag would hold.
+  const exif = Buffer.concat([
+    Buffer.from('Exif\0\0', 'latin1'),
+    Buffer.from([0x4d, 0x4d, 0x00, 0x2a, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00]),
+    Buffer.from('GPSLatitude 52.3702 N GPSLongitude 4.8952 E', 'latin1'),
+  ]);
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(exif.length + 2);
+  return Buffer.concat([jpeg.subarray(0, 2), Buffer.from([0xff, 0xe1]), length, exif, jpeg.subarray(2)]);
+}
+
+test('a photo goes at most 1600 px wide, without its place, and its thumbnail shows before it', { timeout: 120_000 }, async () => {
+  const alice = await browser.newPage();
+  // The test reads the photo's own bytes back from its blob: URL, which the app's content
+  // security policy (rightly) does not let a script fetch.
+  const bob = await (await browser.newContext({ bypassCSP: true })).newPage();
+  const errors = [alice, bob].map(watchErrors);
+  await registerAt(alice, server.url, 'gina');
+  await registerAt(bob, server.url, 'hank');
+  await openChat(alice, 'hank');
+
+  const photo = await jpegWithPlace(alice, 3000, 2000);
+  assert.ok(photo.includes('GPSLatitude'), 'the photo picked names a place');
+  await alice.getByLabel('Files to send').setInputFiles({ name: 'holiday.jpeg', mimeType: 'image/jpeg', buffer: photo });
+  const dialog = alice.getByRole('dialog', { name: 'Send files' });
+  await dialog.getByRole('checkbox', { name: 'Send photos as files' }).waitFor();
+  await dialog.getByRole('textbox', { name: 'Caption' }).fill('the canal');
+  await dialog.getByRole('button', { name: 'Send files' }).click();
+  await alice.getByRole('img', { name: 'the canal' }).waitFor({ timeout: 30_000 });
+
+  // Bob's photo downloads are held back: the thumbnail that came in the message shows.
+  await bob.route('**/blobs/*', (route) => route.abort());
+  await bob.getByRole('button', { name: /^gina/ }).click({ timeout: 30_000 });
+  const preview = bob.getByRole('log').getByRole('img', { name: 'the canal' });
+  await preview.waitFor({ timeout: 30_000 });
+  const small = await preview.evaluate((img) => img.decode().then(() => [img.naturalWidth, img.className]));
+  assert.deepEqual(small, [48, 'photo preview'], 'the thumbnail shows while the photo cannot come');
+
+  // Opened again with downloads allowed: the photo, 1600×1067, with no place in its bytes.
+  await bob.unroute('**/blobs/*');
+  await bob.reload();
+  await bob.getByRole('button', { name: /^gina/ }).click({ timeout: 30_000 });
+  const full = bob.getByRole('log').locator('img.photo:not(.preview)');
+  await full.waitFor({ timeout: 30_000 });
+  assert.equal(await full.getAttribute('alt'), 'the canal');
+  const [width, height, bytes] = await full.evaluate(async (img) => {
+    await img.decode();
+    const data = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    return [img.naturalWidth, img.naturalHeight, Array.from(data)];
+  });
+  assert.deepEqual([width, height], [1600, 1067]);
+  const received = Buffer.from(bytes);
+  assert.ok(!received.includes('GPS') && !received.includes('Exif'), 'no metadata in the photo received');
+  // Bob's downloads held back are the only errors.
+  assert.deepEqual(errors.flat().filter((e) => !/ERR_FAILED|Failed to fetch/.test(e)), []);
 });

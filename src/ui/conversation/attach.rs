@@ -5,6 +5,8 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use hush_protocol::attachment::Mime;
+
 use crate::command::{Command, Messenger};
 use crate::platform::files::{self, PickedFile};
 use crate::state::Ui;
@@ -21,10 +23,14 @@ pub(super) fn Attach() -> impl IntoView {
     let picked = StoredValue::new(Vec::<PickedFile>::new());
     let names = RwSignal::new(Vec::<String>::new());
     let caption = RwSignal::new(String::new());
+    // Photos go scaled and without their metadata unless the user sends them as files.
+    let has_photo = RwSignal::new(false);
+    let as_files = RwSignal::new(false);
     let on_change = move |_| {
         spawn_local(async move {
             let files = files::read(INPUT_ID).await;
             names.set(files.iter().map(|f| f.name.clone()).collect());
+            has_photo.set(files.iter().any(is_photo));
             picked.set_value(files);
         });
     };
@@ -32,19 +38,29 @@ pub(super) fn Attach() -> impl IntoView {
         picked.set_value(Vec::new());
         names.set(Vec::new());
         caption.set(String::new());
+        as_files.set(false);
     };
     let on_send = move |ev: SubmitEvent| {
         ev.prevent_default();
         let files = picked.try_update_value(std::mem::take).unwrap_or_default();
         let caption_text = caption.get_untracked();
+        let keep_as_files = as_files.get_untracked();
         drop_picked();
-        if let Some(to) = ui.current.get_untracked().filter(|_| !files.is_empty()) {
+        let Some(to) = ui.current.get_untracked().filter(|_| !files.is_empty()) else {
+            return;
+        };
+        spawn_local(async move {
+            let files = if keep_as_files {
+                files
+            } else {
+                as_photos(files).await
+            };
             messenger.tell(Command::SendFiles {
                 to,
                 files,
                 caption: caption_text,
             });
-        }
+        });
     };
     view! {
         // A label opens its file input's picker by itself when clicked (no script, so the
@@ -85,10 +101,39 @@ pub(super) fn Attach() -> impl IntoView {
                         prop:value=caption
                         on:input=move |ev| caption.set(event_target_value(&ev))
                     ></textarea>
+                    <Show when=move || has_photo.get()>
+                        <label class="as-files">
+                            <input
+                                type="checkbox"
+                                prop:checked=as_files
+                                on:change=move |ev| as_files.set(event_target_checked(&ev))
+                            />
+                            "Send photos as files"
+                        </label>
+                    </Show>
                     <button type="submit">"Send files"</button>
                     <button type="button" on:click=move |_| drop_picked()>"Cancel"</button>
                 </form>
             </section>
         </Show>
     }
+}
+
+/// A picture sent as a photo (an animated GIF stays as it is).
+fn is_photo(file: &PickedFile) -> bool {
+    let mime = Mime::parse(&file.mime);
+    mime.is_image() && mime != Mime::Gif
+}
+
+/// Each photo among `files` made ready to send as one ([`files::as_photo`]).
+async fn as_photos(files: Vec<PickedFile>) -> Vec<PickedFile> {
+    let mut ready = Vec::with_capacity(files.len());
+    for file in files {
+        ready.push(if is_photo(&file) {
+            files::as_photo(file).await
+        } else {
+            file
+        });
+    }
+    ready
 }

@@ -5,6 +5,7 @@ use hush_client::{ChatMessage, MessageId};
 use leptos::prelude::*;
 
 use super::row::MessageRow;
+use super::transfer::Transfers;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
 use crate::ui::time::{day, day_key, now};
@@ -98,6 +99,7 @@ pub(super) fn MessageLog() -> impl IntoView {
                     Row::Message(message) => view! { <MessageRow message /> }.into_any(),
                 }}
             </For>
+            <Transfers />
         </ol>
     }
 }
@@ -118,6 +120,7 @@ fn keep_scroll_place(
     });
     Effect::new(move |_| {
         ui.messages.track();
+        ui.transfers.track();
         request_animation_frame(move || {
             let Some(list) = log.get_untracked() else {
                 return;

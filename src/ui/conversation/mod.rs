@@ -7,6 +7,7 @@ mod contact_info;
 mod header;
 mod log;
 mod row;
+mod transfer;
 
 use leptos::prelude::*;
 

@@ -2,9 +2,11 @@
 //! or a bubble with its time, and on ours a tick, Retry and Info.
 
 use hush_client::{ChatMessage, Kind, MessageId, Status};
+use hush_protocol::attachment::Dimensions;
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
+use crate::platform::files;
 use crate::state::Ui;
 use crate::ui::groups::MessageInfo;
 use crate::ui::time::clock;
@@ -63,7 +65,8 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
     let photo = message
         .attachment
         .as_ref()
-        .is_some_and(|pointer| pointer.mime.is_image());
+        .filter(|pointer| pointer.mime.is_image())
+        .map(|pointer| (pointer.thumbnail.clone(), pointer.dimensions));
     // A file: saved on click, as an ordinary download, once checked.
     let file = message
         .attachment
@@ -75,7 +78,9 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
     view! {
         <li class=if mine { "bubble mine" } else { "bubble theirs" }>
             {author.map(|name| view! { <p class="author">{name}</p> })}
-            {photo.then(|| view! { <Photo id alt=message.body.clone() /> })}
+            {photo.map(|(thumbnail, dimensions)| view! {
+                <Photo id alt=message.body.clone() thumbnail dimensions />
+            })}
             <p class="body">{message.body.clone()}</p>
             {file.map(|label| view! {
                 <button
@@ -104,13 +109,19 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
     }
 }
 
-/// A photo in its bubble once downloaded and checked (asked for when first drawn); its
+/// A photo in its bubble: its thumbnail at once (if it came with one), the photo itself once
+/// downloaded and checked (asked for when first drawn), drawn at its own aspect ratio. Its
 /// text alternative is its caption, or "Photo".
 #[component]
-fn Photo(id: MessageId, alt: String) -> impl IntoView {
+fn Photo(
+    id: MessageId,
+    alt: String,
+    thumbnail: Vec<u8>,
+    dimensions: Option<Dimensions>,
+) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    let url = move || {
+    let full = move || {
         ui.photos.with(|photos| {
             photos
                 .iter()
@@ -118,10 +129,23 @@ fn Photo(id: MessageId, alt: String) -> impl IntoView {
                 .map(|(_, url)| url.clone())
         })
     };
-    if url().is_none() {
+    if full().is_none() {
         messenger.tell(Command::ShowPhoto(id));
     }
-    move || url().map(|src| view! { <img class="photo" src=src alt=alt.clone() /> })
+    let preview = (!thumbnail.is_empty())
+        .then(|| files::object_url("image/jpeg", &thumbnail))
+        .flatten();
+    if let Some(url) = preview.clone() {
+        on_cleanup(move || files::revoke_url(&url));
+    }
+    let (width, height) = dimensions.map_or((None, None), |d| (Some(d.width), Some(d.height)));
+    move || {
+        let (src, class) = match full() {
+            Some(url) => (url, "photo"),
+            None => (preview.clone()?, "photo preview"),
+        };
+        Some(view! { <img class=class src=src alt=alt.clone() width=width height=height /> })
+    }
 }
 
 /// Our message's status, redrawn alone when it moves on.

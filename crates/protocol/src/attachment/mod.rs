@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 pub use key::AttachmentKey;
-pub use pointer::{AttachmentPointer, Mime};
+pub use pointer::{AttachmentPointer, Dimensions, Mime};
 
 use crate::limits::MAX_ATTACHMENT;
 use padding::HEADER_LEN;
