@@ -197,6 +197,15 @@
     url([type, bytes]) {
       return URL.createObjectURL(new Blob([bytes], { type }));
     },
+    saveUrl([url, name]) {
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name || 'file';
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      return true;
+    },
     save([name, type, bytes]) {
       const url = URL.createObjectURL(new Blob([bytes], { type: type || 'application/octet-stream' }));
       const link = document.createElement('a');
@@ -209,6 +218,36 @@
       return true;
     },
   };
+
+  // Files dropped on the open chat, or pasted into it, go where Attach's picker puts them:
+  // into the file input "Files to send", which then opens the "Send files" dialog.
+  const attachFiles = (files) => {
+    const input = document.getElementById('files-to-send');
+    if (!input || !files?.length) return false;
+    const transfer = new DataTransfer();
+    for (const file of files) transfer.items.add(file);
+    input.files = transfer.files;
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    return true;
+  };
+  const chatUnder = (event) => event.target instanceof Element && event.target.closest('.conversation');
+  const carriesFiles = (event) => Array.from(event.dataTransfer?.types ?? []).includes('Files');
+  document.addEventListener('dragover', (event) => {
+    const chat = chatUnder(event);
+    if (!chat || !carriesFiles(event) || !document.getElementById('files-to-send')) return;
+    event.preventDefault();
+    chat.classList.add('dropping');
+  });
+  document.addEventListener('dragleave', (event) => chatUnder(event)?.classList.remove('dropping'));
+  document.addEventListener('drop', (event) => {
+    const chat = chatUnder(event);
+    if (!chat) return;
+    chat.classList.remove('dropping');
+    if (attachFiles(event.dataTransfer?.files)) event.preventDefault();
+  });
+  document.addEventListener('paste', (event) => {
+    if (attachFiles(event.clipboardData?.files)) event.preventDefault();
+  });
 
   // Scanning a link code's QR code with the camera, where the browser can detect QR codes.
   window.hushScan = {

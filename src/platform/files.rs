@@ -110,3 +110,9 @@ pub(crate) fn object_url(mime: &str, bytes: &[u8]) -> Option<String> {
 pub(crate) fn revoke_url(url: &str) {
     let _ = glue::call("hushFiles", "revoke", &JsValue::from_str(url));
 }
+
+/// Saves what the `blob:` URL `url` holds as a download named `name`.
+pub(crate) fn save_url(url: &str, name: &str) {
+    let argument = Array::of2(&JsValue::from_str(url), &JsValue::from_str(name));
+    let _ = glue::call("hushFiles", "saveUrl", &argument);
+}

@@ -194,3 +194,69 @@ test('a photo goes at most 1600 px wide, without its place, and its thumbnail sh
   // Bob's downloads held back are the only errors.
   assert.deepEqual(errors.flat().filter((e) => !/ERR_FAILED|Failed to fetch/.test(e)), []);
 });
+
+/** Dispatches `type` (a drop or a paste) carrying a file made in the page on `selector`. */
+async function hand(page, selector, type, { name, mime, text }) {
+  await page.evaluate(([selector, type, name, mime, text]) => {
+    const carried = new DataTransfer();
+    carried.items.add(new File([text], name, { type: mime }));
+    const target = document.querySelector(selector);
+    const init = { bubbles: true, cancelable: true };
+    if (type === 'paste') {
+      target.dispatchEvent(new ClipboardEvent('paste', { ...init, clipboardData: carried }));
+    } else {
+      target.dispatchEvent(new DragEvent('dragover', { ...init, dataTransfer: carried }));
+      target.dispatchEvent(new DragEvent('drop', { ...init, dataTransfer: carried }));
+    }
+  }, [selector, type, name, mime, text]);
+}
+
+test('photos open in a viewer (arrows, Escape, Download); files dropped on a chat or pasted into it are offered to send', { timeout: 120_000 }, async () => {
+  const alice = await browser.newPage();
+  const bob = await browser.newPage();
+  const errors = [alice, bob].map(watchErrors);
+  await registerAt(alice, server.url, 'ivy');
+  await registerAt(bob, server.url, 'jack');
+  await openChat(alice, 'jack');
+
+  // A file dropped on the chat: offered in "Send files", and dropped again with Cancel.
+  await hand(alice, '[role=log]', 'drop', { name: 'dropped.txt', mime: 'text/plain', text: 'dropped' });
+  const dialog = alice.getByRole('dialog', { name: 'Send files' });
+  await dialog.getByText('dropped.txt').waitFor();
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+  await dialog.waitFor({ state: 'detached' });
+
+  // Two photos; the caption goes with the first.
+  const second = await jpegWithPlace(alice, 300, 200);
+  await alice.getByLabel('Files to send').setInputFiles([
+    { name: 'red.png', mimeType: 'image/png', buffer: PNG },
+    { name: 'blue.jpeg', mimeType: 'image/jpeg', buffer: second },
+  ]);
+  await dialog.getByRole('textbox', { name: 'Caption' }).fill('first');
+  await dialog.getByRole('button', { name: 'Send files' }).click();
+  await alice.getByRole('log').getByRole('img', { name: 'Photo' }).waitFor({ timeout: 30_000 });
+
+  // An image pasted into the composer: offered, and sent.
+  await hand(alice, '#composer', 'paste', { name: 'pasted.txt', mime: 'text/plain', text: 'pasted' });
+  await dialog.getByText('pasted.txt').waitFor();
+  await dialog.getByRole('button', { name: 'Send files' }).click();
+
+  await bob.getByRole('button', { name: /^ivy/ }).click({ timeout: 30_000 });
+  const log = bob.getByRole('log');
+  await log.getByRole('button', { name: 'Download pasted.txt' }).waitFor({ timeout: 30_000 });
+  await log.getByRole('img', { name: 'Photo' }).waitFor({ timeout: 30_000 });
+  await log.getByRole('img', { name: 'first' }).click();
+  const viewer = bob.getByRole('dialog', { name: 'Photo viewer' });
+  await viewer.getByRole('img', { name: 'first' }).waitFor();
+  await bob.keyboard.press('ArrowRight');
+  await viewer.getByRole('img', { name: 'Photo' }).waitFor();
+  assert.equal(await viewer.getByRole('button', { name: 'Next' }).isDisabled(), true, 'the last photo has no next');
+  const download = bob.waitForEvent('download');
+  await viewer.getByRole('button', { name: 'Download' }).click();
+  assert.equal((await download).suggestedFilename(), 'blue.jpg');
+  await bob.keyboard.press('ArrowLeft');
+  await viewer.getByRole('img', { name: 'first' }).waitFor();
+  await bob.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'hidden' });
+  assert.deepEqual(errors.flat(), []);
+});

@@ -8,6 +8,7 @@ mod header;
 mod log;
 mod row;
 mod transfer;
+mod viewer;
 
 use leptos::prelude::*;
 
@@ -18,11 +19,13 @@ use composer::{Composer, SendingNote};
 use contact_info::ContactInfo;
 use header::ChatHeader;
 use log::MessageLog;
+use viewer::{Viewer, Viewing};
 
 /// The open chat, or a hint to choose one.
 #[component]
 pub(crate) fn Conversation() -> impl IntoView {
     let ui = expect_context::<Ui>();
+    provide_context(Viewing(RwSignal::new(None)));
     view! {
         <section class="conversation" aria-label="Conversation">
             <Show
@@ -36,6 +39,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                 </Show>
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <MessageLog />
+                <Viewer />
                 <SendingNote />
                 <div class="compose">
                     <Attach />

@@ -3,8 +3,10 @@
 
 use hush_client::{ChatMessage, Kind, MessageId, Status};
 use hush_protocol::attachment::Dimensions;
+use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use super::viewer::Viewing;
 use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::state::Ui;
@@ -121,6 +123,7 @@ fn Photo(
 ) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
+    let Viewing(viewing) = expect_context::<Viewing>();
     let full = move || {
         ui.photos.with(|photos| {
             photos
@@ -144,7 +147,25 @@ fn Photo(
             Some(url) => (url, "photo"),
             None => (preview.clone()?, "photo preview"),
         };
-        Some(view! { <img class=class src=src alt=alt.clone() width=width height=height /> })
+        // Opens the viewer by click or, focused, by Enter or Space (an image, not a button:
+        // its name is its caption, which several photos may share).
+        Some(view! {
+            <img
+                class=class
+                src=src
+                alt=alt.clone()
+                width=width
+                height=height
+                tabindex="0"
+                on:click=move |_| viewing.set(Some(id))
+                on:keydown=move |ev: KeyboardEvent| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        viewing.set(Some(id));
+                    }
+                }
+            />
+        })
     }
 }
 
