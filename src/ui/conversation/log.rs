@@ -58,7 +58,7 @@ pub(super) fn MessageLog() -> impl IntoView {
     // New messages scroll into view, unless the user scrolled up to read older ones (then the
     // position is kept); opening a chat starts at the bottom. Scrolling waits for the next
     // frame, when the list on screen has the new messages.
-    let log = NodeRef::<leptos::html::Ol>::new();
+    let log = NodeRef::<leptos::html::Div>::new();
     // Whether the view was at (near) the bottom when last scrolled.
     let following = StoredValue::new(true);
     // While an earlier page loads: the distance from the bottom to keep, so older messages
@@ -85,7 +85,9 @@ pub(super) fn MessageLog() -> impl IntoView {
         }
     };
     view! {
-        <ol role="log" aria-label="Messages" class="messages" node_ref=log on:scroll=on_scroll>
+        // The log holds a list (a `log` is not a list, so its items would have none).
+        <div role="log" aria-label="Messages" class="messages" node_ref=log on:scroll=on_scroll>
+        <ol class="message-list">
             <Show when=move || ui.earlier.get()>
                 <li class="earlier">
                     <button type="button" on:click=move |_| load_earlier()>
@@ -95,12 +97,13 @@ pub(super) fn MessageLog() -> impl IntoView {
             </Show>
             <For each=move || rows(ui.messages.get()) key=|row| row.key() let:row>
                 {match row {
-                    Row::Day(label) => view! { <li class="day" role="separator">{label}</li> }.into_any(),
+                    Row::Day(label) => view! { <li class="day"><h3 class="day-label">{label}</h3></li> }.into_any(),
                     Row::Message(message) => view! { <MessageRow message /> }.into_any(),
                 }}
             </For>
             <Transfers />
         </ol>
+        </div>
     }
 }
 
@@ -109,7 +112,7 @@ pub(super) fn MessageLog() -> impl IntoView {
 /// following.
 fn keep_scroll_place(
     ui: Ui,
-    log: NodeRef<leptos::html::Ol>,
+    log: NodeRef<leptos::html::Div>,
     following: StoredValue<bool>,
     anchor: StoredValue<Option<i32>>,
 ) {
