@@ -62,6 +62,66 @@
     },
   };
 
+  // Media once downloaded and checked, kept as Blobs by message id in a database of their own
+  // (`hush-media`), so they open offline and at once; Settings' "Clear media" empties it.
+  // Plain bytes, as the messages themselves are in Hush's own database.
+  const media = (() => {
+    let opened = null;
+    const open = () => (opened ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open('hush-media', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('media');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => { opened = null; reject(request.error); };
+    }));
+    const run = async (mode, work) => {
+      const tx = (await open()).transaction('media', mode);
+      const result = await new Promise((resolve, reject) => {
+        const request = work(tx.objectStore('media'));
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = tx.onabort = () => reject(tx.error);
+      });
+      return result;
+    };
+    return {
+      put: ([id, type, bytes]) => run('readwrite', (store) => store.put(new Blob([bytes], { type }), id)).then(() => true),
+      // A blob: URL of the kept file (the caller revokes it), or null.
+      async url(id) {
+        const blob = await run('readonly', (store) => store.get(id));
+        return blob ? URL.createObjectURL(blob) : null;
+      },
+      async bytes(id) {
+        const blob = await run('readonly', (store) => store.get(id));
+        return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
+      },
+      async size() {
+        const blobs = await run('readonly', (store) => store.getAll());
+        return blobs.reduce((sum, blob) => sum + blob.size, 0);
+      },
+      clear: () => run('readwrite', (store) => store.clear()).then(() => true),
+      // Gone with the account (unlinked): the database itself.
+      async remove() {
+        if (opened) (await opened).close();
+        opened = null;
+        await new Promise((resolve) => {
+          const request = indexedDB.deleteDatabase('hush-media');
+          request.onsuccess = request.onerror = request.onblocked = resolve;
+        });
+        return true;
+      },
+    };
+  })();
+  window.hushMedia = media;
+
+  // This device's choices (Settings), as strings.
+  window.hushPrefs = {
+    get: (name) => { try { return localStorage.getItem(name); } catch { return null; } },
+    set([name, value]) { try { localStorage.setItem(name, value); return true; } catch { return false; } },
+  };
+
   // Asks the browser not to evict Hush's data under pressure (the app shows a refusal).
   window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };
 

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::platform::files::PickedFile;
 use crate::platform::push::Subscription;
+use crate::state::AutoDownload;
 
 /// What the runner is asked to do: the user's actions, and what the relay and the browser
 /// report.
@@ -41,10 +42,18 @@ pub(crate) enum Command {
     },
     /// Stop sending the file whose grant was asked with this request id.
     CancelUpload(u32),
-    /// Download, check and save the file message `id` carries.
+    /// Save the file message `id` carries as a download (downloading and checking it first
+    /// unless kept).
     Download(MessageId),
-    /// Download and check the photo message `id` carries, to show it in its bubble.
-    ShowPhoto(MessageId),
+    /// The bubble of file message `id` is drawn: show its media if kept, download it if the
+    /// setting says so.
+    ShowMedia(MessageId),
+    /// What downloads by itself from now on.
+    SetAutoDownload(AutoDownload),
+    /// Forget every kept media file.
+    ClearMedia,
+    /// Say how much media is kept.
+    MeasureMedia,
     /// Open a chat (starting it if new).
     Open(ChatId),
     /// Back to the chat list (phones show one or the other).

@@ -126,10 +126,34 @@ pub(crate) struct Ui {
     pub(crate) group_info: RwSignal<bool>,
     /// One of our group messages and the members' receipts for it, while its info is open.
     pub(crate) message_info: RwSignal<Option<MessageReceipts>>,
-    /// Photos downloaded and checked, as `blob:` URLs, by message.
-    pub(crate) photos: RwSignal<Vec<(MessageId, String)>>,
+    /// Media (photos, videos, audio) downloaded and checked, as `blob:` URLs, by message.
+    pub(crate) media: RwSignal<Vec<(MessageId, String)>>,
+    /// What downloads by itself when it arrives.
+    pub(crate) auto_download: RwSignal<AutoDownload>,
+    /// Bytes of media kept on this device (None until asked).
+    pub(crate) media_bytes: RwSignal<Option<u64>>,
     /// Files of ours on their way, each shown in its chat until its message is sent.
     pub(crate) transfers: RwSignal<Vec<Transfer>>,
+}
+
+/// What downloads by itself when it arrives (this device's choice). The rest downloads on
+/// click.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AutoDownload {
+    pub(crate) photos: bool,
+    pub(crate) voice_notes: bool,
+    /// Videos and other files, up to 16 MiB.
+    pub(crate) videos_and_files: bool,
+}
+
+impl Default for AutoDownload {
+    fn default() -> Self {
+        Self {
+            photos: true,
+            voice_notes: true,
+            videos_and_files: true,
+        }
+    }
 }
 
 /// A file of ours on its way to the relay (uploads go one at a time, in order).
@@ -173,7 +197,9 @@ impl Ui {
             groups: RwSignal::new(Vec::new()),
             group_info: RwSignal::new(false),
             message_info: RwSignal::new(None),
-            photos: RwSignal::new(Vec::new()),
+            media: RwSignal::new(Vec::new()),
+            auto_download: RwSignal::new(AutoDownload::default()),
+            media_bytes: RwSignal::new(None),
             transfers: RwSignal::new(Vec::new()),
         }
     }

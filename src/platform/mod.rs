@@ -16,9 +16,13 @@ pub(crate) mod files;
 #[cfg(target_arch = "wasm32")]
 mod glue;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod media;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod owner;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod page;
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod preferences;
 #[cfg(target_arch = "wasm32")]
 pub mod push;
 #[cfg(target_arch = "wasm32")]

@@ -7,10 +7,10 @@ use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
 use super::tab::Tab;
-use super::{chat, events, groups, linking, uploads};
+use super::{chat, downloads, events, groups, linking, uploads};
 use crate::command::Command;
-use crate::platform::clock;
 use crate::platform::push::{self, Subscription};
+use crate::platform::{clock, preferences};
 use crate::state::Link;
 
 /// Serves one command (relay frames aside: the runner receives those in batches).
@@ -49,11 +49,24 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(Output::default())
         }
         Command::Download(id) => {
-            uploads::download(tab, id).await;
+            downloads::save(tab, id).await;
             Ok(Output::default())
         }
-        Command::ShowPhoto(id) => {
-            uploads::show_photo(tab, id).await;
+        Command::ShowMedia(id) => {
+            downloads::arrived(tab, id).await;
+            Ok(Output::default())
+        }
+        Command::SetAutoDownload(choice) => {
+            preferences::set_auto_download(choice);
+            ui.auto_download.set(choice);
+            Ok(Output::default())
+        }
+        Command::ClearMedia => {
+            downloads::clear(ui).await;
+            Ok(Output::default())
+        }
+        Command::MeasureMedia => {
+            downloads::measure(ui).await;
             Ok(Output::default())
         }
         Command::Open(chat) => open_chat(tab, chat).await,

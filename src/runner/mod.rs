@@ -7,6 +7,7 @@
 
 mod chat;
 mod commands;
+mod downloads;
 mod events;
 mod groups;
 mod linking;
@@ -26,7 +27,7 @@ use crate::command::{Command, Messenger};
 use crate::inbox;
 use crate::platform::backoff::Backoff;
 use crate::platform::relay::Relay;
-use crate::platform::{clock, owner, page};
+use crate::platform::{clock, owner, page, preferences};
 use crate::state::{Phase, Ui};
 use crate::status::ConnectionStatus;
 use crate::store::{IdbStore, DATABASE};
@@ -120,8 +121,9 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
         relay,
         uploads: Default::default(),
         turns: Default::default(),
-        photos: Default::default(),
+        asked: Default::default(),
     };
+    tab.ui.auto_download.set(preferences::auto_download());
     show_account(&tab).await;
     tab.engine.set_device_name(&page::browser_name());
     ui.devices.set(linking::devices(&tab.engine));

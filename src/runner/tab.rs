@@ -25,8 +25,8 @@ pub(super) struct Tab {
     pub(super) uploads: super::waiting::Uploads,
     /// Uploads under way (shared with their tasks).
     pub(super) turns: std::rc::Rc<super::waiting::Turns>,
-    /// Photos asked for on this page (each is downloaded once).
-    pub(super) photos: std::cell::RefCell<Vec<hush_client::MessageId>>,
+    /// File messages whose media was asked for on this page (each is downloaded once).
+    pub(super) asked: std::cell::RefCell<Vec<hush_client::MessageId>>,
 }
 
 impl Tab {

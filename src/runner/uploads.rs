@@ -1,14 +1,13 @@
-//! Files sent from this tab, and files saved from a chat. A file is encrypted here
+//! Files sent from this tab. A file is encrypted here
 //! (`hush_protocol::attachment::seal`), a grant asked of the relay, the ciphertext uploaded in
 //! pieces (one file at a time, with its progress on screen and `Cancel upload`), and only then
-//! is its pointer sent. A download is checked (every chunk, then the SHA-256)
-//! before it is saved.
+//! is its pointer sent.
 
 use hush_client::error::InputError;
-use hush_client::{ChatId, EngineError, MessageId, Output, Store};
+use hush_client::{ChatId, EngineError, Output};
 use std::rc::Rc;
 
-use hush_protocol::attachment::{open, seal, AttachmentPointer, Dimensions, Mime, Sealed};
+use hush_protocol::attachment::{seal, AttachmentPointer, Dimensions, Mime, Sealed};
 use hush_protocol::limits::MAX_CAPTION;
 use hush_protocol::text::clean_file_name;
 use leptos::prelude::*;
@@ -19,7 +18,6 @@ use super::pieces::{self, Stopped};
 use super::tab::Tab;
 use super::waiting::Waiting;
 use crate::command::Command;
-use crate::platform::blobs;
 use crate::platform::files::{self, PickedFile};
 use crate::state::{Transfer, Ui};
 
@@ -201,59 +199,4 @@ pub(super) fn refused(tab: &Tab, request: u32, reason: String) {
             .problem
             .set(Some(format!("{} was not sent: {reason}", waiting.name)));
     }
-}
-
-/// Downloads the file message `id` carries, checks it and saves it as a download.
-pub(super) async fn download(tab: &Tab, id: MessageId) {
-    let message = tab.engine.store().message(&id).await.ok().flatten();
-    let Some(pointer) = message.and_then(|m| m.attachment) else {
-        return;
-    };
-    if let Some(bytes) = fetch(tab.ui, &pointer).await {
-        files::save(&pointer.file_name, pointer.mime.as_str(), &bytes);
-    }
-}
-
-/// Photos up to this size download by themselves to show in their bubble.
-const AUTO_PHOTO_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Downloads and checks the photo message `id` carries (once), to show it in its bubble.
-pub(super) async fn show_photo(tab: &Tab, id: MessageId) {
-    let ui = tab.ui;
-    if tab.photos.borrow().contains(&id) {
-        return;
-    }
-    tab.photos.borrow_mut().push(id);
-    let message = tab.engine.store().message(&id).await.ok().flatten();
-    let Some(pointer) = message.and_then(|m| m.attachment) else {
-        return;
-    };
-    if !pointer.mime.is_image() || pointer.ciphertext_len > AUTO_PHOTO_BYTES {
-        return;
-    }
-    // Downloaded beside the runner: other commands go on meanwhile.
-    spawn_local(async move {
-        let Some(bytes) = fetch(ui, &pointer).await else {
-            return;
-        };
-        if let Some(url) = files::object_url(pointer.mime.as_str(), &bytes) {
-            ui.photos.update(|photos| photos.push((id, url)));
-        }
-    });
-}
-
-/// The file `pointer` names, downloaded, every chunk and its SHA-256 checked; None (and the
-/// reason shown) if it is gone or not intact.
-async fn fetch(ui: Ui, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
-    let Some(blob) = blobs::get(&pointer.blob, pointer.ciphertext_len).await else {
-        ui.problem
-            .set(Some("This file is no longer available.".to_owned()));
-        return None;
-    };
-    let opened = open(&pointer.key, &blob, &pointer.sha256);
-    if opened.is_err() {
-        ui.problem
-            .set(Some("This file did not arrive intact.".to_owned()));
-    }
-    opened.ok()
 }

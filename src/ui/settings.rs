@@ -1,11 +1,12 @@
 //! Settings: who may see this account's last seen and online (an account setting the relay
-//! enforces for all its devices; hiding ours hides everyone's from us too).
+//! enforces for all its devices; hiding ours hides everyone's from us too), and this device's
+//! media: what downloads by itself, and "Clear media".
 
 use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
-use crate::state::Ui;
+use crate::state::{AutoDownload, Ui};
 
 /// The Settings dialog (non-modal, beside the chat list, like Linked devices).
 #[component]
@@ -33,6 +34,62 @@ pub(crate) fn Settings() -> impl IntoView {
                 <option value="nobody" selected=move || chosen() == "nobody">"Nobody"</option>
             </select>
             <p class="settings-note">"Nobody: no one sees yours, and you see no one's."</p>
+            <MediaSettings />
         </section>
+    }
+}
+
+/// What downloads by itself on this device, and the media it keeps.
+#[component]
+fn MediaSettings() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    messenger.tell(Command::MeasureMedia);
+    let choice = ui.auto_download;
+    let toggle = move |change: fn(&mut AutoDownload, bool)| {
+        move |ev| {
+            let mut next = choice.get_untracked();
+            change(&mut next, event_target_checked(&ev));
+            messenger.tell(Command::SetAutoDownload(next));
+        }
+    };
+    let kept = move || match ui.media_bytes.get() {
+        Some(bytes) => format!("Media on this device: {}", megabytes(bytes)),
+        None => "Media on this device: unknown".to_owned(),
+    };
+    view! {
+        <fieldset class="auto-download">
+            <legend>"Download automatically"</legend>
+            <label>
+                <input type="checkbox" prop:checked=move || choice.get().photos
+                    on:change=toggle(|c, on| c.photos = on) />
+                "Photos"
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || choice.get().voice_notes
+                    on:change=toggle(|c, on| c.voice_notes = on) />
+                "Voice notes"
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || choice.get().videos_and_files
+                    on:change=toggle(|c, on| c.videos_and_files = on) />
+                "Videos and files up to 16 MB"
+            </label>
+        </fieldset>
+        <p class="settings-note">{kept}</p>
+        <button type="button" on:click=move |_| messenger.tell(Command::ClearMedia)>
+            "Clear media"
+        </button>
+    }
+}
+
+/// `bytes` for people: "0 MB", "12 KB", "3.2 MB", "120 MB".
+fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / 1_000_000.0;
+    match bytes {
+        0 => "0 MB".to_owned(),
+        1..1_000_000 => format!("{} KB", bytes.div_ceil(1000)),
+        _ if mb < 10.0 => format!("{mb:.1} MB"),
+        _ => format!("{mb:.0} MB"),
     }
 }

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, openChat, register as registerAt, watchErrors } from './support/browser.mjs';
+import { launchBrowser, openChat, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
 
 let server;
@@ -259,4 +259,64 @@ test('photos open in a viewer (arrows, Escape, Download); files dropped on a cha
   await bob.keyboard.press('Escape');
   await viewer.waitFor({ state: 'hidden' });
   assert.deepEqual(errors.flat(), []);
+});
+
+test('a photo kept on this device opens offline; with Photos off in Settings it waits for a click; Clear media empties the store', { timeout: 120_000 }, async () => {
+  const alice = await browser.newPage();
+  const bobContext = await browser.newContext();
+  const bob = await bobContext.newPage();
+  const errors = watchErrors(alice);
+  await registerAt(alice, server.url, 'kate');
+  await registerAt(bob, server.url, 'liam');
+  await bob.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
+  await openChat(alice, 'liam');
+
+  const sendPhoto = async (name, caption) => {
+    await alice.getByLabel('Files to send').setInputFiles({ name, mimeType: 'image/png', buffer: PNG });
+    const dialog = alice.getByRole('dialog', { name: 'Send files' });
+    await dialog.getByRole('textbox', { name: 'Caption' }).fill(caption);
+    await dialog.getByRole('button', { name: 'Send files' }).click();
+    await alice.getByRole('log').getByRole('img', { name: caption }).waitFor({ timeout: 30_000 });
+  };
+  const classOf = (page, caption) => page.getByRole('log').getByRole('img', { name: caption }).getAttribute('class');
+
+  await sendPhoto('one.png', 'kept');
+  await bob.getByRole('button', { name: /^kate/ }).click({ timeout: 30_000 });
+  await bob.waitForFunction(() => document.querySelector('img.photo:not(.preview)') !== null, null, { timeout: 30_000 });
+
+  // Offline, after a reload: the photo comes from this device's media store.
+  await bobContext.setOffline(true);
+  await bob.reload();
+  await bob.getByRole('button', { name: /^kate/ }).click();
+  await bob.waitForFunction(() => document.querySelector('img.photo:not(.preview)') !== null, null, { timeout: 30_000 });
+  assert.equal(await classOf(bob, 'kept'), 'photo');
+  await bobContext.setOffline(false);
+  await bob.reload();
+  await waitForStatus(bob, 'Connected', 30_000);
+
+  // Photos off: a new one shows its thumbnail only, until "Download two.jpg".
+  await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+  const settings = bob.getByRole('dialog', { name: 'Settings' });
+  const photos = settings.getByRole('checkbox', { name: 'Photos', exact: true });
+  assert.equal(await photos.isChecked(), true, 'photos download by themselves at first');
+  await photos.uncheck();
+  await bob.getByRole('button', { name: /^kate/ }).click();
+  await sendPhoto('two.png', 'on click');
+  await bob.getByRole('log').getByRole('img', { name: 'on click' }).waitFor({ timeout: 30_000 });
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.equal(await classOf(bob, 'on click'), 'photo preview');
+  const download = bob.waitForEvent('download');
+  await bob.getByRole('log').getByRole('button', { name: 'Download two.jpg' }).click();
+  assert.equal((await download).suggestedFilename(), 'two.jpg');
+  await bob.waitForFunction(() => document.querySelectorAll('img.photo:not(.preview)').length === 2, null, { timeout: 30_000 });
+
+  // The setting stays across a reload; Clear media empties the store.
+  await bob.reload();
+  if (!(await settings.isVisible())) await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+  assert.equal(await photos.isChecked(), false, 'the choice was kept');
+  await settings.getByText(/^Media on this device: [1-9]/).waitFor();
+  await settings.getByRole('button', { name: 'Clear media' }).click();
+  await settings.getByText('Media on this device: 0 MB').waitFor();
+  assert.deepEqual(errors, []);
+  await bobContext.close();
 });

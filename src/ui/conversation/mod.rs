@@ -6,6 +6,7 @@ mod composer;
 mod contact_info;
 mod header;
 mod log;
+mod media;
 mod row;
 mod transfer;
 mod viewer;

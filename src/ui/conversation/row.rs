@@ -1,14 +1,11 @@
 //! One message in the log: a notice (a changed security code, a linked device, a group change)
-//! or a bubble with its time, and on ours a tick, Retry and Info.
+//! or a bubble (with its attachment, if any) with its time, and on ours a tick, Retry and Info.
 
-use hush_client::{ChatMessage, Kind, MessageId, Status};
-use hush_protocol::attachment::Dimensions;
-use leptos::ev::KeyboardEvent;
+use hush_client::{ChatMessage, Kind, Status};
 use leptos::prelude::*;
 
-use super::viewer::Viewing;
+use super::media::Attachment;
 use crate::command::{Command, Messenger};
-use crate::platform::files;
 use crate::state::Ui;
 use crate::ui::groups::MessageInfo;
 use crate::ui::time::clock;
@@ -64,35 +61,13 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
         .map(|g| ui.name_of(&g.author));
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
-    let photo = message
-        .attachment
-        .as_ref()
-        .filter(|pointer| pointer.mime.is_image())
-        .map(|pointer| (pointer.thumbnail.clone(), pointer.dimensions));
-    // A file: saved on click, as an ordinary download, once checked.
-    let file = message
-        .attachment
-        .as_ref()
-        .map(|pointer| match pointer.file_name.as_str() {
-            "" => format!("Download {}", message.body),
-            name => format!("Download {name}"),
-        });
     view! {
         <li class=if mine { "bubble mine" } else { "bubble theirs" }>
             {author.map(|name| view! { <p class="author">{name}</p> })}
-            {photo.map(|(thumbnail, dimensions)| view! {
-                <Photo id alt=message.body.clone() thumbnail dimensions />
+            {message.attachment.clone().map(|pointer| view! {
+                <Attachment id pointer=*pointer caption=message.body.clone() />
             })}
             <p class="body">{message.body.clone()}</p>
-            {file.map(|label| view! {
-                <button
-                    type="button"
-                    class="download"
-                    on:click=move |_| messenger.tell(Command::Download(id))
-                >
-                    {label}
-                </button>
-            })}
             <p class="meta">
                 <time>{clock(message.sent_ms)}</time>
                 {mine.then(|| view! { <Tick status /> })}
@@ -108,64 +83,6 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
                 {info.map(|id| view! { <MessageInfo id /> })}
             </p>
         </li>
-    }
-}
-
-/// A photo in its bubble: its thumbnail at once (if it came with one), the photo itself once
-/// downloaded and checked (asked for when first drawn), drawn at its own aspect ratio. Its
-/// text alternative is its caption, or "Photo".
-#[component]
-fn Photo(
-    id: MessageId,
-    alt: String,
-    thumbnail: Vec<u8>,
-    dimensions: Option<Dimensions>,
-) -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
-    let Viewing(viewing) = expect_context::<Viewing>();
-    let full = move || {
-        ui.photos.with(|photos| {
-            photos
-                .iter()
-                .find(|(m, _)| *m == id)
-                .map(|(_, url)| url.clone())
-        })
-    };
-    if full().is_none() {
-        messenger.tell(Command::ShowPhoto(id));
-    }
-    let preview = (!thumbnail.is_empty())
-        .then(|| files::object_url("image/jpeg", &thumbnail))
-        .flatten();
-    if let Some(url) = preview.clone() {
-        on_cleanup(move || files::revoke_url(&url));
-    }
-    let (width, height) = dimensions.map_or((None, None), |d| (Some(d.width), Some(d.height)));
-    move || {
-        let (src, class) = match full() {
-            Some(url) => (url, "photo"),
-            None => (preview.clone()?, "photo preview"),
-        };
-        // Opens the viewer by click or, focused, by Enter or Space (an image, not a button:
-        // its name is its caption, which several photos may share).
-        Some(view! {
-            <img
-                class=class
-                src=src
-                alt=alt.clone()
-                width=width
-                height=height
-                tabindex="0"
-                on:click=move |_| viewing.set(Some(id))
-                on:keydown=move |ev: KeyboardEvent| {
-                    if ev.key() == "Enter" || ev.key() == " " {
-                        ev.prevent_default();
-                        viewing.set(Some(id));
-                    }
-                }
-            />
-        })
     }
 }
 

@@ -52,7 +52,7 @@ pub(super) fn Viewer() -> impl IntoView {
     let Viewing(viewing) = expect_context::<Viewing>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
     let url_of = move |id: MessageId| {
-        ui.photos.with(|all| {
+        ui.media.with(|all| {
             all.iter()
                 .find(|(m, _)| *m == id)
                 .map(|(_, url)| url.clone())
@@ -74,7 +74,7 @@ pub(super) fn Viewer() -> impl IntoView {
             return;
         };
         if url_of(next.id).is_none() {
-            messenger.tell(Command::ShowPhoto(next.id));
+            messenger.tell(Command::ShowMedia(next.id));
         }
         viewing.set(Some(next.id));
     };

@@ -1,0 +1,59 @@
+//! Media kept once downloaded and checked (`window.hushMedia` in `pwa.js`: a database of
+//! their own, `hush-media`, Blobs by message id), so a photo or a file opens offline and at
+//! once, and "Clear media" frees the space.
+
+use hush_client::MessageId;
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::JsValue;
+
+use super::glue;
+
+fn key(id: &MessageId) -> JsValue {
+    JsValue::from_str(&hush_protocol::hex::encode(id))
+}
+
+/// Keeps the file message `id` carries; whether it was kept (a full disk is no error here:
+/// it is downloaded again next time).
+pub(crate) async fn keep(id: &MessageId, mime: &str, bytes: &[u8]) -> bool {
+    let argument = Array::of3(&key(id), &JsValue::from_str(mime), &Uint8Array::from(bytes));
+    glue::call_async("hushMedia", "put", &argument)
+        .await
+        .is_ok()
+}
+
+/// A `blob:` URL of the kept file of message `id` (the caller frees it), if kept.
+pub(crate) async fn url(id: &MessageId) -> Option<String> {
+    glue::call_async("hushMedia", "url", &key(id))
+        .await
+        .ok()?
+        .as_string()
+}
+
+/// The kept file of message `id`, if kept.
+pub(crate) async fn bytes(id: &MessageId) -> Option<Vec<u8>> {
+    let found = glue::call_async("hushMedia", "bytes", &key(id))
+        .await
+        .ok()?;
+    (!found.is_null()).then(|| Uint8Array::new(&found).to_vec())
+}
+
+/// Bytes kept in all.
+pub(crate) async fn size() -> Option<u64> {
+    let size = glue::call_async("hushMedia", "size", &JsValue::UNDEFINED)
+        .await
+        .ok()?
+        .as_f64()?;
+    Some(size as u64)
+}
+
+/// Forgets every kept file; whether it worked.
+pub(crate) async fn clear() -> bool {
+    glue::call_async("hushMedia", "clear", &JsValue::UNDEFINED)
+        .await
+        .is_ok()
+}
+
+/// Deletes the media database (the account is gone from this browser).
+pub(crate) async fn remove() {
+    let _ = glue::call_async("hushMedia", "remove", &JsValue::UNDEFINED).await;
+}

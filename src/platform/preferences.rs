@@ -1,0 +1,47 @@
+//! This device's own choices, kept in the browser's `localStorage` (through `window.hushPrefs`
+//! in `pwa.js`): they are not the account's, and a linked device makes its own.
+
+use js_sys::Array;
+use wasm_bindgen::JsValue;
+
+use super::glue;
+use crate::state::AutoDownload;
+
+const AUTO_DOWNLOAD: &str = "hush-auto-download";
+
+/// What downloads by itself; the default where nothing (or something unreadable) is kept.
+pub(crate) fn auto_download() -> AutoDownload {
+    let kept = glue::call("hushPrefs", "get", &JsValue::from_str(AUTO_DOWNLOAD))
+        .ok()
+        .and_then(|v| v.as_string());
+    let flags: Vec<bool> = kept
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(|flag| flag == "1")
+        .collect();
+    match flags[..] {
+        [photos, voice_notes, videos_and_files] => AutoDownload {
+            photos,
+            voice_notes,
+            videos_and_files,
+        },
+        _ => AutoDownload::default(),
+    }
+}
+
+/// Keeps `choice` for the next start.
+pub(crate) fn set_auto_download(choice: AutoDownload) {
+    let flag = |on: bool| if on { "1" } else { "0" };
+    let value = format!(
+        "{},{},{}",
+        flag(choice.photos),
+        flag(choice.voice_notes),
+        flag(choice.videos_and_files)
+    );
+    let argument = Array::of2(
+        &JsValue::from_str(AUTO_DOWNLOAD),
+        &JsValue::from_str(&value),
+    );
+    let _ = glue::call("hushPrefs", "set", &argument);
+}

@@ -1,0 +1,138 @@
+//! Files of a chat coming in: downloaded (every chunk checked, then the SHA-256, before
+//! anything is shown or saved), kept in the media store so they open at once and offline,
+//! shown in their bubble (photos, videos, audio) or saved as an ordinary download.
+
+use hush_client::{MessageId, Store};
+use hush_protocol::attachment::{open, AttachmentPointer};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::tab::Tab;
+use crate::platform::{blobs, files, media};
+use crate::state::{AutoDownload, Ui};
+
+/// Videos and other files up to this size download by themselves (if the setting allows);
+/// photos larger than this never do.
+pub(crate) const AUTO_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A file message `id`'s bubble was drawn: its media shows from the store if kept, else it is
+/// downloaded by itself if the setting allows (once per page).
+pub(super) async fn arrived(tab: &Tab, id: MessageId) {
+    if tab.asked.borrow().contains(&id) {
+        return;
+    }
+    tab.asked.borrow_mut().push(id);
+    let Some(pointer) = pointer_of(tab, &id).await else {
+        return;
+    };
+    let ui = tab.ui;
+    if shows_inline(&pointer) {
+        if let Some(url) = media::url(&id).await {
+            ui.media.update(|all| all.push((id, url)));
+            return;
+        }
+    } else if media::bytes(&id).await.is_some() {
+        return;
+    }
+    if !wanted(ui.auto_download.get_untracked(), &pointer) {
+        return;
+    }
+    // Downloaded beside the runner: other commands go on meanwhile.
+    spawn_local(async move {
+        if let Some(bytes) = fetch_and_keep(ui, id, &pointer).await {
+            show(ui, id, &pointer, &bytes);
+        }
+    });
+}
+
+/// `Download <name>`: the file message `id` carries, from the store or downloaded (and then
+/// kept), saved as a download.
+pub(super) async fn save(tab: &Tab, id: MessageId) {
+    let Some(pointer) = pointer_of(tab, &id).await else {
+        return;
+    };
+    let bytes = match media::bytes(&id).await {
+        Some(bytes) => bytes,
+        None => match fetch_and_keep(tab.ui, id, &pointer).await {
+            Some(bytes) => bytes,
+            None => return,
+        },
+    };
+    files::save(&pointer.file_name, pointer.mime.as_str(), &bytes);
+    if !tab
+        .ui
+        .media
+        .with_untracked(|all| all.iter().any(|(m, _)| *m == id))
+    {
+        show(tab.ui, id, &pointer, &bytes);
+    }
+}
+
+/// Whether the setting lets `pointer`'s file download by itself.
+fn wanted(choice: AutoDownload, pointer: &AttachmentPointer) -> bool {
+    let small = pointer.ciphertext_len <= AUTO_BYTES;
+    if pointer.mime.is_image() {
+        choice.photos && small
+    } else if pointer.mime.is_audio() && !pointer.waveform.is_empty() {
+        choice.voice_notes
+    } else {
+        choice.videos_and_files && small
+    }
+}
+
+/// Photos, videos and audio show in their bubble; other files only save.
+fn shows_inline(pointer: &AttachmentPointer) -> bool {
+    pointer.mime.is_image() || pointer.mime.is_video() || pointer.mime.is_audio()
+}
+
+fn show(ui: Ui, id: MessageId, pointer: &AttachmentPointer, bytes: &[u8]) {
+    if !shows_inline(pointer) {
+        return;
+    }
+    if let Some(url) = files::object_url(pointer.mime.as_str(), bytes) {
+        ui.media.update(|all| all.push((id, url)));
+    }
+}
+
+async fn pointer_of(tab: &Tab, id: &MessageId) -> Option<Box<AttachmentPointer>> {
+    let message = tab.engine.store().message(id).await.ok().flatten();
+    message.and_then(|m| m.attachment)
+}
+
+/// The file `pointer` names, downloaded and checked, then kept as message `id`'s.
+async fn fetch_and_keep(ui: Ui, id: MessageId, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
+    let bytes = fetch(ui, pointer).await?;
+    media::keep(&id, pointer.mime.as_str(), &bytes).await;
+    Some(bytes)
+}
+
+/// The file `pointer` names, downloaded, every chunk and its SHA-256 checked; None (and the
+/// reason shown) if it is gone or not intact.
+async fn fetch(ui: Ui, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
+    let Some(blob) = blobs::get(&pointer.blob, pointer.ciphertext_len).await else {
+        ui.problem
+            .set(Some("This file is no longer available.".to_owned()));
+        return None;
+    };
+    let opened = open(&pointer.key, &blob, &pointer.sha256);
+    if opened.is_err() {
+        ui.problem
+            .set(Some("This file did not arrive intact.".to_owned()));
+    }
+    opened.ok()
+}
+
+/// Settings' "Clear media": every kept file forgotten (what is on screen stays until the
+/// page goes); the space kept said again.
+pub(super) async fn clear(ui: Ui) {
+    if !media::clear().await {
+        ui.problem
+            .set(Some("Hush could not clear its media.".to_owned()));
+    }
+    measure(ui).await;
+}
+
+/// How much media this device keeps, for Settings.
+pub(super) async fn measure(ui: Ui) {
+    ui.media_bytes.set(media::size().await);
+}

@@ -1,0 +1,126 @@
+//! A message's attachment in its bubble: a photo (its thumbnail first, opening the viewer), a
+//! video or audio file playing in the page, and for every file `Download <name>`, which saves
+//! it as an ordinary download. Drawing it asks the runner for its media (kept on this device,
+//! or downloaded if the setting says so).
+
+use hush_client::MessageId;
+use hush_protocol::attachment::{AttachmentPointer, Dimensions};
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+
+use super::viewer::Viewing;
+use crate::command::{Command, Messenger};
+use crate::platform::files;
+use crate::state::Ui;
+
+/// The `blob:` URL of message `id`'s media, once it is here.
+fn media_url(ui: Ui, id: MessageId) -> Option<String> {
+    ui.media.with(|all| {
+        all.iter()
+            .find(|(m, _)| *m == id)
+            .map(|(_, url)| url.clone())
+    })
+}
+
+/// Message `id`'s attachment; `caption` is the message's text.
+#[component]
+pub(super) fn Attachment(
+    id: MessageId,
+    pointer: AttachmentPointer,
+    caption: String,
+) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    if media_url(ui, id).is_none() {
+        messenger.tell(Command::ShowMedia(id));
+    }
+    let label = match pointer.file_name.as_str() {
+        "" => format!("Download {caption}"),
+        name => format!("Download {name}"),
+    };
+    let mime = pointer.mime;
+    let shown = if mime.is_image() {
+        let alt = if caption.is_empty() {
+            "Photo".to_owned()
+        } else {
+            caption
+        };
+        let (thumbnail, dimensions) = (pointer.thumbnail, pointer.dimensions);
+        view! { <Photo id alt thumbnail dimensions /> }.into_any()
+    } else if mime.is_video() || mime.is_audio() {
+        view! { <Player id video=mime.is_video() /> }.into_any()
+    } else {
+        ().into_any()
+    };
+    view! {
+        {shown}
+        <button
+            type="button"
+            class="download"
+            on:click=move |_| messenger.tell(Command::Download(id))
+        >
+            {label}
+        </button>
+    }
+}
+
+/// A video or audio file, playing in the page with the browser's own controls once it is here.
+#[component]
+fn Player(id: MessageId, video: bool) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    move || {
+        let src = media_url(ui, id)?;
+        Some(if video {
+            view! { <video class="video" controls preload="metadata" src=src></video> }.into_any()
+        } else {
+            view! { <audio class="audio" controls preload="metadata" src=src></audio> }.into_any()
+        })
+    }
+}
+
+/// A photo in its bubble: its thumbnail at once (if it came with one), the photo itself once
+/// kept or downloaded and checked, drawn at its own aspect ratio. Its
+/// text alternative is its caption, or "Photo".
+#[component]
+fn Photo(
+    id: MessageId,
+    alt: String,
+    thumbnail: Vec<u8>,
+    dimensions: Option<Dimensions>,
+) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let Viewing(viewing) = expect_context::<Viewing>();
+    let full = move || media_url(ui, id);
+    let preview = (!thumbnail.is_empty())
+        .then(|| files::object_url("image/jpeg", &thumbnail))
+        .flatten();
+    if let Some(url) = preview.clone() {
+        on_cleanup(move || files::revoke_url(&url));
+    }
+    let (width, height) = dimensions.map_or((None, None), |d| (Some(d.width), Some(d.height)));
+    move || {
+        let (src, class) = match full() {
+            Some(url) => (url, "photo"),
+            None => (preview.clone()?, "photo preview"),
+        };
+        // Opens the viewer by click or, focused, by Enter or Space (an image, not a button:
+        // its name is its caption, which several photos may share).
+        Some(view! {
+            <img
+                class=class
+                src=src
+                alt=alt.clone()
+                width=width
+                height=height
+                tabindex="0"
+                on:click=move |_| viewing.set(Some(id))
+                on:keydown=move |ev: KeyboardEvent| {
+                    if ev.key() == "Enter" || ev.key() == " " {
+                        ev.prevent_default();
+                        viewing.set(Some(id));
+                    }
+                }
+            />
+        })
+    }
+}
