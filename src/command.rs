@@ -54,6 +54,8 @@ pub(crate) enum Command {
     ClearMedia,
     /// Say how much media is kept.
     MeasureMedia,
+    /// Find the open chat's files, for its info's "Media, links and docs".
+    LoadGallery,
     /// Open a chat (starting it if new).
     Open(ChatId),
     /// Back to the chat list (phones show one or the other).

@@ -130,6 +130,8 @@ pub(crate) struct Ui {
     pub(crate) media: RwSignal<Vec<(MessageId, String)>>,
     /// What downloads by itself when it arrives.
     pub(crate) auto_download: RwSignal<AutoDownload>,
+    /// The open chat's messages with a file, newest first, while its info is open.
+    pub(crate) gallery: RwSignal<Vec<ChatMessage>>,
     /// Bytes of media kept on this device (None until asked).
     pub(crate) media_bytes: RwSignal<Option<u64>>,
     /// Files of ours on their way, each shown in its chat until its message is sent.
@@ -200,6 +202,7 @@ impl Ui {
             media: RwSignal::new(Vec::new()),
             auto_download: RwSignal::new(AutoDownload::default()),
             media_bytes: RwSignal::new(None),
+            gallery: RwSignal::new(Vec::new()),
             transfers: RwSignal::new(Vec::new()),
         }
     }

@@ -7,7 +7,7 @@ use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
 use super::tab::Tab;
-use super::{chat, downloads, events, groups, linking, uploads};
+use super::{chat, downloads, events, gallery, groups, linking, uploads};
 use crate::command::Command;
 use crate::platform::push::{self, Subscription};
 use crate::platform::{clock, preferences};
@@ -67,6 +67,10 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         }
         Command::MeasureMedia => {
             downloads::measure(ui).await;
+            Ok(Output::default())
+        }
+        Command::LoadGallery => {
+            gallery::load(tab).await;
             Ok(Output::default())
         }
         Command::Open(chat) => open_chat(tab, chat).await,

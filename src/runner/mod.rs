@@ -9,6 +9,7 @@ mod chat;
 mod commands;
 mod downloads;
 mod events;
+mod gallery;
 mod groups;
 mod linking;
 mod pieces;

@@ -93,7 +93,10 @@ fn MemberInput(
 
 /// The open group's members, roles and actions.
 #[component]
-pub(crate) fn GroupInfo() -> impl IntoView {
+pub(crate) fn GroupInfo(
+    /// What the conversation adds below (its media and files).
+    children: Children,
+) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let me = move || ui.me.get().map(|me| me.to_string()).unwrap_or_default();
     let group = move || ui.current.get().and_then(|chat| ui.group(&chat));
@@ -124,6 +127,7 @@ pub(crate) fn GroupInfo() -> impl IntoView {
             <Show when=move || group().is_some_and(|g| g.member(&me()).is_some())>
                 <LeaveGroup />
             </Show>
+            {children()}
         </section>
     }
 }

@@ -79,6 +79,10 @@ for (const colorScheme of ['light', 'dark']) {
       await bob.getByRole('log').getByRole('img', { name: 'a red square' }).click();
       await bob.getByRole('dialog', { name: 'Photo viewer' }).waitFor();
       found.push(...await violations(bob, 'viewer'));
+      await bob.keyboard.press('Escape');
+      await bob.getByRole('button', { name: 'Contact info' }).click();
+      await bob.getByRole('list', { name: 'Media' }).getByRole('img', { name: 'a red square' }).waitFor();
+      found.push(...await violations(bob, 'contact info with media'));
       assert.deepEqual(found, []);
       await alice.context().close();
       await bob.context().close();

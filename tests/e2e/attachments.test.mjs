@@ -258,6 +258,19 @@ test('photos open in a viewer (arrows, Escape, Download); files dropped on a cha
   await viewer.getByRole('img', { name: 'first' }).waitFor();
   await bob.keyboard.press('Escape');
   await viewer.waitFor({ state: 'hidden' });
+
+  // Contact info's "Media, links and docs": the photos as a grid (newest first), the file
+  // listed; a photo there opens the viewer too.
+  await bob.getByRole('button', { name: 'Contact info' }).click();
+  const info = bob.getByRole('region', { name: 'Contact info' });
+  const media = info.getByRole('list', { name: 'Media' });
+  await media.getByRole('img', { name: 'first' }).waitFor();
+  assert.equal(await media.getByRole('listitem').count(), 2);
+  await info.getByRole('list', { name: 'Docs' }).getByText(/^pasted\.txt, 1 KB$/).waitFor();
+  await media.getByRole('img', { name: 'first' }).click();
+  await viewer.getByRole('img', { name: 'first' }).waitFor();
+  await bob.keyboard.press('Escape');
+  await viewer.waitFor({ state: 'hidden' });
   assert.deepEqual(errors.flat(), []);
 });
 

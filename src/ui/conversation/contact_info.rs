@@ -1,8 +1,10 @@
-//! Contact info: the safety number to compare with the contact, and "Mark as verified".
+//! Contact info: the safety number to compare with the contact, "Mark as verified", and the
+//! chat's media and files.
 
 use hush_client::ChatId;
 use leptos::prelude::*;
 
+use super::gallery::Gallery;
 use crate::command::{Command, Messenger};
 use crate::state::{Safety, Ui};
 use crate::ui::qr::QrImage;
@@ -45,6 +47,7 @@ pub(super) fn ContactInfo() -> impl IntoView {
                     }
                     .into_any(),
                 }}
+                <Gallery />
             </section>
         </Show>
     }

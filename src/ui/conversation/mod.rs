@@ -4,6 +4,7 @@
 mod attach;
 mod composer;
 mod contact_info;
+mod gallery;
 mod header;
 mod log;
 mod media;
@@ -18,6 +19,7 @@ use crate::state::Ui;
 use attach::Attach;
 use composer::{Composer, SendingNote};
 use contact_info::ContactInfo;
+use gallery::Gallery;
 use header::ChatHeader;
 use log::MessageLog;
 use viewer::{Viewer, Viewing};
@@ -36,7 +38,9 @@ pub(crate) fn Conversation() -> impl IntoView {
                 <ChatHeader />
                 <ContactInfo />
                 <Show when=move || ui.group_open() && ui.group_info.get()>
-                    <GroupInfo />
+                    <GroupInfo>
+                        <Gallery />
+                    </GroupInfo>
                 </Show>
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <MessageLog />

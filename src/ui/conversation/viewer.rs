@@ -60,7 +60,19 @@ pub(super) fn Viewer() -> impl IntoView {
     };
     // Where the shown photo is among the chat's, and the chat's photos.
     let place = move || {
-        let all = ui.messages.with(|m| photos(m));
+        // Opened from "Media, links and docs": the chat's photos found there (oldest first),
+        // else those of the log.
+        let id = viewing.get();
+        let in_gallery = ui.gallery.with(|g| g.iter().any(|m| Some(m.id) == id));
+        let all = if in_gallery {
+            ui.gallery.with(|g| {
+                let mut found = photos(g);
+                found.reverse();
+                found
+            })
+        } else {
+            ui.messages.with(|m| photos(m))
+        };
         let at = viewing
             .get()
             .and_then(|id| all.iter().position(|p| p.id == id));
