@@ -54,7 +54,9 @@ impl History {
             .iter()
             .rev()
             .take_while(|m| {
-                total += 64 + m.chat.to_string().len() + m.body.len();
+                // As encoded (a file's pointer, its thumbnail included, counts too), with
+                // the length before it.
+                total += 4 + encode_message(m).len();
                 total <= MAX_HISTORY_BYTES
             })
             .count();
@@ -191,6 +193,41 @@ mod tests {
         // The oldest half-sized text does not fit next to the two newer ones.
         assert_eq!(history.messages, kept[1..].to_vec());
         assert_eq!(history.names, vec![(bob(), "Bob".into())]);
+    }
+
+    /// A photo's message carries a thumbnail of up to 8 KiB: the bound counts it.
+    #[test]
+    fn messages_with_files_count_their_pointers_against_the_size_bound() {
+        use hush_protocol::attachment::{AttachmentKey, AttachmentPointer, Mime};
+        use hush_protocol::limits::MAX_THUMBNAIL;
+        let now = 100 * 24 * 3600 * 1000;
+        let id = |n: u32| {
+            let mut id = [0u8; 16];
+            id[..4].copy_from_slice(&n.to_le_bytes());
+            id
+        };
+        let photo = |n: u32| ChatMessage {
+            id: id(n),
+            kind: Kind::Attachment,
+            attachment: Some(Box::new(AttachmentPointer {
+                blob: [1; 32],
+                key: AttachmentKey::from_bytes(&[2; AttachmentKey::LEN]),
+                sha256: [3; 32],
+                ciphertext_len: 1000,
+                mime: Mime::Jpeg,
+                file_name: "photo.jpg".into(),
+                dimensions: None,
+                duration_ms: None,
+                thumbnail: vec![9; MAX_THUMBNAIL],
+                waveform: Vec::new(),
+                caption: String::new(),
+            })),
+            ..text(0, now - u64::from(n), "")
+        };
+        let many = (0..2 * MAX_HISTORY_BYTES as u32 / MAX_THUMBNAIL as u32).map(photo);
+        let history = History::recent(many.collect(), Vec::new(), now);
+        assert!(!history.messages.is_empty());
+        assert!(history.encode().len() <= MAX_HISTORY_BYTES + 64);
     }
 
     #[test]

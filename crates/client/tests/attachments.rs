@@ -370,3 +370,31 @@ async fn an_upload_resumes_after_the_relay_restarts_mid_upload() {
     let got = received(&mut bob, &chat("alice")).await;
     assert_eq!(download(&relay, &got).await, plaintext);
 }
+
+#[tokio::test]
+async fn a_device_linked_later_gets_the_files_of_the_last_30_days_in_its_history() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let plaintext = file(70_000);
+    let pointer = upload(&relay, &mut alice, &plaintext, "plan.pdf").await;
+    let (sent, out) = alice
+        .engine
+        .send_attachment(&chat("bob"), pointer, now())
+        .await
+        .unwrap();
+    alice.output(out).await;
+    alice.expect(status(sent.id, Status::Sent)).await;
+    received(&mut bob, &chat("alice")).await;
+
+    // Linked after the file was sent: the history carries its pointer (blob and key), and
+    // the blob is still on the relay.
+    let (tablet, _) = Device::link(&relay, &mut alice, "tablet", 3).await;
+    let history = tablet.store.messages(&chat("bob"), None, 10).await.unwrap();
+    let carried = history
+        .iter()
+        .find(|m| m.id == sent.id)
+        .expect("the file's message is in the history");
+    assert_eq!(carried.kind, Kind::Attachment);
+    assert_eq!(download(&relay, carried).await, plaintext);
+}
