@@ -167,8 +167,8 @@ pub(crate) struct Transfer {
     pub(crate) name: String,
     /// A photo's thumbnail, as a `blob:` URL.
     pub(crate) thumbnail: Option<String>,
-    /// How much of it the relay holds, 0 to 1.
-    pub(crate) done: RwSignal<f64>,
+    /// How much of it the relay holds, in percent.
+    pub(crate) percent: RwSignal<u32>,
     /// It is the one uploading now (the others wait their turn).
     pub(crate) active: RwSignal<bool>,
 }

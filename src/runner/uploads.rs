@@ -93,7 +93,7 @@ fn show_transfer(ui: Ui, request: u32, waiting: &Waiting) {
             chat: waiting.to.clone(),
             name: waiting.name.clone(),
             thumbnail,
-            done: RwSignal::new(0.0),
+            percent: RwSignal::new(0),
             active: RwSignal::new(false),
         });
     });
@@ -151,11 +151,11 @@ pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
             return;
         };
         transfer.active.set(true);
-        let total = waiting.sealed.ciphertext.len().max(1) as f64;
+        let total = (waiting.sealed.ciphertext.len() as u64).max(1);
         let uploaded = pieces::upload(
             &id,
             &waiting.sealed.ciphertext,
-            |held| transfer.done.set(held as f64 / total),
+            |held| transfer.percent.set((held.min(total) * 100 / total) as u32),
             || turns.take_cancelled(request),
         )
         .await;

@@ -6,6 +6,7 @@ use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
+use crate::size::readable;
 use crate::state::{AutoDownload, Ui};
 
 /// The Settings dialog (non-modal, beside the chat list, like Linked devices).
@@ -54,7 +55,7 @@ fn MediaSettings() -> impl IntoView {
         }
     };
     let kept = move || match ui.media_bytes.get() {
-        Some(bytes) => format!("Media on this device: {}", megabytes(bytes)),
+        Some(bytes) => format!("Media on this device: {}", readable(bytes)),
         None => "Media on this device: unknown".to_owned(),
     };
     view! {
@@ -80,16 +81,5 @@ fn MediaSettings() -> impl IntoView {
         <button type="button" on:click=move |_| messenger.tell(Command::ClearMedia)>
             "Clear media"
         </button>
-    }
-}
-
-/// `bytes` for people: "0 MB", "12 KB", "3.2 MB", "120 MB".
-fn megabytes(bytes: u64) -> String {
-    let mb = bytes as f64 / 1_000_000.0;
-    match bytes {
-        0 => "0 MB".to_owned(),
-        1..1_000_000 => format!("{} KB", bytes.div_ceil(1000)),
-        _ if mb < 10.0 => format!("{mb:.1} MB"),
-        _ => format!("{mb:.0} MB"),
     }
 }

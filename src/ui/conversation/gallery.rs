@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::viewer::Viewing;
 use crate::command::{Command, Messenger};
 use crate::platform::files;
+use crate::size::readable;
 use crate::state::Ui;
 
 /// The section, asking for the chat's files when drawn.
@@ -71,12 +72,7 @@ fn doc_line(message: &ChatMessage) -> String {
         "" => "file",
         name => name,
     };
-    let kb = pointer.ciphertext_len.div_ceil(1000);
-    if kb < 1000 {
-        format!("{name}, {kb} KB")
-    } else {
-        format!("{name}, {:.1} MB", kb as f64 / 1000.0)
-    }
+    format!("{name}, {}", readable(pointer.ciphertext_len))
 }
 
 /// A photo or video as a thumbnail; a photo opens the viewer.

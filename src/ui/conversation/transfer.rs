@@ -34,11 +34,10 @@ fn TransferRow(transfer: Transfer) -> impl IntoView {
         request,
         name,
         thumbnail,
-        done,
+        percent,
         active,
         ..
     } = transfer;
-    let percent = move || (done.get() * 100.0).round();
     let label = format!("Uploading {name}");
     view! {
         <li class="bubble mine transfer">
@@ -46,7 +45,7 @@ fn TransferRow(transfer: Transfer) -> impl IntoView {
             <p class="body">{name}</p>
             <progress
                 max="100"
-                value=percent
+                value=move || percent.get()
                 aria-label=label
             ></progress>
             <p class="meta">
