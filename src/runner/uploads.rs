@@ -147,7 +147,9 @@ pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
         let transfer = ui
             .transfers
             .with_untracked(|all| all.iter().find(|t| t.request == request).cloned());
-        let Some(transfer) = transfer.filter(|_| !turns.take_cancelled(request)) else {
+        // Cancelled while it waited for its turn (forgotten either way).
+        let cancelled = turns.take_cancelled(request);
+        let Some(transfer) = transfer.filter(|_| !cancelled) else {
             return;
         };
         transfer.active.set(true);
