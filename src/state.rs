@@ -298,6 +298,21 @@ impl Ui {
         self.messages.update(|list| list.push(message.clone()));
     }
 
+    /// A message of the open chat changed (its reactions): its row is drawn again.
+    pub(crate) fn replace_in_chat(&self, message: ChatMessage) {
+        self.messages.update(|list| {
+            if let Some(shown) = list.iter_mut().rev().find(|m| m.id == message.id) {
+                // The status the row shows may be newer than the stored one read here.
+                let status = shown.status;
+                *shown = message;
+                if !shown.status.can_become(status) {
+                    return;
+                }
+                shown.status = status;
+            }
+        });
+    }
+
     /// The chat's messages were just marked read: no unread count in the list.
     pub(crate) fn read_in_list(&self, chat: &ChatId) {
         self.chats.update(|chats| {

@@ -55,6 +55,7 @@ async fn what_was_committed_is_there_after_reopening() {
         sent_ms: 9,
         status: Status::Delivered,
         attachment: None,
+        reactions: Vec::new(),
     };
     store
         .commit(Changes {
@@ -138,6 +139,7 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
         sent_ms: u64::from(id),
         status,
         attachment: None,
+        reactions: Vec::new(),
     };
     let old = [
         (text(1, "bob", false, Status::Read), 1.0),

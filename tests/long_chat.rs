@@ -46,6 +46,7 @@ fn message(n: usize, chat: &str) -> ChatMessage {
             Status::Delivered
         },
         attachment: None,
+        reactions: Vec::new(),
     }
 }
 

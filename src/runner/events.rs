@@ -1,7 +1,7 @@
 //! What a step of the engine produced, applied: its frames sent, its events shown.
 
 use hush_client::model::add_to_chats;
-use hush_client::{ChatId, ChatMessage, Event, Kind, Output, Username};
+use hush_client::{ChatId, ChatMessage, Event, Kind, Output, Store, Username};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -45,6 +45,13 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         Event::Status(id, status) => {
             ui.set_status(id, status);
             groups::refresh_info(&tab.engine, ui, id).await;
+        }
+        Event::Reacted { chat, id } => {
+            if ui.current.get_untracked().as_ref() == Some(&chat) {
+                if let Ok(Some(message)) = tab.engine.store().message(&id).await {
+                    ui.replace_in_chat(message);
+                }
+            }
         }
         Event::Undecryptable { from } => {
             ui.problem.set(Some(format!(

@@ -35,7 +35,7 @@ pub struct Found<S> {
 }
 
 /// The ids whose stored messages the first round reads: every message written, every message
-/// received and every status change's, in that order.
+/// received, every status change's and every reaction's, in that order.
 pub fn message_ids(changes: &Changes) -> impl Iterator<Item = MessageId> + '_ {
     changes
         .messages
@@ -43,6 +43,7 @@ pub fn message_ids(changes: &Changes) -> impl Iterator<Item = MessageId> + '_ {
         .chain(&changes.received)
         .map(|m| m.id)
         .chain(changes.statuses.iter().map(|(id, _)| *id))
+        .chain(changes.reactions.iter().map(|(id, _)| *id))
 }
 
 /// A record's key, for the stores that have no key path.
@@ -214,6 +215,13 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
         let found = stored.next().flatten();
         move_status(&mut plan, &mut written, (*id, *status), found)?;
     }
+    for (id, reaction) in &changes.reactions {
+        let found = stored.next().flatten();
+        let change = |m: &mut ChatMessage| {
+            hush_client::model::add_reaction(&mut m.reactions, reaction.clone())
+        };
+        change_message(&mut plan, &mut written, *id, found, change)?;
+    }
     for (entry, found) in changes.outbox.iter().zip(found.outbox) {
         let seq = match found {
             Some(old) => old.seq()?,
@@ -239,6 +247,24 @@ fn move_status<S: Stored>(
     (id, status): (MessageId, hush_client::Status),
     found: Option<S>,
 ) -> Result<(), StoreError> {
+    change_message(plan, written, id, found, |message| {
+        let moves = message.status.can_become(status);
+        if moves {
+            message.status = status;
+        }
+        moves
+    })
+}
+
+/// Changes a message as this commit leaves it, else as `found` stored (an id neither knows is
+/// ignored); written again only if `change` says it changed anything.
+fn change_message<S: Stored>(
+    plan: &mut Plan<'_>,
+    written: &mut Written,
+    id: MessageId,
+    found: Option<S>,
+    change: impl FnOnce(&mut ChatMessage) -> bool,
+) -> Result<(), StoreError> {
     let current = match written.remove(&id) {
         Some(current) => Some(current),
         None => found
@@ -248,8 +274,7 @@ fn move_status<S: Stored>(
     let Some((mut message, seq)) = current else {
         return Ok(());
     };
-    if message.status.can_become(status) {
-        message.status = status;
+    if change(&mut message) {
         put_message(plan, Cow::Owned(message.clone()), seq);
     }
     written.insert(id, (message, seq));
@@ -367,6 +392,7 @@ mod tests {
             sent_ms: u64::from(id),
             status,
             attachment: None,
+            reactions: Vec::new(),
         }
     }
 

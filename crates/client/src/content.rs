@@ -7,7 +7,8 @@ use hush_protocol::codec::{Reader, Writer};
 use hush_protocol::text::MAX_DISPLAY_NAME_BYTES;
 use hush_protocol::DecodeError;
 
-use crate::model::MessageId;
+use crate::model::{is_reaction, MessageId, MessageRef, MAX_REACTION};
+use hush_protocol::Username;
 
 /// The longest text (bytes of UTF-8): `hush_protocol::limits` holds every size limit.
 pub use hush_protocol::limits::MAX_TEXT;
@@ -30,6 +31,8 @@ const GROUP_UPDATE: u8 = 0x16;
 const SENDER_KEY: u8 = 0x17;
 const ATTACHMENT: u8 = 0x18;
 const SENT_ATTACHMENT: u8 = 0x19;
+const REACTION: u8 = 0x1A;
+const SENT_REACTION: u8 = 0x1B;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
 /// its id (16) and when it was sent (u64), so a build that does not know one still shows that
 /// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
@@ -116,6 +119,26 @@ pub enum Content {
         sent_ms: u64,
         /// The attachment.
         pointer: AttachmentPointer,
+    },
+    /// A reaction to a message of the chat it is sent in (an empty emoji takes one back).
+    Reaction {
+        /// The message reacted to.
+        target: MessageRef,
+        /// The emoji ([`crate::model::is_reaction`]).
+        emoji: String,
+        /// When (the reactor's clock): their newest reaction wins.
+        sent_ms: u64,
+    },
+    /// To the sender's own other devices: a reaction it sent in chat `to`.
+    SentReaction {
+        /// The chat it was sent in.
+        to: String,
+        /// The message reacted to.
+        target: MessageRef,
+        /// The emoji.
+        emoji: String,
+        /// When.
+        sent_ms: u64,
     },
     /// To the sender's own other devices: these received messages of `chat` were read.
     ReadSync {
@@ -248,6 +271,23 @@ impl Content {
                 w = Writer::with_capacity(2 + 4 + distribution.0.len());
                 w.header(SENDER_KEY).var(&distribution.0);
             }
+            Self::Reaction {
+                target,
+                emoji,
+                sent_ms,
+            } => {
+                w.header(REACTION);
+                write_reaction(&mut w, target, emoji, *sent_ms);
+            }
+            Self::SentReaction {
+                to,
+                target,
+                emoji,
+                sent_ms,
+            } => {
+                w.header(SENT_REACTION).var(to.as_bytes());
+                write_reaction(&mut w, target, emoji, *sent_ms);
+            }
             Self::ReadSync { chat, ids } => {
                 w.header(READ_SYNC)
                     .var(chat.as_bytes())
@@ -334,6 +374,24 @@ impl Content {
                         .to_vec(),
                 )),
             },
+            REACTION => {
+                let (target, emoji, sent_ms) = read_reaction(&mut r)?;
+                Self::Reaction {
+                    target,
+                    emoji,
+                    sent_ms,
+                }
+            }
+            SENT_REACTION => {
+                let to = r.string("chat", MAX_CHAT_NAME)?;
+                let (target, emoji, sent_ms) = read_reaction(&mut r)?;
+                Self::SentReaction {
+                    to,
+                    target,
+                    emoji,
+                    sent_ms,
+                }
+            }
             READ_SYNC => {
                 let chat = r.string("chat", MAX_CHAT_NAME)?;
                 let n = r.count("read ids", MAX_RECEIPT_IDS, 16)?;
@@ -368,6 +426,26 @@ impl Content {
         r.finish()?;
         Ok(content)
     }
+}
+
+fn write_reaction(w: &mut Writer, target: &MessageRef, emoji: &str, sent_ms: u64) {
+    w.var(target.author.as_bytes())
+        .raw(&target.id)
+        .var(emoji.as_bytes())
+        .u64(sent_ms);
+}
+
+/// A reaction's target, emoji and time; an emoji that is no reaction is refused here.
+fn read_reaction(r: &mut Reader<'_>) -> Result<(MessageRef, String, u64), DecodeError> {
+    let target = MessageRef {
+        author: Username::new(r.string("author", MAX_CHAT_NAME)?)?,
+        id: r.array()?,
+    };
+    let emoji = r.string("reaction", MAX_REACTION)?;
+    if !is_reaction(&emoji) {
+        return Err(DecodeError::Invalid("reaction"));
+    }
+    Ok((target, emoji, r.u64()?))
 }
 
 #[cfg(test)]
@@ -521,6 +599,17 @@ mod tests {
                 sent_ms: 45,
                 pointer: pointer(),
             },
+            Content::Reaction {
+                target: target(),
+                emoji: "👍🏽".into(),
+                sent_ms: 46,
+            },
+            Content::SentReaction {
+                to: "bob".into(),
+                target: target(),
+                emoji: String::new(),
+                sent_ms: 47,
+            },
         ] {
             let bytes = content.encode();
             assert_eq!(Content::decode(&bytes), Ok(content));
@@ -530,6 +619,38 @@ mod tests {
         }
         assert!(Content::decode(&[1, 0x11, 7, 0, 0, 0, 0]).is_err());
         assert!(Content::decode(&[1, 0x99]).is_err());
+    }
+
+    fn target() -> MessageRef {
+        MessageRef {
+            author: Username::parse("alice").unwrap(),
+            id: [16; 16],
+        }
+    }
+
+    /// Issue 21: a reaction that is not an emoji (text, a direction override) or names no
+    /// account is refused as it is decoded.
+    #[test]
+    fn a_reaction_that_is_no_emoji_is_refused() {
+        for emoji in ["ok", "\u{202E}👍", "👍 "] {
+            let bytes = Content::Reaction {
+                target: target(),
+                emoji: emoji.into(),
+                sent_ms: 1,
+            }
+            .encode();
+            assert_eq!(
+                Content::decode(&bytes),
+                Err(DecodeError::Invalid("reaction"))
+            );
+        }
+        let mut w = Writer::default();
+        w.header(REACTION)
+            .var(b"Not A Name")
+            .raw(&[0; 16])
+            .var("👍".as_bytes())
+            .u64(1);
+        assert!(Content::decode(&w.into_bytes()).is_err());
     }
 
     #[test]

@@ -70,6 +70,12 @@ pub enum InputError {
     /// Not a text or attachment this device holds.
     #[error("only texts and attachments can be forwarded")]
     NotForwardable,
+    /// Not an emoji (or more than one).
+    #[error("a reaction is one emoji")]
+    Reaction,
+    /// Not a text or attachment this device holds.
+    #[error("only texts and attachments can have reactions")]
+    NotReactable,
 }
 
 /// A group action that the group as it is now does not allow.

@@ -174,6 +174,7 @@ mod tests {
             sent_ms,
             status: Status::Read,
             attachment: None,
+            reactions: Vec::new(),
         }
     }
 

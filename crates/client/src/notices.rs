@@ -87,6 +87,7 @@ mod tests {
             sent_ms: u64::from(n),
             status: Status::Delivered,
             attachment: None,
+            reactions: Vec::new(),
         })
     }
 

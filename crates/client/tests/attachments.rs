@@ -216,6 +216,7 @@ async fn a_message_of_a_kind_a_later_build_added_is_shown_and_confirmed() {
         sent_ms: now(),
         status: Status::Sending,
         attachment: None,
+        reactions: Vec::new(),
     };
     alice
         .store

@@ -25,13 +25,26 @@ enum Row {
 
 impl Row {
     /// A message keeps its row while its status moves on (the tick follows a signal of its
-    /// own), so a status change redraws one tick, not the log.
+    /// own), so a status change redraws one tick, not the log; a change of its reactions
+    /// draws it again.
     fn key(&self) -> (MessageId, String) {
         match self {
             Row::Day(label) => ([0; 16], label.clone()),
-            Row::Message(m) => (m.id, String::new()),
+            Row::Message(m) => (m.id, reactions_key(m)),
         }
     }
+}
+
+/// What a message's reactions are, as short as can tell two apart.
+fn reactions_key(message: &ChatMessage) -> String {
+    let mut key = String::new();
+    for reaction in &message.reactions {
+        key.push_str(reaction.by.as_str());
+        key.push(' ');
+        key.push_str(&reaction.emoji);
+        key.push(' ');
+    }
+    key
 }
 
 /// The messages with a separator before each new day.

@@ -157,5 +157,6 @@ pub(crate) fn attachment_message(
             Status::Delivered
         },
         attachment: Some(Box::new(pointer)),
+        reactions: Vec::new(),
     }
 }

@@ -196,6 +196,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sent_ms: now_ms,
             status: Status::Read,
             attachment: None,
+            reactions: Vec::new(),
         };
         changes.messages.push(notice.clone());
         notice

@@ -19,6 +19,13 @@ pub enum Event {
     Message(ChatMessage),
     /// One of our messages moved on.
     Status(MessageId, Status),
+    /// The reactions to a message changed (read it again to show them).
+    Reacted {
+        /// Its chat.
+        chat: ChatId,
+        /// The message.
+        id: MessageId,
+    },
     /// No account has this name (a chat with it cannot start; what was sent to it failed).
     UnknownUser(Username),
     /// A message from this account could not be decrypted (it was dropped).

@@ -13,8 +13,8 @@
 //! `send` (the outbox, sealing, the relay's `Sent`), `receive` (a batch of envelopes: decrypt,
 //! apply, commit, ack), `bundles` (sessions from fetched devices), `contacts` (safety numbers,
 //! verification, profiles, presence), `senders` (who may send to us), `own_devices` (our own
-//! list, transcripts, read sync), `presence_setting` (who may see our presence), `groups` and
-//! `linking`.
+//! list, transcripts, read sync), `presence_setting` (who may see our presence), `reactions`, `groups`
+//! and `linking`.
 
 mod attachments;
 mod bundles;
@@ -25,6 +25,7 @@ mod groups;
 mod linking;
 mod own_devices;
 mod presence_setting;
+mod reactions;
 mod receive;
 mod send;
 mod senders;
@@ -72,6 +73,8 @@ pub struct Engine<S, R> {
     ordering: Ordering,
     /// Group messages waiting for their group's changes.
     held_messages: HeldMessages,
+    /// Reactions that came before their message.
+    held_reactions: reactions::HeldReactions,
     /// Shown each received message once decrypted, before its commit (see
     /// [`Engine::preview_received`]).
     preview: Option<Preview>,
@@ -103,6 +106,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             orphan_keys: OrphanKeys::default(),
             ordering: Ordering::default(),
             held_messages: HeldMessages::default(),
+            held_reactions: reactions::HeldReactions::default(),
             preview: None,
             device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
             brief: false,

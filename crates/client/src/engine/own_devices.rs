@@ -12,7 +12,7 @@ use super::{Engine, Event, Output};
 use crate::content::Content;
 use crate::devices::{check_list, Refusal};
 use crate::error::{Broken, DeviceActionError, EngineError, InputError};
-use crate::model::{ChatId, ChatMessage, Kind, MessageId, PinnedDevices, Status};
+use crate::model::{ChatId, ChatMessage, Kind, MessageId, PinnedDevices, Reaction, Status};
 use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -128,6 +128,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
         changes.outbox.push(self.entry(&own, content));
     }
 
+    /// Queues `content` for the account's other devices (none if it has no other device).
+    pub(super) fn queue_for_own_devices(&mut self, content: Content, changes: &mut Changes) {
+        if !self.has_other_devices() {
+            return;
+        }
+        if let Some(own) = self.account.as_ref().map(|a| a.name.clone()) {
+            changes.outbox.push(self.entry(&own, content));
+        }
+    }
+
     /// Tells the account's other devices that `ids` of `chat` were read here.
     pub(super) fn read_sync(&mut self, chat: &ChatId, ids: &[MessageId], changes: &mut Changes) {
         if !self.has_other_devices() {
@@ -180,6 +190,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         batch: &mut Batch,
         content: Content,
     ) -> Result<(), EngineError> {
+        if let Content::SentReaction {
+            to,
+            target,
+            emoji,
+            sent_ms,
+        } = content
+        {
+            let Ok(chat) = ChatId::parse(&to) else {
+                return Ok(());
+            };
+            let by = self.account_name()?;
+            let reaction = Reaction { by, emoji, sent_ms };
+            return self.receive_reaction(batch, chat, target, reaction).await;
+        }
         let (changes, events) = (&mut batch.changes, &mut batch.events);
         match content {
             Content::Sent {
@@ -201,6 +225,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     sent_ms,
                     status: Status::Sent,
                     attachment: None,
+                    reactions: Vec::new(),
                 };
                 changes.received.push(message.clone());
                 events.push(Event::Message(message));
@@ -235,6 +260,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 events.push(Event::Message(message));
             }
             Content::Text { .. }
+            | Content::Reaction { .. }
+            | Content::SentReaction { .. }
             | Content::Unknown { .. }
             | Content::Attachment { .. }
             | Content::Receipt { .. }

@@ -54,6 +54,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             sent_ms: now_ms,
             status: Status::Sending,
             attachment: None,
+            reactions: Vec::new(),
         };
         self.send_message(to, message, content).await
     }
@@ -105,7 +106,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// too and are sent again in order. Only a device list changing between two such sends
     /// could let the later one in first; closing that would take one send in flight per
     /// recipient, which costs every chat its pipelining.
-    async fn send_entry(
+    pub(super) async fn send_entry(
         &mut self,
         to: &Username,
         entry: OutboxEntry,

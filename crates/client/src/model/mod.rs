@@ -9,8 +9,12 @@ use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::{DeviceAddress, Username};
 
 mod chat_id;
+mod reactions;
 
 pub use chat_id::{ChatId, GroupId};
+pub use reactions::{
+    add_reaction, is_reaction, tally, MessageRef, Reaction, MAX_REACTION, MAX_REACTIONS,
+};
 
 /// A message's id: chosen by its sender, the relay's client id for its envelopes.
 pub type MessageId = [u8; 16];
@@ -100,6 +104,25 @@ pub struct ChatMessage {
     pub status: Status,
     /// For [`Kind::Attachment`]: the blob, its key and how to show it.
     pub attachment: Option<Box<AttachmentPointer>>,
+    /// Reactions to it, one per account ([`add_reaction`]).
+    pub reactions: Vec<Reaction>,
+}
+
+impl ChatMessage {
+    /// The account that wrote it, `me` being this device's.
+    pub fn author(&self, me: &Username) -> Username {
+        match (&self.group, &self.chat) {
+            (Some(line), _) => line.author.clone(),
+            _ if self.from_me => me.clone(),
+            (None, ChatId::Direct(contact)) => contact.clone(),
+            (None, ChatId::Group(_)) => me.clone(),
+        }
+    }
+
+    /// Whether people can react to it (or reply to it): a text or an attachment, not a notice.
+    pub fn is_reactable(&self) -> bool {
+        matches!(self.kind, Kind::Text | Kind::Attachment)
+    }
 }
 
 /// One chat in the chat list.

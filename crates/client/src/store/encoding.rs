@@ -18,7 +18,8 @@ use crate::account::{LocalAccount, RetiredPreKey, MAX_RETIRED_PREKEYS};
 use crate::content::{Content, MAX_DISPLAY_NAME, MAX_TEXT};
 // An outbox entry holds up to the longest content (`hush_protocol::limits`).
 use crate::model::{
-    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Status,
+    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Reaction,
+    Status, MAX_REACTION, MAX_REACTIONS,
 };
 use hush_protocol::limits::MAX_CONTENT;
 
@@ -40,6 +41,9 @@ const MESSAGE_V2: u8 = 0xA6;
 /// A message with an attachment: [`MESSAGE_V2`] and the pointer after it (messages without
 /// one keep the second form, which older builds read).
 const MESSAGE_V3: u8 = 0xAB;
+/// A message with reactions: [`MESSAGE_V2`], a flag and the pointer if it has one, then its
+/// reactions (messages without any keep the earlier forms).
+const MESSAGE_V4: u8 = 0xAC;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
 const GROUP: u8 = 0xA8;
 /// The first form: a log of up to 8 states, pending changes of the first form (migrated on
@@ -185,10 +189,10 @@ pub fn status_from_byte(byte: u8) -> Result<Status, DecodeError> {
 /// One message.
 pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
-    let form = if message.attachment.is_some() {
-        MESSAGE_V3
-    } else {
-        MESSAGE_V2
+    let form = match (&message.attachment, message.reactions.is_empty()) {
+        (_, false) => MESSAGE_V4,
+        (Some(_), true) => MESSAGE_V3,
+        (None, true) => MESSAGE_V2,
     };
     w.header(form)
         .raw(&message.id)
@@ -218,10 +222,38 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             }
         }
     }
+    if form == MESSAGE_V4 {
+        w.u8(u8::from(message.attachment.is_some()));
+    }
     if let Some(pointer) = &message.attachment {
         pointer.write(&mut w);
     }
+    if form == MESSAGE_V4 {
+        write_reactions(&mut w, &message.reactions);
+    }
     w.into_bytes()
+}
+
+fn write_reactions(w: &mut Writer, reactions: &[Reaction]) {
+    w.u32(reactions.len() as u32);
+    for reaction in reactions {
+        w.var(reaction.by.as_bytes())
+            .var(reaction.emoji.as_bytes())
+            .u64(reaction.sent_ms);
+    }
+}
+
+fn read_reactions(r: &mut Reader<'_>) -> Result<Vec<Reaction>, DecodeError> {
+    let n = r.count("reactions", MAX_REACTIONS, 17)?;
+    let mut reactions = Vec::with_capacity(n);
+    for _ in 0..n {
+        reactions.push(Reaction {
+            by: Username::new(r.string("reactor", MAX_NAME)?)?,
+            emoji: r.string("reaction", MAX_REACTION)?,
+            sent_ms: r.u64()?,
+        });
+    }
+    Ok(reactions)
 }
 
 /// Restores [`encode_message`]'s bytes.
@@ -229,7 +261,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
     let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     let form = match version {
-        MESSAGE | MESSAGE_V3 => version,
+        MESSAGE | MESSAGE_V3 | MESSAGE_V4 => version,
         _ => MESSAGE_V2,
     };
     r.stored_header(form)?;
@@ -251,6 +283,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
         sent_ms: r.u64()?,
         status: status_from_byte(r.u8()?)?,
         attachment: None,
+        reactions: Vec::new(),
     };
     if version != MESSAGE && r.bool("group flag")? {
         let author = Username::new(r.string("author", MAX_NAME)?)?;
@@ -262,8 +295,16 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
         }
         message.group = Some(GroupLine { author, receipts });
     }
-    if form == MESSAGE_V3 {
+    let has_pointer = match form {
+        MESSAGE_V3 => true,
+        MESSAGE_V4 => r.bool("attachment flag")?,
+        _ => false,
+    };
+    if has_pointer {
         message.attachment = Some(Box::new(AttachmentPointer::read(&mut r)?));
+    }
+    if form == MESSAGE_V4 {
+        message.reactions = read_reactions(&mut r)?;
     }
     r.finish()?;
     Ok(message)

@@ -54,6 +54,7 @@ fn records_round_trip_and_damage_is_an_error() {
         sent_ms: 5,
         status: Status::Read,
         attachment: None,
+        reactions: Vec::new(),
     };
     assert_eq!(
         decode_message(&encode_message(&message)),
@@ -118,6 +119,7 @@ fn records_an_earlier_build_stored_still_load() {
         sent_ms: 5,
         status: Status::Read,
         attachment: None,
+        reactions: Vec::new(),
     };
     assert_eq!(
         decode_message(&encode_message(&message)),
@@ -289,6 +291,7 @@ fn a_message_with_an_attachment_keeps_its_pointer() {
         sent_ms: 5,
         status: Status::Delivered,
         attachment: Some(Box::new(pointer)),
+        reactions: Vec::new(),
     };
     let bytes = encode_message(&message);
     assert_eq!(bytes[1], MESSAGE_V3);
@@ -297,5 +300,41 @@ fn a_message_with_an_attachment_keeps_its_pointer() {
         assert!(decode_message(&bytes[..cut]).is_err());
     }
     message.attachment = None;
+    assert_eq!(encode_message(&message)[1], MESSAGE_V2);
+}
+
+/// Issue 21: a message with reactions keeps them (a fourth form, with or without an
+/// attachment); one without any keeps its earlier form. A cut or damaged record is an error.
+#[test]
+fn a_message_with_reactions_keeps_them() {
+    let reaction = |by: &str, emoji: &str| crate::model::Reaction {
+        by: Username::parse(by).unwrap(),
+        emoji: emoji.into(),
+        sent_ms: 9,
+    };
+    let mut message = ChatMessage {
+        id: [8; 16],
+        group: None,
+        kind: Kind::Text,
+        chat: ChatId::parse("bob").unwrap(),
+        from_me: true,
+        body: "lunch?".into(),
+        sent_ms: 5,
+        status: Status::Read,
+        attachment: None,
+        reactions: vec![reaction("bob", "👍"), reaction("alice", "")],
+    };
+    let bytes = encode_message(&message);
+    assert_eq!(bytes[1], MESSAGE_V4);
+    assert_eq!(decode_message(&bytes), Ok(message.clone()));
+    for cut in 0..bytes.len() {
+        assert!(decode_message(&bytes[..cut]).is_err());
+    }
+    // A reactor that is no account name is damage, not a panic.
+    let mut damaged = bytes.clone();
+    let at = damaged.len() - 8 - 4 - "alice".len();
+    damaged[at] = b'!';
+    assert!(decode_message(&damaged).is_err());
+    message.reactions.clear();
     assert_eq!(encode_message(&message)[1], MESSAGE_V2);
 }

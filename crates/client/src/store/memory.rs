@@ -284,6 +284,13 @@ impl Store for MemoryStore {
                 }
             }
         }
+        for (id, reaction) in changes.reactions {
+            if let Some((seq, mut message)) = inner.message(&id)? {
+                if crate::model::add_reaction(&mut message.reactions, reaction) {
+                    inner.messages.insert(id, (seq, encode_message(&message)));
+                }
+            }
+        }
         for entry in changes.outbox {
             let seq = match inner.outbox.get(&entry.id) {
                 Some((seq, _)) => *seq,

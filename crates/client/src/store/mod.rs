@@ -16,7 +16,8 @@ use hush_protocol::{DeviceAddress, Username};
 
 use crate::account::LocalAccount;
 use crate::model::{
-    ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices, Status,
+    ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices, Reaction,
+    Status,
 };
 
 /// Everything one processing step changes, written in one transaction.
@@ -37,6 +38,9 @@ pub struct Changes {
     pub received: Vec<ChatMessage>,
     /// Status changes; a change that would move a status back is ignored.
     pub statuses: Vec<(MessageId, Status)>,
+    /// Reactions put on stored messages ([`crate::model::add_reaction`]: an older one than the
+    /// reactor's is ignored), applied inside the transaction after the messages above.
+    pub reactions: Vec<(MessageId, Reaction)>,
     /// Outbox entries, inserted or replaced by id.
     pub outbox: Vec<OutboxEntry>,
     /// Outbox entries done with.
@@ -65,6 +69,7 @@ impl core::fmt::Debug for Changes {
             .field("messages", &self.messages.len())
             .field("received", &self.received.len())
             .field("statuses", &self.statuses.len())
+            .field("reactions", &self.reactions.len())
             .field("outbox", &self.outbox.len())
             .field("outbox_done", &self.outbox_done.len())
             .field("verified", &self.verified.len())
@@ -86,6 +91,7 @@ impl Changes {
             && self.messages.is_empty()
             && self.received.is_empty()
             && self.statuses.is_empty()
+            && self.reactions.is_empty()
             && self.outbox.is_empty()
             && self.outbox_done.is_empty()
             && self.verified.is_empty()

@@ -14,7 +14,9 @@ use crate::engine::attachments::attachment_body;
 use crate::engine::receive::{is_outdated, Batch};
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Status, UPDATE_TO_SEE};
+use crate::model::{
+    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Reaction, Status, UPDATE_TO_SEE,
+};
 use crate::store::Store;
 
 /// Changes as they came: all decoded, at least one, all for one group. Otherwise why not
@@ -81,7 +83,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 return Ok(());
             }
         };
-        let (message_id, sent_ms, kind, body, attachment) = match Content::decode(&plaintext) {
+        let content = Content::decode(&plaintext);
+        if let Ok(Content::Reaction {
+            target,
+            emoji,
+            sent_ms,
+        }) = content
+        {
+            let reaction = Reaction {
+                by: sender,
+                emoji,
+                sent_ms,
+            };
+            let chat = ChatId::Group(id);
+            return self.receive_reaction(batch, chat, target, reaction).await;
+        }
+        let (message_id, sent_ms, kind, body, attachment) = match content {
             Ok(Content::Text { id, sent_ms, body }) => (id, sent_ms, Kind::Text, body, None),
             Ok(Content::Attachment {
                 id,
@@ -132,6 +149,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 Status::Delivered
             },
             attachment,
+            reactions: Vec::new(),
         };
         batch.changes.received.push(line.clone());
         batch.events.push(Event::Message(line));

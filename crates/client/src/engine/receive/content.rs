@@ -9,7 +9,7 @@ use crate::content::{clean_display_name, Content};
 use crate::engine::attachments::attachment_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatId, ChatMessage, Kind, MessageId, Status, UPDATE_TO_SEE};
+use crate::model::{ChatId, ChatMessage, Kind, MessageId, Reaction, Status, UPDATE_TO_SEE};
 use crate::store::Store;
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -42,6 +42,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     sent_ms,
                     status: Status::Delivered,
                     attachment: None,
+                    reactions: Vec::new(),
                 };
                 receive_message(batch, from, message);
             }
@@ -67,9 +68,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.receive_group_content(batch, &group, from, key).await?;
             }
             Content::Profile { display_name } => receive_profile(batch, from, &display_name),
+            Content::Reaction {
+                target,
+                emoji,
+                sent_ms,
+            } => {
+                let by = from.username();
+                let chat = ChatId::Direct(by.clone());
+                let reaction = Reaction { by, emoji, sent_ms };
+                self.receive_reaction(batch, chat, target, reaction).await?;
+            }
             // Only our own devices send these; attested content was unwrapped before.
             Content::Sent { .. }
             | Content::SentAttachment { .. }
+            | Content::SentReaction { .. }
             | Content::ReadSync { .. }
             | Content::Attested { .. } => {}
         }
@@ -120,6 +132,7 @@ pub(in crate::engine) fn update_to_see(id: MessageId, chat: ChatId, sent_ms: u64
         sent_ms,
         status: Status::Delivered,
         attachment: None,
+        reactions: Vec::new(),
     }
 }
 

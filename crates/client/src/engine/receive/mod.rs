@@ -269,6 +269,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let account = self.account_name()?;
+        self.apply_held_reactions(&mut batch)?;
         batch.changes.used_prekeys = std::mem::take(&mut batch.used_prekeys);
         batch.drop_unlisted();
         std::mem::take(&mut batch.groups).into_changes(&mut batch.changes);

@@ -11,7 +11,57 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
     statuses(store).await?;
     received(store).await?;
     chat_list(store).await?;
-    attachment(store).await
+    attachment(store).await?;
+    reactions(store).await
+}
+
+/// Issue 21: reactions land on the message as the same commit leaves it (received in it, its
+/// status moved in it); the reactor's newest wins; one to a message not held changes nothing.
+async fn reactions(store: &impl Store) -> Outcome {
+    use crate::model::Reaction;
+    let react = |id: u8, by: &str, emoji: &str, sent_ms: u64| -> Result<_, String> {
+        let by = hush_protocol::Username::parse(by).map_err(|e| e.to_string())?;
+        let emoji = emoji.to_owned();
+        Ok(([id; 16], Reaction { by, emoji, sent_ms }))
+    };
+    let received = message(60, "erin", Status::Delivered)?;
+    store
+        .commit(Changes {
+            received: vec![received],
+            statuses: vec![([60; 16], Status::Read)],
+            reactions: vec![react(60, "erin", "👍", 5)?, react(61, "erin", "👍", 5)?],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let stored = store.message(&[60; 16]).await.map_err(store_error)?;
+    let stored = stored.ok_or_else(|| "a message went missing".to_owned())?;
+    ensure(
+        stored.status == Status::Read && stored.reactions == [react(60, "erin", "👍", 5)?.1],
+        "a reaction and a status change of a message received in one commit both hold",
+    )?;
+    ensure(
+        store
+            .message(&[61; 16])
+            .await
+            .map_err(store_error)?
+            .is_none(),
+        "a reaction to a message not held stores nothing",
+    )?;
+    let later = vec![react(60, "erin", "🙏", 7)?, react(60, "erin", "😮", 6)?];
+    store
+        .commit(Changes {
+            reactions: later,
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let stored = store.message(&[60; 16]).await.map_err(store_error)?;
+    let newest = react(60, "erin", "🙏", 7)?.1;
+    ensure(
+        stored.is_some_and(|m| m.reactions == [newest]),
+        "the reactor's newest reaction wins, whatever order they come in",
+    )
 }
 
 /// A message with an attachment keeps its pointer (issue 20).

@@ -52,6 +52,7 @@ fn message(id: u8, chat: &str, status: Status) -> Result<ChatMessage, String> {
         sent_ms: u64::from(id),
         status,
         attachment: None,
+        reactions: Vec::new(),
     })
 }
 
