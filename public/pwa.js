@@ -309,6 +309,29 @@
     if (attachFiles(event.clipboardData?.files)) event.preventDefault();
   });
 
+  // Scripts only some users need (the voice-note recorder, `voice.js`), loaded on first use so
+  // they are no part of the first load; the service worker keeps them with the shell.
+  const scripts = new Map();
+  window.hushLoad = {
+    script(name) {
+      if (!/^[a-z]+\.js$/.test(name)) return Promise.reject(new Error(`no script ${name}`));
+      if (!scripts.has(name)) {
+        scripts.set(name, new Promise((resolve, reject) => {
+          const script = document.createElement('script');
+          script.src = `/${name}`;
+          script.onload = () => resolve(true);
+          script.onerror = () => {
+            scripts.delete(name);
+            script.remove();
+            reject(new Error(`${name} did not load`));
+          };
+          document.head.append(script);
+        }));
+      }
+      return scripts.get(name);
+    },
+  };
+
   // Scanning a link code's QR code with the camera, where the browser can detect QR codes.
   window.hushScan = {
     available: () => 'BarcodeDetector' in window && !!navigator.mediaDevices?.getUserMedia,

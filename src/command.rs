@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use crate::platform::files::PickedFile;
 use crate::platform::push::Subscription;
+use crate::platform::voice::Recording;
 use crate::state::AutoDownload;
 
 /// What the runner is asked to do: the user's actions, and what the relay and the browser
@@ -34,6 +35,11 @@ pub(crate) enum Command {
         to: ChatId,
         files: Vec<PickedFile>,
         caption: String,
+    },
+    /// Encrypt, upload and send this voice note to `to`.
+    SendVoice {
+        to: ChatId,
+        recording: Recording,
     },
     /// A file of ours is uploaded: send its pointer to `to`.
     Uploaded {

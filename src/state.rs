@@ -136,6 +136,8 @@ pub(crate) struct Ui {
     pub(crate) media_bytes: RwSignal<Option<u64>>,
     /// Files of ours on their way, each shown in its chat until its message is sent.
     pub(crate) transfers: RwSignal<Vec<Transfer>>,
+    /// The voice note playing (one at a time; when it ends, the chat's next one plays).
+    pub(crate) voice_playing: RwSignal<Option<MessageId>>,
 }
 
 /// What downloads by itself when it arrives (this device's choice). The rest downloads on
@@ -204,6 +206,7 @@ impl Ui {
             media_bytes: RwSignal::new(None),
             gallery: RwSignal::new(Vec::new()),
             transfers: RwSignal::new(Vec::new()),
+            voice_playing: RwSignal::new(None),
         }
     }
 

@@ -27,6 +27,8 @@ pub(crate) struct LocalTime {
     pub(crate) hours: u32,
     /// The minute, 0 to 59.
     pub(crate) minutes: u32,
+    /// The second, 0 to 59.
+    pub(crate) seconds: u32,
 }
 
 impl LocalTime {
@@ -40,6 +42,7 @@ impl LocalTime {
             weekday: date.get_day(),
             hours: date.get_hours(),
             minutes: date.get_minutes(),
+            seconds: date.get_seconds(),
         }
     }
 

@@ -19,6 +19,10 @@ pub(crate) struct PickedFile {
     pub(crate) dimensions: Option<(u32, u32)>,
     /// A small JPEG shown at once, before the file arrives (empty: none).
     pub(crate) thumbnail: Vec<u8>,
+    /// A voice note's length.
+    pub(crate) duration_ms: Option<u32>,
+    /// A voice note's peaks, 0-255 (empty: none).
+    pub(crate) waveform: Vec<u8>,
 }
 
 /// The longest side of a photo as sent (px).
@@ -55,6 +59,8 @@ pub(crate) async fn as_photo(file: PickedFile) -> PickedFile {
         } else {
             Vec::new()
         },
+        duration_ms: None,
+        waveform: Vec::new(),
     }
 }
 
@@ -85,6 +91,8 @@ pub(crate) async fn read(input_id: &str) -> Vec<PickedFile> {
                 bytes: Uint8Array::new(&file.get(2)).to_vec(),
                 dimensions: None,
                 thumbnail: Vec::new(),
+                duration_ms: None,
+                waveform: Vec::new(),
             })
         })
         .collect()

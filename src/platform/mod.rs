@@ -32,4 +32,6 @@ pub(crate) mod scan;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod timer;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod voice;
+#[cfg(target_arch = "wasm32")]
 pub mod wake;

@@ -7,7 +7,7 @@ use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
 use super::tab::Tab;
-use super::{chat, downloads, events, gallery, groups, linking, uploads};
+use super::{chat, downloads, events, gallery, groups, linking, uploads, voice};
 use crate::command::Command;
 use crate::platform::push::{self, Subscription};
 use crate::platform::{clock, preferences};
@@ -35,6 +35,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         }
         Command::Send { to, body } => send(tab, &to, &body).await,
         Command::SendFiles { to, files, caption } => uploads::start(tab, to, files, caption),
+        Command::SendVoice { to, recording } => voice::send(tab, to, recording),
         Command::Uploaded { to, pointer } => {
             let (message, out) = tab
                 .engine

@@ -15,6 +15,7 @@ mod linking;
 mod pieces;
 mod tab;
 mod uploads;
+mod voice;
 mod waiting;
 
 use futures::channel::mpsc::{unbounded, UnboundedReceiver};
@@ -33,6 +34,7 @@ use crate::state::{Phase, Ui};
 use crate::status::ConnectionStatus;
 use crate::store::{IdbStore, DATABASE};
 use tab::Tab;
+pub(crate) use voice::{MAX_VOICE_BYTES, MAX_VOICE_MS};
 
 /// The most relay frames handled as one batch.
 const MAX_BATCH: usize = 500;

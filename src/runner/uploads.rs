@@ -68,6 +68,8 @@ pub(super) fn start(
                 .dimensions
                 .map(|(width, height)| Dimensions { width, height }),
             thumbnail: file.thumbnail,
+            duration_ms: file.duration_ms,
+            waveform: file.waveform,
         };
         show_transfer(tab.ui, request, &waiting);
         tab.uploads.push(request, waiting);
@@ -186,9 +188,9 @@ fn pointer_of(waiting: Waiting, id: [u8; 32]) -> AttachmentPointer {
         mime: waiting.mime,
         file_name: waiting.name,
         dimensions: waiting.dimensions,
-        duration_ms: None,
+        duration_ms: waiting.duration_ms,
         thumbnail: waiting.thumbnail,
-        waveform: Vec::new(),
+        waveform: waiting.waveform,
         caption: waiting.caption,
     }
 }

@@ -16,6 +16,9 @@ pub(super) struct Waiting {
     pub(super) caption: String,
     pub(super) dimensions: Option<Dimensions>,
     pub(super) thumbnail: Vec<u8>,
+    /// A voice note's length and peaks.
+    pub(super) duration_ms: Option<u32>,
+    pub(super) waveform: Vec<u8>,
 }
 
 /// Uploads under way: one at a time (in the order their grants came), and the ones the user

@@ -2,6 +2,9 @@
 
 use crate::platform::clock::{self, LocalTime};
 
+/// "0:07" for a length of 7 s ([`crate::duration::readable`], tested natively).
+pub(crate) use crate::duration::readable as duration;
+
 /// Now, in ms since the epoch.
 pub(crate) fn now() -> f64 {
     clock::now()

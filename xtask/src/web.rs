@@ -96,6 +96,12 @@ pub(crate) fn is_service_worker(name: &str) -> bool {
     name == "sw.js" || name.starts_with("hush-worker")
 }
 
+/// Whether a built file is a script the page loads only on first use (`pwa.js`'s
+/// `hushLoad`): not part of what it needs to start.
+pub(crate) fn is_on_demand(name: &str) -> bool {
+    name == "voice.js"
+}
+
 fn with_suffix(file: &Path, suffix: &str) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
     name.push(".");

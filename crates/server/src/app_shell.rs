@@ -99,8 +99,8 @@ fn content_security_policy(index_html: &str) -> String {
         .collect();
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
-         img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; worker-src 'self'; \
+         manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 }
 
@@ -132,6 +132,31 @@ mod tests {
             "{csp}"
         );
         assert!(!csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn media_play_from_blob_urls_only_where_media_need_them() {
+        // Voice notes, videos and audio play from the page's own `blob:` URLs; nothing else
+        // (scripts, frames, connections) may use one.
+        let csp = content_security_policy("");
+        let directive = |name: &str| {
+            csp.split(';')
+                .map(str::trim)
+                .find(|d| d.split_whitespace().next() == Some(name))
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            directive("media-src").as_deref(),
+            Some("media-src 'self' blob:")
+        );
+        assert_eq!(
+            directive("img-src").as_deref(),
+            Some("img-src 'self' data: blob:")
+        );
+        for other in ["default-src", "script-src", "connect-src", "worker-src"] {
+            let found = directive(other).unwrap_or_default();
+            assert!(!found.contains("blob:"), "{found}");
+        }
     }
 
     #[test]

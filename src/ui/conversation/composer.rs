@@ -5,6 +5,7 @@ use hush_client::ChatId;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
+use super::record::{RecordButton, Recorder, RecordingBar, Stage};
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
 use crate::ui::time::now;
@@ -36,12 +37,25 @@ pub(super) fn SendingNote() -> impl IntoView {
     }
 }
 
-/// The message being written, and Send.
+/// The message being written, and Send; or the voice note being recorded.
 #[component]
 pub(super) fn Composer() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let draft = RwSignal::new(String::new());
+    let recorder = Recorder::new();
+    // A voice note being made is dropped when its chat closes or another opens.
+    Effect::new(move |opened: Option<()>| {
+        ui.current.track();
+        if opened.is_some() && recorder.stage.get_untracked() != Stage::Idle {
+            recorder.cancel();
+        }
+    });
+    on_cleanup(move || {
+        if recorder.stage.try_get_untracked() != Some(Stage::Idle) {
+            crate::platform::voice::cancel();
+        }
+    });
     // When we last told the other side we are typing (repeated every few seconds while we are).
     let typing_told = StoredValue::new(0.0f64);
     let send = move || {
@@ -73,7 +87,12 @@ pub(super) fn Composer() -> impl IntoView {
             send();
         }
     };
+    let empty = move || draft.with(|text| text.trim().is_empty());
     view! {
+        <Show
+            when=move || recorder.stage.get() == Stage::Idle
+            fallback=move || view! { <RecordingBar recorder /> }
+        >
         <form class="composer" on:submit=on_submit>
             <label for="composer" class="visually-hidden">"Message"</label>
             <textarea
@@ -84,8 +103,12 @@ pub(super) fn Composer() -> impl IntoView {
                 on:input=on_input
                 on:keydown=on_key
             ></textarea>
+            <Show when=empty>
+                <RecordButton recorder />
+            </Show>
             <button type="submit">"Send"</button>
         </form>
+        </Show>
     }
 }
 

@@ -1,6 +1,6 @@
 //! A message's attachment in its bubble: a photo (its thumbnail first, opening the viewer), a
-//! video or audio file playing in the page, and for every file `Download <name>`, which saves
-//! it as an ordinary download. Drawing it asks the runner for its media (kept on this device,
+//! video or audio file playing in the page, a voice note in its own player, and for every
+//! file `Download <name>`, which saves it as an ordinary download. Drawing it asks the runner for its media (kept on this device,
 //! or downloaded if the setting says so).
 
 use hush_client::MessageId;
@@ -9,12 +9,13 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::viewer::Viewing;
+use super::voice::VoiceNote;
 use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::state::Ui;
 
 /// The `blob:` URL of message `id`'s media, once it is here.
-fn media_url(ui: Ui, id: MessageId) -> Option<String> {
+pub(super) fn media_url(ui: Ui, id: MessageId) -> Option<String> {
     ui.media.with(|all| {
         all.iter()
             .find(|(m, _)| *m == id)
@@ -47,6 +48,10 @@ pub(super) fn Attachment(
         };
         let (thumbnail, dimensions) = (pointer.thumbnail, pointer.dimensions);
         view! { <Photo id alt thumbnail dimensions /> }.into_any()
+    } else if mime.is_audio() && !pointer.waveform.is_empty() {
+        let duration_ms = pointer.duration_ms.unwrap_or(0);
+        let waveform = pointer.waveform;
+        view! { <VoiceNote id duration_ms waveform /> }.into_any()
     } else if mime.is_video() || mime.is_audio() {
         view! { <Player id video=mime.is_video() /> }.into_any()
     } else {

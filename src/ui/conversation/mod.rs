@@ -8,9 +8,11 @@ mod gallery;
 mod header;
 mod log;
 mod media;
+mod record;
 mod row;
 mod transfer;
 mod viewer;
+mod voice;
 
 use leptos::prelude::*;
 

@@ -8,8 +8,8 @@ use crate::{web, Result};
 const FIRST_LOAD_GOAL: usize = 250 * 1024;
 
 /// Brotli bytes of what a first visit downloads before Hush runs: HTML, JS, WASM and CSS, but
-/// not the service worker and its engine, which the browser fetches afterwards (reported
-/// apart).
+/// not the service worker and its engine, which the browser fetches afterwards, nor scripts
+/// loaded on first use (the voice recorder); both reported apart.
 pub(crate) fn first_load_size(dist: &Path) -> Result {
     println!("\nfirst-load size (release build, brotli q11):");
     println!("  {:<40} {:>10} {:>10}", "file", "raw B", "brotli B");
@@ -23,6 +23,13 @@ pub(crate) fn first_load_size(dist: &Path) -> Result {
             .unwrap_or(&file)
             .display()
             .to_string();
+        if web::is_on_demand(&name) {
+            println!(
+                "  {name:<40} {:>10} {br:>10}  (loaded on first use, not counted)",
+                bytes.len()
+            );
+            continue;
+        }
         if web::is_service_worker(&name) {
             println!(
                 "  {name:<40} {:>10} {br:>10}  (service worker, after start)",
