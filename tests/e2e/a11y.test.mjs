@@ -4,13 +4,11 @@
 // widths.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register } from './support/browser.mjs';
+import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
 let browser;
@@ -30,20 +28,6 @@ const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
   'base64',
 );
-
-/** axe-core's serious and critical WCAG 2.1 A/AA violations on `page`, as readable lines. */
-async function violations(page, where) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return found.map((line) => `${where}: ${line}`);
-}
 
 for (const colorScheme of ['light', 'dark']) {
   for (const [form, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {

@@ -3,13 +3,11 @@
 // duration and waveform and `Play voice note` plays it. `Cancel recording` sends nothing. The
 // recording composer and the received bubble pass axe in the light and dark themes.
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register, watchErrors } from './support/browser.mjs';
+import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
-
-const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 let server;
 let browser;
@@ -23,20 +21,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** axe-core's serious and critical WCAG 2.1 A/AA violations on `page`, as readable lines. */
-async function violations(page, where) {
-  await page.addScriptTag({ path: axePath });
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  return found.map((line) => `${where}: ${line}`);
-}
 
 /** Two accounts in one chat, each in its own context with the microphone allowed. */
 async function pair(names, options = {}) {
