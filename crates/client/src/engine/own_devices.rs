@@ -103,12 +103,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// A transcript of a text sent to `to`, for the account's other devices (none if it has
     /// no other device).
     pub(super) fn transcript(&mut self, message: &ChatMessage, changes: &mut Changes) {
+        // Not even built for an account with one device (most sends).
         if !self.has_other_devices() {
             return;
         }
-        let Some(own) = self.account.as_ref().map(|a| a.name.clone()) else {
-            return;
-        };
         let to = message.chat.to_string();
         let (id, sent_ms) = (message.id, message.sent_ms);
         let content = match &message.attachment {
@@ -125,7 +123,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 body: message.body.clone(),
             },
         };
-        changes.outbox.push(self.entry(&own, content));
+        self.queue_for_own_devices(content, changes);
     }
 
     /// Queues `content` for the account's other devices (none if it has no other device).
@@ -140,18 +138,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Tells the account's other devices that `ids` of `chat` were read here.
     pub(super) fn read_sync(&mut self, chat: &ChatId, ids: &[MessageId], changes: &mut Changes) {
-        if !self.has_other_devices() {
-            return;
-        }
-        let Some(own) = self.account.as_ref().map(|a| a.name.clone()) else {
-            return;
-        };
         for chunk in ids.chunks(crate::content::MAX_RECEIPT_IDS) {
             let content = Content::ReadSync {
                 chat: chat.to_string(),
                 ids: chunk.to_vec(),
             };
-            changes.outbox.push(self.entry(&own, content));
+            self.queue_for_own_devices(content, changes);
         }
     }
 

@@ -9,7 +9,7 @@ use hush_protocol::{Rng, Username};
 use super::receive::Batch;
 use super::{Engine, Event, Output};
 use crate::content::Content;
-use crate::error::{EngineError, GroupActionError, InputError};
+use crate::error::{EngineError, InputError};
 use crate::model::{is_reaction, ChatId, ChatMessage, MessageId, MessageRef, Reaction};
 use crate::store::{Changes, Store};
 
@@ -92,7 +92,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut out = Output::default();
         match chat {
             ChatId::Group(group) => {
-                self.check_may_send(*group).await?;
+                self.sendable_group(*group).await?;
                 let mut entry = self.entry(&self.account_name()?, content);
                 entry.to = chat.clone();
                 changes.outbox.push(entry);
@@ -111,19 +111,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         Ok(out)
-    }
-
-    /// Whether we may send in group `id` now.
-    async fn check_may_send(&self, id: [u8; 16]) -> Result<(), EngineError> {
-        let me = self.account_name()?;
-        let record = self.store.group(&id).await?;
-        let state = (record.as_ref().map(|r| r.log.state()))
-            .filter(|s| s.member(&me).is_some())
-            .ok_or(GroupActionError::NotAMember)?;
-        match state.may_send(&me) {
-            true => Ok(()),
-            false => Err(GroupActionError::OnlyAdminsSend.into()),
-        }
     }
 
     /// A reaction that came in `chat` from `reaction.by`: put on its message if that message
@@ -154,10 +141,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         let me = self.account_name()?;
-        let arrived: Vec<ChatMessage> = batch.changes.received.clone();
-        for message in &arrived {
-            for (chat, target, reaction) in self.held_reactions.take(&message.id) {
-                accept_reaction(batch, &me, message, &chat, &target, reaction);
+        let ids: Vec<MessageId> = batch.changes.received.iter().map(|m| m.id).collect();
+        for id in ids {
+            for (chat, target, reaction) in self.held_reactions.take(&id) {
+                let found = batch.changes.received.iter().find(|m| m.id == id);
+                if let Some(message) = found.cloned() {
+                    accept_reaction(batch, &me, &message, &chat, &target, reaction);
+                }
             }
         }
         Ok(())

@@ -42,15 +42,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         content: Content,
     ) -> Result<(ChatMessage, Output), EngineError> {
         let me = self.account_name()?;
-        let record = self.store.group(&id).await?;
-        let state = record
-            .as_ref()
-            .map(|r| r.log.state())
-            .filter(|s| s.member(&me).is_some())
-            .ok_or(GroupActionError::NotAMember)?;
-        if !state.may_send(&me) {
-            return Err(GroupActionError::OnlyAdminsSend.into());
-        }
+        let record = self.sendable_group(id).await?;
+        let state = record.log.state();
         // Everyone it goes to, each to confirm it.
         let receipts = (state.members.iter())
             .filter_map(|m| Username::parse(&m.account).ok())
@@ -78,6 +71,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
             self.dispatch_group(id, &mut out).await?;
         }
         Ok((message, out))
+    }
+
+    /// Group `id`, if we may send in it now (a member, and an admin where only admins send).
+    pub(in crate::engine) async fn sendable_group(
+        &self,
+        id: GroupId,
+    ) -> Result<GroupRecord, EngineError> {
+        let me = self.account_name()?;
+        let record = (self.store.group(&id).await?)
+            .filter(|r| r.log.state().member(&me).is_some())
+            .ok_or(GroupActionError::NotAMember)?;
+        match record.log.state().may_send(&me) {
+            true => Ok(record),
+            false => Err(GroupActionError::OnlyAdminsSend.into()),
+        }
     }
 
     /// What waits in the outbox for group `id`.
