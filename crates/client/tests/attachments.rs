@@ -7,9 +7,7 @@
 
 mod support;
 
-use std::time::Duration;
-
-use hush_client::{ChatId, ChatMessage, Event, Kind, Status, Store, Username};
+use hush_client::{ChatId, ChatMessage, Event, Kind, Status, Store};
 use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime, Sealed};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -134,19 +132,7 @@ async fn a_contact_and_our_linked_device_open_the_same_file() {
 #[tokio::test]
 async fn every_member_of_a_group_of_ten_opens_a_file_uploaded_once() {
     let relay = relay().await;
-    let names: Vec<String> = (0..10).map(|n| format!("member{n}")).collect();
-    let mut devices = Vec::new();
-    for (n, name) in names.iter().enumerate() {
-        devices.push(Device::register(&relay, name, 100 + n as u64).await);
-    }
-    let others: Vec<Username> = names[1..].iter().map(|m| user(m)).collect();
-    let (group, out) = devices[0]
-        .engine
-        .create_group("Photos", "", &others, now())
-        .await
-        .unwrap();
-    devices[0].output(out).await;
-    settle_all(&mut devices).await;
+    let (mut devices, group) = group_of(&relay, 10, "Photos").await;
 
     let plaintext = file(200_001);
     let pointer = upload(&relay, &mut devices[0], &plaintext, "trip.mov").await;
@@ -161,17 +147,6 @@ async fn every_member_of_a_group_of_ten_opens_a_file_uploaded_once() {
         let got = received(device, &group).await;
         assert_eq!(got.group.as_ref().unwrap().author, "member0");
         assert_eq!(download(&relay, &got).await, plaintext);
-    }
-}
-
-/// Lets every device send and receive until all are idle.
-async fn settle_all(devices: &mut [Device]) {
-    for _ in 0..6 {
-        for device in devices.iter_mut() {
-            device
-                .pump_until(|_| false, Duration::from_millis(60))
-                .await;
-        }
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use hush_client::content::Content;
 use hush_client::model::{tally, MessageRef};
-use hush_client::{Changes, Event, MessageId, OutboxEntry, Store, Username};
+use hush_client::{Changes, Event, MessageId, OutboxEntry, Store};
 use support::*;
 
 fn reacted(id: MessageId) -> impl Fn(&Event) -> bool {
@@ -131,19 +131,7 @@ async fn until_shown(device: &mut Device, id: &MessageId, wanted: Vec<(String, u
 #[tokio::test]
 async fn every_member_of_a_group_of_five_sees_a_reaction() {
     let relay = relay().await;
-    let names: Vec<String> = (0..5).map(|n| format!("member{n}")).collect();
-    let mut devices = Vec::new();
-    for (n, name) in names.iter().enumerate() {
-        devices.push(Device::register(&relay, name, 100 + n as u64).await);
-    }
-    let others: Vec<Username> = names[1..].iter().map(|m| user(m)).collect();
-    let (group, out) = devices[0]
-        .engine
-        .create_group("Lunch", "", &others, now())
-        .await
-        .unwrap();
-    devices[0].output(out).await;
-    settle_all(&mut devices).await;
+    let (mut devices, group) = group_of(&relay, 5, "Lunch").await;
     let (sent, out) = devices[0]
         .engine
         .send_text(&group, "pizza?", now())
@@ -219,15 +207,4 @@ async fn a_reaction_naming_another_chat_or_another_author_is_refused() {
     alice.settle().await;
     bob.expect(reacted(id)).await;
     assert_eq!(shown(&bob, &id).await, counts(&[("😮", 1)]));
-}
-
-/// Lets every device send and receive until all are idle.
-async fn settle_all(devices: &mut [Device]) {
-    for _ in 0..6 {
-        for device in devices.iter_mut() {
-            device
-                .pump_until(|_| false, Duration::from_millis(60))
-                .await;
-        }
-    }
 }

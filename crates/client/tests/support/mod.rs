@@ -372,3 +372,33 @@ pub fn message_from<'a>(body: &'a str) -> impl Fn(&Event) -> bool + 'a {
 pub fn status(id: [u8; 16], wanted: Status) -> impl Fn(&Event) -> bool {
     move |e| matches!(e, Event::Status(i, s) if *i == id && *s == wanted)
 }
+
+/// Lets every device send and receive until all are idle.
+pub async fn settle_all(devices: &mut [Device]) {
+    for _ in 0..6 {
+        for device in devices.iter_mut() {
+            device
+                .pump_until(|_| false, Duration::from_millis(60))
+                .await;
+        }
+    }
+}
+
+/// A group called `name` of `size` accounts (`member0`, `member1` ...), made by the first
+/// and settled on every device.
+pub async fn group_of(relay: &Relay, size: usize, name: &str) -> (Vec<Device>, ChatId) {
+    let names: Vec<String> = (0..size).map(|n| format!("member{n}")).collect();
+    let mut devices = Vec::new();
+    for (n, member) in names.iter().enumerate() {
+        devices.push(Device::register(relay, member, 100 + n as u64).await);
+    }
+    let others: Vec<Username> = names[1..].iter().map(|m| user(m)).collect();
+    let (group, out) = devices[0]
+        .engine
+        .create_group(name, "", &others, now())
+        .await
+        .unwrap();
+    devices[0].output(out).await;
+    settle_all(&mut devices).await;
+    (devices, group)
+}
