@@ -301,6 +301,15 @@ impl Ui {
         self.messages.update(|list| list.push(message.clone()));
     }
 
+    /// The `blob:` URL of message `id`'s media, once it is here (tracked).
+    pub(crate) fn media_url(&self, id: MessageId) -> Option<String> {
+        self.media.with(|all| {
+            all.iter()
+                .find(|(m, _)| *m == id)
+                .map(|(_, url)| url.clone())
+        })
+    }
+
     /// A message of the open chat changed (its reactions): its row is drawn again.
     pub(crate) fn replace_in_chat(&self, message: ChatMessage) {
         self.messages.update(|list| {

@@ -14,15 +14,6 @@ use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::state::Ui;
 
-/// The `blob:` URL of message `id`'s media, once it is here.
-pub(super) fn media_url(ui: Ui, id: MessageId) -> Option<String> {
-    ui.media.with(|all| {
-        all.iter()
-            .find(|(m, _)| *m == id)
-            .map(|(_, url)| url.clone())
-    })
-}
-
 /// Message `id`'s attachment; `caption` is the message's text.
 #[component]
 pub(super) fn Attachment(
@@ -32,7 +23,7 @@ pub(super) fn Attachment(
 ) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    if media_url(ui, id).is_none() {
+    if ui.media_url(id).is_none() {
         messenger.tell(Command::ShowMedia(id));
     }
     let label = match pointer.file_name.as_str() {
@@ -74,7 +65,7 @@ pub(super) fn Attachment(
 fn Player(id: MessageId, video: bool) -> impl IntoView {
     let ui = expect_context::<Ui>();
     move || {
-        let src = media_url(ui, id)?;
+        let src = ui.media_url(id)?;
         Some(if video {
             view! { <video class="video" controls preload="metadata" src=src></video> }.into_any()
         } else {
@@ -95,7 +86,7 @@ fn Photo(
 ) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let Viewing(viewing) = expect_context::<Viewing>();
-    let full = move || media_url(ui, id);
+    let full = move || ui.media_url(id);
     let preview = (!thumbnail.is_empty())
         .then(|| files::object_url("image/jpeg", &thumbnail))
         .flatten();

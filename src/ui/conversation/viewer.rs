@@ -51,13 +51,6 @@ pub(super) fn Viewer() -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     let Viewing(viewing) = expect_context::<Viewing>();
     let dialog = NodeRef::<leptos::html::Dialog>::new();
-    let url_of = move |id: MessageId| {
-        ui.media.with(|all| {
-            all.iter()
-                .find(|(m, _)| *m == id)
-                .map(|(_, url)| url.clone())
-        })
-    };
     // Where the shown photo is among the chat's, and the chat's photos.
     let place = move || {
         // Opened from "Media, links and docs": the chat's photos found there (oldest first),
@@ -85,7 +78,7 @@ pub(super) fn Viewer() -> impl IntoView {
         let Some(next) = at.checked_add_signed(by).and_then(|n| all.get(n)) else {
             return;
         };
-        if url_of(next.id).is_none() {
+        if ui.media_url(next.id).is_none() {
             messenger.tell(Command::ShowMedia(next.id));
         }
         viewing.set(Some(next.id));
@@ -102,7 +95,7 @@ pub(super) fn Viewer() -> impl IntoView {
     };
     let download = move |_| {
         if let Some(photo) = shown() {
-            if let Some(url) = url_of(photo.id) {
+            if let Some(url) = ui.media_url(photo.id) {
                 files::save_url(&url, &photo.file_name);
             }
         }
@@ -121,7 +114,7 @@ pub(super) fn Viewer() -> impl IntoView {
             on:keydown=on_key
         >
             {move || shown().map(|photo| {
-                let src = url_of(photo.id);
+                let src = ui.media_url(photo.id);
                 view! {
                     <figure>
                         {src.map(|src| view! { <img src=src alt=photo.alt.clone() /> })}

@@ -7,7 +7,6 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
-use super::media::media_url;
 use crate::state::Ui;
 use crate::ui::time::duration;
 
@@ -105,7 +104,7 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
         .collect_view();
     view! {
         <div class="voice-note">
-            {move || media_url(ui, id).map(|src| view! {
+            {move || ui.media_url(id).map(|src| view! {
                 <audio
                     node_ref=audio
                     src=src
