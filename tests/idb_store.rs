@@ -56,6 +56,7 @@ async fn what_was_committed_is_there_after_reopening() {
         status: Status::Delivered,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     store
         .commit(Changes {
@@ -140,6 +141,7 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
         status,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     let old = [
         (text(1, "bob", false, Status::Read), 1.0),

@@ -47,6 +47,7 @@ fn message(n: usize, chat: &str) -> ChatMessage {
         },
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     }
 }
 

@@ -46,7 +46,7 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             ui.set_status(id, status);
             groups::refresh_info(&tab.engine, ui, id).await;
         }
-        Event::Reacted { chat, id } => {
+        Event::Reacted { chat, id } | Event::Amended { chat, id } => {
             if ui.current.get_untracked().as_ref() == Some(&chat) {
                 if let Ok(Some(message)) = tab.engine.store().message(&id).await {
                     ui.replace_in_chat(message);

@@ -35,7 +35,7 @@ pub struct Found<S> {
 }
 
 /// The ids whose stored messages the first round reads: every message written, every message
-/// received, every status change's and every reaction's, in that order.
+/// received, every status change's, every reaction's and every amendment's, in that order.
 pub fn message_ids(changes: &Changes) -> impl Iterator<Item = MessageId> + '_ {
     changes
         .messages
@@ -44,6 +44,7 @@ pub fn message_ids(changes: &Changes) -> impl Iterator<Item = MessageId> + '_ {
         .map(|m| m.id)
         .chain(changes.statuses.iter().map(|(id, _)| *id))
         .chain(changes.reactions.iter().map(|(id, _)| *id))
+        .chain(changes.amendments.iter().map(|(id, _)| *id))
 }
 
 /// A record's key, for the stores that have no key path.
@@ -220,6 +221,11 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
         let change = |m: &mut ChatMessage| {
             hush_client::model::add_reaction(&mut m.reactions, reaction.clone())
         };
+        change_message(&mut plan, &mut written, *id, found, change)?;
+    }
+    for (id, amendment) in &changes.amendments {
+        let found = stored.next().flatten();
+        let change = |m: &mut ChatMessage| hush_client::model::amend(m, amendment);
         change_message(&mut plan, &mut written, *id, found, change)?;
     }
     for (entry, found) in changes.outbox.iter().zip(found.outbox) {

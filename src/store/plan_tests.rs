@@ -41,6 +41,7 @@ fn text(id: u8, chat: &str, status: Status) -> ChatMessage {
         status,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     }
 }
 

@@ -10,6 +10,10 @@ use hush_protocol::DecodeError;
 use crate::model::{is_reaction, MessageId, MessageRef, MAX_REACTION};
 use hush_protocol::Username;
 
+mod rich;
+
+pub use rich::{Amend, Mark, Rich};
+
 /// The longest text (bytes of UTF-8): `hush_protocol::limits` holds every size limit.
 pub use hush_protocol::limits::MAX_TEXT;
 /// The most messages one receipt covers.
@@ -33,6 +37,10 @@ const ATTACHMENT: u8 = 0x18;
 const SENT_ATTACHMENT: u8 = 0x19;
 const REACTION: u8 = 0x1A;
 const SENT_REACTION: u8 = 0x1B;
+const RICH: u8 = 0x1C;
+const AMEND: u8 = 0x1D;
+const MIRROR: u8 = 0x1E;
+const MARKS: u8 = 0x1F;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
 /// its id (16) and when it was sent (u64), so a build that does not know one still shows that
 /// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
@@ -139,6 +147,32 @@ pub enum Content {
         emoji: String,
         /// When.
         sent_ms: u64,
+    },
+    /// A text or attachment that replies to another, or was forwarded.
+    Rich(Box<Rich>),
+    /// Its author's edit or delete of message `id`, of the chat it is sent in.
+    Amend {
+        /// The message (the sender's own).
+        id: MessageId,
+        /// The change.
+        amend: Amend,
+        /// When (the author's clock): checked against the message's own time.
+        sent_ms: u64,
+    },
+    /// To the sender's own other devices: a [`Content::Rich`] or [`Content::Amend`] it sent
+    /// in the 1:1 chat `to` (a group's members' devices, ours too, get those directly).
+    Mirror {
+        /// The chat it was sent in.
+        to: String,
+        /// What was sent (never a mirror again).
+        inner: Box<Content>,
+    },
+    /// To the sender's own other devices: messages it starred, unstarred or deleted for itself.
+    Marks {
+        /// What happened to them.
+        mark: Mark,
+        /// The messages.
+        ids: Vec<MessageId>,
     },
     /// To the sender's own other devices: these received messages of `chat` were read.
     ReadSync {
@@ -288,6 +322,29 @@ impl Content {
                 w.header(SENT_REACTION).var(to.as_bytes());
                 write_reaction(&mut w, target, emoji, *sent_ms);
             }
+            Self::Rich(rich) => {
+                // Sized up front: a buffer that grows leaves copies of the key behind.
+                w = Writer::with_capacity(2 + rich.encoded_len());
+                w.header(RICH);
+                rich.write(&mut w);
+            }
+            Self::Amend { id, amend, sent_ms } => {
+                w.header(AMEND);
+                rich::write_amend(&mut w, id, amend, *sent_ms);
+            }
+            Self::Mirror { to, inner } => {
+                let inner = zeroize::Zeroizing::new(inner.encode());
+                w = Writer::with_capacity(2 + 4 + to.len() + 4 + inner.len());
+                w.header(MIRROR).var(to.as_bytes()).var(&inner);
+            }
+            Self::Marks { mark, ids } => {
+                w.header(MARKS)
+                    .u8(rich::mark_byte(*mark))
+                    .u32(ids.len() as u32);
+                for id in ids {
+                    w.raw(id);
+                }
+            }
             Self::ReadSync { chat, ids } => {
                 w.header(READ_SYNC)
                     .var(chat.as_bytes())
@@ -391,6 +448,28 @@ impl Content {
                     emoji,
                     sent_ms,
                 }
+            }
+            RICH => Self::Rich(Box::new(Rich::read(&mut r)?)),
+            AMEND => {
+                let (id, amend, sent_ms) = rich::read_amend(&mut r)?;
+                Self::Amend { id, amend, sent_ms }
+            }
+            MIRROR => {
+                let to = r.string("chat", MAX_CHAT_NAME)?;
+                let inner = Self::decode(r.var("mirrored", hush_protocol::limits::MAX_CONTENT)?)?;
+                if !matches!(inner, Self::Rich(_) | Self::Amend { .. }) {
+                    return Err(DecodeError::Invalid("mirrored content"));
+                }
+                Self::Mirror {
+                    to,
+                    inner: Box::new(inner),
+                }
+            }
+            MARKS => {
+                let mark = rich::read_mark(&mut r)?;
+                let n = r.count("marked ids", MAX_RECEIPT_IDS, 16)?;
+                let ids = (0..n).map(|_| r.array()).collect::<Result<_, _>>()?;
+                Self::Marks { mark, ids }
             }
             READ_SYNC => {
                 let chat = r.string("chat", MAX_CHAT_NAME)?;

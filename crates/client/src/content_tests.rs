@@ -258,3 +258,124 @@ fn a_later_kind_of_message_reads_as_unknown() {
         Err(DecodeError::UnexpectedType(0x3F))
     );
 }
+
+/// Issue 21: a reply, a forwarded attachment, an edit, a delete, their transcripts and marks.
+fn rich_contents() -> Vec<Content> {
+    use crate::model::Quote;
+    let reply = Rich {
+        id: [20; 16],
+        sent_ms: 50,
+        body: "yes, at noon".into(),
+        attachment: None,
+        quote: Some(Quote {
+            target: target(),
+            preview: "lunch?".into(),
+        }),
+        forwards: 0,
+    };
+    let forwarded = Rich {
+        id: [21; 16],
+        sent_ms: 51,
+        body: pointer().caption,
+        attachment: Some(pointer()),
+        quote: None,
+        forwards: 3,
+    };
+    let edit = Content::Amend {
+        id: [22; 16],
+        amend: Amend::Edit("fixed".into()),
+        sent_ms: 52,
+    };
+    vec![
+        Content::Rich(Box::new(reply.clone())),
+        Content::Rich(Box::new(forwarded)),
+        edit.clone(),
+        Content::Amend {
+            id: [23; 16],
+            amend: Amend::Delete,
+            sent_ms: 53,
+        },
+        Content::Mirror {
+            to: "bob".into(),
+            inner: Box::new(Content::Rich(Box::new(reply))),
+        },
+        Content::Mirror {
+            to: "bob".into(),
+            inner: Box::new(edit),
+        },
+        Content::Marks {
+            mark: Mark::Forget,
+            ids: vec![[24; 16], [25; 16]],
+        },
+    ]
+}
+
+#[test]
+fn replies_forwards_edits_deletes_and_marks_round_trip() {
+    for content in rich_contents() {
+        let bytes = content.encode();
+        assert_eq!(Content::decode(&bytes), Ok(content));
+        for cut in 0..bytes.len() {
+            assert!(Content::decode(&bytes[..cut]).is_err());
+        }
+    }
+}
+
+#[test]
+fn malformed_rich_contents_are_refused() {
+    let plain = Rich {
+        id: [1; 16],
+        sent_ms: 1,
+        body: "plain".into(),
+        attachment: None,
+        quote: None,
+        forwards: 0,
+    };
+    // A plain message has its own form.
+    assert!(Content::decode(&Content::Rich(Box::new(plain.clone())).encode()).is_err());
+    // A caption said twice, differently.
+    let mut twice = plain.clone();
+    twice.forwards = 1;
+    twice.attachment = Some(pointer());
+    assert!(Content::decode(&Content::Rich(Box::new(twice)).encode()).is_err());
+    // An empty edit, and a mirror of what is no action.
+    let empty = Content::Amend {
+        id: [1; 16],
+        amend: Amend::Edit(" ".into()),
+        sent_ms: 1,
+    };
+    assert!(Content::decode(&empty.encode()).is_err());
+    let mirror = Content::Mirror {
+        to: "bob".into(),
+        inner: Box::new(Content::Profile {
+            display_name: "x".into(),
+        }),
+    };
+    assert!(Content::decode(&mirror.encode()).is_err());
+}
+
+#[test]
+fn the_longest_reply_mirrored_fits_one_message() {
+    use crate::model::{Quote, MAX_PREVIEW_CHARS};
+    let reply = Rich {
+        id: [1; 16],
+        sent_ms: 1,
+        body: "x".repeat(MAX_TEXT),
+        attachment: None,
+        quote: Some(Quote {
+            target: MessageRef {
+                author: Username::parse(&"a".repeat(32)).unwrap(),
+                id: [2; 16],
+            },
+            preview: "😀".repeat(MAX_PREVIEW_CHARS),
+        }),
+        forwards: 0,
+    };
+    let mirror = Content::Mirror {
+        to: "x".repeat(MAX_CHAT_NAME),
+        inner: Box::new(Content::Rich(Box::new(reply))),
+    };
+    let bytes = mirror.encode();
+    assert!(bytes.len() <= hush_protocol::limits::MAX_CONTENT);
+    assert_eq!(Content::decode(&bytes), Ok(mirror));
+}

@@ -76,6 +76,21 @@ pub enum InputError {
     /// Not a text or attachment this device holds.
     #[error("only texts and attachments can have reactions")]
     NotReactable,
+    /// Not a text or attachment of ours, or no longer editable.
+    #[error("only your own messages can be edited, within 15 minutes of sending")]
+    NotEditable,
+    /// Not a text or attachment of ours, or too old to delete for everyone.
+    #[error("only your own messages can be deleted for everyone, within 48 hours of sending")]
+    NotDeletable,
+    /// Not a text or attachment of ours.
+    #[error("that is not a message of yours")]
+    NotYours,
+    /// More messages at once than one action covers.
+    #[error("too many messages at once")]
+    TooMany,
+    /// A forward goes to 1 to 5 chats.
+    #[error("forward to 1 to 5 chats at once")]
+    ForwardChats,
 }
 
 /// A group action that the group as it is now does not allow.

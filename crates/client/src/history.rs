@@ -175,6 +175,7 @@ mod tests {
             status: Status::Read,
             attachment: None,
             reactions: Vec::new(),
+            meta: Default::default(),
         }
     }
 

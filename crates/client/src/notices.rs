@@ -88,6 +88,7 @@ mod tests {
             status: Status::Delivered,
             attachment: None,
             reactions: Vec::new(),
+            meta: Default::default(),
         })
     }
 

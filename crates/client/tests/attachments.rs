@@ -192,6 +192,7 @@ async fn a_message_of_a_kind_a_later_build_added_is_shown_and_confirmed() {
         status: Status::Sending,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     alice
         .store
@@ -239,14 +240,16 @@ async fn a_forwarded_file_opens_without_a_new_upload() {
 
     let (forwarded, out) = bob
         .engine
-        .forward(&got.id, &chat("carol"), now())
+        .forward(&got.id, &[chat("carol")], now())
         .await
         .unwrap();
     bob.output(out).await;
+    let forwarded = &forwarded[0];
     assert_ne!(forwarded.id, got.id, "a new message of Bob's");
     bob.expect(status(forwarded.id, Status::Sent)).await;
     let at_carol = received(&mut carol, &chat("bob")).await;
     assert_eq!(at_carol.attachment, got.attachment);
+    assert_eq!(at_carol.meta.forwards, 1, "shown as forwarded");
     assert_eq!(download(&relay, &at_carol).await, plaintext);
     let blobs = std::fs::read_dir(relay.data.path().join("blobs"))
         .unwrap()
@@ -255,7 +258,7 @@ async fn a_forwarded_file_opens_without_a_new_upload() {
     // Only texts and attachments can be forwarded.
     assert!(bob
         .engine
-        .forward(&[0; 16], &chat("carol"), now())
+        .forward(&[0; 16], &[chat("carol")], now())
         .await
         .is_err());
 }

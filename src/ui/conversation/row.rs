@@ -24,7 +24,8 @@ fn tick(status: Status) -> (&'static str, &'static str) {
 /// The notice a message of another kind than text shows instead of a bubble.
 fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
     match message.kind {
-        Kind::Text | Kind::Attachment => None,
+        // A message deleted for everyone keeps its bubble, which says so.
+        Kind::Text | Kind::Attachment | Kind::Deleted | Kind::Hidden => None,
         Kind::SecurityCodeChanged => Some(format!(
             "{}'s security code changed. Compare safety numbers to be sure it is still them.",
             message.chat,
@@ -41,6 +42,10 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
 #[component]
 pub(super) fn MessageRow(message: ChatMessage) -> impl IntoView {
     let ui = expect_context::<Ui>();
+    if message.kind == Kind::Hidden {
+        // Deleted for me: nothing shows.
+        return ().into_any();
+    }
     if let Some(text) = notice(ui, &message) {
         return view! { <li class="notice">{text}</li> }.into_any();
     }

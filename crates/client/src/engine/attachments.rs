@@ -98,28 +98,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 }
 
-impl<S: Store, R: Rng> Engine<S, R> {
-    /// Sends message `id` again to `to` as a new message of ours: a text's words, or an
-    /// attachment's pointer (the same blob and key: nothing is uploaded again).
-    pub async fn forward(
-        &mut self,
-        id: &MessageId,
-        to: &ChatId,
-        now_ms: u64,
-    ) -> Result<(ChatMessage, Output), EngineError> {
-        let message = self
-            .store
-            .message(id)
-            .await?
-            .ok_or(InputError::NotForwardable)?;
-        match (message.kind, message.attachment) {
-            (Kind::Attachment, Some(pointer)) => self.send_attachment(to, *pointer, now_ms).await,
-            (Kind::Text, _) => self.send_text(to, &message.body, now_ms).await,
-            _ => Err(InputError::NotForwardable.into()),
-        }
-    }
-}
-
 /// How an attachment message shows: its caption, or what it is.
 pub(crate) fn attachment_body(pointer: &AttachmentPointer) -> String {
     if !pointer.caption.is_empty() {
@@ -158,5 +136,6 @@ pub(crate) fn attachment_message(
         },
         attachment: Some(Box::new(pointer)),
         reactions: Vec::new(),
+        meta: Default::default(),
     }
 }

@@ -197,6 +197,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             status: Status::Read,
             attachment: None,
             reactions: Vec::new(),
+            meta: Default::default(),
         };
         changes.messages.push(notice.clone());
         notice

@@ -26,6 +26,14 @@ pub enum Event {
         /// The message.
         id: MessageId,
     },
+    /// A message was edited, deleted (for everyone, or for us), starred or unstarred (read it
+    /// again to show it).
+    Amended {
+        /// Its chat.
+        chat: ChatId,
+        /// The message.
+        id: MessageId,
+    },
     /// No account has this name (a chat with it cannot start; what was sent to it failed).
     UnknownUser(Username),
     /// A message from this account could not be decrypted (it was dropped).

@@ -13,20 +13,27 @@
 //! `send` (the outbox, sealing, the relay's `Sent`), `receive` (a batch of envelopes: decrypt,
 //! apply, commit, ack), `bundles` (sessions from fetched devices), `contacts` (safety numbers,
 //! verification, profiles, presence), `senders` (who may send to us), `own_devices` (our own
-//! list, transcripts, read sync), `presence_setting` (who may see our presence), `reactions`, `groups`
-//! and `linking`.
+//! list, transcripts, read sync), `presence_setting` (who may see our presence), what is done to
+//! messages (`actions`, `reactions`, `amend` for edits and deletes, `marks` for stars and
+//! deletes for me, `rich` for replies and forwards, `held` for actions that came before their
+//! message), `groups` and `linking`.
 
+mod actions;
+mod amend;
 mod attachments;
 mod bundles;
 mod connection;
 mod contacts;
 mod event;
 mod groups;
+mod held;
 mod linking;
+mod marks;
 mod own_devices;
 mod presence_setting;
 mod reactions;
 mod receive;
+mod rich;
 mod send;
 mod senders;
 
@@ -73,8 +80,8 @@ pub struct Engine<S, R> {
     ordering: Ordering,
     /// Group messages waiting for their group's changes.
     held_messages: HeldMessages,
-    /// Reactions that came before their message.
-    held_reactions: reactions::HeldReactions,
+    /// Reactions, edits and deletes that came before their message.
+    held: held::Held,
     /// Shown each received message once decrypted, before its commit (see
     /// [`Engine::preview_received`]).
     preview: Option<Preview>,
@@ -106,7 +113,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             orphan_keys: OrphanKeys::default(),
             ordering: Ordering::default(),
             held_messages: HeldMessages::default(),
-            held_reactions: reactions::HeldReactions::default(),
+            held: held::Held::default(),
             preview: None,
             device_name: crate::account::DEFAULT_DEVICE_NAME.to_owned(),
             brief: false,

@@ -108,19 +108,26 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return;
         }
         let to = message.chat.to_string();
-        let (id, sent_ms) = (message.id, message.sent_ms);
-        let content = match &message.attachment {
-            Some(pointer) => Content::SentAttachment {
+        let content = match super::rich::content_of(message) {
+            Content::Attachment {
+                id,
+                sent_ms,
+                pointer,
+            } => Content::SentAttachment {
                 to,
                 id,
                 sent_ms,
-                pointer: (**pointer).clone(),
+                pointer,
             },
-            None => Content::Sent {
+            Content::Text { id, sent_ms, body } => Content::Sent {
                 to,
                 id,
                 sent_ms,
-                body: message.body.clone(),
+                body,
+            },
+            rich => Content::Mirror {
+                to,
+                inner: Box::new(rich),
             },
         };
         self.queue_for_own_devices(content, changes);
@@ -196,6 +203,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let reaction = Reaction { by, emoji, sent_ms };
             return self.receive_reaction(batch, chat, target, reaction).await;
         }
+        let content = match content {
+            Content::Mirror { to, inner } => return self.receive_mirror(batch, &to, *inner).await,
+            Content::Marks { mark, ids } => return self.receive_marks(batch, mark, ids).await,
+            content => content,
+        };
         let (changes, events) = (&mut batch.changes, &mut batch.events);
         match content {
             Content::Sent {
@@ -218,6 +230,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     status: Status::Sent,
                     attachment: None,
                     reactions: Vec::new(),
+                    meta: Default::default(),
                 };
                 changes.received.push(message.clone());
                 events.push(Event::Message(message));
@@ -252,6 +265,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 events.push(Event::Message(message));
             }
             Content::Text { .. }
+            | Content::Rich(_)
+            | Content::Amend { .. }
+            | Content::Mirror { .. }
+            | Content::Marks { .. }
             | Content::Reaction { .. }
             | Content::SentReaction { .. }
             | Content::Unknown { .. }
@@ -261,6 +278,35 @@ impl<S: Store, R: Rng> Engine<S, R> {
             | Content::Attested { .. }
             | Content::GroupUpdate { .. }
             | Content::SenderKey { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// A reply, forward, edit or delete one of our other devices sent in the 1:1 chat `to`.
+    async fn receive_mirror(
+        &mut self,
+        batch: &mut Batch,
+        to: &str,
+        inner: Content,
+    ) -> Result<(), EngineError> {
+        match inner {
+            Content::Rich(rich) => {
+                let Some(chat) = self.new_transcript(&batch.changes, to, &rich.id).await? else {
+                    return Ok(());
+                };
+                let mut message = super::rich::rich_message(*rich, chat, true);
+                message.status = Status::Sent;
+                batch.changes.received.push(message.clone());
+                batch.events.push(Event::Message(message));
+            }
+            Content::Amend { id, amend, sent_ms } => {
+                let Ok(chat) = ChatId::parse(to) else {
+                    return Ok(());
+                };
+                let me = self.account_name()?;
+                (self.receive_amend(batch, (chat, me), id, amend, sent_ms)).await?;
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::{Engine, Event, Output};
 use crate::content::{Content, ReceiptKind, Secret};
 use crate::error::{EngineError, InputError};
-use crate::model::{ChatId, ChatMessage, Kind, MessageId, OutboxEntry, Status};
+use crate::model::{ChatId, ChatMessage, MessageId, OutboxEntry, Status};
 use crate::store::{Changes, Store};
 
 /// `Mismatch` answers to one message before it is marked failed (the user can retry). Only
@@ -37,25 +37,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if body.trim().is_empty() || body.len() > crate::content::MAX_TEXT {
             return Err(InputError::TextLength.into());
         }
-        let mut id = [0u8; 16];
-        self.rng.fill_bytes(&mut id);
-        let content = Content::Text {
-            id,
-            sent_ms: now_ms,
-            body: body.to_owned(),
-        };
-        let message = ChatMessage {
-            id,
-            group: None,
-            kind: Kind::Text,
-            chat: to.clone(),
-            from_me: true,
-            body: body.to_owned(),
-            sent_ms: now_ms,
-            status: Status::Sending,
-            attachment: None,
-            reactions: Vec::new(),
-        };
+        let message = self.new_message(to, body, now_ms);
+        let content = super::rich::content_of(&message);
         self.send_message(to, message, content).await
     }
 

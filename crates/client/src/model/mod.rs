@@ -8,9 +8,14 @@ use hush_protocol::groups::{Change, GroupLog};
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::{DeviceAddress, Username};
 
+mod amend;
 mod chat_id;
 mod reactions;
 
+pub use amend::{
+    amend, next_hop, preview, within, Amendment, MessageMeta, Quote, CLOCK_MARGIN_MS, DELETED,
+    DELETE_WINDOW_MS, EDIT_WINDOW_MS, FORWARDED_MANY, MAX_PREVIEW, MAX_PREVIEW_CHARS,
+};
 pub use chat_id::{ChatId, GroupId};
 pub use reactions::{
     add_reaction, is_reaction, tally, MessageRef, Reaction, MAX_REACTION, MAX_REACTIONS,
@@ -66,6 +71,10 @@ pub enum Kind {
     /// A photo, video, file or voice note ([`ChatMessage::attachment`]); the body is its
     /// caption.
     Attachment,
+    /// A text or attachment its author deleted for everyone; the body is [`DELETED`].
+    Deleted,
+    /// A message deleted for this account only: not shown, kept only as a mark that it came.
+    Hidden,
 }
 
 /// The text of a [`Kind::UpdateNeeded`] line.
@@ -106,6 +115,8 @@ pub struct ChatMessage {
     pub attachment: Option<Box<AttachmentPointer>>,
     /// Reactions to it, one per account ([`add_reaction`]).
     pub reactions: Vec<Reaction>,
+    /// Its quote, forwards, edit and star ([`amend`]).
+    pub meta: MessageMeta,
 }
 
 impl ChatMessage {
@@ -119,9 +130,18 @@ impl ChatMessage {
         }
     }
 
-    /// Whether people can react to it (or reply to it): a text or an attachment, not a notice.
+    /// Whether people can react to it (or reply to it, forward or star it): a text or an
+    /// attachment, not a notice or a deleted message.
     pub fn is_reactable(&self) -> bool {
         matches!(self.kind, Kind::Text | Kind::Attachment)
+    }
+
+    /// Its reference, as a reaction, reply, edit or delete names it.
+    pub fn reference(&self, me: &Username) -> MessageRef {
+        MessageRef {
+            author: self.author(me),
+            id: self.id,
+        }
     }
 }
 

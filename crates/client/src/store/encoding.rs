@@ -18,8 +18,8 @@ use crate::account::{LocalAccount, RetiredPreKey, MAX_RETIRED_PREKEYS};
 use crate::content::{Content, MAX_DISPLAY_NAME, MAX_TEXT};
 // An outbox entry holds up to the longest content (`hush_protocol::limits`).
 use crate::model::{
-    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, OutboxEntry, PinnedDevices, Reaction,
-    Status, MAX_REACTION, MAX_REACTIONS,
+    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, MessageMeta, MessageRef, OutboxEntry,
+    PinnedDevices, Quote, Reaction, Status, MAX_PREVIEW, MAX_REACTION, MAX_REACTIONS,
 };
 use hush_protocol::limits::MAX_CONTENT;
 
@@ -44,6 +44,9 @@ const MESSAGE_V3: u8 = 0xAB;
 /// A message with reactions: [`MESSAGE_V2`], a flag and the pointer if it has one, then its
 /// reactions (messages without any keep the earlier forms).
 const MESSAGE_V4: u8 = 0xAC;
+/// A message with a quote, forwards, an edit or a star: [`MESSAGE_V4`] and then those
+/// (messages without any keep the earlier forms).
+const MESSAGE_V5: u8 = 0xAD;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
 const GROUP: u8 = 0xA8;
 /// The first form: a log of up to 8 states, pending changes of the first form (migrated on
@@ -190,6 +193,7 @@ pub fn status_from_byte(byte: u8) -> Result<Status, DecodeError> {
 pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
     let form = match (&message.attachment, message.reactions.is_empty()) {
+        _ if message.meta != MessageMeta::default() => MESSAGE_V5,
         (_, false) => MESSAGE_V4,
         (Some(_), true) => MESSAGE_V3,
         (None, true) => MESSAGE_V2,
@@ -203,6 +207,8 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             Kind::GroupChange => 3,
             Kind::UpdateNeeded => 4,
             Kind::Attachment => 5,
+            Kind::Deleted => 6,
+            Kind::Hidden => 7,
         })
         .var(message.chat.to_string().as_bytes())
         .u8(u8::from(message.from_me))
@@ -222,16 +228,62 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             }
         }
     }
-    if form == MESSAGE_V4 {
+    let flagged = matches!(form, MESSAGE_V4 | MESSAGE_V5);
+    if flagged {
         w.u8(u8::from(message.attachment.is_some()));
     }
     if let Some(pointer) = &message.attachment {
         pointer.write(&mut w);
     }
-    if form == MESSAGE_V4 {
+    if flagged {
         write_reactions(&mut w, &message.reactions);
     }
+    if form == MESSAGE_V5 {
+        write_meta(&mut w, &message.meta);
+    }
     w.into_bytes()
+}
+
+fn write_meta(w: &mut Writer, meta: &MessageMeta) {
+    match &meta.quote {
+        Some(quote) => w
+            .u8(1)
+            .var(quote.target.author.as_bytes())
+            .raw(&quote.target.id)
+            .var(quote.preview.as_bytes()),
+        None => w.u8(0),
+    };
+    w.u8(meta.forwards);
+    match meta.edited_ms {
+        Some(at) => w.u8(1).u64(at),
+        None => w.u8(0),
+    };
+    w.u8(u8::from(meta.starred));
+}
+
+fn read_meta(r: &mut Reader<'_>) -> Result<MessageMeta, DecodeError> {
+    let quote = match r.bool("quote flag")? {
+        true => Some(Box::new(Quote {
+            target: MessageRef {
+                author: Username::new(r.string("quoted author", MAX_NAME)?)?,
+                id: r.array()?,
+            },
+            preview: r.string("quote", MAX_PREVIEW)?,
+        })),
+        false => None,
+    };
+    let forwards = r.u8()?;
+    let edited_ms = match r.bool("edit flag")? {
+        true => Some(r.u64()?),
+        false => None,
+    };
+    let starred = r.bool("star flag")?;
+    Ok(MessageMeta {
+        quote,
+        forwards,
+        edited_ms,
+        starred,
+    })
 }
 
 fn write_reactions(w: &mut Writer, reactions: &[Reaction]) {
@@ -261,7 +313,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
     let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     let form = match version {
-        MESSAGE | MESSAGE_V3 | MESSAGE_V4 => version,
+        MESSAGE | MESSAGE_V3 | MESSAGE_V4 | MESSAGE_V5 => version,
         _ => MESSAGE_V2,
     };
     r.stored_header(form)?;
@@ -274,6 +326,8 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             3 => Kind::GroupChange,
             4 => Kind::UpdateNeeded,
             5 => Kind::Attachment,
+            6 => Kind::Deleted,
+            7 => Kind::Hidden,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: ChatId::parse(&r.string("chat", MAX_NAME)?)?,
@@ -284,6 +338,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
         status: status_from_byte(r.u8()?)?,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     if version != MESSAGE && r.bool("group flag")? {
         let author = Username::new(r.string("author", MAX_NAME)?)?;
@@ -297,14 +352,17 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     }
     let has_pointer = match form {
         MESSAGE_V3 => true,
-        MESSAGE_V4 => r.bool("attachment flag")?,
+        MESSAGE_V4 | MESSAGE_V5 => r.bool("attachment flag")?,
         _ => false,
     };
     if has_pointer {
         message.attachment = Some(Box::new(AttachmentPointer::read(&mut r)?));
     }
-    if form == MESSAGE_V4 {
+    if matches!(form, MESSAGE_V4 | MESSAGE_V5) {
         message.reactions = read_reactions(&mut r)?;
+    }
+    if form == MESSAGE_V5 {
+        message.meta = read_meta(&mut r)?;
     }
     r.finish()?;
     Ok(message)

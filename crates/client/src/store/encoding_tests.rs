@@ -55,6 +55,7 @@ fn records_round_trip_and_damage_is_an_error() {
         status: Status::Read,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     assert_eq!(
         decode_message(&encode_message(&message)),
@@ -120,6 +121,7 @@ fn records_an_earlier_build_stored_still_load() {
         status: Status::Read,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     assert_eq!(
         decode_message(&encode_message(&message)),
@@ -292,6 +294,7 @@ fn a_message_with_an_attachment_keeps_its_pointer() {
         status: Status::Delivered,
         attachment: Some(Box::new(pointer)),
         reactions: Vec::new(),
+        meta: Default::default(),
     };
     let bytes = encode_message(&message);
     assert_eq!(bytes[1], MESSAGE_V3);
@@ -323,6 +326,7 @@ fn a_message_with_reactions_keeps_them() {
         status: Status::Read,
         attachment: None,
         reactions: vec![reaction("bob", "👍"), reaction("alice", "")],
+        meta: Default::default(),
     };
     let bytes = encode_message(&message);
     assert_eq!(bytes[1], MESSAGE_V4);
@@ -337,4 +341,51 @@ fn a_message_with_reactions_keeps_them() {
     assert!(decode_message(&damaged).is_err());
     message.reactions.clear();
     assert_eq!(encode_message(&message)[1], MESSAGE_V2);
+}
+
+/// Issue 21: a reply's quote, its forwards, its edit and its star are kept (a fifth form), and
+/// so are the kinds a delete leaves.
+#[test]
+fn a_message_keeps_its_quote_forwards_edit_and_star() {
+    use crate::model::{MessageMeta, MessageRef, Quote};
+    let mut message = ChatMessage {
+        id: [9; 16],
+        group: None,
+        kind: Kind::Text,
+        chat: ChatId::parse("bob").unwrap(),
+        from_me: false,
+        body: "yes!".into(),
+        sent_ms: 5,
+        status: Status::Delivered,
+        attachment: None,
+        reactions: Vec::new(),
+        meta: MessageMeta {
+            quote: Some(Box::new(Quote {
+                target: MessageRef {
+                    author: Username::parse("alice").unwrap(),
+                    id: [8; 16],
+                },
+                preview: "lunch?".into(),
+            })),
+            forwards: 2,
+            edited_ms: Some(70),
+            starred: true,
+        },
+    };
+    let bytes = encode_message(&message);
+    assert_eq!(bytes[1], MESSAGE_V5);
+    assert_eq!(decode_message(&bytes), Ok(message.clone()));
+    for cut in 0..bytes.len() {
+        assert!(decode_message(&bytes[..cut]).is_err());
+    }
+    let mut bad_flag = bytes.clone();
+    *bad_flag.last_mut().unwrap() = 2;
+    assert!(decode_message(&bad_flag).is_err());
+    for kind in [Kind::Deleted, Kind::Hidden] {
+        message.kind = kind;
+        message.meta = MessageMeta::default();
+        let bytes = encode_message(&message);
+        assert_eq!(bytes[1], MESSAGE_V2);
+        assert_eq!(decode_message(&bytes), Ok(message.clone()));
+    }
 }

@@ -291,6 +291,13 @@ impl Store for MemoryStore {
                 }
             }
         }
+        for (id, amendment) in changes.amendments {
+            if let Some((seq, mut message)) = inner.message(&id)? {
+                if crate::model::amend(&mut message, &amendment) {
+                    inner.messages.insert(id, (seq, encode_message(&message)));
+                }
+            }
+        }
         for entry in changes.outbox {
             let seq = match inner.outbox.get(&entry.id) {
                 Some((seq, _)) => *seq,

@@ -16,8 +16,8 @@ use hush_protocol::{DeviceAddress, Username};
 
 use crate::account::LocalAccount;
 use crate::model::{
-    ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices, Reaction,
-    Status,
+    Amendment, ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+    PinnedDevices, Reaction, Status,
 };
 
 /// Everything one processing step changes, written in one transaction.
@@ -41,6 +41,9 @@ pub struct Changes {
     /// Reactions put on stored messages ([`crate::model::add_reaction`]: an older one than the
     /// reactor's is ignored), applied inside the transaction after the messages above.
     pub reactions: Vec<(MessageId, Reaction)>,
+    /// Edits, deletes and stars of stored messages ([`crate::model::amend`]), applied inside
+    /// the transaction after the reactions.
+    pub amendments: Vec<(MessageId, Amendment)>,
     /// Outbox entries, inserted or replaced by id.
     pub outbox: Vec<OutboxEntry>,
     /// Outbox entries done with.
@@ -70,6 +73,7 @@ impl core::fmt::Debug for Changes {
             .field("received", &self.received.len())
             .field("statuses", &self.statuses.len())
             .field("reactions", &self.reactions.len())
+            .field("amendments", &self.amendments.len())
             .field("outbox", &self.outbox.len())
             .field("outbox_done", &self.outbox_done.len())
             .field("verified", &self.verified.len())
@@ -92,6 +96,7 @@ impl Changes {
             && self.received.is_empty()
             && self.statuses.is_empty()
             && self.reactions.is_empty()
+            && self.amendments.is_empty()
             && self.outbox.is_empty()
             && self.outbox_done.is_empty()
             && self.verified.is_empty()

@@ -10,13 +10,13 @@ use hush_protocol::{DeviceAddress, Rng, Username};
 use super::order::hold;
 use super::{describe, keep_sender_key};
 use crate::content::{Content, ReceiptKind};
-use crate::engine::attachments::attachment_body;
+use crate::engine::attachments::attachment_message;
+use crate::engine::receive::content::update_to_see;
 use crate::engine::receive::{is_outdated, Batch};
+use crate::engine::rich::rich_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{
-    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Reaction, Status, UPDATE_TO_SEE,
-};
+use crate::model::{ChatId, ChatMessage, GroupLine, GroupRecord, Kind, Reaction, Status};
 use crate::store::Store;
 
 /// Changes as they came: all decoded, at least one, all for one group. Otherwise why not
@@ -83,45 +83,35 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 return Ok(());
             }
         };
-        let content = Content::decode(&plaintext);
-        if let Ok(Content::Reaction {
-            target,
-            emoji,
-            sent_ms,
-        }) = content
-        {
-            let reaction = Reaction {
-                by: sender,
+        let chat = ChatId::Group(id);
+        let mine = sender == me;
+        let content = match Content::decode(&plaintext) {
+            Ok(Content::Reaction {
+                target,
                 emoji,
                 sent_ms,
-            };
-            let chat = ChatId::Group(id);
-            return self.receive_reaction(batch, chat, target, reaction).await;
-        }
-        let (message_id, sent_ms, kind, body, attachment) = match content {
-            Ok(Content::Text { id, sent_ms, body }) => (id, sent_ms, Kind::Text, body, None),
-            Ok(Content::Attachment {
-                id,
-                sent_ms,
-                pointer,
             }) => {
-                let body = attachment_body(&pointer);
-                (id, sent_ms, Kind::Attachment, body, Some(Box::new(pointer)))
+                let reaction = Reaction {
+                    by: sender,
+                    emoji,
+                    sent_ms,
+                };
+                return self.receive_reaction(batch, chat, target, reaction).await;
             }
-            // A kind a later build added: shown as such and confirmed, never lost.
-            Ok(Content::Unknown { id, sent_ms, .. }) => {
-                let body = UPDATE_TO_SEE.to_owned();
-                (id, sent_ms, Kind::UpdateNeeded, body, None)
+            Ok(Content::Amend { id, amend, sent_ms }) => {
+                let by = (chat, sender);
+                return self.receive_amend(batch, by, id, amend, sent_ms).await;
             }
-            _ => {
-                batch.undecryptable(from);
-                return Ok(());
-            }
+            content => content,
         };
+        let Some(mut line) = content.ok().and_then(|c| shown_message(c, chat, mine)) else {
+            batch.undecryptable(from);
+            return Ok(());
+        };
+        let message_id = line.id;
         if batch.new_ids.contains(&message_id) {
             return Ok(());
         }
-        let mine = sender == me;
         // A text held already: its sender sent it again (the relay's `Sent` was lost, say to
         // a relay crash, after we had acked the first copy; encrypted again, it is a new
         // envelope). Confirmed again, never shown twice.
@@ -132,25 +122,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         batch.new_ids.push(message_id);
-        let line = ChatMessage {
-            id: message_id,
-            group: Some(GroupLine {
-                author: sender.clone(),
-                receipts: Vec::new(),
-            }),
-            kind,
-            chat: ChatId::Group(id),
-            from_me: mine,
-            body,
-            sent_ms,
-            status: if mine {
-                Status::Sent
-            } else {
-                Status::Delivered
-            },
-            attachment,
-            reactions: Vec::new(),
-        };
+        line.group = Some(GroupLine {
+            author: sender.clone(),
+            receipts: Vec::new(),
+        });
+        if mine {
+            line.status = Status::Sent;
+        }
         batch.changes.received.push(line.clone());
         batch.events.push(Event::Message(line));
         if !mine {
@@ -382,4 +360,30 @@ impl<S: Store, R: Rng> Engine<S, R> {
         changes.messages.push(message);
         Ok(())
     }
+}
+
+/// A member's message as the group shows it (not yet with its group line), if `content` is
+/// one: a text, an attachment, a reply or forward, or a kind a later build added (shown as
+/// such and confirmed, never lost).
+fn shown_message(content: Content, chat: ChatId, mine: bool) -> Option<ChatMessage> {
+    let message = match content {
+        Content::Text { id, sent_ms, body } => {
+            let mut line = update_to_see(id, chat, sent_ms);
+            (line.kind, line.body) = (Kind::Text, body);
+            line
+        }
+        Content::Attachment {
+            id,
+            sent_ms,
+            pointer,
+        } => attachment_message(id, chat, false, sent_ms, pointer),
+        Content::Rich(rich) => rich_message(*rich, chat, false),
+        Content::Unknown { id, sent_ms, .. } => update_to_see(id, chat, sent_ms),
+        _ => return None,
+    };
+    Some(ChatMessage {
+        from_me: mine,
+        status: Status::Delivered,
+        ..message
+    })
 }

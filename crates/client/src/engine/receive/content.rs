@@ -7,6 +7,7 @@ use hush_protocol::{DecodeError, DeviceAddress, Rng};
 use super::Batch;
 use crate::content::{clean_display_name, Content};
 use crate::engine::attachments::attachment_message;
+use crate::engine::rich::rich_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
 use crate::model::{ChatId, ChatMessage, Kind, MessageId, Reaction, Status, UPDATE_TO_SEE};
@@ -30,6 +31,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
             {
                 batch.deliver(&from.username(), id);
             }
+            Content::Rich(ref rich) if self.store.message(&rich.id).await?.is_some() => {
+                batch.deliver(&from.username(), rich.id);
+            }
+            Content::Rich(rich) => {
+                let chat = ChatId::Direct(from.username());
+                receive_message(batch, from, rich_message(*rich, chat, false));
+            }
+            Content::Amend { id, amend, sent_ms } => {
+                let author = from.username();
+                let chat = ChatId::Direct(author.clone());
+                (self.receive_amend(batch, (chat, author), id, amend, sent_ms)).await?;
+            }
             Content::Text { id, sent_ms, body } => {
                 let chat = ChatId::Direct(from.username());
                 let message = ChatMessage {
@@ -43,6 +56,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     status: Status::Delivered,
                     attachment: None,
                     reactions: Vec::new(),
+                    meta: Default::default(),
                 };
                 receive_message(batch, from, message);
             }
@@ -80,6 +94,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
             // Only our own devices send these; attested content was unwrapped before.
             Content::Sent { .. }
+            | Content::Mirror { .. }
+            | Content::Marks { .. }
             | Content::SentAttachment { .. }
             | Content::SentReaction { .. }
             | Content::ReadSync { .. }
@@ -133,6 +149,7 @@ pub(in crate::engine) fn update_to_see(id: MessageId, chat: ChatId, sent_ms: u64
         status: Status::Delivered,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     }
 }
 

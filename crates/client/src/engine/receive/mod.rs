@@ -7,7 +7,7 @@
 //! Every step takes the [`Batch`] as `&mut`, as matrix-sdk-crypto's receive steps take their
 //! `Changes`: nothing is stored until the batch is.
 
-mod content;
+pub(super) mod content;
 mod outdated;
 mod pairwise;
 mod pins;
@@ -269,7 +269,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let account = self.account_name()?;
-        self.apply_held_reactions(&mut batch)?;
+        self.apply_held(&mut batch)?;
         batch.changes.used_prekeys = std::mem::take(&mut batch.used_prekeys);
         batch.drop_unlisted();
         std::mem::take(&mut batch.groups).into_changes(&mut batch.changes);

@@ -12,7 +12,57 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
     received(store).await?;
     chat_list(store).await?;
     attachment(store).await?;
-    reactions(store).await
+    reactions(store).await?;
+    amendments(store).await
+}
+
+/// Issue 21: edits, deletes and stars land on the message as the same commit leaves it; the
+/// newest edit wins; a delete leaves nothing but the notice; one to a message not held stores
+/// nothing.
+async fn amendments(store: &impl Store) -> Outcome {
+    use crate::model::{Amendment, Kind, DELETED};
+    let edit = |body: &str, edited_ms: u64| Amendment::Edit {
+        body: body.to_owned(),
+        edited_ms,
+    };
+    let received = message(70, "erin", Status::Delivered)?;
+    let changes = Changes {
+        received: vec![received],
+        amendments: vec![
+            ([70; 16], edit("newest", 9)),
+            ([70; 16], edit("older", 8)),
+            ([70; 16], Amendment::Star(true)),
+            ([71; 16], Amendment::Delete),
+        ],
+        ..Changes::default()
+    };
+    store.commit(changes).await.map_err(store_error)?;
+    let stored = store.message(&[70; 16]).await.map_err(store_error)?;
+    let stored = stored.ok_or_else(|| "a message went missing".to_owned())?;
+    ensure(
+        stored.body == "newest" && stored.meta.edited_ms == Some(9) && stored.meta.starred,
+        "the newest edit and a star of a message received in the same commit hold",
+    )?;
+    let nothing = store.message(&[71; 16]).await.map_err(store_error)?;
+    ensure(
+        nothing.is_none(),
+        "a delete of a message not held stores nothing",
+    )?;
+    let changes = Changes {
+        amendments: vec![([70; 16], Amendment::Delete), ([70; 16], edit("back", 10))],
+        ..Changes::default()
+    };
+    store.commit(changes).await.map_err(store_error)?;
+    let stored = store.message(&[70; 16]).await.map_err(store_error)?;
+    ensure(
+        stored.is_some_and(|m| {
+            m.kind == Kind::Deleted
+                && m.body == DELETED
+                && !m.meta.starred
+                && m.meta.edited_ms.is_none()
+        }),
+        "a message deleted for everyone keeps nothing and takes no later edit",
+    )
 }
 
 /// Issue 21: reactions land on the message as the same commit leaves it (received in it, its

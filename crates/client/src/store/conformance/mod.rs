@@ -53,6 +53,7 @@ fn message(id: u8, chat: &str, status: Status) -> Result<ChatMessage, String> {
         status,
         attachment: None,
         reactions: Vec::new(),
+        meta: Default::default(),
     })
 }
 

@@ -1,0 +1,167 @@
+//! Replies and forwards (issue 21): a text or attachment that quotes another message (with a
+//! preview kept with it), or that was forwarded (with how many hops it made, so a message
+//! forwarded often shows it). Plain messages keep their own forms on the wire.
+
+use hush_protocol::Rng;
+
+use super::attachments::{attachment_body, attachment_message};
+use super::{Engine, Output};
+use crate::content::{Content, Rich, MAX_TEXT};
+use crate::error::{EngineError, InputError};
+use crate::model::{
+    next_hop, preview, ChatId, ChatMessage, Kind, MessageId, MessageMeta, Quote, Status,
+};
+use crate::store::Store;
+
+/// The most chats one forward goes to.
+pub const MAX_FORWARD_CHATS: usize = 5;
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Sends `body` in the chat of message `quoted`, as a reply to it.
+    pub async fn reply(
+        &mut self,
+        quoted: &MessageId,
+        body: &str,
+        now_ms: u64,
+    ) -> Result<(ChatMessage, Output), EngineError> {
+        if body.trim().is_empty() || body.len() > MAX_TEXT {
+            return Err(InputError::TextLength.into());
+        }
+        let me = self.account_name()?;
+        let original = (self.store.message(quoted).await?)
+            .filter(ChatMessage::is_reactable)
+            .ok_or(InputError::NotReactable)?;
+        let quote = Quote {
+            target: original.reference(&me),
+            preview: preview(&original.body),
+        };
+        let mut message = self.new_message(&original.chat, body, now_ms);
+        message.meta.quote = Some(Box::new(quote));
+        let content = content_of(&message);
+        self.send_message(&original.chat, message, content).await
+    }
+
+    /// Sends message `id` again, as a new message of ours marked forwarded, to each of `chats`
+    /// (at most [`MAX_FORWARD_CHATS`]): a text's words, or an attachment's pointer (the same
+    /// blob and key, encrypted again for each chat: nothing is uploaded again).
+    pub async fn forward(
+        &mut self,
+        id: &MessageId,
+        chats: &[ChatId],
+        now_ms: u64,
+    ) -> Result<(Vec<ChatMessage>, Output), EngineError> {
+        if chats.is_empty() || chats.len() > MAX_FORWARD_CHATS {
+            return Err(InputError::ForwardChats.into());
+        }
+        let original = (self.store.message(id).await?)
+            .filter(ChatMessage::is_reactable)
+            .ok_or(InputError::NotForwardable)?;
+        let mut sent = Vec::with_capacity(chats.len());
+        let mut out = Output::default();
+        for chat in chats {
+            let mut message = match &original.attachment {
+                Some(pointer) => {
+                    let mut id = [0u8; 16];
+                    self.rng.fill_bytes(&mut id);
+                    let pointer = (**pointer).clone();
+                    attachment_message(id, chat.clone(), true, now_ms, pointer)
+                }
+                None => self.new_message(chat, &original.body, now_ms),
+            };
+            message.meta.forwards = next_hop(original.meta.forwards);
+            let content = content_of(&message);
+            let (message, more) = self.send_message(chat, message, content).await?;
+            out.frames.extend(more.frames);
+            out.events.extend(more.events);
+            sent.push(message);
+        }
+        Ok((sent, out))
+    }
+
+    /// A new text of ours in `chat`, with a fresh id, not sent yet.
+    pub(super) fn new_message(&mut self, chat: &ChatId, body: &str, now_ms: u64) -> ChatMessage {
+        let mut id = [0u8; 16];
+        self.rng.fill_bytes(&mut id);
+        ChatMessage {
+            id,
+            group: None,
+            kind: Kind::Text,
+            chat: chat.clone(),
+            from_me: true,
+            body: body.to_owned(),
+            sent_ms: now_ms,
+            status: Status::Sending,
+            attachment: None,
+            reactions: Vec::new(),
+            meta: MessageMeta::default(),
+        }
+    }
+}
+
+/// How a message of ours travels: a plain text or attachment in its own form, anything with a
+/// quote or forwards as [`Content::Rich`].
+pub(crate) fn content_of(message: &ChatMessage) -> Content {
+    let (id, sent_ms) = (message.id, message.sent_ms);
+    let pointer = message.attachment.as_deref().cloned();
+    let meta = &message.meta;
+    if meta.quote.is_none() && meta.forwards == 0 {
+        return match pointer {
+            Some(pointer) => Content::Attachment {
+                id,
+                sent_ms,
+                pointer,
+            },
+            None => Content::Text {
+                id,
+                sent_ms,
+                body: message.body.clone(),
+            },
+        };
+    }
+    let body = match &pointer {
+        Some(pointer) => pointer.caption.clone(),
+        None => message.body.clone(),
+    };
+    Content::Rich(Box::new(Rich {
+        id,
+        sent_ms,
+        body,
+        attachment: pointer,
+        quote: meta.quote.as_deref().cloned(),
+        forwards: meta.forwards,
+    }))
+}
+
+/// A received (or transcribed) rich message as its chat shows it.
+pub(crate) fn rich_message(rich: Rich, chat: ChatId, from_me: bool) -> ChatMessage {
+    let meta = MessageMeta {
+        quote: rich.quote.map(Box::new),
+        forwards: rich.forwards,
+        ..MessageMeta::default()
+    };
+    let mut message = match rich.attachment {
+        Some(pointer) => attachment_message(rich.id, chat, from_me, rich.sent_ms, pointer),
+        None => ChatMessage {
+            id: rich.id,
+            group: None,
+            kind: Kind::Text,
+            chat,
+            from_me,
+            body: rich.body,
+            sent_ms: rich.sent_ms,
+            status: Status::Delivered,
+            attachment: None,
+            reactions: Vec::new(),
+            meta: MessageMeta::default(),
+        },
+    };
+    if message.kind == Kind::Attachment {
+        message.body = message
+            .attachment
+            .as_deref()
+            .map(attachment_body)
+            .unwrap_or_default();
+    }
+    message.meta = meta;
+    message
+}
