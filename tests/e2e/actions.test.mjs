@@ -123,7 +123,7 @@ test('the menu works from the keyboard alone, and from a right-click', { timeout
   await bob.keyboard.press('Home');
   await focusIs(bob, 'React');
   await bob.keyboard.press('Escape');
-  await menu.waitFor({ state: 'detached' });
+  await menu.waitFor({ state: 'hidden' });
   await focusIs(bob, 'Message actions');
 
   // Shift+F10 again (focus is in the message), Enter on React, then a reaction by arrows.
@@ -144,7 +144,7 @@ test('the menu works from the keyboard alone, and from a right-click', { timeout
   await message.getByText(text, { exact: true }).click({ button: 'right' });
   await menu.waitFor();
   await bob.getByRole('heading', { level: 2 }).first().click();
-  await menu.waitFor({ state: 'detached' });
+  await menu.waitFor({ state: 'hidden' });
   await alice.context().close();
   await bob.context().close();
 });
@@ -156,7 +156,7 @@ test('Copy puts the text on the clipboard; addresses are safe links', { timeout:
 
   await bubble(bob, text).getByRole('button', { name: 'Message actions' }).click();
   await bob.getByRole('menuitem', { name: 'Copy' }).click();
-  await bob.getByRole('menu').waitFor({ state: 'detached' });
+  await bob.getByRole('menu').waitFor({ state: 'hidden' });
   assert.equal(await bob.evaluate(() => navigator.clipboard.readText()), text);
 
   for (const page of [alice, bob]) {

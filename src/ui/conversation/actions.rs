@@ -1,14 +1,15 @@
-//! A message's `Message actions` button and, while open, its `menu` of what the message
-//! offers ([`MessageAction`]); `React` turns it into the quick reactions (`React 👍` ...).
-//! Arrow keys, Home and End move through the items; Escape closes it and returns to the
-//! button; focus moving anywhere else (a click outside) closes it.
+//! A message's `Message actions` button and its `menu` of what the message offers
+//! ([`MessageAction`]), whose `React` opens the quick reactions (`React 👍` ...) as a submenu.
+//! Both are popovers: the browser opens and closes them (Escape, a click outside), puts them
+//! above everything and gives focus back to the button; arrow keys, Home and End move through
+//! the items.
 
 use hush_client::{ChatMessage, MessageId};
-use leptos::ev::{FocusEvent, KeyboardEvent};
 use leptos::prelude::*;
 
-use super::menu_keys::{self, MenuRef};
+use super::menu_keys;
 use super::message_action::MessageAction;
+use super::press::Opener;
 use crate::command::{Command, Messenger};
 use crate::platform::clipboard;
 use crate::state::Ui;
@@ -17,194 +18,171 @@ use crate::ui::groups::toggle_message_info;
 /// The quick reactions, in the order WhatsApp offers them.
 const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
 
-/// Which face of a message's menu shows.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Face {
-    Closed,
-    Actions,
-    Reactions,
-}
-
 /// The message whose `Message actions` button takes focus when its row is drawn again: our
 /// reaction redraws the row, and the keyboard should stay where it was.
 #[derive(Clone, Copy)]
 pub(super) struct Refocus(pub(super) StoredValue<Option<MessageId>>);
 
-/// The button and, while `face` is not closed, the menu. `face` is the row's, so the message
-/// itself (right-click, long-press, Shift+F10) can open it too.
+/// An element id for a popover of message `id` (`kind` tells a message's popovers apart).
+pub(super) fn popover_id(kind: &str, id: &MessageId) -> String {
+    let mut out = String::with_capacity(kind.len() + 32);
+    out.push_str(kind);
+    for byte in id {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// The button and its menu (and submenu). `opener` is the row's, so the message itself
+/// (right-click, long press, Shift+F10) can open it too.
 #[component]
-pub(super) fn MessageActions(message: ChatMessage, face: RwSignal<Face>) -> impl IntoView {
+pub(super) fn MessageActions(message: ChatMessage, opener: Opener) -> impl IntoView {
     let refocus = expect_context::<Refocus>();
-    let button = NodeRef::<leptos::html::Button>::new();
-    let menu = MenuRef::new();
     let id = message.id;
-    let items = Items {
-        ui: expect_context::<Ui>(),
-        messenger: expect_context::<Messenger>(),
-        refocus,
-        message: StoredValue::new(message),
-        face,
-        menu,
-        button,
-    };
-    // The first item takes focus whenever a face shows; the button, after our redraw.
-    Effect::new(move |_| {
-        if face.get() != Face::Closed {
-            request_animation_frame(move || menu_keys::focus_item(menu, 0));
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(button) = button.get().filter(|_| refocus.0.get_value() == Some(id)) {
-            refocus.0.set_value(None);
-            let _ = button.focus();
-        }
-    });
-    let on_keydown = move |event: KeyboardEvent| {
-        if event.key() == "Escape" {
-            event.prevent_default();
-            event.stop_propagation();
-            items.close();
-        } else if menu_keys::move_focus(menu, &event) {
-            event.prevent_default();
-        }
-    };
-    let on_focusout = move |event: FocusEvent| {
-        let left = button
-            .get_untracked()
-            .is_some_and(|button| menu_keys::left(menu, &button, &event));
-        if left {
-            face.set(Face::Closed);
-        }
-    };
+    if refocus.0.get_value() == Some(id) {
+        refocus.0.set_value(None);
+        request_animation_frame(move || opener.focus_button());
+    }
+    let menu_id = popover_id("m", &id);
+    let reactions_id = popover_id("r", &id);
+    let offered = MessageAction::offered_for(&message);
+    let reactions =
+        (offered.contains(&MessageAction::React)).then(|| quick_reactions(&message, opener));
+    let items = offered
+        .into_iter()
+        .map(|action| action_item(action, id, &reactions_id, opener))
+        .collect_view();
     view! {
         <button
             type="button"
             class="message-actions"
             aria-label="Message actions"
             aria-haspopup="menu"
-            aria-expanded=move || (face.get() != Face::Closed).to_string()
-            node_ref=button
-            on:click=move |_| face.update(|f| {
-                *f = if *f == Face::Closed { Face::Actions } else { Face::Closed }
-            })
+            popovertarget=menu_id.clone()
+            node_ref=opener.button
         >
             <span aria-hidden="true">"⋯"</span>
         </button>
-        <Show when=move || face.get() != Face::Closed>
-            <div
-                role="menu"
-                aria-label=move || if face.get() == Face::Reactions { "Reactions to choose" } else { "Message actions" }
-                class="menu"
+        <div
+            popover="auto"
+            id=menu_id
+            role="menu"
+            aria-label="Message actions"
+            class="menu"
+            node_ref=opener.menu
+            on:keydown=move |event| menu_keys::keydown(opener.menu, &event)
+            on:toggle=move |_| menu_keys::opened(opener.menu)
+        >
+            {items}
+        </div>
+        {reactions.map(|items| {
+            let menu = menu_keys::MenuRef::new();
+            view! {
+                <div
+                    popover="auto"
+                    id=reactions_id
+                    role="menu"
+                    aria-label="Reactions to choose"
+                    class="menu quick-reactions"
+                    node_ref=menu
+                    on:keydown=move |event| menu_keys::keydown(menu, &event)
+                    on:toggle=move |_| menu_keys::opened(menu)
+                >
+                    {items}
+                </div>
+            }
+        })}
+    }
+}
+
+/// The menu item of `action`; `React`'s opens the quick reactions (`reactions_id`).
+fn action_item(
+    action: MessageAction,
+    id: MessageId,
+    reactions_id: &str,
+    opener: Opener,
+) -> AnyView {
+    if action == MessageAction::React {
+        return view! {
+            <button
+                type="button"
+                role="menuitem"
                 tabindex="-1"
-                node_ref=menu
-                on:keydown=on_keydown
-                on:focusout=on_focusout
+                aria-haspopup="menu"
+                popovertarget=reactions_id.to_owned()
             >
-                {move || match face.get() {
-                    Face::Reactions => items.reactions().into_any(),
-                    _ => items.actions().into_any(),
-                }}
-            </div>
-        </Show>
-    }
-}
-
-/// What the menu's items need.
-#[derive(Clone, Copy)]
-struct Items {
-    ui: Ui,
-    messenger: Messenger,
-    refocus: Refocus,
-    message: StoredValue<ChatMessage>,
-    face: RwSignal<Face>,
-    menu: MenuRef,
-    button: NodeRef<leptos::html::Button>,
-}
-
-impl Items {
-    /// Closes the menu; focus goes back to the button first, so nothing focused goes with it.
-    fn close(self) {
-        if let Some(button) = self.button.get_untracked() {
-            let _ = button.focus();
+                {action.label()}
+            </button>
         }
-        self.face.set(Face::Closed);
+        .into_any();
     }
-
-    /// One item per action the message offers.
-    fn actions(self) -> impl IntoView {
-        let offered = self.message.with_value(MessageAction::offered_for);
-        offered
-            .into_iter()
-            .map(|action| {
-                view! {
-                    <button type="button" role="menuitem" tabindex="-1" on:click=move |_| self.run(action)>
-                        {action.label()}
-                    </button>
-                }
-            })
-            .collect_view()
-    }
-
-    /// Does what `action` says.
-    fn run(self, action: MessageAction) {
-        let ui = self.ui;
-        let id = self.message.with_value(|m| m.id);
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let run = move |_| {
+        opener.close();
         match action {
-            MessageAction::React => {
-                // The menu keeps focus while its items change, so it stays open.
-                if let Some(menu) = self.menu.get_untracked() {
-                    let _ = menu.focus();
-                }
-                self.face.set(Face::Reactions);
-            }
-            MessageAction::Copy => {
-                let text = self.message.with_value(|m| m.body.clone());
-                leptos::task::spawn_local(async move {
-                    if !clipboard::copy(&text).await {
-                        ui.problem
-                            .set(Some("Could not copy the message.".to_owned()));
-                    }
-                });
-                self.close();
-            }
-            MessageAction::Info => {
-                toggle_message_info(ui, self.messenger, id);
-                self.close();
-            }
+            MessageAction::Copy => copy(ui, id),
+            MessageAction::Info => toggle_message_info(ui, messenger, id),
+            MessageAction::React => {}
         }
+    };
+    view! {
+        <button type="button" role="menuitem" tabindex="-1" on:click=run>
+            {action.label()}
+        </button>
     }
+    .into_any()
+}
 
-    /// The quick reactions; ours is marked, and choosing it again takes it back.
-    fn reactions(self) -> impl IntoView {
-        let (ui, messenger, refocus) = (self.ui, self.messenger, self.refocus);
-        let (id, own) = self.message.with_value(|m| (m.id, own_reaction(ui, m)));
-        QUICK_REACTIONS
-            .map(|emoji| {
-                let chosen = own.as_deref() == Some(emoji);
-                let react = move |_| {
-                    let emoji = if chosen { "" } else { emoji };
-                    refocus.0.set_value(Some(id));
-                    messenger.tell(Command::React {
-                        id,
-                        emoji: emoji.to_owned(),
-                    });
-                    self.close();
-                };
-                view! {
-                    <button
-                        type="button"
-                        role="menuitem"
-                        tabindex="-1"
-                        class=if chosen { "quick-reaction chosen" } else { "quick-reaction" }
-                        aria-label=format!("React {emoji}")
-                        on:click=react
-                    >
-                        {emoji}
-                    </button>
-                }
-            })
-            .collect_view()
-    }
+/// Puts message `id`'s text (or caption) on the clipboard.
+fn copy(ui: Ui, id: MessageId) {
+    let text = ui
+        .messages
+        .with_untracked(|list| list.iter().find(|m| m.id == id).map(|m| m.body.clone()));
+    let Some(text) = text else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        if !clipboard::copy(&text).await {
+            ui.problem
+                .set(Some("Could not copy the message.".to_owned()));
+        }
+    });
+}
+
+/// The quick reactions; ours is marked, and choosing it again takes it back.
+fn quick_reactions(message: &ChatMessage, opener: Opener) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let refocus = expect_context::<Refocus>();
+    let id = message.id;
+    let own = own_reaction(ui, message);
+    QUICK_REACTIONS
+        .map(|emoji| {
+            let chosen = own.as_deref() == Some(emoji);
+            let react = move |_| {
+                refocus.0.set_value(Some(id));
+                opener.close();
+                let emoji = if chosen { "" } else { emoji };
+                messenger.tell(Command::React {
+                    id,
+                    emoji: emoji.to_owned(),
+                });
+            };
+            view! {
+                <button
+                    type="button"
+                    role="menuitem"
+                    tabindex="-1"
+                    class=if chosen { "quick-reaction chosen" } else { "quick-reaction" }
+                    aria-label=format!("React {emoji}")
+                    on:click=react
+                >
+                    {emoji}
+                </button>
+            }
+        })
+        .collect_view()
 }
 
 /// Our own reaction to `message`, if we have one.

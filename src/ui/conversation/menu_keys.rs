@@ -1,7 +1,8 @@
-//! Moving focus through a `menu`'s items from the keyboard, as the ARIA menu pattern asks:
-//! the arrow keys (wrapping), Home and End; and telling when focus left the menu.
+//! Moving focus through a popover `menu`'s items from the keyboard, as the ARIA menu pattern
+//! asks: the first item when it opens, then the arrow keys (wrapping), Home and End. (The
+//! browser closes it on Escape.)
 
-use leptos::ev::{FocusEvent, KeyboardEvent};
+use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -27,7 +28,7 @@ fn items(menu: MenuRef) -> Vec<web_sys::HtmlElement> {
 }
 
 /// Focuses item `at` (the last one if past the end).
-pub(super) fn focus_item(menu: MenuRef, at: usize) {
+fn focus_item(menu: MenuRef, at: usize) {
     let items = items(menu);
     if let Some(item) = items.get(at.min(items.len().saturating_sub(1))) {
         let _ = item.focus();
@@ -36,7 +37,7 @@ pub(super) fn focus_item(menu: MenuRef, at: usize) {
 
 /// Arrow keys (up and down, or left and right for a row of emoji), Home and End move focus
 /// through the items; true if the key was one of them.
-pub(super) fn move_focus(menu: MenuRef, event: &KeyboardEvent) -> bool {
+fn move_focus(menu: MenuRef, event: &KeyboardEvent) -> bool {
     let items = items(menu);
     let Some(last) = items.len().checked_sub(1) else {
         return false;
@@ -60,14 +61,22 @@ pub(super) fn move_focus(menu: MenuRef, event: &KeyboardEvent) -> bool {
     true
 }
 
-/// Whether focus went from the menu to somewhere outside both it and `also` (the button that
-/// opened it, which closes it itself).
-pub(super) fn left(menu: MenuRef, also: &web_sys::Element, event: &FocusEvent) -> bool {
-    let Some(menu) = menu.get_untracked() else {
-        return false;
-    };
-    let to = event
-        .related_target()
-        .and_then(|t| t.dyn_into::<web_sys::Node>().ok());
-    !to.is_some_and(|to| menu.contains(Some(&to)) || also.contains(Some(&to)))
+/// Whether the menu is open.
+pub(super) fn is_open(menu: MenuRef) -> bool {
+    menu.get_untracked()
+        .is_some_and(|m| m.matches(":popover-open").unwrap_or(false))
+}
+
+/// The menu opened or closed: once open, its first item takes focus.
+pub(super) fn opened(menu: MenuRef) {
+    if is_open(menu) {
+        focus_item(menu, 0);
+    }
+}
+
+/// A key pressed in the menu.
+pub(super) fn keydown(menu: MenuRef, event: &KeyboardEvent) {
+    if move_focus(menu, event) {
+        event.prevent_default();
+    }
 }

@@ -1,61 +1,46 @@
 //! The reactions under a message: a `group` named `Reactions` with a button per emoji named
-//! `<emoji> <count>`, which shows (and hides) who reacted with it, "You" for us.
+//! `<emoji> <count>`, which shows who reacted with it ("You" for us) in a popover the browser
+//! opens and closes.
 
 use hush_client::model::{tally, Reaction};
+use hush_client::MessageId;
 use leptos::prelude::*;
 
+use super::actions::popover_id;
 use crate::state::Ui;
 
-/// The message's reactions, if it has any.
+/// Message `id`'s reactions, if it has any.
 #[component]
-pub(super) fn Reactions(reactions: Vec<Reaction>) -> impl IntoView {
+pub(super) fn Reactions(id: MessageId, reactions: Vec<Reaction>) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let counts: Vec<(String, usize)> = tally(&reactions)
-        .into_iter()
-        .map(|(emoji, count)| (emoji.to_owned(), count))
-        .collect();
+    let counts = tally(&reactions);
     if counts.is_empty() {
         return ().into_any();
     }
-    let who = StoredValue::new(reactors(ui, &reactions));
-    // The emoji whose reactors show.
-    let shown = RwSignal::new(None::<String>);
+    let who = reactors(ui, &reactions);
     let buttons = counts
         .into_iter()
-        .map(|(emoji, count)| {
-            let is_shown = {
-                let emoji = emoji.clone();
-                move || shown.with(|s| s.as_ref() == Some(&emoji))
-            };
-            let toggle = {
-                let emoji = emoji.clone();
-                move |_| shown.update(|s| *s = (s.as_ref() != Some(&emoji)).then(|| emoji.clone()))
-            };
+        .enumerate()
+        .map(|(at, (emoji, count))| {
+            let list_id = popover_id(&format!("w{at}-"), &id);
+            let names = who
+                .iter()
+                .filter(|(e, _)| e == emoji)
+                .map(|(_, name)| view! { <li>{name.clone()}</li> })
+                .collect_view();
             view! {
-                <button
-                    type="button"
-                    class="reaction"
-                    aria-expanded=move || is_shown().to_string()
-                    on:click=toggle
-                >
+                <button type="button" class="reaction" popovertarget=list_id.clone()>
                     {format!("{emoji} {count}")}
                 </button>
+                <ul popover="auto" id=list_id class="reacted-by" aria-label=format!("Reacted with {emoji}")>
+                    {names}
+                </ul>
             }
         })
         .collect_view();
-    let list = move || {
-        let emoji = shown.get()?;
-        let names = who.with_value(|who| names_for(who, &emoji));
-        Some(view! {
-            <ul class="reacted-by" aria-label=format!("Reacted with {emoji}")>
-                {names.into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
-            </ul>
-        })
-    };
     view! {
         <div role="group" aria-label="Reactions" class="reactions">
             {buttons}
-            {list}
         </div>
     }
     .into_any()
@@ -75,13 +60,5 @@ fn reactors(ui: Ui, reactions: &[Reaction]) -> Vec<(String, String)> {
             };
             (r.emoji.clone(), name)
         })
-        .collect()
-}
-
-/// The names of those who reacted with `emoji`.
-fn names_for(who: &[(String, String)], emoji: &str) -> Vec<String> {
-    who.iter()
-        .filter(|(e, _)| e == emoji)
-        .map(|(_, name)| name.clone())
         .collect()
 }

@@ -5,7 +5,7 @@
 use hush_client::{ChatMessage, Kind, Status};
 use leptos::prelude::*;
 
-use super::actions::{Face, MessageActions};
+use super::actions::MessageActions;
 use super::linked::Linked;
 use super::media::Attachment;
 use super::press::Opener;
@@ -67,8 +67,7 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
         .map(|g| ui.name_of(&g.author));
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
-    let face = RwSignal::new(Face::Closed);
-    let opener = Opener(face);
+    let opener = Opener::new();
     view! {
         <li
             class=if mine { "bubble mine" } else { "bubble theirs" }
@@ -94,8 +93,8 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
                     </button>
                 })}
             </p>
-            <Reactions reactions=message.reactions.clone() />
-            <MessageActions message=message.clone() face />
+            <Reactions id reactions=message.reactions.clone() />
+            <MessageActions message=message.clone() opener />
             {info.map(|id| view! { <MessageInfo id /> })}
         </li>
     }
