@@ -52,10 +52,7 @@ fn scheme_start(text: &str, from: usize) -> Option<usize> {
     (from..text.len()).find(|&at| {
         text.is_char_boundary(at)
             && scheme_len(&text[at..]) > 0
-            && !text[..at]
-                .chars()
-                .next_back()
-                .is_some_and(char::is_alphanumeric)
+            && !text[..at].chars().next_back().is_some_and(is_word_char)
     })
 }
 
@@ -117,7 +114,13 @@ fn is_address(address: &str, is_mail: bool) -> bool {
     address
         .chars()
         .next()
-        .is_some_and(|c| c.is_alphanumeric() || c == '[')
+        .is_some_and(|c| is_word_char(c) || c == '[')
+}
+
+/// Whether `c` may be part of a word: an ASCII letter or digit, or any non-ASCII character
+/// (cheaper than Unicode's letter tables, and the same for telling where a scheme starts).
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || !c.is_ascii()
 }
 
 #[cfg(test)]

@@ -45,6 +45,7 @@ fn other_schemes_never_become_links() {
 #[test]
 fn a_scheme_inside_a_word_or_without_an_address_is_text() {
     assert!(links("xhttps://example.com").is_empty());
+    assert!(links("éhttps://example.com").is_empty());
     assert!(links("javascript:https://example.com").len() == 1);
     assert!(links("https:// example").is_empty());
     assert!(links("https:///path").is_empty());
