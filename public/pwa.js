@@ -125,6 +125,21 @@
   // Asks the browser not to evict Hush's data under pressure (the app shows a refusal).
   window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };
 
+  // A message's text onto the clipboard (from its menu's Copy).
+  window.hushClipboard = { write: (text) => navigator.clipboard.writeText(text) };
+
+  // A long press on a message opens its menu: the app listens for `contextmenu`, which some
+  // touch browsers (iOS Safari) never send for one. Scrolling cancels the press.
+  let press = null;
+  const unpress = () => clearTimeout(press);
+  addEventListener('pointerdown', (event) => {
+    unpress();
+    if (event.pointerType !== 'touch' || !event.target.closest?.('.bubble')) return;
+    const opened = new MouseEvent('contextmenu', { bubbles: true, cancelable: true });
+    press = setTimeout(() => event.target.dispatchEvent(opened), 500);
+  });
+  for (const end of ['pointerup', 'pointercancel']) addEventListener(end, unpress);
+
   // The history a device sends to one it links: an encrypted blob through the relay.
   // Progress shows in the page's <progress class="transfer"> while one is on screen.
   const progress = (done, total) => {

@@ -75,6 +75,11 @@ pub(crate) enum Command {
     LoadEarlier,
     /// Send a failed message again.
     Retry(MessageId),
+    /// React to message `id` with `emoji` (an empty one takes ours back).
+    React {
+        id: MessageId,
+        emoji: String,
+    },
     /// Take Hush over from the tab that has it.
     UseHere,
     /// Show the open chat's safety number.

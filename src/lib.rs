@@ -10,10 +10,12 @@
 //!   [`store`]: the engine's storage in IndexedDB.
 //!
 //! Everything that touches the DOM only exists on wasm32; pure logic (the reconnect
-//! [`platform::backoff`], what a [`store`] commit writes, [`status`], [`size`], [`duration`])
-//! also builds natively so its unit tests run with the rest of the workspace.
+//! [`platform::backoff`], what a [`store`] commit writes, [`status`], [`size`], [`duration`],
+//! the [`links`] in a message) also builds natively so its unit tests run with the rest of the
+//! workspace.
 
 pub mod duration;
+pub mod links;
 pub mod platform;
 pub mod size;
 pub mod status;

@@ -10,6 +10,8 @@ pub mod backoff;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod blobs;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod clipboard;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod clock;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod files;

@@ -92,6 +92,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(out)
         }
         Command::Retry(id) => tab.engine.retry(id).await,
+        Command::React { id, emoji } => tab.engine.react(&id, &emoji, clock::now_ms()).await,
         Command::ContactInfo(chat) => {
             chat::show_safety(&tab.engine, ui, &chat).await;
             Ok(Output::default())

@@ -272,11 +272,22 @@ fn LeaveGroup() -> impl IntoView {
     }
 }
 
-/// Who one of our group messages reached, and who read it (asked for with its Info button).
+/// Shows (or hides again) who one of our group messages reached, from its menu's `Info`.
+pub(crate) fn toggle_message_info(ui: Ui, messenger: Messenger, id: MessageId) {
+    if ui
+        .message_info
+        .with_untracked(|info| info.as_ref().is_some_and(|(i, _)| *i == id))
+    {
+        ui.message_info.set(None);
+    } else {
+        messenger.tell(Command::Group(GroupCommand::MessageInfo(id)));
+    }
+}
+
+/// Who one of our group messages reached, and who read it, while its `Info` is shown.
 #[component]
 pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
     let open = move || {
         ui.message_info
             .with(|info| info.as_ref().is_some_and(|(i, _)| *i == id))
@@ -296,20 +307,6 @@ pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
         })
     };
     view! {
-        <button
-            type="button"
-            class="retry"
-            aria-expanded=move || open().to_string()
-            on:click=move |_| {
-                if open() {
-                    ui.message_info.set(None);
-                } else {
-                    messenger.tell(Command::Group(GroupCommand::MessageInfo(id)));
-                }
-            }
-        >
-            "Info"
-        </button>
         <Show when=open>
             <dl class="message-info" aria-label="Message info">
                 <dt>"Read by"</dt>

@@ -66,7 +66,8 @@ test('a group is created, chats, shows read info and typing, removes a member, a
 
   // Everyone opened the chat: Alice's message info says who read it, and its tick turns Read.
   const hello = line(alice, 'hello climbers');
-  await hello.getByRole('button', { name: 'Info' }).click();
+  await hello.getByRole('button', { name: 'Message actions' }).click();
+  await alice.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: 'Info' }).click();
   const info = alice.getByRole('definition').first();
   await alice.getByRole('term').filter({ hasText: 'Read by' }).waitFor();
   await assert.doesNotReject(async () => {

@@ -4,6 +4,7 @@
 use hush_client::{ChatMessage, MessageId};
 use leptos::prelude::*;
 
+use super::actions::Refocus;
 use super::row::MessageRow;
 use super::transfer::Transfers;
 use crate::command::{Command, Messenger};
@@ -68,6 +69,7 @@ fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
 pub(super) fn MessageLog() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
+    provide_context(Refocus(StoredValue::new(None)));
     // New messages scroll into view, unless the user scrolled up to read older ones (then the
     // position is kept); opening a chat starts at the bottom. Scrolling waits for the next
     // frame, when the list on screen has the new messages.

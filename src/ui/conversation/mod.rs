@@ -1,13 +1,19 @@
 //! One conversation: its header, the messages (a live log) and the composer. Text is always
 //! rendered as text: a message holding HTML shows the HTML.
 
+mod actions;
 mod attach;
 mod composer;
 mod contact_info;
 mod gallery;
 mod header;
+mod linked;
 mod log;
 mod media;
+mod menu_keys;
+mod message_action;
+mod press;
+mod reactions;
 mod record;
 mod row;
 mod transfer;

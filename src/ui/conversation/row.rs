@@ -1,10 +1,15 @@
 //! One message in the log: a notice (a changed security code, a linked device, a group change)
-//! or a bubble (with its attachment, if any) with its time, and on ours a tick, Retry and Info.
+//! or a bubble (with its attachment, if any) with its time, its reactions, its `Message
+//! actions`, and on ours a tick and Retry.
 
 use hush_client::{ChatMessage, Kind, Status};
 use leptos::prelude::*;
 
+use super::actions::MessageActions;
+use super::linked::Linked;
 use super::media::Attachment;
+use super::press::Opener;
+use super::reactions::Reactions;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
 use crate::ui::groups::MessageInfo;
@@ -52,7 +57,8 @@ pub(super) fn MessageRow(message: ChatMessage) -> impl IntoView {
     view! { <Bubble message /> }.into_any()
 }
 
-/// A text message: who wrote it (in a group), what, when, and how far ours got.
+/// A text message: who wrote it (in a group), what, when, how far ours got, its reactions,
+/// and its actions. The message itself takes focus, so the keyboard can open its menu.
 #[component]
 fn Bubble(message: ChatMessage) -> impl IntoView {
     let ui = expect_context::<Ui>();
@@ -66,13 +72,19 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
         .map(|g| ui.name_of(&g.author));
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
+    let opener = Opener::new();
     view! {
-        <li class=if mine { "bubble mine" } else { "bubble theirs" }>
+        <li
+            class=if mine { "bubble mine" } else { "bubble theirs" }
+            tabindex="0"
+            on:contextmenu=move |event| opener.context_menu(event)
+            on:keydown=move |event| opener.key(event)
+        >
             {author.map(|name| view! { <p class="author">{name}</p> })}
             {message.attachment.clone().map(|pointer| view! {
                 <Attachment id pointer=*pointer caption=message.body.clone() />
             })}
-            <p class="body">{message.body.clone()}</p>
+            <p class="body"><Linked text=message.body.clone() /></p>
             <p class="meta">
                 <time>{clock(message.sent_ms)}</time>
                 {mine.then(|| view! { <Tick status /> })}
@@ -85,8 +97,10 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
                         "Retry"
                     </button>
                 })}
-                {info.map(|id| view! { <MessageInfo id /> })}
             </p>
+            <Reactions id reactions=message.reactions.clone() />
+            <MessageActions message=message.clone() opener />
+            {info.map(|id| view! { <MessageInfo id /> })}
         </li>
     }
 }

@@ -1,0 +1,194 @@
+//! A message's `Message actions` button and its `menu` of what the message offers
+//! ([`MessageAction`]), whose `React` opens the quick reactions (`React 👍` ...) as a submenu.
+//! Both are popovers: the browser opens and closes them (Escape, a click outside), puts them
+//! above everything and gives focus back to the button; arrow keys, Home and End move through
+//! the items.
+
+use hush_client::{ChatMessage, MessageId};
+use leptos::prelude::*;
+
+use super::menu_keys;
+use super::message_action::MessageAction;
+use super::press::Opener;
+use crate::command::{Command, Messenger};
+use crate::platform::clipboard;
+use crate::state::Ui;
+use crate::ui::groups::toggle_message_info;
+
+/// The quick reactions, in the order WhatsApp offers them.
+const QUICK_REACTIONS: [&str; 6] = ["👍", "❤️", "😂", "😮", "😢", "🙏"];
+
+/// The message whose `Message actions` button takes focus when its row is drawn again: our
+/// reaction redraws the row, and the keyboard should stay where it was.
+#[derive(Clone, Copy)]
+pub(super) struct Refocus(pub(super) StoredValue<Option<MessageId>>);
+
+/// An element id for a popover of message `id` (`kind` tells a message's popovers apart).
+pub(super) fn popover_id(kind: &str, id: &MessageId) -> String {
+    let mut out = String::with_capacity(kind.len() + 32);
+    out.push_str(kind);
+    for byte in id {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+/// The button and its menu (and submenu). `opener` is the row's, so the message itself
+/// (right-click, long press, Shift+F10) can open it too.
+#[component]
+pub(super) fn MessageActions(message: ChatMessage, opener: Opener) -> impl IntoView {
+    let refocus = expect_context::<Refocus>();
+    let id = message.id;
+    if refocus.0.get_value() == Some(id) {
+        refocus.0.set_value(None);
+        request_animation_frame(move || opener.focus_button());
+    }
+    let menu_id = popover_id("m", &id);
+    let reactions_id = popover_id("r", &id);
+    let offered = MessageAction::offered_for(&message);
+    let reactions =
+        (offered.contains(&MessageAction::React)).then(|| quick_reactions(&message, opener));
+    let items = offered
+        .into_iter()
+        .map(|action| action_item(action, id, &reactions_id, opener))
+        .collect_view();
+    view! {
+        <button
+            type="button"
+            class="message-actions"
+            aria-label="Message actions"
+            aria-haspopup="menu"
+            popovertarget=menu_id.clone()
+            node_ref=opener.button
+        >
+            <span aria-hidden="true">"⋯"</span>
+        </button>
+        <div
+            popover="auto"
+            id=menu_id
+            role="menu"
+            aria-label="Message actions"
+            class="menu"
+            node_ref=opener.menu
+            on:keydown=move |event| menu_keys::keydown(opener.menu, &event)
+            on:toggle=move |_| menu_keys::opened(opener.menu)
+        >
+            {items}
+        </div>
+        {reactions.map(|items| {
+            let menu = menu_keys::MenuRef::new();
+            view! {
+                <div
+                    popover="auto"
+                    id=reactions_id
+                    role="menu"
+                    aria-label="Reactions to choose"
+                    class="menu quick-reactions"
+                    node_ref=menu
+                    on:keydown=move |event| menu_keys::keydown(menu, &event)
+                    on:toggle=move |_| menu_keys::opened(menu)
+                >
+                    {items}
+                </div>
+            }
+        })}
+    }
+}
+
+/// The menu item of `action`; `React`'s opens the quick reactions (`reactions_id`).
+fn action_item(
+    action: MessageAction,
+    id: MessageId,
+    reactions_id: &str,
+    opener: Opener,
+) -> AnyView {
+    if action == MessageAction::React {
+        return view! {
+            <button
+                type="button"
+                role="menuitem"
+                tabindex="-1"
+                aria-haspopup="menu"
+                popovertarget=reactions_id.to_owned()
+            >
+                {action.label()}
+            </button>
+        }
+        .into_any();
+    }
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let run = move |_| {
+        opener.close();
+        match action {
+            MessageAction::Copy => copy(ui, id),
+            MessageAction::Info => toggle_message_info(ui, messenger, id),
+            MessageAction::React => {}
+        }
+    };
+    view! {
+        <button type="button" role="menuitem" tabindex="-1" on:click=run>
+            {action.label()}
+        </button>
+    }
+    .into_any()
+}
+
+/// Puts message `id`'s text (or caption) on the clipboard.
+fn copy(ui: Ui, id: MessageId) {
+    let text = ui
+        .messages
+        .with_untracked(|list| list.iter().find(|m| m.id == id).map(|m| m.body.clone()));
+    let Some(text) = text else {
+        return;
+    };
+    leptos::task::spawn_local(async move {
+        if !clipboard::copy(&text).await {
+            ui.problem
+                .set(Some("Could not copy the message.".to_owned()));
+        }
+    });
+}
+
+/// The quick reactions; ours is marked, and choosing it again takes it back.
+fn quick_reactions(message: &ChatMessage, opener: Opener) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let refocus = expect_context::<Refocus>();
+    let id = message.id;
+    let own = own_reaction(ui, message);
+    QUICK_REACTIONS
+        .map(|emoji| {
+            let chosen = own.as_deref() == Some(emoji);
+            let react = move |_| {
+                refocus.0.set_value(Some(id));
+                opener.close();
+                let emoji = if chosen { "" } else { emoji };
+                messenger.tell(Command::React {
+                    id,
+                    emoji: emoji.to_owned(),
+                });
+            };
+            view! {
+                <button
+                    type="button"
+                    role="menuitem"
+                    tabindex="-1"
+                    class=if chosen { "quick-reaction chosen" } else { "quick-reaction" }
+                    aria-label=format!("React {emoji}")
+                    on:click=react
+                >
+                    {emoji}
+                </button>
+            }
+        })
+        .collect_view()
+}
+
+/// Our own reaction to `message`, if we have one.
+fn own_reaction(ui: Ui, message: &ChatMessage) -> Option<String> {
+    let me = ui.me.get_untracked()?;
+    (message.reactions.iter())
+        .find(|r| r.by == me && !r.emoji.is_empty())
+        .map(|r| r.emoji.clone())
+}
