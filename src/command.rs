@@ -86,6 +86,13 @@ pub(crate) enum Command {
     ContactInfo(Username),
     /// The user compared safety numbers with this contact and they matched.
     MarkVerified(Username),
+    /// Set a chat's disappearing-message timer (ms, 0: off), for everyone in it.
+    SetTimer {
+        chat: ChatId,
+        timer_ms: u64,
+    },
+    /// Remove the messages whose time ran out (at start and every minute).
+    Expire,
     /// Mute (or unmute) a chat's notifications on this device.
     Mute {
         chat: ChatId,
@@ -114,6 +121,8 @@ pub(crate) enum Command {
     Unlink(u32),
     /// Make or change a group, or look at one.
     Group(GroupCommand),
+    /// Do something to a message.
+    Message(MessageCommand),
     /// Who may see the account's last seen and online (applied at once).
     SetPresenceVisibility(PresenceVisibility),
     /// Rename a device of the account.
@@ -121,6 +130,22 @@ pub(crate) enum Command {
         id: u32,
         name: String,
     },
+}
+
+/// What is done to a message (its `Message actions`, the composer replying or editing).
+pub(crate) enum MessageCommand {
+    /// Send `body` in the open chat as a reply to `quoted`.
+    Reply { quoted: MessageId, body: String },
+    /// Replace the text of our message `id` with `body`.
+    Edit { id: MessageId, body: String },
+    /// Delete our message `id` for everyone in its chat.
+    DeleteForEveryone(MessageId),
+    /// Delete message `id` from this account's devices.
+    DeleteForMe(MessageId),
+    /// Star (or unstar) message `id`.
+    Star { id: MessageId, starred: bool },
+    /// Send message `id` again to each of `chats`, marked forwarded.
+    Forward { id: MessageId, chats: Vec<ChatId> },
 }
 
 /// What the group screens ask for.

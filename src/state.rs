@@ -138,6 +138,26 @@ pub(crate) struct Ui {
     pub(crate) transfers: RwSignal<Vec<Transfer>>,
     /// The voice note playing (one at a time; when it ends, the chat's next one plays).
     pub(crate) voice_playing: RwSignal<Option<MessageId>>,
+    /// The open chat's disappearing-message timer (ms, 0: off).
+    pub(crate) timer: RwSignal<u64>,
+    /// What the composer writes: a new message, a reply, or an edit.
+    pub(crate) composing: RwSignal<Composing>,
+    /// The message whose delete for everyone waits for confirmation.
+    pub(crate) deleting: RwSignal<Option<MessageId>>,
+    /// The message being forwarded (its `Forward to` dialog is open).
+    pub(crate) forwarding: RwSignal<Option<MessageId>>,
+}
+
+/// What the composer writes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) enum Composing {
+    /// A new message.
+    #[default]
+    New,
+    /// A reply to this message.
+    Reply(Box<ChatMessage>),
+    /// A new text for this message of ours.
+    Edit(Box<ChatMessage>),
 }
 
 /// What downloads by itself when it arrives (this device's choice). The rest downloads on
@@ -207,6 +227,10 @@ impl Ui {
             gallery: RwSignal::new(Vec::new()),
             transfers: RwSignal::new(Vec::new()),
             voice_playing: RwSignal::new(None),
+            timer: RwSignal::new(0),
+            composing: RwSignal::new(Composing::New),
+            deleting: RwSignal::new(None),
+            forwarding: RwSignal::new(None),
         }
     }
 

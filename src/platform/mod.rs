@@ -30,6 +30,8 @@ pub mod push;
 #[cfg(target_arch = "wasm32")]
 pub mod relay;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod reveal;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod scan;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod timer;

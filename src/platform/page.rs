@@ -1,7 +1,7 @@
 //! The page itself: whether it is hidden, where it was loaded from, what the browser is called,
 //! and asking it to keep Hush's storage.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::glue;
 
@@ -50,4 +50,16 @@ pub(crate) async fn ask_to_persist() -> Option<bool> {
         .await
         .ok()?
         .as_bool()
+}
+
+/// Puts the caret in the composer (after choosing Reply or Edit), once it is drawn.
+pub(crate) fn focus_composer() {
+    leptos::prelude::request_animation_frame(|| {
+        let found = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("composer"));
+        if let Some(element) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = element.focus();
+        }
+    });
 }

@@ -2,10 +2,11 @@
 //! as stored, and the open contact's safety number.
 
 use hush_client::model::add_to_chats;
-use hush_client::{ChatId, ChatMessage, Store, Username};
+use hush_client::{ChatId, ChatMessage, EngineError, Output, Store, Username};
 use leptos::prelude::*;
 
 use super::tab::{AppEngine, Tab};
+use crate::platform::clock;
 use crate::state::{Safety, Ui};
 
 /// Messages shown when a chat opens (the newest).
@@ -46,8 +47,29 @@ pub(super) async fn refresh_chats(engine: &AppEngine, ui: Ui) {
     }
 }
 
+/// Removes every message whose time ran out; what it removes comes back as events.
+pub(super) async fn expire(engine: &mut AppEngine) -> Result<Output, EngineError> {
+    let mut out = Output::default();
+    loop {
+        let step = engine.expire(clock::now_ms()).await?;
+        if step.events.is_empty() {
+            return Ok(out);
+        }
+        out.events.extend(step.events);
+    }
+}
+
+/// Reads the open chat's timer for its info.
+pub(super) async fn load_timer(engine: &AppEngine, ui: Ui, chat: &ChatId) {
+    match engine.timer_of(chat).await {
+        Ok(timer) => ui.timer.set(timer.map_or(0, |t| t.timer_ms)),
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
 /// Shows a chat's newest page (however long the chat, only that page is read).
 pub(super) async fn load_chat(engine: &AppEngine, ui: Ui, chat: &ChatId) {
+    load_timer(engine, ui, chat).await;
     match engine.store().messages(chat, None, PAGE).await {
         Ok(messages) => {
             ui.forget_gone_rows();

@@ -84,6 +84,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             typing,
         } => Ok(tab.engine.typing(&to, typing)),
         Command::Typing { to, typing } => Ok(tab.engine.group_typing(&to, typing).await),
+        Command::Message(command) => super::message_actions::serve(tab, command).await,
         Command::Group(command) => {
             let (out, open) = groups::run(&mut tab.engine, ui, command, clock::now_ms()).await?;
             if let Some(chat) = open {
@@ -108,6 +109,14 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             ui.current.set(None);
             Ok(Output::default())
         }
+        Command::SetTimer { chat, timer_ms } => {
+            let now = clock::now_ms();
+            let (notice, out) = tab.engine.set_timer(&chat, timer_ms, now).await?;
+            ui.timer.set(timer_ms);
+            chat::show_sent(tab, notice).await;
+            Ok(out)
+        }
+        Command::Expire => chat::expire(&mut tab.engine).await,
         Command::Mute { chat, muted } => {
             tab.engine.set_muted(&chat, muted).await?;
             ui.muted.update(|list| {

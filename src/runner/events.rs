@@ -41,7 +41,13 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             ui.problem
                 .set(Some("That username is taken. Try another one.".to_owned()));
         }
-        Event::Message(message) => return show_message(ui, message),
+        Event::Message(message) => {
+            let open = ui.current.get_untracked().as_ref() == Some(&message.chat);
+            if open && message.kind == Kind::TimerChanged {
+                super::chat::load_timer(&tab.engine, ui, &message.chat).await;
+            }
+            return show_message(ui, message);
+        }
         Event::Status(id, status) => {
             ui.set_status(id, status);
             groups::refresh_info(&tab.engine, ui, id).await;

@@ -12,6 +12,7 @@ mod events;
 mod gallery;
 mod groups;
 mod linking;
+mod message_actions;
 mod pieces;
 mod tab;
 mod uploads;
@@ -134,7 +135,17 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
     // slowest part of receiving); if storing fails, the chat is read back from storage.
     tab.engine
         .preview_received(move |message| ui.show_in_chat(message));
+    spawn_local(expire_every_minute(messenger));
     Some(tab)
+}
+
+/// Asks for what ran out to be removed now (also what ran out while the app was closed) and
+/// every minute after.
+async fn expire_every_minute(messenger: Messenger) {
+    loop {
+        messenger.tell(Command::Expire);
+        crate::platform::timer::sleep(60_000).await;
+    }
 }
 
 /// A registered account goes to its chats (as stored), anything else to onboarding.

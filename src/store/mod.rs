@@ -26,9 +26,9 @@ pub use schema::DATABASE;
 #[cfg(target_arch = "wasm32")]
 use {
     hush_client::model::{
-        ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
+        ChatMessage, ChatSummary, ChatTimer, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
     },
-    hush_client::store::encoding::{decode_account, decode_group, decode_pinned},
+    hush_client::store::encoding::{decode_account, decode_group, decode_pinned, decode_timer},
     hush_client::store::{Changes, Store, StoreError},
     hush_client::{ChatId, LocalAccount, Username},
     hush_protocol::keys::OneTimePreKeyPair,
@@ -347,6 +347,48 @@ impl Store for IdbStore {
                 let chat = chat.ok_or_else(|| corrupt("a muted chat is not text"))?;
                 ChatId::parse(&chat).map_err(corrupt)
             })
+            .collect()
+    }
+
+    async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::TIMERS], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let store = tx.store(schema::TIMERS).map_err(backend)?;
+        let pairs = store.scan(None, None, None, None).await.map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        pairs
+            .iter()
+            .map(|(key, value)| {
+                let chat = key
+                    .as_string()
+                    .ok_or_else(|| corrupt("a timer's chat is not text"))?;
+                let chat = ChatId::parse(&chat).map_err(corrupt)?;
+                Ok((chat, decode_timer(&bytes_of(value)?).map_err(corrupt)?))
+            })
+            .collect()
+    }
+
+    async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let upto = KeyRange::upper_bound(&JsValue::from_f64(now_ms as f64), Some(false))
+            .map_err(|e| backend(e.into()))?;
+        let found = tx
+            .store(schema::MESSAGES)
+            .map_err(backend)?
+            .index(schema::MESSAGES_EXPIRES)
+            .map_err(backend)?
+            .get_all(Some(upto), Some(limit as u32))
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        found
+            .iter()
+            .map(|value| Ok(decode_message_record(value)?.id))
             .collect()
     }
 

@@ -7,7 +7,9 @@
 
 use std::borrow::Cow;
 
-use hush_client::model::{ChatMessage, GroupRecord, MessageId, OutboxEntry, PinnedDevices};
+use hush_client::model::{
+    ChatMessage, ChatTimer, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
+};
 use hush_client::store::{Changes, StoreError};
 use hush_client::{ChatId, LocalAccount};
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -93,6 +95,8 @@ pub enum Record<'a> {
     Name(&'a str),
     /// A chat muted on this device.
     Muted,
+    /// A chat's disappearing-message timer.
+    Timer(&'a ChatTimer),
     /// A contact's pinned account key and device list.
     Pinned(&'a PinnedDevices),
     /// A group, keys included.
@@ -336,6 +340,10 @@ fn plan_the_rest<'a>(plan: &mut Plan<'a>, changes: &'a Changes) {
             true => plan.put(schema::MUTED, Some(key), Record::Muted),
             false => plan.delete(schema::MUTED, key),
         }
+    }
+    for (chat, timer) in last_changes(&changes.timers) {
+        let key = Some(Key::Text(Cow::Owned(chat.to_string())));
+        plan.put(schema::TIMERS, key, Record::Timer(timer));
     }
     for pinned in &changes.pinned_devices {
         let key = Some(text(&pinned.list.account));

@@ -5,7 +5,7 @@
 use hush_client::model::{is_unread, ChatMessage, MessageId, OutboxEntry};
 use hush_client::store::encoding::{
     decode_message, decode_outbox, encode_account, encode_group, encode_message, encode_outbox,
-    encode_pinned,
+    encode_pinned, encode_timer,
 };
 use hush_client::store::StoreError;
 use hush_protocol::DeviceAddress;
@@ -81,6 +81,12 @@ pub(super) fn message_record(message: &ChatMessage, seq: f64) -> Result<JsValue,
     if is_unread(message) {
         fields.push((schema::UNREAD, &chat));
     }
+    let expires = (message.meta.expires_ms)
+        .filter(|_| message.kind != hush_client::Kind::Hidden)
+        .map(|at| JsValue::from_f64(at as f64));
+    if let Some(expires) = &expires {
+        fields.push((schema::EXPIRES, expires));
+    }
     object(&fields)
 }
 
@@ -146,6 +152,7 @@ pub(super) fn value(record: &Record<'_>) -> Result<JsValue, StoreError> {
         Record::Verified(key) => bytes(key.as_slice()),
         Record::Name(name) => JsValue::from_str(name),
         Record::Muted => JsValue::TRUE,
+        Record::Timer(timer) => bytes(&encode_timer(timer)),
         Record::Pinned(pinned) => bytes(&encode_pinned(pinned)),
         Record::Group(group) => bytes(&encode_group(group)),
         Record::NextSeq(seq) => JsValue::from_f64(*seq),

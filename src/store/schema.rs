@@ -5,7 +5,7 @@
 pub const DATABASE: &str = "hush";
 
 /// The current schema version.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub const ACCOUNT: &str = "account";
@@ -46,11 +46,18 @@ pub const MUTED: &str = "muted";
 pub const PINNED: &str = "pinned_devices";
 /// Since version 7: groups (encoded `GroupRecord`, keys included), key: the group chat name.
 pub const GROUPS: &str = "groups";
+/// Since version 8: each chat's disappearing-message timer (encoded `ChatTimer`), key: the
+/// chat.
+pub const TIMERS: &str = "timers";
+/// Since version 8: when a message disappears (ms), a field only messages with a timer have.
+pub const EXPIRES: &str = "expires";
+/// The messages' index on [`EXPIRES`]: what ran out, without reading every message.
+pub const MESSAGES_EXPIRES: &str = "expires";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub const ALL: [&str; 12] = [
+pub const ALL: [&str; 13] = [
     ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED, PINNED,
-    GROUPS,
+    GROUPS, TIMERS,
 ];

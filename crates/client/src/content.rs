@@ -41,6 +41,7 @@ const RICH: u8 = 0x1C;
 const AMEND: u8 = 0x1D;
 const MIRROR: u8 = 0x1E;
 const MARKS: u8 = 0x1F;
+const TIMER: u8 = 0x20;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
 /// its id (16) and when it was sent (u64), so a build that does not know one still shows that
 /// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
@@ -159,8 +160,18 @@ pub enum Content {
         /// When (the author's clock): checked against the message's own time.
         sent_ms: u64,
     },
-    /// To the sender's own other devices: a [`Content::Rich`] or [`Content::Amend`] it sent
-    /// in the 1:1 chat `to` (a group's members' devices, ours too, get those directly).
+    /// The chat's disappearing-message timer, set by the sender: a message of its own, shown
+    /// as a notice.
+    Timer {
+        /// Chosen by the sender, as a text's.
+        id: MessageId,
+        /// When it was set (the sender's clock): the newest setting wins.
+        sent_ms: u64,
+        /// How long messages last from now on, 0 for ever ([`crate::model::TIMER_CHOICES`]).
+        timer_ms: u64,
+    },
+    /// To the sender's own other devices: a [`Content::Rich`], [`Content::Amend`] or
+    /// [`Content::Timer`] it sent in the 1:1 chat `to` (a group's members' devices, ours too, get those directly).
     Mirror {
         /// The chat it was sent in.
         to: String,
@@ -328,6 +339,13 @@ impl Content {
                 w.header(RICH);
                 rich.write(&mut w);
             }
+            Self::Timer {
+                id,
+                sent_ms,
+                timer_ms,
+            } => {
+                w.header(TIMER).raw(id).u64(*sent_ms).u64(*timer_ms);
+            }
             Self::Amend { id, amend, sent_ms } => {
                 w.header(AMEND);
                 rich::write_amend(&mut w, id, amend, *sent_ms);
@@ -457,12 +475,26 @@ impl Content {
             MIRROR => {
                 let to = r.string("chat", MAX_CHAT_NAME)?;
                 let inner = Self::decode(r.var("mirrored", hush_protocol::limits::MAX_CONTENT)?)?;
-                if !matches!(inner, Self::Rich(_) | Self::Amend { .. }) {
+                if !matches!(
+                    inner,
+                    Self::Rich(_) | Self::Amend { .. } | Self::Timer { .. }
+                ) {
                     return Err(DecodeError::Invalid("mirrored content"));
                 }
                 Self::Mirror {
                     to,
                     inner: Box::new(inner),
+                }
+            }
+            TIMER => {
+                let (id, sent_ms, timer_ms) = (r.array()?, r.u64()?, r.u64()?);
+                if !crate::model::is_timer_choice(timer_ms) {
+                    return Err(DecodeError::Invalid("timer"));
+                }
+                Self::Timer {
+                    id,
+                    sent_ms,
+                    timer_ms,
                 }
             }
             MARKS => {

@@ -303,6 +303,19 @@ fn rich_contents() -> Vec<Content> {
             to: "bob".into(),
             inner: Box::new(edit),
         },
+        Content::Timer {
+            id: [26; 16],
+            sent_ms: 54,
+            timer_ms: crate::model::TIMER_CHOICES[2],
+        },
+        Content::Mirror {
+            to: "bob".into(),
+            inner: Box::new(Content::Timer {
+                id: [27; 16],
+                sent_ms: 55,
+                timer_ms: 0,
+            }),
+        },
         Content::Marks {
             mark: Mark::Forget,
             ids: vec![[24; 16], [25; 16]],
@@ -352,6 +365,13 @@ fn malformed_rich_contents_are_refused() {
         }),
     };
     assert!(Content::decode(&mirror.encode()).is_err());
+    // A timer that is none of the choices.
+    let odd = Content::Timer {
+        id: [1; 16],
+        sent_ms: 1,
+        timer_ms: 5,
+    };
+    assert!(Content::decode(&odd.encode()).is_err());
 }
 
 #[test]

@@ -88,6 +88,9 @@ pub enum InputError {
     /// More messages at once than one action covers.
     #[error("too many messages at once")]
     TooMany,
+    /// Not one of the timers offered.
+    #[error("disappearing messages last 24 hours, 7 days or 90 days")]
+    Timer,
     /// A forward goes to 1 to 5 chats.
     #[error("forward to 1 to 5 chats at once")]
     ForwardChats,

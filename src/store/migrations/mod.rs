@@ -74,12 +74,23 @@ fn v7(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(schema::GROUPS))
 }
 
+/// Version 8: disappearing messages: each chat's timer, and messages indexed by when they
+/// expire (messages stored before it have no timer, so no field to index).
+fn v8(builder: RexieBuilder) -> RexieBuilder {
+    let messages = messages_v1()
+        .add_index(Index::new(schema::MESSAGES_UNREAD, schema::UNREAD))
+        .add_index(Index::new(schema::MESSAGES_EXPIRES, schema::EXPIRES));
+    builder
+        .add_object_store(messages)
+        .add_object_store(ObjectStore::new(schema::TIMERS))
+}
+
 /// Opens (creating or upgrading) the database `name` at [`VERSION`], and runs the data
 /// migrations it has not had. A database of a newer version is refused untouched.
 pub(super) async fn open(name: &str) -> Result<Rexie, OpenError> {
-    let builder = v7(v6(v5(v4(v3(v2(
-        v1(Rexie::builder(name).version(VERSION)),
-    ))))));
+    let builder = v8(v7(v6(v5(v4(v3(v2(v1(
+        Rexie::builder(name).version(VERSION)
+    ))))))));
     let db = match builder.build().await {
         Ok(db) => db,
         Err(error) => {

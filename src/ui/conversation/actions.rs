@@ -10,9 +10,9 @@ use leptos::prelude::*;
 use super::menu_keys;
 use super::message_action::MessageAction;
 use super::press::Opener;
-use crate::command::{Command, Messenger};
+use crate::command::{Command, MessageCommand, Messenger};
 use crate::platform::clipboard;
-use crate::state::Ui;
+use crate::state::{Composing, Ui};
 use crate::ui::groups::toggle_message_info;
 
 /// The quick reactions, in the order WhatsApp offers them.
@@ -45,7 +45,8 @@ pub(super) fn MessageActions(message: ChatMessage, opener: Opener) -> impl IntoV
     }
     let menu_id = popover_id("m", &id);
     let reactions_id = popover_id("r", &id);
-    let offered = MessageAction::offered_for(&message);
+    let now_ms = crate::ui::time::now() as u64;
+    let offered = MessageAction::offered_for(&message, now_ms);
     let reactions =
         (offered.contains(&MessageAction::React)).then(|| quick_reactions(&message, opener));
     let items = offered
@@ -120,7 +121,15 @@ fn action_item(
     let messenger = expect_context::<Messenger>();
     let run = move |_| {
         opener.close();
+        let tell = |command| messenger.tell(Command::Message(command));
         match action {
+            MessageAction::Reply => compose(ui, id, Composing::Reply),
+            MessageAction::Edit => compose(ui, id, Composing::Edit),
+            MessageAction::DeleteForEveryone => ui.deleting.set(Some(id)),
+            MessageAction::DeleteForMe => tell(MessageCommand::DeleteForMe(id)),
+            MessageAction::Forward => ui.forwarding.set(Some(id)),
+            MessageAction::Star => tell(MessageCommand::Star { id, starred: true }),
+            MessageAction::Unstar => tell(MessageCommand::Star { id, starred: false }),
             MessageAction::Copy => copy(ui, id),
             MessageAction::Info => toggle_message_info(ui, messenger, id),
             MessageAction::React => {}
@@ -132,6 +141,17 @@ fn action_item(
         </button>
     }
     .into_any()
+}
+
+/// Puts message `id` in the composer, to reply to or to edit, and the caret in the box.
+fn compose(ui: Ui, id: MessageId, how: fn(Box<ChatMessage>) -> Composing) {
+    let message = ui
+        .messages
+        .with_untracked(|list| list.iter().find(|m| m.id == id).cloned());
+    if let Some(message) = message {
+        ui.composing.set(how(Box::new(message)));
+        crate::platform::page::focus_composer();
+    }
 }
 
 /// Puts message `id`'s text (or caption) on the clipboard.

@@ -1,4 +1,5 @@
-//! Writing a message: the composer (Enter sends, Shift+Enter is a new line), the typing
+//! Writing a message: the composer (Enter sends, Shift+Enter is a new line), a reply (with
+//! `Replying to <name>` and `Cancel reply`) or an edit (`Save edit`, `Cancel edit`), the typing
 //! notices it sends, and why a group may not take messages from us.
 
 use hush_client::ChatId;
@@ -6,8 +7,8 @@ use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
 use super::record::{RecordButton, Recorder, RecordingBar, Stage};
-use crate::command::{Command, Messenger};
-use crate::state::Ui;
+use crate::command::{Command, MessageCommand, Messenger};
+use crate::state::{Composing, Ui};
 use crate::ui::time::now;
 
 /// While typing, the other side is told again this often (its notice fades after 6 s).
@@ -58,16 +59,40 @@ pub(super) fn Composer() -> impl IntoView {
     });
     // When we last told the other side we are typing (repeated every few seconds while we are).
     let typing_told = StoredValue::new(0.0f64);
+    // Editing puts the message's text in the box; leaving the chat drops a reply or edit.
+    Effect::new(move |_| {
+        if let Composing::Edit(message) = ui.composing.get() {
+            draft.set(message.body.clone());
+        }
+    });
+    Effect::new(move |opened: Option<()>| {
+        ui.current.track();
+        if opened.is_some() {
+            ui.composing.set(Composing::New);
+        }
+    });
     let send = move || {
         let body = draft.get_untracked();
         if body.trim().is_empty() {
             return;
         }
-        if let Some(to) = ui.current.get_untracked() {
-            messenger.tell(Command::Send { to, body });
-            draft.set(String::new());
-            typing_told.set_value(0.0);
-        }
+        let Some(to) = ui.current.get_untracked() else {
+            return;
+        };
+        messenger.tell(match ui.composing.get_untracked() {
+            Composing::New => Command::Send { to, body },
+            Composing::Reply(quoted) => Command::Message(MessageCommand::Reply {
+                quoted: quoted.id,
+                body,
+            }),
+            Composing::Edit(message) => Command::Message(MessageCommand::Edit {
+                id: message.id,
+                body,
+            }),
+        });
+        ui.composing.set(Composing::New);
+        draft.set(String::new());
+        typing_told.set_value(0.0);
     };
     let on_input = move |ev| {
         let text = event_target_value(&ev);
@@ -88,11 +113,17 @@ pub(super) fn Composer() -> impl IntoView {
         }
     };
     let empty = move || draft.with(|text| text.trim().is_empty());
+    let editing = move || matches!(ui.composing.get(), Composing::Edit(_));
+    let cancel_edit = move |_| {
+        ui.composing.set(Composing::New);
+        draft.set(String::new());
+    };
     view! {
         <Show
             when=move || recorder.stage.get() == Stage::Idle
             fallback=move || view! { <RecordingBar recorder /> }
         >
+        <ReplyingTo />
         <form class="composer" on:submit=on_submit>
             <label for="composer" class="visually-hidden">"Message"</label>
             <textarea
@@ -103,12 +134,48 @@ pub(super) fn Composer() -> impl IntoView {
                 on:input=on_input
                 on:keydown=on_key
             ></textarea>
-            <Show when=empty>
+            <Show when=move || empty() && !editing()>
                 <RecordButton recorder />
             </Show>
-            <button type="submit">"Send"</button>
+            <Show
+                when=editing
+                fallback=|| view! { <button type="submit">"Send"</button> }
+            >
+                <button type="button" on:click=cancel_edit>"Cancel edit"</button>
+                <button type="submit">"Save edit"</button>
+            </Show>
         </form>
         </Show>
+    }
+}
+
+/// While replying: whom to, their words, and `Cancel reply`.
+#[component]
+fn ReplyingTo() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let quoted = move || match ui.composing.get() {
+        Composing::Reply(message) => Some(message),
+        _ => None,
+    };
+    move || {
+        quoted().map(|message| {
+            let me = ui.me.get_untracked();
+            let author = me.as_ref().map(|me| message.author(me));
+            let name = match (&author, &me) {
+                (Some(author), Some(me)) if author == me => "You".to_owned(),
+                (Some(author), _) => ui.name_of(author),
+                _ => String::new(),
+            };
+            view! {
+                <div class="replying" role="group" aria-label="Reply">
+                    <p class="replying-to">{format!("Replying to {name}")}</p>
+                    <p class="quote-preview">{hush_client::model::preview(&message.body)}</p>
+                    <button type="button" on:click=move |_| ui.composing.set(Composing::New)>
+                        "Cancel reply"
+                    </button>
+                </div>
+            }
+        })
     }
 }
 

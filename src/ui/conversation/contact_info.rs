@@ -1,10 +1,11 @@
-//! Contact info: the safety number to compare with the contact, "Mark as verified", and the
-//! chat's media and files.
+//! Contact info: the safety number to compare with the contact, "Mark as verified", the chat's
+//! disappearing-message timer, and its media and files.
 
 use hush_client::ChatId;
 use leptos::prelude::*;
 
 use super::gallery::Gallery;
+use super::timer::DisappearingMessages;
 use crate::command::{Command, Messenger};
 use crate::state::{Safety, Ui};
 use crate::ui::qr::QrImage;
@@ -47,6 +48,7 @@ pub(super) fn ContactInfo() -> impl IntoView {
                     }
                     .into_any(),
                 }}
+                <DisappearingMessages />
                 <Gallery />
             </section>
         </Show>

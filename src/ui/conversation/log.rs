@@ -26,19 +26,25 @@ enum Row {
 
 impl Row {
     /// A message keeps its row while its status moves on (the tick follows a signal of its
-    /// own), so a status change redraws one tick, not the log; a change of its reactions
-    /// draws it again.
+    /// own), so a status change redraws one tick, not the log; a change of its reactions, an
+    /// edit, a delete or a star draws it again.
     fn key(&self) -> (MessageId, String) {
         match self {
             Row::Day(label) => ([0; 16], label.clone()),
-            Row::Message(m) => (m.id, reactions_key(m)),
+            Row::Message(m) => (m.id, change_key(m)),
         }
     }
 }
 
-/// What a message's reactions are, as short as can tell two apart.
-fn reactions_key(message: &ChatMessage) -> String {
-    let mut key = String::new();
+/// What a message's reactions, kind, edit and star are, as short as can tell two apart.
+fn change_key(message: &ChatMessage) -> String {
+    let meta = &message.meta;
+    let mut key = format!(
+        "{:?} {} {} ",
+        message.kind,
+        meta.edited_ms.unwrap_or(0),
+        u8::from(meta.starred)
+    );
     for reaction in &message.reactions {
         key.push_str(reaction.by.as_str());
         key.push(' ');

@@ -5,6 +5,9 @@ mod actions;
 mod attach;
 mod composer;
 mod contact_info;
+mod delete_dialog;
+mod extras;
+mod forward_dialog;
 mod gallery;
 mod header;
 mod linked;
@@ -16,6 +19,7 @@ mod press;
 mod reactions;
 mod record;
 mod row;
+mod timer;
 mod transfer;
 mod viewer;
 mod voice;
@@ -47,12 +51,15 @@ pub(crate) fn Conversation() -> impl IntoView {
                 <ContactInfo />
                 <Show when=move || ui.group_open() && ui.group_info.get()>
                     <GroupInfo>
+                        <timer::DisappearingMessages />
                         <Gallery />
                     </GroupInfo>
                 </Show>
                 <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 <MessageLog />
                 <Viewer />
+                <delete_dialog::DeleteDialog />
+                <forward_dialog::ForwardDialog />
                 <SendingNote />
                 <div class="compose">
                     <Attach />

@@ -6,6 +6,7 @@ use hush_client::{ChatMessage, Kind, Status};
 use leptos::prelude::*;
 
 use super::actions::MessageActions;
+use super::extras::{message_key, Forwarded, Marks, QuoteView};
 use super::linked::Linked;
 use super::media::Attachment;
 use super::press::Opener;
@@ -39,7 +40,7 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
             "{} linked a new device.",
             ui.display(&message.chat)
         )),
-        Kind::GroupChange | Kind::UpdateNeeded => Some(message.body.clone()),
+        Kind::GroupChange | Kind::UpdateNeeded | Kind::TimerChanged => Some(message.body.clone()),
     }
 }
 
@@ -73,19 +74,30 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
     let opener = Opener::new();
+    let class = match (mine, message.kind == Kind::Deleted) {
+        (true, false) => "bubble mine",
+        (false, false) => "bubble theirs",
+        (true, true) => "bubble mine deleted",
+        (false, true) => "bubble theirs deleted",
+    };
+    let meta = message.meta.clone();
     view! {
         <li
-            class=if mine { "bubble mine" } else { "bubble theirs" }
+            class=class
+            data-message=message_key(&id)
             tabindex="0"
             on:contextmenu=move |event| opener.context_menu(event)
             on:keydown=move |event| opener.key(event)
         >
             {author.map(|name| view! { <p class="author">{name}</p> })}
+            <Forwarded forwards=meta.forwards />
+            {meta.quote.clone().map(|quote| view! { <QuoteView quote=*quote /> })}
             {message.attachment.clone().map(|pointer| view! {
                 <Attachment id pointer=*pointer caption=message.body.clone() />
             })}
             <p class="body"><Linked text=message.body.clone() /></p>
             <p class="meta">
+                <Marks meta />
                 <time>{clock(message.sent_ms)}</time>
                 {mine.then(|| view! { <Tick status /> })}
                 {move || (mine && status.get() == Status::Failed).then(|| view! {

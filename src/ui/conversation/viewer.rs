@@ -134,7 +134,10 @@ pub(super) fn Viewer() -> impl IntoView {
 
 /// Shows the dialog as a modal (the page behind inert, Escape closes it) while a photo is
 /// viewed, and closes it when none is.
-fn open_as_modal(viewing: RwSignal<Option<MessageId>>, dialog: NodeRef<leptos::html::Dialog>) {
+pub(super) fn open_as_modal(
+    viewing: RwSignal<Option<MessageId>>,
+    dialog: NodeRef<leptos::html::Dialog>,
+) {
     Effect::new(move |_| {
         let open = viewing.get().is_some();
         let Some(dialog) = dialog.get() else {

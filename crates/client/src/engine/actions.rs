@@ -44,9 +44,29 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 }
 
-/// What our other devices get of an action or message sent in a 1:1 chat.
+/// What our other devices get of an action or message sent in a 1:1 chat (a group's members'
+/// devices, ours included, get the group's own copy).
 pub(super) fn sent_transcript(chat: &ChatId, content: &Content) -> Option<Content> {
+    if matches!(chat, ChatId::Group(_)) {
+        return None;
+    }
     match content {
+        Content::Text { id, sent_ms, body } => Some(Content::Sent {
+            to: chat.to_string(),
+            id: *id,
+            sent_ms: *sent_ms,
+            body: body.clone(),
+        }),
+        Content::Attachment {
+            id,
+            sent_ms,
+            pointer,
+        } => Some(Content::SentAttachment {
+            to: chat.to_string(),
+            id: *id,
+            sent_ms: *sent_ms,
+            pointer: pointer.clone(),
+        }),
         Content::Reaction {
             target,
             emoji,
@@ -57,7 +77,7 @@ pub(super) fn sent_transcript(chat: &ChatId, content: &Content) -> Option<Conten
             emoji: emoji.clone(),
             sent_ms: *sent_ms,
         }),
-        Content::Rich(_) | Content::Amend { .. } => Some(Content::Mirror {
+        Content::Rich(_) | Content::Amend { .. } | Content::Timer { .. } => Some(Content::Mirror {
             to: chat.to_string(),
             inner: Box::new(content.clone()),
         }),

@@ -15,7 +15,7 @@
 //! verification, profiles, presence), `senders` (who may send to us), `own_devices` (our own
 //! list, transcripts, read sync), `presence_setting` (who may see our presence), what is done to
 //! messages (`actions`, `reactions`, `amend` for edits and deletes, `marks` for stars and
-//! deletes for me, `rich` for replies and forwards, `held` for actions that came before their
+//! deletes for me, `rich` for replies and forwards, `timers` for disappearing messages, `held` for actions that came before their
 //! message), `groups` and `linking`.
 
 mod actions;
@@ -36,6 +36,7 @@ mod receive;
 mod rich;
 mod send;
 mod senders;
+mod timers;
 
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 use hush_protocol::{Rng, Username};

@@ -100,39 +100,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// A transcript of a text sent to `to`, for the account's other devices (none if it has
-    /// no other device).
-    pub(super) fn transcript(&mut self, message: &ChatMessage, changes: &mut Changes) {
-        // Not even built for an account with one device (most sends).
-        if !self.has_other_devices() {
-            return;
-        }
-        let to = message.chat.to_string();
-        let content = match super::rich::content_of(message) {
-            Content::Attachment {
-                id,
-                sent_ms,
-                pointer,
-            } => Content::SentAttachment {
-                to,
-                id,
-                sent_ms,
-                pointer,
-            },
-            Content::Text { id, sent_ms, body } => Content::Sent {
-                to,
-                id,
-                sent_ms,
-                body,
-            },
-            rich => Content::Mirror {
-                to,
-                inner: Box::new(rich),
-            },
-        };
-        self.queue_for_own_devices(content, changes);
-    }
-
     /// Queues `content` for the account's other devices (none if it has no other device).
     pub(super) fn queue_for_own_devices(&mut self, content: Content, changes: &mut Changes) {
         if !self.has_other_devices() {
@@ -267,6 +234,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Content::Text { .. }
             | Content::Rich(_)
             | Content::Amend { .. }
+            | Content::Timer { .. }
             | Content::Mirror { .. }
             | Content::Marks { .. }
             | Content::Reaction { .. }
@@ -298,6 +266,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 message.status = Status::Sent;
                 batch.changes.received.push(message.clone());
                 batch.events.push(Event::Message(message));
+            }
+            Content::Timer {
+                id,
+                sent_ms,
+                timer_ms,
+            } => {
+                let Some(chat) = self.new_transcript(&batch.changes, to, &id).await? else {
+                    return Ok(());
+                };
+                let setting = (id, sent_ms, timer_ms);
+                let mut notice = (self.receive_timer(batch, &chat, setting, "You")).await?;
+                notice.status = Status::Sent;
+                batch.changes.received.push(notice.clone());
+                batch.events.push(Event::Message(notice));
             }
             Content::Amend { id, amend, sent_ms } => {
                 let Ok(chat) = ChatId::parse(to) else {

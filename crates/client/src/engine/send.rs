@@ -51,12 +51,33 @@ impl<S: Store, R: Rng> Engine<S, R> {
         message: ChatMessage,
         content: Content,
     ) -> Result<(ChatMessage, Output), EngineError> {
+        self.send_message_with(to, message, content, Changes::default())
+            .await
+    }
+
+    /// [`Self::send_message`], storing `changes` in the same transaction. A text or
+    /// attachment in a chat with a timer expires from its time on.
+    pub(super) async fn send_message_with(
+        &mut self,
+        to: &ChatId,
+        mut message: ChatMessage,
+        content: Content,
+        mut changes: Changes,
+    ) -> Result<(ChatMessage, Output), EngineError> {
         let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
         if to.is_with(&account.name) {
             return Err(InputError::NoteToSelf.into());
         }
+        if message.is_reactable() {
+            let timer = self.timer_of(to).await?;
+            message.meta.expires_ms = crate::model::expiry(timer.as_ref(), message.sent_ms);
+        }
         let account = match to {
-            ChatId::Group(id) => return self.send_group_message(*id, message, content).await,
+            ChatId::Group(id) => {
+                return self
+                    .send_group_message(*id, message, content, changes)
+                    .await
+            }
             ChatId::Direct(account) => account,
         };
         let entry = OutboxEntry {
@@ -65,11 +86,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             content: content.encode(),
             attempts: 0,
         };
-        let mut changes = Changes {
-            messages: vec![message.clone()],
-            ..Changes::default()
-        };
-        self.transcript(&message, &mut changes);
+        changes.messages.push(message.clone());
+        if let Some(transcript) = super::actions::sent_transcript(to, &content) {
+            self.queue_for_own_devices(transcript, &mut changes);
+        }
         let mut out = Output::default();
         self.send_entry(account, entry, changes, &mut out).await?;
         self.dispatch_own(&mut out).await?;

@@ -43,6 +43,8 @@ pub struct MessageMeta {
     pub edited_ms: Option<u64>,
     /// Starred on this account.
     pub starred: bool,
+    /// When it disappears (the chat's timer when it came), if it does.
+    pub expires_ms: Option<u64>,
 }
 
 /// A change to a stored message.
@@ -104,7 +106,12 @@ fn wipe(message: &mut ChatMessage, kind: Kind, body: &str) -> bool {
     message.body = body.to_owned();
     message.attachment = None;
     message.reactions.clear();
-    message.meta = MessageMeta::default();
+    // "This message was deleted" still disappears with its chat's timer.
+    let expires_ms = message.meta.expires_ms.filter(|_| kind == Kind::Deleted);
+    message.meta = MessageMeta {
+        expires_ms,
+        ..MessageMeta::default()
+    };
     true
 }
 

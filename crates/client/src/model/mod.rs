@@ -11,6 +11,7 @@ use hush_protocol::{DeviceAddress, Username};
 mod amend;
 mod chat_id;
 mod reactions;
+mod timer;
 
 pub use amend::{
     amend, next_hop, preview, within, Amendment, MessageMeta, Quote, CLOCK_MARGIN_MS, DELETED,
@@ -20,6 +21,7 @@ pub use chat_id::{ChatId, GroupId};
 pub use reactions::{
     add_reaction, is_reaction, tally, MessageRef, Reaction, MAX_REACTION, MAX_REACTIONS,
 };
+pub use timer::{expiry, is_timer_choice, timer_label, timer_notice, ChatTimer, TIMER_CHOICES};
 
 /// A message's id: chosen by its sender, the relay's client id for its envelopes.
 pub type MessageId = [u8; 16];
@@ -73,8 +75,11 @@ pub enum Kind {
     Attachment,
     /// A text or attachment its author deleted for everyone; the body is [`DELETED`].
     Deleted,
-    /// A message deleted for this account only: not shown, kept only as a mark that it came.
+    /// A message deleted for this account only, or expired: not shown, kept only as a mark
+    /// that it came.
     Hidden,
+    /// The chat's disappearing-messages timer changed; the body says how.
+    TimerChanged,
 }
 
 /// The text of a [`Kind::UpdateNeeded`] line.

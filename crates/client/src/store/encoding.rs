@@ -18,8 +18,8 @@ use crate::account::{LocalAccount, RetiredPreKey, MAX_RETIRED_PREKEYS};
 use crate::content::{Content, MAX_DISPLAY_NAME, MAX_TEXT};
 // An outbox entry holds up to the longest content (`hush_protocol::limits`).
 use crate::model::{
-    ChatId, ChatMessage, GroupLine, GroupRecord, Kind, MessageMeta, MessageRef, OutboxEntry,
-    PinnedDevices, Quote, Reaction, Status, MAX_PREVIEW, MAX_REACTION, MAX_REACTIONS,
+    ChatId, ChatMessage, ChatTimer, GroupLine, GroupRecord, Kind, MessageMeta, MessageRef,
+    OutboxEntry, PinnedDevices, Quote, Reaction, Status, MAX_PREVIEW, MAX_REACTION, MAX_REACTIONS,
 };
 use hush_protocol::limits::MAX_CONTENT;
 
@@ -47,6 +47,8 @@ const MESSAGE_V4: u8 = 0xAC;
 /// A message with a quote, forwards, an edit or a star: [`MESSAGE_V4`] and then those
 /// (messages without any keep the earlier forms).
 const MESSAGE_V5: u8 = 0xAD;
+/// A chat's disappearing-message timer.
+const TIMER: u8 = 0xAE;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
 const GROUP: u8 = 0xA8;
 /// The first form: a log of up to 8 states, pending changes of the first form (migrated on
@@ -209,6 +211,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             Kind::Attachment => 5,
             Kind::Deleted => 6,
             Kind::Hidden => 7,
+            Kind::TimerChanged => 8,
         })
         .var(message.chat.to_string().as_bytes())
         .u8(u8::from(message.from_me))
@@ -259,6 +262,10 @@ fn write_meta(w: &mut Writer, meta: &MessageMeta) {
         None => w.u8(0),
     };
     w.u8(u8::from(meta.starred));
+    match meta.expires_ms {
+        Some(at) => w.u8(1).u64(at),
+        None => w.u8(0),
+    };
 }
 
 fn read_meta(r: &mut Reader<'_>) -> Result<MessageMeta, DecodeError> {
@@ -278,11 +285,16 @@ fn read_meta(r: &mut Reader<'_>) -> Result<MessageMeta, DecodeError> {
         false => None,
     };
     let starred = r.bool("star flag")?;
+    let expires_ms = match r.bool("expiry flag")? {
+        true => Some(r.u64()?),
+        false => None,
+    };
     Ok(MessageMeta {
         quote,
         forwards,
         edited_ms,
         starred,
+        expires_ms,
     })
 }
 
@@ -328,6 +340,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             5 => Kind::Attachment,
             6 => Kind::Deleted,
             7 => Kind::Hidden,
+            8 => Kind::TimerChanged,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: ChatId::parse(&r.string("chat", MAX_NAME)?)?,
@@ -366,6 +379,25 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     }
     r.finish()?;
     Ok(message)
+}
+
+/// A chat's timer.
+pub fn encode_timer(timer: &ChatTimer) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.header(TIMER).u64(timer.timer_ms).u64(timer.set_ms);
+    w.into_bytes()
+}
+
+/// Restores [`encode_timer`]'s bytes.
+pub fn decode_timer(bytes: &[u8]) -> Result<ChatTimer, DecodeError> {
+    let mut r = Reader::new(bytes);
+    r.stored_header(TIMER)?;
+    let timer = ChatTimer {
+        timer_ms: r.u64()?,
+        set_ms: r.u64()?,
+    };
+    r.finish()?;
+    Ok(timer)
 }
 
 /// One outbox entry.

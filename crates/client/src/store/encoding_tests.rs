@@ -370,6 +370,7 @@ fn a_message_keeps_its_quote_forwards_edit_and_star() {
             forwards: 2,
             edited_ms: Some(70),
             starred: true,
+            expires_ms: Some(86_400_070),
         },
     };
     let bytes = encode_message(&message);
@@ -379,9 +380,10 @@ fn a_message_keeps_its_quote_forwards_edit_and_star() {
         assert!(decode_message(&bytes[..cut]).is_err());
     }
     let mut bad_flag = bytes.clone();
-    *bad_flag.last_mut().unwrap() = 2;
+    let flag = bad_flag.len() - 9;
+    bad_flag[flag] = 2;
     assert!(decode_message(&bad_flag).is_err());
-    for kind in [Kind::Deleted, Kind::Hidden] {
+    for kind in [Kind::Deleted, Kind::Hidden, Kind::TimerChanged] {
         message.kind = kind;
         message.meta = MessageMeta::default();
         let bytes = encode_message(&message);

@@ -13,14 +13,14 @@ use hush_protocol::{DeviceAddress, Username};
 use zeroize::Zeroizing;
 
 use super::encoding::{
-    decode_account, decode_group, decode_message, decode_outbox, decode_pinned, encode_account,
-    encode_group, encode_message, encode_outbox, encode_pinned,
+    decode_account, decode_group, decode_message, decode_outbox, decode_pinned, decode_timer,
+    encode_account, encode_group, encode_message, encode_outbox, encode_pinned, encode_timer,
 };
 use super::{Changes, Store, StoreError};
 use crate::account::LocalAccount;
 use crate::model::{
-    is_unread, summarize, ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
-    PinnedDevices,
+    is_unread, summarize, ChatId, ChatMessage, ChatSummary, ChatTimer, GroupRecord, Kind,
+    MessageId, OutboxEntry, PinnedDevices,
 };
 
 #[derive(Default)]
@@ -36,6 +36,8 @@ struct Inner {
     names: BTreeMap<Username, String>,
     /// By spelling, as a persistent store sorts them.
     muted: std::collections::BTreeSet<String>,
+    /// Encoded, by chat.
+    timers: BTreeMap<String, Vec<u8>>,
     /// Encoded, as a persistent store keeps them.
     pinned: BTreeMap<String, Vec<u8>>,
     /// Encoded too.
@@ -184,6 +186,29 @@ impl Store for MemoryStore {
             .collect())
     }
 
+    async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError> {
+        let inner = self.inner.borrow();
+        (inner.timers.iter())
+            .map(|(chat, bytes)| {
+                let chat = ChatId::parse(chat).map_err(corrupt)?;
+                Ok((chat, decode_timer(bytes).map_err(corrupt)?))
+            })
+            .collect()
+    }
+
+    async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut expired = Vec::new();
+        for (id, (_, bytes)) in &inner.messages {
+            let message = decode_message(bytes).map_err(corrupt)?;
+            let ran_out = message.meta.expires_ms.is_some_and(|at| at <= now_ms);
+            if ran_out && message.kind != Kind::Hidden && expired.len() < limit {
+                expired.push(*id);
+            }
+        }
+        Ok(expired)
+    }
+
     async fn muted(&self) -> Result<Vec<ChatId>, StoreError> {
         let inner = self.inner.borrow();
         inner
@@ -297,6 +322,9 @@ impl Store for MemoryStore {
                     inner.messages.insert(id, (seq, encode_message(&message)));
                 }
             }
+        }
+        for (chat, timer) in changes.timers {
+            inner.timers.insert(chat.to_string(), encode_timer(&timer));
         }
         for entry in changes.outbox {
             let seq = match inner.outbox.get(&entry.id) {

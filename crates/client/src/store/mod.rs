@@ -16,7 +16,7 @@ use hush_protocol::{DeviceAddress, Username};
 
 use crate::account::LocalAccount;
 use crate::model::{
-    Amendment, ChatId, ChatMessage, ChatSummary, GroupRecord, MessageId, OutboxEntry,
+    Amendment, ChatId, ChatMessage, ChatSummary, ChatTimer, GroupRecord, MessageId, OutboxEntry,
     PinnedDevices, Reaction, Status,
 };
 
@@ -44,6 +44,8 @@ pub struct Changes {
     /// Edits, deletes and stars of stored messages ([`crate::model::amend`]), applied inside
     /// the transaction after the reactions.
     pub amendments: Vec<(MessageId, Amendment)>,
+    /// Chats' disappearing-message timers, replaced whole.
+    pub timers: Vec<(ChatId, ChatTimer)>,
     /// Outbox entries, inserted or replaced by id.
     pub outbox: Vec<OutboxEntry>,
     /// Outbox entries done with.
@@ -74,6 +76,7 @@ impl core::fmt::Debug for Changes {
             .field("statuses", &self.statuses.len())
             .field("reactions", &self.reactions.len())
             .field("amendments", &self.amendments.len())
+            .field("timers", &self.timers.len())
             .field("outbox", &self.outbox.len())
             .field("outbox_done", &self.outbox_done.len())
             .field("verified", &self.verified.len())
@@ -97,6 +100,7 @@ impl Changes {
             && self.statuses.is_empty()
             && self.reactions.is_empty()
             && self.amendments.is_empty()
+            && self.timers.is_empty()
             && self.outbox.is_empty()
             && self.outbox_done.is_empty()
             && self.verified.is_empty()
@@ -158,6 +162,10 @@ pub trait Store {
     async fn verified(&self, account: &Username) -> Result<Option<[u8; 64]>, StoreError>;
     /// Contacts' display names (account, name), by account.
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError>;
+    /// Every chat's disappearing-message timer that was ever set.
+    async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError>;
+    /// Up to `limit` messages whose time ran out by `now_ms` (not those gone already).
+    async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError>;
     /// The chats muted on this device, sorted.
     async fn muted(&self) -> Result<Vec<ChatId>, StoreError>;
     /// A contact's pinned account key and newest verified device list, if fetched before.

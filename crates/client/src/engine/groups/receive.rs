@@ -104,10 +104,33 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
             content => content,
         };
-        let Some(mut line) = content.ok().and_then(|c| shown_message(c, chat, mine)) else {
-            batch.undecryptable(from);
-            return Ok(());
+        let mut line = match content {
+            Ok(Content::Timer {
+                id: notice,
+                sent_ms,
+                timer_ms,
+            }) => {
+                let known =
+                    batch.new_ids.contains(&notice) || self.store.message(&notice).await?.is_some();
+                if known && !mine {
+                    batch.deliver(&sender, notice);
+                }
+                if known {
+                    return Ok(());
+                }
+                let who = if mine { "You" } else { sender.as_str() };
+                let setting = (notice, sent_ms, timer_ms);
+                self.receive_timer(batch, &chat, setting, who).await?
+            }
+            content => match content.ok().and_then(|c| shown_message(c, chat, mine)) {
+                Some(line) => line,
+                None => {
+                    batch.undecryptable(from);
+                    return Ok(());
+                }
+            },
         };
+        (line.from_me, line.status) = (mine, Status::Delivered);
         let message_id = line.id;
         if batch.new_ids.contains(&message_id) {
             return Ok(());

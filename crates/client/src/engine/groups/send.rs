@@ -40,6 +40,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         id: GroupId,
         mut message: ChatMessage,
         content: Content,
+        mut changes: Changes,
     ) -> Result<(ChatMessage, Output), EngineError> {
         let me = self.account_name()?;
         let record = self.sendable_group(id).await?;
@@ -54,18 +55,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
             author: me,
             receipts,
         });
-        self.store
-            .commit(Changes {
-                messages: vec![message.clone()],
-                outbox: vec![OutboxEntry {
-                    id: message.id,
-                    to: ChatId::Group(id),
-                    content: content.encode(),
-                    attempts: 0,
-                }],
-                ..Changes::default()
-            })
-            .await?;
+        changes.messages.push(message.clone());
+        changes.outbox.push(OutboxEntry {
+            id: message.id,
+            to: ChatId::Group(id),
+            content: content.encode(),
+            attempts: 0,
+        });
+        self.store.commit(changes).await?;
         let mut out = Output::default();
         if self.connection.authenticated {
             self.dispatch_group(id, &mut out).await?;

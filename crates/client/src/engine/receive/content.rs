@@ -27,6 +27,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Content::Text { id, .. }
             | Content::Attachment { id, .. }
             | Content::Unknown { id, .. }
+            | Content::Timer { id, .. }
                 if self.store.message(&id).await?.is_some() =>
             {
                 batch.deliver(&from.username(), id);
@@ -37,6 +38,17 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Content::Rich(rich) => {
                 let chat = ChatId::Direct(from.username());
                 receive_message(batch, from, rich_message(*rich, chat, false));
+            }
+            Content::Timer {
+                id,
+                sent_ms,
+                timer_ms,
+            } => {
+                let (chat, who) = (ChatId::Direct(from.username()), from.username());
+                let setting = (id, sent_ms, timer_ms);
+                let mut notice = (self.receive_timer(batch, &chat, setting, &who)).await?;
+                (notice.from_me, notice.status) = (false, Status::Delivered);
+                receive_message(batch, from, notice);
             }
             Content::Amend { id, amend, sent_ms } => {
                 let author = from.username();

@@ -13,7 +13,62 @@ pub async fn messages_and_statuses(store: &impl Store) -> Outcome {
     chat_list(store).await?;
     attachment(store).await?;
     reactions(store).await?;
-    amendments(store).await
+    amendments(store).await?;
+    timers(store).await
+}
+
+/// Issue 21: timers are kept per chat (the last change to one holds), and `expired` finds
+/// exactly the messages whose time ran out, not those deleted for us already.
+async fn timers(store: &impl Store) -> Outcome {
+    use crate::model::{Amendment, ChatTimer};
+    let timer = |timer_ms, set_ms| ChatTimer { timer_ms, set_ms };
+    let expiring = |id: u8, at: Option<u64>| -> Result<_, String> {
+        let mut m = message(id, "frank", Status::Delivered)?;
+        m.meta.expires_ms = at;
+        Ok(m)
+    };
+    let changes = Changes {
+        timers: vec![
+            (chat("frank")?, timer(1, 1)),
+            (chat("frank")?, timer(2, 2)),
+            (chat("grace")?, timer(3, 3)),
+        ],
+        received: vec![
+            expiring(80, Some(100))?,
+            expiring(81, Some(200))?,
+            expiring(82, None)?,
+            expiring(83, Some(50))?,
+        ],
+        ..Changes::default()
+    };
+    store.commit(changes).await.map_err(store_error)?;
+    let mut timers = store.timers().await.map_err(store_error)?;
+    timers.sort_by_key(|(_, t)| t.set_ms);
+    ensure(
+        timers == [(chat("frank")?, timer(2, 2)), (chat("grace")?, timer(3, 3))],
+        "each chat keeps its last timer",
+    )?;
+    let forget = Changes {
+        amendments: vec![([83; 16], Amendment::Forget)],
+        ..Changes::default()
+    };
+    store.commit(forget).await.map_err(store_error)?;
+    let mut expired = store.expired(150, 10).await.map_err(store_error)?;
+    ensure(
+        expired == [[80; 16]],
+        "only a message whose time ran out has expired",
+    )?;
+    expired = store.expired(1_000, 1).await.map_err(store_error)?;
+    ensure(
+        expired.len() == 1,
+        "no more expired messages than asked for",
+    )?;
+    expired = store.expired(1_000, 10).await.map_err(store_error)?;
+    expired.sort();
+    ensure(
+        expired == [[80; 16], [81; 16]],
+        "later, both timed messages have",
+    )
 }
 
 /// Issue 21: edits, deletes and stars land on the message as the same commit leaves it; the

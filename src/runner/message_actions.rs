@@ -1,0 +1,42 @@
+//! What is done to a message: replies, edits, deletes, stars and forwards, each an engine
+//! call whose events redraw the rows they touch.
+
+use hush_client::{EngineError, Output};
+use leptos::prelude::*;
+
+use super::tab::Tab;
+use super::{chat, events};
+use crate::command::MessageCommand;
+use crate::platform::clock;
+
+/// Serves one message command.
+pub(super) async fn serve(tab: &mut Tab, command: MessageCommand) -> Result<Output, EngineError> {
+    let now = clock::now_ms();
+    let engine = &mut tab.engine;
+    match command {
+        MessageCommand::Reply { quoted, body } => {
+            let (message, out) = engine.reply(&quoted, &body, now).await?;
+            events::apply(tab, out).await;
+            chat::show_sent(tab, message).await;
+            Ok(Output::default())
+        }
+        MessageCommand::Edit { id, body } => engine.edit(&id, &body, now).await,
+        MessageCommand::DeleteForEveryone(id) => engine.delete_for_everyone(&id, now).await,
+        MessageCommand::DeleteForMe(id) => engine.delete_for_me(&[id]).await,
+        MessageCommand::Star { id, starred } => engine.star(&id, starred).await,
+        MessageCommand::Forward { id, chats } => {
+            let (sent, out) = engine.forward(&id, &chats, now).await?;
+            events::apply(tab, out).await;
+            let ui = tab.ui;
+            let open = ui.current.get_untracked();
+            for message in sent {
+                ui.chats
+                    .update(|list| hush_client::model::add_to_chats(list, &message));
+                if open.as_ref() == Some(&message.chat) {
+                    ui.show_in_chat(&message);
+                }
+            }
+            Ok(Output::default())
+        }
+    }
+}

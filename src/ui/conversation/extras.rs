@@ -1,0 +1,72 @@
+//! What a bubble shows besides its text: the message it replies to (activating the quote
+//! brings the original into view), "Forwarded" (or "Forwarded many times"), "Edited", and the
+//! star.
+
+use hush_client::model::{MessageMeta, Quote, FORWARDED_MANY};
+use leptos::prelude::*;
+
+use crate::platform::reveal::reveal_message;
+use crate::state::Ui;
+
+/// The key a row carries as `data-message`, for a quote to find it.
+pub(super) fn message_key(id: &[u8; 16]) -> String {
+    hush_protocol::hex::encode(id)
+}
+
+/// "Forwarded", above the text.
+#[component]
+pub(super) fn Forwarded(forwards: u8) -> impl IntoView {
+    (forwards > 0).then(|| {
+        let label = match forwards >= FORWARDED_MANY {
+            true => "Forwarded many times",
+            false => "Forwarded",
+        };
+        view! { <p class="forwarded">{label}</p> }
+    })
+}
+
+/// The quoted message: who wrote it and its first words; activating it shows the original.
+#[component]
+pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let mine = ui
+        .me
+        .get_untracked()
+        .is_some_and(|me| me == quote.target.author);
+    let author = match mine {
+        true => "You".to_owned(),
+        false => ui.name_of(&quote.target.author),
+    };
+    let key = message_key(&quote.target.id);
+    let preview = quote.preview.clone();
+    let label = format!("Quote of {author}: {preview}");
+    view! {
+        <button
+            type="button"
+            class="quote"
+            aria-label=label
+            on:click=move |_| {
+                if !reveal_message(&key) {
+                    ui.problem.set(Some("The original message is not loaded or was deleted.".to_owned()));
+                }
+            }
+        >
+            <span class="quote-author">{author}</span>
+            <span class="quote-preview">{preview}</span>
+        </button>
+    }
+}
+
+/// "Edited" and the star, beside the time.
+#[component]
+pub(super) fn Marks(meta: MessageMeta) -> impl IntoView {
+    view! {
+        {meta.edited_ms.is_some().then(|| view! { <span class="edited">"Edited"</span> })}
+        {meta.starred.then(|| view! {
+            <span class="star" title="Starred">
+                <span aria-hidden="true">"★"</span>
+                <span class="visually-hidden">"Starred"</span>
+            </span>
+        })}
+    }
+}
