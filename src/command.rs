@@ -62,6 +62,8 @@ pub(crate) enum Command {
     MeasureMedia,
     /// Find the open chat's files, for its info's "Media, links and docs".
     LoadGallery,
+    /// Read the starred messages, for "Starred messages".
+    LoadStarred,
     /// Open a chat (starting it if new).
     Open(ChatId),
     /// Back to the chat list (phones show one or the other).

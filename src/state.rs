@@ -146,6 +146,8 @@ pub(crate) struct Ui {
     pub(crate) deleting: RwSignal<Option<MessageId>>,
     /// The message being forwarded (its `Forward to` dialog is open).
     pub(crate) forwarding: RwSignal<Option<MessageId>>,
+    /// The starred messages, newest first (read when "Starred messages" opens).
+    pub(crate) starred: RwSignal<Vec<ChatMessage>>,
 }
 
 /// What the composer writes.
@@ -231,6 +233,7 @@ impl Ui {
             composing: RwSignal::new(Composing::New),
             deleting: RwSignal::new(None),
             forwarding: RwSignal::new(None),
+            starred: RwSignal::new(Vec::new()),
         }
     }
 

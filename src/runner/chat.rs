@@ -59,6 +59,20 @@ pub(super) async fn expire(engine: &mut AppEngine) -> Result<Output, EngineError
     }
 }
 
+/// The most starred messages listed.
+const MAX_STARRED: usize = 500;
+
+/// Reads the starred messages, newest first.
+pub(super) async fn load_starred(engine: &AppEngine, ui: Ui) {
+    match engine.store().starred(MAX_STARRED).await {
+        Ok(mut starred) => {
+            starred.sort_by_key(|m| std::cmp::Reverse(m.sent_ms));
+            ui.starred.set(starred);
+        }
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
 /// Reads the open chat's timer for its info.
 pub(super) async fn load_timer(engine: &AppEngine, ui: Ui, chat: &ChatId) {
     match engine.timer_of(chat).await {

@@ -70,6 +70,10 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             downloads::measure(ui).await;
             Ok(Output::default())
         }
+        Command::LoadStarred => {
+            chat::load_starred(&tab.engine, ui).await;
+            Ok(Output::default())
+        }
         Command::LoadGallery => {
             gallery::load(tab).await;
             Ok(Output::default())

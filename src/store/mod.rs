@@ -392,6 +392,23 @@ impl Store for IdbStore {
             .collect()
     }
 
+    async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let found = tx
+            .store(schema::MESSAGES)
+            .map_err(backend)?
+            .index(schema::MESSAGES_STARRED)
+            .map_err(backend)?
+            .get_all(None, Some(limit as u32))
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        found.iter().map(decode_message_record).collect()
+    }
+
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {
         let tx = self
             .db

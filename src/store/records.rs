@@ -87,6 +87,10 @@ pub(super) fn message_record(message: &ChatMessage, seq: f64) -> Result<JsValue,
     if let Some(expires) = &expires {
         fields.push((schema::EXPIRES, expires));
     }
+    let one = JsValue::from_f64(1.0);
+    if message.meta.starred {
+        fields.push((schema::STARRED, &one));
+    }
     object(&fields)
 }
 

@@ -53,6 +53,11 @@ pub const TIMERS: &str = "timers";
 pub const EXPIRES: &str = "expires";
 /// The messages' index on [`EXPIRES`]: what ran out, without reading every message.
 pub const MESSAGES_EXPIRES: &str = "expires";
+/// Since version 8: `1` on a starred message, a field only those have.
+pub const STARRED: &str = "starred";
+/// The messages' index on [`STARRED`]: the "Starred messages" list without reading every
+/// message.
+pub const MESSAGES_STARRED: &str = "starred";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub const VERIFIED: &str = "verified";
 

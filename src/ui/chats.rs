@@ -8,6 +8,7 @@ use super::conversation::Conversation;
 use super::devices::LinkedDevices;
 use super::groups::NewGroup;
 use super::settings::Settings;
+use super::starred::Starred;
 use super::time::clock;
 use crate::command::{Command, Messenger};
 use crate::platform::page;
@@ -36,6 +37,7 @@ fn ChatList() -> impl IntoView {
     let code = page::link_code_in_url();
     let devices = RwSignal::new(code.is_some());
     let settings = RwSignal::new(false);
+    let starred = RwSignal::new(false);
     view! {
         <nav class="chatlist" aria-label="Chats">
             <div class="chatlist-head">
@@ -65,11 +67,22 @@ fn ChatList() -> impl IntoView {
             >
                 "Settings"
             </button>
+            <button
+                type="button"
+                class="notify"
+                aria-expanded=move || starred.get().to_string()
+                on:click=move |_| starred.update(|open| *open = !*open)
+            >
+                "Starred messages"
+            </button>
             <Show when=move || devices.get()>
                 <LinkedDevices code=code.clone() />
             </Show>
             <Show when=move || settings.get()>
                 <Settings />
+            </Show>
+            <Show when=move || starred.get()>
+                <Starred />
             </Show>
             <Show when=move || adding.get()>
                 <NewChat adding />

@@ -7,6 +7,7 @@ mod groups;
 mod onboarding;
 mod qr;
 mod settings;
+mod starred;
 mod time;
 
 pub(crate) use chats::Chats;

@@ -112,22 +112,28 @@ test('the menu works from the keyboard alone, and from a right-click', { timeout
   await message.focus();
   await bob.keyboard.press('Shift+F10');
   await menu.waitFor();
-  assert.deepEqual(await menu.getByRole('menuitem').allTextContents(), ['React', 'Copy']);
-  await focusIs(bob, 'React');
-  await bob.keyboard.press('ArrowDown');
-  await focusIs(bob, 'Copy');
+  // Someone else's message: no Edit, no Delete for everyone.
+  const items = ['Reply', 'React', 'Delete for me', 'Forward', 'Star', 'Copy'];
+  assert.deepEqual(await menu.getByRole('menuitem').allTextContents(), items);
+  await focusIs(bob, 'Reply');
   await bob.keyboard.press('ArrowDown');
   await focusIs(bob, 'React');
   await bob.keyboard.press('End');
   await focusIs(bob, 'Copy');
+  await bob.keyboard.press('ArrowDown');
+  await focusIs(bob, 'Reply');
+  await bob.keyboard.press('ArrowUp');
+  await focusIs(bob, 'Copy');
   await bob.keyboard.press('Home');
-  await focusIs(bob, 'React');
+  await focusIs(bob, 'Reply');
   await bob.keyboard.press('Escape');
   await menu.waitFor({ state: 'hidden' });
   await focusIs(bob, 'Message actions');
 
   // Shift+F10 again (focus is in the message), Enter on React, then a reaction by arrows.
   await bob.keyboard.press('Shift+F10');
+  await focusIs(bob, 'Reply');
+  await bob.keyboard.press('ArrowDown');
   await focusIs(bob, 'React');
   await bob.keyboard.press('Enter');
   await focusIs(bob, 'React 👍');

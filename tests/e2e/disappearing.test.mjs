@@ -59,8 +59,11 @@ test('a 24-hour timer makes later messages disappear on both sides', { timeout: 
   );
   assert.equal(await timer.inputValue(), '0');
   await timer.selectOption({ label: '24 hours' });
-  await alice.getByText('You set disappearing messages to 24 hours').waitFor();
-  await bob.getByText('dora set disappearing messages to 24 hours').waitFor({ timeout: 20_000 });
+  await alice.getByRole('log').getByText('You set disappearing messages to 24 hours').waitFor();
+  await bob
+    .getByRole('log')
+    .getByText('dora set disappearing messages to 24 hours')
+    .waitFor({ timeout: 20_000 });
   assert.deepEqual(await violations(alice), []);
 
   await send(alice, 'gone tomorrow');
@@ -82,6 +85,6 @@ test('a 24-hour timer makes later messages disappear on both sides', { timeout: 
   assert.equal(await bubble(bob, 'gone tomorrow').count(), 0);
 
   await timer.selectOption({ label: 'Off' });
-  await alice.getByText('You turned off disappearing messages').waitFor();
+  await alice.getByRole('log').getByText('You turned off disappearing messages').waitFor();
   assert.deepEqual(errors, []);
 });

@@ -22,9 +22,10 @@ after(async () => {
   await server?.stop();
 });
 
-/** The message whose text is exactly `text`. */
+/** The message whose own text (not a quote of it) is exactly `text`. */
 function bubble(page, text) {
-  return page.getByRole('log').locator('li.bubble', { has: page.getByText(text, { exact: true }) });
+  const body = page.locator('p.body').getByText(text, { exact: true });
+  return page.getByRole('log').locator('li.bubble', { has: body });
 }
 
 async function send(page, text) {
@@ -100,6 +101,11 @@ test('reply, edit, delete for everyone, star, delete for me and forward', { time
   await act(bob, 'lunch at 12:30?', 'Star');
   await bubble(bob, 'lunch at 12:30?').getByText('Starred', { exact: true }).waitFor();
   assert.ok((await offered(bob, 'lunch at 12:30?')).includes('Unstar'));
+  // And finds it in Starred messages, which opens its chat.
+  await bob.getByRole('button', { name: 'Starred messages' }).click();
+  const starred = bob.getByRole('list', { name: 'Starred' });
+  await starred.getByRole('button', { name: /lunch at 12:30\?/ }).click();
+  await bob.getByRole('button', { name: 'Starred messages' }).click();
 
   // Bob forwards it to Carol: a dialog with a checkbox per chat.
   await openChat(bob, 'tess');

@@ -74,12 +74,14 @@ fn v7(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(schema::GROUPS))
 }
 
-/// Version 8: disappearing messages: each chat's timer, and messages indexed by when they
-/// expire (messages stored before it have no timer, so no field to index).
+/// Version 8: disappearing messages and stars: each chat's timer, and messages indexed by when
+/// they expire and whether they are starred (messages stored before it have neither, so no
+/// field to index).
 fn v8(builder: RexieBuilder) -> RexieBuilder {
     let messages = messages_v1()
         .add_index(Index::new(schema::MESSAGES_UNREAD, schema::UNREAD))
-        .add_index(Index::new(schema::MESSAGES_EXPIRES, schema::EXPIRES));
+        .add_index(Index::new(schema::MESSAGES_EXPIRES, schema::EXPIRES))
+        .add_index(Index::new(schema::MESSAGES_STARRED, schema::STARRED));
     builder
         .add_object_store(messages)
         .add_object_store(ObjectStore::new(schema::TIMERS))

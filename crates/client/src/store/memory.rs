@@ -209,6 +209,18 @@ impl Store for MemoryStore {
         Ok(expired)
     }
 
+    async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut starred = Vec::new();
+        for (_, bytes) in inner.messages.values() {
+            let message = decode_message(bytes).map_err(corrupt)?;
+            if message.meta.starred && starred.len() < limit {
+                starred.push(message);
+            }
+        }
+        Ok(starred)
+    }
+
     async fn muted(&self) -> Result<Vec<ChatId>, StoreError> {
         let inner = self.inner.borrow();
         inner

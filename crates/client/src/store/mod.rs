@@ -166,6 +166,8 @@ pub trait Store {
     async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError>;
     /// Up to `limit` messages whose time ran out by `now_ms` (not those gone already).
     async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError>;
+    /// Up to `limit` starred messages, in no particular order.
+    async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
     /// The chats muted on this device, sorted.
     async fn muted(&self) -> Result<Vec<ChatId>, StoreError>;
     /// A contact's pinned account key and newest verified device list, if fetched before.

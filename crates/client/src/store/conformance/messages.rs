@@ -98,6 +98,11 @@ async fn amendments(store: &impl Store) -> Outcome {
         stored.body == "newest" && stored.meta.edited_ms == Some(9) && stored.meta.starred,
         "the newest edit and a star of a message received in the same commit hold",
     )?;
+    let starred = store.starred(10).await.map_err(store_error)?;
+    ensure(
+        starred.iter().map(|m| m.id).collect::<Vec<_>>() == [[70; 16]],
+        "the starred messages are listed",
+    )?;
     let nothing = store.message(&[71; 16]).await.map_err(store_error)?;
     ensure(
         nothing.is_none(),
@@ -117,7 +122,9 @@ async fn amendments(store: &impl Store) -> Outcome {
                 && m.meta.edited_ms.is_none()
         }),
         "a message deleted for everyone keeps nothing and takes no later edit",
-    )
+    )?;
+    let starred = store.starred(10).await.map_err(store_error)?;
+    ensure(starred.is_empty(), "a deleted message is no longer starred")
 }
 
 /// Issue 21: reactions land on the message as the same commit leaves it (received in it, its
