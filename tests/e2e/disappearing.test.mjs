@@ -26,7 +26,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A page whose clock the test moves (installed before the app loads, so its timers are fake). */
 async function userWithClock(name) {
-  const page = await (await browser.newContext()).newPage();
+  // bypassCSP: axe is injected to check the timer's screen.
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
   await page.clock.install();
   await register(page, server.url, name);
   return page;
