@@ -64,36 +64,37 @@ pub(super) fn MessageActions(message: ChatMessage, opener: Opener) -> impl IntoV
         >
             <span aria-hidden="true">"⋯"</span>
         </button>
+        {popover_menu(menu_id, "Message actions", opener.menu, items.into_any())}
+        {reactions.map(|items| {
+            let menu = menu_keys::MenuRef::new();
+            popover_menu(reactions_id, "Reactions to choose", menu, items.into_any())
+        })}
+    }
+}
+
+/// A `menu` the browser shows as a popover (`id` for the button that opens it), its first item
+/// focused when it opens, the arrow keys moving through its items.
+fn popover_menu(
+    id: String,
+    label: &'static str,
+    menu: menu_keys::MenuRef,
+    items: AnyView,
+) -> AnyView {
+    view! {
         <div
             popover="auto"
-            id=menu_id
+            id=id
             role="menu"
-            aria-label="Message actions"
+            aria-label=label
             class="menu"
-            node_ref=opener.menu
-            on:keydown=move |event| menu_keys::keydown(opener.menu, &event)
-            on:toggle=move |_| menu_keys::opened(opener.menu)
+            node_ref=menu
+            on:keydown=move |event| menu_keys::keydown(menu, &event)
+            on:toggle=move |_| menu_keys::opened(menu)
         >
             {items}
         </div>
-        {reactions.map(|items| {
-            let menu = menu_keys::MenuRef::new();
-            view! {
-                <div
-                    popover="auto"
-                    id=reactions_id
-                    role="menu"
-                    aria-label="Reactions to choose"
-                    class="menu quick-reactions"
-                    node_ref=menu
-                    on:keydown=move |event| menu_keys::keydown(menu, &event)
-                    on:toggle=move |_| menu_keys::opened(menu)
-                >
-                    {items}
-                </div>
-            }
-        })}
     }
+    .into_any()
 }
 
 /// The menu item of `action`; `React`'s opens the quick reactions (`reactions_id`).
