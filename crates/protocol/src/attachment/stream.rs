@@ -168,10 +168,32 @@ impl StreamEncryptor {
         Ok(ciphertext)
     }
 
+    /// Passes over the next chunk without sealing it (it is not the last): a resumed upload
+    /// whose earlier chunks the relay holds already.
+    pub fn skip_chunk(&mut self) -> Result<(), AttachmentError> {
+        let index = self.position.index()?;
+        self.position = Position::after(index, false)?;
+        Ok(())
+    }
+
+    /// The next chunk's index (None once the last was sealed).
+    pub fn next_index(&self) -> Option<u32> {
+        self.position.index().ok()
+    }
+
     /// Whether the last chunk was sealed.
     pub fn is_finished(&self) -> bool {
         self.position == Position::Finished
     }
+}
+
+/// Where a resumed upload of a `ciphertext_len`-byte stream goes on when the relay holds
+/// `held` bytes: the chunks to skip (whole ones held, never the last, which is sealed again
+/// with the stream's end) and the ciphertext offset the next sealed chunk starts at.
+pub fn resume_point(ciphertext_len: u64, held: u64) -> Option<(u32, u64)> {
+    let chunks = chunk_count(ciphertext_len)?;
+    let skip = (held.min(ciphertext_len) / CT_CHUNK).min(chunks - 1);
+    Some((u32::try_from(skip).ok()?, skip * CT_CHUNK))
 }
 
 /// Opens a stream one chunk at a time, in order. A chunk that fails leaves the position as it
