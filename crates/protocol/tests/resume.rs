@@ -24,14 +24,18 @@ fn file(len: usize) -> Vec<u8> {
 }
 
 /// What `sealer` passes on for `data` pushed in pieces of `piece` bytes, and the SHA-256.
-fn sealed(mut sealer: Sealer, data: &[u8], piece: usize) -> (Vec<u8>, [u8; 32]) {
+fn sealed(
+    mut sealer: Sealer,
+    data: &[u8],
+    piece: usize,
+) -> Result<(Vec<u8>, [u8; 32]), AttachmentError> {
     let mut out = Vec::new();
     let mut sink = |chunk: &[u8]| out.extend_from_slice(chunk);
     for part in data.chunks(piece.max(1)) {
-        sealer.push(part, &mut sink).unwrap();
+        sealer.push(part, &mut sink)?;
     }
-    let sha = sealer.finish(&mut sink).unwrap();
-    (out, sha)
+    let sha = sealer.finish(&mut sink)?;
+    Ok((out, sha))
 }
 
 #[test]
@@ -48,7 +52,7 @@ fn a_resumed_sealer_passes_on_the_rest_of_the_same_blob() {
         let data = file(len);
         let fresh = Sealer::new(&key, len as u64).unwrap();
         let total = fresh.ciphertext_len();
-        let (whole, sha) = sealed(fresh, &data, 10_000);
+        let (whole, sha) = sealed(fresh, &data, 10_000).unwrap();
         assert_eq!(whole.len() as u64, total);
         assert_eq!(open(&key, &whole, &sha).unwrap(), data);
         for held in [
@@ -65,7 +69,7 @@ fn a_resumed_sealer_passes_on_the_rest_of_the_same_blob() {
             assert!(offset <= held.min(total), "{len} {held}");
             assert!(offset < total, "the last chunk is always sealed again");
             let sealer = Sealer::resuming(&key, len as u64, skip).unwrap();
-            let (rest, resumed_sha) = sealed(sealer, &data, 77_777);
+            let (rest, resumed_sha) = sealed(sealer, &data, 77_777).unwrap();
             assert_eq!(resumed_sha, sha, "{len} {held}");
             assert_eq!(rest, whole[offset as usize..], "{len} {held}");
         }
