@@ -142,6 +142,16 @@
       // Every [id, record].
       all: () => run('readonly', (store) => store.getAll()),
       remove: (id) => run('readwrite', (store) => store.delete(id)).then(() => true),
+      // Gone with the account (unlinked): the database itself.
+      async remove_all() {
+        if (opened) (await opened).close();
+        opened = null;
+        await new Promise((resolve) => {
+          const request = indexedDB.deleteDatabase('hush-pending');
+          request.onsuccess = request.onerror = request.onblocked = resolve;
+        });
+        return true;
+      },
     };
   })();
   window.hushPending = pending;

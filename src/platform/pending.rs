@@ -103,3 +103,8 @@ fn read(entry: &Array) -> Option<Pending> {
 pub(crate) async fn forget(id: &[u8; 32]) {
     let _ = glue::call_async("hushPending", "remove", &key_of(id)).await;
 }
+
+/// Deletes the pending uploads' database (the account is gone from this browser).
+pub(crate) async fn remove() {
+    let _ = glue::call_async("hushPending", "remove_all", &JsValue::UNDEFINED).await;
+}
