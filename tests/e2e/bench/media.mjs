@@ -51,6 +51,19 @@ const instrument = () => {
   };
 };
 
+/** The functions with the most self time in a V8 CPU profile. */
+function printProfile(profile) {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map();
+  for (let i = 0; i < profile.samples.length; i += 1) {
+    const node = byNode.get(profile.samples[i]);
+    const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.split('/').pop()}`;
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  }
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  for (const [name, ms] of top) console.log(`    profile: ${ms.toFixed(0)} ms ${name}`);
+}
+
 const mibs = (bytes, ms) => bytes / MIB / (ms / 1000);
 const fmt = (x) => (x === null ? 'n/a' : x.toFixed(1));
 const ratio = (x, ref) => (ref ? (x / ref).toFixed(2) : 'n/a');
@@ -102,20 +115,44 @@ try {
   }, [grantId, SIZE]);
 
   // The app: Send files to the message on screen (grant, read, seal, upload, commit, send).
+  // Each upload request's time on the wire is noted, to tell the stages apart.
   let blobId = null;
+  const wire = [];
   alice.on('request', (request) => {
     const match = new URL(request.url()).pathname.match(/^\/uploads\/([0-9a-f]{64})$/);
     if (match) blobId = match[1];
+  });
+  alice.on('requestfinished', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (!path.startsWith('/uploads/')) return;
+    const timing = request.timing();
+    // Until the answer's headers: what the app waits for (it never reads a body here).
+    wire.push({ kind: path.endsWith('/commit') ? 'commit' : request.method(), start: timing.startTime, ms: timing.responseStart });
   });
   await alice.getByLabel('Files to send').setInputFiles(bigFile);
   const dialog = alice.getByRole('dialog', { name: 'Send files' });
   await dialog.getByRole('textbox', { name: 'Caption' }).fill('the big one');
   await alice.evaluate(() => window.benchMemory.start());
+  // HUSH_MEDIA_PROFILE=1: where the page's time goes during the upload (V8's sampling
+  // profiler, self time by function).
+  const profiler = process.env.HUSH_MEDIA_PROFILE ? await alice.context().newCDPSession(alice) : null;
+  if (profiler) {
+    await profiler.send('Profiler.enable');
+    await profiler.send('Profiler.start');
+  }
   let started = Date.now();
   await dialog.getByRole('button', { name: 'Send files' }).click();
   await alice.getByRole('log').getByText('the big one').waitFor({ timeout: 600_000 });
   const appUploadMs = Date.now() - started;
+  if (profiler) printProfile((await profiler.send('Profiler.stop')).profile);
   const appUploadMemory = await alice.evaluate(() => window.benchMemory.stop());
+  const patches = wire.filter((r) => r.kind === 'PATCH');
+  const commit = wire.find((r) => r.kind === 'commit');
+  const span = patches.length ? Math.max(...patches.map((r) => r.start + r.ms)) - Math.min(...patches.map((r) => r.start)) : 0;
+  const onWire = patches.reduce((sum, r) => sum + r.ms, 0);
+  if (process.env.HUSH_MEDIA_TRACE) {
+    for (const r of wire) console.log(`    ${r.kind} at ${(r.start - started).toFixed(0)} ms, answered after ${r.ms.toFixed(0)} ms`);
+  }
 
   const fetchDownload = await bob.evaluate(async (id) => {
     window.benchMemory.start();
@@ -173,6 +210,7 @@ try {
   console.log(`media: a ${SIZE / MIB} MiB file through the app, beside the same run's references`);
   console.log(`  upload   (Send files to the message on screen): ${fmt(appUp)} MiB/s, peak extra ${fmt(appUploadMemory)} MiB (JS heap + wasm)`);
   console.log(`           plain fetch ${fmt(refUp)} MiB/s (peak extra ${fmt(fetchUpload.memory)} MiB), crypto alone ${fmt(SEAL_MIBS)} MiB/s: ${ratio(appUp, slower(refUp, SEAL_MIBS))}× the slower`);
+  console.log(`           stages: ${patches.length} PATCH requests over ${span.toFixed(0)} ms, ${onWire.toFixed(0)} ms of them on the wire; commit ${commit ? commit.ms.toFixed(0) : 'n/a'} ms; the rest of the ${appUploadMs} ms is the grant, the message and what the page does between requests`);
   console.log(`  download (Download to the saved file): ${fmt(appDown)} MiB/s, peak extra ${fmt(appDownloadMemory)} MiB`);
   console.log(`           plain fetch ${fmt(refDown)} MiB/s (peak extra ${fmt(fetchDownload.memory)} MiB), crypto alone ${fmt(OPEN_MIBS)} MiB/s: ${ratio(appDown, slower(refDown, OPEN_MIBS))}× the slower`);
   console.log(`  photo of ${(photo.bytes.length / 1e6).toFixed(1)} MB (${edge.join('×')}): scaled to 1600 px in ${photo.scaleMs.toFixed(0)} ms (${(photo.scaledSize / 1e6).toFixed(2)} MB); from Send files, the other side shows the thumbnail after ${thumbnailMs} ms, the photo after ${fullMs} ms`);
