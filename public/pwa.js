@@ -221,7 +221,9 @@
       const response = await fetch(`/uploads/${id}`, {
         method: 'PATCH',
         headers: { 'upload-offset': String(offset) },
-        body: bytes,
+        // As a Blob: Chromium hands a Blob body to its network service by reference, where
+        // an ArrayBuffer body is copied on the page's thread first.
+        body: new Blob([bytes]),
       });
       const held = Number(response.headers.get('upload-offset'));
       if ((response.ok || response.status === 409) && Number.isSafeInteger(held)) return held;

@@ -10,7 +10,7 @@ use super::glue;
 
 /// Plaintext bytes read at once: large enough that a request's overhead is small, small enough
 /// that a few in flight cost little memory.
-pub(crate) const SLICE: u64 = 2 * 1024 * 1024;
+pub(crate) const SLICE: u64 = 4 * 1024 * 1024;
 
 /// A slice being read: started at once (the browser reads it while the app does other work),
 /// awaited by [`Reading::into`].

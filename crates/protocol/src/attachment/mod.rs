@@ -172,7 +172,8 @@ impl Sealer {
             Some(len) if len <= MAX_ATTACHMENT => {}
             _ => return Err(AttachmentError::TooLarge),
         }
-        let mut chunk = Vec::with_capacity(CHUNK_SIZE);
+        // Room for the tag too: each chunk is sealed where it lies.
+        let mut chunk = Vec::with_capacity(CIPHERTEXT_CHUNK);
         chunk.extend_from_slice(&data_len.to_be_bytes());
         Ok(Self {
             stream: StreamEncryptor::new(key),
@@ -230,7 +231,8 @@ impl Sealer {
             let n = (self.framed_len - self.filled).min(ZEROS.len() as u64) as usize;
             self.feed(&ZEROS[..n], sink)?;
         }
-        sink(&self.stream.encrypt_chunk(&self.chunk, true)?);
+        self.stream.encrypt_chunk_in_place(&mut self.chunk, true)?;
+        sink(&self.chunk);
         Ok(self.sha.finalize().into())
     }
 
@@ -251,7 +253,8 @@ impl Sealer {
                 if self.stream.next_index().is_some_and(|at| at < self.skip) {
                     self.stream.skip_chunk()?;
                 } else {
-                    sink(&self.stream.encrypt_chunk(&self.chunk, false)?);
+                    self.stream.encrypt_chunk_in_place(&mut self.chunk, false)?;
+                    sink(&self.chunk);
                 }
                 self.chunk.clear();
             }
@@ -354,9 +357,13 @@ impl Opener {
             ciphertext = rest;
             if self.chunk.len() == size {
                 let last = start + size as u64 == self.ciphertext_len;
-                let framed = self.stream.decrypt_chunk(&self.chunk, last)?;
-                self.chunk.clear();
-                self.unframe(&framed, sink)?;
+                // Opened where it lies; the buffer comes back for the next chunk.
+                let mut framed = core::mem::take(&mut self.chunk);
+                let opened = self.stream.decrypt_chunk_in_place(&mut framed, last);
+                let unframed = opened.and_then(|()| self.unframe(&framed, sink));
+                framed.clear();
+                self.chunk = framed;
+                unframed?;
             }
         }
         Ok(())

@@ -168,6 +168,22 @@ impl StreamEncryptor {
         Ok(ciphertext)
     }
 
+    /// [`Self::encrypt_chunk`] where the chunk lies: `chunk` holds the plaintext and gets its
+    /// ciphertext and tag appended in its place (no allocation beyond `chunk`'s).
+    pub fn encrypt_chunk_in_place(
+        &mut self,
+        chunk: &mut Vec<u8>,
+        last: bool,
+    ) -> Result<(), AttachmentError> {
+        let index = self.position.index()?;
+        check_size(index, chunk.len(), last)?;
+        let next = Position::after(index, last)?;
+        let tag = crypto::seal_in_place(&self.key.key, &self.key.nonce(index, last), chunk);
+        chunk.extend_from_slice(&tag);
+        self.position = next;
+        Ok(())
+    }
+
     /// Passes over the next chunk without sealing it (it is not the last): a resumed upload
     /// whose earlier chunks the relay holds already.
     pub fn skip_chunk(&mut self) -> Result<(), AttachmentError> {
@@ -226,6 +242,25 @@ impl StreamDecryptor {
         let plaintext = decrypt_chunk_at(&self.key, index, ciphertext, last)?;
         self.position = next;
         Ok(plaintext)
+    }
+
+    /// [`Self::decrypt_chunk`] where the chunk lies: `chunk` (ciphertext and tag) becomes its
+    /// plaintext (the tag cut off). On failure `chunk` is left as it was.
+    pub fn decrypt_chunk_in_place(
+        &mut self,
+        chunk: &mut Vec<u8>,
+        last: bool,
+    ) -> Result<(), AttachmentError> {
+        let index = self.position.index()?;
+        let next = Position::after(index, last)?;
+        let len = check_ciphertext_size(index, chunk.len(), last)?;
+        let (body, tag) = chunk.split_at_mut(len);
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| AttachmentError::ChunkSize)?;
+        crypto::open_in_place(&self.key.key, &self.key.nonce(index, last), body, tag)
+            .map_err(|_| AttachmentError::Corrupt)?;
+        chunk.truncate(len);
+        self.position = next;
+        Ok(())
     }
 
     /// Whether the last chunk was opened: a stream that ends before is truncated.
