@@ -167,9 +167,15 @@ try {
   await bob.evaluate(() => window.benchMemory.start());
   started = Date.now();
   const download = bob.waitForEvent('download', { timeout: 600_000 });
+  const bobProfiler = process.env.HUSH_MEDIA_PROFILE ? await bob.context().newCDPSession(bob) : null;
+  if (bobProfiler) {
+    await bobProfiler.send('Profiler.enable');
+    await bobProfiler.send('Profiler.start');
+  }
   await bob.getByRole('button', { name: `Download ${name}` }).click();
   const saved = await download;
   const appDownloadMs = Date.now() - started;
+  if (bobProfiler) printProfile((await bobProfiler.send('Profiler.stop')).profile);
   const appDownloadMemory = await bob.evaluate(() => window.benchMemory.stop());
   const savedPath = await saved.path();
   if (!savedPath) throw new Error('the download was not saved');
