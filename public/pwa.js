@@ -87,16 +87,13 @@
       return result;
     };
     return {
-      put: ([id, type, bytes]) => run('readwrite', (store) => store.put(new Blob([bytes], { type }), id)).then(() => true),
+      put: ([id, type, blob]) => run('readwrite', (store) => store.put(new Blob([blob], { type }), id)).then(() => true),
       // A blob: URL of the kept file (the caller revokes it), or null.
       async url(id) {
         const blob = await run('readonly', (store) => store.get(id));
         return blob ? URL.createObjectURL(blob) : null;
       },
-      async bytes(id) {
-        const blob = await run('readonly', (store) => store.get(id));
-        return blob ? new Uint8Array(await blob.arrayBuffer()) : null;
-      },
+      blob: (id) => run('readonly', (store) => store.get(id)).then((blob) => blob ?? null),
       async size() {
         const blobs = await run('readonly', (store) => store.getAll());
         return blobs.reduce((sum, blob) => sum + blob.size, 0);
@@ -115,6 +112,49 @@
     };
   })();
   window.hushMedia = media;
+
+  // Uploads under way (`hush-pending`): [chat, key, file, name, type, caption, width, height,
+  // thumbnail, duration, waveform] by upload id, so a reload resumes them. The file is the
+  // picked File itself (IndexedDB keeps Blobs).
+  const pending = (() => {
+    let opened = null;
+    const open = () => (opened ??= new Promise((resolve, reject) => {
+      const request = indexedDB.open('hush-pending', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('uploads');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => { opened = null; reject(request.error); };
+    }));
+    const run = async (mode, work) => {
+      const tx = (await open()).transaction('uploads', mode);
+      const result = await new Promise((resolve, reject) => {
+        const request = work(tx.objectStore('uploads'));
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      await new Promise((resolve, reject) => {
+        tx.oncomplete = resolve;
+        tx.onerror = tx.onabort = () => reject(tx.error);
+      });
+      return result;
+    };
+    return {
+      put: ([id, record]) => run('readwrite', (store) => store.put([id, record], id)).then(() => true),
+      // Every [id, record].
+      all: () => run('readonly', (store) => store.getAll()),
+      remove: (id) => run('readwrite', (store) => store.delete(id)).then(() => true),
+      // Gone with the account (unlinked): the database itself.
+      async remove_all() {
+        if (opened) (await opened).close();
+        opened = null;
+        await new Promise((resolve) => {
+          const request = indexedDB.deleteDatabase('hush-pending');
+          request.onsuccess = request.onerror = request.onblocked = resolve;
+        });
+        return true;
+      },
+    };
+  })();
+  window.hushPending = pending;
 
   // This device's choices (Settings), as strings.
   window.hushPrefs = {
@@ -196,7 +236,9 @@
       const response = await fetch(`/uploads/${id}`, {
         method: 'PATCH',
         headers: { 'upload-offset': String(offset) },
-        body: bytes,
+        // As a Blob: Chromium hands a Blob body to its network service by reference, where
+        // an ArrayBuffer body is copied on the page's thread first.
+        body: new Blob([bytes]),
       });
       const held = Number(response.headers.get('upload-offset'));
       if ((response.ok || response.status === 409) && Number.isSafeInteger(held)) return held;
@@ -219,6 +261,29 @@
     },
   };
 
+  // Attachments downloaded a range at a time; the app opens each and hands back the file's
+  // bytes as Blob parts (which the browser may keep on disk), joined once the whole file is
+  // checked.
+  window.hushDownloads = {
+    // Bytes `start` to `end` of blob `id`; null if the relay has no such blob. Another length
+    // than asked is refused before the body is read.
+    async range([id, start, end]) {
+      const response = await fetch(`/blobs/${id}`, { headers: { range: `bytes=${start}-${end - 1}` } });
+      if (response.status === 404) return null;
+      const whole = response.status === 200 && start === 0;
+      if (response.status !== 206 && !whole) throw new Error(`download: ${response.status}`);
+      if (Number(response.headers.get('content-length')) !== end - start) {
+        await response.body?.cancel();
+        throw new Error('download: another length than asked');
+      }
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      if (bytes.length !== end - start) throw new Error('download: another length than asked');
+      return bytes;
+    },
+    part: (bytes) => new Blob([bytes]),
+    join: ([parts, type]) => new Blob(parts, { type: type || 'application/octet-stream' }),
+  };
+
   // Attachments: the files picked in the composer's file input, and a downloaded file saved
   // as an ordinary browser download (an <a download> of a blob: URL, revoked after).
   window.hushFiles = {
@@ -231,17 +296,22 @@
       if (!input) return [];
       const files = Array.from(input.files || []);
       input.value = '';
-      return Promise.all(files.map(async (file) =>
-        [file.name, file.type, new Uint8Array(await file.arrayBuffer())]));
+      // The File itself: its bytes are read a slice at a time as they are sent.
+      return files.map((file) => [file.name, file.type, file]);
+    },
+    blob: ([type, bytes]) => new Blob([bytes], { type }),
+    // Bytes `start` to `end` of `blob` (the app copies them into a buffer it reuses).
+    async slice([blob, start, end]) {
+      return new Uint8Array(await blob.slice(start, end).arrayBuffer());
     },
     // A photo as it is sent: decoded (turned upright as its EXIF says), scaled to at most
     // `longest` px, drawn on white and encoded again as JPEG, which leaves every byte of
     // metadata (the place it was taken) behind; with a thumbnail of at most 48 px. Null if
     // the browser cannot decode it (it then goes as a file).
-    async photo([type, bytes, longest]) {
+    async photo([type, file, longest]) {
       let bitmap;
       try {
-        bitmap = await createImageBitmap(new Blob([bytes], { type }));
+        bitmap = await createImageBitmap(file.type ? file : new Blob([file], { type }));
       } catch {
         return null;
       }
@@ -254,13 +324,12 @@
         context.fillStyle = '#fff';
         context.fillRect(0, 0, width, height);
         context.drawImage(bitmap, 0, 0, width, height);
-        const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality });
-        return [width, height, new Uint8Array(await blob.arrayBuffer())];
+        return [width, height, await canvas.convertToBlob({ type: 'image/jpeg', quality })];
       };
       try {
         const [width, height, full] = await draw(longest, 0.85);
         const [, , thumbnail] = await draw(48, 0.5);
-        return [full, width, height, thumbnail];
+        return [full, width, height, new Uint8Array(await thumbnail.arrayBuffer())];
       } finally {
         bitmap.close();
       }

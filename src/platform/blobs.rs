@@ -1,9 +1,13 @@
 //! Blobs through the relay: the history blob a device sends to one it links (`PUT`/`GET
-//! /blobs/<id>`, `window.hushBlobs`), and attachments uploaded in pieces (`/uploads/<id>`,
-//! `window.hushUploads`), by `pwa.js`.
+//! /blobs/<id>`, `window.hushBlobs`), attachments uploaded in pieces (`/uploads/<id>`,
+//! `window.hushUploads`) and downloaded a range at a time (`window.hushDownloads`), by
+//! `pwa.js`.
 
-use js_sys::{Array, Uint8Array};
-use wasm_bindgen::JsValue;
+use js_sys::{Array, Promise, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::files::FileBlob;
 
 use super::glue;
 
@@ -27,15 +31,74 @@ pub(crate) async fn get(id: &[u8; 32], max: u64) -> Option<Vec<u8>> {
         .map(|bytes| Uint8Array::new(&bytes).to_vec())
 }
 
-/// Appends `piece` at `offset` of upload `id`; the relay's offset after it (which may be
-/// another when it held another), or None if the request failed.
-pub(crate) async fn append(id: &[u8; 32], offset: u64, piece: &[u8]) -> Option<u64> {
+/// A request to the relay already on its way (the page sends it while the app goes on).
+pub(crate) struct InFlight(Result<JsFuture, JsValue>);
+
+/// Starts `window.<object>.<method>(argument)` now.
+fn send(object: &str, method: &str, argument: &JsValue) -> InFlight {
+    let promise = glue::call(object, method, argument).and_then(|p| p.dyn_into::<Promise>());
+    InFlight(promise.map(JsFuture::from))
+}
+
+impl InFlight {
+    async fn answer(self) -> Result<JsValue, JsValue> {
+        self.0?.await
+    }
+
+    /// For an append: the relay's offset after it (which may be another when it held
+    /// another), or None if the request failed.
+    pub(crate) async fn offset(self) -> Option<u64> {
+        offset_of(self.answer().await)
+    }
+
+    /// For a range: its bytes; Err(Gone) if the relay has no such blob, Err(Failed) if the
+    /// request failed or the relay sent another length.
+    pub(crate) async fn bytes(self) -> Result<Uint8Array, RangeError> {
+        match self.answer().await {
+            Ok(bytes) if bytes.is_null() => Err(RangeError::Gone),
+            Ok(bytes) => bytes.dyn_into().map_err(|_| RangeError::Failed),
+            Err(_) => Err(RangeError::Failed),
+        }
+    }
+}
+
+/// Why a range did not come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RangeError {
+    /// The relay has no such blob (expired, or never committed).
+    Gone,
+    Failed,
+}
+
+/// Starts appending `piece` at `offset` of upload `id` (see [`InFlight::offset`]).
+pub(crate) fn append(id: &[u8; 32], offset: u64, piece: &[u8]) -> InFlight {
     let argument = Array::of3(
         &hex(id),
         &JsValue::from_f64(offset as f64),
         &Uint8Array::from(piece),
     );
-    offset_of(glue::call_async("hushUploads", "patch", &argument).await)
+    send("hushUploads", "patch", &argument)
+}
+
+/// Starts downloading bytes `start..end` of blob `id` (see [`InFlight::bytes`]).
+pub(crate) fn range(id: &[u8; 32], start: u64, end: u64) -> InFlight {
+    let argument = Array::of3(
+        &hex(id),
+        &JsValue::from_f64(start as f64),
+        &JsValue::from_f64(end as f64),
+    );
+    send("hushDownloads", "range", &argument)
+}
+
+/// `bytes` handed to the browser as a Blob (a downloaded file's next part).
+pub(crate) fn part(bytes: &[u8]) -> Option<JsValue> {
+    glue::call("hushDownloads", "part", &Uint8Array::from(bytes)).ok()
+}
+
+/// The parts made by [`part`], in order, as one Blob of type `mime`.
+pub(crate) fn join(parts: &Array, mime: &str) -> Option<FileBlob> {
+    let argument = Array::of2(parts, &JsValue::from_str(mime));
+    FileBlob::from_js(glue::call("hushDownloads", "join", &argument).ok()?)
 }
 
 /// How many bytes the relay holds of upload `id` (None if it could not say).

@@ -8,13 +8,46 @@ use hush_protocol::limits::MAX_THUMBNAIL;
 
 use super::glue;
 
+/// A browser `Blob` (a picked `File`, a re-encoded photo, a downloaded file): its bytes stay
+/// with the browser, which may keep them on disk, and are read a slice at a time
+/// ([`super::file_slices`]).
+#[derive(Clone)]
+pub(crate) struct FileBlob(JsValue);
+
+impl FileBlob {
+    /// `value` if it is a Blob.
+    pub(crate) fn from_js(value: JsValue) -> Option<Self> {
+        let size = js_sys::Reflect::get(&value, &JsValue::from_str("size")).ok()?;
+        size.as_f64().is_some().then_some(Self(value))
+    }
+
+    /// A Blob of `bytes` (a voice note recorded in memory).
+    pub(crate) fn of_bytes(mime: &str, bytes: &[u8]) -> Option<Self> {
+        let argument = Array::of2(&JsValue::from_str(mime), &Uint8Array::from(bytes));
+        Self::from_js(glue::call("hushFiles", "blob", &argument).ok()?)
+    }
+
+    /// Its length in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        js_sys::Reflect::get(&self.0, &JsValue::from_str("size"))
+            .ok()
+            .and_then(|size| size.as_f64())
+            .map_or(0, |size| size as u64)
+    }
+
+    pub(crate) fn as_js(&self) -> &JsValue {
+        &self.0
+    }
+}
+
 /// A file picked to send.
 pub(crate) struct PickedFile {
     /// Its name on the user's disk.
     pub(crate) name: String,
     /// The MIME type the browser gave it (may be empty).
     pub(crate) mime: String,
-    pub(crate) bytes: Vec<u8>,
+    /// Its bytes, still the browser's.
+    pub(crate) blob: FileBlob,
     /// A picture's width and height (a photo made ready by [`as_photo`]).
     pub(crate) dimensions: Option<(u32, u32)>,
     /// A small JPEG shown at once, before the file arrives (empty: none).
@@ -34,7 +67,7 @@ const PHOTO_EDGE: u32 = 1600;
 pub(crate) async fn as_photo(file: PickedFile) -> PickedFile {
     let argument = Array::of3(
         &JsValue::from_str(&file.mime),
-        &Uint8Array::from(file.bytes.as_slice()),
+        file.blob.as_js(),
         &JsValue::from(PHOTO_EDGE),
     );
     let Ok(photo) = glue::call_async("hushFiles", "photo", &argument).await else {
@@ -45,14 +78,16 @@ pub(crate) async fn as_photo(file: PickedFile) -> PickedFile {
     }
     let photo = Array::from(&photo);
     let side = |at: u32| photo.get(at).as_f64().map(|v| v as u32);
-    let (Some(width), Some(height)) = (side(1), side(2)) else {
+    let (Some(width), Some(height), Some(blob)) =
+        (side(1), side(2), FileBlob::from_js(photo.get(0)))
+    else {
         return file;
     };
     let thumbnail = Uint8Array::new(&photo.get(3)).to_vec();
     PickedFile {
         name: jpeg_name(&file.name),
         mime: "image/jpeg".to_owned(),
-        bytes: Uint8Array::new(&photo.get(0)).to_vec(),
+        blob,
         dimensions: Some((width, height)),
         thumbnail: if thumbnail.len() <= MAX_THUMBNAIL {
             thumbnail
@@ -88,7 +123,7 @@ pub(crate) async fn read(input_id: &str) -> Vec<PickedFile> {
             Some(PickedFile {
                 name: file.get(0).as_string()?,
                 mime: file.get(1).as_string().unwrap_or_default(),
-                bytes: Uint8Array::new(&file.get(2)).to_vec(),
+                blob: FileBlob::from_js(file.get(2))?,
                 dimensions: None,
                 thumbnail: Vec::new(),
                 duration_ms: None,
@@ -98,12 +133,12 @@ pub(crate) async fn read(input_id: &str) -> Vec<PickedFile> {
         .collect()
 }
 
-/// Saves `bytes` as a download named `name`.
-pub(crate) fn save(name: &str, mime: &str, bytes: &[u8]) {
+/// Saves `blob` as a download named `name`.
+pub(crate) fn save(name: &str, mime: &str, blob: &FileBlob) {
     let argument = Array::of3(
         &JsValue::from_str(name),
         &JsValue::from_str(mime),
-        &Uint8Array::from(bytes),
+        blob.as_js(),
     );
     let _ = glue::call("hushFiles", "save", &argument);
 }
@@ -111,6 +146,12 @@ pub(crate) fn save(name: &str, mime: &str, bytes: &[u8]) {
 /// A `blob:` URL for `bytes` of type `mime` (kept for the page's life: photos on screen).
 pub(crate) fn object_url(mime: &str, bytes: &[u8]) -> Option<String> {
     let argument = Array::of2(&JsValue::from_str(mime), &Uint8Array::from(bytes));
+    glue::call("hushFiles", "url", &argument).ok()?.as_string()
+}
+
+/// A `blob:` URL for `blob` as type `mime` (kept for the page's life: media on screen).
+pub(crate) fn blob_url(mime: &str, blob: &FileBlob) -> Option<String> {
+    let argument = Array::of2(&JsValue::from_str(mime), blob.as_js());
     glue::call("hushFiles", "url", &argument).ok()?.as_string()
 }
 

@@ -3,9 +3,10 @@
 //! once, and "Clear media" frees the space.
 
 use hush_client::MessageId;
-use js_sys::{Array, Uint8Array};
+use js_sys::Array;
 use wasm_bindgen::JsValue;
 
+use super::files::FileBlob;
 use super::glue;
 
 fn key(id: &MessageId) -> JsValue {
@@ -14,8 +15,8 @@ fn key(id: &MessageId) -> JsValue {
 
 /// Keeps the file message `id` carries; whether it was kept (a full disk is no error here:
 /// it is downloaded again next time).
-pub(crate) async fn keep(id: &MessageId, mime: &str, bytes: &[u8]) -> bool {
-    let argument = Array::of3(&key(id), &JsValue::from_str(mime), &Uint8Array::from(bytes));
+pub(crate) async fn keep(id: &MessageId, mime: &str, blob: &FileBlob) -> bool {
+    let argument = Array::of3(&key(id), &JsValue::from_str(mime), blob.as_js());
     glue::call_async("hushMedia", "put", &argument)
         .await
         .is_ok()
@@ -30,11 +31,9 @@ pub(crate) async fn url(id: &MessageId) -> Option<String> {
 }
 
 /// The kept file of message `id`, if kept.
-pub(crate) async fn bytes(id: &MessageId) -> Option<Vec<u8>> {
-    let found = glue::call_async("hushMedia", "bytes", &key(id))
-        .await
-        .ok()?;
-    (!found.is_null()).then(|| Uint8Array::new(&found).to_vec())
+pub(crate) async fn blob(id: &MessageId) -> Option<FileBlob> {
+    let found = glue::call_async("hushMedia", "blob", &key(id)).await.ok()?;
+    FileBlob::from_js(found)
 }
 
 /// Bytes kept in all.

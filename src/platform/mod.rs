@@ -14,6 +14,8 @@ pub(crate) mod clipboard;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod clock;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod file_slices;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod files;
 #[cfg(target_arch = "wasm32")]
 mod glue;
@@ -23,6 +25,8 @@ pub(crate) mod media;
 pub(crate) mod owner;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod page;
+#[cfg(target_arch = "wasm32")]
+pub(crate) mod pending;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod preferences;
 #[cfg(target_arch = "wasm32")]

@@ -7,7 +7,7 @@ use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
 use super::tab::Tab;
-use super::{chat, downloads, events, gallery, groups, linking, uploads, voice};
+use super::{chat, downloads, events, gallery, groups, linking, resume, uploads, voice};
 use crate::command::Command;
 use crate::platform::push::{self, Subscription};
 use crate::platform::{clock, preferences};
@@ -21,6 +21,9 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             tab.engine.reset_connection();
             uploads::connection_lost(tab);
             linking::connection_lost(ui);
+            if matches!(command, Command::Connected) {
+                resume::pending_uploads(tab);
+            }
             Ok(Output::default())
         }
         Command::Frame(_) | Command::UseHere => Ok(Output::default()),

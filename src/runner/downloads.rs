@@ -1,14 +1,16 @@
-//! Files of a chat coming in: downloaded (every chunk checked, then the SHA-256, before
-//! anything is shown or saved), kept in the media store so they open at once and offline,
+//! Files of a chat coming in: downloaded a range at a time ([`stream_download`]: every chunk
+//! checked, then the SHA-256, before anything is shown or saved), kept in the media store so they open at once and offline,
 //! shown in their bubble (photos, videos, audio) or saved as an ordinary download.
 
 use hush_client::{MessageId, Store};
-use hush_protocol::attachment::{open, AttachmentPointer};
+use hush_protocol::attachment::AttachmentPointer;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
+use super::stream_download::{self, Failure};
 use super::tab::Tab;
-use crate::platform::{blobs, files, media};
+use crate::platform::files::{self, FileBlob};
+use crate::platform::media;
 use crate::state::{AutoDownload, Ui};
 
 /// Videos and other files up to this size download by themselves (if the setting allows);
@@ -31,7 +33,7 @@ pub(super) async fn arrived(tab: &Tab, id: MessageId) {
             ui.media.update(|all| all.push((id, url)));
             return;
         }
-    } else if media::bytes(&id).await.is_some() {
+    } else if media::blob(&id).await.is_some() {
         return;
     }
     if !wanted(ui.auto_download.get_untracked(), &pointer) {
@@ -39,8 +41,8 @@ pub(super) async fn arrived(tab: &Tab, id: MessageId) {
     }
     // Downloaded beside the runner: other commands go on meanwhile.
     spawn_local(async move {
-        if let Some(bytes) = fetch_and_keep(ui, id, &pointer).await {
-            show(ui, id, &pointer, &bytes);
+        if let Some(blob) = fetch_and_keep(ui, id, &pointer).await {
+            show(ui, id, &pointer, &blob);
         }
     });
 }
@@ -51,20 +53,20 @@ pub(super) async fn save(tab: &Tab, id: MessageId) {
     let Some(pointer) = pointer_of(tab, &id).await else {
         return;
     };
-    let bytes = match media::bytes(&id).await {
-        Some(bytes) => bytes,
+    let blob = match media::blob(&id).await {
+        Some(blob) => blob,
         None => match fetch_and_keep(tab.ui, id, &pointer).await {
-            Some(bytes) => bytes,
+            Some(blob) => blob,
             None => return,
         },
     };
-    files::save(&pointer.file_name, pointer.mime.as_str(), &bytes);
+    files::save(&pointer.file_name, pointer.mime.as_str(), &blob);
     if !tab
         .ui
         .media
         .with_untracked(|all| all.iter().any(|(m, _)| *m == id))
     {
-        show(tab.ui, id, &pointer, &bytes);
+        show(tab.ui, id, &pointer, &blob);
     }
 }
 
@@ -85,11 +87,11 @@ fn shows_inline(pointer: &AttachmentPointer) -> bool {
     pointer.mime.is_image() || pointer.mime.is_video() || pointer.mime.is_audio()
 }
 
-fn show(ui: Ui, id: MessageId, pointer: &AttachmentPointer, bytes: &[u8]) {
+fn show(ui: Ui, id: MessageId, pointer: &AttachmentPointer, blob: &FileBlob) {
     if !shows_inline(pointer) {
         return;
     }
-    if let Some(url) = files::object_url(pointer.mime.as_str(), bytes) {
+    if let Some(url) = files::blob_url(pointer.mime.as_str(), blob) {
         ui.media.update(|all| all.push((id, url)));
     }
 }
@@ -100,26 +102,23 @@ async fn pointer_of(tab: &Tab, id: &MessageId) -> Option<Box<AttachmentPointer>>
 }
 
 /// The file `pointer` names, downloaded and checked, then kept as message `id`'s.
-async fn fetch_and_keep(ui: Ui, id: MessageId, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
-    let bytes = fetch(ui, pointer).await?;
-    media::keep(&id, pointer.mime.as_str(), &bytes).await;
-    Some(bytes)
-}
-
-/// The file `pointer` names, downloaded, every chunk and its SHA-256 checked; None (and the
-/// reason shown) if it is gone or not intact.
-async fn fetch(ui: Ui, pointer: &AttachmentPointer) -> Option<Vec<u8>> {
-    let Some(blob) = blobs::get(&pointer.blob, pointer.ciphertext_len).await else {
-        ui.problem
-            .set(Some("This file is no longer available.".to_owned()));
-        return None;
+async fn fetch_and_keep(ui: Ui, id: MessageId, pointer: &AttachmentPointer) -> Option<FileBlob> {
+    let blob = match stream_download::fetch(pointer, |_| {}).await {
+        Ok(blob) => blob,
+        Err(failure) => {
+            ui.problem.set(Some(
+                match failure {
+                    Failure::Gone => "This file is no longer available.",
+                    Failure::Unreachable => "This file could not be downloaded. Try again.",
+                    Failure::NotIntact => "This file did not arrive intact.",
+                }
+                .to_owned(),
+            ));
+            return None;
+        }
     };
-    let opened = open(&pointer.key, &blob, &pointer.sha256);
-    if opened.is_err() {
-        ui.problem
-            .set(Some("This file did not arrive intact.".to_owned()));
-    }
-    opened.ok()
+    media::keep(&id, pointer.mime.as_str(), &blob).await;
+    Some(blob)
 }
 
 /// Settings' "Clear media": every kept file forgotten (what is on screen stays until the

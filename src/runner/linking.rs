@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use super::tab::{AppEngine, Tab};
 use super::{chat, groups};
 use crate::command::{Command, Messenger};
-use crate::platform::{blobs, clock, media, page, push};
+use crate::platform::{blobs, clock, media, page, pending, push};
 use crate::state::{DeviceRow, Link, Phase, Ui};
 use crate::store::{IdbStore, DATABASE};
 
@@ -137,6 +137,7 @@ pub(super) async fn wipe(tab: Tab) {
     tab.engine.into_store().close();
     push::disable().await;
     media::remove().await;
+    pending::remove().await;
     if let Err(e) = IdbStore::delete(DATABASE).await {
         ui.problem
             .set(Some(format!("Hush could not clear its data: {e}")));

@@ -1,31 +1,33 @@
-//! Files sent from this tab. A file is encrypted here
-//! (`hush_protocol::attachment::seal`), a grant asked of the relay, the ciphertext uploaded in
-//! pieces (one file at a time, with its progress on screen and `Cancel upload`), and only then
-//! is its pointer sent.
+//! Files sent from this tab. A file gets a fresh key and a grant of the relay for its blob's
+//! size; when its turn comes it is read, sealed and uploaded a slice at a time
+//! ([`stream_upload`], one file at a time, with its progress on screen and `Cancel upload`),
+//! kept meanwhile in the pending uploads ([`pending`], so a reload resumes it: [`super::resume`]),
+//! and only then is its pointer sent.
 
 use hush_client::error::InputError;
 use hush_client::{ChatId, EngineError, Output};
 use std::rc::Rc;
 
-use hush_protocol::attachment::{seal, AttachmentPointer, Dimensions, Mime, Sealed};
+use hush_protocol::attachment::{sealed_len, AttachmentKey, AttachmentPointer, Dimensions, Mime};
 use hush_protocol::limits::MAX_CAPTION;
 use hush_protocol::text::clean_file_name;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rand_core::OsRng;
 
-use super::pieces::{self, Stopped};
+use super::stream_upload::{self, Source, Stopped};
 use super::tab::Tab;
-use super::waiting::Waiting;
-use crate::command::Command;
+use super::waiting::{Turns, Waiting};
+use crate::command::{Command, Messenger};
 use crate::platform::files::{self, PickedFile};
+use crate::platform::{blobs, pending};
 use crate::state::{Transfer, Ui};
 
 /// Files waiting for their grant at once (the engine asks for at most 16).
 const MAX_WAITING: usize = 16;
 
-/// Encrypts each file and asks for its grant (the caption goes with the first); each shows
-/// in its chat at once, waiting its turn.
+/// Gives each file its key and asks for its grant (the caption goes with the first); each
+/// shows in its chat at once, waiting its turn.
 pub(super) fn start(
     tab: &mut Tab,
     to: ChatId,
@@ -39,12 +41,13 @@ pub(super) fn start(
     // asked in `out`, so none waits for an answer never asked for).
     let mut out = Output::default();
     for (n, file) in files.into_iter().enumerate() {
+        let data_len = file.blob.size();
         let asked = if tab.uploads.len() >= MAX_WAITING {
             Err(InputError::TooManyUploads.into())
         } else {
-            ask(tab, &file.bytes)
+            ask(tab, data_len)
         };
-        let (request, sealed, more) = match asked {
+        let (request, blob_len, more) = match asked {
             Ok(asked) => asked,
             Err(e) => {
                 tab.ui
@@ -56,7 +59,10 @@ pub(super) fn start(
         out.frames.extend(more.frames);
         let waiting = Waiting {
             to: to.clone(),
-            sealed,
+            key: AttachmentKey::generate(&mut OsRng),
+            file: file.blob,
+            data_len,
+            blob_len,
             name: clean_file_name(&file.name).unwrap_or_default(),
             mime: Mime::parse(&file.mime),
             caption: if n == 0 {
@@ -77,15 +83,15 @@ pub(super) fn start(
     Ok(out)
 }
 
-/// Encrypts a file and asks for its grant: the request id, the sealed file, the frame.
-fn ask(tab: &mut Tab, bytes: &[u8]) -> Result<(u32, Sealed, Output), EngineError> {
-    let sealed = seal(&mut OsRng, bytes).map_err(|_| InputError::AttachmentSize)?;
-    let (request, out) = tab.engine.request_upload(sealed.ciphertext.len() as u64)?;
-    Ok((request, sealed, out))
+/// Asks the grant for a file of `data_len` bytes: the request id, the blob's length, the frame.
+fn ask(tab: &mut Tab, data_len: u64) -> Result<(u32, u64, Output), EngineError> {
+    let blob_len = sealed_len(data_len).ok_or(InputError::AttachmentSize)?;
+    let (request, out) = tab.engine.request_upload(blob_len)?;
+    Ok((request, blob_len, out))
 }
 
 /// Shows file `request` in its chat, waiting its turn.
-fn show_transfer(ui: Ui, request: u32, waiting: &Waiting) {
+pub(super) fn show_transfer(ui: Ui, request: u32, waiting: &Waiting) {
     let thumbnail = (!waiting.thumbnail.is_empty())
         .then(|| files::object_url("image/jpeg", &waiting.thumbnail))
         .flatten();
@@ -137,54 +143,120 @@ pub(super) fn cancel(tab: &Tab, request: u32) {
     end_transfer(tab.ui, request);
 }
 
-/// The relay's grant for file `request`: when its turn comes it is uploaded in pieces, then
-/// its pointer sent.
+/// The relay's grant for file `request`: kept in the pending uploads, then uploaded when its
+/// turn comes, then its pointer sent.
 pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) {
     let Some(waiting) = tab.uploads.take(request) else {
         return;
     };
+    tab.turns.claim(id);
     let (ui, messenger, turns) = (tab.ui, tab.messenger, Rc::clone(&tab.turns));
     spawn_local(async move {
-        let _turn = turns.turn.lock().await;
-        let transfer = ui
-            .transfers
-            .with_untracked(|all| all.iter().find(|t| t.request == request).cloned());
-        // Cancelled while it waited for its turn (forgotten either way).
-        let cancelled = turns.take_cancelled(request);
-        let Some(transfer) = transfer.filter(|_| !cancelled) else {
-            return;
-        };
-        transfer.active.set(true);
-        let total = (waiting.sealed.ciphertext.len() as u64).max(1);
-        let uploaded = pieces::upload(
-            &id,
-            &waiting.sealed.ciphertext,
-            |held| transfer.percent.set((held.min(total) * 100 / total) as u32),
-            || turns.take_cancelled(request),
-        )
-        .await;
-        end_transfer(ui, request);
-        match uploaded {
-            Ok(()) => messenger.tell(Command::Uploaded {
-                to: waiting.to.clone(),
-                pointer: Box::new(pointer_of(waiting, id)),
-            }),
-            Err(Stopped::Cancelled) => {}
-            Err(Stopped::Failed) => ui.problem.set(Some(format!(
-                "{} could not be uploaded. Try again.",
-                waiting.name
-            ))),
+        if !pending::keep(&pending_of(&waiting, id)).await {
+            // Not kept (a full disk, a private window): it still goes, but a reload loses it.
         }
+        send_in_turn(ui, messenger, turns, request, waiting, id, false).await;
     });
 }
 
-/// What the message of uploaded file `waiting` (blob `id`) carries.
-fn pointer_of(waiting: Waiting, id: [u8; 32]) -> AttachmentPointer {
+/// Uploads `waiting` as upload `id` when its turn comes (`resumed`: from what the relay
+/// holds), then tells its pointer to send. A cancelled upload is forgotten; one that failed
+/// stays pending (the next connection resumes it).
+pub(super) async fn send_in_turn(
+    ui: Ui,
+    messenger: Messenger,
+    turns: Rc<Turns>,
+    request: u32,
+    waiting: Waiting,
+    id: [u8; 32],
+    resumed: bool,
+) {
+    let _turn = turns.turn.lock().await;
+    let transfer = ui
+        .transfers
+        .with_untracked(|all| all.iter().find(|t| t.request == request).cloned());
+    // Cancelled while it waited for its turn (forgotten either way).
+    let cancelled = turns.take_cancelled(request);
+    let Some(transfer) = transfer.filter(|_| !cancelled) else {
+        pending::forget(&id).await;
+        turns.release(&id);
+        return;
+    };
+    transfer.active.set(true);
+    let held = match resumed {
+        false => Some(0),
+        true => blobs::held(&id).await,
+    };
+    let total = waiting.blob_len.max(1);
+    let source = Source {
+        id: &id,
+        key: &waiting.key,
+        file: &waiting.file,
+        data_len: waiting.data_len,
+    };
+    let uploaded = match held {
+        Some(held) => {
+            stream_upload::upload(
+                source,
+                held,
+                |held| transfer.percent.set((held.min(total) * 100 / total) as u32),
+                || turns.take_cancelled(request),
+            )
+            .await
+        }
+        // The relay no longer knows the upload (its grant expired): it cannot go on.
+        None => Err(Stopped::Cancelled),
+    };
+    end_transfer(ui, request);
+    turns.release(&id);
+    match uploaded {
+        Ok(sha256) => {
+            pending::forget(&id).await;
+            messenger.tell(Command::Uploaded {
+                to: waiting.to.clone(),
+                pointer: Box::new(pointer_of(waiting, id, sha256)),
+            });
+        }
+        Err(Stopped::Cancelled) => {
+            pending::forget(&id).await;
+            if held.is_none() {
+                ui.problem.set(Some(format!(
+                    "{} could not be sent: the relay no longer holds it. Attach it again.",
+                    waiting.name
+                )));
+            }
+        }
+        Err(Stopped::Failed) => ui.problem.set(Some(format!(
+            "{} could not be uploaded yet. Hush tries again when it reconnects.",
+            waiting.name
+        ))),
+    }
+}
+
+/// What the pending uploads keep of `waiting` (upload `id`).
+fn pending_of(waiting: &Waiting, id: [u8; 32]) -> pending::Pending {
+    pending::Pending {
+        id,
+        chat: waiting.to.to_string(),
+        key: waiting.key.to_bytes().to_vec(),
+        file: waiting.file.clone(),
+        name: waiting.name.clone(),
+        mime: waiting.mime.as_str().to_owned(),
+        caption: waiting.caption.clone(),
+        dimensions: waiting.dimensions.map(|d| (d.width, d.height)),
+        thumbnail: waiting.thumbnail.clone(),
+        duration_ms: waiting.duration_ms,
+        waveform: waiting.waveform.clone(),
+    }
+}
+
+/// What the message of uploaded file `waiting` (blob `id`, file hash `sha256`) carries.
+fn pointer_of(waiting: Waiting, id: [u8; 32], sha256: [u8; 32]) -> AttachmentPointer {
     AttachmentPointer {
         blob: id,
-        ciphertext_len: waiting.sealed.ciphertext.len() as u64,
-        key: waiting.sealed.key,
-        sha256: waiting.sealed.sha256,
+        ciphertext_len: waiting.blob_len,
+        key: waiting.key,
+        sha256,
         mime: waiting.mime,
         file_name: waiting.name,
         dimensions: waiting.dimensions,

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use super::tab::Tab;
 use super::uploads;
 use crate::platform::clock::{self, LocalTime};
-use crate::platform::files::PickedFile;
+use crate::platform::files::{FileBlob, PickedFile};
 use crate::platform::voice::Recording;
 
 /// The longest voice note: the recorder stops by itself then.
@@ -31,10 +31,13 @@ pub(super) fn send(tab: &mut Tab, to: ChatId, recording: Recording) -> Result<Ou
         ));
         return Ok(Output::default());
     };
+    let Some(blob) = FileBlob::of_bytes(mime.as_str(), &recording.bytes) else {
+        return Err(InputError::AttachmentSize.into());
+    };
     let file = PickedFile {
         name: file_name(mime),
         mime: mime.as_str().to_owned(),
-        bytes: recording.bytes,
+        blob,
         dimensions: None,
         thumbnail: Vec::new(),
         duration_ms: Some(recording.duration_ms.clamp(1, MAX_VOICE_MS)),

@@ -1,16 +1,23 @@
-//! Files of this tab encrypted and waiting for the relay's grant, by request id (what the
-//! runner's `Tab` keeps for `uploads`).
+//! Files of this tab waiting for the relay's grant, by request id (what the runner's `Tab`
+//! keeps for `uploads`).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use futures::lock::Mutex;
 use hush_client::ChatId;
-use hush_protocol::attachment::{Dimensions, Mime, Sealed};
+use hush_protocol::attachment::{AttachmentKey, Dimensions, Mime};
 
-/// A file encrypted and waiting for the relay's grant.
+use crate::platform::files::FileBlob;
+
+/// A file waiting for the relay's grant: its key is chosen, its bytes are still the
+/// browser's (sealed as they are uploaded).
 pub(super) struct Waiting {
     pub(super) to: ChatId,
-    pub(super) sealed: Sealed,
+    pub(super) key: AttachmentKey,
+    pub(super) file: FileBlob,
+    /// The file's length, and the blob's (padded, sealed).
+    pub(super) data_len: u64,
+    pub(super) blob_len: u64,
     pub(super) name: String,
     pub(super) mime: Mime,
     pub(super) caption: String,
@@ -21,15 +28,42 @@ pub(super) struct Waiting {
     pub(super) waveform: Vec<u8>,
 }
 
-/// Uploads under way: one at a time (in the order their grants came), and the ones the user
-/// cancelled, by request id, until their upload hears it.
+/// Uploads under way: one at a time (in the order their grants came), the ones the user
+/// cancelled, by request id, until their upload hears it, and the upload ids this tab is
+/// sending (so a reconnect does not resume one twice).
 #[derive(Default)]
 pub(super) struct Turns {
     pub(super) turn: Mutex<()>,
     pub(super) cancelled: RefCell<Vec<u32>>,
+    pub(super) sending: RefCell<Vec<[u8; 32]>>,
+    /// Request ids given to resumed uploads (counted down from the top, far from the
+    /// engine's).
+    resumed: Cell<u32>,
 }
 
 impl Turns {
+    /// Upload `id` is this tab's from now on; false if it was already.
+    pub(super) fn claim(&self, id: [u8; 32]) -> bool {
+        let mut sending = self.sending.borrow_mut();
+        if sending.contains(&id) {
+            return false;
+        }
+        sending.push(id);
+        true
+    }
+
+    /// Upload `id` ended (sent, cancelled or failed).
+    pub(super) fn release(&self, id: &[u8; 32]) {
+        self.sending.borrow_mut().retain(|s| s != id);
+    }
+
+    /// A request id for a resumed upload's transfer.
+    pub(super) fn resumed_request(&self) -> u32 {
+        let next = self.resumed.get().wrapping_add(1);
+        self.resumed.set(next);
+        u32::MAX - next
+    }
+
     /// Whether upload `request` was cancelled (it is forgotten once asked and so).
     pub(super) fn take_cancelled(&self, request: u32) -> bool {
         let mut cancelled = self.cancelled.borrow_mut();

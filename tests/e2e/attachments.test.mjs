@@ -97,7 +97,7 @@ test('an upload shows its progress and "Cancel upload" stops it: nothing reaches
   await bob.getByRole('button', { name: /^erin/ }).click({ timeout: 30_000 });
   await bob.getByRole('log').getByText('before the file').waitFor();
 
-  // Each piece (1 MiB) is held back a little, so the upload is seen under way.
+  // Each piece (4 MiB) is held back a little, so the upload is seen under way.
   await alice.route('**/uploads/*', async (route) => {
     await pause(400);
     // Unrouted meanwhile (the test went on): the request already went its way.

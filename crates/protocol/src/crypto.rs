@@ -2,7 +2,7 @@
 //! X25519 that rejects non-contributory results, HKDF-SHA256, HMAC-SHA256 and
 //! ChaCha20-Poly1305.
 
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::ChaCha20Poly1305;
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -81,6 +81,32 @@ pub fn seal(key: &[u8; 32], nonce: &[u8; 12], plaintext: &[u8], ad: &[u8]) -> Ve
             },
         )
         .unwrap_or_default()
+}
+
+/// ChaCha20-Poly1305 in place, no associated data: `buffer` (the plaintext) becomes the
+/// ciphertext; the tag is returned. For attachment chunks, sealed where they lie with no
+/// allocation.
+pub fn seal_in_place(key: &[u8; 32], nonce: &[u8; 12], buffer: &mut [u8]) -> [u8; 16] {
+    let cipher = ChaCha20Poly1305::new(key.into());
+    // Encryption only fails for inputs beyond 256 GiB (a chunk is 64 KiB).
+    cipher
+        .encrypt_in_place_detached(nonce.into(), &[], buffer)
+        .map(Into::into)
+        .unwrap_or_default()
+}
+
+/// [`seal_in_place`]'s inverse: `buffer` (the ciphertext) becomes the plaintext if `tag`
+/// authenticates it; on failure `buffer` is left as it was.
+pub fn open_in_place(
+    key: &[u8; 32],
+    nonce: &[u8; 12],
+    buffer: &mut [u8],
+    tag: &[u8; 16],
+) -> Result<(), AeadError> {
+    let cipher = ChaCha20Poly1305::new(key.into());
+    cipher
+        .decrypt_in_place_detached(nonce.into(), &[], buffer, tag.into())
+        .map_err(|_| AeadError)
 }
 
 /// Decrypted bytes: wiped when dropped, since a pairwise plaintext may carry key material (a

@@ -4,6 +4,7 @@
 
 mod before;
 mod browser;
+mod media;
 mod mode;
 mod native;
 mod size;
@@ -34,13 +35,15 @@ pub(crate) enum Bench {
     Group,
     /// Browser to browser through a local relay.
     Latency,
+    /// A large file and a photo through the web app, against plain fetch and the crypto alone.
+    Media,
     /// The app's first-load bytes.
     Size,
 }
 
 impl Bench {
     /// Every benchmark, in the order they run.
-    pub(crate) const ALL: [Bench; 8] = [
+    pub(crate) const ALL: [Bench; 9] = [
         Bench::Protocol,
         Bench::ProtocolWasm,
         Bench::Catchup,
@@ -48,6 +51,7 @@ impl Bench {
         Bench::Store,
         Bench::Group,
         Bench::Latency,
+        Bench::Media,
         Bench::Size,
     ];
 
@@ -61,6 +65,7 @@ impl Bench {
             Bench::Store => "store",
             Bench::Group => "group",
             Bench::Latency => "latency",
+            Bench::Media => "media",
             Bench::Size => "size",
         }
     }
@@ -74,6 +79,7 @@ impl Bench {
             Bench::Store => native::load_tool("store_throughput", mode, builds),
             Bench::Group => native::load_tool("group_send", mode, builds),
             Bench::Latency => browser::latency(mode, builds),
+            Bench::Media => media::media(mode, builds),
             Bench::Size => size::first_load_size(&builds.release_app()?),
         }
     }

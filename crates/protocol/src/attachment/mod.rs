@@ -117,6 +117,33 @@ pub fn open(
     Ok(plaintext)
 }
 
+/// The blob's length (padding included) for a file of `data_len` bytes; None if it would be
+/// larger than [`MAX_ATTACHMENT`].
+pub fn sealed_len(data_len: u64) -> Option<u64> {
+    let framed = padding::framed_len(data_len)?;
+    stream::ciphertext_len(framed).filter(|len| *len <= MAX_ATTACHMENT)
+}
+
+/// The largest file whose blob takes at most `max_blob` bytes (and at most
+/// [`MAX_ATTACHMENT`]); None if not even an empty file fits.
+pub fn max_sealable(max_blob: u64) -> Option<u64> {
+    let fits = |len: u64| sealed_len(len).is_some_and(|sealed| sealed <= max_blob);
+    if !fits(0) {
+        return None;
+    }
+    // The blob's length grows with the file's: the last length that fits, by bisection.
+    let (mut fitting, mut too_big) = (0u64, max_blob.saturating_add(1));
+    while too_big - fitting > 1 {
+        let middle = fitting + (too_big - fitting) / 2;
+        if fits(middle) {
+            fitting = middle;
+        } else {
+            too_big = middle;
+        }
+    }
+    Some(fitting)
+}
+
 /// Zero bytes to pad with, a slice at a time.
 const ZEROS: [u8; 4096] = [0; 4096];
 
@@ -133,6 +160,8 @@ pub struct Sealer {
     framed_len: u64,
     /// Framed bytes taken so far (header, file, padding).
     filled: u64,
+    /// Chunks before this index are hashed over but neither sealed nor passed on.
+    skip: u32,
 }
 
 impl Sealer {
@@ -143,7 +172,8 @@ impl Sealer {
             Some(len) if len <= MAX_ATTACHMENT => {}
             _ => return Err(AttachmentError::TooLarge),
         }
-        let mut chunk = Vec::with_capacity(CHUNK_SIZE);
+        // Room for the tag too: each chunk is sealed where it lies.
+        let mut chunk = Vec::with_capacity(CIPHERTEXT_CHUNK);
         chunk.extend_from_slice(&data_len.to_be_bytes());
         Ok(Self {
             stream: StreamEncryptor::new(key),
@@ -153,7 +183,22 @@ impl Sealer {
             pushed: 0,
             framed_len,
             filled: HEADER_LEN as u64,
+            skip: 0,
         })
+    }
+
+    /// [`Sealer::new`] for an upload the relay holds the first `skip` chunks of (see
+    /// [`stream::resume_point`]): the whole file is pushed again from its first byte (its
+    /// SHA-256 needs every byte) but those chunks are not sealed again nor passed on; the
+    /// sink's first bytes are chunk `skip`'s. The last chunk is always sealed.
+    pub fn resuming(
+        key: &AttachmentKey,
+        data_len: u64,
+        skip: u32,
+    ) -> Result<Self, AttachmentError> {
+        let mut sealer = Self::new(key, data_len)?;
+        sealer.skip = skip;
+        Ok(sealer)
     }
 
     /// The blob's length, padding included: what to ask the relay for, and the pointer's.
@@ -186,7 +231,8 @@ impl Sealer {
             let n = (self.framed_len - self.filled).min(ZEROS.len() as u64) as usize;
             self.feed(&ZEROS[..n], sink)?;
         }
-        sink(&self.stream.encrypt_chunk(&self.chunk, true)?);
+        self.stream.encrypt_chunk_in_place(&mut self.chunk, true)?;
+        sink(&self.chunk);
         Ok(self.sha.finalize().into())
     }
 
@@ -204,7 +250,12 @@ impl Sealer {
             self.filled += n as u64;
             bytes = rest;
             if self.chunk.len() == CHUNK_SIZE && self.filled < self.framed_len {
-                sink(&self.stream.encrypt_chunk(&self.chunk, false)?);
+                if self.stream.next_index().is_some_and(|at| at < self.skip) {
+                    self.stream.skip_chunk()?;
+                } else {
+                    self.stream.encrypt_chunk_in_place(&mut self.chunk, false)?;
+                    sink(&self.chunk);
+                }
                 self.chunk.clear();
             }
         }
@@ -306,9 +357,13 @@ impl Opener {
             ciphertext = rest;
             if self.chunk.len() == size {
                 let last = start + size as u64 == self.ciphertext_len;
-                let framed = self.stream.decrypt_chunk(&self.chunk, last)?;
-                self.chunk.clear();
-                self.unframe(&framed, sink)?;
+                // Opened where it lies; the buffer comes back for the next chunk.
+                let mut framed = core::mem::take(&mut self.chunk);
+                let opened = self.stream.decrypt_chunk_in_place(&mut framed, last);
+                let unframed = opened.and_then(|()| self.unframe(&framed, sink));
+                framed.clear();
+                self.chunk = framed;
+                unframed?;
             }
         }
         Ok(())

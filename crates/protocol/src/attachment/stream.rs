@@ -168,10 +168,48 @@ impl StreamEncryptor {
         Ok(ciphertext)
     }
 
+    /// [`Self::encrypt_chunk`] where the chunk lies: `chunk` holds the plaintext and gets its
+    /// ciphertext and tag appended in its place (no allocation beyond `chunk`'s).
+    pub fn encrypt_chunk_in_place(
+        &mut self,
+        chunk: &mut Vec<u8>,
+        last: bool,
+    ) -> Result<(), AttachmentError> {
+        let index = self.position.index()?;
+        check_size(index, chunk.len(), last)?;
+        let next = Position::after(index, last)?;
+        let tag = crypto::seal_in_place(&self.key.key, &self.key.nonce(index, last), chunk);
+        chunk.extend_from_slice(&tag);
+        self.position = next;
+        Ok(())
+    }
+
+    /// Passes over the next chunk without sealing it (it is not the last): a resumed upload
+    /// whose earlier chunks the relay holds already.
+    pub fn skip_chunk(&mut self) -> Result<(), AttachmentError> {
+        let index = self.position.index()?;
+        self.position = Position::after(index, false)?;
+        Ok(())
+    }
+
+    /// The next chunk's index (None once the last was sealed).
+    pub fn next_index(&self) -> Option<u32> {
+        self.position.index().ok()
+    }
+
     /// Whether the last chunk was sealed.
     pub fn is_finished(&self) -> bool {
         self.position == Position::Finished
     }
+}
+
+/// Where a resumed upload of a `ciphertext_len`-byte stream goes on when the relay holds
+/// `held` bytes: the chunks to skip (whole ones held, never the last, which is sealed again
+/// with the stream's end) and the ciphertext offset the next sealed chunk starts at.
+pub fn resume_point(ciphertext_len: u64, held: u64) -> Option<(u32, u64)> {
+    let chunks = chunk_count(ciphertext_len)?;
+    let skip = (held.min(ciphertext_len) / CT_CHUNK).min(chunks - 1);
+    Some((u32::try_from(skip).ok()?, skip * CT_CHUNK))
 }
 
 /// Opens a stream one chunk at a time, in order. A chunk that fails leaves the position as it
@@ -204,6 +242,25 @@ impl StreamDecryptor {
         let plaintext = decrypt_chunk_at(&self.key, index, ciphertext, last)?;
         self.position = next;
         Ok(plaintext)
+    }
+
+    /// [`Self::decrypt_chunk`] where the chunk lies: `chunk` (ciphertext and tag) becomes its
+    /// plaintext (the tag cut off). On failure `chunk` is left as it was.
+    pub fn decrypt_chunk_in_place(
+        &mut self,
+        chunk: &mut Vec<u8>,
+        last: bool,
+    ) -> Result<(), AttachmentError> {
+        let index = self.position.index()?;
+        let next = Position::after(index, last)?;
+        let len = check_ciphertext_size(index, chunk.len(), last)?;
+        let (body, tag) = chunk.split_at_mut(len);
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| AttachmentError::ChunkSize)?;
+        crypto::open_in_place(&self.key.key, &self.key.nonce(index, last), body, tag)
+            .map_err(|_| AttachmentError::Corrupt)?;
+        chunk.truncate(len);
+        self.position = next;
+        Ok(())
     }
 
     /// Whether the last chunk was opened: a stream that ends before is truncated.
