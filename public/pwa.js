@@ -99,6 +99,8 @@
         return blobs.reduce((sum, blob) => sum + blob.size, 0);
       },
       clear: () => run('readwrite', (store) => store.clear()).then(() => true),
+      // A message deleted or expired takes its kept file with it.
+      forget: (id) => run('readwrite', (store) => store.delete(id)).then(() => true),
       // Gone with the account (unlinked): the database itself.
       async remove() {
         if (opened) (await opened).close();

@@ -45,6 +45,11 @@ pub(crate) async fn size() -> Option<u64> {
     Some(size as u64)
 }
 
+/// Forgets the kept file of message `id` (deleted or expired), if there is one.
+pub(crate) async fn forget(id: &MessageId) {
+    let _ = glue::call_async("hushMedia", "forget", &key(id)).await;
+}
+
 /// Forgets every kept file; whether it worked.
 pub(crate) async fn clear() -> bool {
     glue::call_async("hushMedia", "clear", &JsValue::UNDEFINED)

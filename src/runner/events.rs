@@ -53,10 +53,20 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             groups::refresh_info(&tab.engine, ui, id).await;
         }
         Event::Reacted { chat, id } | Event::Amended { chat, id } => {
+            let Ok(Some(message)) = tab.engine.store().message(&id).await else {
+                return None;
+            };
+            // Deleted (for everyone or for us) or expired: its file goes too.
+            if matches!(message.kind, Kind::Deleted | Kind::Hidden) {
+                crate::platform::media::forget(&id).await;
+                ui.chats.update(|chats| {
+                    for summary in chats.iter_mut().filter(|s| s.last.id == id) {
+                        summary.last = message.clone();
+                    }
+                });
+            }
             if ui.current.get_untracked().as_ref() == Some(&chat) {
-                if let Ok(Some(message)) = tab.engine.store().message(&id).await {
-                    ui.replace_in_chat(message);
-                }
+                ui.replace_in_chat(message);
             }
         }
         Event::Undecryptable { from } => {
