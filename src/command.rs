@@ -93,6 +93,8 @@ pub(crate) enum Command {
         chat: ChatId,
         timer_ms: u64,
     },
+    /// The timer new chats start with on this device (ms, 0: off).
+    SetDefaultTimer(u64),
     /// Remove the messages whose time ran out (at start and every minute).
     Expire,
     /// Mute (or unmute) a chat's notifications on this device.

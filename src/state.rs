@@ -146,6 +146,8 @@ pub(crate) struct Ui {
     pub(crate) deleting: RwSignal<Option<MessageId>>,
     /// The message being forwarded (its `Forward to` dialog is open).
     pub(crate) forwarding: RwSignal<Option<MessageId>>,
+    /// The timer new chats start with on this device (ms, 0: off).
+    pub(crate) default_timer: RwSignal<u64>,
     /// The starred messages, newest first (read when "Starred messages" opens).
     pub(crate) starred: RwSignal<Vec<ChatMessage>>,
 }
@@ -234,6 +236,7 @@ impl Ui {
             deleting: RwSignal::new(None),
             forwarding: RwSignal::new(None),
             starred: RwSignal::new(Vec::new()),
+            default_timer: RwSignal::new(0),
         }
     }
 

@@ -124,6 +124,11 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(out)
         }
         Command::Expire => chat::expire(&mut tab.engine).await,
+        Command::SetDefaultTimer(timer_ms) => {
+            preferences::set_default_timer(timer_ms);
+            ui.default_timer.set(timer_ms);
+            Ok(Output::default())
+        }
         Command::Mute { chat, muted } => {
             tab.engine.set_muted(&chat, muted).await?;
             ui.muted.update(|list| {
@@ -170,10 +175,28 @@ async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, EngineError> {
             Err(e) => ui.problem.set(Some(e.to_string())),
         }
     }
+    start_with_default_timer(tab, &chat).await;
     let read = tab.engine.mark_read(&chat).await;
     ui.read_in_list(&chat);
     push::read(&chat);
     read
+}
+
+/// A new 1:1 chat (nothing in it, no timer ever set) starts with this device's default timer.
+async fn start_with_default_timer(tab: &mut Tab, chat: &ChatId) {
+    let (ui, default) = (tab.ui, tab.ui.default_timer.get_untracked());
+    let new = matches!(chat, ChatId::Direct(_)) && ui.messages.with_untracked(Vec::is_empty);
+    if default == 0 || !new || !matches!(tab.engine.timer_of(chat).await, Ok(None)) {
+        return;
+    }
+    match tab.engine.set_timer(chat, default, clock::now_ms()).await {
+        Ok((notice, out)) => {
+            ui.timer.set(default);
+            chat::show_sent(tab, notice).await;
+            events::apply(tab, out).await;
+        }
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
 }
 
 /// Sends a text: on its way first, then on screen (as "Sending" until the relay answers).

@@ -130,6 +130,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
         asked: Default::default(),
     };
     tab.ui.auto_download.set(preferences::auto_download());
+    tab.ui.default_timer.set(preferences::default_timer());
     show_account(&tab).await;
     tab.engine.set_device_name(&page::browser_name());
     ui.devices.set(linking::devices(&tab.engine));

@@ -1,7 +1,8 @@
 //! Settings: who may see this account's last seen and online (an account setting the relay
-//! enforces for all its devices; hiding ours hides everyone's from us too), and this device's
-//! media: what downloads by itself, and "Clear media".
+//! enforces for all its devices; hiding ours hides everyone's from us too), the timer new chats
+//! start with, and this device's media: what downloads by itself, and "Clear media".
 
+use hush_client::model::{timer_label, TIMER_CHOICES};
 use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
@@ -35,8 +36,41 @@ pub(crate) fn Settings() -> impl IntoView {
                 <option value="nobody" selected=move || chosen() == "nobody">"Nobody"</option>
             </select>
             <p class="settings-note">"Nobody: no one sees yours, and you see no one's."</p>
+            <DefaultTimer />
             <MediaSettings />
         </section>
+    }
+}
+
+/// The disappearing-message timer new chats start with, on this device.
+#[component]
+fn DefaultTimer() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let change = move |ev| {
+        if let Ok(timer_ms) = event_target_value(&ev).parse::<u64>() {
+            messenger.tell(Command::SetDefaultTimer(timer_ms));
+        }
+    };
+    view! {
+        <label for="default-timer">"Default message timer"</label>
+        <select
+            id="default-timer"
+            prop:value=move || ui.default_timer.get().to_string()
+            on:change=change
+        >
+            {TIMER_CHOICES
+                .iter()
+                .map(|ms| {
+                    view! {
+                        <option value=ms.to_string() selected=move || ui.default_timer.get() == *ms>
+                            {timer_label(*ms)}
+                        </option>
+                    }
+                })
+                .collect_view()}
+        </select>
+        <p class="settings-note">"New chats you start get this timer."</p>
     }
 }
 

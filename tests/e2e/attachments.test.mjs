@@ -77,7 +77,20 @@ test('a photo shows in its bubble on both sides, named by its caption or "Photo"
   await bob.getByRole('button', { name: /^carol/ }).click({ timeout: 30_000 });
   const theirs = bob.getByRole('img', { name: 'Photo' });
   await theirs.waitFor({ timeout: 30_000 });
-  const width = await theirs.evaluate((img) => img.decode().then(() => img.naturalWidth));
+  // The thumbnail shows first and the photo replaces it; a decode the swap interrupts is
+  // tried again (a photo that never decodes still fails).
+  const width = await theirs.evaluate(async (img) => {
+    for (let tries = 0; tries < 50; tries += 1) {
+      try {
+        await img.decode();
+        return img.naturalWidth;
+      } catch {
+        // Interrupted by the swap.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return -1;
+  });
   assert.equal(width, 2, 'the photo decodes as the picture sent');
   assert.deepEqual(errors.flat(), []);
 });

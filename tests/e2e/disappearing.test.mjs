@@ -89,3 +89,25 @@ test('a 24-hour timer makes later messages disappear on both sides', { timeout: 
   await alice.getByRole('log').getByText('You turned off disappearing messages').waitFor();
   assert.deepEqual(errors, []);
 });
+
+test('a default message timer from Settings starts each new chat with it', { timeout: 120_000 }, async () => {
+  const page = await (await browser.newContext({ bypassCSP: true })).newPage();
+  await register(page, server.url, 'fay');
+  const other = await (await browser.newContext()).newPage();
+  await register(other, server.url, 'gus');
+  await page.getByRole('button', { name: 'Settings' }).click();
+  const settings = page.getByRole('dialog', { name: 'Settings' });
+  const choice = settings.getByRole('combobox', { name: 'Default message timer' });
+  assert.equal(await choice.inputValue(), '0');
+  await choice.selectOption({ label: '7 days' });
+  assert.deepEqual(await violations(page, 'settings'), []);
+  await page.getByRole('button', { name: 'Settings' }).click();
+  await openChat(page, 'gus');
+  await page.getByRole('log').getByText('You set disappearing messages to 7 days').waitFor();
+  await other.getByRole('button', { name: /^fay/ }).click({ timeout: 30_000 });
+  await other.getByRole('log').getByText('fay set disappearing messages to 7 days').waitFor();
+  // Kept for the next start.
+  await page.reload();
+  await page.getByRole('button', { name: 'Settings' }).click();
+  assert.equal(await choice.inputValue(), String(7 * DAY_MS));
+});
