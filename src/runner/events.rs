@@ -65,6 +65,13 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
                     }
                 });
             }
+            // An open Starred list follows: a message gone or unstarred leaves it.
+            ui.starred.update(|list| {
+                list.retain(|m| m.id != id || message.meta.starred);
+                for kept in list.iter_mut().filter(|m| m.id == id) {
+                    *kept = message.clone();
+                }
+            });
             if ui.current.get_untracked().as_ref() == Some(&chat) {
                 ui.replace_in_chat(message);
             }

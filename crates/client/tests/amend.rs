@@ -325,3 +325,42 @@ async fn a_forward_goes_to_several_chats_and_counts_its_hops() {
         .collect();
     assert!(bob.engine.forward(&id, &six, now()).await.is_err());
 }
+
+#[tokio::test]
+async fn a_quote_cannot_put_words_in_someone_elses_mouth() {
+    use hush_client::content::Rich;
+    use hush_client::model::{MessageRef, Quote};
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let mut carol = Device::register(&relay, "carol", 3).await;
+    let id = alice.deliver("bob", "the real words").await;
+    bob.expect(message_from("the real words")).await;
+    let fake = |reply: u8, body: &str| {
+        Content::Rich(Box::new(Rich {
+            id: [reply; 16],
+            sent_ms: now(),
+            body: body.to_owned(),
+            attachment: None,
+            quote: Some(Quote {
+                target: MessageRef {
+                    author: user("alice"),
+                    id,
+                },
+                preview: "words never said".to_owned(),
+            }),
+            forwards: 0,
+        }))
+    };
+    // Alice's quote of her own message: the preview shown is the message's own words.
+    queue_raw(&mut alice, "bob", [0x61; 16], fake(0x61, "quoting myself")).await;
+    alice.deliver("bob", "marker a").await;
+    bob.expect(message_from("marker a")).await;
+    let quote = stored(&bob, &[0x61; 16]).await.meta.quote.expect("a quote");
+    assert_eq!(quote.preview, "the real words");
+    // Carol quotes Alice's message to Bob in her own chat with Bob: no quote at all.
+    queue_raw(&mut carol, "bob", [0x62; 16], fake(0x62, "quoting alice")).await;
+    carol.deliver("bob", "marker c").await;
+    bob.expect(message_from("marker c")).await;
+    assert!(stored(&bob, &[0x62; 16]).await.meta.quote.is_none());
+}

@@ -157,6 +157,26 @@ async fn the_newest_setting_wins_whatever_order_settings_arrive_in() {
     alice.deliver("bob", "marker").await;
     bob.expect(message_from("marker")).await;
     assert_eq!(timer(&bob, &chat("alice")).await, WEEK);
+    // One from far in the future (which would lock out every later setting): ignored.
+    let future = Content::Timer {
+        id: [0x72; 16],
+        sent_ms: u64::MAX,
+        timer_ms: DAY,
+    };
+    let entry = OutboxEntry {
+        id: [0x72; 16],
+        to: chat("bob"),
+        content: future.encode(),
+        attempts: 0,
+    };
+    let changes = Changes {
+        outbox: vec![entry],
+        ..Changes::default()
+    };
+    alice.store.commit(changes).await.unwrap();
+    alice.deliver("bob", "marker 2").await;
+    bob.expect(message_from("marker 2")).await;
+    assert_eq!(timer(&bob, &chat("alice")).await, WEEK);
     // Turned off: messages stay.
     let (_, out) = bob
         .engine

@@ -62,7 +62,12 @@ pub(super) fn Composer() -> impl IntoView {
     // Editing puts the message's text in the box; leaving the chat drops a reply or edit.
     Effect::new(move |_| {
         if let Composing::Edit(message) = ui.composing.get() {
-            draft.set(message.body.clone());
+            // An attachment's text is its caption (its body may just say "Photo").
+            let text = match &message.attachment {
+                Some(pointer) => pointer.caption.clone(),
+                None => message.body.clone(),
+            };
+            draft.set(text);
         }
     });
     Effect::new(move |opened: Option<()>| {

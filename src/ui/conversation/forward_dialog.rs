@@ -69,7 +69,13 @@ pub(super) fn ForwardDialog() -> impl IntoView {
 #[component]
 fn ChatChoice(chat: ChatId, chosen: RwSignal<Vec<ChatId>>) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let name = ui.display(&chat);
+    // Two contacts may choose the same display name: their usernames tell them apart.
+    let name = match &chat {
+        ChatId::Direct(account) if ui.display(&chat) != account.as_str() => {
+            format!("{} ({account})", ui.display(&chat))
+        }
+        _ => ui.display(&chat),
+    };
     let this = chat.clone();
     let ticked = move || chosen.with(|list| list.contains(&this));
     let this = chat.clone();

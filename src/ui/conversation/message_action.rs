@@ -64,7 +64,9 @@ impl MessageAction {
     /// Whether `message` offers this action at `now_ms`.
     pub(super) fn offered(self, message: &ChatMessage, now_ms: u64) -> bool {
         let shown = message.is_reactable();
-        let age = now_ms.saturating_sub(message.sent_ms);
+        // As the engine counts it: a message "from the future" (another device's clock ahead
+        // of ours) is not ours to change yet.
+        let age = now_ms.checked_sub(message.sent_ms).unwrap_or(u64::MAX);
         match self {
             Self::Reply | Self::React | Self::Forward => shown,
             Self::Edit => shown && message.from_me && age <= EDIT_WINDOW_MS,

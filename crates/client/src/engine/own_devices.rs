@@ -263,6 +263,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     return Ok(());
                 };
                 let mut message = super::rich::rich_message(*rich, chat, true);
+                self.check_quote(batch, &mut message).await?;
                 message.status = Status::Sent;
                 batch.changes.received.push(message.clone());
                 batch.events.push(Event::Message(message));

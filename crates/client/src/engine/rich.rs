@@ -78,6 +78,33 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok((sent, out))
     }
 
+    /// A received reply's quote as far as we can vouch for it: naming a message we hold, it
+    /// must be of the same chat and by the author it names (else it is dropped), and shows
+    /// that message's own words; naming one we do not hold (gone, or never came), the
+    /// sender's preview stands.
+    pub(super) async fn check_quote(
+        &self,
+        batch: &super::receive::Batch,
+        message: &mut ChatMessage,
+    ) -> Result<(), EngineError> {
+        let Some(target) = message.meta.quote.as_ref().map(|q| q.target.clone()) else {
+            return Ok(());
+        };
+        let me = self.account_name()?;
+        match self.message_for(batch, &target.id).await? {
+            Some(original)
+                if original.chat == message.chat && original.author(&me) == target.author =>
+            {
+                if let (Some(quote), true) = (&mut message.meta.quote, original.is_reactable()) {
+                    quote.preview = preview(&original.body);
+                }
+            }
+            Some(_) => message.meta.quote = None,
+            None => {}
+        }
+        Ok(())
+    }
+
     /// A new text of ours in `chat`, with a fresh id, not sent yet.
     pub(super) fn new_message(&mut self, chat: &ChatId, body: &str, now_ms: u64) -> ChatMessage {
         let mut id = [0u8; 16];

@@ -12,7 +12,7 @@ use crate::content::Content;
 use crate::error::{EngineError, InputError};
 use crate::model::{
     expiry, is_timer_choice, timer_notice, Amendment, ChatId, ChatMessage, ChatTimer, Kind,
-    MessageId,
+    MessageId, CLOCK_MARGIN_MS,
 };
 use crate::store::{Changes, Store};
 
@@ -33,14 +33,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         let mut message = self.new_message(chat, &timer_notice("You", timer_ms), now_ms);
         message.kind = Kind::TimerChanged;
+        // Ours wins over what we hold, even if our clock is behind the last setter's.
+        let held = self.timer_of(chat).await?;
+        let set_ms = held.map_or(now_ms, |t| now_ms.max(t.set_ms.saturating_add(1)));
+        let timer = ChatTimer { timer_ms, set_ms };
         let content = Content::Timer {
             id: message.id,
-            sent_ms: now_ms,
+            sent_ms: set_ms,
             timer_ms,
-        };
-        let timer = ChatTimer {
-            timer_ms,
-            set_ms: now_ms,
         };
         let changes = Changes {
             timers: vec![(chat.clone(), timer)],
@@ -91,7 +91,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Some((_, timer)) => Some(*timer),
             None => self.timer_of(chat).await?,
         };
-        if held.is_none_or(|t| t.set_ms < sent_ms) {
+        // A setting from the future would lock the timer against every later one.
+        let plausible = sent_ms <= batch.now_ms.saturating_add(CLOCK_MARGIN_MS);
+        if plausible && held.is_none_or(|t| t.set_ms < sent_ms) {
             let timer = ChatTimer {
                 timer_ms,
                 set_ms: sent_ms,
@@ -113,8 +115,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         timers.extend(batch.changes.timers.iter().cloned());
         for message in batch.changes.received.iter_mut() {
             let timer = timers.iter().rev().find(|(c, _)| *c == message.chat);
+            // A message written before the timer was set (late, or earlier in this batch)
+            // keeps the terms it was sent under.
+            let timer = timer
+                .map(|(_, t)| t)
+                .filter(|t| message.sent_ms >= t.set_ms);
             if message.is_reactable() {
-                message.meta.expires_ms = expiry(timer.map(|(_, t)| t), message.sent_ms);
+                message.meta.expires_ms = expiry(timer, message.sent_ms);
             }
         }
         Ok(())

@@ -131,6 +131,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             },
         };
         (line.from_me, line.status) = (mine, Status::Delivered);
+        self.check_quote(batch, &mut line).await?;
         let message_id = line.id;
         if batch.new_ids.contains(&message_id) {
             return Ok(());

@@ -37,7 +37,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
             Content::Rich(rich) => {
                 let chat = ChatId::Direct(from.username());
-                receive_message(batch, from, rich_message(*rich, chat, false));
+                let mut message = rich_message(*rich, chat, false);
+                self.check_quote(batch, &mut message).await?;
+                receive_message(batch, from, message);
             }
             Content::Timer {
                 id,
