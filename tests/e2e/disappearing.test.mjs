@@ -54,6 +54,8 @@ test('a 24-hour timer makes later messages disappear on both sides', { timeout: 
   await alice.getByRole('button', { name: 'Contact info' }).click();
   const info = alice.getByRole('region', { name: 'Contact info' });
   const timer = info.getByRole('combobox', { name: 'Disappearing messages' });
+  // Contact info shows once its safety number is read.
+  await timer.waitFor();
   assert.deepEqual(
     await timer.locator('option').allTextContents(),
     ['Off', '24 hours', '7 days', '90 days'],
