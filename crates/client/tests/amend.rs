@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use hush_client::content::{Amend, Content};
 use hush_client::model::{Kind, DELETED, EDIT_WINDOW_MS};
-use hush_client::{Changes, ChatMessage, Event, MessageId, OutboxEntry, Store};
+use hush_client::{ChatMessage, Event, MessageId, Store};
 use support::*;
 
 fn amended(id: MessageId) -> impl Fn(&Event) -> bool {
@@ -40,22 +40,6 @@ async fn until(device: &mut Device, id: &MessageId, check: impl Fn(&ChatMessage)
             .await;
     }
     panic!("{:?}", device.store.message(id).await.unwrap());
-}
-
-/// Queues raw `content` from `device` to `to` with id `id` (what a modified client could
-/// send), ahead of whatever it sends next.
-async fn queue_raw(device: &mut Device, to: &str, id: MessageId, content: Content) {
-    let entry = OutboxEntry {
-        id,
-        to: chat(to),
-        content: content.encode(),
-        attempts: 0,
-    };
-    let changes = Changes {
-        outbox: vec![entry],
-        ..Changes::default()
-    };
-    device.store.commit(changes).await.unwrap();
 }
 
 #[tokio::test]

@@ -45,23 +45,13 @@ async fn react(device: &mut Device, id: &MessageId, emoji: &str) {
     device.expect(reacted(*id)).await;
 }
 
-/// Queues raw `content` from `device` to `to`, ahead of whatever it sends next (what a
-/// modified client could send).
-async fn queue_raw(device: &mut Device, to: &str, content: Content) {
+/// Queues raw `content` from `device` to `to` under a fresh id (what a modified client could
+/// send), ahead of whatever it sends next.
+async fn queue_fresh(device: &mut Device, to: &str, content: Content) {
     let mut id = [0u8; 16];
     id[..8].copy_from_slice(&now().to_be_bytes());
     id[8] = content.encode().len() as u8;
-    let entry = OutboxEntry {
-        id,
-        to: chat(to),
-        content: content.encode(),
-        attempts: 0,
-    };
-    let changes = Changes {
-        outbox: vec![entry],
-        ..Changes::default()
-    };
-    device.store.commit(changes).await.unwrap();
+    queue_raw(device, to, id, content).await;
 }
 
 fn reaction(author: &str, id: MessageId, emoji: &str) -> Content {
@@ -160,7 +150,7 @@ async fn a_reaction_that_comes_before_its_message_is_shown_once_the_message_arri
     alice.expect(message_from("hi")).await;
     // Alice's reaction to her own message leaves first, the message after it.
     let id = [0x5A; 16];
-    queue_raw(&mut alice, "bob", reaction("alice", id, "🙏")).await;
+    queue_fresh(&mut alice, "bob", reaction("alice", id, "🙏")).await;
     let text = Content::Text {
         id,
         sent_ms: now(),
@@ -193,11 +183,11 @@ async fn a_reaction_naming_another_chat_or_another_author_is_refused() {
     bob.expect(message_from("our secret plan")).await;
 
     // Carol names Alice's message to Bob: not a message of her chat with Bob.
-    queue_raw(&mut carol, "bob", reaction("alice", id, "😂")).await;
+    queue_fresh(&mut carol, "bob", reaction("alice", id, "😂")).await;
     carol.deliver("bob", "hello bob").await;
     bob.expect(message_from("hello bob")).await;
     // Alice names it as Bob's: the author is wrong.
-    queue_raw(&mut alice, "bob", reaction("bob", id, "😮")).await;
+    queue_fresh(&mut alice, "bob", reaction("bob", id, "😮")).await;
     alice.deliver("bob", "anyway").await;
     bob.expect(message_from("anyway")).await;
     assert_eq!(shown(&bob, &id).await, counts(&[]));

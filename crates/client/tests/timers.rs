@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use hush_client::content::Content;
 use hush_client::model::{Kind, TIMER_CHOICES};
-use hush_client::{Changes, ChatId, MessageId, OutboxEntry, Store};
+use hush_client::{ChatId, MessageId, Store};
 use support::*;
 
 const DAY: u64 = TIMER_CHOICES[1];
@@ -143,17 +143,7 @@ async fn the_newest_setting_wins_whatever_order_settings_arrive_in() {
         sent_ms: now() + 5,
         timer_ms: DAY,
     };
-    let entry = OutboxEntry {
-        id: [0x71; 16],
-        to: chat("bob"),
-        content: older.encode(),
-        attempts: 0,
-    };
-    let changes = Changes {
-        outbox: vec![entry],
-        ..Changes::default()
-    };
-    alice.store.commit(changes).await.unwrap();
+    queue_raw(&mut alice, "bob", [0x71; 16], older).await;
     alice.deliver("bob", "marker").await;
     bob.expect(message_from("marker")).await;
     assert_eq!(timer(&bob, &chat("alice")).await, WEEK);
@@ -163,17 +153,7 @@ async fn the_newest_setting_wins_whatever_order_settings_arrive_in() {
         sent_ms: u64::MAX,
         timer_ms: DAY,
     };
-    let entry = OutboxEntry {
-        id: [0x72; 16],
-        to: chat("bob"),
-        content: future.encode(),
-        attempts: 0,
-    };
-    let changes = Changes {
-        outbox: vec![entry],
-        ..Changes::default()
-    };
-    alice.store.commit(changes).await.unwrap();
+    queue_raw(&mut alice, "bob", [0x72; 16], future).await;
     alice.deliver("bob", "marker 2").await;
     bob.expect(message_from("marker 2")).await;
     assert_eq!(timer(&bob, &chat("alice")).await, WEEK);

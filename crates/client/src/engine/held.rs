@@ -4,8 +4,6 @@
 
 use hush_protocol::{Rng, Username};
 
-use super::amend::accept_amend;
-use super::reactions::accept_reaction;
 use super::receive::Batch;
 use super::Engine;
 use crate::content::Amend;
@@ -36,6 +34,13 @@ pub(super) enum HeldAction {
 pub(super) struct Held(Vec<(ChatId, MessageId, HeldAction)>);
 
 impl Held {
+    /// Whether nothing is held.
+    pub(super) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Held {
     pub(super) fn hold(&mut self, chat: ChatId, id: MessageId, action: HeldAction) {
         if self.0.len() >= MAX_HELD {
             self.0.remove(0);
@@ -44,7 +49,7 @@ impl Held {
     }
 
     /// The held actions for message `id`, taken out, in the order they came.
-    fn take(&mut self, id: &MessageId) -> Vec<(ChatId, HeldAction)> {
+    pub(super) fn take(&mut self, id: &MessageId) -> Vec<(ChatId, HeldAction)> {
         let (taken, kept): (Vec<_>, Vec<_>) = std::mem::take(&mut self.0)
             .into_iter()
             .partition(|(_, held, _)| held == id);
@@ -64,34 +69,5 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Some(message) => Ok(Some(message.clone())),
             None => Ok(self.store.message(id).await?),
         }
-    }
-
-    /// Held actions whose messages this batch brings, applied with it (each checked as if it
-    /// came now).
-    pub(super) fn apply_held(&mut self, batch: &mut Batch) -> Result<(), EngineError> {
-        if self.held.0.is_empty() {
-            return Ok(());
-        }
-        let me = self.account_name()?;
-        let ids: Vec<MessageId> = batch.changes.received.iter().map(|m| m.id).collect();
-        for id in ids {
-            for (chat, action) in self.held.take(&id) {
-                let found = batch.changes.received.iter().find(|m| m.id == id);
-                let Some(message) = found.cloned() else {
-                    continue;
-                };
-                match action {
-                    HeldAction::Reaction(target, reaction) => {
-                        accept_reaction(batch, &me, &message, &chat, &target, reaction);
-                    }
-                    HeldAction::Amend {
-                        author,
-                        amend,
-                        sent_ms,
-                    } => accept_amend(batch, &me, &message, (&chat, &author), amend, sent_ms),
-                }
-            }
-        }
-        Ok(())
     }
 }

@@ -20,6 +20,7 @@
 
 mod actions;
 mod amend;
+mod apply_held;
 mod attachments;
 mod bundles;
 mod connection;

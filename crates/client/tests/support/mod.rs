@@ -402,3 +402,26 @@ pub async fn group_of(relay: &Relay, size: usize, name: &str) -> (Vec<Device>, C
     settle_all(&mut devices).await;
     (devices, group)
 }
+
+/// Queues raw `content` from `device` to `to` under `id` (what a modified client could send),
+/// ahead of whatever it sends next.
+#[allow(dead_code)] // not every test binary sends raw content
+pub async fn queue_raw(
+    device: &mut Device,
+    to: &str,
+    id: [u8; 16],
+    content: hush_client::content::Content,
+) {
+    use hush_client::Store;
+    let entry = hush_client::OutboxEntry {
+        id,
+        to: chat(to),
+        content: content.encode(),
+        attempts: 0,
+    };
+    let changes = hush_client::Changes {
+        outbox: vec![entry],
+        ..hush_client::Changes::default()
+    };
+    device.store.commit(changes).await.unwrap();
+}
