@@ -138,6 +138,30 @@ impl IdbStore {
         Rexie::delete(name).await.map_err(backend)
     }
 
+    /// Up to `limit` message records of one of the messages' indexes, within `range`.
+    async fn indexed(
+        &self,
+        index: &str,
+        range: Option<KeyRange>,
+        limit: Option<usize>,
+    ) -> Result<Vec<JsValue>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let limit = limit.map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+        let found = tx
+            .store(schema::MESSAGES)
+            .map_err(backend)?
+            .index(index)
+            .map_err(backend)?
+            .get_all(range, limit)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        Ok(found)
+    }
+
     async fn get(&self, store: &str, key: JsValue) -> Result<Option<JsValue>, StoreError> {
         let tx = self
             .db
@@ -262,21 +286,11 @@ impl Store for IdbStore {
     }
 
     async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
-            .map_err(backend)?;
         let only =
             KeyRange::only(&JsValue::from_str(&chat.to_string())).map_err(|e| backend(e.into()))?;
-        let found = tx
-            .store(schema::MESSAGES)
-            .map_err(backend)?
-            .index(schema::MESSAGES_UNREAD)
-            .map_err(backend)?
-            .get_all(Some(only), None)
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
+        let found = self
+            .indexed(schema::MESSAGES_UNREAD, Some(only), None)
+            .await?;
         found
             .iter()
             .map(|value| Ok(decode_message_record(value)?.id))
@@ -371,21 +385,9 @@ impl Store for IdbStore {
     }
 
     async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
-            .map_err(backend)?;
         let upto = KeyRange::upper_bound(&JsValue::from_f64(now_ms as f64), Some(false))
             .map_err(|e| backend(e.into()))?;
-        let found = tx
-            .store(schema::MESSAGES)
-            .map_err(backend)?
-            .index(schema::MESSAGES_EXPIRES)
-            .map_err(backend)?
-            .get_all(Some(upto), Some(limit as u32))
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
+        let found = (self.indexed(schema::MESSAGES_EXPIRES, Some(upto), Some(limit))).await?;
         found
             .iter()
             .map(|value| Ok(decode_message_record(value)?.id))
@@ -393,19 +395,7 @@ impl Store for IdbStore {
     }
 
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let found = tx
-            .store(schema::MESSAGES)
-            .map_err(backend)?
-            .index(schema::MESSAGES_STARRED)
-            .map_err(backend)?
-            .get_all(None, Some(limit as u32))
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
+        let found = (self.indexed(schema::MESSAGES_STARRED, None, Some(limit))).await?;
         found.iter().map(decode_message_record).collect()
     }
 
