@@ -64,6 +64,8 @@ pub(crate) enum Command {
     LoadGallery,
     /// Read the starred messages, for "Starred messages".
     LoadStarred,
+    /// Search, or show what a search found.
+    Search(crate::search::SearchCommand),
     /// Open a chat (starting it if new).
     Open(ChatId),
     /// Back to the chat list (phones show one or the other).

@@ -150,6 +150,8 @@ pub(crate) struct Ui {
     pub(crate) default_timer: RwSignal<u64>,
     /// The starred messages, newest first (read when "Starred messages" opens).
     pub(crate) starred: RwSignal<Vec<ChatMessage>>,
+    /// Searches and their results.
+    pub(crate) search: crate::search::SearchState,
 }
 
 /// What the composer writes.
@@ -237,6 +239,7 @@ impl Ui {
             forwarding: RwSignal::new(None),
             starred: RwSignal::new(Vec::new()),
             default_timer: RwSignal::new(0),
+            search: crate::search::SearchState::new(),
         }
     }
 

@@ -73,6 +73,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             downloads::measure(ui).await;
             Ok(Output::default())
         }
+        Command::Search(search) => super::search::serve(tab, search).await,
         Command::LoadStarred => {
             chat::load_starred(&tab.engine, ui).await;
             Ok(Output::default())
@@ -157,7 +158,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
 
 /// Opens `chat`: its newest page, the engine told to watch it (typing, presence), its session
 /// prepared, and its messages marked read.
-async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, EngineError> {
+pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, EngineError> {
     let ui = tab.ui;
     ui.safety.set(None);
     ui.group_info.set(false);

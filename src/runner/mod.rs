@@ -14,6 +14,7 @@ mod groups;
 mod linking;
 mod message_actions;
 mod resume;
+mod search;
 mod stream_download;
 mod stream_upload;
 mod tab;

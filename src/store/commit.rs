@@ -13,8 +13,12 @@ use super::plan::{self, Found};
 use super::records::{self, backend, id_key};
 use super::schema;
 
-/// Writes `changes` in one transaction.
-pub(super) async fn commit(db: &Rexie, changes: &Changes) -> Result<(), StoreError> {
+/// Writes `changes` in one transaction (with `index_terms`, their search index entries too).
+pub(super) async fn commit(
+    db: &Rexie,
+    changes: &Changes,
+    index_terms: bool,
+) -> Result<(), StoreError> {
     let tx = db
         .transaction(&schema::ALL, TransactionMode::ReadWrite)
         .map_err(backend)?;
@@ -55,7 +59,7 @@ pub(super) async fn commit(db: &Rexie, changes: &Changes) -> Result<(), StoreErr
     };
 
     // Deciding, without awaiting anything.
-    let plan = plan::plan(changes, found)?;
+    let plan = plan::plan(changes, found, index_terms)?;
     let mut puts = Vec::with_capacity(plan.puts.len());
     for put in &plan.puts {
         let key = put.key.as_ref().map(records::key);

@@ -19,6 +19,8 @@ mod commit;
 mod migrations;
 #[cfg(target_arch = "wasm32")]
 mod records;
+#[cfg(target_arch = "wasm32")]
+mod search;
 
 pub use error::OpenError;
 pub use schema::DATABASE;
@@ -28,6 +30,7 @@ use {
     hush_client::model::{
         ChatMessage, ChatSummary, ChatTimer, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
     },
+    hush_client::search::{Found, Query},
     hush_client::store::encoding::{decode_account, decode_group, decode_pinned, decode_timer},
     hush_client::store::{Changes, Store, StoreError},
     hush_client::{ChatId, LocalAccount, Username},
@@ -58,6 +61,8 @@ pub struct IdbStore {
     /// message sent or received then costs no read transaction (under load, the slowest step
     /// of either). Decoding is cheap, and keeping bytes keeps this code small.
     sessions: RefCell<Vec<(String, Vec<Encoded>)>>,
+    /// Whether commits keep the search index (always, but for a benchmark's reference).
+    index_terms: bool,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -68,7 +73,15 @@ impl IdbStore {
         Ok(Self {
             db: migrations::open(name).await?,
             sessions: RefCell::default(),
+            index_terms: true,
         })
+    }
+
+    /// The same store, committing without search index entries: only the search benchmark
+    /// uses it, to measure what the index costs a catch-up in the same run.
+    pub fn without_search_index(mut self) -> Self {
+        self.index_terms = false;
+        self
     }
 
     /// Sessions just committed replace the ones remembered (an account not read yet is read
@@ -394,6 +407,16 @@ impl Store for IdbStore {
             .collect()
     }
 
+    async fn search(
+        &self,
+        query: &Query,
+        chat: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Found, StoreError> {
+        let chat = chat.map(ChatId::to_string);
+        hush_client::search::run(&search::Terms(&self.db), query, chat.as_deref(), limit).await
+    }
+
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
         let found = (self.indexed(schema::MESSAGES_STARRED, None, Some(limit))).await?;
         found.iter().map(decode_message_record).collect()
@@ -494,7 +517,7 @@ impl Store for IdbStore {
         if changes.is_empty() {
             return Ok(());
         }
-        commit::commit(&self.db, &changes).await?;
+        commit::commit(&self.db, &changes, self.index_terms).await?;
         self.remember(changes.sessions);
         Ok(())
     }

@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use hush_client::model::{
     ChatMessage, ChatTimer, GroupRecord, MessageId, OutboxEntry, PinnedDevices,
 };
+use hush_client::search::terms_of;
 use hush_client::store::{Changes, StoreError};
 use hush_client::{ChatId, LocalAccount};
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -50,7 +51,7 @@ pub fn message_ids(changes: &Changes) -> impl Iterator<Item = MessageId> + '_ {
 }
 
 /// A record's key, for the stores that have no key path.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Key<'a> {
     /// A text key: an account or chat name, an id in hex, a fixed name.
     Text(Cow<'a, str>),
@@ -58,6 +59,23 @@ pub enum Key<'a> {
     Prekey(u32),
     /// A session's `[account, device]`.
     Session(&'a DeviceAddress),
+    /// A search index entry.
+    Term(Box<TermKey>),
+}
+
+/// A search index entry's key `[term, seq, chat, id]`: a term, and the message it is in by
+/// place (so entries come newest last), chat (so one chat's are told apart without reading
+/// messages) and id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TermKey {
+    /// The term.
+    pub term: String,
+    /// The message's place in arrival order.
+    pub seq: f64,
+    /// Its chat, spelled.
+    pub chat: String,
+    /// The message.
+    pub id: MessageId,
 }
 
 /// A value to store, before it becomes a JS value.
@@ -103,6 +121,8 @@ pub enum Record<'a> {
     Group(&'a GroupRecord),
     /// The arrival counter.
     NextSeq(f64),
+    /// A search index entry (all in its key).
+    Term,
 }
 
 /// One put: `record` into `store`, under `key` (None where the store has a key path).
@@ -166,30 +186,49 @@ impl<'a> Arrivals<'a> {
     }
 }
 
-/// Messages as this commit leaves them, with their place. (A list, not a map: each map type
-/// costs the wasm its own copy of the hash table code, and a commit holds few messages.)
+/// A message as this commit leaves it, with its place, the search terms it had before the
+/// commit, and whether the commit writes it.
+struct Entry {
+    message: ChatMessage,
+    seq: f64,
+    terms_before: Vec<String>,
+    written: bool,
+}
+
+/// Messages as this commit leaves them. (A list, not a map: each map type costs the wasm its
+/// own copy of the hash table code, and a commit holds few messages.)
 #[derive(Default)]
-struct Written(Vec<(MessageId, ChatMessage, f64)>);
+struct Written(Vec<Entry>);
 
 impl Written {
-    fn insert(&mut self, id: MessageId, (message, seq): (ChatMessage, f64)) {
-        self.remove(&id);
-        self.0.push((id, message, seq));
+    fn keep(&mut self, entry: Entry) {
+        self.take(&entry.message.id);
+        self.0.push(entry);
     }
 
     fn contains_key(&self, id: &MessageId) -> bool {
-        self.0.iter().any(|(i, _, _)| i == id)
+        self.0.iter().any(|e| e.message.id == *id)
     }
 
-    fn remove(&mut self, id: &MessageId) -> Option<(ChatMessage, f64)> {
-        let at = self.0.iter().position(|(i, _, _)| i == id)?;
-        let (_, message, seq) = self.0.swap_remove(at);
-        Some((message, seq))
+    fn take(&mut self, id: &MessageId) -> Option<Entry> {
+        let at = self.0.iter().position(|e| e.message.id == *id)?;
+        Some(self.0.swap_remove(at))
     }
 }
 
-/// Decides what committing `changes` writes, given what the first round `found`.
-pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan<'a>, StoreError> {
+/// The search terms of a stored message. One that does not decode gives none: its old
+/// entries may stay, which costs nothing but a look (every search checks the message itself).
+fn stored_terms<S: Stored>(stored: &S) -> Vec<String> {
+    stored.message().map(|m| terms_of(&m)).unwrap_or_default()
+}
+
+/// Decides what committing `changes` writes, given what the first round `found`; with
+/// `index_terms`, the search index entries too (only a benchmark's reference goes without).
+pub fn plan<'a, S: Stored>(
+    changes: &'a Changes,
+    found: Found<S>,
+    index_terms: bool,
+) -> Result<Plan<'a>, StoreError> {
     let mut plan = Plan::default();
     let mut arrivals = Arrivals {
         last: found.next_seq.unwrap_or(1.0),
@@ -199,12 +238,20 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
     let mut written = Written::default();
     for message in &changes.messages {
         // A replaced message keeps its place in the chat.
-        let seq = match stored.next().flatten() {
-            Some(old) => old.seq()?,
-            None => arrivals.next_in_chat(message),
+        let found = stored.next().flatten();
+        let (seq, terms_before) = match (written.take(&message.id), found) {
+            (Some(earlier), _) => (earlier.seq, earlier.terms_before),
+            (None, Some(old)) => (old.seq()?, stored_terms(&old)),
+            (None, None) => (arrivals.next_in_chat(message), Vec::new()),
         };
         put_message(&mut plan, Cow::Borrowed(message), seq);
-        written.insert(message.id, (message.clone(), seq));
+        let message = message.clone();
+        written.keep(Entry {
+            message,
+            seq,
+            terms_before,
+            written: true,
+        });
     }
     for message in &changes.received {
         // Only where no message has this id: a sender's repeat changes nothing.
@@ -214,7 +261,13 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
         }
         let seq = arrivals.next_in_chat(message);
         put_message(&mut plan, Cow::Borrowed(message), seq);
-        written.insert(message.id, (message.clone(), seq));
+        let message = message.clone();
+        written.keep(Entry {
+            message,
+            seq,
+            terms_before: Vec::new(),
+            written: true,
+        });
     }
     for (id, status) in &changes.statuses {
         let found = stored.next().flatten();
@@ -238,6 +291,9 @@ pub fn plan<'a, S: Stored>(changes: &'a Changes, found: Found<S>) -> Result<Plan
             None => arrivals.next(),
         };
         plan.put(schema::OUTBOX, None, Record::Outbox { entry, seq });
+    }
+    if index_terms {
+        self::index_terms(&mut plan, written);
     }
     for (chat, seq, newest) in arrivals.newest {
         let key = Some(Key::Text(Cow::Owned(chat.to_string())));
@@ -275,20 +331,59 @@ fn change_message<S: Stored>(
     found: Option<S>,
     change: impl FnOnce(&mut ChatMessage) -> bool,
 ) -> Result<(), StoreError> {
-    let current = match written.remove(&id) {
+    let current = match written.take(&id) {
         Some(current) => Some(current),
         None => found
-            .map(|old| Ok::<_, StoreError>((old.message()?, old.seq()?)))
+            .map(|old| {
+                let (message, seq) = (old.message()?, old.seq()?);
+                let terms_before = terms_of(&message);
+                Ok::<_, StoreError>(Entry {
+                    message,
+                    seq,
+                    terms_before,
+                    written: false,
+                })
+            })
             .transpose()?,
     };
-    let Some((mut message, seq)) = current else {
+    let Some(mut entry) = current else {
         return Ok(());
     };
-    if change(&mut message) {
-        put_message(plan, Cow::Owned(message.clone()), seq);
+    if change(&mut entry.message) {
+        put_message(plan, Cow::Owned(entry.message.clone()), entry.seq);
+        entry.written = true;
     }
-    written.insert(id, (message, seq));
+    written.keep(entry);
     Ok(())
+}
+
+/// The search index entries of every message written: those of terms it gained, and deletes
+/// of those of terms it lost (never both for one key, as deletes run after puts).
+fn index_terms(plan: &mut Plan<'_>, written: Written) {
+    for entry in written.0.into_iter().filter(|e| e.written) {
+        let terms_after = terms_of(&entry.message);
+        let key = |term: &String| {
+            Key::Term(Box::new(TermKey {
+                term: term.clone(),
+                seq: entry.seq,
+                chat: entry.message.chat.to_string(),
+                id: entry.message.id,
+            }))
+        };
+        for gained in terms_after
+            .iter()
+            .filter(|t| !entry.terms_before.contains(t))
+        {
+            plan.put(schema::TERMS, Some(key(gained)), Record::Term);
+        }
+        for lost in entry
+            .terms_before
+            .iter()
+            .filter(|t| !terms_after.contains(t))
+        {
+            plan.delete(schema::TERMS, key(lost));
+        }
+    }
 }
 
 fn put_message<'a>(plan: &mut Plan<'a>, message: Cow<'a, ChatMessage>, seq: f64) {

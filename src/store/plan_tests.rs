@@ -116,7 +116,7 @@ fn new_messages_take_the_next_places_and_become_their_chats_newest() {
         ],
         ..Changes::default()
     };
-    let plan = plan(&changes, nothing_found(&changes, Some(10.0))).unwrap();
+    let plan = plan(&changes, nothing_found(&changes, Some(10.0)), true).unwrap();
     assert_eq!(
         messages(&plan),
         [
@@ -138,7 +138,7 @@ fn a_first_commit_starts_counting_after_one() {
         received: vec![text(1, "bob", Status::Delivered)],
         ..Changes::default()
     };
-    let plan = plan(&changes, nothing_found(&changes, None)).unwrap();
+    let plan = plan(&changes, nothing_found(&changes, None), true).unwrap();
     assert_eq!(messages(&plan), [(1, 2.0, Status::Delivered)]);
     assert_eq!(next_seq(&plan), Some(2.0));
 }
@@ -154,7 +154,7 @@ fn a_replaced_message_keeps_its_place_and_its_chat_keeps_its_newest() {
         messages: vec![stored(3.0, text(1, "bob", Status::Sending))],
         outbox: Vec::new(),
     };
-    let plan = plan(&changes, found).unwrap();
+    let plan = plan(&changes, found, true).unwrap();
     assert_eq!(messages(&plan), [(1, 3.0, Status::Sent)]);
     assert_eq!(chats(&plan), []);
     assert_eq!(next_seq(&plan), Some(7.0));
@@ -176,7 +176,7 @@ fn a_senders_repeat_changes_nothing() {
         messages: vec![stored(4.0, text(1, "bob", Status::Read)), None, None],
         outbox: Vec::new(),
     };
-    let plan = plan(&changes, found).unwrap();
+    let plan = plan(&changes, found, true).unwrap();
     assert_eq!(messages(&plan), [(2, 6.0, Status::Delivered)]);
     assert_eq!(chats(&plan), [("bob".to_owned(), 6.0, 2)]);
 }
@@ -212,7 +212,7 @@ fn statuses_only_move_on_and_land_where_the_message_is() {
         ],
         outbox: Vec::new(),
     };
-    let plan = plan(&changes, found).unwrap();
+    let plan = plan(&changes, found, true).unwrap();
     assert_eq!(
         messages(&plan),
         [
@@ -239,7 +239,7 @@ fn outbox_entries_share_the_arrival_order_and_keep_their_place() {
     };
     let mut found = nothing_found(&changes, Some(1.0));
     found.outbox[0] = stored(0.5, text(7, "bob", Status::Sending));
-    let plan = plan(&changes, found).unwrap();
+    let plan = plan(&changes, found, true).unwrap();
     let places: Vec<(u8, f64)> = plan
         .puts
         .iter()
@@ -273,7 +273,7 @@ fn the_last_change_to_a_verified_key_or_a_muted_chat_holds() {
         names: vec![(user("bob"), "Bob".to_owned())],
         ..Changes::default()
     };
-    let plan = plan(&changes, nothing_found(&changes, Some(1.0))).unwrap();
+    let plan = plan(&changes, nothing_found(&changes, Some(1.0)), true).unwrap();
     assert_eq!(keys_put(&plan, schema::VERIFIED), ["Some(Text(\"carol\"))"]);
     assert_eq!(keys_deleted(&plan, schema::VERIFIED), ["Text(\"bob\")"]);
     assert_eq!(keys_put(&plan, schema::MUTED), ["Some(Text(\"dave\"))"]);
@@ -290,10 +290,71 @@ fn prekeys_used_up_are_deleted() {
         used_prekeys: vec![4, 5],
         ..Changes::default()
     };
-    let plan = plan(&changes, nothing_found(&changes, None)).unwrap();
+    let plan = plan(&changes, nothing_found(&changes, None), true).unwrap();
     assert_eq!(
         keys_deleted(&plan, schema::PREKEYS),
         ["Prekey(4)", "Prekey(5)"]
     );
     assert_eq!(keys_put(&plan, schema::PREKEYS), Vec::<String>::new());
+}
+
+/// The search index entries a plan puts and deletes: (term, place, first id byte).
+fn terms(plan: &Plan<'_>) -> (Vec<(String, f64, u8)>, Vec<(String, f64, u8)>) {
+    let entry = |key: &Key<'_>| match key {
+        Key::Term(entry) => Some((entry.term.clone(), entry.seq, entry.id[0])),
+        _ => None,
+    };
+    let put = plan
+        .puts
+        .iter()
+        .filter_map(|p| p.key.as_ref().and_then(entry));
+    let deleted = plan.deletes.iter().filter_map(|d| entry(&d.key));
+    (put.collect(), deleted.collect())
+}
+
+#[test]
+fn a_message_s_terms_are_indexed_with_it_and_an_edit_swaps_only_what_changed() {
+    use hush_client::model::Amendment;
+    let mut received = text(4, "bob", Status::Delivered);
+    received.body = "Lunch at the Café".to_owned();
+    let changes = Changes {
+        received: vec![received.clone()],
+        ..Changes::default()
+    };
+    let planned = plan(&changes, nothing_found(&changes, Some(1.0)), true).unwrap();
+    let (put, deleted) = terms(&planned);
+    let words = ["at", "cafe", "lunch", "the"];
+    assert_eq!(put, words.map(|w| (w.to_owned(), 2.0, 4)).to_vec());
+    assert!(deleted.is_empty());
+
+    // Edited twice in one commit: the stored terms it lost are deleted, the new ones put, and
+    // the ones it keeps are neither (deletes run after puts).
+    let edit = |body: &str, edited_ms| Amendment::Edit {
+        body: body.to_owned(),
+        edited_ms,
+    };
+    let changes = Changes {
+        amendments: vec![
+            ([4; 16], edit("Dinner at the bar", 9)),
+            ([4; 16], edit("Dinner at the Café", 10)),
+        ],
+        ..Changes::default()
+    };
+    let found = Found {
+        next_seq: Some(2.0),
+        messages: vec![stored(2.0, received.clone()), stored(2.0, received.clone())],
+        outbox: Vec::new(),
+    };
+    let planned = plan(&changes, found, true).unwrap();
+    let (put, deleted) = terms(&planned);
+    assert_eq!(put, [("dinner".to_owned(), 2.0, 4)]);
+    assert_eq!(deleted, [("lunch".to_owned(), 2.0, 4)]);
+
+    // Without the index (a benchmark's reference) no entry is written.
+    let changes = Changes {
+        received: vec![received],
+        ..Changes::default()
+    };
+    let planned = plan(&changes, nothing_found(&changes, Some(1.0)), false).unwrap();
+    assert_eq!(terms(&planned), (Vec::new(), Vec::new()));
 }

@@ -12,7 +12,7 @@ use hush_protocol::DeviceAddress;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::plan::{Key, Record, Stored};
+use super::plan::{Key, Record, Stored, TermKey};
 use super::schema;
 
 /// A failure of IndexedDB itself.
@@ -135,12 +135,24 @@ impl Stored for JsValue {
     }
 }
 
+/// A search index entry's key `[term, seq, chat, id]`.
+pub(super) fn term_key(entry: &TermKey) -> JsValue {
+    let key = Array::of4(
+        &JsValue::from_str(&entry.term),
+        &JsValue::from_f64(entry.seq),
+        &JsValue::from_str(&entry.chat),
+        &id_key(&entry.id),
+    );
+    key.into()
+}
+
 /// A planned key as IndexedDB takes it.
 pub(super) fn key(key: &Key<'_>) -> JsValue {
     match key {
         Key::Text(text) => JsValue::from_str(text),
         Key::Prekey(id) => JsValue::from(*id),
         Key::Session(peer) => session_key(peer),
+        Key::Term(entry) => term_key(entry),
     }
 }
 
@@ -160,5 +172,6 @@ pub(super) fn value(record: &Record<'_>) -> Result<JsValue, StoreError> {
         Record::Pinned(pinned) => bytes(&encode_pinned(pinned)),
         Record::Group(group) => bytes(&encode_group(group)),
         Record::NextSeq(seq) => JsValue::from_f64(*seq),
+        Record::Term => JsValue::TRUE,
     })
 }

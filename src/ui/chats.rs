@@ -75,6 +75,7 @@ fn ChatList() -> impl IntoView {
             >
                 "Starred messages"
             </button>
+            <super::search::Search />
             <Show when=move || devices.get()>
                 <LinkedDevices code=code.clone() />
             </Show>

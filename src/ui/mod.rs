@@ -6,6 +6,7 @@ mod devices;
 mod groups;
 mod onboarding;
 mod qr;
+mod search;
 mod settings;
 mod starred;
 mod time;

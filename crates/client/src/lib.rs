@@ -24,6 +24,7 @@ pub mod history;
 pub mod loopback;
 pub mod model;
 pub mod notices;
+pub mod search;
 pub mod store;
 
 pub use account::LocalAccount;

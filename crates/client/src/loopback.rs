@@ -98,16 +98,26 @@ pub async fn texts<S: Store, R: Rng>(
     count: usize,
     now_ms: u64,
 ) -> Result<Vec<ServerFrame>, EngineError> {
+    let bodies = (0..count).map(|n| format!("text {n}")).collect();
+    texts_saying(from, to, bodies, now_ms).await
+}
+
+/// As [`texts`], with these bodies.
+pub async fn texts_saying<S: Store, R: Rng>(
+    from: &mut Engine<S, R>,
+    to: &Published,
+    bodies: Vec<String>,
+    now_ms: u64,
+) -> Result<Vec<ServerFrame>, EngineError> {
+    let count = bodies.len();
     let sender = from
         .account()
         .map(|a| (a.name.clone(), a.device_id))
         .ok_or(EngineError::NoAccount)?;
     let recipient = ChatId::Direct(to.bundle.address.username());
     let mut sends = Vec::with_capacity(count);
-    for n in 0..count {
-        let (_, out) = from
-            .send_text(&recipient, &format!("text {n}"), now_ms)
-            .await?;
+    for body in bodies {
+        let (_, out) = from.send_text(&recipient, &body, now_ms).await?;
         for frame in out.frames {
             match frame {
                 ClientFrame::FetchBundles { request, .. } => {

@@ -6,6 +6,7 @@
 //! migration, in its own file here (`v3`), run after opening; `data_version` in the meta store
 //! says which ran. Never change a released version: add one.
 
+mod v11;
 mod v3;
 
 use hush_client::store::StoreError;
@@ -87,12 +88,18 @@ fn v8(builder: RexieBuilder) -> RexieBuilder {
         .add_object_store(ObjectStore::new(schema::TIMERS))
 }
 
+/// Version 11: the search index ([`schema::TERMS`]); messages stored before it are indexed by
+/// the data migration [`v11::apply`].
+fn v11(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::TERMS))
+}
+
 /// Opens (creating or upgrading) the database `name` at [`VERSION`], and runs the data
 /// migrations it has not had. A database of a newer version is refused untouched.
 pub(super) async fn open(name: &str) -> Result<Rexie, OpenError> {
-    let builder = v8(v7(v6(v5(v4(v3(v2(v1(
+    let builder = v11(v8(v7(v6(v5(v4(v3(v2(v1(
         Rexie::builder(name).version(VERSION)
-    ))))))));
+    )))))))));
     let db = match builder.build().await {
         Ok(db) => db,
         Err(error) => {
@@ -121,5 +128,6 @@ async fn stored_version(name: &str) -> Option<u32> {
 
 /// Every data migration, in order; each checks `data_version` and does nothing if it ran.
 async fn run_data_migrations(db: &Rexie) -> Result<(), StoreError> {
-    v3::apply(db).await
+    v3::apply(db).await?;
+    v11::apply(db).await
 }

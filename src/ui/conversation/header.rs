@@ -41,6 +41,7 @@ pub(super) fn ChatHeader() -> impl IntoView {
                 </h2>
                 <p class="about" aria-live="polite">{move || about(ui)}</p>
             </div>
+            <super::find::FindButton />
             <button
                 type="button"
                 class="info"

@@ -5,9 +5,11 @@ use hush_client::{ChatMessage, MessageId};
 use leptos::prelude::*;
 
 use super::actions::Refocus;
+use super::extras::message_key;
 use super::row::MessageRow;
 use super::transfer::Transfers;
 use crate::command::{Command, Messenger};
+use crate::platform::reveal::reveal_message;
 use crate::state::Ui;
 use crate::ui::time::{day, day_key, now};
 
@@ -86,6 +88,7 @@ pub(super) fn MessageLog() -> impl IntoView {
     // appear above what the user is reading instead of pushing it away.
     let anchor = StoredValue::new(None::<i32>);
     keep_scroll_place(ui, log, following, anchor);
+    reveal_when_shown(ui, following);
     let load_earlier = move || {
         if anchor.get_value().is_some() || !ui.earlier.get_untracked() {
             return;
@@ -126,6 +129,26 @@ pub(super) fn MessageLog() -> impl IntoView {
         </ol>
         </div>
     }
+}
+
+/// A search result asked for: once its row is drawn (two frames on, after the scroll place is
+/// kept), brought into view and marked; the log stops following new messages meanwhile.
+fn reveal_when_shown(ui: Ui, following: StoredValue<bool>) {
+    Effect::new(move |_| {
+        let Some(id) = ui.search.reveal.get() else {
+            return;
+        };
+        ui.messages.track();
+        following.set_value(false);
+        let key = message_key(&id);
+        request_animation_frame(move || {
+            request_animation_frame(move || {
+                if reveal_message(&key) {
+                    ui.search.reveal.set(None);
+                }
+            })
+        });
+    });
 }
 
 /// After the messages change, on the next frame: the bottom stays in view while following, and

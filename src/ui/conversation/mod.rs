@@ -7,6 +7,7 @@ mod composer;
 mod contact_info;
 mod delete_dialog;
 mod extras;
+mod find;
 mod forward_dialog;
 mod gallery;
 mod header;
@@ -48,6 +49,7 @@ pub(crate) fn Conversation() -> impl IntoView {
                 fallback=|| view! { <p class="empty">"Choose a chat, or start a new one."</p> }
             >
                 <ChatHeader />
+                <find::FindBar />
                 <ContactInfo />
                 <Show when=move || ui.group_open() && ui.group_info.get()>
                     <GroupInfo>

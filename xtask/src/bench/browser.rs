@@ -54,6 +54,32 @@ pub(crate) fn catchup(mode: Mode, builds: &Builds) -> Result {
     cmd::ok(mode.mark(&mut cargo))
 }
 
+/// `search`: the term index against a scan of 100,000 stored messages, and a catch-up of 1,000
+/// with the index against without it (a smoke run keeps the test's own small sizes).
+pub(crate) fn search(mode: Mode, builds: &Builds) -> Result {
+    let tools = builds.tools();
+    let mut cargo = cmd::cargo(&tools.path_env);
+    cargo
+        .args(["test", "-p", "hush"])
+        .args(mode.wasm_profile())
+        .args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--test",
+            "search_bench",
+            "--",
+            "--nocapture",
+        ])
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "900")
+        .env("CHROMEDRIVER", &tools.chromedriver);
+    if mode == Mode::Full {
+        cargo
+            .env("HUSH_SEARCH", "100000")
+            .env("HUSH_CATCHUP", "1000");
+    }
+    cmd::ok(mode.mark(&mut cargo))
+}
+
 /// `latency`: browser to browser through a local relay (the release app; the release relay,
 /// or in a smoke run the debug one the end-to-end tests use), Playwright.
 pub(crate) fn latency(mode: Mode, builds: &mut Builds) -> Result {

@@ -37,13 +37,15 @@ pub(crate) enum Bench {
     Latency,
     /// A large file and a photo through the web app, against plain fetch and the crypto alone.
     Media,
+    /// Search in IndexedDB against a scan, and what its index costs a catch-up.
+    Search,
     /// The app's first-load bytes.
     Size,
 }
 
 impl Bench {
     /// Every benchmark, in the order they run.
-    pub(crate) const ALL: [Bench; 9] = [
+    pub(crate) const ALL: [Bench; 10] = [
         Bench::Protocol,
         Bench::ProtocolWasm,
         Bench::Catchup,
@@ -52,6 +54,7 @@ impl Bench {
         Bench::Group,
         Bench::Latency,
         Bench::Media,
+        Bench::Search,
         Bench::Size,
     ];
 
@@ -66,6 +69,7 @@ impl Bench {
             Bench::Group => "group",
             Bench::Latency => "latency",
             Bench::Media => "media",
+            Bench::Search => "search",
             Bench::Size => "size",
         }
     }
@@ -80,6 +84,7 @@ impl Bench {
             Bench::Group => native::load_tool("group_send", mode, builds),
             Bench::Latency => browser::latency(mode, builds),
             Bench::Media => media::media(mode, builds),
+            Bench::Search => browser::search(mode, builds),
             Bench::Size => size::first_load_size(&builds.release_app()?),
         }
     }

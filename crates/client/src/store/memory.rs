@@ -4,7 +4,7 @@
 //! decoded on every read: a record one store could not read back fails here too, natively.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -22,6 +22,7 @@ use crate::model::{
     is_unread, summarize, ChatId, ChatMessage, ChatSummary, ChatTimer, GroupRecord, Kind,
     MessageId, OutboxEntry, PinnedDevices,
 };
+use crate::search::{self, terms_of, Found, Hit, Query, QueryTerm, TermIndex};
 
 #[derive(Default)]
 struct Inner {
@@ -31,11 +32,13 @@ struct Inner {
     /// Insertion order, so chats list oldest first.
     next_seq: u64,
     messages: BTreeMap<MessageId, (u64, Vec<u8>)>,
+    /// The search index: each term's (place, chat, message), kept with the messages.
+    terms: BTreeMap<String, BTreeSet<(u64, String, MessageId)>>,
     outbox: BTreeMap<MessageId, (u64, Vec<u8>)>,
     verified: BTreeMap<Username, [u8; 64]>,
     names: BTreeMap<Username, String>,
     /// By spelling, as a persistent store sorts them.
-    muted: std::collections::BTreeSet<String>,
+    muted: BTreeSet<String>,
     /// Encoded, by chat.
     timers: BTreeMap<String, Vec<u8>>,
     /// Encoded, as a persistent store keeps them.
@@ -87,10 +90,69 @@ impl Inner {
             .transpose()
     }
 
+    /// Stores `message` at `seq`, its search terms replacing those of what was there.
+    fn put_message(&mut self, seq: u64, message: &ChatMessage) -> Result<(), StoreError> {
+        if let Some((old_seq, old)) = self.message(&message.id)? {
+            for term in terms_of(&old) {
+                if let Some(entries) = self.terms.get_mut(&term) {
+                    entries.remove(&(old_seq, old.chat.to_string(), old.id));
+                    if entries.is_empty() {
+                        self.terms.remove(&term);
+                    }
+                }
+            }
+        }
+        for term in terms_of(message) {
+            let entry = (seq, message.chat.to_string(), message.id);
+            self.terms.entry(term).or_default().insert(entry);
+        }
+        let encoded = encode_message(message);
+        self.messages.insert(message.id, (seq, encoded));
+        Ok(())
+    }
+
+    /// The index's terms matching `term`, with their entries.
+    fn matching<'a>(
+        &'a self,
+        term: &'a QueryTerm,
+    ) -> impl Iterator<Item = &'a BTreeSet<(u64, String, MessageId)>> + 'a {
+        self.terms
+            .range(term.text.clone()..)
+            .take_while(move |(found, _)| found.starts_with(&term.text))
+            .filter(move |(found, _)| term.matches(found))
+            .map(|(_, entries)| entries)
+    }
+
     /// The next insertion order number.
     fn next(&mut self) -> u64 {
         self.next_seq += 1;
         self.next_seq
+    }
+}
+
+impl TermIndex for MemoryStore {
+    async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError> {
+        let inner = self.inner.borrow();
+        Ok(inner.matching(term).map(BTreeSet::len).sum())
+    }
+
+    async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError> {
+        let inner = self.inner.borrow();
+        let entries = inner.matching(term).flatten().take(cap);
+        let hit = |(seq, chat, id): &(u64, String, MessageId)| Hit {
+            seq: *seq as f64,
+            chat: chat.clone(),
+            id: *id,
+        };
+        Ok(entries.map(hit).collect())
+    }
+
+    async fn load(&self, ids: &[MessageId]) -> Result<Vec<Option<ChatMessage>>, StoreError> {
+        let inner = self.inner.borrow();
+        let message = |id: &MessageId| -> Result<Option<ChatMessage>, StoreError> {
+            Ok(inner.message(id)?.map(|(_, message)| message))
+        };
+        ids.iter().map(message).collect()
     }
 }
 
@@ -221,6 +283,16 @@ impl Store for MemoryStore {
         Ok(starred)
     }
 
+    async fn search(
+        &self,
+        query: &Query,
+        chat: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Found, StoreError> {
+        let chat = chat.map(ChatId::to_string);
+        search::run(self, query, chat.as_deref(), limit).await
+    }
+
     async fn muted(&self) -> Result<Vec<ChatId>, StoreError> {
         let inner = self.inner.borrow();
         inner
@@ -301,37 +373,33 @@ impl Store for MemoryStore {
                 Some((seq, _)) => *seq,
                 None => inner.next(),
             };
-            inner
-                .messages
-                .insert(message.id, (seq, encode_message(&message)));
+            inner.put_message(seq, &message)?;
         }
         for message in changes.received {
             if !inner.messages.contains_key(&message.id) {
                 let seq = inner.next();
-                inner
-                    .messages
-                    .insert(message.id, (seq, encode_message(&message)));
+                inner.put_message(seq, &message)?;
             }
         }
         for (id, status) in changes.statuses {
             if let Some((seq, mut message)) = inner.message(&id)? {
                 if message.status.can_become(status) {
                     message.status = status;
-                    inner.messages.insert(id, (seq, encode_message(&message)));
+                    inner.put_message(seq, &message)?;
                 }
             }
         }
         for (id, reaction) in changes.reactions {
             if let Some((seq, mut message)) = inner.message(&id)? {
                 if crate::model::add_reaction(&mut message.reactions, reaction) {
-                    inner.messages.insert(id, (seq, encode_message(&message)));
+                    inner.put_message(seq, &message)?;
                 }
             }
         }
         for (id, amendment) in changes.amendments {
             if let Some((seq, mut message)) = inner.message(&id)? {
                 if crate::model::amend(&mut message, &amendment) {
-                    inner.messages.insert(id, (seq, encode_message(&message)));
+                    inner.put_message(seq, &message)?;
                 }
             }
         }

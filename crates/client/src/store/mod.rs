@@ -19,6 +19,7 @@ use crate::model::{
     Amendment, ChatId, ChatMessage, ChatSummary, ChatTimer, GroupRecord, MessageId, OutboxEntry,
     PinnedDevices, Reaction, Status,
 };
+use crate::search::{Found, Query};
 
 /// Everything one processing step changes, written in one transaction.
 #[derive(Default)]
@@ -168,6 +169,14 @@ pub trait Store {
     async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError>;
     /// Up to `limit` starred messages, in no particular order.
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
+    /// Up to `limit` messages matching `query`, newest first, in `chat` or in every chat
+    /// ([`crate::search::run`] over an index kept in the same transaction as the messages).
+    async fn search(
+        &self,
+        query: &Query,
+        chat: Option<&ChatId>,
+        limit: usize,
+    ) -> Result<Found, StoreError>;
     /// The chats muted on this device, sorted.
     async fn muted(&self) -> Result<Vec<ChatId>, StoreError>;
     /// A contact's pinned account key and newest verified device list, if fetched before.

@@ -1,0 +1,16 @@
+//! Full-text search over stored messages: the terms a message is found by ([`terms_of`]),
+//! queries ([`Query`]), and the search every store runs over its term index ([`run`]). A
+//! store keeps its index in the same transaction as the messages, so an edit, a delete or an
+//! expiry changes what is found at once.
+
+mod fold;
+mod run;
+mod terms;
+mod words;
+
+pub use run::{run, Found, Hit, TermIndex, MAX_CANDIDATES};
+pub use terms::{terms_of, Query, QueryTerm, MAX_QUERY_TERMS, MAX_TERMS_PER_MESSAGE};
+pub use words::{words, MAX_TERM_CHARS};
+
+#[cfg(test)]
+mod tests;

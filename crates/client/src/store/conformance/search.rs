@@ -1,0 +1,138 @@
+//! Issue 21: the search index follows every write in the same commit: new messages, edits
+//! (in the commit that received the message too), deletes for everyone and for us, expiry.
+
+use super::{ensure, message, store_error, Outcome};
+use crate::model::{Amendment, ChatMessage, MessageId, Status};
+use crate::search::Query;
+use crate::store::{Changes, Store};
+
+fn text(id: u8, chat: &str, body: &str) -> Result<ChatMessage, String> {
+    let mut m = message(id, chat, Status::Delivered)?;
+    m.body = body.to_owned();
+    Ok(m)
+}
+
+async fn found(store: &impl Store, query: &str, chat: Option<&str>) -> Result<Vec<u8>, String> {
+    let chat = chat.map(super::chat).transpose()?;
+    let found = store
+        .search(&Query::parse(query), chat.as_ref(), 10)
+        .await
+        .map_err(store_error)?;
+    Ok(found.messages.iter().map(|m| m.id[0]).collect())
+}
+
+/// Search finds words, prefixes and folded accents, newest first, in one chat or all; edits,
+/// deletes and expiry change what it finds in the same commit.
+pub async fn search(store: &impl Store) -> Outcome {
+    let edit = |body: &str| Amendment::Edit {
+        body: body.to_owned(),
+        edited_ms: 5,
+    };
+    let changes = Changes {
+        received: vec![
+            text(1, "ann", "Lunch at the Café?")?,
+            text(2, "ben", "the cafe is closed")?,
+            text(3, "ann", "see you at lunch")?,
+            text(4, "ann", "a typo here")?,
+        ],
+        amendments: vec![([4; 16], edit("a fixed text"))],
+        ..Changes::default()
+    };
+    store.commit(changes).await.map_err(store_error)?;
+    ensure(
+        found(store, "café", None).await? == [2, 1],
+        "accents fold, newest first",
+    )?;
+    ensure(
+        found(store, "LUN", None).await? == [3, 1],
+        "the last word is a prefix",
+    )?;
+    ensure(
+        found(store, "lun caf", None).await?.is_empty(),
+        "only the last word is a prefix",
+    )?;
+    ensure(
+        found(store, "cafe", Some("ben")).await? == [2],
+        "search within one chat",
+    )?;
+    ensure(
+        found(store, "typo", None).await?.is_empty(),
+        "an edit in the receiving commit",
+    )?;
+    ensure(
+        found(store, "fixed", None).await? == [4],
+        "the edited text is found",
+    )?;
+    ensure(
+        found(store, "nothing", None).await?.is_empty(),
+        "an unknown word finds nothing",
+    )?;
+
+    let changes = Changes {
+        amendments: vec![
+            ([2; 16], edit("the bar is open")),
+            ([3; 16], Amendment::Delete),
+            ([1; 16], Amendment::Forget),
+        ],
+        ..Changes::default()
+    };
+    store.commit(changes).await.map_err(store_error)?;
+    ensure(
+        found(store, "cafe", None).await?.is_empty(),
+        "edited-out words are gone",
+    )?;
+    ensure(
+        found(store, "bar open", None).await? == [2],
+        "a later edit is found",
+    )?;
+    ensure(
+        found(store, "lunch", None).await?.is_empty(),
+        "deleted and expired are gone",
+    )?;
+
+    // Our own message, replaced as its status moves, is found once.
+    let mut ours = text(9, "ann", "bring the tickets")?;
+    store
+        .commit(Changes {
+            messages: vec![ours.clone()],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    ours.status = Status::Read;
+    let changes = Changes {
+        messages: vec![ours],
+        statuses: vec![([9; 16], Status::Read)],
+        ..Changes::default()
+    };
+    store.commit(changes).await.map_err(store_error)?;
+    ensure(
+        found(store, "tickets", None).await? == [9],
+        "a replaced message is found once",
+    )?;
+    limits(store).await
+}
+
+/// A search gives no more than asked, the newest.
+async fn limits(store: &impl Store) -> Outcome {
+    let many: Vec<ChatMessage> = (100..130)
+        .map(|id| text(id, "cyd", "same words again"))
+        .collect::<Result<_, _>>()?;
+    store
+        .commit(Changes {
+            received: many,
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let found = store
+        .search(&Query::parse("same words"), None, 5)
+        .await
+        .map_err(store_error)?;
+    let ids: Vec<MessageId> = found.messages.iter().map(|m| m.id).collect();
+    let newest: Vec<MessageId> = (125..130).rev().map(|id| [id; 16]).collect();
+    ensure(
+        ids == newest && found.complete,
+        "the newest `limit` matches",
+    )
+}

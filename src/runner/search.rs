@@ -1,0 +1,108 @@
+//! Searches served: every chat, or the open one, over the store's index; and showing a
+//! result (its chat opened, read back to the page that holds it).
+
+use hush_client::search::{Found, Query};
+use hush_client::{ChatId, EngineError, MessageId, Output, Store};
+use leptos::prelude::*;
+
+use super::chat;
+use super::tab::Tab;
+use crate::search::{ChatMatches, Results, SearchCommand, MAX_CHAT_MATCHES, MAX_RESULTS};
+
+/// The most pages read back to reach a result (200 messages each).
+const MAX_PAGES_BACK: usize = 100;
+
+/// Serves one search command.
+pub(super) async fn serve(tab: &mut Tab, command: SearchCommand) -> Result<Output, EngineError> {
+    match command {
+        SearchCommand::Everywhere(typed) => everywhere(tab, typed).await,
+        SearchCommand::InChat(typed) => in_chat(tab, typed).await,
+        SearchCommand::Reveal { chat, id } => return reveal(tab, chat, id).await,
+    }
+    Ok(Output::default())
+}
+
+/// Searches every chat; the results show unless a newer query was typed meanwhile.
+async fn everywhere(tab: &Tab, typed: String) {
+    let ui = tab.ui;
+    let query = Query::parse(&typed);
+    let found = match query.is_empty() {
+        true => Ok(Found {
+            messages: Vec::new(),
+            complete: true,
+        }),
+        false => tab.engine.store().search(&query, None, MAX_RESULTS).await,
+    };
+    if ui.search.query.get_untracked() != typed {
+        return;
+    }
+    match found {
+        Ok(found) => ui.search.results.set(Results {
+            query: typed,
+            messages: found.messages,
+            complete: found.complete,
+        }),
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+/// Searches the open chat and shows its newest match.
+async fn in_chat(tab: &mut Tab, typed: String) {
+    let ui = tab.ui;
+    let (Some(chat), query) = (ui.current.get_untracked(), Query::parse(&typed)) else {
+        return;
+    };
+    let found = match query.is_empty() {
+        true => Ok(Found::default()),
+        false => {
+            (tab.engine.store())
+                .search(&query, Some(&chat), MAX_CHAT_MATCHES)
+                .await
+        }
+    };
+    if ui.search.chat_query.get_untracked() != typed {
+        return;
+    }
+    let ids: Vec<MessageId> = match found {
+        Ok(found) => found.messages.iter().map(|m| m.id).collect(),
+        Err(e) => return ui.problem.set(Some(e.to_string())),
+    };
+    let at = (!ids.is_empty()).then_some(0);
+    let first = ids.first().copied();
+    ui.search.matches.set(ChatMatches {
+        query: typed,
+        ids,
+        at,
+    });
+    if let Some(id) = first {
+        // Shown in the chat already open: no output to apply.
+        let _ = reveal(tab, chat, id).await;
+    }
+}
+
+/// Opens `chat` if it is not open, reads back until message `id` is on screen (or the chat
+/// has no more, or [`MAX_PAGES_BACK`] pages were read), then asks the log to show it.
+async fn reveal(tab: &mut Tab, chat: ChatId, id: MessageId) -> Result<Output, EngineError> {
+    let ui = tab.ui;
+    let mut out = Output::default();
+    if ui.current.get_untracked().as_ref() != Some(&chat) {
+        out = super::commands::open_chat(tab, chat).await?;
+    }
+    let shown = move || {
+        ui.messages
+            .with_untracked(|list| list.iter().any(|m| m.id == id))
+    };
+    for _ in 0..MAX_PAGES_BACK {
+        if shown() || !ui.earlier.get_untracked() {
+            break;
+        }
+        chat::load_earlier(&tab.engine, ui).await;
+    }
+    match shown() {
+        true => ui.search.reveal.set(Some(id)),
+        false => ui
+            .problem
+            .set(Some("That message is no longer here.".to_owned())),
+    }
+    Ok(out)
+}

@@ -1,0 +1,145 @@
+//! "Search": a search field above the chat list that finds chats by name and messages by
+//! their words in every chat (the local index, nothing leaves the device); activating a result
+//! opens its chat at that message.
+
+use hush_client::{ChatMessage, ChatSummary};
+use leptos::prelude::*;
+
+use super::time::clock;
+use crate::command::{Command, Messenger};
+use crate::search::SearchCommand;
+use crate::state::Ui;
+
+/// The `Search` button and, while it is open, the field and its results.
+#[component]
+pub(crate) fn Search() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let open = RwSignal::new(false);
+    let close = move || {
+        open.set(false);
+        ui.search.query.set(String::new());
+        ui.search.results.set(Default::default());
+    };
+    view! {
+        <button
+            type="button"
+            class="notify"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| if open.get_untracked() { close() } else { open.set(true) }
+        >
+            "Search"
+        </button>
+        <Show when=move || open.get()>
+            <SearchField close />
+        </Show>
+    }
+}
+
+/// The field (Escape closes it) and what it found.
+#[component]
+fn SearchField(close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let field = NodeRef::<leptos::html::Input>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
+    let typed = move |ev| {
+        let text = event_target_value(&ev);
+        ui.search.query.set(text.clone());
+        messenger.tell(Command::Search(SearchCommand::Everywhere(text)));
+    };
+    view! {
+        <div class="search" role="search" aria-label="All chats">
+            <input
+                type="search"
+                aria-label="Search messages"
+                placeholder="Search messages"
+                autocomplete="off"
+                node_ref=field
+                prop:value=move || ui.search.query.get()
+                on:input=typed
+                on:keydown=move |ev| if ev.key() == "Escape" { close() }
+            />
+            <Show when=move || !ui.search.query.with(|q| q.trim().is_empty())>
+                <SearchResults />
+            </Show>
+        </div>
+    }
+}
+
+/// The chats whose name matches, then the messages, newest first.
+#[component]
+fn SearchResults() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let chats = move || {
+        let typed = ui.search.query.get().to_lowercase();
+        let chats = ui.chats.get();
+        let named = |c: &ChatSummary| ui.display(&c.chat).to_lowercase().contains(typed.trim());
+        chats.into_iter().filter(named).take(10).collect::<Vec<_>>()
+    };
+    let messages = move || ui.search.results.with(|r| r.messages.clone());
+    let nothing = move || chats().is_empty() && ui.search.results.with(|r| r.messages.is_empty());
+    view! {
+        <ul class="search-results" aria-label="Search results">
+            <For each=chats key=|c| c.chat.clone() let:chat>
+                <ChatResult chat />
+            </For>
+            <For each=messages key=|m| m.id let:message>
+                <MessageResult message />
+            </For>
+        </ul>
+        <p class="settings-note" aria-live="polite">
+            {move || match (nothing(), ui.search.results.with(|r| r.complete)) {
+                (true, _) => "No chats or messages found.",
+                (false, false) => "Showing the newest matches: type more to narrow the search.",
+                (false, true) => "",
+            }}
+        </p>
+    }
+}
+
+/// A chat whose name matches: activating it opens the chat.
+#[component]
+fn ChatResult(chat: ChatSummary) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let name = ui.display(&chat.chat);
+    let target = chat.chat.clone();
+    view! {
+        <li>
+            <button
+                type="button"
+                class="starred-message"
+                on:click=move |_| messenger.tell(Command::Open(target.clone()))
+            >
+                <span class="starred-chat">{name}</span>
+                <span class="starred-body">"Chat"</span>
+            </button>
+        </li>
+    }
+}
+
+/// A message found: its chat, its text and time; activating it opens the chat at it.
+#[component]
+fn MessageResult(message: ChatMessage) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let (chat, id) = (message.chat.clone(), message.id);
+    let name = ui.display(&chat);
+    let show = move |_| {
+        let (chat, id) = (chat.clone(), id);
+        messenger.tell(Command::Search(SearchCommand::Reveal { chat, id }));
+    };
+    view! {
+        <li>
+            <button type="button" class="starred-message" on:click=show>
+                <span class="starred-chat">{name}</span>
+                <span class="starred-body">{message.body.clone()}</span>
+                <time>{clock(message.sent_ms)}</time>
+            </button>
+        </li>
+    }
+}
