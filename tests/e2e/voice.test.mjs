@@ -95,10 +95,15 @@ test('when a voice note ends, the next one in the chat plays', { timeout: 120_00
   const [alice, bob] = await pair(['zara', 'abel']);
   const errors = [alice, bob].map(watchErrors);
   for (const sent of [1, 2]) {
-    const composer = await record(alice, 1);
+    // Two seconds each, recorded back to back: the second note's timer starts at 0:00 (an
+    // earlier note's timer once went on counting into it, so Stop came at once and the note
+    // was a blip, or nothing).
+    const composer = await record(alice, 2);
     await composer.getByRole('button', { name: 'Send voice note' }).click();
     await composer.waitFor({ state: 'detached' });
     await alice.waitForFunction((n) => document.querySelectorAll('.voice-note').length === n, sent, { timeout: 30_000 });
+    const length = await alice.locator('.voice-note .voice-time').nth(sent - 1).textContent();
+    assert.match(length, /^0:0[1-9]$/, `note ${sent} is as long as it was recorded for: ${length}`);
   }
   await bob.getByRole('button', { name: /^zara/ }).click({ timeout: 30_000 });
   const notes = bob.getByRole('log').getByRole('listitem').filter({ has: bob.locator('.voice-note') });
