@@ -3,11 +3,14 @@
 // whichever this browser has) and, once stopped, gives the recording with its duration and a
 // waveform: 64 peaks (0-255) of the decoded sound. A recording stops by itself at the longest
 // allowed, or before its bytes pass the largest attachment (what came before is kept).
+// A failure rejects with an Error whose message the app shows as it is.
 (() => {
   const TYPES = ['audio/webm;codecs=opus', 'audio/ogg;codecs=opus', 'audio/webm', 'audio/ogg', 'audio/mp4'];
   const BARS = 64;
   // Decoded at a low rate: enough for peaks, little memory for a long note.
   const DECODE_RATE = 3000;
+  // How long the microphone may take to send its first sound before we give up on it.
+  const FIRST_SOUND_MS = 10_000;
   let current = null;
 
   const halt = (recording) => {
@@ -60,22 +63,43 @@
         recording.bytes += event.data.size;
         recording.chunks.push(event.data);
       });
+      // Chromium fires `start` with the recorder's first data: until then there is nothing to
+      // keep, so the app shows the recording (its timer, Stop) only from then on.
+      const sounding = new Promise((resolve, reject) => {
+        const silent = setTimeout(() => reject(new Error('the microphone sent no sound')), FIRST_SOUND_MS);
+        const begun = () => {
+          clearTimeout(silent);
+          resolve();
+        };
+        recorder.addEventListener('start', () => {
+          recording.started = performance.now();
+          begun();
+        }, { once: true });
+        // Stopped first (cancelled, or the recorder failed): `stop` then says what there is.
+        recording.stopped.then(begun);
+      });
       recording.timer = setTimeout(() => {
         recording.ended = performance.now();
         halt(recording);
       }, maxMs);
       recorder.start(1000);
       current = recording;
+      try {
+        await sounding;
+      } catch (error) {
+        if (current === recording) this.cancel();
+        throw error;
+      }
       return true;
     },
-    // Stops: [MIME type, bytes, duration in ms, waveform], or null if nothing was recorded.
+    // Stops: [MIME type, bytes, duration in ms, waveform]. Rejects if nothing was recorded.
     async stop() {
       const recording = current;
       current = null;
-      if (!recording) return null;
+      if (!recording) throw new Error('no recording is under way');
       halt(recording);
       await recording.stopped;
-      if (!recording.chunks.length) return null;
+      if (!recording.chunks.length) throw new Error('nothing was recorded');
       const blob = new Blob(recording.chunks, { type: recording.recorder.mimeType });
       const bytes = new Uint8Array(await blob.arrayBuffer());
       let duration = recording.ended - recording.started;

@@ -35,15 +35,21 @@ pub(crate) fn active() -> bool {
     glue::call("hushVoice", "active", &JsValue::UNDEFINED).is_ok_and(|on| on.is_truthy())
 }
 
-/// Stops recording: the recording, or None if nothing was recorded.
-pub(crate) async fn stop() -> Option<Recording> {
+/// Stops recording: the recording, or why there is none (nothing was recorded, the recorder
+/// failed).
+pub(crate) async fn stop() -> Result<Recording, String> {
     let stopped = glue::call_async("hushVoice", "stop", &JsValue::UNDEFINED)
         .await
-        .ok()?;
-    if stopped.is_null() {
+        .map_err(reason)?;
+    recording_of(&stopped).ok_or_else(|| "the recorder gave an unreadable recording".to_owned())
+}
+
+/// The recorder's `[MIME type, bytes, duration in ms, waveform]`.
+fn recording_of(stopped: &JsValue) -> Option<Recording> {
+    if !stopped.is_object() {
         return None;
     }
-    let parts = Array::from(&stopped);
+    let parts = Array::from(stopped);
     let duration_ms = parts.get(2).as_f64()?.clamp(1.0, f64::from(u32::MAX)) as u32;
     Some(Recording {
         mime: parts.get(0).as_string()?,

@@ -94,11 +94,17 @@ test('a voice note is recorded, sent, and played on the other side with its dura
 test('when a voice note ends, the next one in the chat plays', { timeout: 120_000 }, async () => {
   const [alice, bob] = await pair(['zara', 'abel']);
   const errors = [alice, bob].map(watchErrors);
-  for (const sent of [1, 2]) {
-    const composer = await record(alice, 1);
+  // Two seconds each, the second started as soon as the first is sent: its timer starts at
+  // 0:00 (the first note's timer once went on counting into it, so Stop came at once and the
+  // note was a blip, or nothing).
+  for (let sent = 0; sent < 2; sent++) {
+    const composer = await record(alice, 2);
     await composer.getByRole('button', { name: 'Send voice note' }).click();
     await composer.waitFor({ state: 'detached' });
-    await alice.waitForFunction((n) => document.querySelectorAll('.voice-note').length === n, sent, { timeout: 30_000 });
+  }
+  await alice.waitForFunction(() => document.querySelectorAll('.voice-note').length === 2, null, { timeout: 30_000 });
+  for (const length of await alice.locator('.voice-note .voice-time').allTextContents()) {
+    assert.match(length, /^0:0[1-9]$/, `each note is as long as it was recorded for: ${length}`);
   }
   await bob.getByRole('button', { name: /^zara/ }).click({ timeout: 30_000 });
   const notes = bob.getByRole('log').getByRole('listitem').filter({ has: bob.locator('.voice-note') });

@@ -2,6 +2,8 @@
 //! empty) starts the microphone; a running timer, `Stop recording` and `Cancel recording`
 //! show meanwhile; once stopped, `Send voice note` sends it (`Cancel recording` still drops
 //! it). It stops by itself at [`MAX_VOICE_MS`]. The recorder's script loads on first use.
+//! The timer starts with the microphone's first sound; if the microphone sends none, or
+//! nothing was recorded, the conversation's alert says so.
 
 use hush_client::ChatId;
 use leptos::prelude::*;
@@ -33,6 +35,10 @@ pub(super) enum Stage {
 pub(super) struct Recorder {
     pub(super) stage: RwSignal<Stage>,
     elapsed_ms: RwSignal<u32>,
+    /// Counts the recordings started. A task of an earlier one (its timer asleep, its stop
+    /// awaited) acts only while that recording is still the one being made: a timer left
+    /// over from the last note would otherwise count on, and stop, the next.
+    take: StoredValue<u32>,
     to: StoredValue<Option<ChatId>>,
     recorded: StoredValue<Option<Recording>>,
 }
@@ -42,9 +48,15 @@ impl Recorder {
         Self {
             stage: RwSignal::new(Stage::Idle),
             elapsed_ms: RwSignal::new(0),
+            take: StoredValue::new(0),
             to: StoredValue::new(None),
             recorded: StoredValue::new(None),
         }
+    }
+
+    /// Whether recording `take` is the one being made and at `stage`.
+    fn is_at(self, take: u32, stage: Stage) -> bool {
+        self.take.try_get_value() == Some(take) && self.stage.try_get_untracked() == Some(stage)
     }
 
     /// `Record voice note`: asks for the microphone and records for the open chat.
@@ -52,17 +64,29 @@ impl Recorder {
         let Some(to) = ui.current.get_untracked() else {
             return;
         };
+        let take = self
+            .take
+            .try_get_value()
+            .unwrap_or_default()
+            .wrapping_add(1);
+        self.take.set_value(take);
         self.to.set_value(Some(to));
         self.elapsed_ms.set(0);
         self.stage.set(Stage::Starting);
         spawn_local(async move {
-            match voice::start(MAX_VOICE_MS, MAX_VOICE_BYTES).await {
-                Ok(()) if self.stage.try_get_untracked() == Some(Stage::Starting) => {
-                    self.stage.set(Stage::Recording);
-                    self.run_timer().await;
-                }
+            let started = voice::start(MAX_VOICE_MS, MAX_VOICE_BYTES).await;
+            if !self.is_at(take, Stage::Starting) {
                 // Cancelled while the microphone was being asked for.
-                Ok(()) => voice::cancel(),
+                if started.is_ok() && self.take.try_get_value() == Some(take) {
+                    voice::cancel();
+                }
+                return;
+            }
+            match started {
+                Ok(()) => {
+                    self.stage.set(Stage::Recording);
+                    self.run_timer(ui, take).await;
+                }
                 Err(why) => {
                     ui.problem
                         .set(Some(format!("Hush cannot record a voice note: {why}")));
@@ -72,36 +96,42 @@ impl Recorder {
         });
     }
 
-    /// Counts the time recorded until the recording stops; stops it at the limit, or when
+    /// Counts the time recorded until recording `take` stops; stops it at the limit, or when
     /// the recorder stopped by itself.
-    async fn run_timer(self) {
+    async fn run_timer(self, ui: Ui, take: u32) {
         let started = now();
-        while self.stage.try_get_untracked() == Some(Stage::Recording) {
+        while self.is_at(take, Stage::Recording) {
             let elapsed = (now() - started).clamp(0.0, f64::from(MAX_VOICE_MS)) as u32;
             self.elapsed_ms.set(elapsed);
             if elapsed >= MAX_VOICE_MS || !voice::active() {
-                self.stop();
+                self.stop(ui);
                 return;
             }
             sleep(TICK_MS).await;
         }
     }
 
-    /// `Stop recording`: the recording is kept until sent or cancelled.
-    fn stop(self) {
+    /// `Stop recording`: the recording is kept until sent or cancelled; if there is none
+    /// (nothing was recorded), the composer says why.
+    fn stop(self, ui: Ui) {
+        let take = self.take.try_get_value().unwrap_or_default();
         self.stage.set(Stage::Stopping);
         spawn_local(async move {
-            let recording = voice::stop().await;
-            if self.stage.try_get_untracked() != Some(Stage::Stopping) {
+            let stopped = voice::stop().await;
+            if !self.is_at(take, Stage::Stopping) {
                 return;
             }
-            match recording {
-                Some(recording) => {
+            match stopped {
+                Ok(recording) => {
                     self.elapsed_ms.set(recording.duration_ms);
                     self.recorded.set_value(Some(recording));
                     self.stage.set(Stage::Recorded);
                 }
-                None => self.stage.set(Stage::Idle),
+                Err(why) => {
+                    ui.problem
+                        .set(Some(format!("Hush could not keep the voice note: {why}")));
+                    self.stage.set(Stage::Idle);
+                }
             }
         });
     }
@@ -156,6 +186,7 @@ pub(super) fn RecordButton(recorder: Recorder) -> impl IntoView {
 /// The composer while a voice note is being made: its timer and what can be done with it.
 #[component]
 pub(super) fn RecordingBar(recorder: Recorder) -> impl IntoView {
+    let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let stage = recorder.stage;
     let shown = move || duration(u64::from(recorder.elapsed_ms.get() / 1000));
@@ -193,7 +224,7 @@ pub(super) fn RecordingBar(recorder: Recorder) -> impl IntoView {
                         class="stop-recording"
                         node_ref=next
                         disabled=move || stage.get() != Stage::Recording
-                        on:click=move |_| recorder.stop()
+                        on:click=move |_| recorder.stop(ui)
                     >
                         "Stop recording"
                     </button>
