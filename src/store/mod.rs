@@ -19,6 +19,8 @@ mod commit;
 mod migrations;
 #[cfg(target_arch = "wasm32")]
 mod records;
+#[cfg(target_arch = "wasm32")]
+mod starred;
 
 pub use error::OpenError;
 pub use schema::DATABASE;
@@ -395,8 +397,7 @@ impl Store for IdbStore {
     }
 
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
-        let found = (self.indexed(schema::MESSAGES_STARRED, None, Some(limit))).await?;
-        found.iter().map(decode_message_record).collect()
+        starred::newest(&self.db, limit).await
     }
 
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {

@@ -402,6 +402,7 @@ fn shown_message(content: Content, chat: ChatId, mine: bool) -> Option<ChatMessa
             pointer,
         } => attachment_message(id, chat, false, sent_ms, pointer),
         Content::Rich(rich) => rich_message(*rich, chat, false),
+        Content::Mentioned(m) => crate::engine::mentions::mentioned_message(*m, chat, false),
         Content::Unknown { id, sent_ms, .. } => update_to_see(id, chat, sent_ms),
         _ => return None,
     };

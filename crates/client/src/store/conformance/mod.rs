@@ -7,6 +7,7 @@ mod groups;
 mod keys;
 mod messages;
 mod outbox;
+mod starred;
 
 use std::future::Future;
 
@@ -74,6 +75,7 @@ where
     pinned_devices(&fresh().await.map_err(store_error)?, rng).await?;
     groups(&fresh().await.map_err(store_error)?, rng).await?;
     outbox(&fresh().await.map_err(store_error)?).await?;
+    starred_newest(&fresh().await.map_err(store_error)?).await?;
     largest_update(&fresh().await.map_err(store_error)?).await
 }
 
@@ -82,3 +84,4 @@ pub use groups::groups;
 pub use keys::{account_and_prekeys, sessions};
 pub use messages::{messages_and_statuses, pages};
 pub use outbox::{largest_update, outbox};
+pub use starred::starred_newest;
