@@ -39,6 +39,7 @@ mod receive;
 mod rich;
 mod send;
 mod senders;
+mod timer_rights;
 mod timers;
 
 use hush_protocol::relay::{ErrorCode, ServerFrame};

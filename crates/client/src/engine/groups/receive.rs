@@ -118,6 +118,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 if known {
                     return Ok(());
                 }
+                // Where only admins may change it, a member's setting is refused.
+                if !mine && !self.may_set_timer(&chat, &sender).await? {
+                    batch.deliver(&sender, notice);
+                    return Ok(());
+                }
                 let who = if mine { "You" } else { sender.as_str() };
                 let setting = (notice, sent_ms, timer_ms);
                 self.receive_timer(batch, &chat, setting, who).await?
