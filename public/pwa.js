@@ -585,6 +585,11 @@
       read(chat) {
         if (supported) worker({ type: 'hush-read', chat });
       },
+      // Messages of a chat deleted or expired: their notification goes (whatever the setting:
+      // one shown before it was turned off still goes).
+      withdraw({ chat, ids }) {
+        if (supported) worker({ type: 'hush-withdraw', chat, ids });
+      },
     };
   }
 })();

@@ -34,6 +34,7 @@ self.addEventListener('message', (event) => {
   if (data === 'hush-update') self.skipWaiting();
   else if (data?.type === 'hush-notify') event.waitUntil(show(data.notices));
   else if (data?.type === 'hush-read') event.waitUntil(clear(data.chat));
+  else if (data?.type === 'hush-withdraw') event.waitUntil(withdraw(data.chat, data.ids));
 });
 
 self.addEventListener('push', (event) => event.waitUntil(woken()));
@@ -57,11 +58,16 @@ async function woken() {
     await self.registration.showNotification('Hush', { body: 'New message', tag: 'hush-new', icon: '/icons/icon-192.png' });
     return;
   }
-  if (notices === null) console.info('Hush: a tab owns the engine and notifies by itself');
-  else if (notices.length === 0) console.info('Hush: woken, but nothing new to notify');
+  if (notices === null) {
+    console.info('Hush: a tab owns the engine and notifies by itself');
+    return;
+  }
+  // What the wake-up found deleted or expired takes its notification first.
+  for (const { chat, ids } of notices.withdrawn) await withdraw(chat, ids);
+  if (notices.notices.length === 0) console.info('Hush: woken, but nothing new to notify');
   else {
-    await show(notices);
-    console.info(`Hush: notified (${notices.length} chats)`);
+    await show(notices.notices);
+    console.info(`Hush: notified (${notices.notices.length} chats)`);
   }
 }
 
@@ -79,18 +85,48 @@ async function wake() {
   return engine.wake(relay.href);
 }
 
-// One notification per chat (its tag), counting what it has announced until the chat is read.
+// The most message ids one notification remembers (to withdraw it when they go).
+const MAX_IDS = 100;
+
+// One notification per chat (its tag), counting what it has announced until the chat is read,
+// and listing the ids of the messages it announces.
 async function show(notices) {
   for (const notice of notices) {
     const tag = `chat:${notice.chat}`;
     const [earlier] = await self.registration.getNotifications({ tag });
     const count = (earlier?.data?.count ?? 0) + notice.count;
+    const ids = [...(earlier?.data?.ids ?? []), ...(notice.ids ?? [])].slice(-MAX_IDS);
     await self.registration.showNotification(notice.title, {
       tag,
       renotify: true,
       body: count > 1 ? `${notice.body}\n${count} new messages` : notice.body,
       icon: '/icons/icon-192.png',
-      data: { chat: notice.chat, count },
+      data: { chat: notice.chat, count, ids },
+    });
+  }
+}
+
+// Messages `ids` of `chat` were deleted or expired: a notification announcing only them
+// closes; one announcing others too is shown again, quietly, without any message's words
+// (the words it showed may be the gone message's).
+async function withdraw(chat, ids) {
+  const gone = new Set(ids ?? []);
+  for (const notification of await self.registration.getNotifications({ tag: `chat:${chat}` })) {
+    const announced = notification.data?.ids ?? [];
+    const left = announced.filter((id) => !gone.has(id));
+    if (left.length === announced.length) continue;
+    const count = Math.max(0, (notification.data?.count ?? announced.length) - (announced.length - left.length));
+    if (left.length === 0 || count === 0) {
+      notification.close();
+      continue;
+    }
+    await self.registration.showNotification(notification.title, {
+      tag: notification.tag,
+      renotify: false,
+      silent: true,
+      body: count > 1 ? `${count} new messages` : 'New message',
+      icon: '/icons/icon-192.png',
+      data: { chat, count, ids: left },
     });
   }
 }

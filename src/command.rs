@@ -152,6 +152,12 @@ pub(crate) enum MessageCommand {
     Star { id: MessageId, starred: bool },
     /// Send message `id` again to each of `chats`, marked forwarded.
     Forward { id: MessageId, chats: Vec<ChatId> },
+    /// Send `body` in group `to`, mentioning `mentions`.
+    Mention {
+        to: ChatId,
+        body: String,
+        mentions: Vec<hush_client::Username>,
+    },
 }
 
 /// What the group screens ask for.

@@ -43,3 +43,5 @@ pub(crate) mod timer;
 pub(crate) mod voice;
 #[cfg(target_arch = "wasm32")]
 pub mod wake;
+#[cfg(target_arch = "wasm32")]
+pub mod withdraw;

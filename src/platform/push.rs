@@ -74,7 +74,7 @@ pub(crate) fn read(chat: &hush_client::ChatId) {
     let _ = call("read", JsValue::from_str(&chat.to_string()));
 }
 
-/// Notices as JS objects `{chat, title, body, count}` for the notification code.
+/// Notices as JS objects `{chat, title, body, count, ids}` for the notification code.
 pub fn notices_to_js(notices: &[Notice]) -> JsValue {
     let list = js_sys::Array::new();
     for notice in notices {
@@ -84,6 +84,7 @@ pub fn notices_to_js(notices: &[Notice]) -> JsValue {
             ("title", JsValue::from_str(&notice.title)),
             ("body", JsValue::from_str(&notice.body)),
             ("count", JsValue::from(notice.count)),
+            ("ids", super::withdraw::ids_to_js(&notice.ids)),
         ];
         for (name, value) in fields {
             let _ = Reflect::set(&object, &JsValue::from_str(name), &value);

@@ -13,7 +13,7 @@ use futures::channel::mpsc::{unbounded, UnboundedReceiver};
 use futures::future::{select, Either};
 use futures::StreamExt;
 use hush_client::notices::{notices, Notice};
-use hush_client::{Engine, Event, Store};
+use hush_client::{ChatId, Engine, Event, Kind, MessageId, Store};
 use rand_core::OsRng;
 use wasm_bindgen::prelude::*;
 
@@ -32,11 +32,20 @@ const WAKE_LIMIT_MS: i32 = 25_000;
 /// A wake-up still not done by then (stuck anywhere, not only reading) gives up, saying where.
 const GIVE_UP_MS: i32 = 28_000;
 
+/// What a wake-up found: what to notify, and notifications to withdraw.
+pub struct Woken {
+    /// One notice per chat with new messages (muted chats left out).
+    pub notices: Vec<Notice>,
+    /// Messages deleted or expired, by chat: their notifications go.
+    pub withdrawn: Vec<(ChatId, Vec<MessageId>)>,
+}
+
 /// Receives what waits on the relay and returns one notice per chat with new messages (muted
-/// chats left out). An error means nothing could be read: the caller shows a generic notice.
-/// Each step is said on the worker's console, so a wake-up that never notifies tells where it
-/// stopped.
-pub async fn wake(relay_url: &str) -> Result<Vec<Notice>, String> {
+/// chats left out; a message deleted in the same wake-up is not announced) and the messages
+/// whose notifications go. An error means nothing could be read: the caller shows a generic
+/// notice. Each step is said on the worker's console, so a wake-up that never notifies tells
+/// where it stopped.
+pub async fn wake(relay_url: &str) -> Result<Woken, String> {
     let step = Rc::new(Cell::new("opening the store"));
     let work = std::pin::pin!(receive_and_notice(relay_url, Rc::clone(&step)));
     match select(work, std::pin::pin!(sleep(GIVE_UP_MS))).await {
@@ -58,7 +67,7 @@ fn enter(step: &Cell<&'static str>, now: &'static str) {
 async fn receive_and_notice(
     relay_url: &str,
     step: Rc<Cell<&'static str>>,
-) -> Result<Vec<Notice>, String> {
+) -> Result<Woken, String> {
     enter(&step, "opening the store");
     let store = IdbStore::open(DATABASE).await.map_err(|e| e.to_string())?;
     let mut engine = Engine::open(store, OsRng)
@@ -66,7 +75,10 @@ async fn receive_and_notice(
         .map_err(|e| e.to_string())?;
     engine.set_brief();
     if !engine.account().is_some_and(|a| a.registered) {
-        return Ok(Vec::new());
+        return Ok(Woken {
+            notices: Vec::new(),
+            withdrawn: Vec::new(),
+        });
     }
     enter(&step, "connecting to the relay");
     let (relay, mut frames) = connect(relay_url);
@@ -105,7 +117,39 @@ async fn receive_and_notice(
     enter(&step, "reading names and muted chats");
     let names = engine.store().names().await.map_err(|e| e.to_string())?;
     let muted = engine.store().muted().await.map_err(|e| e.to_string())?;
-    Ok(notices(&events, &names, &muted, None))
+    let withdrawn = gone(engine.store(), &events).await?;
+    // A message deleted (or expired) by the time it would be announced is not.
+    events.retain(
+        |e| !matches!(e, Event::Message(m) if withdrawn.iter().any(|(_, ids)| ids.contains(&m.id))),
+    );
+    let me = engine.account().map(|a| a.name.clone());
+    Ok(Woken {
+        notices: notices(&events, &names, &muted, None, me.as_ref()),
+        withdrawn,
+    })
+}
+
+/// The messages `events` amended that are now deleted (for everyone or for us) or expired,
+/// by chat.
+async fn gone(
+    store: &impl Store,
+    events: &[Event],
+) -> Result<Vec<(ChatId, Vec<MessageId>)>, String> {
+    let mut gone: Vec<(ChatId, Vec<MessageId>)> = Vec::new();
+    for event in events {
+        let Event::Amended { chat, id } = event else {
+            continue;
+        };
+        let message = store.message(id).await.map_err(|e| e.to_string())?;
+        if !message.is_some_and(|m| matches!(m.kind, Kind::Deleted | Kind::Hidden)) {
+            continue;
+        }
+        match gone.iter_mut().find(|(c, _)| c == chat) {
+            Some((_, ids)) => ids.push(*id),
+            None => gone.push((chat.clone(), vec![*id])),
+        }
+    }
+    Ok(gone)
 }
 
 /// The relay's frames, in order, until the connection closes or [`WAKE_LIMIT_MS`] pass. It

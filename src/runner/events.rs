@@ -58,6 +58,7 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             };
             // Deleted (for everyone or for us) or expired: its file goes too.
             if matches!(message.kind, Kind::Deleted | Kind::Hidden) {
+                crate::platform::withdraw::withdraw(&chat, &[id]);
                 crate::platform::media::forget(&id).await;
                 ui.chats.update(|chats| {
                     for summary in chats.iter_mut().filter(|s| s.last.id == id) {
@@ -187,8 +188,9 @@ fn notify(ui: Ui, events: &[Event]) {
         ui.current.get_untracked()
     };
     let names: Vec<(Username, String)> = ui.names.with_untracked(|names| names.clone());
+    let me = ui.me.get_untracked();
     let notices = ui.muted.with_untracked(|muted| {
-        hush_client::notices::notices(events, &names, muted, open.as_ref())
+        hush_client::notices::notices(events, &names, muted, open.as_ref(), me.as_ref())
     });
     push::notify(&notices);
 }

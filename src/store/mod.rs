@@ -21,6 +21,8 @@ mod migrations;
 mod records;
 #[cfg(target_arch = "wasm32")]
 mod search;
+#[cfg(target_arch = "wasm32")]
+mod starred;
 
 pub use error::OpenError;
 pub use schema::DATABASE;
@@ -418,8 +420,7 @@ impl Store for IdbStore {
     }
 
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
-        let found = (self.indexed(schema::MESSAGES_STARRED, None, Some(limit))).await?;
-        found.iter().map(decode_message_record).collect()
+        starred::newest(&self.db, limit).await
     }
 
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {

@@ -79,6 +79,9 @@ pub struct TermKey {
 }
 
 /// A value to store, before it becomes a JS value.
+// A message is most of what a commit writes, and lives only for the commit: boxing it would
+// cost an allocation per message to save a few bytes on the rarer records.
+#[allow(clippy::large_enum_variant)]
 pub enum Record<'a> {
     /// A message at its place in arrival order.
     Message {

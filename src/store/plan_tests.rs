@@ -298,8 +298,11 @@ fn prekeys_used_up_are_deleted() {
     assert_eq!(keys_put(&plan, schema::PREKEYS), Vec::<String>::new());
 }
 
-/// The search index entries a plan puts and deletes: (term, place, first id byte).
-fn terms(plan: &Plan<'_>) -> (Vec<(String, f64, u8)>, Vec<(String, f64, u8)>) {
+/// A search index entry: (term, place, first id byte).
+type Entry = (String, f64, u8);
+
+/// The search index entries a plan puts and deletes.
+fn terms(plan: &Plan<'_>) -> (Vec<Entry>, Vec<Entry>) {
     let entry = |key: &Key<'_>| match key {
         Key::Term(entry) => Some((entry.term.clone(), entry.seq, entry.id[0])),
         _ => None,

@@ -87,9 +87,10 @@ pub(super) fn message_record(message: &ChatMessage, seq: f64) -> Result<JsValue,
     if let Some(expires) = &expires {
         fields.push((schema::EXPIRES, expires));
     }
-    let one = JsValue::from_f64(1.0);
+    // The message's time, so the index lists the newest stars first.
+    let starred_at = JsValue::from_f64(message.sent_ms as f64);
     if message.meta.starred {
-        fields.push((schema::STARRED, &one));
+        fields.push((schema::STARRED, &starred_at));
     }
     object(&fields)
 }

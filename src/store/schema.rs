@@ -53,7 +53,8 @@ pub const TIMERS: &str = "timers";
 pub const EXPIRES: &str = "expires";
 /// The messages' index on [`EXPIRES`]: what ran out, without reading every message.
 pub const MESSAGES_EXPIRES: &str = "expires";
-/// Since version 8: `1` on a starred message, a field only those have.
+/// Since version 8: on a starred message (a field only those have), its time (ms), so the
+/// index lists the newest first; written as `1` before that (`migrations::star_times`).
 pub const STARRED: &str = "starred";
 /// The messages' index on [`STARRED`]: the "Starred messages" list without reading every
 /// message.

@@ -10,8 +10,10 @@ use hush_protocol::DecodeError;
 use crate::model::{is_reaction, MessageId, MessageRef, MAX_REACTION};
 use hush_protocol::Username;
 
+mod mention;
 mod rich;
 
+pub use mention::{Mentioned, MAX_MENTIONS};
 pub use rich::{Amend, Mark, Rich};
 
 /// The longest text (bytes of UTF-8): `hush_protocol::limits` holds every size limit.
@@ -42,6 +44,8 @@ const AMEND: u8 = 0x1D;
 const MIRROR: u8 = 0x1E;
 const MARKS: u8 = 0x1F;
 const TIMER: u8 = 0x20;
+/// A group text mentioning members ([`Content::Mentioned`]).
+const MENTIONED: u8 = 0x22;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
 /// its id (16) and when it was sent (u64), so a build that does not know one still shows that
 /// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
@@ -151,6 +155,8 @@ pub enum Content {
     },
     /// A text or attachment that replies to another, or was forwarded.
     Rich(Box<Rich>),
+    /// A group text that mentions members.
+    Mentioned(Box<Mentioned>),
     /// Its author's edit or delete of message `id`, of the chat it is sent in.
     Amend {
         /// The message (the sender's own).
@@ -339,6 +345,11 @@ impl Content {
                 w.header(RICH);
                 rich.write(&mut w);
             }
+            Self::Mentioned(mentioned) => {
+                w = Writer::with_capacity(2 + mentioned.encoded_len());
+                w.header(MENTIONED);
+                mentioned.write(&mut w);
+            }
             Self::Timer {
                 id,
                 sent_ms,
@@ -468,6 +479,7 @@ impl Content {
                 }
             }
             RICH => Self::Rich(Box::new(Rich::read(&mut r)?)),
+            MENTIONED => Self::Mentioned(Box::new(Mentioned::read(&mut r)?)),
             AMEND => {
                 let (id, amend, sent_ms) = rich::read_amend(&mut r)?;
                 Self::Amend { id, amend, sent_ms }

@@ -1,7 +1,9 @@
 //! The history a device sends to one it links (`docs/protocol.md`, "History transfer"): the
 //! last 30 days of every chat, newest first up to 8 MiB, contacts' display names, and what the
 //! device trusts of them (pinned account keys and device lists, verified keys), so the new
-//! device does not start trusting on first use again. Encrypted
+//! device does not start trusting on first use again. Messages travel as stored, so their
+//! reactions, edits, deletes, stars, quotes, forwards and expiry go along; so do the chats'
+//! disappearing-message timers (from [`HISTORY_V2`] on). Encrypted
 //! under a fresh key that travels only inside the provisioning message. The relay stores the
 //! ciphertext as a blob it cannot read.
 
@@ -10,14 +12,19 @@ use hush_protocol::crypto;
 use hush_protocol::{DecodeError, Username};
 use zeroize::Zeroizing;
 
-use crate::model::{ChatMessage, PinnedDevices};
-use crate::store::encoding::{decode_message, decode_pinned, encode_message, encode_pinned};
+use crate::model::{ChatId, ChatMessage, ChatTimer, PinnedDevices};
+use crate::store::encoding::{
+    decode_message, decode_pinned, decode_timer, encode_message, encode_pinned, encode_timer,
+};
 
 /// How far back the history goes.
 pub const HISTORY_MS: u64 = 30 * 24 * 3600 * 1000;
 /// The most plaintext one history holds (older messages past it are left out).
 pub const MAX_HISTORY_BYTES: usize = 8 * 1024 * 1024;
+/// The first form: no timers.
 const HISTORY: u8 = 0xB0;
+/// With the chats' timers after the groups.
+const HISTORY_V2: u8 = 0xB4;
 const AD: &[u8] = b"Hush history v1";
 /// Messages one history may hold (a bound for decoding; the size bound comes first).
 const MAX_MESSAGES: usize = 200_000;
@@ -35,18 +42,21 @@ pub struct History {
     pub verified: Vec<(Username, [u8; 64])>,
     /// The groups' logs (encoded [`hush_protocol::groups::GroupLog`]s; no keys).
     pub groups: Vec<Vec<u8>>,
+    /// The chats' disappearing-message timers.
+    pub timers: Vec<(ChatId, ChatTimer)>,
 }
 
 impl History {
     /// The history to send from `messages` (any order) at `now_ms`: the last 30 days, newest
-    /// first while the total stays under [`MAX_HISTORY_BYTES`], then put back in order.
+    /// first while the total stays under [`MAX_HISTORY_BYTES`], then put back in order. A
+    /// message already expired at `now_ms` is left out.
     pub fn recent(
         mut messages: Vec<ChatMessage>,
         names: Vec<(Username, String)>,
         now_ms: u64,
     ) -> Self {
         let since = now_ms.saturating_sub(HISTORY_MS);
-        messages.retain(|m| m.sent_ms >= since);
+        messages.retain(|m| m.sent_ms >= since && m.meta.expires_ms.is_none_or(|e| e > now_ms));
         // Stable: messages of the same time keep the store's order.
         messages.sort_by_key(|m| m.sent_ms);
         let mut total = 0usize;
@@ -70,7 +80,7 @@ impl History {
 
     fn encode(&self) -> Zeroizing<Vec<u8>> {
         let mut w = Writer::default();
-        w.header(HISTORY).u32(self.messages.len() as u32);
+        w.header(HISTORY_V2).u32(self.messages.len() as u32);
         for message in &self.messages {
             w.var(&encode_message(message));
         }
@@ -90,12 +100,22 @@ impl History {
         for group in &self.groups {
             w.var(group);
         }
+        w.u32(self.timers.len() as u32);
+        for (chat, timer) in &self.timers {
+            w.var(chat.to_string().as_bytes()).var(&encode_timer(timer));
+        }
         Zeroizing::new(w.into_bytes())
     }
 
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
-        r.stored_header(HISTORY)?;
+        let form = bytes.get(1).copied();
+        let expected = if form == Some(HISTORY) {
+            HISTORY
+        } else {
+            HISTORY_V2
+        };
+        r.stored_header(expected)?;
         let n = r.count("messages", MAX_MESSAGES, 40)?;
         let messages = (0..n)
             .map(|_| decode_message(r.var("message", MAX_HISTORY_BYTES)?))
@@ -119,6 +139,10 @@ impl History {
         let groups = (0..n)
             .map(|_| Ok(r.var("group", MAX_HISTORY_BYTES)?.to_vec()))
             .collect::<Result<Vec<_>, DecodeError>>()?;
+        let timers = match form {
+            Some(HISTORY) => Vec::new(),
+            _ => decode_timers(&mut r)?,
+        };
         r.finish()?;
         Ok(Self {
             messages,
@@ -126,6 +150,7 @@ impl History {
             pins,
             verified,
             groups,
+            timers,
         })
     }
 
@@ -140,6 +165,17 @@ impl History {
             Zeroizing::new(crypto::open(key, &[0; 12], blob, AD).map_err(|_| HistoryError)?);
         Self::decode(&plaintext).map_err(|_| HistoryError)
     }
+}
+
+/// The timers [`History::encode`] wrote: each a chat and its encoded timer.
+fn decode_timers(r: &mut Reader<'_>) -> Result<Vec<(ChatId, ChatTimer)>, DecodeError> {
+    let n = r.count("timers", MAX_MESSAGES, 8)?;
+    (0..n)
+        .map(|_| {
+            let chat = ChatId::parse(&r.string("chat", 64)?)?;
+            Ok((chat, decode_timer(r.var("timer", 64)?)?))
+        })
+        .collect()
 }
 
 /// The history could not be read (a wrong key, a changed byte, or a bad encoding).
@@ -240,6 +276,13 @@ mod tests {
             pins: Vec::new(),
             verified: vec![(bob(), [3; 64])],
             groups: vec![vec![4; 50]],
+            timers: vec![(
+                ChatId::parse("bob").unwrap(),
+                ChatTimer {
+                    timer_ms: 86_400_000,
+                    set_ms: 9,
+                },
+            )],
         };
         let blob = history.seal(&[7; 32]);
         assert_eq!(History::open(&[7; 32], &blob), Ok(history));
@@ -250,5 +293,65 @@ mod tests {
             assert_eq!(History::open(&[7; 32], &bad), Err(HistoryError));
         }
         assert_eq!(History::open(&[7; 32], &blob[..10]), Err(HistoryError));
+    }
+
+    /// A message's reactions and meta travel with it; an expired one stays behind.
+    #[test]
+    fn reactions_and_meta_travel_and_expired_messages_stay_behind() {
+        use crate::model::{MessageMeta, MessageRef, Quote, Reaction};
+        let now = 100 * 24 * 3600 * 1000;
+        let mut rich = text(1, now - 5, "edited words");
+        rich.meta = MessageMeta {
+            quote: Some(Box::new(Quote {
+                target: MessageRef {
+                    author: bob(),
+                    id: [9; 16],
+                },
+                preview: "the question".into(),
+            })),
+            forwards: 2,
+            edited_ms: Some(now - 1),
+            starred: true,
+            expires_ms: Some(now + 1000),
+            mentions: vec![bob()],
+        };
+        rich.reactions = vec![Reaction {
+            by: bob(),
+            emoji: "👍".into(),
+            sent_ms: now - 2,
+        }];
+        let mut deleted = text(2, now - 4, "");
+        deleted.kind = Kind::Deleted;
+        let mut expired = text(3, now - 3, "gone");
+        expired.meta.expires_ms = Some(now);
+        let all = vec![rich.clone(), deleted.clone(), expired];
+        let history = History::recent(all, Vec::new(), now);
+        assert_eq!(history.messages, vec![rich, deleted]);
+        let blob = history.seal(&[1; 32]);
+        assert_eq!(History::open(&[1; 32], &blob), Ok(history));
+    }
+
+    /// A device of an older build sends the first form (no timers): it still opens.
+    #[test]
+    fn the_first_form_without_timers_still_opens() {
+        let history = History {
+            messages: vec![text(1, 5, "hello")],
+            names: vec![(bob(), "Bob".into())],
+            ..History::default()
+        };
+        let mut old = history.encode().to_vec();
+        // The same bytes with the first form's type and no timer count at the end.
+        old[1] = HISTORY;
+        old.truncate(old.len() - 4);
+        assert_eq!(History::decode(&old), Ok(history.clone()));
+        // A first form with a timer count after it has bytes left over: refused.
+        let mut padded = old.clone();
+        padded.extend_from_slice(&[0; 4]);
+        assert!(History::decode(&padded).is_err());
+        // A bounded count: a huge one is refused, not allocated.
+        let mut huge = history.encode().to_vec();
+        let at = huge.len() - 4;
+        huge[at..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(History::decode(&huge).is_err());
     }
 }

@@ -284,10 +284,16 @@ async fn a_forward_goes_to_several_chats_and_counts_its_hops() {
     let mut dave = Device::register(&relay, "dave", 4).await;
     let id = alice.deliver("bob", "a joke").await;
     bob.expect(message_from("a joke")).await;
-    let chats = [chat("carol"), chat("dave")];
-    let (sent, out) = bob.engine.forward(&id, &chats, now()).await.unwrap();
+    // A group Bob is not in cannot take it; the chats on either side of it still do.
+    let nowhere = hush_client::ChatId::Group([9; 16]);
+    let chats = [chat("carol"), nowhere.clone(), chat("dave")];
+    let (done, out) = bob.engine.forward(&id, &chats, now()).await.unwrap();
     bob.output(out).await;
+    let sent = done.sent;
     assert_eq!(sent.len(), 2);
+    let failed: Vec<_> = done.failed.iter().map(|(chat, _)| chat).collect();
+    assert_eq!(failed, [&nowhere]);
+    assert_eq!(sent[1].chat, chat("dave"));
     bob.settle().await;
     carol.expect(message_from("a joke")).await;
     dave.expect(message_from("a joke")).await;
@@ -299,6 +305,7 @@ async fn a_forward_goes_to_several_chats_and_counts_its_hops() {
         .forward(&at_carol.id, &[chat("dave")], now())
         .await
         .unwrap();
+    let again = again.sent;
     carol.output(out).await;
     carol.settle().await;
     until(&mut dave, &again[0].id, |m| m.meta.forwards == 2).await;

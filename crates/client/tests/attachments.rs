@@ -244,7 +244,7 @@ async fn a_forwarded_file_opens_without_a_new_upload() {
         .await
         .unwrap();
     bob.output(out).await;
-    let forwarded = &forwarded[0];
+    let forwarded = &forwarded.sent[0];
     assert_ne!(forwarded.id, got.id, "a new message of Bob's");
     bob.expect(status(forwarded.id, Status::Sent)).await;
     let at_carol = received(&mut carol, &chat("bob")).await;

@@ -6,6 +6,7 @@
 //! migration, in its own file here (`v3`), run after opening; `data_version` in the meta store
 //! says which ran. Never change a released version: add one.
 
+mod star_times;
 mod v11;
 mod v3;
 
@@ -129,5 +130,6 @@ async fn stored_version(name: &str) -> Option<u32> {
 /// Every data migration, in order; each checks `data_version` and does nothing if it ran.
 async fn run_data_migrations(db: &Rexie) -> Result<(), StoreError> {
     v3::apply(db).await?;
-    v11::apply(db).await
+    v11::apply(db).await?;
+    star_times::apply(db).await
 }

@@ -1,11 +1,13 @@
 //! Writing a message: the composer (Enter sends, Shift+Enter is a new line), a reply (with
 //! `Replying to <name>` and `Cancel reply`) or an edit (`Save edit`, `Cancel edit`), the typing
-//! notices it sends, and why a group may not take messages from us.
+//! notices it sends, and why a group may not take messages from us. In a group, `@` offers the
+//! members to mention (`mention`).
 
 use hush_client::ChatId;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
+use super::mention::{MentionList, Mentions};
 use super::record::{RecordButton, Recorder, RecordingBar, Stage};
 use crate::command::{Command, MessageCommand, Messenger};
 use crate::state::{Composing, Ui};
@@ -44,6 +46,7 @@ pub(super) fn Composer() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let draft = RwSignal::new(String::new());
+    let mentions = Mentions::new();
     let recorder = Recorder::new();
     // A voice note being made is dropped when its chat closes or another opens.
     Effect::new(move |opened: Option<()>| {
@@ -84,7 +87,13 @@ pub(super) fn Composer() -> impl IntoView {
         let Some(to) = ui.current.get_untracked() else {
             return;
         };
+        let mentioned = mentions.take(&body);
         messenger.tell(match ui.composing.get_untracked() {
+            Composing::New if !mentioned.is_empty() => Command::Message(MessageCommand::Mention {
+                to,
+                body,
+                mentions: mentioned,
+            }),
             Composing::New => Command::Send { to, body },
             Composing::Reply(quoted) => Command::Message(MessageCommand::Reply {
                 quoted: quoted.id,
@@ -104,6 +113,7 @@ pub(super) fn Composer() -> impl IntoView {
         if let Some(to) = ui.current.get_untracked() {
             tell_typing(messenger, typing_told, to, !text.trim().is_empty());
         }
+        mentions.follow(ui, &text);
         draft.set(text);
     };
     let on_submit = move |ev: SubmitEvent| {
@@ -112,6 +122,9 @@ pub(super) fn Composer() -> impl IntoView {
     };
     // Enter sends; Shift+Enter is a new line.
     let on_key = move |ev: KeyboardEvent| {
+        if mentions.key(&ev, draft) {
+            return;
+        }
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
             ev.prevent_default();
             send();
@@ -131,10 +144,12 @@ pub(super) fn Composer() -> impl IntoView {
         <ReplyingTo />
         <form class="composer" on:submit=on_submit>
             <label for="composer" class="visually-hidden">"Message"</label>
+            <MentionList mentions draft />
             <textarea
                 id="composer"
                 rows="1"
                 placeholder="Message"
+                aria-activedescendant=move || mentions.active_id()
                 prop:value=draft
                 on:input=on_input
                 on:keydown=on_key

@@ -14,6 +14,7 @@ mod header;
 mod linked;
 mod log;
 mod media;
+mod mention;
 mod menu_keys;
 mod message_action;
 mod press;

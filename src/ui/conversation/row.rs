@@ -95,7 +95,7 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
             {message.attachment.clone().map(|pointer| view! {
                 <Attachment id pointer=*pointer caption=message.body.clone() />
             })}
-            <p class="body"><Linked text=message.body.clone() /></p>
+            <p class="body"><Linked text=message.body.clone() mentions=mention_names(ui, &meta) /></p>
             <p class="meta">
                 <Marks meta />
                 <time>{clock(message.sent_ms)}</time>
@@ -129,4 +129,12 @@ fn Tick(status: RwSignal<Status>) -> impl IntoView {
             </span>
         }
     }
+}
+
+/// The names a message's mentions may appear under in its text: as we know each member, and
+/// their username.
+fn mention_names(ui: Ui, meta: &hush_client::model::MessageMeta) -> Vec<String> {
+    (meta.mentions.iter())
+        .flat_map(|account| [ui.name_of(account.as_str()), account.to_string()])
+        .collect()
 }

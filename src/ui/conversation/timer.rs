@@ -1,5 +1,6 @@
 //! The `Disappearing messages` choice of Contact info and Group info: Off, 24 hours, 7 days or
-//! 90 days, for everyone in the chat (the change shows as a notice in it).
+//! 90 days, for everyone in the chat (the change shows as a notice in it). In a group where
+//! only admins may edit its settings, only they may change it.
 
 use hush_client::model::{timer_label, TIMER_CHOICES};
 use leptos::prelude::*;
@@ -24,7 +25,12 @@ pub(crate) fn DisappearingMessages() -> impl IntoView {
     view! {
         <label class="timer">
             "Disappearing messages"
-            <select on:change=choose prop:value=move || ui.timer.get().to_string()>
+            <select
+                on:change=choose
+                prop:value=move || ui.timer.get().to_string()
+                // Where only admins may edit a group's settings, members see it but cannot change it.
+                prop:disabled=move || !may_change(ui)
+            >
                 {TIMER_CHOICES
                     .iter()
                     .map(|ms| {
@@ -39,4 +45,15 @@ pub(crate) fn DisappearingMessages() -> impl IntoView {
             </select>
         </label>
     }
+}
+
+/// Whether we may change the open chat's timer: anyone in a 1:1 chat; in a group where only
+/// admins may edit its settings, its admins.
+fn may_change(ui: Ui) -> bool {
+    let Some(chat) = ui.current.get() else {
+        return false;
+    };
+    let me = ui.me.get().map(|me| me.to_string()).unwrap_or_default();
+    ui.group(&chat)
+        .is_none_or(|g| !g.only_admins_edit || g.is_admin(&me))
 }

@@ -81,6 +81,17 @@ impl Rich {
     }
 
     pub(super) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        let rich = Self::read_fields(r)?;
+        if rich.quote.is_none() && rich.forwards == 0 {
+            // A plain one travels as a text or attachment.
+            return Err(DecodeError::Invalid("rich message"));
+        }
+        Ok(rich)
+    }
+
+    /// Its fields, checked for what any form needs (a caption said once, some text or a
+    /// file), a plain one allowed.
+    pub(super) fn read_fields(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let id = r.array()?;
         let sent_ms = r.u64()?;
         let body = r.string("text", MAX_TEXT)?;
@@ -99,10 +110,9 @@ impl Rich {
             false => None,
         };
         let forwards = r.u8()?;
-        let plain = quote.is_none() && forwards == 0;
         let caption_differs = attachment.as_ref().is_some_and(|p| p.caption != body);
-        if plain || caption_differs || (attachment.is_none() && body.trim().is_empty()) {
-            // A plain one travels as a text or attachment; a caption is said once.
+        if caption_differs || (attachment.is_none() && body.trim().is_empty()) {
+            // A caption is said once.
             return Err(DecodeError::Invalid("rich message"));
         }
         Ok(Self {

@@ -102,7 +102,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     amend,
                     sent_ms,
                 };
-                self.held.hold(chat, id, action);
+                self.held.hold(chat, id, action, batch.now_ms);
             }
         }
         Ok(())

@@ -24,7 +24,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let me = self.account_name()?;
         let ids: Vec<MessageId> = batch.changes.received.iter().map(|m| m.id).collect();
         for id in ids {
-            for (chat, action) in self.held.take(&id) {
+            for (chat, action) in self.held.take(&id, batch.now_ms) {
                 let found = batch.changes.received.iter().find(|m| m.id == id);
                 let Some(message) = found.cloned() else {
                     continue;

@@ -26,10 +26,12 @@ mod bundles;
 mod connection;
 mod contacts;
 mod event;
+mod forward;
 mod groups;
 mod held;
 mod linking;
 mod marks;
+mod mentions;
 mod own_devices;
 mod presence_setting;
 mod reactions;
@@ -37,12 +39,14 @@ mod receive;
 mod rich;
 mod send;
 mod senders;
+mod timer_rights;
 mod timers;
 
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 use hush_protocol::{Rng, Username};
 
 pub use event::{Event, Output};
+pub use forward::{Forwarded, MAX_FORWARD_CHATS};
 
 use crate::account::LocalAccount;
 use crate::error::EngineError;

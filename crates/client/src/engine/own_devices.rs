@@ -233,6 +233,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
             Content::Text { .. }
             | Content::Rich(_)
+            | Content::Mentioned(_)
             | Content::Amend { .. }
             | Content::Timer { .. }
             | Content::Mirror { .. }

@@ -71,7 +71,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             None => {
                 let id = target.id;
                 let action = HeldAction::Reaction(target, reaction);
-                self.held.hold(chat, id, action);
+                self.held.hold(chat, id, action, batch.now_ms);
             }
         }
         Ok(())

@@ -1,4 +1,4 @@
-//! Replies and forwards (issue 21): a text or attachment that quotes another message (with a
+//! Replies and forwards (issue 21; the forward itself is in `forward.rs`): a text or attachment that quotes another message (with a
 //! preview kept with it), or that was forwarded (with how many hops it made, so a message
 //! forwarded often shows it). Plain messages keep their own forms on the wire.
 
@@ -8,13 +8,8 @@ use super::attachments::{attachment_body, attachment_message};
 use super::{Engine, Output};
 use crate::content::{Content, Rich, MAX_TEXT};
 use crate::error::{EngineError, InputError};
-use crate::model::{
-    next_hop, preview, ChatId, ChatMessage, Kind, MessageId, MessageMeta, Quote, Status,
-};
+use crate::model::{preview, ChatId, ChatMessage, Kind, MessageId, MessageMeta, Quote, Status};
 use crate::store::Store;
-
-/// The most chats one forward goes to.
-pub const MAX_FORWARD_CHATS: usize = 5;
 
 impl<S: Store, R: Rng> Engine<S, R> {
     /// Sends `body` in the chat of message `quoted`, as a reply to it.
@@ -39,43 +34,6 @@ impl<S: Store, R: Rng> Engine<S, R> {
         message.meta.quote = Some(Box::new(quote));
         let content = content_of(&message);
         self.send_message(&original.chat, message, content).await
-    }
-
-    /// Sends message `id` again, as a new message of ours marked forwarded, to each of `chats`
-    /// (at most [`MAX_FORWARD_CHATS`]): a text's words, or an attachment's pointer (the same
-    /// blob and key, encrypted again for each chat: nothing is uploaded again).
-    pub async fn forward(
-        &mut self,
-        id: &MessageId,
-        chats: &[ChatId],
-        now_ms: u64,
-    ) -> Result<(Vec<ChatMessage>, Output), EngineError> {
-        if chats.is_empty() || chats.len() > MAX_FORWARD_CHATS {
-            return Err(InputError::ForwardChats.into());
-        }
-        let original = (self.store.message(id).await?)
-            .filter(ChatMessage::is_reactable)
-            .ok_or(InputError::NotForwardable)?;
-        let mut sent = Vec::with_capacity(chats.len());
-        let mut out = Output::default();
-        for chat in chats {
-            let mut message = match &original.attachment {
-                Some(pointer) => {
-                    let mut id = [0u8; 16];
-                    self.rng.fill_bytes(&mut id);
-                    let pointer = (**pointer).clone();
-                    attachment_message(id, chat.clone(), true, now_ms, pointer)
-                }
-                None => self.new_message(chat, &original.body, now_ms),
-            };
-            message.meta.forwards = next_hop(original.meta.forwards);
-            let content = content_of(&message);
-            let (message, more) = self.send_message(chat, message, content).await?;
-            out.frames.extend(more.frames);
-            out.events.extend(more.events);
-            sent.push(message);
-        }
-        Ok((sent, out))
     }
 
     /// A received reply's quote as far as we can vouch for it: naming a message we hold, it
@@ -126,12 +84,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
 }
 
 /// How a message of ours travels: a plain text or attachment in its own form, anything with a
-/// quote or forwards as [`Content::Rich`].
+/// quote or forwards as [`Content::Rich`], anything mentioning members as
+/// [`Content::Mentioned`].
 pub(crate) fn content_of(message: &ChatMessage) -> Content {
     let (id, sent_ms) = (message.id, message.sent_ms);
     let pointer = message.attachment.as_deref().cloned();
     let meta = &message.meta;
-    if meta.quote.is_none() && meta.forwards == 0 {
+    if meta.quote.is_none() && meta.forwards == 0 && meta.mentions.is_empty() {
         return match pointer {
             Some(pointer) => Content::Attachment {
                 id,
@@ -149,14 +108,21 @@ pub(crate) fn content_of(message: &ChatMessage) -> Content {
         Some(pointer) => pointer.caption.clone(),
         None => message.body.clone(),
     };
-    Content::Rich(Box::new(Rich {
+    let rich = Rich {
         id,
         sent_ms,
         body,
         attachment: pointer,
         quote: meta.quote.as_deref().cloned(),
         forwards: meta.forwards,
-    }))
+    };
+    match meta.mentions.is_empty() {
+        true => Content::Rich(Box::new(rich)),
+        false => Content::Mentioned(Box::new(crate::content::Mentioned {
+            rich,
+            mentions: meta.mentions.clone(),
+        })),
+    }
 }
 
 /// A received (or transcribed) rich message as its chat shows it.

@@ -31,6 +31,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if !is_timer_choice(timer_ms) {
             return Err(InputError::Timer.into());
         }
+        if !self.may_set_timer(chat, &self.account_name()?).await? {
+            return Err(crate::error::GroupActionError::OnlyAdmins.into());
+        }
         let mut message = self.new_message(chat, &timer_notice("You", timer_ms), now_ms);
         message.kind = Kind::TimerChanged;
         // Ours wins over what we hold, even if our clock is behind the last setter's.

@@ -4,6 +4,8 @@
 //! forwarded. Both stores apply [`amend`] inside their commit, so the same rules hold
 //! whichever store keeps the message.
 
+use hush_protocol::Username;
+
 use super::{ChatMessage, Kind, MessageRef};
 
 /// How long after sending its author may edit a message (their clock).
@@ -45,6 +47,8 @@ pub struct MessageMeta {
     pub starred: bool,
     /// When it disappears (the chat's timer when it came), if it does.
     pub expires_ms: Option<u64>,
+    /// The group members it mentions (`@Name` in its text), by username.
+    pub mentions: Vec<Username>,
 }
 
 /// A change to a stored message.

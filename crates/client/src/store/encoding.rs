@@ -47,6 +47,9 @@ const MESSAGE_V4: u8 = 0xAC;
 /// A message with a quote, forwards, an edit or a star: [`MESSAGE_V4`] and then those
 /// (messages without any keep the earlier forms).
 const MESSAGE_V5: u8 = 0xAD;
+/// A message that mentions group members: [`MESSAGE_V5`] and then their usernames (messages
+/// mentioning no one keep the earlier forms).
+const MESSAGE_V6: u8 = 0xB5;
 /// A chat's disappearing-message timer.
 const TIMER: u8 = 0xAE;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
@@ -195,6 +198,7 @@ pub fn status_from_byte(byte: u8) -> Result<Status, DecodeError> {
 pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
     let form = match (&message.attachment, message.reactions.is_empty()) {
+        _ if !message.meta.mentions.is_empty() => MESSAGE_V6,
         _ if message.meta != MessageMeta::default() => MESSAGE_V5,
         (_, false) => MESSAGE_V4,
         (Some(_), true) => MESSAGE_V3,
@@ -231,7 +235,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             }
         }
     }
-    let flagged = matches!(form, MESSAGE_V4 | MESSAGE_V5);
+    let flagged = matches!(form, MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6);
     if flagged {
         w.u8(u8::from(message.attachment.is_some()));
     }
@@ -241,8 +245,11 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     if flagged {
         write_reactions(&mut w, &message.reactions);
     }
-    if form == MESSAGE_V5 {
+    if matches!(form, MESSAGE_V5 | MESSAGE_V6) {
         write_meta(&mut w, &message.meta);
+    }
+    if form == MESSAGE_V6 {
+        crate::store::mentions::write_mentions(&mut w, &message.meta.mentions);
     }
     w.into_bytes()
 }
@@ -295,6 +302,7 @@ fn read_meta(r: &mut Reader<'_>) -> Result<MessageMeta, DecodeError> {
         edited_ms,
         starred,
         expires_ms,
+        mentions: Vec::new(),
     })
 }
 
@@ -325,7 +333,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
     let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     let form = match version {
-        MESSAGE | MESSAGE_V3 | MESSAGE_V4 | MESSAGE_V5 => version,
+        MESSAGE | MESSAGE_V3 | MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 => version,
         _ => MESSAGE_V2,
     };
     r.stored_header(form)?;
@@ -365,17 +373,20 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     }
     let has_pointer = match form {
         MESSAGE_V3 => true,
-        MESSAGE_V4 | MESSAGE_V5 => r.bool("attachment flag")?,
+        MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 => r.bool("attachment flag")?,
         _ => false,
     };
     if has_pointer {
         message.attachment = Some(Box::new(AttachmentPointer::read(&mut r)?));
     }
-    if matches!(form, MESSAGE_V4 | MESSAGE_V5) {
+    if matches!(form, MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6) {
         message.reactions = read_reactions(&mut r)?;
     }
-    if form == MESSAGE_V5 {
+    if matches!(form, MESSAGE_V5 | MESSAGE_V6) {
         message.meta = read_meta(&mut r)?;
+    }
+    if form == MESSAGE_V6 {
+        message.meta.mentions = crate::store::mentions::read_mentions(&mut r)?;
     }
     r.finish()?;
     Ok(message)

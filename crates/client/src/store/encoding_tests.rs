@@ -371,6 +371,7 @@ fn a_message_keeps_its_quote_forwards_edit_and_star() {
             edited_ms: Some(70),
             starred: true,
             expires_ms: Some(86_400_070),
+            mentions: Vec::new(),
         },
     };
     let bytes = encode_message(&message);
@@ -390,4 +391,41 @@ fn a_message_keeps_its_quote_forwards_edit_and_star() {
         assert_eq!(bytes[1], MESSAGE_V2);
         assert_eq!(decode_message(&bytes), Ok(message.clone()));
     }
+}
+
+/// Issue 21: a group text's mentions are kept (a sixth form); one mentioning no one keeps the
+/// earlier forms.
+#[test]
+fn a_message_keeps_its_mentions() {
+    let mut message = ChatMessage {
+        id: [4; 16],
+        group: None,
+        kind: Kind::Text,
+        chat: ChatId::parse("bob").unwrap(),
+        from_me: false,
+        body: "@Carol and @dave, lunch?".into(),
+        sent_ms: 5,
+        status: Status::Delivered,
+        attachment: None,
+        reactions: Vec::new(),
+        meta: Default::default(),
+    };
+    message.meta.mentions = vec![
+        Username::parse("carol").unwrap(),
+        Username::parse("dave").unwrap(),
+    ];
+    let bytes = encode_message(&message);
+    assert_eq!(bytes[1], MESSAGE_V6);
+    assert_eq!(decode_message(&bytes), Ok(message.clone()));
+    for cut in 0..bytes.len() {
+        assert!(decode_message(&bytes[..cut]).is_err());
+    }
+    let mut too_many = bytes.clone();
+    // The count before "carol" (4 + 5 bytes) and "dave" (4 + 4).
+    let count = bytes.len() - (4 + 5) - (4 + 4) - 1;
+    assert_eq!(too_many[count], 2);
+    too_many[count] = 200;
+    assert!(decode_message(&too_many).is_err());
+    message.meta.mentions.clear();
+    assert_eq!(encode_message(&message)[1], MESSAGE_V2);
 }

@@ -276,10 +276,13 @@ impl Store for MemoryStore {
         let mut starred = Vec::new();
         for (_, bytes) in inner.messages.values() {
             let message = decode_message(bytes).map_err(corrupt)?;
-            if message.meta.starred && starred.len() < limit {
+            if message.meta.starred {
                 starred.push(message);
             }
         }
+        // Newest first, as the IndexedDB store's index on the time gives them.
+        starred.sort_unstable_by_key(|m| std::cmp::Reverse((m.sent_ms, m.id)));
+        starred.truncate(limit);
         Ok(starred)
     }
 

@@ -9,6 +9,7 @@ pub mod conformance;
 pub mod encoding;
 #[cfg(any(test, feature = "testing"))]
 pub mod memory;
+mod mentions;
 
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;
@@ -167,7 +168,7 @@ pub trait Store {
     async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError>;
     /// Up to `limit` messages whose time ran out by `now_ms` (not those gone already).
     async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError>;
-    /// Up to `limit` starred messages, in no particular order.
+    /// The `limit` newest starred messages (by their time), newest first.
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError>;
     /// Up to `limit` messages matching `query`, newest first, in `chat` or in every chat
     /// ([`crate::search::run`] over an index kept in the same transaction as the messages).

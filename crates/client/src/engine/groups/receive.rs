@@ -118,6 +118,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 if known {
                     return Ok(());
                 }
+                // Where only admins may change it, a member's setting is refused.
+                if !mine && !self.may_set_timer(&chat, &sender).await? {
+                    batch.deliver(&sender, notice);
+                    return Ok(());
+                }
                 let who = if mine { "You" } else { sender.as_str() };
                 let setting = (notice, sent_ms, timer_ms);
                 self.receive_timer(batch, &chat, setting, who).await?
@@ -402,6 +407,7 @@ fn shown_message(content: Content, chat: ChatId, mine: bool) -> Option<ChatMessa
             pointer,
         } => attachment_message(id, chat, false, sent_ms, pointer),
         Content::Rich(rich) => rich_message(*rich, chat, false),
+        Content::Mentioned(m) => crate::engine::mentions::mentioned_message(*m, chat, false),
         Content::Unknown { id, sent_ms, .. } => update_to_see(id, chat, sent_ms),
         _ => return None,
     };

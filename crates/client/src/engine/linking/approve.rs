@@ -68,6 +68,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             messages.extend(self.store.messages(&chat.chat, None, usize::MAX).await?);
         }
         let mut history = History::recent(messages, self.store.names().await?, now_ms);
+        history.timers = self.store.timers().await?;
         // Everyone we chat with, alone or in a group: what we trust of them goes along.
         let mut contacts: Vec<Username> = Vec::new();
         for chat in self.store.chats().await? {

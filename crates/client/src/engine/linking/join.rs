@@ -14,6 +14,7 @@ use crate::devices::check_list;
 use crate::engine::{Engine, Event, Output};
 use crate::error::{DeviceActionError, EngineError};
 use crate::history::History;
+use crate::model::{is_timer_choice, ChatId, ChatTimer};
 use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -178,8 +179,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 });
             }
         }
+        let timers = self.newer_timers(history.timers).await?;
         self.store
             .commit(Changes {
+                timers,
                 received: history.messages,
                 names: history.names,
                 pinned_devices: pins,
@@ -199,5 +202,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let _ = self.announce_groups(&mut out).await;
         }
         Ok((count, out))
+    }
+
+    /// The history's timers that are valid choices and newer than what this device holds.
+    async fn newer_timers(
+        &self,
+        timers: Vec<(ChatId, ChatTimer)>,
+    ) -> Result<Vec<(ChatId, ChatTimer)>, EngineError> {
+        let here = self.store.timers().await?;
+        let held = |chat: &ChatId| here.iter().find(|(c, _)| c == chat).map(|(_, t)| t.set_ms);
+        Ok(timers
+            .into_iter()
+            .filter(|(chat, timer)| {
+                is_timer_choice(timer.timer_ms) && held(chat).is_none_or(|set| set < timer.set_ms)
+            })
+            .collect())
     }
 }

@@ -106,6 +106,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let reaction = Reaction { by, emoji, sent_ms };
                 self.receive_reaction(batch, chat, target, reaction).await?;
             }
+            // Mentions are for groups only.
+            Content::Mentioned(_) => {}
             // Only our own devices send these; attested content was unwrapped before.
             Content::Sent { .. }
             | Content::Mirror { .. }

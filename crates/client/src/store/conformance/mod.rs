@@ -8,6 +8,7 @@ mod keys;
 mod messages;
 mod outbox;
 mod search;
+mod starred;
 
 use std::future::Future;
 
@@ -76,6 +77,7 @@ where
     groups(&fresh().await.map_err(store_error)?, rng).await?;
     outbox(&fresh().await.map_err(store_error)?).await?;
     search(&fresh().await.map_err(store_error)?).await?;
+    starred_newest(&fresh().await.map_err(store_error)?).await?;
     largest_update(&fresh().await.map_err(store_error)?).await
 }
 
@@ -85,3 +87,4 @@ pub use keys::{account_and_prekeys, sessions};
 pub use messages::{messages_and_statuses, pages};
 pub use outbox::{largest_update, outbox};
 pub use search::search;
+pub use starred::starred_newest;
