@@ -27,7 +27,7 @@ pub mod notices;
 pub mod store;
 
 pub use account::LocalAccount;
-pub use engine::{Engine, Event, Output};
+pub use engine::{ChatAction, Engine, Event, Output};
 pub use error::EngineError;
 pub use hush_protocol::Username;
 pub use model::{

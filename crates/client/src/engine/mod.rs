@@ -23,6 +23,7 @@ mod amend;
 mod apply_held;
 mod attachments;
 mod bundles;
+mod chat_list;
 mod connection;
 mod contacts;
 mod event;
@@ -42,6 +43,7 @@ mod timers;
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 use hush_protocol::{Rng, Username};
 
+pub use chat_list::ChatAction;
 pub use event::{Event, Output};
 
 use crate::account::LocalAccount;
