@@ -150,6 +150,10 @@ pub(crate) struct Ui {
     pub(crate) default_timer: RwSignal<u64>,
     /// The starred messages, newest first (read when "Starred messages" opens).
     pub(crate) starred: RwSignal<Vec<ChatMessage>>,
+    /// Each chat's place in the chat list (pinned, archived, marked unread, deleted).
+    pub(crate) chat_states: RwSignal<Vec<(ChatId, hush_client::model::ChatState)>>,
+    /// The chat whose clearing (false) or deleting (true) waits for confirmation.
+    pub(crate) chat_confirm: RwSignal<Option<(ChatId, bool)>>,
 }
 
 /// What the composer writes.
@@ -237,6 +241,8 @@ impl Ui {
             forwarding: RwSignal::new(None),
             starred: RwSignal::new(Vec::new()),
             default_timer: RwSignal::new(0),
+            chat_states: RwSignal::new(Vec::new()),
+            chat_confirm: RwSignal::new(None),
         }
     }
 

@@ -115,6 +115,7 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         }),
         Event::OwnDevicesChanged => ui.devices.set(linking::devices(&tab.engine)),
         Event::PresenceVisibility(visibility) => ui.presence_visibility.set(visibility),
+        Event::ChatState { chat } => super::chat_list::changed(tab, &chat).await,
         Event::ReadElsewhere { chat } => {
             ui.read_in_list(&chat);
             push::read(&chat);

@@ -5,7 +5,7 @@
 pub const DATABASE: &str = "hush";
 
 /// The current schema version.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub const ACCOUNT: &str = "account";
@@ -58,11 +58,14 @@ pub const STARRED: &str = "starred";
 /// The messages' index on [`STARRED`]: the "Starred messages" list without reading every
 /// message.
 pub const MESSAGES_STARRED: &str = "starred";
+/// Since version 9: each chat's place in the chat list (encoded `ChatState`: pinned,
+/// archived, marked unread, cleared, deleted), key: the chat.
+pub const CHAT_STATES: &str = "chat_states";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub const ALL: [&str; 13] = [
+pub const ALL: [&str; 14] = [
     ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED, PINNED,
-    GROUPS, TIMERS,
+    GROUPS, TIMERS, CHAT_STATES,
 ];
