@@ -27,9 +27,10 @@ pub(super) async fn serve(
 
 /// A chat opened: a chat marked unread is unread no more (here and on our other devices).
 pub(super) async fn opened(tab: &mut Tab, chat: &ChatId) {
-    let marked = tab.ui.chat_states.with_untracked(|states| {
-        states.iter().any(|(c, s)| c == chat && s.unread.on)
-    });
+    let marked = tab
+        .ui
+        .chat_states
+        .with_untracked(|states| states.iter().any(|(c, s)| c == chat && s.unread.on));
     if !marked {
         return;
     }

@@ -384,7 +384,9 @@ impl Store for IdbStore {
             .collect()
     }
 
-    async fn chat_states(&self) -> Result<Vec<(ChatId, hush_client::model::ChatState)>, StoreError> {
+    async fn chat_states(
+        &self,
+    ) -> Result<Vec<(ChatId, hush_client::model::ChatState)>, StoreError> {
         use hush_client::store::encoding::decode_chat_state;
         let tx = self
             .db

@@ -66,6 +66,18 @@ pub const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
 pub const ALL: [&str; 14] = [
-    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED, PINNED,
-    GROUPS, TIMERS, CHAT_STATES,
+    ACCOUNT,
+    SESSIONS,
+    PREKEYS,
+    MESSAGES,
+    OUTBOX,
+    META,
+    VERIFIED,
+    CHATS,
+    NAMES,
+    MUTED,
+    PINNED,
+    GROUPS,
+    TIMERS,
+    CHAT_STATES,
 ];

@@ -157,7 +157,10 @@ pub(super) fn ChatConfirm() -> impl IntoView {
             dialog.close();
         }
     });
-    let deleting = move || ui.chat_confirm.with(|c| c.as_ref().is_some_and(|(_, d)| *d));
+    let deleting = move || {
+        ui.chat_confirm
+            .with(|c| c.as_ref().is_some_and(|(_, d)| *d))
+    };
     let confirm = move |_| {
         if let Some((chat, delete)) = ui.chat_confirm.get_untracked() {
             let action = if delete {
@@ -202,7 +205,9 @@ mod tests {
     use hush_client::model::Flag;
 
     fn labels(state: &ChatState, unread: u32) -> Vec<&'static str> {
-        ChatItem::offered(state, unread).map(ChatItem::label).to_vec()
+        ChatItem::offered(state, unread)
+            .map(ChatItem::label)
+            .to_vec()
     }
 
     #[test]
@@ -210,19 +215,34 @@ mod tests {
         let fresh = ChatState::default();
         assert_eq!(
             labels(&fresh, 0),
-            ["Pin chat", "Archive chat", "Mark as unread", "Clear chat", "Delete chat"]
+            [
+                "Pin chat",
+                "Archive chat",
+                "Mark as unread",
+                "Clear chat",
+                "Delete chat"
+            ]
         );
-        let on = Flag { on: true, set_ms: 1 };
+        let on = Flag {
+            on: true,
+            set_ms: 1,
+        };
         let pinned = ChatState {
             pinned: on,
             unread: on,
             ..ChatState::default()
         };
-        assert_eq!(labels(&pinned, 0)[..3], ["Unpin chat", "Archive chat", "Mark as read"]);
+        assert_eq!(
+            labels(&pinned, 0)[..3],
+            ["Unpin chat", "Archive chat", "Mark as read"]
+        );
         let archived = ChatState {
             archived: on,
             ..ChatState::default()
         };
-        assert_eq!(labels(&archived, 2)[..3], ["Pin chat", "Unarchive chat", "Mark as read"]);
+        assert_eq!(
+            labels(&archived, 2)[..3],
+            ["Pin chat", "Unarchive chat", "Mark as read"]
+        );
     }
 }

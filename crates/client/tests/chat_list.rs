@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use hush_client::error::{EngineError, InputError};
 use hush_client::model::ChatState;
-use hush_client::{ChatAction, ChatId, Changes, Kind, Store};
+use hush_client::{Changes, ChatAction, ChatId, Kind, Store};
 use support::*;
 
 async fn state(device: &Device, chat: &ChatId) -> ChatState {
@@ -33,7 +33,11 @@ async fn until(device: &mut Device, chat: &ChatId, check: impl Fn(&ChatState) ->
 }
 
 async fn act(device: &mut Device, chat: &ChatId, action: ChatAction) {
-    let out = device.engine.chat_action(chat, action, now()).await.unwrap();
+    let out = device
+        .engine
+        .chat_action(chat, action, now())
+        .await
+        .unwrap();
     device.output(out).await;
     device.settle().await;
 }
@@ -70,7 +74,10 @@ async fn pins_archives_marks_clears_and_deletes_reach_our_linked_device() {
     until(&mut laptop, &with_bob, |s| s.cleared_ms > 0 && !s.unread.on).await;
     assert!(cleared(&laptop, &with_bob).await, "cleared on the laptop");
     let kept = alice.store.chats().await.unwrap();
-    let kept = kept.into_iter().find(|c| c.chat == with_bob).expect("the chat stays");
+    let kept = kept
+        .into_iter()
+        .find(|c| c.chat == with_bob)
+        .expect("the chat stays");
     assert!(state(&alice, &with_bob).await.is_listed(&kept.last));
 
     bob.deliver("alice", "still there?").await;
@@ -82,14 +89,20 @@ async fn pins_archives_marks_clears_and_deletes_reach_our_linked_device() {
         assert!(cleared(device, &with_bob).await, "deleted");
         let last = device.store.chats().await.unwrap();
         let last = last.into_iter().find(|c| c.chat == with_bob).unwrap().last;
-        assert!(!state(device, &with_bob).await.is_listed(&last), "off the list");
+        assert!(
+            !state(device, &with_bob).await.is_listed(&last),
+            "off the list"
+        );
     }
     // A new message brings the chat back.
     bob.deliver("alice", "hello again").await;
     alice.expect(message_from("hello again")).await;
     let last = alice.store.chats().await.unwrap();
     let last = last.into_iter().find(|c| c.chat == with_bob).unwrap().last;
-    assert!(state(&alice, &with_bob).await.is_listed(&last), "back on the list");
+    assert!(
+        state(&alice, &with_bob).await.is_listed(&last),
+        "back on the list"
+    );
 }
 
 #[tokio::test]
@@ -116,7 +129,10 @@ async fn an_archived_chat_comes_back_on_a_message_unless_muted() {
     carol.deliver("alice", "four").await;
     alice.expect(message_from("four")).await;
     assert!(!state(&alice, &with_bob).await.archived.on, "bob's is back");
-    assert!(state(&alice, &with_carol).await.archived.on, "muted stays archived");
+    assert!(
+        state(&alice, &with_carol).await.archived.on,
+        "muted stays archived"
+    );
 }
 
 #[tokio::test]

@@ -108,7 +108,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         let mut before = None;
         loop {
-            let page = self.store.messages(chat, before.as_ref(), CLEAR_PAGE).await?;
+            let page = self
+                .store
+                .messages(chat, before.as_ref(), CLEAR_PAGE)
+                .await?;
             let cleared = page
                 .iter()
                 .filter(|m| m.kind != Kind::Hidden && m.sent_ms <= cleared_ms);
@@ -169,7 +172,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 continue;
             }
             let at = batch.now_ms.max(state.newest_ms().saturating_add(1));
-            state.archived = Flag { on: false, set_ms: at };
+            state.archived = Flag {
+                on: false,
+                set_ms: at,
+            };
             batch.changes.chat_states.push((chat.clone(), state));
             batch.events.push(Event::ChatState { chat });
         }

@@ -114,7 +114,10 @@ mod tests {
             ..ChatState::default()
         };
         let unpin_archive = ChatState {
-            pinned: Flag { on: false, set_ms: 20 },
+            pinned: Flag {
+                on: false,
+                set_ms: 20,
+            },
             archived: on(5),
             cleared_ms: 7,
             ..ChatState::default()
