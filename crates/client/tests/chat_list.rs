@@ -80,9 +80,17 @@ async fn pins_archives_marks_clears_and_deletes_reach_our_linked_device() {
         .expect("the chat stays");
     assert!(state(&alice, &with_bob).await.is_listed(&kept.last));
 
-    bob.deliver("alice", "still there?").await;
+    // A message that came after the clear stays, though its sender's clock says earlier
+    // (the tests' clock stands still), also when the chat's state changes again.
+    let later = bob.deliver("alice", "still there?").await;
     alice.expect(message_from("still there?")).await;
     laptop.expect(message_from("still there?")).await;
+    act(&mut alice, &with_bob, ChatAction::Pin(true)).await;
+    until(&mut laptop, &with_bob, |s| s.pinned.on).await;
+    for device in [&alice, &laptop] {
+        let kept = device.store.message(&later).await.unwrap().unwrap();
+        assert_eq!(kept.kind, Kind::Text, "kept after the clear");
+    }
     act(&mut laptop, &with_bob, ChatAction::Delete).await;
     until(&mut alice, &with_bob, |s| s.deleted.on).await;
     for device in [&alice, &laptop] {

@@ -11,7 +11,7 @@ use super::receive::Batch;
 use super::{Engine, Event, Output};
 use crate::content::Content;
 use crate::error::{EngineError, InputError};
-use crate::model::{Amendment, ChatId, ChatState, Flag, Kind, MAX_PINNED};
+use crate::model::{Amendment, ChatId, ChatState, Flag, Kind, MessageId, MAX_PINNED};
 use crate::store::{Changes, Store};
 
 /// Messages read at a time while clearing a chat.
@@ -75,14 +75,26 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
             }
         }
-        self.save_state(chat, state).await
+        let clears = matches!(action, ChatAction::Clear | ChatAction::Delete);
+        self.save_state(chat, state, clears).await
     }
 
-    /// Stores `state`, forgetting what it cleared, and sends it to our other devices.
-    async fn save_state(&mut self, chat: &ChatId, state: ChatState) -> Result<Output, EngineError> {
+    /// Stores `state`, forgetting what it cleared if `clears`, and sends it to our other
+    /// devices.
+    async fn save_state(
+        &mut self,
+        chat: &ChatId,
+        state: ChatState,
+        clears: bool,
+    ) -> Result<Output, EngineError> {
         let mut changes = Changes::default();
-        self.forget_cleared(chat, state.cleared_ms, &mut changes)
-            .await?;
+        let cleared = match clears {
+            true => Some(
+                self.forget_cleared(chat, state.cleared_ms, &mut changes)
+                    .await?,
+            ),
+            false => None,
+        };
         changes.chat_states.push((chat.clone(), state));
         let content = Content::ChatState {
             chat: chat.to_string(),
@@ -91,20 +103,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.queue_for_own_devices(content, &mut changes);
         self.store.commit(changes).await?;
         let mut out = Output::default();
-        out.events.push(Event::ChatState { chat: chat.clone() });
+        out.events.push(Event::ChatState {
+            chat: chat.clone(),
+            cleared,
+        });
         self.dispatch_own(&mut out).await?;
         Ok(out)
     }
 
-    /// Forgets every message of `chat` sent up to `cleared_ms` (none if 0).
+    /// Forgets every message of `chat` sent up to `cleared_ms` (none if 0); returns the ids
+    /// of the attachments among them (whose kept files go too).
     async fn forget_cleared(
         &self,
         chat: &ChatId,
         cleared_ms: u64,
         changes: &mut Changes,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Vec<MessageId>, EngineError> {
+        let mut attachments = Vec::new();
         if cleared_ms == 0 {
-            return Ok(());
+            return Ok(attachments);
         }
         let mut before = None;
         loop {
@@ -115,12 +132,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let cleared = page
                 .iter()
                 .filter(|m| m.kind != Kind::Hidden && m.sent_ms <= cleared_ms);
-            changes
-                .amendments
-                .extend(cleared.map(|m| (m.id, Amendment::Forget)));
+            for message in cleared {
+                changes.amendments.push((message.id, Amendment::Forget));
+                if message.attachment.is_some() {
+                    attachments.push(message.id);
+                }
+            }
             match page.first() {
                 Some(oldest) if page.len() == CLEAR_PAGE => before = Some(oldest.id),
-                _ => return Ok(()),
+                _ => return Ok(attachments),
             }
         }
     }
@@ -143,12 +163,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if !state.merge(&theirs) {
             return Ok(());
         }
-        if state.cleared_ms > cleared_before {
-            self.forget_cleared(&chat, state.cleared_ms, &mut batch.changes)
-                .await?;
-        }
+        let cleared = match state.cleared_ms > cleared_before {
+            true => Some(
+                self.forget_cleared(&chat, state.cleared_ms, &mut batch.changes)
+                    .await?,
+            ),
+            false => None,
+        };
         batch.changes.chat_states.push((chat.clone(), state));
-        batch.events.push(Event::ChatState { chat });
+        batch.events.push(Event::ChatState { chat, cleared });
         Ok(())
     }
 
@@ -156,7 +179,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
     /// (every device does this on its own, by its own clock).
     pub(super) async fn unarchive_on_message(&self, batch: &mut Batch) -> Result<(), EngineError> {
         let chats: Vec<ChatId> = (batch.changes.received.iter())
-            .filter(|m| !m.from_me && m.kind != Kind::Hidden)
+            .filter(|m| !m.from_me && m.is_reactable())
             .map(|m| m.chat.clone())
             .collect();
         let mut muted = None;
@@ -177,7 +200,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 set_ms: at,
             };
             batch.changes.chat_states.push((chat.clone(), state));
-            batch.events.push(Event::ChatState { chat });
+            let cleared = None;
+            batch.events.push(Event::ChatState { chat, cleared });
         }
         Ok(())
     }

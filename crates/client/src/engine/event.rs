@@ -83,6 +83,8 @@ pub enum Event {
     ChatState {
         /// The chat.
         chat: ChatId,
+        /// If it was cleared (or deleted): its attachments that went, whose kept files go too.
+        cleared: Option<Vec<MessageId>>,
     },
     /// Another of our devices read messages of this chat.
     ReadElsewhere {
