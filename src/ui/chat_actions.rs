@@ -42,23 +42,24 @@ impl ChatItem {
     }
 
     /// What a chat in `state` with `unread` unread messages offers, in order (an archived
-    /// chat is not pinned).
-    fn offered(state: &ChatState, unread: u32) -> [Self; 5] {
-        let pin = match (state.archived.on, state.pinned.on) {
-            (false, true) => Self::Unpin,
-            _ => Self::Pin,
-        };
-        let archive = if state.archived.on {
-            Self::Unarchive
-        } else {
-            Self::Archive
-        };
-        let mark = if state.unread.on || unread > 0 {
-            Self::MarkRead
-        } else {
-            Self::MarkUnread
-        };
-        [pin, archive, mark, Self::Clear, Self::Delete]
+    /// chat is not pinned: archiving unpins, and it is not offered there).
+    fn offered(state: &ChatState, unread: u32) -> Vec<Self> {
+        let mut items = Vec::with_capacity(5);
+        match (state.archived.on, state.pinned.on) {
+            (true, _) => {}
+            (false, true) => items.push(Self::Unpin),
+            (false, false) => items.push(Self::Pin),
+        }
+        items.push(match state.archived.on {
+            true => Self::Unarchive,
+            false => Self::Archive,
+        });
+        items.push(match state.unread.on || unread > 0 {
+            true => Self::MarkRead,
+            false => Self::MarkUnread,
+        });
+        items.extend([Self::Clear, Self::Delete]);
+        items
     }
 }
 
@@ -241,8 +242,13 @@ mod tests {
             ..ChatState::default()
         };
         assert_eq!(
-            labels(&archived, 2)[..3],
-            ["Pin chat", "Unarchive chat", "Mark as read"]
+            labels(&archived, 2),
+            [
+                "Unarchive chat",
+                "Mark as read",
+                "Clear chat",
+                "Delete chat"
+            ]
         );
     }
 }
