@@ -206,9 +206,8 @@ mod tests {
     use hush_client::model::Flag;
 
     fn labels(state: &ChatState, unread: u32) -> Vec<&'static str> {
-        ChatItem::offered(state, unread)
-            .map(ChatItem::label)
-            .to_vec()
+        let offered = ChatItem::offered(state, unread);
+        offered.into_iter().map(ChatItem::label).collect()
     }
 
     #[test]
