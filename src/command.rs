@@ -129,6 +129,11 @@ pub(crate) enum Command {
     Group(GroupCommand),
     /// Do something to a message.
     Message(MessageCommand),
+    /// Pin, archive, mark unread, clear or delete a chat (its `Chat actions`).
+    ChatAction {
+        chat: ChatId,
+        action: hush_client::ChatAction,
+    },
     /// Who may see the account's last seen and online (applied at once).
     SetPresenceVisibility(PresenceVisibility),
     /// Rename a device of the account.

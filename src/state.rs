@@ -152,6 +152,10 @@ pub(crate) struct Ui {
     pub(crate) starred: RwSignal<Vec<ChatMessage>>,
     /// Searches and their results.
     pub(crate) search: crate::search::SearchState,
+    /// Each chat's place in the chat list (pinned, archived, marked unread, deleted).
+    pub(crate) chat_states: RwSignal<Vec<(ChatId, hush_client::model::ChatState)>>,
+    /// The chat whose clearing (false) or deleting (true) waits for confirmation.
+    pub(crate) chat_confirm: RwSignal<Option<(ChatId, bool)>>,
 }
 
 /// What the composer writes.
@@ -240,6 +244,8 @@ impl Ui {
             starred: RwSignal::new(Vec::new()),
             default_timer: RwSignal::new(0),
             search: crate::search::SearchState::new(),
+            chat_states: RwSignal::new(Vec::new()),
+            chat_confirm: RwSignal::new(None),
         }
     }
 

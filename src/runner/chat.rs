@@ -41,6 +41,10 @@ pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &Username) {
 
 /// The chat list, read from storage (at start; then it follows from the events).
 pub(super) async fn refresh_chats(engine: &AppEngine, ui: Ui) {
+    match engine.chat_states().await {
+        Ok(states) => ui.chat_states.set(states),
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
     match engine.store().chats().await {
         Ok(chats) => ui.chats.set(chats),
         Err(e) => ui.problem.set(Some(e.to_string())),

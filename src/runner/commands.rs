@@ -93,6 +93,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         } => Ok(tab.engine.typing(&to, typing)),
         Command::Typing { to, typing } => Ok(tab.engine.group_typing(&to, typing).await),
         Command::Message(command) => super::message_actions::serve(tab, command).await,
+        Command::ChatAction { chat, action } => super::chat_list::serve(tab, chat, action).await,
         Command::Group(command) => {
             let (out, open) = groups::run(&mut tab.engine, ui, command, clock::now_ms()).await?;
             if let Some(chat) = open {
@@ -177,6 +178,7 @@ pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, Eng
         }
     }
     start_with_default_timer(tab, &chat).await;
+    super::chat_list::opened(tab, &chat).await;
     let read = tab.engine.mark_read(&chat).await;
     ui.read_in_list(&chat);
     push::read(&chat);

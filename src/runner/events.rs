@@ -116,6 +116,9 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         }),
         Event::OwnDevicesChanged => ui.devices.set(linking::devices(&tab.engine)),
         Event::PresenceVisibility(visibility) => ui.presence_visibility.set(visibility),
+        Event::ChatState { chat, cleared } => {
+            super::chat_list::changed(tab, &chat, cleared).await;
+        }
         Event::ReadElsewhere { chat } => {
             ui.read_in_list(&chat);
             push::read(&chat);

@@ -6,6 +6,7 @@
 //! `linking` hold what each kind of screen needs; `tab` is what they all work with.
 
 mod chat;
+mod chat_list;
 mod commands;
 mod downloads;
 mod events;

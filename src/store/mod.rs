@@ -399,6 +399,29 @@ impl Store for IdbStore {
             .collect()
     }
 
+    async fn chat_states(
+        &self,
+    ) -> Result<Vec<(ChatId, hush_client::model::ChatState)>, StoreError> {
+        use hush_client::store::encoding::decode_chat_state;
+        let tx = self
+            .db
+            .transaction(&[schema::CHAT_STATES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let store = tx.store(schema::CHAT_STATES).map_err(backend)?;
+        let pairs = store.scan(None, None, None, None).await.map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        pairs
+            .iter()
+            .map(|(key, value)| {
+                let chat = key
+                    .as_string()
+                    .ok_or_else(|| corrupt("a chat state's chat is not text"))?;
+                let chat = ChatId::parse(&chat).map_err(corrupt)?;
+                Ok((chat, decode_chat_state(&bytes_of(value)?).map_err(corrupt)?))
+            })
+            .collect()
+    }
+
     async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError> {
         let upto = KeyRange::upper_bound(&JsValue::from_f64(now_ms as f64), Some(false))
             .map_err(|e| backend(e.into()))?;

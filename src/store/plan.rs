@@ -118,6 +118,8 @@ pub enum Record<'a> {
     Muted,
     /// A chat's disappearing-message timer.
     Timer(&'a ChatTimer),
+    /// A chat's place in the chat list.
+    ChatState(&'a hush_client::model::ChatState),
     /// A contact's pinned account key and device list.
     Pinned(&'a PinnedDevices),
     /// A group, keys included.
@@ -442,6 +444,10 @@ fn plan_the_rest<'a>(plan: &mut Plan<'a>, changes: &'a Changes) {
     for (chat, timer) in last_changes(&changes.timers) {
         let key = Some(Key::Text(Cow::Owned(chat.to_string())));
         plan.put(schema::TIMERS, key, Record::Timer(timer));
+    }
+    for (chat, state) in last_changes(&changes.chat_states) {
+        let key = Some(Key::Text(Cow::Owned(chat.to_string())));
+        plan.put(schema::CHAT_STATES, key, Record::ChatState(state));
     }
     for pinned in &changes.pinned_devices {
         let key = Some(text(&pinned.list.account));

@@ -170,6 +170,7 @@ pub(super) fn value(record: &Record<'_>) -> Result<JsValue, StoreError> {
         Record::Name(name) => JsValue::from_str(name),
         Record::Muted => JsValue::TRUE,
         Record::Timer(timer) => bytes(&encode_timer(timer)),
+        Record::ChatState(state) => bytes(&hush_client::store::encoding::encode_chat_state(state)),
         Record::Pinned(pinned) => bytes(&encode_pinned(pinned)),
         Record::Group(group) => bytes(&encode_group(group)),
         Record::NextSeq(seq) => JsValue::from_f64(*seq),

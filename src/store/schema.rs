@@ -62,11 +62,27 @@ pub const MESSAGES_STARRED: &str = "starred";
 /// Since version 11: the search index, one entry per term of a message, key
 /// `[term, seq, chat, id]` (value `true`), written in the same transaction as the message.
 pub const TERMS: &str = "terms";
+/// Since version 9: each chat's place in the chat list (encoded `ChatState`: pinned,
+/// archived, marked unread, cleared, deleted), key: the chat.
+pub const CHAT_STATES: &str = "chat_states";
 /// Contacts' verified identity keys (64 bytes), key: account name. Since version 2.
 pub const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub const ALL: [&str; 14] = [
-    ACCOUNT, SESSIONS, PREKEYS, MESSAGES, OUTBOX, META, VERIFIED, CHATS, NAMES, MUTED, PINNED,
-    GROUPS, TIMERS, TERMS,
+pub const ALL: [&str; 15] = [
+    ACCOUNT,
+    SESSIONS,
+    PREKEYS,
+    MESSAGES,
+    OUTBOX,
+    META,
+    VERIFIED,
+    CHATS,
+    NAMES,
+    MUTED,
+    PINNED,
+    GROUPS,
+    TIMERS,
+    TERMS,
+    CHAT_STATES,
 ];

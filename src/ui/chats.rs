@@ -1,9 +1,12 @@
 //! The chat list (most recent first) with "New chat", beside the open conversation.
 
+use hush_client::model::ChatState;
 use hush_client::{ChatId, ChatSummary, Username};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::chat_actions::{ChatActions, ChatConfirm};
+use super::conversation::press::Opener;
 use super::conversation::Conversation;
 use super::devices::LinkedDevices;
 use super::groups::NewGroup;
@@ -38,6 +41,9 @@ fn ChatList() -> impl IntoView {
     let devices = RwSignal::new(code.is_some());
     let settings = RwSignal::new(false);
     let starred = RwSignal::new(false);
+    // The archived chats are shown instead of the others.
+    let archived = RwSignal::new(false);
+    let any_archived = move || !listed(ui, true).is_empty();
     view! {
         <nav class="chatlist" aria-label="Chats">
             <div class="chatlist-head">
@@ -88,15 +94,29 @@ fn ChatList() -> impl IntoView {
             <Show when=move || adding.get()>
                 <NewChat adding />
             </Show>
-            <ul class="chats">
+            <Show when=move || archived.get() || any_archived()>
+                <button
+                    type="button"
+                    class="archived"
+                    on:click=move |_| archived.update(|a| *a = !*a)
+                >
+                    {move || if archived.get() { "Back to chats" } else { "Archived" }}
+                </button>
+            </Show>
+            <ul class="chats" aria-label=move || archived.get().then_some("Archived chats")>
                 <For
-                    each=move || ui.chats.get()
-                    key=|c| (c.chat.clone(), c.last.id, c.last.status, c.unread)
+                    each=move || listed(ui, archived.get())
+                    key=|(c, s)| (c.chat.clone(), c.last.id, c.last.status, c.unread, *s)
                     let:chat
                 >
-                    <ChatRow chat />
+                    <ChatRow chat=chat.0 state=chat.1 />
                 </For>
             </ul>
+            <ChatConfirm />
+            // With no chat open, its problems (a fourth pin) show here.
+            <Show when=move || ui.current.get().is_none()>
+                <p role="alert" class="problem">{move || ui.problem.get()}</p>
+            </Show>
             <p class="storage-note">
                 {move || match ui.persisted.get() {
                     Some(false) => "This browser may clear Hush's data when space runs low. Installing Hush or allowing storage keeps it.",
@@ -105,6 +125,25 @@ fn ChatList() -> impl IntoView {
             </p>
         </nav>
     }
+}
+
+/// The chats to list, archived or not, with their states: pinned first, then the most
+/// recently active (a deleted chat only once a new message came).
+fn listed(ui: Ui, archived: bool) -> Vec<(ChatSummary, ChatState)> {
+    let states = ui.chat_states.get();
+    let state_of = |chat: &ChatId| {
+        let found = states.iter().find(|(c, _)| c == chat);
+        found.map(|(_, s)| *s).unwrap_or_default()
+    };
+    let mut chats: Vec<(ChatSummary, ChatState)> = ui.chats.with(|chats| {
+        (chats.iter())
+            .map(|c| (c.clone(), state_of(&c.chat)))
+            .filter(|(c, s)| s.is_listed(&c.last) && s.archived.on == archived)
+            .collect()
+    });
+    // Stable: the pinned keep their order of activity among themselves.
+    chats.sort_by_key(|(_, s)| !s.pinned.on);
+    chats
 }
 
 /// "New chat": a username to start a chat with (`adding` closes it).
@@ -138,9 +177,11 @@ fn NewChat(adding: RwSignal<bool>) -> impl IntoView {
     }
 }
 
-/// One chat in the list: who, the newest message, when, and how many are unread.
+/// One chat in the list: who, the newest message, when, how many are unread (or a mark if
+/// marked unread), pinned or not, and its `Chat actions`.
 #[component]
-fn ChatRow(chat: ChatSummary) -> impl IntoView {
+fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
+    let opener = Opener::new();
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let name = chat.chat.clone();
@@ -168,8 +209,13 @@ fn ChatRow(chat: ChatSummary) -> impl IntoView {
         // Capitalised by the stylesheet: no case tables in the app.
         move || shown().chars().next().unwrap_or('?').to_string()
     };
+    let marked = state.unread.on && chat.unread == 0;
     view! {
-        <li>
+        <li
+            class="chat-row"
+            on:contextmenu=move |event| opener.context_menu(event)
+            on:keydown=move |event| opener.key(event)
+        >
             <button
                 type="button"
                 class="chat"
@@ -181,6 +227,9 @@ fn ChatRow(chat: ChatSummary) -> impl IntoView {
                 <span class="name">
                     {shown}
                     <span class="handle">{handle}</span>
+                    {state.pinned.on.then(|| view! {
+                        <span class="pinned" role="img" aria-label="Pinned">"📌"</span>
+                    })}
                 </span>
                 <span class="preview">{chat.last.body.clone()}</span>
                 <time class="when">{clock(chat.last.sent_ms)}</time>
@@ -189,7 +238,11 @@ fn ChatRow(chat: ChatSummary) -> impl IntoView {
                         {chat.unread}
                     </span>
                 })}
+                {marked.then(|| view! {
+                    <span class="unread marked" role="img" aria-label="Marked unread"></span>
+                })}
             </button>
+            <ChatActions chat=chat.chat.clone() state unread=chat.unread opener />
         </li>
     }
 }

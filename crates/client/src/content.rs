@@ -46,6 +46,8 @@ const MARKS: u8 = 0x1F;
 const TIMER: u8 = 0x20;
 /// A group text mentioning members ([`Content::Mentioned`]).
 const MENTIONED: u8 = 0x22;
+/// Chat-list state between our own devices (issue 21).
+const CHAT_STATE: u8 = 0x21;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
 /// its id (16) and when it was sent (u64), so a build that does not know one still shows that
 /// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
@@ -190,6 +192,14 @@ pub enum Content {
         mark: Mark,
         /// The messages.
         ids: Vec<MessageId>,
+    },
+    /// To the sender's own other devices: a chat's place in the chat list (pinned, archived,
+    /// marked unread, cleared, deleted), each field with when it was set.
+    ChatState {
+        /// The chat.
+        chat: String,
+        /// Its state as the sender holds it.
+        state: crate::model::ChatState,
     },
     /// To the sender's own other devices: these received messages of `chat` were read.
     ReadSync {
@@ -374,6 +384,10 @@ impl Content {
                     w.raw(id);
                 }
             }
+            Self::ChatState { chat, state } => {
+                w.header(CHAT_STATE).var(chat.as_bytes());
+                state.write(&mut w);
+            }
             Self::ReadSync { chat, ids } => {
                 w.header(READ_SYNC)
                     .var(chat.as_bytes())
@@ -515,6 +529,10 @@ impl Content {
                 let ids = (0..n).map(|_| r.array()).collect::<Result<_, _>>()?;
                 Self::Marks { mark, ids }
             }
+            CHAT_STATE => Self::ChatState {
+                chat: r.string("chat", MAX_CHAT_NAME)?,
+                state: crate::model::ChatState::read(&mut r)?,
+            },
             READ_SYNC => {
                 let chat = r.string("chat", MAX_CHAT_NAME)?;
                 let n = r.count("read ids", MAX_RECEIPT_IDS, 16)?;

@@ -320,7 +320,35 @@ fn rich_contents() -> Vec<Content> {
             mark: Mark::Forget,
             ids: vec![[24; 16], [25; 16]],
         },
+        Content::ChatState {
+            chat: "#000102030405060708090a0b0c0d0e0f".into(),
+            state: crate::model::ChatState {
+                archived: crate::model::Flag {
+                    on: true,
+                    set_ms: 56,
+                },
+                cleared_ms: 57,
+                ..Default::default()
+            },
+        },
     ]
+}
+
+#[test]
+fn a_chat_state_with_a_flag_neither_on_nor_off_is_refused() {
+    let content = Content::ChatState {
+        chat: "bob".into(),
+        state: crate::model::ChatState::default(),
+    };
+    let mut bytes = content.encode();
+    // After the header (2), the chat's length (4) and name (3): the pinned flag.
+    bytes[9] = 7;
+    assert!(Content::decode(&bytes).is_err());
+    let long = Content::ChatState {
+        chat: "b".repeat(65),
+        state: crate::model::ChatState::default(),
+    };
+    assert!(Content::decode(&long.encode()).is_err());
 }
 
 #[test]

@@ -91,6 +91,9 @@ pub enum InputError {
     /// Not one of the timers offered.
     #[error("disappearing messages last 24 hours, 7 days or 90 days")]
     Timer,
+    /// A fourth chat pinned.
+    #[error("you can pin up to 3 chats")]
+    TooManyPinned,
     /// A forward goes to 1 to 5 chats.
     #[error("forward to 1 to 5 chats at once")]
     ForwardChats,

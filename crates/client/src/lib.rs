@@ -28,7 +28,7 @@ pub mod search;
 pub mod store;
 
 pub use account::LocalAccount;
-pub use engine::{Engine, Event, Forwarded, Output, MAX_FORWARD_CHATS};
+pub use engine::{ChatAction, Engine, Event, Forwarded, Output, MAX_FORWARD_CHATS};
 pub use error::EngineError;
 pub use hush_protocol::Username;
 pub use model::{

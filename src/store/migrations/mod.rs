@@ -95,12 +95,17 @@ fn v11(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(schema::TERMS))
 }
 
+/// Version 9: each chat's place in the chat list (pinned, archived, ...).
+fn v9(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::CHAT_STATES))
+}
+
 /// Opens (creating or upgrading) the database `name` at [`VERSION`], and runs the data
 /// migrations it has not had. A database of a newer version is refused untouched.
 pub(super) async fn open(name: &str) -> Result<Rexie, OpenError> {
-    let builder = v11(v8(v7(v6(v5(v4(v3(v2(v1(
+    let builder = v11(v9(v8(v7(v6(v5(v4(v3(v2(v1(
         Rexie::builder(name).version(VERSION)
-    )))))))));
+    ))))))))));
     let db = match builder.build().await {
         Ok(db) => db,
         Err(error) => {

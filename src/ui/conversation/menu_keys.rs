@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// A menu's element.
-pub(super) type MenuRef = NodeRef<leptos::html::Div>;
+pub(crate) type MenuRef = NodeRef<leptos::html::Div>;
 
 /// Whether the key opens a context menu (the context-menu key, or Shift+F10).
-pub(super) fn opens_menu(event: &KeyboardEvent) -> bool {
+pub(crate) fn opens_menu(event: &KeyboardEvent) -> bool {
     event.key() == "ContextMenu" || (event.shift_key() && event.key() == "F10")
 }
 
@@ -62,20 +62,20 @@ fn move_focus(menu: MenuRef, event: &KeyboardEvent) -> bool {
 }
 
 /// Whether the menu is open.
-pub(super) fn is_open(menu: MenuRef) -> bool {
+pub(crate) fn is_open(menu: MenuRef) -> bool {
     menu.get_untracked()
         .is_some_and(|m| m.matches(":popover-open").unwrap_or(false))
 }
 
 /// The menu opened or closed: once open, its first item takes focus.
-pub(super) fn opened(menu: MenuRef) {
+pub(crate) fn opened(menu: MenuRef) {
     if is_open(menu) {
         focus_item(menu, 0);
     }
 }
 
 /// A key pressed in the menu.
-pub(super) fn keydown(menu: MenuRef, event: &KeyboardEvent) {
+pub(crate) fn keydown(menu: MenuRef, event: &KeyboardEvent) {
     if move_focus(menu, event) {
         event.prevent_default();
     }

@@ -11,27 +11,27 @@ use super::menu_keys::{self, MenuRef};
 
 /// A message's `Message actions` button and menu, for the row to open and close.
 #[derive(Clone, Copy)]
-pub(super) struct Opener {
-    pub(super) button: NodeRef<leptos::html::Button>,
-    pub(super) menu: MenuRef,
+pub(crate) struct Opener {
+    pub(crate) button: NodeRef<leptos::html::Button>,
+    pub(crate) menu: MenuRef,
 }
 
 impl Opener {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             button: NodeRef::new(),
             menu: MenuRef::new(),
         }
     }
 
-    pub(super) fn focus_button(self) {
+    pub(crate) fn focus_button(self) {
         if let Some(button) = self.button.get_untracked() {
             let _ = button.focus();
         }
     }
 
     /// Opens the menu (unless open) through its button.
-    fn open(self) {
+    pub(crate) fn open(self) {
         if !menu_keys::is_open(self.menu) {
             if let Some(button) = self.button.get_untracked() {
                 let _ = button.focus();
@@ -41,7 +41,7 @@ impl Opener {
     }
 
     /// Closes the menu and its submenu; focus goes back to the button.
-    pub(super) fn close(self) {
+    pub(crate) fn close(self) {
         if let Some(menu) = self.menu.get_untracked() {
             let _ = menu.hide_popover();
         }
@@ -49,7 +49,7 @@ impl Opener {
     }
 
     /// Right-click or a long press; a link keeps the browser's own menu.
-    pub(super) fn context_menu(self, event: MouseEvent) {
+    pub(crate) fn context_menu(self, event: MouseEvent) {
         let on_link = event
             .target()
             .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -62,7 +62,7 @@ impl Opener {
     }
 
     /// Shift+F10 or the context-menu key.
-    pub(super) fn key(self, event: KeyboardEvent) {
+    pub(crate) fn key(self, event: KeyboardEvent) {
         if menu_keys::opens_menu(&event) {
             event.prevent_default();
             self.open();

@@ -77,6 +77,15 @@ pub enum Event {
     Unlinked,
     /// The account's own device list, or when its devices were last connected, changed.
     OwnDevicesChanged,
+    /// A chat's place in the chat list changed (pinned, archived, marked unread, cleared or
+    /// deleted, here or on another of our devices): read the chat list, and the chat if it is
+    /// open, again.
+    ChatState {
+        /// The chat.
+        chat: ChatId,
+        /// If it was cleared (or deleted): its attachments that went, whose kept files go too.
+        cleared: Option<Vec<MessageId>>,
+    },
     /// Another of our devices read messages of this chat.
     ReadElsewhere {
         /// The chat.

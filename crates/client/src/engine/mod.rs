@@ -23,6 +23,7 @@ mod amend;
 mod apply_held;
 mod attachments;
 mod bundles;
+mod chat_list;
 mod connection;
 mod contacts;
 mod event;
@@ -45,6 +46,7 @@ mod timers;
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 use hush_protocol::{Rng, Username};
 
+pub use chat_list::ChatAction;
 pub use event::{Event, Output};
 pub use forward::{Forwarded, MAX_FORWARD_CHATS};
 

@@ -173,6 +173,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let content = match content {
             Content::Mirror { to, inner } => return self.receive_mirror(batch, &to, *inner).await,
             Content::Marks { mark, ids } => return self.receive_marks(batch, mark, ids).await,
+            Content::ChatState { chat, state } => {
+                return self.receive_chat_state(batch, &chat, state).await
+            }
             content => content,
         };
         let (changes, events) = (&mut batch.changes, &mut batch.events);
@@ -238,6 +241,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             | Content::Timer { .. }
             | Content::Mirror { .. }
             | Content::Marks { .. }
+            | Content::ChatState { .. }
             | Content::Reaction { .. }
             | Content::SentReaction { .. }
             | Content::Unknown { .. }

@@ -10,6 +10,7 @@ use hush_protocol::{DeviceAddress, Username};
 
 mod amend;
 mod chat_id;
+mod chat_state;
 mod reactions;
 mod timer;
 
@@ -18,6 +19,7 @@ pub use amend::{
     DELETE_WINDOW_MS, EDIT_WINDOW_MS, FORWARDED_MANY, MAX_PREVIEW, MAX_PREVIEW_CHARS,
 };
 pub use chat_id::{ChatId, GroupId};
+pub use chat_state::{ChatState, Flag, MAX_PINNED};
 pub use reactions::{
     add_reaction, is_reaction, tally, MessageRef, Reaction, MAX_REACTION, MAX_REACTIONS,
 };

@@ -52,6 +52,8 @@ const MESSAGE_V5: u8 = 0xAD;
 const MESSAGE_V6: u8 = 0xB5;
 /// A chat's disappearing-message timer.
 const TIMER: u8 = 0xAE;
+/// A chat's place in the chat list.
+const CHAT_STATE: u8 = 0xB0;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
 const GROUP: u8 = 0xA8;
 /// The first form: a log of up to 8 states, pending changes of the first form (migrated on
@@ -409,6 +411,23 @@ pub fn decode_timer(bytes: &[u8]) -> Result<ChatTimer, DecodeError> {
     };
     r.finish()?;
     Ok(timer)
+}
+
+/// A chat's place in the chat list.
+pub fn encode_chat_state(state: &crate::model::ChatState) -> Vec<u8> {
+    let mut w = Writer::default();
+    w.header(CHAT_STATE);
+    state.write(&mut w);
+    w.into_bytes()
+}
+
+/// Restores [`encode_chat_state`]'s bytes.
+pub fn decode_chat_state(bytes: &[u8]) -> Result<crate::model::ChatState, DecodeError> {
+    let mut r = Reader::new(bytes);
+    r.stored_header(CHAT_STATE)?;
+    let state = crate::model::ChatState::read(&mut r)?;
+    r.finish()?;
+    Ok(state)
 }
 
 /// One outbox entry.

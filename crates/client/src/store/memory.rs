@@ -45,6 +45,8 @@ struct Inner {
     pinned: BTreeMap<String, Vec<u8>>,
     /// Encoded too.
     groups: BTreeMap<[u8; 16], Zeroizing<Vec<u8>>>,
+    /// Chats' places in the list, encoded, by chat.
+    chat_states: BTreeMap<String, Vec<u8>>,
 }
 
 /// The memory store; clones share their data.
@@ -335,6 +337,17 @@ impl Store for MemoryStore {
         Ok(summarize(ordered.iter().map(|(_, m)| m)))
     }
 
+    async fn chat_states(&self) -> Result<Vec<(ChatId, crate::model::ChatState)>, StoreError> {
+        let inner = self.inner.borrow();
+        (inner.chat_states.iter())
+            .map(|(chat, bytes)| {
+                let chat = ChatId::parse(chat).map_err(corrupt)?;
+                let state = super::encoding::decode_chat_state(bytes).map_err(corrupt)?;
+                Ok((chat, state))
+            })
+            .collect()
+    }
+
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError> {
         let inner = self.inner.borrow();
         let mut entries: Vec<&(u64, Vec<u8>)> = inner.outbox.values().collect();
@@ -441,6 +454,10 @@ impl Store for MemoryStore {
         }
         for group in changes.groups {
             inner.groups.insert(group.id(), encode_group(&group));
+        }
+        for (chat, state) in changes.chat_states {
+            let bytes = super::encoding::encode_chat_state(&state);
+            inner.chat_states.insert(chat.to_string(), bytes);
         }
         Ok(())
     }

@@ -63,6 +63,8 @@ pub struct Changes {
     pub pinned_devices: Vec<PinnedDevices>,
     /// Groups, replaced whole (by id).
     pub groups: Vec<GroupRecord>,
+    /// Chats' places in the chat list, replaced whole (by chat).
+    pub chat_states: Vec<(ChatId, crate::model::ChatState)>,
 }
 
 impl core::fmt::Debug for Changes {
@@ -86,6 +88,7 @@ impl core::fmt::Debug for Changes {
             .field("muted", &self.muted.len())
             .field("pinned_devices", &self.pinned_devices.len())
             .field("groups", &self.groups.len())
+            .field("chat_states", &self.chat_states.len())
             .finish()
     }
 }
@@ -110,6 +113,7 @@ impl Changes {
             && self.muted.is_empty()
             && self.pinned_devices.is_empty()
             && self.groups.is_empty()
+            && self.chat_states.is_empty()
     }
 }
 
@@ -189,6 +193,8 @@ pub trait Store {
     /// Every chat with at least one message, the most recently active first. Cheap however
     /// long the chats are (read at every start).
     async fn chats(&self) -> Result<Vec<ChatSummary>, StoreError>;
+    /// Every chat's place in the chat list that was ever set (pinned, archived, ...).
+    async fn chat_states(&self) -> Result<Vec<(ChatId, crate::model::ChatState)>, StoreError>;
     /// Everything in the outbox, oldest first.
     async fn outbox(&self) -> Result<Vec<OutboxEntry>, StoreError>;
     /// One outbox entry, if it is still there.

@@ -112,6 +112,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Content::Sent { .. }
             | Content::Mirror { .. }
             | Content::Marks { .. }
+            | Content::ChatState { .. }
             | Content::SentAttachment { .. }
             | Content::SentReaction { .. }
             | Content::ReadSync { .. }

@@ -2,6 +2,7 @@
 //! the IndexedDB store in headless Chromium. Each check takes a fresh, empty store and says
 //! what went wrong, if anything.
 
+mod chat_states;
 mod contacts;
 mod groups;
 mod keys;
@@ -78,8 +79,11 @@ where
     outbox(&fresh().await.map_err(store_error)?).await?;
     search(&fresh().await.map_err(store_error)?).await?;
     starred_newest(&fresh().await.map_err(store_error)?).await?;
+    chat_states(&fresh().await.map_err(store_error)?).await?;
     largest_update(&fresh().await.map_err(store_error)?).await
 }
+
+pub use chat_states::chat_states;
 
 pub use contacts::{muted, names, pinned_devices, verified};
 pub use groups::groups;
