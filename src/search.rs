@@ -17,8 +17,12 @@ pub(crate) enum SearchCommand {
     /// Search the open chat for what was typed.
     InChat(String),
     /// Show message `id` of `chat`: open the chat, read back to the page holding it, and
-    /// bring it into view.
-    Reveal { chat: ChatId, id: MessageId },
+    /// bring it into view (`focus`: moving the focus to it).
+    Reveal {
+        chat: ChatId,
+        id: MessageId,
+        focus: bool,
+    },
 }
 
 /// The global search's results, for the query they answer.
@@ -41,6 +45,8 @@ pub(crate) struct ChatMatches {
     pub(crate) ids: Vec<MessageId>,
     /// The one shown (an index into `ids`).
     pub(crate) at: Option<usize>,
+    /// False when a word matched too many messages to read them all: the oldest may be missing.
+    pub(crate) complete: bool,
 }
 
 /// Everything searching shows.
@@ -56,8 +62,9 @@ pub(crate) struct SearchState {
     pub(crate) chat_query: RwSignal<String>,
     /// The open chat's matches.
     pub(crate) matches: RwSignal<ChatMatches>,
-    /// A message to bring into view once it is on screen.
-    pub(crate) reveal: RwSignal<Option<MessageId>>,
+    /// A message to bring into view once it is on screen, and whether it takes the focus (not
+    /// while the chat's search field is being typed in).
+    pub(crate) reveal: RwSignal<Option<(MessageId, bool)>>,
 }
 
 impl SearchState {

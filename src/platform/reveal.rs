@@ -7,9 +7,9 @@ use wasm_bindgen::JsCast;
 /// How long the original stays marked.
 const HIGHLIGHT_MS: i32 = 2000;
 
-/// Scrolls the row whose `data-message` is `key` to the middle of the log and highlights it.
-/// False if it is not on screen (not loaded, or gone).
-pub(crate) fn reveal_message(key: &str) -> bool {
+/// Scrolls the row whose `data-message` is `key` to the middle of the log and highlights it
+/// (with `focus`, focusing it too). False if it is not on screen (not loaded, or gone).
+pub(crate) fn reveal_message(key: &str, focus: bool) -> bool {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return false;
     };
@@ -22,7 +22,7 @@ pub(crate) fn reveal_message(key: &str) -> bool {
     row.scroll_into_view_with_scroll_into_view_options(&options);
     let classes = row.class_list();
     let _ = classes.add_1("highlight");
-    if let Some(row) = row.dyn_ref::<web_sys::HtmlElement>() {
+    if let Some(row) = row.dyn_ref::<web_sys::HtmlElement>().filter(|_| focus) {
         let _ = row.focus();
     }
     let unmark = Closure::once_into_js(move || {

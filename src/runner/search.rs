@@ -17,7 +17,7 @@ pub(super) async fn serve(tab: &mut Tab, command: SearchCommand) -> Result<Outpu
     match command {
         SearchCommand::Everywhere(typed) => everywhere(tab, typed).await,
         SearchCommand::InChat(typed) => in_chat(tab, typed).await,
-        SearchCommand::Reveal { chat, id } => return reveal(tab, chat, id).await,
+        SearchCommand::Reveal { chat, id, focus } => return reveal(tab, chat, id, focus).await,
     }
     Ok(Output::default())
 }
@@ -25,6 +25,10 @@ pub(super) async fn serve(tab: &mut Tab, command: SearchCommand) -> Result<Outpu
 /// Searches every chat; the results show unless a newer query was typed meanwhile.
 async fn everywhere(tab: &Tab, typed: String) {
     let ui = tab.ui;
+    // Typed over already: only the newest query is searched.
+    if ui.search.query.get_untracked() != typed {
+        return;
+    }
     let query = Query::parse(&typed);
     let found = match query.is_empty() {
         true => Ok(Found {
@@ -52,8 +56,14 @@ async fn in_chat(tab: &mut Tab, typed: String) {
     let (Some(chat), query) = (ui.current.get_untracked(), Query::parse(&typed)) else {
         return;
     };
+    if ui.search.chat_query.get_untracked() != typed {
+        return;
+    }
     let found = match query.is_empty() {
-        true => Ok(Found::default()),
+        true => Ok(Found {
+            messages: Vec::new(),
+            complete: true,
+        }),
         false => {
             (tab.engine.store())
                 .search(&query, Some(&chat), MAX_CHAT_MATCHES)
@@ -63,26 +73,36 @@ async fn in_chat(tab: &mut Tab, typed: String) {
     if ui.search.chat_query.get_untracked() != typed {
         return;
     }
-    let ids: Vec<MessageId> = match found {
-        Ok(found) => found.messages.iter().map(|m| m.id).collect(),
+    let (ids, complete): (Vec<MessageId>, bool) = match found {
+        Ok(found) => (
+            found.messages.iter().map(|m| m.id).collect(),
+            found.complete,
+        ),
         Err(e) => return ui.problem.set(Some(e.to_string())),
     };
     let at = (!ids.is_empty()).then_some(0);
     let first = ids.first().copied();
+    let query = typed;
     ui.search.matches.set(ChatMatches {
-        query: typed,
+        query,
         ids,
         at,
+        complete,
     });
     if let Some(id) = first {
-        // Shown in the chat already open: no output to apply.
-        let _ = reveal(tab, chat, id).await;
+        // Shown in the chat already open (no output to apply); the field keeps the focus.
+        let _ = reveal(tab, chat, id, false).await;
     }
 }
 
 /// Opens `chat` if it is not open, reads back until message `id` is on screen (or the chat
 /// has no more, or [`MAX_PAGES_BACK`] pages were read), then asks the log to show it.
-async fn reveal(tab: &mut Tab, chat: ChatId, id: MessageId) -> Result<Output, EngineError> {
+async fn reveal(
+    tab: &mut Tab,
+    chat: ChatId,
+    id: MessageId,
+    focus: bool,
+) -> Result<Output, EngineError> {
     let ui = tab.ui;
     let mut out = Output::default();
     if ui.current.get_untracked().as_ref() != Some(&chat) {
@@ -99,7 +119,7 @@ async fn reveal(tab: &mut Tab, chat: ChatId, id: MessageId) -> Result<Output, En
         chat::load_earlier(&tab.engine, ui).await;
     }
     match shown() {
-        true => ui.search.reveal.set(Some(id)),
+        true => ui.search.reveal.set(Some((id, focus))),
         false => ui
             .problem
             .set(Some("That message is no longer here.".to_owned())),

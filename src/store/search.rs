@@ -8,7 +8,7 @@ use hush_client::model::{ChatMessage, MessageId};
 use hush_client::search::{Hit, QueryTerm, TermIndex};
 use hush_client::store::StoreError;
 use js_sys::Array;
-use rexie::{KeyRange, Rexie, TransactionMode};
+use rexie::{Direction, KeyRange, Rexie, TransactionMode};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::records::{backend, corrupt, decode_message_record, id_key};
@@ -66,7 +66,16 @@ impl TermIndex for Terms<'_> {
     async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError> {
         let (tx, terms) = self.open(schema::TERMS)?;
         let cap = u32::try_from(cap).unwrap_or(u32::MAX);
-        let keys = terms.get_all_keys(Some(range(term)?), Some(cap)).await;
+        let count = terms.count(Some(range(term)?)).await.map_err(backend)?;
+        // All of them in one request; past the cap, the newest by a cursor walking back (for
+        // one term; for a prefix, those of its last terms).
+        let keys = match count <= cap {
+            true => terms.get_all_keys(Some(range(term)?), None).await,
+            false => (terms
+                .scan(Some(range(term)?), Some(cap), None, Some(Direction::Prev))
+                .await)
+                .map(|found| found.into_iter().map(|(key, _)| key).collect()),
+        };
         tx.done().await.map_err(backend)?;
         keys.map_err(backend)?.iter().map(hit).collect()
     }

@@ -2,6 +2,7 @@
 //! their words in every chat (the local index, nothing leaves the device); activating a result
 //! opens its chat at that message.
 
+use hush_client::search::folded;
 use hush_client::{ChatMessage, ChatSummary};
 use leptos::prelude::*;
 
@@ -75,13 +76,21 @@ fn SearchField(close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView
 fn SearchResults() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let chats = move || {
-        let typed = ui.search.query.get().to_lowercase();
+        let typed = folded(ui.search.query.get().trim());
         let chats = ui.chats.get();
-        let named = |c: &ChatSummary| ui.display(&c.chat).to_lowercase().contains(typed.trim());
+        let named = |c: &ChatSummary| folded(&ui.display(&c.chat)).contains(&typed);
         chats.into_iter().filter(named).take(10).collect::<Vec<_>>()
     };
-    let messages = move || ui.search.results.with(|r| r.messages.clone());
-    let nothing = move || chats().is_empty() && ui.search.results.with(|r| r.messages.is_empty());
+    // Only the results of what is typed now (an older query's are being replaced).
+    let messages = move || {
+        let typed = ui.search.query.get();
+        ui.search.results.with(|r| match r.query == typed {
+            true => r.messages.clone(),
+            false => Vec::new(),
+        })
+    };
+    let answered = move || ui.search.results.with(|r| r.query == ui.search.query.get());
+    let nothing = move || answered() && chats().is_empty() && messages().is_empty();
     view! {
         <ul class="search-results" aria-label="Search results">
             <For each=chats key=|c| c.chat.clone() let:chat>
@@ -130,14 +139,19 @@ fn MessageResult(message: ChatMessage) -> impl IntoView {
     let (chat, id) = (message.chat.clone(), message.id);
     let name = ui.display(&chat);
     let show = move |_| {
-        let (chat, id) = (chat.clone(), id);
-        messenger.tell(Command::Search(SearchCommand::Reveal { chat, id }));
+        let (chat, id, focus) = (chat.clone(), id, true);
+        messenger.tell(Command::Search(SearchCommand::Reveal { chat, id, focus }));
+    };
+    // A file found by its name alone shows the name.
+    let text = match (message.body.is_empty(), &message.attachment) {
+        (true, Some(attachment)) => attachment.file_name.clone(),
+        _ => message.body.clone(),
     };
     view! {
         <li>
             <button type="button" class="starred-message" on:click=show>
                 <span class="starred-chat">{name}</span>
-                <span class="starred-body">{message.body.clone()}</span>
+                <span class="starred-body">{text}</span>
                 <time>{clock(message.sent_ms)}</time>
             </button>
         </li>

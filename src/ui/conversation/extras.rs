@@ -46,7 +46,7 @@ pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
             class="quote"
             aria-label=label
             on:click=move |_| {
-                if !reveal_message(&key) {
+                if !reveal_message(&key, true) {
                     ui.problem.set(Some("The original message is not loaded or was deleted.".to_owned()));
                 }
             }

@@ -54,7 +54,8 @@ pub(super) fn FindBar() -> impl IntoView {
         search.matches.update(|m| m.at = Some(next));
         if let Some(chat) = ui.current.get_untracked() {
             let id = matches.ids[next];
-            messenger.tell(Command::Search(SearchCommand::Reveal { chat, id }));
+            let focus = false;
+            messenger.tell(Command::Search(SearchCommand::Reveal { chat, id, focus }));
         }
     };
     let typed = move |ev| {
@@ -85,7 +86,7 @@ pub(super) fn FindBar() -> impl IntoView {
                     on:input=typed
                     on:keydown=keys
                 />
-                <p class="find-status" aria-live="polite">{move || status(search.chat_query.get(), at(), count())}</p>
+                <p class="find-status" aria-live="polite">{move || status(search.chat_query.get(), at(), count(), search.matches.with(|m| m.complete))}</p>
                 <button
                     type="button"
                     disabled=move || at().is_none_or(|at| at == 0)
@@ -105,11 +106,13 @@ pub(super) fn FindBar() -> impl IntoView {
     }
 }
 
-/// "2 of 5", "No results", or nothing before anything is typed.
-fn status(typed: String, at: Option<usize>, count: usize) -> String {
+/// "2 of 5" ("2 of 5+" when only the newest were read), "No results", or nothing before
+/// anything is typed.
+fn status(typed: String, at: Option<usize>, count: usize, complete: bool) -> String {
+    let more = if complete { "" } else { "+" };
     match (typed.trim().is_empty(), at) {
         (true, _) => String::new(),
-        (false, Some(at)) => format!("{} of {count}", at + 1),
+        (false, Some(at)) => format!("{} of {count}{more}", at + 1),
         (false, None) => "No results".to_owned(),
     }
 }

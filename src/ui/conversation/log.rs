@@ -135,15 +135,19 @@ pub(super) fn MessageLog() -> impl IntoView {
 /// kept), brought into view and marked; the log stops following new messages meanwhile.
 fn reveal_when_shown(ui: Ui, following: StoredValue<bool>) {
     Effect::new(move |_| {
-        let Some(id) = ui.search.reveal.get() else {
+        let Some((id, focus)) = ui.search.reveal.get() else {
             return;
         };
-        ui.messages.track();
+        // Gone from the log (another chat opened meanwhile): nothing to show.
+        if !ui.messages.with(|list| list.iter().any(|m| m.id == id)) {
+            ui.search.reveal.set(None);
+            return;
+        }
         following.set_value(false);
         let key = message_key(&id);
         request_animation_frame(move || {
             request_animation_frame(move || {
-                if reveal_message(&key) {
+                if reveal_message(&key, focus) {
                     ui.search.reveal.set(None);
                 }
             })

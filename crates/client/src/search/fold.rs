@@ -15,6 +15,13 @@ pub fn is_accent(c: char) -> bool {
     ('\u{300}'..='\u{36f}').contains(&c)
 }
 
+/// `text` folded (chat names are matched so, as message words are).
+pub fn folded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    text.chars().for_each(|c| push_folded(&mut out, c));
+    out
+}
+
 /// Appends `c`, folded, to `out`.
 pub fn push_folded(out: &mut String, c: char) {
     for lower in c.to_lowercase() {

@@ -27,7 +27,8 @@ pub struct Hit {
 pub trait TermIndex {
     /// How many entries match `term`.
     async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError>;
-    /// Up to `cap` entries matching `term`, in any order.
+    /// Up to `cap` entries matching `term`, in any order; past the cap, the newest (for a
+    /// prefix: of the terms it starts that sort last).
     async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError>;
     /// The messages with these ids, in order (None where one is gone).
     async fn load(&self, ids: &[MessageId]) -> Result<Vec<Option<ChatMessage>>, StoreError>;

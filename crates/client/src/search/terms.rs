@@ -1,6 +1,6 @@
 //! What the search index keeps of a message, and what a query asks for.
 
-use super::words::words;
+use super::words::{words, MAX_TERM_CHARS};
 use crate::model::{ChatMessage, Kind};
 
 /// The most terms one message puts in the index (a long text's later words are left out).
@@ -23,9 +23,11 @@ pub fn terms_of(message: &ChatMessage) -> Vec<String> {
         }
         _ => Vec::new(),
     };
-    terms.sort_unstable();
-    terms.dedup();
+    // The first distinct words in the text's order are kept, then sorted.
+    let mut seen = std::collections::BTreeSet::new();
+    terms.retain(|term| seen.insert(term.clone()));
     terms.truncate(MAX_TERMS_PER_MESSAGE);
+    terms.sort_unstable();
     terms
 }
 
@@ -59,7 +61,12 @@ pub struct Query {
 impl Query {
     /// The query typed as `text` (empty when it has no word).
     pub fn parse(text: &str) -> Self {
-        let mut found = words(text);
+        // Enough characters for every word that counts (a pasted book is not split whole).
+        let cut = text
+            .char_indices()
+            .nth(MAX_QUERY_TERMS * (MAX_TERM_CHARS + 8))
+            .map_or(text, |(at, _)| &text[..at]);
+        let mut found = words(cut);
         found.truncate(MAX_QUERY_TERMS);
         let last = found.len().saturating_sub(1);
         let terms = found

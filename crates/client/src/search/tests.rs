@@ -82,3 +82,44 @@ fn a_query_needs_every_word_and_the_last_as_a_prefix() {
     let many = "a b c d e f g h i j k";
     assert_eq!(Query::parse(many).terms.len(), MAX_QUERY_TERMS);
 }
+
+/// Past the cap on entries read, a search still gives the newest matches, and says it did not
+/// read them all.
+#[test]
+fn past_the_cap_the_newest_matches_are_found() {
+    use crate::store::{memory::MemoryStore, Changes, Store};
+    let store = MemoryStore::new();
+    let many = MAX_CANDIDATES + 10;
+    let received = (0..many)
+        .map(|n| {
+            let mut message = text(&format!("common word {n}"));
+            message.id[..8].copy_from_slice(&(n as u64).to_be_bytes());
+            message
+        })
+        .collect();
+    let commit = store.commit(Changes {
+        received,
+        ..Changes::default()
+    });
+    futures_lite(commit).expect("stored");
+    let found = futures_lite(store.search(&Query::parse("common"), None, 3)).expect("found");
+    let newest: Vec<u64> = (many as u64 - 3..many as u64).rev().collect();
+    let ids: Vec<u64> = found
+        .messages
+        .iter()
+        .map(|m| u64::from_be_bytes(m.id[..8].try_into().expect("8 bytes")))
+        .collect();
+    assert_eq!(ids, newest);
+    assert!(!found.complete);
+}
+
+/// Runs a future that never waits (the memory store's).
+fn futures_lite<T>(future: impl core::future::Future<Output = T>) -> T {
+    let waker = std::task::Waker::noop();
+    let mut context = std::task::Context::from_waker(waker);
+    let mut future = std::pin::pin!(future);
+    match future.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(value) => value,
+        std::task::Poll::Pending => panic!("the memory store never waits"),
+    }
+}

@@ -140,7 +140,11 @@ impl TermIndex for MemoryStore {
 
     async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError> {
         let inner = self.inner.borrow();
-        let entries = inner.matching(term).flatten().take(cap);
+        // Newest first, as the cap keeps the newest.
+        let entries = inner
+            .matching(term)
+            .flat_map(|set| set.iter().rev())
+            .take(cap);
         let hit = |(seq, chat, id): &(u64, String, MessageId)| Hit {
             seq: *seq as f64,
             chat: chat.clone(),
