@@ -4,8 +4,8 @@
 use hush_client::{ChatAction, ChatId, EngineError, MessageId, Output};
 use leptos::prelude::*;
 
+use super::chat;
 use super::tab::Tab;
-use super::{chat, events};
 use crate::platform::{clock, push};
 
 /// Serves one chat action. A deleted chat that is open closes.
@@ -23,24 +23,6 @@ pub(super) async fn serve(
         ui.current.set(None);
     }
     Ok(out)
-}
-
-/// A chat opened: a chat marked unread is unread no more (here and on our other devices).
-pub(super) async fn opened(tab: &mut Tab, chat: &ChatId) {
-    let marked = tab
-        .ui
-        .chat_states
-        .with_untracked(|states| states.iter().any(|(c, s)| c == chat && s.unread.on));
-    if !marked {
-        return;
-    }
-    let unmark = ChatAction::MarkUnread(false);
-    match tab.engine.chat_action(chat, unmark, clock::now_ms()).await {
-        Ok(out) => {
-            events::apply(tab, out).await;
-        }
-        Err(e) => tab.ui.problem.set(Some(e.to_string())),
-    }
 }
 
 /// A chat's state changed (here or on another of our devices): the list is read again, and

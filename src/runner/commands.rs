@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use super::tab::Tab;
 use super::{chat, downloads, events, gallery, groups, linking, resume, uploads, voice};
 use crate::command::Command;
-use crate::platform::push::{self, Subscription};
+use crate::platform::push::Subscription;
 use crate::platform::{clock, preferences};
 use crate::state::Link;
 
@@ -82,7 +82,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             gallery::load(tab).await;
             Ok(Output::default())
         }
-        Command::Open(chat) => open_chat(tab, chat).await,
+        Command::Open(chat) => super::open::open_chat(tab, chat).await,
         Command::LoadEarlier => {
             chat::load_earlier(&tab.engine, ui).await;
             Ok(Output::default())
@@ -154,51 +154,6 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         | Command::Linked
         | Command::Unlink(_)
         | Command::RenameDevice { .. }) => serve_link(tab, link).await,
-    }
-}
-
-/// Opens `chat`: its newest page, the engine told to watch it (typing, presence), its session
-/// prepared, and its messages marked read.
-pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, EngineError> {
-    let ui = tab.ui;
-    ui.safety.set(None);
-    ui.group_info.set(false);
-    ui.message_info.set(None);
-    ui.current.set(Some(chat.clone()));
-    chat::load_chat(&tab.engine, ui, &chat).await;
-    ui.problem.set(None);
-    if let ChatId::Direct(account) = &chat {
-        let watch = tab.engine.watch(account);
-        events::apply(tab, watch).await;
-        match tab.engine.prepare_chat(account).await {
-            Ok(out) => {
-                events::apply(tab, out).await;
-            }
-            Err(e) => ui.problem.set(Some(e.to_string())),
-        }
-    }
-    start_with_default_timer(tab, &chat).await;
-    super::chat_list::opened(tab, &chat).await;
-    let read = tab.engine.mark_read(&chat).await;
-    ui.read_in_list(&chat);
-    push::read(&chat);
-    read
-}
-
-/// A new 1:1 chat (nothing in it, no timer ever set) starts with this device's default timer.
-async fn start_with_default_timer(tab: &mut Tab, chat: &ChatId) {
-    let (ui, default) = (tab.ui, tab.ui.default_timer.get_untracked());
-    let new = matches!(chat, ChatId::Direct(_)) && ui.messages.with_untracked(Vec::is_empty);
-    if default == 0 || !new || !matches!(tab.engine.timer_of(chat).await, Ok(None)) {
-        return;
-    }
-    match tab.engine.set_timer(chat, default, clock::now_ms()).await {
-        Ok((notice, out)) => {
-            ui.timer.set(default);
-            chat::show_sent(tab, notice).await;
-            events::apply(tab, out).await;
-        }
-        Err(e) => ui.problem.set(Some(e.to_string())),
     }
 }
 

@@ -14,6 +14,7 @@ mod gallery;
 mod groups;
 mod linking;
 mod message_actions;
+mod open;
 mod resume;
 mod search;
 mod stream_download;

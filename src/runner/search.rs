@@ -106,7 +106,7 @@ async fn reveal(
     let ui = tab.ui;
     let mut out = Output::default();
     if ui.current.get_untracked().as_ref() != Some(&chat) {
-        out = super::commands::open_chat(tab, chat).await?;
+        out = super::open::open_chat(tab, chat).await?;
     }
     let shown = move || {
         ui.messages
