@@ -177,6 +177,34 @@ impl IdbStore {
         Ok(found)
     }
 
+    /// Every record of a store keyed by chat, decoded.
+    async fn by_chat<T>(
+        &self,
+        store: &str,
+        decode: impl Fn(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Vec<(ChatId, T)>, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[store], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let records = tx.store(store).map_err(backend)?;
+        let pairs = records
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        pairs
+            .iter()
+            .map(|(key, value)| {
+                let chat = key
+                    .as_string()
+                    .ok_or_else(|| corrupt(format!("a key of {store} is not a chat")))?;
+                let chat = ChatId::parse(&chat).map_err(corrupt)?;
+                Ok((chat, decode(&bytes_of(value)?)?))
+            })
+            .collect()
+    }
+
     async fn get(&self, store: &str, key: JsValue) -> Result<Option<JsValue>, StoreError> {
         let tx = self
             .db
@@ -380,46 +408,18 @@ impl Store for IdbStore {
     }
 
     async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[schema::TIMERS], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let store = tx.store(schema::TIMERS).map_err(backend)?;
-        let pairs = store.scan(None, None, None, None).await.map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        pairs
-            .iter()
-            .map(|(key, value)| {
-                let chat = key
-                    .as_string()
-                    .ok_or_else(|| corrupt("a timer's chat is not text"))?;
-                let chat = ChatId::parse(&chat).map_err(corrupt)?;
-                Ok((chat, decode_timer(&bytes_of(value)?).map_err(corrupt)?))
-            })
-            .collect()
+        self.by_chat(schema::TIMERS, |bytes| decode_timer(bytes).map_err(corrupt))
+            .await
     }
 
     async fn chat_states(
         &self,
     ) -> Result<Vec<(ChatId, hush_client::model::ChatState)>, StoreError> {
         use hush_client::store::encoding::decode_chat_state;
-        let tx = self
-            .db
-            .transaction(&[schema::CHAT_STATES], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let store = tx.store(schema::CHAT_STATES).map_err(backend)?;
-        let pairs = store.scan(None, None, None, None).await.map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        pairs
-            .iter()
-            .map(|(key, value)| {
-                let chat = key
-                    .as_string()
-                    .ok_or_else(|| corrupt("a chat state's chat is not text"))?;
-                let chat = ChatId::parse(&chat).map_err(corrupt)?;
-                Ok((chat, decode_chat_state(&bytes_of(value)?).map_err(corrupt)?))
-            })
-            .collect()
+        self.by_chat(schema::CHAT_STATES, |bytes| {
+            decode_chat_state(bytes).map_err(corrupt)
+        })
+        .await
     }
 
     async fn expired(&self, now_ms: u64, limit: usize) -> Result<Vec<MessageId>, StoreError> {

@@ -29,27 +29,34 @@ pub(crate) fn protocol_wasm(mode: Mode, builds: &Builds) -> Result {
 /// transaction per message; and opening a chat of 10,000 messages. A smoke run keeps the
 /// tests' own small sizes (100 and 1,000), as the wasm test step builds them.
 pub(crate) fn catchup(mode: Mode, builds: &Builds) -> Result {
+    let full = [("HUSH_CATCHUP", "1000"), ("HUSH_LONG_CHAT", "10000")];
+    app_wasm_tests(mode, builds, &["catchup_bench", "long_chat"], "600", &full)
+}
+
+/// The web app's wasm tests `tests` in Chromium, printing what they print; a full run compiles
+/// them with the sizes `full`, a smoke run with their own small ones.
+fn app_wasm_tests(
+    mode: Mode,
+    builds: &Builds,
+    tests: &[&str],
+    timeout_secs: &str,
+    full: &[(&str, &str)],
+) -> Result {
     let tools = builds.tools();
     let mut cargo = cmd::cargo(&tools.path_env);
     cargo
         .args(["test", "-p", "hush"])
         .args(mode.wasm_profile())
-        .args([
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "catchup_bench",
-            "--test",
-            "long_chat",
-            "--",
-            "--nocapture",
-        ])
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "600")
+        .args(["--target", "wasm32-unknown-unknown"]);
+    for test in tests {
+        cargo.args(["--test", test]);
+    }
+    cargo
+        .args(["--", "--nocapture"])
+        .env("WASM_BINDGEN_TEST_TIMEOUT", timeout_secs)
         .env("CHROMEDRIVER", &tools.chromedriver);
     if mode == Mode::Full {
-        cargo
-            .env("HUSH_CATCHUP", "1000")
-            .env("HUSH_LONG_CHAT", "10000");
+        cargo.envs(full.iter().copied());
     }
     cmd::ok(mode.mark(&mut cargo))
 }
@@ -57,27 +64,8 @@ pub(crate) fn catchup(mode: Mode, builds: &Builds) -> Result {
 /// `search`: the term index against a scan of 100,000 stored messages, and a catch-up of 1,000
 /// with the index against without it (a smoke run keeps the test's own small sizes).
 pub(crate) fn search(mode: Mode, builds: &Builds) -> Result {
-    let tools = builds.tools();
-    let mut cargo = cmd::cargo(&tools.path_env);
-    cargo
-        .args(["test", "-p", "hush"])
-        .args(mode.wasm_profile())
-        .args([
-            "--target",
-            "wasm32-unknown-unknown",
-            "--test",
-            "search_bench",
-            "--",
-            "--nocapture",
-        ])
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "900")
-        .env("CHROMEDRIVER", &tools.chromedriver);
-    if mode == Mode::Full {
-        cargo
-            .env("HUSH_SEARCH", "100000")
-            .env("HUSH_CATCHUP", "1000");
-    }
-    cmd::ok(mode.mark(&mut cargo))
+    let full = [("HUSH_SEARCH", "100000"), ("HUSH_CATCHUP", "1000")];
+    app_wasm_tests(mode, builds, &["search_bench"], "900", &full)
 }
 
 /// `latency`: browser to browser through a local relay (the release app; the release relay,
