@@ -8,13 +8,19 @@
 use std::collections::VecDeque;
 
 use x25519_dalek::PublicKey;
-use zeroize::Zeroizing;
 
-use crate::codec::{DecodeError, Reader, Writer};
-use crate::crypto::{self, AeadError, Plaintext};
+use crate::codec::Writer;
+use crate::crypto::{self, Plaintext};
 use crate::keys::{ChainKey, DeviceAddress, IdentityKey, MessageKey, RatchetKeyPair, RootKey};
 use crate::wire::{Message, PreKeyMessage, RatchetHeader, RatchetMessage, MAX_PLAINTEXT};
 use crate::Rng;
+
+mod chain;
+mod encoding;
+mod errors;
+
+use chain::{chain_keys, check_skip, walk_chain};
+pub use errors::{DecryptError, EncryptError};
 
 /// The most message keys one chain may skip; checked before any key is derived.
 pub const MAX_SKIP: u32 = 1000;
@@ -28,52 +34,6 @@ pub const MAX_SKIPPED_AGE: u32 = 20;
 const AD_LABEL: &[u8] = b"Hush AD v1";
 /// Type byte of a stored session.
 const STATE_TYPE: u8 = 0x81;
-
-/// Why a message could not be encrypted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EncryptError {
-    /// The plaintext is longer than [`MAX_PLAINTEXT`].
-    TooLong,
-    /// The sending chain has no keys left (2³² messages without a reply).
-    ChainExhausted,
-    /// The session has not received its first message yet (responder side), or there is none.
-    NoSession,
-}
-
-/// Why a message was rejected. In every case the session is unchanged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DecryptError {
-    /// Already decrypted, or its key has been discarded (too old, or evicted).
-    Duplicate,
-    /// It would need skipping more than [`MAX_SKIP`] keys in one chain.
-    TooFarAhead,
-    /// The ratchet key gives a non-contributory DH (a low-order point).
-    InvalidRatchetKey,
-    /// Authentication failed: forged or garbled, or not for this session.
-    BadMessage,
-    /// A counter the message claims is at the end of its range (no honest sender gets there).
-    CounterOverflow,
-}
-
-impl From<AeadError> for DecryptError {
-    fn from(_: AeadError) -> Self {
-        Self::BadMessage
-    }
-}
-
-impl core::fmt::Display for DecryptError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(match self {
-            Self::Duplicate => "duplicate or expired message",
-            Self::TooFarAhead => "message too far ahead in its chain",
-            Self::InvalidRatchetKey => "invalid ratchet key",
-            Self::BadMessage => "message failed authentication",
-            Self::CounterOverflow => "message counter out of range",
-        })
-    }
-}
-
-impl std::error::Error for DecryptError {}
 
 /// Which of the responder's prekeys X3DH used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -444,165 +404,5 @@ impl Session {
     }
 }
 
-impl Session {
-    /// The whole session, for storage (secrets included, so zeroized when dropped).
-    pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        let mut w = Writer::with_capacity(512 + self.skipped.len() * 72);
-        w.u8(crate::WIRE_VERSION)
-            .u8(STATE_TYPE)
-            .u8(u8::from(self.parties.initiator));
-        w.raw(&self.parties.local_identity.to_bytes())
-            .raw(&self.parties.remote_identity.to_bytes());
-        self.parties.local.write(&mut w);
-        self.parties.remote.write(&mut w);
-        w.raw(self.parties.base_key.as_bytes())
-            .u32(self.parties.prekeys.signed)
-            .opt_u32(self.parties.prekeys.one_time)
-            .u8(u8::from(self.confirmed))
-            .raw(&self.root.0)
-            .raw(self.sending.secret.as_bytes());
-        match &self.send_chain {
-            Some(chain) => w.u8(1).raw(&chain.0),
-            None => w.u8(0),
-        };
-        w.u32(self.send_index).u32(self.previous_send_len);
-        match &self.receiving {
-            Some(r) => w
-                .u8(1)
-                .raw(r.ratchet_key.as_bytes())
-                .raw(&r.chain.0)
-                .u32(r.next_index),
-            None => w.u8(0),
-        };
-        w.u32(self.skipped.len() as u32);
-        for s in &self.skipped {
-            w.raw(&s.ratchet_key).u32(s.index).raw(&s.key.0).u32(s.step);
-        }
-        w.u32(self.previous_remote_keys.len() as u32);
-        for key in &self.previous_remote_keys {
-            w.raw(key);
-        }
-        w.u32(self.steps);
-        Zeroizing::new(core::mem::take(&mut w.buf))
-    }
-
-    /// Restores a stored session; anything malformed or out of bounds is an error.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
-        let mut r = Reader::new(bytes);
-        let session = Self::read(&mut r)?;
-        r.finish()?;
-        Ok(session)
-    }
-
-    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        r.stored_header(STATE_TYPE)?;
-        let initiator = r.bool("initiator flag")?;
-        let parties = Parties {
-            initiator,
-            local_identity: IdentityKey::read(r)?,
-            remote_identity: IdentityKey::read(r)?,
-            local: DeviceAddress::read(r)?,
-            remote: DeviceAddress::read(r)?,
-            base_key: PublicKey::from(r.array::<32>()?),
-            prekeys: PreKeyIds {
-                signed: r.u32()?,
-                one_time: r.opt_u32("one-time prekey flag")?,
-            },
-        };
-        let confirmed = r.bool("confirmed flag")?;
-        let root = RootKey(r.array()?);
-        let sending = RatchetKeyPair::from_secret(*Zeroizing::new(r.array::<32>()?));
-        let send_chain = if r.bool("send chain flag")? {
-            Some(ChainKey(r.array()?))
-        } else {
-            None
-        };
-        let send_index = r.u32()?;
-        let previous_send_len = r.u32()?;
-        let receiving = if r.bool("receiving chain flag")? {
-            Some(ReceivingChain {
-                ratchet_key: PublicKey::from(r.array::<32>()?),
-                chain: ChainKey(r.array()?),
-                next_index: r.u32()?,
-            })
-        } else {
-            None
-        };
-        let n = r.count("skipped keys", MAX_SKIPPED_KEYS, 72)?;
-        let mut skipped = VecDeque::with_capacity(n);
-        for _ in 0..n {
-            skipped.push_back(SkippedKey {
-                ratchet_key: r.array()?,
-                index: r.u32()?,
-                key: Box::new(MessageKey(r.array()?)),
-                step: r.u32()?,
-            });
-        }
-        let n = r.count("previous ratchet keys", MAX_SKIPPED_AGE as usize, 32)?;
-        let mut previous_remote_keys = VecDeque::with_capacity(n);
-        for _ in 0..n {
-            previous_remote_keys.push_back(r.array()?);
-        }
-        let steps = r.u32()?;
-        Ok(Self {
-            ad: parties.associated_data(),
-            parties,
-            root,
-            sending,
-            send_chain,
-            send_index,
-            previous_send_len,
-            receiving,
-            skipped,
-            previous_remote_keys,
-            steps,
-            confirmed,
-        })
-    }
-}
-
-fn check_skip(next: u32, target: u32) -> Result<(), DecryptError> {
-    if target.saturating_sub(next) > MAX_SKIP {
-        Err(DecryptError::TooFarAhead)
-    } else {
-        Ok(())
-    }
-}
-
-/// The result of advancing a chain copy from `from` to `to`.
-struct Walk {
-    /// Keys for `from..to`, to keep for late messages.
-    skipped: Vec<(u32, MessageKey)>,
-    /// The key at `to`.
-    key: MessageKey,
-    /// The chain key after `to`.
-    next_chain: ChainKey,
-}
-
-/// The message keys for indices `from..to` and the chain key at `to` (callers check
-/// `to - from <= MAX_SKIP`).
-fn chain_keys(chain: &ChainKey, from: u32, to: u32) -> (Vec<(u32, MessageKey)>, ChainKey) {
-    let mut keys = Vec::with_capacity(to.saturating_sub(from) as usize);
-    let mut current = chain.clone();
-    for index in from..to {
-        let (next, key) = current.step();
-        keys.push((index, key));
-        current = next;
-    }
-    (keys, current)
-}
-
-/// Walks from index `from` to `to`: keys skipped on the way, the key at `to`, and the chain after.
-fn walk_chain(chain: &ChainKey, from: u32, to: u32) -> Walk {
-    let (skipped, current) = chain_keys(chain, from, to);
-    let (next_chain, key) = current.step();
-    Walk {
-        skipped,
-        key,
-        next_chain,
-    }
-}
-
 #[cfg(test)]
-#[path = "ratchet_tests.rs"]
 mod tests;
