@@ -145,10 +145,18 @@ pub(crate) enum Command {
 
 /// What is done to a message (its `Message actions`, the composer replying or editing).
 pub(crate) enum MessageCommand {
-    /// Send `body` in the open chat as a reply to `quoted`.
-    Reply { quoted: MessageId, body: String },
-    /// Replace the text of our message `id` with `body`.
-    Edit { id: MessageId, body: String },
+    /// Send `body` in the open chat as a reply to `quoted`, mentioning `mentions`.
+    Reply {
+        quoted: MessageId,
+        body: String,
+        mentions: Vec<hush_client::Username>,
+    },
+    /// Replace the text of our message `id` with `body`, which mentions `mentions`.
+    Edit {
+        id: MessageId,
+        body: String,
+        mentions: Vec<hush_client::Username>,
+    },
     /// Delete our message `id` for everyone in its chat.
     DeleteForEveryone(MessageId),
     /// Delete message `id` from this account's devices.

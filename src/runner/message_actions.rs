@@ -14,8 +14,14 @@ pub(super) async fn serve(tab: &mut Tab, command: MessageCommand) -> Result<Outp
     let now = clock::now_ms();
     let engine = &mut tab.engine;
     match command {
-        MessageCommand::Reply { quoted, body } => {
-            let (message, out) = engine.reply(&quoted, &body, now).await?;
+        MessageCommand::Reply {
+            quoted,
+            body,
+            mentions,
+        } => {
+            let (message, out) = engine
+                .reply_mentioning(&quoted, &body, &mentions, now)
+                .await?;
             events::apply(tab, out).await;
             chat::show_sent(tab, message).await;
             Ok(Output::default())
@@ -26,7 +32,9 @@ pub(super) async fn serve(tab: &mut Tab, command: MessageCommand) -> Result<Outp
             chat::show_sent(tab, message).await;
             Ok(Output::default())
         }
-        MessageCommand::Edit { id, body } => engine.edit(&id, &body, now).await,
+        MessageCommand::Edit { id, body, mentions } => {
+            engine.edit_mentioning(&id, &body, &mentions, now).await
+        }
         MessageCommand::DeleteForEveryone(id) => engine.delete_for_everyone(&id, now).await,
         MessageCommand::DeleteForMe(id) => engine.delete_for_me(&[id]).await,
         MessageCommand::Star { id, starred } => engine.star(&id, starred).await,

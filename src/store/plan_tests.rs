@@ -335,6 +335,7 @@ fn a_message_s_terms_are_indexed_with_it_and_an_edit_swaps_only_what_changed() {
     let edit = |body: &str, edited_ms| Amendment::Edit {
         body: body.to_owned(),
         edited_ms,
+        mentions: Vec::new(),
     };
     let changes = Changes {
         amendments: vec![

@@ -2,7 +2,8 @@
 // group's composer offers the members in a listbox named `Mention` (arrow keys and Enter, or a
 // click); the message shows the mention marked on every side; a mention of Carol notifies her
 // although she muted the group, where a message that does not mention her stays silent. The
-// composer with the list open passes axe.
+// composer with the list open passes axe. A reply mentions as well, and an edit keeps (or
+// changes) whom its message mentions.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -118,4 +119,28 @@ test('@ offers the members, the mention is marked, and it notifies in a muted gr
   assert.deepEqual(shown, ['@carol are you in?']);
   await carol.getByRole('button', { name: /^Lunch/ }).click();
   assert.equal(await line(carol, '@carol are you in\\?').locator('mark').textContent(), '@carol');
+
+  // A reply mentions too: Alice answers her own question naming Bob.
+  await line(alice, 'who is in\\?').getByRole('button', { name: 'Message actions' }).click();
+  await alice.getByRole('menuitem', { name: 'Reply' }).click();
+  await alice.getByRole('group', { name: 'Reply' }).waitFor();
+  await composer.fill('@');
+  await list.getByRole('option', { name: 'bob' }).click();
+  await composer.pressSequentially('drives');
+  await composer.press('Enter');
+  const reply = line(bob, '@bob drives');
+  await reply.locator('mark').waitFor({ timeout: 20_000 });
+  await reply.getByRole('button', { name: /^Quote of alice: who is in\?$/ }).waitFor();
+
+  // Editing keeps whom it mentions while the name stays, and adds Carol.
+  await line(alice, '@bob drives').getByRole('button', { name: 'Message actions' }).click();
+  await alice.getByRole('menuitem', { name: 'Edit' }).click();
+  assert.equal(await composer.inputValue(), '@bob drives');
+  await composer.fill('@bob drives, @');
+  await list.getByRole('option', { name: 'carol' }).click();
+  await composer.pressSequentially('rides');
+  await alice.getByRole('button', { name: 'Save edit' }).click();
+  const edited = line(bob, '@bob drives, @carol rides');
+  await edited.getByText('Edited', { exact: true }).waitFor({ timeout: 20_000 });
+  assert.deepEqual(await edited.locator('mark').allTextContents(), ['@bob', '@carol']);
 });

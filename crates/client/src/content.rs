@@ -44,8 +44,11 @@ const AMEND: u8 = 0x1D;
 const MIRROR: u8 = 0x1E;
 const MARKS: u8 = 0x1F;
 const TIMER: u8 = 0x20;
-/// A group text mentioning members ([`Content::Mentioned`]).
-const MENTIONED: u8 = 0x22;
+/// A group text mentioning members ([`Content::Mentioned`]), in [`SHOWN_KINDS_AHEAD`] so a
+/// build without mentions still shows that it came.
+const MENTIONED: u8 = 0x40;
+/// What builds sent mentions as before they moved into [`SHOWN_KINDS_AHEAD`]: still read.
+const MENTIONED_FIRST: u8 = 0x22;
 /// Chat-list state between our own devices (issue 21).
 const CHAT_STATE: u8 = 0x21;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
@@ -493,7 +496,7 @@ impl Content {
                 }
             }
             RICH => Self::Rich(Box::new(Rich::read(&mut r)?)),
-            MENTIONED => Self::Mentioned(Box::new(Mentioned::read(&mut r)?)),
+            MENTIONED | MENTIONED_FIRST => Self::Mentioned(Box::new(Mentioned::read(&mut r)?)),
             AMEND => {
                 let (id, amend, sent_ms) = rich::read_amend(&mut r)?;
                 Self::Amend { id, amend, sent_ms }

@@ -283,7 +283,7 @@ fn rich_contents() -> Vec<Content> {
     };
     let edit = Content::Amend {
         id: [22; 16],
-        amend: Amend::Edit("fixed".into()),
+        amend: Amend::edit("fixed"),
         sent_ms: 52,
     };
     vec![
@@ -294,6 +294,14 @@ fn rich_contents() -> Vec<Content> {
             id: [23; 16],
             amend: Amend::Delete,
             sent_ms: 53,
+        },
+        Content::Amend {
+            id: [24; 16],
+            amend: Amend::Edit {
+                body: "@Carol fixed".into(),
+                mentions: vec![hush_protocol::Username::parse("carol").unwrap()],
+            },
+            sent_ms: 54,
         },
         Content::Mirror {
             to: "bob".into(),
@@ -382,7 +390,7 @@ fn malformed_rich_contents_are_refused() {
     // An empty edit, and a mirror of what is no action.
     let empty = Content::Amend {
         id: [1; 16],
-        amend: Amend::Edit(" ".into()),
+        amend: Amend::edit(" "),
         sent_ms: 1,
     };
     assert!(Content::decode(&empty.encode()).is_err());

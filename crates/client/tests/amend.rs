@@ -177,7 +177,7 @@ async fn a_group_of_five_sees_replies_edits_and_deletes_and_refuses_others() {
         .is_err());
     let forged = Content::Amend {
         id: sent.id,
-        amend: Amend::Edit("forged".to_owned()),
+        amend: Amend::edit("forged"),
         sent_ms: now(),
     };
     queue_raw(&mut devices[3], &group.to_string(), [0x33; 16], forged).await;
@@ -212,7 +212,7 @@ async fn late_edits_edits_after_a_delete_and_forged_authors_change_nothing() {
     bob.expect(message_from("v1")).await;
     let late = Content::Amend {
         id: sent.id,
-        amend: Amend::Edit("too late".to_owned()),
+        amend: Amend::edit("too late"),
         sent_ms: sent.sent_ms + EDIT_WINDOW_MS + 10 * 60 * 1000,
     };
     queue_raw(&mut alice, "bob", [0x41; 16], late).await;
@@ -233,7 +233,7 @@ async fn late_edits_edits_after_a_delete_and_forged_authors_change_nothing() {
     // Deleted, then an edit written before the delete arrives: still deleted.
     let edit = Content::Amend {
         id: sent.id,
-        amend: Amend::Edit("resurrected".to_owned()),
+        amend: Amend::edit("resurrected"),
         sent_ms: now(),
     };
     let out = alice
@@ -260,7 +260,7 @@ async fn an_edit_that_comes_before_its_message_is_applied_when_it_arrives() {
     let (id, sent_ms) = ([0x5B; 16], now());
     let edit = Content::Amend {
         id,
-        amend: Amend::Edit("edited first".to_owned()),
+        amend: Amend::edit("edited first"),
         sent_ms: sent_ms + 1,
     };
     queue_raw(&mut alice, "bob", [0x5C; 16], edit).await;

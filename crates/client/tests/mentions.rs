@@ -57,3 +57,60 @@ async fn a_mention_reaches_every_member_and_notifies_the_mentioned_one_when_mute
     assert!(plain.meta.mentions.is_empty());
     members[1].expect(message_from("@nobody here")).await;
 }
+
+#[tokio::test]
+async fn replies_mention_and_edits_change_whom_a_message_mentions() {
+    let relay = relay().await;
+    let (mut members, group) = group_of(&relay, 3, "plans").await;
+    let (question, out) = (members[1]
+        .engine
+        .send_text(&group, "who drives?", now())
+        .await)
+        .unwrap();
+    members[1].output(out).await;
+    settle_all(&mut members).await;
+
+    let (reply, out) = members[0]
+        .engine
+        .reply_mentioning(&question.id, "@member2 does", &[user("member2")], now())
+        .await
+        .unwrap();
+    members[0].output(out).await;
+    settle_all(&mut members).await;
+    for member in &members[1..] {
+        let shown = member.store.message(&reply.id).await.unwrap().unwrap();
+        assert_eq!(shown.meta.mentions, [user("member2")]);
+        let quoted = shown.meta.quote.as_ref().map(|q| q.target.id);
+        assert_eq!(quoted, Some(question.id), "still a reply");
+    }
+    // Muted, the group stays silent but for the member the reply mentions.
+    let arrived = Event::Message(members[2].store.message(&reply.id).await.unwrap().unwrap());
+    let (muted, me) = ([group.clone()], Some(user("member2")));
+    assert_eq!(notices(&[arrived], &[], &muted, None, me.as_ref()).len(), 1);
+
+    let out = members[0]
+        .engine
+        .edit_mentioning(&reply.id, "@member1 does", &[user("member1")], now())
+        .await
+        .unwrap();
+    members[0].output(out).await;
+    settle_all(&mut members).await;
+    for member in &members {
+        let stored = member.store.message(&reply.id).await.unwrap().unwrap();
+        assert_eq!(stored.body, "@member1 does");
+        assert_eq!(stored.meta.mentions, [user("member1")]);
+    }
+
+    // An edit mentioning no one leaves no one mentioned.
+    let out = (members[0]
+        .engine
+        .edit(&reply.id, "someone does", now() + 1)
+        .await)
+        .unwrap();
+    members[0].output(out).await;
+    settle_all(&mut members).await;
+    for member in &members {
+        let stored = member.store.message(&reply.id).await.unwrap().unwrap();
+        assert!(stored.meta.mentions.is_empty(), "{stored:?}");
+    }
+}

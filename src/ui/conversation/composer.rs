@@ -70,6 +70,8 @@ pub(super) fn Composer() -> impl IntoView {
                 Some(pointer) => pointer.caption.clone(),
                 None => message.body.clone(),
             };
+            // Whom it mentions stays mentioned while its `@Name` stays in the text.
+            mentions.keep(ui, &message.meta.mentions);
             draft.set(text);
         }
     });
@@ -98,10 +100,12 @@ pub(super) fn Composer() -> impl IntoView {
             Composing::Reply(quoted) => Command::Message(MessageCommand::Reply {
                 quoted: quoted.id,
                 body,
+                mentions: mentioned,
             }),
             Composing::Edit(message) => Command::Message(MessageCommand::Edit {
                 id: message.id,
                 body,
+                mentions: mentioned,
             }),
         });
         ui.composing.set(Composing::New);

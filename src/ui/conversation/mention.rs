@@ -92,6 +92,16 @@ impl Mentions {
         self.offered.set(Vec::new());
     }
 
+    /// Starts the draft's choices with `accounts` (those an edited message mentions), under
+    /// the names shown for them now.
+    pub(super) fn keep(&self, ui: Ui, accounts: &[Username]) {
+        let kept = accounts.iter().map(|account| Candidate {
+            name: ui.name_of(account.as_str()),
+            account: account.clone(),
+        });
+        self.chosen.set(kept.collect());
+    }
+
     /// Whom `body` mentions (chosen, their `@Name` still in it); the draft's choices go.
     pub(super) fn take(&self, body: &str) -> Vec<Username> {
         let chosen = self.chosen.get_untracked();

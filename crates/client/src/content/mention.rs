@@ -28,28 +28,41 @@ impl Mentioned {
 
     pub(super) fn write(&self, w: &mut Writer) {
         self.rich.write(w);
-        w.u8(u8::try_from(self.mentions.len()).unwrap_or(u8::MAX));
-        for mention in self.mentions.iter().take(MAX_MENTIONS) {
-            w.var(mention.as_bytes());
-        }
+        write_mentions(w, &self.mentions);
     }
 
     pub(super) fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let rich = Rich::read_fields(r)?;
-        let n = usize::from(r.u8()?);
-        if n == 0 || n > MAX_MENTIONS {
-            return Err(DecodeError::Invalid("mentions"));
-        }
-        let mut mentions: Vec<Username> = Vec::with_capacity(n);
-        for _ in 0..n {
-            let mention = Username::new(r.string("mention", MAX_CHAT_NAME)?)?;
-            if mentions.contains(&mention) {
-                return Err(DecodeError::Invalid("mentions"));
-            }
-            mentions.push(mention);
-        }
+        let mentions = read_mentions(r)?;
         Ok(Self { rich, mentions })
     }
+}
+
+/// A list of mentions: its length (u8), then each username. Written as given (senders keep
+/// at most [`MAX_MENTIONS`]); a receiver refuses a longer list.
+pub(super) fn write_mentions(w: &mut Writer, mentions: &[Username]) {
+    let kept = &mentions[..mentions.len().min(usize::from(u8::MAX))];
+    w.u8(u8::try_from(kept.len()).unwrap_or(u8::MAX));
+    for mention in kept {
+        w.var(mention.as_bytes());
+    }
+}
+
+/// What [`write_mentions`] wrote: 1 to [`MAX_MENTIONS`] usernames, none twice.
+pub(super) fn read_mentions(r: &mut Reader<'_>) -> Result<Vec<Username>, DecodeError> {
+    let n = usize::from(r.u8()?);
+    if n == 0 || n > MAX_MENTIONS {
+        return Err(DecodeError::Invalid("mentions"));
+    }
+    let mut mentions: Vec<Username> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mention = Username::new(r.string("mention", MAX_CHAT_NAME)?)?;
+        if mentions.contains(&mention) {
+            return Err(DecodeError::Invalid("mentions"));
+        }
+        mentions.push(mention);
+    }
+    Ok(mentions)
 }
 
 #[cfg(test)]
@@ -88,5 +101,19 @@ mod tests {
             Content::decode(&mentioned(&many).encode()).is_err(),
             "too many"
         );
+    }
+
+    /// A build that knows no mentions reads one as a message of a later kind (id and time,
+    /// "Update Hush to see this message") instead of refusing it; what builds sent as 0x22
+    /// before still reads.
+    #[test]
+    fn an_older_build_sees_a_mention_came_and_the_first_type_still_reads() {
+        let content = mentioned(&["carol"]);
+        let mut bytes = content.encode();
+        assert!(crate::content::SHOWN_KINDS_AHEAD.contains(&bytes[1]));
+        assert_eq!(&bytes[2..18], &[1; 16], "the id comes first");
+        assert_eq!(&bytes[18..26], &5u64.to_be_bytes(), "then the time");
+        bytes[1] = 0x22;
+        assert_eq!(Content::decode(&bytes), Ok(content));
     }
 }

@@ -30,8 +30,13 @@ pub struct Rich {
 /// An author's change to one of their own messages.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Amend {
-    /// The new text (or caption).
-    Edit(String),
+    /// The new text (or caption), and the group members it mentions (none outside groups).
+    Edit {
+        /// The new text.
+        body: String,
+        /// Whom it mentions now (replacing whom the message mentioned).
+        mentions: Vec<Username>,
+    },
     /// Deleted for everyone.
     Delete,
 }
@@ -45,6 +50,16 @@ pub enum Mark {
     Unstar,
     /// Deleted for me.
     Forget,
+}
+
+impl Amend {
+    /// An edit to `body` mentioning no one.
+    pub fn edit(body: impl Into<String>) -> Self {
+        Self::Edit {
+            body: body.into(),
+            mentions: Vec::new(),
+        }
+    }
 }
 
 impl Rich {
@@ -129,20 +144,33 @@ impl Rich {
 pub(super) fn write_amend(w: &mut Writer, id: &MessageId, amend: &Amend, sent_ms: u64) {
     w.raw(id).u64(sent_ms);
     match amend {
-        Amend::Edit(body) => w.u8(0).var(body.as_bytes()),
-        Amend::Delete => w.u8(1),
-    };
+        // Without mentions in its first form, so builds before mentions still take it.
+        Amend::Edit { body, mentions } if mentions.is_empty() => {
+            w.u8(0).var(body.as_bytes());
+        }
+        Amend::Delete => {
+            w.u8(1);
+        }
+        Amend::Edit { body, mentions } => {
+            w.u8(2).var(body.as_bytes());
+            super::mention::write_mentions(w, mentions);
+        }
+    }
 }
 
 pub(super) fn read_amend(r: &mut Reader<'_>) -> Result<(MessageId, Amend, u64), DecodeError> {
     let id = r.array()?;
     let sent_ms = r.u64()?;
     let amend = match r.u8()? {
-        0 => Amend::Edit(r.string("text", MAX_TEXT)?),
+        0 => Amend::edit(r.string("text", MAX_TEXT)?),
         1 => Amend::Delete,
+        2 => Amend::Edit {
+            body: r.string("text", MAX_TEXT)?,
+            mentions: super::mention::read_mentions(r)?,
+        },
         _ => return Err(DecodeError::Invalid("amendment")),
     };
-    if matches!(&amend, Amend::Edit(body) if body.trim().is_empty()) {
+    if matches!(&amend, Amend::Edit { body, .. } if body.trim().is_empty()) {
         return Err(DecodeError::Invalid("empty edit"));
     }
     Ok((id, amend, sent_ms))

@@ -25,6 +25,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
         body: &str,
         now_ms: u64,
     ) -> Result<Output, EngineError> {
+        self.edit_mentioning(id, body, &[], now_ms).await
+    }
+
+    /// [`Engine::edit`], the new text mentioning `mentions` (those who are members of the
+    /// message's group, as [`Engine::send_mentioning`] keeps them).
+    pub async fn edit_mentioning(
+        &mut self,
+        id: &MessageId,
+        body: &str,
+        mentions: &[Username],
+        now_ms: u64,
+    ) -> Result<Output, EngineError> {
         if body.trim().is_empty() || body.len() > MAX_TEXT {
             return Err(InputError::TextLength.into());
         }
@@ -33,7 +45,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if !in_time(&message, now_ms, EDIT_WINDOW_MS) || !caption_fits {
             return Err(InputError::NotEditable.into());
         }
-        let amend = Amend::Edit(body.to_owned());
+        let mentions = self.members_among(&message.chat, mentions).await?;
+        let amend = Amend::Edit {
+            body: body.to_owned(),
+            mentions,
+        };
         self.send_amend(message, amend, now_ms).await
     }
 
@@ -121,7 +137,7 @@ pub(super) fn accept_amend(
 ) {
     let (window, fits_message) = match &amend {
         // A caption has its own, smaller, limit.
-        Amend::Edit(body) => (
+        Amend::Edit { body, .. } => (
             EDIT_WINDOW_MS,
             message.attachment.is_none() || body.len() <= MAX_CAPTION,
         ),
@@ -153,9 +169,10 @@ fn in_time(message: &ChatMessage, now_ms: u64, window_ms: u64) -> bool {
 
 fn amendment(amend: &Amend, sent_ms: u64) -> Amendment {
     match amend {
-        Amend::Edit(body) => Amendment::Edit {
+        Amend::Edit { body, mentions } => Amendment::Edit {
             body: body.clone(),
             edited_ms: sent_ms,
+            mentions: mentions.clone(),
         },
         Amend::Delete => Amendment::Delete,
     }

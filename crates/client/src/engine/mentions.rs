@@ -33,7 +33,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Those of `wanted` who are members of group `chat` other than us, each once, at most
     /// [`MAX_MENTIONS`].
-    async fn members_among(
+    pub(super) async fn members_among(
         &self,
         chat: &ChatId,
         wanted: &[Username],

@@ -2,7 +2,7 @@
 //! preview kept with it), or that was forwarded (with how many hops it made, so a message
 //! forwarded often shows it). Plain messages keep their own forms on the wire.
 
-use hush_protocol::Rng;
+use hush_protocol::{Rng, Username};
 
 use super::attachments::{attachment_body, attachment_message};
 use super::{Engine, Output};
@@ -19,6 +19,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
         body: &str,
         now_ms: u64,
     ) -> Result<(ChatMessage, Output), EngineError> {
+        self.reply_mentioning(quoted, body, &[], now_ms).await
+    }
+
+    /// [`Engine::reply`], the reply mentioning `mentions` (those who are members of the
+    /// group, as [`Engine::send_mentioning`] keeps them).
+    pub async fn reply_mentioning(
+        &mut self,
+        quoted: &MessageId,
+        body: &str,
+        mentions: &[Username],
+        now_ms: u64,
+    ) -> Result<(ChatMessage, Output), EngineError> {
         if body.trim().is_empty() || body.len() > MAX_TEXT {
             return Err(InputError::TextLength.into());
         }
@@ -32,6 +44,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let mut message = self.new_message(&original.chat, body, now_ms);
         message.meta.quote = Some(Box::new(quote));
+        message.meta.mentions = self.members_among(&original.chat, mentions).await?;
         let content = content_of(&message);
         self.send_message(&original.chat, message, content).await
     }

@@ -60,6 +60,8 @@ pub enum Amendment {
         body: String,
         /// When it was edited.
         edited_ms: u64,
+        /// The group members the new text mentions (replacing the old ones).
+        mentions: Vec<Username>,
     },
     /// Its author deleted it for everyone: it shows [`DELETED`], and nothing of it is kept.
     Delete,
@@ -75,7 +77,11 @@ pub enum Amendment {
 pub fn amend(message: &mut ChatMessage, amendment: &Amendment) -> bool {
     let shown = matches!(message.kind, Kind::Text | Kind::Attachment);
     match amendment {
-        Amendment::Edit { body, edited_ms } => {
+        Amendment::Edit {
+            body,
+            edited_ms,
+            mentions,
+        } => {
             let newer = message.meta.edited_ms.is_none_or(|at| *edited_ms > at);
             if !shown || !newer {
                 return false;
@@ -85,6 +91,7 @@ pub fn amend(message: &mut ChatMessage, amendment: &Amendment) -> bool {
                 pointer.caption.clone_from(body);
             }
             message.meta.edited_ms = Some(*edited_ms);
+            message.meta.mentions.clone_from(mentions);
             true
         }
         Amendment::Star(starred) => {

@@ -22,6 +22,7 @@ fn edit(body: &str, edited_ms: u64) -> Amendment {
     Amendment::Edit {
         body: body.to_owned(),
         edited_ms,
+        mentions: Vec::new(),
     }
 }
 

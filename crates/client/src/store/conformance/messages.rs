@@ -79,6 +79,7 @@ async fn amendments(store: &impl Store) -> Outcome {
     let edit = |body: &str, edited_ms: u64| Amendment::Edit {
         body: body.to_owned(),
         edited_ms,
+        mentions: Vec::new(),
     };
     let received = message(70, "erin", Status::Delivered)?;
     let changes = Changes {

@@ -27,6 +27,7 @@ pub async fn search(store: &impl Store) -> Outcome {
     let edit = |body: &str| Amendment::Edit {
         body: body.to_owned(),
         edited_ms: 5,
+        mentions: Vec::new(),
     };
     let changes = Changes {
         received: vec![
