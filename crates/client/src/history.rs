@@ -3,7 +3,8 @@
 //! device trusts of them (pinned account keys and device lists, verified keys), so the new
 //! device does not start trusting on first use again. Messages travel as stored, so their
 //! reactions, edits, deletes, stars, quotes, forwards and expiry go along; so do the chats'
-//! disappearing-message timers (from [`HISTORY_V2`] on). Encrypted
+//! disappearing-message timers (from [`HISTORY_V2`] on) and their places in the chat list
+//! (pinned, archived, cleared...: from [`HISTORY_V3`] on). Encrypted
 //! under a fresh key that travels only inside the provisioning message. The relay stores the
 //! ciphertext as a blob it cannot read.
 
@@ -12,7 +13,7 @@ use hush_protocol::crypto;
 use hush_protocol::{DecodeError, Username};
 use zeroize::Zeroizing;
 
-use crate::model::{ChatId, ChatMessage, ChatTimer, PinnedDevices};
+use crate::model::{ChatId, ChatMessage, ChatState, ChatTimer, PinnedDevices};
 use crate::store::encoding::{
     decode_message, decode_pinned, decode_timer, encode_message, encode_pinned, encode_timer,
 };
@@ -25,6 +26,8 @@ pub const MAX_HISTORY_BYTES: usize = 8 * 1024 * 1024;
 const HISTORY: u8 = 0xB0;
 /// With the chats' timers after the groups.
 const HISTORY_V2: u8 = 0xB4;
+/// With the chats' list states after the timers.
+const HISTORY_V3: u8 = 0xB6;
 const AD: &[u8] = b"Hush history v1";
 /// Messages one history may hold (a bound for decoding; the size bound comes first).
 const MAX_MESSAGES: usize = 200_000;
@@ -44,6 +47,8 @@ pub struct History {
     pub groups: Vec<Vec<u8>>,
     /// The chats' disappearing-message timers.
     pub timers: Vec<(ChatId, ChatTimer)>,
+    /// The chats' places in the chat list.
+    pub chat_states: Vec<(ChatId, ChatState)>,
 }
 
 impl History {
@@ -80,7 +85,7 @@ impl History {
 
     fn encode(&self) -> Zeroizing<Vec<u8>> {
         let mut w = Writer::default();
-        w.header(HISTORY_V2).u32(self.messages.len() as u32);
+        w.header(HISTORY_V3).u32(self.messages.len() as u32);
         for message in &self.messages {
             w.var(&encode_message(message));
         }
@@ -104,16 +109,21 @@ impl History {
         for (chat, timer) in &self.timers {
             w.var(chat.to_string().as_bytes()).var(&encode_timer(timer));
         }
+        w.u32(self.chat_states.len() as u32);
+        for (chat, state) in &self.chat_states {
+            w.var(chat.to_string().as_bytes());
+            state.write(&mut w);
+        }
         Zeroizing::new(w.into_bytes())
     }
 
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader::new(bytes);
         let form = bytes.get(1).copied();
-        let expected = if form == Some(HISTORY) {
-            HISTORY
-        } else {
-            HISTORY_V2
+        let expected = match form {
+            Some(HISTORY) => HISTORY,
+            Some(HISTORY_V2) => HISTORY_V2,
+            _ => HISTORY_V3,
         };
         r.stored_header(expected)?;
         let n = r.count("messages", MAX_MESSAGES, 40)?;
@@ -143,6 +153,10 @@ impl History {
             Some(HISTORY) => Vec::new(),
             _ => decode_timers(&mut r)?,
         };
+        let chat_states = match form {
+            Some(HISTORY | HISTORY_V2) => Vec::new(),
+            _ => decode_chat_states(&mut r)?,
+        };
         r.finish()?;
         Ok(Self {
             messages,
@@ -151,6 +165,7 @@ impl History {
             verified,
             groups,
             timers,
+            chat_states,
         })
     }
 
@@ -174,6 +189,17 @@ fn decode_timers(r: &mut Reader<'_>) -> Result<Vec<(ChatId, ChatTimer)>, DecodeE
         .map(|_| {
             let chat = ChatId::parse(&r.string("chat", 64)?)?;
             Ok((chat, decode_timer(r.var("timer", 64)?)?))
+        })
+        .collect()
+}
+
+/// The chat states [`History::encode`] wrote: each a chat and its state.
+fn decode_chat_states(r: &mut Reader<'_>) -> Result<Vec<(ChatId, ChatState)>, DecodeError> {
+    let n = r.count("chat states", MAX_MESSAGES, 48)?;
+    (0..n)
+        .map(|_| {
+            let chat = ChatId::parse(&r.string("chat", 64)?)?;
+            Ok((chat, ChatState::read(r)?))
         })
         .collect()
 }
@@ -283,6 +309,17 @@ mod tests {
                     set_ms: 9,
                 },
             )],
+            chat_states: vec![(
+                ChatId::parse("bob").unwrap(),
+                ChatState {
+                    pinned: crate::model::Flag {
+                        on: true,
+                        set_ms: 4,
+                    },
+                    cleared_ms: 3,
+                    ..ChatState::default()
+                },
+            )],
         };
         let blob = history.seal(&[7; 32]);
         assert_eq!(History::open(&[7; 32], &blob), Ok(history));
@@ -331,7 +368,8 @@ mod tests {
         assert_eq!(History::open(&[1; 32], &blob), Ok(history));
     }
 
-    /// A device of an older build sends the first form (no timers): it still opens.
+    /// A device of an older build sends the first form (no timers) or the second (no chat
+    /// states): it still opens.
     #[test]
     fn the_first_form_without_timers_still_opens() {
         let history = History {
@@ -340,7 +378,11 @@ mod tests {
             ..History::default()
         };
         let mut old = history.encode().to_vec();
-        // The same bytes with the first form's type and no timer count at the end.
+        // The same bytes with the second form's type and no chat-state count at the end,
+        old[1] = HISTORY_V2;
+        old.truncate(old.len() - 4);
+        assert_eq!(History::decode(&old), Ok(history.clone()));
+        // and with the first form's type and no timer count either.
         old[1] = HISTORY;
         old.truncate(old.len() - 4);
         assert_eq!(History::decode(&old), Ok(history.clone()));

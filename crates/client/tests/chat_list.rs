@@ -167,3 +167,79 @@ async fn a_fourth_pin_is_refused() {
     act(&mut alice, &chat("erin"), ChatAction::Pin(true)).await;
     assert!(state(&alice, &chat("erin")).await.pinned.on);
 }
+
+/// A message Bob wrote well before Alice cleared their chat, which reaches her only after
+/// (his phone was offline), stays cleared; one written about when she cleared (his clock may
+/// be behind hers) is shown, so nothing new is ever lost.
+#[tokio::test]
+async fn a_message_written_well_before_a_clear_that_arrives_after_it_stays_cleared() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    bob.deliver("alice", "hi alice").await;
+    alice.expect(message_from("hi alice")).await;
+    let with_bob = chat("bob");
+    act(&mut alice, &with_bob, ChatAction::Clear).await;
+
+    let late = |minutes: u64| now() - minutes * 60 * 1000;
+    let (old, out) = (bob
+        .engine
+        .send_text(&chat("alice"), "from before", late(10))
+        .await)
+        .unwrap();
+    bob.output(out).await;
+    let (recent, out) = (bob
+        .engine
+        .send_text(&chat("alice"), "just now", late(1))
+        .await)
+        .unwrap();
+    bob.output(out).await;
+    bob.settle().await;
+    let shown = alice
+        .expect(|e| matches!(e, hush_client::Event::Message(_)))
+        .await;
+    assert!(
+        matches!(&shown, hush_client::Event::Message(m) if m.id == recent.id),
+        "only the recent one is shown: {shown:?}"
+    );
+    for (id, kind) in [(old.id, Kind::Hidden), (recent.id, Kind::Text)] {
+        let stored = alice.store.message(&id).await.unwrap().unwrap();
+        assert_eq!(stored.kind, kind, "{}", stored.body);
+    }
+}
+
+/// Alice's phone and laptop each pin a third chat at the same time: together four. Both end
+/// with the same three pinned, the earliest pins, as a fourth pin is refused on one device.
+#[tokio::test]
+async fn pins_made_at_once_on_two_devices_end_at_three_on_both() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let (mut laptop, _) = Device::link(&relay, &mut alice, "laptop", 3).await;
+    for (name, at) in [("bob", 1), ("carol", 2)] {
+        let pin = ChatAction::Pin(true);
+        let out = (alice.engine.chat_action(&chat(name), pin, now() + at)).await;
+        alice.output(out.unwrap()).await;
+        alice.settle().await;
+        until(&mut laptop, &chat(name), |s| s.pinned.on).await;
+    }
+    // Neither has heard of the other's third pin yet.
+    let pin = ChatAction::Pin(true);
+    let out = (alice.engine.chat_action(&chat("dave"), pin, now() + 10)).await;
+    let phone_out = out.unwrap();
+    let out = (laptop.engine.chat_action(&chat("erin"), pin, now() + 11)).await;
+    laptop.output(out.unwrap()).await;
+    alice.output(phone_out).await;
+    alice.settle().await;
+    laptop.settle().await;
+    until(&mut alice, &chat("erin"), |s| s.pinned.set_ms > 0).await;
+    until(&mut laptop, &chat("dave"), |s| s.pinned.on).await;
+    for device in [&alice, &laptop] {
+        let states = device.engine.chat_states().await.unwrap();
+        let mut pinned: Vec<String> = (states.iter())
+            .filter(|(_, s)| s.pinned.on)
+            .map(|(c, _)| c.to_string())
+            .collect();
+        pinned.sort();
+        assert_eq!(pinned, ["bob", "carol", "dave"], "the latest pin gives way");
+    }
+}

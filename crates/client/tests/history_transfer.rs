@@ -1,13 +1,14 @@
 //! History transfer over the real relay on loopback (issue 21): a browser linked after the
 //! fact gets the messages as this device holds them, with their reactions, edits, deletes for
-//! everyone, stars and expiry, and the chats' disappearing-message timers.
+//! everyone, stars and expiry, the chats' disappearing-message timers and their places in the
+//! chat list.
 // clippy.toml's allow-*-in-tests does not reach the helpers outside #[test] functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod support;
 
 use hush_client::model::{Kind, TIMER_CHOICES};
-use hush_client::{ChatMessage, Event, MessageId, Store};
+use hush_client::{ChatAction, ChatMessage, Event, MessageId, Store};
 use support::*;
 
 const DAY: u64 = TIMER_CHOICES[1];
@@ -59,6 +60,11 @@ async fn a_linked_browser_gets_reactions_edits_deletes_stars_and_timers() {
         .unwrap();
     alice.output(out).await;
     let fading = alice.deliver("bob", "this one fades").await;
+    // Bob's chat pinned and marked unread.
+    for action in [ChatAction::Pin(true), ChatAction::MarkUnread(true)] {
+        let out = (alice.engine.chat_action(&chat("bob"), action, now()).await).unwrap();
+        alice.output(out).await;
+    }
     alice.settle().await;
     while stored(&alice, &typo).await.reactions.is_empty() {
         alice
@@ -84,6 +90,17 @@ async fn a_linked_browser_gets_reactions_edits_deletes_stars_and_timers() {
     let fades_at = stored(&laptop, &fading).await.meta.expires_ms;
     assert_eq!(fades_at, stored(&alice, &fading).await.meta.expires_ms);
     assert!(fades_at.is_some());
+    // So did the chat's place in the list.
+    let states = laptop.engine.chat_states().await.unwrap();
+    let bobs = states
+        .iter()
+        .find(|(c, _)| *c == chat("bob"))
+        .map(|(_, s)| *s);
+    assert!(
+        bobs.is_some_and(|s| s.pinned.on && s.unread.on),
+        "{states:?}"
+    );
+    assert_eq!(states, alice.engine.chat_states().await.unwrap());
     // Everything is as the approver holds it (receipts may still move its status on).
     for id in [question, typo, oops, fading] {
         let (mut here, there) = (stored(&laptop, &id).await, stored(&alice, &id).await);

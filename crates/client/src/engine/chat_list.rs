@@ -11,7 +11,9 @@ use super::receive::Batch;
 use super::{Engine, Event, Output};
 use crate::content::Content;
 use crate::error::{EngineError, InputError};
-use crate::model::{Amendment, ChatId, ChatState, Flag, Kind, MessageId, MAX_PINNED};
+use crate::model::{
+    Amendment, ChatId, ChatMessage, ChatState, Flag, Kind, MessageId, CLOCK_MARGIN_MS, MAX_PINNED,
+};
 use crate::store::{Changes, Store};
 
 /// Messages read at a time while clearing a chat.
@@ -164,27 +166,86 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         let cleared = match state.cleared_ms > cleared_before {
-            true => Some(
-                self.forget_cleared(&chat, state.cleared_ms, &mut batch.changes)
-                    .await?,
-            ),
+            true => {
+                let mut gone =
+                    (self.forget_cleared(&chat, state.cleared_ms, &mut batch.changes)).await?;
+                gone.extend(clear_in_batch(batch, &chat, state.cleared_ms));
+                Some(gone)
+            }
             false => None,
         };
+        let pinned = state.pinned.on;
         batch.changes.chat_states.push((chat.clone(), state));
         batch.events.push(Event::ChatState { chat, cleared });
+        if pinned {
+            self.unpin_past_limit(batch).await?;
+        }
         Ok(())
     }
 
-    /// A batch's new messages from others bring their archived chats back, unless muted
-    /// (every device does this on its own, by its own clock).
-    pub(super) async fn unarchive_on_message(&self, batch: &mut Batch) -> Result<(), EngineError> {
-        let chats: Vec<ChatId> = (batch.changes.received.iter())
-            .filter(|m| !m.from_me && m.is_reactable())
-            .map(|m| m.chat.clone())
-            .collect();
+    /// Two of our devices may each pin a chat at once, each within [`MAX_PINNED`], and
+    /// together past it. Every device then keeps the first chats pinned (by when) up to the
+    /// limit, and unpins the later ones (as a 4th pin is refused here), stamped just after
+    /// their pin: all devices end with the same chats pinned without telling each other, and
+    /// a later pin still wins.
+    async fn unpin_past_limit(&self, batch: &mut Batch) -> Result<(), EngineError> {
+        let mut states = self.store.chat_states().await?;
+        states.extend(batch.changes.chat_states.iter().cloned());
+        let mut pinned: Vec<(ChatId, ChatState)> = Vec::new();
+        for (chat, _) in &states {
+            let state = state_in(&states, chat);
+            if state.pinned.on && !pinned.iter().any(|(c, _)| c == chat) {
+                pinned.push((chat.clone(), state));
+            }
+        }
+        if pinned.len() <= MAX_PINNED {
+            return Ok(());
+        }
+        // Ties (the same millisecond) go by the chat's name, the same on every device.
+        pinned.sort_by_cached_key(|(chat, state)| (state.pinned.set_ms, chat.to_string()));
+        for (chat, mut state) in pinned.into_iter().skip(MAX_PINNED) {
+            state.pinned = Flag {
+                on: false,
+                set_ms: state.pinned.set_ms.saturating_add(1),
+            };
+            batch.changes.chat_states.push((chat.clone(), state));
+            let cleared = None;
+            batch.events.push(Event::ChatState { chat, cleared });
+        }
+        Ok(())
+    }
+
+    /// What a batch's new messages do to the chat list: one sent before its chat was
+    /// cleared is cleared too ([`clear_late_arrivals`]), and one from others brings its
+    /// archived chat back, unless muted (every device does this on its own, by its own
+    /// clock).
+    pub(super) async fn list_on_messages(&self, batch: &mut Batch) -> Result<(), EngineError> {
+        if batch.changes.received.is_empty() {
+            return Ok(());
+        }
+        let mut states = self.store.chat_states().await?;
+        // The batch's own settings come after the stored ones, so they win in `state_in`.
+        states.extend(batch.changes.chat_states.iter().cloned());
+        clear_late_arrivals(batch, &states);
+        self.unarchive_on_message(batch, &states).await
+    }
+
+    /// Brings back the archived chats of the batch's new messages from others, unless muted.
+    async fn unarchive_on_message(
+        &self,
+        batch: &mut Batch,
+        states: &[(ChatId, ChatState)],
+    ) -> Result<(), EngineError> {
+        let mut chats: Vec<ChatId> = Vec::new();
+        for message in &batch.changes.received {
+            let theirs = !message.from_me && message.is_reactable();
+            if theirs && !chats.contains(&message.chat) {
+                chats.push(message.chat.clone());
+            }
+        }
         let mut muted = None;
         for chat in chats {
-            let mut state = self.state_for(batch, &chat).await?;
+            let mut state = state_in(states, &chat);
             if !state.archived.on {
                 continue;
             }
@@ -216,8 +277,47 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 }
 
-/// `chat`'s state among `states` (the default if never set).
+/// `chat`'s state among `states` (the default if never set; the last one if several).
 fn state_in(states: &[(ChatId, ChatState)], chat: &ChatId) -> ChatState {
-    let found = states.iter().find(|(c, _)| c == chat);
+    let found = states.iter().rev().find(|(c, _)| c == chat);
     found.map(|(_, s)| *s).unwrap_or_default()
+}
+
+/// A clear from our other device also clears what came earlier in the same batch (not
+/// stored yet, so [`Engine::forget_cleared`] does not see it): it was here before the clear
+/// was, as the stored messages were. Returns the attachments among them.
+fn clear_in_batch(batch: &mut Batch, chat: &ChatId, cleared_ms: u64) -> Vec<MessageId> {
+    forget_received(batch, |m| m.chat == *chat && m.sent_ms <= cleared_ms)
+}
+
+/// A message that arrives after its chat was cleared (delayed, or from a sender who was
+/// offline) but was sent well before the clear is cleared too: kept only as the mark that it
+/// came, and not shown, so a clear holds on every device whatever order things arrive in.
+/// "Well before": by more than [`CLOCK_MARGIN_MS`], since the sender's clock may be behind
+/// ours, and a message written after the clear must never be lost.
+fn clear_late_arrivals(batch: &mut Batch, states: &[(ChatId, ChatState)]) {
+    forget_received(batch, |m| {
+        let cleared_ms = state_in(states, &m.chat).cleared_ms;
+        m.sent_ms.saturating_add(CLOCK_MARGIN_MS) <= cleared_ms
+    });
+}
+
+/// Forgets the batch's new messages that `cleared` picks (they are stored only as the mark
+/// that they came) and takes them out of its events; returns the attachments among them.
+fn forget_received(batch: &mut Batch, cleared: impl Fn(&ChatMessage) -> bool) -> Vec<MessageId> {
+    let (mut gone, mut attachments) = (Vec::new(), Vec::new());
+    for message in &mut batch.changes.received {
+        if message.kind != Kind::Hidden && cleared(message) {
+            if message.attachment.is_some() {
+                attachments.push(message.id);
+            }
+            crate::model::amend(message, &Amendment::Forget);
+            gone.push(message.id);
+        }
+    }
+    if !gone.is_empty() {
+        let shown = |e: &Event| matches!(e, Event::Message(m) if gone.contains(&m.id));
+        batch.events.retain(|e| !shown(e));
+    }
+    attachments
 }

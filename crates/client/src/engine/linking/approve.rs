@@ -69,6 +69,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         let mut history = History::recent(messages, self.store.names().await?, now_ms);
         history.timers = self.store.timers().await?;
+        history.chat_states = self.store.chat_states().await?;
         // Everyone we chat with, alone or in a group: what we trust of them goes along.
         let mut contacts: Vec<Username> = Vec::new();
         for chat in self.store.chats().await? {

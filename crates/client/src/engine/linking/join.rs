@@ -14,7 +14,7 @@ use crate::devices::check_list;
 use crate::engine::{Engine, Event, Output};
 use crate::error::{DeviceActionError, EngineError};
 use crate::history::History;
-use crate::model::{is_timer_choice, ChatId, ChatTimer};
+use crate::model::{is_timer_choice, ChatId, ChatState, ChatTimer};
 use crate::store::{Changes, Store};
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -180,9 +180,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         }
         let timers = self.newer_timers(history.timers).await?;
+        let chat_states = self.merged_chat_states(history.chat_states).await?;
         self.store
             .commit(Changes {
                 timers,
+                chat_states,
                 received: history.messages,
                 names: history.names,
                 pinned_devices: pins,
@@ -202,6 +204,24 @@ impl<S: Store, R: Rng> Engine<S, R> {
             let _ = self.announce_groups(&mut out).await;
         }
         Ok((count, out))
+    }
+
+    /// The history's chat states merged into what this device holds (the newest setting of
+    /// each field wins), where they change it.
+    async fn merged_chat_states(
+        &self,
+        theirs: Vec<(ChatId, ChatState)>,
+    ) -> Result<Vec<(ChatId, ChatState)>, EngineError> {
+        let here = self.store.chat_states().await?;
+        let mut merged = Vec::new();
+        for (chat, state) in theirs {
+            let found = here.iter().find(|(c, _)| *c == chat);
+            let mut ours = found.map(|(_, s)| *s).unwrap_or_default();
+            if !self.is_own(&chat.to_string()) && ours.merge(&state) {
+                merged.push((chat, ours));
+            }
+        }
+        Ok(merged)
     }
 
     /// The history's timers that are valid choices and newer than what this device holds.

@@ -271,7 +271,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let account = self.account_name()?;
         self.apply_held(&mut batch)?;
         self.stamp_expiry(&mut batch).await?;
-        self.unarchive_on_message(&mut batch).await?;
+        self.list_on_messages(&mut batch).await?;
         batch.changes.used_prekeys = std::mem::take(&mut batch.used_prekeys);
         batch.drop_unlisted();
         std::mem::take(&mut batch.groups).into_changes(&mut batch.changes);
