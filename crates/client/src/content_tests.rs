@@ -435,3 +435,26 @@ fn the_longest_reply_mirrored_fits_one_message() {
     assert!(bytes.len() <= hush_protocol::limits::MAX_CONTENT);
     assert_eq!(Content::decode(&bytes), Ok(mirror));
 }
+
+/// An edit naming no one under change 2, or someone twice, is refused (change 0 is for an
+/// edit mentioning no one).
+#[test]
+fn an_edit_mentioning_no_one_or_someone_twice_under_change_2_is_refused() {
+    let carol = hush_protocol::Username::parse("carol").unwrap();
+    let edit = |mentions: Vec<hush_protocol::Username>| Content::Amend {
+        id: [24; 16],
+        amend: Amend::Edit {
+            body: "@Carol hi".into(),
+            mentions,
+        },
+        sent_ms: 54,
+    };
+    let mut bytes = edit(vec![carol.clone()]).encode();
+    assert!(Content::decode(&bytes).is_ok());
+    // The count (1) and the one name (its length, 4 bytes, and 5 letters) at the end.
+    bytes.truncate(bytes.len() - 10);
+    bytes.push(0);
+    assert!(Content::decode(&bytes).is_err(), "no one");
+    let twice = edit(vec![carol.clone(), carol]).encode();
+    assert!(Content::decode(&twice).is_err(), "twice");
+}

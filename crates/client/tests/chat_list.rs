@@ -243,3 +243,87 @@ async fn pins_made_at_once_on_two_devices_end_at_three_on_both() {
         assert_eq!(pinned, ["bob", "carol", "dave"], "the latest pin gives way");
     }
 }
+
+/// A message dated a day ahead (a clock far off, or a lie) is kept as arriving now, so a Clear
+/// after it does not reach into the future and hide what Bob writes next.
+#[tokio::test]
+async fn a_message_from_the_future_cannot_make_a_clear_hide_later_ones() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let day = 24 * 60 * 60 * 1000;
+    let (ahead, out) = (bob
+        .engine
+        .send_text(&chat("alice"), "from tomorrow", now() + day)
+        .await)
+        .unwrap();
+    bob.output(out).await;
+    bob.settle().await;
+    alice.expect(message_from("from tomorrow")).await;
+    let kept = alice.store.message(&ahead.id).await.unwrap().unwrap();
+    assert!(
+        kept.sent_ms <= now() + 2 * 60 * 1000,
+        "kept as arriving now"
+    );
+    act(&mut alice, &chat("bob"), ChatAction::Clear).await;
+    assert!(state(&alice, &chat("bob")).await.cleared_ms < now() + day);
+
+    bob.deliver("alice", "written after the clear").await;
+    alice.expect(message_from("written after the clear")).await;
+}
+
+/// Pia and Pam are pinned. The phone pins Xena and then unpins Pia while the laptop, not
+/// hearing of it yet, pins Yuri: the laptop sees four pins and undoes Yuri's, and tells the
+/// phone, so both end with the same pins though the phone never saw four at once.
+#[tokio::test]
+async fn an_unpin_past_the_limit_reaches_our_other_devices() {
+    let relay = relay().await;
+    let mut phone = Device::register(&relay, "alice", 1).await;
+    let (mut laptop, _) = Device::link(&relay, &mut phone, "laptop", 3).await;
+    let pin = |on| ChatAction::Pin(on);
+    let at = |ms: u64| now() + ms;
+    for (name, ms) in [("pia", 1), ("pam", 2)] {
+        let out = (phone
+            .engine
+            .chat_action(&chat(name), pin(true), at(ms))
+            .await)
+            .unwrap();
+        phone.output(out).await;
+        phone.settle().await;
+        until(&mut laptop, &chat(name), |s| s.pinned.on).await;
+    }
+    let out = (phone
+        .engine
+        .chat_action(&chat("xena"), pin(true), at(10))
+        .await)
+        .unwrap();
+    phone.output(out).await;
+    let out = (phone
+        .engine
+        .chat_action(&chat("pia"), pin(false), at(12))
+        .await)
+        .unwrap();
+    phone.output(out).await;
+    phone.settle().await;
+    let out = (laptop
+        .engine
+        .chat_action(&chat("yuri"), pin(true), at(11))
+        .await)
+        .unwrap();
+    laptop.output(out).await;
+    laptop.settle().await;
+    until(&mut laptop, &chat("pia"), |s| !s.pinned.on).await;
+    until(&mut phone, &chat("yuri"), |s| {
+        !s.pinned.on && s.pinned.set_ms > at(11)
+    })
+    .await;
+    for device in [&phone, &laptop] {
+        let states = device.engine.chat_states().await.unwrap();
+        let mut pinned: Vec<String> = (states.iter())
+            .filter(|(_, s)| s.pinned.on)
+            .map(|(c, _)| c.to_string())
+            .collect();
+        pinned.sort();
+        assert_eq!(pinned, ["pam", "xena"]);
+    }
+}

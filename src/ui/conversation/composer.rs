@@ -70,8 +70,9 @@ pub(super) fn Composer() -> impl IntoView {
                 Some(pointer) => pointer.caption.clone(),
                 None => message.body.clone(),
             };
-            // Whom it mentions stays mentioned while its `@Name` stays in the text.
-            mentions.keep(ui, &message.meta.mentions);
+            // Whom it mentions stays mentioned while its `@Name` stays in the text (names
+            // read untracked: a contact's new name must not reset the edit being typed).
+            untrack(|| mentions.keep(ui, &message.meta.mentions));
             draft.set(text);
         }
     });
@@ -79,6 +80,7 @@ pub(super) fn Composer() -> impl IntoView {
         ui.current.track();
         if opened.is_some() {
             ui.composing.set(Composing::New);
+            mentions.clear();
         }
     });
     let send = move || {
@@ -139,6 +141,7 @@ pub(super) fn Composer() -> impl IntoView {
     let cancel_edit = move |_| {
         ui.composing.set(Composing::New);
         draft.set(String::new());
+        mentions.clear();
     };
     view! {
         <Show

@@ -102,6 +102,12 @@ impl Mentions {
         self.chosen.set(kept.collect());
     }
 
+    /// Forgets the draft's choices (the draft was dropped, or the chat left).
+    pub(super) fn clear(&self) {
+        self.chosen.set(Vec::new());
+        self.offered.set(Vec::new());
+    }
+
     /// Whom `body` mentions (chosen, their `@Name` still in it); the draft's choices go.
     pub(super) fn take(&self, body: &str) -> Vec<Username> {
         let chosen = self.chosen.get_untracked();

@@ -151,10 +151,13 @@ pub(super) fn accept_amend(
     if !fits {
         return;
     }
-    batch
-        .changes
-        .amendments
-        .push((message.id, amendment(&amend, sent_ms)));
+    let mut change = amendment(&amend, sent_ms);
+    // Mentions are of group members: as a `Mentioned` message, an edit's are kept in groups
+    // only.
+    if let (Amendment::Edit { mentions, .. }, None) = (&mut change, chat.group()) {
+        mentions.clear();
+    }
+    batch.changes.amendments.push((message.id, change));
     batch.events.push(Event::Amended {
         chat: chat.clone(),
         id: message.id,

@@ -184,11 +184,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
     }
 
     /// Two of our devices may each pin a chat at once, each within [`MAX_PINNED`], and
-    /// together past it. Every device then keeps the first chats pinned (by when) up to the
-    /// limit, and unpins the later ones (as a 4th pin is refused here), stamped just after
-    /// their pin: all devices end with the same chats pinned without telling each other, and
-    /// a later pin still wins.
-    async fn unpin_past_limit(&self, batch: &mut Batch) -> Result<(), EngineError> {
+    /// together past it. A device that sees more keeps the first chats pinned (by when) up to
+    /// the limit and unpins the later ones (as a 4th pin is refused here), stamped just after
+    /// their pin, and tells our other devices: an unpin is a setting like any other, so every
+    /// device ends in the same state whatever order settings arrive in (the same unpin made on
+    /// two devices is the same setting), and a later pin still wins.
+    async fn unpin_past_limit(&mut self, batch: &mut Batch) -> Result<(), EngineError> {
         let mut states = self.store.chat_states().await?;
         states.extend(batch.changes.chat_states.iter().cloned());
         let mut pinned: Vec<(ChatId, ChatState)> = Vec::new();
@@ -209,6 +210,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 set_ms: state.pinned.set_ms.saturating_add(1),
             };
             batch.changes.chat_states.push((chat.clone(), state));
+            let content = Content::ChatState {
+                chat: chat.to_string(),
+                state,
+            };
+            self.queue_for_own_devices(content, &mut batch.changes);
             let cleared = None;
             batch.events.push(Event::ChatState { chat, cleared });
         }
@@ -298,7 +304,7 @@ fn clear_in_batch(batch: &mut Batch, chat: &ChatId, cleared_ms: u64) -> Vec<Mess
 fn clear_late_arrivals(batch: &mut Batch, states: &[(ChatId, ChatState)]) {
     forget_received(batch, |m| {
         let cleared_ms = state_in(states, &m.chat).cleared_ms;
-        m.sent_ms.saturating_add(CLOCK_MARGIN_MS) <= cleared_ms
+        m.sent_ms.saturating_add(CLOCK_MARGIN_MS) < cleared_ms
     });
 }
 

@@ -39,7 +39,7 @@ pub(crate) struct Scenario {
     pub(crate) what: &'static str,
     /// The primitive operations the protocol needs for one op, in the order our code does them.
     pub(crate) floor: &'static [&'static str],
-    /// What our code does on top (read from src/ratchet.rs and src/x3dh.rs).
+    /// What our code does on top (read from src/ratchet/ and src/x3dh.rs).
     pub(crate) waste: &'static [&'static str],
     pub(crate) waste_note: &'static str,
 }

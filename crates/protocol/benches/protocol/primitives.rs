@@ -93,7 +93,7 @@ fn kdf_cases() -> Vec<Primitive> {
             .expand(RATCHET_INFO, &mut out);
         black_box((ok.is_ok(), out));
     };
-    // KDF_CK as ratchet.rs does it: the keyed HMAC state once, cloned for the two outputs.
+    // KDF_CK as ratchet/ does it: the keyed HMAC state once, cloned for the two outputs.
     let chain_step = move || {
         let keyed = <Hmac<Sha256> as Mac>::new_from_slice(black_box(&KEY)).unwrap();
         let mut for_message = keyed.clone();

@@ -213,12 +213,22 @@ impl<S: Store, R: Rng> Engine<S, R> {
         theirs: Vec<(ChatId, ChatState)>,
     ) -> Result<Vec<(ChatId, ChatState)>, EngineError> {
         let here = self.store.chat_states().await?;
-        let mut merged = Vec::new();
+        // Merged into a running list, so a chat named twice keeps the newest of each field.
+        let mut merged: Vec<(ChatId, ChatState)> = Vec::new();
         for (chat, state) in theirs {
-            let found = here.iter().find(|(c, _)| *c == chat);
-            let mut ours = found.map(|(_, s)| *s).unwrap_or_default();
-            if !self.is_own(&chat.to_string()) && ours.merge(&state) {
-                merged.push((chat, ours));
+            if self.is_own(&chat.to_string()) {
+                continue;
+            }
+            let at = match merged.iter().position(|(c, _)| *c == chat) {
+                Some(at) => at,
+                None => {
+                    let found = here.iter().find(|(c, _)| *c == chat);
+                    merged.push((chat, found.map(|(_, s)| *s).unwrap_or_default()));
+                    merged.len() - 1
+                }
+            };
+            if let Some((_, ours)) = merged.get_mut(at) {
+                ours.merge(&state);
             }
         }
         Ok(merged)

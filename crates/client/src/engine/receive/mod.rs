@@ -269,6 +269,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         let account = self.account_name()?;
+        bound_sent_times(&mut batch);
         self.apply_held(&mut batch)?;
         self.stamp_expiry(&mut batch).await?;
         self.list_on_messages(&mut batch).await?;
@@ -289,9 +290,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 }
             }
         }
+        // What the batch itself tells our other devices (a pin past the limit undone).
+        let for_own_devices = !batch.changes.outbox.is_empty();
         self.store.commit(batch.changes).await?;
         if let Some(list) = own_list {
             self.own = Some(list);
+        }
+        if for_own_devices {
+            self.dispatch_own(out).await?;
         }
         out.events.extend(batch.events);
         for chunk in batch.acks.chunks(hush_protocol::relay::MAX_ACKS) {
@@ -308,5 +314,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         self.ask_order(batch.ask_order, out);
         Ok(())
+    }
+}
+
+/// A message's time is its sender's clock. One from the future (a clock far ahead, or a peer
+/// lying) is kept as sent when it arrived plus the clock margin, so it cannot sort above what
+/// comes after it, outlive its chat's timer, or push a Clear of its chat into the future (which
+/// would clear messages written after it).
+fn bound_sent_times(batch: &mut Batch) {
+    let latest = batch.now_ms.saturating_add(crate::model::CLOCK_MARGIN_MS);
+    for message in &mut batch.changes.received {
+        message.sent_ms = message.sent_ms.min(latest);
+    }
+    for event in &mut batch.events {
+        if let Event::Message(message) = event {
+            message.sent_ms = message.sent_ms.min(latest);
+        }
     }
 }
