@@ -62,11 +62,12 @@ async function downloaded(page, text, name) {
 test('a file forwarded 16 days on is renewed by its uploader, uploaded again by anyone else, and opens the same', { timeout: 180_000 }, async () => {
   const [alice, bob, carol] = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
   const errors = [alice, bob, carol].map(watchErrors);
+  // Watched from the start: the relay's WebSocket opens as the page does.
+  const alicesTraffic = watchTraffic(alice);
+  const bobsTraffic = watchTraffic(bob);
   await register(alice, server.url, 'amos');
   await register(bob, server.url, 'bess');
   await register(carol, server.url, 'cody');
-  const alicesTraffic = watchTraffic(alice);
-  const bobsTraffic = watchTraffic(bob);
   // Both know Carol.
   for (const [page, text] of [[alice, 'hi cody from amos'], [bob, 'hi cody from bess']]) {
     await openChat(page, 'cody');
