@@ -395,7 +395,7 @@
     if (attachFiles(event.clipboardData?.files)) event.preventDefault();
   });
 
-  // Scripts only some users need (the voice-note recorder, `voice.js`), loaded on first use so
+  // Scripts only some users need (the voice-note recorder, `voice.js`; the video poster, `video.js`), loaded on first use so
   // they are no part of the first load; the service worker keeps them with the shell.
   const scripts = new Map();
   window.hushLoad = {

@@ -12,6 +12,13 @@ use crate::platform::push::Subscription;
 use crate::platform::voice::Recording;
 use crate::state::AutoDownload;
 
+/// A forward waiting for its file (renewed, or uploaded again): message `id` to `chats`.
+#[derive(Clone)]
+pub(crate) struct Forwarding {
+    pub(crate) id: MessageId,
+    pub(crate) chats: Vec<ChatId>,
+}
+
 /// What the runner is asked to do: the user's actions, and what the relay and the browser
 /// report.
 pub(crate) enum Command {
@@ -41,10 +48,23 @@ pub(crate) enum Command {
         to: ChatId,
         recording: Recording,
     },
-    /// A file of ours is uploaded: send its pointer to `to`.
+    /// A file of ours is uploaded: send its pointer to `to`, or (a copy of an older file
+    /// uploaded again to be forwarded) forward that message to its chats.
     Uploaded {
         to: ChatId,
         pointer: Box<AttachmentPointer>,
+        forward: Option<Forwarding>,
+    },
+    /// The relay answered the renewal of a blob a forward waits for (whether it renewed it).
+    Renewed {
+        request: u32,
+        renewed: bool,
+    },
+    /// An older file to forward, here again: upload it as a new blob, then forward.
+    Reupload {
+        forwarding: Forwarding,
+        file: PickedFile,
+        caption: String,
     },
     /// Stop sending the file whose grant was asked with this request id.
     CancelUpload(u32),

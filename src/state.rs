@@ -136,6 +136,8 @@ pub(crate) struct Ui {
     pub(crate) media_bytes: RwSignal<Option<u64>>,
     /// Files of ours on their way, each shown in its chat until its message is sent.
     pub(crate) transfers: RwSignal<Vec<Transfer>>,
+    /// Files coming in now, by message, with how much of each arrived (percent).
+    pub(crate) downloads: RwSignal<Vec<(MessageId, RwSignal<u32>)>>,
     /// The voice note playing (one at a time; when it ends, the chat's next one plays).
     pub(crate) voice_playing: RwSignal<Option<MessageId>>,
     /// The open chat's disappearing-message timer (ms, 0: off).
@@ -236,6 +238,7 @@ impl Ui {
             media_bytes: RwSignal::new(None),
             gallery: RwSignal::new(Vec::new()),
             transfers: RwSignal::new(Vec::new()),
+            downloads: RwSignal::new(Vec::new()),
             voice_playing: RwSignal::new(None),
             timer: RwSignal::new(0),
             composing: RwSignal::new(Composing::New),
@@ -346,6 +349,15 @@ impl Ui {
             all.iter()
                 .find(|(m, _)| *m == id)
                 .map(|(_, url)| url.clone())
+        })
+    }
+
+    /// How much of message `id`'s file arrived (percent), while it downloads (tracked).
+    pub(crate) fn download_of(&self, id: MessageId) -> Option<RwSignal<u32>> {
+        self.downloads.with(|all| {
+            all.iter()
+                .find(|(m, _)| *m == id)
+                .map(|(_, percent)| *percent)
         })
     }
 

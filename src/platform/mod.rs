@@ -40,6 +40,8 @@ pub(crate) mod scan;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod timer;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod video;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod voice;
 #[cfg(target_arch = "wasm32")]
 pub mod wake;

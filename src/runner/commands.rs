@@ -7,7 +7,9 @@ use hush_protocol::relay::ClientFrame;
 use leptos::prelude::*;
 
 use super::tab::Tab;
-use super::{chat, downloads, events, gallery, groups, linking, resume, uploads, voice};
+use super::{
+    chat, downloads, events, forwarding, gallery, groups, linking, resume, uploads, voice,
+};
 use crate::command::Command;
 use crate::platform::push::Subscription;
 use crate::platform::{clock, preferences};
@@ -39,7 +41,18 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         Command::Send { to, body } => send(tab, &to, &body).await,
         Command::SendFiles { to, files, caption } => uploads::start(tab, to, files, caption),
         Command::SendVoice { to, recording } => voice::send(tab, to, recording),
-        Command::Uploaded { to, pointer } => {
+        Command::Uploaded {
+            pointer,
+            forward: Some(forwarding),
+            ..
+        } => forwarding::send(tab, forwarding, Some(*pointer)).await,
+        Command::Renewed { request, renewed } => forwarding::renewed(tab, request, renewed).await,
+        Command::Reupload {
+            forwarding,
+            file,
+            caption,
+        } => uploads::start_forward(tab, forwarding, file, caption),
+        Command::Uploaded { to, pointer, .. } => {
             let (message, out) = tab
                 .engine
                 .send_attachment(&to, *pointer, clock::now_ms())

@@ -101,9 +101,22 @@ async fn pointer_of(tab: &Tab, id: &MessageId) -> Option<Box<AttachmentPointer>>
     message.and_then(|m| m.attachment)
 }
 
-/// The file `pointer` names, downloaded and checked, then kept as message `id`'s.
+/// The file `pointer` names, downloaded and checked, then kept as message `id`'s. Meanwhile
+/// its bubble shows how much of it arrived.
 async fn fetch_and_keep(ui: Ui, id: MessageId, pointer: &AttachmentPointer) -> Option<FileBlob> {
-    let blob = match stream_download::fetch(pointer, |_| {}).await {
+    let percent = RwSignal::new(0);
+    ui.downloads.update(|all| all.push((id, percent)));
+    let total = pointer.ciphertext_len.max(1);
+    let fetched = stream_download::fetch(pointer, |at| {
+        percent.set((at.saturating_mul(100) / total).min(100) as u32);
+    })
+    .await;
+    ui.downloads.update(|all| {
+        if let Some(at) = all.iter().position(|(_, p)| *p == percent) {
+            all.remove(at);
+        }
+    });
+    let blob = match fetched {
         Ok(blob) => blob,
         Err(failure) => {
             ui.problem.set(Some(

@@ -127,6 +127,14 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         Event::NoOneTimePreKey { .. } => {}
         Event::UploadGranted { request, id } => uploads::granted(tab, request, id),
         Event::UploadRefused { request, reason } => uploads::refused(tab, request, reason),
+        Event::BlobRenewed { request } => tab.messenger.tell(Command::Renewed {
+            request,
+            renewed: true,
+        }),
+        Event::RenewRefused { request } => tab.messenger.tell(Command::Renewed {
+            request,
+            renewed: false,
+        }),
         // Shown by `linking::show`; `Unlinked` ends the runner.
         Event::Unlinked
         | Event::LinkOpened { .. }

@@ -10,6 +10,7 @@ mod chat_list;
 mod commands;
 mod downloads;
 mod events;
+mod forwarding;
 mod gallery;
 mod groups;
 mod linking;
@@ -131,6 +132,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
         uploads: Default::default(),
         turns: Default::default(),
         asked: Default::default(),
+        renewing: Default::default(),
     };
     tab.ui.auto_download.set(preferences::auto_download());
     tab.ui.default_timer.set(preferences::default_timer());

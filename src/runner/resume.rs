@@ -57,5 +57,6 @@ fn waiting_of(record: Pending) -> Option<Waiting> {
         thumbnail: record.thumbnail,
         duration_ms: record.duration_ms,
         waveform: record.waveform,
+        forward: None,
     })
 }

@@ -27,6 +27,8 @@ pub(super) struct Tab {
     pub(super) turns: std::rc::Rc<super::waiting::Turns>,
     /// File messages whose media was asked for on this page (each is downloaded once).
     pub(super) asked: std::cell::RefCell<Vec<hush_client::MessageId>>,
+    /// Forwards waiting for the relay to renew their blob, by renewal request.
+    pub(super) renewing: Vec<(u32, crate::command::Forwarding)>,
 }
 
 impl Tab {

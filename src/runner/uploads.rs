@@ -18,7 +18,7 @@ use rand_core::OsRng;
 use super::stream_upload::{self, Source, Stopped};
 use super::tab::Tab;
 use super::waiting::{Turns, Waiting};
-use crate::command::{Command, Messenger};
+use crate::command::{Command, Forwarding, Messenger};
 use crate::platform::files::{self, PickedFile};
 use crate::platform::{blobs, pending};
 use crate::state::{Transfer, Ui};
@@ -41,46 +41,77 @@ pub(super) fn start(
     // asked in `out`, so none waits for an answer never asked for).
     let mut out = Output::default();
     for (n, file) in files.into_iter().enumerate() {
-        let data_len = file.blob.size();
-        let asked = if tab.uploads.len() >= MAX_WAITING {
-            Err(InputError::TooManyUploads.into())
+        let caption = if n == 0 {
+            caption.clone()
         } else {
-            ask(tab, data_len)
+            String::new()
         };
-        let (request, blob_len, more) = match asked {
-            Ok(asked) => asked,
-            Err(e) => {
-                tab.ui
-                    .problem
-                    .set(Some(format!("{} was not sent: {e}", file.name)));
-                continue;
-            }
-        };
-        out.frames.extend(more.frames);
-        let waiting = Waiting {
-            to: to.clone(),
-            key: AttachmentKey::generate(&mut OsRng),
-            file: file.blob,
-            data_len,
-            blob_len,
-            name: clean_file_name(&file.name).unwrap_or_default(),
-            mime: Mime::parse(&file.mime),
-            caption: if n == 0 {
-                caption.clone()
-            } else {
-                String::new()
-            },
-            dimensions: file
-                .dimensions
-                .map(|(width, height)| Dimensions { width, height }),
-            thumbnail: file.thumbnail,
-            duration_ms: file.duration_ms,
-            waveform: file.waveform,
-        };
-        show_transfer(tab.ui, request, &waiting);
-        tab.uploads.push(request, waiting);
+        if let Some(more) = queue(tab, to.clone(), file, caption, None) {
+            out.frames.extend(more.frames);
+        }
     }
     Ok(out)
+}
+
+/// An older file to forward, uploaded again as a new blob under a fresh key: once uploaded,
+/// message `forwarding.id` is forwarded pointing at it ([`super::forwarding`]). It shows in
+/// the first chat it goes to meanwhile.
+pub(super) fn start_forward(
+    tab: &mut Tab,
+    forwarding: Forwarding,
+    file: PickedFile,
+    caption: String,
+) -> Result<Output, EngineError> {
+    let Some(to) = forwarding.chats.first().cloned() else {
+        return Ok(Output::default());
+    };
+    Ok(queue(tab, to, file, caption, Some(forwarding)).unwrap_or_default())
+}
+
+/// Gives `file` its key and asks for its grant: the frame asking, or None if it cannot go
+/// (then said so).
+fn queue(
+    tab: &mut Tab,
+    to: ChatId,
+    file: PickedFile,
+    caption: String,
+    forward: Option<Forwarding>,
+) -> Option<Output> {
+    let data_len = file.blob.size();
+    let asked = if tab.uploads.len() >= MAX_WAITING {
+        Err(InputError::TooManyUploads.into())
+    } else {
+        ask(tab, data_len)
+    };
+    let (request, blob_len, out) = match asked {
+        Ok(asked) => asked,
+        Err(e) => {
+            tab.ui
+                .problem
+                .set(Some(format!("{} was not sent: {e}", file.name)));
+            return None;
+        }
+    };
+    let waiting = Waiting {
+        to,
+        key: AttachmentKey::generate(&mut OsRng),
+        file: file.blob,
+        data_len,
+        blob_len,
+        name: clean_file_name(&file.name).unwrap_or_default(),
+        mime: Mime::parse(&file.mime),
+        caption,
+        dimensions: file
+            .dimensions
+            .map(|(width, height)| Dimensions { width, height }),
+        thumbnail: file.thumbnail,
+        duration_ms: file.duration_ms,
+        waveform: file.waveform,
+        forward,
+    };
+    show_transfer(tab.ui, request, &waiting);
+    tab.uploads.push(request, waiting);
+    Some(out)
 }
 
 /// Asks the grant for a file of `data_len` bytes: the request id, the blob's length, the frame.
@@ -212,9 +243,11 @@ pub(super) async fn send_in_turn(
     match uploaded {
         Ok(sha256) => {
             pending::forget(&id).await;
+            let forward = waiting.forward.clone();
             messenger.tell(Command::Uploaded {
                 to: waiting.to.clone(),
                 pointer: Box::new(pointer_of(waiting, id, sha256)),
+                forward,
             });
         }
         Err(Stopped::Cancelled) => {

@@ -26,6 +26,9 @@ pub(super) struct Waiting {
     /// A voice note's length and peaks.
     pub(super) duration_ms: Option<u32>,
     pub(super) waveform: Vec<u8>,
+    /// An older file uploaded again to be forwarded: the forward it is for (not kept across
+    /// a reload: a resumed copy is sent to its first chat as a new message).
+    pub(super) forward: Option<crate::command::Forwarding>,
 }
 
 /// Uploads under way: one at a time (in the order their grants came), the ones the user

@@ -14,6 +14,9 @@ import { startServer } from './support/server.mjs';
 let server;
 let browser;
 
+/** Resolves after `ms`. */
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
@@ -45,9 +48,22 @@ test('a 20 MiB file sent with a caption downloads on the other side with identic
 
   await bob.getByRole('button', { name: /^alice/ }).click({ timeout: 30_000 });
   await bob.getByRole('log').getByText('the numbers').waitFor();
+  // Above the size that downloads by itself: no bar until the click.
+  const bar = bob.getByRole('log').getByRole('progressbar', { name: 'Downloading report.bin' });
+  assert.equal(await bar.count(), 0);
+  // Each range (4 MiB) is held back a little, so the download is seen under way.
+  await bob.route('**/blobs/*', async (route) => {
+    await pause(300);
+    await route.continue().catch(() => {});
+  });
   const download = bob.waitForEvent('download');
   await bob.getByRole('button', { name: 'Download report.bin' }).click();
+  await bar.waitFor({ timeout: 30_000 });
+  // Its value rises as the ranges come, then the bar goes with the file saved.
+  await bob.waitForFunction(() => Number(document.querySelector('progress.download-progress')?.value) > 0, null, { timeout: 30_000 });
   const saved = await download;
+  await bar.waitFor({ state: 'detached' });
+  await bob.unroute('**/blobs/*');
   assert.equal(saved.suggestedFilename(), 'report.bin');
   const got = await readFile(await saved.path());
   assert.equal(got.length, bytes.length);
@@ -94,9 +110,6 @@ test('a photo shows in its bubble on both sides, named by its caption or "Photo"
   assert.equal(width, 2, 'the photo decodes as the picture sent');
   assert.deepEqual(errors.flat(), []);
 });
-
-/** Resolves after `ms`. */
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('an upload shows its progress and "Cancel upload" stops it: nothing reaches the other side', { timeout: 120_000 }, async () => {
   const alice = await browser.newPage();
@@ -204,6 +217,77 @@ test('a photo goes at most 1600 px wide, without its place, and its thumbnail sh
   assert.deepEqual([width, height], [1600, 1067]);
   const received = Buffer.from(bytes);
   assert.ok(!received.includes('GPS') && !received.includes('Exif'), 'no metadata in the photo received');
+  // Bob's downloads held back are the only errors.
+  assert.deepEqual(errors.flat().filter((e) => !/ERR_FAILED|Failed to fetch/.test(e)), []);
+});
+
+/** A WebM of `width`×`height`, about a second long, recorded in `page` from a canvas. */
+async function recordedVideo(page, width, height) {
+  const bytes = await page.evaluate(async ([w, h]) => {
+    const canvas = document.createElement('canvas');
+    canvas.width = w;
+    canvas.height = h;
+    const context = canvas.getContext('2d');
+    const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: 'video/webm' });
+    const chunks = [];
+    recorder.ondataavailable = (event) => chunks.push(event.data);
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+    recorder.start(100);
+    for (let frame = 0; frame < 30; frame++) {
+      context.fillStyle = frame % 2 ? '#c33' : '#36c';
+      context.fillRect(0, 0, w, h);
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    }
+    recorder.stop();
+    await stopped;
+    return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
+  }, [width, height]);
+  return Buffer.from(bytes);
+}
+
+test('a video goes with its first frame, size and length, shown before it arrives; one that cannot be decoded goes as a file', { timeout: 120_000 }, async () => {
+  const alice = await browser.newPage();
+  const bob = await browser.newPage();
+  const errors = [alice, bob].map(watchErrors);
+  await registerAt(alice, server.url, 'vicky');
+  await registerAt(bob, server.url, 'wade');
+  await openChat(alice, 'wade');
+
+  const clip = await recordedVideo(alice, 320, 240);
+  await alice.getByLabel('Files to send').setInputFiles({ name: 'clip.webm', mimeType: 'video/webm', buffer: clip });
+  const dialog = alice.getByRole('dialog', { name: 'Send files' });
+  await dialog.getByRole('textbox', { name: 'Caption' }).fill('the clip');
+  await dialog.getByRole('button', { name: 'Send files' }).click();
+  await alice.getByRole('log').getByText('the clip').waitFor({ timeout: 30_000 });
+  // Bytes the browser cannot decode, named as a video: sent all the same, as a file.
+  await alice.getByLabel('Files to send').setInputFiles({ name: 'broken.webm', mimeType: 'video/webm', buffer: randomBytes(5000) });
+  await dialog.getByRole('button', { name: 'Send files' }).click();
+  await alice.getByRole('log').getByRole('button', { name: 'Download broken.webm' }).waitFor({ timeout: 30_000 });
+
+  // Bob's downloads are held back: what came in the message shows.
+  await bob.route('**/blobs/*', (route) => route.abort());
+  await bob.getByRole('button', { name: /^vicky/ }).click({ timeout: 30_000 });
+  const log = bob.getByRole('log');
+  const preview = log.getByRole('img', { name: 'the clip' });
+  await preview.waitFor({ timeout: 30_000 });
+  const drawn = await preview.evaluate((img) => img.decode().then(() => [img.naturalWidth, img.naturalHeight]));
+  assert.deepEqual(drawn, [48, 36], 'the first frame, at most 48 px');
+  assert.deepEqual([await preview.getAttribute('width'), await preview.getAttribute('height')], ['320', '240'], 'drawn at the video\'s own size');
+  const row = log.getByRole('listitem').filter({ has: bob.getByRole('img', { name: 'the clip' }) });
+  assert.match(await row.locator('.video-time').textContent(), /^0:0[12]$/);
+  await log.getByRole('button', { name: 'Download broken.webm' }).waitFor({ timeout: 30_000 });
+  const broken = log.getByRole('listitem').filter({ has: bob.getByRole('button', { name: 'Download broken.webm' }) });
+  assert.equal(await broken.getByRole('img').count(), 0, 'no thumbnail for a video that could not be decoded');
+  assert.equal(await broken.locator('.video-time').count(), 0);
+
+  // Downloads allowed: the video itself, its first frame as its poster.
+  await bob.unroute('**/blobs/*');
+  await bob.reload();
+  await bob.getByRole('button', { name: /^vicky/ }).click({ timeout: 30_000 });
+  const video = bob.getByRole('log').locator('video[aria-label="the clip"]');
+  await video.waitFor({ timeout: 30_000 });
+  assert.match(await video.getAttribute('poster'), /^blob:/);
+  await bob.waitForFunction(() => document.querySelector('video.video[aria-label="the clip"]')?.videoWidth === 320, null, { timeout: 30_000 });
   // Bob's downloads held back are the only errors.
   assert.deepEqual(errors.flat().filter((e) => !/ERR_FAILED|Failed to fetch/.test(e)), []);
 });

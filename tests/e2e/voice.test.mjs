@@ -145,6 +145,53 @@ test('"Cancel recording" sends nothing', { timeout: 120_000 }, async () => {
   await bob.context().close();
 });
 
+/** Holds the mouse down on `page`'s "Record voice note" until the timer shows a second. */
+async function hold(page) {
+  const box = await page.getByRole('button', { name: 'Record voice note', exact: true }).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  const composer = page.getByRole('group', { name: 'Voice note' });
+  await composer.waitFor();
+  await page.waitForFunction(() => document.querySelector('.record-timer')?.textContent === '0:01', null, { timeout: 30_000 });
+  return composer;
+}
+
+test('"Record voice note" held down records until let go, then sends; let go elsewhere or Escape sends nothing', { timeout: 120_000 }, async () => {
+  const [alice, bob] = await pair(['hugo', 'iris']);
+  const errors = [alice, bob].map(watchErrors);
+  // Let go over the recording bar (where the button was): the note goes without another click.
+  const composer = await hold(alice);
+  await alice.mouse.up();
+  await composer.waitFor({ state: 'detached' });
+  await alice.getByRole('log').getByRole('button', { name: 'Play voice note' }).waitFor({ timeout: 30_000 });
+  await bob.getByRole('button', { name: /^hugo/ }).click({ timeout: 30_000 });
+  await bob.getByRole('log').getByRole('button', { name: 'Play voice note' }).waitFor({ timeout: 30_000 });
+  assert.match(await bob.locator('.voice-note .voice-time').textContent(), /^0:0[1-9]$/);
+
+  // Slid away onto the log and let go there: cancelled.
+  await hold(alice);
+  const log = await alice.getByRole('log').boundingBox();
+  await alice.mouse.move(log.x + log.width / 2, log.y + log.height / 2, { steps: 5 });
+  await alice.mouse.up();
+  await composer.waitFor({ state: 'detached' });
+  // Escape while held: cancelled, and letting go after it sends nothing either.
+  await hold(alice);
+  await alice.keyboard.press('Escape');
+  await composer.waitFor({ state: 'detached' });
+  await alice.mouse.up();
+
+  // Only the first note was sent: Bob's chat has it and the text that follows.
+  await alice.getByRole('textbox', { name: 'Message' }).fill('one note only');
+  await alice.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await bob.getByRole('log').getByText('one note only').waitFor({ timeout: 30_000 });
+  assert.equal(await bob.locator('.voice-note').count(), 1);
+  assert.equal(await alice.locator('.voice-note').count(), 1);
+  assert.equal(await alice.locator('.transfer').count(), 0);
+  assert.deepEqual(errors.flat(), []);
+  await alice.context().close();
+  await bob.context().close();
+});
+
 for (const colorScheme of ['light', 'dark']) {
   test(`recording and a received voice note pass axe (${colorScheme})`, { timeout: 120_000 }, async () => {
     // The test injects axe, which the app's content security policy would (rightly) refuse.

@@ -99,7 +99,7 @@ pub(crate) fn is_service_worker(name: &str) -> bool {
 /// Whether a built file is a script the page loads only on first use (`pwa.js`'s
 /// `hushLoad`): not part of what it needs to start.
 pub(crate) fn is_on_demand(name: &str) -> bool {
-    name == "voice.js"
+    name == "voice.js" || name == "video.js"
 }
 
 fn with_suffix(file: &Path, suffix: &str) -> PathBuf {

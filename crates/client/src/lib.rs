@@ -28,7 +28,10 @@ pub mod search;
 pub mod store;
 
 pub use account::LocalAccount;
-pub use engine::{ChatAction, Engine, Event, Forwarded, Output, MAX_FORWARD_CHATS};
+pub use engine::{
+    forward_media, ChatAction, Engine, Event, ForwardMedia, Forwarded, Output, FORWARD_AS_IS_MS,
+    MAX_FORWARD_CHATS,
+};
 pub use error::EngineError;
 pub use hush_protocol::Username;
 pub use model::{

@@ -9,6 +9,7 @@ use hush_protocol::attachment::Mime;
 
 use crate::command::{Command, Messenger};
 use crate::platform::files::{self, PickedFile};
+use crate::platform::video;
 use crate::state::Ui;
 
 /// The file input's element id (the glue opens and reads it).
@@ -50,11 +51,7 @@ pub(super) fn Attach() -> impl IntoView {
             return;
         };
         spawn_local(async move {
-            let files = if keep_as_files {
-                files
-            } else {
-                as_photos(files).await
-            };
+            let files = made_ready(files, keep_as_files).await;
             messenger.tell(Command::SendFiles {
                 to,
                 files,
@@ -125,12 +122,15 @@ fn is_photo(file: &PickedFile) -> bool {
     mime.is_image() && mime != Mime::Gif
 }
 
-/// Each photo among `files` made ready to send as one ([`files::as_photo`]).
-async fn as_photos(files: Vec<PickedFile>) -> Vec<PickedFile> {
+/// `files` made ready to send: each photo as one ([`files::as_photo`]) unless they go as
+/// files, each video with its thumbnail ([`video::with_poster`]).
+async fn made_ready(files: Vec<PickedFile>, keep_as_files: bool) -> Vec<PickedFile> {
     let mut ready = Vec::with_capacity(files.len());
     for file in files {
-        ready.push(if is_photo(&file) {
+        ready.push(if is_photo(&file) && !keep_as_files {
             files::as_photo(file).await
+        } else if Mime::parse(&file.mime).is_video() {
+            video::with_poster(file).await
         } else {
             file
         });

@@ -48,6 +48,7 @@ pub(super) fn Composer() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let mentions = Mentions::new();
     let recorder = Recorder::new();
+    super::hold::watch(recorder);
     // A voice note being made is dropped when its chat closes or another opens.
     Effect::new(move |opened: Option<()>| {
         ui.current.track();

@@ -1,6 +1,7 @@
 //! A message's attachment in its bubble: a photo (its thumbnail first, opening the viewer), a
-//! video or audio file playing in the page, a voice note in its own player, and for every
-//! file `Download <name>`, which saves it as an ordinary download. Drawing it asks the runner for its media (kept on this device,
+//! video (its first frame and length first) or audio file playing in the page, a voice note in its own player, and for every
+//! file `Download <name>`, which saves it as an ordinary download (a `progressbar`
+//! `Downloading <name>` shows while it comes). Drawing it asks the runner for its media (kept on this device,
 //! or downloaded if the setting says so).
 
 use hush_client::MessageId;
@@ -13,6 +14,7 @@ use super::voice::VoiceNote;
 use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::state::Ui;
+use crate::ui::time::duration;
 
 /// Message `id`'s attachment; `caption` is the message's text.
 #[component]
@@ -26,10 +28,12 @@ pub(super) fn Attachment(
     if ui.media_url(id).is_none() {
         messenger.tell(Command::ShowMedia(id));
     }
-    let label = match pointer.file_name.as_str() {
-        "" => format!("Download {caption}"),
-        name => format!("Download {name}"),
+    let shown_name = match pointer.file_name.as_str() {
+        "" => caption.clone(),
+        name => name.to_owned(),
     };
+    let label = format!("Download {shown_name}");
+    let arriving = format!("Downloading {shown_name}");
     let mime = pointer.mime;
     let shown = if mime.is_image() {
         let alt = if caption.is_empty() {
@@ -43,13 +47,36 @@ pub(super) fn Attachment(
         let duration_ms = pointer.duration_ms.unwrap_or(0);
         let waveform = pointer.waveform;
         view! { <VoiceNote id duration_ms waveform /> }.into_any()
-    } else if mime.is_video() || mime.is_audio() {
-        view! { <Player id video=mime.is_video() /> }.into_any()
+    } else if mime.is_video() {
+        let alt = if caption.is_empty() {
+            "Video".to_owned()
+        } else {
+            caption
+        };
+        let (thumbnail, dimensions, duration_ms) =
+            (pointer.thumbnail, pointer.dimensions, pointer.duration_ms);
+        view! { <Video id alt thumbnail dimensions duration_ms /> }.into_any()
+    } else if mime.is_audio() {
+        view! { <Player id /> }.into_any()
     } else {
         ().into_any()
     };
+    // How much of it arrived, while it downloads.
+    let progress = move || {
+        ui.download_of(id).map(|percent| {
+            view! {
+                <progress
+                    class="download-progress"
+                    max="100"
+                    value=move || percent.get()
+                    aria-label=arriving.clone()
+                ></progress>
+            }
+        })
+    };
     view! {
         {shown}
+        {progress}
         <button
             type="button"
             class="download"
@@ -60,18 +87,68 @@ pub(super) fn Attachment(
     }
 }
 
-/// A video or audio file, playing in the page with the browser's own controls once it is here.
+/// An audio file, playing in the page with the browser's own controls once it is here.
 #[component]
-fn Player(id: MessageId, video: bool) -> impl IntoView {
+fn Player(id: MessageId) -> impl IntoView {
     let ui = expect_context::<Ui>();
     move || {
         let src = ui.media_url(id)?;
-        Some(if video {
-            view! { <video class="video" controls preload="metadata" src=src></video> }.into_any()
-        } else {
-            view! { <audio class="audio" controls preload="metadata" src=src></audio> }.into_any()
-        })
+        Some(view! { <audio class="audio" controls preload="metadata" src=src></audio> })
     }
+}
+
+/// A video: its first frame (if it came with one) and its length at once, then the video
+/// itself, playing in the page with the browser's own controls once it is here. Named by its
+/// caption, or "Video".
+#[component]
+fn Video(
+    id: MessageId,
+    alt: String,
+    thumbnail: Vec<u8>,
+    dimensions: Option<Dimensions>,
+    duration_ms: Option<u32>,
+) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let poster = preview_url(&thumbnail);
+    let (width, height) = dimensions.map_or((None, None), |d| (Some(d.width), Some(d.height)));
+    let length = duration_ms.map(|ms| duration(u64::from(ms / 1000)));
+    let shown = move || {
+        match ui.media_url(id) {
+        Some(src) => view! {
+            <video
+                class="video"
+                controls
+                preload="metadata"
+                src=src
+                poster=poster.clone()
+                width=width
+                height=height
+                aria-label=alt.clone()
+            ></video>
+        }
+        .into_any(),
+        None => poster
+            .clone()
+            .map(|src| {
+                view! { <img class="photo preview" src=src alt=alt.clone() width=width height=height /> }
+            })
+            .into_any(),
+    }
+    };
+    view! {
+        {shown}
+        {length.map(|length| view! { <span class="video-time">{length}</span> })}
+    }
+}
+
+/// A `blob:` URL for a thumbnail that came in its message (freed with the bubble), if any.
+fn preview_url(thumbnail: &[u8]) -> Option<String> {
+    let url = (!thumbnail.is_empty())
+        .then(|| files::object_url("image/jpeg", thumbnail))
+        .flatten()?;
+    let freed = url.clone();
+    on_cleanup(move || files::revoke_url(&freed));
+    Some(url)
 }
 
 /// A photo in its bubble: its thumbnail at once (if it came with one), the photo itself once
@@ -87,12 +164,7 @@ fn Photo(
     let ui = expect_context::<Ui>();
     let Viewing(viewing) = expect_context::<Viewing>();
     let full = move || ui.media_url(id);
-    let preview = (!thumbnail.is_empty())
-        .then(|| files::object_url("image/jpeg", &thumbnail))
-        .flatten();
-    if let Some(url) = preview.clone() {
-        on_cleanup(move || files::revoke_url(&url));
-    }
+    let preview = preview_url(&thumbnail);
     let (width, height) = dimensions.map_or((None, None), |d| (Some(d.width), Some(d.height)));
     move || {
         let (src, class) = match full() {

@@ -11,6 +11,7 @@ mod find;
 mod forward_dialog;
 mod gallery;
 mod header;
+mod hold;
 mod linked;
 mod log;
 mod media;

@@ -1,7 +1,8 @@
 //! Recording a voice note in the composer: `Record voice note` (shown while the text box is
 //! empty) starts the microphone; a running timer, `Stop recording` and `Cancel recording`
 //! show meanwhile; once stopped, `Send voice note` sends it (`Cancel recording` still drops
-//! it). It stops by itself at [`MAX_VOICE_MS`]. The recorder's script loads on first use.
+//! it). Held down instead of clicked, it records until let go and then sends
+//! ([`super::hold`]). It stops by itself at [`MAX_VOICE_MS`]. The recorder's script loads on first use.
 //! The timer starts with the microphone's first sound; if the microphone sends none, or
 //! nothing was recorded, the conversation's alert says so.
 
@@ -41,6 +42,10 @@ pub(super) struct Recorder {
     take: StoredValue<u32>,
     to: StoredValue<Option<ChatId>>,
     recorded: StoredValue<Option<Recording>>,
+    /// Sent as soon as it stops (a held `Record voice note` was let go).
+    send_when_stopped: StoredValue<Option<Messenger>>,
+    /// The press and hold on `Record voice note` under way, if any ([`super::hold`]).
+    pub(super) hold: super::hold::Hold,
 }
 
 impl Recorder {
@@ -51,6 +56,8 @@ impl Recorder {
             take: StoredValue::new(0),
             to: StoredValue::new(None),
             recorded: StoredValue::new(None),
+            send_when_stopped: StoredValue::new(None),
+            hold: super::hold::Hold::new(),
         }
     }
 
@@ -60,7 +67,7 @@ impl Recorder {
     }
 
     /// `Record voice note`: asks for the microphone and records for the open chat.
-    fn start(self, ui: Ui) {
+    pub(super) fn start(self, ui: Ui) {
         let Some(to) = ui.current.get_untracked() else {
             return;
         };
@@ -113,8 +120,11 @@ impl Recorder {
 
     /// `Stop recording`: the recording is kept until sent or cancelled; if there is none
     /// (nothing was recorded), the composer says why.
-    fn stop(self, ui: Ui) {
+    pub(super) fn stop(self, ui: Ui) {
         let take = self.take.try_get_value().unwrap_or_default();
+        if self.stage.get_untracked() != Stage::Recording {
+            return;
+        }
         self.stage.set(Stage::Stopping);
         spawn_local(async move {
             let stopped = voice::stop().await;
@@ -126,6 +136,13 @@ impl Recorder {
                     self.elapsed_ms.set(recording.duration_ms);
                     self.recorded.set_value(Some(recording));
                     self.stage.set(Stage::Recorded);
+                    if let Some(messenger) = self
+                        .send_when_stopped
+                        .try_update_value(Option::take)
+                        .flatten()
+                    {
+                        self.send(messenger);
+                    }
                 }
                 Err(why) => {
                     ui.problem
@@ -140,7 +157,23 @@ impl Recorder {
     pub(super) fn cancel(self) {
         voice::cancel();
         self.recorded.set_value(None);
+        self.send_when_stopped.set_value(None);
         self.stage.set(Stage::Idle);
+    }
+
+    /// A held `Record voice note` let go: the note goes as soon as it is recorded (if the
+    /// microphone never started, there is nothing to send).
+    pub(super) fn finish(self, ui: Ui, messenger: Messenger) {
+        match self.stage.get_untracked() {
+            Stage::Recording => {
+                self.send_when_stopped.set_value(Some(messenger));
+                self.stop(ui);
+            }
+            Stage::Stopping => self.send_when_stopped.set_value(Some(messenger)),
+            Stage::Recorded => self.send(messenger),
+            Stage::Starting => self.cancel(),
+            Stage::Idle => {}
+        }
     }
 
     /// `Send voice note`.
@@ -177,6 +210,8 @@ pub(super) fn RecordButton(recorder: Recorder) -> impl IntoView {
             aria-label="Record voice note"
             title="Record voice note"
             on:click=move |_| recorder.start(ui)
+            on:pointerdown=move |ev| super::hold::press(recorder, ui, &ev)
+            on:contextmenu=|ev| ev.prevent_default()
         >
             {microphone()}
         </button>

@@ -37,6 +37,9 @@ pub(super) struct Connection {
     /// Upload grants asked for attachments, not answered yet (at most
     /// [`super::attachments::MAX_UPLOADS_ASKED`]).
     pub(super) uploads_asked: Vec<u32>,
+    /// Blob renewals asked, not answered yet (at most
+    /// [`super::forward_media::MAX_RENEWALS_ASKED`]).
+    pub(super) renewals_asked: Vec<u32>,
 }
 
 impl Connection {
@@ -50,6 +53,15 @@ impl Connection {
         ClientFrame::Subscribe {
             accounts: self.watched.clone(),
         }
+    }
+
+    /// Whether `request` was a renewal waiting for its answer (it waits no more).
+    pub(super) fn renewal_answered(&mut self, request: u32) -> bool {
+        let Some(at) = self.renewals_asked.iter().position(|&r| r == request) else {
+            return false;
+        };
+        self.renewals_asked.swap_remove(at);
+        true
     }
 
     /// Notes that `frames` (`Send`, `GroupSend`) are on their way: not sent again on this

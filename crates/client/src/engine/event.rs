@@ -124,6 +124,17 @@ pub enum Event {
         /// The relay's words, to show.
         reason: String,
     },
+    /// The relay keeps the blob named in [`crate::Engine::renew_blob`] for another life.
+    BlobRenewed {
+        /// The request id `renew_blob` returned.
+        request: u32,
+    },
+    /// The relay did not renew the blob named in [`crate::Engine::renew_blob`] (not this
+    /// device's upload, or gone): to forward it, upload the file again.
+    RenewRefused {
+        /// The request id `renew_blob` returned.
+        request: u32,
+    },
     /// Upload `blob` with `PUT /blobs/<id>`, then call [`crate::Engine::history_uploaded`].
     UploadHistory {
         /// The blob id the relay granted.

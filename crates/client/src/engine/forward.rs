@@ -2,6 +2,7 @@
 //! marked forwarded. A chat that cannot take it (one we left, say) does not stop the others:
 //! the forward goes everywhere it can and says where it could not.
 
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::Rng;
 
 use super::attachments::attachment_message;
@@ -35,12 +36,46 @@ impl<S: Store, R: Rng> Engine<S, R> {
         chats: &[ChatId],
         now_ms: u64,
     ) -> Result<(Forwarded, Output), EngineError> {
+        self.forward_with(id, None, chats, now_ms).await
+    }
+
+    /// Forwards attachment message `id` as [`Engine::forward`] does, but pointing at `copy`:
+    /// the same file uploaded again as a new blob under a fresh key (its blob was too old to
+    /// point at, see [`super::forward_media`]). Refused unless `copy` is the same file (its
+    /// SHA-256 and type).
+    pub async fn forward_copy(
+        &mut self,
+        id: &MessageId,
+        copy: AttachmentPointer,
+        chats: &[ChatId],
+        now_ms: u64,
+    ) -> Result<(Forwarded, Output), EngineError> {
+        self.forward_with(id, Some(copy), chats, now_ms).await
+    }
+
+    async fn forward_with(
+        &mut self,
+        id: &MessageId,
+        copy: Option<AttachmentPointer>,
+        chats: &[ChatId],
+        now_ms: u64,
+    ) -> Result<(Forwarded, Output), EngineError> {
         if chats.is_empty() || chats.len() > MAX_FORWARD_CHATS {
             return Err(InputError::ForwardChats.into());
         }
-        let original = (self.store.message(id).await?)
+        let mut original = (self.store.message(id).await?)
             .filter(ChatMessage::is_reactable)
             .ok_or(InputError::NotForwardable)?;
+        if let Some(copy) = copy {
+            let same = original
+                .attachment
+                .as_deref()
+                .is_some_and(|pointer| pointer.sha256 == copy.sha256 && pointer.mime == copy.mime);
+            if !same || copy.check().is_err() {
+                return Err(InputError::NotForwardable.into());
+            }
+            original.attachment = Some(Box::new(copy));
+        }
         let mut done = Forwarded::default();
         let mut out = Output::default();
         for chat in chats {

@@ -28,6 +28,7 @@ mod connection;
 mod contacts;
 mod event;
 mod forward;
+mod forward_media;
 mod groups;
 mod held;
 mod linking;
@@ -49,6 +50,7 @@ use hush_protocol::{Rng, Username};
 pub use chat_list::ChatAction;
 pub use event::{Event, Output};
 pub use forward::{Forwarded, MAX_FORWARD_CHATS};
+pub use forward_media::{forward_media, ForwardMedia, FORWARD_AS_IS_MS};
 
 use crate::account::LocalAccount;
 use crate::error::EngineError;
@@ -278,6 +280,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.upload_granted(request, id, out);
             }
             ServerFrame::UploadGranted { .. } => {}
+            ServerFrame::BlobRenewed { request } => {
+                self.blob_renewed(request, out);
+            }
             ServerFrame::DeviceListPublished { request, .. } => {
                 self.list_published(request, out).await?;
             }
@@ -317,6 +322,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return Ok(());
         }
         if request != 0 && self.attachment_refused(request, &message, out) {
+            return Ok(());
+        }
+        if request != 0 && self.renewal_refused(request, out) {
             return Ok(());
         }
         match (code, self.fetched(request)) {
