@@ -1,37 +1,36 @@
 //! One search over a store's term index, the same steps for every store: count each word's
-//! entries, take the rarest word's entries (each names its message's place, chat and id),
-//! newest first, and check the other words on the messages themselves, a page at a time,
-//! until enough are found. Only the rarest word's entries and a few pages are ever read.
+//! entries; take the places (arrival order) of the rarest word's messages, and keep only those
+//! every other word's places hold too (a word with too many entries to read is checked on the
+//! messages instead); then read the messages, newest first, a page at a time, until enough are
+//! found. Only places (numbers) are read in bulk, and only the messages shown are loaded.
 
 use super::terms::{Query, QueryTerm};
-use crate::model::{ChatMessage, MessageId};
+use crate::model::ChatMessage;
 use crate::store::StoreError;
 
 /// The most entries of one word a search reads: past it, the results are the newest matches
 /// among them, and [`Found::complete`] is false ("type more to narrow it").
 pub const MAX_CANDIDATES: usize = 20_000;
 
-/// One entry of the index: a term in a message.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Hit {
-    /// The message's place in arrival order.
-    pub seq: f64,
-    /// Its chat, as [`crate::ChatId`] spells it.
-    pub chat: String,
-    /// The message.
-    pub id: MessageId,
-}
+/// Messages read per page within one chat, where many candidates may be in other chats.
+const CHAT_PAGE: usize = 200;
 
-/// A store's term index.
+/// A store's term index: every message with a term is indexed at its place in arrival order.
 #[allow(async_fn_in_trait)]
 pub trait TermIndex {
-    /// How many entries match `term`.
+    /// How many entries match `term` (for a prefix: one per term it starts in each message).
     async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError>;
-    /// Up to `cap` entries matching `term`, in any order; past the cap, the newest (for a
+    /// The places of up to `cap` entries matching `term`, in any order, a place repeated
+    /// where a prefix starts several terms of one message; past the cap, the newest (for a
     /// prefix: of the terms it starts that sort last).
-    async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError>;
-    /// The messages with these ids, in order (None where one is gone).
-    async fn load(&self, ids: &[MessageId]) -> Result<Vec<Option<ChatMessage>>, StoreError>;
+    async fn places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
+    /// The messages at these places, in order, where they are in the chat spelled `chat` (or
+    /// in any, for None): None where no indexed message is there, or one in another chat.
+    async fn load(
+        &self,
+        places: &[f64],
+        chat: Option<&str>,
+    ) -> Result<Vec<Option<ChatMessage>>, StoreError>;
 }
 
 /// What a search found.
@@ -51,22 +50,33 @@ pub async fn run(
     chat: Option<&str>,
     limit: usize,
 ) -> Result<Found, StoreError> {
-    let Some(rarest) = rarest(index, query).await? else {
+    let counted = counted(index, query).await?.unwrap_or_default();
+    let Some(((rarest, _), others)) = counted.split_first() else {
         return Ok(Found {
             messages: Vec::new(),
             complete: true,
         });
     };
-    let mut hits = index.hits(rarest, MAX_CANDIDATES + 1).await?;
-    let complete = hits.len() <= MAX_CANDIDATES;
-    hits.retain(|hit| chat.is_none_or(|chat| hit.chat == chat));
-    hits.sort_by(|a, b| b.seq.total_cmp(&a.seq));
-    // A prefix matches a message once per term it starts: one entry each.
-    hits.dedup_by(|a, b| a.id == b.id);
+    let mut candidates = newest_first(index.places(rarest, MAX_CANDIDATES + 1).await?);
+    let complete = candidates.len() <= MAX_CANDIDATES;
+    candidates.truncate(MAX_CANDIDATES);
+    // The other words narrow the candidates where their places can be read whole; the rest
+    // are checked on the messages, as every word is.
+    for (term, count) in others {
+        if candidates.is_empty() || *count > MAX_CANDIDATES {
+            continue;
+        }
+        let mut holding = index.places(term, MAX_CANDIDATES).await?;
+        holding.sort_by(f64::total_cmp);
+        candidates.retain(|place| holding.binary_search_by(|p| p.total_cmp(place)).is_ok());
+    }
+    let page = match chat {
+        Some(_) => CHAT_PAGE,
+        None => limit.clamp(1, 100),
+    };
     let mut messages = Vec::new();
-    for page in hits.chunks(limit.clamp(1, 100)) {
-        let ids: Vec<MessageId> = page.iter().map(|hit| hit.id).collect();
-        let loaded = index.load(&ids).await?.into_iter().flatten();
+    for places in candidates.chunks(page) {
+        let loaded = index.load(places, chat).await?.into_iter().flatten();
         messages.extend(loaded.filter(|m| query.matches(m)));
         if messages.len() >= limit {
             messages.truncate(limit);
@@ -76,20 +86,27 @@ pub async fn run(
     Ok(Found { messages, complete })
 }
 
-/// The query's word with the fewest entries, or None when one has none (nothing matches).
-async fn rarest<'q>(
+/// Places newest first, each once.
+fn newest_first(mut places: Vec<f64>) -> Vec<f64> {
+    places.sort_by(|a, b| b.total_cmp(a));
+    places.dedup();
+    places
+}
+
+/// The query's words with their counts, rarest first; None when one has none (nothing
+/// matches).
+async fn counted<'q>(
     index: &impl TermIndex,
     query: &'q Query,
-) -> Result<Option<&'q QueryTerm>, StoreError> {
-    let mut rarest: Option<(&QueryTerm, usize)> = None;
+) -> Result<Option<Vec<(&'q QueryTerm, usize)>>, StoreError> {
+    let mut counted = Vec::with_capacity(query.terms.len());
     for term in &query.terms {
         let count = index.count(term).await?;
         if count == 0 {
             return Ok(None);
         }
-        if rarest.is_none_or(|(_, fewest)| count < fewest) {
-            rarest = Some((term, count));
-        }
+        counted.push((term, count));
     }
-    Ok(rarest.map(|(term, _)| term))
+    counted.sort_by_key(|(_, count)| *count);
+    Ok(Some(counted))
 }
