@@ -2,7 +2,8 @@
 //! [`schema::SEARCH`] store keeps one record per message with a term, keyed by the message's
 //! place, and its multi-entry index [`schema::SEARCH_BY_TERM`] lists each term's places: a
 //! count or the places of a term are one request, and only numbers cross (no record is read
-//! until the page of messages to show).
+//! until the page of messages to show). Chromium counts a range by walking it, as slowly as
+//! reading its keys, so a count is the length of a capped key list.
 
 use futures::future::join_all;
 use hush_client::model::ChatMessage;
@@ -52,11 +53,15 @@ impl Terms<'_> {
 }
 
 impl TermIndex for Terms<'_> {
-    async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError> {
+    async fn count(&self, term: &QueryTerm, cap: usize) -> Result<usize, StoreError> {
         let tx = self.read(&[schema::SEARCH])?;
-        let count = (Self::by_term(&tx)?.count(Some(range(term)?)).await).map_err(backend)?;
+        // Counting walks the entries as reading their keys does; this stops at the cap.
+        let cap = u32::try_from(cap).unwrap_or(u32::MAX);
+        let keys = (Self::by_term(&tx)?.get_all_keys(Some(range(term)?), Some(cap)))
+            .await
+            .map_err(backend)?;
         tx.done().await.map_err(backend)?;
-        Ok(usize::try_from(count).unwrap_or(usize::MAX))
+        Ok(keys.len())
     }
 
     async fn places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {

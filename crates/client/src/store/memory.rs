@@ -136,9 +136,13 @@ impl Inner {
 }
 
 impl TermIndex for MemoryStore {
-    async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError> {
+    async fn count(&self, term: &QueryTerm, cap: usize) -> Result<usize, StoreError> {
         let inner = self.inner.borrow();
-        Ok(inner.matching(term).map(BTreeSet::len).sum())
+        Ok(inner
+            .matching(term)
+            .map(BTreeSet::len)
+            .sum::<usize>()
+            .min(cap))
     }
 
     async fn places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
