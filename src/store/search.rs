@@ -3,7 +3,7 @@
 //! place, and its multi-entry index [`schema::SEARCH_BY_TERM`] lists each term's places: a
 //! count or the places of a term are one request, and only numbers cross (no record is read
 //! until the page of messages to show). Chromium counts a range by walking it, as slowly as
-//! reading its keys, so a count is the length of a capped key list.
+//! reading its keys, so no word is counted: its places are read, up to a cap.
 
 use futures::future::join_all;
 use hush_client::model::ChatMessage;
@@ -53,18 +53,17 @@ impl Terms<'_> {
 }
 
 impl TermIndex for Terms<'_> {
-    async fn count(&self, term: &QueryTerm, cap: usize) -> Result<usize, StoreError> {
+    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
         let tx = self.read(&[schema::SEARCH])?;
-        // Counting walks the entries as reading their keys does; this stops at the cap.
         let cap = u32::try_from(cap).unwrap_or(u32::MAX);
         let keys = (Self::by_term(&tx)?.get_all_keys(Some(range(term)?), Some(cap)))
             .await
             .map_err(backend)?;
         tx.done().await.map_err(backend)?;
-        Ok(keys.len())
+        keys.iter().map(place).collect()
     }
 
-    async fn places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
+    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
         let tx = self.read(&[schema::SEARCH])?;
         let by_term = Self::by_term(&tx)?;
         let cap = u32::try_from(cap).unwrap_or(u32::MAX);

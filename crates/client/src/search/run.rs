@@ -1,8 +1,8 @@
 //! One search over a store's term index, the same steps for every store: with several words,
-//! count each word's entries (no further than [`FEW`]: counting costs as much as reading); take
-//! the places (arrival order) of the rarest word's messages, and keep only those every other
-//! word's places hold too (a word with [`FEW`] entries or more is checked on the messages
-//! instead); then read the messages, newest first, a page at a time, until enough are found.
+//! read each word's places (arrival order) up to [`FEW`] (a word with fewer is read whole); take
+//! the places of the rarest word's messages (past [`FEW`], the newest up to the cap), and keep
+//! only those every other word with few entries holds too (a common one is checked on the
+//! messages instead); then read the messages, newest first, a page at a time, until enough are found.
 //! Only places (numbers) are read in bulk, and only the messages shown are loaded.
 
 use super::terms::{Query, QueryTerm};
@@ -13,8 +13,8 @@ use crate::store::StoreError;
 /// among them, and [`Found::complete`] is false ("type more to narrow it").
 pub const MAX_CANDIDATES: usize = 20_000;
 
-/// Below this many entries a word's places are read to narrow the candidates down; at it, a word
-/// counts as common (its count is not read further).
+/// Below this many entries a word's places are read whole to narrow the candidates down; at it,
+/// a word counts as common (no more of it is read but the rarest word's newest places).
 pub const FEW: usize = 2_000;
 
 /// Messages read per page within one chat, where many candidates may be in other chats.
@@ -23,13 +23,12 @@ const CHAT_PAGE: usize = 200;
 /// A store's term index: every message with a term is indexed at its place in arrival order.
 #[allow(async_fn_in_trait)]
 pub trait TermIndex {
-    /// How many entries match `term` (for a prefix: one per term it starts in each message),
-    /// counting no further than `cap`.
-    async fn count(&self, term: &QueryTerm, cap: usize) -> Result<usize, StoreError>;
-    /// The places of up to `cap` entries matching `term`, in any order, a place repeated
-    /// where a prefix starts several terms of one message; past the cap, the newest (for a
-    /// prefix: of the terms it starts that sort last).
-    async fn places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
+    /// The places of up to `cap` entries matching `term` (all of them when fewer match), in any
+    /// order, a place repeated where a prefix starts several terms of one message.
+    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
+    /// The same, but past the cap the newest (for a prefix: of the terms it starts that sort
+    /// last).
+    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
     /// The messages at these places, in order, where they are in the chat spelled `chat` (or
     /// in any, for None): None where no indexed message is there, or one in another chat.
     async fn load(
@@ -56,23 +55,28 @@ pub async fn run(
     chat: Option<&str>,
     limit: usize,
 ) -> Result<Found, StoreError> {
-    let counted = counted(index, query).await?.unwrap_or_default();
-    let Some(((rarest, _), others)) = counted.split_first() else {
-        return Ok(Found {
-            messages: Vec::new(),
-            complete: true,
-        });
+    let nothing = Found {
+        messages: Vec::new(),
+        complete: true,
     };
-    let mut candidates = newest_first(index.places(rarest, MAX_CANDIDATES + 1).await?);
+    let Some(read) = read_few(index, query).await? else {
+        return Ok(nothing);
+    };
+    let Some(((rarest, few), others)) = read.split_first() else {
+        return Ok(nothing);
+    };
+    // The rarest word's places, all of them if it has few, else the newest up to the cap.
+    let mut candidates = match few {
+        Some(all) => all.clone(),
+        None => index.newest_places(rarest, MAX_CANDIDATES + 1).await?,
+    };
     let complete = candidates.len() <= MAX_CANDIDATES;
+    candidates = newest_first(candidates);
     candidates.truncate(MAX_CANDIDATES);
-    // The other words narrow the candidates where their places can be read whole; the rest
-    // are checked on the messages, as every word is.
-    for (term, count) in others {
-        if candidates.is_empty() || *count >= FEW {
-            continue;
-        }
-        let mut holding = index.places(term, FEW).await?;
+    // The other words with few entries narrow the candidates by their places; the rest are
+    // checked on the messages, as every word is.
+    for places in others.iter().filter_map(|(_, places)| places.as_ref()) {
+        let mut holding = places.clone();
         holding.sort_by(f64::total_cmp);
         candidates.retain(|place| holding.binary_search_by(|p| p.total_cmp(place)).is_ok());
     }
@@ -99,23 +103,26 @@ fn newest_first(mut places: Vec<f64>) -> Vec<f64> {
     places
 }
 
-/// The query's words with their counts (up to [`FEW`]), rarest first; None when one has none
-/// (nothing matches). One word alone is not counted.
-async fn counted<'q>(
+/// A query's word, with all its places if it has fewer than [`FEW`] entries (None: common).
+type Word<'q> = (&'q QueryTerm, Option<Vec<f64>>);
+
+/// The query's words, rarest first; None when one has no entry (nothing matches). One word
+/// alone is not read here (its newest places are read next).
+async fn read_few<'q>(
     index: &impl TermIndex,
     query: &'q Query,
-) -> Result<Option<Vec<(&'q QueryTerm, usize)>>, StoreError> {
+) -> Result<Option<Vec<Word<'q>>>, StoreError> {
     if let [only] = query.terms.as_slice() {
-        return Ok(Some(vec![(only, FEW)]));
+        return Ok(Some(vec![(only, None)]));
     }
-    let mut counted = Vec::with_capacity(query.terms.len());
+    let mut read = Vec::with_capacity(query.terms.len());
     for term in &query.terms {
-        let count = index.count(term, FEW).await?;
-        if count == 0 {
+        let places = index.some_places(term, FEW).await?;
+        if places.is_empty() {
             return Ok(None);
         }
-        counted.push((term, count));
+        read.push((term, (places.len() < FEW).then_some(places)));
     }
-    counted.sort_by_key(|(_, count)| *count);
-    Ok(Some(counted))
+    read.sort_by_key(|(_, places)| places.as_ref().map_or(usize::MAX, Vec::len));
+    Ok(Some(read))
 }

@@ -136,16 +136,13 @@ impl Inner {
 }
 
 impl TermIndex for MemoryStore {
-    async fn count(&self, term: &QueryTerm, cap: usize) -> Result<usize, StoreError> {
+    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
         let inner = self.inner.borrow();
-        Ok(inner
-            .matching(term)
-            .map(BTreeSet::len)
-            .sum::<usize>()
-            .min(cap))
+        let places = inner.matching(term).flatten().take(cap);
+        Ok(places.map(|seq| *seq as f64).collect())
     }
 
-    async fn places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
+    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
         let inner = self.inner.borrow();
         // Newest first within each term, terms that sort last first, as the cap keeps.
         let places = inner
