@@ -183,6 +183,71 @@ async fn a_version_2_database_gets_its_chat_list_and_unread_counts() {
     IdbStore::delete(&name).await.unwrap();
 }
 
+/// Version 12's data migration indexes every message stored before it, a batch at a time (here
+/// more than two batches), so they are found as new ones are.
+#[wasm_bindgen_test]
+async fn messages_stored_before_version_12_are_found_after_it() {
+    use hush_client::search::Query;
+    let name = fresh_name("v12");
+    const OLD: u16 = 1_234;
+    let old_message = |n: u16| {
+        let mut id = [7; 16];
+        id[14..].copy_from_slice(&n.to_be_bytes());
+        let message = ChatMessage {
+            id,
+            group: None,
+            kind: Kind::Text,
+            chat: ChatId::parse(if n.is_multiple_of(2) { "bob" } else { "carol" }).unwrap(),
+            from_me: false,
+            body: format!("word{} common", n % 7),
+            sent_ms: u64::from(n),
+            status: Status::Read,
+            attachment: None,
+            reactions: Vec::new(),
+            meta: Default::default(),
+        };
+        (message, f64::from(n) + 1.0)
+    };
+    let old: Vec<(ChatMessage, f64)> = (0..OLD).map(old_message).collect();
+    version_2_database(&name, &old).await;
+    let store = IdbStore::open(&name).await.unwrap();
+    let search = |query: &str, chat: Option<&str>, limit| {
+        let query = Query::parse(query);
+        let chat = chat.map(|c| ChatId::parse(c).unwrap());
+        let store = &store;
+        async move {
+            let found = store.search(&query, chat.as_ref(), limit).await.unwrap();
+            let ids: Vec<_> = found.messages.iter().map(|m| m.id).collect();
+            (ids, found.complete)
+        }
+    };
+    let newest = |limit: usize, keep: fn(u16) -> bool| {
+        let ids = (0..OLD).rev().filter(|n| keep(*n)).take(limit);
+        (ids.map(|n| old_message(n).0.id).collect::<Vec<_>>(), true)
+    };
+    assert_eq!(search("common", None, 30).await, newest(30, |_| true));
+    assert_eq!(
+        search("word3 commo", None, 1_000).await,
+        newest(1_000, |n| n % 7 == 3),
+        "every batch was indexed"
+    );
+    assert_eq!(
+        search("word", Some("carol"), 40).await,
+        newest(40, |n| n % 2 == 1)
+    );
+    // Opened again: still found (the migration does not run twice).
+    store.close();
+    let store = IdbStore::open(&name).await.unwrap();
+    let found = store
+        .search(&Query::parse("common"), None, 2)
+        .await
+        .unwrap();
+    let ids: Vec<_> = found.messages.iter().map(|m| m.id).collect();
+    assert_eq!(ids, newest(2, |_| true).0);
+    store.close();
+    IdbStore::delete(&name).await.unwrap();
+}
+
 #[wasm_bindgen_test]
 async fn a_database_from_a_newer_build_is_refused_as_schema_too_new() {
     let name = fresh_name("newer");

@@ -59,23 +59,8 @@ pub enum Key<'a> {
     Prekey(u32),
     /// A session's `[account, device]`.
     Session(&'a DeviceAddress),
-    /// A search index entry.
-    Term(Box<TermKey>),
-}
-
-/// A search index entry's key `[term, seq, chat, id]`: a term, and the message it is in by
-/// place (so entries come newest last), chat (so one chat's are told apart without reading
-/// messages) and id.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TermKey {
-    /// The term.
-    pub term: String,
-    /// The message's place in arrival order.
-    pub seq: f64,
-    /// Its chat, spelled.
-    pub chat: String,
-    /// The message.
-    pub id: MessageId,
+    /// A message's place in arrival order (the search index's key).
+    Place(f64),
 }
 
 /// A value to store, before it becomes a JS value.
@@ -126,8 +111,17 @@ pub enum Record<'a> {
     Group(&'a GroupRecord),
     /// The arrival counter.
     NextSeq(f64),
-    /// A search index entry (all in its key).
-    Term,
+    /// A message's search index entry: its terms (at its place).
+    Search {
+        /// The message's place (the record's key).
+        seq: f64,
+        /// The message.
+        id: MessageId,
+        /// Its chat, spelled.
+        chat: String,
+        /// Its terms.
+        terms: Vec<String>,
+    },
 }
 
 /// One put: `record` into `store`, under `key` (None where the store has a key path).
@@ -191,40 +185,39 @@ impl<'a> Arrivals<'a> {
     }
 }
 
-/// A message as this commit leaves it, with its place, the search terms it had before the
-/// commit, and whether the commit writes it.
+/// A message as this commit leaves it, with its place, the search terms its index entry held
+/// before the commit (None where not known: the entry is written again), and whether the
+/// commit writes it.
 struct Entry {
     message: ChatMessage,
     seq: f64,
-    terms_before: Vec<String>,
+    terms_before: Option<Vec<String>>,
     written: bool,
 }
 
 /// Messages as this commit leaves them. (A list, not a map: each map type costs the wasm its
 /// own copy of the hash table code, and a commit holds few messages.)
 #[derive(Default)]
-struct Written(Vec<Entry>);
+struct Written {
+    entries: Vec<Entry>,
+    /// Whether the commit keeps the search index (else no message's terms are computed).
+    index_terms: bool,
+}
 
 impl Written {
     fn keep(&mut self, entry: Entry) {
         self.take(&entry.message.id);
-        self.0.push(entry);
+        self.entries.push(entry);
     }
 
     fn contains_key(&self, id: &MessageId) -> bool {
-        self.0.iter().any(|e| e.message.id == *id)
+        self.entries.iter().any(|e| e.message.id == *id)
     }
 
     fn take(&mut self, id: &MessageId) -> Option<Entry> {
-        let at = self.0.iter().position(|e| e.message.id == *id)?;
-        Some(self.0.swap_remove(at))
+        let at = self.entries.iter().position(|e| e.message.id == *id)?;
+        Some(self.entries.swap_remove(at))
     }
-}
-
-/// The search terms of a stored message. One that does not decode gives none: its old
-/// entries may stay, which costs nothing but a look (every search checks the message itself).
-fn stored_terms<S: Stored>(stored: &S) -> Vec<String> {
-    stored.message().map(|m| terms_of(&m)).unwrap_or_default()
 }
 
 /// Decides what committing `changes` writes, given what the first round `found`; with
@@ -240,14 +233,17 @@ pub fn plan<'a, S: Stored>(
         newest: Vec::new(),
     };
     let mut stored = found.messages.into_iter();
-    let mut written = Written::default();
+    let mut written = Written {
+        entries: Vec::new(),
+        index_terms,
+    };
     for message in &changes.messages {
         // A replaced message keeps its place in the chat.
         let found = stored.next().flatten();
         let (seq, terms_before) = match (written.take(&message.id), found) {
             (Some(earlier), _) => (earlier.seq, earlier.terms_before),
-            (None, Some(old)) => (old.seq()?, stored_terms(&old)),
-            (None, None) => (arrivals.next_in_chat(message), Vec::new()),
+            (None, Some(old)) => (old.seq()?, None),
+            (None, None) => (arrivals.next_in_chat(message), Some(Vec::new())),
         };
         put_message(&mut plan, Cow::Borrowed(message), seq);
         let message = message.clone();
@@ -270,7 +266,7 @@ pub fn plan<'a, S: Stored>(
         written.keep(Entry {
             message,
             seq,
-            terms_before: Vec::new(),
+            terms_before: Some(Vec::new()),
             written: true,
         });
     }
@@ -341,7 +337,7 @@ fn change_message<S: Stored>(
         None => found
             .map(|old| {
                 let (message, seq) = (old.message()?, old.seq()?);
-                let terms_before = terms_of(&message);
+                let terms_before = written.index_terms.then(|| terms_of(&message));
                 Ok::<_, StoreError>(Entry {
                     message,
                     seq,
@@ -362,31 +358,27 @@ fn change_message<S: Stored>(
     Ok(())
 }
 
-/// The search index entries of every message written: those of terms it gained, and deletes
-/// of those of terms it lost (never both for one key, as deletes run after puts).
+/// The search index entry of every message written whose terms changed: put at its place,
+/// or deleted where it has no term left.
 fn index_terms(plan: &mut Plan<'_>, written: Written) {
-    for entry in written.0.into_iter().filter(|e| e.written) {
-        let terms_after = terms_of(&entry.message);
-        let key = |term: &String| {
-            Key::Term(Box::new(TermKey {
-                term: term.clone(),
-                seq: entry.seq,
-                chat: entry.message.chat.to_string(),
-                id: entry.message.id,
-            }))
-        };
-        for gained in terms_after
-            .iter()
-            .filter(|t| !entry.terms_before.contains(t))
-        {
-            plan.put(schema::TERMS, Some(key(gained)), Record::Term);
+    for entry in written.entries.into_iter().filter(|e| e.written) {
+        let terms = terms_of(&entry.message);
+        if entry.terms_before.as_ref() == Some(&terms) {
+            continue;
         }
-        for lost in entry
-            .terms_before
-            .iter()
-            .filter(|t| !terms_after.contains(t))
-        {
-            plan.delete(schema::TERMS, key(lost));
+        match terms.is_empty() {
+            false => {
+                let (seq, id) = (entry.seq, entry.message.id);
+                let chat = entry.message.chat.to_string();
+                let record = Record::Search {
+                    seq,
+                    id,
+                    chat,
+                    terms,
+                };
+                plan.put(schema::SEARCH, None, record);
+            }
+            true => plan.delete(schema::SEARCH, Key::Place(entry.seq)),
         }
     }
 }

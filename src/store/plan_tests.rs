@@ -298,25 +298,28 @@ fn prekeys_used_up_are_deleted() {
     assert_eq!(keys_put(&plan, schema::PREKEYS), Vec::<String>::new());
 }
 
-/// A search index entry: (term, place, first id byte).
-type Entry = (String, f64, u8);
+/// A search index record put: (place, first id byte, terms).
+type Indexed = (f64, u8, Vec<String>);
 
-/// The search index entries a plan puts and deletes.
-fn terms(plan: &Plan<'_>) -> (Vec<Entry>, Vec<Entry>) {
-    let entry = |key: &Key<'_>| match key {
-        Key::Term(entry) => Some((entry.term.clone(), entry.seq, entry.id[0])),
+/// The search index records a plan puts, and the places of those it deletes.
+fn indexed(plan: &Plan<'_>) -> (Vec<Indexed>, Vec<f64>) {
+    let put = plan.puts.iter().filter_map(|p| match &p.record {
+        Record::Search { seq, id, terms, .. } => Some((*seq, id[0], terms.clone())),
         _ => None,
-    };
-    let put = plan
-        .puts
-        .iter()
-        .filter_map(|p| p.key.as_ref().and_then(entry));
-    let deleted = plan.deletes.iter().filter_map(|d| entry(&d.key));
+    });
+    let deleted = plan.deletes.iter().filter_map(|d| match d.key {
+        Key::Place(seq) if d.store == schema::SEARCH => Some(seq),
+        _ => None,
+    });
     (put.collect(), deleted.collect())
 }
 
+fn owned(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| (*w).to_owned()).collect()
+}
+
 #[test]
-fn a_message_s_terms_are_indexed_with_it_and_an_edit_swaps_only_what_changed() {
+fn a_message_s_terms_are_indexed_with_it_and_only_a_change_of_terms_writes_them() {
     use hush_client::model::Amendment;
     let mut received = text(4, "bob", Status::Delivered);
     received.body = "Lunch at the Café".to_owned();
@@ -325,17 +328,20 @@ fn a_message_s_terms_are_indexed_with_it_and_an_edit_swaps_only_what_changed() {
         ..Changes::default()
     };
     let planned = plan(&changes, nothing_found(&changes, Some(1.0)), true).unwrap();
-    let (put, deleted) = terms(&planned);
-    let words = ["at", "cafe", "lunch", "the"];
-    assert_eq!(put, words.map(|w| (w.to_owned(), 2.0, 4)).to_vec());
+    let (put, deleted) = indexed(&planned);
+    assert_eq!(put, [(2.0, 4, owned(&["at", "cafe", "lunch", "the"]))]);
     assert!(deleted.is_empty());
 
-    // Edited twice in one commit: the stored terms it lost are deleted, the new ones put, and
-    // the ones it keeps are neither (deletes run after puts).
+    // Edited twice in one commit: one record, with the last edit's terms.
     let edit = |body: &str, edited_ms| Amendment::Edit {
         body: body.to_owned(),
         edited_ms,
         mentions: Vec::new(),
+    };
+    let stored_twice = |message: &ChatMessage| Found {
+        next_seq: Some(2.0),
+        messages: vec![stored(2.0, message.clone()), stored(2.0, message.clone())],
+        outbox: Vec::new(),
     };
     let changes = Changes {
         amendments: vec![
@@ -344,21 +350,47 @@ fn a_message_s_terms_are_indexed_with_it_and_an_edit_swaps_only_what_changed() {
         ],
         ..Changes::default()
     };
+    let planned = plan(&changes, stored_twice(&received), true).unwrap();
+    let (put, deleted) = indexed(&planned);
+    assert_eq!(put, [(2.0, 4, owned(&["at", "cafe", "dinner", "the"]))]);
+    assert!(deleted.is_empty());
+
+    // A status change leaves the terms as they were: nothing is written to the index.
+    let changes = Changes {
+        statuses: vec![([4; 16], Status::Read)],
+        ..Changes::default()
+    };
     let found = Found {
         next_seq: Some(2.0),
-        messages: vec![stored(2.0, received.clone()), stored(2.0, received.clone())],
+        messages: vec![stored(2.0, received.clone())],
         outbox: Vec::new(),
     };
     let planned = plan(&changes, found, true).unwrap();
-    let (put, deleted) = terms(&planned);
-    assert_eq!(put, [("dinner".to_owned(), 2.0, 4)]);
-    assert_eq!(deleted, [("lunch".to_owned(), 2.0, 4)]);
+    assert_eq!(
+        keys_put(&planned, schema::MESSAGES).len(),
+        1,
+        "the status moved"
+    );
+    assert_eq!(indexed(&planned), (Vec::new(), Vec::new()));
 
-    // Without the index (a benchmark's reference) no entry is written.
+    // Deleted for everyone: no term is left, the record goes.
+    let changes = Changes {
+        amendments: vec![([4; 16], Amendment::Delete)],
+        ..Changes::default()
+    };
+    let found = Found {
+        next_seq: Some(2.0),
+        messages: vec![stored(2.0, received.clone())],
+        outbox: Vec::new(),
+    };
+    let planned = plan(&changes, found, true).unwrap();
+    assert_eq!(indexed(&planned), (Vec::new(), vec![2.0]));
+
+    // Without the index (a benchmark's reference) nothing is written.
     let changes = Changes {
         received: vec![received],
         ..Changes::default()
     };
     let planned = plan(&changes, nothing_found(&changes, Some(1.0)), false).unwrap();
-    assert_eq!(terms(&planned), (Vec::new(), Vec::new()));
+    assert_eq!(indexed(&planned), (Vec::new(), Vec::new()));
 }

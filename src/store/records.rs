@@ -12,7 +12,7 @@ use hush_protocol::DeviceAddress;
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::plan::{Key, Record, Stored, TermKey};
+use super::plan::{Key, Record, Stored};
 use super::schema;
 
 /// A failure of IndexedDB itself.
@@ -136,15 +136,21 @@ impl Stored for JsValue {
     }
 }
 
-/// A search index entry's key `[term, seq, chat, id]`.
-pub(super) fn term_key(entry: &TermKey) -> JsValue {
-    let key = Array::of4(
-        &JsValue::from_str(&entry.term),
-        &JsValue::from_f64(entry.seq),
-        &JsValue::from_str(&entry.chat),
-        &id_key(&entry.id),
-    );
-    key.into()
+/// A message's search index record `{seq, id, chat, terms}` (its key: `seq`, the message's
+/// place).
+pub(super) fn search_record(
+    seq: f64,
+    id: &MessageId,
+    chat: &str,
+    terms: &[String],
+) -> Result<JsValue, StoreError> {
+    let terms: Array = terms.iter().map(|t| JsValue::from_str(t)).collect();
+    object(&[
+        ("seq", &JsValue::from_f64(seq)),
+        ("id", &id_key(id)),
+        ("chat", &JsValue::from_str(chat)),
+        (schema::SEARCH_TERMS, &terms.into()),
+    ])
 }
 
 /// A planned key as IndexedDB takes it.
@@ -153,7 +159,7 @@ pub(super) fn key(key: &Key<'_>) -> JsValue {
         Key::Text(text) => JsValue::from_str(text),
         Key::Prekey(id) => JsValue::from(*id),
         Key::Session(peer) => session_key(peer),
-        Key::Term(entry) => term_key(entry),
+        Key::Place(seq) => JsValue::from_f64(*seq),
     }
 }
 
@@ -174,6 +180,11 @@ pub(super) fn value(record: &Record<'_>) -> Result<JsValue, StoreError> {
         Record::Pinned(pinned) => bytes(&encode_pinned(pinned)),
         Record::Group(group) => bytes(&encode_group(group)),
         Record::NextSeq(seq) => JsValue::from_f64(*seq),
-        Record::Term => JsValue::TRUE,
+        Record::Search {
+            seq,
+            id,
+            chat,
+            terms,
+        } => search_record(*seq, id, chat, terms)?,
     })
 }

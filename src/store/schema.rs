@@ -5,7 +5,7 @@
 pub const DATABASE: &str = "hush";
 
 /// The current schema version.
-pub const VERSION: u32 = 11;
+pub const VERSION: u32 = 12;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub const ACCOUNT: &str = "account";
@@ -59,9 +59,16 @@ pub const STARRED: &str = "starred";
 /// The messages' index on [`STARRED`]: the "Starred messages" list without reading every
 /// message.
 pub const MESSAGES_STARRED: &str = "starred";
-/// Since version 11: the search index, one entry per term of a message, key
-/// `[term, seq, chat, id]` (value `true`), written in the same transaction as the message.
-pub const TERMS: &str = "terms";
+/// Since version 12 (replacing version 11's `terms` store, one record per term of a message):
+/// the search index, one record `{seq, id, chat, terms}` per message with a
+/// term, key: `seq`, its place in arrival order (the message's), written in the same
+/// transaction as the message.
+pub const SEARCH: &str = "search";
+/// The search index's index on its records' `terms` (multi-entry: one entry per term), so a
+/// term's keys are the places of the messages it is in.
+pub const SEARCH_BY_TERM: &str = "by_term";
+/// The field of [`SEARCH`] records [`SEARCH_BY_TERM`] indexes.
+pub const SEARCH_TERMS: &str = "terms";
 /// Since version 9: each chat's place in the chat list (encoded `ChatState`: pinned,
 /// archived, marked unread, cleared, deleted), key: the chat.
 pub const CHAT_STATES: &str = "chat_states";
@@ -83,6 +90,6 @@ pub const ALL: [&str; 15] = [
     PINNED,
     GROUPS,
     TIMERS,
-    TERMS,
+    SEARCH,
     CHAT_STATES,
 ];

@@ -1,93 +1,135 @@
-//! Search in IndexedDB: the [`TermIndex`] the engine's search runs over, read from the
-//! [`schema::TERMS`] store whose keys `[term, seq, chat, id]` hold everything a step needs
-//! (counts and key lists are single requests; no cursor, no record read until the pages of
-//! candidates).
+//! Search in IndexedDB: the [`TermIndex`] the engine's search runs over. The
+//! [`schema::SEARCH`] store keeps one record per message with a term, keyed by the message's
+//! place, and its multi-entry index [`schema::SEARCH_BY_TERM`] lists each term's places: a
+//! count or the places of a term are one request, and only numbers cross (no record is read
+//! until the page of messages to show). Chromium counts a range by walking it, as slowly as
+//! reading its keys, so no word is counted: its places are read, up to a cap.
 
 use futures::future::join_all;
-use hush_client::model::{ChatMessage, MessageId};
-use hush_client::search::{Hit, QueryTerm, TermIndex};
+use hush_client::model::ChatMessage;
+use hush_client::search::{QueryTerm, TermIndex};
 use hush_client::store::StoreError;
-use js_sys::Array;
 use rexie::{Direction, KeyRange, Rexie, TransactionMode};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
-use super::records::{backend, corrupt, decode_message_record, id_key};
+use super::records::{backend, corrupt, decode_message_record, field};
 use super::schema;
 
 /// The term index of one database.
 pub(super) struct Terms<'a>(pub &'a Rexie);
 
-/// The keys of `term`'s entries: from `[text]` to `[text, []]` (an array sorts after every
-/// number, so after every place) for one term; to `[text + U+FFFF]` for every term it starts.
+/// The index keys of `term`: the term alone, or every term it starts (up to `text + U+FFFF`).
 fn range(term: &QueryTerm) -> Result<KeyRange, StoreError> {
     let text = JsValue::from_str(&term.text);
-    let lower = Array::of1(&text);
-    let upper = match term.prefix {
-        true => Array::of1(&JsValue::from_str(&format!("{}\u{ffff}", term.text))),
-        false => Array::of2(&text, &Array::new()),
+    let range = match term.prefix {
+        true => {
+            let upper = JsValue::from_str(&format!("{}\u{ffff}", term.text));
+            KeyRange::bound(&text, &upper, None, None)
+        }
+        false => KeyRange::only(&text),
     };
-    KeyRange::bound(&lower, &upper, None, None).map_err(|e| backend(e.into()))
+    range.map_err(|e| backend(e.into()))
 }
 
-/// The entry a key `[term, seq, chat, id]` names.
-fn hit(key: &JsValue) -> Result<Hit, StoreError> {
-    let parts = key
-        .dyn_ref::<Array>()
-        .ok_or_else(|| corrupt("a search entry's key is not a list"))?;
-    let id_hex = parts.get(3).as_string().unwrap_or_default();
-    let id = hush_protocol::hex::decode::<16>(&id_hex)
-        .ok_or_else(|| corrupt("a search entry's id is not a message id"))?;
-    let (seq, chat) = (parts.get(1).as_f64(), parts.get(2).as_string());
-    match (seq, chat) {
-        (Some(seq), Some(chat)) => Ok(Hit { seq, chat, id }),
-        _ => Err(corrupt("a search entry's key lacks its place or chat")),
-    }
+/// A place as stored (a key of the search store).
+fn place(key: &JsValue) -> Result<f64, StoreError> {
+    key.as_f64()
+        .ok_or_else(|| corrupt("a search record's key is not a place"))
 }
 
 impl Terms<'_> {
-    /// A read-only transaction on one store, and the store.
-    fn open(&self, store: &str) -> Result<(rexie::Transaction, rexie::Store), StoreError> {
-        let tx = (self.0)
-            .transaction(&[store], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let opened = tx.store(store).map_err(backend)?;
-        Ok((tx, opened))
+    /// A read-only transaction on `stores`.
+    fn read(&self, stores: &[&str]) -> Result<rexie::Transaction, StoreError> {
+        (self.0)
+            .transaction(stores, TransactionMode::ReadOnly)
+            .map_err(backend)
+    }
+
+    /// The index of terms, in `tx`.
+    fn by_term(tx: &rexie::Transaction) -> Result<rexie::StoreIndex, StoreError> {
+        let search = tx.store(schema::SEARCH).map_err(backend)?;
+        search.index(schema::SEARCH_BY_TERM).map_err(backend)
     }
 }
 
 impl TermIndex for Terms<'_> {
-    async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError> {
-        let (tx, terms) = self.open(schema::TERMS)?;
-        let count = terms.count(Some(range(term)?)).await.map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        Ok(usize::try_from(count).unwrap_or(usize::MAX))
-    }
-
-    async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError> {
-        let (tx, terms) = self.open(schema::TERMS)?;
+    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
+        let tx = self.read(&[schema::SEARCH])?;
         let cap = u32::try_from(cap).unwrap_or(u32::MAX);
-        let count = terms.count(Some(range(term)?)).await.map_err(backend)?;
-        // All of them in one request; past the cap, the newest by a cursor walking back (for
-        // one term; for a prefix, those of its last terms).
-        let keys = match count <= cap {
-            true => terms.get_all_keys(Some(range(term)?), None).await,
-            false => (terms
-                .scan(Some(range(term)?), Some(cap), None, Some(Direction::Prev))
-                .await)
-                .map(|found| found.into_iter().map(|(key, _)| key).collect()),
-        };
+        let keys = (Self::by_term(&tx)?.get_all_keys(Some(range(term)?), Some(cap)))
+            .await
+            .map_err(backend)?;
         tx.done().await.map_err(backend)?;
-        keys.map_err(backend)?.iter().map(hit).collect()
+        keys.iter().map(place).collect()
     }
 
-    async fn load(&self, ids: &[MessageId]) -> Result<Vec<Option<ChatMessage>>, StoreError> {
-        let (tx, messages) = self.open(schema::MESSAGES)?;
-        let found = join_all(ids.iter().map(|id| messages.get(id_key(id)))).await;
+    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
+        let tx = self.read(&[schema::SEARCH])?;
+        let by_term = Self::by_term(&tx)?;
+        let cap = u32::try_from(cap).unwrap_or(u32::MAX);
+        // All of them in one request (in index order: by term, then by place); past the cap,
+        // the newest by a cursor walking back (of the last terms, for a prefix).
+        let mut keys = (by_term.get_all_keys(Some(range(term)?), Some(cap.saturating_add(1))))
+            .await
+            .map_err(backend)?;
+        if keys.len() > cap as usize {
+            let newest = (by_term.scan(Some(range(term)?), Some(cap), None, Some(Direction::Prev)))
+                .await
+                .map_err(backend)?;
+            // An index cursor's value is the record; its key in the store is the place.
+            keys = newest
+                .iter()
+                .map(|(_, record)| field(record, "seq"))
+                .collect::<Result<_, _>>()?;
+        }
         tx.done().await.map_err(backend)?;
-        let decode = |found: rexie::Result<Option<JsValue>>| {
-            let record = found.map_err(backend)?.filter(|r| !r.is_undefined());
+        keys.iter().map(place).collect()
+    }
+
+    async fn load(
+        &self,
+        places: &[f64],
+        chat: Option<&str>,
+    ) -> Result<Vec<Option<ChatMessage>>, StoreError> {
+        let tx = self.read(&[schema::SEARCH, schema::MESSAGES])?;
+        let search = tx.store(schema::SEARCH).map_err(backend)?;
+        let messages = tx.store(schema::MESSAGES).map_err(backend)?;
+        // The index records name the messages (and their chats); then the messages in the chat.
+        let records = join_all(places.iter().map(|p| search.get(JsValue::from_f64(*p)))).await;
+        let mut ids = Vec::with_capacity(records.len());
+        for record in records {
+            let record = record.map_err(backend)?.filter(|r| !r.is_undefined());
+            let id = match record {
+                Some(record) => in_chat(&record, chat)?,
+                None => None,
+            };
+            ids.push(id);
+        }
+        let found = join_all(ids.iter().map(|id| async {
+            match id {
+                Some(id) => messages.get(id.clone()).await.map(Some),
+                None => Ok(None),
+            }
+        }))
+        .await;
+        tx.done().await.map_err(backend)?;
+        let decode = |found: rexie::Result<Option<Option<JsValue>>>| {
+            let record = found
+                .map_err(backend)?
+                .flatten()
+                .filter(|r| !r.is_undefined());
             record.map(|r| decode_message_record(&r)).transpose()
         };
         found.into_iter().map(decode).collect()
     }
+}
+
+/// The message id (hex, the messages' key) an index record names, if it is in `chat` (or any
+/// chat, for None).
+fn in_chat(record: &JsValue, chat: Option<&str>) -> Result<Option<JsValue>, StoreError> {
+    let in_chat = match chat {
+        Some(chat) => field(record, "chat")?.as_string().as_deref() == Some(chat),
+        None => true,
+    };
+    in_chat.then(|| field(record, "id")).transpose()
 }

@@ -4,6 +4,7 @@ mod chat_actions;
 mod chats;
 mod conversation;
 mod devices;
+mod focus_back;
 mod groups;
 mod onboarding;
 mod qr;

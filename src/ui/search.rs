@@ -21,10 +21,13 @@ pub(crate) fn Search() -> impl IntoView {
         ui.search.query.set(String::new());
         ui.search.results.set(Default::default());
     };
+    let button = NodeRef::new();
+    super::focus_back::return_focus(move || open.get(), button);
     view! {
         <button
             type="button"
             class="notify"
+            node_ref=button
             aria-expanded=move || open.get().to_string()
             on:click=move |_| if open.get_untracked() { close() } else { open.set(true) }
         >

@@ -131,5 +131,17 @@ test('global and in-chat search, through edits and deletes, on a long chat', { t
   await bar.getByText('2 of 3').waitFor();
   assert.deepEqual(await violations(bob, 'search in chat'), []);
 
+  // Escape closes either field and gives the focus back to the button that opened it.
+  await bar.getByRole('searchbox', { name: 'Search in chat' }).press('Escape');
+  await bar.waitFor({ state: 'detached' });
+  const inChat = bob.getByRole('button', { name: 'Search in chat', exact: true });
+  await bob.waitForFunction((name) => document.activeElement?.textContent?.trim() === name, 'Search in chat');
+  assert.equal(await inChat.getAttribute('aria-expanded'), 'false');
+  await bob.getByRole('button', { name: 'Back to chats' }).click().catch(() => {});
+  await searchEverywhere(bob, 'note');
+  await bob.getByRole('searchbox', { name: 'Search messages' }).press('Escape');
+  await bob.getByRole('searchbox', { name: 'Search messages' }).waitFor({ state: 'detached' });
+  await bob.waitForFunction((name) => document.activeElement?.textContent?.trim() === name, 'Search');
+
   for (const list of errors) assert.deepEqual(list, []);
 });

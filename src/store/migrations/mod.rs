@@ -7,7 +7,7 @@
 //! says which ran. Never change a released version: add one.
 
 mod star_times;
-mod v11;
+mod v12;
 mod v3;
 
 use hush_client::store::StoreError;
@@ -89,10 +89,20 @@ fn v8(builder: RexieBuilder) -> RexieBuilder {
         .add_object_store(ObjectStore::new(schema::TIMERS))
 }
 
-/// Version 11: the search index ([`schema::TERMS`]); messages stored before it are indexed by
-/// the data migration [`v11::apply`].
-fn v11(builder: RexieBuilder) -> RexieBuilder {
-    builder.add_object_store(ObjectStore::new(schema::TERMS))
+// Version 11 added a search index store `terms` (one record per term of a message, key
+// `[term, seq, chat, id]`), indexed by a data migration; version 12 replaced both. rexie
+// deletes the stores a builder does not name, so leaving it out of the chain drops it.
+
+/// Version 12: the search index ([`schema::SEARCH`]): one record per message, its terms under
+/// a multi-entry index; messages stored before it are indexed by the data migration
+/// [`v12::apply`].
+fn v12(builder: RexieBuilder) -> RexieBuilder {
+    let by_term = Index::new(schema::SEARCH_BY_TERM, schema::SEARCH_TERMS).multi_entry(true);
+    builder.add_object_store(
+        ObjectStore::new(schema::SEARCH)
+            .key_path("seq")
+            .add_index(by_term),
+    )
 }
 
 /// Version 9: each chat's place in the chat list (pinned, archived, ...).
@@ -103,7 +113,7 @@ fn v9(builder: RexieBuilder) -> RexieBuilder {
 /// Opens (creating or upgrading) the database `name` at [`VERSION`], and runs the data
 /// migrations it has not had. A database of a newer version is refused untouched.
 pub(super) async fn open(name: &str) -> Result<Rexie, OpenError> {
-    let builder = v11(v9(v8(v7(v6(v5(v4(v3(v2(v1(
+    let builder = v12(v9(v8(v7(v6(v5(v4(v3(v2(v1(
         Rexie::builder(name).version(VERSION)
     ))))))))));
     let db = match builder.build().await {
@@ -135,6 +145,6 @@ async fn stored_version(name: &str) -> Option<u32> {
 /// Every data migration, in order; each checks `data_version` and does nothing if it ran.
 async fn run_data_migrations(db: &Rexie) -> Result<(), StoreError> {
     v3::apply(db).await?;
-    v11::apply(db).await?;
+    v12::apply(db).await?;
     star_times::apply(db).await
 }

@@ -13,10 +13,13 @@ use crate::state::Ui;
 pub(super) fn FindButton() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let search = ui.search;
+    let button = NodeRef::new();
+    super::super::focus_back::return_focus(move || search.in_chat.get(), button);
     view! {
         <button
             type="button"
             class="info"
+            node_ref=button
             aria-expanded=move || search.in_chat.get().to_string()
             on:click=move |_| match search.in_chat.get_untracked() {
                 true => search.close_in_chat(),

@@ -9,7 +9,7 @@ mod terms;
 mod words;
 
 pub use fold::folded;
-pub use run::{run, Found, Hit, TermIndex, MAX_CANDIDATES};
+pub use run::{run, Found, TermIndex, FEW, MAX_CANDIDATES};
 pub use terms::{terms_of, Query, QueryTerm, MAX_QUERY_TERMS, MAX_TERMS_PER_MESSAGE};
 pub use words::{words, MAX_TERM_CHARS};
 

@@ -1,37 +1,41 @@
-//! One search over a store's term index, the same steps for every store: count each word's
-//! entries, take the rarest word's entries (each names its message's place, chat and id),
-//! newest first, and check the other words on the messages themselves, a page at a time,
-//! until enough are found. Only the rarest word's entries and a few pages are ever read.
+//! One search over a store's term index, the same steps for every store: with several words,
+//! read each word's places (arrival order) up to [`FEW`] (a word with fewer is read whole); take
+//! the places of the rarest word's messages (past [`FEW`], the newest up to the cap), and keep
+//! only those every other word with few entries holds too (a common one is checked on the
+//! messages instead); then read the messages, newest first, a page at a time, until enough are found.
+//! Only places (numbers) are read in bulk, and only the messages shown are loaded.
 
 use super::terms::{Query, QueryTerm};
-use crate::model::{ChatMessage, MessageId};
+use crate::model::ChatMessage;
 use crate::store::StoreError;
 
 /// The most entries of one word a search reads: past it, the results are the newest matches
 /// among them, and [`Found::complete`] is false ("type more to narrow it").
 pub const MAX_CANDIDATES: usize = 20_000;
 
-/// One entry of the index: a term in a message.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Hit {
-    /// The message's place in arrival order.
-    pub seq: f64,
-    /// Its chat, as [`crate::ChatId`] spells it.
-    pub chat: String,
-    /// The message.
-    pub id: MessageId,
-}
+/// Below this many entries a word's places are read whole to narrow the candidates down; at it,
+/// a word counts as common (no more of it is read but the rarest word's newest places).
+pub const FEW: usize = 2_000;
 
-/// A store's term index.
+/// Messages read per page within one chat, where many candidates may be in other chats.
+const CHAT_PAGE: usize = 200;
+
+/// A store's term index: every message with a term is indexed at its place in arrival order.
 #[allow(async_fn_in_trait)]
 pub trait TermIndex {
-    /// How many entries match `term`.
-    async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError>;
-    /// Up to `cap` entries matching `term`, in any order; past the cap, the newest (for a
-    /// prefix: of the terms it starts that sort last).
-    async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError>;
-    /// The messages with these ids, in order (None where one is gone).
-    async fn load(&self, ids: &[MessageId]) -> Result<Vec<Option<ChatMessage>>, StoreError>;
+    /// The places of up to `cap` entries matching `term` (all of them when fewer match), in any
+    /// order, a place repeated where a prefix starts several terms of one message.
+    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
+    /// The same, but past the cap the newest (for a prefix: of the terms it starts that sort
+    /// last).
+    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
+    /// The messages at these places, in order, where they are in the chat spelled `chat` (or
+    /// in any, for None): None where no indexed message is there, or one in another chat.
+    async fn load(
+        &self,
+        places: &[f64],
+        chat: Option<&str>,
+    ) -> Result<Vec<Option<ChatMessage>>, StoreError>;
 }
 
 /// What a search found.
@@ -51,22 +55,38 @@ pub async fn run(
     chat: Option<&str>,
     limit: usize,
 ) -> Result<Found, StoreError> {
-    let Some(rarest) = rarest(index, query).await? else {
-        return Ok(Found {
-            messages: Vec::new(),
-            complete: true,
-        });
+    let nothing = Found {
+        messages: Vec::new(),
+        complete: true,
     };
-    let mut hits = index.hits(rarest, MAX_CANDIDATES + 1).await?;
-    let complete = hits.len() <= MAX_CANDIDATES;
-    hits.retain(|hit| chat.is_none_or(|chat| hit.chat == chat));
-    hits.sort_by(|a, b| b.seq.total_cmp(&a.seq));
-    // A prefix matches a message once per term it starts: one entry each.
-    hits.dedup_by(|a, b| a.id == b.id);
+    let Some(read) = read_few(index, query).await? else {
+        return Ok(nothing);
+    };
+    let Some(((rarest, few), others)) = read.split_first() else {
+        return Ok(nothing);
+    };
+    // The rarest word's places, all of them if it has few, else the newest up to the cap.
+    let mut candidates = match few {
+        Some(all) => all.clone(),
+        None => index.newest_places(rarest, MAX_CANDIDATES + 1).await?,
+    };
+    let complete = candidates.len() <= MAX_CANDIDATES;
+    candidates = newest_first(candidates);
+    candidates.truncate(MAX_CANDIDATES);
+    // The other words with few entries narrow the candidates by their places; the rest are
+    // checked on the messages, as every word is.
+    for places in others.iter().filter_map(|(_, places)| places.as_ref()) {
+        let mut holding = places.clone();
+        holding.sort_by(f64::total_cmp);
+        candidates.retain(|place| holding.binary_search_by(|p| p.total_cmp(place)).is_ok());
+    }
+    let page = match chat {
+        Some(_) => CHAT_PAGE,
+        None => limit.clamp(1, 100),
+    };
     let mut messages = Vec::new();
-    for page in hits.chunks(limit.clamp(1, 100)) {
-        let ids: Vec<MessageId> = page.iter().map(|hit| hit.id).collect();
-        let loaded = index.load(&ids).await?.into_iter().flatten();
+    for places in candidates.chunks(page) {
+        let loaded = index.load(places, chat).await?.into_iter().flatten();
         messages.extend(loaded.filter(|m| query.matches(m)));
         if messages.len() >= limit {
             messages.truncate(limit);
@@ -76,20 +96,33 @@ pub async fn run(
     Ok(Found { messages, complete })
 }
 
-/// The query's word with the fewest entries, or None when one has none (nothing matches).
-async fn rarest<'q>(
+/// Places newest first, each once.
+fn newest_first(mut places: Vec<f64>) -> Vec<f64> {
+    places.sort_by(|a, b| b.total_cmp(a));
+    places.dedup();
+    places
+}
+
+/// A query's word, with all its places if it has fewer than [`FEW`] entries (None: common).
+type Word<'q> = (&'q QueryTerm, Option<Vec<f64>>);
+
+/// The query's words, rarest first; None when one has no entry (nothing matches). One word
+/// alone is not read here (its newest places are read next).
+async fn read_few<'q>(
     index: &impl TermIndex,
     query: &'q Query,
-) -> Result<Option<&'q QueryTerm>, StoreError> {
-    let mut rarest: Option<(&QueryTerm, usize)> = None;
+) -> Result<Option<Vec<Word<'q>>>, StoreError> {
+    if let [only] = query.terms.as_slice() {
+        return Ok(Some(vec![(only, None)]));
+    }
+    let mut read = Vec::with_capacity(query.terms.len());
     for term in &query.terms {
-        let count = index.count(term).await?;
-        if count == 0 {
+        let places = index.some_places(term, FEW).await?;
+        if places.is_empty() {
             return Ok(None);
         }
-        if rarest.is_none_or(|(_, fewest)| count < fewest) {
-            rarest = Some((term, count));
-        }
+        read.push((term, (places.len() < FEW).then_some(places)));
     }
-    Ok(rarest.map(|(term, _)| term))
+    read.sort_by_key(|(_, places)| places.as_ref().map_or(usize::MAX, Vec::len));
+    Ok(Some(read))
 }

@@ -22,7 +22,7 @@ use crate::model::{
     is_unread, summarize, ChatId, ChatMessage, ChatSummary, ChatTimer, GroupRecord, Kind,
     MessageId, OutboxEntry, PinnedDevices,
 };
-use crate::search::{self, terms_of, Found, Hit, Query, QueryTerm, TermIndex};
+use crate::search::{self, terms_of, Found, Query, QueryTerm, TermIndex};
 
 #[derive(Default)]
 struct Inner {
@@ -32,8 +32,10 @@ struct Inner {
     /// Insertion order, so chats list oldest first.
     next_seq: u64,
     messages: BTreeMap<MessageId, (u64, Vec<u8>)>,
-    /// The search index: each term's (place, chat, message), kept with the messages.
-    terms: BTreeMap<String, BTreeSet<(u64, String, MessageId)>>,
+    /// The search index: each term's messages by place, kept with the messages.
+    terms: BTreeMap<String, BTreeSet<u64>>,
+    /// The place of every message with a term, and the message there.
+    indexed: BTreeMap<u64, MessageId>,
     outbox: BTreeMap<MessageId, (u64, Vec<u8>)>,
     verified: BTreeMap<Username, [u8; 64]>,
     names: BTreeMap<Username, String>,
@@ -96,33 +98,34 @@ impl Inner {
     fn put_message(&mut self, seq: u64, message: &ChatMessage) -> Result<(), StoreError> {
         if let Some((old_seq, old)) = self.message(&message.id)? {
             for term in terms_of(&old) {
-                if let Some(entries) = self.terms.get_mut(&term) {
-                    entries.remove(&(old_seq, old.chat.to_string(), old.id));
-                    if entries.is_empty() {
+                if let Some(places) = self.terms.get_mut(&term) {
+                    places.remove(&old_seq);
+                    if places.is_empty() {
                         self.terms.remove(&term);
                     }
                 }
             }
+            self.indexed.remove(&old_seq);
         }
-        for term in terms_of(message) {
-            let entry = (seq, message.chat.to_string(), message.id);
-            self.terms.entry(term).or_default().insert(entry);
+        let terms = terms_of(message);
+        if !terms.is_empty() {
+            self.indexed.insert(seq, message.id);
+        }
+        for term in terms {
+            self.terms.entry(term).or_default().insert(seq);
         }
         let encoded = encode_message(message);
         self.messages.insert(message.id, (seq, encoded));
         Ok(())
     }
 
-    /// The index's terms matching `term`, with their entries.
-    fn matching<'a>(
-        &'a self,
-        term: &'a QueryTerm,
-    ) -> impl Iterator<Item = &'a BTreeSet<(u64, String, MessageId)>> + 'a {
+    /// The index's terms matching `term`, with their messages' places.
+    fn matching<'a>(&'a self, term: &'a QueryTerm) -> impl Iterator<Item = &'a BTreeSet<u64>> + 'a {
         self.terms
             .range(term.text.clone()..)
             .take_while(move |(found, _)| found.starts_with(&term.text))
             .filter(move |(found, _)| term.matches(found))
-            .map(|(_, entries)| entries)
+            .map(|(_, places)| places)
     }
 
     /// The next insertion order number.
@@ -133,32 +136,40 @@ impl Inner {
 }
 
 impl TermIndex for MemoryStore {
-    async fn count(&self, term: &QueryTerm) -> Result<usize, StoreError> {
+    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
         let inner = self.inner.borrow();
-        Ok(inner.matching(term).map(BTreeSet::len).sum())
+        let places = inner.matching(term).flatten().take(cap);
+        Ok(places.map(|seq| *seq as f64).collect())
     }
 
-    async fn hits(&self, term: &QueryTerm, cap: usize) -> Result<Vec<Hit>, StoreError> {
+    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
         let inner = self.inner.borrow();
-        // Newest first, as the cap keeps the newest.
-        let entries = inner
+        // Newest first within each term, terms that sort last first, as the cap keeps.
+        let places = inner
             .matching(term)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
             .flat_map(|set| set.iter().rev())
             .take(cap);
-        let hit = |(seq, chat, id): &(u64, String, MessageId)| Hit {
-            seq: *seq as f64,
-            chat: chat.clone(),
-            id: *id,
-        };
-        Ok(entries.map(hit).collect())
+        Ok(places.map(|seq| *seq as f64).collect())
     }
 
-    async fn load(&self, ids: &[MessageId]) -> Result<Vec<Option<ChatMessage>>, StoreError> {
+    async fn load(
+        &self,
+        places: &[f64],
+        chat: Option<&str>,
+    ) -> Result<Vec<Option<ChatMessage>>, StoreError> {
         let inner = self.inner.borrow();
-        let message = |id: &MessageId| -> Result<Option<ChatMessage>, StoreError> {
-            Ok(inner.message(id)?.map(|(_, message)| message))
+        let message = |place: &f64| -> Result<Option<ChatMessage>, StoreError> {
+            // Places are whole numbers handed out by `next`.
+            let Some(id) = inner.indexed.get(&(*place as u64)) else {
+                return Ok(None);
+            };
+            let found = inner.message(id)?.map(|(_, message)| message);
+            Ok(found.filter(|m| chat.is_none_or(|chat| m.chat.to_string() == chat)))
         };
-        ids.iter().map(message).collect()
+        places.iter().map(message).collect()
     }
 }
 

@@ -135,5 +135,59 @@ async fn limits(store: &impl Store) -> Outcome {
     ensure(
         ids == newest && found.complete,
         "the newest `limit` matches",
+    )?;
+    many_matches(store).await
+}
+
+/// The `n`th of many messages: in chat `dee` or `eve` by turns of two, saying `omega0`,
+/// `omega1` or `omega2` by turns, and `pair` when `n` is even.
+fn numbered(n: u16) -> Result<ChatMessage, String> {
+    let chat = if n % 4 < 2 { "dee" } else { "eve" };
+    let pair = if n.is_multiple_of(2) { " pair" } else { "" };
+    let mut m = text(200, chat, &format!("zeta omega{}{pair}", n % 3))?;
+    m.id[14..].copy_from_slice(&n.to_be_bytes());
+    Ok(m)
+}
+
+/// Many matches, over several pages and several terms of a prefix: still the newest first,
+/// every word checked, one chat's alone.
+async fn many_matches(store: &impl Store) -> Outcome {
+    const MANY: u16 = 600;
+    let received = (0..MANY).map(numbered).collect::<Result<_, _>>()?;
+    store
+        .commit(Changes {
+            received,
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let newest = |limit: usize, keep: &dyn Fn(u16) -> bool| -> Result<Vec<MessageId>, String> {
+        let wanted = (0..MANY).rev().filter(|n| keep(*n)).take(limit);
+        wanted.map(|n| Ok(numbered(n)?.id)).collect()
+    };
+    let search = |query: &'static str, chat: Option<&'static str>, limit: usize| async move {
+        let chat = chat.map(super::chat).transpose()?;
+        let found = (store
+            .search(&Query::parse(query), chat.as_ref(), limit)
+            .await)
+            .map_err(store_error)?;
+        let ids: Vec<MessageId> = found.messages.iter().map(|m| m.id).collect();
+        Ok::<_, String>((ids, found.complete))
+    };
+    ensure(
+        search("omeg", None, 250).await? == (newest(250, &|_| true)?, true),
+        "a prefix's terms merge newest first",
+    )?;
+    ensure(
+        search("pair zet", None, 120).await? == (newest(120, &|n| n % 2 == 0)?, true),
+        "two words: the newest messages with both",
+    )?;
+    ensure(
+        search("omega1 pair", None, 500).await? == (newest(500, &|n| n % 6 == 4)?, true),
+        "two exact words: every message with both, and no more",
+    )?;
+    ensure(
+        search("zeta", Some("eve"), 70).await? == (newest(70, &|n| n % 4 >= 2)?, true),
+        "one chat's newest, past pages of others'",
     )
 }
