@@ -32,6 +32,17 @@ async fn until(device: &mut Device, chat: &ChatId, check: impl Fn(&ChatState) ->
     panic!("{:?}", state(device, chat).await);
 }
 
+/// The chats `device` has pinned, by name.
+async fn pinned(device: &Device) -> Vec<String> {
+    let states = device.engine.chat_states().await.unwrap();
+    let mut pinned: Vec<String> = (states.iter())
+        .filter(|(_, s)| s.pinned.on)
+        .map(|(c, _)| c.to_string())
+        .collect();
+    pinned.sort();
+    pinned
+}
+
 async fn act(device: &mut Device, chat: &ChatId, action: ChatAction) {
     let out = device
         .engine
@@ -234,12 +245,7 @@ async fn pins_made_at_once_on_two_devices_end_at_three_on_both() {
     until(&mut alice, &chat("erin"), |s| s.pinned.set_ms > 0).await;
     until(&mut laptop, &chat("dave"), |s| s.pinned.on).await;
     for device in [&alice, &laptop] {
-        let states = device.engine.chat_states().await.unwrap();
-        let mut pinned: Vec<String> = (states.iter())
-            .filter(|(_, s)| s.pinned.on)
-            .map(|(c, _)| c.to_string())
-            .collect();
-        pinned.sort();
+        let pinned = pinned(device).await;
         assert_eq!(pinned, ["bob", "carol", "dave"], "the latest pin gives way");
     }
 }
@@ -318,12 +324,6 @@ async fn an_unpin_past_the_limit_reaches_our_other_devices() {
     })
     .await;
     for device in [&phone, &laptop] {
-        let states = device.engine.chat_states().await.unwrap();
-        let mut pinned: Vec<String> = (states.iter())
-            .filter(|(_, s)| s.pinned.on)
-            .map(|(c, _)| c.to_string())
-            .collect();
-        pinned.sort();
-        assert_eq!(pinned, ["pam", "xena"]);
+        assert_eq!(pinned(device).await, ["pam", "xena"]);
     }
 }
