@@ -7,8 +7,9 @@ use hush_client::ChatId;
 use leptos::ev::{KeyboardEvent, SubmitEvent};
 use leptos::prelude::*;
 
+use super::hold::{Hold, RecordButton};
 use super::mention::{MentionList, Mentions};
-use super::record::{RecordButton, Recorder, RecordingBar, Stage};
+use super::record::{Recorder, RecordingBar, Stage};
 use crate::command::{Command, MessageCommand, Messenger};
 use crate::state::{Composing, Ui};
 use crate::ui::time::now;
@@ -48,7 +49,8 @@ pub(super) fn Composer() -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let mentions = Mentions::new();
     let recorder = Recorder::new();
-    super::hold::watch(recorder);
+    let hold = Hold::new();
+    super::hold::watch(recorder, hold);
     // A voice note being made is dropped when its chat closes or another opens.
     Effect::new(move |opened: Option<()>| {
         ui.current.track();
@@ -163,7 +165,7 @@ pub(super) fn Composer() -> impl IntoView {
                 on:keydown=on_key
             ></textarea>
             <Show when=move || empty() && !editing()>
-                <RecordButton recorder />
+                <RecordButton recorder hold />
             </Show>
             <Show
                 when=editing

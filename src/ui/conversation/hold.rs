@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
-use super::record::{Recorder, Stage};
+use super::record::{microphone, Recorder, Stage};
 use crate::command::Messenger;
 use crate::platform::timer::sleep;
 use crate::state::Ui;
@@ -38,11 +38,10 @@ impl Hold {
 
 /// A pointer went down on `Record voice note`: unless let go first, recording starts after
 /// [`HOLD_MS`].
-pub(super) fn press(recorder: Recorder, ui: Ui, event: &PointerEvent) {
+fn press(recorder: Recorder, hold: Hold, ui: Ui, event: &PointerEvent) {
     if event.button() != 0 || !event.is_primary() {
         return;
     }
-    let hold = recorder.hold;
     let number = hold.presses.get_value().wrapping_add(1);
     hold.presses.set_value(number);
     hold.pressing.set_value(Some(number));
@@ -60,10 +59,9 @@ pub(super) fn press(recorder: Recorder, ui: Ui, event: &PointerEvent) {
 
 /// Listens, while the composer is here, for the end of a press: a hold let go sends (or
 /// cancels) its note; Escape cancels a hold.
-pub(super) fn watch(recorder: Recorder) {
+pub(super) fn watch(recorder: Recorder, hold: Hold) {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
-    let hold = recorder.hold;
     let up = window_event_listener(ev::pointerup, move |event: PointerEvent| {
         if let_go(hold) {
             if lands_on_bar(&event) {
@@ -109,4 +107,23 @@ fn lands_on_bar(event: &PointerEvent) -> bool {
     };
     let within = |selector: &str| element.closest(selector).ok().flatten().is_some();
     within(".recorder") && !within(".cancel-recording")
+}
+
+/// `Record voice note`: clicked, or held down ([`press`]).
+#[component]
+pub(super) fn RecordButton(recorder: Recorder, hold: Hold) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    view! {
+        <button
+            type="button"
+            class="record"
+            aria-label="Record voice note"
+            title="Record voice note"
+            on:click=move |_| recorder.start(ui)
+            on:pointerdown=move |ev| press(recorder, hold, ui, &ev)
+            on:contextmenu=|ev| ev.prevent_default()
+        >
+            {microphone()}
+        </button>
+    }
 }

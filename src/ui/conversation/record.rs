@@ -2,7 +2,7 @@
 //! empty) starts the microphone; a running timer, `Stop recording` and `Cancel recording`
 //! show meanwhile; once stopped, `Send voice note` sends it (`Cancel recording` still drops
 //! it). Held down instead of clicked, it records until let go and then sends
-//! ([`super::hold`]). It stops by itself at [`MAX_VOICE_MS`]. The recorder's script loads on first use.
+//! (`hold.rs`). It stops by itself at [`MAX_VOICE_MS`]. The recorder's script loads on first use.
 //! The timer starts with the microphone's first sound; if the microphone sends none, or
 //! nothing was recorded, the conversation's alert says so.
 
@@ -44,8 +44,6 @@ pub(super) struct Recorder {
     recorded: StoredValue<Option<Recording>>,
     /// Sent as soon as it stops (a held `Record voice note` was let go).
     send_when_stopped: StoredValue<Option<Messenger>>,
-    /// The press and hold on `Record voice note` under way, if any ([`super::hold`]).
-    pub(super) hold: super::hold::Hold,
 }
 
 impl Recorder {
@@ -57,7 +55,6 @@ impl Recorder {
             to: StoredValue::new(None),
             recorded: StoredValue::new(None),
             send_when_stopped: StoredValue::new(None),
-            hold: super::hold::Hold::new(),
         }
     }
 
@@ -188,7 +185,7 @@ impl Recorder {
 }
 
 /// A microphone.
-fn microphone() -> impl IntoView {
+pub(super) fn microphone() -> impl IntoView {
     view! {
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
             <path
@@ -196,25 +193,6 @@ fn microphone() -> impl IntoView {
                 d="M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.92V21h2v-3.08A7 7 0 0 0 19 11z"
             ></path>
         </svg>
-    }
-}
-
-/// `Record voice note`.
-#[component]
-pub(super) fn RecordButton(recorder: Recorder) -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    view! {
-        <button
-            type="button"
-            class="record"
-            aria-label="Record voice note"
-            title="Record voice note"
-            on:click=move |_| recorder.start(ui)
-            on:pointerdown=move |ev| super::hold::press(recorder, ui, &ev)
-            on:contextmenu=|ev| ev.prevent_default()
-        >
-            {microphone()}
-        </button>
     }
 }
 
