@@ -49,6 +49,15 @@ fn stored(seq: f64, message: ChatMessage) -> Option<Row> {
     Some(Row { seq, message })
 }
 
+/// Found with `message` alone stored, at place 2 (the newest).
+fn found_at_2(message: &ChatMessage) -> Found<Row> {
+    Found {
+        next_seq: Some(2.0),
+        messages: vec![stored(2.0, message.clone())],
+        outbox: Vec::new(),
+    }
+}
+
 /// Found with nothing stored under any id the changes name.
 fn nothing_found(changes: &Changes, next_seq: Option<f64>) -> Found<Row> {
     Found {
@@ -360,11 +369,7 @@ fn a_message_s_terms_are_indexed_with_it_and_only_a_change_of_terms_writes_them(
         statuses: vec![([4; 16], Status::Read)],
         ..Changes::default()
     };
-    let found = Found {
-        next_seq: Some(2.0),
-        messages: vec![stored(2.0, received.clone())],
-        outbox: Vec::new(),
-    };
+    let found = found_at_2(&received);
     let planned = plan(&changes, found, true).unwrap();
     assert_eq!(
         keys_put(&planned, schema::MESSAGES).len(),
@@ -378,11 +383,7 @@ fn a_message_s_terms_are_indexed_with_it_and_only_a_change_of_terms_writes_them(
         amendments: vec![([4; 16], Amendment::Delete)],
         ..Changes::default()
     };
-    let found = Found {
-        next_seq: Some(2.0),
-        messages: vec![stored(2.0, received.clone())],
-        outbox: Vec::new(),
-    };
+    let found = found_at_2(&received);
     let planned = plan(&changes, found, true).unwrap();
     assert_eq!(indexed(&planned), (Vec::new(), vec![2.0]));
 

@@ -28,20 +28,7 @@ async fn upload(
     plaintext: &[u8],
     name: &str,
 ) -> AttachmentPointer {
-    let mut rng = ChaCha20Rng::seed_from_u64(7);
-    let sealed = seal(&mut rng, plaintext).unwrap();
-    let (request, out) = device
-        .engine
-        .request_upload(sealed.ciphertext.len() as u64)
-        .unwrap();
-    device.output(out).await;
-    let granted = device
-        .expect(|e| matches!(e, Event::UploadGranted { request: r, .. } if *r == request))
-        .await;
-    let Event::UploadGranted { id, .. } = granted else {
-        unreachable!()
-    };
-    put_blob(relay.addr, &id, sealed.ciphertext.clone()).await;
+    let (id, sealed) = upload_sealed(relay, device, plaintext, 7).await;
     pointer_to(id, sealed, name)
 }
 

@@ -8,9 +8,7 @@
 mod support;
 
 use hush_client::{ChatId, ChatMessage, Event, ForwardMedia, Kind, Status, FORWARD_AS_IS_MS};
-use hush_protocol::attachment::{open, seal, AttachmentPointer, Mime};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
+use hush_protocol::attachment::{open, AttachmentPointer, Mime};
 use support::*;
 
 /// Sixteen days on: past half a blob's life.
@@ -23,19 +21,7 @@ async fn upload(
     plaintext: &[u8],
     seed: u64,
 ) -> AttachmentPointer {
-    let sealed = seal(&mut ChaCha20Rng::seed_from_u64(seed), plaintext).unwrap();
-    let (request, out) = device
-        .engine
-        .request_upload(sealed.ciphertext.len() as u64)
-        .unwrap();
-    device.output(out).await;
-    let granted = device
-        .expect(|e| matches!(e, Event::UploadGranted { request: r, .. } if *r == request))
-        .await;
-    let Event::UploadGranted { id, .. } = granted else {
-        unreachable!()
-    };
-    put_blob(relay.addr, &id, sealed.ciphertext.clone()).await;
+    let (id, sealed) = upload_sealed(relay, device, plaintext, seed).await;
     AttachmentPointer {
         blob: id,
         ciphertext_len: sealed.ciphertext.len() as u64,

@@ -425,3 +425,29 @@ pub async fn queue_raw(
     };
     device.store.commit(changes).await.unwrap();
 }
+
+/// Encrypts `plaintext` under a key from `seed`, asks `device`'s relay for a grant and uploads
+/// it: the blob's id and what sealing gave.
+#[allow(dead_code)] // not every test binary sends files
+pub async fn upload_sealed(
+    relay: &Relay,
+    device: &mut Device,
+    plaintext: &[u8],
+    seed: u64,
+) -> ([u8; 32], hush_protocol::attachment::Sealed) {
+    let sealed =
+        hush_protocol::attachment::seal(&mut ChaCha20Rng::seed_from_u64(seed), plaintext).unwrap();
+    let (request, out) = device
+        .engine
+        .request_upload(sealed.ciphertext.len() as u64)
+        .unwrap();
+    device.output(out).await;
+    let granted = device
+        .expect(|e| matches!(e, Event::UploadGranted { request: r, .. } if *r == request))
+        .await;
+    let Event::UploadGranted { id, .. } = granted else {
+        unreachable!()
+    };
+    put_blob(relay.addr, &id, sealed.ciphertext.clone()).await;
+    (id, sealed)
+}
