@@ -97,6 +97,10 @@ pub(crate) enum Command {
     },
     /// Show the open chat's page of messages before the oldest shown.
     LoadEarlier,
+    /// Show the page after the newest message shown (when the log shows a stretch further back).
+    LoadLater,
+    /// Show the open chat's newest page again.
+    JumpToNewest,
     /// Send a failed message again.
     Retry(MessageId),
     /// React to message `id` with `emoji` (an empty one takes ours back).

@@ -100,6 +100,9 @@ pub(crate) struct Ui {
     pub(crate) messages: RwSignal<Vec<ChatMessage>>,
     /// The open chat may have messages older than those shown.
     pub(crate) earlier: RwSignal<bool>,
+    /// The log shows a stretch further back (a search result's): newer messages are not on
+    /// screen, and new ones are not added until the user comes back to the newest.
+    pub(crate) later: RwSignal<bool>,
     pub(crate) connection: RwSignal<ConnectionStatus>,
     /// Who is typing to us, each until when (ms since the epoch).
     pub(crate) typing: RwSignal<Vec<(Typist, f64)>>,
@@ -219,6 +222,7 @@ impl Ui {
             current: RwSignal::new(None),
             messages: RwSignal::new(Vec::new()),
             earlier: RwSignal::new(false),
+            later: RwSignal::new(false),
             connection: RwSignal::new(ConnectionStatus::Connecting),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),
@@ -330,10 +334,12 @@ impl Ui {
             .update_value(|ticks| ticks.retain(|(_, signal)| !signal.is_disposed()));
     }
 
-    /// Adds a message to the open chat's log, unless it is not that chat's or already there
-    /// (drawn before its commit).
+    /// Adds a message to the open chat's log, unless it is not that chat's, already there
+    /// (drawn before its commit), or the log shows a stretch further back (it comes with the
+    /// newer pages).
     pub(crate) fn show_in_chat(&self, message: &ChatMessage) {
         if self.current.get_untracked().as_ref() != Some(&message.chat)
+            || self.later.get_untracked()
             || self
                 .messages
                 .with_untracked(|list| list.iter().rev().any(|m| m.id == message.id))

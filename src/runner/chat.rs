@@ -2,7 +2,7 @@
 //! as stored, and the open contact's safety number.
 
 use hush_client::model::add_to_chats;
-use hush_client::{ChatId, ChatMessage, EngineError, Output, Store, Username};
+use hush_client::{ChatId, ChatMessage, EngineError, MessageId, Output, Store, Username};
 use leptos::prelude::*;
 
 use super::tab::{AppEngine, Tab};
@@ -92,6 +92,7 @@ pub(super) async fn load_chat(engine: &AppEngine, ui: Ui, chat: &ChatId) {
         Ok(messages) => {
             ui.forget_gone_rows();
             ui.earlier.set(messages.len() == PAGE);
+            ui.later.set(false);
             ui.messages.set(messages);
         }
         Err(e) => ui.problem.set(Some(e.to_string())),
@@ -124,10 +125,55 @@ pub(super) async fn load_earlier(engine: &AppEngine, ui: Ui) {
     });
 }
 
+/// Puts the page after the newest message shown below it (the log shows a stretch further
+/// back, as a search result far back left it).
+pub(super) async fn load_later(engine: &AppEngine, ui: Ui) {
+    let (Some(chat), true) = (ui.current.get_untracked(), ui.later.get_untracked()) else {
+        return;
+    };
+    let Some(newest) = ui.messages.with_untracked(|list| list.last().map(|m| m.id)) else {
+        return;
+    };
+    let page = match engine.store().messages_after(&chat, &newest, PAGE).await {
+        Ok(page) => page,
+        Err(e) => return ui.problem.set(Some(e.to_string())),
+    };
+    ui.later.set(page.len() == PAGE);
+    ui.messages.update(|list| list.extend(page));
+}
+
+/// Shows the stretch of a chat around message `id` (half a page each side), for a search
+/// result further back than the pages shown.
+pub(super) async fn load_around(engine: &AppEngine, ui: Ui, chat: &ChatId, id: &MessageId) {
+    let store = engine.store();
+    let (target, before, after) = futures::join!(
+        store.message(id),
+        store.messages(chat, Some(id), PAGE / 2),
+        store.messages_after(chat, id, PAGE / 2),
+    );
+    match (target, before, after) {
+        (Ok(Some(target)), Ok(mut list), Ok(after)) if target.chat == *chat => {
+            ui.forget_gone_rows();
+            ui.earlier.set(list.len() == PAGE / 2);
+            ui.later.set(after.len() == PAGE / 2);
+            list.push(target);
+            list.extend(after);
+            ui.messages.set(list);
+        }
+        (Ok(_), Ok(_), Ok(_)) => {}
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
 /// A message just written: into its chat (opened if it was not) and to the top of the list.
 pub(super) async fn show_sent(tab: &Tab, message: ChatMessage) {
     let ui = tab.ui;
     ui.chats.update(|chats| add_to_chats(chats, &message));
+    // Written while a stretch further back was shown: back to the newest, where it is.
+    if ui.current.get_untracked().as_ref() == Some(&message.chat) && ui.later.get_untracked() {
+        load_chat(&tab.engine, ui, &message.chat).await;
+        return;
+    }
     if ui.current.get_untracked().as_ref() != Some(&message.chat) {
         ui.current.set(Some(message.chat.clone()));
         load_chat(&tab.engine, ui, &message.chat).await;

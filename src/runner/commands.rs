@@ -100,6 +100,16 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             chat::load_earlier(&tab.engine, ui).await;
             Ok(Output::default())
         }
+        Command::LoadLater => {
+            chat::load_later(&tab.engine, ui).await;
+            Ok(Output::default())
+        }
+        Command::JumpToNewest => {
+            if let Some(chat) = ui.current.get_untracked() {
+                chat::load_chat(&tab.engine, ui, &chat).await;
+            }
+            Ok(Output::default())
+        }
         Command::Typing {
             to: ChatId::Direct(to),
             typing,

@@ -9,9 +9,6 @@ use super::chat;
 use super::tab::Tab;
 use crate::search::{ChatMatches, Results, SearchCommand, MAX_CHAT_MATCHES, MAX_RESULTS};
 
-/// The most pages read back to reach a result (200 messages each).
-const MAX_PAGES_BACK: usize = 100;
-
 /// Serves one search command.
 pub(super) async fn serve(tab: &mut Tab, command: SearchCommand) -> Result<Output, EngineError> {
     match command {
@@ -95,8 +92,8 @@ async fn in_chat(tab: &mut Tab, typed: String) {
     }
 }
 
-/// Opens `chat` if it is not open, reads back until message `id` is on screen (or the chat
-/// has no more, or [`MAX_PAGES_BACK`] pages were read), then asks the log to show it.
+/// Opens `chat` if it is not open and asks the log to show message `id`: where it is if it is
+/// on screen, else with the stretch around it (however far back; the newest a jump away).
 async fn reveal(
     tab: &mut Tab,
     chat: ChatId,
@@ -106,17 +103,14 @@ async fn reveal(
     let ui = tab.ui;
     let mut out = Output::default();
     if ui.current.get_untracked().as_ref() != Some(&chat) {
-        out = super::open::open_chat(tab, chat).await?;
+        out = super::open::open_chat(tab, chat.clone()).await?;
     }
     let shown = move || {
         ui.messages
             .with_untracked(|list| list.iter().any(|m| m.id == id))
     };
-    for _ in 0..MAX_PAGES_BACK {
-        if shown() || !ui.earlier.get_untracked() {
-            break;
-        }
-        chat::load_earlier(&tab.engine, ui).await;
+    if !shown() {
+        chat::load_around(&tab.engine, ui, &chat, &id).await;
     }
     match shown() {
         true => ui.search.reveal.set(Some((id, focus))),

@@ -18,6 +18,8 @@ mod commit;
 #[cfg(target_arch = "wasm32")]
 mod migrations;
 #[cfg(target_arch = "wasm32")]
+mod pages;
+#[cfg(target_arch = "wasm32")]
 mod records;
 #[cfg(target_arch = "wasm32")]
 mod search;
@@ -44,7 +46,7 @@ use {
         backend, bytes_of, corrupt, decode_message_record, decode_outbox_record, field, id_key,
         seq_of, session_key,
     },
-    rexie::{Direction, KeyRange, Rexie, TransactionMode},
+    rexie::{KeyRange, Rexie, TransactionMode},
     std::cell::RefCell,
     wasm_bindgen::JsValue,
 };
@@ -291,41 +293,17 @@ impl Store for IdbStore {
         before: Option<&MessageId>,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError> {
-        let chat = chat.to_string();
-        let name = JsValue::from_str(&chat);
-        let tx = self
-            .db
-            .transaction(&[schema::MESSAGES], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let store = tx.store(schema::MESSAGES).map_err(backend)?;
-        let end = match before {
-            Some(id) => match store.get(id_key(id)).await.map_err(backend)? {
-                Some(found) if field(&found, "chat")?.as_string() == Some(chat) => seq_of(&found)?,
-                _ => return Ok(Vec::new()),
-            },
-            None => f64::MAX,
-        };
-        let range = KeyRange::bound(
-            &Array::of2(&name, &JsValue::from(0)).into(),
-            &Array::of2(&name, &JsValue::from_f64(end)).into(),
-            None,
-            Some(true),
-        )
-        .map_err(|e| backend(e.into()))?;
-        let limit = u32::try_from(limit).unwrap_or(u32::MAX);
-        let found = store
-            .index(schema::MESSAGES_BY_CHAT)
-            .map_err(backend)?
-            .scan(Some(range), Some(limit), None, Some(Direction::Prev))
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        let mut messages = found
-            .iter()
-            .map(|(_, value)| decode_message_record(value))
-            .collect::<Result<Vec<_>, _>>()?;
-        messages.reverse();
-        Ok(messages)
+        let page = before.map_or(pages::Page::Newest, pages::Page::Before);
+        pages::read(&self.db, chat, page, limit).await
+    }
+
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        pages::read(&self.db, chat, pages::Page::After(after), limit).await
     }
 
     async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError> {

@@ -1,7 +1,7 @@
 // Issue 21 in the browser, search: messages are found by their words (accents and case folded,
 // the last word as a prefix) in every chat and within one; a result opens its chat at the
-// message, reading back to the page it is on; edits and deletes change what is found at once;
-// the search views pass axe.
+// message (one further back than the log with the stretch around it, and Jump to newest goes
+// back); edits and deletes change what is found at once; the search views pass axe.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -114,6 +114,27 @@ test('global and in-chat search, through edits and deletes, on a long chat', { t
   await results.getByText('bring the raincoat').waitFor({ timeout: 10_000 });
   results = await searchEverywhere(bob, 'cafe');
   await bob.getByText('No chats or messages found.').waitFor({ timeout: 10_000 });
+
+  // A result further back than the log opened the stretch around it: the newest messages are
+  // not on screen, a new one waits in the chat list, newer pages load on the way down, and
+  // Jump to newest brings back the newest (the new one with them).
+  const log = bob.getByRole('log', { name: 'Messages' });
+  assert.equal(await bubble(bob, 'note three').count(), 0, 'the newest are not on screen');
+  await bob.getByRole('button', { name: 'Jump to newest' }).waitFor();
+  await alice.getByRole('textbox', { name: 'Message' }).fill('fresh news');
+  await alice.getByRole('textbox', { name: 'Message' }).press('Enter');
+  await bob.getByRole('navigation', { name: 'Chats' }).getByText('fresh news').waitFor({ timeout: 20_000 });
+  assert.equal(await bubble(bob, 'fresh news').count(), 0, 'a new message waits for the jump');
+  const shownBefore = await log.locator('li.bubble').count();
+  await log.getByRole('button', { name: 'Load newer messages' }).click();
+  await bob.waitForFunction(
+    (n) => document.querySelectorAll('[role=log] li.bubble').length > n,
+    shownBefore,
+  );
+  await bob.getByRole('button', { name: 'Jump to newest' }).click();
+  await bubble(bob, 'fresh news').waitFor({ timeout: 10_000 });
+  await bubble(bob, 'note three').waitFor();
+  await bob.getByRole('button', { name: 'Jump to newest' }).waitFor({ state: 'detached' });
 
   // In the chat: the newest match first, then older with Next result, back with Previous.
   await bob.getByRole('button', { name: 'Search in chat', exact: true }).click();

@@ -5,7 +5,9 @@
 use hush_client::model::{MessageMeta, Quote, FORWARDED_MANY};
 use leptos::prelude::*;
 
+use crate::command::{Command, Messenger};
 use crate::platform::reveal::reveal_message;
+use crate::search::SearchCommand;
 use crate::state::Ui;
 
 /// The key a row carries as `data-message`, for a quote to find it.
@@ -25,10 +27,12 @@ pub(super) fn Forwarded(forwards: u8) -> impl IntoView {
     })
 }
 
-/// The quoted message: who wrote it and its first words; activating it shows the original.
+/// The quoted message: who wrote it and its first words; activating it shows the original
+/// (read from storage with the stretch around it when it is further back than the log).
 #[component]
 pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
     let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
     let mine = ui
         .me
         .get_untracked()
@@ -37,7 +41,7 @@ pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
         true => "You".to_owned(),
         false => ui.name_of(&quote.target.author),
     };
-    let key = message_key(&quote.target.id);
+    let (id, key) = (quote.target.id, message_key(&quote.target.id));
     let preview = quote.preview.clone();
     let label = format!("Quote of {author}: {preview}");
     view! {
@@ -46,8 +50,11 @@ pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
             class="quote"
             aria-label=label
             on:click=move |_| {
-                if !reveal_message(&key, true) {
-                    ui.problem.set(Some("The original message is not loaded or was deleted.".to_owned()));
+                match (reveal_message(&key, true), ui.current.get_untracked()) {
+                    (true, _) | (false, None) => {}
+                    (false, Some(chat)) => {
+                        messenger.tell(Command::Search(SearchCommand::Reveal { chat, id, focus: true }));
+                    }
                 }
             }
         >

@@ -1,5 +1,7 @@
 //! The messages of the open chat, as a live log: a day separator before each new day, older
-//! pages loaded when scrolling to the top, new messages followed at the bottom.
+//! pages loaded when scrolling to the top, new messages followed at the bottom. A stretch
+//! further back (a search result's) loads newer pages when scrolling to its bottom, and
+//! `Jump to newest` goes back to the newest.
 
 use hush_client::{ChatMessage, MessageId};
 use leptos::prelude::*;
@@ -98,13 +100,50 @@ pub(super) fn MessageLog() -> impl IntoView {
         }
         messenger.tell(Command::LoadEarlier);
     };
-    // Scrolling near the top loads the page before.
+    // The newest message shown when the page after it was asked for (asked once).
+    let asked_after = StoredValue::new(None::<MessageId>);
+    let load_later = move || {
+        let newest = ui.messages.with_untracked(|list| list.last().map(|m| m.id));
+        if !ui.later.get_untracked() || newest.is_none() || asked_after.get_value() == newest {
+            return;
+        }
+        asked_after.set_value(newest);
+        messenger.tell(Command::LoadLater);
+    };
+    // Scrolled away from the newest messages (or showing a stretch further back).
+    let away = RwSignal::new(false);
+    // Where the last scroll left the view: only scrolling down loads newer pages (a shorter
+    // stretch replacing the log moves the view up to its bottom, and must not load them).
+    let last_top = StoredValue::new(0);
+    // Scrolling near the top loads the page before; scrolling down near the bottom of a
+    // stretch further back, the page after.
     let on_scroll = move |_| {
         if let Some(list) = log.get_untracked() {
+            let down = list.scroll_top() > last_top.get_value();
+            last_top.set_value(list.scroll_top());
             let from_bottom = list.scroll_height() - list.scroll_top() - list.client_height();
-            following.set_value(from_bottom < FOLLOW_WITHIN_PX);
+            let at_newest = from_bottom < FOLLOW_WITHIN_PX && !ui.later.get_untracked();
+            following.set_value(at_newest);
+            if away.get_untracked() == at_newest {
+                away.set(!at_newest);
+            }
             if list.scroll_top() < EARLIER_WITHIN_PX {
                 load_earlier();
+            }
+            if down && from_bottom < EARLIER_WITHIN_PX {
+                load_later();
+            }
+        }
+    };
+    let jump = move |_| {
+        following.set_value(true);
+        away.set(false);
+        match ui.later.get_untracked() {
+            true => messenger.tell(Command::JumpToNewest),
+            false => {
+                if let Some(list) = log.get_untracked() {
+                    list.set_scroll_top(list.scroll_height());
+                }
             }
         }
     };
@@ -126,8 +165,18 @@ pub(super) fn MessageLog() -> impl IntoView {
                 }}
             </For>
             <Transfers />
+            <Show when=move || ui.later.get()>
+                <li class="later">
+                    <button type="button" on:click=move |_| load_later()>
+                        "Load newer messages"
+                    </button>
+                </li>
+            </Show>
         </ol>
         </div>
+        <Show when=move || away.get() || ui.later.get()>
+            <button type="button" class="jump-newest" on:click=jump>"Jump to newest"</button>
+        </Show>
     }
 }
 

@@ -244,6 +244,24 @@ impl Store for MemoryStore {
         Ok(found.into_iter().skip(skip).map(|(_, m)| m).collect())
     }
 
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError> {
+        let inner = self.inner.borrow();
+        let start = match inner.message(after)? {
+            Some((seq, m)) if m.chat == *chat => seq,
+            _ => return Ok(Vec::new()),
+        };
+        let mut found: Vec<(u64, ChatMessage)> = (inner.all_messages()?.into_iter())
+            .filter(|(seq, m)| m.chat == *chat && *seq > start)
+            .collect();
+        found.sort_by_key(|(seq, _)| *seq);
+        Ok(found.into_iter().take(limit).map(|(_, m)| m).collect())
+    }
+
     async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError> {
         let inner = self.inner.borrow();
         Ok((inner.all_messages()?.into_iter())

@@ -162,6 +162,15 @@ pub trait Store {
         before: Option<&MessageId>,
         limit: usize,
     ) -> Result<Vec<ChatMessage>, StoreError>;
+    /// Up to `limit` messages of a chat that arrived just after message `after`, oldest first
+    /// (a page forward again, from a search result far back). An `after` that is not a message
+    /// of this chat gives none.
+    async fn messages_after(
+        &self,
+        chat: &ChatId,
+        after: &MessageId,
+        limit: usize,
+    ) -> Result<Vec<ChatMessage>, StoreError>;
     /// The chat's received texts not read yet ([`crate::model::is_unread`]), in no particular order.
     async fn unread(&self, chat: &ChatId) -> Result<Vec<MessageId>, StoreError>;
     /// The identity key the user verified for `account`, if they did (and it has not changed).

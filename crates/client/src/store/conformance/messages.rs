@@ -282,6 +282,31 @@ async fn lists(store: &impl Store) -> Outcome {
             .map_err(store_error)?
             .is_empty(),
         "a page before another chat's message is empty",
+    )?;
+    pages_after(store, &bob).await
+}
+
+/// Pages forward from a message: what arrived after it in its chat, oldest first.
+async fn pages_after(store: &impl Store, bob: &crate::model::ChatId) -> Outcome {
+    let after = |id: u8, limit| async move {
+        let id: MessageId = [id; 16];
+        store.messages_after(bob, &id, limit).await
+    };
+    ensure(
+        ids(after(1, 10).await.map_err(store_error)?) == [3, 4],
+        "a page after a message holds what arrived after it",
+    )?;
+    ensure(
+        ids(after(1, 1).await.map_err(store_error)?) == [3],
+        "a page after a message keeps the oldest of them",
+    )?;
+    ensure(
+        after(4, 10).await.map_err(store_error)?.is_empty(),
+        "nothing comes after the newest message",
+    )?;
+    ensure(
+        after(2, 10).await.map_err(store_error)?.is_empty(),
+        "a page after another chat's message is empty",
     )
 }
 
