@@ -31,6 +31,14 @@ fn range(term: &QueryTerm) -> Result<KeyRange, StoreError> {
     range.map_err(|e| backend(e.into()))
 }
 
+/// The index keys of the terms `text` starts but is not.
+fn longer(text: &str) -> Result<KeyRange, StoreError> {
+    let lower = JsValue::from_str(text);
+    let upper = JsValue::from_str(&format!("{text}\u{ffff}"));
+    let range = KeyRange::bound(&lower, &upper, Some(true), None);
+    range.map_err(|e| backend(e.into()))
+}
+
 /// A place as stored (a key of the search store).
 fn place(key: &JsValue) -> Result<f64, StoreError> {
     key.as_f64()
@@ -82,6 +90,16 @@ impl TermIndex for Terms<'_> {
                 .map(|(_, record)| field(record, "seq"))
                 .collect::<Result<_, _>>()?;
         }
+        tx.done().await.map_err(backend)?;
+        keys.iter().map(place).collect()
+    }
+
+    async fn longer_places(&self, text: &str, cap: usize) -> Result<Vec<f64>, StoreError> {
+        let tx = self.read(&[schema::SEARCH])?;
+        let cap = u32::try_from(cap).unwrap_or(u32::MAX);
+        let keys = (Self::by_term(&tx)?.get_all_keys(Some(longer(text)?), Some(cap)))
+            .await
+            .map_err(backend)?;
         tx.done().await.map_err(backend)?;
         keys.iter().map(place).collect()
     }

@@ -4,12 +4,16 @@
 //! expiry changes what is found at once.
 
 mod fold;
+mod index;
+mod lone;
 mod run;
 mod terms;
 mod words;
 
 pub use fold::folded;
-pub use run::{run, Found, TermIndex, FEW, MAX_CANDIDATES};
+pub use index::TermIndex;
+pub use lone::LONGER_FEW;
+pub use run::{run, Found, FEW, MAX_CANDIDATES};
 pub use terms::{terms_of, Query, QueryTerm, MAX_QUERY_TERMS, MAX_TERMS_PER_MESSAGE};
 pub use words::{words, MAX_TERM_CHARS};
 

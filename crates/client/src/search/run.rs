@@ -1,10 +1,13 @@
-//! One search over a store's term index, the same steps for every store: with several words,
+//! One search over a store's term index, the same steps for every store. A lone word is first
+//! looked for among its newest entries ([`super::lone`]). Otherwise: with several words,
 //! read each word's places (arrival order) up to [`FEW`] (a word with fewer is read whole); take
 //! the places of the rarest word's messages (past [`FEW`], the newest up to the cap), and keep
 //! only those every other word with few entries holds too (a common one is checked on the
 //! messages instead); then read the messages, newest first, a page at a time, until enough are found.
 //! Only places (numbers) are read in bulk, and only the messages shown are loaded.
 
+use super::index::{load_matching, newest_first, TermIndex};
+use super::lone;
 use super::terms::{Query, QueryTerm};
 use crate::model::ChatMessage;
 use crate::store::StoreError;
@@ -16,27 +19,6 @@ pub const MAX_CANDIDATES: usize = 20_000;
 /// Below this many entries a word's places are read whole to narrow the candidates down; at it,
 /// a word counts as common (no more of it is read but the rarest word's newest places).
 pub const FEW: usize = 2_000;
-
-/// Messages read per page within one chat, where many candidates may be in other chats.
-const CHAT_PAGE: usize = 200;
-
-/// A store's term index: every message with a term is indexed at its place in arrival order.
-#[allow(async_fn_in_trait)]
-pub trait TermIndex {
-    /// The places of up to `cap` entries matching `term` (all of them when fewer match), in any
-    /// order, a place repeated where a prefix starts several terms of one message.
-    async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
-    /// The same, but past the cap the newest (for a prefix: of the terms it starts that sort
-    /// last).
-    async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError>;
-    /// The messages at these places, in order, where they are in the chat spelled `chat` (or
-    /// in any, for None): None where no indexed message is there, or one in another chat.
-    async fn load(
-        &self,
-        places: &[f64],
-        chat: Option<&str>,
-    ) -> Result<Vec<Option<ChatMessage>>, StoreError>;
-}
 
 /// What a search found.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -59,6 +41,14 @@ pub async fn run(
         messages: Vec::new(),
         complete: true,
     };
+    if let [only] = query.terms.as_slice() {
+        if let Some(messages) = lone::newest_matches(index, only, query, chat, limit).await? {
+            return Ok(Found {
+                messages,
+                complete: true,
+            });
+        }
+    }
     let Some(read) = read_few(index, query).await? else {
         return Ok(nothing);
     };
@@ -80,27 +70,8 @@ pub async fn run(
         holding.sort_by(f64::total_cmp);
         candidates.retain(|place| holding.binary_search_by(|p| p.total_cmp(place)).is_ok());
     }
-    let page = match chat {
-        Some(_) => CHAT_PAGE,
-        None => limit.clamp(1, 100),
-    };
-    let mut messages = Vec::new();
-    for places in candidates.chunks(page) {
-        let loaded = index.load(places, chat).await?.into_iter().flatten();
-        messages.extend(loaded.filter(|m| query.matches(m)));
-        if messages.len() >= limit {
-            messages.truncate(limit);
-            break;
-        }
-    }
+    let messages = load_matching(index, &candidates, query, chat, limit).await?;
     Ok(Found { messages, complete })
-}
-
-/// Places newest first, each once.
-fn newest_first(mut places: Vec<f64>) -> Vec<f64> {
-    places.sort_by(|a, b| b.total_cmp(a));
-    places.dedup();
-    places
 }
 
 /// A query's word, with all its places if it has fewer than [`FEW`] entries (None: common).

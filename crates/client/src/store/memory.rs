@@ -5,6 +5,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::rc::Rc;
 
 use hush_protocol::keys::OneTimePreKeyPair;
@@ -152,6 +153,15 @@ impl TermIndex for MemoryStore {
             .rev()
             .flat_map(|set| set.iter().rev())
             .take(cap);
+        Ok(places.map(|seq| *seq as f64).collect())
+    }
+
+    async fn longer_places(&self, text: &str, cap: usize) -> Result<Vec<f64>, StoreError> {
+        let inner = self.inner.borrow();
+        let after = (Bound::Excluded(text.to_owned()), Bound::Unbounded);
+        let terms = inner.terms.range(after);
+        let longer = terms.take_while(|(found, _)| found.starts_with(text));
+        let places = longer.flat_map(|(_, places)| places).take(cap);
         Ok(places.map(|seq| *seq as f64).collect())
     }
 

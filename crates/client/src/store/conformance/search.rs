@@ -139,21 +139,32 @@ async fn limits(store: &impl Store) -> Outcome {
     many_matches(store).await
 }
 
-/// The `n`th of many messages: in chat `dee` or `eve` by turns of two, saying `omega0`,
-/// `omega1` or `omega2` by turns, and `pair` when `n` is even.
+/// The `n`th of many messages: in chat `dee` or `eve` by turns of two, saying `zeta` (or, one
+/// in five, the longer `zetas`), `omega0`, `omega1` or `omega2` by turns, and `pair` when `n`
+/// is even.
 fn numbered(n: u16) -> Result<ChatMessage, String> {
     let chat = if n % 4 < 2 { "dee" } else { "eve" };
     let pair = if n.is_multiple_of(2) { " pair" } else { "" };
-    let mut m = text(200, chat, &format!("zeta omega{}{pair}", n % 3))?;
+    let zeta = if n % 5 == 3 { "zetas" } else { "zeta" };
+    let mut m = text(200, chat, &format!("{zeta} omega{}{pair}", n % 3))?;
     m.id[14..].copy_from_slice(&n.to_be_bytes());
     Ok(m)
 }
 
 /// Many matches, over several pages and several terms of a prefix: still the newest first,
-/// every word checked, one chat's alone.
+/// every word checked, one chat's alone, however far behind the other chats' its are.
 async fn many_matches(store: &impl Store) -> Outcome {
     const MANY: u16 = 600;
-    let received = (0..MANY).map(numbered).collect::<Result<_, _>>()?;
+    // Before them all, in chat `fay`: a `zetas` between two `zeta`.
+    let mut received = [
+        (140, "zeta early"),
+        (141, "zetas early"),
+        (142, "zeta early"),
+    ]
+    .into_iter()
+    .map(|(id, body)| text(id, "fay", body))
+    .collect::<Result<Vec<_>, _>>()?;
+    received.extend((0..MANY).map(numbered).collect::<Result<Vec<_>, _>>()?);
     store
         .commit(Changes {
             received,
@@ -189,5 +200,18 @@ async fn many_matches(store: &impl Store) -> Outcome {
     ensure(
         search("zeta", Some("eve"), 70).await? == (newest(70, &|n| n % 4 >= 2)?, true),
         "one chat's newest, past pages of others'",
+    )?;
+    ensure(
+        search("zeta", None, 30).await? == (newest(30, &|_| true)?, true),
+        "a common word's newest, its own and its longer terms' merged",
+    )?;
+    let early = |ids: &[u8]| ids.iter().map(|id| [*id; 16]).collect::<Vec<_>>();
+    ensure(
+        search("zeta", Some("fay"), 3).await? == (early(&[142, 141, 140]), true),
+        "one chat's matches far behind the newest of the word",
+    )?;
+    ensure(
+        search("zeta", Some("fay"), 1).await? == (early(&[142]), true),
+        "a longer term's old entry is not taken for the word's newest",
     )
 }
