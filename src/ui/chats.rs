@@ -190,13 +190,13 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
             >
                 <span class="avatar" aria-hidden="true">{initial}</span>
                 <span class="name">
-                    {shown}
+                    <bdi>{shown}</bdi>
                     <span class="handle">{handle}</span>
                     {state.pinned.on.then(|| view! {
                         <span class="pinned" role="img" aria-label="Pinned">"📌"</span>
                     })}
                 </span>
-                <span class="preview">{chat.last.body.clone()}</span>
+                <span class="preview" dir="auto">{chat.last.body.clone()}</span>
                 <time class="when">{clock(chat.last.sent_ms)}</time>
                 {(chat.unread > 0).then(|| view! {
                     <span class="unread" aria-label=format!("{} unread", chat.unread)>

@@ -117,3 +117,38 @@ test('phone: one pane at a time, Back to chats, Contact info over the whole scre
   assert.deepEqual(errors, []);
   await nina.context().close();
 });
+
+test('bubbles fit their text, one sender\'s run is grouped, Arabic runs right to left', { timeout: 120_000 }, async () => {
+  const { page: pia, errors } = await person('pia', DESKTOP);
+  const { page: quinn, errors: quinnErrors } = await person('quinn', DESKTOP);
+  await openChat(pia, 'quinn');
+  const arabic = 'مرحبا بالعالم';
+  // The composer takes the direction of what is typed in it.
+  const composer = pia.getByRole('textbox', { name: 'Message' });
+  await composer.fill(arabic);
+  assert.equal(await composer.evaluate((e) => e.matches(':dir(rtl)')), true);
+  await composer.fill('');
+  for (const text of ['ok', 'two', arabic]) await send(pia, text);
+
+  await quinn.getByRole('button', { name: /^pia/ }).click({ timeout: 30_000 });
+  const log = quinn.getByRole('log');
+  const bubble = (text) => log.locator('li.bubble', { has: quinn.locator('p.body').getByText(text, { exact: true }) });
+  await bubble(arabic).waitFor({ timeout: 30_000 });
+  // A short received message is as wide as its text, not half the window.
+  const [short, all] = [await box(bubble('ok')), await box(log)];
+  assert.ok(short.width < all.width / 4, `"ok" is ${short.width}px wide in a ${all.width}px log`);
+  // Each message keeps its own item and its own actions; the later ones continue the run.
+  assert.equal(await log.getByRole('listitem').filter({ has: quinn.locator('p.body') }).count(), 3);
+  for (const text of ['ok', 'two', arabic]) {
+    assert.equal(await bubble(text).getByRole('button', { name: 'Message actions' }).count(), 1);
+  }
+  const runs = await Promise.all(['ok', 'two', arabic].map((t) => bubble(t).evaluate((e) => e.classList.contains('continued'))));
+  assert.deepEqual(runs, [false, true, true]);
+  // The Arabic text runs right to left, the English left to right.
+  const direction = (text) => bubble(text).locator('p.body').evaluate((e) => getComputedStyle(e).direction);
+  assert.equal(await direction(arabic), 'rtl');
+  assert.equal(await direction('two'), 'ltr');
+  assert.deepEqual([...errors, ...quinnErrors], []);
+  await pia.context().close();
+  await quinn.context().close();
+});

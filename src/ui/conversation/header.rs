@@ -35,7 +35,7 @@ pub(super) fn ChatHeader() -> impl IntoView {
             </button>
             <div class="who">
                 <h2>
-                    {move || ui.current.get().map(|chat| ui.display(&chat))}
+                    <bdi>{move || ui.current.get().map(|chat| ui.display(&chat))}</bdi>
                     <span class="handle">
                         {move || {
                             let chat = ui.current.get()?;
