@@ -15,12 +15,13 @@ use super::shell::{Panels, SidebarHead};
 use super::starred::Starred;
 use super::time::clock;
 use crate::command::{Command, Messenger};
-use crate::platform::page;
+use crate::platform::{badge, page};
 use crate::state::Ui;
 
 /// The signed-in screen: the chat list beside the open conversation.
 #[component]
 pub(crate) fn Chats() -> impl IntoView {
+    show_unread(expect_context::<Ui>());
     view! {
         <div class="layout">
             <ChatList />
@@ -90,6 +91,16 @@ fn ChatList() -> impl IntoView {
             </p>
         </nav>
     }
+}
+
+/// The unread messages the chat list counts (archived chats too), in the tab's title and on
+/// the app badge.
+fn show_unread(ui: Ui) {
+    Effect::new(move |_| {
+        let chats = [listed(ui, false), listed(ui, true)];
+        let total = (chats.iter().flatten()).fold(0u32, |sum, (c, _)| sum.saturating_add(c.unread));
+        badge::show(total);
+    });
 }
 
 /// The chats to list, archived or not, with their states: pinned first, then the most

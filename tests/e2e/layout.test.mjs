@@ -1,7 +1,8 @@
 // Issue 22's layout in real Chromium against the real relay: an empty state while no chat is
 // open; Contact info as a panel beside the conversation (the whole screen on a phone) closed by
 // Close or Escape, the focus back on its button; on a phone one pane at a time, with
-// `Back to chats`.
+// `Back to chats`; bubbles as wide as their text, grouped in runs, each script in its own
+// direction; the unread count in the tab's title and on the app badge.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -151,4 +152,32 @@ test('bubbles fit their text, one sender\'s run is grouped, Arabic runs right to
   assert.deepEqual([...errors, ...quinnErrors], []);
   await pia.context().close();
   await quinn.context().close();
+});
+
+test('the tab title and the app badge show the unread count, cleared once the chat is read', { timeout: 120_000 }, async () => {
+  const { page: rae, errors } = await person('rae', DESKTOP);
+  const context = await browser.newContext({ viewport: DESKTOP });
+  // The Badging API as an installed app has it, recording what Hush asks of it.
+  await context.addInitScript(() => {
+    window.badges = [];
+    navigator.setAppBadge = async (count) => { window.badges.push(count); };
+    navigator.clearAppBadge = async () => { window.badges.push(0); };
+  });
+  const sam = await context.newPage();
+  const samErrors = watchErrors(sam);
+  await register(sam, server.url, 'sam');
+  assert.equal(await sam.title(), 'Hush');
+
+  await openChat(rae, 'sam');
+  await send(rae, 'one');
+  await send(rae, 'two');
+  await sam.waitForFunction(() => document.title === '(2) Hush', null, { timeout: 30_000 });
+  await sam.waitForFunction(() => window.badges.at(-1) === 2);
+
+  await sam.getByRole('button', { name: /^rae/ }).click();
+  await sam.waitForFunction(() => document.title === 'Hush', null, { timeout: 30_000 });
+  await sam.waitForFunction(() => window.badges.at(-1) === 0);
+  assert.deepEqual([...errors, ...samErrors], []);
+  await rae.context().close();
+  await context.close();
 });
