@@ -11,13 +11,14 @@
 //!
 //! Everything that touches the DOM only exists on wasm32; pure logic (the reconnect
 //! [`platform::backoff`], what a [`store`] commit writes, [`status`], [`size`], [`duration`],
-//! the [`links`] and [`mentions`] in a message) also builds natively so its unit tests run
+//! the [`links`] and [`mentions`] in a message, the log's [`runs`]) also builds natively so its unit tests run
 //! with the rest of the workspace.
 
 pub mod duration;
 pub mod links;
 pub mod mentions;
 pub mod platform;
+pub mod runs;
 pub mod size;
 pub mod status;
 pub mod store;

@@ -8,6 +8,8 @@
 pub mod backoff;
 
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod badge;
+#[cfg(target_arch = "wasm32")]
 pub(crate) mod blobs;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod clipboard;

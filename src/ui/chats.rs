@@ -11,16 +11,17 @@ use super::conversation::Conversation;
 use super::devices::LinkedDevices;
 use super::groups::NewGroup;
 use super::settings::Settings;
+use super::shell::{Panels, SidebarHead};
 use super::starred::Starred;
 use super::time::clock;
 use crate::command::{Command, Messenger};
-use crate::platform::page;
-use crate::platform::push::{self, Notifications};
+use crate::platform::{badge, page};
 use crate::state::Ui;
 
 /// The signed-in screen: the chat list beside the open conversation.
 #[component]
 pub(crate) fn Chats() -> impl IntoView {
+    show_unread(expect_context::<Ui>());
     view! {
         <div class="layout">
             <ChatList />
@@ -29,71 +30,36 @@ pub(crate) fn Chats() -> impl IntoView {
     }
 }
 
-/// The chat list and what sits above it: New chat, New group, notifications, linked devices,
-/// settings.
+/// The chat list and what sits above it: the header (Profile, New chat, Menu), the panels
+/// they open, and the search field.
 #[component]
 fn ChatList() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let adding = RwSignal::new(false);
-    let grouping = RwSignal::new(false);
     // A link code in the URL (a scanned QR code) opens Linked devices with it.
     let code = page::link_code_in_url();
-    let devices = RwSignal::new(code.is_some());
-    let settings = RwSignal::new(false);
-    let starred = RwSignal::new(false);
+    let panels = Panels::new(code.is_some());
     // The archived chats are shown instead of the others.
     let archived = RwSignal::new(false);
     let any_archived = move || !listed(ui, true).is_empty();
     view! {
         <nav class="chatlist" aria-label="Chats">
-            <div class="chatlist-head">
-                <p class="me">{move || ui.me.get().map(|me| me.to_string())}</p>
-                <button type="button" on:click=move |_| adding.set(true)>"New chat"</button>
-                <button type="button" on:click=move |_| grouping.update(|o| *o = !*o)>
-                    "New group"
-                </button>
-            </div>
-            <Show when=move || grouping.get()>
-                <NewGroup open=grouping />
+            <SidebarHead panels />
+            <Show when=move || panels.adding.get()>
+                <NewChat adding=panels.adding />
             </Show>
-            <NotificationSetting />
-            <button
-                type="button"
-                class="notify"
-                aria-expanded=move || devices.get().to_string()
-                on:click=move |_| devices.update(|open| *open = !*open)
-            >
-                "Linked devices"
-            </button>
-            <button
-                type="button"
-                class="notify"
-                aria-expanded=move || settings.get().to_string()
-                on:click=move |_| settings.update(|open| *open = !*open)
-            >
-                "Settings"
-            </button>
-            <button
-                type="button"
-                class="notify"
-                aria-expanded=move || starred.get().to_string()
-                on:click=move |_| starred.update(|open| *open = !*open)
-            >
-                "Starred messages"
-            </button>
-            <super::search::Search />
-            <Show when=move || devices.get()>
+            <Show when=move || panels.grouping.get()>
+                <NewGroup open=panels.grouping />
+            </Show>
+            <Show when=move || panels.devices.get()>
                 <LinkedDevices code=code.clone() />
             </Show>
-            <Show when=move || settings.get()>
+            <Show when=move || panels.settings.get()>
                 <Settings />
             </Show>
-            <Show when=move || starred.get()>
+            <Show when=move || panels.starred.get()>
                 <Starred />
             </Show>
-            <Show when=move || adding.get()>
-                <NewChat adding />
-            </Show>
+            <super::search::Search />
             <Show when=move || archived.get() || any_archived()>
                 <button
                     type="button"
@@ -125,6 +91,16 @@ fn ChatList() -> impl IntoView {
             </p>
         </nav>
     }
+}
+
+/// The unread messages the chat list counts (archived chats too), in the tab's title and on
+/// the app badge.
+fn show_unread(ui: Ui) {
+    Effect::new(move |_| {
+        let chats = [listed(ui, false), listed(ui, true)];
+        let total = (chats.iter().flatten()).fold(0u32, |sum, (c, _)| sum.saturating_add(c.unread));
+        badge::show(total);
+    });
 }
 
 /// The chats to list, archived or not, with their states: pinned first, then the most
@@ -225,13 +201,13 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
             >
                 <span class="avatar" aria-hidden="true">{initial}</span>
                 <span class="name">
-                    {shown}
+                    <bdi>{shown}</bdi>
                     <span class="handle">{handle}</span>
                     {state.pinned.on.then(|| view! {
                         <span class="pinned" role="img" aria-label="Pinned">"📌"</span>
                     })}
                 </span>
-                <span class="preview">{chat.last.body.clone()}</span>
+                <span class="preview" dir="auto">{chat.last.body.clone()}</span>
                 <time class="when">{clock(chat.last.sent_ms)}</time>
                 {(chat.unread > 0).then(|| view! {
                     <span class="unread" aria-label=format!("{} unread", chat.unread)>
@@ -244,43 +220,5 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
             </button>
             <ChatActions chat=chat.chat.clone() state unread=chat.unread opener />
         </li>
-    }
-}
-
-/// Notifications on this device: on or off, or why they cannot be.
-#[component]
-fn NotificationSetting() -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
-    // From the click: browsers ask for permission only while a user gesture is fresh.
-    let toggle = move |_| {
-        let on = ui.notifications.get_untracked() == Notifications::On;
-        leptos::task::spawn_local(async move {
-            if on {
-                push::disable().await;
-                ui.notifications.set(Notifications::Off);
-                messenger.tell(Command::Push(None));
-            } else {
-                match push::enable().await {
-                    Ok(subscription) => {
-                        ui.notifications.set(Notifications::On);
-                        messenger.tell(Command::Push(Some(subscription)));
-                    }
-                    Err(why) => ui.notifications.set(Notifications::Unavailable(why)),
-                }
-            }
-        });
-    };
-    move || match ui.notifications.get() {
-        Notifications::Unavailable(why) => view! { <p class="note">{why}</p> }.into_any(),
-        state => {
-            let on = state == Notifications::On;
-            view! {
-                <button type="button" class="notify" aria-pressed=on.to_string() on:click=toggle>
-                    "Notifications"
-                </button>
-            }
-            .into_any()
-        }
     }
 }

@@ -106,7 +106,7 @@ pub(crate) fn GroupInfo(
     let member = RwSignal::new(String::new());
     let rename = RwSignal::new(String::new());
     view! {
-        <section class="contact-info" aria-label="Group info">
+        <div class="contact-info">
             <h3>{move || group().map(|g| g.name)}</h3>
             <p>{move || group().map(|g| format!("{} members", g.members.len()))}</p>
             <ul class="members" aria-label="Group members">
@@ -128,7 +128,7 @@ pub(crate) fn GroupInfo(
                 <LeaveGroup />
             </Show>
             {children()}
-        </section>
+        </div>
     }
 }
 

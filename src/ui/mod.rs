@@ -6,10 +6,12 @@ mod conversation;
 mod devices;
 mod focus_back;
 mod groups;
+mod notify_switch;
 mod onboarding;
 mod qr;
 mod search;
 mod settings;
+mod shell;
 mod starred;
 mod time;
 

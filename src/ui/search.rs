@@ -1,4 +1,4 @@
-//! "Search": a search field above the chat list that finds chats by name and messages by
+//! "Search messages": a search field always above the chat list that finds chats by name and messages by
 //! their words in every chat (the local index, nothing leaves the device); activating a result
 //! opens its chat at that message.
 
@@ -11,45 +11,15 @@ use crate::command::{Command, Messenger};
 use crate::search::SearchCommand;
 use crate::state::Ui;
 
-/// The `Search` button and, while it is open, the field and its results.
+/// The field, always above the chat list (Escape empties it), and what it found.
 #[component]
 pub(crate) fn Search() -> impl IntoView {
     let ui = expect_context::<Ui>();
-    let open = RwSignal::new(false);
-    let close = move || {
-        open.set(false);
+    let messenger = expect_context::<Messenger>();
+    let clear = move || {
         ui.search.query.set(String::new());
         ui.search.results.set(Default::default());
     };
-    let button = NodeRef::new();
-    super::focus_back::return_focus(move || open.get(), button);
-    view! {
-        <button
-            type="button"
-            class="notify"
-            node_ref=button
-            aria-expanded=move || open.get().to_string()
-            on:click=move |_| if open.get_untracked() { close() } else { open.set(true) }
-        >
-            "Search"
-        </button>
-        <Show when=move || open.get()>
-            <SearchField close />
-        </Show>
-    }
-}
-
-/// The field (Escape closes it) and what it found.
-#[component]
-fn SearchField(close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
-    let ui = expect_context::<Ui>();
-    let messenger = expect_context::<Messenger>();
-    let field = NodeRef::<leptos::html::Input>::new();
-    Effect::new(move |_| {
-        if let Some(field) = field.get() {
-            let _ = field.focus();
-        }
-    });
     let typed = move |ev| {
         let text = event_target_value(&ev);
         ui.search.query.set(text.clone());
@@ -62,10 +32,10 @@ fn SearchField(close: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView
                 aria-label="Search messages"
                 placeholder="Search messages"
                 autocomplete="off"
-                node_ref=field
+                dir="auto"
                 prop:value=move || ui.search.query.get()
                 on:input=typed
-                on:keydown=move |ev| if ev.key() == "Escape" { close() }
+                on:keydown=move |ev| if ev.key() == "Escape" { clear() }
             />
             <Show when=move || !ui.search.query.with(|q| q.trim().is_empty())>
                 <SearchResults />

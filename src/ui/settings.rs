@@ -1,4 +1,4 @@
-//! Settings: who may see this account's last seen and online (an account setting the relay
+//! Settings: notifications on this device, who may see this account's last seen and online (an account setting the relay
 //! enforces for all its devices; hiding ours hides everyone's from us too), the timer new chats
 //! start with, and this device's media: what downloads by itself, and "Clear media".
 
@@ -6,6 +6,7 @@ use hush_client::model::{timer_label, TIMER_CHOICES};
 use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
+use super::notify_switch::NotificationSwitch;
 use crate::command::{Command, Messenger};
 use crate::size::readable;
 use crate::state::{AutoDownload, Ui};
@@ -30,6 +31,7 @@ pub(crate) fn Settings() -> impl IntoView {
     view! {
         <section class="devices settings" role="dialog" aria-labelledby="settings-title">
             <h3 id="settings-title">"Settings"</h3>
+            <NotificationSwitch />
             <label for="presence-visibility">"Last seen and online"</label>
             <select id="presence-visibility" prop:value=chosen on:change=change>
                 <option value="everyone" selected=move || chosen() == "everyone">"Everyone"</option>

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
+import { openSettings } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -405,7 +406,7 @@ test('a photo kept on this device opens offline; with Photos off in Settings it 
   await waitForStatus(bob, 'Connected', 30_000);
 
   // Photos off: a new one shows its thumbnail only, until "Download two.jpg".
-  await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+  await openSettings(bob);
   const settings = bob.getByRole('dialog', { name: 'Settings' });
   const photos = settings.getByRole('checkbox', { name: 'Photos', exact: true });
   assert.equal(await photos.isChecked(), true, 'photos download by themselves at first');
@@ -422,7 +423,7 @@ test('a photo kept on this device opens offline; with Photos off in Settings it 
 
   // The setting stays across a reload; Clear media empties the store.
   await bob.reload();
-  if (!(await settings.isVisible())) await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+  await openSettings(bob);
   assert.equal(await photos.isChecked(), false, 'the choice was kept');
   await settings.getByText(/^Media on this device: [1-9]/).waitFor();
   await settings.getByRole('button', { name: 'Clear media' }).click();

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openChat, register, watchErrors } from './support/browser.mjs';
 import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
+import { fromMenu, openSettings } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -97,19 +98,19 @@ test('a default message timer from Settings starts each new chat with it', { tim
   await register(page, server.url, 'fay');
   const other = await (await browser.newContext()).newPage();
   await register(other, server.url, 'gus');
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await openSettings(page);
   const settings = page.getByRole('dialog', { name: 'Settings' });
   const choice = settings.getByRole('combobox', { name: 'Default message timer' });
   assert.equal(await choice.inputValue(), '0');
   await choice.selectOption({ label: '7 days' });
   assert.deepEqual(await violations(page, 'settings'), []);
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await fromMenu(page, 'Settings');
   await openChat(page, 'gus');
   await page.getByRole('log').getByText('You set disappearing messages to 7 days').waitFor();
   await other.getByRole('button', { name: /^fay/ }).click({ timeout: 30_000 });
   await other.getByRole('log').getByText('fay set disappearing messages to 7 days').waitFor();
   // Kept for the next start.
   await page.reload();
-  await page.getByRole('button', { name: 'Settings' }).click();
+  await openSettings(page);
   assert.equal(await choice.inputValue(), String(7 * DAY_MS));
 });

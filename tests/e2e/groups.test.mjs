@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 
 import { launchBrowser, register, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
+import { fromMenu } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -44,7 +45,7 @@ test('a group is created, chats, shows read info and typing, removes a member, a
   await register(dave, server.url, 'dave');
 
   // Alice makes the group: a name and three members by username.
-  await alice.getByRole('button', { name: 'New group' }).click();
+  await fromMenu(alice, 'New group');
   await alice.getByRole('textbox', { name: 'Group name' }).fill('Climbing');
   for (const member of ['bob', 'carol', 'dave']) {
     await alice.getByRole('textbox', { name: 'Add member' }).fill(member);

@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register as registerAt, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
+import { fromMenu } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -47,7 +48,7 @@ test('a second browser is linked by code, gets history, receives, sends, and is 
   await send(first, 'my reply before the link');
 
   // A group of the two, where Bob's sender key is with Alice's first browser before the link.
-  await bob.getByRole('button', { name: 'New group' }).click();
+  await fromMenu(bob, 'New group');
   await bob.getByRole('textbox', { name: 'Group name' }).fill('Climbing');
   await bob.getByRole('textbox', { name: 'Add member' }).fill('alice');
   await bob.getByRole('textbox', { name: 'Add member' }).press('Enter');
@@ -68,7 +69,7 @@ test('a second browser is linked by code, gets history, receives, sends, and is 
   assert.match(code, /^[0-9A-Z]{4}(-[0-9A-Z]{2,4}){6}$/);
   await second.getByRole('img', { name: 'QR code to scan with your other device' }).waitFor();
 
-  await first.getByRole('button', { name: 'Linked devices' }).click();
+  await fromMenu(first, 'Linked devices');
   await first.getByRole('button', { name: 'Link a device' }).click();
   await first.getByRole('textbox', { name: 'Link code' }).fill(code.toLowerCase());
   await first.getByRole('button', { name: 'Link', exact: true }).click();
@@ -146,7 +147,7 @@ test('a link code is scanned with the camera where the browser detects QR codes'
   const url = (await fresh.locator('.link-url').textContent()).trim();
   assert.match(url, /\/\?link=[0-9A-Z-]{32}$/);
 
-  await first.getByRole('button', { name: 'Linked devices' }).click();
+  await fromMenu(first, 'Linked devices');
   await first.getByRole('button', { name: 'Link a device' }).click();
   await first.getByRole('button', { name: 'Scan QR code' }).click();
   await first.getByLabel('Camera').waitFor();

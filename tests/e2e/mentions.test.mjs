@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, launchPersistent, openChat, register, waitForStatus } from './support/browser.mjs';
 import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
+import { fromMenu } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -57,7 +58,7 @@ test('@ offers the members, the mention is marked, and it notifies in a muted gr
   await register(carol, server.url, 'carol');
   await carol.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: 20_000 });
 
-  await alice.getByRole('button', { name: 'New group' }).click();
+  await fromMenu(alice, 'New group');
   await alice.getByRole('textbox', { name: 'Group name' }).fill('Lunch');
   for (const member of ['bob', 'carol']) {
     await alice.getByRole('textbox', { name: 'Add member' }).fill(member);

@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openChat, register, watchErrors } from './support/browser.mjs';
 import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
+import { fromMenu } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -103,10 +104,10 @@ test('reply, edit, delete for everyone, star, delete for me and forward', { time
   await bubble(bob, 'lunch at 12:30?').getByText('Starred', { exact: true }).waitFor();
   assert.ok((await offered(bob, 'lunch at 12:30?')).includes('Unstar'));
   // And finds it in Starred messages, which opens its chat.
-  await bob.getByRole('button', { name: 'Starred messages' }).click();
+  await fromMenu(bob, 'Starred messages');
   const starred = bob.getByRole('list', { name: 'Starred' });
   await starred.getByRole('button', { name: /lunch at 12:30\?/ }).click();
-  await bob.getByRole('button', { name: 'Starred messages' }).click();
+  await fromMenu(bob, 'Starred messages');
 
   // Bob forwards it to Carol: a dialog with a checkbox per chat.
   await openChat(bob, 'tess');

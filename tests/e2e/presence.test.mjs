@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
 import { startServer } from './support/server.mjs';
+import { openSettings } from './support/menu.mjs';
 
 let server;
 let browser;
@@ -27,7 +28,7 @@ const lastSeen = (page) => page.getByText(/^last seen /);
 /** Opens Settings (if closed) and chooses who sees our last seen and online. */
 async function choose(page, option) {
   const dialog = page.getByRole('dialog', { name: 'Settings' });
-  if (!(await dialog.isVisible())) await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await openSettings(page);
   await dialog.getByRole('combobox', { name: 'Last seen and online' }).selectOption(option);
 }
 
@@ -47,7 +48,7 @@ test('Nobody hides last seen and online both ways; Everyone shows them again', {
   await online(bob).waitFor();
 
   // The setting defaults to Everyone.
-  await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+  await openSettings(bob);
   const select = bob.getByRole('dialog', { name: 'Settings' }).getByRole('combobox', { name: 'Last seen and online' });
   assert.equal(await select.inputValue(), 'everyone');
 
@@ -61,7 +62,7 @@ test('Nobody hides last seen and online both ways; Everyone shows them again', {
   await bob.reload();
   await waitForStatus(bob, 'Connected');
   await bob.getByRole('button', { name: /^alice/ }).click();
-  await bob.getByRole('button', { name: 'Settings', exact: true }).click();
+  await openSettings(bob);
   assert.equal(await select.inputValue(), 'nobody');
   assert.equal(await online(alice).count(), 0);
   assert.equal(await lastSeen(alice).count(), 0);

@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, launchPersistent, openChat, register, waitForStatus } from './support/browser.mjs';
 import { bobWithTabClosed, send, traced, until } from './support/notifications.mjs';
 import { startServer } from './support/server.mjs';
+import { openSettings } from './support/menu.mjs';
 
 let browser;
 const cleanup = [];
@@ -131,8 +132,9 @@ test('end to end: a burst to a closed tab makes one push, with nothing readable 
   }, subscription);
 
   const bob = await bobWithTabClosed(server.url, context, 'bob', async (page) => {
-    await page.getByRole('button', { name: 'Notifications', pressed: false }).click();
-    await page.getByRole('button', { name: 'Notifications', pressed: true }).waitFor();
+    const settings = await openSettings(page);
+    await settings.getByRole('switch', { name: 'Notifications', checked: false }).click();
+    await settings.getByRole('switch', { name: 'Notifications', checked: true }).waitFor();
     // The next connection sends the subscription again: by then the relay has the first one.
     await page.reload();
     await waitForStatus(page, 'Connected');

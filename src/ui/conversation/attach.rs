@@ -95,6 +95,7 @@ pub(super) fn Attach() -> impl IntoView {
                     <textarea
                         id="caption"
                         rows="2"
+                        dir="auto"
                         prop:value=caption
                         on:input=move |ev| caption.set(event_target_value(&ev))
                     ></textarea>

@@ -158,6 +158,7 @@ pub(super) fn Composer() -> impl IntoView {
             <textarea
                 id="composer"
                 rows="1"
+                dir="auto"
                 placeholder="Message"
                 aria-activedescendant=move || mentions.active_id()
                 prop:value=draft
@@ -199,7 +200,7 @@ fn ReplyingTo() -> impl IntoView {
             view! {
                 <div class="replying" role="group" aria-label="Reply">
                     <p class="replying-to">{format!("Replying to {name}")}</p>
-                    <p class="quote-preview">{hush_client::model::preview(&message.body)}</p>
+                    <p class="quote-preview" dir="auto">{hush_client::model::preview(&message.body)}</p>
                     <button type="button" on:click=move |_| ui.composing.set(Composing::New)>
                         "Cancel reply"
                     </button>

@@ -10,14 +10,13 @@ use crate::command::{Command, Messenger};
 use crate::state::{Safety, Ui};
 use crate::ui::qr::QrImage;
 
-/// The open contact's safety number, while Contact info is open.
+/// The open contact's safety number and the rest of Contact info (the side panel holds it).
 #[component]
 pub(super) fn ContactInfo() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     view! {
-        <Show when=move || ui.safety.get().is_some()>
-            <section class="contact-info" aria-label="Contact info">
+            <div class="contact-info">
                 <h3>"Safety number"</h3>
                 <p class="safety-number">
                     {move || ui.safety.get().map(|safety| safety.groups.join(" "))}
@@ -50,7 +49,6 @@ pub(super) fn ContactInfo() -> impl IntoView {
                 }}
                 <DisappearingMessages />
                 <Gallery />
-            </section>
-        </Show>
+            </div>
     }
 }

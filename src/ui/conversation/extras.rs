@@ -58,8 +58,8 @@ pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
                 }
             }
         >
-            <span class="quote-author">{author}</span>
-            <span class="quote-preview">{preview}</span>
+            <span class="quote-author" dir="auto">{author}</span>
+            <span class="quote-preview" dir="auto">{preview}</span>
         </button>
     }
 }

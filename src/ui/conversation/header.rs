@@ -4,8 +4,10 @@
 use hush_client::ChatId;
 use leptos::prelude::*;
 
+use super::side_panel::{close_panel, panel_open};
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::ui::focus_back::return_focus;
 use crate::ui::time::clock;
 
 /// The header of the open chat.
@@ -18,6 +20,9 @@ pub(super) fn ChatHeader() -> impl IntoView {
         ui.muted
             .with(|list| chat.is_some_and(|c| list.contains(&c)))
     };
+    // Closing the panel (Close, Escape) gives the focus back here.
+    let info = NodeRef::new();
+    return_focus(move || panel_open(ui), info);
     view! {
         <header class="conversation-head">
             <button
@@ -30,7 +35,7 @@ pub(super) fn ChatHeader() -> impl IntoView {
             </button>
             <div class="who">
                 <h2>
-                    {move || ui.current.get().map(|chat| ui.display(&chat))}
+                    <bdi>{move || ui.current.get().map(|chat| ui.display(&chat))}</bdi>
                     <span class="handle">
                         {move || {
                             let chat = ui.current.get()?;
@@ -45,9 +50,13 @@ pub(super) fn ChatHeader() -> impl IntoView {
             <button
                 type="button"
                 class="info"
+                node_ref=info
+                aria-expanded=move || panel_open(ui).to_string()
                 on:click=move |_| {
-                    if ui.group_open() {
-                        ui.group_info.update(|open| *open = !*open);
+                    if panel_open(ui) {
+                        close_panel(ui);
+                    } else if ui.group_open() {
+                        ui.group_info.set(true);
                     } else if let Some(ChatId::Direct(contact)) = ui.current.get_untracked() {
                         messenger.tell(Command::ContactInfo(contact));
                     }

@@ -12,6 +12,7 @@ use super::row::MessageRow;
 use super::transfer::Transfers;
 use crate::command::{Command, Messenger};
 use crate::platform::reveal::reveal_message;
+use crate::runs;
 use crate::state::Ui;
 use crate::ui::time::{day, day_key, now};
 
@@ -25,7 +26,8 @@ const EARLIER_WITHIN_PX: i32 = 120;
 #[derive(Clone)]
 enum Row {
     Day(String),
-    Message(ChatMessage),
+    /// A message, and whether it continues the run of the one drawn before it.
+    Message(ChatMessage, bool),
 }
 
 impl Row {
@@ -35,19 +37,20 @@ impl Row {
     fn key(&self) -> (MessageId, String) {
         match self {
             Row::Day(label) => ([0; 16], label.clone()),
-            Row::Message(m) => (m.id, change_key(m)),
+            Row::Message(m, continued) => (m.id, change_key(m, *continued)),
         }
     }
 }
 
 /// What a message's reactions, kind, edit and star are, as short as can tell two apart.
-fn change_key(message: &ChatMessage) -> String {
+fn change_key(message: &ChatMessage, continued: bool) -> String {
     let meta = &message.meta;
     let mut key = format!(
-        "{:?} {} {} ",
+        "{:?} {} {} {} ",
         message.kind,
         meta.edited_ms.unwrap_or(0),
-        u8::from(meta.starred)
+        u8::from(meta.starred),
+        u8::from(continued)
     );
     for reaction in &message.reactions {
         key.push_str(reaction.by.as_str());
@@ -58,18 +61,19 @@ fn change_key(message: &ChatMessage) -> String {
     key
 }
 
-/// The messages with a separator before each new day.
+/// The messages with a separator before each new day, each marked when it continues a run.
 fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
     let now = now();
     let mut rows = Vec::with_capacity(messages.len() + 4);
+    let continued = runs::marks(&messages, day_key);
     let mut last_day = None;
-    for message in messages {
+    for (message, continued) in messages.into_iter().zip(continued) {
         let key = day_key(message.sent_ms);
         if last_day != Some(key) {
             last_day = Some(key);
             rows.push(Row::Day(day(message.sent_ms, now)));
         }
-        rows.push(Row::Message(message));
+        rows.push(Row::Message(message, continued));
     }
     rows
 }
@@ -161,7 +165,7 @@ pub(super) fn MessageLog() -> impl IntoView {
             <For each=move || rows(ui.messages.get()) key=|row| row.key() let:row>
                 {match row {
                     Row::Day(label) => view! { <li class="day"><h3 class="day-label">{label}</h3></li> }.into_any(),
-                    Row::Message(message) => view! { <MessageRow message /> }.into_any(),
+                    Row::Message(message, continued) => view! { <MessageRow message continued /> }.into_any(),
                 }}
             </For>
             <Transfers />

@@ -1,4 +1,5 @@
-//! One conversation: its header, the messages (a live log) and the composer. Text is always
+//! One conversation: its header, the messages (a live log) and the composer, with Contact
+//! or Group info beside them. Text is always
 //! rendered as text: a message holding HTML shows the HTML.
 
 mod actions;
@@ -22,6 +23,7 @@ pub(crate) mod press;
 mod reactions;
 mod record;
 mod row;
+mod side_panel;
 mod timer;
 mod transfer;
 mod viewer;
@@ -29,17 +31,15 @@ mod voice;
 
 use leptos::prelude::*;
 
-use super::groups::GroupInfo;
 use crate::state::Ui;
 use attach::Attach;
 use composer::{Composer, SendingNote};
-use contact_info::ContactInfo;
-use gallery::Gallery;
 use header::ChatHeader;
 use log::MessageLog;
+use side_panel::SidePanel;
 use viewer::{Viewer, Viewing};
 
-/// The open chat, or a hint to choose one.
+/// The open chat, or (none open) a friendly word in the empty pane.
 #[component]
 pub(crate) fn Conversation() -> impl IntoView {
     let ui = expect_context::<Ui>();
@@ -48,28 +48,37 @@ pub(crate) fn Conversation() -> impl IntoView {
         <section class="conversation" aria-label="Conversation">
             <Show
                 when=move || ui.current.get().is_some()
-                fallback=|| view! { <p class="empty">"Choose a chat, or start a new one."</p> }
+                fallback=EmptyState
             >
-                <ChatHeader />
-                <find::FindBar />
-                <ContactInfo />
-                <Show when=move || ui.group_open() && ui.group_info.get()>
-                    <GroupInfo>
-                        <timer::DisappearingMessages />
-                        <Gallery />
-                    </GroupInfo>
-                </Show>
-                <p role="alert" class="problem">{move || ui.problem.get()}</p>
-                <MessageLog />
-                <Viewer />
-                <delete_dialog::DeleteDialog />
-                <forward_dialog::ForwardDialog />
-                <SendingNote />
-                <div class="compose">
-                    <Attach />
-                    <Composer />
+                <div class="conversation-main">
+                    <ChatHeader />
+                    <find::FindBar />
+                    <p role="alert" class="problem">{move || ui.problem.get()}</p>
+                    <MessageLog />
+                    <Viewer />
+                    <delete_dialog::DeleteDialog />
+                    <forward_dialog::ForwardDialog />
+                    <SendingNote />
+                    <div class="compose">
+                        <Attach />
+                        <Composer />
+                    </div>
                 </div>
+                <SidePanel />
             </Show>
         </section>
+    }
+}
+
+/// What the main pane shows while no chat is open.
+#[component]
+fn EmptyState() -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <p class="empty-title">"No chat open"</p>
+            <p class="empty">
+                "Choose a chat, or start a new one with New chat. Everything you send is end-to-end encrypted."
+            </p>
+        </div>
     }
 }

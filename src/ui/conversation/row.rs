@@ -44,9 +44,9 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
     }
 }
 
-/// A message's row.
+/// A message's row; `continued` when it continues its sender's run (see [`crate::runs`]).
 #[component]
-pub(super) fn MessageRow(message: ChatMessage) -> impl IntoView {
+pub(super) fn MessageRow(message: ChatMessage, continued: bool) -> impl IntoView {
     let ui = expect_context::<Ui>();
     if message.kind == Kind::Hidden {
         // Deleted for me: nothing shows.
@@ -55,13 +55,14 @@ pub(super) fn MessageRow(message: ChatMessage) -> impl IntoView {
     if let Some(text) = notice(ui, &message) {
         return view! { <li class="notice">{text}</li> }.into_any();
     }
-    view! { <Bubble message /> }.into_any()
+    view! { <Bubble message continued /> }.into_any()
 }
 
-/// A text message: who wrote it (in a group), what, when, how far ours got, its reactions,
-/// and its actions. The message itself takes focus, so the keyboard can open its menu.
+/// A text message: who wrote it (in a group, once per run), what, when, how far ours got, its
+/// reactions, and its actions. The message itself takes focus, so the keyboard can open its
+/// menu. Text in any script runs its own way (`dir="auto"`).
 #[component]
-fn Bubble(message: ChatMessage) -> impl IntoView {
+fn Bubble(message: ChatMessage, continued: bool) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     let status = ui.status_of(&message);
@@ -69,17 +70,19 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
     let author = message
         .group
         .as_ref()
-        .filter(|_| !mine)
+        .filter(|_| !mine && !continued)
         .map(|g| ui.name_of(&g.author));
     let info = (mine && message.group.is_some()).then_some(message.id);
     let id = message.id;
     let opener = Opener::new();
-    let class = match (mine, message.kind == Kind::Deleted) {
-        (true, false) => "bubble mine",
-        (false, false) => "bubble theirs",
-        (true, true) => "bubble mine deleted",
-        (false, true) => "bubble theirs deleted",
+    let side = if mine { "bubble mine" } else { "bubble theirs" };
+    let deleted = if message.kind == Kind::Deleted {
+        " deleted"
+    } else {
+        ""
     };
+    let run = if continued { " continued" } else { "" };
+    let class = format!("{side}{deleted}{run}");
     let meta = message.meta.clone();
     view! {
         <li
@@ -89,13 +92,13 @@ fn Bubble(message: ChatMessage) -> impl IntoView {
             on:contextmenu=move |event| opener.context_menu(event)
             on:keydown=move |event| opener.key(event)
         >
-            {author.map(|name| view! { <p class="author">{name}</p> })}
+            {author.map(|name| view! { <p class="author" dir="auto">{name}</p> })}
             <Forwarded forwards=meta.forwards />
             {meta.quote.clone().map(|quote| view! { <QuoteView quote=*quote /> })}
             {message.attachment.clone().map(|pointer| view! {
                 <Attachment id pointer=*pointer caption=message.body.clone() />
             })}
-            <p class="body"><Linked text=message.body.clone() mentions=mention_names(ui, &meta) /></p>
+            <p class="body" dir="auto"><Linked text=message.body.clone() mentions=mention_names(ui, &meta) /></p>
             <p class="meta">
                 <Marks meta />
                 <time>{clock(message.sent_ms)}</time>

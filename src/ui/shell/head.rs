@@ -1,0 +1,47 @@
+//! The sidebar's header: your avatar on `Profile` (opening Settings), and the icon buttons
+//! `New chat` and `Menu`.
+
+use leptos::prelude::*;
+
+use super::menu::Menu;
+use super::Panels;
+use crate::state::Ui;
+
+/// The header above the search field and the chat list.
+#[component]
+pub(crate) fn SidebarHead(panels: Panels) -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    // Capitalised by the stylesheet: no case tables in the app.
+    let initial = move || {
+        let me = ui.me.get().map(|me| me.to_string()).unwrap_or_default();
+        me.chars().next().unwrap_or('?').to_string()
+    };
+    let me = move || ui.me.get().map(|me| me.to_string());
+    view! {
+        <div class="sidebar-head">
+            <button
+                type="button"
+                class="profile"
+                aria-label="Profile"
+                title="Profile"
+                aria-expanded=move || panels.settings.get().to_string()
+                on:click=move |_| panels.settings.update(|open| *open = !*open)
+            >
+                <span class="avatar" aria-hidden="true">{initial}</span>
+            </button>
+            // Beside the button, not in it: its name is `Profile` alone.
+            <p class="me">{me}</p>
+            <button
+                type="button"
+                class="icon"
+                aria-label="New chat"
+                title="New chat"
+                aria-expanded=move || panels.adding.get().to_string()
+                on:click=move |_| panels.adding.update(|open| *open = !*open)
+            >
+                <span aria-hidden="true">"✎"</span>
+            </button>
+            <Menu panels />
+        </div>
+    }
+}
