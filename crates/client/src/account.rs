@@ -73,6 +73,9 @@ pub struct LocalAccount {
     /// Whether `presence` was chosen here and the relay has not confirmed it yet (it is sent
     /// again after every authentication until it has).
     pub presence_unsent: bool,
+    /// Whether this device sends read receipts, and so sees them (mutual, as in WhatsApp:
+    /// off, a contact's "read" shows as delivered).
+    pub read_receipts: bool,
 }
 
 impl core::fmt::Debug for LocalAccount {
@@ -105,6 +108,7 @@ impl LocalAccount {
             device_name: device_name.to_owned(),
             presence: PresenceVisibility::default(),
             presence_unsent: false,
+            read_receipts: true,
         }
     }
 

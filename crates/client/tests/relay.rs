@@ -650,6 +650,7 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
         device_name: "Mallory".into(),
         presence: Default::default(),
         presence_unsent: false,
+        read_receipts: true,
     };
     store
         .commit(Changes {

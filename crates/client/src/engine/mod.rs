@@ -37,6 +37,7 @@ mod mentions;
 mod own_devices;
 mod presence_setting;
 mod reactions;
+mod read_receipts;
 mod receive;
 mod rich;
 mod send;

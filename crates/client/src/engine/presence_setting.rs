@@ -77,7 +77,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.store_account(account).await
     }
 
-    async fn store_account(&mut self, account: LocalAccount) -> Result<(), EngineError> {
+    pub(super) async fn store_account(&mut self, account: LocalAccount) -> Result<(), EngineError> {
         self.store
             .commit(Changes {
                 account: Some(account.clone()),

@@ -469,7 +469,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(out)
     }
 
-    /// Marks a chat's received messages read and tells their sender.
+    /// Marks a chat's received messages read and tells their sender (if read receipts are on)
+    /// and our other devices.
     pub async fn mark_read(&mut self, chat: &ChatId) -> Result<Output, EngineError> {
         let unread = self.store.unread(chat).await?;
         let mut out = Output::default();
@@ -480,12 +481,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ChatId::Group(_) => return self.mark_group_read(chat, unread).await,
             ChatId::Direct(account) => account,
         };
-        let receipt = self.receipt(account, ReceiptKind::Read, unread.clone());
         let mut changes = Changes {
             statuses: unread.iter().map(|id| (*id, Status::Read)).collect(),
-            outbox: vec![receipt],
             ..Changes::default()
         };
+        if self.read_receipts() {
+            let receipt = self.receipt(account, ReceiptKind::Read, unread.clone());
+            changes.outbox.push(receipt);
+        }
         self.read_sync(chat, &unread, &mut changes);
         self.store.commit(changes).await?;
         if self.connection.authenticated {

@@ -35,7 +35,9 @@ const ACCOUNT_V3: u8 = 0xA5;
 /// An account with when its signed prekey was handed out and the replaced ones still kept.
 const ACCOUNT_V4: u8 = 0xA9;
 /// An account with its presence setting at the end (and whether the relay has it yet).
-const ACCOUNT: u8 = 0xAA;
+const ACCOUNT_V5: u8 = 0xAA;
+/// An account with whether it sends read receipts at the end.
+const ACCOUNT: u8 = 0xB7;
 /// A message with its group line (if any) at the end.
 const MESSAGE_V2: u8 = 0xA6;
 /// A message with an attachment: [`MESSAGE_V2`] and the pointer after it (messages without
@@ -93,7 +95,8 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
         w.var(&retired.key.to_bytes()).u64(retired.retired_ms);
     }
     w.u8(account.presence.to_byte())
-        .u8(u8::from(account.presence_unsent));
+        .u8(u8::from(account.presence_unsent))
+        .u8(u8::from(account.read_receipts));
     Zeroizing::new(w.into_bytes())
 }
 
@@ -103,7 +106,7 @@ fn decode_rotation(
     r: &mut Reader<'_>,
     kind: u8,
 ) -> Result<(Option<u64>, Vec<RetiredPreKey>), DecodeError> {
-    if kind != ACCOUNT && kind != ACCOUNT_V4 {
+    if !matches!(kind, ACCOUNT | ACCOUNT_V5 | ACCOUNT_V4) {
         return Ok((Some(0), Vec::new()));
     }
     let since = match r.u8()? {
@@ -129,7 +132,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let mut r = Reader::new(bytes);
     let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     match kind {
-        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 | ACCOUNT_V4 => r.stored_header(kind)?,
+        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 | ACCOUNT_V4 | ACCOUNT_V5 => r.stored_header(kind)?,
         _ => r.stored_header(ACCOUNT)?,
     };
     let name = Username::new(r.string("account name", MAX_NAME)?)?;
@@ -144,17 +147,24 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
     };
     let device_name = match kind {
-        ACCOUNT | ACCOUNT_V4 | ACCOUNT_V3 => r.string("device name", MAX_DEVICE_NAME)?,
+        ACCOUNT | ACCOUNT_V5 | ACCOUNT_V4 | ACCOUNT_V3 => {
+            r.string("device name", MAX_DEVICE_NAME)?
+        }
         _ => crate::account::DEFAULT_DEVICE_NAME.to_owned(),
     };
     let (signed_prekey_since_ms, retired_prekeys) = decode_rotation(&mut r, kind)?;
     // Stored before the setting existed: the relay's default, which it tells on connecting.
     let (presence, presence_unsent) = match kind {
-        ACCOUNT => (
+        ACCOUNT | ACCOUNT_V5 => (
             PresenceVisibility::from_byte(r.u8()?)?,
             r.bool("presence unsent flag")?,
         ),
         _ => (PresenceVisibility::Everyone, false),
+    };
+    // Stored before the setting existed: on, as every account was.
+    let read_receipts = match kind {
+        ACCOUNT => r.bool("read receipts flag")?,
+        _ => true,
     };
     r.finish()?;
     Ok(LocalAccount {
@@ -171,6 +181,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         device_name,
         presence,
         presence_unsent,
+        read_receipts,
     })
 }
 

@@ -247,8 +247,8 @@ fn the_presence_setting_is_kept_and_earlier_accounts_read_back_with_the_default(
         (back.presence, back.presence_unsent),
         (PresenceVisibility::Nobody, true)
     );
-    // The form before (0xA9) is the same without the last two bytes.
-    let mut v4 = bytes[..bytes.len() - 2].to_vec();
+    // The form before (0xA9) is the same without the last three bytes.
+    let mut v4 = bytes[..bytes.len() - 3].to_vec();
     v4[1] = ACCOUNT_V4;
     let old = decode_account(&v4).unwrap();
     assert_eq!(
@@ -256,12 +256,32 @@ fn the_presence_setting_is_kept_and_earlier_accounts_read_back_with_the_default(
         (PresenceVisibility::Everyone, false)
     );
     let mut damaged = bytes.to_vec();
-    let at = damaged.len() - 2;
+    let at = damaged.len() - 3;
     damaged[at] = 7;
     assert_eq!(
         decode_account(&damaged).err(),
         Some(DecodeError::Invalid("presence visibility"))
     );
+}
+
+/// Issue 22: whether this device sends (and sees) read receipts is kept with the account; an
+/// account stored before the choice existed reads back with them on.
+#[test]
+fn the_read_receipts_choice_is_kept_and_earlier_accounts_have_it_on() {
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(4);
+    let mut account = LocalAccount::generate(&Username::parse("bob").unwrap(), "Firefox", &mut rng);
+    assert!(account.read_receipts);
+    account.read_receipts = false;
+    let bytes = encode_account(&account);
+    assert!(!decode_account(&bytes).unwrap().read_receipts);
+    // The form before (0xAA) is the same without the last byte.
+    let mut v5 = bytes[..bytes.len() - 1].to_vec();
+    v5[1] = 0xAA;
+    assert!(decode_account(&v5).unwrap().read_receipts);
+    let mut damaged = bytes.to_vec();
+    let at = damaged.len() - 1;
+    damaged[at] = 2;
+    assert!(decode_account(&damaged).is_err());
 }
 
 /// Issue 20: a message with an attachment keeps its pointer (a third form); one without keeps

@@ -363,14 +363,21 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Marks a group chat's received messages read and tells each author.
+    /// Marks a group chat's received messages read and tells each author (if read receipts
+    /// are on).
     pub(in crate::engine) async fn mark_group_read(
         &mut self,
         chat: &ChatId,
         unread: Vec<MessageId>,
     ) -> Result<Output, EngineError> {
         let mut authors: Vec<(Username, Vec<MessageId>)> = Vec::new();
-        for id in &unread {
+        // With read receipts off, no author is told.
+        let told = if self.read_receipts() {
+            &unread[..]
+        } else {
+            &[]
+        };
+        for id in told {
             let author = self.store.message(id).await?.and_then(|m| m.group);
             let Some(author) = author.map(|g| g.author) else {
                 continue;

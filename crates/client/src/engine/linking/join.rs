@@ -120,6 +120,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             // The relay tells the account's setting on the first authentication.
             presence: Default::default(),
             presence_unsent: false,
+            // This device's own choice, as on a new account.
+            read_receipts: true,
         };
         self.store
             .commit(Changes {

@@ -71,6 +71,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         ids: Vec<MessageId>,
     ) -> Result<(), EngineError> {
         let sender = from.username();
+        let kind = self.receipt_seen(kind);
         let status = match kind {
             ReceiptKind::Delivered => Status::Delivered,
             ReceiptKind::Read => Status::Read,

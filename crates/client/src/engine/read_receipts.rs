@@ -1,0 +1,32 @@
+//! Read receipts, on or off for this device. Mutual, as in WhatsApp: off, we tell no one we
+//! read their messages, and a contact's "read" counts only as delivered here.
+
+use hush_protocol::Rng;
+
+use super::{Engine, Output};
+use crate::content::ReceiptKind;
+use crate::error::EngineError;
+use crate::store::Store;
+
+impl<S: Store, R: Rng> Engine<S, R> {
+    /// Whether this device sends read receipts (and so sees them); on until chosen.
+    pub fn read_receipts(&self) -> bool {
+        self.account.as_ref().is_none_or(|a| a.read_receipts)
+    }
+
+    /// Turns read receipts on or off for this device; kept with the account.
+    pub async fn set_read_receipts(&mut self, on: bool) -> Result<Output, EngineError> {
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        account.read_receipts = on;
+        self.store_account(account).await?;
+        Ok(Output::default())
+    }
+
+    /// A receipt as this device takes it: with read receipts off, "read" is only "delivered".
+    pub(super) fn receipt_seen(&self, kind: ReceiptKind) -> ReceiptKind {
+        match kind {
+            ReceiptKind::Read if !self.read_receipts() => ReceiptKind::Delivered,
+            kind => kind,
+        }
+    }
+}
