@@ -22,6 +22,7 @@ pub mod runs;
 pub mod size;
 pub mod status;
 pub mod store;
+pub mod unread;
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -103,6 +103,9 @@ pub(crate) struct Ui {
     /// The log shows a stretch further back (a search result's): newer messages are not on
     /// screen, and new ones are not added until the user comes back to the newest.
     pub(crate) later: RwSignal<bool>,
+    /// The open chat's `N unread messages` divider: the message it goes before, and N (set
+    /// when the chat is opened, before its messages are marked read).
+    pub(crate) unread_from: RwSignal<Option<(MessageId, u32)>>,
     pub(crate) connection: RwSignal<ConnectionStatus>,
     /// Who is typing to us, each until when (ms since the epoch).
     pub(crate) typing: RwSignal<Vec<(Typist, f64)>>,
@@ -223,6 +226,7 @@ impl Ui {
             messages: RwSignal::new(Vec::new()),
             earlier: RwSignal::new(false),
             later: RwSignal::new(false),
+            unread_from: RwSignal::new(None),
             connection: RwSignal::new(ConnectionStatus::Connecting),
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),

@@ -31,3 +31,14 @@ pub(crate) fn reveal_message(key: &str, focus: bool) -> bool {
     super::timer::set_timeout(unmark, HIGHLIGHT_MS);
     true
 }
+
+/// Scrolls the element with this id to the top of its scrolling box, if it is on screen.
+pub(crate) fn reveal_start(id: &str) {
+    let document = web_sys::window().and_then(|w| w.document());
+    let Some(element) = document.and_then(|d| d.get_element_by_id(id)) else {
+        return;
+    };
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Start);
+    element.scroll_into_view_with_scroll_into_view_options(&options);
+}

@@ -9,6 +9,10 @@ use super::tab::Tab;
 use super::{chat, events};
 use crate::platform::clock;
 use crate::platform::push;
+use crate::unread;
+
+/// How many pages further back a chat opened with unread messages reads to find the oldest.
+const UNREAD_PAGES: usize = 4;
 
 /// Opens `chat`: its newest page, the engine told to watch it (typing, presence), its session
 /// prepared, and its messages marked read.
@@ -18,7 +22,17 @@ pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, Eng
     ui.group_info.set(false);
     ui.message_info.set(None);
     ui.current.set(Some(chat.clone()));
+    let unread = ui.chats.with_untracked(|chats| {
+        let summary = chats.iter().find(|summary| summary.chat == chat);
+        summary.map_or(0, |summary| summary.unread)
+    });
+    ui.unread_from.set(None);
     chat::load_chat(&tab.engine, ui, &chat).await;
+    load_to_first_unread(tab, unread).await;
+    let divider = ui
+        .messages
+        .with_untracked(|page| unread::divider(page, unread));
+    ui.unread_from.set(divider);
     ui.problem.set(None);
     if let ChatId::Direct(account) = &chat {
         let watch = tab.engine.watch(account);
@@ -36,6 +50,19 @@ pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, Eng
     ui.read_in_list(&chat);
     push::read(&chat);
     read
+}
+
+/// Pages further back are read (at most [`UNREAD_PAGES`] more) until the oldest of the
+/// chat's `unread` messages is among them, so that the divider stands where they begin.
+async fn load_to_first_unread(tab: &Tab, unread: u32) {
+    let ui = tab.ui;
+    for _ in 0..UNREAD_PAGES {
+        let shown = ui.messages.with_untracked(|page| unread::count(page));
+        if shown >= unread || !ui.earlier.get_untracked() {
+            return;
+        }
+        chat::load_earlier(&tab.engine, ui).await;
+    }
 }
 
 /// A new 1:1 chat (nothing in it, no timer ever set) starts with this device's default timer.

@@ -27,7 +27,9 @@ pub(crate) fn return_focus(
             // Once what it opened has left the page.
             set_timeout(
                 move || {
-                    if let Some(button) = opener.get_untracked().filter(|_| focus_lost()) {
+                    // try_: the opener may have left with what it opened.
+                    let opener = opener.try_get_untracked().flatten();
+                    if let Some(button) = opener.filter(|_| focus_lost()) {
                         let _ = button.focus();
                     }
                 },

@@ -2,7 +2,8 @@
 // open; Contact info as a panel beside the conversation (the whole screen on a phone) closed by
 // Close or Escape, the focus back on its button; on a phone one pane at a time, with
 // `Back to chats`; bubbles as wide as their text, grouped in runs, each script in its own
-// direction; the unread count in the tab's title and on the app badge.
+// direction; the unread count in the tab's title and on the app badge; a chat opens at its
+// `N unread messages` divider, and `Jump to newest` counts what came in while scrolled up.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -180,4 +181,60 @@ test('the tab title and the app badge show the unread count, cleared once the ch
   assert.deepEqual([...errors, ...samErrors], []);
   await rae.context().close();
   await context.close();
+});
+
+test('a chat opens at its unread divider; scrolled up, Jump to newest counts what came in', { timeout: 180_000 }, async () => {
+  const { page: ivy, errors } = await person('ivy', DESKTOP);
+  const { page: ned, errors: nedErrors } = await person('ned', DESKTOP);
+  await openChat(ivy, 'ned');
+  await send(ivy, 'read already');
+  await ned.getByRole('button', { name: /^ivy/ }).click();
+  const log = ned.getByRole('log', { name: 'Messages' });
+  await log.locator('li.bubble', { hasText: 'read already' }).waitFor({ timeout: 30_000 });
+  // Read, and the chat closed: a reload opens no chat.
+  await ned.reload();
+  await ned.getByRole('region', { name: 'Conversation' }).getByText('No chat open').waitFor({ timeout: 30_000 });
+  const UNREAD = 24;
+  for (let n = 1; n <= UNREAD; n += 1) {
+    await send(ivy, `unread ${n}`);
+  }
+  await ned.waitForFunction((n) => document.title === `(${n}) Hush`, UNREAD, { timeout: 30_000 });
+
+  await ned.getByRole('button', { name: /^ivy/ }).click();
+  const divider = log.locator('li.unread-divider');
+  await divider.waitFor({ timeout: 30_000 });
+  assert.equal((await divider.textContent()).trim(), `${UNREAD} unread messages`);
+  // Between the message read before and the first unread one.
+  const around = await divider.evaluate((d) => [d.previousElementSibling, d.nextElementSibling]
+    .map((row) => row?.querySelector('p.body')?.textContent));
+  assert.deepEqual(around, ['read already', 'unread 1']);
+  // The chat starts there: the divider in view, the newest below it out of view.
+  await ned.waitForFunction(() => {
+    const d = document.querySelector('li.unread-divider').getBoundingClientRect();
+    const l = document.querySelector('[role=log]').getBoundingClientRect();
+    return d.top >= l.top - 1 && d.bottom <= l.bottom;
+  }, null, { timeout: 10_000 });
+  assert.ok(!(await log.locator('li.bubble', { hasText: `unread ${UNREAD}` }).evaluate((e) => {
+    const r = e.getBoundingClientRect();
+    return r.top < document.querySelector('[role=log]').getBoundingClientRect().bottom;
+  })), 'the newest is below the view');
+
+  // Scrolled up, two come in: Jump to newest says so, and goes there.
+  await log.evaluate((l) => { l.scrollTop = 0; });
+  const jump = ned.getByRole('button', { name: 'Jump to newest' });
+  await jump.waitFor();
+  await send(ivy, 'later one');
+  await send(ivy, 'later two');
+  await log.locator('li.bubble', { hasText: 'later two' }).waitFor({ timeout: 30_000 });
+  await ned.waitForFunction(() => document.getElementById('jump-newest-count')?.textContent === '2 new messages', null, { timeout: 10_000 });
+  assert.equal(await jump.getAttribute('aria-describedby'), 'jump-newest-count');
+  await jump.click();
+  await jump.waitFor({ state: 'detached' });
+  await ned.waitForFunction(() => {
+    const last = [...document.querySelectorAll('[role=log] li.bubble')].at(-1).getBoundingClientRect();
+    return last.bottom <= document.querySelector('[role=log]').getBoundingClientRect().bottom + 1;
+  }, null, { timeout: 10_000 });
+  assert.deepEqual([...errors, ...nedErrors], []);
+  await ivy.context().close();
+  await ned.context().close();
 });

@@ -77,6 +77,16 @@ test('global and in-chat search, through edits and deletes, on a long chat', { t
   // Bob finds by a folded, partly typed word; the newest match first.
   await bob.getByRole('button', { name: /^uma/ }).click({ timeout: 30_000 });
   await bubble(bob, 'note three').waitFor({ timeout: 30_000 });
+  // Opened unread, the chat read back to its first unread message; read now, it opens at its
+  // newest page only (after a reload, which opens no chat).
+  await bubble(bob, 'The Café opens at nine').waitFor({ timeout: 30_000 });
+  assert.equal(await bob.locator('li.unread-divider + li p.body').textContent(), 'The Café opens at nine');
+  // Marked read (the title counts no unread message) before the reload.
+  await bob.waitForFunction(() => document.title === 'Hush', null, { timeout: 20_000 });
+  await bob.reload();
+  await bob.getByRole('button', { name: /^uma/ }).click({ timeout: 30_000 });
+  await bubble(bob, 'note three').waitFor({ timeout: 30_000 });
+  assert.equal(await bubble(bob, 'The Café opens at nine').count(), 0, 'only the newest page');
   await bob.getByRole('button', { name: 'Back to chats' }).click().catch(() => {});
   let results = await searchEverywhere(bob, 'CAFE op');
   await results.getByText('The Café opens at nine').waitFor({ timeout: 10_000 });

@@ -1,20 +1,27 @@
 //! The messages of the open chat, as a live log: a day separator before each new day, older
 //! pages loaded when scrolling to the top, new messages followed at the bottom. A stretch
 //! further back (a search result's) loads newer pages when scrolling to its bottom, and
-//! `Jump to newest` goes back to the newest.
+//! `Jump to newest` goes back to the newest. A chat opened with unread messages shows the
+//! `N unread messages` divider before the oldest of them, and starts there.
 
 use hush_client::{ChatMessage, MessageId};
 use leptos::prelude::*;
 
 use super::actions::Refocus;
 use super::extras::message_key;
+use super::jump::{new_since_away, NewCount, COUNT_ID};
 use super::row::MessageRow;
 use super::transfer::Transfers;
 use crate::command::{Command, Messenger};
 use crate::platform::reveal::reveal_message;
+use crate::platform::reveal::reveal_start;
 use crate::runs;
 use crate::state::Ui;
 use crate::ui::time::{day, day_key, now};
+use crate::unread;
+
+/// The id of the `N unread messages` divider.
+const UNREAD_ID: &str = "unread-divider";
 
 /// How close to the bottom (px) the log must be to follow new messages.
 const FOLLOW_WITHIN_PX: i32 = 240;
@@ -22,10 +29,11 @@ const FOLLOW_WITHIN_PX: i32 = 240;
 /// How close to the top (px) scrolling must come to load older messages.
 const EARLIER_WITHIN_PX: i32 = 120;
 
-/// A line of the log: a day separator or a message.
+/// A line of the log: a day separator, the unread divider (with its count) or a message.
 #[derive(Clone)]
 enum Row {
     Day(String),
+    Unread(u32),
     /// A message, and whether it continues the run of the one drawn before it.
     Message(ChatMessage, bool),
 }
@@ -37,6 +45,7 @@ impl Row {
     fn key(&self) -> (MessageId, String) {
         match self {
             Row::Day(label) => ([0; 16], label.clone()),
+            Row::Unread(count) => ([0; 16], format!("unread {count}")),
             Row::Message(m, continued) => (m.id, change_key(m, *continued)),
         }
     }
@@ -61,8 +70,9 @@ fn change_key(message: &ChatMessage, continued: bool) -> String {
     key
 }
 
-/// The messages with a separator before each new day, each marked when it continues a run.
-fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
+/// The messages with a separator before each new day and the unread divider before the
+/// message `unread` names, each marked when it continues a run.
+fn rows(messages: Vec<ChatMessage>, unread: Option<(MessageId, u32)>) -> Vec<Row> {
     let now = now();
     let mut rows = Vec::with_capacity(messages.len() + 4);
     let continued = runs::marks(&messages, day_key);
@@ -73,7 +83,13 @@ fn rows(messages: Vec<ChatMessage>) -> Vec<Row> {
             last_day = Some(key);
             rows.push(Row::Day(day(message.sent_ms, now)));
         }
-        rows.push(Row::Message(message, continued));
+        match unread {
+            Some((first, count)) if first == message.id => {
+                rows.push(Row::Unread(count));
+                rows.push(Row::Message(message, false));
+            }
+            _ => rows.push(Row::Message(message, continued)),
+        }
     }
     rows
 }
@@ -95,6 +111,7 @@ pub(super) fn MessageLog() -> impl IntoView {
     let anchor = StoredValue::new(None::<i32>);
     keep_scroll_place(ui, log, following, anchor);
     reveal_when_shown(ui, following);
+    start_at_unread(ui);
     let load_earlier = move || {
         if anchor.get_value().is_some() || !ui.earlier.get_untracked() {
             return;
@@ -139,6 +156,7 @@ pub(super) fn MessageLog() -> impl IntoView {
             }
         }
     };
+    let new_count = new_since_away(ui, away);
     let jump = move |_| {
         following.set_value(true);
         away.set(false);
@@ -162,9 +180,12 @@ pub(super) fn MessageLog() -> impl IntoView {
                     </button>
                 </li>
             </Show>
-            <For each=move || rows(ui.messages.get()) key=|row| row.key() let:row>
+            <For each=move || rows(ui.messages.get(), ui.unread_from.get()) key=|row| row.key() let:row>
                 {match row {
                     Row::Day(label) => view! { <li class="day"><h3 class="day-label">{label}</h3></li> }.into_any(),
+                    Row::Unread(count) => view! {
+                        <li class="unread-divider" id=UNREAD_ID><span>{unread::label(count)}</span></li>
+                    }.into_any(),
                     Row::Message(message, continued) => view! { <MessageRow message continued /> }.into_any(),
                 }}
             </For>
@@ -179,7 +200,16 @@ pub(super) fn MessageLog() -> impl IntoView {
         </ol>
         </div>
         <Show when=move || away.get() || ui.later.get()>
-            <button type="button" class="jump-newest" on:click=jump>"Jump to newest"</button>
+            <div class="jump-newest">
+                <button
+                    type="button"
+                    on:click=jump
+                    aria-describedby=move || (new_count.get() > 0).then_some(COUNT_ID)
+                >
+                    "Jump to newest"
+                </button>
+                <NewCount count=new_count />
+            </div>
         </Show>
     }
 }
@@ -208,6 +238,16 @@ fn reveal_when_shown(ui: Ui, following: StoredValue<bool>) {
     });
 }
 
+/// A chat opened with unread messages starts at their divider (two frames on, after the
+/// scroll place is kept at the bottom).
+fn start_at_unread(ui: Ui) {
+    Effect::new(move |_| {
+        if ui.unread_from.get().is_some() {
+            request_animation_frame(|| request_animation_frame(|| reveal_start(UNREAD_ID)));
+        }
+    });
+}
+
 /// After the messages change, on the next frame: the bottom stays in view while following, and
 /// the place kept by `anchor` stays put while an earlier page comes in. A new chat starts
 /// following.
@@ -225,14 +265,16 @@ fn keep_scroll_place(
     Effect::new(move |_| {
         ui.messages.track();
         ui.transfers.track();
+        // The chat may close before the frame comes (closed right after it changed): then
+        // the log and its places are gone, and nothing is left to scroll.
         request_animation_frame(move || {
-            let Some(list) = log.get_untracked() else {
+            let Some(Some(list)) = log.try_get_untracked() else {
                 return;
             };
-            if let Some(from_bottom) = anchor.get_value() {
-                anchor.set_value(None);
+            if let Some(from_bottom) = anchor.try_get_value().flatten() {
+                anchor.try_set_value(None);
                 list.set_scroll_top(list.scroll_height() - from_bottom);
-            } else if following.get_value() {
+            } else if following.try_get_value() == Some(true) {
                 list.set_scroll_top(list.scroll_height());
             }
         });

@@ -13,6 +13,7 @@ mod forward_dialog;
 mod gallery;
 mod header;
 mod hold;
+mod jump;
 mod linked;
 mod log;
 mod media;

@@ -24,8 +24,9 @@ impl Opener {
         }
     }
 
+    /// Focuses the button (if it is still on the page: this may run a frame later).
     pub(crate) fn focus_button(self) {
-        if let Some(button) = self.button.get_untracked() {
+        if let Some(Some(button)) = self.button.try_get_untracked() {
             let _ = button.focus();
         }
     }
