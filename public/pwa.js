@@ -162,7 +162,17 @@
   window.hushPrefs = {
     get: (name) => { try { return localStorage.getItem(name); } catch { return null; } },
     set([name, value]) { try { localStorage.setItem(name, value); return true; } catch { return false; } },
+    // Settings' Theme: 'light' or 'dark' on the root (the stylesheet's light-dark() follows
+    // it); anything else is the system's.
+    theme(value) {
+      const root = document.documentElement;
+      if (value === 'light' || value === 'dark') root.dataset.theme = value;
+      else delete root.dataset.theme;
+      return window.hushPrefs.set(['hush-theme', value]);
+    },
   };
+  // Before the app draws, so a chosen theme never flashes the system's first.
+  window.hushPrefs.theme(window.hushPrefs.get('hush-theme') ?? 'system');
 
   // Asks the browser not to evict Hush's data under pressure (the app shows a refusal).
   window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };

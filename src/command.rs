@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use crate::platform::files::PickedFile;
 use crate::platform::push::Subscription;
 use crate::platform::voice::Recording;
-use crate::state::AutoDownload;
+use crate::state::{AutoDownload, Theme};
 
 /// A forward waiting for its file (renewed, or uploaded again): message `id` to `chats`.
 #[derive(Clone)]
@@ -121,6 +121,12 @@ pub(crate) enum Command {
     },
     /// The timer new chats start with on this device (ms, 0: off).
     SetDefaultTimer(u64),
+    /// Read receipts on or off (this device sends them, and sees others', only when on).
+    SetReadReceipts(bool),
+    /// This device's theme.
+    SetTheme(Theme),
+    /// Whether Enter sends on this device.
+    SetEnterSends(bool),
     /// Remove the messages whose time ran out (at start and every minute).
     Expire,
     /// Mute (or unmute) a chat's notifications on this device.

@@ -19,6 +19,7 @@ pub mod links;
 pub mod mentions;
 pub mod platform;
 pub mod runs;
+pub mod shortcuts;
 pub mod size;
 pub mod status;
 pub mod store;

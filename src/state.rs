@@ -113,6 +113,11 @@ pub(crate) struct Ui {
     pub(crate) presence: RwSignal<Vec<(Username, bool, u64)>>,
     /// Who may see our presence (the account's setting).
     pub(crate) presence_visibility: RwSignal<PresenceVisibility>,
+    /// Whether this device sends and sees read receipts.
+    pub(crate) read_receipts: RwSignal<bool>,
+    /// This device's theme, and whether Enter sends (off: Ctrl+Enter does).
+    pub(crate) theme: RwSignal<Theme>,
+    pub(crate) enter_sends: RwSignal<bool>,
     /// Whether the browser promised to keep Hush's data (None until it answers).
     pub(crate) persisted: RwSignal<Option<bool>>,
     /// The open contact's safety number, when Contact info is open.
@@ -198,6 +203,36 @@ impl Default for AutoDownload {
     }
 }
 
+/// How Hush looks on this device: as the system says, or always light or dark.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Theme {
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub(crate) const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    /// The name it is kept (and offered) under.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    /// The theme kept as `name`; the system's for anything else.
+    pub(crate) fn from_name(name: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.name() == name)
+            .unwrap_or_default()
+    }
+}
+
 /// A file of ours on its way to the relay (uploads go one at a time, in order).
 #[derive(Clone)]
 pub(crate) struct Transfer {
@@ -231,6 +266,9 @@ impl Ui {
             typing: RwSignal::new(Vec::new()),
             presence: RwSignal::new(Vec::new()),
             presence_visibility: RwSignal::new(PresenceVisibility::default()),
+            read_receipts: RwSignal::new(true),
+            theme: RwSignal::new(Theme::System),
+            enter_sends: RwSignal::new(true),
             persisted: RwSignal::new(None),
             safety: RwSignal::new(None),
             ticks: StoredValue::new(Vec::new()),

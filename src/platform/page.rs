@@ -54,10 +54,15 @@ pub(crate) async fn ask_to_persist() -> Option<bool> {
 
 /// Puts the caret in the composer (after choosing Reply or Edit), once it is drawn.
 pub(crate) fn focus_composer() {
-    leptos::prelude::request_animation_frame(|| {
+    focus_by_id("composer");
+}
+
+/// Focuses the element with this id once it is drawn (a field a shortcut or a button opens).
+pub(crate) fn focus_by_id(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
         let found = web_sys::window()
             .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id("composer"));
+            .and_then(|d| d.get_element_by_id(id));
         if let Some(element) = found.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
             let _ = element.focus();
         }

@@ -5,17 +5,29 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::glue;
-use crate::state::AutoDownload;
+use crate::state::{AutoDownload, Theme};
 
 const AUTO_DOWNLOAD: &str = "hush-auto-download";
 const DEFAULT_TIMER: &str = "hush-default-timer";
+const ENTER_SENDS: &str = "hush-enter-sends";
+const THEME: &str = "hush-theme";
+
+/// What is kept under `name`, if anything.
+fn kept(name: &str) -> Option<String> {
+    glue::call("hushPrefs", "get", &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.as_string())
+}
+
+/// Keeps `value` under `name` (a browser that refuses storage forgets it with the tab).
+fn keep(name: &str, value: &str) {
+    let argument = Array::of2(&JsValue::from_str(name), &JsValue::from_str(value));
+    let _ = glue::call("hushPrefs", "set", &argument);
+}
 
 /// What downloads by itself; the default where nothing (or something unreadable) is kept.
 pub(crate) fn auto_download() -> AutoDownload {
-    let kept = glue::call("hushPrefs", "get", &JsValue::from_str(AUTO_DOWNLOAD))
-        .ok()
-        .and_then(|v| v.as_string());
-    let flags: Vec<bool> = kept
+    let flags: Vec<bool> = kept(AUTO_DOWNLOAD)
         .as_deref()
         .unwrap_or_default()
         .split(',')
@@ -40,20 +52,15 @@ pub(crate) fn set_auto_download(choice: AutoDownload) {
         flag(choice.voice_notes),
         flag(choice.videos_and_files)
     );
-    let argument = Array::of2(
-        &JsValue::from_str(AUTO_DOWNLOAD),
-        &JsValue::from_str(&value),
-    );
-    let _ = glue::call("hushPrefs", "set", &argument);
+    keep(AUTO_DOWNLOAD, &value);
 }
 
 /// The disappearing-message timer new chats start with (ms, 0: off); off where nothing (or
 /// something that is no choice) is kept.
 pub(crate) fn default_timer() -> u64 {
-    let kept = glue::call("hushPrefs", "get", &JsValue::from_str(DEFAULT_TIMER))
-        .ok()
-        .and_then(|v| v.as_string());
-    let timer = kept.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let timer = kept(DEFAULT_TIMER)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     match hush_client::model::is_timer_choice(timer) {
         true => timer,
         false => 0,
@@ -62,9 +69,25 @@ pub(crate) fn default_timer() -> u64 {
 
 /// Keeps `timer_ms` as the timer new chats start with.
 pub(crate) fn set_default_timer(timer_ms: u64) {
-    let argument = Array::of2(
-        &JsValue::from_str(DEFAULT_TIMER),
-        &JsValue::from_str(&timer_ms.to_string()),
-    );
-    let _ = glue::call("hushPrefs", "set", &argument);
+    keep(DEFAULT_TIMER, &timer_ms.to_string());
+}
+
+/// Whether Enter sends (on where nothing is kept); off, Enter is a new line.
+pub(crate) fn enter_sends() -> bool {
+    kept(ENTER_SENDS).as_deref() != Some("0")
+}
+
+/// Keeps whether Enter sends.
+pub(crate) fn set_enter_sends(on: bool) {
+    keep(ENTER_SENDS, if on { "1" } else { "0" });
+}
+
+/// The theme chosen here (`pwa.js` applied it before the app started).
+pub(crate) fn theme() -> Theme {
+    Theme::from_name(kept(THEME).as_deref().unwrap_or_default())
+}
+
+/// Keeps `theme` and applies it to the page now.
+pub(crate) fn set_theme(theme: Theme) {
+    let _ = glue::call("hushPrefs", "theme", &JsValue::from_str(theme.name()));
 }

@@ -11,8 +11,8 @@ use super::{
     chat, downloads, events, forwarding, gallery, groups, linking, resume, uploads, voice,
 };
 use crate::command::Command;
+use crate::platform::clock;
 use crate::platform::push::Subscription;
-use crate::platform::{clock, preferences};
 use crate::state::Link;
 
 /// Serves one command (relay frames aside: the runner receives those in batches).
@@ -71,11 +71,6 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         }
         Command::ShowMedia(id) => {
             downloads::arrived(tab, id).await;
-            Ok(Output::default())
-        }
-        Command::SetAutoDownload(choice) => {
-            preferences::set_auto_download(choice);
-            ui.auto_download.set(choice);
             Ok(Output::default())
         }
         Command::ClearMedia => {
@@ -149,11 +144,6 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(out)
         }
         Command::Expire => chat::expire(&mut tab.engine).await,
-        Command::SetDefaultTimer(timer_ms) => {
-            preferences::set_default_timer(timer_ms);
-            ui.default_timer.set(timer_ms);
-            Ok(Output::default())
-        }
         Command::Mute { chat, muted } => {
             tab.engine.set_muted(&chat, muted).await?;
             ui.muted.update(|list| {
@@ -165,9 +155,12 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             Ok(Output::default())
         }
         Command::Push(subscription) => Ok(push_subscription(subscription)),
-        Command::SetPresenceVisibility(visibility) => {
-            tab.engine.set_presence_visibility(visibility).await
-        }
+        setting @ (Command::SetAutoDownload(_)
+        | Command::SetDefaultTimer(_)
+        | Command::SetReadReceipts(_)
+        | Command::SetTheme(_)
+        | Command::SetEnterSends(_)
+        | Command::SetPresenceVisibility(_)) => super::settings::serve(tab, setting).await,
         link @ (Command::StartLink
         | Command::CancelLink
         | Command::FetchLink(_)

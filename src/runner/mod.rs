@@ -18,6 +18,7 @@ mod message_actions;
 mod open;
 mod resume;
 mod search;
+mod settings;
 mod stream_download;
 mod stream_upload;
 mod tab;
@@ -136,6 +137,8 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
     };
     tab.ui.auto_download.set(preferences::auto_download());
     tab.ui.default_timer.set(preferences::default_timer());
+    tab.ui.theme.set(preferences::theme());
+    tab.ui.enter_sends.set(preferences::enter_sends());
     show_account(&tab).await;
     tab.engine.set_device_name(&page::browser_name());
     ui.devices.set(linking::devices(&tab.engine));
@@ -163,6 +166,7 @@ async fn show_account(tab: &Tab) {
         Some(account) if account.registered => {
             ui.me.set(Some(account.name.clone()));
             ui.presence_visibility.set(engine.presence_visibility());
+            ui.read_receipts.set(engine.read_receipts());
             ui.phase.set(Phase::Ready);
             groups::load(engine, ui).await;
             chat::refresh_chats(engine, ui).await;

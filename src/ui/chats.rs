@@ -12,6 +12,7 @@ use super::devices::LinkedDevices;
 use super::groups::NewGroup;
 use super::settings::Settings;
 use super::shell::{Panels, SidebarHead};
+use super::shortcuts::KeyboardShortcuts;
 use super::starred::Starred;
 use super::time::clock;
 use crate::command::{Command, Messenger};
@@ -41,6 +42,10 @@ fn ChatList() -> impl IntoView {
     // The archived chats are shown instead of the others.
     let archived = RwSignal::new(false);
     let any_archived = move || !listed(ui, true).is_empty();
+    super::shortcuts::listen(panels, move || {
+        let chats = untrack(|| listed(ui, archived.get()));
+        chats.into_iter().map(|(summary, _)| summary.chat).collect()
+    });
     view! {
         <nav class="chatlist" aria-label="Chats">
             <SidebarHead panels />
@@ -58,6 +63,9 @@ fn ChatList() -> impl IntoView {
             </Show>
             <Show when=move || panels.starred.get()>
                 <Starred />
+            </Show>
+            <Show when=move || panels.shortcuts.get()>
+                <KeyboardShortcuts open=panels.shortcuts />
             </Show>
             <super::search::Search />
             <Show when=move || archived.get() || any_archived()>

@@ -12,7 +12,9 @@ mod qr;
 mod search;
 mod settings;
 mod shell;
+mod shortcuts;
 mod starred;
+mod switch;
 mod time;
 
 pub(crate) use chats::Chats;

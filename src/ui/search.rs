@@ -29,6 +29,7 @@ pub(crate) fn Search() -> impl IntoView {
         <div class="search" role="search" aria-label="All chats">
             <input
                 type="search"
+                id="search-messages"
                 aria-label="Search messages"
                 placeholder="Search messages"
                 autocomplete="off"

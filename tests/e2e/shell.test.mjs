@@ -87,7 +87,7 @@ test('the sidebar header: Profile opens Settings, Menu is a disclosure of plain 
   assert.equal(await menu.getAttribute('aria-expanded'), 'true');
   assert.deepEqual(
     await entries.getByRole('button').allTextContents(),
-    ['New group', 'Linked devices', 'Starred messages', 'Settings'],
+    ['New group', 'Linked devices', 'Starred messages', 'Settings', 'Keyboard shortcuts'],
   );
   assert.equal(await page.getByRole('menu').count(), 0, 'no ARIA menu');
   // Escape closes it and gives the focus back to Menu.

@@ -1,4 +1,5 @@
-//! Writing a message: the composer (Enter sends, Shift+Enter is a new line), a reply (with
+//! Writing a message: the composer (Enter sends, Shift+Enter is a new line; Settings can make
+//! Enter a new line and Ctrl+Enter send), a reply (with
 //! `Replying to <name>` and `Cancel reply`) or an edit (`Save edit`, `Cancel edit`), the typing
 //! notices it sends, and why a group may not take messages from us. In a group, `@` offers the
 //! members to mention (`mention`).
@@ -129,12 +130,17 @@ pub(super) fn Composer() -> impl IntoView {
         ev.prevent_default();
         send();
     };
-    // Enter sends; Shift+Enter is a new line.
+    // Enter sends and Shift+Enter is a new line; with `Enter sends` off, Enter is a new line
+    // and Ctrl+Enter (⌘+Enter) sends.
     let on_key = move |ev: KeyboardEvent| {
-        if mentions.key(&ev, draft) {
+        if mentions.key(&ev, draft) || ev.key() != "Enter" || ev.is_composing() {
             return;
         }
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+        let sends = match ui.enter_sends.get_untracked() {
+            true => !ev.shift_key(),
+            false => ev.ctrl_key() || ev.meta_key(),
+        };
+        if sends {
             ev.prevent_default();
             send();
         }

@@ -8,12 +8,13 @@ use super::Panels;
 use crate::ui::focus_back::return_focus;
 
 /// The entries: each name, and the panel it opens or closes.
-fn entries(panels: Panels) -> [(&'static str, RwSignal<bool>); 4] {
+fn entries(panels: Panels) -> [(&'static str, RwSignal<bool>); 5] {
     [
         ("New group", panels.grouping),
         ("Linked devices", panels.devices),
         ("Starred messages", panels.starred),
         ("Settings", panels.settings),
+        ("Keyboard shortcuts", panels.shortcuts),
     ]
 }
 

@@ -20,6 +20,8 @@ pub(crate) struct Panels {
     pub(crate) settings: RwSignal<bool>,
     /// "Starred messages".
     pub(crate) starred: RwSignal<bool>,
+    /// "Keyboard shortcuts".
+    pub(crate) shortcuts: RwSignal<bool>,
 }
 
 impl Panels {
@@ -31,6 +33,7 @@ impl Panels {
             devices: RwSignal::new(devices),
             settings: RwSignal::new(false),
             starred: RwSignal::new(false),
+            shortcuts: RwSignal::new(false),
         }
     }
 }

@@ -1,0 +1,43 @@
+//! Settings changed: this device's choices (kept in the browser) and the account's (through
+//! the engine).
+
+use hush_client::{EngineError, Output};
+use leptos::prelude::*;
+
+use super::tab::Tab;
+use crate::command::Command;
+use crate::platform::preferences;
+
+/// Serves a command of Settings.
+pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, EngineError> {
+    let ui = tab.ui;
+    match command {
+        Command::SetAutoDownload(choice) => {
+            preferences::set_auto_download(choice);
+            ui.auto_download.set(choice);
+        }
+        Command::SetDefaultTimer(timer_ms) => {
+            preferences::set_default_timer(timer_ms);
+            ui.default_timer.set(timer_ms);
+        }
+        Command::SetTheme(theme) => {
+            preferences::set_theme(theme);
+            ui.theme.set(theme);
+        }
+        Command::SetEnterSends(on) => {
+            preferences::set_enter_sends(on);
+            ui.enter_sends.set(on);
+        }
+        Command::SetReadReceipts(on) => {
+            let out = tab.engine.set_read_receipts(on).await?;
+            ui.read_receipts.set(on);
+            return Ok(out);
+        }
+        Command::SetPresenceVisibility(visibility) => {
+            return tab.engine.set_presence_visibility(visibility).await;
+        }
+        // Served by `commands::serve`.
+        _ => {}
+    }
+    Ok(Output::default())
+}

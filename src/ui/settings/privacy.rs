@@ -1,0 +1,55 @@
+//! Privacy: who sees this account's last seen and online (an account setting the relay
+//! enforces for all its devices; hiding ours hides everyone's from us too), and read receipts
+//! (mutual, as in WhatsApp).
+
+use hush_protocol::relay::PresenceVisibility;
+use leptos::prelude::*;
+
+use crate::command::{Command, Messenger};
+use crate::state::Ui;
+use crate::ui::switch::Switch;
+
+/// The `Last seen and online` select.
+#[component]
+pub(super) fn LastSeen() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    // Applied at once: the runner stores it and tells the relay.
+    let change = move |ev| {
+        let visibility = match event_target_value(&ev).as_str() {
+            "nobody" => PresenceVisibility::Nobody,
+            _ => PresenceVisibility::Everyone,
+        };
+        messenger.tell(Command::SetPresenceVisibility(visibility));
+    };
+    let chosen = move || match ui.presence_visibility.get() {
+        PresenceVisibility::Everyone => "everyone",
+        PresenceVisibility::Nobody => "nobody",
+    };
+    view! {
+        <label for="presence-visibility">"Last seen and online"</label>
+        <select id="presence-visibility" prop:value=chosen on:change=change>
+            <option value="everyone" selected=move || chosen() == "everyone">"Everyone"</option>
+            <option value="nobody" selected=move || chosen() == "nobody">"Nobody"</option>
+        </select>
+        <p class="settings-note">"Nobody: no one sees yours, and you see no one's."</p>
+    }
+}
+
+/// The `Read receipts` switch.
+#[component]
+pub(super) fn ReadReceipts() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    view! {
+        <Switch
+            name="Read receipts"
+            on=ui.read_receipts
+            set=move |on| messenger.tell(Command::SetReadReceipts(on))
+            described_by="read-receipts-note"
+        />
+        <p class="settings-note" id="read-receipts-note">
+            "Off: no one sees when you read their messages, and you see no one's."
+        </p>
+    }
+}

@@ -1,0 +1,98 @@
+//! Keyboard shortcuts on the signed-in screen (what each does is in `crate::shortcuts`), and
+//! the `Keyboard shortcuts` dialog that lists them.
+
+use hush_client::{ChatAction, ChatId};
+use leptos::ev::{self, KeyboardEvent};
+use leptos::prelude::*;
+
+use super::shell::Panels;
+use crate::command::{Command, Messenger};
+use crate::platform::page;
+use crate::shortcuts::{neighbour, shortcut, Keys, Shortcut, LIST};
+use crate::state::Ui;
+
+/// Listens for the shortcuts while the screen is up; `listed` gives the chats in list order.
+pub(crate) fn listen(panels: Panels, listed: impl Fn() -> Vec<ChatId> + 'static) {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let handle = window_event_listener(ev::keydown, move |event: KeyboardEvent| {
+        if event.is_composing() || event.default_prevented() {
+            return;
+        }
+        let (key, code) = (event.key(), event.code());
+        let keys = Keys {
+            key: &key,
+            code: &code,
+            ctrl: event.ctrl_key() || event.meta_key(),
+            alt: event.alt_key(),
+            shift: event.shift_key(),
+        };
+        let Some(shortcut) = shortcut(&keys) else {
+            return;
+        };
+        event.prevent_default();
+        match shortcut {
+            Shortcut::Search => page::focus_by_id("search-messages"),
+            Shortcut::NewChat => {
+                panels.adding.set(true);
+                page::focus_by_id("new-chat");
+            }
+            Shortcut::Help => {
+                panels.shortcuts.set(true);
+                page::focus_by_id("shortcuts-title");
+            }
+            Shortcut::PreviousChat | Shortcut::NextChat => {
+                let current = ui.current.get_untracked();
+                if let Some(chat) = neighbour(&listed(), current.as_ref(), shortcut) {
+                    messenger.tell(Command::Open(chat));
+                    page::focus_composer();
+                }
+            }
+            // Closed too: an open chat reads what arrives, which would take the mark away.
+            Shortcut::MarkUnread => {
+                if let Some(chat) = ui.current.get_untracked() {
+                    let action = ChatAction::MarkUnread(true);
+                    messenger.tell(Command::ChatAction { chat, action });
+                    messenger.tell(Command::Close);
+                }
+            }
+        }
+    });
+    on_cleanup(move || handle.remove());
+}
+
+/// The `Keyboard shortcuts` dialog (non-modal, beside the chat list, like Settings).
+#[component]
+pub(crate) fn KeyboardShortcuts(open: RwSignal<bool>) -> impl IntoView {
+    let escape = move |ev: KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            open.set(false);
+        }
+    };
+    view! {
+        <section
+            class="devices shortcuts"
+            role="dialog"
+            aria-labelledby="shortcuts-title"
+            on:keydown=escape
+        >
+            <h3 id="shortcuts-title" tabindex="-1">"Keyboard shortcuts"</h3>
+            <table>
+                <thead>
+                    <tr><th scope="col">"Keys"</th><th scope="col">"Does"</th></tr>
+                </thead>
+                <tbody>
+                    {LIST
+                        .iter()
+                        .map(|(_, keys, does)| view! {
+                            <tr><td><kbd>{*keys}</kbd></td><td>{*does}</td></tr>
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+            // Not `Close`: the side panel's may be on screen too.
+            <button type="button" on:click=move |_| open.set(false)>"Close shortcuts"</button>
+        </section>
+    }
+}
