@@ -5,7 +5,8 @@
 //! - `run`: release build of the web app, then the server on `HUSH_ADDR`;
 //! - `test`: the whole suite, ending with the minutes each step took and `N passed, N failed`;
 //! - `bench`: every benchmark with its same-run reference (`--smoke`: each small, seconds);
-//! - `fuzz`: the protocol's and the relay's cargo-fuzz targets.
+//! - `fuzz`: the protocol's and the relay's cargo-fuzz targets;
+//! - `screenshots`: the README's screenshots, made again from the release build.
 
 mod bench;
 mod builds;
@@ -14,6 +15,7 @@ mod fuzz;
 mod paths;
 mod relay;
 mod run;
+mod screenshots;
 mod setup;
 mod test;
 mod timing;
@@ -31,18 +33,23 @@ const USAGE: &str = "usage: cargo xtask <command>
   test [STEP..]  the whole suite; steps: lint, native, wasm, e2e, fuzz, bench (default: all)
   bench [--smoke] [NAME..]
                  benchmarks; names: protocol, protocol-wasm, catchup, relay, store, group,
-                 latency, size (default: all); --smoke: each with tiny sizes, seconds
-  fuzz [SECS]    fuzz hush-protocol and hush-server, SECS per target (default 60; --smoke: 10; needs nightly)";
+                 latency, media, search, size, ux (default: all); --smoke: each with tiny
+                 sizes, seconds
+  fuzz [SECS]    fuzz hush-protocol and hush-server, SECS per target (default 60; --smoke: 10; needs nightly)
+  screenshots    the README's screenshots (docs/screenshots), from the release build";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or_default();
     let result = match args.first().map(String::as_str) {
-        Some("setup") => setup::ensure().map(|_| ()),
+        Some("setup") => setup::ensure()
+            .and_then(|_| setup::second_engine())
+            .map(|_| ()),
         Some("run") => run::run(),
         Some("test") => test::run(rest),
         Some("bench") => bench::run(rest),
         Some("fuzz") => fuzz::run(rest),
+        Some("screenshots") => screenshots::run(),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
             Ok(())

@@ -12,6 +12,9 @@ const TRUNK_VERSION: &str = "0.21.14";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// Older wasm-opt (Debian's 108) corrupts what current rustc and wasm-bindgen emit.
 const MIN_WASM_OPT: u32 = 116;
+/// The driver for Debian's firefox-esr (built from crates.io: the npm package downloads a
+/// binary, which cannot work here).
+const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// What the other commands need from setup.
 pub(crate) struct Tools {
@@ -19,6 +22,13 @@ pub(crate) struct Tools {
     pub path_env: OsString,
     pub chromium: PathBuf,
     pub chromedriver: PathBuf,
+}
+
+/// Firefox and geckodriver: the second engine the chat scenario runs in (only the tests and
+/// `setup` need them).
+pub(crate) struct SecondEngine {
+    pub firefox: PathBuf,
+    pub geckodriver: PathBuf,
 }
 
 fn step(name: &str, state: &str) {
@@ -101,7 +111,9 @@ pub(crate) fn cargo_tool(
     let bin_dir = root.join("bin");
     let expected = format!("{bin} {version}");
     let name = format!("{krate} {version}");
-    if cmd::version_of(bin_dir.join(bin), "--version").as_deref() == Some(expected.as_str()) {
+    // Some print more after the version ("geckodriver 0.37.1 (hash date)").
+    let matches = |found: &str| found == expected || found.starts_with(&format!("{expected} "));
+    if cmd::version_of(bin_dir.join(bin), "--version").is_some_and(|v| matches(&v)) {
         step(&name, "present");
         return Ok(bin_dir);
     }
@@ -117,7 +129,7 @@ pub(crate) fn cargo_tool(
     cmd::ok(&mut install)
         .map_err(|e| format!("{e}: could not install {name}; check network access to crates.io"))?;
     match cmd::version_of(bin_dir.join(bin), "--version") {
-        Some(found) if found == expected => Ok(bin_dir),
+        Some(found) if matches(&found) => Ok(bin_dir),
         found => Err(format!("installed {name} but it reports {found:?}").into()),
     }
 }
@@ -180,6 +192,51 @@ fn chromium() -> Result<(PathBuf, PathBuf)> {
         )
         .into()),
     }
+}
+
+/// Firefox and geckodriver, installed if missing.
+pub(crate) fn second_engine() -> Result<SecondEngine> {
+    let firefox = firefox()?;
+    let gecko = cargo_tool(
+        "geckodriver",
+        "geckodriver",
+        GECKODRIVER_VERSION,
+        &paths::tools_dir(),
+        false,
+    )?;
+    Ok(SecondEngine {
+        firefox,
+        geckodriver: gecko.join("geckodriver"),
+    })
+}
+
+/// Debian's Firefox ESR (the chat scenario's second engine).
+fn firefox() -> Result<PathBuf> {
+    let locate = || {
+        std::env::var_os("HUSH_FIREFOX")
+            .map(PathBuf::from)
+            .or_else(|| find_on_path("firefox-esr"))
+            .or_else(|| find_on_path("firefox"))
+    };
+    if let Some(found) = locate() {
+        step("firefox", "present");
+        return Ok(found);
+    }
+    if !is_root() || find_on_path("apt-get").is_none() {
+        return Err(
+            "Firefox is missing: install it (Debian: `sudo apt-get install \
+                    firefox-esr`) or set HUSH_FIREFOX to its path"
+                .into(),
+        );
+    }
+    step("firefox", "installing with apt-get");
+    cmd::ok(Command::new("apt-get").arg("update").arg("-qq"))?;
+    cmd::ok(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "firefox-esr"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )?;
+    Ok(locate().ok_or("apt-get installed firefox-esr but it is not on PATH")?)
 }
 
 /// `npm ci` from the committed lockfile, skipped when node_modules matches it.

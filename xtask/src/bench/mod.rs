@@ -8,6 +8,7 @@ mod media;
 mod mode;
 mod native;
 mod size;
+mod ux;
 
 use std::time::{Duration, Instant};
 
@@ -41,11 +42,13 @@ pub(crate) enum Bench {
     Search,
     /// The app's first-load bytes.
     Size,
+    /// Lighthouse on the release build against a bare page.
+    Ux,
 }
 
 impl Bench {
     /// Every benchmark, in the order they run.
-    pub(crate) const ALL: [Bench; 10] = [
+    pub(crate) const ALL: [Bench; 11] = [
         Bench::Protocol,
         Bench::ProtocolWasm,
         Bench::Catchup,
@@ -56,6 +59,7 @@ impl Bench {
         Bench::Media,
         Bench::Search,
         Bench::Size,
+        Bench::Ux,
     ];
 
     /// Its name on the command line.
@@ -71,6 +75,7 @@ impl Bench {
             Bench::Media => "media",
             Bench::Search => "search",
             Bench::Size => "size",
+            Bench::Ux => "ux",
         }
     }
 
@@ -86,6 +91,7 @@ impl Bench {
             Bench::Media => media::media(mode, builds),
             Bench::Search => browser::search(mode, builds),
             Bench::Size => size::first_load_size(&builds.release_app()?),
+            Bench::Ux => ux::lighthouse(mode, builds),
         }
     }
 }

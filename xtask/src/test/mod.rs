@@ -171,6 +171,7 @@ fn end_to_end(builds: &mut Builds) -> Result<(ExitStatus, String)> {
     let server = builds.debug_server()?;
     let dist = builds.release_app()?;
     let tools = builds.tools();
+    let second = crate::setup::second_engine()?;
     let specs = crate::web::files(&paths::root().join("tests").join("e2e"), &["mjs"])?
         .into_iter()
         .filter(|f| f.to_string_lossy().ends_with(".test.mjs"))
@@ -180,7 +181,9 @@ fn end_to_end(builds: &mut Builds) -> Result<(ExitStatus, String)> {
         .args(&specs)
         .env("HUSH_SERVER_BIN", server)
         .env("HUSH_DIST", dist)
-        .env("HUSH_CHROMIUM", &tools.chromium);
+        .env("HUSH_CHROMIUM", &tools.chromium)
+        .env("HUSH_FIREFOX", &second.firefox)
+        .env("HUSH_GECKODRIVER", &second.geckodriver);
     cmd::tee(&mut node)
 }
 
