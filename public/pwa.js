@@ -171,6 +171,21 @@
       return window.hushPrefs.set(['hush-theme', value]);
     },
   };
+  // How notifications look ('on'/'off' each: the message's words, a sound), kept also where
+  // the service worker reads it (it has no localStorage): a small cache of its own.
+  window.hushPrefs.notices = async ([preview, sound]) => {
+    window.hushPrefs.set(['hush-notice-preview', preview]);
+    window.hushPrefs.set(['hush-notice-sound', sound]);
+    try {
+      const cache = await caches.open('hush-prefs');
+      await cache.put('/hush-prefs/notices', new Response(JSON.stringify({ preview, sound })));
+      return true;
+    } catch (error) {
+      // No Cache Storage (a private window may refuse it): the worker keeps its default.
+      console.warn('Hush could not keep the notification settings for the service worker:', error);
+      return false;
+    }
+  };
   // Before the app draws, so a chosen theme never flashes the system's first.
   window.hushPrefs.theme(window.hushPrefs.get('hush-theme') ?? 'system');
 

@@ -91,18 +91,35 @@ const MAX_IDS = 100;
 // One notification per chat (its tag), counting what it has announced until the chat is read,
 // and listing the ids of the messages it announces.
 async function show(notices) {
+  const style = await noticeStyle();
   for (const notice of notices) {
     const tag = `chat:${notice.chat}`;
     const [earlier] = await self.registration.getNotifications({ tag });
     const count = (earlier?.data?.count ?? 0) + notice.count;
     const ids = [...(earlier?.data?.ids ?? []), ...(notice.ids ?? [])].slice(-MAX_IDS);
+    // Without the preview, the words stay out (as when a notification is withdrawn).
+    const words = style.preview ? notice.body : 'New message';
+    const body = count > 1 ? (style.preview ? `${words}\n${count} new messages` : `${count} new messages`) : words;
     await self.registration.showNotification(notice.title, {
       tag,
       renotify: true,
-      body: count > 1 ? `${notice.body}\n${count} new messages` : notice.body,
+      silent: !style.sound,
+      body,
       icon: '/icons/icon-192.png',
       data: { chat: notice.chat, count, ids },
     });
+  }
+}
+
+// Settings' Message preview and Notification sound, as the page left them in the
+// `hush-prefs` cache; both on when nothing (or something unreadable) is there.
+async function noticeStyle() {
+  try {
+    const kept = await (await caches.open('hush-prefs')).match('/hush-prefs/notices');
+    const { preview, sound } = kept ? await kept.json() : {};
+    return { preview: preview !== 'off', sound: sound !== 'off' };
+  } catch {
+    return { preview: true, sound: true };
   }
 }
 

@@ -7,10 +7,10 @@ use hush_protocol::linking::HistoryBlob;
 use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
+use crate::choices::{AutoDownload, NoticeStyle, Theme};
 use crate::platform::files::PickedFile;
 use crate::platform::push::Subscription;
 use crate::platform::voice::Recording;
-use crate::state::{AutoDownload, Theme};
 
 /// A forward waiting for its file (renewed, or uploaded again): message `id` to `chats`.
 #[derive(Clone)]
@@ -123,10 +123,14 @@ pub(crate) enum Command {
     SetDefaultTimer(u64),
     /// Read receipts on or off (this device sends them, and sees others', only when on).
     SetReadReceipts(bool),
+    /// How contacts see us named (blank: by our username); every contact is told.
+    SetDisplayName(String),
     /// This device's theme.
     SetTheme(Theme),
     /// Whether Enter sends on this device.
     SetEnterSends(bool),
+    /// How notifications look on this device.
+    SetNoticeStyle(NoticeStyle),
     /// Remove the messages whose time ran out (at start and every minute).
     Expire,
     /// Mute (or unmute) a chat's notifications on this device.

@@ -28,6 +28,8 @@ pub mod unread;
 #[cfg(target_arch = "wasm32")]
 mod app;
 #[cfg(target_arch = "wasm32")]
+mod choices;
+#[cfg(target_arch = "wasm32")]
 mod command;
 #[cfg(target_arch = "wasm32")]
 mod inbox;

@@ -34,6 +34,8 @@ pub struct Keys<'a> {
     pub alt: bool,
     /// Shift.
     pub shift: bool,
+    /// AltGr (which Windows also reports as Ctrl+Alt): it types characters, never a shortcut.
+    pub alt_graph: bool,
 }
 
 /// Every shortcut with its keys and what it does, as the dialog lists them.
@@ -58,6 +60,9 @@ pub const LIST: [(Option<Shortcut>, &str, &str); 8] = [
 
 /// The shortcut these keys make, if any.
 pub fn shortcut(keys: &Keys<'_>) -> Option<Shortcut> {
+    if keys.alt_graph {
+        return None;
+    }
     let letter = |c: &str| keys.key.eq_ignore_ascii_case(c) || keys.code == format!("Key{c}");
     match (keys.ctrl, keys.alt, keys.shift) {
         (true, false, false) if letter("K") => Some(Shortcut::Search),
@@ -96,6 +101,7 @@ mod tests {
             ctrl,
             alt,
             shift,
+            alt_graph: false,
         })
     }
 
@@ -133,6 +139,16 @@ mod tests {
         assert_eq!(keys("ArrowUp", "ArrowUp", false, false, false), None);
         assert_eq!(keys("ArrowUp", "ArrowUp", true, true, false), None);
         assert_eq!(keys("u", "KeyU", true, true, false), None);
+        // AltGr+N types ń on a Polish layout (Windows reports Ctrl+Alt): left to typing.
+        let alt_gr = Keys {
+            key: "ń",
+            code: "KeyN",
+            ctrl: true,
+            alt: true,
+            shift: false,
+            alt_graph: true,
+        };
+        assert_eq!(shortcut(&alt_gr), None);
     }
 
     #[test]

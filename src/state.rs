@@ -6,6 +6,7 @@ use hush_protocol::groups::GroupState;
 use hush_protocol::relay::PresenceVisibility;
 use leptos::prelude::*;
 
+use crate::choices::{AutoDownload, NoticeStyle, Theme};
 use crate::platform::push::Notifications;
 use crate::status::ConnectionStatus;
 
@@ -115,9 +116,13 @@ pub(crate) struct Ui {
     pub(crate) presence_visibility: RwSignal<PresenceVisibility>,
     /// Whether this device sends and sees read receipts.
     pub(crate) read_receipts: RwSignal<bool>,
+    /// How contacts see us named (empty: by our username).
+    pub(crate) my_name: RwSignal<String>,
     /// This device's theme, and whether Enter sends (off: Ctrl+Enter does).
     pub(crate) theme: RwSignal<Theme>,
     pub(crate) enter_sends: RwSignal<bool>,
+    /// How this device's notifications look.
+    pub(crate) notice_style: RwSignal<NoticeStyle>,
     /// Whether the browser promised to keep Hush's data (None until it answers).
     pub(crate) persisted: RwSignal<Option<bool>>,
     /// The open contact's safety number, when Contact info is open.
@@ -183,56 +188,6 @@ pub(crate) enum Composing {
     Edit(Box<ChatMessage>),
 }
 
-/// What downloads by itself when it arrives (this device's choice). The rest downloads on
-/// click.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct AutoDownload {
-    pub(crate) photos: bool,
-    pub(crate) voice_notes: bool,
-    /// Videos and other files, up to 16 MiB.
-    pub(crate) videos_and_files: bool,
-}
-
-impl Default for AutoDownload {
-    fn default() -> Self {
-        Self {
-            photos: true,
-            voice_notes: true,
-            videos_and_files: true,
-        }
-    }
-}
-
-/// How Hush looks on this device: as the system says, or always light or dark.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Theme {
-    #[default]
-    System,
-    Light,
-    Dark,
-}
-
-impl Theme {
-    pub(crate) const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
-
-    /// The name it is kept (and offered) under.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Theme::System => "system",
-            Theme::Light => "light",
-            Theme::Dark => "dark",
-        }
-    }
-
-    /// The theme kept as `name`; the system's for anything else.
-    pub(crate) fn from_name(name: &str) -> Self {
-        Self::ALL
-            .into_iter()
-            .find(|t| t.name() == name)
-            .unwrap_or_default()
-    }
-}
-
 /// A file of ours on its way to the relay (uploads go one at a time, in order).
 #[derive(Clone)]
 pub(crate) struct Transfer {
@@ -267,8 +222,10 @@ impl Ui {
             presence: RwSignal::new(Vec::new()),
             presence_visibility: RwSignal::new(PresenceVisibility::default()),
             read_receipts: RwSignal::new(true),
+            my_name: RwSignal::new(String::new()),
             theme: RwSignal::new(Theme::System),
             enter_sends: RwSignal::new(true),
+            notice_style: RwSignal::new(NoticeStyle::default()),
             persisted: RwSignal::new(None),
             safety: RwSignal::new(None),
             ticks: StoredValue::new(Vec::new()),

@@ -68,3 +68,27 @@ pub(crate) fn focus_by_id(id: &'static str) {
         }
     });
 }
+
+/// Whether `event` happened in a field whose own keys include Alt+↑/↓: a select, an input
+/// (the search field, a form's field) or a combobox or list (the mention list).
+pub(crate) fn in_choice_field(event: &web_sys::Event) -> bool {
+    let target = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+    target.is_some_and(|element| {
+        let tag = element.tag_name().to_ascii_lowercase();
+        let role = element.get_attribute("role").unwrap_or_default();
+        matches!(tag.as_str(), "select" | "input")
+            || matches!(role.as_str(), "combobox" | "listbox")
+    })
+}
+
+/// Whether the chat list is off the screen (a phone showing the open chat instead).
+pub(crate) fn chat_list_hidden() -> bool {
+    let list = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("nav.chatlist").ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    // `display: none` leaves an element without an offset parent.
+    list.is_some_and(|list| list.offset_parent().is_none())
+}

@@ -5,12 +5,14 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::glue;
-use crate::state::{AutoDownload, Theme};
+use crate::choices::{AutoDownload, NoticeStyle, Theme};
 
 const AUTO_DOWNLOAD: &str = "hush-auto-download";
 const DEFAULT_TIMER: &str = "hush-default-timer";
 const ENTER_SENDS: &str = "hush-enter-sends";
 const THEME: &str = "hush-theme";
+const NOTICE_PREVIEW: &str = "hush-notice-preview";
+const NOTICE_SOUND: &str = "hush-notice-sound";
 
 /// What is kept under `name`, if anything.
 fn kept(name: &str) -> Option<String> {
@@ -90,4 +92,20 @@ pub(crate) fn theme() -> Theme {
 /// Keeps `theme` and applies it to the page now.
 pub(crate) fn set_theme(theme: Theme) {
     let _ = glue::call("hushPrefs", "theme", &JsValue::from_str(theme.name()));
+}
+
+/// How notifications look on this device: with the message's words, with a sound (both on
+/// where nothing is kept).
+pub(crate) fn notice_style() -> NoticeStyle {
+    NoticeStyle {
+        preview: kept(NOTICE_PREVIEW).as_deref() != Some("off"),
+        sound: kept(NOTICE_SOUND).as_deref() != Some("off"),
+    }
+}
+
+/// Keeps `style`, also where the service worker reads it (`pwa.js`).
+pub(crate) fn set_notice_style(style: NoticeStyle) {
+    let flag = |on: bool| JsValue::from_str(if on { "on" } else { "off" });
+    let argument = Array::of2(&flag(style.preview), &flag(style.sound));
+    let _ = glue::call("hushPrefs", "notices", &argument);
 }

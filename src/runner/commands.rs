@@ -34,6 +34,8 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             let name = Username::parse(&name).map_err(|_| InputError::Username)?;
             let mut out = tab.engine.create_account(&name).await?;
             let more = tab.engine.set_display_name(&display_name).await?;
+            let kept = tab.engine.account().map(|a| a.display_name.clone());
+            ui.my_name.set(kept.unwrap_or_default());
             out.frames.extend(more.frames);
             out.events.extend(more.events);
             Ok(out)
@@ -158,8 +160,10 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         setting @ (Command::SetAutoDownload(_)
         | Command::SetDefaultTimer(_)
         | Command::SetReadReceipts(_)
+        | Command::SetDisplayName(_)
         | Command::SetTheme(_)
         | Command::SetEnterSends(_)
+        | Command::SetNoticeStyle(_)
         | Command::SetPresenceVisibility(_)) => super::settings::serve(tab, setting).await,
         link @ (Command::StartLink
         | Command::CancelLink

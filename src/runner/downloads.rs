@@ -9,9 +9,10 @@ use leptos::task::spawn_local;
 
 use super::stream_download::{self, Failure};
 use super::tab::Tab;
+use crate::choices::AutoDownload;
 use crate::platform::files::{self, FileBlob};
 use crate::platform::media;
-use crate::state::{AutoDownload, Ui};
+use crate::state::Ui;
 
 /// Videos and other files up to this size download by themselves (if the setting allows);
 /// photos larger than this never do.

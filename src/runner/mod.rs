@@ -139,6 +139,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
     tab.ui.default_timer.set(preferences::default_timer());
     tab.ui.theme.set(preferences::theme());
     tab.ui.enter_sends.set(preferences::enter_sends());
+    tab.ui.notice_style.set(preferences::notice_style());
     show_account(&tab).await;
     tab.engine.set_device_name(&page::browser_name());
     ui.devices.set(linking::devices(&tab.engine));
@@ -167,6 +168,7 @@ async fn show_account(tab: &Tab) {
             ui.me.set(Some(account.name.clone()));
             ui.presence_visibility.set(engine.presence_visibility());
             ui.read_receipts.set(engine.read_receipts());
+            ui.my_name.set(account.display_name.clone());
             ui.phase.set(Phase::Ready);
             groups::load(engine, ui).await;
             chat::refresh_chats(engine, ui).await;

@@ -21,12 +21,13 @@ pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, Eng
     ui.safety.set(None);
     ui.group_info.set(false);
     ui.message_info.set(None);
+    // The last chat's divider goes first, never drawn against this chat's messages.
+    ui.unread_from.set(None);
     ui.current.set(Some(chat.clone()));
     let unread = ui.chats.with_untracked(|chats| {
         let summary = chats.iter().find(|summary| summary.chat == chat);
         summary.map_or(0, |summary| summary.unread)
     });
-    ui.unread_from.set(None);
     chat::load_chat(&tab.engine, ui, &chat).await;
     load_to_first_unread(tab, unread).await;
     let divider = ui

@@ -28,9 +28,19 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             preferences::set_enter_sends(on);
             ui.enter_sends.set(on);
         }
+        Command::SetNoticeStyle(style) => {
+            preferences::set_notice_style(style);
+            ui.notice_style.set(style);
+        }
         Command::SetReadReceipts(on) => {
             let out = tab.engine.set_read_receipts(on).await?;
             ui.read_receipts.set(on);
+            return Ok(out);
+        }
+        Command::SetDisplayName(name) => {
+            let out = tab.engine.set_display_name(&name).await?;
+            let kept = tab.engine.account().map(|a| a.display_name.clone());
+            ui.my_name.set(kept.unwrap_or_default());
             return Ok(out);
         }
         Command::SetPresenceVisibility(visibility) => {

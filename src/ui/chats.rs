@@ -183,8 +183,9 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
     };
     let handle = {
         let name = name.clone();
+        // A contact's username beside their chosen name; a group has no handle to show.
         move || {
-            let spelled = name.to_string();
+            let spelled = name.account()?.to_string();
             (ui.display(&name) != spelled).then_some(spelled)
         }
     };

@@ -19,46 +19,75 @@ pub(crate) fn listen(panels: Panels, listed: impl Fn() -> Vec<ChatId> + 'static)
         if event.is_composing() || event.default_prevented() {
             return;
         }
-        let (key, code) = (event.key(), event.code());
-        let keys = Keys {
-            key: &key,
-            code: &code,
-            ctrl: event.ctrl_key() || event.meta_key(),
-            alt: event.alt_key(),
-            shift: event.shift_key(),
-        };
-        let Some(shortcut) = shortcut(&keys) else {
+        let Some(shortcut) = shortcut_of(&event) else {
             return;
         };
-        event.prevent_default();
-        match shortcut {
-            Shortcut::Search => page::focus_by_id("search-messages"),
-            Shortcut::NewChat => {
-                panels.adding.set(true);
-                page::focus_by_id("new-chat");
-            }
-            Shortcut::Help => {
-                panels.shortcuts.set(true);
-                page::focus_by_id("shortcuts-title");
-            }
-            Shortcut::PreviousChat | Shortcut::NextChat => {
-                let current = ui.current.get_untracked();
-                if let Some(chat) = neighbour(&listed(), current.as_ref(), shortcut) {
-                    messenger.tell(Command::Open(chat));
-                    page::focus_composer();
-                }
-            }
-            // Closed too: an open chat reads what arrives, which would take the mark away.
-            Shortcut::MarkUnread => {
-                if let Some(chat) = ui.current.get_untracked() {
-                    let action = ChatAction::MarkUnread(true);
-                    messenger.tell(Command::ChatAction { chat, action });
-                    messenger.tell(Command::Close);
-                }
-            }
+        // Alt+↑/↓ opens a select or a list in a field: theirs there, not ours.
+        let moving = matches!(shortcut, Shortcut::PreviousChat | Shortcut::NextChat);
+        if moving && page::in_choice_field(&event) {
+            return;
         }
+        event.prevent_default();
+        // On a phone the open chat hides the list these act on: back to the list first.
+        let in_list = matches!(
+            shortcut,
+            Shortcut::Search | Shortcut::NewChat | Shortcut::Help
+        );
+        if in_list && page::chat_list_hidden() {
+            messenger.tell(Command::Close);
+        }
+        act(shortcut, panels, ui, messenger, &listed);
     });
     on_cleanup(move || handle.remove());
+}
+
+/// The shortcut a keydown makes, if any.
+fn shortcut_of(event: &KeyboardEvent) -> Option<Shortcut> {
+    let (key, code) = (event.key(), event.code());
+    shortcut(&Keys {
+        key: &key,
+        code: &code,
+        ctrl: event.ctrl_key() || event.meta_key(),
+        alt: event.alt_key(),
+        shift: event.shift_key(),
+        alt_graph: event.get_modifier_state("AltGraph"),
+    })
+}
+
+/// Does what `shortcut` says.
+fn act(
+    shortcut: Shortcut,
+    panels: Panels,
+    ui: Ui,
+    messenger: Messenger,
+    listed: &impl Fn() -> Vec<ChatId>,
+) {
+    match shortcut {
+        Shortcut::Search => page::focus_by_id("search-messages"),
+        Shortcut::NewChat => {
+            panels.adding.set(true);
+            page::focus_by_id("new-chat");
+        }
+        Shortcut::Help => {
+            panels.shortcuts.set(true);
+            page::focus_by_id("shortcuts-title");
+        }
+        Shortcut::PreviousChat | Shortcut::NextChat => {
+            let current = ui.current.get_untracked();
+            if let Some(chat) = neighbour(&listed(), current.as_ref(), shortcut) {
+                messenger.tell(Command::Open(chat));
+                page::focus_composer();
+            }
+        }
+        // Closed too: an open chat reads what arrives, which would take the mark away.
+        Shortcut::MarkUnread => {
+            if let Some(chat) = ui.current.get_untracked() {
+                let action = ChatAction::MarkUnread(true);
+                messenger.tell(Command::ChatAction { chat, action });
+                messenger.tell(Command::Close);
+            }
+        }
+    }
 }
 
 /// The `Keyboard shortcuts` dialog (non-modal, beside the chat list, like Settings).

@@ -83,6 +83,38 @@ test('a push with no Hush tab open notifies with the decrypted message; an open 
   await alice.close();
 });
 
+test('Message preview and Notification sound off: a notification names the chat, not the words, silently', { timeout: 180_000 }, async () => {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const context = await persistentContext(server.url);
+  const bob = await bobWithTabClosed(server.url, context, 'bob', async (page) => {
+    const settings = await openSettings(page);
+    for (const name of ['Message preview', 'Notification sound']) {
+      await settings.getByRole('switch', { name, checked: true }).click();
+      await settings.getByRole('switch', { name, checked: false }).waitFor();
+    }
+    // Kept where the worker reads it before the tab goes.
+    await page.waitForFunction(async () => {
+      const kept = await (await caches.open('hush-prefs')).match('/hush-prefs/notices');
+      return kept && (await kept.json()).sound === 'off';
+    });
+  });
+
+  const alice = await browser.newPage();
+  await register(alice, server.url, 'alice');
+  await openChat(alice, 'bob');
+  await send(alice, ['the secret plan']);
+  await bob.push();
+  let shown = await until(bob.notifications, (list) => list.length > 0);
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: 'New message', tag: 'chat:alice' }]));
+  assert.deepEqual(await bob.silent(), [true]);
+  await send(alice, ['and another']);
+  await bob.push();
+  shown = await until(bob.notifications, (list) => /2 new messages/.test(list[0]?.body));
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: '2 new messages', tag: 'chat:alice' }]));
+  await alice.close();
+});
+
 /** npm web-push-testing on loopback, in this process. */
 async function startPushService() {
   const require = createRequire(import.meta.url);

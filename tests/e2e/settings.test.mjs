@@ -108,7 +108,7 @@ test('the theme, Enter sends and About', { timeout: 120_000 }, async () => {
   assert.equal(await background(), light);
 
   // About: the version and the commit it was built from.
-  assert.match(await settings.locator('.about').innerText(), /^Hush \d+\.\d+\.\d+\s+Build ([0-9a-f]{12}|unknown)$/);
+  assert.match(await settings.locator('.settings-about').innerText(), /^Hush \d+\.\d+\.\d+\s+Build ([0-9a-f]{12}|unknown)$/);
 
   // Enter sends off: Enter is a new line, Ctrl+Enter sends.
   await settings.getByRole('switch', { name: 'Enter sends', checked: true }).click();
@@ -130,6 +130,7 @@ test('the theme, Enter sends and About', { timeout: 120_000 }, async () => {
   await fromMenu(tess, 'Settings');
   settings = await openSettings(tess);
   await settings.getByRole('switch', { name: 'Enter sends', checked: false }).click();
+  await settings.getByRole('switch', { name: 'Enter sends', checked: true }).waitFor();
   await composer.click();
   await tess.keyboard.type('one line');
   await tess.keyboard.press('Enter');
@@ -165,11 +166,13 @@ test('every keyboard shortcut, and the dialog that lists them', { timeout: 150_0
   await kim.locator('body').click();
 
   // Alt+↓ from no chat opens the first, again the next; Alt+↑ goes back.
+  const opened = (name) => list.locator('button.chat[aria-current="true"]', { hasText: name }).waitFor();
   await kim.keyboard.press('Alt+ArrowDown');
-  await kim.getByRole('heading', { name: first }).waitFor();
+  await opened(first);
   await kim.keyboard.press('Alt+ArrowDown');
-  await kim.getByRole('heading', { name: second }).waitFor();
+  await opened(second);
   await kim.keyboard.press('Alt+ArrowUp');
+  await opened(first);
   await kim.getByRole('heading', { name: first }).waitFor();
 
   // Ctrl+Alt+Shift+U: the open chat is marked unread (and closed, so it stays so).
@@ -193,4 +196,30 @@ test('every keyboard shortcut, and the dialog that lists them', { timeout: 150_0
   await dialog.getByRole('button', { name: 'Close shortcuts' }).click();
   await dialog.waitFor({ state: 'detached' });
   assert.deepEqual(errors, []);
+});
+
+test('a display name changed in Settings reaches a contact', { timeout: 120_000 }, async () => {
+  const pat = await browser.newPage();
+  const quinn = await browser.newPage();
+  const errors = [pat, quinn].map(watchErrors);
+  await register(pat, 'pat');
+  await register(quinn, 'quinn');
+  await openChat(quinn, 'pat');
+  await say(quinn, 'hi pat');
+  await pat.getByRole('navigation', { name: 'Chats' }).getByText('hi pat').waitFor({ timeout: 20_000 });
+
+  const settings = await openSettings(pat);
+  const field = settings.getByRole('textbox', { name: 'Display name' });
+  assert.equal(await field.inputValue(), '');
+  const save = settings.getByRole('button', { name: 'Save name' });
+  assert.ok(await save.isDisabled(), 'nothing to save yet');
+  await field.fill('Pat Jones');
+  await save.click();
+  await quinn.getByRole('navigation', { name: 'Chats' }).locator('button.chat', { hasText: 'Pat Jones' }).waitFor({ timeout: 20_000 });
+  await quinn.getByRole('heading', { name: /Pat Jones/ }).waitFor();
+  // Kept: after a reload the field holds it.
+  await pat.reload();
+  const again = await openSettings(pat);
+  assert.equal(await again.getByRole('textbox', { name: 'Display name' }).inputValue(), 'Pat Jones');
+  assert.deepEqual(errors.flat(), []);
 });

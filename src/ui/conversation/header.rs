@@ -38,8 +38,9 @@ pub(super) fn ChatHeader() -> impl IntoView {
                     <bdi>{move || ui.current.get().map(|chat| ui.display(&chat))}</bdi>
                     <span class="handle">
                         {move || {
+                            // A contact's username; a group has no handle to show.
                             let chat = ui.current.get()?;
-                            let spelled = chat.to_string();
+                            let spelled = chat.account()?.to_string();
                             (ui.display(&chat) != spelled).then_some(spelled)
                         }}
                     </span>

@@ -111,7 +111,7 @@ pub(super) fn MessageLog() -> impl IntoView {
     let anchor = StoredValue::new(None::<i32>);
     keep_scroll_place(ui, log, following, anchor);
     reveal_when_shown(ui, following);
-    start_at_unread(ui);
+    start_at_unread(ui, following);
     let load_earlier = move || {
         if anchor.get_value().is_some() || !ui.earlier.get_untracked() {
             return;
@@ -240,9 +240,11 @@ fn reveal_when_shown(ui: Ui, following: StoredValue<bool>) {
 
 /// A chat opened with unread messages starts at their divider (two frames on, after the
 /// scroll place is kept at the bottom).
-fn start_at_unread(ui: Ui) {
+fn start_at_unread(ui: Ui, following: StoredValue<bool>) {
     Effect::new(move |_| {
         if ui.unread_from.get().is_some() {
+            // Not following the bottom meanwhile: messages coming in must not scroll away.
+            following.set_value(false);
             request_animation_frame(|| request_animation_frame(|| reveal_start(UNREAD_ID)));
         }
     });

@@ -4,8 +4,9 @@
 use hush_client::model::{timer_label, TIMER_CHOICES};
 use leptos::prelude::*;
 
+use crate::choices::Theme;
 use crate::command::{Command, Messenger};
-use crate::state::{Theme, Ui};
+use crate::state::Ui;
 use crate::ui::switch::Switch;
 
 /// The `Theme` select: the system's, light or dark.

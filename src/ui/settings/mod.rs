@@ -1,7 +1,9 @@
-//! Settings, in sections: privacy, notifications, chats, storage, and about.
+//! Settings, in sections: profile, privacy, notifications, chats, storage, and about.
 
 mod chats;
+mod notices;
 mod privacy;
+mod profile;
 mod storage;
 
 use leptos::prelude::*;
@@ -14,11 +16,14 @@ pub(crate) fn Settings() -> impl IntoView {
     view! {
         <section class="devices settings" role="dialog" aria-labelledby="settings-title">
             <h3 id="settings-title">"Settings"</h3>
+            <h4>"Profile"</h4>
+            <profile::DisplayName />
             <h4>"Privacy"</h4>
             <privacy::LastSeen />
             <privacy::ReadReceipts />
             <h4>"Notifications"</h4>
             <NotificationSwitch />
+            <notices::NoticeSwitches />
             <h4>"Chats"</h4>
             <chats::ThemeChoice />
             <chats::EnterSends />
@@ -36,7 +41,7 @@ pub(crate) fn Settings() -> impl IntoView {
 fn About() -> impl IntoView {
     let version = concat!("Hush ", env!("CARGO_PKG_VERSION"));
     view! {
-        <p class="settings-note about">
+        <p class="settings-note settings-about">
             {version} <br /> "Build " <code>{env!("HUSH_BUILD")}</code>
         </p>
     }

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
+use crate::choices::AutoDownload;
 use crate::command::{Command, Messenger};
 use crate::size::readable;
-use crate::state::{AutoDownload, Ui};
+use crate::state::Ui;
 
 /// What downloads by itself on this device, and the media it keeps.
 #[component]

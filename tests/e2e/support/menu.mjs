@@ -1,5 +1,5 @@
 // The sidebar's `Menu` disclosure: its entries are plain buttons (New group, Linked devices,
-// Starred messages, Settings), shown while it is open.
+// Starred messages, Settings, Keyboard shortcuts), shown while it is open.
 
 /** Opens `Menu` (if closed) and clicks its entry `name`. */
 export async function fromMenu(page, name) {

@@ -87,6 +87,10 @@ export async function bobWithTabClosed(url, context, name, before = async () => 
           tag: n.tag,
         })),
       ),
+    /** Whether each notification shown is silent (Settings' Notification sound off). */
+    silent: () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.getRegistration()).getNotifications()).map((n) => n.silent)),
   };
 }
 
