@@ -62,8 +62,10 @@ test('a reload in the middle of an upload resumes it and the file arrives intact
   await alice.unroute('**/uploads/*');
   for (const route of held) await route.abort().catch(() => {});
   await alice.reload();
-  // The upload shows again, and goes on.
-  await alice.getByRole('button', { name: /^sam/ }).click({ timeout: 30_000 });
+  // The upload shows again, and goes on. The chat, which holds no message yet, is listed once
+  // the resumed upload's message is stored: 12 MiB through a debug relay, slow on a loaded
+  // CI machine.
+  await alice.getByRole('button', { name: /^sam/ }).click({ timeout: 90_000 });
   await alice.getByRole('log').getByText('after the reload').waitFor({ timeout: 60_000 });
   const left = await alice.evaluate(() => window.hushPending.all().then((all) => all.length));
   assert.equal(left, 0, 'a sent upload is no longer kept');
