@@ -158,16 +158,21 @@
   })();
   window.hushPending = pending;
 
+  // 'light' or 'dark' on the root (the stylesheet's light-dark() follows it); anything else
+  // is the system's.
+  function applyTheme(value) {
+    const root = document.documentElement;
+    if (value === 'light' || value === 'dark') root.dataset.theme = value;
+    else delete root.dataset.theme;
+  }
+
   // This device's choices (Settings), as strings.
   window.hushPrefs = {
     get: (name) => { try { return localStorage.getItem(name); } catch { return null; } },
     set([name, value]) { try { localStorage.setItem(name, value); return true; } catch { return false; } },
-    // Settings' Theme: 'light' or 'dark' on the root (the stylesheet's light-dark() follows
-    // it); anything else is the system's.
+    // Settings' Theme, kept and applied.
     theme(value) {
-      const root = document.documentElement;
-      if (value === 'light' || value === 'dark') root.dataset.theme = value;
-      else delete root.dataset.theme;
+      applyTheme(value);
       return window.hushPrefs.set(['hush-theme', value]);
     },
   };
@@ -187,7 +192,7 @@
     }
   };
   // Before the app draws, so a chosen theme never flashes the system's first.
-  window.hushPrefs.theme(window.hushPrefs.get('hush-theme') ?? 'system');
+  applyTheme(window.hushPrefs.get('hush-theme'));
 
   // Asks the browser not to evict Hush's data under pressure (the app shows a refusal).
   window.hushStorage = { persist: async () => (await navigator.storage?.persist?.()) ?? null };

@@ -53,6 +53,18 @@ impl Terms<'_> {
             .map_err(backend)
     }
 
+    /// The first `cap` places the term index holds in `terms` (a key range of terms), in
+    /// index order.
+    async fn places_in(&self, terms: KeyRange, cap: usize) -> Result<Vec<f64>, StoreError> {
+        let tx = self.read(&[schema::SEARCH])?;
+        let cap = u32::try_from(cap).unwrap_or(u32::MAX);
+        let keys = (Self::by_term(&tx)?.get_all_keys(Some(terms), Some(cap)))
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        keys.iter().map(place).collect()
+    }
+
     /// The index of terms, in `tx`.
     fn by_term(tx: &rexie::Transaction) -> Result<rexie::StoreIndex, StoreError> {
         let search = tx.store(schema::SEARCH).map_err(backend)?;
@@ -62,13 +74,7 @@ impl Terms<'_> {
 
 impl TermIndex for Terms<'_> {
     async fn some_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
-        let tx = self.read(&[schema::SEARCH])?;
-        let cap = u32::try_from(cap).unwrap_or(u32::MAX);
-        let keys = (Self::by_term(&tx)?.get_all_keys(Some(range(term)?), Some(cap)))
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        keys.iter().map(place).collect()
+        self.places_in(range(term)?, cap).await
     }
 
     async fn newest_places(&self, term: &QueryTerm, cap: usize) -> Result<Vec<f64>, StoreError> {
@@ -95,13 +101,7 @@ impl TermIndex for Terms<'_> {
     }
 
     async fn longer_places(&self, text: &str, cap: usize) -> Result<Vec<f64>, StoreError> {
-        let tx = self.read(&[schema::SEARCH])?;
-        let cap = u32::try_from(cap).unwrap_or(u32::MAX);
-        let keys = (Self::by_term(&tx)?.get_all_keys(Some(longer(text)?), Some(cap)))
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        keys.iter().map(place).collect()
+        self.places_in(longer(text)?, cap).await
     }
 
     async fn load(

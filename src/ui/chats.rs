@@ -104,21 +104,30 @@ fn ChatList() -> impl IntoView {
 /// The unread messages the chat list counts (archived chats too), in the tab's title and on
 /// the app badge.
 fn show_unread(ui: Ui) {
+    // Every listed chat, archived or not: summed in place, nothing cloned or sorted.
     Effect::new(move |_| {
-        let chats = [listed(ui, false), listed(ui, true)];
-        let total = (chats.iter().flatten()).fold(0u32, |sum, (c, _)| sum.saturating_add(c.unread));
+        let total = ui.chat_states.with(|states| {
+            ui.chats.with(|chats| {
+                (chats.iter())
+                    .filter(|c| state_in(states, &c.chat).is_listed(&c.last))
+                    .fold(0u32, |sum, c| sum.saturating_add(c.unread))
+            })
+        });
         badge::show(total);
     });
+}
+
+/// `chat`'s state among `states` (the default where it has none).
+fn state_in(states: &[(ChatId, ChatState)], chat: &ChatId) -> ChatState {
+    let found = states.iter().find(|(c, _)| c == chat);
+    found.map(|(_, s)| *s).unwrap_or_default()
 }
 
 /// The chats to list, archived or not, with their states: pinned first, then the most
 /// recently active (a deleted chat only once a new message came).
 fn listed(ui: Ui, archived: bool) -> Vec<(ChatSummary, ChatState)> {
     let states = ui.chat_states.get();
-    let state_of = |chat: &ChatId| {
-        let found = states.iter().find(|(c, _)| c == chat);
-        found.map(|(_, s)| *s).unwrap_or_default()
-    };
+    let state_of = |chat: &ChatId| state_in(&states, chat);
     let mut chats: Vec<(ChatSummary, ChatState)> = ui.chats.with(|chats| {
         (chats.iter())
             .map(|c| (c.clone(), state_of(&c.chat)))

@@ -3,6 +3,7 @@
 //! release web app.
 
 use std::path::PathBuf;
+use std::process::Command;
 
 use crate::setup::Tools;
 use crate::{cmd, paths, web, Result};
@@ -57,6 +58,19 @@ impl<'a> Builds<'a> {
     pub(crate) fn release_app(&mut self) -> Result<PathBuf> {
         let tools = self.tools;
         once(&mut self.app, || web::build_release(tools))
+    }
+
+    /// `node tests/e2e/<script>` against `server` and the release app, in Chromium: what every
+    /// page script (benchmarks, screenshots) reads from its environment.
+    pub(crate) fn page_script(&mut self, server: PathBuf, script: &str) -> Result<Command> {
+        let dist = self.release_app()?;
+        let tools = self.tools;
+        let mut node = cmd::new("node", &tools.path_env);
+        node.arg(paths::root().join("tests").join("e2e").join(script))
+            .env("HUSH_SERVER_BIN", server)
+            .env("HUSH_DIST", dist)
+            .env("HUSH_CHROMIUM", &tools.chromium);
+        Ok(node)
     }
 }
 

@@ -16,20 +16,9 @@ pub(crate) fn run() -> Result {
     emoji_font()?;
     let mut builds = Builds::new(&tools);
     let server = builds.debug_server()?;
-    let dist = builds.release_app()?;
     let out = paths::root().join("docs").join("screenshots");
-    let script = paths::root()
-        .join("tests")
-        .join("e2e")
-        .join("tools")
-        .join("screenshots.mjs");
-    let mut node = cmd::new("node", &tools.path_env);
-    node.current_dir(paths::root())
-        .arg(script)
-        .env("HUSH_SERVER_BIN", server)
-        .env("HUSH_DIST", dist)
-        .env("HUSH_CHROMIUM", &tools.chromium)
-        .env("HUSH_SCREENSHOTS", &out);
+    let mut node = builds.page_script(server, "tools/screenshots.mjs")?;
+    node.env("HUSH_SCREENSHOTS", &out);
     cmd::ok(&mut node)
 }
 

@@ -50,11 +50,8 @@ pub(super) fn EnterSends() -> impl IntoView {
             name="Enter sends"
             on=ui.enter_sends
             set=move |on| messenger.tell(Command::SetEnterSends(on))
-            described_by="enter-sends-note"
+            note="Off: Enter starts a new line, and Ctrl+Enter sends."
         />
-        <p class="settings-note" id="enter-sends-note">
-            "Off: Enter starts a new line, and Ctrl+Enter sends."
-        </p>
     }
 }
 

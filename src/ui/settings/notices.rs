@@ -29,9 +29,8 @@ pub(super) fn NoticeSwitches() -> impl IntoView {
             name="Message preview"
             on=Signal::derive(move || style.get().preview)
             set=change(|s, on| s.preview = on)
-            described_by="preview-note"
+            note="Off: notifications say “New message”."
         />
-        <p class="settings-note" id="preview-note">"Off: notifications say “New message”."</p>
         <Switch
             name="Notification sound"
             on=Signal::derive(move || style.get().sound)

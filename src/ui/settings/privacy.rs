@@ -46,10 +46,7 @@ pub(super) fn ReadReceipts() -> impl IntoView {
             name="Read receipts"
             on=ui.read_receipts
             set=move |on| messenger.tell(Command::SetReadReceipts(on))
-            described_by="read-receipts-note"
+            note="Off: no one sees when you read their messages, and you see no one's."
         />
-        <p class="settings-note" id="read-receipts-note">
-            "Off: no one sees when you read their messages, and you see no one's."
-        </p>
     }
 }

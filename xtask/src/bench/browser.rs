@@ -2,7 +2,7 @@
 //! IndexedDB, and browser-to-browser latency.
 
 use crate::builds::Builds;
-use crate::{cmd, paths, Result};
+use crate::{cmd, Result};
 
 use super::mode::Mode;
 
@@ -75,17 +75,6 @@ pub(crate) fn latency(mode: Mode, builds: &mut Builds) -> Result {
         Mode::Full => builds.release_server()?,
         Mode::Smoke => builds.debug_server()?,
     };
-    let dist = builds.release_app()?;
-    let tools = builds.tools();
-    let script = paths::root()
-        .join("tests")
-        .join("e2e")
-        .join("bench")
-        .join("latency.mjs");
-    let mut node = cmd::new("node", &tools.path_env);
-    node.arg(script)
-        .env("HUSH_SERVER_BIN", server)
-        .env("HUSH_DIST", dist)
-        .env("HUSH_CHROMIUM", &tools.chromium);
+    let mut node = builds.page_script(server, "bench/latency.mjs")?;
     cmd::ok(mode.mark(&mut node))
 }

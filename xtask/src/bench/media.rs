@@ -4,7 +4,7 @@
 //! scaling, thumbnail and arrival. Figures are printed, never judged.
 
 use crate::builds::Builds;
-use crate::{cmd, paths, Result};
+use crate::{cmd, Result};
 
 use super::mode::Mode;
 
@@ -15,18 +15,7 @@ pub(crate) fn media(mode: Mode, builds: &mut Builds) -> Result {
         Mode::Full => builds.release_server()?,
         Mode::Smoke => builds.debug_server()?,
     };
-    let dist = builds.release_app()?;
-    let tools = builds.tools();
-    let script = paths::root()
-        .join("tests")
-        .join("e2e")
-        .join("bench")
-        .join("media.mjs");
-    let mut node = cmd::new("node", &tools.path_env);
-    node.arg(script)
-        .env("HUSH_SERVER_BIN", server)
-        .env("HUSH_DIST", dist)
-        .env("HUSH_CHROMIUM", &tools.chromium);
+    let mut node = builds.page_script(server, "bench/media.mjs")?;
     if let Some((seal, open)) = crypto {
         node.env("HUSH_MEDIA_SEAL_MIBS", seal)
             .env("HUSH_MEDIA_OPEN_MIBS", open);
