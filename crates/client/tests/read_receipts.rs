@@ -114,3 +114,29 @@ async fn off_in_a_group_tells_no_author() {
     );
     assert_eq!(mine.status, Status::Delivered);
 }
+
+#[tokio::test]
+async fn a_read_receipt_still_queued_when_turned_off_is_never_sent() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let hello = say(&mut alice, &chat("bob"), "hello").await;
+    bob.expect(arrived("hello")).await;
+    alice.expect(status(hello, Status::Delivered)).await;
+    drop(bob.ws);
+
+    // Offline, Bob reads (a Read receipt waits in his outbox), then turns receipts off.
+    let mut offline = Engine::open(bob.store.clone(), ChaCha20Rng::seed_from_u64(4))
+        .await
+        .unwrap();
+    offline.mark_read(&chat("alice")).await.unwrap();
+    offline.set_read_receipts(false).await.unwrap();
+    drop(offline);
+
+    // Back online, everything left in his outbox goes: a message, but not that receipt.
+    let mut bob = Device::open(&relay, bob.store.clone(), 5).await;
+    bob.expect(|e| matches!(e, Event::Authenticated)).await;
+    say(&mut bob, &chat("alice"), "later").await;
+    alice.expect(arrived("later")).await;
+    assert_eq!(status_of(&alice, &hello).await, Status::Delivered);
+}
