@@ -191,6 +191,17 @@
       return false;
     }
   };
+  // This browser's choices go with its data (unlinked, or the account deleted).
+  window.hushPrefs.clear = async () => {
+    try {
+      for (const name of Object.keys(localStorage)) if (name.startsWith('hush-')) localStorage.removeItem(name);
+      await caches.delete('hush-prefs');
+    } catch (error) {
+      console.warn('Hush could not clear its settings:', error);
+    }
+    applyTheme(null);
+    return true;
+  };
   // Before the app draws, so a chosen theme never flashes the system's first.
   applyTheme(window.hushPrefs.get('hush-theme'));
 

@@ -159,6 +159,8 @@ pub(crate) enum Command {
     Linked,
     /// Remove a device from the account.
     Unlink(u32),
+    /// Delete the account, on every device (Settings' `Delete my account`, confirmed).
+    DeleteAccount,
     /// Make or change a group, or look at one.
     Group(GroupCommand),
     /// Do something to a message.

@@ -14,6 +14,11 @@ const THEME: &str = "hush-theme";
 const NOTICE_PREVIEW: &str = "hush-notice-preview";
 const NOTICE_SOUND: &str = "hush-notice-sound";
 
+/// Forgets every choice kept here (this browser's Hush data is being wiped).
+pub(crate) async fn clear() {
+    let _ = glue::call_async("hushPrefs", "clear", &JsValue::UNDEFINED).await;
+}
+
 /// What is kept under `name`, if anything.
 fn kept(name: &str) -> Option<String> {
     glue::call("hushPrefs", "get", &JsValue::from_str(name))

@@ -173,6 +173,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         | Command::ImportHistory { .. }
         | Command::Linked
         | Command::Unlink(_)
+        | Command::DeleteAccount
         | Command::RenameDevice { .. }) => serve_link(tab, link).await,
     }
 }
@@ -214,6 +215,7 @@ async fn serve_link(tab: &mut Tab, command: Command) -> Result<Output, EngineErr
             Ok(Output::default())
         }
         Command::Unlink(id) => tab.engine.unlink(id),
+        Command::DeleteAccount => tab.engine.delete_account(),
         Command::RenameDevice { id, name } => tab.engine.rename_device(id, &name),
         // Served by `serve`.
         _ => Ok(Output::default()),

@@ -135,8 +135,9 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             request,
             renewed: false,
         }),
-        // Shown by `linking::show`; `Unlinked` ends the runner.
+        // Shown by `linking::show`; `Unlinked` and `AccountDeleted` end the runner.
         Event::Unlinked
+        | Event::AccountDeleted
         | Event::LinkOpened { .. }
         | Event::Linked { .. }
         | Event::LinkRequest { .. }

@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use super::tab::{AppEngine, Tab};
 use super::{chat, groups};
 use crate::command::{Command, Messenger};
-use crate::platform::{blobs, clock, media, page, pending, push};
+use crate::platform::{blobs, clock, media, page, pending, preferences, push};
 use crate::state::{DeviceRow, Link, Phase, Ui};
 use crate::store::{IdbStore, DATABASE};
 
@@ -131,13 +131,15 @@ pub(super) fn show(ui: Ui, messenger: Messenger, event: Event) {
     }
 }
 
-/// Wipes this browser's Hush data after it was unlinked, and starts over at onboarding.
+/// Wipes this browser's Hush data after it was unlinked (or the account deleted), and starts
+/// over at onboarding.
 pub(super) async fn wipe(tab: Tab) {
     let ui = tab.ui;
     tab.engine.into_store().close();
     push::disable().await;
     media::remove().await;
     pending::remove().await;
+    preferences::clear().await;
     if let Err(e) = IdbStore::delete(DATABASE).await {
         ui.problem
             .set(Some(format!("Hush could not clear its data: {e}")));

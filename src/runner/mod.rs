@@ -220,9 +220,9 @@ async fn serve(mut tab: Tab, mut queue: UnboundedReceiver<Command>) {
         if out.events.contains(&Event::Authenticated) {
             events::resubscribe(tab.ui, tab.messenger);
         }
-        if out.events.contains(&Event::Unlinked) {
-            // Another device of the account removed this one (the list says so, signed by
-            // the account key): its data goes, and it starts over.
+        if out.events.contains(&Event::Unlinked) || out.events.contains(&Event::AccountDeleted) {
+            // Another device of the account removed this one, or the account was deleted (the
+            // list says so, signed by the account key): its data goes, and it starts over.
             linking::wipe(tab).await;
             return;
         }

@@ -42,6 +42,7 @@ pub(crate) fn ensure() -> Result<Tools> {
     let bindgen = wasm_bindgen(&tools)?;
     let trunk = cargo_tool("trunk", "trunk", TRUNK_VERSION, &tools, true)?;
     let (chromium, chromedriver) = chromium()?;
+    sqlite_shell()?;
     npm_tools()?;
     let node_bin = paths::root().join("node_modules").join(".bin");
     wasm_opt(&node_bin)?;
@@ -143,6 +144,26 @@ fn find_on_path(name: &str) -> Option<PathBuf> {
 
 fn is_root() -> bool {
     cmd::version_of("id", "-u").as_deref() == Some("0")
+}
+
+/// Debian's `sqlite3`: e2e tests look at what the relay keeps in its store.
+fn sqlite_shell() -> Result {
+    if find_on_path("sqlite3").is_some() {
+        step("sqlite3", "present");
+        return Ok(());
+    }
+    if !is_root() || find_on_path("apt-get").is_none() {
+        return Err(
+            "sqlite3 is missing: install it (Debian: `sudo apt-get install sqlite3`)".into(),
+        );
+    }
+    step("sqlite3", "installing with apt-get");
+    cmd::ok(Command::new("apt-get").arg("update").arg("-qq"))?;
+    cmd::ok(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq", "sqlite3"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// Debian's Chromium and its matching ChromeDriver (Playwright cannot download browsers here).

@@ -145,7 +145,7 @@ pub enum DeviceListError {
     Decode(DecodeError),
     /// The account key did not sign it.
     BadSignature,
-    /// No device, too many, or one listed twice.
+    /// No device (outside [`DeviceList::close`]), too many, or one listed twice.
     BadDevices,
     /// A device name is empty, too long, or has control characters.
     BadName,
@@ -186,6 +186,33 @@ impl DeviceList {
         Ok(list)
     }
 
+    /// The account's last list, naming no device: the account was deleted (only the account
+    /// key can say so; the relay keeps the name reserved and serves this list to contacts).
+    pub fn close(account: &str, version: u64, key: &AccountKey) -> Result<Self, DeviceListError> {
+        DeviceAddress::new(account, 0).map_err(DeviceListError::Decode)?;
+        let mut list = Self {
+            account: account.to_owned(),
+            version,
+            devices: Vec::new(),
+            signature: [0; 64],
+        };
+        list.signature = key.0.sign(&list.message()).to_bytes();
+        Ok(list)
+    }
+
+    /// Whether this list closes the account (see [`Self::close`]).
+    pub fn is_closed(&self) -> bool {
+        self.devices.is_empty()
+    }
+
+    /// Every list names 1 to 6 distinct devices, but a closing one names none.
+    fn check_signed_devices(&self) -> Result<(), DeviceListError> {
+        match self.is_closed() {
+            true => Ok(()),
+            false => self.check_devices(),
+        }
+    }
+
     fn check_devices(&self) -> Result<(), DeviceListError> {
         let n = self.devices.len();
         let distinct = self
@@ -224,7 +251,7 @@ impl DeviceList {
 
     /// Whether `account_key` signed this list.
     pub fn verify(&self, account_key: &[u8; 32]) -> Result<(), DeviceListError> {
-        self.check_devices()?;
+        self.check_signed_devices()?;
         let key =
             VerifyingKey::from_bytes(account_key).map_err(|_| DeviceListError::BadSignature)?;
         let signature = ed25519_dalek::Signature::from_bytes(&self.signature);

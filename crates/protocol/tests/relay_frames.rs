@@ -157,6 +157,33 @@ fn device_lists_name_one_to_six_distinct_devices() {
 }
 
 #[test]
+fn only_the_account_key_closes_an_account_with_a_list_naming_no_device() {
+    let mut rng = rng(4);
+    let key = AccountKey::generate(&mut rng);
+    let closed = DeviceList::close("alice", 7, &key).unwrap();
+    let decoded = DeviceList::decode(&closed.encode()).unwrap();
+    assert!(decoded.is_closed());
+    assert_eq!(decoded.verify(&key.public()), Ok(()));
+    // Another key cannot close it, nor can the relay empty a signed list.
+    let forged = DeviceList::close("alice", 7, &AccountKey::generate(&mut rng)).unwrap();
+    assert_eq!(
+        forged.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    let mut emptied = DeviceList::sign("alice", 7, vec![listed(1, &key, &mut rng)], &key).unwrap();
+    emptied.devices.clear();
+    assert_eq!(
+        emptied.verify(&key.public()),
+        Err(DeviceListError::BadSignature)
+    );
+    assert!(
+        !DeviceList::sign("alice", 7, vec![listed(1, &key, &mut rng)], &key)
+            .unwrap()
+            .is_closed()
+    );
+}
+
+#[test]
 fn auth_messages_bind_challenge_account_and_device() {
     let a = auth_message(&[1; 32], "alice", 1);
     assert_ne!(a, auth_message(&[2; 32], "alice", 1));

@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex};
 
 use hush_server::store::sqlite::SqliteStore;
 use hush_server::store::{
-    AccountRecord, BlobRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending, PushSubscription,
-    QueueLimits, Quota, SignedDeviceList, Store, StoreError, StoredEnvelope, StoredListener,
-    REMOVED_DEVICES_KEPT,
+    AccountRecord, BlobRecord, DeviceRecord, ExpiryNotice, NewEnvelope, Pending,
+    PresenceVisibility, PushSubscription, QueueLimits, Quota, SignedDeviceList, Store, StoreError,
+    StoredEnvelope, StoredListener, REMOVED_DEVICES_KEPT,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -120,6 +120,80 @@ impl StoredListener for Recorder {
 
 // ---------------------------------------------------------------------------------------------
 // The checks: any backend must pass them.
+
+/// Deleting an account: its devices' prekeys, queues and push subscriptions, its blobs and its
+/// presence choice go in one step; the name and the closing list stay, and nothing reopens it.
+fn check_close_account(store: &impl Store) {
+    register(store, "alice", &[1, 2]);
+    register(store, "bob", &[1]);
+    for device in [1, 2] {
+        store.set_signed_prekey("alice", device, b"spk").unwrap();
+        store
+            .add_one_time_prekeys("alice", device, &[(device, key(device))])
+            .unwrap();
+        store
+            .set_push_subscription("alice", device, &subscription(device as u8))
+            .unwrap();
+        insert_one(
+            store,
+            envelope(("bob", 1), ("alice", device), u64::from(device), 5),
+        );
+    }
+    insert_one(store, envelope(("alice", 1), ("bob", 1), 9, 5));
+    store.add_blob(&blob(1, 1, 10, 1_000)).unwrap();
+    store.add_blob(&blob(2, 2, 20, 1_000)).unwrap();
+    let mut bobs = blob(3, 1, 30, 1_000);
+    bobs.account = "bob".to_owned();
+    store.add_blob(&bobs).unwrap();
+    store
+        .set_presence_visibility("alice", PresenceVisibility::Nobody)
+        .unwrap();
+
+    // A list that names a device does not close an account, nor does an old one.
+    assert!(store
+        .close_account("alice", &list("alice", 2, &[1]))
+        .is_err());
+    assert!(matches!(
+        store.close_account("alice", &list("alice", 1, &[])),
+        Err(StoreError::Stale)
+    ));
+    let mut taken = store
+        .close_account("alice", &list("alice", 2, &[]))
+        .unwrap();
+    taken.sort();
+    assert_eq!(taken, vec![[1; 32], [2; 32]]);
+
+    for device in [1, 2] {
+        assert_eq!(store.one_time_prekey_count("alice", device).unwrap(), 0);
+        assert!(store.push_subscription("alice", device).unwrap().is_none());
+        assert!(pending_ids(store, "alice", device).is_empty());
+        assert_eq!(store.blob_bytes("alice", device, 0).unwrap(), 0);
+    }
+    assert!(store.take_bundles("alice").unwrap().is_empty());
+    assert!(store.reachable_devices("alice").unwrap().is_empty());
+    assert_eq!(
+        store.presence_visibility("alice").unwrap(),
+        PresenceVisibility::Everyone
+    );
+    // What Alice sent Bob, and Bob's blob, stay.
+    assert_eq!(pending_ids(store, "bob", 1).len(), 1);
+    assert_eq!(store.blob_bytes("bob", 1, 0).unwrap(), 30);
+
+    // The name stays taken, the closing list is served, and no newer list reopens it.
+    assert!(matches!(
+        store.create_account(&account("alice"), &list("alice", 1, &[1])),
+        Err(StoreError::Conflict(_))
+    ));
+    let served = store.device_list("alice").unwrap().unwrap();
+    assert_eq!((served.version, served.devices.len()), (2, 0));
+    assert!(store
+        .replace_device_list("alice", &list("alice", 3, &[1]))
+        .is_err());
+    assert!(store
+        .close_account("alice", &list("alice", 3, &[]))
+        .is_err());
+    assert_eq!(store.device_list("alice").unwrap().unwrap().version, 2);
+}
 
 /// Registration stores the account and its list; a taken name is a conflict that changes nothing.
 fn check_account_create_and_conflict(store: &impl Store) {
@@ -1243,6 +1317,11 @@ fn group_payloads_are_stored_once_and_go_with_their_last_envelope() {
 #[test]
 fn blobs() {
     check_blobs(&fresh().1);
+}
+
+#[test]
+fn close_account() {
+    check_close_account(&fresh().1);
 }
 
 #[test]

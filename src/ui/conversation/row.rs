@@ -40,6 +40,10 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
             "{} linked a new device.",
             ui.display(&message.chat)
         )),
+        Kind::AccountDeleted => Some(format!(
+            "{} deleted their account. Messages to them cannot be sent.",
+            ui.display(&message.chat)
+        )),
         Kind::GroupChange | Kind::UpdateNeeded | Kind::TimerChanged => Some(message.body.clone()),
     }
 }

@@ -1,5 +1,6 @@
 //! Settings, in sections: profile, privacy, notifications, chats, storage, and about.
 
+mod account;
 mod chats;
 mod notices;
 mod privacy;
@@ -32,6 +33,8 @@ pub(crate) fn Settings() -> impl IntoView {
             <storage::MediaSettings />
             <h4>"About"</h4>
             <About />
+            <h4>"Account"</h4>
+            <account::DeleteAccount />
         </section>
     }
 }

@@ -9,7 +9,7 @@ use hush_protocol::{Rng, Username};
 use super::{Engine, Event, Output};
 use crate::devices::{listed, Refusal};
 use crate::error::{Broken, EngineError};
-use crate::model::PinnedDevices;
+use crate::model::{ChatId, Kind, PinnedDevices};
 use crate::store::{Changes, Store};
 
 /// What the relay served for one account.
@@ -41,7 +41,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
             &fetched.device_list,
             before.as_ref(),
         );
+        let closed_before = before.as_ref().is_some_and(|b| b.list.is_closed());
         match checked {
+            Ok(pinned) if pinned.list.is_closed() && !own => {
+                self.contact_deleted(account, pinned, closed_before, now_ms, out)
+                    .await?;
+                self.dispatch_waiting_groups(out).await
+            }
             Ok(pinned) => {
                 // A device the account signed since the list seen before.
                 let linked = !own
@@ -66,6 +72,28 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 self.dispatch_waiting_groups(out).await
             }
         }
+    }
+
+    /// `account` deleted itself (its key signed a list naming no device): its sessions go, the
+    /// chat says so once, and what waited for it fails.
+    async fn contact_deleted(
+        &mut self,
+        account: &Username,
+        pinned: PinnedDevices,
+        said_before: bool,
+        now_ms: u64,
+        out: &mut Output,
+    ) -> Result<(), EngineError> {
+        let mut changes = Changes::default();
+        self.drop_unlisted(account, &pinned, &mut changes).await?;
+        changes.pinned_devices.push(pinned);
+        if !said_before {
+            let chat = ChatId::Direct(account.clone());
+            let notice = self.notice(&chat, Kind::AccountDeleted, now_ms, &mut changes);
+            out.events.push(Event::Message(notice));
+        }
+        self.store.commit(changes).await?;
+        self.fail_outbox(account, out).await
     }
 
     /// New sessions from fresh bundles (replacing any with those devices), then the outbox.

@@ -75,6 +75,9 @@ pub enum Event {
     /// This device was removed from the account (by a list our account key signed): the
     /// caller wipes its data and returns to onboarding.
     Unlinked,
+    /// This account was deleted (a list naming no device, signed by our account key): as for
+    /// [`Event::Unlinked`], the caller wipes its data and returns to onboarding.
+    AccountDeleted,
     /// The account's own device list, or when its devices were last connected, changed.
     OwnDevicesChanged,
     /// A chat's place in the chat list changed (pinned, archived, marked unread, cleared or

@@ -63,6 +63,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             }
         };
         let me = pinned.list.device(account.device_id);
+        if pinned.list.is_closed() && account.registered && self.own.is_some() {
+            out.events.push(Event::AccountDeleted);
+            return Ok(());
+        }
         if me.is_none_or(|d| d.identity != account.identity.public()) {
             // Only a device that held a list naming it can have been unlinked, by a newer one
             // (check_list refused older ones): the relay cannot show a list from before this
@@ -346,6 +350,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
         })
     }
 
+    /// Deletes the account, on every device: publishes its last list, naming no device and
+    /// signed by the account key (the relay cannot sign one). The relay then deletes the
+    /// account's devices, prekeys, queues, push subscriptions and blobs, keeps the name
+    /// reserved, and serves that list to contacts; [`Event::AccountDeleted`] follows.
+    pub fn delete_account(&mut self) -> Result<Output, EngineError> {
+        if !self.connection.authenticated {
+            return Err(EngineError::NotConnected);
+        }
+        let account = self.account.as_ref().ok_or(EngineError::NoAccount)?;
+        let list = self.own_devices().ok_or(DeviceActionError::ListUnknown)?;
+        let version = list
+            .version
+            .checked_add(1)
+            .ok_or(DeviceActionError::NoDeviceNumberLeft)?;
+        let closed = DeviceList::close(&account.name, version, &account.account_key)
+            .map_err(|_| Broken::ListSigning)?;
+        Ok(self.publish(closed))
+    }
+
     /// `OwnDevices` echo updates what we hold.
     fn republish(
         &mut self,
@@ -367,6 +390,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
             &account.account_key,
         )
         .map_err(|_| Broken::ListSigning)?;
+        Ok(self.publish(signed))
+    }
+
+    /// Sends `signed` to the relay; its answer makes it the list we hold.
+    fn publish(&mut self, signed: DeviceList) -> Output {
         let request = self.requests.next();
         let mut out = Output::default();
         out.frames.push(ClientFrame::PublishDeviceList {
@@ -374,7 +402,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             device_list: signed.encode(),
         });
         self.linking.publishing = Some((request, signed));
-        Ok(out)
+        out
     }
 
     /// Holds `list` as our own from now on, if it is newer than the one held.

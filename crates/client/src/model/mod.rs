@@ -82,6 +82,9 @@ pub enum Kind {
     Hidden,
     /// The chat's disappearing-messages timer changed; the body says how.
     TimerChanged,
+    /// A notice from this device: the contact deleted their account (its key signed a list
+    /// naming no device); nothing can be sent to it any more.
+    AccountDeleted,
 }
 
 /// The text of a [`Kind::UpdateNeeded`] line.

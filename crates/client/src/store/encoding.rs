@@ -229,6 +229,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             Kind::Deleted => 6,
             Kind::Hidden => 7,
             Kind::TimerChanged => 8,
+            Kind::AccountDeleted => 9,
         })
         .var(message.chat.to_string().as_bytes())
         .u8(u8::from(message.from_me))
@@ -362,6 +363,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
             6 => Kind::Deleted,
             7 => Kind::Hidden,
             8 => Kind::TimerChanged,
+            9 => Kind::AccountDeleted,
             _ => return Err(DecodeError::Invalid("message kind")),
         },
         chat: ChatId::parse(&r.string("chat", MAX_NAME)?)?,

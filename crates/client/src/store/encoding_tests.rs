@@ -404,7 +404,12 @@ fn a_message_keeps_its_quote_forwards_edit_and_star() {
     let flag = bad_flag.len() - 9;
     bad_flag[flag] = 2;
     assert!(decode_message(&bad_flag).is_err());
-    for kind in [Kind::Deleted, Kind::Hidden, Kind::TimerChanged] {
+    for kind in [
+        Kind::Deleted,
+        Kind::Hidden,
+        Kind::TimerChanged,
+        Kind::AccountDeleted,
+    ] {
         message.kind = kind;
         message.meta = MessageMeta::default();
         let bytes = encode_message(&message);

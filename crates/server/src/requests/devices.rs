@@ -61,7 +61,8 @@ pub(super) fn stored_list(list: &DeviceList, bytes: Vec<u8>) -> SignedDeviceList
 }
 
 /// A newer device list for the device's own account, verified with the stored account key: the
-/// relay stores what the account signed and cannot add a device itself.
+/// relay stores what the account signed and cannot add a device itself. A list naming no
+/// device deletes the account (`docs/protocol.md`, "Deleting an account").
 pub(super) async fn publish_device_list(
     state: &AppState,
     device: &DeviceKey,
@@ -86,8 +87,25 @@ pub(super) async fn publish_device_list(
     let signed = stored_list(&list, bytes.clone());
     let committed = signed.clone();
     let name = device.account.clone();
-    match blocking(state, move |s| s.replace_device_list(&name, &signed)).await {
-        Ok(()) => {
+    let closing = list.is_closed();
+    let stored = blocking(state, move |s| match closing {
+        true => s.close_account(&name, &signed),
+        false => s.replace_device_list(&name, &signed).map(|()| Vec::new()),
+    })
+    .await;
+    match stored {
+        Ok(blobs) => {
+            if !blobs.is_empty() {
+                // The account was deleted: its blobs' bytes go after their records.
+                let files = state.blobs.files().clone();
+                let removed = tokio::task::spawn_blocking(move || {
+                    for id in &blobs {
+                        files.remove(id);
+                    }
+                });
+                // The records are gone: a file left over is swept once its lifetime is over.
+                let _ = removed.await;
+            }
             state.device_lists.written(&device.account, committed);
             // Every device of the account hears of it; one no longer listed is told (it checks
             // the signature itself) and disconnected.
@@ -111,6 +129,9 @@ pub(super) async fn publish_device_list(
             ErrorCode::Invalid,
             "an equal or newer device list is already published".to_owned(),
         )),
+        Err(StoreError::NotFound(_)) => {
+            Err((ErrorCode::NotFound, "this account was deleted".to_owned()))
+        }
         Err(e) => Err(internal(e)),
     }
 }

@@ -275,6 +275,16 @@ pub trait Store: Send + Sync + 'static {
     /// deleted in the same transaction, and their identity keys remembered as removed.
     fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError>;
 
+    /// Deletes the account: `list` (newer, naming no device) replaces its device list as in
+    /// [`Store::replace_device_list`], and its blobs and presence setting go in the same
+    /// transaction. The account and that list stay, so the name is never registered again and
+    /// contacts are served the signed proof. Returns the ids of the blobs whose bytes to remove.
+    fn close_account(
+        &self,
+        name: &str,
+        list: &SignedDeviceList,
+    ) -> Result<Vec<[u8; 32]>, StoreError>;
+
     /// The identity keys device number `device` of `name` had in earlier lists, if it was
     /// removed from the list (or listed again with another key) among the newest
     /// [`REMOVED_DEVICES_KEPT`] removals of the account.

@@ -222,6 +222,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
         out: &mut Output,
     ) -> Result<(), EngineError> {
         if let Some((_, list)) = self.linking.publishing.take_if(|(r, _)| *r == request) {
+            if list.is_closed() {
+                // Nothing of the account is left to hold: this browser's data goes too.
+                out.events.push(Event::AccountDeleted);
+                return Ok(());
+            }
             return self.pin_own(list, out).await;
         }
         let Some(Approving::Publishing {

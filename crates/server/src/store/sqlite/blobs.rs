@@ -92,3 +92,19 @@ pub(super) fn take_expired(
     }
     Ok(taken)
 }
+
+/// Deletes every blob `name`'s devices uploaded; returns their ids.
+pub(super) fn take_account(conn: &Connection, name: &str) -> Result<Vec<[u8; 32]>, StoreError> {
+    let ids: Vec<Vec<u8>> = conn
+        .prepare_cached("DELETE FROM blobs WHERE account = ?1 RETURNING id")
+        .db()?
+        .query_map(params![name], |row| row.get(0))
+        .db()?
+        .collect::<Result<_, _>>()
+        .db()?;
+    // Ids are written as 32 bytes; anything else is forgotten, not returned.
+    Ok(ids
+        .into_iter()
+        .filter_map(|id| <[u8; 32]>::try_from(id.as_slice()).ok())
+        .collect())
+}

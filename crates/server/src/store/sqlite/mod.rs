@@ -117,6 +117,26 @@ impl Store for SqliteStore {
             .map(drop)
     }
 
+    fn close_account(
+        &self,
+        name: &str,
+        list: &SignedDeviceList,
+    ) -> Result<Vec<[u8; 32]>, StoreError> {
+        if !list.devices.is_empty() {
+            return Err(StoreError::Backend(
+                "a list that closes an account names no device".to_owned(),
+            ));
+        }
+        let (name, list) = (name.to_owned(), list.clone());
+        self.writer
+            .submit_counted(1, move |conn, tally| {
+                writes::replace_device_list(conn, tally, &name, &list)?;
+                presence::set(conn, &name, PresenceVisibility::Everyone)?;
+                blobs::take_account(conn, &name)
+            })
+            .wait()
+    }
+
     fn removed_identities(&self, name: &str, device: u32) -> Result<Vec<[u8; 64]>, StoreError> {
         self.readers
             .with(|conn| removed::identities(conn, name, device))

@@ -67,11 +67,15 @@ pub(super) fn replace_device_list(
         return Err(StoreError::Stale);
     }
     check_distinct(list)?;
+    let current = devices(conn, name)?;
+    // An account is created with a device; none left means it was deleted, for good.
+    if current.is_empty() {
+        return Err(StoreError::NotFound("account"));
+    }
     conn.prepare_cached("UPDATE device_lists SET version = ?2, bytes = ?3 WHERE account = ?1")
         .db()?
         .execute(params![name, version_to_sql(list.version), list.bytes])
         .db()?;
-    let current = devices(conn, name)?;
     let mut dropped = 0;
     for device in current {
         // A device number that now has another identity key is another device: the old one's

@@ -1,0 +1,133 @@
+//! Delete my account (issue 22), over the real relay: the account's last device list names no
+//! device and is signed by its key; the relay then keeps nothing of it but the reserved name
+//! and that list, every device of the account wipes itself, and a contact sees it gone.
+// clippy.toml's allow-*-in-tests does not reach the helpers outside #[test] functions.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use hush_client::{Event, Kind, Status, Store};
+use rusqlite::Connection;
+use support::*;
+
+/// How many rows of `table` belong to `account` (in its column `column`).
+fn rows(relay: &Relay, table: &str, column: &str, account: &str) -> i64 {
+    let db = Connection::open(relay.data.path().join("hush.db")).unwrap();
+    db.query_row(
+        &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
+        [account],
+        |row| row.get(0),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_deleted_account_leaves_only_its_name_and_contacts_see_it_gone() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let (phone, _) = Device::link(&relay, &mut bob, "Phone", 3).await;
+    alice.deliver("bob", "hello").await;
+    bob.expect(message_from("hello")).await;
+    let (blob, _) = upload_sealed(&relay, &mut bob, b"a photo of bob", 4).await;
+    // Waiting for Bob while he is gone: a message queued to each of his devices.
+    drop(phone.ws);
+    alice.deliver("bob", "are you there?").await;
+    for (table, column) in [
+        ("devices", "account"),
+        ("blobs", "account"),
+        ("envelopes", "recipient"),
+    ] {
+        assert!(rows(&relay, table, column, "bob") > 0, "{table} before");
+    }
+
+    let out = bob.engine.delete_account().unwrap();
+    bob.output(out).await;
+    bob.expect(|e| *e == Event::AccountDeleted).await;
+
+    // The relay keeps Bob's name and closing list, and nothing else of his.
+    for (table, column) in [
+        ("devices", "account"),
+        ("signed_prekeys", "account"),
+        ("one_time_prekeys", "account"),
+        ("envelopes", "recipient"),
+        ("push_subscriptions", "account"),
+        ("blobs", "account"),
+        ("presence_settings", "account"),
+    ] {
+        assert_eq!(rows(&relay, table, column, "bob"), 0, "{table} after");
+    }
+    assert_eq!(rows(&relay, "accounts", "name", "bob"), 1);
+    let blob_status = reqwest::get(format!(
+        "http://{}/blobs/{}",
+        relay.addr,
+        hush_protocol::hex::encode(&blob)
+    ))
+    .await
+    .unwrap()
+    .status();
+    assert_eq!(blob_status.as_u16(), 404);
+
+    // His other device, back online, learns it and wipes itself too.
+    let mut phone = Device::open(&relay, phone.store.clone(), 5).await;
+    phone.expect(|e| *e == Event::AccountDeleted).await;
+
+    // Alice's next message fails, and her chat says why, once.
+    let late = alice.send("bob", "still there?").await;
+    alice.expect(status(late, Status::Failed)).await;
+    let again = alice.send("bob", "hello?").await;
+    alice.expect(status(again, Status::Failed)).await;
+    let said: Vec<_> = alice
+        .store
+        .messages(&chat("bob"), None, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.kind == Kind::AccountDeleted)
+        .collect();
+    assert_eq!(said.len(), 1);
+
+    // Nobody can take the name.
+    let mut thief = Device::open(&relay, hush_client::store::memory::MemoryStore::new(), 6).await;
+    let out = thief.engine.create_account(&user("bob")).await.unwrap();
+    thief.output(out).await;
+    thief.expect(|e| *e == Event::NameTaken).await;
+}
+
+#[tokio::test]
+async fn a_group_goes_on_without_a_member_who_deleted_their_account() {
+    let relay = relay().await;
+    let (mut devices, group) = group_of(&relay, 3, "Book club").await;
+    let out = devices[2].engine.delete_account().unwrap();
+    devices[2].output(out).await;
+    devices[2].expect(|e| *e == Event::AccountDeleted).await;
+    let _gone = devices.pop();
+
+    let (message, out) = devices[0]
+        .engine
+        .send_text(&group, "still here?", now())
+        .await
+        .unwrap();
+    devices[0].output(out).await;
+    devices[0].expect(status(message.id, Status::Sent)).await;
+    devices[1].expect(message_from("still here?")).await;
+    // member1's Delivered comes back (the deleted member's never will).
+    for _ in 0..20 {
+        settle_all(&mut devices).await;
+        let mine = devices[0]
+            .store
+            .message(&message.id)
+            .await
+            .unwrap()
+            .unwrap();
+        if mine
+            .group
+            .unwrap()
+            .receipts
+            .contains(&(user("member1"), Status::Delivered))
+        {
+            return;
+        }
+    }
+    panic!("member1's receipt did not come");
+}
