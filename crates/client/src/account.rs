@@ -76,6 +76,10 @@ pub struct LocalAccount {
     /// Whether this device sends read receipts, and so sees them (mutual, as in WhatsApp:
     /// off, a contact's "read" shows as delivered).
     pub read_receipts: bool,
+    /// The About line contacts see (empty: none).
+    pub about: String,
+    /// The profile photo contacts see: an encrypted blob, its key sent only to them.
+    pub photo: Option<hush_protocol::attachment::AttachmentPointer>,
 }
 
 impl core::fmt::Debug for LocalAccount {
@@ -109,6 +113,8 @@ impl LocalAccount {
             presence: PresenceVisibility::default(),
             presence_unsent: false,
             read_receipts: true,
+            about: String::new(),
+            photo: None,
         }
     }
 

@@ -51,6 +51,9 @@ const MENTIONED: u8 = 0x40;
 const MENTIONED_FIRST: u8 = 0x22;
 /// Chat-list state between our own devices (issue 21).
 const CHAT_STATE: u8 = 0x21;
+/// A profile with an About line and a photo (issue 22); one with neither still goes as
+/// [`PROFILE`], which older builds read.
+const PROFILE_V2: u8 = 0x23;
 /// Types in this range are messages people see, of kinds later builds add: each starts with
 /// its id (16) and when it was sent (u64), so a build that does not know one still shows that
 /// a message came ("Update Hush to see this message") and confirms it ([`Content::Unknown`]).
@@ -99,10 +102,15 @@ pub enum Content {
         /// The texts' ids.
         ids: Vec<MessageId>,
     },
-    /// How the sender wants to be called (sent when a session starts, and on a change).
+    /// How the sender wants to be called and shown (sent when a session starts, and on a
+    /// change).
     Profile {
-        /// Their display name.
+        /// Their display name (empty: their username).
         display_name: String,
+        /// Their About line (empty: none).
+        about: String,
+        /// Their photo, an encrypted blob (its key travels only here).
+        photo: Option<Box<AttachmentPointer>>,
     },
     /// To the sender's own other devices: a text it sent to `to` (they show it as sent by me).
     Sent {
@@ -269,8 +277,30 @@ impl Content {
                     w.raw(id);
                 }
             }
-            Self::Profile { display_name } => {
+            Self::Profile {
+                display_name,
+                about,
+                photo: None,
+            } if about.is_empty() => {
                 w.header(PROFILE).var(display_name.as_bytes());
+            }
+            Self::Profile {
+                display_name,
+                about,
+                photo,
+            } => {
+                w.header(PROFILE_V2)
+                    .var(display_name.as_bytes())
+                    .var(about.as_bytes());
+                match photo {
+                    Some(photo) => {
+                        w.u8(1);
+                        photo.write(&mut w);
+                    }
+                    None => {
+                        w.u8(0);
+                    }
+                }
             }
             Self::Sent {
                 to,
@@ -449,6 +479,17 @@ impl Content {
             }
             PROFILE => Self::Profile {
                 display_name: r.string("display name", MAX_DISPLAY_NAME_BYTES)?,
+                about: String::new(),
+                photo: None,
+            },
+            PROFILE_V2 => Self::Profile {
+                display_name: r.string("display name", MAX_DISPLAY_NAME_BYTES)?,
+                about: r.string("about", crate::model::MAX_ABOUT_BYTES)?,
+                photo: match r.u8()? {
+                    0 => None,
+                    1 => Some(Box::new(AttachmentPointer::read(&mut r)?)),
+                    _ => return Err(DecodeError::Invalid("profile photo flag")),
+                },
             },
             SENT => Self::Sent {
                 to: r.string("chat", MAX_CHAT_NAME)?,

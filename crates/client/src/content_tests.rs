@@ -111,6 +111,18 @@ fn contents_round_trip_and_garbage_is_an_error() {
         },
         Content::Profile {
             display_name: "Zoë Q.".into(),
+            about: String::new(),
+            photo: None,
+        },
+        Content::Profile {
+            display_name: String::new(),
+            about: "مرحبا، أنا هنا".into(),
+            photo: Some(Box::new(pointer())),
+        },
+        Content::Profile {
+            display_name: "Zoë".into(),
+            about: "Out hiking".into(),
+            photo: None,
         },
         Content::Sent {
             to: "bob".into(),
@@ -398,6 +410,8 @@ fn malformed_rich_contents_are_refused() {
         to: "bob".into(),
         inner: Box::new(Content::Profile {
             display_name: "x".into(),
+            about: String::new(),
+            photo: None,
         }),
     };
     assert!(Content::decode(&mirror.encode()).is_err());

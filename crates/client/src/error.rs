@@ -52,6 +52,12 @@ pub enum InputError {
     /// Not one clean line of at most 64 characters.
     #[error("a display name is 1 to 64 characters, on one line")]
     DisplayName,
+    /// Not one clean line of at most 139 characters.
+    #[error("an About line is at most 139 characters, on one line")]
+    About,
+    /// Not a still image, or larger than a profile photo may be.
+    #[error("a profile photo is an image of at most 1 MB")]
+    Photo,
     /// Not one clean line of at most 64 characters.
     #[error("a device name is 1 to 64 characters, on one line")]
     DeviceName,

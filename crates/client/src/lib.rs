@@ -35,7 +35,7 @@ pub use engine::{
 pub use error::EngineError;
 pub use hush_protocol::Username;
 pub use model::{
-    ChatId, ChatMessage, ChatSummary, GroupId, GroupLine, GroupRecord, Kind, MessageId,
-    OutboxEntry, PinnedDevices, Status, UPDATE_NEEDED, UPDATE_TO_SEE,
+    ChatId, ChatMessage, ChatSummary, ContactProfile, GroupId, GroupLine, GroupRecord, Kind,
+    MessageId, OutboxEntry, PinnedDevices, Status, UPDATE_NEEDED, UPDATE_TO_SEE,
 };
 pub use store::{Changes, Store, StoreError};

@@ -486,7 +486,7 @@ async fn three_people_keep_their_conversations_apart_and_in_order() {
 }
 
 fn profile_of<'a>(account: &'a str, name: &'a str) -> impl Fn(&Event) -> bool + 'a {
-    move |e| matches!(e, Event::Profile { account: a, display_name: n } if a == account && n == name)
+    move |e| matches!(e, Event::Profile { account: a, display_name: n, .. } if a == account && n == name)
 }
 
 #[tokio::test]
@@ -651,6 +651,8 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
         presence: Default::default(),
         presence_unsent: false,
         read_receipts: true,
+        about: String::new(),
+        photo: None,
     };
     store
         .commit(Changes {

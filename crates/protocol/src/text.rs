@@ -33,7 +33,8 @@ fn is_bidi_format(c: char) -> bool {
     )
 }
 
-fn has_blocked(text: &str) -> bool {
+/// Whether `text` has a character no one-line text may have (see [`is_blocked`]).
+pub fn has_blocked(text: &str) -> bool {
     text.chars().any(is_blocked)
 }
 

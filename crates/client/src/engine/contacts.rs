@@ -1,15 +1,17 @@
 //! The people we chat with: safety numbers and verification (over account keys), display
 //! names both ways, muting, presence and typing, and the notices a chat shows about them.
 
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::fingerprint::SafetyNumber;
 use hush_protocol::relay::ClientFrame;
 use hush_protocol::{Rng, Username};
 
 use super::connection::MAX_WATCHED;
 use super::{Engine, Output};
+use crate::account::LocalAccount;
 use crate::content::{clean_display_name, Content};
 use crate::error::{EngineError, InputError};
-use crate::model::{ChatId, ChatMessage, Kind, OutboxEntry, Status};
+use crate::model::{clean_about, photo_fits, ChatId, ChatMessage, Kind, OutboxEntry, Status};
 use crate::store::{Changes, Store};
 
 /// How a verified account key is stored (the record holds 64 bytes: the key, then zeros).
@@ -76,10 +78,18 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Our display name for `to`, if we have one.
+    /// Our profile for `to` (display name, About line, photo), if we have any of it.
     pub(super) fn profile_for(&mut self, to: &Username) -> Option<OutboxEntry> {
-        let display_name = self.account.as_ref()?.display_name.clone();
-        (!display_name.is_empty()).then(|| self.entry(to, Content::Profile { display_name }))
+        let account = self.account.as_ref()?;
+        let profile = Content::Profile {
+            display_name: account.display_name.clone(),
+            about: account.about.clone(),
+            photo: account.photo.clone().map(Box::new),
+        };
+        let said = !account.display_name.is_empty()
+            || !account.about.is_empty()
+            || account.photo.is_some();
+        said.then(|| self.entry(to, profile))
     }
 
     /// Sets how contacts see this account named (blank: by its username). Everyone we chat
@@ -92,6 +102,33 @@ impl<S: Store, R: Rng> Engine<S, R> {
         };
         let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
         account.display_name = display_name;
+        self.tell_profile(account).await
+    }
+
+    /// Sets the About line contacts see (blank: none); told as the display name is.
+    pub async fn set_about(&mut self, about: &str) -> Result<Output, EngineError> {
+        let about = clean_about(about).ok_or(InputError::About)?;
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        account.about = about;
+        self.tell_profile(account).await
+    }
+
+    /// Sets the profile photo (uploaded encrypted under `photo`'s key; None: no photo); its
+    /// pointer, key included, goes only to contacts, inside their sessions.
+    pub async fn set_photo(
+        &mut self,
+        photo: Option<AttachmentPointer>,
+    ) -> Result<Output, EngineError> {
+        if photo.as_ref().is_some_and(|p| !photo_fits(p)) {
+            return Err(InputError::Photo.into());
+        }
+        let mut account = self.account.clone().ok_or(EngineError::NoAccount)?;
+        account.photo = photo;
+        self.tell_profile(account).await
+    }
+
+    /// Stores `account` with its new profile and tells everyone we chat with alone.
+    async fn tell_profile(&mut self, account: LocalAccount) -> Result<Output, EngineError> {
         let previous = self.account.replace(account.clone());
         // Not group chats: a group message carries texts only.
         let contacts: Vec<Username> = (self.store.chats().await?.into_iter())

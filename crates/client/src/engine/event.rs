@@ -50,12 +50,14 @@ pub enum Event {
         /// Started (true) or stopped.
         typing: bool,
     },
-    /// A contact told us their display name.
+    /// A contact told us their profile.
     Profile {
         /// Which account.
         account: Username,
-        /// The name to show for it.
+        /// The name to show for it (empty: unchanged).
         display_name: String,
+        /// Their About line and photo.
+        profile: crate::model::ContactProfile,
     },
     /// The relay served devices of `account` that its account did not sign (or an older list):
     /// they get nothing, and what could only go to them fails.

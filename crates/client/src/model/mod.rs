@@ -11,6 +11,7 @@ use hush_protocol::{DeviceAddress, Username};
 mod amend;
 mod chat_id;
 mod chat_state;
+mod profile;
 mod reactions;
 mod timer;
 
@@ -20,6 +21,9 @@ pub use amend::{
 };
 pub use chat_id::{ChatId, GroupId};
 pub use chat_state::{ChatState, Flag, MAX_PINNED};
+pub use profile::{
+    clean_about, photo_fits, ContactProfile, MAX_ABOUT, MAX_ABOUT_BYTES, MAX_PHOTO_BLOB,
+};
 pub use reactions::{
     add_reaction, is_reaction, tally, MessageRef, Reaction, MAX_REACTION, MAX_REACTIONS,
 };

@@ -37,7 +37,9 @@ const ACCOUNT_V4: u8 = 0xA9;
 /// An account with its presence setting at the end (and whether the relay has it yet).
 const ACCOUNT_V5: u8 = 0xAA;
 /// An account with whether it sends read receipts at the end.
-const ACCOUNT: u8 = 0xB7;
+const ACCOUNT_V6: u8 = 0xB7;
+/// An account with its About line and profile photo at the end.
+const ACCOUNT: u8 = 0xB8;
 /// A message with its group line (if any) at the end.
 const MESSAGE_V2: u8 = 0xA6;
 /// A message with an attachment: [`MESSAGE_V2`] and the pointer after it (messages without
@@ -96,7 +98,17 @@ pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
     }
     w.u8(account.presence.to_byte())
         .u8(u8::from(account.presence_unsent))
-        .u8(u8::from(account.read_receipts));
+        .u8(u8::from(account.read_receipts))
+        .var(account.about.as_bytes());
+    match &account.photo {
+        Some(photo) => {
+            w.u8(1);
+            photo.write(&mut w);
+        }
+        None => {
+            w.u8(0);
+        }
+    }
     Zeroizing::new(w.into_bytes())
 }
 
@@ -106,7 +118,7 @@ fn decode_rotation(
     r: &mut Reader<'_>,
     kind: u8,
 ) -> Result<(Option<u64>, Vec<RetiredPreKey>), DecodeError> {
-    if !matches!(kind, ACCOUNT | ACCOUNT_V5 | ACCOUNT_V4) {
+    if !matches!(kind, ACCOUNT | ACCOUNT_V6 | ACCOUNT_V5 | ACCOUNT_V4) {
         return Ok((Some(0), Vec::new()));
     }
     let since = match r.u8()? {
@@ -132,7 +144,9 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let mut r = Reader::new(bytes);
     let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     match kind {
-        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 | ACCOUNT_V4 | ACCOUNT_V5 => r.stored_header(kind)?,
+        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 | ACCOUNT_V4 | ACCOUNT_V5 | ACCOUNT_V6 => {
+            r.stored_header(kind)?
+        }
         _ => r.stored_header(ACCOUNT)?,
     };
     let name = Username::new(r.string("account name", MAX_NAME)?)?;
@@ -147,7 +161,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
     };
     let device_name = match kind {
-        ACCOUNT | ACCOUNT_V5 | ACCOUNT_V4 | ACCOUNT_V3 => {
+        ACCOUNT | ACCOUNT_V6 | ACCOUNT_V5 | ACCOUNT_V4 | ACCOUNT_V3 => {
             r.string("device name", MAX_DEVICE_NAME)?
         }
         _ => crate::account::DEFAULT_DEVICE_NAME.to_owned(),
@@ -155,7 +169,7 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     let (signed_prekey_since_ms, retired_prekeys) = decode_rotation(&mut r, kind)?;
     // Stored before the setting existed: the relay's default, which it tells on connecting.
     let (presence, presence_unsent) = match kind {
-        ACCOUNT | ACCOUNT_V5 => (
+        ACCOUNT | ACCOUNT_V6 | ACCOUNT_V5 => (
             PresenceVisibility::from_byte(r.u8()?)?,
             r.bool("presence unsent flag")?,
         ),
@@ -163,8 +177,19 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
     };
     // Stored before the setting existed: on, as every account was.
     let read_receipts = match kind {
-        ACCOUNT => r.bool("read receipts flag")?,
+        ACCOUNT | ACCOUNT_V6 => r.bool("read receipts flag")?,
         _ => true,
+    };
+    let (about, photo) = match kind {
+        ACCOUNT => (
+            r.string("about", crate::model::MAX_ABOUT_BYTES)?,
+            match r.u8()? {
+                0 => None,
+                1 => Some(AttachmentPointer::read(&mut r)?),
+                _ => return Err(DecodeError::Invalid("profile photo flag")),
+            },
+        ),
+        _ => (String::new(), None),
     };
     r.finish()?;
     Ok(LocalAccount {
@@ -182,6 +207,8 @@ pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
         presence,
         presence_unsent,
         read_receipts,
+        about,
+        photo,
     })
 }
 

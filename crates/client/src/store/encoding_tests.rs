@@ -225,8 +225,9 @@ fn an_account_keeps_its_rotation_and_one_of_the_third_form_reads_as_due() {
     );
     // More replaced keys than are ever kept is damage.
     let mut bytes = encode_account(&account).to_vec();
-    // The count, then one key (a length and 100 bytes) and its time, then the presence setting.
-    let count_at = bytes.len() - (1 + 4 + 100 + 8 + 2);
+    // The count, then one key (a length and 100 bytes) and its time, then the presence setting
+    // and read receipts (3), then an empty About line and no photo (5).
+    let count_at = bytes.len() - (1 + 4 + 100 + 8 + 3 + 5);
     bytes[count_at] = 4;
     assert!(decode_account(&bytes).is_err());
 }
@@ -247,8 +248,9 @@ fn the_presence_setting_is_kept_and_earlier_accounts_read_back_with_the_default(
         (back.presence, back.presence_unsent),
         (PresenceVisibility::Nobody, true)
     );
-    // The form before (0xA9) is the same without the last three bytes.
-    let mut v4 = bytes[..bytes.len() - 3].to_vec();
+    // The form before (0xA9) is the same without the last three bytes (and the later forms'
+    // About line and photo).
+    let mut v4 = bytes[..bytes.len() - 3 - 5].to_vec();
     v4[1] = ACCOUNT_V4;
     let old = decode_account(&v4).unwrap();
     assert_eq!(
@@ -256,7 +258,7 @@ fn the_presence_setting_is_kept_and_earlier_accounts_read_back_with_the_default(
         (PresenceVisibility::Everyone, false)
     );
     let mut damaged = bytes.to_vec();
-    let at = damaged.len() - 3;
+    let at = damaged.len() - 3 - 5;
     damaged[at] = 7;
     assert_eq!(
         decode_account(&damaged).err(),
@@ -274,11 +276,46 @@ fn the_read_receipts_choice_is_kept_and_earlier_accounts_have_it_on() {
     account.read_receipts = false;
     let bytes = encode_account(&account);
     assert!(!decode_account(&bytes).unwrap().read_receipts);
-    // The form before (0xAA) is the same without the last byte.
-    let mut v5 = bytes[..bytes.len() - 1].to_vec();
+    // The form before (0xAA) is the same without the last byte (and the About line and photo).
+    let mut v5 = bytes[..bytes.len() - 1 - 5].to_vec();
     v5[1] = 0xAA;
     assert!(decode_account(&v5).unwrap().read_receipts);
     let mut damaged = bytes.to_vec();
+    let at = damaged.len() - 1 - 5;
+    damaged[at] = 2;
+    assert!(decode_account(&damaged).is_err());
+}
+
+/// Issue 22: the About line and profile photo are kept with the account (the photo's key
+/// included); an account of the form before reads back with neither.
+#[test]
+fn the_about_line_and_photo_are_kept_and_earlier_accounts_have_none() {
+    use hush_protocol::attachment::{padding, stream, AttachmentKey, Mime};
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(5);
+    let mut account = LocalAccount::generate(&Username::parse("bob").unwrap(), "Firefox", &mut rng);
+    let plain = encode_account(&account);
+    account.about = "عن حسابي".to_owned();
+    account.photo = Some(AttachmentPointer {
+        blob: [1; 32],
+        key: AttachmentKey::from_bytes(&[2; AttachmentKey::LEN]),
+        sha256: [3; 32],
+        ciphertext_len: stream::ciphertext_len(padding::framed_len(40_000).unwrap()).unwrap(),
+        mime: Mime::Jpeg,
+        file_name: String::new(),
+        dimensions: None,
+        duration_ms: None,
+        thumbnail: Vec::new(),
+        waveform: Vec::new(),
+        caption: String::new(),
+    });
+    let back = decode_account(&encode_account(&account)).unwrap();
+    assert_eq!((back.about, back.photo), (account.about, account.photo));
+    // The form before (0xB7) is the plain account without its last five bytes.
+    let mut v6 = plain[..plain.len() - 5].to_vec();
+    v6[1] = 0xB7;
+    let old = decode_account(&v6).unwrap();
+    assert_eq!((old.about.as_str(), old.photo), ("", None));
+    let mut damaged = plain.to_vec();
     let at = damaged.len() - 1;
     damaged[at] = 2;
     assert!(decode_account(&damaged).is_err());

@@ -20,8 +20,8 @@ use super::encoding::{
 use super::{Changes, Store, StoreError};
 use crate::account::LocalAccount;
 use crate::model::{
-    is_unread, summarize, ChatId, ChatMessage, ChatSummary, ChatTimer, GroupRecord, Kind,
-    MessageId, OutboxEntry, PinnedDevices,
+    is_unread, summarize, ChatId, ChatMessage, ChatSummary, ChatTimer, ContactProfile, GroupRecord,
+    Kind, MessageId, OutboxEntry, PinnedDevices,
 };
 use crate::search::{self, terms_of, Found, Query, QueryTerm, TermIndex};
 
@@ -40,6 +40,7 @@ struct Inner {
     outbox: BTreeMap<MessageId, (u64, Vec<u8>)>,
     verified: BTreeMap<Username, [u8; 64]>,
     names: BTreeMap<Username, String>,
+    profiles: BTreeMap<Username, ContactProfile>,
     /// By spelling, as a persistent store sorts them.
     muted: BTreeSet<String>,
     /// Encoded, by chat.
@@ -284,6 +285,15 @@ impl Store for MemoryStore {
         Ok(self.inner.borrow().verified.get(account).copied())
     }
 
+    async fn profiles(&self) -> Result<Vec<(Username, ContactProfile)>, StoreError> {
+        let inner = self.inner.borrow();
+        Ok(inner
+            .profiles
+            .iter()
+            .map(|(account, profile)| (account.clone(), profile.clone()))
+            .collect())
+    }
+
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {
         let inner = self.inner.borrow();
         Ok(inner
@@ -482,6 +492,7 @@ impl Store for MemoryStore {
             };
         }
         inner.names.extend(changes.names);
+        inner.profiles.extend(changes.profiles);
         for (chat, muted) in changes.muted {
             let chat = chat.to_string();
             if muted {

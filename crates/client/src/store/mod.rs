@@ -57,6 +57,8 @@ pub struct Changes {
     pub verified: Vec<(Username, Option<[u8; 64]>)>,
     /// Contacts' display names as they last sent them, replaced whole.
     pub names: Vec<(Username, String)>,
+    /// Contacts' About lines and photos as they last sent them, replaced whole.
+    pub profiles: Vec<(Username, crate::model::ContactProfile)>,
     /// Chats muted (true) or unmuted on this device: a muted chat never notifies.
     pub muted: Vec<(ChatId, bool)>,
     /// Contacts' verified device lists, replaced whole (by `list.account`).
@@ -85,6 +87,7 @@ impl core::fmt::Debug for Changes {
             .field("outbox_done", &self.outbox_done.len())
             .field("verified", &self.verified.len())
             .field("names", &self.names.len())
+            .field("profiles", &self.profiles.len())
             .field("muted", &self.muted.len())
             .field("pinned_devices", &self.pinned_devices.len())
             .field("groups", &self.groups.len())
@@ -110,6 +113,7 @@ impl Changes {
             && self.outbox_done.is_empty()
             && self.verified.is_empty()
             && self.names.is_empty()
+            && self.profiles.is_empty()
             && self.muted.is_empty()
             && self.pinned_devices.is_empty()
             && self.groups.is_empty()
@@ -177,6 +181,8 @@ pub trait Store {
     async fn verified(&self, account: &Username) -> Result<Option<[u8; 64]>, StoreError>;
     /// Contacts' display names (account, name), by account.
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError>;
+    /// Contacts' About lines and photos, by account.
+    async fn profiles(&self) -> Result<Vec<(Username, crate::model::ContactProfile)>, StoreError>;
     /// Every chat's disappearing-message timer that was ever set.
     async fn timers(&self) -> Result<Vec<(ChatId, ChatTimer)>, StoreError>;
     /// Up to `limit` messages whose time ran out by `now_ms` (not those gone already).

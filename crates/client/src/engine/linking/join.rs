@@ -122,6 +122,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
             presence_unsent: false,
             // This device's own choice, as on a new account.
             read_receipts: true,
+            about: String::new(),
+            photo: None,
         };
         self.store
             .commit(Changes {

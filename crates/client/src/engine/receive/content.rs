@@ -2,6 +2,7 @@
 //! profile, group changes or a sender key; from our own devices also transcripts and read
 //! state (`own_devices`).
 
+use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::{DecodeError, DeviceAddress, Rng};
 
 use super::Batch;
@@ -10,7 +11,10 @@ use crate::engine::attachments::attachment_message;
 use crate::engine::rich::rich_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
-use crate::model::{ChatId, ChatMessage, Kind, MessageId, Reaction, Status, UPDATE_TO_SEE};
+use crate::model::{
+    clean_about, photo_fits, ChatId, ChatMessage, ContactProfile, Kind, MessageId, Reaction,
+    Status, UPDATE_TO_SEE,
+};
 use crate::store::Store;
 
 impl<S: Store, R: Rng> Engine<S, R> {
@@ -95,7 +99,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 let key = batch.pins.key(from.account());
                 self.receive_group_content(batch, &group, from, key).await?;
             }
-            Content::Profile { display_name } => receive_profile(batch, from, &display_name),
+            Content::Profile {
+                display_name,
+                about,
+                photo,
+            } => receive_profile(batch, from, &display_name, &about, photo),
             Content::Reaction {
                 target,
                 emoji,
@@ -170,19 +178,39 @@ pub(in crate::engine) fn update_to_see(id: MessageId, chat: ChatId, sent_ms: u64
     }
 }
 
-/// A contact's display name; one that cannot be shown safely is ignored.
-fn receive_profile(batch: &mut Batch, from: &DeviceAddress, display_name: &str) {
-    let Some(name) = clean_display_name(display_name) else {
-        return;
-    };
+/// A contact's profile: what of it cannot be shown safely (a name or About line with control
+/// characters, a photo that is no small image) is left out.
+fn receive_profile(
+    batch: &mut Batch,
+    from: &DeviceAddress,
+    display_name: &str,
+    about: &str,
+    photo: Option<Box<AttachmentPointer>>,
+) {
     let sender = from.username();
+    let name = clean_display_name(display_name).unwrap_or_default();
+    if !name.is_empty() {
+        batch
+            .changes
+            .names
+            .retain(|(account, _)| *account != sender);
+        batch.changes.names.push((sender.clone(), name.clone()));
+    }
+    let profile = ContactProfile {
+        about: clean_about(about).unwrap_or_default(),
+        photo: photo.map(|p| *p).filter(photo_fits),
+    };
     batch
         .changes
-        .names
+        .profiles
         .retain(|(account, _)| *account != sender);
-    batch.changes.names.push((sender.clone(), name.clone()));
+    batch
+        .changes
+        .profiles
+        .push((sender.clone(), profile.clone()));
     batch.events.push(Event::Profile {
         account: sender,
         display_name: name,
+        profile,
     });
 }

@@ -4,8 +4,11 @@ use hush_protocol::devices::{AccountKey, DeviceList, ListedDevice};
 use hush_protocol::{IdentityKeyPair, Rng, Username};
 
 use super::{chat, ensure, store_error, user, Outcome};
-use crate::model::PinnedDevices;
+use crate::model::{ContactProfile, PinnedDevices};
 use crate::store::{Changes, Store};
+use hush_protocol::attachment::{
+    padding, stream, AttachmentKey, AttachmentPointer, Dimensions, Mime,
+};
 
 /// Verified keys are kept per contact until cleared.
 pub async fn verified(store: &impl Store) -> Outcome {
@@ -70,6 +73,62 @@ pub async fn names(store: &impl Store) -> Outcome {
                 (user("carol")?, "Carol C.".to_owned()),
             ],
         "names are listed by account, the latest kept",
+    )
+}
+
+/// Contacts' About lines and photos: kept per account, the latest one holding.
+pub async fn profiles(store: &impl Store) -> Outcome {
+    ensure(
+        store.profiles().await.map_err(store_error)?.is_empty(),
+        "a fresh store knows no profiles",
+    )?;
+    let photo = AttachmentPointer {
+        blob: [9; 32],
+        key: AttachmentKey::from_bytes(&[8; AttachmentKey::LEN]),
+        sha256: [7; 32],
+        ciphertext_len: padding::framed_len(40_000)
+            .and_then(stream::ciphertext_len)
+            .ok_or_else(|| "no padded length".to_owned())?,
+        mime: Mime::Jpeg,
+        file_name: String::new(),
+        dimensions: Some(Dimensions {
+            width: 512,
+            height: 512,
+        }),
+        duration_ms: None,
+        thumbnail: Vec::new(),
+        waveform: Vec::new(),
+        caption: String::new(),
+    };
+    let profile = |about: &str, photo: Option<AttachmentPointer>| ContactProfile {
+        about: about.to_owned(),
+        photo,
+    };
+    store
+        .commit(Changes {
+            profiles: vec![
+                (user("carol")?, profile("مرحبا", None)),
+                (user("bob")?, profile("Out hiking", Some(photo.clone()))),
+            ],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    store
+        .commit(Changes {
+            profiles: vec![(user("carol")?, profile("", Some(photo.clone())))],
+            ..Changes::default()
+        })
+        .await
+        .map_err(store_error)?;
+    let profiles = store.profiles().await.map_err(store_error)?;
+    ensure(
+        profiles
+            == [
+                (user("bob")?, profile("Out hiking", Some(photo.clone()))),
+                (user("carol")?, profile("", Some(photo))),
+            ],
+        "profiles are listed by account, the latest kept, photos whole",
     )
 }
 

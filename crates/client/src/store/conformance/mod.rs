@@ -73,6 +73,7 @@ where
     pages(&fresh().await.map_err(store_error)?).await?;
     verified(&fresh().await.map_err(store_error)?).await?;
     names(&fresh().await.map_err(store_error)?).await?;
+    profiles(&fresh().await.map_err(store_error)?).await?;
     muted(&fresh().await.map_err(store_error)?).await?;
     pinned_devices(&fresh().await.map_err(store_error)?, rng).await?;
     groups(&fresh().await.map_err(store_error)?, rng).await?;
@@ -85,7 +86,7 @@ where
 
 pub use chat_states::chat_states;
 
-pub use contacts::{muted, names, pinned_devices, verified};
+pub use contacts::{muted, names, pinned_devices, profiles, verified};
 pub use groups::groups;
 pub use keys::{account_and_prekeys, sessions};
 pub use messages::{messages_and_statuses, pages};
