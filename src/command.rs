@@ -19,6 +19,9 @@ pub(crate) struct Forwarding {
     pub(crate) chats: Vec<ChatId>,
 }
 
+/// The file input (`Photo file`) that Settings' `Change photo` opens.
+pub(crate) const PHOTO_INPUT: &str = "profile-photo-file";
+
 /// What the runner is asked to do: the user's actions, and what the relay and the browser
 /// report.
 pub(crate) enum Command {
@@ -125,6 +128,12 @@ pub(crate) enum Command {
     SetReadReceipts(bool),
     /// How contacts see us named (blank: by our username); every contact is told.
     SetDisplayName(String),
+    /// Set the About line contacts see (blank: none).
+    SetAbout(String),
+    /// Use the photo picked in `Photo file` as the profile photo.
+    ChangePhoto,
+    /// The profile photo was uploaded (its pointer), or could not be (None).
+    PhotoUploaded(Option<Box<hush_protocol::attachment::AttachmentPointer>>),
     /// This device's theme.
     SetTheme(Theme),
     /// Whether Enter sends on this device.

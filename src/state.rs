@@ -118,6 +118,12 @@ pub(crate) struct Ui {
     pub(crate) read_receipts: RwSignal<bool>,
     /// How contacts see us named (empty: by our username).
     pub(crate) my_name: RwSignal<String>,
+    /// Our About line, as contacts see it.
+    pub(crate) my_about: RwSignal<String>,
+    /// Contacts' About lines.
+    pub(crate) abouts: RwSignal<std::collections::BTreeMap<Username, String>>,
+    /// Profile photos on screen (`blob:` URLs), ours included, by account.
+    pub(crate) photos: RwSignal<std::collections::BTreeMap<Username, String>>,
     /// This device's theme, and whether Enter sends (off: Ctrl+Enter does).
     pub(crate) theme: RwSignal<Theme>,
     pub(crate) enter_sends: RwSignal<bool>,
@@ -223,6 +229,9 @@ impl Ui {
             presence_visibility: RwSignal::new(PresenceVisibility::default()),
             read_receipts: RwSignal::new(true),
             my_name: RwSignal::new(String::new()),
+            my_about: RwSignal::new(String::new()),
+            abouts: RwSignal::new(Default::default()),
+            photos: RwSignal::new(Default::default()),
             theme: RwSignal::new(Theme::System),
             enter_sends: RwSignal::new(true),
             notice_style: RwSignal::new(NoticeStyle::default()),

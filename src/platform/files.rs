@@ -65,10 +65,15 @@ const PHOTO_EDGE: u32 = 1600;
 /// (no metadata left: no place, no camera), with its dimensions and a thumbnail. A file the
 /// browser cannot decode as a picture is returned as it is.
 pub(crate) async fn as_photo(file: PickedFile) -> PickedFile {
+    as_photo_at(file, PHOTO_EDGE).await
+}
+
+/// [`as_photo`], scaled to at most `edge` px.
+pub(crate) async fn as_photo_at(file: PickedFile, edge: u32) -> PickedFile {
     let argument = Array::of3(
         &JsValue::from_str(&file.mime),
         file.blob.as_js(),
-        &JsValue::from(PHOTO_EDGE),
+        &JsValue::from(edge),
     );
     let Ok(photo) = glue::call_async("hushFiles", "photo", &argument).await else {
         return file;

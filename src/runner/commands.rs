@@ -161,6 +161,9 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         | Command::SetDefaultTimer(_)
         | Command::SetReadReceipts(_)
         | Command::SetDisplayName(_)
+        | Command::SetAbout(_)
+        | Command::ChangePhoto
+        | Command::PhotoUploaded(_)
         | Command::SetTheme(_)
         | Command::SetEnterSends(_)
         | Command::SetNoticeStyle(_)

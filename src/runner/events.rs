@@ -102,10 +102,16 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         Event::Profile {
             account,
             display_name,
-        } => ui.names.update(|names| {
-            names.retain(|(a, _)| *a != account);
-            names.push((account, display_name));
-        }),
+            profile,
+        } => {
+            if !display_name.is_empty() {
+                ui.names.update(|names| {
+                    names.retain(|(a, _)| *a != account);
+                    names.push((account.clone(), display_name));
+                });
+            }
+            super::profile::shown(ui, account, profile);
+        }
         Event::Presence {
             account,
             online,
@@ -125,7 +131,11 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         }
         // Nothing a user can act on: the relay's operator sees these in its metrics.
         Event::NoOneTimePreKey { .. } => {}
-        Event::UploadGranted { request, id } => uploads::granted(tab, request, id),
+        Event::UploadGranted { request, id } => {
+            if !super::profile::granted(tab, request, id) {
+                uploads::granted(tab, request, id);
+            }
+        }
         Event::UploadRefused { request, reason } => uploads::refused(tab, request, reason),
         Event::BlobRenewed { request } => tab.messenger.tell(Command::Renewed {
             request,

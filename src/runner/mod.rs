@@ -16,6 +16,7 @@ mod groups;
 mod linking;
 mod message_actions;
 mod open;
+mod profile;
 mod resume;
 mod search;
 mod settings;
@@ -134,6 +135,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
         turns: Default::default(),
         asked: Default::default(),
         renewing: Default::default(),
+        photo_upload: Default::default(),
     };
     tab.ui.auto_download.set(preferences::auto_download());
     tab.ui.default_timer.set(preferences::default_timer());
@@ -176,6 +178,7 @@ async fn show_account(tab: &Tab) {
                 Ok(names) => ui.names.set(names),
                 Err(e) => ui.problem.set(Some(e.to_string())),
             }
+            profile::load(engine, ui).await;
             match engine.store().muted().await {
                 Ok(muted) => ui.muted.set(muted),
                 Err(e) => ui.problem.set(Some(e.to_string())),

@@ -43,6 +43,11 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
             ui.my_name.set(kept.unwrap_or_default());
             return Ok(out);
         }
+        Command::SetAbout(about) => return super::profile::set_about(tab, &about).await,
+        Command::ChangePhoto => return super::profile::change_photo(tab).await,
+        Command::PhotoUploaded(photo) => {
+            return super::profile::photo_uploaded(tab, photo).await;
+        }
         Command::SetPresenceVisibility(visibility) => {
             return tab.engine.set_presence_visibility(visibility).await;
         }

@@ -29,6 +29,8 @@ pub(super) struct Tab {
     pub(super) asked: std::cell::RefCell<Vec<hush_client::MessageId>>,
     /// Forwards waiting for the relay to renew their blob, by renewal request.
     pub(super) renewing: Vec<(u32, crate::command::Forwarding)>,
+    /// Our new profile photo, waiting for the relay's grant.
+    pub(super) photo_upload: std::cell::RefCell<Option<super::profile::PhotoUpload>>,
 }
 
 impl Tab {

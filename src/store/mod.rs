@@ -424,6 +424,33 @@ impl Store for IdbStore {
         starred::newest(&self.db, limit).await
     }
 
+    async fn profiles(
+        &self,
+    ) -> Result<Vec<(Username, hush_client::model::ContactProfile)>, StoreError> {
+        use hush_client::store::encoding::decode_profile;
+        let tx = self
+            .db
+            .transaction(&[schema::PROFILES], TransactionMode::ReadOnly)
+            .map_err(backend)?;
+        let pairs = tx
+            .store(schema::PROFILES)
+            .map_err(backend)?
+            .scan(None, None, None, None)
+            .await
+            .map_err(backend)?;
+        tx.done().await.map_err(backend)?;
+        pairs
+            .iter()
+            .map(|(key, value)| {
+                let account = key
+                    .as_string()
+                    .ok_or_else(|| corrupt("a profile's key is not an account"))?;
+                let profile = decode_profile(&bytes_of(value)?).map_err(corrupt)?;
+                Ok((Username::new(account).map_err(corrupt)?, profile))
+            })
+            .collect()
+    }
+
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {
         let tx = self
             .db

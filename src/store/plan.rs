@@ -99,6 +99,8 @@ pub enum Record<'a> {
     Verified(&'a [u8; 64]),
     /// A contact's display name.
     Name(&'a str),
+    /// A contact's About line and photo.
+    Profile(&'a hush_client::model::ContactProfile),
     /// A chat muted on this device.
     Muted,
     /// A chat's disappearing-message timer.
@@ -424,6 +426,13 @@ fn plan_the_rest<'a>(plan: &mut Plan<'a>, changes: &'a Changes) {
             schema::NAMES,
             Some(text(account.as_str())),
             Record::Name(name),
+        );
+    }
+    for (account, profile) in &changes.profiles {
+        plan.put(
+            schema::PROFILES,
+            Some(text(account.as_str())),
+            Record::Profile(profile),
         );
     }
     for (chat, muted) in last_changes(&changes.muted) {

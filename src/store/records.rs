@@ -174,6 +174,7 @@ pub(super) fn value(record: &Record<'_>) -> Result<JsValue, StoreError> {
         Record::Prekey(prekey) => bytes(&prekey.to_bytes()),
         Record::Verified(key) => bytes(key.as_slice()),
         Record::Name(name) => JsValue::from_str(name),
+        Record::Profile(profile) => bytes(&hush_client::store::encoding::encode_profile(profile)),
         Record::Muted => JsValue::TRUE,
         Record::Timer(timer) => bytes(&encode_timer(timer)),
         Record::ChatState(state) => bytes(&hush_client::store::encoding::encode_chat_state(state)),

@@ -5,7 +5,7 @@
 pub const DATABASE: &str = "hush";
 
 /// The current schema version.
-pub const VERSION: u32 = 12;
+pub const VERSION: u32 = 13;
 
 /// This device's account (one record, key [`ACCOUNT_KEY`]): encoded, secrets included.
 pub const ACCOUNT: &str = "account";
@@ -39,6 +39,9 @@ pub const DATA_VERSION: &str = "data_version";
 pub const CHATS: &str = "chats";
 /// Since version 4: contacts' display names (strings), key: account name.
 pub const NAMES: &str = "names";
+/// Since version 13: contacts' About lines and photos (encoded `ContactProfile`, the photo's
+/// key included), key: account name.
+pub const PROFILES: &str = "profiles";
 /// Since version 5: chats muted on this device (value `true`), key: the chat.
 pub const MUTED: &str = "muted";
 /// Since version 6: contacts' pinned account keys and device lists (encoded
@@ -76,7 +79,7 @@ pub const CHAT_STATES: &str = "chat_states";
 pub const VERIFIED: &str = "verified";
 
 /// Every store, for transactions that write them all.
-pub const ALL: [&str; 15] = [
+pub const ALL: [&str; 16] = [
     ACCOUNT,
     SESSIONS,
     PREKEYS,
@@ -86,6 +89,7 @@ pub const ALL: [&str; 15] = [
     VERIFIED,
     CHATS,
     NAMES,
+    PROFILES,
     MUTED,
     PINNED,
     GROUPS,

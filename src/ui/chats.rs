@@ -5,6 +5,7 @@ use hush_client::{ChatId, ChatSummary, Username};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::avatar::Avatar;
 use super::chat_actions::{ChatActions, ChatConfirm};
 use super::conversation::press::Opener;
 use super::conversation::Conversation;
@@ -198,11 +199,14 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
             (ui.display(&name) != spelled).then_some(spelled)
         }
     };
-    let initial = {
+    let initial = Signal::derive({
         let shown = shown.clone();
-        // Capitalised by the stylesheet: no case tables in the app.
-        move || shown().chars().next().unwrap_or('?').to_string()
-    };
+        move || shown()
+    });
+    let account = Signal::derive({
+        let name = name.clone();
+        move || name.account().cloned()
+    });
     let marked = state.unread.on && chat.unread == 0;
     view! {
         <li
@@ -217,7 +221,7 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
                 aria-current=move || current().then_some("true")
                 on:click=open
             >
-                <span class="avatar" aria-hidden="true">{initial}</span>
+                <Avatar account initial />
                 <span class="name">
                     <bdi>{shown}</bdi>
                     <span class="handle">{handle}</span>

@@ -6,6 +6,7 @@ use hush_protocol::groups::Role;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
+use super::avatar::Avatar;
 use crate::command::{Command, GroupCommand, Messenger};
 use crate::state::Ui;
 
@@ -141,13 +142,16 @@ fn MemberRow(account: String, is_admin: bool) -> impl IntoView {
     let shown = ui.name_of(&account);
     // A member's name, as the group state holds it, names an account.
     let member = Username::parse(&account).ok();
+    let pictured = member.clone();
     let tell = move |command: fn(ChatId, Username) -> GroupCommand| {
         if let (Some(chat), Some(member)) = (ui.current.get_untracked(), member.clone()) {
             messenger.tell(Command::Group(command(chat, member)));
         }
     };
+    let initial = shown.clone();
     view! {
         <li>
+            <Avatar account=pictured initial />
             <span class="name">{if mine { "You".to_owned() } else { shown }}</span>
             {is_admin.then_some(view! { <span class="role">"Admin"</span> })}
             {move || (ui.admin_here() && !mine).then(|| {

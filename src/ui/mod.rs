@@ -1,5 +1,6 @@
 //! The screens: onboarding, and the chat list beside the open conversation.
 
+mod avatar;
 mod chat_actions;
 mod chats;
 mod conversation;

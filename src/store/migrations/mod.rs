@@ -105,6 +105,11 @@ fn v12(builder: RexieBuilder) -> RexieBuilder {
     )
 }
 
+/// Version 13: contacts' About lines and photos.
+fn v13(builder: RexieBuilder) -> RexieBuilder {
+    builder.add_object_store(ObjectStore::new(schema::PROFILES))
+}
+
 /// Version 9: each chat's place in the chat list (pinned, archived, ...).
 fn v9(builder: RexieBuilder) -> RexieBuilder {
     builder.add_object_store(ObjectStore::new(schema::CHAT_STATES))
@@ -113,9 +118,10 @@ fn v9(builder: RexieBuilder) -> RexieBuilder {
 /// Opens (creating or upgrading) the database `name` at [`VERSION`], and runs the data
 /// migrations it has not had. A database of a newer version is refused untouched.
 pub(super) async fn open(name: &str) -> Result<Rexie, OpenError> {
-    let builder = v12(v9(v8(v7(v6(v5(v4(v3(v2(v1(
-        Rexie::builder(name).version(VERSION)
-    ))))))))));
+    let builder = v13(v12(v9(v8(v7(v6(v5(v4(v3(v2(v1(Rexie::builder(
+        name,
+    )
+    .version(VERSION))))))))))));
     let db = match builder.build().await {
         Ok(db) => db,
         Err(error) => {

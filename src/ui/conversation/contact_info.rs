@@ -17,6 +17,14 @@ pub(super) fn ContactInfo() -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     view! {
             <div class="contact-info">
+                {move || {
+                    let ChatId::Direct(contact) = ui.current.get()? else { return None };
+                    let about = ui.abouts.with(|abouts| abouts.get(&contact).cloned())?;
+                    (!about.is_empty()).then(|| view! {
+                        <h3>"About"</h3>
+                        <p class="contact-about" dir="auto">{about}</p>
+                    })
+                }}
                 <h3>"Safety number"</h3>
                 <p class="safety-number">
                     {move || ui.safety.get().map(|safety| safety.groups.join(" "))}

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::side_panel::{close_panel, panel_open};
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::ui::avatar::Avatar;
 use crate::ui::focus_back::return_focus;
 use crate::ui::time::clock;
 
@@ -33,6 +34,12 @@ pub(super) fn ChatHeader() -> impl IntoView {
             >
                 "‹"
             </button>
+            <Avatar
+                account=Signal::derive(move || ui.current.get().and_then(|c| c.account().cloned()))
+                initial=Signal::derive(move || {
+                    ui.current.get().map(|chat| ui.display(&chat)).unwrap_or_default()
+                })
+            />
             <div class="who">
                 <h2>
                     <bdi>{move || ui.current.get().map(|chat| ui.display(&chat))}</bdi>

@@ -18,7 +18,9 @@ pub(crate) fn Settings() -> impl IntoView {
         <section class="devices settings" role="dialog" aria-labelledby="settings-title">
             <h3 id="settings-title">"Settings"</h3>
             <h4>"Profile"</h4>
+            <profile::Photo />
             <profile::DisplayName />
+            <profile::About />
             <h4>"Privacy"</h4>
             <privacy::LastSeen />
             <privacy::ReadReceipts />

@@ -3,8 +3,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 
-use crate::command::{Command, Messenger};
+use crate::command::{Command, Messenger, PHOTO_INPUT};
+use crate::platform::files;
 use crate::state::Ui;
+use crate::ui::avatar::Avatar;
 
 /// The `Display name` field and `Save name`.
 #[component]
@@ -31,5 +33,57 @@ pub(super) fn DisplayName() -> impl IntoView {
             <button type="submit" disabled=unchanged>"Save name"</button>
         </form>
         <p class="settings-note">"Contacts see this name; left empty, your username."</p>
+    }
+}
+
+/// The `About` field and `Save about`.
+#[component]
+pub(super) fn About() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let typed = RwSignal::new(ui.my_about.get_untracked());
+    let save = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        messenger.tell(Command::SetAbout(typed.get_untracked()));
+    };
+    let unchanged = move || typed.get().trim() == ui.my_about.get().trim();
+    view! {
+        <form class="display-name" on:submit=save>
+            <label for="settings-about">"About"</label>
+            <input
+                id="settings-about"
+                dir="auto"
+                maxlength="139"
+                placeholder="Say something about yourself"
+                prop:value=typed
+                on:input=move |ev| typed.set(event_target_value(&ev))
+            />
+            <button type="submit" disabled=unchanged>"Save about"</button>
+        </form>
+    }
+}
+
+/// Our photo, `Change photo` and its file input `Photo file`.
+#[component]
+pub(super) fn Photo() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    let initial = Signal::derive(move || ui.me.get().map(|me| me.to_string()).unwrap_or_default());
+    view! {
+        <div class="profile-photo">
+            <Avatar account=ui.me initial />
+            <button type="button" on:click=move |_| files::choose(PHOTO_INPUT)>
+                "Change photo"
+            </button>
+            <input
+                id=PHOTO_INPUT
+                type="file"
+                accept="image/*"
+                aria-label="Photo file"
+                hidden
+                on:change=move |_| messenger.tell(Command::ChangePhoto)
+            />
+        </div>
+        <p class="settings-note">"Only your contacts can see it: it is encrypted for them."</p>
     }
 }

@@ -6,16 +6,13 @@ use leptos::prelude::*;
 use super::menu::Menu;
 use super::Panels;
 use crate::state::Ui;
+use crate::ui::avatar::Avatar;
 
 /// The header above the search field and the chat list.
 #[component]
 pub(crate) fn SidebarHead(panels: Panels) -> impl IntoView {
     let ui = expect_context::<Ui>();
-    // Capitalised by the stylesheet: no case tables in the app.
-    let initial = move || {
-        let me = ui.me.get().map(|me| me.to_string()).unwrap_or_default();
-        me.chars().next().unwrap_or('?').to_string()
-    };
+    let initial = Signal::derive(move || ui.me.get().map(|me| me.to_string()).unwrap_or_default());
     let me = move || ui.me.get().map(|me| me.to_string());
     view! {
         <div class="sidebar-head">
@@ -27,7 +24,7 @@ pub(crate) fn SidebarHead(panels: Panels) -> impl IntoView {
                 aria-expanded=move || panels.settings.get().to_string()
                 on:click=move |_| panels.settings.update(|open| *open = !*open)
             >
-                <span class="avatar" aria-hidden="true">{initial}</span>
+                <Avatar account=ui.me initial />
             </button>
             // Beside the button, not in it: its name is `Profile` alone.
             <p class="me">{me}</p>

@@ -56,6 +56,8 @@ const MESSAGE_V5: u8 = 0xAD;
 const MESSAGE_V6: u8 = 0xB5;
 /// A chat's disappearing-message timer.
 const TIMER: u8 = 0xAE;
+/// A contact's About line and photo.
+const PROFILE: u8 = 0xB9;
 /// A chat's place in the chat list.
 const CHAT_STATE: u8 = 0xB0;
 /// A group record whose log holds its chain from the creation (relay-ordered changes).
@@ -451,6 +453,36 @@ pub fn decode_timer(bytes: &[u8]) -> Result<ChatTimer, DecodeError> {
     };
     r.finish()?;
     Ok(timer)
+}
+
+/// A contact's About line and photo (the photo's key included).
+pub fn encode_profile(profile: &crate::model::ContactProfile) -> Zeroizing<Vec<u8>> {
+    let mut w = Writer::default();
+    w.header(PROFILE).var(profile.about.as_bytes());
+    match &profile.photo {
+        Some(photo) => {
+            w.u8(1);
+            photo.write(&mut w);
+        }
+        None => {
+            w.u8(0);
+        }
+    }
+    Zeroizing::new(w.into_bytes())
+}
+
+/// Restores [`encode_profile`]'s bytes.
+pub fn decode_profile(bytes: &[u8]) -> Result<crate::model::ContactProfile, DecodeError> {
+    let mut r = Reader::new(bytes);
+    r.stored_header(PROFILE)?;
+    let about = r.string("about", crate::model::MAX_ABOUT_BYTES)?;
+    let photo = match r.u8()? {
+        0 => None,
+        1 => Some(AttachmentPointer::read(&mut r)?),
+        _ => return Err(DecodeError::Invalid("profile photo flag")),
+    };
+    r.finish()?;
+    Ok(crate::model::ContactProfile { about, photo })
 }
 
 /// A chat's place in the chat list.

@@ -1,0 +1,186 @@
+//! Profiles: our About line and photo, and contacts' photos on screen. A photo is scaled to
+//! [`PHOTO_EDGE`] px, sealed under a fresh key and uploaded as a blob; its pointer (key
+//! included) goes to contacts inside their sessions. A contact's photo is fetched, checked
+//! against its SHA-256, kept with the media (so it shows offline) and shown from a `blob:` URL.
+
+use hush_client::model::ContactProfile;
+use hush_client::{EngineError, Output, Store};
+use hush_protocol::attachment::{self, AttachmentPointer, Dimensions, Mime, Sealed};
+use hush_protocol::Username;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rand_core::OsRng;
+
+use super::tab::{AppEngine, Tab};
+use crate::command::{Command, PHOTO_INPUT};
+use crate::platform::files::{self, FileBlob};
+use crate::platform::{blobs, file_slices, media};
+use crate::state::Ui;
+
+/// The longest side of a profile photo as sent (px).
+const PHOTO_EDGE: u32 = 512;
+
+/// A photo sealed and waiting for the relay's grant.
+pub(super) struct PhotoUpload {
+    request: u32,
+    sealed: Sealed,
+    dimensions: Option<Dimensions>,
+}
+
+/// Our About line and photo, and every contact's photo, on screen.
+pub(super) async fn load(engine: &AppEngine, ui: Ui) {
+    if let Some(account) = engine.account() {
+        ui.my_about.set(account.about.clone());
+        if let Some(photo) = account.photo.clone() {
+            show_photo(ui, account.name.clone(), photo);
+        }
+    }
+    match engine.store().profiles().await {
+        Ok(profiles) => {
+            for (account, profile) in profiles {
+                shown(ui, account, profile);
+            }
+        }
+        Err(e) => ui.problem.set(Some(e.to_string())),
+    }
+}
+
+/// A contact's profile (just told, or stored): their About line, and their photo once fetched.
+pub(super) fn shown(ui: Ui, account: Username, profile: ContactProfile) {
+    ui.abouts.update(|abouts| {
+        abouts.insert(account.clone(), profile.about);
+    });
+    match profile.photo {
+        Some(photo) => show_photo(ui, account, photo),
+        None => ui.photos.update(|photos| {
+            photos.remove(&account);
+        }),
+    }
+}
+
+/// Where a photo is kept with the media: its blob id's first half.
+fn kept_as(photo: &AttachmentPointer) -> [u8; 16] {
+    let mut id = [0; 16];
+    id.copy_from_slice(&photo.blob[..16]);
+    id
+}
+
+/// Shows `photo` for `account`: from the media kept here, or fetched and checked first. One
+/// that cannot be fetched or does not check out leaves the initial.
+fn show_photo(ui: Ui, account: Username, photo: AttachmentPointer) {
+    spawn_local(async move {
+        let id = kept_as(&photo);
+        let url = match media::url(&id).await {
+            Some(url) => Some(url),
+            None => fetch(&photo, &id).await,
+        };
+        if let Some(url) = url {
+            ui.photos.update(|photos| {
+                if let Some(old) = photos.insert(account, url) {
+                    files::revoke_url(&old);
+                }
+            });
+        }
+    });
+}
+
+/// Downloads and opens `photo`, keeps it as `id`; its `blob:` URL.
+async fn fetch(photo: &AttachmentPointer, id: &[u8; 16]) -> Option<String> {
+    let sealed = blobs::get(&photo.blob, photo.ciphertext_len).await?;
+    let jpeg = attachment::open(&photo.key, &sealed, &photo.sha256).ok()?;
+    let blob = FileBlob::of_bytes(photo.mime.as_str(), &jpeg)?;
+    media::keep(id, photo.mime.as_str(), &blob).await;
+    files::blob_url(photo.mime.as_str(), &blob)
+}
+
+/// The photo picked with `Change photo`: scaled, sealed, and its upload asked for.
+pub(super) async fn change_photo(tab: &mut Tab) -> Result<Output, EngineError> {
+    let Some(picked) = files::read(PHOTO_INPUT).await.into_iter().next() else {
+        return Ok(Output::default());
+    };
+    let photo = files::as_photo_at(picked, PHOTO_EDGE).await;
+    if photo.mime != "image/jpeg" {
+        tab.ui
+            .problem
+            .set(Some("That file is not a photo Hush can show.".to_owned()));
+        return Ok(Output::default());
+    }
+    let mut bytes = Vec::new();
+    if !file_slices::start(&photo.blob, 0, photo.blob.size())
+        .into(&mut bytes)
+        .await
+    {
+        tab.ui
+            .problem
+            .set(Some("Hush could not read that photo.".to_owned()));
+        return Ok(Output::default());
+    }
+    let sealed =
+        attachment::seal(&mut OsRng, &bytes).map_err(|_| hush_client::error::InputError::Photo)?;
+    let (request, out) = tab.engine.request_upload(sealed.ciphertext.len() as u64)?;
+    *tab.photo_upload.borrow_mut() = Some(PhotoUpload {
+        request,
+        sealed,
+        dimensions: photo
+            .dimensions
+            .map(|(width, height)| Dimensions { width, height }),
+    });
+    Ok(out)
+}
+
+/// The relay's grant for our photo (false if `request` was not for it): uploads it, then
+/// tells its pointer.
+pub(super) fn granted(tab: &Tab, request: u32, id: [u8; 32]) -> bool {
+    let taken = tab
+        .photo_upload
+        .borrow_mut()
+        .take_if(|u| u.request == request);
+    let Some(upload) = taken else {
+        return false;
+    };
+    let messenger = tab.messenger;
+    spawn_local(async move {
+        let uploaded = blobs::put(&id, &upload.sealed.ciphertext).await;
+        let pointer = uploaded.then(|| AttachmentPointer {
+            blob: id,
+            key: upload.sealed.key,
+            sha256: upload.sealed.sha256,
+            ciphertext_len: upload.sealed.ciphertext.len() as u64,
+            mime: Mime::Jpeg,
+            file_name: String::new(),
+            dimensions: upload.dimensions,
+            duration_ms: None,
+            thumbnail: Vec::new(),
+            waveform: Vec::new(),
+            caption: String::new(),
+        });
+        messenger.tell(Command::PhotoUploaded(pointer.map(Box::new)));
+    });
+    true
+}
+
+/// Our photo is on the relay (or could not be uploaded): contacts are told, and it shows.
+pub(super) async fn photo_uploaded(
+    tab: &mut Tab,
+    photo: Option<Box<AttachmentPointer>>,
+) -> Result<Output, EngineError> {
+    let Some(photo) = photo else {
+        tab.ui.problem.set(Some(
+            "Your photo could not be uploaded. Try again.".to_owned(),
+        ));
+        return Ok(Output::default());
+    };
+    let out = tab.engine.set_photo(Some(*photo.clone())).await?;
+    if let Some(me) = tab.ui.me.get_untracked() {
+        show_photo(tab.ui, me, *photo);
+    }
+    Ok(out)
+}
+
+/// Our About line (blank: none), told to contacts.
+pub(super) async fn set_about(tab: &mut Tab, about: &str) -> Result<Output, EngineError> {
+    let out = tab.engine.set_about(about).await?;
+    let kept = tab.engine.account().map(|a| a.about.clone());
+    tab.ui.my_about.set(kept.unwrap_or_default());
+    Ok(out)
+}
