@@ -105,9 +105,35 @@ async function show(notices) {
       renotify: true,
       silent: !style.sound,
       body,
-      icon: '/icons/icon-192.png',
+      icon: (await avatar(notice.chat)) ?? '/icons/icon-192.png',
       data: { chat: notice.chat, count, ids },
     });
+  }
+}
+
+// A contact's profile photo as the page kept it (decrypted and checked) in `hush-media`, as a
+// data: URL (a worker has no blob: URLs); null for a group, or a contact without one.
+async function avatar(chat) {
+  try {
+    const db = await new Promise((resolve, reject) => {
+      const request = indexedDB.open('hush-media', 1);
+      request.onupgradeneeded = () => request.result.createObjectStore('media');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    const blob = await new Promise((resolve, reject) => {
+      const request = db.transaction('media').objectStore('media').get(`avatar:${chat}`);
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    if (!(blob instanceof Blob)) return null;
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+    return `data:${blob.type};base64,${btoa(binary)}`;
+  } catch {
+    return null;
   }
 }
 

@@ -22,6 +22,22 @@ pub(crate) async fn keep(id: &MessageId, mime: &str, blob: &FileBlob) -> bool {
         .is_ok()
 }
 
+/// Where a contact's photo is kept for their notifications (the service worker reads it).
+fn avatar_key(account: &str) -> JsValue {
+    JsValue::from_str(&format!("avatar:{account}"))
+}
+
+/// Keeps `account`'s profile photo for the service worker's notifications.
+pub(crate) async fn keep_avatar(account: &str, mime: &str, blob: &FileBlob) {
+    let argument = Array::of3(&avatar_key(account), &JsValue::from_str(mime), blob.as_js());
+    let _ = glue::call_async("hushMedia", "put", &argument).await;
+}
+
+/// Forgets `account`'s kept profile photo (they have none now).
+pub(crate) async fn forget_avatar(account: &str) {
+    let _ = glue::call_async("hushMedia", "forget", &avatar_key(account)).await;
+}
+
 /// A `blob:` URL of the kept file of message `id` (the caller frees it), if kept.
 pub(crate) async fn url(id: &MessageId) -> Option<String> {
     glue::call_async("hushMedia", "url", &key(id))

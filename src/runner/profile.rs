@@ -52,9 +52,14 @@ pub(super) fn shown(ui: Ui, account: Username, profile: ContactProfile) {
     });
     match profile.photo {
         Some(photo) => show_photo(ui, account, photo),
-        None => ui.photos.update(|photos| {
-            photos.remove(&account);
-        }),
+        None => {
+            ui.photos.update(|photos| {
+                if let Some(old) = photos.remove(&account) {
+                    files::revoke_url(&old);
+                }
+            });
+            spawn_local(async move { media::forget_avatar(account.as_str()).await });
+        }
     }
 }
 
@@ -72,7 +77,7 @@ fn show_photo(ui: Ui, account: Username, photo: AttachmentPointer) {
         let id = kept_as(&photo);
         let url = match media::url(&id).await {
             Some(url) => Some(url),
-            None => fetch(&photo, &id).await,
+            None => fetch(&photo, &id, account.as_str()).await,
         };
         if let Some(url) = url {
             ui.photos.update(|photos| {
@@ -84,12 +89,14 @@ fn show_photo(ui: Ui, account: Username, photo: AttachmentPointer) {
     });
 }
 
-/// Downloads and opens `photo`, keeps it as `id`; its `blob:` URL.
-async fn fetch(photo: &AttachmentPointer, id: &[u8; 16]) -> Option<String> {
+/// Downloads and opens `account`'s `photo`, keeps it as `id` (and for their notifications);
+/// its `blob:` URL.
+async fn fetch(photo: &AttachmentPointer, id: &[u8; 16], account: &str) -> Option<String> {
     let sealed = blobs::get(&photo.blob, photo.ciphertext_len).await?;
     let jpeg = attachment::open(&photo.key, &sealed, &photo.sha256).ok()?;
     let blob = FileBlob::of_bytes(photo.mime.as_str(), &jpeg)?;
     media::keep(id, photo.mime.as_str(), &blob).await;
+    media::keep_avatar(account, photo.mime.as_str(), &blob).await;
     files::blob_url(photo.mime.as_str(), &blob)
 }
 

@@ -115,6 +115,35 @@ test('Message preview and Notification sound off: a notification names the chat,
   await alice.close();
 });
 
+test("a contact's profile photo is their notification's icon", { timeout: 180_000 }, async () => {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const context = await persistentContext(server.url);
+  const alice = await browser.newPage();
+  const bob = await bobWithTabClosed(server.url, context, 'bob', async (page) => {
+    // While Bob's tab is open, Alice (with a photo) writes: his tab fetches and keeps it.
+    await register(alice, server.url, 'alice');
+    const settings = await openSettings(alice);
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await settings.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await alice.getByRole('button', { name: 'Profile', exact: true }).locator('img.avatar').waitFor();
+    await openChat(alice, 'bob');
+    await send(alice, ['hello bob']);
+    await page.getByRole('navigation', { name: 'Chats' }).locator('button.chat img.avatar').waitFor({ timeout: 30_000 });
+  });
+
+  await send(alice, ['while you were away']);
+  await bob.push();
+  await until(bob.notifications, (list) => list.length > 0);
+  const icons = await bob.icons();
+  traced(bob, () => assert.equal(icons.length, 1));
+  traced(bob, () => assert.match(icons[0], /^data:image\/jpeg;base64,/));
+  await alice.close();
+});
+
 /** npm web-push-testing on loopback, in this process. */
 async function startPushService() {
   const require = createRequire(import.meta.url);

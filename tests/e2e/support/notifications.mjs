@@ -87,6 +87,10 @@ export async function bobWithTabClosed(url, context, name, before = async () => 
           tag: n.tag,
         })),
       ),
+    /** Each notification's icon (a contact's photo as a data: URL, or Hush's own). */
+    icons: () =>
+      page.evaluate(async () =>
+        (await (await navigator.serviceWorker.getRegistration()).getNotifications()).map((n) => n.icon)),
     /** Whether each notification shown is silent (Settings' Notification sound off). */
     silent: () =>
       page.evaluate(async () =>
