@@ -131,7 +131,7 @@ test("a contact's profile photo is their notification's icon", { timeout: 180_00
     await settings.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
     await alice.getByRole('button', { name: 'Profile', exact: true }).locator('img.avatar').waitFor();
     await openChat(alice, 'bob');
-    await send(alice, ['hello bob']);
+    await send(alice, ['hello bob'], 'Delivered');
     await page.getByRole('navigation', { name: 'Chats' }).locator('button.chat img.avatar').waitFor({ timeout: 30_000 });
   });
 
