@@ -209,7 +209,7 @@ async fn serve(mut tab: Tab, mut queue: UnboundedReceiver<Command>) {
             }
             command => commands::serve(&mut tab, command).await,
         };
-        let out = match step {
+        let mut out = match step {
             Ok(out) => out,
             Err(e) => {
                 tab.ui.problem.set(Some(e.to_string()));
@@ -222,6 +222,7 @@ async fn serve(mut tab: Tab, mut queue: UnboundedReceiver<Command>) {
         };
         if out.events.contains(&Event::Authenticated) {
             events::resubscribe(tab.ui, tab.messenger);
+            out.frames.extend(profile::renew_photo(&mut tab.engine).frames);
         }
         if out.events.contains(&Event::Unlinked) || out.events.contains(&Event::AccountDeleted) {
             // Another device of the account removed this one, or the account was deleted (the

@@ -184,6 +184,19 @@ pub(super) async fn photo_uploaded(
     Ok(out)
 }
 
+/// Keeps our photo's blob on the relay past its lifetime: renewed on every connection (a
+/// refusal, for a photo another of our devices uploaded or one already expired, changes
+/// nothing here).
+pub(super) fn renew_photo(engine: &mut AppEngine) -> Output {
+    let Some(blob) = engine.account().and_then(|a| a.photo.as_ref()).map(|p| p.blob) else {
+        return Output::default();
+    };
+    engine
+        .renew_blob(blob)
+        .map(|(_, out)| out)
+        .unwrap_or_default()
+}
+
 /// Our About line (blank: none), told to contacts.
 pub(super) async fn set_about(tab: &mut Tab, about: &str) -> Result<Output, EngineError> {
     let out = tab.engine.set_about(about).await?;
