@@ -99,6 +99,14 @@
         return blobs.reduce((sum, blob) => sum + blob.size, 0);
       },
       clear: () => run('readwrite', (store) => store.clear()).then(() => true),
+      // Each kept file's size, by key: [[key, bytes], ...] (Settings' storage per chat).
+      async sizes() {
+        const [keys, blobs] = await Promise.all([
+          run('readonly', (store) => store.getAllKeys()),
+          run('readonly', (store) => store.getAll()),
+        ]);
+        return keys.map((key, at) => [String(key), blobs[at]?.size ?? 0]);
+      },
       // A message deleted or expired takes its kept file with it.
       forget: (id) => run('readwrite', (store) => store.delete(id)).then(() => true),
       // Gone with the account (unlinked): the database itself.

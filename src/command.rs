@@ -81,6 +81,8 @@ pub(crate) enum Command {
     SetAutoDownload(AutoDownload),
     /// Forget every kept media file.
     ClearMedia,
+    /// Settings' `Clear media of <chat>`: forget the media kept for one chat.
+    ClearChatMedia(ChatId),
     /// Say how much media is kept.
     MeasureMedia,
     /// Find the open chat's files, for its info's "Media, links and docs".

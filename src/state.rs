@@ -156,6 +156,8 @@ pub(crate) struct Ui {
     pub(crate) gallery: RwSignal<Vec<ChatMessage>>,
     /// Bytes of media kept on this device (None until asked).
     pub(crate) media_bytes: RwSignal<Option<u64>>,
+    /// What this browser keeps per chat, largest first (Settings' Storage; measured there).
+    pub(crate) storage: RwSignal<Vec<ChatStorage>>,
     /// Files of ours on their way, each shown in its chat until its message is sent.
     pub(crate) transfers: RwSignal<Vec<Transfer>>,
     /// Files coming in now, by message, with how much of each arrived (percent).
@@ -248,6 +250,7 @@ impl Ui {
             media: RwSignal::new(Vec::new()),
             auto_download: RwSignal::new(AutoDownload::default()),
             media_bytes: RwSignal::new(None),
+            storage: RwSignal::new(Vec::new()),
             gallery: RwSignal::new(Vec::new()),
             transfers: RwSignal::new(Vec::new()),
             downloads: RwSignal::new(Vec::new()),
@@ -398,4 +401,19 @@ impl Ui {
             }
         });
     }
+}
+
+/// One chat's share of what this browser keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ChatStorage {
+    /// The chat.
+    pub(crate) chat: ChatId,
+    /// How many messages it keeps.
+    pub(crate) messages: u32,
+    /// Their stored bytes.
+    pub(crate) bytes: u64,
+    /// The media kept for its messages: their keys (hex ids), and bytes in all.
+    pub(crate) media: Vec<String>,
+    /// Bytes of media kept.
+    pub(crate) media_bytes: u64,
 }

@@ -52,6 +52,27 @@ pub(crate) async fn blob(id: &MessageId) -> Option<FileBlob> {
     FileBlob::from_js(found)
 }
 
+/// Each kept file's size, by key (a message id in hex, or `avatar:<account>`).
+pub(crate) async fn sizes() -> Vec<(String, u64)> {
+    let Ok(sizes) = glue::call_async("hushMedia", "sizes", &JsValue::UNDEFINED).await else {
+        return Vec::new();
+    };
+    Array::from(&sizes)
+        .iter()
+        .filter_map(|pair| {
+            let pair = Array::from(&pair);
+            Some((pair.get(0).as_string()?, pair.get(1).as_f64()? as u64))
+        })
+        .collect()
+}
+
+/// Forgets the kept files under `keys` (hex message ids), as [`forget`] does one.
+pub(crate) async fn forget_all(keys: &[String]) {
+    for key in keys {
+        let _ = glue::call_async("hushMedia", "forget", &JsValue::from_str(key)).await;
+    }
+}
+
 /// Bytes kept in all.
 pub(crate) async fn size() -> Option<u64> {
     let size = glue::call_async("hushMedia", "size", &JsValue::UNDEFINED)

@@ -77,10 +77,15 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         }
         Command::ClearMedia => {
             downloads::clear(ui).await;
+            super::storage::measure(tab).await;
             Ok(Output::default())
         }
         Command::MeasureMedia => {
-            downloads::measure(ui).await;
+            super::storage::measure(tab).await;
+            Ok(Output::default())
+        }
+        Command::ClearChatMedia(chat) => {
+            super::storage::clear_chat_media(tab, &chat).await;
             Ok(Output::default())
         }
         Command::Search(search) => super::search::serve(tab, search).await,

@@ -20,6 +20,7 @@ mod profile;
 mod resume;
 mod search;
 mod settings;
+mod storage;
 mod stream_download;
 mod stream_upload;
 mod tab;
@@ -222,7 +223,8 @@ async fn serve(mut tab: Tab, mut queue: UnboundedReceiver<Command>) {
         };
         if out.events.contains(&Event::Authenticated) {
             events::resubscribe(tab.ui, tab.messenger);
-            out.frames.extend(profile::renew_photo(&mut tab.engine).frames);
+            out.frames
+                .extend(profile::renew_photo(&mut tab.engine).frames);
         }
         if out.events.contains(&Event::Unlinked) || out.events.contains(&Event::AccountDeleted) {
             // Another device of the account removed this one, or the account was deleted (the

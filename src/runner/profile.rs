@@ -188,7 +188,11 @@ pub(super) async fn photo_uploaded(
 /// refusal, for a photo another of our devices uploaded or one already expired, changes
 /// nothing here).
 pub(super) fn renew_photo(engine: &mut AppEngine) -> Output {
-    let Some(blob) = engine.account().and_then(|a| a.photo.as_ref()).map(|p| p.blob) else {
+    let Some(blob) = engine
+        .account()
+        .and_then(|a| a.photo.as_ref())
+        .map(|p| p.blob)
+    else {
         return Output::default();
     };
     engine

@@ -25,6 +25,11 @@ mod records;
 mod search;
 #[cfg(target_arch = "wasm32")]
 mod starred;
+#[cfg(target_arch = "wasm32")]
+mod usage;
+
+#[cfg(target_arch = "wasm32")]
+pub use usage::ChatUsage;
 
 pub use error::OpenError;
 pub use schema::DATABASE;
@@ -148,6 +153,11 @@ impl IdbStore {
     /// Closes the database (another version may then upgrade it).
     pub fn close(self) {
         self.db.close();
+    }
+
+    /// What this browser keeps per chat (Settings' Storage).
+    pub async fn usage_by_chat(&self) -> Result<Vec<(ChatId, ChatUsage)>, StoreError> {
+        usage::by_chat(&self.db).await
     }
 
     /// Deletes the database `name` (all of this device's Hush data).

@@ -421,12 +421,20 @@ test('a photo kept on this device opens offline; with Photos off in Settings it 
   assert.equal((await download).suggestedFilename(), 'two.jpg');
   await bob.waitForFunction(() => document.querySelectorAll('img.photo:not(.preview)').length === 2, null, { timeout: 30_000 });
 
-  // The setting stays across a reload; Clear media empties the store.
+  // The setting stays across a reload; Storage per chat counts Kate's chat and its photos;
+  // Clear media of kate empties that chat's, Clear media the whole store.
   await bob.reload();
   await openSettings(bob);
   assert.equal(await photos.isChecked(), false, 'the choice was kept');
   await settings.getByText(/^Media on this device: [1-9]/).waitFor();
-  await settings.getByRole('button', { name: 'Clear media' }).click();
+  const perChat = settings.getByRole('table', { name: 'Storage per chat' });
+  const kateRow = perChat.getByRole('row').filter({ has: bob.getByRole('rowheader', { name: 'kate', exact: true }) });
+  await kateRow.waitFor();
+  assert.match(await kateRow.getByRole('cell').nth(0).innerText(), /^[2-9]\d* \(/, 'messages counted');
+  assert.notEqual(await kateRow.getByRole('cell').nth(1).innerText(), '0 MB', 'its photos counted');
+  await kateRow.getByRole('button', { name: 'Clear media of kate', exact: true }).click();
+  await kateRow.getByRole('cell').nth(1).getByText('0 MB', { exact: true }).waitFor();
+  await settings.getByRole('button', { name: 'Clear media', exact: true }).click();
   await settings.getByText('Media on this device: 0 MB').waitFor();
   assert.deepEqual(errors, []);
   await bobContext.close();

@@ -1,4 +1,5 @@
-//! Storage: what downloads by itself on this device, and the media it keeps ("Clear media").
+//! Storage: what downloads by itself on this device, and what it keeps, in all ("Clear media")
+//! and per chat.
 
 use leptos::prelude::*;
 
@@ -48,5 +49,58 @@ pub(super) fn MediaSettings() -> impl IntoView {
         <button type="button" on:click=move |_| messenger.tell(Command::ClearMedia)>
             "Clear media"
         </button>
+        <PerChat />
+    }
+}
+
+/// What this browser keeps for each chat, largest first, each with its own `Clear media of …`.
+#[component]
+fn PerChat() -> impl IntoView {
+    let ui = expect_context::<Ui>();
+    let messenger = expect_context::<Messenger>();
+    view! {
+        <table class="storage-per-chat" aria-label="Storage per chat">
+            <thead>
+                <tr>
+                    <th scope="col">"Chat"</th>
+                    <th scope="col">"Messages"</th>
+                    <th scope="col">"Media"</th>
+                    <th scope="col"><span class="visually-hidden">"Clear"</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                <For
+                    each=move || ui.storage.get()
+                    key=|c| (c.chat.to_string(), c.messages, c.bytes, c.media_bytes)
+                    let:chat
+                >
+                    {
+                        let name = ui.display(&chat.chat);
+                        let label = format!("Clear media of {name}");
+                        let target = chat.chat.clone();
+                        view! {
+                            <tr>
+                                <th scope="row"><bdi>{name}</bdi></th>
+                                <td>{format!("{} ({})", chat.messages, readable(chat.bytes))}</td>
+                                <td>{readable(chat.media_bytes)}</td>
+                                <td>
+                                    <button
+                                        type="button"
+                                        aria-label=label.clone()
+                                        title=label
+                                        disabled=chat.media.is_empty()
+                                        on:click=move |_| {
+                                            messenger.tell(Command::ClearChatMedia(target.clone()))
+                                        }
+                                    >
+                                        "Clear"
+                                    </button>
+                                </td>
+                            </tr>
+                        }
+                    }
+                </For>
+            </tbody>
+        </table>
     }
 }
