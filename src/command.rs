@@ -134,6 +134,8 @@ pub(crate) enum Command {
     SetAbout(String),
     /// Use the photo picked in `Photo file` as the profile photo.
     ChangePhoto,
+    /// No profile photo any more (contacts are told).
+    RemovePhoto,
     /// The profile photo was uploaded (its pointer), or could not be (None).
     PhotoUploaded(Option<Box<hush_protocol::attachment::AttachmentPointer>>),
     /// This device's theme.

@@ -168,6 +168,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         | Command::SetDisplayName(_)
         | Command::SetAbout(_)
         | Command::ChangePhoto
+        | Command::RemovePhoto
         | Command::PhotoUploaded(_)
         | Command::SetTheme(_)
         | Command::SetEnterSends(_)

@@ -184,6 +184,15 @@ pub(super) async fn photo_uploaded(
     Ok(out)
 }
 
+/// No profile photo: contacts are told, and our initial shows again.
+pub(super) async fn remove_photo(tab: &mut Tab) -> Result<Output, EngineError> {
+    let out = tab.engine.set_photo(None).await?;
+    if let Some(me) = tab.ui.me.get_untracked() {
+        shown(tab.ui, me, ContactProfile::default());
+    }
+    Ok(out)
+}
+
 /// Keeps our photo's blob on the relay past its lifetime: renewed on every connection (a
 /// refusal, for a photo another of our devices uploaded or one already expired, changes
 /// nothing here).

@@ -45,6 +45,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         }
         Command::SetAbout(about) => return super::profile::set_about(tab, &about).await,
         Command::ChangePhoto => return super::profile::change_photo(tab).await,
+        Command::RemovePhoto => return super::profile::remove_photo(tab).await,
         Command::PhotoUploaded(photo) => {
             return super::profile::photo_uploaded(tab, photo).await;
         }

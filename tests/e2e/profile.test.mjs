@@ -70,5 +70,11 @@ test('a contact sees the name, About line and photo set in Settings', { timeout:
   await about.waitFor();
   assert.equal(await about.innerText(), 'مرحبا from Rita');
   assert.equal(await about.getAttribute('dir'), 'auto');
+
+  // Remove photo: Sam sees her initial again.
+  await settings.getByRole('button', { name: 'Remove photo' }).click();
+  await settings.getByRole('button', { name: 'Remove photo' }).waitFor({ state: 'detached' });
+  await row.locator('img.avatar').waitFor({ state: 'detached', timeout: 30_000 });
+  assert.equal(await row.locator('span.avatar').innerText(), 'R');
   assert.deepEqual(errors.flat(), []);
 });

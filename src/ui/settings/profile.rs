@@ -75,6 +75,11 @@ pub(super) fn Photo() -> impl IntoView {
             <button type="button" on:click=move |_| files::choose(PHOTO_INPUT)>
                 "Change photo"
             </button>
+            <Show when=move || ui.me.get().is_some_and(|me| ui.photos.with(|p| p.contains_key(&me)))>
+                <button type="button" on:click=move |_| messenger.tell(Command::RemovePhoto)>
+                    "Remove photo"
+                </button>
+            </Show>
             <input
                 id=PHOTO_INPUT
                 type="file"
