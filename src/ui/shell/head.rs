@@ -13,7 +13,14 @@ use crate::ui::avatar::Avatar;
 pub(crate) fn SidebarHead(panels: Panels) -> impl IntoView {
     let ui = expect_context::<Ui>();
     let initial = Signal::derive(move || ui.me.get().map(|me| me.to_string()).unwrap_or_default());
-    let me = move || ui.me.get().map(|me| me.to_string());
+    // Our display name if we chose one, else the username.
+    let me = move || {
+        let chosen = ui.my_name.get();
+        match chosen.is_empty() {
+            true => ui.me.get().map(|me| me.to_string()),
+            false => Some(chosen),
+        }
+    };
     view! {
         <div class="sidebar-head">
             <button

@@ -68,9 +68,41 @@ async function landscape() {
   return png;
 }
 
+/** A profile photo: a simple drawn face on `background`, as PNG bytes. */
+async function portrait(background, skin, hair) {
+  const page = await browser.newPage({ viewport: { width: 256, height: 256 } });
+  await page.setContent('<canvas width="256" height="256" style="display:block"></canvas>');
+  await page.evaluate(([background, skin, hair]) => {
+    const c = document.querySelector('canvas').getContext('2d');
+    c.fillStyle = background; c.fillRect(0, 0, 256, 256);
+    c.fillStyle = hair; c.beginPath(); c.arc(128, 110, 70, Math.PI, 0); c.fill();
+    c.fillStyle = skin; c.beginPath(); c.arc(128, 120, 58, 0, Math.PI * 2); c.fill();
+    c.beginPath(); c.arc(128, 290, 100, 0, Math.PI * 2); c.fill();
+  }, [background, skin, hair]);
+  const png = await page.locator('canvas').screenshot();
+  await page.close();
+  return png;
+}
+
+/** Sets `page`'s profile photo (and About line) in Settings. */
+async function profile(page, photo, about) {
+  const settings = await openSettings(page);
+  await settings.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: photo });
+  await page.getByRole('button', { name: 'Profile', exact: true }).locator('img.avatar').waitFor({ timeout: 30_000 });
+  if (about) {
+    await settings.getByRole('textbox', { name: 'About' }).fill(about);
+    await settings.getByRole('button', { name: 'Save about' }).click();
+  }
+  await fromMenu(page, 'Settings');
+  await settings.waitFor({ state: 'detached' });
+}
+
 const ana = await person('ana', 'Ana Lima');
 const ben = await person('ben', 'Ben Okafor');
 const cleo = await person('cleo', 'Cleo Park');
+await profile(ana, await portrait('#f4a259', '#e0ac69', '#3b2f2f'), 'Weekends are for hiking');
+await profile(ben, await portrait('#5b8e7d', '#8d5524', '#1b1b1b'), 'At the market on Saturdays');
+await profile(cleo, await portrait('#8cb369', '#f1c27d', '#a0522d'));
 
 // A 1:1 chat: a question, a reply to it, a photo with a caption, a reaction.
 await openChat(ben, 'ana');
@@ -89,6 +121,9 @@ await bubble(ana, 'Perfect, see you there').getByRole('button', { name: 'Message
 await ana.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: 'React' }).click();
 await ana.getByRole('menuitem', { name: 'React 👍' }).click();
 await ana.getByRole('log').locator('img').first().waitFor({ timeout: 30_000 });
+// Ben's photo, decrypted on Ana's side, in her chat list.
+await ana.getByRole('navigation', { name: 'Chats' }).locator('button.chat', { hasText: 'Ben Okafor' })
+  .locator('img.avatar').waitFor({ timeout: 30_000 });
 
 // A group of three.
 await fromMenu(ana, 'New group');
