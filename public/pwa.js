@@ -99,13 +99,22 @@
         return blobs.reduce((sum, blob) => sum + blob.size, 0);
       },
       clear: () => run('readwrite', (store) => store.clear()).then(() => true),
-      // Each kept file's size, by key: [[key, bytes], ...] (Settings' storage per chat).
+      // Each kept file's size, by key: [[key, bytes], ...] (Settings' storage per chat), read
+      // by one cursor (keys and sizes from the same moment).
       async sizes() {
-        const [keys, blobs] = await Promise.all([
-          run('readonly', (store) => store.getAllKeys()),
-          run('readonly', (store) => store.getAll()),
-        ]);
-        return keys.map((key, at) => [String(key), blobs[at]?.size ?? 0]);
+        const tx = (await open()).transaction('media', 'readonly');
+        const sizes = [];
+        await new Promise((resolve, reject) => {
+          const request = tx.objectStore('media').openCursor();
+          request.onsuccess = () => {
+            const cursor = request.result;
+            if (!cursor) return resolve();
+            sizes.push([String(cursor.key), cursor.value?.size ?? 0]);
+            cursor.continue();
+          };
+          request.onerror = () => reject(request.error);
+        });
+        return sizes;
       },
       // A message deleted or expired takes its kept file with it.
       forget: (id) => run('readwrite', (store) => store.delete(id)).then(() => true),

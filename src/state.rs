@@ -124,6 +124,9 @@ pub(crate) struct Ui {
     pub(crate) abouts: RwSignal<std::collections::BTreeMap<Username, String>>,
     /// Profile photos on screen (`blob:` URLs), ours included, by account.
     pub(crate) photos: RwSignal<std::collections::BTreeMap<Username, String>>,
+    /// The blob of each account's newest photo, the one to show (a fetch that finds another
+    /// wanted by then is dropped).
+    pub(crate) photo_blobs: StoredValue<std::collections::BTreeMap<Username, [u8; 32]>>,
     /// This device's theme, and whether Enter sends (off: Ctrl+Enter does).
     pub(crate) theme: RwSignal<Theme>,
     pub(crate) enter_sends: RwSignal<bool>,
@@ -234,6 +237,7 @@ impl Ui {
             my_about: RwSignal::new(String::new()),
             abouts: RwSignal::new(Default::default()),
             photos: RwSignal::new(Default::default()),
+            photo_blobs: StoredValue::new(Default::default()),
             theme: RwSignal::new(Theme::System),
             enter_sends: RwSignal::new(true),
             notice_style: RwSignal::new(NoticeStyle::default()),

@@ -27,15 +27,35 @@ fn avatar_key(account: &str) -> JsValue {
     JsValue::from_str(&format!("avatar:{account}"))
 }
 
-/// Keeps `account`'s profile photo for the service worker's notifications.
-pub(crate) async fn keep_avatar(account: &str, mime: &str, blob: &FileBlob) {
-    let argument = Array::of3(&avatar_key(account), &JsValue::from_str(mime), blob.as_js());
-    let _ = glue::call_async("hushMedia", "put", &argument).await;
+/// Where a profile photo (the blob `blob`) is kept: apart from messages' media, whose keys
+/// are bare ids (a sender chooses the blob id, so it must not name a message's media).
+fn photo_key(blob: &[u8; 32]) -> JsValue {
+    JsValue::from_str(&format!("photo:{}", hush_protocol::hex::encode(blob)))
 }
 
-/// Forgets `account`'s kept profile photo (they have none now).
-pub(crate) async fn forget_avatar(account: &str) {
-    let _ = glue::call_async("hushMedia", "forget", &avatar_key(account)).await;
+/// Keeps `account`'s profile photo (the blob `id`), also for the service worker's
+/// notifications.
+pub(crate) async fn keep_photo(account: &str, id: &[u8; 32], mime: &str, blob: &FileBlob) {
+    for key in [photo_key(id), avatar_key(account)] {
+        let argument = Array::of3(&key, &JsValue::from_str(mime), blob.as_js());
+        let _ = glue::call_async("hushMedia", "put", &argument).await;
+    }
+}
+
+/// A `blob:` URL of the kept profile photo `id` (the caller frees it), if kept.
+pub(crate) async fn photo_url(id: &[u8; 32]) -> Option<String> {
+    glue::call_async("hushMedia", "url", &photo_key(id))
+        .await
+        .ok()?
+        .as_string()
+}
+
+/// Forgets a kept profile photo (replaced), and `account`'s notification photo if it has none.
+pub(crate) async fn forget_photo(account: Option<&str>, id: &[u8; 32]) {
+    let _ = glue::call_async("hushMedia", "forget", &photo_key(id)).await;
+    if let Some(account) = account {
+        let _ = glue::call_async("hushMedia", "forget", &avatar_key(account)).await;
+    }
 }
 
 /// A `blob:` URL of the kept file of message `id` (the caller frees it), if kept.

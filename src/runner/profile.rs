@@ -31,9 +31,11 @@ pub(super) struct PhotoUpload {
 pub(super) async fn load(engine: &AppEngine, ui: Ui) {
     if let Some(account) = engine.account() {
         ui.my_about.set(account.about.clone());
-        if let Some(photo) = account.photo.clone() {
-            show_photo(ui, account.name.clone(), photo);
-        }
+        let profile = ContactProfile {
+            about: account.about.clone(),
+            photo: account.photo.clone(),
+        };
+        shown(ui, account.name.clone(), profile);
     }
     match engine.store().profiles().await {
         Ok(profiles) => {
@@ -46,58 +48,81 @@ pub(super) async fn load(engine: &AppEngine, ui: Ui) {
 }
 
 /// A contact's profile (just told, or stored): their About line, and their photo once fetched.
+/// Only the newest photo told for an account shows and is kept; the one it replaces goes.
 pub(super) fn shown(ui: Ui, account: Username, profile: ContactProfile) {
     ui.abouts.update(|abouts| {
         abouts.insert(account.clone(), profile.about);
     });
-    match profile.photo {
-        Some(photo) => show_photo(ui, account, photo),
-        None => {
-            ui.photos.update(|photos| {
-                if let Some(old) = photos.remove(&account) {
-                    files::revoke_url(&old);
-                }
-            });
-            spawn_local(async move { media::forget_avatar(account.as_str()).await });
+    let wanted = profile.photo.as_ref().map(|p| p.blob);
+    let before = ui
+        .photo_blobs
+        .with_value(|blobs| blobs.get(&account).copied());
+    if before == wanted {
+        return;
+    }
+    ui.photo_blobs.update_value(|blobs| match wanted {
+        Some(blob) => drop(blobs.insert(account.clone(), blob)),
+        None => drop(blobs.remove(&account)),
+    });
+    if wanted.is_none() {
+        ui.photos.update(|photos| {
+            if let Some(old) = photos.remove(&account) {
+                files::revoke_url(&old);
+            }
+        });
+    }
+    let gone = account.clone();
+    spawn_local(async move {
+        if let Some(old) = before {
+            let none_now = wanted.is_none().then_some(gone.as_str());
+            media::forget_photo(none_now, &old).await;
         }
+    });
+    if let Some(photo) = profile.photo {
+        show_photo(ui, account, photo);
     }
 }
 
-/// Where a photo is kept with the media: its blob id's first half.
-fn kept_as(photo: &AttachmentPointer) -> [u8; 16] {
-    let mut id = [0; 16];
-    id.copy_from_slice(&photo.blob[..16]);
-    id
+/// Whether `blob` is still the photo to show for `account` (a newer profile may have come
+/// while it was fetched).
+fn still_wanted(ui: Ui, account: &Username, blob: &[u8; 32]) -> bool {
+    ui.photo_blobs
+        .with_value(|blobs| blobs.get(account) == Some(blob))
 }
 
-/// Shows `photo` for `account`: from the media kept here, or fetched and checked first. One
-/// that cannot be fetched or does not check out leaves the initial.
+/// Shows `photo` for `account`: from the media kept here, or fetched, checked and kept
+/// first. One that cannot be fetched or does not check out leaves the initial.
 fn show_photo(ui: Ui, account: Username, photo: AttachmentPointer) {
     spawn_local(async move {
-        let id = kept_as(&photo);
-        let url = match media::url(&id).await {
+        let url = match media::photo_url(&photo.blob).await {
             Some(url) => Some(url),
-            None => fetch(&photo, &id, account.as_str()).await,
+            None => fetch(ui, &account, &photo).await,
         };
-        if let Some(url) = url {
-            ui.photos.update(|photos| {
-                if let Some(old) = photos.insert(account, url) {
-                    files::revoke_url(&old);
-                }
-            });
+        let Some(url) = url else { return };
+        if !still_wanted(ui, &account, &photo.blob) {
+            files::revoke_url(&url);
+            return;
         }
+        ui.photos.update(|photos| {
+            if let Some(old) = photos.insert(account, url) {
+                files::revoke_url(&old);
+            }
+        });
     });
 }
 
-/// Downloads and opens `account`'s `photo`, keeps it as `id` (and for their notifications);
-/// its `blob:` URL.
-async fn fetch(photo: &AttachmentPointer, id: &[u8; 16], account: &str) -> Option<String> {
+/// Downloads and opens `account`'s `photo` and keeps it, unless another came meanwhile; its
+/// `blob:` URL.
+async fn fetch(ui: Ui, account: &Username, photo: &AttachmentPointer) -> Option<String> {
     let sealed = blobs::get(&photo.blob, photo.ciphertext_len).await?;
     let jpeg = attachment::open(&photo.key, &sealed, &photo.sha256).ok()?;
-    let blob = FileBlob::of_bytes(photo.mime.as_str(), &jpeg)?;
-    media::keep(id, photo.mime.as_str(), &blob).await;
-    media::keep_avatar(account, photo.mime.as_str(), &blob).await;
-    files::blob_url(photo.mime.as_str(), &blob)
+    let mime = photo.mime.as_str();
+    let blob = FileBlob::of_bytes(mime, &jpeg)?;
+    if !still_wanted(ui, account, &photo.blob) {
+        return None;
+    }
+    media::keep_photo(account.as_str(), &photo.blob, mime, &blob).await;
+    files::blob_url(mime, &blob)
 }
 
 /// The photo picked with `Change photo`: scaled, sealed, and its upload asked for.
@@ -179,7 +204,15 @@ pub(super) async fn photo_uploaded(
     };
     let out = tab.engine.set_photo(Some(*photo.clone())).await?;
     if let Some(me) = tab.ui.me.get_untracked() {
-        show_photo(tab.ui, me, *photo);
+        let about = tab.ui.my_about.get_untracked();
+        shown(
+            tab.ui,
+            me,
+            ContactProfile {
+                about,
+                photo: Some(*photo),
+            },
+        );
     }
     Ok(out)
 }
@@ -188,7 +221,8 @@ pub(super) async fn photo_uploaded(
 pub(super) async fn remove_photo(tab: &mut Tab) -> Result<Output, EngineError> {
     let out = tab.engine.set_photo(None).await?;
     if let Some(me) = tab.ui.me.get_untracked() {
-        shown(tab.ui, me, ContactProfile::default());
+        let about = tab.ui.my_about.get_untracked();
+        shown(tab.ui, me, ContactProfile { about, photo: None });
     }
     Ok(out)
 }

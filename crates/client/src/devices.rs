@@ -24,6 +24,8 @@ pub enum Refusal {
     /// A first message naming this sender came from another address (the relay re-addressed
     /// it): refused unread, nothing changed.
     Misaddressed(DeviceAddress),
+    /// A list after the one that closed (deleted) the account: an account is never reopened.
+    Reopened,
 }
 
 impl core::fmt::Display for Refusal {
@@ -40,6 +42,9 @@ impl core::fmt::Display for Refusal {
                 f,
                 "the relay offered device {device}, which the account did not sign: it gets nothing"
             ),
+            Self::Reopened => {
+                f.write_str("the relay served a list for an account that was deleted: refused")
+            }
             Self::Misaddressed(claimed) => write!(
                 f,
                 "the relay delivered a message of {}'s device {} as another's: it was not read",
@@ -69,6 +74,9 @@ pub fn check_list(
         let forked = list.version == pinned.list.version && list != pinned.list;
         if list.version < pinned.list.version || forked {
             return Err(Refusal::RolledBack);
+        }
+        if pinned.list.is_closed() && list != pinned.list {
+            return Err(Refusal::Reopened);
         }
     }
     Ok(PinnedDevices { account_key, list })
@@ -175,5 +183,17 @@ mod tests {
             Err(Refusal::Unsigned)
         );
         assert_eq!(check_list("bob", k, &[], None), Err(Refusal::Unsigned));
+
+        // Deleted (a closing list, signed): no later list reopens it, even one the key signed
+        // (a stolen device keeps the key), and the closing list itself still checks.
+        let closed = DeviceList::close("bob", 3, &key).unwrap();
+        let gone = check_list("bob", k, &closed.encode(), Some(&second)).unwrap();
+        assert!(gone.list.is_closed());
+        assert!(check_list("bob", k, &closed.encode(), Some(&gone)).is_ok());
+        let reopened = DeviceList::sign("bob", 4, vec![one], &key).unwrap();
+        assert_eq!(
+            check_list("bob", k, &reopened.encode(), Some(&gone)),
+            Err(Refusal::Reopened)
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Delete my account (issue 22), over the real relay: the account's last device list names no
-//! device and is signed by its key; the relay then keeps nothing of it but the reserved name
-//! and that list, every device of the account wipes itself, and a contact sees it gone.
+//! device and is signed by its key; the relay then keeps none of its devices, prekeys, queues,
+//! blobs or settings (only the reserved name and that list, and removed devices' identity keys),
+//! every device of the account wipes itself, and a contact sees it gone.
 // clippy.toml's allow-*-in-tests does not reach the helpers outside #[test] functions.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -30,6 +31,13 @@ async fn a_deleted_account_leaves_only_its_name_and_contacts_see_it_gone() {
     alice.deliver("bob", "hello").await;
     bob.expect(message_from("hello")).await;
     let (blob, _) = upload_sealed(&relay, &mut bob, b"a photo of bob", 4).await;
+    let out = bob
+        .engine
+        .set_presence_visibility(hush_protocol::relay::PresenceVisibility::Nobody)
+        .await
+        .unwrap();
+    bob.output(out).await;
+    bob.settle().await;
     // Waiting for Bob while he is gone: a message queued to each of his devices.
     drop(phone.ws);
     alice.deliver("bob", "are you there?").await;
@@ -37,6 +45,7 @@ async fn a_deleted_account_leaves_only_its_name_and_contacts_see_it_gone() {
         ("devices", "account"),
         ("blobs", "account"),
         ("envelopes", "recipient"),
+        ("presence_settings", "account"),
     ] {
         assert!(rows(&relay, table, column, "bob") > 0, "{table} before");
     }
@@ -111,6 +120,13 @@ async fn a_group_goes_on_without_a_member_who_deleted_their_account() {
     devices[0].output(out).await;
     devices[0].expect(status(message.id, Status::Sent)).await;
     devices[1].expect(message_from("still here?")).await;
+    // member0 never chatted with member2 alone: no chat is made just to say it.
+    let chats = devices[0].store.chats().await.unwrap();
+    assert!(
+        chats.iter().all(|c| c.chat != chat("member2")),
+        "{:?}",
+        chats.iter().map(|c| c.chat.to_string()).collect::<Vec<_>>()
+    );
     // member1's Delivered comes back (the deleted member's never will).
     for _ in 0..20 {
         settle_all(&mut devices).await;

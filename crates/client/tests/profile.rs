@@ -93,6 +93,15 @@ async fn about_and_photo_reach_a_contact_who_alone_can_open_the_photo() {
         (stored.about.as_str(), stored.photo),
         ("مرحبا، out hiking", None)
     );
+
+    // With no name, no photo and the About line cleared, there is nothing left to say: the
+    // change is still told.
+    let out = alice.engine.set_about("").await.unwrap();
+    alice.output(out).await;
+    let Event::Profile { profile, .. } = bob.expect(told("alice")).await else {
+        unreachable!()
+    };
+    assert_eq!(profile, ContactProfile::default());
 }
 
 #[tokio::test]

@@ -193,6 +193,11 @@ fn check_close_account(store: &impl Store) {
         .close_account("alice", &list("alice", 3, &[]))
         .is_err());
     assert_eq!(store.device_list("alice").unwrap().unwrap().version, 2);
+    // An upload that finishes after the deletion is not recorded (its file goes).
+    assert!(matches!(
+        store.add_blob(&blob(4, 1, 10, 1_000)),
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// Registration stores the account and its list; a taken name is a conflict that changes nothing.
@@ -952,6 +957,12 @@ fn blob(n: u8, device: u32, size: u64, expires_ms: u64) -> BlobRecord {
 /// Blobs: bytes per uploading device (unexpired only), renewal only by the uploader and only
 /// before expiry, expired ones taken in bounded batches, each once.
 fn check_blobs(store: &impl Store) {
+    // A device no longer listed (or never) records nothing.
+    assert!(matches!(
+        store.add_blob(&blob(9, 1, 5, 50)),
+        Err(StoreError::NotFound(_))
+    ));
+    register(store, "alice", &[1, 2]);
     assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 0);
     for (n, device, size, expires) in [
         (1, 1, 100, 50),

@@ -76,7 +76,13 @@ fn PerChat() -> impl IntoView {
                 >
                     {
                         let name = ui.display(&chat.chat);
-                        let label = format!("Clear media of {name}");
+                        // Two chats may show one name: the username tells them apart.
+                        let label = match chat.chat.account() {
+                            Some(account) if name != account.as_str() => {
+                                format!("Clear media of {name} ({account})")
+                            }
+                            _ => format!("Clear media of {name}"),
+                        };
                         let target = chat.chat.clone();
                         view! {
                             <tr>

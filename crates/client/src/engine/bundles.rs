@@ -87,8 +87,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let mut changes = Changes::default();
         self.drop_unlisted(account, &pinned, &mut changes).await?;
         changes.pinned_devices.push(pinned);
-        if !said_before {
-            let chat = ChatId::Direct(account.clone());
+        let chat = ChatId::Direct(account.clone());
+        // Said once, and only in a chat with them (not a new chat for a group's member).
+        let chatted = self.store.chats().await?.iter().any(|c| c.chat == chat);
+        if !said_before && chatted {
             let notice = self.notice(&chat, Kind::AccountDeleted, now_ms, &mut changes);
             out.events.push(Event::Message(notice));
         }

@@ -78,18 +78,25 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Our profile for `to` (display name, About line, photo), if we have any of it.
+    /// Our profile for `to` (display name, About line, photo), if we have any of it (what a
+    /// new session starts with).
     pub(super) fn profile_for(&mut self, to: &Username) -> Option<OutboxEntry> {
+        let account = self.account.as_ref()?;
+        let said = !account.display_name.is_empty()
+            || !account.about.is_empty()
+            || account.photo.is_some();
+        said.then(|| self.profile_entry(to)).flatten()
+    }
+
+    /// Our profile for `to`, as it is now (a change: also when it says nothing any more).
+    fn profile_entry(&mut self, to: &Username) -> Option<OutboxEntry> {
         let account = self.account.as_ref()?;
         let profile = Content::Profile {
             display_name: account.display_name.clone(),
             about: account.about.clone(),
             photo: account.photo.clone().map(Box::new),
         };
-        let said = !account.display_name.is_empty()
-            || !account.about.is_empty()
-            || account.photo.is_some();
-        said.then(|| self.entry(to, profile))
+        Some(self.entry(to, profile))
     }
 
     /// Sets how contacts see this account named (blank: by its username). Everyone we chat
@@ -139,7 +146,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ..Changes::default()
         };
         for contact in &contacts {
-            changes.outbox.extend(self.profile_for(contact));
+            changes.outbox.extend(self.profile_entry(contact));
         }
         if let Err(e) = self.store.commit(changes).await {
             self.account = previous;

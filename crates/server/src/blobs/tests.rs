@@ -75,6 +75,7 @@ fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
     let store = SqliteStore::open(&dir.path().join("hush.db")).unwrap();
+    register_alice(&store);
     let now = crate::now_ms();
     let count = EXPIRY_BATCH + 3;
     for n in 0..count {
@@ -131,4 +132,23 @@ fn a_grant_file_that_is_junk_is_dropped_at_open() {
     let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
     assert!(blobs.grant_of(&id).is_none());
     assert_eq!(std::fs::read_dir(&blobs_dir).unwrap().count(), 0);
+}
+
+/// Registers `alice` with device 1 (blobs are recorded only for listed devices).
+fn register_alice(store: &SqliteStore) {
+    use crate::store::{AccountRecord, DeviceRecord, SignedDeviceList, Store as _};
+    let account = AccountRecord {
+        name: "alice".to_owned(),
+        account_key: [1; 32],
+        created_ms: 0,
+    };
+    let list = SignedDeviceList {
+        version: 1,
+        bytes: b"alice's list".to_vec(),
+        devices: vec![DeviceRecord {
+            device_id: 1,
+            identity: [2; 64],
+        }],
+    };
+    store.create_account(&account, &list).unwrap();
 }

@@ -471,7 +471,8 @@ pub trait Store: Send + Sync + 'static {
     /// Drops a device's push subscription (nothing happens if it has none).
     fn delete_push_subscription(&self, name: &str, device: u32) -> Result<(), StoreError>;
 
-    /// Records an uploaded blob (replacing a record with its id).
+    /// Records an uploaded blob (replacing a record with its id). `NotFound` if the uploading
+    /// device is no longer listed (unlinked, or its account deleted while it uploaded).
     fn add_blob(&self, blob: &BlobRecord) -> Result<(), StoreError>;
 
     /// Bytes of the blobs that device uploaded that have not expired at `now`.

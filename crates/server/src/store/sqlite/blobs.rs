@@ -7,6 +7,14 @@ use super::convert::{get_u64, millis_to_sql, OrBackend};
 use crate::store::{BlobRecord, Millis, StoreError};
 
 pub(super) fn add(conn: &Connection, blob: &BlobRecord) -> Result<(), StoreError> {
+    let listed = conn
+        .prepare_cached("SELECT 1 FROM devices WHERE account = ?1 AND device_id = ?2")
+        .db()?
+        .exists(params![blob.account, blob.device])
+        .db()?;
+    if !listed {
+        return Err(StoreError::NotFound("device"));
+    }
     let size = i64::try_from(blob.size)
         .map_err(|_| StoreError::Backend("blob size out of range".to_owned()))?;
     conn.prepare_cached(
