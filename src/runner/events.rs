@@ -121,6 +121,7 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             list.push((account, online, last_seen_ms));
         }),
         Event::OwnDevicesChanged => ui.devices.set(linking::devices(&tab.engine)),
+        Event::OwnProfile => super::profile::own_changed(&tab.engine, ui),
         Event::PresenceVisibility(visibility) => ui.presence_visibility.set(visibility),
         Event::ChatState { chat, cleared } => {
             super::chat_list::changed(tab, &chat, cleared).await;

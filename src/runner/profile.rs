@@ -227,6 +227,20 @@ pub(super) async fn remove_photo(tab: &mut Tab) -> Result<Output, EngineError> {
     Ok(out)
 }
 
+/// Another of our devices changed the account's profile: it shows here too.
+pub(super) fn own_changed(engine: &AppEngine, ui: Ui) {
+    let Some(account) = engine.account() else {
+        return;
+    };
+    ui.my_name.set(account.display_name.clone());
+    ui.my_about.set(account.about.clone());
+    let profile = ContactProfile {
+        about: account.about.clone(),
+        photo: account.photo.clone(),
+    };
+    shown(ui, account.name.clone(), profile);
+}
+
 /// Keeps our photo's blob on the relay past its lifetime: renewed on every connection (a
 /// refusal, for a photo another of our devices uploaded or one already expired, changes
 /// nothing here).

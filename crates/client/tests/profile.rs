@@ -135,3 +135,40 @@ async fn a_profile_a_contact_could_not_show_safely_is_left_out() {
         [(user("alice"), "Alice".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn our_other_devices_keep_the_accounts_about_line_and_photo() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 5).await;
+    let mut bob = Device::register(&relay, "bob", 6).await;
+    let out = alice.engine.set_about("Out hiking").await.unwrap();
+    alice.output(out).await;
+    // Linking carries the display name only: the new device learns the rest once Alice's
+    // first device starts a session with it (here, sending a transcript).
+    let (mut phone, _) = Device::link(&relay, &mut alice, "Phone", 7).await;
+    let hello = alice.send("bob", "hello").await;
+    alice.expect(status(hello, Status::Sent)).await;
+    phone.expect(|e| *e == Event::OwnProfile).await;
+    assert_eq!(phone.engine.account().unwrap().about, "Out hiking");
+
+    // A new photo set on the phone reaches the first device, and contacts.
+    let photo = upload_photo(&relay, &mut phone, b"\xff\xd8\xff\xe0 from the phone").await;
+    let out = phone.engine.set_photo(Some(photo.clone())).await.unwrap();
+    phone.output(out).await;
+    // (The phone fetches Bob's devices first: its answers are handled here.)
+    phone.settle().await;
+    phone.settle().await;
+    alice.expect(|e| *e == Event::OwnProfile).await;
+    assert_eq!(alice.engine.account().unwrap().photo, Some(photo.clone()));
+    assert_eq!(
+        alice.store.account().await.unwrap().unwrap().photo,
+        Some(photo.clone())
+    );
+    bob.expect(message_from("hello")).await;
+    let with_photo =
+        |e: &Event| matches!(e, Event::Profile { profile, .. } if profile.photo.is_some());
+    let Event::Profile { profile, .. } = bob.expect(with_photo).await else {
+        unreachable!()
+    };
+    assert_eq!(profile.photo, Some(photo));
+}

@@ -122,9 +122,13 @@ impl<S: Store, R: Rng> Engine<S, R> {
         // Devices the new list no longer names lose their sessions with it.
         self.drop_unlisted(to, &pinned, &mut changes).await?;
         changes.pinned_devices.push(pinned.clone());
-        // A new session: they get our profile with what we send.
+        // A new session: they get our profile with what we send (our own new device, the
+        // account's About line and photo, which linking does not carry).
         if fresh && !own {
             changes.outbox.extend(self.profile_for(to));
+        }
+        if fresh && own {
+            self.profile_for_own_devices(&mut changes);
         }
         self.store.commit(changes).await?;
         if own {

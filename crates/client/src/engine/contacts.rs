@@ -90,13 +90,26 @@ impl<S: Store, R: Rng> Engine<S, R> {
 
     /// Our profile for `to`, as it is now (a change: also when it says nothing any more).
     fn profile_entry(&mut self, to: &Username) -> Option<OutboxEntry> {
+        let profile = self.own_profile()?;
+        Some(self.entry(to, profile))
+    }
+
+    /// Our profile as content.
+    fn own_profile(&self) -> Option<Content> {
         let account = self.account.as_ref()?;
-        let profile = Content::Profile {
+        Some(Content::Profile {
             display_name: account.display_name.clone(),
             about: account.about.clone(),
             photo: account.photo.clone().map(Box::new),
-        };
-        Some(self.entry(to, profile))
+        })
+    }
+
+    /// Our profile to our own other devices (a change, or a device we just started a session
+    /// with): each device keeps the account's profile, and tells it to contacts it meets.
+    pub(super) fn profile_for_own_devices(&mut self, changes: &mut Changes) {
+        if let Some(profile) = self.own_profile() {
+            self.queue_for_own_devices(profile, changes);
+        }
     }
 
     /// Sets how contacts see this account named (blank: by its username). Everyone we chat
@@ -148,6 +161,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
         for contact in &contacts {
             changes.outbox.extend(self.profile_entry(contact));
         }
+        self.profile_for_own_devices(&mut changes);
         if let Err(e) = self.store.commit(changes).await {
             self.account = previous;
             return Err(e.into());
@@ -157,6 +171,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
             for contact in contacts {
                 self.dispatch_direct(&contact, &mut out).await?;
             }
+            self.dispatch_own(&mut out).await?;
         }
         Ok(out)
     }

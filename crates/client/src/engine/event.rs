@@ -80,6 +80,9 @@ pub enum Event {
     /// This account was deleted (a list naming no device, signed by our account key): as for
     /// [`Event::Unlinked`], the caller wipes its data and returns to onboarding.
     AccountDeleted,
+    /// Another of our devices changed the account's profile (display name, About line,
+    /// photo): read it from [`crate::Engine::account`].
+    OwnProfile,
     /// The account's own device list, or when its devices were last connected, changed.
     OwnDevicesChanged,
     /// A chat's place in the chat list changed (pinned, archived, marked unread, cleared or

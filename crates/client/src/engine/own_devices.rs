@@ -180,6 +180,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
             Content::ChatState { chat, state } => {
                 return self.receive_chat_state(batch, &chat, state).await
             }
+            Content::Profile {
+                display_name,
+                about,
+                photo,
+            } => return self.receive_own_profile(batch, &display_name, &about, photo),
             content => content,
         };
         let (changes, events) = (&mut batch.changes, &mut batch.events);
@@ -256,6 +261,29 @@ impl<S: Store, R: Rng> Engine<S, R> {
             | Content::GroupUpdate { .. }
             | Content::SenderKey { .. } => {}
         }
+        Ok(())
+    }
+
+    /// The account's profile as another of our devices set it: kept here too (what cannot be
+    /// shown safely is left out, as from a contact).
+    fn receive_own_profile(
+        &mut self,
+        batch: &mut Batch,
+        display_name: &str,
+        about: &str,
+        photo: Option<Box<hush_protocol::attachment::AttachmentPointer>>,
+    ) -> Result<(), EngineError> {
+        let held = batch
+            .changes
+            .account
+            .clone()
+            .or_else(|| self.account.clone());
+        let mut account = held.ok_or(EngineError::NoAccount)?;
+        account.display_name = crate::content::clean_display_name(display_name).unwrap_or_default();
+        account.about = crate::model::clean_about(about).unwrap_or_default();
+        account.photo = photo.map(|p| *p).filter(crate::model::photo_fits);
+        batch.changes.account = Some(account);
+        batch.events.push(Event::OwnProfile);
         Ok(())
     }
 

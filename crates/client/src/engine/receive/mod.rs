@@ -292,7 +292,12 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         // What the batch itself tells our other devices (a pin past the limit undone).
         let for_own_devices = !batch.changes.outbox.is_empty();
+        // Our profile as another of our devices set it.
+        let account_now = batch.changes.account.clone();
         self.store.commit(batch.changes).await?;
+        if account_now.is_some() {
+            self.account = account_now;
+        }
         if let Some(list) = own_list {
             self.own = Some(list);
         }
