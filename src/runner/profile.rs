@@ -5,13 +5,14 @@
 
 use hush_client::model::ContactProfile;
 use hush_client::{EngineError, Output, Store};
-use hush_protocol::attachment::{self, AttachmentPointer, Dimensions, Mime, Sealed};
+use hush_protocol::attachment::{self, AttachmentPointer, Dimensions, Mime};
 use hush_protocol::Username;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rand_core::OsRng;
 
 use super::tab::{AppEngine, Tab};
+use super::waiting::PhotoUpload;
 use crate::command::{Command, PHOTO_INPUT};
 use crate::platform::files::{self, FileBlob};
 use crate::platform::{blobs, file_slices, media};
@@ -19,13 +20,6 @@ use crate::state::Ui;
 
 /// The longest side of a profile photo as sent (px).
 const PHOTO_EDGE: u32 = 512;
-
-/// A photo sealed and waiting for the relay's grant.
-pub(super) struct PhotoUpload {
-    request: u32,
-    sealed: Sealed,
-    dimensions: Option<Dimensions>,
-}
 
 /// Our About line and photo, and every contact's photo, on screen.
 pub(super) async fn load(engine: &AppEngine, ui: Ui) {

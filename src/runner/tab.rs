@@ -30,7 +30,7 @@ pub(super) struct Tab {
     /// Forwards waiting for the relay to renew their blob, by renewal request.
     pub(super) renewing: Vec<(u32, crate::command::Forwarding)>,
     /// Our new profile photo, waiting for the relay's grant.
-    pub(super) photo_upload: std::cell::RefCell<Option<super::profile::PhotoUpload>>,
+    pub(super) photo_upload: std::cell::RefCell<Option<super::waiting::PhotoUpload>>,
 }
 
 impl Tab {

@@ -1,11 +1,11 @@
 //! Files of this tab waiting for the relay's grant, by request id (what the runner's `Tab`
-//! keeps for `uploads`).
+//! keeps for `uploads`), and our new profile photo waiting for its grant.
 
 use std::cell::{Cell, RefCell};
 
 use futures::lock::Mutex;
 use hush_client::ChatId;
-use hush_protocol::attachment::{AttachmentKey, Dimensions, Mime};
+use hush_protocol::attachment::{AttachmentKey, Dimensions, Mime, Sealed};
 
 use crate::platform::files::FileBlob;
 
@@ -99,4 +99,14 @@ impl Uploads {
     pub(super) fn take_all(&self) -> Vec<(u32, Waiting)> {
         std::mem::take(&mut *self.0.borrow_mut())
     }
+}
+
+/// Our new profile photo, sealed and waiting for the relay's grant (`super::profile`).
+pub(super) struct PhotoUpload {
+    /// The grant's request.
+    pub(super) request: u32,
+    /// The photo, sealed whole under its fresh key.
+    pub(super) sealed: Sealed,
+    /// Its size in pixels.
+    pub(super) dimensions: Option<Dimensions>,
 }

@@ -195,6 +195,17 @@ impl IdbStore {
         store: &str,
         decode: impl Fn(&[u8]) -> Result<T, StoreError>,
     ) -> Result<Vec<(ChatId, T)>, StoreError> {
+        self.keyed(store, |chat| ChatId::parse(&chat).map_err(corrupt), decode)
+            .await
+    }
+
+    /// Every record of a store keyed by text (`key` reads the key), decoded.
+    async fn keyed<K, T>(
+        &self,
+        store: &str,
+        key: impl Fn(String) -> Result<K, StoreError>,
+        decode: impl Fn(&[u8]) -> Result<T, StoreError>,
+    ) -> Result<Vec<(K, T)>, StoreError> {
         let tx = self
             .db
             .transaction(&[store], TransactionMode::ReadOnly)
@@ -207,12 +218,11 @@ impl IdbStore {
         tx.done().await.map_err(backend)?;
         pairs
             .iter()
-            .map(|(key, value)| {
-                let chat = key
+            .map(|(spelled, value)| {
+                let spelled = spelled
                     .as_string()
-                    .ok_or_else(|| corrupt(format!("a key of {store} is not a chat")))?;
-                let chat = ChatId::parse(&chat).map_err(corrupt)?;
-                Ok((chat, decode(&bytes_of(value)?)?))
+                    .ok_or_else(|| corrupt(format!("a key of {store} is not text")))?;
+                Ok((key(spelled)?, decode(&bytes_of(value)?)?))
             })
             .collect()
     }
@@ -438,27 +448,11 @@ impl Store for IdbStore {
         &self,
     ) -> Result<Vec<(Username, hush_client::model::ContactProfile)>, StoreError> {
         use hush_client::store::encoding::decode_profile;
-        let tx = self
-            .db
-            .transaction(&[schema::PROFILES], TransactionMode::ReadOnly)
-            .map_err(backend)?;
-        let pairs = tx
-            .store(schema::PROFILES)
-            .map_err(backend)?
-            .scan(None, None, None, None)
-            .await
-            .map_err(backend)?;
-        tx.done().await.map_err(backend)?;
-        pairs
-            .iter()
-            .map(|(key, value)| {
-                let account = key
-                    .as_string()
-                    .ok_or_else(|| corrupt("a profile's key is not an account"))?;
-                let profile = decode_profile(&bytes_of(value)?).map_err(corrupt)?;
-                Ok((Username::new(account).map_err(corrupt)?, profile))
-            })
-            .collect()
+        let account = |spelled: String| Username::new(spelled).map_err(corrupt);
+        self.keyed(schema::PROFILES, account, |bytes| {
+            decode_profile(bytes).map_err(corrupt)
+        })
+        .await
     }
 
     async fn names(&self) -> Result<Vec<(Username, String)>, StoreError> {
