@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openChat, register } from './support/browser.mjs';
 import { violations } from './support/axe.mjs';
 import { openSettings } from './support/menu.mjs';
+import { PNG } from './support/files.mjs';
 import { startServer } from './support/server.mjs';
 
 let server;
@@ -26,11 +27,6 @@ after(async () => {
 });
 
 // A 2×2 red PNG.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
-  'base64',
-);
-
 for (const colorScheme of ['light', 'dark']) {
   for (const [form, viewport] of [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]]) {
     test(`the shell and the conversation with media pass axe (${colorScheme}, ${form})`, { timeout: 120_000 }, async () => {

@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register as registerAt, waitForStatus, watchErrors } from './support/browser.mjs';
+import { PNG } from './support/files.mjs';
 import { startServer } from './support/server.mjs';
 import { openSettings } from './support/menu.mjs';
 
@@ -73,11 +74,6 @@ test('a 20 MiB file sent with a caption downloads on the other side with identic
 });
 
 // A 2×2 red PNG.
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
-  'base64',
-);
-
 test('a photo shows in its bubble on both sides, named by its caption or "Photo"', { timeout: 120_000 }, async () => {
   const alice = await browser.newPage();
   const bob = await browser.newPage();

@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 
 import { launchBrowser, openChat, register as registerAt, watchErrors } from './support/browser.mjs';
 import { openSettings } from './support/menu.mjs';
+import { PNG } from './support/files.mjs';
 import { startServer } from './support/server.mjs';
 
 let server;
@@ -24,11 +25,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 /** What the relay's store answers to `sql` (Debian's sqlite3, read only). */
 function relayQuery(sql) {

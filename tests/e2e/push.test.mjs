@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 
 import { launchBrowser, launchPersistent, openChat, register, waitForStatus } from './support/browser.mjs';
 import { bobWithTabClosed, send, traced, until } from './support/notifications.mjs';
+import { PNG } from './support/files.mjs';
 import { startServer } from './support/server.mjs';
 import { openSettings } from './support/menu.mjs';
 
@@ -124,11 +125,7 @@ test("a contact's profile photo is their notification's icon", { timeout: 180_00
     // While Bob's tab is open, Alice (with a photo) writes: his tab fetches and keeps it.
     await register(alice, server.url, 'alice');
     const settings = await openSettings(alice);
-    const png = Buffer.from(
-      'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==',
-      'base64',
-    );
-    await settings.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await settings.getByLabel('Photo file').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: PNG });
     await alice.getByRole('button', { name: 'Profile', exact: true }).locator('img.avatar').waitFor();
     await openChat(alice, 'bob');
     await send(alice, ['hello bob'], 'Delivered');

@@ -75,15 +75,7 @@ impl Rich {
 
     pub(super) fn write(&self, w: &mut Writer) {
         w.raw(&self.id).u64(self.sent_ms).var(self.body.as_bytes());
-        match &self.attachment {
-            Some(pointer) => {
-                w.u8(1);
-                pointer.write(w);
-            }
-            None => {
-                w.u8(0);
-            }
-        }
+        AttachmentPointer::write_optional(self.attachment.as_ref(), w);
         match &self.quote {
             Some(quote) => w
                 .u8(1)
@@ -110,10 +102,7 @@ impl Rich {
         let id = r.array()?;
         let sent_ms = r.u64()?;
         let body = r.string("text", MAX_TEXT)?;
-        let attachment = match r.bool("attachment flag")? {
-            true => Some(AttachmentPointer::read(r)?),
-            false => None,
-        };
+        let attachment = AttachmentPointer::read_optional(r, "attachment flag")?;
         let quote = match r.bool("quote flag")? {
             true => Some(Quote {
                 target: MessageRef {

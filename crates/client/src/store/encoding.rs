@@ -4,18 +4,16 @@
 
 use hush_protocol::attachment::AttachmentPointer;
 use hush_protocol::codec::{Reader, Writer};
-use hush_protocol::devices::{AccountKey, DeviceList, MAX_DEVICE_NAME};
+use hush_protocol::devices::DeviceList;
 use hush_protocol::groups::{Change, GroupError, GroupLog, MAX_CHANGE, MAX_MEMBERS};
-use hush_protocol::keys::SignedPreKeyPair;
 use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::DeviceAddress;
-use hush_protocol::{DecodeError, IdentityKeyPair, Username, WIRE_VERSION};
+use hush_protocol::{DecodeError, Username, WIRE_VERSION};
 use zeroize::Zeroizing;
 
-use hush_protocol::relay::{PresenceVisibility, MAX_DEVICE_LIST};
+use hush_protocol::relay::MAX_DEVICE_LIST;
 
-use crate::account::{LocalAccount, RetiredPreKey, MAX_RETIRED_PREKEYS};
-use crate::content::{Content, MAX_DISPLAY_NAME, MAX_TEXT};
+use crate::content::{Content, MAX_TEXT};
 // An outbox entry holds up to the longest content (`hush_protocol::limits`).
 use crate::model::{
     ChatId, ChatMessage, ChatTimer, GroupLine, GroupRecord, Kind, MessageMeta, MessageRef,
@@ -23,23 +21,15 @@ use crate::model::{
 };
 use hush_protocol::limits::MAX_CONTENT;
 
-/// An account as first stored (no display name).
-const ACCOUNT_V1: u8 = 0xA0;
+mod account;
+
+pub use account::{decode_account, encode_account};
+#[cfg(test)]
+use account::{ACCOUNT_V1, ACCOUNT_V3, ACCOUNT_V4};
+
 const MESSAGE: u8 = 0xA1;
 const OUTBOX: u8 = 0xA2;
-/// An account with its display name at the end.
-const ACCOUNT_V2: u8 = 0xA3;
 const PINNED_DEVICES: u8 = 0xA4;
-/// An account with its display name, then this device's name.
-const ACCOUNT_V3: u8 = 0xA5;
-/// An account with when its signed prekey was handed out and the replaced ones still kept.
-const ACCOUNT_V4: u8 = 0xA9;
-/// An account with its presence setting at the end (and whether the relay has it yet).
-const ACCOUNT_V5: u8 = 0xAA;
-/// An account with whether it sends read receipts at the end.
-const ACCOUNT_V6: u8 = 0xB7;
-/// An account with its About line and profile photo at the end.
-const ACCOUNT: u8 = 0xB8;
 /// A message with its group line (if any) at the end.
 const MESSAGE_V2: u8 = 0xA6;
 /// A message with an attachment: [`MESSAGE_V2`] and the pointer after it (messages without
@@ -74,145 +64,7 @@ pub const MAX_PROPOSED: usize = 8;
 /// The most member devices a group record keeps keys of.
 const MAX_GROUP_DEVICES: usize = MAX_MEMBERS * 8;
 /// An account name is at most 64 bytes (the relay allows 32).
-const MAX_NAME: usize = 64;
-
-/// The account, secrets included (zeroized when dropped).
-pub fn encode_account(account: &LocalAccount) -> Zeroizing<Vec<u8>> {
-    let mut w = Writer::default();
-    w.header(ACCOUNT)
-        .var(account.name.as_bytes())
-        .u32(account.device_id)
-        .raw(account.account_key.to_bytes().as_slice())
-        .raw(account.identity.to_bytes().as_slice())
-        .var(&account.signed_prekey.to_bytes())
-        .u8(u8::from(account.registered))
-        .u32(account.next_prekey_id)
-        .var(account.display_name.as_bytes())
-        .var(account.device_name.as_bytes());
-    match account.signed_prekey_since_ms {
-        Some(since) => w.u8(1).u64(since),
-        None => w.u8(0),
-    };
-    // At most MAX_RETIRED_PREKEYS (3), so the count fits a byte.
-    w.u8(account.retired_prekeys.len().min(MAX_RETIRED_PREKEYS) as u8);
-    for retired in account.retired_prekeys.iter().take(MAX_RETIRED_PREKEYS) {
-        w.var(&retired.key.to_bytes()).u64(retired.retired_ms);
-    }
-    w.u8(account.presence.to_byte())
-        .u8(u8::from(account.presence_unsent))
-        .u8(u8::from(account.read_receipts))
-        .var(account.about.as_bytes());
-    match &account.photo {
-        Some(photo) => {
-            w.u8(1);
-            photo.write(&mut w);
-        }
-        None => {
-            w.u8(0);
-        }
-    }
-    Zeroizing::new(w.into_bytes())
-}
-
-/// When the signed prekey was handed out and the replaced ones kept. An account stored before
-/// rotation existed has had its key since (at least) it was made: time 0, replaced at once.
-fn decode_rotation(
-    r: &mut Reader<'_>,
-    kind: u8,
-) -> Result<(Option<u64>, Vec<RetiredPreKey>), DecodeError> {
-    if !matches!(kind, ACCOUNT | ACCOUNT_V6 | ACCOUNT_V5 | ACCOUNT_V4) {
-        return Ok((Some(0), Vec::new()));
-    }
-    let since = match r.u8()? {
-        0 => None,
-        1 => Some(r.u64()?),
-        _ => return Err(DecodeError::Invalid("signed prekey age")),
-    };
-    let count = usize::from(r.u8()?);
-    if count > MAX_RETIRED_PREKEYS {
-        return Err(DecodeError::Invalid("too many replaced signed prekeys"));
-    }
-    let mut retired = Vec::with_capacity(count);
-    for _ in 0..count {
-        let key = SignedPreKeyPair::from_bytes(r.var("replaced signed prekey", 128)?)?;
-        let retired_ms = r.u64()?;
-        retired.push(RetiredPreKey { key, retired_ms });
-    }
-    Ok((since, retired))
-}
-
-/// Restores [`encode_account`]'s bytes.
-pub fn decode_account(bytes: &[u8]) -> Result<LocalAccount, DecodeError> {
-    let mut r = Reader::new(bytes);
-    let kind = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
-    match kind {
-        ACCOUNT_V1 | ACCOUNT_V2 | ACCOUNT_V3 | ACCOUNT_V4 | ACCOUNT_V5 | ACCOUNT_V6 => {
-            r.stored_header(kind)?
-        }
-        _ => r.stored_header(ACCOUNT)?,
-    };
-    let name = Username::new(r.string("account name", MAX_NAME)?)?;
-    let device_id = r.u32()?;
-    let account_key = AccountKey::from_bytes(&Zeroizing::new(r.array::<32>()?));
-    let identity = IdentityKeyPair::from_bytes(&Zeroizing::new(r.array::<64>()?));
-    let signed_prekey = SignedPreKeyPair::from_bytes(r.var("signed prekey", 128)?)?;
-    let registered = r.bool("registered flag")?;
-    let next_prekey_id = r.u32()?;
-    let display_name = match kind {
-        ACCOUNT_V1 => String::new(),
-        _ => r.string("display name", MAX_DISPLAY_NAME * 4)?,
-    };
-    let device_name = match kind {
-        ACCOUNT | ACCOUNT_V6 | ACCOUNT_V5 | ACCOUNT_V4 | ACCOUNT_V3 => {
-            r.string("device name", MAX_DEVICE_NAME)?
-        }
-        _ => crate::account::DEFAULT_DEVICE_NAME.to_owned(),
-    };
-    let (signed_prekey_since_ms, retired_prekeys) = decode_rotation(&mut r, kind)?;
-    // Stored before the setting existed: the relay's default, which it tells on connecting.
-    let (presence, presence_unsent) = match kind {
-        ACCOUNT | ACCOUNT_V6 | ACCOUNT_V5 => (
-            PresenceVisibility::from_byte(r.u8()?)?,
-            r.bool("presence unsent flag")?,
-        ),
-        _ => (PresenceVisibility::Everyone, false),
-    };
-    // Stored before the setting existed: on, as every account was.
-    let read_receipts = match kind {
-        ACCOUNT | ACCOUNT_V6 => r.bool("read receipts flag")?,
-        _ => true,
-    };
-    let (about, photo) = match kind {
-        ACCOUNT => (
-            r.string("about", crate::model::MAX_ABOUT_BYTES)?,
-            match r.u8()? {
-                0 => None,
-                1 => Some(AttachmentPointer::read(&mut r)?),
-                _ => return Err(DecodeError::Invalid("profile photo flag")),
-            },
-        ),
-        _ => (String::new(), None),
-    };
-    r.finish()?;
-    Ok(LocalAccount {
-        name,
-        device_id,
-        account_key,
-        identity,
-        signed_prekey,
-        signed_prekey_since_ms,
-        retired_prekeys,
-        registered,
-        next_prekey_id,
-        display_name,
-        device_name,
-        presence,
-        presence_unsent,
-        read_receipts,
-        about,
-        photo,
-    })
-}
+pub(super) const MAX_NAME: usize = 64;
 
 fn status_byte(status: Status) -> u8 {
     match status {
@@ -459,15 +311,7 @@ pub fn decode_timer(bytes: &[u8]) -> Result<ChatTimer, DecodeError> {
 pub fn encode_profile(profile: &crate::model::ContactProfile) -> Zeroizing<Vec<u8>> {
     let mut w = Writer::default();
     w.header(PROFILE).var(profile.about.as_bytes());
-    match &profile.photo {
-        Some(photo) => {
-            w.u8(1);
-            photo.write(&mut w);
-        }
-        None => {
-            w.u8(0);
-        }
-    }
+    AttachmentPointer::write_optional(profile.photo.as_ref(), &mut w);
     Zeroizing::new(w.into_bytes())
 }
 
@@ -476,11 +320,7 @@ pub fn decode_profile(bytes: &[u8]) -> Result<crate::model::ContactProfile, Deco
     let mut r = Reader::new(bytes);
     r.stored_header(PROFILE)?;
     let about = r.string("about", crate::model::MAX_ABOUT_BYTES)?;
-    let photo = match r.u8()? {
-        0 => None,
-        1 => Some(AttachmentPointer::read(&mut r)?),
-        _ => return Err(DecodeError::Invalid("profile photo flag")),
-    };
+    let photo = AttachmentPointer::read_optional(&mut r, "profile photo flag")?;
     r.finish()?;
     Ok(crate::model::ContactProfile { about, photo })
 }

@@ -1,6 +1,8 @@
 use rand_chacha::rand_core::SeedableRng;
 
 use super::*;
+use crate::account::LocalAccount;
+use hush_protocol::devices::AccountKey;
 
 /// The fields every earlier account form starts with (registered, next prekey id 101), under
 /// `header`.

@@ -212,6 +212,30 @@ impl AttachmentPointer {
             .var(self.caption.as_bytes());
     }
 
+    /// Appends a flag (u8: 0 none, 1 one) and the pointer if there is one.
+    pub fn write_optional(pointer: Option<&Self>, w: &mut Writer) {
+        match pointer {
+            Some(pointer) => {
+                w.u8(1);
+                pointer.write(w);
+            }
+            None => {
+                w.u8(0);
+            }
+        }
+    }
+
+    /// Reads what [`Self::write_optional`] wrote (`flag` names the flag in errors).
+    pub fn read_optional(
+        r: &mut Reader<'_>,
+        flag: &'static str,
+    ) -> Result<Option<Self>, DecodeError> {
+        match r.bool(flag)? {
+            true => Self::read(r).map(Some),
+            false => Ok(None),
+        }
+    }
+
     /// Reads one pointer and checks it ([`Self::check`]).
     pub fn read(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let blob = r.array()?;
