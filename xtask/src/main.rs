@@ -15,6 +15,7 @@ mod fuzz;
 mod paths;
 mod relay;
 mod run;
+mod scratch;
 mod screenshots;
 mod setup;
 mod test;
@@ -41,6 +42,17 @@ const USAGE: &str = "usage: cargo xtask <command>
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let rest = args.get(1..).unwrap_or_default();
+    // Browsers' leftovers go to a directory this run removes (see scratch.rs).
+    let scratch = match args.first().map(String::as_str) {
+        Some("test" | "bench" | "screenshots") => match scratch::Scratch::enter() {
+            Ok(scratch) => Some(scratch),
+            Err(error) => {
+                eprintln!("xtask: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+        _ => None,
+    };
     let result = match args.first().map(String::as_str) {
         Some("setup") => setup::ensure()
             .and_then(|_| setup::second_engine())
@@ -59,6 +71,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    drop(scratch);
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
