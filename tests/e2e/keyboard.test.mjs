@@ -96,12 +96,8 @@ for (const [form, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     await alice.keyboard.press('Home');
     await alice.keyboard.press('ArrowDown');
     await alice.keyboard.press('Enter');
-    const reactions = alice.getByRole('menuitem', { name: 'React 👍' });
-    await reactions.waitFor();
-    for (let i = 0; i < 8; i++) await alice.keyboard.press('ArrowRight');
-    const emoji = await alice.getByRole('menuitem', { name: /^React / }).evaluateAll((all) => all
-      .filter((item) => item.checkVisibility()).map((item) => item.getAttribute('aria-label')));
-    assert.ok(emoji.length >= 6, `quick reactions: ${emoji}`);
+    await alice.waitForFunction(() => document.activeElement?.getAttribute('aria-label') === 'React 👍');
+    missed.push(...await menuUnreachable(alice, 'Reactions to choose', 'ArrowRight'));
     await alice.keyboard.press('Escape');
     await alice.keyboard.press('Escape');
 

@@ -69,9 +69,10 @@ export async function untabbable(page, where) {
 
 /**
  * The items of the open `menu` named `name` that its arrow keys never focus (the menu must
- * have been opened from the keyboard, which focuses its first item).
+ * have been opened from the keyboard, which focuses its first item). `key` moves to the next
+ * item: ArrowDown, or ArrowRight in a row of emoji.
  */
-export async function menuUnreachable(page, name) {
+export async function menuUnreachable(page, name, key = 'ArrowDown') {
   const menu = page.getByRole('menu', { name, exact: true });
   await menu.waitFor();
   const items = await menu.getByRole('menuitem').evaluateAll((all) => all
@@ -81,7 +82,7 @@ export async function menuUnreachable(page, name) {
   for (let press = 0; press <= items.length; press++) {
     const at = await page.evaluate(() => document.activeElement?.dataset?.kbItem);
     if (at !== undefined) reached.add(Number(at));
-    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press(key);
   }
   return items.filter((_, i) => !reached.has(i)).map((item) => `menu ${name}: "${item}"`);
 }
