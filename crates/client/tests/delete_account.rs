@@ -147,3 +147,31 @@ async fn a_group_goes_on_without_a_member_who_deleted_their_account() {
     }
     panic!("member1's receipt did not come");
 }
+
+/// What a contact had queued for the account when it was deleted will never be delivered: the
+/// relay tells the sender, whose message fails instead of staying at Sent for good, and the
+/// notice is acknowledged (the relay keeps none). A message that reached the account stays
+/// Delivered.
+#[tokio::test]
+async fn a_message_waiting_for_a_deleted_account_fails_for_its_sender() {
+    let relay = relay().await;
+    let mut alice = Device::register(&relay, "alice", 1).await;
+    let mut bob = Device::register(&relay, "bob", 2).await;
+    let hello = alice.deliver("bob", "hello").await;
+    bob.expect(message_from("hello")).await;
+    alice.expect(status(hello, Status::Delivered)).await;
+    // Bob does not read his socket now: Alice's next message waits on the relay.
+    let waiting = alice.deliver("bob", "are you there?").await;
+    let out = bob.engine.delete_account().unwrap();
+    bob.output(out).await;
+
+    alice.expect(status(waiting, Status::Failed)).await;
+    alice.settle().await;
+    assert_eq!(rows(&relay, "expiry_notices", "account", "alice"), 0);
+    let status_of = |id| {
+        let store = alice.store.clone();
+        async move { store.message(&id).await.unwrap().unwrap().status }
+    };
+    assert_eq!(status_of(waiting).await, Status::Failed);
+    assert_eq!(status_of(hello).await, Status::Delivered);
+}

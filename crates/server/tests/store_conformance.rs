@@ -157,9 +157,10 @@ fn check_close_account(store: &impl Store) {
         store.close_account("alice", &list("alice", 1, &[])),
         Err(StoreError::Stale)
     ));
-    let mut taken = store
+    let closed = store
         .close_account("alice", &list("alice", 2, &[]))
         .unwrap();
+    let mut taken = closed.blobs;
     taken.sort();
     assert_eq!(taken, vec![[1; 32], [2; 32]]);
 
@@ -174,6 +175,28 @@ fn check_close_account(store: &impl Store) {
     assert_eq!(
         store.presence_visibility("alice").unwrap(),
         PresenceVisibility::Everyone
+    );
+    // Bob hears that what he had queued for Alice will never be delivered: one notice per
+    // envelope, as when an envelope expires.
+    let mut notices: Vec<_> = store
+        .expiry_notices("bob", 1, 10)
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.client_id, n.recipient, n.recipient_device))
+        .collect();
+    notices.sort();
+    // The same notices come back from the call, to tell Bob at once if he is online.
+    let mut told: Vec<_> = (closed.notices.into_iter())
+        .map(|n| (n.client_id, n.recipient, n.recipient_device))
+        .collect();
+    told.sort();
+    assert_eq!(told, notices);
+    assert_eq!(
+        notices,
+        vec![
+            (client_id(1), "alice".to_owned(), 1),
+            (client_id(2), "alice".to_owned(), 2)
+        ]
     );
     // What Alice sent Bob, and Bob's blob, stay.
     assert_eq!(pending_ids(store, "bob", 1).len(), 1);

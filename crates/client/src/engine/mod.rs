@@ -27,6 +27,7 @@ mod chat_list;
 mod connection;
 mod contacts;
 mod event;
+mod expired;
 mod forward;
 mod forward_media;
 mod groups;
@@ -270,6 +271,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             ServerFrame::LinkOpened { expires_in_s } => {
                 out.events.push(Event::LinkOpened { expires_in_s });
             }
+            frame @ ServerFrame::Expired { .. } => {
+                let notices = expired::ExpiryNotice::from_frame(frame).into_iter().collect();
+                self.envelopes_expired(notices, out).await?;
+            }
             ServerFrame::Provisioning { sealed } => self.provisioned(&sealed, out).await?,
             ServerFrame::LinkAnnouncement {
                 request,
@@ -364,7 +369,16 @@ impl<S: Store, R: Rng> Engine<S, R> {
     ) -> Result<Output, EngineError> {
         let mut out = Output::default();
         let mut batch = Vec::new();
+        // Up to a thousand come on connecting: one commit and one acknowledgement for all.
+        let mut notices = Vec::new();
         for frame in frames {
+            let frame = match expired::ExpiryNotice::from_frame(frame) {
+                Ok(notice) => {
+                    notices.push(notice);
+                    continue;
+                }
+                Err(frame) => frame,
+            };
             match Incoming::from_frame(frame) {
                 Ok(envelope) => batch.push(envelope),
                 Err(other) => {
@@ -380,6 +394,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         }
         if !batch.is_empty() {
             self.receive_batch(batch, now_ms, &mut out).await?;
+        }
+        if !notices.is_empty() {
+            self.envelopes_expired(notices, &mut out).await?;
         }
         Ok(out)
     }

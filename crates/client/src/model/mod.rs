@@ -33,7 +33,8 @@ pub use timer::{expiry, is_timer_choice, timer_label, timer_notice, ChatTimer, T
 pub type MessageId = [u8; 16];
 
 /// Where a message stands. Ours move forward only: Sending → Sent → Delivered → Read, or
-/// Failed (retry puts it back to Sending).
+/// Failed (retry puts it back to Sending): refused by the relay, or accepted but dropped by it
+/// before any device took it (its expiry notice).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {
     /// Stored here, not yet accepted by the relay.
@@ -52,8 +53,9 @@ impl Status {
     /// Whether `next` may replace `self`: receipts arrive out of order and never move back.
     pub fn can_become(self, next: Status) -> bool {
         match (self, next) {
-            // Only a message the relay never accepted can fail.
-            (Status::Sending, Status::Failed) => true,
+            // A message the relay never accepted, or accepted but gave up on before any
+            // device took it (an expiry notice), can fail; a delivered one cannot.
+            (Status::Sending | Status::Sent, Status::Failed) => true,
             (_, Status::Failed) => false,
             // A retry, or an earlier attempt that got through after all.
             (Status::Failed, _) => true,

@@ -7,7 +7,7 @@ use hush_protocol::IdentityKey;
 use super::reply::{internal, Refusal, Reply};
 use super::store_calls::{blocking, device_list};
 use crate::hub::DeviceKey;
-use crate::store::{DeviceRecord, SignedDeviceList, StoreError};
+use crate::store::{Closed, DeviceRecord, ExpiryNotice, SignedDeviceList, StoreError};
 use crate::{now_ms, AppState};
 
 /// The account's signed list, for one of its devices, with when each was last connected.
@@ -90,11 +90,14 @@ pub(super) async fn publish_device_list(
     let closing = list.is_closed();
     let stored = blocking(state, move |s| match closing {
         true => s.close_account(&name, &signed),
-        false => s.replace_device_list(&name, &signed).map(|()| Vec::new()),
+        false => s
+            .replace_device_list(&name, &signed)
+            .map(|()| Closed::default()),
     })
     .await;
     match stored {
-        Ok(blobs) => {
+        Ok(Closed { blobs, notices }) => {
+            tell_senders(state, notices);
             if !blobs.is_empty() {
                 // The account was deleted: its blobs' bytes go after their records.
                 let files = state.blobs.files().clone();
@@ -133,6 +136,20 @@ pub(super) async fn publish_device_list(
             Err((ErrorCode::NotFound, "this account was deleted".to_owned()))
         }
         Err(e) => Err(internal(e)),
+    }
+}
+
+/// Each online sender hears at once that an envelope of theirs was given up (the others on
+/// connecting: the notices are stored).
+fn tell_senders(state: &AppState, notices: Vec<ExpiryNotice>) {
+    for notice in notices {
+        let sender = DeviceKey {
+            account: notice.account.clone(),
+            device: notice.device,
+        };
+        if let Some(frame) = super::expired_frame(notice) {
+            state.hub.tell_device(&sender, frame);
+        }
     }
 }
 

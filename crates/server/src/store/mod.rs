@@ -153,6 +153,15 @@ pub struct ExpiryNotice {
     pub recipient_device: u32,
 }
 
+/// What deleting an account leaves to do outside the store.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Closed {
+    /// The blobs whose bytes to remove.
+    pub blobs: Vec<[u8; 32]>,
+    /// The notices recorded for the senders of what was queued for the account.
+    pub notices: Vec<ExpiryNotice>,
+}
+
 /// One batch of expired envelopes, deleted in one transaction.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Expired {
@@ -277,13 +286,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Deletes the account: `list` (newer, naming no device) replaces its device list as in
     /// [`Store::replace_device_list`], and its blobs and presence setting go in the same
-    /// transaction. The account and that list stay, so the name is never registered again and
-    /// contacts are served the signed proof. Returns the ids of the blobs whose bytes to remove.
-    fn close_account(
-        &self,
-        name: &str,
-        list: &SignedDeviceList,
-    ) -> Result<Vec<[u8; 32]>, StoreError>;
+    /// transaction. The envelopes queued for it are given up as expiry does: each sender
+    /// device still listed gets a notice. The account and that list stay, so the name is never
+    /// registered again and contacts are served the signed proof.
+    fn close_account(&self, name: &str, list: &SignedDeviceList) -> Result<Closed, StoreError>;
 
     /// The identity keys device number `device` of `name` had in earlier lists, if it was
     /// removed from the list (or listed again with another key) among the newest

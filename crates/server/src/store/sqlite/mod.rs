@@ -25,7 +25,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::{
-    AccountRecord, BlobRecord, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
+    AccountRecord, BlobRecord, Closed, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
     PresenceVisibility, PushSubscription, QueueLimits, SignedDeviceList, Store, StoreError,
     StoredBundle, StoredEnvelope, StoredListener,
 };
@@ -121,7 +121,7 @@ impl Store for SqliteStore {
         &self,
         name: &str,
         list: &SignedDeviceList,
-    ) -> Result<Vec<[u8; 32]>, StoreError> {
+    ) -> Result<Closed, StoreError> {
         if !list.devices.is_empty() {
             return Err(StoreError::Backend(
                 "a list that closes an account names no device".to_owned(),
@@ -130,9 +130,14 @@ impl Store for SqliteStore {
         let (name, list) = (name.to_owned(), list.clone());
         self.writer
             .submit_counted(1, move |conn, tally| {
+                // A refused list undoes this too: the call runs in its own savepoint.
+                let mut notices = writes::give_up_queued_for(conn, tally, &name)?;
                 writes::replace_device_list(conn, tally, &name, &list)?;
                 presence::set(conn, &name, PresenceVisibility::Everyone)?;
-                blobs::take_account(conn, &name)
+                // The account's own devices (copies for each other) are gone, their notices too.
+                notices.retain(|n| n.account != name);
+                let blobs = blobs::take_account(conn, &name)?;
+                Ok(Closed { blobs, notices })
             })
             .wait()
     }

@@ -249,6 +249,18 @@ struct Undelivered {
     gone: Deleted,
 }
 
+impl Undelivered {
+    /// Reads [`deleted_columns`], then id, sender device and client id.
+    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            gone: Deleted::from_row(row)?,
+            id: get_u64(row, 5)?,
+            sender_device: row.get(6)?,
+            client_id: row.get(7)?,
+        })
+    }
+}
+
 /// Deletes at most `limit` envelopes received before `cutoff` (the oldest), recording a notice
 /// for each sender device still listed.
 pub(super) fn expire_batch(
@@ -261,7 +273,7 @@ pub(super) fn expire_batch(
     let cutoff = i64::try_from(cutoff).unwrap_or(i64::MAX);
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     // The age index gives the oldest first without reading the rest; payloads stay on disk.
-    let mut expired = conn
+    let expired = conn
         .prepare_cached(concat!(
             "DELETE FROM envelopes WHERE id IN (
                  SELECT id FROM envelopes WHERE received_ms < ?1
@@ -271,25 +283,49 @@ pub(super) fn expire_batch(
             ", id, sender_device, client_id"
         ))
         .db()?
-        .query_map([cutoff, limit], |row| {
-            Ok(Undelivered {
-                gone: Deleted::from_row(row)?,
-                id: get_u64(row, 5)?,
-                sender_device: row.get(6)?,
-                client_id: row.get(7)?,
-            })
-        })
+        .query_map([cutoff, limit], Undelivered::from_row)
         .db()?
         .collect::<rusqlite::Result<Vec<_>>>()
         .db()?;
-    expired.sort_unstable_by_key(|e| e.id);
     let deleted = expired.len();
-    let mut notices = Vec::with_capacity(deleted);
-    for e in expired {
+    let notices = give_up(conn, tally, expired)?;
+    Ok(Expired { deleted, notices })
+}
+
+/// Deletes every envelope queued for `name`'s devices (its account is being deleted: they will
+/// never be delivered), recording a notice for each sender device still listed, as expiry does.
+pub(super) fn give_up_queued_for(
+    conn: &Connection,
+    tally: &mut Tally<'_>,
+    name: &str,
+) -> Result<Vec<ExpiryNotice>, StoreError> {
+    let queued = conn
+        .prepare_cached(concat!(
+            "DELETE FROM envelopes WHERE recipient = ?1 RETURNING ",
+            deleted_columns!(),
+            ", id, sender_device, client_id"
+        ))
+        .db()?
+        .query_map([name], Undelivered::from_row)
+        .db()?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .db()?;
+    give_up(conn, tally, queued)
+}
+
+/// Frees the deleted envelopes' space and records their senders' notices, oldest first.
+fn give_up(
+    conn: &Connection,
+    tally: &mut Tally<'_>,
+    mut undelivered: Vec<Undelivered>,
+) -> Result<Vec<ExpiryNotice>, StoreError> {
+    undelivered.sort_unstable_by_key(|e| e.id);
+    let mut notices = Vec::with_capacity(undelivered.len());
+    for e in undelivered {
         release(conn, tally, &e.gone)?;
         notices.extend(record_expiry(conn, e)?);
     }
-    Ok(Expired { deleted, notices })
+    Ok(notices)
 }
 
 /// The sender device's notice about `e`, if that device is still listed.
