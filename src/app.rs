@@ -8,6 +8,7 @@ use crate::command::Command;
 use crate::platform::push;
 use crate::state::{Phase, Ui};
 use crate::status::ConnectionStatus;
+use crate::text;
 use crate::ui::{Chats, Onboarding};
 
 /// The root component.
@@ -20,20 +21,20 @@ pub fn App() -> impl IntoView {
 
     view! {
         <header class="topbar">
-            <h1 class="brand">"Hush"</h1>
+            <h1 class="brand">{text::APP_NAME}</h1>
             <ConnectionBadge status=ui.connection />
         </header>
 
         {move || match ui.phase.get() {
-            Phase::Loading => view! { <main class="welcome"><p>"Opening Hush…"</p></main> }.into_any(),
+            Phase::Loading => view! { <main class="welcome"><p>{text::OPENING_HUSH}</p></main> }.into_any(),
             Phase::Onboarding => view! { <Onboarding /> }.into_any(),
             Phase::Ready => view! { <Chats /> }.into_any(),
             Phase::Elsewhere => view! {
                 <main class="welcome">
-                    <h2>"Hush is open in another tab"</h2>
-                    <p>"Only one tab can use Hush at a time, so messages are never handled twice."</p>
+                    <h2>{text::OPEN_IN_ANOTHER_TAB}</h2>
+                    <p>{text::ONE_TAB_AT_A_TIME}</p>
                     <button type="button" on:click=move |_| messenger.tell(Command::UseHere)>
-                        "Use here"
+                        {text::USE_HERE}
                     </button>
                     <p role="alert" class="problem">{move || ui.problem.get()}</p>
                 </main>

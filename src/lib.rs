@@ -6,6 +6,7 @@
 //! - `runner/`: the one task that owns the engine, serves commands and writes the state.
 //! - `inbox`: frames from the relay handled as one step (the runner's and the service
 //!   worker's).
+//! - [`text`]: every text the app shows, in one catalogue (English for now).
 //! - [`platform`]: the browser adapters (relay socket, push, Web Locks, the page), and
 //!   [`store`]: the engine's storage in IndexedDB.
 //!
@@ -23,6 +24,7 @@ pub mod shortcuts;
 pub mod size;
 pub mod status;
 pub mod store;
+pub mod text;
 pub mod unread;
 
 #[cfg(target_arch = "wasm32")]

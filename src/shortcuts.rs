@@ -4,6 +4,8 @@
 
 use hush_client::ChatId;
 
+use crate::text;
+
 /// What a shortcut does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shortcut {
@@ -40,22 +42,34 @@ pub struct Keys<'a> {
 
 /// Every shortcut with its keys and what it does, as the dialog lists them.
 pub const LIST: [(Option<Shortcut>, &str, &str); 8] = [
-    (Some(Shortcut::Search), "Ctrl+K", "Search messages"),
-    (Some(Shortcut::NewChat), "Ctrl+Alt+N", "New chat"),
-    (Some(Shortcut::PreviousChat), "Alt+↑", "Previous chat"),
-    (Some(Shortcut::NextChat), "Alt+↓", "Next chat"),
+    (
+        Some(Shortcut::Search),
+        text::SEARCH_KEYS,
+        text::SEARCH_MESSAGES,
+    ),
+    (Some(Shortcut::NewChat), text::NEW_CHAT_KEYS, text::NEW_CHAT),
+    (
+        Some(Shortcut::PreviousChat),
+        text::PREVIOUS_CHAT_KEYS,
+        text::PREVIOUS_CHAT,
+    ),
+    (
+        Some(Shortcut::NextChat),
+        text::NEXT_CHAT_KEYS,
+        text::NEXT_CHAT,
+    ),
     (
         Some(Shortcut::MarkUnread),
-        "Ctrl+Alt+Shift+U",
-        "Mark the open chat as unread",
+        text::MARK_UNREAD_KEYS,
+        text::MARK_OPEN_CHAT_UNREAD,
     ),
-    (Some(Shortcut::Help), "Ctrl+/", "Show these shortcuts"),
-    (None, "Escape", "Close a panel or menu"),
     (
-        None,
-        "Shift+Enter",
-        "New line in a message (Ctrl+Enter sends)",
+        Some(Shortcut::Help),
+        text::HELP_KEYS,
+        text::SHOW_THESE_SHORTCUTS,
     ),
+    (None, text::CLOSE_KEYS, text::CLOSE_PANEL_OR_MENU),
+    (None, text::NEW_LINE_KEYS, text::NEW_LINE_IN_MESSAGE),
 ];
 
 /// The shortcut these keys make, if any.

@@ -1,16 +1,18 @@
 //! Sizes for people: "0 MB", "12 KB", "3.2 MB", "120 MB" (integer arithmetic only: float
 //! formatting would cost the first load kilobytes of wasm).
 
+use crate::text;
+
 /// `bytes` in KB below a megabyte, then in MB with one decimal below ten.
 pub fn readable(bytes: u64) -> String {
     match bytes {
-        0 => "0 MB".to_owned(),
-        1..=999_000 => format!("{} KB", bytes.div_ceil(1000)),
+        0 => text::megabytes(0),
+        1..=999_000 => text::kilobytes(bytes.div_ceil(1000)),
         999_001..=9_900_000 => {
             let tenths = bytes.div_ceil(100_000);
-            format!("{}.{} MB", tenths / 10, tenths % 10)
+            text::megabytes_and_tenths(tenths / 10, tenths % 10)
         }
-        _ => format!("{} MB", bytes.div_ceil(1_000_000)),
+        _ => text::megabytes(bytes.div_ceil(1_000_000)),
     }
 }
 

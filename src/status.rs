@@ -1,5 +1,7 @@
 //! What the user is told about the link to the relay.
 
+use crate::text;
+
 /// The state of the relay connection, as shown in the `role="status"` element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConnectionStatus {
@@ -15,9 +17,9 @@ impl ConnectionStatus {
     /// The exact text shown to people and read by screen readers and tests.
     pub fn label(self) -> &'static str {
         match self {
-            Self::Connecting => "Connecting…",
-            Self::Connected => "Connected",
-            Self::Offline => "Offline",
+            Self::Connecting => text::CONNECTING,
+            Self::Connected => text::CONNECTED,
+            Self::Offline => text::OFFLINE,
         }
     }
 

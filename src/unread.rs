@@ -5,6 +5,8 @@
 use hush_client::model::is_unread;
 use hush_client::{ChatMessage, MessageId};
 
+use crate::text;
+
 /// Where the divider goes among `messages` (oldest first) and the count it shows, for a chat
 /// the list counted `unread` messages in; None when nothing was unread.
 pub fn divider(messages: &[ChatMessage], unread: u32) -> Option<(MessageId, u32)> {
@@ -23,10 +25,7 @@ pub fn count(messages: &[ChatMessage]) -> u32 {
 
 /// What the divider says.
 pub fn label(count: u32) -> String {
-    match count {
-        1 => "1 unread message".to_owned(),
-        n => format!("{n} unread messages"),
-    }
+    text::unread_messages(count)
 }
 
 #[cfg(test)]

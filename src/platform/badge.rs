@@ -4,11 +4,13 @@
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::text;
+
 /// The title for `unread` messages.
 pub(crate) fn title(unread: u32) -> String {
     match unread {
-        0 => "Hush".to_owned(),
-        n => format!("({n}) Hush"),
+        0 => text::APP_NAME.to_owned(),
+        n => text::title_with_unread(n),
     }
 }
 

@@ -4,6 +4,7 @@
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::glue;
+use crate::text;
 
 /// Whether the page is hidden (another tab, a minimised window), or has no document.
 pub(crate) fn hidden() -> bool {
@@ -39,7 +40,7 @@ pub(crate) fn browser_name() -> String {
     glue::call("hushDevice", "name", &JsValue::UNDEFINED)
         .ok()
         .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "Browser".to_owned())
+        .unwrap_or_else(|| text::DEFAULT_DEVICE_NAME.to_owned())
 }
 
 /// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`,

@@ -7,6 +7,7 @@ use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::glue;
+use crate::text;
 
 /// Whether this device notifies.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,9 +34,7 @@ pub(crate) fn state() -> Notifications {
         Some(on) if on == "on" => Notifications::On,
         Some(off) if off == "off" => Notifications::Off,
         Some(why) => Notifications::Unavailable(why),
-        None => {
-            Notifications::Unavailable("This browser cannot show Hush notifications.".to_owned())
-        }
+        None => Notifications::Unavailable(text::NOTIFICATIONS_UNAVAILABLE.to_owned()),
     }
 }
 
@@ -45,7 +44,7 @@ pub(crate) async fn enable() -> Result<Subscription, String> {
     let value = glue::call_async("hushPush", "enable", &JsValue::UNDEFINED)
         .await
         .map_err(message)?;
-    subscription(&value).ok_or_else(|| "The browser gave no usable push subscription.".to_owned())
+    subscription(&value).ok_or_else(|| text::NO_PUSH_SUBSCRIPTION.to_owned())
 }
 
 /// The current subscription when notifications are on (sent again on every connection, so the
@@ -121,5 +120,5 @@ fn message(error: JsValue) -> String {
         .ok()
         .and_then(|m| m.as_string())
         .or_else(|| error.as_string())
-        .unwrap_or_else(|| "Notifications could not be turned on.".to_owned())
+        .unwrap_or_else(|| text::NOTIFICATIONS_FAILED.to_owned())
 }

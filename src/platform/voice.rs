@@ -5,6 +5,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsValue;
 
 use super::glue;
+use crate::text;
 
 /// A voice note as recorded, ready to send.
 pub(crate) struct Recording {
@@ -41,7 +42,7 @@ pub(crate) async fn stop() -> Result<Recording, String> {
     let stopped = glue::call_async("hushVoice", "stop", &JsValue::UNDEFINED)
         .await
         .map_err(reason)?;
-    recording_of(&stopped).ok_or_else(|| "the recorder gave an unreadable recording".to_owned())
+    recording_of(&stopped).ok_or_else(|| text::RECORDER_UNREADABLE.to_owned())
 }
 
 /// The recorder's `[MIME type, bytes, duration in ms, waveform]`.
@@ -70,5 +71,5 @@ fn reason(error: JsValue) -> String {
         .ok()
         .and_then(|m| m.as_string())
         .or_else(|| error.as_string())
-        .unwrap_or_else(|| "the recorder failed".to_owned())
+        .unwrap_or_else(|| text::RECORDER_FAILED.to_owned())
 }

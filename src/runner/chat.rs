@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::tab::{AppEngine, Tab};
 use crate::platform::clock;
 use crate::state::{Safety, Ui};
+use crate::text;
 
 /// Messages shown when a chat opens (the newest).
 const PAGE: usize = 200;
@@ -31,9 +32,7 @@ pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &Username) {
         }
         (Ok(None), _) => {
             ui.safety.set(None);
-            ui.problem.set(Some(
-                "There is no safety number yet: send or receive a message first.".to_owned(),
-            ));
+            ui.problem.set(Some(text::NO_SAFETY_NUMBER_YET.to_owned()));
         }
         (Err(e), _) | (_, Err(e)) => ui.problem.set(Some(e.to_string())),
     }

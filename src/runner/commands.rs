@@ -14,6 +14,7 @@ use crate::command::Command;
 use crate::platform::clock;
 use crate::platform::push::Subscription;
 use crate::state::Link;
+use crate::text;
 
 /// Serves one command (relay frames aside: the runner receives those in batches).
 pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, EngineError> {
@@ -206,13 +207,12 @@ async fn serve_link(tab: &mut Tab, command: Command) -> Result<Output, EngineErr
             Ok(Output::default())
         }
         Command::FetchLink(code) => {
-            ui.link
-                .set(Link::Working("Looking up the code…".to_owned()));
+            ui.link.set(Link::Working(text::LOOKING_UP_CODE.to_owned()));
             tab.engine.fetch_link(&code)
         }
         Command::AllowLink => {
             ui.link
-                .set(Link::Working("Encrypting your recent history…".to_owned()));
+                .set(Link::Working(text::ENCRYPTING_HISTORY.to_owned()));
             tab.engine.allow_link(clock::now_ms()).await
         }
         Command::HistoryUploaded(ok) => linking::history_uploaded(tab, ok),

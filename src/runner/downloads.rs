@@ -13,6 +13,7 @@ use crate::choices::AutoDownload;
 use crate::platform::files::{self, FileBlob};
 use crate::platform::media;
 use crate::state::Ui;
+use crate::text;
 
 /// Videos and other files up to this size download by themselves (if the setting allows);
 /// photos larger than this never do.
@@ -122,9 +123,9 @@ async fn fetch_and_keep(ui: Ui, id: MessageId, pointer: &AttachmentPointer) -> O
         Err(failure) => {
             ui.problem.set(Some(
                 match failure {
-                    Failure::Gone => "This file is no longer available.",
-                    Failure::Unreachable => "This file could not be downloaded. Try again.",
-                    Failure::NotIntact => "This file did not arrive intact.",
+                    Failure::Gone => text::FILE_GONE,
+                    Failure::Unreachable => text::FILE_UNREACHABLE,
+                    Failure::NotIntact => text::FILE_NOT_INTACT,
                 }
                 .to_owned(),
             ));
@@ -139,8 +140,7 @@ async fn fetch_and_keep(ui: Ui, id: MessageId, pointer: &AttachmentPointer) -> O
 /// page goes); the space kept said again.
 pub(super) async fn clear(ui: Ui) {
     if !media::clear().await {
-        ui.problem
-            .set(Some("Hush could not clear its media.".to_owned()));
+        ui.problem.set(Some(text::CLEAR_MEDIA_FAILED.to_owned()));
     }
     measure(ui).await;
 }

@@ -11,6 +11,7 @@ use crate::command::{Command, Messenger};
 use crate::platform::push::{self, Notifications};
 use crate::platform::{clock, page};
 use crate::state::{Typist, Ui};
+use crate::text;
 
 /// A typing notice lasts a few seconds unless renewed (the sender repeats it while typing).
 const TYPING_SHOWN_MS: f64 = 6000.0;
@@ -38,8 +39,7 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             ui.phase.set(crate::state::Phase::Ready);
         }
         Event::NameTaken => {
-            ui.problem
-                .set(Some("That username is taken. Try another one.".to_owned()));
+            ui.problem.set(Some(text::USERNAME_TAKEN.to_owned()));
         }
         Event::Message(message) => {
             let open = ui.current.get_untracked().as_ref() == Some(&message.chat);
@@ -78,18 +78,15 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
             }
         }
         Event::Undecryptable { from } => {
-            ui.problem.set(Some(format!(
-                "A message from {from} could not be decrypted."
-            )));
+            ui.problem.set(Some(text::could_not_decrypt(from)));
         }
         Event::RelayError(message) => ui.problem.set(Some(message)),
         Event::DevicesRefused { account, reason } => {
-            ui.problem.set(Some(format!("{account}: {reason}")));
+            ui.problem.set(Some(text::devices_refused(account, reason)));
         }
         Event::Authenticated => {}
         Event::UnknownUser(name) => {
-            ui.problem
-                .set(Some(format!("There is no one called {name} on Hush.")));
+            ui.problem.set(Some(text::no_one_called(name)));
         }
         Event::Typing { from, typing } => {
             let chat = ChatId::Direct(from.clone());

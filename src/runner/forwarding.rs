@@ -17,6 +17,7 @@ use crate::command::{Command, Forwarding};
 use crate::platform::clock;
 use crate::platform::files::PickedFile;
 use crate::platform::media;
+use crate::text;
 
 /// Forwards waiting for a renewal at once (the engine asks for at most 16; answers lost with
 /// a connection are forgotten the oldest first).
@@ -73,9 +74,7 @@ fn fetch_again(tab: &Tab, forwarding: Forwarding, pointer: Box<AttachmentPointer
             None => match stream_download::fetch(&pointer, |_| {}).await {
                 Ok(blob) => blob,
                 Err(_) => {
-                    ui.problem.set(Some(
-                        "Could not forward: this file is no longer available.".to_owned(),
-                    ));
+                    ui.problem.set(Some(text::FORWARD_FILE_GONE.to_owned()));
                     return;
                 }
             },
@@ -131,8 +130,5 @@ pub(super) async fn send(
 fn forward_problem(ui: &crate::state::Ui, failed: &[(ChatId, EngineError)]) -> Option<String> {
     let (_, first) = failed.first()?;
     let names: Vec<String> = failed.iter().map(|(chat, _)| ui.display(chat)).collect();
-    Some(format!(
-        "Could not forward to {}: {first}",
-        names.join(", ")
-    ))
+    Some(text::could_not_forward_to(&names.join(", "), first))
 }

@@ -14,6 +14,7 @@ use crate::command::{Command, Messenger};
 use crate::platform::{blobs, clock, media, page, pending, preferences, push};
 use crate::state::{DeviceRow, Link, Phase, Ui};
 use crate::store::{IdbStore, DATABASE};
+use crate::text;
 
 /// The account's devices as the engine last verified them.
 pub(super) fn devices(engine: &AppEngine) -> Vec<DeviceRow> {
@@ -54,9 +55,8 @@ pub(super) fn connection_lost(ui: Ui) {
         Link::Asking { .. } | Link::Working(_)
     );
     if approving && ui.phase.get_untracked() == Phase::Ready {
-        ui.link.set(Link::Failed(
-            "The connection dropped. Link the device again.".to_owned(),
-        ));
+        ui.link
+            .set(Link::Failed(text::LINK_CONNECTION_DROPPED.to_owned()));
     }
 }
 
@@ -74,9 +74,7 @@ pub(super) async fn import_history(
     match imported {
         Ok((_, out)) => out,
         Err(e) => {
-            tab.ui
-                .problem
-                .set(Some(format!("Linked, but without history: {e}")));
+            tab.ui.problem.set(Some(text::linked_without_history(e)));
             Output::default()
         }
     }
@@ -103,23 +101,21 @@ pub(super) fn show(ui: Ui, messenger: Messenger, event: Event) {
         Event::LinkRequest { device_name } => ui.link.set(Link::Asking { device_name }),
         Event::UploadHistory { id, blob } => {
             let size = blob.len().div_ceil(1024);
-            ui.link
-                .set(Link::Working(format!("Sending your history ({size} KB)…")));
+            ui.link.set(Link::Working(text::sending_history(size)));
             spawn_local(async move {
                 let ok = blobs::put(&id, &blob).await;
                 messenger.tell(Command::HistoryUploaded(ok));
             });
         }
         Event::LinkDone { device_name } => {
-            ui.link.set(Link::Done(format!("{device_name} is linked.")));
+            ui.link
+                .set(Link::Done(text::device_is_linked(&device_name)));
         }
         Event::LinkFailed(why) => ui.link.set(Link::Failed(why)),
         Event::Linked { history } => match history {
             Some(history) => {
                 let size = (history.size as usize).div_ceil(1024);
-                ui.link.set(Link::Working(format!(
-                    "Receiving your history ({size} KB)…"
-                )));
+                ui.link.set(Link::Working(text::receiving_history(size)));
                 spawn_local(async move {
                     let blob = blobs::get(&history.blob, u64::from(history.size)).await;
                     messenger.tell(Command::ImportHistory { history, blob });
@@ -141,8 +137,7 @@ pub(super) async fn wipe(tab: Tab) {
     pending::remove().await;
     preferences::clear().await;
     if let Err(e) = IdbStore::delete(DATABASE).await {
-        ui.problem
-            .set(Some(format!("Hush could not clear its data: {e}")));
+        ui.problem.set(Some(text::could_not_clear_data(e)));
         ui.phase.set(Phase::Broken);
         return;
     }
@@ -153,6 +148,6 @@ pub(super) async fn wipe(tab: Tab) {
 pub(super) fn history_uploaded(tab: &mut Tab, ok: bool) -> Result<Output, EngineError> {
     tab.ui
         .link
-        .set(Link::Working("Adding the device…".to_owned()));
+        .set(Link::Working(text::ADDING_DEVICE.to_owned()));
     tab.engine.history_uploaded(ok, clock::now_ms())
 }

@@ -43,6 +43,7 @@ use crate::platform::{clock, owner, page, preferences};
 use crate::state::{Phase, Ui};
 use crate::status::ConnectionStatus;
 use crate::store::{IdbStore, DATABASE};
+use crate::text;
 use tab::Tab;
 pub(crate) use voice::{MAX_VOICE_BYTES, MAX_VOICE_MS};
 
@@ -73,9 +74,7 @@ async fn wait_to_own(ui: Ui, queue: &mut UnboundedReceiver<Command>) -> bool {
                 if owner::claim(true).await {
                     break;
                 }
-                ui.problem.set(Some(
-                    "Hush could not take over from the other tab.".to_owned(),
-                ));
+                ui.problem.set(Some(text::TAKE_OVER_FAILED.to_owned()));
             }
             Some(_) => {}
             None => return false,
@@ -121,8 +120,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
     let engine = match engine {
         Ok(engine) => engine,
         Err(e) => {
-            ui.problem
-                .set(Some(format!("Hush cannot use this browser's storage: {e}")));
+            ui.problem.set(Some(text::cannot_use_storage(e)));
             ui.phase.set(Phase::Broken);
             return None;
         }

@@ -17,6 +17,7 @@ use crate::command::{Command, PHOTO_INPUT};
 use crate::platform::files::{self, FileBlob};
 use crate::platform::{blobs, file_slices, media};
 use crate::state::Ui;
+use crate::text;
 
 /// The longest side of a profile photo as sent (px).
 const PHOTO_EDGE: u32 = 512;
@@ -126,9 +127,7 @@ pub(super) async fn change_photo(tab: &mut Tab) -> Result<Output, EngineError> {
     };
     let photo = files::as_photo_at(picked, PHOTO_EDGE).await;
     if photo.mime != "image/jpeg" {
-        tab.ui
-            .problem
-            .set(Some("That file is not a photo Hush can show.".to_owned()));
+        tab.ui.problem.set(Some(text::NOT_A_PHOTO.to_owned()));
         return Ok(Output::default());
     }
     let mut bytes = Vec::new();
@@ -136,9 +135,7 @@ pub(super) async fn change_photo(tab: &mut Tab) -> Result<Output, EngineError> {
         .into(&mut bytes)
         .await
     {
-        tab.ui
-            .problem
-            .set(Some("Hush could not read that photo.".to_owned()));
+        tab.ui.problem.set(Some(text::PHOTO_UNREADABLE.to_owned()));
         return Ok(Output::default());
     }
     let sealed =
@@ -191,9 +188,9 @@ pub(super) async fn photo_uploaded(
     photo: Option<Box<AttachmentPointer>>,
 ) -> Result<Output, EngineError> {
     let Some(photo) = photo else {
-        tab.ui.problem.set(Some(
-            "Your photo could not be uploaded. Try again.".to_owned(),
-        ));
+        tab.ui
+            .problem
+            .set(Some(text::PHOTO_UPLOAD_FAILED.to_owned()));
         return Ok(Output::default());
     };
     let out = tab.engine.set_photo(Some(*photo.clone())).await?;

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::chat;
 use super::tab::Tab;
 use crate::search::{ChatMatches, Results, SearchCommand, MAX_CHAT_MATCHES, MAX_RESULTS};
+use crate::text;
 
 /// Serves one search command.
 pub(super) async fn serve(tab: &mut Tab, command: SearchCommand) -> Result<Output, EngineError> {
@@ -114,9 +115,7 @@ async fn reveal(
     }
     match shown() {
         true => ui.search.reveal.set(Some((id, focus))),
-        false => ui
-            .problem
-            .set(Some("That message is no longer here.".to_owned())),
+        false => ui.problem.set(Some(text::MESSAGE_GONE.to_owned())),
     }
     Ok(out)
 }

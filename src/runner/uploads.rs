@@ -22,6 +22,7 @@ use crate::command::{Command, Forwarding, Messenger};
 use crate::platform::files::{self, PickedFile};
 use crate::platform::{blobs, pending};
 use crate::state::{Transfer, Ui};
+use crate::text;
 
 /// Files waiting for their grant at once (the engine asks for at most 16).
 const MAX_WAITING: usize = 16;
@@ -86,9 +87,7 @@ fn queue(
     let (request, blob_len, out) = match asked {
         Ok(asked) => asked,
         Err(e) => {
-            tab.ui
-                .problem
-                .set(Some(format!("{} was not sent: {e}", file.name)));
+            tab.ui.problem.set(Some(text::not_sent(&file.name, e)));
             return None;
         }
     };
@@ -158,10 +157,9 @@ pub(super) fn connection_lost(tab: &Tab) {
         end_transfer(tab.ui, *request);
     }
     if let Some((_, first)) = dropped.first() {
-        tab.ui.problem.set(Some(format!(
-            "{} was not sent: the connection was lost. Attach it again.",
-            first.name
-        )));
+        tab.ui
+            .problem
+            .set(Some(text::not_sent_connection_lost(&first.name)));
     }
 }
 
@@ -253,16 +251,11 @@ pub(super) async fn send_in_turn(
         Err(Stopped::Cancelled) => {
             pending::forget(&id).await;
             if held.is_none() {
-                ui.problem.set(Some(format!(
-                    "{} could not be sent: the relay no longer holds it. Attach it again.",
-                    waiting.name
-                )));
+                ui.problem
+                    .set(Some(text::upload_dropped_by_relay(&waiting.name)));
             }
         }
-        Err(Stopped::Failed) => ui.problem.set(Some(format!(
-            "{} could not be uploaded yet. Hush tries again when it reconnects.",
-            waiting.name
-        ))),
+        Err(Stopped::Failed) => ui.problem.set(Some(text::not_uploaded_yet(&waiting.name))),
     }
 }
 
@@ -306,6 +299,6 @@ pub(super) fn refused(tab: &Tab, request: u32, reason: String) {
         end_transfer(tab.ui, request);
         tab.ui
             .problem
-            .set(Some(format!("{} was not sent: {reason}", waiting.name)));
+            .set(Some(text::not_sent(&waiting.name, reason)));
     }
 }

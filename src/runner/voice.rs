@@ -12,6 +12,7 @@ use super::uploads;
 use crate::platform::clock::{self, LocalTime};
 use crate::platform::files::{FileBlob, PickedFile};
 use crate::platform::voice::Recording;
+use crate::text;
 
 /// The longest voice note: the recorder stops by itself then.
 pub(crate) const MAX_VOICE_MS: u32 = 15 * 60 * 1000;
@@ -26,9 +27,9 @@ pub(super) fn send(tab: &mut Tab, to: ChatId, recording: Recording) -> Result<Ou
         return Err(InputError::AttachmentSize.into());
     }
     let Some(mime) = audio_kind(&recording.mime) else {
-        tab.ui.problem.set(Some(
-            "This browser records sound in a format Hush cannot send.".to_owned(),
-        ));
+        tab.ui
+            .problem
+            .set(Some(text::RECORDING_FORMAT_UNSUPPORTED.to_owned()));
         return Ok(Output::default());
     };
     let Some(blob) = FileBlob::of_bytes(mime.as_str(), &recording.bytes) else {
@@ -69,8 +70,5 @@ fn file_name(mime: Mime) -> String {
         _ => "webm",
     };
     let now = LocalTime::at(clock::now());
-    format!(
-        "Voice note {:02}.{:02}.{:02}.{extension}",
-        now.hours, now.minutes, now.seconds
-    )
+    text::voice_note_file_name(now.hours, now.minutes, now.seconds, extension)
 }

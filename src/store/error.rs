@@ -4,8 +4,10 @@ use core::fmt;
 
 use hush_client::store::StoreError;
 
+use crate::text;
+
 /// What the user is told when another tab's newer build has upgraded the database.
-const TOO_NEW: &str = "a newer version of Hush has updated this browser's data: reload to use it";
+const TOO_NEW: &str = text::DATA_FROM_NEWER_VERSION;
 
 /// Why [`super::IdbStore`] could not open the database.
 #[derive(Clone, Debug, PartialEq, Eq)]

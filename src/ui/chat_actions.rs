@@ -12,6 +12,7 @@ use super::conversation::menu_keys;
 use super::conversation::press::Opener;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// One item of a chat's menu.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -30,14 +31,14 @@ impl ChatItem {
     /// The menu item's accessible name (and text).
     fn label(self) -> &'static str {
         match self {
-            Self::Pin => "Pin chat",
-            Self::Unpin => "Unpin chat",
-            Self::Archive => "Archive chat",
-            Self::Unarchive => "Unarchive chat",
-            Self::MarkUnread => "Mark as unread",
-            Self::MarkRead => "Mark as read",
-            Self::Clear => "Clear chat",
-            Self::Delete => "Delete chat",
+            Self::Pin => text::PIN_CHAT,
+            Self::Unpin => text::UNPIN_CHAT,
+            Self::Archive => text::ARCHIVE_CHAT,
+            Self::Unarchive => text::UNARCHIVE_CHAT,
+            Self::MarkUnread => text::MARK_AS_UNREAD,
+            Self::MarkRead => text::MARK_AS_READ,
+            Self::Clear => text::CLEAR_CHAT,
+            Self::Delete => text::DELETE_CHAT,
         }
     }
 
@@ -86,7 +87,7 @@ pub(super) fn ChatActions(
         <button
             type="button"
             class="chat-actions"
-            aria-label="Chat actions"
+            aria-label=text::CHAT_ACTIONS
             aria-haspopup="menu"
             popovertarget=id.clone()
             node_ref=opener.button
@@ -97,7 +98,7 @@ pub(super) fn ChatActions(
             popover="auto"
             id=id
             role="menu"
-            aria-label="Chat actions"
+            aria-label=text::CHAT_ACTIONS
             class="menu"
             node_ref=menu
             on:keydown=move |event| menu_keys::keydown(menu, &event)
@@ -181,19 +182,19 @@ pub(super) fn ChatConfirm() -> impl IntoView {
             on:close=move |_| ui.chat_confirm.set(None)
         >
             <h2 id="chat-confirm-title">
-                {move || if deleting() { "Delete this chat?" } else { "Clear this chat?" }}
+                {move || if deleting() { text::DELETE_THIS_CHAT } else { text::CLEAR_THIS_CHAT }}
             </h2>
             <p>
                 {move || if deleting() {
-                    "Its messages and the chat go from this account's devices."
+                    text::DELETE_CHAT_EXPLAINED
                 } else {
-                    "Its messages go from this account's devices; the chat stays."
+                    text::CLEAR_CHAT_EXPLAINED
                 }}
             </p>
             <div class="dialog-actions">
-                <button type="button" on:click=move |_| ui.chat_confirm.set(None)>"Cancel"</button>
+                <button type="button" on:click=move |_| ui.chat_confirm.set(None)>{text::CANCEL}</button>
                 <button type="button" class="danger" on:click=confirm>
-                    {move || if deleting() { "Delete chat" } else { "Clear chat" }}
+                    {move || if deleting() { text::DELETE_CHAT } else { text::CLEAR_CHAT }}
                 </button>
             </div>
         </dialog>

@@ -19,6 +19,7 @@ use super::time::clock;
 use crate::command::{Command, Messenger};
 use crate::platform::{badge, page};
 use crate::state::Ui;
+use crate::text;
 
 /// The signed-in screen: the chat list beside the open conversation.
 #[component]
@@ -48,7 +49,7 @@ fn ChatList() -> impl IntoView {
         chats.into_iter().map(|(summary, _)| summary.chat).collect()
     });
     view! {
-        <nav class="chatlist" aria-label="Chats">
+        <nav class="chatlist" aria-label=text::CHATS>
             <SidebarHead panels />
             <Show when=move || panels.adding.get()>
                 <NewChat adding=panels.adding />
@@ -75,10 +76,10 @@ fn ChatList() -> impl IntoView {
                     class="archived"
                     on:click=move |_| archived.update(|a| *a = !*a)
                 >
-                    {move || if archived.get() { "Back to chats" } else { "Archived" }}
+                    {move || if archived.get() { text::BACK_TO_CHATS } else { text::ARCHIVED }}
                 </button>
             </Show>
-            <ul class="chats" aria-label=move || archived.get().then_some("Archived chats")>
+            <ul class="chats" aria-label=move || archived.get().then_some(text::ARCHIVED_CHATS)>
                 <For
                     each=move || listed(ui, archived.get())
                     key=|(c, s)| (c.chat.clone(), c.last.id, c.last.status, c.unread, *s)
@@ -94,7 +95,7 @@ fn ChatList() -> impl IntoView {
             </Show>
             <p class="storage-note">
                 {move || match ui.persisted.get() {
-                    Some(false) => "This browser may clear Hush's data when space runs low. Installing Hush or allowing storage keeps it.",
+                    Some(false) => text::STORAGE_NOT_PERSISTENT,
                     _ => "",
                 }}
             </p>
@@ -157,7 +158,7 @@ fn NewChat(adding: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <form class="new-chat" on:submit=start>
-            <label for="new-chat">"Username"</label>
+            <label for="new-chat">{text::USERNAME}</label>
             <input
                 id="new-chat"
                 autocapitalize="none"
@@ -166,7 +167,7 @@ fn NewChat(adding: RwSignal<bool>) -> impl IntoView {
                 prop:value=new_name
                 on:input=move |ev| new_name.set(event_target_value(&ev))
             />
-            <button type="submit">"Start chat"</button>
+            <button type="submit">{text::START_CHAT}</button>
         </form>
     }
 }
@@ -226,18 +227,18 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
                     <bdi>{shown}</bdi>
                     <span class="handle">{handle}</span>
                     {state.pinned.on.then(|| view! {
-                        <span class="pinned" role="img" aria-label="Pinned">"📌"</span>
+                        <span class="pinned" role="img" aria-label=text::PINNED>"📌"</span>
                     })}
                 </span>
                 <span class="preview" dir="auto">{chat.last.body.clone()}</span>
                 <time class="when">{clock(chat.last.sent_ms)}</time>
                 {(chat.unread > 0).then(|| view! {
-                    <span class="unread" aria-label=format!("{} unread", chat.unread)>
+                    <span class="unread" aria-label=text::unread_in_chat(chat.unread)>
                         {chat.unread}
                     </span>
                 })}
                 {marked.then(|| view! {
-                    <span class="unread marked" role="img" aria-label="Marked unread"></span>
+                    <span class="unread marked" role="img" aria-label=text::MARKED_UNREAD></span>
                 })}
             </button>
             <ChatActions chat=chat.chat.clone() state unread=chat.unread opener />

@@ -9,6 +9,7 @@ use super::time::{day, now};
 use crate::command::{Command, Messenger};
 use crate::platform::scan;
 use crate::state::{DeviceRow, Link, Ui};
+use crate::text;
 
 /// The new browser: its link code as text, QR code and URL, until another device allows it.
 #[component]
@@ -21,35 +22,35 @@ pub(crate) fn LinkThisBrowser(on_back: impl Fn() + Copy + 'static) -> impl IntoV
     };
     view! {
         <main class="onboarding link">
-            <h2>"Link to your account"</h2>
+            <h2>{text::LINK_TO_YOUR_ACCOUNT}</h2>
             <p>
-                "On a device where you use Hush, open Linked devices, choose Link a device, and type or scan this code."
+                {text::LINK_HOW_TO}
             </p>
             {move || match ui.link.get() {
                 Link::Showing { code, url, qr } => view! {
-                    <p class="link-code" aria-label="Link code">{code}</p>
+                    <p class="link-code" aria-label=text::LINK_CODE>{code}</p>
                     {qr.map(|(width, path)| view! {
-                        <QrImage width path label="QR code to scan with your other device" />
+                        <QrImage width path label=text::LINK_QR_CODE />
                     })}
-                    <p class="hint">"Or open " <span class="link-url">{url}</span></p>
-                    <p role="status">"Waiting for your other device… The code works once, for 5 minutes."</p>
+                    <p class="hint">{text::OR_OPEN} <span class="link-url">{url}</span></p>
+                    <p role="status">{text::WAITING_FOR_OTHER_DEVICE}</p>
                 }
                 .into_any(),
                 Link::Working(what) => view! {
                     <p role="status">{what}</p>
-                    <progress class="transfer" max="1" aria-label="History"></progress>
+                    <progress class="transfer" max="1" aria-label=text::HISTORY_PROGRESS></progress>
                 }
                 .into_any(),
                 Link::Failed(why) => view! {
                     <p role="alert" class="problem">{why}</p>
                     <button type="button" on:click=move |_| messenger.tell(Command::StartLink)>
-                        "New code"
+                        {text::NEW_CODE}
                     </button>
                 }
                 .into_any(),
-                _ => view! { <p role="status">"Making a code…"</p> }.into_any(),
+                _ => view! { <p role="status">{text::MAKING_A_CODE}</p> }.into_any(),
             }}
-            <button type="button" class="secondary" on:click=back>"Back"</button>
+            <button type="button" class="secondary" on:click=back>{text::BACK}</button>
             <p role="alert" class="problem">{move || ui.problem.get()}</p>
         </main>
     }
@@ -62,8 +63,8 @@ pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
     let adding = RwSignal::new(code.is_some());
     let typed = RwSignal::new(code.unwrap_or_default());
     view! {
-        <section class="devices" aria-label="Linked devices">
-            <h3>"Linked devices"</h3>
+        <section class="devices" aria-label=text::LINKED_DEVICES>
+            <h3>{text::LINKED_DEVICES}</h3>
             <ul class="device-list">
                 <For each=move || ui.devices.get() key=|d| d.clone() let:device>
                     <DeviceItem device=device />
@@ -72,7 +73,7 @@ pub(crate) fn LinkedDevices(code: Option<String>) -> impl IntoView {
             <button type="button" on:click=move |_| {
                 adding.set(true);
                 ui.link.set(Link::Idle);
-            }>"Link a device"</button>
+            }>{text::LINK_A_DEVICE}</button>
             <Show when=move || adding.get()>
                 <LinkForm typed />
             </Show>
@@ -103,9 +104,7 @@ fn LinkForm(typed: RwSignal<String>) -> impl IntoView {
                     messenger.tell(Command::FetchLink(code));
                 }
                 Ok(None) => {}
-                Err(scan::CameraFailed) => ui
-                    .link
-                    .set(Link::Failed("The camera could not be used.".into())),
+                Err(scan::CameraFailed) => ui.link.set(Link::Failed(text::CAMERA_FAILED.into())),
             }
         });
     });
@@ -118,7 +117,7 @@ fn LinkForm(typed: RwSignal<String>) -> impl IntoView {
     };
     view! {
         <form class="new-chat" on:submit=link>
-            <label for="link-code">"Link code"</label>
+            <label for="link-code">{text::LINK_CODE}</label>
             <input
                 id="link-code"
                 autocapitalize="characters"
@@ -128,20 +127,20 @@ fn LinkForm(typed: RwSignal<String>) -> impl IntoView {
                 prop:value=typed
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />
-            <p class="hint">"Shown on the new browser under Link to existing account."</p>
-            <button type="submit">"Link"</button>
+            <p class="hint">{text::LINK_CODE_HINT}</p>
+            <button type="submit">{text::LINK}</button>
             {can_scan.then(|| view! {
                 <button
                     type="button"
                     class="secondary"
                     on:click=move |_| scanning.update(|s| *s = !*s)
                 >
-                    {move || if scanning.get() { "Stop scanning" } else { "Scan QR code" }}
+                    {move || if scanning.get() { text::STOP_SCANNING } else { text::SCAN_QR_CODE }}
                 </button>
             })}
         </form>
         <Show when=move || scanning.get()>
-            <video class="scanner" node_ref=video muted=true playsinline=true aria-label="Camera"></video>
+            <video class="scanner" node_ref=video muted=true playsinline=true aria-label=text::CAMERA></video>
         </Show>
     }
 }
@@ -153,21 +152,21 @@ fn LinkProgress() -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     move || match ui.link.get() {
         Link::Asking { device_name } => view! {
-            <div class="confirm" role="group" aria-label="Allow this device?">
-                <p><strong>{device_name}</strong>" wants to join your account."</p>
-                <p>"This browser will be able to read and send all your messages."</p>
+            <div class="confirm" role="group" aria-label=text::ALLOW_THIS_DEVICE>
+                <p><strong>{device_name}</strong>{text::WANTS_TO_JOIN}</p>
+                <p>{text::NEW_DEVICE_CAN_READ_ALL}</p>
                 <button type="button" on:click=move |_| messenger.tell(Command::AllowLink)>
-                    "Allow"
+                    {text::ALLOW}
                 </button>
                 <button type="button" class="secondary" on:click=move |_| {
                     messenger.tell(Command::CancelLink);
-                }>"Cancel"</button>
+                }>{text::CANCEL}</button>
             </div>
         }
         .into_any(),
         Link::Working(what) => view! {
             <p role="status">{what}</p>
-            <progress class="transfer" max="1" aria-label="History"></progress>
+            <progress class="transfer" max="1" aria-label=text::HISTORY_PROGRESS></progress>
         }
         .into_any(),
         Link::Done(what) => view! { <p role="status">{what}</p> }.into_any(),
@@ -192,45 +191,45 @@ fn DeviceItem(device: DeviceRow) -> impl IntoView {
         renaming.set(false);
     };
     let since = if device.linked_ms == 0 {
-        "Created the account".to_owned()
+        text::CREATED_THE_ACCOUNT.to_owned()
     } else {
-        format!("Linked {}", day(device.linked_ms, now()))
+        text::linked_on(&day(device.linked_ms, now()))
     };
     let now = now();
     let active = if device.this || now - (device.last_active_ms as f64) < 120_000.0 {
-        "Active now".to_owned()
+        text::ACTIVE_NOW.to_owned()
     } else if device.last_active_ms == 0 {
-        "Not connected yet".to_owned()
+        text::NOT_CONNECTED_YET.to_owned()
     } else {
-        format!("Last active {}", day(device.last_active_ms, now))
+        text::last_active(&day(device.last_active_ms, now))
     };
     let label = device.name.clone();
     view! {
         <li class="device" data-device=id>
             <span class="name">{device.name.clone()}</span>
-            {device.this.then(|| view! { <span class="handle">"This browser"</span> })}
+            {device.this.then(|| view! { <span class="handle">{text::THIS_BROWSER}</span> })}
             <span class="hint">{since}" · "{active}</span>
             <button
                 type="button"
                 class="secondary"
-                aria-label=format!("Rename {label}")
+                aria-label=text::rename_device(&label)
                 on:click=move |_| renaming.update(|r| *r = !*r)
             >
-                "Rename"
+                {text::RENAME}
             </button>
             {(!device.this).then(|| view! {
                 <button
                     type="button"
                     class="secondary"
-                    aria-label=format!("Unlink {}", device.name)
+                    aria-label=text::unlink_device(&device.name)
                     on:click=move |_| messenger.tell(Command::Unlink(id))
                 >
-                    "Unlink"
+                    {text::UNLINK}
                 </button>
             })}
             <Show when=move || renaming.get()>
                 <form on:submit=save>
-                    <label for=format!("device-name-{id}")>"Device name"</label>
+                    <label for=format!("device-name-{id}")>{text::DEVICE_NAME}</label>
                     <input
                         id=format!("device-name-{id}")
                         maxlength="64"
@@ -238,7 +237,7 @@ fn DeviceItem(device: DeviceRow) -> impl IntoView {
                         prop:value=name
                         on:input=move |ev| name.set(event_target_value(&ev))
                     />
-                    <button type="submit">"Save"</button>
+                    <button type="submit">{text::SAVE}</button>
                 </form>
             </Show>
         </li>

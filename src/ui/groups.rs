@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use super::avatar::Avatar;
 use crate::command::{Command, GroupCommand, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// The form behind "New group".
 #[component]
@@ -47,7 +48,7 @@ pub(crate) fn NewGroup(open: RwSignal<bool>) -> impl IntoView {
     };
     view! {
         <form class="new-chat" on:submit=create>
-            <label for="group-name">"Group name"</label>
+            <label for="group-name">{text::GROUP_NAME}</label>
             <input
                 id="group-name"
                 required
@@ -56,12 +57,12 @@ pub(crate) fn NewGroup(open: RwSignal<bool>) -> impl IntoView {
                 on:input=move |ev| name.set(event_target_value(&ev))
             />
             <MemberInput id="new-group-member" member on_add=add />
-            <ul class="chosen" aria-label="Members">
+            <ul class="chosen" aria-label=text::MEMBERS>
                 <For each=move || members.get() key=|m| m.clone() let:who>
                     <li>{who}</li>
                 </For>
             </ul>
-            <button type="submit">"Create group"</button>
+            <button type="submit">{text::CREATE_GROUP}</button>
         </form>
     }
 }
@@ -74,7 +75,7 @@ fn MemberInput(
     on_add: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
     view! {
-        <label for=id>"Add member"</label>
+        <label for=id>{text::ADD_MEMBER}</label>
         <input
             id=id
             autocapitalize="none"
@@ -88,7 +89,7 @@ fn MemberInput(
                 }
             }
         />
-        <button type="button" on:click=move |_| on_add()>"Add"</button>
+        <button type="button" on:click=move |_| on_add()>{text::ADD}</button>
     }
 }
 
@@ -109,8 +110,8 @@ pub(crate) fn GroupInfo(
     view! {
         <div class="contact-info">
             <h3>{move || group().map(|g| g.name)}</h3>
-            <p>{move || group().map(|g| format!("{} members", g.members.len()))}</p>
-            <ul class="members" aria-label="Group members">
+            <p>{move || group().map(|g| text::member_count(g.members.len()))}</p>
+            <ul class="members" aria-label=text::GROUP_MEMBERS>
                 <For
                     each=move || group().map(|g| g.members).unwrap_or_default()
                     key=|m| (m.account.clone(), m.role == Role::Admin)
@@ -152,8 +153,8 @@ fn MemberRow(account: String, is_admin: bool) -> impl IntoView {
     view! {
         <li>
             <Avatar account=pictured initial />
-            <span class="name">{if mine { "You".to_owned() } else { shown }}</span>
-            {is_admin.then_some(view! { <span class="role">"Admin"</span> })}
+            <span class="name">{if mine { text::YOU.to_owned() } else { shown }}</span>
+            {is_admin.then_some(view! { <span class="role">{text::ADMIN}</span> })}
             {move || (ui.admin_here() && !mine).then(|| {
                 let tell = tell.clone();
                 let tell_too = tell.clone();
@@ -162,13 +163,13 @@ fn MemberRow(account: String, is_admin: bool) -> impl IntoView {
                         type="button"
                         on:click=move |_| tell(if is_admin { dismiss } else { promote })
                     >
-                        {if is_admin { "Dismiss as admin" } else { "Make admin" }}
+                        {if is_admin { text::DISMISS_AS_ADMIN } else { text::MAKE_ADMIN }}
                     </button>
                     <button
                         type="button"
                         on:click=move |_| tell_too(remove)
                     >
-                        "Remove"
+                        {text::REMOVE}
                     </button>
                 }
             })}
@@ -206,7 +207,7 @@ fn AdminSettings(member: RwSignal<String>) -> impl IntoView {
     };
     view! {
         <MemberInput id="add-member" member on_add=add />
-        {[(true, "Only admins can send"), (false, "Only admins can edit the group info")]
+        {[(true, text::ONLY_ADMINS_CAN_SEND), (false, text::ONLY_ADMINS_CAN_EDIT_INFO)]
             .map(|(send, label)| {
                 let on = move || {
                     group().is_some_and(|g| if send { g.only_admins_send } else { g.only_admins_edit })
@@ -243,14 +244,14 @@ fn RenameGroup(rename: RwSignal<String>) -> impl IntoView {
     };
     view! {
         <form on:submit=save_name>
-            <label for="rename-group">"New group name"</label>
+            <label for="rename-group">{text::NEW_GROUP_NAME}</label>
             <input
                 id="rename-group"
                 maxlength="100"
                 prop:value=rename
                 on:input=move |ev| rename.set(event_target_value(&ev))
             />
-            <button type="submit">"Rename"</button>
+            <button type="submit">{text::RENAME}</button>
         </form>
     }
 }
@@ -271,7 +272,7 @@ fn LeaveGroup() -> impl IntoView {
             class="danger"
             on:click=leave
         >
-            "Leave group"
+            {text::LEAVE_GROUP}
         </button>
     }
 }
@@ -304,7 +305,7 @@ pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
                 .map(|m| ui.name_of(m))
                 .collect();
             if names.is_empty() {
-                "nobody yet".to_owned()
+                text::NOBODY_YET.to_owned()
             } else {
                 names.join(", ")
             }
@@ -312,10 +313,10 @@ pub(crate) fn MessageInfo(id: MessageId) -> impl IntoView {
     };
     view! {
         <Show when=open>
-            <dl class="message-info" aria-label="Message info">
-                <dt>"Read by"</dt>
+            <dl class="message-info" aria-label=text::MESSAGE_INFO>
+                <dt>{text::READ_BY}</dt>
                 <dd>{move || line(Status::Read)}</dd>
-                <dt>"Delivered to"</dt>
+                <dt>{text::DELIVERED_TO}</dt>
                 <dd>{move || line(Status::Delivered)}</dd>
             </dl>
         </Show>

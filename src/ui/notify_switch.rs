@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::command::{Command, Messenger};
 use crate::platform::push::{self, Notifications};
 use crate::state::Ui;
+use crate::text;
 
 /// The switch, or the reason there is none.
 #[component]
@@ -43,7 +44,7 @@ pub(crate) fn NotificationSwitch() -> impl IntoView {
                     aria-checked=on.to_string()
                     on:click=toggle
                 >
-                    "Notifications"
+                    {text::NOTIFICATIONS}
                 </button>
             }
             .into_any()

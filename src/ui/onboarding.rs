@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::devices::LinkThisBrowser;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// A new account, or linking this browser to one the user has.
 #[component]
@@ -24,9 +25,9 @@ pub(crate) fn Onboarding() -> impl IntoView {
             view! {
                 <NewAccount />
                 <p class="onboarding link-offer">
-                    "Already use Hush on another device? "
+                    {text::ALREADY_USE_HUSH}
                     <button type="button" class="secondary" on:click=link>
-                        "Link to existing account"
+                        {text::LINK_TO_EXISTING_ACCOUNT}
                     </button>
                 </p>
             }
@@ -53,10 +54,10 @@ fn NewAccount() -> impl IntoView {
     };
     view! {
         <main class="onboarding">
-            <h2>"Private messages, right in your browser"</h2>
-            <p>"End-to-end encrypted: only the people in a chat can read it. Not even our server."</p>
+            <h2>{text::WELCOME_TITLE}</h2>
+            <p>{text::WELCOME_PROMISE}</p>
             <form on:submit=create>
-                <label for="username">"Username"</label>
+                <label for="username">{text::USERNAME}</label>
                 <input
                     id="username"
                     autocomplete="username"
@@ -66,8 +67,8 @@ fn NewAccount() -> impl IntoView {
                     prop:value=name
                     on:input=move |ev| name.set(event_target_value(&ev))
                 />
-                <p class="hint">"3 to 32 characters: a letter first, then letters, digits, '.', '_' or '-'."</p>
-                <label for="display-name">"Display name (optional)"</label>
+                <p class="hint">{text::USERNAME_RULES}</p>
+                <label for="display-name">{text::DISPLAY_NAME_OPTIONAL}</label>
                 <input
                     id="display-name"
                     autocomplete="name"
@@ -75,8 +76,8 @@ fn NewAccount() -> impl IntoView {
                     prop:value=display_name
                     on:input=move |ev| display_name.set(event_target_value(&ev))
                 />
-                <p class="hint">"What the people you chat with see. Sent to them end-to-end encrypted."</p>
-                <button type="submit">"Create account"</button>
+                <p class="hint">{text::DISPLAY_NAME_HINT}</p>
+                <button type="submit">{text::CREATE_ACCOUNT}</button>
             </form>
             <p role="alert" class="problem">{move || ui.problem.get()}</p>
         </main>

@@ -10,6 +10,7 @@ use super::time::clock;
 use crate::command::{Command, Messenger};
 use crate::search::SearchCommand;
 use crate::state::Ui;
+use crate::text;
 
 /// The field, always above the chat list (Escape empties it), and what it found.
 #[component]
@@ -26,12 +27,12 @@ pub(crate) fn Search() -> impl IntoView {
         messenger.tell(Command::Search(SearchCommand::Everywhere(text)));
     };
     view! {
-        <div class="search" role="search" aria-label="All chats">
+        <div class="search" role="search" aria-label=text::ALL_CHATS>
             <input
                 type="search"
                 id="search-messages"
-                aria-label="Search messages"
-                placeholder="Search messages"
+                aria-label=text::SEARCH_MESSAGES
+                placeholder=text::SEARCH_MESSAGES
                 autocomplete="off"
                 dir="auto"
                 prop:value=move || ui.search.query.get()
@@ -66,7 +67,7 @@ fn SearchResults() -> impl IntoView {
     let answered = move || ui.search.results.with(|r| r.query == ui.search.query.get());
     let nothing = move || answered() && chats().is_empty() && messages().is_empty();
     view! {
-        <ul class="search-results" aria-label="Search results">
+        <ul class="search-results" aria-label=text::SEARCH_RESULTS>
             <For each=chats key=|c| c.chat.clone() let:chat>
                 <ChatResult chat />
             </For>
@@ -76,8 +77,8 @@ fn SearchResults() -> impl IntoView {
         </ul>
         <p class="settings-note" aria-live="polite">
             {move || match (nothing(), ui.search.results.with(|r| r.complete)) {
-                (true, _) => "No chats or messages found.",
-                (false, false) => "Showing the newest matches: type more to narrow the search.",
+                (true, _) => text::NOTHING_FOUND,
+                (false, false) => text::MORE_RESULTS_HINT,
                 (false, true) => "",
             }}
         </p>
@@ -99,7 +100,7 @@ fn ChatResult(chat: ChatSummary) -> impl IntoView {
                 on:click=move |_| messenger.tell(Command::Open(target.clone()))
             >
                 <span class="starred-chat">{name}</span>
-                <span class="starred-body">"Chat"</span>
+                <span class="starred-body">{text::CHAT}</span>
             </button>
         </li>
     }

@@ -10,6 +10,7 @@ use crate::command::{Command, Messenger};
 use crate::platform::page;
 use crate::shortcuts::{neighbour, shortcut, Keys, Shortcut, LIST};
 use crate::state::Ui;
+use crate::text;
 
 /// Listens for the shortcuts while the screen is up; `listed` gives the chats in list order.
 pub(crate) fn listen(panels: Panels, listed: impl Fn() -> Vec<ChatId> + 'static) {
@@ -106,10 +107,10 @@ pub(crate) fn KeyboardShortcuts(open: RwSignal<bool>) -> impl IntoView {
             aria-labelledby="shortcuts-title"
             on:keydown=escape
         >
-            <h3 id="shortcuts-title" tabindex="-1">"Keyboard shortcuts"</h3>
+            <h3 id="shortcuts-title" tabindex="-1">{text::KEYBOARD_SHORTCUTS}</h3>
             <table>
                 <thead>
-                    <tr><th scope="col">"Keys"</th><th scope="col">"Does"</th></tr>
+                    <tr><th scope="col">{text::KEYS}</th><th scope="col">{text::DOES}</th></tr>
                 </thead>
                 <tbody>
                     {LIST
@@ -121,7 +122,7 @@ pub(crate) fn KeyboardShortcuts(open: RwSignal<bool>) -> impl IntoView {
                 </tbody>
             </table>
             // Not `Close`: the side panel's may be on screen too.
-            <button type="button" on:click=move |_| open.set(false)>"Close shortcuts"</button>
+            <button type="button" on:click=move |_| open.set(false)>{text::CLOSE_SHORTCUTS}</button>
         </section>
     }
 }

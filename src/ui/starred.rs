@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::time::clock;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// The starred messages panel (non-modal, beside the chat list, like Settings); read when it
 /// opens.
@@ -17,12 +18,12 @@ pub(crate) fn Starred() -> impl IntoView {
     messenger.tell(Command::LoadStarred);
     view! {
         <section class="devices starred" role="dialog" aria-labelledby="starred-title">
-            <h3 id="starred-title">"Starred messages"</h3>
+            <h3 id="starred-title">{text::STARRED_MESSAGES}</h3>
             <Show
                 when=move || !ui.starred.with(Vec::is_empty)
-                fallback=|| view! { <p class="settings-note">"No starred messages yet."</p> }
+                fallback=|| view! { <p class="settings-note">{text::NO_STARRED_MESSAGES_YET}</p> }
             >
-                <ul class="starred-list" aria-label="Starred">
+                <ul class="starred-list" aria-label=text::STARRED>
                     <For each=move || ui.starred.get() key=|m| m.id let:message>
                         <StarredRow message />
                     </For>

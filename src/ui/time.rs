@@ -1,6 +1,7 @@
 //! Times as the user reads them, in the browser's time zone.
 
 use crate::platform::clock::{self, LocalTime};
+use crate::text;
 
 /// "0:07" for a length of 7 s ([`crate::duration::readable`], tested natively).
 pub(crate) use crate::duration::readable as duration;
@@ -20,21 +21,16 @@ pub(crate) fn clock(ms: u64) -> String {
 pub(crate) fn day(ms: u64, now_ms: f64) -> String {
     let date = LocalTime::at(ms as f64);
     if date.day() == LocalTime::at(now_ms).day() {
-        return "Today".to_owned();
+        return text::TODAY.to_owned();
     }
     if date.day() == LocalTime::at(now_ms - 86_400_000.0).day() {
-        return "Yesterday".to_owned();
+        return text::YESTERDAY.to_owned();
     }
-    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    format!(
-        "{} {} {} {}",
-        DAYS.get(date.weekday as usize).unwrap_or(&""),
+    text::date(
+        text::WEEKDAYS.get(date.weekday as usize).unwrap_or(&""),
         date.date,
-        MONTHS.get(date.month as usize).unwrap_or(&""),
-        date.year
+        text::MONTHS.get(date.month as usize).unwrap_or(&""),
+        date.year,
     )
 }
 

@@ -13,6 +13,7 @@ use super::press::Opener;
 use crate::command::{Command, MessageCommand, Messenger};
 use crate::platform::clipboard;
 use crate::state::{Composing, Ui};
+use crate::text;
 use crate::ui::groups::toggle_message_info;
 
 /// The quick reactions, in the order WhatsApp offers them.
@@ -57,17 +58,17 @@ pub(super) fn MessageActions(message: ChatMessage, opener: Opener) -> impl IntoV
         <button
             type="button"
             class="message-actions"
-            aria-label="Message actions"
+            aria-label=text::MESSAGE_ACTIONS
             aria-haspopup="menu"
             popovertarget=menu_id.clone()
             node_ref=opener.button
         >
             <span aria-hidden="true">"⋯"</span>
         </button>
-        {popover_menu(menu_id, "Message actions", opener.menu, items.into_any())}
+        {popover_menu(menu_id, text::MESSAGE_ACTIONS, opener.menu, items.into_any())}
         {reactions.map(|items| {
             let menu = menu_keys::MenuRef::new();
-            popover_menu(reactions_id, "Reactions to choose", menu, items.into_any())
+            popover_menu(reactions_id, text::REACTIONS_TO_CHOOSE, menu, items.into_any())
         })}
     }
 }
@@ -165,8 +166,7 @@ fn copy(ui: Ui, id: MessageId) {
     };
     leptos::task::spawn_local(async move {
         if !clipboard::copy(&text).await {
-            ui.problem
-                .set(Some("Could not copy the message.".to_owned()));
+            ui.problem.set(Some(text::COPY_FAILED.to_owned()));
         }
     });
 }
@@ -196,7 +196,7 @@ fn quick_reactions(message: &ChatMessage, opener: Opener) -> impl IntoView {
                     role="menuitem"
                     tabindex="-1"
                     class=if chosen { "quick-reaction chosen" } else { "quick-reaction" }
-                    aria-label=format!("React {emoji}")
+                    aria-label=text::react_with(emoji)
                     on:click=react
                 >
                     {emoji}

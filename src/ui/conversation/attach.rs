@@ -11,6 +11,7 @@ use crate::command::{Command, Messenger};
 use crate::platform::files::{self, PickedFile};
 use crate::platform::video;
 use crate::state::Ui;
+use crate::text;
 
 /// The file input's element id (the glue opens and reads it).
 const INPUT_ID: &str = "files-to-send";
@@ -74,24 +75,24 @@ pub(super) fn Attach() -> impl IntoView {
                 }
             }
         >
-            "Attach"
+            {text::ATTACH}
         </label>
         <input
             type="file"
             id=INPUT_ID
             multiple
-            aria-label="Files to send"
+            aria-label=text::FILES_TO_SEND
             class="visually-hidden"
             on:change=on_change
         />
         <Show when=move || !names.get().is_empty()>
             <section class="send-files" role="dialog" aria-labelledby="send-files-title">
-                <h2 id="send-files-title">"Send files"</h2>
+                <h2 id="send-files-title">{text::SEND_FILES}</h2>
                 <ul class="picked">
                     {move || names.get().into_iter().map(|name| view! { <li>{name}</li> }).collect_view()}
                 </ul>
                 <form on:submit=on_send>
-                    <label for="caption">"Caption"</label>
+                    <label for="caption">{text::CAPTION}</label>
                     <textarea
                         id="caption"
                         rows="2"
@@ -106,11 +107,11 @@ pub(super) fn Attach() -> impl IntoView {
                                 prop:checked=as_files
                                 on:change=move |ev| as_files.set(event_target_checked(&ev))
                             />
-                            "Send photos as files"
+                            {text::SEND_PHOTOS_AS_FILES}
                         </label>
                     </Show>
-                    <button type="submit">"Send files"</button>
-                    <button type="button" on:click=move |_| drop_picked()>"Cancel"</button>
+                    <button type="submit">{text::SEND_FILES}</button>
+                    <button type="button" on:click=move |_| drop_picked()>{text::CANCEL}</button>
                 </form>
             </section>
         </Show>

@@ -13,6 +13,7 @@ use super::mention::{MentionList, Mentions};
 use super::record::{Recorder, RecordingBar, Stage};
 use crate::command::{Command, MessageCommand, Messenger};
 use crate::state::{Composing, Ui};
+use crate::text;
 use crate::ui::time::now;
 
 /// While typing, the other side is told again this often (its notice fades after 6 s).
@@ -34,8 +35,8 @@ pub(super) fn SendingNote() -> impl IntoView {
         }>
             <p class="note" role="note">
                 {move || match open_group() {
-                    (Some(g), me) if g.member(&me).is_none() => "You are no longer a member of this group.",
-                    _ => "Only admins can send messages in this group.",
+                    (Some(g), me) if g.member(&me).is_none() => text::NO_LONGER_A_MEMBER,
+                    _ => text::ONLY_ADMINS_SEND_HERE,
                 }}
             </p>
         </Show>
@@ -159,13 +160,13 @@ pub(super) fn Composer() -> impl IntoView {
         >
         <ReplyingTo />
         <form class="composer" on:submit=on_submit>
-            <label for="composer" class="visually-hidden">"Message"</label>
+            <label for="composer" class="visually-hidden">{text::MESSAGE_FIELD}</label>
             <MentionList mentions draft />
             <textarea
                 id="composer"
                 rows="1"
                 dir="auto"
-                placeholder="Message"
+                placeholder=text::MESSAGE_FIELD
                 aria-activedescendant=move || mentions.active_id()
                 prop:value=draft
                 on:input=on_input
@@ -176,10 +177,10 @@ pub(super) fn Composer() -> impl IntoView {
             </Show>
             <Show
                 when=editing
-                fallback=|| view! { <button type="submit">"Send"</button> }
+                fallback=|| view! { <button type="submit">{text::SEND}</button> }
             >
-                <button type="button" on:click=cancel_edit>"Cancel edit"</button>
-                <button type="submit">"Save edit"</button>
+                <button type="button" on:click=cancel_edit>{text::CANCEL_EDIT}</button>
+                <button type="submit">{text::SAVE_EDIT}</button>
             </Show>
         </form>
         </Show>
@@ -199,16 +200,16 @@ fn ReplyingTo() -> impl IntoView {
             let me = ui.me.get_untracked();
             let author = me.as_ref().map(|me| message.author(me));
             let name = match (&author, &me) {
-                (Some(author), Some(me)) if author == me => "You".to_owned(),
+                (Some(author), Some(me)) if author == me => text::YOU.to_owned(),
                 (Some(author), _) => ui.name_of(author),
                 _ => String::new(),
             };
             view! {
-                <div class="replying" role="group" aria-label="Reply">
-                    <p class="replying-to">{format!("Replying to {name}")}</p>
+                <div class="replying" role="group" aria-label=text::REPLY>
+                    <p class="replying-to">{text::replying_to(&name)}</p>
                     <p class="quote-preview" dir="auto">{hush_client::model::preview(&message.body)}</p>
                     <button type="button" on:click=move |_| ui.composing.set(Composing::New)>
-                        "Cancel reply"
+                        {text::CANCEL_REPLY}
                     </button>
                 </div>
             }

@@ -8,6 +8,7 @@ use super::gallery::Gallery;
 use super::timer::DisappearingMessages;
 use crate::command::{Command, Messenger};
 use crate::state::{Safety, Ui};
+use crate::text;
 use crate::ui::qr::QrImage;
 
 /// The open contact's safety number and the rest of Contact info (the side panel holds it).
@@ -21,25 +22,25 @@ pub(super) fn ContactInfo() -> impl IntoView {
                     let ChatId::Direct(contact) = ui.current.get()? else { return None };
                     let about = ui.abouts.with(|abouts| abouts.get(&contact).cloned())?;
                     (!about.is_empty()).then(|| view! {
-                        <h3>"About"</h3>
+                        <h3>{text::ABOUT}</h3>
                         <p class="contact-about" dir="auto">{about}</p>
                     })
                 }}
-                <h3>"Safety number"</h3>
+                <h3>{text::SAFETY_NUMBER}</h3>
                 <p class="safety-number">
                     {move || ui.safety.get().map(|safety| safety.groups.join(" "))}
                 </p>
                 {move || {
                     ui.safety.get().and_then(|safety| safety.qr).map(|(width, path)| {
-                        view! { <QrImage width path label="Safety number QR code" /> }
+                        view! { <QrImage width path label=text::SAFETY_NUMBER_QR_CODE /> }
                     })
                 }}
                 <p>
-                    "Compare it with the one on their screen, or scan their code. If they match, nobody is in the middle."
+                    {text::SAFETY_NUMBER_HINT}
                 </p>
                 {move || match ui.safety.get() {
                     Some(Safety { verified: true, .. }) => {
-                        view! { <p class="verified">"Verified"</p> }.into_any()
+                        view! { <p class="verified">{text::VERIFIED}</p> }.into_any()
                     }
                     _ => view! {
                         <button
@@ -50,7 +51,7 @@ pub(super) fn ContactInfo() -> impl IntoView {
                                 }
                             }
                         >
-                            "Mark as verified"
+                            {text::MARK_AS_VERIFIED}
                         </button>
                     }
                     .into_any(),

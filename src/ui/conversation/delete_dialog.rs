@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::viewer::open_as_modal;
 use crate::command::{Command, MessageCommand, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// Open while [`Ui::deleting`] names a message.
 #[component]
@@ -27,11 +28,11 @@ pub(super) fn DeleteDialog() -> impl IntoView {
             node_ref=dialog
             on:close=move |_| ui.deleting.set(None)
         >
-            <h2 id="delete-title">"Delete message?"</h2>
-            <p>"It will be deleted for everyone in this chat, on all their devices."</p>
+            <h2 id="delete-title">{text::DELETE_MESSAGE}</h2>
+            <p>{text::DELETE_FOR_EVERYONE_EXPLAINED}</p>
             <div class="dialog-actions">
-                <button type="button" on:click=move |_| ui.deleting.set(None)>"Cancel"</button>
-                <button type="button" class="danger" on:click=confirm>"Delete for everyone"</button>
+                <button type="button" on:click=move |_| ui.deleting.set(None)>{text::CANCEL}</button>
+                <button type="button" class="danger" on:click=confirm>{text::DELETE_FOR_EVERYONE}</button>
             </div>
         </dialog>
     }

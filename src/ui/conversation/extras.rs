@@ -9,6 +9,7 @@ use crate::command::{Command, Messenger};
 use crate::platform::reveal::reveal_message;
 use crate::search::SearchCommand;
 use crate::state::Ui;
+use crate::text;
 
 /// The key a row carries as `data-message`, for a quote to find it.
 pub(super) fn message_key(id: &[u8; 16]) -> String {
@@ -20,8 +21,8 @@ pub(super) fn message_key(id: &[u8; 16]) -> String {
 pub(super) fn Forwarded(forwards: u8) -> impl IntoView {
     (forwards > 0).then(|| {
         let label = match forwards >= FORWARDED_MANY {
-            true => "Forwarded many times",
-            false => "Forwarded",
+            true => text::FORWARDED_MANY_TIMES,
+            false => text::FORWARDED,
         };
         view! { <p class="forwarded">{label}</p> }
     })
@@ -38,12 +39,12 @@ pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
         .get_untracked()
         .is_some_and(|me| me == quote.target.author);
     let author = match mine {
-        true => "You".to_owned(),
+        true => text::YOU.to_owned(),
         false => ui.name_of(&quote.target.author),
     };
     let (id, key) = (quote.target.id, message_key(&quote.target.id));
     let preview = quote.preview.clone();
-    let label = format!("Quote of {author}: {preview}");
+    let label = text::quote_of(&author, &preview);
     view! {
         <button
             type="button"
@@ -68,11 +69,11 @@ pub(super) fn QuoteView(quote: Quote) -> impl IntoView {
 #[component]
 pub(super) fn Marks(meta: MessageMeta) -> impl IntoView {
     view! {
-        {meta.edited_ms.is_some().then(|| view! { <span class="edited">"Edited"</span> })}
+        {meta.edited_ms.is_some().then(|| view! { <span class="edited">{text::EDITED}</span> })}
         {meta.starred.then(|| view! {
-            <span class="star" title="Starred">
+            <span class="star" title=text::STARRED>
                 <span aria-hidden="true">"★"</span>
-                <span class="visually-hidden">"Starred"</span>
+                <span class="visually-hidden">{text::STARRED}</span>
             </span>
         })}
     }

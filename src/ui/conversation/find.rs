@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::command::{Command, Messenger};
 use crate::search::SearchCommand;
 use crate::state::Ui;
+use crate::text;
 
 /// The header's `Search in chat` button: opens or closes the bar.
 #[component]
@@ -26,7 +27,7 @@ pub(super) fn FindButton() -> impl IntoView {
                 false => search.in_chat.set(true),
             }
         >
-            "Search in chat"
+            {text::SEARCH_IN_CHAT}
         </button>
     }
 }
@@ -78,11 +79,11 @@ pub(super) fn FindBar() -> impl IntoView {
     let at = move || search.matches.with(|m| m.at);
     view! {
         <Show when=move || search.in_chat.get()>
-            <div class="find" role="search" aria-label="In this chat">
+            <div class="find" role="search" aria-label=text::IN_THIS_CHAT>
                 <input
                     type="search"
-                    aria-label="Search in chat"
-                    placeholder="Search in chat"
+                    aria-label=text::SEARCH_IN_CHAT
+                    placeholder=text::SEARCH_IN_CHAT
                     autocomplete="off"
                     node_ref=field
                     prop:value=move || search.chat_query.get()
@@ -95,14 +96,14 @@ pub(super) fn FindBar() -> impl IntoView {
                     disabled=move || at().is_none_or(|at| at == 0)
                     on:click=move |_| step(-1)
                 >
-                    "Previous result"
+                    {text::PREVIOUS_RESULT}
                 </button>
                 <button
                     type="button"
                     disabled=move || at().is_none_or(|at| at + 1 >= count())
                     on:click=move |_| step(1)
                 >
-                    "Next result"
+                    {text::NEXT_RESULT}
                 </button>
             </div>
         </Show>
@@ -112,10 +113,9 @@ pub(super) fn FindBar() -> impl IntoView {
 /// "2 of 5" ("2 of 5+" when only the newest were read), "No results", or nothing before
 /// anything is typed.
 fn status(typed: String, at: Option<usize>, count: usize, complete: bool) -> String {
-    let more = if complete { "" } else { "+" };
     match (typed.trim().is_empty(), at) {
         (true, _) => String::new(),
-        (false, Some(at)) => format!("{} of {count}{more}", at + 1),
-        (false, None) => "No results".to_owned(),
+        (false, Some(at)) => text::result_of(at + 1, count, complete),
+        (false, None) => text::NO_RESULTS.to_owned(),
     }
 }

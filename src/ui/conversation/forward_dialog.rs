@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::viewer::open_as_modal;
 use crate::command::{Command, MessageCommand, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// The most chats one forward goes to (the engine's own limit).
 const MAX_CHATS: usize = 5;
@@ -45,20 +46,20 @@ pub(super) fn ForwardDialog() -> impl IntoView {
             node_ref=dialog
             on:close=move |_| ui.forwarding.set(None)
         >
-            <h2 id="forward-title">"Forward to"</h2>
+            <h2 id="forward-title">{text::FORWARD_TO}</h2>
             <ul class="forward-chats">
                 <For each=chats key=|chat| chat.to_string() let:chat>
                     <ChatChoice chat chosen />
                 </For>
             </ul>
             <div class="dialog-actions">
-                <button type="button" on:click=move |_| ui.forwarding.set(None)>"Cancel"</button>
+                <button type="button" on:click=move |_| ui.forwarding.set(None)>{text::CANCEL}</button>
                 <button
                     type="button"
                     prop:disabled=move || chosen.with(Vec::is_empty)
                     on:click=forward
                 >
-                    "Forward"
+                    {text::FORWARD}
                 </button>
             </div>
         </dialog>

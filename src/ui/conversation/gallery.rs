@@ -11,6 +11,7 @@ use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::size::readable;
 use crate::state::Ui;
+use crate::text;
 
 /// The section, asking for the chat's files when drawn.
 #[component]
@@ -36,17 +37,17 @@ pub(super) fn Gallery() -> impl IntoView {
     };
     view! {
         <section class="gallery" aria-labelledby="gallery-title">
-            <h4 id="gallery-title">"Media, links and docs"</h4>
+            <h4 id="gallery-title">{text::MEDIA_LINKS_AND_DOCS}</h4>
             <Show
                 when=move || !ui.gallery.with(Vec::is_empty)
-                fallback=|| view! { <p class="settings-note">"No media or files in this chat yet."</p> }
+                fallback=|| view! { <p class="settings-note">{text::NO_MEDIA_YET}</p> }
             >
-                <ul class="gallery-grid" aria-label="Media">
+                <ul class="gallery-grid" aria-label=text::MEDIA>
                     <For each=visual key=|m| m.id let:message>
                         <Tile message />
                     </For>
                 </ul>
-                <ul class="gallery-docs" aria-label="Docs">
+                <ul class="gallery-docs" aria-label=text::DOCS>
                     <For each=docs key=|m| m.id let:message>
                         <li>{doc_line(&message)}</li>
                     </For>
@@ -69,7 +70,7 @@ fn doc_line(message: &ChatMessage) -> String {
         return String::new();
     };
     let name = match pointer.file_name.as_str() {
-        "" => "file",
+        "" => text::UNNAMED_FILE,
         name => name,
     };
     format!("{name}, {}", readable(pointer.ciphertext_len))
@@ -84,8 +85,8 @@ fn Tile(message: ChatMessage) -> impl IntoView {
     };
     let alt = match (message.body.is_empty(), pointer.mime.is_video()) {
         (false, _) => message.body.clone(),
-        (true, true) => "Video".to_owned(),
-        (true, false) => "Photo".to_owned(),
+        (true, true) => text::VIDEO.to_owned(),
+        (true, false) => text::PHOTO.to_owned(),
     };
     let url = (!pointer.thumbnail.is_empty())
         .then(|| files::object_url("image/jpeg", &pointer.thumbnail))

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::side_panel::{close_panel, panel_open};
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 use crate::ui::avatar::Avatar;
 use crate::ui::focus_back::return_focus;
 use crate::ui::time::clock;
@@ -29,7 +30,7 @@ pub(super) fn ChatHeader() -> impl IntoView {
             <button
                 type="button"
                 class="back"
-                aria-label="Back to chats"
+                aria-label=text::BACK_TO_CHATS
                 on:click=move |_| messenger.tell(Command::Close)
             >
                 "‹"
@@ -70,7 +71,7 @@ pub(super) fn ChatHeader() -> impl IntoView {
                     }
                 }
             >
-                {move || if ui.group_open() { "Group info" } else { "Contact info" }}
+                {move || if ui.group_open() { text::GROUP_INFO } else { text::CONTACT_INFO }}
             </button>
             <button
                 type="button"
@@ -82,7 +83,7 @@ pub(super) fn ChatHeader() -> impl IntoView {
                     }
                 }
             >
-                "Mute"
+                {text::MUTE}
             </button>
         </header>
     }
@@ -100,8 +101,8 @@ fn about(ui: Ui) -> Option<String> {
                 .collect()
         });
         return Some(match typists.is_empty() {
-            true => format!("{} members", group.members.len()),
-            false => format!("{} typing…", typists.join(", ")),
+            true => text::member_count(group.members.len()),
+            false => text::typing_in_group(&typists.join(", ")),
         });
     }
     if ui
@@ -110,14 +111,14 @@ fn about(ui: Ui) -> Option<String> {
         .iter()
         .any(|(typist, _)| typist.chat == chat)
     {
-        return Some("typing…".to_owned());
+        return Some(text::TYPING.to_owned());
     }
     let presence = ui.presence.get();
     let (_, online, seen) = presence.iter().find(|(who, _, _)| chat.is_with(who))?;
     if *online {
-        Some("online".to_owned())
+        Some(text::ONLINE.to_owned())
     } else if *seen > 0 {
-        Some(format!("last seen {}", clock(*seen)))
+        Some(text::last_seen(&clock(*seen)))
     } else {
         None
     }

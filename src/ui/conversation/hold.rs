@@ -13,6 +13,7 @@ use super::record::{microphone, Recorder, Stage};
 use crate::command::Messenger;
 use crate::platform::timer::sleep;
 use crate::state::Ui;
+use crate::text;
 
 /// How long a press lasts before it is a hold (ms).
 pub(super) const HOLD_MS: i32 = 300;
@@ -117,8 +118,8 @@ pub(super) fn RecordButton(recorder: Recorder, hold: Hold) -> impl IntoView {
         <button
             type="button"
             class="record"
-            aria-label="Record voice note"
-            title="Record voice note"
+            aria-label=text::RECORD_VOICE_NOTE
+            title=text::RECORD_VOICE_NOTE
             on:click=move |_| recorder.start(ui)
             on:pointerdown=move |ev| press(recorder, hold, ui, &ev)
             on:contextmenu=|ev| ev.prevent_default()

@@ -5,6 +5,7 @@ use hush_client::MessageId;
 use leptos::prelude::*;
 
 use crate::state::Ui;
+use crate::text;
 
 /// The id of the count `Jump to newest` is described by.
 pub(super) const COUNT_ID: &str = "jump-newest-count";
@@ -40,7 +41,7 @@ pub(super) fn NewCount(count: Memo<usize>) -> impl IntoView {
             <span class="jump-count" id=COUNT_ID>
                 {move || count.get()}
                 <span class="visually-hidden">
-                    {move || if count.get() == 1 { " new message" } else { " new messages" }}
+                    {move || text::new_messages_after_count(count.get())}
                 </span>
             </span>
         </Show>

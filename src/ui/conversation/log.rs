@@ -17,6 +17,7 @@ use crate::platform::reveal::reveal_message;
 use crate::platform::reveal::reveal_start;
 use crate::runs;
 use crate::state::Ui;
+use crate::text;
 use crate::ui::time::{day, day_key, now};
 use crate::unread;
 
@@ -171,12 +172,12 @@ pub(super) fn MessageLog() -> impl IntoView {
     };
     view! {
         // The log holds a list (a `log` is not a list, so its items would have none).
-        <div role="log" aria-label="Messages" class="messages" node_ref=log on:scroll=on_scroll>
+        <div role="log" aria-label=text::MESSAGES class="messages" node_ref=log on:scroll=on_scroll>
         <ol class="message-list">
             <Show when=move || ui.earlier.get()>
                 <li class="earlier">
                     <button type="button" on:click=move |_| load_earlier()>
-                        "Load earlier messages"
+                        {text::LOAD_EARLIER_MESSAGES}
                     </button>
                 </li>
             </Show>
@@ -193,7 +194,7 @@ pub(super) fn MessageLog() -> impl IntoView {
             <Show when=move || ui.later.get()>
                 <li class="later">
                     <button type="button" on:click=move |_| load_later()>
-                        "Load newer messages"
+                        {text::LOAD_NEWER_MESSAGES}
                     </button>
                 </li>
             </Show>
@@ -206,7 +207,7 @@ pub(super) fn MessageLog() -> impl IntoView {
                     on:click=jump
                     aria-describedby=move || (new_count.get() > 0).then_some(COUNT_ID)
                 >
-                    "Jump to newest"
+                    {text::JUMP_TO_NEWEST}
                 </button>
                 <NewCount count=new_count />
             </div>

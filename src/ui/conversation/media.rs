@@ -14,6 +14,7 @@ use super::voice::VoiceNote;
 use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::state::Ui;
+use crate::text;
 use crate::ui::time::duration;
 
 /// Message `id`'s attachment; `caption` is the message's text.
@@ -32,12 +33,12 @@ pub(super) fn Attachment(
         "" => caption.clone(),
         name => name.to_owned(),
     };
-    let label = format!("Download {shown_name}");
-    let arriving = format!("Downloading {shown_name}");
+    let label = text::download_file(&shown_name);
+    let arriving = text::downloading_file(&shown_name);
     let mime = pointer.mime;
     let shown = if mime.is_image() {
         let alt = if caption.is_empty() {
-            "Photo".to_owned()
+            text::PHOTO.to_owned()
         } else {
             caption
         };
@@ -49,7 +50,7 @@ pub(super) fn Attachment(
         view! { <VoiceNote id duration_ms waveform /> }.into_any()
     } else if mime.is_video() {
         let alt = if caption.is_empty() {
-            "Video".to_owned()
+            text::VIDEO.to_owned()
         } else {
             caption
         };
@@ -169,7 +170,7 @@ fn Photo(
     move || {
         let (src, class) = match full() {
             Some(url) => (url, "photo"),
-            None => (preview.clone()?, "photo preview"),
+            None => (preview.clone()?, text::PHOTO_PREVIEW),
         };
         // Opens the viewer by click or, focused, by Enter or Space (an image, not a button:
         // its name is its caption, which several photos may share).

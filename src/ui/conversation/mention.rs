@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use crate::mentions::{insert, offered, query};
 use crate::state::Ui;
+use crate::text;
 
 /// The most members offered at once.
 const MAX_OFFERED: usize = 8;
@@ -152,7 +153,7 @@ pub(super) fn MentionList(mentions: Mentions, draft: RwSignal<String>) -> impl I
     };
     view! {
         <Show when=move || mentions.offered.with(|o| !o.is_empty())>
-            <ul class="mentions" role="listbox" id="mention-list" aria-label="Mention">
+            <ul class="mentions" role="listbox" id="mention-list" aria-label=text::MENTION>
                 {options}
             </ul>
         </Show>

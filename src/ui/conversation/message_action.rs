@@ -5,6 +5,8 @@
 use hush_client::model::{DELETE_WINDOW_MS, EDIT_WINDOW_MS};
 use hush_client::{ChatMessage, Kind};
 
+use crate::text;
+
 /// One item of a message's menu.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(super) enum MessageAction {
@@ -48,16 +50,16 @@ impl MessageAction {
     /// The menu item's accessible name (and text).
     pub(super) fn label(self) -> &'static str {
         match self {
-            Self::Reply => "Reply",
-            Self::React => "React",
-            Self::Edit => "Edit",
-            Self::DeleteForEveryone => "Delete for everyone",
-            Self::DeleteForMe => "Delete for me",
-            Self::Forward => "Forward",
-            Self::Star => "Star",
-            Self::Unstar => "Unstar",
-            Self::Copy => "Copy",
-            Self::Info => "Info",
+            Self::Reply => text::REPLY,
+            Self::React => text::REACT,
+            Self::Edit => text::EDIT,
+            Self::DeleteForEveryone => text::DELETE_FOR_EVERYONE,
+            Self::DeleteForMe => text::DELETE_FOR_ME,
+            Self::Forward => text::FORWARD,
+            Self::Star => text::STAR,
+            Self::Unstar => text::UNSTAR,
+            Self::Copy => text::COPY,
+            Self::Info => text::INFO,
         }
     }
 

@@ -33,6 +33,7 @@ mod voice;
 use leptos::prelude::*;
 
 use crate::state::Ui;
+use crate::text;
 use attach::Attach;
 use composer::{Composer, SendingNote};
 use header::ChatHeader;
@@ -46,7 +47,7 @@ pub(crate) fn Conversation() -> impl IntoView {
     let ui = expect_context::<Ui>();
     provide_context(Viewing(RwSignal::new(None)));
     view! {
-        <section class="conversation" aria-label="Conversation">
+        <section class="conversation" aria-label=text::CONVERSATION>
             <Show
                 when=move || ui.current.get().is_some()
                 fallback=EmptyState
@@ -76,9 +77,9 @@ pub(crate) fn Conversation() -> impl IntoView {
 fn EmptyState() -> impl IntoView {
     view! {
         <div class="empty-state">
-            <p class="empty-title">"No chat open"</p>
+            <p class="empty-title">{text::NO_CHAT_OPEN}</p>
             <p class="empty">
-                "Choose a chat, or start a new one with New chat. Everything you send is end-to-end encrypted."
+                {text::NO_CHAT_OPEN_HINT}
             </p>
         </div>
     }

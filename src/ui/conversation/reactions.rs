@@ -8,6 +8,7 @@ use leptos::prelude::*;
 
 use super::actions::popover_id;
 use crate::state::Ui;
+use crate::text;
 
 /// Message `id`'s reactions, if it has any.
 #[component]
@@ -32,14 +33,14 @@ pub(super) fn Reactions(id: MessageId, reactions: Vec<Reaction>) -> impl IntoVie
                 <button type="button" class="reaction" popovertarget=list_id.clone()>
                     {format!("{emoji} {count}")}
                 </button>
-                <ul popover="auto" id=list_id class="reacted-by" aria-label=format!("Reacted with {emoji}")>
+                <ul popover="auto" id=list_id class="reacted-by" aria-label=text::reacted_with(emoji)>
                     {names}
                 </ul>
             }
         })
         .collect_view();
     view! {
-        <div role="group" aria-label="Reactions" class="reactions">
+        <div role="group" aria-label=text::REACTIONS class="reactions">
             {buttons}
         </div>
     }
@@ -54,7 +55,7 @@ fn reactors(ui: Ui, reactions: &[Reaction]) -> Vec<(String, String)> {
         .filter(|r| !r.emoji.is_empty())
         .map(|r| {
             let name = if me.as_ref() == Some(&r.by) {
-                "You".to_owned()
+                text::YOU.to_owned()
             } else {
                 ui.name_of(&r.by)
             };

@@ -15,6 +15,7 @@ use crate::platform::timer::sleep;
 use crate::platform::voice::{self, Recording};
 use crate::runner::{MAX_VOICE_BYTES, MAX_VOICE_MS};
 use crate::state::Ui;
+use crate::text;
 use crate::ui::time::{duration, now};
 
 /// How often the timer is redrawn (and the recorder asked whether it stopped by itself).
@@ -92,8 +93,7 @@ impl Recorder {
                     self.run_timer(ui, take).await;
                 }
                 Err(why) => {
-                    ui.problem
-                        .set(Some(format!("Hush cannot record a voice note: {why}")));
+                    ui.problem.set(Some(text::cannot_record(why)));
                     self.stage.set(Stage::Idle);
                 }
             }
@@ -142,8 +142,7 @@ impl Recorder {
                     }
                 }
                 Err(why) => {
-                    ui.problem
-                        .set(Some(format!("Hush could not keep the voice note: {why}")));
+                    ui.problem.set(Some(text::could_not_keep_voice_note(why)));
                     self.stage.set(Stage::Idle);
                 }
             }
@@ -212,22 +211,22 @@ pub(super) fn RecordingBar(recorder: Recorder) -> impl IntoView {
         }
     });
     let said = move || match stage.get() {
-        Stage::Recorded => format!("Voice note recorded, {}", shown()),
-        Stage::Starting => "Starting the microphone".to_owned(),
-        _ => "Recording a voice note".to_owned(),
+        Stage::Recorded => text::voice_note_recorded(&shown()),
+        Stage::Starting => text::STARTING_THE_MICROPHONE.to_owned(),
+        _ => text::RECORDING_A_VOICE_NOTE.to_owned(),
     };
     view! {
-        <div class="recorder" role="group" aria-label="Voice note">
+        <div class="recorder" role="group" aria-label=text::VOICE_NOTE>
             <span class="recording-dot" class:live=move || stage.get() == Stage::Recording aria-hidden="true"></span>
             <span class="record-timer" role="timer">{shown}</span>
             <span class="visually-hidden" role="status">{said}</span>
             <button type="button" class="cancel-recording" on:click=move |_| recorder.cancel()>
-                "Cancel recording"
+                {text::CANCEL_RECORDING}
             </button>
             {move || if stage.get() == Stage::Recorded {
                 view! {
                     <button type="button" class="send-voice" node_ref=next on:click=move |_| recorder.send(messenger)>
-                        "Send voice note"
+                        {text::SEND_VOICE_NOTE}
                     </button>
                 }.into_any()
             } else {
@@ -239,7 +238,7 @@ pub(super) fn RecordingBar(recorder: Recorder) -> impl IntoView {
                         disabled=move || stage.get() != Stage::Recording
                         on:click=move |_| recorder.stop(ui)
                     >
-                        "Stop recording"
+                        {text::STOP_RECORDING}
                     </button>
                 }.into_any()
             }}

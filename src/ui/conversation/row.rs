@@ -13,17 +13,18 @@ use super::press::Opener;
 use super::reactions::Reactions;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 use crate::ui::groups::MessageInfo;
 use crate::ui::time::clock;
 
 /// What a tick says, to the eye and to screen readers.
 fn tick(status: Status) -> (&'static str, &'static str) {
     match status {
-        Status::Sending => ("🕓", "Sending"),
-        Status::Sent => ("✓", "Sent"),
-        Status::Delivered => ("✓✓", "Delivered"),
-        Status::Read => ("✓✓", "Read"),
-        Status::Failed => ("!", "Failed"),
+        Status::Sending => ("🕓", text::MESSAGE_SENDING),
+        Status::Sent => ("✓", text::MESSAGE_SENT),
+        Status::Delivered => ("✓✓", text::MESSAGE_DELIVERED),
+        Status::Read => ("✓✓", text::MESSAGE_READ),
+        Status::Failed => ("!", text::MESSAGE_FAILED),
     }
 }
 
@@ -32,18 +33,9 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
     match message.kind {
         // A message deleted for everyone keeps its bubble, which says so.
         Kind::Text | Kind::Attachment | Kind::Deleted | Kind::Hidden => None,
-        Kind::SecurityCodeChanged => Some(format!(
-            "{}'s security code changed. Compare safety numbers to be sure it is still them.",
-            message.chat,
-        )),
-        Kind::DeviceLinked => Some(format!(
-            "{} linked a new device.",
-            ui.display(&message.chat)
-        )),
-        Kind::AccountDeleted => Some(format!(
-            "{} deleted their account. Messages to them cannot be sent.",
-            ui.display(&message.chat)
-        )),
+        Kind::SecurityCodeChanged => Some(text::security_code_changed(&message.chat)),
+        Kind::DeviceLinked => Some(text::linked_a_new_device(&ui.display(&message.chat))),
+        Kind::AccountDeleted => Some(text::deleted_their_account(&ui.display(&message.chat))),
         Kind::GroupChange | Kind::UpdateNeeded | Kind::TimerChanged => Some(message.body.clone()),
     }
 }
@@ -113,7 +105,7 @@ fn Bubble(message: ChatMessage, continued: bool) -> impl IntoView {
                         class="retry"
                         on:click=move |_| messenger.tell(Command::Retry(id))
                     >
-                        "Retry"
+                        {text::RETRY}
                     </button>
                 })}
             </p>

@@ -8,6 +8,7 @@ use super::contact_info::ContactInfo;
 use super::gallery::Gallery;
 use super::timer::DisappearingMessages;
 use crate::state::Ui;
+use crate::text;
 use crate::ui::groups::GroupInfo;
 
 /// Whether the open chat's panel shows: Group info in a group, else Contact info (once its
@@ -36,8 +37,8 @@ pub(super) fn SidePanel() -> impl IntoView {
         }
     };
     let title = move || match ui.group_open() {
-        true => "Group info",
-        false => "Contact info",
+        true => text::GROUP_INFO,
+        false => text::CONTACT_INFO,
     };
     view! {
         <Show when=move || panel_open(ui)>
@@ -47,8 +48,8 @@ pub(super) fn SidePanel() -> impl IntoView {
                     <button
                         type="button"
                         class="icon"
-                        aria-label="Close"
-                        title="Close"
+                        aria-label=text::CLOSE
+                        title=text::CLOSE
                         on:click=move |_| close_panel(ui)
                     >
                         <span aria-hidden="true">"✕"</span>

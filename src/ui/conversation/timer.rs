@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// The open chat's timer, to change.
 #[component]
@@ -24,7 +25,7 @@ pub(crate) fn DisappearingMessages() -> impl IntoView {
     };
     view! {
         <label class="timer">
-            "Disappearing messages"
+            {text::DISAPPEARING_MESSAGES}
             <select
                 on:change=choose
                 prop:value=move || ui.timer.get().to_string()

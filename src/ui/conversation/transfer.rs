@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
 use crate::state::{Transfer, Ui};
+use crate::text;
 
 /// The open chat's files on their way, oldest first.
 #[component]
@@ -38,7 +39,7 @@ fn TransferRow(transfer: Transfer) -> impl IntoView {
         active,
         ..
     } = transfer;
-    let label = format!("Uploading {name}");
+    let label = text::uploading_file(&name);
     view! {
         <li class="bubble mine transfer">
             {thumbnail.map(|src| view! { <img class="photo" src=src alt="" /> })}
@@ -56,12 +57,12 @@ fn TransferRow(transfer: Transfer) -> impl IntoView {
                             class="cancel-upload"
                             on:click=move |_| messenger.tell(Command::CancelUpload(request))
                         >
-                            "Cancel upload"
+                            {text::CANCEL_UPLOAD}
                         </button>
                     }
                         .into_any()
                 } else {
-                    view! { <span>"Waiting to upload"</span> }.into_any()
+                    view! { <span>{text::WAITING_TO_UPLOAD}</span> }.into_any()
                 }}
             </p>
         </li>

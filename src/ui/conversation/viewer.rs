@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::command::{Command, Messenger};
 use crate::platform::files;
 use crate::state::Ui;
+use crate::text;
 
 /// The photo the viewer shows (None: closed). The conversation provides it; a photo in the
 /// log opens it.
@@ -32,7 +33,7 @@ fn photos(messages: &[ChatMessage]) -> Vec<Shown> {
             Some(Shown {
                 id: m.id,
                 alt: if m.body.is_empty() {
-                    "Photo".to_owned()
+                    text::PHOTO.to_owned()
                 } else {
                     m.body.clone()
                 },
@@ -108,7 +109,7 @@ pub(super) fn Viewer() -> impl IntoView {
     view! {
         <dialog
             class="viewer"
-            aria-label="Photo viewer"
+            aria-label=text::PHOTO_VIEWER
             node_ref=dialog
             on:close=move |_| viewing.set(None)
             on:keydown=on_key
@@ -118,15 +119,15 @@ pub(super) fn Viewer() -> impl IntoView {
                 view! {
                     <figure>
                         {src.map(|src| view! { <img src=src alt=photo.alt.clone() /> })}
-                        <figcaption>{(photo.alt != "Photo").then(|| photo.alt.clone())}</figcaption>
+                        <figcaption>{(photo.alt != text::PHOTO).then(|| photo.alt.clone())}</figcaption>
                     </figure>
                 }
             })}
             <div class="viewer-bar">
-                <button type="button" prop:disabled=at_start on:click=move |_| step(-1)>"Previous"</button>
-                <button type="button" prop:disabled=at_end on:click=move |_| step(1)>"Next"</button>
-                <button type="button" on:click=download>"Download"</button>
-                <button type="button" on:click=move |_| viewing.set(None)>"Close"</button>
+                <button type="button" prop:disabled=at_start on:click=move |_| step(-1)>{text::PREVIOUS}</button>
+                <button type="button" prop:disabled=at_end on:click=move |_| step(1)>{text::NEXT}</button>
+                <button type="button" on:click=download>{text::DOWNLOAD}</button>
+                <button type="button" on:click=move |_| viewing.set(None)>{text::CLOSE}</button>
             </div>
         </dialog>
     }

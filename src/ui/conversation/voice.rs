@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::state::Ui;
+use crate::text;
 use crate::ui::time::duration;
 
 /// Whether `message` is a voice note (audio with a waveform, as the recorder sends it).
@@ -88,7 +89,7 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
         let at = position.get();
         secs(if playing() || at > 0 { at } else { length })
     };
-    let said = move || format!("{} of {}", secs(position.get()), secs(length));
+    let said = move || text::position_of(&secs(position.get()), &secs(length));
     let bars = waveform.len().max(1) as u64;
     let drawn = waveform
         .into_iter()
@@ -118,7 +119,7 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
                 type="button"
                 class="play"
                 class:playing=playing
-                aria-label=move || if playing() { "Pause" } else { "Play voice note" }
+                aria-label=move || if playing() { text::PAUSE } else { text::PLAY_VOICE_NOTE }
                 on:click=toggle
             >
                 <span aria-hidden="true">{move || if playing() { "❚❚" } else { "▶" }}</span>
@@ -128,7 +129,7 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
                 <input
                     type="range"
                     class="seek"
-                    aria-label="Position"
+                    aria-label=text::POSITION
                     min="0"
                     max=length
                     step="1"

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 
 /// The `Delete my account` button and its confirmation.
 #[component]
@@ -36,21 +37,20 @@ pub(super) fn DeleteAccount() -> impl IntoView {
     let refused = move || ui.problem.get().filter(|_| asked.get());
     let working = move || asked.get() && refused().is_none();
     view! {
-        <button type="button" class="danger" on:click=open>"Delete my account"</button>
+        <button type="button" class="danger" on:click=open>{text::DELETE_MY_ACCOUNT}</button>
         <p class="settings-note">
-            "Deletes the account on every device, with its messages here. Nobody can take its name."
+            {text::DELETE_ACCOUNT_NOTE}
         </p>
         <dialog class="confirm" aria-labelledby="delete-account-title" node_ref=dialog>
-            <h2 id="delete-account-title">{move || format!("Delete the account {}?", name())}</h2>
+            <h2 id="delete-account-title">{move || text::delete_the_account(&name())}</h2>
             <p>
-                "Your contacts will see it was deleted. Your linked devices, chats and media on \
-                 this relay and in this browser go, for good."
+                {text::DELETE_ACCOUNT_WARNING}
             </p>
             <p role="alert">{refused}</p>
             <div class="dialog-actions">
-                <button type="button" on:click=close>"Cancel"</button>
+                <button type="button" on:click=close>{text::CANCEL}</button>
                 <button type="button" class="danger" disabled=working on:click=confirm>
-                    {move || if working() { "Deleting…" } else { "Delete account" }}
+                    {move || if working() { text::DELETING } else { text::DELETE_ACCOUNT }}
                 </button>
             </div>
         </dialog>

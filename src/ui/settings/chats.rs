@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::choices::Theme;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 use crate::ui::switch::Switch;
 
 /// The `Theme` select: the system's, light or dark.
@@ -19,12 +20,12 @@ pub(super) fn ThemeChoice() -> impl IntoView {
         messenger.tell(Command::SetTheme(theme));
     };
     let label = |theme: Theme| match theme {
-        Theme::System => "System",
-        Theme::Light => "Light",
-        Theme::Dark => "Dark",
+        Theme::System => text::SYSTEM,
+        Theme::Light => text::LIGHT,
+        Theme::Dark => text::DARK,
     };
     view! {
-        <label for="theme">"Theme"</label>
+        <label for="theme">{text::THEME}</label>
         <select id="theme" prop:value=move || ui.theme.get().name() on:change=change>
             {Theme::ALL
                 .into_iter()
@@ -47,10 +48,10 @@ pub(super) fn EnterSends() -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     view! {
         <Switch
-            name="Enter sends"
+            name=text::ENTER_SENDS
             on=ui.enter_sends
             set=move |on| messenger.tell(Command::SetEnterSends(on))
-            note="Off: Enter starts a new line, and Ctrl+Enter sends."
+            note=text::ENTER_SENDS_OFF_NOTE
         />
     }
 }
@@ -66,7 +67,7 @@ pub(super) fn DefaultTimer() -> impl IntoView {
         }
     };
     view! {
-        <label for="default-timer">"Default message timer"</label>
+        <label for="default-timer">{text::DEFAULT_MESSAGE_TIMER}</label>
         <select
             id="default-timer"
             prop:value=move || ui.default_timer.get().to_string()
@@ -83,6 +84,6 @@ pub(super) fn DefaultTimer() -> impl IntoView {
                 })
                 .collect_view()}
         </select>
-        <p class="settings-note">"New chats you start get this timer."</p>
+        <p class="settings-note">{text::DEFAULT_TIMER_NOTE}</p>
     }
 }

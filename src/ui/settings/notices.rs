@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::choices::NoticeStyle;
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 use crate::ui::switch::Switch;
 
 /// The two switches, each changing its half of the style.
@@ -26,13 +27,13 @@ pub(super) fn NoticeSwitches() -> impl IntoView {
     };
     view! {
         <Switch
-            name="Message preview"
+            name=text::MESSAGE_PREVIEW
             on=Signal::derive(move || style.get().preview)
             set=change(|s, on| s.preview = on)
-            note="Off: notifications say “New message”."
+            note=text::MESSAGE_PREVIEW_OFF_NOTE
         />
         <Switch
-            name="Notification sound"
+            name=text::NOTIFICATION_SOUND
             on=Signal::derive(move || style.get().sound)
             set=change(|s, on| s.sound = on)
         />

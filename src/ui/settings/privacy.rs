@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
 use crate::state::Ui;
+use crate::text;
 use crate::ui::switch::Switch;
 
 /// The `Last seen and online` select.
@@ -27,12 +28,12 @@ pub(super) fn LastSeen() -> impl IntoView {
         PresenceVisibility::Nobody => "nobody",
     };
     view! {
-        <label for="presence-visibility">"Last seen and online"</label>
+        <label for="presence-visibility">{text::LAST_SEEN_AND_ONLINE}</label>
         <select id="presence-visibility" prop:value=chosen on:change=change>
-            <option value="everyone" selected=move || chosen() == "everyone">"Everyone"</option>
-            <option value="nobody" selected=move || chosen() == "nobody">"Nobody"</option>
+            <option value="everyone" selected=move || chosen() == "everyone">{text::EVERYONE}</option>
+            <option value="nobody" selected=move || chosen() == "nobody">{text::NOBODY}</option>
         </select>
-        <p class="settings-note">"Nobody: no one sees yours, and you see no one's."</p>
+        <p class="settings-note">{text::LAST_SEEN_NOBODY_NOTE}</p>
     }
 }
 
@@ -43,10 +44,10 @@ pub(super) fn ReadReceipts() -> impl IntoView {
     let messenger = expect_context::<Messenger>();
     view! {
         <Switch
-            name="Read receipts"
+            name=text::READ_RECEIPTS
             on=ui.read_receipts
             set=move |on| messenger.tell(Command::SetReadReceipts(on))
-            note="Off: no one sees when you read their messages, and you see no one's."
+            note=text::READ_RECEIPTS_OFF_NOTE
         />
     }
 }

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::command::{Command, Messenger, PHOTO_INPUT};
 use crate::platform::files;
 use crate::state::Ui;
+use crate::text;
 use crate::ui::avatar::Avatar;
 
 /// The `Display name` field and `Save name`.
@@ -21,7 +22,7 @@ pub(super) fn DisplayName() -> impl IntoView {
     let unchanged = move || typed.get().trim() == ui.my_name.get().trim();
     view! {
         <form class="display-name" on:submit=save>
-            <label for="settings-display-name">"Display name"</label>
+            <label for="settings-display-name">{text::DISPLAY_NAME}</label>
             <input
                 id="settings-display-name"
                 dir="auto"
@@ -30,9 +31,9 @@ pub(super) fn DisplayName() -> impl IntoView {
                 prop:value=typed
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />
-            <button type="submit" disabled=unchanged>"Save name"</button>
+            <button type="submit" disabled=unchanged>{text::SAVE_NAME}</button>
         </form>
-        <p class="settings-note">"Contacts see this name; left empty, your username."</p>
+        <p class="settings-note">{text::DISPLAY_NAME_NOTE}</p>
     }
 }
 
@@ -49,16 +50,16 @@ pub(super) fn About() -> impl IntoView {
     let unchanged = move || typed.get().trim() == ui.my_about.get().trim();
     view! {
         <form class="display-name" on:submit=save>
-            <label for="settings-about">"About"</label>
+            <label for="settings-about">{text::ABOUT}</label>
             <input
                 id="settings-about"
                 dir="auto"
                 maxlength="139"
-                placeholder="Say something about yourself"
+                placeholder=text::ABOUT_PLACEHOLDER
                 prop:value=typed
                 on:input=move |ev| typed.set(event_target_value(&ev))
             />
-            <button type="submit" disabled=unchanged>"Save about"</button>
+            <button type="submit" disabled=unchanged>{text::SAVE_ABOUT}</button>
         </form>
     }
 }
@@ -73,22 +74,22 @@ pub(super) fn Photo() -> impl IntoView {
         <div class="profile-photo">
             <Avatar account=ui.me initial />
             <button type="button" on:click=move |_| files::choose(PHOTO_INPUT)>
-                "Change photo"
+                {text::CHANGE_PHOTO}
             </button>
             <Show when=move || ui.me.get().is_some_and(|me| ui.photos.with(|p| p.contains_key(&me)))>
                 <button type="button" on:click=move |_| messenger.tell(Command::RemovePhoto)>
-                    "Remove photo"
+                    {text::REMOVE_PHOTO}
                 </button>
             </Show>
             <input
                 id=PHOTO_INPUT
                 type="file"
                 accept="image/*"
-                aria-label="Photo file"
+                aria-label=text::PHOTO_FILE
                 hidden
                 on:change=move |_| messenger.tell(Command::ChangePhoto)
             />
         </div>
-        <p class="settings-note">"Only your contacts can see it: it is encrypted for them."</p>
+        <p class="settings-note">{text::PHOTO_NOTE}</p>
     }
 }

@@ -7,6 +7,7 @@ use crate::choices::AutoDownload;
 use crate::command::{Command, Messenger};
 use crate::size::readable;
 use crate::state::Ui;
+use crate::text;
 
 /// What downloads by itself on this device, and the media it keeps.
 #[component]
@@ -23,31 +24,31 @@ pub(super) fn MediaSettings() -> impl IntoView {
         }
     };
     let kept = move || match ui.media_bytes.get() {
-        Some(bytes) => format!("Media on this device: {}", readable(bytes)),
-        None => "Media on this device: unknown".to_owned(),
+        Some(bytes) => text::media_on_this_device(&readable(bytes)),
+        None => text::MEDIA_SIZE_UNKNOWN.to_owned(),
     };
     view! {
         <fieldset class="auto-download">
-            <legend>"Download automatically"</legend>
+            <legend>{text::DOWNLOAD_AUTOMATICALLY}</legend>
             <label>
                 <input type="checkbox" prop:checked=move || choice.get().photos
                     on:change=toggle(|c, on| c.photos = on) />
-                "Photos"
+                {text::PHOTOS}
             </label>
             <label>
                 <input type="checkbox" prop:checked=move || choice.get().voice_notes
                     on:change=toggle(|c, on| c.voice_notes = on) />
-                "Voice notes"
+                {text::VOICE_NOTES}
             </label>
             <label>
                 <input type="checkbox" prop:checked=move || choice.get().videos_and_files
                     on:change=toggle(|c, on| c.videos_and_files = on) />
-                "Videos and files up to 16 MB"
+                {text::VIDEOS_AND_FILES}
             </label>
         </fieldset>
         <p class="settings-note">{kept}</p>
         <button type="button" on:click=move |_| messenger.tell(Command::ClearMedia)>
-            "Clear media"
+            {text::CLEAR_MEDIA}
         </button>
         <PerChat />
     }
@@ -59,13 +60,13 @@ fn PerChat() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     view! {
-        <table class="storage-per-chat" aria-label="Storage per chat">
+        <table class="storage-per-chat" aria-label=text::STORAGE_PER_CHAT>
             <thead>
                 <tr>
-                    <th scope="col">"Chat"</th>
-                    <th scope="col">"Messages"</th>
-                    <th scope="col">"Media"</th>
-                    <th scope="col"><span class="visually-hidden">"Clear"</span></th>
+                    <th scope="col">{text::CHAT}</th>
+                    <th scope="col">{text::MESSAGES}</th>
+                    <th scope="col">{text::MEDIA}</th>
+                    <th scope="col"><span class="visually-hidden">{text::CLEAR}</span></th>
                 </tr>
             </thead>
             <tbody>
@@ -79,9 +80,9 @@ fn PerChat() -> impl IntoView {
                         // Two chats may show one name: the username tells them apart.
                         let label = match chat.chat.account() {
                             Some(account) if name != account.as_str() => {
-                                format!("Clear media of {name} ({account})")
+                                text::clear_media_of_account(&name, account.as_str())
                             }
-                            _ => format!("Clear media of {name}"),
+                            _ => text::clear_media_of(&name),
                         };
                         let target = chat.chat.clone();
                         view! {
@@ -99,7 +100,7 @@ fn PerChat() -> impl IntoView {
                                             messenger.tell(Command::ClearChatMedia(target.clone()))
                                         }
                                     >
-                                        "Clear"
+                                        {text::CLEAR}
                                     </button>
                                 </td>
                             </tr>

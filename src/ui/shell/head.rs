@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use super::menu::Menu;
 use super::Panels;
 use crate::state::Ui;
+use crate::text;
 use crate::ui::avatar::Avatar;
 
 /// The header above the search field and the chat list.
@@ -26,8 +27,8 @@ pub(crate) fn SidebarHead(panels: Panels) -> impl IntoView {
             <button
                 type="button"
                 class="profile"
-                aria-label="Profile"
-                title="Profile"
+                aria-label=text::PROFILE
+                title=text::PROFILE
                 aria-expanded=move || panels.settings.get().to_string()
                 on:click=move |_| panels.settings.update(|open| *open = !*open)
             >
@@ -38,8 +39,8 @@ pub(crate) fn SidebarHead(panels: Panels) -> impl IntoView {
             <button
                 type="button"
                 class="icon"
-                aria-label="New chat"
-                title="New chat"
+                aria-label=text::NEW_CHAT
+                title=text::NEW_CHAT
                 aria-expanded=move || panels.adding.get().to_string()
                 on:click=move |_| panels.adding.update(|open| *open = !*open)
             >

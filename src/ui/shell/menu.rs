@@ -5,16 +5,17 @@ use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
 use super::Panels;
+use crate::text;
 use crate::ui::focus_back::return_focus;
 
 /// The entries: each name, and the panel it opens or closes.
 fn entries(panels: Panels) -> [(&'static str, RwSignal<bool>); 5] {
     [
-        ("New group", panels.grouping),
-        ("Linked devices", panels.devices),
-        ("Starred messages", panels.starred),
-        ("Settings", panels.settings),
-        ("Keyboard shortcuts", panels.shortcuts),
+        (text::NEW_GROUP, panels.grouping),
+        (text::LINKED_DEVICES, panels.devices),
+        (text::STARRED_MESSAGES, panels.starred),
+        (text::SETTINGS, panels.settings),
+        (text::KEYBOARD_SHORTCUTS, panels.shortcuts),
     ]
 }
 
@@ -39,8 +40,8 @@ pub(super) fn Menu(panels: Panels) -> impl IntoView {
                 type="button"
                 class="icon"
                 node_ref=button
-                aria-label="Menu"
-                title="Menu"
+                aria-label=text::MENU
+                title=text::MENU
                 aria-controls="app-menu"
                 aria-expanded=move || open.get().to_string()
                 on:click=move |_| open.update(|o| *o = !*o)

@@ -4,7 +4,9 @@
 //! `N passed, N failed`.
 
 mod counts;
+mod literals;
 mod tally;
+mod ui_text;
 
 use std::process::ExitStatus;
 
@@ -77,8 +79,13 @@ fn cargo(tools: &Tools) -> std::process::Command {
     cmd::cargo(&tools.path_env)
 }
 
-/// `cargo fmt --check` and clippy with `-D warnings`, natively and for wasm32.
+/// `cargo fmt --check`, clippy with `-D warnings` (natively and for wasm32), and no interface
+/// text outside the catalogue.
 fn lint(tools: &Tools, tally: &mut Tally) {
+    match ui_text::check(&paths::root()) {
+        Ok(()) => tally.passed += 1,
+        Err(why) => tally.fail("interface texts in src/text/", why.to_string()),
+    }
     tally.check(
         "cargo fmt",
         cmd::status(cargo(tools).args(["fmt", "--all", "--", "--check"])),
