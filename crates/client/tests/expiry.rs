@@ -39,12 +39,20 @@ async fn a_message_nobody_fetched_in_time_fails_and_its_notice_is_acknowledged()
     let mut alice = Device::open(&relay, alice.store.clone(), 4).await;
     alice.settle().await;
     assert!(
-        !alice.sent.iter().any(|f| matches!(f, hush_protocol::relay::ClientFrame::AckExpired { .. })),
+        !alice
+            .sent
+            .iter()
+            .any(|f| matches!(f, hush_protocol::relay::ClientFrame::AckExpired { .. })),
         "notices came again: {:?}",
         alice.sent
     );
     // Bob, back, has nothing waiting.
     let mut bob = Device::open(&relay, bob_store, 5).await;
     bob.settle().await;
-    assert!(bob.store.messages(&chat("alice"), None, 10).await.unwrap().is_empty());
+    assert!(bob
+        .store
+        .messages(&chat("alice"), None, 10)
+        .await
+        .unwrap()
+        .is_empty());
 }

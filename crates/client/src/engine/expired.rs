@@ -76,7 +76,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         let ids: Vec<u64> = notices.iter().map(|n| n.id).collect();
         out.frames.extend(
             ids.chunks(ACKS_PER_FRAME)
-                .map(|chunk| ClientFrame::AckExpired { ids: chunk.to_vec() }),
+                .map(|chunk| ClientFrame::AckExpired {
+                    ids: chunk.to_vec(),
+                }),
         );
         Ok(())
     }

@@ -272,7 +272,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 out.events.push(Event::LinkOpened { expires_in_s });
             }
             frame @ ServerFrame::Expired { .. } => {
-                let notices = expired::ExpiryNotice::from_frame(frame).into_iter().collect();
+                let notices = expired::ExpiryNotice::from_frame(frame)
+                    .into_iter()
+                    .collect();
                 self.envelopes_expired(notices, out).await?;
             }
             ServerFrame::Provisioning { sealed } => self.provisioned(&sealed, out).await?,

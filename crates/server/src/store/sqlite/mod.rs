@@ -25,9 +25,9 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::{
-    AccountRecord, BlobRecord, Closed, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope, Pending,
-    PresenceVisibility, PushSubscription, QueueLimits, SignedDeviceList, Store, StoreError,
-    StoredBundle, StoredEnvelope, StoredListener,
+    AccountRecord, BlobRecord, Closed, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope,
+    Pending, PresenceVisibility, PushSubscription, QueueLimits, SignedDeviceList, Store,
+    StoreError, StoredBundle, StoredEnvelope, StoredListener,
 };
 
 /// Read connections per store.
@@ -117,11 +117,7 @@ impl Store for SqliteStore {
             .map(drop)
     }
 
-    fn close_account(
-        &self,
-        name: &str,
-        list: &SignedDeviceList,
-    ) -> Result<Closed, StoreError> {
+    fn close_account(&self, name: &str, list: &SignedDeviceList) -> Result<Closed, StoreError> {
         if !list.devices.is_empty() {
             return Err(StoreError::Backend(
                 "a list that closes an account names no device".to_owned(),
