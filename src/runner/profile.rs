@@ -232,8 +232,9 @@ pub(super) fn own_changed(engine: &AppEngine, ui: Ui) {
     shown(ui, account.name.clone(), profile);
 }
 
-/// Keeps our photo's blob on the relay past its lifetime: renewed on every connection (a
-/// refusal, for a photo another of our devices uploaded or one already expired, changes
+/// Keeps our photo's blob on the relay past its lifetime: renewed on every connection, by
+/// each of our devices (the relay lets any device of the account renew it, so the photo
+/// outlives the device that uploaded it; a refusal, for a photo already expired, changes
 /// nothing here).
 pub(super) fn renew_photo(engine: &mut AppEngine) -> Output {
     let Some(blob) = engine

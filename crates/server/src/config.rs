@@ -72,7 +72,7 @@ pub struct Config {
     )]
     pub max_blob_bytes: u32,
 
-    /// Days an attachment is kept after its upload, unless its uploader renews it.
+    /// Days an attachment is kept after its upload, unless the uploading account renews it.
     #[arg(
         long = "blob-lifetime-days",
         env = "HUSH_BLOB_LIFETIME_DAYS",

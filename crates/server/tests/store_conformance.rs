@@ -977,8 +977,9 @@ fn blob(n: u8, device: u32, size: u64, expires_ms: u64) -> BlobRecord {
     }
 }
 
-/// Blobs: bytes per uploading device (unexpired only), renewal only by the uploader and only
-/// before expiry, expired ones taken in bounded batches, each once.
+/// Blobs: bytes per uploading device (unexpired only), renewal only by the account and only
+/// before expiry (another device taking the blob over within its quota), expired ones taken in
+/// bounded batches, each once.
 fn check_blobs(store: &impl Store) {
     // A device no longer listed (or never) records nothing.
     assert!(matches!(
@@ -998,12 +999,22 @@ fn check_blobs(store: &impl Store) {
     assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 121);
     assert_eq!(store.blob_bytes("alice", 1, 10).unwrap(), 101);
     assert_eq!(store.blob_bytes("alice", 2, 10).unwrap(), 7);
-    // Another device, another account, or an expired blob: not renewed.
-    assert!(!store.renew_blob(&[1; 32], "alice", 2, 20, 500).unwrap());
-    assert!(!store.renew_blob(&[1; 32], "bob", 1, 20, 500).unwrap());
-    assert!(!store.renew_blob(&[2; 32], "alice", 1, 20, 500).unwrap());
-    assert!(!store.renew_blob(&[9; 32], "alice", 1, 20, 500).unwrap());
-    assert!(store.renew_blob(&[1; 32], "alice", 1, 20, 500).unwrap());
+    // Another account, an expired blob or none: not renewed.
+    let quota = 1_000;
+    assert!(!store.renew_blob(&[1; 32], ("bob", 1), 20, 500, quota).unwrap());
+    assert!(!store.renew_blob(&[2; 32], ("alice", 1), 20, 500, quota).unwrap());
+    assert!(!store.renew_blob(&[9; 32], ("alice", 1), 20, 500, quota).unwrap());
+    assert!(store.renew_blob(&[1; 32], ("alice", 1), 20, 500, quota).unwrap());
+    // Another device of the account takes a blob over, within its own quota (device 2 keeps 7
+    // bytes; blob 4 is 1 byte), and it counts there from then on; not past its quota.
+    assert!(matches!(
+        store.renew_blob(&[4; 32], ("alice", 2), 20, 30, 7),
+        Err(StoreError::Quota(Quota::Blobs))
+    ));
+    assert_eq!(store.blob_bytes("alice", 2, 20).unwrap(), 7);
+    assert!(store.renew_blob(&[4; 32], ("alice", 2), 20, 30, 8).unwrap());
+    assert_eq!(store.blob_bytes("alice", 2, 20).unwrap(), 8);
+    assert_eq!(store.blob_bytes("alice", 1, 20).unwrap(), 100);
     // At 60: blobs 2 and 4 (device 1) and 3 expired; 1 was renewed. Two at a time, oldest first.
     let first = store.take_expired_blobs(60, 2).unwrap();
     assert_eq!(first, vec![[2; 32], [4; 32]]);

@@ -8,8 +8,8 @@
 //!
 //! Bounds: a device holds at most [`MAX_GRANTS_PER_DEVICE`] unused grants (all devices
 //! [`MAX_GRANTS`]), and at most its quota in unexpired blobs and granted uploads together.
-//! A blob expires a configured lifetime (30 days by default) after its upload unless its
-//! uploader renews it.
+//! A blob expires a configured lifetime (30 days by default) after its upload unless a device
+//! of the uploading account renews it (taking it over, within its own quota).
 
 mod files;
 mod grants;

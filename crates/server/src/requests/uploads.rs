@@ -8,6 +8,7 @@ use super::storage::require_free_disk;
 use super::store_calls::blocking;
 use crate::blobs::Refused;
 use crate::hub::DeviceKey;
+use crate::store::StoreError;
 use crate::{now_ms, AppState};
 
 /// A grant for one upload of at most `size` bytes, within the device's grants and quota.
@@ -51,7 +52,8 @@ pub(super) async fn request_upload(
     })
 }
 
-/// Keeps a blob this device uploaded for another lifetime from now.
+/// Keeps a blob this account uploaded for another lifetime from now; one another of its
+/// devices uploaded now counts against this device's quota.
 pub(super) async fn renew_blob(
     state: &AppState,
     device: &DeviceKey,
@@ -61,16 +63,26 @@ pub(super) async fn renew_blob(
     let (account, id) = (device.account.clone(), device.device);
     let now = now_ms();
     let expires = state.blobs.expiry_from(now);
+    let quota = state.blobs.limits().quota;
     let renewed = blocking(state, move |s| {
-        s.renew_blob(&blob, &account, id, now, expires)
+        s.renew_blob(&blob, (&account, id), now, expires, quota)
     })
-    .await
-    .map_err(internal)?;
-    if !renewed {
-        return Err((
-            ErrorCode::NotFound,
-            "no such blob of this device (or it expired)".to_owned(),
-        ));
+    .await;
+    match renewed {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err((
+                ErrorCode::NotFound,
+                "no such blob of this account (or it expired)".to_owned(),
+            ))
+        }
+        Err(StoreError::Quota(_)) => {
+            return Err((
+                ErrorCode::QuotaExceeded,
+                "storage quota reached: older attachments must expire first".to_owned(),
+            ))
+        }
+        Err(e) => return Err(internal(e)),
     }
     state.blobs.touch(&blob);
     Ok(Reply::Frames(vec![ServerFrame::BlobRenewed { request }]))

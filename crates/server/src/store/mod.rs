@@ -125,6 +125,8 @@ pub enum Quota {
     Device,
     /// The sender's stored payloads.
     Sender,
+    /// A device's unexpired blobs (taking over another device's blob on renewal).
+    Blobs,
 }
 
 /// A stored envelope; `id` orders a device's queue (increasing in arrival order).
@@ -241,6 +243,7 @@ impl fmt::Display for StoreError {
             Self::Stale => f.write_str("an equal or newer device list is stored"),
             Self::Quota(Quota::Device) => f.write_str("a recipient device's queue is full"),
             Self::Quota(Quota::Sender) => f.write_str("the sender's stored bytes are at quota"),
+            Self::Quota(Quota::Blobs) => f.write_str("the device's attachments are at quota"),
             Self::Backend(message) => write!(f, "storage failure: {message}"),
         }
     }
@@ -484,16 +487,13 @@ pub trait Store: Send + Sync + 'static {
     /// Bytes of the blobs that device uploaded that have not expired at `now`.
     fn blob_bytes(&self, name: &str, device: u32, now: Millis) -> Result<u64, StoreError>;
 
-    /// Moves blob `id`'s expiry to `expires_ms` if that device uploaded it and it has not
-    /// expired at `now`; returns whether it did.
-    fn renew_blob(
-        &self,
-        id: &[u8; 32],
-        name: &str,
-        device: u32,
-        now: Millis,
-        expires_ms: Millis,
-    ) -> Result<bool, StoreError>;
+    /// Moves blob `id`'s expiry to `expires_ms` if a device of account `name` uploaded it and
+    /// it has not expired at `now`; returns whether it did. A blob another device of the
+    /// account uploaded (our profile photo, uploaded by a device since unlinked) is taken over
+    /// by `device`, and counts against its quota from then on: refused with
+    /// `StoreError::Quota(Quota::Blobs)` if its unexpired blobs would then pass `quota` bytes.
+    fn renew_blob(&self, id: &[u8; 32], renewer: (&str, u32), now: Millis, expires_ms: Millis, quota: u64)
+        -> Result<bool, StoreError>;
 
     /// Forgets up to `limit` blobs expired at `now` and returns their ids (the caller deletes
     /// the files): bounded, so a sweep never holds many in memory or in one transaction.

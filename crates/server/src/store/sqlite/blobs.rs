@@ -1,10 +1,10 @@
 //! Blob records: uploader, size and expiry of each uploaded blob (the files live under the
 //! data directory, see `crate::blobs`).
 
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::convert::{get_u64, millis_to_sql, OrBackend};
-use crate::store::{BlobRecord, Millis, StoreError};
+use crate::store::{BlobRecord, Millis, Quota, StoreError};
 
 pub(super) fn add(conn: &Connection, blob: &BlobRecord) -> Result<(), StoreError> {
     let listed = conn
@@ -50,28 +50,36 @@ pub(super) fn bytes(
     .db()
 }
 
+/// Renews the account's unexpired blob `id` for `device`, taking it over (within `quota`) if
+/// another of the account's devices uploaded it. See `Store::renew_blob`.
 pub(super) fn renew(
     conn: &Connection,
     id: &[u8; 32],
     (name, device): (&str, u32),
-    now: Millis,
-    expires_ms: Millis,
+    (now, expires_ms): (Millis, Millis),
+    quota: u64,
 ) -> Result<bool, StoreError> {
-    let changed = conn
+    let found = conn
         .prepare_cached(
-            "UPDATE blobs SET expires_ms = ?4
-             WHERE id = ?1 AND account = ?2 AND device = ?3 AND expires_ms > ?5",
+            "SELECT device, size FROM blobs WHERE id = ?1 AND account = ?2 AND expires_ms > ?3",
         )
         .db()?
-        .execute(params![
-            &id[..],
-            name,
-            device,
-            millis_to_sql(expires_ms)?,
-            millis_to_sql(now)?
-        ])
+        .query_row(params![&id[..], name, millis_to_sql(now)?], |row| {
+            Ok((row.get::<_, u32>(0)?, get_u64(row, 1)?))
+        })
+        .optional()
         .db()?;
-    Ok(changed == 1)
+    let Some((uploader, size)) = found else {
+        return Ok(false);
+    };
+    if uploader != device && bytes(conn, name, device, now)?.saturating_add(size) > quota {
+        return Err(StoreError::Quota(Quota::Blobs));
+    }
+    conn.prepare_cached("UPDATE blobs SET expires_ms = ?2, device = ?3 WHERE id = ?1")
+        .db()?
+        .execute(params![&id[..], millis_to_sql(expires_ms)?, device])
+        .db()?;
+    Ok(true)
 }
 
 pub(super) fn take_expired(

@@ -339,14 +339,14 @@ impl Store for SqliteStore {
     fn renew_blob(
         &self,
         id: &[u8; 32],
-        name: &str,
-        device: u32,
+        (name, device): (&str, u32),
         now: Millis,
         expires_ms: Millis,
+        quota: u64,
     ) -> Result<bool, StoreError> {
         let (id, name) = (*id, name.to_owned());
         self.writer.call(1, move |conn| {
-            blobs::renew(conn, &id, (&name, device), now, expires_ms)
+            blobs::renew(conn, &id, (&name, device), (now, expires_ms), quota)
         })
     }
 
