@@ -1001,10 +1001,18 @@ fn check_blobs(store: &impl Store) {
     assert_eq!(store.blob_bytes("alice", 2, 10).unwrap(), 7);
     // Another account, an expired blob or none: not renewed.
     let quota = 1_000;
-    assert!(!store.renew_blob(&[1; 32], ("bob", 1), 20, 500, quota).unwrap());
-    assert!(!store.renew_blob(&[2; 32], ("alice", 1), 20, 500, quota).unwrap());
-    assert!(!store.renew_blob(&[9; 32], ("alice", 1), 20, 500, quota).unwrap());
-    assert!(store.renew_blob(&[1; 32], ("alice", 1), 20, 500, quota).unwrap());
+    assert!(!store
+        .renew_blob(&[1; 32], ("bob", 1), 20, 500, quota)
+        .unwrap());
+    assert!(!store
+        .renew_blob(&[2; 32], ("alice", 1), 20, 500, quota)
+        .unwrap());
+    assert!(!store
+        .renew_blob(&[9; 32], ("alice", 1), 20, 500, quota)
+        .unwrap());
+    assert!(store
+        .renew_blob(&[1; 32], ("alice", 1), 20, 500, quota)
+        .unwrap());
     // Another device of the account takes a blob over, within its own quota (device 2 keeps 7
     // bytes; blob 4 is 1 byte), and it counts there from then on; not past its quota.
     assert!(matches!(

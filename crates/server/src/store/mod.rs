@@ -492,8 +492,14 @@ pub trait Store: Send + Sync + 'static {
     /// account uploaded (our profile photo, uploaded by a device since unlinked) is taken over
     /// by `device`, and counts against its quota from then on: refused with
     /// `StoreError::Quota(Quota::Blobs)` if its unexpired blobs would then pass `quota` bytes.
-    fn renew_blob(&self, id: &[u8; 32], renewer: (&str, u32), now: Millis, expires_ms: Millis, quota: u64)
-        -> Result<bool, StoreError>;
+    fn renew_blob(
+        &self,
+        id: &[u8; 32],
+        renewer: (&str, u32),
+        now: Millis,
+        expires_ms: Millis,
+        quota: u64,
+    ) -> Result<bool, StoreError>;
 
     /// Forgets up to `limit` blobs expired at `now` and returns their ids (the caller deletes
     /// the files): bounded, so a sweep never holds many in memory or in one transaction.
