@@ -26,7 +26,7 @@ pub fn App() -> impl IntoView {
         </header>
 
         {move || match ui.phase.get() {
-            Phase::Loading => view! { <main class="welcome"><p>{text::OPENING_HUSH}</p></main> }.into_any(),
+            Phase::Loading => view! { <Splash /> }.into_any(),
             Phase::Onboarding => view! { <Onboarding /> }.into_any(),
             Phase::Ready => view! { <Chats /> }.into_any(),
             Phase::Elsewhere => view! {
@@ -47,6 +47,19 @@ pub fn App() -> impl IntoView {
             }
             .into_any(),
         }}
+    }
+}
+
+/// While the store opens: the welcome that Onboarding shows first (and index.html before the
+/// code arrives), so that a new user's screen does not change under them.
+#[component]
+fn Splash() -> impl IntoView {
+    view! {
+        <main class="onboarding">
+            <h2>{text::WELCOME_TITLE}</h2>
+            <p>{text::WELCOME_PROMISE}</p>
+            <p class="hint">{text::OPENING_HUSH}</p>
+        </main>
     }
 }
 

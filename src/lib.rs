@@ -18,6 +18,7 @@
 pub mod duration;
 pub mod links;
 pub mod mentions;
+pub mod names;
 pub mod platform;
 pub mod runs;
 pub mod shortcuts;
@@ -49,5 +50,12 @@ mod ui;
 /// Mounts the Hush app on the page's `<body>`.
 #[cfg(target_arch = "wasm32")]
 pub fn mount() {
+    // index.html's splash: the app draws the same in its place (app.rs's `Splash`).
+    let splash = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("splash"));
+    if let Some(splash) = splash {
+        splash.remove();
+    }
     leptos::mount::mount_to_body(app::App);
 }

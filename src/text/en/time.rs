@@ -18,3 +18,14 @@ pub fn date(
 ) -> String {
     format!("{weekday} {day_of_month} {month} {year}")
 }
+
+/// How a disappearing-message timer reads in the menus: "Off", "24 hours", "7 days".
+pub fn timer_choice(timer_ms: u64) -> String {
+    const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+    match timer_ms {
+        0 => "Off".to_owned(),
+        ms if ms < DAY_MS => format!("{} minutes", ms / 60_000),
+        ms if ms == DAY_MS => "24 hours".to_owned(),
+        ms => format!("{} days", ms / DAY_MS),
+    }
+}

@@ -2,7 +2,7 @@
 //! 90 days, for everyone in the chat (the change shows as a notice in it). In a group where
 //! only admins may edit its settings, only they may change it.
 
-use hush_client::model::{timer_label, TIMER_CHOICES};
+use hush_client::model::TIMER_CHOICES;
 use leptos::prelude::*;
 
 use crate::command::{Command, Messenger};
@@ -38,7 +38,7 @@ pub(crate) fn DisappearingMessages() -> impl IntoView {
                         let value = ms.to_string();
                         view! {
                             <option value=value.clone() selected=move || ui.timer.get() == *ms>
-                                {timer_label(*ms)}
+                                {text::timer_choice(*ms)}
                             </option>
                         }
                     })

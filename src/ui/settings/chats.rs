@@ -1,7 +1,7 @@
 //! Chats: the theme, whether Enter sends, and the timer new chats start with (all this
 //! device's own).
 
-use hush_client::model::{timer_label, TIMER_CHOICES};
+use hush_client::model::TIMER_CHOICES;
 use leptos::prelude::*;
 
 use crate::choices::Theme;
@@ -78,7 +78,7 @@ pub(super) fn DefaultTimer() -> impl IntoView {
                 .map(|ms| {
                     view! {
                         <option value=ms.to_string() selected=move || ui.default_timer.get() == *ms>
-                            {timer_label(*ms)}
+                            {text::timer_choice(*ms)}
                         </option>
                     }
                 })

@@ -1,8 +1,9 @@
 // `cargo xtask bench ux`: Lighthouse 12.2.3 (mobile profile, its default: a mid-range phone on
 // a slow 4G link, simulated) on the release build served by the real relay, beside a bare page
 // served from loopback in the same run as the reference (the floor any page pays). Prints the
-// performance, accessibility and best-practices scores, the largest contentful paint and the
-// total blocking time, and the app's LCP as a ratio of the bare page's.
+// performance, accessibility and best-practices scores, the largest contentful paint, the
+// total blocking time and the time to interactive (when the app, not only index.html's
+// splash, can be used), and the app's LCP as a ratio of the bare page's.
 // HUSH_BENCH_SMOKE=1: one run each (does it still run?); otherwise the median of three.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,6 +42,8 @@ async function lighthouse(url) {
       bestPractices: score('best-practices'),
       lcp: audit('largest-contentful-paint'),
       tbt: audit('total-blocking-time'),
+      // Not scored by Lighthouse 12, but when the app (not only its first screen) is usable.
+      tti: audit('interactive'),
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -83,14 +86,16 @@ try {
   const app = await measure(server.url);
   const row = (name, r) => console.log(
     `  ${name.padEnd(12)} ${String(r.performance).padStart(11)} ${String(r.accessibility).padStart(13)} `
-    + `${String(r.bestPractices).padStart(14)} ${(r.lcp / 1000).toFixed(2).padStart(8)} s ${Math.round(r.tbt).toString().padStart(7)} ms`,
+    + `${String(r.bestPractices).padStart(14)} ${(r.lcp / 1000).toFixed(2).padStart(8)} s ${Math.round(r.tbt).toString().padStart(7)} ms `
+    + `${(r.tti / 1000).toFixed(2).padStart(8)} s`,
   );
   console.log(`\nLighthouse 12.2.3, mobile profile, median of ${RUNS}:`);
-  console.log(`  ${'page'.padEnd(12)} performance accessibility best-practices      LCP       TBT`);
+  console.log(`  ${'page'.padEnd(12)} performance accessibility best-practices      LCP       TBT  interactive`);
   row('bare page', reference);
   row('Hush', app);
   console.log(`Hush: performance ${app.performance}, accessibility ${app.accessibility}, best practices ${app.bestPractices}; `
-    + `LCP ${(app.lcp / 1000).toFixed(2)} s (${(app.lcp / reference.lcp).toFixed(2)} × the bare page's)`);
+    + `LCP ${(app.lcp / 1000).toFixed(2)} s (${(app.lcp / reference.lcp).toFixed(2)} × the bare page's), `
+    + `interactive ${(app.tti / 1000).toFixed(2)} s`);
 } finally {
   await server.stop();
   bare.close();
