@@ -84,6 +84,11 @@ pub fn clear_media_of(name: &str) -> String {
     format!("Clear media of {name}")
 }
 
+/// A control's name `label` again, told apart as the `nth` of that name on the screen.
+pub fn nth_of_name(label: &str, nth: usize) -> String {
+    format!("{label} ({nth})")
+}
+
 /// The same, when two chats show one name: the username tells them apart.
 pub fn clear_media_of_account(name: &str, account: &str) -> String {
     format!("Clear media of {name} ({account})")

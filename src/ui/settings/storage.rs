@@ -5,8 +5,9 @@ use leptos::prelude::*;
 
 use crate::choices::AutoDownload;
 use crate::command::{Command, Messenger};
+use crate::names::told_apart;
 use crate::size::readable;
-use crate::state::Ui;
+use crate::state::{ChatStorage, Ui};
 use crate::text;
 
 /// What downloads by itself on this device, and the media it keeps.
@@ -71,19 +72,12 @@ fn PerChat() -> impl IntoView {
             </thead>
             <tbody>
                 <For
-                    each=move || ui.storage.get()
-                    key=|c| (c.chat.to_string(), c.messages, c.bytes, c.media_bytes)
-                    let:chat
+                    each=move || labelled(ui, ui.storage.get())
+                    key=|(c, label)| (c.chat.to_string(), c.messages, c.bytes, c.media_bytes, label.clone())
+                    let:((chat, label))
                 >
                     {
                         let name = ui.display(&chat.chat);
-                        // Two chats may show one name: the username tells them apart.
-                        let label = match chat.chat.account() {
-                            Some(account) if name != account.as_str() => {
-                                text::clear_media_of_account(&name, account.as_str())
-                            }
-                            _ => text::clear_media_of(&name),
-                        };
                         let target = chat.chat.clone();
                         view! {
                             <tr>
@@ -110,4 +104,22 @@ fn PerChat() -> impl IntoView {
             </tbody>
         </table>
     }
+}
+
+/// Each chat with its `Clear media of …` name, no two the same: a contact's username tells it
+/// from a chat of the same name, and two groups of one name are numbered.
+fn labelled(ui: Ui, chats: Vec<ChatStorage>) -> Vec<(ChatStorage, String)> {
+    let labels = chats
+        .iter()
+        .map(|chat| {
+            let name = ui.display(&chat.chat);
+            match chat.chat.account() {
+                Some(account) if name != account.as_str() => {
+                    text::clear_media_of_account(&name, account.as_str())
+                }
+                _ => text::clear_media_of(&name),
+            }
+        })
+        .collect();
+    chats.into_iter().zip(told_apart(labels)).collect()
 }
