@@ -380,7 +380,7 @@ async fn a_membership_change_the_relay_forges_is_refused() {
     fake_group_message.extend_from_slice(&before.group);
     fake_group_message.extend_from_slice(&[0; 100]);
     let path = relay.data.path().join("hush.db");
-    tokio::task::spawn_blocking(move || {
+    {
         let db = SqliteStore::open(&path).unwrap();
         let envelope = |n: u8, payload: Vec<u8>| NewEnvelope {
             recipient: "bob".into(),
@@ -392,10 +392,9 @@ async fn a_membership_change_the_relay_forges_is_refused() {
             received_ms: now(),
         };
         db.insert_envelopes(&[envelope(1, update), envelope(2, fake_group_message)])
+            .await
             .unwrap();
-    })
-    .await
-    .unwrap();
+    }
     let relay = restart(relay).await;
     let mut bob = Device::open(&relay, bob.store.clone(), 23).await;
     bob.expect(|e| matches!(e, Event::Authenticated)).await;

@@ -540,9 +540,9 @@ async fn a_device_the_relay_adds_without_the_accounts_signature_gets_nothing() {
     // listed, with a signed prekey, but not in the list Bob's account key signed.
     let path = relay.data.path().join("hush.db");
     let db_path = path.clone();
-    tokio::task::spawn_blocking(move || {
+    {
         let db = SqliteStore::open(&db_path).unwrap();
-        let mut list = db.device_list("bob").unwrap().unwrap();
+        let mut list = db.device_list("bob").await.unwrap().unwrap();
         let mut rng = ChaCha20Rng::seed_from_u64(42);
         let mallory = IdentityKeyPair::generate(&mut rng);
         let spk = SignedPreKeyPair::generate(1, &mallory, &mut rng).public();
@@ -551,14 +551,12 @@ async fn a_device_the_relay_adds_without_the_accounts_signature_gets_nothing() {
             device_id: 2,
             identity: mallory.public().to_bytes(),
         });
-        db.replace_device_list("bob", &list).unwrap();
+        db.replace_device_list("bob", &list).await.unwrap();
         let mut encoded = spk.id.to_be_bytes().to_vec();
         encoded.extend_from_slice(spk.public.as_bytes());
         encoded.extend_from_slice(&spk.signature);
-        db.set_signed_prekey("bob", 2, &encoded).unwrap();
-    })
-    .await
-    .unwrap();
+        db.set_signed_prekey("bob", 2, &encoded).await.unwrap();
+    }
 
     let id = alice.send("bob", "for Bob's own devices").await;
     let refused = alice
@@ -578,14 +576,11 @@ async fn a_device_the_relay_adds_without_the_accounts_signature_gets_nothing() {
     alice
         .expect(|e| matches!(e, Event::Status(i, Status::Sent | Status::Failed) if *i == id))
         .await;
-    let queued = tokio::task::spawn_blocking(move || {
-        SqliteStore::open(&path)
-            .unwrap()
-            .pending("bob", 2, 0, 10)
-            .unwrap()
-    })
-    .await
-    .unwrap();
+    let queued = SqliteStore::open(&path)
+        .unwrap()
+        .pending("bob", 2, 0, 10)
+        .await
+        .unwrap();
     assert!(queued.is_empty());
 }
 
@@ -612,22 +607,20 @@ async fn a_device_the_relay_adds_cannot_send_as_the_account() {
     let spk = SignedPreKeyPair::generate(1, &mallory, &mut rng);
     let (identity, public) = (mallory.public(), spk.public());
     let db_path = relay.data.path().join("hush.db");
-    tokio::task::spawn_blocking(move || {
+    {
         let db = SqliteStore::open(&db_path).unwrap();
-        let mut list = db.device_list("alice").unwrap().unwrap();
+        let mut list = db.device_list("alice").await.unwrap().unwrap();
         list.version += 1;
         list.devices.push(DeviceRecord {
             device_id: 2,
             identity: identity.to_bytes(),
         });
-        db.replace_device_list("alice", &list).unwrap();
+        db.replace_device_list("alice", &list).await.unwrap();
         let mut encoded = public.id.to_be_bytes().to_vec();
         encoded.extend_from_slice(public.public.as_bytes());
         encoded.extend_from_slice(&public.signature);
-        db.set_signed_prekey("alice", 2, &encoded).unwrap();
-    })
-    .await
-    .unwrap();
+        db.set_signed_prekey("alice", 2, &encoded).await.unwrap();
+    }
     // Started again on that database, as a relay that did this itself would run.
     let relay = support::restart(relay).await;
     let (alice_store, bob_store) = (alice.store.clone(), bob.store.clone());

@@ -44,12 +44,12 @@ impl Relay {
     /// Closes the relay, reopens its database, and checks that the store counted (in memory,
     /// after each commit) at least the envelopes the reopened database holds. It may count a
     /// few more: an ack cut short by a failure is not subtracted (see the store's writer).
-    pub fn close(self) -> Result<(), String> {
-        let counted = self.state.store.queue_depth().map_err(|e| e.to_string())?;
+    pub async fn close(self) -> Result<(), String> {
+        let counted = (self.state.store.queue_depth().await).map_err(|e| e.to_string())?;
         drop(self.state);
         let reopened = store::sqlite::SqliteStore::open(&self.database)
             .map_err(|e| format!("the database does not open again: {e}"))?;
-        let stored = reopened.queue_depth().map_err(|e| e.to_string())?;
+        let stored = (reopened.queue_depth().await).map_err(|e| e.to_string())?;
         if stored <= counted {
             Ok(())
         } else {

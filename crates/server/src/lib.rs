@@ -396,14 +396,17 @@ async fn vapid_public_key(axum::extract::State(state): axum::extract::State<AppS
 
 async fn metrics_text(axum::extract::State(state): axum::extract::State<AppState>) -> String {
     // Kept up to date by the store (in memory, and a one-row table): no scan per scrape.
-    let (store, disk) = (state.store.clone(), state.disk.clone());
-    let storage = tokio::task::spawn_blocking(move || metrics::Storage {
-        queue_depth: store.queue_depth().ok(),
-        queue_bytes: store.queue_bytes().ok(),
-        free_disk: disk.free(),
-    })
-    .await
-    .unwrap_or_default();
+    let disk = state.disk.clone();
+    // statvfs blocks (at most once a second; see `disk`).
+    let free_disk = tokio::task::spawn_blocking(move || disk.free()).await;
+    let storage = match free_disk {
+        Ok(free_disk) => metrics::Storage {
+            queue_depth: state.store.queue_depth().await.ok(),
+            queue_bytes: state.store.queue_bytes().await.ok(),
+            free_disk,
+        },
+        Err(_) => metrics::Storage::default(),
+    };
     state.metrics.render(&storage)
 }
 
@@ -415,9 +418,7 @@ async fn expire_forever(state: AppState) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        let (blobs, store) = (state.blobs.clone(), state.store.clone());
-        let swept = tokio::task::spawn_blocking(move || blobs.expire(&*store, now_ms())).await;
-        if let Ok(Err(e)) = swept {
+        if let Err(e) = state.blobs.expire(&*state.store, now_ms()).await {
             tracing::warn!(error = %e, "expiring blobs failed");
         }
         let lifetime = state.envelope_lifetime.as_millis() as u64;
@@ -429,18 +430,14 @@ async fn expire_forever(state: AppState) {
 /// time, so a backlog (after a long stop, at startup) neither fills memory nor holds the writer.
 async fn expire_envelopes(state: &AppState, cutoff: u64) {
     loop {
-        let backend = state.store.clone();
-        let batch =
-            tokio::task::spawn_blocking(move || backend.expire_batch(cutoff, store::EXPIRY_BATCH))
-                .await;
+        let batch = state.store.expire_batch(cutoff, store::EXPIRY_BATCH).await;
         let expired = match batch {
-            Ok(Ok(expired)) => expired,
-            Ok(Err(e)) => {
+            Ok(expired) => expired,
+            Err(e) => {
                 state.metrics.store_errors.inc();
                 tracing::warn!(error = %e, "expiring envelopes failed");
                 return;
             }
-            Err(_) => return,
         };
         for notice in expired.notices {
             let sender = hub::DeviceKey {

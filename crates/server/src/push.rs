@@ -206,27 +206,24 @@ async fn still_waiting(state: &AppState, device: &DeviceKey) -> bool {
     if state.hub.is_online(device) {
         return false;
     }
-    let store = state.store.clone();
-    let (account, id) = (device.account.clone(), device.device);
     matches!(
-        tokio::task::spawn_blocking(move || store.pending(&account, id, 0, 1)).await,
-        Ok(Ok(queued)) if !queued.is_empty()
+        state.store.pending(&device.account, device.device, 0, 1).await,
+        Ok(queued) if !queued.is_empty()
     )
 }
 
 /// Sends one wake-up to the device's subscription, if it has one.
 async fn push_now(state: &AppState, device: &DeviceKey) {
-    let (account, id) = (device.account.clone(), device.device);
-    let store = state.store.clone();
-    let sub = match tokio::task::spawn_blocking(move || store.push_subscription(&account, id)).await
+    let sub = match (state.store)
+        .push_subscription(&device.account, device.device)
+        .await
     {
-        Ok(Ok(Some(sub))) => sub,
-        Ok(Ok(None)) => return,
-        Ok(Err(e)) => {
+        Ok(Some(sub)) => sub,
+        Ok(None) => return,
+        Err(e) => {
             tracing::warn!(error = %e, "reading a push subscription failed");
             return;
         }
-        Err(_) => return,
     };
     let request = match state.push.request(&sub) {
         Ok(request) => request,
@@ -258,15 +255,12 @@ async fn push_now(state: &AppState, device: &DeviceKey) {
 /// Deletes the subscription the push service called gone, unless the device replaced it
 /// meanwhile.
 async fn drop_subscription(state: &AppState, device: &DeviceKey, sub: PushSubscription) {
-    let store = state.store.clone();
-    let (account, id) = (device.account.clone(), device.device);
-    let _ = tokio::task::spawn_blocking(move || {
-        if store.push_subscription(&account, id)?.as_ref() == Some(&sub) {
-            store.delete_push_subscription(&account, id)?;
+    let (store, account, id) = (&state.store, &device.account, device.device);
+    if let Ok(Some(current)) = store.push_subscription(account, id).await {
+        if current == sub {
+            let _ = store.delete_push_subscription(account, id).await;
         }
-        Ok::<_, crate::store::StoreError>(())
-    })
-    .await;
+    }
 }
 
 /// What a wake-up leads to.

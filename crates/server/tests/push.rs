@@ -324,7 +324,7 @@ async fn a_gone_subscription_is_dropped(
     a.send_to("bob", 9, secret).await;
     let store = SqliteStore::open(&relay.data.path().join("hush.db")).unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while store.push_subscription("bob", 1).unwrap().is_some() {
+    while store.push_subscription("bob", 1).await.unwrap().is_some() {
         assert!(
             tokio::time::Instant::now() < deadline,
             "the gone subscription was not deleted"
@@ -350,11 +350,11 @@ async fn push_subscriptions_can_be_dropped() {
     };
     b.push_subscribe(&sub).await;
     let store = SqliteStore::open(&relay.data.path().join("hush.db")).unwrap();
-    let stored = store.push_subscription("bob", 1).unwrap().unwrap();
+    let stored = store.push_subscription("bob", 1).await.unwrap().unwrap();
     assert_eq!(stored.endpoint, sub.endpoint);
     b.send(&ClientFrame::PushUnsubscribe).await;
     assert_eq!(b.recv().await, ServerFrame::PushSubscribed);
-    assert_eq!(store.push_subscription("bob", 1).unwrap(), None);
+    assert_eq!(store.push_subscription("bob", 1).await.unwrap(), None);
 }
 
 /// Bob's device goes offline, as `a` (watching his presence) sees.

@@ -1,8 +1,9 @@
 //! The storage contract (`hush_server::store::Store`) as a conformance suite.
 //!
-//! Every `check_*` function is generic over the backend: a new backend passes the suite by adding
-//! one `#[test]` per check that hands it a fresh store (or, for the reopen checks, a function that
-//! opens the same database again). Today SQLite is the only backend; the tests at the end of the
+//! Every `check_*` function is an async function generic over the backend: a new backend passes
+//! the suite by adding one `#[tokio::test]` per check that hands it a fresh store (or, for the
+//! reopen checks, a function that opens the same database again; for the two races, a shared
+//! store that tasks on a multi-thread runtime call at once). Today SQLite is the only backend; the tests at the end of the
 //! file are specific to it (schema versions, SIGKILL durability).
 // The checks are helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(clippy::unwrap_used)]
@@ -55,9 +56,10 @@ fn account(name: &str) -> AccountRecord {
 }
 
 /// Registers `name` with a version-1 list of `devices`.
-fn register(store: &impl Store, name: &str, devices: &[u32]) {
+async fn register(store: &impl Store, name: &str, devices: &[u32]) {
     store
         .create_account(&account(name), &list(name, 1, devices))
+        .await
         .unwrap();
 }
 
@@ -87,15 +89,16 @@ fn envelope(from: (&str, u32), to: (&str, u32), n: u64, received_ms: u64) -> New
     }
 }
 
-fn insert_one(store: &impl Store, envelope: NewEnvelope) -> u64 {
-    let ids = store.insert_envelopes(&[envelope]).unwrap();
+async fn insert_one(store: &impl Store, envelope: NewEnvelope) -> u64 {
+    let ids = store.insert_envelopes(&[envelope]).await.unwrap();
     assert_eq!(ids.len(), 1);
     ids[0]
 }
 
-fn pending_ids(store: &impl Store, name: &str, device: u32) -> Vec<u64> {
+async fn pending_ids(store: &impl Store, name: &str, device: u32) -> Vec<u64> {
     store
         .pending(name, device, 0, usize::MAX)
+        .await
         .unwrap()
         .iter()
         .map(|stored| stored.id)
@@ -123,63 +126,80 @@ impl StoredListener for Recorder {
 
 /// Deleting an account: its devices' prekeys, queues and push subscriptions, its blobs and its
 /// presence choice go in one step; the name and the closing list stay, and nothing reopens it.
-fn check_close_account(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    register(store, "bob", &[1]);
+async fn check_close_account(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    register(store, "bob", &[1]).await;
     for device in [1, 2] {
-        store.set_signed_prekey("alice", device, b"spk").unwrap();
+        store
+            .set_signed_prekey("alice", device, b"spk")
+            .await
+            .unwrap();
         store
             .add_one_time_prekeys("alice", device, &[(device, key(device))])
+            .await
             .unwrap();
         store
             .set_push_subscription("alice", device, &subscription(device as u8))
+            .await
             .unwrap();
         insert_one(
             store,
             envelope(("bob", 1), ("alice", device), u64::from(device), 5),
-        );
+        )
+        .await;
     }
-    insert_one(store, envelope(("alice", 1), ("bob", 1), 9, 5));
-    store.add_blob(&blob(1, 1, 10, 1_000)).unwrap();
-    store.add_blob(&blob(2, 2, 20, 1_000)).unwrap();
+    insert_one(store, envelope(("alice", 1), ("bob", 1), 9, 5)).await;
+    store.add_blob(&blob(1, 1, 10, 1_000)).await.unwrap();
+    store.add_blob(&blob(2, 2, 20, 1_000)).await.unwrap();
     let mut bobs = blob(3, 1, 30, 1_000);
     bobs.account = "bob".to_owned();
-    store.add_blob(&bobs).unwrap();
+    store.add_blob(&bobs).await.unwrap();
     store
         .set_presence_visibility("alice", PresenceVisibility::Nobody)
+        .await
         .unwrap();
 
     // A list that names a device does not close an account, nor does an old one.
     assert!(store
         .close_account("alice", &list("alice", 2, &[1]))
+        .await
         .is_err());
     assert!(matches!(
-        store.close_account("alice", &list("alice", 1, &[])),
+        store.close_account("alice", &list("alice", 1, &[])).await,
         Err(StoreError::Stale)
     ));
     let closed = store
         .close_account("alice", &list("alice", 2, &[]))
+        .await
         .unwrap();
     let mut taken = closed.blobs;
     taken.sort();
     assert_eq!(taken, vec![[1; 32], [2; 32]]);
 
     for device in [1, 2] {
-        assert_eq!(store.one_time_prekey_count("alice", device).unwrap(), 0);
-        assert!(store.push_subscription("alice", device).unwrap().is_none());
-        assert!(pending_ids(store, "alice", device).is_empty());
-        assert_eq!(store.blob_bytes("alice", device, 0).unwrap(), 0);
+        assert_eq!(
+            store.one_time_prekey_count("alice", device).await.unwrap(),
+            0
+        );
+        assert!(store
+            .push_subscription("alice", device)
+            .await
+            .unwrap()
+            .is_none());
+        assert!(pending_ids(store, "alice", device).await.is_empty());
+        assert_eq!(store.blob_bytes("alice", device, 0).await.unwrap(), 0);
     }
-    assert!(store.take_bundles("alice").unwrap().is_empty());
-    assert!(store.reachable_devices("alice").unwrap().is_empty());
+    assert!(store.take_bundles("alice").await.unwrap().is_empty());
+    assert!(store.reachable_devices("alice").await.unwrap().is_empty());
     assert_eq!(
-        store.presence_visibility("alice").unwrap(),
+        store.presence_visibility("alice").await.unwrap(),
         PresenceVisibility::Everyone
     );
     // Bob hears that what he had queued for Alice will never be delivered: one notice per
     // envelope, as when an envelope expires.
     let mut notices: Vec<_> = store
         .expiry_notices("bob", 1, 10)
+        .await
         .unwrap()
         .into_iter()
         .map(|n| (n.client_id, n.recipient, n.recipient_device))
@@ -199,41 +219,48 @@ fn check_close_account(store: &impl Store) {
         ]
     );
     // What Alice sent Bob, and Bob's blob, stay.
-    assert_eq!(pending_ids(store, "bob", 1).len(), 1);
-    assert_eq!(store.blob_bytes("bob", 1, 0).unwrap(), 30);
+    assert_eq!(pending_ids(store, "bob", 1).await.len(), 1);
+    assert_eq!(store.blob_bytes("bob", 1, 0).await.unwrap(), 30);
 
     // The name stays taken, the closing list is served, and no newer list reopens it.
     assert!(matches!(
-        store.create_account(&account("alice"), &list("alice", 1, &[1])),
+        store
+            .create_account(&account("alice"), &list("alice", 1, &[1]))
+            .await,
         Err(StoreError::Conflict(_))
     ));
-    let served = store.device_list("alice").unwrap().unwrap();
+    let served = store.device_list("alice").await.unwrap().unwrap();
     assert_eq!((served.version, served.devices.len()), (2, 0));
     assert!(store
         .replace_device_list("alice", &list("alice", 3, &[1]))
+        .await
         .is_err());
     assert!(store
         .close_account("alice", &list("alice", 3, &[]))
+        .await
         .is_err());
-    assert_eq!(store.device_list("alice").unwrap().unwrap().version, 2);
+    assert_eq!(
+        store.device_list("alice").await.unwrap().unwrap().version,
+        2
+    );
     // An upload that finishes after the deletion is not recorded (its file goes).
     assert!(matches!(
-        store.add_blob(&blob(4, 1, 10, 1_000)),
+        store.add_blob(&blob(4, 1, 10, 1_000)).await,
         Err(StoreError::NotFound(_))
     ));
 }
 
 /// Registration stores the account and its list; a taken name is a conflict that changes nothing.
-fn check_account_create_and_conflict(store: &impl Store) {
-    assert_eq!(store.account("alice").unwrap(), None);
-    assert_eq!(store.device_list("alice").unwrap(), None);
+async fn check_account_create_and_conflict(store: &impl Store) {
+    assert_eq!(store.account("alice").await.unwrap(), None);
+    assert_eq!(store.device_list("alice").await.unwrap(), None);
 
     let alice = account("alice");
     let alice_list = list("alice", 3, &[1, 2]);
-    store.create_account(&alice, &alice_list).unwrap();
-    assert_eq!(store.account("alice").unwrap(), Some(alice.clone()));
+    store.create_account(&alice, &alice_list).await.unwrap();
+    assert_eq!(store.account("alice").await.unwrap(), Some(alice.clone()));
     assert_eq!(
-        store.device_list("alice").unwrap(),
+        store.device_list("alice").await.unwrap(),
         Some(alice_list.clone())
     );
 
@@ -243,115 +270,149 @@ fn check_account_create_and_conflict(store: &impl Store) {
         ..alice.clone()
     };
     assert!(matches!(
-        store.create_account(&impostor, &list("alice", 9, &[5])),
+        store
+            .create_account(&impostor, &list("alice", 9, &[5]))
+            .await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(store.account("alice").unwrap(), Some(alice));
-    assert_eq!(store.device_list("alice").unwrap(), Some(alice_list));
+    assert_eq!(store.account("alice").await.unwrap(), Some(alice));
+    assert_eq!(store.device_list("alice").await.unwrap(), Some(alice_list));
 
     // A list naming one device twice is refused, atomically.
     let mut twice = list("carol", 1, &[1, 1]);
     twice.devices[1].identity = identity("carol", 1, 9);
-    assert!(store.create_account(&account("carol"), &twice).is_err());
-    assert_eq!(store.account("carol").unwrap(), None);
+    assert!(store
+        .create_account(&account("carol"), &twice)
+        .await
+        .is_err());
+    assert_eq!(store.account("carol").await.unwrap(), None);
 
-    register(store, "bob", &[1]);
-    assert_eq!(store.account("bob").unwrap(), Some(account("bob")));
+    register(store, "bob", &[1]).await;
+    assert_eq!(store.account("bob").await.unwrap(), Some(account("bob")));
 }
 
 /// Equal or older versions are stale; a newer one replaces the list and drops removed devices'
 /// prekeys and queues (and nothing else).
-fn check_device_list_versions(store: &impl Store) {
+async fn check_device_list_versions(store: &impl Store) {
     store
         .create_account(&account("alice"), &list("alice", 5, &[1, 2]))
+        .await
         .unwrap();
-    register(store, "bob", &[1]);
+    register(store, "bob", &[1]).await;
     for device in [1, 2] {
-        store.set_signed_prekey("alice", device, b"spk").unwrap();
+        store
+            .set_signed_prekey("alice", device, b"spk")
+            .await
+            .unwrap();
         store
             .add_one_time_prekeys("alice", device, &[(1, key(1)), (2, key(2))])
+            .await
             .unwrap();
     }
-    let to_1 = insert_one(store, envelope(("bob", 1), ("alice", 1), 1, 10));
-    insert_one(store, envelope(("bob", 1), ("alice", 2), 2, 10));
-    let from_2 = insert_one(store, envelope(("alice", 2), ("bob", 1), 3, 10));
+    let to_1 = insert_one(store, envelope(("bob", 1), ("alice", 1), 1, 10)).await;
+    insert_one(store, envelope(("bob", 1), ("alice", 2), 2, 10)).await;
+    let from_2 = insert_one(store, envelope(("alice", 2), ("bob", 1), 3, 10)).await;
 
     for stale in [0, 4, 5] {
         assert!(matches!(
-            store.replace_device_list("alice", &list("alice", stale, &[1])),
+            store
+                .replace_device_list("alice", &list("alice", stale, &[1]))
+                .await,
             Err(StoreError::Stale)
         ));
     }
-    assert_eq!(store.device_list("alice").unwrap().unwrap().version, 5);
-    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 2);
+    assert_eq!(
+        store.device_list("alice").await.unwrap().unwrap().version,
+        5
+    );
+    assert_eq!(store.one_time_prekey_count("alice", 2).await.unwrap(), 2);
     assert!(matches!(
-        store.replace_device_list("nobody", &list("nobody", 9, &[1])),
+        store
+            .replace_device_list("nobody", &list("nobody", 9, &[1]))
+            .await,
         Err(StoreError::NotFound(_))
     ));
 
     // Device 2 is removed, device 3 added.
     let newer = list("alice", 6, &[1, 3]);
-    store.replace_device_list("alice", &newer).unwrap();
-    assert_eq!(store.device_list("alice").unwrap(), Some(newer));
-    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 0);
-    assert!(pending_ids(store, "alice", 2).is_empty());
+    store.replace_device_list("alice", &newer).await.unwrap();
+    assert_eq!(store.device_list("alice").await.unwrap(), Some(newer));
+    assert_eq!(store.one_time_prekey_count("alice", 2).await.unwrap(), 0);
+    assert!(pending_ids(store, "alice", 2).await.is_empty());
     assert!(matches!(
-        store.set_signed_prekey("alice", 2, b"spk"),
+        store.set_signed_prekey("alice", 2, b"spk").await,
         Err(StoreError::NotFound(_))
     ));
     assert!(matches!(
-        store.insert_envelopes(&[envelope(("bob", 1), ("alice", 2), 4, 10)]),
+        store
+            .insert_envelopes(&[envelope(("bob", 1), ("alice", 2), 4, 10)])
+            .await,
         Err(StoreError::NotFound(_))
     ));
     // Device 1 keeps everything; what device 2 sent is still delivered.
-    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 2);
-    assert_eq!(pending_ids(store, "alice", 1), vec![to_1]);
-    assert_eq!(pending_ids(store, "bob", 1), vec![from_2]);
-    let bundles = store.take_bundles("alice").unwrap();
+    assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 2);
+    assert_eq!(pending_ids(store, "alice", 1).await, vec![to_1]);
+    assert_eq!(pending_ids(store, "bob", 1).await, vec![from_2]);
+    let bundles = store.take_bundles("alice").await.unwrap();
     assert_eq!(bundles.len(), 1, "device 3 has no signed prekey yet");
     assert_eq!(bundles[0].device, device("alice", 1));
 
     // A device number listed with another identity key is another device.
     let mut rekeyed = list("alice", 7, &[1, 3]);
     rekeyed.devices[0].identity = identity("alice", 1, 1);
-    store.replace_device_list("alice", &rekeyed).unwrap();
-    assert_eq!(store.device_list("alice").unwrap(), Some(rekeyed));
-    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 0);
-    assert!(pending_ids(store, "alice", 1).is_empty());
-    assert!(store.take_bundles("alice").unwrap().is_empty());
+    store.replace_device_list("alice", &rekeyed).await.unwrap();
+    assert_eq!(store.device_list("alice").await.unwrap(), Some(rekeyed));
+    assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 0);
+    assert!(pending_ids(store, "alice", 1).await.is_empty());
+    assert!(store.take_bundles("alice").await.unwrap().is_empty());
 
     // The whole u64 range orders correctly.
     let top = list("alice", u64::MAX, &[1]);
-    store.replace_device_list("alice", &top).unwrap();
-    assert_eq!(store.device_list("alice").unwrap(), Some(top));
+    store.replace_device_list("alice", &top).await.unwrap();
+    assert_eq!(store.device_list("alice").await.unwrap(), Some(top));
     assert!(matches!(
-        store.replace_device_list("alice", &list("alice", u64::MAX - 1, &[1])),
+        store
+            .replace_device_list("alice", &list("alice", u64::MAX - 1, &[1]))
+            .await,
         Err(StoreError::Stale)
     ));
 }
 
 /// Issue 19, finding 11: the identity keys of removed (or rekeyed) devices are kept, the newest
 /// `REMOVED_DEVICES_KEPT` per account, and only for the account and device number they had.
-fn check_removed_identities(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    register(store, "bob", &[2]);
-    assert!(store.removed_identities("alice", 2).unwrap().is_empty());
-    assert!(store.removed_identities("nobody", 2).unwrap().is_empty());
+async fn check_removed_identities(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    register(store, "bob", &[2]).await;
+    assert!(store
+        .removed_identities("alice", 2)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .removed_identities("nobody", 2)
+        .await
+        .unwrap()
+        .is_empty());
     store
         .replace_device_list("alice", &list("alice", 2, &[1]))
+        .await
         .unwrap();
     assert_eq!(
-        store.removed_identities("alice", 2).unwrap(),
+        store.removed_identities("alice", 2).await.unwrap(),
         vec![identity("alice", 2, 0)]
     );
-    assert!(store.removed_identities("alice", 1).unwrap().is_empty());
-    assert!(store.removed_identities("bob", 2).unwrap().is_empty());
+    assert!(store
+        .removed_identities("alice", 1)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store.removed_identities("bob", 2).await.unwrap().is_empty());
     // Device 1 rekeyed: its old key is remembered too.
     let mut rekeyed = list("alice", 3, &[1]);
     rekeyed.devices[0].identity = identity("alice", 1, 1);
-    store.replace_device_list("alice", &rekeyed).unwrap();
+    store.replace_device_list("alice", &rekeyed).await.unwrap();
     assert_eq!(
-        store.removed_identities("alice", 1).unwrap(),
+        store.removed_identities("alice", 1).await.unwrap(),
         vec![identity("alice", 1, 0)]
     );
     // Bounded: after that many more removals, the oldest are forgotten.
@@ -360,16 +421,24 @@ fn check_removed_identities(store: &impl Store) {
         let version = 4 + 2 * n;
         let mut with = list("alice", version, &[1, id]);
         with.devices[0].identity = identity("alice", 1, 1);
-        store.replace_device_list("alice", &with).unwrap();
+        store.replace_device_list("alice", &with).await.unwrap();
         let mut without = list("alice", version + 1, &[1]);
         without.devices[0].identity = identity("alice", 1, 1);
-        store.replace_device_list("alice", &without).unwrap();
+        store.replace_device_list("alice", &without).await.unwrap();
     }
-    assert!(store.removed_identities("alice", 2).unwrap().is_empty());
-    assert!(store.removed_identities("alice", 1).unwrap().is_empty());
+    assert!(store
+        .removed_identities("alice", 2)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .removed_identities("alice", 1)
+        .await
+        .unwrap()
+        .is_empty());
     let newest = 10 + REMOVED_DEVICES_KEPT as u32 - 1;
     assert_eq!(
-        store.removed_identities("alice", newest).unwrap(),
+        store.removed_identities("alice", newest).await.unwrap(),
         vec![identity("alice", newest, 0)]
     );
 }
@@ -384,77 +453,92 @@ fn subscription(n: u8) -> PushSubscription {
 
 /// One push subscription per listed device: set replaces, delete is idempotent, unlisted devices
 /// have none, and a device dropped from the list loses its subscription.
-fn check_push_subscriptions(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    register(store, "bob", &[1]);
-    assert_eq!(store.push_subscription("alice", 1).unwrap(), None);
+async fn check_push_subscriptions(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    register(store, "bob", &[1]).await;
+    assert_eq!(store.push_subscription("alice", 1).await.unwrap(), None);
     store
         .set_push_subscription("alice", 1, &subscription(1))
+        .await
         .unwrap();
     store
         .set_push_subscription("alice", 2, &subscription(2))
+        .await
         .unwrap();
     store
         .set_push_subscription("alice", 1, &subscription(3))
+        .await
         .unwrap();
     assert_eq!(
-        store.push_subscription("alice", 1).unwrap(),
+        store.push_subscription("alice", 1).await.unwrap(),
         Some(subscription(3))
     );
     assert_eq!(
-        store.push_subscription("alice", 2).unwrap(),
+        store.push_subscription("alice", 2).await.unwrap(),
         Some(subscription(2))
     );
-    assert_eq!(store.push_subscription("bob", 1).unwrap(), None);
+    assert_eq!(store.push_subscription("bob", 1).await.unwrap(), None);
     for (name, device) in [("alice", 9), ("nobody", 1)] {
         assert!(matches!(
-            store.set_push_subscription(name, device, &subscription(4)),
+            store
+                .set_push_subscription(name, device, &subscription(4))
+                .await,
             Err(StoreError::NotFound(_))
         ));
-        assert_eq!(store.push_subscription(name, device).unwrap(), None);
-        store.delete_push_subscription(name, device).unwrap();
+        assert_eq!(store.push_subscription(name, device).await.unwrap(), None);
+        store.delete_push_subscription(name, device).await.unwrap();
     }
 
-    store.delete_push_subscription("alice", 1).unwrap();
-    store.delete_push_subscription("alice", 1).unwrap();
-    assert_eq!(store.push_subscription("alice", 1).unwrap(), None);
+    store.delete_push_subscription("alice", 1).await.unwrap();
+    store.delete_push_subscription("alice", 1).await.unwrap();
+    assert_eq!(store.push_subscription("alice", 1).await.unwrap(), None);
     assert_eq!(
-        store.push_subscription("alice", 2).unwrap(),
+        store.push_subscription("alice", 2).await.unwrap(),
         Some(subscription(2))
     );
 
     // Device 2 leaves the list: its subscription goes; a new device 2 starts without one.
     store
         .set_push_subscription("alice", 1, &subscription(5))
+        .await
         .unwrap();
     store
         .replace_device_list("alice", &list("alice", 2, &[1]))
+        .await
         .unwrap();
-    assert_eq!(store.push_subscription("alice", 2).unwrap(), None);
+    assert_eq!(store.push_subscription("alice", 2).await.unwrap(), None);
     assert_eq!(
-        store.push_subscription("alice", 1).unwrap(),
+        store.push_subscription("alice", 1).await.unwrap(),
         Some(subscription(5))
     );
     store
         .replace_device_list("alice", &list("alice", 3, &[1, 2]))
+        .await
         .unwrap();
-    assert_eq!(store.push_subscription("alice", 2).unwrap(), None);
+    assert_eq!(store.push_subscription("alice", 2).await.unwrap(), None);
     // A rekeyed device number is another device: the old subscription goes with it.
     let mut rekeyed = list("alice", 4, &[1, 2]);
     rekeyed.devices[0].identity = identity("alice", 1, 1);
-    store.replace_device_list("alice", &rekeyed).unwrap();
-    assert_eq!(store.push_subscription("alice", 1).unwrap(), None);
+    store.replace_device_list("alice", &rekeyed).await.unwrap();
+    assert_eq!(store.push_subscription("alice", 1).await.unwrap(), None);
 }
 
 /// Signed prekeys are replaced; one-time prekeys are added (same id replaces) and each handed out
 /// with its own public key; only listed devices take prekeys.
-fn check_prekeys(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    store.set_signed_prekey("alice", 1, b"spk one").unwrap();
-    store.set_signed_prekey("alice", 1, b"spk two").unwrap();
+async fn check_prekeys(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    store
+        .set_signed_prekey("alice", 1, b"spk one")
+        .await
+        .unwrap();
+    store
+        .set_signed_prekey("alice", 1, b"spk two")
+        .await
+        .unwrap();
     assert_eq!(
         store
             .add_one_time_prekeys("alice", 1, &[(1, key(1)), (2, key(2))])
+            .await
             .unwrap(),
         2
     );
@@ -462,16 +546,20 @@ fn check_prekeys(store: &impl Store) {
     assert_eq!(
         store
             .add_one_time_prekeys("alice", 1, &[(2, replaced), (3, key(3))])
+            .await
             .unwrap(),
         3
     );
-    assert_eq!(store.add_one_time_prekeys("alice", 1, &[]).unwrap(), 3);
-    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 3);
-    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 0);
+    assert_eq!(
+        store.add_one_time_prekeys("alice", 1, &[]).await.unwrap(),
+        3
+    );
+    assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 3);
+    assert_eq!(store.one_time_prekey_count("alice", 2).await.unwrap(), 0);
 
     let mut handed_out = Vec::new();
     for remaining in [2, 1, 0] {
-        let bundles = store.take_bundles("alice").unwrap();
+        let bundles = store.take_bundles("alice").await.unwrap();
         assert_eq!(bundles.len(), 1, "device 2 has no signed prekey");
         let bundle = &bundles[0];
         assert_eq!(bundle.device, device("alice", 1));
@@ -484,59 +572,67 @@ fn check_prekeys(store: &impl Store) {
 
     for (name, device) in [("alice", 9), ("nobody", 1)] {
         assert!(matches!(
-            store.set_signed_prekey(name, device, b"spk"),
+            store.set_signed_prekey(name, device, b"spk").await,
             Err(StoreError::NotFound(_))
         ));
         assert!(matches!(
-            store.add_one_time_prekeys(name, device, &[(1, key(1))]),
+            store
+                .add_one_time_prekeys(name, device, &[(1, key(1))])
+                .await,
             Err(StoreError::NotFound(_))
         ));
     }
     assert!(matches!(
-        store.take_bundles("nobody"),
+        store.take_bundles("nobody").await,
         Err(StoreError::NotFound(_))
     ));
 }
 
-/// 8 threads racing for bundles never get the same one-time prekey, and get all of them.
-fn check_take_bundles_race(store: &impl Store) {
+/// 8 callers racing for bundles (tasks on a multi-thread runtime, so they run in parallel)
+/// never get the same one-time prekey, and get all of them.
+async fn check_take_bundles_race<S: Store>(store: Arc<S>) {
     const PER_DEVICE: u32 = 600;
-    register(store, "alice", &[1, 2]);
+    register(&*store, "alice", &[1, 2]).await;
     for device in [1, 2] {
-        store.set_signed_prekey("alice", device, b"spk").unwrap();
+        store
+            .set_signed_prekey("alice", device, b"spk")
+            .await
+            .unwrap();
         for chunk in (0..PER_DEVICE).collect::<Vec<_>>().chunks(100) {
             let keys: Vec<_> = chunk.iter().map(|&id| (id, key(id + device))).collect();
-            store.add_one_time_prekeys("alice", device, &keys).unwrap();
+            store
+                .add_one_time_prekeys("alice", device, &keys)
+                .await
+                .unwrap();
         }
     }
-    let taken: Vec<(u32, u32)> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..8)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut taken = Vec::new();
-                    loop {
-                        let bundles = store.take_bundles("alice").unwrap();
-                        assert_eq!(bundles.len(), 2);
-                        let mut got_any = false;
-                        for bundle in bundles {
-                            if let Some((id, public)) = bundle.one_time_prekey {
-                                assert_eq!(public, key(id + bundle.device.device_id));
-                                taken.push((bundle.device.device_id, id));
-                                got_any = true;
-                            }
-                        }
-                        if !got_any {
-                            return taken;
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut taken = Vec::new();
+                loop {
+                    let bundles = store.take_bundles("alice").await.unwrap();
+                    assert_eq!(bundles.len(), 2);
+                    let mut got_any = false;
+                    for bundle in bundles {
+                        if let Some((id, public)) = bundle.one_time_prekey {
+                            assert_eq!(public, key(id + bundle.device.device_id));
+                            taken.push((bundle.device.device_id, id));
+                            got_any = true;
                         }
                     }
-                })
+                    if !got_any {
+                        return taken;
+                    }
+                }
             })
-            .collect();
-        threads
-            .into_iter()
-            .flat_map(|thread| thread.join().unwrap())
-            .collect()
-    });
+        })
+        .collect();
+    let mut taken: Vec<(u32, u32)> = Vec::new();
+    for task in tasks {
+        taken.extend(task.await.unwrap());
+    }
     let distinct: HashSet<_> = taken.iter().copied().collect();
     assert_eq!(
         distinct.len(),
@@ -544,40 +640,42 @@ fn check_take_bundles_race(store: &impl Store) {
         "a one-time prekey was handed out twice"
     );
     assert_eq!(taken.len(), 2 * PER_DEVICE as usize);
-    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 0);
-    assert_eq!(store.one_time_prekey_count("alice", 2).unwrap(), 0);
+    assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 0);
+    assert_eq!(store.one_time_prekey_count("alice", 2).await.unwrap(), 0);
 }
 
 /// Without one-time prekeys a bundle still comes, with none.
-fn check_bundles_without_one_time_prekeys(store: &impl Store) {
-    register(store, "alice", &[4]);
-    store.set_signed_prekey("alice", 4, b"spk").unwrap();
-    let bundles = store.take_bundles("alice").unwrap();
+async fn check_bundles_without_one_time_prekeys(store: &impl Store) {
+    register(store, "alice", &[4]).await;
+    store.set_signed_prekey("alice", 4, b"spk").await.unwrap();
+    let bundles = store.take_bundles("alice").await.unwrap();
     assert_eq!(bundles.len(), 1);
     assert_eq!(bundles[0].one_time_prekey, None);
     assert_eq!(bundles[0].one_time_remaining, 0);
 
     store
         .add_one_time_prekeys("alice", 4, &[(8, key(8))])
+        .await
         .unwrap();
-    let first = store.take_bundles("alice").unwrap();
+    let first = store.take_bundles("alice").await.unwrap();
     assert_eq!(first[0].one_time_prekey, Some((8, key(8))));
     assert_eq!(first[0].one_time_remaining, 0);
-    let second = store.take_bundles("alice").unwrap();
+    let second = store.take_bundles("alice").await.unwrap();
     assert_eq!(second[0].one_time_prekey, None);
     assert_eq!(second[0].signed_prekey, b"spk");
 }
 
 /// A device's own account's fetch skips it; only devices with a signed prekey are reachable;
 /// last-active times are kept per listed device.
-fn check_own_devices(store: &impl Store) {
-    register(store, "alice", &[1, 2, 3]);
-    store.set_signed_prekey("alice", 1, b"spk1").unwrap();
-    store.set_signed_prekey("alice", 2, b"spk2").unwrap();
+async fn check_own_devices(store: &impl Store) {
+    register(store, "alice", &[1, 2, 3]).await;
+    store.set_signed_prekey("alice", 1, b"spk1").await.unwrap();
+    store.set_signed_prekey("alice", 2, b"spk2").await.unwrap();
     store
         .add_one_time_prekeys("alice", 1, &[(1, key(1))])
+        .await
         .unwrap();
-    let others = store.take_bundles_except("alice", Some(1)).unwrap();
+    let others = store.take_bundles_except("alice", Some(1)).await.unwrap();
     assert_eq!(
         others
             .iter()
@@ -585,56 +683,63 @@ fn check_own_devices(store: &impl Store) {
             .collect::<Vec<_>>(),
         [2]
     );
-    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 1);
-    assert_eq!(store.reachable_devices("alice").unwrap(), [1, 2]);
+    assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 1);
+    assert_eq!(store.reachable_devices("alice").await.unwrap(), [1, 2]);
 
     assert_eq!(
-        store.last_active("alice").unwrap(),
+        store.last_active("alice").await.unwrap(),
         [(1, 0), (2, 0), (3, 0)]
     );
     store
         .set_last_active("alice", 2, 1_800_000_000_000)
+        .await
         .unwrap();
-    store.set_last_active("alice", 9, 5).unwrap();
+    store.set_last_active("alice", 9, 5).await.unwrap();
     assert_eq!(
-        store.last_active("alice").unwrap(),
+        store.last_active("alice").await.unwrap(),
         [(1, 0), (2, 1_800_000_000_000), (3, 0)]
     );
-    assert!(store.last_active("nobody").unwrap().is_empty());
+    assert!(store.last_active("nobody").await.unwrap().is_empty());
 }
 
 /// The remaining count follows uploads and takes.
-fn check_remaining_count(store: &impl Store) {
-    register(store, "alice", &[1]);
-    store.set_signed_prekey("alice", 1, b"spk").unwrap();
+async fn check_remaining_count(store: &impl Store) {
+    register(store, "alice", &[1]).await;
+    store.set_signed_prekey("alice", 1, b"spk").await.unwrap();
     let keys: Vec<_> = (10..15).map(|id| (id, key(id))).collect();
-    assert_eq!(store.add_one_time_prekeys("alice", 1, &keys).unwrap(), 5);
+    assert_eq!(
+        store.add_one_time_prekeys("alice", 1, &keys).await.unwrap(),
+        5
+    );
     for left in (0..5).rev() {
-        let bundles = store.take_bundles("alice").unwrap();
+        let bundles = store.take_bundles("alice").await.unwrap();
         assert_eq!(bundles[0].one_time_remaining, left);
-        assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), left);
+        assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), left);
     }
     assert_eq!(
-        store.add_one_time_prekeys("alice", 1, &keys[..2]).unwrap(),
+        store
+            .add_one_time_prekeys("alice", 1, &keys[..2])
+            .await
+            .unwrap(),
         2
     );
 }
 
 /// A resend (same sender, sender device, client id, recipient and recipient device) is the same
 /// envelope; anything else is a new one.
-fn check_insert_idempotent(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    register(store, "bob", &[1, 2]);
+async fn check_insert_idempotent(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    register(store, "bob", &[1, 2]).await;
     let original = envelope(("bob", 1), ("alice", 1), 1, 10);
-    let id = insert_one(store, original.clone());
+    let id = insert_one(store, original.clone()).await;
 
     let resend = NewEnvelope {
         payload: b"different bytes".to_vec().into(),
         received_ms: 99,
         ..original.clone()
     };
-    assert_eq!(insert_one(store, resend), id);
-    let pending = store.pending("alice", 1, 0, 10).unwrap();
+    assert_eq!(insert_one(store, resend).await, id);
+    let pending = store.pending("alice", 1, 0, 10).await.unwrap();
     assert_eq!(
         pending,
         vec![StoredEnvelope {
@@ -663,29 +768,33 @@ fn check_insert_idempotent(store: &impl Store) {
             other_id,
             other_device,
         ])
+        .await
         .unwrap();
     assert_eq!(ids[0], id);
     assert_eq!(ids[4], ids[1], "a duplicate within one call is stored once");
     let distinct: HashSet<_> = ids[..4].iter().collect();
     assert_eq!(distinct.len(), 4);
-    assert_eq!(pending_ids(store, "alice", 1).len(), 3);
-    assert_eq!(pending_ids(store, "alice", 2), vec![ids[1]]);
-    assert_eq!(store.queue_depth().unwrap(), 4);
+    assert_eq!(pending_ids(store, "alice", 1).await.len(), 3);
+    assert_eq!(pending_ids(store, "alice", 2).await, vec![ids[1]]);
+    assert_eq!(store.queue_depth().await.unwrap(), 4);
 }
 
 /// A device's queue comes oldest first, after the cursor, at most `limit` at a time.
-fn check_pending_order(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    register(store, "bob", &[1]);
+async fn check_pending_order(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    register(store, "bob", &[1]).await;
     let mut mine = Vec::new();
     for n in 0..10 {
         let ours = envelope(("bob", 1), ("alice", 1), n, 100 + n);
         let theirs = envelope(("bob", 1), ("alice", 2), n, 100 + n);
         let ids = if n % 3 == 0 {
-            store.insert_envelopes(&[theirs, ours.clone()]).unwrap()[1]
+            store
+                .insert_envelopes(&[theirs, ours.clone()])
+                .await
+                .unwrap()[1]
         } else {
-            insert_one(store, theirs);
-            insert_one(store, ours.clone())
+            insert_one(store, theirs).await;
+            insert_one(store, ours.clone()).await
         };
         mine.push(StoredEnvelope {
             id: ids,
@@ -694,71 +803,86 @@ fn check_pending_order(store: &impl Store) {
     }
     assert!(mine.windows(2).all(|pair| pair[0].id < pair[1].id));
 
-    assert_eq!(store.pending("alice", 1, 0, 100).unwrap(), mine);
-    assert_eq!(store.pending("alice", 1, 0, 3).unwrap(), mine[..3]);
+    assert_eq!(store.pending("alice", 1, 0, 100).await.unwrap(), mine);
+    assert_eq!(store.pending("alice", 1, 0, 3).await.unwrap(), mine[..3]);
     assert_eq!(
-        store.pending("alice", 1, mine[4].id, 100).unwrap(),
+        store.pending("alice", 1, mine[4].id, 100).await.unwrap(),
         mine[5..]
     );
     assert_eq!(
-        store.pending("alice", 1, mine[4].id, 2).unwrap(),
+        store.pending("alice", 1, mine[4].id, 2).await.unwrap(),
         mine[5..7]
     );
     assert!(store
         .pending("alice", 1, mine[9].id, 100)
+        .await
         .unwrap()
         .is_empty());
-    assert!(store.pending("alice", 1, 0, 0).unwrap().is_empty());
-    assert_eq!(store.pending("alice", 2, 0, 100).unwrap().len(), 10);
+    assert!(store.pending("alice", 1, 0, 0).await.unwrap().is_empty());
+    assert_eq!(store.pending("alice", 2, 0, 100).await.unwrap().len(), 10);
     // A byte budget ends the batch with the envelope that reaches it; one always comes.
     let two = mine[0].envelope.payload.len() + mine[1].envelope.payload.len();
     assert_eq!(
-        store.pending_within("alice", 1, 0, 100, two).unwrap(),
+        store.pending_within("alice", 1, 0, 100, two).await.unwrap(),
         mine[..2]
     );
     assert_eq!(
-        store.pending_within("alice", 1, 0, 100, two + 1).unwrap(),
+        store
+            .pending_within("alice", 1, 0, 100, two + 1)
+            .await
+            .unwrap(),
         mine[..3]
     );
     assert_eq!(
-        store.pending_within("alice", 1, 0, 100, 1).unwrap(),
+        store.pending_within("alice", 1, 0, 100, 1).await.unwrap(),
         mine[..1]
     );
     assert_eq!(
-        store.pending_within("alice", 1, 0, 2, usize::MAX).unwrap(),
+        store
+            .pending_within("alice", 1, 0, 2, usize::MAX)
+            .await
+            .unwrap(),
         mine[..2]
     );
 }
 
 /// An ack deletes only that device's envelopes.
-fn check_ack(store: &impl Store) {
-    register(store, "alice", &[1, 2]);
-    register(store, "bob", &[1]);
-    let a1: Vec<_> = (0..4)
-        .map(|n| insert_one(store, envelope(("bob", 1), ("alice", 1), n, 10)))
-        .collect();
-    let a2 = insert_one(store, envelope(("bob", 1), ("alice", 2), 9, 10));
-    let b1 = insert_one(store, envelope(("alice", 1), ("bob", 1), 9, 10));
+async fn check_ack(store: &impl Store) {
+    register(store, "alice", &[1, 2]).await;
+    register(store, "bob", &[1]).await;
+    let mut a1 = Vec::new();
+    for n in 0..4 {
+        a1.push(insert_one(store, envelope(("bob", 1), ("alice", 1), n, 10)).await);
+    }
+    let a2 = insert_one(store, envelope(("bob", 1), ("alice", 2), 9, 10)).await;
+    let b1 = insert_one(store, envelope(("alice", 1), ("bob", 1), 9, 10)).await;
 
-    assert_eq!(store.ack("alice", 1, &[a1[0], a1[2], a2, b1]).unwrap(), 2);
-    assert_eq!(pending_ids(store, "alice", 1), vec![a1[1], a1[3]]);
-    assert_eq!(pending_ids(store, "alice", 2), vec![a2]);
-    assert_eq!(pending_ids(store, "bob", 1), vec![b1]);
-    assert_eq!(store.ack("alice", 1, &[a1[0], a1[2]]).unwrap(), 0);
-    assert_eq!(store.ack("bob", 1, &[b1, b1]).unwrap(), 1);
-    assert_eq!(store.queue_depth().unwrap(), 3);
+    assert_eq!(
+        store
+            .ack("alice", 1, &[a1[0], a1[2], a2, b1])
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(pending_ids(store, "alice", 1).await, vec![a1[1], a1[3]]);
+    assert_eq!(pending_ids(store, "alice", 2).await, vec![a2]);
+    assert_eq!(pending_ids(store, "bob", 1).await, vec![b1]);
+    assert_eq!(store.ack("alice", 1, &[a1[0], a1[2]]).await.unwrap(), 0);
+    assert_eq!(store.ack("bob", 1, &[b1, b1]).await.unwrap(), 1);
+    assert_eq!(store.queue_depth().await.unwrap(), 3);
 }
 
 /// Expiry deletes and returns what was received before the cutoff.
-fn check_expire(store: &impl Store) {
-    register(store, "alice", &[1]);
-    register(store, "bob", &[1]);
+async fn check_expire(store: &impl Store) {
+    register(store, "alice", &[1]).await;
+    register(store, "bob", &[1]).await;
     let ids = store
         .insert_envelopes(&[
             envelope(("bob", 1), ("alice", 1), 1, 100),
             envelope(("alice", 1), ("bob", 1), 2, 200),
             envelope(("bob", 1), ("alice", 1), 3, 300),
         ])
+        .await
         .unwrap();
     // The notice for `from` about its envelope `n` to `to`'s device 1.
     let notice = |id: u64, from: &str, to: &str, n: u64| ExpiryNotice {
@@ -770,12 +894,12 @@ fn check_expire(store: &impl Store) {
         recipient_device: 1,
     };
 
-    let first = store.expire(200).unwrap();
+    let first = store.expire(200).await.unwrap();
     assert_eq!(first, vec![notice(first[0].id, "bob", "alice", 1)]);
-    assert!(store.expire(200).unwrap().is_empty());
-    assert_eq!(pending_ids(store, "alice", 1), vec![ids[2]]);
+    assert!(store.expire(200).await.unwrap().is_empty());
+    assert_eq!(pending_ids(store, "alice", 1).await, vec![ids[2]]);
 
-    let rest = store.expire(u64::MAX).unwrap();
+    let rest = store.expire(u64::MAX).await.unwrap();
     assert_eq!(
         rest,
         vec![
@@ -784,88 +908,102 @@ fn check_expire(store: &impl Store) {
         ]
     );
     assert!(first[0].id < rest[0].id && rest[0].id < rest[1].id);
-    assert_eq!(store.queue_depth().unwrap(), 0);
+    assert_eq!(store.queue_depth().await.unwrap(), 0);
     assert_eq!(
-        store.expiry_notices("bob", 1, 10).unwrap(),
+        store.expiry_notices("bob", 1, 10).await.unwrap(),
         vec![first[0].clone(), rest[1].clone()]
     );
     assert_eq!(
-        store.expiry_notices("bob", 1, 1).unwrap(),
+        store.expiry_notices("bob", 1, 1).await.unwrap(),
         vec![first[0].clone()]
     );
 
     // Notices stay until their own device acks them.
     assert_eq!(
-        store.ack_expiry_notices("bob", 1, &[rest[0].id]).unwrap(),
+        store
+            .ack_expiry_notices("bob", 1, &[rest[0].id])
+            .await
+            .unwrap(),
         0
     );
     assert_eq!(
         store
             .ack_expiry_notices("alice", 1, &[u64::MAX, 0])
+            .await
             .unwrap(),
         0
     );
     assert_eq!(
-        store.ack_expiry_notices("alice", 1, &[rest[0].id]).unwrap(),
+        store
+            .ack_expiry_notices("alice", 1, &[rest[0].id])
+            .await
+            .unwrap(),
         1
     );
-    assert!(store.expiry_notices("alice", 1, 10).unwrap().is_empty());
+    assert!(store
+        .expiry_notices("alice", 1, 10)
+        .await
+        .unwrap()
+        .is_empty());
 
     // A device that leaves the list takes its notices with it, and gets no new ones.
     store
         .insert_envelopes(&[envelope(("bob", 1), ("alice", 1), 4, 400)])
+        .await
         .unwrap();
     store
         .replace_device_list("bob", &list("bob", 2, &[2]))
+        .await
         .unwrap();
-    assert!(store.expiry_notices("bob", 1, 10).unwrap().is_empty());
-    assert!(store.expire(u64::MAX).unwrap().is_empty());
-    assert_eq!(store.queue_depth().unwrap(), 0);
+    assert!(store.expiry_notices("bob", 1, 10).await.unwrap().is_empty());
+    assert!(store.expire(u64::MAX).await.unwrap().is_empty());
+    assert_eq!(store.queue_depth().await.unwrap(), 0);
 }
 
 /// Finding 13 (issue 19): expiry deletes in bounded batches, oldest first, each its own
 /// transaction, so a backlog never loads every expired payload at once.
-fn check_expire_in_batches(store: &impl Store) {
-    register(store, "alice", &[1]);
-    register(store, "bob", &[1]);
+async fn check_expire_in_batches(store: &impl Store) {
+    register(store, "alice", &[1]).await;
+    register(store, "bob", &[1]).await;
     let old: Vec<NewEnvelope> = (1..=5)
         .map(|n| envelope(("alice", 1), ("bob", 1), n, n * 10))
         .collect();
-    store.insert_envelopes(&old).unwrap();
-    let first = store.expire_batch(u64::MAX, 2).unwrap();
+    store.insert_envelopes(&old).await.unwrap();
+    let first = store.expire_batch(u64::MAX, 2).await.unwrap();
     assert_eq!(first.deleted, 2);
     let numbers = |notices: &[ExpiryNotice]| -> Vec<[u8; 16]> {
         notices.iter().map(|n| n.client_id).collect()
     };
     assert_eq!(numbers(&first.notices), vec![client_id(1), client_id(2)]);
-    assert_eq!(store.queue_depth().unwrap(), 3);
-    let second = store.expire_batch(u64::MAX, 2).unwrap();
+    assert_eq!(store.queue_depth().await.unwrap(), 3);
+    let second = store.expire_batch(u64::MAX, 2).await.unwrap();
     assert_eq!(numbers(&second.notices), vec![client_id(3), client_id(4)]);
-    let last = store.expire_batch(u64::MAX, 2).unwrap();
+    let last = store.expire_batch(u64::MAX, 2).await.unwrap();
     assert_eq!(
         (last.deleted, numbers(&last.notices)),
         (1, vec![client_id(5)])
     );
-    assert_eq!(store.expire_batch(u64::MAX, 2).unwrap().deleted, 0);
-    assert_eq!(store.queue_depth().unwrap(), 0);
+    assert_eq!(store.expire_batch(u64::MAX, 2).await.unwrap().deleted, 0);
+    assert_eq!(store.queue_depth().await.unwrap(), 0);
 }
 
 /// The queue depth counts every queued envelope.
-fn check_queue_depth(store: &impl Store) {
-    assert_eq!(store.queue_depth().unwrap(), 0);
-    register(store, "alice", &[1, 2]);
+async fn check_queue_depth(store: &impl Store) {
+    assert_eq!(store.queue_depth().await.unwrap(), 0);
+    register(store, "alice", &[1, 2]).await;
     let ids = store
         .insert_envelopes(&[
             envelope(("alice", 1), ("alice", 2), 1, 10),
             envelope(("alice", 2), ("alice", 1), 1, 10),
             envelope(("alice", 2), ("alice", 1), 2, 20),
         ])
+        .await
         .unwrap();
-    assert_eq!(store.queue_depth().unwrap(), 3);
-    store.ack("alice", 1, &ids[1..2]).unwrap();
-    assert_eq!(store.queue_depth().unwrap(), 2);
-    store.expire(15).unwrap();
-    assert_eq!(store.queue_depth().unwrap(), 1);
+    assert_eq!(store.queue_depth().await.unwrap(), 3);
+    store.ack("alice", 1, &ids[1..2]).await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap(), 2);
+    store.expire(15).await.unwrap();
+    assert_eq!(store.queue_depth().await.unwrap(), 1);
 }
 
 /// Envelope `n` from `from` to `to` with a payload of `size` bytes.
@@ -890,32 +1028,35 @@ fn group(from: (&str, u32), to: &[(&str, u32)], n: u64, size: usize) -> Vec<NewE
 /// Issue 19, findings 1 and 2: payload bytes are counted per device queue and per sender (a
 /// shared payload once for the sender), acks and expiry give them back, and a submission past
 /// a quota stores nothing and says which quota.
-fn check_queue_quotas(store: &impl Store) {
-    register(store, "alice", &[1]);
-    register(store, "bob", &[1, 2]);
-    register(store, "carol", &[1]);
+async fn check_queue_quotas(store: &impl Store) {
+    register(store, "alice", &[1]).await;
+    register(store, "bob", &[1, 2]).await;
+    register(store, "carol", &[1]).await;
     let limits = QueueLimits {
         per_device: 200,
         per_sender: 250,
     };
     let first = store
         .insert_envelopes_within(&[sized(("alice", 1), ("bob", 1), 1, 60)], limits)
+        .await
         .unwrap();
     // Past bob 1's queue: the whole send is refused, bob 2's envelope too.
-    let refused = store.insert_envelopes_within(
-        &[
-            sized(("alice", 1), ("bob", 2), 2, 10),
-            sized(("alice", 1), ("bob", 1), 2, 150),
-        ],
-        limits,
-    );
+    let refused = store
+        .insert_envelopes_within(
+            &[
+                sized(("alice", 1), ("bob", 2), 2, 10),
+                sized(("alice", 1), ("bob", 1), 2, 150),
+            ],
+            limits,
+        )
+        .await;
     assert!(
         matches!(refused, Err(StoreError::Quota(Quota::Device))),
         "{refused:?}"
     );
-    assert!(pending_ids(store, "bob", 2).is_empty());
-    assert_eq!(store.queued_bytes("bob", 1).unwrap(), 60);
-    assert_eq!(store.sent_bytes("alice").unwrap(), 60);
+    assert!(pending_ids(store, "bob", 2).await.is_empty());
+    assert_eq!(store.queued_bytes("bob", 1).await.unwrap(), 60);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 60);
     // A resend of what is stored is answered with its id, whatever the quota.
     let tight = QueueLimits {
         per_device: 1,
@@ -923,48 +1064,59 @@ fn check_queue_quotas(store: &impl Store) {
     };
     let resend = sized(("alice", 1), ("bob", 1), 1, 60);
     assert_eq!(
-        store.insert_envelopes_within(&[resend], tight).unwrap(),
+        store
+            .insert_envelopes_within(&[resend], tight)
+            .await
+            .unwrap(),
         first
     );
     // A group payload counts once for its sender, and for each device it is queued for.
     let shared = group(("alice", 1), &[("bob", 2), ("carol", 1)], 3, 100);
-    let ids = store.insert_envelopes_within(&shared, limits).unwrap();
-    assert_eq!(store.sent_bytes("alice").unwrap(), 160);
-    assert_eq!(store.queued_bytes("bob", 2).unwrap(), 100);
-    assert_eq!(store.queued_bytes("carol", 1).unwrap(), 100);
-    assert_eq!(store.queue_bytes().unwrap(), 160);
+    let ids = store
+        .insert_envelopes_within(&shared, limits)
+        .await
+        .unwrap();
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 160);
+    assert_eq!(store.queued_bytes("bob", 2).await.unwrap(), 100);
+    assert_eq!(store.queued_bytes("carol", 1).await.unwrap(), 100);
+    assert_eq!(store.queue_bytes().await.unwrap(), 160);
     // Past alice's quota (160 + 100 > 250): refused, nothing stored.
-    let over = store.insert_envelopes_within(&[sized(("alice", 1), ("carol", 1), 4, 100)], limits);
+    let over = store
+        .insert_envelopes_within(&[sized(("alice", 1), ("carol", 1), 4, 100)], limits)
+        .await;
     assert!(
         matches!(over, Err(StoreError::Quota(Quota::Sender))),
         "{over:?}"
     );
-    assert_eq!(pending_ids(store, "carol", 1), vec![ids[1]]);
+    assert_eq!(pending_ids(store, "carol", 1).await, vec![ids[1]]);
     // Others' quotas are their own.
     store
         .insert_envelopes_within(&[sized(("bob", 1), ("alice", 1), 5, 100)], limits)
+        .await
         .unwrap();
     // The shared payload stays until its last device acks it.
-    assert_eq!(store.ack("carol", 1, &ids[1..]).unwrap(), 1);
-    assert_eq!(store.sent_bytes("alice").unwrap(), 160);
-    assert_eq!(store.queued_bytes("carol", 1).unwrap(), 0);
-    assert_eq!(store.ack("bob", 2, &ids[..1]).unwrap(), 1);
-    assert_eq!(store.sent_bytes("alice").unwrap(), 60);
+    assert_eq!(store.ack("carol", 1, &ids[1..]).await.unwrap(), 1);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 160);
+    assert_eq!(store.queued_bytes("carol", 1).await.unwrap(), 0);
+    assert_eq!(store.ack("bob", 2, &ids[..1]).await.unwrap(), 1);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 60);
     store
         .insert_envelopes_within(&[sized(("alice", 1), ("carol", 1), 4, 100)], limits)
+        .await
         .unwrap();
     // Expiry gives back the rest; a device leaving its list takes its queue's bytes along.
     store
         .replace_device_list("bob", &list("bob", 2, &[2]))
+        .await
         .unwrap();
-    assert_eq!(store.sent_bytes("alice").unwrap(), 100);
-    store.expire(u64::MAX).unwrap();
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 100);
+    store.expire(u64::MAX).await.unwrap();
     for (name, device) in [("alice", 1), ("bob", 2), ("carol", 1)] {
-        assert_eq!(store.queued_bytes(name, device).unwrap(), 0);
+        assert_eq!(store.queued_bytes(name, device).await.unwrap(), 0);
     }
-    assert_eq!(store.sent_bytes("alice").unwrap(), 0);
-    assert_eq!(store.sent_bytes("bob").unwrap(), 0);
-    assert_eq!(store.queue_bytes().unwrap(), 0);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 0);
+    assert_eq!(store.sent_bytes("bob").await.unwrap(), 0);
+    assert_eq!(store.queue_bytes().await.unwrap(), 0);
 }
 
 fn blob(n: u8, device: u32, size: u64, expires_ms: u64) -> BlobRecord {
@@ -980,106 +1132,129 @@ fn blob(n: u8, device: u32, size: u64, expires_ms: u64) -> BlobRecord {
 /// Blobs: bytes per uploading device (unexpired only), renewal only by the account and only
 /// before expiry (another device taking the blob over within its quota), expired ones taken in
 /// bounded batches, each once.
-fn check_blobs(store: &impl Store) {
+async fn check_blobs(store: &impl Store) {
     // A device no longer listed (or never) records nothing.
     assert!(matches!(
-        store.add_blob(&blob(9, 1, 5, 50)),
+        store.add_blob(&blob(9, 1, 5, 50)).await,
         Err(StoreError::NotFound(_))
     ));
-    register(store, "alice", &[1, 2]);
-    assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 0);
+    register(store, "alice", &[1, 2]).await;
+    assert_eq!(store.blob_bytes("alice", 1, 0).await.unwrap(), 0);
     for (n, device, size, expires) in [
         (1, 1, 100, 50),
         (2, 1, 20, 10),
         (3, 2, 7, 50),
         (4, 1, 1, 30),
     ] {
-        store.add_blob(&blob(n, device, size, expires)).unwrap();
+        store
+            .add_blob(&blob(n, device, size, expires))
+            .await
+            .unwrap();
     }
-    assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 121);
-    assert_eq!(store.blob_bytes("alice", 1, 10).unwrap(), 101);
-    assert_eq!(store.blob_bytes("alice", 2, 10).unwrap(), 7);
+    assert_eq!(store.blob_bytes("alice", 1, 0).await.unwrap(), 121);
+    assert_eq!(store.blob_bytes("alice", 1, 10).await.unwrap(), 101);
+    assert_eq!(store.blob_bytes("alice", 2, 10).await.unwrap(), 7);
     // Another account, an expired blob or none: not renewed.
     let quota = 1_000;
     assert!(!store
         .renew_blob(&[1; 32], ("bob", 1), 20, 500, quota)
+        .await
         .unwrap());
     assert!(!store
         .renew_blob(&[2; 32], ("alice", 1), 20, 500, quota)
+        .await
         .unwrap());
     assert!(!store
         .renew_blob(&[9; 32], ("alice", 1), 20, 500, quota)
+        .await
         .unwrap());
     assert!(store
         .renew_blob(&[1; 32], ("alice", 1), 20, 500, quota)
+        .await
         .unwrap());
     // Another device of the account takes a blob over, within its own quota (device 2 keeps 7
     // bytes; blob 4 is 1 byte), and it counts there from then on; not past its quota.
     assert!(matches!(
-        store.renew_blob(&[4; 32], ("alice", 2), 20, 30, 7),
+        store.renew_blob(&[4; 32], ("alice", 2), 20, 30, 7).await,
         Err(StoreError::Quota(Quota::Blobs))
     ));
-    assert_eq!(store.blob_bytes("alice", 2, 20).unwrap(), 7);
-    assert!(store.renew_blob(&[4; 32], ("alice", 2), 20, 30, 8).unwrap());
-    assert_eq!(store.blob_bytes("alice", 2, 20).unwrap(), 8);
-    assert_eq!(store.blob_bytes("alice", 1, 20).unwrap(), 100);
+    assert_eq!(store.blob_bytes("alice", 2, 20).await.unwrap(), 7);
+    assert!(store
+        .renew_blob(&[4; 32], ("alice", 2), 20, 30, 8)
+        .await
+        .unwrap());
+    assert_eq!(store.blob_bytes("alice", 2, 20).await.unwrap(), 8);
+    assert_eq!(store.blob_bytes("alice", 1, 20).await.unwrap(), 100);
     // At 60: blobs 2 and 4 (device 1) and 3 expired; 1 was renewed. Two at a time, oldest first.
-    let first = store.take_expired_blobs(60, 2).unwrap();
+    let first = store.take_expired_blobs(60, 2).await.unwrap();
     assert_eq!(first, vec![[2; 32], [4; 32]]);
-    assert_eq!(store.take_expired_blobs(60, 2).unwrap(), vec![[3; 32]]);
-    assert!(store.take_expired_blobs(60, 2).unwrap().is_empty());
-    assert_eq!(store.blob_bytes("alice", 1, 60).unwrap(), 100);
-    assert_eq!(store.take_expired_blobs(500, 10).unwrap(), vec![[1; 32]]);
-    assert_eq!(store.blob_bytes("alice", 1, 0).unwrap(), 0);
+    assert_eq!(
+        store.take_expired_blobs(60, 2).await.unwrap(),
+        vec![[3; 32]]
+    );
+    assert!(store.take_expired_blobs(60, 2).await.unwrap().is_empty());
+    assert_eq!(store.blob_bytes("alice", 1, 60).await.unwrap(), 100);
+    assert_eq!(
+        store.take_expired_blobs(500, 10).await.unwrap(),
+        vec![[1; 32]]
+    );
+    assert_eq!(store.blob_bytes("alice", 1, 0).await.unwrap(), 0);
 }
 
 /// Everything survives closing and reopening; ids keep increasing and are never reused.
-fn check_reopen<S: Store>(open: impl Fn() -> S) {
+async fn check_reopen<S: Store>(open: impl Fn() -> S) {
     let alice_list = list("alice", 4, &[1, 2]);
     let (first, newest) = {
         let store = open();
         store
             .create_account(&account("alice"), &alice_list)
+            .await
             .unwrap();
-        store.set_signed_prekey("alice", 1, b"spk").unwrap();
+        store.set_signed_prekey("alice", 1, b"spk").await.unwrap();
         store
             .add_one_time_prekeys("alice", 1, &[(1, key(1)), (2, key(2))])
+            .await
             .unwrap();
         store
             .set_push_subscription("alice", 2, &subscription(7))
+            .await
             .unwrap();
         let ids = store
             .insert_envelopes(&[
                 envelope(("alice", 2), ("alice", 1), 1, 10),
                 envelope(("alice", 1), ("alice", 2), 2, 10),
             ])
+            .await
             .unwrap();
         (ids[0], ids[1])
     };
     {
         let store = open();
-        assert_eq!(store.account("alice").unwrap(), Some(account("alice")));
         assert_eq!(
-            store.device_list("alice").unwrap(),
+            store.account("alice").await.unwrap(),
+            Some(account("alice"))
+        );
+        assert_eq!(
+            store.device_list("alice").await.unwrap(),
             Some(alice_list.clone())
         );
-        assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 2);
+        assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 2);
         assert_eq!(
-            store.push_subscription("alice", 2).unwrap(),
+            store.push_subscription("alice", 2).await.unwrap(),
             Some(subscription(7))
         );
-        assert_eq!(pending_ids(&store, "alice", 1), vec![first]);
-        assert_eq!(pending_ids(&store, "alice", 2), vec![newest]);
-        let bundle = &store.take_bundles("alice").unwrap()[0];
+        assert_eq!(pending_ids(&store, "alice", 1).await, vec![first]);
+        assert_eq!(pending_ids(&store, "alice", 2).await, vec![newest]);
+        let bundle = &store.take_bundles("alice").await.unwrap()[0];
         assert_eq!(bundle.signed_prekey, b"spk");
         assert_eq!(bundle.one_time_remaining, 1);
         // Ack the newest, so nothing but the store's memory of ids stops reuse.
-        assert_eq!(store.ack("alice", 2, &[newest]).unwrap(), 1);
+        assert_eq!(store.ack("alice", 2, &[newest]).await.unwrap(), 1);
     }
     let store = open();
-    assert_eq!(store.one_time_prekey_count("alice", 1).unwrap(), 1);
-    assert!(pending_ids(&store, "alice", 2).is_empty());
-    let next = insert_one(&store, envelope(("alice", 1), ("alice", 2), 3, 10));
+    assert_eq!(store.one_time_prekey_count("alice", 1).await.unwrap(), 1);
+    assert!(pending_ids(&store, "alice", 2).await.is_empty());
+    let next = insert_one(&store, envelope(("alice", 1), ("alice", 2), 3, 10)).await;
     assert!(
         next > newest,
         "id {next} reused or went backwards after {newest}"
@@ -1088,127 +1263,141 @@ fn check_reopen<S: Store>(open: impl Fn() -> S) {
 
 /// What the queue holds is counted again on reopen: per device, per sender (a shared payload
 /// once), in all, and the envelopes; acking after the reopen frees the shared payload.
-fn check_counts_survive_reopen<S: Store>(open: impl Fn() -> S) {
+async fn check_counts_survive_reopen<S: Store>(open: impl Fn() -> S) {
     let ids = {
         let store = open();
-        register(&store, "alice", &[1]);
-        register(&store, "bob", &[1, 2]);
+        register(&store, "alice", &[1]).await;
+        register(&store, "bob", &[1, 2]).await;
         store
             .insert_envelopes(&[sized(("alice", 1), ("bob", 1), 1, 30)])
+            .await
             .unwrap();
         store
             .insert_envelopes(&group(("alice", 1), &[("bob", 1), ("bob", 2)], 2, 100))
+            .await
             .unwrap()
     };
     let store = open();
-    assert_eq!(store.queued_bytes("bob", 1).unwrap(), 130);
-    assert_eq!(store.queued_bytes("bob", 2).unwrap(), 100);
-    assert_eq!(store.sent_bytes("alice").unwrap(), 130);
-    assert_eq!(store.queue_bytes().unwrap(), 130);
-    assert_eq!(store.queue_depth().unwrap(), 3);
-    store.ack("bob", 1, &ids[..1]).unwrap();
+    assert_eq!(store.queued_bytes("bob", 1).await.unwrap(), 130);
+    assert_eq!(store.queued_bytes("bob", 2).await.unwrap(), 100);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 130);
+    assert_eq!(store.queue_bytes().await.unwrap(), 130);
+    assert_eq!(store.queue_depth().await.unwrap(), 3);
+    store.ack("bob", 1, &ids[..1]).await.unwrap();
     assert_eq!(
-        store.sent_bytes("alice").unwrap(),
+        store.sent_bytes("alice").await.unwrap(),
         130,
         "bob 2 still holds it"
     );
-    store.ack("bob", 2, &ids[1..]).unwrap();
-    assert_eq!(store.sent_bytes("alice").unwrap(), 30);
-    assert_eq!(store.queue_bytes().unwrap(), 30);
-    assert_eq!(store.queue_depth().unwrap(), 1);
+    store.ack("bob", 2, &ids[1..]).await.unwrap();
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 30);
+    assert_eq!(store.queue_bytes().await.unwrap(), 30);
+    assert_eq!(store.queue_depth().await.unwrap(), 1);
 }
 
 /// A stored envelope is durable as soon as the call returns: no flush, no clean shutdown needed
 /// beyond dropping the store.
-fn check_durable_without_flush<S: Store>(open: impl Fn() -> S) {
+async fn check_durable_without_flush<S: Store>(open: impl Fn() -> S) {
     {
         let store = open();
-        register(&store, "alice", &[1]);
+        register(&store, "alice", &[1]).await;
     }
     let id = {
         let store = open();
-        insert_one(&store, envelope(("alice", 1), ("alice", 1), 1, 10))
+        insert_one(&store, envelope(("alice", 1), ("alice", 1), 1, 10)).await
     };
     let store = open();
-    assert_eq!(pending_ids(&store, "alice", 1), vec![id]);
+    assert_eq!(pending_ids(&store, "alice", 1).await, vec![id]);
 }
 
-/// 8 threads inserting at once all get distinct, per-thread increasing ids; a failing call among
-/// them fails alone.
-fn check_concurrent_inserts(store: &impl Store) {
+/// 8 callers inserting at once (tasks on a multi-thread runtime, so they run in parallel) all
+/// get distinct, per-caller increasing ids; a failing call among them fails alone.
+async fn check_concurrent_inserts<S: Store>(store: Arc<S>) {
     const THREADS: u64 = 8;
     const PER_THREAD: u64 = 250;
-    register(store, "alice", &[1]);
-    register(store, "bob", &[1]);
-    let ids: Vec<u64> = std::thread::scope(|scope| {
-        let threads: Vec<_> = (0..THREADS)
-            .map(|thread| {
-                scope.spawn(move || {
-                    let mut ids = Vec::new();
-                    for n in 0..PER_THREAD {
-                        let unique = thread * PER_THREAD + n;
-                        if n % 25 == 0 {
-                            let lost = envelope(("bob", 1), ("alice", 7), unique, 10);
-                            assert!(matches!(
-                                store.insert_envelopes(&[lost]),
-                                Err(StoreError::NotFound(_))
-                            ));
-                        }
-                        ids.push(insert_one(
-                            store,
-                            envelope(("bob", 1), ("alice", 1), unique, 10),
+    register(&*store, "alice", &[1]).await;
+    register(&*store, "bob", &[1]).await;
+    let tasks: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                for n in 0..PER_THREAD {
+                    let unique = thread * PER_THREAD + n;
+                    if n % 25 == 0 {
+                        let lost = envelope(("bob", 1), ("alice", 7), unique, 10);
+                        assert!(matches!(
+                            store.insert_envelopes(&[lost]).await,
+                            Err(StoreError::NotFound(_))
                         ));
                     }
-                    assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
-                    ids
-                })
+                    ids.push(
+                        insert_one(&*store, envelope(("bob", 1), ("alice", 1), unique, 10)).await,
+                    );
+                }
+                assert!(ids.windows(2).all(|pair| pair[0] < pair[1]));
+                ids
             })
-            .collect();
-        threads
-            .into_iter()
-            .flat_map(|thread| thread.join().unwrap())
-            .collect()
-    });
+        })
+        .collect();
+    let mut ids: Vec<u64> = Vec::new();
+    for task in tasks {
+        ids.extend(task.await.unwrap());
+    }
+    let store = &*store;
     let distinct: HashSet<_> = ids.iter().copied().collect();
     assert_eq!(distinct.len(), (THREADS * PER_THREAD) as usize);
     let mut sorted = ids;
     sorted.sort_unstable();
-    assert_eq!(pending_ids(store, "alice", 1), sorted);
-    assert!(pending_ids(store, "alice", 7).is_empty());
-    assert_eq!(store.queue_depth().unwrap(), THREADS * PER_THREAD);
+    assert_eq!(pending_ids(store, "alice", 1).await, sorted);
+    assert!(pending_ids(store, "alice", 7).await.is_empty());
+    assert_eq!(store.queue_depth().await.unwrap(), THREADS * PER_THREAD);
 }
 
 /// Odd or unknown input is harmless: empty answers, or `NotFound`, never a panic or a partial write.
-fn check_bad_input(store: &impl Store) {
-    register(store, "alice", &[1]);
-    let id = insert_one(store, envelope(("alice", 1), ("alice", 1), 1, 10));
+async fn check_bad_input(store: &impl Store) {
+    register(store, "alice", &[1]).await;
+    let id = insert_one(store, envelope(("alice", 1), ("alice", 1), 1, 10)).await;
 
-    assert_eq!(store.ack("alice", 1, &[]).unwrap(), 0);
-    assert_eq!(store.ack("alice", 1, &[id + 1000, 0, u64::MAX]).unwrap(), 0);
-    assert_eq!(store.ack("nobody", 3, &[id]).unwrap(), 0);
-    assert_eq!(store.ack("alice", 2, &[id]).unwrap(), 0);
-    assert!(store.pending("nobody", 1, 0, 10).unwrap().is_empty());
-    assert!(store.pending("alice", 9, 0, 10).unwrap().is_empty());
+    assert_eq!(store.ack("alice", 1, &[]).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .ack("alice", 1, &[id + 1000, 0, u64::MAX])
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(store.ack("nobody", 3, &[id]).await.unwrap(), 0);
+    assert_eq!(store.ack("alice", 2, &[id]).await.unwrap(), 0);
+    assert!(store.pending("nobody", 1, 0, 10).await.unwrap().is_empty());
+    assert!(store.pending("alice", 9, 0, 10).await.unwrap().is_empty());
     assert!(store
         .pending("alice", 1, u64::MAX, usize::MAX)
+        .await
         .unwrap()
         .is_empty());
-    assert_eq!(store.one_time_prekey_count("nobody", 1).unwrap(), 0);
-    assert_eq!(store.one_time_prekey_count("alice", u32::MAX).unwrap(), 0);
-    assert!(store.insert_envelopes(&[]).unwrap().is_empty());
-    assert!(store.expire(0).unwrap().is_empty());
-    assert_eq!(store.account("").unwrap(), None);
-    assert_eq!(store.device_list("nobody").unwrap(), None);
+    assert_eq!(store.one_time_prekey_count("nobody", 1).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .one_time_prekey_count("alice", u32::MAX)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(store.insert_envelopes(&[]).await.unwrap().is_empty());
+    assert!(store.expire(0).await.unwrap().is_empty());
+    assert_eq!(store.account("").await.unwrap(), None);
+    assert_eq!(store.device_list("nobody").await.unwrap(), None);
 
     // One unknown recipient fails the whole call: nothing of it is stored.
     let valid = envelope(("alice", 1), ("alice", 1), 2, 10);
     let unknown = envelope(("alice", 1), ("nobody", 1), 3, 10);
     assert!(matches!(
-        store.insert_envelopes(&[valid, unknown]),
+        store.insert_envelopes(&[valid, unknown]).await,
         Err(StoreError::NotFound(_))
     ));
-    assert_eq!(pending_ids(store, "alice", 1), vec![id]);
-    assert_eq!(store.queue_depth().unwrap(), 1);
+    assert_eq!(pending_ids(store, "alice", 1).await, vec![id]);
+    assert_eq!(store.queue_depth().await.unwrap(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1216,27 +1405,28 @@ fn check_bad_input(store: &impl Store) {
 
 /// Writes submitted without waiting commit in submission order; the listener hears of each new
 /// envelope once, in id order, and never of a resend or a refused write.
-fn check_submissions<S: Store>(open: impl FnOnce(Arc<dyn StoredListener>) -> S) {
+async fn check_submissions<S: Store>(open: impl FnOnce(Arc<dyn StoredListener>) -> S) {
     let recorder = Arc::new(Recorder::default());
     let store = open(recorder.clone());
-    register(&store, "alice", &[1]);
-    register(&store, "bob", &[1]);
+    register(&store, "alice", &[1]).await;
+    register(&store, "bob", &[1]).await;
     let mut submitted: Vec<Pending<Vec<u64>>> = (0..50)
         .map(|n| store.submit_envelopes(vec![envelope(("alice", 1), ("bob", 1), n, 10)]))
         .collect();
     let resend = store.submit_envelopes(vec![envelope(("alice", 1), ("bob", 1), 0, 10)]);
     let refused = store.submit_envelopes(vec![envelope(("alice", 1), ("nobody", 1), 99, 10)]);
     let acked = store.submit_ack("bob", 1, vec![]);
-    let last = submitted.pop().unwrap().wait().unwrap()[0];
-    let ids: Vec<u64> = submitted
-        .into_iter()
-        .map(|pending| pending.wait().unwrap()[0])
-        .collect();
+    // Awaited last first: the order is the submissions', not the awaits'.
+    let last = submitted.pop().unwrap().await.unwrap()[0];
+    let mut ids: Vec<u64> = Vec::new();
+    for pending in submitted {
+        ids.push(pending.await.unwrap()[0]);
+    }
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     assert!(ids.last() < Some(&last));
-    assert_eq!(resend.wait().unwrap(), vec![ids[0]]);
-    assert!(matches!(refused.wait(), Err(StoreError::NotFound(_))));
-    assert_eq!(acked.wait().unwrap(), 0);
+    assert_eq!(resend.await.unwrap(), vec![ids[0]]);
+    assert!(matches!(refused.await, Err(StoreError::NotFound(_))));
+    assert_eq!(acked.await.unwrap(), 0);
 
     let heard: Vec<u64> = recorder.0.lock().unwrap().iter().map(|s| s.id).collect();
     let mut expected = ids.clone();
@@ -1246,99 +1436,101 @@ fn check_submissions<S: Store>(open: impl FnOnce(Arc<dyn StoredListener>) -> S) 
     assert_eq!(first.envelope, envelope(("alice", 1), ("bob", 1), 0, 10));
 
     let acked = store.submit_ack("bob", 1, expected.clone());
-    assert_eq!(acked.wait().unwrap(), 50);
-    assert!(pending_ids(&store, "bob", 1).is_empty());
+    assert_eq!(acked.await.unwrap(), 50);
+    assert!(pending_ids(&store, "bob", 1).await.is_empty());
 }
 
-#[test]
-fn submissions() {
+#[tokio::test]
+async fn submissions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
-    check_submissions(|listener| SqliteStore::open_with_listener(&path, Some(listener)).unwrap());
+    check_submissions(|listener| SqliteStore::open_with_listener(&path, Some(listener)).unwrap())
+        .await;
 }
 
-#[test]
-fn account_create_and_conflict() {
-    check_account_create_and_conflict(&fresh().1);
+#[tokio::test]
+async fn account_create_and_conflict() {
+    check_account_create_and_conflict(&fresh().1).await;
 }
 
-#[test]
-fn device_list_versions() {
-    check_device_list_versions(&fresh().1);
+#[tokio::test]
+async fn device_list_versions() {
+    check_device_list_versions(&fresh().1).await;
 }
 
-#[test]
-fn removed_identities() {
-    check_removed_identities(&fresh().1);
+#[tokio::test]
+async fn removed_identities() {
+    check_removed_identities(&fresh().1).await;
 }
 
-#[test]
-fn prekeys() {
-    check_prekeys(&fresh().1);
+#[tokio::test]
+async fn prekeys() {
+    check_prekeys(&fresh().1).await;
 }
 
-#[test]
-fn take_bundles_race() {
-    check_take_bundles_race(&fresh().1);
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn take_bundles_race() {
+    let (_dir, store) = fresh();
+    check_take_bundles_race(Arc::new(store)).await;
 }
 
-#[test]
-fn bundles_without_one_time_prekeys() {
-    check_bundles_without_one_time_prekeys(&fresh().1);
+#[tokio::test]
+async fn bundles_without_one_time_prekeys() {
+    check_bundles_without_one_time_prekeys(&fresh().1).await;
 }
 
-#[test]
-fn own_devices() {
-    check_own_devices(&fresh().1);
+#[tokio::test]
+async fn own_devices() {
+    check_own_devices(&fresh().1).await;
 }
 
-#[test]
-fn remaining_count() {
-    check_remaining_count(&fresh().1);
+#[tokio::test]
+async fn remaining_count() {
+    check_remaining_count(&fresh().1).await;
 }
 
-#[test]
-fn insert_idempotent() {
-    check_insert_idempotent(&fresh().1);
+#[tokio::test]
+async fn insert_idempotent() {
+    check_insert_idempotent(&fresh().1).await;
 }
 
-#[test]
-fn pending_order() {
-    check_pending_order(&fresh().1);
+#[tokio::test]
+async fn pending_order() {
+    check_pending_order(&fresh().1).await;
 }
 
-#[test]
-fn ack() {
-    check_ack(&fresh().1);
+#[tokio::test]
+async fn ack() {
+    check_ack(&fresh().1).await;
 }
 
-#[test]
-fn expire() {
-    check_expire(&fresh().1);
+#[tokio::test]
+async fn expire() {
+    check_expire(&fresh().1).await;
 }
 
-#[test]
-fn expire_in_batches() {
-    check_expire_in_batches(&fresh().1);
+#[tokio::test]
+async fn expire_in_batches() {
+    check_expire_in_batches(&fresh().1).await;
 }
 
-#[test]
-fn queue_depth() {
-    check_queue_depth(&fresh().1);
+#[tokio::test]
+async fn queue_depth() {
+    check_queue_depth(&fresh().1).await;
 }
 
-#[test]
-fn queue_quotas() {
-    check_queue_quotas(&fresh().1);
+#[tokio::test]
+async fn queue_quotas() {
+    check_queue_quotas(&fresh().1).await;
 }
 
 /// SQLite: a group message is one payload row, deleted in the transaction that removes its last
 /// envelope (ack or expiry); a resend adds none.
-#[test]
-fn group_payloads_are_stored_once_and_go_with_their_last_envelope() {
+#[tokio::test]
+async fn group_payloads_are_stored_once_and_go_with_their_last_envelope() {
     let (dir, store) = fresh();
-    register(&store, "alice", &[1]);
-    register(&store, "bob", &[1, 2, 3]);
+    register(&store, "alice", &[1]).await;
+    register(&store, "bob", &[1, 2, 3]).await;
     let payload_rows = || -> i64 {
         let conn = rusqlite::Connection::open(dir.path().join("hush.db")).unwrap();
         conn.query_row("SELECT count(*) FROM payloads", [], |row| row.get(0))
@@ -1347,71 +1539,74 @@ fn group_payloads_are_stored_once_and_go_with_their_last_envelope() {
     let to = [("bob", 1), ("bob", 2), ("bob", 3)];
     let ids = store
         .insert_envelopes(&group(("alice", 1), &to, 1, 1000))
+        .await
         .unwrap();
     assert_eq!(payload_rows(), 1);
     store
         .insert_envelopes(&group(("alice", 1), &to, 1, 1000))
+        .await
         .unwrap();
     assert_eq!(payload_rows(), 1, "a resend stores no payload");
-    store.ack("bob", 1, &ids[..1]).unwrap();
-    store.ack("bob", 2, &ids[1..2]).unwrap();
+    store.ack("bob", 1, &ids[..1]).await.unwrap();
+    store.ack("bob", 2, &ids[1..2]).await.unwrap();
     assert_eq!(payload_rows(), 1);
     assert_eq!(
-        store.pending("bob", 3, 0, 10).unwrap()[0]
+        store.pending("bob", 3, 0, 10).await.unwrap()[0]
             .envelope
             .payload
             .len(),
         1000
     );
-    store.expire(u64::MAX).unwrap();
+    store.expire(u64::MAX).await.unwrap();
     assert_eq!(payload_rows(), 0);
 }
 
-#[test]
-fn blobs() {
-    check_blobs(&fresh().1);
+#[tokio::test]
+async fn blobs() {
+    check_blobs(&fresh().1).await;
 }
 
-#[test]
-fn close_account() {
-    check_close_account(&fresh().1);
+#[tokio::test]
+async fn close_account() {
+    check_close_account(&fresh().1).await;
 }
 
-#[test]
-fn reopen() {
+#[tokio::test]
+async fn reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
-    check_reopen(|| SqliteStore::open(&path).unwrap());
+    check_reopen(|| SqliteStore::open(&path).unwrap()).await;
 }
 
-#[test]
-fn counts_survive_reopen() {
+#[tokio::test]
+async fn counts_survive_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
-    check_counts_survive_reopen(|| SqliteStore::open(&path).unwrap());
+    check_counts_survive_reopen(|| SqliteStore::open(&path).unwrap()).await;
 }
 
-#[test]
-fn durable_without_flush() {
+#[tokio::test]
+async fn durable_without_flush() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
-    check_durable_without_flush(|| SqliteStore::open(&path).unwrap());
+    check_durable_without_flush(|| SqliteStore::open(&path).unwrap()).await;
 }
 
-#[test]
-fn concurrent_inserts() {
-    check_concurrent_inserts(&fresh().1);
-}
-
-#[test]
-fn push_subscriptions() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_inserts() {
     let (_dir, store) = fresh();
-    check_push_subscriptions(&store);
+    check_concurrent_inserts(Arc::new(store)).await;
 }
 
-#[test]
-fn bad_input() {
-    check_bad_input(&fresh().1);
+#[tokio::test]
+async fn push_subscriptions() {
+    let (_dir, store) = fresh();
+    check_push_subscriptions(&store).await;
+}
+
+#[tokio::test]
+async fn bad_input() {
+    check_bad_input(&fresh().1).await;
 }
 
 /// A database from a newer build is refused with a clear message, and left alone.
@@ -1444,25 +1639,25 @@ const CHILD_DIR: &str = "HUSH_STORE_TEST_SIGKILL_DIR";
 
 /// The child of [`envelopes_survive_sigkill`]: inserts envelopes one by one, printing each id once
 /// its insert has returned, until it is killed. Does nothing when run on its own.
-#[test]
+#[tokio::test]
 #[ignore = "run by envelopes_survive_sigkill in a child process"]
-fn sigkill_child() {
+async fn sigkill_child() {
     let Some(dir) = std::env::var_os(CHILD_DIR) else {
         return;
     };
     let store = SqliteStore::open(&Path::new(&dir).join("hush.db")).unwrap();
     for n in 0..1_000_000 {
-        let id = insert_one(&store, envelope(("alice", 1), ("alice", 1), n, 10));
+        let id = insert_one(&store, envelope(("alice", 1), ("alice", 1), n, 10)).await;
         println!("acked {id}");
     }
 }
 
 /// Every envelope whose insert returned survives SIGKILL of the process at an arbitrary moment.
-#[test]
-fn envelopes_survive_sigkill() {
+#[tokio::test]
+async fn envelopes_survive_sigkill() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
-    register(&SqliteStore::open(&path).unwrap(), "alice", &[1]);
+    register(&SqliteStore::open(&path).unwrap(), "alice", &[1]).await;
 
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["sigkill_child", "--exact", "--ignored", "--nocapture"])
@@ -1489,7 +1684,7 @@ fn envelopes_survive_sigkill() {
     }
 
     let store = SqliteStore::open(&path).unwrap();
-    let stored: HashSet<u64> = pending_ids(&store, "alice", 1).into_iter().collect();
+    let stored: HashSet<u64> = pending_ids(&store, "alice", 1).await.into_iter().collect();
     let lost: Vec<_> = acked.iter().filter(|id| !stored.contains(id)).collect();
     assert!(lost.is_empty(), "acked but lost after SIGKILL: {lost:?}");
 }
@@ -1497,63 +1692,78 @@ fn envelopes_survive_sigkill() {
 /// The first change hash submitted for a group's next epoch is kept; a later one for that epoch,
 /// or one that skips ahead, is refused with the head; the same hash again is accepted; the
 /// newest `MAX_ORDERED` epochs are kept, and every row survives a reopen.
-fn check_group_order<S: Store>(open: impl Fn() -> S) {
+async fn check_group_order<S: Store>(open: impl Fn() -> S) {
     use hush_protocol::relay::MAX_ORDERED;
     use hush_server::store::GroupCommit;
     let store = open();
     let (g, other) = ([1; 16], [2; 16]);
     // The first epoch the relay sees for a group starts its order (groups older than it).
     assert_eq!(
-        store.commit_group_change(g, 5, [5; 32]).unwrap(),
+        store.commit_group_change(g, 5, [5; 32]).await.unwrap(),
         GroupCommit::Accepted
     );
     assert_eq!(
-        store.commit_group_change(g, 6, [6; 32]).unwrap(),
+        store.commit_group_change(g, 6, [6; 32]).await.unwrap(),
         GroupCommit::Accepted
     );
     let refused = GroupCommit::Refused { head: 6 };
-    assert_eq!(store.commit_group_change(g, 6, [7; 32]).unwrap(), refused);
-    assert_eq!(store.commit_group_change(g, 8, [8; 32]).unwrap(), refused);
-    assert_eq!(store.commit_group_change(g, 4, [4; 32]).unwrap(), refused);
     assert_eq!(
-        store.commit_group_change(g, 6, [6; 32]).unwrap(),
+        store.commit_group_change(g, 6, [7; 32]).await.unwrap(),
+        refused
+    );
+    assert_eq!(
+        store.commit_group_change(g, 8, [8; 32]).await.unwrap(),
+        refused
+    );
+    assert_eq!(
+        store.commit_group_change(g, 4, [4; 32]).await.unwrap(),
+        refused
+    );
+    assert_eq!(
+        store.commit_group_change(g, 6, [6; 32]).await.unwrap(),
         GroupCommit::Accepted
     );
     assert_eq!(
-        store.commit_group_change(g, u64::MAX, [1; 32]).unwrap(),
+        store
+            .commit_group_change(g, u64::MAX, [1; 32])
+            .await
+            .unwrap(),
         refused
     );
     // Another group is ordered on its own.
     assert_eq!(
-        store.commit_group_change(other, 1, [1; 32]).unwrap(),
+        store.commit_group_change(other, 1, [1; 32]).await.unwrap(),
         GroupCommit::Accepted
     );
     assert_eq!(
-        store.group_order(&g, 0).unwrap(),
+        store.group_order(&g, 0).await.unwrap(),
         vec![(5, [5; 32]), (6, [6; 32])]
     );
-    assert_eq!(store.group_order(&g, 5).unwrap(), vec![(6, [6; 32])]);
-    assert_eq!(store.group_order(&[3; 16], 0).unwrap(), vec![]);
+    assert_eq!(store.group_order(&g, 5).await.unwrap(), vec![(6, [6; 32])]);
+    assert_eq!(store.group_order(&[3; 16], 0).await.unwrap(), vec![]);
     for epoch in 7..(7 + MAX_ORDERED as u64 + 10) {
         let hash = [epoch as u8; 32];
         assert_eq!(
-            store.commit_group_change(g, epoch, hash).unwrap(),
+            store.commit_group_change(g, epoch, hash).await.unwrap(),
             GroupCommit::Accepted
         );
     }
     drop(store);
     let store = open();
-    let kept = store.group_order(&g, 0).unwrap();
+    let kept = store.group_order(&g, 0).await.unwrap();
     assert_eq!(kept.len(), MAX_ORDERED);
     let head = 6 + MAX_ORDERED as u64 + 10;
     assert_eq!(kept.last().unwrap().0, head);
     assert_eq!(kept[0].0, head + 1 - MAX_ORDERED as u64);
-    assert_eq!(store.group_order(&other, 0).unwrap(), vec![(1, [1; 32])]);
+    assert_eq!(
+        store.group_order(&other, 0).await.unwrap(),
+        vec![(1, [1; 32])]
+    );
 }
 
-#[test]
-fn group_order_first_wins_and_is_bounded() {
+#[tokio::test]
+async fn group_order_first_wins_and_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
-    check_group_order(|| SqliteStore::open(&path).unwrap());
+    check_group_order(|| SqliteStore::open(&path).unwrap()).await;
 }

@@ -64,7 +64,7 @@ fn serve(harness: &mut Harness, input: &[u8]) {
     live.served += 1;
     if live.served >= INPUTS_PER_RELAY {
         if let Some(done) = harness.live.take() {
-            if let Err(e) = done.relay.close() {
+            if let Err(e) = runtime.block_on(done.relay.close()) {
                 panic!("the store is inconsistent after {INPUTS_PER_RELAY} inputs: {e}");
             }
         }

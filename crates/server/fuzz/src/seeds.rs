@@ -195,7 +195,7 @@ mod tests {
                 "{name}: no {expected} in {kinds:#?}"
             );
         }
-        relay.close().unwrap();
+        runtime.block_on(relay.close()).unwrap();
     }
 
     /// The committed seeds are the current encodings (or are written again on request).

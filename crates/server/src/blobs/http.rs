@@ -133,9 +133,8 @@ pub(super) async fn keep(state: &AppState, id: &[u8; 32], owner: DeviceKey, size
         size,
         expires_ms: state.blobs.expiry_from(now_ms()),
     };
-    let store = state.store.clone();
-    match tokio::task::spawn_blocking(move || store.add_blob(&record)).await {
-        Ok(Ok(())) => StatusCode::CREATED.into_response(),
+    match state.store.add_blob(&record).await {
+        Ok(()) => StatusCode::CREATED.into_response(),
         _ => {
             // Unrecorded, it would count against no quota: it goes.
             files.remove(id);

@@ -207,24 +207,27 @@ impl Blobs {
     /// Deletes blobs expired at `now` (in batches from the store), and files last written
     /// more than the blob lifetime ago (uploaded by an earlier build without a record, or a
     /// record lost) or uploads unused past their grant's lifetime. Returns how many files went.
-    pub(crate) fn expire(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
+    /// The files are removed on the blocking pool.
+    pub(crate) async fn expire(&self, store: &dyn Store, now: Millis) -> Result<usize, StoreError> {
         let mut removed = 0;
         loop {
-            let ids = store.take_expired_blobs(now, EXPIRY_BATCH)?;
-            for id in &ids {
-                removed += usize::from(self.files.remove(id));
-            }
-            if ids.len() < EXPIRY_BATCH {
+            let ids = store.take_expired_blobs(now, EXPIRY_BATCH).await?;
+            let last = ids.len() < EXPIRY_BATCH;
+            let files = self.files.clone();
+            removed +=
+                on_blocking_pool(move || ids.iter().filter(|id| files.remove(id)).count()).await?;
+            if last {
                 break;
             }
         }
         // A renewal touches the blob, so this agrees with the store's expiry. An upload in
         // progress outlives its grant only if the relay stopped.
         let now = SystemTime::UNIX_EPOCH + Duration::from_millis(now);
-        let swept = (self.files).sweep(
-            now.checked_sub(self.limits.lifetime),
-            now.checked_sub(GRANT_LIFETIME),
-        );
+        let (files, lifetime) = (self.files.clone(), self.limits.lifetime);
+        let swept = on_blocking_pool(move || {
+            files.sweep(now.checked_sub(lifetime), now.checked_sub(GRANT_LIFETIME))
+        })
+        .await?;
         Ok(removed + swept)
     }
 
@@ -232,6 +235,15 @@ impl Blobs {
     pub(crate) fn touch(&self, id: &[u8; 32]) {
         self.files.touch(id);
     }
+}
+
+/// Runs file work that blocks (removing, listing) on tokio's blocking pool.
+async fn on_blocking_pool<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| StoreError::Backend(format!("removing blob files failed: {error}")))
 }
 
 /// A grant held by one request (see [`Blobs::hold_grant`]).

@@ -70,12 +70,12 @@ fn a_device_holds_few_grants_and_its_quota_counts_them() {
     assert!(blobs.grant(&device(4), 400, 100).is_ok());
 }
 
-#[test]
-fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
+#[tokio::test]
+async fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
     let dir = tempfile::tempdir().unwrap();
     let blobs = Blobs::open(dir.path(), BlobLimits::default()).unwrap();
     let store = SqliteStore::open(&dir.path().join("hush.db")).unwrap();
-    register_alice(&store);
+    register_alice(&store).await;
     let now = crate::now_ms();
     let count = EXPIRY_BATCH + 3;
     for n in 0..count {
@@ -89,15 +89,15 @@ fn expired_blobs_go_in_batches_and_renewed_ones_stay() {
             size: 1,
             expires_ms: if n == 0 { now + 10_000 } else { now - 1 },
         };
-        store.add_blob(&record).unwrap();
+        store.add_blob(&record).await.unwrap();
     }
-    assert_eq!(blobs.expire(&store, now).unwrap(), count - 1);
+    assert_eq!(blobs.expire(&store, now).await.unwrap(), count - 1);
     let left: Vec<_> = std::fs::read_dir(dir.path().join("blobs"))
         .unwrap()
         .flatten()
         .collect();
     assert_eq!(left.len(), 1);
-    assert_eq!(store.blob_bytes("alice", 1, now).unwrap(), 1);
+    assert_eq!(store.blob_bytes("alice", 1, now).await.unwrap(), 1);
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn a_grant_file_that_is_junk_is_dropped_at_open() {
 }
 
 /// Registers `alice` with device 1 (blobs are recorded only for listed devices).
-fn register_alice(store: &SqliteStore) {
+async fn register_alice(store: &SqliteStore) {
     use crate::store::{AccountRecord, DeviceRecord, SignedDeviceList, Store as _};
     let account = AccountRecord {
         name: "alice".to_owned(),
@@ -150,5 +150,5 @@ fn register_alice(store: &SqliteStore) {
             identity: [2; 64],
         }],
     };
-    store.create_account(&account, &list).unwrap();
+    store.create_account(&account, &list).await.unwrap();
 }

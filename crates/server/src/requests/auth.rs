@@ -9,7 +9,7 @@ use hush_protocol::IdentityKey;
 
 use super::devices::stored_list;
 use super::reply::{internal, Refusal};
-use super::store_calls::{blocking, device_list};
+use super::store_calls::{counted, device_list};
 use crate::hub::DeviceKey;
 use crate::store::{AccountRecord, StoreError};
 use crate::{now_ms, AppState};
@@ -36,8 +36,8 @@ pub(crate) async fn unlinked(
     else {
         return None;
     };
-    let (name, id) = (account.to_string(), *device);
-    let removed = blocking(state, move |s| s.removed_identities(&name, id))
+    let name = account.to_string();
+    let removed = counted(state, state.store.removed_identities(&name, *device))
         .await
         .ok()?;
     let message = auth_message(nonce, account, *device);
@@ -145,7 +145,7 @@ async fn register(
     }
     let signed = stored_list(&list, device_list);
     let committed = signed.clone();
-    let created = blocking(state, move |s| s.create_account(&account, &signed)).await;
+    let created = counted(state, state.store.create_account(&account, &signed)).await;
     if created.is_err() {
         state.limits.registration_failed(client);
     }

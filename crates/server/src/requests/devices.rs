@@ -5,7 +5,7 @@ use hush_protocol::relay::{ErrorCode, ServerFrame};
 use hush_protocol::IdentityKey;
 
 use super::reply::{internal, Refusal, Reply};
-use super::store_calls::{blocking, device_list};
+use super::store_calls::{counted, device_list};
 use crate::hub::DeviceKey;
 use crate::store::{Closed, DeviceRecord, ExpiryNotice, SignedDeviceList, StoreError};
 use crate::{now_ms, AppState};
@@ -18,9 +18,8 @@ pub(crate) async fn own_devices(state: &AppState, account: &str) -> Option<Serve
 
 /// `OwnDevices` with `bytes` and the account's devices' activity (now for a connected one).
 async fn own_devices_frame(state: &AppState, account: &str, bytes: Vec<u8>) -> ServerFrame {
-    let name = account.to_owned();
     let now = now_ms();
-    let last_active = blocking(state, move |s| s.last_active(&name))
+    let last_active = counted(state, state.store.last_active(account))
         .await
         .unwrap_or_default()
         .into_iter()
@@ -40,8 +39,8 @@ async fn own_devices_frame(state: &AppState, account: &str, bytes: Vec<u8>) -> S
 
 /// Records that `device` is connected now (at authentication and when it leaves).
 pub(crate) async fn touch(state: &AppState, device: &DeviceKey) {
-    let (name, id, now) = (device.account.clone(), device.device, now_ms());
-    let _ = blocking(state, move |s| s.set_last_active(&name, id, now)).await;
+    let touched = (state.store).set_last_active(&device.account, device.device, now_ms());
+    let _ = counted(state, touched).await;
 }
 
 /// The list as the store keeps it: its bytes, version and devices.
@@ -73,8 +72,7 @@ pub(super) async fn publish_device_list(
     if list.account != device.account {
         return Err((ErrorCode::Invalid, "a list for another account".to_owned()));
     }
-    let name = device.account.clone();
-    let account = blocking(state, move |s| s.account(&name))
+    let account = counted(state, state.store.account(&device.account))
         .await
         .map_err(internal)?
         .ok_or((ErrorCode::NotFound, "no such account".to_owned()))?;
@@ -85,16 +83,17 @@ pub(super) async fn publish_device_list(
         .await
         .map_err(internal)?;
     let signed = stored_list(&list, bytes.clone());
-    let committed = signed.clone();
-    let name = device.account.clone();
-    let closing = list.is_closed();
-    let stored = blocking(state, move |s| match closing {
-        true => s.close_account(&name, &signed),
-        false => s
-            .replace_device_list(&name, &signed)
-            .map(|()| Closed::default()),
+    let name = &device.account;
+    let stored = counted(state, async {
+        match list.is_closed() {
+            true => state.store.close_account(name, &signed).await,
+            false => {
+                (state.store.replace_device_list(name, &signed).await).map(|()| Closed::default())
+            }
+        }
     })
     .await;
+    let committed = signed;
     match stored {
         Ok(Closed { blobs, notices }) => {
             tell_senders(state, notices);

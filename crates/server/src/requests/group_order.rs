@@ -6,7 +6,7 @@ use hush_protocol::groups::Ordered;
 use hush_protocol::relay::ServerFrame;
 
 use super::reply::{internal, Refusal, Reply};
-use super::store_calls::blocking;
+use super::store_calls::counted;
 use crate::store::GroupCommit;
 use crate::AppState;
 
@@ -17,7 +17,7 @@ pub(super) async fn commit(
     epoch: u64,
     hash: [u8; 32],
 ) -> Result<Reply, Refusal> {
-    let outcome = blocking(state, move |s| s.commit_group_change(group, epoch, hash))
+    let outcome = counted(state, state.store.commit_group_change(group, epoch, hash))
         .await
         .map_err(internal)?;
     let frame = match outcome {
@@ -29,7 +29,7 @@ pub(super) async fn commit(
 
 /// A member asks for the hashes ordered after `after`.
 pub(super) async fn order(state: &AppState, group: [u8; 16], after: u64) -> Result<Reply, Refusal> {
-    let entries = blocking(state, move |s| s.group_order(&group, after))
+    let entries = counted(state, state.store.group_order(&group, after))
         .await
         .map_err(internal)?;
     let entries = entries

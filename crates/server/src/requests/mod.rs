@@ -1,5 +1,5 @@
 //! What the relay does for each request of an authenticated device (and for authentication
-//! itself). Store calls run on the blocking pool, except envelope and ack writes: those are
+//! itself). Store calls are awaited in the request, except envelope and ack writes: those are
 //! submitted to the group-commit queue and answered later, so a connection never waits for an
 //! fsync before reading its next frame. Nothing here holds a lock across an await.
 //!

@@ -8,7 +8,7 @@ use x25519_dalek::PublicKey;
 
 use super::devices::device_identity;
 use super::reply::{internal, Refusal, Reply};
-use super::store_calls::blocking;
+use super::store_calls::counted;
 use crate::hub::DeviceKey;
 use crate::AppState;
 
@@ -55,20 +55,21 @@ pub(super) async fn upload_prekeys(
             "the signed prekey is not signed by this device".to_owned(),
         ));
     }
-    let (account, id) = (device.account.clone(), device.device);
+    let (account, id) = (device.account.as_str(), device.device);
     let spk = encode_signed_prekey(&signed_prekey);
     let mut keys: Vec<(u32, [u8; 32])> = one_time
         .iter()
         .map(|k| (k.id, k.public.to_bytes()))
         .collect();
     let cap = state.max_one_time_prekeys;
-    let (remaining, cut) = blocking(state, move |s| {
-        s.set_signed_prekey(&account, id, &spk)?;
+    let s = &state.store;
+    let (remaining, cut) = counted(state, async {
+        s.set_signed_prekey(account, id, &spk).await?;
         // One device uploads on one connection at a time, so nothing adds in between.
-        let room = cap.saturating_sub(s.one_time_prekey_count(&account, id)?) as usize;
+        let room = cap.saturating_sub(s.one_time_prekey_count(account, id).await?) as usize;
         let cut = keys.len() > room;
         keys.truncate(room);
-        Ok((s.add_one_time_prekeys(&account, id, &keys)?, cut))
+        Ok((s.add_one_time_prekeys(account, id, &keys).await?, cut))
     })
     .await
     .map_err(internal)?;
@@ -94,16 +95,17 @@ pub(super) async fn fetch_bundles(
     request: u32,
     account: String,
 ) -> Result<Reply, Refusal> {
-    let name = account.clone();
+    let name = account.as_str();
     // A device asking for its own account's bundles (to reach its other devices) gets none
     // of its own.
     let except = (from.account == account).then_some(from.device);
-    let (list, stored) = blocking(state, move |s| {
+    let s = &state.store;
+    let (list, stored) = counted(state, async {
         // An unknown account is an answer (NotFound below), not a store failure.
-        match (s.account(&name)?, s.device_list(&name)?) {
+        match (s.account(name).await?, s.device_list(name).await?) {
             (Some(account), Some(list)) => Ok((
                 Some((account.account_key, list)),
-                s.take_bundles_except(&name, except)?,
+                s.take_bundles_except(name, except).await?,
             )),
             _ => Ok((None, Vec::new())),
         }
@@ -155,10 +157,8 @@ pub(super) async fn fetch_bundles(
 
 /// One-time prekeys the device has left (0 when the store cannot say).
 pub(crate) async fn one_time_prekey_count(state: &AppState, device: &DeviceKey) -> u32 {
-    let (account, id) = (device.account.clone(), device.device);
-    blocking(state, move |s| s.one_time_prekey_count(&account, id))
-        .await
-        .unwrap_or(0)
+    let read = (state.store).one_time_prekey_count(&device.account, device.device);
+    counted(state, read).await.unwrap_or(0)
 }
 
 #[cfg(test)]

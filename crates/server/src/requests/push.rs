@@ -3,7 +3,7 @@
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 
 use super::reply::{internal, Refusal, Reply};
-use super::store_calls::blocking;
+use super::store_calls::counted;
 use crate::hub::DeviceKey;
 use crate::store::{PushSubscription, StoreError};
 use crate::AppState;
@@ -23,10 +23,13 @@ pub(super) async fn push_subscribe(
             ));
         }
     }
-    let (account, id) = (device.account.clone(), device.device);
-    let result = blocking(state, move |s| match &subscription {
-        Some(sub) => s.set_push_subscription(&account, id, sub),
-        None => s.delete_push_subscription(&account, id),
+    let (account, id) = (device.account.as_str(), device.device);
+    let s = &state.store;
+    let result = counted(state, async {
+        match &subscription {
+            Some(sub) => s.set_push_subscription(account, id, sub).await,
+            None => s.delete_push_subscription(account, id).await,
+        }
     })
     .await;
     match result {

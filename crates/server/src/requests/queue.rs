@@ -5,7 +5,7 @@ use futures::FutureExt;
 use hush_protocol::relay::ServerFrame;
 
 use super::reply::{internal, Refusal, Reply};
-use super::store_calls::{blocking, store_failed};
+use super::store_calls::{counted, store_failed};
 use crate::hub::DeviceKey;
 use crate::store::{ExpiryNotice, StoreError, StoredEnvelope};
 use crate::AppState;
@@ -38,8 +38,8 @@ pub(super) async fn ack_expired(
     device: &DeviceKey,
     ids: Vec<u64>,
 ) -> Result<Reply, Refusal> {
-    let (account, id) = (device.account.clone(), device.device);
-    blocking(state, move |s| s.ack_expiry_notices(&account, id, &ids))
+    let acked = (state.store).ack_expiry_notices(&device.account, device.device, &ids);
+    counted(state, acked)
         .await
         .map(|_| Reply::None)
         .map_err(internal)
@@ -53,11 +53,9 @@ pub(crate) async fn pending(
     after: u64,
     (limit, max_bytes): (usize, usize),
 ) -> Result<Vec<StoredEnvelope>, StoreError> {
-    let (account, id) = (device.account.clone(), device.device);
-    blocking(state, move |s| {
-        s.pending_within(&account, id, after, limit, max_bytes)
-    })
-    .await
+    let (account, id) = (&device.account, device.device);
+    let read = (state.store).pending_within(account, id, after, limit, max_bytes);
+    counted(state, read).await
 }
 
 /// The device's expiry notices not yet acknowledged, as frames.
@@ -65,11 +63,9 @@ pub(crate) async fn expiry_notices(
     state: &AppState,
     device: &DeviceKey,
 ) -> Result<Vec<ServerFrame>, StoreError> {
-    let (account, id) = (device.account.clone(), device.device);
-    let notices = blocking(state, move |s| {
-        s.expiry_notices(&account, id, EXPIRY_NOTICES_PER_CONNECTION)
-    })
-    .await?;
+    let (account, id) = (&device.account, device.device);
+    let read = (state.store).expiry_notices(account, id, EXPIRY_NOTICES_PER_CONNECTION);
+    let notices = counted(state, read).await?;
     Ok(notices.into_iter().filter_map(expired_frame).collect())
 }
 

@@ -9,7 +9,7 @@ use hush_protocol::relay::{ErrorCode, OutgoingEnvelope, SendOutcome, ServerFrame
 
 use super::reply::{internal, Named, Refusal, Reply};
 use super::storage::{over_quota, require_free_disk};
-use super::store_calls::{blocking, device_list, store_failed};
+use super::store_calls::{counted, device_list, store_failed};
 use crate::hub::DeviceKey;
 use crate::limits::SharedDeviceLimits;
 use crate::store::{NewEnvelope, StoreError};
@@ -47,8 +47,7 @@ pub(super) async fn send(
     if !missing.is_empty() {
         // A device listed but not set up yet (no signed prekey: a link in progress, or one
         // that never finished) cannot be sent to, and must not block everyone else.
-        let name = recipient.clone();
-        let reachable = blocking(state, move |s| s.reachable_devices(&name))
+        let reachable = counted(state, state.store.reachable_devices(&recipient))
             .await
             .map_err(internal)?;
         missing.retain(|d| reachable.contains(d));

@@ -1,20 +1,18 @@
-//! Store calls on the blocking pool, and the device lists the relay keeps in memory.
+//! Store calls with their failures counted, and the device lists the relay keeps in memory.
 
+use std::future::Future;
 use std::sync::Arc;
 
-use crate::store::{SignedDeviceList, Store, StoreError};
+use crate::store::{SignedDeviceList, StoreError};
 use crate::AppState;
 
-/// Runs `f` on the store in the blocking pool (a backend failure is counted and logged).
-pub(super) async fn blocking<T: Send + 'static>(
+/// Awaits a store call (or several, in one `async` block); a backend failure is counted and
+/// logged.
+pub(super) async fn counted<T>(
     state: &AppState,
-    f: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+    call: impl Future<Output = Result<T, StoreError>>,
 ) -> Result<T, StoreError> {
-    let store = state.store.clone();
-    let result = tokio::task::spawn_blocking(move || f(store.as_ref()))
-        .await
-        .map_err(|e| StoreError::Backend(e.to_string()))
-        .and_then(|r| r);
+    let result = call.await;
     if let Err(e) = &result {
         store_failed(state, e);
     }
@@ -38,8 +36,7 @@ pub(super) async fn device_list(
         Ok(list) => return Ok(Some(list)),
         Err(epoch) => epoch,
     };
-    let name = account.to_owned();
-    let Some(list) = blocking(state, move |s| s.device_list(&name)).await? else {
+    let Some(list) = counted(state, state.store.device_list(account)).await? else {
         return Ok(None);
     };
     let list = Arc::new(list);

@@ -5,7 +5,7 @@ use hush_protocol::relay::{ErrorCode, ServerFrame};
 
 use super::reply::{internal, Refusal, Reply};
 use super::storage::require_free_disk;
-use super::store_calls::blocking;
+use super::store_calls::counted;
 use crate::blobs::Refused;
 use crate::hub::DeviceKey;
 use crate::store::StoreError;
@@ -19,10 +19,8 @@ pub(super) async fn request_upload(
     size: u32,
 ) -> Result<Reply, Refusal> {
     require_free_disk(state)?;
-    let (account, id) = (device.account.clone(), device.device);
-    let stored = blocking(state, move |s| s.blob_bytes(&account, id, now_ms()))
-        .await
-        .map_err(internal)?;
+    let read = (state.store).blob_bytes(&device.account, device.device, now_ms());
+    let stored = counted(state, read).await.map_err(internal)?;
     let refused = match state.blobs.grant(device, size, stored) {
         Ok(id) => {
             return Ok(Reply::Frames(vec![ServerFrame::UploadGranted {
@@ -60,13 +58,14 @@ pub(super) async fn renew_blob(
     request: u32,
     blob: [u8; 32],
 ) -> Result<Reply, Refusal> {
-    let (account, id) = (device.account.clone(), device.device);
+    let renewer = (device.account.as_str(), device.device);
     let now = now_ms();
     let expires = state.blobs.expiry_from(now);
     let quota = state.blobs.limits().quota;
-    let renewed = blocking(state, move |s| {
-        s.renew_blob(&blob, (&account, id), now, expires, quota)
-    })
+    let renewed = counted(
+        state,
+        (state.store).renew_blob(&blob, renewer, now, expires, quota),
+    )
     .await;
     match renewed {
         Ok(true) => {}

@@ -4,7 +4,7 @@
 use hush_protocol::relay::{PresenceVisibility, ServerFrame};
 
 use super::reply::{internal, Refusal, Reply};
-use super::store_calls::blocking;
+use super::store_calls::counted;
 use crate::hub::DeviceKey;
 use crate::AppState;
 
@@ -16,14 +16,12 @@ pub(super) async fn set_visibility(
     request: u32,
     visibility: PresenceVisibility,
 ) -> Result<Reply, Refusal> {
-    let account = device.account.clone();
     // Store and hub change together, so two devices changing it at once leave them agreeing.
     let _writing = state.hub.visibility_writes.lock().await;
-    blocking(state, move |s| {
-        s.set_presence_visibility(&account, visibility)
-    })
-    .await
-    .map_err(internal)?;
+    let stored = state
+        .store
+        .set_presence_visibility(&device.account, visibility);
+    counted(state, stored).await.map_err(internal)?;
     state.hub.set_visibility(&device.account, visibility);
     let others = ServerFrame::PresenceVisibility {
         request: 0,
@@ -42,8 +40,7 @@ pub(super) async fn set_visibility(
 /// connects. A store failure hides presence (until the account sets it again or the relay
 /// restarts): a failure must not show what the user chose to hide.
 pub(crate) async fn learn_visibility(state: &AppState, account: &str) -> PresenceVisibility {
-    let name = account.to_owned();
-    let stored = blocking(state, move |s| s.presence_visibility(&name))
+    let stored = counted(state, state.store.presence_visibility(account))
         .await
         .unwrap_or(PresenceVisibility::Nobody);
     state.hub.learn_visibility(account, stored)

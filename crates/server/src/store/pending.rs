@@ -8,8 +8,10 @@ use tokio::sync::oneshot;
 
 use super::StoreError;
 
-/// A write's outcome, ready once the write has committed (or failed). Await it from async code;
-/// [`Pending::wait`] blocks the calling thread instead.
+/// A write's outcome, ready once the write has committed (or failed): a future, to await. The
+/// write itself was queued when the `Pending` was made, so dropping it does not undo the write.
+/// A backend sends the outcome on the channel of [`Pending::channel`] from wherever its write
+/// runs (the SQLite writer thread; a task of an async backend).
 #[must_use = "a write's outcome says whether it was stored"]
 pub struct Pending<T>(State<T>);
 
@@ -27,18 +29,10 @@ impl<T> Pending<T> {
         Self(State::Ready(Some(outcome)))
     }
 
-    /// An outcome the backend will send on the other end of `reply`.
+    /// An outcome the backend will send on the other end of `reply` (from any thread or task).
     pub fn channel() -> (oneshot::Sender<Result<T, StoreError>>, Self) {
         let (reply, answer) = oneshot::channel();
         (reply, Self(State::Waiting(answer)))
-    }
-
-    /// Blocks until the outcome is known. Must not be called on an async runtime's thread.
-    pub fn wait(self) -> Result<T, StoreError> {
-        match self.0 {
-            State::Ready(outcome) => outcome.unwrap_or_else(|| Err(gone())),
-            State::Waiting(answer) => answer.blocking_recv().unwrap_or_else(|_| Err(gone())),
-        }
     }
 }
 

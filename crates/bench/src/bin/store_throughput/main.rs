@@ -1,9 +1,10 @@
 //! How fast the relay's SQLite store takes envelopes and acks on this machine (no thresholds:
 //! it prints).
 //!
-//! 64 threads insert 200,000 envelopes of 256 bytes, one envelope per call, then ack them, one
-//! id per call; every call returns only once its group is committed with `synchronous=FULL`.
-//! With `HUSH_BENCH_SMOKE=1`: 8 threads, 800 envelopes (does it still work?).
+//! 64 callers (tasks on a multi-thread runtime, as the relay's connections are) insert 200,000
+//! envelopes of 256 bytes, one envelope per call, then ack them, one id per call; every call
+//! returns only once its group is committed with `synchronous=FULL`.
+//! With `HUSH_BENCH_SMOKE=1`: 8 callers, 800 envelopes (does it still work?).
 //!
 //! `cargo run --release -p hush-bench --bin store_throughput [DIR [BATCH]]` (also `cargo xtask
 //! bench store`)
@@ -15,6 +16,7 @@ mod load;
 mod recipients;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hush_bench::Failure;
@@ -25,19 +27,26 @@ use crate::load::{ack_all, insert_all, Load};
 
 /// The full run's size.
 const FULL: Load = Load {
-    threads: 64,
+    callers: 64,
     envelopes: 200_000,
     batch: 1,
 };
 
 /// A smoke run's size.
 const SMOKE: Load = Load {
-    threads: 8,
+    callers: 8,
     envelopes: 800,
     batch: 1,
 };
 
 fn main() -> Result<(), Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run())
+}
+
+async fn run() -> Result<(), Failure> {
     let base = std::env::args_os()
         .nth(1)
         .map_or_else(std::env::temp_dir, PathBuf::from);
@@ -48,23 +57,24 @@ fn main() -> Result<(), Failure> {
     let dir = tempfile::tempdir_in(&base)?;
     let path = dir.path().join("hush.db");
     println!(
-        "database: {}; {} threads, {} per call",
+        "database: {}; {} callers, {} per call",
         path.display(),
-        load.threads,
+        load.callers,
         load.batch
     );
-    let store = SqliteStore::open(&path)?;
-    recipients::create(&store, load.threads)?;
+    let store = Arc::new(SqliteStore::open(&path)?);
+    recipients::create(&*store, load.callers).await?;
 
     let started = Instant::now();
-    let ids = insert_all(&store, &load)?;
+    let ids = insert_all(&store, &load).await?;
     report("insert", ids.iter().map(Vec::len).sum(), started.elapsed());
-    println!("queued: {}", store.queue_depth()?);
+    println!("queued: {}", store.queue_depth().await?);
 
+    let count = ids.iter().map(Vec::len).sum();
     let started = Instant::now();
-    ack_all(&store, &load, &ids)?;
-    report("ack", ids.iter().map(Vec::len).sum(), started.elapsed());
-    println!("queued: {}", store.queue_depth()?);
+    ack_all(&store, &load, ids).await?;
+    report("ack", count, started.elapsed());
+    println!("queued: {}", store.queue_depth().await?);
     Ok(())
 }
 

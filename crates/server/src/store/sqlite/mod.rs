@@ -2,9 +2,11 @@
 //! disk when its call returns.
 //!
 //! - Writes go to one writer thread that owns the only write connection and group-commits
-//!   whatever is queued: many callers, one transaction, one fsync (see `writer`).
+//!   whatever is queued: many callers, one transaction, one fsync (see `writer`). Callers await
+//!   the outcome (a [`Pending`]); no runtime thread waits for a commit.
 //! - Reads use a few read-only connections that see the last commit without waiting for the
-//!   writer.
+//!   writer. rusqlite blocks, so a read runs on tokio's blocking pool (`spawn_blocking`), never
+//!   on the runtime thread that awaits it.
 //! - The schema is versioned in `PRAGMA user_version` and migrated on open (see `migrations`).
 
 mod blobs;
@@ -24,6 +26,9 @@ mod writes;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use async_trait::async_trait;
+use rusqlite::Connection;
+
 use super::{
     AccountRecord, BlobRecord, Closed, Expired, ExpiryNotice, GroupCommit, Millis, NewEnvelope,
     Pending, PresenceVisibility, PushSubscription, QueueLimits, SignedDeviceList, Store,
@@ -36,8 +41,9 @@ const READ_CONNECTIONS: usize = 4;
 /// A [`Store`] in a SQLite database file.
 pub struct SqliteStore {
     // Readers close first, so the writer's connection is the last one: closing it checkpoints
-    // the WAL into the database file.
-    readers: reads::ReadPool,
+    // the WAL into the database file. (A read holds a clone of the pool only while it runs on
+    // the blocking pool, and lets go of it before its caller hears the answer.)
+    readers: Arc<reads::ReadPool>,
     writer: writer::Writer,
     /// What the queue holds: counted once at open, then kept by the writer after each commit,
     /// so reading it costs no query.
@@ -57,7 +63,7 @@ impl SqliteStore {
         listener: Option<Arc<dyn StoredListener>>,
     ) -> Result<Self, StoreError> {
         let conn = schema::open_writer(path)?;
-        let readers = reads::ReadPool::open(path, READ_CONNECTIONS)?;
+        let readers = Arc::new(reads::ReadPool::open(path, READ_CONNECTIONS)?);
         let usage = Arc::new(Mutex::new(usage::Usage::count(&conn)?));
         let writer = writer::Writer::start(conn, listener, usage.clone())?;
         Ok(Self {
@@ -66,58 +72,93 @@ impl SqliteStore {
             usage,
         })
     }
+
+    /// Runs `read` on a read connection, on tokio's blocking pool (rusqlite blocks). Outside a
+    /// tokio runtime (a caller polling with another executor) it runs on the caller's thread.
+    async fn read<T, F>(&self, read: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return readers.with(read);
+        };
+        runtime
+            .spawn_blocking(move || readers.with(read))
+            .await
+            .map_err(|error| StoreError::Backend(format!("a read did not finish: {error}")))?
+    }
 }
 
+// Writes are queued on the writer thread and awaited through their `Pending` outcome; reads go
+// to the blocking pool (`SqliteStore::read`); what the writer keeps counted in memory is read
+// at once.
+#[async_trait]
 impl Store for SqliteStore {
-    fn commit_group_change(
+    async fn commit_group_change(
         &self,
         group: [u8; 16],
         epoch: u64,
         hash: [u8; 32],
     ) -> Result<GroupCommit, StoreError> {
         self.writer
-            .call(1, move |conn| group_order::commit(conn, group, epoch, hash))
+            .submit(1, move |conn| group_order::commit(conn, group, epoch, hash))
+            .await
     }
 
-    fn group_order(
+    async fn group_order(
         &self,
         group: &[u8; 16],
         after: u64,
     ) -> Result<Vec<(u64, [u8; 32])>, StoreError> {
-        self.readers
-            .with(|conn| group_order::order(conn, group, after))
+        let group = *group;
+        self.read(move |conn| group_order::order(conn, &group, after))
+            .await
     }
 
-    fn create_account(
+    async fn create_account(
         &self,
         account: &AccountRecord,
         devices: &SignedDeviceList,
     ) -> Result<(), StoreError> {
         let (account, devices) = (account.clone(), devices.clone());
-        self.writer.call(1, move |conn| {
-            writes::create_account(conn, &account, &devices)
-        })
+        self.writer
+            .submit(1, move |conn| {
+                writes::create_account(conn, &account, &devices)
+            })
+            .await
     }
 
-    fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
-        self.readers.with(|conn| reads::account(conn, name))
+    async fn account(&self, name: &str) -> Result<Option<AccountRecord>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| reads::account(conn, &name)).await
     }
 
-    fn device_list(&self, name: &str) -> Result<Option<SignedDeviceList>, StoreError> {
-        self.readers.with(|conn| reads::device_list(conn, name))
+    async fn device_list(&self, name: &str) -> Result<Option<SignedDeviceList>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| reads::device_list(conn, &name)).await
     }
 
-    fn replace_device_list(&self, name: &str, list: &SignedDeviceList) -> Result<(), StoreError> {
+    async fn replace_device_list(
+        &self,
+        name: &str,
+        list: &SignedDeviceList,
+    ) -> Result<(), StoreError> {
         let (name, list) = (name.to_owned(), list.clone());
         self.writer
             .submit_counted(1, move |conn, tally| {
                 writes::replace_device_list(conn, tally, &name, &list)
             })
-            .wait()
+            .await
             .map(drop)
     }
 
-    fn close_account(&self, name: &str, list: &SignedDeviceList) -> Result<Closed, StoreError> {
+    async fn close_account(
+        &self,
+        name: &str,
+        list: &SignedDeviceList,
+    ) -> Result<Closed, StoreError> {
         if !list.devices.is_empty() {
             return Err(StoreError::Backend(
                 "a list that closes an account names no device".to_owned(),
@@ -135,81 +176,98 @@ impl Store for SqliteStore {
                 let blobs = blobs::take_account(conn, &name)?;
                 Ok(Closed { blobs, notices })
             })
-            .wait()
+            .await
     }
 
-    fn removed_identities(&self, name: &str, device: u32) -> Result<Vec<[u8; 64]>, StoreError> {
-        self.readers
-            .with(|conn| removed::identities(conn, name, device))
+    async fn removed_identities(
+        &self,
+        name: &str,
+        device: u32,
+    ) -> Result<Vec<[u8; 64]>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| removed::identities(conn, &name, device))
+            .await
     }
 
-    fn presence_visibility(&self, name: &str) -> Result<PresenceVisibility, StoreError> {
-        self.readers.with(|conn| presence::get(conn, name))
+    async fn presence_visibility(&self, name: &str) -> Result<PresenceVisibility, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| presence::get(conn, &name)).await
     }
 
-    fn set_presence_visibility(
+    async fn set_presence_visibility(
         &self,
         name: &str,
         visibility: PresenceVisibility,
     ) -> Result<(), StoreError> {
         let name = name.to_owned();
         self.writer
-            .call(1, move |conn| presence::set(conn, &name, visibility))
+            .submit(1, move |conn| presence::set(conn, &name, visibility))
+            .await
     }
 
-    fn set_signed_prekey(
+    async fn set_signed_prekey(
         &self,
         name: &str,
         device: u32,
         signed_prekey: &[u8],
     ) -> Result<(), StoreError> {
         let (name, signed_prekey) = (name.to_owned(), signed_prekey.to_vec());
-        self.writer.call(1, move |conn| {
-            writes::set_signed_prekey(conn, &name, device, &signed_prekey)
-        })
+        self.writer
+            .submit(1, move |conn| {
+                writes::set_signed_prekey(conn, &name, device, &signed_prekey)
+            })
+            .await
     }
 
-    fn add_one_time_prekeys(
+    async fn add_one_time_prekeys(
         &self,
         name: &str,
         device: u32,
         keys: &[(u32, [u8; 32])],
     ) -> Result<u32, StoreError> {
         let (name, keys) = (name.to_owned(), keys.to_vec());
-        self.writer.call(keys.len().max(1), move |conn| {
-            writes::add_one_time_prekeys(conn, &name, device, &keys)
-        })
+        self.writer
+            .submit(keys.len().max(1), move |conn| {
+                writes::add_one_time_prekeys(conn, &name, device, &keys)
+            })
+            .await
     }
 
-    fn take_bundles_except(
+    async fn take_bundles_except(
         &self,
         name: &str,
         except: Option<u32>,
     ) -> Result<Vec<StoredBundle>, StoreError> {
         let name = name.to_owned();
         self.writer
-            .call(1, move |conn| writes::take_bundles(conn, &name, except))
+            .submit(1, move |conn| writes::take_bundles(conn, &name, except))
+            .await
     }
 
-    fn set_last_active(&self, name: &str, device: u32, ms: Millis) -> Result<(), StoreError> {
+    async fn set_last_active(&self, name: &str, device: u32, ms: Millis) -> Result<(), StoreError> {
         let name = name.to_owned();
-        self.writer.call(1, move |conn| {
-            writes::set_last_active(conn, &name, device, ms)
-        })
+        self.writer
+            .submit(1, move |conn| {
+                writes::set_last_active(conn, &name, device, ms)
+            })
+            .await
     }
 
-    fn last_active(&self, name: &str) -> Result<Vec<(u32, Millis)>, StoreError> {
-        self.readers.with(|conn| reads::last_active(conn, name))
+    async fn last_active(&self, name: &str) -> Result<Vec<(u32, Millis)>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| reads::last_active(conn, &name)).await
     }
 
-    fn reachable_devices(&self, name: &str) -> Result<Vec<u32>, StoreError> {
-        self.readers
-            .with(|conn| reads::reachable_devices(conn, name))
+    async fn reachable_devices(&self, name: &str) -> Result<Vec<u32>, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| reads::reachable_devices(conn, &name))
+            .await
     }
 
-    fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError> {
-        self.readers
-            .with(|conn| queries::one_time_count(conn, name, device))
+    async fn one_time_prekey_count(&self, name: &str, device: u32) -> Result<u32, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| queries::one_time_count(conn, &name, device))
+            .await
     }
 
     fn submit_envelopes_within(
@@ -223,19 +281,19 @@ impl Store for SqliteStore {
         self.writer.submit_envelopes(envelopes, limits)
     }
 
-    fn queued_bytes(&self, name: &str, device: u32) -> Result<u64, StoreError> {
+    async fn queued_bytes(&self, name: &str, device: u32) -> Result<u64, StoreError> {
         Ok(usage::read(&self.usage, |usage| usage.device(name, device)))
     }
 
-    fn sent_bytes(&self, name: &str) -> Result<u64, StoreError> {
+    async fn sent_bytes(&self, name: &str) -> Result<u64, StoreError> {
         Ok(usage::read(&self.usage, |usage| usage.sender(name)))
     }
 
-    fn queue_bytes(&self) -> Result<u64, StoreError> {
+    async fn queue_bytes(&self) -> Result<u64, StoreError> {
         Ok(usage::read(&self.usage, usage::Usage::payload_bytes))
     }
 
-    fn pending_within(
+    async fn pending_within(
         &self,
         name: &str,
         device: u32,
@@ -246,8 +304,9 @@ impl Store for SqliteStore {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        self.readers
-            .with(|conn| reads::pending(conn, name, device, after, (limit, max_bytes)))
+        let name = name.to_owned();
+        self.read(move |conn| reads::pending(conn, &name, device, after, (limit, max_bytes)))
+            .await
     }
 
     fn submit_ack(&self, name: &str, device: u32, ids: Vec<u64>) -> Pending<usize> {
@@ -261,25 +320,26 @@ impl Store for SqliteStore {
         })
     }
 
-    fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError> {
+    async fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError> {
         self.writer
             .submit_counted(limit.max(1), move |conn, tally| {
                 writes::expire_batch(conn, tally, cutoff, limit)
             })
-            .wait()
+            .await
     }
 
-    fn expiry_notices(
+    async fn expiry_notices(
         &self,
         name: &str,
         device: u32,
         limit: usize,
     ) -> Result<Vec<ExpiryNotice>, StoreError> {
-        self.readers
-            .with(|conn| reads::expiry_notices(conn, name, device, limit))
+        let name = name.to_owned();
+        self.read(move |conn| reads::expiry_notices(conn, &name, device, limit))
+            .await
     }
 
-    fn ack_expiry_notices(
+    async fn ack_expiry_notices(
         &self,
         name: &str,
         device: u32,
@@ -289,54 +349,64 @@ impl Store for SqliteStore {
             return Ok(0);
         }
         let (name, ids) = (name.to_owned(), ids.to_vec());
-        self.writer.call(ids.len(), move |conn| {
-            writes::ack_expiry_notices(conn, &name, device, &ids)
-        })
+        self.writer
+            .submit(ids.len(), move |conn| {
+                writes::ack_expiry_notices(conn, &name, device, &ids)
+            })
+            .await
     }
 
-    fn queue_depth(&self) -> Result<u64, StoreError> {
+    async fn queue_depth(&self) -> Result<u64, StoreError> {
         Ok(usage::read(&self.usage, usage::Usage::envelopes))
     }
 
-    fn set_push_subscription(
+    async fn set_push_subscription(
         &self,
         name: &str,
         device: u32,
         subscription: &PushSubscription,
     ) -> Result<(), StoreError> {
         let (name, subscription) = (name.to_owned(), subscription.clone());
-        self.writer.call(1, move |conn| {
-            writes::set_push_subscription(conn, &name, device, &subscription)
-        })
+        self.writer
+            .submit(1, move |conn| {
+                writes::set_push_subscription(conn, &name, device, &subscription)
+            })
+            .await
     }
 
-    fn push_subscription(
+    async fn push_subscription(
         &self,
         name: &str,
         device: u32,
     ) -> Result<Option<PushSubscription>, StoreError> {
-        self.readers
-            .with(|conn| reads::push_subscription(conn, name, device))
-    }
-
-    fn delete_push_subscription(&self, name: &str, device: u32) -> Result<(), StoreError> {
         let name = name.to_owned();
-        self.writer.call(1, move |conn| {
-            writes::delete_push_subscription(conn, &name, device)
-        })
+        self.read(move |conn| reads::push_subscription(conn, &name, device))
+            .await
     }
 
-    fn add_blob(&self, blob: &BlobRecord) -> Result<(), StoreError> {
+    async fn delete_push_subscription(&self, name: &str, device: u32) -> Result<(), StoreError> {
+        let name = name.to_owned();
+        self.writer
+            .submit(1, move |conn| {
+                writes::delete_push_subscription(conn, &name, device)
+            })
+            .await
+    }
+
+    async fn add_blob(&self, blob: &BlobRecord) -> Result<(), StoreError> {
         let blob = blob.clone();
-        self.writer.call(1, move |conn| blobs::add(conn, &blob))
+        self.writer
+            .submit(1, move |conn| blobs::add(conn, &blob))
+            .await
     }
 
-    fn blob_bytes(&self, name: &str, device: u32, now: Millis) -> Result<u64, StoreError> {
-        self.readers
-            .with(|conn| blobs::bytes(conn, name, device, now))
+    async fn blob_bytes(&self, name: &str, device: u32, now: Millis) -> Result<u64, StoreError> {
+        let name = name.to_owned();
+        self.read(move |conn| blobs::bytes(conn, &name, device, now))
+            .await
     }
 
-    fn renew_blob(
+    async fn renew_blob(
         &self,
         id: &[u8; 32],
         (name, device): (&str, u32),
@@ -345,13 +415,20 @@ impl Store for SqliteStore {
         quota: u64,
     ) -> Result<bool, StoreError> {
         let (id, name) = (*id, name.to_owned());
-        self.writer.call(1, move |conn| {
-            blobs::renew(conn, &id, (&name, device), (now, expires_ms), quota)
-        })
+        self.writer
+            .submit(1, move |conn| {
+                blobs::renew(conn, &id, (&name, device), (now, expires_ms), quota)
+            })
+            .await
     }
 
-    fn take_expired_blobs(&self, now: Millis, limit: usize) -> Result<Vec<[u8; 32]>, StoreError> {
+    async fn take_expired_blobs(
+        &self,
+        now: Millis,
+        limit: usize,
+    ) -> Result<Vec<[u8; 32]>, StoreError> {
         self.writer
-            .call(1, move |conn| blobs::take_expired(conn, now, limit))
+            .submit(1, move |conn| blobs::take_expired(conn, now, limit))
+            .await
     }
 }

@@ -231,15 +231,6 @@ impl Writer {
             _ => Pending::ready(Err(stopped())),
         }
     }
-
-    /// [`Writer::submit`], blocking until the outcome is known.
-    pub(super) fn call<T, F>(&self, weight: usize, work: F) -> Result<T, StoreError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
-    {
-        self.submit(weight, work).wait()
-    }
 }
 
 impl Drop for Writer {

@@ -48,8 +48,8 @@ fn queue_v6(conn: &Connection, from: &str, to: (&str, u32), n: u8, payload: &[u8
 /// Issue 19, findings 1 and 2: v7 moves payloads to their own table in place. A v6 database
 /// with queued envelopes opens, delivers them as they were, counts their bytes, frees each
 /// payload with its last envelope, and never reuses an envelope id.
-#[test]
-fn a_v6_database_with_queued_envelopes_opens_and_delivers_them() {
+#[tokio::test]
+async fn a_v6_database_with_queued_envelopes_opens_and_delivers_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
     {
@@ -65,7 +65,7 @@ fn a_v6_database_with_queued_envelopes_opens_and_delivers_them() {
             .unwrap();
     }
     let store = SqliteStore::open(&path).unwrap();
-    let bob1 = store.pending("bob", 1, 0, 10).unwrap();
+    let bob1 = store.pending("bob", 1, 0, 10).await.unwrap();
     assert_eq!(bob1.len(), 1);
     assert_eq!(
         (bob1[0].id, &bob1[0].envelope.payload[..]),
@@ -73,18 +73,18 @@ fn a_v6_database_with_queued_envelopes_opens_and_delivers_them() {
     );
     assert_eq!(bob1[0].envelope.sender, "alice");
     assert_eq!(bob1[0].envelope.client_id, [1; 16]);
-    let alice = store.pending("alice", 1, 0, 10).unwrap();
+    let alice = store.pending("alice", 1, 0, 10).await.unwrap();
     assert_eq!(&alice[0].envelope.payload[..], b"hi");
-    assert_eq!(store.queue_depth().unwrap(), 3);
-    assert_eq!(store.queued_bytes("bob", 2).unwrap(), 10);
-    assert_eq!(store.sent_bytes("alice").unwrap(), 18);
-    assert_eq!(store.queue_bytes().unwrap(), 20);
-    assert_eq!(store.ack("bob", 1, &[1]).unwrap(), 1);
-    assert_eq!(store.sent_bytes("alice").unwrap(), 10);
+    assert_eq!(store.queue_depth().await.unwrap(), 3);
+    assert_eq!(store.queued_bytes("bob", 2).await.unwrap(), 10);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 18);
+    assert_eq!(store.queue_bytes().await.unwrap(), 20);
+    assert_eq!(store.ack("bob", 1, &[1]).await.unwrap(), 1);
+    assert_eq!(store.sent_bytes("alice").await.unwrap(), 10);
     // Id 4 was handed out before the migration: the next envelope gets a new one.
     let mut next = alice[0].envelope.clone();
     next.client_id = [9; 16];
-    assert_eq!(store.insert_envelopes(&[next]).unwrap(), vec![5]);
+    assert_eq!(store.insert_envelopes(&[next]).await.unwrap(), vec![5]);
     drop(store);
     let conn = Connection::open(&path).unwrap();
     let payloads: i64 = conn
@@ -97,8 +97,8 @@ fn a_v6_database_with_queued_envelopes_opens_and_delivers_them() {
 /// Issue 19, finding 11: v9 adds the presence setting. The accounts of a v8 database show
 /// their presence to everyone, as before; a choice of `Nobody` is kept until set back, and a
 /// choice for no account is refused.
-#[test]
-fn a_v8_database_keeps_presence_visible_until_an_account_hides_it() {
+#[tokio::test]
+async fn a_v8_database_keeps_presence_visible_until_an_account_hides_it() {
     use hush_protocol::relay::PresenceVisibility::{Everyone, Nobody};
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
@@ -108,15 +108,24 @@ fn a_v8_database_keeps_presence_visible_until_an_account_hides_it() {
         add_device(&conn, "bob", 1);
     }
     let store = SqliteStore::open(&path).unwrap();
-    assert_eq!(store.presence_visibility("alice").unwrap(), Everyone);
-    store.set_presence_visibility("alice", Nobody).unwrap();
-    store.set_presence_visibility("alice", Nobody).unwrap();
-    assert_eq!(store.presence_visibility("alice").unwrap(), Nobody);
-    assert_eq!(store.presence_visibility("bob").unwrap(), Everyone);
-    store.set_presence_visibility("alice", Everyone).unwrap();
-    assert_eq!(store.presence_visibility("alice").unwrap(), Everyone);
+    assert_eq!(store.presence_visibility("alice").await.unwrap(), Everyone);
+    store
+        .set_presence_visibility("alice", Nobody)
+        .await
+        .unwrap();
+    store
+        .set_presence_visibility("alice", Nobody)
+        .await
+        .unwrap();
+    assert_eq!(store.presence_visibility("alice").await.unwrap(), Nobody);
+    assert_eq!(store.presence_visibility("bob").await.unwrap(), Everyone);
+    store
+        .set_presence_visibility("alice", Everyone)
+        .await
+        .unwrap();
+    assert_eq!(store.presence_visibility("alice").await.unwrap(), Everyone);
     assert!(matches!(
-        store.set_presence_visibility("nobody", Nobody),
+        store.set_presence_visibility("nobody", Nobody).await,
         Err(crate::store::StoreError::NotFound(_))
     ));
 }
