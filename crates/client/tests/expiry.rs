@@ -9,6 +9,17 @@ mod support;
 use hush_client::{Status, Store};
 use support::*;
 
+/// How many expiry notices the relay keeps for `account`.
+fn notices_kept(relay: &Relay, account: &str) -> i64 {
+    let db = rusqlite::Connection::open(relay.data.path().join("hush.db")).unwrap();
+    db.query_row(
+        "SELECT count(*) FROM expiry_notices WHERE account = ?1",
+        [account],
+        |row| row.get(0),
+    )
+    .unwrap()
+}
+
 #[tokio::test]
 async fn a_message_nobody_fetched_in_time_fails_and_its_notice_is_acknowledged() {
     let relay = relay_with(|config| config.envelope_lifetime_secs = 1).await;
@@ -34,7 +45,8 @@ async fn a_message_nobody_fetched_in_time_fails_and_its_notice_is_acknowledged()
         let mine = alice.store.message(&id).await.unwrap().unwrap();
         assert_eq!(mine.status, Status::Failed);
     }
-    // Acknowledged: a third connection hears nothing of them.
+    // Both acknowledged: the relay keeps none, and a third connection hears nothing of them.
+    assert_eq!(notices_kept(&relay, "alice"), 0);
     drop(alice.ws);
     let mut alice = Device::open(&relay, alice.store.clone(), 4).await;
     alice.settle().await;
@@ -46,13 +58,13 @@ async fn a_message_nobody_fetched_in_time_fails_and_its_notice_is_acknowledged()
         "notices came again: {:?}",
         alice.sent
     );
-    // Bob, back, has nothing waiting.
+    // Bob comes back with nothing waiting; a failed plain text can then be sent again.
     let mut bob = Device::open(&relay, bob_store, 5).await;
     bob.settle().await;
-    assert!(bob
-        .store
-        .messages(&chat("alice"), None, 10)
-        .await
-        .unwrap()
-        .is_empty());
+    let out = alice.engine.retry(live).await.unwrap();
+    alice.output(out).await;
+    alice.expect(status(live, Status::Sent)).await;
+    bob.expect(message_from("see you at 8")).await;
+    let got = bob.store.messages(&chat("alice"), None, 10).await.unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
 }

@@ -22,7 +22,6 @@ pub const PHOTO: &str = "Photo";
 pub const RECORD_VOICE_NOTE: &str = "Record voice note";
 
 // ui/conversation/media.rs
-pub const PHOTO_PREVIEW: &str = "photo preview";
 
 // ui/conversation/record.rs
 pub const STARTING_THE_MICROPHONE: &str = "Starting the microphone";

@@ -170,7 +170,8 @@ fn Photo(
     move || {
         let (src, class) = match full() {
             Some(url) => (url, "photo"),
-            None => (preview.clone()?, text::PHOTO_PREVIEW),
+            // Classes, not words: no catalogue entry.
+            None => (preview.clone()?, "photo preview"),
         };
         // Opens the viewer by click or, focused, by Enter or Space (an image, not a button:
         // its name is its caption, which several photos may share).

@@ -80,6 +80,8 @@ fn Bubble(message: ChatMessage, continued: bool) -> impl IntoView {
     let run = if continued { " continued" } else { "" };
     let class = format!("{side}{deleted}{run}");
     let meta = message.meta.clone();
+    // Only a plain text is sent again as it was (`ChatMessage::can_retry`).
+    let retryable = message.is_plain_text_of_ours();
     view! {
         <li
             class=class
@@ -99,7 +101,7 @@ fn Bubble(message: ChatMessage, continued: bool) -> impl IntoView {
                 <Marks meta />
                 <time>{clock(message.sent_ms)}</time>
                 {mine.then(|| view! { <Tick status /> })}
-                {move || (mine && status.get() == Status::Failed).then(|| view! {
+                {move || (retryable && status.get() == Status::Failed).then(|| view! {
                     <button
                         type="button"
                         class="retry"

@@ -17,8 +17,9 @@ function markControls(selector) {
   const names = [];
   for (const element of scope.querySelectorAll(selector)) {
     if (element.disabled || element.closest('[inert]') || element.type === 'hidden') continue;
-    // A menu's items are reached by arrows (checked by menuUnreachable), not by Tab.
-    if (element.getAttribute('tabindex') === '-1') continue;
+    // A menu's items are reached by arrows (checked by menuUnreachable), not by Tab; any other
+    // control taken out of the Tab order is reported.
+    if (element.getAttribute('tabindex') === '-1' && element.closest('[role="menu"]')) continue;
     if (!element.checkVisibility({ visibilityProperty: true })) continue;
     const box = element.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;

@@ -40,12 +40,14 @@ impl ExpiryNotice {
 }
 
 impl<S: Store, R: Rng> Engine<S, R> {
-    /// A one-to-one message of ours that no device of its recipient received (still `Sent`)
-    /// fails, so the chat shows it was not delivered and it can be sent again. A message some
-    /// device took is `Delivered` and stays so (all of a recipient's devices get their
-    /// envelopes at once and expire together, so one notice speaks for all; a group's messages
-    /// stay as they are: other members may still get them). The notices are acknowledged only
-    /// after that commit, so a crash before it hears them again.
+    /// A one-to-one message of ours that no device of its recipient has acknowledged (still
+    /// `Sent`) fails, so the chat shows it was not delivered (a plain text can be sent again).
+    /// One notice is taken to speak for the message: a recipient's devices get their envelopes
+    /// at once and usually expire together. If another device did take it and its Delivered
+    /// receipt comes later, the message moves on from Failed to Delivered. A `Delivered` one
+    /// stays so, and a group's messages are left as they are (other members may still get
+    /// them). The notices are acknowledged only after that commit, so a crash before it hears
+    /// them again.
     pub(super) async fn envelopes_expired(
         &mut self,
         notices: Vec<ExpiryNotice>,

@@ -435,14 +435,15 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(())
     }
 
-    /// Sends a failed message again (same id: if an earlier attempt did arrive, the relay
-    /// and the recipient keep one copy).
+    /// Sends a failed plain text again (same id: if an earlier attempt did arrive, the relay
+    /// and the recipient keep one copy). Anything else ([`ChatMessage::can_retry`]) is left
+    /// as it is: sending its text alone would drop its attachment, quote or mentions.
     pub async fn retry(&mut self, id: MessageId) -> Result<Output, EngineError> {
         let mut out = Output::default();
         let Some(message) = self.store.message(&id).await? else {
             return Ok(out);
         };
-        if !message.from_me || message.status != Status::Failed {
+        if !message.can_retry() {
             return Ok(out);
         }
         let content = Content::Text {

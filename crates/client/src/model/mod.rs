@@ -146,6 +146,23 @@ impl ChatMessage {
         }
     }
 
+    /// Whether [`crate::Engine::retry`] can send it again as it was: a failed plain text of
+    /// ours. A failed attachment, reply, forward or mention is not (retry sends text only, and
+    /// an attachment's blob may have expired with it): it is sent again by writing it again.
+    pub fn can_retry(&self) -> bool {
+        self.status == Status::Failed && self.is_plain_text_of_ours()
+    }
+
+    /// Ours, and text alone: no attachment, quote, forward or mention.
+    pub fn is_plain_text_of_ours(&self) -> bool {
+        self.from_me
+            && self.kind == Kind::Text
+            && self.attachment.is_none()
+            && self.meta.quote.is_none()
+            && self.meta.forwards == 0
+            && self.meta.mentions.is_empty()
+    }
+
     /// Whether people can react to it (or reply to it, forward or star it): a text or an
     /// attachment, not a notice or a deleted message.
     pub fn is_reactable(&self) -> bool {

@@ -164,6 +164,15 @@ impl Blobs {
         Ok(id)
     }
 
+    /// Bytes `owner`'s unused grants may still upload: they count against its quota.
+    pub(crate) fn granted_bytes(&self, owner: &DeviceKey) -> u64 {
+        let grants = self.lock();
+        grants
+            .per_device
+            .get(owner)
+            .map_or(0, |(_, granted)| *granted)
+    }
+
     /// The grant for `id` as it stands (unused and not expired), without holding it.
     pub(crate) fn grant_of(&self, id: &[u8; 32]) -> Option<Grant> {
         let grants = self.lock();

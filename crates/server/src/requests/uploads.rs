@@ -61,7 +61,8 @@ pub(super) async fn renew_blob(
     let renewer = (device.account.as_str(), device.device);
     let now = now_ms();
     let expires = state.blobs.expiry_from(now);
-    let quota = state.blobs.limits().quota;
+    // Unused grants count against the quota as stored blobs do.
+    let quota = (state.blobs.limits().quota).saturating_sub(state.blobs.granted_bytes(device));
     let renewed = counted(
         state,
         (state.store).renew_blob(&blob, renewer, now, expires, quota),
