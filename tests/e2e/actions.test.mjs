@@ -7,6 +7,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openChat, register } from './support/browser.mjs';
 import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
+import { bubble, send } from './support/messages.mjs';
 
 let server;
 let browser;
@@ -20,17 +21,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-/** The message whose text is exactly `text`. */
-function bubble(page, text) {
-  return page.getByRole('log').locator('li.bubble', { has: page.getByText(text, { exact: true }) });
-}
-
-async function send(page, text) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await bubble(page, text).getByText(/^(Sent|Delivered|Read)$/).waitFor({ timeout: 20_000 });
-}
 
 /** Two people in a chat: `a` sent `text` and `b` has the chat open and sees it. */
 async function chatting(options, [a, b], text) {

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { launchBrowser, openChat, register } from './support/browser.mjs';
 import { violations } from './support/axe.mjs';
 import { startServer } from './support/server.mjs';
+import { bubble, send } from './support/messages.mjs';
 
 let server;
 let browser;
@@ -36,17 +37,6 @@ function row(page, name) {
 /** The chats listed, top to bottom. */
 function order(page) {
   return list(page).locator('ul.chats button.chat').evaluateAll((rows) => rows.map((r) => r.dataset.chat));
-}
-
-/** The message whose text is exactly `text`. */
-function bubble(page, text) {
-  return page.getByRole('log').locator('li.bubble', { has: page.getByText(text, { exact: true }) });
-}
-
-async function send(page, text) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await bubble(page, text).getByText(/^(Sent|Delivered|Read)$/).waitFor({ timeout: 20_000 });
 }
 
 /** Chooses `item` from the chat's `Chat actions` menu, with the mouse. */

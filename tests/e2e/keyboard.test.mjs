@@ -13,6 +13,7 @@ import { PNG } from './support/files.mjs';
 import { menuUnreachable, untabbable } from './support/keyboard.mjs';
 import { fromMenu, openSettings } from './support/menu.mjs';
 import { startServer } from './support/server.mjs';
+import { bubble, send } from './support/messages.mjs';
 
 let server;
 let browser;
@@ -26,16 +27,6 @@ after(async () => {
   await browser?.close();
   await server?.stop();
 });
-
-function bubble(page, text) {
-  return page.getByRole('log').locator('li.bubble', { has: page.getByText(text, { exact: true }) });
-}
-
-async function send(page, text) {
-  await page.getByRole('textbox', { name: 'Message' }).fill(text);
-  await page.getByRole('button', { name: 'Send', exact: true }).click();
-  await bubble(page, text).getByText(/^(Sent|Delivered|Read)$/).waitFor({ timeout: 20_000 });
-}
 
 /** Opens the message's `Message actions` menu from the keyboard (Shift+F10 on the message). */
 async function messageMenu(page, text) {
@@ -110,18 +101,14 @@ for (const [form, viewport] of [['desktop', { width: 1280, height: 800 }], ['pho
     await alice.getByRole('dialog', { name: 'Photo viewer' }).waitFor({ state: 'hidden' });
 
     // Forward and Delete, modal dialogs from the message menu.
-    await messageMenu(alice, 'on my way');
-    await alice.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: 'Forward', exact: true }).focus();
-    await alice.keyboard.press('Enter');
-    await alice.getByRole('dialog', { name: /^Forward/ }).waitFor();
-    missed.push(...await untabbable(alice, 'forward'));
-    await alice.keyboard.press('Escape');
-    await messageMenu(alice, 'on my way');
-    await alice.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: 'Delete for everyone', exact: true }).focus();
-    await alice.keyboard.press('Enter');
-    await alice.getByRole('dialog', { name: /^Delete/ }).waitFor();
-    missed.push(...await untabbable(alice, 'delete'));
-    await alice.keyboard.press('Escape');
+    for (const [item, dialog, where] of [['Forward', /^Forward/, 'forward'], ['Delete for everyone', /^Delete/, 'delete']]) {
+      await messageMenu(alice, 'on my way');
+      await alice.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: item, exact: true }).focus();
+      await alice.keyboard.press('Enter');
+      await alice.getByRole('dialog', { name: dialog }).waitFor();
+      missed.push(...await untabbable(alice, where));
+      await alice.keyboard.press('Escape');
+    }
 
     // Send files, before sending.
     await alice.getByLabel('Files to send').setInputFiles({ name: 'blue.png', mimeType: 'image/png', buffer: PNG });

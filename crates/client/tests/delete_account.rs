@@ -8,19 +8,7 @@
 mod support;
 
 use hush_client::{Event, Kind, Status, Store};
-use rusqlite::Connection;
 use support::*;
-
-/// How many rows of `table` belong to `account` (in its column `column`).
-fn rows(relay: &Relay, table: &str, column: &str, account: &str) -> i64 {
-    let db = Connection::open(relay.data.path().join("hush.db")).unwrap();
-    db.query_row(
-        &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
-        [account],
-        |row| row.get(0),
-    )
-    .unwrap()
-}
 
 #[tokio::test]
 async fn a_deleted_account_leaves_only_its_name_and_contacts_see_it_gone() {
@@ -47,7 +35,7 @@ async fn a_deleted_account_leaves_only_its_name_and_contacts_see_it_gone() {
         ("envelopes", "recipient"),
         ("presence_settings", "account"),
     ] {
-        assert!(rows(&relay, table, column, "bob") > 0, "{table} before");
+        assert!(relay.rows(table, column, "bob") > 0, "{table} before");
     }
 
     let out = bob.engine.delete_account().unwrap();
@@ -64,9 +52,9 @@ async fn a_deleted_account_leaves_only_its_name_and_contacts_see_it_gone() {
         ("blobs", "account"),
         ("presence_settings", "account"),
     ] {
-        assert_eq!(rows(&relay, table, column, "bob"), 0, "{table} after");
+        assert_eq!(relay.rows(table, column, "bob"), 0, "{table} after");
     }
-    assert_eq!(rows(&relay, "accounts", "name", "bob"), 1);
+    assert_eq!(relay.rows("accounts", "name", "bob"), 1);
     let blob_status = reqwest::get(format!(
         "http://{}/blobs/{}",
         relay.addr,
@@ -167,7 +155,7 @@ async fn a_message_waiting_for_a_deleted_account_fails_for_its_sender() {
 
     alice.expect(status(waiting, Status::Failed)).await;
     alice.settle().await;
-    assert_eq!(rows(&relay, "expiry_notices", "account", "alice"), 0);
+    assert_eq!(relay.rows("expiry_notices", "account", "alice"), 0);
     let status_of = |id| {
         let store = alice.store.clone();
         async move { store.message(&id).await.unwrap().unwrap().status }

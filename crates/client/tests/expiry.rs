@@ -9,17 +9,6 @@ mod support;
 use hush_client::{Status, Store};
 use support::*;
 
-/// How many expiry notices the relay keeps for `account`.
-fn notices_kept(relay: &Relay, account: &str) -> i64 {
-    let db = rusqlite::Connection::open(relay.data.path().join("hush.db")).unwrap();
-    db.query_row(
-        "SELECT count(*) FROM expiry_notices WHERE account = ?1",
-        [account],
-        |row| row.get(0),
-    )
-    .unwrap()
-}
-
 #[tokio::test]
 async fn a_message_nobody_fetched_in_time_fails_and_its_notice_is_acknowledged() {
     let relay = relay_with(|config| config.envelope_lifetime_secs = 1).await;
@@ -46,7 +35,7 @@ async fn a_message_nobody_fetched_in_time_fails_and_its_notice_is_acknowledged()
         assert_eq!(mine.status, Status::Failed);
     }
     // Both acknowledged: the relay keeps none, and a third connection hears nothing of them.
-    assert_eq!(notices_kept(&relay, "alice"), 0);
+    assert_eq!(relay.rows("expiry_notices", "account", "alice"), 0);
     drop(alice.ws);
     let mut alice = Device::open(&relay, alice.store.clone(), 4).await;
     alice.settle().await;

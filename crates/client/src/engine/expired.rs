@@ -2,16 +2,13 @@
 //! it, because it outlived the relay's envelope lifetime or because the recipient's account
 //! was deleted.
 
-use hush_protocol::relay::{ClientFrame, ServerFrame};
+use hush_protocol::relay::{ClientFrame, ServerFrame, MAX_ACKS};
 use hush_protocol::{Rng, Username};
 
 use super::{Engine, Event, Output};
 use crate::error::EngineError;
 use crate::model::{MessageId, Status};
 use crate::store::{Changes, Store};
-
-/// The most notice ids one `AckExpired` carries (the relay's decoder takes no more).
-const ACKS_PER_FRAME: usize = 1000;
 
 /// One `Expired` frame's fields.
 pub(super) struct ExpiryNotice {
@@ -76,12 +73,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 .extend(failed.iter().map(|id| Event::Status(*id, Status::Failed)));
         }
         let ids: Vec<u64> = notices.iter().map(|n| n.id).collect();
-        out.frames.extend(
-            ids.chunks(ACKS_PER_FRAME)
-                .map(|chunk| ClientFrame::AckExpired {
-                    ids: chunk.to_vec(),
-                }),
-        );
+        out.frames
+            .extend(ids.chunks(MAX_ACKS).map(|chunk| ClientFrame::AckExpired {
+                ids: chunk.to_vec(),
+            }));
         Ok(())
     }
 }

@@ -24,6 +24,20 @@ pub struct Relay {
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
+impl Relay {
+    /// How many rows of the relay's `table` belong to `account` (in its column `column`),
+    /// read from its SQLite file.
+    pub fn rows(&self, table: &str, column: &str, account: &str) -> i64 {
+        let db = rusqlite::Connection::open(self.data.path().join("hush.db")).unwrap();
+        db.query_row(
+            &format!("SELECT count(*) FROM {table} WHERE {column} = ?1"),
+            [account],
+            |row| row.get(0),
+        )
+        .unwrap()
+    }
+}
+
 pub async fn relay() -> Relay {
     start_on(tempfile::tempdir().unwrap()).await
 }

@@ -30,7 +30,7 @@ pub(super) fn over_quota(state: &AppState, quota: Quota) -> Refusal {
         Quota::Sender => {
             "storage quota reached: too many of your messages are waiting on the relay; try again once some are delivered"
         }
-        Quota::Blobs => "storage quota reached: older attachments must expire first",
+        Quota::Blobs => super::uploads::BLOBS_AT_QUOTA,
     };
     (ErrorCode::QuotaExceeded, message.to_owned())
 }

@@ -1,5 +1,5 @@
-//! Attachments: a one-time grant to upload one encrypted blob, and its renewal by the uploader
-//! (see `crate::blobs`).
+//! Attachments: a one-time grant to upload one encrypted blob, and its renewal by a device of
+//! the uploading account (see `crate::blobs`).
 
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 
@@ -10,6 +10,10 @@ use crate::blobs::Refused;
 use crate::hub::DeviceKey;
 use crate::store::StoreError;
 use crate::{now_ms, AppState};
+
+/// Why a device's attachments may take no more room, for a grant or a renewal alike.
+pub(super) const BLOBS_AT_QUOTA: &str =
+    "storage quota reached: older attachments must expire first";
 
 /// A grant for one upload of at most `size` bytes, within the device's grants and quota.
 pub(super) async fn request_upload(
@@ -43,10 +47,7 @@ pub(super) async fn request_upload(
             ErrorCode::RateLimited,
             "too many uploads pending; try again soon".to_owned(),
         ),
-        Refused::Quota => (
-            ErrorCode::QuotaExceeded,
-            "storage quota reached: older attachments must expire first".to_owned(),
-        ),
+        Refused::Quota => (ErrorCode::QuotaExceeded, BLOBS_AT_QUOTA.to_owned()),
     })
 }
 
@@ -77,10 +78,7 @@ pub(super) async fn renew_blob(
             ))
         }
         Err(StoreError::Quota(_)) => {
-            return Err((
-                ErrorCode::QuotaExceeded,
-                "storage quota reached: older attachments must expire first".to_owned(),
-            ))
+            return Err((ErrorCode::QuotaExceeded, BLOBS_AT_QUOTA.to_owned()))
         }
         Err(e) => return Err(internal(e)),
     }
