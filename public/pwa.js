@@ -1,8 +1,10 @@
-// The installable app, on the page: an "Install Hush" button where the browser offers it,
-// `data-standalone` on <html> when running installed, and the service worker that keeps the
-// shell for offline use, whose new builds wait as "Update available" until the user reloads
-// into them (a new build never takes over an open page by itself). Plain JS, loaded with the
-// page: this glue costs the wasm nothing.
+// The installable app, on the page: the browser's install offer (the app shows "Install
+// Hush"), `data-standalone` on <html> when running installed, and the service worker that
+// keeps the shell for offline use, whose new builds wait (the app shows "Update available")
+// until the user reloads into them (a new build never takes over an open page by itself).
+// Plain JS, loaded with the page: this glue costs the wasm nothing. It has no words of its
+// own: it reports codes and events, and the app words them from its catalogue (src/text),
+// which `cargo xtask test lint` checks.
 (() => {
   // Running as the installed app (its own window): the page can tell, and stops offering it.
   const standalone = matchMedia('(display-mode: standalone)');
@@ -12,26 +14,32 @@
   mark();
   standalone.addEventListener('change', mark);
 
-  // "Install Hush" where the browser offers to install it, until it is installed.
+  // The browser's offer to install Hush (`beforeinstallprompt`), kept for the app's "Install
+  // Hush" button (src/ui/pwa.rs), which `hush-install` tells when it comes or goes.
   let offered = null;
+  const told = (name) => dispatchEvent(new Event(name));
   addEventListener('beforeinstallprompt', (event) => {
     event.preventDefault();
     offered = event;
-    if (document.querySelector('.install')) return;
-    const install = document.createElement('button');
-    install.type = 'button';
-    install.className = 'install';
-    install.textContent = 'Install Hush';
-    install.addEventListener('click', async () => {
-      if (!offered) return;
-      offered.prompt();
-      const { outcome } = await offered.userChoice;
-      if (outcome === 'accepted') install.remove();
-      offered = null;
-    });
-    document.body.append(install);
+    told('hush-install');
   });
-  addEventListener('appinstalled', () => document.querySelector('.install')?.remove());
+  addEventListener('appinstalled', () => {
+    offered = null;
+    told('hush-install');
+  });
+  window.hushInstall = {
+    offered: () => offered !== null,
+    // Shows the browser's own dialog: true once accepted (the offer is then used up).
+    async prompt() {
+      const offer = offered;
+      if (!offer) return false;
+      offer.prompt();
+      const { outcome } = await offer.userChoice;
+      if (outcome === 'accepted') offered = null;
+      told('hush-install');
+      return outcome === 'accepted';
+    },
+  };
 
   // One owner per browser (src/owner.rs): only the tab holding the `hush-owner` Web Lock runs
   // Hush. `claim(false)` takes it if free, or waits while the service worker has it (it holds
@@ -205,6 +213,17 @@
     } catch (error) {
       // No Cache Storage (a private window may refuse it): the worker keeps its default.
       console.warn('Hush could not keep the notification settings for the service worker:', error);
+      return false;
+    }
+  };
+  // The words a notification uses without a message's ([one, many], `{count}` in many), in
+  // the app's language, kept where the service worker reads them.
+  window.hushPrefs.texts = async ([one, many]) => {
+    try {
+      const cache = await caches.open('hush-prefs');
+      await cache.put('/hush-prefs/texts', new Response(JSON.stringify({ one, many })));
+      return true;
+    } catch {
       return false;
     }
   };
@@ -499,16 +518,17 @@
     },
   };
 
-  // What this browser is called in the account's device list: "Chrome on Linux".
+  // What this browser is called in the account's device list: its browser and system, as
+  // names the user agent gives (null where unknown); the app words it ("Chrome on Linux").
   window.hushDevice = {
     name() {
       const ua = navigator.userAgent;
       const browser = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox'
-        : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : 'Browser';
+        : /Chrome\//.test(ua) ? 'Chrome' : /Safari\//.test(ua) ? 'Safari' : null;
       const os = /Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS'
         : /Windows/.test(ua) ? 'Windows' : /Mac OS/.test(ua) ? 'macOS'
-        : /CrOS/.test(ua) ? 'ChromeOS' : /Linux/.test(ua) ? 'Linux' : 'this device';
-      return `${browser} on ${os}`;
+        : /CrOS/.test(ua) ? 'ChromeOS' : /Linux/.test(ua) ? 'Linux' : null;
+      return [browser, os];
     },
   };
 
@@ -522,24 +542,21 @@
   if (!('serviceWorker' in navigator)) return;
   const container = navigator.serviceWorker;
 
+  // A new build waiting to take over: the app shows "Update available" with "Reload"
+  // (src/ui/pwa.rs), told by `hush-update`; `apply()` is that button.
+  let waiting = null;
   function offer(registration) {
-    if (document.querySelector('.update')) return;
-    const banner = document.createElement('div');
-    banner.className = 'update';
-    banner.setAttribute('role', 'alert');
-    const text = document.createElement('span');
-    text.textContent = 'Update available';
-    const reload = document.createElement('button');
-    reload.type = 'button';
-    reload.textContent = 'Reload';
-    reload.addEventListener('click', () => {
-      container.addEventListener('controllerchange', () => location.reload());
-      if (registration.waiting) registration.waiting.postMessage('hush-update');
-      else location.reload();
-    });
-    banner.append(text, reload);
-    document.body.append(banner);
+    waiting = registration;
+    told('hush-update');
   }
+  window.hushUpdate = {
+    waiting: () => waiting !== null,
+    apply() {
+      container.addEventListener('controllerchange', () => location.reload());
+      if (waiting?.waiting) waiting.waiting.postMessage('hush-update');
+      else location.reload();
+    },
+  };
 
   // Only a build that replaces another waits; the first one just starts.
   function watch(registration) {
@@ -582,12 +599,11 @@
   function notifications() {
     const SETTING = 'hush-notifications';
     const supported = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
-    const UNSUPPORTED = 'This browser cannot show Hush notifications.';
-    const DENIED = "Notifications are blocked for Hush in this browser's site settings.";
-    // 'on', 'off', or why notifications are unavailable (shown to the user as it is).
+    // 'on', 'off', or why notifications are unavailable: 'unsupported' or 'denied' (the app
+    // words it, src/platform/push.rs).
     const state = () => {
-      if (!supported) return UNSUPPORTED;
-      if (Notification.permission === 'denied') return DENIED;
+      if (!supported) return 'unsupported';
+      if (Notification.permission === 'denied') return 'denied';
       return Notification.permission === 'granted' && localStorage.getItem(SETTING) === 'on' ? 'on' : 'off';
     };
     const base64url = (text) => {
@@ -612,19 +628,22 @@
         new Promise((_, reject) => setTimeout(() => reject(new Error('no answer from the push service')), 15000)),
       ]);
     }
+    // A refusal the app words by its `code`; the message is for the console.
+    const refused = (code, detail) => Object.assign(new Error(detail ?? code), { code });
     const worker = async (message) => (await navigator.serviceWorker.ready).active?.postMessage(message);
     window.hushPush = {
       state,
       async enable() {
-        if (!supported) throw new Error(UNSUPPORTED);
+        if (!supported) throw refused('unsupported');
         const permission = await Notification.requestPermission();
-        if (permission === 'denied') throw new Error(DENIED);
-        if (permission !== 'granted') throw new Error('Notifications stay off: the browser was not allowed to show them.');
+        if (permission === 'denied') throw refused('denied');
+        if (permission !== 'granted') throw refused('dismissed');
         let sub;
         try {
           sub = await subscription();
         } catch (error) {
-          throw new Error(`This browser could not subscribe to push messages (${error.message}): Hush cannot notify here.`);
+          console.warn('Hush could not subscribe to push messages:', error);
+          throw refused('subscribe', error.message);
         }
         localStorage.setItem(SETTING, 'on');
         return plain(sub);

@@ -55,7 +55,7 @@ async function woken() {
     // Nothing could be read (the relay unreachable, storage refused): say only that
     // something came.
     console.warn('Hush could not read the new messages:', error);
-    await self.registration.showNotification('Hush', { body: 'New message', tag: 'hush-new', icon: '/icons/icon-192.png' });
+    await self.registration.showNotification('Hush', { body: (await texts()).one, tag: 'hush-new', icon: '/icons/icon-192.png' });
     return;
   }
   if (notices === null) {
@@ -92,14 +92,15 @@ const MAX_IDS = 100;
 // and listing the ids of the messages it announces.
 async function show(notices) {
   const style = await noticeStyle();
+  const words = await texts();
   for (const notice of notices) {
     const tag = `chat:${notice.chat}`;
     const [earlier] = await self.registration.getNotifications({ tag });
     const count = (earlier?.data?.count ?? 0) + notice.count;
     const ids = [...(earlier?.data?.ids ?? []), ...(notice.ids ?? [])].slice(-MAX_IDS);
     // Without the preview, the words stay out (as when a notification is withdrawn).
-    const words = style.preview ? notice.body : 'New message';
-    const body = count > 1 ? (style.preview ? `${words}\n${count} new messages` : `${count} new messages`) : words;
+    const shown = style.preview ? notice.body : words.one;
+    const body = count > 1 ? (style.preview ? `${shown}\n${many(words, count)}` : many(words, count)) : shown;
     await self.registration.showNotification(notice.title, {
       tag,
       renotify: true,
@@ -149,11 +150,27 @@ async function noticeStyle() {
   }
 }
 
+// The words for a notification without a message's, as the page kept them in its language
+// (src/text, through `hushPrefs.texts`); English only if Cache Storage kept nothing.
+async function texts() {
+  try {
+    const kept = await (await caches.open('hush-prefs')).match('/hush-prefs/texts');
+    const { one, many } = kept ? await kept.json() : {};
+    if (typeof one === 'string' && typeof many === 'string') return { one, many };
+  } catch {
+    // Unreadable: the defaults below.
+  }
+  return { one: 'New message', many: '{count} new messages' };
+}
+
+const many = (words, count) => words.many.replace('{count}', String(count));
+
 // Messages `ids` of `chat` were deleted or expired: a notification announcing only them
 // closes; one announcing others too is shown again, quietly, without any message's words
 // (the words it showed may be the gone message's).
 async function withdraw(chat, ids) {
   const gone = new Set(ids ?? []);
+  const words = await texts();
   for (const notification of await self.registration.getNotifications({ tag: `chat:${chat}` })) {
     const announced = notification.data?.ids ?? [];
     const left = announced.filter((id) => !gone.has(id));
@@ -167,7 +184,7 @@ async function withdraw(chat, ids) {
       tag: notification.tag,
       renotify: false,
       silent: true,
-      body: count > 1 ? `${count} new messages` : 'New message',
+      body: count > 1 ? many(words, count) : words.one,
       icon: '/icons/icon-192.png',
       data: { chat, count, ids: left },
     });

@@ -9,7 +9,7 @@ use crate::platform::push;
 use crate::state::{Phase, Ui};
 use crate::status::ConnectionStatus;
 use crate::text;
-use crate::ui::{Chats, Onboarding};
+use crate::ui::{Chats, InstallButton, Onboarding, UpdateBanner};
 
 /// The root component.
 #[component]
@@ -23,6 +23,7 @@ pub fn App() -> impl IntoView {
         <header class="topbar">
             <h1 class="brand">{text::APP_NAME}</h1>
             <ConnectionBadge status=ui.connection />
+            <InstallButton />
         </header>
 
         {move || match ui.phase.get() {
@@ -47,6 +48,7 @@ pub fn App() -> impl IntoView {
             }
             .into_any(),
         }}
+        <UpdateBanner />
     }
 }
 

@@ -34,6 +34,8 @@ pub(crate) mod preferences;
 #[cfg(target_arch = "wasm32")]
 pub mod push;
 #[cfg(target_arch = "wasm32")]
+pub(crate) mod pwa;
+#[cfg(target_arch = "wasm32")]
 pub mod relay;
 #[cfg(target_arch = "wasm32")]
 pub(crate) mod reveal;

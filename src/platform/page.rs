@@ -35,12 +35,23 @@ pub(crate) fn restart_unlinked() {
 }
 
 /// "Chrome on Linux": what this browser is called in the account's device list (`pwa.js`
-/// reads it from the user agent).
+/// reads the browser and the system from the user agent; this words them).
 pub(crate) fn browser_name() -> String {
-    glue::call("hushDevice", "name", &JsValue::UNDEFINED)
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| text::DEFAULT_DEVICE_NAME.to_owned())
+    let parts = glue::call("hushDevice", "name", &JsValue::UNDEFINED).ok();
+    let part = |at: u32| {
+        parts
+            .as_ref()
+            .map(|parts| js_sys::Reflect::get_u32(parts, at).unwrap_or(JsValue::NULL))
+            .and_then(|name| name.as_string())
+    };
+    match (part(0), part(1)) {
+        (browser, Some(system)) => text::browser_on(
+            browser.as_deref().unwrap_or(text::DEFAULT_DEVICE_NAME),
+            &system,
+        ),
+        (Some(browser), None) => text::browser_on(&browser, text::UNKNOWN_SYSTEM),
+        (None, None) => text::DEFAULT_DEVICE_NAME.to_owned(),
+    }
 }
 
 /// Asks the browser not to evict Hush's storage under pressure (`navigator.storage.persist()`,

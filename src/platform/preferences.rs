@@ -6,6 +6,7 @@ use wasm_bindgen::JsValue;
 
 use super::glue;
 use crate::choices::{AutoDownload, NoticeStyle, Theme};
+use crate::text;
 
 const AUTO_DOWNLOAD: &str = "hush-auto-download";
 const DEFAULT_TIMER: &str = "hush-default-timer";
@@ -113,4 +114,15 @@ pub(crate) fn set_notice_style(style: NoticeStyle) {
     let flag = |on: bool| JsValue::from_str(if on { "on" } else { "off" });
     let argument = Array::of2(&flag(style.preview), &flag(style.sound));
     let _ = glue::call("hushPrefs", "notices", &argument);
+}
+
+/// Keeps the words a notification uses when it may not show a message's (a count, or no
+/// preview) where the service worker reads them (`pwa.js`): the worker has no catalogue of
+/// its own to fall back on but the English in `sw.js`.
+pub(crate) fn keep_notice_texts() {
+    let argument = Array::of2(
+        &JsValue::from_str(text::NEW_MESSAGE),
+        &JsValue::from_str(text::NEW_MESSAGES),
+    );
+    let _ = glue::call("hushPrefs", "texts", &argument);
 }

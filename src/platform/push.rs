@@ -25,16 +25,24 @@ pub(crate) struct Subscription {
     pub(crate) auth: [u8; 16],
 }
 
-/// The setting as the browser has it now (`hushPush` words why it is unavailable).
+/// The setting as the browser has it now (`hushPush` says why it is unavailable as a code).
 pub(crate) fn state() -> Notifications {
-    match call("state", JsValue::UNDEFINED)
-        .ok()
-        .and_then(|v| v.as_string())
-    {
-        Some(on) if on == "on" => Notifications::On,
-        Some(off) if off == "off" => Notifications::Off,
-        Some(why) => Notifications::Unavailable(why),
-        None => Notifications::Unavailable(text::NOTIFICATIONS_UNAVAILABLE.to_owned()),
+    let state = call("state", JsValue::UNDEFINED).ok();
+    match state.and_then(|v| v.as_string()).as_deref() {
+        Some("on") => Notifications::On,
+        Some("off") => Notifications::Off,
+        why => Notifications::Unavailable(refusal(why).to_owned()),
+    }
+}
+
+/// The user's words for a `code` `hushPush` gives why notifications are not on.
+fn refusal(code: Option<&str>) -> &'static str {
+    match code {
+        Some("denied") => text::NOTIFICATIONS_BLOCKED,
+        Some("dismissed") => text::NOTIFICATIONS_NOT_ALLOWED,
+        Some("subscribe") => text::PUSH_SUBSCRIBE_FAILED,
+        Some("unsupported") | None => text::NOTIFICATIONS_UNAVAILABLE,
+        Some(_) => text::NOTIFICATIONS_FAILED,
     }
 }
 
@@ -114,11 +122,15 @@ fn subscription(value: &JsValue) -> Option<Subscription> {
     })
 }
 
-/// What a rejected promise or a throw says, for the user.
+/// What a refusal from `hushPush.enable` means, for the user (its `code`; the message is
+/// only for the console).
 fn message(error: JsValue) -> String {
-    Reflect::get(&error, &JsValue::from_str("message"))
+    let code = Reflect::get(&error, &JsValue::from_str("code"))
         .ok()
-        .and_then(|m| m.as_string())
-        .or_else(|| error.as_string())
-        .unwrap_or_else(|| text::NOTIFICATIONS_FAILED.to_owned())
+        .and_then(|code| code.as_string());
+    match code {
+        Some(code) => refusal(Some(&code)),
+        None => text::NOTIFICATIONS_FAILED,
+    }
+    .to_owned()
 }

@@ -141,6 +141,7 @@ async fn open(ui: Ui, messenger: Messenger, relay: Option<Relay>) -> Option<Tab>
     tab.ui.theme.set(preferences::theme());
     tab.ui.enter_sends.set(preferences::enter_sends());
     tab.ui.notice_style.set(preferences::notice_style());
+    preferences::keep_notice_texts();
     show_account(&tab).await;
     tab.engine.set_device_name(&page::browser_name());
     ui.devices.set(linking::devices(&tab.engine));

@@ -9,6 +9,7 @@ mod focus_back;
 mod groups;
 mod notify_switch;
 mod onboarding;
+mod pwa;
 mod qr;
 mod search;
 mod settings;
@@ -20,3 +21,4 @@ mod time;
 
 pub(crate) use chats::Chats;
 pub(crate) use onboarding::Onboarding;
+pub(crate) use pwa::{InstallButton, UpdateBanner};

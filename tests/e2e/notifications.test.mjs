@@ -73,3 +73,41 @@ test('a message deleted for everyone withdraws its notification, from the worker
   traced(bob, () => assert.deepEqual(shown, []));
   await alice.close();
 });
+
+// Issue 22: the service worker has no words of its own. The page keeps the catalogue's (the
+// app's language) where the worker reads them, and a worker woken with the tab closed words
+// its count and its no-preview notice with those: here a kept French pair stands in for a
+// translation.
+test('the worker words notifications with the texts the page kept', { timeout: 180_000 }, async () => {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const { context, close } = await launchPersistent();
+  cleanup.push(close);
+  await context.grantPermissions(['notifications'], { origin: server.url });
+  await context.addInitScript(() => localStorage.setItem('hush-notifications', 'on'));
+  const keep = ([name, value]) => caches.open('hush-prefs')
+    .then((cache) => cache.put(name, new Response(JSON.stringify(value))));
+  const bob = await bobWithTabClosed(server.url, context, 'bob', async (hush) => {
+    const kept = await hush.waitForFunction(async () => {
+      const found = await (await caches.open('hush-prefs')).match('/hush-prefs/texts');
+      return found ? found.json() : null;
+    }, null, { timeout: 10_000 });
+    assert.deepEqual(await kept.jsonValue(), { one: 'New message', many: '{count} new messages' });
+    await hush.evaluate(keep, ['/hush-prefs/texts', { one: 'Nouveau message', many: '{count} nouveaux messages' }]);
+  });
+
+  const alice = await browser.newPage();
+  await register(alice, server.url, 'alice');
+  await openChat(alice, 'bob');
+  await send(alice, ['bonjour', 'ça va ?']);
+  await bob.push();
+  let shown = await until(bob.notifications, (list) => /nouveaux messages/.test(list[0]?.body));
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: 'ça va ?\n2 nouveaux messages', tag: 'chat:alice' }]));
+
+  // Without previews, a deleted message's notification is worded anew from the kept texts too.
+  await deleteForEveryone(alice, 'ça va ?');
+  await bob.push();
+  shown = await until(bob.notifications, (list) => list[0]?.body === 'Nouveau message');
+  traced(bob, () => assert.deepEqual(shown, [{ title: 'alice', body: 'Nouveau message', tag: 'chat:alice' }]));
+  await alice.close();
+});

@@ -36,6 +36,12 @@ pub const SAVE: &str = "Save";
 
 // platform/page.rs
 pub const DEFAULT_DEVICE_NAME: &str = "Browser";
+/// A browser where its name or system is unknown.
+pub const UNKNOWN_SYSTEM: &str = "this device";
+/// What this browser is called in the device list: "Chrome on Linux".
+pub fn browser_on(browser: &str, system: &str) -> String {
+    format!("{browser} on {system}")
+}
 
 // runner/commands.rs
 pub const LOOKING_UP_CODE: &str = "Looking up the code…";

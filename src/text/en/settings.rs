@@ -66,6 +66,12 @@ pub const CLEAR: &str = "Clear";
 
 // platform/push.rs
 pub const NOTIFICATIONS_UNAVAILABLE: &str = "This browser cannot show Hush notifications.";
+pub const NOTIFICATIONS_BLOCKED: &str =
+    "Notifications are blocked for Hush in this browser's site settings.";
+pub const NOTIFICATIONS_NOT_ALLOWED: &str =
+    "Notifications stay off: the browser was not allowed to show them.";
+pub const PUSH_SUBSCRIBE_FAILED: &str =
+    "This browser could not subscribe to push messages: Hush cannot notify here.";
 pub const NO_PUSH_SUBSCRIPTION: &str = "The browser gave no usable push subscription.";
 pub const NOTIFICATIONS_FAILED: &str = "Notifications could not be turned on.";
 

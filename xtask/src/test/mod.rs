@@ -4,6 +4,7 @@
 //! `N passed, N failed`.
 
 mod counts;
+mod glue_text;
 mod literals;
 mod tally;
 mod ui_text;
@@ -85,6 +86,11 @@ fn lint(tools: &Tools, tally: &mut Tally) {
     match ui_text::check(&paths::root()) {
         Ok(()) => tally.passed += 1,
         Err(why) => tally.fail("interface texts in src/text/", why.to_string()),
+    }
+    match glue_text::scan(&paths::root()) {
+        Ok(found) if found.is_empty() => tally.passed += 1,
+        Ok(found) => tally.fail("no words of its own in the JS glue", found.join("\n")),
+        Err(why) => tally.fail("no words of its own in the JS glue", why.to_string()),
     }
     tally.check(
         "cargo fmt",
