@@ -141,7 +141,8 @@
   window.hushMedia = media;
 
   // Uploads under way (`hush-pending`): [chat, key, file, name, type, caption, width, height,
-  // thumbnail, duration, waveform] by upload id, so a reload resumes them. The file is the
+  // thumbnail, duration, waveform, forwarded message, its chats] by upload id, so a reload
+  // resumes them. The file is the
   // picked File itself (IndexedDB keeps Blobs).
   const pending = (() => {
     let opened = null;

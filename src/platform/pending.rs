@@ -26,6 +26,9 @@ pub(crate) struct Pending {
     pub(crate) thumbnail: Vec<u8>,
     pub(crate) duration_ms: Option<u32>,
     pub(crate) waveform: Vec<u8>,
+    /// For a file uploaded again to be forwarded: the message forwarded and its chats (as
+    /// spelled), so a resumed copy still goes as that forward.
+    pub(crate) forward: Option<([u8; 16], Vec<String>)>,
 }
 
 fn key_of(id: &[u8; 32]) -> JsValue {
@@ -58,6 +61,19 @@ pub(crate) async fn keep(pending: &Pending) -> bool {
         Uint8Array::from(pending.thumbnail.as_slice()).into(),
         number(pending.duration_ms),
         Uint8Array::from(pending.waveform.as_slice()).into(),
+        pending.forward.as_ref().map_or(JsValue::NULL, |(id, _)| {
+            JsValue::from_str(&hush_protocol::hex::encode(id))
+        }),
+        pending
+            .forward
+            .as_ref()
+            .map_or(JsValue::NULL, |(_, chats)| {
+                chats
+                    .iter()
+                    .map(|chat| JsValue::from_str(chat))
+                    .collect::<Array>()
+                    .into()
+            }),
     ]
     .into_iter()
     .collect();
@@ -96,7 +112,20 @@ fn read(entry: &Array) -> Option<Pending> {
         thumbnail: bytes(8),
         duration_ms: small(record.get(9)),
         waveform: bytes(10),
+        forward: forward_of(&record),
     })
+}
+
+/// A record's forward (at 11 and 12), if it is for one; records kept before forwards were
+/// kept have none.
+fn forward_of(record: &Array) -> Option<([u8; 16], Vec<String>)> {
+    let id = hush_protocol::hex::decode::<16>(&record.get(11).as_string()?)?;
+    let chats = record.get(12);
+    if !Array::is_array(&chats) {
+        return None;
+    }
+    let chats: Option<Vec<String>> = Array::from(&chats).iter().map(|c| c.as_string()).collect();
+    Some((id, chats?))
 }
 
 /// Forgets upload `id` (sent or cancelled).

@@ -11,6 +11,7 @@ use leptos::task::spawn_local;
 use super::tab::Tab;
 use super::uploads;
 use super::waiting::Waiting;
+use crate::command::Forwarding;
 use crate::platform::pending::{self, Pending};
 
 /// Resumes every pending upload this tab is not sending already (on each connection to the
@@ -57,6 +58,18 @@ fn waiting_of(record: Pending) -> Option<Waiting> {
         thumbnail: record.thumbnail,
         duration_ms: record.duration_ms,
         waveform: record.waveform,
-        forward: None,
+        forward: match record.forward {
+            Some((id, chats)) => Some(forwarding_of(id, &chats)?),
+            None => None,
+        },
+    })
+}
+
+/// The forward a resumed copy is for (None if a chat is not one).
+fn forwarding_of(id: [u8; 16], chats: &[String]) -> Option<Forwarding> {
+    let chats = chats.iter().map(|chat| ChatId::parse(chat).ok());
+    Some(Forwarding {
+        id,
+        chats: chats.collect::<Option<Vec<_>>>()?,
     })
 }

@@ -273,6 +273,10 @@ fn pending_of(waiting: &Waiting, id: [u8; 32]) -> pending::Pending {
         thumbnail: waiting.thumbnail.clone(),
         duration_ms: waiting.duration_ms,
         waveform: waiting.waveform.clone(),
+        forward: waiting.forward.as_ref().map(|forwarding| {
+            let chats = forwarding.chats.iter().map(ToString::to_string);
+            (forwarding.id, chats.collect())
+        }),
     }
 }
 

@@ -26,8 +26,8 @@ pub(super) struct Waiting {
     /// A voice note's length and peaks.
     pub(super) duration_ms: Option<u32>,
     pub(super) waveform: Vec<u8>,
-    /// An older file uploaded again to be forwarded: the forward it is for (not kept across
-    /// a reload: a resumed copy is sent to its first chat as a new message).
+    /// An older file uploaded again to be forwarded: the forward it is for (kept with the
+    /// pending upload, so a resumed copy still goes as that forward).
     pub(super) forward: Option<crate::command::Forwarding>,
 }
 

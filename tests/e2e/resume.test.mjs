@@ -81,3 +81,77 @@ test('a reload in the middle of an upload resumes it and the file arrives intact
   assert.deepEqual(errors.flat(), []);
   await context.close();
 });
+
+// A forward whose file must be uploaded again (older than half a blob's life, and not ours)
+// keeps being that forward across a reload: the resumed copy arrives as "Forwarded" in every
+// chat chosen, not as a new message to the first.
+test('a forwarded copy interrupted by a reload still goes as the forward, to every chat chosen', { timeout: 240_000 }, async () => {
+  const context = await browser.newContext();
+  const [alice, carol, dave] = [await browser.newPage(), await browser.newPage(), await browser.newPage()];
+  const bob = await context.newPage();
+  const errors = [alice, carol, dave].map(watchErrors);
+  await registerAt(alice, server.url, 'tara');
+  await registerAt(bob, server.url, 'ulf');
+  await registerAt(carol, server.url, 'vera');
+  await registerAt(dave, server.url, 'walt');
+  // Bob knows both chats he will forward to.
+  for (const to of ['vera', 'walt']) {
+    await openChat(bob, to);
+    await bob.getByRole('textbox', { name: 'Message' }).fill(`hi ${to}`);
+    await bob.getByRole('textbox', { name: 'Message' }).press('Enter');
+  }
+  await openChat(alice, 'ulf');
+  const bytes = randomBytes(9 * 1024 * 1024 + 3);
+  await alice.getByLabel('Files to send').setInputFiles({ name: 'report.bin', mimeType: 'application/octet-stream', buffer: bytes });
+  const dialog = alice.getByRole('dialog', { name: 'Send files' });
+  await dialog.getByRole('textbox', { name: 'Caption' }).fill('the old report');
+  await dialog.getByRole('button', { name: 'Send files' }).click();
+  await bob.getByRole('button', { name: /^tara/ }).click({ timeout: 60_000 });
+  const original = bob.getByRole('log').locator('li.bubble', { hasText: 'the old report' });
+  await original.waitFor({ timeout: 60_000 });
+
+  // Sixteen days on, Bob forwards it to both; his copy's upload stops after two pieces.
+  let passed = 0;
+  const held = [];
+  let twoPassed;
+  const twoDone = new Promise((resolve) => { twoPassed = resolve; });
+  await bob.route('**/uploads/*', async (route) => {
+    if (route.request().method() !== 'PATCH') return route.continue().catch(() => {});
+    if (passed < 2) {
+      passed += 1;
+      const response = await route.fetch().catch(() => null);
+      if (response) await route.fulfill({ response }).catch(() => {});
+      if (passed === 2) twoPassed();
+      return undefined;
+    }
+    held.push(route);
+    return undefined;
+  });
+  await bob.clock.setFixedTime(Date.now() + 16 * 24 * 60 * 60 * 1000);
+  await original.getByRole('button', { name: 'Message actions' }).click();
+  await bob.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: 'Forward', exact: true }).click();
+  const to = bob.getByRole('dialog', { name: 'Forward to' });
+  await to.getByRole('checkbox', { name: 'vera' }).check();
+  await to.getByRole('checkbox', { name: 'walt' }).check();
+  await to.getByRole('button', { name: 'Forward', exact: true }).click();
+  await twoDone;
+  const kept = await bob.evaluate(() => window.hushPending.all().then((all) => all.map(([, record]) => record[12])));
+  assert.deepEqual(kept, [['vera', 'walt']], 'the pending copy keeps the forward');
+
+  await bob.unroute('**/uploads/*');
+  for (const route of held) await route.abort().catch(() => {});
+  await bob.reload();
+  for (const [page, name] of [[carol, 'vera'], [dave, 'walt']]) {
+    await page.getByRole('button', { name: /^ulf/ }).click({ timeout: 90_000 });
+    const copy = page.getByRole('log').locator('li.bubble', { hasText: 'the old report' });
+    await copy.getByText('Forwarded', { exact: true }).waitFor({ timeout: 90_000 });
+    const download = page.waitForEvent('download');
+    await copy.getByRole('button', { name: 'Download report.bin' }).click();
+    const got = await readFile(await (await download).path());
+    assert.ok(got.equals(bytes), `${name} gets the bytes Alice sent`);
+  }
+  const left = await bob.evaluate(() => window.hushPending.all().then((all) => all.length));
+  assert.equal(left, 0, 'a sent copy is no longer kept');
+  assert.deepEqual(errors.flat(), []);
+  await context.close();
+});
