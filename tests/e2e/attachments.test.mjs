@@ -12,6 +12,7 @@ import { launchBrowser, openChat, register as registerAt, waitForStatus, watchEr
 import { PNG } from './support/files.mjs';
 import { startServer } from './support/server.mjs';
 import { openSettings } from './support/menu.mjs';
+import { violations } from './support/axe.mjs';
 
 let server;
 let browser;
@@ -31,7 +32,8 @@ after(async () => {
 
 test('a 20 MiB file sent with a caption downloads on the other side with identical bytes', { timeout: 180_000 }, async () => {
   const alice = await browser.newPage();
-  const bob = await browser.newPage();
+  // bypassCSP: axe is injected to check the download bar.
+  const bob = await (await browser.newContext({ bypassCSP: true })).newPage();
   const errors = [alice, bob].map(watchErrors);
   await registerAt(alice, server.url, 'alice');
   await registerAt(bob, server.url, 'bob');
@@ -53,8 +55,14 @@ test('a 20 MiB file sent with a caption downloads on the other side with identic
   // Above the size that downloads by itself: no bar until the click.
   const bar = bob.getByRole('log').getByRole('progressbar', { name: 'Downloading report.bin' });
   assert.equal(await bar.count(), 0);
-  // Each range (4 MiB) is held back a little, so the download is seen under way.
+  // Each range (4 MiB) is held back a little, so the download is seen under way; the second
+  // waits until axe has looked at the bar.
+  let checked;
+  const axeDone = new Promise((resolve) => { checked = resolve; });
+  let ranges = 0;
   await bob.route('**/blobs/*', async (route) => {
+    ranges += 1;
+    if (ranges === 2) await axeDone;
     await pause(300);
     await route.continue().catch(() => {});
   });
@@ -63,6 +71,9 @@ test('a 20 MiB file sent with a caption downloads on the other side with identic
   await bar.waitFor({ timeout: 30_000 });
   // Its value rises as the ranges come, then the bar goes with the file saved.
   await bob.waitForFunction(() => Number(document.querySelector('progress.download-progress')?.value) > 0, null, { timeout: 30_000 });
+  const found = await violations(bob, 'download under way');
+  checked();
+  assert.deepEqual(found, []);
   const saved = await download;
   await bar.waitFor({ state: 'detached' });
   await bob.unroute('**/blobs/*');
@@ -244,7 +255,8 @@ async function recordedVideo(page, width, height) {
 
 test('a video goes with its first frame, size and length, shown before it arrives; one that cannot be decoded goes as a file', { timeout: 120_000 }, async () => {
   const alice = await browser.newPage();
-  const bob = await browser.newPage();
+  // bypassCSP: axe is injected to check the video's bubble.
+  const bob = await (await browser.newContext({ bypassCSP: true })).newPage();
   const errors = [alice, bob].map(watchErrors);
   await registerAt(alice, server.url, 'vicky');
   await registerAt(bob, server.url, 'wade');
@@ -276,6 +288,7 @@ test('a video goes with its first frame, size and length, shown before it arrive
   const broken = log.getByRole('listitem').filter({ has: bob.getByRole('button', { name: 'Download broken.webm' }) });
   assert.equal(await broken.getByRole('img').count(), 0, 'no thumbnail for a video that could not be decoded');
   assert.equal(await broken.locator('.video-time').count(), 0);
+  const found = await violations(bob, 'video before it arrives');
 
   // Downloads allowed: the video itself, its first frame as its poster.
   await bob.unroute('**/blobs/*');
@@ -285,6 +298,8 @@ test('a video goes with its first frame, size and length, shown before it arrive
   await video.waitFor({ timeout: 30_000 });
   assert.match(await video.getAttribute('poster'), /^blob:/);
   await bob.waitForFunction(() => document.querySelector('video.video[aria-label="the clip"]')?.videoWidth === 320, null, { timeout: 30_000 });
+  found.push(...await violations(bob, 'video arrived'));
+  assert.deepEqual(found, []);
   // Bob's downloads held back are the only errors.
   assert.deepEqual(errors.flat().filter((e) => !/ERR_FAILED|Failed to fetch/.test(e)), []);
 });
