@@ -110,7 +110,14 @@ test('when a voice note ends, the next one in the chat plays', { timeout: 120_00
   const notes = bob.getByRole('log').getByRole('listitem').filter({ has: bob.locator('.voice-note') });
   await notes.nth(1).getByRole('button', { name: 'Play voice note' }).waitFor({ timeout: 30_000 });
   await bob.waitForFunction(() => [...document.querySelectorAll('.voice-note audio')].filter((a) => a.readyState >= 1).length === 2, null, { timeout: 30_000 });
-  await notes.nth(0).getByRole('button', { name: 'Play voice note' }).click();
+  // Two notes: their controls are told apart (no two of one role share a name on the screen).
+  const labels = (role) => bob.getByRole('log').locator(`.voice-note ${role}`)
+    .evaluateAll((found) => found.map((element) => element.getAttribute('aria-label')));
+  assert.deepEqual(await labels('button.play'), ['Play voice note', 'Play voice note (2)']);
+  assert.deepEqual(await labels('input.seek'), ['Position', 'Position (2)']);
+  const downloads = await bob.getByRole('log').locator('button.download').allTextContents();
+  assert.equal(new Set(downloads).size, 2, `each note's download is named apart: ${downloads}`);
+  await notes.nth(0).getByRole('button', { name: 'Play voice note', exact: true }).click();
   await notes.nth(0).getByRole('button', { name: 'Pause' }).waitFor();
   // The first ends by itself; the second takes over, and only one plays at a time.
   await notes.nth(1).getByRole('button', { name: 'Pause' }).waitFor({ timeout: 30_000 });

@@ -10,6 +10,7 @@ use leptos::prelude::*;
 use super::actions::Refocus;
 use super::extras::message_key;
 use super::jump::{new_since_away, NewCount, COUNT_ID};
+use super::media_names::LogMedia;
 use super::row::MessageRow;
 use super::transfer::Transfers;
 use crate::command::{Command, Messenger};
@@ -101,6 +102,7 @@ pub(super) fn MessageLog() -> impl IntoView {
     let ui = expect_context::<Ui>();
     let messenger = expect_context::<Messenger>();
     provide_context(Refocus(StoredValue::new(None)));
+    provide_context(LogMedia::new(ui));
     // New messages scroll into view, unless the user scrolled up to read older ones (then the
     // position is kept); opening a chat starts at the bottom. Scrolling waits for the next
     // frame, when the list on screen has the new messages.

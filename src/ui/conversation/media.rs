@@ -9,6 +9,7 @@ use hush_protocol::attachment::{AttachmentPointer, Dimensions};
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
 
+use super::media_names::{is_voice_note, shown_name, LogMedia};
 use super::viewer::Viewing;
 use super::voice::VoiceNote;
 use crate::command::{Command, Messenger};
@@ -29,12 +30,19 @@ pub(super) fn Attachment(
     if ui.media_url(id).is_none() {
         messenger.tell(Command::ShowMedia(id));
     }
-    let shown_name = match pointer.file_name.as_str() {
-        "" => caption.clone(),
-        name => name.to_owned(),
+    // Several files of one name in the log are numbered, so no two controls of one role share
+    // a name.
+    let named = use_context::<LogMedia>().map(|LogMedia(names)| names);
+    let file_label = move |label: String| match named {
+        Some(names) => names.with(|names| names.file_label(&id, label)),
+        None => label,
     };
-    let label = text::download_file(&shown_name);
-    let arriving = text::downloading_file(&shown_name);
+    let shown = shown_name(&pointer, &caption).to_owned();
+    let label = {
+        let shown = shown.clone();
+        move || file_label(text::download_file(&shown))
+    };
+    let arriving = move || file_label(text::downloading_file(&shown));
     let mime = pointer.mime;
     let shown = if mime.is_image() {
         let alt = if caption.is_empty() {
@@ -44,7 +52,7 @@ pub(super) fn Attachment(
         };
         let (thumbnail, dimensions) = (pointer.thumbnail, pointer.dimensions);
         view! { <Photo id alt thumbnail dimensions /> }.into_any()
-    } else if mime.is_audio() && !pointer.waveform.is_empty() {
+    } else if is_voice_note(&pointer) {
         let duration_ms = pointer.duration_ms.unwrap_or(0);
         let waveform = pointer.waveform;
         view! { <VoiceNote id duration_ms waveform /> }.into_any()

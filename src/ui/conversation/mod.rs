@@ -17,6 +17,7 @@ mod jump;
 mod linked;
 mod log;
 mod media;
+mod media_names;
 mod mention;
 pub(crate) mod menu_keys;
 mod message_action;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
+use super::media_names::LogMedia;
 use crate::state::Ui;
 use crate::text;
 use crate::ui::time::duration;
@@ -59,6 +60,12 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
         }
     });
     let toggle = move |_| ui.voice_playing.set((!playing()).then_some(id));
+    // Several voice notes in the log are numbered, so no two controls share a name.
+    let named = use_context::<LogMedia>().map(|LogMedia(names)| names);
+    let voice_label = move |label: &str| match named {
+        Some(names) => names.with(|names| names.voice_label(&id, label)),
+        None => label.to_owned(),
+    };
     let seek = move |ev| {
         let to = event_target_value(&ev)
             .parse::<u32>()
@@ -119,7 +126,7 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
                 type="button"
                 class="play"
                 class:playing=playing
-                aria-label=move || if playing() { text::PAUSE } else { text::PLAY_VOICE_NOTE }
+                aria-label=move || if playing() { text::PAUSE.to_owned() } else { voice_label(text::PLAY_VOICE_NOTE) }
                 on:click=toggle
             >
                 <span aria-hidden="true">{move || if playing() { "❚❚" } else { "▶" }}</span>
@@ -129,7 +136,7 @@ pub(super) fn VoiceNote(id: MessageId, duration_ms: u32, waveform: Vec<u8>) -> i
                 <input
                     type="range"
                     class="seek"
-                    aria-label=text::POSITION
+                    aria-label=move || voice_label(text::POSITION)
                     min="0"
                     max=length
                     step="1"
