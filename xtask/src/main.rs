@@ -13,6 +13,7 @@ mod builds;
 mod cmd;
 mod fuzz;
 mod paths;
+mod prune;
 mod relay;
 mod run;
 mod scratch;

@@ -30,6 +30,7 @@ pub(crate) fn run(args: &[String]) -> Result {
     let wants = |step: &str| args.is_empty() || args.iter().any(|a| a == step);
     let mut times = StepTimes::default();
     let tools = times.time("setup", setup::ensure)?;
+    crate::prune::stale_test_binaries(&paths::target_dir());
     let mut builds = Builds::new(&tools);
     let mut tally = Tally::default();
 
