@@ -8,6 +8,10 @@ use super::reply::Refusal;
 use crate::store::Quota;
 use crate::AppState;
 
+/// Why a device's attachments may take no more room, for a grant or a renewal alike.
+pub(super) const BLOBS_AT_QUOTA: &str =
+    "storage quota reached: older attachments must expire first";
+
 /// Refuses new sends and uploads while free disk is under the floor.
 pub(super) fn require_free_disk(state: &AppState) -> Result<(), Refusal> {
     if !state.disk.low() {
@@ -30,7 +34,7 @@ pub(super) fn over_quota(state: &AppState, quota: Quota) -> Refusal {
         Quota::Sender => {
             "storage quota reached: too many of your messages are waiting on the relay; try again once some are delivered"
         }
-        Quota::Blobs => super::uploads::BLOBS_AT_QUOTA,
+        Quota::Blobs => BLOBS_AT_QUOTA,
     };
     (ErrorCode::QuotaExceeded, message.to_owned())
 }

@@ -4,16 +4,12 @@
 use hush_protocol::relay::{ErrorCode, ServerFrame};
 
 use super::reply::{internal, Refusal, Reply};
-use super::storage::require_free_disk;
+use super::storage::{require_free_disk, BLOBS_AT_QUOTA};
 use super::store_calls::counted;
 use crate::blobs::Refused;
 use crate::hub::DeviceKey;
 use crate::store::StoreError;
 use crate::{now_ms, AppState};
-
-/// Why a device's attachments may take no more room, for a grant or a renewal alike.
-pub(super) const BLOBS_AT_QUOTA: &str =
-    "storage quota reached: older attachments must expire first";
 
 /// A grant for one upload of at most `size` bytes, within the device's grants and quota.
 pub(super) async fn request_upload(
