@@ -123,9 +123,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     batch.deliver(&sender, notice);
                     return Ok(());
                 }
-                let who = if mine { "You" } else { sender.as_str() };
                 let setting = (notice, sent_ms, timer_ms);
-                self.receive_timer(batch, &chat, setting, who).await?
+                self.receive_timer(batch, &chat, setting, sender.clone()).await?
             }
             content => match content.ok().and_then(|c| shown_message(c, chat, mine)) {
                 Some(line) => line,
@@ -324,8 +323,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.orphan_keys.adopt(&mut record, &me);
         batch.groups.put(record);
         let chat = ChatId::Group(creation.group);
-        let body = describe(creation, &me);
-        let line = self.group_line(&chat, body, batch.now_ms, &mut batch.changes);
+        let line = describe(creation, &me);
+        let line = self.group_line(&chat, line, batch.now_ms, &mut batch.changes);
         batch.events.push(Event::Message(line));
         batch.events.push(Event::GroupChanged { chat });
         Ok(true)
