@@ -204,7 +204,10 @@ async fn a_message_of_a_kind_a_later_build_added_is_shown_and_confirmed() {
     );
     let stored = bob.store.message(&id).await.unwrap().expect("stored");
     let notice = Some(hush_client::model::Notice::UpdateToSee);
-    assert_eq!((&shown.meta.notice, &stored.meta.notice), (&notice, &notice));
+    assert_eq!(
+        (&shown.meta.notice, &stored.meta.notice),
+        (&notice, &notice)
+    );
     bob.expect(message_from("and a text after it")).await;
     alice.expect(status(id, Status::Delivered)).await;
 }

@@ -74,7 +74,12 @@ async fn a_timer_reaches_everyone_and_messages_expire_on_every_device() {
         timer_ms: DAY,
     });
     assert_eq!(notice.meta.notice, setting);
-    let stored = alice.store.message(&notice.id).await.unwrap().expect("stored");
+    let stored = alice
+        .store
+        .message(&notice.id)
+        .await
+        .unwrap()
+        .expect("stored");
     assert_eq!(stored.meta.notice, setting);
     until_timer(&mut bob, &chat("alice"), DAY).await;
     until_timer(&mut laptop, &chat("bob"), DAY).await;

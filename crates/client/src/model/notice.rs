@@ -165,8 +165,14 @@ mod tests {
             setter: user("dora"),
             timer_ms: 0,
         };
-        assert_eq!(timer.english("dora"), "You turned off disappearing messages");
-        assert_eq!(timer.english("eve"), "dora turned off disappearing messages");
+        assert_eq!(
+            timer.english("dora"),
+            "You turned off disappearing messages"
+        );
+        assert_eq!(
+            timer.english("eve"),
+            "dora turned off disappearing messages"
+        );
         assert_eq!(Notice::UpdateNeeded.english("eve"), UPDATE_NEEDED);
         assert_eq!(Notice::UpdateToSee.english("eve"), UPDATE_TO_SEE);
     }

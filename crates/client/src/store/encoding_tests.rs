@@ -584,7 +584,10 @@ fn a_damaged_notice_is_refused() {
     assert_eq!(decode_message(&bad), Err(DecodeError::Invalid("notice")));
     let mut bad = bytes.clone();
     bad[op] = 9;
-    assert_eq!(decode_message(&bad), Err(DecodeError::Invalid("group notice")));
+    assert_eq!(
+        decode_message(&bad),
+        Err(DecodeError::Invalid("group notice"))
+    );
     // An author of no bytes, or longer than any account.
     let mut empty = bytes[..tag + 1].to_vec();
     empty.extend_from_slice(&[0, 0, 0, 0, 7]);

@@ -22,7 +22,6 @@ const INFO_EDITED: u8 = 5;
 const PERMISSIONS: u8 = 6;
 const LEFT: u8 = 7;
 
-
 /// Writes `notice`.
 pub(super) fn write_notice(w: &mut Writer, notice: &Notice) {
     match notice {

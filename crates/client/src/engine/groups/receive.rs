@@ -124,7 +124,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     return Ok(());
                 }
                 let setting = (notice, sent_ms, timer_ms);
-                self.receive_timer(batch, &chat, setting, sender.clone()).await?
+                self.receive_timer(batch, &chat, setting, sender.clone())
+                    .await?
             }
             content => match content.ok().and_then(|c| shown_message(c, chat, mine)) {
                 Some(line) => line,
