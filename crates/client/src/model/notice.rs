@@ -1,8 +1,8 @@
 //! What a notice line says, as data (issue 22): who changed what in a group, who set a chat's
 //! timer, that a message needs a newer build. The app words it in its own language at render
 //! time, "You" included (by comparing usernames with its account); the engine keeps an
-//! English wording of its own ([`Notice::english`]) as the message's body, which is what rows
-//! stored before notices were kept, and readers that drop the notice, still show.
+//! English wording of its own ([`Notice::english`]) as the message's body: all that rows
+//! stored before notices were kept have, and what the app shows for them.
 
 use hush_protocol::groups::{Change, Op};
 use hush_protocol::Username;

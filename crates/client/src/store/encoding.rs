@@ -46,9 +46,9 @@ const MESSAGE_V5: u8 = 0xAD;
 const MESSAGE_V6: u8 = 0xB5;
 /// A notice line with its notice as data ([`crate::model::Notice`]): [`MESSAGE_V6`] and then
 /// the notice (messages without one keep the earlier forms). Its body still holds the line in
-/// English: rows stored before this form have only that, and builds before it read only that
-/// (they cannot read this form itself, so a history sent to such a build fails as for
-/// [`MESSAGE_V6`]).
+/// English, as in every earlier form: rows stored before this form have only that, and the
+/// app shows it for them. A build before this form cannot read it at all (as with
+/// [`MESSAGE_V6`]): a history this build sends to one fails to decode there.
 const MESSAGE_V7: u8 = 0xBA;
 /// A chat's disappearing-message timer.
 const TIMER: u8 = 0xAE;
