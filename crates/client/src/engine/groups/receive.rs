@@ -11,7 +11,7 @@ use super::order::hold;
 use super::{describe, keep_sender_key};
 use crate::content::{Content, ReceiptKind};
 use crate::engine::attachments::attachment_message;
-use crate::engine::receive::content::update_to_see;
+use crate::engine::receive::content::{received_line, update_to_see};
 use crate::engine::receive::{is_outdated, Batch};
 use crate::engine::rich::rich_message;
 use crate::engine::{Engine, Event};
@@ -396,11 +396,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 /// such and confirmed, never lost).
 fn shown_message(content: Content, chat: ChatId, mine: bool) -> Option<ChatMessage> {
     let message = match content {
-        Content::Text { id, sent_ms, body } => {
-            let mut line = update_to_see(id, chat, sent_ms);
-            (line.kind, line.body) = (Kind::Text, body);
-            line
-        }
+        Content::Text { id, sent_ms, body } => received_line(id, chat, Kind::Text, body, sent_ms),
         Content::Attachment {
             id,
             sent_ms,

@@ -163,22 +163,33 @@ fn receive_message(batch: &mut Batch, from: &DeviceAddress, message: ChatMessage
 
 /// The line a message of an unknown kind shows (from a contact, delivered).
 pub(in crate::engine) fn update_to_see(id: MessageId, chat: ChatId, sent_ms: u64) -> ChatMessage {
+    // The English body stays for rows and builds without notices.
+    let body = UPDATE_TO_SEE.to_owned();
+    let mut line = received_line(id, chat, Kind::UpdateNeeded, body, sent_ms);
+    line.meta.notice = Some(Notice::UpdateToSee);
+    line
+}
+
+/// A line of `kind` saying `body` from a contact, delivered, with nothing else to it.
+pub(in crate::engine) fn received_line(
+    id: MessageId,
+    chat: ChatId,
+    kind: Kind,
+    body: String,
+    sent_ms: u64,
+) -> ChatMessage {
     ChatMessage {
         id,
         group: None,
-        kind: Kind::UpdateNeeded,
+        kind,
         chat,
         from_me: false,
-        // The English body stays for rows and builds without notices.
-        body: UPDATE_TO_SEE.to_owned(),
+        body,
         sent_ms,
         status: Status::Delivered,
         attachment: None,
         reactions: Vec::new(),
-        meta: MessageMeta {
-            notice: Some(Notice::UpdateToSee),
-            ..MessageMeta::default()
-        },
+        meta: MessageMeta::default(),
     }
 }
 
