@@ -12,10 +12,11 @@
 //!
 //! Everything that touches the DOM only exists on wasm32; pure logic (the reconnect
 //! [`platform::backoff`], what a [`store`] commit writes, [`status`], [`size`], [`duration`],
-//! the [`links`] and [`mentions`] in a message, the log's [`runs`]) also builds natively so its unit tests run
-//! with the rest of the workspace.
+//! the [`links`] and [`mentions`] in a message, the log's [`runs`], what a message's [`lines`]
+//! say) also builds natively so its unit tests run with the rest of the workspace.
 
 pub mod duration;
+pub mod lines;
 pub mod links;
 pub mod mentions;
 pub mod names;

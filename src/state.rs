@@ -291,6 +291,14 @@ impl Ui {
             .unwrap_or_else(|| account.to_owned())
     }
 
+    /// What `message` says, in the log, the chat list, search and starred: a notice worded
+    /// for this account from the catalogue, or its body ([`crate::lines::message_text`]).
+    pub(crate) fn text_of(&self, message: &ChatMessage) -> String {
+        let me = self.me.with(|me| me.as_ref().map(|m| m.to_string()));
+        let name = |account: &str| self.name_of(account);
+        crate::lines::message_text(message, me.as_deref().unwrap_or_default(), &name)
+    }
+
     /// The state of the group `chat`, if it is one.
     pub(crate) fn group(&self, chat: &ChatId) -> Option<GroupState> {
         let id = chat.group()?;

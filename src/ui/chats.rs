@@ -230,7 +230,7 @@ fn ChatRow(chat: ChatSummary, state: ChatState) -> impl IntoView {
                         <span class="pinned" role="img" aria-label=text::PINNED>"📌"</span>
                     })}
                 </span>
-                <span class="preview" dir="auto">{chat.last.body.clone()}</span>
+                <span class="preview" dir="auto">{ui.text_of(&chat.last)}</span>
                 <time class="when">{clock(chat.last.sent_ms)}</time>
                 {(chat.unread > 0).then(|| view! {
                     <span class="unread" aria-label=text::unread_in_chat(chat.unread)>

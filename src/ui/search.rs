@@ -120,7 +120,7 @@ fn MessageResult(message: ChatMessage) -> impl IntoView {
     // A file found by its name alone shows the name.
     let text = match (message.body.is_empty(), &message.attachment) {
         (true, Some(attachment)) => attachment.file_name.clone(),
-        _ => message.body.clone(),
+        _ => ui.text_of(&message),
     };
     view! {
         <li>

@@ -48,7 +48,7 @@ fn StarredRow(message: ChatMessage) -> impl IntoView {
                 on:click=move |_| messenger.tell(Command::Open(chat.clone()))
             >
                 <span class="starred-chat">{name}</span>
-                <span class="starred-body">{message.body.clone()}</span>
+                <span class="starred-body">{ui.text_of(&message)}</span>
                 <time>{clock(message.sent_ms)}</time>
             </button>
         </li>

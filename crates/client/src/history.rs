@@ -351,6 +351,7 @@ mod tests {
             starred: true,
             expires_ms: Some(now + 1000),
             mentions: vec![bob()],
+            notice: None,
         };
         rich.reactions = vec![Reaction {
             by: bob(),
@@ -361,9 +362,16 @@ mod tests {
         deleted.kind = Kind::Deleted;
         let mut expired = text(3, now - 3, "gone");
         expired.meta.expires_ms = Some(now);
-        let all = vec![rich.clone(), deleted.clone(), expired];
+        // A notice line's notice goes along too (issue 22).
+        let mut timer = text(4, now - 2, "bob set disappearing messages to 24 hours");
+        timer.kind = Kind::TimerChanged;
+        timer.meta.notice = Some(crate::model::Notice::Timer {
+            setter: bob(),
+            timer_ms: 24 * 3600 * 1000,
+        });
+        let all = vec![rich.clone(), deleted.clone(), expired, timer.clone()];
         let history = History::recent(all, Vec::new(), now);
-        assert_eq!(history.messages, vec![rich, deleted]);
+        assert_eq!(history.messages, vec![rich, deleted, timer]);
         let blob = history.seal(&[1; 32]);
         assert_eq!(History::open(&[1; 32], &blob), Ok(history));
     }

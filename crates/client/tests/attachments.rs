@@ -202,7 +202,12 @@ async fn a_message_of_a_kind_a_later_build_added_is_shown_and_confirmed() {
         (shown.kind, shown.body.as_str(), shown.chat.clone()),
         (Kind::UpdateNeeded, UPDATE_TO_SEE, chat("alice"))
     );
-    assert!(bob.store.message(&id).await.unwrap().is_some(), "stored");
+    let stored = bob.store.message(&id).await.unwrap().expect("stored");
+    let notice = Some(hush_client::model::Notice::UpdateToSee);
+    assert_eq!(
+        (&shown.meta.notice, &stored.meta.notice),
+        (&notice, &notice)
+    );
     bob.expect(message_from("and a text after it")).await;
     alice.expect(status(id, Status::Delivered)).await;
 }

@@ -338,6 +338,18 @@ async fn a_new_member_proves_a_long_chain_from_the_creation() {
         })
         .collect();
     assert_eq!(lines, ["alice added you"]);
+    // The same as data (issue 22): Carol's app words it ("you") from the usernames.
+    let notices: Vec<_> = (carol.events.iter())
+        .filter_map(|e| match e {
+            Event::Message(m) if m.kind == Kind::GroupChange => m.meta.notice.clone(),
+            _ => None,
+        })
+        .collect();
+    let added = hush_client::model::Notice::Group {
+        author: "alice".into(),
+        change: hush_client::model::GroupNotice::Added("carol".into()),
+    };
+    assert_eq!(notices, [added]);
 }
 
 #[tokio::test]

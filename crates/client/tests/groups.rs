@@ -36,8 +36,12 @@ async fn quiet(devices: &mut [&mut Device]) {
     panic!("devices did not go quiet");
 }
 
+/// A text (no notice with it) saying `body` in `chat`.
 fn text_in<'a>(chat: &'a ChatId, body: &'a str) -> impl Fn(&Event) -> bool + 'a {
-    move |e| matches!(e, Event::Message(m) if m.chat == *chat && m.body == body && m.kind == Kind::Text)
+    move |e| {
+        matches!(e, Event::Message(m) if m.chat == *chat && m.body == body
+            && m.kind == Kind::Text && m.meta.notice.is_none())
+    }
 }
 
 fn line_in<'a>(chat: &'a ChatId, body: &'a str) -> impl Fn(&Event) -> bool + 'a {

@@ -68,6 +68,19 @@ async fn a_timer_reaches_everyone_and_messages_expire_on_every_device() {
     alice.output(out).await;
     alice.settle().await;
     assert_eq!(notice.body, "You set disappearing messages to 24 hours");
+    // The notice as data, "You" left to the app (issue 22), kept by the store.
+    let setting = Some(hush_client::model::Notice::Timer {
+        setter: hush_client::Username::parse("alice").unwrap(),
+        timer_ms: DAY,
+    });
+    assert_eq!(notice.meta.notice, setting);
+    let stored = alice
+        .store
+        .message(&notice.id)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored.meta.notice, setting);
     until_timer(&mut bob, &chat("alice"), DAY).await;
     until_timer(&mut laptop, &chat("bob"), DAY).await;
     bob.expect(message_from("alice set disappearing messages to 24 hours"))

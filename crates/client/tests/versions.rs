@@ -65,6 +65,11 @@ fn a_message_of_an_older_version_is_shown_as_update_needed_and_acked() {
         let stored = bob_store.messages(&alice_chat, None, 10).await.unwrap();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].body, UPDATE_NEEDED);
+        let notice = Some(hush_client::model::Notice::UpdateNeeded);
+        assert_eq!(
+            (&shown[0].meta.notice, &stored[0].meta.notice),
+            (&notice, &notice)
+        );
         // No session was started from it.
         let alice_name = hush_client::Username::parse("alice").unwrap();
         assert!(bob_store

@@ -36,7 +36,7 @@ fn notice(ui: Ui, message: &ChatMessage) -> Option<String> {
         Kind::SecurityCodeChanged => Some(text::security_code_changed(&message.chat)),
         Kind::DeviceLinked => Some(text::linked_a_new_device(&ui.display(&message.chat))),
         Kind::AccountDeleted => Some(text::deleted_their_account(&ui.display(&message.chat))),
-        Kind::GroupChange | Kind::UpdateNeeded | Kind::TimerChanged => Some(message.body.clone()),
+        Kind::GroupChange | Kind::UpdateNeeded | Kind::TimerChanged => Some(ui.text_of(message)),
     }
 }
 
@@ -96,7 +96,7 @@ fn Bubble(message: ChatMessage, continued: bool) -> impl IntoView {
             {message.attachment.clone().map(|pointer| view! {
                 <Attachment id pointer=*pointer caption=message.body.clone() />
             })}
-            <p class="body" dir="auto"><Linked text=message.body.clone() mentions=mention_names(ui, &meta) /></p>
+            <p class="body" dir="auto"><Linked text=ui.text_of(&message) mentions=mention_names(ui, &meta) /></p>
             <p class="meta">
                 <Marks meta />
                 <time>{clock(message.sent_ms)}</time>

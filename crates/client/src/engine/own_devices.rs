@@ -314,7 +314,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     return Ok(());
                 };
                 let setting = (id, sent_ms, timer_ms);
-                let mut notice = (self.receive_timer(batch, &chat, setting, "You")).await?;
+                let me = self.account_name()?;
+                let mut notice = (self.receive_timer(batch, &chat, setting, me)).await?;
                 notice.status = Status::Sent;
                 batch.changes.received.push(notice.clone());
                 batch.events.push(Event::Message(notice));

@@ -4,17 +4,26 @@
 //! (run at start and on a timer by the app) removes what ran out, also what ran out while the
 //! app was closed.
 
-use hush_protocol::Rng;
+use hush_protocol::{Rng, Username};
 
 use super::receive::Batch;
 use super::{Engine, Event, Output};
 use crate::content::Content;
 use crate::error::{EngineError, InputError};
 use crate::model::{
-    expiry, is_timer_choice, timer_notice, Amendment, ChatId, ChatMessage, ChatTimer, Kind,
-    MessageId, CLOCK_MARGIN_MS,
+    expiry, is_timer_choice, Amendment, ChatId, ChatMessage, ChatTimer, Kind, MessageId, Notice,
+    CLOCK_MARGIN_MS,
 };
 use crate::store::{Changes, Store};
+
+/// Makes `message` the notice that `setter` set the timer to `timer_ms`, as `me` reads it: the
+/// notice as data, and in English as the body (for rows and builds without notices).
+fn timer_line(message: &mut ChatMessage, me: &str, setter: Username, timer_ms: u64) {
+    let notice = Notice::Timer { setter, timer_ms };
+    message.kind = Kind::TimerChanged;
+    message.body = notice.english(me);
+    message.meta.notice = Some(notice);
+}
 
 /// The most messages one [`Engine::expire`] removes (it runs again until none are left).
 const EXPIRE_BATCH: usize = 256;
@@ -34,8 +43,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
         if !self.may_set_timer(chat, &self.account_name()?).await? {
             return Err(crate::error::GroupActionError::OnlyAdmins.into());
         }
-        let mut message = self.new_message(chat, &timer_notice("You", timer_ms), now_ms);
-        message.kind = Kind::TimerChanged;
+        let me = self.account_name()?;
+        let mut message = self.new_message(chat, "", now_ms);
+        timer_line(&mut message, &me, me.clone(), timer_ms);
         // Ours wins over what we hold, even if our clock is behind the last setter's.
         let held = self.timer_of(chat).await?;
         let set_ms = held.map_or(now_ms, |t| now_ms.max(t.set_ms.saturating_add(1)));
@@ -81,14 +91,14 @@ impl<S: Store, R: Rng> Engine<S, R> {
         Ok(out)
     }
 
-    /// A timer setting that came in `chat` (message `id`, by `who`): its notice, and the
-    /// setting itself if it is newer than the one held.
+    /// A timer setting that came in `chat` (message `id`, set by `setter`, maybe us): its
+    /// notice, and the setting itself if it is newer than the one held.
     pub(super) async fn receive_timer(
         &mut self,
         batch: &mut Batch,
         chat: &ChatId,
         (id, sent_ms, timer_ms): (MessageId, u64, u64),
-        who: &str,
+        setter: Username,
     ) -> Result<ChatMessage, EngineError> {
         let held = match batch.changes.timers.iter().rev().find(|(c, _)| c == chat) {
             Some((_, timer)) => Some(*timer),
@@ -103,8 +113,10 @@ impl<S: Store, R: Rng> Engine<S, R> {
             };
             batch.changes.timers.push((chat.clone(), timer));
         }
-        let mut notice = self.new_message(chat, &timer_notice(who, timer_ms), sent_ms);
-        (notice.id, notice.kind) = (id, Kind::TimerChanged);
+        let me = self.account_name()?;
+        let mut notice = self.new_message(chat, "", sent_ms);
+        notice.id = id;
+        timer_line(&mut notice, &me, setter, timer_ms);
         Ok(notice)
     }
 

@@ -6,7 +6,7 @@
 
 use hush_protocol::Username;
 
-use super::{ChatMessage, Kind, MessageRef};
+use super::{ChatMessage, Kind, MessageRef, Notice};
 
 /// How long after sending its author may edit a message (their clock).
 pub const EDIT_WINDOW_MS: u64 = 15 * 60 * 1000;
@@ -49,6 +49,9 @@ pub struct MessageMeta {
     pub expires_ms: Option<u64>,
     /// The group members it mentions (`@Name` in its text), by username.
     pub mentions: Vec<Username>,
+    /// For a notice line: what it says, as data the app words in its language (the body
+    /// keeps an English wording for rows and builds without it).
+    pub notice: Option<Notice>,
 }
 
 /// A change to a stored message.

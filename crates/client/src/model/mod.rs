@@ -11,6 +11,7 @@ use hush_protocol::{DeviceAddress, Username};
 mod amend;
 mod chat_id;
 mod chat_state;
+mod notice;
 mod profile;
 mod reactions;
 mod timer;
@@ -21,6 +22,7 @@ pub use amend::{
 };
 pub use chat_id::{ChatId, GroupId};
 pub use chat_state::{ChatState, Flag, MAX_PINNED};
+pub use notice::{GroupNotice, Notice};
 pub use profile::{
     clean_about, photo_fits, ContactProfile, MAX_ABOUT, MAX_ABOUT_BYTES, MAX_PHOTO_BLOB,
 };
@@ -73,20 +75,25 @@ pub enum Kind {
     SecurityCodeChanged,
     /// A notice from this device: the contact's account signed a new device into its list.
     DeviceLinked,
-    /// A group's membership, roles or info changed; the body says how ("alice added carol").
+    /// A group's membership, roles or info changed: its notice ([`Notice::Group`]) says how,
+    /// its body says so in English ("alice added carol"; all that rows stored before notices
+    /// have).
     GroupChange,
     /// A notice from this device: a message came in a wire version this build does not read
-    /// (the sender runs an older or newer Hush); the body is [`UPDATE_NEEDED`].
+    /// (the sender runs an older or newer Hush); the notice is [`Notice::UpdateNeeded`] or
+    /// [`Notice::UpdateToSee`], the body [`UPDATE_NEEDED`] or [`UPDATE_TO_SEE`].
     UpdateNeeded,
     /// A photo, video, file or voice note ([`ChatMessage::attachment`]); the body is its
     /// caption.
     Attachment,
-    /// A text or attachment its author deleted for everyone; the body is [`DELETED`].
+    /// A text or attachment its author deleted for everyone; the body is [`DELETED`] (the app
+    /// shows its own text for the kind).
     Deleted,
     /// A message deleted for this account only, or expired: not shown, kept only as a mark
     /// that it came.
     Hidden,
-    /// The chat's disappearing-messages timer changed; the body says how.
+    /// The chat's disappearing-messages timer changed: its notice ([`Notice::Timer`]) says
+    /// how, its body says so in English.
     TimerChanged,
     /// A notice from this device: the contact deleted their account (its key signed a list
     /// naming no device); nothing can be sent to it any more.

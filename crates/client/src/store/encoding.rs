@@ -44,6 +44,12 @@ const MESSAGE_V5: u8 = 0xAD;
 /// A message that mentions group members: [`MESSAGE_V5`] and then their usernames (messages
 /// mentioning no one keep the earlier forms).
 const MESSAGE_V6: u8 = 0xB5;
+/// A notice line with its notice as data ([`crate::model::Notice`]): [`MESSAGE_V6`] and then
+/// the notice (messages without one keep the earlier forms). Its body still holds the line in
+/// English, as in every earlier form: rows stored before this form have only that, and the
+/// app shows it for them. A build before this form cannot read it at all (as with
+/// [`MESSAGE_V6`]): a history this build sends to one fails to decode there.
+const MESSAGE_V7: u8 = 0xBA;
 /// A chat's disappearing-message timer.
 const TIMER: u8 = 0xAE;
 /// A contact's About line and photo.
@@ -92,6 +98,7 @@ pub fn status_from_byte(byte: u8) -> Result<Status, DecodeError> {
 pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     let mut w = Writer::default();
     let form = match (&message.attachment, message.reactions.is_empty()) {
+        _ if message.meta.notice.is_some() => MESSAGE_V7,
         _ if !message.meta.mentions.is_empty() => MESSAGE_V6,
         _ if message.meta != MessageMeta::default() => MESSAGE_V5,
         (_, false) => MESSAGE_V4,
@@ -130,7 +137,7 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
             }
         }
     }
-    let flagged = matches!(form, MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6);
+    let flagged = matches!(form, MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 | MESSAGE_V7);
     if flagged {
         w.u8(u8::from(message.attachment.is_some()));
     }
@@ -140,11 +147,14 @@ pub fn encode_message(message: &ChatMessage) -> Vec<u8> {
     if flagged {
         write_reactions(&mut w, &message.reactions);
     }
-    if matches!(form, MESSAGE_V5 | MESSAGE_V6) {
+    if matches!(form, MESSAGE_V5 | MESSAGE_V6 | MESSAGE_V7) {
         write_meta(&mut w, &message.meta);
     }
-    if form == MESSAGE_V6 {
+    if matches!(form, MESSAGE_V6 | MESSAGE_V7) {
         crate::store::mentions::write_mentions(&mut w, &message.meta.mentions);
+    }
+    if let Some(notice) = message.meta.notice.as_ref().filter(|_| form == MESSAGE_V7) {
+        crate::store::notices::write_notice(&mut w, notice);
     }
     w.into_bytes()
 }
@@ -198,6 +208,7 @@ fn read_meta(r: &mut Reader<'_>) -> Result<MessageMeta, DecodeError> {
         starred,
         expires_ms,
         mentions: Vec::new(),
+        notice: None,
     })
 }
 
@@ -228,7 +239,7 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     let mut r = Reader::new(bytes);
     let version = bytes.get(1).copied().ok_or(DecodeError::Truncated)?;
     let form = match version {
-        MESSAGE | MESSAGE_V3 | MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 => version,
+        MESSAGE | MESSAGE_V3 | MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 | MESSAGE_V7 => version,
         _ => MESSAGE_V2,
     };
     r.stored_header(form)?;
@@ -269,20 +280,23 @@ pub fn decode_message(bytes: &[u8]) -> Result<ChatMessage, DecodeError> {
     }
     let has_pointer = match form {
         MESSAGE_V3 => true,
-        MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 => r.bool("attachment flag")?,
+        MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 | MESSAGE_V7 => r.bool("attachment flag")?,
         _ => false,
     };
     if has_pointer {
         message.attachment = Some(Box::new(AttachmentPointer::read(&mut r)?));
     }
-    if matches!(form, MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6) {
+    if matches!(form, MESSAGE_V4 | MESSAGE_V5 | MESSAGE_V6 | MESSAGE_V7) {
         message.reactions = read_reactions(&mut r)?;
     }
-    if matches!(form, MESSAGE_V5 | MESSAGE_V6) {
+    if matches!(form, MESSAGE_V5 | MESSAGE_V6 | MESSAGE_V7) {
         message.meta = read_meta(&mut r)?;
     }
-    if form == MESSAGE_V6 {
+    if matches!(form, MESSAGE_V6 | MESSAGE_V7) {
         message.meta.mentions = crate::store::mentions::read_mentions(&mut r)?;
+    }
+    if form == MESSAGE_V7 {
+        message.meta.notice = Some(crate::store::notices::read_notice(&mut r)?);
     }
     r.finish()?;
     Ok(message)

@@ -10,6 +10,7 @@ pub mod encoding;
 #[cfg(any(test, feature = "testing"))]
 pub mod memory;
 mod mentions;
+mod notices;
 
 use hush_protocol::keys::OneTimePreKeyPair;
 use hush_protocol::record::SessionRecord;

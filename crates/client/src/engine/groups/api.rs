@@ -11,7 +11,7 @@ use super::{describe, forget_keys, refused, MAX_UPDATE};
 use crate::content::Content;
 use crate::engine::{Engine, Event, Output};
 use crate::error::{EngineError, GroupActionError, InputError};
-use crate::model::{ChatId, ChatMessage, GroupRecord, Kind};
+use crate::model::{ChatId, ChatMessage, GroupRecord, Kind, Notice};
 use crate::store::encoding::MAX_PENDING;
 use crate::store::{Changes, Store};
 
@@ -236,18 +236,20 @@ impl<S: Store, R: Rng> Engine<S, R> {
         recipients
     }
 
-    /// A line in a group chat that says what changed.
+    /// A line in a group chat that says what changed: `line` is its English body and its
+    /// notice ([`describe`]).
     pub(super) fn group_line(
         &mut self,
         chat: &ChatId,
-        body: String,
+        (body, notice): (String, Notice),
         now_ms: u64,
         changes: &mut Changes,
     ) -> ChatMessage {
         let mut line = self.notice(chat, Kind::GroupChange, now_ms, changes);
         line.body = body;
+        line.meta.notice = Some(notice);
         if let Some(stored) = changes.messages.iter_mut().find(|m| m.id == line.id) {
-            stored.body = line.body.clone();
+            stored.clone_from(&line);
         }
         line
     }

@@ -21,7 +21,7 @@ mod send;
 
 pub(super) use order::{AskOrder, Ordering};
 
-use hush_protocol::groups::{Change, GroupError, Op};
+use hush_protocol::groups::{Change, GroupError};
 use hush_protocol::sender_key::SenderKeyRecord;
 // The largest group update we send: read back from the outbox and decoded inside an
 // attestation like any content (`hush_protocol::limits`).
@@ -31,7 +31,7 @@ use hush_protocol::DeviceAddress;
 
 use crate::content::{Content, SENDER_KEY_CONTENT};
 use crate::error::GroupActionError;
-use crate::model::GroupRecord;
+use crate::model::{GroupRecord, Notice};
 use crate::store::{Changes, Store};
 
 /// Sender keys kept while the change that makes their sender (or us) a member is on its way.
@@ -151,37 +151,11 @@ impl OrphanKeys {
     }
 }
 
-/// The chat line for a change, as `me` reads it.
-fn describe(change: &Change, me: &str) -> String {
-    let who = |a: &str| match a == me {
-        true => "You".to_owned(),
-        false => a.to_owned(),
-    };
-    let whom = |a: &str| match a == me {
-        true => "you".to_owned(),
-        false => a.to_owned(),
-    };
-    let author = who(&change.author);
-    match &change.op {
-        Op::Create { name, .. } => format!("{author} created the group \u{201c}{name}\u{201d}"),
-        Op::Add(a) => format!("{author} added {}", whom(a)),
-        Op::Remove(a) => format!("{author} removed {}", whom(a)),
-        Op::Promote(a) => format!("{author} made {} an admin", whom(a)),
-        Op::Demote(a) => format!("{author} made {} a member, not an admin", whom(a)),
-        Op::EditInfo { name, .. } => format!("{author} set the group info: \u{201c}{name}\u{201d}"),
-        Op::Permissions {
-            only_admins_send,
-            only_admins_edit,
-        } => {
-            let who_may = |only: bool| if only { "only admins" } else { "everyone" };
-            format!(
-                "{author} set who may send ({}) and edit the info ({})",
-                who_may(*only_admins_send),
-                who_may(*only_admins_edit)
-            )
-        }
-        Op::Leave => format!("{author} left"),
-    }
+/// The chat line for a change, as `me` reads it: its English wording (the body, for rows
+/// and builds without notices; see [`Notice::english`]) and its notice.
+fn describe(change: &Change, me: &str) -> (String, Notice) {
+    let notice = Notice::of_change(change);
+    (notice.english(me), notice)
 }
 
 /// Takes a member device's sender key into the group if it is that device's key for this

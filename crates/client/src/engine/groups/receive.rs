@@ -11,7 +11,7 @@ use super::order::hold;
 use super::{describe, keep_sender_key};
 use crate::content::{Content, ReceiptKind};
 use crate::engine::attachments::attachment_message;
-use crate::engine::receive::content::update_to_see;
+use crate::engine::receive::content::{received_line, update_to_see};
 use crate::engine::receive::{is_outdated, Batch};
 use crate::engine::rich::rich_message;
 use crate::engine::{Engine, Event};
@@ -123,9 +123,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                     batch.deliver(&sender, notice);
                     return Ok(());
                 }
-                let who = if mine { "You" } else { sender.as_str() };
                 let setting = (notice, sent_ms, timer_ms);
-                self.receive_timer(batch, &chat, setting, who).await?
+                self.receive_timer(batch, &chat, setting, sender.clone())
+                    .await?
             }
             content => match content.ok().and_then(|c| shown_message(c, chat, mine)) {
                 Some(line) => line,
@@ -324,8 +324,8 @@ impl<S: Store, R: Rng> Engine<S, R> {
         self.orphan_keys.adopt(&mut record, &me);
         batch.groups.put(record);
         let chat = ChatId::Group(creation.group);
-        let body = describe(creation, &me);
-        let line = self.group_line(&chat, body, batch.now_ms, &mut batch.changes);
+        let line = describe(creation, &me);
+        let line = self.group_line(&chat, line, batch.now_ms, &mut batch.changes);
         batch.events.push(Event::Message(line));
         batch.events.push(Event::GroupChanged { chat });
         Ok(true)
@@ -396,11 +396,7 @@ impl<S: Store, R: Rng> Engine<S, R> {
 /// such and confirmed, never lost).
 fn shown_message(content: Content, chat: ChatId, mine: bool) -> Option<ChatMessage> {
     let message = match content {
-        Content::Text { id, sent_ms, body } => {
-            let mut line = update_to_see(id, chat, sent_ms);
-            (line.kind, line.body) = (Kind::Text, body);
-            line
-        }
+        Content::Text { id, sent_ms, body } => received_line(id, chat, Kind::Text, body, sent_ms),
         Content::Attachment {
             id,
             sent_ms,

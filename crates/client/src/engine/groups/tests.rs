@@ -1,7 +1,7 @@
 //! Unit tests of the group rooms that need the engine's insides.
 
 use hush_protocol::devices::AccountKey;
-use hush_protocol::groups::GroupLog;
+use hush_protocol::groups::{GroupLog, Op};
 use hush_protocol::relay::{ClientFrame, ServerFrame};
 use hush_protocol::sender_key::OwnSenderKey;
 use rand_chacha::rand_core::SeedableRng;

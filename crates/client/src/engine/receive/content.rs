@@ -12,8 +12,8 @@ use crate::engine::rich::rich_message;
 use crate::engine::{Engine, Event};
 use crate::error::EngineError;
 use crate::model::{
-    clean_about, photo_fits, ChatId, ChatMessage, ContactProfile, Kind, MessageId, Reaction,
-    Status, UPDATE_TO_SEE,
+    clean_about, photo_fits, ChatId, ChatMessage, ContactProfile, Kind, MessageId, MessageMeta,
+    Notice, Reaction, Status, UPDATE_TO_SEE,
 };
 use crate::store::Store;
 
@@ -50,9 +50,9 @@ impl<S: Store, R: Rng> Engine<S, R> {
                 sent_ms,
                 timer_ms,
             } => {
-                let (chat, who) = (ChatId::Direct(from.username()), from.username());
+                let (chat, setter) = (ChatId::Direct(from.username()), from.username());
                 let setting = (id, sent_ms, timer_ms);
-                let mut notice = (self.receive_timer(batch, &chat, setting, &who)).await?;
+                let mut notice = (self.receive_timer(batch, &chat, setting, setter)).await?;
                 (notice.from_me, notice.status) = (false, Status::Delivered);
                 receive_message(batch, from, notice);
             }
@@ -163,18 +163,33 @@ fn receive_message(batch: &mut Batch, from: &DeviceAddress, message: ChatMessage
 
 /// The line a message of an unknown kind shows (from a contact, delivered).
 pub(in crate::engine) fn update_to_see(id: MessageId, chat: ChatId, sent_ms: u64) -> ChatMessage {
+    // The English body stays for rows and builds without notices.
+    let body = UPDATE_TO_SEE.to_owned();
+    let mut line = received_line(id, chat, Kind::UpdateNeeded, body, sent_ms);
+    line.meta.notice = Some(Notice::UpdateToSee);
+    line
+}
+
+/// A line of `kind` saying `body` from a contact, delivered, with nothing else to it.
+pub(in crate::engine) fn received_line(
+    id: MessageId,
+    chat: ChatId,
+    kind: Kind,
+    body: String,
+    sent_ms: u64,
+) -> ChatMessage {
     ChatMessage {
         id,
         group: None,
-        kind: Kind::UpdateNeeded,
+        kind,
         chat,
         from_me: false,
-        body: UPDATE_TO_SEE.to_owned(),
+        body,
         sent_ms,
         status: Status::Delivered,
         attachment: None,
         reactions: Vec::new(),
-        meta: Default::default(),
+        meta: MessageMeta::default(),
     }
 }
 

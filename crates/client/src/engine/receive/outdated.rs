@@ -6,7 +6,7 @@ use hush_protocol::{DecodeError, Rng};
 
 use super::Batch;
 use crate::engine::{Engine, Event};
-use crate::model::{ChatId, Kind, UPDATE_NEEDED};
+use crate::model::{ChatId, Kind, Notice, UPDATE_NEEDED};
 use crate::store::Store;
 
 /// Whether a decoding error means "another version" (not garbage).
@@ -23,9 +23,11 @@ impl<S: Store, R: Rng> Engine<S, R> {
             return;
         }
         let mut line = self.notice(&chat, Kind::UpdateNeeded, batch.now_ms, &mut batch.changes);
+        // The English body stays for rows and builds without notices.
         line.body = UPDATE_NEEDED.to_owned();
+        line.meta.notice = Some(Notice::UpdateNeeded);
         if let Some(stored) = batch.changes.messages.iter_mut().find(|m| m.id == line.id) {
-            stored.body = line.body.clone();
+            stored.clone_from(&line);
         }
         batch.events.push(Event::Message(line));
     }

@@ -6,7 +6,7 @@ use hush_protocol::sender_key::{OwnSenderKey, SenderKeyRecord};
 use hush_protocol::{DeviceAddress, Rng};
 
 use super::{ensure, message, store_error, user, Outcome};
-use crate::model::{ChatId, GroupLine, GroupRecord, Status};
+use crate::model::{ChatId, GroupLine, GroupNotice, GroupRecord, Kind, Notice, Status};
 use crate::store::{Changes, Store};
 
 /// Two groups of Alice's, the first with our sender key, who has it, and Bob's key.
@@ -110,7 +110,7 @@ pub async fn groups(store: &impl Store, rng: &mut impl Rng) -> Outcome {
 }
 
 /// A group chat's line: the author, then receipts as members confirm; a replaced message
-/// keeps its place.
+/// keeps its place. A change's line keeps its notice (issue 22).
 async fn group_lines(store: &impl Store, id: [u8; 16]) -> Outcome {
     let chat = ChatId::Group(id);
     let mut line = message(9, &chat.to_string(), Status::Sent)?;
@@ -118,7 +118,12 @@ async fn group_lines(store: &impl Store, id: [u8; 16]) -> Outcome {
         author: user("alice")?,
         receipts: Vec::new(),
     });
-    let other = message(10, &chat.to_string(), Status::Sent)?;
+    let mut other = message(10, &chat.to_string(), Status::Read)?;
+    (other.kind, other.body) = (Kind::GroupChange, "alice made bob an admin".into());
+    other.meta.notice = Some(Notice::Group {
+        author: "alice".into(),
+        change: GroupNotice::Promoted("bob".into()),
+    });
     store
         .commit(Changes {
             messages: vec![line.clone(), other.clone()],
