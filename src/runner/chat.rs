@@ -34,7 +34,7 @@ pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &Username) {
             ui.safety.set(None);
             ui.problem.set(Some(text::NO_SAFETY_NUMBER_YET.to_owned()));
         }
-        (Err(e), _) | (_, Err(e)) => ui.problem.set(Some(e.to_string())),
+        (Err(e), _) | (_, Err(e)) => ui.problem.set(Some(text::engine_error(&e))),
     }
 }
 
@@ -42,11 +42,11 @@ pub(super) async fn show_safety(engine: &AppEngine, ui: Ui, chat: &Username) {
 pub(super) async fn refresh_chats(engine: &AppEngine, ui: Ui) {
     match engine.chat_states().await {
         Ok(states) => ui.chat_states.set(states),
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::engine_error(&e))),
     }
     match engine.store().chats().await {
         Ok(chats) => ui.chats.set(chats),
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::store_error(&e))),
     }
 }
 
@@ -72,7 +72,7 @@ pub(super) async fn load_starred(engine: &AppEngine, ui: Ui) {
             starred.sort_by_key(|m| std::cmp::Reverse(m.sent_ms));
             ui.starred.set(starred);
         }
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::store_error(&e))),
     }
 }
 
@@ -80,7 +80,7 @@ pub(super) async fn load_starred(engine: &AppEngine, ui: Ui) {
 pub(super) async fn load_timer(engine: &AppEngine, ui: Ui, chat: &ChatId) {
     match engine.timer_of(chat).await {
         Ok(timer) => ui.timer.set(timer.map_or(0, |t| t.timer_ms)),
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::engine_error(&e))),
     }
 }
 
@@ -94,7 +94,7 @@ pub(super) async fn load_chat(engine: &AppEngine, ui: Ui, chat: &ChatId) {
             ui.later.set(false);
             ui.messages.set(messages);
         }
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::store_error(&e))),
     }
 }
 
@@ -112,7 +112,7 @@ pub(super) async fn load_earlier(engine: &AppEngine, ui: Ui) {
     let mut page = match engine.store().messages(&chat, Some(&oldest), PAGE).await {
         Ok(page) => page,
         Err(e) => {
-            ui.problem.set(Some(e.to_string()));
+            ui.problem.set(Some(text::store_error(&e)));
             Vec::new()
         }
     };
@@ -135,7 +135,7 @@ pub(super) async fn load_later(engine: &AppEngine, ui: Ui) {
     };
     let page = match engine.store().messages_after(&chat, &newest, PAGE).await {
         Ok(page) => page,
-        Err(e) => return ui.problem.set(Some(e.to_string())),
+        Err(e) => return ui.problem.set(Some(text::store_error(&e))),
     };
     ui.later.set(page.len() == PAGE);
     ui.messages.update(|list| list.extend(page));
@@ -160,7 +160,9 @@ pub(super) async fn load_around(engine: &AppEngine, ui: Ui, chat: &ChatId, id: &
             ui.messages.set(list);
         }
         (Ok(_), Ok(_), Ok(_)) => {}
-        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => ui.problem.set(Some(e.to_string())),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+            ui.problem.set(Some(text::store_error(&e)))
+        }
     }
 }
 

@@ -135,7 +135,7 @@ pub(super) async fn serve(tab: &mut Tab, command: Command) -> Result<Output, Eng
         }
         Command::MarkVerified(chat) => {
             if let Err(e) = tab.engine.mark_verified(&chat).await {
-                ui.problem.set(Some(e.to_string()));
+                ui.problem.set(Some(text::engine_error(&e)));
             }
             chat::show_safety(&tab.engine, ui, &chat).await;
             Ok(Output::default())

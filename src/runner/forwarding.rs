@@ -130,5 +130,8 @@ pub(super) async fn send(
 fn forward_problem(ui: &crate::state::Ui, failed: &[(ChatId, EngineError)]) -> Option<String> {
     let (_, first) = failed.first()?;
     let names: Vec<String> = failed.iter().map(|(chat, _)| ui.display(chat)).collect();
-    Some(text::could_not_forward_to(&names.join(", "), first))
+    Some(text::could_not_forward_to(
+        &names.join(", "),
+        text::engine_error(first),
+    ))
 }

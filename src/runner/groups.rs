@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use super::tab::AppEngine;
 use crate::command::GroupCommand;
 use crate::state::Ui;
+use crate::text;
 
 /// Carries out a group command; a group just made is returned, to open.
 pub(super) async fn run(
@@ -86,7 +87,7 @@ pub(super) async fn load(engine: &AppEngine, ui: Ui) {
         Ok(groups) => ui
             .groups
             .set(groups.iter().map(|g| g.log.state().clone()).collect()),
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::store_error(&e))),
     }
 }
 

@@ -74,7 +74,9 @@ pub(super) async fn import_history(
     match imported {
         Ok((_, out)) => out,
         Err(e) => {
-            tab.ui.problem.set(Some(text::linked_without_history(e)));
+            tab.ui
+                .problem
+                .set(Some(text::linked_without_history(text::engine_error(&e))));
             Output::default()
         }
     }

@@ -176,12 +176,12 @@ async fn show_account(tab: &Tab) {
             chat::refresh_chats(engine, ui).await;
             match engine.store().names().await {
                 Ok(names) => ui.names.set(names),
-                Err(e) => ui.problem.set(Some(e.to_string())),
+                Err(e) => ui.problem.set(Some(text::store_error(&e))),
             }
             profile::load(engine, ui).await;
             match engine.store().muted().await {
                 Ok(muted) => ui.muted.set(muted),
-                Err(e) => ui.problem.set(Some(e.to_string())),
+                Err(e) => ui.problem.set(Some(text::store_error(&e))),
             }
         }
         _ => ui.phase.set(Phase::Onboarding),
@@ -212,7 +212,7 @@ async fn serve(mut tab: Tab, mut queue: UnboundedReceiver<Command>) {
         let mut out = match step {
             Ok(out) => out,
             Err(e) => {
-                tab.ui.problem.set(Some(e.to_string()));
+                tab.ui.problem.set(Some(text::engine_error(&e)));
                 // What the screen drew ahead of a failed commit goes (it will come again).
                 if let Some(chat) = tab.ui.current.get_untracked() {
                     chat::load_chat(&tab.engine, tab.ui, &chat).await;
@@ -277,6 +277,6 @@ async fn read_arrivals(tab: &mut Tab, chat: &hush_client::ChatId) {
             events::apply(tab, out).await;
             tab.ui.read_in_list(chat);
         }
-        Err(e) => tab.ui.problem.set(Some(e.to_string())),
+        Err(e) => tab.ui.problem.set(Some(text::engine_error(&e))),
     }
 }

@@ -9,6 +9,7 @@ use super::tab::Tab;
 use super::{chat, events};
 use crate::platform::clock;
 use crate::platform::push;
+use crate::text;
 use crate::unread;
 
 /// How many pages further back a chat opened with unread messages reads to find the oldest.
@@ -42,7 +43,7 @@ pub(super) async fn open_chat(tab: &mut Tab, chat: ChatId) -> Result<Output, Eng
             Ok(out) => {
                 events::apply(tab, out).await;
             }
-            Err(e) => ui.problem.set(Some(e.to_string())),
+            Err(e) => ui.problem.set(Some(text::engine_error(&e))),
         }
     }
     start_with_default_timer(tab, &chat).await;
@@ -79,7 +80,7 @@ async fn start_with_default_timer(tab: &mut Tab, chat: &ChatId) {
             chat::show_sent(tab, notice).await;
             events::apply(tab, out).await;
         }
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::engine_error(&e))),
     }
 }
 
@@ -97,6 +98,6 @@ async fn opened(tab: &mut Tab, chat: &ChatId) {
         Ok(out) => {
             events::apply(tab, out).await;
         }
-        Err(e) => tab.ui.problem.set(Some(e.to_string())),
+        Err(e) => tab.ui.problem.set(Some(text::engine_error(&e))),
     }
 }

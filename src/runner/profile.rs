@@ -38,7 +38,7 @@ pub(super) async fn load(engine: &AppEngine, ui: Ui) {
                 shown(ui, account, profile);
             }
         }
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::store_error(&e))),
     }
 }
 

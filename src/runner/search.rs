@@ -44,7 +44,7 @@ async fn everywhere(tab: &Tab, typed: String) {
             messages: found.messages,
             complete: found.complete,
         }),
-        Err(e) => ui.problem.set(Some(e.to_string())),
+        Err(e) => ui.problem.set(Some(text::store_error(&e))),
     }
 }
 
@@ -76,7 +76,7 @@ async fn in_chat(tab: &mut Tab, typed: String) {
             found.messages.iter().map(|m| m.id).collect(),
             found.complete,
         ),
-        Err(e) => return ui.problem.set(Some(e.to_string())),
+        Err(e) => return ui.problem.set(Some(text::store_error(&e))),
     };
     let at = (!ids.is_empty()).then_some(0);
     let first = ids.first().copied();

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use super::tab::Tab;
 use crate::platform::media;
 use crate::state::ChatStorage;
+use crate::text;
 
 /// Measures every chat's messages and kept media, largest first (and the total kept media).
 pub(super) async fn measure(tab: &Tab) {
@@ -14,7 +15,7 @@ pub(super) async fn measure(tab: &Tab) {
     let usage = match tab.engine.store().usage_by_chat().await {
         Ok(usage) => usage,
         Err(e) => {
-            ui.problem.set(Some(e.to_string()));
+            ui.problem.set(Some(text::store_error(&e)));
             return;
         }
     };

@@ -87,7 +87,9 @@ fn queue(
     let (request, blob_len, out) = match asked {
         Ok(asked) => asked,
         Err(e) => {
-            tab.ui.problem.set(Some(text::not_sent(&file.name, e)));
+            tab.ui
+                .problem
+                .set(Some(text::not_sent(&file.name, text::engine_error(&e))));
             return None;
         }
     };
