@@ -216,9 +216,12 @@ fn remove_stale(root: &Path) {
         if Path::new("/proc").join(owner.trim()).is_dir() && !owner.trim().is_empty() {
             continue;
         }
+        // The pid file's first line is the server's pid: stop it if it is still a postgres.
         if let Ok(pid) = std::fs::read_to_string(path.join("data/postmaster.pid")) {
-            if let Some(pid) = pid.lines().next() {
-                let _ = Command::new("kill").args(["-INT", pid.trim()]).status();
+            let pid = pid.lines().next().unwrap_or_default().trim().to_owned();
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if !pid.is_empty() && comm.trim() == "postgres" {
+                let _ = Command::new("kill").args(["-INT", &pid]).status();
             }
         }
         let _ = std::fs::remove_dir_all(&path);

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
 
-use super::convert::Failure;
 use super::{envelopes, in_tx, Inner};
 use crate::store::{NewEnvelope, Pending, QueueLimits, StoreError, StoredEnvelope};
 
@@ -126,7 +125,3 @@ async fn run(inner: Arc<Inner>, mut queue: mpsc::Receiver<Job>) {
         }
     }
 }
-
-// `Failure` is named by the `in_tx!` expansion's `?` conversions.
-#[allow(unused_imports)]
-use Failure as _;
