@@ -3,8 +3,10 @@
 //! Every `check_*` function is an async function generic over the backend: a new backend passes
 //! the suite by adding one `#[tokio::test]` per check that hands it a fresh store (or, for the
 //! reopen checks, a function that opens the same database again; for the two races, a shared
-//! store that tasks on a multi-thread runtime call at once). Today SQLite is the only backend; the tests at the end of the
-//! file are specific to it (schema versions, SIGKILL durability).
+//! store that tasks on a multi-thread runtime call at once). Two backends run it: SQLite (the
+//! tests after the checks, then a few specific to it: schema versions, SIGKILL durability) and
+//! PostgreSQL (`mod postgres` at the end: every check on a fresh database, a newer schema
+//! refused, and races between two stores on one database, as two relays).
 // The checks are helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(clippy::unwrap_used)]
 
