@@ -15,6 +15,7 @@
 // Helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -40,7 +41,10 @@ pub async fn database(test: &str) -> Option<String> {
             if std::env::var("CI").is_ok_and(|ci| ci == "true") {
                 panic!("PostgreSQL is required under CI=true, and {why}");
             }
-            eprintln!(
+            // Straight to stderr, not `eprintln!`: the test harness hides what a passing test
+            // prints, and this must be seen.
+            let _ = writeln!(
+                std::io::stderr(),
                 "\n!!! SKIPPED {test}: no PostgreSQL ({why}).\n!!! Run `cargo xtask setup` to \
                  install it, or set HUSH_TEST_POSTGRES=postgres://user@host:port.\n"
             );
