@@ -43,6 +43,7 @@ pub(crate) fn ensure() -> Result<Tools> {
     let trunk = cargo_tool("trunk", "trunk", TRUNK_VERSION, &tools, true)?;
     let (chromium, chromedriver) = chromium()?;
     sqlite_shell()?;
+    postgres()?;
     npm_tools()?;
     let node_bin = paths::root().join("node_modules").join(".bin");
     wasm_opt(&node_bin)?;
@@ -162,6 +163,39 @@ fn sqlite_shell() -> Result {
     cmd::ok(
         Command::new("apt-get")
             .args(["install", "-y", "-qq", "sqlite3"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
+}
+
+/// Debian's PostgreSQL server: the relay's tests start one of their own from its binaries
+/// (`crates/server/tests/support/postgres.rs`) to run the store suite and relay scenarios on
+/// the PostgreSQL backend.
+fn postgres() -> Result {
+    let installed = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|versions| {
+        versions
+            .flatten()
+            .any(|version| version.path().join("bin/postgres").exists())
+    });
+    if installed {
+        step("postgresql", "present");
+        return Ok(());
+    }
+    if !is_root() || find_on_path("apt-get").is_none() {
+        return Err(
+            "PostgreSQL is missing: install it (Debian: `sudo apt-get install postgresql`)".into(),
+        );
+    }
+    step("postgresql", "installing with apt-get");
+    cmd::ok(Command::new("apt-get").arg("update").arg("-qq"))?;
+    cmd::ok(
+        Command::new("apt-get")
+            .args([
+                "install",
+                "-y",
+                "-qq",
+                "--no-install-recommends",
+                "postgresql",
+            ])
             .env("DEBIAN_FRONTEND", "noninteractive"),
     )
 }

@@ -21,9 +21,16 @@ pub struct Config {
     #[arg(long = "metrics-addr", env = "HUSH_METRICS_ADDR")]
     pub metrics_addr: Option<SocketAddr>,
 
-    /// Directory for the server's state: the SQLite database and the server keys.
+    /// Directory for the server's state: the SQLite database (unless `--database` is given),
+    /// the server keys and the uploaded blobs.
     #[arg(long, env = "HUSH_DATA", default_value = "./data")]
     pub data: PathBuf,
+
+    /// A PostgreSQL database for the relay's store instead of SQLite in `--data`, e.g.
+    /// `postgres://hush@127.0.0.1/hush` (or `host=… user=… dbname=…`); migrated at start.
+    /// Several relays may share one (docs/architecture.md, "Running several relays").
+    #[arg(long, env = "HUSH_DATABASE")]
+    pub database: Option<String>,
 
     /// Directory with the built web app (trunk's `dist`).
     #[arg(long = "static-dir", env = "HUSH_STATIC", default_value = "dist")]
@@ -283,6 +290,7 @@ impl Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             metrics_addr: Some(SocketAddr::from(([127, 0, 0, 1], 0))),
             data: data.to_path_buf(),
+            database: None,
             static_dir: data.join("no-app"),
             frames_per_second: 500.0,
             envelope_lifetime_secs: 30 * 24 * 3600,

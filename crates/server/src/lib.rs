@@ -72,6 +72,8 @@ pub enum StartError {
     },
     /// The database could not be opened.
     Store(store::StoreError),
+    /// The PostgreSQL database (`--database`) could not be reached or migrated.
+    Database(store::StoreError),
     /// The Web Push (VAPID) key could not be read or made.
     Vapid {
         /// The key file.
@@ -90,6 +92,7 @@ impl std::fmt::Display for StartError {
                                 path.display()
             ),
             Self::Store(e) => write!(f, "cannot open the database in HUSH_DATA: {e}"),
+            Self::Database(e) => write!(f, "cannot open the database at HUSH_DATABASE: {e}"),
             Self::Vapid { path, message } => write!(
                 f,
                 "cannot load the Web Push key {} ({message}); delete it to make a new one \
@@ -104,7 +107,7 @@ impl std::error::Error for StartError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::DataDir { source, .. } => Some(source),
-            Self::Store(e) => Some(e),
+            Self::Store(e) | Self::Database(e) => Some(e),
             Self::Vapid { .. } => None,
         }
     }
@@ -155,24 +158,53 @@ pub(crate) struct AppState {
     push: Arc<push::Pusher>,
 }
 
+/// Creates the data directory (server keys and blobs live there whatever the store).
+fn create_data_dir(config: &Config) -> Result<(), StartError> {
+    std::fs::create_dir_all(&config.data).map_err(|source| StartError::DataDir {
+        path: config.data.clone(),
+        source,
+    })
+}
+
 /// A configured relay, ready to serve.
 pub struct Server {
     state: AppState,
 }
 
 impl Server {
-    /// Prepares the data directory and loads the web app's shell.
+    /// Prepares the data directory and loads the web app's shell, with the SQLite store in the
+    /// data directory (`config.database` is not looked at: [`Server::open`] does).
     pub fn new(config: &Config) -> Result<Self, StartError> {
-        std::fs::create_dir_all(&config.data).map_err(|source| StartError::DataDir {
-            path: config.data.clone(),
-            source,
-        })?;
+        create_data_dir(config)?;
         let hub = Arc::new(hub::Hub::default());
         let store = store::sqlite::SqliteStore::open_with_listener(
             &config.data.join("hush.db"),
             Some(hub.clone()),
         )
         .map_err(StartError::Store)?;
+        Self::with_store(config, hub, Arc::new(store))
+    }
+
+    /// [`Server::new`], with the store `config` chooses: PostgreSQL at `config.database` if
+    /// given (connected and migrated here), else SQLite in the data directory. The one place
+    /// the backend is chosen.
+    pub async fn open(config: &Config) -> Result<Self, StartError> {
+        let Some(url) = &config.database else {
+            return Self::new(config);
+        };
+        create_data_dir(config)?;
+        let hub = Arc::new(hub::Hub::default());
+        let store = store::postgres::PostgresStore::connect_with_listener(url, Some(hub.clone()))
+            .await
+            .map_err(StartError::Database)?;
+        Self::with_store(config, hub, Arc::new(store))
+    }
+
+    fn with_store(
+        config: &Config,
+        hub: Arc<hub::Hub>,
+        store: Arc<dyn store::Store>,
+    ) -> Result<Self, StartError> {
         let window = Duration::from_millis(config.push_window_ms);
         let push =
             push::Pusher::open(&config.data, window, config.push_allow_private).map_err(|e| {
@@ -204,7 +236,7 @@ impl Server {
                 shell: Arc::new(shell),
                 shutdown: CancellationToken::new(),
                 connections: TaskTracker::new(),
-                store: Arc::new(store),
+                store,
                 device_lists: Arc::default(),
                 guests: Arc::new(guests::Guests::new(
                     config.max_guests_per_ip,

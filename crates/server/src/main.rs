@@ -24,7 +24,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let server = Server::new(&config)?;
+    let server = Server::open(&config).await?;
     let listener = TcpListener::bind(config.addr).await.map_err(|e| {
         format!(
             "cannot listen on {}: {e}; set HUSH_ADDR or --addr",
@@ -42,7 +42,13 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let addr = listener.local_addr()?;
     // Tests and `cargo xtask` read this line (and only this one) to find the port.
     println!("Hush is running at http://{addr}/");
-    tracing::info!(%addr, data = %config.data.display(), app = %config.static_dir.display(), "listening");
+    tracing::info!(
+        %addr,
+        data = %config.data.display(),
+        store = if config.database.is_some() { "postgres" } else { "sqlite" },
+        app = %config.static_dir.display(),
+        "listening"
+    );
     if let Some(metrics) = &metrics {
         tracing::info!(addr = %metrics.local_addr()?, "metrics at /metrics");
     }

@@ -280,7 +280,20 @@ async fn a_signed_prekey_not_signed_by_the_device_is_refused() {
 
 #[tokio::test]
 async fn live_delivery_then_ack_means_never_again() {
-    let server = start().await;
+    live_delivery_then_ack(&start().await).await;
+}
+
+/// The same on a relay whose store is PostgreSQL.
+#[tokio::test]
+async fn live_delivery_then_ack_on_postgres() {
+    let Some(url) = support::postgres::database("live delivery on postgres").await else {
+        return;
+    };
+    live_delivery_then_ack(&start_relay_with(|c| c.database = Some(url)).await).await;
+}
+
+#[allow(clippy::panic)]
+async fn live_delivery_then_ack(server: &support::TestServer) {
     let (alice, bob) = (Account::new("alice", 11), Account::new("bob", 12));
     let mut a = alice.register(server.addr).await;
     let mut b = bob.register(server.addr).await;
@@ -310,7 +323,19 @@ async fn live_delivery_then_ack_means_never_again() {
 
 #[tokio::test]
 async fn offline_queue_arrives_in_order_and_unacked_envelopes_come_back() {
-    let server = start().await;
+    offline_queue_in_order(&start().await).await;
+}
+
+/// The same on a relay whose store is PostgreSQL.
+#[tokio::test]
+async fn offline_queue_on_postgres_arrives_in_order() {
+    let Some(url) = support::postgres::database("offline queue on postgres").await else {
+        return;
+    };
+    offline_queue_in_order(&start_relay_with(|c| c.database = Some(url)).await).await;
+}
+
+async fn offline_queue_in_order(server: &support::TestServer) {
     let (alice, bob) = (Account::new("alice", 13), Account::new("bob", 14));
     let mut a = alice.register(server.addr).await;
     drop(bob.register(server.addr).await);
@@ -662,10 +687,12 @@ struct Process {
     addr: SocketAddr,
 }
 
+/// The relay binary with its state in `data`, listening on `addr`, with `extra` flags.
 #[allow(clippy::unwrap_used)]
-fn spawn_server(data: &Path, addr: &str) -> Process {
+fn spawn_server_with(data: &Path, addr: &str, extra: &[&str]) -> Process {
     use std::io::BufRead;
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_hush-server"))
+        .args(extra)
         .args(["--addr", addr, "--data"])
         .arg(data)
         .arg("--static-dir")
@@ -693,7 +720,23 @@ fn spawn_server(data: &Path, addr: &str) -> Process {
 #[tokio::test]
 async fn sigkill_and_restart_loses_nothing_that_was_acknowledged() {
     let data = tempfile::tempdir().unwrap();
-    let mut server = spawn_server(data.path(), "127.0.0.1:0");
+    sigkill_and_restart(data.path(), &[]).await;
+}
+
+/// The relay binary on PostgreSQL (`--database`): a message goes from alice to bob, and
+/// nothing acknowledged is lost when the relay is SIGKILLed and started again.
+#[tokio::test]
+async fn sigkill_and_restart_on_postgres_loses_nothing_that_was_acknowledged() {
+    let Some(url) = support::postgres::database("relay sigkill on postgres").await else {
+        return;
+    };
+    let data = tempfile::tempdir().unwrap();
+    sigkill_and_restart(data.path(), &["--database", &url]).await;
+}
+
+#[allow(clippy::unwrap_used)]
+async fn sigkill_and_restart(data: &Path, extra: &[&str]) {
+    let mut server = spawn_server_with(data, "127.0.0.1:0", extra);
     let (alice, bob) = (Account::new("alice", 25), Account::new("bob", 26));
     let mut a = alice.register(server.addr).await;
     drop(bob.register(server.addr).await);
@@ -703,7 +746,7 @@ async fn sigkill_and_restart_loses_nothing_that_was_acknowledged() {
     server.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
     server.child.wait().unwrap();
     let addr = server.addr.to_string();
-    let mut server = spawn_server(data.path(), &addr);
+    let mut server = spawn_server_with(data, &addr, extra);
     let mut b = bob.login(server.addr).await;
     let got = b.drain().await;
     assert_eq!(

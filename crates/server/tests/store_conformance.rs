@@ -3,8 +3,10 @@
 //! Every `check_*` function is an async function generic over the backend: a new backend passes
 //! the suite by adding one `#[tokio::test]` per check that hands it a fresh store (or, for the
 //! reopen checks, a function that opens the same database again; for the two races, a shared
-//! store that tasks on a multi-thread runtime call at once). Today SQLite is the only backend; the tests at the end of the
-//! file are specific to it (schema versions, SIGKILL durability).
+//! store that tasks on a multi-thread runtime call at once). Two backends run it: SQLite (the
+//! tests after the checks, then a few specific to it: schema versions, SIGKILL durability) and
+//! PostgreSQL (`mod postgres` at the end: every check on a fresh database, a newer schema
+//! refused, and races between two stores on one database, as two relays).
 // The checks are helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(clippy::unwrap_used)]
 
@@ -1766,4 +1768,410 @@ async fn group_order_first_wins_and_is_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hush.db");
     check_group_order(|| SqliteStore::open(&path).unwrap()).await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: every check above on a fresh database of the test server that
+// `support/postgres.rs` starts (skipped loudly when there is none, failing under CI=true), then
+// cases with several stores on one database at once: two pools, as two relays would have.
+
+#[path = "support/postgres.rs"]
+mod pg_server;
+
+mod postgres {
+    use super::*;
+    use hush_server::store::postgres::PostgresStore;
+
+    /// A store on a new database (and its URL, to open more stores on it), or `None`.
+    async fn fresh(test: &str) -> Option<(String, PostgresStore)> {
+        let url = super::pg_server::database(test).await?;
+        let store = PostgresStore::connect(&url).await.unwrap();
+        Some((url, store))
+    }
+
+    /// Opens a store synchronously, for the checks that take an `open` function (the test's
+    /// runtime must be multi-threaded).
+    fn open_blocking(url: &str, listener: Option<Arc<dyn StoredListener>>) -> PostgresStore {
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current()
+                .block_on(PostgresStore::connect_with_listener(url, listener))
+                .unwrap()
+        })
+    }
+
+    /// One test per check that takes a store.
+    macro_rules! on_postgres {
+        ($($test:ident => $check:ident),* $(,)?) => {$(
+            #[tokio::test]
+            async fn $test() {
+                let Some((_url, store)) = fresh(stringify!($test)).await else { return };
+                $check(&store).await;
+            }
+        )*};
+    }
+
+    on_postgres! {
+        account_create_and_conflict => check_account_create_and_conflict,
+        device_list_versions => check_device_list_versions,
+        removed_identities => check_removed_identities,
+        prekeys => check_prekeys,
+        bundles_without_one_time_prekeys => check_bundles_without_one_time_prekeys,
+        own_devices => check_own_devices,
+        remaining_count => check_remaining_count,
+        insert_idempotent => check_insert_idempotent,
+        pending_order => check_pending_order,
+        ack => check_ack,
+        expire => check_expire,
+        expire_in_batches => check_expire_in_batches,
+        queue_depth => check_queue_depth,
+        queue_quotas => check_queue_quotas,
+        blobs => check_blobs,
+        close_account => check_close_account,
+        push_subscriptions => check_push_subscriptions,
+        bad_input => check_bad_input,
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn take_bundles_race() {
+        let Some((_url, store)) = fresh("take_bundles_race").await else {
+            return;
+        };
+        check_take_bundles_race(Arc::new(store)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn concurrent_inserts() {
+        let Some((_url, store)) = fresh("concurrent_inserts").await else {
+            return;
+        };
+        check_concurrent_inserts(Arc::new(store)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn submissions() {
+        let Some(url) = super::pg_server::database("submissions").await else {
+            return;
+        };
+        check_submissions(|listener| open_blocking(&url, Some(listener))).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reopen() {
+        let Some(url) = super::pg_server::database("reopen").await else {
+            return;
+        };
+        check_reopen(|| open_blocking(&url, None)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn counts_survive_reopen() {
+        let Some(url) = super::pg_server::database("counts_survive_reopen").await else {
+            return;
+        };
+        check_counts_survive_reopen(|| open_blocking(&url, None)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn durable_without_flush() {
+        let Some(url) = super::pg_server::database("durable_without_flush").await else {
+            return;
+        };
+        check_durable_without_flush(|| open_blocking(&url, None)).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn group_order_first_wins_and_is_bounded() {
+        let Some(url) = super::pg_server::database("group_order").await else {
+            return;
+        };
+        check_group_order(|| open_blocking(&url, None)).await;
+    }
+
+    /// A database migrated by a newer build is refused with a clear message, and left alone.
+    #[tokio::test]
+    async fn newer_schema_is_refused() {
+        let Some((url, store)) = fresh("newer_schema_is_refused").await else {
+            return;
+        };
+        drop(store);
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        client
+            .batch_execute("UPDATE hush_schema SET version = 999")
+            .await
+            .unwrap();
+        let error = PostgresStore::connect(&url)
+            .await
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(error.contains("newer hush-server"), "{error}");
+        let row = client
+            .query_one("SELECT version FROM hush_schema", &[])
+            .await
+            .unwrap();
+        assert_eq!(row.get::<_, i64>(0), 999);
+    }
+
+    /// Two stores on one database: `n` of them, as `n` relays would be.
+    async fn stores(test: &str, n: usize) -> Option<Vec<Arc<PostgresStore>>> {
+        let (url, first) = fresh(test).await?;
+        let mut stores = vec![Arc::new(first)];
+        for _ in 1..n {
+            stores.push(Arc::new(PostgresStore::connect(&url).await.unwrap()));
+        }
+        Some(stores)
+    }
+
+    /// Two relays fetching one account's bundles at once: each one-time prekey is handed out
+    /// once, and none is left behind.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_relays_hand_out_each_prekey_once() {
+        const KEYS: u32 = 300;
+        let Some(stores) = stores("two_relays_prekeys", 2).await else {
+            return;
+        };
+        register(&*stores[0], "alice", &[1]).await;
+        stores[0]
+            .set_signed_prekey("alice", 1, b"spk")
+            .await
+            .unwrap();
+        let keys: Vec<_> = (0..KEYS).map(|id| (id, key(id))).collect();
+        stores[0]
+            .add_one_time_prekeys("alice", 1, &keys)
+            .await
+            .unwrap();
+        let tasks: Vec<_> = (0..8)
+            .map(|n| {
+                let store = stores[n % 2].clone();
+                tokio::spawn(async move {
+                    let mut taken = Vec::new();
+                    loop {
+                        let bundles = store.take_bundles("alice").await.unwrap();
+                        match bundles[0].one_time_prekey {
+                            Some((id, _)) => taken.push(id),
+                            None => return taken,
+                        }
+                    }
+                })
+            })
+            .collect();
+        let mut taken = Vec::new();
+        for task in tasks {
+            taken.extend(task.await.unwrap());
+        }
+        let distinct: HashSet<_> = taken.iter().copied().collect();
+        assert_eq!(
+            distinct.len(),
+            taken.len(),
+            "a one-time prekey was handed out twice"
+        );
+        assert_eq!(taken.len(), KEYS as usize);
+    }
+
+    /// Four writers on two relays fill one device's queue while a reader follows it with an
+    /// `after` cursor, as a connection catching up does: it must see every envelope, each
+    /// once, in increasing id order. An id committed after a larger one (an id taken before
+    /// the device's queue row was locked) would fall behind the cursor and be missed.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_reader_following_a_queue_misses_nothing_with_two_writers() {
+        const WRITERS: u64 = 4;
+        const EACH: u64 = 150;
+        let Some(stores) = stores("two_relays_queue_order", 2).await else {
+            return;
+        };
+        register(&*stores[0], "alice", &[1, 2]).await;
+        register(&*stores[0], "bob", &[1]).await;
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|w| {
+                let store = stores[(w % 2) as usize].clone();
+                tokio::spawn(async move {
+                    for n in 0..EACH {
+                        let unique = w * EACH + n;
+                        // Some submissions also queue for another device, in one transaction.
+                        let mut batch = vec![envelope(("alice", 1), ("bob", 1), unique, 10)];
+                        if n % 3 == 0 {
+                            batch.push(envelope(("alice", 1), ("alice", 2), unique, 10));
+                        }
+                        store.insert_envelopes(&batch).await.unwrap();
+                    }
+                })
+            })
+            .collect();
+        let reader = {
+            let store = stores[1].clone();
+            tokio::spawn(async move {
+                let (mut seen, mut cursor) = (Vec::new(), 0);
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                while (seen.len() as u64) < WRITERS * EACH {
+                    assert!(
+                        std::time::Instant::now() < deadline,
+                        "reader saw {}",
+                        seen.len()
+                    );
+                    let batch = store.pending("bob", 1, cursor, 7).await.unwrap();
+                    for stored in batch {
+                        assert!(stored.id > cursor);
+                        cursor = stored.id;
+                        seen.push(stored.id);
+                    }
+                }
+                seen
+            })
+        };
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        let seen = reader.await.unwrap();
+        assert_eq!(
+            pending_ids(&*stores[0], "bob", 1).await,
+            seen,
+            "the reader missed some"
+        );
+        assert_eq!(
+            stores[0].queue_depth().await.unwrap(),
+            WRITERS * EACH + WRITERS * EACH.div_ceil(3)
+        );
+    }
+
+    /// A sender's and a device's quotas hold when two relays store for them at once: exactly
+    /// as many envelopes as fit are stored, and the counters say so.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn quotas_hold_across_two_relays() {
+        const SIZE: usize = 1000;
+        const FIT: u64 = 10;
+        let Some(stores) = stores("two_relays_quotas", 2).await else {
+            return;
+        };
+        register(&*stores[0], "alice", &[1]).await;
+        register(&*stores[0], "carol", &[1]).await;
+        let devices: Vec<u32> = (1..=40).collect();
+        register(&*stores[0], "bob", &devices).await;
+        let sender_limit = QueueLimits {
+            per_device: u64::MAX,
+            per_sender: FIT * SIZE as u64,
+        };
+        let device_limit = QueueLimits {
+            per_device: FIT * SIZE as u64,
+            per_sender: u64::MAX,
+        };
+        let tasks: Vec<_> = (0..40u32)
+            .map(|n| {
+                let store = stores[(n % 2) as usize].clone();
+                tokio::spawn(async move {
+                    // Alice to 40 devices of bob's: her quota is what limits her.
+                    let mine = sized(("alice", 1), ("bob", n + 1), u64::from(n), SIZE);
+                    let alice = store.insert_envelopes_within(&[mine], sender_limit).await;
+                    // Carol's sends all go to bob's device 1: its quota is what limits her.
+                    let theirs = sized(("carol", 1), ("bob", 1), u64::from(n), SIZE);
+                    let carol = store.insert_envelopes_within(&[theirs], device_limit).await;
+                    (alice, carol)
+                })
+            })
+            .collect();
+        let (mut alice_ok, mut carol_ok) = (0, 0);
+        for task in tasks {
+            let (alice, carol) = task.await.unwrap();
+            match alice {
+                Ok(_) => alice_ok += 1,
+                Err(StoreError::Quota(Quota::Sender)) => {}
+                Err(other) => panic!("alice: {other}"),
+            }
+            match carol {
+                Ok(_) => carol_ok += 1,
+                Err(StoreError::Quota(Quota::Device)) => {}
+                Err(other) => panic!("carol: {other}"),
+            }
+        }
+        assert_eq!(alice_ok, FIT);
+        assert_eq!(
+            stores[1].sent_bytes("alice").await.unwrap(),
+            FIT * SIZE as u64
+        );
+        // Bob's device 1 holds carol's that fit, and alice's if hers was stored: the counter
+        // says exactly what is queued, and carol's quota counted alice's if it came first.
+        let queued = stores[1].pending("bob", 1, 0, usize::MAX).await.unwrap();
+        let from_alice = queued
+            .iter()
+            .filter(|e| e.envelope.sender == "alice")
+            .count() as u64;
+        assert_eq!(queued.len() as u64, carol_ok + from_alice);
+        assert_eq!(
+            stores[0].queued_bytes("bob", 1).await.unwrap(),
+            (carol_ok + from_alice) * SIZE as u64
+        );
+        assert!(
+            (FIT - 1..=FIT).contains(&carol_ok),
+            "carol stored {carol_ok}"
+        );
+    }
+
+    /// Two relays expiring at once: each envelope expires once, with one notice.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn two_relays_expire_each_envelope_once() {
+        let Some(stores) = stores("two_relays_expiry", 2).await else {
+            return;
+        };
+        register(&*stores[0], "alice", &[1]).await;
+        register(&*stores[0], "bob", &[1]).await;
+        let batch: Vec<_> = (0..2500)
+            .map(|n| envelope(("alice", 1), ("bob", 1), n, 10))
+            .collect();
+        stores[0].insert_envelopes(&batch).await.unwrap();
+        let sweeps: Vec<_> = (0..4)
+            .map(|n| {
+                let store = stores[n % 2].clone();
+                tokio::spawn(async move {
+                    let mut notices = Vec::new();
+                    for _ in 0..10 {
+                        notices.extend(store.expire(100).await.unwrap());
+                    }
+                    notices
+                })
+            })
+            .collect();
+        let mut notices = Vec::new();
+        for sweep in sweeps {
+            notices.extend(sweep.await.unwrap());
+        }
+        // A sweep that found the lock taken did nothing; one more finishes whatever is left.
+        notices.extend(stores[0].expire(100).await.unwrap());
+        let ids: HashSet<_> = notices.iter().map(|n| n.client_id).collect();
+        assert_eq!(notices.len(), 2500);
+        assert_eq!(ids.len(), 2500);
+        assert_eq!(stores[1].queue_depth().await.unwrap(), 0);
+        assert_eq!(stores[1].queue_bytes().await.unwrap(), 0);
+    }
+
+    /// Two relays replacing one device list with different versions at once: the newest wins
+    /// whatever the order, and a stale one changes nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn device_list_races_keep_the_newest() {
+        let Some(stores) = stores("two_relays_device_lists", 2).await else {
+            return;
+        };
+        register(&*stores[0], "alice", &[1]).await;
+        let tasks: Vec<_> = (2..40u64)
+            .map(|version| {
+                let store = stores[(version % 2) as usize].clone();
+                tokio::spawn(async move {
+                    let devices: Vec<u32> = vec![1, version as u32];
+                    match store
+                        .replace_device_list("alice", &list("alice", version, &devices))
+                        .await
+                    {
+                        Ok(()) | Err(StoreError::Stale) => {}
+                        Err(other) => panic!("{other}"),
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let stored = stores[1].device_list("alice").await.unwrap().unwrap();
+        assert_eq!(stored, list("alice", 39, &[1, 39]));
+    }
 }

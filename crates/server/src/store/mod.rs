@@ -1,5 +1,5 @@
 //! The relay's storage, behind one narrow trait so the backend is chosen once, at the edge
-//! (SQLite by default; PostgreSQL can follow). Everything stored is public keys, signed device
+//! (SQLite by default; PostgreSQL with `--database`). Everything stored is public keys, signed device
 //! lists and ciphertext: the relay holds nothing it could read.
 //!
 //! Methods are async, so a backend can be async all the way down (PostgreSQL); the server awaits
@@ -10,6 +10,7 @@
 //! commit: many callers, one transaction, one fsync.
 
 mod pending;
+pub mod postgres;
 pub mod sqlite;
 
 use std::fmt;

@@ -3,6 +3,8 @@
 // Helpers, not tests: clippy.toml's test allowances do not reach them.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod postgres;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -54,7 +56,7 @@ pub async fn start_relay_in(
 ) -> TestServer {
     let mut config = Config::local(data.path());
     adjust(&mut config);
-    let server = Server::new(&config).unwrap();
+    let server = Server::open(&config).await.unwrap();
     let listener = TcpListener::bind(config.addr).await.unwrap();
     let addr = listener.local_addr().unwrap();
     let metrics = TcpListener::bind(config.metrics_addr.expect("tests read metrics"))
