@@ -2175,3 +2175,31 @@ mod postgres {
         assert_eq!(stored, list("alice", 39, &[1, 39]));
     }
 }
+
+/// A database that takes connections but never answers: opening the store fails with an error
+/// once the pool's wait is over, instead of hanging the relay's start (and, later, every call
+/// holding its connection's work) without end.
+#[tokio::test]
+async fn a_database_that_never_answers_is_an_error_not_a_hang() {
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut accepted = Vec::new();
+        while let Ok((socket, _)) = silent.accept().await {
+            accepted.push(socket);
+        }
+    });
+    let url = format!("postgres://hush@127.0.0.1:{port}/hush");
+    let opened = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        hush_server::store::postgres::PostgresStore::connect(&url),
+    )
+    .await;
+    held.abort();
+    match opened {
+        Ok(Err(StoreError::Backend(_))) => {}
+        Ok(Err(other)) => panic!("a silent database gave {other:?}"),
+        Ok(Ok(_)) => panic!("a silent database opened"),
+        Err(_) => panic!("opening a silent database hung for a minute"),
+    }
+}

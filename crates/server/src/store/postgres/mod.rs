@@ -142,7 +142,10 @@ impl PostgresStore {
     ) -> Result<Self, StoreError> {
         let config = deadpool_postgres::Config {
             url: Some(url.to_owned()),
-            pool: Some(deadpool_postgres::PoolConfig::new(POOL_SIZE)),
+            pool: Some(deadpool_postgres::PoolConfig {
+                timeouts: pool_timeouts(),
+                ..deadpool_postgres::PoolConfig::new(POOL_SIZE)
+            }),
             ..deadpool_postgres::Config::default()
         };
         let pool = config
@@ -154,6 +157,19 @@ impl PostgresStore {
         drop(client);
         let writer = writer::Writer::start(inner.clone(), SUBMISSION_QUEUE);
         Ok(Self { inner, writer })
+    }
+}
+
+/// How long a caller waits for a pooled connection, a new one to be made, or an idle one to
+/// be checked: a database that stops answering fails calls with a clear error after this,
+/// rather than holding every connection's work (and its memory) without end.
+const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+fn pool_timeouts() -> deadpool_postgres::Timeouts {
+    deadpool_postgres::Timeouts {
+        wait: Some(POOL_WAIT),
+        create: Some(POOL_WAIT),
+        recycle: Some(POOL_WAIT),
     }
 }
 
