@@ -1,8 +1,11 @@
 //! Device lists kept in memory: every `Send` is checked against the recipient's list, and
 //! reading it from SQLite each time cost a trip to the blocking pool per envelope.
 //!
-//! This process is the only writer of device lists, so the cache is updated right after each
-//! commit. Only a newer version replaces a cached list (two publishes may reach the cache in
+//! With SQLite this process is the only writer of device lists, so the cache is updated right
+//! after each commit. A database other relays also write (PostgreSQL) gets no cache at all
+//! ([`DeviceLists::uncached`]): another relay may unlink a device or close an account at any
+//! moment, and a list kept here would let that device sign in on this relay. Until relays tell
+//! each other of list changes, every check there reads the store. Only a newer version replaces a cached list (two publishes may reach the cache in
 //! either order), and a list read from the store is only cached if no list was written
 //! meanwhile (the epoch), so a slow read can never put an older list back either.
 
@@ -16,6 +19,8 @@ const CAPACITY: usize = 20_000;
 
 #[derive(Default)]
 struct Inner {
+    /// Nothing is kept (the database is shared with other relays).
+    off: bool,
     /// Bumped by every write, so reads that started before it are not cached.
     epoch: u64,
     lists: HashMap<String, Arc<SignedDeviceList>>,
@@ -28,6 +33,17 @@ pub(crate) struct DeviceLists {
 }
 
 impl DeviceLists {
+    /// A cache that keeps nothing: for a database other relays write too.
+    pub(crate) fn uncached() -> Self {
+        let inner = Inner {
+            off: true,
+            ..Inner::default()
+        };
+        Self {
+            inner: Mutex::new(inner),
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // Each update is one map operation: a panic cannot leave it half done.
         self.inner
@@ -58,6 +74,9 @@ impl DeviceLists {
 }
 
 fn insert(inner: &mut Inner, account: &str, list: Arc<SignedDeviceList>) {
+    if inner.off {
+        return;
+    }
     // An older list would let a device removed since log in again.
     if inner
         .lists

@@ -182,7 +182,12 @@ impl Server {
             Some(hub.clone()),
         )
         .map_err(StartError::Store)?;
-        Self::with_store(config, hub, Arc::new(store))
+        Self::with_store(
+            config,
+            hub,
+            Arc::new(store),
+            device_lists::DeviceLists::default(),
+        )
     }
 
     /// [`Server::new`], with the store `config` chooses: PostgreSQL at `config.database` if
@@ -197,13 +202,16 @@ impl Server {
         let store = store::postgres::PostgresStore::connect_with_listener(url, Some(hub.clone()))
             .await
             .map_err(StartError::Database)?;
-        Self::with_store(config, hub, Arc::new(store))
+        // Other relays write this database's device lists too: none is kept in memory.
+        let lists = device_lists::DeviceLists::uncached();
+        Self::with_store(config, hub, Arc::new(store), lists)
     }
 
     fn with_store(
         config: &Config,
         hub: Arc<hub::Hub>,
         store: Arc<dyn store::Store>,
+        device_lists: device_lists::DeviceLists,
     ) -> Result<Self, StartError> {
         let window = Duration::from_millis(config.push_window_ms);
         let push =
@@ -237,7 +245,7 @@ impl Server {
                 shutdown: CancellationToken::new(),
                 connections: TaskTracker::new(),
                 store,
-                device_lists: Arc::default(),
+                device_lists: Arc::new(device_lists),
                 guests: Arc::new(guests::Guests::new(
                     config.max_guests_per_ip,
                     config.max_guests,

@@ -1198,3 +1198,78 @@ async fn a_rotated_signed_prekey_is_served_and_bundles_without_one_time_prekeys_
         "the bundle without a one-time prekey is missing from metrics:\n{text}"
     );
 }
+
+/// Two relays on one PostgreSQL database: a device unlinked through one relay can no longer
+/// sign in on the other, which must not answer from a list it kept in memory (it did: the list
+/// relay A had cached let the removed device back in).
+#[tokio::test]
+#[allow(clippy::panic)]
+async fn a_device_unlinked_through_one_relay_cannot_sign_in_on_another() {
+    let Some(url) = support::postgres::database("unlinked across relays").await else {
+        return;
+    };
+    let relay_a = start_relay_with(|c| c.database = Some(url.clone())).await;
+    let relay_b = start_relay_with(|c| c.database = Some(url)).await;
+    let alice = Account::new("alice", 21);
+    let second = IdentityKeyPair::generate(&mut ChaCha20Rng::seed_from_u64(22));
+    let certify = |device: u32, identity: &IdentityKeyPair| {
+        ListedDevice::certify("alice", device, identity.public(), "Test", 0, &alice.key).unwrap()
+    };
+    let both = vec![certify(1, &alice.identity), certify(2, &second)];
+    let two_devices = DeviceList::sign("alice", 1, both, &alice.key).unwrap();
+    let mut first = Client::connect(relay_b.addr).await;
+    first
+        .send(&ClientFrame::Register {
+            account_key: alice.key.public(),
+            device_list: two_devices.encode(),
+            device: 1,
+            signature: alice.identity.sign(&auth_message(&first.nonce, "alice", 1)),
+        })
+        .await;
+    assert!(matches!(
+        first.recv().await,
+        ServerFrame::Authenticated { .. }
+    ));
+    // Device 2 signs in on relay A, which reads (and once kept) the two-device list.
+    let sign_in_second = || async {
+        let mut client = Client::connect(relay_a.addr).await;
+        let signature = second.sign(&auth_message(&client.nonce, "alice", 2));
+        client
+            .send(&ClientFrame::Authenticate {
+                account: user("alice"),
+                device: 2,
+                signature,
+            })
+            .await;
+        loop {
+            match client.recv_any().await {
+                ServerFrame::Authenticated { .. } => return true,
+                ServerFrame::Error { code, .. } => {
+                    assert_eq!(code, ErrorCode::AuthFailed);
+                    return false;
+                }
+                _ => continue,
+            }
+        }
+    };
+    assert!(sign_in_second().await, "device 2 is listed");
+    // Through relay B, device 1 unlinks device 2.
+    let only_first = DeviceList::sign("alice", 2, vec![certify(1, &alice.identity)], &alice.key);
+    first
+        .send(&ClientFrame::PublishDeviceList {
+            request: 1,
+            device_list: only_first.unwrap().encode(),
+        })
+        .await;
+    loop {
+        match first.recv_any().await {
+            ServerFrame::DeviceListPublished { request: 1, .. } => break,
+            ServerFrame::Error { code, message, .. } => panic!("{code:?}: {message}"),
+            _ => continue,
+        }
+    }
+    assert!(
+        !sign_in_second().await,
+        "an unlinked device signed in on the other relay"
+    );
+}
