@@ -28,7 +28,6 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
-use zeroize::Zeroizing;
 
 pub use migrations::LATEST as SCHEMA_VERSION;
 pub use vault::{KdfParams, Protection};
@@ -250,8 +249,7 @@ impl SqliteStore {
             iterations,
             parallelism,
         };
-        let passphrase = Zeroizing::new(passphrase.to_owned());
-        let vault = Vault::derive(&passphrase, &salt, kdf)?;
+        let vault = Vault::derive(passphrase, &salt, kdf)?;
         match vault.checks(&check) {
             true => Ok(vault),
             false => Err(OpenError::WrongPassphrase),

@@ -148,12 +148,17 @@ impl SqliteStore {
         kind: u8,
         owner: Option<&[u8]>,
     ) -> Result<Vec<Zeroizing<Vec<u8>>>, StoreError> {
-        let mut statement = (self.db)
-            .prepare_cached(
-                "SELECT tag, value FROM records WHERE kind = ?1 \
-                 AND (?2 IS NULL OR owner = ?2) ORDER BY seq, tag",
-            )
-            .map_err(backend)?;
+        let sql = match owner {
+            Some(_) => {
+                "SELECT tag, value FROM records WHERE kind = ?1 AND owner = ?2 \
+                        ORDER BY seq, tag"
+            }
+            None => {
+                "SELECT tag, value FROM records WHERE kind = ?1 AND ?2 IS NULL \
+                     ORDER BY seq, tag"
+            }
+        };
+        let mut statement = self.db.prepare_cached(sql).map_err(backend)?;
         let rows = statement
             .query_map(params![kind, owner], |row| {
                 Ok((blob(row, 0)?, blob(row, 1)?))
@@ -282,9 +287,11 @@ impl SqliteStore {
             Kind::Hidden => None,
             _ => (message.meta.expires_ms).map(|at| i64::try_from(at).unwrap_or(i64::MAX)),
         };
+        let plain = Zeroizing::new(encode_message(message));
         let sealed = (self.vault)
-            .seal(&message_aad(&message.id), &encode_message(message))
+            .seal(&message_aad(&message.id), &plain)
             .map_err(crypto)?;
+        let chat = self.chat_tag(&message.chat)?;
         db.prepare_cached(
             "INSERT INTO messages (id, seq, chat, expires_ms, starred, unread, value) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET \
@@ -295,8 +302,7 @@ impl SqliteStore {
             s.execute(params![
                 message.id.as_slice(),
                 seq,
-                self.chat_tag(&message.chat)
-                    .map_err(|e| { rusqlite::Error::ToSqlConversionFailure(Box::new(e)) })?,
+                chat,
                 expires,
                 message.meta.starred,
                 is_unread(message),

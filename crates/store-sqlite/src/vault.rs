@@ -23,6 +23,23 @@ pub struct KdfParams {
     pub parallelism: u32,
 }
 
+impl KdfParams {
+    /// The most memory a store may ask for (4 GiB): the header is read before the passphrase
+    /// is checked, so a damaged or hostile one must not make opening exhaust the machine.
+    pub const MAX_MEMORY_KIB: u32 = 4 * 1024 * 1024;
+    /// The most passes a store may ask for.
+    pub const MAX_ITERATIONS: u32 = 64;
+    /// The most lanes a store may ask for.
+    pub const MAX_PARALLELISM: u32 = 16;
+
+    /// Whether these are within the bounds above.
+    pub fn in_bounds(&self) -> bool {
+        self.memory_kib <= Self::MAX_MEMORY_KIB
+            && (1..=Self::MAX_ITERATIONS).contains(&self.iterations)
+            && (1..=Self::MAX_PARALLELISM).contains(&self.parallelism)
+    }
+}
+
 impl Default for KdfParams {
     /// 64 MiB, 3 passes, 1 lane: about a quarter of a second on a laptop core, once per open.
     fn default() -> Self {
@@ -111,6 +128,11 @@ pub(crate) fn random<const N: usize>() -> Result<[u8; N], String> {
 impl Vault {
     /// The keys from `passphrase` with `salt` and `kdf`.
     pub(crate) fn derive(passphrase: &str, salt: &[u8], kdf: KdfParams) -> Result<Self, OpenError> {
+        if !kdf.in_bounds() {
+            return Err(OpenError::Crypto(format!(
+                "Argon2id parameters out of bounds: {kdf:?}"
+            )));
+        }
         let params = Params::new(kdf.memory_kib, kdf.iterations, kdf.parallelism, Some(32))
             .map_err(|e| OpenError::Crypto(format!("Argon2id parameters: {e}")))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);

@@ -359,3 +359,29 @@ fn a_failed_commit_writes_nothing() {
     assert_eq!(block_on(store.message(&[5; 16])).unwrap(), None);
     assert_eq!(block_on(store.messages(&bob(), None, 10)).unwrap().len(), 2);
 }
+
+#[test]
+fn a_header_asking_for_too_much_memory_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("hush.db");
+    filled(&path, sealed());
+    // The header is read before the passphrase can be checked: its cost must be bounded.
+    tamper(&path, "UPDATE header SET memory_kib = 2147483647");
+    let refused = SqliteStore::open(&path, Some(PASSPHRASE));
+    assert!(matches!(refused, Err(OpenError::Crypto(_))), "{refused:?}");
+    let made = SqliteStore::create(
+        &dir.path().join("other.db"),
+        Protection::Passphrase {
+            passphrase: Zeroizing::new(PASSPHRASE.to_owned()),
+            kdf: KdfParams {
+                iterations: 0,
+                ..SMALL
+            },
+        },
+    );
+    assert!(matches!(made, Err(OpenError::Crypto(_))), "{made:?}");
+    assert!(
+        !dir.path().join("other.db").exists(),
+        "half a store was left"
+    );
+}
