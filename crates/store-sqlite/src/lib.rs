@@ -19,7 +19,9 @@
 //! not `Send` anyway. A caller on a multi-threaded runtime that minds a blocked worker can
 //! wrap the engine in `spawn_blocking`/`LocalSet` itself.
 
+mod commit;
 mod migrations;
+mod rows;
 mod store;
 mod vault;
 
