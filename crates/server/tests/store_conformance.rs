@@ -2174,6 +2174,37 @@ mod postgres {
         let stored = stores[1].device_list("alice").await.unwrap().unwrap();
         assert_eq!(stored, list("alice", 39, &[1, 39]));
     }
+
+    /// A table another connection holds locked (another relay's stuck transaction): a call
+    /// that needs it fails once the lock wait is over, rather than waiting without end.
+    #[tokio::test]
+    async fn a_lock_held_elsewhere_fails_the_call_in_time() {
+        let Some((url, store)) = fresh("lock_held_elsewhere").await else {
+            return;
+        };
+        register(&store, "alice", &[1]).await;
+        let (mut holder, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+            .await
+            .unwrap();
+        tokio::spawn(connection);
+        let held = holder.transaction().await.unwrap();
+        held.batch_execute("LOCK TABLE device_queues IN ACCESS EXCLUSIVE MODE")
+            .await
+            .unwrap();
+        let waited = tokio::time::timeout(
+            std::time::Duration::from_secs(45),
+            store.queued_bytes("alice", 1),
+        )
+        .await;
+        drop(held);
+        match waited {
+            Ok(Err(StoreError::Backend(_))) => {}
+            Ok(other) => panic!("a locked table gave {other:?}"),
+            Err(_) => panic!("a call behind a held lock waited 45 s"),
+        }
+        // The lock gone, the store answers again.
+        assert_eq!(store.queued_bytes("alice", 1).await.unwrap(), 0);
+    }
 }
 
 /// A database that takes connections but never answers: opening the store fails with an error

@@ -142,6 +142,7 @@ impl PostgresStore {
     ) -> Result<Self, StoreError> {
         let config = deadpool_postgres::Config {
             url: Some(url.to_owned()),
+            options: Some(session_options(url)?),
             pool: Some(deadpool_postgres::PoolConfig {
                 timeouts: pool_timeouts(),
                 ..deadpool_postgres::PoolConfig::new(POOL_SIZE)
@@ -164,6 +165,28 @@ impl PostgresStore {
 /// be checked: a database that stops answering fails calls with a clear error after this,
 /// rather than holding every connection's work (and its memory) without end.
 const POOL_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long one statement may run, one lock be waited for, or a transaction sit idle on the
+/// server: a stuck query or another relay's stuck transaction fails its caller (and frees the
+/// one writer task behind it) instead of holding it without end.
+const STATEMENT_TIMEOUT_MS: u32 = 30_000;
+const LOCK_TIMEOUT_MS: u32 = 10_000;
+const IDLE_IN_TRANSACTION_MS: u32 = 60_000;
+
+/// The session settings every connection starts with: the URL's own `options`, then ours.
+fn session_options(url: &str) -> Result<String, StoreError> {
+    let parsed: tokio_postgres::Config = url
+        .parse()
+        .map_err(|error| StoreError::Backend(format!("postgres: {error}")))?;
+    let ours = format!(
+        "-c statement_timeout={STATEMENT_TIMEOUT_MS} -c lock_timeout={LOCK_TIMEOUT_MS} \
+         -c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_MS}"
+    );
+    Ok(match parsed.get_options() {
+        Some(theirs) if !theirs.trim().is_empty() => format!("{theirs} {ours}"),
+        _ => ours,
+    })
+}
 
 fn pool_timeouts() -> deadpool_postgres::Timeouts {
     deadpool_postgres::Timeouts {
