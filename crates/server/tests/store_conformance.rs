@@ -2175,6 +2175,24 @@ mod postgres {
         assert_eq!(stored, list("alice", 39, &[1, 39]));
     }
 
+    /// Relays starting together on an empty database: every one opens (the schema is made
+    /// once, under the migrations' lock).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn relays_starting_together_migrate_once() {
+        let Some(url) = super::pg_server::database("starting_together").await else {
+            return;
+        };
+        let opening: Vec<_> = (0..8)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move { PostgresStore::connect(&url).await.map(|_| ()) })
+            })
+            .collect();
+        for opened in opening {
+            opened.await.unwrap().unwrap();
+        }
+    }
+
     /// A table another connection holds locked (another relay's stuck transaction): a call
     /// that needs it fails once the lock wait is over, rather than waiting without end.
     #[tokio::test]

@@ -18,10 +18,16 @@ const MIGRATION_LOCK: i64 = 0x4855_5348_0001;
 
 /// Brings the database up to the newest schema this build knows; refuses a newer one.
 pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
-    client
-        .batch_execute("CREATE TABLE IF NOT EXISTS hush_schema (version BIGINT NOT NULL)")
+    // Under the lock too: two relays creating the table at once can fail one of them
+    // (`IF NOT EXISTS` does not guard the catalogue's own unique keys).
+    let tx = client.transaction().await.map_err(|e| backend(&e))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await
         .map_err(|e| backend(&e))?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS hush_schema (version BIGINT NOT NULL)")
+        .await
+        .map_err(|e| backend(&e))?;
+    tx.commit().await.map_err(|e| backend(&e))?;
     loop {
         let tx = client.transaction().await.map_err(|e| backend(&e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
