@@ -419,11 +419,16 @@ async fn give_up(
 ) -> Outcome<Vec<ExpiryNotice>> {
     undelivered.sort_unstable_by_key(|e| e.id);
     release(tx, &undelivered).await?;
+    // The sender's device row is share-locked while its notice is written: a device deleted
+    // at the same moment (its account closed through another relay) then either goes first,
+    // and the notice is simply not written, or waits for this commit; the notice's foreign
+    // key can never fail the whole batch.
     let record = tx
         .prepare(
             "INSERT INTO expiry_notices (account, device, client_id, recipient, recipient_device)
              SELECT $1::text, $2::bigint, $3::bytea, $4::text, $5::bigint
-             WHERE EXISTS (SELECT 1 FROM devices WHERE account = $1 AND device_id = $2)
+             WHERE EXISTS (SELECT 1 FROM devices WHERE account = $1 AND device_id = $2
+                           FOR KEY SHARE)
              RETURNING id",
         )
         .await?;
