@@ -23,48 +23,49 @@ pub fn told_apart(labels: Vec<String>) -> Vec<String> {
     named
 }
 
-/// How the attachments of one log are told apart: for each message with one, its number among
-/// the log's attachments of the same shown name and, for a voice note, among voice notes (1 for
-/// the first of each, which keeps the plain name).
+/// How the attachments of one log are told apart: for each message with one, the name its
+/// file shows under in this log ([`told_apart`] over the log's file names, so a second
+/// "report.pdf" is "report.pdf (2)", skipping a number a file of that very name takes) and,
+/// for a voice note, its number among voice notes (1 for the first, which keeps the plain
+/// name).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct MediaNames(std::collections::HashMap<MessageId, (usize, usize)>);
+pub struct MediaNames(std::collections::HashMap<MessageId, (String, usize)>);
 
 impl MediaNames {
     /// For `shown` in log order: each message's id, its attachment's shown name, and whether it
     /// is a voice note (`None` for a message without an attachment).
     pub fn of<'a>(shown: impl IntoIterator<Item = (MessageId, Option<(&'a str, bool)>)>) -> Self {
-        let mut by_name = std::collections::HashMap::<&str, usize>::new();
+        let mut files = Vec::new();
         let mut voice_notes = 0;
-        let mut names = std::collections::HashMap::new();
         for (id, attachment) in shown {
             let Some((name, is_voice)) = attachment else {
                 continue;
             };
-            let nth_name = by_name.entry(name).or_insert(0);
-            *nth_name += 1;
             voice_notes += usize::from(is_voice);
-            names.insert(id, (*nth_name, if is_voice { voice_notes } else { 0 }));
+            files.push((id, name.to_owned(), if is_voice { voice_notes } else { 0 }));
         }
-        Self(names)
+        let names = told_apart(files.iter().map(|(_, name, _)| name.clone()).collect());
+        let told = files
+            .into_iter()
+            .zip(names)
+            .map(|((id, _, voice), name)| (id, (name, voice)));
+        Self(told.collect())
     }
 
-    /// `label` (about message `id`'s file, such as "Download report.pdf") as this log shows
-    /// it: numbered from the second file of that name.
-    pub fn file_label(&self, id: &MessageId, label: String) -> String {
-        numbered(label, self.0.get(id).map_or(1, |(nth, _)| *nth))
+    /// The name message `id`'s file (shown as `shown`) goes by in this log.
+    pub fn file_name(&self, id: &MessageId, shown: &str) -> String {
+        self.0
+            .get(id)
+            .map_or_else(|| shown.to_owned(), |(name, _)| name.clone())
     }
 
     /// `label` (about message `id`'s voice note, such as "Play voice note") as this log shows
     /// it: numbered from the second voice note.
     pub fn voice_label(&self, id: &MessageId, label: &str) -> String {
-        numbered(label.to_owned(), self.0.get(id).map_or(1, |(_, nth)| *nth))
-    }
-}
-
-fn numbered(label: String, nth: usize) -> String {
-    match nth {
-        0 | 1 => label,
-        nth => text::nth_of_name(&label, nth),
+        match self.0.get(id).map_or(1, |(_, nth)| *nth) {
+            0 | 1 => label.to_owned(),
+            nth => text::nth_of_name(label, nth),
+        }
     }
 }
 
@@ -83,7 +84,8 @@ mod tests {
             ([6; 16], Some(("notes.txt", false))),
         ];
         let names = MediaNames::of(shown);
-        let download = |id: u8, name: &str| names.file_label(&[id; 16], format!("Download {name}"));
+        let download =
+            |id: u8, name: &str| format!("Download {}", names.file_name(&[id; 16], name));
         assert_eq!(download(1, "report.pdf"), "Download report.pdf");
         assert_eq!(download(4, "report.pdf"), "Download report.pdf (2)");
         assert_eq!(download(6, "notes.txt"), "Download notes.txt");
@@ -98,6 +100,21 @@ mod tests {
         );
         // A message the log does not know keeps the plain name.
         assert_eq!(names.voice_label(&[9; 16], "Position"), "Position");
+    }
+
+    #[test]
+    fn a_file_named_like_a_number_keeps_its_name_apart() {
+        let shown = [
+            ([1; 16], Some(("report.pdf", false))),
+            ([2; 16], Some(("report.pdf (2)", false))),
+            ([3; 16], Some(("report.pdf", false))),
+        ];
+        let names = MediaNames::of(shown);
+        let named: Vec<_> = [(1, "report.pdf"), (2, "report.pdf (2)"), (3, "report.pdf")]
+            .iter()
+            .map(|(id, shown)| names.file_name(&[*id; 16], shown))
+            .collect();
+        assert_eq!(named, ["report.pdf", "report.pdf (2)", "report.pdf (3)"]);
     }
 
     fn strings(list: &[&str]) -> Vec<String> {

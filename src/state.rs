@@ -295,7 +295,10 @@ impl Ui {
     /// for this account from the catalogue, or its body ([`crate::lines::message_text`]).
     pub(crate) fn text_of(&self, message: &ChatMessage) -> String {
         let me = self.me.with(|me| me.as_ref().map(|m| m.to_string()));
-        let name = |account: &str| self.name_of(account);
+        // Notices name accounts by username, never by display name: a display name is its
+        // owner's choice, and a member calling themselves "You" or another member's name
+        // could make a line say someone else removed or added people.
+        let name = |account: &str| account.to_owned();
         crate::lines::message_text(message, me.as_deref().unwrap_or_default(), &name)
     }
 

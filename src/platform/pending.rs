@@ -112,20 +112,28 @@ fn read(entry: &Array) -> Option<Pending> {
         thumbnail: bytes(8),
         duration_ms: small(record.get(9)),
         waveform: bytes(10),
-        forward: forward_of(&record),
+        forward: forward_of(&record)?,
     })
 }
 
-/// A record's forward (at 11 and 12), if it is for one; records kept before forwards were
-/// kept have none.
-fn forward_of(record: &Array) -> Option<([u8; 16], Vec<String>)> {
-    let id = hush_protocol::hex::decode::<16>(&record.get(11).as_string()?)?;
-    let chats = record.get(12);
+/// A record's forward (at 11 and 12): `Some(None)` for none (records kept before forwards
+/// were have neither field), `None` for a damaged one (one field without the other, an id or
+/// a chat that is not one, no chat at all), which drops the record rather than send its file
+/// as something it was not.
+fn forward_of(record: &Array) -> Option<Option<([u8; 16], Vec<String>)>> {
+    let (id, chats) = (record.get(11), record.get(12));
+    if id.is_null_or_undefined() && chats.is_null_or_undefined() {
+        return Some(None);
+    }
+    let id = hush_protocol::hex::decode::<16>(&id.as_string()?)?;
     if !Array::is_array(&chats) {
         return None;
     }
-    let chats: Option<Vec<String>> = Array::from(&chats).iter().map(|c| c.as_string()).collect();
-    Some((id, chats?))
+    let chats: Vec<String> = Array::from(&chats)
+        .iter()
+        .map(|c| c.as_string())
+        .collect::<Option<_>>()?;
+    (!chats.is_empty()).then_some(Some((id, chats)))
 }
 
 /// Forgets upload `id` (sent or cancelled).

@@ -30,16 +30,16 @@ pub(crate) fn stale_test_binaries(target: &Path) {
         return;
     };
     let stale = stale(found, SystemTime::now());
-    let mut freed = 0;
+    let (mut removed, mut freed) = (0, 0);
     for linked in &stale {
         if std::fs::remove_file(&linked.path).is_ok() {
+            removed += 1;
             freed += linked.bytes;
         }
     }
-    if freed > 0 {
+    if removed > 0 {
         println!(
-            "xtask: removed {} old test executables ({} MB) from {}",
-            stale.len(),
+            "xtask: removed {removed} old test executables ({} MB) from {}",
             freed / 1_000_000,
             deps.display()
         );

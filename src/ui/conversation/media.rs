@@ -33,16 +33,16 @@ pub(super) fn Attachment(
     // Several files of one name in the log are numbered, so no two controls of one role share
     // a name.
     let named = use_context::<LogMedia>().map(|LogMedia(names)| names);
-    let file_label = move |label: String| match named {
-        Some(names) => names.with(|names| names.file_label(&id, label)),
-        None => label,
-    };
     let shown = shown_name(&pointer, &caption).to_owned();
-    let label = {
-        let shown = shown.clone();
-        move || file_label(text::download_file(&shown))
+    let told = move || match named {
+        Some(names) => names.with(|names| names.file_name(&id, &shown)),
+        None => shown.clone(),
     };
-    let arriving = move || file_label(text::downloading_file(&shown));
+    let label = {
+        let told = told.clone();
+        move || text::download_file(&told())
+    };
+    let arriving = move || text::downloading_file(&told());
     let mime = pointer.mime;
     let shown = if mime.is_image() {
         let alt = if caption.is_empty() {
