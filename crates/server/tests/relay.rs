@@ -687,6 +687,15 @@ struct Process {
     addr: SocketAddr,
 }
 
+/// A test that fails half way still stops its relay (a relay left running kept, among other
+/// things, the file locks its test run's parent held).
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// The relay binary with its state in `data`, listening on `addr`, with `extra` flags.
 #[allow(clippy::unwrap_used)]
 fn spawn_server_with(data: &Path, addr: &str, extra: &[&str]) -> Process {

@@ -461,7 +461,9 @@ async fn give_up(
 }
 
 /// A device's queued envelopes after `after`, oldest first, at most `limit`, ending with the
-/// one that brings the payload bytes to `max_bytes` (rows are streamed: the rest stay unread).
+/// one that brings the payload bytes to `max_bytes`. The cut is made in SQL from the stored
+/// sizes, so the database reads and sends only the payloads returned (a client-side cut still
+/// made the server send every row up to `limit`).
 pub(super) async fn pending(
     c: &impl GenericClient,
     name: &str,
@@ -475,14 +477,24 @@ pub(super) async fn pending(
     };
     let device_sql = device_to_sql(device);
     let limit = limit_to_sql(limit);
-    let params: [&(dyn ToSql + Sync); 4] = [&name, &device_sql, &after, &limit];
+    // At least one envelope, as the loop below takes.
+    let max_sql = limit_to_sql(max_bytes.max(1));
+    let params: [&(dyn ToSql + Sync); 5] = [&name, &device_sql, &after, &limit, &max_sql];
     let rows = c
         .query_raw(
-            "SELECT e.id, e.recipient, e.recipient_device, e.sender, e.sender_device,
+            "WITH first AS (
+                 SELECT id, size FROM envelopes
+                 WHERE recipient = $1 AND recipient_device = $2 AND id > $3
+                 ORDER BY id LIMIT $4
+             ), picked AS (
+                 SELECT id, size, (sum(size) OVER (ORDER BY id))::bigint AS run FROM first
+             )
+             SELECT e.id, e.recipient, e.recipient_device, e.sender, e.sender_device,
                  e.client_id, COALESCE(e.payload, p.bytes), e.received_ms
-             FROM envelopes e LEFT JOIN payloads p ON p.id = e.payload_id
-             WHERE e.recipient = $1 AND e.recipient_device = $2 AND e.id > $3
-             ORDER BY e.id LIMIT $4",
+             FROM picked k JOIN envelopes e ON e.id = k.id
+             LEFT JOIN payloads p ON p.id = e.payload_id
+             WHERE k.run - k.size < $5
+             ORDER BY e.id",
             params,
         )
         .await?;
