@@ -23,21 +23,16 @@ after(async () => {
   await server?.stop();
 });
 
-test('a reload in the middle of an upload resumes it and the file arrives intact', { timeout: 180_000 }, async () => {
-  const context = await browser.newContext();
-  const alice = await context.newPage();
-  const bob = await browser.newPage();
-  const errors = [watchErrors(bob)];
-  await registerAt(alice, server.url, 'rita');
-  await registerAt(bob, server.url, 'sam');
-  await openChat(alice, 'sam');
-
-  // The first two pieces go; every later one is held until the page goes away.
+/**
+ * Lets `page`'s first two upload pieces through and holds every later one. `twoDone` resolves
+ * once two went; `release()` stops holding and drops what was held (as a reload would).
+ */
+async function holdAfterTwoPieces(page) {
   let passed = 0;
   const held = [];
   let twoPassed;
   const twoDone = new Promise((resolve) => { twoPassed = resolve; });
-  await alice.route('**/uploads/*', async (route) => {
+  await page.route('**/uploads/*', async (route) => {
     if (route.request().method() !== 'PATCH') return route.continue().catch(() => {});
     if (passed < 2) {
       passed += 1;
@@ -49,6 +44,24 @@ test('a reload in the middle of an upload resumes it and the file arrives intact
     held.push(route);
     return undefined;
   });
+  const release = async () => {
+    await page.unroute('**/uploads/*');
+    for (const route of held) await route.abort().catch(() => {});
+  };
+  return { twoDone, release };
+}
+
+test('a reload in the middle of an upload resumes it and the file arrives intact', { timeout: 180_000 }, async () => {
+  const context = await browser.newContext();
+  const alice = await context.newPage();
+  const bob = await browser.newPage();
+  const errors = [watchErrors(bob)];
+  await registerAt(alice, server.url, 'rita');
+  await registerAt(bob, server.url, 'sam');
+  await openChat(alice, 'sam');
+
+  // The first two pieces go; every later one is held until the page goes away.
+  const { twoDone, release } = await holdAfterTwoPieces(alice);
 
   const bytes = randomBytes(12 * 1024 * 1024 + 5);
   await alice.getByLabel('Files to send').setInputFiles({ name: 'resumed.bin', mimeType: 'application/octet-stream', buffer: bytes });
@@ -59,8 +72,7 @@ test('a reload in the middle of an upload resumes it and the file arrives intact
   const kept = await alice.evaluate(() => window.hushPending.all().then((all) => all.length));
   assert.equal(kept, 1, 'the upload under way is kept for a reload');
 
-  await alice.unroute('**/uploads/*');
-  for (const route of held) await route.abort().catch(() => {});
+  await release();
   await alice.reload();
   // The upload shows again, and goes on. The chat, which holds no message yet, is listed once
   // the resumed upload's message is stored: 12 MiB through a debug relay, slow on a loaded
@@ -111,22 +123,7 @@ test('a forwarded copy interrupted by a reload still goes as the forward, to eve
   await original.waitFor({ timeout: 60_000 });
 
   // Sixteen days on, Bob forwards it to both; his copy's upload stops after two pieces.
-  let passed = 0;
-  const held = [];
-  let twoPassed;
-  const twoDone = new Promise((resolve) => { twoPassed = resolve; });
-  await bob.route('**/uploads/*', async (route) => {
-    if (route.request().method() !== 'PATCH') return route.continue().catch(() => {});
-    if (passed < 2) {
-      passed += 1;
-      const response = await route.fetch().catch(() => null);
-      if (response) await route.fulfill({ response }).catch(() => {});
-      if (passed === 2) twoPassed();
-      return undefined;
-    }
-    held.push(route);
-    return undefined;
-  });
+  const { twoDone, release } = await holdAfterTwoPieces(bob);
   await bob.clock.setFixedTime(Date.now() + 16 * 24 * 60 * 60 * 1000);
   await original.getByRole('button', { name: 'Message actions' }).click();
   await bob.getByRole('menu', { name: 'Message actions' }).getByRole('menuitem', { name: 'Forward', exact: true }).click();
@@ -138,8 +135,7 @@ test('a forwarded copy interrupted by a reload still goes as the forward, to eve
   const kept = await bob.evaluate(() => window.hushPending.all().then((all) => all.map(([, record]) => record[12])));
   assert.deepEqual(kept, [['vera', 'walt']], 'the pending copy keeps the forward');
 
-  await bob.unroute('**/uploads/*');
-  for (const route of held) await route.abort().catch(() => {});
+  await release();
   await bob.reload();
   for (const [page, name] of [[carol, 'vera'], [dave, 'walt']]) {
     await page.getByRole('button', { name: /^ulf/ }).click({ timeout: 90_000 });
