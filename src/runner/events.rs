@@ -82,7 +82,8 @@ async fn show(tab: &Tab, event: Event) -> Option<ChatId> {
         }
         Event::RelayError(message) => ui.problem.set(Some(message)),
         Event::DevicesRefused { account, reason } => {
-            ui.problem.set(Some(text::devices_refused(account, reason)));
+            let why = text::list_refusal(&reason);
+            ui.problem.set(Some(text::devices_refused(account, why)));
         }
         Event::Authenticated => {}
         Event::UnknownUser(name) => {

@@ -1,6 +1,7 @@
 //! The engine's refusals, in the user's words (`hush_client::error`). Every variant is named
 //! here, without a catch-all: a new one does not build until it has its words.
 
+use hush_client::devices::Refusal;
 use hush_client::error::{Broken, DeviceActionError, GroupActionError, InputError};
 use hush_client::{EngineError, StoreError};
 
@@ -15,6 +16,28 @@ pub fn engine_error(error: &EngineError) -> String {
         EngineError::Group(error) => group_error(*error).to_owned(),
         EngineError::Devices(error) => device_error(*error).to_owned(),
         EngineError::Broken(error) => broken(*error).to_owned(),
+    }
+}
+
+/// Why a device list (or a message's sender) the relay served was refused.
+pub fn list_refusal(refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::Unsigned => "the relay served a device list the account did not sign".to_owned(),
+        Refusal::KeyChanged => {
+            "the relay served a different account key than before: messages are held".to_owned()
+        }
+        Refusal::RolledBack => "the relay served an older device list than before".to_owned(),
+        Refusal::Unlisted(device) => format!(
+            "the relay offered device {device}, which the account did not sign: it gets nothing"
+        ),
+        Refusal::Reopened => {
+            "the relay served a list for an account that was deleted: refused".to_owned()
+        }
+        Refusal::Misaddressed(claimed) => format!(
+            "the relay delivered a message of {}'s device {} as another's: it was not read",
+            claimed.account(),
+            claimed.device()
+        ),
     }
 }
 
@@ -162,6 +185,22 @@ mod tests {
         ];
         for error in &errors {
             assert_eq!(engine_error(error), error.to_string());
+        }
+    }
+
+    #[test]
+    fn every_list_refusal_reads_as_the_engine_words_it() {
+        let claimed = hush_protocol::DeviceAddress::new("bob", 2).unwrap();
+        let refusals = [
+            Refusal::Unsigned,
+            Refusal::KeyChanged,
+            Refusal::RolledBack,
+            Refusal::Unlisted(3),
+            Refusal::Reopened,
+            Refusal::Misaddressed(claimed),
+        ];
+        for refusal in &refusals {
+            assert_eq!(list_refusal(refusal), refusal.to_string());
         }
     }
 }
