@@ -28,6 +28,7 @@ mod accounts;
 mod blobs;
 mod convert;
 mod envelopes;
+mod expiry;
 mod group_order;
 mod migrations;
 mod prekeys;
@@ -263,7 +264,7 @@ impl Store for PostgresStore {
             ));
         }
         in_tx!(self.inner, |tx| {
-            let mut notices = envelopes::give_up_queued_for(tx, name).await?;
+            let mut notices = expiry::give_up_queued_for(tx, name).await?;
             accounts::replace_device_list(tx, name, list).await?;
             presence::set(tx, name, PresenceVisibility::Everyone).await?;
             // The account's own devices (copies for each other) are gone, their notices too.
@@ -405,7 +406,7 @@ impl Store for PostgresStore {
     }
 
     async fn expire_batch(&self, cutoff: Millis, limit: usize) -> Result<Expired, StoreError> {
-        in_tx!(self.inner, |tx| envelopes::expire_batch(tx, cutoff, limit)
+        in_tx!(self.inner, |tx| expiry::expire_batch(tx, cutoff, limit)
             .await?)
     }
 
@@ -415,7 +416,7 @@ impl Store for PostgresStore {
         device: u32,
         limit: usize,
     ) -> Result<Vec<ExpiryNotice>, StoreError> {
-        read!(self.inner, |c| envelopes::expiry_notices(
+        read!(self.inner, |c| expiry::expiry_notices(
             c, name, device, limit
         )
         .await?)
@@ -430,7 +431,7 @@ impl Store for PostgresStore {
         if ids.is_empty() {
             return Ok(0);
         }
-        in_tx!(self.inner, |tx| envelopes::ack_expiry_notices(
+        in_tx!(self.inner, |tx| expiry::ack_expiry_notices(
             tx, name, device, ids
         )
         .await?)
