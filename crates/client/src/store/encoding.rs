@@ -508,3 +508,7 @@ pub fn decode_group(bytes: &[u8]) -> Result<GroupRecord, DecodeError> {
 #[cfg(test)]
 #[path = "encoding_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "encoding_notice_tests.rs"]
+mod notice_tests;
