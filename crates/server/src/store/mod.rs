@@ -11,6 +11,7 @@
 
 mod pending;
 pub mod postgres;
+mod schema_version;
 pub mod sqlite;
 
 use std::fmt;

@@ -69,17 +69,5 @@ pub(super) async fn run(client: &mut Client) -> Result<(), StoreError> {
 
 /// The stored version, if this build can migrate from it.
 fn checked_version(stored: i64) -> Result<usize, StoreError> {
-    let known = MIGRATIONS.len();
-    let current = usize::try_from(stored).map_err(|_| {
-        StoreError::Backend(format!(
-            "the database has an invalid schema version {stored}"
-        ))
-    })?;
-    if current > known {
-        return Err(StoreError::Backend(format!(
-            "database is from a newer hush-server (schema version {current}; this build knows \
-             up to {known}): upgrade hush-server, or point it at another database"
-        )));
-    }
-    Ok(current)
+    crate::store::schema_version::checked(stored, MIGRATIONS.len(), "another database")
 }
