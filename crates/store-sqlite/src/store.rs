@@ -164,16 +164,7 @@ impl Store for SqliteStore {
         let rows = statement
             .query_map([self.chat_tag(chat)?], |row| blob(row, 0))
             .map_err(backend)?;
-        let mut found = Vec::new();
-        for id in rows {
-            let id = id.map_err(backend)??;
-            found.push(
-                id.as_slice()
-                    .try_into()
-                    .map_err(|_| corrupt("a message id"))?,
-            );
-        }
-        Ok(found)
+        message_ids(rows)
     }
 
     async fn verified(&self, account: &Username) -> Result<Option<[u8; 64]>, StoreError> {
@@ -216,16 +207,7 @@ impl Store for SqliteStore {
         let rows = statement
             .query_map(params![now, sql_limit(limit)], |row| blob(row, 0))
             .map_err(backend)?;
-        let mut found = Vec::new();
-        for id in rows {
-            let id = id.map_err(backend)??;
-            found.push(
-                id.as_slice()
-                    .try_into()
-                    .map_err(|_| corrupt("a message id"))?,
-            );
-        }
-        Ok(found)
+        message_ids(rows)
     }
 
     async fn starred(&self, limit: usize) -> Result<Vec<ChatMessage>, StoreError> {
@@ -338,4 +320,20 @@ impl Store for SqliteStore {
         self.apply(&tx, changes)?;
         tx.commit().map_err(backend)
     }
+}
+
+/// The message ids a query of one `blob` column gave.
+fn message_ids(
+    rows: impl Iterator<Item = rusqlite::Result<Result<Vec<u8>, StoreError>>>,
+) -> Result<Vec<MessageId>, StoreError> {
+    let mut found = Vec::new();
+    for id in rows {
+        let id = id.map_err(backend)??;
+        found.push(
+            id.as_slice()
+                .try_into()
+                .map_err(|_| corrupt("a message id"))?,
+        );
+    }
+    Ok(found)
 }
