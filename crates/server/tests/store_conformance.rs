@@ -1855,36 +1855,25 @@ mod postgres {
         check_submissions(|listener| open_blocking(&url, Some(listener))).await;
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn reopen() {
-        let Some(url) = super::pg_server::database("reopen").await else {
-            return;
-        };
-        check_reopen(|| open_blocking(&url, None)).await;
+    /// One test per check that opens the same database again (on a multi-thread runtime, as
+    /// `open_blocking` needs).
+    macro_rules! on_postgres_reopened {
+        ($($test:ident => $check:ident),* $(,)?) => {$(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $test() {
+                let Some(url) = super::pg_server::database(stringify!($test)).await else {
+                    return;
+                };
+                $check(|| open_blocking(&url, None)).await;
+            }
+        )*};
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn counts_survive_reopen() {
-        let Some(url) = super::pg_server::database("counts_survive_reopen").await else {
-            return;
-        };
-        check_counts_survive_reopen(|| open_blocking(&url, None)).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn durable_without_flush() {
-        let Some(url) = super::pg_server::database("durable_without_flush").await else {
-            return;
-        };
-        check_durable_without_flush(|| open_blocking(&url, None)).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn group_order_first_wins_and_is_bounded() {
-        let Some(url) = super::pg_server::database("group_order").await else {
-            return;
-        };
-        check_group_order(|| open_blocking(&url, None)).await;
+    on_postgres_reopened! {
+        reopen => check_reopen,
+        counts_survive_reopen => check_counts_survive_reopen,
+        durable_without_flush => check_durable_without_flush,
+        group_order_first_wins_and_is_bounded => check_group_order,
     }
 
     /// A database migrated by a newer build is refused with a clear message, and left alone.
