@@ -21,6 +21,20 @@ after(async () => {
   for (const undo of cleanup.reverse()) await undo();
 });
 
+/**
+ * A relay and a persistent profile allowed to notify, with notifications on in its tabs too
+ * (no push subscription is needed for a tab to notify); both go after the tests.
+ */
+async function notifyingProfile() {
+  const server = await startServer();
+  cleanup.push(() => server.stop());
+  const { context, close } = await launchPersistent();
+  cleanup.push(close);
+  await context.grantPermissions(['notifications'], { origin: server.url });
+  await context.addInitScript(() => localStorage.setItem('hush-notifications', 'on'));
+  return { server, context };
+}
+
 /** Alice deletes her message `text` for everyone, confirming. */
 async function deleteForEveryone(page, text) {
   const body = page.locator('p.body').getByText(text, { exact: true });
@@ -34,13 +48,7 @@ async function deleteForEveryone(page, text) {
 }
 
 test('a message deleted for everyone withdraws its notification, from the worker and from a tab', { timeout: 180_000 }, async () => {
-  const server = await startServer();
-  cleanup.push(() => server.stop());
-  const { context, close } = await launchPersistent();
-  cleanup.push(close);
-  await context.grantPermissions(['notifications'], { origin: server.url });
-  // Notifications on in Bob's tabs too (no push subscription is needed for a tab to notify).
-  await context.addInitScript(() => localStorage.setItem('hush-notifications', 'on'));
+  const { server, context } = await notifyingProfile();
   const bob = await bobWithTabClosed(server.url, context, 'bob');
 
   const alice = await browser.newPage();
@@ -79,12 +87,7 @@ test('a message deleted for everyone withdraws its notification, from the worker
 // its count and its no-preview notice with those: here a kept French pair stands in for a
 // translation.
 test('the worker words notifications with the texts the page kept', { timeout: 180_000 }, async () => {
-  const server = await startServer();
-  cleanup.push(() => server.stop());
-  const { context, close } = await launchPersistent();
-  cleanup.push(close);
-  await context.grantPermissions(['notifications'], { origin: server.url });
-  await context.addInitScript(() => localStorage.setItem('hush-notifications', 'on'));
+  const { server, context } = await notifyingProfile();
   const keep = ([name, value]) => caches.open('hush-prefs')
     .then((cache) => cache.put(name, new Response(JSON.stringify(value))));
   const bob = await bobWithTabClosed(server.url, context, 'bob', async (hush) => {
